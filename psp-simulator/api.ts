@@ -1,0 +1,216 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { ApiError, resourceMissing } from "./errors.js";
+import type { Faults } from "./faults.js";
+import { BodyTooLargeError, readBody, sendJson } from "./http.js";
+import { requestFingerprint, type IdempotencyStore } from "./idempotency.js";
+import { PaymentStateError, paymentObject, type Payment, type Payments } from "./payments.js";
+import type { Store } from "./store.js";
+import { secretsEqual } from "./tokens.js";
+import { faultInput, newPaymentInput, parseJsonBody, reviewInput, type JsonObject } from "./validation.js";
+import type { WebhookDispatcher } from "./webhooks.js";
+
+export interface ApiContext {
+  apiKey: string;
+  baseUrl: string;
+  store: Store;
+  payments: Payments;
+  webhooks: WebhookDispatcher;
+  faults: Faults;
+  idempotency: IdempotencyStore;
+}
+
+interface ApiRequest {
+  params: string[];
+  query: URLSearchParams;
+  body: JsonObject;
+}
+
+interface Route {
+  method: "GET" | "POST";
+  path: RegExp;
+  handle(request: ApiRequest): { status: number; body: unknown };
+  /** Subject to the fault rates set through `POST /v1/test_helpers/faults`. */
+  faulty?: boolean;
+}
+
+interface Reply {
+  status: number;
+  body: string;
+  headers?: OutgoingHttpHeaders;
+}
+
+const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+function routes(ctx: ApiContext): Route[] {
+  const find = (id: string | undefined): Payment => {
+    const payment = id === undefined ? undefined : ctx.store.getPayment(id);
+    if (!payment) throw resourceMissing(`No such payment: '${id}'`, "id");
+    return payment;
+  };
+  const view = (payment: Payment) => paymentObject(payment, ctx.baseUrl);
+  const list = <T>(data: T[]) => ({ object: "list", data });
+
+  return [
+    {
+      method: "POST",
+      path: /^\/v1\/payments$/,
+      faulty: true,
+      handle: ({ body }) => ({ status: 201, body: view(ctx.payments.create(newPaymentInput(body))) }),
+    },
+    {
+      method: "GET",
+      path: /^\/v1\/payments$/,
+      handle: ({ query }) => {
+        const reference = query.get("reference") ?? undefined;
+        return { status: 200, body: list(ctx.store.listPayments({ reference }).map(view)) };
+      },
+    },
+    {
+      method: "GET",
+      path: /^\/v1\/payments\/([^/]+)$/,
+      handle: ({ params: [id] }) => ({ status: 200, body: view(find(id)) }),
+    },
+    {
+      method: "POST",
+      path: /^\/v1\/test_helpers\/payments\/([^/]+)\/review$/,
+      handle: ({ params: [id], body }) => {
+        const { approve } = reviewInput(body);
+        const payment = find(id);
+        ctx.payments.resolveReview(payment, approve);
+        return { status: 200, body: view(payment) };
+      },
+    },
+    {
+      method: "POST",
+      path: /^\/v1\/test_helpers\/faults$/,
+      handle: ({ body }) => {
+        ctx.faults.set(faultInput(body));
+        const { failBeforeCommit, failAfterCommit } = ctx.faults.get();
+        return {
+          status: 200,
+          body: { object: "fault_config", fail_before_commit_rate: failBeforeCommit, fail_after_commit_rate: failAfterCommit },
+        };
+      },
+    },
+    {
+      method: "GET",
+      path: /^\/v1\/test_helpers\/webhook_deliveries$/,
+      handle: ({ query }) => {
+        const paymentId = query.get("payment_id");
+        return { status: 200, body: list(ctx.webhooks.list().filter((d) => paymentId === null || d.payment_id === paymentId)) };
+      },
+    },
+  ];
+}
+
+function errorReply(error: unknown): Reply {
+  if (error instanceof ApiError) return { status: error.status, body: JSON.stringify(error) };
+  if (error instanceof PaymentStateError) {
+    return errorReply(new ApiError(409, "invalid_request_error", error.message, "payment_unexpected_state"));
+  }
+  if (error instanceof BodyTooLargeError) {
+    return errorReply(new ApiError(413, "invalid_request_error", error.message, "body_too_large"));
+  }
+  console.error("psp-simulator: unexpected error", error);
+  return errorReply(new ApiError(500, "api_error", "An unexpected error occurred."));
+}
+
+function simulatedFault(): ApiError {
+  return new ApiError(500, "api_error", "An error occurred while processing your request (simulated fault).");
+}
+
+function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
+/** Successes and validation errors are saved for replay; conflicts and server errors are not, so a retry runs again. */
+function isReplayable(status: number): boolean {
+  return isSuccess(status) || status === 400;
+}
+
+function authenticate(req: IncomingMessage, apiKey: string): void {
+  const header = req.headers.authorization;
+  if (header === undefined) {
+    throw new ApiError(401, "authentication_error", "You did not provide an API key. Use 'Authorization: Bearer <api key>'.");
+  }
+  const presented = /^Bearer (.+)$/i.exec(header)?.[1];
+  if (presented === undefined || !secretsEqual(presented, apiKey)) {
+    throw new ApiError(401, "authentication_error", "Invalid API key provided.");
+  }
+}
+
+function idempotencyKey(req: IncomingMessage): string | undefined {
+  const key = req.headers["idempotency-key"];
+  if (key === undefined) return undefined;
+  if (typeof key !== "string" || key === "" || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    throw new ApiError(
+      400,
+      "invalid_request_error",
+      `Invalid Idempotency-Key: must be a single non-empty value of at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`,
+      "idempotency_key_invalid",
+    );
+  }
+  return key;
+}
+
+export function createApiHandler(ctx: ApiContext) {
+  const table = routes(ctx);
+
+  function execute(route: Route, request: ApiRequest): Reply {
+    try {
+      const { status, body } = route.handle(request);
+      return { status, body: JSON.stringify(body) };
+    } catch (error) {
+      return errorReply(error);
+    }
+  }
+
+  function post(route: Route, request: ApiRequest, req: IncomingMessage, url: URL): Reply {
+    if (route.faulty && ctx.faults.failBeforeCommit()) throw simulatedFault();
+    const key = idempotencyKey(req);
+    const fingerprint = requestFingerprint("POST", url.pathname + url.search, request.body);
+    if (key !== undefined) {
+      const found = ctx.idempotency.lookup(ctx.apiKey, key, fingerprint);
+      if (found.kind === "replay") return { ...found.response, headers: { "idempotent-replayed": "true" } };
+      if (found.kind === "mismatch") {
+        throw new ApiError(
+          409,
+          "idempotency_error",
+          `Keys for idempotent requests can only be used with the same parameters they were first used with. ` +
+            `Idempotency-Key '${key}' was already used with different parameters (method, path or body).`,
+          "idempotency_key_reused",
+        );
+      }
+    }
+    // Lookup, execution and save run without an await in between, so two concurrent requests
+    // with the same key cannot both execute.
+    const reply = execute(route, request);
+    if (key !== undefined && isReplayable(reply.status)) ctx.idempotency.save(ctx.apiKey, key, fingerprint, reply);
+    // The work is committed (and saved for the key) but the client sees a failure, as after a lost response.
+    if (route.faulty && isSuccess(reply.status) && ctx.faults.failAfterCommit()) throw simulatedFault();
+    return reply;
+  }
+
+  async function dispatch(req: IncomingMessage, url: URL): Promise<Reply> {
+    authenticate(req, ctx.apiKey);
+    for (const route of table) {
+      const match = route.path.exec(url.pathname);
+      if (!match || route.method !== req.method) continue;
+      const params = match.slice(1);
+      if (route.method === "GET") return execute(route, { params, query: url.searchParams, body: {} });
+      const body = parseJsonBody(await readBody(req));
+      return post(route, { params, query: url.searchParams, body }, req, url);
+    }
+    throw new ApiError(404, "invalid_request_error", `Unrecognized request URL (${req.method}: ${url.pathname}).`);
+  }
+
+  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    let reply: Reply;
+    try {
+      reply = await dispatch(req, url);
+    } catch (error) {
+      reply = errorReply(error);
+    }
+    sendJson(res, reply.status, reply.body, reply.headers);
+  };
+}

@@ -1,0 +1,107 @@
+import type { Payment } from "./payments.js";
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Formats integer minor units without ever going through a float, e.g. 1999 USD -> "USD 19.99". */
+export function formatAmount(amount: number, currency: string): string {
+  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  if (digits === 0) return `${currency} ${amount}`;
+  const padded = String(amount).padStart(digits + 1, "0");
+  return `${currency} ${padded.slice(0, -digits)}.${padded.slice(-digits)}`;
+}
+
+function layout(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>
+body { font-family: system-ui, sans-serif; max-width: 28rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; }
+label { display: block; margin-top: 0.75rem; }
+input { display: block; width: 100%; padding: 0.4rem; box-sizing: border-box; font-size: 1rem; }
+button { margin-top: 1rem; padding: 0.5rem 1rem; font-size: 1rem; }
+.error { color: #b00020; }
+.amount { font-size: 1.5rem; font-weight: bold; }
+</style>
+</head>
+<body>
+${body}
+</body>
+</html>
+`;
+}
+
+function summary(payment: Payment): string {
+  const description = payment.description ? `<p class="description">${escapeHtml(payment.description)}</p>` : "";
+  return `<p class="amount">${escapeHtml(formatAmount(payment.amount, payment.currency))}</p>
+${description}<p class="reference">Order ${escapeHtml(payment.reference)}</p>`;
+}
+
+function errorLine(error: string | undefined): string {
+  return error ? `<p class="error" role="alert">${escapeHtml(error)}</p>\n` : "";
+}
+
+function tokenInput(payment: Payment): string {
+  return `<input type="hidden" name="token" value="${escapeHtml(payment.token)}">`;
+}
+
+/** The card form. Only the cardholder name is echoed back after an error, never card data. */
+export function paymentFormPage(payment: Payment, error?: string, name = ""): string {
+  return layout(
+    "Pay",
+    `<h1>Pay</h1>
+${summary(payment)}
+${errorLine(error)}<form method="post" action="/pay/${escapeHtml(payment.id)}">
+${tokenInput(payment)}
+<label>Card number <input name="card_number" inputmode="numeric" autocomplete="cc-number" required></label>
+<label>Expiry (MM/YY) <input name="exp" placeholder="MM/YY" autocomplete="cc-exp" required></label>
+<label>CVC <input name="cvc" inputmode="numeric" autocomplete="cc-csc" required></label>
+<label>Name on card <input name="name" autocomplete="cc-name" value="${escapeHtml(name)}"></label>
+<button type="submit">Pay ${escapeHtml(formatAmount(payment.amount, payment.currency))}</button>
+</form>`,
+  );
+}
+
+export function threeDSecurePage(payment: Payment, error?: string): string {
+  return layout(
+    "3-D Secure authentication",
+    `<h1>3-D Secure authentication</h1>
+${summary(payment)}
+<p>Your bank asks you to confirm this payment.</p>
+${errorLine(error)}<form method="post" action="/pay/${escapeHtml(payment.id)}/3ds">
+${tokenInput(payment)}
+<button type="submit" name="outcome" value="approve">Authenticate</button>
+<button type="submit" name="outcome" value="deny">Fail authentication</button>
+</form>`,
+  );
+}
+
+const STATUS_TEXT: Record<Payment["status"], string> = {
+  requires_payment_method: "Awaiting payment.",
+  processing: "Your payment is being processed.",
+  succeeded: "Payment successful.",
+  failed: "Payment failed.",
+};
+
+/** Shows where the payment stands; `notice` explains why the buyer sees this instead of what they asked for. */
+export function resultPage(payment: Payment, notice?: string): string {
+  const declineAttr = payment.declineCode ? ` data-decline-code="${escapeHtml(payment.declineCode)}"` : "";
+  const reason = payment.failureMessage ? `<p class="error">${escapeHtml(payment.failureMessage)}</p>\n` : "";
+  const back = payment.returnUrl ? `<p><a href="${escapeHtml(payment.returnUrl)}">Return to merchant</a></p>\n` : "";
+  return layout(
+    STATUS_TEXT[payment.status],
+    `${notice ? `<p class="notice">${escapeHtml(notice)}</p>\n` : ""}<div id="result" data-status="${payment.status}"${declineAttr}>
+<h1>${STATUS_TEXT[payment.status]}</h1>
+${summary(payment)}
+${reason}</div>
+${back}`,
+  );
+}
+
+export function messagePage(title: string, message: string): string {
+  return layout(title, `<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(message)}</p>`);
+}

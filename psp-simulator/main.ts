@@ -1,0 +1,30 @@
+import { startPspSimulator } from "./server.js";
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) {
+    console.error(`psp-simulator: ${name} must be set`);
+    process.exit(1);
+  }
+  return value;
+}
+
+const port = Number(process.env.PSP_PORT ?? 0);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`psp-simulator: PSP_PORT must be a port number, got '${process.env.PSP_PORT}'`);
+  process.exit(1);
+}
+
+const simulator = await startPspSimulator({
+  port,
+  apiKey: requiredEnv("PSP_API_KEY"),
+  webhookUrl: process.env.PSP_WEBHOOK_URL || undefined,
+  webhookSecret: requiredEnv("PSP_WEBHOOK_SECRET"),
+});
+console.log(`PSP simulator listening on ${simulator.url}`);
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    void simulator.close().then(() => process.exit(0));
+  });
+}

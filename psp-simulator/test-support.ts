@@ -1,0 +1,170 @@
+// Shared helpers for the simulator's own tests: real HTTP against a simulator on a random port.
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import { onTestFinished } from "vitest";
+import { startPspSimulator, type PspSimulator, type PspSimulatorOptions } from "./server.js";
+
+export const API_KEY = "sk_test_simulator";
+export const WEBHOOK_SECRET = "whsec_test_secret";
+
+/** An expiry date safely in the future, in MM/YY. */
+export const VALID_EXP = `12/${String((new Date().getUTCFullYear() + 3) % 100).padStart(2, "0")}`;
+
+export interface JsonResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  body: any;
+}
+
+export interface TestSimulator extends PspSimulator {
+  request(method: string, path: string, options?: { body?: unknown; rawBody?: string; apiKey?: string | null; idempotencyKey?: string }): Promise<JsonResponse>;
+  createPayment(overrides?: Record<string, unknown>, idempotencyKey?: string): Promise<JsonResponse>;
+  deliveries(paymentId: string): Promise<DeliveryInfo[]>;
+}
+
+export interface DeliveryInfo {
+  event_id: string;
+  type: string;
+  payment_id: string;
+  attempts: number;
+  delivered: boolean;
+  failed: boolean;
+  last_status: number | null;
+}
+
+/** Starts a simulator that is closed automatically when the current test finishes. */
+export async function startTestSimulator(options: Partial<PspSimulatorOptions> = {}): Promise<TestSimulator> {
+  const sim = await startPspSimulator({ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, ...options });
+  onTestFinished(() => sim.close());
+
+  const request: TestSimulator["request"] = async (method, path, opts = {}) => {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    const apiKey = opts.apiKey === undefined ? API_KEY : opts.apiKey;
+    if (apiKey !== null) headers.authorization = `Bearer ${apiKey}`;
+    if (opts.idempotencyKey !== undefined) headers["idempotency-key"] = opts.idempotencyKey;
+    const body = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
+    const res = await fetch(sim.url + path, { method, headers, body });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, text, body: JSON.parse(text) };
+  };
+
+  return {
+    ...sim,
+    request,
+    createPayment: (overrides = {}, idempotencyKey) =>
+      request("POST", "/v1/payments", {
+        body: { amount: 1999, currency: "eur", reference: `order_${Math.random().toString(36).slice(2)}`, ...overrides },
+        idempotencyKey,
+      }),
+    deliveries: async (paymentId) =>
+      (await request("GET", `/v1/test_helpers/webhook_deliveries?payment_id=${paymentId}`)).body.data as DeliveryInfo[],
+  };
+}
+
+export interface HtmlResponse {
+  status: number;
+  html: string;
+  /** The `data-status` / `data-decline-code` attributes of the result element, if any. */
+  dataStatus: string | undefined;
+  declineCode: string | undefined;
+}
+
+async function toHtmlResponse(res: Response): Promise<HtmlResponse> {
+  const html = await res.text();
+  return {
+    status: res.status,
+    html,
+    dataStatus: /data-status="([^"]*)"/.exec(html)?.[1],
+    declineCode: /data-decline-code="([^"]*)"/.exec(html)?.[1],
+  };
+}
+
+export function pageToken(payment: { hosted_page_url: string }): string {
+  return new URL(payment.hosted_page_url).searchParams.get("token") ?? "";
+}
+
+export async function getPage(url: string): Promise<HtmlResponse> {
+  return toHtmlResponse(await fetch(url));
+}
+
+export async function postForm(url: string, fields: Record<string, string>): Promise<HtmlResponse> {
+  return toHtmlResponse(
+    await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(fields).toString(),
+    }),
+  );
+}
+
+/** Submits the hosted card form the way a browser would. */
+export function submitCard(
+  sim: PspSimulator,
+  payment: { id: string; hosted_page_url: string },
+  card: { card_number: string; exp?: string; cvc?: string; name?: string },
+): Promise<HtmlResponse> {
+  return postForm(`${sim.url}/pay/${payment.id}`, {
+    token: pageToken(payment),
+    exp: VALID_EXP,
+    cvc: "123",
+    name: "Ada Lovelace",
+    ...card,
+  });
+}
+
+/** Polls until `check` returns a truthy value (returned) or throws after `timeoutMs`. */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 5000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+export interface ReceivedWebhook {
+  headers: IncomingHttpHeaders;
+  body: string;
+  receivedAt: number;
+}
+
+export interface WebhookReceiver {
+  url: string;
+  received: ReceivedWebhook[];
+  /** Parsed events, in arrival order. */
+  events(): any[];
+}
+
+/** A local webhook endpoint; `respond` picks the status for the n-th request (1-based) of each event. */
+export async function startReceiver(respond: (attemptOfEvent: number) => number = () => 200): Promise<WebhookReceiver> {
+  const received: ReceivedWebhook[] = [];
+  const attemptsByEvent = new Map<string, number>();
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+    const body = Buffer.concat(chunks).toString("utf8");
+    received.push({ headers: req.headers, body, receivedAt: performance.now() });
+    const eventId = (JSON.parse(body) as { id: string }).id;
+    const attempt = (attemptsByEvent.get(eventId) ?? 0) + 1;
+    attemptsByEvent.set(eventId, attempt);
+    const status = respond(attempt);
+    // Redirects point back here, so a client that followed them would reach this endpoint again.
+    res.writeHead(status, status >= 300 && status < 400 ? { location: url } : {}).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
+  onTestFinished(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return {
+    url,
+    received,
+    events: () => received.map((r) => JSON.parse(r.body)),
+  };
+}

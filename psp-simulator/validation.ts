@@ -1,0 +1,147 @@
+import { ApiError, invalidParam } from "./errors.js";
+import type { FaultRates } from "./faults.js";
+import type { NewPayment } from "./payments.js";
+
+export type JsonObject = Record<string, unknown>;
+
+const CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
+const MAX_REFERENCE_LENGTH = 255;
+// Stripe's metadata limits.
+const MAX_METADATA_KEYS = 50;
+const MAX_METADATA_KEY_LENGTH = 40;
+const MAX_METADATA_VALUE_LENGTH = 500;
+
+/** Parses a JSON request body; an empty body counts as `{}`. */
+export function parseJsonBody(raw: string): JsonObject {
+  if (raw.trim() === "") return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ApiError(400, "invalid_request_error", "Invalid JSON in request body.", "invalid_json");
+  }
+  if (!isObject(parsed)) {
+    throw new ApiError(400, "invalid_request_error", "The request body must be a JSON object.", "invalid_json");
+  }
+  return parsed;
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Unknown fields are rejected, like Stripe does, so that a misspelt field cannot go unnoticed. */
+function rejectUnknown(body: JsonObject, allowed: readonly string[]): void {
+  const unknown = Object.keys(body).find((key) => !allowed.includes(key));
+  if (unknown !== undefined) throw invalidParam(unknown, `Received unknown parameter: ${unknown}`, "parameter_unknown");
+}
+
+function missing(param: string): ApiError {
+  return invalidParam(param, `Missing required param: ${param}.`, "parameter_missing");
+}
+
+function requiredString(body: JsonObject, param: string): string {
+  const value = body[param];
+  if (value === undefined || value === null || value === "") throw missing(param);
+  if (typeof value !== "string") throw invalidParam(param, `Invalid ${param}: must be a string.`);
+  return value;
+}
+
+/** Optional fields may be omitted or null. */
+function optionalString(body: JsonObject, param: string): string | null {
+  return body[param] === undefined || body[param] === null ? null : requiredString(body, param);
+}
+
+function amount(body: JsonObject): number {
+  const value = body.amount;
+  if (value === undefined || value === null) throw missing("amount");
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
+    throw invalidParam("amount", "Invalid amount: must be a positive integer number of minor currency units.");
+  }
+  return value;
+}
+
+function currency(body: JsonObject): string {
+  const code = requiredString(body, "currency").toUpperCase();
+  if (!CURRENCIES.has(code)) {
+    throw invalidParam("currency", `Invalid currency: ${code} is not a supported ISO 4217 currency code.`);
+  }
+  return code;
+}
+
+function reference(body: JsonObject): string {
+  const value = requiredString(body, "reference");
+  if (value.length > MAX_REFERENCE_LENGTH) {
+    throw invalidParam("reference", `Invalid reference: must be at most ${MAX_REFERENCE_LENGTH} characters.`);
+  }
+  return value;
+}
+
+function metadata(body: JsonObject): Record<string, string> {
+  const value = body.metadata;
+  if (value === undefined || value === null) return {};
+  if (!isObject(value)) throw invalidParam("metadata", "Invalid metadata: must be an object of string values.");
+  const entries = Object.entries(value);
+  if (entries.length > MAX_METADATA_KEYS) {
+    throw invalidParam("metadata", `Invalid metadata: at most ${MAX_METADATA_KEYS} keys are allowed.`);
+  }
+  for (const [key, v] of entries) {
+    const param = `metadata[${key}]`;
+    if (key.length > MAX_METADATA_KEY_LENGTH) {
+      throw invalidParam(param, `Invalid metadata key: must be at most ${MAX_METADATA_KEY_LENGTH} characters.`);
+    }
+    if (typeof v !== "string" || v.length > MAX_METADATA_VALUE_LENGTH) {
+      throw invalidParam(param, `Invalid metadata value: must be a string of at most ${MAX_METADATA_VALUE_LENGTH} characters.`);
+    }
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
+}
+
+function returnUrl(body: JsonObject): string | null {
+  const value = optionalString(body, "return_url");
+  if (value === null) return null;
+  // Only http(s): the URL ends up as a link on the hosted page, where `javascript:` would be an XSS.
+  if (!URL.canParse(value) || !["http:", "https:"].includes(new URL(value).protocol)) {
+    throw invalidParam("return_url", "Invalid return_url: must be an absolute http(s) URL.");
+  }
+  return value;
+}
+
+export function newPaymentInput(body: JsonObject): NewPayment {
+  rejectUnknown(body, ["amount", "currency", "reference", "description", "metadata", "return_url"]);
+  return {
+    amount: amount(body),
+    currency: currency(body),
+    reference: reference(body),
+    description: optionalString(body, "description"),
+    metadata: metadata(body),
+    returnUrl: returnUrl(body),
+  };
+}
+
+export function reviewInput(body: JsonObject): { approve: boolean } {
+  rejectUnknown(body, ["outcome"]);
+  const outcome = requiredString(body, "outcome");
+  if (outcome !== "approve" && outcome !== "reject") {
+    throw invalidParam("outcome", "Invalid outcome: must be one of approve, reject.");
+  }
+  return { approve: outcome === "approve" };
+}
+
+function rate(body: JsonObject, param: string): number {
+  const value = body[param];
+  if (value === undefined) return 0;
+  if (typeof value !== "number" || !(value >= 0 && value <= 1)) {
+    throw invalidParam(param, `Invalid ${param}: must be a number between 0 and 1.`);
+  }
+  return value;
+}
+
+/** The body replaces the whole fault configuration: an omitted rate is 0. */
+export function faultInput(body: JsonObject): FaultRates {
+  rejectUnknown(body, ["fail_before_commit_rate", "fail_after_commit_rate"]);
+  return {
+    failBeforeCommit: rate(body, "fail_before_commit_rate"),
+    failAfterCommit: rate(body, "fail_after_commit_rate"),
+  };
+}

@@ -1,0 +1,167 @@
+import { createHmac } from "node:crypto";
+import type { PaymentObject } from "./payments.js";
+import { newId } from "./tokens.js";
+
+export type EventType = "payment.processing" | "payment.succeeded" | "payment.failed";
+
+export interface WebhookEvent {
+  id: string;
+  object: "event";
+  type: EventType;
+  created: number;
+  data: { object: PaymentObject };
+}
+
+export interface DeliveryView {
+  event_id: string;
+  type: EventType;
+  payment_id: string;
+  attempts: number;
+  delivered: boolean;
+  /** True once all attempts were used up without a 2xx. */
+  failed: boolean;
+  /** HTTP status of the last attempt; null before the first attempt or after a network error/timeout. */
+  last_status: number | null;
+}
+
+const DELIVERY_TIMEOUT_MS = 5000;
+
+/** Hex HMAC-SHA256 of `${timestamp}.${body}`: the `v1` part of the PSP-Signature header. */
+export function signPayload(secret: string, timestamp: number, body: string): string {
+  return createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex");
+}
+
+export function paymentEvent(payment: PaymentObject): WebhookEvent {
+  return {
+    id: newId("evt"),
+    object: "event",
+    type: `payment.${payment.status}` as EventType,
+    created: Math.floor(Date.now() / 1000),
+    data: { object: payment },
+  };
+}
+
+interface Delivery {
+  event: WebhookEvent;
+  body: string;
+  attempts: number;
+  delivered: boolean;
+  failed: boolean;
+  lastStatus: number | null;
+}
+
+export interface WebhookDispatcherOptions {
+  url?: string;
+  secret: string;
+  retryBaseMs: number;
+  maxAttempts: number;
+}
+
+/**
+ * Delivers each event independently (so they may arrive out of order), retrying with
+ * exponential backoff and ±20% jitter until the receiver answers 2xx or attempts run out.
+ */
+export class WebhookDispatcher {
+  private url: string | undefined;
+  private readonly deliveries: Delivery[] = [];
+  /** Deliveries published while no webhook URL was configured; sent once one is set. */
+  private readonly waitingForUrl: Delivery[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly abort = new AbortController();
+
+  constructor(private readonly options: WebhookDispatcherOptions) {
+    this.url = options.url;
+  }
+
+  setUrl(url: string): void {
+    this.url = url;
+    for (const delivery of this.waitingForUrl.splice(0)) this.attempt(delivery);
+  }
+
+  publish(event: WebhookEvent): void {
+    const delivery: Delivery = {
+      event,
+      body: JSON.stringify(event),
+      attempts: 0,
+      delivered: false,
+      failed: false,
+      lastStatus: null,
+    };
+    this.deliveries.push(delivery);
+    this.attempt(delivery);
+  }
+
+  list(): DeliveryView[] {
+    return this.deliveries.map((d) => ({
+      event_id: d.event.id,
+      type: d.event.type,
+      payment_id: d.event.data.object.id,
+      attempts: d.attempts,
+      delivered: d.delivered,
+      failed: d.failed,
+      last_status: d.lastStatus,
+    }));
+  }
+
+  /** Cancels scheduled retries and aborts requests under way. */
+  async close(): Promise<void> {
+    this.abort.abort();
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.allSettled(this.inFlight);
+  }
+
+  private attempt(delivery: Delivery): void {
+    if (this.abort.signal.aborted) return;
+    if (this.url === undefined) {
+      this.waitingForUrl.push(delivery);
+      return;
+    }
+    const sending = this.send(delivery, this.url).finally(() => this.inFlight.delete(sending));
+    this.inFlight.add(sending);
+  }
+
+  private async send(delivery: Delivery, url: string): Promise<void> {
+    delivery.attempts++;
+    const timestamp = Math.floor(Date.now() / 1000);
+    let status: number | null = null;
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "psp-simulator",
+          "psp-signature": `t=${timestamp},v1=${signPayload(this.options.secret, timestamp, delivery.body)}`,
+        },
+        body: delivery.body,
+        // Like Stripe, a redirect is not a successful delivery.
+        redirect: "manual",
+        signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(DELIVERY_TIMEOUT_MS)]),
+      });
+      status = response.status;
+      await response.body?.cancel();
+    } catch {
+      // Network error or timeout: status stays null and the attempt counts as failed.
+    }
+    if (this.abort.signal.aborted) return;
+    delivery.lastStatus = status;
+    if (status !== null && status >= 200 && status < 300) {
+      delivery.delivered = true;
+    } else if (delivery.attempts >= this.options.maxAttempts) {
+      delivery.failed = true;
+    } else {
+      this.scheduleRetry(delivery);
+    }
+  }
+
+  private scheduleRetry(delivery: Delivery): void {
+    const jitter = 0.8 + Math.random() * 0.4;
+    const delay = this.options.retryBaseMs * 2 ** (delivery.attempts - 1) * jitter;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.attempt(delivery);
+    }, delay);
+    this.timers.add(timer);
+  }
+}
