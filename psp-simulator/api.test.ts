@@ -32,7 +32,7 @@ describe("POST /v1/payments", () => {
     });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
-      id: expect.stringMatching(/^pay_[0-9a-f]+$/),
+      id: expect.stringMatching(/^pi_[0-9a-f]+$/),
       object: "payment",
       amount: 2500,
       currency: "EUR",
@@ -114,7 +114,7 @@ describe("GET /v1/payments", () => {
 
   it("answers 404 resource_missing for an unknown payment and for unknown routes", async () => {
     const sim = await startTestSimulator();
-    const res = await sim.request("GET", "/v1/payments/pay_unknown");
+    const res = await sim.request("GET", "/v1/payments/pi_unknown");
     expect(res.status).toBe(404);
     expect(res.body.error).toMatchObject({ type: "invalid_request_error", code: "resource_missing", param: "id" });
     expect((await sim.request("DELETE", "/v1/payments")).status).toBe(404);
@@ -129,7 +129,7 @@ describe("test helpers", () => {
     const conflict = await sim.request("POST", `/v1/test_helpers/payments/${payment.id}/review`, { body: { outcome: "approve" } });
     expect(conflict.status).toBe(409);
     expect(conflict.body.error.code).toBe("payment_unexpected_state");
-    const missing = await sim.request("POST", "/v1/test_helpers/payments/pay_nope/review", { body: { outcome: "approve" } });
+    const missing = await sim.request("POST", "/v1/test_helpers/payments/pi_nope/review", { body: { outcome: "approve" } });
     expect(missing.status).toBe(404);
     const invalid = await sim.request("POST", `/v1/test_helpers/payments/${payment.id}/review`, { body: { outcome: "maybe" } });
     expect(invalid.status).toBe(400);

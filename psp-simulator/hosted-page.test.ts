@@ -19,7 +19,7 @@ describe("GET /pay/:id", () => {
     const payment = (await sim.createPayment()).body;
     expect((await getPage(`${sim.url}/pay/${payment.id}`)).status).toBe(403);
     expect((await getPage(`${sim.url}/pay/${payment.id}?token=guess`)).status).toBe(403);
-    expect((await getPage(`${sim.url}/pay/pay_unknown?token=${pageToken(payment)}`)).status).toBe(404);
+    expect((await getPage(`${sim.url}/pay/pi_unknown?token=${pageToken(payment)}`)).status).toBe(404);
     const post = await postForm(`${sim.url}/pay/${payment.id}`, { token: "guess", card_number: "4242424242424242", exp: "12/40", cvc: "123" });
     expect(post.status).toBe(403);
     expect((await sim.request("GET", `/v1/payments/${payment.id}`)).body.status).toBe("requires_payment_method");

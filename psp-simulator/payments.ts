@@ -95,7 +95,7 @@ export class Payments {
   create(input: NewPayment): Payment {
     const payment: Payment = {
       ...input,
-      id: newId("pay"),
+      id: newId("pi"),
       status: "requires_payment_method",
       token: newSecret(),
       declineCode: null,

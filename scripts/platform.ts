@@ -1,0 +1,79 @@
+/**
+ * Brings the whole platform up on this machine and runs a demo checkout:
+ *   npm start                      # stays up until Ctrl-C
+ *   npm start -- --exit-after-demo # stops after the demo (exit code 0 when it succeeded)
+ */
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { PaymentStatus } from "../gen/payment/v1/payment_pb.js";
+import { startPspSimulator } from "../psp-simulator/server.js";
+import { envInt, envString } from "../services/lib/config.js";
+import { startPaymentService } from "../services/payment/service.js";
+import { startRiskService } from "../services/risk/service.js";
+import { runDemoCheckout } from "./demo-checkout.js";
+import { ensureNats, NatsUnavailableError } from "./infra/nats.js";
+import { ensurePostgres } from "./infra/postgres.js";
+
+process.env.LOG_LEVEL ??= "warn";
+const print = (line: string) => console.log(line);
+const stops: (() => Promise<void>)[] = [];
+const stopAll = async () => {
+  for (const stop of stops.reverse()) await stop().catch((err: unknown) => console.error(err));
+};
+
+async function up() {
+  const postgres = await ensurePostgres();
+  stops.push(postgres.stop);
+  print(`PostgreSQL      ${postgres.url.replace(/:[^:@/]*@/, ":***@")}  (${postgres.origin})`);
+
+  const nats = await ensureNats();
+  stops.push(nats.stop);
+  const nc = await connect({ servers: nats.url });
+  const js = await jetstreamManager(nc);
+  await js.getAccountInfo();
+  await nc.close();
+  print(`NATS JetStream  ${nats.url}  (${nats.origin})`);
+
+  const pspApiKey = envString("PSP_API_KEY", "sk_test_local_platform");
+  const pspWebhookSecret = envString("PSP_WEBHOOK_SECRET", "whsec_local_platform");
+  const psp = await startPspSimulator({ port: envInt("PSP_PORT", 8090), apiKey: pspApiKey, webhookSecret: pspWebhookSecret });
+  stops.push(psp.close);
+  print(`PSP simulator   ${psp.url}  (REST API /v1, hosted pages /pay/<id>)`);
+
+  const risk = await startRiskService({ databaseUrl: postgres.url, port: envInt("RISK_PORT", 50052) });
+  stops.push(risk.close);
+  print(`Risk service    ${risk.url}  (gRPC risk.v1.RiskService)`);
+
+  const payment = await startPaymentService({
+    databaseUrl: postgres.url,
+    port: envInt("PAYMENT_PORT", 50051),
+    webhookPort: envInt("PAYMENT_WEBHOOK_PORT", 8081),
+    riskUrl: risk.url,
+    psp: { baseUrl: psp.url, apiKey: pspApiKey, webhookSecret: pspWebhookSecret },
+  });
+  stops.push(payment.close);
+  psp.setWebhookUrl(payment.webhookUrl);
+  print(`Payment service ${payment.url}  (gRPC payment.v1.PaymentService)`);
+  print(`PSP webhooks -> ${payment.webhookUrl}`);
+  print("");
+  return payment;
+}
+
+try {
+  const payment = await up();
+  const result = await runDemoCheckout(payment.url, print);
+  const ok = result.status === PaymentStatus.SUCCEEDED;
+  print(ok ? "Demo checkout SUCCEEDED." : "Demo checkout did not succeed.");
+  if (process.argv.includes("--exit-after-demo")) {
+    await stopAll();
+    process.exit(ok ? 0 : 1);
+  }
+  print("\nThe platform is up. Press Ctrl-C to stop.");
+  const shutdown = () => stopAll().then(() => process.exit(0));
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+} catch (err) {
+  console.error(err instanceof NatsUnavailableError ? err.message : err);
+  await stopAll();
+  process.exit(1);
+}

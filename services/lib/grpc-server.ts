@@ -1,0 +1,81 @@
+import http2 from "node:http2";
+import type { AddressInfo } from "node:net";
+import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { DomainError, type ErrorKind } from "./errors.js";
+import { spellGrpcMessagePerSpec } from "./grpc-message.js";
+import { registerHealth, type HealthProbe } from "./health.js";
+import type { Logger } from "./log.js";
+
+export interface GrpcServer {
+  port: number;
+  /** Base URL for gRPC clients, e.g. http://127.0.0.1:50051 */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface GrpcServerOptions {
+  port?: number;
+  host?: string;
+  routes: (router: ConnectRouter) => void;
+  /** Answers grpc.health.v1.Health/Check: SERVING when it resolves true. */
+  healthProbe: HealthProbe;
+  log: Logger;
+}
+
+const codeOfKind: Record<ErrorKind, Code> = {
+  invalid_argument: Code.InvalidArgument,
+  not_found: Code.NotFound,
+  already_exists: Code.AlreadyExists,
+  failed_precondition: Code.FailedPrecondition,
+  unavailable: Code.Unavailable,
+};
+
+/** The one place where domain errors become gRPC status codes; anything unexpected is logged and hidden. */
+function mapErrors(log: Logger): Interceptor {
+  return (next) => async (req) => {
+    try {
+      return await next(req);
+    } catch (err) {
+      if (err instanceof DomainError) throw new ConnectError(err.message, codeOfKind[err.kind]);
+      if (err instanceof ConnectError) throw err;
+      log.error("unexpected error", { procedure: req.method.name, error: String((err as Error)?.stack ?? err) });
+      throw new ConnectError("internal error; the request may be retried with the same idempotency key", Code.Internal);
+    }
+  };
+}
+
+/** Serves gRPC (and Connect, gRPC-Web) over plaintext HTTP/2, with the standard health service. */
+export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServer> {
+  const handler = connectNodeAdapter({
+    routes: (router) => {
+      opts.routes(router);
+      registerHealth(router, opts.healthProbe);
+    },
+    interceptors: [mapErrors(opts.log)],
+  });
+  const server = http2.createServer((req, res) => {
+    spellGrpcMessagePerSpec(res);
+    handler(req, res);
+  });
+  const sessions = new Set<http2.ServerHttp2Session>();
+  server.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+  });
+  const host = opts.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const session of sessions) session.destroy();
+      }),
+  };
+}

@@ -1,0 +1,73 @@
+import { unavailable } from "../../lib/errors.js";
+import { retry, type RetryPolicy, defaultRetryPolicy } from "../../lib/retry.js";
+import { PspRefusedError, type PspPort } from "../app/ports.js";
+import type { Payment } from "../domain/payment.js";
+import type { PspPayment } from "../domain/psp-payment.js";
+import { parsePspPayment } from "./psp-json.js";
+
+class TransientPspError extends Error {}
+
+export interface PspClientConfig {
+  baseUrl: string;
+  apiKey: string;
+  retry?: RetryPolicy;
+  timeoutMs?: number;
+}
+
+/** The PSP's REST API. Every call is retried on timeouts, 429 and 5xx; creation is idempotent on our payment id. */
+export class PspHttpClient implements PspPort {
+  constructor(private readonly config: PspClientConfig) {}
+
+  register(payment: Payment): Promise<PspPayment> {
+    return this.call("POST", "/v1/payments", payment.id, {
+      amount: Number(payment.total),
+      currency: payment.currency,
+      reference: payment.id,
+      description: `checkout ${payment.checkoutId}`,
+      metadata: { checkout_id: payment.checkoutId, buyer_id: payment.buyerId },
+      ...(payment.returnUrl && { return_url: payment.returnUrl }),
+    });
+  }
+
+  retrieve(pspPaymentId: string): Promise<PspPayment> {
+    return this.call("GET", `/v1/payments/${encodeURIComponent(pspPaymentId)}`);
+  }
+
+  private async call(method: string, path: string, idempotencyKey?: string, body?: unknown): Promise<PspPayment> {
+    try {
+      return await retry(
+        () => this.once(method, path, idempotencyKey, body),
+        (err) => err instanceof TransientPspError,
+        this.config.retry ?? defaultRetryPolicy,
+      );
+    } catch (err) {
+      if (err instanceof TransientPspError) throw unavailable(`the PSP is not answering (${err.message}); retry later`);
+      throw err;
+    }
+  }
+
+  private async once(method: string, path: string, idempotencyKey?: string, body?: unknown): Promise<PspPayment> {
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, this.config.baseUrl), {
+        method,
+        headers: {
+          authorization: `Bearer ${this.config.apiKey}`,
+          ...(body !== undefined && { "content-type": "application/json" }),
+          ...(idempotencyKey && { "idempotency-key": idempotencyKey }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.config.timeoutMs ?? 10_000),
+      });
+    } catch (err) {
+      throw new TransientPspError(`${method} ${path}: ${(err as Error).message}`);
+    }
+    const json: unknown = await res.json().catch(() => undefined);
+    if (res.ok) return parsePspPayment(json);
+    const message = (json as { error?: { message?: string } } | undefined)?.error?.message ?? res.statusText;
+    if (res.status === 429 || res.status >= 500) throw new TransientPspError(`${method} ${path}: HTTP ${res.status} ${message}`);
+    if (res.status === 400 || res.status === 402) throw new PspRefusedError(message);
+    // 401, 404, 409: our configuration or our code is wrong; retrying will not help and the payment must not fail.
+    throw new Error(`PSP ${method} ${path} answered HTTP ${res.status}: ${message}`);
+  }
+}

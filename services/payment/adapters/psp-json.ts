@@ -1,0 +1,28 @@
+import type { PspPayment, PspStatus } from "../domain/psp-payment.js";
+
+export class MalformedPspObject extends Error {}
+
+const STATUSES: readonly PspStatus[] = ["requires_payment_method", "processing", "succeeded", "failed"];
+
+/** Reads a PSP payment object (API response or webhook payload); throws on anything malformed. */
+export function parsePspPayment(json: unknown): PspPayment {
+  const o = json as Record<string, unknown>;
+  const str = (key: string) => {
+    if (typeof o?.[key] !== "string") throw new MalformedPspObject(`PSP payment object: "${key}" is missing or not a string`);
+    return o[key] as string;
+  };
+  const nullableStr = (key: string) => (o[key] === null || o[key] === undefined ? null : str(key));
+  const status = str("status") as PspStatus;
+  if (!STATUSES.includes(status)) throw new MalformedPspObject(`PSP payment object: unknown status "${status}"`);
+  if (typeof o.amount !== "number" || !Number.isSafeInteger(o.amount)) throw new MalformedPspObject("PSP payment object: amount is not an integer");
+  return {
+    id: str("id"),
+    reference: str("reference"),
+    status,
+    amountMinor: BigInt(o.amount),
+    currency: str("currency"),
+    hostedPageUrl: str("hosted_page_url"),
+    declineCode: nullableStr("decline_code"),
+    failureMessage: nullableStr("failure_message"),
+  };
+}

@@ -1,0 +1,100 @@
+import type { ConnectRouter } from "@connectrpc/connect";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { PaymentSchema, PaymentService, PaymentStatus as ProtoStatus, ReviewOutcome as ProtoReviewOutcome } from "../../../gen/payment/v1/payment_pb.js";
+import { Decision as ProtoDecision } from "../../../gen/risk/v1/risk_pb.js";
+import { invalidArgument } from "../../lib/errors.js";
+import { decodePageToken, encodePageToken, pageSize } from "../../lib/page-token.js";
+import { requireId } from "../../lib/validate.js";
+import type { PaymentFlow } from "../app/payment-flow.js";
+import type { Payment, ReviewOutcome, RiskDecision } from "../domain/payment.js";
+import type { PaymentStatus } from "../domain/status.js";
+import type { PaymentStore } from "../store/payment-store.js";
+
+const STATUS: Record<PaymentStatus, ProtoStatus> = {
+  NOT_STARTED: ProtoStatus.NOT_STARTED,
+  EXECUTING: ProtoStatus.EXECUTING,
+  PENDING: ProtoStatus.PENDING,
+  SUCCEEDED: ProtoStatus.SUCCEEDED,
+  FAILED: ProtoStatus.FAILED,
+  PARTIALLY_REFUNDED: ProtoStatus.PARTIALLY_REFUNDED,
+  REFUNDED: ProtoStatus.REFUNDED,
+};
+const DECISION: Record<RiskDecision, ProtoDecision> = {
+  APPROVE: ProtoDecision.APPROVE,
+  REVIEW: ProtoDecision.REVIEW,
+  REJECT: ProtoDecision.REJECT,
+};
+const REVIEW_OUTCOME: Record<ReviewOutcome, ProtoReviewOutcome> = {
+  APPROVED: ProtoReviewOutcome.APPROVED,
+  REJECTED: ProtoReviewOutcome.REJECTED,
+};
+
+function toProto(p: Payment): MessageInitShape<typeof PaymentSchema> {
+  return {
+    paymentId: p.id,
+    checkoutId: p.checkoutId,
+    buyerId: p.buyerId,
+    buyerCountry: p.buyerCountry,
+    status: STATUS[p.status],
+    total: { amountMinor: p.total, currency: p.currency },
+    orders: p.orders.map((o) => ({
+      orderId: o.orderId,
+      sellerId: o.sellerId,
+      amount: { amountMinor: o.amountMinor, currency: p.currency },
+      status: STATUS[o.status],
+    })),
+    risk: p.risk && {
+      decision: DECISION[p.risk.decision],
+      reasons: p.risk.reasons,
+      reviewOutcome: p.risk.review && REVIEW_OUTCOME[p.risk.review.outcome],
+      reviewer: p.risk.review?.reviewer,
+      reviewNote: p.risk.review?.note,
+    },
+    hostedPageUrl: p.hostedPageUrl,
+    pspPaymentId: p.pspPaymentId,
+    failureReason: p.failure?.reason,
+    declineCode: p.failure?.declineCode,
+    createdAt: timestampFromDate(p.createdAt),
+    updatedAt: timestampFromDate(p.updatedAt),
+  };
+}
+
+export function paymentRoutes(flow: PaymentFlow, store: PaymentStore) {
+  return (router: ConnectRouter) =>
+    router.service(PaymentService, {
+      async createPayment(req) {
+        const payment = await flow.create({
+          checkoutId: req.checkoutId,
+          buyerId: req.buyerId,
+          buyerCountry: req.buyerCountry,
+          returnUrl: req.returnUrl,
+          orders: req.orders.map((o) => ({ orderId: o.orderId, sellerId: o.sellerId, amount: o.amount })),
+        });
+        return { payment: toProto(payment) };
+      },
+      async getPayment(req) {
+        return { payment: toProto(await flow.get(requireId("payment_id", req.paymentId))) };
+      },
+      async listPayments(req) {
+        const limit = pageSize(req.pageSize, 20, 100);
+        const cursor = decodePageToken(req.pageToken, ["seq"]);
+        const page = await store.list({
+          buyerId: req.buyerId === "" ? undefined : requireId("buyer_id", req.buyerId),
+          beforeSeq: cursor && BigInt(cursor.seq!),
+          limit,
+        });
+        return {
+          payments: page.payments.map(toProto),
+          nextPageToken: page.nextSeq === undefined ? "" : encodePageToken({ seq: page.nextSeq.toString() }),
+        };
+      },
+      async decideRiskReview(req) {
+        const outcome = (Object.keys(REVIEW_OUTCOME) as ReviewOutcome[]).find((k) => REVIEW_OUTCOME[k] === req.outcome);
+        if (outcome === undefined) throw invalidArgument("outcome", "must be REVIEW_OUTCOME_APPROVED or REVIEW_OUTCOME_REJECTED");
+        if (req.reviewer.trim() === "") throw invalidArgument("reviewer", "is required: who decided, for the audit trail");
+        const payment = await flow.decideReview(requireId("payment_id", req.paymentId), outcome, req.reviewer.trim(), req.note.trim());
+        return { payment: toProto(payment) };
+      },
+    });
+}

@@ -1,0 +1,21 @@
+import type { Payment, RiskResult } from "../domain/payment.js";
+import type { PspPayment } from "../domain/psp-payment.js";
+
+export interface RiskPort {
+  /** Idempotent on the payment id. */
+  assess(payment: Payment): Promise<RiskResult>;
+}
+
+export interface PspPort {
+  /** Idempotent: our payment id is the PSP idempotency key. */
+  register(payment: Payment): Promise<PspPayment>;
+  retrieve(pspPaymentId: string): Promise<PspPayment>;
+}
+
+/** The PSP answered that it will not take the payment, whatever the number of retries. */
+export class PspRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PspRefusedError";
+  }
+}

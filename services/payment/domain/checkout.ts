@@ -1,0 +1,89 @@
+import { createHash } from "node:crypto";
+import { invalidArgument } from "../../lib/errors.js";
+import { MAX_MINOR_UNITS, type Money } from "../../lib/money.js";
+import { optionalCountry, requireId, requirePositiveMoney } from "../../lib/validate.js";
+
+export const MAX_ORDERS_PER_CHECKOUT = 50;
+const MAX_URL_LENGTH = 2048;
+
+/** A checkout as the caller sent it, before validation (field names follow the API). */
+export interface CheckoutInput {
+  checkoutId: string;
+  buyerId: string;
+  buyerCountry: string;
+  returnUrl: string;
+  orders: { orderId: string; sellerId: string; amount: Money | undefined }[];
+}
+
+export interface Order {
+  orderId: string;
+  sellerId: string;
+  amountMinor: bigint;
+}
+
+/** A valid checkout: one currency, 1..50 orders with distinct ids, a total that fits in int64. */
+export interface Checkout {
+  checkoutId: string;
+  buyerId: string;
+  buyerCountry: string;
+  returnUrl: string;
+  currency: string;
+  total: bigint;
+  orders: Order[];
+}
+
+function optionalReturnUrl(value: string): string {
+  if (value === "") return value;
+  if (value.length > MAX_URL_LENGTH) throw invalidArgument("return_url", `must be at most ${MAX_URL_LENGTH} characters`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalidArgument("return_url", `"${value}" is not an absolute URL`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw invalidArgument("return_url", "must be an http or https URL");
+  return value;
+}
+
+export function validateCheckout(input: CheckoutInput): Checkout {
+  const checkoutId = requireId("checkout_id", input.checkoutId);
+  const buyerId = requireId("buyer_id", input.buyerId);
+  const buyerCountry = optionalCountry("buyer_country", input.buyerCountry);
+  const returnUrl = optionalReturnUrl(input.returnUrl);
+  if (input.orders.length === 0) throw invalidArgument("orders", "must contain at least one order");
+  if (input.orders.length > MAX_ORDERS_PER_CHECKOUT) {
+    throw invalidArgument("orders", `must contain at most ${MAX_ORDERS_PER_CHECKOUT} orders, got ${input.orders.length}`);
+  }
+
+  const seen = new Set<string>();
+  let currency: string | undefined;
+  let total = 0n;
+  const orders = input.orders.map((order, i) => {
+    const orderId = requireId(`orders[${i}].order_id`, order.orderId);
+    if (seen.has(orderId)) throw invalidArgument(`orders[${i}].order_id`, `"${orderId}" appears more than once in the checkout`);
+    seen.add(orderId);
+    const sellerId = requireId(`orders[${i}].seller_id`, order.sellerId);
+    const amount = requirePositiveMoney(`orders[${i}].amount`, order.amount);
+    currency ??= amount.currency;
+    if (amount.currency !== currency) {
+      throw invalidArgument(`orders[${i}].amount.currency`, `is ${amount.currency} but orders[0] is ${currency}; a checkout has one currency`);
+    }
+    total += amount.amountMinor;
+    if (total > MAX_MINOR_UNITS) throw invalidArgument("orders", "the total of the orders is too large");
+    return { orderId, sellerId, amountMinor: amount.amountMinor };
+  });
+  return { checkoutId, buyerId, buyerCountry, returnUrl, currency: currency!, total, orders };
+}
+
+/** Identifies the request behind an idempotency key: the same checkout always hashes the same. */
+export function checkoutFingerprint(checkout: Checkout): string {
+  const canonical = JSON.stringify([
+    checkout.checkoutId,
+    checkout.buyerId,
+    checkout.buyerCountry,
+    checkout.returnUrl,
+    checkout.currency,
+    checkout.orders.map((o) => [o.orderId, o.sellerId, o.amountMinor.toString()]),
+  ]);
+  return createHash("sha256").update(canonical).digest("hex");
+}

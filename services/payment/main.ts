@@ -1,0 +1,17 @@
+import { envInt, envString } from "../lib/config.js";
+import { runUntilSignal } from "../lib/process.js";
+import { startPaymentService } from "./service.js";
+
+const service = await startPaymentService({
+  databaseUrl: envString("DATABASE_URL"),
+  port: envInt("PAYMENT_PORT", 50051),
+  webhookPort: envInt("PAYMENT_WEBHOOK_PORT", 8081),
+  riskUrl: envString("RISK_URL", "http://127.0.0.1:50052"),
+  psp: {
+    baseUrl: envString("PSP_URL", "http://127.0.0.1:8090"),
+    apiKey: envString("PSP_API_KEY"),
+    webhookSecret: envString("PSP_WEBHOOK_SECRET"),
+  },
+  poller: { intervalMs: envInt("POLL_INTERVAL_MS", 5_000), staleAfterMs: envInt("POLL_STALE_AFTER_MS", 60_000) },
+});
+runUntilSignal(service.close);

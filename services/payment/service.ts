@@ -1,0 +1,55 @@
+import { createDb, migrateUp } from "../lib/db.js";
+import { startGrpcServer } from "../lib/grpc-server.js";
+import { createLogger } from "../lib/log.js";
+import { PspHttpClient } from "./adapters/psp-http-client.js";
+import { RiskGrpcClient } from "./adapters/risk-grpc-client.js";
+import { paymentRoutes } from "./api/payment-handlers.js";
+import { startWebhookServer } from "./api/webhook-server.js";
+import { startInFlightPoller, type PollerConfig } from "./app/in-flight-poller.js";
+import { PaymentFlow } from "./app/payment-flow.js";
+import { PaymentStore } from "./store/payment-store.js";
+import { PAYMENT_SCHEMA, paymentMigrations } from "./store/migrations/index.js";
+
+export interface PaymentServiceConfig {
+  databaseUrl: string;
+  port?: number;
+  webhookPort?: number;
+  riskUrl: string;
+  psp: { baseUrl: string; apiKey: string; webhookSecret: string };
+  poller?: Partial<PollerConfig>;
+}
+
+export interface RunningPaymentService {
+  url: string;
+  port: number;
+  /** Where the PSP must send its webhooks. */
+  webhookUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startPaymentService(config: PaymentServiceConfig): Promise<RunningPaymentService> {
+  const log = createLogger("payment");
+  const db = createDb(config.databaseUrl, PAYMENT_SCHEMA);
+  await migrateUp(db, PAYMENT_SCHEMA, paymentMigrations);
+  const store = new PaymentStore(db);
+  const flow = new PaymentFlow(store, new RiskGrpcClient(config.riskUrl), new PspHttpClient(config.psp), log);
+  const grpc = await startGrpcServer({
+    port: config.port,
+    routes: paymentRoutes(flow, store),
+    healthProbe: async () => (await db.raw("select 1")).rowCount === 1,
+    log,
+  });
+  const webhooks = await startWebhookServer({ port: config.webhookPort, secret: config.psp.webhookSecret }, flow, log);
+  const stopPoller = startInFlightPoller(store, flow, { intervalMs: 5_000, staleAfterMs: 60_000, batchSize: 50, ...config.poller }, log);
+  log.info("payment service listening", { grpc: grpc.url, webhooks: webhooks.url });
+  return {
+    url: grpc.url,
+    port: grpc.port,
+    webhookUrl: webhooks.url,
+    close: async () => {
+      await stopPoller();
+      await Promise.all([grpc.close(), webhooks.close()]);
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,232 @@
+import type { Knex } from "knex";
+import type { Db } from "../../lib/db.js";
+import { alreadyExists } from "../../lib/errors.js";
+import type { Checkout } from "../domain/checkout.js";
+import type { Failure, Payment, PaymentOrder, ReviewOutcome, RiskResult } from "../domain/payment.js";
+import type { PspPayment } from "../domain/psp-payment.js";
+import { canMove, checkoutStatus, statusesBefore, type PaymentStatus } from "../domain/status.js";
+
+interface PaymentRow {
+  id: string;
+  seq: bigint;
+  checkout_id: string;
+  request_fingerprint: string;
+  buyer_id: string;
+  buyer_country: string;
+  return_url: string;
+  currency: string;
+  total_minor: bigint;
+  risk_decision: RiskResult["decision"] | null;
+  risk_reasons: RiskResult["reasons"] | null;
+  review_outcome: ReviewOutcome | null;
+  reviewer: string | null;
+  review_note: string | null;
+  psp_payment_id: string | null;
+  hosted_page_url: string | null;
+  failure_reason: string | null;
+  decline_code: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface OrderRow {
+  payment_id: string;
+  order_id: string;
+  seller_id: string;
+  amount_minor: bigint;
+  status: PaymentStatus;
+}
+
+function toPayment(row: PaymentRow, orderRows: OrderRow[]): Payment {
+  const orders: PaymentOrder[] = orderRows.map((o) => ({
+    orderId: o.order_id,
+    sellerId: o.seller_id,
+    amountMinor: o.amount_minor,
+    status: o.status,
+  }));
+  const risk: RiskResult | undefined =
+    row.risk_decision === null
+      ? undefined
+      : {
+          decision: row.risk_decision,
+          reasons: row.risk_reasons ?? [],
+          review:
+            row.review_outcome === null
+              ? undefined
+              : { outcome: row.review_outcome, reviewer: row.reviewer ?? "", note: row.review_note ?? "" },
+        };
+  return {
+    id: row.id,
+    checkoutId: row.checkout_id,
+    buyerId: row.buyer_id,
+    buyerCountry: row.buyer_country,
+    returnUrl: row.return_url,
+    currency: row.currency,
+    total: row.total_minor,
+    status: checkoutStatus(orders.map((o) => o.status)),
+    orders,
+    risk,
+    pspPaymentId: row.psp_payment_id ?? undefined,
+    hostedPageUrl: row.hosted_page_url ?? undefined,
+    failure: row.failure_reason === null ? undefined : { reason: row.failure_reason, declineCode: row.decline_code ?? undefined },
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export interface PaymentPage {
+  payments: Payment[];
+  /** The seq to continue after, when there are more. */
+  nextSeq?: bigint;
+}
+
+export class PaymentStore {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Records a new checkout, or finds the one already recorded under its checkout_id. Two concurrent calls with
+   * one checkout_id create one payment: the unique constraint makes the second insert wait and then do nothing.
+   */
+  async createOrGet(checkout: Checkout, fingerprint: string, newPaymentId: string): Promise<Payment> {
+    await this.db.transaction(async (trx) => {
+      const inserted = await trx("payments")
+        .insert({
+          id: newPaymentId,
+          checkout_id: checkout.checkoutId,
+          request_fingerprint: fingerprint,
+          buyer_id: checkout.buyerId,
+          buyer_country: checkout.buyerCountry,
+          return_url: checkout.returnUrl,
+          currency: checkout.currency,
+          total_minor: checkout.total,
+        })
+        .onConflict("checkout_id")
+        .ignore()
+        .returning("id");
+      if (inserted.length === 0) return;
+      await trx("payment_orders").insert(
+        checkout.orders.map((o, position) => ({
+          payment_id: newPaymentId,
+          position,
+          order_id: o.orderId,
+          seller_id: o.sellerId,
+          amount_minor: o.amountMinor,
+          status: "NOT_STARTED",
+        })),
+      );
+    });
+    const row: PaymentRow = await this.db("payments").where({ checkout_id: checkout.checkoutId }).first();
+    if (row.request_fingerprint !== fingerprint) {
+      throw alreadyExists(
+        `checkout_id "${checkout.checkoutId}" was already used for a different checkout (payment ${row.id}); ` +
+          "retry with the identical request, or use a new checkout_id",
+      );
+    }
+    return this.withOrders(this.db, [row]).then(([p]) => p!);
+  }
+
+  async get(paymentId: string): Promise<Payment | undefined> {
+    const row: PaymentRow | undefined = await this.db("payments").where({ id: paymentId }).first();
+    return row && (await this.withOrders(this.db, [row]))[0];
+  }
+
+  /** Newest first, `limit` at a time, continuing strictly before `beforeSeq`. */
+  async list(filter: { buyerId?: string; beforeSeq?: bigint; limit: number }): Promise<PaymentPage> {
+    const query = this.db("payments").orderBy("seq", "desc").limit(filter.limit + 1);
+    if (filter.buyerId) query.where({ buyer_id: filter.buyerId });
+    if (filter.beforeSeq !== undefined) query.where("seq", "<", filter.beforeSeq.toString());
+    const rows: PaymentRow[] = await query;
+    const page = rows.slice(0, filter.limit);
+    const payments = await this.withOrders(this.db, page);
+    return { payments, nextSeq: rows.length > filter.limit ? page[page.length - 1]!.seq : undefined };
+  }
+
+  /**
+   * Claims up to `limit` in-flight payments that nobody has touched or polled for `staleAfterMs`, marking them
+   * polled now. SKIP LOCKED lets several instances claim disjoint batches.
+   */
+  async claimStale(staleAfterMs: number, limit: number): Promise<string[]> {
+    const result = await this.db.raw(
+      `update payments set polled_at = now()
+       where id in (
+         select p.id from payments p
+         where exists (select 1 from payment_orders o
+                       where o.payment_id = p.id and o.status in ('NOT_STARTED', 'EXECUTING', 'PENDING'))
+           and greatest(p.updated_at, p.polled_at) < now() - make_interval(secs => ?)
+         order by greatest(p.updated_at, p.polled_at)
+         limit ?
+         for update skip locked)
+       returning id`,
+      [staleAfterMs / 1000, limit],
+    );
+    return result.rows.map((r: { id: string }) => r.id);
+  }
+
+  /** Records the risk service's answer once; a later answer for the same payment changes nothing. */
+  async recordRisk(paymentId: string, risk: RiskResult): Promise<void> {
+    await this.db("payments")
+      .where({ id: paymentId })
+      .whereNull("risk_decision")
+      .update({ risk_decision: risk.decision, risk_reasons: JSON.stringify(risk.reasons), updated_at: this.db.fn.now() });
+  }
+
+  /** Records a person's review decision; false if the payment was not waiting for one. */
+  async recordReview(paymentId: string, review: NonNullable<RiskResult["review"]>): Promise<boolean> {
+    const updated = await this.db("payments")
+      .where({ id: paymentId, risk_decision: "REVIEW" })
+      .whereNull("review_outcome")
+      .update({ review_outcome: review.outcome, reviewer: review.reviewer, review_note: review.note, updated_at: this.db.fn.now() });
+    return updated === 1;
+  }
+
+  /** Remembers the PSP payment behind ours and moves NOT_STARTED -> EXECUTING; repeating it is harmless. */
+  async recordRegistration(paymentId: string, psp: PspPayment): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      await this.lock(trx, paymentId);
+      await trx("payments")
+        .where({ id: paymentId })
+        .whereNull("psp_payment_id")
+        .update({ psp_payment_id: psp.id, hosted_page_url: psp.hostedPageUrl });
+      await this.move(trx, paymentId, "EXECUTING");
+    });
+  }
+
+  /** Moves every order of the payment to `to` if the state machine allows it; false when it does not. */
+  async transition(paymentId: string, to: PaymentStatus, failure?: Failure): Promise<boolean> {
+    return this.db.transaction(async (trx) => {
+      await this.lock(trx, paymentId);
+      return this.move(trx, paymentId, to, failure);
+    });
+  }
+
+  // Transitions of one payment are serialised on its row, so concurrent webhooks and pollers cannot interleave.
+  private async lock(trx: Knex.Transaction, paymentId: string): Promise<void> {
+    await trx("payments").where({ id: paymentId }).forUpdate().first("id");
+  }
+
+  private async move(trx: Knex.Transaction, paymentId: string, to: PaymentStatus, failure?: Failure): Promise<boolean> {
+    const statuses: PaymentStatus[] = (await trx("payment_orders").where({ payment_id: paymentId }).select("status")).map(
+      (r: { status: PaymentStatus }) => r.status,
+    );
+    if (statuses.length === 0 || !canMove(checkoutStatus(statuses), to)) return false;
+    await trx("payment_orders").where({ payment_id: paymentId }).whereIn("status", statusesBefore(to)).update({ status: to });
+    await trx("payments")
+      .where({ id: paymentId })
+      .update({
+        updated_at: trx.fn.now(),
+        ...(failure && { failure_reason: failure.reason, decline_code: failure.declineCode ?? null }),
+      });
+    return true;
+  }
+
+  private async withOrders(db: Db, rows: PaymentRow[]): Promise<Payment[]> {
+    if (rows.length === 0) return [];
+    const orders: OrderRow[] = await db("payment_orders")
+      .whereIn(
+        "payment_id",
+        rows.map((r) => r.id),
+      )
+      .orderBy(["payment_id", "position"]);
+    return rows.map((row) => toPayment(row, orders.filter((o) => o.payment_id === row.id)));
+  }
+}

@@ -1,0 +1,9 @@
+import { envInt, envString } from "../lib/config.js";
+import { runUntilSignal } from "../lib/process.js";
+import { startRiskService } from "./service.js";
+
+const service = await startRiskService({
+  databaseUrl: envString("DATABASE_URL"),
+  port: envInt("RISK_PORT", 50052),
+});
+runUntilSignal(service.close);

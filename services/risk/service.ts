@@ -1,0 +1,33 @@
+import { createDb, migrateUp } from "../lib/db.js";
+import { startGrpcServer, type GrpcServer } from "../lib/grpc-server.js";
+import { createLogger } from "../lib/log.js";
+import { riskRoutes } from "./api/risk-handlers.js";
+import { defaultRiskRules, type RiskRules } from "./domain/rules.js";
+import { RiskStore } from "./store/risk-store.js";
+import { RISK_SCHEMA, riskMigrations } from "./store/migrations/index.js";
+
+export interface RiskServiceConfig {
+  databaseUrl: string;
+  port?: number;
+  rules?: RiskRules;
+}
+
+export async function startRiskService(config: RiskServiceConfig): Promise<GrpcServer> {
+  const log = createLogger("risk");
+  const db = createDb(config.databaseUrl, RISK_SCHEMA);
+  await migrateUp(db, RISK_SCHEMA, riskMigrations);
+  const server = await startGrpcServer({
+    port: config.port,
+    routes: riskRoutes(new RiskStore(db, config.rules ?? defaultRiskRules)),
+    healthProbe: async () => (await db.raw("select 1")).rowCount === 1,
+    log,
+  });
+  log.info("risk service listening", { url: server.url });
+  return {
+    ...server,
+    close: async () => {
+      await server.close();
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,5 @@
+import type { Migration } from "../../../lib/db.js";
+import { riskTables } from "./001_risk_tables.js";
+
+export const RISK_SCHEMA = "risk";
+export const riskMigrations: readonly Migration[] = [riskTables];

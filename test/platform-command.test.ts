@@ -1,0 +1,40 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inject } from "vitest";
+import { createTestDatabase, type TestDatabase } from "./support/test-database.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+
+afterAll(async () => {
+  await database?.drop();
+});
+
+describe("npm start", () => {
+  it("brings the platform up, prints every URL, and the demo checkout succeeds", async () => {
+    const { stdout } = await promisify(execFile)("npx", ["tsx", "scripts/platform.ts", "--exit-after-demo"], {
+      cwd: ROOT,
+      timeout: 60_000,
+      env: {
+        ...process.env,
+        DATABASE_URL: database.url,
+        NATS_URL: inject("natsUrl"),
+        PSP_PORT: "0",
+        RISK_PORT: "0",
+        PAYMENT_PORT: "0",
+        PAYMENT_WEBHOOK_PORT: "0",
+      },
+    });
+    for (const line of ["PostgreSQL", "NATS JetStream", "PSP simulator   http://", "Risk service    http://", "Payment service http://", "PSP webhooks -> http://"]) {
+      expect(stdout).toContain(line);
+    }
+    expect(stdout).toMatch(/hosted page.*\n\s+http:\/\/127\.0\.0\.1:\d+\/pay\/pi_/);
+    expect(stdout).toContain("Demo checkout SUCCEEDED.");
+  }, 90_000);
+});
