@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wallet/v1/wallet.proto.
  */
 export const file_wallet_v1_wallet: GenFile = /*@__PURE__*/
-  fileDesc("ChZ3YWxsZXQvdjEvd2FsbGV0LnByb3RvEgl3YWxsZXQudjEicQoHQmFsYW5jZRIRCglzZWxsZXJfaWQYASABKAkSIwoJYXZhaWxhYmxlGAIgASgLMhAuY29tbW9uLnYxLk1vbmV5Ei4KCnVwZGF0ZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjgKEUdldEJhbGFuY2VSZXF1ZXN0EhEKCXNlbGxlcl9pZBgBIAEoCRIQCghjdXJyZW5jeRgCIAEoCSI5ChJHZXRCYWxhbmNlUmVzcG9uc2USIwoHYmFsYW5jZRgBIAEoCzISLndhbGxldC52MS5CYWxhbmNlIigKE0xpc3RCYWxhbmNlc1JlcXVlc3QSEQoJc2VsbGVyX2lkGAEgASgJIjwKFExpc3RCYWxhbmNlc1Jlc3BvbnNlEiQKCGJhbGFuY2VzGAEgAygLMhIud2FsbGV0LnYxLkJhbGFuY2UyqwEKDVdhbGxldFNlcnZpY2USSQoKR2V0QmFsYW5jZRIcLndhbGxldC52MS5HZXRCYWxhbmNlUmVxdWVzdBodLndhbGxldC52MS5HZXRCYWxhbmNlUmVzcG9uc2USTwoMTGlzdEJhbGFuY2VzEh4ud2FsbGV0LnYxLkxpc3RCYWxhbmNlc1JlcXVlc3QaHy53YWxsZXQudjEuTGlzdEJhbGFuY2VzUmVzcG9uc2ViBnByb3RvMw", [file_common_v1_money, file_google_protobuf_timestamp]);
+  fileDesc("ChZ3YWxsZXQvdjEvd2FsbGV0LnByb3RvEgl3YWxsZXQudjEicQoHQmFsYW5jZRIRCglzZWxsZXJfaWQYASABKAkSIwoJYXZhaWxhYmxlGAIgASgLMhAuY29tbW9uLnYxLk1vbmV5Ei4KCnVwZGF0ZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjgKEUdldEJhbGFuY2VSZXF1ZXN0EhEKCXNlbGxlcl9pZBgBIAEoCRIQCghjdXJyZW5jeRgCIAEoCSI5ChJHZXRCYWxhbmNlUmVzcG9uc2USIwoHYmFsYW5jZRgBIAEoCzISLndhbGxldC52MS5CYWxhbmNlIk8KE0xpc3RCYWxhbmNlc1JlcXVlc3QSEQoJc2VsbGVyX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlUKFExpc3RCYWxhbmNlc1Jlc3BvbnNlEiQKCGJhbGFuY2VzGAEgAygLMhIud2FsbGV0LnYxLkJhbGFuY2USFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJMqsBCg1XYWxsZXRTZXJ2aWNlEkkKCkdldEJhbGFuY2USHC53YWxsZXQudjEuR2V0QmFsYW5jZVJlcXVlc3QaHS53YWxsZXQudjEuR2V0QmFsYW5jZVJlc3BvbnNlEk8KDExpc3RCYWxhbmNlcxIeLndhbGxldC52MS5MaXN0QmFsYW5jZXNSZXF1ZXN0Gh8ud2FsbGV0LnYxLkxpc3RCYWxhbmNlc1Jlc3BvbnNlYgZwcm90bzM", [file_common_v1_money, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message wallet.v1.Balance
@@ -91,9 +91,23 @@ export const GetBalanceResponseSchema: GenMessage<GetBalanceResponse> = /*@__PUR
  */
 export type ListBalancesRequest = Message<"wallet.v1.ListBalancesRequest"> & {
   /**
+   * Empty: all sellers.
+   *
    * @generated from field: string seller_id = 1;
    */
   sellerId: string;
+
+  /**
+   * 1..1000; 0 means 100.
+   *
+   * @generated from field: int32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
 };
 
 /**
@@ -111,6 +125,11 @@ export type ListBalancesResponse = Message<"wallet.v1.ListBalancesResponse"> & {
    * @generated from field: repeated wallet.v1.Balance balances = 1;
    */
   balances: Balance[];
+
+  /**
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -135,6 +154,8 @@ export const WalletService: GenService<{
     output: typeof GetBalanceResponseSchema;
   },
   /**
+   * One seller's balances, or every seller's when seller_id is empty (paginated, by seller then currency).
+   *
    * @generated from rpc wallet.v1.WalletService.ListBalances
    */
   listBalances: {
