@@ -8,7 +8,8 @@ import { connect } from "@nats-io/transport-node";
 import { PaymentStatus } from "../gen/payment/v1/payment_pb.js";
 import { startPspSimulator } from "../psp-simulator/server.js";
 import { envInt, envString } from "../services/lib/config.js";
-import { startPaymentService } from "../services/payment/service.js";
+import { streamNamesFromEnv } from "../services/lib/events/streams.js";
+import { DEFAULT_PLATFORM_FEE_BPS, startPaymentService } from "../services/payment/service.js";
 import { startRiskService } from "../services/risk/service.js";
 import { runDemoCheckout } from "./demo-checkout.js";
 import { ensureNats, NatsUnavailableError } from "./infra/nats.js";
@@ -50,6 +51,8 @@ async function up() {
     webhookPort: envInt("PAYMENT_WEBHOOK_PORT", 8081),
     riskUrl: risk.url,
     psp: { baseUrl: psp.url, apiKey: pspApiKey, webhookSecret: pspWebhookSecret },
+    events: { natsUrl: nats.url, names: streamNamesFromEnv() },
+    platformFeeBps: envInt("PLATFORM_FEE_BPS", DEFAULT_PLATFORM_FEE_BPS),
   });
   stops.push(payment.close);
   psp.setWebhookUrl(payment.webhookUrl);

@@ -16,6 +16,7 @@ describe("grpc.health.v1.Health/Check on every server", () => {
   const servers = (): [string, string][] => [
     [platform.payment.url, "payment.v1.PaymentService"],
     [platform.risk.url, "risk.v1.RiskService"],
+    [platform.wallet.url, "wallet.v1.WalletService"],
   ];
 
   it("answers SERVING for the server and for each service it serves, NOT_FOUND for others", async () => {

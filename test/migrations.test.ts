@@ -2,11 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, migrateDownAll, migrateUp, type Db, type Migration } from "../services/lib/db.js";
 import { PAYMENT_SCHEMA, paymentMigrations } from "../services/payment/store/migrations/index.js";
 import { RISK_SCHEMA, riskMigrations } from "../services/risk/store/migrations/index.js";
+import { WALLET_SCHEMA, walletMigrations } from "../services/wallet/store/migrations/index.js";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.js";
 
 const SERVICES: [string, readonly Migration[]][] = [
   [PAYMENT_SCHEMA, paymentMigrations],
   [RISK_SCHEMA, riskMigrations],
+  [WALLET_SCHEMA, walletMigrations],
 ];
 
 let database: TestDatabase;

@@ -3,16 +3,19 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
+import { deleteStreams, uniqueStreamNames } from "./support/event-streams.js";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 let database: TestDatabase;
+const streams = uniqueStreamNames();
 
 beforeAll(async () => {
   database = await createTestDatabase();
 });
 
 afterAll(async () => {
+  await deleteStreams(streams);
   await database?.drop();
 });
 
@@ -25,6 +28,8 @@ describe("npm start", () => {
         ...process.env,
         DATABASE_URL: database.url,
         NATS_URL: inject("natsUrl"),
+        EVENTS_STREAM: streams.stream,
+        EVENTS_SUBJECT_PREFIX: streams.subjectPrefix,
         PSP_PORT: "0",
         RISK_PORT: "0",
         PAYMENT_PORT: "0",

@@ -1,4 +1,7 @@
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { createDb, migrateUp } from "../lib/db.js";
+import { connectNats } from "../lib/events/nats.js";
+import { ensureEventStreams, type EventStreamNames } from "../lib/events/streams.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import { createLogger } from "../lib/log.js";
 import { PspHttpClient } from "./adapters/psp-http-client.js";
@@ -7,8 +10,13 @@ import { paymentRoutes } from "./api/payment-handlers.js";
 import { startWebhookServer } from "./api/webhook-server.js";
 import { startInFlightPoller, type PollerConfig } from "./app/in-flight-poller.js";
 import { PaymentFlow } from "./app/payment-flow.js";
+import { defaultRelaySettings, startOutboxRelay } from "./events/outbox-relay.js";
+import { encodePaymentEvent, eventSubject } from "./events/payment-event.js";
 import { PaymentStore } from "./store/payment-store.js";
 import { PAYMENT_SCHEMA, paymentMigrations } from "./store/migrations/index.js";
+
+/** 2.5% */
+export const DEFAULT_PLATFORM_FEE_BPS = 250;
 
 export interface PaymentServiceConfig {
   databaseUrl: string;
@@ -17,6 +25,9 @@ export interface PaymentServiceConfig {
   riskUrl: string;
   psp: { baseUrl: string; apiKey: string; webhookSecret: string };
   poller?: Partial<PollerConfig>;
+  events: { natsUrl: string; names: EventStreamNames };
+  /** The platform's fee on every order, in basis points, fixed on each checkout when it is created. */
+  platformFeeBps: number;
 }
 
 export interface RunningPaymentService {
@@ -31,8 +42,10 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   const log = createLogger("payment");
   const db = createDb(config.databaseUrl, PAYMENT_SCHEMA);
   await migrateUp(db, PAYMENT_SCHEMA, paymentMigrations);
-  const store = new PaymentStore(db);
-  const flow = new PaymentFlow(store, new RiskGrpcClient(config.riskUrl), new PspHttpClient(config.psp), log);
+  const nc = await connectNats(config.events.natsUrl, "payment-service");
+  await ensureEventStreams(await jetstreamManager(nc), config.events.names);
+  const store = new PaymentStore(db, encodePaymentEvent, eventSubject);
+  const flow = new PaymentFlow(store, new RiskGrpcClient(config.riskUrl), new PspHttpClient(config.psp), log, config.platformFeeBps);
   const grpc = await startGrpcServer({
     port: config.port,
     routes: paymentRoutes(flow, store),
@@ -41,6 +54,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   });
   const webhooks = await startWebhookServer({ port: config.webhookPort, secret: config.psp.webhookSecret }, flow, log);
   const stopPoller = startInFlightPoller(store, flow, { intervalMs: 5_000, staleAfterMs: 60_000, batchSize: 50, ...config.poller }, log);
+  const stopRelay = startOutboxRelay(db, jetstream(nc), { ...defaultRelaySettings, subjectPrefix: config.events.names.subjectPrefix }, log);
   log.info("payment service listening", { grpc: grpc.url, webhooks: webhooks.url });
   return {
     url: grpc.url,
@@ -49,6 +63,8 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
     close: async () => {
       await stopPoller();
       await Promise.all([grpc.close(), webhooks.close()]);
+      await stopRelay();
+      await nc.close();
       await db.destroy();
     },
   };

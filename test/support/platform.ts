@@ -1,51 +1,78 @@
 import { startPspSimulator, type PspSimulator } from "../../psp-simulator/server.js";
 import type { PollerConfig } from "../../services/payment/app/in-flight-poller.js";
+import { inject } from "vitest";
+import type { EventStreamNames } from "../../services/lib/events/streams.js";
 import { startPaymentService, type RunningPaymentService } from "../../services/payment/service.js";
 import type { RiskRules } from "../../services/risk/domain/rules.js";
 import { startRiskService } from "../../services/risk/service.js";
+import { startWalletService, type RunningWalletService } from "../../services/wallet/service.js";
+import type { ConsumerSettings } from "../../services/lib/events/consumer.js";
 import type { GrpcServer } from "../../services/lib/grpc-server.js";
+import { deleteStreams, uniqueStreamNames } from "./event-streams.js";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
 
 export const PSP_API_KEY = "sk_test_platform";
 export const PSP_WEBHOOK_SECRET = "whsec_platform_test";
+export const PLATFORM_FEE_BPS = 250;
 
 export interface TestPlatform {
   database: TestDatabase;
+  streams: EventStreamNames;
   psp: PspSimulator;
   risk: GrpcServer;
   payment: RunningPaymentService;
+  wallet: RunningWalletService;
   /** Calls the PSP's REST API with the secret key. */
   pspApi(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
 }
 
 /** The whole pay-in path on real ports: its own database, the PSP simulator, risk and payment services. */
-export async function startTestPlatform(options: { rules?: RiskRules; poller?: Partial<PollerConfig> } = {}): Promise<TestPlatform> {
+export interface TestPlatformOptions {
+  rules?: RiskRules;
+  poller?: Partial<PollerConfig>;
+  /** The NATS the payment service publishes through (e.g. a proxy that a test can cut). */
+  paymentNatsUrl?: string;
+  consumers?: Partial<Pick<ConsumerSettings, "maxDeliver" | "ackWaitMs" | "retryBaseMs">>;
+}
+
+export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
   const database = await createTestDatabase();
+  const streams = uniqueStreamNames();
   const psp = await startPspSimulator({ apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET, webhookRetryBaseMs: 50 });
   const risk = await startRiskService({ databaseUrl: database.url, rules: options.rules });
   const payment = await startPaymentService({
     databaseUrl: database.url,
     riskUrl: risk.url,
     psp: { baseUrl: psp.url, apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET },
+    events: { natsUrl: options.paymentNatsUrl ?? inject("natsUrl"), names: streams },
+    platformFeeBps: PLATFORM_FEE_BPS,
     // By default the poller stays out of the way, so that tests see what webhooks alone achieve.
     poller: { intervalMs: 3_600_000, ...options.poller },
   });
   psp.setWebhookUrl(payment.webhookUrl);
+  const wallet = await startWalletService({
+    databaseUrl: database.url,
+    events: { natsUrl: inject("natsUrl"), names: streams, settings: options.consumers },
+  });
   return {
     database,
+    streams,
     psp,
     risk,
     payment,
+    wallet,
     pspApi: (path, init) =>
       fetch(new URL(path, psp.url), {
         ...init,
         headers: { authorization: `Bearer ${PSP_API_KEY}`, "content-type": "application/json", ...init?.headers },
       }),
     close: async () => {
+      await wallet.close();
       await payment.close();
       await risk.close();
       await psp.close();
+      await deleteStreams(streams);
       await database.drop();
     },
   };

@@ -1,7 +1,7 @@
 import { failedPrecondition, notFound } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
 import type { Logger } from "../../lib/log.js";
-import { checkoutFingerprint, validateCheckout, type CheckoutInput } from "../domain/checkout.js";
+import { checkoutFingerprint, priceCheckout, validateCheckout, type CheckoutInput } from "../domain/checkout.js";
 import { awaitsReview, clearedForPsp, riskRejection, type Payment, type ReviewOutcome } from "../domain/payment.js";
 import { failureFromPsp, statusFromPsp, type PspPayment } from "../domain/psp-payment.js";
 import type { PaymentStore } from "../store/payment-store.js";
@@ -19,11 +19,13 @@ export class PaymentFlow {
     private readonly risk: RiskPort,
     private readonly psp: PspPort,
     private readonly log: Logger,
+    private readonly platformFeeBps: number,
   ) {}
 
   async create(input: CheckoutInput): Promise<Payment> {
     const checkout = validateCheckout(input);
-    const payment = await this.store.createOrGet(checkout, checkoutFingerprint(checkout), newId("pay"));
+    const priced = priceCheckout(checkout, this.platformFeeBps);
+    const payment = await this.store.createOrGet(priced, checkoutFingerprint(checkout), newId("pay"));
     return this.advance(payment);
   }
 

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { invalidArgument } from "../../lib/errors.js";
 import { MAX_MINOR_UNITS, type Money } from "../../lib/money.js";
 import { optionalCountry, requireId, requirePositiveMoney } from "../../lib/validate.js";
+import { splitOrder } from "./fees.js";
 
 export const MAX_ORDERS_PER_CHECKOUT = 50;
 const MAX_URL_LENGTH = 2048;
@@ -86,4 +87,22 @@ export function checkoutFingerprint(checkout: Checkout): string {
     checkout.orders.map((o) => [o.orderId, o.sellerId, o.amountMinor.toString()]),
   ]);
   return createHash("sha256").update(canonical).digest("hex");
+}
+
+export interface PricedOrder extends Order {
+  platformFeeMinor: bigint;
+}
+
+/** A checkout with the platform fee fixed on each order at the rate in force when it was created. */
+export interface PricedCheckout extends Checkout {
+  platformFeeBps: number;
+  orders: PricedOrder[];
+}
+
+export function priceCheckout(checkout: Checkout, platformFeeBps: number): PricedCheckout {
+  return {
+    ...checkout,
+    platformFeeBps,
+    orders: checkout.orders.map((o) => ({ ...o, platformFeeMinor: splitOrder(o.amountMinor, platformFeeBps).platformFeeMinor })),
+  };
 }

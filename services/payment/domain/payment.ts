@@ -1,4 +1,4 @@
-import type { Order } from "./checkout.js";
+import type { PricedOrder } from "./checkout.js";
 import type { PaymentStatus } from "./status.js";
 
 export type RiskDecision = "APPROVE" | "REVIEW" | "REJECT";
@@ -10,7 +10,7 @@ export interface RiskResult {
   review?: { outcome: ReviewOutcome; reviewer: string; note: string };
 }
 
-export interface PaymentOrder extends Order {
+export interface PaymentOrder extends PricedOrder {
   status: PaymentStatus;
 }
 
@@ -28,6 +28,7 @@ export interface Payment {
   returnUrl: string;
   currency: string;
   total: bigint;
+  platformFeeBps: number;
   status: PaymentStatus;
   orders: PaymentOrder[];
   risk?: RiskResult;

@@ -1,7 +1,8 @@
 import type { Knex } from "knex";
 import type { Db } from "../../lib/db.js";
 import { alreadyExists } from "../../lib/errors.js";
-import type { Checkout } from "../domain/checkout.js";
+import { newId } from "../../lib/ids.js";
+import type { PricedCheckout } from "../domain/checkout.js";
 import type { Failure, Payment, PaymentOrder, ReviewOutcome, RiskResult } from "../domain/payment.js";
 import type { PspPayment } from "../domain/psp-payment.js";
 import { canMove, checkoutStatus, statusesBefore, type PaymentStatus } from "../domain/status.js";
@@ -16,6 +17,7 @@ interface PaymentRow {
   return_url: string;
   currency: string;
   total_minor: bigint;
+  platform_fee_bps: number;
   risk_decision: RiskResult["decision"] | null;
   risk_reasons: RiskResult["reasons"] | null;
   review_outcome: ReviewOutcome | null;
@@ -34,6 +36,7 @@ interface OrderRow {
   order_id: string;
   seller_id: string;
   amount_minor: bigint;
+  platform_fee_minor: bigint;
   status: PaymentStatus;
 }
 
@@ -42,6 +45,7 @@ function toPayment(row: PaymentRow, orderRows: OrderRow[]): Payment {
     orderId: o.order_id,
     sellerId: o.seller_id,
     amountMinor: o.amount_minor,
+    platformFeeMinor: o.platform_fee_minor,
     status: o.status,
   }));
   const risk: RiskResult | undefined =
@@ -63,6 +67,7 @@ function toPayment(row: PaymentRow, orderRows: OrderRow[]): Payment {
     returnUrl: row.return_url,
     currency: row.currency,
     total: row.total_minor,
+    platformFeeBps: row.platform_fee_bps,
     status: checkoutStatus(orders.map((o) => o.status)),
     orders,
     risk,
@@ -80,14 +85,21 @@ export interface PaymentPage {
   nextSeq?: bigint;
 }
 
+/** Serialises the event announcing a payment's new status. */
+export type EventEncoder = (payment: Payment, eventId: string, occurredAt: Date) => Uint8Array;
+
 export class PaymentStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly encodeEvent: EventEncoder,
+    private readonly subjectOf: (status: PaymentStatus) => string,
+  ) {}
 
   /**
    * Records a new checkout, or finds the one already recorded under its checkout_id. Two concurrent calls with
    * one checkout_id create one payment: the unique constraint makes the second insert wait and then do nothing.
    */
-  async createOrGet(checkout: Checkout, fingerprint: string, newPaymentId: string): Promise<Payment> {
+  async createOrGet(checkout: PricedCheckout, fingerprint: string, newPaymentId: string): Promise<Payment> {
     await this.db.transaction(async (trx) => {
       const inserted = await trx("payments")
         .insert({
@@ -99,6 +111,7 @@ export class PaymentStore {
           return_url: checkout.returnUrl,
           currency: checkout.currency,
           total_minor: checkout.total,
+          platform_fee_bps: checkout.platformFeeBps,
         })
         .onConflict("checkout_id")
         .ignore()
@@ -111,6 +124,7 @@ export class PaymentStore {
           order_id: o.orderId,
           seller_id: o.sellerId,
           amount_minor: o.amountMinor,
+          platform_fee_minor: o.platformFeeMinor,
           status: "NOT_STARTED",
         })),
       );
@@ -204,22 +218,32 @@ export class PaymentStore {
     await trx("payments").where({ id: paymentId }).forUpdate().first("id");
   }
 
+  /** The status change and the event announcing it commit together, or not at all. */
   private async move(trx: Knex.Transaction, paymentId: string, to: PaymentStatus, failure?: Failure): Promise<boolean> {
     const statuses: PaymentStatus[] = (await trx("payment_orders").where({ payment_id: paymentId }).select("status")).map(
       (r: { status: PaymentStatus }) => r.status,
     );
     if (statuses.length === 0 || !canMove(checkoutStatus(statuses), to)) return false;
     await trx("payment_orders").where({ payment_id: paymentId }).whereIn("status", statusesBefore(to)).update({ status: to });
-    await trx("payments")
+    const [row]: PaymentRow[] = await trx("payments")
       .where({ id: paymentId })
       .update({
         updated_at: trx.fn.now(),
         ...(failure && { failure_reason: failure.reason, decline_code: failure.declineCode ?? null }),
-      });
+      })
+      .returning("*");
+    const [moved] = await this.withOrders(trx, [row!]);
+    const eventId = newId("evt");
+    await trx("outbox").insert({
+      event_id: eventId,
+      payment_id: paymentId,
+      subject: this.subjectOf(to),
+      payload: Buffer.from(this.encodeEvent(moved!, eventId, moved!.updatedAt)),
+    });
     return true;
   }
 
-  private async withOrders(db: Db, rows: PaymentRow[]): Promise<Payment[]> {
+  private async withOrders(db: Db | Knex.Transaction, rows: PaymentRow[]): Promise<Payment[]> {
     if (rows.length === 0) return [];
     const orders: OrderRow[] = await db("payment_orders")
       .whereIn(

@@ -1,5 +1,6 @@
 import type { Migration } from "../../../lib/db.js";
 import { paymentTables } from "./001_payments.js";
+import { feesAndOutbox } from "./002_fees_and_outbox.js";
 
 export const PAYMENT_SCHEMA = "payment";
-export const paymentMigrations: readonly Migration[] = [paymentTables];
+export const paymentMigrations: readonly Migration[] = [paymentTables, feesAndOutbox];

@@ -1,0 +1,87 @@
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
+import { nanos } from "@nats-io/transport-node";
+import type { Logger } from "../log.js";
+import { isNotFound } from "./streams.js";
+
+/** A message that can never be processed (undecodable, invalid): dead-lettered at once instead of retried. */
+export class PoisonMessage extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PoisonMessage";
+  }
+}
+
+export interface ConsumerSettings {
+  stream: string;
+  durable: string;
+  filterSubject: string;
+  /** Deliveries before JetStream gives up and the message becomes a dead letter. */
+  maxDeliver: number;
+  ackWaitMs: number;
+  /** Wait before a failed message is redelivered; doubles with each delivery. */
+  retryBaseMs: number;
+}
+
+export const defaultConsumerSettings = { maxDeliver: 5, ackWaitMs: 30_000, retryBaseMs: 1_000 } as const;
+
+/** Creates or updates a durable pull consumer with explicit acks. */
+export async function ensureConsumer(jsm: JetStreamManager, settings: ConsumerSettings): Promise<void> {
+  const config = {
+    durable_name: settings.durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: settings.filterSubject,
+    max_deliver: settings.maxDeliver,
+    ack_wait: nanos(settings.ackWaitMs),
+  };
+  try {
+    await jsm.consumers.update(settings.stream, settings.durable, config);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    await jsm.consumers.add(settings.stream, config);
+  }
+}
+
+/** Acks only after `handle` committed its effect; `handle` must be idempotent on the event (see inbox.ts). */
+export async function processMessage(msg: JsMsg, handle: (msg: JsMsg) => Promise<void>, settings: ConsumerSettings, log: Logger): Promise<void> {
+  try {
+    await handle(msg);
+    msg.ack();
+  } catch (err) {
+    const context = { durable: settings.durable, subject: msg.subject, streamSeq: msg.seq, delivery: msg.info.deliveryCount, error: String(err) };
+    if (err instanceof PoisonMessage) {
+      log.error("poison message, dead-lettered", context);
+      msg.term(err.message);
+    } else {
+      log.warn("message failed, will be redelivered", context);
+      msg.nak(settings.retryBaseMs * 2 ** (msg.info.deliveryCount - 1));
+    }
+  }
+}
+
+export interface RunningConsumer {
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs a durable consumer: instances of a service share the durable, so JetStream spreads messages over them.
+ * Messages are handled one at a time, and only a few are buffered, so each is acked well within ack_wait.
+ */
+export async function startConsumer(
+  js: JetStreamClient,
+  settings: ConsumerSettings,
+  handle: (msg: JsMsg) => Promise<void>,
+  log: Logger,
+): Promise<RunningConsumer> {
+  const consumer = await js.consumers.get(settings.stream, settings.durable);
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: 16 });
+  const loop = (async () => {
+    for await (const msg of messages) await processMessage(msg, handle, settings, log);
+  })();
+  return {
+    stop: async () => {
+      await messages.close();
+      await loop;
+    },
+  };
+}

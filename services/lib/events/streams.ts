@@ -1,0 +1,87 @@
+import { DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from "@nats-io/jetstream";
+import { nanos } from "@nats-io/transport-node";
+
+/** Where payment events live. Tests give each run its own stream name and subject prefix. */
+export interface EventStreamNames {
+  /** e.g. "PAYMENT_EVENTS"; its dead letters go to "<stream>_DLQ". */
+  stream: string;
+  /** e.g. "payments": events are published on "<prefix>.payment.<status>". */
+  subjectPrefix: string;
+}
+
+/** The stream or consumer does not exist. */
+export function isNotFound(err: unknown): boolean {
+  return err instanceof JetStreamApiError && err.status === 404;
+}
+
+export const DEFAULT_STREAMS: EventStreamNames = { stream: "PAYMENT_EVENTS", subjectPrefix: "payments" };
+
+/** EVENTS_STREAM and EVENTS_SUBJECT_PREFIX, else the defaults. */
+export function streamNamesFromEnv(): EventStreamNames {
+  return {
+    stream: process.env.EVENTS_STREAM || DEFAULT_STREAMS.stream,
+    subjectPrefix: process.env.EVENTS_SUBJECT_PREFIX || DEFAULT_STREAMS.subjectPrefix,
+  };
+}
+
+/** JetStream drops a second publish with the same Nats-Msg-Id inside this window. */
+export const DUPLICATE_WINDOW_MS = 2 * 60_000;
+/** Events are kept this long, so that dead letters can still be replayed from the stream. */
+const RETENTION_MS = 14 * 24 * 3_600_000;
+
+export const deadLetterStream = (names: EventStreamNames) => `${names.stream}_DLQ`;
+
+/**
+ * The advisories JetStream emits when a consumer gives up on a message (max_deliver reached, or term()).
+ * Capturing them in a stream makes a durable dead-letter queue: each entry points at the original message.
+ */
+export function deadLetterSubjects(names: EventStreamNames): string[] {
+  return [
+    `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${names.stream}.*`,
+    `$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.${names.stream}.*`,
+  ];
+}
+
+async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
+  try {
+    await jsm.streams.info(config.name);
+    await jsm.streams.update(config.name, config);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    try {
+      await jsm.streams.add(config);
+    } catch (raced) {
+      // Another instance created it in between: fine, as long as it exists now.
+      await jsm.streams.info(config.name).catch(() => Promise.reject(raced));
+    }
+  }
+}
+
+/** Creates or updates the event stream and its dead-letter stream; safe to call from every service at start. */
+export async function ensureEventStreams(jsm: JetStreamManager, names: EventStreamNames): Promise<void> {
+  await ensureStream(jsm, {
+    name: names.stream,
+    subjects: [`${names.subjectPrefix}.>`],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    max_age: nanos(RETENTION_MS),
+    duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+  });
+  await ensureStream(jsm, {
+    name: deadLetterStream(names),
+    subjects: deadLetterSubjects(names),
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    max_age: nanos(RETENTION_MS),
+  });
+}
+
+/** Deletes both streams (tests, local resets). */
+export async function deleteEventStreams(jsm: JetStreamManager, names: EventStreamNames): Promise<void> {
+  for (const name of [names.stream, deadLetterStream(names)]) {
+    await jsm.streams.delete(name).catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
+  }
+}

@@ -1,0 +1,79 @@
+import type { JetStreamClient } from "@nats-io/jetstream";
+import type { Db } from "../../lib/db.js";
+import type { Logger } from "../../lib/log.js";
+
+export interface RelaySettings {
+  subjectPrefix: string;
+  batchSize: number;
+  /** Pause when the outbox is empty. */
+  idleMs: number;
+  /** Pause after NATS refused or timed out, before trying again. */
+  retryMs: number;
+  publishTimeoutMs: number;
+}
+
+export const defaultRelaySettings = { batchSize: 256, idleMs: 50, retryMs: 500, publishTimeoutMs: 2_000 } as const;
+
+// Any constant: one relay at a time per database, whichever instance wins the lock.
+const RELAY_LOCK = 0x0b7b0c5;
+
+interface OutboxRow {
+  id: bigint;
+  event_id: string;
+  subject: string;
+  payload: Buffer;
+}
+
+/**
+ * Publishes outbox rows to JetStream in id order, Nats-Msg-Id = event id. Events of one payment are inserted under
+ * its row lock, so id order is their order; publishing one at a time, stopping at the first failure, and a single
+ * active relay (an advisory lock held for the batch) keep that order on the stream. A row published but not yet
+ * marked (crash) is published again: JetStream drops it within the duplicate window, and consumers' inboxes after.
+ */
+export function startOutboxRelay(db: Db, js: JetStreamClient, settings: RelaySettings, log: Logger): () => Promise<void> {
+  let stopped = false;
+  let wake: () => void = () => {};
+
+  const relayBatch = async (): Promise<{ published: number; failure?: unknown }> =>
+    db.transaction(async (trx) => {
+      const { rows } = await trx.raw("select pg_try_advisory_xact_lock(?) as leader", [RELAY_LOCK]);
+      if (!rows[0].leader) return { published: 0 };
+      const batch: OutboxRow[] = await trx("outbox").whereNull("published_at").orderBy("id").limit(settings.batchSize);
+      const done: bigint[] = [];
+      let failure: unknown;
+      for (const row of batch) {
+        try {
+          await js.publish(`${settings.subjectPrefix}.${row.subject}`, row.payload, { msgID: row.event_id, timeout: settings.publishTimeoutMs });
+          done.push(row.id);
+        } catch (err) {
+          failure = err;
+          break;
+        }
+      }
+      if (done.length > 0) await trx("outbox").whereIn("id", done.map(String)).update({ published_at: trx.fn.now() });
+      return { published: done.length, failure };
+    });
+
+  const loop = (async () => {
+    while (!stopped) {
+      let pause = settings.idleMs;
+      try {
+        const { published, failure } = await relayBatch();
+        if (failure) {
+          log.warn("outbox relay cannot publish; events wait in the outbox", { error: String(failure) });
+          pause = settings.retryMs;
+        } else if (published > 0) pause = 0;
+      } catch (err) {
+        log.warn("outbox relay failed", { error: String(err) });
+        pause = settings.retryMs;
+      }
+      if (pause > 0) await new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, pause)));
+    }
+  })();
+
+  return async () => {
+    stopped = true;
+    wake();
+    await loop;
+  };
+}

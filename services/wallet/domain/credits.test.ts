@@ -1,0 +1,13 @@
+import { describe, expect, it } from "vitest";
+import { payInCredits } from "./credits.js";
+
+const order = (sellerId: string, sellerNetMinor: bigint) => ({ orderId: `o-${sellerId}-${sellerNetMinor}`, sellerId, amountMinor: sellerNetMinor, platformFeeMinor: 0n, sellerNetMinor });
+
+describe("pay-in credits", () => {
+  it("credits each seller once with the sum of their nets, leaving out zero nets", () => {
+    expect(payInCredits({ orders: [order("a", 100n), order("b", 0n), order("a", 50n), order("c", 7n)] })).toEqual([
+      { sellerId: "a", amountMinor: 150n },
+      { sellerId: "c", amountMinor: 7n },
+    ]);
+  });
+});

@@ -1,0 +1,48 @@
+import { createDb, migrateUp } from "../lib/db.js";
+import { startPaymentEventConsumer, type PaymentEventConsumerConfig } from "../lib/events/payment-consumer.js";
+import { startGrpcServer } from "../lib/grpc-server.js";
+import { createLogger } from "../lib/log.js";
+import { walletRoutes } from "./api/wallet-handlers.js";
+import { WALLET_PAYIN_DURABLE, walletPayInHandler } from "./events/payin-consumer.js";
+import { WalletStore } from "./store/wallet-store.js";
+import { WALLET_SCHEMA, walletMigrations } from "./store/migrations/index.js";
+
+export interface WalletServiceConfig {
+  databaseUrl: string;
+  port?: number;
+  events: Pick<PaymentEventConsumerConfig, "natsUrl" | "names" | "settings">;
+}
+
+export interface RunningWalletService {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startWalletService(config: WalletServiceConfig): Promise<RunningWalletService> {
+  const log = createLogger("wallet");
+  const db = createDb(config.databaseUrl, WALLET_SCHEMA);
+  await migrateUp(db, WALLET_SCHEMA, walletMigrations);
+  const store = new WalletStore(db);
+  const grpc = await startGrpcServer({
+    port: config.port,
+    routes: walletRoutes(store),
+    healthProbe: async () => (await db.raw("select 1")).rowCount === 1,
+    log,
+  });
+  const consumer = await startPaymentEventConsumer(
+    { ...config.events, durable: WALLET_PAYIN_DURABLE, status: "succeeded" },
+    walletPayInHandler(db, store),
+    log,
+  );
+  log.info("wallet service listening", { url: grpc.url });
+  return {
+    url: grpc.url,
+    port: grpc.port,
+    close: async () => {
+      await consumer.stop();
+      await grpc.close();
+      await db.destroy();
+    },
+  };
+}

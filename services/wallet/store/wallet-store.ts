@@ -1,0 +1,52 @@
+import type { Knex } from "knex";
+import type { Db } from "../../lib/db.js";
+import type { SellerCredit } from "../domain/credits.js";
+
+export interface Balance {
+  sellerId: string;
+  currency: string;
+  availableMinor: bigint;
+  updatedAt: Date;
+}
+
+interface BalanceRow {
+  seller_id: string;
+  currency: string;
+  available_minor: bigint;
+  updated_at: Date;
+}
+
+const toBalance = (r: BalanceRow): Balance => ({
+  sellerId: r.seller_id,
+  currency: r.currency.trim(),
+  availableMinor: r.available_minor,
+  updatedAt: r.updated_at,
+});
+
+export class WalletStore {
+  constructor(private readonly db: Db) {}
+
+  /** Adds the credits inside the caller's transaction; each seller's row is locked only for its own update. */
+  async credit(trx: Knex.Transaction, eventId: string, currency: string, credits: SellerCredit[], kind: string): Promise<void> {
+    for (const { sellerId, amountMinor } of credits) {
+      await trx("movements").insert({ event_id: eventId, seller_id: sellerId, currency, amount_minor: amountMinor, kind });
+      await trx("balances")
+        .insert({ seller_id: sellerId, currency, available_minor: amountMinor })
+        .onConflict(["seller_id", "currency"])
+        .merge({ available_minor: trx.raw("balances.available_minor + excluded.available_minor"), updated_at: trx.fn.now() });
+    }
+  }
+
+  async balance(sellerId: string, currency: string): Promise<Balance | undefined> {
+    const row: BalanceRow | undefined = await this.db("balances").where({ seller_id: sellerId, currency }).first();
+    return row && toBalance(row);
+  }
+
+  /** By seller then currency, strictly after `after`. */
+  async list(filter: { sellerId?: string; after?: { sellerId: string; currency: string }; limit: number }): Promise<Balance[]> {
+    const query = this.db("balances").orderBy(["seller_id", "currency"]).limit(filter.limit);
+    if (filter.sellerId) query.where({ seller_id: filter.sellerId });
+    if (filter.after) query.whereRaw("(seller_id, currency) > (?, ?)", [filter.after.sellerId, filter.after.currency]);
+    return (await query).map(toBalance);
+  }
+}
