@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
 import type { Logger } from "../log.js";
-import { isNotFound } from "./streams.js";
+import { isNotFound, poisonSubject, type EventStreamNames } from "./streams.js";
 
 /** A message that can never be processed (undecodable, invalid): dead-lettered at once instead of retried. */
 export class PoisonMessage extends Error {
@@ -12,7 +12,7 @@ export class PoisonMessage extends Error {
 }
 
 export interface ConsumerSettings {
-  stream: string;
+  names: EventStreamNames;
   durable: string;
   filterSubject: string;
   /** Deliveries before JetStream gives up and the message becomes a dead letter. */
@@ -35,26 +35,57 @@ export async function ensureConsumer(jsm: JetStreamManager, settings: ConsumerSe
     ack_wait: nanos(settings.ackWaitMs),
   };
   try {
-    await jsm.consumers.update(settings.stream, settings.durable, config);
+    await jsm.consumers.update(settings.names.stream, settings.durable, config);
   } catch (err) {
     if (!isNotFound(err)) throw err;
-    await jsm.consumers.add(settings.stream, config);
+    await jsm.consumers.add(settings.names.stream, config);
   }
 }
 
-/** Acks only after `handle` committed its effect; `handle` must be idempotent on the event (see inbox.ts). */
-export async function processMessage(msg: JsMsg, handle: (msg: JsMsg) => Promise<void>, settings: ConsumerSettings, log: Logger): Promise<void> {
+/** The dead-letter record of a poison message, shaped like JetStream's max-deliveries advisory. */
+function poisonRecord(msg: JsMsg, settings: ConsumerSettings, reason: string): string {
+  return JSON.stringify({
+    type: "poison",
+    timestamp: new Date().toISOString(),
+    stream: settings.names.stream,
+    consumer: settings.durable,
+    stream_seq: msg.seq,
+    deliveries: msg.info.deliveryCount,
+    reason,
+  });
+}
+
+/**
+ * Acks only after `handle` committed its effect; `handle` must be idempotent on the event (see inbox.ts).
+ * A failure is retried later (nak with backoff) until max_deliver; a poison message is recorded as a dead letter
+ * and terminated at once.
+ */
+export async function processMessage(
+  js: JetStreamClient,
+  msg: JsMsg,
+  handle: (msg: JsMsg) => Promise<void>,
+  settings: ConsumerSettings,
+  log: Logger,
+): Promise<void> {
   try {
     await handle(msg);
     msg.ack();
   } catch (err) {
     const context = { durable: settings.durable, subject: msg.subject, streamSeq: msg.seq, delivery: msg.info.deliveryCount, error: String(err) };
-    if (err instanceof PoisonMessage) {
-      log.error("poison message, dead-lettered", context);
-      msg.term(err.message);
-    } else {
+    const retryIn = settings.retryBaseMs * 2 ** (msg.info.deliveryCount - 1);
+    if (!(err instanceof PoisonMessage)) {
       log.warn("message failed, will be redelivered", context);
-      msg.nak(settings.retryBaseMs * 2 ** (msg.info.deliveryCount - 1));
+      return msg.nak(retryIn);
+    }
+    try {
+      await js.publish(poisonSubject(settings.names, settings.durable), poisonRecord(msg, settings, err.message), {
+        msgID: `${settings.durable}:${msg.seq}`,
+      });
+      log.error("poison message dead-lettered", context);
+      msg.term(err.message);
+    } catch (publishErr) {
+      log.warn("could not dead-letter a poison message, will retry", { ...context, publishError: String(publishErr) });
+      msg.nak(retryIn);
     }
   }
 }
@@ -73,10 +104,10 @@ export async function startConsumer(
   handle: (msg: JsMsg) => Promise<void>,
   log: Logger,
 ): Promise<RunningConsumer> {
-  const consumer = await js.consumers.get(settings.stream, settings.durable);
+  const consumer = await js.consumers.get(settings.names.stream, settings.durable);
   const messages: ConsumerMessages = await consumer.consume({ max_messages: 16 });
   const loop = (async () => {
-    for await (const msg of messages) await processMessage(msg, handle, settings, log);
+    for await (const msg of messages) await processMessage(js, msg, handle, settings, log);
   })();
   return {
     stop: async () => {

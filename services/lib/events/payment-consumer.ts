@@ -18,7 +18,7 @@ export function consumerSettings(config: PaymentEventConsumerConfig): ConsumerSe
   return {
     ...defaultConsumerSettings,
     ...config.settings,
-    stream: config.names.stream,
+    names: config.names,
     durable: config.durable,
     filterSubject: `${config.names.subjectPrefix}.payment.${config.status}`,
   };

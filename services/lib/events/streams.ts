@@ -31,15 +31,15 @@ const RETENTION_MS = 14 * 24 * 3_600_000;
 
 export const deadLetterStream = (names: EventStreamNames) => `${names.stream}_DLQ`;
 
+/** Where a consumer records a poison message itself (JetStream 2.9 emits no advisory on term()). */
+export const poisonSubject = (names: EventStreamNames, durable: string) => `deadletter.${names.stream}.${durable}`;
+
 /**
- * The advisories JetStream emits when a consumer gives up on a message (max_deliver reached, or term()).
- * Capturing them in a stream makes a durable dead-letter queue: each entry points at the original message.
+ * The dead-letter stream captures JetStream's advisory for a message that reached max_deliver, and the poison
+ * records consumers publish: each entry points at the original message in the event stream.
  */
 export function deadLetterSubjects(names: EventStreamNames): string[] {
-  return [
-    `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${names.stream}.*`,
-    `$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.${names.stream}.*`,
-  ];
+  return [`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${names.stream}.*`, poisonSubject(names, "*")];
 }
 
 async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {

@@ -1,0 +1,60 @@
+import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
+import { deadLetterStream, type EventStreamNames } from "./streams.js";
+
+/** A message a consumer gave up on, as recorded by JetStream's advisory, with the original message. */
+export interface DeadLetter {
+  /** Sequence in the dead-letter stream: the handle to replay it. */
+  dlqSeq: number;
+  /** max_deliveries: every delivery failed; poison: the consumer found it can never be processed. */
+  kind: "max_deliveries" | "poison";
+  consumer: string;
+  streamSeq: number;
+  deliveries: number;
+  reason: string;
+  recordedAt: string;
+  /** The original message, if the event stream still has it. */
+  original?: { subject: string; msgId: string; data: Uint8Array };
+}
+
+interface Advisory {
+  type: string;
+  timestamp: string;
+  consumer: string;
+  stream_seq: number;
+  deliveries: number;
+  reason?: string;
+}
+
+export async function listDeadLetters(jsm: JetStreamManager, names: EventStreamNames): Promise<DeadLetter[]> {
+  const dlq = deadLetterStream(names);
+  const { state } = await jsm.streams.info(dlq);
+  const letters: DeadLetter[] = [];
+  for (let seq = state.first_seq; state.messages > 0 && seq <= state.last_seq; seq++) {
+    const entry = await jsm.streams.getMessage(dlq, { seq }).catch(() => null);
+    if (!entry) continue; // replayed and removed
+    const advisory = entry.json<Advisory>();
+    const original = await jsm.streams.getMessage(names.stream, { seq: advisory.stream_seq }).catch(() => null);
+    letters.push({
+      dlqSeq: seq,
+      kind: advisory.type === "poison" ? "poison" : "max_deliveries",
+      consumer: advisory.consumer,
+      streamSeq: advisory.stream_seq,
+      deliveries: advisory.deliveries,
+      reason: advisory.reason ?? "",
+      recordedAt: advisory.timestamp,
+      original: original ? { subject: original.subject, msgId: original.header.get("Nats-Msg-Id"), data: original.data } : undefined,
+    });
+  }
+  return letters;
+}
+
+/**
+ * Publishes the original message again, then removes the dead letter. Every consumer of the subject receives it;
+ * those that already applied the event skip it (inbox). The new Nats-Msg-Id gets past the duplicate window.
+ */
+export async function replayDeadLetter(js: JetStreamClient, jsm: JetStreamManager, names: EventStreamNames, letter: DeadLetter): Promise<void> {
+  if (!letter.original) throw new Error(`dead letter ${letter.dlqSeq}: the original message (stream seq ${letter.streamSeq}) is gone from ${names.stream}`);
+  const { subject, msgId, data } = letter.original;
+  await js.publish(subject, data, { msgID: `${msgId}:replay:${letter.dlqSeq}` });
+  await jsm.streams.deleteMessage(deadLetterStream(names), letter.dlqSeq);
+}
