@@ -1,6 +1,7 @@
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { PaymentService, PaymentStatus, type Payment } from "../gen/payment/v1/payment_pb.js";
+import { WalletService } from "../gen/wallet/v1/wallet_pb.js";
 import { formatMoney } from "../services/lib/money.js";
 import { payOnHostedPage, TEST_CARDS } from "./buyer.js";
 
@@ -14,9 +15,22 @@ function describePayment(p: Payment): string {
   ].join("\n");
 }
 
-/** A buyer checks out two sellers' orders, pays on the hosted page, and the webhook settles the status. */
-export async function runDemoCheckout(paymentUrl: string, print: (line: string) => void): Promise<Payment> {
-  const payments = createClient(PaymentService, createGrpcTransport({ baseUrl: paymentUrl }));
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * A buyer checks out two sellers' orders and pays on the hosted page; the webhook settles the status, and the
+ * event reaches the sellers' wallets.
+ */
+export async function runDemoCheckout(urls: { paymentUrl: string; walletUrl: string }, print: (line: string) => void): Promise<Payment> {
+  const payments = createClient(PaymentService, createGrpcTransport({ baseUrl: urls.paymentUrl }));
+  const wallets = createClient(WalletService, createGrpcTransport({ baseUrl: urls.walletUrl }));
   const checkoutId = `demo-cart-${Date.now()}`;
   print(`1. CreatePayment over gRPC: checkout ${checkoutId}, two sellers`);
   const { payment: created } = await payments.createPayment({
@@ -33,13 +47,18 @@ export async function runDemoCheckout(paymentUrl: string, print: (line: string) 
   const page = await payOnHostedPage(created!.hostedPageUrl, TEST_CARDS.success);
   print(`  the PSP's page says: ${page.status}`);
   print("3. Waiting for the PSP's signed webhook...");
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const { payment } = await payments.getPayment({ paymentId: created!.paymentId });
-    if (payment!.status === PaymentStatus.SUCCEEDED || payment!.status === PaymentStatus.FAILED || Date.now() > deadline) {
-      print(describePayment(payment!));
-      return payment!;
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  const final = (s: PaymentStatus) => s === PaymentStatus.SUCCEEDED || s === PaymentStatus.FAILED;
+  const { payment } = await until(() => payments.getPayment({ paymentId: created!.paymentId }), (r) => final(r.payment!.status));
+  print(describePayment(payment!));
+  if (payment!.status !== PaymentStatus.SUCCEEDED) return payment!;
+
+  print("4. The payment.succeeded event reaches the wallets through JetStream (platform fee kept back):");
+  for (const order of payment!.orders) {
+    const { balance } = await until(
+      () => wallets.getBalance({ sellerId: order.sellerId, currency: order.amount!.currency }),
+      (r) => r.balance!.available!.amountMinor > 0n,
+    );
+    print(`    wallet ${order.sellerId}: ${formatMoney(balance!.available!)}`);
   }
+  return payment!;
 }

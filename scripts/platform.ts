@@ -11,6 +11,7 @@ import { envInt, envString } from "../services/lib/config.js";
 import { streamNamesFromEnv } from "../services/lib/events/streams.js";
 import { DEFAULT_PLATFORM_FEE_BPS, startPaymentService } from "../services/payment/service.js";
 import { startRiskService } from "../services/risk/service.js";
+import { startWalletService } from "../services/wallet/service.js";
 import { runDemoCheckout } from "./demo-checkout.js";
 import { ensureNats, NatsUnavailableError } from "./infra/nats.js";
 import { ensurePostgres } from "./infra/postgres.js";
@@ -58,13 +59,21 @@ async function up() {
   psp.setWebhookUrl(payment.webhookUrl);
   print(`Payment service ${payment.url}  (gRPC payment.v1.PaymentService)`);
   print(`PSP webhooks -> ${payment.webhookUrl}`);
+
+  const wallet = await startWalletService({
+    databaseUrl: postgres.url,
+    port: envInt("WALLET_PORT", 50054),
+    events: { natsUrl: nats.url, names: streamNamesFromEnv() },
+  });
+  stops.push(wallet.close);
+  print(`Wallet service  ${wallet.url}  (gRPC wallet.v1.WalletService)`);
   print("");
-  return payment;
+  return { paymentUrl: payment.url, walletUrl: wallet.url };
 }
 
 try {
-  const payment = await up();
-  const result = await runDemoCheckout(payment.url, print);
+  const urls = await up();
+  const result = await runDemoCheckout(urls, print);
   const ok = result.status === PaymentStatus.SUCCEEDED;
   print(ok ? "Demo checkout SUCCEEDED." : "Demo checkout did not succeed.");
   if (process.argv.includes("--exit-after-demo")) {
