@@ -1,10 +1,10 @@
 import http2 from "node:http2";
-import type { AddressInfo } from "node:net";
 import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { DomainError, type ErrorKind } from "./errors.js";
 import { spellGrpcMessagePerSpec } from "./grpc-message.js";
 import { registerHealth, type HealthProbe } from "./health.js";
+import { listen } from "./listen.js";
 import type { Logger } from "./log.js";
 
 export interface GrpcServer {
@@ -64,11 +64,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
     session.once("close", () => sessions.delete(session));
   });
   const host = opts.host ?? "127.0.0.1";
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, opts.port, host);
   return {
     port,
     url: `http://${host}:${port}`,

@@ -7,28 +7,8 @@ import { invalidArgument } from "../../lib/errors.js";
 import { decodePageToken, encodePageToken, pageSize } from "../../lib/page-token.js";
 import { requireId } from "../../lib/validate.js";
 import type { PaymentFlow } from "../app/payment-flow.js";
-import type { Payment, ReviewOutcome, RiskDecision } from "../domain/payment.js";
-import type { PaymentStatus } from "../domain/status.js";
+import type { Payment, ReviewOutcome } from "../domain/payment.js";
 import type { PaymentStore } from "../store/payment-store.js";
-
-const STATUS: Record<PaymentStatus, ProtoStatus> = {
-  NOT_STARTED: ProtoStatus.NOT_STARTED,
-  EXECUTING: ProtoStatus.EXECUTING,
-  PENDING: ProtoStatus.PENDING,
-  SUCCEEDED: ProtoStatus.SUCCEEDED,
-  FAILED: ProtoStatus.FAILED,
-  PARTIALLY_REFUNDED: ProtoStatus.PARTIALLY_REFUNDED,
-  REFUNDED: ProtoStatus.REFUNDED,
-};
-const DECISION: Record<RiskDecision, ProtoDecision> = {
-  APPROVE: ProtoDecision.APPROVE,
-  REVIEW: ProtoDecision.REVIEW,
-  REJECT: ProtoDecision.REJECT,
-};
-const REVIEW_OUTCOME: Record<ReviewOutcome, ProtoReviewOutcome> = {
-  APPROVED: ProtoReviewOutcome.APPROVED,
-  REJECTED: ProtoReviewOutcome.REJECTED,
-};
 
 function toProto(p: Payment): MessageInitShape<typeof PaymentSchema> {
   return {
@@ -36,18 +16,18 @@ function toProto(p: Payment): MessageInitShape<typeof PaymentSchema> {
     checkoutId: p.checkoutId,
     buyerId: p.buyerId,
     buyerCountry: p.buyerCountry,
-    status: STATUS[p.status],
+    status: ProtoStatus[p.status],
     total: { amountMinor: p.total, currency: p.currency },
     orders: p.orders.map((o) => ({
       orderId: o.orderId,
       sellerId: o.sellerId,
       amount: { amountMinor: o.amountMinor, currency: p.currency },
-      status: STATUS[o.status],
+      status: ProtoStatus[o.status],
     })),
     risk: p.risk && {
-      decision: DECISION[p.risk.decision],
+      decision: ProtoDecision[p.risk.decision],
       reasons: p.risk.reasons,
-      reviewOutcome: p.risk.review && REVIEW_OUTCOME[p.risk.review.outcome],
+      reviewOutcome: p.risk.review && ProtoReviewOutcome[p.risk.review.outcome],
       reviewer: p.risk.review?.reviewer,
       reviewNote: p.risk.review?.note,
     },
@@ -90,8 +70,8 @@ export function paymentRoutes(flow: PaymentFlow, store: PaymentStore) {
         };
       },
       async decideRiskReview(req) {
-        const outcome = (Object.keys(REVIEW_OUTCOME) as ReviewOutcome[]).find((k) => REVIEW_OUTCOME[k] === req.outcome);
-        if (outcome === undefined) throw invalidArgument("outcome", "must be REVIEW_OUTCOME_APPROVED or REVIEW_OUTCOME_REJECTED");
+        const outcome = ProtoReviewOutcome[req.outcome] as ReviewOutcome | "UNSPECIFIED" | undefined;
+        if (outcome !== "APPROVED" && outcome !== "REJECTED") throw invalidArgument("outcome", "must be REVIEW_OUTCOME_APPROVED or REVIEW_OUTCOME_REJECTED");
         if (req.reviewer.trim() === "") throw invalidArgument("reviewer", "is required: who decided, for the audit trail");
         const payment = await flow.decideReview(requireId("payment_id", req.paymentId), outcome, req.reviewer.trim(), req.note.trim());
         return { payment: toProto(payment) };

@@ -1,5 +1,5 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { listen } from "../../lib/listen.js";
 import type { Logger } from "../../lib/log.js";
 import { MalformedPspObject, parsePspPayment } from "../adapters/psp-json.js";
 import type { PaymentFlow, PspUpdateOutcome } from "../app/payment-flow.js";
@@ -80,11 +80,7 @@ export async function startWebhookServer(
     });
   });
   const host = opts.host ?? "127.0.0.1";
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, opts.port, host);
   return {
     port,
     url: `http://${host}:${port}${WEBHOOK_PATH}`,

@@ -1,4 +1,4 @@
-import type { PricedOrder } from "./checkout.js";
+import type { PricedCheckout, PricedOrder } from "./checkout.js";
 import type { PaymentStatus } from "./status.js";
 
 export type RiskDecision = "APPROVE" | "REVIEW" | "REJECT";
@@ -20,15 +20,8 @@ export interface Failure {
 }
 
 /** A checkout as the payment service knows it. */
-export interface Payment {
+export interface Payment extends Omit<PricedCheckout, "orders"> {
   id: string;
-  checkoutId: string;
-  buyerId: string;
-  buyerCountry: string;
-  returnUrl: string;
-  currency: string;
-  total: bigint;
-  platformFeeBps: number;
   status: PaymentStatus;
   orders: PaymentOrder[];
   risk?: RiskResult;
