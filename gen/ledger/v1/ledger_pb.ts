@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ledger/v1/ledger.proto.
  */
 export const file_ledger_v1_ledger: GenFile = /*@__PURE__*/
-  fileDesc("ChZsZWRnZXIvdjEvbGVkZ2VyLnByb3RvEglsZWRnZXIudjEiTwoHQWNjb3VudBIMCgRjb2RlGAEgASgJEiQKBHR5cGUYAiABKA4yFi5sZWRnZXIudjEuQWNjb3VudFR5cGUSEAoIY3VycmVuY3kYAyABKAkiaAoFRW50cnkSFAoMYWNjb3VudF9jb2RlGAEgASgJEicKCWRpcmVjdGlvbhgCIAEoDjIULmxlZGdlci52MS5EaXJlY3Rpb24SIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5IowBCgtUcmFuc2FjdGlvbhIWCg50cmFuc2FjdGlvbl9pZBgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIhCgdlbnRyaWVzGAMgAygLMhAubGVkZ2VyLnYxLkVudHJ5Ei0KCXBvc3RlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiOQoST3BlbkFjY291bnRSZXF1ZXN0EiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudCI6ChNPcGVuQWNjb3VudFJlc3BvbnNlEiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudCJoChZQb3N0VHJhbnNhY3Rpb25SZXF1ZXN0EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEiEKB2VudHJpZXMYAyADKAsyEC5sZWRnZXIudjEuRW50cnkiRgoXUG9zdFRyYW5zYWN0aW9uUmVzcG9uc2USKwoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iLwoVR2V0VHJhbnNhY3Rpb25SZXF1ZXN0EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJIkUKFkdldFRyYW5zYWN0aW9uUmVzcG9uc2USKwoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iKQoRR2V0QmFsYW5jZVJlcXVlc3QSFAoMYWNjb3VudF9jb2RlGAEgASgJIq0BChJHZXRCYWxhbmNlUmVzcG9uc2USIwoHYWNjb3VudBgBIAEoCzISLmxlZGdlci52MS5BY2NvdW50EiEKB2JhbGFuY2UYAiABKAsyEC5jb21tb24udjEuTW9uZXkSJgoMdG90YWxfZGViaXRzGAMgASgLMhAuY29tbW9uLnYxLk1vbmV5EicKDXRvdGFsX2NyZWRpdHMYBCABKAsyEC5jb21tb24udjEuTW9uZXkidQoLUG9zdGVkRW50cnkSFgoOdHJhbnNhY3Rpb25faWQYASABKAkSHwoFZW50cnkYAiABKAsyEC5sZWRnZXIudjEuRW50cnkSLQoJcG9zdGVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJRChJMaXN0RW50cmllc1JlcXVlc3QSFAoMYWNjb3VudF9jb2RlGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlcKE0xpc3RFbnRyaWVzUmVzcG9uc2USJwoHZW50cmllcxgBIAMoCzIWLmxlZGdlci52MS5Qb3N0ZWRFbnRyeRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiGAoWQ2hlY2tJbnZhcmlhbnRzUmVxdWVzdCIuCglWaW9sYXRpb24SEQoJaW52YXJpYW50GAEgASgJEg4KBmRldGFpbBgCIAEoCSJDChdDaGVja0ludmFyaWFudHNSZXNwb25zZRIoCgp2aW9sYXRpb25zGAEgAygLMhQubGVkZ2VyLnYxLlZpb2xhdGlvbiqTAQoLQWNjb3VudFR5cGUSHAoYQUNDT1VOVF9UWVBFX1VOU1BFQ0lGSUVEEAASFgoSQUNDT1VOVF9UWVBFX0FTU0VUEAESGgoWQUNDT1VOVF9UWVBFX0xJQUJJTElUWRACEhgKFEFDQ09VTlRfVFlQRV9SRVZFTlVFEAMSGAoUQUNDT1VOVF9UWVBFX0VYUEVOU0UQBCpRCglEaXJlY3Rpb24SGQoVRElSRUNUSU9OX1VOU1BFQ0lGSUVEEAASEwoPRElSRUNUSU9OX0RFQklUEAESFAoQRElSRUNUSU9OX0NSRURJVBACMoEECg1MZWRnZXJTZXJ2aWNlEkwKC09wZW5BY2NvdW50Eh0ubGVkZ2VyLnYxLk9wZW5BY2NvdW50UmVxdWVzdBoeLmxlZGdlci52MS5PcGVuQWNjb3VudFJlc3BvbnNlElgKD1Bvc3RUcmFuc2FjdGlvbhIhLmxlZGdlci52MS5Qb3N0VHJhbnNhY3Rpb25SZXF1ZXN0GiIubGVkZ2VyLnYxLlBvc3RUcmFuc2FjdGlvblJlc3BvbnNlElUKDkdldFRyYW5zYWN0aW9uEiAubGVkZ2VyLnYxLkdldFRyYW5zYWN0aW9uUmVxdWVzdBohLmxlZGdlci52MS5HZXRUcmFuc2FjdGlvblJlc3BvbnNlEkkKCkdldEJhbGFuY2USHC5sZWRnZXIudjEuR2V0QmFsYW5jZVJlcXVlc3QaHS5sZWRnZXIudjEuR2V0QmFsYW5jZVJlc3BvbnNlEkwKC0xpc3RFbnRyaWVzEh0ubGVkZ2VyLnYxLkxpc3RFbnRyaWVzUmVxdWVzdBoeLmxlZGdlci52MS5MaXN0RW50cmllc1Jlc3BvbnNlElgKD0NoZWNrSW52YXJpYW50cxIhLmxlZGdlci52MS5DaGVja0ludmFyaWFudHNSZXF1ZXN0GiIubGVkZ2VyLnYxLkNoZWNrSW52YXJpYW50c1Jlc3BvbnNlYgZwcm90bzM", [file_common_v1_money, file_google_protobuf_timestamp]);
+  fileDesc("ChZsZWRnZXIvdjEvbGVkZ2VyLnByb3RvEglsZWRnZXIudjEiTwoHQWNjb3VudBIMCgRjb2RlGAEgASgJEiQKBHR5cGUYAiABKA4yFi5sZWRnZXIudjEuQWNjb3VudFR5cGUSEAoIY3VycmVuY3kYAyABKAkiaAoFRW50cnkSFAoMYWNjb3VudF9jb2RlGAEgASgJEicKCWRpcmVjdGlvbhgCIAEoDjIULmxlZGdlci52MS5EaXJlY3Rpb24SIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5IowBCgtUcmFuc2FjdGlvbhIWCg50cmFuc2FjdGlvbl9pZBgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIhCgdlbnRyaWVzGAMgAygLMhAubGVkZ2VyLnYxLkVudHJ5Ei0KCXBvc3RlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiOQoST3BlbkFjY291bnRSZXF1ZXN0EiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudCI6ChNPcGVuQWNjb3VudFJlc3BvbnNlEiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudCJoChZQb3N0VHJhbnNhY3Rpb25SZXF1ZXN0EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEiEKB2VudHJpZXMYAyADKAsyEC5sZWRnZXIudjEuRW50cnkiRgoXUG9zdFRyYW5zYWN0aW9uUmVzcG9uc2USKwoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iLwoVR2V0VHJhbnNhY3Rpb25SZXF1ZXN0EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJIkUKFkdldFRyYW5zYWN0aW9uUmVzcG9uc2USKwoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iKQoRR2V0QmFsYW5jZVJlcXVlc3QSFAoMYWNjb3VudF9jb2RlGAEgASgJIq0BChJHZXRCYWxhbmNlUmVzcG9uc2USIwoHYWNjb3VudBgBIAEoCzISLmxlZGdlci52MS5BY2NvdW50EiEKB2JhbGFuY2UYAiABKAsyEC5jb21tb24udjEuTW9uZXkSJgoMdG90YWxfZGViaXRzGAMgASgLMhAuY29tbW9uLnYxLk1vbmV5EicKDXRvdGFsX2NyZWRpdHMYBCABKAsyEC5jb21tb24udjEuTW9uZXkidQoLUG9zdGVkRW50cnkSFgoOdHJhbnNhY3Rpb25faWQYASABKAkSHwoFZW50cnkYAiABKAsyEC5sZWRnZXIudjEuRW50cnkSLQoJcG9zdGVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJRChJMaXN0RW50cmllc1JlcXVlc3QSFAoMYWNjb3VudF9jb2RlGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlcKE0xpc3RFbnRyaWVzUmVzcG9uc2USJwoHZW50cmllcxgBIAMoCzIWLmxlZGdlci52MS5Qb3N0ZWRFbnRyeRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiGAoWQ2hlY2tJbnZhcmlhbnRzUmVxdWVzdCJuCglWaW9sYXRpb24SEQoJaW52YXJpYW50GAEgASgJEg4KBmRldGFpbBgCIAEoCRIUCgxhY2NvdW50X2NvZGUYAyABKAkSFgoOdHJhbnNhY3Rpb25faWQYBCABKAkSEAoIY3VycmVuY3kYBSABKAkiUgoXQ2hlY2tJbnZhcmlhbnRzUmVzcG9uc2USKAoKdmlvbGF0aW9ucxgBIAMoCzIULmxlZGdlci52MS5WaW9sYXRpb24SDQoFbm90ZXMYAiADKAkqkwEKC0FjY291bnRUeXBlEhwKGEFDQ09VTlRfVFlQRV9VTlNQRUNJRklFRBAAEhYKEkFDQ09VTlRfVFlQRV9BU1NFVBABEhoKFkFDQ09VTlRfVFlQRV9MSUFCSUxJVFkQAhIYChRBQ0NPVU5UX1RZUEVfUkVWRU5VRRADEhgKFEFDQ09VTlRfVFlQRV9FWFBFTlNFEAQqUQoJRGlyZWN0aW9uEhkKFURJUkVDVElPTl9VTlNQRUNJRklFRBAAEhMKD0RJUkVDVElPTl9ERUJJVBABEhQKEERJUkVDVElPTl9DUkVESVQQAjKBBAoNTGVkZ2VyU2VydmljZRJMCgtPcGVuQWNjb3VudBIdLmxlZGdlci52MS5PcGVuQWNjb3VudFJlcXVlc3QaHi5sZWRnZXIudjEuT3BlbkFjY291bnRSZXNwb25zZRJYCg9Qb3N0VHJhbnNhY3Rpb24SIS5sZWRnZXIudjEuUG9zdFRyYW5zYWN0aW9uUmVxdWVzdBoiLmxlZGdlci52MS5Qb3N0VHJhbnNhY3Rpb25SZXNwb25zZRJVCg5HZXRUcmFuc2FjdGlvbhIgLmxlZGdlci52MS5HZXRUcmFuc2FjdGlvblJlcXVlc3QaIS5sZWRnZXIudjEuR2V0VHJhbnNhY3Rpb25SZXNwb25zZRJJCgpHZXRCYWxhbmNlEhwubGVkZ2VyLnYxLkdldEJhbGFuY2VSZXF1ZXN0Gh0ubGVkZ2VyLnYxLkdldEJhbGFuY2VSZXNwb25zZRJMCgtMaXN0RW50cmllcxIdLmxlZGdlci52MS5MaXN0RW50cmllc1JlcXVlc3QaHi5sZWRnZXIudjEuTGlzdEVudHJpZXNSZXNwb25zZRJYCg9DaGVja0ludmFyaWFudHMSIS5sZWRnZXIudjEuQ2hlY2tJbnZhcmlhbnRzUmVxdWVzdBoiLmxlZGdlci52MS5DaGVja0ludmFyaWFudHNSZXNwb25zZWIGcHJvdG8z", [file_common_v1_money, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message ledger.v1.Account
@@ -306,6 +306,8 @@ export const PostedEntrySchema: GenMessage<PostedEntry> = /*@__PURE__*/
  */
 export type ListEntriesRequest = Message<"ledger.v1.ListEntriesRequest"> & {
   /**
+   * Empty: every account's entries (the journal).
+   *
    * @generated from field: string account_code = 1;
    */
   accountCode: string;
@@ -377,9 +379,28 @@ export type Violation = Message<"ledger.v1.Violation"> & {
   invariant: string;
 
   /**
+   * For people: what differs, with both amounts.
+   *
    * @generated from field: string detail = 2;
    */
   detail: string;
+
+  /**
+   * What the violation is about, when it is about one account, transaction or currency (else empty).
+   *
+   * @generated from field: string account_code = 3;
+   */
+  accountCode: string;
+
+  /**
+   * @generated from field: string transaction_id = 4;
+   */
+  transactionId: string;
+
+  /**
+   * @generated from field: string currency = 5;
+   */
+  currency: string;
 };
 
 /**
@@ -397,6 +418,13 @@ export type CheckInvariantsResponse = Message<"ledger.v1.CheckInvariantsResponse
    * @generated from field: repeated ledger.v1.Violation violations = 1;
    */
   violations: Violation[];
+
+  /**
+   * What was not checked and why, e.g. when no wallet service is configured.
+   *
+   * @generated from field: repeated string notes = 2;
+   */
+  notes: string[];
 };
 
 /**
@@ -506,6 +534,8 @@ export const LedgerService: GenService<{
     output: typeof GetTransactionResponseSchema;
   },
   /**
+   * Includes every transaction committed before the call.
+   *
    * @generated from rpc ledger.v1.LedgerService.GetBalance
    */
   getBalance: {
@@ -514,7 +544,11 @@ export const LedgerService: GenService<{
     output: typeof GetBalanceResponseSchema;
   },
   /**
-   * Oldest first.
+   * One account's entries, or the whole journal, oldest first (by the database transaction that wrote them).
+   * Pages are stable: an entry committed after a page was returned always comes in a later page, never before
+   * the cursor, so paging to the end returns every entry exactly once. The newest entries (of database
+   * transactions still running when the call started, or that started before one still running) appear a
+   * moment later.
    *
    * @generated from rpc ledger.v1.LedgerService.ListEntries
    */

@@ -1,0 +1,45 @@
+import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { WalletService } from "../../../gen/wallet/v1/wallet_pb.js";
+import { unavailable } from "../../lib/errors.js";
+import { retry } from "../../lib/retry.js";
+import type { WalletBalancesPort } from "../app/ports.js";
+import type { WalletBalance } from "../domain/invariants.js";
+
+const TRANSIENT = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.ResourceExhausted, Code.Aborted]);
+const PAGE_SIZE = 1000;
+
+/** Reads every seller's wallet balances from the wallet service, page by page. */
+export class WalletGrpcClient implements WalletBalancesPort {
+  private readonly client: Client<typeof WalletService>;
+
+  constructor(baseUrl: string) {
+    this.client = createClient(WalletService, createGrpcTransport({ baseUrl, pingIntervalMs: 30_000, defaultTimeoutMs: 10_000 }));
+  }
+
+  async listAll(): Promise<WalletBalance[]> {
+    const balances: WalletBalance[] = [];
+    let pageToken = "";
+    do {
+      const page = await this.listPage(pageToken);
+      for (const { sellerId, available } of page.balances) {
+        if (available === undefined) throw new Error(`the wallet service answered a balance of seller "${sellerId}" without an amount`);
+        balances.push({ sellerId, currency: available.currency, availableMinor: available.amountMinor });
+      }
+      pageToken = page.nextPageToken;
+    } while (pageToken !== "");
+    return balances;
+  }
+
+  private listPage(pageToken: string) {
+    return retry(
+      () => this.client.listBalances({ sellerId: "", pageSize: PAGE_SIZE, pageToken }),
+      (err) => TRANSIENT.has(ConnectError.from(err).code),
+    ).catch((err: unknown) => {
+      const error = ConnectError.from(err);
+      if (TRANSIENT.has(error.code)) throw unavailable(`the wallet service is not answering (${error.rawMessage}); retry later`);
+      // Not the caller's fault, whatever the wallet's status code says.
+      throw new Error(`wallet ListBalances failed: ${error.message}`);
+    });
+  }
+}

@@ -1,0 +1,81 @@
+import type { ConnectRouter } from "@connectrpc/connect";
+import { LedgerService } from "../../../gen/ledger/v1/ledger_pb.js";
+import { invalidArgument, notFound } from "../../lib/errors.js";
+import { decodePageToken, encodePageToken, pageSize } from "../../lib/page-token.js";
+import { requireId } from "../../lib/validate.js";
+import type { WalletBalancesPort } from "../app/ports.js";
+import { requireAccountCode, validateAccount } from "../domain/account.js";
+import { validatePosting } from "../domain/posting.js";
+import type { EntryCursor, LedgerStore } from "../store/ledger-store.js";
+import {
+  accountToProto,
+  accountTypeFromProto,
+  balanceToProto,
+  directionFromProto,
+  postedEntryToProto,
+  transactionToProto,
+  violationToProto,
+} from "./ledger-proto.js";
+
+const encodeEntryCursor = (c: EntryCursor) =>
+  encodePageToken({ xid: c.xid.toString(), transactionId: c.transactionId, position: c.position.toString() });
+
+function decodeEntryCursor(token: string): EntryCursor | undefined {
+  const cursor = decodePageToken(token, ["xid", "transactionId", "position"]);
+  if (cursor === undefined) return undefined;
+  if (!/^\d{1,19}$/.test(cursor.xid!) || !/^\d{1,9}$/.test(cursor.position!)) {
+    throw invalidArgument("page_token", "is not a token returned by a previous call; start again with an empty page_token");
+  }
+  return { xid: BigInt(cursor.xid!), transactionId: cursor.transactionId!, position: Number(cursor.position) };
+}
+
+/** gRPC ledger.v1.LedgerService: validate, delegate, translate. `wallets` is absent when no wallet service is configured. */
+export function ledgerRoutes(store: LedgerStore, wallets: WalletBalancesPort | undefined) {
+  return (router: ConnectRouter) =>
+    router.service(LedgerService, {
+      async openAccount(req) {
+        if (req.account === undefined) throw invalidArgument("account", "is required");
+        const { code, type, currency } = req.account;
+        const account = await store.openAccount(validateAccount("account", { code, type: accountTypeFromProto(type), currency }));
+        return { account: accountToProto(account) };
+      },
+      async postTransaction(req) {
+        const posting = validatePosting({
+          transactionId: req.transactionId,
+          description: req.description,
+          entries: req.entries.map((e) => ({ accountCode: e.accountCode, direction: directionFromProto(e.direction), amount: e.amount })),
+        });
+        const { transaction } = await store.post(posting);
+        return { transaction: transactionToProto(transaction) };
+      },
+      async getTransaction(req) {
+        const id = requireId("transaction_id", req.transactionId);
+        const transaction = await store.getTransaction(id);
+        if (transaction === undefined) throw notFound(`transaction "${id}" does not exist`);
+        return { transaction: transactionToProto(transaction) };
+      },
+      async getBalance(req) {
+        const code = requireAccountCode("account_code", req.accountCode);
+        const balance = await store.balance(code);
+        if (balance === undefined) throw notFound(`account "${code}" does not exist`);
+        return balanceToProto(balance);
+      },
+      async listEntries(req) {
+        const accountCode = req.accountCode === "" ? undefined : requireAccountCode("account_code", req.accountCode);
+        const limit = pageSize(req.pageSize, 100, 500);
+        const after = decodeEntryCursor(req.pageToken);
+        if (accountCode !== undefined && (await store.getAccount(accountCode)) === undefined) {
+          throw notFound(`account "${accountCode}" does not exist`);
+        }
+        const page = await store.listEntries({ accountCode, after, limit });
+        return {
+          entries: page.entries.map(postedEntryToProto),
+          nextPageToken: page.next ? encodeEntryCursor(page.next) : "",
+        };
+      },
+      async checkInvariants() {
+        const report = await store.checkInvariants(await wallets?.listAll());
+        return { violations: report.violations.map(violationToProto), notes: report.notes };
+      },
+    });
+}

@@ -1,0 +1,61 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import {
+  AccountType as ProtoAccountType,
+  Direction as ProtoDirection,
+  type AccountSchema,
+  type GetBalanceResponseSchema,
+  type PostedEntrySchema,
+  type TransactionSchema,
+  type ViolationSchema,
+} from "../../../gen/ledger/v1/ledger_pb.js";
+import { ACCOUNT_TYPES, DIRECTIONS, type Account, type AccountType, type Direction } from "../domain/account.js";
+import type { Violation } from "../domain/invariants.js";
+import type { Entry, PostedTransaction } from "../domain/posting.js";
+import type { AccountBalance, PostedEntry } from "../store/ledger-store.js";
+
+/** Translation between the ledger's domain and its protobuf messages; domain names are the proto enum names. */
+const known = <T extends string>(name: string | undefined, names: readonly T[]): T | undefined => names.find((n) => n === name);
+
+/** undefined for UNSPECIFIED (or an unknown number), which validation reports as missing. */
+export const accountTypeFromProto = (type: ProtoAccountType): AccountType | undefined => known(ProtoAccountType[type], ACCOUNT_TYPES);
+export const directionFromProto = (direction: ProtoDirection): Direction | undefined => known(ProtoDirection[direction], DIRECTIONS);
+
+export const accountToProto = (a: Account): MessageInitShape<typeof AccountSchema> => ({
+  code: a.code,
+  type: ProtoAccountType[a.type],
+  currency: a.currency,
+});
+
+const entryToProto = (e: Entry) => ({ accountCode: e.accountCode, direction: ProtoDirection[e.direction], amount: e.amount });
+
+export const transactionToProto = (t: PostedTransaction): MessageInitShape<typeof TransactionSchema> => ({
+  transactionId: t.transactionId,
+  description: t.description,
+  entries: t.entries.map(entryToProto),
+  postedAt: timestampFromDate(t.postedAt),
+});
+
+export const postedEntryToProto = (e: PostedEntry): MessageInitShape<typeof PostedEntrySchema> => ({
+  transactionId: e.transactionId,
+  entry: entryToProto(e.entry),
+  postedAt: timestampFromDate(e.postedAt),
+});
+
+export const balanceToProto = (b: AccountBalance): MessageInitShape<typeof GetBalanceResponseSchema> => {
+  const { currency } = b.account;
+  return {
+    account: accountToProto(b.account),
+    balance: { amountMinor: b.balance, currency },
+    totalDebits: { amountMinor: b.debits, currency },
+    totalCredits: { amountMinor: b.credits, currency },
+  };
+};
+
+export const violationToProto = (v: Violation): MessageInitShape<typeof ViolationSchema> => ({
+  invariant: v.invariant,
+  detail: v.detail,
+  accountCode: v.accountCode ?? "",
+  transactionId: v.transactionId ?? "",
+  currency: v.currency ?? "",
+});

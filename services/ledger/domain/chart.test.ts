@@ -1,0 +1,93 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { DomainError } from "../../lib/errors.js";
+import { bankPlatform, payInPosting, platformFeeRevenue, pspFeeExpense, pspReceivable, sellerOfPayable, sellerPayable, type PayInInput } from "./chart.js";
+import { validatePosting } from "./posting.js";
+
+describe("chart of accounts", () => {
+  it("puts the currency in every code", () => {
+    expect(pspReceivable("USD")).toEqual({ code: "psp_receivable:USD", type: "ASSET", currency: "USD" });
+    expect(platformFeeRevenue("EUR")).toEqual({ code: "platform_fee_revenue:EUR", type: "REVENUE", currency: "EUR" });
+    expect(sellerPayable("seller-42", "USD")).toEqual({ code: "seller_payable:seller-42:USD", type: "LIABILITY", currency: "USD" });
+    expect(bankPlatform("USD")).toEqual({ code: "bank:platform:USD", type: "ASSET", currency: "USD" });
+    expect(pspFeeExpense("JPY")).toEqual({ code: "psp_fee_expense:JPY", type: "EXPENSE", currency: "JPY" });
+  });
+
+  it("parses a seller_payable code back, seller ids with ':' included", () => {
+    expect(sellerOfPayable("seller_payable:seller-42:USD")).toEqual({ sellerId: "seller-42", currency: "USD" });
+    expect(sellerOfPayable(sellerPayable("shop:eu:7", "EUR").code)).toEqual({ sellerId: "shop:eu:7", currency: "EUR" });
+    expect(sellerOfPayable("psp_receivable:USD")).toBeUndefined();
+    expect(sellerOfPayable("seller_payable::USD")).toBeUndefined();
+    expect(sellerOfPayable("seller_payable:USD")).toBeUndefined();
+  });
+});
+
+describe("payInPosting", () => {
+  const usd = (amountMinor: bigint) => ({ amountMinor, currency: "USD" });
+
+  it("debits the PSP receivable, credits each seller net of fee and the platform its fees", () => {
+    const { posting, accounts } = payInPosting({
+      paymentId: "pay_1",
+      currency: "USD",
+      orders: [
+        { sellerId: "books", amountMinor: 2_599n, platformFeeMinor: 65n },
+        { sellerId: "games", amountMinor: 4_000n, platformFeeMinor: 100n },
+      ],
+    });
+    expect(posting).toEqual({
+      transactionId: "payin:pay_1",
+      description: "pay-in of payment pay_1",
+      entries: [
+        { accountCode: "psp_receivable:USD", direction: "DEBIT", amount: usd(6_599n) },
+        { accountCode: "seller_payable:books:USD", direction: "CREDIT", amount: usd(2_534n) },
+        { accountCode: "seller_payable:games:USD", direction: "CREDIT", amount: usd(3_900n) },
+        { accountCode: "platform_fee_revenue:USD", direction: "CREDIT", amount: usd(165n) },
+      ],
+    });
+    expect(accounts).toEqual([pspReceivable("USD"), sellerPayable("books", "USD"), sellerPayable("games", "USD"), platformFeeRevenue("USD")]);
+  });
+
+  it("merges the orders of one seller and leaves out zero amounts", () => {
+    const { posting, accounts } = payInPosting({
+      paymentId: "pay_2",
+      currency: "USD",
+      orders: [
+        { sellerId: "books", amountMinor: 1_000n, platformFeeMinor: 0n },
+        { sellerId: "free", amountMinor: 50n, platformFeeMinor: 50n },
+        { sellerId: "books", amountMinor: 500n, platformFeeMinor: 0n },
+      ],
+    });
+    expect(posting.entries).toEqual([
+      { accountCode: "psp_receivable:USD", direction: "DEBIT", amount: usd(1_550n) },
+      { accountCode: "seller_payable:books:USD", direction: "CREDIT", amount: usd(1_500n) },
+      { accountCode: "platform_fee_revenue:USD", direction: "CREDIT", amount: usd(50n) },
+    ]);
+    expect(accounts.map((a) => a.code)).toEqual(["psp_receivable:USD", "seller_payable:books:USD", "platform_fee_revenue:USD"]);
+  });
+
+  it("refuses impossible orders", () => {
+    const refuse = (input: PayInInput) => expect(() => payInPosting(input)).toThrow(DomainError);
+    refuse({ paymentId: "p", currency: "USD", orders: [] });
+    refuse({ paymentId: "p", currency: "USD", orders: [{ sellerId: "s", amountMinor: 0n, platformFeeMinor: 0n }] });
+    refuse({ paymentId: "p", currency: "USD", orders: [{ sellerId: "s", amountMinor: 10n, platformFeeMinor: 11n }] });
+    refuse({ paymentId: "p", currency: "USD", orders: [{ sellerId: "s", amountMinor: 10n, platformFeeMinor: -1n }] });
+    refuse({ paymentId: "p", currency: "usd", orders: [{ sellerId: "s", amountMinor: 10n, platformFeeMinor: 1n }] });
+  });
+
+  it("always gives a valid posting that moves exactly the orders' amounts and fees", () => {
+    const order = fc
+      .record({ sellerId: fc.constantFrom("a", "b", "c:1", "d"), amountMinor: fc.bigInt({ min: 1n, max: 10n ** 12n }), feeShare: fc.integer({ min: 0, max: 100 }) })
+      .map(({ sellerId, amountMinor, feeShare }) => ({ sellerId, amountMinor, platformFeeMinor: (amountMinor * BigInt(feeShare)) / 100n }));
+    fc.assert(
+      fc.property(fc.array(order, { minLength: 1, maxLength: 10 }), (orders) => {
+        const { posting, accounts } = payInPosting({ paymentId: "pay", currency: "EUR", orders });
+        expect(validatePosting(posting)).toEqual(posting);
+        const sum = (filter: (code: string) => boolean) =>
+          posting.entries.filter((e) => filter(e.accountCode)).reduce((total, e) => total + e.amount.amountMinor, 0n);
+        expect(sum((code) => code.startsWith("psp_receivable"))).toBe(orders.reduce((t, o) => t + o.amountMinor, 0n));
+        expect(sum((code) => code.startsWith("platform_fee_revenue"))).toBe(orders.reduce((t, o) => t + o.platformFeeMinor, 0n));
+        expect(new Set(accounts.map((a) => a.code))).toEqual(new Set(posting.entries.map((e) => e.accountCode)));
+      }),
+    );
+  });
+});

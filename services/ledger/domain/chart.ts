@@ -1,0 +1,93 @@
+import { invalidArgument } from "../../lib/errors.js";
+import { MAX_MINOR_UNITS } from "../../lib/money.js";
+import { requireCurrency, requireId } from "../../lib/validate.js";
+import type { Account } from "./account.js";
+import type { Entry, Posting } from "./posting.js";
+
+/**
+ * The platform's chart of accounts (DESIGN.md, Ledger). Every code ends with its currency, since an account
+ * holds one currency.
+ */
+export const pspReceivable = (currency: string): Account => ({ code: `psp_receivable:${currency}`, type: "ASSET", currency });
+export const platformFeeRevenue = (currency: string): Account => ({ code: `platform_fee_revenue:${currency}`, type: "REVENUE", currency });
+export const bankPlatform = (currency: string): Account => ({ code: `bank:platform:${currency}`, type: "ASSET", currency });
+export const pspFeeExpense = (currency: string): Account => ({ code: `psp_fee_expense:${currency}`, type: "EXPENSE", currency });
+
+export const SELLER_PAYABLE_PREFIX = "seller_payable:";
+
+/** What the platform owes one seller. */
+export const sellerPayable = (sellerId: string, currency: string): Account => ({
+  code: `${SELLER_PAYABLE_PREFIX}${sellerId}:${currency}`,
+  type: "LIABILITY",
+  currency,
+});
+
+/** The seller and currency of a seller_payable code; undefined for any other code. Seller ids may contain ':'. */
+export function sellerOfPayable(code: string): { sellerId: string; currency: string } | undefined {
+  if (!code.startsWith(SELLER_PAYABLE_PREFIX)) return undefined;
+  const separator = code.lastIndexOf(":");
+  const sellerId = code.slice(SELLER_PAYABLE_PREFIX.length, separator);
+  const currency = code.slice(separator + 1);
+  return sellerId === "" || currency === "" ? undefined : { sellerId, currency };
+}
+
+export interface PayInInput {
+  paymentId: string;
+  currency: string;
+  /** The platform fee of each order is computed upstream, by the payment service. */
+  orders: { sellerId: string; amountMinor: bigint; platformFeeMinor: bigint }[];
+}
+
+/** A posting and the accounts it needs open. */
+export interface PostingPlan {
+  posting: Posting;
+  accounts: Account[];
+}
+
+function validatePayIn(input: PayInInput): void {
+  requireId("payment_id", input.paymentId);
+  requireCurrency("currency", input.currency);
+  if (input.orders.length === 0) throw invalidArgument("orders", "must contain at least one order");
+  input.orders.forEach((order, i) => {
+    requireId(`orders[${i}].seller_id`, order.sellerId);
+    if (order.amountMinor <= 0n) throw invalidArgument(`orders[${i}].amount_minor`, `must be positive, got ${order.amountMinor}`);
+    if (order.platformFeeMinor < 0n || order.platformFeeMinor > order.amountMinor) {
+      throw invalidArgument(`orders[${i}].platform_fee_minor`, `must be between 0 and the order amount ${order.amountMinor}, got ${order.platformFeeMinor}`);
+    }
+  });
+}
+
+/**
+ * Pay-in succeeded (amount A, platform fee F): Dr psp_receivable A; Cr seller_payable:<seller> A-F for each
+ * seller (orders of one seller merged); Cr platform_fee_revenue F. Zero amounts are left out, since entries are
+ * strictly positive. Pure: the same input always gives the same posting, so its id is an idempotency key.
+ */
+export function payInPosting(input: PayInInput): PostingPlan {
+  validatePayIn(input);
+  const { currency } = input;
+  const netBySeller = new Map<string, bigint>();
+  let total = 0n;
+  let fees = 0n;
+  for (const order of input.orders) {
+    total += order.amountMinor;
+    fees += order.platformFeeMinor;
+    netBySeller.set(order.sellerId, (netBySeller.get(order.sellerId) ?? 0n) + order.amountMinor - order.platformFeeMinor);
+  }
+  if (total > MAX_MINOR_UNITS) throw invalidArgument("orders", "the total of the orders is too large");
+
+  const receivable = pspReceivable(currency);
+  const accounts: Account[] = [receivable];
+  const entries: Entry[] = [{ accountCode: receivable.code, direction: "DEBIT", amount: { amountMinor: total, currency } }];
+  const credit = (account: Account, amountMinor: bigint) => {
+    if (amountMinor === 0n) return;
+    accounts.push(account);
+    entries.push({ accountCode: account.code, direction: "CREDIT", amount: { amountMinor, currency } });
+  };
+  for (const [sellerId, net] of netBySeller) credit(sellerPayable(sellerId, currency), net);
+  credit(platformFeeRevenue(currency), fees);
+
+  return {
+    posting: { transactionId: `payin:${input.paymentId}`, description: `pay-in of payment ${input.paymentId}`, entries },
+    accounts,
+  };
+}

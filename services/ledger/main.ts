@@ -1,0 +1,11 @@
+import { envInt, envString } from "../lib/config.js";
+import { runUntilSignal } from "../lib/process.js";
+import { startLedgerService } from "./service.js";
+
+const service = await startLedgerService({
+  databaseUrl: envString("DATABASE_URL"),
+  port: envInt("LEDGER_PORT", 50053),
+  walletUrl: process.env.WALLET_URL || undefined,
+  checkpointIntervalMs: envInt("LEDGER_CHECKPOINT_INTERVAL_MS", 1_000),
+});
+runUntilSignal(service.close);

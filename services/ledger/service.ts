@@ -1,0 +1,48 @@
+import { createDb, migrateUp } from "../lib/db.js";
+import { startGrpcServer } from "../lib/grpc-server.js";
+import { createLogger } from "../lib/log.js";
+import { WalletGrpcClient } from "./adapters/wallet-grpc-client.js";
+import { ledgerRoutes } from "./api/ledger-handlers.js";
+import { startCheckpointer } from "./app/checkpointer.js";
+import { LedgerStore } from "./store/ledger-store.js";
+import { LEDGER_SCHEMA, ledgerMigrations } from "./store/migrations/index.js";
+
+export interface LedgerServiceConfig {
+  databaseUrl: string;
+  port?: number;
+  /** The wallet service, for CheckInvariants to compare wallets with seller_payable accounts; that check is skipped without it. */
+  walletUrl?: string;
+  checkpointIntervalMs?: number;
+}
+
+export interface RunningLedgerService {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startLedgerService(config: LedgerServiceConfig): Promise<RunningLedgerService> {
+  const log = createLogger("ledger");
+  const db = createDb(config.databaseUrl, LEDGER_SCHEMA);
+  await migrateUp(db, LEDGER_SCHEMA, ledgerMigrations);
+  const store = new LedgerStore(db);
+  if (config.walletUrl === undefined) log.warn("no wallet service configured: CheckInvariants will not compare wallets with seller_payable accounts");
+  const wallets = config.walletUrl === undefined ? undefined : new WalletGrpcClient(config.walletUrl);
+  const grpc = await startGrpcServer({
+    port: config.port,
+    routes: ledgerRoutes(store, wallets),
+    healthProbe: async () => (await db.raw("select 1")).rowCount === 1,
+    log,
+  });
+  const stopCheckpointer = startCheckpointer(store, config.checkpointIntervalMs ?? 1_000, log);
+  log.info("ledger service listening", { url: grpc.url });
+  return {
+    url: grpc.url,
+    port: grpc.port,
+    close: async () => {
+      await stopCheckpointer();
+      await grpc.close();
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,222 @@
+import type { Knex } from "knex";
+import type { Db } from "../../lib/db.js";
+import { alreadyExists, failedPrecondition, notFound, type DomainError } from "../../lib/errors.js";
+import { balanceOf, type Account, type Direction } from "../domain/account.js";
+import type { InvariantReport, WalletBalance } from "../domain/invariants.js";
+import { postingFingerprint, type Entry, type PostedTransaction, type Posting } from "../domain/posting.js";
+import { balancesQuery, type BalanceRow } from "./balances-query.js";
+import { checkInvariants } from "./invariant-checks.js";
+
+export interface AccountBalance {
+  account: Account;
+  debits: bigint;
+  credits: bigint;
+  /** In the account's normal direction. */
+  balance: bigint;
+}
+
+export interface PostedEntry {
+  transactionId: string;
+  entry: Entry;
+  postedAt: Date;
+}
+
+/** Where a page of entries ends: the writing database transaction, then the entry's place in its transaction. */
+export interface EntryCursor {
+  xid: bigint;
+  transactionId: string;
+  position: number;
+}
+
+export interface EntryPage {
+  entries: PostedEntry[];
+  /** Set when more entries follow. */
+  next?: EntryCursor;
+}
+
+export type PostOutcome = "posted" | "already_posted";
+
+interface PostRow {
+  outcome: "posted" | "exists" | "conflict";
+  posted_at: Date;
+}
+
+interface EntryRow {
+  xid: string;
+  position: number;
+  transaction_id: string;
+  account_code: string;
+  direction: Direction;
+  amount_minor: bigint;
+  currency: string;
+  posted_at: Date;
+  description: string;
+}
+
+const toEntry = (row: EntryRow): Entry => ({
+  accountCode: row.account_code,
+  direction: row.direction,
+  amount: { amountMinor: row.amount_minor, currency: row.currency },
+});
+
+const toBalance = (row: BalanceRow): AccountBalance => {
+  const account = { code: row.code, type: row.type, currency: row.currency };
+  const totals = { debits: row.debits_minor, credits: row.credits_minor };
+  return { account, ...totals, balance: balanceOf(account.type, totals) };
+};
+
+/** The entries trigger's refusals (SQLSTATE LG001 / LG002, see 001_journal), as the caller's errors. */
+function accountRefusal(err: unknown, entries: Entry[]): DomainError | undefined {
+  const { code, detail } = err as { code?: string; detail?: string };
+  if (code !== "LG001" && code !== "LG002") return undefined;
+  const refused = JSON.parse(detail ?? "{}") as { entry: number; account_currency: string | null };
+  const entry = entries[refused.entry]!;
+  return code === "LG001"
+    ? notFound(`entries[${refused.entry}].account_code: account "${entry.accountCode}" does not exist; open it first`)
+    : failedPrecondition(
+        `entries[${refused.entry}].amount.currency: account "${entry.accountCode}" holds ${refused.account_currency}, not ${entry.amount.currency}`,
+      );
+}
+
+/**
+ * The ledger's tables. Give it the pool, or a caller's transaction: every method then runs inside it, on its
+ * connection, so that a consumer can record an event, open accounts and post in one database transaction.
+ */
+export class LedgerStore {
+  constructor(private readonly db: Db | Knex.Transaction) {}
+
+  /** Idempotent: an account already open with the same type and currency is returned; otherwise ALREADY_EXISTS. */
+  async openAccount(account: Account): Promise<Account> {
+    const [opened] = await this.openAccounts([account]);
+    return opened!;
+  }
+
+  /** openAccount for several accounts in one statement (in code order, so that concurrent callers cannot deadlock). */
+  async openAccounts(accounts: Account[]): Promise<Account[]> {
+    const wanted = [...new Map(accounts.map((a) => [a.code, a])).values()].sort((a, b) => (a.code < b.code ? -1 : 1));
+    const { rows } = await this.db.raw<{ rows: Account[] }>(
+      `with wanted (code, type, currency) as (select * from unnest(?::text[], ?::text[], ?::text[])),
+       inserted as (
+         insert into accounts (code, type, currency) select code, type, currency from wanted
+         on conflict (code) do nothing
+         returning code, type, currency)
+       select code, type, currency from inserted
+       union all
+       select a.code, a.type, a.currency from accounts a join wanted w on w.code = a.code`,
+      [wanted.map((a) => a.code), wanted.map((a) => a.type), wanted.map((a) => a.currency)],
+    );
+    const stored = new Map(rows.map((a) => [a.code, a]));
+    // An account opened by a transaction that committed while this statement waited is not in its snapshot.
+    const missed = wanted.filter((a) => !stored.has(a.code)).map((a) => a.code);
+    if (missed.length > 0) {
+      for (const a of await this.db<Account>("accounts").whereIn("code", missed).select("code", "type", "currency")) stored.set(a.code, a);
+    }
+    return accounts.map((a) => {
+      const existing = stored.get(a.code)!;
+      if (existing.type !== a.type || existing.currency !== a.currency) {
+        throw alreadyExists(
+          `account "${a.code}" is already open as ${existing.type} in ${existing.currency}; an account keeps its type and currency`,
+        );
+      }
+      return existing;
+    });
+  }
+
+  async getAccount(code: string): Promise<Account | undefined> {
+    return this.db<Account>("accounts").where({ code }).first("code", "type", "currency");
+  }
+
+  /**
+   * Posts in one statement (one round trip, plus the commit when not inside a caller's transaction). Idempotent on
+   * the transaction id: the same content again returns the transaction already posted; other content is
+   * ALREADY_EXISTS. The posting must have passed validatePosting; the database enforces the same rules anyway.
+   * An unknown account or one of another currency fails the statement (and so a caller's transaction).
+   */
+  async post(posting: Posting): Promise<{ transaction: PostedTransaction; outcome: PostOutcome }> {
+    const { transactionId, entries } = posting;
+    const { rows } = await this.db
+      .raw<{ rows: PostRow[] }>("select * from post_transaction(?, ?, ?, ?::text[], ?::text[], ?::text[], ?::bigint[])", [
+        transactionId,
+        posting.description,
+        postingFingerprint(posting),
+        entries.map((e) => e.accountCode),
+        entries.map((e) => e.amount.currency),
+        entries.map((e) => e.direction),
+        entries.map((e) => e.amount.amountMinor.toString()),
+      ])
+      // A named statement: each connection parses and plans it once, then only binds and executes it.
+      .options({ name: "ledger_post_transaction" })
+      .catch((err: unknown) => {
+        throw accountRefusal(err, entries) ?? err;
+      });
+    const { outcome, posted_at: postedAt } = rows[0]!;
+    if (outcome === "conflict") {
+      throw alreadyExists(
+        `transaction_id "${transactionId}" was already posted at ${postedAt.toISOString()} with different content; ` +
+          "retry with the identical transaction, or use a new transaction_id",
+      );
+    }
+    return { transaction: { ...posting, postedAt }, outcome: outcome === "posted" ? "posted" : "already_posted" };
+  }
+
+  async getTransaction(transactionId: string): Promise<PostedTransaction | undefined> {
+    const rows: EntryRow[] = await this.db("transactions as t")
+      .join("entries as e", "e.transaction_id", "t.id")
+      .where("t.id", transactionId)
+      .orderBy("e.position")
+      .select("t.id as transaction_id", "t.description", "t.posted_at", "e.account_code", "e.direction", "e.amount_minor", "e.currency");
+    const first = rows[0];
+    if (first === undefined) return undefined;
+    return { transactionId, description: first.description, postedAt: first.posted_at, entries: rows.map(toEntry) };
+  }
+
+  /** Every transaction committed before the call counts; undefined for an account that does not exist. */
+  async balance(accountCode: string): Promise<AccountBalance | undefined> {
+    const [row] = await balancesQuery(this.db).where("a.code", accountCode);
+    return row && toBalance(row);
+  }
+
+  /**
+   * Entries oldest first, by (xid, transaction id, position), continuing after `after`. Only entries below the
+   * current snapshot's xmin are listed: every database transaction below it has finished, so no entry can later
+   * appear before a cursor already handed out, and paging to the end returns each entry exactly once.
+   */
+  async listEntries(query: { accountCode?: string; after?: EntryCursor; limit: number }): Promise<EntryPage> {
+    // An entry's xid is its transaction's; each listing reads it where its index is.
+    const xid = query.accountCode === undefined ? "t.xid" : "e.xid";
+    const q = this.db("entries as e")
+      .join("transactions as t", "t.id", "e.transaction_id")
+      .whereRaw(`${xid} < pg_snapshot_xmin(pg_current_snapshot())`)
+      .orderBy([xid, "e.transaction_id", "e.position"])
+      .limit(query.limit + 1)
+      .select("e.xid", "e.transaction_id", "e.position", "e.account_code", "e.direction", "e.amount_minor", "e.currency", "t.posted_at");
+    if (query.accountCode !== undefined) q.where("e.account_code", query.accountCode);
+    if (query.after) {
+      const after = [query.after.xid.toString(), query.after.transactionId, query.after.position];
+      // The first condition lets the index start at the cursor; the second picks up just after it.
+      q.whereRaw(`${xid} >= ?::xid8`, [after[0]!]);
+      q.whereRaw(`(${xid}, e.transaction_id, e.position) > (?::xid8, ?, ?)`, after);
+    }
+    const rows: EntryRow[] = await q;
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      entries: page.map((row) => ({ transactionId: row.transaction_id, entry: toEntry(row), postedAt: row.posted_at })),
+      next: rows.length > query.limit && last ? { xid: BigInt(last.xid), transactionId: last.transaction_id, position: last.position } : undefined,
+    };
+  }
+
+  /**
+   * Folds finished entries into the account checkpoints. Returns how many accounts moved, or undefined when
+   * another instance's checkpointer is running.
+   */
+  async advanceCheckpoints(): Promise<number | undefined> {
+    const { rows } = await this.db.raw<{ rows: { folded: number | null }[] }>("select advance_checkpoints() as folded");
+    return rows[0]!.folded ?? undefined;
+  }
+
+  /** Checks the books; `wallets` (every seller's wallet balances) adds the wallet comparison. */
+  async checkInvariants(wallets?: WalletBalance[]): Promise<InvariantReport> {
+    return checkInvariants(this.db, wallets);
+  }
+}

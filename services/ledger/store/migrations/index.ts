@@ -1,0 +1,8 @@
+import type { Migration } from "../../../lib/db.js";
+import { journal } from "./001_journal.js";
+import { postTransactionFunction } from "./002_post_transaction.js";
+import { checkpoints } from "./003_checkpoints.js";
+import { inbox } from "./004_inbox.js";
+
+export const LEDGER_SCHEMA = "ledger";
+export const ledgerMigrations: readonly Migration[] = [journal, postTransactionFunction, checkpoints, inbox];

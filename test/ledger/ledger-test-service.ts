@@ -1,0 +1,78 @@
+import { createDb, type Db } from "../../services/lib/db.js";
+import { startLedgerService, type LedgerServiceConfig, type RunningLedgerService } from "../../services/ledger/service.js";
+import { LEDGER_SCHEMA } from "../../services/ledger/store/migrations/index.js";
+import { grpc, grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
+import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+
+/** A ledger service on its own database, a grpc-js client to it, and a pool on its schema for raw SQL. */
+export interface LedgerUnderTest {
+  database: TestDatabase;
+  service: RunningLedgerService;
+  client: GrpcJsClient;
+  db: Db;
+  call<T = any>(method: string, request: object): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** By default the checkpointer waits an hour, so that a test decides when checkpoints advance. */
+export async function startLedgerUnderTest(config: Omit<LedgerServiceConfig, "databaseUrl"> = {}): Promise<LedgerUnderTest> {
+  const database = await createTestDatabase();
+  const service = await startLedgerService({ databaseUrl: database.url, checkpointIntervalMs: 3_600_000, ...config });
+  const client = grpcJsClient("ledger/v1/ledger.proto", "ledger.v1.LedgerService", service.url);
+  const db = createDb(database.url, LEDGER_SCHEMA);
+  return {
+    database,
+    service,
+    client,
+    db,
+    call: (method, request) => unary(client, method, request),
+    close: async () => {
+      client.close();
+      await db.destroy();
+      await service.close();
+      await database.drop();
+    },
+  };
+}
+
+/** The status code and message a call fails with. */
+export async function failure(call: Promise<unknown>): Promise<{ code: grpc.status; details: string }> {
+  try {
+    await call;
+  } catch (err) {
+    const { code, details } = err as grpc.ServiceError;
+    return { code, details };
+  }
+  throw new Error("expected the call to fail");
+}
+
+export const money = (amountMinor: bigint | number, currency = "USD") => ({ amountMinor: String(amountMinor), currency });
+export const debit = (accountCode: string, amountMinor: bigint | number, currency = "USD") => ({
+  accountCode,
+  direction: "DIRECTION_DEBIT",
+  amount: money(amountMinor, currency),
+});
+export const credit = (accountCode: string, amountMinor: bigint | number, currency = "USD") => ({
+  accountCode,
+  direction: "DIRECTION_CREDIT",
+  amount: money(amountMinor, currency),
+});
+
+type AccountType = "ASSET" | "LIABILITY" | "REVENUE" | "EXPENSE";
+
+export async function openAccounts(ledger: LedgerUnderTest, accounts: Record<string, AccountType>): Promise<void> {
+  for (const [code, type] of Object.entries(accounts)) {
+    await ledger.call("openAccount", { account: { code, type: `ACCOUNT_TYPE_${type}`, currency: code.slice(-3) } });
+  }
+}
+
+/** A pay-in shaped transaction: Dr psp_receivable, Cr seller_payable, Cr platform_fee_revenue. */
+export const payIn = (transactionId: string, sellerId: string, amountMinor: bigint, feeMinor: bigint, currency = "USD") => ({
+  transactionId,
+  description: `pay-in ${transactionId}`,
+  entries: [
+    debit(`psp_receivable:${currency}`, amountMinor, currency),
+    credit(`seller_payable:${sellerId}:${currency}`, amountMinor - feeMinor, currency),
+    credit(`platform_fee_revenue:${currency}`, feeMinor, currency),
+  ],
+});
