@@ -2,6 +2,7 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { PaymentService, PaymentStatus, type Payment } from "../gen/payment/v1/payment_pb.js";
 import { WalletService } from "../gen/wallet/v1/wallet_pb.js";
+import { Direction, LedgerService } from "../gen/ledger/v1/ledger_pb.js";
 import { formatMoney } from "../services/lib/money.js";
 import { payOnHostedPage, TEST_CARDS } from "./buyer.js";
 
@@ -28,9 +29,13 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Pr
  * A buyer checks out two sellers' orders and pays on the hosted page; the webhook settles the status, and the
  * event reaches the sellers' wallets.
  */
-export async function runDemoCheckout(urls: { paymentUrl: string; walletUrl: string }, print: (line: string) => void): Promise<Payment> {
+export async function runDemoCheckout(
+  urls: { paymentUrl: string; walletUrl: string; ledgerUrl: string },
+  print: (line: string) => void,
+): Promise<Payment> {
   const payments = createClient(PaymentService, createGrpcTransport({ baseUrl: urls.paymentUrl }));
   const wallets = createClient(WalletService, createGrpcTransport({ baseUrl: urls.walletUrl }));
+  const ledger = createClient(LedgerService, createGrpcTransport({ baseUrl: urls.ledgerUrl }));
   const checkoutId = `demo-cart-${Date.now()}`;
   print(`1. CreatePayment over gRPC: checkout ${checkoutId}, two sellers`);
   const { payment: created } = await payments.createPayment({
@@ -60,5 +65,15 @@ export async function runDemoCheckout(urls: { paymentUrl: string; walletUrl: str
     );
     print(`    wallet ${order.sellerId}: ${formatMoney(balance!.available!)}`);
   }
+  print("5. ...and the ledger, as one balanced double-entry transaction:");
+  const { transaction } = await until(
+    () => ledger.getTransaction({ transactionId: `payin:${payment!.paymentId}` }).catch(() => ({ transaction: undefined })),
+    (r) => r.transaction !== undefined,
+  );
+  for (const e of transaction?.entries ?? []) {
+    print(`    ${e.direction === Direction.DEBIT ? "Dr" : "Cr"} ${e.accountCode.padEnd(36)} ${formatMoney(e.amount!)}`);
+  }
+  const { violations } = await ledger.checkInvariants({});
+  print(`    CheckInvariants: ${violations.length === 0 ? "books balanced, wallets equal their seller_payable accounts" : JSON.stringify(violations)}`);
   return payment!;
 }

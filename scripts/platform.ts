@@ -12,6 +12,7 @@ import { streamNamesFromEnv } from "../services/lib/events/streams.js";
 import { DEFAULT_PLATFORM_FEE_BPS, startPaymentService } from "../services/payment/service.js";
 import { startRiskService } from "../services/risk/service.js";
 import { startWalletService } from "../services/wallet/service.js";
+import { startLedgerService } from "../services/ledger/service.js";
 import { runDemoCheckout } from "./demo-checkout.js";
 import { ensureNats, NatsUnavailableError } from "./infra/nats.js";
 import { ensurePostgres } from "./infra/postgres.js";
@@ -67,8 +68,17 @@ async function up() {
   });
   stops.push(wallet.close);
   print(`Wallet service  ${wallet.url}  (gRPC wallet.v1.WalletService)`);
+
+  const ledger = await startLedgerService({
+    databaseUrl: postgres.url,
+    port: envInt("LEDGER_PORT", 50053),
+    walletUrl: wallet.url,
+    events: { natsUrl: nats.url, names: streamNamesFromEnv() },
+  });
+  stops.push(ledger.close);
+  print(`Ledger service  ${ledger.url}  (gRPC ledger.v1.LedgerService)`);
   print("");
-  return { paymentUrl: payment.url, walletUrl: wallet.url };
+  return { paymentUrl: payment.url, walletUrl: wallet.url, ledgerUrl: ledger.url };
 }
 
 try {

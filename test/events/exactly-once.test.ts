@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { createDb, type Db } from "../../services/lib/db.js";
 import { listDeadLetters } from "../../services/lib/events/dead-letters.js";
+import { LEDGER_PAYIN_DURABLE } from "../../services/ledger/events/payin-consumer.js";
 import { WALLET_PAYIN_DURABLE, walletPayInHandler } from "../../services/wallet/events/payin-consumer.js";
 import { startWalletService } from "../../services/wallet/service.js";
 import { WALLET_SCHEMA } from "../../services/wallet/store/migrations/index.js";
@@ -73,10 +74,22 @@ async function walletBalance(sellerId: string): Promise<bigint> {
   }
 }
 const movementsOf = async (eventId: string) => Number((await walletDb("movements").where({ event_id: eventId }).count({ n: "*" }))[0]!.n);
-const consumerIdle = async () => {
-  const info = await jsm.consumers.info(platform.streams.stream, WALLET_PAYIN_DURABLE);
+const consumerIdle = async (durable = WALLET_PAYIN_DURABLE) => {
+  const info = await jsm.consumers.info(platform.streams.stream, durable);
   return info.num_pending === 0 && info.num_ack_pending === 0;
 };
+
+async function ledgerView(sellerId: string, paymentId: string) {
+  const ledger = grpcJsClient("ledger/v1/ledger.proto", "ledger.v1.LedgerService", platform.ledger.url);
+  try {
+    const { balance } = await unary(ledger, "getBalance", { accountCode: `seller_payable:${sellerId}:USD` });
+    const { entries } = await unary(ledger, "listEntries", { accountCode: `seller_payable:${sellerId}:USD` });
+    const { transaction } = await unary(ledger, "getTransaction", { transactionId: `payin:${paymentId}` });
+    return { balance: BigInt(balance.amountMinor), entries: entries.length, transactionId: transaction.transactionId };
+  } finally {
+    ledger.close();
+  }
+}
 
 describe("exactly once in effect", () => {
   it("a duplicate publish, deduplicated by JetStream or not, credits the wallet once", async () => {
@@ -91,8 +104,11 @@ describe("exactly once in effect", () => {
     expect(newId.duplicate).toBe(false);
 
     await waitFor(consumerIdle, (idle) => idle, 10_000, "the wallet consumer to take the republished event");
+    await waitFor(() => consumerIdle(LEDGER_PAYIN_DURABLE), (idle) => idle, 10_000, "the ledger consumer to take it");
     expect(await walletBalance(sellerId)).toBe(net);
     expect(await movementsOf(stored.event.eventId)).toBe(1);
+    // One posting in the ledger: one entry on the seller's account, for the net once.
+    await waitFor(() => ledgerView(sellerId, stored.event.paymentId), (v) => v.balance === net && v.entries === 1, 10_000, "one posting");
   });
 
   it("a consumer stopped after its commit but before its ack: the redelivery has no second effect", async () => {
@@ -166,6 +182,9 @@ describe("dead letters", () => {
     await waitFor(() => walletBalance(failing!.sellerId), (b) => b === failing!.net, 10_000, "the replayed event to be applied");
     expect(await movementsOf(failing.stored.event.eventId)).toBe(1);
     const remaining = await listDeadLetters(jsm, platform.streams);
-    expect(remaining.map((l) => l.streamSeq)).toEqual([poison.seq]);
+    // Left: the poison message, dead-lettered by each consumer that received it.
+    expect(remaining.map((l) => [l.streamSeq, l.consumer]).sort()).toEqual(
+      [[poison.seq, LEDGER_PAYIN_DURABLE], [poison.seq, WALLET_PAYIN_DURABLE]].sort(),
+    );
   });
 });

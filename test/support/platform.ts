@@ -6,6 +6,7 @@ import { startPaymentService, type RunningPaymentService } from "../../services/
 import type { RiskRules } from "../../services/risk/domain/rules.js";
 import { startRiskService } from "../../services/risk/service.js";
 import { startWalletService, type RunningWalletService } from "../../services/wallet/service.js";
+import { startLedgerService, type RunningLedgerService } from "../../services/ledger/service.js";
 import type { ConsumerSettings } from "../../services/lib/events/consumer.js";
 import type { GrpcServer } from "../../services/lib/grpc-server.js";
 import { deleteStreams, uniqueStreamNames } from "./event-streams.js";
@@ -22,6 +23,7 @@ export interface TestPlatform {
   risk: GrpcServer;
   payment: RunningPaymentService;
   wallet: RunningWalletService;
+  ledger: RunningLedgerService;
   /** Calls the PSP's REST API with the secret key. */
   pspApi(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
@@ -55,6 +57,12 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     databaseUrl: database.url,
     events: { natsUrl: inject("natsUrl"), names: streams, settings: options.consumers },
   });
+  const ledger = await startLedgerService({
+    databaseUrl: database.url,
+    walletUrl: wallet.url,
+    checkpointIntervalMs: 100,
+    events: { natsUrl: inject("natsUrl"), names: streams, settings: options.consumers },
+  });
   return {
     database,
     streams,
@@ -62,12 +70,14 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     risk,
     payment,
     wallet,
+    ledger,
     pspApi: (path, init) =>
       fetch(new URL(path, psp.url), {
         ...init,
         headers: { authorization: `Bearer ${PSP_API_KEY}`, "content-type": "application/json", ...init?.headers },
       }),
     close: async () => {
+      await ledger.close();
       await wallet.close();
       await payment.close();
       await risk.close();
