@@ -1,12 +1,10 @@
-import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { WalletService } from "../../../gen/wallet/v1/wallet_pb.js";
-import { unavailable } from "../../lib/errors.js";
-import { retry } from "../../lib/retry.js";
+import { callWithRetry } from "../../lib/grpc-call.js";
 import type { WalletBalancesPort } from "../app/ports.js";
 import type { WalletBalance } from "../domain/invariants.js";
 
-const TRANSIENT = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.ResourceExhausted, Code.Aborted]);
 const PAGE_SIZE = 1000;
 
 /** Reads every seller's wallet balances from the wallet service, page by page. */
@@ -32,14 +30,6 @@ export class WalletGrpcClient implements WalletBalancesPort {
   }
 
   private listPage(pageToken: string) {
-    return retry(
-      () => this.client.listBalances({ sellerId: "", pageSize: PAGE_SIZE, pageToken }),
-      (err) => TRANSIENT.has(ConnectError.from(err).code),
-    ).catch((err: unknown) => {
-      const error = ConnectError.from(err);
-      if (TRANSIENT.has(error.code)) throw unavailable(`the wallet service is not answering (${error.rawMessage}); retry later`);
-      // Not the caller's fault, whatever the wallet's status code says.
-      throw new Error(`wallet ListBalances failed: ${error.message}`);
-    });
+    return callWithRetry(() => this.client.listBalances({ sellerId: "", pageSize: PAGE_SIZE, pageToken }), "wallet");
   }
 }

@@ -1,8 +1,7 @@
-import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Decision, RiskService } from "../../../gen/risk/v1/risk_pb.js";
-import { unavailable } from "../../lib/errors.js";
-import { retry } from "../../lib/retry.js";
+import { callWithRetry } from "../../lib/grpc-call.js";
 import type { RiskPort } from "../app/ports.js";
 import type { Payment, RiskDecision, RiskResult } from "../domain/payment.js";
 
@@ -12,7 +11,6 @@ const DECISIONS: Partial<Record<Decision, RiskDecision>> = {
   [Decision.REJECT]: "REJECT",
 };
 
-const TRANSIENT = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.ResourceExhausted, Code.Aborted]);
 
 export class RiskGrpcClient implements RiskPort {
   private readonly client: Client<typeof RiskService>;
@@ -22,7 +20,7 @@ export class RiskGrpcClient implements RiskPort {
   }
 
   async assess(payment: Payment): Promise<RiskResult> {
-    const res = await retry(
+    const res = await callWithRetry(
       () =>
         this.client.assess({
           paymentId: payment.id,
@@ -30,12 +28,8 @@ export class RiskGrpcClient implements RiskPort {
           buyerCountry: payment.buyerCountry,
           amount: { amountMinor: payment.total, currency: payment.currency },
         }),
-      (err) => TRANSIENT.has(ConnectError.from(err).code),
-    ).catch((err: unknown) => {
-      const error = ConnectError.from(err);
-      if (TRANSIENT.has(error.code)) throw unavailable(`the risk service is not answering (${error.rawMessage}); retry later`);
-      throw error;
-    });
+      "risk",
+    );
     const decision = DECISIONS[res.decision];
     if (decision === undefined) throw new Error(`risk service answered an unknown decision ${res.decision}`);
     return { decision, reasons: res.reasons.map(({ code, message }) => ({ code, message })) };
