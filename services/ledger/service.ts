@@ -1,4 +1,4 @@
-import { createDb, migrateUp } from "../lib/db.js";
+import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
 import { startPaymentEventConsumer, type PaymentEventConsumerConfig } from "../lib/events/payment-consumer.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import { createLogger } from "../lib/log.js";
@@ -35,7 +35,7 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
   const grpc = await startGrpcServer({
     port: config.port,
     routes: ledgerRoutes(store, wallets),
-    healthProbe: async () => (await db.raw("select 1")).rowCount === 1,
+    healthProbe: databaseAnswers(db),
     log,
   });
   const stopCheckpointer = startCheckpointer(store, config.checkpointIntervalMs ?? 1_000, log);

@@ -60,3 +60,8 @@ export async function migrateDownAll(db: Db, schema: string, migrations: readonl
 export function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: string }).code === "23505";
 }
+
+/** Health probe: the service is serving when its database answers. */
+export function databaseAnswers(db: Db): () => Promise<boolean> {
+  return async () => (await db.raw("select 1")).rowCount === 1;
+}

@@ -1,5 +1,5 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { createDb, migrateUp } from "../lib/db.js";
+import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
 import { connectNats } from "../lib/events/nats.js";
 import { ensureEventStreams, type EventStreamNames } from "../lib/events/streams.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
@@ -49,7 +49,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   const grpc = await startGrpcServer({
     port: config.port,
     routes: paymentRoutes(flow, store),
-    healthProbe: async () => (await db.raw("select 1")).rowCount === 1,
+    healthProbe: databaseAnswers(db),
     log,
   });
   const webhooks = await startWebhookServer({ port: config.webhookPort, secret: config.psp.webhookSecret }, flow, log);

@@ -1,4 +1,4 @@
-import { createDb, migrateUp } from "../lib/db.js";
+import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
 import { startGrpcServer, type GrpcServer } from "../lib/grpc-server.js";
 import { createLogger } from "../lib/log.js";
 import { riskRoutes } from "./api/risk-handlers.js";
@@ -19,7 +19,7 @@ export async function startRiskService(config: RiskServiceConfig): Promise<GrpcS
   const server = await startGrpcServer({
     port: config.port,
     routes: riskRoutes(new RiskStore(db, config.rules ?? defaultRiskRules)),
-    healthProbe: async () => (await db.raw("select 1")).rowCount === 1,
+    healthProbe: databaseAnswers(db),
     log,
   });
   log.info("risk service listening", { url: server.url });

@@ -1,4 +1,4 @@
-import { createDb, migrateUp } from "../lib/db.js";
+import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
 import { startPaymentEventConsumer, type PaymentEventConsumerConfig } from "../lib/events/payment-consumer.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import { createLogger } from "../lib/log.js";
@@ -27,7 +27,7 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
   const grpc = await startGrpcServer({
     port: config.port,
     routes: walletRoutes(store),
-    healthProbe: async () => (await db.raw("select 1")).rowCount === 1,
+    healthProbe: databaseAnswers(db),
     log,
   });
   const consumer = await startPaymentEventConsumer(
