@@ -1,4 +1,5 @@
 import http from "node:http";
+import { failpoint } from "../../lib/failpoints.js";
 import { listen } from "../../lib/listen.js";
 import type { Logger } from "../../lib/log.js";
 import { MalformedPspObject, parsePspPayment } from "../adapters/psp-json.js";
@@ -64,11 +65,14 @@ export async function startWebhookServer(
     let outcome: PspUpdateOutcome;
     try {
       event = JSON.parse(body);
-      outcome = await flow.applyPspUpdate(parsePspPayment(event.data?.object));
+      const update = parsePspPayment(event.data?.object);
+      failpoint("payment.webhook-before-apply");
+      outcome = await flow.applyPspUpdate(update);
     } catch (err) {
       if (!(err instanceof SyntaxError || err instanceof MalformedPspObject)) throw err;
       return reply(res, 400, { error: `malformed event: ${(err as Error).message}` });
     }
+    failpoint("payment.webhook-after-apply");
     log.info("webhook", { eventId: event.id, type: event.type, outcome });
     reply(res, STATUS_OF[outcome], { received: true, outcome });
   };

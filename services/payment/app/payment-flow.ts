@@ -1,4 +1,5 @@
 import { failedPrecondition, notFound } from "../../lib/errors.js";
+import { failpoint } from "../../lib/failpoints.js";
 import { newId } from "../../lib/ids.js";
 import type { Logger } from "../../lib/log.js";
 import { checkoutFingerprint, priceCheckout, validateCheckout, type CheckoutInput } from "../domain/checkout.js";
@@ -26,7 +27,9 @@ export class PaymentFlow {
     const checkout = validateCheckout(input);
     const priced = priceCheckout(checkout, this.platformFeeBps);
     const payment = await this.store.createOrGet(priced, checkoutFingerprint(checkout), newId("pay"));
-    return this.advance(payment);
+    const advanced = await this.advance(payment);
+    failpoint("payment.before-create-response");
+    return advanced;
   }
 
   async get(paymentId: string): Promise<Payment> {
@@ -97,7 +100,9 @@ export class PaymentFlow {
 
   private async register(payment: Payment): Promise<void> {
     try {
-      await this.store.recordRegistration(payment.id, await this.psp.register(payment));
+      const registered = await this.psp.register(payment);
+      failpoint("payment.after-psp-register");
+      await this.store.recordRegistration(payment.id, registered);
     } catch (err) {
       if (!(err instanceof PspRefusedError)) throw err;
       await this.store.transition(payment.id, "FAILED", { reason: `the PSP refused the payment: ${err.message}` });

@@ -1,5 +1,6 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { Db } from "../../lib/db.js";
+import { failpoint } from "../../lib/failpoints.js";
 import type { Logger } from "../../lib/log.js";
 
 export interface RelaySettings {
@@ -44,6 +45,7 @@ export function startOutboxRelay(db: Db, js: JetStreamClient, settings: RelaySet
       for (const row of batch) {
         try {
           await js.publish(`${settings.subjectPrefix}.${row.subject}`, row.payload, { msgID: row.event_id, timeout: settings.publishTimeoutMs });
+          failpoint("payment.relay-after-publish");
           done.push(row.id);
         } catch (err) {
           failure = err;
