@@ -1,4 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
 import { ApiError, resourceMissing } from "./errors.js";
 import type { Faults } from "./faults.js";
 import { BodyTooLargeError, readBody, sendJson } from "./http.js";
@@ -17,6 +18,8 @@ export interface ApiContext {
   webhooks: WebhookDispatcher;
   faults: Faults;
   idempotency: IdempotencyStore;
+  /** Aborted when the simulator closes; cancels injected latency. */
+  closing: AbortSignal;
 }
 
 interface ApiRequest {
@@ -29,7 +32,7 @@ interface Route {
   method: "GET" | "POST";
   path: RegExp;
   handle(request: ApiRequest): { status: number; body: unknown };
-  /** Subject to the fault rates set through `POST /v1/test_helpers/faults`. */
+  /** Subject to `fail_before_commit_rate` and `fail_after_commit_rate`. */
   faulty?: boolean;
 }
 
@@ -40,6 +43,7 @@ interface Reply {
 }
 
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+const TEST_HELPERS = "/v1/test_helpers/";
 
 function routes(ctx: ApiContext): Route[] {
   const find = (id: string | undefined): Payment => {
@@ -49,6 +53,7 @@ function routes(ctx: ApiContext): Route[] {
   };
   const view = (payment: Payment) => paymentObject(payment, ctx.baseUrl);
   const list = <T>(data: T[]) => ({ object: "list", data });
+  const faultConfig = () => ({ status: 200, body: { object: "fault_config", ...ctx.faults.get() } });
 
   return [
     {
@@ -85,12 +90,13 @@ function routes(ctx: ApiContext): Route[] {
       path: /^\/v1\/test_helpers\/faults$/,
       handle: ({ body }) => {
         ctx.faults.set(faultInput(body));
-        const { failBeforeCommit, failAfterCommit } = ctx.faults.get();
-        return {
-          status: 200,
-          body: { object: "fault_config", fail_before_commit_rate: failBeforeCommit, fail_after_commit_rate: failAfterCommit },
-        };
+        return faultConfig();
       },
+    },
+    {
+      method: "GET",
+      path: /^\/v1\/test_helpers\/faults$/,
+      handle: faultConfig,
     },
     {
       method: "GET",
@@ -205,12 +211,18 @@ export function createApiHandler(ctx: ApiContext) {
   }
 
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    // The test helpers are spared so that tests can always reach them.
+    const faulty = !url.pathname.startsWith(TEST_HELPERS);
     let reply: Reply;
     try {
+      if (faulty && ctx.faults.failRequest()) throw simulatedFault();
       reply = await dispatch(req, url);
     } catch (error) {
       reply = errorReply(error);
     }
+    // Only the answer is late, as over a slow network: a client that gives up waiting still had its request carried out.
+    const latency = faulty ? ctx.faults.latencyMs() : 0;
+    if (latency > 0) await sleep(latency, undefined, { signal: ctx.closing }).catch(() => undefined);
     sendJson(res, reply.status, reply.body, reply.headers);
   };
 }

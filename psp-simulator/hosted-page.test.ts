@@ -197,6 +197,16 @@ describe("manual review", () => {
     await submitCard(sim, payment, { card_number: "4000000000004954" });
     await waitFor(async () => (await sim.request("GET", `/v1/payments/${payment.id}`)).body.status === "succeeded", "auto approval");
   });
+
+  it("a review the helper resolved first is not changed when reviewDelayMs passes", async () => {
+    const sim = await startTestSimulator({ reviewDelayMs: 30 });
+    const payment = (await sim.createPayment()).body;
+    await submitCard(sim, payment, { card_number: "4000000000004954" });
+    await sim.request("POST", `/v1/test_helpers/payments/${payment.id}/review`, { body: { outcome: "reject" } });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect((await sim.request("GET", `/v1/payments/${payment.id}`)).body.status).toBe("failed");
+    expect((await sim.deliveries(payment.id)).map((d) => d.type)).toEqual(["payment.processing", "payment.failed"]);
+  });
 });
 
 describe("formatAmount", () => {

@@ -3,11 +3,12 @@ import type { AddressInfo } from "node:net";
 import { createApiHandler } from "./api.js";
 import { createCheckoutHandler } from "./checkout.js";
 import { ApiError } from "./errors.js";
-import { Faults } from "./faults.js";
+import { Faults, type FaultConfig } from "./faults.js";
 import { sendJson } from "./http.js";
 import { IdempotencyStore } from "./idempotency.js";
 import { Payments, paymentObject } from "./payments.js";
 import { Store } from "./store.js";
+import { faultInput } from "./validation.js";
 import { WebhookDispatcher, paymentEvent } from "./webhooks.js";
 
 export interface PspSimulatorOptions {
@@ -27,12 +28,21 @@ export interface PspSimulatorOptions {
   webhookMaxAttempts?: number;
   /** If set, a payment in manual review is auto-approved after this delay; otherwise only the test helper resolves it. */
   reviewDelayMs?: number;
+  /** Faults injected from the start, as with `setFaults`. */
+  faults?: Partial<FaultConfig>;
+  /** Source of the fault draws and the webhook retry jitter, in [0, 1); default Math.random. */
+  random?: () => number;
 }
 
 export interface PspSimulator {
   /** Base URL, e.g. http://127.0.0.1:54321 */
   url: string;
   setWebhookUrl(url: string): void;
+  /**
+   * Replaces the whole fault configuration (omitted fields are off), like `POST /v1/test_helpers/faults`.
+   * Throws an `ApiError` naming the bad `param` if the config is invalid.
+   */
+  setFaults(config: Partial<FaultConfig>): void;
   /** Stops the server and all pending webhook and review timers. */
   close(): Promise<void>;
 }
@@ -45,6 +55,10 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
   requireNonEmpty("apiKey", opts.apiKey);
   requireNonEmpty("webhookSecret", opts.webhookSecret);
   const host = opts.host ?? "127.0.0.1";
+  const random = opts.random ?? Math.random;
+  const faults = new Faults(random);
+  const setFaults = (config: Partial<FaultConfig>) => faults.set(faultInput(config));
+  setFaults(opts.faults ?? {});
 
   // Listen before wiring the handlers: the payment objects embed the base URL, which needs the port.
   const server = createServer();
@@ -58,12 +72,15 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 
+  const shutdown = new AbortController();
   const store = new Store();
   const webhooks = new WebhookDispatcher({
     url: opts.webhookUrl,
     secret: opts.webhookSecret,
     retryBaseMs: opts.webhookRetryBaseMs ?? 1000,
     maxAttempts: opts.webhookMaxAttempts ?? 10,
+    faults,
+    random,
   });
   const payments = new Payments(store, {
     reviewDelayMs: opts.reviewDelayMs,
@@ -75,8 +92,9 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
     store,
     payments,
     webhooks,
-    faults: new Faults(),
+    faults,
     idempotency: new IdempotencyStore(),
+    closing: shutdown.signal,
   });
   const checkout = createCheckoutHandler({ store, payments });
 
@@ -95,8 +113,10 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
   return {
     url: baseUrl,
     setWebhookUrl: (url) => webhooks.setUrl(url),
+    setFaults,
     close: () => {
       closing ??= (async () => {
+        shutdown.abort();
         payments.close();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();

@@ -1,4 +1,5 @@
 // Shared helpers for the simulator's own tests: real HTTP against a simulator on a random port.
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { onTestFinished } from "vitest";
@@ -31,6 +32,8 @@ export interface DeliveryInfo {
   delivered: boolean;
   failed: boolean;
   last_status: number | null;
+  dropped: boolean;
+  duplicate: boolean;
 }
 
 /** Starts a simulator that is closed automatically when the current test finishes. */
@@ -135,6 +138,16 @@ export interface WebhookReceiver {
   received: ReceivedWebhook[];
   /** Parsed events, in arrival order. */
   events(): any[];
+}
+
+/** Verifies a PSP-Signature header the way a receiver would, with node:crypto only. */
+export function verifySignature(webhook: ReceivedWebhook, secret: string): { timestamp: number } {
+  const header = String(webhook.headers["psp-signature"]);
+  const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
+  if (!match) throw new Error(`malformed PSP-Signature: ${header}`);
+  const expected = createHmac("sha256", secret).update(`${match[1]}.${webhook.body}`).digest();
+  if (!timingSafeEqual(expected, Buffer.from(match[2] ?? "", "hex"))) throw new Error("signature mismatch");
+  return { timestamp: Number(match[1]) };
 }
 
 /** A local webhook endpoint; `respond` picks the status for the n-th request (1-based) of each event. */

@@ -1,5 +1,5 @@
 import { ApiError, invalidParam } from "./errors.js";
-import type { FaultRates } from "./faults.js";
+import { NO_FAULTS, type FaultConfig, type LatencyMs } from "./faults.js";
 import type { NewPayment } from "./payments.js";
 
 export type JsonObject = Record<string, unknown>;
@@ -10,6 +10,8 @@ const MAX_REFERENCE_LENGTH = 255;
 const MAX_METADATA_KEYS = 50;
 const MAX_METADATA_KEY_LENGTH = 40;
 const MAX_METADATA_VALUE_LENGTH = 500;
+// setTimeout fires at once for anything longer.
+const MAX_DELAY_MS = 2 ** 31 - 1;
 
 /** Parses a JSON request body; an empty body counts as `{}`. */
 export function parseJsonBody(raw: string): JsonObject {
@@ -31,9 +33,11 @@ function isObject(value: unknown): value is JsonObject {
 }
 
 /** Unknown fields are rejected, like Stripe does, so that a misspelt field cannot go unnoticed. */
-function rejectUnknown(body: JsonObject, allowed: readonly string[]): void {
+function rejectUnknown(body: JsonObject, allowed: readonly string[], parent?: string): void {
   const unknown = Object.keys(body).find((key) => !allowed.includes(key));
-  if (unknown !== undefined) throw invalidParam(unknown, `Received unknown parameter: ${unknown}`, "parameter_unknown");
+  if (unknown === undefined) return;
+  const param = parent === undefined ? unknown : `${parent}[${unknown}]`;
+  throw invalidParam(param, `Received unknown parameter: ${param}`, "parameter_unknown");
 }
 
 function missing(param: string): ApiError {
@@ -137,11 +141,41 @@ function rate(body: JsonObject, param: string): number {
   return value;
 }
 
-/** The body replaces the whole fault configuration: an omitted rate is 0. */
-export function faultInput(body: JsonObject): FaultRates {
-  rejectUnknown(body, ["fail_before_commit_rate", "fail_after_commit_rate"]);
+function milliseconds(param: string, value: unknown, min = 0): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > MAX_DELAY_MS) {
+    throw invalidParam(param, `Invalid ${param}: must be an integer number of milliseconds from ${min} to ${MAX_DELAY_MS}.`);
+  }
+  return value;
+}
+
+function delay(body: JsonObject, param: string): number {
+  return body[param] === undefined ? 0 : milliseconds(param, body[param]);
+}
+
+/** An integer, or `{min, max}` with both required. */
+function latency(body: JsonObject): LatencyMs {
+  const value = body.latency_ms;
+  if (!isObject(value)) return delay(body, "latency_ms");
+  rejectUnknown(value, ["min", "max"], "latency_ms");
+  const bound = (key: "min" | "max", least: number) => {
+    const param = `latency_ms[${key}]`;
+    if (value[key] === undefined) throw missing(param);
+    return milliseconds(param, value[key], least);
+  };
+  const min = bound("min", 0);
+  return { min, max: bound("max", min) };
+}
+
+/** The body replaces the whole fault configuration: an omitted field is off. */
+export function faultInput(body: JsonObject): FaultConfig {
+  rejectUnknown(body, Object.keys(NO_FAULTS));
   return {
-    failBeforeCommit: rate(body, "fail_before_commit_rate"),
-    failAfterCommit: rate(body, "fail_after_commit_rate"),
+    fail_before_commit_rate: rate(body, "fail_before_commit_rate"),
+    fail_after_commit_rate: rate(body, "fail_after_commit_rate"),
+    latency_ms: latency(body),
+    error_rate: rate(body, "error_rate"),
+    webhook_drop_rate: rate(body, "webhook_drop_rate"),
+    webhook_duplicate_rate: rate(body, "webhook_duplicate_rate"),
+    webhook_reorder_ms: delay(body, "webhook_reorder_ms"),
   };
 }

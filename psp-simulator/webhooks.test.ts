@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { signPayload } from "./webhooks.js";
@@ -6,22 +6,12 @@ import {
   startReceiver,
   startTestSimulator,
   submitCard,
+  verifySignature,
   waitFor,
   WEBHOOK_SECRET,
   type DeliveryInfo,
-  type ReceivedWebhook,
   type TestSimulator,
 } from "./test-support.js";
-
-/** Verifies a PSP-Signature header the way a receiver would, with node:crypto only. */
-function verifySignature(webhook: ReceivedWebhook, secret: string): { timestamp: number } {
-  const header = String(webhook.headers["psp-signature"]);
-  const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
-  if (!match) throw new Error(`malformed PSP-Signature: ${header}`);
-  const expected = createHmac("sha256", secret).update(`${match[1]}.${webhook.body}`).digest();
-  if (!timingSafeEqual(expected, Buffer.from(match[2] ?? "", "hex"))) throw new Error("signature mismatch");
-  return { timestamp: Number(match[1]) };
-}
 
 async function succeededPayment(options: Parameters<typeof startTestSimulator>[0]) {
   const sim = await startTestSimulator(options);

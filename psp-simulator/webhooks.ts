@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import type { Faults } from "./faults.js";
 import type { PaymentObject } from "./payments.js";
 import { newId } from "./tokens.js";
 
@@ -22,6 +23,10 @@ export interface DeliveryView {
   failed: boolean;
   /** HTTP status of the last attempt; null before the first attempt or after a network error/timeout. */
   last_status: number | null;
+  /** Lost by the `webhook_drop_rate` fault: never attempted. */
+  dropped: boolean;
+  /** The second delivery of an event sent twice by the `webhook_duplicate_rate` fault. */
+  duplicate: boolean;
 }
 
 const DELIVERY_TIMEOUT_MS = 5000;
@@ -48,6 +53,8 @@ interface Delivery {
   delivered: boolean;
   failed: boolean;
   lastStatus: number | null;
+  dropped: boolean;
+  duplicate: boolean;
 }
 
 export interface WebhookDispatcherOptions {
@@ -55,11 +62,15 @@ export interface WebhookDispatcherOptions {
   secret: string;
   retryBaseMs: number;
   maxAttempts: number;
+  faults: Faults;
+  /** For the retry jitter. */
+  random: () => number;
 }
 
 /**
  * Delivers each event independently (so they may arrive out of order), retrying with
  * exponential backoff and ±20% jitter until the receiver answers 2xx or attempts run out.
+ * The webhook faults can drop, duplicate or delay an event.
  */
 export class WebhookDispatcher {
   private url: string | undefined;
@@ -80,16 +91,13 @@ export class WebhookDispatcher {
   }
 
   publish(event: WebhookEvent): void {
-    const delivery: Delivery = {
-      event,
-      body: JSON.stringify(event),
-      attempts: 0,
-      delivered: false,
-      failed: false,
-      lastStatus: null,
-    };
-    this.deliveries.push(delivery);
-    this.attempt(delivery);
+    const { faults } = this.options;
+    if (faults.dropWebhook()) {
+      this.record(event, { dropped: true });
+      return;
+    }
+    const copies = faults.duplicateWebhook() ? [this.record(event), this.record(event, { duplicate: true })] : [this.record(event)];
+    for (const delivery of copies) this.schedule(delivery, faults.webhookReorderMs());
   }
 
   list(): DeliveryView[] {
@@ -101,6 +109,8 @@ export class WebhookDispatcher {
       delivered: d.delivered,
       failed: d.failed,
       last_status: d.lastStatus,
+      dropped: d.dropped,
+      duplicate: d.duplicate,
     }));
   }
 
@@ -110,6 +120,22 @@ export class WebhookDispatcher {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     await Promise.allSettled(this.inFlight);
+  }
+
+  private record(event: WebhookEvent, fault: Partial<Pick<Delivery, "dropped" | "duplicate">> = {}): Delivery {
+    const delivery: Delivery = {
+      event,
+      body: JSON.stringify(event),
+      attempts: 0,
+      delivered: false,
+      failed: false,
+      lastStatus: null,
+      dropped: false,
+      duplicate: false,
+      ...fault,
+    };
+    this.deliveries.push(delivery);
+    return delivery;
   }
 
   private attempt(delivery: Delivery): void {
@@ -156,12 +182,16 @@ export class WebhookDispatcher {
   }
 
   private scheduleRetry(delivery: Delivery): void {
-    const jitter = 0.8 + Math.random() * 0.4;
-    const delay = this.options.retryBaseMs * 2 ** (delivery.attempts - 1) * jitter;
+    const jitter = 0.8 + this.options.random() * 0.4;
+    this.schedule(delivery, this.options.retryBaseMs * 2 ** (delivery.attempts - 1) * jitter);
+  }
+
+  private schedule(delivery: Delivery, delayMs: number): void {
+    if (delayMs === 0) return this.attempt(delivery);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       this.attempt(delivery);
-    }, delay);
+    }, delayMs);
     this.timers.add(timer);
   }
 }
