@@ -45,11 +45,15 @@ async function submit(form: Form, extra: Record<string, string>): Promise<PageRe
     headers: { "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ ...form.fields, ...extra }).toString(),
   });
+  return readPage(res);
+}
+
+async function readPage(res: Response): Promise<PageResult> {
   const html = await res.text();
   const result = html.match(/<[^>]*\bdata-status="[^"]*"[^>]*>/)?.[0];
   return {
     httpStatus: res.status,
-    url: form.action.toString(),
+    url: res.url,
     html,
     status: result && attr(result, "data-status"),
     declineCode: result && attr(result, "data-decline-code"),
@@ -71,4 +75,11 @@ export async function payOnHostedPage(hostedPageUrl: string, cardNumber: string)
 /** Answers the 3-D Secure challenge page that a previous step returned. */
 export function answerThreeDSecure(challenge: PageResult, outcome: "approve" | "deny"): Promise<PageResult> {
   return submit(readForm(challenge.html, challenge.url), { outcome });
+}
+
+/** Follows the PSP result page's link back to the merchant, as the buyer would: our payment status page. */
+export async function returnToMerchant(result: PageResult): Promise<PageResult> {
+  const href = result.html.match(/<a href="([^"]*)">Return to merchant<\/a>/)?.[1];
+  if (!href) throw new Error(`no return link on ${result.url}: ${result.html.slice(0, 500)}`);
+  return readPage(await fetch(new URL(unescape(href), result.url)));
 }

@@ -50,7 +50,7 @@ async function up() {
   const payment = await startPaymentService({
     databaseUrl: postgres.url,
     port: envInt("PAYMENT_PORT", 50051),
-    webhookPort: envInt("PAYMENT_WEBHOOK_PORT", 8081),
+    httpPort: envInt("PAYMENT_HTTP_PORT", 8081),
     riskUrl: risk.url,
     psp: { baseUrl: psp.url, apiKey: pspApiKey, webhookSecret: pspWebhookSecret },
     events: { natsUrl: nats.url, names: streamNamesFromEnv() },

@@ -33,7 +33,7 @@ describe("npm start", () => {
         PSP_PORT: "0",
         RISK_PORT: "0",
         PAYMENT_PORT: "0",
-        PAYMENT_WEBHOOK_PORT: "0",
+        PAYMENT_HTTP_PORT: "0",
       },
     });
     for (const line of ["PostgreSQL", "NATS JetStream", "PSP simulator   http://", "Risk service    http://", "Payment service http://", "PSP webhooks -> http://"]) {

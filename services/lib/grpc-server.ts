@@ -33,14 +33,26 @@ const codeOfKind: Record<ErrorKind, Code> = {
 
 /** The one place where domain errors become gRPC status codes; anything unexpected is logged and hidden. */
 function mapErrors(log: Logger): Interceptor {
+  const toConnectError = (err: unknown, procedure: string): ConnectError => {
+    if (err instanceof DomainError) return new ConnectError(err.message, codeOfKind[err.kind]);
+    if (err instanceof ConnectError) return err;
+    log.error("unexpected error", { procedure, error: String((err as Error)?.stack ?? err) });
+    return new ConnectError("internal error; the request may be retried with the same idempotency key", Code.Internal);
+  };
+  // A server-streaming handler fails while its messages are read, after the interceptor has returned.
+  async function* mapStream<T>(messages: AsyncIterable<T>, procedure: string): AsyncIterable<T> {
+    try {
+      yield* messages;
+    } catch (err) {
+      throw toConnectError(err, procedure);
+    }
+  }
   return (next) => async (req) => {
     try {
-      return await next(req);
+      const res = await next(req);
+      return res.stream ? { ...res, message: mapStream(res.message, req.method.name) } : res;
     } catch (err) {
-      if (err instanceof DomainError) throw new ConnectError(err.message, codeOfKind[err.kind]);
-      if (err instanceof ConnectError) throw err;
-      log.error("unexpected error", { procedure: req.method.name, error: String((err as Error)?.stack ?? err) });
-      throw new ConnectError("internal error; the request may be retried with the same idempotency key", Code.Internal);
+      throw toConnectError(err, req.method.name);
     }
   };
 }

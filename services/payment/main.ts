@@ -6,7 +6,8 @@ import { DEFAULT_PLATFORM_FEE_BPS, startPaymentService } from "./service.js";
 const service = await startPaymentService({
   databaseUrl: envString("DATABASE_URL"),
   port: envInt("PAYMENT_PORT", 50051),
-  webhookPort: envInt("PAYMENT_WEBHOOK_PORT", 8081),
+  httpPort: envInt("PAYMENT_HTTP_PORT", 8081),
+  publicUrl: process.env.PAYMENT_PUBLIC_URL || undefined,
   riskUrl: envString("RISK_URL", "http://127.0.0.1:50052"),
   psp: {
     baseUrl: envString("PSP_URL", "http://127.0.0.1:8090"),

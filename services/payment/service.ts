@@ -6,11 +6,15 @@ import { startGrpcServer } from "../lib/grpc-server.js";
 import { createLogger } from "../lib/log.js";
 import { PspHttpClient } from "./adapters/psp-http-client.js";
 import { RiskGrpcClient } from "./adapters/risk-grpc-client.js";
+import { startHttpServer } from "./api/http-server.js";
 import { paymentRoutes } from "./api/payment-handlers.js";
-import { startWebhookServer } from "./api/webhook-server.js";
+import { pspWebhookRoute, WEBHOOK_PATH } from "./api/psp-webhook.js";
+import { statusPageRoute, statusPageUrl } from "./api/status-page.js";
 import { startInFlightPoller, type PollerConfig } from "./app/in-flight-poller.js";
 import { PaymentFlow } from "./app/payment-flow.js";
+import { PaymentWatch } from "./app/payment-watch.js";
 import { defaultRelaySettings, startOutboxRelay } from "./events/outbox-relay.js";
+import { subscribePaymentChanges } from "./events/payment-change-signal.js";
 import { encodePaymentEvent, eventSubject } from "./events/payment-event.js";
 import { PaymentStore } from "./store/payment-store.js";
 import { PAYMENT_SCHEMA, paymentMigrations } from "./store/migrations/index.js";
@@ -21,7 +25,10 @@ export const DEFAULT_PLATFORM_FEE_BPS = 250;
 export interface PaymentServiceConfig {
   databaseUrl: string;
   port?: number;
-  webhookPort?: number;
+  /** The HTTP/1.1 port: PSP webhooks and the buyer's status page. */
+  httpPort?: number;
+  /** How buyers' browsers reach the HTTP port (behind a proxy, say); by default its own address. */
+  publicUrl?: string;
   riskUrl: string;
   psp: { baseUrl: string; apiKey: string; webhookSecret: string };
   poller?: Partial<PollerConfig>;
@@ -35,6 +42,7 @@ export interface RunningPaymentService {
   port: number;
   /** Where the PSP must send its webhooks. */
   webhookUrl: string;
+  statusPageUrl(paymentId: string): string;
   close(): Promise<void>;
 }
 
@@ -45,25 +53,31 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   const nc = await connectNats(config.events.natsUrl, "payment-service");
   await ensureEventStreams(await jetstreamManager(nc), config.events.names);
   const store = new PaymentStore(db, encodePaymentEvent, eventSubject);
-  const flow = new PaymentFlow(store, new RiskGrpcClient(config.riskUrl), new PspHttpClient(config.psp), log, config.platformFeeBps);
+  const http = await startHttpServer({ port: config.httpPort }, log);
+  const pageUrl = (paymentId: string) => statusPageUrl(config.publicUrl ?? http.origin, paymentId);
+  const flow = new PaymentFlow(store, new RiskGrpcClient(config.riskUrl), new PspHttpClient(config.psp), log, config.platformFeeBps, pageUrl);
+  http.serve([pspWebhookRoute({ secret: config.psp.webhookSecret }, flow, log), statusPageRoute(store)]);
+  const changes = subscribePaymentChanges(nc, config.events.names.subjectPrefix, log);
+  const watch = new PaymentWatch(store, changes, 1_000);
   const grpc = await startGrpcServer({
     port: config.port,
-    routes: paymentRoutes(flow, store),
+    routes: paymentRoutes({ flow, store, watch, statusPageUrl: pageUrl }),
     healthProbe: databaseAnswers(db),
     log,
   });
-  const webhooks = await startWebhookServer({ port: config.webhookPort, secret: config.psp.webhookSecret }, flow, log);
   const stopPoller = startInFlightPoller(store, flow, { intervalMs: 5_000, staleAfterMs: 60_000, batchSize: 50, ...config.poller }, log);
   const stopRelay = startOutboxRelay(db, jetstream(nc), { ...defaultRelaySettings, subjectPrefix: config.events.names.subjectPrefix }, log);
-  log.info("payment service listening", { grpc: grpc.url, webhooks: webhooks.url });
+  const webhookUrl = `${http.origin}${WEBHOOK_PATH}`;
+  log.info("payment service listening", { grpc: grpc.url, webhooks: webhookUrl });
   return {
     url: grpc.url,
     port: grpc.port,
-    webhookUrl: webhooks.url,
+    webhookUrl,
+    statusPageUrl: pageUrl,
     close: async () => {
       await stopPoller();
-      await Promise.all([grpc.close(), webhooks.close()]);
-      await stopRelay();
+      await Promise.all([grpc.close(), http.close()]);
+      await Promise.all([stopRelay(), changes.close()]);
       await nc.close();
       await db.destroy();
     },

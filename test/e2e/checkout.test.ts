@@ -1,6 +1,7 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { answerThreeDSecure, payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
+import { sampleCheckout, usd } from "../support/checkouts.js";
 import { grpc, grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
 import { PSP_WEBHOOK_SECRET, startTestPlatform, type TestPlatform } from "../support/platform.js";
 import { waitFor } from "../support/wait.js";
@@ -21,20 +22,7 @@ afterAll(async () => {
   await platform?.close();
 });
 
-const usd = (amountMinor: number | string) => ({ amountMinor: String(amountMinor), currency: "USD" });
-
-function checkout(overrides: Record<string, unknown> = {}) {
-  return {
-    checkoutId: `cart-${randomUUID()}`,
-    buyerId: `buyer-${randomUUID()}`,
-    buyerCountry: "US",
-    orders: [
-      { orderId: "order-1", sellerId: "seller-a", amount: usd(2_500) },
-      { orderId: "order-2", sellerId: "seller-b", amount: usd(1_000) },
-    ],
-    ...overrides,
-  };
-}
+const checkout = sampleCheckout;
 
 const createPayment = (request: object) => unary(payments, "createPayment", request).then((r) => r.payment);
 const getPayment = (paymentId: string) => unary(payments, "getPayment", { paymentId }).then((r) => r.payment);
@@ -70,15 +58,16 @@ describe("pay-in over the real wire", () => {
   it("3-D Secure goes PENDING, then SUCCEEDED once the buyer authenticates", async () => {
     const created = await createPayment(checkout());
     const challenge = await payOnHostedPage(created.hostedPageUrl, TEST_CARDS.threeDSecure);
-    await waitForStatus(created.paymentId, "PENDING");
+    expect((await waitForStatus(created.paymentId, "PENDING")).pendingReason).toBe("PENDING_REASON_THREE_D_SECURE");
     expect((await answerThreeDSecure(challenge, "approve")).status).toBe("succeeded");
-    await waitForStatus(created.paymentId, "SUCCEEDED");
+    expect((await waitForStatus(created.paymentId, "SUCCEEDED")).pendingReason).toBe("PENDING_REASON_UNSPECIFIED");
   });
 
   it("a payment held for manual review at the PSP stays PENDING until the PSP decides", async () => {
     const created = await createPayment(checkout());
     await payOnHostedPage(created.hostedPageUrl, TEST_CARDS.manualReview);
     const pending = await waitForStatus(created.paymentId, "PENDING");
+    expect(pending.pendingReason).toBe("PENDING_REASON_MANUAL_REVIEW");
     const review = await platform.pspApi(`/v1/test_helpers/payments/${pending.pspPaymentId}/review`, {
       method: "POST",
       body: JSON.stringify({ outcome: "reject" }),

@@ -27,3 +27,24 @@ export function unary<T = any>(client: GrpcJsClient, method: string, request: ob
 }
 
 export { grpc };
+
+/**
+ * Calls a server-streaming method: `first` resolves with the first message (the server is then surely past its
+ * start), `all` with every message once the server ends the stream.
+ */
+export function serverStream<T = any>(client: GrpcJsClient, method: string, request: object): { first: Promise<T>; all: Promise<T[]> } {
+  const call = client[method]!(request) as grpc.ClientReadableStream<T>;
+  const first = new Promise<T>((resolve, reject) => {
+    call.once("data", resolve);
+    call.once("error", reject);
+  });
+  const all = (async () => {
+    const messages: T[] = [];
+    for await (const message of call) messages.push(message);
+    return messages;
+  })();
+  // Whichever one the caller awaits reports the failure; the other must not count as unhandled.
+  first.catch(() => {});
+  all.catch(() => {});
+  return { first, all };
+}

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file payment/v1/payment.proto.
  */
 export const file_payment_v1_payment: GenFile = /*@__PURE__*/
-  fileDesc("ChhwYXltZW50L3YxL3BheW1lbnQucHJvdG8SCnBheW1lbnQudjEiUwoKT3JkZXJJbnB1dBIQCghvcmRlcl9pZBgBIAEoCRIRCglzZWxsZXJfaWQYAiABKAkSIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5IpABChRDcmVhdGVQYXltZW50UmVxdWVzdBITCgtjaGVja291dF9pZBgBIAEoCRIQCghidXllcl9pZBgCIAEoCRIVCg1idXllcl9jb3VudHJ5GAMgASgJEiYKBm9yZGVycxgEIAMoCzIWLnBheW1lbnQudjEuT3JkZXJJbnB1dBISCgpyZXR1cm5fdXJsGAUgASgJIj0KFUNyZWF0ZVBheW1lbnRSZXNwb25zZRIkCgdwYXltZW50GAEgASgLMhMucGF5bWVudC52MS5QYXltZW50IoABCgxQYXltZW50T3JkZXISEAoIb3JkZXJfaWQYASABKAkSEQoJc2VsbGVyX2lkGAIgASgJEiAKBmFtb3VudBgDIAEoCzIQLmNvbW1vbi52MS5Nb25leRIpCgZzdGF0dXMYBCABKA4yGS5wYXltZW50LnYxLlBheW1lbnRTdGF0dXMisQEKDlJpc2tBc3Nlc3NtZW50EiMKCGRlY2lzaW9uGAEgASgOMhEucmlzay52MS5EZWNpc2lvbhIgCgdyZWFzb25zGAIgAygLMg8ucmlzay52MS5SZWFzb24SMQoOcmV2aWV3X291dGNvbWUYAyABKA4yGS5wYXltZW50LnYxLlJldmlld091dGNvbWUSEAoIcmV2aWV3ZXIYBCABKAkSEwoLcmV2aWV3X25vdGUYBSABKAkiugMKB1BheW1lbnQSEgoKcGF5bWVudF9pZBgBIAEoCRITCgtjaGVja291dF9pZBgCIAEoCRIQCghidXllcl9pZBgDIAEoCRIVCg1idXllcl9jb3VudHJ5GAQgASgJEikKBnN0YXR1cxgFIAEoDjIZLnBheW1lbnQudjEuUGF5bWVudFN0YXR1cxIfCgV0b3RhbBgGIAEoCzIQLmNvbW1vbi52MS5Nb25leRIoCgZvcmRlcnMYByADKAsyGC5wYXltZW50LnYxLlBheW1lbnRPcmRlchIoCgRyaXNrGAggASgLMhoucGF5bWVudC52MS5SaXNrQXNzZXNzbWVudBIXCg9ob3N0ZWRfcGFnZV91cmwYCSABKAkSFgoOcHNwX3BheW1lbnRfaWQYCiABKAkSFgoOZmFpbHVyZV9yZWFzb24YCyABKAkSFAoMZGVjbGluZV9jb2RlGAwgASgJEi4KCmNyZWF0ZWRfYXQYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIicKEUdldFBheW1lbnRSZXF1ZXN0EhIKCnBheW1lbnRfaWQYASABKAkiOgoSR2V0UGF5bWVudFJlc3BvbnNlEiQKB3BheW1lbnQYASABKAsyEy5wYXltZW50LnYxLlBheW1lbnQiTgoTTGlzdFBheW1lbnRzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIQCghidXllcl9pZBgDIAEoCSJWChRMaXN0UGF5bWVudHNSZXNwb25zZRIlCghwYXltZW50cxgBIAMoCzITLnBheW1lbnQudjEuUGF5bWVudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkieQoXRGVjaWRlUmlza1Jldmlld1JlcXVlc3QSEgoKcGF5bWVudF9pZBgBIAEoCRIqCgdvdXRjb21lGAIgASgOMhkucGF5bWVudC52MS5SZXZpZXdPdXRjb21lEhAKCHJldmlld2VyGAMgASgJEgwKBG5vdGUYBCABKAkiQAoYRGVjaWRlUmlza1Jldmlld1Jlc3BvbnNlEiQKB3BheW1lbnQYASABKAsyEy5wYXltZW50LnYxLlBheW1lbnQqhgIKDVBheW1lbnRTdGF0dXMSHgoaUEFZTUVOVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIeChpQQVlNRU5UX1NUQVRVU19OT1RfU1RBUlRFRBABEhwKGFBBWU1FTlRfU1RBVFVTX0VYRUNVVElORxACEhoKFlBBWU1FTlRfU1RBVFVTX1BFTkRJTkcQAxIcChhQQVlNRU5UX1NUQVRVU19TVUNDRUVERUQQBBIZChVQQVlNRU5UX1NUQVRVU19GQUlMRUQQBRIlCiFQQVlNRU5UX1NUQVRVU19QQVJUSUFMTFlfUkVGVU5ERUQQBhIbChdQQVlNRU5UX1NUQVRVU19SRUZVTkRFRBAHKmkKDVJldmlld091dGNvbWUSHgoaUkVWSUVXX09VVENPTUVfVU5TUEVDSUZJRUQQABIbChdSRVZJRVdfT1VUQ09NRV9BUFBST1ZFRBABEhsKF1JFVklFV19PVVRDT01FX1JFSkVDVEVEEAIy5QIKDlBheW1lbnRTZXJ2aWNlElQKDUNyZWF0ZVBheW1lbnQSIC5wYXltZW50LnYxLkNyZWF0ZVBheW1lbnRSZXF1ZXN0GiEucGF5bWVudC52MS5DcmVhdGVQYXltZW50UmVzcG9uc2USSwoKR2V0UGF5bWVudBIdLnBheW1lbnQudjEuR2V0UGF5bWVudFJlcXVlc3QaHi5wYXltZW50LnYxLkdldFBheW1lbnRSZXNwb25zZRJRCgxMaXN0UGF5bWVudHMSHy5wYXltZW50LnYxLkxpc3RQYXltZW50c1JlcXVlc3QaIC5wYXltZW50LnYxLkxpc3RQYXltZW50c1Jlc3BvbnNlEl0KEERlY2lkZVJpc2tSZXZpZXcSIy5wYXltZW50LnYxLkRlY2lkZVJpc2tSZXZpZXdSZXF1ZXN0GiQucGF5bWVudC52MS5EZWNpZGVSaXNrUmV2aWV3UmVzcG9uc2ViBnByb3RvMw", [file_common_v1_money, file_google_protobuf_timestamp, file_risk_v1_risk]);
+  fileDesc("ChhwYXltZW50L3YxL3BheW1lbnQucHJvdG8SCnBheW1lbnQudjEiUwoKT3JkZXJJbnB1dBIQCghvcmRlcl9pZBgBIAEoCRIRCglzZWxsZXJfaWQYAiABKAkSIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5IpABChRDcmVhdGVQYXltZW50UmVxdWVzdBITCgtjaGVja291dF9pZBgBIAEoCRIQCghidXllcl9pZBgCIAEoCRIVCg1idXllcl9jb3VudHJ5GAMgASgJEiYKBm9yZGVycxgEIAMoCzIWLnBheW1lbnQudjEuT3JkZXJJbnB1dBISCgpyZXR1cm5fdXJsGAUgASgJIj0KFUNyZWF0ZVBheW1lbnRSZXNwb25zZRIkCgdwYXltZW50GAEgASgLMhMucGF5bWVudC52MS5QYXltZW50IoABCgxQYXltZW50T3JkZXISEAoIb3JkZXJfaWQYASABKAkSEQoJc2VsbGVyX2lkGAIgASgJEiAKBmFtb3VudBgDIAEoCzIQLmNvbW1vbi52MS5Nb25leRIpCgZzdGF0dXMYBCABKA4yGS5wYXltZW50LnYxLlBheW1lbnRTdGF0dXMisQEKDlJpc2tBc3Nlc3NtZW50EiMKCGRlY2lzaW9uGAEgASgOMhEucmlzay52MS5EZWNpc2lvbhIgCgdyZWFzb25zGAIgAygLMg8ucmlzay52MS5SZWFzb24SMQoOcmV2aWV3X291dGNvbWUYAyABKA4yGS5wYXltZW50LnYxLlJldmlld091dGNvbWUSEAoIcmV2aWV3ZXIYBCABKAkSEwoLcmV2aWV3X25vdGUYBSABKAkihgQKB1BheW1lbnQSEgoKcGF5bWVudF9pZBgBIAEoCRITCgtjaGVja291dF9pZBgCIAEoCRIQCghidXllcl9pZBgDIAEoCRIVCg1idXllcl9jb3VudHJ5GAQgASgJEikKBnN0YXR1cxgFIAEoDjIZLnBheW1lbnQudjEuUGF5bWVudFN0YXR1cxIfCgV0b3RhbBgGIAEoCzIQLmNvbW1vbi52MS5Nb25leRIoCgZvcmRlcnMYByADKAsyGC5wYXltZW50LnYxLlBheW1lbnRPcmRlchIoCgRyaXNrGAggASgLMhoucGF5bWVudC52MS5SaXNrQXNzZXNzbWVudBIXCg9ob3N0ZWRfcGFnZV91cmwYCSABKAkSFgoOcHNwX3BheW1lbnRfaWQYCiABKAkSFgoOZmFpbHVyZV9yZWFzb24YCyABKAkSFAoMZGVjbGluZV9jb2RlGAwgASgJEi4KCmNyZWF0ZWRfYXQYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDnBlbmRpbmdfcmVhc29uGA8gASgOMhkucGF5bWVudC52MS5QZW5kaW5nUmVhc29uEhcKD3N0YXR1c19wYWdlX3VybBgQIAEoCSInChFHZXRQYXltZW50UmVxdWVzdBISCgpwYXltZW50X2lkGAEgASgJIjoKEkdldFBheW1lbnRSZXNwb25zZRIkCgdwYXltZW50GAEgASgLMhMucGF5bWVudC52MS5QYXltZW50Ik4KE0xpc3RQYXltZW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSEAoIYnV5ZXJfaWQYAyABKAkiVgoUTGlzdFBheW1lbnRzUmVzcG9uc2USJQoIcGF5bWVudHMYASADKAsyEy5wYXltZW50LnYxLlBheW1lbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIikKE1dhdGNoUGF5bWVudFJlcXVlc3QSEgoKcGF5bWVudF9pZBgBIAEoCSI8ChRXYXRjaFBheW1lbnRSZXNwb25zZRIkCgdwYXltZW50GAEgASgLMhMucGF5bWVudC52MS5QYXltZW50InkKF0RlY2lkZVJpc2tSZXZpZXdSZXF1ZXN0EhIKCnBheW1lbnRfaWQYASABKAkSKgoHb3V0Y29tZRgCIAEoDjIZLnBheW1lbnQudjEuUmV2aWV3T3V0Y29tZRIQCghyZXZpZXdlchgDIAEoCRIMCgRub3RlGAQgASgJIkAKGERlY2lkZVJpc2tSZXZpZXdSZXNwb25zZRIkCgdwYXltZW50GAEgASgLMhMucGF5bWVudC52MS5QYXltZW50KoYCCg1QYXltZW50U3RhdHVzEh4KGlBBWU1FTlRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASHgoaUEFZTUVOVF9TVEFUVVNfTk9UX1NUQVJURUQQARIcChhQQVlNRU5UX1NUQVRVU19FWEVDVVRJTkcQAhIaChZQQVlNRU5UX1NUQVRVU19QRU5ESU5HEAMSHAoYUEFZTUVOVF9TVEFUVVNfU1VDQ0VFREVEEAQSGQoVUEFZTUVOVF9TVEFUVVNfRkFJTEVEEAUSJQohUEFZTUVOVF9TVEFUVVNfUEFSVElBTExZX1JFRlVOREVEEAYSGwoXUEFZTUVOVF9TVEFUVVNfUkVGVU5ERUQQByp0Cg1QZW5kaW5nUmVhc29uEh4KGlBFTkRJTkdfUkVBU09OX1VOU1BFQ0lGSUVEEAASIQodUEVORElOR19SRUFTT05fVEhSRUVfRF9TRUNVUkUQARIgChxQRU5ESU5HX1JFQVNPTl9NQU5VQUxfUkVWSUVXEAIqaQoNUmV2aWV3T3V0Y29tZRIeChpSRVZJRVdfT1VUQ09NRV9VTlNQRUNJRklFRBAAEhsKF1JFVklFV19PVVRDT01FX0FQUFJPVkVEEAESGwoXUkVWSUVXX09VVENPTUVfUkVKRUNURUQQAjK6AwoOUGF5bWVudFNlcnZpY2USVAoNQ3JlYXRlUGF5bWVudBIgLnBheW1lbnQudjEuQ3JlYXRlUGF5bWVudFJlcXVlc3QaIS5wYXltZW50LnYxLkNyZWF0ZVBheW1lbnRSZXNwb25zZRJLCgpHZXRQYXltZW50Eh0ucGF5bWVudC52MS5HZXRQYXltZW50UmVxdWVzdBoeLnBheW1lbnQudjEuR2V0UGF5bWVudFJlc3BvbnNlElEKDExpc3RQYXltZW50cxIfLnBheW1lbnQudjEuTGlzdFBheW1lbnRzUmVxdWVzdBogLnBheW1lbnQudjEuTGlzdFBheW1lbnRzUmVzcG9uc2USXQoQRGVjaWRlUmlza1JldmlldxIjLnBheW1lbnQudjEuRGVjaWRlUmlza1Jldmlld1JlcXVlc3QaJC5wYXltZW50LnYxLkRlY2lkZVJpc2tSZXZpZXdSZXNwb25zZRJTCgxXYXRjaFBheW1lbnQSHy5wYXltZW50LnYxLldhdGNoUGF5bWVudFJlcXVlc3QaIC5wYXltZW50LnYxLldhdGNoUGF5bWVudFJlc3BvbnNlMAFiBnByb3RvMw", [file_common_v1_money, file_google_protobuf_timestamp, file_risk_v1_risk]);
 
 /**
  * @generated from message payment.v1.OrderInput
@@ -267,6 +267,21 @@ export type Payment = Message<"payment.v1.Payment"> & {
    * @generated from field: google.protobuf.Timestamp updated_at = 14;
    */
   updatedAt?: Timestamp | undefined;
+
+  /**
+   * Set while the status is PENDING.
+   *
+   * @generated from field: payment.v1.PendingReason pending_reason = 15;
+   */
+  pendingReason: PendingReason;
+
+  /**
+   * Where the PSP sends the buyer back after paying: our page showing the payment's status, which links on to
+   * the caller's return_url.
+   *
+   * @generated from field: string status_page_url = 16;
+   */
+  statusPageUrl: string;
 };
 
 /**
@@ -368,6 +383,42 @@ export const ListPaymentsResponseSchema: GenMessage<ListPaymentsResponse> = /*@_
   messageDesc(file_payment_v1_payment, 9);
 
 /**
+ * @generated from message payment.v1.WatchPaymentRequest
+ */
+export type WatchPaymentRequest = Message<"payment.v1.WatchPaymentRequest"> & {
+  /**
+   * @generated from field: string payment_id = 1;
+   */
+  paymentId: string;
+};
+
+/**
+ * Describes the message payment.v1.WatchPaymentRequest.
+ * Use `create(WatchPaymentRequestSchema)` to create a new message.
+ */
+export const WatchPaymentRequestSchema: GenMessage<WatchPaymentRequest> = /*@__PURE__*/
+  messageDesc(file_payment_v1_payment, 10);
+
+/**
+ * @generated from message payment.v1.WatchPaymentResponse
+ */
+export type WatchPaymentResponse = Message<"payment.v1.WatchPaymentResponse"> & {
+  /**
+   * The payment right after a status change (the first message: as it is now).
+   *
+   * @generated from field: payment.v1.Payment payment = 1;
+   */
+  payment?: Payment | undefined;
+};
+
+/**
+ * Describes the message payment.v1.WatchPaymentResponse.
+ * Use `create(WatchPaymentResponseSchema)` to create a new message.
+ */
+export const WatchPaymentResponseSchema: GenMessage<WatchPaymentResponse> = /*@__PURE__*/
+  messageDesc(file_payment_v1_payment, 11);
+
+/**
  * @generated from message payment.v1.DecideRiskReviewRequest
  */
 export type DecideRiskReviewRequest = Message<"payment.v1.DecideRiskReviewRequest"> & {
@@ -401,7 +452,7 @@ export type DecideRiskReviewRequest = Message<"payment.v1.DecideRiskReviewReques
  * Use `create(DecideRiskReviewRequestSchema)` to create a new message.
  */
 export const DecideRiskReviewRequestSchema: GenMessage<DecideRiskReviewRequest> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 10);
+  messageDesc(file_payment_v1_payment, 12);
 
 /**
  * @generated from message payment.v1.DecideRiskReviewResponse
@@ -418,7 +469,7 @@ export type DecideRiskReviewResponse = Message<"payment.v1.DecideRiskReviewRespo
  * Use `create(DecideRiskReviewResponseSchema)` to create a new message.
  */
 export const DecideRiskReviewResponseSchema: GenMessage<DecideRiskReviewResponse> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 11);
+  messageDesc(file_payment_v1_payment, 13);
 
 /**
  * Per payment order: NOT_STARTED -> EXECUTING -> (PENDING ->) SUCCEEDED | FAILED;
@@ -481,6 +532,38 @@ export const PaymentStatusSchema: GenEnum<PaymentStatus> = /*@__PURE__*/
   enumDesc(file_payment_v1_payment, 0);
 
 /**
+ * Why the PSP holds a payment PENDING.
+ *
+ * @generated from enum payment.v1.PendingReason
+ */
+export enum PendingReason {
+  /**
+   * @generated from enum value: PENDING_REASON_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The buyer has a 3-D Secure challenge to answer on the hosted page.
+   *
+   * @generated from enum value: PENDING_REASON_THREE_D_SECURE = 1;
+   */
+  THREE_D_SECURE = 1,
+
+  /**
+   * The PSP's own fraud team reviews it.
+   *
+   * @generated from enum value: PENDING_REASON_MANUAL_REVIEW = 2;
+   */
+  MANUAL_REVIEW = 2,
+}
+
+/**
+ * Describes the enum payment.v1.PendingReason.
+ */
+export const PendingReasonSchema: GenEnum<PendingReason> = /*@__PURE__*/
+  enumDesc(file_payment_v1_payment, 1);
+
+/**
  * @generated from enum payment.v1.ReviewOutcome
  */
 export enum ReviewOutcome {
@@ -504,7 +587,7 @@ export enum ReviewOutcome {
  * Describes the enum payment.v1.ReviewOutcome.
  */
 export const ReviewOutcomeSchema: GenEnum<ReviewOutcome> = /*@__PURE__*/
-  enumDesc(file_payment_v1_payment, 1);
+  enumDesc(file_payment_v1_payment, 2);
 
 /**
  * Pay-in: a checkout (payment) made of one order per seller, paid by the buyer on the PSP's hosted page.
@@ -552,6 +635,18 @@ export const PaymentService: GenService<{
     methodKind: "unary";
     input: typeof DecideRiskReviewRequestSchema;
     output: typeof DecideRiskReviewResponseSchema;
+  },
+  /**
+   * Streams the payment as it is now, then again on every status change, in order; the stream ends after
+   * SUCCEEDED or FAILED. NOT_FOUND for an unknown payment. Any instance serves any payment: changes are read
+   * from the database, woken by the payment events on NATS.
+   *
+   * @generated from rpc payment.v1.PaymentService.WatchPayment
+   */
+  watchPayment: {
+    methodKind: "server_streaming";
+    input: typeof WatchPaymentRequestSchema;
+    output: typeof WatchPaymentResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_payment_v1_payment, 0);

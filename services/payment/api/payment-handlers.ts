@@ -1,16 +1,23 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { PaymentSchema, PaymentService, PaymentStatus as ProtoStatus, ReviewOutcome as ProtoReviewOutcome } from "../../../gen/payment/v1/payment_pb.js";
+import {
+  PaymentSchema,
+  PaymentService,
+  PaymentStatus as ProtoStatus,
+  PendingReason as ProtoPendingReason,
+  ReviewOutcome as ProtoReviewOutcome,
+} from "../../../gen/payment/v1/payment_pb.js";
 import { Decision as ProtoDecision } from "../../../gen/risk/v1/risk_pb.js";
 import { invalidArgument } from "../../lib/errors.js";
 import { decodePageToken, encodePageToken, pageSize } from "../../lib/page-token.js";
 import { requireId } from "../../lib/validate.js";
 import type { PaymentFlow } from "../app/payment-flow.js";
+import type { PaymentWatch } from "../app/payment-watch.js";
 import type { Payment, ReviewOutcome } from "../domain/payment.js";
 import type { PaymentStore } from "../store/payment-store.js";
 
-function toProto(p: Payment): MessageInitShape<typeof PaymentSchema> {
+function paymentToProto(p: Payment, statusPageUrl: string): MessageInitShape<typeof PaymentSchema> {
   return {
     paymentId: p.id,
     checkoutId: p.checkoutId,
@@ -37,10 +44,20 @@ function toProto(p: Payment): MessageInitShape<typeof PaymentSchema> {
     declineCode: p.failure?.declineCode,
     createdAt: timestampFromDate(p.createdAt),
     updatedAt: timestampFromDate(p.updatedAt),
+    pendingReason: p.status === "PENDING" && p.pendingReason ? ProtoPendingReason[p.pendingReason] : undefined,
+    statusPageUrl,
   };
 }
 
-export function paymentRoutes(flow: PaymentFlow, store: PaymentStore) {
+export interface PaymentApi {
+  flow: PaymentFlow;
+  store: PaymentStore;
+  watch: PaymentWatch;
+  statusPageUrl: (paymentId: string) => string;
+}
+
+export function paymentRoutes({ flow, store, watch, statusPageUrl }: PaymentApi) {
+  const toProto = (p: Payment) => paymentToProto(p, statusPageUrl(p.id));
   return (router: ConnectRouter) =>
     router.service(PaymentService, {
       async createPayment(req) {
@@ -68,6 +85,9 @@ export function paymentRoutes(flow: PaymentFlow, store: PaymentStore) {
           payments: page.payments.map(toProto),
           nextPageToken: page.nextSeq === undefined ? "" : encodePageToken({ seq: page.nextSeq.toString() }),
         };
+      },
+      async *watchPayment(req, context) {
+        for await (const payment of watch.watch(requireId("payment_id", req.paymentId), context.signal)) yield { payment: toProto(payment) };
       },
       async decideRiskReview(req) {
         const outcome = ProtoReviewOutcome[req.outcome] as ReviewOutcome | "UNSPECIFIED" | undefined;

@@ -3,8 +3,8 @@ import { failpoint } from "../../lib/failpoints.js";
 import { newId } from "../../lib/ids.js";
 import type { Logger } from "../../lib/log.js";
 import { checkoutFingerprint, priceCheckout, validateCheckout, type CheckoutInput } from "../domain/checkout.js";
-import { awaitsReview, clearedForPsp, riskRejection, type Payment, type ReviewOutcome } from "../domain/payment.js";
-import { failureFromPsp, statusFromPsp, type PspPayment } from "../domain/psp-payment.js";
+import { awaitsReview, clearedForPsp, failedBecause, riskRejection, type Payment, type ReviewOutcome } from "../domain/payment.js";
+import { changeFromPsp, type PspPayment } from "../domain/psp-payment.js";
 import type { PaymentStore } from "../store/payment-store.js";
 import { PspRefusedError, type PspPort, type RiskPort } from "./ports.js";
 
@@ -21,6 +21,8 @@ export class PaymentFlow {
     private readonly psp: PspPort,
     private readonly log: Logger,
     private readonly platformFeeBps: number,
+    /** Where the buyer lands after the hosted page. */
+    private readonly statusPageUrl: (paymentId: string) => string,
   ) {}
 
   async create(input: CheckoutInput): Promise<Payment> {
@@ -47,7 +49,7 @@ export class PaymentFlow {
       payment = await this.get(payment.id);
     }
     if (payment.risk?.decision === "REJECT") {
-      await this.store.transition(payment.id, "FAILED", riskRejection(payment.risk));
+      await this.store.transition(payment.id, riskRejection(payment.risk));
     } else if (clearedForPsp(payment)) {
       await this.register(payment);
     }
@@ -64,7 +66,7 @@ export class PaymentFlow {
       );
     }
     if (outcome === "REJECTED") {
-      await this.store.transition(paymentId, "FAILED", { reason: `rejected on risk review by ${reviewer}: ${note}` });
+      await this.store.transition(paymentId, failedBecause(`rejected on risk review by ${reviewer}: ${note}`));
     }
     return this.advance(await this.get(paymentId));
   }
@@ -83,9 +85,9 @@ export class PaymentFlow {
     }
     // The PSP knows it, so it was registered even if we never recorded the answer (crash, lost response).
     if (payment.pspPaymentId === undefined) await this.store.recordRegistration(payment.id, psp);
-    const to = statusFromPsp(psp);
-    if (to === "EXECUTING") return "unchanged";
-    return (await this.store.transition(payment.id, to, failureFromPsp(psp))) ? "applied" : "unchanged";
+    const change = changeFromPsp(psp);
+    if (change.to === "EXECUTING") return "unchanged";
+    return (await this.store.transition(payment.id, change)) ? "applied" : "unchanged";
   }
 
   /** Resolves an in-flight payment without waiting for anyone: resumes it, or asks the PSP where it stands. */
@@ -100,12 +102,12 @@ export class PaymentFlow {
 
   private async register(payment: Payment): Promise<void> {
     try {
-      const registered = await this.psp.register(payment);
+      const registered = await this.psp.register(payment, this.statusPageUrl(payment.id));
       failpoint("payment.after-psp-register");
       await this.store.recordRegistration(payment.id, registered);
     } catch (err) {
       if (!(err instanceof PspRefusedError)) throw err;
-      await this.store.transition(payment.id, "FAILED", { reason: `the PSP refused the payment: ${err.message}` });
+      await this.store.transition(payment.id, failedBecause(`the PSP refused the payment: ${err.message}`));
     }
   }
 }

@@ -19,6 +19,15 @@ export interface Failure {
   declineCode?: string;
 }
 
+export type PendingReason = "THREE_D_SECURE" | "MANUAL_REVIEW";
+
+/** A move to `to`, with why it failed (to FAILED) or why it waits (to PENDING). */
+export interface StatusChange {
+  to: PaymentStatus;
+  failure?: Failure;
+  pendingReason?: PendingReason;
+}
+
 /** A checkout as the payment service knows it. */
 export interface Payment extends Omit<PricedCheckout, "orders"> {
   id: string;
@@ -28,6 +37,8 @@ export interface Payment extends Omit<PricedCheckout, "orders"> {
   pspPaymentId?: string;
   hostedPageUrl?: string;
   failure?: Failure;
+  /** Why the PSP held it PENDING, kept after it moves on. */
+  pendingReason?: PendingReason;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -41,6 +52,26 @@ export function clearedForPsp(payment: Payment): boolean {
   return payment.risk?.decision === "APPROVE" || payment.risk?.review?.outcome === "APPROVED";
 }
 
-export function riskRejection(risk: RiskResult): Failure {
-  return { reason: `rejected by risk: ${risk.reasons.map((r) => r.message).join("; ")}` };
+export function riskRejection(risk: RiskResult): StatusChange {
+  return failedBecause(`rejected by risk: ${risk.reasons.map((r) => r.message).join("; ")}`);
+}
+
+export function failedBecause(reason: string): StatusChange {
+  return { to: "FAILED", failure: { reason } };
+}
+
+/** Pay-in is over: the buyer was charged, or will not be. */
+export function isSettled(status: PaymentStatus): boolean {
+  return status === "SUCCEEDED" || status === "FAILED";
+}
+
+/** The payment as it was right after it moved to `status`, given how it is `now`. */
+export function asOfStatusChange(now: Payment, status: PaymentStatus, occurredAt: Date): Payment {
+  return {
+    ...now,
+    status,
+    orders: now.orders.map((o) => ({ ...o, status })),
+    failure: status === "FAILED" ? now.failure : undefined,
+    updatedAt: occurredAt,
+  };
 }

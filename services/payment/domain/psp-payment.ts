@@ -1,4 +1,4 @@
-import type { Failure } from "./payment.js";
+import type { PendingReason, StatusChange } from "./payment.js";
 import type { PaymentStatus } from "./status.js";
 
 export type PspStatus = "requires_payment_method" | "processing" | "succeeded" | "failed";
@@ -14,7 +14,16 @@ export interface PspPayment {
   hostedPageUrl: string;
   declineCode: string | null;
   failureMessage: string | null;
+  /** Why it is `processing`. */
+  pendingReason: PspPendingReason | null;
 }
+
+export type PspPendingReason = "three_d_secure" | "manual_review";
+
+const OUR_PENDING_REASON: Record<PspPendingReason, PendingReason> = {
+  three_d_secure: "THREE_D_SECURE",
+  manual_review: "MANUAL_REVIEW",
+};
 
 const OUR_STATUS: Record<PspStatus, PaymentStatus> = {
   requires_payment_method: "EXECUTING",
@@ -23,12 +32,13 @@ const OUR_STATUS: Record<PspStatus, PaymentStatus> = {
   failed: "FAILED",
 };
 
-export function statusFromPsp(psp: PspPayment): PaymentStatus {
-  return OUR_STATUS[psp.status];
-}
-
-export function failureFromPsp(psp: PspPayment): Failure | undefined {
-  if (psp.status !== "failed") return undefined;
-  const code = psp.declineCode ?? "unknown";
-  return { reason: `card declined: ${psp.failureMessage ?? code}`, declineCode: code };
+/** What the PSP's view means for our payment: its status, and why it failed or waits. */
+export function changeFromPsp(psp: PspPayment): StatusChange {
+  const to = OUR_STATUS[psp.status];
+  if (psp.status === "failed") {
+    const code = psp.declineCode ?? "unknown";
+    return { to, failure: { reason: `card declined: ${psp.failureMessage ?? code}`, declineCode: code } };
+  }
+  if (psp.status === "processing" && psp.pendingReason) return { to, pendingReason: OUR_PENDING_REASON[psp.pendingReason] };
+  return { to };
 }

@@ -3,7 +3,7 @@ import type { Db } from "../../lib/db.js";
 import { alreadyExists } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
 import type { PricedCheckout } from "../domain/checkout.js";
-import type { Failure, Payment, PaymentOrder, ReviewOutcome, RiskResult } from "../domain/payment.js";
+import type { Payment, PaymentOrder, PendingReason, ReviewOutcome, RiskResult, StatusChange } from "../domain/payment.js";
 import type { PspPayment } from "../domain/psp-payment.js";
 import { canMove, checkoutStatus, statusesBefore, type PaymentStatus } from "../domain/status.js";
 
@@ -27,6 +27,7 @@ interface PaymentRow {
   hosted_page_url: string | null;
   failure_reason: string | null;
   decline_code: string | null;
+  pending_reason: PendingReason | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -74,9 +75,16 @@ function toPayment(row: PaymentRow, orderRows: OrderRow[]): Payment {
     pspPaymentId: row.psp_payment_id ?? undefined,
     hostedPageUrl: row.hosted_page_url ?? undefined,
     failure: row.failure_reason === null ? undefined : { reason: row.failure_reason, declineCode: row.decline_code ?? undefined },
+    pendingReason: row.pending_reason ?? undefined,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+export interface RecordedStatusChange {
+  cursor: bigint;
+  status: PaymentStatus;
+  occurredAt: Date;
 }
 
 export interface PaymentPage {
@@ -201,16 +209,42 @@ export class PaymentStore {
         .where({ id: paymentId })
         .whereNull("psp_payment_id")
         .update({ psp_payment_id: psp.id, hosted_page_url: psp.hostedPageUrl });
-      await this.move(trx, paymentId, "EXECUTING");
+      await this.move(trx, paymentId, { to: "EXECUTING" });
     });
   }
 
-  /** Moves every order of the payment to `to` if the state machine allows it; false when it does not. */
-  async transition(paymentId: string, to: PaymentStatus, failure?: Failure): Promise<boolean> {
+  /** Moves every order of the payment to `change.to` if the state machine allows it; false when it does not. */
+  async transition(paymentId: string, change: StatusChange): Promise<boolean> {
     return this.db.transaction(async (trx) => {
       await this.lock(trx, paymentId);
-      return this.move(trx, paymentId, to, failure);
+      return this.move(trx, paymentId, change);
     });
+  }
+
+  /**
+   * The payment as it is now and the id of its latest status change, read from one snapshot, so that the changes
+   * after that id are exactly the ones the payment has not shown yet.
+   */
+  async getWithHistoryCursor(paymentId: string): Promise<{ payment: Payment; cursor: bigint } | undefined> {
+    return this.db.transaction(
+      async (trx) => {
+        const row: PaymentRow | undefined = await trx("payments").where({ id: paymentId }).first();
+        if (!row) return undefined;
+        const [payment] = await this.withOrders(trx, [row]);
+        const latest = await trx("status_history").where({ payment_id: paymentId }).max("id as id").first();
+        return { payment: payment!, cursor: (latest?.id as bigint | null) ?? 0n };
+      },
+      { isolationLevel: "repeatable read" },
+    );
+  }
+
+  /** The status changes of a payment after `cursor`, oldest first. */
+  async statusChangesAfter(paymentId: string, cursor: bigint): Promise<RecordedStatusChange[]> {
+    const rows: { id: bigint; status: PaymentStatus; occurred_at: Date }[] = await this.db("status_history")
+      .where({ payment_id: paymentId })
+      .where("id", ">", cursor.toString())
+      .orderBy("id");
+    return rows.map((r) => ({ cursor: r.id, status: r.status, occurredAt: r.occurred_at }));
   }
 
   // Transitions of one payment are serialised on its row, so concurrent webhooks and pollers cannot interleave.
@@ -219,7 +253,7 @@ export class PaymentStore {
   }
 
   /** The status change and the event announcing it commit together, or not at all. */
-  private async move(trx: Knex.Transaction, paymentId: string, to: PaymentStatus, failure?: Failure): Promise<boolean> {
+  private async move(trx: Knex.Transaction, paymentId: string, { to, failure, pendingReason }: StatusChange): Promise<boolean> {
     const statuses: PaymentStatus[] = (await trx("payment_orders").where({ payment_id: paymentId }).select("status")).map(
       (r: { status: PaymentStatus }) => r.status,
     );
@@ -230,8 +264,10 @@ export class PaymentStore {
       .update({
         updated_at: trx.fn.now(),
         ...(failure && { failure_reason: failure.reason, decline_code: failure.declineCode ?? null }),
+        ...(pendingReason && { pending_reason: pendingReason }),
       })
       .returning("*");
+    await trx("status_history").insert({ payment_id: paymentId, status: to, occurred_at: row!.updated_at });
     const [moved] = await this.withOrders(trx, [row!]);
     const eventId = newId("evt");
     await trx("outbox").insert({

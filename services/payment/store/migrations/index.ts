@@ -1,6 +1,7 @@
 import type { Migration } from "../../../lib/db.js";
 import { paymentTables } from "./001_payments.js";
 import { feesAndOutbox } from "./002_fees_and_outbox.js";
+import { statusHistory } from "./003_status_history.js";
 
 export const PAYMENT_SCHEMA = "payment";
-export const paymentMigrations: readonly Migration[] = [paymentTables, feesAndOutbox];
+export const paymentMigrations: readonly Migration[] = [paymentTables, feesAndOutbox, statusHistory];

@@ -1,0 +1,60 @@
+import http from "node:http";
+import { listen } from "../../lib/listen.js";
+import type { Logger } from "../../lib/log.js";
+
+export type HttpHandler = (req: http.IncomingMessage, res: http.ServerResponse, params: string[]) => Promise<void>;
+
+export interface HttpRoute {
+  method: string;
+  /** Matched against the path (no query string); capture groups become `params`. */
+  path: RegExp;
+  handle: HttpHandler;
+}
+
+export interface RunningHttpServer {
+  port: number;
+  /** http://host:port, no trailing slash. */
+  origin: string;
+  /** Starts answering on `routes`; until then every request gets 503. Listening first tells us our own URL. */
+  serve(routes: HttpRoute[]): void;
+  close(): Promise<void>;
+}
+
+export function replyJson(res: http.ServerResponse, status: number, body: Record<string, unknown>): void {
+  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+}
+
+/**
+ * The payment service's HTTP/1.1 side (the gRPC port speaks HTTP/2 only): the PSP's webhooks and the buyer's
+ * status page.
+ */
+export async function startHttpServer(opts: { port?: number; host?: string }, log: Logger): Promise<RunningHttpServer> {
+  let routes: HttpRoute[] | undefined;
+  const route = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (!routes) return replyJson(res, 503, { error: "starting up; try again" });
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    for (const r of routes) {
+      const match = req.method === r.method ? r.path.exec(path) : null;
+      if (match) return r.handle(req, res, match.slice(1).map(decodeURIComponent));
+    }
+    replyJson(res, 404, { error: `no route ${req.method} ${path}` });
+  };
+  const server = http.createServer((req, res) => {
+    route(req, res).catch((err: unknown) => {
+      log.error("HTTP request failed", { url: req.url, error: String((err as Error)?.stack ?? err) });
+      if (!res.headersSent) replyJson(res, 500, { error: "internal error; try again" });
+    });
+  });
+  const host = opts.host ?? "127.0.0.1";
+  const port = await listen(server, opts.port, host);
+  return {
+    port,
+    origin: `http://${host}:${port}`,
+    serve: (r) => (routes = r),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

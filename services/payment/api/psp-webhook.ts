@@ -1,0 +1,68 @@
+import type http from "node:http";
+import { failpoint } from "../../lib/failpoints.js";
+import type { Logger } from "../../lib/log.js";
+import { MalformedPspObject, parsePspPayment } from "../adapters/psp-json.js";
+import type { PaymentFlow, PspUpdateOutcome } from "../app/payment-flow.js";
+import { replyJson, type HttpRoute } from "./http-server.js";
+import { signatureProblem } from "./webhook-signature.js";
+
+export const WEBHOOK_PATH = "/webhooks/psp";
+const MAX_BODY_BYTES = 1 << 20;
+
+const STATUS_OF: Record<PspUpdateOutcome, number> = {
+  applied: 200,
+  unchanged: 200,
+  // Not 2xx, so that the PSP keeps it in its failed deliveries for someone to look at.
+  unknown_payment: 404,
+  amount_mismatch: 422,
+};
+
+function readBody(req: http.IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        resolve(undefined);
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+/**
+ * Receives the PSP's webhooks. A request whose signature or timestamp does not verify is refused before it is
+ * parsed, and changes nothing. Anything but a 2xx makes the PSP deliver it again.
+ */
+export function pspWebhookRoute(opts: { secret: string; toleranceSeconds?: number }, flow: PaymentFlow, log: Logger): HttpRoute {
+  return {
+    method: "POST",
+    path: new RegExp(`^${WEBHOOK_PATH}$`),
+    async handle(req, res) {
+      const body = await readBody(req);
+      if (body === undefined) return replyJson(res, 413, { error: "body too large" });
+      const problem = signatureProblem(req.headers["psp-signature"] as string | undefined, body, opts.secret, Date.now() / 1000, opts.toleranceSeconds);
+      if (problem) {
+        log.warn("webhook refused", { problem });
+        return replyJson(res, 400, { error: `webhook signature refused: ${problem}` });
+      }
+      let event: { id?: unknown; type?: unknown; data?: { object?: unknown } };
+      let outcome: PspUpdateOutcome;
+      try {
+        event = JSON.parse(body);
+        const update = parsePspPayment(event.data?.object);
+        failpoint("payment.webhook-before-apply");
+        outcome = await flow.applyPspUpdate(update);
+      } catch (err) {
+        if (!(err instanceof SyntaxError || err instanceof MalformedPspObject)) throw err;
+        return replyJson(res, 400, { error: `malformed event: ${(err as Error).message}` });
+      }
+      failpoint("payment.webhook-after-apply");
+      log.info("webhook", { eventId: event.id, type: event.type, outcome });
+      replyJson(res, STATUS_OF[outcome], { received: true, outcome });
+    },
+  };
+}
