@@ -3,8 +3,9 @@ import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
 import { connectNats } from "../lib/events/nats.js";
 import { ensureEventStreams, type EventStreamNames } from "../lib/events/streams.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
+import { startPeriodic } from "../lib/periodic.js";
 import { createLogger } from "../lib/log.js";
-import { PspHttpClient } from "./adapters/psp-http-client.js";
+import { PspHttpClient, type PspClientConfig } from "./adapters/psp-http-client.js";
 import { RiskGrpcClient } from "./adapters/risk-grpc-client.js";
 import { startHttpServer } from "./api/http-server.js";
 import { paymentRoutes } from "./api/payment-handlers.js";
@@ -16,11 +17,14 @@ import { PaymentWatch } from "./app/payment-watch.js";
 import { defaultRelaySettings, startOutboxRelay } from "./events/outbox-relay.js";
 import { subscribePaymentChanges } from "./events/payment-change-signal.js";
 import { encodePaymentEvent, eventSubject } from "./events/payment-event.js";
+import { IdempotencyStore } from "./store/idempotency-store.js";
 import { PaymentStore } from "./store/payment-store.js";
 import { PAYMENT_SCHEMA, paymentMigrations } from "./store/migrations/index.js";
 
 /** 2.5% */
 export const DEFAULT_PLATFORM_FEE_BPS = 250;
+/** As long as Stripe keeps its idempotency keys. */
+export const DEFAULT_IDEMPOTENCY_KEY_TTL_MS = 24 * 3600 * 1000;
 
 export interface PaymentServiceConfig {
   databaseUrl: string;
@@ -30,11 +34,13 @@ export interface PaymentServiceConfig {
   /** How buyers' browsers reach the HTTP port (behind a proxy, say); by default its own address. */
   publicUrl?: string;
   riskUrl: string;
-  psp: { baseUrl: string; apiKey: string; webhookSecret: string };
+  psp: PspClientConfig & { webhookSecret: string };
   poller?: Partial<PollerConfig>;
   events: { natsUrl: string; names: EventStreamNames };
   /** The platform's fee on every order, in basis points, fixed on each checkout when it is created. */
   platformFeeBps: number;
+  /** How long CreatePayment's first answer is replayed under its checkout_id. */
+  idempotencyKeyTtlMs?: number;
 }
 
 export interface RunningPaymentService {
@@ -55,7 +61,16 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   const store = new PaymentStore(db, encodePaymentEvent, eventSubject);
   const http = await startHttpServer({ port: config.httpPort }, log);
   const pageUrl = (paymentId: string) => statusPageUrl(config.publicUrl ?? http.origin, paymentId);
-  const flow = new PaymentFlow(store, new RiskGrpcClient(config.riskUrl), new PspHttpClient(config.psp), log, config.platformFeeBps, pageUrl);
+  const idempotency = new IdempotencyStore(db, config.idempotencyKeyTtlMs ?? DEFAULT_IDEMPOTENCY_KEY_TTL_MS);
+  const flow = new PaymentFlow({
+    store,
+    idempotency,
+    risk: new RiskGrpcClient(config.riskUrl),
+    psp: new PspHttpClient(config.psp),
+    log,
+    platformFeeBps: config.platformFeeBps,
+    statusPageUrl: pageUrl,
+  });
   http.serve([pspWebhookRoute({ secret: config.psp.webhookSecret }, flow, log), statusPageRoute(store)]);
   const changes = subscribePaymentChanges(nc, config.events.names.subjectPrefix, log);
   const watch = new PaymentWatch(store, changes, 1_000);
@@ -66,6 +81,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
     log,
   });
   const stopPoller = startInFlightPoller(store, flow, { intervalMs: 5_000, staleAfterMs: 60_000, batchSize: 50, ...config.poller }, log);
+  const stopKeySweeper = startPeriodic("idempotency key purge", Math.min(60_000, idempotency.ttlMs), () => idempotency.purgeExpired(1_000), log);
   const stopRelay = startOutboxRelay(db, jetstream(nc), { ...defaultRelaySettings, subjectPrefix: config.events.names.subjectPrefix }, log);
   const webhookUrl = `${http.origin}${WEBHOOK_PATH}`;
   log.info("payment service listening", { grpc: grpc.url, webhooks: webhookUrl });
@@ -75,7 +91,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
     webhookUrl,
     statusPageUrl: pageUrl,
     close: async () => {
-      await stopPoller();
+      await Promise.all([stopPoller(), stopKeySweeper()]);
       await Promise.all([grpc.close(), http.close()]);
       await Promise.all([stopRelay(), changes.close()]);
       await nc.close();

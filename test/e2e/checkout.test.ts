@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { answerThreeDSecure, payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { sampleCheckout, usd } from "../support/checkouts.js";
 import { grpc, grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
-import { PSP_WEBHOOK_SECRET, startTestPlatform, type TestPlatform } from "../support/platform.js";
+import { PSP_API_KEY, PSP_WEBHOOK_SECRET, startPaymentReplica, startTestPlatform, type TestPlatform } from "../support/platform.js";
 import { waitFor } from "../support/wait.js";
 
 let platform: TestPlatform;
@@ -112,31 +112,7 @@ describe("pay-in over the real wire", () => {
   });
 });
 
-describe("idempotency on checkout_id", () => {
-  it("the same request returns the same payment; a different one is ALREADY_EXISTS", async () => {
-    const request = checkout();
-    const first = await createPayment(request);
-    const second = await createPayment(request);
-    expect(second.paymentId).toBe(first.paymentId);
-    expect(second.hostedPageUrl).toBe(first.hostedPageUrl);
-
-    const changed = { ...request, orders: [{ orderId: "order-1", sellerId: "seller-a", amount: usd(2_501) }] };
-    await expect(createPayment(changed)).rejects.toMatchObject({
-      code: grpc.status.ALREADY_EXISTS,
-      details: expect.stringContaining(request.checkoutId),
-    });
-  });
-
-  it("concurrent calls with one checkout_id create one payment and one PSP payment", async () => {
-    const request = checkout();
-    const results = await Promise.all(Array.from({ length: 8 }, () => createPayment(request)));
-    expect(new Set(results.map((p) => p.paymentId)).size).toBe(1);
-    const paymentId = results[0].paymentId;
-    await waitForStatus(paymentId, "EXECUTING");
-    const atPsp = await (await platform.pspApi(`/v1/payments?reference=${paymentId}`)).json();
-    expect(atPsp.data).toHaveLength(1);
-  });
-
+describe("calls to the PSP", () => {
   const pspFaults = (faults: { fail_before_commit_rate?: number; fail_after_commit_rate?: number }) =>
     platform.pspApi("/v1/test_helpers/faults", { method: "POST", body: JSON.stringify(faults) });
   const pspPaymentsFor = async (paymentId: string) => (await (await platform.pspApi(`/v1/payments?reference=${paymentId}`)).json()).data;
@@ -169,6 +145,30 @@ describe("idempotency on checkout_id", () => {
     const resumed = await createPayment(request);
     expect(resumed.status).toBe("PAYMENT_STATUS_EXECUTING");
     expect(await pspPaymentsFor(resumed.paymentId)).toHaveLength(1);
+  });
+
+  it("a PSP slower than our timeout: each attempt times out, the retries reuse the key, one PSP payment", async () => {
+    const impatient = await startPaymentReplica(platform, {
+      psp: { baseUrl: platform.psp.url, apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET, timeoutMs: 100 },
+    });
+    const client = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", impatient.url);
+    const request = checkout();
+    try {
+      // The PSP does the work at once and answers after 300 ms, when we have given up.
+      platform.psp.setFaults({ latency_ms: 300 });
+      const timedOut = await unary(client, "createPayment", request).catch((err) => err);
+      expect(timedOut).toMatchObject({ code: grpc.status.UNAVAILABLE, details: expect.stringMatching(/not answering.*retry later/) });
+      platform.psp.setFaults({});
+      const { payment } = await unary(client, "createPayment", request);
+      expect(payment.status).toBe("PAYMENT_STATUS_EXECUTING");
+      const atPsp = await pspPaymentsFor(payment.paymentId);
+      expect(atPsp).toHaveLength(1);
+      expect(atPsp[0].id).toBe(payment.pspPaymentId);
+    } finally {
+      platform.psp.setFaults({});
+      client.close();
+      await impatient.close();
+    }
   });
 });
 

@@ -1,10 +1,9 @@
-import { inject } from "vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { answerThreeDSecure, payOnHostedPage, returnToMerchant, TEST_CARDS } from "../../scripts/buyer.js";
-import { startPaymentService, type RunningPaymentService } from "../../services/payment/service.js";
+import type { RunningPaymentService } from "../../services/payment/service.js";
 import { sampleCheckout } from "../support/checkouts.js";
 import { grpc, grpcJsClient, serverStream, unary, type GrpcJsClient } from "../support/grpc-js.js";
-import { PLATFORM_FEE_BPS, PSP_API_KEY, PSP_WEBHOOK_SECRET, startTestPlatform, type TestPlatform } from "../support/platform.js";
+import { startPaymentReplica, startTestPlatform, type TestPlatform } from "../support/platform.js";
 import { waitFor } from "../support/wait.js";
 
 let platform: TestPlatform;
@@ -14,15 +13,7 @@ let paymentsOnSecondInstance: GrpcJsClient;
 
 beforeAll(async () => {
   platform = await startTestPlatform();
-  // Same database and streams, its own ports: what a second replica behind a load balancer is.
-  secondInstance = await startPaymentService({
-    databaseUrl: platform.database.url,
-    riskUrl: platform.risk.url,
-    psp: { baseUrl: platform.psp.url, apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET },
-    events: { natsUrl: inject("natsUrl"), names: platform.streams },
-    platformFeeBps: PLATFORM_FEE_BPS,
-    poller: { intervalMs: 3_600_000 },
-  });
+  secondInstance = await startPaymentReplica(platform);
   payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url);
   paymentsOnSecondInstance = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", secondInstance.url);
 });

@@ -2,7 +2,7 @@ import { startPspSimulator, type PspSimulator } from "../../psp-simulator/server
 import type { PollerConfig } from "../../services/payment/app/in-flight-poller.js";
 import { inject } from "vitest";
 import type { EventStreamNames } from "../../services/lib/events/streams.js";
-import { startPaymentService, type RunningPaymentService } from "../../services/payment/service.js";
+import { startPaymentService, type PaymentServiceConfig, type RunningPaymentService } from "../../services/payment/service.js";
 import type { RiskRules } from "../../services/risk/domain/rules.js";
 import { startRiskService } from "../../services/risk/service.js";
 import { startWalletService, type RunningWalletService } from "../../services/wallet/service.js";
@@ -44,12 +44,8 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   const psp = await startPspSimulator({ apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET, webhookRetryBaseMs: 50 });
   const risk = await startRiskService({ databaseUrl: database.url, rules: options.rules });
   const payment = await startPaymentService({
-    databaseUrl: database.url,
-    riskUrl: risk.url,
-    psp: { baseUrl: psp.url, apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET },
+    ...paymentConfig(database.url, streams, psp.url, risk.url),
     events: { natsUrl: options.paymentNatsUrl ?? inject("natsUrl"), names: streams },
-    platformFeeBps: PLATFORM_FEE_BPS,
-    // By default the poller stays out of the way, so that tests see what webhooks alone achieve.
     poller: { intervalMs: 3_600_000, ...options.poller },
   });
   psp.setWebhookUrl(payment.webhookUrl);
@@ -86,4 +82,24 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
       await database.drop();
     },
   };
+}
+
+function paymentConfig(databaseUrl: string, streams: EventStreamNames, pspUrl: string, riskUrl: string): PaymentServiceConfig {
+  return {
+    databaseUrl,
+    riskUrl,
+    psp: { baseUrl: pspUrl, apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET },
+    events: { natsUrl: inject("natsUrl"), names: streams },
+    platformFeeBps: PLATFORM_FEE_BPS,
+    // By default the poller stays out of the way, so that tests see what webhooks alone achieve.
+    poller: { intervalMs: 3_600_000 },
+  };
+}
+
+/**
+ * Another payment service instance on the platform's database and streams, on its own ports: a second replica,
+ * or the service as it comes back after a restart. The PSP keeps sending webhooks to the platform's instance.
+ */
+export function startPaymentReplica(platform: TestPlatform, overrides: Partial<PaymentServiceConfig> = {}): Promise<RunningPaymentService> {
+  return startPaymentService({ ...paymentConfig(platform.database.url, platform.streams, platform.psp.url, platform.risk.url), ...overrides });
 }

@@ -596,9 +596,11 @@ export const ReviewOutcomeSchema: GenEnum<ReviewOutcome> = /*@__PURE__*/
  */
 export const PaymentService: GenService<{
   /**
-   * Idempotent on checkout_id: the same checkout_id with the same request returns the existing payment
-   * (and resumes it if an earlier attempt was interrupted); with a different request it fails with
-   * ALREADY_EXISTS.
+   * Idempotent on checkout_id: the same checkout_id with the same request gets the first answer again, byte
+   * for byte (GetPayment or WatchPayment show where it stands now), and resumes the payment if the earlier
+   * attempt was interrupted before answering; with a different request it fails with ALREADY_EXISTS naming the
+   * payment. The key is kept for IDEMPOTENCY_KEY_TTL_SECONDS (24 h); after that the checkout_id is refused with
+   * ALREADY_EXISTS, so a checkout is never charged twice.
    *
    * @generated from rpc payment.v1.PaymentService.CreatePayment
    */

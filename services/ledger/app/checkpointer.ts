@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../../lib/log.js";
+import { startPeriodic } from "../../lib/periodic.js";
 import type { LedgerStore } from "../store/ledger-store.js";
 
 /**
@@ -8,15 +8,5 @@ import type { LedgerStore } from "../store/ledger-store.js";
  * Returns a function that stops it and waits for the run in progress.
  */
 export function startCheckpointer(store: LedgerStore, intervalMs: number, log: Logger): () => Promise<void> {
-  const stop = new AbortController();
-  const running = (async () => {
-    while (!stop.signal.aborted) {
-      await store.advanceCheckpoints().catch((err: unknown) => log.warn("checkpoint failed; will retry", { error: String(err) }));
-      await sleep(intervalMs, undefined, { signal: stop.signal }).catch(() => {});
-    }
-  })();
-  return async () => {
-    stop.abort();
-    await running;
-  };
+  return startPeriodic("checkpoint", intervalMs, () => store.advanceCheckpoints(), log);
 }

@@ -1,7 +1,8 @@
 import type { ConnectRouter } from "@connectrpc/connect";
-import type { MessageInitShape } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
+  CreatePaymentResponseSchema,
   PaymentSchema,
   PaymentService,
   PaymentStatus as ProtoStatus,
@@ -61,14 +62,17 @@ export function paymentRoutes({ flow, store, watch, statusPageUrl }: PaymentApi)
   return (router: ConnectRouter) =>
     router.service(PaymentService, {
       async createPayment(req) {
-        const payment = await flow.create({
+        const input = {
           checkoutId: req.checkoutId,
           buyerId: req.buyerId,
           buyerCountry: req.buyerCountry,
           returnUrl: req.returnUrl,
           orders: req.orders.map((o) => ({ orderId: o.orderId, sellerId: o.sellerId, amount: o.amount })),
-        });
-        return { payment: toProto(payment) };
+        };
+        const response = await flow.create(input, (payment) =>
+          toBinary(CreatePaymentResponseSchema, create(CreatePaymentResponseSchema, { payment: toProto(payment) })),
+        );
+        return fromBinary(CreatePaymentResponseSchema, response);
       },
       async getPayment(req) {
         return { payment: toProto(await flow.get(requireId("payment_id", req.paymentId))) };

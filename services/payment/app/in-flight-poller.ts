@@ -1,4 +1,5 @@
 import type { Logger } from "../../lib/log.js";
+import { startPeriodic } from "../../lib/periodic.js";
 import type { PaymentStore } from "../store/payment-store.js";
 import type { PaymentFlow } from "./payment-flow.js";
 
@@ -14,30 +15,15 @@ export interface PollerConfig {
  * mid-CreatePayment still resolves. Each instance claims its own batch (SKIP LOCKED), so several can run.
  */
 export function startInFlightPoller(store: PaymentStore, flow: PaymentFlow, config: PollerConfig, log: Logger): () => Promise<void> {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-
-  const tick = async () => {
-    const ids = await store.claimStale(config.staleAfterMs, config.batchSize);
-    for (const id of ids) {
-      if (stopped) return;
-      await flow.refresh(id).catch((err: unknown) => log.warn("could not refresh in-flight payment", { paymentId: id, error: String(err) }));
-    }
-  };
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = tick()
-        .catch((err: unknown) => log.warn("in-flight poll failed", { error: String(err) }))
-        .finally(schedule);
-    }, config.intervalMs);
-  };
-  schedule();
-
-  return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await running;
-  };
+  return startPeriodic(
+    "in-flight poll",
+    config.intervalMs,
+    async (stopping) => {
+      for (const id of await store.claimStale(config.staleAfterMs, config.batchSize)) {
+        if (stopping.aborted) return;
+        await flow.refresh(id).catch((err: unknown) => log.warn("could not refresh in-flight payment", { paymentId: id, error: String(err) }));
+      }
+    },
+    log,
+  );
 }

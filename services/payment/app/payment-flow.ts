@@ -1,10 +1,11 @@
-import { failedPrecondition, notFound } from "../../lib/errors.js";
+import { alreadyExists, failedPrecondition, notFound } from "../../lib/errors.js";
 import { failpoint } from "../../lib/failpoints.js";
 import { newId } from "../../lib/ids.js";
 import type { Logger } from "../../lib/log.js";
-import { checkoutFingerprint, priceCheckout, validateCheckout, type CheckoutInput } from "../domain/checkout.js";
+import { checkoutFingerprint, checkoutIdReused, priceCheckout, validateCheckout, type CheckoutInput } from "../domain/checkout.js";
 import { awaitsReview, clearedForPsp, failedBecause, riskRejection, type Payment, type ReviewOutcome } from "../domain/payment.js";
 import { changeFromPsp, type PspPayment } from "../domain/psp-payment.js";
+import type { IdempotencyStore, SavedResponse } from "../store/idempotency-store.js";
 import type { PaymentStore } from "../store/payment-store.js";
 import { PspRefusedError, type PspPort, type RiskPort } from "./ports.js";
 
@@ -14,24 +15,56 @@ export type PspUpdateOutcome = "applied" | "unchanged" | "unknown_payment" | "am
  * The pay-in use cases. Every step is idempotent and safe to run concurrently on several instances, so that a
  * retried call, a webhook and the poller can all push the same payment forward without harm.
  */
-export class PaymentFlow {
-  constructor(
-    private readonly store: PaymentStore,
-    private readonly risk: RiskPort,
-    private readonly psp: PspPort,
-    private readonly log: Logger,
-    private readonly platformFeeBps: number,
-    /** Where the buyer lands after the hosted page. */
-    private readonly statusPageUrl: (paymentId: string) => string,
-  ) {}
+function keyExpired(checkoutId: string, paymentId: string, usedAt: Date): Error {
+  return alreadyExists(
+    `checkout_id "${checkoutId}" was used on ${usedAt.toISOString()} for payment ${paymentId}, and its idempotency key has ` +
+      "expired: the first answer is no longer replayed and the checkout is never charged twice. Read the payment with GetPayment",
+  );
+}
 
-  async create(input: CheckoutInput): Promise<Payment> {
+export interface PaymentFlowDeps {
+  store: PaymentStore;
+  idempotency: IdempotencyStore;
+  risk: RiskPort;
+  psp: PspPort;
+  log: Logger;
+  platformFeeBps: number;
+  /** Where the buyer lands after the hosted page. */
+  statusPageUrl: (paymentId: string) => string;
+}
+
+export class PaymentFlow {
+  private readonly store: PaymentStore;
+  private readonly idempotency: IdempotencyStore;
+  private readonly risk: RiskPort;
+  private readonly psp: PspPort;
+  private readonly log: Logger;
+
+  constructor(private readonly deps: PaymentFlowDeps) {
+    ({ store: this.store, idempotency: this.idempotency, risk: this.risk, psp: this.psp, log: this.log } = deps);
+  }
+
+  /**
+   * Creates the checkout's payment and takes it as far as it goes, answering with `respond(payment)`. Idempotent
+   * on checkout_id: that first answer is saved and every identical request gets it back, byte for byte, until the
+   * key expires; an interrupted first attempt is resumed by the next one.
+   */
+  async create(input: CheckoutInput, respond: (payment: Payment) => Uint8Array): Promise<Uint8Array> {
     const checkout = validateCheckout(input);
-    const priced = priceCheckout(checkout, this.platformFeeBps);
-    const payment = await this.store.createOrGet(priced, checkoutFingerprint(checkout), newId("pay"));
-    const advanced = await this.advance(payment);
+    const fingerprint = checkoutFingerprint(checkout);
+    const saved = await this.idempotency.recall(checkout.checkoutId);
+    if (saved) return this.replay(saved, checkout.checkoutId, fingerprint);
+    const payment = await this.store.createOrGet(priceCheckout(checkout, this.deps.platformFeeBps), fingerprint, newId("pay"));
+    if (Date.now() - payment.createdAt.getTime() > this.idempotency.ttlMs) throw keyExpired(checkout.checkoutId, payment.id, payment.createdAt);
+    const response = await this.idempotency.remember(checkout.checkoutId, fingerprint, payment.id, respond(await this.advance(payment)));
     failpoint("payment.before-create-response");
-    return advanced;
+    return response;
+  }
+
+  private replay(saved: SavedResponse, checkoutId: string, fingerprint: string): Uint8Array {
+    if (saved.fingerprint !== fingerprint) throw checkoutIdReused(checkoutId, saved.paymentId);
+    if (saved.expired) throw keyExpired(checkoutId, saved.paymentId, saved.createdAt);
+    return saved.body;
   }
 
   async get(paymentId: string): Promise<Payment> {
@@ -102,7 +135,7 @@ export class PaymentFlow {
 
   private async register(payment: Payment): Promise<void> {
     try {
-      const registered = await this.psp.register(payment, this.statusPageUrl(payment.id));
+      const registered = await this.psp.register(payment, this.deps.statusPageUrl(payment.id));
       failpoint("payment.after-psp-register");
       await this.store.recordRegistration(payment.id, registered);
     } catch (err) {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { invalidArgument } from "../../lib/errors.js";
+import { alreadyExists, invalidArgument, type DomainError } from "../../lib/errors.js";
 import { MAX_MINOR_UNITS, type Money } from "../../lib/money.js";
 import { optionalCountry, requireId, requirePositiveMoney } from "../../lib/validate.js";
 import { splitOrder } from "./fees.js";
@@ -87,6 +87,14 @@ export function checkoutFingerprint(checkout: Checkout): string {
     checkout.orders.map((o) => [o.orderId, o.sellerId, o.amountMinor.toString()]),
   ]);
   return createHash("sha256").update(canonical).digest("hex");
+}
+
+/** The checkout_id came back with a different checkout than the one it was first used for. */
+export function checkoutIdReused(checkoutId: string, paymentId: string): DomainError {
+  return alreadyExists(
+    `checkout_id "${checkoutId}" was already used for a different checkout (payment ${paymentId}); ` +
+      "retry with the identical request, or use a new checkout_id",
+  );
 }
 
 export interface PricedOrder extends Order {

@@ -1,8 +1,7 @@
 import type { Knex } from "knex";
 import type { Db } from "../../lib/db.js";
-import { alreadyExists } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
-import type { PricedCheckout } from "../domain/checkout.js";
+import { checkoutIdReused, type PricedCheckout } from "../domain/checkout.js";
 import type { Payment, PaymentOrder, PendingReason, ReviewOutcome, RiskResult, StatusChange } from "../domain/payment.js";
 import type { PspPayment } from "../domain/psp-payment.js";
 import { canMove, checkoutStatus, statusesBefore, type PaymentStatus } from "../domain/status.js";
@@ -138,12 +137,7 @@ export class PaymentStore {
       );
     });
     const row: PaymentRow = await this.db("payments").where({ checkout_id: checkout.checkoutId }).first();
-    if (row.request_fingerprint !== fingerprint) {
-      throw alreadyExists(
-        `checkout_id "${checkout.checkoutId}" was already used for a different checkout (payment ${row.id}); ` +
-          "retry with the identical request, or use a new checkout_id",
-      );
-    }
+    if (row.request_fingerprint !== fingerprint) throw checkoutIdReused(checkout.checkoutId, row.id);
     return this.withOrders(this.db, [row]).then(([p]) => p!);
   }
 

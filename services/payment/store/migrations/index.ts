@@ -2,6 +2,7 @@ import type { Migration } from "../../../lib/db.js";
 import { paymentTables } from "./001_payments.js";
 import { feesAndOutbox } from "./002_fees_and_outbox.js";
 import { statusHistory } from "./003_status_history.js";
+import { idempotencyKeys } from "./004_idempotency_keys.js";
 
 export const PAYMENT_SCHEMA = "payment";
-export const paymentMigrations: readonly Migration[] = [paymentTables, feesAndOutbox, statusHistory];
+export const paymentMigrations: readonly Migration[] = [paymentTables, feesAndOutbox, statusHistory, idempotencyKeys];

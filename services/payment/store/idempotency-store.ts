@@ -1,0 +1,50 @@
+import type { Db } from "../../lib/db.js";
+
+export interface SavedResponse {
+  fingerprint: string;
+  paymentId: string;
+  body: Uint8Array;
+  createdAt: Date;
+  expired: boolean;
+}
+
+/** Responses kept under their idempotency key for `ttlMs`, then purged. */
+export class IdempotencyStore {
+  constructor(
+    private readonly db: Db,
+    readonly ttlMs: number,
+  ) {}
+
+  async recall(key: string): Promise<SavedResponse | undefined> {
+    const row = await this.db("idempotency_keys")
+      .where({ key })
+      .first("request_fingerprint", "payment_id", "response", "created_at", this.db.raw("expires_at <= now() as expired"));
+    return (
+      row && { fingerprint: row.request_fingerprint, paymentId: row.payment_id, body: new Uint8Array(row.response), createdAt: row.created_at, expired: row.expired }
+    );
+  }
+
+  /** Saves the first response under `key`; whoever comes second gets the first one back. */
+  async remember(key: string, fingerprint: string, paymentId: string, body: Uint8Array): Promise<Uint8Array> {
+    const [inserted] = await this.db("idempotency_keys")
+      .insert({
+        key,
+        request_fingerprint: fingerprint,
+        payment_id: paymentId,
+        response: Buffer.from(body),
+        expires_at: this.db.raw("now() + make_interval(secs => ?)", [this.ttlMs / 1000]),
+      })
+      .onConflict("key")
+      .ignore()
+      .returning("key");
+    if (inserted) return body;
+    return (await this.recall(key))?.body ?? body;
+  }
+
+  /** Deletes up to `limit` expired keys; how many it deleted. */
+  async purgeExpired(limit: number): Promise<number> {
+    return this.db("idempotency_keys")
+      .whereIn("key", this.db("idempotency_keys").where("expires_at", "<=", this.db.fn.now()).limit(limit).select("key"))
+      .delete();
+  }
+}
