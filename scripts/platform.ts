@@ -39,7 +39,13 @@ async function up() {
 
   const pspApiKey = envString("PSP_API_KEY", "sk_test_local_platform");
   const pspWebhookSecret = envString("PSP_WEBHOOK_SECRET", "whsec_local_platform");
-  const psp = await startPspSimulator({ port: envInt("PSP_PORT", 8090), apiKey: pspApiKey, webhookSecret: pspWebhookSecret });
+  const psp = await startPspSimulator({
+    port: envInt("PSP_PORT", 8090),
+    apiKey: pspApiKey,
+    webhookSecret: pspWebhookSecret,
+    // The PSP's fraud team approves a payment held for manual review after this long, unless told sooner.
+    reviewDelayMs: envInt("PSP_REVIEW_DELAY_MS", 30_000),
+  });
   stops.push(psp.close);
   print(`PSP simulator   ${psp.url}  (REST API /v1, hosted pages /pay/<id>)`);
 
