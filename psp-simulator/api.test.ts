@@ -37,6 +37,10 @@ describe("POST /v1/payments", () => {
       amount: 2500,
       currency: "EUR",
       status: "requires_payment_method",
+      capture_method: "automatic",
+      amount_capturable: 0,
+      amount_captured: 0,
+      amount_refunded: 0,
       reference: "order_42",
       description: "Two books",
       metadata: { cart: "c_1" },
@@ -46,6 +50,7 @@ describe("POST /v1/payments", () => {
       decline_code: null,
       failure_message: null,
       pending_reason: null,
+      cancellation_reason: null,
       created: expect.any(Number),
     });
     expect(Math.abs(created.body.created - Date.now() / 1000)).toBeLessThan(5);

@@ -1,39 +1,17 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ApiError, resourceMissing } from "./errors.js";
-import type { Faults } from "./faults.js";
+import { ApiError } from "./errors.js";
 import { BodyTooLargeError, readBody, sendJson } from "./http.js";
 import { requestFingerprint, type IdempotencyStore } from "./idempotency.js";
-import { PaymentStateError, paymentObject, type Payment, type Payments } from "./payments.js";
-import type { Store } from "./store.js";
+import { routes, type ApiRequest, type Route, type RouteContext } from "./routes.js";
 import { secretsEqual } from "./tokens.js";
-import { faultInput, newPaymentInput, parseJsonBody, reviewInput, type JsonObject } from "./validation.js";
-import type { WebhookDispatcher } from "./webhooks.js";
+import { parseJsonBody } from "./validation.js";
 
-export interface ApiContext {
+export interface ApiContext extends RouteContext {
   apiKey: string;
-  baseUrl: string;
-  store: Store;
-  payments: Payments;
-  webhooks: WebhookDispatcher;
-  faults: Faults;
   idempotency: IdempotencyStore;
   /** Aborted when the simulator closes; cancels injected latency. */
   closing: AbortSignal;
-}
-
-interface ApiRequest {
-  params: string[];
-  query: URLSearchParams;
-  body: JsonObject;
-}
-
-interface Route {
-  method: "GET" | "POST";
-  path: RegExp;
-  handle(request: ApiRequest): { status: number; body: unknown };
-  /** Subject to `fail_before_commit_rate` and `fail_after_commit_rate`. */
-  faulty?: boolean;
 }
 
 interface Reply {
@@ -45,75 +23,8 @@ interface Reply {
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 const TEST_HELPERS = "/v1/test_helpers/";
 
-function routes(ctx: ApiContext): Route[] {
-  const find = (id: string | undefined): Payment => {
-    const payment = id === undefined ? undefined : ctx.store.getPayment(id);
-    if (!payment) throw resourceMissing(`No such payment: '${id}'`, "id");
-    return payment;
-  };
-  const view = (payment: Payment) => paymentObject(payment, ctx.baseUrl);
-  const list = <T>(data: T[]) => ({ object: "list", data });
-  const faultConfig = () => ({ status: 200, body: { object: "fault_config", ...ctx.faults.get() } });
-
-  return [
-    {
-      method: "POST",
-      path: /^\/v1\/payments$/,
-      faulty: true,
-      handle: ({ body }) => ({ status: 201, body: view(ctx.payments.create(newPaymentInput(body))) }),
-    },
-    {
-      method: "GET",
-      path: /^\/v1\/payments$/,
-      handle: ({ query }) => {
-        const reference = query.get("reference") ?? undefined;
-        return { status: 200, body: list(ctx.store.listPayments({ reference }).map(view)) };
-      },
-    },
-    {
-      method: "GET",
-      path: /^\/v1\/payments\/([^/]+)$/,
-      handle: ({ params: [id] }) => ({ status: 200, body: view(find(id)) }),
-    },
-    {
-      method: "POST",
-      path: /^\/v1\/test_helpers\/payments\/([^/]+)\/review$/,
-      handle: ({ params: [id], body }) => {
-        const { approve } = reviewInput(body);
-        const payment = find(id);
-        ctx.payments.resolveReview(payment, approve);
-        return { status: 200, body: view(payment) };
-      },
-    },
-    {
-      method: "POST",
-      path: /^\/v1\/test_helpers\/faults$/,
-      handle: ({ body }) => {
-        ctx.faults.set(faultInput(body));
-        return faultConfig();
-      },
-    },
-    {
-      method: "GET",
-      path: /^\/v1\/test_helpers\/faults$/,
-      handle: faultConfig,
-    },
-    {
-      method: "GET",
-      path: /^\/v1\/test_helpers\/webhook_deliveries$/,
-      handle: ({ query }) => {
-        const paymentId = query.get("payment_id");
-        return { status: 200, body: list(ctx.webhooks.list().filter((d) => paymentId === null || d.payment_id === paymentId)) };
-      },
-    },
-  ];
-}
-
 function errorReply(error: unknown): Reply {
   if (error instanceof ApiError) return { status: error.status, body: JSON.stringify(error) };
-  if (error instanceof PaymentStateError) {
-    return errorReply(new ApiError(409, "invalid_request_error", error.message, "payment_unexpected_state"));
-  }
   if (error instanceof BodyTooLargeError) {
     return errorReply(new ApiError(413, "invalid_request_error", error.message, "body_too_large"));
   }

@@ -8,8 +8,11 @@ export type DeclineCode =
 
 export type PendingReason = "three_d_secure" | "manual_review";
 
+/** What happens later to a payment made with the card: its refunds fail, or it gets disputed once captured. */
+export type CardQuirk = "refund_fails" | "disputed";
+
 export type CardOutcome =
-  | { kind: "succeed" }
+  | { kind: "succeed"; quirk?: CardQuirk }
   | { kind: "decline"; declineCode: DeclineCode }
   | { kind: "pending"; reason: PendingReason };
 
@@ -22,6 +25,8 @@ const TEST_CARDS: ReadonlyMap<string, CardOutcome> = new Map<string, CardOutcome
   ["4000000000000127", { kind: "decline", declineCode: "incorrect_cvc" }],
   ["4000000000003220", { kind: "pending", reason: "three_d_secure" }],
   ["4000000000004954", { kind: "pending", reason: "manual_review" }],
+  ["4000000000005126", { kind: "succeed", quirk: "refund_fails" }],
+  ["4000000000000259", { kind: "succeed", quirk: "disputed" }],
 ]);
 
 const BRANDS: ReadonlyArray<[brand: string, prefix: RegExp]> = [

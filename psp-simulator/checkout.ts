@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { validateCard } from "./cards.js";
+import type { Clock } from "./clock.js";
 import { messagePage, paymentFormPage, resultPage, threeDSecurePage } from "./hosted-page.js";
 import { BodyTooLargeError, readBody, sendHtml } from "./http.js";
 import { isPendingFor, type Payment, type Payments } from "./payments.js";
@@ -8,6 +9,8 @@ import { secretsEqual } from "./tokens.js";
 
 export interface CheckoutContext {
   store: Store;
+  /** Card expiry is checked against the simulator's clock. */
+  clock: Clock;
   payments: Payments;
 }
 
@@ -28,12 +31,13 @@ function currentPage(payment: Payment): Page {
 /** The hosted payment page: `GET /pay/:id`, `POST /pay/:id` (card form) and `POST /pay/:id/3ds`. */
 export function createCheckoutHandler(ctx: CheckoutContext) {
   function pay(payment: Payment, form: URLSearchParams): Page {
+    if (payment.status === "canceled") return { status: 409, html: resultPage(payment, "This payment has been canceled.") };
     if (payment.status !== "requires_payment_method") {
       return { status: 409, html: resultPage(payment, "This payment has already been submitted.") };
     }
     const validation = validateCard(
       { cardNumber: form.get("card_number") ?? "", exp: form.get("exp") ?? "", cvc: form.get("cvc") ?? "" },
-      new Date(),
+      new Date(ctx.clock.now()),
     );
     if (!validation.ok) return { status: 400, html: paymentFormPage(payment, validation.message, form.get("name") ?? "") };
     ctx.payments.charge(payment, validation.card);
@@ -56,7 +60,7 @@ export function createCheckoutHandler(ctx: CheckoutContext) {
     const match = /^\/pay\/([^/]+)(\/3ds)?$/.exec(url.pathname);
     const threeDSecure = match?.[2] !== undefined;
     if (!match || !(req.method === "POST" || (req.method === "GET" && !threeDSecure))) return notFound;
-    const payment = ctx.store.getPayment(match[1] ?? "");
+    const payment = ctx.store.payments.get(match[1] ?? "");
     if (!payment) return notFound;
 
     let form = url.searchParams;

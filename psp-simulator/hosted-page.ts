@@ -1,15 +1,10 @@
+import { formatAmount } from "./currencies.js";
 import type { Payment } from "./payments.js";
+
+export { formatAmount };
 
 function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** Formats integer minor units without ever going through a float, e.g. 1999 USD -> "USD 19.99". */
-export function formatAmount(amount: number, currency: string): string {
-  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  if (digits === 0) return `${currency} ${amount}`;
-  const padded = String(amount).padStart(digits + 1, "0");
-  return `${currency} ${padded.slice(0, -digits)}.${padded.slice(-digits)}`;
 }
 
 function layout(title: string, body: string): string {
@@ -83,8 +78,10 @@ ${tokenInput(payment)}
 const STATUS_TEXT: Record<Payment["status"], string> = {
   requires_payment_method: "Awaiting payment.",
   processing: "Your payment is being processed.",
+  requires_capture: "Payment authorized.",
   succeeded: "Payment successful.",
   failed: "Payment failed.",
+  canceled: "Payment canceled.",
 };
 
 /** Shows where the payment stands; `notice` explains why the buyer sees this instead of what they asked for. */

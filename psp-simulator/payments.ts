@@ -1,14 +1,26 @@
-import type { DeclineCode, PendingReason, ValidCard } from "./cards.js";
+import type { CardQuirk, DeclineCode, PendingReason, ValidCard } from "./cards.js";
+import type { Clock } from "./clock.js";
+import { amountTooLarge, conflict, type ApiError } from "./errors.js";
 import type { Store } from "./store.js";
 import { newId, newSecret } from "./tokens.js";
 
-export type PaymentStatus = "requires_payment_method" | "processing" | "succeeded" | "failed";
+export type PaymentStatus = "requires_payment_method" | "processing" | "requires_capture" | "succeeded" | "failed" | "canceled";
+
+export type CaptureMethod = "automatic" | "manual";
+
+export type CancellationReason = "requested_by_customer" | "expired";
 
 export interface Payment {
   id: string;
   amount: number;
   currency: string;
   status: PaymentStatus;
+  captureMethod: CaptureMethod;
+  /** The authorized amount while in `requires_capture`, else 0. */
+  amountCapturable: number;
+  amountCaptured: number;
+  /** The sum of the succeeded refunds. */
+  amountRefunded: number;
   reference: string;
   description: string | null;
   metadata: Record<string, string>;
@@ -18,27 +30,30 @@ export interface Payment {
   declineCode: DeclineCode | null;
   failureMessage: string | null;
   pendingReason: PendingReason | null;
+  cancellationReason: CancellationReason | null;
   card: { brand: string; last4: string } | null;
+  /** Never exposed: what the test card makes happen later. */
+  cardQuirk: CardQuirk | null;
   created: number;
 }
 
 export interface NewPayment {
   amount: number;
   currency: string;
+  captureMethod: CaptureMethod;
   reference: string;
   description: string | null;
   metadata: Record<string, string>;
   returnUrl: string | null;
 }
 
-/** The request is valid but the payment is not in a state that allows it (answered with 409). */
-export class PaymentStateError extends Error {}
-
 const NEXT_STATUSES: Record<PaymentStatus, readonly PaymentStatus[]> = {
-  requires_payment_method: ["processing", "succeeded", "failed"],
-  processing: ["succeeded", "failed"],
+  requires_payment_method: ["processing", "requires_capture", "succeeded", "failed", "canceled"],
+  processing: ["requires_capture", "succeeded", "failed"],
+  requires_capture: ["succeeded", "canceled"],
   succeeded: [],
   failed: [],
+  canceled: [],
 };
 
 const FAILURE_MESSAGES: Record<DeclineCode, string> = {
@@ -54,6 +69,11 @@ export function isPendingFor(payment: Payment, reason: PendingReason): boolean {
   return payment.status === "processing" && payment.pendingReason === reason;
 }
 
+/** The answer to a request that the payment's status does not allow. */
+export function unexpectedState(payment: Payment, action: string): ApiError {
+  return conflict("payment_unexpected_state", `Payment ${payment.id} cannot ${action} (status ${payment.status}).`);
+}
+
 /** The public JSON representation, used in API responses and webhook events alike. */
 export function paymentObject(payment: Payment, baseUrl: string) {
   return {
@@ -62,6 +82,10 @@ export function paymentObject(payment: Payment, baseUrl: string) {
     amount: payment.amount,
     currency: payment.currency,
     status: payment.status,
+    capture_method: payment.captureMethod,
+    amount_capturable: payment.amountCapturable,
+    amount_captured: payment.amountCaptured,
+    amount_refunded: payment.amountRefunded,
     reference: payment.reference,
     description: payment.description,
     metadata: payment.metadata,
@@ -71,6 +95,7 @@ export function paymentObject(payment: Payment, baseUrl: string) {
     decline_code: payment.declineCode,
     failure_message: payment.failureMessage,
     pending_reason: payment.pendingReason,
+    cancellation_reason: payment.cancellationReason,
     created: payment.created,
   };
 }
@@ -78,15 +103,16 @@ export function paymentObject(payment: Payment, baseUrl: string) {
 export type PaymentObject = ReturnType<typeof paymentObject>;
 
 export interface PaymentsOptions {
+  clock: Clock;
   /** Called synchronously after every status change, with the payment already updated. */
   onStatusChange: (payment: Payment) => void;
   reviewDelayMs?: number;
+  /** How long an authorization can be captured before it is canceled as `expired`. */
+  authorizationTtlMs: number;
 }
 
-/** The payment lifecycle: creation, charging a card, and resolving pending payments. */
+/** The payment lifecycle: creation, charging a card, resolving pending payments, capture and cancellation. */
 export class Payments {
-  private readonly reviewTimers = new Set<NodeJS.Timeout>();
-
   constructor(
     private readonly store: Store,
     private readonly options: PaymentsOptions,
@@ -97,49 +123,66 @@ export class Payments {
       ...input,
       id: newId("pi"),
       status: "requires_payment_method",
+      amountCapturable: 0,
+      amountCaptured: 0,
+      amountRefunded: 0,
       token: newSecret(),
       declineCode: null,
       failureMessage: null,
       pendingReason: null,
+      cancellationReason: null,
       card: null,
-      created: Math.floor(Date.now() / 1000),
+      cardQuirk: null,
+      created: this.options.clock.seconds(),
     };
-    this.store.addPayment(payment);
+    this.store.payments.add(payment);
     return payment;
   }
 
   charge(payment: Payment, card: ValidCard): void {
     if (payment.status !== "requires_payment_method") {
-      throw new PaymentStateError(`Payment ${payment.id} has already been submitted (status ${payment.status}).`);
+      throw conflict("payment_unexpected_state", `Payment ${payment.id} has already been submitted (status ${payment.status}).`);
     }
     payment.card = { brand: card.brand, last4: card.last4 };
     const { outcome } = card;
-    if (outcome.kind === "succeed") this.succeed(payment);
-    else if (outcome.kind === "decline") this.fail(payment, outcome.declineCode);
+    if (outcome.kind === "succeed") {
+      payment.cardQuirk = outcome.quirk ?? null;
+      this.approve(payment);
+    } else if (outcome.kind === "decline") this.fail(payment, outcome.declineCode);
     else this.hold(payment, outcome.reason);
   }
 
   completeThreeDSecure(payment: Payment, authenticated: boolean): void {
     this.requirePending(payment, "three_d_secure");
-    if (authenticated) this.succeed(payment);
+    if (authenticated) this.approve(payment);
     else this.fail(payment, "authentication_failed");
   }
 
   resolveReview(payment: Payment, approve: boolean): void {
     this.requirePending(payment, "manual_review");
-    if (approve) this.succeed(payment);
+    if (approve) this.approve(payment);
     else this.fail(payment, "fraudulent");
   }
 
-  /** Cancels pending automatic review approvals. */
-  close(): void {
-    for (const timer of this.reviewTimers) clearTimeout(timer);
-    this.reviewTimers.clear();
+  /** Captures all or part of an authorization; the rest is released. */
+  capture(payment: Payment, amountToCapture: number | null): void {
+    if (payment.status !== "requires_capture") throw unexpectedState(payment, "be captured");
+    const amount = amountToCapture ?? payment.amountCapturable;
+    if (amount > payment.amountCapturable) {
+      throw amountTooLarge("amount_to_capture", amount, payment.amountCapturable, payment.currency, `authorized on payment ${payment.id}`);
+    }
+    this.transition(payment, "succeeded", { amountCapturable: 0, amountCaptured: amount });
+  }
+
+  /** Voids a payment not paid yet, or an uncaptured authorization. */
+  cancel(payment: Payment): void {
+    if (payment.status !== "requires_payment_method" && payment.status !== "requires_capture") throw unexpectedState(payment, "be canceled");
+    this.void(payment, "requested_by_customer");
   }
 
   private requirePending(payment: Payment, reason: PendingReason): void {
     if (!isPendingFor(payment, reason)) {
-      throw new PaymentStateError(`Payment ${payment.id} is not pending ${reason.replace(/_/g, " ")} (status ${payment.status}).`);
+      throw conflict("payment_unexpected_state", `Payment ${payment.id} is not pending ${reason.replace(/_/g, " ")} (status ${payment.status}).`);
     }
   }
 
@@ -147,17 +190,27 @@ export class Payments {
     this.transition(payment, "processing", { pendingReason: reason });
     const delay = this.options.reviewDelayMs;
     if (reason === "manual_review" && delay !== undefined) {
-      const timer = setTimeout(() => {
-        this.reviewTimers.delete(timer);
-        // The review may have been resolved through the test helper in the meantime.
+      // The review may have been resolved through the test helper in the meantime.
+      this.options.clock.after(delay, () => {
         if (isPendingFor(payment, "manual_review")) this.resolveReview(payment, true);
-      }, delay);
-      this.reviewTimers.add(timer);
+      });
     }
   }
 
-  private succeed(payment: Payment): void {
-    this.transition(payment, "succeeded", { pendingReason: null });
+  /** The card was charged: capture at once, or hold the authorization until captured, voided or expired. */
+  private approve(payment: Payment): void {
+    if (payment.captureMethod === "automatic") {
+      this.transition(payment, "succeeded", { pendingReason: null, amountCaptured: payment.amount });
+      return;
+    }
+    this.transition(payment, "requires_capture", { pendingReason: null, amountCapturable: payment.amount });
+    this.options.clock.after(this.options.authorizationTtlMs, () => {
+      if (payment.status === "requires_capture") this.void(payment, "expired");
+    });
+  }
+
+  private void(payment: Payment, reason: CancellationReason): void {
+    this.transition(payment, "canceled", { amountCapturable: 0, cancellationReason: reason });
   }
 
   private fail(payment: Payment, declineCode: DeclineCode): void {
@@ -169,9 +222,7 @@ export class Payments {
   }
 
   private transition(payment: Payment, status: PaymentStatus, changes: Partial<Payment>): void {
-    if (!NEXT_STATUSES[payment.status].includes(status)) {
-      throw new PaymentStateError(`Payment ${payment.id} cannot go from ${payment.status} to ${status}.`);
-    }
+    if (!NEXT_STATUSES[payment.status].includes(status)) throw unexpectedState(payment, `go to ${status}`);
     Object.assign(payment, changes, { status });
     this.options.onStatusChange(payment);
   }

@@ -2,14 +2,18 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApiHandler } from "./api.js";
 import { createCheckoutHandler } from "./checkout.js";
+import { Clock } from "./clock.js";
+import { Disputes, disputeObject } from "./disputes.js";
 import { ApiError } from "./errors.js";
 import { Faults, type FaultConfig } from "./faults.js";
 import { sendJson } from "./http.js";
 import { IdempotencyStore } from "./idempotency.js";
 import { Payments, paymentObject } from "./payments.js";
+import { Payouts, payoutObject } from "./payouts.js";
+import { Refunds, refundObject } from "./refunds.js";
 import { Store } from "./store.js";
 import { faultInput } from "./validation.js";
-import { WebhookDispatcher, paymentEvent } from "./webhooks.js";
+import { WebhookDispatcher, webhookEvent, type EventObject, type EventType, type PaymentEventType } from "./webhooks.js";
 
 export interface PspSimulatorOptions {
   /** 0 = random free port (default 0). */
@@ -28,6 +32,12 @@ export interface PspSimulatorOptions {
   webhookMaxAttempts?: number;
   /** If set, a payment in manual review is auto-approved after this delay; otherwise only the test helper resolves it. */
   reviewDelayMs?: number;
+  /** How long an uncaptured authorization lasts before it is canceled as expired; default 7 days. */
+  authorizationTtlMs?: number;
+  /** How long a refund stays pending; default 0, i.e. resolved right after the response. */
+  refundDelayMs?: number;
+  /** How long a payout stays pending; default 0, i.e. resolved right after the response. */
+  payoutDelayMs?: number;
   /** Faults injected from the start, as with `setFaults`. */
   faults?: Partial<FaultConfig>;
   /** Source of the fault draws and the webhook retry jitter, in [0, 1); default Math.random. */
@@ -43,12 +53,25 @@ export interface PspSimulator {
    * Throws an `ApiError` naming the bad `param` if the config is invalid.
    */
   setFaults(config: Partial<FaultConfig>): void;
-  /** Stops the server and all pending webhook and review timers. */
+  /**
+   * Moves the simulator's clock forward by `ms` (a positive integer) and runs everything that became due before
+   * returning, like `POST /v1/test_helpers/clock/advance`.
+   */
+  advanceClock(ms: number): void;
+  /** Stops the server, pending webhook retries and everything scheduled on the clock. */
   close(): Promise<void>;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 function requireNonEmpty(name: string, value: string): void {
   if (typeof value !== "string" || value === "") throw new Error(`PSP simulator: ${name} is required`);
+}
+
+function delayOption(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`PSP simulator: ${name} must be an integer >= 0, got ${value}`);
+  return value;
 }
 
 export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspSimulator> {
@@ -59,6 +82,10 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
   const faults = new Faults(random);
   const setFaults = (config: Partial<FaultConfig>) => faults.set(faultInput(config));
   setFaults(opts.faults ?? {});
+  const reviewDelayMs = opts.reviewDelayMs === undefined ? undefined : delayOption("reviewDelayMs", opts.reviewDelayMs, 0);
+  const authorizationTtlMs = delayOption("authorizationTtlMs", opts.authorizationTtlMs, 7 * DAY_MS);
+  const refundDelayMs = delayOption("refundDelayMs", opts.refundDelayMs, 0);
+  const payoutDelayMs = delayOption("payoutDelayMs", opts.payoutDelayMs, 0);
 
   // Listen before wiring the handlers: the payment objects embed the base URL, which needs the port.
   const server = createServer();
@@ -74,6 +101,7 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
 
   const shutdown = new AbortController();
   const store = new Store();
+  const clock = new Clock();
   const webhooks = new WebhookDispatcher({
     url: opts.webhookUrl,
     secret: opts.webhookSecret,
@@ -82,21 +110,34 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
     faults,
     random,
   });
+  const publish = (type: EventType, object: EventObject) => webhooks.publish(webhookEvent(type, object, clock.seconds()));
+  const disputes = new Disputes({ store, clock, publish: (type, dispute) => publish(type, disputeObject(dispute)) });
   const payments = new Payments(store, {
-    reviewDelayMs: opts.reviewDelayMs,
-    onStatusChange: (payment) => webhooks.publish(paymentEvent(paymentObject(payment, baseUrl))),
+    clock,
+    reviewDelayMs,
+    authorizationTtlMs,
+    onStatusChange: (payment) => {
+      publish(`payment.${payment.status}` as PaymentEventType, paymentObject(payment, baseUrl));
+      disputes.paymentChanged(payment);
+    },
   });
+  const refunds = new Refunds({ store, clock, delayMs: refundDelayMs, publish: (type, refund) => publish(type, refundObject(refund)) });
+  const payouts = new Payouts({ store, clock, delayMs: payoutDelayMs, publish: (type, payout) => publish(type, payoutObject(payout)) });
   const api = createApiHandler({
     apiKey: opts.apiKey,
     baseUrl,
     store,
+    clock,
     payments,
+    refunds,
+    payouts,
+    disputes,
     webhooks,
     faults,
     idempotency: new IdempotencyStore(),
     closing: shutdown.signal,
   });
-  const checkout = createCheckoutHandler({ store, payments });
+  const checkout = createCheckoutHandler({ store, clock, payments });
 
   const notFound = (method: string | undefined, path: string) =>
     JSON.stringify(new ApiError(404, "invalid_request_error", `Unrecognized request URL (${method}: ${path}).`));
@@ -114,10 +155,14 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
     url: baseUrl,
     setWebhookUrl: (url) => webhooks.setUrl(url),
     setFaults,
+    advanceClock: (ms) => {
+      if (!Number.isSafeInteger(ms) || ms <= 0) throw new RangeError(`PSP simulator: advanceClock takes a positive integer of ms, got ${ms}`);
+      clock.advance(ms);
+    },
     close: () => {
       closing ??= (async () => {
         shutdown.abort();
-        payments.close();
+        clock.close();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await Promise.all([webhooks.close(), stopped]);

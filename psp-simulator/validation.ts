@@ -1,17 +1,21 @@
+import { isSupportedCurrency, SUPPORTED_CURRENCIES } from "./currencies.js";
+import { DISPUTE_REASONS, type NewDispute } from "./disputes.js";
 import { ApiError, invalidParam } from "./errors.js";
 import { NO_FAULTS, type FaultConfig, type LatencyMs } from "./faults.js";
 import type { NewPayment } from "./payments.js";
+import type { NewPayout } from "./payouts.js";
+import { REFUND_REASONS, type NewRefund } from "./refunds.js";
 
 export type JsonObject = Record<string, unknown>;
 
-const CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
-const MAX_REFERENCE_LENGTH = 255;
+const MAX_STRING_LENGTH = 255;
 // Stripe's metadata limits.
 const MAX_METADATA_KEYS = 50;
 const MAX_METADATA_KEY_LENGTH = 40;
 const MAX_METADATA_VALUE_LENGTH = 500;
 // setTimeout fires at once for anything longer.
 const MAX_DELAY_MS = 2 ** 31 - 1;
+const MAX_CLOCK_ADVANCE_SECONDS = 10 * 366 * 24 * 3600;
 
 /** Parses a JSON request body; an empty body counts as `{}`. */
 export function parseJsonBody(raw: string): JsonObject {
@@ -56,29 +60,50 @@ function optionalString(body: JsonObject, param: string): string | null {
   return body[param] === undefined || body[param] === null ? null : requiredString(body, param);
 }
 
-function amount(body: JsonObject): number {
-  const value = body.amount;
-  if (value === undefined || value === null) throw missing("amount");
+function amount(body: JsonObject, param = "amount"): number {
+  const value = body[param];
+  if (value === undefined || value === null) throw missing(param);
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
-    throw invalidParam("amount", "Invalid amount: must be a positive integer number of minor currency units.");
+    throw invalidParam(param, `Invalid ${param}: must be a positive integer number of minor currency units.`);
   }
   return value;
+}
+
+function optionalAmount(body: JsonObject, param = "amount"): number | null {
+  return body[param] === undefined || body[param] === null ? null : amount(body, param);
 }
 
 function currency(body: JsonObject): string {
   const code = requiredString(body, "currency").toUpperCase();
-  if (!CURRENCIES.has(code)) {
-    throw invalidParam("currency", `Invalid currency: ${code} is not a supported ISO 4217 currency code.`);
+  if (!isSupportedCurrency(code)) {
+    throw invalidParam("currency", `Invalid currency: ${code} is not supported; use one of ${SUPPORTED_CURRENCIES.join(", ")}.`);
   }
   return code;
 }
 
-function reference(body: JsonObject): string {
-  const value = requiredString(body, "reference");
-  if (value.length > MAX_REFERENCE_LENGTH) {
-    throw invalidParam("reference", `Invalid reference: must be at most ${MAX_REFERENCE_LENGTH} characters.`);
+function optionalCurrency(body: JsonObject): string | null {
+  return body.currency === undefined || body.currency === null ? null : currency(body);
+}
+
+/** A required string of at most 255 characters, such as a reference. */
+function shortString(body: JsonObject, param: string): string {
+  const value = requiredString(body, param);
+  if (value.length > MAX_STRING_LENGTH) {
+    throw invalidParam(param, `Invalid ${param}: must be at most ${MAX_STRING_LENGTH} characters.`);
   }
   return value;
+}
+
+function oneOf<T extends string>(body: JsonObject, param: string, values: readonly T[]): T {
+  const value = requiredString(body, param);
+  if (!(values as readonly string[]).includes(value)) {
+    throw invalidParam(param, `Invalid ${param}: must be one of ${values.join(", ")}.`);
+  }
+  return value as T;
+}
+
+function optionalOneOf<T extends string>(body: JsonObject, param: string, values: readonly T[]): T | null {
+  return body[param] === undefined || body[param] === null ? null : oneOf(body, param, values);
 }
 
 function metadata(body: JsonObject): Record<string, string> {
@@ -112,24 +137,75 @@ function returnUrl(body: JsonObject): string | null {
 }
 
 export function newPaymentInput(body: JsonObject): NewPayment {
-  rejectUnknown(body, ["amount", "currency", "reference", "description", "metadata", "return_url"]);
+  rejectUnknown(body, ["amount", "currency", "capture_method", "reference", "description", "metadata", "return_url"]);
   return {
     amount: amount(body),
     currency: currency(body),
-    reference: reference(body),
+    captureMethod: optionalOneOf(body, "capture_method", ["automatic", "manual"]) ?? "automatic",
+    reference: shortString(body, "reference"),
     description: optionalString(body, "description"),
     metadata: metadata(body),
     returnUrl: returnUrl(body),
   };
 }
 
+export function captureInput(body: JsonObject): { amountToCapture: number | null } {
+  rejectUnknown(body, ["amount_to_capture"]);
+  return { amountToCapture: optionalAmount(body, "amount_to_capture") };
+}
+
+/** For requests that take no parameters. */
+export function noInput(body: JsonObject): void {
+  rejectUnknown(body, []);
+}
+
+export function newRefundInput(body: JsonObject): NewRefund & { paymentId: string } {
+  rejectUnknown(body, ["payment", "amount", "currency", "reason", "metadata"]);
+  return {
+    paymentId: requiredString(body, "payment"),
+    amount: optionalAmount(body),
+    currency: optionalCurrency(body),
+    reason: optionalOneOf(body, "reason", REFUND_REASONS),
+    metadata: metadata(body),
+  };
+}
+
+export function newPayoutInput(body: JsonObject): NewPayout {
+  rejectUnknown(body, ["amount", "currency", "destination", "reference", "description", "metadata"]);
+  return {
+    amount: amount(body),
+    currency: currency(body),
+    destination: shortString(body, "destination"),
+    reference: shortString(body, "reference"),
+    description: optionalString(body, "description"),
+    metadata: metadata(body),
+  };
+}
+
+export function newDisputeInput(body: JsonObject): NewDispute {
+  rejectUnknown(body, ["amount", "reason"]);
+  return { amount: optionalAmount(body), reason: optionalOneOf(body, "reason", DISPUTE_REASONS) };
+}
+
 export function reviewInput(body: JsonObject): { approve: boolean } {
   rejectUnknown(body, ["outcome"]);
-  const outcome = requiredString(body, "outcome");
-  if (outcome !== "approve" && outcome !== "reject") {
-    throw invalidParam("outcome", "Invalid outcome: must be one of approve, reject.");
+  return { approve: oneOf(body, "outcome", ["approve", "reject"]) === "approve" };
+}
+
+export function disputeCloseInput(body: JsonObject): { won: boolean } {
+  rejectUnknown(body, ["outcome"]);
+  return { won: oneOf(body, "outcome", ["won", "lost"]) === "won" };
+}
+
+/** Whole seconds, up to ten years at a time. */
+export function clockAdvanceInput(body: JsonObject): { seconds: number } {
+  rejectUnknown(body, ["seconds"]);
+  const value = body.seconds;
+  if (value === undefined || value === null) throw missing("seconds");
+  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0 || value > MAX_CLOCK_ADVANCE_SECONDS) {
+    throw invalidParam("seconds", `Invalid seconds: must be an integer from 1 to ${MAX_CLOCK_ADVANCE_SECONDS}.`);
   }
-  return { approve: outcome === "approve" };
+  return { seconds: value };
 }
 
 function rate(body: JsonObject, param: string): number {

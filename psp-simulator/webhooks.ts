@@ -1,22 +1,32 @@
 import { createHmac } from "node:crypto";
+import type { DisputeEventType, DisputeObject } from "./disputes.js";
 import type { Faults } from "./faults.js";
-import type { PaymentObject } from "./payments.js";
+import type { PaymentObject, PaymentStatus } from "./payments.js";
+import type { PayoutEventType, PayoutObject } from "./payouts.js";
+import type { RefundEventType, RefundObject } from "./refunds.js";
 import { newId } from "./tokens.js";
 
-export type EventType = "payment.processing" | "payment.succeeded" | "payment.failed";
+export type PaymentEventType = `payment.${Exclude<PaymentStatus, "requires_payment_method">}`;
+
+export type EventType = PaymentEventType | RefundEventType | PayoutEventType | DisputeEventType;
+
+export type EventObject = PaymentObject | RefundObject | PayoutObject | DisputeObject;
 
 export interface WebhookEvent {
   id: string;
   object: "event";
   type: EventType;
   created: number;
-  data: { object: PaymentObject };
+  data: { object: EventObject };
 }
 
 export interface DeliveryView {
   event_id: string;
   type: EventType;
-  payment_id: string;
+  /** The id of `data.object`. */
+  object_id: string;
+  /** The payment the event is about: the payment itself, or the payment refunded or disputed; absent for payouts. */
+  payment_id?: string;
   attempts: number;
   delivered: boolean;
   /** True once all attempts were used up without a 2xx. */
@@ -36,14 +46,14 @@ export function signPayload(secret: string, timestamp: number, body: string): st
   return createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex");
 }
 
-export function paymentEvent(payment: PaymentObject): WebhookEvent {
-  return {
-    id: newId("evt"),
-    object: "event",
-    type: `payment.${payment.status}` as EventType,
-    created: Math.floor(Date.now() / 1000),
-    data: { object: payment },
-  };
+/** `created` is simulator time, unlike the signature's timestamp, which receivers compare with their real clock. */
+export function webhookEvent(type: EventType, object: EventObject, created: number): WebhookEvent {
+  return { id: newId("evt"), object: "event", type, created, data: { object } };
+}
+
+function paymentIdOf(object: EventObject): string | undefined {
+  if (object.object === "payment") return object.id;
+  return object.object === "payout" ? undefined : object.payment;
 }
 
 interface Delivery {
@@ -104,7 +114,8 @@ export class WebhookDispatcher {
     return this.deliveries.map((d) => ({
       event_id: d.event.id,
       type: d.event.type,
-      payment_id: d.event.data.object.id,
+      object_id: d.event.data.object.id,
+      payment_id: paymentIdOf(d.event.data.object),
       attempts: d.attempts,
       delivered: d.delivered,
       failed: d.failed,
