@@ -21,13 +21,21 @@ export interface JsonResponse {
 export interface TestSimulator extends PspSimulator {
   request(method: string, path: string, options?: { body?: unknown; rawBody?: string; apiKey?: string | null; idempotencyKey?: string }): Promise<JsonResponse>;
   createPayment(overrides?: Record<string, unknown>, idempotencyKey?: string): Promise<JsonResponse>;
-  deliveries(paymentId: string): Promise<DeliveryInfo[]>;
+  /** A payment paid on the hosted page with `cardNumber`, as it stands right after. */
+  paidPayment(overrides?: Record<string, unknown>, cardNumber?: string): Promise<any>;
+  /** A POST that must answer 2xx; its body. */
+  post(path: string, body?: unknown, idempotencyKey?: string): Promise<any>;
+  /** GETs `path` until the object has `status`; the object. */
+  waitForStatus(path: string, status: string): Promise<any>;
+  /** The webhook deliveries of one payment (its own events, its refunds' and disputes'), or all of them. */
+  deliveries(paymentId?: string): Promise<DeliveryInfo[]>;
 }
 
 export interface DeliveryInfo {
   event_id: string;
   type: string;
-  payment_id: string;
+  object_id: string;
+  payment_id?: string;
   attempts: number;
   delivered: boolean;
   failed: boolean;
@@ -52,16 +60,37 @@ export async function startTestSimulator(options: Partial<PspSimulatorOptions> =
     return { status: res.status, headers: res.headers, text, body: JSON.parse(text) };
   };
 
+  const createPayment: TestSimulator["createPayment"] = (overrides = {}, idempotencyKey) =>
+    request("POST", "/v1/payments", {
+      body: { amount: 1999, currency: "eur", reference: `order_${Math.random().toString(36).slice(2)}`, ...overrides },
+      idempotencyKey,
+    });
+
+  const post: TestSimulator["post"] = async (path, body = {}, idempotencyKey) => {
+    const res = await request("POST", path, { body, idempotencyKey });
+    if (res.status >= 300) throw new Error(`POST ${path} answered ${res.status}: ${res.text}`);
+    return res.body;
+  };
+
   return {
     ...sim,
     request,
-    createPayment: (overrides = {}, idempotencyKey) =>
-      request("POST", "/v1/payments", {
-        body: { amount: 1999, currency: "eur", reference: `order_${Math.random().toString(36).slice(2)}`, ...overrides },
-        idempotencyKey,
-      }),
-    deliveries: async (paymentId) =>
-      (await request("GET", `/v1/test_helpers/webhook_deliveries?payment_id=${paymentId}`)).body.data as DeliveryInfo[],
+    createPayment,
+    post,
+    paidPayment: async (overrides = {}, cardNumber = "4242424242424242") => {
+      const payment = (await createPayment(overrides)).body;
+      await submitCard(sim, payment, { card_number: cardNumber });
+      return (await request("GET", `/v1/payments/${payment.id}`)).body;
+    },
+    waitForStatus: (path, status) =>
+      waitFor(async () => {
+        const { body } = await request("GET", path);
+        return body.status === status && body;
+      }, `${path} to be ${status}`),
+    deliveries: async (paymentId) => {
+      const query = paymentId === undefined ? "" : `?payment_id=${paymentId}`;
+      return (await request("GET", `/v1/test_helpers/webhook_deliveries${query}`)).body.data as DeliveryInfo[];
+    },
   };
 }
 
