@@ -73,18 +73,19 @@ export class Payouts {
 
   create(input: NewPayout): Payout {
     const { clock, delayMs } = this.options;
+    const now = clock.now();
     const payout: Payout = {
       ...input,
       id: newId("po"),
       status: "pending",
       failureCode: null,
       failureMessage: null,
-      arrivalDate: Math.floor((clock.now() + delayMs) / 1000),
-      created: clock.seconds(),
+      arrivalDate: Math.floor((now + delayMs) / 1000),
+      created: Math.floor(now / 1000),
     };
     this.options.store.payouts.add(payout);
     this.options.publish("payout.created", payout);
-    clock.after(delayMs, () => this.resolve(payout));
+    clock.at(now + delayMs, () => this.resolve(payout));
     return payout;
   }
 
