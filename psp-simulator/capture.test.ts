@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { getPage, pageToken, postForm, startTestSimulator, submitCard, type TestSimulator } from "./test-support.js";
-
-const DAY_SECONDS = 24 * 60 * 60;
+import { DAY_SECONDS, getPage, pageToken, postForm, startTestSimulator, submitCard, type TestSimulator } from "./test-support.js";
 
 /** A manual-capture payment of 10.00 EUR, authorized with the default card. */
 function authorized(sim: TestSimulator, overrides: Record<string, unknown> = {}) {

@@ -1,8 +1,6 @@
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { Clock } from "./clock.js";
-import { startTestSimulator, waitFor } from "./test-support.js";
-
-const DAY_SECONDS = 24 * 60 * 60;
+import { DAY_SECONDS, startTestSimulator, waitFor } from "./test-support.js";
 
 /** A clock closed when the test finishes. */
 function startClock(): Clock {

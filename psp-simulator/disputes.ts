@@ -67,9 +67,13 @@ export class Disputes {
     const existing = this.disputeOf(payment);
     if (existing) throw conflict("payment_unexpected_state", `Payment ${payment.id} is already disputed (${existing.id}).`);
     const disputable = this.disputable(payment);
-    if (disputable === 0) throw conflict("payment_unexpected_state", `Payment ${payment.id} has been fully refunded; nothing is left to dispute.`);
+    if (disputable === 0) {
+      throw conflict("payment_unexpected_state", `Payment ${payment.id} has been fully refunded; nothing is left to dispute.`);
+    }
     const amount = input.amount ?? disputable;
-    if (amount > disputable) throw amountTooLarge("amount", amount, disputable, payment.currency, `captured and not refunded on payment ${payment.id}`);
+    if (amount > disputable) {
+      throw amountTooLarge("amount", amount, disputable, payment.currency, `captured and not refunded on payment ${payment.id}`);
+    }
 
     const dispute: Dispute = {
       id: newId("dp"),

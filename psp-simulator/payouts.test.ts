@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { startTestSimulator, type TestSimulator } from "./test-support.js";
+import { DAY_SECONDS, startTestSimulator, type TestSimulator } from "./test-support.js";
 
 const payoutBody = { amount: 12_345, currency: "eur", destination: "ba_seller_1", reference: "payout_1" };
 
@@ -44,12 +44,12 @@ describe("POST /v1/payouts", () => {
   });
 
   it("stays pending for payoutDelayMs of simulator time, with that arrival_date", async () => {
-    const sim = await startTestSimulator({ payoutDelayMs: 2 * 24 * 60 * 60 * 1000 });
+    const sim = await startTestSimulator({ payoutDelayMs: 2 * DAY_SECONDS * 1000 });
     const payout = (await createPayout(sim)).body;
-    expect(payout.arrival_date - payout.created).toBeGreaterThanOrEqual(2 * 24 * 60 * 60 - 1);
-    await sim.post("/v1/test_helpers/clock/advance", { seconds: 24 * 60 * 60 });
+    expect(payout.arrival_date - payout.created).toBeGreaterThanOrEqual(2 * DAY_SECONDS - 1);
+    await sim.post("/v1/test_helpers/clock/advance", { seconds: DAY_SECONDS });
     expect((await sim.request("GET", `/v1/payouts/${payout.id}`)).body.status).toBe("pending");
-    await sim.post("/v1/test_helpers/clock/advance", { seconds: 24 * 60 * 60 });
+    await sim.post("/v1/test_helpers/clock/advance", { seconds: DAY_SECONDS });
     expect((await sim.request("GET", `/v1/payouts/${payout.id}`)).body.status).toBe("paid");
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { startTestSimulator, type TestSimulator } from "./test-support.js";
+import { DAY_SECONDS, startTestSimulator, type TestSimulator } from "./test-support.js";
 
 const REFUND_FAILS_CARD = "4000000000005126";
 
@@ -107,12 +107,12 @@ describe("POST /v1/refunds", () => {
   });
 
   it("stays pending for refundDelayMs of simulator time, so advancing the clock resolves it", async () => {
-    const sim = await startTestSimulator({ refundDelayMs: 5 * 24 * 60 * 60 * 1000 });
+    const sim = await startTestSimulator({ refundDelayMs: 5 * DAY_SECONDS * 1000 });
     const payment = await sim.paidPayment();
     const pending = (await refund(sim, { payment: payment.id })).body;
-    await sim.post("/v1/test_helpers/clock/advance", { seconds: 4 * 24 * 60 * 60 });
+    await sim.post("/v1/test_helpers/clock/advance", { seconds: 4 * DAY_SECONDS });
     expect((await sim.request("GET", `/v1/refunds/${pending.id}`)).body.status).toBe("pending");
-    await sim.post("/v1/test_helpers/clock/advance", { seconds: 24 * 60 * 60 });
+    await sim.post("/v1/test_helpers/clock/advance", { seconds: DAY_SECONDS });
     expect((await sim.request("GET", `/v1/refunds/${pending.id}`)).body.status).toBe("succeeded");
   });
 

@@ -7,6 +7,7 @@ import { startPspSimulator, type PspSimulator, type PspSimulatorOptions } from "
 
 export const API_KEY = "sk_test_simulator";
 export const WEBHOOK_SECRET = "whsec_test_secret";
+export const DAY_SECONDS = 24 * 60 * 60;
 
 /** An expiry date safely in the future, in MM/YY. */
 export const VALID_EXP = `12/${String((new Date().getUTCFullYear() + 3) % 100).padStart(2, "0")}`;
@@ -143,6 +144,15 @@ export function submitCard(
     name: "Ada Lovelace",
     ...card,
   });
+}
+
+/** A scripted `random` that fails the test if the simulator draws more numbers than expected. */
+export function draws(...values: number[]): () => number {
+  return () => {
+    const value = values.shift();
+    if (value === undefined) throw new Error("unexpected random draw");
+    return value;
+  };
 }
 
 /** Polls until `check` returns a truthy value (returned) or throws after `timeoutMs`. */
