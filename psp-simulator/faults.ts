@@ -6,9 +6,9 @@ export type LatencyMs = number | { min: number; max: number };
  * a field that is 0 is off.
  */
 export type FaultConfig = {
-  /** `POST /v1/payments` answers 500 before doing anything. */
+  /** A request that creates or moves money (payments, capture, cancel, refunds, payouts) answers 500 before doing anything. */
   fail_before_commit_rate: number;
-  /** `POST /v1/payments` answers 500 after the payment was created and its idempotent result saved. */
+  /** Such a request answers 500 after it was carried out and its idempotent result saved. */
   fail_after_commit_rate: number;
   /** Holds back the answer to any `/v1/*` request but the test helpers. */
   latency_ms: LatencyMs;

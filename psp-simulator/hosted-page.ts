@@ -1,6 +1,7 @@
 import { formatAmount } from "./currencies.js";
 import type { Payment } from "./payments.js";
 
+// The page's amount format, defined next to the currency table.
 export { formatAmount };
 
 function escapeHtml(value: string): string {
