@@ -1,6 +1,7 @@
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { Clock } from "./clock.js";
-import { DAY_SECONDS, startTestSimulator, waitFor } from "./test-support.js";
+import { startPspSimulator } from "./server.js";
+import { API_KEY, DAY_SECONDS, startTestSimulator, waitFor, WEBHOOK_SECRET } from "./test-support.js";
 
 /** A clock closed when the test finishes. */
 function startClock(): Clock {
@@ -110,6 +111,12 @@ describe("clock test helpers", () => {
     expect(res.status).toBe(400);
     expect(res.body.error).toEqual({ type: "invalid_request_error", code, param: "seconds", message: expect.any(String) });
     expect((await sim.request("GET", "/v1/test_helpers/clock")).body.offset_seconds).toBe(0);
+  });
+
+  it.each(["reviewDelayMs", "authorizationTtlMs", "refundDelayMs", "payoutDelayMs"])("startPspSimulator refuses a %s that is not an integer >= 0", async (option) => {
+    for (const value of [-1, 1.5, Number.NaN]) {
+      await expect(startPspSimulator({ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, [option]: value })).rejects.toThrow(option);
+    }
   });
 
   it("advanceClock throws on anything but a positive integer", async () => {

@@ -128,6 +128,21 @@ describe("POST /v1/refunds", () => {
     expect((await sim.request("GET", `/v1/refunds?payment=${payment.id}`)).body.data).toHaveLength(1);
   });
 
+  it("is subject to the commit faults: after a lost answer, a retry with the key returns the refund made", async () => {
+    const sim = await startTestSimulator();
+    const payment = await sim.paidPayment({ amount: 1000 });
+    sim.setFaults({ fail_before_commit_rate: 1 });
+    expect((await refund(sim, { payment: payment.id, amount: 100 }, "retry-me")).status).toBe(500);
+    expect((await sim.request("GET", `/v1/refunds?payment=${payment.id}`)).body.data).toEqual([]);
+
+    sim.setFaults({ fail_after_commit_rate: 1 });
+    expect((await refund(sim, { payment: payment.id, amount: 100 }, "retry-me")).status).toBe(500);
+    sim.setFaults({});
+    const retry = await refund(sim, { payment: payment.id, amount: 100 }, "retry-me");
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect((await sim.request("GET", `/v1/refunds?payment=${payment.id}`)).body.data).toEqual([expect.objectContaining({ id: retry.body.id })]);
+  });
+
   it.each([
     [{ amount: 0 }, "amount", "parameter_invalid"],
     [{ amount: 1.5 }, "amount", "parameter_invalid"],

@@ -68,9 +68,10 @@ function requireNonEmpty(name: string, value: string): void {
   if (typeof value !== "string" || value === "") throw new Error(`PSP simulator: ${name} is required`);
 }
 
-function delayOption(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`PSP simulator: ${name} must be an integer >= 0, got ${value}`);
+function delayOption(name: string, value: number | undefined): number | undefined {
+  if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
+    throw new Error(`PSP simulator: ${name} must be an integer >= 0, got ${value}`);
+  }
   return value;
 }
 
@@ -82,10 +83,10 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
   const faults = new Faults(random);
   const setFaults = (config: Partial<FaultConfig>) => faults.set(faultInput(config));
   setFaults(opts.faults ?? {});
-  const reviewDelayMs = opts.reviewDelayMs === undefined ? undefined : delayOption("reviewDelayMs", opts.reviewDelayMs, 0);
-  const authorizationTtlMs = delayOption("authorizationTtlMs", opts.authorizationTtlMs, 7 * DAY_MS);
-  const refundDelayMs = delayOption("refundDelayMs", opts.refundDelayMs, 0);
-  const payoutDelayMs = delayOption("payoutDelayMs", opts.payoutDelayMs, 0);
+  const reviewDelayMs = delayOption("reviewDelayMs", opts.reviewDelayMs);
+  const authorizationTtlMs = delayOption("authorizationTtlMs", opts.authorizationTtlMs) ?? 7 * DAY_MS;
+  const refundDelayMs = delayOption("refundDelayMs", opts.refundDelayMs) ?? 0;
+  const payoutDelayMs = delayOption("payoutDelayMs", opts.payoutDelayMs) ?? 0;
 
   // Listen before wiring the handlers: the payment objects embed the base URL, which needs the port.
   const server = createServer();
