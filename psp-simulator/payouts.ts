@@ -5,7 +5,7 @@ import { newId } from "./tokens.js";
 export type PayoutStatus = "pending" | "paid" | "failed";
 
 /** Destinations whose payouts fail, with Stripe's failure codes; any other destination is paid. */
-export const FAILING_DESTINATIONS: ReadonlyMap<string, { code: string; message: string }> = new Map([
+const FAILING_DESTINATIONS: ReadonlyMap<string, { code: string; message: string }> = new Map([
   ["ba_closed", { code: "account_closed", message: "The bank account has been closed." }],
   ["ba_invalid", { code: "invalid_account_number", message: "The bank account number or routing number is invalid." }],
   ["ba_frozen", { code: "account_frozen", message: "The bank account has been frozen." }],
