@@ -179,8 +179,8 @@ describe("webhooks", () => {
     return waitForStatus(created.paymentId, "SUCCEEDED");
   }
 
-  function signedEvent(object: object, secret = PSP_WEBHOOK_SECRET, timestamp = Math.floor(Date.now() / 1000)) {
-    const body = JSON.stringify({ id: `evt_${randomUUID()}`, object: "event", type: "payment.processing", data: { object } });
+  function signedEvent(object: object, secret = PSP_WEBHOOK_SECRET, timestamp = Math.floor(Date.now() / 1000), type = "payment.processing") {
+    const body = JSON.stringify({ id: `evt_${randomUUID()}`, object: "event", type, data: { object } });
     const signature = createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex");
     return { body, headers: { "content-type": "application/json", "psp-signature": `t=${timestamp},v1=${signature}` } };
   }
@@ -200,6 +200,15 @@ describe("webhooks", () => {
       expect((await res.json()).error).toMatch(/signature/);
     }
     expect((await getPayment(created.paymentId)).status).toBe("PAYMENT_STATUS_EXECUTING");
+  });
+
+  it("an event type we do not act on (a refund's) is acknowledged so the PSP stops retrying, and changes nothing", async () => {
+    const paid = await paidPayment();
+    const refund = { id: "re_1", object: "refund", payment: paid.pspPaymentId, amount: 100, currency: "USD", status: "succeeded" };
+    const res = await fetch(platform.payment.webhookUrl, { method: "POST", ...signedEvent(refund, PSP_WEBHOOK_SECRET, undefined, "refund.succeeded") });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ received: true, outcome: "ignored" });
+    expect(await getPayment(paid.paymentId)).toEqual(paid);
   });
 
   it("duplicate and out-of-order webhooks never move a status backwards", async () => {

@@ -53,6 +53,11 @@ export function pspWebhookRoute(opts: { secret: string; toleranceSeconds?: numbe
       let outcome: PspUpdateOutcome;
       try {
         event = JSON.parse(body);
+        if (typeof event.type === "string" && !event.type.startsWith("payment.")) {
+          // Refund, payout and dispute events are not ours to act on yet; a 2xx stops the PSP's retries.
+          log.warn("webhook of a type we do not handle", { eventId: event.id, type: event.type });
+          return replyJson(res, 200, { received: true, outcome: "ignored" });
+        }
         const update = parsePspPayment(event.data?.object);
         failpoint("payment.webhook-before-apply");
         outcome = await flow.applyPspUpdate(update);
