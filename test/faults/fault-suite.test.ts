@@ -1,0 +1,166 @@
+import { isDeepStrictEqual } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFaultPlatform, type FaultPlatform } from "../support/fault-platform.js";
+import { grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
+import type { PaymentInstance } from "../support/payment-process.js";
+import { PLATFORM_FEE_BPS } from "../support/platform.js";
+import { waitFor } from "../support/wait.js";
+import { expectedWalletBalances, grossSucceeded, walletBalances } from "./books.js";
+import { FaultDriver, type Phase } from "./fault-driver.js";
+import { newCheckout } from "./journeys.js";
+import { reconcile, type Reconciliation } from "./reconciliation.js";
+import { RetryingPaymentClient } from "./retrying-payment-client.js";
+import { totalsLine, webhookFaults } from "./totals.js";
+import { FINAL_STATUSES, listOurPayments, listPspPayments, listWebhookDeliveries } from "./views.js";
+
+/**
+ * Issue 4, item 6: kill -9 the payment service at chosen points, restart NATS mid-stream, drop, duplicate and
+ * reorder webhooks; afterwards every order is charged at most once, every payment is final and agrees with the
+ * PSP, and the books are clean.
+ */
+const PHASES: Phase[] = [
+  { name: "kill -9 after the PSP registered a payment, before we recorded it", instances: 1, failpoint: { name: "payment.after-psp-register", hit: 3 } },
+  { name: "kill -9 after CreatePayment's writes, before its response", instances: 1, failpoint: { name: "payment.before-create-response", hit: 3 } },
+  { name: "kill -9 after an event is published, before it is marked published", instances: 1, failpoint: { name: "payment.relay-after-publish", hit: 4 } },
+  { name: "kill -9 of one of two instances before it applies a webhook", instances: 2, failpoint: { name: "payment.webhook-before-apply", hit: 3 } },
+  { name: "kill -9 of one of two instances after it applied a webhook, before the PSP has its 200", instances: 2, failpoint: { name: "payment.webhook-after-apply", hit: 3 } },
+  {
+    name: "webhooks dropped, duplicated and reordered, a slow PSP that fails requests and loses responses, NATS kill -9 mid-stream",
+    instances: 2,
+    rounds: 2,
+    restartNats: true,
+    pspFaults: {
+      webhook_drop_rate: 0.25,
+      webhook_duplicate_rate: 0.25,
+      webhook_reorder_ms: 300,
+      latency_ms: { min: 0, max: 40 },
+      error_rate: 0.05,
+      fail_after_commit_rate: 0.2,
+    },
+  },
+];
+
+// Short, so that the poller soon resumes interrupted checkouts and asks the PSP about lost webhooks.
+const POLLER = { intervalMs: 300, staleAfterMs: 1_000 };
+const SETTLE_TIMEOUT_MS = 45_000;
+
+let platform: FaultPlatform;
+let client: RetryingPaymentClient;
+let driver: FaultDriver;
+/** For the checks, once the faults are over: the first payment instance, the wallet and ledger services. */
+let payments: GrpcJsClient;
+let wallet: GrpcJsClient;
+let ledger: GrpcJsClient;
+let reconciliation: Reconciliation | undefined;
+
+beforeAll(async () => {
+  platform = await startFaultPlatform({ paymentInstances: 2, poller: POLLER });
+  client = new RetryingPaymentClient();
+  driver = new FaultDriver(platform, client);
+  payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payments[0]!.url);
+  wallet = grpcJsClient("wallet/v1/wallet.proto", "wallet.v1.WalletService", platform.wallet.url);
+  ledger = grpcJsClient("ledger/v1/ledger.proto", "ledger.v1.LedgerService", platform.ledger.url);
+});
+
+async function printTotals(): Promise<void> {
+  const deliveries = await listWebhookDeliveries(platform.pspApi);
+  console.log(
+    totalsLine({
+      payments: driver.checkouts.length,
+      kills: driver.kills,
+      natsRestarts: driver.natsRestarts,
+      webhooks: webhookFaults(deliveries, platform.webhooks.arrivals()),
+      clientRetries: client.retries,
+      doubleCharges: reconciliation?.doubleCharges.length,
+      lost: reconciliation?.lost.length,
+    }),
+  );
+}
+
+afterAll(async () => {
+  try {
+    if (driver) await printTotals();
+  } finally {
+    for (const c of [payments, wallet, ledger]) c?.close();
+    client?.close();
+    await platform?.close();
+  }
+});
+
+describe("the pay-in path under kill -9, NATS restarts and webhook faults", () => {
+  it.each(PHASES)("$name", (phase) => driver.run(phase), 60_000);
+
+  // BUG: the payment service cannot start while NATS is down, though its outbox is there so that payments need
+  // not wait for NATS. connectNats (services/lib/events/nats.ts) retries only after a first connection, so
+  // startPaymentService rejects with "ConnectionError: connection refused" and main.ts exits 1: an instance that
+  // crashes during a NATS outage stays down until NATS is back. Remove `.fails` once it starts and waits for NATS.
+  it.fails("an instance restarted while NATS is down comes up and takes payments; their events wait for NATS", async () => {
+    const first = platform.payments[0]!;
+    try {
+      await driver.natsOutage(() => driver.run({ name: "restart during a NATS outage", instances: 1 }));
+    } finally {
+      if (!first.running) await first.start();
+    }
+  }, 60_000);
+
+  // BUG: an interrupted PSP registration can be resumed only by the instance that began it. The registration's body
+  // carries that instance's own status page URL as return_url (PAYMENT_PUBLIC_URL unset, its default), and the PSP
+  // refuses the same Idempotency-Key with another body (HTTP 409 idempotency_error): on any other instance
+  // CreatePayment answers INTERNAL and the poller fails alike, so the payment stays NOT_STARTED, registered at the
+  // PSP, until the first instance is back at its old address. Remove `.fails` once another instance can resume it.
+  it.fails("another instance resumes a checkout whose instance died after registering it at the PSP", async () => {
+    const [first, other] = platform.payments as [PaymentInstance, PaymentInstance];
+    const checkout = newCheckout("success", 0);
+    let paid = false;
+    await first.stop("SIGTERM");
+    await first.start("payment.after-psp-register@1");
+    try {
+      const paying = driver.checkoutVia([first, other], checkout);
+      await driver.killedBy(first, { name: "payment.after-psp-register", hit: 1 });
+      // The load balancer takes the dead instance out; the caller's retries reach the other one.
+      driver.route([other]);
+      await paying;
+      paid = true;
+    } finally {
+      // The first instance comes back at its old address, resumes the registration, and the buyer pays.
+      await first.start();
+      if (!paid) await driver.checkoutVia([first, other], checkout);
+    }
+  }, 60_000);
+
+  it("every payment ends SUCCEEDED or FAILED as the PSP has it: no checkout charged twice, none lost", async () => {
+    await waitFor(
+      async () => {
+        const [ours, atPsp] = await Promise.all([listOurPayments(payments), listPspPayments(platform.pspApi)]);
+        const pspStatus = new Map(atPsp.map((p) => [p.id, p.status]));
+        return ours
+          .filter((p) => !FINAL_STATUSES.includes(p.status))
+          .map((p) => `${p.paymentId} (${p.checkoutId}) ${p.status}, at the PSP ${p.pspPaymentId || "nothing"} ${pspStatus.get(p.pspPaymentId) ?? ""}`);
+      },
+      (stuck) => stuck.length === 0,
+      SETTLE_TIMEOUT_MS,
+      "every payment to be SUCCEEDED or FAILED (last value: the payments still in flight)",
+    );
+
+    const [ours, atPsp] = await Promise.all([listOurPayments(payments), listPspPayments(platform.pspApi)]);
+    reconciliation = reconcile(driver.checkouts, ours, atPsp);
+    expect(reconciliation).toEqual({ doubleCharges: [], duplicateRegistrations: [], lost: [], disagreements: [] });
+  }, 60_000);
+
+  it("the books are clean: ledger invariants hold, each wallet holds the net of its sellers' succeeded orders", async () => {
+    const ours = await listOurPayments(payments);
+    const expected = { wallets: expectedWalletBalances(ours, PLATFORM_FEE_BPS), pspReceivable: String(grossSucceeded(ours, "USD")) };
+
+    await waitFor(
+      async () => ({
+        wallets: await walletBalances(wallet),
+        pspReceivable: (await unary(ledger, "getBalance", { accountCode: "psp_receivable:USD" })).balance.amountMinor,
+      }),
+      (books) => isDeepStrictEqual(books, expected),
+      SETTLE_TIMEOUT_MS,
+      `the wallets and the ledger to book every succeeded payment: ${JSON.stringify(expected)}`,
+    );
+    const { violations } = await unary(ledger, "checkInvariants", {});
+    expect(violations).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,79 @@
+import { randomUUID } from "node:crypto";
+import { answerThreeDSecure, payOnHostedPage, TEST_CARDS, type PageResult } from "../../scripts/buyer.js";
+
+/** What a buyer does on the PSP's hosted page, and how the payment must end. */
+export const JOURNEYS = {
+  success: "SUCCEEDED",
+  decline: "FAILED",
+  "3ds-approve": "SUCCEEDED",
+  "3ds-deny": "FAILED",
+  "review-approve": "SUCCEEDED",
+  "review-reject": "FAILED",
+} as const;
+
+export type Journey = keyof typeof JOURNEYS;
+
+/** One round of checkouts: every journey, the plain success three times, as in a real mix. */
+export const JOURNEY_MIX: Journey[] = ["success", "decline", "3ds-approve", "success", "3ds-deny", "review-approve", "success", "review-reject"];
+
+const SELLERS = ["seller-books", "seller-games", "seller-music", "seller-garden", "seller-tools"];
+
+export interface Checkout {
+  journey: Journey;
+  /** A CreatePaymentRequest as grpc-js sends it. */
+  request: {
+    checkoutId: string;
+    buyerId: string;
+    buyerCountry: string;
+    orders: { orderId: string; sellerId: string; amount: { amountMinor: string; currency: string } }[];
+  };
+}
+
+/** A checkout of one to three orders for different sellers, with a buyer of its own (risk velocity is per buyer). */
+export function newCheckout(journey: Journey, index: number): Checkout {
+  const orders = Array.from({ length: 1 + (index % 3) }, (_, i) => ({
+    orderId: `order-${i + 1}`,
+    sellerId: SELLERS[(index + i) % SELLERS.length]!,
+    amount: { amountMinor: String(100 + Math.floor(Math.random() * 99_900)), currency: "USD" },
+  }));
+  return { journey, request: { checkoutId: `cart-${randomUUID()}`, buyerId: `buyer-${randomUUID()}`, buyerCountry: "US", orders } };
+}
+
+/** The parts of a payment (as grpc-js returns it) that the buyer needs. */
+export interface CreatedPayment {
+  paymentId: string;
+  hostedPageUrl: string;
+  pspPaymentId: string;
+}
+
+/** The PSP's manual review desk. */
+export type PspReview = (pspPaymentId: string, outcome: "approve" | "reject") => Promise<void>;
+
+function expectPage(page: PageResult, status: string): PageResult {
+  if (page.status !== status) throw new Error(`the hosted page ${page.url} says ${page.status ?? `HTTP ${page.httpStatus}`}, expected ${status}`);
+  return page;
+}
+
+/** The buyer's part of a checkout that CreatePayment returned: pays on the hosted page, authenticates, or is reviewed. */
+export async function buyerPays(journey: Journey, payment: CreatedPayment, review: PspReview): Promise<void> {
+  const pay = (card: string) => payOnHostedPage(payment.hostedPageUrl, card);
+  switch (journey) {
+    case "success":
+      expectPage(await pay(TEST_CARDS.success), "succeeded");
+      return;
+    case "decline":
+      expectPage(await pay(TEST_CARDS.declined), "failed");
+      return;
+    case "3ds-approve":
+    case "3ds-deny": {
+      const challenge = await pay(TEST_CARDS.threeDSecure);
+      const outcome = journey === "3ds-approve" ? "approve" : "deny";
+      expectPage(await answerThreeDSecure(challenge, outcome), outcome === "approve" ? "succeeded" : "failed");
+      return;
+    }
+    case "review-approve":
+    case "review-reject":
+      expectPage(await pay(TEST_CARDS.manualReview), "processing");
+      await review(payment.pspPaymentId, journey === "review-approve" ? "approve" : "reject");
+  }
+}

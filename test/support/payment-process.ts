@@ -1,0 +1,114 @@
+import { fileURLToPath } from "node:url";
+import { freePort } from "../../scripts/infra/free-port.js";
+import type { EventStreamNames } from "../../services/lib/events/streams.js";
+import type { PollerConfig } from "../../services/payment/app/in-flight-poller.js";
+import { WEBHOOK_PATH } from "../../services/payment/api/psp-webhook.js";
+import { startChild, type Child, type Exit } from "./child-process.js";
+import { grpcJsClient, unary } from "./grpc-js.js";
+import { waitFor } from "./wait.js";
+
+export interface PaymentProcessConfig {
+  databaseUrl: string;
+  riskUrl: string;
+  psp: { url: string; apiKey: string; webhookSecret: string };
+  natsUrl: string;
+  streams: EventStreamNames;
+  platformFeeBps: number;
+  poller: Pick<PollerConfig, "intervalMs" | "staleAfterMs">;
+}
+
+const MAIN = fileURLToPath(new URL("../../services/payment/main.ts", import.meta.url));
+const STARTUP_TIMEOUT_MS = 20_000;
+
+async function serving(url: string): Promise<boolean> {
+  // A fresh channel each time: a reused one would wait out grpc-js's reconnect backoff.
+  const health = grpcJsClient("grpc/health/v1/health.proto", "grpc.health.v1.Health", url);
+  try {
+    return (await unary(health, "check", { service: "" })).status === "SERVING";
+  } catch {
+    return false;
+  } finally {
+    health.close();
+  }
+}
+
+/**
+ * One payment service instance, run as a real process (services/payment/main.ts) on ports chosen once, so that
+ * it keeps its gRPC and webhook addresses across kills and restarts.
+ */
+export class PaymentInstance {
+  private process: Child | undefined;
+
+  private constructor(
+    private readonly config: PaymentProcessConfig,
+    readonly name: string,
+    private readonly grpcPort: number,
+    private readonly httpPort: number,
+  ) {}
+
+  static async create(config: PaymentProcessConfig, name: string): Promise<PaymentInstance> {
+    return new PaymentInstance(config, name, await freePort(), await freePort());
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.grpcPort}`;
+  }
+
+  get webhookUrl(): string {
+    return `http://127.0.0.1:${this.httpPort}${WEBHOOK_PATH}`;
+  }
+
+  get running(): boolean {
+    return this.process !== undefined && this.process.exit === undefined;
+  }
+
+  /** Starts the process, with FAILPOINTS set to `failpoints` (e.g. "payment.after-psp-register@3"), and waits until it serves. */
+  async start(failpoints = ""): Promise<void> {
+    if (this.running) throw new Error(`payment instance ${this.name} is already running`);
+    const { config } = this;
+    const child = startChild(process.execPath, ["--import", "tsx", MAIN], {
+      ...process.env,
+      DATABASE_URL: config.databaseUrl,
+      PAYMENT_PORT: String(this.grpcPort),
+      PAYMENT_HTTP_PORT: String(this.httpPort),
+      RISK_URL: config.riskUrl,
+      PSP_URL: config.psp.url,
+      PSP_API_KEY: config.psp.apiKey,
+      PSP_WEBHOOK_SECRET: config.psp.webhookSecret,
+      NATS_URL: config.natsUrl,
+      EVENTS_STREAM: config.streams.stream,
+      EVENTS_SUBJECT_PREFIX: config.streams.subjectPrefix,
+      PLATFORM_FEE_BPS: String(config.platformFeeBps),
+      POLL_INTERVAL_MS: String(config.poller.intervalMs),
+      POLL_STALE_AFTER_MS: String(config.poller.staleAfterMs),
+      FAILPOINTS: failpoints,
+      // Kept in memory (see output()), for the message of a failed test.
+      LOG_LEVEL: "warn",
+    });
+    this.process = child;
+    await waitFor(
+      async () => {
+        if (child.exit) throw new Error(`payment instance ${this.name} exited while starting (${JSON.stringify(child.exit)}): ${child.output()}`);
+        return serving(this.url);
+      },
+      (up) => up,
+      STARTUP_TIMEOUT_MS,
+      `payment instance ${this.name} to serve`,
+    );
+  }
+
+  /** Resolves when the current process exits, e.g. because a failpoint killed it. */
+  exited(): Promise<Exit> {
+    if (!this.process) throw new Error(`payment instance ${this.name} was never started`);
+    return this.process.exited;
+  }
+
+  /** The current process's stderr (warnings, errors, FAILPOINT lines). */
+  output(): string {
+    return this.process?.output() ?? "";
+  }
+
+  async stop(signal: NodeJS.Signals): Promise<void> {
+    await this.process?.stop(signal);
+  }
+}
