@@ -1,6 +1,6 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
-import { connectNats } from "../lib/events/nats.js";
+import { attachToNats } from "../lib/events/nats.js";
 import { ensureEventStreams, type EventStreamNames } from "../lib/events/streams.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import { startPeriodic } from "../lib/periodic.js";
@@ -15,7 +15,7 @@ import { startInFlightPoller, type PollerConfig } from "./app/in-flight-poller.j
 import { PaymentFlow } from "./app/payment-flow.js";
 import { PaymentWatch } from "./app/payment-watch.js";
 import { defaultRelaySettings, startOutboxRelay } from "./events/outbox-relay.js";
-import { subscribePaymentChanges } from "./events/payment-change-signal.js";
+import { PaymentChangeHints } from "./events/payment-change-signal.js";
 import { encodePaymentEvent, eventSubject } from "./events/payment-event.js";
 import { IdempotencyStore } from "./store/idempotency-store.js";
 import { PaymentStore } from "./store/payment-store.js";
@@ -56,8 +56,6 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   const log = createLogger("payment");
   const db = createDb(config.databaseUrl, PAYMENT_SCHEMA);
   await migrateUp(db, PAYMENT_SCHEMA, paymentMigrations);
-  const nc = await connectNats(config.events.natsUrl, "payment-service");
-  await ensureEventStreams(await jetstreamManager(nc), config.events.names);
   const store = new PaymentStore(db, encodePaymentEvent, eventSubject);
   const http = await startHttpServer({ port: config.httpPort }, log);
   const pageUrl = (paymentId: string) => statusPageUrl(config.publicUrl ?? http.origin, paymentId);
@@ -72,17 +70,29 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
     statusPageUrl: pageUrl,
   });
   http.serve([pspWebhookRoute({ secret: config.psp.webhookSecret }, flow, log), statusPageRoute(store)]);
-  const changes = subscribePaymentChanges(nc, config.events.names.subjectPrefix, log);
+  const changes = new PaymentChangeHints(log);
   const watch = new PaymentWatch(store, changes, 1_000);
   const grpc = await startGrpcServer({
     port: config.port,
-    routes: paymentRoutes({ flow, store, watch, statusPageUrl: pageUrl }),
+    routes: paymentRoutes({ flow, store, watch }),
     healthProbe: databaseAnswers(db),
     log,
   });
   const stopPoller = startInFlightPoller(store, flow, { intervalMs: 5_000, staleAfterMs: 60_000, batchSize: 50, ...config.poller }, log);
   const stopKeySweeper = startPeriodic("idempotency key purge", Math.min(60_000, idempotency.ttlMs), () => idempotency.purgeExpired(1_000), log);
-  const stopRelay = startOutboxRelay(db, jetstream(nc), { ...defaultRelaySettings, subjectPrefix: config.events.names.subjectPrefix }, log);
+  // Payments are taken while NATS is down: their events wait in the outbox until the relay can attach.
+  const events = attachToNats(
+    config.events.natsUrl,
+    "payment-service",
+    async (nc) => {
+      await ensureEventStreams(await jetstreamManager(nc), config.events.names);
+      const stopRelay = startOutboxRelay(db, jetstream(nc), { ...defaultRelaySettings, subjectPrefix: config.events.names.subjectPrefix }, log);
+      const detachHints = changes.attach(nc, config.events.names.subjectPrefix);
+      return { stop: async () => void (await Promise.all([stopRelay(), detachHints()])) };
+    },
+    log,
+  );
+  await events.firstAttempt;
   const webhookUrl = `${http.origin}${WEBHOOK_PATH}`;
   log.info("payment service listening", { grpc: grpc.url, webhooks: webhookUrl });
   return {
@@ -93,8 +103,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
     close: async () => {
       await Promise.all([stopPoller(), stopKeySweeper()]);
       await Promise.all([grpc.close(), http.close()]);
-      await Promise.all([stopRelay(), changes.close()]);
-      await nc.close();
+      await events.close();
       await db.destroy();
     },
   };

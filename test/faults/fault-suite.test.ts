@@ -90,11 +90,8 @@ afterAll(async () => {
 describe("the pay-in path under kill -9, NATS restarts and webhook faults", () => {
   it.each(PHASES)("$name", (phase) => driver.run(phase), 60_000);
 
-  // BUG: the payment service cannot start while NATS is down, though its outbox is there so that payments need
-  // not wait for NATS. connectNats (services/lib/events/nats.ts) retries only after a first connection, so
-  // startPaymentService rejects with "ConnectionError: connection refused" and main.ts exits 1: an instance that
-  // crashes during a NATS outage stays down until NATS is back. Remove `.fails` once it starts and waits for NATS.
-  it.fails("an instance restarted while NATS is down comes up and takes payments; their events wait for NATS", async () => {
+  // The outbox lets an instance start and take payments while NATS is down; the relay attaches when NATS is back.
+  it("an instance restarted while NATS is down comes up and takes payments; their events wait for NATS", async () => {
     const first = platform.payments[0]!;
     try {
       await driver.natsOutage(() => driver.run({ name: "restart during a NATS outage", instances: 1 }));
@@ -103,15 +100,13 @@ describe("the pay-in path under kill -9, NATS restarts and webhook faults", () =
     }
   }, 60_000);
 
-  // BUG: an interrupted PSP registration can be resumed only by the instance that began it. The registration's body
-  // carries that instance's own status page URL as return_url (PAYMENT_PUBLIC_URL unset, its default), and the PSP
-  // refuses the same Idempotency-Key with another body (HTTP 409 idempotency_error): on any other instance
-  // CreatePayment answers INTERNAL and the poller fails alike, so the payment stays NOT_STARTED, registered at the
-  // PSP, until the first instance is back at its old address. Remove `.fails` once another instance can resume it.
-  it.fails("another instance resumes a checkout whose instance died after registering it at the PSP", async () => {
+  // The registration's body (return URL included) is fixed when the payment is created, so any instance can repeat
+  // it under the same Idempotency-Key.
+  it("another instance resumes a checkout whose instance died after registering it at the PSP", async () => {
     const [first, other] = platform.payments as [PaymentInstance, PaymentInstance];
     const checkout = newCheckout("success", 0);
     let paid = false;
+    if (!other.running) await other.start();
     await first.stop("SIGTERM");
     await first.start("payment.after-psp-register@1");
     try {

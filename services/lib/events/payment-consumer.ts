@@ -1,7 +1,7 @@
 import { jetstream, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
 import type { Logger } from "../log.js";
 import { defaultConsumerSettings, ensureConsumer, startConsumer, type ConsumerSettings } from "./consumer.js";
-import { connectNats } from "./nats.js";
+import { attachToNats } from "./nats.js";
 import { ensureEventStreams, type EventStreamNames } from "./streams.js";
 
 export interface PaymentEventConsumerConfig {
@@ -24,22 +24,27 @@ export function consumerSettings(config: PaymentEventConsumerConfig): ConsumerSe
   };
 }
 
-/** Connects to NATS, makes sure the streams and the durable exist, and consumes until stopped. */
+/**
+ * Makes sure the streams and the durable exist and consumes until stopped; while NATS is down, it keeps trying in
+ * the background. Resolves once the first try is over.
+ */
 export async function startPaymentEventConsumer(
   config: PaymentEventConsumerConfig,
   handle: (msg: JsMsg) => Promise<void>,
   log: Logger,
 ): Promise<{ stop(): Promise<void> }> {
-  const nc = await connectNats(config.natsUrl, config.durable);
-  const jsm = await jetstreamManager(nc);
   const settings = consumerSettings(config);
-  await ensureEventStreams(jsm, config.names);
-  await ensureConsumer(jsm, settings);
-  const consumer = await startConsumer(jetstream(nc), settings, handle, log);
-  return {
-    stop: async () => {
-      await consumer.stop();
-      await nc.close();
+  const attachment = attachToNats(
+    config.natsUrl,
+    config.durable,
+    async (nc) => {
+      const jsm = await jetstreamManager(nc);
+      await ensureEventStreams(jsm, config.names);
+      await ensureConsumer(jsm, settings);
+      return startConsumer(jetstream(nc), settings, handle, log);
     },
-  };
+    log,
+  );
+  await attachment.firstAttempt;
+  return { stop: attachment.close };
 }

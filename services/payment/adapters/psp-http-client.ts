@@ -18,14 +18,14 @@ export interface PspClientConfig {
 export class PspHttpClient implements PspPort {
   constructor(private readonly config: PspClientConfig) {}
 
-  register(payment: Payment, returnUrl: string): Promise<PspPayment> {
+  register(payment: Payment): Promise<PspPayment> {
     return this.call("POST", "/v1/payments", payment.id, {
       amount: Number(payment.total),
       currency: payment.currency,
       reference: payment.id,
       description: `checkout ${payment.checkoutId}`,
       metadata: { checkout_id: payment.checkoutId, buyer_id: payment.buyerId },
-      return_url: returnUrl,
+      return_url: payment.statusPageUrl,
     });
   }
 

@@ -18,7 +18,7 @@ import type { PaymentWatch } from "../app/payment-watch.js";
 import type { Payment, ReviewOutcome } from "../domain/payment.js";
 import type { PaymentStore } from "../store/payment-store.js";
 
-function paymentToProto(p: Payment, statusPageUrl: string): MessageInitShape<typeof PaymentSchema> {
+function toProto(p: Payment): MessageInitShape<typeof PaymentSchema> {
   return {
     paymentId: p.id,
     checkoutId: p.checkoutId,
@@ -46,7 +46,7 @@ function paymentToProto(p: Payment, statusPageUrl: string): MessageInitShape<typ
     createdAt: timestampFromDate(p.createdAt),
     updatedAt: timestampFromDate(p.updatedAt),
     pendingReason: p.status === "PENDING" && p.pendingReason ? ProtoPendingReason[p.pendingReason] : undefined,
-    statusPageUrl,
+    statusPageUrl: p.statusPageUrl,
   };
 }
 
@@ -54,11 +54,9 @@ export interface PaymentApi {
   flow: PaymentFlow;
   store: PaymentStore;
   watch: PaymentWatch;
-  statusPageUrl: (paymentId: string) => string;
 }
 
-export function paymentRoutes({ flow, store, watch, statusPageUrl }: PaymentApi) {
-  const toProto = (p: Payment) => paymentToProto(p, statusPageUrl(p.id));
+export function paymentRoutes({ flow, store, watch }: PaymentApi) {
   return (router: ConnectRouter) =>
     router.service(PaymentService, {
       async createPayment(req) {

@@ -54,7 +54,11 @@ export class PaymentFlow {
     const fingerprint = checkoutFingerprint(checkout);
     const saved = await this.idempotency.recall(checkout.checkoutId);
     if (saved) return this.replay(saved, checkout.checkoutId, fingerprint);
-    const payment = await this.store.createOrGet(priceCheckout(checkout, this.deps.platformFeeBps), fingerprint, newId("pay"));
+    const paymentId = newId("pay");
+    const payment = await this.store.createOrGet(priceCheckout(checkout, this.deps.platformFeeBps), fingerprint, {
+      id: paymentId,
+      statusPageUrl: this.deps.statusPageUrl(paymentId),
+    });
     if (Date.now() - payment.createdAt.getTime() > this.idempotency.ttlMs) throw keyExpired(checkout.checkoutId, payment.id, payment.createdAt);
     const response = await this.idempotency.remember(checkout.checkoutId, fingerprint, payment.id, respond(await this.advance(payment)));
     failpoint("payment.before-create-response");
@@ -135,7 +139,7 @@ export class PaymentFlow {
 
   private async register(payment: Payment): Promise<void> {
     try {
-      const registered = await this.psp.register(payment, this.deps.statusPageUrl(payment.id));
+      const registered = await this.psp.register(payment);
       failpoint("payment.after-psp-register");
       await this.store.recordRegistration(payment.id, registered);
     } catch (err) {

@@ -7,8 +7,8 @@ export interface RiskPort {
 }
 
 export interface PspPort {
-  /** Idempotent: our payment id is the PSP idempotency key. The PSP sends the buyer back to `returnUrl`. */
-  register(payment: Payment, returnUrl: string): Promise<PspPayment>;
+  /** Idempotent: our payment id is the PSP idempotency key. The PSP sends the buyer back to its status page. */
+  register(payment: Payment): Promise<PspPayment>;
   retrieve(pspPaymentId: string): Promise<PspPayment>;
 }
 

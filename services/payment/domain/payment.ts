@@ -36,6 +36,8 @@ export interface Payment extends Omit<PricedCheckout, "orders"> {
   risk?: RiskResult;
   pspPaymentId?: string;
   hostedPageUrl?: string;
+  /** Our page where the PSP sends the buyer back; fixed at creation, so every instance registers it alike. */
+  statusPageUrl: string;
   failure?: Failure;
   /** Why the PSP held it PENDING, kept after it moves on. */
   pendingReason?: PendingReason;

@@ -6,36 +6,38 @@ import type { PaymentChangeSignal } from "../app/payment-watch.js";
 
 /**
  * Hints from the payment events every instance's outbox relay publishes: a plain NATS subscription (no consumer
- * state) on the stream's subjects, fanned out to this instance's watchers.
+ * state) on the stream's subjects, fanned out to this instance's watchers. Until it is attached to NATS there are
+ * no hints, and watchers fall back to polling.
  */
-export function subscribePaymentChanges(
-  nc: NatsConnection,
-  subjectPrefix: string,
-  log: Logger,
-): PaymentChangeSignal & { close(): Promise<void> } {
-  const watchers = new Map<string, Set<() => void>>();
-  const subscription = nc.subscribe(`${subjectPrefix}.payment.>`);
-  const done = (async () => {
-    for await (const msg of subscription) {
-      try {
-        watchers.get(fromBinary(PaymentEventSchema, msg.data).paymentId)?.forEach((wake) => wake());
-      } catch (err) {
-        log.warn("unreadable payment event on the change feed", { subject: msg.subject, error: String(err) });
+export class PaymentChangeHints implements PaymentChangeSignal {
+  private readonly watchers = new Map<string, Set<() => void>>();
+
+  constructor(private readonly log: Logger) {}
+
+  subscribe(paymentId: string, wake: () => void): () => void {
+    const set = this.watchers.get(paymentId) ?? new Set();
+    this.watchers.set(paymentId, set.add(wake));
+    return () => {
+      set.delete(wake);
+      if (set.size === 0) this.watchers.delete(paymentId);
+    };
+  }
+
+  /** Listens on `<subjectPrefix>.payment.>` until the returned function is called. */
+  attach(nc: NatsConnection, subjectPrefix: string): () => Promise<void> {
+    const subscription = nc.subscribe(`${subjectPrefix}.payment.>`);
+    const done = (async () => {
+      for await (const msg of subscription) {
+        try {
+          this.watchers.get(fromBinary(PaymentEventSchema, msg.data).paymentId)?.forEach((wake) => wake());
+        } catch (err) {
+          this.log.warn("unreadable payment event on the change feed", { subject: msg.subject, error: String(err) });
+        }
       }
-    }
-  })();
-  return {
-    subscribe(paymentId, wake) {
-      const set = watchers.get(paymentId) ?? new Set();
-      watchers.set(paymentId, set.add(wake));
-      return () => {
-        set.delete(wake);
-        if (set.size === 0) watchers.delete(paymentId);
-      };
-    },
-    async close() {
+    })();
+    return async () => {
       subscription.unsubscribe();
       await done;
-    },
-  };
+    };
+  }
 }

@@ -24,6 +24,7 @@ interface PaymentRow {
   review_note: string | null;
   psp_payment_id: string | null;
   hosted_page_url: string | null;
+  status_page_url: string;
   failure_reason: string | null;
   decline_code: string | null;
   pending_reason: PendingReason | null;
@@ -73,6 +74,7 @@ function toPayment(row: PaymentRow, orderRows: OrderRow[]): Payment {
     risk,
     pspPaymentId: row.psp_payment_id ?? undefined,
     hostedPageUrl: row.hosted_page_url ?? undefined,
+    statusPageUrl: row.status_page_url,
     failure: row.failure_reason === null ? undefined : { reason: row.failure_reason, declineCode: row.decline_code ?? undefined },
     pendingReason: row.pending_reason ?? undefined,
     createdAt: row.created_at,
@@ -106,7 +108,8 @@ export class PaymentStore {
    * Records a new checkout, or finds the one already recorded under its checkout_id. Two concurrent calls with
    * one checkout_id create one payment: the unique constraint makes the second insert wait and then do nothing.
    */
-  async createOrGet(checkout: PricedCheckout, fingerprint: string, newPaymentId: string): Promise<Payment> {
+  async createOrGet(checkout: PricedCheckout, fingerprint: string, newPayment: { id: string; statusPageUrl: string }): Promise<Payment> {
+    const newPaymentId = newPayment.id;
     await this.db.transaction(async (trx) => {
       const inserted = await trx("payments")
         .insert({
@@ -119,6 +122,7 @@ export class PaymentStore {
           currency: checkout.currency,
           total_minor: checkout.total,
           platform_fee_bps: checkout.platformFeeBps,
+          status_page_url: newPayment.statusPageUrl,
         })
         .onConflict("checkout_id")
         .ignore()

@@ -3,6 +3,7 @@ import { paymentTables } from "./001_payments.js";
 import { feesAndOutbox } from "./002_fees_and_outbox.js";
 import { statusHistory } from "./003_status_history.js";
 import { idempotencyKeys } from "./004_idempotency_keys.js";
+import { statusPageUrl } from "./005_status_page_url.js";
 
 export const PAYMENT_SCHEMA = "payment";
-export const paymentMigrations: readonly Migration[] = [paymentTables, feesAndOutbox, statusHistory, idempotencyKeys];
+export const paymentMigrations: readonly Migration[] = [paymentTables, feesAndOutbox, statusHistory, idempotencyKeys, statusPageUrl];
