@@ -5,7 +5,7 @@ import { startWalletService, type RunningWalletService } from "../../services/wa
 import { uniqueStreamNames } from "./event-streams.js";
 import { startNatsProcess, type NatsProcess } from "./nats-process.js";
 import { PaymentInstance, type PaymentProcessConfig } from "./payment-process.js";
-import { PLATFORM_FEE_BPS, PSP_API_KEY, PSP_WEBHOOK_SECRET } from "./platform.js";
+import { PLATFORM_FEE_BPS, PSP_API_KEY, PSP_WEBHOOK_SECRET, pspApiOf } from "./platform.js";
 import { createTestDatabase } from "./test-database.js";
 import { startWebhookBalancer, type WebhookBalancer } from "./webhook-balancer.js";
 
@@ -87,11 +87,7 @@ export async function startFaultPlatform(options: FaultPlatformOptions): Promise
       wallet,
       ledger,
       payments,
-      pspApi: (path, init) =>
-        fetch(new URL(path, psp.url), {
-          ...init,
-          headers: { authorization: `Bearer ${PSP_API_KEY}`, "content-type": "application/json", ...init?.headers },
-        }),
+      pspApi: pspApiOf(psp.url),
       close: () => teardown.run(),
     };
   } catch (err) {

@@ -67,11 +67,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     payment,
     wallet,
     ledger,
-    pspApi: (path, init) =>
-      fetch(new URL(path, psp.url), {
-        ...init,
-        headers: { authorization: `Bearer ${PSP_API_KEY}`, "content-type": "application/json", ...init?.headers },
-      }),
+    pspApi: pspApiOf(psp.url),
     close: async () => {
       await ledger.close();
       await wallet.close();
@@ -102,4 +98,13 @@ function paymentConfig(databaseUrl: string, streams: EventStreamNames, pspUrl: s
  */
 export function startPaymentReplica(platform: TestPlatform, overrides: Partial<PaymentServiceConfig> = {}): Promise<RunningPaymentService> {
   return startPaymentService({ ...paymentConfig(platform.database.url, platform.streams, platform.psp.url, platform.risk.url), ...overrides });
+}
+
+/** Calls the simulator's REST API with the platform's secret key. */
+export function pspApiOf(pspUrl: string): TestPlatform["pspApi"] {
+  return (path, init) =>
+    fetch(new URL(path, pspUrl), {
+      ...init,
+      headers: { authorization: `Bearer ${PSP_API_KEY}`, "content-type": "application/json", ...init?.headers },
+    });
 }
