@@ -14,12 +14,15 @@ import { statusPageRoute, statusPageUrl } from "./api/status-page.js";
 import { startInFlightPoller, type PollerConfig } from "./app/in-flight-poller.js";
 import { PaymentFlow } from "./app/payment-flow.js";
 import { PaymentWatch } from "./app/payment-watch.js";
-import { defaultRelaySettings, startOutboxRelay } from "./events/outbox-relay.js";
+import { defaultRelaySettings, startOutboxRelay } from "../lib/events/outbox-relay.js";
 import { PaymentChangeHints } from "./events/payment-change-signal.js";
 import { encodePaymentEvent, eventSubject } from "./events/payment-event.js";
 import { IdempotencyStore } from "./store/idempotency-store.js";
 import { PaymentStore } from "./store/payment-store.js";
 import { PAYMENT_SCHEMA, paymentMigrations } from "./store/migrations/index.js";
+
+// Any constant unique among the services sharing a database.
+const PAYMENT_OUTBOX = { table: "outbox", lockKey: 0x0b7b0c5 };
 
 /** 2.5% */
 export const DEFAULT_PLATFORM_FEE_BPS = 250;
@@ -86,7 +89,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
     "payment-service",
     async (nc) => {
       await ensureEventStreams(await jetstreamManager(nc), config.events.names);
-      const stopRelay = startOutboxRelay(db, jetstream(nc), { ...defaultRelaySettings, subjectPrefix: config.events.names.subjectPrefix }, log);
+      const stopRelay = startOutboxRelay(db, jetstream(nc), { ...defaultRelaySettings, ...PAYMENT_OUTBOX, subjectPrefix: config.events.names.subjectPrefix }, log);
       const detachHints = changes.attach(nc, config.events.names.subjectPrefix);
       return { stop: async () => void (await Promise.all([stopRelay(), detachHints()])) };
     },

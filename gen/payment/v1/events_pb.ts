@@ -8,7 +8,7 @@ import type { Money } from "../../common/v1/money_pb.js";
 import { file_common_v1_money } from "../../common/v1/money_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { PaymentStatus } from "./payment_pb.js";
+import type { PaymentStatus, RefundStatus } from "./payment_pb.js";
 import { file_payment_v1_payment } from "./payment_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file payment/v1/events.proto.
  */
 export const file_payment_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("ChdwYXltZW50L3YxL2V2ZW50cy5wcm90bxIKcGF5bWVudC52MSLnAgoMUGF5bWVudEV2ZW50EhAKCGV2ZW50X2lkGAEgASgJEikKBnN0YXR1cxgCIAEoDjIZLnBheW1lbnQudjEuUGF5bWVudFN0YXR1cxISCgpwYXltZW50X2lkGAMgASgJEhMKC2NoZWNrb3V0X2lkGAQgASgJEhAKCGJ1eWVyX2lkGAUgASgJEh8KBXRvdGFsGAYgASgLMhAuY29tbW9uLnYxLk1vbmV5Ei0KBm9yZGVycxgHIAMoCzIdLnBheW1lbnQudjEuUGF5bWVudEV2ZW50T3JkZXISGAoQcGxhdGZvcm1fZmVlX2JwcxgIIAEoDRIWCg5wc3BfcGF5bWVudF9pZBgJIAEoCRIWCg5mYWlsdXJlX3JlYXNvbhgKIAEoCRIUCgxkZWNsaW5lX2NvZGUYCyABKAkSLwoLb2NjdXJyZWRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIqgBChFQYXltZW50RXZlbnRPcmRlchIQCghvcmRlcl9pZBgBIAEoCRIRCglzZWxsZXJfaWQYAiABKAkSIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5EiYKDHBsYXRmb3JtX2ZlZRgEIAEoCzIQLmNvbW1vbi52MS5Nb25leRIkCgpzZWxsZXJfbmV0GAUgASgLMhAuY29tbW9uLnYxLk1vbmV5YgZwcm90bzM", [file_common_v1_money, file_google_protobuf_timestamp, file_payment_v1_payment]);
+  fileDesc("ChdwYXltZW50L3YxL2V2ZW50cy5wcm90bxIKcGF5bWVudC52MSLnAgoMUGF5bWVudEV2ZW50EhAKCGV2ZW50X2lkGAEgASgJEikKBnN0YXR1cxgCIAEoDjIZLnBheW1lbnQudjEuUGF5bWVudFN0YXR1cxISCgpwYXltZW50X2lkGAMgASgJEhMKC2NoZWNrb3V0X2lkGAQgASgJEhAKCGJ1eWVyX2lkGAUgASgJEh8KBXRvdGFsGAYgASgLMhAuY29tbW9uLnYxLk1vbmV5Ei0KBm9yZGVycxgHIAMoCzIdLnBheW1lbnQudjEuUGF5bWVudEV2ZW50T3JkZXISGAoQcGxhdGZvcm1fZmVlX2JwcxgIIAEoDRIWCg5wc3BfcGF5bWVudF9pZBgJIAEoCRIWCg5mYWlsdXJlX3JlYXNvbhgKIAEoCRIUCgxkZWNsaW5lX2NvZGUYCyABKAkSLwoLb2NjdXJyZWRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIvACCgtSZWZ1bmRFdmVudBIQCghldmVudF9pZBgBIAEoCRIoCgZzdGF0dXMYAiABKA4yGC5wYXltZW50LnYxLlJlZnVuZFN0YXR1cxIRCglyZWZ1bmRfaWQYAyABKAkSEgoKcGF5bWVudF9pZBgEIAEoCRIQCghvcmRlcl9pZBgFIAEoCRIRCglzZWxsZXJfaWQYBiABKAkSIAoGYW1vdW50GAcgASgLMhAuY29tbW9uLnYxLk1vbmV5Ei8KFXBsYXRmb3JtX2ZlZV9yZXZlcnNlZBgIIAEoCzIQLmNvbW1vbi52MS5Nb25leRImCgxzZWxsZXJfZGViaXQYCSABKAsyEC5jb21tb24udjEuTW9uZXkSFQoNcHNwX3JlZnVuZF9pZBgKIAEoCRIWCg5mYWlsdXJlX3JlYXNvbhgLIAEoCRIvCgtvY2N1cnJlZF9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiqAEKEVBheW1lbnRFdmVudE9yZGVyEhAKCG9yZGVyX2lkGAEgASgJEhEKCXNlbGxlcl9pZBgCIAEoCRIgCgZhbW91bnQYAyABKAsyEC5jb21tb24udjEuTW9uZXkSJgoMcGxhdGZvcm1fZmVlGAQgASgLMhAuY29tbW9uLnYxLk1vbmV5EiQKCnNlbGxlcl9uZXQYBSABKAsyEC5jb21tb24udjEuTW9uZXliBnByb3RvMw", [file_common_v1_money, file_google_protobuf_timestamp, file_payment_v1_payment]);
 
 /**
  * Published to NATS JetStream on every status change of a payment, on subject
@@ -99,6 +99,87 @@ export const PaymentEventSchema: GenMessage<PaymentEvent> = /*@__PURE__*/
   messageDesc(file_payment_v1_events, 0);
 
 /**
+ * Published to NATS JetStream when a refund reaches a final status, on subject
+ * "<prefix>.refund.<status in lower case>" (e.g. "payments.refund.succeeded"), with Nats-Msg-Id = event_id.
+ * Only SUCCEEDED moves money: the ledger books the reverse of the pay-in for this order, the wallet debits the
+ * seller (a refund may take a seller's balance below zero; pay-outs never can).
+ *
+ * @generated from message payment.v1.RefundEvent
+ */
+export type RefundEvent = Message<"payment.v1.RefundEvent"> & {
+  /**
+   * @generated from field: string event_id = 1;
+   */
+  eventId: string;
+
+  /**
+   * @generated from field: payment.v1.RefundStatus status = 2;
+   */
+  status: RefundStatus;
+
+  /**
+   * Ours ("rf_..."): the ledger transaction is "refund:<refund_id>".
+   *
+   * @generated from field: string refund_id = 3;
+   */
+  refundId: string;
+
+  /**
+   * @generated from field: string payment_id = 4;
+   */
+  paymentId: string;
+
+  /**
+   * @generated from field: string order_id = 5;
+   */
+  orderId: string;
+
+  /**
+   * @generated from field: string seller_id = 6;
+   */
+  sellerId: string;
+
+  /**
+   * amount = platform_fee_reversed + seller_debit, exactly.
+   *
+   * @generated from field: common.v1.Money amount = 7;
+   */
+  amount?: Money | undefined;
+
+  /**
+   * @generated from field: common.v1.Money platform_fee_reversed = 8;
+   */
+  platformFeeReversed?: Money | undefined;
+
+  /**
+   * @generated from field: common.v1.Money seller_debit = 9;
+   */
+  sellerDebit?: Money | undefined;
+
+  /**
+   * @generated from field: string psp_refund_id = 10;
+   */
+  pspRefundId: string;
+
+  /**
+   * @generated from field: string failure_reason = 11;
+   */
+  failureReason: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp occurred_at = 12;
+   */
+  occurredAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message payment.v1.RefundEvent.
+ * Use `create(RefundEventSchema)` to create a new message.
+ */
+export const RefundEventSchema: GenMessage<RefundEvent> = /*@__PURE__*/
+  messageDesc(file_payment_v1_events, 1);
+
+/**
  * How one order's amount splits: amount = platform_fee + seller_net, exactly.
  *
  * @generated from message payment.v1.PaymentEventOrder
@@ -135,5 +216,5 @@ export type PaymentEventOrder = Message<"payment.v1.PaymentEventOrder"> & {
  * Use `create(PaymentEventOrderSchema)` to create a new message.
  */
 export const PaymentEventOrderSchema: GenMessage<PaymentEventOrder> = /*@__PURE__*/
-  messageDesc(file_payment_v1_events, 1);
+  messageDesc(file_payment_v1_events, 2);
 

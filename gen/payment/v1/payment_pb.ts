@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file payment/v1/payment.proto.
  */
 export const file_payment_v1_payment: GenFile = /*@__PURE__*/
-  fileDesc("ChhwYXltZW50L3YxL3BheW1lbnQucHJvdG8SCnBheW1lbnQudjEiUwoKT3JkZXJJbnB1dBIQCghvcmRlcl9pZBgBIAEoCRIRCglzZWxsZXJfaWQYAiABKAkSIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5IpABChRDcmVhdGVQYXltZW50UmVxdWVzdBITCgtjaGVja291dF9pZBgBIAEoCRIQCghidXllcl9pZBgCIAEoCRIVCg1idXllcl9jb3VudHJ5GAMgASgJEiYKBm9yZGVycxgEIAMoCzIWLnBheW1lbnQudjEuT3JkZXJJbnB1dBISCgpyZXR1cm5fdXJsGAUgASgJIj0KFUNyZWF0ZVBheW1lbnRSZXNwb25zZRIkCgdwYXltZW50GAEgASgLMhMucGF5bWVudC52MS5QYXltZW50IoABCgxQYXltZW50T3JkZXISEAoIb3JkZXJfaWQYASABKAkSEQoJc2VsbGVyX2lkGAIgASgJEiAKBmFtb3VudBgDIAEoCzIQLmNvbW1vbi52MS5Nb25leRIpCgZzdGF0dXMYBCABKA4yGS5wYXltZW50LnYxLlBheW1lbnRTdGF0dXMisQEKDlJpc2tBc3Nlc3NtZW50EiMKCGRlY2lzaW9uGAEgASgOMhEucmlzay52MS5EZWNpc2lvbhIgCgdyZWFzb25zGAIgAygLMg8ucmlzay52MS5SZWFzb24SMQoOcmV2aWV3X291dGNvbWUYAyABKA4yGS5wYXltZW50LnYxLlJldmlld091dGNvbWUSEAoIcmV2aWV3ZXIYBCABKAkSEwoLcmV2aWV3X25vdGUYBSABKAkihgQKB1BheW1lbnQSEgoKcGF5bWVudF9pZBgBIAEoCRITCgtjaGVja291dF9pZBgCIAEoCRIQCghidXllcl9pZBgDIAEoCRIVCg1idXllcl9jb3VudHJ5GAQgASgJEikKBnN0YXR1cxgFIAEoDjIZLnBheW1lbnQudjEuUGF5bWVudFN0YXR1cxIfCgV0b3RhbBgGIAEoCzIQLmNvbW1vbi52MS5Nb25leRIoCgZvcmRlcnMYByADKAsyGC5wYXltZW50LnYxLlBheW1lbnRPcmRlchIoCgRyaXNrGAggASgLMhoucGF5bWVudC52MS5SaXNrQXNzZXNzbWVudBIXCg9ob3N0ZWRfcGFnZV91cmwYCSABKAkSFgoOcHNwX3BheW1lbnRfaWQYCiABKAkSFgoOZmFpbHVyZV9yZWFzb24YCyABKAkSFAoMZGVjbGluZV9jb2RlGAwgASgJEi4KCmNyZWF0ZWRfYXQYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDnBlbmRpbmdfcmVhc29uGA8gASgOMhkucGF5bWVudC52MS5QZW5kaW5nUmVhc29uEhcKD3N0YXR1c19wYWdlX3VybBgQIAEoCSInChFHZXRQYXltZW50UmVxdWVzdBISCgpwYXltZW50X2lkGAEgASgJIjoKEkdldFBheW1lbnRSZXNwb25zZRIkCgdwYXltZW50GAEgASgLMhMucGF5bWVudC52MS5QYXltZW50Ik4KE0xpc3RQYXltZW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSEAoIYnV5ZXJfaWQYAyABKAkiVgoUTGlzdFBheW1lbnRzUmVzcG9uc2USJQoIcGF5bWVudHMYASADKAsyEy5wYXltZW50LnYxLlBheW1lbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIikKE1dhdGNoUGF5bWVudFJlcXVlc3QSEgoKcGF5bWVudF9pZBgBIAEoCSI8ChRXYXRjaFBheW1lbnRSZXNwb25zZRIkCgdwYXltZW50GAEgASgLMhMucGF5bWVudC52MS5QYXltZW50InkKF0RlY2lkZVJpc2tSZXZpZXdSZXF1ZXN0EhIKCnBheW1lbnRfaWQYASABKAkSKgoHb3V0Y29tZRgCIAEoDjIZLnBheW1lbnQudjEuUmV2aWV3T3V0Y29tZRIQCghyZXZpZXdlchgDIAEoCRIMCgRub3RlGAQgASgJIkAKGERlY2lkZVJpc2tSZXZpZXdSZXNwb25zZRIkCgdwYXltZW50GAEgASgLMhMucGF5bWVudC52MS5QYXltZW50KoYCCg1QYXltZW50U3RhdHVzEh4KGlBBWU1FTlRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASHgoaUEFZTUVOVF9TVEFUVVNfTk9UX1NUQVJURUQQARIcChhQQVlNRU5UX1NUQVRVU19FWEVDVVRJTkcQAhIaChZQQVlNRU5UX1NUQVRVU19QRU5ESU5HEAMSHAoYUEFZTUVOVF9TVEFUVVNfU1VDQ0VFREVEEAQSGQoVUEFZTUVOVF9TVEFUVVNfRkFJTEVEEAUSJQohUEFZTUVOVF9TVEFUVVNfUEFSVElBTExZX1JFRlVOREVEEAYSGwoXUEFZTUVOVF9TVEFUVVNfUkVGVU5ERUQQByp0Cg1QZW5kaW5nUmVhc29uEh4KGlBFTkRJTkdfUkVBU09OX1VOU1BFQ0lGSUVEEAASIQodUEVORElOR19SRUFTT05fVEhSRUVfRF9TRUNVUkUQARIgChxQRU5ESU5HX1JFQVNPTl9NQU5VQUxfUkVWSUVXEAIqaQoNUmV2aWV3T3V0Y29tZRIeChpSRVZJRVdfT1VUQ09NRV9VTlNQRUNJRklFRBAAEhsKF1JFVklFV19PVVRDT01FX0FQUFJPVkVEEAESGwoXUkVWSUVXX09VVENPTUVfUkVKRUNURUQQAjK6AwoOUGF5bWVudFNlcnZpY2USVAoNQ3JlYXRlUGF5bWVudBIgLnBheW1lbnQudjEuQ3JlYXRlUGF5bWVudFJlcXVlc3QaIS5wYXltZW50LnYxLkNyZWF0ZVBheW1lbnRSZXNwb25zZRJLCgpHZXRQYXltZW50Eh0ucGF5bWVudC52MS5HZXRQYXltZW50UmVxdWVzdBoeLnBheW1lbnQudjEuR2V0UGF5bWVudFJlc3BvbnNlElEKDExpc3RQYXltZW50cxIfLnBheW1lbnQudjEuTGlzdFBheW1lbnRzUmVxdWVzdBogLnBheW1lbnQudjEuTGlzdFBheW1lbnRzUmVzcG9uc2USXQoQRGVjaWRlUmlza1JldmlldxIjLnBheW1lbnQudjEuRGVjaWRlUmlza1Jldmlld1JlcXVlc3QaJC5wYXltZW50LnYxLkRlY2lkZVJpc2tSZXZpZXdSZXNwb25zZRJTCgxXYXRjaFBheW1lbnQSHy5wYXltZW50LnYxLldhdGNoUGF5bWVudFJlcXVlc3QaIC5wYXltZW50LnYxLldhdGNoUGF5bWVudFJlc3BvbnNlMAFiBnByb3RvMw", [file_common_v1_money, file_google_protobuf_timestamp, file_risk_v1_risk]);
+  fileDesc("ChhwYXltZW50L3YxL3BheW1lbnQucHJvdG8SCnBheW1lbnQudjEiUwoKT3JkZXJJbnB1dBIQCghvcmRlcl9pZBgBIAEoCRIRCglzZWxsZXJfaWQYAiABKAkSIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5IpABChRDcmVhdGVQYXltZW50UmVxdWVzdBITCgtjaGVja291dF9pZBgBIAEoCRIQCghidXllcl9pZBgCIAEoCRIVCg1idXllcl9jb3VudHJ5GAMgASgJEiYKBm9yZGVycxgEIAMoCzIWLnBheW1lbnQudjEuT3JkZXJJbnB1dBISCgpyZXR1cm5fdXJsGAUgASgJIj0KFUNyZWF0ZVBheW1lbnRSZXNwb25zZRIkCgdwYXltZW50GAEgASgLMhMucGF5bWVudC52MS5QYXltZW50IoABCgxQYXltZW50T3JkZXISEAoIb3JkZXJfaWQYASABKAkSEQoJc2VsbGVyX2lkGAIgASgJEiAKBmFtb3VudBgDIAEoCzIQLmNvbW1vbi52MS5Nb25leRIpCgZzdGF0dXMYBCABKA4yGS5wYXltZW50LnYxLlBheW1lbnRTdGF0dXMisQEKDlJpc2tBc3Nlc3NtZW50EiMKCGRlY2lzaW9uGAEgASgOMhEucmlzay52MS5EZWNpc2lvbhIgCgdyZWFzb25zGAIgAygLMg8ucmlzay52MS5SZWFzb24SMQoOcmV2aWV3X291dGNvbWUYAyABKA4yGS5wYXltZW50LnYxLlJldmlld091dGNvbWUSEAoIcmV2aWV3ZXIYBCABKAkSEwoLcmV2aWV3X25vdGUYBSABKAkihgQKB1BheW1lbnQSEgoKcGF5bWVudF9pZBgBIAEoCRITCgtjaGVja291dF9pZBgCIAEoCRIQCghidXllcl9pZBgDIAEoCRIVCg1idXllcl9jb3VudHJ5GAQgASgJEikKBnN0YXR1cxgFIAEoDjIZLnBheW1lbnQudjEuUGF5bWVudFN0YXR1cxIfCgV0b3RhbBgGIAEoCzIQLmNvbW1vbi52MS5Nb25leRIoCgZvcmRlcnMYByADKAsyGC5wYXltZW50LnYxLlBheW1lbnRPcmRlchIoCgRyaXNrGAggASgLMhoucGF5bWVudC52MS5SaXNrQXNzZXNzbWVudBIXCg9ob3N0ZWRfcGFnZV91cmwYCSABKAkSFgoOcHNwX3BheW1lbnRfaWQYCiABKAkSFgoOZmFpbHVyZV9yZWFzb24YCyABKAkSFAoMZGVjbGluZV9jb2RlGAwgASgJEi4KCmNyZWF0ZWRfYXQYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDnBlbmRpbmdfcmVhc29uGA8gASgOMhkucGF5bWVudC52MS5QZW5kaW5nUmVhc29uEhcKD3N0YXR1c19wYWdlX3VybBgQIAEoCSInChFHZXRQYXltZW50UmVxdWVzdBISCgpwYXltZW50X2lkGAEgASgJIjoKEkdldFBheW1lbnRSZXNwb25zZRIkCgdwYXltZW50GAEgASgLMhMucGF5bWVudC52MS5QYXltZW50Ik4KE0xpc3RQYXltZW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSEAoIYnV5ZXJfaWQYAyABKAkiVgoUTGlzdFBheW1lbnRzUmVzcG9uc2USJQoIcGF5bWVudHMYASADKAsyEy5wYXltZW50LnYxLlBheW1lbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIoEBChRSZWZ1bmRQYXltZW50UmVxdWVzdBIRCglyZWZ1bmRfaWQYASABKAkSEgoKcGF5bWVudF9pZBgCIAEoCRIQCghvcmRlcl9pZBgDIAEoCRIgCgZhbW91bnQYBCABKAsyEC5jb21tb24udjEuTW9uZXkSDgoGcmVhc29uGAUgASgJIpgDCgZSZWZ1bmQSEQoJcmVmdW5kX2lkGAEgASgJEhIKCnBheW1lbnRfaWQYAiABKAkSEAoIb3JkZXJfaWQYAyABKAkSEQoJc2VsbGVyX2lkGAQgASgJEiAKBmFtb3VudBgFIAEoCzIQLmNvbW1vbi52MS5Nb25leRIvChVwbGF0Zm9ybV9mZWVfcmV2ZXJzZWQYBiABKAsyEC5jb21tb24udjEuTW9uZXkSJgoMc2VsbGVyX2RlYml0GAcgASgLMhAuY29tbW9uLnYxLk1vbmV5EigKBnN0YXR1cxgIIAEoDjIYLnBheW1lbnQudjEuUmVmdW5kU3RhdHVzEhUKDXBzcF9yZWZ1bmRfaWQYCSABKAkSDgoGcmVhc29uGAogASgJEhYKDmZhaWx1cmVfcmVhc29uGAsgASgJEi4KCmNyZWF0ZWRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjsKFVJlZnVuZFBheW1lbnRSZXNwb25zZRIiCgZyZWZ1bmQYASABKAsyEi5wYXltZW50LnYxLlJlZnVuZCIoChJMaXN0UmVmdW5kc1JlcXVlc3QSEgoKcGF5bWVudF9pZBgBIAEoCSI6ChNMaXN0UmVmdW5kc1Jlc3BvbnNlEiMKB3JlZnVuZHMYASADKAsyEi5wYXltZW50LnYxLlJlZnVuZCIpChNXYXRjaFBheW1lbnRSZXF1ZXN0EhIKCnBheW1lbnRfaWQYASABKAkiPAoUV2F0Y2hQYXltZW50UmVzcG9uc2USJAoHcGF5bWVudBgBIAEoCzITLnBheW1lbnQudjEuUGF5bWVudCJ5ChdEZWNpZGVSaXNrUmV2aWV3UmVxdWVzdBISCgpwYXltZW50X2lkGAEgASgJEioKB291dGNvbWUYAiABKA4yGS5wYXltZW50LnYxLlJldmlld091dGNvbWUSEAoIcmV2aWV3ZXIYAyABKAkSDAoEbm90ZRgEIAEoCSJAChhEZWNpZGVSaXNrUmV2aWV3UmVzcG9uc2USJAoHcGF5bWVudBgBIAEoCzITLnBheW1lbnQudjEuUGF5bWVudCqGAgoNUGF5bWVudFN0YXR1cxIeChpQQVlNRU5UX1NUQVRVU19VTlNQRUNJRklFRBAAEh4KGlBBWU1FTlRfU1RBVFVTX05PVF9TVEFSVEVEEAESHAoYUEFZTUVOVF9TVEFUVVNfRVhFQ1VUSU5HEAISGgoWUEFZTUVOVF9TVEFUVVNfUEVORElORxADEhwKGFBBWU1FTlRfU1RBVFVTX1NVQ0NFRURFRBAEEhkKFVBBWU1FTlRfU1RBVFVTX0ZBSUxFRBAFEiUKIVBBWU1FTlRfU1RBVFVTX1BBUlRJQUxMWV9SRUZVTkRFRBAGEhsKF1BBWU1FTlRfU1RBVFVTX1JFRlVOREVEEAcqdAoNUGVuZGluZ1JlYXNvbhIeChpQRU5ESU5HX1JFQVNPTl9VTlNQRUNJRklFRBAAEiEKHVBFTkRJTkdfUkVBU09OX1RIUkVFX0RfU0VDVVJFEAESIAocUEVORElOR19SRUFTT05fTUFOVUFMX1JFVklFVxACKmkKDVJldmlld091dGNvbWUSHgoaUkVWSUVXX09VVENPTUVfVU5TUEVDSUZJRUQQABIbChdSRVZJRVdfT1VUQ09NRV9BUFBST1ZFRBABEhsKF1JFVklFV19PVVRDT01FX1JFSkVDVEVEEAIqfwoMUmVmdW5kU3RhdHVzEh0KGVJFRlVORF9TVEFUVVNfVU5TUEVDSUZJRUQQABIZChVSRUZVTkRfU1RBVFVTX1BFTkRJTkcQARIbChdSRUZVTkRfU1RBVFVTX1NVQ0NFRURFRBACEhgKFFJFRlVORF9TVEFUVVNfRkFJTEVEEAMy4AQKDlBheW1lbnRTZXJ2aWNlElQKDUNyZWF0ZVBheW1lbnQSIC5wYXltZW50LnYxLkNyZWF0ZVBheW1lbnRSZXF1ZXN0GiEucGF5bWVudC52MS5DcmVhdGVQYXltZW50UmVzcG9uc2USSwoKR2V0UGF5bWVudBIdLnBheW1lbnQudjEuR2V0UGF5bWVudFJlcXVlc3QaHi5wYXltZW50LnYxLkdldFBheW1lbnRSZXNwb25zZRJRCgxMaXN0UGF5bWVudHMSHy5wYXltZW50LnYxLkxpc3RQYXltZW50c1JlcXVlc3QaIC5wYXltZW50LnYxLkxpc3RQYXltZW50c1Jlc3BvbnNlEl0KEERlY2lkZVJpc2tSZXZpZXcSIy5wYXltZW50LnYxLkRlY2lkZVJpc2tSZXZpZXdSZXF1ZXN0GiQucGF5bWVudC52MS5EZWNpZGVSaXNrUmV2aWV3UmVzcG9uc2USUwoMV2F0Y2hQYXltZW50Eh8ucGF5bWVudC52MS5XYXRjaFBheW1lbnRSZXF1ZXN0GiAucGF5bWVudC52MS5XYXRjaFBheW1lbnRSZXNwb25zZTABElQKDVJlZnVuZFBheW1lbnQSIC5wYXltZW50LnYxLlJlZnVuZFBheW1lbnRSZXF1ZXN0GiEucGF5bWVudC52MS5SZWZ1bmRQYXltZW50UmVzcG9uc2USTgoLTGlzdFJlZnVuZHMSHi5wYXltZW50LnYxLkxpc3RSZWZ1bmRzUmVxdWVzdBofLnBheW1lbnQudjEuTGlzdFJlZnVuZHNSZXNwb25zZWIGcHJvdG8z", [file_common_v1_money, file_google_protobuf_timestamp, file_risk_v1_risk]);
 
 /**
  * @generated from message payment.v1.OrderInput
@@ -383,6 +383,183 @@ export const ListPaymentsResponseSchema: GenMessage<ListPaymentsResponse> = /*@_
   messageDesc(file_payment_v1_payment, 9);
 
 /**
+ * @generated from message payment.v1.RefundPaymentRequest
+ */
+export type RefundPaymentRequest = Message<"payment.v1.RefundPaymentRequest"> & {
+  /**
+   * Idempotency key chosen by the caller, e.g. the marketplace's return or cancellation id.
+   *
+   * @generated from field: string refund_id = 1;
+   */
+  refundId: string;
+
+  /**
+   * @generated from field: string payment_id = 2;
+   */
+  paymentId: string;
+
+  /**
+   * The order to refund; may be empty when the payment has a single order.
+   *
+   * @generated from field: string order_id = 3;
+   */
+  orderId: string;
+
+  /**
+   * Positive, in the payment's currency; at most what remains of the order.
+   *
+   * @generated from field: common.v1.Money amount = 4;
+   */
+  amount?: Money | undefined;
+
+  /**
+   * Why, for the people reading it later; optional.
+   *
+   * @generated from field: string reason = 5;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message payment.v1.RefundPaymentRequest.
+ * Use `create(RefundPaymentRequestSchema)` to create a new message.
+ */
+export const RefundPaymentRequestSchema: GenMessage<RefundPaymentRequest> = /*@__PURE__*/
+  messageDesc(file_payment_v1_payment, 10);
+
+/**
+ * @generated from message payment.v1.Refund
+ */
+export type Refund = Message<"payment.v1.Refund"> & {
+  /**
+   * @generated from field: string refund_id = 1;
+   */
+  refundId: string;
+
+  /**
+   * @generated from field: string payment_id = 2;
+   */
+  paymentId: string;
+
+  /**
+   * @generated from field: string order_id = 3;
+   */
+  orderId: string;
+
+  /**
+   * @generated from field: string seller_id = 4;
+   */
+  sellerId: string;
+
+  /**
+   * amount = platform_fee_reversed + seller_debit, exactly (fee rule: see README, "Refunds").
+   *
+   * @generated from field: common.v1.Money amount = 5;
+   */
+  amount?: Money | undefined;
+
+  /**
+   * @generated from field: common.v1.Money platform_fee_reversed = 6;
+   */
+  platformFeeReversed?: Money | undefined;
+
+  /**
+   * @generated from field: common.v1.Money seller_debit = 7;
+   */
+  sellerDebit?: Money | undefined;
+
+  /**
+   * @generated from field: payment.v1.RefundStatus status = 8;
+   */
+  status: RefundStatus;
+
+  /**
+   * @generated from field: string psp_refund_id = 9;
+   */
+  pspRefundId: string;
+
+  /**
+   * @generated from field: string reason = 10;
+   */
+  reason: string;
+
+  /**
+   * Why it failed, for a person.
+   *
+   * @generated from field: string failure_reason = 11;
+   */
+  failureReason: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp created_at = 12;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp updated_at = 13;
+   */
+  updatedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message payment.v1.Refund.
+ * Use `create(RefundSchema)` to create a new message.
+ */
+export const RefundSchema: GenMessage<Refund> = /*@__PURE__*/
+  messageDesc(file_payment_v1_payment, 11);
+
+/**
+ * @generated from message payment.v1.RefundPaymentResponse
+ */
+export type RefundPaymentResponse = Message<"payment.v1.RefundPaymentResponse"> & {
+  /**
+   * @generated from field: payment.v1.Refund refund = 1;
+   */
+  refund?: Refund | undefined;
+};
+
+/**
+ * Describes the message payment.v1.RefundPaymentResponse.
+ * Use `create(RefundPaymentResponseSchema)` to create a new message.
+ */
+export const RefundPaymentResponseSchema: GenMessage<RefundPaymentResponse> = /*@__PURE__*/
+  messageDesc(file_payment_v1_payment, 12);
+
+/**
+ * @generated from message payment.v1.ListRefundsRequest
+ */
+export type ListRefundsRequest = Message<"payment.v1.ListRefundsRequest"> & {
+  /**
+   * @generated from field: string payment_id = 1;
+   */
+  paymentId: string;
+};
+
+/**
+ * Describes the message payment.v1.ListRefundsRequest.
+ * Use `create(ListRefundsRequestSchema)` to create a new message.
+ */
+export const ListRefundsRequestSchema: GenMessage<ListRefundsRequest> = /*@__PURE__*/
+  messageDesc(file_payment_v1_payment, 13);
+
+/**
+ * @generated from message payment.v1.ListRefundsResponse
+ */
+export type ListRefundsResponse = Message<"payment.v1.ListRefundsResponse"> & {
+  /**
+   * @generated from field: repeated payment.v1.Refund refunds = 1;
+   */
+  refunds: Refund[];
+};
+
+/**
+ * Describes the message payment.v1.ListRefundsResponse.
+ * Use `create(ListRefundsResponseSchema)` to create a new message.
+ */
+export const ListRefundsResponseSchema: GenMessage<ListRefundsResponse> = /*@__PURE__*/
+  messageDesc(file_payment_v1_payment, 14);
+
+/**
  * @generated from message payment.v1.WatchPaymentRequest
  */
 export type WatchPaymentRequest = Message<"payment.v1.WatchPaymentRequest"> & {
@@ -397,7 +574,7 @@ export type WatchPaymentRequest = Message<"payment.v1.WatchPaymentRequest"> & {
  * Use `create(WatchPaymentRequestSchema)` to create a new message.
  */
 export const WatchPaymentRequestSchema: GenMessage<WatchPaymentRequest> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 10);
+  messageDesc(file_payment_v1_payment, 15);
 
 /**
  * @generated from message payment.v1.WatchPaymentResponse
@@ -416,7 +593,7 @@ export type WatchPaymentResponse = Message<"payment.v1.WatchPaymentResponse"> & 
  * Use `create(WatchPaymentResponseSchema)` to create a new message.
  */
 export const WatchPaymentResponseSchema: GenMessage<WatchPaymentResponse> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 11);
+  messageDesc(file_payment_v1_payment, 16);
 
 /**
  * @generated from message payment.v1.DecideRiskReviewRequest
@@ -452,7 +629,7 @@ export type DecideRiskReviewRequest = Message<"payment.v1.DecideRiskReviewReques
  * Use `create(DecideRiskReviewRequestSchema)` to create a new message.
  */
 export const DecideRiskReviewRequestSchema: GenMessage<DecideRiskReviewRequest> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 12);
+  messageDesc(file_payment_v1_payment, 17);
 
 /**
  * @generated from message payment.v1.DecideRiskReviewResponse
@@ -469,7 +646,7 @@ export type DecideRiskReviewResponse = Message<"payment.v1.DecideRiskReviewRespo
  * Use `create(DecideRiskReviewResponseSchema)` to create a new message.
  */
 export const DecideRiskReviewResponseSchema: GenMessage<DecideRiskReviewResponse> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 13);
+  messageDesc(file_payment_v1_payment, 18);
 
 /**
  * Per payment order: NOT_STARTED -> EXECUTING -> (PENDING ->) SUCCEEDED | FAILED;
@@ -590,6 +767,43 @@ export const ReviewOutcomeSchema: GenEnum<ReviewOutcome> = /*@__PURE__*/
   enumDesc(file_payment_v1_payment, 2);
 
 /**
+ * @generated from enum payment.v1.RefundStatus
+ */
+export enum RefundStatus {
+  /**
+   * @generated from enum value: REFUND_STATUS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Sent to the PSP (or about to be); the money has not moved yet.
+   *
+   * @generated from enum value: REFUND_STATUS_PENDING = 1;
+   */
+  PENDING = 1,
+
+  /**
+   * The PSP gave the money back to the buyer: booked in the ledger, debited from the seller's wallet.
+   *
+   * @generated from enum value: REFUND_STATUS_SUCCEEDED = 2;
+   */
+  SUCCEEDED = 2,
+
+  /**
+   * The PSP could not refund (e.g. the card was closed); nothing moved.
+   *
+   * @generated from enum value: REFUND_STATUS_FAILED = 3;
+   */
+  FAILED = 3,
+}
+
+/**
+ * Describes the enum payment.v1.RefundStatus.
+ */
+export const RefundStatusSchema: GenEnum<RefundStatus> = /*@__PURE__*/
+  enumDesc(file_payment_v1_payment, 3);
+
+/**
  * Pay-in: a checkout (payment) made of one order per seller, paid by the buyer on the PSP's hosted page.
  *
  * @generated from service payment.v1.PaymentService
@@ -649,6 +863,29 @@ export const PaymentService: GenService<{
     methodKind: "server_streaming";
     input: typeof WatchPaymentRequestSchema;
     output: typeof WatchPaymentResponseSchema;
+  },
+  /**
+   * Gives money back to the buyer for one order of a SUCCEEDED payment, fully or in part; several partial refunds
+   * may follow one another up to the order's amount. Idempotent on refund_id: the same refund_id with the same
+   * request returns the same refund; with a different one, ALREADY_EXISTS. More than what remains of the order
+   * is FAILED_PRECONDITION, stating what remains. The refund is PENDING until the PSP confirms it.
+   *
+   * @generated from rpc payment.v1.PaymentService.RefundPayment
+   */
+  refundPayment: {
+    methodKind: "unary";
+    input: typeof RefundPaymentRequestSchema;
+    output: typeof RefundPaymentResponseSchema;
+  },
+  /**
+   * A payment's refunds, oldest first.
+   *
+   * @generated from rpc payment.v1.PaymentService.ListRefunds
+   */
+  listRefunds: {
+    methodKind: "unary";
+    input: typeof ListRefundsRequestSchema;
+    output: typeof ListRefundsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_payment_v1_payment, 0);

@@ -1,9 +1,13 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
-import type { Db } from "../../lib/db.js";
-import { failpoint } from "../../lib/failpoints.js";
-import type { Logger } from "../../lib/log.js";
+import type { Db } from "../db.js";
+import { failpoint } from "../failpoints.js";
+import type { Logger } from "../log.js";
 
 export interface RelaySettings {
+  /** The service's outbox table (in its own schema): id, event_id, subject, payload, published_at. */
+  table: string;
+  /** A database-wide advisory lock key, one per service, so that one relay at a time serves each outbox. */
+  lockKey: number;
   subjectPrefix: string;
   batchSize: number;
   /** Pause when the outbox is empty. */
@@ -14,9 +18,6 @@ export interface RelaySettings {
 }
 
 export const defaultRelaySettings = { batchSize: 256, idleMs: 50, retryMs: 500, publishTimeoutMs: 2_000 } as const;
-
-// Any constant: one relay at a time per database, whichever instance wins the lock.
-const RELAY_LOCK = 0x0b7b0c5;
 
 interface OutboxRow {
   id: bigint;
@@ -37,9 +38,9 @@ export function startOutboxRelay(db: Db, js: JetStreamClient, settings: RelaySet
 
   const relayBatch = async (): Promise<{ published: number; failure?: unknown }> =>
     db.transaction(async (trx) => {
-      const { rows } = await trx.raw("select pg_try_advisory_xact_lock(?) as leader", [RELAY_LOCK]);
+      const { rows } = await trx.raw("select pg_try_advisory_xact_lock(?) as leader", [settings.lockKey]);
       if (!rows[0].leader) return { published: 0 };
-      const batch: OutboxRow[] = await trx("outbox").whereNull("published_at").orderBy("id").limit(settings.batchSize);
+      const batch: OutboxRow[] = await trx(settings.table).whereNull("published_at").orderBy("id").limit(settings.batchSize);
       const done: bigint[] = [];
       let failure: unknown;
       for (const row of batch) {
@@ -52,7 +53,7 @@ export function startOutboxRelay(db: Db, js: JetStreamClient, settings: RelaySet
           break;
         }
       }
-      if (done.length > 0) await trx("outbox").whereIn("id", done.map(String)).update({ published_at: trx.fn.now() });
+      if (done.length > 0) await trx(settings.table).whereIn("id", done.map(String)).update({ published_at: trx.fn.now() });
       return { published: done.length, failure };
     });
 
