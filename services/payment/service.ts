@@ -19,6 +19,9 @@ import { PaymentChangeHints } from "./events/payment-change-signal.js";
 import { encodePaymentEvent, eventSubject } from "./events/payment-event.js";
 import { IdempotencyStore } from "./store/idempotency-store.js";
 import { PaymentStore } from "./store/payment-store.js";
+import { RefundStore } from "./store/refund-store.js";
+import { RefundFlow } from "./app/refund-flow.js";
+import { encodeRefundEvent, refundEventSubject } from "./events/refund-event.js";
 import { PAYMENT_SCHEMA, paymentMigrations } from "./store/migrations/index.js";
 
 // Any constant unique among the services sharing a database.
@@ -63,25 +66,27 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   const http = await startHttpServer({ port: config.httpPort }, log);
   const pageUrl = (paymentId: string) => statusPageUrl(config.publicUrl ?? http.origin, paymentId);
   const idempotency = new IdempotencyStore(db, config.idempotencyKeyTtlMs ?? DEFAULT_IDEMPOTENCY_KEY_TTL_MS);
+  const psp = new PspHttpClient(config.psp);
   const flow = new PaymentFlow({
     store,
     idempotency,
     risk: new RiskGrpcClient(config.riskUrl),
-    psp: new PspHttpClient(config.psp),
+    psp,
     log,
     platformFeeBps: config.platformFeeBps,
     statusPageUrl: pageUrl,
   });
-  http.serve([pspWebhookRoute({ secret: config.psp.webhookSecret }, flow, log), statusPageRoute(store)]);
+  const refunds = new RefundFlow(store, new RefundStore(db, encodeRefundEvent, refundEventSubject), psp, log);
+  http.serve([pspWebhookRoute({ secret: config.psp.webhookSecret }, { payments: flow, refunds }, log), statusPageRoute(store)]);
   const changes = new PaymentChangeHints(log);
   const watch = new PaymentWatch(store, changes, 1_000);
   const grpc = await startGrpcServer({
     port: config.port,
-    routes: paymentRoutes({ flow, store, watch }),
+    routes: paymentRoutes({ flow, store, watch, refunds }),
     healthProbe: databaseAnswers(db),
     log,
   });
-  const stopPoller = startInFlightPoller(store, flow, { intervalMs: 5_000, staleAfterMs: 60_000, batchSize: 50, ...config.poller }, log);
+  const stopPoller = startInFlightPoller([flow, refunds], { intervalMs: 5_000, staleAfterMs: 60_000, batchSize: 50, ...config.poller }, log);
   const stopKeySweeper = startPeriodic("idempotency key purge", Math.min(60_000, idempotency.ttlMs), () => idempotency.purgeExpired(1_000), log);
   // Payments are taken while NATS is down: their events wait in the outbox until the relay can attach.
   const events = attachToNats(

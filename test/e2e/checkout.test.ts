@@ -202,10 +202,10 @@ describe("webhooks", () => {
     expect((await getPayment(created.paymentId)).status).toBe("PAYMENT_STATUS_EXECUTING");
   });
 
-  it("an event type we do not act on (a refund's) is acknowledged so the PSP stops retrying, and changes nothing", async () => {
+  it("an event type we do not act on (a payout's) is acknowledged so the PSP stops retrying, and changes nothing", async () => {
     const paid = await paidPayment();
-    const refund = { id: "re_1", object: "refund", payment: paid.pspPaymentId, amount: 100, currency: "USD", status: "succeeded" };
-    const res = await fetch(platform.payment.webhookUrl, { method: "POST", ...signedEvent(refund, PSP_WEBHOOK_SECRET, undefined, "refund.succeeded") });
+    const payout = { id: "po_1", object: "payout", amount: 100, currency: "USD", status: "paid", destination: "ba_1", reference: "x" };
+    const res = await fetch(platform.payment.webhookUrl, { method: "POST", ...signedEvent(payout, PSP_WEBHOOK_SECRET, undefined, "payout.paid") });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ received: true, outcome: "ignored" });
     expect(await getPayment(paid.paymentId)).toEqual(paid);

@@ -11,7 +11,7 @@ export interface StoredEvent {
   event: PaymentEventData;
 }
 
-/** Every payment event in the stream, in stream order (messages that are not payment events are left out). */
+/** Every payment event in the stream, in stream order (refund, payout and other events are left out). */
 export async function readPaymentEvents(stream: string): Promise<StoredEvent[]> {
   const nc = await connect({ servers: inject("natsUrl") });
   try {
@@ -20,7 +20,7 @@ export async function readPaymentEvents(stream: string): Promise<StoredEvent[]> 
     const events: StoredEvent[] = [];
     for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
       const m = await jsm.streams.getMessage(stream, { seq });
-      if (!m) continue;
+      if (!m || !m.subject.includes(".payment.")) continue;
       try {
         events.push({ seq, subject: m.subject, msgId: m.header.get("Nats-Msg-Id") || undefined, event: decodePaymentEvent(m.data) });
       } catch (err) {

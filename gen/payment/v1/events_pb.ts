@@ -118,7 +118,7 @@ export type RefundEvent = Message<"payment.v1.RefundEvent"> & {
   status: RefundStatus;
 
   /**
-   * Ours ("rf_..."): the ledger transaction is "refund:<refund_id>".
+   * The caller's refund_id (unique): the ledger transaction is "refund:<refund_id>".
    *
    * @generated from field: string refund_id = 3;
    */

@@ -3,7 +3,9 @@ import { retry, type RetryPolicy, defaultRetryPolicy } from "../../lib/retry.js"
 import { PspRefusedError, type PspPort } from "../app/ports.js";
 import type { Payment } from "../domain/payment.js";
 import type { PspPayment } from "../domain/psp-payment.js";
-import { parsePspPayment } from "./psp-json.js";
+import type { Refund } from "../domain/refund.js";
+import type { PspRefund } from "../domain/psp-refund.js";
+import { parsePspPayment, parsePspRefund } from "./psp-json.js";
 
 class TransientPspError extends Error {}
 
@@ -19,7 +21,7 @@ export class PspHttpClient implements PspPort {
   constructor(private readonly config: PspClientConfig) {}
 
   register(payment: Payment): Promise<PspPayment> {
-    return this.call("POST", "/v1/payments", payment.id, {
+    return this.call(parsePspPayment, "POST", "/v1/payments", payment.id, {
       amount: Number(payment.total),
       currency: payment.currency,
       reference: payment.id,
@@ -30,13 +32,27 @@ export class PspHttpClient implements PspPort {
   }
 
   retrieve(pspPaymentId: string): Promise<PspPayment> {
-    return this.call("GET", `/v1/payments/${encodeURIComponent(pspPaymentId)}`);
+    return this.call(parsePspPayment, "GET", `/v1/payments/${encodeURIComponent(pspPaymentId)}`);
   }
 
-  private async call(method: string, path: string, idempotencyKey?: string, body?: unknown): Promise<PspPayment> {
+  refund(refund: Refund, pspPaymentId: string): Promise<PspRefund> {
+    return this.call(parsePspRefund, "POST", "/v1/refunds", `refund:${refund.refundId}`, {
+      payment: pspPaymentId,
+      amount: Number(refund.amountMinor),
+      currency: refund.currency,
+      reason: "requested_by_customer",
+      metadata: { refund_id: refund.refundId, payment_id: refund.paymentId, order_id: refund.orderId },
+    });
+  }
+
+  retrieveRefund(pspRefundId: string): Promise<PspRefund> {
+    return this.call(parsePspRefund, "GET", `/v1/refunds/${encodeURIComponent(pspRefundId)}`);
+  }
+
+  private async call<T>(parse: (json: unknown) => T, method: string, path: string, idempotencyKey?: string, body?: unknown): Promise<T> {
     try {
       return await retry(
-        () => this.once(method, path, idempotencyKey, body),
+        () => this.once(parse, method, path, idempotencyKey, body),
         (err) => err instanceof TransientPspError,
         this.config.retry ?? defaultRetryPolicy,
       );
@@ -46,7 +62,7 @@ export class PspHttpClient implements PspPort {
     }
   }
 
-  private async once(method: string, path: string, idempotencyKey?: string, body?: unknown): Promise<PspPayment> {
+  private async once<T>(parse: (json: unknown) => T, method: string, path: string, idempotencyKey?: string, body?: unknown): Promise<T> {
     let res: Response;
     try {
       res = await fetch(new URL(path, this.config.baseUrl), {
@@ -63,7 +79,7 @@ export class PspHttpClient implements PspPort {
       throw new TransientPspError(`${method} ${path}: ${(err as Error).message}`);
     }
     const json: unknown = await res.json().catch(() => undefined);
-    if (res.ok) return parsePspPayment(json);
+    if (res.ok) return parse(json);
     const message = (json as { error?: { message?: string } } | undefined)?.error?.message ?? res.statusText;
     if (res.status === 429 || res.status >= 500) throw new TransientPspError(`${method} ${path}: HTTP ${res.status} ${message}`);
     if (res.status === 400 || res.status === 402) throw new PspRefusedError(message);

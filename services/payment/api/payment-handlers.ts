@@ -11,10 +11,12 @@ import {
 } from "../../../gen/payment/v1/payment_pb.js";
 import { Decision as ProtoDecision } from "../../../gen/risk/v1/risk_pb.js";
 import { invalidArgument } from "../../lib/errors.js";
+import { refundMethods } from "./refund-handlers.js";
 import { decodePageToken, encodePageToken, pageSize } from "../../lib/page-token.js";
 import { requireId } from "../../lib/validate.js";
 import type { PaymentFlow } from "../app/payment-flow.js";
 import type { PaymentWatch } from "../app/payment-watch.js";
+import type { RefundFlow } from "../app/refund-flow.js";
 import type { Payment, ReviewOutcome } from "../domain/payment.js";
 import type { PaymentStore } from "../store/payment-store.js";
 
@@ -54,11 +56,13 @@ export interface PaymentApi {
   flow: PaymentFlow;
   store: PaymentStore;
   watch: PaymentWatch;
+  refunds: RefundFlow;
 }
 
-export function paymentRoutes({ flow, store, watch }: PaymentApi) {
+export function paymentRoutes({ flow, store, watch, refunds }: PaymentApi) {
   return (router: ConnectRouter) =>
     router.service(PaymentService, {
+      ...refundMethods(refunds),
       async createPayment(req) {
         const input = {
           checkoutId: req.checkoutId,

@@ -1,19 +1,25 @@
 import type http from "node:http";
 import { failpoint } from "../../lib/failpoints.js";
 import type { Logger } from "../../lib/log.js";
-import { MalformedPspObject, parsePspPayment } from "../adapters/psp-json.js";
+import { MalformedPspObject, parsePspPayment, parsePspRefund } from "../adapters/psp-json.js";
 import type { PaymentFlow, PspUpdateOutcome } from "../app/payment-flow.js";
+import type { PspRefundOutcome, RefundFlow } from "../app/refund-flow.js";
 import { replyJson, type HttpRoute } from "./http-server.js";
 import { signatureProblem } from "./webhook-signature.js";
 
 export const WEBHOOK_PATH = "/webhooks/psp";
 const MAX_BODY_BYTES = 1 << 20;
 
-const STATUS_OF: Record<PspUpdateOutcome, number> = {
+type Outcome = PspUpdateOutcome | PspRefundOutcome | "ignored";
+
+const STATUS_OF: Record<Outcome, number> = {
   applied: 200,
   unchanged: 200,
-  // Not 2xx, so that the PSP keeps it in its failed deliveries for someone to look at.
+  ignored: 200,
+  // Not 2xx, so that the PSP keeps it in its failed deliveries for someone to look at (and retries: we may not
+  // have recorded it yet).
   unknown_payment: 404,
+  unknown_refund: 404,
   amount_mismatch: 422,
 };
 
@@ -37,7 +43,17 @@ function readBody(req: http.IncomingMessage): Promise<string | undefined> {
  * Receives the PSP's webhooks. A request whose signature or timestamp does not verify is refused before it is
  * parsed, and changes nothing. Anything but a 2xx makes the PSP deliver it again.
  */
-export function pspWebhookRoute(opts: { secret: string; toleranceSeconds?: number }, flow: PaymentFlow, log: Logger): HttpRoute {
+export function pspWebhookRoute(
+  opts: { secret: string; toleranceSeconds?: number },
+  flows: { payments: PaymentFlow; refunds: RefundFlow },
+  log: Logger,
+): HttpRoute {
+  const apply = (type: unknown, object: unknown): Promise<Outcome> => {
+    if (typeof type === "string" && type.startsWith("refund.")) return flows.refunds.applyPspRefund(parsePspRefund(object));
+    // Payout and dispute events are not ours to act on yet; a 2xx stops the PSP's retries.
+    if (typeof type === "string" && !type.startsWith("payment.")) return Promise.resolve("ignored");
+    return flows.payments.applyPspUpdate(parsePspPayment(object));
+  };
   return {
     method: "POST",
     path: new RegExp(`^${WEBHOOK_PATH}$`),
@@ -50,17 +66,11 @@ export function pspWebhookRoute(opts: { secret: string; toleranceSeconds?: numbe
         return replyJson(res, 400, { error: `webhook signature refused: ${problem}` });
       }
       let event: { id?: unknown; type?: unknown; data?: { object?: unknown } };
-      let outcome: PspUpdateOutcome;
+      let outcome: Outcome;
       try {
         event = JSON.parse(body);
-        if (typeof event.type === "string" && !event.type.startsWith("payment.")) {
-          // Refund, payout and dispute events are not ours to act on yet; a 2xx stops the PSP's retries.
-          log.warn("webhook of a type we do not handle", { eventId: event.id, type: event.type });
-          return replyJson(res, 200, { received: true, outcome: "ignored" });
-        }
-        const update = parsePspPayment(event.data?.object);
         failpoint("payment.webhook-before-apply");
-        outcome = await flow.applyPspUpdate(update);
+        outcome = await apply(event.type, event.data?.object);
       } catch (err) {
         if (!(err instanceof SyntaxError || err instanceof MalformedPspObject)) throw err;
         return replyJson(res, 400, { error: `malformed event: ${(err as Error).message}` });

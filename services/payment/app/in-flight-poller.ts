@@ -1,27 +1,35 @@
 import type { Logger } from "../../lib/log.js";
 import { startPeriodic } from "../../lib/periodic.js";
-import type { PaymentStore } from "../store/payment-store.js";
-import type { PaymentFlow } from "./payment-flow.js";
 
 export interface PollerConfig {
   intervalMs: number;
-  /** A payment untouched for this long is polled: its webhook may have been lost, or its creation interrupted. */
+  /** A payment or refund untouched for this long is polled: its webhook may be lost, or its creation interrupted. */
   staleAfterMs: number;
   batchSize: number;
 }
 
+/** Something with work in flight at the PSP: payments, refunds. */
+export interface InFlight {
+  /** Claims up to `limit` items untouched for `staleAfterMs`; several instances claim disjoint batches. */
+  claimStale(staleAfterMs: number, limit: number): Promise<string[]>;
+  /** Resumes the item, or asks the PSP where it stands. */
+  refresh(id: string): Promise<void>;
+}
+
 /**
- * Polls the PSP for payments stuck in flight and resumes interrupted ones, so that a lost webhook or a crash
- * mid-CreatePayment still resolves. Each instance claims its own batch (SKIP LOCKED), so several can run.
+ * Polls the PSP for payments and refunds stuck in flight and resumes interrupted ones, so that a lost webhook or a
+ * crash mid-call still resolves.
  */
-export function startInFlightPoller(store: PaymentStore, flow: PaymentFlow, config: PollerConfig, log: Logger): () => Promise<void> {
+export function startInFlightPoller(sources: InFlight[], config: PollerConfig, log: Logger): () => Promise<void> {
   return startPeriodic(
     "in-flight poll",
     config.intervalMs,
     async (stopping) => {
-      for (const id of await store.claimStale(config.staleAfterMs, config.batchSize)) {
-        if (stopping.aborted) return;
-        await flow.refresh(id).catch((err: unknown) => log.warn("could not refresh in-flight payment", { paymentId: id, error: String(err) }));
+      for (const source of sources) {
+        for (const id of await source.claimStale(config.staleAfterMs, config.batchSize)) {
+          if (stopping.aborted) return;
+          await source.refresh(id).catch((err: unknown) => log.warn("could not refresh an in-flight item", { id, error: String(err) }));
+        }
       }
     },
     log,

@@ -127,6 +127,10 @@ export class PaymentFlow {
     return (await this.store.transition(payment.id, change)) ? "applied" : "unchanged";
   }
 
+  claimStale(staleAfterMs: number, limit: number): Promise<string[]> {
+    return this.store.claimStale(staleAfterMs, limit);
+  }
+
   /** Resolves an in-flight payment without waiting for anyone: resumes it, or asks the PSP where it stands. */
   async refresh(paymentId: string): Promise<void> {
     const payment = await this.get(paymentId);

@@ -1,10 +1,10 @@
 import type { Knex } from "knex";
 import type { Db } from "../../lib/db.js";
-import { newId } from "../../lib/ids.js";
 import { checkoutIdReused, type PricedCheckout } from "../domain/checkout.js";
 import type { Payment, PaymentOrder, PendingReason, ReviewOutcome, RiskResult, StatusChange } from "../domain/payment.js";
 import type { PspPayment } from "../domain/psp-payment.js";
 import { canMove, checkoutStatus, statusesBefore, type PaymentStatus } from "../domain/status.js";
+import { appendToOutbox } from "./outbox.js";
 
 interface PaymentRow {
   id: string;
@@ -250,13 +250,42 @@ export class PaymentStore {
     await trx("payments").where({ id: paymentId }).forUpdate().first("id");
   }
 
+  /**
+   * Runs `work` in a transaction holding the payment's row lock, with the payment as it is under that lock
+   * (undefined when there is no such payment).
+   */
+  async withLockedPayment<T>(paymentId: string, work: (trx: Knex.Transaction, payment: Payment | undefined) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (trx) => {
+      const row: PaymentRow | undefined = await trx("payments").where({ id: paymentId }).forUpdate().first();
+      return work(trx, row && (await this.withOrders(trx, [row]))[0]);
+    });
+  }
+
+  /**
+   * Moves one order (a refund), inside a `withLockedPayment` transaction; when that changes the checkout's status,
+   * the change is recorded and announced like any other.
+   */
+  async moveOrder(trx: Knex.Transaction, payment: Payment, orderId: string, to: PaymentStatus): Promise<void> {
+    await trx("payment_orders").where({ payment_id: payment.id, order_id: orderId }).update({ status: to });
+    const after = checkoutStatus(payment.orders.map((o) => (o.orderId === orderId ? to : o.status)));
+    if (after !== payment.status) await this.announce(trx, payment.id, { to: after });
+  }
+
+  private async orderStatuses(trx: Knex.Transaction, paymentId: string): Promise<PaymentStatus[]> {
+    return (await trx("payment_orders").where({ payment_id: paymentId }).select("status")).map((r: { status: PaymentStatus }) => r.status);
+  }
+
   /** The status change and the event announcing it commit together, or not at all. */
-  private async move(trx: Knex.Transaction, paymentId: string, { to, failure, pendingReason }: StatusChange): Promise<boolean> {
-    const statuses: PaymentStatus[] = (await trx("payment_orders").where({ payment_id: paymentId }).select("status")).map(
-      (r: { status: PaymentStatus }) => r.status,
-    );
-    if (statuses.length === 0 || !canMove(checkoutStatus(statuses), to)) return false;
-    await trx("payment_orders").where({ payment_id: paymentId }).whereIn("status", statusesBefore(to)).update({ status: to });
+  private async move(trx: Knex.Transaction, paymentId: string, change: StatusChange): Promise<boolean> {
+    const statuses = await this.orderStatuses(trx, paymentId);
+    if (statuses.length === 0 || !canMove(checkoutStatus(statuses), change.to)) return false;
+    await trx("payment_orders").where({ payment_id: paymentId }).whereIn("status", statusesBefore(change.to)).update({ status: change.to });
+    await this.announce(trx, paymentId, change);
+    return true;
+  }
+
+  /** Stamps the payment, and records and announces its new checkout status `to`. */
+  private async announce(trx: Knex.Transaction, paymentId: string, { to, failure, pendingReason }: StatusChange): Promise<void> {
     const [row]: PaymentRow[] = await trx("payments")
       .where({ id: paymentId })
       .update({
@@ -267,14 +296,7 @@ export class PaymentStore {
       .returning("*");
     await trx("status_history").insert({ payment_id: paymentId, status: to, occurred_at: row!.updated_at });
     const [moved] = await this.withOrders(trx, [row!]);
-    const eventId = newId("evt");
-    await trx("outbox").insert({
-      event_id: eventId,
-      payment_id: paymentId,
-      subject: this.subjectOf(to),
-      payload: Buffer.from(this.encodeEvent(moved!, eventId, moved!.updatedAt)),
-    });
-    return true;
+    await appendToOutbox(trx, paymentId, this.subjectOf(to), (eventId) => this.encodeEvent(moved!, eventId, moved!.updatedAt));
   }
 
   private async withOrders(db: Db | Knex.Transaction, rows: PaymentRow[]): Promise<Payment[]> {

@@ -4,6 +4,7 @@ import { feesAndOutbox } from "./002_fees_and_outbox.js";
 import { statusHistory } from "./003_status_history.js";
 import { idempotencyKeys } from "./004_idempotency_keys.js";
 import { statusPageUrl } from "./005_status_page_url.js";
+import { refunds } from "./006_refunds.js";
 
 export const PAYMENT_SCHEMA = "payment";
-export const paymentMigrations: readonly Migration[] = [paymentTables, feesAndOutbox, statusHistory, idempotencyKeys, statusPageUrl];
+export const paymentMigrations: readonly Migration[] = [paymentTables, feesAndOutbox, statusHistory, idempotencyKeys, statusPageUrl, refunds];

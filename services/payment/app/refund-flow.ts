@@ -1,0 +1,121 @@
+import { alreadyExists, notFound } from "../../lib/errors.js";
+import type { Logger } from "../../lib/log.js";
+import type { PspRefund } from "../domain/psp-refund.js";
+import { orderStatusAfterRefunds, planRefund, refundedOrder, refundFingerprint, validateRefund, type Refund, type RefundInput } from "../domain/refund.js";
+import type { PaymentStore } from "../store/payment-store.js";
+import type { RefundStore, StoredRefund } from "../store/refund-store.js";
+import { PspRefusedError, type PspPort } from "./ports.js";
+
+export type PspRefundOutcome = "applied" | "unchanged" | "unknown_refund" | "amount_mismatch";
+
+/**
+ * Refunds: recorded PENDING under the payment's lock (so that concurrent refunds never exceed what was paid),
+ * sent to the PSP under one idempotency key, and settled by the PSP's webhook or the poller, whichever comes first.
+ */
+export class RefundFlow {
+  constructor(
+    private readonly payments: PaymentStore,
+    private readonly refunds: RefundStore,
+    private readonly psp: PspPort,
+    private readonly log: Logger,
+  ) {}
+
+  async refund(input: RefundInput): Promise<Refund> {
+    const request = validateRefund(input);
+    const fingerprint = refundFingerprint(request);
+    const refund =
+      (await this.refunds.find(request.refundId)) ??
+      (await this.payments.withLockedPayment(request.paymentId, async (trx, payment) => {
+        if (!payment) throw notFound(`payment "${request.paymentId}" does not exist`);
+        const order = refundedOrder(payment, request.orderId);
+        const earlier = (await this.refunds.ofPayment(payment.id, trx)).filter((r) => r.orderId === order.orderId);
+        const { platformFeeReversedMinor } = planRefund(payment, order, request.amount, earlier);
+        const now = new Date();
+        await this.refunds.insert(
+          trx,
+          {
+            refundId: request.refundId,
+            paymentId: payment.id,
+            orderId: order.orderId,
+            sellerId: order.sellerId,
+            currency: payment.currency,
+            amountMinor: request.amount.amountMinor,
+            platformFeeReversedMinor,
+            status: "PENDING",
+            reason: request.reason,
+            createdAt: now,
+            updatedAt: now,
+          },
+          fingerprint,
+        );
+        return (await this.refunds.find(request.refundId, trx))!;
+      }));
+    if (refund.fingerprint !== fingerprint) {
+      throw alreadyExists(
+        `refund_id "${request.refundId}" was already used for a different refund (${refund.amountMinor} ${refund.currency} of order ` +
+          `${refund.orderId} of payment ${refund.paymentId}); retry with the identical request, or use a new refund_id`,
+      );
+    }
+    return this.submit(refund);
+  }
+
+  async list(paymentId: string): Promise<Refund[]> {
+    if (!(await this.payments.get(paymentId))) throw notFound(`payment "${paymentId}" does not exist`);
+    return this.refunds.ofPayment(paymentId);
+  }
+
+  /** Applies what the PSP says about a refund (webhook or poll). */
+  async applyPspRefund(psp: PspRefund): Promise<PspRefundOutcome> {
+    const refund = await this.refunds.find(psp.refundId);
+    if (!refund || (refund.pspRefundId !== undefined && refund.pspRefundId !== psp.id)) return "unknown_refund";
+    if (psp.amountMinor !== refund.amountMinor || psp.currency !== refund.currency) {
+      this.log.error("PSP reports a different refund amount than we asked for; needs a person", {
+        refundId: refund.refundId,
+        ours: `${refund.amountMinor} ${refund.currency}`,
+        psp: `${psp.amountMinor} ${psp.currency}`,
+      });
+      return "amount_mismatch";
+    }
+    if (refund.pspRefundId === undefined) await this.refunds.recordPspRefund(refund.refundId, psp.id);
+    if (psp.status === "pending") return "unchanged";
+    const settled = await this.settle(refund, psp.status === "succeeded" ? "SUCCEEDED" : "FAILED", psp.failureReason ?? undefined);
+    return settled ? "applied" : "unchanged";
+  }
+
+  claimStale(staleAfterMs: number, limit: number): Promise<string[]> {
+    return this.refunds.claimStale(staleAfterMs, limit);
+  }
+
+  /** For the poller: sends a refund the PSP never got, or asks the PSP where it stands. */
+  async refresh(refundId: string): Promise<void> {
+    const refund = await this.refunds.find(refundId);
+    if (!refund || refund.status !== "PENDING") return;
+    if (refund.pspRefundId === undefined) await this.submit(refund);
+    else await this.applyPspRefund(await this.psp.retrieveRefund(refund.pspRefundId));
+  }
+
+  private async submit(refund: StoredRefund): Promise<Refund> {
+    if (refund.status === "PENDING" && refund.pspRefundId === undefined) {
+      const payment = (await this.payments.get(refund.paymentId))!;
+      try {
+        await this.applyPspRefund(await this.psp.refund(refund, payment.pspPaymentId!));
+      } catch (err) {
+        if (!(err instanceof PspRefusedError)) throw err;
+        await this.settle(refund, "FAILED", `the PSP refused the refund: ${err.message}`);
+      }
+    }
+    return (await this.refunds.find(refund.refundId))!;
+  }
+
+  /** A refund's final status, its event, and, when it succeeded, its order's new status: one transaction. */
+  private async settle(refund: Refund, status: "SUCCEEDED" | "FAILED", failureReason?: string): Promise<boolean> {
+    return this.payments.withLockedPayment(refund.paymentId, async (trx, payment) => {
+      const settled = await this.refunds.settle(trx, refund.refundId, status, failureReason);
+      if (!settled || status === "FAILED") return settled !== undefined;
+      const order = payment!.orders.find((o) => o.orderId === refund.orderId)!;
+      const refunded = await this.refunds.refundedOfOrder(trx, refund.paymentId, refund.orderId);
+      await this.payments.moveOrder(trx, payment!, order.orderId, orderStatusAfterRefunds(order, refunded));
+      return true;
+    });
+  }
+}

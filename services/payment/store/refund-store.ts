@@ -1,0 +1,127 @@
+import type { Knex } from "knex";
+import type { Db } from "../../lib/db.js";
+import type { Refund, RefundStatus } from "../domain/refund.js";
+import { appendToOutbox } from "./outbox.js";
+
+interface RefundRow {
+  id: string;
+  request_fingerprint: string;
+  payment_id: string;
+  order_id: string;
+  seller_id: string;
+  currency: string;
+  amount_minor: bigint;
+  platform_fee_reversed_minor: bigint;
+  status: RefundStatus;
+  psp_refund_id: string | null;
+  reason: string;
+  failure_reason: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toRefund(row: RefundRow): Refund & { fingerprint: string } {
+  return {
+    refundId: row.id,
+    fingerprint: row.request_fingerprint,
+    paymentId: row.payment_id,
+    orderId: row.order_id,
+    sellerId: row.seller_id,
+    currency: row.currency,
+    amountMinor: row.amount_minor,
+    platformFeeReversedMinor: row.platform_fee_reversed_minor,
+    status: row.status,
+    pspRefundId: row.psp_refund_id ?? undefined,
+    reason: row.reason,
+    failureReason: row.failure_reason ?? undefined,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export type StoredRefund = ReturnType<typeof toRefund>;
+
+/** Serialises the event announcing a refund's final status. */
+export type RefundEventEncoder = (refund: Refund, eventId: string, occurredAt: Date) => Uint8Array;
+
+export class RefundStore {
+  constructor(
+    private readonly db: Db,
+    private readonly encodeEvent: RefundEventEncoder,
+    private readonly subjectOf: (status: RefundStatus) => string,
+  ) {}
+
+  async find(refundId: string, db: Db | Knex.Transaction = this.db): Promise<StoredRefund | undefined> {
+    const row: RefundRow | undefined = await db("refunds").where({ id: refundId }).first();
+    return row && toRefund(row);
+  }
+
+  /** A payment's refunds, oldest first. */
+  async ofPayment(paymentId: string, db: Db | Knex.Transaction = this.db): Promise<StoredRefund[]> {
+    const rows: RefundRow[] = await db("refunds").where({ payment_id: paymentId }).orderBy(["created_at", "id"]);
+    return rows.map(toRefund);
+  }
+
+  /** Inserts a new PENDING refund, under the payment's lock; false if its id was taken meanwhile. */
+  async insert(trx: Knex.Transaction, refund: Refund, fingerprint: string): Promise<boolean> {
+    const inserted = await trx("refunds")
+      .insert({
+        id: refund.refundId,
+        request_fingerprint: fingerprint,
+        payment_id: refund.paymentId,
+        order_id: refund.orderId,
+        seller_id: refund.sellerId,
+        currency: refund.currency,
+        amount_minor: refund.amountMinor,
+        platform_fee_reversed_minor: refund.platformFeeReversedMinor,
+        status: "PENDING",
+        reason: refund.reason,
+      })
+      .onConflict("id")
+      .ignore()
+      .returning("id");
+    return inserted.length === 1;
+  }
+
+  /** Remembers the PSP's refund behind ours; repeating it is harmless. */
+  async recordPspRefund(refundId: string, pspRefundId: string): Promise<void> {
+    await this.db("refunds").where({ id: refundId }).whereNull("psp_refund_id").update({ psp_refund_id: pspRefundId, updated_at: this.db.fn.now() });
+  }
+
+  /**
+   * Moves a PENDING refund to its final status and writes its event, inside the payment's lock; false when it
+   * was already final (a duplicate webhook, or the poller got there first).
+   */
+  async settle(trx: Knex.Transaction, refundId: string, status: "SUCCEEDED" | "FAILED", failureReason?: string): Promise<StoredRefund | undefined> {
+    const [row]: RefundRow[] = await trx("refunds")
+      .where({ id: refundId, status: "PENDING" })
+      .update({ status, failure_reason: failureReason ?? null, updated_at: trx.fn.now() })
+      .returning("*");
+    if (!row) return undefined;
+    const refund = toRefund(row);
+    await appendToOutbox(trx, refund.paymentId, this.subjectOf(status), (eventId) => this.encodeEvent(refund, eventId, refund.updatedAt));
+    return refund;
+  }
+
+  /** What the order's SUCCEEDED refunds add up to. */
+  async refundedOfOrder(trx: Knex.Transaction, paymentId: string, orderId: string): Promise<bigint> {
+    const row = await trx("refunds").where({ payment_id: paymentId, order_id: orderId, status: "SUCCEEDED" }).sum({ total: "amount_minor" }).first();
+    return BigInt(row?.total ?? 0);
+  }
+
+  /** Claims PENDING refunds untouched for `staleAfterMs`, as the payment poller does; SKIP LOCKED shares them out. */
+  async claimStale(staleAfterMs: number, limit: number): Promise<string[]> {
+    const result = await this.db.raw(
+      `update refunds set polled_at = now()
+       where id in (
+         select id from refunds
+         where status = 'PENDING' and greatest(updated_at, polled_at) < now() - make_interval(secs => ?)
+         order by greatest(updated_at, polled_at)
+         limit ?
+         for update skip locked)
+       returning id`,
+      [staleAfterMs / 1000, limit],
+    );
+    return result.rows.map((r: { id: string }) => r.id);
+  }
+}
