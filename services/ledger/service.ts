@@ -1,11 +1,12 @@
 import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
-import { startPaymentEventConsumer, type PaymentEventConsumerConfig } from "../lib/events/payment-consumer.js";
+import { startEventConsumers, type EventsConfig } from "../lib/events/event-consumers.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import { createLogger } from "../lib/log.js";
 import { WalletGrpcClient } from "./adapters/wallet-grpc-client.js";
 import { ledgerRoutes } from "./api/ledger-handlers.js";
 import { startCheckpointer } from "./app/checkpointer.js";
 import { LEDGER_PAYIN_DURABLE, ledgerPayInHandler } from "./events/payin-consumer.js";
+import { LEDGER_REFUND_DURABLE, ledgerRefundHandler } from "./events/refund-consumer.js";
 import { LedgerStore } from "./store/ledger-store.js";
 import { LEDGER_SCHEMA, ledgerMigrations } from "./store/migrations/index.js";
 
@@ -15,8 +16,8 @@ export interface LedgerServiceConfig {
   /** The wallet service, for CheckInvariants to compare wallets with seller_payable accounts; that check is skipped without it. */
   walletUrl?: string;
   checkpointIntervalMs?: number;
-  /** Payment events to book; without it the ledger only answers its API. */
-  events?: Pick<PaymentEventConsumerConfig, "natsUrl" | "names" | "settings">;
+  /** Events to book; without it the ledger only answers its API. */
+  events?: EventsConfig;
 }
 
 export interface RunningLedgerService {
@@ -41,7 +42,15 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
   const stopCheckpointer = startCheckpointer(store, config.checkpointIntervalMs ?? 1_000, log);
   const consumer =
     config.events &&
-    (await startPaymentEventConsumer({ ...config.events, durable: LEDGER_PAYIN_DURABLE, status: "succeeded" }, ledgerPayInHandler(db), log));
+    (await startEventConsumers(
+      "ledger-service",
+      config.events,
+      [
+        { durable: LEDGER_PAYIN_DURABLE, subject: "payment.succeeded", handle: ledgerPayInHandler(db) },
+        { durable: LEDGER_REFUND_DURABLE, subject: "refund.succeeded", handle: ledgerRefundHandler(db) },
+      ],
+      log,
+    ));
   log.info("ledger service listening", { url: grpc.url });
   return {
     url: grpc.url,

@@ -1,16 +1,17 @@
 import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
-import { startPaymentEventConsumer, type PaymentEventConsumerConfig } from "../lib/events/payment-consumer.js";
+import { startEventConsumers, type EventsConfig } from "../lib/events/event-consumers.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import { createLogger } from "../lib/log.js";
 import { walletRoutes } from "./api/wallet-handlers.js";
 import { WALLET_PAYIN_DURABLE, walletPayInHandler } from "./events/payin-consumer.js";
+import { WALLET_REFUND_DURABLE, walletRefundHandler } from "./events/refund-consumer.js";
 import { WalletStore } from "./store/wallet-store.js";
 import { WALLET_SCHEMA, walletMigrations } from "./store/migrations/index.js";
 
 export interface WalletServiceConfig {
   databaseUrl: string;
   port?: number;
-  events: Pick<PaymentEventConsumerConfig, "natsUrl" | "names" | "settings">;
+  events: EventsConfig;
 }
 
 export interface RunningWalletService {
@@ -30,9 +31,13 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
     healthProbe: databaseAnswers(db),
     log,
   });
-  const consumer = await startPaymentEventConsumer(
-    { ...config.events, durable: WALLET_PAYIN_DURABLE, status: "succeeded" },
-    walletPayInHandler(db, store),
+  const consumer = await startEventConsumers(
+    "wallet-service",
+    config.events,
+    [
+      { durable: WALLET_PAYIN_DURABLE, subject: "payment.succeeded", handle: walletPayInHandler(db, store) },
+      { durable: WALLET_REFUND_DURABLE, subject: "refund.succeeded", handle: walletRefundHandler(db, store) },
+    ],
     log,
   );
   log.info("wallet service listening", { url: grpc.url });

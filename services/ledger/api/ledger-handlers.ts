@@ -2,9 +2,8 @@ import type { ConnectRouter } from "@connectrpc/connect";
 import { LedgerService } from "../../../gen/ledger/v1/ledger_pb.js";
 import { invalidArgument, notFound } from "../../lib/errors.js";
 import { decodePageToken, encodePageToken, pageSize } from "../../lib/page-token.js";
-import { requireId } from "../../lib/validate.js";
 import type { WalletBalancesPort } from "../app/ports.js";
-import { requireAccountCode, validateAccount } from "../domain/account.js";
+import { requireLedgerId, validateAccount } from "../domain/account.js";
 import { validatePosting } from "../domain/posting.js";
 import type { EntryCursor, LedgerStore } from "../store/ledger-store.js";
 import {
@@ -49,19 +48,19 @@ export function ledgerRoutes(store: LedgerStore, wallets: WalletBalancesPort | u
         return { transaction: transactionToProto(transaction) };
       },
       async getTransaction(req) {
-        const id = requireId("transaction_id", req.transactionId);
+        const id = requireLedgerId("transaction_id", req.transactionId);
         const transaction = await store.getTransaction(id);
         if (transaction === undefined) throw notFound(`transaction "${id}" does not exist`);
         return { transaction: transactionToProto(transaction) };
       },
       async getBalance(req) {
-        const code = requireAccountCode("account_code", req.accountCode);
+        const code = requireLedgerId("account_code", req.accountCode);
         const balance = await store.balance(code);
         if (balance === undefined) throw notFound(`account "${code}" does not exist`);
         return balanceToProto(balance);
       },
       async listEntries(req) {
-        const accountCode = req.accountCode === "" ? undefined : requireAccountCode("account_code", req.accountCode);
+        const accountCode = req.accountCode === "" ? undefined : requireLedgerId("account_code", req.accountCode);
         const limit = pageSize(req.pageSize, 100, 500);
         const after = decodeEntryCursor(req.pageToken);
         if (accountCode !== undefined && (await store.getAccount(accountCode)) === undefined) {

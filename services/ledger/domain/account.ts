@@ -13,22 +13,27 @@ export interface Account {
   currency: string;
 }
 
-export const MAX_ACCOUNT_CODE_LENGTH = 200;
-const ACCOUNT_CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/;
+/**
+ * Account codes and transaction ids are built from other ids (at most 128 characters) with a prefix and a suffix,
+ * e.g. "seller_payable:<seller>:USD" or "refund:<refund_id>", hence a longer limit than for ids.
+ */
+export const MAX_LEDGER_ID_LENGTH = 200;
+const LEDGER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/;
 
-export function requireAccountCode(field: string, code: string): string {
-  if (code === "") throw invalidArgument(field, "is required");
-  if (code.length > MAX_ACCOUNT_CODE_LENGTH) {
-    throw invalidArgument(field, `must be at most ${MAX_ACCOUNT_CODE_LENGTH} characters, got ${code.length}`);
+/** An account code or a transaction id. */
+export function requireLedgerId(field: string, id: string): string {
+  if (id === "") throw invalidArgument(field, "is required");
+  if (id.length > MAX_LEDGER_ID_LENGTH) {
+    throw invalidArgument(field, `must be at most ${MAX_LEDGER_ID_LENGTH} characters, got ${id.length}`);
   }
-  if (!ACCOUNT_CODE_PATTERN.test(code)) {
+  if (!LEDGER_ID_PATTERN.test(id)) {
     throw invalidArgument(field, "may contain only letters, digits and _ . : @ - and must start with a letter or digit");
   }
-  return code;
+  return id;
 }
 
 export function validateAccount(field: string, input: { code: string; type: AccountType | undefined; currency: string }): Account {
-  const code = requireAccountCode(`${field}.code`, input.code);
+  const code = requireLedgerId(`${field}.code`, input.code);
   if (input.type === undefined) throw invalidArgument(`${field}.type`, "is required (ASSET, LIABILITY, REVENUE or EXPENSE)");
   const currency = requireCurrency(`${field}.currency`, input.currency);
   if (!code.endsWith(`:${currency}`)) {

@@ -1,7 +1,7 @@
 import { invalidArgument } from "../../lib/errors.js";
 import { MAX_MINOR_UNITS } from "../../lib/money.js";
 import { requireCurrency, requireId } from "../../lib/validate.js";
-import type { Account } from "./account.js";
+import type { Account, Direction } from "./account.js";
 import type { Entry, Posting } from "./posting.js";
 
 /**
@@ -57,6 +57,19 @@ function validatePayIn(input: PayInInput): void {
   });
 }
 
+/** The posting of `lines`, zero amounts left out (entries are strictly positive), with the accounts it needs open. */
+function planOf(transactionId: string, description: string, currency: string, lines: [Account, Direction, bigint][]): PostingPlan {
+  const kept = lines.filter(([, , amountMinor]) => amountMinor !== 0n);
+  return {
+    posting: {
+      transactionId,
+      description,
+      entries: kept.map(([account, direction, amountMinor]): Entry => ({ accountCode: account.code, direction, amount: { amountMinor, currency } })),
+    },
+    accounts: kept.map(([account]) => account),
+  };
+}
+
 /**
  * Pay-in succeeded (amount A, platform fee F): Dr psp_receivable A; Cr seller_payable:<seller> A-F for each
  * seller (orders of one seller merged); Cr platform_fee_revenue F. Zero amounts are left out, since entries are
@@ -74,20 +87,40 @@ export function payInPosting(input: PayInInput): PostingPlan {
     netBySeller.set(order.sellerId, (netBySeller.get(order.sellerId) ?? 0n) + order.amountMinor - order.platformFeeMinor);
   }
   if (total > MAX_MINOR_UNITS) throw invalidArgument("orders", "the total of the orders is too large");
+  return planOf(`payin:${input.paymentId}`, `pay-in of payment ${input.paymentId}`, currency, [
+    [pspReceivable(currency), "DEBIT", total],
+    ...[...netBySeller].map(([sellerId, net]): [Account, Direction, bigint] => [sellerPayable(sellerId, currency), "CREDIT", net]),
+    [platformFeeRevenue(currency), "CREDIT", fees],
+  ]);
+}
 
-  const receivable = pspReceivable(currency);
-  const accounts: Account[] = [receivable];
-  const entries: Entry[] = [{ accountCode: receivable.code, direction: "DEBIT", amount: { amountMinor: total, currency } }];
-  const credit = (account: Account, amountMinor: bigint) => {
-    if (amountMinor === 0n) return;
-    accounts.push(account);
-    entries.push({ accountCode: account.code, direction: "CREDIT", amount: { amountMinor, currency } });
-  };
-  for (const [sellerId, net] of netBySeller) credit(sellerPayable(sellerId, currency), net);
-  credit(platformFeeRevenue(currency), fees);
+export interface RefundInput {
+  refundId: string;
+  paymentId: string;
+  sellerId: string;
+  currency: string;
+  /** amountMinor = platformFeeReversedMinor + sellerDebitMinor, as the payment service split it. */
+  amountMinor: bigint;
+  platformFeeReversedMinor: bigint;
+  sellerDebitMinor: bigint;
+}
 
-  return {
-    posting: { transactionId: `payin:${input.paymentId}`, description: `pay-in of payment ${input.paymentId}`, entries },
-    accounts,
-  };
+/**
+ * Refund succeeded (amount R = fee reversed F + seller debit D), the reverse of the order's pay-in:
+ * Dr seller_payable:<seller> D; Dr platform_fee_revenue F; Cr psp_receivable R.
+ */
+export function refundPosting(input: RefundInput): PostingPlan {
+  requireId("refund_id", input.refundId);
+  requireId("seller_id", input.sellerId);
+  const currency = requireCurrency("currency", input.currency);
+  const { amountMinor, platformFeeReversedMinor: fee, sellerDebitMinor: debit } = input;
+  if (amountMinor <= 0n) throw invalidArgument("amount_minor", `must be positive, got ${amountMinor}`);
+  if (fee < 0n || debit < 0n || fee + debit !== amountMinor) {
+    throw invalidArgument("amount_minor", `${amountMinor} must equal platform_fee_reversed ${fee} + seller_debit ${debit}, both at least 0`);
+  }
+  return planOf(`refund:${input.refundId}`, `refund ${input.refundId} of payment ${input.paymentId}`, currency, [
+    [sellerPayable(input.sellerId, currency), "DEBIT", debit],
+    [platformFeeRevenue(currency), "DEBIT", fee],
+    [pspReceivable(currency), "CREDIT", amountMinor],
+  ]);
 }

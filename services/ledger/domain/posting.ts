@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { invalidArgument } from "../../lib/errors.js";
 import { formatMoney, MAX_MINOR_UNITS, type Money } from "../../lib/money.js";
-import { requireId, requirePositiveMoney } from "../../lib/validate.js";
-import { requireAccountCode, type Direction } from "./account.js";
+import { requirePositiveMoney } from "../../lib/validate.js";
+import { requireLedgerId, type Direction } from "./account.js";
 
 export const MIN_ENTRIES = 2;
 export const MAX_ENTRIES = 500;
@@ -34,7 +34,7 @@ export interface PostingInput {
 }
 
 function validateEntry(field: string, entry: PostingInput["entries"][number]): Entry {
-  const accountCode = requireAccountCode(`${field}.account_code`, entry.accountCode);
+  const accountCode = requireLedgerId(`${field}.account_code`, entry.accountCode);
   if (entry.direction === undefined) throw invalidArgument(`${field}.direction`, "is required (DEBIT or CREDIT)");
   return { accountCode, direction: entry.direction, amount: requirePositiveMoney(`${field}.amount`, entry.amount) };
 }
@@ -57,7 +57,7 @@ function totalsPerCurrency(entries: Entry[]): Map<string, Totals> {
 
 /** Checks everything that can be checked without the accounts; the store checks that they exist in that currency. */
 export function validatePosting(input: PostingInput): Posting {
-  const transactionId = requireId("transaction_id", input.transactionId);
+  const transactionId = requireLedgerId("transaction_id", input.transactionId);
   if (input.description.length > MAX_DESCRIPTION_LENGTH) {
     throw invalidArgument("description", `must be at most ${MAX_DESCRIPTION_LENGTH} characters, got ${input.description.length}`);
   }

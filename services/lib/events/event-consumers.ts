@@ -1,47 +1,65 @@
 import { jetstream, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
 import type { Logger } from "../log.js";
 import { defaultConsumerSettings, ensureConsumer, startConsumer, type ConsumerSettings } from "./consumer.js";
-import { attachToNats } from "./nats.js";
+import { attachToNats, type NatsConnection } from "./nats.js";
 import { ensureEventStreams, type EventStreamNames } from "./streams.js";
 
-export interface PaymentEventConsumerConfig {
+/** Where a service reads its events, and how patiently. */
+export interface EventsConfig {
   natsUrl: string;
   names: EventStreamNames;
-  /** The durable consumer's name, shared by every instance of the service. */
-  durable: string;
-  /** e.g. "succeeded": only events announcing that status are delivered. */
-  status: string;
   settings?: Partial<Pick<ConsumerSettings, "maxDeliver" | "ackWaitMs" | "retryBaseMs">>;
 }
 
-export function consumerSettings(config: PaymentEventConsumerConfig): ConsumerSettings {
+/** A durable consumer, shared by every instance of the service, and what it does with each message. */
+export interface Subscription {
+  durable: string;
+  /** Under the subject prefix, e.g. "payment.succeeded" or "payout.*". */
+  subject: string;
+  handle: (msg: JsMsg) => Promise<void>;
+}
+
+export function consumerSettings(events: Pick<EventsConfig, "names" | "settings">, subscription: Pick<Subscription, "durable" | "subject">): ConsumerSettings {
   return {
     ...defaultConsumerSettings,
-    ...config.settings,
-    names: config.names,
-    durable: config.durable,
-    filterSubject: `${config.names.subjectPrefix}.payment.${config.status}`,
+    ...events.settings,
+    names: events.names,
+    durable: subscription.durable,
+    filterSubject: `${events.names.subjectPrefix}.${subscription.subject}`,
   };
 }
 
-/**
- * Makes sure the streams and the durable exist and consumes until stopped; while NATS is down, it keeps trying in
- * the background. Resolves once the first try is over.
- */
-export async function startPaymentEventConsumer(
-  config: PaymentEventConsumerConfig,
-  handle: (msg: JsMsg) => Promise<void>,
+/** Creates or updates every durable, then consumes them all until stopped. The streams must exist. */
+export async function consumeEvents(
+  nc: NatsConnection,
+  events: Pick<EventsConfig, "names" | "settings">,
+  subscriptions: Subscription[],
   log: Logger,
 ): Promise<{ stop(): Promise<void> }> {
-  const settings = consumerSettings(config);
+  const jsm = await jetstreamManager(nc);
+  const settings = subscriptions.map((s) => consumerSettings(events, s));
+  for (const s of settings) await ensureConsumer(jsm, s);
+  const js = jetstream(nc);
+  const running = await Promise.all(subscriptions.map((s, i) => startConsumer(js, settings[i]!, s.handle, log)));
+  return { stop: async () => void (await Promise.all(running.map((r) => r.stop()))) };
+}
+
+/**
+ * Makes sure the streams and the durables exist and consumes until stopped, on one connection; while NATS is down,
+ * it keeps trying in the background. Resolves once the first try is over.
+ */
+export async function startEventConsumers(
+  connectionName: string,
+  events: EventsConfig,
+  subscriptions: Subscription[],
+  log: Logger,
+): Promise<{ stop(): Promise<void> }> {
   const attachment = attachToNats(
-    config.natsUrl,
-    config.durable,
+    events.natsUrl,
+    connectionName,
     async (nc) => {
-      const jsm = await jetstreamManager(nc);
-      await ensureEventStreams(jsm, config.names);
-      await ensureConsumer(jsm, settings);
-      return startConsumer(jetstream(nc), settings, handle, log);
+      await ensureEventStreams(await jetstreamManager(nc), events.names);
+      return consumeEvents(nc, events, subscriptions, log);
     },
     log,
   );

@@ -1,12 +1,13 @@
 import type { JsMsg } from "@nats-io/jetstream";
 import type { Db } from "../../lib/db.js";
-import { applyOncePerEvent } from "../../lib/events/inbox.js";
-import { payInCredits } from "../domain/credits.js";
+import { applyOnce } from "../../lib/events/apply-once.js";
+import { decodePaymentEvent } from "../../lib/events/payment-event.js";
+import { payInCredits } from "../domain/balance-changes.js";
 import type { WalletStore } from "../store/wallet-store.js";
 
 export const WALLET_PAYIN_DURABLE = "wallet-payins";
 
 /** Credits each seller's wallet with the net of a succeeded pay-in, once per event. */
 export function walletPayInHandler(db: Db, store: WalletStore): (msg: JsMsg) => Promise<void> {
-  return applyOncePerEvent(db, (trx, event) => store.credit(trx, event.eventId, event.currency, payInCredits(event), "payin"));
+  return applyOnce(db, decodePaymentEvent, (trx, event) => store.move(trx, event.eventId, event.currency, payInCredits(event), "payin"));
 }

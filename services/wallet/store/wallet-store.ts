@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
 import type { Db } from "../../lib/db.js";
-import type { SellerCredit } from "../domain/credits.js";
+import type { BalanceChange } from "../domain/balance-changes.js";
 
 export interface Balance {
   sellerId: string;
@@ -26,14 +26,21 @@ const toBalance = (r: BalanceRow): Balance => ({
 export class WalletStore {
   constructor(private readonly db: Db) {}
 
-  /** Adds the credits inside the caller's transaction; each seller's row is locked only for its own update. */
-  async credit(trx: Knex.Transaction, eventId: string, currency: string, credits: SellerCredit[], kind: string): Promise<void> {
-    for (const { sellerId, amountMinor } of credits) {
+  /**
+   * Applies the changes inside the caller's transaction, each with its movement; each seller's row is locked only
+   * for its own update. `kind` names the cause ("payin", "refund", ...): only a payout may not overdraw.
+   */
+  async move(trx: Knex.Transaction, eventId: string, currency: string, changes: BalanceChange[], kind: string): Promise<void> {
+    for (const { sellerId, amountMinor } of changes) {
       await trx("movements").insert({ event_id: eventId, seller_id: sellerId, currency, amount_minor: amountMinor, kind });
       await trx("balances")
-        .insert({ seller_id: sellerId, currency, available_minor: amountMinor })
+        .insert({ seller_id: sellerId, currency, available_minor: amountMinor, last_movement: kind })
         .onConflict(["seller_id", "currency"])
-        .merge({ available_minor: trx.raw("balances.available_minor + excluded.available_minor"), updated_at: trx.fn.now() });
+        .merge({
+          available_minor: trx.raw("balances.available_minor + excluded.available_minor"),
+          last_movement: trx.raw("excluded.last_movement"),
+          updated_at: trx.fn.now(),
+        });
     }
   }
 

@@ -1,5 +1,6 @@
 import type { Migration } from "../../../lib/db.js";
 import { walletTables } from "./001_wallet_tables.js";
+import { refundOverdraft } from "./002_refund_overdraft.js";
 
 export const WALLET_SCHEMA = "wallet";
-export const walletMigrations: readonly Migration[] = [walletTables];
+export const walletMigrations: readonly Migration[] = [walletTables, refundOverdraft];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { payInCredits } from "./credits.js";
+import { payInCredits, refundDebits } from "./balance-changes.js";
 
 const order = (sellerId: string, sellerNetMinor: bigint) => ({ orderId: `o-${sellerId}-${sellerNetMinor}`, sellerId, amountMinor: sellerNetMinor, platformFeeMinor: 0n, sellerNetMinor });
 
@@ -9,5 +9,12 @@ describe("pay-in credits", () => {
       { sellerId: "a", amountMinor: 150n },
       { sellerId: "c", amountMinor: 7n },
     ]);
+  });
+});
+
+describe("refund debits", () => {
+  it("debits the seller by the seller debit, nothing when it is zero", () => {
+    expect(refundDebits({ sellerId: "a", sellerDebitMinor: 975n })).toEqual([{ sellerId: "a", amountMinor: -975n }]);
+    expect(refundDebits({ sellerId: "a", sellerDebitMinor: 0n })).toEqual([]);
   });
 });

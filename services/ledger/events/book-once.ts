@@ -1,0 +1,30 @@
+import type { JsMsg } from "@nats-io/jetstream";
+import type { Db } from "../../lib/db.js";
+import { applyOnce } from "../../lib/events/apply-once.js";
+import { PoisonMessage } from "../../lib/events/consumer.js";
+import { DomainError } from "../../lib/errors.js";
+import type { PostingPlan } from "../domain/chart.js";
+import { LedgerStore } from "../store/ledger-store.js";
+
+/**
+ * A handler that books each event once (DESIGN.md chart): inbox, accounts and posting commit together. An event
+ * the chart refuses will never become bookable: it is dead-lettered for a person.
+ */
+export function bookOncePerEvent<E extends { eventId: string }>(
+  db: Db,
+  decode: (bytes: Uint8Array) => E,
+  plan: (event: E) => PostingPlan,
+): (msg: JsMsg) => Promise<void> {
+  return applyOnce(db, decode, async (trx, event) => {
+    let planned;
+    try {
+      planned = plan(event);
+    } catch (err) {
+      if (err instanceof DomainError) throw new PoisonMessage(`cannot book event ${event.eventId}: ${err.message}`);
+      throw err;
+    }
+    const store = new LedgerStore(trx);
+    await store.openAccounts(planned.accounts);
+    await store.post(planned.posting);
+  });
+}

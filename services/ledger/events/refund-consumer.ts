@@ -1,0 +1,12 @@
+import type { JsMsg } from "@nats-io/jetstream";
+import type { Db } from "../../lib/db.js";
+import { decodeSucceededRefund } from "../../lib/events/refund-event.js";
+import { refundPosting } from "../domain/chart.js";
+import { bookOncePerEvent } from "./book-once.js";
+
+export const LEDGER_REFUND_DURABLE = "ledger-refunds";
+
+/** Books a succeeded refund once per event. */
+export function ledgerRefundHandler(db: Db): (msg: JsMsg) => Promise<void> {
+  return bookOncePerEvent(db, decodeSucceededRefund, refundPosting);
+}

@@ -1,0 +1,20 @@
+import type { PaymentEventData } from "../../lib/events/payment-event.js";
+import type { RefundEventData } from "../../lib/events/refund-event.js";
+
+/** A change of one seller's balance: positive credits, negative debits. */
+export interface BalanceChange {
+  sellerId: string;
+  amountMinor: bigint;
+}
+
+/** What a succeeded pay-in owes each seller: the net of their orders, one credit per seller, zero nets left out. */
+export function payInCredits(event: Pick<PaymentEventData, "orders">): BalanceChange[] {
+  const bySeller = new Map<string, bigint>();
+  for (const o of event.orders) bySeller.set(o.sellerId, (bySeller.get(o.sellerId) ?? 0n) + o.sellerNetMinor);
+  return [...bySeller].filter(([, net]) => net > 0n).map(([sellerId, amountMinor]) => ({ sellerId, amountMinor }));
+}
+
+/** What a succeeded refund takes back from the seller: its seller debit (the platform gives back its fee itself). */
+export function refundDebits(event: Pick<RefundEventData, "sellerId" | "sellerDebitMinor">): BalanceChange[] {
+  return event.sellerDebitMinor === 0n ? [] : [{ sellerId: event.sellerId, amountMinor: -event.sellerDebitMinor }];
+}
