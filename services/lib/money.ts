@@ -31,6 +31,16 @@ export function isKnownCurrency(code: string): boolean {
   return KNOWN.has(code);
 }
 
+/**
+ * The currencies the platform takes, books and pays out: those its PSP settles in. Every other currency, ISO or
+ * not, is refused at the door; amounts are never converted from one currency to another.
+ */
+export const SUPPORTED_CURRENCIES: readonly string[] = ["USD", "EUR", "GBP", "CHF", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN", "JPY", "KRW", "KWD", "BHD"];
+
+export function isSupportedCurrency(code: string): boolean {
+  return SUPPORTED_CURRENCIES.includes(code);
+}
+
 /** Decimal places of the currency's minor unit: 2 for USD, 0 for JPY, 3 for KWD. */
 export function minorUnitDigits(currency: string): number {
   return MINOR_UNIT_EXCEPTIONS[currency] ?? 2;

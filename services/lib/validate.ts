@@ -1,5 +1,5 @@
 import { invalidArgument } from "./errors.js";
-import { isKnownCurrency, MAX_MINOR_UNITS, type Money } from "./money.js";
+import { isKnownCurrency, isSupportedCurrency, MAX_MINOR_UNITS, SUPPORTED_CURRENCIES, type Money } from "./money.js";
 
 /** Field checks shared by every service's request validation; each throws INVALID_ARGUMENT naming the field. */
 export const MAX_ID_LENGTH = 128;
@@ -17,6 +17,7 @@ export function requireId(field: string, value: string): string {
 export function requireCurrency(field: string, value: string): string {
   if (value === "") throw invalidArgument(field, "is required (an ISO 4217 code such as USD)");
   if (!isKnownCurrency(value)) throw invalidArgument(field, `"${value}" is not an ISO 4217 currency code (use upper case, e.g. USD)`);
+  if (!isSupportedCurrency(value)) throw invalidArgument(field, `${value} is not a currency the platform supports (${SUPPORTED_CURRENCIES.join(", ")})`);
   return value;
 }
 

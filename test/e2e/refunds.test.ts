@@ -16,14 +16,18 @@ const REFUND_FAILS_CARD = "4000000000005126";
 
 let platform: TestPlatform;
 let payments: GrpcJsClient;
+let wallets: GrpcJsClient;
+let ledger: GrpcJsClient;
 
 beforeAll(async () => {
   platform = await startTestPlatform();
   payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url);
+  wallets = grpcJsClient("wallet/v1/wallet.proto", "wallet.v1.WalletService", platform.wallet.url);
+  ledger = grpcJsClient("ledger/v1/ledger.proto", "ledger.v1.LedgerService", platform.ledger.url);
 });
 
 afterAll(async () => {
-  payments?.close();
+  for (const client of [payments, wallets, ledger]) client?.close();
   await platform?.close();
 });
 
@@ -131,6 +135,35 @@ describe("RefundPayment", () => {
     await expect(refundPayment({ refundId: `g-${randomUUID()}`, paymentId: paid.paymentId, orderId: "order-1", amount: usd(2_501) })).rejects.toMatchObject({
       details: expect.stringContaining("has 25.00 USD left"),
     });
+  });
+
+  it("is booked: the ledger reverses the pay-in for the order, the seller's wallet is debited, the books stay clean", async () => {
+    const sellerId = `seller-${randomUUID()}`;
+    const paid = await paidPayment(TEST_CARDS.success, { orders: [{ orderId: "o1", sellerId, amount: usd(10_000) }] });
+    const balance = async () => BigInt((await unary(wallets, "getBalance", { sellerId, currency: "USD" })).balance.available.amountMinor);
+    await waitFor(balance, (b) => b === 10_000n - fee(10_000), 15_000, "the pay-in to reach the wallet");
+
+    const refundId = `book-${randomUUID()}`;
+    await refundPayment({ refundId, paymentId: paid.paymentId, amount: usd(3_333) });
+    const refund = await waitForRefund(paid.paymentId, refundId, "SUCCEEDED");
+    const sellerDebit = BigInt(refund.sellerDebit.amountMinor);
+    await waitFor(balance, (b) => b === 10_000n - fee(10_000) - sellerDebit, 15_000, "the refund to reach the wallet");
+
+    const { transaction } = await waitFor(
+      () => unary(ledger, "getTransaction", { transactionId: `refund:${refundId}` }).catch(() => ({ transaction: undefined })),
+      (r) => r.transaction !== undefined,
+      15_000,
+      "the refund's ledger transaction",
+    );
+    const entries = transaction.entries.map((e: any) => [e.direction.replace("DIRECTION_", ""), e.accountCode, e.amount.amountMinor]);
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        ["DEBIT", `seller_payable:${sellerId}:USD`, String(sellerDebit)],
+        ["DEBIT", "platform_fee_revenue:USD", refund.platformFeeReversed.amountMinor],
+        ["CREDIT", "psp_receivable:USD", "3333"],
+      ]),
+    );
+    await waitFor(() => unary(ledger, "checkInvariants", {}), (r) => r.violations.length === 0, 10_000, "the books to be clean");
   });
 
   it("announces each final refund on the stream with its exact split", async () => {

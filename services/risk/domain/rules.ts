@@ -34,17 +34,30 @@ export interface RiskRules {
   sanctionedCountries: string[];
 }
 
+// Per supported currency, in its minor units: review above about USD 5,000, reject above about USD 10,000.
+const REVIEW_AND_REJECT: Record<string, [bigint, bigint]> = {
+  USD: [500_000n, 1_000_000n],
+  EUR: [500_000n, 1_000_000n],
+  GBP: [400_000n, 800_000n],
+  CHF: [450_000n, 900_000n],
+  CAD: [700_000n, 1_400_000n],
+  AUD: [750_000n, 1_500_000n],
+  SEK: [5_000_000n, 10_000_000n],
+  NOK: [5_000_000n, 10_000_000n],
+  DKK: [3_500_000n, 7_000_000n],
+  PLN: [2_000_000n, 4_000_000n],
+  JPY: [750_000n, 1_500_000n],
+  KRW: [7_000_000n, 14_000_000n],
+  KWD: [1_500_000n, 3_000_000n],
+  BHD: [1_900_000n, 3_800_000n],
+};
+
 export const defaultRiskRules: RiskRules = {
-  amountLimits: {
-    USD: { review: 500_000n, reject: 1_000_000n },
-    EUR: { review: 500_000n, reject: 1_000_000n },
-    GBP: { review: 400_000n, reject: 800_000n },
-    JPY: { review: 750_000n, reject: 1_500_000n },
-  },
+  amountLimits: Object.fromEntries(Object.entries(REVIEW_AND_REJECT).map(([currency, [review, reject]]) => [currency, { review, reject }])),
   velocity: {
     windowSeconds: 600,
     maxAttempts: 10,
-    maxSum: { USD: 1_000_000n, EUR: 1_000_000n, GBP: 800_000n, JPY: 1_500_000n },
+    maxSum: Object.fromEntries(Object.entries(REVIEW_AND_REJECT).map(([currency, [, reject]]) => [currency, reject])),
   },
   sanctionedCountries: ["CU", "IR", "KP", "SY"],
 };
