@@ -1,7 +1,18 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../../lib/errors.js";
-import { bankPlatform, payInPosting, platformFeeRevenue, pspFeeExpense, pspReceivable, sellerOfPayable, sellerPayable, type PayInInput } from "./chart.js";
+import {
+  bankPlatform,
+  payInPosting,
+  platformFeeRevenue,
+  pspFeeExpense,
+  pspReceivable,
+  refundPosting,
+  sellerOfPayable,
+  sellerPayable,
+  type PayInInput,
+  type RefundInput,
+} from "./chart.js";
 import { validatePosting } from "./posting.js";
 
 describe("chart of accounts", () => {
@@ -89,5 +100,49 @@ describe("payInPosting", () => {
         expect(new Set(accounts.map((a) => a.code))).toEqual(new Set(posting.entries.map((e) => e.accountCode)));
       }),
     );
+  });
+});
+
+describe("refundPosting", () => {
+  const refund = (overrides: Partial<RefundInput> = {}): RefundInput => ({
+    refundId: "rf-1",
+    paymentId: "pay_1",
+    sellerId: "books",
+    currency: "KWD",
+    amountMinor: 1_001n,
+    platformFeeReversedMinor: 25n,
+    sellerDebitMinor: 976n,
+    ...overrides,
+  });
+  const kwd = (amountMinor: bigint) => ({ amountMinor, currency: "KWD" });
+
+  it("reverses the order's pay-in: the seller and the platform give back their parts, the PSP receivable shrinks", () => {
+    const { posting, accounts } = refundPosting(refund());
+    expect(posting).toEqual({
+      transactionId: "refund:rf-1",
+      description: "refund rf-1 of payment pay_1",
+      entries: [
+        { accountCode: "seller_payable:books:KWD", direction: "DEBIT", amount: kwd(976n) },
+        { accountCode: "platform_fee_revenue:KWD", direction: "DEBIT", amount: kwd(25n) },
+        { accountCode: "psp_receivable:KWD", direction: "CREDIT", amount: kwd(1_001n) },
+      ],
+    });
+    expect(validatePosting(posting)).toEqual(posting);
+    expect(accounts).toEqual([sellerPayable("books", "KWD"), platformFeeRevenue("KWD"), pspReceivable("KWD")]);
+  });
+
+  it("leaves out a zero fee reversal", () => {
+    const { posting } = refundPosting(refund({ amountMinor: 500n, platformFeeReversedMinor: 0n, sellerDebitMinor: 500n }));
+    expect(posting.entries.map((e) => e.accountCode)).toEqual(["seller_payable:books:KWD", "psp_receivable:KWD"]);
+  });
+
+  it("refuses a split that does not add up, and bad ids or currencies", () => {
+    const refuse = (overrides: Partial<RefundInput>) => expect(() => refundPosting(refund(overrides))).toThrow(DomainError);
+    refuse({ sellerDebitMinor: 975n });
+    refuse({ amountMinor: 0n, platformFeeReversedMinor: 0n, sellerDebitMinor: 0n });
+    refuse({ platformFeeReversedMinor: -1n, sellerDebitMinor: 1_002n });
+    refuse({ currency: "XYZ" });
+    refuse({ refundId: "" });
+    refuse({ sellerId: "a b" });
   });
 });

@@ -1,0 +1,101 @@
+import { randomUUID } from "node:crypto";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { expect, inject } from "vitest";
+import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
+import { grpc, grpcJsClient, unary } from "../support/grpc-js.js";
+import type { TestPlatform } from "../support/platform.js";
+import { waitFor } from "../support/wait.js";
+
+/** Helpers for tests that move money through the running platform and check the books. */
+
+const SERVICES = {
+  payment: ["payment/v1/payment.proto", "payment.v1.PaymentService"],
+  wallet: ["wallet/v1/wallet.proto", "wallet.v1.WalletService"],
+  ledger: ["ledger/v1/ledger.proto", "ledger.v1.LedgerService"],
+} as const;
+
+/** One unary call over grpc-js to whichever instance the platform runs now (a test may restart one). */
+export async function call<T = any>(platform: TestPlatform, service: keyof typeof SERVICES, method: string, request: object = {}): Promise<T> {
+  const [protoFile, serviceName] = SERVICES[service];
+  const client = grpcJsClient(protoFile, serviceName, platform[service].url);
+  try {
+    return await unary<T>(client, method, request);
+  } finally {
+    client.close();
+  }
+}
+
+/** Money as grpc-js sends it. */
+export const money = (amountMinor: bigint | number, currency: string) => ({ amountMinor: String(amountMinor), currency });
+
+export async function walletBalance(platform: TestPlatform, sellerId: string, currency: string): Promise<bigint> {
+  return BigInt((await call(platform, "wallet", "getBalance", { sellerId, currency })).balance.available.amountMinor);
+}
+
+/** An account's balance in its normal direction; 0 for an account not opened yet. */
+export async function ledgerBalance(platform: TestPlatform, accountCode: string): Promise<bigint> {
+  try {
+    return BigInt((await call(platform, "ledger", "getBalance", { accountCode })).balance.amountMinor);
+  } catch (err) {
+    if ((err as grpc.ServiceError).code === grpc.status.NOT_FOUND) return 0n;
+    throw err;
+  }
+}
+
+/** A transaction's entries as "Dr account amount" lines, or undefined while it is not posted. */
+export async function postedEntries(platform: TestPlatform, transactionId: string): Promise<string[] | undefined> {
+  try {
+    const { transaction } = await call(platform, "ledger", "getTransaction", { transactionId });
+    return transaction.entries.map(
+      (e: { direction: string; accountCode: string; amount: { amountMinor: string } }) =>
+        `${e.direction === "DIRECTION_DEBIT" ? "Dr" : "Cr"} ${e.accountCode} ${e.amount.amountMinor}`,
+    );
+  } catch (err) {
+    if ((err as grpc.ServiceError).code === grpc.status.NOT_FOUND) return undefined;
+    throw err;
+  }
+}
+
+export const waitForPosting = (platform: TestPlatform, transactionId: string) =>
+  waitFor(() => postedEntries(platform, transactionId), (entries) => entries !== undefined, 15_000, `transaction ${transactionId}`) as Promise<string[]>;
+
+/**
+ * A succeeded pay-in of one order of `sellerId`, paid on the hosted page; resolves once the ledger and the wallet
+ * have both booked it, with the seller's net and the platform's fee as the ledger booked them.
+ */
+export async function paidOrder(platform: TestPlatform, sellerId: string, amountMinor: bigint | number, currency = "USD") {
+  const before = await walletBalance(platform, sellerId, currency);
+  const { payment } = await call(platform, "payment", "createPayment", {
+    checkoutId: `cart-${randomUUID()}`,
+    buyerId: `buyer-${randomUUID()}`,
+    orders: [{ orderId: "o1", sellerId, amount: money(amountMinor, currency) }],
+  });
+  await payOnHostedPage(payment.hostedPageUrl, TEST_CARDS.success);
+  const entries = await waitForPosting(platform, `payin:${payment.paymentId}`);
+  const amountOf = (prefix: string) => BigInt(entries.find((e) => e.startsWith(`Cr ${prefix}`))?.split(" ")[2] ?? 0);
+  const netMinor = amountOf("seller_payable:");
+  await waitFor(() => walletBalance(platform, sellerId, currency), (b) => b === before + netMinor, 15_000, `the wallet credit of ${sellerId}`);
+  return { paymentId: payment.paymentId as string, netMinor, feeMinor: amountOf("platform_fee_revenue:") };
+}
+
+/** Waits until every durable of the platform's stream has taken and acked everything. */
+export async function consumersIdle(platform: TestPlatform): Promise<void> {
+  const nc = await connect({ servers: inject("natsUrl") });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const busy = async () => {
+      const durables = await jsm.consumers.list(platform.streams.stream).next();
+      return durables.filter((c) => c.num_pending > 0 || c.num_ack_pending > 0).map((c) => c.name);
+    };
+    await waitFor(busy, (names) => names.length === 0, 15_000, "the consumers to be idle");
+  } finally {
+    await nc.close();
+  }
+}
+
+/** CheckInvariants finds nothing wrong (once every event is consumed). */
+export async function expectBooksClean(platform: TestPlatform): Promise<void> {
+  await consumersIdle(platform);
+  expect(await call(platform, "ledger", "checkInvariants")).toEqual({ violations: [], notes: [] });
+}
