@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file payment/v1/payment.proto.
  */
 export const file_payment_v1_payment: GenFile = /*@__PURE__*/
-  fileDesc("ChhwYXltZW50L3YxL3BheW1lbnQucHJvdG8SCnBheW1lbnQudjEiUwoKT3JkZXJJbnB1dBIQCghvcmRlcl9pZBgBIAEoCRIRCglzZWxsZXJfaWQYAiABKAkSIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5IpABChRDcmVhdGVQYXltZW50UmVxdWVzdBITCgtjaGVja291dF9pZBgBIAEoCRIQCghidXllcl9pZBgCIAEoCRIVCg1idXllcl9jb3VudHJ5GAMgASgJEiYKBm9yZGVycxgEIAMoCzIWLnBheW1lbnQudjEuT3JkZXJJbnB1dBISCgpyZXR1cm5fdXJsGAUgASgJIj0KFUNyZWF0ZVBheW1lbnRSZXNwb25zZRIkCgdwYXltZW50GAEgASgLMhMucGF5bWVudC52MS5QYXltZW50IoABCgxQYXltZW50T3JkZXISEAoIb3JkZXJfaWQYASABKAkSEQoJc2VsbGVyX2lkGAIgASgJEiAKBmFtb3VudBgDIAEoCzIQLmNvbW1vbi52MS5Nb25leRIpCgZzdGF0dXMYBCABKA4yGS5wYXltZW50LnYxLlBheW1lbnRTdGF0dXMisQEKDlJpc2tBc3Nlc3NtZW50EiMKCGRlY2lzaW9uGAEgASgOMhEucmlzay52MS5EZWNpc2lvbhIgCgdyZWFzb25zGAIgAygLMg8ucmlzay52MS5SZWFzb24SMQoOcmV2aWV3X291dGNvbWUYAyABKA4yGS5wYXltZW50LnYxLlJldmlld091dGNvbWUSEAoIcmV2aWV3ZXIYBCABKAkSEwoLcmV2aWV3X25vdGUYBSABKAkihgQKB1BheW1lbnQSEgoKcGF5bWVudF9pZBgBIAEoCRITCgtjaGVja291dF9pZBgCIAEoCRIQCghidXllcl9pZBgDIAEoCRIVCg1idXllcl9jb3VudHJ5GAQgASgJEikKBnN0YXR1cxgFIAEoDjIZLnBheW1lbnQudjEuUGF5bWVudFN0YXR1cxIfCgV0b3RhbBgGIAEoCzIQLmNvbW1vbi52MS5Nb25leRIoCgZvcmRlcnMYByADKAsyGC5wYXltZW50LnYxLlBheW1lbnRPcmRlchIoCgRyaXNrGAggASgLMhoucGF5bWVudC52MS5SaXNrQXNzZXNzbWVudBIXCg9ob3N0ZWRfcGFnZV91cmwYCSABKAkSFgoOcHNwX3BheW1lbnRfaWQYCiABKAkSFgoOZmFpbHVyZV9yZWFzb24YCyABKAkSFAoMZGVjbGluZV9jb2RlGAwgASgJEi4KCmNyZWF0ZWRfYXQYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDnBlbmRpbmdfcmVhc29uGA8gASgOMhkucGF5bWVudC52MS5QZW5kaW5nUmVhc29uEhcKD3N0YXR1c19wYWdlX3VybBgQIAEoCSInChFHZXRQYXltZW50UmVxdWVzdBISCgpwYXltZW50X2lkGAEgASgJIjoKEkdldFBheW1lbnRSZXNwb25zZRIkCgdwYXltZW50GAEgASgLMhMucGF5bWVudC52MS5QYXltZW50Ik4KE0xpc3RQYXltZW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSEAoIYnV5ZXJfaWQYAyABKAkiVgoUTGlzdFBheW1lbnRzUmVzcG9uc2USJQoIcGF5bWVudHMYASADKAsyEy5wYXltZW50LnYxLlBheW1lbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIoEBChRSZWZ1bmRQYXltZW50UmVxdWVzdBIRCglyZWZ1bmRfaWQYASABKAkSEgoKcGF5bWVudF9pZBgCIAEoCRIQCghvcmRlcl9pZBgDIAEoCRIgCgZhbW91bnQYBCABKAsyEC5jb21tb24udjEuTW9uZXkSDgoGcmVhc29uGAUgASgJIpgDCgZSZWZ1bmQSEQoJcmVmdW5kX2lkGAEgASgJEhIKCnBheW1lbnRfaWQYAiABKAkSEAoIb3JkZXJfaWQYAyABKAkSEQoJc2VsbGVyX2lkGAQgASgJEiAKBmFtb3VudBgFIAEoCzIQLmNvbW1vbi52MS5Nb25leRIvChVwbGF0Zm9ybV9mZWVfcmV2ZXJzZWQYBiABKAsyEC5jb21tb24udjEuTW9uZXkSJgoMc2VsbGVyX2RlYml0GAcgASgLMhAuY29tbW9uLnYxLk1vbmV5EigKBnN0YXR1cxgIIAEoDjIYLnBheW1lbnQudjEuUmVmdW5kU3RhdHVzEhUKDXBzcF9yZWZ1bmRfaWQYCSABKAkSDgoGcmVhc29uGAogASgJEhYKDmZhaWx1cmVfcmVhc29uGAsgASgJEi4KCmNyZWF0ZWRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjsKFVJlZnVuZFBheW1lbnRSZXNwb25zZRIiCgZyZWZ1bmQYASABKAsyEi5wYXltZW50LnYxLlJlZnVuZCIoChJMaXN0UmVmdW5kc1JlcXVlc3QSEgoKcGF5bWVudF9pZBgBIAEoCSI6ChNMaXN0UmVmdW5kc1Jlc3BvbnNlEiMKB3JlZnVuZHMYASADKAsyEi5wYXltZW50LnYxLlJlZnVuZCIpChNXYXRjaFBheW1lbnRSZXF1ZXN0EhIKCnBheW1lbnRfaWQYASABKAkiPAoUV2F0Y2hQYXltZW50UmVzcG9uc2USJAoHcGF5bWVudBgBIAEoCzITLnBheW1lbnQudjEuUGF5bWVudCJ5ChdEZWNpZGVSaXNrUmV2aWV3UmVxdWVzdBISCgpwYXltZW50X2lkGAEgASgJEioKB291dGNvbWUYAiABKA4yGS5wYXltZW50LnYxLlJldmlld091dGNvbWUSEAoIcmV2aWV3ZXIYAyABKAkSDAoEbm90ZRgEIAEoCSJAChhEZWNpZGVSaXNrUmV2aWV3UmVzcG9uc2USJAoHcGF5bWVudBgBIAEoCzITLnBheW1lbnQudjEuUGF5bWVudCqGAgoNUGF5bWVudFN0YXR1cxIeChpQQVlNRU5UX1NUQVRVU19VTlNQRUNJRklFRBAAEh4KGlBBWU1FTlRfU1RBVFVTX05PVF9TVEFSVEVEEAESHAoYUEFZTUVOVF9TVEFUVVNfRVhFQ1VUSU5HEAISGgoWUEFZTUVOVF9TVEFUVVNfUEVORElORxADEhwKGFBBWU1FTlRfU1RBVFVTX1NVQ0NFRURFRBAEEhkKFVBBWU1FTlRfU1RBVFVTX0ZBSUxFRBAFEiUKIVBBWU1FTlRfU1RBVFVTX1BBUlRJQUxMWV9SRUZVTkRFRBAGEhsKF1BBWU1FTlRfU1RBVFVTX1JFRlVOREVEEAcqdAoNUGVuZGluZ1JlYXNvbhIeChpQRU5ESU5HX1JFQVNPTl9VTlNQRUNJRklFRBAAEiEKHVBFTkRJTkdfUkVBU09OX1RIUkVFX0RfU0VDVVJFEAESIAocUEVORElOR19SRUFTT05fTUFOVUFMX1JFVklFVxACKmkKDVJldmlld091dGNvbWUSHgoaUkVWSUVXX09VVENPTUVfVU5TUEVDSUZJRUQQABIbChdSRVZJRVdfT1VUQ09NRV9BUFBST1ZFRBABEhsKF1JFVklFV19PVVRDT01FX1JFSkVDVEVEEAIqfwoMUmVmdW5kU3RhdHVzEh0KGVJFRlVORF9TVEFUVVNfVU5TUEVDSUZJRUQQABIZChVSRUZVTkRfU1RBVFVTX1BFTkRJTkcQARIbChdSRUZVTkRfU1RBVFVTX1NVQ0NFRURFRBACEhgKFFJFRlVORF9TVEFUVVNfRkFJTEVEEAMy4AQKDlBheW1lbnRTZXJ2aWNlElQKDUNyZWF0ZVBheW1lbnQSIC5wYXltZW50LnYxLkNyZWF0ZVBheW1lbnRSZXF1ZXN0GiEucGF5bWVudC52MS5DcmVhdGVQYXltZW50UmVzcG9uc2USSwoKR2V0UGF5bWVudBIdLnBheW1lbnQudjEuR2V0UGF5bWVudFJlcXVlc3QaHi5wYXltZW50LnYxLkdldFBheW1lbnRSZXNwb25zZRJRCgxMaXN0UGF5bWVudHMSHy5wYXltZW50LnYxLkxpc3RQYXltZW50c1JlcXVlc3QaIC5wYXltZW50LnYxLkxpc3RQYXltZW50c1Jlc3BvbnNlEl0KEERlY2lkZVJpc2tSZXZpZXcSIy5wYXltZW50LnYxLkRlY2lkZVJpc2tSZXZpZXdSZXF1ZXN0GiQucGF5bWVudC52MS5EZWNpZGVSaXNrUmV2aWV3UmVzcG9uc2USUwoMV2F0Y2hQYXltZW50Eh8ucGF5bWVudC52MS5XYXRjaFBheW1lbnRSZXF1ZXN0GiAucGF5bWVudC52MS5XYXRjaFBheW1lbnRSZXNwb25zZTABElQKDVJlZnVuZFBheW1lbnQSIC5wYXltZW50LnYxLlJlZnVuZFBheW1lbnRSZXF1ZXN0GiEucGF5bWVudC52MS5SZWZ1bmRQYXltZW50UmVzcG9uc2USTgoLTGlzdFJlZnVuZHMSHi5wYXltZW50LnYxLkxpc3RSZWZ1bmRzUmVxdWVzdBofLnBheW1lbnQudjEuTGlzdFJlZnVuZHNSZXNwb25zZWIGcHJvdG8z", [file_common_v1_money, file_google_protobuf_timestamp, file_risk_v1_risk]);
+  fileDesc("ChhwYXltZW50L3YxL3BheW1lbnQucHJvdG8SCnBheW1lbnQudjEiUwoKT3JkZXJJbnB1dBIQCghvcmRlcl9pZBgBIAEoCRIRCglzZWxsZXJfaWQYAiABKAkSIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5IsMBChRDcmVhdGVQYXltZW50UmVxdWVzdBITCgtjaGVja291dF9pZBgBIAEoCRIQCghidXllcl9pZBgCIAEoCRIVCg1idXllcl9jb3VudHJ5GAMgASgJEiYKBm9yZGVycxgEIAMoCzIWLnBheW1lbnQudjEuT3JkZXJJbnB1dBISCgpyZXR1cm5fdXJsGAUgASgJEjEKDmNhcHR1cmVfbWV0aG9kGAYgASgOMhkucGF5bWVudC52MS5DYXB0dXJlTWV0aG9kIj0KFUNyZWF0ZVBheW1lbnRSZXNwb25zZRIkCgdwYXltZW50GAEgASgLMhMucGF5bWVudC52MS5QYXltZW50IqwBCgxQYXltZW50T3JkZXISEAoIb3JkZXJfaWQYASABKAkSEQoJc2VsbGVyX2lkGAIgASgJEiAKBmFtb3VudBgDIAEoCzIQLmNvbW1vbi52MS5Nb25leRIpCgZzdGF0dXMYBCABKA4yGS5wYXltZW50LnYxLlBheW1lbnRTdGF0dXMSKgoQcmVxdWVzdGVkX2Ftb3VudBgFIAEoCzIQLmNvbW1vbi52MS5Nb25leSKxAQoOUmlza0Fzc2Vzc21lbnQSIwoIZGVjaXNpb24YASABKA4yES5yaXNrLnYxLkRlY2lzaW9uEiAKB3JlYXNvbnMYAiADKAsyDy5yaXNrLnYxLlJlYXNvbhIxCg5yZXZpZXdfb3V0Y29tZRgDIAEoDjIZLnBheW1lbnQudjEuUmV2aWV3T3V0Y29tZRIQCghyZXZpZXdlchgEIAEoCRITCgtyZXZpZXdfbm90ZRgFIAEoCSK5BAoHUGF5bWVudBISCgpwYXltZW50X2lkGAEgASgJEhMKC2NoZWNrb3V0X2lkGAIgASgJEhAKCGJ1eWVyX2lkGAMgASgJEhUKDWJ1eWVyX2NvdW50cnkYBCABKAkSKQoGc3RhdHVzGAUgASgOMhkucGF5bWVudC52MS5QYXltZW50U3RhdHVzEh8KBXRvdGFsGAYgASgLMhAuY29tbW9uLnYxLk1vbmV5EigKBm9yZGVycxgHIAMoCzIYLnBheW1lbnQudjEuUGF5bWVudE9yZGVyEigKBHJpc2sYCCABKAsyGi5wYXltZW50LnYxLlJpc2tBc3Nlc3NtZW50EhcKD2hvc3RlZF9wYWdlX3VybBgJIAEoCRIWCg5wc3BfcGF5bWVudF9pZBgKIAEoCRIWCg5mYWlsdXJlX3JlYXNvbhgLIAEoCRIUCgxkZWNsaW5lX2NvZGUYDCABKAkSLgoKY3JlYXRlZF9hdBgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoOcGVuZGluZ19yZWFzb24YDyABKA4yGS5wYXltZW50LnYxLlBlbmRpbmdSZWFzb24SFwoPc3RhdHVzX3BhZ2VfdXJsGBAgASgJEjEKDmNhcHR1cmVfbWV0aG9kGBEgASgOMhkucGF5bWVudC52MS5DYXB0dXJlTWV0aG9kIkIKDE9yZGVyQ2FwdHVyZRIQCghvcmRlcl9pZBgBIAEoCRIgCgZhbW91bnQYAiABKAsyEC5jb21tb24udjEuTW9uZXkiVQoVQ2FwdHVyZVBheW1lbnRSZXF1ZXN0EhIKCnBheW1lbnRfaWQYASABKAkSKAoGb3JkZXJzGAIgAygLMhgucGF5bWVudC52MS5PcmRlckNhcHR1cmUiPgoWQ2FwdHVyZVBheW1lbnRSZXNwb25zZRIkCgdwYXltZW50GAEgASgLMhMucGF5bWVudC52MS5QYXltZW50IigKElZvaWRQYXltZW50UmVxdWVzdBISCgpwYXltZW50X2lkGAEgASgJIjsKE1ZvaWRQYXltZW50UmVzcG9uc2USJAoHcGF5bWVudBgBIAEoCzITLnBheW1lbnQudjEuUGF5bWVudCInChFHZXRQYXltZW50UmVxdWVzdBISCgpwYXltZW50X2lkGAEgASgJIjoKEkdldFBheW1lbnRSZXNwb25zZRIkCgdwYXltZW50GAEgASgLMhMucGF5bWVudC52MS5QYXltZW50Ik4KE0xpc3RQYXltZW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSEAoIYnV5ZXJfaWQYAyABKAkiVgoUTGlzdFBheW1lbnRzUmVzcG9uc2USJQoIcGF5bWVudHMYASADKAsyEy5wYXltZW50LnYxLlBheW1lbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIoEBChRSZWZ1bmRQYXltZW50UmVxdWVzdBIRCglyZWZ1bmRfaWQYASABKAkSEgoKcGF5bWVudF9pZBgCIAEoCRIQCghvcmRlcl9pZBgDIAEoCRIgCgZhbW91bnQYBCABKAsyEC5jb21tb24udjEuTW9uZXkSDgoGcmVhc29uGAUgASgJIpgDCgZSZWZ1bmQSEQoJcmVmdW5kX2lkGAEgASgJEhIKCnBheW1lbnRfaWQYAiABKAkSEAoIb3JkZXJfaWQYAyABKAkSEQoJc2VsbGVyX2lkGAQgASgJEiAKBmFtb3VudBgFIAEoCzIQLmNvbW1vbi52MS5Nb25leRIvChVwbGF0Zm9ybV9mZWVfcmV2ZXJzZWQYBiABKAsyEC5jb21tb24udjEuTW9uZXkSJgoMc2VsbGVyX2RlYml0GAcgASgLMhAuY29tbW9uLnYxLk1vbmV5EigKBnN0YXR1cxgIIAEoDjIYLnBheW1lbnQudjEuUmVmdW5kU3RhdHVzEhUKDXBzcF9yZWZ1bmRfaWQYCSABKAkSDgoGcmVhc29uGAogASgJEhYKDmZhaWx1cmVfcmVhc29uGAsgASgJEi4KCmNyZWF0ZWRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjsKFVJlZnVuZFBheW1lbnRSZXNwb25zZRIiCgZyZWZ1bmQYASABKAsyEi5wYXltZW50LnYxLlJlZnVuZCIoChJMaXN0UmVmdW5kc1JlcXVlc3QSEgoKcGF5bWVudF9pZBgBIAEoCSI6ChNMaXN0UmVmdW5kc1Jlc3BvbnNlEiMKB3JlZnVuZHMYASADKAsyEi5wYXltZW50LnYxLlJlZnVuZCIpChNXYXRjaFBheW1lbnRSZXF1ZXN0EhIKCnBheW1lbnRfaWQYASABKAkiPAoUV2F0Y2hQYXltZW50UmVzcG9uc2USJAoHcGF5bWVudBgBIAEoCzITLnBheW1lbnQudjEuUGF5bWVudCJ5ChdEZWNpZGVSaXNrUmV2aWV3UmVxdWVzdBISCgpwYXltZW50X2lkGAEgASgJEioKB291dGNvbWUYAiABKA4yGS5wYXltZW50LnYxLlJldmlld091dGNvbWUSEAoIcmV2aWV3ZXIYAyABKAkSDAoEbm90ZRgEIAEoCSJAChhEZWNpZGVSaXNrUmV2aWV3UmVzcG9uc2USJAoHcGF5bWVudBgBIAEoCzITLnBheW1lbnQudjEuUGF5bWVudCrAAgoNUGF5bWVudFN0YXR1cxIeChpQQVlNRU5UX1NUQVRVU19VTlNQRUNJRklFRBAAEh4KGlBBWU1FTlRfU1RBVFVTX05PVF9TVEFSVEVEEAESHAoYUEFZTUVOVF9TVEFUVVNfRVhFQ1VUSU5HEAISGgoWUEFZTUVOVF9TVEFUVVNfUEVORElORxADEhwKGFBBWU1FTlRfU1RBVFVTX1NVQ0NFRURFRBAEEhkKFVBBWU1FTlRfU1RBVFVTX0ZBSUxFRBAFEiUKIVBBWU1FTlRfU1RBVFVTX1BBUlRJQUxMWV9SRUZVTkRFRBAGEhsKF1BBWU1FTlRfU1RBVFVTX1JFRlVOREVEEAcSHQoZUEFZTUVOVF9TVEFUVVNfQVVUSE9SSVpFRBAIEhkKFVBBWU1FTlRfU1RBVFVTX1ZPSURFRBAJKmgKDUNhcHR1cmVNZXRob2QSHgoaQ0FQVFVSRV9NRVRIT0RfVU5TUEVDSUZJRUQQABIcChhDQVBUVVJFX01FVEhPRF9BVVRPTUFUSUMQARIZChVDQVBUVVJFX01FVEhPRF9NQU5VQUwQAip0Cg1QZW5kaW5nUmVhc29uEh4KGlBFTkRJTkdfUkVBU09OX1VOU1BFQ0lGSUVEEAASIQodUEVORElOR19SRUFTT05fVEhSRUVfRF9TRUNVUkUQARIgChxQRU5ESU5HX1JFQVNPTl9NQU5VQUxfUkVWSUVXEAIqaQoNUmV2aWV3T3V0Y29tZRIeChpSRVZJRVdfT1VUQ09NRV9VTlNQRUNJRklFRBAAEhsKF1JFVklFV19PVVRDT01FX0FQUFJPVkVEEAESGwoXUkVWSUVXX09VVENPTUVfUkVKRUNURUQQAip/CgxSZWZ1bmRTdGF0dXMSHQoZUkVGVU5EX1NUQVRVU19VTlNQRUNJRklFRBAAEhkKFVJFRlVORF9TVEFUVVNfUEVORElORxABEhsKF1JFRlVORF9TVEFUVVNfU1VDQ0VFREVEEAISGAoUUkVGVU5EX1NUQVRVU19GQUlMRUQQAzKJBgoOUGF5bWVudFNlcnZpY2USVAoNQ3JlYXRlUGF5bWVudBIgLnBheW1lbnQudjEuQ3JlYXRlUGF5bWVudFJlcXVlc3QaIS5wYXltZW50LnYxLkNyZWF0ZVBheW1lbnRSZXNwb25zZRJLCgpHZXRQYXltZW50Eh0ucGF5bWVudC52MS5HZXRQYXltZW50UmVxdWVzdBoeLnBheW1lbnQudjEuR2V0UGF5bWVudFJlc3BvbnNlElEKDExpc3RQYXltZW50cxIfLnBheW1lbnQudjEuTGlzdFBheW1lbnRzUmVxdWVzdBogLnBheW1lbnQudjEuTGlzdFBheW1lbnRzUmVzcG9uc2USXQoQRGVjaWRlUmlza1JldmlldxIjLnBheW1lbnQudjEuRGVjaWRlUmlza1Jldmlld1JlcXVlc3QaJC5wYXltZW50LnYxLkRlY2lkZVJpc2tSZXZpZXdSZXNwb25zZRJTCgxXYXRjaFBheW1lbnQSHy5wYXltZW50LnYxLldhdGNoUGF5bWVudFJlcXVlc3QaIC5wYXltZW50LnYxLldhdGNoUGF5bWVudFJlc3BvbnNlMAESVAoNUmVmdW5kUGF5bWVudBIgLnBheW1lbnQudjEuUmVmdW5kUGF5bWVudFJlcXVlc3QaIS5wYXltZW50LnYxLlJlZnVuZFBheW1lbnRSZXNwb25zZRJOCgtMaXN0UmVmdW5kcxIeLnBheW1lbnQudjEuTGlzdFJlZnVuZHNSZXF1ZXN0Gh8ucGF5bWVudC52MS5MaXN0UmVmdW5kc1Jlc3BvbnNlElcKDkNhcHR1cmVQYXltZW50EiEucGF5bWVudC52MS5DYXB0dXJlUGF5bWVudFJlcXVlc3QaIi5wYXltZW50LnYxLkNhcHR1cmVQYXltZW50UmVzcG9uc2USTgoLVm9pZFBheW1lbnQSHi5wYXltZW50LnYxLlZvaWRQYXltZW50UmVxdWVzdBofLnBheW1lbnQudjEuVm9pZFBheW1lbnRSZXNwb25zZWIGcHJvdG8z", [file_common_v1_money, file_google_protobuf_timestamp, file_risk_v1_risk]);
 
 /**
  * @generated from message payment.v1.OrderInput
@@ -83,6 +83,11 @@ export type CreatePaymentRequest = Message<"payment.v1.CreatePaymentRequest"> & 
    * @generated from field: string return_url = 5;
    */
   returnUrl: string;
+
+  /**
+   * @generated from field: payment.v1.CaptureMethod capture_method = 6;
+   */
+  captureMethod: CaptureMethod;
 };
 
 /**
@@ -124,6 +129,8 @@ export type PaymentOrder = Message<"payment.v1.PaymentOrder"> & {
   sellerId: string;
 
   /**
+   * What the buyer is charged for the order: the amount asked for, or what was captured of it.
+   *
    * @generated from field: common.v1.Money amount = 3;
    */
   amount?: Money | undefined;
@@ -132,6 +139,13 @@ export type PaymentOrder = Message<"payment.v1.PaymentOrder"> & {
    * @generated from field: payment.v1.PaymentStatus status = 4;
    */
   status: PaymentStatus;
+
+  /**
+   * The amount asked for when the checkout was created (authorized, with manual capture).
+   *
+   * @generated from field: common.v1.Money requested_amount = 5;
+   */
+  requestedAmount?: Money | undefined;
 };
 
 /**
@@ -282,6 +296,11 @@ export type Payment = Message<"payment.v1.Payment"> & {
    * @generated from field: string status_page_url = 16;
    */
   statusPageUrl: string;
+
+  /**
+   * @generated from field: payment.v1.CaptureMethod capture_method = 17;
+   */
+  captureMethod: CaptureMethod;
 };
 
 /**
@@ -290,6 +309,105 @@ export type Payment = Message<"payment.v1.Payment"> & {
  */
 export const PaymentSchema: GenMessage<Payment> = /*@__PURE__*/
   messageDesc(file_payment_v1_payment, 5);
+
+/**
+ * @generated from message payment.v1.OrderCapture
+ */
+export type OrderCapture = Message<"payment.v1.OrderCapture"> & {
+  /**
+   * @generated from field: string order_id = 1;
+   */
+  orderId: string;
+
+  /**
+   * 1..the order's authorized amount, in the payment's currency.
+   *
+   * @generated from field: common.v1.Money amount = 2;
+   */
+  amount?: Money | undefined;
+};
+
+/**
+ * Describes the message payment.v1.OrderCapture.
+ * Use `create(OrderCaptureSchema)` to create a new message.
+ */
+export const OrderCaptureSchema: GenMessage<OrderCapture> = /*@__PURE__*/
+  messageDesc(file_payment_v1_payment, 6);
+
+/**
+ * @generated from message payment.v1.CapturePaymentRequest
+ */
+export type CapturePaymentRequest = Message<"payment.v1.CapturePaymentRequest"> & {
+  /**
+   * @generated from field: string payment_id = 1;
+   */
+  paymentId: string;
+
+  /**
+   * Empty: capture every order in full. Otherwise every order of the payment, each with what to capture.
+   *
+   * @generated from field: repeated payment.v1.OrderCapture orders = 2;
+   */
+  orders: OrderCapture[];
+};
+
+/**
+ * Describes the message payment.v1.CapturePaymentRequest.
+ * Use `create(CapturePaymentRequestSchema)` to create a new message.
+ */
+export const CapturePaymentRequestSchema: GenMessage<CapturePaymentRequest> = /*@__PURE__*/
+  messageDesc(file_payment_v1_payment, 7);
+
+/**
+ * @generated from message payment.v1.CapturePaymentResponse
+ */
+export type CapturePaymentResponse = Message<"payment.v1.CapturePaymentResponse"> & {
+  /**
+   * @generated from field: payment.v1.Payment payment = 1;
+   */
+  payment?: Payment | undefined;
+};
+
+/**
+ * Describes the message payment.v1.CapturePaymentResponse.
+ * Use `create(CapturePaymentResponseSchema)` to create a new message.
+ */
+export const CapturePaymentResponseSchema: GenMessage<CapturePaymentResponse> = /*@__PURE__*/
+  messageDesc(file_payment_v1_payment, 8);
+
+/**
+ * @generated from message payment.v1.VoidPaymentRequest
+ */
+export type VoidPaymentRequest = Message<"payment.v1.VoidPaymentRequest"> & {
+  /**
+   * @generated from field: string payment_id = 1;
+   */
+  paymentId: string;
+};
+
+/**
+ * Describes the message payment.v1.VoidPaymentRequest.
+ * Use `create(VoidPaymentRequestSchema)` to create a new message.
+ */
+export const VoidPaymentRequestSchema: GenMessage<VoidPaymentRequest> = /*@__PURE__*/
+  messageDesc(file_payment_v1_payment, 9);
+
+/**
+ * @generated from message payment.v1.VoidPaymentResponse
+ */
+export type VoidPaymentResponse = Message<"payment.v1.VoidPaymentResponse"> & {
+  /**
+   * @generated from field: payment.v1.Payment payment = 1;
+   */
+  payment?: Payment | undefined;
+};
+
+/**
+ * Describes the message payment.v1.VoidPaymentResponse.
+ * Use `create(VoidPaymentResponseSchema)` to create a new message.
+ */
+export const VoidPaymentResponseSchema: GenMessage<VoidPaymentResponse> = /*@__PURE__*/
+  messageDesc(file_payment_v1_payment, 10);
 
 /**
  * @generated from message payment.v1.GetPaymentRequest
@@ -306,7 +424,7 @@ export type GetPaymentRequest = Message<"payment.v1.GetPaymentRequest"> & {
  * Use `create(GetPaymentRequestSchema)` to create a new message.
  */
 export const GetPaymentRequestSchema: GenMessage<GetPaymentRequest> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 6);
+  messageDesc(file_payment_v1_payment, 11);
 
 /**
  * @generated from message payment.v1.GetPaymentResponse
@@ -323,7 +441,7 @@ export type GetPaymentResponse = Message<"payment.v1.GetPaymentResponse"> & {
  * Use `create(GetPaymentResponseSchema)` to create a new message.
  */
 export const GetPaymentResponseSchema: GenMessage<GetPaymentResponse> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 7);
+  messageDesc(file_payment_v1_payment, 12);
 
 /**
  * @generated from message payment.v1.ListPaymentsRequest
@@ -356,7 +474,7 @@ export type ListPaymentsRequest = Message<"payment.v1.ListPaymentsRequest"> & {
  * Use `create(ListPaymentsRequestSchema)` to create a new message.
  */
 export const ListPaymentsRequestSchema: GenMessage<ListPaymentsRequest> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 8);
+  messageDesc(file_payment_v1_payment, 13);
 
 /**
  * @generated from message payment.v1.ListPaymentsResponse
@@ -380,7 +498,7 @@ export type ListPaymentsResponse = Message<"payment.v1.ListPaymentsResponse"> & 
  * Use `create(ListPaymentsResponseSchema)` to create a new message.
  */
 export const ListPaymentsResponseSchema: GenMessage<ListPaymentsResponse> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 9);
+  messageDesc(file_payment_v1_payment, 14);
 
 /**
  * @generated from message payment.v1.RefundPaymentRequest
@@ -425,7 +543,7 @@ export type RefundPaymentRequest = Message<"payment.v1.RefundPaymentRequest"> & 
  * Use `create(RefundPaymentRequestSchema)` to create a new message.
  */
 export const RefundPaymentRequestSchema: GenMessage<RefundPaymentRequest> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 10);
+  messageDesc(file_payment_v1_payment, 15);
 
 /**
  * @generated from message payment.v1.Refund
@@ -506,7 +624,7 @@ export type Refund = Message<"payment.v1.Refund"> & {
  * Use `create(RefundSchema)` to create a new message.
  */
 export const RefundSchema: GenMessage<Refund> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 11);
+  messageDesc(file_payment_v1_payment, 16);
 
 /**
  * @generated from message payment.v1.RefundPaymentResponse
@@ -523,7 +641,7 @@ export type RefundPaymentResponse = Message<"payment.v1.RefundPaymentResponse"> 
  * Use `create(RefundPaymentResponseSchema)` to create a new message.
  */
 export const RefundPaymentResponseSchema: GenMessage<RefundPaymentResponse> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 12);
+  messageDesc(file_payment_v1_payment, 17);
 
 /**
  * @generated from message payment.v1.ListRefundsRequest
@@ -540,7 +658,7 @@ export type ListRefundsRequest = Message<"payment.v1.ListRefundsRequest"> & {
  * Use `create(ListRefundsRequestSchema)` to create a new message.
  */
 export const ListRefundsRequestSchema: GenMessage<ListRefundsRequest> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 13);
+  messageDesc(file_payment_v1_payment, 18);
 
 /**
  * @generated from message payment.v1.ListRefundsResponse
@@ -557,7 +675,7 @@ export type ListRefundsResponse = Message<"payment.v1.ListRefundsResponse"> & {
  * Use `create(ListRefundsResponseSchema)` to create a new message.
  */
 export const ListRefundsResponseSchema: GenMessage<ListRefundsResponse> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 14);
+  messageDesc(file_payment_v1_payment, 19);
 
 /**
  * @generated from message payment.v1.WatchPaymentRequest
@@ -574,7 +692,7 @@ export type WatchPaymentRequest = Message<"payment.v1.WatchPaymentRequest"> & {
  * Use `create(WatchPaymentRequestSchema)` to create a new message.
  */
 export const WatchPaymentRequestSchema: GenMessage<WatchPaymentRequest> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 15);
+  messageDesc(file_payment_v1_payment, 20);
 
 /**
  * @generated from message payment.v1.WatchPaymentResponse
@@ -593,7 +711,7 @@ export type WatchPaymentResponse = Message<"payment.v1.WatchPaymentResponse"> & 
  * Use `create(WatchPaymentResponseSchema)` to create a new message.
  */
 export const WatchPaymentResponseSchema: GenMessage<WatchPaymentResponse> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 16);
+  messageDesc(file_payment_v1_payment, 21);
 
 /**
  * @generated from message payment.v1.DecideRiskReviewRequest
@@ -629,7 +747,7 @@ export type DecideRiskReviewRequest = Message<"payment.v1.DecideRiskReviewReques
  * Use `create(DecideRiskReviewRequestSchema)` to create a new message.
  */
 export const DecideRiskReviewRequestSchema: GenMessage<DecideRiskReviewRequest> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 17);
+  messageDesc(file_payment_v1_payment, 22);
 
 /**
  * @generated from message payment.v1.DecideRiskReviewResponse
@@ -646,10 +764,11 @@ export type DecideRiskReviewResponse = Message<"payment.v1.DecideRiskReviewRespo
  * Use `create(DecideRiskReviewResponseSchema)` to create a new message.
  */
 export const DecideRiskReviewResponseSchema: GenMessage<DecideRiskReviewResponse> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 18);
+  messageDesc(file_payment_v1_payment, 23);
 
 /**
  * Per payment order: NOT_STARTED -> EXECUTING -> (PENDING ->) SUCCEEDED | FAILED;
+ * with manual capture EXECUTING -> (PENDING ->) AUTHORIZED -> SUCCEEDED (captured) | VOIDED (released or expired);
  * SUCCEEDED -> (PARTIALLY_)REFUNDED. A status never moves backwards.
  *
  * @generated from enum payment.v1.PaymentStatus
@@ -700,6 +819,20 @@ export enum PaymentStatus {
    * @generated from enum value: PAYMENT_STATUS_REFUNDED = 7;
    */
   REFUNDED = 7,
+
+  /**
+   * The buyer's card is authorized and the money held; CapturePayment charges it, VoidPayment or expiry releases it.
+   *
+   * @generated from enum value: PAYMENT_STATUS_AUTHORIZED = 8;
+   */
+  AUTHORIZED = 8,
+
+  /**
+   * The authorization was released (VoidPayment, or it expired at the PSP): nothing was charged.
+   *
+   * @generated from enum value: PAYMENT_STATUS_VOIDED = 9;
+   */
+  VOIDED = 9,
 }
 
 /**
@@ -707,6 +840,38 @@ export enum PaymentStatus {
  */
 export const PaymentStatusSchema: GenEnum<PaymentStatus> = /*@__PURE__*/
   enumDesc(file_payment_v1_payment, 0);
+
+/**
+ * @generated from enum payment.v1.CaptureMethod
+ */
+export enum CaptureMethod {
+  /**
+   * The same as AUTOMATIC.
+   *
+   * @generated from enum value: CAPTURE_METHOD_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Charged as soon as the buyer pays.
+   *
+   * @generated from enum value: CAPTURE_METHOD_AUTOMATIC = 1;
+   */
+  AUTOMATIC = 1,
+
+  /**
+   * Authorized when the buyer pays; charged by CapturePayment (e.g. when the goods ship).
+   *
+   * @generated from enum value: CAPTURE_METHOD_MANUAL = 2;
+   */
+  MANUAL = 2,
+}
+
+/**
+ * Describes the enum payment.v1.CaptureMethod.
+ */
+export const CaptureMethodSchema: GenEnum<CaptureMethod> = /*@__PURE__*/
+  enumDesc(file_payment_v1_payment, 1);
 
 /**
  * Why the PSP holds a payment PENDING.
@@ -738,7 +903,7 @@ export enum PendingReason {
  * Describes the enum payment.v1.PendingReason.
  */
 export const PendingReasonSchema: GenEnum<PendingReason> = /*@__PURE__*/
-  enumDesc(file_payment_v1_payment, 1);
+  enumDesc(file_payment_v1_payment, 2);
 
 /**
  * @generated from enum payment.v1.ReviewOutcome
@@ -764,7 +929,7 @@ export enum ReviewOutcome {
  * Describes the enum payment.v1.ReviewOutcome.
  */
 export const ReviewOutcomeSchema: GenEnum<ReviewOutcome> = /*@__PURE__*/
-  enumDesc(file_payment_v1_payment, 2);
+  enumDesc(file_payment_v1_payment, 3);
 
 /**
  * @generated from enum payment.v1.RefundStatus
@@ -801,7 +966,7 @@ export enum RefundStatus {
  * Describes the enum payment.v1.RefundStatus.
  */
 export const RefundStatusSchema: GenEnum<RefundStatus> = /*@__PURE__*/
-  enumDesc(file_payment_v1_payment, 3);
+  enumDesc(file_payment_v1_payment, 4);
 
 /**
  * Pay-in: a checkout (payment) made of one order per seller, paid by the buyer on the PSP's hosted page.
@@ -886,6 +1051,29 @@ export const PaymentService: GenService<{
     methodKind: "unary";
     input: typeof ListRefundsRequestSchema;
     output: typeof ListRefundsResponseSchema;
+  },
+  /**
+   * Captures an AUTHORIZED payment (created with CAPTURE_METHOD_MANUAL): all of it, or less per order; what is not
+   * captured is released to the buyer. FAILED_PRECONDITION unless AUTHORIZED; more than authorized is
+   * INVALID_ARGUMENT. Repeating a capture that went through returns the payment as it is.
+   *
+   * @generated from rpc payment.v1.PaymentService.CapturePayment
+   */
+  capturePayment: {
+    methodKind: "unary";
+    input: typeof CapturePaymentRequestSchema;
+    output: typeof CapturePaymentResponseSchema;
+  },
+  /**
+   * Releases an authorization (or a payment the buyer has not paid yet): VOIDED, nothing charged.
+   * FAILED_PRECONDITION once captured or final.
+   *
+   * @generated from rpc payment.v1.PaymentService.VoidPayment
+   */
+  voidPayment: {
+    methodKind: "unary";
+    input: typeof VoidPaymentRequestSchema;
+    output: typeof VoidPaymentResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_payment_v1_payment, 0);

@@ -1,6 +1,6 @@
 import { unavailable } from "../../lib/errors.js";
 import { retry, type RetryPolicy, defaultRetryPolicy } from "../../lib/retry.js";
-import { PspRefusedError, type PspPort } from "../app/ports.js";
+import { PspConflictError, PspRefusedError, type PspPort } from "../app/ports.js";
 import type { Payment } from "../domain/payment.js";
 import type { PspPayment } from "../domain/psp-payment.js";
 import type { Refund } from "../domain/refund.js";
@@ -28,11 +28,24 @@ export class PspHttpClient implements PspPort {
       description: `checkout ${payment.checkoutId}`,
       metadata: { checkout_id: payment.checkoutId, buyer_id: payment.buyerId },
       return_url: payment.statusPageUrl,
+      ...(payment.captureMethod === "MANUAL" && { capture_method: "manual" }),
     });
   }
 
   retrieve(pspPaymentId: string): Promise<PspPayment> {
     return this.call(parsePspPayment, "GET", `/v1/payments/${encodeURIComponent(pspPaymentId)}`);
+  }
+
+  capture(payment: Payment, amountMinor: bigint): Promise<PspPayment> {
+    return this.call(parsePspPayment, "POST", `${this.paymentPath(payment)}/capture`, `capture:${payment.id}`, { amount_to_capture: Number(amountMinor) });
+  }
+
+  cancel(payment: Payment): Promise<PspPayment> {
+    return this.call(parsePspPayment, "POST", `${this.paymentPath(payment)}/cancel`, `void:${payment.id}`, {});
+  }
+
+  private paymentPath(payment: Payment): string {
+    return `/v1/payments/${encodeURIComponent(payment.pspPaymentId!)}`;
   }
 
   refund(refund: Refund, pspPaymentId: string): Promise<PspRefund> {
@@ -83,7 +96,8 @@ export class PspHttpClient implements PspPort {
     const message = (json as { error?: { message?: string } } | undefined)?.error?.message ?? res.statusText;
     if (res.status === 429 || res.status >= 500) throw new TransientPspError(`${method} ${path}: HTTP ${res.status} ${message}`);
     if (res.status === 400 || res.status === 402) throw new PspRefusedError(message);
-    // 401, 404, 409: our configuration or our code is wrong; retrying will not help and the payment must not fail.
+    if (res.status === 409) throw new PspConflictError(`PSP ${method} ${path}: ${message}`);
+    // 401, 404: our configuration or our code is wrong; retrying will not help and the payment must not fail.
     throw new Error(`PSP ${method} ${path} answered HTTP ${res.status}: ${message}`);
   }
 }

@@ -3,7 +3,7 @@ import type { PspRefund } from "../domain/psp-refund.js";
 
 export class MalformedPspObject extends Error {}
 
-const STATUSES: readonly PspStatus[] = ["requires_payment_method", "processing", "succeeded", "failed"];
+const STATUSES: readonly PspStatus[] = ["requires_payment_method", "processing", "requires_capture", "succeeded", "failed", "canceled"];
 const PENDING_REASONS: readonly PspPendingReason[] = ["three_d_secure", "manual_review"];
 
 function fieldReader(json: unknown, what: string) {
@@ -22,7 +22,7 @@ function fieldReader(json: unknown, what: string) {
 
 /** Reads a PSP payment object (API response or webhook payload); throws on anything malformed. */
 export function parsePspPayment(json: unknown): PspPayment {
-  const { str, nullableStr, amount } = fieldReader(json, "payment");
+  const { o, str, nullableStr, amount } = fieldReader(json, "payment");
   const status = str("status") as PspStatus;
   if (!STATUSES.includes(status)) throw new MalformedPspObject(`PSP payment object: unknown status "${status}"`);
   const pendingReason = nullableStr("pending_reason") as PspPendingReason | null;
@@ -38,6 +38,8 @@ export function parsePspPayment(json: unknown): PspPayment {
     hostedPageUrl: str("hosted_page_url"),
     declineCode: nullableStr("decline_code"),
     failureMessage: nullableStr("failure_message"),
+    amountCapturedMinor: typeof o.amount_captured === "number" ? BigInt(o.amount_captured) : 0n,
+    cancellationReason: nullableStr("cancellation_reason"),
     pendingReason,
   };
 }

@@ -2,6 +2,7 @@ import type { ConnectRouter } from "@connectrpc/connect";
 import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
+  CaptureMethod,
   CreatePaymentResponseSchema,
   PaymentSchema,
   PaymentService,
@@ -33,6 +34,7 @@ function toProto(p: Payment): MessageInitShape<typeof PaymentSchema> {
       sellerId: o.sellerId,
       amount: { amountMinor: o.amountMinor, currency: p.currency },
       status: ProtoStatus[o.status],
+      requestedAmount: { amountMinor: o.requestedMinor, currency: p.currency },
     })),
     risk: p.risk && {
       decision: ProtoDecision[p.risk.decision],
@@ -49,6 +51,7 @@ function toProto(p: Payment): MessageInitShape<typeof PaymentSchema> {
     updatedAt: timestampFromDate(p.updatedAt),
     pendingReason: p.status === "PENDING" && p.pendingReason ? ProtoPendingReason[p.pendingReason] : undefined,
     statusPageUrl: p.statusPageUrl,
+    captureMethod: CaptureMethod[p.captureMethod],
   };
 }
 
@@ -65,6 +68,7 @@ export function paymentRoutes({ flow, store, watch, refunds }: PaymentApi) {
       ...refundMethods(refunds),
       async createPayment(req) {
         const input = {
+          captureMethod: req.captureMethod === CaptureMethod.MANUAL ? ("MANUAL" as const) : ("AUTOMATIC" as const),
           checkoutId: req.checkoutId,
           buyerId: req.buyerId,
           buyerCountry: req.buyerCountry,
@@ -94,6 +98,13 @@ export function paymentRoutes({ flow, store, watch, refunds }: PaymentApi) {
       },
       async *watchPayment(req, context) {
         for await (const payment of watch.watch(requireId("payment_id", req.paymentId), context.signal)) yield { payment: toProto(payment) };
+      },
+      async capturePayment(req) {
+        const orders = req.orders.map((o) => ({ orderId: o.orderId, amount: o.amount }));
+        return { payment: toProto(await flow.capture(requireId("payment_id", req.paymentId), orders)) };
+      },
+      async voidPayment(req) {
+        return { payment: toProto(await flow.void(requireId("payment_id", req.paymentId))) };
       },
       async decideRiskReview(req) {
         const outcome = ProtoReviewOutcome[req.outcome] as ReviewOutcome | "UNSPECIFIED" | undefined;

@@ -22,6 +22,10 @@ function headline(p: Payment): string {
       return "Waiting for your payment";
     case "PENDING":
       return p.pendingReason === "THREE_D_SECURE" ? "Waiting for your bank to confirm it is you" : "Your payment is being reviewed by the payment provider";
+    case "AUTHORIZED":
+      return "Payment authorized: you will be charged when your order is confirmed";
+    case "VOIDED":
+      return "Payment canceled: you were not charged";
     case "SUCCEEDED":
       return "Payment succeeded";
     case "FAILED":

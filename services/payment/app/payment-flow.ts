@@ -5,9 +5,10 @@ import type { Logger } from "../../lib/log.js";
 import { checkoutFingerprint, checkoutIdReused, priceCheckout, validateCheckout, type CheckoutInput } from "../domain/checkout.js";
 import { awaitsReview, clearedForPsp, failedBecause, riskRejection, type Payment, type ReviewOutcome } from "../domain/payment.js";
 import { changeFromPsp, type PspPayment } from "../domain/psp-payment.js";
+import { planCapture, type OrderCaptureInput } from "../domain/capture.js";
 import type { IdempotencyStore, SavedResponse } from "../store/idempotency-store.js";
 import type { PaymentStore } from "../store/payment-store.js";
-import { PspRefusedError, type PspPort, type RiskPort } from "./ports.js";
+import { PspConflictError, PspRefusedError, type PspPort, type RiskPort } from "./ports.js";
 
 export type PspUpdateOutcome = "applied" | "unchanged" | "unknown_payment" | "amount_mismatch";
 
@@ -112,11 +113,11 @@ export class PaymentFlow {
   async applyPspUpdate(psp: PspPayment): Promise<PspUpdateOutcome> {
     const payment = await this.store.get(psp.reference);
     if (!payment || (payment.pspPaymentId !== undefined && payment.pspPaymentId !== psp.id)) return "unknown_payment";
-    if (psp.amountMinor !== payment.total || psp.currency !== payment.currency) {
+    if (psp.amountMinor !== payment.requestedTotal || psp.currency !== payment.currency || !(await this.capturedAsPlanned(payment, psp))) {
       this.log.error("PSP reports a different amount than we registered; needs a person", {
         paymentId: payment.id,
-        ours: `${payment.total} ${payment.currency}`,
-        psp: `${psp.amountMinor} ${psp.currency}`,
+        ours: `${payment.requestedTotal} ${payment.currency}`,
+        psp: `${psp.amountMinor} ${psp.currency}, captured ${psp.amountCapturedMinor}`,
       });
       return "amount_mismatch";
     }
@@ -129,6 +130,44 @@ export class PaymentFlow {
 
   claimStale(staleAfterMs: number, limit: number): Promise<string[]> {
     return this.store.claimStale(staleAfterMs, limit);
+  }
+
+  /** Charges an AUTHORIZED payment: all of it, or `orders` amounts; the rest of the authorization is released. */
+  async capture(paymentId: string, orders: readonly OrderCaptureInput[]): Promise<Payment> {
+    const payment = await this.get(paymentId);
+    if (payment.captureMethod === "MANUAL" && payment.status === "SUCCEEDED") return payment;
+    const plan = planCapture(payment, orders);
+    if (!(await this.store.recordCapturePlan(paymentId, plan))) {
+      throw failedPrecondition(`payment ${paymentId} has another capture under way, or is no longer AUTHORIZED; read it with GetPayment`);
+    }
+    const total = [...plan.values()].reduce((sum, amount) => sum + amount, 0n);
+    await this.applyPspUpdate(await this.psp.capture(payment, total));
+    return this.get(paymentId);
+  }
+
+  /** Releases an authorization, or a payment the buyer has not paid: VOIDED, nothing charged. */
+  async void(paymentId: string): Promise<Payment> {
+    const payment = await this.get(paymentId);
+    if (payment.status === "VOIDED") return payment;
+    if (payment.pspPaymentId === undefined || (payment.status !== "AUTHORIZED" && payment.status !== "EXECUTING")) {
+      throw failedPrecondition(`payment ${paymentId} is ${payment.status}: only an AUTHORIZED payment, or one not paid yet, can be voided`);
+    }
+    try {
+      await this.applyPspUpdate(await this.psp.cancel(payment));
+    } catch (err) {
+      if (!(err instanceof PspConflictError)) throw err;
+      // The buyer paid in the meantime: the PSP's view tells what the payment is now.
+      await this.applyPspUpdate(await this.psp.retrieve(payment.pspPaymentId));
+      const now = await this.get(paymentId);
+      if (now.status !== "VOIDED") throw failedPrecondition(`payment ${paymentId} is ${now.status} at the PSP: it can no longer be voided`);
+    }
+    return this.get(paymentId);
+  }
+
+  /** A capture the PSP reports must be the one we asked for (or, with no request of ours, all of it). */
+  private async capturedAsPlanned(payment: Payment, psp: PspPayment): Promise<boolean> {
+    if (payment.captureMethod !== "MANUAL" || psp.status !== "succeeded") return true;
+    return psp.amountCapturedMinor === ((await this.store.plannedCapture(payment.id)) ?? payment.requestedTotal);
   }
 
   /** Resolves an in-flight payment without waiting for anyone: resumes it, or asks the PSP where it stands. */

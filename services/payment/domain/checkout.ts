@@ -8,7 +8,10 @@ export const MAX_ORDERS_PER_CHECKOUT = 50;
 const MAX_URL_LENGTH = 2048;
 
 /** A checkout as the caller sent it, before validation (field names follow the API). */
+export type CaptureMethod = "AUTOMATIC" | "MANUAL";
+
 export interface CheckoutInput {
+  captureMethod: CaptureMethod;
   checkoutId: string;
   buyerId: string;
   buyerCountry: string;
@@ -24,6 +27,7 @@ export interface Order {
 
 /** A valid checkout: one currency, 1..50 orders with distinct ids, a total that fits in int64. */
 export interface Checkout {
+  captureMethod: CaptureMethod;
   checkoutId: string;
   buyerId: string;
   buyerCountry: string;
@@ -73,7 +77,7 @@ export function validateCheckout(input: CheckoutInput): Checkout {
     if (total > MAX_MINOR_UNITS) throw invalidArgument("orders", "the total of the orders is too large");
     return { orderId, sellerId, amountMinor: amount.amountMinor };
   });
-  return { checkoutId, buyerId, buyerCountry, returnUrl, currency: currency!, total, orders };
+  return { captureMethod: input.captureMethod, checkoutId, buyerId, buyerCountry, returnUrl, currency: currency!, total, orders };
 }
 
 /** Identifies the request behind an idempotency key: the same checkout always hashes the same. */
@@ -85,6 +89,8 @@ export function checkoutFingerprint(checkout: Checkout): string {
     checkout.returnUrl,
     checkout.currency,
     checkout.orders.map((o) => [o.orderId, o.sellerId, o.amountMinor.toString()]),
+    // Only when manual, so that fingerprints of requests made before capture methods existed still match.
+    ...(checkout.captureMethod === "MANUAL" ? ["MANUAL"] : []),
   ]);
   return createHash("sha256").update(canonical).digest("hex");
 }

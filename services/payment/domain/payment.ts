@@ -12,6 +12,8 @@ export interface RiskResult {
 
 export interface PaymentOrder extends PricedOrder {
   status: PaymentStatus;
+  /** The amount asked for at checkout; `amountMinor` is what is charged (less, after a partial capture). */
+  requestedMinor: bigint;
 }
 
 export interface Failure {
@@ -38,6 +40,8 @@ export interface Payment extends Omit<PricedCheckout, "orders"> {
   hostedPageUrl?: string;
   /** Our page where the PSP sends the buyer back; fixed at creation, so every instance registers it alike. */
   statusPageUrl: string;
+  /** What was registered at the PSP; `total` is what is charged. */
+  requestedTotal: bigint;
   failure?: Failure;
   /** Why the PSP held it PENDING, kept after it moves on. */
   pendingReason?: PendingReason;
@@ -64,7 +68,7 @@ export function failedBecause(reason: string): StatusChange {
 
 /** Pay-in is over: the buyer was charged, or will not be. */
 export function isSettled(status: PaymentStatus): boolean {
-  return status === "SUCCEEDED" || status === "FAILED";
+  return status === "SUCCEEDED" || status === "FAILED" || status === "VOIDED";
 }
 
 /** The payment as it was right after it moved to `status`, given how it is `now`. */

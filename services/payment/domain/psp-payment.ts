@@ -1,7 +1,7 @@
 import type { PendingReason, StatusChange } from "./payment.js";
 import type { PaymentStatus } from "./status.js";
 
-export type PspStatus = "requires_payment_method" | "processing" | "succeeded" | "failed";
+export type PspStatus = "requires_payment_method" | "processing" | "requires_capture" | "succeeded" | "failed" | "canceled";
 
 /** The PSP's view of a payment, from an API response or a signed webhook. */
 export interface PspPayment {
@@ -14,6 +14,10 @@ export interface PspPayment {
   hostedPageUrl: string;
   declineCode: string | null;
   failureMessage: string | null;
+  /** What was charged, once `succeeded`. */
+  amountCapturedMinor: bigint;
+  /** Why it is `canceled`: "requested_by_customer" (a void) or "expired" (an authorization not captured in time). */
+  cancellationReason: string | null;
   /** Why it is `processing`. */
   pendingReason: PspPendingReason | null;
 }
@@ -28,8 +32,10 @@ const OUR_PENDING_REASON: Record<PspPendingReason, PendingReason> = {
 const OUR_STATUS: Record<PspStatus, PaymentStatus> = {
   requires_payment_method: "EXECUTING",
   processing: "PENDING",
+  requires_capture: "AUTHORIZED",
   succeeded: "SUCCEEDED",
   failed: "FAILED",
+  canceled: "VOIDED",
 };
 
 /** What the PSP's view means for our payment: its status, and why it failed or waits. */
@@ -40,5 +46,8 @@ export function changeFromPsp(psp: PspPayment): StatusChange {
     return { to, failure: { reason: `card declined: ${psp.failureMessage ?? code}`, declineCode: code } };
   }
   if (psp.status === "processing" && psp.pendingReason) return { to, pendingReason: OUR_PENDING_REASON[psp.pendingReason] };
+  if (psp.status === "canceled") {
+    return { to, failure: { reason: psp.cancellationReason === "expired" ? "the authorization expired before it was captured" : "voided: the authorization was released" } };
+  }
   return { to };
 }

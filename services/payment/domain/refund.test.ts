@@ -9,6 +9,7 @@ const order = (amountMinor: bigint, platformFeeMinor: bigint, status: PaymentOrd
   sellerId: "s1",
   amountMinor,
   platformFeeMinor,
+  requestedMinor: amountMinor,
   status,
 });
 const paymentOf = (o: PaymentOrder) => ({ id: "pay_1", currency: "USD", orders: [o] }) as unknown as Payment;

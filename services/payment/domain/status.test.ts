@@ -11,8 +11,13 @@ describe("payment state machine", () => {
         "EXECUTING->PENDING",
         "EXECUTING->SUCCEEDED",
         "EXECUTING->FAILED",
+        "EXECUTING->AUTHORIZED",
+        "EXECUTING->VOIDED",
         "PENDING->SUCCEEDED",
         "PENDING->FAILED",
+        "PENDING->AUTHORIZED",
+        "AUTHORIZED->SUCCEEDED",
+        "AUTHORIZED->VOIDED",
         "SUCCEEDED->PARTIALLY_REFUNDED",
         "SUCCEEDED->REFUNDED",
         "PARTIALLY_REFUNDED->REFUNDED",
@@ -28,7 +33,8 @@ describe("payment state machine", () => {
   });
 
   it("names the sources of a transition", () => {
-    expect(statusesBefore("SUCCEEDED").sort()).toEqual(["EXECUTING", "PENDING"]);
+    expect(statusesBefore("SUCCEEDED").sort()).toEqual(["AUTHORIZED", "EXECUTING", "PENDING"]);
+    expect(canMove("VOIDED", "SUCCEEDED")).toBe(false);
     expect(statusesBefore("FAILED").sort()).toEqual(["EXECUTING", "NOT_STARTED", "PENDING"]);
   });
 

@@ -2,6 +2,8 @@
  * The payment order state machine (DESIGN.md):
  *   NOT_STARTED -> EXECUTING -> (PENDING ->) SUCCEEDED | FAILED;  SUCCEEDED -> (PARTIALLY_)REFUNDED.
  * NOT_STARTED -> FAILED is the risk rejection (or a PSP refusal): the payment never reached the buyer.
+ * With manual capture the buyer's payment stops at AUTHORIZED, which is captured (SUCCEEDED) or released
+ * (VOIDED); an unpaid EXECUTING payment may be voided too.
  */
 export const PAYMENT_STATUSES = [
   "NOT_STARTED",
@@ -11,14 +13,18 @@ export const PAYMENT_STATUSES = [
   "FAILED",
   "PARTIALLY_REFUNDED",
   "REFUNDED",
+  "AUTHORIZED",
+  "VOIDED",
 ] as const;
 
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 const NEXT: Record<PaymentStatus, readonly PaymentStatus[]> = {
   NOT_STARTED: ["EXECUTING", "FAILED"],
-  EXECUTING: ["PENDING", "SUCCEEDED", "FAILED"],
-  PENDING: ["SUCCEEDED", "FAILED"],
+  EXECUTING: ["PENDING", "AUTHORIZED", "SUCCEEDED", "FAILED", "VOIDED"],
+  PENDING: ["AUTHORIZED", "SUCCEEDED", "FAILED"],
+  AUTHORIZED: ["SUCCEEDED", "VOIDED"],
+  VOIDED: [],
   SUCCEEDED: ["PARTIALLY_REFUNDED", "REFUNDED"],
   PARTIALLY_REFUNDED: ["REFUNDED"],
   FAILED: [],

@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import type { Db } from "../../lib/db.js";
-import { checkoutIdReused, type PricedCheckout } from "../domain/checkout.js";
+import { checkoutIdReused, type CaptureMethod, type PricedCheckout } from "../domain/checkout.js";
+import { splitOrder } from "../domain/fees.js";
 import type { Payment, PaymentOrder, PendingReason, ReviewOutcome, RiskResult, StatusChange } from "../domain/payment.js";
 import type { PspPayment } from "../domain/psp-payment.js";
 import { canMove, checkoutStatus, statusesBefore, type PaymentStatus } from "../domain/status.js";
@@ -25,6 +26,8 @@ interface PaymentRow {
   psp_payment_id: string | null;
   hosted_page_url: string | null;
   status_page_url: string;
+  capture_method: CaptureMethod;
+  requested_total_minor: bigint;
   failure_reason: string | null;
   decline_code: string | null;
   pending_reason: PendingReason | null;
@@ -38,6 +41,8 @@ interface OrderRow {
   seller_id: string;
   amount_minor: bigint;
   platform_fee_minor: bigint;
+  requested_minor: bigint;
+  capture_minor: bigint | null;
   status: PaymentStatus;
 }
 
@@ -47,6 +52,7 @@ function toPayment(row: PaymentRow, orderRows: OrderRow[]): Payment {
     sellerId: o.seller_id,
     amountMinor: o.amount_minor,
     platformFeeMinor: o.platform_fee_minor,
+    requestedMinor: o.requested_minor,
     status: o.status,
   }));
   const risk: RiskResult | undefined =
@@ -75,6 +81,8 @@ function toPayment(row: PaymentRow, orderRows: OrderRow[]): Payment {
     pspPaymentId: row.psp_payment_id ?? undefined,
     hostedPageUrl: row.hosted_page_url ?? undefined,
     statusPageUrl: row.status_page_url,
+    captureMethod: row.capture_method,
+    requestedTotal: row.requested_total_minor,
     failure: row.failure_reason === null ? undefined : { reason: row.failure_reason, declineCode: row.decline_code ?? undefined },
     pendingReason: row.pending_reason ?? undefined,
     createdAt: row.created_at,
@@ -123,6 +131,8 @@ export class PaymentStore {
           total_minor: checkout.total,
           platform_fee_bps: checkout.platformFeeBps,
           status_page_url: newPayment.statusPageUrl,
+          capture_method: checkout.captureMethod,
+          requested_total_minor: checkout.total,
         })
         .onConflict("checkout_id")
         .ignore()
@@ -136,6 +146,7 @@ export class PaymentStore {
           seller_id: o.sellerId,
           amount_minor: o.amountMinor,
           platform_fee_minor: o.platformFeeMinor,
+          requested_minor: o.amountMinor,
           status: "NOT_STARTED",
         })),
       );
@@ -171,7 +182,7 @@ export class PaymentStore {
        where id in (
          select p.id from payments p
          where exists (select 1 from payment_orders o
-                       where o.payment_id = p.id and o.status in ('NOT_STARTED', 'EXECUTING', 'PENDING'))
+                       where o.payment_id = p.id and o.status in ('NOT_STARTED', 'EXECUTING', 'PENDING', 'AUTHORIZED'))
            and greatest(p.updated_at, p.polled_at) < now() - make_interval(secs => ?)
          order by greatest(p.updated_at, p.polled_at)
          limit ?
@@ -275,10 +286,45 @@ export class PaymentStore {
     return (await trx("payment_orders").where({ payment_id: paymentId }).select("status")).map((r: { status: PaymentStatus }) => r.status);
   }
 
+  /**
+   * Records what CapturePayment asks the PSP to capture of each order, applied when the PSP confirms it. False when
+   * the payment is not AUTHORIZED, or another capture (different amounts) is already under way.
+   */
+  async recordCapturePlan(paymentId: string, plan: Map<string, bigint>): Promise<boolean> {
+    return this.db.transaction(async (trx) => {
+      await this.lock(trx, paymentId);
+      const orders: OrderRow[] = await trx("payment_orders").where({ payment_id: paymentId });
+      if (orders.some((o) => o.status !== "AUTHORIZED")) return false;
+      if (orders.some((o) => o.capture_minor !== null && o.capture_minor !== plan.get(o.order_id))) return false;
+      for (const [orderId, capture] of plan) await trx("payment_orders").where({ payment_id: paymentId, order_id: orderId }).update({ capture_minor: capture });
+      return true;
+    });
+  }
+
+  /** What the pending capture plan adds up to, if there is one. */
+  async plannedCapture(paymentId: string): Promise<bigint | undefined> {
+    const row = await this.db("payment_orders").where({ payment_id: paymentId }).whereNotNull("capture_minor").sum({ total: "capture_minor" }).first();
+    return row?.total === null || row?.total === undefined ? undefined : BigInt(row.total);
+  }
+
+  /** A confirmed capture: each order is charged what was planned for it, its fee at the checkout's rate. */
+  private async applyCapturePlan(trx: Knex.Transaction, paymentId: string): Promise<void> {
+    const orders: OrderRow[] = await trx("payment_orders").where({ payment_id: paymentId }).whereNotNull("capture_minor");
+    if (orders.length === 0) return;
+    const { platform_fee_bps: bps }: { platform_fee_bps: number } = await trx("payments").where({ id: paymentId }).first("platform_fee_bps");
+    for (const o of orders) {
+      await trx("payment_orders")
+        .where({ payment_id: paymentId, order_id: o.order_id })
+        .update({ amount_minor: o.capture_minor, platform_fee_minor: splitOrder(o.capture_minor!, bps).platformFeeMinor });
+    }
+    await trx.raw("update payments set total_minor = (select sum(amount_minor) from payment_orders where payment_id = ?) where id = ?", [paymentId, paymentId]);
+  }
+
   /** The status change and the event announcing it commit together, or not at all. */
   private async move(trx: Knex.Transaction, paymentId: string, change: StatusChange): Promise<boolean> {
     const statuses = await this.orderStatuses(trx, paymentId);
     if (statuses.length === 0 || !canMove(checkoutStatus(statuses), change.to)) return false;
+    if (change.to === "SUCCEEDED") await this.applyCapturePlan(trx, paymentId);
     await trx("payment_orders").where({ payment_id: paymentId }).whereIn("status", statusesBefore(change.to)).update({ status: change.to });
     await this.announce(trx, paymentId, change);
     return true;

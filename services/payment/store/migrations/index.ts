@@ -5,6 +5,7 @@ import { statusHistory } from "./003_status_history.js";
 import { idempotencyKeys } from "./004_idempotency_keys.js";
 import { statusPageUrl } from "./005_status_page_url.js";
 import { refunds } from "./006_refunds.js";
+import { manualCapture } from "./007_manual_capture.js";
 
 export const PAYMENT_SCHEMA = "payment";
-export const paymentMigrations: readonly Migration[] = [paymentTables, feesAndOutbox, statusHistory, idempotencyKeys, statusPageUrl, refunds];
+export const paymentMigrations: readonly Migration[] = [paymentTables, feesAndOutbox, statusHistory, idempotencyKeys, statusPageUrl, refunds, manualCapture];
