@@ -8,7 +8,7 @@ import type { Money } from "../../common/v1/money_pb.js";
 import { file_common_v1_money } from "../../common/v1/money_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { PaymentStatus, RefundStatus } from "./payment_pb.js";
+import type { DisputeShare, DisputeStatus, PaymentStatus, RefundStatus } from "./payment_pb.js";
 import { file_payment_v1_payment } from "./payment_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file payment/v1/events.proto.
  */
 export const file_payment_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("ChdwYXltZW50L3YxL2V2ZW50cy5wcm90bxIKcGF5bWVudC52MSLnAgoMUGF5bWVudEV2ZW50EhAKCGV2ZW50X2lkGAEgASgJEikKBnN0YXR1cxgCIAEoDjIZLnBheW1lbnQudjEuUGF5bWVudFN0YXR1cxISCgpwYXltZW50X2lkGAMgASgJEhMKC2NoZWNrb3V0X2lkGAQgASgJEhAKCGJ1eWVyX2lkGAUgASgJEh8KBXRvdGFsGAYgASgLMhAuY29tbW9uLnYxLk1vbmV5Ei0KBm9yZGVycxgHIAMoCzIdLnBheW1lbnQudjEuUGF5bWVudEV2ZW50T3JkZXISGAoQcGxhdGZvcm1fZmVlX2JwcxgIIAEoDRIWCg5wc3BfcGF5bWVudF9pZBgJIAEoCRIWCg5mYWlsdXJlX3JlYXNvbhgKIAEoCRIUCgxkZWNsaW5lX2NvZGUYCyABKAkSLwoLb2NjdXJyZWRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIvACCgtSZWZ1bmRFdmVudBIQCghldmVudF9pZBgBIAEoCRIoCgZzdGF0dXMYAiABKA4yGC5wYXltZW50LnYxLlJlZnVuZFN0YXR1cxIRCglyZWZ1bmRfaWQYAyABKAkSEgoKcGF5bWVudF9pZBgEIAEoCRIQCghvcmRlcl9pZBgFIAEoCRIRCglzZWxsZXJfaWQYBiABKAkSIAoGYW1vdW50GAcgASgLMhAuY29tbW9uLnYxLk1vbmV5Ei8KFXBsYXRmb3JtX2ZlZV9yZXZlcnNlZBgIIAEoCzIQLmNvbW1vbi52MS5Nb25leRImCgxzZWxsZXJfZGViaXQYCSABKAsyEC5jb21tb24udjEuTW9uZXkSFQoNcHNwX3JlZnVuZF9pZBgKIAEoCRIWCg5mYWlsdXJlX3JlYXNvbhgLIAEoCRIvCgtvY2N1cnJlZF9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiqAEKEVBheW1lbnRFdmVudE9yZGVyEhAKCG9yZGVyX2lkGAEgASgJEhEKCXNlbGxlcl9pZBgCIAEoCRIgCgZhbW91bnQYAyABKAsyEC5jb21tb24udjEuTW9uZXkSJgoMcGxhdGZvcm1fZmVlGAQgASgLMhAuY29tbW9uLnYxLk1vbmV5EiQKCnNlbGxlcl9uZXQYBSABKAsyEC5jb21tb24udjEuTW9uZXliBnByb3RvMw", [file_common_v1_money, file_google_protobuf_timestamp, file_payment_v1_payment]);
+  fileDesc("ChdwYXltZW50L3YxL2V2ZW50cy5wcm90bxIKcGF5bWVudC52MSLnAgoMUGF5bWVudEV2ZW50EhAKCGV2ZW50X2lkGAEgASgJEikKBnN0YXR1cxgCIAEoDjIZLnBheW1lbnQudjEuUGF5bWVudFN0YXR1cxISCgpwYXltZW50X2lkGAMgASgJEhMKC2NoZWNrb3V0X2lkGAQgASgJEhAKCGJ1eWVyX2lkGAUgASgJEh8KBXRvdGFsGAYgASgLMhAuY29tbW9uLnYxLk1vbmV5Ei0KBm9yZGVycxgHIAMoCzIdLnBheW1lbnQudjEuUGF5bWVudEV2ZW50T3JkZXISGAoQcGxhdGZvcm1fZmVlX2JwcxgIIAEoDRIWCg5wc3BfcGF5bWVudF9pZBgJIAEoCRIWCg5mYWlsdXJlX3JlYXNvbhgKIAEoCRIUCgxkZWNsaW5lX2NvZGUYCyABKAkSLwoLb2NjdXJyZWRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIvACCgtSZWZ1bmRFdmVudBIQCghldmVudF9pZBgBIAEoCRIoCgZzdGF0dXMYAiABKA4yGC5wYXltZW50LnYxLlJlZnVuZFN0YXR1cxIRCglyZWZ1bmRfaWQYAyABKAkSEgoKcGF5bWVudF9pZBgEIAEoCRIQCghvcmRlcl9pZBgFIAEoCRIRCglzZWxsZXJfaWQYBiABKAkSIAoGYW1vdW50GAcgASgLMhAuY29tbW9uLnYxLk1vbmV5Ei8KFXBsYXRmb3JtX2ZlZV9yZXZlcnNlZBgIIAEoCzIQLmNvbW1vbi52MS5Nb25leRImCgxzZWxsZXJfZGViaXQYCSABKAsyEC5jb21tb24udjEuTW9uZXkSFQoNcHNwX3JlZnVuZF9pZBgKIAEoCRIWCg5mYWlsdXJlX3JlYXNvbhgLIAEoCRIvCgtvY2N1cnJlZF9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi8AEKDERpc3B1dGVFdmVudBIQCghldmVudF9pZBgBIAEoCRIpCgZzdGF0dXMYAiABKA4yGS5wYXltZW50LnYxLkRpc3B1dGVTdGF0dXMSEgoKZGlzcHV0ZV9pZBgDIAEoCRISCgpwYXltZW50X2lkGAQgASgJEiAKBmFtb3VudBgFIAEoCzIQLmNvbW1vbi52MS5Nb25leRIoCgZzaGFyZXMYBiADKAsyGC5wYXltZW50LnYxLkRpc3B1dGVTaGFyZRIvCgtvY2N1cnJlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiqAEKEVBheW1lbnRFdmVudE9yZGVyEhAKCG9yZGVyX2lkGAEgASgJEhEKCXNlbGxlcl9pZBgCIAEoCRIgCgZhbW91bnQYAyABKAsyEC5jb21tb24udjEuTW9uZXkSJgoMcGxhdGZvcm1fZmVlGAQgASgLMhAuY29tbW9uLnYxLk1vbmV5EiQKCnNlbGxlcl9uZXQYBSABKAsyEC5jb21tb24udjEuTW9uZXliBnByb3RvMw", [file_common_v1_money, file_google_protobuf_timestamp, file_payment_v1_payment]);
 
 /**
  * Published to NATS JetStream on every status change of a payment, on subject
@@ -180,6 +180,62 @@ export const RefundEventSchema: GenMessage<RefundEvent> = /*@__PURE__*/
   messageDesc(file_payment_v1_events, 1);
 
 /**
+ * Published when a dispute opens or is decided, on "<prefix>.dispute.<status in lower case>" (open, won, lost),
+ * Nats-Msg-Id = event_id. Open: each seller's share is withheld (ledger Dr seller_payable, Cr disputed_funds;
+ * wallet debited, possibly below zero). Won: returned (the reverse). Lost: written off (Dr disputed_funds,
+ * Cr psp_receivable; the wallets stay debited).
+ *
+ * @generated from message payment.v1.DisputeEvent
+ */
+export type DisputeEvent = Message<"payment.v1.DisputeEvent"> & {
+  /**
+   * @generated from field: string event_id = 1;
+   */
+  eventId: string;
+
+  /**
+   * @generated from field: payment.v1.DisputeStatus status = 2;
+   */
+  status: DisputeStatus;
+
+  /**
+   * The PSP's dispute id: the ledger transactions are "dispute:<dispute_id>:<status in lower case>".
+   *
+   * @generated from field: string dispute_id = 3;
+   */
+  disputeId: string;
+
+  /**
+   * @generated from field: string payment_id = 4;
+   */
+  paymentId: string;
+
+  /**
+   * The sum of the shares.
+   *
+   * @generated from field: common.v1.Money amount = 5;
+   */
+  amount?: Money | undefined;
+
+  /**
+   * @generated from field: repeated payment.v1.DisputeShare shares = 6;
+   */
+  shares: DisputeShare[];
+
+  /**
+   * @generated from field: google.protobuf.Timestamp occurred_at = 7;
+   */
+  occurredAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message payment.v1.DisputeEvent.
+ * Use `create(DisputeEventSchema)` to create a new message.
+ */
+export const DisputeEventSchema: GenMessage<DisputeEvent> = /*@__PURE__*/
+  messageDesc(file_payment_v1_events, 2);
+
+/**
  * How one order's amount splits: amount = platform_fee + seller_net, exactly.
  *
  * @generated from message payment.v1.PaymentEventOrder
@@ -216,5 +272,5 @@ export type PaymentEventOrder = Message<"payment.v1.PaymentEventOrder"> & {
  * Use `create(PaymentEventOrderSchema)` to create a new message.
  */
 export const PaymentEventOrderSchema: GenMessage<PaymentEventOrder> = /*@__PURE__*/
-  messageDesc(file_payment_v1_events, 2);
+  messageDesc(file_payment_v1_events, 3);
 
