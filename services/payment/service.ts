@@ -1,28 +1,31 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
 import { attachToNats } from "../lib/events/nats.js";
+import { defaultRelaySettings, startOutboxRelay } from "../lib/events/outbox-relay.js";
 import { ensureEventStreams, type EventStreamNames } from "../lib/events/streams.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
-import { startPeriodic } from "../lib/periodic.js";
 import { createLogger } from "../lib/log.js";
+import { startPeriodic } from "../lib/periodic.js";
 import { PspHttpClient, type PspClientConfig } from "./adapters/psp-http-client.js";
 import { RiskGrpcClient } from "./adapters/risk-grpc-client.js";
 import { startHttpServer } from "./api/http-server.js";
 import { paymentRoutes } from "./api/payment-handlers.js";
 import { pspWebhookRoute, WEBHOOK_PATH } from "./api/psp-webhook.js";
 import { statusPageRoute, statusPageUrl } from "./api/status-page.js";
+import { DisputeFlow } from "./app/dispute-flow.js";
 import { startInFlightPoller, type PollerConfig } from "./app/in-flight-poller.js";
 import { PaymentFlow } from "./app/payment-flow.js";
 import { PaymentWatch } from "./app/payment-watch.js";
-import { defaultRelaySettings, startOutboxRelay } from "../lib/events/outbox-relay.js";
+import { RefundFlow } from "./app/refund-flow.js";
+import { disputeEventSubject, encodeDisputeEvent } from "./events/dispute-event.js";
 import { PaymentChangeHints } from "./events/payment-change-signal.js";
 import { encodePaymentEvent, eventSubject } from "./events/payment-event.js";
+import { encodeRefundEvent, refundEventSubject } from "./events/refund-event.js";
+import { DisputeStore } from "./store/dispute-store.js";
 import { IdempotencyStore } from "./store/idempotency-store.js";
+import { PAYMENT_SCHEMA, paymentMigrations } from "./store/migrations/index.js";
 import { PaymentStore } from "./store/payment-store.js";
 import { RefundStore } from "./store/refund-store.js";
-import { RefundFlow } from "./app/refund-flow.js";
-import { encodeRefundEvent, refundEventSubject } from "./events/refund-event.js";
-import { PAYMENT_SCHEMA, paymentMigrations } from "./store/migrations/index.js";
 
 // Any constant unique among the services sharing a database.
 const PAYMENT_OUTBOX = { table: "outbox", lockKey: 0x0b7b0c5 };
@@ -76,13 +79,15 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
     platformFeeBps: config.platformFeeBps,
     statusPageUrl: pageUrl,
   });
-  const refunds = new RefundFlow(store, new RefundStore(db, encodeRefundEvent, refundEventSubject), psp, log);
-  http.serve([pspWebhookRoute({ secret: config.psp.webhookSecret }, { payments: flow, refunds }, log), statusPageRoute(store)]);
+  const refundStore = new RefundStore(db, encodeRefundEvent, refundEventSubject);
+  const refunds = new RefundFlow(store, refundStore, psp, log);
+  const disputes = new DisputeFlow(store, refundStore, new DisputeStore(db, encodeDisputeEvent, disputeEventSubject), log);
+  http.serve([pspWebhookRoute({ secret: config.psp.webhookSecret }, { payments: flow, refunds, disputes }, log), statusPageRoute(store)]);
   const changes = new PaymentChangeHints(log);
   const watch = new PaymentWatch(store, changes, 1_000);
   const grpc = await startGrpcServer({
     port: config.port,
-    routes: paymentRoutes({ flow, store, watch, refunds }),
+    routes: paymentRoutes({ flow, store, watch, refunds, disputes }),
     healthProbe: databaseAnswers(db),
     log,
   });

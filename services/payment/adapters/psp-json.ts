@@ -1,5 +1,6 @@
 import type { PspPayment, PspPendingReason, PspStatus } from "../domain/psp-payment.js";
 import type { PspRefund } from "../domain/psp-refund.js";
+import type { PspDispute } from "../domain/psp-dispute.js";
 
 export class MalformedPspObject extends Error {}
 
@@ -62,4 +63,14 @@ export function parsePspRefund(json: unknown): PspRefund {
     currency: str("currency"),
     failureReason: nullableStr("failure_reason"),
   };
+}
+
+const DISPUTE_STATUSES: readonly PspDispute["status"][] = ["needs_response", "won", "lost"];
+
+/** Reads a PSP dispute object; throws on anything malformed. */
+export function parsePspDispute(json: unknown): PspDispute {
+  const { str, amount } = fieldReader(json, "dispute");
+  const status = str("status") as PspDispute["status"];
+  if (!DISPUTE_STATUSES.includes(status)) throw new MalformedPspObject(`PSP dispute object: unknown status "${status}"`);
+  return { id: str("id"), pspPaymentId: str("payment"), status, amountMinor: amount(), currency: str("currency"), reason: str("reason") };
 }

@@ -12,11 +12,12 @@ import {
 } from "../../../gen/payment/v1/payment_pb.js";
 import { Decision as ProtoDecision } from "../../../gen/risk/v1/risk_pb.js";
 import { invalidArgument } from "../../lib/errors.js";
-import { refundMethods } from "./refund-handlers.js";
+import { moneyBackMethods } from "./money-back-handlers.js";
 import { decodePageToken, encodePageToken, pageSize } from "../../lib/page-token.js";
 import { requireId } from "../../lib/validate.js";
 import type { PaymentFlow } from "../app/payment-flow.js";
 import type { PaymentWatch } from "../app/payment-watch.js";
+import type { DisputeFlow } from "../app/dispute-flow.js";
 import type { RefundFlow } from "../app/refund-flow.js";
 import type { Payment, ReviewOutcome } from "../domain/payment.js";
 import type { PaymentStore } from "../store/payment-store.js";
@@ -60,12 +61,13 @@ export interface PaymentApi {
   store: PaymentStore;
   watch: PaymentWatch;
   refunds: RefundFlow;
+  disputes: DisputeFlow;
 }
 
-export function paymentRoutes({ flow, store, watch, refunds }: PaymentApi) {
+export function paymentRoutes({ flow, store, watch, refunds, disputes }: PaymentApi) {
   return (router: ConnectRouter) =>
     router.service(PaymentService, {
-      ...refundMethods(refunds),
+      ...moneyBackMethods(refunds, disputes),
       async createPayment(req) {
         const input = {
           captureMethod: req.captureMethod === CaptureMethod.MANUAL ? ("MANUAL" as const) : ("AUTOMATIC" as const),

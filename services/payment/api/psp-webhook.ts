@@ -1,7 +1,8 @@
 import type http from "node:http";
 import { failpoint } from "../../lib/failpoints.js";
 import type { Logger } from "../../lib/log.js";
-import { MalformedPspObject, parsePspPayment, parsePspRefund } from "../adapters/psp-json.js";
+import { MalformedPspObject, parsePspDispute, parsePspPayment, parsePspRefund } from "../adapters/psp-json.js";
+import type { DisputeFlow, PspDisputeOutcome } from "../app/dispute-flow.js";
 import type { PaymentFlow, PspUpdateOutcome } from "../app/payment-flow.js";
 import type { PspRefundOutcome, RefundFlow } from "../app/refund-flow.js";
 import { replyJson, type HttpRoute } from "./http-server.js";
@@ -10,7 +11,7 @@ import { signatureProblem } from "./webhook-signature.js";
 export const WEBHOOK_PATH = "/webhooks/psp";
 const MAX_BODY_BYTES = 1 << 20;
 
-type Outcome = PspUpdateOutcome | PspRefundOutcome | "ignored";
+type Outcome = PspUpdateOutcome | PspRefundOutcome | PspDisputeOutcome | "ignored";
 
 const STATUS_OF: Record<Outcome, number> = {
   applied: 200,
@@ -45,12 +46,13 @@ function readBody(req: http.IncomingMessage): Promise<string | undefined> {
  */
 export function pspWebhookRoute(
   opts: { secret: string; toleranceSeconds?: number },
-  flows: { payments: PaymentFlow; refunds: RefundFlow },
+  flows: { payments: PaymentFlow; refunds: RefundFlow; disputes: DisputeFlow },
   log: Logger,
 ): HttpRoute {
   const apply = (type: unknown, object: unknown): Promise<Outcome> => {
     if (typeof type === "string" && type.startsWith("refund.")) return flows.refunds.applyPspRefund(parsePspRefund(object));
-    // Payout and dispute events are not ours to act on yet; a 2xx stops the PSP's retries.
+    if (typeof type === "string" && type.startsWith("dispute.")) return flows.disputes.applyPspDispute(parsePspDispute(object));
+    // Payouts are the wallet's, which polls the PSP for them; a 2xx stops the PSP's retries.
     if (typeof type === "string" && !type.startsWith("payment.")) return Promise.resolve("ignored");
     return flows.payments.applyPspUpdate(parsePspPayment(object));
   };

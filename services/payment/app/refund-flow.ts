@@ -4,7 +4,7 @@ import type { PspRefund } from "../domain/psp-refund.js";
 import { orderStatusAfterRefunds, planRefund, refundedOrder, refundFingerprint, validateRefund, type Refund, type RefundInput } from "../domain/refund.js";
 import type { PaymentStore } from "../store/payment-store.js";
 import type { RefundStore, StoredRefund } from "../store/refund-store.js";
-import { PspRefusedError, type PspPort } from "./ports.js";
+import { PspConflictError, PspRefusedError, type PspPort } from "./ports.js";
 
 export type PspRefundOutcome = "applied" | "unchanged" | "unknown_refund" | "amount_mismatch";
 
@@ -100,7 +100,8 @@ export class RefundFlow {
       try {
         await this.applyPspRefund(await this.psp.refund(refund, payment.pspPaymentId!));
       } catch (err) {
-        if (!(err instanceof PspRefusedError)) throw err;
+        // A refused refund (or one on a disputed charge, 409) will not go through however often it is retried.
+        if (!(err instanceof PspRefusedError || err instanceof PspConflictError)) throw err;
         await this.settle(refund, "FAILED", `the PSP refused the refund: ${err.message}`);
       }
     }

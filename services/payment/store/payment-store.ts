@@ -156,6 +156,11 @@ export class PaymentStore {
     return this.withOrders(this.db, [row]).then(([p]) => p!);
   }
 
+  async getByPspPaymentId(pspPaymentId: string): Promise<Payment | undefined> {
+    const row: PaymentRow | undefined = await this.db("payments").where({ psp_payment_id: pspPaymentId }).first();
+    return row && (await this.withOrders(this.db, [row]))[0];
+  }
+
   async get(paymentId: string): Promise<Payment | undefined> {
     const row: PaymentRow | undefined = await this.db("payments").where({ id: paymentId }).first();
     return row && (await this.withOrders(this.db, [row]))[0];

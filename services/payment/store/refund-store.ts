@@ -103,6 +103,16 @@ export class RefundStore {
     return refund;
   }
 
+  /** What each order of the payment has had refunded (SUCCEEDED refunds), by order id. */
+  async refundedByOrder(trx: Knex.Transaction, paymentId: string): Promise<Map<string, bigint>> {
+    const rows: { order_id: string; total: string }[] = await trx("refunds")
+      .where({ payment_id: paymentId, status: "SUCCEEDED" })
+      .groupBy("order_id")
+      .select("order_id")
+      .sum({ total: "amount_minor" });
+    return new Map(rows.map((r) => [r.order_id, BigInt(r.total)]));
+  }
+
   /** What the order's SUCCEEDED refunds add up to. */
   async refundedOfOrder(trx: Knex.Transaction, paymentId: string, orderId: string): Promise<bigint> {
     const row = await trx("refunds").where({ payment_id: paymentId, order_id: orderId, status: "SUCCEEDED" }).sum({ total: "amount_minor" }).first();

@@ -6,6 +6,7 @@ import { idempotencyKeys } from "./004_idempotency_keys.js";
 import { statusPageUrl } from "./005_status_page_url.js";
 import { refunds } from "./006_refunds.js";
 import { manualCapture } from "./007_manual_capture.js";
+import { disputes } from "./008_disputes.js";
 
 export const PAYMENT_SCHEMA = "payment";
-export const paymentMigrations: readonly Migration[] = [paymentTables, feesAndOutbox, statusHistory, idempotencyKeys, statusPageUrl, refunds, manualCapture];
+export const paymentMigrations: readonly Migration[] = [paymentTables, feesAndOutbox, statusHistory, idempotencyKeys, statusPageUrl, refunds, manualCapture, disputes];

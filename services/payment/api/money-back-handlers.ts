@@ -1,9 +1,20 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { RefundStatus as ProtoRefundStatus, type RefundPaymentRequest, type ListRefundsRequest, RefundSchema } from "../../../gen/payment/v1/payment_pb.js";
+import {
+  DisputeStatus as ProtoDisputeStatus,
+  RefundStatus as ProtoRefundStatus,
+  type DisputeSchema,
+  type ListDisputesRequest,
+  type ListRefundsRequest,
+  type RefundPaymentRequest,
+  type RefundSchema,
+} from "../../../gen/payment/v1/payment_pb.js";
 import { requireId } from "../../lib/validate.js";
+import type { DisputeFlow } from "../app/dispute-flow.js";
 import type { RefundFlow } from "../app/refund-flow.js";
+import type { Dispute } from "../domain/dispute.js";
 import type { Refund } from "../domain/refund.js";
+import { disputeSharesProto } from "../events/dispute-event.js";
 
 function toProto(r: Refund): MessageInitShape<typeof RefundSchema> {
   const money = (amountMinor: bigint) => ({ amountMinor, currency: r.currency });
@@ -24,9 +35,25 @@ function toProto(r: Refund): MessageInitShape<typeof RefundSchema> {
   };
 }
 
-/** The refund methods of PaymentService. */
-export function refundMethods(refunds: RefundFlow) {
+function disputeToProto(d: Dispute): MessageInitShape<typeof DisputeSchema> {
   return {
+    disputeId: d.disputeId,
+    paymentId: d.paymentId,
+    amount: { amountMinor: d.amountMinor, currency: d.currency },
+    status: ProtoDisputeStatus[d.status],
+    reason: d.reason,
+    shares: disputeSharesProto(d),
+    createdAt: timestampFromDate(d.createdAt),
+    updatedAt: timestampFromDate(d.updatedAt),
+  };
+}
+
+/** The methods of PaymentService about money going back: refunds and disputes. */
+export function moneyBackMethods(refunds: RefundFlow, disputes: DisputeFlow) {
+  return {
+    async listDisputes(req: ListDisputesRequest) {
+      return { disputes: (await disputes.list(requireId("payment_id", req.paymentId))).map(disputeToProto) };
+    },
     async refundPayment(req: RefundPaymentRequest) {
       const refund = await refunds.refund({
         refundId: req.refundId,
