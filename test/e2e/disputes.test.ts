@@ -1,55 +1,45 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DisputeEventSchema } from "../../gen/payment/v1/events_pb.js";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { sampleCheckout, usd } from "../support/checkouts.js";
-import { grpc, grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
-import { startTestPlatform, type TestPlatform } from "../support/platform.js";
+import { grpc, unary } from "../support/grpc-js.js";
+import { usePlatform } from "../support/use-platform.js";
 import { readStreamMessages } from "../support/stream-reader.js";
 import { waitFor } from "../support/wait.js";
 
 const AUTO_DISPUTED_CARD = "4000000000000259";
 
-let platform: TestPlatform;
-let payments: GrpcJsClient;
+const under = usePlatform();
 
-beforeAll(async () => {
-  platform = await startTestPlatform();
-  payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url);
-});
 
-afterAll(async () => {
-  payments?.close();
-  await platform?.close();
-});
-
-const getPayment = (paymentId: string) => unary(payments, "getPayment", { paymentId }).then((r) => r.payment);
-const listDisputes = (paymentId: string) => unary(payments, "listDisputes", { paymentId }).then((r) => r.disputes);
+const getPayment = (paymentId: string) => unary(under.payments, "getPayment", { paymentId }).then((r) => r.payment);
+const listDisputes = (paymentId: string) => unary(under.payments, "listDisputes", { paymentId }).then((r) => r.disputes);
 const waitForDispute = (paymentId: string, status: string) =>
   waitFor(() => listDisputes(paymentId), (ds) => ds.length === 1 && ds[0].status === `DISPUTE_STATUS_${status}`, 15_000, `a ${status} dispute on ${paymentId}`);
 
 async function paidPayment(card: string = TEST_CARDS.success) {
-  const { payment } = await unary(payments, "createPayment", sampleCheckout());
+  const { payment } = await unary(under.payments, "createPayment", sampleCheckout());
   await payOnHostedPage(payment.hostedPageUrl, card);
   return waitFor(() => getPayment(payment.paymentId), (p) => p.status === "PAYMENT_STATUS_SUCCEEDED", 15_000, "the payment to succeed");
 }
 
 async function openDispute(pspPaymentId: string, body: object = {}) {
-  const res = await platform.pspApi(`/v1/test_helpers/payments/${pspPaymentId}/dispute`, { method: "POST", body: JSON.stringify(body) });
+  const res = await under.platform.pspApi(`/v1/test_helpers/payments/${pspPaymentId}/dispute`, { method: "POST", body: JSON.stringify(body) });
   expect(res.status).toBe(201);
   return res.json();
 }
 
 const closeDispute = (disputeId: string, outcome: "won" | "lost") =>
-  platform.pspApi(`/v1/test_helpers/disputes/${disputeId}/close`, { method: "POST", body: JSON.stringify({ outcome }) });
+  under.platform.pspApi(`/v1/test_helpers/disputes/${disputeId}/close`, { method: "POST", body: JSON.stringify({ outcome }) });
 
 describe("disputes", () => {
   it("an opened dispute is recorded with each seller's share, in proportion to what each order still holds", async () => {
     const paid = await paidPayment();
     const refundId = `r-${randomUUID()}`;
-    await unary(payments, "refundPayment", { refundId, paymentId: paid.paymentId, orderId: "order-1", amount: usd(500) });
-    await waitFor(() => unary(payments, "listRefunds", { paymentId: paid.paymentId }), (r) => r.refunds[0]?.status === "REFUND_STATUS_SUCCEEDED", 15_000, "the refund");
+    await unary(under.payments, "refundPayment", { refundId, paymentId: paid.paymentId, orderId: "order-1", amount: usd(500) });
+    await waitFor(() => unary(under.payments, "listRefunds", { paymentId: paid.paymentId }), (r) => r.refunds[0]?.status === "REFUND_STATUS_SUCCEEDED", 15_000, "the refund");
 
     // order-1 holds 20.00 and order-2 10.00 after the refund: a 15.00 dispute takes 10.00 and 5.00.
     const atPsp = await openDispute(paid.pspPaymentId, { amount: 1_500, reason: "product_not_received" });
@@ -71,7 +61,7 @@ describe("disputes", () => {
       expect(decided.amount).toEqual(usd(3_500));
 
       const events = await waitFor(
-        async () => (await readStreamMessages(platform.streams.stream, ".dispute.")).map((m) => fromBinary(DisputeEventSchema, m.data)).filter((e) => e.disputeId === atPsp.id),
+        async () => (await readStreamMessages(under.platform.streams.stream, ".dispute.")).map((m) => fromBinary(DisputeEventSchema, m.data)).filter((e) => e.disputeId === atPsp.id),
         (es) => es.length === 2,
         10_000,
         "the dispute's two events",
@@ -82,20 +72,20 @@ describe("disputes", () => {
   });
 
   it("a card whose payment is disputed at once; duplicated webhooks record it once", async () => {
-    platform.psp.setFaults({ webhook_duplicate_rate: 1 });
+    under.platform.psp.setFaults({ webhook_duplicate_rate: 1 });
     try {
       const paid = await paidPayment(AUTO_DISPUTED_CARD);
       const [dispute] = await waitForDispute(paid.paymentId, "OPEN");
       expect(dispute.reason).toBe("fraudulent");
       await waitFor(
-        async () => (await (await platform.pspApi(`/v1/test_helpers/webhook_deliveries?payment_id=${paid.pspPaymentId}`)).json()).data,
+        async () => (await (await under.platform.pspApi(`/v1/test_helpers/webhook_deliveries?payment_id=${paid.pspPaymentId}`)).json()).data,
         (ds: { type: string; delivered: boolean }[]) => ds.filter((d) => d.type === "dispute.created" && d.delivered).length === 2,
         10_000,
         "both copies of dispute.created to be delivered",
       );
       expect(await listDisputes(paid.paymentId)).toHaveLength(1);
     } finally {
-      platform.psp.setFaults({});
+      under.platform.psp.setFaults({});
     }
   });
 
@@ -103,7 +93,7 @@ describe("disputes", () => {
     const paid = await paidPayment();
     await openDispute(paid.pspPaymentId);
     await waitForDispute(paid.paymentId, "OPEN");
-    const refund = (await unary(payments, "refundPayment", { refundId: `r-${randomUUID()}`, paymentId: paid.paymentId, orderId: "order-2", amount: usd(100) })).refund;
+    const refund = (await unary(under.payments, "refundPayment", { refundId: `r-${randomUUID()}`, paymentId: paid.paymentId, orderId: "order-2", amount: usd(100) })).refund;
     expect(refund.status).toBe("REFUND_STATUS_FAILED");
     expect(refund.failureReason).toContain("dispute");
   });

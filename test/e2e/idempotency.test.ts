@@ -1,33 +1,24 @@
 import knex from "knex";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { PAYMENT_SCHEMA } from "../../services/payment/store/migrations/index.js";
 import { sampleCheckout, usd } from "../support/checkouts.js";
 import { grpc, grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
-import { startPaymentReplica, startTestPlatform, type TestPlatform } from "../support/platform.js";
+import { usePlatform } from "../support/use-platform.js";
+import { startPaymentReplica } from "../support/platform.js";
 import { waitFor } from "../support/wait.js";
 
-let platform: TestPlatform;
-let payments: GrpcJsClient;
+const under = usePlatform();
 
-beforeAll(async () => {
-  platform = await startTestPlatform();
-  payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url);
-});
-
-afterAll(async () => {
-  payments?.close();
-  await platform?.close();
-});
 
 const clientOf = (url: string) => grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", url);
-const createPayment = (request: object, client = payments) => unary(client, "createPayment", request);
-const getPayment = (paymentId: string) => unary(payments, "getPayment", { paymentId }).then((r) => r.payment);
-const pspPaymentsFor = async (paymentId: string) => (await (await platform.pspApi(`/v1/payments?reference=${paymentId}`)).json()).data;
+const createPayment = (request: object, client = under.payments) => unary(client, "createPayment", request);
+const getPayment = (paymentId: string) => unary(under.payments, "getPayment", { paymentId }).then((r) => r.payment);
+const pspPaymentsFor = async (paymentId: string) => (await (await under.platform.pspApi(`/v1/payments?reference=${paymentId}`)).json()).data;
 
 /** Runs `body` against a payment service instance of its own, closed afterwards. */
 async function withInstance<T>(overrides: Parameters<typeof startPaymentReplica>[1], body: (client: GrpcJsClient) => Promise<T>): Promise<T> {
-  const instance = await startPaymentReplica(platform, overrides);
+  const instance = await startPaymentReplica(under.platform, overrides);
   const client = clientOf(instance.url);
   try {
     return await body(client);
@@ -61,7 +52,7 @@ describe("CreatePayment is idempotent on checkout_id", () => {
     const atPsp = await pspPaymentsFor(paymentId);
     expect(atPsp).toHaveLength(1);
     expect(atPsp[0].id).toBe(answers[0].payment.pspPaymentId);
-    const buyerPayments = await unary(payments, "listPayments", { buyerId: request.buyerId });
+    const buyerPayments = await unary(under.payments, "listPayments", { buyerId: request.buyerId });
     expect(buyerPayments.payments.map((p: { paymentId: string }) => p.paymentId)).toEqual([paymentId]);
   });
 
@@ -76,7 +67,7 @@ describe("CreatePayment is idempotent on checkout_id", () => {
   });
 
   it("keeps a key for the configured period; after that the checkout is refused, never charged again", async () => {
-    const db = knex({ client: "pg", connection: platform.database.url, searchPath: [PAYMENT_SCHEMA] });
+    const db = knex({ client: "pg", connection: under.platform.database.url, searchPath: [PAYMENT_SCHEMA] });
     try {
       await withInstance({ idempotencyKeyTtlMs: 1_000 }, async (client) => {
         const request = sampleCheckout();

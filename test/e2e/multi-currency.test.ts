@@ -1,27 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { splitOrder } from "../../services/payment/domain/fees.js";
-import { grpc, grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
-import { PLATFORM_FEE_BPS, startTestPlatform, type TestPlatform } from "../support/platform.js";
+import { grpc, unary } from "../support/grpc-js.js";
+import { PLATFORM_FEE_BPS } from "../support/platform.js";
+import { usePlatform } from "../support/use-platform.js";
 import { waitFor } from "../support/wait.js";
 
-let platform: TestPlatform;
-let payments: GrpcJsClient;
-let wallets: GrpcJsClient;
-let ledger: GrpcJsClient;
+const under = usePlatform();
 
-beforeAll(async () => {
-  platform = await startTestPlatform();
-  payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url);
-  wallets = grpcJsClient("wallet/v1/wallet.proto", "wallet.v1.WalletService", platform.wallet.url);
-  ledger = grpcJsClient("ledger/v1/ledger.proto", "ledger.v1.LedgerService", platform.ledger.url);
-});
-
-afterAll(async () => {
-  for (const client of [payments, wallets, ledger]) client?.close();
-  await platform?.close();
-});
 
 const money = (amountMinor: number, currency: string) => ({ amountMinor: String(amountMinor), currency });
 
@@ -42,32 +29,32 @@ describe("several currencies, never converted", () => {
       { currency: "USD", amount: 999, shown: "USD 9.99" },
     ];
     for (const { currency, amount, shown } of cases) {
-      const { payment } = await unary(payments, "createPayment", checkoutIn(sellerId, amount, currency));
+      const { payment } = await unary(under.payments, "createPayment", checkoutIn(sellerId, amount, currency));
       const page = await fetch(payment.hostedPageUrl).then((r) => r.text());
       expect(page).toContain(shown);
       await payOnHostedPage(payment.hostedPageUrl, TEST_CARDS.success);
       const net = BigInt(amount) - splitOrder(BigInt(amount), PLATFORM_FEE_BPS).platformFeeMinor;
       await waitFor(
-        () => unary(wallets, "getBalance", { sellerId, currency }),
+        () => unary(under.wallets, "getBalance", { sellerId, currency }),
         (r) => BigInt(r.balance.available.amountMinor) === net,
         15_000,
         `the ${currency} wallet to hold ${net}`,
       );
     }
     // One balance per currency, each in its own unit.
-    const { balances } = await unary(wallets, "listBalances", { sellerId });
+    const { balances } = await unary(under.wallets, "listBalances", { sellerId });
     expect(balances.map((b: { available: { currency: string } }) => b.available.currency).sort()).toEqual(["JPY", "KWD", "USD"]);
-    expect((await unary(wallets, "getBalance", { sellerId, currency: "JPY" })).balance.available.amountMinor).toBe(String(1_234 - 31));
-    expect((await unary(wallets, "getBalance", { sellerId, currency: "KWD" })).balance.available.amountMinor).toBe(String(12_345 - 309));
-    await waitFor(() => unary(ledger, "checkInvariants", {}), (r) => r.violations.length === 0, 10_000, "the books to be clean");
+    expect((await unary(under.wallets, "getBalance", { sellerId, currency: "JPY" })).balance.available.amountMinor).toBe(String(1_234 - 31));
+    expect((await unary(under.wallets, "getBalance", { sellerId, currency: "KWD" })).balance.available.amountMinor).toBe(String(12_345 - 309));
+    await waitFor(() => unary(under.ledger, "checkInvariants", {}), (r) => r.violations.length === 0, 10_000, "the books to be clean");
   });
 
   it("an ISO currency the platform does not support is INVALID_ARGUMENT naming the supported ones", async () => {
-    await expect(unary(payments, "createPayment", checkoutIn("s", 100, "XAF"))).rejects.toMatchObject({
+    await expect(unary(under.payments, "createPayment", checkoutIn("s", 100, "XAF"))).rejects.toMatchObject({
       code: grpc.status.INVALID_ARGUMENT,
       details: expect.stringMatching(/orders\[0\]\.amount\.currency: XAF is not a currency the platform supports \(USD, EUR, .*KWD/),
     });
-    await expect(unary(payments, "createPayment", checkoutIn("s", 100, "usd"))).rejects.toMatchObject({
+    await expect(unary(under.payments, "createPayment", checkoutIn("s", 100, "usd"))).rejects.toMatchObject({
       code: grpc.status.INVALID_ARGUMENT,
       details: expect.stringContaining("is not an ISO 4217 currency code"),
     });

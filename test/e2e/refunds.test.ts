@@ -1,43 +1,28 @@
 import { fromBinary } from "@bufbuild/protobuf";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RefundEventSchema } from "../../gen/payment/v1/events_pb.js";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { splitOrder } from "../../services/payment/domain/fees.js";
 import { sampleCheckout, usd } from "../support/checkouts.js";
-import { grpc, grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
-import { PLATFORM_FEE_BPS, startTestPlatform, type TestPlatform } from "../support/platform.js";
+import { grpc, unary } from "../support/grpc-js.js";
+import { PLATFORM_FEE_BPS } from "../support/platform.js";
+import { readStreamMessages } from "../support/stream-reader.js";
+import { usePlatform } from "../support/use-platform.js";
 import { waitFor } from "../support/wait.js";
 
 const REFUND_FAILS_CARD = "4000000000005126";
 
-let platform: TestPlatform;
-let payments: GrpcJsClient;
-let wallets: GrpcJsClient;
-let ledger: GrpcJsClient;
+const under = usePlatform();
 
-beforeAll(async () => {
-  platform = await startTestPlatform();
-  payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url);
-  wallets = grpcJsClient("wallet/v1/wallet.proto", "wallet.v1.WalletService", platform.wallet.url);
-  ledger = grpcJsClient("ledger/v1/ledger.proto", "ledger.v1.LedgerService", platform.ledger.url);
-});
 
-afterAll(async () => {
-  for (const client of [payments, wallets, ledger]) client?.close();
-  await platform?.close();
-});
-
-const getPayment = (paymentId: string) => unary(payments, "getPayment", { paymentId }).then((r) => r.payment);
-const refundPayment = (request: object) => unary(payments, "refundPayment", request).then((r) => r.refund);
-const listRefunds = (paymentId: string) => unary(payments, "listRefunds", { paymentId }).then((r) => r.refunds);
+const getPayment = (paymentId: string) => unary(under.payments, "getPayment", { paymentId }).then((r) => r.payment);
+const refundPayment = (request: object) => unary(under.payments, "refundPayment", request).then((r) => r.refund);
+const listRefunds = (paymentId: string) => unary(under.payments, "listRefunds", { paymentId }).then((r) => r.refunds);
 const fee = (amount: number) => splitOrder(BigInt(amount), PLATFORM_FEE_BPS).platformFeeMinor;
 
 async function paidPayment(card: string = TEST_CARDS.success, overrides: Record<string, unknown> = {}) {
-  const { payment } = await unary(payments, "createPayment", sampleCheckout(overrides));
+  const { payment } = await unary(under.payments, "createPayment", sampleCheckout(overrides));
   await payOnHostedPage(payment.hostedPageUrl, card);
   return waitFor(() => getPayment(payment.paymentId), (p) => p.status === "PAYMENT_STATUS_SUCCEEDED", 15_000, "the payment to succeed");
 }
@@ -64,7 +49,7 @@ describe("RefundPayment", () => {
     expect(refund.pspRefundId).toMatch(/^re_/);
     const after = await getPayment(paid.paymentId);
     expect(after.status).toBe("PAYMENT_STATUS_REFUNDED");
-    const atPsp = await (await platform.pspApi(`/v1/payments/${paid.pspPaymentId}`)).json();
+    const atPsp = await (await under.platform.pspApi(`/v1/payments/${paid.pspPaymentId}`)).json();
     expect(atPsp.amount_refunded).toBe(4_999);
   });
 
@@ -104,7 +89,7 @@ describe("RefundPayment", () => {
     const accepted = attempts.filter((a) => a.status === "fulfilled");
     expect(accepted).toHaveLength(2);
     for (const a of attempts) if (a.status === "rejected") expect(a.reason.code).toBe(grpc.status.FAILED_PRECONDITION);
-    const atPsp = await (await platform.pspApi(`/v1/refunds?payment=${paid.pspPaymentId}`)).json();
+    const atPsp = await (await under.platform.pspApi(`/v1/refunds?payment=${paid.pspPaymentId}`)).json();
     expect(atPsp.data.reduce((sum: number, r: { amount: number }) => sum + r.amount, 0)).toBe(2_000);
   });
 
@@ -115,7 +100,7 @@ describe("RefundPayment", () => {
     expect(second.refundId).toBe(first.refundId);
     await waitForRefund(paid.paymentId, request.refundId, "SUCCEEDED");
     expect((await refundPayment(request)).status).toBe("REFUND_STATUS_SUCCEEDED");
-    const atPsp = await (await platform.pspApi(`/v1/refunds?payment=${paid.pspPaymentId}`)).json();
+    const atPsp = await (await under.platform.pspApi(`/v1/refunds?payment=${paid.pspPaymentId}`)).json();
     expect(atPsp.data).toHaveLength(1);
 
     await expect(refundPayment({ ...request, amount: usd(401) })).rejects.toMatchObject({
@@ -137,10 +122,10 @@ describe("RefundPayment", () => {
     });
   });
 
-  it("is booked: the ledger reverses the pay-in for the order, the seller's wallet is debited, the books stay clean", async () => {
+  it("is booked: the under.ledger reverses the pay-in for the order, the seller's wallet is debited, the books stay clean", async () => {
     const sellerId = `seller-${randomUUID()}`;
     const paid = await paidPayment(TEST_CARDS.success, { orders: [{ orderId: "o1", sellerId, amount: usd(10_000) }] });
-    const balance = async () => BigInt((await unary(wallets, "getBalance", { sellerId, currency: "USD" })).balance.available.amountMinor);
+    const balance = async () => BigInt((await unary(under.wallets, "getBalance", { sellerId, currency: "USD" })).balance.available.amountMinor);
     await waitFor(balance, (b) => b === 10_000n - fee(10_000), 15_000, "the pay-in to reach the wallet");
 
     const refundId = `book-${randomUUID()}`;
@@ -150,10 +135,10 @@ describe("RefundPayment", () => {
     await waitFor(balance, (b) => b === 10_000n - fee(10_000) - sellerDebit, 15_000, "the refund to reach the wallet");
 
     const { transaction } = await waitFor(
-      () => unary(ledger, "getTransaction", { transactionId: `refund:${refundId}` }).catch(() => ({ transaction: undefined })),
+      () => unary(under.ledger, "getTransaction", { transactionId: `refund:${refundId}` }).catch(() => ({ transaction: undefined })),
       (r) => r.transaction !== undefined,
       15_000,
-      "the refund's ledger transaction",
+      "the refund's under.ledger transaction",
     );
     const entries = transaction.entries.map((e: any) => [e.direction.replace("DIRECTION_", ""), e.accountCode, e.amount.amountMinor]);
     expect(entries).toEqual(
@@ -163,7 +148,7 @@ describe("RefundPayment", () => {
         ["CREDIT", "psp_receivable:USD", "3333"],
       ]),
     );
-    await waitFor(() => unary(ledger, "checkInvariants", {}), (r) => r.violations.length === 0, 10_000, "the books to be clean");
+    await waitFor(() => unary(under.ledger, "checkInvariants", {}), (r) => r.violations.length === 0, 10_000, "the books to be clean");
   });
 
   it("announces each final refund on the stream with its exact split", async () => {
@@ -171,28 +156,22 @@ describe("RefundPayment", () => {
     const refundId = `e-${randomUUID()}`;
     await refundPayment({ refundId, paymentId: paid.paymentId, orderId: "order-1", amount: usd(1_999) });
     await waitForRefund(paid.paymentId, refundId, "SUCCEEDED");
-    const nc = await connect({ servers: inject("natsUrl") });
-    try {
-      const jsm = await jetstreamManager(nc);
-      const message = await waitFor(
-        () => jsm.streams.getMessage(platform.streams.stream, { last_by_subj: `${platform.streams.subjectPrefix}.refund.succeeded` }).catch(() => null),
-        (m) => m !== null && fromBinary(RefundEventSchema, m.data).refundId === refundId,
-        10_000,
-        "the refund event",
-      );
-      const event = fromBinary(RefundEventSchema, message!.data);
-      expect(message!.header.get("Nats-Msg-Id")).toBe(event.eventId);
-      expect(event).toMatchObject({ paymentId: paid.paymentId, orderId: "order-1", sellerId: "seller-a" });
-      expect(event.amount!.amountMinor).toBe(1_999n);
-      expect(event.platformFeeReversed!.amountMinor + event.sellerDebit!.amountMinor).toBe(1_999n);
-    } finally {
-      await nc.close();
-    }
+    const message = await waitFor(
+      async () => (await readStreamMessages(under.platform.streams.stream, ".refund.succeeded")).find((m) => fromBinary(RefundEventSchema, m.data).refundId === refundId),
+      (m) => m !== undefined,
+      10_000,
+      "the refund event",
+    );
+    const event = fromBinary(RefundEventSchema, message!.data);
+    expect(message!.header.get("Nats-Msg-Id")).toBe(event.eventId);
+    expect(event).toMatchObject({ paymentId: paid.paymentId, orderId: "order-1", sellerId: "seller-a" });
+    expect(event.amount!.amountMinor).toBe(1_999n);
+    expect(event.platformFeeReversed!.amountMinor + event.sellerDebit!.amountMinor).toBe(1_999n);
   });
 
   it("bad input: unknown payment NOT_FOUND, unpaid payment FAILED_PRECONDITION, missing fields INVALID_ARGUMENT", async () => {
     await expect(refundPayment({ refundId: "r-1", paymentId: "pay_nope", orderId: "o", amount: usd(1) })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
-    const { payment: unpaid } = await unary(payments, "createPayment", sampleCheckout());
+    const { payment: unpaid } = await unary(under.payments, "createPayment", sampleCheckout());
     await expect(refundPayment({ refundId: `u-${randomUUID()}`, paymentId: unpaid.paymentId, orderId: "order-1", amount: usd(1) })).rejects.toMatchObject({
       code: grpc.status.FAILED_PRECONDITION,
       details: expect.stringContaining("is EXECUTING: only a paid order can be refunded"),
