@@ -21,6 +21,8 @@ export interface Payment {
   amountCaptured: number;
   /** The sum of the succeeded refunds. */
   amountRefunded: number;
+  /** The PSP's processing fee on what was captured; null until charged. Refunds do not return it. */
+  fee: number | null;
   reference: string;
   description: string | null;
   metadata: Record<string, string>;
@@ -97,6 +99,8 @@ export function paymentObject(payment: Payment, baseUrl: string) {
     pending_reason: payment.pendingReason,
     cancellation_reason: payment.cancellationReason,
     created: payment.created,
+    // Only once charged, so the object of a payment not charged is exactly as before fees existed.
+    ...(payment.fee === null ? {} : { fee: payment.fee }),
   };
 }
 
@@ -109,6 +113,8 @@ export interface PaymentsOptions {
   reviewDelayMs?: number;
   /** How long an authorization can be captured before it is canceled as `expired`. */
   authorizationTtlMs: number;
+  /** The processing fee on a charge of `amount`. */
+  chargeFee: (amount: number, currency: string) => number;
 }
 
 /** The payment lifecycle: creation, charging a card, resolving pending payments, capture and cancellation. */
@@ -126,6 +132,7 @@ export class Payments {
       amountCapturable: 0,
       amountCaptured: 0,
       amountRefunded: 0,
+      fee: null,
       token: newSecret(),
       declineCode: null,
       failureMessage: null,
@@ -171,7 +178,7 @@ export class Payments {
     if (amount > payment.amountCapturable) {
       throw amountTooLarge("amount_to_capture", amount, payment.amountCapturable, payment.currency, `authorized on payment ${payment.id}`);
     }
-    this.transition(payment, "succeeded", { amountCapturable: 0, amountCaptured: amount });
+    this.succeed(payment, amount, { amountCapturable: 0 });
   }
 
   /** Voids a payment not paid yet, or an uncaptured authorization. */
@@ -200,13 +207,18 @@ export class Payments {
   /** The card was charged: capture at once, or hold the authorization until captured, voided or expired. */
   private approve(payment: Payment): void {
     if (payment.captureMethod === "automatic") {
-      this.transition(payment, "succeeded", { pendingReason: null, amountCaptured: payment.amount });
+      this.succeed(payment, payment.amount, { pendingReason: null });
       return;
     }
     this.transition(payment, "requires_capture", { pendingReason: null, amountCapturable: payment.amount });
     this.options.clock.after(this.options.authorizationTtlMs, () => {
       if (payment.status === "requires_capture") this.void(payment, "expired");
     });
+  }
+
+  /** The money is taken: `amount` is captured and the fee on it charged. */
+  private succeed(payment: Payment, amount: number, changes: Partial<Payment>): void {
+    this.transition(payment, "succeeded", { ...changes, amountCaptured: amount, fee: this.options.chargeFee(amount, payment.currency) });
   }
 
   private void(payment: Payment, reason: CancellationReason): void {

@@ -6,6 +6,7 @@ import { Clock } from "./clock.js";
 import { Disputes, disputeObject } from "./disputes.js";
 import { ApiError } from "./errors.js";
 import { Faults, type FaultConfig } from "./faults.js";
+import { FeeSchedule, type FeeOptions } from "./fees.js";
 import { sendJson } from "./http.js";
 import { IdempotencyStore } from "./idempotency.js";
 import { Payments, paymentObject } from "./payments.js";
@@ -15,7 +16,7 @@ import { Store } from "./store.js";
 import { faultInput } from "./validation.js";
 import { WebhookDispatcher, webhookEvent, type EventObject, type EventType, type PaymentEventType } from "./webhooks.js";
 
-export interface PspSimulatorOptions {
+export interface PspSimulatorOptions extends FeeOptions {
   /** 0 = random free port (default 0). */
   port?: number;
   /** Default 127.0.0.1. */
@@ -87,6 +88,7 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
   const authorizationTtlMs = delayOption("authorizationTtlMs", opts.authorizationTtlMs) ?? 7 * DAY_MS;
   const refundDelayMs = delayOption("refundDelayMs", opts.refundDelayMs) ?? 0;
   const payoutDelayMs = delayOption("payoutDelayMs", opts.payoutDelayMs) ?? 0;
+  const fees = new FeeSchedule(opts);
 
   // Listen before wiring the handlers: the payment objects embed the base URL, which needs the port.
   const server = createServer();
@@ -117,6 +119,7 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
     clock,
     reviewDelayMs,
     authorizationTtlMs,
+    chargeFee: (amount, currency) => fees.charge(amount, currency),
     onStatusChange: (payment) => {
       publish(`payment.${payment.status}` as PaymentEventType, paymentObject(payment, baseUrl));
       disputes.paymentChanged(payment);
