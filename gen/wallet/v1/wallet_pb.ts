@@ -2,8 +2,8 @@
 // @generated from file wallet/v1/wallet.proto (package wallet.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Money } from "../../common/v1/money_pb.js";
 import { file_common_v1_money } from "../../common/v1/money_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wallet/v1/wallet.proto.
  */
 export const file_wallet_v1_wallet: GenFile = /*@__PURE__*/
-  fileDesc("ChZ3YWxsZXQvdjEvd2FsbGV0LnByb3RvEgl3YWxsZXQudjEicQoHQmFsYW5jZRIRCglzZWxsZXJfaWQYASABKAkSIwoJYXZhaWxhYmxlGAIgASgLMhAuY29tbW9uLnYxLk1vbmV5Ei4KCnVwZGF0ZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjgKEUdldEJhbGFuY2VSZXF1ZXN0EhEKCXNlbGxlcl9pZBgBIAEoCRIQCghjdXJyZW5jeRgCIAEoCSI5ChJHZXRCYWxhbmNlUmVzcG9uc2USIwoHYmFsYW5jZRgBIAEoCzISLndhbGxldC52MS5CYWxhbmNlIk8KE0xpc3RCYWxhbmNlc1JlcXVlc3QSEQoJc2VsbGVyX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlUKFExpc3RCYWxhbmNlc1Jlc3BvbnNlEiQKCGJhbGFuY2VzGAEgAygLMhIud2FsbGV0LnYxLkJhbGFuY2USFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJMqsBCg1XYWxsZXRTZXJ2aWNlEkkKCkdldEJhbGFuY2USHC53YWxsZXQudjEuR2V0QmFsYW5jZVJlcXVlc3QaHS53YWxsZXQudjEuR2V0QmFsYW5jZVJlc3BvbnNlEk8KDExpc3RCYWxhbmNlcxIeLndhbGxldC52MS5MaXN0QmFsYW5jZXNSZXF1ZXN0Gh8ud2FsbGV0LnYxLkxpc3RCYWxhbmNlc1Jlc3BvbnNlYgZwcm90bzM", [file_common_v1_money, file_google_protobuf_timestamp]);
+  fileDesc("ChZ3YWxsZXQvdjEvd2FsbGV0LnByb3RvEgl3YWxsZXQudjEicQoHQmFsYW5jZRIRCglzZWxsZXJfaWQYASABKAkSIwoJYXZhaWxhYmxlGAIgASgLMhAuY29tbW9uLnYxLk1vbmV5Ei4KCnVwZGF0ZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjgKEUdldEJhbGFuY2VSZXF1ZXN0EhEKCXNlbGxlcl9pZBgBIAEoCRIQCghjdXJyZW5jeRgCIAEoCSI5ChJHZXRCYWxhbmNlUmVzcG9uc2USIwoHYmFsYW5jZRgBIAEoCzISLndhbGxldC52MS5CYWxhbmNlIk8KE0xpc3RCYWxhbmNlc1JlcXVlc3QSEQoJc2VsbGVyX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlUKFExpc3RCYWxhbmNlc1Jlc3BvbnNlEiQKCGJhbGFuY2VzGAEgAygLMhIud2FsbGV0LnYxLkJhbGFuY2USFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJImcKDVBheW91dEFjY291bnQSEQoJc2VsbGVyX2lkGAEgASgJEhMKC2Rlc3RpbmF0aW9uGAIgASgJEi4KCnVwZGF0ZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkEKF1NldFBheW91dEFjY291bnRSZXF1ZXN0EhEKCXNlbGxlcl9pZBgBIAEoCRITCgtkZXN0aW5hdGlvbhgCIAEoCSJMChhTZXRQYXlvdXRBY2NvdW50UmVzcG9uc2USMAoOcGF5b3V0X2FjY291bnQYASABKAsyGC53YWxsZXQudjEuUGF5b3V0QWNjb3VudCK0AgoGUGF5b3V0EhEKCXBheW91dF9pZBgBIAEoCRIRCglzZWxsZXJfaWQYAiABKAkSIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5EicKBnN0YXR1cxgEIAEoDjIXLndhbGxldC52MS5QYXlvdXRTdGF0dXMSEwoLZGVzdGluYXRpb24YBSABKAkSFQoNcHNwX3BheW91dF9pZBgGIAEoCRIUCgxmYWlsdXJlX2NvZGUYByABKAkSFwoPZmFpbHVyZV9tZXNzYWdlGAggASgJEi4KCmNyZWF0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIl4KFFJlcXVlc3RQYXlvdXRSZXF1ZXN0EhEKCXBheW91dF9pZBgBIAEoCRIRCglzZWxsZXJfaWQYAiABKAkSIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5IjoKFVJlcXVlc3RQYXlvdXRSZXNwb25zZRIhCgZwYXlvdXQYASABKAsyES53YWxsZXQudjEuUGF5b3V0IiUKEEdldFBheW91dFJlcXVlc3QSEQoJcGF5b3V0X2lkGAEgASgJIjYKEUdldFBheW91dFJlc3BvbnNlEiEKBnBheW91dBgBIAEoCzIRLndhbGxldC52MS5QYXlvdXQiTgoSTGlzdFBheW91dHNSZXF1ZXN0EhEKCXNlbGxlcl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJSChNMaXN0UGF5b3V0c1Jlc3BvbnNlEiIKB3BheW91dHMYASADKAsyES53YWxsZXQudjEuUGF5b3V0EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSp6CgxQYXlvdXRTdGF0dXMSHQoZUEFZT1VUX1NUQVRVU19VTlNQRUNJRklFRBAAEhkKFVBBWU9VVF9TVEFUVVNfUEVORElORxABEhYKElBBWU9VVF9TVEFUVVNfUEFJRBACEhgKFFBBWU9VVF9TVEFUVVNfRkFJTEVEEAMy8gMKDVdhbGxldFNlcnZpY2USSQoKR2V0QmFsYW5jZRIcLndhbGxldC52MS5HZXRCYWxhbmNlUmVxdWVzdBodLndhbGxldC52MS5HZXRCYWxhbmNlUmVzcG9uc2USTwoMTGlzdEJhbGFuY2VzEh4ud2FsbGV0LnYxLkxpc3RCYWxhbmNlc1JlcXVlc3QaHy53YWxsZXQudjEuTGlzdEJhbGFuY2VzUmVzcG9uc2USWwoQU2V0UGF5b3V0QWNjb3VudBIiLndhbGxldC52MS5TZXRQYXlvdXRBY2NvdW50UmVxdWVzdBojLndhbGxldC52MS5TZXRQYXlvdXRBY2NvdW50UmVzcG9uc2USUgoNUmVxdWVzdFBheW91dBIfLndhbGxldC52MS5SZXF1ZXN0UGF5b3V0UmVxdWVzdBogLndhbGxldC52MS5SZXF1ZXN0UGF5b3V0UmVzcG9uc2USRgoJR2V0UGF5b3V0Ehsud2FsbGV0LnYxLkdldFBheW91dFJlcXVlc3QaHC53YWxsZXQudjEuR2V0UGF5b3V0UmVzcG9uc2USTAoLTGlzdFBheW91dHMSHS53YWxsZXQudjEuTGlzdFBheW91dHNSZXF1ZXN0Gh4ud2FsbGV0LnYxLkxpc3RQYXlvdXRzUmVzcG9uc2ViBnByb3RvMw", [file_common_v1_money, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message wallet.v1.Balance
@@ -26,6 +26,9 @@ export type Balance = Message<"wallet.v1.Balance"> & {
   sellerId: string;
 
   /**
+   * Below zero when refunds took more than the seller held (the seller owes the platform; sales cover it); payouts
+   * never take it below zero.
+   *
    * @generated from field: common.v1.Money available = 2;
    */
   available?: Money | undefined;
@@ -140,7 +143,322 @@ export const ListBalancesResponseSchema: GenMessage<ListBalancesResponse> = /*@_
   messageDesc(file_wallet_v1_wallet, 4);
 
 /**
- * Merchant (seller) balances per currency, kept consistent with the ledger's seller_payable accounts.
+ * @generated from message wallet.v1.PayoutAccount
+ */
+export type PayoutAccount = Message<"wallet.v1.PayoutAccount"> & {
+  /**
+   * @generated from field: string seller_id = 1;
+   */
+  sellerId: string;
+
+  /**
+   * The seller's bank account id at the PSP.
+   *
+   * @generated from field: string destination = 2;
+   */
+  destination: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp updated_at = 3;
+   */
+  updatedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message wallet.v1.PayoutAccount.
+ * Use `create(PayoutAccountSchema)` to create a new message.
+ */
+export const PayoutAccountSchema: GenMessage<PayoutAccount> = /*@__PURE__*/
+  messageDesc(file_wallet_v1_wallet, 5);
+
+/**
+ * @generated from message wallet.v1.SetPayoutAccountRequest
+ */
+export type SetPayoutAccountRequest = Message<"wallet.v1.SetPayoutAccountRequest"> & {
+  /**
+   * @generated from field: string seller_id = 1;
+   */
+  sellerId: string;
+
+  /**
+   * The seller's bank account id at the PSP; 1..255 characters.
+   *
+   * @generated from field: string destination = 2;
+   */
+  destination: string;
+};
+
+/**
+ * Describes the message wallet.v1.SetPayoutAccountRequest.
+ * Use `create(SetPayoutAccountRequestSchema)` to create a new message.
+ */
+export const SetPayoutAccountRequestSchema: GenMessage<SetPayoutAccountRequest> = /*@__PURE__*/
+  messageDesc(file_wallet_v1_wallet, 6);
+
+/**
+ * @generated from message wallet.v1.SetPayoutAccountResponse
+ */
+export type SetPayoutAccountResponse = Message<"wallet.v1.SetPayoutAccountResponse"> & {
+  /**
+   * @generated from field: wallet.v1.PayoutAccount payout_account = 1;
+   */
+  payoutAccount?: PayoutAccount | undefined;
+};
+
+/**
+ * Describes the message wallet.v1.SetPayoutAccountResponse.
+ * Use `create(SetPayoutAccountResponseSchema)` to create a new message.
+ */
+export const SetPayoutAccountResponseSchema: GenMessage<SetPayoutAccountResponse> = /*@__PURE__*/
+  messageDesc(file_wallet_v1_wallet, 7);
+
+/**
+ * @generated from message wallet.v1.Payout
+ */
+export type Payout = Message<"wallet.v1.Payout"> & {
+  /**
+   * The caller's idempotency key; scheduled payouts have "sched:<seller_id>:<currency>:<window>".
+   *
+   * @generated from field: string payout_id = 1;
+   */
+  payoutId: string;
+
+  /**
+   * @generated from field: string seller_id = 2;
+   */
+  sellerId: string;
+
+  /**
+   * @generated from field: common.v1.Money amount = 3;
+   */
+  amount?: Money | undefined;
+
+  /**
+   * @generated from field: wallet.v1.PayoutStatus status = 4;
+   */
+  status: PayoutStatus;
+
+  /**
+   * The seller's payout account when the payout was requested.
+   *
+   * @generated from field: string destination = 5;
+   */
+  destination: string;
+
+  /**
+   * The PSP's id ("po_..."), once the PSP has taken the payout.
+   *
+   * @generated from field: string psp_payout_id = 6;
+   */
+  pspPayoutId: string;
+
+  /**
+   * When FAILED: the PSP's code (e.g. "account_closed") and message, for a person.
+   *
+   * @generated from field: string failure_code = 7;
+   */
+  failureCode: string;
+
+  /**
+   * @generated from field: string failure_message = 8;
+   */
+  failureMessage: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp created_at = 9;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp updated_at = 10;
+   */
+  updatedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message wallet.v1.Payout.
+ * Use `create(PayoutSchema)` to create a new message.
+ */
+export const PayoutSchema: GenMessage<Payout> = /*@__PURE__*/
+  messageDesc(file_wallet_v1_wallet, 8);
+
+/**
+ * @generated from message wallet.v1.RequestPayoutRequest
+ */
+export type RequestPayoutRequest = Message<"wallet.v1.RequestPayoutRequest"> & {
+  /**
+   * Idempotency key chosen by the caller, unique across sellers; also the PSP's idempotency key.
+   *
+   * @generated from field: string payout_id = 1;
+   */
+  payoutId: string;
+
+  /**
+   * @generated from field: string seller_id = 2;
+   */
+  sellerId: string;
+
+  /**
+   * Positive, in the currency of the balance to pay out from.
+   *
+   * @generated from field: common.v1.Money amount = 3;
+   */
+  amount?: Money | undefined;
+};
+
+/**
+ * Describes the message wallet.v1.RequestPayoutRequest.
+ * Use `create(RequestPayoutRequestSchema)` to create a new message.
+ */
+export const RequestPayoutRequestSchema: GenMessage<RequestPayoutRequest> = /*@__PURE__*/
+  messageDesc(file_wallet_v1_wallet, 9);
+
+/**
+ * @generated from message wallet.v1.RequestPayoutResponse
+ */
+export type RequestPayoutResponse = Message<"wallet.v1.RequestPayoutResponse"> & {
+  /**
+   * @generated from field: wallet.v1.Payout payout = 1;
+   */
+  payout?: Payout | undefined;
+};
+
+/**
+ * Describes the message wallet.v1.RequestPayoutResponse.
+ * Use `create(RequestPayoutResponseSchema)` to create a new message.
+ */
+export const RequestPayoutResponseSchema: GenMessage<RequestPayoutResponse> = /*@__PURE__*/
+  messageDesc(file_wallet_v1_wallet, 10);
+
+/**
+ * @generated from message wallet.v1.GetPayoutRequest
+ */
+export type GetPayoutRequest = Message<"wallet.v1.GetPayoutRequest"> & {
+  /**
+   * @generated from field: string payout_id = 1;
+   */
+  payoutId: string;
+};
+
+/**
+ * Describes the message wallet.v1.GetPayoutRequest.
+ * Use `create(GetPayoutRequestSchema)` to create a new message.
+ */
+export const GetPayoutRequestSchema: GenMessage<GetPayoutRequest> = /*@__PURE__*/
+  messageDesc(file_wallet_v1_wallet, 11);
+
+/**
+ * @generated from message wallet.v1.GetPayoutResponse
+ */
+export type GetPayoutResponse = Message<"wallet.v1.GetPayoutResponse"> & {
+  /**
+   * @generated from field: wallet.v1.Payout payout = 1;
+   */
+  payout?: Payout | undefined;
+};
+
+/**
+ * Describes the message wallet.v1.GetPayoutResponse.
+ * Use `create(GetPayoutResponseSchema)` to create a new message.
+ */
+export const GetPayoutResponseSchema: GenMessage<GetPayoutResponse> = /*@__PURE__*/
+  messageDesc(file_wallet_v1_wallet, 12);
+
+/**
+ * @generated from message wallet.v1.ListPayoutsRequest
+ */
+export type ListPayoutsRequest = Message<"wallet.v1.ListPayoutsRequest"> & {
+  /**
+   * @generated from field: string seller_id = 1;
+   */
+  sellerId: string;
+
+  /**
+   * 1..100; 0 means 20.
+   *
+   * @generated from field: int32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message wallet.v1.ListPayoutsRequest.
+ * Use `create(ListPayoutsRequestSchema)` to create a new message.
+ */
+export const ListPayoutsRequestSchema: GenMessage<ListPayoutsRequest> = /*@__PURE__*/
+  messageDesc(file_wallet_v1_wallet, 13);
+
+/**
+ * @generated from message wallet.v1.ListPayoutsResponse
+ */
+export type ListPayoutsResponse = Message<"wallet.v1.ListPayoutsResponse"> & {
+  /**
+   * @generated from field: repeated wallet.v1.Payout payouts = 1;
+   */
+  payouts: Payout[];
+
+  /**
+   * Empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message wallet.v1.ListPayoutsResponse.
+ * Use `create(ListPayoutsResponseSchema)` to create a new message.
+ */
+export const ListPayoutsResponseSchema: GenMessage<ListPayoutsResponse> = /*@__PURE__*/
+  messageDesc(file_wallet_v1_wallet, 14);
+
+/**
+ * PENDING -> PAID | FAILED. No other transitions.
+ *
+ * @generated from enum wallet.v1.PayoutStatus
+ */
+export enum PayoutStatus {
+  /**
+   * @generated from enum value: PAYOUT_STATUS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Taken from the balance; sent to the PSP (or about to be), not paid yet.
+   *
+   * @generated from enum value: PAYOUT_STATUS_PENDING = 1;
+   */
+  PENDING = 1,
+
+  /**
+   * The PSP paid it into the seller's bank account.
+   *
+   * @generated from enum value: PAYOUT_STATUS_PAID = 2;
+   */
+  PAID = 2,
+
+  /**
+   * The PSP could not pay it (e.g. the account is closed); the amount went back to the balance.
+   *
+   * @generated from enum value: PAYOUT_STATUS_FAILED = 3;
+   */
+  FAILED = 3,
+}
+
+/**
+ * Describes the enum wallet.v1.PayoutStatus.
+ */
+export const PayoutStatusSchema: GenEnum<PayoutStatus> = /*@__PURE__*/
+  enumDesc(file_wallet_v1_wallet, 0);
+
+/**
+ * Merchant (seller) balances per currency, kept consistent with the ledger's seller_payable accounts, and the
+ * pay-outs that take money from them to the sellers' bank accounts.
  *
  * @generated from service wallet.v1.WalletService
  */
@@ -162,6 +480,49 @@ export const WalletService: GenService<{
     methodKind: "unary";
     input: typeof ListBalancesRequestSchema;
     output: typeof ListBalancesResponseSchema;
+  },
+  /**
+   * Where the seller's payouts go from now on: their bank account at the PSP. Payouts already requested keep the
+   * destination they were requested with.
+   *
+   * @generated from rpc wallet.v1.WalletService.SetPayoutAccount
+   */
+  setPayoutAccount: {
+    methodKind: "unary";
+    input: typeof SetPayoutAccountRequestSchema;
+    output: typeof SetPayoutAccountResponseSchema;
+  },
+  /**
+   * Pays an amount of the seller's available balance out to their payout account. The amount leaves the balance
+   * at once; the payout is PENDING until the PSP pays it (PAID) or cannot (FAILED: the amount returns to the
+   * balance). Idempotent on payout_id: the same payout_id with the same request returns the same payout; with a
+   * different request, ALREADY_EXISTS. More than the available balance is FAILED_PRECONDITION stating what is
+   * available, and so is a seller without a payout account. Concurrent payouts never take a balance below zero.
+   *
+   * @generated from rpc wallet.v1.WalletService.RequestPayout
+   */
+  requestPayout: {
+    methodKind: "unary";
+    input: typeof RequestPayoutRequestSchema;
+    output: typeof RequestPayoutResponseSchema;
+  },
+  /**
+   * @generated from rpc wallet.v1.WalletService.GetPayout
+   */
+  getPayout: {
+    methodKind: "unary";
+    input: typeof GetPayoutRequestSchema;
+    output: typeof GetPayoutResponseSchema;
+  },
+  /**
+   * One seller's payouts, newest first (paginated).
+   *
+   * @generated from rpc wallet.v1.WalletService.ListPayouts
+   */
+  listPayouts: {
+    methodKind: "unary";
+    input: typeof ListPayoutsRequestSchema;
+    output: typeof ListPayoutsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_wallet_v1_wallet, 0);
