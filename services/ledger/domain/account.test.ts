@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DomainError } from "../../lib/errors.js";
+import { domainProblem as problem } from "../../lib/testing.js";
 import { balanceOf, normalDirection, validateAccount } from "./account.js";
-
-const problem = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DomainError) return `${err.kind}: ${err.message}`;
-    throw err;
-  }
-  throw new Error("expected a DomainError");
-};
 
 describe("accounts", () => {
   it("accepts a code that ends with the account's currency", () => {

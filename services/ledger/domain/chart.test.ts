@@ -4,6 +4,8 @@ import { DomainError } from "../../lib/errors.js";
 import {
   bankPlatform,
   payInPosting,
+  payoutPosting,
+  payoutsInTransit,
   platformFeeRevenue,
   pspFeeExpense,
   pspReceivable,
@@ -22,6 +24,7 @@ describe("chart of accounts", () => {
     expect(sellerPayable("seller-42", "USD")).toEqual({ code: "seller_payable:seller-42:USD", type: "LIABILITY", currency: "USD" });
     expect(bankPlatform("USD")).toEqual({ code: "bank:platform:USD", type: "ASSET", currency: "USD" });
     expect(pspFeeExpense("JPY")).toEqual({ code: "psp_fee_expense:JPY", type: "EXPENSE", currency: "JPY" });
+    expect(payoutsInTransit("KWD")).toEqual({ code: "payouts_in_transit:KWD", type: "LIABILITY", currency: "KWD" });
   });
 
   it("parses a seller_payable code back, seller ids with ':' included", () => {
@@ -144,5 +147,24 @@ describe("refundPosting", () => {
     refuse({ currency: "XYZ" });
     refuse({ refundId: "" });
     refuse({ sellerId: "a b" });
+  });
+});
+
+describe("payoutPosting", () => {
+  const payout = { payoutId: "po-1", sellerId: "books", currency: "JPY", amountMinor: 4_875n };
+  const lines = (status: "PENDING" | "PAID" | "FAILED") => {
+    const { posting } = payoutPosting({ ...payout, status });
+    expect(validatePosting(posting)).toEqual(posting);
+    return [posting.transactionId, ...posting.entries.map((e) => `${e.direction} ${e.accountCode} ${e.amount.amountMinor} ${e.amount.currency}`)];
+  };
+
+  it("moves the amount from the seller to payouts in transit, then out of the bank, or back to the seller", () => {
+    expect(lines("PENDING")).toEqual(["payout:po-1:requested", "DEBIT seller_payable:books:JPY 4875 JPY", "CREDIT payouts_in_transit:JPY 4875 JPY"]);
+    expect(lines("PAID")).toEqual(["payout:po-1:paid", "DEBIT payouts_in_transit:JPY 4875 JPY", "CREDIT bank:platform:JPY 4875 JPY"]);
+    expect(lines("FAILED")).toEqual(["payout:po-1:failed", "DEBIT payouts_in_transit:JPY 4875 JPY", "CREDIT seller_payable:books:JPY 4875 JPY"]);
+  });
+
+  it("refuses an amount that is not positive", () => {
+    expect(() => payoutPosting({ ...payout, amountMinor: 0n, status: "PAID" })).toThrow(DomainError);
   });
 });

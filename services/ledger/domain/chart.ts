@@ -12,6 +12,8 @@ export const pspReceivable = (currency: string): Account => ({ code: `psp_receiv
 export const platformFeeRevenue = (currency: string): Account => ({ code: `platform_fee_revenue:${currency}`, type: "REVENUE", currency });
 export const bankPlatform = (currency: string): Account => ({ code: `bank:platform:${currency}`, type: "ASSET", currency });
 export const pspFeeExpense = (currency: string): Account => ({ code: `psp_fee_expense:${currency}`, type: "EXPENSE", currency });
+/** Paid out of the sellers' balances, not yet out of the platform's bank account. */
+export const payoutsInTransit = (currency: string): Account => ({ code: `payouts_in_transit:${currency}`, type: "LIABILITY", currency });
 
 export const SELLER_PAYABLE_PREFIX = "seller_payable:";
 
@@ -122,5 +124,39 @@ export function refundPosting(input: RefundInput): PostingPlan {
     [sellerPayable(input.sellerId, currency), "DEBIT", debit],
     [platformFeeRevenue(currency), "DEBIT", fee],
     [pspReceivable(currency), "CREDIT", amountMinor],
+  ]);
+}
+
+export interface PayoutInput {
+  payoutId: string;
+  sellerId: string;
+  currency: string;
+  amountMinor: bigint;
+  /** The status the payout moved to: PENDING when it was requested. */
+  status: "PENDING" | "PAID" | "FAILED";
+}
+
+/**
+ * A payout of X, one posting per status: requested, Dr seller_payable:<seller> X, Cr payouts_in_transit X; paid,
+ * Dr payouts_in_transit X, Cr bank:platform X; failed, Dr payouts_in_transit X, Cr seller_payable:<seller> X (the
+ * wallet gets the amount back too).
+ */
+export function payoutPosting(input: PayoutInput): PostingPlan {
+  requireId("payout_id", input.payoutId);
+  requireId("seller_id", input.sellerId);
+  const currency = requireCurrency("currency", input.currency);
+  const { payoutId, amountMinor } = input;
+  if (amountMinor <= 0n) throw invalidArgument("amount_minor", `must be positive, got ${amountMinor}`);
+  const payable = sellerPayable(input.sellerId, currency);
+  const inTransit = payoutsInTransit(currency);
+  const steps = {
+    PENDING: ["requested", payable, inTransit],
+    PAID: ["paid", inTransit, bankPlatform(currency)],
+    FAILED: ["failed", inTransit, payable],
+  } as const;
+  const [step, from, to] = steps[input.status];
+  return planOf(`payout:${payoutId}:${step}`, `payout ${payoutId} to seller ${input.sellerId} ${step}`, currency, [
+    [from, "DEBIT", amountMinor],
+    [to, "CREDIT", amountMinor],
   ]);
 }

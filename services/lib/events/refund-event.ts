@@ -1,8 +1,8 @@
-import { fromBinary } from "@bufbuild/protobuf";
 import { RefundEventSchema } from "../../../gen/payment/v1/events_pb.js";
 import { RefundStatus } from "../../../gen/payment/v1/payment_pb.js";
 import { formatMoney, isKnownCurrency } from "../money.js";
 import { PoisonMessage } from "./consumer.js";
+import { decodeOrPoison } from "./decode.js";
 
 /** What consumers need of a RefundEvent, checked: amounts are bigint and amount = fee reversed + seller debit. */
 export interface RefundEventData {
@@ -19,12 +19,7 @@ export interface RefundEventData {
 }
 
 export function decodeRefundEvent(bytes: Uint8Array): RefundEventData {
-  let event;
-  try {
-    event = fromBinary(RefundEventSchema, bytes);
-  } catch (err) {
-    throw new PoisonMessage(`not a RefundEvent: ${(err as Error).message}`);
-  }
+  const event = decodeOrPoison(RefundEventSchema, bytes);
   if (event.eventId === "" || event.refundId === "" || event.sellerId === "") throw new PoisonMessage("RefundEvent without event_id, refund_id or seller_id");
   const what = `RefundEvent ${event.eventId} (refund ${event.refundId})`;
   const { amount, platformFeeReversed: fee, sellerDebit: debit } = event;

@@ -1,0 +1,12 @@
+import type { JsMsg } from "@nats-io/jetstream";
+import type { Db } from "../../lib/db.js";
+import { decodePayoutEvent } from "../../lib/events/payout-event.js";
+import { payoutPosting } from "../domain/chart.js";
+import { bookOncePerEvent } from "./book-once.js";
+
+export const LEDGER_PAYOUT_DURABLE = "ledger-payouts";
+
+/** Books each step of a payout (requested, paid, failed) once per event. */
+export function ledgerPayoutHandler(db: Db): (msg: JsMsg) => Promise<void> {
+  return bookOncePerEvent(db, decodePayoutEvent, payoutPosting);
+}

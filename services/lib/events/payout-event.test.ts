@@ -1,0 +1,26 @@
+import { create, toBinary } from "@bufbuild/protobuf";
+import { describe, expect, it } from "vitest";
+import { PayoutEventSchema } from "../../../gen/wallet/v1/events_pb.js";
+import { PayoutStatus } from "../../../gen/wallet/v1/wallet_pb.js";
+import { PoisonMessage } from "./consumer.js";
+import { decodePayoutEvent } from "./payout-event.js";
+
+const valid = { eventId: "evt_1", status: PayoutStatus.PAID, payoutId: "po-1", sellerId: "s1", amount: { amountMinor: 12_036n, currency: "KWD" } };
+const encode = (overrides: object) => toBinary(PayoutEventSchema, create(PayoutEventSchema, { ...valid, ...overrides }));
+
+describe("PayoutEvent decoding", () => {
+  it("keeps what the ledger books", () => {
+    expect(decodePayoutEvent(encode({}))).toEqual({ eventId: "evt_1", status: "PAID", payoutId: "po-1", sellerId: "s1", currency: "KWD", amountMinor: 12_036n });
+  });
+
+  it.each([
+    ["undecodable bytes", new TextEncoder().encode("not protobuf {"), /not a PayoutEvent/],
+    ["no payout id", encode({ payoutId: "" }), /without event_id, payout_id or seller_id/],
+    ["no status", encode({ status: PayoutStatus.UNSPECIFIED }), /unknown status 0/],
+    ["an unknown currency", encode({ amount: { amountMinor: 1n, currency: "kwd" } }), /"kwd" is not an ISO 4217 code/],
+    ["a zero amount", encode({ amount: { amountMinor: 0n, currency: "KWD" } }), /amount must be positive/],
+  ])("makes %s a poison message", (_what, bytes, message) => {
+    expect(() => decodePayoutEvent(bytes)).toThrow(PoisonMessage);
+    expect(() => decodePayoutEvent(bytes)).toThrow(message);
+  });
+});
