@@ -11,6 +11,7 @@ import { envInt, envString } from "../services/lib/config.js";
 import { streamNamesFromEnv } from "../services/lib/events/streams.js";
 import { DEFAULT_PLATFORM_FEE_BPS, startPaymentService } from "../services/payment/service.js";
 import { startRiskService } from "../services/risk/service.js";
+import { DEFAULT_PAYOUT_SCHEDULE_INTERVAL_MS, payoutJobsFromEnv } from "../services/wallet/config.js";
 import { startWalletService } from "../services/wallet/service.js";
 import { startLedgerService } from "../services/ledger/service.js";
 import { runDemoCheckout } from "./demo-checkout.js";
@@ -71,6 +72,8 @@ async function up() {
     databaseUrl: postgres.url,
     port: envInt("WALLET_PORT", 50054),
     events: { natsUrl: nats.url, names: streamNamesFromEnv() },
+    psp: { baseUrl: psp.url, apiKey: pspApiKey },
+    ...payoutJobsFromEnv(DEFAULT_PAYOUT_SCHEDULE_INTERVAL_MS),
   });
   stops.push(wallet.close);
   print(`Wallet service  ${wallet.url}  (gRPC wallet.v1.WalletService)`);

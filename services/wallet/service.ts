@@ -1,10 +1,20 @@
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
-import { startEventConsumers, type EventsConfig } from "../lib/events/event-consumers.js";
+import { consumeEvents, type EventsConfig } from "../lib/events/event-consumers.js";
+import { attachToNats } from "../lib/events/nats.js";
+import { defaultRelaySettings, startOutboxRelay } from "../lib/events/outbox-relay.js";
+import { ensureEventStreams } from "../lib/events/streams.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import { createLogger } from "../lib/log.js";
+import { PspPayoutsClient, type PspClientConfig } from "./adapters/psp-payouts-client.js";
 import { walletRoutes } from "./api/wallet-handlers.js";
+import { PayoutFlow } from "./app/payout-flow.js";
+import { defaultPayoutPollerConfig, startPayoutPoller, startPayoutScheduler, type PayoutPollerConfig } from "./app/payout-jobs.js";
+import type { PayoutSchedule } from "./domain/payout-schedule.js";
 import { WALLET_PAYIN_DURABLE, walletPayInHandler } from "./events/payin-consumer.js";
 import { WALLET_REFUND_DURABLE, walletRefundHandler } from "./events/refund-consumer.js";
+import { WALLET_OUTBOX } from "./store/outbox.js";
+import { PayoutStore } from "./store/payout-store.js";
 import { WalletStore } from "./store/wallet-store.js";
 import { WALLET_SCHEMA, walletMigrations } from "./store/migrations/index.js";
 
@@ -12,6 +22,11 @@ export interface WalletServiceConfig {
   databaseUrl: string;
   port?: number;
   events: EventsConfig;
+  /** The PSP that pays sellers out; without it RequestPayout is refused and no payout job runs. */
+  psp?: PspClientConfig;
+  payoutPoller?: Partial<PayoutPollerConfig>;
+  /** Scheduled payouts of whole balances; none without it. */
+  payoutSchedule?: PayoutSchedule;
 }
 
 export interface RunningWalletService {
@@ -24,28 +39,50 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
   const log = createLogger("wallet");
   const db = createDb(config.databaseUrl, WALLET_SCHEMA);
   await migrateUp(db, WALLET_SCHEMA, walletMigrations);
-  const store = new WalletStore(db);
+  const balances = new WalletStore(db);
+  const payouts = new PayoutStore(db, balances);
+  const flow = new PayoutFlow(payouts, config.psp && new PspPayoutsClient(config.psp), log);
   const grpc = await startGrpcServer({
     port: config.port,
-    routes: walletRoutes(store),
+    routes: walletRoutes({ balances, payouts, flow }),
     healthProbe: databaseAnswers(db),
     log,
   });
-  const consumer = await startEventConsumers(
+  const jobs = config.psp
+    ? [
+        startPayoutPoller(payouts, flow, { ...defaultPayoutPollerConfig, ...config.payoutPoller }, log),
+        ...(config.payoutSchedule ? [startPayoutScheduler(flow, config.payoutSchedule, log)] : []),
+      ]
+    : [];
+  // Balances are served and payouts taken while NATS is down: payout events wait in the outbox.
+  const { names } = config.events;
+  const events = attachToNats(
+    config.events.natsUrl,
     "wallet-service",
-    config.events,
-    [
-      { durable: WALLET_PAYIN_DURABLE, subject: "payment.succeeded", handle: walletPayInHandler(db, store) },
-      { durable: WALLET_REFUND_DURABLE, subject: "refund.succeeded", handle: walletRefundHandler(db, store) },
-    ],
+    async (nc) => {
+      await ensureEventStreams(await jetstreamManager(nc), names);
+      const consumers = await consumeEvents(
+        nc,
+        config.events,
+        [
+          { durable: WALLET_PAYIN_DURABLE, subject: "payment.succeeded", handle: walletPayInHandler(db, balances) },
+          { durable: WALLET_REFUND_DURABLE, subject: "refund.succeeded", handle: walletRefundHandler(db, balances) },
+        ],
+        log,
+      );
+      const stopRelay = startOutboxRelay(db, jetstream(nc), { ...defaultRelaySettings, ...WALLET_OUTBOX, subjectPrefix: names.subjectPrefix }, log);
+      return { stop: async () => void (await Promise.all([consumers.stop(), stopRelay()])) };
+    },
     log,
   );
+  await events.firstAttempt;
   log.info("wallet service listening", { url: grpc.url });
   return {
     url: grpc.url,
     port: grpc.port,
     close: async () => {
-      await consumer.stop();
+      await Promise.all(jobs.map((stop) => stop()));
+      await events.close();
       await grpc.close();
       await db.destroy();
     },

@@ -1,9 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { create, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { RefundEventSchema, type RefundEvent } from "../../gen/payment/v1/events_pb.js";
 import { RefundStatus } from "../../gen/payment/v1/payment_pb.js";
 import { createDb, type Db } from "../../services/lib/db.js";
 import { listDeadLetters } from "../../services/lib/events/dead-letters.js";
@@ -14,6 +12,7 @@ import { WalletStore } from "../../services/wallet/store/wallet-store.js";
 import { startTestPlatform, type TestPlatform } from "../support/platform.js";
 import { waitFor } from "../support/wait.js";
 import { consumersIdle, expectBooksClean, ledgerBalance, paidOrder, postedEntries, waitForPosting, walletBalance } from "../ledger/platform-books.js";
+import { encodeRefund, publishRefund, refundEvent, type RefundInit } from "./refund-events.js";
 
 let platform: TestPlatform;
 let nc: NatsConnection;
@@ -35,30 +34,7 @@ afterAll(async () => {
   await platform?.close();
 });
 
-type RefundInit = Exclude<MessageInitShape<typeof RefundEventSchema>, RefundEvent>;
-
-/** A RefundEvent as the payment service writes it: amount = fee reversed + seller debit. */
-function refundEvent(sellerId: string, paymentId: string, feeMinor: bigint, debitMinor: bigint, currency = "USD", overrides: Partial<RefundInit> = {}): RefundInit {
-  return {
-    eventId: `evt_${randomUUID()}`,
-    status: RefundStatus.SUCCEEDED,
-    refundId: `rf-${randomUUID()}`,
-    paymentId,
-    orderId: "o1",
-    sellerId,
-    amount: { amountMinor: feeMinor + debitMinor, currency },
-    platformFeeReversed: { amountMinor: feeMinor, currency },
-    sellerDebit: { amountMinor: debitMinor, currency },
-    pspRefundId: `re_${randomUUID()}`,
-    ...overrides,
-  };
-}
-
-const encode = (event: RefundInit) => toBinary(RefundEventSchema, create(RefundEventSchema, event));
-
-function publish(event: RefundInit, msgID = event.eventId!, status = "succeeded") {
-  return js.publish(`${platform.streams.subjectPrefix}.refund.${status}`, encode(event), { msgID });
-}
+const publish = (event: RefundInit, msgID?: string, status?: string) => publishRefund(js, platform.streams, event, msgID, status);
 
 const movementsOf = async (eventId: string) => Number((await walletDb("movements").where({ event_id: eventId }).count({ n: "*" }))[0]!.n);
 
@@ -91,7 +67,7 @@ describe("a succeeded refund", () => {
     const { paymentId } = await paidOrder(platform, sellerId, 2_000);
     const event = refundEvent(sellerId, paymentId, 50n, 1_950n);
     // The wallet's own handler commits the effect, as a consumer would before acking; the ack never comes.
-    await walletRefundHandler(walletDb, new WalletStore(walletDb))({ data: encode(event) } as JsMsg);
+    await walletRefundHandler(walletDb, new WalletStore(walletDb))({ data: encodeRefund(event) } as JsMsg);
     expect(await walletBalance(platform, sellerId, "USD")).toBe(0n);
 
     await publish(event);

@@ -5,7 +5,7 @@ import type { EventStreamNames } from "../../services/lib/events/streams.js";
 import { startPaymentService, type PaymentServiceConfig, type RunningPaymentService } from "../../services/payment/service.js";
 import type { RiskRules } from "../../services/risk/domain/rules.js";
 import { startRiskService } from "../../services/risk/service.js";
-import { startWalletService, type RunningWalletService } from "../../services/wallet/service.js";
+import { startWalletService, type RunningWalletService, type WalletServiceConfig } from "../../services/wallet/service.js";
 import { startLedgerService, type RunningLedgerService } from "../../services/ledger/service.js";
 import type { ConsumerSettings } from "../../services/lib/events/consumer.js";
 import type { GrpcServer } from "../../services/lib/grpc-server.js";
@@ -36,6 +36,8 @@ export interface TestPlatformOptions {
   /** The NATS the payment service publishes through (e.g. a proxy that a test can cut). */
   paymentNatsUrl?: string;
   consumers?: Partial<Pick<ConsumerSettings, "maxDeliver" | "ackWaitMs" | "retryBaseMs">>;
+  /** The wallet's payout poller (by default every 100 ms, for payouts untouched for 200 ms) and schedule (none). */
+  payouts?: Pick<WalletServiceConfig, "payoutPoller" | "payoutSchedule">;
 }
 
 export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
@@ -49,17 +51,14 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     poller: { intervalMs: 3_600_000, ...options.poller },
   });
   psp.setWebhookUrl(payment.webhookUrl);
-  const wallet = await startWalletService({
-    databaseUrl: database.url,
-    events: { natsUrl: inject("natsUrl"), names: streams, settings: options.consumers },
-  });
+  const wallet = await startWalletService(walletConfig(database.url, streams, psp.url, options));
   const ledger = await startLedgerService({
     databaseUrl: database.url,
     walletUrl: wallet.url,
     checkpointIntervalMs: 100,
     events: { natsUrl: inject("natsUrl"), names: streams, settings: options.consumers },
   });
-  return {
+  const platform: TestPlatform = {
     database,
     streams,
     psp,
@@ -70,7 +69,8 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     pspApi: pspApiOf(psp.url),
     close: async () => {
       await ledger.close();
-      await wallet.close();
+      // The wallet running now: a test may have restarted it.
+      await platform.wallet.close();
       await payment.close();
       await risk.close();
       await psp.close();
@@ -78,6 +78,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
       await database.drop();
     },
   };
+  return platform;
 }
 
 function paymentConfig(databaseUrl: string, streams: EventStreamNames, pspUrl: string, riskUrl: string): PaymentServiceConfig {
@@ -90,6 +91,21 @@ function paymentConfig(databaseUrl: string, streams: EventStreamNames, pspUrl: s
     // By default the poller stays out of the way, so that tests see what webhooks alone achieve.
     poller: { intervalMs: 3_600_000 },
   };
+}
+
+function walletConfig(databaseUrl: string, streams: EventStreamNames, pspUrl: string, options: TestPlatformOptions): WalletServiceConfig {
+  return {
+    databaseUrl,
+    events: { natsUrl: inject("natsUrl"), names: streams, settings: options.consumers },
+    psp: { baseUrl: pspUrl, apiKey: PSP_API_KEY },
+    payoutPoller: { intervalMs: 100, staleAfterMs: 200 },
+    ...options.payouts,
+  };
+}
+
+/** Another wallet service instance on the platform's database, streams and PSP: a second replica, or one with a payout schedule. */
+export function startWalletReplica(platform: TestPlatform, options: TestPlatformOptions = {}): Promise<RunningWalletService> {
+  return startWalletService(walletConfig(platform.database.url, platform.streams, platform.psp.url, options));
 }
 
 /**

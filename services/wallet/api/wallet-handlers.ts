@@ -1,37 +1,73 @@
 import type { ConnectRouter } from "@connectrpc/connect";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { WalletService } from "../../../gen/wallet/v1/wallet_pb.js";
+import { invalidArgument, notFound } from "../../lib/errors.js";
 import { decodePageToken, encodePageToken, pageSize } from "../../lib/page-token.js";
 import { requireCurrency, requireId } from "../../lib/validate.js";
-import type { Balance, WalletStore } from "../store/wallet-store.js";
+import type { PayoutFlow } from "../app/payout-flow.js";
+import { requireDestination, validatePayoutRequest } from "../domain/payout.js";
+import type { PayoutStore } from "../store/payout-store.js";
+import type { WalletStore } from "../store/wallet-store.js";
+import { balanceToProto, payoutAccountToProto, payoutToProto } from "./wallet-proto.js";
 
-const toProto = (b: Balance) => ({
-  sellerId: b.sellerId,
-  available: { amountMinor: b.availableMinor, currency: b.currency },
-  updatedAt: timestampFromDate(b.updatedAt),
-});
+function decodePayoutCursor(token: string): bigint | undefined {
+  const cursor = decodePageToken(token, ["seq"]);
+  if (cursor === undefined) return undefined;
+  if (!/^\d{1,19}$/.test(cursor.seq!)) throw invalidArgument("page_token", "is not a token returned by a previous call; start again with an empty page_token");
+  return BigInt(cursor.seq!);
+}
 
-export function walletRoutes(store: WalletStore) {
+export interface WalletApi {
+  balances: WalletStore;
+  payouts: PayoutStore;
+  flow: PayoutFlow;
+}
+
+/** gRPC wallet.v1.WalletService: validate, delegate, translate. */
+export function walletRoutes({ balances, payouts, flow }: WalletApi) {
   return (router: ConnectRouter) =>
     router.service(WalletService, {
       async getBalance(req) {
         const sellerId = requireId("seller_id", req.sellerId);
         const currency = requireCurrency("currency", req.currency);
-        const balance = await store.balance(sellerId, currency);
-        return { balance: toProto(balance ?? { sellerId, currency, availableMinor: 0n, updatedAt: new Date(0) }) };
+        const balance = await balances.balance(sellerId, currency);
+        return { balance: balanceToProto(balance ?? { sellerId, currency, availableMinor: 0n, updatedAt: new Date(0) }) };
       },
       async listBalances(req) {
         const limit = pageSize(req.pageSize, 100, 1000);
         const cursor = decodePageToken(req.pageToken, ["sellerId", "currency"]);
-        const balances = await store.list({
+        const page = await balances.list({
           sellerId: req.sellerId === "" ? undefined : requireId("seller_id", req.sellerId),
           after: cursor && { sellerId: cursor.sellerId!, currency: cursor.currency! },
           limit,
         });
-        const last = balances[balances.length - 1];
+        const last = page[page.length - 1];
         return {
-          balances: balances.map(toProto),
-          nextPageToken: balances.length === limit && last ? encodePageToken({ sellerId: last.sellerId, currency: last.currency }) : "",
+          balances: page.map(balanceToProto),
+          nextPageToken: page.length === limit && last ? encodePageToken({ sellerId: last.sellerId, currency: last.currency }) : "",
+        };
+      },
+      async setPayoutAccount(req) {
+        const account = await payouts.setAccount(requireId("seller_id", req.sellerId), requireDestination("destination", req.destination));
+        return { payoutAccount: payoutAccountToProto(account) };
+      },
+      async requestPayout(req) {
+        const payout = await flow.request(validatePayoutRequest({ payoutId: req.payoutId, sellerId: req.sellerId, amount: req.amount }));
+        return { payout: payoutToProto(payout) };
+      },
+      async getPayout(req) {
+        const payoutId = requireId("payout_id", req.payoutId);
+        const payout = await payouts.get(payoutId);
+        if (payout === undefined) throw notFound(`payout "${payoutId}" does not exist`);
+        return { payout: payoutToProto(payout) };
+      },
+      async listPayouts(req) {
+        const sellerId = requireId("seller_id", req.sellerId);
+        const limit = pageSize(req.pageSize, 20, 100);
+        const page = await payouts.list(sellerId, decodePayoutCursor(req.pageToken), limit);
+        const last = page[page.length - 1];
+        return {
+          payouts: page.map(payoutToProto),
+          nextPageToken: page.length === limit && last ? encodePageToken({ seq: last.seq.toString() }) : "",
         };
       },
     });

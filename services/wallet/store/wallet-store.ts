@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { Db } from "../../lib/db.js";
+import type { Money } from "../../lib/money.js";
 import type { BalanceChange } from "../domain/balance-changes.js";
 
 export interface Balance {
@@ -42,6 +43,30 @@ export class WalletStore {
           updated_at: trx.fn.now(),
         });
     }
+  }
+
+  /**
+   * Takes `amountMinor` for a payout inside the caller's transaction, only if the balance holds it: one conditional
+   * update, which waits for a concurrent payout's lock and then re-checks, so that payouts never overdraw.
+   * Returns whether it was taken and, when not, what is available.
+   */
+  async withdraw(
+    trx: Knex.Transaction,
+    eventId: string,
+    sellerId: string,
+    money: Money,
+  ): Promise<{ withdrawn: true } | { withdrawn: false; availableMinor: bigint }> {
+    const { amountMinor, currency } = money;
+    const taken = await trx("balances")
+      .where({ seller_id: sellerId, currency })
+      .whereRaw("available_minor >= ?::bigint", [amountMinor.toString()])
+      .update({ available_minor: trx.raw("available_minor - ?::bigint", [amountMinor.toString()]), last_movement: "payout", updated_at: trx.fn.now() });
+    if (taken === 0) {
+      const row: Pick<BalanceRow, "available_minor"> | undefined = await trx("balances").where({ seller_id: sellerId, currency }).first("available_minor");
+      return { withdrawn: false, availableMinor: row?.available_minor ?? 0n };
+    }
+    await trx("movements").insert({ event_id: eventId, seller_id: sellerId, currency, amount_minor: -amountMinor, kind: "payout" });
+    return { withdrawn: true };
   }
 
   async balance(sellerId: string, currency: string): Promise<Balance | undefined> {

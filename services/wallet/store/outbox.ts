@@ -1,0 +1,22 @@
+import type { Knex } from "knex";
+import { newId } from "../../lib/ids.js";
+import type { Payout } from "../domain/payout.js";
+import { encodePayoutEvent, payoutEventSubject } from "../events/payout-event.js";
+
+/** The wallet's outbox (its own table, its own relay lock). */
+export const WALLET_OUTBOX = { table: "outbox", lockKey: 0x3a11e75 };
+
+/**
+ * Writes the event announcing the payout's status, inside the transaction that moved it; the relay publishes it.
+ * Returns the event id, which also names the balance movement the change made, if any.
+ */
+export async function appendPayoutEvent(trx: Knex.Transaction, payout: Payout): Promise<string> {
+  const eventId = newId("evt");
+  await trx(WALLET_OUTBOX.table).insert({
+    event_id: eventId,
+    payout_id: payout.payoutId,
+    subject: payoutEventSubject(payout.status),
+    payload: Buffer.from(encodePayoutEvent(payout, eventId)),
+  });
+  return eventId;
+}

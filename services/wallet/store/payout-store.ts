@@ -1,0 +1,196 @@
+import type { Knex } from "knex";
+import type { Db } from "../../lib/db.js";
+import { insufficientBalance, noPayoutAccount, type Payout, type PayoutOutcome, type PayoutRequest, type PayoutStatus } from "../domain/payout.js";
+import { scheduledPayoutId, type PayoutMinimums } from "../domain/payout-schedule.js";
+import { appendPayoutEvent } from "./outbox.js";
+import type { WalletStore } from "./wallet-store.js";
+
+export interface PayoutAccount {
+  sellerId: string;
+  destination: string;
+  updatedAt: Date;
+}
+
+interface PayoutRow {
+  payout_id: string;
+  seller_id: string;
+  currency: string;
+  amount_minor: bigint;
+  destination: string;
+  status: PayoutStatus;
+  psp_payout_id: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toPayout = (r: PayoutRow): Payout => ({
+  payoutId: r.payout_id,
+  sellerId: r.seller_id,
+  amount: { amountMinor: r.amount_minor, currency: r.currency.trim() },
+  status: r.status,
+  destination: r.destination,
+  pspPayoutId: r.psp_payout_id ?? undefined,
+  failure: r.failure_code === null ? undefined : { code: r.failure_code, message: r.failure_message ?? "" },
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+/** Only one instance at a time creates scheduled payouts (key of a transaction-scoped advisory lock). */
+const SCHEDULER_LOCK_KEY = 0x5c4ed;
+
+/**
+ * Payouts and payout accounts. A payout, the balance it takes and the event announcing it commit together;
+ * so do a final status, the return of a failed payout's amount, and its event.
+ */
+export class PayoutStore {
+  constructor(
+    private readonly db: Db,
+    private readonly balances: WalletStore,
+  ) {}
+
+  async setAccount(sellerId: string, destination: string): Promise<PayoutAccount> {
+    const [row] = await this.db("payout_accounts")
+      .insert({ seller_id: sellerId, destination })
+      .onConflict("seller_id")
+      .merge({ destination, updated_at: this.db.fn.now() })
+      .returning("*");
+    return { sellerId: row.seller_id, destination: row.destination, updatedAt: row.updated_at };
+  }
+
+  async get(payoutId: string, db: Db | Knex.Transaction = this.db): Promise<Payout | undefined> {
+    const row: PayoutRow | undefined = await db("payouts").where({ payout_id: payoutId }).first();
+    return row && toPayout(row);
+  }
+
+  /** A seller's payouts, newest first, each with its place in the list; those before `before` when given. */
+  async list(sellerId: string, before: bigint | undefined, limit: number): Promise<(Payout & { seq: bigint })[]> {
+    const query = this.db("payouts").where({ seller_id: sellerId }).orderBy("seq", "desc").limit(limit);
+    if (before !== undefined) query.where("seq", "<", before.toString());
+    return (await query).map((row: PayoutRow & { seq: bigint }) => ({ ...toPayout(row), seq: row.seq }));
+  }
+
+  /**
+   * Creates the payout to the seller's payout account and takes its amount from the balance; a payout already
+   * under that id is returned as it is (the caller compares the requests). Insufficient balance or no account:
+   * nothing is written.
+   */
+  async create(request: PayoutRequest): Promise<Payout> {
+    return this.db.transaction(async (trx) => {
+      const account: { destination: string } | undefined = await trx("payout_accounts").where({ seller_id: request.sellerId }).first("destination");
+      if (account === undefined) throw noPayoutAccount(request.sellerId);
+      return this.open(trx, request, account.destination);
+    });
+  }
+
+  /**
+   * One batch of the window's scheduled payouts: every seller with a payout account and a balance of at least the
+   * currency's minimum, not paid out in this window yet, gets a payout of the whole balance. Undefined when another
+   * instance is at it. Balance rows are locked, so the amount is exactly what the balance holds.
+   */
+  async createScheduled(window: number, minimums: PayoutMinimums, limit: number): Promise<Payout[] | undefined> {
+    return this.db.transaction(async (trx) => {
+      const { rows: lock } = await trx.raw("select pg_try_advisory_xact_lock(?) as ours", [SCHEDULER_LOCK_KEY]);
+      if (!lock[0].ours) return undefined;
+      const currencies = Object.keys(minimums.byCurrency);
+      const { rows } = await trx.raw<{ rows: { seller_id: string; currency: string; available_minor: bigint; destination: string }[] }>(
+        `select b.seller_id, b.currency, b.available_minor, a.destination
+         from balances b
+         join payout_accounts a on a.seller_id = b.seller_id
+         left join unnest(?::text[], ?::bigint[]) as m (currency, minimum) on m.currency = b.currency
+         where b.available_minor >= coalesce(m.minimum, ?) and b.available_minor > 0
+           and not exists (select 1 from payouts p where p.seller_id = b.seller_id and p.currency = b.currency and p.schedule_window = ?)
+         order by b.seller_id, b.currency
+         limit ?
+         for update of b`,
+        [currencies, currencies.map((c) => minimums.byCurrency[c]!.toString()), minimums.otherwise.toString(), window, limit],
+      );
+      const created: Payout[] = [];
+      for (const r of rows) {
+        const currency = r.currency.trim();
+        const request = { payoutId: scheduledPayoutId(r.seller_id, currency, window), sellerId: r.seller_id, amount: { amountMinor: r.available_minor, currency } };
+        created.push(await this.open(trx, request, r.destination, window));
+      }
+      return created;
+    });
+  }
+
+  private async open(trx: Knex.Transaction, request: PayoutRequest, destination: string, scheduleWindow?: number): Promise<Payout> {
+    const [row]: PayoutRow[] = await trx("payouts")
+      .insert({
+        payout_id: request.payoutId,
+        seller_id: request.sellerId,
+        currency: request.amount.currency,
+        amount_minor: request.amount.amountMinor,
+        destination,
+        status: "PENDING",
+        schedule_window: scheduleWindow ?? null,
+      })
+      .onConflict("payout_id")
+      .ignore()
+      .returning("*");
+    // Taken: a concurrent insert of the same id waited for the other transaction, which has committed it.
+    if (row === undefined) return (await this.get(request.payoutId, trx))!;
+    const payout = toPayout(row);
+    const eventId = await appendPayoutEvent(trx, payout);
+    const taken = await this.balances.withdraw(trx, eventId, payout.sellerId, payout.amount);
+    if (!taken.withdrawn) throw insufficientBalance(request, taken.availableMinor);
+    return payout;
+  }
+
+  /** Remembers the PSP's id of a payout that is still on its way. */
+  async recordPspPayout(payoutId: string, pspPayoutId: string): Promise<Payout> {
+    const [row]: PayoutRow[] = await this.db("payouts")
+      .where({ payout_id: payoutId })
+      .update({ psp_payout_id: pspPayoutId, updated_at: this.db.fn.now() })
+      .returning("*");
+    return toPayout(row!);
+  }
+
+  /**
+   * Moves a PENDING payout to its outcome, once: a failed payout's amount returns to the balance. A payout already
+   * final is returned as it is.
+   */
+  async settle(payoutId: string, pspPayoutId: string | undefined, outcome: PayoutOutcome): Promise<Payout> {
+    return this.db.transaction(async (trx) => {
+      const failure = outcome.status === "FAILED" ? outcome.failure : undefined;
+      const [row]: PayoutRow[] = await trx("payouts")
+        .where({ payout_id: payoutId, status: "PENDING" })
+        .update({
+          status: outcome.status,
+          psp_payout_id: trx.raw("coalesce(?, psp_payout_id)", [pspPayoutId ?? null]),
+          failure_code: failure?.code ?? null,
+          failure_message: failure?.message ?? null,
+          updated_at: trx.fn.now(),
+        })
+        .returning("*");
+      if (row === undefined) return (await this.get(payoutId, trx))!;
+      const payout = toPayout(row);
+      const eventId = await appendPayoutEvent(trx, payout);
+      if (payout.status === "FAILED") {
+        await this.balances.move(trx, eventId, payout.amount.currency, [{ sellerId: payout.sellerId, amountMinor: payout.amount.amountMinor }], "payout_returned");
+      }
+      return payout;
+    });
+  }
+
+  /**
+   * Claims up to `limit` PENDING payouts untouched for `staleAfterMs`, marking them polled: several instances each
+   * claim their own (SKIP LOCKED), and a claimed payout waits `staleAfterMs` before anyone claims it again.
+   */
+  async claimPending(staleAfterMs: number, limit: number): Promise<Payout[]> {
+    const { rows } = await this.db.raw<{ rows: PayoutRow[] }>(
+      `update payouts set polled_at = now()
+       where payout_id in (
+         select payout_id from payouts
+         where status = 'PENDING' and greatest(updated_at, polled_at) < now() - make_interval(secs => ?)
+         order by greatest(updated_at, polled_at)
+         limit ?
+         for update skip locked)
+       returning *`,
+      [staleAfterMs / 1000, limit],
+    );
+    return rows.map(toPayout);
+  }
+}
