@@ -1,7 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ApiError } from "./errors.js";
-import { BodyTooLargeError, readBody, sendJson } from "./http.js";
+import { BodyTooLargeError, readBody, send, sendJson, TextBody } from "./http.js";
 import { requestFingerprint, type IdempotencyStore } from "./idempotency.js";
 import { routes, type ApiRequest, type Route, type RouteContext } from "./routes.js";
 import { secretsEqual } from "./tokens.js";
@@ -17,6 +17,8 @@ export interface ApiContext extends RouteContext {
 interface Reply {
   status: number;
   body: string;
+  /** JSON when absent. */
+  contentType?: string;
   headers?: OutgoingHttpHeaders;
 }
 
@@ -76,6 +78,7 @@ export function createApiHandler(ctx: ApiContext) {
   function execute(route: Route, request: ApiRequest): Reply {
     try {
       const { status, body } = route.handle(request);
+      if (body instanceof TextBody) return { status, body: body.text, contentType: body.contentType };
       return { status, body: JSON.stringify(body) };
     } catch (error) {
       return errorReply(error);
@@ -134,6 +137,7 @@ export function createApiHandler(ctx: ApiContext) {
     // Only the answer is late, as over a slow network: a client that gives up waiting still had its request carried out.
     const latency = faulty ? ctx.faults.latencyMs() : 0;
     if (latency > 0) await sleep(latency, undefined, { signal: ctx.closing }).catch(() => undefined);
-    sendJson(res, reply.status, reply.body, reply.headers);
+    if (reply.contentType === undefined) sendJson(res, reply.status, reply.body, reply.headers);
+    else send(res, reply.status, reply.contentType, reply.body, reply.headers);
   };
 }

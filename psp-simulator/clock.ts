@@ -19,6 +19,8 @@ export class Clock {
   private queue: DueAction[] = [];
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** The time the running action was due at, while one runs. */
+  private runningAt: number | undefined;
 
   /** Milliseconds since the epoch, by the simulator's clock. */
   now(): number {
@@ -28,6 +30,14 @@ export class Clock {
   /** Unix seconds, as in `created` fields. */
   seconds(): number {
     return Math.floor(this.now() / 1000);
+  }
+
+  /**
+   * When what is happening now happened: inside a due action, the time it was due at (an advance runs actions
+   * late, after `now()` has jumped past them); otherwise `now()`.
+   */
+  eventTime(): number {
+    return this.runningAt ?? this.now();
   }
 
   get offset(): number {
@@ -63,10 +73,13 @@ export class Clock {
     // An action may schedule another one that is already due; it runs in the same pass.
     for (let next = this.queue[0]; next !== undefined && next.at <= this.now(); next = this.queue[0]) {
       this.queue.shift();
+      this.runningAt = next.at;
       try {
         next.action();
       } catch (error) {
         console.error("psp-simulator: scheduled action failed", error);
+      } finally {
+        this.runningAt = undefined;
       }
     }
     this.arm();

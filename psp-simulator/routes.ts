@@ -1,14 +1,18 @@
 import type { Clock } from "./clock.js";
+import type { DiscrepancyInjector } from "./discrepancies.js";
 import { disputeObject, type Disputes } from "./disputes.js";
 import { resourceMissing } from "./errors.js";
 import type { Faults } from "./faults.js";
+import { TextBody } from "./http.js";
 import { paymentObject, type Payment, type Payments } from "./payments.js";
 import { payoutObject, type Payouts } from "./payouts.js";
 import { refundObject, type Refunds } from "./refunds.js";
+import { settlementObject, type Settlements } from "./settlements.js";
 import type { Store, Table } from "./store.js";
 import {
   captureInput,
   clockAdvanceInput,
+  discrepanciesInput,
   disputeCloseInput,
   faultInput,
   newDisputeInput,
@@ -17,6 +21,7 @@ import {
   newRefundInput,
   noInput,
   reviewInput,
+  settlementRunInput,
   type JsonObject,
 } from "./validation.js";
 import type { WebhookDispatcher } from "./webhooks.js";
@@ -29,6 +34,8 @@ export interface RouteContext {
   refunds: Refunds;
   payouts: Payouts;
   disputes: Disputes;
+  settlements: Settlements;
+  discrepancies: DiscrepancyInjector;
   webhooks: WebhookDispatcher;
   faults: Faults;
 }
@@ -49,7 +56,7 @@ export interface Route {
 
 const ok = (body: unknown) => ({ status: 200, body });
 const created = (body: unknown) => ({ status: 201, body });
-const list = (data: unknown[]) => ok({ object: "list", data });
+const list = (data: readonly unknown[]) => ok({ object: "list", data });
 
 function find<T extends { id: string }>(table: Table<T>, id: string | undefined, param = "id"): T {
   const row = id === undefined ? undefined : table.get(id);
@@ -86,6 +93,7 @@ export function routes(ctx: RouteContext): Route[] {
   const viewPayment = (payment: Payment) => paymentObject(payment, ctx.baseUrl);
   const faultConfig = () => ok({ object: "fault_config", ...ctx.faults.get() });
   const clock = () => ok({ object: "clock", now: ctx.clock.seconds(), offset_seconds: ctx.clock.offset / 1000 });
+  const waitingDiscrepancies = () => list(ctx.discrepancies.waiting());
 
   return [
     {
@@ -135,6 +143,21 @@ export function routes(ctx: RouteContext): Route[] {
     },
     ...readRoutes("payouts", store.payouts, payoutObject, { param: "reference", value: (p) => p.reference }),
     ...readRoutes("disputes", store.disputes, disputeObject, { param: "payment", value: (d) => d.payment.id }),
+    {
+      method: "GET",
+      path: /^\/v1\/settlements$/,
+      handle: () => list(ctx.settlements.list().map(settlementObject)),
+    },
+    {
+      method: "GET",
+      path: /^\/v1\/settlements\/([^/]+)$/,
+      handle: ({ params: [date] }) => ok(settlementObject(ctx.settlements.get(date))),
+    },
+    {
+      method: "GET",
+      path: /^\/v1\/settlements\/([^/]+)\/file$/,
+      handle: ({ params: [date] }) => ok(new TextBody("text/csv; charset=utf-8", ctx.settlements.read(ctx.settlements.get(date)))),
+    },
     {
       method: "POST",
       path: /^\/v1\/test_helpers\/payments\/([^/]+)\/review$/,
@@ -188,6 +211,24 @@ export function routes(ctx: RouteContext): Route[] {
       method: "GET",
       path: /^\/v1\/test_helpers\/clock$/,
       handle: clock,
+    },
+    {
+      method: "POST",
+      path: /^\/v1\/test_helpers\/settlements\/run$/,
+      handle: ({ body }) => ok(settlementObject(ctx.settlements.run(settlementRunInput(body).date))),
+    },
+    {
+      method: "POST",
+      path: /^\/v1\/test_helpers\/settlements\/discrepancies$/,
+      handle: ({ body }) => {
+        ctx.discrepancies.add(discrepanciesInput(body));
+        return waitingDiscrepancies();
+      },
+    },
+    {
+      method: "GET",
+      path: /^\/v1\/test_helpers\/settlements\/discrepancies$/,
+      handle: waitingDiscrepancies,
     },
     {
       method: "GET",

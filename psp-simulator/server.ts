@@ -1,17 +1,25 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createApiHandler } from "./api.js";
 import { createCheckoutHandler } from "./checkout.js";
 import { Clock } from "./clock.js";
+import { DiscrepancyInjector } from "./discrepancies.js";
 import { Disputes, disputeObject } from "./disputes.js";
 import { ApiError } from "./errors.js";
 import { Faults, type FaultConfig } from "./faults.js";
 import { FeeSchedule, type FeeOptions } from "./fees.js";
 import { sendJson } from "./http.js";
 import { IdempotencyStore } from "./idempotency.js";
+import { Journal } from "./journal.js";
+import { disputeMovements, paymentMovements, payoutMovements, refundMovements, type MovementDraft } from "./movements.js";
 import { Payments, paymentObject } from "./payments.js";
 import { Payouts, payoutObject } from "./payouts.js";
 import { Refunds, refundObject } from "./refunds.js";
+import { SettlementCalendar } from "./settlement-calendar.js";
+import { Settlements } from "./settlements.js";
 import { Store } from "./store.js";
 import { faultInput } from "./validation.js";
 import { WebhookDispatcher, webhookEvent, type EventObject, type EventType, type PaymentEventType } from "./webhooks.js";
@@ -43,11 +51,17 @@ export interface PspSimulatorOptions extends FeeOptions {
   faults?: Partial<FaultConfig>;
   /** Source of the fault draws and the webhook retry jitter, in [0, 1); default Math.random. */
   random?: () => number;
+  /** "HH:MM" UTC at which each settlement day ends and its file is written; default "00:00". */
+  settlementCutoff?: string;
+  /** Where the settlement files are written (created if missing); default a new temporary directory, removed on close. */
+  settlementDir?: string;
 }
 
 export interface PspSimulator {
   /** Base URL, e.g. http://127.0.0.1:54321 */
   url: string;
+  /** The directory holding the settlement files. */
+  settlementDir: string;
   setWebhookUrl(url: string): void;
   /**
    * Replaces the whole fault configuration (omitted fields are off), like `POST /v1/test_helpers/faults`.
@@ -89,6 +103,9 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
   const refundDelayMs = delayOption("refundDelayMs", opts.refundDelayMs) ?? 0;
   const payoutDelayMs = delayOption("payoutDelayMs", opts.payoutDelayMs) ?? 0;
   const fees = new FeeSchedule(opts);
+  const calendar = new SettlementCalendar(opts.settlementCutoff);
+  const settlementDir = opts.settlementDir ?? mkdtempSync(join(tmpdir(), "psp-settlements-"));
+  mkdirSync(settlementDir, { recursive: true });
 
   // Listen before wiring the handlers: the payment objects embed the base URL, which needs the port.
   const server = createServer();
@@ -105,6 +122,7 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
   const shutdown = new AbortController();
   const store = new Store();
   const clock = new Clock();
+  const journal = new Journal(clock);
   const webhooks = new WebhookDispatcher({
     url: opts.webhookUrl,
     secret: opts.webhookSecret,
@@ -114,19 +132,34 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
     random,
   });
   const publish = (type: EventType, object: EventObject) => webhooks.publish(webhookEvent(type, object, clock.seconds()));
-  const disputes = new Disputes({ store, clock, publish: (type, dispute) => publish(type, disputeObject(dispute)) });
+  /** Publishes the changes of one kind of object, each settled (its money movements recorded) first. */
+  const settleAndPublish =
+    <T>(movements: (object: T) => MovementDraft[], view: (object: T) => EventObject) =>
+    (type: EventType, object: T) => {
+      journal.record(movements(object));
+      publish(type, view(object));
+    };
+  const disputes = new Disputes({
+    store,
+    clock,
+    publish: settleAndPublish((dispute) => disputeMovements(dispute, fees.dispute(dispute.currency)), disputeObject),
+  });
   const payments = new Payments(store, {
     clock,
     reviewDelayMs,
     authorizationTtlMs,
     chargeFee: (amount, currency) => fees.charge(amount, currency),
     onStatusChange: (payment) => {
+      journal.record(paymentMovements(payment));
       publish(`payment.${payment.status}` as PaymentEventType, paymentObject(payment, baseUrl));
       disputes.paymentChanged(payment);
     },
   });
-  const refunds = new Refunds({ store, clock, delayMs: refundDelayMs, publish: (type, refund) => publish(type, refundObject(refund)) });
-  const payouts = new Payouts({ store, clock, delayMs: payoutDelayMs, publish: (type, payout) => publish(type, payoutObject(payout)) });
+  const refunds = new Refunds({ store, clock, delayMs: refundDelayMs, publish: settleAndPublish(refundMovements, refundObject) });
+  const payouts = new Payouts({ store, clock, delayMs: payoutDelayMs, publish: settleAndPublish(payoutMovements, payoutObject) });
+  const discrepancies = new DiscrepancyInjector((amount, currency) => fees.charge(amount, currency));
+  const settlements = new Settlements({ dir: settlementDir, calendar, clock, journal, discrepancies });
+  settlements.start();
   const api = createApiHandler({
     apiKey: opts.apiKey,
     baseUrl,
@@ -136,6 +169,8 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
     refunds,
     payouts,
     disputes,
+    settlements,
+    discrepancies,
     webhooks,
     faults,
     idempotency: new IdempotencyStore(),
@@ -157,6 +192,7 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
   let closing: Promise<void> | undefined;
   return {
     url: baseUrl,
+    settlementDir,
     setWebhookUrl: (url) => webhooks.setUrl(url),
     setFaults,
     advanceClock: (ms) => {
@@ -170,6 +206,7 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await Promise.all([webhooks.close(), stopped]);
+        if (opts.settlementDir === undefined) rmSync(settlementDir, { recursive: true, force: true });
       })();
       return closing;
     },

@@ -16,6 +16,7 @@ export interface JsonResponse {
   status: number;
   headers: Headers;
   text: string;
+  /** Parsed if JSON, else the text. */
   body: any;
 }
 
@@ -58,7 +59,8 @@ export async function startTestSimulator(options: Partial<PspSimulatorOptions> =
     const body = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
     const res = await fetch(sim.url + path, { method, headers, body });
     const text = await res.text();
-    return { status: res.status, headers: res.headers, text, body: JSON.parse(text) };
+    const json = res.headers.get("content-type")?.startsWith("application/json");
+    return { status: res.status, headers: res.headers, text, body: json ? JSON.parse(text) : text };
   };
 
   const createPayment: TestSimulator["createPayment"] = (overrides = {}, idempotencyKey) =>
@@ -219,4 +221,65 @@ export async function startReceiver(respond: (attemptOfEvent: number) => number 
     received,
     events: () => received.map((r) => JSON.parse(r.body)),
   };
+}
+
+/** The fields of one CSV line, undoing RFC 4180 quoting (no line breaks inside fields). */
+export function csvFields(line: string): string[] {
+  const fields: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted && c === '"' && line[i + 1] === '"') field += line[++i];
+    else if (c === '"') quoted = !quoted;
+    else if (c === "," && !quoted) {
+      fields.push(field);
+      field = "";
+    } else field += c;
+  }
+  return [...fields, field];
+}
+
+export interface SettlementRow {
+  psp_reference: string;
+  our_reference: string;
+  type: string;
+  gross: string;
+  fee: string;
+  net: string;
+  currency: string;
+  time: string;
+}
+
+const SETTLEMENT_COLUMN_NAMES = ["psp_reference", "our_reference", "type", "gross", "fee", "net", "currency", "time"];
+
+/** A settlement file as rows, checking its header, that it ends with a newline, and that every line has 8 fields. */
+export function settlementRows(text: string): SettlementRow[] {
+  const lines = text.split("\n");
+  if (lines.pop() !== "") throw new Error("settlement file does not end with a newline");
+  const [header, ...rest] = lines;
+  if (header !== SETTLEMENT_COLUMN_NAMES.join(",")) throw new Error(`unexpected header: ${header}`);
+  return rest.map((line) => {
+    const fields = csvFields(line);
+    if (fields.length !== SETTLEMENT_COLUMN_NAMES.length) throw new Error(`not 8 fields: ${line}`);
+    return Object.fromEntries(SETTLEMENT_COLUMN_NAMES.map((name, i) => [name, fields[i]])) as unknown as SettlementRow;
+  });
+}
+
+/**
+ * Checks the contract of every line: integer amounts with net = gross - fee on movement lines, net only on
+ * closing balance lines, ISO UTC times. Throws naming the first line that breaks it.
+ */
+export function checkSettlementRows(rows: SettlementRow[]): void {
+  const integer = /^-?\d+$/;
+  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+  for (const row of rows) {
+    const ok =
+      row.type === "closing_balance"
+        ? row.psp_reference === "" && row.our_reference === "" && row.gross === "" && row.fee === "" && integer.test(row.net)
+        : ["charge", "refund", "payout", "fee", "chargeback", "chargeback_reversal"].includes(row.type) &&
+          [row.gross, row.fee, row.net].every((v) => integer.test(v)) &&
+          BigInt(row.net) === BigInt(row.gross) - BigInt(row.fee);
+    if (!ok || !/^[A-Z]{3}$/.test(row.currency) || !iso.test(row.time)) throw new Error(`line breaks the contract: ${JSON.stringify(row)}`);
+  }
 }

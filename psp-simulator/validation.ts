@@ -1,10 +1,12 @@
 import { isSupportedCurrency, SUPPORTED_CURRENCIES } from "./currencies.js";
+import { ANY, DISCREPANCY_KINDS, MALFORMATIONS, type Discrepancy } from "./discrepancies.js";
 import { DISPUTE_REASONS, type NewDispute } from "./disputes.js";
 import { ApiError, invalidParam } from "./errors.js";
 import { NO_FAULTS, type FaultConfig, type LatencyMs } from "./faults.js";
 import type { NewPayment } from "./payments.js";
 import type { NewPayout } from "./payouts.js";
 import { REFUND_REASONS, type NewRefund } from "./refunds.js";
+import { isSettlementDate } from "./settlement-calendar.js";
 
 export type JsonObject = Record<string, unknown>;
 
@@ -16,6 +18,8 @@ const MAX_METADATA_VALUE_LENGTH = 500;
 // setTimeout fires at once for anything longer.
 const MAX_DELAY_MS = 2 ** 31 - 1;
 const MAX_CLOCK_ADVANCE_SECONDS = 10 * 366 * 24 * 3600;
+const MAX_DISCREPANCIES = 100;
+const DEFAULT_UNKNOWN_LINE_AMOUNT = 1000;
 
 /** Parses a JSON request body; an empty body counts as `{}`. */
 export function parseJsonBody(raw: string): JsonObject {
@@ -254,4 +258,74 @@ export function faultInput(body: JsonObject): FaultConfig {
     webhook_duplicate_rate: rate(body, "webhook_duplicate_rate"),
     webhook_reorder_ms: delay(body, "webhook_reorder_ms"),
   };
+}
+
+export function settlementRunInput(body: JsonObject): { date: string | null } {
+  rejectUnknown(body, ["date"]);
+  const date = optionalString(body, "date");
+  if (date !== null && !isSettlementDate(date)) throw invalidParam("date", "Invalid date: must be a date written YYYY-MM-DD.");
+  return { date };
+}
+
+/** Errors about a field of an element of a list name it in full, e.g. `discrepancies[2][delta]`. */
+function inElement<T>(parent: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.param === null) throw error;
+    const bracketed = error.param.replace(/^([^[]+)/, "[$1]");
+    throw new ApiError(error.status, error.type, error.message, error.code, `${parent}${bracketed}`);
+  }
+}
+
+function nonZeroInteger(body: JsonObject, param: string): number {
+  const value = body[param];
+  if (value === undefined || value === null) throw missing(param);
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value === 0) {
+    throw invalidParam(param, `Invalid ${param}: must be a non-zero integer number of minor currency units.`);
+  }
+  return value;
+}
+
+/** The fields each kind takes besides `kind` and `target`. */
+const DISCREPANCY_FIELDS: Record<Discrepancy["kind"], readonly string[]> = {
+  drop_line: [],
+  duplicate_line: [],
+  amount_mismatch: ["delta"],
+  currency_mismatch: ["currency"],
+  malformed_line: ["form"],
+  unknown_line: ["amount"],
+};
+
+function discrepancy(body: JsonObject): Discrepancy {
+  const kind = oneOf(body, "kind", DISCREPANCY_KINDS);
+  rejectUnknown(body, ["kind", "target", ...DISCREPANCY_FIELDS[kind]]);
+  const target = body.target === undefined || body.target === null ? ANY : shortString(body, "target");
+  switch (kind) {
+    case "drop_line":
+    case "duplicate_line":
+      return { kind, target };
+    case "amount_mismatch":
+      return { kind, target, delta: nonZeroInteger(body, "delta") };
+    case "currency_mismatch":
+      return { kind, target, currency: optionalCurrency(body) };
+    case "malformed_line":
+      return { kind, target, form: optionalOneOf(body, "form", MALFORMATIONS) ?? "missing_column" };
+    case "unknown_line":
+      return { kind, target, amount: optionalAmount(body) ?? DEFAULT_UNKNOWN_LINE_AMOUNT };
+  }
+}
+
+export function discrepanciesInput(body: JsonObject): Discrepancy[] {
+  rejectUnknown(body, ["discrepancies"]);
+  const list = body.discrepancies;
+  if (list === undefined || list === null) throw missing("discrepancies");
+  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_DISCREPANCIES) {
+    throw invalidParam("discrepancies", `Invalid discrepancies: must be a list of 1 to ${MAX_DISCREPANCIES} objects.`);
+  }
+  return list.map((element: unknown, i) => {
+    const param = `discrepancies[${i}]`;
+    if (!isObject(element)) throw invalidParam(param, `Invalid ${param}: must be an object.`);
+    return inElement(param, () => discrepancy(element));
+  });
 }
