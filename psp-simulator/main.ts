@@ -20,8 +20,10 @@ const simulator = await startPspSimulator({
   apiKey: requiredEnv("PSP_API_KEY"),
   webhookUrl: process.env.PSP_WEBHOOK_URL || undefined,
   webhookSecret: requiredEnv("PSP_WEBHOOK_SECRET"),
+  settlementDir: process.env.PSP_SETTLEMENT_DIR || undefined,
+  settlementCutoff: process.env.PSP_SETTLEMENT_CUTOFF || undefined,
 });
-console.log(`PSP simulator listening on ${simulator.url}`);
+console.log(`PSP simulator listening on ${simulator.url}, settlement files in ${simulator.settlementDir}`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
