@@ -103,6 +103,7 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
   const refundDelayMs = delayOption("refundDelayMs", opts.refundDelayMs) ?? 0;
   const payoutDelayMs = delayOption("payoutDelayMs", opts.payoutDelayMs) ?? 0;
   const fees = new FeeSchedule(opts);
+  const chargeFee = (amount: number, currency: string) => fees.charge(amount, currency);
   const calendar = new SettlementCalendar(opts.settlementCutoff);
   const settlementDir = opts.settlementDir ?? mkdtempSync(join(tmpdir(), "psp-settlements-"));
   mkdirSync(settlementDir, { recursive: true });
@@ -148,7 +149,7 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
     clock,
     reviewDelayMs,
     authorizationTtlMs,
-    chargeFee: (amount, currency) => fees.charge(amount, currency),
+    chargeFee,
     onStatusChange: (payment) => {
       journal.record(paymentMovements(payment));
       publish(`payment.${payment.status}` as PaymentEventType, paymentObject(payment, baseUrl));
@@ -157,7 +158,7 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
   });
   const refunds = new Refunds({ store, clock, delayMs: refundDelayMs, publish: settleAndPublish(refundMovements, refundObject) });
   const payouts = new Payouts({ store, clock, delayMs: payoutDelayMs, publish: settleAndPublish(payoutMovements, payoutObject) });
-  const discrepancies = new DiscrepancyInjector((amount, currency) => fees.charge(amount, currency));
+  const discrepancies = new DiscrepancyInjector(chargeFee);
   const settlements = new Settlements({ dir: settlementDir, calendar, clock, journal, discrepancies });
   settlements.start();
   const api = createApiHandler({
