@@ -5,6 +5,7 @@ import { createLogger } from "../lib/log.js";
 import { WalletGrpcClient } from "./adapters/wallet-grpc-client.js";
 import { ledgerRoutes } from "./api/ledger-handlers.js";
 import { startCheckpointer } from "./app/checkpointer.js";
+import { LEDGER_DISPUTE_DURABLE, ledgerDisputeHandler } from "./events/dispute-consumer.js";
 import { LEDGER_PAYIN_DURABLE, ledgerPayInHandler } from "./events/payin-consumer.js";
 import { LEDGER_PAYOUT_DURABLE, ledgerPayoutHandler } from "./events/payout-consumer.js";
 import { LEDGER_REFUND_DURABLE, ledgerRefundHandler } from "./events/refund-consumer.js";
@@ -50,6 +51,7 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
         { durable: LEDGER_PAYIN_DURABLE, subject: "payment.succeeded", handle: ledgerPayInHandler(db) },
         { durable: LEDGER_REFUND_DURABLE, subject: "refund.succeeded", handle: ledgerRefundHandler(db) },
         { durable: LEDGER_PAYOUT_DURABLE, subject: "payout.*", handle: ledgerPayoutHandler(db) },
+        { durable: LEDGER_DISPUTE_DURABLE, subject: "dispute.*", handle: ledgerDisputeHandler(db) },
       ],
       log,
     ));

@@ -11,6 +11,7 @@ import { walletRoutes } from "./api/wallet-handlers.js";
 import { PayoutFlow } from "./app/payout-flow.js";
 import { defaultPayoutPollerConfig, startPayoutPoller, startPayoutScheduler, type PayoutPollerConfig } from "./app/payout-jobs.js";
 import type { PayoutSchedule } from "./domain/payout-schedule.js";
+import { WALLET_DISPUTE_DURABLE, walletDisputeHandler } from "./events/dispute-consumer.js";
 import { WALLET_PAYIN_DURABLE, walletPayInHandler } from "./events/payin-consumer.js";
 import { WALLET_REFUND_DURABLE, walletRefundHandler } from "./events/refund-consumer.js";
 import { WALLET_OUTBOX } from "./store/outbox.js";
@@ -67,6 +68,7 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
         [
           { durable: WALLET_PAYIN_DURABLE, subject: "payment.succeeded", handle: walletPayInHandler(db, balances) },
           { durable: WALLET_REFUND_DURABLE, subject: "refund.succeeded", handle: walletRefundHandler(db, balances) },
+          { durable: WALLET_DISPUTE_DURABLE, subject: "dispute.*", handle: walletDisputeHandler(db, balances) },
         ],
         log,
       );

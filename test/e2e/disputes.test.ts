@@ -98,6 +98,43 @@ describe("disputes", () => {
     expect(refund.failureReason).toContain("dispute");
   });
 
+  it("is booked: shares withheld from the sellers when opened, given back when won, written off when lost", async () => {
+    for (const outcome of ["won", "lost"] as const) {
+      const sellers = [`seller-${randomUUID()}`, `seller-${randomUUID()}`];
+      const { payment } = await unary(under.payments, "createPayment", {
+        ...sampleCheckout(),
+        orders: [
+          { orderId: "order-1", sellerId: sellers[0], amount: usd(2_500) },
+          { orderId: "order-2", sellerId: sellers[1], amount: usd(1_000) },
+        ],
+      });
+      await payOnHostedPage(payment.hostedPageUrl, TEST_CARDS.success);
+      const paid = await waitFor(() => getPayment(payment.paymentId), (p) => p.status === "PAYMENT_STATUS_SUCCEEDED", 15_000, "the payment");
+      const balances = () => Promise.all(sellers.map(async (sellerId) => BigInt((await unary(under.wallets, "getBalance", { sellerId, currency: "USD" })).balance.available.amountMinor)));
+      const net = [2_500n - 63n, 1_000n - 25n];
+      await waitFor(balances, (b) => b[0] === net[0] && b[1] === net[1], 15_000, "the pay-in in the wallets");
+      const receivable = async () => BigInt((await unary(under.ledger, "getBalance", { accountCode: "psp_receivable:USD" })).balance.amountMinor);
+      const books = () => waitFor(() => unary(under.ledger, "checkInvariants", {}), (r) => r.violations.length === 0, 10_000, "the books to be clean");
+
+      const atPsp = await openDispute(paid.pspPaymentId, { amount: 1_400 });
+      await waitForDispute(paid.paymentId, "OPEN");
+      // 14.00 over holdings of 25.00 and 10.00: 10.00 and 4.00.
+      await waitFor(balances, (b) => b[0] === net[0]! - 1_000n && b[1] === net[1]! - 400n, 15_000, "the shares withheld");
+      await books();
+      const receivableBefore = await receivable();
+
+      await closeDispute(atPsp.id, outcome);
+      await waitForDispute(paid.paymentId, outcome.toUpperCase());
+      if (outcome === "won") {
+        await waitFor(balances, (b) => b[0] === net[0] && b[1] === net[1], 15_000, "the shares given back");
+      } else {
+        await waitFor(receivable, (r) => r === receivableBefore - 1_400n, 15_000, "the chargeback written off");
+        expect(await balances()).toEqual([net[0]! - 1_000n, net[1]! - 400n]);
+      }
+      await books();
+    }
+  });
+
   it("ListDisputes of an unknown payment is NOT_FOUND", async () => {
     await expect(listDisputes("pay_nope")).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
   });

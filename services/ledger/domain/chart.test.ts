@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { DomainError } from "../../lib/errors.js";
 import {
   bankPlatform,
+  disputePosting,
   payInPosting,
   payoutPosting,
   payoutsInTransit,
@@ -166,5 +167,34 @@ describe("payoutPosting", () => {
 
   it("refuses an amount that is not positive", () => {
     expect(() => payoutPosting({ ...payout, amountMinor: 0n, status: "PAID" })).toThrow(DomainError);
+  });
+});
+
+describe("disputePosting", () => {
+  const dispute = {
+    disputeId: "dp_1",
+    paymentId: "pay_1",
+    currency: "USD",
+    shares: [
+      { sellerId: "books", amountMinor: 1_000n },
+      { sellerId: "games", amountMinor: 400n },
+      { sellerId: "books", amountMinor: 1n },
+    ],
+  };
+  const lines = (status: "OPEN" | "WON" | "LOST") => {
+    const { posting } = disputePosting({ ...dispute, status });
+    expect(validatePosting(posting)).toEqual(posting);
+    return [posting.transactionId, ...posting.entries.map((e) => `${e.direction} ${e.accountCode} ${e.amount.amountMinor}`)];
+  };
+
+  it("withholds each seller's share when opened, gives it back when won, writes it off against the PSP when lost", () => {
+    expect(lines("OPEN")).toEqual(["dispute:dp_1:open", "DEBIT seller_payable:books:USD 1001", "DEBIT seller_payable:games:USD 400", "CREDIT disputed_funds:USD 1401"]);
+    expect(lines("WON")).toEqual(["dispute:dp_1:won", "DEBIT disputed_funds:USD 1401", "CREDIT seller_payable:books:USD 1001", "CREDIT seller_payable:games:USD 400"]);
+    expect(lines("LOST")).toEqual(["dispute:dp_1:lost", "DEBIT disputed_funds:USD 1401", "CREDIT psp_receivable:USD 1401"]);
+  });
+
+  it("refuses a dispute without shares or with a share that is not positive", () => {
+    expect(() => disputePosting({ ...dispute, status: "OPEN", shares: [] })).toThrow(DomainError);
+    expect(() => disputePosting({ ...dispute, status: "OPEN", shares: [{ sellerId: "books", amountMinor: 0n }] })).toThrow(/must be positive/);
   });
 });

@@ -14,6 +14,8 @@ export const bankPlatform = (currency: string): Account => ({ code: `bank:platfo
 export const pspFeeExpense = (currency: string): Account => ({ code: `psp_fee_expense:${currency}`, type: "EXPENSE", currency });
 /** Paid out of the sellers' balances, not yet out of the platform's bank account. */
 export const payoutsInTransit = (currency: string): Account => ({ code: `payouts_in_transit:${currency}`, type: "LIABILITY", currency });
+/** Sellers' money withheld while a dispute is open. */
+export const disputedFunds = (currency: string): Account => ({ code: `disputed_funds:${currency}`, type: "LIABILITY", currency });
 
 export const SELLER_PAYABLE_PREFIX = "seller_payable:";
 
@@ -159,4 +161,43 @@ export function payoutPosting(input: PayoutInput): PostingPlan {
     [from, "DEBIT", amountMinor],
     [to, "CREDIT", amountMinor],
   ]);
+}
+
+export interface DisputeInput {
+  disputeId: string;
+  paymentId: string;
+  currency: string;
+  status: "OPEN" | "WON" | "LOST";
+  /** Each seller's part of the disputed amount; they add up to it. */
+  shares: { sellerId: string; amountMinor: bigint }[];
+}
+
+/**
+ * A dispute of D, one posting per status: opened, each seller's share is withheld (Dr seller_payable:<seller>,
+ * Cr disputed_funds D); won, given back (Dr disputed_funds D, Cr seller_payable:<seller>); lost, written off: the
+ * buyer's bank kept the money the PSP owed us (Dr disputed_funds D, Cr psp_receivable D).
+ */
+export function disputePosting(input: DisputeInput): PostingPlan {
+  requireId("dispute_id", input.disputeId);
+  const currency = requireCurrency("currency", input.currency);
+  if (input.shares.length === 0) throw invalidArgument("shares", "must not be empty");
+  const bySeller = new Map<string, bigint>();
+  for (const { sellerId, amountMinor } of input.shares) {
+    requireId("shares.seller_id", sellerId);
+    if (amountMinor <= 0n) throw invalidArgument("shares.amount_minor", `must be positive, got ${amountMinor}`);
+    bySeller.set(sellerId, (bySeller.get(sellerId) ?? 0n) + amountMinor);
+  }
+  const total = [...bySeller.values()].reduce((sum, a) => sum + a, 0n);
+  const sellers = (direction: Direction) => [...bySeller].map(([sellerId, a]): [Account, Direction, bigint] => [sellerPayable(sellerId, currency), direction, a]);
+  const held = disputedFunds(currency);
+  const lines: Record<DisputeInput["status"], [Account, Direction, bigint][]> = {
+    OPEN: [...sellers("DEBIT"), [held, "CREDIT", total]],
+    WON: [[held, "DEBIT", total], ...sellers("CREDIT")],
+    LOST: [
+      [held, "DEBIT", total],
+      [pspReceivable(currency), "CREDIT", total],
+    ],
+  };
+  const step = input.status.toLowerCase();
+  return planOf(`dispute:${input.disputeId}:${step}`, `dispute ${input.disputeId} on payment ${input.paymentId} ${step}`, currency, lines[input.status]);
 }

@@ -1,3 +1,4 @@
+import type { DisputeEventData } from "../../lib/events/dispute-event.js";
 import type { PaymentEventData } from "../../lib/events/payment-event.js";
 import type { RefundEventData } from "../../lib/events/refund-event.js";
 
@@ -17,4 +18,14 @@ export function payInCredits(event: Pick<PaymentEventData, "orders">): BalanceCh
 /** What a succeeded refund takes back from the seller: its seller debit (the platform gives back its fee itself). */
 export function refundDebits(event: Pick<RefundEventData, "sellerId" | "sellerDebitMinor">): BalanceChange[] {
   return event.sellerDebitMinor === 0n ? [] : [{ sellerId: event.sellerId, amountMinor: -event.sellerDebitMinor }];
+}
+
+/**
+ * What a dispute does to each seller: opened, their share is withheld (it may take the balance below zero); won,
+ * it comes back; lost, it stays gone.
+ */
+export function disputeChanges(event: Pick<DisputeEventData, "status" | "shares">): BalanceChange[] {
+  if (event.status === "LOST") return [];
+  const sign = event.status === "OPEN" ? -1n : 1n;
+  return event.shares.map((s) => ({ sellerId: s.sellerId, amountMinor: sign * s.amountMinor }));
 }
