@@ -211,6 +211,20 @@ describe("webhooks", () => {
     expect(await getPayment(paid.paymentId)).toEqual(paid);
   });
 
+  it("RefreshPayment applies the PSP's view at once when its webhook was lost", async () => {
+    platform.psp.setFaults({ webhook_drop_rate: 1 });
+    try {
+      const created = await createPayment(checkout());
+      expect((await payOnHostedPage(created.hostedPageUrl, TEST_CARDS.success)).status).toBe("succeeded");
+      expect((await getPayment(created.paymentId)).status).toBe("PAYMENT_STATUS_EXECUTING");
+      const { payment } = await unary(payments, "refreshPayment", { paymentId: created.paymentId });
+      expect(payment.status).toBe("PAYMENT_STATUS_SUCCEEDED");
+    } finally {
+      platform.psp.setFaults({});
+    }
+    await expect(unary(payments, "refreshPayment", { paymentId: "pay_nope" })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+  });
+
   it("duplicate and out-of-order webhooks never move a status backwards", async () => {
     const paid = await paidPayment();
     const object = await pspObject(paid.pspPaymentId);

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file payment/v1/payment.proto.
  */
 export const file_payment_v1_payment: GenFile = /*@__PURE__*/
-  fileDesc("ChhwYXltZW50L3YxL3BheW1lbnQucHJvdG8SCnBheW1lbnQudjEiUwoKT3JkZXJJbnB1dBIQCghvcmRlcl9pZBgBIAEoCRIRCglzZWxsZXJfaWQYAiABKAkSIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5IsMBChRDcmVhdGVQYXltZW50UmVxdWVzdBITCgtjaGVja291dF9pZBgBIAEoCRIQCghidXllcl9pZBgCIAEoCRIVCg1idXllcl9jb3VudHJ5GAMgASgJEiYKBm9yZGVycxgEIAMoCzIWLnBheW1lbnQudjEuT3JkZXJJbnB1dBISCgpyZXR1cm5fdXJsGAUgASgJEjEKDmNhcHR1cmVfbWV0aG9kGAYgASgOMhkucGF5bWVudC52MS5DYXB0dXJlTWV0aG9kIj0KFUNyZWF0ZVBheW1lbnRSZXNwb25zZRIkCgdwYXltZW50GAEgASgLMhMucGF5bWVudC52MS5QYXltZW50IqwBCgxQYXltZW50T3JkZXISEAoIb3JkZXJfaWQYASABKAkSEQoJc2VsbGVyX2lkGAIgASgJEiAKBmFtb3VudBgDIAEoCzIQLmNvbW1vbi52MS5Nb25leRIpCgZzdGF0dXMYBCABKA4yGS5wYXltZW50LnYxLlBheW1lbnRTdGF0dXMSKgoQcmVxdWVzdGVkX2Ftb3VudBgFIAEoCzIQLmNvbW1vbi52MS5Nb25leSKxAQoOUmlza0Fzc2Vzc21lbnQSIwoIZGVjaXNpb24YASABKA4yES5yaXNrLnYxLkRlY2lzaW9uEiAKB3JlYXNvbnMYAiADKAsyDy5yaXNrLnYxLlJlYXNvbhIxCg5yZXZpZXdfb3V0Y29tZRgDIAEoDjIZLnBheW1lbnQudjEuUmV2aWV3T3V0Y29tZRIQCghyZXZpZXdlchgEIAEoCRITCgtyZXZpZXdfbm90ZRgFIAEoCSK5BAoHUGF5bWVudBISCgpwYXltZW50X2lkGAEgASgJEhMKC2NoZWNrb3V0X2lkGAIgASgJEhAKCGJ1eWVyX2lkGAMgASgJEhUKDWJ1eWVyX2NvdW50cnkYBCABKAkSKQoGc3RhdHVzGAUgASgOMhkucGF5bWVudC52MS5QYXltZW50U3RhdHVzEh8KBXRvdGFsGAYgASgLMhAuY29tbW9uLnYxLk1vbmV5EigKBm9yZGVycxgHIAMoCzIYLnBheW1lbnQudjEuUGF5bWVudE9yZGVyEigKBHJpc2sYCCABKAsyGi5wYXltZW50LnYxLlJpc2tBc3Nlc3NtZW50EhcKD2hvc3RlZF9wYWdlX3VybBgJIAEoCRIWCg5wc3BfcGF5bWVudF9pZBgKIAEoCRIWCg5mYWlsdXJlX3JlYXNvbhgLIAEoCRIUCgxkZWNsaW5lX2NvZGUYDCABKAkSLgoKY3JlYXRlZF9hdBgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoOcGVuZGluZ19yZWFzb24YDyABKA4yGS5wYXltZW50LnYxLlBlbmRpbmdSZWFzb24SFwoPc3RhdHVzX3BhZ2VfdXJsGBAgASgJEjEKDmNhcHR1cmVfbWV0aG9kGBEgASgOMhkucGF5bWVudC52MS5DYXB0dXJlTWV0aG9kIkIKDE9yZGVyQ2FwdHVyZRIQCghvcmRlcl9pZBgBIAEoCRIgCgZhbW91bnQYAiABKAsyEC5jb21tb24udjEuTW9uZXkiVQoVQ2FwdHVyZVBheW1lbnRSZXF1ZXN0EhIKCnBheW1lbnRfaWQYASABKAkSKAoGb3JkZXJzGAIgAygLMhgucGF5bWVudC52MS5PcmRlckNhcHR1cmUiPgoWQ2FwdHVyZVBheW1lbnRSZXNwb25zZRIkCgdwYXltZW50GAEgASgLMhMucGF5bWVudC52MS5QYXltZW50IigKElZvaWRQYXltZW50UmVxdWVzdBISCgpwYXltZW50X2lkGAEgASgJIjsKE1ZvaWRQYXltZW50UmVzcG9uc2USJAoHcGF5bWVudBgBIAEoCzITLnBheW1lbnQudjEuUGF5bWVudCInChFHZXRQYXltZW50UmVxdWVzdBISCgpwYXltZW50X2lkGAEgASgJIjoKEkdldFBheW1lbnRSZXNwb25zZRIkCgdwYXltZW50GAEgASgLMhMucGF5bWVudC52MS5QYXltZW50Ik4KE0xpc3RQYXltZW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSEAoIYnV5ZXJfaWQYAyABKAkiVgoUTGlzdFBheW1lbnRzUmVzcG9uc2USJQoIcGF5bWVudHMYASADKAsyEy5wYXltZW50LnYxLlBheW1lbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIoEBChRSZWZ1bmRQYXltZW50UmVxdWVzdBIRCglyZWZ1bmRfaWQYASABKAkSEgoKcGF5bWVudF9pZBgCIAEoCRIQCghvcmRlcl9pZBgDIAEoCRIgCgZhbW91bnQYBCABKAsyEC5jb21tb24udjEuTW9uZXkSDgoGcmVhc29uGAUgASgJIpgDCgZSZWZ1bmQSEQoJcmVmdW5kX2lkGAEgASgJEhIKCnBheW1lbnRfaWQYAiABKAkSEAoIb3JkZXJfaWQYAyABKAkSEQoJc2VsbGVyX2lkGAQgASgJEiAKBmFtb3VudBgFIAEoCzIQLmNvbW1vbi52MS5Nb25leRIvChVwbGF0Zm9ybV9mZWVfcmV2ZXJzZWQYBiABKAsyEC5jb21tb24udjEuTW9uZXkSJgoMc2VsbGVyX2RlYml0GAcgASgLMhAuY29tbW9uLnYxLk1vbmV5EigKBnN0YXR1cxgIIAEoDjIYLnBheW1lbnQudjEuUmVmdW5kU3RhdHVzEhUKDXBzcF9yZWZ1bmRfaWQYCSABKAkSDgoGcmVhc29uGAogASgJEhYKDmZhaWx1cmVfcmVhc29uGAsgASgJEi4KCmNyZWF0ZWRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjsKFVJlZnVuZFBheW1lbnRSZXNwb25zZRIiCgZyZWZ1bmQYASABKAsyEi5wYXltZW50LnYxLlJlZnVuZCIoChJMaXN0UmVmdW5kc1JlcXVlc3QSEgoKcGF5bWVudF9pZBgBIAEoCSI6ChNMaXN0UmVmdW5kc1Jlc3BvbnNlEiMKB3JlZnVuZHMYASADKAsyEi5wYXltZW50LnYxLlJlZnVuZCJVCgxEaXNwdXRlU2hhcmUSEAoIb3JkZXJfaWQYASABKAkSEQoJc2VsbGVyX2lkGAIgASgJEiAKBmFtb3VudBgDIAEoCzIQLmNvbW1vbi52MS5Nb25leSKYAgoHRGlzcHV0ZRISCgpkaXNwdXRlX2lkGAEgASgJEhIKCnBheW1lbnRfaWQYAiABKAkSIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5EikKBnN0YXR1cxgEIAEoDjIZLnBheW1lbnQudjEuRGlzcHV0ZVN0YXR1cxIOCgZyZWFzb24YBSABKAkSKAoGc2hhcmVzGAYgAygLMhgucGF5bWVudC52MS5EaXNwdXRlU2hhcmUSLgoKY3JlYXRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiKQoTTGlzdERpc3B1dGVzUmVxdWVzdBISCgpwYXltZW50X2lkGAEgASgJIj0KFExpc3REaXNwdXRlc1Jlc3BvbnNlEiUKCGRpc3B1dGVzGAEgAygLMhMucGF5bWVudC52MS5EaXNwdXRlIikKE1dhdGNoUGF5bWVudFJlcXVlc3QSEgoKcGF5bWVudF9pZBgBIAEoCSI8ChRXYXRjaFBheW1lbnRSZXNwb25zZRIkCgdwYXltZW50GAEgASgLMhMucGF5bWVudC52MS5QYXltZW50InkKF0RlY2lkZVJpc2tSZXZpZXdSZXF1ZXN0EhIKCnBheW1lbnRfaWQYASABKAkSKgoHb3V0Y29tZRgCIAEoDjIZLnBheW1lbnQudjEuUmV2aWV3T3V0Y29tZRIQCghyZXZpZXdlchgDIAEoCRIMCgRub3RlGAQgASgJIkAKGERlY2lkZVJpc2tSZXZpZXdSZXNwb25zZRIkCgdwYXltZW50GAEgASgLMhMucGF5bWVudC52MS5QYXltZW50KsACCg1QYXltZW50U3RhdHVzEh4KGlBBWU1FTlRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASHgoaUEFZTUVOVF9TVEFUVVNfTk9UX1NUQVJURUQQARIcChhQQVlNRU5UX1NUQVRVU19FWEVDVVRJTkcQAhIaChZQQVlNRU5UX1NUQVRVU19QRU5ESU5HEAMSHAoYUEFZTUVOVF9TVEFUVVNfU1VDQ0VFREVEEAQSGQoVUEFZTUVOVF9TVEFUVVNfRkFJTEVEEAUSJQohUEFZTUVOVF9TVEFUVVNfUEFSVElBTExZX1JFRlVOREVEEAYSGwoXUEFZTUVOVF9TVEFUVVNfUkVGVU5ERUQQBxIdChlQQVlNRU5UX1NUQVRVU19BVVRIT1JJWkVEEAgSGQoVUEFZTUVOVF9TVEFUVVNfVk9JREVEEAkqaAoNQ2FwdHVyZU1ldGhvZBIeChpDQVBUVVJFX01FVEhPRF9VTlNQRUNJRklFRBAAEhwKGENBUFRVUkVfTUVUSE9EX0FVVE9NQVRJQxABEhkKFUNBUFRVUkVfTUVUSE9EX01BTlVBTBACKnQKDVBlbmRpbmdSZWFzb24SHgoaUEVORElOR19SRUFTT05fVU5TUEVDSUZJRUQQABIhCh1QRU5ESU5HX1JFQVNPTl9USFJFRV9EX1NFQ1VSRRABEiAKHFBFTkRJTkdfUkVBU09OX01BTlVBTF9SRVZJRVcQAippCg1SZXZpZXdPdXRjb21lEh4KGlJFVklFV19PVVRDT01FX1VOU1BFQ0lGSUVEEAASGwoXUkVWSUVXX09VVENPTUVfQVBQUk9WRUQQARIbChdSRVZJRVdfT1VUQ09NRV9SRUpFQ1RFRBACKn8KDFJlZnVuZFN0YXR1cxIdChlSRUZVTkRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGQoVUkVGVU5EX1NUQVRVU19QRU5ESU5HEAESGwoXUkVGVU5EX1NUQVRVU19TVUNDRUVERUQQAhIYChRSRUZVTkRfU1RBVFVTX0ZBSUxFRBADKnkKDURpc3B1dGVTdGF0dXMSHgoaRElTUFVURV9TVEFUVVNfVU5TUEVDSUZJRUQQABIXChNESVNQVVRFX1NUQVRVU19PUEVOEAESFgoSRElTUFVURV9TVEFUVVNfV09OEAISFwoTRElTUFVURV9TVEFUVVNfTE9TVBADMtwGCg5QYXltZW50U2VydmljZRJUCg1DcmVhdGVQYXltZW50EiAucGF5bWVudC52MS5DcmVhdGVQYXltZW50UmVxdWVzdBohLnBheW1lbnQudjEuQ3JlYXRlUGF5bWVudFJlc3BvbnNlEksKCkdldFBheW1lbnQSHS5wYXltZW50LnYxLkdldFBheW1lbnRSZXF1ZXN0Gh4ucGF5bWVudC52MS5HZXRQYXltZW50UmVzcG9uc2USUQoMTGlzdFBheW1lbnRzEh8ucGF5bWVudC52MS5MaXN0UGF5bWVudHNSZXF1ZXN0GiAucGF5bWVudC52MS5MaXN0UGF5bWVudHNSZXNwb25zZRJdChBEZWNpZGVSaXNrUmV2aWV3EiMucGF5bWVudC52MS5EZWNpZGVSaXNrUmV2aWV3UmVxdWVzdBokLnBheW1lbnQudjEuRGVjaWRlUmlza1Jldmlld1Jlc3BvbnNlElMKDFdhdGNoUGF5bWVudBIfLnBheW1lbnQudjEuV2F0Y2hQYXltZW50UmVxdWVzdBogLnBheW1lbnQudjEuV2F0Y2hQYXltZW50UmVzcG9uc2UwARJUCg1SZWZ1bmRQYXltZW50EiAucGF5bWVudC52MS5SZWZ1bmRQYXltZW50UmVxdWVzdBohLnBheW1lbnQudjEuUmVmdW5kUGF5bWVudFJlc3BvbnNlEk4KC0xpc3RSZWZ1bmRzEh4ucGF5bWVudC52MS5MaXN0UmVmdW5kc1JlcXVlc3QaHy5wYXltZW50LnYxLkxpc3RSZWZ1bmRzUmVzcG9uc2USVwoOQ2FwdHVyZVBheW1lbnQSIS5wYXltZW50LnYxLkNhcHR1cmVQYXltZW50UmVxdWVzdBoiLnBheW1lbnQudjEuQ2FwdHVyZVBheW1lbnRSZXNwb25zZRJOCgtWb2lkUGF5bWVudBIeLnBheW1lbnQudjEuVm9pZFBheW1lbnRSZXF1ZXN0Gh8ucGF5bWVudC52MS5Wb2lkUGF5bWVudFJlc3BvbnNlElEKDExpc3REaXNwdXRlcxIfLnBheW1lbnQudjEuTGlzdERpc3B1dGVzUmVxdWVzdBogLnBheW1lbnQudjEuTGlzdERpc3B1dGVzUmVzcG9uc2ViBnByb3RvMw", [file_common_v1_money, file_google_protobuf_timestamp, file_risk_v1_risk]);
+  fileDesc("ChhwYXltZW50L3YxL3BheW1lbnQucHJvdG8SCnBheW1lbnQudjEiUwoKT3JkZXJJbnB1dBIQCghvcmRlcl9pZBgBIAEoCRIRCglzZWxsZXJfaWQYAiABKAkSIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5IsMBChRDcmVhdGVQYXltZW50UmVxdWVzdBITCgtjaGVja291dF9pZBgBIAEoCRIQCghidXllcl9pZBgCIAEoCRIVCg1idXllcl9jb3VudHJ5GAMgASgJEiYKBm9yZGVycxgEIAMoCzIWLnBheW1lbnQudjEuT3JkZXJJbnB1dBISCgpyZXR1cm5fdXJsGAUgASgJEjEKDmNhcHR1cmVfbWV0aG9kGAYgASgOMhkucGF5bWVudC52MS5DYXB0dXJlTWV0aG9kIj0KFUNyZWF0ZVBheW1lbnRSZXNwb25zZRIkCgdwYXltZW50GAEgASgLMhMucGF5bWVudC52MS5QYXltZW50IqwBCgxQYXltZW50T3JkZXISEAoIb3JkZXJfaWQYASABKAkSEQoJc2VsbGVyX2lkGAIgASgJEiAKBmFtb3VudBgDIAEoCzIQLmNvbW1vbi52MS5Nb25leRIpCgZzdGF0dXMYBCABKA4yGS5wYXltZW50LnYxLlBheW1lbnRTdGF0dXMSKgoQcmVxdWVzdGVkX2Ftb3VudBgFIAEoCzIQLmNvbW1vbi52MS5Nb25leSKxAQoOUmlza0Fzc2Vzc21lbnQSIwoIZGVjaXNpb24YASABKA4yES5yaXNrLnYxLkRlY2lzaW9uEiAKB3JlYXNvbnMYAiADKAsyDy5yaXNrLnYxLlJlYXNvbhIxCg5yZXZpZXdfb3V0Y29tZRgDIAEoDjIZLnBheW1lbnQudjEuUmV2aWV3T3V0Y29tZRIQCghyZXZpZXdlchgEIAEoCRITCgtyZXZpZXdfbm90ZRgFIAEoCSK5BAoHUGF5bWVudBISCgpwYXltZW50X2lkGAEgASgJEhMKC2NoZWNrb3V0X2lkGAIgASgJEhAKCGJ1eWVyX2lkGAMgASgJEhUKDWJ1eWVyX2NvdW50cnkYBCABKAkSKQoGc3RhdHVzGAUgASgOMhkucGF5bWVudC52MS5QYXltZW50U3RhdHVzEh8KBXRvdGFsGAYgASgLMhAuY29tbW9uLnYxLk1vbmV5EigKBm9yZGVycxgHIAMoCzIYLnBheW1lbnQudjEuUGF5bWVudE9yZGVyEigKBHJpc2sYCCABKAsyGi5wYXltZW50LnYxLlJpc2tBc3Nlc3NtZW50EhcKD2hvc3RlZF9wYWdlX3VybBgJIAEoCRIWCg5wc3BfcGF5bWVudF9pZBgKIAEoCRIWCg5mYWlsdXJlX3JlYXNvbhgLIAEoCRIUCgxkZWNsaW5lX2NvZGUYDCABKAkSLgoKY3JlYXRlZF9hdBgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoOcGVuZGluZ19yZWFzb24YDyABKA4yGS5wYXltZW50LnYxLlBlbmRpbmdSZWFzb24SFwoPc3RhdHVzX3BhZ2VfdXJsGBAgASgJEjEKDmNhcHR1cmVfbWV0aG9kGBEgASgOMhkucGF5bWVudC52MS5DYXB0dXJlTWV0aG9kIkIKDE9yZGVyQ2FwdHVyZRIQCghvcmRlcl9pZBgBIAEoCRIgCgZhbW91bnQYAiABKAsyEC5jb21tb24udjEuTW9uZXkiVQoVQ2FwdHVyZVBheW1lbnRSZXF1ZXN0EhIKCnBheW1lbnRfaWQYASABKAkSKAoGb3JkZXJzGAIgAygLMhgucGF5bWVudC52MS5PcmRlckNhcHR1cmUiPgoWQ2FwdHVyZVBheW1lbnRSZXNwb25zZRIkCgdwYXltZW50GAEgASgLMhMucGF5bWVudC52MS5QYXltZW50IisKFVJlZnJlc2hQYXltZW50UmVxdWVzdBISCgpwYXltZW50X2lkGAEgASgJIj4KFlJlZnJlc2hQYXltZW50UmVzcG9uc2USJAoHcGF5bWVudBgBIAEoCzITLnBheW1lbnQudjEuUGF5bWVudCIoChJWb2lkUGF5bWVudFJlcXVlc3QSEgoKcGF5bWVudF9pZBgBIAEoCSI7ChNWb2lkUGF5bWVudFJlc3BvbnNlEiQKB3BheW1lbnQYASABKAsyEy5wYXltZW50LnYxLlBheW1lbnQiJwoRR2V0UGF5bWVudFJlcXVlc3QSEgoKcGF5bWVudF9pZBgBIAEoCSI6ChJHZXRQYXltZW50UmVzcG9uc2USJAoHcGF5bWVudBgBIAEoCzITLnBheW1lbnQudjEuUGF5bWVudCJOChNMaXN0UGF5bWVudHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJEhAKCGJ1eWVyX2lkGAMgASgJIlYKFExpc3RQYXltZW50c1Jlc3BvbnNlEiUKCHBheW1lbnRzGAEgAygLMhMucGF5bWVudC52MS5QYXltZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKBAQoUUmVmdW5kUGF5bWVudFJlcXVlc3QSEQoJcmVmdW5kX2lkGAEgASgJEhIKCnBheW1lbnRfaWQYAiABKAkSEAoIb3JkZXJfaWQYAyABKAkSIAoGYW1vdW50GAQgASgLMhAuY29tbW9uLnYxLk1vbmV5Eg4KBnJlYXNvbhgFIAEoCSKYAwoGUmVmdW5kEhEKCXJlZnVuZF9pZBgBIAEoCRISCgpwYXltZW50X2lkGAIgASgJEhAKCG9yZGVyX2lkGAMgASgJEhEKCXNlbGxlcl9pZBgEIAEoCRIgCgZhbW91bnQYBSABKAsyEC5jb21tb24udjEuTW9uZXkSLwoVcGxhdGZvcm1fZmVlX3JldmVyc2VkGAYgASgLMhAuY29tbW9uLnYxLk1vbmV5EiYKDHNlbGxlcl9kZWJpdBgHIAEoCzIQLmNvbW1vbi52MS5Nb25leRIoCgZzdGF0dXMYCCABKA4yGC5wYXltZW50LnYxLlJlZnVuZFN0YXR1cxIVCg1wc3BfcmVmdW5kX2lkGAkgASgJEg4KBnJlYXNvbhgKIAEoCRIWCg5mYWlsdXJlX3JlYXNvbhgLIAEoCRIuCgpjcmVhdGVkX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI7ChVSZWZ1bmRQYXltZW50UmVzcG9uc2USIgoGcmVmdW5kGAEgASgLMhIucGF5bWVudC52MS5SZWZ1bmQiKAoSTGlzdFJlZnVuZHNSZXF1ZXN0EhIKCnBheW1lbnRfaWQYASABKAkiOgoTTGlzdFJlZnVuZHNSZXNwb25zZRIjCgdyZWZ1bmRzGAEgAygLMhIucGF5bWVudC52MS5SZWZ1bmQiVQoMRGlzcHV0ZVNoYXJlEhAKCG9yZGVyX2lkGAEgASgJEhEKCXNlbGxlcl9pZBgCIAEoCRIgCgZhbW91bnQYAyABKAsyEC5jb21tb24udjEuTW9uZXkimAIKB0Rpc3B1dGUSEgoKZGlzcHV0ZV9pZBgBIAEoCRISCgpwYXltZW50X2lkGAIgASgJEiAKBmFtb3VudBgDIAEoCzIQLmNvbW1vbi52MS5Nb25leRIpCgZzdGF0dXMYBCABKA4yGS5wYXltZW50LnYxLkRpc3B1dGVTdGF0dXMSDgoGcmVhc29uGAUgASgJEigKBnNoYXJlcxgGIAMoCzIYLnBheW1lbnQudjEuRGlzcHV0ZVNoYXJlEi4KCmNyZWF0ZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIikKE0xpc3REaXNwdXRlc1JlcXVlc3QSEgoKcGF5bWVudF9pZBgBIAEoCSI9ChRMaXN0RGlzcHV0ZXNSZXNwb25zZRIlCghkaXNwdXRlcxgBIAMoCzITLnBheW1lbnQudjEuRGlzcHV0ZSIpChNXYXRjaFBheW1lbnRSZXF1ZXN0EhIKCnBheW1lbnRfaWQYASABKAkiPAoUV2F0Y2hQYXltZW50UmVzcG9uc2USJAoHcGF5bWVudBgBIAEoCzITLnBheW1lbnQudjEuUGF5bWVudCJ5ChdEZWNpZGVSaXNrUmV2aWV3UmVxdWVzdBISCgpwYXltZW50X2lkGAEgASgJEioKB291dGNvbWUYAiABKA4yGS5wYXltZW50LnYxLlJldmlld091dGNvbWUSEAoIcmV2aWV3ZXIYAyABKAkSDAoEbm90ZRgEIAEoCSJAChhEZWNpZGVSaXNrUmV2aWV3UmVzcG9uc2USJAoHcGF5bWVudBgBIAEoCzITLnBheW1lbnQudjEuUGF5bWVudCrAAgoNUGF5bWVudFN0YXR1cxIeChpQQVlNRU5UX1NUQVRVU19VTlNQRUNJRklFRBAAEh4KGlBBWU1FTlRfU1RBVFVTX05PVF9TVEFSVEVEEAESHAoYUEFZTUVOVF9TVEFUVVNfRVhFQ1VUSU5HEAISGgoWUEFZTUVOVF9TVEFUVVNfUEVORElORxADEhwKGFBBWU1FTlRfU1RBVFVTX1NVQ0NFRURFRBAEEhkKFVBBWU1FTlRfU1RBVFVTX0ZBSUxFRBAFEiUKIVBBWU1FTlRfU1RBVFVTX1BBUlRJQUxMWV9SRUZVTkRFRBAGEhsKF1BBWU1FTlRfU1RBVFVTX1JFRlVOREVEEAcSHQoZUEFZTUVOVF9TVEFUVVNfQVVUSE9SSVpFRBAIEhkKFVBBWU1FTlRfU1RBVFVTX1ZPSURFRBAJKmgKDUNhcHR1cmVNZXRob2QSHgoaQ0FQVFVSRV9NRVRIT0RfVU5TUEVDSUZJRUQQABIcChhDQVBUVVJFX01FVEhPRF9BVVRPTUFUSUMQARIZChVDQVBUVVJFX01FVEhPRF9NQU5VQUwQAip0Cg1QZW5kaW5nUmVhc29uEh4KGlBFTkRJTkdfUkVBU09OX1VOU1BFQ0lGSUVEEAASIQodUEVORElOR19SRUFTT05fVEhSRUVfRF9TRUNVUkUQARIgChxQRU5ESU5HX1JFQVNPTl9NQU5VQUxfUkVWSUVXEAIqaQoNUmV2aWV3T3V0Y29tZRIeChpSRVZJRVdfT1VUQ09NRV9VTlNQRUNJRklFRBAAEhsKF1JFVklFV19PVVRDT01FX0FQUFJPVkVEEAESGwoXUkVWSUVXX09VVENPTUVfUkVKRUNURUQQAip/CgxSZWZ1bmRTdGF0dXMSHQoZUkVGVU5EX1NUQVRVU19VTlNQRUNJRklFRBAAEhkKFVJFRlVORF9TVEFUVVNfUEVORElORxABEhsKF1JFRlVORF9TVEFUVVNfU1VDQ0VFREVEEAISGAoUUkVGVU5EX1NUQVRVU19GQUlMRUQQAyp5Cg1EaXNwdXRlU3RhdHVzEh4KGkRJU1BVVEVfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFwoTRElTUFVURV9TVEFUVVNfT1BFThABEhYKEkRJU1BVVEVfU1RBVFVTX1dPThACEhcKE0RJU1BVVEVfU1RBVFVTX0xPU1QQAzK1BwoOUGF5bWVudFNlcnZpY2USVAoNQ3JlYXRlUGF5bWVudBIgLnBheW1lbnQudjEuQ3JlYXRlUGF5bWVudFJlcXVlc3QaIS5wYXltZW50LnYxLkNyZWF0ZVBheW1lbnRSZXNwb25zZRJLCgpHZXRQYXltZW50Eh0ucGF5bWVudC52MS5HZXRQYXltZW50UmVxdWVzdBoeLnBheW1lbnQudjEuR2V0UGF5bWVudFJlc3BvbnNlElEKDExpc3RQYXltZW50cxIfLnBheW1lbnQudjEuTGlzdFBheW1lbnRzUmVxdWVzdBogLnBheW1lbnQudjEuTGlzdFBheW1lbnRzUmVzcG9uc2USXQoQRGVjaWRlUmlza1JldmlldxIjLnBheW1lbnQudjEuRGVjaWRlUmlza1Jldmlld1JlcXVlc3QaJC5wYXltZW50LnYxLkRlY2lkZVJpc2tSZXZpZXdSZXNwb25zZRJTCgxXYXRjaFBheW1lbnQSHy5wYXltZW50LnYxLldhdGNoUGF5bWVudFJlcXVlc3QaIC5wYXltZW50LnYxLldhdGNoUGF5bWVudFJlc3BvbnNlMAESVAoNUmVmdW5kUGF5bWVudBIgLnBheW1lbnQudjEuUmVmdW5kUGF5bWVudFJlcXVlc3QaIS5wYXltZW50LnYxLlJlZnVuZFBheW1lbnRSZXNwb25zZRJOCgtMaXN0UmVmdW5kcxIeLnBheW1lbnQudjEuTGlzdFJlZnVuZHNSZXF1ZXN0Gh8ucGF5bWVudC52MS5MaXN0UmVmdW5kc1Jlc3BvbnNlElcKDkNhcHR1cmVQYXltZW50EiEucGF5bWVudC52MS5DYXB0dXJlUGF5bWVudFJlcXVlc3QaIi5wYXltZW50LnYxLkNhcHR1cmVQYXltZW50UmVzcG9uc2USTgoLVm9pZFBheW1lbnQSHi5wYXltZW50LnYxLlZvaWRQYXltZW50UmVxdWVzdBofLnBheW1lbnQudjEuVm9pZFBheW1lbnRSZXNwb25zZRJXCg5SZWZyZXNoUGF5bWVudBIhLnBheW1lbnQudjEuUmVmcmVzaFBheW1lbnRSZXF1ZXN0GiIucGF5bWVudC52MS5SZWZyZXNoUGF5bWVudFJlc3BvbnNlElEKDExpc3REaXNwdXRlcxIfLnBheW1lbnQudjEuTGlzdERpc3B1dGVzUmVxdWVzdBogLnBheW1lbnQudjEuTGlzdERpc3B1dGVzUmVzcG9uc2ViBnByb3RvMw", [file_common_v1_money, file_google_protobuf_timestamp, file_risk_v1_risk]);
 
 /**
  * @generated from message payment.v1.OrderInput
@@ -376,6 +376,40 @@ export const CapturePaymentResponseSchema: GenMessage<CapturePaymentResponse> = 
   messageDesc(file_payment_v1_payment, 8);
 
 /**
+ * @generated from message payment.v1.RefreshPaymentRequest
+ */
+export type RefreshPaymentRequest = Message<"payment.v1.RefreshPaymentRequest"> & {
+  /**
+   * @generated from field: string payment_id = 1;
+   */
+  paymentId: string;
+};
+
+/**
+ * Describes the message payment.v1.RefreshPaymentRequest.
+ * Use `create(RefreshPaymentRequestSchema)` to create a new message.
+ */
+export const RefreshPaymentRequestSchema: GenMessage<RefreshPaymentRequest> = /*@__PURE__*/
+  messageDesc(file_payment_v1_payment, 9);
+
+/**
+ * @generated from message payment.v1.RefreshPaymentResponse
+ */
+export type RefreshPaymentResponse = Message<"payment.v1.RefreshPaymentResponse"> & {
+  /**
+   * @generated from field: payment.v1.Payment payment = 1;
+   */
+  payment?: Payment | undefined;
+};
+
+/**
+ * Describes the message payment.v1.RefreshPaymentResponse.
+ * Use `create(RefreshPaymentResponseSchema)` to create a new message.
+ */
+export const RefreshPaymentResponseSchema: GenMessage<RefreshPaymentResponse> = /*@__PURE__*/
+  messageDesc(file_payment_v1_payment, 10);
+
+/**
  * @generated from message payment.v1.VoidPaymentRequest
  */
 export type VoidPaymentRequest = Message<"payment.v1.VoidPaymentRequest"> & {
@@ -390,7 +424,7 @@ export type VoidPaymentRequest = Message<"payment.v1.VoidPaymentRequest"> & {
  * Use `create(VoidPaymentRequestSchema)` to create a new message.
  */
 export const VoidPaymentRequestSchema: GenMessage<VoidPaymentRequest> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 9);
+  messageDesc(file_payment_v1_payment, 11);
 
 /**
  * @generated from message payment.v1.VoidPaymentResponse
@@ -407,7 +441,7 @@ export type VoidPaymentResponse = Message<"payment.v1.VoidPaymentResponse"> & {
  * Use `create(VoidPaymentResponseSchema)` to create a new message.
  */
 export const VoidPaymentResponseSchema: GenMessage<VoidPaymentResponse> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 10);
+  messageDesc(file_payment_v1_payment, 12);
 
 /**
  * @generated from message payment.v1.GetPaymentRequest
@@ -424,7 +458,7 @@ export type GetPaymentRequest = Message<"payment.v1.GetPaymentRequest"> & {
  * Use `create(GetPaymentRequestSchema)` to create a new message.
  */
 export const GetPaymentRequestSchema: GenMessage<GetPaymentRequest> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 11);
+  messageDesc(file_payment_v1_payment, 13);
 
 /**
  * @generated from message payment.v1.GetPaymentResponse
@@ -441,7 +475,7 @@ export type GetPaymentResponse = Message<"payment.v1.GetPaymentResponse"> & {
  * Use `create(GetPaymentResponseSchema)` to create a new message.
  */
 export const GetPaymentResponseSchema: GenMessage<GetPaymentResponse> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 12);
+  messageDesc(file_payment_v1_payment, 14);
 
 /**
  * @generated from message payment.v1.ListPaymentsRequest
@@ -474,7 +508,7 @@ export type ListPaymentsRequest = Message<"payment.v1.ListPaymentsRequest"> & {
  * Use `create(ListPaymentsRequestSchema)` to create a new message.
  */
 export const ListPaymentsRequestSchema: GenMessage<ListPaymentsRequest> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 13);
+  messageDesc(file_payment_v1_payment, 15);
 
 /**
  * @generated from message payment.v1.ListPaymentsResponse
@@ -498,7 +532,7 @@ export type ListPaymentsResponse = Message<"payment.v1.ListPaymentsResponse"> & 
  * Use `create(ListPaymentsResponseSchema)` to create a new message.
  */
 export const ListPaymentsResponseSchema: GenMessage<ListPaymentsResponse> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 14);
+  messageDesc(file_payment_v1_payment, 16);
 
 /**
  * @generated from message payment.v1.RefundPaymentRequest
@@ -543,7 +577,7 @@ export type RefundPaymentRequest = Message<"payment.v1.RefundPaymentRequest"> & 
  * Use `create(RefundPaymentRequestSchema)` to create a new message.
  */
 export const RefundPaymentRequestSchema: GenMessage<RefundPaymentRequest> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 15);
+  messageDesc(file_payment_v1_payment, 17);
 
 /**
  * @generated from message payment.v1.Refund
@@ -624,7 +658,7 @@ export type Refund = Message<"payment.v1.Refund"> & {
  * Use `create(RefundSchema)` to create a new message.
  */
 export const RefundSchema: GenMessage<Refund> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 16);
+  messageDesc(file_payment_v1_payment, 18);
 
 /**
  * @generated from message payment.v1.RefundPaymentResponse
@@ -641,7 +675,7 @@ export type RefundPaymentResponse = Message<"payment.v1.RefundPaymentResponse"> 
  * Use `create(RefundPaymentResponseSchema)` to create a new message.
  */
 export const RefundPaymentResponseSchema: GenMessage<RefundPaymentResponse> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 17);
+  messageDesc(file_payment_v1_payment, 19);
 
 /**
  * @generated from message payment.v1.ListRefundsRequest
@@ -658,7 +692,7 @@ export type ListRefundsRequest = Message<"payment.v1.ListRefundsRequest"> & {
  * Use `create(ListRefundsRequestSchema)` to create a new message.
  */
 export const ListRefundsRequestSchema: GenMessage<ListRefundsRequest> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 18);
+  messageDesc(file_payment_v1_payment, 20);
 
 /**
  * @generated from message payment.v1.ListRefundsResponse
@@ -675,7 +709,7 @@ export type ListRefundsResponse = Message<"payment.v1.ListRefundsResponse"> & {
  * Use `create(ListRefundsResponseSchema)` to create a new message.
  */
 export const ListRefundsResponseSchema: GenMessage<ListRefundsResponse> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 19);
+  messageDesc(file_payment_v1_payment, 21);
 
 /**
  * The part of a dispute borne by one order's seller.
@@ -704,7 +738,7 @@ export type DisputeShare = Message<"payment.v1.DisputeShare"> & {
  * Use `create(DisputeShareSchema)` to create a new message.
  */
 export const DisputeShareSchema: GenMessage<DisputeShare> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 20);
+  messageDesc(file_payment_v1_payment, 22);
 
 /**
  * @generated from message payment.v1.Dispute
@@ -762,7 +796,7 @@ export type Dispute = Message<"payment.v1.Dispute"> & {
  * Use `create(DisputeSchema)` to create a new message.
  */
 export const DisputeSchema: GenMessage<Dispute> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 21);
+  messageDesc(file_payment_v1_payment, 23);
 
 /**
  * @generated from message payment.v1.ListDisputesRequest
@@ -779,7 +813,7 @@ export type ListDisputesRequest = Message<"payment.v1.ListDisputesRequest"> & {
  * Use `create(ListDisputesRequestSchema)` to create a new message.
  */
 export const ListDisputesRequestSchema: GenMessage<ListDisputesRequest> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 22);
+  messageDesc(file_payment_v1_payment, 24);
 
 /**
  * @generated from message payment.v1.ListDisputesResponse
@@ -796,7 +830,7 @@ export type ListDisputesResponse = Message<"payment.v1.ListDisputesResponse"> & 
  * Use `create(ListDisputesResponseSchema)` to create a new message.
  */
 export const ListDisputesResponseSchema: GenMessage<ListDisputesResponse> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 23);
+  messageDesc(file_payment_v1_payment, 25);
 
 /**
  * @generated from message payment.v1.WatchPaymentRequest
@@ -813,7 +847,7 @@ export type WatchPaymentRequest = Message<"payment.v1.WatchPaymentRequest"> & {
  * Use `create(WatchPaymentRequestSchema)` to create a new message.
  */
 export const WatchPaymentRequestSchema: GenMessage<WatchPaymentRequest> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 24);
+  messageDesc(file_payment_v1_payment, 26);
 
 /**
  * @generated from message payment.v1.WatchPaymentResponse
@@ -832,7 +866,7 @@ export type WatchPaymentResponse = Message<"payment.v1.WatchPaymentResponse"> & 
  * Use `create(WatchPaymentResponseSchema)` to create a new message.
  */
 export const WatchPaymentResponseSchema: GenMessage<WatchPaymentResponse> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 25);
+  messageDesc(file_payment_v1_payment, 27);
 
 /**
  * @generated from message payment.v1.DecideRiskReviewRequest
@@ -868,7 +902,7 @@ export type DecideRiskReviewRequest = Message<"payment.v1.DecideRiskReviewReques
  * Use `create(DecideRiskReviewRequestSchema)` to create a new message.
  */
 export const DecideRiskReviewRequestSchema: GenMessage<DecideRiskReviewRequest> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 26);
+  messageDesc(file_payment_v1_payment, 28);
 
 /**
  * @generated from message payment.v1.DecideRiskReviewResponse
@@ -885,7 +919,7 @@ export type DecideRiskReviewResponse = Message<"payment.v1.DecideRiskReviewRespo
  * Use `create(DecideRiskReviewResponseSchema)` to create a new message.
  */
 export const DecideRiskReviewResponseSchema: GenMessage<DecideRiskReviewResponse> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 27);
+  messageDesc(file_payment_v1_payment, 29);
 
 /**
  * Per payment order: NOT_STARTED -> EXECUTING -> (PENDING ->) SUCCEEDED | FAILED;
@@ -1232,6 +1266,17 @@ export const PaymentService: GenService<{
     methodKind: "unary";
     input: typeof VoidPaymentRequestSchema;
     output: typeof VoidPaymentResponseSchema;
+  },
+  /**
+   * Asks the PSP where the payment stands and applies it at once (as a webhook would), for reconciliation and
+   * operators who know a webhook was missed; a payment not yet registered is resumed. Returns it as it is after.
+   *
+   * @generated from rpc payment.v1.PaymentService.RefreshPayment
+   */
+  refreshPayment: {
+    methodKind: "unary";
+    input: typeof RefreshPaymentRequestSchema;
+    output: typeof RefreshPaymentResponseSchema;
   },
   /**
    * A payment's disputes (chargebacks the buyer's bank opened at the PSP), oldest first.

@@ -105,6 +105,11 @@ export function paymentRoutes({ flow, store, watch, refunds, disputes }: Payment
         const orders = req.orders.map((o) => ({ orderId: o.orderId, amount: o.amount }));
         return { payment: toProto(await flow.capture(requireId("payment_id", req.paymentId), orders)) };
       },
+      async refreshPayment(req) {
+        const paymentId = requireId("payment_id", req.paymentId);
+        await flow.refresh(paymentId);
+        return { payment: toProto(await flow.get(paymentId)) };
+      },
       async voidPayment(req) {
         return { payment: toProto(await flow.void(requireId("payment_id", req.paymentId))) };
       },
