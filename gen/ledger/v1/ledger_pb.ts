@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ledger/v1/ledger.proto.
  */
 export const file_ledger_v1_ledger: GenFile = /*@__PURE__*/
-  fileDesc("ChZsZWRnZXIvdjEvbGVkZ2VyLnByb3RvEglsZWRnZXIudjEiTwoHQWNjb3VudBIMCgRjb2RlGAEgASgJEiQKBHR5cGUYAiABKA4yFi5sZWRnZXIudjEuQWNjb3VudFR5cGUSEAoIY3VycmVuY3kYAyABKAkiaAoFRW50cnkSFAoMYWNjb3VudF9jb2RlGAEgASgJEicKCWRpcmVjdGlvbhgCIAEoDjIULmxlZGdlci52MS5EaXJlY3Rpb24SIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5IowBCgtUcmFuc2FjdGlvbhIWCg50cmFuc2FjdGlvbl9pZBgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIhCgdlbnRyaWVzGAMgAygLMhAubGVkZ2VyLnYxLkVudHJ5Ei0KCXBvc3RlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiOQoST3BlbkFjY291bnRSZXF1ZXN0EiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudCI6ChNPcGVuQWNjb3VudFJlc3BvbnNlEiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudCJoChZQb3N0VHJhbnNhY3Rpb25SZXF1ZXN0EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEiEKB2VudHJpZXMYAyADKAsyEC5sZWRnZXIudjEuRW50cnkiRgoXUG9zdFRyYW5zYWN0aW9uUmVzcG9uc2USKwoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iLwoVR2V0VHJhbnNhY3Rpb25SZXF1ZXN0EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJIkUKFkdldFRyYW5zYWN0aW9uUmVzcG9uc2USKwoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iKQoRR2V0QmFsYW5jZVJlcXVlc3QSFAoMYWNjb3VudF9jb2RlGAEgASgJIq0BChJHZXRCYWxhbmNlUmVzcG9uc2USIwoHYWNjb3VudBgBIAEoCzISLmxlZGdlci52MS5BY2NvdW50EiEKB2JhbGFuY2UYAiABKAsyEC5jb21tb24udjEuTW9uZXkSJgoMdG90YWxfZGViaXRzGAMgASgLMhAuY29tbW9uLnYxLk1vbmV5EicKDXRvdGFsX2NyZWRpdHMYBCABKAsyEC5jb21tb24udjEuTW9uZXkidQoLUG9zdGVkRW50cnkSFgoOdHJhbnNhY3Rpb25faWQYASABKAkSHwoFZW50cnkYAiABKAsyEC5sZWRnZXIudjEuRW50cnkSLQoJcG9zdGVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJRChJMaXN0RW50cmllc1JlcXVlc3QSFAoMYWNjb3VudF9jb2RlGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlcKE0xpc3RFbnRyaWVzUmVzcG9uc2USJwoHZW50cmllcxgBIAMoCzIWLmxlZGdlci52MS5Qb3N0ZWRFbnRyeRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiGAoWQ2hlY2tJbnZhcmlhbnRzUmVxdWVzdCJuCglWaW9sYXRpb24SEQoJaW52YXJpYW50GAEgASgJEg4KBmRldGFpbBgCIAEoCRIUCgxhY2NvdW50X2NvZGUYAyABKAkSFgoOdHJhbnNhY3Rpb25faWQYBCABKAkSEAoIY3VycmVuY3kYBSABKAkiUgoXQ2hlY2tJbnZhcmlhbnRzUmVzcG9uc2USKAoKdmlvbGF0aW9ucxgBIAMoCzIULmxlZGdlci52MS5WaW9sYXRpb24SDQoFbm90ZXMYAiADKAkqkwEKC0FjY291bnRUeXBlEhwKGEFDQ09VTlRfVFlQRV9VTlNQRUNJRklFRBAAEhYKEkFDQ09VTlRfVFlQRV9BU1NFVBABEhoKFkFDQ09VTlRfVFlQRV9MSUFCSUxJVFkQAhIYChRBQ0NPVU5UX1RZUEVfUkVWRU5VRRADEhgKFEFDQ09VTlRfVFlQRV9FWFBFTlNFEAQqUQoJRGlyZWN0aW9uEhkKFURJUkVDVElPTl9VTlNQRUNJRklFRBAAEhMKD0RJUkVDVElPTl9ERUJJVBABEhQKEERJUkVDVElPTl9DUkVESVQQAjKBBAoNTGVkZ2VyU2VydmljZRJMCgtPcGVuQWNjb3VudBIdLmxlZGdlci52MS5PcGVuQWNjb3VudFJlcXVlc3QaHi5sZWRnZXIudjEuT3BlbkFjY291bnRSZXNwb25zZRJYCg9Qb3N0VHJhbnNhY3Rpb24SIS5sZWRnZXIudjEuUG9zdFRyYW5zYWN0aW9uUmVxdWVzdBoiLmxlZGdlci52MS5Qb3N0VHJhbnNhY3Rpb25SZXNwb25zZRJVCg5HZXRUcmFuc2FjdGlvbhIgLmxlZGdlci52MS5HZXRUcmFuc2FjdGlvblJlcXVlc3QaIS5sZWRnZXIudjEuR2V0VHJhbnNhY3Rpb25SZXNwb25zZRJJCgpHZXRCYWxhbmNlEhwubGVkZ2VyLnYxLkdldEJhbGFuY2VSZXF1ZXN0Gh0ubGVkZ2VyLnYxLkdldEJhbGFuY2VSZXNwb25zZRJMCgtMaXN0RW50cmllcxIdLmxlZGdlci52MS5MaXN0RW50cmllc1JlcXVlc3QaHi5sZWRnZXIudjEuTGlzdEVudHJpZXNSZXNwb25zZRJYCg9DaGVja0ludmFyaWFudHMSIS5sZWRnZXIudjEuQ2hlY2tJbnZhcmlhbnRzUmVxdWVzdBoiLmxlZGdlci52MS5DaGVja0ludmFyaWFudHNSZXNwb25zZWIGcHJvdG8z", [file_common_v1_money, file_google_protobuf_timestamp]);
+  fileDesc("ChZsZWRnZXIvdjEvbGVkZ2VyLnByb3RvEglsZWRnZXIudjEiTwoHQWNjb3VudBIMCgRjb2RlGAEgASgJEiQKBHR5cGUYAiABKA4yFi5sZWRnZXIudjEuQWNjb3VudFR5cGUSEAoIY3VycmVuY3kYAyABKAkiaAoFRW50cnkSFAoMYWNjb3VudF9jb2RlGAEgASgJEicKCWRpcmVjdGlvbhgCIAEoDjIULmxlZGdlci52MS5EaXJlY3Rpb24SIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5IowBCgtUcmFuc2FjdGlvbhIWCg50cmFuc2FjdGlvbl9pZBgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIhCgdlbnRyaWVzGAMgAygLMhAubGVkZ2VyLnYxLkVudHJ5Ei0KCXBvc3RlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiOQoST3BlbkFjY291bnRSZXF1ZXN0EiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudCI6ChNPcGVuQWNjb3VudFJlc3BvbnNlEiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudCJoChZQb3N0VHJhbnNhY3Rpb25SZXF1ZXN0EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEiEKB2VudHJpZXMYAyADKAsyEC5sZWRnZXIudjEuRW50cnkiRgoXUG9zdFRyYW5zYWN0aW9uUmVzcG9uc2USKwoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iLwoVR2V0VHJhbnNhY3Rpb25SZXF1ZXN0EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJIkUKFkdldFRyYW5zYWN0aW9uUmVzcG9uc2USKwoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iKQoRR2V0QmFsYW5jZVJlcXVlc3QSFAoMYWNjb3VudF9jb2RlGAEgASgJIq0BChJHZXRCYWxhbmNlUmVzcG9uc2USIwoHYWNjb3VudBgBIAEoCzISLmxlZGdlci52MS5BY2NvdW50EiEKB2JhbGFuY2UYAiABKAsyEC5jb21tb24udjEuTW9uZXkSJgoMdG90YWxfZGViaXRzGAMgASgLMhAuY29tbW9uLnYxLk1vbmV5EicKDXRvdGFsX2NyZWRpdHMYBCABKAsyEC5jb21tb24udjEuTW9uZXkidQoLUG9zdGVkRW50cnkSFgoOdHJhbnNhY3Rpb25faWQYASABKAkSHwoFZW50cnkYAiABKAsyEC5sZWRnZXIudjEuRW50cnkSLQoJcG9zdGVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJRChJMaXN0RW50cmllc1JlcXVlc3QSFAoMYWNjb3VudF9jb2RlGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlcKE0xpc3RFbnRyaWVzUmVzcG9uc2USJwoHZW50cmllcxgBIAMoCzIWLmxlZGdlci52MS5Qb3N0ZWRFbnRyeRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiGAoWQ2hlY2tJbnZhcmlhbnRzUmVxdWVzdCJuCglWaW9sYXRpb24SEQoJaW52YXJpYW50GAEgASgJEg4KBmRldGFpbBgCIAEoCRIUCgxhY2NvdW50X2NvZGUYAyABKAkSFgoOdHJhbnNhY3Rpb25faWQYBCABKAkSEAoIY3VycmVuY3kYBSABKAkiUgoXQ2hlY2tJbnZhcmlhbnRzUmVzcG9uc2USKAoKdmlvbGF0aW9ucxgBIAMoCzIULmxlZGdlci52MS5WaW9sYXRpb24SDQoFbm90ZXMYAiADKAkiNAoZTG9va3VwVHJhbnNhY3Rpb25zUmVxdWVzdBIXCg90cmFuc2FjdGlvbl9pZHMYASADKAkiSgoaTG9va3VwVHJhbnNhY3Rpb25zUmVzcG9uc2USLAoMdHJhbnNhY3Rpb25zGAEgAygLMhYubGVkZ2VyLnYxLlRyYW5zYWN0aW9uIrsBChlMaXN0VHJhbnNhY3Rpb25JZHNSZXF1ZXN0Ei8KC3Bvc3RlZF9mcm9tGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1wb3N0ZWRfYmVmb3JlGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtpZF9wcmVmaXhlcxgDIAMoCRIRCglwYWdlX3NpemUYBCABKAUSEgoKcGFnZV90b2tlbhgFIAEoCSJXCg5UcmFuc2FjdGlvblJlZhIWCg50cmFuc2FjdGlvbl9pZBgBIAEoCRItCglwb3N0ZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImYKGkxpc3RUcmFuc2FjdGlvbklkc1Jlc3BvbnNlEi8KDHRyYW5zYWN0aW9ucxgBIAMoCzIZLmxlZGdlci52MS5UcmFuc2FjdGlvblJlZhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkqkwEKC0FjY291bnRUeXBlEhwKGEFDQ09VTlRfVFlQRV9VTlNQRUNJRklFRBAAEhYKEkFDQ09VTlRfVFlQRV9BU1NFVBABEhoKFkFDQ09VTlRfVFlQRV9MSUFCSUxJVFkQAhIYChRBQ0NPVU5UX1RZUEVfUkVWRU5VRRADEhgKFEFDQ09VTlRfVFlQRV9FWFBFTlNFEAQqUQoJRGlyZWN0aW9uEhkKFURJUkVDVElPTl9VTlNQRUNJRklFRBAAEhMKD0RJUkVDVElPTl9ERUJJVBABEhQKEERJUkVDVElPTl9DUkVESVQQAjLHBQoNTGVkZ2VyU2VydmljZRJMCgtPcGVuQWNjb3VudBIdLmxlZGdlci52MS5PcGVuQWNjb3VudFJlcXVlc3QaHi5sZWRnZXIudjEuT3BlbkFjY291bnRSZXNwb25zZRJYCg9Qb3N0VHJhbnNhY3Rpb24SIS5sZWRnZXIudjEuUG9zdFRyYW5zYWN0aW9uUmVxdWVzdBoiLmxlZGdlci52MS5Qb3N0VHJhbnNhY3Rpb25SZXNwb25zZRJVCg5HZXRUcmFuc2FjdGlvbhIgLmxlZGdlci52MS5HZXRUcmFuc2FjdGlvblJlcXVlc3QaIS5sZWRnZXIudjEuR2V0VHJhbnNhY3Rpb25SZXNwb25zZRJJCgpHZXRCYWxhbmNlEhwubGVkZ2VyLnYxLkdldEJhbGFuY2VSZXF1ZXN0Gh0ubGVkZ2VyLnYxLkdldEJhbGFuY2VSZXNwb25zZRJMCgtMaXN0RW50cmllcxIdLmxlZGdlci52MS5MaXN0RW50cmllc1JlcXVlc3QaHi5sZWRnZXIudjEuTGlzdEVudHJpZXNSZXNwb25zZRJYCg9DaGVja0ludmFyaWFudHMSIS5sZWRnZXIudjEuQ2hlY2tJbnZhcmlhbnRzUmVxdWVzdBoiLmxlZGdlci52MS5DaGVja0ludmFyaWFudHNSZXNwb25zZRJhChJMb29rdXBUcmFuc2FjdGlvbnMSJC5sZWRnZXIudjEuTG9va3VwVHJhbnNhY3Rpb25zUmVxdWVzdBolLmxlZGdlci52MS5Mb29rdXBUcmFuc2FjdGlvbnNSZXNwb25zZRJhChJMaXN0VHJhbnNhY3Rpb25JZHMSJC5sZWRnZXIudjEuTGlzdFRyYW5zYWN0aW9uSWRzUmVxdWVzdBolLmxlZGdlci52MS5MaXN0VHJhbnNhY3Rpb25JZHNSZXNwb25zZWIGcHJvdG8z", [file_common_v1_money, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message ledger.v1.Account
@@ -435,6 +435,129 @@ export const CheckInvariantsResponseSchema: GenMessage<CheckInvariantsResponse> 
   messageDesc(file_ledger_v1_ledger, 16);
 
 /**
+ * @generated from message ledger.v1.LookupTransactionsRequest
+ */
+export type LookupTransactionsRequest = Message<"ledger.v1.LookupTransactionsRequest"> & {
+  /**
+   * 1..1000 distinct ids.
+   *
+   * @generated from field: repeated string transaction_ids = 1;
+   */
+  transactionIds: string[];
+};
+
+/**
+ * Describes the message ledger.v1.LookupTransactionsRequest.
+ * Use `create(LookupTransactionsRequestSchema)` to create a new message.
+ */
+export const LookupTransactionsRequestSchema: GenMessage<LookupTransactionsRequest> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 17);
+
+/**
+ * @generated from message ledger.v1.LookupTransactionsResponse
+ */
+export type LookupTransactionsResponse = Message<"ledger.v1.LookupTransactionsResponse"> & {
+  /**
+   * The transactions found, with their entries and posting time.
+   *
+   * @generated from field: repeated ledger.v1.Transaction transactions = 1;
+   */
+  transactions: Transaction[];
+};
+
+/**
+ * Describes the message ledger.v1.LookupTransactionsResponse.
+ * Use `create(LookupTransactionsResponseSchema)` to create a new message.
+ */
+export const LookupTransactionsResponseSchema: GenMessage<LookupTransactionsResponse> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 18);
+
+/**
+ * @generated from message ledger.v1.ListTransactionIdsRequest
+ */
+export type ListTransactionIdsRequest = Message<"ledger.v1.ListTransactionIdsRequest"> & {
+  /**
+   * @generated from field: google.protobuf.Timestamp posted_from = 1;
+   */
+  postedFrom?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp posted_before = 2;
+   */
+  postedBefore?: Timestamp | undefined;
+
+  /**
+   * 1..20 prefixes such as "payin:"; a transaction is listed when its id starts with any of them.
+   *
+   * @generated from field: repeated string id_prefixes = 3;
+   */
+  idPrefixes: string[];
+
+  /**
+   * 1..10000; 0 means 1000.
+   *
+   * @generated from field: int32 page_size = 4;
+   */
+  pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 5;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message ledger.v1.ListTransactionIdsRequest.
+ * Use `create(ListTransactionIdsRequestSchema)` to create a new message.
+ */
+export const ListTransactionIdsRequestSchema: GenMessage<ListTransactionIdsRequest> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 19);
+
+/**
+ * @generated from message ledger.v1.TransactionRef
+ */
+export type TransactionRef = Message<"ledger.v1.TransactionRef"> & {
+  /**
+   * @generated from field: string transaction_id = 1;
+   */
+  transactionId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp posted_at = 2;
+   */
+  postedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message ledger.v1.TransactionRef.
+ * Use `create(TransactionRefSchema)` to create a new message.
+ */
+export const TransactionRefSchema: GenMessage<TransactionRef> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 20);
+
+/**
+ * @generated from message ledger.v1.ListTransactionIdsResponse
+ */
+export type ListTransactionIdsResponse = Message<"ledger.v1.ListTransactionIdsResponse"> & {
+  /**
+   * @generated from field: repeated ledger.v1.TransactionRef transactions = 1;
+   */
+  transactions: TransactionRef[];
+
+  /**
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message ledger.v1.ListTransactionIdsResponse.
+ * Use `create(ListTransactionIdsResponseSchema)` to create a new message.
+ */
+export const ListTransactionIdsResponseSchema: GenMessage<ListTransactionIdsResponse> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 21);
+
+/**
  * @generated from enum ledger.v1.AccountType
  */
 export enum AccountType {
@@ -566,6 +689,29 @@ export const LedgerService: GenService<{
     methodKind: "unary";
     input: typeof CheckInvariantsRequestSchema;
     output: typeof CheckInvariantsResponseSchema;
+  },
+  /**
+   * Up to 1000 transactions by id in one call (for reconciliation, which matches a settlement file in batches).
+   * Ids that were never posted are left out; the others come in the order asked.
+   *
+   * @generated from rpc ledger.v1.LedgerService.LookupTransactions
+   */
+  lookupTransactions: {
+    methodKind: "unary";
+    input: typeof LookupTransactionsRequestSchema;
+    output: typeof LookupTransactionsResponseSchema;
+  },
+  /**
+   * Ids of the transactions posted in [posted_from, posted_before) whose id starts with one of id_prefixes, by
+   * posting time, then id. Meant for a window whose postings are over (a past day): a transaction still being
+   * written when a page is read may show up behind the cursor and be missed.
+   *
+   * @generated from rpc ledger.v1.LedgerService.ListTransactionIds
+   */
+  listTransactionIds: {
+    methodKind: "unary";
+    input: typeof ListTransactionIdsRequestSchema;
+    output: typeof ListTransactionIdsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_ledger_v1_ledger, 0);

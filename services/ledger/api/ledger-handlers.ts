@@ -5,16 +5,18 @@ import { decodePageToken, encodePageToken, pageSize } from "../../lib/page-token
 import type { WalletBalancesPort } from "../app/ports.js";
 import { requireLedgerId, validateAccount } from "../domain/account.js";
 import { validatePosting } from "../domain/posting.js";
-import type { EntryCursor, LedgerStore } from "../store/ledger-store.js";
+import type { EntryCursor, LedgerStore, TransactionCursor } from "../store/ledger-store.js";
 import {
   accountToProto,
   accountTypeFromProto,
   balanceToProto,
   directionFromProto,
   postedEntryToProto,
+  transactionRefToProto,
   transactionToProto,
   violationToProto,
 } from "./ledger-proto.js";
+import { requireTransactionIds, requireWindow } from "./lookup-requests.js";
 
 const encodeEntryCursor = (c: EntryCursor) =>
   encodePageToken({ xid: c.xid.toString(), transactionId: c.transactionId, position: c.position.toString() });
@@ -26,6 +28,13 @@ function decodeEntryCursor(token: string): EntryCursor | undefined {
     throw invalidArgument("page_token", "is not a token returned by a previous call; start again with an empty page_token");
   }
   return { xid: BigInt(cursor.xid!), transactionId: cursor.transactionId!, position: Number(cursor.position) };
+}
+
+const encodeTransactionCursor = (c: TransactionCursor) => encodePageToken({ postedAt: c.postedAt, transactionId: c.transactionId });
+
+function decodeTransactionCursor(token: string): TransactionCursor | undefined {
+  const cursor = decodePageToken(token, ["postedAt", "transactionId"]);
+  return cursor && { postedAt: cursor.postedAt!, transactionId: cursor.transactionId! };
 }
 
 /** gRPC ledger.v1.LedgerService: validate, delegate, translate. `wallets` is absent when no wallet service is configured. */
@@ -70,6 +79,21 @@ export function ledgerRoutes(store: LedgerStore, wallets: WalletBalancesPort | u
         return {
           entries: page.entries.map(postedEntryToProto),
           nextPageToken: page.next ? encodeEntryCursor(page.next) : "",
+        };
+      },
+      async lookupTransactions(req) {
+        const transactions = await store.lookupTransactions(requireTransactionIds(req.transactionIds));
+        return { transactions: transactions.map(transactionToProto) };
+      },
+      async listTransactionIds(req) {
+        const page = await store.listTransactionIds({
+          ...requireWindow(req),
+          limit: pageSize(req.pageSize, 1000, 10_000),
+          after: decodeTransactionCursor(req.pageToken),
+        });
+        return {
+          transactions: page.transactions.map(transactionRefToProto),
+          nextPageToken: page.next ? encodeTransactionCursor(page.next) : "",
         };
       },
       async checkInvariants() {

@@ -34,6 +34,34 @@ export interface EntryPage {
   next?: EntryCursor;
 }
 
+/** Where a page of transaction ids ends: the posting time as PostgreSQL spells it (microseconds), then the id. */
+export interface TransactionCursor {
+  postedAt: string;
+  transactionId: string;
+}
+
+export interface TransactionRef {
+  transactionId: string;
+  postedAt: Date;
+}
+
+export interface TransactionIdQuery {
+  postedFrom: Date;
+  postedBefore: Date;
+  idPrefixes: string[];
+  after?: TransactionCursor;
+  limit: number;
+}
+
+export interface TransactionIdPage {
+  transactions: TransactionRef[];
+  /** Set when more may follow. */
+  next?: TransactionCursor;
+}
+
+/** A LIKE pattern matching what starts with `prefix`. */
+const startsWith = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
 export type PostOutcome = "posted" | "already_posted";
 
 interface PostRow {
@@ -160,14 +188,43 @@ export class LedgerStore {
   }
 
   async getTransaction(transactionId: string): Promise<PostedTransaction | undefined> {
+    const [transaction] = await this.lookupTransactions([transactionId]);
+    return transaction;
+  }
+
+  /** The transactions of these ids that exist, in the order asked, with their entries, in one statement. */
+  async lookupTransactions(transactionIds: string[]): Promise<PostedTransaction[]> {
     const rows: EntryRow[] = await this.db("transactions as t")
       .join("entries as e", "e.transaction_id", "t.id")
-      .where("t.id", transactionId)
-      .orderBy("e.position")
+      .whereRaw("t.id = any(?::text[])", [transactionIds])
+      .orderBy(["e.transaction_id", "e.position"])
       .select("t.id as transaction_id", "t.description", "t.posted_at", "e.account_code", "e.direction", "e.amount_minor", "e.currency");
-    const first = rows[0];
-    if (first === undefined) return undefined;
-    return { transactionId, description: first.description, postedAt: first.posted_at, entries: rows.map(toEntry) };
+    const found = new Map<string, PostedTransaction>();
+    for (const row of rows) {
+      const transaction = found.get(row.transaction_id);
+      if (transaction) transaction.entries.push(toEntry(row));
+      else found.set(row.transaction_id, { transactionId: row.transaction_id, description: row.description, postedAt: row.posted_at, entries: [toEntry(row)] });
+    }
+    return transactionIds.flatMap((id) => found.get(id) ?? []);
+  }
+
+  /** Ids of the transactions posted in the window whose id starts with one of the prefixes, by (posted_at, id). */
+  async listTransactionIds(query: TransactionIdQuery): Promise<TransactionIdPage> {
+    const q = this.db("transactions")
+      .where("posted_at", ">=", query.postedFrom)
+      .where("posted_at", "<", query.postedBefore)
+      .whereRaw("id like any(?::text[])", [query.idPrefixes.map(startsWith)])
+      .orderBy(["posted_at", "id"])
+      .limit(query.limit + 1)
+      .select("id", "posted_at", this.db.raw("posted_at::text as posted_at_text"));
+    if (query.after) q.whereRaw("(posted_at, id) > (?::timestamptz, ?)", [query.after.postedAt, query.after.transactionId]);
+    const rows: { id: string; posted_at: Date; posted_at_text: string }[] = await q;
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      transactions: page.map((row) => ({ transactionId: row.id, postedAt: row.posted_at })),
+      next: rows.length > query.limit && last ? { postedAt: last.posted_at_text, transactionId: last.id } : undefined,
+    };
   }
 
   /** Every transaction committed before the call counts; undefined for an account that does not exist. */

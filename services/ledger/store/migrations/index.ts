@@ -3,6 +3,7 @@ import { journal } from "./001_journal.js";
 import { postTransactionFunction } from "./002_post_transaction.js";
 import { checkpoints } from "./003_checkpoints.js";
 import { inbox } from "./004_inbox.js";
+import { transactionsPostedAt } from "./005_transactions_posted_at.js";
 
 export const LEDGER_SCHEMA = "ledger";
-export const ledgerMigrations: readonly Migration[] = [journal, postTransactionFunction, checkpoints, inbox];
+export const ledgerMigrations: readonly Migration[] = [journal, postTransactionFunction, checkpoints, inbox, transactionsPostedAt];

@@ -1,0 +1,33 @@
+import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
+import { invalidArgument } from "../../lib/errors.js";
+import { requireLedgerId } from "../domain/account.js";
+
+export const MAX_LOOKUP_IDS = 1000;
+const MAX_PREFIXES = 20;
+
+/** 1..1000 distinct transaction ids. */
+export function requireTransactionIds(ids: string[]): string[] {
+  if (ids.length === 0 || ids.length > MAX_LOOKUP_IDS) {
+    throw invalidArgument("transaction_ids", `must hold 1 to ${MAX_LOOKUP_IDS} ids, got ${ids.length}`);
+  }
+  ids.forEach((id, i) => requireLedgerId(`transaction_ids[${i}]`, id));
+  if (new Set(ids).size !== ids.length) throw invalidArgument("transaction_ids", "must not repeat an id");
+  return ids;
+}
+
+function requireTime(field: string, value: Timestamp | undefined): Date {
+  if (value === undefined) throw invalidArgument(field, "is required");
+  return timestampDate(value);
+}
+
+/** A time window and 1..20 id prefixes, for ListTransactionIds. */
+export function requireWindow(req: { postedFrom?: Timestamp; postedBefore?: Timestamp; idPrefixes: string[] }) {
+  const postedFrom = requireTime("posted_from", req.postedFrom);
+  const postedBefore = requireTime("posted_before", req.postedBefore);
+  if (postedBefore <= postedFrom) throw invalidArgument("posted_before", "must be after posted_from");
+  if (req.idPrefixes.length === 0 || req.idPrefixes.length > MAX_PREFIXES) {
+    throw invalidArgument("id_prefixes", `must hold 1 to ${MAX_PREFIXES} prefixes, got ${req.idPrefixes.length}`);
+  }
+  const idPrefixes = req.idPrefixes.map((prefix, i) => requireLedgerId(`id_prefixes[${i}]`, prefix));
+  return { postedFrom, postedBefore, idPrefixes };
+}

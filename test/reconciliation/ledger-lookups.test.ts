@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { grpc } from "../support/grpc-js.js";
+import { failure, openAccounts, payIn, startLedgerUnderTest, type LedgerUnderTest } from "../ledger/ledger-test-service.js";
+
+/** The ledger RPCs reconciliation reads through: LookupTransactions and ListTransactionIds. */
+let ledger: LedgerUnderTest;
+const started = new Date(Date.now() - 1_000);
+
+beforeAll(async () => {
+  ledger = await startLedgerUnderTest();
+  await openAccounts(ledger, { "psp_receivable:USD": "ASSET", "seller_payable:books:USD": "LIABILITY", "platform_fee_revenue:USD": "REVENUE" });
+  for (const id of ["payin:p1", "payin:p2", "refund:r_1", "payout:po1:requested"]) await ledger.call("postTransaction", payIn(id, "books", 1_000n, 25n));
+});
+
+afterAll(async () => {
+  await ledger?.close();
+});
+
+const timestamp = (date: Date) => ({ seconds: String(Math.floor(date.getTime() / 1000)), nanos: (date.getTime() % 1000) * 1_000_000 });
+
+describe("LookupTransactions", () => {
+  it("answers the transactions found, with entries and posting time, in the order asked; unknown ids are left out", async () => {
+    const { transactions } = await ledger.call("lookupTransactions", { transactionIds: ["refund:r_1", "payin:nope", "payin:p1"] });
+    expect(transactions.map((t: { transactionId: string }) => t.transactionId)).toEqual(["refund:r_1", "payin:p1"]);
+    expect(transactions[1].entries).toHaveLength(3);
+    expect(transactions[1].entries[0]).toMatchObject({ accountCode: "psp_receivable:USD", direction: "DIRECTION_DEBIT", amount: { amountMinor: "1000" } });
+    expect(Number(transactions[1].postedAt.seconds)).toBeGreaterThanOrEqual(Math.floor(started.getTime() / 1000));
+  });
+
+  it("refuses no ids, more than 1000, or a repeated one", async () => {
+    expect(await failure(ledger.call("lookupTransactions", { transactionIds: [] }))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    const many = Array.from({ length: 1001 }, (_, i) => `payin:${i}`);
+    expect(await failure(ledger.call("lookupTransactions", { transactionIds: many }))).toMatchObject({ details: "transaction_ids: must hold 1 to 1000 ids, got 1001" });
+    expect(await failure(ledger.call("lookupTransactions", { transactionIds: ["a", "a"] }))).toMatchObject({ details: "transaction_ids: must not repeat an id" });
+  });
+});
+
+describe("ListTransactionIds", () => {
+  const window = () => ({ postedFrom: timestamp(started), postedBefore: timestamp(new Date(Date.now() + 1_000)) });
+
+  it("lists the ids with the prefixes posted in the window, by time then id, page by page", async () => {
+    const ids: string[] = [];
+    let pageToken = "";
+    do {
+      const page = await ledger.call("listTransactionIds", { ...window(), idPrefixes: ["payin:", "refund:"], pageSize: 1, pageToken });
+      ids.push(...page.transactions.map((t: { transactionId: string }) => t.transactionId));
+      pageToken = page.nextPageToken;
+    } while (pageToken !== "");
+    expect(ids).toEqual(["payin:p1", "payin:p2", "refund:r_1"]);
+  });
+
+  it("lists nothing outside the window, and refuses a window that ends before it starts", async () => {
+    const before = { postedFrom: timestamp(new Date(started.getTime() - 60_000)), postedBefore: timestamp(started), idPrefixes: ["payin:"] };
+    expect((await ledger.call("listTransactionIds", before)).transactions).toEqual([]);
+    const backwards = { postedFrom: timestamp(new Date()), postedBefore: timestamp(started), idPrefixes: ["payin:"] };
+    expect(await failure(ledger.call("listTransactionIds", backwards))).toMatchObject({ details: "posted_before: must be after posted_from" });
+  });
+});
