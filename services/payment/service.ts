@@ -80,8 +80,9 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
     statusPageUrl: pageUrl,
   });
   const refundStore = new RefundStore(db, encodeRefundEvent, refundEventSubject);
-  const refunds = new RefundFlow(store, refundStore, psp, log);
-  const disputes = new DisputeFlow(store, refundStore, new DisputeStore(db, encodeDisputeEvent, disputeEventSubject), log);
+  const disputeStore = new DisputeStore(db, encodeDisputeEvent, disputeEventSubject);
+  const refunds = new RefundFlow(store, refundStore, disputeStore, psp, log);
+  const disputes = new DisputeFlow(store, refundStore, disputeStore, log);
   http.serve([pspWebhookRoute({ secret: config.psp.webhookSecret }, { payments: flow, refunds, disputes }, log), statusPageRoute(store)]);
   const changes = new PaymentChangeHints(log);
   const watch = new PaymentWatch(store, changes, 1_000);

@@ -114,6 +114,21 @@ describe("authorize, then capture or void", () => {
     });
   });
 
+  it("a capture the PSP refuses (the authorization expired unnoticed) is FAILED_PRECONDITION with the payment's state", async () => {
+    const { payment } = await authorizedPayment();
+    under.platform.psp.setFaults({ webhook_drop_rate: 1 });
+    try {
+      under.platform.psp.advanceClock(8 * 24 * 3_600_000);
+      expect((await getPayment(payment.paymentId)).status).toBe("PAYMENT_STATUS_AUTHORIZED");
+      await expect(unary(under.payments, "capturePayment", { paymentId: payment.paymentId })).rejects.toMatchObject({
+        code: grpc.status.FAILED_PRECONDITION,
+        details: expect.stringMatching(/refused the capture .* it is VOIDED/),
+      });
+    } finally {
+      under.platform.psp.setFaults({});
+    }
+  });
+
   it("an authorization not captured in time expires at the PSP: VOIDED, saying so", async () => {
     const { payment } = await authorizedPayment();
     under.platform.psp.advanceClock(8 * 24 * 3_600_000);

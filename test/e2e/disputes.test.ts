@@ -89,13 +89,13 @@ describe("disputes", () => {
     }
   });
 
-  it("a refund on a disputed payment is refused by the PSP and ends FAILED saying why", async () => {
+  it("a payment under an open dispute cannot be refunded: FAILED_PRECONDITION naming the dispute", async () => {
     const paid = await paidPayment();
-    await openDispute(paid.pspPaymentId);
+    const atPsp = await openDispute(paid.pspPaymentId);
     await waitForDispute(paid.paymentId, "OPEN");
-    const refund = (await unary(under.payments, "refundPayment", { refundId: `r-${randomUUID()}`, paymentId: paid.paymentId, orderId: "order-2", amount: usd(100) })).refund;
-    expect(refund.status).toBe("REFUND_STATUS_FAILED");
-    expect(refund.failureReason).toContain("dispute");
+    const refund = unary(under.payments, "refundPayment", { refundId: `r-${randomUUID()}`, paymentId: paid.paymentId, orderId: "order-2", amount: usd(100) });
+    await expect(refund).rejects.toMatchObject({ code: grpc.status.FAILED_PRECONDITION, details: expect.stringContaining(`OPEN dispute ${atPsp.id}`) });
+    expect(await unary(under.payments, "listRefunds", { paymentId: paid.paymentId })).toEqual({ refunds: [] });
   });
 
   it("is booked: shares withheld from the sellers when opened, given back when won, written off when lost", async () => {

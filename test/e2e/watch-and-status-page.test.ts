@@ -69,6 +69,10 @@ describe("WatchPayment", () => {
     await payOnHostedPage(created.hostedPageUrl, TEST_CARDS.success);
     await waitForStatus(created.paymentId, "SUCCEEDED");
     expect(statuses(await watch(payments, created.paymentId))).toEqual(["SUCCEEDED"]);
+    await unary(payments, "refundPayment", { refundId: `r-${created.paymentId}`, paymentId: created.paymentId, orderId: "order-1", amount: created.orders[0].amount });
+    await waitFor(() => unary(payments, "getPayment", { paymentId: created.paymentId }), (r) => r.payment.status === "PAYMENT_STATUS_PARTIALLY_REFUNDED", 15_000, "the refund");
+    // A refunded payment was settled long ago: one message, and the stream ends.
+    expect(statuses(await watch(payments, created.paymentId))).toEqual(["PARTIALLY_REFUNDED"]);
 
     await expect(watch(payments, "pay_nope")).rejects.toMatchObject({ code: grpc.status.NOT_FOUND, details: expect.stringContaining("pay_nope") });
     await expect(watch(payments, "")).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringContaining("payment_id") });

@@ -1210,8 +1210,9 @@ export const PaymentService: GenService<{
     output: typeof DecideRiskReviewResponseSchema;
   },
   /**
-   * Streams the payment as it is now, then again on every status change, in order; the stream ends after
-   * SUCCEEDED or FAILED. NOT_FOUND for an unknown payment. Any instance serves any payment: changes are read
+   * Streams the payment as it is now, then again on every status change, in order, until the pay-in is settled:
+   * the stream ends after SUCCEEDED, FAILED or VOIDED (at once for a payment already refunded). NOT_FOUND for an
+   * unknown payment. Any instance serves any payment: changes are read
    * from the database, woken by the payment events on NATS.
    *
    * @generated from rpc payment.v1.PaymentService.WatchPayment

@@ -27,7 +27,8 @@ export class PspHttpClient implements PspPort {
       reference: payment.id,
       description: `checkout ${payment.checkoutId}`,
       metadata: { checkout_id: payment.checkoutId, buyer_id: payment.buyerId },
-      return_url: payment.statusPageUrl,
+      // Payments created before status pages existed have none; the PSP then shows no return link.
+      ...(payment.statusPageUrl !== "" && { return_url: payment.statusPageUrl }),
       ...(payment.captureMethod === "MANUAL" && { capture_method: "manual" }),
     });
   }
@@ -93,10 +94,11 @@ export class PspHttpClient implements PspPort {
     }
     const json: unknown = await res.json().catch(() => undefined);
     if (res.ok) return parse(json);
-    const message = (json as { error?: { message?: string } } | undefined)?.error?.message ?? res.statusText;
+    const error = (json as { error?: { message?: string; code?: string | null } } | undefined)?.error;
+    const message = error?.message ?? res.statusText;
     if (res.status === 429 || res.status >= 500) throw new TransientPspError(`${method} ${path}: HTTP ${res.status} ${message}`);
     if (res.status === 400 || res.status === 402) throw new PspRefusedError(message);
-    if (res.status === 409) throw new PspConflictError(`PSP ${method} ${path}: ${message}`);
+    if (res.status === 409) throw new PspConflictError(`PSP ${method} ${path}: ${message}`, error?.code ?? undefined);
     // 401, 404: our configuration or our code is wrong; retrying will not help and the payment must not fail.
     throw new Error(`PSP ${method} ${path} answered HTTP ${res.status}: ${message}`);
   }

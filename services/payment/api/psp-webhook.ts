@@ -22,6 +22,8 @@ const STATUS_OF: Record<Outcome, number> = {
   unknown_payment: 404,
   unknown_refund: 404,
   amount_mismatch: 422,
+  // Not yet: the PSP delivers it again later.
+  payment_not_settled: 409,
 };
 
 function readBody(req: http.IncomingMessage): Promise<string | undefined> {

@@ -1,12 +1,14 @@
 import { notFound } from "../../lib/errors.js";
 import type { Logger } from "../../lib/log.js";
-import { shareDispute, type Dispute } from "../domain/dispute.js";
+import type { Knex } from "knex";
+import { shareDispute, type Dispute, type DisputeShare } from "../domain/dispute.js";
+import { isCharged, type Payment } from "../domain/payment.js";
 import type { PspDispute } from "../domain/psp-dispute.js";
 import type { DisputeStore } from "../store/dispute-store.js";
 import type { PaymentStore } from "../store/payment-store.js";
 import type { RefundStore } from "../store/refund-store.js";
 
-export type PspDisputeOutcome = "applied" | "unchanged" | "unknown_payment" | "amount_mismatch";
+export type PspDisputeOutcome = "applied" | "unchanged" | "unknown_payment" | "amount_mismatch" | "payment_not_settled";
 
 /**
  * Disputes come from the PSP only (webhooks). Each is recorded once, under the payment's lock, with the share of
@@ -25,15 +27,27 @@ export class DisputeFlow {
     return this.disputes.ofPayment(paymentId);
   }
 
+  /**
+   * Each seller's share, in proportion to what each order still holds. A refund the PSP counted before the dispute
+   * may reach us after it: when the refunds we know of leave too little, shares are taken on what was charged.
+   */
+  private async share(trx: Knex.Transaction, payment: Payment, amountMinor: bigint): Promise<DisputeShare[] | undefined> {
+    const refunded = await this.refunds.refundedByOrder(trx, payment.id);
+    const holding = (afterRefunds: boolean) =>
+      payment.orders.map((o) => ({ orderId: o.orderId, sellerId: o.sellerId, holdsMinor: o.amountMinor - (afterRefunds ? (refunded.get(o.orderId) ?? 0n) : 0n) }));
+    return shareDispute(holding(true), amountMinor) ?? shareDispute(holding(false), amountMinor);
+  }
+
   async applyPspDispute(psp: PspDispute): Promise<PspDisputeOutcome> {
     const found = await this.payments.getByPspPaymentId(psp.pspPaymentId);
     if (!found) return "unknown_payment";
     return this.payments.withLockedPayment(found.id, async (trx, payment) => {
       let opened = false;
       if (!(await this.disputes.find(trx, psp.id))) {
-        const refunded = await this.refunds.refundedByOrder(trx, payment!.id);
-        const holdings = payment!.orders.map((o) => ({ orderId: o.orderId, sellerId: o.sellerId, holdsMinor: o.amountMinor - (refunded.get(o.orderId) ?? 0n) }));
-        const shares = psp.currency === payment!.currency ? shareDispute(holdings, psp.amountMinor) : undefined;
+        // Shares are taken on what was charged: until the charge itself is applied (its webhook may come later,
+        // and a partial capture changes the amounts), the PSP is asked to deliver the dispute again.
+        if (!isCharged(payment!.status)) return "payment_not_settled";
+        const shares = psp.currency === payment!.currency ? await this.share(trx, payment!, psp.amountMinor) : undefined;
         if (!shares) {
           this.log.error("PSP disputes more than the payment holds, or in another currency; needs a person", {
             paymentId: payment!.id,

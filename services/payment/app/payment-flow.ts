@@ -1,9 +1,10 @@
 import { alreadyExists, failedPrecondition, notFound } from "../../lib/errors.js";
 import { failpoint } from "../../lib/failpoints.js";
 import { newId } from "../../lib/ids.js";
+import { formatMoney } from "../../lib/money.js";
 import type { Logger } from "../../lib/log.js";
 import { checkoutFingerprint, checkoutIdReused, priceCheckout, validateCheckout, type CheckoutInput } from "../domain/checkout.js";
-import { awaitsReview, clearedForPsp, failedBecause, riskRejection, type Payment, type ReviewOutcome } from "../domain/payment.js";
+import { awaitsReview, clearedForPsp, failedBecause, isCharged, riskRejection, type Payment, type ReviewOutcome } from "../domain/payment.js";
 import { changeFromPsp, type PspPayment } from "../domain/psp-payment.js";
 import { planCapture, type OrderCaptureInput } from "../domain/capture.js";
 import type { IdempotencyStore, SavedResponse } from "../store/idempotency-store.js";
@@ -12,15 +13,24 @@ import { PspConflictError, PspRefusedError, type PspPort, type RiskPort } from "
 
 export type PspUpdateOutcome = "applied" | "unchanged" | "unknown_payment" | "amount_mismatch";
 
-/**
- * The pay-in use cases. Every step is idempotent and safe to run concurrently on several instances, so that a
- * retried call, a webhook and the poller can all push the same payment forward without harm.
- */
 function keyExpired(checkoutId: string, paymentId: string, usedAt: Date): Error {
   return alreadyExists(
     `checkout_id "${checkoutId}" was used on ${usedAt.toISOString()} for payment ${paymentId}, and its idempotency key has ` +
       "expired: the first answer is no longer replayed and the checkout is never charged twice. Read the payment with GetPayment",
   );
+}
+
+/** A repeated capture gets the payment back; one asking for other amounts than were captured is refused. */
+function sameCaptureAgain(payment: Payment, orders: readonly OrderCaptureInput[]): Payment {
+  const differs = orders.some((o) => {
+    const order = payment.orders.find((x) => x.orderId === o.orderId);
+    return order === undefined || o.amount?.amountMinor !== order.amountMinor || o.amount.currency !== payment.currency;
+  });
+  if (differs) {
+    const captured = formatMoney({ amountMinor: payment.total, currency: payment.currency });
+    throw failedPrecondition(`payment ${payment.id} was already captured (${captured}); a capture cannot be changed`);
+  }
+  return payment;
 }
 
 export interface PaymentFlowDeps {
@@ -34,6 +44,10 @@ export interface PaymentFlowDeps {
   statusPageUrl: (paymentId: string) => string;
 }
 
+/**
+ * The pay-in use cases. Every step is idempotent and safe to run concurrently on several instances, so that a
+ * retried call, a webhook and the poller can all push the same payment forward without harm.
+ */
 export class PaymentFlow {
   private readonly store: PaymentStore;
   private readonly idempotency: IdempotencyStore;
@@ -135,13 +149,22 @@ export class PaymentFlow {
   /** Charges an AUTHORIZED payment: all of it, or `orders` amounts; the rest of the authorization is released. */
   async capture(paymentId: string, orders: readonly OrderCaptureInput[]): Promise<Payment> {
     const payment = await this.get(paymentId);
-    if (payment.captureMethod === "MANUAL" && payment.status === "SUCCEEDED") return payment;
+    if (payment.captureMethod === "MANUAL" && isCharged(payment.status)) return sameCaptureAgain(payment, orders);
     const plan = planCapture(payment, orders);
     if (!(await this.store.recordCapturePlan(paymentId, plan))) {
       throw failedPrecondition(`payment ${paymentId} has another capture under way, or is no longer AUTHORIZED; read it with GetPayment`);
     }
     const total = [...plan.values()].reduce((sum, amount) => sum + amount, 0n);
-    await this.applyPspUpdate(await this.psp.capture(payment, total));
+    let outcome: PspUpdateOutcome;
+    try {
+      outcome = await this.applyPspUpdate(await this.psp.capture(payment, total));
+    } catch (err) {
+      if (!(err instanceof PspConflictError || err instanceof PspRefusedError)) throw err;
+      // E.g. the authorization expired or was voided meanwhile: the PSP's view says what the payment is now.
+      await this.applyPspUpdate(await this.psp.retrieve(payment.pspPaymentId!));
+      throw failedPrecondition(`the PSP refused the capture of payment ${paymentId} (${err.message}); it is ${(await this.get(paymentId)).status}`);
+    }
+    if (outcome === "amount_mismatch") throw failedPrecondition(`the PSP captured another amount than asked for payment ${paymentId}; a person must look at it`);
     return this.get(paymentId);
   }
 
@@ -176,7 +199,8 @@ export class PaymentFlow {
     if (payment.status === "NOT_STARTED") {
       if (!awaitsReview(payment)) await this.advance(payment);
     } else if (payment.pspPaymentId !== undefined) {
-      await this.applyPspUpdate(await this.psp.retrieve(payment.pspPaymentId));
+      const outcome = await this.applyPspUpdate(await this.psp.retrieve(payment.pspPaymentId));
+      if (outcome === "amount_mismatch") throw failedPrecondition(`the PSP reports another amount than ours for payment ${paymentId}; a person must look at it`);
     }
   }
 

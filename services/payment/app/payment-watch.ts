@@ -65,6 +65,7 @@ export class PaymentWatch {
           cursor = change.cursor;
           payment = asOfStatusChange(now, change.status, change.occurredAt);
           yield payment;
+          if (isSettled(payment.status)) return;
         }
       }
     } finally {

@@ -23,7 +23,11 @@ export interface PspPort {
 
 /** The PSP answered that the object is not in a state for this (HTTP 409): e.g. voiding a payment just paid. */
 export class PspConflictError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The PSP's error code, e.g. "charge_disputed". */
+    readonly code: string | undefined,
+  ) {
     super(message);
     this.name = "PspConflictError";
   }

@@ -1,10 +1,23 @@
 import { alreadyExists, notFound } from "../../lib/errors.js";
 import type { Logger } from "../../lib/log.js";
 import type { PspRefund } from "../domain/psp-refund.js";
-import { orderStatusAfterRefunds, planRefund, refundedOrder, refundFingerprint, validateRefund, type Refund, type RefundInput } from "../domain/refund.js";
+import {
+  orderStatusAfterRefunds,
+  planRefund,
+  refundedOrder,
+  refundFeeShare,
+  refundFingerprint,
+  validateRefund,
+  type Refund,
+  type RefundInput,
+} from "../domain/refund.js";
 import type { PaymentStore } from "../store/payment-store.js";
+import type { DisputeStore } from "../store/dispute-store.js";
 import type { RefundStore, StoredRefund } from "../store/refund-store.js";
 import { PspConflictError, PspRefusedError, type PspPort } from "./ports.js";
+
+/** The PSP's 409s that a retry can never change; any other (e.g. the same request still in flight) may. */
+const FINAL_CONFLICTS = ["charge_disputed", "charge_already_refunded"];
 
 export type PspRefundOutcome = "applied" | "unchanged" | "unknown_refund" | "amount_mismatch";
 
@@ -16,6 +29,7 @@ export class RefundFlow {
   constructor(
     private readonly payments: PaymentStore,
     private readonly refunds: RefundStore,
+    private readonly disputes: DisputeStore,
     private readonly psp: PspPort,
     private readonly log: Logger,
   ) {}
@@ -27,10 +41,12 @@ export class RefundFlow {
       (await this.refunds.find(request.refundId)) ??
       (await this.payments.withLockedPayment(request.paymentId, async (trx, payment) => {
         if (!payment) throw notFound(`payment "${request.paymentId}" does not exist`);
+        // A concurrent call with this refund_id may have recorded it while this one waited for the lock.
+        const recorded = await this.refunds.find(request.refundId, trx);
+        if (recorded) return recorded;
         const order = refundedOrder(payment, request.orderId);
-        const earlier = (await this.refunds.ofPayment(payment.id, trx)).filter((r) => r.orderId === order.orderId);
-        const { platformFeeReversedMinor } = planRefund(payment, order, request.amount, earlier);
-        const now = new Date();
+        const earlier = await this.refunds.ofOrder(trx, payment.id, order.orderId);
+        const { platformFeeReversedMinor } = planRefund(payment, order, request.amount, earlier, await this.disputes.unresolvedOrLost(trx, payment.id));
         await this.refunds.insert(
           trx,
           {
@@ -41,10 +57,7 @@ export class RefundFlow {
             currency: payment.currency,
             amountMinor: request.amount.amountMinor,
             platformFeeReversedMinor,
-            status: "PENDING",
             reason: request.reason,
-            createdAt: now,
-            updatedAt: now,
           },
           fingerprint,
         );
@@ -78,6 +91,9 @@ export class RefundFlow {
     }
     if (refund.pspRefundId === undefined) await this.refunds.recordPspRefund(refund.refundId, psp.id);
     if (psp.status === "pending") return "unchanged";
+    if (refund.status === "FAILED" && psp.status === "succeeded") {
+      this.log.error("the PSP refunded what we hold as a failed refund; needs a person", { refundId: refund.refundId, pspRefundId: psp.id });
+    }
     const settled = await this.settle(refund, psp.status === "succeeded" ? "SUCCEEDED" : "FAILED", psp.failureReason ?? undefined);
     return settled ? "applied" : "unchanged";
   }
@@ -100,20 +116,24 @@ export class RefundFlow {
       try {
         await this.applyPspRefund(await this.psp.refund(refund, payment.pspPaymentId!));
       } catch (err) {
-        // A refused refund (or one on a disputed charge, 409) will not go through however often it is retried.
-        if (!(err instanceof PspRefusedError || err instanceof PspConflictError)) throw err;
+        if (!(err instanceof PspRefusedError || (err instanceof PspConflictError && FINAL_CONFLICTS.includes(err.code ?? "")))) throw err;
         await this.settle(refund, "FAILED", `the PSP refused the refund: ${err.message}`);
       }
     }
     return (await this.refunds.find(refund.refundId))!;
   }
 
-  /** A refund's final status, its event, and, when it succeeded, its order's new status: one transaction. */
+  /**
+   * A refund's final status, its event, and, when it succeeded, its fee share (from the refunds that succeeded
+   * before it) and its order's new status: one transaction.
+   */
   private async settle(refund: Refund, status: "SUCCEEDED" | "FAILED", failureReason?: string): Promise<boolean> {
     return this.payments.withLockedPayment(refund.paymentId, async (trx, payment) => {
-      const settled = await this.refunds.settle(trx, refund.refundId, status, failureReason);
-      if (!settled || status === "FAILED") return settled !== undefined;
       const order = payment!.orders.find((o) => o.orderId === refund.orderId)!;
+      const earlier = (await this.refunds.ofOrder(trx, refund.paymentId, refund.orderId)).filter((r) => r.refundId !== refund.refundId);
+      const fee = status === "SUCCEEDED" ? refundFeeShare(order, refund.amountMinor, earlier) : refund.platformFeeReversedMinor;
+      const settled = await this.refunds.settle(trx, refund.refundId, status, { failureReason, platformFeeReversedMinor: fee });
+      if (!settled || status === "FAILED") return settled !== undefined;
       const refunded = await this.refunds.refundedOfOrder(trx, refund.paymentId, refund.orderId);
       await this.payments.moveOrder(trx, payment!, order.orderId, orderStatusAfterRefunds(order, refunded));
       return true;

@@ -66,9 +66,16 @@ export function failedBecause(reason: string): StatusChange {
   return { to: "FAILED", failure: { reason } };
 }
 
-/** Pay-in is over: the buyer was charged, or will not be. */
+/** The buyer was charged: paid, and maybe refunded since. */
+export function isCharged(status: PaymentStatus): boolean {
+  return status === "SUCCEEDED" || status === "PARTIALLY_REFUNDED" || status === "REFUNDED";
+}
+
+const SETTLED: readonly PaymentStatus[] = ["SUCCEEDED", "PARTIALLY_REFUNDED", "REFUNDED", "FAILED", "VOIDED"];
+
+/** Pay-in is over: the buyer was charged (and maybe refunded since), or will not be. */
 export function isSettled(status: PaymentStatus): boolean {
-  return status === "SUCCEEDED" || status === "FAILED" || status === "VOIDED";
+  return SETTLED.includes(status);
 }
 
 /** The payment as it was right after it moved to `status`, given how it is `now`. */

@@ -47,7 +47,7 @@ export function changeFromPsp(psp: PspPayment): StatusChange {
   }
   if (psp.status === "processing" && psp.pendingReason) return { to, pendingReason: OUR_PENDING_REASON[psp.pendingReason] };
   if (psp.status === "canceled") {
-    return { to, failure: { reason: psp.cancellationReason === "expired" ? "the authorization expired before it was captured" : "voided: the authorization was released" } };
+    return { to, failure: { reason: psp.cancellationReason === "expired" ? "the authorization expired before it was captured" : "voided: released before it was captured, nothing was charged" } };
   }
   return { to };
 }

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { splitOrder } from "./fees.js";
 import type { Payment, PaymentOrder } from "./payment.js";
-import { planRefund, type Refund } from "./refund.js";
+import { planRefund, refundFeeShare, type Refund } from "./refund.js";
 
 const order = (amountMinor: bigint, platformFeeMinor: bigint, status: PaymentOrder["status"] = "SUCCEEDED"): PaymentOrder => ({
   orderId: "o1",
@@ -53,6 +53,18 @@ describe("refund planning", () => {
     ];
     expect(() => planRefund(paymentOf(o), o, usd(6_001n), earlier)).toThrow(/has 60\.00 USD left to refund .*asked for 60\.01 USD/);
     expect(planRefund(paymentOf(o), o, usd(6_000n), earlier)).toEqual({ platformFeeReversedMinor: 150n });
+  });
+
+  it("takes the fee share from the refunds that succeeded, so a failed one in between changes nothing", () => {
+    const o = order(1_000n, 25n);
+    const earlier = [{ amountMinor: 500n, platformFeeReversedMinor: 13n, status: "FAILED" as const }];
+    expect(refundFeeShare(o, 500n, earlier)).toBe(13n);
+    expect(refundFeeShare(o, 500n, [{ ...earlier[0]!, status: "SUCCEEDED" }])).toBe(12n);
+  });
+
+  it("refuses a payment under an open or lost dispute", () => {
+    const o = order(1_000n, 25n);
+    expect(() => planRefund(paymentOf(o), o, usd(1n), [], { disputeId: "dp_1", status: "OPEN" })).toThrow(/OPEN dispute dp_1/);
   });
 
   it("refuses an order that was never paid, and another currency", () => {

@@ -68,16 +68,34 @@ export function refundedOrder(payment: Payment, orderId: string): PaymentOrder {
   return order;
 }
 
+type EarlierRefund = Pick<Refund, "amountMinor" | "platformFeeReversedMinor" | "status">;
+
 /**
- * The split of a new refund of `amountMinor` on `order`, given the refunds already made or under way (failed ones
- * gave nothing back, so they do not count). Refuses what the order's state or what remains does not allow.
+ * The platform fee a refund of `amountMinor` gives back, after the order's SUCCEEDED refunds: the cumulative rule
+ * (README, "Fee rule for refunds"), so that refunds add up to exactly the order's fee.
+ */
+export function refundFeeShare(order: Pick<PaymentOrder, "amountMinor" | "platformFeeMinor">, amountMinor: bigint, earlier: readonly EarlierRefund[]): bigint {
+  const succeeded = earlier.filter((r) => r.status === "SUCCEEDED");
+  const refunded = succeeded.reduce((sum, r) => sum + r.amountMinor, 0n);
+  const reversed = succeeded.reduce((sum, r) => sum + r.platformFeeReversedMinor, 0n);
+  return feeReversedUpTo(order, refunded + amountMinor) - reversed;
+}
+
+/**
+ * Refuses a refund that the order's state, an open or lost dispute, or what remains does not allow (refunds under
+ * way count; failed ones gave nothing back). Returns the fee share as things stand; it is fixed when the refund
+ * succeeds, from the refunds that succeeded before it.
  */
 export function planRefund(
   payment: Payment,
   order: PaymentOrder,
   amount: Money,
-  earlier: readonly Pick<Refund, "amountMinor" | "platformFeeReversedMinor" | "status">[],
+  earlier: readonly EarlierRefund[],
+  dispute?: { disputeId: string; status: string },
 ): { platformFeeReversedMinor: bigint } {
+  if (dispute) {
+    throw failedPrecondition(`payment ${payment.id} has a ${dispute.status} dispute ${dispute.disputeId}: the buyer's bank handles its money back, so it cannot be refunded`);
+  }
   if (order.status === "REFUNDED") throw failedPrecondition(`order ${order.orderId} of payment ${payment.id} is fully refunded: nothing is left to refund`);
   if (order.status !== "SUCCEEDED" && order.status !== "PARTIALLY_REFUNDED") {
     throw failedPrecondition(`order ${order.orderId} of payment ${payment.id} is ${order.status}: only a paid order can be refunded`);
@@ -95,11 +113,7 @@ export function planRefund(
         `(paid ${money(order.amountMinor)}, refunded or being refunded ${money(refunded)}); asked for ${money(amount.amountMinor)}`,
     );
   }
-  const feeReversedBefore = counted.reduce((sum, r) => sum + r.platformFeeReversedMinor, 0n);
-  const share = feeReversedUpTo(order, refunded + amount.amountMinor) - feeReversedBefore;
-  // Only a refund that failed after later ones were planned can push the share a unit out of range.
-  const clamped = share < 0n ? 0n : share > amount.amountMinor ? amount.amountMinor : share;
-  return { platformFeeReversedMinor: clamped };
+  return { platformFeeReversedMinor: refundFeeShare(order, amount.amountMinor, earlier) };
 }
 
 /** An order's status once its succeeded refunds add up to `refundedMinor`. */

@@ -36,6 +36,12 @@ export class DisputeStore {
     return this.withShares(this.db, rows);
   }
 
+  /** A dispute on the payment that is open or lost: the buyer's bank is handling (or took) the money back. */
+  async unresolvedOrLost(trx: Knex.Transaction, paymentId: string): Promise<{ disputeId: string; status: string } | undefined> {
+    const row = await trx("disputes").where({ payment_id: paymentId }).whereIn("status", ["OPEN", "LOST"]).first("id", "status");
+    return row && { disputeId: row.id, status: row.status };
+  }
+
   async find(trx: Knex.Transaction, disputeId: string): Promise<Dispute | undefined> {
     const rows: DisputeRow[] = await trx("disputes").where({ id: disputeId });
     return (await this.withShares(trx, rows))[0];

@@ -62,9 +62,14 @@ export class RefundStore {
     return rows.map(toRefund);
   }
 
-  /** Inserts a new PENDING refund, under the payment's lock; false if its id was taken meanwhile. */
-  async insert(trx: Knex.Transaction, refund: Refund, fingerprint: string): Promise<boolean> {
-    const inserted = await trx("refunds")
+  /** A payment order's refunds, oldest first. */
+  async ofOrder(trx: Knex.Transaction, paymentId: string, orderId: string): Promise<StoredRefund[]> {
+    return (await this.ofPayment(paymentId, trx)).filter((r) => r.orderId === orderId);
+  }
+
+  /** Inserts a new PENDING refund, under the payment's lock (which makes its id free: see RefundFlow.refund). */
+  async insert(trx: Knex.Transaction, refund: Omit<Refund, "status" | "createdAt" | "updatedAt">, fingerprint: string): Promise<void> {
+    await trx("refunds")
       .insert({
         id: refund.refundId,
         request_fingerprint: fingerprint,
@@ -76,11 +81,7 @@ export class RefundStore {
         platform_fee_reversed_minor: refund.platformFeeReversedMinor,
         status: "PENDING",
         reason: refund.reason,
-      })
-      .onConflict("id")
-      .ignore()
-      .returning("id");
-    return inserted.length === 1;
+      });
   }
 
   /** Remembers the PSP's refund behind ours; repeating it is harmless. */
@@ -92,10 +93,20 @@ export class RefundStore {
    * Moves a PENDING refund to its final status and writes its event, inside the payment's lock; false when it
    * was already final (a duplicate webhook, or the poller got there first).
    */
-  async settle(trx: Knex.Transaction, refundId: string, status: "SUCCEEDED" | "FAILED", failureReason?: string): Promise<StoredRefund | undefined> {
+  async settle(
+    trx: Knex.Transaction,
+    refundId: string,
+    status: "SUCCEEDED" | "FAILED",
+    outcome: { failureReason?: string; platformFeeReversedMinor: bigint },
+  ): Promise<StoredRefund | undefined> {
     const [row]: RefundRow[] = await trx("refunds")
       .where({ id: refundId, status: "PENDING" })
-      .update({ status, failure_reason: failureReason ?? null, updated_at: trx.fn.now() })
+      .update({
+        status,
+        failure_reason: outcome.failureReason ?? null,
+        platform_fee_reversed_minor: outcome.platformFeeReversedMinor,
+        updated_at: trx.fn.now(),
+      })
       .returning("*");
     if (!row) return undefined;
     const refund = toRefund(row);
