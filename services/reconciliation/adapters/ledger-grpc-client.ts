@@ -1,0 +1,88 @@
+import { createClient, type Client, Code, ConnectError } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { AccountType, Direction, LedgerService, type Transaction } from "../../../gen/ledger/v1/ledger_pb.js";
+import { DomainError, invalidArgument, failedPrecondition } from "../../lib/errors.js";
+import { callWithRetry } from "../../lib/grpc-call.js";
+import type { Account } from "../../ledger/domain/account.js";
+import type { Posting } from "../../ledger/domain/posting.js";
+import type { LedgerTransaction } from "../domain/matching.js";
+import type { LedgerPort } from "../app/ports.js";
+
+const fromProto = (t: Transaction): LedgerTransaction => ({
+  transactionId: t.transactionId,
+  description: t.description,
+  postedAt: t.postedAt ? timestampDate(t.postedAt) : new Date(0),
+  entries: t.entries.map((e) => ({
+    accountCode: e.accountCode,
+    direction: e.direction === Direction.DEBIT ? "DEBIT" : "CREDIT",
+    amount: { amountMinor: e.amount?.amountMinor ?? 0n, currency: e.amount?.currency ?? "" },
+  })),
+});
+
+/** The ledger refused the posting itself (not a failure to reach it): the caller's entries are at fault. */
+const REFUSALS: Partial<Record<Code, (message: string) => DomainError>> = {
+  [Code.InvalidArgument]: (m) => invalidArgument("entries", m),
+  [Code.NotFound]: (m) => invalidArgument("entries", m),
+  [Code.FailedPrecondition]: (m) => invalidArgument("entries", m),
+  [Code.AlreadyExists]: (m) => failedPrecondition(m),
+};
+
+/** ledger.v1.LedgerService over gRPC; transient failures are retried with backoff. */
+export class LedgerGrpcClient implements LedgerPort {
+  private readonly client: Client<typeof LedgerService>;
+
+  constructor(baseUrl: string) {
+    this.client = createClient(LedgerService, createGrpcTransport({ baseUrl, pingIntervalMs: 30_000, defaultTimeoutMs: 30_000 }));
+  }
+
+  async lookupTransactions(transactionIds: string[]): Promise<LedgerTransaction[]> {
+    const { transactions } = await callWithRetry(() => this.client.lookupTransactions({ transactionIds }), "ledger");
+    return transactions.map(fromProto);
+  }
+
+  async listTransactionIds(query: { postedFrom: Date; postedBefore: Date; idPrefixes: string[]; pageToken: string }) {
+    const page = await callWithRetry(
+      () =>
+        this.client.listTransactionIds({
+          postedFrom: timestampFromDate(query.postedFrom),
+          postedBefore: timestampFromDate(query.postedBefore),
+          idPrefixes: query.idPrefixes,
+          pageSize: 10_000,
+          pageToken: query.pageToken,
+        }),
+      "ledger",
+    );
+    return {
+      transactions: page.transactions.map((t) => ({ transactionId: t.transactionId, postedAt: t.postedAt ? timestampDate(t.postedAt) : new Date(0) })),
+      nextPageToken: page.nextPageToken,
+    };
+  }
+
+  async openAccounts(accounts: Account[]): Promise<void> {
+    for (const { code, type, currency } of accounts) {
+      await callWithRetry(() => this.client.openAccount({ account: { code, type: AccountType[type], currency } }), "ledger");
+    }
+  }
+
+  async post(posting: Posting) {
+    const request = {
+      transactionId: posting.transactionId,
+      description: posting.description,
+      entries: posting.entries.map((e) => ({ accountCode: e.accountCode, direction: Direction[e.direction], amount: e.amount })),
+    };
+    // A refusal is answered rather than thrown, so that the retry wrapper does not turn it into an internal error.
+    const answer = await callWithRetry(
+      () =>
+        this.client.postTransaction(request).catch((err: unknown) => {
+          const error = ConnectError.from(err);
+          const refusal = REFUSALS[error.code];
+          if (refusal === undefined) throw err;
+          return refusal(error.rawMessage);
+        }),
+      "ledger",
+    );
+    if (answer instanceof DomainError) throw answer;
+    return fromProto(answer.transaction!);
+  }
+}

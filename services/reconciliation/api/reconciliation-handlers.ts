@@ -1,0 +1,62 @@
+import type { ConnectRouter } from "@connectrpc/connect";
+import { ReconciliationService } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
+import { invalidArgument, notFound } from "../../lib/errors.js";
+import { decodePageToken, encodePageToken, pageSize } from "../../lib/page-token.js";
+import { postAdjustment } from "../app/adjustments.js";
+import type { LedgerPort } from "../app/ports.js";
+import type { Reconciliation } from "../app/reconciliation.js";
+import { requireSettlementDate } from "../domain/settlement-day.js";
+import type { ReconciliationStore } from "../store/reconciliation-store.js";
+import { directionFromProto, exceptionStatusFromProto, exceptionToProto, runToProto, transactionToProto } from "./reconciliation-proto.js";
+
+const optionalDate = (field: string, value: string) => (value === "" ? undefined : requireSettlementDate(field, value));
+
+/** A page token carries the id to continue from. */
+function cursorId(token: string): bigint | undefined {
+  const cursor = decodePageToken(token, ["id"]);
+  if (cursor === undefined) return undefined;
+  if (!/^\d{1,19}$/.test(cursor.id!)) throw invalidArgument("page_token", "is not a token returned by a previous call; start again with an empty page_token");
+  return BigInt(cursor.id!);
+}
+
+const nextToken = <T extends { id: bigint }>(items: T[], limit: number) => (items.length === limit ? encodePageToken({ id: items.at(-1)!.id.toString() }) : "");
+
+/** gRPC reconciliation.v1.ReconciliationService: validate, delegate, translate. */
+export function reconciliationRoutes(reconciliation: Reconciliation, store: ReconciliationStore, ledger: LedgerPort) {
+  return (router: ConnectRouter) =>
+    router.service(ReconciliationService, {
+      async runReconciliation(req) {
+        const date = requireSettlementDate("date", req.date);
+        const { run, changes } = await reconciliation.run(date, req.filePath === "" ? undefined : req.filePath);
+        return { run: runToProto(run), changes };
+      },
+      async listRuns(req) {
+        const limit = pageSize(req.pageSize, 20, 100);
+        const runs = await store.listRuns({ date: optionalDate("date", req.date), beforeId: cursorId(req.pageToken), limit });
+        return { runs: runs.map(runToProto), nextPageToken: nextToken(runs, limit) };
+      },
+      async getRun(req) {
+        const run = await store.getRun(req.runId);
+        if (run === undefined) throw notFound(`run ${req.runId} does not exist`);
+        return { run: runToProto(run) };
+      },
+      async listExceptions(req) {
+        const date = optionalDate("date", req.date);
+        const runId = req.runId === 0n ? undefined : req.runId;
+        if ((runId === undefined) === (date === undefined)) throw invalidArgument("run_id", "give exactly one of run_id and date");
+        const limit = pageSize(req.pageSize, 100, 500);
+        const exceptions = await store.listExceptions({ runId, date, status: exceptionStatusFromProto(req.status), afterId: cursorId(req.pageToken), limit });
+        return { exceptions: exceptions.map(exceptionToProto), nextPageToken: nextToken(exceptions, limit) };
+      },
+      async postAdjustment(req) {
+        const { exception, transaction } = await postAdjustment(store, ledger, {
+          exceptionId: req.exceptionId,
+          operatorId: req.operatorId,
+          reason: req.reason,
+          idempotencyKey: req.idempotencyKey,
+          entries: req.entries.map((e) => ({ accountCode: e.accountCode, direction: directionFromProto(e.direction), amount: e.amount })),
+        });
+        return { exception: exceptionToProto(exception), transaction: transactionToProto(transaction) };
+      },
+    });
+}

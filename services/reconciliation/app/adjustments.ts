@@ -1,0 +1,58 @@
+import { adjustmentPosting } from "../../ledger/domain/chart.js";
+import type { PostingInput } from "../../ledger/domain/posting.js";
+import { failedPrecondition, notFound } from "../../lib/errors.js";
+import { requireId } from "../../lib/validate.js";
+import type { StoredException } from "../domain/exception.js";
+import type { LedgerTransaction } from "../domain/matching.js";
+import type { ReconciliationStore } from "../store/reconciliation-store.js";
+import type { LedgerPort } from "./ports.js";
+
+export interface AdjustmentRequest {
+  exceptionId: bigint;
+  operatorId: string;
+  reason: string;
+  entries: PostingInput["entries"];
+  idempotencyKey: string;
+}
+
+export interface AdjustmentResult {
+  exception: StoredException;
+  transaction: LedgerTransaction;
+}
+
+function alreadyClosed(exception: StoredException): Error {
+  const { adjustment } = exception;
+  if (adjustment === undefined) return failedPrecondition(`exception ${exception.id} is ${exception.status} (${exception.resolution}); there is nothing to adjust`);
+  return failedPrecondition(
+    `exception ${exception.id} was already adjusted by ${adjustment.operatorId} at ${adjustment.adjustedAt.toISOString()} (${adjustment.transactionId}); ` +
+      "an adjustment is final: post a new correction in the ledger if it was wrong",
+  );
+}
+
+/**
+ * Finance's correction of an open exception: the ledger transaction adjustment:<exception id> with the operator's
+ * entries (immutable there), then the exception closed with who, why and when. The ledger posting is idempotent on its
+ * id, so a retry after a failure in between completes it; the same idempotency key again returns what was done.
+ */
+export async function postAdjustment(store: ReconciliationStore, ledger: LedgerPort, request: AdjustmentRequest): Promise<AdjustmentResult> {
+  const idempotencyKey = requireId("idempotency_key", request.idempotencyKey);
+  const exception = await store.getException(request.exceptionId);
+  if (exception === undefined) throw notFound(`exception ${request.exceptionId} does not exist`);
+  const replay = async (closed: StoredException) => {
+    if (closed.adjustment?.idempotencyKey !== idempotencyKey) throw alreadyClosed(closed);
+    const [transaction] = await ledger.lookupTransactions([closed.adjustment.transactionId]);
+    return { exception: closed, transaction: transaction! };
+  };
+  if (exception.status !== "open") return replay(exception);
+
+  const posting = adjustmentPosting({ exceptionId: exception.id.toString(), operatorId: request.operatorId, reason: request.reason, entries: request.entries });
+  const transaction = await ledger.post(posting);
+  const { recorded, exception: after } = await store.recordAdjustment(exception.id, {
+    transactionId: posting.transactionId,
+    operatorId: request.operatorId,
+    reason: request.reason.trim(),
+    idempotencyKey,
+    entries: posting.entries.map((e) => ({ account_code: e.accountCode, direction: e.direction, amount_minor: e.amount.amountMinor.toString(), currency: e.amount.currency })),
+  });
+  return recorded ? { exception: after, transaction } : replay(after);
+}

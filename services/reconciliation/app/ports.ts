@@ -1,0 +1,41 @@
+import type { Account } from "../../ledger/domain/account.js";
+import type { Posting } from "../../ledger/domain/posting.js";
+import type { LedgerTransaction } from "../domain/matching.js";
+
+/** The ledger, as reconciliation reads and posts to it (gRPC ledger.v1.LedgerService). */
+export interface LedgerPort {
+  /** Up to 1000 ids; those never posted are left out. */
+  lookupTransactions(transactionIds: string[]): Promise<LedgerTransaction[]>;
+  listTransactionIds(query: { postedFrom: Date; postedBefore: Date; idPrefixes: string[]; pageToken: string }): Promise<{
+    transactions: { transactionId: string; postedAt: Date }[];
+    nextPageToken: string;
+  }>;
+  openAccounts(accounts: Account[]): Promise<void>;
+  /** Idempotent on the id; the ledger's refusals (bad entries, unknown accounts, the id taken by other content) are DomainErrors. */
+  post(posting: Posting): Promise<LedgerTransaction>;
+}
+
+/** A settlement file on this machine. */
+export interface SettlementFile {
+  path: string;
+  /** For people: where it came from. */
+  source: string;
+  /** When the PSP cut it (a file cut before the day's end covers the day up to then); undefined: the whole day. */
+  cutAt?: Date;
+  /** Removes a downloaded copy. */
+  release(): Promise<void>;
+}
+
+/** The PSP's REST API, as far as reconciliation needs it. */
+export interface PspPort {
+  /** The day's file (GET /v1/settlements/:date and its /file), downloaded; NOT_FOUND when the PSP has none. */
+  settlementFile(date: string): Promise<SettlementFile>;
+  /** The PSP's payment (GET /v1/payments/:id); undefined when it does not know it. */
+  payment(pspPaymentId: string): Promise<{ status: string; reference: string } | undefined>;
+}
+
+/** The payment service (gRPC payment.v1.PaymentService). */
+export interface PaymentsPort {
+  /** RefreshPayment: applies the PSP's view at once. Undefined when the payment service does not know the payment. */
+  refreshPayment(paymentId: string): Promise<{ status: string } | undefined>;
+}

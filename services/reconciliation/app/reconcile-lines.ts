@@ -1,0 +1,167 @@
+import type { SettlementTotals } from "../../ledger/domain/chart.js";
+import { failedPrecondition } from "../../lib/errors.js";
+import { formatMoney, type Money } from "../../lib/money.js";
+import type { FoundException } from "../domain/exception.js";
+import { FingerprintSet } from "../domain/fingerprint-set.js";
+import { classify, ledgerTransactionOf, lineAmount, type LedgerTransaction } from "../domain/matching.js";
+import { ReportBuilder } from "../domain/report.js";
+import { parseLine, SETTLEMENT_HEADER, type SettlementLine } from "../domain/settlement-line.js";
+import { SettlementTotalsBuilder } from "../domain/settlement-totals.js";
+import type { LedgerPort } from "./ports.js";
+
+export interface LinesOptions {
+  /** Ids per LookupTransactions call (at most 1000). */
+  batchSize: number;
+  /** Lookups in flight at once. */
+  concurrency: number;
+  /** Matched lines from this time (ms) on are near the day's end: their transactions are remembered for the next day. */
+  boundaryFrom: number;
+}
+
+/** What reading a file against the ledger found; memory is bounded but for `seen` (16 bytes a line at most). */
+export interface LinesOutcome {
+  /** Movement lines (not the header, not the closing balances). */
+  lines: number;
+  report: ReportBuilder;
+  totals: Map<string, SettlementTotals>;
+  /** `<type>|<ledger transaction>` of every movement line read, to find the ledger's transactions that no line names. */
+  seen: FingerprintSet;
+  closingBalances: Money[];
+  boundaryMatches: string[];
+}
+
+/** The key under which a movement is seen: the line type and the ledger transaction it names (or its references). */
+export const movementKey = (type: string, transactionId: string | undefined, pspReference: string, ourReference: string) =>
+  `${type}|${transactionId ?? `${pspReference}|${ourReference}`}`;
+
+interface Pending {
+  lineNumber: number;
+  line: SettlementLine;
+  transactionId: string | undefined;
+}
+
+const referencesOf = (line: Pick<SettlementLine, "type" | "pspReference" | "ourReference">) => ({
+  pspReference: line.pspReference,
+  ourReference: line.ourReference,
+  lineType: line.type,
+});
+
+/**
+ * Reads a settlement file line by line (the header first), looks the movements up in the ledger in batches (several
+ * in flight), classifies each, hands every exception to `sink` as it is found, and adds up what the matched lines
+ * settle. Holds at most concurrency x batchSize lines at once.
+ */
+export async function reconcileLines(
+  texts: AsyncIterable<string>,
+  ledger: Pick<LedgerPort, "lookupTransactions">,
+  sink: (exception: FoundException) => Promise<void>,
+  options: LinesOptions,
+): Promise<LinesOutcome> {
+  const report = new ReportBuilder();
+  const totals = new SettlementTotalsBuilder();
+  const seen = new FingerprintSet();
+  const closingBalances: Money[] = [];
+  const boundaryMatches: string[] = [];
+  const inFlight: { batch: Pending[]; found: Promise<LedgerTransaction[]> }[] = [];
+  let batch: Pending[] = [];
+  let ids = new Set<string>();
+  let lines = 0;
+  let lineNumber = 0;
+
+  const settle = async ({ batch, found }: (typeof inFlight)[number]) => {
+    const byId = new Map((await found).map((t) => [t.transactionId, t]));
+    for (const { lineNumber, line, transactionId } of batch) {
+      const transaction = transactionId === undefined ? undefined : byId.get(transactionId);
+      const outcome = classify(line, transaction);
+      const amount = lineAmount(line);
+      report.add(outcome.class, line.currency, amount);
+      if (outcome.class === "matched") {
+        totals.add(line);
+        if (line.time >= options.boundaryFrom) boundaryMatches.push(transactionId!);
+        continue;
+      }
+      const fileAmount = { amountMinor: amount, currency: line.currency };
+      const said = `the file says ${line.type} ${line.pspReference} of ${formatMoney(fileAmount)}`;
+      const detail = {
+        missing_in_ledger: transactionId
+          ? `${said}; the ledger has no ${transactionId}`
+          : `${said}; its our_reference "${line.ourReference}" names no ledger transaction`,
+        amount_mismatch: `${said}; ${transactionId} moved ${outcome.ledger && formatMoney(outcome.ledger)}`,
+        currency_mismatch: `${said}; ${transactionId} is in ${outcome.ledger?.currency}`,
+      }[outcome.class];
+      await sink({
+        class: outcome.class,
+        key: `${outcome.class}|${line.type}|${line.pspReference}|${line.ourReference}`,
+        lineNumber,
+        ...referencesOf(line),
+        fileAmount,
+        ledgerAmount: outcome.ledger,
+        ledgerTransactionId: transactionId ?? "",
+        detail,
+      });
+    }
+  };
+
+  const dispatch = async () => {
+    if (batch.length === 0) return;
+    inFlight.push({ batch, found: ids.size === 0 ? Promise.resolve([]) : ledger.lookupTransactions([...ids]) });
+    // Settled in order, as soon as there are too many in flight; a failure surfaces there.
+    inFlight.at(-1)!.found.catch(() => {});
+    batch = [];
+    ids = new Set();
+    if (inFlight.length >= options.concurrency) await settle(inFlight.shift()!);
+  };
+
+  const movement = async (line: SettlementLine) => {
+    lines++;
+    const transactionId = ledgerTransactionOf(line);
+    if (!seen.add(movementKey(line.type, transactionId, line.pspReference, line.ourReference))) {
+      report.add("duplicate_line", line.currency, lineAmount(line));
+      await sink({
+        class: "duplicate_line",
+        key: `duplicate_line|${line.type}|${line.pspReference}|${line.ourReference}|line ${lineNumber}`,
+        lineNumber,
+        ...referencesOf(line),
+        fileAmount: { amountMinor: lineAmount(line), currency: line.currency },
+        ledgerTransactionId: transactionId ?? "",
+        detail: `the ${line.type} ${line.pspReference} is in the file a second time (line ${lineNumber}); only its first line counts`,
+      });
+      return;
+    }
+    batch.push({ lineNumber, line, transactionId });
+    if (transactionId !== undefined) ids.add(transactionId);
+    if (ids.size >= options.batchSize) await dispatch();
+  };
+
+  for await (const text of texts) {
+    lineNumber++;
+    if (lineNumber === 1) {
+      if (text !== SETTLEMENT_HEADER) throw failedPrecondition(`not a settlement file: its first line is not the header "${SETTLEMENT_HEADER}"`);
+      continue;
+    }
+    const parsed = parseLine(text);
+    if (parsed.kind === "movement") await movement(parsed.line);
+    else if (parsed.kind === "closing_balance") closingBalances.push({ amountMinor: parsed.balance, currency: parsed.currency });
+    else {
+      lines++;
+      report.add("malformed_line", "", 0n);
+      // Whatever it was meant to be is accounted for: its transaction is not also "missing in the file".
+      const meant = ledgerTransactionOf({ type: parsed.type as SettlementLine["type"], pspReference: parsed.pspReference, ourReference: parsed.ourReference });
+      if (meant !== undefined) seen.add(movementKey(parsed.type, meant, parsed.pspReference, parsed.ourReference));
+      await sink({
+        class: "malformed_line",
+        key: `malformed_line|line ${lineNumber}`,
+        lineNumber,
+        pspReference: parsed.pspReference,
+        ourReference: parsed.ourReference,
+        lineType: parsed.type,
+        ledgerTransactionId: "",
+        detail: `line ${lineNumber} cannot be read: ${parsed.problem}`,
+      });
+    }
+  }
+  if (lineNumber === 0) throw failedPrecondition("not a settlement file: it is empty");
+  await dispatch();
+  while (inFlight.length > 0) await settle(inFlight.shift()!);
+  return { lines, report, totals: totals.build(), seen, closingBalances, boundaryMatches };
+}

@@ -1,0 +1,56 @@
+import type { Money } from "../../lib/money.js";
+import type { ExceptionClass, ReportRow } from "./report.js";
+
+export const EXCEPTION_STATUSES = ["open", "auto_fixed", "adjusted"] as const;
+export type ExceptionStatus = (typeof EXCEPTION_STATUSES)[number];
+
+/** A difference a run found. `key` identifies it within its settlement day, so that a re-run finds the same one. */
+export interface FoundException {
+  class: ExceptionClass;
+  key: string;
+  lineNumber?: number;
+  pspReference: string;
+  ourReference: string;
+  lineType: string;
+  fileAmount?: Money;
+  ledgerAmount?: Money;
+  ledgerTransactionId: string;
+  detail: string;
+}
+
+export interface AdjustmentRecord {
+  transactionId: string;
+  operatorId: string;
+  reason: string;
+  idempotencyKey: string;
+  adjustedAt: Date;
+}
+
+export interface StoredException extends FoundException {
+  id: bigint;
+  date: string;
+  lastRunId: bigint;
+  status: ExceptionStatus;
+  resolution: string;
+  adjustment?: AdjustmentRecord;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const RUN_STATUSES = ["running", "finished", "failed"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export interface Run {
+  id: bigint;
+  date: string;
+  checksum: string;
+  source: string;
+  status: RunStatus;
+  lines: number;
+  report: ReportRow[];
+  closingBalances: Money[];
+  error: string;
+  executions: number;
+  startedAt: Date;
+  finishedAt?: Date;
+}

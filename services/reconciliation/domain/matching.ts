@@ -1,0 +1,79 @@
+import type { Money } from "../../lib/money.js";
+import type { LineType, SettlementLine } from "./settlement-line.js";
+
+/** A ledger transaction as reconciliation sees it. */
+export interface LedgerTransaction {
+  transactionId: string;
+  description: string;
+  postedAt: Date;
+  entries: { accountCode: string; direction: "DEBIT" | "CREDIT"; amount: Money }[];
+}
+
+/** What a movement line is, once compared with the ledger (the other classes come from reading the file). */
+export type MatchClass = "matched" | "missing_in_ledger" | "amount_mismatch" | "currency_mismatch";
+
+/** Ledger ids are letters, digits and _ . : @ - (services/ledger/domain/account.ts); anything else cannot be in it. */
+const LEDGER_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
+
+/**
+ * The ledger transaction a line settles, by the deterministic ids the ledger books under: charge payin:<payment id>;
+ * refund refund:<refund id> (our_reference is <payment id>/<refund id>); payout payout:<payout id>:paid; chargeback and
+ * its fee dispute:<dispute id>:open; reversal dispute:<dispute id>:won. Undefined when the line cannot name one.
+ */
+export function ledgerTransactionOf(line: Pick<SettlementLine, "type" | "pspReference" | "ourReference">): string | undefined {
+  const { pspReference, ourReference } = line;
+  const slash = ourReference.indexOf("/");
+  const id = {
+    charge: `payin:${ourReference}`,
+    refund: slash === -1 ? "" : `refund:${ourReference.slice(slash + 1)}`,
+    payout: `payout:${ourReference}:paid`,
+    chargeback: `dispute:${pspReference}:open`,
+    fee: `dispute:${pspReference}:open`,
+    chargeback_reversal: `dispute:${pspReference}:won`,
+  }[line.type] as string | undefined;
+  return id !== undefined && LEDGER_ID.test(id) ? id : undefined;
+}
+
+/** The account (by code prefix) and direction on which each kind of transaction moves the PSP's side of the money. */
+const PSP_SIDE: Record<LineType, [string, "DEBIT" | "CREDIT"]> = {
+  charge: ["psp_receivable:", "DEBIT"],
+  refund: ["psp_receivable:", "CREDIT"],
+  payout: ["bank:platform:", "CREDIT"],
+  chargeback: ["disputed_funds:", "CREDIT"],
+  fee: ["disputed_funds:", "CREDIT"],
+  chargeback_reversal: ["disputed_funds:", "DEBIT"],
+};
+
+/** What the transaction moved on its PSP-side account; undefined when it has no such entry. */
+export function pspSideAmount(transaction: LedgerTransaction, type: LineType): Money | undefined {
+  const [prefix, direction] = PSP_SIDE[type];
+  const entries = transaction.entries.filter((e) => e.accountCode.startsWith(prefix) && e.direction === direction);
+  if (entries.length === 0) return undefined;
+  return { amountMinor: entries.reduce((sum, e) => sum + e.amount.amountMinor, 0n), currency: entries[0]!.amount.currency };
+}
+
+/** The amount a line is about: |gross|, or the fee for a dispute fee line. */
+export const lineAmount = (line: Pick<SettlementLine, "type" | "gross" | "fee">): bigint => (line.type === "fee" ? line.fee : line.gross < 0n ? -line.gross : line.gross);
+
+/** Compares a line with the ledger transaction it names (undefined: not in the ledger). A dispute fee only needs its dispute. */
+export function classify(line: SettlementLine, transaction: LedgerTransaction | undefined): { class: MatchClass; ledger?: Money } {
+  if (transaction === undefined) return { class: "missing_in_ledger" };
+  const ledger = pspSideAmount(transaction, line.type);
+  if (ledger === undefined) return { class: "amount_mismatch", ledger: { amountMinor: 0n, currency: line.currency } };
+  if (ledger.currency !== line.currency) return { class: "currency_mismatch", ledger };
+  if (line.type !== "fee" && ledger.amountMinor !== lineAmount(line)) return { class: "amount_mismatch", ledger };
+  return { class: "matched", ledger };
+}
+
+/** The settle-able transactions: those a settlement line should match ("missing in the file" when none does). */
+export const SETTLEABLE_PREFIXES = ["payin:", "refund:", "payout:", "dispute:"];
+
+/** The line type a settle-able transaction is settled by, or undefined for one no line settles (payout requested, dispute lost...). */
+export function settlingLineType(transactionId: string): LineType | undefined {
+  if (transactionId.startsWith("payin:")) return "charge";
+  if (transactionId.startsWith("refund:")) return "refund";
+  if (transactionId.startsWith("payout:") && transactionId.endsWith(":paid")) return "payout";
+  if (transactionId.startsWith("dispute:") && transactionId.endsWith(":open")) return "chargeback";
+  if (transactionId.startsWith("dispute:") && transactionId.endsWith(":won")) return "chargeback_reversal";
+  return undefined;
+}

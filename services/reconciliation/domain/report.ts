@@ -1,0 +1,45 @@
+import { formatMoney } from "../../lib/money.js";
+
+/** Every class a settlement line (or a ledger transaction the file lacks) ends in. */
+export const CLASSES = ["matched", "missing_in_ledger", "missing_in_file", "amount_mismatch", "currency_mismatch", "duplicate_line", "malformed_line"] as const;
+export type LineClass = (typeof CLASSES)[number];
+export type ExceptionClass = Exclude<LineClass, "matched">;
+
+/** One row of a run's report: how many lines of a class, and how much money, in one currency ("" when unreadable). */
+export interface ReportRow {
+  class: LineClass;
+  currency: string;
+  count: number;
+  amountMinor: bigint;
+}
+
+/** Counts and sums per class and currency, in class order then currency order. */
+export class ReportBuilder {
+  private readonly rows = new Map<string, ReportRow>();
+
+  add(lineClass: LineClass, currency: string, amountMinor: bigint): void {
+    const key = `${lineClass}|${currency}`;
+    const row = this.rows.get(key) ?? { class: lineClass, currency, count: 0, amountMinor: 0n };
+    row.count++;
+    row.amountMinor += amountMinor;
+    this.rows.set(key, row);
+  }
+
+  build(): ReportRow[] {
+    return [...this.rows.values()].sort((a, b) => CLASSES.indexOf(a.class) - CLASSES.indexOf(b.class) || (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
+  }
+}
+
+/** Rows as JSON-safe values (amounts as strings of minor units). */
+export const reportToJson = (rows: ReportRow[]) => rows.map((r) => ({ class: r.class, currency: r.currency, count: r.count, amount_minor: r.amountMinor.toString() }));
+
+export const reportFromJson = (json: ReturnType<typeof reportToJson>): ReportRow[] =>
+  json.map((r) => ({ class: r.class, currency: r.currency, count: r.count, amountMinor: BigInt(r.amount_minor) }));
+
+/** The report as a table for a terminal. */
+export function formatReportTable(rows: ReportRow[]): string {
+  const cells = [["class", "currency", "lines", "amount"], ...rows.map((r) => [r.class, r.currency || "-", String(r.count), r.currency ? formatMoney({ amountMinor: r.amountMinor, currency: r.currency }) : "-"])];
+  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
+  const line = (row: string[]) => row.map((cell, i) => (i >= 2 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join("  ").trimEnd();
+  return [line(cells[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
+}

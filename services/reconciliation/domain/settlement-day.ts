@@ -1,0 +1,26 @@
+import { invalidArgument } from "../../lib/errors.js";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const CUTOFF = /^([01]\d|2[0-3]):([0-5]\d)$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** YYYY-MM-DD, a real calendar date. */
+export function requireSettlementDate(field: string, value: string): string {
+  if (!DATE.test(value) || Number.isNaN(Date.parse(value)) || !new Date(value).toISOString().startsWith(value)) {
+    throw invalidArgument(field, `must be a date written YYYY-MM-DD, got "${value}"`);
+  }
+  return value;
+}
+
+/** The settlement day before `date`. */
+export function previousDate(date: string): string {
+  return new Date(Date.parse(date) - DAY_MS).toISOString().slice(0, 10);
+}
+
+/** The PSP's settlement day `date` as [start, end) in ms: from the cutoff ("HH:MM" UTC) of that date to the next one. */
+export function settlementWindow(date: string, cutoff: string): { start: number; end: number } {
+  const match = CUTOFF.exec(cutoff);
+  if (!match) throw new Error(`settlement cutoff must be "HH:MM" (UTC), got ${JSON.stringify(cutoff)}`);
+  const start = Date.parse(date) + (Number(match[1]) * 60 + Number(match[2])) * 60_000;
+  return { start, end: start + DAY_MS };
+}

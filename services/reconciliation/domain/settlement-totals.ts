@@ -1,0 +1,48 @@
+import { NO_SETTLEMENT, type SettlementTotals } from "../../ledger/domain/chart.js";
+import type { SettlementLine } from "./settlement-line.js";
+
+/** The settlement totals per currency of the matched lines of a file (see the ledger's settlementPosting). */
+export class SettlementTotalsBuilder {
+  private readonly byCurrency = new Map<string, SettlementTotals>();
+
+  add(line: SettlementLine): void {
+    const t = this.byCurrency.get(line.currency) ?? { ...NO_SETTLEMENT };
+    switch (line.type) {
+      case "charge":
+        t.chargesGross += line.gross;
+        t.chargesFee += line.fee;
+        break;
+      case "refund":
+        t.refunds -= line.gross;
+        break;
+      case "chargeback":
+        t.chargebacks -= line.gross;
+        break;
+      case "chargeback_reversal":
+        t.chargebackReversals += line.gross;
+        break;
+      case "fee":
+        t.disputeFees += line.fee;
+        break;
+      case "payout":
+        // Booked on the bank when the payout was paid.
+        break;
+    }
+    this.byCurrency.set(line.currency, t);
+  }
+
+  build(): Map<string, SettlementTotals> {
+    return this.byCurrency;
+  }
+}
+
+/** What is left to post: `current` less what earlier postings of the day already settled. */
+export function totalsDelta(current: SettlementTotals, posted: SettlementTotals): SettlementTotals {
+  const delta = { ...NO_SETTLEMENT };
+  for (const key of Object.keys(delta) as (keyof SettlementTotals)[]) delta[key] = current[key] - posted[key];
+  return delta;
+}
+
+export function addTotals(a: SettlementTotals, b: SettlementTotals): SettlementTotals {
+  return totalsDelta(a, totalsDelta(NO_SETTLEMENT, b));
+}

@@ -1,0 +1,16 @@
+import { envInt, envString } from "../lib/config.js";
+import { runUntilSignal } from "../lib/process.js";
+import { startReconciliationService } from "./service.js";
+
+const service = await startReconciliationService({
+  databaseUrl: envString("DATABASE_URL"),
+  port: envInt("RECONCILIATION_PORT", 50055),
+  ledgerUrl: envString("LEDGER_URL", "http://127.0.0.1:50053"),
+  paymentUrl: envString("PAYMENT_URL", "http://127.0.0.1:50051"),
+  psp: { baseUrl: envString("PSP_URL", "http://127.0.0.1:8090"), apiKey: envString("PSP_API_KEY") },
+  reconciliation: {
+    settlementCutoff: envString("SETTLEMENT_CUTOFF", "00:00"),
+    bookingToleranceMs: envInt("RECONCILIATION_BOOKING_TOLERANCE_MS", 300_000),
+  },
+});
+runUntilSignal(service.close);
