@@ -14,6 +14,7 @@ import { startRiskService } from "../services/risk/service.js";
 import { DEFAULT_PAYOUT_SCHEDULE_INTERVAL_MS, payoutJobsFromEnv } from "../services/wallet/config.js";
 import { startWalletService } from "../services/wallet/service.js";
 import { startLedgerService } from "../services/ledger/service.js";
+import { startReconciliationService } from "../services/reconciliation/service.js";
 import { runDemoCheckout } from "./demo-checkout.js";
 import { ensureNats, NatsUnavailableError } from "./infra/nats.js";
 import { ensurePostgres } from "./infra/postgres.js";
@@ -86,6 +87,16 @@ async function up() {
   });
   stops.push(ledger.close);
   print(`Ledger service  ${ledger.url}  (gRPC ledger.v1.LedgerService)`);
+
+  const reconciliation = await startReconciliationService({
+    databaseUrl: postgres.url,
+    port: envInt("RECONCILIATION_PORT", 50055),
+    ledgerUrl: ledger.url,
+    paymentUrl: payment.url,
+    psp: { baseUrl: psp.url, apiKey: pspApiKey },
+  });
+  stops.push(reconciliation.close);
+  print(`Reconciliation  ${reconciliation.url}  (gRPC reconciliation.v1.ReconciliationService; npm run replay-settlement -- <date>)`);
   print("");
   return { paymentUrl: payment.url, walletUrl: wallet.url, ledgerUrl: ledger.url };
 }

@@ -7,6 +7,7 @@ import type { RiskRules } from "../../services/risk/domain/rules.js";
 import { startRiskService } from "../../services/risk/service.js";
 import { startWalletService, type RunningWalletService, type WalletServiceConfig } from "../../services/wallet/service.js";
 import { startLedgerService, type RunningLedgerService } from "../../services/ledger/service.js";
+import { startReconciliationService, type RunningReconciliationService } from "../../services/reconciliation/service.js";
 import type { ConsumerSettings } from "../../services/lib/events/consumer.js";
 import type { GrpcServer } from "../../services/lib/grpc-server.js";
 import { deleteStreams, uniqueStreamNames } from "./event-streams.js";
@@ -24,6 +25,7 @@ export interface TestPlatform {
   payment: RunningPaymentService;
   wallet: RunningWalletService;
   ledger: RunningLedgerService;
+  reconciliation: RunningReconciliationService;
   /** Calls the PSP's REST API with the secret key. */
   pspApi(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
@@ -58,6 +60,12 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     checkpointIntervalMs: 100,
     events: { natsUrl: inject("natsUrl"), names: streams, settings: options.consumers },
   });
+  const reconciliation = await startReconciliationService({
+    databaseUrl: database.url,
+    ledgerUrl: ledger.url,
+    paymentUrl: payment.url,
+    psp: { baseUrl: psp.url, apiKey: PSP_API_KEY },
+  });
   const platform: TestPlatform = {
     database,
     streams,
@@ -66,8 +74,10 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     payment,
     wallet,
     ledger,
+    reconciliation,
     pspApi: pspApiOf(psp.url),
     close: async () => {
+      await reconciliation.close();
       await ledger.close();
       // The wallet running now: a test may have restarted it.
       await platform.wallet.close();

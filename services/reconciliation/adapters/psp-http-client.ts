@@ -30,13 +30,17 @@ export class PspHttpClient implements PspPort {
     const file = join(dir, `settlement-${date}.csv`);
     const release = () => rm(dir, { recursive: true, force: true });
     try {
-      const written = await this.get(`${path}/file`, (res) => pipeline(Readable.fromWeb(res.body as ReadableStream), createWriteStream(file)));
+      const written = await this.get(`${path}/file`, async (res) => {
+        await pipeline(Readable.fromWeb(res.body as ReadableStream), createWriteStream(file));
+        return true;
+      });
       if (written === undefined) throw notFound(`the PSP has no settlement file for ${date} (yet)`);
     } catch (err) {
       await release();
       throw err;
     }
-    return { path: file, source: new URL(`${path}/file`, this.config.baseUrl).toString(), cutAt: new Date(settlement.created * 1000), release };
+    // `created` is in whole seconds: the cut happened before the next one.
+    return { path: file, source: new URL(`${path}/file`, this.config.baseUrl).toString(), cutAt: new Date((settlement.created + 1) * 1000), release };
   }
 
   async payment(pspPaymentId: string): Promise<{ status: string; reference: string } | undefined> {

@@ -180,7 +180,7 @@ export class ReconciliationStore {
       ledger_transaction_id: e.ledgerTransactionId,
       detail: e.detail,
     }));
-    const insert = this.db("exceptions").insert(rows).toSQL().toNative();
+    const insert = this.db("exceptions").insert(rows).toSQL();
     const set = FOUND_COLUMNS.map((c) => `${c} = excluded.${c}`).join(", ");
     const changed = FOUND_COLUMNS.map((c) => `exceptions.${c} is distinct from excluded.${c}`).join(" or ");
     const { rows: written } = await this.db.raw<{ rows: unknown[] }>(
