@@ -25,6 +25,8 @@ describe("LookupTransactions", () => {
     expect(transactions[1].entries).toHaveLength(3);
     expect(transactions[1].entries[0]).toMatchObject({ accountCode: "psp_receivable:USD", direction: "DIRECTION_DEBIT", amount: { amountMinor: "1000" } });
     expect(Number(transactions[1].postedAt.seconds)).toBeGreaterThanOrEqual(Math.floor(started.getTime() / 1000));
+    const { transactions: pspSide } = await ledger.call("lookupTransactions", { transactionIds: ["payin:p1"], accountPrefixes: ["psp_receivable:", "bank:"] });
+    expect(pspSide[0].entries.map((e: { accountCode: string }) => e.accountCode)).toEqual(["psp_receivable:USD"]);
   });
 
   it("refuses no ids, more than 1000, or a repeated one", async () => {
@@ -43,7 +45,7 @@ describe("ListTransactionIds", () => {
     let pageToken = "";
     do {
       const page = await ledger.call("listTransactionIds", { ...window(), idPrefixes: ["payin:", "refund:"], pageSize: 1, pageToken });
-      ids.push(...page.transactions.map((t: { transactionId: string }) => t.transactionId));
+      ids.push(...page.transactionIds);
       pageToken = page.nextPageToken;
     } while (pageToken !== "");
     expect(ids).toEqual(["payin:p1", "payin:p2", "refund:r_1"]);
@@ -51,7 +53,7 @@ describe("ListTransactionIds", () => {
 
   it("lists nothing outside the window, and refuses a window that ends before it starts", async () => {
     const before = { postedFrom: timestamp(new Date(started.getTime() - 60_000)), postedBefore: timestamp(started), idPrefixes: ["payin:"] };
-    expect((await ledger.call("listTransactionIds", before)).transactions).toEqual([]);
+    expect((await ledger.call("listTransactionIds", before)).transactionIds).toEqual([]);
     const backwards = { postedFrom: timestamp(new Date()), postedBefore: timestamp(started), idPrefixes: ["payin:"] };
     expect(await failure(ledger.call("listTransactionIds", backwards))).toMatchObject({ details: "posted_before: must be after posted_from" });
   });

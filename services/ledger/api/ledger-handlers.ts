@@ -12,11 +12,10 @@ import {
   balanceToProto,
   directionFromProto,
   postedEntryToProto,
-  transactionRefToProto,
   transactionToProto,
   violationToProto,
 } from "./ledger-proto.js";
-import { requireTransactionIds, requireWindow } from "./lookup-requests.js";
+import { requirePrefixes, requireTransactionIds, requireWindow } from "./lookup-requests.js";
 
 const encodeEntryCursor = (c: EntryCursor) =>
   encodePageToken({ xid: c.xid.toString(), transactionId: c.transactionId, position: c.position.toString() });
@@ -82,7 +81,7 @@ export function ledgerRoutes(store: LedgerStore, wallets: WalletBalancesPort | u
         };
       },
       async lookupTransactions(req) {
-        const transactions = await store.lookupTransactions(requireTransactionIds(req.transactionIds));
+        const transactions = await store.lookupTransactions(requireTransactionIds(req.transactionIds), requirePrefixes("account_prefixes", req.accountPrefixes, 0));
         return { transactions: transactions.map(transactionToProto) };
       },
       async listTransactionIds(req) {
@@ -92,7 +91,7 @@ export function ledgerRoutes(store: LedgerStore, wallets: WalletBalancesPort | u
           after: decodeTransactionCursor(req.pageToken),
         });
         return {
-          transactions: page.transactions.map(transactionRefToProto),
+          transactionIds: page.transactionIds,
           nextPageToken: page.next ? encodeTransactionCursor(page.next) : "",
         };
       },

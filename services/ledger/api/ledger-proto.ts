@@ -6,14 +6,13 @@ import {
   type AccountSchema,
   type GetBalanceResponseSchema,
   type PostedEntrySchema,
-  type TransactionRefSchema,
   type TransactionSchema,
   type ViolationSchema,
 } from "../../../gen/ledger/v1/ledger_pb.js";
 import { ACCOUNT_TYPES, DIRECTIONS, type Account, type AccountType, type Direction } from "../domain/account.js";
 import type { Violation } from "../domain/invariants.js";
 import type { Entry, PostedTransaction } from "../domain/posting.js";
-import type { AccountBalance, PostedEntry, TransactionRef } from "../store/ledger-store.js";
+import type { AccountBalance, PostedEntry } from "../store/ledger-store.js";
 
 /** Translation between the ledger's domain and its protobuf messages; domain names are the proto enum names. */
 const known = <T extends string>(name: string | undefined, names: readonly T[]): T | undefined => names.find((n) => n === name);
@@ -34,11 +33,6 @@ export const transactionToProto = (t: PostedTransaction): MessageInitShape<typeo
   transactionId: t.transactionId,
   description: t.description,
   entries: t.entries.map(entryToProto),
-  postedAt: timestampFromDate(t.postedAt),
-});
-
-export const transactionRefToProto = (t: TransactionRef): MessageInitShape<typeof TransactionRefSchema> => ({
-  transactionId: t.transactionId,
   postedAt: timestampFromDate(t.postedAt),
 });
 

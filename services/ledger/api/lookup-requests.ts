@@ -20,14 +20,16 @@ function requireTime(field: string, value: Timestamp | undefined): Date {
   return timestampDate(value);
 }
 
+/** At least `min` and at most 20 prefixes of ids or account codes. */
+export function requirePrefixes(field: string, prefixes: string[], min: number): string[] {
+  if (prefixes.length < min || prefixes.length > MAX_PREFIXES) throw invalidArgument(field, `must hold ${min} to ${MAX_PREFIXES} prefixes, got ${prefixes.length}`);
+  return prefixes.map((prefix, i) => requireLedgerId(`${field}[${i}]`, prefix));
+}
+
 /** A time window and 1..20 id prefixes, for ListTransactionIds. */
 export function requireWindow(req: { postedFrom?: Timestamp; postedBefore?: Timestamp; idPrefixes: string[] }) {
   const postedFrom = requireTime("posted_from", req.postedFrom);
   const postedBefore = requireTime("posted_before", req.postedBefore);
   if (postedBefore <= postedFrom) throw invalidArgument("posted_before", "must be after posted_from");
-  if (req.idPrefixes.length === 0 || req.idPrefixes.length > MAX_PREFIXES) {
-    throw invalidArgument("id_prefixes", `must hold 1 to ${MAX_PREFIXES} prefixes, got ${req.idPrefixes.length}`);
-  }
-  const idPrefixes = req.idPrefixes.map((prefix, i) => requireLedgerId(`id_prefixes[${i}]`, prefix));
-  return { postedFrom, postedBefore, idPrefixes };
+  return { postedFrom, postedBefore, idPrefixes: requirePrefixes("id_prefixes", req.idPrefixes, 1) };
 }

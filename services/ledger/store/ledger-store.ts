@@ -40,11 +40,6 @@ export interface TransactionCursor {
   transactionId: string;
 }
 
-export interface TransactionRef {
-  transactionId: string;
-  postedAt: Date;
-}
-
 export interface TransactionIdQuery {
   postedFrom: Date;
   postedBefore: Date;
@@ -54,13 +49,20 @@ export interface TransactionIdQuery {
 }
 
 export interface TransactionIdPage {
-  transactions: TransactionRef[];
+  transactionIds: string[];
   /** Set when more may follow. */
   next?: TransactionCursor;
 }
 
 /** A LIKE pattern matching what starts with `prefix`. */
 const startsWith = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+interface LookupRow {
+  id: string;
+  description: string;
+  posted_ms: number;
+  entries: [string, Direction, string, string][];
+}
 
 export type PostOutcome = "posted" | "already_posted";
 
@@ -192,20 +194,27 @@ export class LedgerStore {
     return transaction;
   }
 
-  /** The transactions of these ids that exist, in the order asked, with their entries, in one statement. */
-  async lookupTransactions(transactionIds: string[]): Promise<PostedTransaction[]> {
-    const rows: EntryRow[] = await this.db("transactions as t")
-      .join("entries as e", "e.transaction_id", "t.id")
-      .whereRaw("t.id = any(?::text[])", [transactionIds])
-      .orderBy(["e.transaction_id", "e.position"])
-      .select("t.id as transaction_id", "t.description", "t.posted_at", "e.account_code", "e.direction", "e.amount_minor", "e.currency");
-    const found = new Map<string, PostedTransaction>();
-    for (const row of rows) {
-      const transaction = found.get(row.transaction_id);
-      if (transaction) transaction.entries.push(toEntry(row));
-      else found.set(row.transaction_id, { transactionId: row.transaction_id, description: row.description, postedAt: row.posted_at, entries: [toEntry(row)] });
-    }
-    return transactionIds.flatMap((id) => found.get(id) ?? []);
+  /**
+   * The transactions of these ids that exist, in the order asked, with their entries (only those on accounts starting
+   * with one of `accountPrefixes`, when given): one statement, one row per
+   * transaction (the entries as JSON, the time as epoch milliseconds), which the driver reads much faster than a row
+   * per entry (reconciliation looks up a million a day).
+   */
+  async lookupTransactions(transactionIds: string[], accountPrefixes: string[] = []): Promise<PostedTransaction[]> {
+    const { rows } = await this.db.raw<{ rows: LookupRow[] }>(
+      `select t.id, t.description, (extract(epoch from t.posted_at) * 1000)::float8 as posted_ms,
+              (select coalesce(json_agg(json_build_array(e.account_code, e.direction, e.amount_minor::text, e.currency) order by e.position), '[]')
+               from entries e where e.transaction_id = t.id and (cardinality(?::text[]) = 0 or e.account_code like any(?::text[]))) as entries
+       from transactions t where t.id = any(?::text[])`,
+      [accountPrefixes, accountPrefixes.map(startsWith), transactionIds],
+    );
+    const found = new Map(rows.map((row) => [row.id, row]));
+    return transactionIds.flatMap((id) => {
+      const row = found.get(id);
+      if (row === undefined) return [];
+      const entries = row.entries.map(([accountCode, direction, amountMinor, currency]): Entry => ({ accountCode, direction, amount: { amountMinor: BigInt(amountMinor), currency } }));
+      return [{ transactionId: id, description: row.description, postedAt: new Date(row.posted_ms), entries }];
+    });
   }
 
   /** Ids of the transactions posted in the window whose id starts with one of the prefixes, by (posted_at, id). */
@@ -216,13 +225,13 @@ export class LedgerStore {
       .whereRaw("id like any(?::text[])", [query.idPrefixes.map(startsWith)])
       .orderBy(["posted_at", "id"])
       .limit(query.limit + 1)
-      .select("id", "posted_at", this.db.raw("posted_at::text as posted_at_text"));
+      .select("id", this.db.raw("posted_at::text as posted_at_text"));
     if (query.after) q.whereRaw("(posted_at, id) > (?::timestamptz, ?)", [query.after.postedAt, query.after.transactionId]);
-    const rows: { id: string; posted_at: Date; posted_at_text: string }[] = await q;
+    const rows: { id: string; posted_at_text: string }[] = await q;
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return {
-      transactions: page.map((row) => ({ transactionId: row.id, postedAt: row.posted_at })),
+      transactionIds: page.map((row) => row.id),
       next: rows.length > query.limit && last ? { postedAt: last.posted_at_text, transactionId: last.id } : undefined,
     };
   }

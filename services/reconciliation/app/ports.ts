@@ -4,12 +4,9 @@ import type { LedgerTransaction } from "../domain/matching.js";
 
 /** The ledger, as reconciliation reads and posts to it (gRPC ledger.v1.LedgerService). */
 export interface LedgerPort {
-  /** Up to 1000 ids; those never posted are left out. */
-  lookupTransactions(transactionIds: string[]): Promise<LedgerTransaction[]>;
-  listTransactionIds(query: { postedFrom: Date; postedBefore: Date; idPrefixes: string[]; pageToken: string }): Promise<{
-    transactions: { transactionId: string; postedAt: Date }[];
-    nextPageToken: string;
-  }>;
+  /** Up to 1000 ids; those never posted are left out. With `accountPrefixes`, only the entries on those accounts. */
+  lookupTransactions(transactionIds: string[], accountPrefixes?: string[]): Promise<LedgerTransaction[]>;
+  listTransactionIds(query: { postedFrom: Date; postedBefore: Date; idPrefixes: string[]; pageToken: string }): Promise<{ transactionIds: string[]; nextPageToken: string }>;
   openAccounts(accounts: Account[]): Promise<void>;
   /** Idempotent on the id; the ledger's refusals (bad entries, unknown accounts, the id taken by other content) are DomainErrors. */
   post(posting: Posting): Promise<LedgerTransaction>;

@@ -3,7 +3,7 @@ import { failedPrecondition } from "../../lib/errors.js";
 import { formatMoney, type Money } from "../../lib/money.js";
 import type { FoundException } from "../domain/exception.js";
 import { FingerprintSet } from "../domain/fingerprint-set.js";
-import { classify, ledgerTransactionOf, lineAmount, type LedgerTransaction } from "../domain/matching.js";
+import { classify, ledgerTransactionOf, lineAmount, PSP_SIDE_ACCOUNTS, type LedgerTransaction } from "../domain/matching.js";
 import { ReportBuilder } from "../domain/report.js";
 import { parseLine, SETTLEMENT_HEADER, type SettlementLine } from "../domain/settlement-line.js";
 import { SettlementTotalsBuilder } from "../domain/settlement-totals.js";
@@ -104,7 +104,7 @@ export async function reconcileLines(
 
   const dispatch = async () => {
     if (batch.length === 0) return;
-    inFlight.push({ batch, found: ids.size === 0 ? Promise.resolve([]) : ledger.lookupTransactions([...ids]) });
+    inFlight.push({ batch, found: ids.size === 0 ? Promise.resolve([]) : ledger.lookupTransactions([...ids], PSP_SIDE_ACCOUNTS) });
     // Settled in order, as soon as there are too many in flight; a failure surfaces there.
     inFlight.at(-1)!.found.catch(() => {});
     batch = [];

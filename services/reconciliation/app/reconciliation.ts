@@ -3,7 +3,7 @@ import { failedPrecondition } from "../../lib/errors.js";
 import { formatMoney } from "../../lib/money.js";
 import type { Logger } from "../../lib/log.js";
 import type { FoundException, Run } from "../domain/exception.js";
-import { pspSideAmount, SETTLEABLE_PREFIXES, settlingLineType } from "../domain/matching.js";
+import { PSP_SIDE_ACCOUNTS, pspSideAmount, SETTLEABLE_PREFIXES, settlingLineType } from "../domain/matching.js";
 import { previousDate, settlementWindow } from "../domain/settlement-day.js";
 import { totalsDelta } from "../domain/settlement-totals.js";
 import type { ReconciliationStore } from "../store/reconciliation-store.js";
@@ -110,7 +110,7 @@ export class Reconciliation {
     const matchedTheDayBefore = await store.boundaryMatches(previousDate(date));
     const report = async (ids: string[]) => {
       if (ids.length === 0) return;
-      for (const transaction of await ledger.lookupTransactions(ids)) {
+      for (const transaction of await ledger.lookupTransactions(ids, PSP_SIDE_ACCOUNTS)) {
         const type = settlingLineType(transaction.transactionId)!;
         const amount = pspSideAmount(transaction, type) ?? { amountMinor: 0n, currency: "" };
         outcome.report.add("missing_in_file", amount.currency, amount.amountMinor);
@@ -130,7 +130,7 @@ export class Reconciliation {
     let pageToken = "";
     do {
       const page = await ledger.listTransactionIds({ postedFrom: from, postedBefore: until, idPrefixes: SETTLEABLE_PREFIXES, pageToken });
-      for (const { transactionId } of page.transactions) {
+      for (const transactionId of page.transactionIds) {
         const type = settlingLineType(transactionId);
         if (type === undefined || outcome.seen.has(movementKey(type, transactionId, "", "")) || matchedTheDayBefore.has(transactionId)) continue;
         missing.push(transactionId);

@@ -44,6 +44,9 @@ const PSP_SIDE: Record<LineType, [string, "DEBIT" | "CREDIT"]> = {
   chargeback_reversal: ["disputed_funds:", "DEBIT"],
 };
 
+/** The accounts on the PSP's side of every kind of line: all a lookup needs to return. */
+export const PSP_SIDE_ACCOUNTS = [...new Set(Object.values(PSP_SIDE).map(([prefix]) => prefix))];
+
 /** What the transaction moved on its PSP-side account; undefined when it has no such entry. */
 export function pspSideAmount(transaction: LedgerTransaction, type: LineType): Money | undefined {
   const [prefix, direction] = PSP_SIDE[type];

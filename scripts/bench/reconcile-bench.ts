@@ -1,0 +1,148 @@
+/**
+ * Reconciliation throughput: a synthetic settlement file (psp-simulator/synthetic-settlement.ts) against a ledger
+ * holding the matching pay-ins, on a temporary database (DATABASE_URL's server, or an embedded PostgreSQL) dropped
+ * at the end. Not a test: `npm run bench:reconcile [-- --lines 1000000]`.
+ *
+ * The pay-ins are seeded with bulk SQL into the ledger's own tables (its triggers check every row), posted one
+ * second after their line's time. The ledger service runs in a child process, as in production; this process runs
+ * the reconciliation service's engine (the same code RunReconciliation runs) and reports lines per second over the
+ * whole run (checksum, matching, the "missing in the file" pass over the ledger, settlement postings) and its own
+ * peak RSS.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { writeSyntheticSettlement } from "../../psp-simulator/synthetic-settlement.js";
+import { createDb, migrateUp, type Db } from "../../services/lib/db.js";
+import { createLogger } from "../../services/lib/log.js";
+import { pspReceivable, sellerPayable } from "../../services/ledger/domain/chart.js";
+import { startLedgerService } from "../../services/ledger/service.js";
+import { LedgerStore } from "../../services/ledger/store/ledger-store.js";
+import { LEDGER_SCHEMA, ledgerMigrations } from "../../services/ledger/store/migrations/index.js";
+import { LedgerGrpcClient } from "../../services/reconciliation/adapters/ledger-grpc-client.js";
+import { defaultReconciliationConfig, Reconciliation } from "../../services/reconciliation/app/reconciliation.js";
+import { formatReportTable } from "../../services/reconciliation/domain/report.js";
+import { settlementWindow } from "../../services/reconciliation/domain/settlement-day.js";
+import { RECONCILIATION_SCHEMA, reconciliationMigrations } from "../../services/reconciliation/store/migrations/index.js";
+import { ReconciliationStore } from "../../services/reconciliation/store/reconciliation-store.js";
+import { ensurePostgres } from "../infra/postgres.js";
+
+const SERVE_LEDGER = "--serve-ledger";
+const DATE = "2024-01-01";
+const CURRENCIES = ["EUR", "USD", "JPY"];
+const SEED_CHUNK = 50_000;
+const AIM_LINES_PER_SECOND = 50_000;
+const AIM_RSS_MB = 300;
+
+/** The child: a ledger service on DATABASE_URL without events; prints its URL, serves until killed. */
+async function serveLedger(): Promise<void> {
+  const ledger = await startLedgerService({ databaseUrl: process.env.DATABASE_URL!, port: 0 });
+  console.log(ledger.url);
+  process.once("SIGTERM", () => void ledger.close().then(() => process.exit(0)));
+}
+
+/** The pay-ins the file's lines settle, as syntheticMovements makes them (ids, amounts, currencies, times), in bulk. */
+async function seedLedger(db: Db, lines: number): Promise<void> {
+  await migrateUp(db, LEDGER_SCHEMA, ledgerMigrations);
+  await new LedgerStore(db).openAccounts(CURRENCIES.flatMap((c) => [pspReceivable(c), sellerPayable("bench", c)]));
+  const { start, end } = settlementWindow(DATE, "00:00");
+  for (let from = 1; from <= lines; from += SEED_CHUNK) {
+    const to = Math.min(lines, from + SEED_CHUNK - 1);
+    const movement = `select i,
+        'payin:pay_bench_' || case when i < 1000000 then lpad(i::text, 6, '0') else i::text end as id,
+        100 + ((i::bigint * 2654435761) % 4294967296) % 100000 as gross,
+        (?::text[])[((i - 1) % ?) + 1] as currency
+      from generate_series(?::bigint, ?::bigint) i`;
+    const bindings = [CURRENCIES, CURRENCIES.length, from, to];
+    await db.transaction(async (trx) => {
+      await trx.raw(
+        `insert into transactions (id, description, fingerprint, posted_at)
+         select m.id, 'bench pay-in', 'bench', to_timestamp((? + floor((m.i - 1) * ?::numeric / ?) + 1000) / 1000.0)
+         from (${movement}) m`,
+        [start, end - start, lines, ...bindings],
+      );
+      await trx.raw(
+        `insert into entries (transaction_id, position, account_code, currency, direction, amount_minor)
+         select m.id, p.position, p.prefix || m.currency, m.currency, p.direction, m.gross
+         from (${movement}) m cross join (values (0, 'psp_receivable:', 'DEBIT'), (1, 'seller_payable:bench:', 'CREDIT')) p (position, prefix, direction)`,
+        bindings,
+      );
+    });
+  }
+}
+
+/** Starts this script as a ledger service child and resolves with its URL and a stop function. */
+async function ledgerChild(databaseUrl: string): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, ["--import", "tsx", new URL(import.meta.url).pathname, SERVE_LEDGER], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: "silent" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const [url] = await createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next().then((r) => [r.value as string]);
+  return { url: url!, stop: () => child.kill("SIGTERM") };
+}
+
+const unused = () => Promise.reject(new Error("the benchmark's file has no line that needs the PSP or the payment service"));
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { lines: { type: "string" } } });
+  const lines = Number(values.lines ?? process.env.BENCH_LINES ?? 1_000_000);
+  const postgres = await ensurePostgres();
+  const admin = new pg.Client(postgres.url);
+  await admin.connect();
+  const name = `reconcile_bench_${randomBytes(6).toString("hex")}`;
+  await admin.query(`create database ${name}`);
+  const dir = mkdtempSync(join(tmpdir(), "reconcile-bench-"));
+  const url = new URL(postgres.url);
+  url.pathname = `/${name}`;
+  const ledgerDb = createDb(url.toString(), LEDGER_SCHEMA);
+  const reconciliationDb = createDb(url.toString(), RECONCILIATION_SCHEMA);
+  let ledger: { url: string; stop(): void } | undefined;
+  try {
+    let t = performance.now();
+    await seedLedger(ledgerDb, lines);
+    await ledgerDb.raw("analyze");
+    console.log(`seeded ${lines} pay-ins into the ledger in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    t = performance.now();
+    const file = join(dir, `settlement-${DATE}.csv`);
+    await writeSyntheticSettlement(file, { lines, currencies: CURRENCIES, date: DATE });
+    console.log(`wrote ${file} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+    ledger = await ledgerChild(url.toString());
+
+    await migrateUp(reconciliationDb, RECONCILIATION_SCHEMA, reconciliationMigrations);
+    const reconciliation = new Reconciliation({
+      store: new ReconciliationStore(reconciliationDb),
+      ledger: new LedgerGrpcClient(ledger.url),
+      psp: { settlementFile: unused, payment: unused },
+      payments: { refreshPayment: unused },
+      config: defaultReconciliationConfig,
+      log: createLogger("reconcile-bench"),
+    });
+    const before = process.memoryUsage().rss;
+    t = performance.now();
+    const { run, changes } = await reconciliation.run(DATE, file);
+    const seconds = (performance.now() - t) / 1000;
+    const perSecond = lines / seconds;
+    const peakMb = process.resourceUsage().maxRSS / 1024;
+    console.log(`\n${formatReportTable(run.report)}\n`);
+    console.log(changes.join("\n"));
+    console.log(`\nreconciled ${run.lines} lines in ${seconds.toFixed(1)} s: ${perSecond.toFixed(0)} lines/s (aim ${AIM_LINES_PER_SECOND}: ${(perSecond / AIM_LINES_PER_SECOND).toFixed(2)} x)`);
+    console.log(`peak RSS ${peakMb.toFixed(0)} MB (aim < ${AIM_RSS_MB}: ${(peakMb / AIM_RSS_MB).toFixed(2)} of it; ${(before / 1024 / 1024).toFixed(0)} MB before the run)`);
+  } finally {
+    ledger?.stop();
+    await ledgerDb.destroy();
+    await reconciliationDb.destroy();
+    rmSync(dir, { recursive: true, force: true });
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+    await postgres.stop();
+  }
+}
+
+if (process.argv.includes(SERVE_LEDGER)) await serveLedger();
+else await main();
