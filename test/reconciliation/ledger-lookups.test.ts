@@ -27,13 +27,19 @@ describe("LookupTransactions", () => {
     expect(Number(transactions[1].postedAt.seconds)).toBeGreaterThanOrEqual(Math.floor(started.getTime() / 1000));
     const { transactions: pspSide } = await ledger.call("lookupTransactions", { transactionIds: ["payin:p1"], accountPrefixes: ["psp_receivable:", "bank:"] });
     expect(pspSide[0].entries.map((e: { accountCode: string }) => e.accountCode)).toEqual(["psp_receivable:USD"]);
+    const { transactions: masked } = await ledger.call("lookupTransactions", { transactionIds: ["payin:p1"], readMask: { paths: ["transaction_id", "entries"] } });
+    expect(masked[0]).toMatchObject({ transactionId: "payin:p1", description: "", postedAt: null });
+    expect(masked[0].entries).toHaveLength(3);
   });
 
-  it("refuses no ids, more than 1000, or a repeated one", async () => {
+  it("refuses no ids, more than 1000, a repeated one, or an unknown field to read", async () => {
     expect(await failure(ledger.call("lookupTransactions", { transactionIds: [] }))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
     const many = Array.from({ length: 1001 }, (_, i) => `payin:${i}`);
     expect(await failure(ledger.call("lookupTransactions", { transactionIds: many }))).toMatchObject({ details: "transaction_ids: must hold 1 to 1000 ids, got 1001" });
     expect(await failure(ledger.call("lookupTransactions", { transactionIds: ["a", "a"] }))).toMatchObject({ details: "transaction_ids: must not repeat an id" });
+    expect(await failure(ledger.call("lookupTransactions", { transactionIds: ["a"], readMask: { paths: ["amount"] } }))).toMatchObject({
+      details: 'read_mask: "amount" is not a field of Transaction (transaction_id, description, entries, posted_at)',
+    });
   });
 });
 

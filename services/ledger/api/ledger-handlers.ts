@@ -15,7 +15,7 @@ import {
   transactionToProto,
   violationToProto,
 } from "./ledger-proto.js";
-import { requirePrefixes, requireTransactionIds, requireWindow } from "./lookup-requests.js";
+import { requirePrefixes, requireReadMask, requireTransactionIds, requireWindow } from "./lookup-requests.js";
 
 const encodeEntryCursor = (c: EntryCursor) =>
   encodePageToken({ xid: c.xid.toString(), transactionId: c.transactionId, position: c.position.toString() });
@@ -81,8 +81,9 @@ export function ledgerRoutes(store: LedgerStore, wallets: WalletBalancesPort | u
         };
       },
       async lookupTransactions(req) {
+        const fields = requireReadMask(req.readMask);
         const transactions = await store.lookupTransactions(requireTransactionIds(req.transactionIds), requirePrefixes("account_prefixes", req.accountPrefixes, 0));
-        return { transactions: transactions.map(transactionToProto) };
+        return { transactions: transactions.map((t) => transactionToProto(t, fields)) };
       },
       async listTransactionIds(req) {
         const page = await store.listTransactionIds({

@@ -13,6 +13,9 @@ import { ACCOUNT_TYPES, DIRECTIONS, type Account, type AccountType, type Directi
 import type { Violation } from "../domain/invariants.js";
 import type { Entry, PostedTransaction } from "../domain/posting.js";
 import type { AccountBalance, PostedEntry } from "../store/ledger-store.js";
+import { TRANSACTION_FIELDS, type TransactionField } from "./lookup-requests.js";
+
+const ALL_FIELDS: ReadonlySet<TransactionField> = new Set(TRANSACTION_FIELDS);
 
 /** Translation between the ledger's domain and its protobuf messages; domain names are the proto enum names. */
 const known = <T extends string>(name: string | undefined, names: readonly T[]): T | undefined => names.find((n) => n === name);
@@ -29,11 +32,12 @@ export const accountToProto = (a: Account): MessageInitShape<typeof AccountSchem
 
 const entryToProto = (e: Entry) => ({ accountCode: e.accountCode, direction: ProtoDirection[e.direction], amount: e.amount });
 
-export const transactionToProto = (t: PostedTransaction): MessageInitShape<typeof TransactionSchema> => ({
+/** The transaction with the fields asked for (all by default); transaction_id always. */
+export const transactionToProto = (t: PostedTransaction, fields: ReadonlySet<TransactionField> = ALL_FIELDS): MessageInitShape<typeof TransactionSchema> => ({
   transactionId: t.transactionId,
-  description: t.description,
-  entries: t.entries.map(entryToProto),
-  postedAt: timestampFromDate(t.postedAt),
+  description: fields.has("description") ? t.description : "",
+  entries: fields.has("entries") ? t.entries.map(entryToProto) : [],
+  postedAt: fields.has("posted_at") ? timestampFromDate(t.postedAt) : undefined,
 });
 
 export const postedEntryToProto = (e: PostedEntry): MessageInitShape<typeof PostedEntrySchema> => ({

@@ -1,4 +1,4 @@
-import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
+import { timestampDate, type FieldMask, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { invalidArgument } from "../../lib/errors.js";
 import { requireLedgerId } from "../domain/account.js";
 
@@ -32,4 +32,21 @@ export function requireWindow(req: { postedFrom?: Timestamp; postedBefore?: Time
   const postedBefore = requireTime("posted_before", req.postedBefore);
   if (postedBefore <= postedFrom) throw invalidArgument("posted_before", "must be after posted_from");
   return { postedFrom, postedBefore, idPrefixes: requirePrefixes("id_prefixes", req.idPrefixes, 1) };
+}
+
+export const TRANSACTION_FIELDS = ["description", "entries", "posted_at"] as const;
+export type TransactionField = (typeof TRANSACTION_FIELDS)[number];
+
+/** The Transaction fields a read mask asks for (all without one). */
+export function requireReadMask(mask: FieldMask | undefined): ReadonlySet<TransactionField> {
+  if (mask === undefined) return new Set(TRANSACTION_FIELDS);
+  const fields = new Set<TransactionField>();
+  for (const path of mask.paths) {
+    if (path === "transaction_id") continue;
+    if (!(TRANSACTION_FIELDS as readonly string[]).includes(path)) {
+      throw invalidArgument("read_mask", `"${path}" is not a field of Transaction (${["transaction_id", ...TRANSACTION_FIELDS].join(", ")})`);
+    }
+    fields.add(path as TransactionField);
+  }
+  return fields;
 }

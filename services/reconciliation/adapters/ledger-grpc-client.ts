@@ -7,7 +7,7 @@ import { callWithRetry } from "../../lib/grpc-call.js";
 import type { Account } from "../../ledger/domain/account.js";
 import type { Posting } from "../../ledger/domain/posting.js";
 import type { LedgerTransaction } from "../domain/matching.js";
-import type { LedgerPort } from "../app/ports.js";
+import type { LedgerPort, LookupView } from "../app/ports.js";
 
 const fromProto = (t: Transaction): LedgerTransaction => ({
   transactionId: t.transactionId,
@@ -37,8 +37,9 @@ export class LedgerGrpcClient implements LedgerPort {
     this.client = createClient(LedgerService, createGrpcTransport({ baseUrl, pingIntervalMs: 30_000, defaultTimeoutMs: 30_000, acceptCompression: [] }));
   }
 
-  async lookupTransactions(transactionIds: string[], accountPrefixes: string[] = []): Promise<LedgerTransaction[]> {
-    const { transactions } = await callWithRetry(() => this.client.lookupTransactions({ transactionIds, accountPrefixes }), "ledger");
+  async lookupTransactions(transactionIds: string[], view?: LookupView): Promise<LedgerTransaction[]> {
+    const request = { transactionIds, accountPrefixes: view?.accountPrefixes ?? [], readMask: view && { paths: view.fields } };
+    const { transactions } = await callWithRetry(() => this.client.lookupTransactions(request), "ledger");
     return transactions.map(fromProto);
   }
 

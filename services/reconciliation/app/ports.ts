@@ -2,10 +2,16 @@ import type { Account } from "../../ledger/domain/account.js";
 import type { Posting } from "../../ledger/domain/posting.js";
 import type { LedgerTransaction } from "../domain/matching.js";
 
+/** Which part of each transaction a lookup brings back: the entries on some accounts, and which fields. */
+export interface LookupView {
+  accountPrefixes: string[];
+  fields: ("description" | "entries" | "posted_at")[];
+}
+
 /** The ledger, as reconciliation reads and posts to it (gRPC ledger.v1.LedgerService). */
 export interface LedgerPort {
-  /** Up to 1000 ids; those never posted are left out. With `accountPrefixes`, only the entries on those accounts. */
-  lookupTransactions(transactionIds: string[], accountPrefixes?: string[]): Promise<LedgerTransaction[]>;
+  /** Up to 1000 ids; those never posted are left out. Whole transactions unless a view narrows them. */
+  lookupTransactions(transactionIds: string[], view?: LookupView): Promise<LedgerTransaction[]>;
   listTransactionIds(query: { postedFrom: Date; postedBefore: Date; idPrefixes: string[]; pageToken: string }): Promise<{ transactionIds: string[]; nextPageToken: string }>;
   openAccounts(accounts: Account[]): Promise<void>;
   /** Idempotent on the id; the ledger's refusals (bad entries, unknown accounts, the id taken by other content) are DomainErrors. */

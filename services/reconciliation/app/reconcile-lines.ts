@@ -104,7 +104,7 @@ export async function reconcileLines(
 
   const dispatch = async () => {
     if (batch.length === 0) return;
-    inFlight.push({ batch, found: ids.size === 0 ? Promise.resolve([]) : ledger.lookupTransactions([...ids], PSP_SIDE_ACCOUNTS) });
+    inFlight.push({ batch, found: ids.size === 0 ? Promise.resolve([]) : ledger.lookupTransactions([...ids], { accountPrefixes: PSP_SIDE_ACCOUNTS, fields: ["entries"] }) });
     // Settled in order, as soon as there are too many in flight; a failure surfaces there.
     inFlight.at(-1)!.found.catch(() => {});
     batch = [];

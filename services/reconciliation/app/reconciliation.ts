@@ -110,7 +110,7 @@ export class Reconciliation {
     const matchedTheDayBefore = await store.boundaryMatches(previousDate(date));
     const report = async (ids: string[]) => {
       if (ids.length === 0) return;
-      for (const transaction of await ledger.lookupTransactions(ids, PSP_SIDE_ACCOUNTS)) {
+      for (const transaction of await ledger.lookupTransactions(ids, { accountPrefixes: PSP_SIDE_ACCOUNTS, fields: ["entries", "posted_at"] })) {
         const type = settlingLineType(transaction.transactionId)!;
         const amount = pspSideAmount(transaction, type) ?? { amountMinor: 0n, currency: "" };
         outcome.report.add("missing_in_file", amount.currency, amount.amountMinor);
