@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import type { FoundException } from "../domain/exception.js";
+import type { LedgerTransaction } from "../domain/matching.js";
+import { movementKey, reconcileLines } from "./reconcile-lines.js";
+
+const HEADER = "psp_reference,our_reference,type,gross,fee,net,currency,time";
+const T = "2024-03-05T09:00:00.000Z";
+
+const payin = (paymentId: string, amountMinor: bigint, currency = "EUR"): LedgerTransaction => ({
+  transactionId: `payin:${paymentId}`,
+  description: "",
+  postedAt: new Date(0),
+  entries: [{ accountCode: `psp_receivable:${currency}`, direction: "DEBIT", amount: { amountMinor, currency } }],
+});
+
+async function reconcile(lines: string[], ledger: LedgerTransaction[], batchSize = 2) {
+  const byId = new Map(ledger.map((t) => [t.transactionId, t]));
+  const asked: string[][] = [];
+  const exceptions: FoundException[] = [];
+  async function* texts() {
+    yield* lines;
+  }
+  const outcome = await reconcileLines(
+    texts(),
+    { lookupTransactions: async (ids) => (asked.push(ids), ids.flatMap((id) => byId.get(id) ?? [])) },
+    async (e) => void exceptions.push(e),
+    { batchSize, concurrency: 2, boundaryFrom: Date.parse("2024-03-05T23:55:00.000Z") },
+  );
+  return { outcome, exceptions, asked };
+}
+
+describe("reconcileLines", () => {
+  it("matches lines in batches, adds up what they settle, and tells every other line apart", async () => {
+    const { outcome, exceptions, asked } = await reconcile(
+      [
+        HEADER,
+        `pi_1,pay_1,charge,1000,59,941,EUR,${T}`,
+        `pi_2,pay_2,charge,2000,88,1912,EUR,${T}`,
+        `pi_2,pay_2,charge,2000,88,1912,EUR,${T}`,
+        `pi_3,pay_3,charge,3001,117,2884,EUR,${T}`,
+        `pi_4,pay_4,charge,20.00,88,1912,EUR,${T}`,
+        `pi_5,pay_5,charge,500,44,456,EUR,2024-03-05T23:58:00.000Z`,
+        `,,closing_balance,,,6153,EUR,2024-03-06T00:00:00.000Z`,
+      ],
+      [payin("pay_1", 1000n), payin("pay_2", 2000n), payin("pay_3", 3000n), payin("pay_4", 2000n), payin("pay_5", 500n)],
+    );
+    expect(outcome.lines).toBe(6);
+    expect(asked).toEqual([["payin:pay_1", "payin:pay_2"], ["payin:pay_3", "payin:pay_5"]]);
+    expect(exceptions.map((e) => [e.class, e.lineNumber, e.pspReference])).toEqual([
+      ["duplicate_line", 4, "pi_2"],
+      ["malformed_line", 6, "pi_4"],
+      ["amount_mismatch", 5, "pi_3"],
+    ]);
+    expect(outcome.report.build().map((r) => [r.class, r.count, r.amountMinor])).toEqual([
+      ["matched", 3, 3_500n],
+      ["amount_mismatch", 1, 3_001n],
+      ["duplicate_line", 1, 2_000n],
+      ["malformed_line", 1, 0n],
+    ]);
+    expect(outcome.totals.get("EUR")).toMatchObject({ chargesGross: 3_500n, chargesFee: 191n });
+    expect(outcome.closingBalances).toEqual([{ amountMinor: 6_153n, currency: "EUR" }]);
+    expect(outcome.boundaryMatches).toEqual(["payin:pay_5"]);
+    // The malformed line's payment is accounted for: not also "missing in the file".
+    expect(outcome.seen.has(movementKey("charge", "payin:pay_4", "", ""))).toBe(true);
+  });
+
+  it("refuses a file that does not start with the header", async () => {
+    await expect(reconcile([`pi_1,pay_1,charge,1000,59,941,EUR,${T}`], [])).rejects.toThrow(/not a settlement file/);
+    await expect(reconcile([], [])).rejects.toThrow(/it is empty/);
+  });
+});
