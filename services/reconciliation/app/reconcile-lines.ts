@@ -68,7 +68,7 @@ export async function reconcileLines(
   let lines = 0;
   let lineNumber = 0;
 
-  const settle = async ({ batch, found }: (typeof inFlight)[number]) => {
+  const matchBatch = async ({ batch, found }: (typeof inFlight)[number]) => {
     const byId = new Map((await found).map((t) => [t.transactionId, t]));
     for (const { lineNumber, line, transactionId } of batch) {
       const transaction = transactionId === undefined ? undefined : byId.get(transactionId);
@@ -109,7 +109,7 @@ export async function reconcileLines(
     inFlight.at(-1)!.found.catch(() => {});
     batch = [];
     ids = new Set();
-    if (inFlight.length >= options.concurrency) await settle(inFlight.shift()!);
+    if (inFlight.length >= options.concurrency) await matchBatch(inFlight.shift()!);
   };
 
   const movement = async (line: SettlementLine) => {
@@ -162,6 +162,6 @@ export async function reconcileLines(
   }
   if (lineNumber === 0) throw failedPrecondition("not a settlement file: it is empty");
   await dispatch();
-  while (inFlight.length > 0) await settle(inFlight.shift()!);
+  while (inFlight.length > 0) await matchBatch(inFlight.shift()!);
   return { lines, report, totals: totals.build(), seen, closingBalances, boundaryMatches };
 }
