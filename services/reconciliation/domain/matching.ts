@@ -21,17 +21,28 @@ const LEDGER_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
  * its fee dispute:<dispute id>:open; reversal dispute:<dispute id>:won. Undefined when the line cannot name one.
  */
 export function ledgerTransactionOf(line: Pick<SettlementLine, "type" | "pspReference" | "ourReference">): string | undefined {
-  const { pspReference, ourReference } = line;
-  const slash = ourReference.indexOf("/");
-  const id = {
-    charge: `payin:${ourReference}`,
-    refund: slash === -1 ? "" : `refund:${ourReference.slice(slash + 1)}`,
-    payout: `payout:${ourReference}:paid`,
-    chargeback: `dispute:${pspReference}:open`,
-    fee: `dispute:${pspReference}:open`,
-    chargeback_reversal: `dispute:${pspReference}:won`,
-  }[line.type] as string | undefined;
+  const id = transactionIdOf(line.type, line.pspReference, line.ourReference);
   return id !== undefined && LEDGER_ID.test(id) ? id : undefined;
+}
+
+function transactionIdOf(type: string, pspReference: string, ourReference: string): string | undefined {
+  switch (type) {
+    case "charge":
+      return `payin:${ourReference}`;
+    case "refund": {
+      const slash = ourReference.indexOf("/");
+      return slash === -1 ? undefined : `refund:${ourReference.slice(slash + 1)}`;
+    }
+    case "payout":
+      return `payout:${ourReference}:paid`;
+    case "chargeback":
+    case "fee":
+      return `dispute:${pspReference}:open`;
+    case "chargeback_reversal":
+      return `dispute:${pspReference}:won`;
+    default:
+      return undefined;
+  }
 }
 
 /** The account (by code prefix) and direction on which each kind of transaction moves the PSP's side of the money. */
@@ -50,9 +61,12 @@ export const PSP_SIDE_ACCOUNTS = [...new Set(Object.values(PSP_SIDE).map(([prefi
 /** What the transaction moved on its PSP-side account; undefined when it has no such entry. */
 export function pspSideAmount(transaction: LedgerTransaction, type: LineType): Money | undefined {
   const [prefix, direction] = PSP_SIDE[type];
-  const entries = transaction.entries.filter((e) => e.accountCode.startsWith(prefix) && e.direction === direction);
-  if (entries.length === 0) return undefined;
-  return { amountMinor: entries.reduce((sum, e) => sum + e.amount.amountMinor, 0n), currency: entries[0]!.amount.currency };
+  let moved: Money | undefined;
+  for (const { accountCode, direction: d, amount } of transaction.entries) {
+    if (d !== direction || !accountCode.startsWith(prefix)) continue;
+    moved = { amountMinor: (moved?.amountMinor ?? 0n) + amount.amountMinor, currency: amount.currency };
+  }
+  return moved;
 }
 
 /** The amount a line is about: |gross|, or the fee for a dispute fee line. */

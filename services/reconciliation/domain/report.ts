@@ -15,18 +15,22 @@ export interface ReportRow {
 
 /** Counts and sums per class and currency, in class order then currency order. */
 export class ReportBuilder {
-  private readonly rows = new Map<string, ReportRow>();
+  /** Per class, then per currency: a line each, no key to build. */
+  private readonly rows = new Map<LineClass, Map<string, ReportRow>>();
 
   add(lineClass: LineClass, currency: string, amountMinor: bigint): void {
-    const key = `${lineClass}|${currency}`;
-    const row = this.rows.get(key) ?? { class: lineClass, currency, count: 0, amountMinor: 0n };
+    let byCurrency = this.rows.get(lineClass);
+    if (byCurrency === undefined) this.rows.set(lineClass, (byCurrency = new Map()));
+    let row = byCurrency.get(currency);
+    if (row === undefined) byCurrency.set(currency, (row = { class: lineClass, currency, count: 0, amountMinor: 0n }));
     row.count++;
     row.amountMinor += amountMinor;
-    this.rows.set(key, row);
   }
 
   build(): ReportRow[] {
-    return [...this.rows.values()].sort((a, b) => CLASSES.indexOf(a.class) - CLASSES.indexOf(b.class) || (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
+    return [...this.rows.values()]
+      .flatMap((byCurrency) => [...byCurrency.values()])
+      .sort((a, b) => CLASSES.indexOf(a.class) - CLASSES.indexOf(b.class) || (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
   }
 }
 
