@@ -91,7 +91,7 @@ async function up() {
   const reconciliation = await startReconciliationService({
     databaseUrl: postgres.url,
     port: envInt("RECONCILIATION_PORT", 50055),
-    ledgerUrl: ledger.url,
+    ledgerUrls: [ledger.url],
     paymentUrl: payment.url,
     psp: { baseUrl: psp.url, apiKey: pspApiKey },
   });

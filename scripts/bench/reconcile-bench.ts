@@ -1,13 +1,13 @@
 /**
  * Reconciliation throughput: a synthetic settlement file (psp-simulator/synthetic-settlement.ts) against a ledger
  * holding the matching pay-ins, on a temporary database (DATABASE_URL's server, or an embedded PostgreSQL) dropped
- * at the end. Not a test: `npm run bench:reconcile [-- --lines 1000000]`.
+ * at the end. Not a test: `npm run bench:reconcile [-- --lines 1000000 --ledgers 2]`.
  *
  * The pay-ins are seeded with bulk SQL into the ledger's own tables (its triggers check every row), posted one
- * second after their line's time. The ledger service runs in a child process, as in production; this process runs
- * the reconciliation service's engine (the same code RunReconciliation runs) and reports lines per second over the
- * whole run (checksum, matching, the "missing in the file" pass over the ledger, settlement postings) and its own
- * peak RSS.
+ * second after their line's time. The ledger service runs as child processes (`--ledgers`, default 2 instances, as
+ * LEDGER_URL can list them); this process runs the reconciliation service's engine (the same code RunReconciliation
+ * runs) and reports lines per second over the whole run (checksum, matching, the "missing in the file" pass over the
+ * ledger, settlement postings) and its own peak RSS.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -89,8 +89,9 @@ async function ledgerChild(databaseUrl: string): Promise<{ url: string; stop(): 
 const unused = () => Promise.reject(new Error("the benchmark's file has no line that needs the PSP or the payment service"));
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { lines: { type: "string" } } });
+  const { values } = parseArgs({ options: { lines: { type: "string" }, ledgers: { type: "string" } } });
   const lines = Number(values.lines ?? process.env.BENCH_LINES ?? 1_000_000);
+  const instances = Number(values.ledgers ?? 2);
   const postgres = await ensurePostgres();
   const admin = new pg.Client(postgres.url);
   await admin.connect();
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
   url.pathname = `/${name}`;
   const ledgerDb = createDb(url.toString(), LEDGER_SCHEMA);
   const reconciliationDb = createDb(url.toString(), RECONCILIATION_SCHEMA);
-  let ledger: { url: string; stop(): void } | undefined;
+  const ledgers: { url: string; stop(): void }[] = [];
   try {
     let t = performance.now();
     await seedLedger(ledgerDb, lines);
@@ -112,12 +113,12 @@ async function main(): Promise<void> {
     await writeSyntheticSettlement(file, { lines, currencies: CURRENCIES, date: DATE });
     console.log(`wrote ${file} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-    ledger = await ledgerChild(url.toString());
+    for (let i = 0; i < instances; i++) ledgers.push(await ledgerChild(url.toString()));
 
     await migrateUp(reconciliationDb, RECONCILIATION_SCHEMA, reconciliationMigrations);
     const reconciliation = new Reconciliation({
       store: new ReconciliationStore(reconciliationDb),
-      ledger: new LedgerGrpcClient(ledger.url),
+      ledger: new LedgerGrpcClient(ledgers.map((l) => l.url)),
       psp: { settlementFile: unused, payment: unused },
       payments: { refreshPayment: unused },
       config: defaultReconciliationConfig,
@@ -131,10 +132,10 @@ async function main(): Promise<void> {
     const peakMb = process.resourceUsage().maxRSS / 1024;
     console.log(`\n${formatReportTable(run.report)}\n`);
     console.log(changes.join("\n"));
-    console.log(`\nreconciled ${run.lines} lines in ${seconds.toFixed(1)} s: ${perSecond.toFixed(0)} lines/s (aim ${AIM_LINES_PER_SECOND}: ${(perSecond / AIM_LINES_PER_SECOND).toFixed(2)} x)`);
+    console.log(`\nreconciled ${run.lines} lines (ledger: ${instances} instance(s)) in ${seconds.toFixed(1)} s: ${perSecond.toFixed(0)} lines/s (aim ${AIM_LINES_PER_SECOND}: ${(perSecond / AIM_LINES_PER_SECOND).toFixed(2)} x)`);
     console.log(`peak RSS ${peakMb.toFixed(0)} MB (aim < ${AIM_RSS_MB}: ${(peakMb / AIM_RSS_MB).toFixed(2)} of it; ${(before / 1024 / 1024).toFixed(0)} MB before the run)`);
   } finally {
-    ledger?.stop();
+    for (const ledger of ledgers) ledger.stop();
     await ledgerDb.destroy();
     await reconciliationDb.destroy();
     rmSync(dir, { recursive: true, force: true });

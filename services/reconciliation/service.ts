@@ -12,7 +12,8 @@ import { ReconciliationStore } from "./store/reconciliation-store.js";
 export interface ReconciliationServiceConfig {
   databaseUrl: string;
   port?: number;
-  ledgerUrl: string;
+  /** One or more instances of the ledger service; calls are spread over them. */
+  ledgerUrls: string[];
   paymentUrl: string;
   psp: PspClientConfig;
   reconciliation?: Partial<ReconciliationConfig>;
@@ -29,7 +30,7 @@ export async function startReconciliationService(config: ReconciliationServiceCo
   const db = createDb(config.databaseUrl, RECONCILIATION_SCHEMA);
   await migrateUp(db, RECONCILIATION_SCHEMA, reconciliationMigrations);
   const store = new ReconciliationStore(db);
-  const ledger = new LedgerGrpcClient(config.ledgerUrl);
+  const ledger = new LedgerGrpcClient(config.ledgerUrls);
   const reconciliation = new Reconciliation({
     store,
     ledger,

@@ -62,7 +62,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   });
   const reconciliation = await startReconciliationService({
     databaseUrl: database.url,
-    ledgerUrl: ledger.url,
+    ledgerUrls: [ledger.url],
     paymentUrl: payment.url,
     psp: { baseUrl: psp.url, apiKey: PSP_API_KEY },
   });

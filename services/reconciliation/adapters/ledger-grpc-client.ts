@@ -28,13 +28,25 @@ const REFUSALS: Partial<Record<Code, (message: string) => DomainError>> = {
   [Code.AlreadyExists]: (m) => failedPrecondition(m),
 };
 
-/** ledger.v1.LedgerService over gRPC; transient failures are retried with backoff. */
+/**
+ * ledger.v1.LedgerService over gRPC; transient failures are retried with backoff. Given several instances of the
+ * ledger, it spreads its calls over them in turn (a day's lookups keep a ledger instance's CPU busy).
+ */
 export class LedgerGrpcClient implements LedgerPort {
-  private readonly client: Client<typeof LedgerService>;
+  private readonly clients: Client<typeof LedgerService>[];
+  private turn = 0;
 
-  constructor(baseUrl: string) {
+  constructor(baseUrls: readonly string[]) {
+    if (baseUrls.length === 0) throw new Error("the ledger client needs at least one ledger URL");
     // No gzip: lookups run to a million transactions a day, on the same network, and compression would double their CPU.
-    this.client = createClient(LedgerService, createGrpcTransport({ baseUrl, pingIntervalMs: 30_000, defaultTimeoutMs: 30_000, acceptCompression: [] }));
+    this.clients = baseUrls.map((baseUrl) =>
+      createClient(LedgerService, createGrpcTransport({ baseUrl, pingIntervalMs: 30_000, defaultTimeoutMs: 30_000, acceptCompression: [] })),
+    );
+  }
+
+  private get client(): Client<typeof LedgerService> {
+    this.turn = (this.turn + 1) % this.clients.length;
+    return this.clients[this.turn]!;
   }
 
   async lookupTransactions(transactionIds: string[], view?: LookupView): Promise<LedgerTransaction[]> {
