@@ -127,17 +127,20 @@ export class Reconciliation {
       }
     };
     const missing: string[] = [];
-    let pageToken = "";
-    do {
-      const page = await ledger.listTransactionIds({ postedFrom: from, postedBefore: until, idPrefixes: SETTLEABLE_PREFIXES, pageToken });
+    const pageAfter = (pageToken: string) => ledger.listTransactionIds({ postedFrom: from, postedBefore: until, idPrefixes: SETTLEABLE_PREFIXES, pageToken });
+    let next = pageAfter("");
+    for (;;) {
+      const page = await next;
+      // The next page is read while this one is checked (a failure surfaces when it is awaited).
+      if (page.nextPageToken !== "") (next = pageAfter(page.nextPageToken)).catch(() => {});
       for (const transactionId of page.transactionIds) {
         const type = settlingLineType(transactionId);
         if (type === undefined || outcome.seen.has(movementKey(type, transactionId, "", "")) || matchedTheDayBefore.has(transactionId)) continue;
         missing.push(transactionId);
         if (missing.length >= config.batchSize) await report(missing.splice(0));
       }
-      pageToken = page.nextPageToken;
-    } while (pageToken !== "");
+      if (page.nextPageToken === "") break;
+    }
     await report(missing);
   }
 
