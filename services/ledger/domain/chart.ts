@@ -14,6 +14,8 @@ export const bankPlatform = (currency: string): Account => ({ code: `bank:platfo
 export const pspFeeExpense = (currency: string): Account => ({ code: `psp_fee_expense:${currency}`, type: "EXPENSE", currency });
 /** Paid out of the sellers' balances, not yet out of the platform's bank account. */
 export const payoutsInTransit = (currency: string): Account => ({ code: `payouts_in_transit:${currency}`, type: "LIABILITY", currency });
+/** What the PSP settled beyond (or short of) what we booked, written off by finance: a loss when debited. */
+export const reconciliationDifferences = (currency: string): Account => ({ code: `reconciliation_differences:${currency}`, type: "EXPENSE", currency });
 /** Sellers' money withheld while a dispute is open. */
 export const disputedFunds = (currency: string): Account => ({ code: `disputed_funds:${currency}`, type: "LIABILITY", currency });
 
@@ -61,18 +63,22 @@ function validatePayIn(input: PayInInput): void {
   });
 }
 
-/** The posting of `lines`, zero amounts left out (entries are strictly positive), with the accounts it needs open. */
-function planOf(transactionId: string, description: string, currency: string, lines: [Account, Direction, bigint][]): PostingPlan {
-  const kept = lines.filter(([, , amountMinor]) => amountMinor !== 0n);
-  return {
-    posting: {
-      transactionId,
-      description,
-      entries: kept.map(([account, direction, amountMinor]): Entry => ({ accountCode: account.code, direction, amount: { amountMinor, currency } })),
-    },
-    accounts: kept.map(([account]) => account),
-  };
+type Line = [Account, Direction, bigint];
+
+/** Entries are strictly positive: zero amounts are left out. */
+const nonZero = (lines: Line[]): Line[] => lines.filter(([, , amountMinor]) => amountMinor !== 0n);
+
+const entriesOf = (currency: string, lines: Line[]): Entry[] =>
+  lines.map(([account, direction, amountMinor]): Entry => ({ accountCode: account.code, direction, amount: { amountMinor, currency } }));
+
+/** The posting of `lines`, zero amounts left out, with the accounts it needs open. */
+function planOf(transactionId: string, description: string, currency: string, lines: Line[]): PostingPlan {
+  const kept = nonZero(lines);
+  return { posting: { transactionId, description, entries: entriesOf(currency, kept) }, accounts: kept.map(([account]) => account) };
 }
+
+/** One line per account from its net move (debit minus credit): a debit when positive, a credit when negative. */
+const netLines = (moves: [Account, bigint][]): Line[] => moves.map(([account, amount]) => (amount >= 0n ? [account, "DEBIT", amount] : [account, "CREDIT", -amount]));
 
 /**
  * Pay-in succeeded (amount A, platform fee F): Dr psp_receivable A; Cr seller_payable:<seller> A-F for each
@@ -255,7 +261,7 @@ export function settlementPosting(input: SettlementInput): PostingPlan | undefin
     `settlement:${input.date}:${currency}:${input.sequence}`,
     `PSP settlement of ${input.date} in ${currency} (${breakdown})`,
     currency,
-    moves.map(([account, amount]): [Account, Direction, bigint] => (amount >= 0n ? [account, "DEBIT", amount] : [account, "CREDIT", -amount])),
+    netLines(moves),
   );
 }
 
@@ -286,4 +292,54 @@ export function adjustmentPosting(input: AdjustmentInput): Posting {
     description: `adjustment of reconciliation exception ${input.exceptionId} by ${input.operatorId}: ${reason}`,
     entries: input.entries,
   });
+}
+
+export interface SettleAsReportedInput {
+  exceptionId: string;
+  operatorId: string;
+  reason: string;
+  lineType: "charge" | "refund" | "payout" | "chargeback" | "chargeback_reversal";
+  currency: string;
+  /** |gross| and fee of the PSP's line. */
+  reportedMinor: bigint;
+  reportedFeeMinor: bigint;
+  /** What the ledger booked on the PSP's side. */
+  bookedMinor: bigint;
+}
+
+/**
+ * The standard correction of an amount mismatch: settle the line as the PSP reported it and write the difference off.
+ * Money in (charge, reversal): Dr bank:platform reported - fee, Dr psp_fee_expense fee, Cr psp_receivable booked;
+ * money out (refund, chargeback): Dr psp_receivable booked, Cr bank:platform reported; a payout already left the bank
+ * as booked: Cr bank:platform the difference. The difference (reported - booked) goes to reconciliation_differences:
+ * credited when the PSP brought in more or sent out less than booked, debited otherwise. Id `adjustment:<exception id>`.
+ */
+export function settleAsReportedPosting(input: SettleAsReportedInput): PostingPlan {
+  const currency = requireCurrency("currency", input.currency);
+  const { reportedMinor: reported, reportedFeeMinor: fee, bookedMinor: booked } = input;
+  if (reported < 0n || fee < 0n || booked < 0n) throw invalidArgument("amounts", "reported, fee and booked amounts must not be negative");
+  const difference = reported - booked;
+  const moneyIn = input.lineType === "charge" || input.lineType === "chargeback_reversal";
+  // Debit minus credit per account; they add up to zero.
+  const moves: [Account, bigint][] =
+    input.lineType === "payout"
+      ? [
+          [bankPlatform(currency), -difference],
+          [reconciliationDifferences(currency), difference],
+        ]
+      : moneyIn
+        ? [
+            [bankPlatform(currency), reported - fee],
+            [pspFeeExpense(currency), fee],
+            [pspReceivable(currency), -booked],
+            [reconciliationDifferences(currency), -difference],
+          ]
+        : [
+            [pspReceivable(currency), booked],
+            [bankPlatform(currency), -reported],
+            [reconciliationDifferences(currency), difference],
+          ];
+  const lines = nonZero(netLines(moves));
+  const posting = adjustmentPosting({ exceptionId: input.exceptionId, operatorId: input.operatorId, reason: input.reason, entries: entriesOf(currency, lines) });
+  return { posting, accounts: lines.map(([account]) => account) };
 }
