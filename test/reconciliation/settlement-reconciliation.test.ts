@@ -158,11 +158,12 @@ describe("reconciliation of a settlement day", () => {
     const { runs } = await reconciliationCall(under, "listRuns", { date: day.date });
     const open = (await reconciliationCall(under, "listExceptions", { date: day.date, status: "EXCEPTION_STATUS_OPEN" })).exceptions;
     expect(open.map(classOf).sort()).toEqual(["amount_mismatch", "currency_mismatch", "duplicate_line", "malformed_line", "missing_in_file", "missing_in_ledger"]);
-    const mismatch = open.find((e: any) => classOf(e) === "amount_mismatch");
+    const ofClass = (cls: string) => open.find((e: any) => classOf(e) === cls);
+    const currencyOff = ofClass("currency_mismatch");
     const request = {
-      exceptionId: mismatch.exceptionId,
+      exceptionId: currencyOff.exceptionId,
       operatorId: "ops-ann",
-      reason: "the PSP collected 0.01 more than the order; kept as revenue",
+      reason: "the PSP confirmed the charge was in USD; a 0.01 goodwill credit kept as revenue",
       entries: [
         { accountCode: "psp_receivable:USD", direction: "DIRECTION_DEBIT", amount: usd(1) },
         { accountCode: "platform_fee_revenue:USD", direction: "DIRECTION_CREDIT", amount: usd(1) },
@@ -172,10 +173,10 @@ describe("reconciliation of a settlement day", () => {
     const adjusted = await reconciliationCall(under, "postAdjustment", request);
     expect(adjusted.exception).toMatchObject({
       status: "EXCEPTION_STATUS_ADJUSTED",
-      adjustment: { transactionId: `adjustment:${mismatch.exceptionId}`, operatorId: "ops-ann", reason: request.reason },
+      adjustment: { transactionId: `adjustment:${currencyOff.exceptionId}`, operatorId: "ops-ann", reason: request.reason },
     });
-    expect(adjusted.transaction.description).toBe(`adjustment of reconciliation exception ${mismatch.exceptionId} by ops-ann: ${request.reason}`);
-    expect(await postedEntries(under.platform, `adjustment:${mismatch.exceptionId}`)).toEqual(["Dr psp_receivable:USD 1", "Cr platform_fee_revenue:USD 1"]);
+    expect(adjusted.transaction.description).toBe(`adjustment of reconciliation exception ${currencyOff.exceptionId} by ops-ann: ${request.reason}`);
+    expect(await postedEntries(under.platform, `adjustment:${currencyOff.exceptionId}`)).toEqual(["Dr psp_receivable:USD 1", "Cr platform_fee_revenue:USD 1"]);
     expect(await reconciliationCall(under, "postAdjustment", request)).toEqual(adjusted);
 
     expect(await failure(reconciliationCall(under, "postAdjustment", { ...request, idempotencyKey: newId("adj") }))).toMatchObject({
@@ -183,15 +184,33 @@ describe("reconciliation of a settlement day", () => {
       details: expect.stringContaining(`was already adjusted by ops-ann`),
     });
     expect(await failure(reconciliationCall(under, "postAdjustment", { ...request, exceptionId: "999999" }))).toMatchObject({ code: grpc.status.NOT_FOUND });
-    const other = open.find((e: any) => classOf(e) === "currency_mismatch");
-    const unbalanced = { ...request, exceptionId: other.exceptionId, entries: [request.entries[0], { ...request.entries[1], amount: usd(2) }] };
+    const other = { ...request, exceptionId: ofClass("duplicate_line").exceptionId };
+    const unbalanced = { ...other, entries: [request.entries[0], { ...request.entries[1], amount: usd(2) }] };
     expect(await failure(reconciliationCall(under, "postAdjustment", unbalanced))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringContaining("do not balance") });
-    const unknownAccount = { ...request, exceptionId: other.exceptionId, entries: [request.entries[0], { ...request.entries[1], accountCode: "nowhere:USD" }] };
+    const unknownAccount = { ...other, entries: [request.entries[0], { ...request.entries[1], accountCode: "nowhere:USD" }] };
     expect(await failure(reconciliationCall(under, "postAdjustment", unknownAccount))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringContaining('"nowhere:USD" does not exist') });
-    expect(await failure(reconciliationCall(under, "postAdjustment", { ...request, exceptionId: other.exceptionId, reason: "" }))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    expect(await failure(reconciliationCall(under, "postAdjustment", { ...other, reason: "" }))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
 
-    const still = await reconciliationCall(under, "listExceptions", { runId: runs[0].runId, status: "EXCEPTION_STATUS_ADJUSTED" });
-    expect(still.exceptions.map((e: any) => e.exceptionId)).toEqual([mismatch.exceptionId]);
+    // The standard correction of the amount mismatch: settled as the PSP reported it, the cent written off.
+    const correction = "STANDARD_CORRECTION_SETTLE_AS_REPORTED";
+    expect(await failure(reconciliationCall(under, "postAdjustment", { ...other, entries: [], correction }))).toMatchObject({
+      code: grpc.status.FAILED_PRECONDITION,
+      details: expect.stringContaining("SETTLE_AS_REPORTED corrects amount mismatches only"),
+    });
+    const amountOff = ofClass("amount_mismatch");
+    expect(await failure(reconciliationCall(under, "postAdjustment", { ...request, exceptionId: amountOff.exceptionId, correction }))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    const corrected = await reconciliationCall(under, "postAdjustment", { ...request, exceptionId: amountOff.exceptionId, entries: [], correction, reason: "the PSP charged 35.01" });
+    expect(corrected.exception.status).toBe("EXCEPTION_STATUS_ADJUSTED");
+    const fee = Number(day.file.find((l) => l.startsWith(`${day.amountOff.pspPaymentId},`))!.split(",")[4]);
+    expect(await postedEntries(under.platform, `adjustment:${amountOff.exceptionId}`)).toEqual([
+      `Dr bank:platform:USD ${3_501 - fee}`,
+      `Dr psp_fee_expense:USD ${fee}`,
+      "Cr psp_receivable:USD 3500",
+      "Cr reconciliation_differences:USD 1",
+    ]);
+
+    const closed = await reconciliationCall(under, "listExceptions", { runId: runs[0].runId, status: "EXCEPTION_STATUS_ADJUSTED" });
+    expect(closed.exceptions.map((e: any) => e.exceptionId).sort()).toEqual([amountOff.exceptionId, currencyOff.exceptionId].sort());
     await expectBooksClean(under.platform);
   });
 
@@ -212,8 +231,8 @@ describe("reconciliation of a settlement day", () => {
     expect(second.run.runId).toBe(day.runId);
     expect((await exceptionsOf(under, second.run.runId)).map((e) => e.status).sort()).toEqual([
       "EXCEPTION_STATUS_ADJUSTED",
+      "EXCEPTION_STATUS_ADJUSTED",
       "EXCEPTION_STATUS_AUTO_FIXED",
-      "EXCEPTION_STATUS_OPEN",
       "EXCEPTION_STATUS_OPEN",
       "EXCEPTION_STATUS_OPEN",
       "EXCEPTION_STATUS_OPEN",

@@ -1,5 +1,5 @@
 import type { ConnectRouter } from "@connectrpc/connect";
-import { ReconciliationService } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
+import { ReconciliationService, StandardCorrection } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
 import { invalidArgument, notFound } from "../../lib/errors.js";
 import { decodePageToken, encodePageToken, pageSize } from "../../lib/page-token.js";
 import { postAdjustment } from "../app/adjustments.js";
@@ -55,6 +55,7 @@ export function reconciliationRoutes(reconciliation: Reconciliation, store: Reco
           reason: req.reason,
           idempotencyKey: req.idempotencyKey,
           entries: req.entries.map((e) => ({ accountCode: e.accountCode, direction: directionFromProto(e.direction), amount: e.amount })),
+          correction: req.correction === StandardCorrection.SETTLE_AS_REPORTED ? "settle_as_reported" : undefined,
         });
         return { exception: exceptionToProto(exception), transaction: transactionToProto(transaction) };
       },

@@ -1,6 +1,6 @@
-import { adjustmentPosting } from "../../ledger/domain/chart.js";
+import { adjustmentPosting, settleAsReportedPosting, type PostingPlan, type SettleAsReportedInput } from "../../ledger/domain/chart.js";
 import type { PostingInput } from "../../ledger/domain/posting.js";
-import { failedPrecondition, notFound } from "../../lib/errors.js";
+import { failedPrecondition, invalidArgument, notFound } from "../../lib/errors.js";
 import { requireId } from "../../lib/validate.js";
 import type { StoredException } from "../domain/exception.js";
 import type { LedgerTransaction } from "../domain/matching.js";
@@ -12,6 +12,8 @@ export interface AdjustmentRequest {
   operatorId: string;
   reason: string;
   entries: PostingInput["entries"];
+  /** Instead of entries: the standard correction, built from the exception. */
+  correction?: "settle_as_reported";
   idempotencyKey: string;
 }
 
@@ -29,9 +31,30 @@ function alreadyClosed(exception: StoredException): Error {
   );
 }
 
+const SETTLEABLE_TYPES: readonly string[] = ["charge", "refund", "payout", "chargeback", "chargeback_reversal"];
+
+/** The posting the request asks for: its entries, or the standard correction of the exception. */
+function correctionOf(exception: StoredException, request: AdjustmentRequest): PostingPlan {
+  const who = { exceptionId: exception.id.toString(), operatorId: request.operatorId, reason: request.reason };
+  if (request.correction === undefined) return { posting: adjustmentPosting({ ...who, entries: request.entries }), accounts: [] };
+  if (request.entries.length > 0) throw invalidArgument("correction", "give entries or a standard correction, not both");
+  const { fileAmount, ledgerAmount } = exception;
+  if (exception.class !== "amount_mismatch" || fileAmount === undefined || ledgerAmount === undefined || !SETTLEABLE_TYPES.includes(exception.lineType)) {
+    throw failedPrecondition(`exception ${exception.id} is a ${exception.class} of a ${exception.lineType || "unreadable"} line: SETTLE_AS_REPORTED corrects amount mismatches only; post entries`);
+  }
+  return settleAsReportedPosting({
+    ...who,
+    lineType: exception.lineType as SettleAsReportedInput["lineType"],
+    currency: fileAmount.currency,
+    reportedMinor: fileAmount.amountMinor,
+    reportedFeeMinor: exception.fileFee ?? 0n,
+    bookedMinor: ledgerAmount.amountMinor,
+  });
+}
+
 /**
  * Finance's correction of an open exception: the ledger transaction adjustment:<exception id> with the operator's
- * entries (immutable there), then the exception closed with who, why and when. The ledger posting is idempotent on its
+ * entries or the standard correction (immutable there), then the exception closed with who, why and when. The ledger posting is idempotent on its
  * id, so a retry after a failure in between completes it; the same idempotency key again returns what was done.
  */
 export async function postAdjustment(store: ReconciliationStore, ledger: LedgerPort, request: AdjustmentRequest): Promise<AdjustmentResult> {
@@ -45,7 +68,8 @@ export async function postAdjustment(store: ReconciliationStore, ledger: LedgerP
   };
   if (exception.status !== "open") return replay(exception);
 
-  const posting = adjustmentPosting({ exceptionId: exception.id.toString(), operatorId: request.operatorId, reason: request.reason, entries: request.entries });
+  const { posting, accounts } = correctionOf(exception, request);
+  await ledger.openAccounts(accounts);
   const transaction = await ledger.post(posting);
   const { recorded, exception: after } = await store.recordAdjustment(exception.id, {
     transactionId: posting.transactionId,

@@ -95,6 +95,7 @@ export async function reconcileLines(
         lineNumber,
         ...referencesOf(line),
         fileAmount,
+        fileFee: line.fee,
         ledgerAmount: outcome.ledger,
         ledgerTransactionId: transactionId ?? "",
         detail,

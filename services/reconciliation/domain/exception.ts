@@ -13,6 +13,8 @@ export interface FoundException {
   ourReference: string;
   lineType: string;
   fileAmount?: Money;
+  /** The PSP's fee on the line. */
+  fileFee?: bigint;
   ledgerAmount?: Money;
   ledgerTransactionId: string;
   detail: string;

@@ -36,6 +36,7 @@ interface ExceptionRow {
   line_type: string;
   file_amount_minor: bigint | null;
   file_currency: string | null;
+  file_fee_minor: bigint | null;
   ledger_amount_minor: bigint | null;
   ledger_currency: string | null;
   ledger_transaction_id: string;
@@ -80,6 +81,7 @@ const toException = (row: ExceptionRow): StoredException => ({
   ourReference: row.our_reference,
   lineType: row.line_type,
   fileAmount: money(row.file_amount_minor, row.file_currency),
+  fileFee: row.file_fee_minor ?? undefined,
   ledgerAmount: money(row.ledger_amount_minor, row.ledger_currency),
   ledgerTransactionId: row.ledger_transaction_id,
   detail: row.detail,
@@ -98,7 +100,7 @@ const totalsFromJson = (json: Record<string, string>): SettlementTotals =>
   Object.fromEntries(Object.keys(NO_SETTLEMENT).map((k) => [k, BigInt(json[k] ?? "0")])) as unknown as SettlementTotals;
 
 /** The fields of an exception that a later run may find different; a re-run that finds them all equal changes nothing. */
-const FOUND_COLUMNS = ["class", "last_run_id", "line_number", "psp_reference", "our_reference", "line_type", "file_amount_minor", "file_currency", "ledger_amount_minor", "ledger_currency", "ledger_transaction_id", "detail"];
+const FOUND_COLUMNS = ["class", "last_run_id", "line_number", "psp_reference", "our_reference", "line_type", "file_amount_minor", "file_currency", "file_fee_minor", "ledger_amount_minor", "ledger_currency", "ledger_transaction_id", "detail"];
 
 export interface ExceptionQuery {
   runId?: bigint;
@@ -175,6 +177,7 @@ export class ReconciliationStore {
       line_type: e.lineType,
       file_amount_minor: e.fileAmount?.amountMinor ?? null,
       file_currency: e.fileAmount?.currency ?? null,
+      file_fee_minor: e.fileFee ?? null,
       ledger_amount_minor: e.ledgerAmount?.amountMinor ?? null,
       ledger_currency: e.ledgerAmount?.currency ?? null,
       ledger_transaction_id: e.ledgerTransactionId,

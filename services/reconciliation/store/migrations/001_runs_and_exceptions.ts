@@ -40,6 +40,8 @@ export const runsAndExceptions: Migration = {
         line_type text not null,
         file_amount_minor bigint,
         file_currency text,
+        -- The PSP's fee on the line, for the standard correction.
+        file_fee_minor bigint,
         ledger_amount_minor bigint,
         ledger_currency text,
         ledger_transaction_id text not null,
