@@ -34,6 +34,7 @@ describe("npm start", () => {
         RISK_PORT: "0",
         PAYMENT_PORT: "0",
         PAYMENT_HTTP_PORT: "0",
+        RECONCILIATION_PORT: "0",
       },
     });
     for (const line of ["PostgreSQL", "NATS JetStream", "PSP simulator   http://", "Risk service    http://", "Payment service http://", "PSP webhooks -> http://"]) {
