@@ -78,6 +78,7 @@ export async function processMessage(
       return msg.nak(retryIn);
     }
     try {
+      msg.working(); // the record is published before term(): keep it from being redelivered meanwhile
       await js.publish(poisonSubject(settings.names, settings.durable), poisonRecord(msg, settings, err.message), {
         msgID: `${settings.durable}:${msg.seq}`,
       });

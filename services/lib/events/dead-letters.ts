@@ -5,6 +5,11 @@ import { deadLetterStream, type EventStreamNames } from "./streams.js";
 export interface DeadLetter {
   /** Sequence in the dead-letter stream: the handle to replay it. */
   dlqSeq: number;
+  /**
+   * Every record of this message by this consumer. A poison message whose record was slow to publish can also
+   * be redelivered until max_deliver, so JetStream's advisory joins the consumer's own record.
+   */
+  recordSeqs: number[];
   /** max_deliveries: every delivery failed; poison: the consumer found it can never be processed. */
   kind: "max_deliveries" | "poison";
   consumer: string;
@@ -28,14 +33,22 @@ interface Advisory {
 export async function listDeadLetters(jsm: JetStreamManager, names: EventStreamNames): Promise<DeadLetter[]> {
   const dlq = deadLetterStream(names);
   const { state } = await jsm.streams.info(dlq);
-  const letters: DeadLetter[] = [];
+  const letters = new Map<string, DeadLetter>();
   for (let seq = state.first_seq; state.messages > 0 && seq <= state.last_seq; seq++) {
     const entry = await jsm.streams.getMessage(dlq, { seq }).catch(() => null);
     if (!entry) continue; // replayed and removed
     const advisory = entry.json<Advisory>();
+    const key = `${advisory.consumer}:${advisory.stream_seq}`;
+    const known = letters.get(key);
+    if (known) {
+      known.recordSeqs.push(seq);
+      if (advisory.type === "poison") Object.assign(known, { kind: "poison", reason: advisory.reason ?? "" });
+      continue;
+    }
     const original = await jsm.streams.getMessage(names.stream, { seq: advisory.stream_seq }).catch(() => null);
-    letters.push({
+    letters.set(key, {
       dlqSeq: seq,
+      recordSeqs: [seq],
       kind: advisory.type === "poison" ? "poison" : "max_deliveries",
       consumer: advisory.consumer,
       streamSeq: advisory.stream_seq,
@@ -45,7 +58,7 @@ export async function listDeadLetters(jsm: JetStreamManager, names: EventStreamN
       original: original ? { subject: original.subject, msgId: original.header.get("Nats-Msg-Id"), data: original.data } : undefined,
     });
   }
-  return letters;
+  return [...letters.values()];
 }
 
 /**
@@ -56,5 +69,5 @@ export async function replayDeadLetter(js: JetStreamClient, jsm: JetStreamManage
   if (!letter.original) throw new Error(`dead letter ${letter.dlqSeq}: the original message (stream seq ${letter.streamSeq}) is gone from ${names.stream}`);
   const { subject, msgId, data } = letter.original;
   await js.publish(subject, data, { msgID: `${msgId}:replay:${letter.dlqSeq}` });
-  await jsm.streams.deleteMessage(deadLetterStream(names), letter.dlqSeq);
+  for (const seq of letter.recordSeqs) await jsm.streams.deleteMessage(deadLetterStream(names), seq);
 }
