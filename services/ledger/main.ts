@@ -6,6 +6,7 @@ import { startLedgerService } from "./service.js";
 const service = await startLedgerService({
   databaseUrl: envString("DATABASE_URL"),
   port: envInt("LEDGER_PORT", 50053),
+  metricsPort: envInt("LEDGER_METRICS_PORT", 9453),
   walletUrl: process.env.WALLET_URL || undefined,
   checkpointIntervalMs: envInt("LEDGER_CHECKPOINT_INTERVAL_MS", 1_000),
   events: { natsUrl: envString("NATS_URL", "nats://127.0.0.1:4222"), names: streamNamesFromEnv() },

@@ -2,6 +2,7 @@ import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
 import { startEventConsumers, type EventsConfig } from "../lib/events/event-consumers.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import { createLogger } from "../lib/log.js";
+import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { WalletGrpcClient } from "./adapters/wallet-grpc-client.js";
 import { ledgerRoutes } from "./api/ledger-handlers.js";
 import { startCheckpointer } from "./app/checkpointer.js";
@@ -15,6 +16,8 @@ import { LEDGER_SCHEMA, ledgerMigrations } from "./store/migrations/index.js";
 export interface LedgerServiceConfig {
   databaseUrl: string;
   port?: number;
+  /** Prometheus metrics (HTTP/1.1); any free port by default. */
+  metricsPort?: number;
   /** The wallet service, for CheckInvariants to compare wallets with seller_payable accounts; that check is skipped without it. */
   walletUrl?: string;
   checkpointIntervalMs?: number;
@@ -25,6 +28,7 @@ export interface LedgerServiceConfig {
 export interface RunningLedgerService {
   url: string;
   port: number;
+  metricsUrl: string;
   close(): Promise<void>;
 }
 
@@ -33,6 +37,7 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
   const db = createDb(config.databaseUrl, LEDGER_SCHEMA);
   await migrateUp(db, LEDGER_SCHEMA, ledgerMigrations);
   const store = new LedgerStore(db);
+  const metrics = createMetricsRegistry("ledger");
   if (config.walletUrl === undefined) log.warn("no wallet service configured: CheckInvariants will not compare wallets with seller_payable accounts");
   const wallets = config.walletUrl === undefined ? undefined : new WalletGrpcClient(config.walletUrl);
   const grpc = await startGrpcServer({
@@ -40,6 +45,8 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
     routes: ledgerRoutes(store, wallets),
     healthProbe: databaseAnswers(db),
     log,
+    metrics,
+    metricsPort: config.metricsPort,
   });
   const stopCheckpointer = startCheckpointer(store, config.checkpointIntervalMs ?? 1_000, log);
   const consumer =
@@ -59,6 +66,7 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
   return {
     url: grpc.url,
     port: grpc.port,
+    metricsUrl: grpc.metricsUrl,
     close: async () => {
       await consumer?.stop();
       await stopCheckpointer();

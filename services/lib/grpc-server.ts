@@ -1,16 +1,21 @@
 import http2 from "node:http2";
 import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { Registry } from "prom-client";
 import { DomainError, type ErrorKind } from "./errors.js";
 import { spellGrpcMessagePerSpec } from "./grpc-message.js";
 import { registerHealth, type HealthProbe } from "./health.js";
 import { listen } from "./listen.js";
 import type { Logger } from "./log.js";
+import { startMetricsServer } from "./metrics/metrics-server.js";
+import { rpcMetrics } from "./metrics/rpc-metrics.js";
 
 export interface GrpcServer {
   port: number;
   /** Base URL for gRPC clients, e.g. http://127.0.0.1:50051 */
   url: string;
+  /** Where Prometheus scrapes the service's metrics (HTTP/1.1), e.g. http://127.0.0.1:9451/metrics */
+  metricsUrl: string;
   close(): Promise<void>;
 }
 
@@ -21,6 +26,10 @@ export interface GrpcServerOptions {
   /** Answers grpc.health.v1.Health/Check: SERVING when it resolves true. */
   healthProbe: HealthProbe;
   log: Logger;
+  /** The service's registry: RPCs are counted in it, and all of it is served at GET /metrics on `metricsPort`. */
+  metrics: Registry;
+  /** 0 or absent: any free port. */
+  metricsPort?: number;
 }
 
 const codeOfKind: Record<ErrorKind, Code> = {
@@ -57,14 +66,17 @@ function mapErrors(log: Logger): Interceptor {
   };
 }
 
-/** Serves gRPC (and Connect, gRPC-Web) over plaintext HTTP/2, with the standard health service. */
+/**
+ * Serves gRPC (and Connect, gRPC-Web) over plaintext HTTP/2, with the standard health service, and the service's
+ * metrics over HTTP/1.1 on a second port.
+ */
 export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServer> {
   const handler = connectNodeAdapter({
     routes: (router) => {
       opts.routes(router);
       registerHealth(router, opts.healthProbe);
     },
-    interceptors: [mapErrors(opts.log)],
+    interceptors: [rpcMetrics(opts.metrics), mapErrors(opts.log)],
   });
   const server = http2.createServer((req, res) => {
     spellGrpcMessagePerSpec(res);
@@ -77,13 +89,19 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   });
   const host = opts.host ?? "127.0.0.1";
   const port = await listen(server, opts.port, host);
+  const closeGrpc = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const session of sessions) session.destroy();
+    });
+  const metricsServer = await startMetricsServer(opts.metrics, { port: opts.metricsPort, host }, opts.log).catch(async (err: unknown) => {
+    await closeGrpc();
+    throw err;
+  });
   return {
     port,
     url: `http://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const session of sessions) session.destroy();
-      }),
+    metricsUrl: metricsServer.url,
+    close: async () => void (await Promise.all([closeGrpc(), metricsServer.close()])),
   };
 }

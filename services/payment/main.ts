@@ -6,6 +6,7 @@ import { DEFAULT_IDEMPOTENCY_KEY_TTL_MS, DEFAULT_PLATFORM_FEE_BPS, startPaymentS
 const service = await startPaymentService({
   databaseUrl: envString("DATABASE_URL"),
   port: envInt("PAYMENT_PORT", 50051),
+  metricsPort: envInt("PAYMENT_METRICS_PORT", 9451),
   httpPort: envInt("PAYMENT_HTTP_PORT", 8081),
   publicUrl: process.env.PAYMENT_PUBLIC_URL || undefined,
   riskUrl: envString("RISK_URL", "http://127.0.0.1:50052"),

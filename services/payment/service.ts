@@ -5,6 +5,7 @@ import { defaultRelaySettings, startOutboxRelay } from "../lib/events/outbox-rel
 import { ensureEventStreams, type EventStreamNames } from "../lib/events/streams.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import { createLogger } from "../lib/log.js";
+import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { startPeriodic } from "../lib/periodic.js";
 import { PspHttpClient, type PspClientConfig } from "./adapters/psp-http-client.js";
 import { RiskGrpcClient } from "./adapters/risk-grpc-client.js";
@@ -38,6 +39,8 @@ export const DEFAULT_IDEMPOTENCY_KEY_TTL_MS = 24 * 3600 * 1000;
 export interface PaymentServiceConfig {
   databaseUrl: string;
   port?: number;
+  /** Prometheus metrics (HTTP/1.1); any free port by default. */
+  metricsPort?: number;
   /** The HTTP/1.1 port: PSP webhooks and the buyer's status page. */
   httpPort?: number;
   /** How buyers' browsers reach the HTTP port (behind a proxy, say); by default its own address. */
@@ -55,6 +58,7 @@ export interface PaymentServiceConfig {
 export interface RunningPaymentService {
   url: string;
   port: number;
+  metricsUrl: string;
   /** Where the PSP must send its webhooks. */
   webhookUrl: string;
   statusPageUrl(paymentId: string): string;
@@ -65,6 +69,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   const log = createLogger("payment");
   const db = createDb(config.databaseUrl, PAYMENT_SCHEMA);
   await migrateUp(db, PAYMENT_SCHEMA, paymentMigrations);
+  const metrics = createMetricsRegistry("payment");
   const store = new PaymentStore(db, encodePaymentEvent, eventSubject);
   const http = await startHttpServer({ port: config.httpPort }, log);
   const pageUrl = (paymentId: string) => statusPageUrl(config.publicUrl ?? http.origin, paymentId);
@@ -91,6 +96,8 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
     routes: paymentRoutes({ flow, store, watch, refunds, disputes }),
     healthProbe: databaseAnswers(db),
     log,
+    metrics,
+    metricsPort: config.metricsPort,
   });
   const stopPoller = startInFlightPoller([flow, refunds], { intervalMs: 5_000, staleAfterMs: 60_000, batchSize: 50, ...config.poller }, log);
   const stopKeySweeper = startPeriodic("idempotency key purge", Math.min(60_000, idempotency.ttlMs), () => idempotency.purgeExpired(1_000), log);
@@ -112,6 +119,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   return {
     url: grpc.url,
     port: grpc.port,
+    metricsUrl: grpc.metricsUrl,
     webhookUrl,
     statusPageUrl: pageUrl,
     close: async () => {

@@ -5,6 +5,7 @@ import { startReconciliationService } from "./service.js";
 const service = await startReconciliationService({
   databaseUrl: envString("DATABASE_URL"),
   port: envInt("RECONCILIATION_PORT", 50055),
+  metricsPort: envInt("RECONCILIATION_METRICS_PORT", 9455),
   ledgerUrls: envString("LEDGER_URL", "http://127.0.0.1:50053").split(","),
   paymentUrl: envString("PAYMENT_URL", "http://127.0.0.1:50051"),
   psp: { baseUrl: envString("PSP_URL", "http://127.0.0.1:8090"), apiKey: envString("PSP_API_KEY") },

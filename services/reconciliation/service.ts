@@ -1,6 +1,7 @@
 import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import { createLogger } from "../lib/log.js";
+import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { LedgerGrpcClient } from "./adapters/ledger-grpc-client.js";
 import { PaymentGrpcClient } from "./adapters/payment-grpc-client.js";
 import { PspHttpClient, type PspClientConfig } from "./adapters/psp-http-client.js";
@@ -12,6 +13,8 @@ import { ReconciliationStore } from "./store/reconciliation-store.js";
 export interface ReconciliationServiceConfig {
   databaseUrl: string;
   port?: number;
+  /** Prometheus metrics (HTTP/1.1); any free port by default. */
+  metricsPort?: number;
   /** One or more instances of the ledger service; calls are spread over them. */
   ledgerUrls: string[];
   paymentUrl: string;
@@ -22,6 +25,7 @@ export interface ReconciliationServiceConfig {
 export interface RunningReconciliationService {
   url: string;
   port: number;
+  metricsUrl: string;
   close(): Promise<void>;
 }
 
@@ -39,11 +43,19 @@ export async function startReconciliationService(config: ReconciliationServiceCo
     config: { ...defaultReconciliationConfig, ...config.reconciliation },
     log,
   });
-  const grpc = await startGrpcServer({ port: config.port, routes: reconciliationRoutes(reconciliation, store, ledger), healthProbe: databaseAnswers(db), log });
+  const grpc = await startGrpcServer({
+    port: config.port,
+    routes: reconciliationRoutes(reconciliation, store, ledger),
+    healthProbe: databaseAnswers(db),
+    log,
+    metrics: createMetricsRegistry("reconciliation"),
+    metricsPort: config.metricsPort,
+  });
   log.info("reconciliation service listening", { url: grpc.url });
   return {
     url: grpc.url,
     port: grpc.port,
+    metricsUrl: grpc.metricsUrl,
     close: async () => {
       await grpc.close();
       await db.destroy();

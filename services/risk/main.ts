@@ -5,5 +5,6 @@ import { startRiskService } from "./service.js";
 const service = await startRiskService({
   databaseUrl: envString("DATABASE_URL"),
   port: envInt("RISK_PORT", 50052),
+  metricsPort: envInt("RISK_METRICS_PORT", 9452),
 });
 runUntilSignal(service.close);

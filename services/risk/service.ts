@@ -1,6 +1,7 @@
 import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
 import { startGrpcServer, type GrpcServer } from "../lib/grpc-server.js";
 import { createLogger } from "../lib/log.js";
+import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { riskRoutes } from "./api/risk-handlers.js";
 import { defaultRiskRules, type RiskRules } from "./domain/rules.js";
 import { RiskStore } from "./store/risk-store.js";
@@ -9,6 +10,8 @@ import { RISK_SCHEMA, riskMigrations } from "./store/migrations/index.js";
 export interface RiskServiceConfig {
   databaseUrl: string;
   port?: number;
+  /** Prometheus metrics (HTTP/1.1); any free port by default. */
+  metricsPort?: number;
   rules?: RiskRules;
 }
 
@@ -21,6 +24,8 @@ export async function startRiskService(config: RiskServiceConfig): Promise<GrpcS
     routes: riskRoutes(new RiskStore(db, config.rules ?? defaultRiskRules)),
     healthProbe: databaseAnswers(db),
     log,
+    metrics: createMetricsRegistry("risk"),
+    metricsPort: config.metricsPort,
   });
   log.info("risk service listening", { url: server.url });
   return {

@@ -7,6 +7,7 @@ import { startWalletService } from "./service.js";
 const service = await startWalletService({
   databaseUrl: envString("DATABASE_URL"),
   port: envInt("WALLET_PORT", 50054),
+  metricsPort: envInt("WALLET_METRICS_PORT", 9454),
   events: { natsUrl: envString("NATS_URL", "nats://127.0.0.1:4222"), names: streamNamesFromEnv() },
   psp: { baseUrl: envString("PSP_URL", "http://127.0.0.1:8090"), apiKey: envString("PSP_API_KEY") },
   ...payoutJobsFromEnv(DEFAULT_PAYOUT_SCHEDULE_INTERVAL_MS),

@@ -6,6 +6,7 @@ import { defaultRelaySettings, startOutboxRelay } from "../lib/events/outbox-rel
 import { ensureEventStreams } from "../lib/events/streams.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import { createLogger } from "../lib/log.js";
+import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { PspPayoutsClient, type PspClientConfig } from "./adapters/psp-payouts-client.js";
 import { walletRoutes } from "./api/wallet-handlers.js";
 import { PayoutFlow } from "./app/payout-flow.js";
@@ -22,6 +23,8 @@ import { WALLET_SCHEMA, walletMigrations } from "./store/migrations/index.js";
 export interface WalletServiceConfig {
   databaseUrl: string;
   port?: number;
+  /** Prometheus metrics (HTTP/1.1); any free port by default. */
+  metricsPort?: number;
   events: EventsConfig;
   /** The PSP that pays sellers out; without it RequestPayout is refused and no payout job runs. */
   psp?: PspClientConfig;
@@ -33,6 +36,7 @@ export interface WalletServiceConfig {
 export interface RunningWalletService {
   url: string;
   port: number;
+  metricsUrl: string;
   close(): Promise<void>;
 }
 
@@ -40,6 +44,7 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
   const log = createLogger("wallet");
   const db = createDb(config.databaseUrl, WALLET_SCHEMA);
   await migrateUp(db, WALLET_SCHEMA, walletMigrations);
+  const metrics = createMetricsRegistry("wallet");
   const balances = new WalletStore(db);
   const payouts = new PayoutStore(db, balances);
   const flow = new PayoutFlow(payouts, config.psp && new PspPayoutsClient(config.psp), log);
@@ -48,6 +53,8 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
     routes: walletRoutes({ balances, payouts, flow }),
     healthProbe: databaseAnswers(db),
     log,
+    metrics,
+    metricsPort: config.metricsPort,
   });
   const jobs = config.psp
     ? [
@@ -82,6 +89,7 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
   return {
     url: grpc.url,
     port: grpc.port,
+    metricsUrl: grpc.metricsUrl,
     close: async () => {
       await Promise.all(jobs.map((stop) => stop()));
       await events.close();

@@ -1,4 +1,5 @@
 import type { ConnectRouter } from "@connectrpc/connect";
+import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WalletService } from "../../gen/wallet/v1/wallet_pb.js";
 import { startGrpcServer, type GrpcServer } from "../../services/lib/grpc-server.js";
@@ -35,7 +36,7 @@ let walletServer: GrpcServer;
 let ledger: LedgerUnderTest;
 
 beforeAll(async () => {
-  walletServer = await startGrpcServer({ routes: walletRoutes(() => wallets), healthProbe: async () => true, log: createLogger("wallet-stub") });
+  walletServer = await startGrpcServer({ routes: walletRoutes(() => wallets), healthProbe: async () => true, log: createLogger("wallet-stub"), metrics: new Registry() });
   ledger = await startLedgerUnderTest({ walletUrl: walletServer.url });
   await openAccounts(ledger, {
     "psp_receivable:USD": "ASSET",

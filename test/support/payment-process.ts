@@ -74,6 +74,7 @@ export class PaymentInstance {
       DATABASE_URL: config.databaseUrl,
       PAYMENT_PORT: String(this.grpcPort),
       PAYMENT_HTTP_PORT: String(this.httpPort),
+      PAYMENT_METRICS_PORT: "0",
       RISK_URL: config.riskUrl,
       PSP_URL: config.psp.url,
       PSP_API_KEY: config.psp.apiKey,
