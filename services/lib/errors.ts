@@ -7,6 +7,7 @@ export type ErrorKind =
   | "not_found"
   | "already_exists"
   | "failed_precondition"
+  | "aborted"
   | "unavailable";
 
 export class DomainError extends Error {
@@ -24,4 +25,6 @@ export const invalidArgument = (field: string, problem: string) =>
 export const notFound = (message: string) => new DomainError("not_found", message);
 export const alreadyExists = (message: string) => new DomainError("already_exists", message);
 export const failedPrecondition = (message: string) => new DomainError("failed_precondition", message);
+/** A concurrency conflict: the same request may succeed when retried a little later. */
+export const aborted = (message: string) => new DomainError("aborted", message);
 export const unavailable = (message: string) => new DomainError("unavailable", message);

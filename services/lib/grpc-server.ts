@@ -37,6 +37,7 @@ const codeOfKind: Record<ErrorKind, Code> = {
   not_found: Code.NotFound,
   already_exists: Code.AlreadyExists,
   failed_precondition: Code.FailedPrecondition,
+  aborted: Code.Aborted,
   unavailable: Code.Unavailable,
 };
 
