@@ -83,7 +83,9 @@ export async function processMessage(
         msgID: `${settings.durable}:${msg.seq}`,
       });
       log.error("poison message dead-lettered", context);
-      msg.term(err.message);
+      // No reason on the term: servers before 2.10.4 ignore a "+TERM <reason>" and redeliver after ack_wait. The
+      // reason is in the record.
+      msg.term();
     } catch (publishErr) {
       log.warn("could not dead-letter a poison message, will retry", { ...context, publishError: String(publishErr) });
       msg.nak(retryIn);
