@@ -1,4 +1,5 @@
 import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
+import { ConsumerMetrics } from "../lib/events/consumer-metrics.js";
 import { startEventConsumers, type EventsConfig } from "../lib/events/event-consumers.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import { createLogger } from "../lib/log.js";
@@ -61,6 +62,7 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
         { durable: LEDGER_DISPUTE_DURABLE, subject: "dispute.*", handle: ledgerDisputeHandler(db) },
       ],
       log,
+      new ConsumerMetrics(metrics, config.events.names),
     ));
   log.info("ledger service listening", { url: grpc.url });
   return {

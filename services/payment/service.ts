@@ -1,6 +1,7 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
 import { attachToNats } from "../lib/events/nats.js";
+import { registerOutboxMetrics } from "../lib/events/outbox-metrics.js";
 import { defaultRelaySettings, startOutboxRelay } from "../lib/events/outbox-relay.js";
 import { ensureEventStreams, type EventStreamNames } from "../lib/events/streams.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
@@ -71,6 +72,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   await migrateUp(db, PAYMENT_SCHEMA, paymentMigrations);
   const metrics = createMetricsRegistry("payment");
   const store = new PaymentStore(db, encodePaymentEvent, eventSubject);
+  registerOutboxMetrics(metrics, db, PAYMENT_OUTBOX.table);
   const http = await startHttpServer({ port: config.httpPort }, log);
   const pageUrl = (paymentId: string) => statusPageUrl(config.publicUrl ?? http.origin, paymentId);
   const idempotency = new IdempotencyStore(db, config.idempotencyKeyTtlMs ?? DEFAULT_IDEMPOTENCY_KEY_TTL_MS);

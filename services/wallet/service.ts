@@ -1,7 +1,9 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
+import { ConsumerMetrics } from "../lib/events/consumer-metrics.js";
 import { consumeEvents, type EventsConfig } from "../lib/events/event-consumers.js";
 import { attachToNats } from "../lib/events/nats.js";
+import { registerOutboxMetrics } from "../lib/events/outbox-metrics.js";
 import { defaultRelaySettings, startOutboxRelay } from "../lib/events/outbox-relay.js";
 import { ensureEventStreams } from "../lib/events/streams.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
@@ -64,6 +66,8 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
     : [];
   // Balances are served and payouts taken while NATS is down: payout events wait in the outbox.
   const { names } = config.events;
+  registerOutboxMetrics(metrics, db, WALLET_OUTBOX.table);
+  const consumerMetrics = new ConsumerMetrics(metrics, names);
   const events = attachToNats(
     config.events.natsUrl,
     "wallet-service",
@@ -78,6 +82,7 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
           { durable: WALLET_DISPUTE_DURABLE, subject: "dispute.*", handle: walletDisputeHandler(db, balances) },
         ],
         log,
+        consumerMetrics,
       );
       const stopRelay = startOutboxRelay(db, jetstream(nc), { ...defaultRelaySettings, ...WALLET_OUTBOX, subjectPrefix: names.subjectPrefix }, log);
       return { stop: async () => void (await Promise.all([consumers.stop(), stopRelay()])) };

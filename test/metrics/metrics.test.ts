@@ -1,8 +1,15 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { jetstream } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { beforeAll, describe, expect, it, inject } from "vitest";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
+import { deadLetterStream } from "../../services/lib/events/streams.js";
+import { LEDGER_PAYIN_DURABLE } from "../../services/ledger/events/payin-consumer.js";
+import { startLedgerService } from "../../services/ledger/service.js";
+import { WALLET_PAYIN_DURABLE } from "../../services/wallet/events/payin-consumer.js";
 import { sampleCheckout } from "../support/checkouts.js";
 import { grpc, serverStream, unary } from "../support/grpc-js.js";
-import { scrape } from "../support/metrics.js";
+import { scrape, type Scrape } from "../support/metrics.js";
+import { startTcpProxy } from "../support/tcp-proxy.js";
 import { usePlatform } from "../support/use-platform.js";
 import { waitFor } from "../support/wait.js";
 
@@ -54,5 +61,68 @@ describe("GET /metrics on every service", () => {
   it("answers 404 beside /metrics", async () => {
     const res = await fetch(new URL("/", under.platform.risk.metricsUrl));
     expect(res.status).toBe(404);
+  });
+});
+
+describe("events", () => {
+  const caughtUp = (metrics: Scrape) =>
+    metrics.samples.some((s) => s.name === "consumer_pending_messages") &&
+    metrics.samples.filter((s) => s.name === "consumer_pending_messages" || s.name === "consumer_ack_pending").every((s) => s.value === 0);
+
+  it("the outboxes of payment and wallet drain: nothing pending, no age", async () => {
+    for (const service of [under.platform.payment, under.platform.wallet]) {
+      const metrics = await waitFor(() => scrape(service.metricsUrl), (m) => m.value("outbox_pending_events") === 0, 10_000, "an empty outbox");
+      expect(metrics.value("outbox_oldest_pending_age_seconds")).toBe(0);
+    }
+  });
+
+  it("ledger and wallet consumers handled the pay-in and have nothing pending once idle; no dead letters", async () => {
+    const dlq = deadLetterStream(under.platform.streams);
+    for (const [service, payins, durables] of [
+      [under.platform.ledger, LEDGER_PAYIN_DURABLE, 4],
+      [under.platform.wallet, WALLET_PAYIN_DURABLE, 3],
+    ] as const) {
+      const metrics = await waitFor(() => scrape(service.metricsUrl), caughtUp, 10_000, "consumers with nothing pending");
+      expect(metrics.samples.filter((s) => s.name === "consumer_pending_messages")).toHaveLength(durables);
+      expect(metrics.value("events_handled_total", { durable: payins, outcome: "ok" })).toBe(1);
+      expect(metrics.value("events_handled_total", { durable: payins, outcome: "retried" })).toBeUndefined();
+      expect(metrics.value("dead_letters", { stream: dlq })).toBe(0);
+    }
+  });
+
+  it("while NATS is unreachable a scrape still answers, without the JetStream gauges", async () => {
+    const nats = new URL(inject("natsUrl"));
+    const proxy = await startTcpProxy(nats.hostname, Number(nats.port || 4222));
+    const ledger = await startLedgerService({
+      databaseUrl: under.platform.database.url,
+      events: { natsUrl: `nats://127.0.0.1:${proxy.port}`, names: under.platform.streams },
+    });
+    try {
+      await waitFor(() => scrape(ledger.metricsUrl), caughtUp, 10_000, "the replica's consumers");
+      proxy.cut();
+      const startedAt = Date.now();
+      const metrics = await scrape(ledger.metricsUrl);
+      expect(Date.now() - startedAt).toBeLessThan(3_000);
+      expect(metrics.value("consumer_pending_messages", { durable: LEDGER_PAYIN_DURABLE })).toBeUndefined();
+      expect(metrics.value("dead_letters")).toBeUndefined();
+      expect(metrics.value("process_resident_memory_bytes")).toBeGreaterThan(0);
+    } finally {
+      proxy.restore();
+      await ledger.close();
+      await proxy.close();
+    }
+  });
+
+  it("a poison event is dead-lettered by each consumer of its subject: counted, and in the dead-letter depth", async () => {
+    const nc = await connect({ servers: inject("natsUrl") });
+    try {
+      await jetstream(nc).publish(`${under.platform.streams.subjectPrefix}.payment.succeeded`, new TextEncoder().encode("not protobuf {"));
+    } finally {
+      await nc.close();
+    }
+    const deadLettered = (durable: string) => (m: Scrape) => m.value("events_handled_total", { durable, outcome: "dead_lettered" }) === 1 && caughtUp(m);
+    const ledger = await waitFor(() => scrape(under.platform.ledger.metricsUrl), deadLettered(LEDGER_PAYIN_DURABLE), 10_000, "the ledger's dead letter");
+    await waitFor(() => scrape(under.platform.wallet.metricsUrl), deadLettered(WALLET_PAYIN_DURABLE), 10_000, "the wallet's dead letter");
+    expect(ledger.value("dead_letters", { stream: deadLetterStream(under.platform.streams) })).toBe(2);
   });
 });

@@ -55,10 +55,13 @@ function poisonRecord(msg: JsMsg, settings: ConsumerSettings, reason: string): s
   });
 }
 
+/** What became of a delivery: acked, to be redelivered, or given up on (a dead letter). */
+export type EventOutcome = "ok" | "retried" | "dead_lettered";
+
 /**
  * Acks only after `handle` committed its effect; `handle` must be idempotent on the event (see inbox.ts).
- * A failure is retried later (nak with backoff) until max_deliver; a poison message is recorded as a dead letter
- * and terminated at once.
+ * A failure is retried later (nak with backoff) until max_deliver, when JetStream's advisory makes it a dead
+ * letter; a poison message is recorded as a dead letter and terminated at once.
  */
 export async function processMessage(
   js: JetStreamClient,
@@ -66,16 +69,19 @@ export async function processMessage(
   handle: (msg: JsMsg) => Promise<void>,
   settings: ConsumerSettings,
   log: Logger,
-): Promise<void> {
+): Promise<EventOutcome> {
   try {
     await handle(msg);
     msg.ack();
+    return "ok";
   } catch (err) {
     const context = { durable: settings.durable, subject: msg.subject, streamSeq: msg.seq, delivery: msg.info.deliveryCount, error: String(err) };
     const retryIn = settings.retryBaseMs * 2 ** (msg.info.deliveryCount - 1);
     if (!(err instanceof PoisonMessage)) {
-      log.warn("message failed, will be redelivered", context);
-      return msg.nak(retryIn);
+      const lastDelivery = msg.info.deliveryCount >= settings.maxDeliver;
+      log.warn(lastDelivery ? "message failed on its last delivery, becomes a dead letter" : "message failed, will be redelivered", context);
+      msg.nak(retryIn);
+      return lastDelivery ? "dead_lettered" : "retried";
     }
     try {
       msg.working(); // the record is published before term(): keep it from being redelivered meanwhile
@@ -86,9 +92,11 @@ export async function processMessage(
       // No reason on the term: servers before 2.10.4 ignore a "+TERM <reason>" and redeliver after ack_wait. The
       // reason is in the record.
       msg.term();
+      return "dead_lettered";
     } catch (publishErr) {
       log.warn("could not dead-letter a poison message, will retry", { ...context, publishError: String(publishErr) });
       msg.nak(retryIn);
+      return "retried";
     }
   }
 }
@@ -100,17 +108,19 @@ export interface RunningConsumer {
 /**
  * Runs a durable consumer: instances of a service share the durable, so JetStream spreads messages over them.
  * Messages are handled one at a time, and only a few are buffered, so each is acked well within ack_wait.
+ * `handled` hears the outcome of every delivery.
  */
 export async function startConsumer(
   js: JetStreamClient,
   settings: ConsumerSettings,
   handle: (msg: JsMsg) => Promise<void>,
   log: Logger,
+  handled: (outcome: EventOutcome) => void,
 ): Promise<RunningConsumer> {
   const consumer = await js.consumers.get(settings.names.stream, settings.durable);
   const messages: ConsumerMessages = await consumer.consume({ max_messages: 16 });
   const loop = (async () => {
-    for await (const msg of messages) await processMessage(js, msg, handle, settings, log);
+    for await (const msg of messages) handled(await processMessage(js, msg, handle, settings, log));
   })();
   return {
     stop: async () => {

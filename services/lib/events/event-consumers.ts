@@ -1,5 +1,6 @@
 import { jetstream, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
 import type { Logger } from "../log.js";
+import type { ConsumerMetrics } from "./consumer-metrics.js";
 import { defaultConsumerSettings, ensureConsumer, startConsumer, type ConsumerSettings } from "./consumer.js";
 import { attachToNats, type NatsConnection } from "./nats.js";
 import { ensureEventStreams, type EventStreamNames } from "./streams.js";
@@ -29,19 +30,28 @@ export function consumerSettings(events: Pick<EventsConfig, "names" | "settings"
   };
 }
 
-/** Creates or updates every durable, then consumes them all until stopped. The streams must exist. */
+/** Creates or updates every durable, then consumes them all until stopped, with their `metrics`. The streams must exist. */
 export async function consumeEvents(
   nc: NatsConnection,
   events: Pick<EventsConfig, "names" | "settings">,
   subscriptions: Subscription[],
   log: Logger,
+  metrics: ConsumerMetrics,
 ): Promise<{ stop(): Promise<void> }> {
   const jsm = await jetstreamManager(nc);
   const settings = subscriptions.map((s) => consumerSettings(events, s));
   for (const s of settings) await ensureConsumer(jsm, s);
   const js = jetstream(nc);
-  const running = await Promise.all(subscriptions.map((s, i) => startConsumer(js, settings[i]!, s.handle, log)));
-  return { stop: async () => void (await Promise.all(running.map((r) => r.stop()))) };
+  const running = await Promise.all(
+    subscriptions.map((s, i) => startConsumer(js, settings[i]!, s.handle, log, (outcome) => metrics.count(s.durable, outcome))),
+  );
+  const unwatch = await metrics.watch(nc, subscriptions.map((s) => s.durable));
+  return {
+    stop: async () => {
+      unwatch();
+      await Promise.all(running.map((r) => r.stop()));
+    },
+  };
 }
 
 /**
@@ -53,13 +63,14 @@ export async function startEventConsumers(
   events: EventsConfig,
   subscriptions: Subscription[],
   log: Logger,
+  metrics: ConsumerMetrics,
 ): Promise<{ stop(): Promise<void> }> {
   const attachment = attachToNats(
     events.natsUrl,
     connectionName,
     async (nc) => {
       await ensureEventStreams(await jetstreamManager(nc), events.names);
-      return consumeEvents(nc, events, subscriptions, log);
+      return consumeEvents(nc, events, subscriptions, log, metrics);
     },
     log,
   );
