@@ -12,6 +12,7 @@ import { PspHttpClient, type PspClientConfig } from "./adapters/psp-http-client.
 import { RiskGrpcClient } from "./adapters/risk-grpc-client.js";
 import { startHttpServer } from "./api/http-server.js";
 import { paymentRoutes } from "./api/payment-handlers.js";
+import { registerPaymentsGauge } from "./api/payments-gauge.js";
 import { pspWebhookRoute, WEBHOOK_PATH } from "./api/psp-webhook.js";
 import { statusPageRoute, statusPageUrl } from "./api/status-page.js";
 import { DisputeFlow } from "./app/dispute-flow.js";
@@ -73,6 +74,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   const metrics = createMetricsRegistry("payment");
   const store = new PaymentStore(db, encodePaymentEvent, eventSubject);
   registerOutboxMetrics(metrics, db, PAYMENT_OUTBOX.table);
+  registerPaymentsGauge(metrics, store);
   const http = await startHttpServer({ port: config.httpPort }, log);
   const pageUrl = (paymentId: string) => statusPageUrl(config.publicUrl ?? http.origin, paymentId);
   const idempotency = new IdempotencyStore(db, config.idempotencyKeyTtlMs ?? DEFAULT_IDEMPOTENCY_KEY_TTL_MS);
@@ -90,7 +92,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   const disputeStore = new DisputeStore(db, encodeDisputeEvent, disputeEventSubject);
   const refunds = new RefundFlow(store, refundStore, disputeStore, psp, log);
   const disputes = new DisputeFlow(store, refundStore, disputeStore, log);
-  http.serve([pspWebhookRoute({ secret: config.psp.webhookSecret }, { payments: flow, refunds, disputes }, log), statusPageRoute(store)]);
+  http.serve([pspWebhookRoute({ secret: config.psp.webhookSecret }, { payments: flow, refunds, disputes }, log, metrics), statusPageRoute(store)]);
   const changes = new PaymentChangeHints(log);
   const watch = new PaymentWatch(store, changes, 1_000);
   const grpc = await startGrpcServer({

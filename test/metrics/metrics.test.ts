@@ -16,7 +16,7 @@ import { waitFor } from "../support/wait.js";
 const under = usePlatform();
 const PAYMENT_SERVICE = "payment.v1.PaymentService";
 
-/** A paid checkout, an invalid CreatePayment, and a watch of the paid payment: what the metrics below count. */
+/** A paid checkout, an invalid CreatePayment, a watch of the paid payment, a forged webhook: what the metrics below count. */
 beforeAll(async () => {
   const { payment } = await unary(under.payments, "createPayment", sampleCheckout());
   await payOnHostedPage(payment.hostedPageUrl, TEST_CARDS.success);
@@ -28,6 +28,12 @@ beforeAll(async () => {
   );
   await expect(unary(under.payments, "createPayment", sampleCheckout({ orders: [] }))).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
   await serverStream(under.payments, "watchPayment", { paymentId: payment.paymentId }).all;
+  const forged = await fetch(under.platform.payment.webhookUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json", "psp-signature": `t=${Math.floor(Date.now() / 1000)},v1=${"0".repeat(64)}` },
+    body: JSON.stringify({ id: "evt_forged", type: "payment.succeeded", data: { object: { id: "pi_forged" } } }),
+  });
+  expect(forged.status).toBe(400);
 });
 
 describe("GET /metrics on every service", () => {
@@ -61,6 +67,20 @@ describe("GET /metrics on every service", () => {
   it("answers 404 beside /metrics", async () => {
     const res = await fetch(new URL("/", under.platform.risk.metricsUrl));
     expect(res.status).toBe(404);
+  });
+});
+
+describe("payments and webhooks", () => {
+  it("payments by status, read from the database", async () => {
+    const payment = await scrape(under.platform.payment.metricsUrl);
+    expect(payment.value("payments", { status: "SUCCEEDED" })).toBe(1);
+    expect(payment.value("payments", { status: "FAILED" })).toBe(0);
+  });
+
+  it("webhook deliveries by type and outcome, a forged one as rejected", async () => {
+    const payment = await scrape(under.platform.payment.metricsUrl);
+    expect(payment.value("webhook_deliveries_total", { type: "payment.succeeded", outcome: "applied" })).toBe(1);
+    expect(payment.value("webhook_deliveries_total", { type: "unknown", outcome: "rejected_signature" })).toBe(1);
   });
 });
 

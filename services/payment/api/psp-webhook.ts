@@ -1,4 +1,5 @@
 import type http from "node:http";
+import { Counter, type Registry } from "prom-client";
 import { failpoint } from "../../lib/failpoints.js";
 import type { Logger } from "../../lib/log.js";
 import { MalformedPspObject, parsePspDispute, parsePspPayment, parsePspRefund } from "../adapters/psp-json.js";
@@ -42,15 +43,26 @@ function readBody(req: http.IncomingMessage): Promise<string | undefined> {
   });
 }
 
+/** What webhook_deliveries_total counts besides the outcomes of applying an event. */
+type Refusal = "too_large" | "rejected_signature" | "malformed" | "error";
+
 /**
  * Receives the PSP's webhooks. A request whose signature or timestamp does not verify is refused before it is
- * parsed, and changes nothing. Anything but a 2xx makes the PSP deliver it again.
+ * parsed, and changes nothing. Anything but a 2xx makes the PSP deliver it again. Every delivery is counted in
+ * webhook_deliveries_total by event type ("unknown" before the signature is verified) and outcome.
  */
 export function pspWebhookRoute(
   opts: { secret: string; toleranceSeconds?: number },
   flows: { payments: PaymentFlow; refunds: RefundFlow; disputes: DisputeFlow },
   log: Logger,
+  metrics: Registry,
 ): HttpRoute {
+  const deliveries = new Counter({
+    name: "webhook_deliveries_total",
+    help: "PSP webhook deliveries received, by event type and outcome.",
+    labelNames: ["type", "outcome"],
+    registers: [metrics],
+  });
   const apply = (type: unknown, object: unknown): Promise<Outcome> => {
     if (typeof type === "string" && type.startsWith("refund.")) return flows.refunds.applyPspRefund(parsePspRefund(object));
     if (typeof type === "string" && type.startsWith("dispute.")) return flows.disputes.applyPspDispute(parsePspDispute(object));
@@ -62,26 +74,38 @@ export function pspWebhookRoute(
     method: "POST",
     path: new RegExp(`^${WEBHOOK_PATH}$`),
     async handle(req, res) {
-      const body = await readBody(req);
-      if (body === undefined) return replyJson(res, 413, { error: "body too large" });
-      const problem = signatureProblem(req.headers["psp-signature"] as string | undefined, body, opts.secret, Date.now() / 1000, opts.toleranceSeconds);
-      if (problem) {
-        log.warn("webhook refused", { problem });
-        return replyJson(res, 400, { error: `webhook signature refused: ${problem}` });
-      }
-      let event: { id?: unknown; type?: unknown; data?: { object?: unknown } };
-      let outcome: Outcome;
+      const delivery: { type: string; outcome: Outcome | Refusal } = { type: "unknown", outcome: "error" };
       try {
-        event = JSON.parse(body);
-        failpoint("payment.webhook-before-apply");
-        outcome = await apply(event.type, event.data?.object);
-      } catch (err) {
-        if (!(err instanceof SyntaxError || err instanceof MalformedPspObject)) throw err;
-        return replyJson(res, 400, { error: `malformed event: ${(err as Error).message}` });
+        const body = await readBody(req);
+        if (body === undefined) {
+          delivery.outcome = "too_large";
+          return replyJson(res, 413, { error: "body too large" });
+        }
+        const problem = signatureProblem(req.headers["psp-signature"] as string | undefined, body, opts.secret, Date.now() / 1000, opts.toleranceSeconds);
+        if (problem) {
+          delivery.outcome = "rejected_signature";
+          log.warn("webhook refused", { problem });
+          return replyJson(res, 400, { error: `webhook signature refused: ${problem}` });
+        }
+        let event: { id?: unknown; type?: unknown; data?: { object?: unknown } };
+        let outcome: Outcome;
+        try {
+          event = JSON.parse(body);
+          if (typeof event.type === "string") delivery.type = event.type;
+          failpoint("payment.webhook-before-apply");
+          outcome = await apply(event.type, event.data?.object);
+        } catch (err) {
+          if (!(err instanceof SyntaxError || err instanceof MalformedPspObject)) throw err;
+          delivery.outcome = "malformed";
+          return replyJson(res, 400, { error: `malformed event: ${(err as Error).message}` });
+        }
+        failpoint("payment.webhook-after-apply");
+        delivery.outcome = outcome;
+        log.info("webhook", { eventId: event.id, type: event.type, outcome });
+        replyJson(res, STATUS_OF[outcome], { received: true, outcome });
+      } finally {
+        deliveries.inc(delivery);
       }
-      failpoint("payment.webhook-after-apply");
-      log.info("webhook", { eventId: event.id, type: event.type, outcome });
-      replyJson(res, STATUS_OF[outcome], { received: true, outcome });
     },
   };
 }

@@ -177,6 +177,17 @@ export class PaymentStore {
     return { payments, nextSeq: rows.length > filter.limit ? page[page.length - 1]!.seq : undefined };
   }
 
+  /** How many payments are in each status: checkoutStatus in SQL (orders that differ are a partial refund). */
+  async countByStatus(): Promise<Map<PaymentStatus, number>> {
+    const { rows } = await this.db.raw(
+      `select status, count(*)::int as payments
+       from (select case when min(status) = max(status) then min(status) else 'PARTIALLY_REFUNDED' end as status
+             from payment_orders group by payment_id) checkouts
+       group by status`,
+    );
+    return new Map(rows.map((r: { status: PaymentStatus; payments: number }) => [r.status, r.payments]));
+  }
+
   /**
    * Claims up to `limit` in-flight payments that nobody has touched or polled for `staleAfterMs`, marking them
    * polled now. SKIP LOCKED lets several instances claim disjoint batches.
