@@ -51,13 +51,14 @@ async function up() {
   stops.push(psp.close);
   print(`PSP simulator   ${psp.url}  (REST API /v1, hosted pages /pay/<id>)`);
 
-  const risk = await startRiskService({ databaseUrl: postgres.url, port: envInt("RISK_PORT", 50052) });
+  const risk = await startRiskService({ databaseUrl: postgres.url, port: envInt("RISK_PORT", 50052), metricsPort: envInt("RISK_METRICS_PORT", 9452) });
   stops.push(risk.close);
-  print(`Risk service    ${risk.url}  (gRPC risk.v1.RiskService)`);
+  print(`Risk service    ${risk.url}  (gRPC risk.v1.RiskService)  metrics ${risk.metricsUrl}`);
 
   const payment = await startPaymentService({
     databaseUrl: postgres.url,
     port: envInt("PAYMENT_PORT", 50051),
+    metricsPort: envInt("PAYMENT_METRICS_PORT", 9451),
     httpPort: envInt("PAYMENT_HTTP_PORT", 8081),
     riskUrl: risk.url,
     psp: { baseUrl: psp.url, apiKey: pspApiKey, webhookSecret: pspWebhookSecret },
@@ -66,37 +67,40 @@ async function up() {
   });
   stops.push(payment.close);
   psp.setWebhookUrl(payment.webhookUrl);
-  print(`Payment service ${payment.url}  (gRPC payment.v1.PaymentService)`);
+  print(`Payment service ${payment.url}  (gRPC payment.v1.PaymentService)  metrics ${payment.metricsUrl}`);
   print(`PSP webhooks -> ${payment.webhookUrl}`);
 
   const wallet = await startWalletService({
     databaseUrl: postgres.url,
     port: envInt("WALLET_PORT", 50054),
+    metricsPort: envInt("WALLET_METRICS_PORT", 9454),
     events: { natsUrl: nats.url, names: streamNamesFromEnv() },
     psp: { baseUrl: psp.url, apiKey: pspApiKey },
     ...payoutJobsFromEnv(DEFAULT_PAYOUT_SCHEDULE_INTERVAL_MS),
   });
   stops.push(wallet.close);
-  print(`Wallet service  ${wallet.url}  (gRPC wallet.v1.WalletService)`);
+  print(`Wallet service  ${wallet.url}  (gRPC wallet.v1.WalletService)  metrics ${wallet.metricsUrl}`);
 
   const ledger = await startLedgerService({
     databaseUrl: postgres.url,
     port: envInt("LEDGER_PORT", 50053),
+    metricsPort: envInt("LEDGER_METRICS_PORT", 9453),
     walletUrl: wallet.url,
     events: { natsUrl: nats.url, names: streamNamesFromEnv() },
   });
   stops.push(ledger.close);
-  print(`Ledger service  ${ledger.url}  (gRPC ledger.v1.LedgerService)`);
+  print(`Ledger service  ${ledger.url}  (gRPC ledger.v1.LedgerService)  metrics ${ledger.metricsUrl}`);
 
   const reconciliation = await startReconciliationService({
     databaseUrl: postgres.url,
     port: envInt("RECONCILIATION_PORT", 50055),
+    metricsPort: envInt("RECONCILIATION_METRICS_PORT", 9455),
     ledgerUrls: [ledger.url],
     paymentUrl: payment.url,
     psp: { baseUrl: psp.url, apiKey: pspApiKey },
   });
   stops.push(reconciliation.close);
-  print(`Reconciliation  ${reconciliation.url}  (gRPC reconciliation.v1.ReconciliationService; npm run replay-settlement -- <date>)`);
+  print(`Reconciliation  ${reconciliation.url}  (gRPC reconciliation.v1.ReconciliationService; npm run replay-settlement -- <date>)  metrics ${reconciliation.metricsUrl}`);
   print("");
   return { paymentUrl: payment.url, walletUrl: wallet.url, ledgerUrl: ledger.url };
 }

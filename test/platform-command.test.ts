@@ -35,12 +35,20 @@ describe("npm start", () => {
         PAYMENT_PORT: "0",
         PAYMENT_HTTP_PORT: "0",
         RECONCILIATION_PORT: "0",
+        PAYMENT_METRICS_PORT: "0",
+        RISK_METRICS_PORT: "0",
+        LEDGER_METRICS_PORT: "0",
+        WALLET_METRICS_PORT: "0",
+        RECONCILIATION_METRICS_PORT: "0",
       },
     });
     for (const line of ["PostgreSQL", "NATS JetStream", "PSP simulator   http://", "Risk service    http://", "Payment service http://", "PSP webhooks -> http://"]) {
       expect(stdout).toContain(line);
     }
     expect(stdout).toMatch(/hosted page.*\n\s+http:\/\/127\.0\.0\.1:\d+\/pay\/pi_/);
+    for (const service of ["Risk service", "Payment service", "Wallet service", "Ledger service", "Reconciliation"]) {
+      expect(stdout).toMatch(new RegExp(`${service} .*  metrics http://127\\.0\\.0\\.1:\\d+/metrics\n`));
+    }
     expect(stdout).toContain("Demo checkout SUCCEEDED.");
   }, 90_000);
 });
