@@ -8,7 +8,7 @@
  *
  * Prints what the run changed and its report (counts and amounts per class and currency), or the same as JSON.
  */
-import { basename } from "node:path";
+import { basename, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
@@ -27,7 +27,7 @@ function usage(problem: string): never {
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { date: { type: "string" }, json: { type: "boolean" } } });
 const [target] = positionals;
 if (target === undefined || positionals.length > 1) usage("give one date or one file");
-const filePath = DATE.test(target) ? "" : target;
+const filePath = DATE.test(target) ? "" : resolve(target);
 const date = filePath === "" ? target : (values.date ?? /settlement-(\d{4}-\d{2}-\d{2})\.csv$/.exec(basename(filePath))?.[1]);
 if (date === undefined) usage(`cannot tell the day of ${filePath} from its name: add --date YYYY-MM-DD`);
 

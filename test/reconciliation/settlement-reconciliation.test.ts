@@ -245,6 +245,6 @@ describe("reconciliation of a settlement day", () => {
     expect(await failure(run("2024-13-01"))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: 'date: must be a date written YYYY-MM-DD, got "2024-13-01"' });
     expect(await failure(run("2020-01-01"))).toMatchObject({ code: grpc.status.NOT_FOUND });
     expect(await failure(reconciliationCall(under, "getRun", { runId: "424242" }))).toMatchObject({ code: grpc.status.NOT_FOUND });
-    expect(await failure(reconciliationCall(under, "listExceptions", {}))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    expect(await failure(reconciliationCall(under, "listExceptions", { runId: "1", date: day.date }))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
   });
 });

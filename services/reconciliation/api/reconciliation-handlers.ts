@@ -43,7 +43,7 @@ export function reconciliationRoutes(reconciliation: Reconciliation, store: Reco
       async listExceptions(req) {
         const date = optionalDate("date", req.date);
         const runId = req.runId === 0n ? undefined : req.runId;
-        if ((runId === undefined) === (date === undefined)) throw invalidArgument("run_id", "give exactly one of run_id and date");
+        if (runId !== undefined && date !== undefined) throw invalidArgument("run_id", "give at most one of run_id and date");
         const limit = pageSize(req.pageSize, 100, 500);
         const exceptions = await store.listExceptions({ runId, date, status: exceptionStatusFromProto(req.status), afterId: cursorId(req.pageToken), limit });
         return { exceptions: exceptions.map(exceptionToProto), nextPageToken: nextToken(exceptions, limit) };

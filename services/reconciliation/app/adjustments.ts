@@ -1,8 +1,8 @@
 import { adjustmentPosting, settleAsReportedPosting, type PostingPlan, type SettleAsReportedInput } from "../../ledger/domain/chart.js";
 import type { PostingInput } from "../../ledger/domain/posting.js";
-import { failedPrecondition, invalidArgument, notFound } from "../../lib/errors.js";
+import { aborted, DomainError, failedPrecondition, invalidArgument, notFound } from "../../lib/errors.js";
 import { requireId } from "../../lib/validate.js";
-import type { StoredException } from "../domain/exception.js";
+import type { AdjustmentRecord, StoredException } from "../domain/exception.js";
 import type { LedgerTransaction } from "../domain/matching.js";
 import type { ReconciliationStore } from "../store/reconciliation-store.js";
 import type { LedgerPort } from "./ports.js";
@@ -25,6 +25,12 @@ export interface AdjustmentResult {
 function alreadyClosed(exception: StoredException): Error {
   const { adjustment } = exception;
   if (adjustment === undefined) return failedPrecondition(`exception ${exception.id} is ${exception.status} (${exception.resolution}); there is nothing to adjust`);
+  if (exception.status === "adjusting") {
+    return aborted(
+      `exception ${exception.id} is being adjusted by ${adjustment.operatorId} since ${adjustment.adjustedAt.toISOString()} (${adjustment.transactionId}); ` +
+        "that adjustment completes when it is sent again with its own idempotency key",
+    );
+  }
   return failedPrecondition(
     `exception ${exception.id} was already adjusted by ${adjustment.operatorId} at ${adjustment.adjustedAt.toISOString()} (${adjustment.transactionId}); ` +
       "an adjustment is final: post a new correction in the ledger if it was wrong",
@@ -54,29 +60,38 @@ function correctionOf(exception: StoredException, request: AdjustmentRequest): P
 
 /**
  * Finance's correction of an open exception: the ledger transaction adjustment:<exception id> with the operator's
- * entries or the standard correction (immutable there), then the exception closed with who, why and when. The ledger posting is idempotent on its
- * id, so a retry after a failure in between completes it; the same idempotency key again returns what was done.
+ * entries or the standard correction. The exception is taken first ('adjusting', the posting recorded with who and
+ * why), so that nothing else closes it meanwhile; then the ledger posts it (immutable there, idempotent on its id) and
+ * the adjustment joins the audit trail as the exception closes; a posting the ledger refuses leaves it open again. The same idempotency key again completes an interrupted adjustment, or returns what was done.
  */
 export async function postAdjustment(store: ReconciliationStore, ledger: LedgerPort, request: AdjustmentRequest): Promise<AdjustmentResult> {
   const idempotencyKey = requireId("idempotency_key", request.idempotencyKey);
   const exception = await store.getException(request.exceptionId);
   if (exception === undefined) throw notFound(`exception ${request.exceptionId} does not exist`);
-  const replay = async (closed: StoredException) => {
-    if (closed.adjustment?.idempotencyKey !== idempotencyKey) throw alreadyClosed(closed);
-    const [transaction] = await ledger.lookupTransactions([closed.adjustment.transactionId]);
-    return { exception: closed, transaction: transaction! };
-  };
-  if (exception.status !== "open") return replay(exception);
+  if (exception.status !== "open") return resume(store, ledger, exception, idempotencyKey);
 
   const { posting, accounts } = correctionOf(exception, request);
   await ledger.openAccounts(accounts);
-  const transaction = await ledger.post(posting);
-  const { recorded, exception: after } = await store.recordAdjustment(exception.id, {
-    transactionId: posting.transactionId,
-    operatorId: request.operatorId,
-    reason: request.reason.trim(),
-    idempotencyKey,
-    entries: posting.entries.map((e) => ({ account_code: e.accountCode, direction: e.direction, amount_minor: e.amount.amountMinor.toString(), currency: e.amount.currency })),
+  const adjustment = { posting, operatorId: request.operatorId, reason: request.reason.trim(), idempotencyKey };
+  if (!(await store.claimAdjustment(exception.id, adjustment))) return resume(store, ledger, (await store.getException(exception.id))!, idempotencyKey);
+  return complete(store, ledger, exception.id, adjustment);
+}
+
+/** An exception no longer open: the adjustment this key made (completed if it was interrupted), or why there is none. */
+async function resume(store: ReconciliationStore, ledger: LedgerPort, exception: StoredException, idempotencyKey: string): Promise<AdjustmentResult> {
+  const { adjustment } = exception;
+  if (adjustment?.idempotencyKey !== idempotencyKey) throw alreadyClosed(exception);
+  if (exception.status === "adjusting") return complete(store, ledger, exception.id, adjustment);
+  const [transaction] = await ledger.lookupTransactions([adjustment.transactionId]);
+  return { exception, transaction: transaction! };
+}
+
+/** Posts the claimed adjustment and closes the exception; if the ledger refuses it, the exception is open again. */
+async function complete(store: ReconciliationStore, ledger: LedgerPort, exceptionId: bigint, adjustment: Pick<AdjustmentRecord, "posting">): Promise<AdjustmentResult> {
+  const transaction = await ledger.post(adjustment.posting).catch(async (err: unknown) => {
+    const refused = err instanceof DomainError && err.kind !== "unavailable"; // unavailable: it may be posted all the same
+    if (refused) await store.releaseAdjustment(exceptionId);
+    throw err;
   });
-  return recorded ? { exception: after, transaction } : replay(after);
+  return { exception: await store.completeAdjustment(exceptionId), transaction };
 }

@@ -5,6 +5,7 @@ import { movementKey, reconcileLines } from "./reconcile-lines.js";
 
 const HEADER = "psp_reference,our_reference,type,gross,fee,net,currency,time";
 const T = "2024-03-05T09:00:00.000Z";
+const DAY = { start: Date.parse("2024-03-05T00:00:00.000Z"), end: Date.parse("2024-03-06T00:00:00.000Z") };
 
 const payin = (paymentId: string, amountMinor: bigint, currency = "EUR"): LedgerTransaction => ({
   transactionId: `payin:${paymentId}`,
@@ -24,7 +25,7 @@ async function reconcile(lines: string[], ledger: LedgerTransaction[], batchSize
     texts(),
     { lookupTransactions: async (ids) => (asked.push(ids), ids.flatMap((id) => byId.get(id) ?? [])) },
     async (e) => void exceptions.push(e),
-    { batchSize, concurrency: 2, boundaryFrom: Date.parse("2024-03-05T23:55:00.000Z") },
+    { batchSize, concurrency: 2, window: DAY, boundaryFrom: Date.parse("2024-03-05T23:55:00.000Z") },
   );
   return { outcome, exceptions, asked };
 }
@@ -61,7 +62,39 @@ describe("reconcileLines", () => {
     expect(outcome.closingBalances).toEqual([{ amountMinor: 6_153n, currency: "EUR" }]);
     expect(outcome.boundaryMatches).toEqual(["payin:pay_5"]);
     // The malformed line's payment is accounted for: not also "missing in the file".
-    expect(outcome.seen.has(movementKey("charge", "payin:pay_4", "", ""))).toBe(true);
+    expect(outcome.named.has(movementKey("charge", "payin:pay_4", "", ""))).toBe(true);
+  });
+
+  it("a line dated outside the day is not settled; a good line after a malformed one of the same charge is matched", async () => {
+    const { outcome, exceptions } = await reconcile(
+      [
+        HEADER,
+        `pi_1,pay_1,charge,10.00,59,941,EUR,${T}`,
+        `pi_1,pay_1,charge,1000,59,941,EUR,${T}`,
+        `pi_2,pay_2,charge,2000,88,1912,EUR,2024-03-06T00:00:00.000Z`,
+        `pi_3,pay_3,charge,99999999999999999999,0,99999999999999999999,EUR,${T}`,
+      ],
+      [payin("pay_1", 1000n), payin("pay_2", 2000n), payin("pay_3", 3000n)],
+    );
+    expect(exceptions.map((e) => [e.class, e.lineNumber, e.detail])).toEqual([
+      ["malformed_line", 2, expect.stringContaining('gross "10.00" is not an integer')],
+      ["malformed_line", 4, "line 4 is dated 2024-03-06T00:00:00.000Z, outside the settlement day (2024-03-05T00:00:00.000Z to 2024-03-06T00:00:00.000Z): it belongs to another day's file"],
+      ["malformed_line", 5, expect.stringContaining("beyond the largest amount a ledger entry holds")],
+    ]);
+    expect(outcome.totals.get("EUR")).toMatchObject({ chargesGross: 1_000n });
+    expect(outcome.report.build().map((r) => [r.class, r.count])).toEqual([["matched", 1], ["malformed_line", 3]]);
+  });
+
+  it("remembers every transaction named near the day's end, matched or not, and never holds more than a batch of lines", async () => {
+    const late = "2024-03-05T23:58:00.000Z";
+    const { outcome, exceptions, asked } = await reconcile(
+      [HEADER, `pi_1,pay_1,charge,1000,59,941,EUR,${late}`, `pi_2,pay_2,charge,2001,88,1913,EUR,${late}`, `re_1,no-slash,refund,-500,0,-500,EUR,${T}`, `re_2,no-slash-2,refund,-500,0,-500,EUR,${T}`],
+      [payin("pay_1", 1000n), payin("pay_2", 2000n)],
+    );
+    expect(outcome.boundaryMatches.sort()).toEqual(["payin:pay_1", "payin:pay_2"]);
+    // The refunds name no transaction: their batch goes out when full all the same (no lookup needed).
+    expect(asked).toEqual([["payin:pay_1", "payin:pay_2"]]);
+    expect(exceptions.map((e) => e.class)).toEqual(["amount_mismatch", "missing_in_ledger", "missing_in_ledger"]);
   });
 
   it("refuses a file that does not start with the header", async () => {

@@ -14,18 +14,23 @@ export interface LinesOptions {
   batchSize: number;
   /** Lookups in flight at once. */
   concurrency: number;
-  /** Matched lines from this time (ms) on are near the day's end: their transactions are remembered for the next day. */
+  /** The settlement day [start, end) in ms: a line dated outside it does not belong in the file. */
+  window: { start: number; end: number };
+  /** Lines from this time (ms) on are near the day's end: the transactions they name are remembered for the next day. */
   boundaryFrom: number;
 }
 
-/** What reading a file against the ledger found; memory is bounded but for `seen` (16 bytes a line at most). */
+/**
+ * What reading a file against the ledger found; memory is bounded but for the fingerprints of the movements read
+ * (16 bytes a line at most) and the transactions named near the day's end.
+ */
 export interface LinesOutcome {
   /** Movement lines (not the header, not the closing balances). */
   lines: number;
   report: ReportBuilder;
   totals: Map<string, SettlementTotals>;
-  /** `<type>|<ledger transaction>` of every movement line read, to find the ledger's transactions that no line names. */
-  seen: FingerprintSet;
+  /** `<type>|<ledger transaction>` of every line that names one, to find the ledger's transactions that no line names. */
+  named: { has(key: string): boolean };
   closingBalances: Money[];
   boundaryMatches: string[];
 }
@@ -60,6 +65,8 @@ export async function reconcileLines(
   const report = new ReportBuilder();
   const totals = new SettlementTotalsBuilder();
   const seen = new FingerprintSet();
+  // Malformed lines name transactions too, but only for "missing in the file": a good line after a bad one is no duplicate.
+  const namedByMalformed = new FingerprintSet();
   const closingBalances: Money[] = [];
   const boundaryMatches: string[] = [];
   const inFlight: { batch: Pending[]; found: Promise<LedgerTransaction[]> }[] = [];
@@ -75,9 +82,9 @@ export async function reconcileLines(
       const outcome = classify(line, transaction);
       const amount = lineAmount(line);
       report.add(outcome.class, line.currency, amount);
+      if (transactionId !== undefined && line.time >= options.boundaryFrom) boundaryMatches.push(transactionId);
       if (outcome.class === "matched") {
         totals.add(line);
-        if (line.time >= options.boundaryFrom) boundaryMatches.push(transactionId!);
         continue;
       }
       const fileAmount = { amountMinor: amount, currency: line.currency };
@@ -131,8 +138,12 @@ export async function reconcileLines(
     }
     batch.push({ lineNumber, line, transactionId });
     if (transactionId !== undefined) ids.add(transactionId);
-    if (ids.size >= options.batchSize) await dispatch();
+    if (batch.length >= options.batchSize) await dispatch();
   };
+
+  const outsideTheDay = (line: SettlementLine) =>
+    `line ${lineNumber} is dated ${new Date(line.time).toISOString()}, outside the settlement day ` +
+    `(${new Date(options.window.start).toISOString()} to ${new Date(options.window.end).toISOString()}): it belongs to another day's file`;
 
   for await (const text of texts) {
     lineNumber++;
@@ -141,28 +152,31 @@ export async function reconcileLines(
       continue;
     }
     const parsed = parseLine(text);
-    if (parsed.kind === "movement") await movement(parsed.line);
+    const misdated = parsed.kind === "movement" && (parsed.line.time < options.window.start || parsed.line.time >= options.window.end);
+    if (parsed.kind === "movement" && !misdated) await movement(parsed.line);
     else if (parsed.kind === "closing_balance") closingBalances.push({ amountMinor: parsed.balance, currency: parsed.currency });
     else {
+      const unread = parsed.kind === "malformed" ? parsed : { ...referencesOf(parsed.line), type: parsed.line.type, problem: "" };
       lines++;
       report.add("malformed_line", "", 0n);
       // Whatever it was meant to be is accounted for: its transaction is not also "missing in the file".
-      const meant = ledgerTransactionOf({ type: parsed.type as SettlementLine["type"], pspReference: parsed.pspReference, ourReference: parsed.ourReference });
-      if (meant !== undefined) seen.add(movementKey(parsed.type, meant, parsed.pspReference, parsed.ourReference));
+      const meant = ledgerTransactionOf({ type: unread.type as SettlementLine["type"], pspReference: unread.pspReference, ourReference: unread.ourReference });
+      if (meant !== undefined) namedByMalformed.add(movementKey(unread.type, meant, unread.pspReference, unread.ourReference));
       await sink({
         class: "malformed_line",
         key: `malformed_line|line ${lineNumber}`,
         lineNumber,
-        pspReference: parsed.pspReference,
-        ourReference: parsed.ourReference,
-        lineType: parsed.type,
+        pspReference: unread.pspReference,
+        ourReference: unread.ourReference,
+        lineType: unread.type,
         ledgerTransactionId: "",
-        detail: `line ${lineNumber} cannot be read: ${parsed.problem}`,
+        detail: parsed.kind === "malformed" ? `line ${lineNumber} cannot be read: ${parsed.problem}` : outsideTheDay(parsed.line),
       });
     }
   }
   if (lineNumber === 0) throw failedPrecondition("not a settlement file: it is empty");
   await dispatch();
   while (inFlight.length > 0) await matchBatch(inFlight.shift()!);
-  return { lines, report, totals: totals.build(), seen, closingBalances, boundaryMatches };
+  const named = { has: (key: string) => seen.has(key) || namedByMalformed.has(key) };
+  return { lines, report, totals: totals.build(), named, closingBalances, boundaryMatches };
 }

@@ -1,12 +1,12 @@
-import { NO_SETTLEMENT, settlementPosting } from "../../ledger/domain/chart.js";
-import { failedPrecondition } from "../../lib/errors.js";
+import { NO_SETTLEMENT, settlementPosting, type PostingPlan } from "../../ledger/domain/chart.js";
+import { aborted, DomainError, failedPrecondition } from "../../lib/errors.js";
 import { formatMoney } from "../../lib/money.js";
 import type { Logger } from "../../lib/log.js";
 import type { FoundException, Run } from "../domain/exception.js";
 import { PSP_SIDE_ACCOUNTS, pspSideAmount, SETTLEABLE_PREFIXES, settlingLineType } from "../domain/matching.js";
 import { previousDate, settlementWindow } from "../domain/settlement-day.js";
 import { totalsDelta } from "../domain/settlement-totals.js";
-import type { ReconciliationStore } from "../store/reconciliation-store.js";
+import type { ReconciliationStore, SettlementRecord } from "../store/reconciliation-store.js";
 import { autoFixMissingInLedger } from "./auto-fix.js";
 import type { LedgerPort, PaymentsPort, PspPort, SettlementFile } from "./ports.js";
 import { movementKey, reconcileLines, type LinesOutcome } from "./reconcile-lines.js";
@@ -47,8 +47,9 @@ const EXCEPTION_BATCH = 500;
 
 /**
  * One settlement day's reconciliation: read the file against the ledger, find what the ledger has and the file
- * lacks, post the settlement, fix what can be fixed, store the run and its exceptions. Every step is idempotent, so
- * running the same file again changes nothing, and a run that died half-way is simply run again.
+ * lacks, post the settlement, fix what can be fixed, store the run and its exceptions. One execution per day at a
+ * time; every step is idempotent, so running the same file again changes nothing, and a run that died half-way is
+ * simply run again.
  */
 export class Reconciliation {
   constructor(private readonly deps: ReconciliationDeps) {}
@@ -56,18 +57,35 @@ export class Reconciliation {
   async run(date: string, filePath?: string): Promise<RunResult> {
     const file = filePath ? await localSettlementFile(filePath) : await this.deps.psp.settlementFile(date);
     try {
-      const claimed = await this.deps.store.claimRun(date, await checksumOf(file.path), file.source);
-      if (claimed === undefined) throw failedPrecondition(`a run of this file for ${date} is under way; try again when it is over`);
-      const { run, created } = claimed;
-      try {
-        const changes = await this.execute(run, file);
-        return { run: (await this.deps.store.getRun(run.id))!, changes: created ? [`run ${run.id} created for ${date}`, ...changes] : changes };
-      } catch (err) {
-        await this.deps.store.failRun(run.id, String((err as Error).message ?? err));
-        throw err;
-      }
+      const checksum = await checksumOf(file.path);
+      const held = await this.deps.store.withDayLock(date, () => this.claimAndExecute(date, checksum, file));
+      if (held === undefined) throw aborted(`a reconciliation run of ${date} is under way; try again when it is over`);
+      return held.value;
     } finally {
       await file.release();
+    }
+  }
+
+  /** Holding the day: refuses a file a newer one superseded, then (re)runs this file's run. */
+  private async claimAndExecute(date: string, checksum: string, file: SettlementFile): Promise<RunResult> {
+    const { store, log } = this.deps;
+    const newer = await store.supersedingRun(date, checksum, file.cutAt);
+    if (newer !== undefined) {
+      const cut = (at?: Date) => (at ? `cut at ${at.toISOString()}` : "the whole day");
+      throw failedPrecondition(
+        `run ${newer.id} already reconciled a newer settlement file of ${date} (${cut(newer.cutAt)}, ${newer.source}); ` +
+          `this file (${cut(file.cutAt)}) is older, and running it again would undo what that run settled`,
+      );
+    }
+    const { run, created } = await store.claimRun(date, checksum, file.source, file.cutAt);
+    try {
+      const changes = await this.execute(run, file);
+      return { run: (await store.getRun(run.id))!, changes: created ? [`run ${run.id} created for ${date}`, ...changes] : changes };
+    } catch (err) {
+      const told = err instanceof DomainError ? err.message : "internal error (the service's log has the details); run it again";
+      if (!(err instanceof DomainError)) log.error("reconciliation run failed", { runId: run.id, date, error: String((err as Error)?.stack ?? err) });
+      await store.failRun(run.id, told);
+      throw err;
     }
   }
 
@@ -77,23 +95,29 @@ export class Reconciliation {
     const changes: string[] = [];
     const pending: FoundException[] = [];
     let written = 0;
-    const flush = async () => void (written += await store.upsertExceptions(run.date, run.id, pending.splice(0)));
+    let reopened = 0;
+    const flush = async () => {
+      const outcome = await store.upsertExceptions(run.date, run, pending.splice(0));
+      written += outcome.written;
+      reopened += outcome.reopened;
+    };
     const sink = async (exception: FoundException) => {
       pending.push(exception);
       if (pending.length >= EXCEPTION_BATCH) await flush();
     };
 
-    const outcome = await reconcileLines(linesOf(file.path), ledger, sink, { ...config, boundaryFrom: window.end - config.bookingToleranceMs });
+    const outcome = await reconcileLines(linesOf(file.path), ledger, sink, { ...config, window, boundaryFrom: window.end - config.bookingToleranceMs });
     const until = Math.min(window.end, file.cutAt?.getTime() ?? window.end);
     await this.findMissingInFile(run.date, new Date(window.start), new Date(until), outcome, sink);
     await flush();
     if (written > 0) changes.push(`${written} exception(s) recorded or updated`);
+    if (reopened > 0) changes.push(`${reopened} exception(s) closed automatically before found again, reopened`);
     await store.saveBoundaryMatches(run.date, outcome.boundaryMatches);
 
     changes.push(...(await this.settle(run, outcome)));
-    changes.push(...(await this.autoFix(run)));
-    const resolved = await store.resolveNotFoundAgain(run.date, run.id);
+    const resolved = await store.resolveNotFoundAgain(run.date, run);
     if (resolved > 0) changes.push(`${resolved} open exception(s) of ${run.date} not found again, closed`);
+    changes.push(...(await this.autoFix(run)));
     const reportChanged = await store.finishRun(run.id, { lines: outcome.lines, report: outcome.report.build(), closingBalances: outcome.closingBalances });
     if (reportChanged && run.executions > 1) changes.push("report updated");
     log.info("reconciliation run finished", { runId: run.id, date: run.date, lines: outcome.lines, changes: changes.length });
@@ -135,7 +159,7 @@ export class Reconciliation {
       if (page.nextPageToken !== "") (next = pageAfter(page.nextPageToken)).catch(() => {});
       for (const transactionId of page.transactionIds) {
         const type = settlingLineType(transactionId);
-        if (type === undefined || outcome.seen.has(movementKey(type, transactionId, "", "")) || matchedTheDayBefore.has(transactionId)) continue;
+        if (type === undefined || outcome.named.has(movementKey(type, transactionId, "", "")) || matchedTheDayBefore.has(transactionId)) continue;
         missing.push(transactionId);
         if (missing.length >= config.batchSize) await report(missing.splice(0));
       }
@@ -144,23 +168,35 @@ export class Reconciliation {
     await report(missing);
   }
 
-  /** Posts, per currency, what the matched lines settle beyond what earlier runs of the day posted. */
+  /**
+   * Posts, per currency, what the matched lines settle beyond what earlier runs of the day settled. Each posting is
+   * recorded before it is posted: one an interrupted run left pending is posted first, as it was recorded.
+   */
   private async settle(run: Run, outcome: LinesOutcome): Promise<string[]> {
-    const { store, ledger } = this.deps;
-    const settled = await store.settledSoFar(run.date);
+    const { store } = this.deps;
     const changes: string[] = [];
+    for (const pending of await store.pendingSettlements(run.date)) {
+      const plan = settlementPosting(pending)!;
+      await this.postSettlement(pending, plan);
+      changes.push(`posted ${plan.posting.transactionId}, which an interrupted run had recorded`);
+    }
+    const settled = await store.settledSoFar(run.date);
     for (const currency of new Set([...outcome.totals.keys(), ...settled.keys()])) {
       const before = settled.get(currency) ?? { totals: NO_SETTLEMENT, postings: 0 };
-      const delta = totalsDelta(outcome.totals.get(currency) ?? NO_SETTLEMENT, before.totals);
-      const plan = settlementPosting({ date: run.date, currency, sequence: before.postings + 1, totals: delta });
+      const settlement = { date: run.date, currency, sequence: before.postings + 1, totals: totalsDelta(outcome.totals.get(currency) ?? NO_SETTLEMENT, before.totals) };
+      const plan = settlementPosting(settlement);
       if (plan === undefined) continue;
-      await ledger.openAccounts(plan.accounts);
-      await ledger.post(plan.posting);
-      if (await store.recordSettlement(run.date, currency, before.postings + 1, plan.posting.transactionId, delta, run.id)) {
-        changes.push(`posted ${plan.posting.transactionId}`);
-      }
+      await store.recordPendingSettlement(settlement, plan.posting.transactionId, run.id);
+      await this.postSettlement(settlement, plan);
+      changes.push(`posted ${plan.posting.transactionId}`);
     }
     return changes;
+  }
+
+  private async postSettlement(settlement: SettlementRecord, plan: PostingPlan): Promise<void> {
+    await this.deps.ledger.openAccounts(plan.accounts);
+    await this.deps.ledger.post(plan.posting);
+    await this.deps.store.markSettlementPosted(settlement);
   }
 
   private async autoFix(run: Run): Promise<string[]> {

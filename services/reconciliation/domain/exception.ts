@@ -1,7 +1,8 @@
+import type { Posting } from "../../ledger/domain/posting.js";
 import type { Money } from "../../lib/money.js";
 import type { ExceptionClass, ReportRow } from "./report.js";
 
-export const EXCEPTION_STATUSES = ["open", "auto_fixed", "adjusted"] as const;
+export const EXCEPTION_STATUSES = ["open", "auto_fixed", "adjusted", "adjusting"] as const;
 export type ExceptionStatus = (typeof EXCEPTION_STATUSES)[number];
 
 /** A difference a run found. `key` identifies it within its settlement day, so that a re-run finds the same one. */
@@ -26,6 +27,8 @@ export interface AdjustmentRecord {
   reason: string;
   idempotencyKey: string;
   adjustedAt: Date;
+  /** The ledger transaction as recorded before it was posted. */
+  posting: Posting;
 }
 
 export interface StoredException extends FoundException {
@@ -53,6 +56,8 @@ export interface Run {
   closingBalances: Money[];
   error: string;
   executions: number;
+  /** When the PSP cut the file; undefined: the whole day. */
+  cutAt?: Date;
   startedAt: Date;
   finishedAt?: Date;
 }

@@ -1,4 +1,4 @@
-import { isKnownCurrency } from "../../lib/money.js";
+import { isKnownCurrency, MAX_MINOR_UNITS } from "../../lib/money.js";
 
 /**
  * One line of the PSP's settlement file, read against its CSV contract (psp-simulator/README.md, CSV contract).
@@ -71,7 +71,9 @@ class Malformed extends Error {}
 
 function integer(name: string, value: string): bigint {
   if (!INTEGER.test(value)) throw new Malformed(`${name} "${value}" is not an integer number of minor units`);
-  return BigInt(value);
+  const amount = BigInt(value);
+  if (amount > MAX_MINOR_UNITS || -amount > MAX_MINOR_UNITS) throw new Malformed(`${name} ${value} is beyond the largest amount a ledger entry holds (${MAX_MINOR_UNITS})`);
+  return amount;
 }
 
 function time(value: string): number {

@@ -2,12 +2,14 @@ import type { Knex } from "knex";
 import type { Db } from "../../lib/db.js";
 import { NO_SETTLEMENT, type SettlementTotals } from "../../ledger/domain/chart.js";
 import type { Money } from "../../lib/money.js";
-import type { ExceptionStatus, FoundException, Run, RunStatus, StoredException } from "../domain/exception.js";
+import type { Direction } from "../../ledger/domain/account.js";
+import type { Entry, Posting } from "../../ledger/domain/posting.js";
+import type { AdjustmentRecord, ExceptionStatus, FoundException, Run, RunStatus, StoredException } from "../domain/exception.js";
 import { reportFromJson, reportToJson, type ReportRow } from "../domain/report.js";
 import { addTotals } from "../domain/settlement-totals.js";
 
-/** A 'running' run whose execution began longer ago than this is taken to have died, and may be run again. */
-const STALE_RUN = "15 minutes";
+/** The advisory lock space of "one execution per settlement day" (the key within it is the date's hash). */
+const DAY_LOCK_SPACE = 0x5245;
 
 interface RunRow {
   id: bigint;
@@ -20,6 +22,7 @@ interface RunRow {
   closing_balances: { currency: string; amount_minor: string }[];
   error: string;
   executions: number;
+  cut_at: Date | null;
   started_at: Date;
   finished_at: Date | null;
 }
@@ -50,7 +53,31 @@ interface ExceptionRow {
   reason: string | null;
   idempotency_key: string | null;
   adjusted_at: Date | null;
+  adjustment_description: string | null;
+  adjustment_entries: StoredEntry[] | null;
+  pending_adjustment: PendingAdjustmentJson | null;
 }
+
+interface PendingAdjustmentJson {
+  transaction_id: string;
+  description: string;
+  entries: StoredEntry[];
+  operator_id: string;
+  reason: string;
+  idempotency_key: string;
+  claimed_at: string;
+}
+
+/** An adjustment's entry as the adjustments table keeps it. */
+interface StoredEntry {
+  account_code: string;
+  direction: Direction;
+  amount_minor: string;
+  currency: string;
+}
+
+const entryToJson = (e: Entry): StoredEntry => ({ account_code: e.accountCode, direction: e.direction, amount_minor: e.amount.amountMinor.toString(), currency: e.amount.currency });
+const entryFromJson = (e: StoredEntry): Entry => ({ accountCode: e.account_code, direction: e.direction, amount: { amountMinor: BigInt(e.amount_minor), currency: e.currency } });
 
 const toRun = (row: RunRow): Run => ({
   id: row.id,
@@ -63,12 +90,36 @@ const toRun = (row: RunRow): Run => ({
   closingBalances: row.closing_balances.map((b) => ({ currency: b.currency, amountMinor: BigInt(b.amount_minor) })),
   error: row.error,
   executions: row.executions,
+  cutAt: row.cut_at ?? undefined,
   startedAt: row.started_at,
   finishedAt: row.finished_at ?? undefined,
 });
 
 const money = (amountMinor: bigint | null, currency: string | null): Money | undefined =>
   amountMinor === null || currency === null ? undefined : { amountMinor, currency };
+
+function adjustmentOf(row: ExceptionRow): AdjustmentRecord | undefined {
+  const pending = row.pending_adjustment;
+  if (pending !== null) {
+    return {
+      transactionId: pending.transaction_id,
+      operatorId: pending.operator_id,
+      reason: pending.reason,
+      idempotencyKey: pending.idempotency_key,
+      adjustedAt: new Date(pending.claimed_at),
+      posting: { transactionId: pending.transaction_id, description: pending.description, entries: pending.entries.map(entryFromJson) },
+    };
+  }
+  if (row.adjustment_transaction_id === null) return undefined;
+  return {
+    transactionId: row.adjustment_transaction_id,
+    operatorId: row.operator_id!,
+    reason: row.reason!,
+    idempotencyKey: row.idempotency_key!,
+    adjustedAt: row.adjusted_at!,
+    posting: { transactionId: row.adjustment_transaction_id, description: row.adjustment_description!, entries: row.adjustment_entries!.map(entryFromJson) },
+  };
+}
 
 const toException = (row: ExceptionRow): StoredException => ({
   id: row.id,
@@ -87,10 +138,7 @@ const toException = (row: ExceptionRow): StoredException => ({
   detail: row.detail,
   status: row.status,
   resolution: row.resolution,
-  adjustment:
-    row.adjustment_transaction_id === null
-      ? undefined
-      : { transactionId: row.adjustment_transaction_id, operatorId: row.operator_id!, reason: row.reason!, idempotencyKey: row.idempotency_key!, adjustedAt: row.adjusted_at! },
+  adjustment: adjustmentOf(row),
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
@@ -101,6 +149,14 @@ const totalsFromJson = (json: Record<string, string>): SettlementTotals =>
 
 /** The fields of an exception that a later run may find different; a re-run that finds them all equal changes nothing. */
 const FOUND_COLUMNS = ["class", "last_run_id", "line_number", "psp_reference", "our_reference", "line_type", "file_amount_minor", "file_currency", "file_fee_minor", "ledger_amount_minor", "ledger_currency", "ledger_transaction_id", "detail"];
+
+/** What one settlement posting of a day settles. */
+export interface SettlementRecord {
+  date: string;
+  currency: string;
+  sequence: number;
+  totals: SettlementTotals;
+}
 
 export interface ExceptionQuery {
   runId?: bigint;
@@ -115,20 +171,47 @@ export class ReconciliationStore {
   constructor(private readonly db: Db) {}
 
   /**
-   * The run of this day and file, created or taken up again (status running); undefined while another execution of
-   * it is under way.
+   * Runs `work` holding the day: one execution per settlement day at a time, whichever instance runs it. The lock
+   * belongs to a database transaction kept open meanwhile, so it goes away with a process that dies. Undefined when
+   * another execution holds the day.
    */
-  async claimRun(date: string, checksum: string, source: string): Promise<{ run: Run; created: boolean } | undefined> {
+  async withDayLock<T>(date: string, work: () => Promise<T>): Promise<{ value: T } | undefined> {
+    return this.db.transaction(async (trx) => {
+      const { rows } = await trx.raw<{ rows: { locked: boolean }[] }>("select pg_try_advisory_xact_lock(?, hashtext(?)) as locked", [DAY_LOCK_SPACE, date]);
+      return rows[0]!.locked ? { value: await work() } : undefined;
+    });
+  }
+
+  /** The run of this day and file, created or taken up again (status running); call it holding the day. */
+  async claimRun(date: string, checksum: string, source: string, cutAt: Date | undefined): Promise<{ run: Run; created: boolean }> {
     const { rows } = await this.db.raw<{ rows: (RunRow & { created: boolean })[] }>(
-      `insert into runs (settlement_date, checksum, source, status, executions) values (?, ?, ?, 'running', 1)
+      `insert into runs (settlement_date, checksum, source, cut_at, status, executions) values (?, ?, ?, ?, 'running', 1)
        on conflict (settlement_date, checksum) do update
-         set status = 'running', source = excluded.source, executions = runs.executions + 1, claimed_at = now(), error = ''
-         where runs.status <> 'running' or runs.claimed_at < now() - interval '${STALE_RUN}'
+         set status = 'running', source = excluded.source, cut_at = excluded.cut_at, executions = runs.executions + 1, claimed_at = now(), error = ''
        returning *, (xmax = 0) as created`,
-      [date, checksum, source],
+      [date, checksum, source, cutAt ?? null],
     );
-    const row = rows[0];
-    return row && { run: toRun(row), created: row.created };
+    const row = rows[0]!;
+    return { run: toRun(row), created: row.created };
+  }
+
+  /**
+   * A finished run of the day whose file supersedes this one: cut later, or cut at the same time and reconciled
+   * after this file's own run. Running the older file again would undo what the newer one settled.
+   */
+  async supersedingRun(date: string, checksum: string, cutAt: Date | undefined): Promise<Run | undefined> {
+    const row: RunRow | undefined = await this.db("runs as r")
+      .where({ "r.settlement_date": date, "r.status": "finished" })
+      .whereNot("r.checksum", checksum)
+      .whereRaw(
+        `(coalesce(r.cut_at, 'infinity') > coalesce(?::timestamptz, 'infinity')
+          or (coalesce(r.cut_at, 'infinity') = coalesce(?::timestamptz, 'infinity')
+              and r.id > (select id from runs where settlement_date = r.settlement_date and checksum = ?)))`,
+        [cutAt ?? null, cutAt ?? null, checksum],
+      )
+      .orderBy("r.id", "desc")
+      .first("r.*");
+    return row && toRun(row);
   }
 
   /** Records the run's outcome; true when its lines or report differ from what the last execution recorded. */
@@ -162,9 +245,13 @@ export class ReconciliationStore {
     return ((await q) as RunRow[]).map(toRun);
   }
 
-  /** Inserts new exceptions, updates those found again with other details; returns how many it wrote. */
-  async upsertExceptions(date: string, runId: bigint, found: FoundException[]): Promise<number> {
-    if (found.length === 0) return 0;
+  /**
+   * Inserts new exceptions, updates those found again with other details, reopens those closed automatically that
+   * are found again, and stamps them all with this execution; returns how many it wrote and reopened.
+   */
+  async upsertExceptions(date: string, run: Pick<Run, "id" | "executions">, found: FoundException[]): Promise<{ written: number; reopened: number }> {
+    if (found.length === 0) return { written: 0, reopened: 0 };
+    const runId = run.id;
     const rows = found.map((e) => ({
       settlement_date: date,
       key: e.key,
@@ -190,15 +277,21 @@ export class ReconciliationStore {
       `${insert.sql} on conflict (settlement_date, key) do update set ${set}, updated_at = now() where ${changed} returning id`,
       insert.bindings as Knex.RawBinding[],
     );
-    return written.length;
+    const keys = found.map((e) => e.key);
+    const reopened = await this.db("exceptions")
+      .where({ settlement_date: date, status: "auto_fixed" })
+      .whereIn("key", keys)
+      .update({ status: "open", resolution: this.db.raw("'found again by run ' || ? || '; before: ' || resolution", [String(runId)]), updated_at: this.db.fn.now() });
+    await this.db("exceptions").where({ settlement_date: date }).whereIn("key", keys).update({ last_execution: run.executions });
+    return { written: written.length, reopened };
   }
 
-  /** Open exceptions of the day that the run did not find again: they are gone (fixed elsewhere, or a new file). */
-  async resolveNotFoundAgain(date: string, runId: bigint): Promise<number> {
+  /** Open exceptions of the day that this execution did not find: they are gone (fixed elsewhere, or a new file). */
+  async resolveNotFoundAgain(date: string, run: Pick<Run, "id" | "executions">): Promise<number> {
     return this.db("exceptions")
       .where({ settlement_date: date, status: "open" })
-      .whereNot("last_run_id", String(runId))
-      .update({ status: "auto_fixed", resolution: `not found again by run ${runId}`, updated_at: this.db.fn.now() });
+      .whereRaw("(last_run_id, last_execution) <> (?, ?)", [String(run.id), run.executions])
+      .update({ status: "auto_fixed", resolution: `not found again by run ${run.id}`, updated_at: this.db.fn.now() });
   }
 
   async markAutoFixed(exceptionId: bigint, resolution: string): Promise<boolean> {
@@ -216,7 +309,16 @@ export class ReconciliationStore {
   private exceptionsQuery() {
     return this.db("exceptions as x")
       .leftJoin("adjustments as a", "a.exception_id", "x.id")
-      .select("x.*", "a.transaction_id as adjustment_transaction_id", "a.operator_id", "a.reason", "a.idempotency_key", "a.adjusted_at");
+      .select(
+        "x.*",
+        "a.transaction_id as adjustment_transaction_id",
+        "a.operator_id",
+        "a.reason",
+        "a.idempotency_key",
+        "a.adjusted_at",
+        "a.description as adjustment_description",
+        "a.entries as adjustment_entries",
+      );
   }
 
   async getException(exceptionId: bigint): Promise<StoredException | undefined> {
@@ -234,25 +336,44 @@ export class ReconciliationStore {
     return ((await q) as ExceptionRow[]).map(toException);
   }
 
-  /** Per currency: what the day's postings settled so far, and how many there were. */
+  /** Per currency: what the day's postings (posted or pending) settle, and how many there are. */
   async settledSoFar(date: string): Promise<Map<string, { totals: SettlementTotals; postings: number }>> {
-    const rows: { currency: string; totals: Record<string, string> }[] = await this.db("settlement_postings").where({ settlement_date: date }).select("currency", "totals");
     const settled = new Map<string, { totals: SettlementTotals; postings: number }>();
-    for (const row of rows) {
+    for (const row of await this.settlementRows(date)) {
       const so = settled.get(row.currency) ?? { totals: NO_SETTLEMENT, postings: 0 };
-      settled.set(row.currency, { totals: addTotals(so.totals, totalsFromJson(row.totals)), postings: so.postings + 1 });
+      settled.set(row.currency, { totals: addTotals(so.totals, row.totals), postings: so.postings + 1 });
     }
     return settled;
   }
 
-  /** True when recorded now, false when an earlier execution had recorded it. */
-  async recordSettlement(date: string, currency: string, sequence: number, transactionId: string, totals: SettlementTotals, runId: bigint): Promise<boolean> {
-    const inserted = await this.db("settlement_postings")
-      .insert({ settlement_date: date, currency, sequence, transaction_id: transactionId, totals: JSON.stringify(totalsToJson(totals)), run_id: runId })
-      .onConflict(["settlement_date", "currency", "sequence"])
-      .ignore()
-      .returning("sequence");
-    return inserted.length > 0;
+  /** The day's settlement postings an interrupted run recorded and may not have posted. */
+  async pendingSettlements(date: string): Promise<SettlementRecord[]> {
+    return (await this.settlementRows(date)).filter((row) => row.status === "pending");
+  }
+
+  private async settlementRows(date: string): Promise<(SettlementRecord & { status: "pending" | "posted" })[]> {
+    const rows: { currency: string; sequence: number; totals: Record<string, string>; status: "pending" | "posted" }[] = await this.db("settlement_postings")
+      .where({ settlement_date: date })
+      .orderBy(["currency", "sequence"])
+      .select("currency", "sequence", "totals", "status");
+    return rows.map((row) => ({ date, currency: row.currency, sequence: row.sequence, totals: totalsFromJson(row.totals), status: row.status }));
+  }
+
+  /** Records a settlement posting before it is posted, so that whatever happens next, the next run posts it. */
+  async recordPendingSettlement(settlement: SettlementRecord, transactionId: string, runId: bigint): Promise<void> {
+    await this.db("settlement_postings").insert({
+      settlement_date: settlement.date,
+      currency: settlement.currency,
+      sequence: settlement.sequence,
+      transaction_id: transactionId,
+      totals: JSON.stringify(totalsToJson(settlement.totals)),
+      run_id: runId,
+      status: "pending",
+    });
+  }
+
+  async markSettlementPosted(settlement: Pick<SettlementRecord, "date" | "currency" | "sequence">): Promise<void> {
+    await this.db("settlement_postings").where({ settlement_date: settlement.date, currency: settlement.currency, sequence: settlement.sequence }).update({ status: "posted" });
   }
 
   async boundaryMatches(date: string): Promise<Set<string>> {
@@ -268,28 +389,52 @@ export class ReconciliationStore {
   }
 
   /**
-   * Records an adjustment and closes its exception, in one database transaction. Answers the exception as it is
-   * after; `recorded` is false when the exception was no longer open (someone else adjusted or closed it first).
+   * Takes an open exception for an adjustment, before anything is posted: the exception becomes 'adjusting', with the
+   * whole posting, who and why. False when it was no longer open.
    */
-  async recordAdjustment(
-    exceptionId: bigint,
-    adjustment: { transactionId: string; operatorId: string; reason: string; idempotencyKey: string; entries: unknown },
-  ): Promise<{ recorded: boolean; exception: StoredException }> {
-    const recorded = await this.db.transaction(async (trx) => {
-      const closed = await trx("exceptions")
-        .where({ id: exceptionId, status: "open" })
-        .update({ status: "adjusted", resolution: `adjusted by ${adjustment.operatorId}: ${adjustment.reason}`, updated_at: trx.fn.now() });
-      if (closed === 0) return false;
+  async claimAdjustment(exceptionId: bigint, adjustment: { posting: Posting; operatorId: string; reason: string; idempotencyKey: string }): Promise<boolean> {
+    const pending: PendingAdjustmentJson = {
+      transaction_id: adjustment.posting.transactionId,
+      description: adjustment.posting.description,
+      entries: adjustment.posting.entries.map(entryToJson),
+      operator_id: adjustment.operatorId,
+      reason: adjustment.reason,
+      idempotency_key: adjustment.idempotencyKey,
+      claimed_at: new Date().toISOString(),
+    };
+    const claimed = await this.db("exceptions")
+      .where({ id: exceptionId, status: "open" })
+      .update({ status: "adjusting", pending_adjustment: JSON.stringify(pending), updated_at: this.db.fn.now() });
+    return claimed > 0;
+  }
+
+  /** The ledger refused the adjustment: the exception is open again, as it was. */
+  async releaseAdjustment(exceptionId: bigint): Promise<void> {
+    await this.db("exceptions").where({ id: exceptionId, status: "adjusting" }).update({ status: "open", pending_adjustment: null, updated_at: this.db.fn.now() });
+  }
+
+  /**
+   * The ledger has the adjustment: it joins the audit trail (immutable) and the exception is closed, in one database
+   * transaction. Answers the exception as it is after.
+   */
+  async completeAdjustment(exceptionId: bigint): Promise<StoredException> {
+    await this.db.transaction(async (trx) => {
+      const row: { pending_adjustment: PendingAdjustmentJson } | undefined = await trx("exceptions").where({ id: exceptionId, status: "adjusting" }).forUpdate().first("pending_adjustment");
+      if (row === undefined) return;
+      const adjustment = row.pending_adjustment;
       await trx("adjustments").insert({
         exception_id: exceptionId,
-        transaction_id: adjustment.transactionId,
-        operator_id: adjustment.operatorId,
-        reason: adjustment.reason,
-        idempotency_key: adjustment.idempotencyKey,
+        transaction_id: adjustment.transaction_id,
+        description: adjustment.description,
         entries: JSON.stringify(adjustment.entries),
+        operator_id: adjustment.operator_id,
+        reason: adjustment.reason,
+        idempotency_key: adjustment.idempotency_key,
       });
-      return true;
+      await trx("exceptions")
+        .where({ id: exceptionId })
+        .update({ status: "adjusted", pending_adjustment: null, resolution: `adjusted by ${adjustment.operator_id}: ${adjustment.reason}`, updated_at: trx.fn.now() });
     });
-    return { recorded, exception: (await this.getException(exceptionId))! };
+    return (await this.getException(exceptionId))!;
   }
 }
