@@ -5,6 +5,9 @@ export function encodePageToken(cursor: Record<string, string>): string {
   return Buffer.from(JSON.stringify(cursor)).toString("base64url");
 }
 
+/** The error for a token this service did not make, or one tampered with. */
+export const badPageToken = () => invalidArgument("page_token", "is not a token returned by a previous call; start again with an empty page_token");
+
 export function decodePageToken(token: string, keys: readonly string[]): Record<string, string> | undefined {
   if (token === "") return undefined;
   try {
@@ -15,7 +18,7 @@ export function decodePageToken(token: string, keys: readonly string[]): Record<
   } catch {
     // fall through to the error below
   }
-  throw invalidArgument("page_token", "is not a token returned by a previous call; start again with an empty page_token");
+  throw badPageToken();
 }
 
 export function pageSize(requested: number, defaultSize: number, max: number): number {

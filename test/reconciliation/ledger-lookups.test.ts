@@ -63,4 +63,12 @@ describe("ListTransactionIds", () => {
     const backwards = { postedFrom: timestamp(new Date()), postedBefore: timestamp(started), idPrefixes: ["payin:"] };
     expect(await failure(ledger.call("listTransactionIds", backwards))).toMatchObject({ details: "posted_before: must be after posted_from" });
   });
+
+  it("refuses a page token it did not make, a tampered time included", async () => {
+    const tampered = Buffer.from(JSON.stringify({ postedAt: "yesterday", transactionId: "payin:p1" })).toString("base64url");
+    expect(await failure(ledger.call("listTransactionIds", { ...window(), idPrefixes: ["payin:"], pageToken: tampered }))).toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+      details: "page_token: is not a token returned by a previous call; start again with an empty page_token",
+    });
+  });
 });

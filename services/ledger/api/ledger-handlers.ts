@@ -1,7 +1,7 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import { LedgerService } from "../../../gen/ledger/v1/ledger_pb.js";
 import { invalidArgument, notFound } from "../../lib/errors.js";
-import { decodePageToken, encodePageToken, pageSize } from "../../lib/page-token.js";
+import { badPageToken, decodePageToken, encodePageToken, pageSize } from "../../lib/page-token.js";
 import type { WalletBalancesPort } from "../app/ports.js";
 import { requireLedgerId, validateAccount } from "../domain/account.js";
 import { validatePosting } from "../domain/posting.js";
@@ -23,9 +23,7 @@ const encodeEntryCursor = (c: EntryCursor) =>
 function decodeEntryCursor(token: string): EntryCursor | undefined {
   const cursor = decodePageToken(token, ["xid", "transactionId", "position"]);
   if (cursor === undefined) return undefined;
-  if (!/^\d{1,19}$/.test(cursor.xid!) || !/^\d{1,9}$/.test(cursor.position!)) {
-    throw invalidArgument("page_token", "is not a token returned by a previous call; start again with an empty page_token");
-  }
+  if (!/^\d{1,19}$/.test(cursor.xid!) || !/^\d{1,9}$/.test(cursor.position!)) throw badPageToken();
   return { xid: BigInt(cursor.xid!), transactionId: cursor.transactionId!, position: Number(cursor.position) };
 }
 
@@ -33,7 +31,10 @@ const encodeTransactionCursor = (c: TransactionCursor) => encodePageToken({ post
 
 function decodeTransactionCursor(token: string): TransactionCursor | undefined {
   const cursor = decodePageToken(token, ["postedAt", "transactionId"]);
-  return cursor && { postedAt: cursor.postedAt!, transactionId: cursor.transactionId! };
+  if (cursor === undefined) return undefined;
+  // PostgreSQL's text form of a timestamptz, as the store wrote it.
+  if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/.test(cursor.postedAt!)) throw badPageToken();
+  return { postedAt: cursor.postedAt!, transactionId: cursor.transactionId! };
 }
 
 /** gRPC ledger.v1.LedgerService: validate, delegate, translate. `wallets` is absent when no wallet service is configured. */

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream } from "node:stream/web";
-import { notFound, unavailable } from "../../lib/errors.js";
+import { failedPrecondition, notFound, unavailable } from "../../lib/errors.js";
 import { retry } from "../../lib/retry.js";
 import type { PspPort, SettlementFile } from "../app/ports.js";
 
@@ -56,6 +56,7 @@ export class PspHttpClient implements PspPort {
       }).catch((err: Error) => Promise.reject(new TransientPspError(`GET ${path}: ${err.message}`)));
       if (res.status === 404) return undefined;
       if (res.status === 429 || res.status >= 500) throw new TransientPspError(`GET ${path}: HTTP ${res.status}`);
+      if (res.status === 401 || res.status === 403) throw failedPrecondition(`the PSP refused our credentials for GET ${path} (HTTP ${res.status}): check the PSP API key`);
       if (!res.ok) throw new Error(`the PSP answered GET ${path} with HTTP ${res.status}: ${await res.text()}`);
       return read(res);
     };

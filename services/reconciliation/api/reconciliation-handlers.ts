@@ -1,7 +1,7 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import { ReconciliationService, StandardCorrection } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
 import { invalidArgument, notFound } from "../../lib/errors.js";
-import { decodePageToken, encodePageToken, pageSize } from "../../lib/page-token.js";
+import { badPageToken, decodePageToken, encodePageToken, pageSize } from "../../lib/page-token.js";
 import { postAdjustment } from "../app/adjustments.js";
 import type { LedgerPort } from "../app/ports.js";
 import type { Reconciliation } from "../app/reconciliation.js";
@@ -15,7 +15,7 @@ const optionalDate = (field: string, value: string) => (value === "" ? undefined
 function cursorId(token: string): bigint | undefined {
   const cursor = decodePageToken(token, ["id"]);
   if (cursor === undefined) return undefined;
-  if (!/^\d{1,19}$/.test(cursor.id!)) throw invalidArgument("page_token", "is not a token returned by a previous call; start again with an empty page_token");
+  if (!/^\d{1,19}$/.test(cursor.id!)) throw badPageToken();
   return BigInt(cursor.id!);
 }
 

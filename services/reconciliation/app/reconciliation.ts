@@ -208,7 +208,8 @@ export class Reconciliation {
       if (open.length === 0) return changes;
       afterId = open.at(-1)!.id;
       for (const exception of open.filter((e) => e.class === "missing_in_ledger")) {
-        const fix = await autoFixMissingInLedger(exception, psp, payments);
+        // One the PSP or the payment service cannot answer for now stays open, and the next run tries again.
+        const fix = await autoFixMissingInLedger(exception, psp, payments).catch((err: unknown) => ({ fixed: false as const, why: `could not be checked now (${(err as Error).message})` }));
         if (fix.fixed) {
           if (await store.markAutoFixed(exception.id, fix.resolution)) changes.push(`exception ${exception.id} auto-fixed: ${fix.resolution}`);
         } else if (await store.noteNotFixed(exception.id, fix.why)) {

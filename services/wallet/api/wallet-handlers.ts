@@ -1,7 +1,7 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import { WalletService } from "../../../gen/wallet/v1/wallet_pb.js";
 import { invalidArgument, notFound } from "../../lib/errors.js";
-import { decodePageToken, encodePageToken, pageSize } from "../../lib/page-token.js";
+import { badPageToken, decodePageToken, encodePageToken, pageSize } from "../../lib/page-token.js";
 import { requireCurrency, requireId } from "../../lib/validate.js";
 import type { PayoutFlow } from "../app/payout-flow.js";
 import { requireDestination, validatePayoutRequest } from "../domain/payout.js";
@@ -12,7 +12,7 @@ import { balanceToProto, payoutAccountToProto, payoutToProto } from "./wallet-pr
 function decodePayoutCursor(token: string): bigint | undefined {
   const cursor = decodePageToken(token, ["seq"]);
   if (cursor === undefined) return undefined;
-  if (!/^\d{1,19}$/.test(cursor.seq!)) throw invalidArgument("page_token", "is not a token returned by a previous call; start again with an empty page_token");
+  if (!/^\d{1,19}$/.test(cursor.seq!)) throw badPageToken();
   return BigInt(cursor.seq!);
 }
 
