@@ -14,7 +14,7 @@ import { startRiskService } from "../services/risk/service.js";
 import { DEFAULT_PAYOUT_SCHEDULE_INTERVAL_MS, payoutJobsFromEnv } from "../services/wallet/config.js";
 import { startWalletService } from "../services/wallet/service.js";
 import { startLedgerService } from "../services/ledger/service.js";
-import { startReconciliationService } from "../services/reconciliation/service.js";
+import { scheduleFromEnv, startReconciliationService } from "../services/reconciliation/service.js";
 import { runDemoCheckout } from "./demo-checkout.js";
 import { ensureNats, NatsUnavailableError } from "./infra/nats.js";
 import { ensurePostgres } from "./infra/postgres.js";
@@ -98,6 +98,7 @@ async function up() {
     ledgerUrls: [ledger.url],
     paymentUrl: payment.url,
     psp: { baseUrl: psp.url, apiKey: pspApiKey },
+    schedule: scheduleFromEnv(),
   });
   stops.push(reconciliation.close);
   print(`Reconciliation  ${reconciliation.url}  (gRPC reconciliation.v1.ReconciliationService; npm run replay-settlement -- <date>)  metrics ${reconciliation.metricsUrl}`);

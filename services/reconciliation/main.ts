@@ -1,6 +1,6 @@
 import { envInt, envString } from "../lib/config.js";
 import { runUntilSignal } from "../lib/process.js";
-import { startReconciliationService } from "./service.js";
+import { scheduleFromEnv, startReconciliationService } from "./service.js";
 
 const service = await startReconciliationService({
   databaseUrl: envString("DATABASE_URL"),
@@ -13,5 +13,6 @@ const service = await startReconciliationService({
     settlementCutoff: envString("SETTLEMENT_CUTOFF", "00:00"),
     bookingToleranceMs: envInt("RECONCILIATION_BOOKING_TOLERANCE_MS", 300_000),
   },
+  schedule: scheduleFromEnv(),
 });
 runUntilSignal(service.close);

@@ -1,12 +1,15 @@
+import { envInt } from "../lib/config.js";
 import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import { createLogger } from "../lib/log.js";
+import { startPeriodic } from "../lib/periodic.js";
 import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { LedgerGrpcClient } from "./adapters/ledger-grpc-client.js";
 import { PaymentGrpcClient } from "./adapters/payment-grpc-client.js";
 import { PspHttpClient, type PspClientConfig } from "./adapters/psp-http-client.js";
 import { reconciliationRoutes } from "./api/reconciliation-handlers.js";
 import { defaultReconciliationConfig, Reconciliation, type ReconciliationConfig } from "./app/reconciliation.js";
+import { completeDays, reconcileDueDays } from "./app/schedule.js";
 import { RECONCILIATION_SCHEMA, reconciliationMigrations } from "./store/migrations/index.js";
 import { ReconciliationStore } from "./store/reconciliation-store.js";
 
@@ -20,6 +23,8 @@ export interface ReconciliationServiceConfig {
   paymentUrl: string;
   psp: PspClientConfig;
   reconciliation?: Partial<ReconciliationConfig>;
+  /** The nightly job: how often to look for due days, and how many days back; off when absent. */
+  schedule?: { intervalMs: number; lookbackDays: number };
 }
 
 export interface RunningReconciliationService {
@@ -27,6 +32,12 @@ export interface RunningReconciliationService {
   port: number;
   metricsUrl: string;
   close(): Promise<void>;
+}
+
+/** RECONCILIATION_SCHEDULE_INTERVAL_MS (10 minutes; 0 turns the nightly job off) and RECONCILIATION_LOOKBACK_DAYS (3). */
+export function scheduleFromEnv(): ReconciliationServiceConfig["schedule"] {
+  const intervalMs = envInt("RECONCILIATION_SCHEDULE_INTERVAL_MS", 600_000);
+  return intervalMs === 0 ? undefined : { intervalMs, lookbackDays: envInt("RECONCILIATION_LOOKBACK_DAYS", 3) };
 }
 
 export async function startReconciliationService(config: ReconciliationServiceConfig): Promise<RunningReconciliationService> {
@@ -51,12 +62,23 @@ export async function startReconciliationService(config: ReconciliationServiceCo
     metrics: createMetricsRegistry("reconciliation"),
     metricsPort: config.metricsPort,
   });
+  const { settlementCutoff } = { ...defaultReconciliationConfig, ...config.reconciliation };
+  const schedule = config.schedule;
+  const stopSchedule = schedule
+    ? startPeriodic(
+        "scheduled reconciliation",
+        schedule.intervalMs,
+        () => reconcileDueDays(reconciliation, store, completeDays(Date.now(), settlementCutoff, schedule.lookbackDays), log),
+        log,
+      )
+    : async () => {};
   log.info("reconciliation service listening", { url: grpc.url });
   return {
     url: grpc.url,
     port: grpc.port,
     metricsUrl: grpc.metricsUrl,
     close: async () => {
+      await stopSchedule();
       await grpc.close();
       await db.destroy();
     },

@@ -8,6 +8,9 @@ import { DomainError, unavailable } from "../../services/lib/errors.js";
 import { createLogger } from "../../services/lib/log.js";
 import { LedgerGrpcClient } from "../../services/reconciliation/adapters/ledger-grpc-client.js";
 import { postAdjustment } from "../../services/reconciliation/app/adjustments.js";
+import { reconcileDueDays } from "../../services/reconciliation/app/schedule.js";
+import { localSettlementFile } from "../../services/reconciliation/app/settlement-file.js";
+import { notFound } from "../../services/lib/errors.js";
 import type { LedgerPort } from "../../services/reconciliation/app/ports.js";
 import { defaultReconciliationConfig, Reconciliation } from "../../services/reconciliation/app/reconciliation.js";
 import { SETTLEMENT_HEADER } from "../../services/reconciliation/domain/settlement-line.js";
@@ -46,7 +49,7 @@ afterAll(async () => {
   await ledgerUnderTest.close();
 });
 
-const unused = () => Promise.reject(new Error("the files are given by path, and the PSP knows none of their payments"));
+const unused = () => Promise.reject(new Error("the PSP knows none of these payments: nothing is refreshed"));
 
 /** The ledger client, with some of its calls replaced. */
 const ledgerWith = (overrides: Partial<LedgerPort>): LedgerPort => ({
@@ -57,12 +60,18 @@ const ledgerWith = (overrides: Partial<LedgerPort>): LedgerPort => ({
   ...overrides,
 });
 
+/** The PSP's settlement files by day, for the nightly job. */
+const pspFiles = new Map<string, string>();
+
 function reconciliation(ledgerPort: LedgerPort = ledger): Reconciliation {
   return new Reconciliation({
     store,
     ledger: ledgerPort,
-    // A PSP that does not know these payments: a missing charge stays with finance.
-    psp: { settlementFile: unused, payment: async () => undefined },
+    // A PSP that serves the files of pspFiles and does not know these payments: a missing charge stays with finance.
+    psp: {
+      settlementFile: async (date) => (pspFiles.has(date) ? localSettlementFile(pspFiles.get(date)!) : Promise.reject(notFound(`the PSP has no settlement file for ${date} (yet)`))),
+      payment: async () => undefined,
+    },
     payments: { refreshPayment: unused },
     config: defaultReconciliationConfig,
     log: createLogger("run-safety-test"),
@@ -231,5 +240,24 @@ describe("an adjustment races nothing", () => {
     await expect(postAdjustment(store, ledger, unknownAccount)).rejects.toMatchObject({ kind: "invalid_argument" });
     expect(await store.getException(exceptionId)).toMatchObject({ status: "open", adjustment: undefined });
     expect((await postAdjustment(store, ledger, request(exceptionId, "key-4"))).exception.status).toBe("adjusted");
+  });
+});
+
+describe("the nightly job", () => {
+  it("reconciles each due day once, leaves a day with no file for later, and comes back for a charge fixed automatically", async () => {
+    await bookPayIn("nightly-1", 400n);
+    pspFiles.set("2024-10-01", settlementFile([["nightly-1", 400], ["nightly-2", 600]], "2024-10-01T10:00:00.000Z"));
+    const log = createLogger("run-safety-test");
+    expect(await reconcileDueDays(reconciliation(), store, ["2024-10-01", "2024-10-02"], log)).toEqual(["2024-10-01"]);
+    expect(await reconcileDueDays(reconciliation(), store, ["2024-10-01", "2024-10-02"], log)).toEqual([]);
+
+    // The auto-fix applied the missed charge: the day is due once more, to settle it.
+    const [missing] = await store.listExceptions({ date: "2024-10-01", status: "open", limit: 10 });
+    expect(await store.markAutoFixed(missing!.id, "the PSP confirmed it; RefreshPayment applied it")).toBe(true);
+    await bookPayIn("nightly-2", 600n);
+    pspFiles.set("2024-10-02", settlementFile([], "2024-10-02T10:00:00.000Z"));
+    expect(await reconcileDueDays(reconciliation(), store, ["2024-10-01", "2024-10-02"], log)).toEqual(["2024-10-01", "2024-10-02"]);
+    expect(await entriesOf("settlement:2024-10-01:USD:2")).toEqual(["Dr bank:platform:USD 582", "Dr psp_fee_expense:USD 18", "Cr psp_receivable:USD 600"]);
+    expect(await reconcileDueDays(reconciliation(), store, ["2024-10-01", "2024-10-02"], log)).toEqual([]);
   });
 });

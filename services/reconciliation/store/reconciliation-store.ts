@@ -214,6 +214,20 @@ export class ReconciliationStore {
     return row && toRun(row);
   }
 
+  /**
+   * Whether the day wants a run: none finished it since its last failure (or ever), or its last execution fixed a
+   * missing charge automatically, which only a new run finds booked and settles.
+   */
+  async dayIsDue(date: string): Promise<boolean> {
+    const latest: RunRow | undefined = await this.db("runs").where({ settlement_date: date }).orderBy("claimed_at", "desc").first();
+    if (latest === undefined || latest.status === "failed") return true;
+    if (latest.status === "running") return false;
+    const awaiting = await this.db("exceptions")
+      .where({ settlement_date: date, class: "missing_in_ledger", status: "auto_fixed", last_run_id: latest.id, last_execution: latest.executions })
+      .first("id");
+    return awaiting !== undefined;
+  }
+
   /** Records the run's outcome; true when its lines or report differ from what the last execution recorded. */
   async finishRun(runId: bigint, outcome: { lines: number; report: ReportRow[]; closingBalances: Money[] }): Promise<boolean> {
     const report = JSON.stringify(reportToJson(outcome.report));
