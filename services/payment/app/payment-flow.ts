@@ -97,13 +97,15 @@ export class PaymentFlow {
     if (current.status !== "NOT_STARTED") return current;
     let payment = current;
     if (!payment.risk) {
-      await this.store.recordRisk(payment.id, await this.risk.assess(payment));
-      payment = await this.get(payment.id);
+      const risk = await this.risk.assess(payment);
+      // Another instance may have recorded its own answer first: then that one stands.
+      payment = (await this.store.recordRisk(payment.id, risk)) ? { ...payment, risk } : await this.get(payment.id);
     }
     if (payment.risk?.decision === "REJECT") {
       await this.store.transition(payment.id, riskRejection(payment.risk));
     } else if (clearedForPsp(payment)) {
-      await this.register(payment);
+      const registered = await this.register(payment);
+      if (registered !== undefined) return registered;
     }
     return this.get(payment.id);
   }
@@ -204,14 +206,16 @@ export class PaymentFlow {
     }
   }
 
-  private async register(payment: Payment): Promise<void> {
+  /** The payment as registration moved it; undefined when it did not move it (refused, or moved elsewhere first). */
+  private async register(payment: Payment): Promise<Payment | undefined> {
     try {
       const registered = await this.psp.register(payment);
       failpoint("payment.after-psp-register");
-      await this.store.recordRegistration(payment.id, registered);
+      return await this.store.recordRegistration(payment.id, registered);
     } catch (err) {
       if (!(err instanceof PspRefusedError)) throw err;
       await this.store.transition(payment.id, failedBecause(`the PSP refused the payment: ${err.message}`));
+      return undefined;
     }
   }
 }

@@ -118,8 +118,8 @@ export class PaymentStore {
    */
   async createOrGet(checkout: PricedCheckout, fingerprint: string, newPayment: { id: string; statusPageUrl: string }): Promise<Payment> {
     const newPaymentId = newPayment.id;
-    await this.db.transaction(async (trx) => {
-      const inserted = await trx("payments")
+    const created = await this.db.transaction(async (trx): Promise<Payment | undefined> => {
+      const [inserted]: PaymentRow[] = await trx("payments")
         .insert({
           id: newPaymentId,
           checkout_id: checkout.checkoutId,
@@ -136,9 +136,9 @@ export class PaymentStore {
         })
         .onConflict("checkout_id")
         .ignore()
-        .returning("id");
-      if (inserted.length === 0) return;
-      await trx("payment_orders").insert(
+        .returning("*");
+      if (inserted === undefined) return undefined;
+      const orders: OrderRow[] = await trx("payment_orders").insert(
         checkout.orders.map((o, position) => ({
           payment_id: newPaymentId,
           position,
@@ -149,8 +149,11 @@ export class PaymentStore {
           requested_minor: o.amountMinor,
           status: "NOT_STARTED",
         })),
+        "*",
       );
+      return toPayment(inserted, orders);
     });
+    if (created !== undefined) return created;
     const row: PaymentRow = await this.db("payments").where({ checkout_id: checkout.checkoutId }).first();
     if (row.request_fingerprint !== fingerprint) throw checkoutIdReused(checkout.checkoutId, row.id);
     return this.withOrders(this.db, [row]).then(([p]) => p!);
@@ -209,12 +212,13 @@ export class PaymentStore {
     return result.rows.map((r: { id: string }) => r.id);
   }
 
-  /** Records the risk service's answer once; a later answer for the same payment changes nothing. */
-  async recordRisk(paymentId: string, risk: RiskResult): Promise<void> {
-    await this.db("payments")
+  /** Records the risk service's answer once; a later answer for the same payment changes nothing (false). */
+  async recordRisk(paymentId: string, risk: RiskResult): Promise<boolean> {
+    const recorded = await this.db("payments")
       .where({ id: paymentId })
       .whereNull("risk_decision")
       .update({ risk_decision: risk.decision, risk_reasons: JSON.stringify(risk.reasons), updated_at: this.db.fn.now() });
+    return recorded === 1;
   }
 
   /** Records a person's review decision; false if the payment was not waiting for one. */
@@ -226,15 +230,18 @@ export class PaymentStore {
     return updated === 1;
   }
 
-  /** Remembers the PSP payment behind ours and moves NOT_STARTED -> EXECUTING; repeating it is harmless. */
-  async recordRegistration(paymentId: string, psp: PspPayment): Promise<void> {
-    await this.db.transaction(async (trx) => {
+  /**
+   * Remembers the PSP payment behind ours and moves NOT_STARTED -> EXECUTING; repeating it is harmless. Answers the
+   * payment as it moved, or undefined when it was past NOT_STARTED already.
+   */
+  async recordRegistration(paymentId: string, psp: PspPayment): Promise<Payment | undefined> {
+    return this.db.transaction(async (trx) => {
       await this.lock(trx, paymentId);
       await trx("payments")
         .where({ id: paymentId })
         .whereNull("psp_payment_id")
         .update({ psp_payment_id: psp.id, hosted_page_url: psp.hostedPageUrl });
-      await this.move(trx, paymentId, { to: "EXECUTING" });
+      return this.move(trx, paymentId, { to: "EXECUTING" });
     });
   }
 
@@ -242,7 +249,7 @@ export class PaymentStore {
   async transition(paymentId: string, change: StatusChange): Promise<boolean> {
     return this.db.transaction(async (trx) => {
       await this.lock(trx, paymentId);
-      return this.move(trx, paymentId, change);
+      return (await this.move(trx, paymentId, change)) !== undefined;
     });
   }
 
@@ -298,10 +305,6 @@ export class PaymentStore {
     if (after !== payment.status) await this.announce(trx, payment.id, { to: after });
   }
 
-  private async orderStatuses(trx: Knex.Transaction, paymentId: string): Promise<PaymentStatus[]> {
-    return (await trx("payment_orders").where({ payment_id: paymentId }).select("status")).map((r: { status: PaymentStatus }) => r.status);
-  }
-
   /**
    * Records what CapturePayment asks the PSP to capture of each order, applied when the PSP confirms it. False when
    * the payment is not AUTHORIZED, or another capture (different amounts) is already under way.
@@ -336,18 +339,24 @@ export class PaymentStore {
     await trx.raw("update payments set total_minor = (select sum(amount_minor) from payment_orders where payment_id = ?) where id = ?", [paymentId, paymentId]);
   }
 
-  /** The status change and the event announcing it commit together, or not at all. */
-  private async move(trx: Knex.Transaction, paymentId: string, change: StatusChange): Promise<boolean> {
-    const statuses = await this.orderStatuses(trx, paymentId);
-    if (statuses.length === 0 || !canMove(checkoutStatus(statuses), change.to)) return false;
-    if (change.to === "SUCCEEDED") await this.applyCapturePlan(trx, paymentId);
-    await trx("payment_orders").where({ payment_id: paymentId }).whereIn("status", statusesBefore(change.to)).update({ status: change.to });
-    await this.announce(trx, paymentId, change);
-    return true;
+  /** The status change and the event announcing it commit together, or not at all; answers the payment moved. */
+  private async move(trx: Knex.Transaction, paymentId: string, change: StatusChange): Promise<Payment | undefined> {
+    let orders: OrderRow[] = await trx("payment_orders").where({ payment_id: paymentId }).orderBy("position");
+    if (orders.length === 0 || !canMove(checkoutStatus(orders.map((o) => o.status)), change.to)) return undefined;
+    if (change.to === "SUCCEEDED" && orders.some((o) => o.capture_minor !== null)) {
+      await this.applyCapturePlan(trx, paymentId);
+      orders = await trx("payment_orders").where({ payment_id: paymentId }).orderBy("position");
+    }
+    const before = statusesBefore(change.to);
+    await trx("payment_orders").where({ payment_id: paymentId }).whereIn("status", before).update({ status: change.to });
+    return this.announce(trx, paymentId, change, orders.map((o) => (before.includes(o.status) ? { ...o, status: change.to } : o)));
   }
 
-  /** Stamps the payment, and records and announces its new checkout status `to`. */
-  private async announce(trx: Knex.Transaction, paymentId: string, { to, failure, pendingReason }: StatusChange): Promise<void> {
+  /**
+   * Stamps the payment, and records and announces its new checkout status `to`; `orders` as they are now, when the
+   * caller has them. Answers the payment announced.
+   */
+  private async announce(trx: Knex.Transaction, paymentId: string, { to, failure, pendingReason }: StatusChange, orders?: OrderRow[]): Promise<Payment> {
     const [row]: PaymentRow[] = await trx("payments")
       .where({ id: paymentId })
       .update({
@@ -357,8 +366,9 @@ export class PaymentStore {
       })
       .returning("*");
     await trx("status_history").insert({ payment_id: paymentId, status: to, occurred_at: row!.updated_at });
-    const [moved] = await this.withOrders(trx, [row!]);
-    await appendToOutbox(trx, paymentId, this.subjectOf(to), (eventId) => this.encodeEvent(moved!, eventId, moved!.updatedAt));
+    const moved = orders ? toPayment(row!, orders) : (await this.withOrders(trx, [row!]))[0]!;
+    await appendToOutbox(trx, paymentId, this.subjectOf(to), (eventId) => this.encodeEvent(moved, eventId, moved.updatedAt));
+    return moved;
   }
 
   private async withOrders(db: Db | Knex.Transaction, rows: PaymentRow[]): Promise<Payment[]> {
