@@ -105,10 +105,14 @@ export interface RunningConsumer {
   stop(): Promise<void>;
 }
 
+/** Messages a consumer instance handles at once. */
+export const CONSUMER_CONCURRENCY = 8;
+
 /**
- * Runs a durable consumer: instances of a service share the durable, so JetStream spreads messages over them.
- * Messages are handled one at a time, and only a few are buffered, so each is acked well within ack_wait.
- * `handled` hears the outcome of every delivery.
+ * Runs a durable consumer: instances of a service share the durable, so JetStream spreads messages over them, and
+ * each instance handles up to CONSUMER_CONCURRENCY at once. No handler may rely on the order of events: competing
+ * instances never kept it anyway; idempotency and database constraints make every order come out the same. Few are
+ * buffered, so each is acked well within ack_wait. `handled` hears the outcome of every delivery.
  */
 export async function startConsumer(
   js: JetStreamClient,
@@ -118,9 +122,15 @@ export async function startConsumer(
   handled: (outcome: EventOutcome) => void,
 ): Promise<RunningConsumer> {
   const consumer = await js.consumers.get(settings.names.stream, settings.durable);
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: 16 });
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: 2 * CONSUMER_CONCURRENCY });
+  const inFlight = new Set<Promise<void>>();
   const loop = (async () => {
-    for await (const msg of messages) handled(await processMessage(js, msg, handle, settings, log));
+    for await (const msg of messages) {
+      const one: Promise<void> = processMessage(js, msg, handle, settings, log).then(handled, (err: unknown) => log.error("consumer failed on a message", { durable: settings.durable, streamSeq: msg.seq, error: String(err) })).finally(() => inFlight.delete(one));
+      inFlight.add(one);
+      if (inFlight.size >= CONSUMER_CONCURRENCY) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
   })();
   return {
     stop: async () => {

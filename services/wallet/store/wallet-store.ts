@@ -29,10 +29,12 @@ export class WalletStore {
 
   /**
    * Applies the changes inside the caller's transaction, each with its movement; each seller's row is locked only
-   * for its own update. `kind` names the cause ("payin", "refund", ...): only a payout may not overdraw.
+   * for its own update, in seller order, so that two events moving the same sellers never wait on each other in a
+   * circle. `kind` names the cause ("payin", "refund", ...): only a payout may not overdraw.
    */
   async move(trx: Knex.Transaction, eventId: string, currency: string, changes: BalanceChange[], kind: string): Promise<void> {
-    for (const { sellerId, amountMinor } of changes) {
+    const inLockOrder = [...changes].sort((a, b) => (a.sellerId < b.sellerId ? -1 : a.sellerId > b.sellerId ? 1 : 0));
+    for (const { sellerId, amountMinor } of inLockOrder) {
       await trx("movements").insert({ event_id: eventId, seller_id: sellerId, currency, amount_minor: amountMinor, kind });
       await trx("balances")
         .insert({ seller_id: sellerId, currency, available_minor: amountMinor, last_movement: kind })
