@@ -64,12 +64,12 @@ function farExpiry(): string {
   return `12/${String((new Date().getUTCFullYear() + 3) % 100).padStart(2, "0")}`;
 }
 
-/** Opens the hosted page and pays with `cardNumber`. */
-export async function payOnHostedPage(hostedPageUrl: string, cardNumber: string): Promise<PageResult> {
+/** Opens the hosted page and pays with `cardNumber` (and `cvc`). */
+export async function payOnHostedPage(hostedPageUrl: string, cardNumber: string, cvc = "123"): Promise<PageResult> {
   const page = await fetch(hostedPageUrl);
   if (!page.ok) throw new Error(`hosted page ${hostedPageUrl} answered HTTP ${page.status}`);
   const form = readForm(await page.text(), hostedPageUrl);
-  return submit(form, { card_number: cardNumber, exp: farExpiry(), cvc: "123", name: "Ada Buyer" });
+  return submit(form, { card_number: cardNumber, exp: farExpiry(), cvc, name: "Ada Buyer" });
 }
 
 /** Answers the 3-D Secure challenge page that a previous step returned. */

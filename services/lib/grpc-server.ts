@@ -6,7 +6,7 @@ import { DomainError, type ErrorKind } from "./errors.js";
 import { spellGrpcMessagePerSpec } from "./grpc-message.js";
 import { registerHealth, type HealthProbe } from "./health.js";
 import { listen } from "./listen.js";
-import type { Logger } from "./log.js";
+import { idFields, type Logger } from "./log.js";
 import { startMetricsServer } from "./metrics/metrics-server.js";
 import { rpcMetrics } from "./metrics/rpc-metrics.js";
 
@@ -43,26 +43,28 @@ const codeOfKind: Record<ErrorKind, Code> = {
 
 /** The one place where domain errors become gRPC status codes; anything unexpected is logged and hidden. */
 function mapErrors(log: Logger): Interceptor {
-  const toConnectError = (err: unknown, procedure: string): ConnectError => {
+  const toConnectError = (err: unknown, procedure: string, request: unknown): ConnectError => {
     if (err instanceof DomainError) return new ConnectError(err.message, codeOfKind[err.kind]);
     if (err instanceof ConnectError) return err;
-    log.error("unexpected error", { procedure, error: String((err as Error)?.stack ?? err) });
+    // The ids the request names (payment, refund, ...), never the request itself.
+    log.error("unexpected error", { procedure, ...idFields(request), error: String((err as Error)?.stack ?? err) });
     return new ConnectError("internal error; the request may be retried with the same idempotency key", Code.Internal);
   };
   // A server-streaming handler fails while its messages are read, after the interceptor has returned.
-  async function* mapStream<T>(messages: AsyncIterable<T>, procedure: string): AsyncIterable<T> {
+  async function* mapStream<T>(messages: AsyncIterable<T>, procedure: string, request: unknown): AsyncIterable<T> {
     try {
       yield* messages;
     } catch (err) {
-      throw toConnectError(err, procedure);
+      throw toConnectError(err, procedure, request);
     }
   }
   return (next) => async (req) => {
+    const request = req.stream ? undefined : req.message;
     try {
       const res = await next(req);
-      return res.stream ? { ...res, message: mapStream(res.message, req.method.name) } : res;
+      return res.stream ? { ...res, message: mapStream(res.message, req.method.name, request) } : res;
     } catch (err) {
-      throw toConnectError(err, req.method.name);
+      throw toConnectError(err, req.method.name, request);
     }
   };
 }

@@ -103,7 +103,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
     metrics,
     metricsPort: config.metricsPort,
   });
-  const stopPoller = startInFlightPoller([flow, refunds], { intervalMs: 5_000, staleAfterMs: 60_000, batchSize: 50, ...config.poller }, log);
+  const stopPoller = startInFlightPoller({ paymentId: flow, refundId: refunds }, { intervalMs: 5_000, staleAfterMs: 60_000, batchSize: 50, ...config.poller }, log);
   const stopKeySweeper = startPeriodic("idempotency key purge", Math.min(60_000, idempotency.ttlMs), () => idempotency.purgeExpired(1_000), log);
   // Payments are taken while NATS is down: their events wait in the outbox until the relay can attach.
   const events = attachToNats(

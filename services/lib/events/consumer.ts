@@ -1,6 +1,7 @@
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
-import type { Logger } from "../log.js";
+import type { LogFields, Logger } from "../log.js";
+import { eventLogFields } from "./event-log-fields.js";
 import { isNotFound, poisonSubject, type EventStreamNames } from "./streams.js";
 
 /** A message that can never be processed (undecodable, invalid): dead-lettered at once instead of retried. */
@@ -55,6 +56,11 @@ function poisonRecord(msg: JsMsg, settings: ConsumerSettings, reason: string): s
   });
 }
 
+/** The ids of the event a message carries, for its log lines; Nats-Msg-Id is the event id, also on bytes that are no event. */
+function eventIdsOf(msg: JsMsg): LogFields {
+  return { eventId: msg.headers?.get("Nats-Msg-Id") || undefined, ...eventLogFields(msg.subject, msg.data) };
+}
+
 /** What became of a delivery: acked, to be redelivered, or given up on (a dead letter). */
 export type EventOutcome = "ok" | "retried" | "dead_lettered";
 
@@ -75,7 +81,14 @@ export async function processMessage(
     msg.ack();
     return "ok";
   } catch (err) {
-    const context = { durable: settings.durable, subject: msg.subject, streamSeq: msg.seq, delivery: msg.info.deliveryCount, error: String(err) };
+    const context = {
+      durable: settings.durable,
+      subject: msg.subject,
+      streamSeq: msg.seq,
+      delivery: msg.info.deliveryCount,
+      ...eventIdsOf(msg),
+      error: String(err),
+    };
     const retryIn = settings.retryBaseMs * 2 ** (msg.info.deliveryCount - 1);
     if (!(err instanceof PoisonMessage)) {
       const lastDelivery = msg.info.deliveryCount >= settings.maxDeliver;
@@ -126,7 +139,7 @@ export async function startConsumer(
   const inFlight = new Set<Promise<void>>();
   const loop = (async () => {
     for await (const msg of messages) {
-      const one: Promise<void> = processMessage(js, msg, handle, settings, log).then(handled, (err: unknown) => log.error("consumer failed on a message", { durable: settings.durable, streamSeq: msg.seq, error: String(err) })).finally(() => inFlight.delete(one));
+      const one: Promise<void> = processMessage(js, msg, handle, settings, log).then(handled, (err: unknown) => log.error("consumer failed on a message", { durable: settings.durable, streamSeq: msg.seq, ...eventIdsOf(msg), error: String(err) })).finally(() => inFlight.delete(one));
       inFlight.add(one);
       if (inFlight.size >= CONSUMER_CONCURRENCY) await Promise.race(inFlight);
     }

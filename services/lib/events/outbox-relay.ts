@@ -2,6 +2,7 @@ import type { JetStreamClient } from "@nats-io/jetstream";
 import type { Db } from "../db.js";
 import { failpoint } from "../failpoints.js";
 import type { Logger } from "../log.js";
+import { eventLogFields } from "./event-log-fields.js";
 
 export interface RelaySettings {
   /** The service's outbox table (in its own schema): id, event_id, subject, payload, published_at. */
@@ -36,13 +37,14 @@ export function startOutboxRelay(db: Db, js: JetStreamClient, settings: RelaySet
   let stopped = false;
   let wake: () => void = () => {};
 
-  const relayBatch = async (): Promise<{ published: number; failure?: unknown }> =>
+  const relayBatch = async (): Promise<{ published: number; failure?: unknown; stuck?: OutboxRow }> =>
     db.transaction(async (trx) => {
       const { rows } = await trx.raw("select pg_try_advisory_xact_lock(?) as leader", [settings.lockKey]);
       if (!rows[0].leader) return { published: 0 };
       const batch: OutboxRow[] = await trx(settings.table).whereNull("published_at").orderBy("id").limit(settings.batchSize);
       const done: bigint[] = [];
       let failure: unknown;
+      let stuck: OutboxRow | undefined;
       for (const row of batch) {
         try {
           await js.publish(`${settings.subjectPrefix}.${row.subject}`, row.payload, { msgID: row.event_id, timeout: settings.publishTimeoutMs });
@@ -50,20 +52,22 @@ export function startOutboxRelay(db: Db, js: JetStreamClient, settings: RelaySet
           done.push(row.id);
         } catch (err) {
           failure = err;
+          stuck = row;
           break;
         }
       }
       if (done.length > 0) await trx(settings.table).whereIn("id", done.map(String)).update({ published_at: trx.fn.now() });
-      return { published: done.length, failure };
+      return { published: done.length, failure, stuck };
     });
 
   const loop = (async () => {
     while (!stopped) {
       let pause = settings.idleMs;
       try {
-        const { published, failure } = await relayBatch();
+        const { published, failure, stuck } = await relayBatch();
         if (failure) {
-          log.warn("outbox relay cannot publish; events wait in the outbox", { error: String(failure) });
+          const event = stuck && { eventId: stuck.event_id, subject: stuck.subject, ...eventLogFields(stuck.subject, stuck.payload) };
+          log.warn("outbox relay cannot publish; events wait in the outbox", { ...event, error: String(failure) });
           pause = settings.retryMs;
         } else if (published > 0) pause = 0;
       } catch (err) {

@@ -1,6 +1,6 @@
 import http from "node:http";
 import { listen } from "../../lib/listen.js";
-import type { Logger } from "../../lib/log.js";
+import { withLogFields, type Logger } from "../../lib/log.js";
 
 export type HttpHandler = (req: http.IncomingMessage, res: http.ServerResponse, params: string[]) => Promise<void>;
 
@@ -39,12 +39,16 @@ export async function startHttpServer(opts: { port?: number; host?: string }, lo
     }
     replyJson(res, 404, { error: `no route ${req.method} ${path}` });
   };
-  const server = http.createServer((req, res) => {
-    route(req, res).catch((err: unknown) => {
-      log.error("HTTP request failed", { url: req.url, error: String((err as Error)?.stack ?? err) });
-      if (!res.headersSent) replyJson(res, 500, { error: "internal error; try again" });
-    });
-  });
+  // Each request has its own log scope: a route adds the ids it learns (addLogFields) to every line about it.
+  const server = http.createServer((req, res) =>
+    withLogFields({}, () =>
+      route(req, res).catch((err: unknown) => {
+        // The path only: a query string is the caller's.
+        log.error("HTTP request failed", { method: req.method, path: req.url?.split("?")[0], error: String((err as Error)?.stack ?? err) });
+        if (!res.headersSent) replyJson(res, 500, { error: "internal error; try again" });
+      }),
+    ),
+  );
   const host = opts.host ?? "127.0.0.1";
   const port = await listen(server, opts.port, host);
   return {

@@ -1,7 +1,7 @@
 import type http from "node:http";
 import { Counter, type Registry } from "prom-client";
 import { failpoint } from "../../lib/failpoints.js";
-import type { Logger } from "../../lib/log.js";
+import { addLogFields, type Logger } from "../../lib/log.js";
 import { MalformedPspObject, parsePspDispute, parsePspPayment, parsePspRefund } from "../adapters/psp-json.js";
 import type { DisputeFlow, PspDisputeOutcome } from "../app/dispute-flow.js";
 import type { PaymentFlow, PspUpdateOutcome } from "../app/payment-flow.js";
@@ -43,6 +43,19 @@ function readBody(req: http.IncomingMessage): Promise<string | undefined> {
   });
 }
 
+/**
+ * A refused PSP-Signature header as the log shows it: its timestamp and the first 8 characters of each signature,
+ * never a whole one (a valid signature could be replayed within the tolerance), e.g. `t=1795601783,v1=5f2a9c01…`.
+ */
+export function signatureHint(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const parts = header.split(",", 8).map((part) => {
+    const [key = "", value = ""] = part.trim().split("=", 2);
+    return key === "t" && /^\d{1,12}$/.test(value) ? `t=${value}` : `${key.slice(0, 8)}=${value.slice(0, 8)}…`;
+  });
+  return parts.join(",");
+}
+
 /** What webhook_deliveries_total counts besides the outcomes of applying an event. */
 type Refusal = "too_large" | "rejected_signature" | "malformed" | "error";
 
@@ -63,12 +76,25 @@ export function pspWebhookRoute(
     labelNames: ["type", "outcome"],
     registers: [metrics],
   });
+  // Each puts the ids of what the event is about on the request's log lines; the refund and dispute flows add the
+  // payment once they have found it.
   const apply = (type: unknown, object: unknown): Promise<Outcome> => {
-    if (typeof type === "string" && type.startsWith("refund.")) return flows.refunds.applyPspRefund(parsePspRefund(object));
-    if (typeof type === "string" && type.startsWith("dispute.")) return flows.disputes.applyPspDispute(parsePspDispute(object));
+    if (typeof type === "string" && type.startsWith("refund.")) {
+      const refund = parsePspRefund(object);
+      addLogFields({ refundId: refund.refundId, pspRefundId: refund.id, pspPaymentId: refund.pspPaymentId });
+      return flows.refunds.applyPspRefund(refund);
+    }
+    if (typeof type === "string" && type.startsWith("dispute.")) {
+      const dispute = parsePspDispute(object);
+      addLogFields({ disputeId: dispute.id, pspPaymentId: dispute.pspPaymentId });
+      return flows.disputes.applyPspDispute(dispute);
+    }
     // Payouts are the wallet's, which polls the PSP for them; a 2xx stops the PSP's retries.
     if (typeof type === "string" && !type.startsWith("payment.")) return Promise.resolve("ignored");
-    return flows.payments.applyPspUpdate(parsePspPayment(object));
+    const payment = parsePspPayment(object);
+    // Our payment id is the PSP payment's reference.
+    addLogFields({ paymentId: payment.reference, pspPaymentId: payment.id });
+    return flows.payments.applyPspUpdate(payment);
   };
   return {
     method: "POST",
@@ -81,10 +107,12 @@ export function pspWebhookRoute(
           delivery.outcome = "too_large";
           return replyJson(res, 413, { error: "body too large" });
         }
-        const problem = signatureProblem(req.headers["psp-signature"] as string | undefined, body, opts.secret, Date.now() / 1000, opts.toleranceSeconds);
+        const signature = req.headers["psp-signature"] as string | undefined;
+        const problem = signatureProblem(signature, body, opts.secret, Date.now() / 1000, opts.toleranceSeconds);
         if (problem) {
           delivery.outcome = "rejected_signature";
-          log.warn("webhook refused", { problem });
+          // Nothing of the unverified body; of the signature, only a hint.
+          log.warn("webhook refused", { problem, signatureHint: signatureHint(signature) });
           return replyJson(res, 400, { error: `webhook signature refused: ${problem}` });
         }
         let event: { id?: unknown; type?: unknown; data?: { object?: unknown } };
@@ -92,16 +120,19 @@ export function pspWebhookRoute(
         try {
           event = JSON.parse(body);
           if (typeof event.type === "string") delivery.type = event.type;
+          addLogFields({ eventId: event.id, eventType: event.type });
           failpoint("payment.webhook-before-apply");
           outcome = await apply(event.type, event.data?.object);
         } catch (err) {
           if (!(err instanceof SyntaxError || err instanceof MalformedPspObject)) throw err;
           delivery.outcome = "malformed";
+          // A SyntaxError quotes the body.
+          log.warn("webhook event malformed", { error: err instanceof SyntaxError ? "not JSON" : err.message });
           return replyJson(res, 400, { error: `malformed event: ${(err as Error).message}` });
         }
         failpoint("payment.webhook-after-apply");
         delivery.outcome = outcome;
-        log.info("webhook", { eventId: event.id, type: event.type, outcome });
+        log.info("webhook", { outcome }); // with the event's ids, from the request's log scope
         replyJson(res, STATUS_OF[outcome], { received: true, outcome });
       } finally {
         deliveries.inc(delivery);

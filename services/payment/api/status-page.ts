@@ -1,3 +1,4 @@
+import { addLogFields } from "../../lib/log.js";
 import { formatMoney } from "../../lib/money.js";
 import { awaitsReview, isSettled, type Payment } from "../domain/payment.js";
 import type { PaymentStore } from "../store/payment-store.js";
@@ -64,6 +65,7 @@ export function statusPageRoute(store: PaymentStore): HttpRoute {
     method: "GET",
     path: new RegExp(`^${STATUS_PAGE_PATH.replace(":id", "([^/]+)")}$`),
     async handle(_req, res, [paymentId]) {
+      addLogFields({ paymentId });
       const payment = await store.get(paymentId!);
       if (!payment) {
         res.writeHead(404, { "content-type": "text/html; charset=utf-8" }).end("<!doctype html><title>Not found</title><h1>No such payment</h1>");

@@ -1,5 +1,5 @@
 import { notFound } from "../../lib/errors.js";
-import type { Logger } from "../../lib/log.js";
+import { addLogFields, type Logger } from "../../lib/log.js";
 import type { Knex } from "knex";
 import { shareDispute, type Dispute, type DisputeShare } from "../domain/dispute.js";
 import { isCharged, type Payment } from "../domain/payment.js";
@@ -41,6 +41,7 @@ export class DisputeFlow {
   async applyPspDispute(psp: PspDispute): Promise<PspDisputeOutcome> {
     const found = await this.payments.getByPspPaymentId(psp.pspPaymentId);
     if (!found) return "unknown_payment";
+    addLogFields({ paymentId: found.id });
     return this.payments.withLockedPayment(found.id, async (trx, payment) => {
       let opened = false;
       if (!(await this.disputes.find(trx, psp.id))) {

@@ -1,4 +1,4 @@
-import type { Logger } from "../../lib/log.js";
+import { withLogFields, type Logger } from "../../lib/log.js";
 import { startPeriodic } from "../../lib/periodic.js";
 
 export interface PollerConfig {
@@ -20,15 +20,19 @@ export interface InFlight {
  * Polls the PSP for payments and refunds stuck in flight and resumes interrupted ones, so that a lost webhook or a
  * crash mid-call still resolves.
  */
-export function startInFlightPoller(sources: InFlight[], config: PollerConfig, log: Logger): () => Promise<void> {
+export function startInFlightPoller(sources: Record<"paymentId" | "refundId", InFlight>, config: PollerConfig, log: Logger): () => Promise<void> {
   return startPeriodic(
     "in-flight poll",
     config.intervalMs,
     async (stopping) => {
-      for (const source of sources) {
+      // Keyed by the log field their ids go in.
+      for (const [idField, source] of Object.entries(sources)) {
         for (const id of await source.claimStale(config.staleAfterMs, config.batchSize)) {
           if (stopping.aborted) return;
-          await source.refresh(id).catch((err: unknown) => log.warn("could not refresh an in-flight item", { id, error: String(err) }));
+          // A refund's refresh adds its payment to the scope.
+          await withLogFields({ [idField]: id }, () =>
+            source.refresh(id).catch((err: unknown) => log.warn("could not refresh an in-flight item", { error: String(err) })),
+          );
         }
       }
     },

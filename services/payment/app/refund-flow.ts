@@ -1,5 +1,5 @@
 import { alreadyExists, notFound } from "../../lib/errors.js";
-import type { Logger } from "../../lib/log.js";
+import { addLogFields, type Logger } from "../../lib/log.js";
 import type { PspRefund } from "../domain/psp-refund.js";
 import {
   orderStatusAfterRefunds,
@@ -81,8 +81,10 @@ export class RefundFlow {
   async applyPspRefund(psp: PspRefund): Promise<PspRefundOutcome> {
     const refund = await this.refunds.find(psp.refundId);
     if (!refund || (refund.pspRefundId !== undefined && refund.pspRefundId !== psp.id)) return "unknown_refund";
+    addLogFields({ paymentId: refund.paymentId });
     if (psp.amountMinor !== refund.amountMinor || psp.currency !== refund.currency) {
       this.log.error("PSP reports a different refund amount than we asked for; needs a person", {
+        paymentId: refund.paymentId,
         refundId: refund.refundId,
         ours: `${refund.amountMinor} ${refund.currency}`,
         psp: `${psp.amountMinor} ${psp.currency}`,
@@ -92,7 +94,11 @@ export class RefundFlow {
     if (refund.pspRefundId === undefined) await this.refunds.recordPspRefund(refund.refundId, psp.id);
     if (psp.status === "pending") return "unchanged";
     if (refund.status === "FAILED" && psp.status === "succeeded") {
-      this.log.error("the PSP refunded what we hold as a failed refund; needs a person", { refundId: refund.refundId, pspRefundId: psp.id });
+      this.log.error("the PSP refunded what we hold as a failed refund; needs a person", {
+        paymentId: refund.paymentId,
+        refundId: refund.refundId,
+        pspRefundId: psp.id,
+      });
     }
     const settled = await this.settle(refund, psp.status === "succeeded" ? "SUCCEEDED" : "FAILED", psp.failureReason ?? undefined);
     return settled ? "applied" : "unchanged";
@@ -106,6 +112,7 @@ export class RefundFlow {
   async refresh(refundId: string): Promise<void> {
     const refund = await this.refunds.find(refundId);
     if (!refund || refund.status !== "PENDING") return;
+    addLogFields({ paymentId: refund.paymentId });
     if (refund.pspRefundId === undefined) await this.submit(refund);
     else await this.applyPspRefund(await this.psp.retrieveRefund(refund.pspRefundId));
   }

@@ -31,7 +31,11 @@ export class PaymentChangeHints implements PaymentChangeSignal {
         try {
           this.watchers.get(fromBinary(PaymentEventSchema, msg.data).paymentId)?.forEach((wake) => wake());
         } catch (err) {
-          this.log.warn("unreadable payment event on the change feed", { subject: msg.subject, error: String(err) });
+          this.log.warn("unreadable payment event on the change feed", {
+            subject: msg.subject,
+            eventId: msg.headers?.get("Nats-Msg-Id") || undefined,
+            error: String(err),
+          });
         }
       }
     })();
