@@ -22,6 +22,7 @@ const simulator = await startPspSimulator({
   webhookSecret: requiredEnv("PSP_WEBHOOK_SECRET"),
   settlementDir: process.env.PSP_SETTLEMENT_DIR || undefined,
   settlementCutoff: process.env.PSP_SETTLEMENT_CUTOFF || undefined,
+  reviewDelayMs: process.env.PSP_REVIEW_DELAY_MS ? Number(process.env.PSP_REVIEW_DELAY_MS) : undefined,
 });
 console.log(`PSP simulator listening on ${simulator.url}, settlement files in ${simulator.settlementDir}`);
 

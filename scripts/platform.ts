@@ -1,23 +1,18 @@
 /**
- * Brings the whole platform up on this machine and runs a demo checkout:
+ * Brings the whole platform up on this machine, each service in a process of its own, and runs a demo checkout:
  *   npm start                      # stays up until Ctrl-C
  *   npm start -- --exit-after-demo # stops after the demo (exit code 0 when it succeeded)
  */
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { PaymentStatus } from "../gen/payment/v1/payment_pb.js";
-import { startPspSimulator } from "../psp-simulator/server.js";
 import { envInt, envString } from "../services/lib/config.js";
-import { streamNamesFromEnv } from "../services/lib/events/streams.js";
-import { DEFAULT_PLATFORM_FEE_BPS, startPaymentService } from "../services/payment/service.js";
-import { startRiskService } from "../services/risk/service.js";
-import { DEFAULT_PAYOUT_SCHEDULE_INTERVAL_MS, payoutJobsFromEnv } from "../services/wallet/config.js";
-import { startWalletService } from "../services/wallet/service.js";
-import { startLedgerService } from "../services/ledger/service.js";
-import { scheduleFromEnv, startReconciliationService } from "../services/reconciliation/service.js";
+import { WEBHOOK_PATH } from "../services/payment/api/psp-webhook.js";
 import { runDemoCheckout } from "./demo-checkout.js";
+import { freePort } from "./infra/free-port.js";
 import { ensureNats, NatsUnavailableError } from "./infra/nats.js";
 import { ensurePostgres } from "./infra/postgres.js";
+import { startServiceProcess } from "./infra/service-process.js";
 
 process.env.LOG_LEVEL ??= "warn";
 const print = (line: string) => console.log(line);
@@ -25,6 +20,14 @@ const stops: (() => Promise<void>)[] = [];
 const stopAll = async () => {
   for (const stop of stops.reverse()) await stop().catch((err: unknown) => console.error(err));
 };
+
+/** The port an environment variable asks for (0: any free one, chosen now so that the others can be told it). */
+async function portFrom(name: string, fallback: number): Promise<number> {
+  const port = envInt(name, fallback);
+  return port === 0 ? freePort() : port;
+}
+
+const local = (port: number) => `http://127.0.0.1:${port}`;
 
 async function up() {
   const postgres = await ensurePostgres();
@@ -39,71 +42,80 @@ async function up() {
   await nc.close();
   print(`NATS JetStream  ${nats.url}  (${nats.origin})`);
 
-  const pspApiKey = envString("PSP_API_KEY", "sk_test_local_platform");
-  const pspWebhookSecret = envString("PSP_WEBHOOK_SECRET", "whsec_local_platform");
-  const psp = await startPspSimulator({
-    port: envInt("PSP_PORT", 8090),
-    apiKey: pspApiKey,
-    webhookSecret: pspWebhookSecret,
+  const ports = {
+    psp: await portFrom("PSP_PORT", 8090),
+    risk: await portFrom("RISK_PORT", 50052),
+    payment: await portFrom("PAYMENT_PORT", 50051),
+    paymentHttp: await portFrom("PAYMENT_HTTP_PORT", 8081),
+    ledger: await portFrom("LEDGER_PORT", 50053),
+    wallet: await portFrom("WALLET_PORT", 50054),
+    reconciliation: await portFrom("RECONCILIATION_PORT", 50055),
+    paymentMetrics: await portFrom("PAYMENT_METRICS_PORT", 9451),
+    riskMetrics: await portFrom("RISK_METRICS_PORT", 9452),
+    ledgerMetrics: await portFrom("LEDGER_METRICS_PORT", 9453),
+    walletMetrics: await portFrom("WALLET_METRICS_PORT", 9454),
+    reconciliationMetrics: await portFrom("RECONCILIATION_METRICS_PORT", 9455),
+  };
+  const urls = {
+    psp: local(ports.psp),
+    risk: local(ports.risk),
+    payment: local(ports.payment),
+    webhooks: `${local(ports.paymentHttp)}${WEBHOOK_PATH}`,
+    ledger: local(ports.ledger),
+    wallet: local(ports.wallet),
+    reconciliation: local(ports.reconciliation),
+  };
+  // Every service reads its configuration from the environment, as its main.ts does in production.
+  const env: NodeJS.ProcessEnv = {
+    DATABASE_URL: postgres.url,
+    NATS_URL: nats.url,
+    PSP_API_KEY: envString("PSP_API_KEY", "sk_test_local_platform"),
+    PSP_WEBHOOK_SECRET: envString("PSP_WEBHOOK_SECRET", "whsec_local_platform"),
     // The PSP's fraud team approves a payment held for manual review after this long, unless told sooner.
-    reviewDelayMs: envInt("PSP_REVIEW_DELAY_MS", 30_000),
-  });
-  stops.push(psp.close);
-  print(`PSP simulator   ${psp.url}  (REST API /v1, hosted pages /pay/<id>)`);
-
-  const risk = await startRiskService({ databaseUrl: postgres.url, port: envInt("RISK_PORT", 50052), metricsPort: envInt("RISK_METRICS_PORT", 9452) });
-  stops.push(risk.close);
-  print(`Risk service    ${risk.url}  (gRPC risk.v1.RiskService)  metrics ${risk.metricsUrl}`);
-
-  const payment = await startPaymentService({
-    databaseUrl: postgres.url,
-    port: envInt("PAYMENT_PORT", 50051),
-    metricsPort: envInt("PAYMENT_METRICS_PORT", 9451),
-    httpPort: envInt("PAYMENT_HTTP_PORT", 8081),
-    riskUrl: risk.url,
-    psp: { baseUrl: psp.url, apiKey: pspApiKey, webhookSecret: pspWebhookSecret },
-    events: { natsUrl: nats.url, names: streamNamesFromEnv() },
-    platformFeeBps: envInt("PLATFORM_FEE_BPS", DEFAULT_PLATFORM_FEE_BPS),
-  });
-  stops.push(payment.close);
-  psp.setWebhookUrl(payment.webhookUrl);
-  print(`Payment service ${payment.url}  (gRPC payment.v1.PaymentService)  metrics ${payment.metricsUrl}`);
-  print(`PSP webhooks -> ${payment.webhookUrl}`);
-
-  const wallet = await startWalletService({
-    databaseUrl: postgres.url,
-    port: envInt("WALLET_PORT", 50054),
-    metricsPort: envInt("WALLET_METRICS_PORT", 9454),
-    events: { natsUrl: nats.url, names: streamNamesFromEnv() },
-    psp: { baseUrl: psp.url, apiKey: pspApiKey },
-    ...payoutJobsFromEnv(DEFAULT_PAYOUT_SCHEDULE_INTERVAL_MS),
-  });
-  stops.push(wallet.close);
-  print(`Wallet service  ${wallet.url}  (gRPC wallet.v1.WalletService)  metrics ${wallet.metricsUrl}`);
-
-  const ledger = await startLedgerService({
-    databaseUrl: postgres.url,
-    port: envInt("LEDGER_PORT", 50053),
-    metricsPort: envInt("LEDGER_METRICS_PORT", 9453),
-    walletUrl: wallet.url,
-    events: { natsUrl: nats.url, names: streamNamesFromEnv() },
-  });
-  stops.push(ledger.close);
-  print(`Ledger service  ${ledger.url}  (gRPC ledger.v1.LedgerService)  metrics ${ledger.metricsUrl}`);
-
-  const reconciliation = await startReconciliationService({
-    databaseUrl: postgres.url,
-    port: envInt("RECONCILIATION_PORT", 50055),
-    metricsPort: envInt("RECONCILIATION_METRICS_PORT", 9455),
-    ledgerUrls: [ledger.url],
-    paymentUrl: payment.url,
-    psp: { baseUrl: psp.url, apiKey: pspApiKey },
-    schedule: scheduleFromEnv(),
-  });
-  stops.push(reconciliation.close);
-  print(`Reconciliation  ${reconciliation.url}  (gRPC reconciliation.v1.ReconciliationService; npm run replay-settlement -- <date>)  metrics ${reconciliation.metricsUrl}`);
+    PSP_REVIEW_DELAY_MS: String(envInt("PSP_REVIEW_DELAY_MS", 30_000)),
+    PSP_WEBHOOK_URL: urls.webhooks,
+    PSP_URL: urls.psp,
+    RISK_URL: urls.risk,
+    PAYMENT_URL: urls.payment,
+    LEDGER_URL: urls.ledger,
+    WALLET_URL: urls.wallet,
+    ...Object.fromEntries(
+      Object.entries({
+        PSP_PORT: ports.psp,
+        RISK_PORT: ports.risk,
+        PAYMENT_PORT: ports.payment,
+        PAYMENT_HTTP_PORT: ports.paymentHttp,
+        LEDGER_PORT: ports.ledger,
+        WALLET_PORT: ports.wallet,
+        RECONCILIATION_PORT: ports.reconciliation,
+        PAYMENT_METRICS_PORT: ports.paymentMetrics,
+        RISK_METRICS_PORT: ports.riskMetrics,
+        LEDGER_METRICS_PORT: ports.ledgerMetrics,
+        WALLET_METRICS_PORT: ports.walletMetrics,
+        RECONCILIATION_METRICS_PORT: ports.reconciliationMetrics,
+      }).map(([name, port]) => [name, String(port)]),
+    ),
+  };
+  const services = await Promise.all([
+    startServiceProcess("PSP simulator", "psp-simulator/main.ts", env, ports.psp),
+    startServiceProcess("risk service", "services/risk/main.ts", env, ports.risk),
+    startServiceProcess("payment service", "services/payment/main.ts", env, ports.payment),
+    startServiceProcess("wallet service", "services/wallet/main.ts", env, ports.wallet),
+    startServiceProcess("ledger service", "services/ledger/main.ts", env, ports.ledger),
+    startServiceProcess("reconciliation service", "services/reconciliation/main.ts", env, ports.reconciliation),
+  ]);
+  for (const service of services) stops.push(service.stop);
+  const metrics = (port: number) => `metrics ${local(port)}/metrics`;
+  print(`PSP simulator   ${urls.psp}  (REST API /v1, hosted pages /pay/<id>)`);
+  print(`Risk service    ${urls.risk}  (gRPC risk.v1.RiskService)  ${metrics(ports.riskMetrics)}`);
+  print(`Payment service ${urls.payment}  (gRPC payment.v1.PaymentService)  ${metrics(ports.paymentMetrics)}`);
+  print(`PSP webhooks -> ${urls.webhooks}`);
+  print(`Wallet service  ${urls.wallet}  (gRPC wallet.v1.WalletService)  ${metrics(ports.walletMetrics)}`);
+  print(`Ledger service  ${urls.ledger}  (gRPC ledger.v1.LedgerService)  ${metrics(ports.ledgerMetrics)}`);
+  print(`Reconciliation  ${urls.reconciliation}  (gRPC reconciliation.v1.ReconciliationService; npm run replay-settlement -- <date>)  ${metrics(ports.reconciliationMetrics)}`);
+  print(`(each service in a process of its own: ${services.map((s) => s.pid).join(", ")})`);
   print("");
-  return { paymentUrl: payment.url, walletUrl: wallet.url, ledgerUrl: ledger.url };
+  return { paymentUrl: urls.payment, walletUrl: urls.wallet, ledgerUrl: urls.ledger };
 }
 
 try {

@@ -13,7 +13,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
@@ -33,6 +33,7 @@ const { values: args } = parseArgs({ options: { levels: { type: "string" }, seco
 const LEVELS = (args.levels ?? "10,50,100").split(",").map(Number);
 const SECONDS = Number(args.seconds ?? 15);
 const RATE = Number(args.rate ?? 100);
+let platformPid: number | undefined;
 
 interface Platform {
   paymentUrl: string;
@@ -142,18 +143,52 @@ async function checkout(payments: Client<typeof PaymentService>, watch: LedgerWa
   return { createMs };
 }
 
-/** CPU time the whole machine spent (every process: the platform, PostgreSQL, NATS, this driver), in ms; Linux only. */
-function machineCpuMs(): number | undefined {
-  if (!existsSync("/proc/stat")) return undefined;
-  const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).map(Number);
-  const busy = ticks.reduce((sum, t, i) => (i === 3 || i === 4 ? sum : sum + t), 0); // all but idle and iowait
-  return (busy * 1000) / 100; // USER_HZ is 100 on Linux
+/** CPU time spent so far, in ms: by the whole machine, by the platform's process, and by this driver (Linux only). */
+interface CpuSample {
+  machine: number;
+  platform: number;
+  driver: number;
 }
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+function cpuSample(platformPid: number | undefined): CpuSample | undefined {
+  if (!existsSync("/proc/stat") || platformPid === undefined) return undefined;
+  const [, ...machine] = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).map(Number);
+  const busy = machine.reduce((sum, t, i) => (i === 3 || i === 4 ? sum : sum + t), 0); // all but idle and iowait
+  const driver = process.cpuUsage();
+  return { machine: busy * TICK_MS, platform: processTreeTicks(platformPid) * TICK_MS, driver: (driver.user + driver.system) / 1000 };
+}
+
+/** CPU ticks of a process and its children (npm start runs each service as a child). */
+function processTreeTicks(pid: number): number {
+  let ticks = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    // The fields after the command name, which is in parentheses: ppid is the 2nd, utime and stime the 12th and 13th.
+    const fields = (readFileSafe(`/proc/${entry}/stat`)?.split(") ")[1] ?? "").split(" ").map(Number);
+    if (Number(entry) === pid || fields[1] === pid) ticks += (fields[11] ?? 0) + (fields[12] ?? 0);
+  }
+  return ticks;
+}
+
+const readFileSafe = (path: string) => {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined; // the process ended meanwhile
+  }
+};
+
+const cpuSince = (before: CpuSample | undefined, pid: number | undefined): CpuSample | undefined => {
+  const now = cpuSample(pid);
+  return before && now && { machine: now.machine - before.machine, platform: now.platform - before.platform, driver: now.driver - before.driver };
+};
 
 interface Phase {
   name: string;
   seconds: number;
-  cpuMs?: number;
+  cpu?: CpuSample;
   createMs: number[];
   posted: number;
   createToPosted: number[];
@@ -164,11 +199,21 @@ function report(phase: Phase): string {
   const create = [...phase.createMs].sort((a, b) => a - b);
   const e2e = [...phase.createToPosted].sort((a, b) => a - b);
   const perSecond = phase.posted / phase.seconds;
-  const cpu = phase.cpuMs === undefined || phase.posted === 0 ? "" : `; machine CPU ${(phase.cpuMs / phase.posted).toFixed(1)} ms a payment, ${((phase.cpuMs / 1000 / phase.seconds / cpus().length) * 100).toFixed(0)}% of ${cpus().length} CPUs`;
+  const perPayment = (ms: number) => (ms / phase.posted).toFixed(1);
+  const share = (ms: number) => `${((ms / 1000 / phase.seconds) * 100).toFixed(0)}%`;
+  const { cpu } = phase;
+  const cpuLine =
+    cpu === undefined || phase.posted === 0
+      ? []
+      : [
+          `  CPU a payment         ${perPayment(cpu.machine)} ms in all (${share(cpu.machine)} of a CPU, of ${cpus().length}): platform's processes ${perPayment(cpu.platform)} ms (${share(cpu.platform)} of a CPU), ` +
+            `this driver ${perPayment(cpu.driver)} ms, PostgreSQL, NATS and the rest ${perPayment(cpu.machine - cpu.platform - cpu.driver)} ms`,
+        ];
   return [
-    `${phase.name.padEnd(16)} ${perSecond.toFixed(0).padStart(5)} payments/s (aim ${AIM_PAYMENTS_PER_SECOND}: ${(perSecond / AIM_PAYMENTS_PER_SECOND).toFixed(2)} x)${cpu}`,
+    `${phase.name.padEnd(16)} ${perSecond.toFixed(0).padStart(5)} payments/s (aim ${AIM_PAYMENTS_PER_SECOND}: ${(perSecond / AIM_PAYMENTS_PER_SECOND).toFixed(2)} x)`,
     `  CreatePayment         p50 ${ms(percentile(create, 0.5))}  p95 ${ms(percentile(create, 0.95))}  p99 ${ms(percentile(create, 0.99))}  (${create.length} calls, ${phase.errors} errors)`,
     `  create -> ledger      p50 ${ms(percentile(e2e, 0.5))}  p95 ${ms(percentile(e2e, 0.95))}  p99 ${ms(percentile(e2e, 0.99))}`,
+    ...cpuLine,
   ].join("\n");
 }
 
@@ -178,7 +223,7 @@ async function closedLoop(payments: Client<typeof PaymentService>, watch: Ledger
   const createMs: number[] = [];
   let errors = 0;
   const started = performance.now();
-  const cpuBefore = machineCpuMs();
+  const cpuBefore = cpuSample(platformPid);
   const until = Date.now() + SECONDS * 1000;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -192,8 +237,8 @@ async function closedLoop(payments: Client<typeof PaymentService>, watch: Ledger
   );
   await watch.drain(30_000);
   const seconds = (performance.now() - started) / 1000;
-  const cpuMs = cpuBefore === undefined ? undefined : machineCpuMs()! - cpuBefore;
-  return { name: `${concurrency} buyers`, seconds, cpuMs, createMs, posted: watch.posted, createToPosted: [...watch.createToPosted], errors };
+  const cpu = cpuSince(cpuBefore, platformPid);
+  return { name: `${concurrency} buyers`, seconds, cpu, createMs, posted: watch.posted, createToPosted: [...watch.createToPosted], errors };
 }
 
 /** Buyers arriving at `rate` per second for SECONDS, whatever the platform's pace (open loop). */
@@ -203,7 +248,7 @@ async function fixedRate(payments: Client<typeof PaymentService>, watch: LedgerW
   let errors = 0;
   const inFlight: Promise<void>[] = [];
   const started = performance.now();
-  const cpuBefore = machineCpuMs();
+  const cpuBefore = cpuSample(platformPid);
   for (let i = 0; i < rate * SECONDS; i++) {
     const due = started + (i * 1000) / rate;
     const wait = due - performance.now();
@@ -218,8 +263,8 @@ async function fixedRate(payments: Client<typeof PaymentService>, watch: LedgerW
   await Promise.all(inFlight);
   await watch.drain(30_000);
   const seconds = (performance.now() - started) / 1000;
-  const cpuMs = cpuBefore === undefined ? undefined : machineCpuMs()! - cpuBefore;
-  return { name: `${rate}/s arriving`, seconds, cpuMs, createMs, posted: watch.posted, createToPosted: [...watch.createToPosted], errors };
+  const cpu = cpuSince(cpuBefore, platformPid);
+  return { name: `${rate}/s arriving`, seconds, cpu, createMs, posted: watch.posted, createToPosted: [...watch.createToPosted], errors };
 }
 
 async function main(): Promise<void> {
@@ -262,6 +307,7 @@ async function main(): Promise<void> {
     };
   }
   const platform = await startPlatform(env);
+  platformPid = platform.child.pid;
   const transport = (baseUrl: string) => createGrpcTransport({ baseUrl });
   const payments = createClient(PaymentService, transport(platform.paymentUrl));
   const ledger = createClient(LedgerService, transport(platform.ledgerUrl));

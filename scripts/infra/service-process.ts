@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const STARTUP_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+export interface ServiceProcess {
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const children = new Set<ChildProcess>();
+// Whatever ends this process, its services end with it.
+process.once("exit", () => {
+  for (const child of children) child.kill("SIGTERM");
+});
+
+/** Resolves once something listens on the port, or rejects when the process ends first or takes too long. */
+async function listening(port: number, child: ChildProcess, name: string): Promise<void> {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before it listened on port ${port}`);
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, "127.0.0.1", () => (socket.end(), resolve(true)));
+      socket.once("error", () => resolve(false));
+    });
+    if (up) return;
+    if (Date.now() > deadline) throw new Error(`${name} did not listen on port ${port} within ${STARTUP_TIMEOUT_MS / 1000} s`);
+    await sleep(100);
+  }
+}
+
+/**
+ * Runs one of the platform's services in a process of its own, from its main file (a path from the repository's
+ * root) and environment, as it would run in production; resolves once it listens on `port`. Its logs go to stderr.
+ */
+export async function startServiceProcess(name: string, main: string, env: NodeJS.ProcessEnv, port: number): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", main], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+  children.add(child);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  void exited.then(() => children.delete(child));
+  try {
+    await listening(port, child, name);
+  } catch (err) {
+    child.kill("SIGKILL");
+    throw err;
+  }
+  return {
+    pid: child.pid!,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
