@@ -23,6 +23,64 @@ function capturing(level: string | undefined): { log: Logger; lines: () => Recor
   return { log: createLogger("test"), lines: () => written.map((line) => JSON.parse(line)) };
 }
 
+describe("createLogger", () => {
+  it("writes one JSON object per line: level, ISO time, service, fields (bigint as strings), msg", () => {
+    const { log, lines } = capturing("info");
+    log.info("posted", { paymentId: "pay_1", amountMinor: 12_345n, orders: [{ amountMinor: 1n }] });
+    const [line] = lines();
+    expect(line).toEqual({
+      level: "info",
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      service: "test",
+      pid: process.pid,
+      paymentId: "pay_1",
+      amountMinor: "12345",
+      orders: [{ amountMinor: "1" }],
+      msg: "posted",
+    });
+  });
+
+  it.each([
+    ["debug", ["debug", "info", "warn", "error"]],
+    [undefined, ["info", "warn", "error"]],
+    ["verbose", ["info", "warn", "error"]],
+    ["warn", ["warn", "error"]],
+    ["error", ["error"]],
+    ["silent", []],
+  ])("LOG_LEVEL=%s writes %j", (level, written) => {
+    const { log, lines } = capturing(level);
+    for (const l of ["debug", "info", "warn", "error"] as const) log[l](l);
+    expect(lines().map((line) => line.level)).toEqual(written);
+  });
+
+  it("a child puts its bindings on each of its lines", () => {
+    const { log, lines } = capturing("info");
+    const payment = log.child({ paymentId: "pay_1", seq: 7n });
+    payment.child({ refundId: "re_1" }).warn("refund stuck");
+    payment.info("done");
+    expect(lines()).toMatchObject([
+      { paymentId: "pay_1", seq: "7", refundId: "re_1", msg: "refund stuck" },
+      { paymentId: "pay_1", msg: "done" },
+    ]);
+  });
+
+  it("redacts card data, credentials and signatures, also one level down", () => {
+    const { log, lines } = capturing("info");
+    log.info("careless", {
+      card: { number: "4242424242424242" },
+      cvc: "123",
+      form: { card_number: "4242424242424242", exp: "12/30" },
+      headers: { authorization: "Bearer sk_live", "psp-signature": "t=1,v1=abc" },
+      psp: { apiKey: "sk_live", webhookSecret: "whsec" },
+      signature: "v1=abc",
+      paymentId: "pay_1",
+    });
+    const [line] = lines();
+    for (const secret of ["4242424242424242", "12/30", "sk_live", "whsec", "v1=abc"]) expect(JSON.stringify(line)).not.toContain(secret);
+    expect(line).toMatchObject({ card: "[redacted]", cvc: "[redacted]", form: { exp: "[redacted]" }, headers: { "psp-signature": "[redacted]" }, paymentId: "pay_1" });
+  });
+});
+
 describe("log scopes", () => {
   it("fields of a scope, and those added inside it, reach every line logged within it, across awaits", async () => {
     const { log, lines } = capturing("info");
