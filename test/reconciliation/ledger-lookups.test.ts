@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { grpc } from "../support/grpc-js.js";
 import { failure, openAccounts, payIn, startLedgerUnderTest, type LedgerUnderTest } from "../ledger/ledger-test-service.js";
 
-/** The ledger RPCs reconciliation reads through: LookupTransactions and ListTransactionIds. */
+/** The ledger RPCs reconciliation reads through: LookupTransactions, LookupEntries and ListTransactionIds. */
 let ledger: LedgerUnderTest;
 const started = new Date(Date.now() - 1_000);
 
@@ -40,6 +40,28 @@ describe("LookupTransactions", () => {
     expect(await failure(ledger.call("lookupTransactions", { transactionIds: ["a"], readMask: { paths: ["amount"] } }))).toMatchObject({
       details: 'read_mask: "amount" is not a field of Transaction (transaction_id, description, entries, posted_at)',
     });
+  });
+});
+
+describe("LookupEntries", () => {
+  it("answers columns: a count per id asked (-1 never posted), the accounts once, and each entry's account, direction and amount", async () => {
+    const columns = await ledger.call("lookupEntries", { transactionIds: ["payin:p2", "payin:nope", "payin:p1"], accountPrefixes: ["psp_receivable:", "platform_fee"] });
+    expect(columns).toEqual({
+      entryCounts: [2, -1, 2],
+      accountCodes: ["psp_receivable:USD", "platform_fee_revenue:USD"],
+      accountCurrencies: ["USD", "USD"],
+      entryAccounts: [0, 1, 0, 1],
+      entryDirections: ["DIRECTION_DEBIT", "DIRECTION_CREDIT", "DIRECTION_DEBIT", "DIRECTION_CREDIT"],
+      entryAmountsMinor: ["1000", "25", "1000", "25"],
+    });
+  });
+
+  it("refuses no account prefix, as it refuses the ids LookupTransactions refuses", async () => {
+    expect(await failure(ledger.call("lookupEntries", { transactionIds: ["payin:p1"], accountPrefixes: [] }))).toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+      details: "account_prefixes: must hold 1 to 20 prefixes, got 0",
+    });
+    expect(await failure(ledger.call("lookupEntries", { transactionIds: ["a", "a"], accountPrefixes: ["bank:"] }))).toMatchObject({ details: "transaction_ids: must not repeat an id" });
   });
 });
 

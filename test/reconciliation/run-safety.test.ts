@@ -54,6 +54,7 @@ const unused = () => Promise.reject(new Error("the PSP knows none of these payme
 /** The ledger client, with some of its calls replaced. */
 const ledgerWith = (overrides: Partial<LedgerPort>): LedgerPort => ({
   lookupTransactions: (ids, view) => ledger.lookupTransactions(ids, view),
+  lookupEntries: (ids, prefixes) => ledger.lookupEntries(ids, prefixes),
   listTransactionIds: (query) => ledger.listTransactionIds(query),
   openAccounts: (accounts) => ledger.openAccounts(accounts),
   post: (posting) => ledger.post(posting),

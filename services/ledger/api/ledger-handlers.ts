@@ -11,6 +11,7 @@ import {
   accountTypeFromProto,
   balanceToProto,
   directionFromProto,
+  entriesToColumns,
   postedEntryToProto,
   transactionToProto,
   violationToProto,
@@ -85,6 +86,10 @@ export function ledgerRoutes(store: LedgerStore, wallets: WalletBalancesPort | u
         const fields = requireReadMask(req.readMask);
         const transactions = await store.lookupTransactions(requireTransactionIds(req.transactionIds), requirePrefixes("account_prefixes", req.accountPrefixes, 0));
         return { transactions: transactions.map((t) => transactionToProto(t, fields)) };
+      },
+      async lookupEntries(req) {
+        const ids = requireTransactionIds(req.transactionIds);
+        return entriesToColumns(ids, await store.lookupTransactions(ids, requirePrefixes("account_prefixes", req.accountPrefixes, 1)));
       },
       async listTransactionIds(req) {
         const page = await store.listTransactionIds({

@@ -3,6 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
   AccountType as ProtoAccountType,
   Direction as ProtoDirection,
+  type LookupEntriesResponseSchema,
   type AccountSchema,
   type GetBalanceResponseSchema,
   type PostedEntrySchema,
@@ -63,3 +64,36 @@ export const violationToProto = (v: Violation): MessageInitShape<typeof Violatio
   transactionId: v.transactionId ?? "",
   currency: v.currency ?? "",
 });
+
+/**
+ * The entries of the transactions asked for, as LookupEntriesResponse's columns: a count per id asked (-1: never
+ * posted), the accounts once each, and per entry its account's position, direction and amount.
+ */
+export function entriesToColumns(asked: string[], found: PostedTransaction[]): MessageInitShape<typeof LookupEntriesResponseSchema> {
+  const byId = new Map(found.map((t) => [t.transactionId, t]));
+  const accountPosition = new Map<string, number>();
+  const columns = {
+    entryCounts: [] as number[],
+    accountCodes: [] as string[],
+    accountCurrencies: [] as string[],
+    entryAccounts: [] as number[],
+    entryDirections: [] as ProtoDirection[],
+    entryAmountsMinor: [] as bigint[],
+  };
+  for (const id of asked) {
+    const transaction = byId.get(id);
+    columns.entryCounts.push(transaction === undefined ? -1 : transaction.entries.length);
+    for (const entry of transaction?.entries ?? []) {
+      let position = accountPosition.get(entry.accountCode);
+      if (position === undefined) {
+        position = columns.accountCodes.push(entry.accountCode) - 1;
+        columns.accountCurrencies.push(entry.amount.currency);
+        accountPosition.set(entry.accountCode, position);
+      }
+      columns.entryAccounts.push(position);
+      columns.entryDirections.push(ProtoDirection[entry.direction]);
+      columns.entryAmountsMinor.push(entry.amount.amountMinor);
+    }
+  }
+  return columns;
+}

@@ -6,7 +6,7 @@ import { DomainError, invalidArgument, failedPrecondition } from "../../lib/erro
 import { callWithRetry } from "../../lib/grpc-call.js";
 import type { Account } from "../../ledger/domain/account.js";
 import type { Posting } from "../../ledger/domain/posting.js";
-import type { LedgerTransaction } from "../domain/matching.js";
+import type { LedgerTransaction, TransactionEntries } from "../domain/matching.js";
 import type { LedgerPort, LookupView } from "../app/ports.js";
 
 const fromProto = (t: Transaction): LedgerTransaction => ({
@@ -53,6 +53,24 @@ export class LedgerGrpcClient implements LedgerPort {
     const request = { transactionIds, accountPrefixes: view?.accountPrefixes ?? [], readMask: view && { paths: view.fields } };
     const { transactions } = await callWithRetry(() => this.client.lookupTransactions(request), "ledger");
     return transactions.map(fromProto);
+  }
+
+  async lookupEntries(transactionIds: string[], accountPrefixes: string[]): Promise<TransactionEntries[]> {
+    const columns = await callWithRetry(() => this.client.lookupEntries({ transactionIds, accountPrefixes }), "ledger");
+    const found: TransactionEntries[] = [];
+    let entry = 0;
+    transactionIds.forEach((transactionId, i) => {
+      const count = columns.entryCounts[i]!;
+      if (count < 0) return;
+      const entries = columns.entryAccounts.slice(entry, entry + count).map((account, j) => ({
+        accountCode: columns.accountCodes[account]!,
+        direction: columns.entryDirections[entry + j] === Direction.DEBIT ? ("DEBIT" as const) : ("CREDIT" as const),
+        amount: { amountMinor: columns.entryAmountsMinor[entry + j]!, currency: columns.accountCurrencies[account]! },
+      }));
+      entry += count;
+      found.push({ transactionId, entries });
+    });
+    return found;
   }
 
   async listTransactionIds(query: { postedFrom: Date; postedBefore: Date; idPrefixes: string[]; pageToken: string }) {

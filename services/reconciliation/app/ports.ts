@@ -1,6 +1,6 @@
 import type { Account } from "../../ledger/domain/account.js";
 import type { Posting } from "../../ledger/domain/posting.js";
-import type { LedgerTransaction } from "../domain/matching.js";
+import type { LedgerTransaction, TransactionEntries } from "../domain/matching.js";
 
 /** Which part of each transaction a lookup brings back: the entries on some accounts, and which fields. */
 export interface LookupView {
@@ -12,6 +12,8 @@ export interface LookupView {
 export interface LedgerPort {
   /** Up to 1000 ids; those never posted are left out. Whole transactions unless a view narrows them. */
   lookupTransactions(transactionIds: string[], view?: LookupView): Promise<LedgerTransaction[]>;
+  /** The entries on accounts with these prefixes of up to 1000 transactions; those never posted are left out. */
+  lookupEntries(transactionIds: string[], accountPrefixes: string[]): Promise<TransactionEntries[]>;
   listTransactionIds(query: { postedFrom: Date; postedBefore: Date; idPrefixes: string[]; pageToken: string }): Promise<{ transactionIds: string[]; nextPageToken: string }>;
   openAccounts(accounts: Account[]): Promise<void>;
   /** Idempotent on the id; the ledger's refusals (bad entries, unknown accounts, the id taken by other content) are DomainErrors. */

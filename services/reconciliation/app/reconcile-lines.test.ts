@@ -23,7 +23,7 @@ async function reconcile(lines: string[], ledger: LedgerTransaction[], batchSize
   }
   const outcome = await reconcileLines(
     texts(),
-    { lookupTransactions: async (ids) => (asked.push(ids), ids.flatMap((id) => byId.get(id) ?? [])) },
+    { lookupEntries: async (ids) => (asked.push(ids), ids.flatMap((id) => byId.get(id) ?? [])) },
     async (e) => void exceptions.push(e),
     { batchSize, concurrency: 2, window: DAY, boundaryFrom: Date.parse("2024-03-05T23:55:00.000Z") },
   );

@@ -3,7 +3,7 @@ import { failedPrecondition } from "../../lib/errors.js";
 import { formatMoney, type Money } from "../../lib/money.js";
 import type { FoundException } from "../domain/exception.js";
 import { FingerprintSet } from "../domain/fingerprint-set.js";
-import { classify, ledgerTransactionOf, lineAmount, PSP_SIDE_ACCOUNTS, type LedgerTransaction } from "../domain/matching.js";
+import { classify, ledgerTransactionOf, lineAmount, PSP_SIDE_ACCOUNTS, type TransactionEntries } from "../domain/matching.js";
 import { ReportBuilder } from "../domain/report.js";
 import { parseLine, SETTLEMENT_HEADER, type SettlementLine } from "../domain/settlement-line.js";
 import { SettlementTotalsBuilder } from "../domain/settlement-totals.js";
@@ -58,7 +58,7 @@ const referencesOf = (line: Pick<SettlementLine, "type" | "pspReference" | "ourR
  */
 export async function reconcileLines(
   texts: AsyncIterable<string>,
-  ledger: Pick<LedgerPort, "lookupTransactions">,
+  ledger: Pick<LedgerPort, "lookupEntries">,
   sink: (exception: FoundException) => Promise<void>,
   options: LinesOptions,
 ): Promise<LinesOutcome> {
@@ -69,7 +69,7 @@ export async function reconcileLines(
   const namedByMalformed = new FingerprintSet();
   const closingBalances: Money[] = [];
   const boundaryMatches: string[] = [];
-  const inFlight: { batch: Pending[]; found: Promise<LedgerTransaction[]> }[] = [];
+  const inFlight: { batch: Pending[]; found: Promise<TransactionEntries[]> }[] = [];
   let batch: Pending[] = [];
   let ids = new Set<string>();
   let lines = 0;
@@ -112,7 +112,7 @@ export async function reconcileLines(
 
   const dispatch = async () => {
     if (batch.length === 0) return;
-    inFlight.push({ batch, found: ids.size === 0 ? Promise.resolve([]) : ledger.lookupTransactions([...ids], { accountPrefixes: PSP_SIDE_ACCOUNTS, fields: ["entries"] }) });
+    inFlight.push({ batch, found: ids.size === 0 ? Promise.resolve([]) : ledger.lookupEntries([...ids], PSP_SIDE_ACCOUNTS) });
     // Settled in order, as soon as there are too many in flight; a failure surfaces there.
     inFlight.at(-1)!.found.catch(() => {});
     batch = [];

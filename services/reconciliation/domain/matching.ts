@@ -9,6 +9,9 @@ export interface LedgerTransaction {
   entries: { accountCode: string; direction: "DEBIT" | "CREDIT"; amount: Money }[];
 }
 
+/** A ledger transaction's entries (on the accounts asked for). */
+export type TransactionEntries = Pick<LedgerTransaction, "transactionId" | "entries">;
+
 /** What a movement line is, once compared with the ledger (the other classes come from reading the file). */
 export type MatchClass = "matched" | "missing_in_ledger" | "amount_mismatch" | "currency_mismatch";
 
@@ -59,7 +62,7 @@ const PSP_SIDE: Record<LineType, [string, "DEBIT" | "CREDIT"]> = {
 export const PSP_SIDE_ACCOUNTS = [...new Set(Object.values(PSP_SIDE).map(([prefix]) => prefix))];
 
 /** What the transaction moved on its PSP-side account; undefined when it has no such entry. */
-export function pspSideAmount(transaction: LedgerTransaction, type: LineType): Money | undefined {
+export function pspSideAmount(transaction: Pick<LedgerTransaction, "entries">, type: LineType): Money | undefined {
   const [prefix, direction] = PSP_SIDE[type];
   let moved: Money | undefined;
   for (const { accountCode, direction: d, amount } of transaction.entries) {
@@ -73,7 +76,7 @@ export function pspSideAmount(transaction: LedgerTransaction, type: LineType): M
 export const lineAmount = (line: Pick<SettlementLine, "type" | "gross" | "fee">): bigint => (line.type === "fee" ? line.fee : line.gross < 0n ? -line.gross : line.gross);
 
 /** Compares a line with the ledger transaction it names (undefined: not in the ledger). A dispute fee only needs its dispute. */
-export function classify(line: SettlementLine, transaction: LedgerTransaction | undefined): { class: MatchClass; ledger?: Money } {
+export function classify(line: SettlementLine, transaction: Pick<LedgerTransaction, "entries"> | undefined): { class: MatchClass; ledger?: Money } {
   if (transaction === undefined) return { class: "missing_in_ledger" };
   const ledger = pspSideAmount(transaction, line.type);
   if (ledger === undefined) return { class: "amount_mismatch", ledger: { amountMinor: 0n, currency: line.currency } };
