@@ -4,7 +4,7 @@
  * at the end. Not a test: `npm run bench:reconcile [-- --lines 1000000 --ledgers 2]`.
  *
  * The pay-ins are seeded with bulk SQL into the ledger's own tables (its triggers check every row), posted one
- * second after their line's time. The ledger service runs as child processes (`--ledgers`, default 2 instances, as
+ * second after their line's time. The ledger service runs as child processes (`--ledgers`, default 1 instance; as
  * LEDGER_URL can list them); this process runs the reconciliation service's engine (the same code RunReconciliation
  * runs) and reports lines per second over the whole run (checksum, matching, the "missing in the file" pass over the
  * ledger, settlement postings) and its own peak RSS.
@@ -91,7 +91,7 @@ const unused = () => Promise.reject(new Error("the benchmark's file has no line 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { lines: { type: "string" }, ledgers: { type: "string" } } });
   const lines = Number(values.lines ?? process.env.BENCH_LINES ?? 1_000_000);
-  const instances = Number(values.ledgers ?? 2);
+  const instances = Number(values.ledgers ?? 1);
   const postgres = await ensurePostgres();
   const admin = new pg.Client(postgres.url);
   await admin.connect();
