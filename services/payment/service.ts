@@ -27,6 +27,7 @@ import { encodeRefundEvent, refundEventSubject } from "./events/refund-event.js"
 import { DisputeStore } from "./store/dispute-store.js";
 import { IdempotencyStore } from "./store/idempotency-store.js";
 import { PAYMENT_SCHEMA, paymentMigrations } from "./store/migrations/index.js";
+import { TimelineStore } from "./store/timeline-store.js";
 import { PaymentStore } from "./store/payment-store.js";
 import { RefundStore } from "./store/refund-store.js";
 
@@ -92,12 +93,13 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   const disputeStore = new DisputeStore(db, encodeDisputeEvent, disputeEventSubject);
   const refunds = new RefundFlow(store, refundStore, disputeStore, psp, log);
   const disputes = new DisputeFlow(store, refundStore, disputeStore, log);
-  http.serve([pspWebhookRoute({ secret: config.psp.webhookSecret }, { payments: flow, refunds, disputes }, log, metrics), statusPageRoute(store)]);
+  const timeline = new TimelineStore(db);
+  http.serve([pspWebhookRoute({ secret: config.psp.webhookSecret }, { payments: flow, refunds, disputes }, log, metrics, timeline), statusPageRoute(store)]);
   const changes = new PaymentChangeHints(log);
   const watch = new PaymentWatch(store, changes, 1_000);
   const grpc = await startGrpcServer({
     port: config.port,
-    routes: paymentRoutes({ flow, store, watch, refunds, disputes }),
+    routes: paymentRoutes({ flow, store, watch, refunds, disputes, timeline }),
     healthProbe: databaseAnswers(db),
     log,
     metrics,

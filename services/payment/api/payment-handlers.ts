@@ -20,7 +20,16 @@ import type { PaymentWatch } from "../app/payment-watch.js";
 import type { DisputeFlow } from "../app/dispute-flow.js";
 import type { RefundFlow } from "../app/refund-flow.js";
 import type { Payment, ReviewOutcome } from "../domain/payment.js";
+import { PAYMENT_STATUSES, type PaymentStatus } from "../domain/status.js";
 import type { PaymentStore } from "../store/payment-store.js";
+import type { TimelineStore } from "../store/timeline-store.js";
+import { timelineMethods } from "./timeline-handlers.js";
+
+function requireStatus(status: ProtoStatus): PaymentStatus {
+  const name = ProtoStatus[status] as PaymentStatus | undefined;
+  if (name === undefined || !PAYMENT_STATUSES.includes(name)) throw invalidArgument("status", `${status} is not a payment status`);
+  return name;
+}
 
 function toProto(p: Payment): MessageInitShape<typeof PaymentSchema> {
   return {
@@ -62,12 +71,14 @@ export interface PaymentApi {
   watch: PaymentWatch;
   refunds: RefundFlow;
   disputes: DisputeFlow;
+  timeline: TimelineStore;
 }
 
-export function paymentRoutes({ flow, store, watch, refunds, disputes }: PaymentApi) {
+export function paymentRoutes({ flow, store, watch, refunds, disputes, timeline }: PaymentApi) {
   return (router: ConnectRouter) =>
     router.service(PaymentService, {
       ...moneyBackMethods(refunds, disputes),
+      ...timelineMethods(timeline),
       async createPayment(req) {
         const input = {
           captureMethod: req.captureMethod === CaptureMethod.MANUAL ? ("MANUAL" as const) : ("AUTOMATIC" as const),
@@ -90,6 +101,8 @@ export function paymentRoutes({ flow, store, watch, refunds, disputes }: Payment
         const cursor = decodePageToken(req.pageToken, ["seq"]);
         const page = await store.list({
           buyerId: req.buyerId === "" ? undefined : requireId("buyer_id", req.buyerId),
+          sellerId: req.sellerId === "" ? undefined : requireId("seller_id", req.sellerId),
+          status: req.status === ProtoStatus.UNSPECIFIED ? undefined : requireStatus(req.status),
           beforeSeq: cursor && BigInt(cursor.seq!),
           limit,
         });

@@ -7,6 +7,7 @@ import type { DisputeFlow, PspDisputeOutcome } from "../app/dispute-flow.js";
 import type { PaymentFlow, PspUpdateOutcome } from "../app/payment-flow.js";
 import type { PspRefundOutcome, RefundFlow } from "../app/refund-flow.js";
 import { replyJson, type HttpRoute } from "./http-server.js";
+import type { TimelineStore } from "../store/timeline-store.js";
 import { signatureProblem } from "./webhook-signature.js";
 
 export const WEBHOOK_PATH = "/webhooks/psp";
@@ -69,6 +70,7 @@ export function pspWebhookRoute(
   flows: { payments: PaymentFlow; refunds: RefundFlow; disputes: DisputeFlow },
   log: Logger,
   metrics: Registry,
+  webhooks: Pick<TimelineStore, "recordWebhook">,
 ): HttpRoute {
   const deliveries = new Counter({
     name: "webhook_deliveries_total",
@@ -78,28 +80,30 @@ export function pspWebhookRoute(
   });
   // Each puts the ids of what the event is about on the request's log lines; the refund and dispute flows add the
   // payment once they have found it.
-  const apply = (type: unknown, object: unknown): Promise<Outcome> => {
+  // Answers the outcome, and the PSP payment the event is about (none for a payout).
+  const apply = async (type: unknown, object: unknown): Promise<{ outcome: Outcome; pspPaymentId?: string }> => {
     if (typeof type === "string" && type.startsWith("refund.")) {
       const refund = parsePspRefund(object);
       addLogFields({ refundId: refund.refundId, pspRefundId: refund.id, pspPaymentId: refund.pspPaymentId });
-      return flows.refunds.applyPspRefund(refund);
+      return { outcome: await flows.refunds.applyPspRefund(refund), pspPaymentId: refund.pspPaymentId };
     }
     if (typeof type === "string" && type.startsWith("dispute.")) {
       const dispute = parsePspDispute(object);
       addLogFields({ disputeId: dispute.id, pspPaymentId: dispute.pspPaymentId });
-      return flows.disputes.applyPspDispute(dispute);
+      return { outcome: await flows.disputes.applyPspDispute(dispute), pspPaymentId: dispute.pspPaymentId };
     }
     // Payouts are the wallet's, which polls the PSP for them; a 2xx stops the PSP's retries.
-    if (typeof type === "string" && !type.startsWith("payment.")) return Promise.resolve("ignored");
+    if (typeof type === "string" && !type.startsWith("payment.")) return { outcome: "ignored" };
     const payment = parsePspPayment(object);
     // Our payment id is the PSP payment's reference.
     addLogFields({ paymentId: payment.reference, pspPaymentId: payment.id });
-    return flows.payments.applyPspUpdate(payment);
+    return { outcome: await flows.payments.applyPspUpdate(payment), pspPaymentId: payment.id };
   };
   return {
     method: "POST",
     path: new RegExp(`^${WEBHOOK_PATH}$`),
     async handle(req, res) {
+      const receivedAt = new Date();
       const delivery: { type: string; outcome: Outcome | Refusal } = { type: "unknown", outcome: "error" };
       try {
         const body = await readBody(req);
@@ -116,13 +120,13 @@ export function pspWebhookRoute(
           return replyJson(res, 400, { error: `webhook signature refused: ${problem}` });
         }
         let event: { id?: unknown; type?: unknown; data?: { object?: unknown } };
-        let outcome: Outcome;
+        let applied: Awaited<ReturnType<typeof apply>>;
         try {
           event = JSON.parse(body);
           if (typeof event.type === "string") delivery.type = event.type;
           addLogFields({ eventId: event.id, eventType: event.type });
           failpoint("payment.webhook-before-apply");
-          outcome = await apply(event.type, event.data?.object);
+          applied = await apply(event.type, event.data?.object);
         } catch (err) {
           if (!(err instanceof SyntaxError || err instanceof MalformedPspObject)) throw err;
           delivery.outcome = "malformed";
@@ -131,7 +135,9 @@ export function pspWebhookRoute(
           return replyJson(res, 400, { error: `malformed event: ${(err as Error).message}` });
         }
         failpoint("payment.webhook-after-apply");
+        const { outcome, pspPaymentId } = applied;
         delivery.outcome = outcome;
+        if (pspPaymentId !== undefined) await webhooks.recordWebhook({ eventId: String(event.id), type: delivery.type, pspPaymentId, outcome, receivedAt });
         log.info("webhook", { outcome }); // with the event's ids, from the request's log scope
         replyJson(res, STATUS_OF[outcome], { received: true, outcome });
       } finally {

@@ -105,6 +105,9 @@ export interface PaymentPage {
 /** Serialises the event announcing a payment's new status. */
 export type EventEncoder = (payment: Payment, eventId: string, occurredAt: Date) => Uint8Array;
 
+/** checkoutStatus in SQL, over a payment's payment_orders rows: the status they share, else a partial refund. */
+const CHECKOUT_STATUS = "case when min(status) = max(status) then min(status) else 'PARTIALLY_REFUNDED' end";
+
 export class PaymentStore {
   constructor(
     private readonly db: Db,
@@ -170,9 +173,11 @@ export class PaymentStore {
   }
 
   /** Newest first, `limit` at a time, continuing strictly before `beforeSeq`. */
-  async list(filter: { buyerId?: string; beforeSeq?: bigint; limit: number }): Promise<PaymentPage> {
+  async list(filter: { buyerId?: string; sellerId?: string; status?: PaymentStatus; beforeSeq?: bigint; limit: number }): Promise<PaymentPage> {
     const query = this.db("payments").orderBy("seq", "desc").limit(filter.limit + 1);
     if (filter.buyerId) query.where({ buyer_id: filter.buyerId });
+    if (filter.sellerId) query.whereRaw("exists (select 1 from payment_orders o where o.payment_id = payments.id and o.seller_id = ?)", [filter.sellerId]);
+    if (filter.status) query.whereRaw(`(select ${CHECKOUT_STATUS} from payment_orders where payment_id = payments.id) = ?`, [filter.status]);
     if (filter.beforeSeq !== undefined) query.where("seq", "<", filter.beforeSeq.toString());
     const rows: PaymentRow[] = await query;
     const page = rows.slice(0, filter.limit);
@@ -184,8 +189,7 @@ export class PaymentStore {
   async countByStatus(): Promise<Map<PaymentStatus, number>> {
     const { rows } = await this.db.raw(
       `select status, count(*)::int as payments
-       from (select case when min(status) = max(status) then min(status) else 'PARTIALLY_REFUNDED' end as status
-             from payment_orders group by payment_id) checkouts
+       from (select ${CHECKOUT_STATUS} as status from payment_orders group by payment_id) checkouts
        group by status`,
     );
     return new Map(rows.map((r: { status: PaymentStatus; payments: number }) => [r.status, r.payments]));

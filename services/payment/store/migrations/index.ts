@@ -7,6 +7,7 @@ import { statusPageUrl } from "./005_status_page_url.js";
 import { refunds } from "./006_refunds.js";
 import { manualCapture } from "./007_manual_capture.js";
 import { disputes } from "./008_disputes.js";
+import { timeline } from "./009_timeline.js";
 
 export const PAYMENT_SCHEMA = "payment";
-export const paymentMigrations: readonly Migration[] = [paymentTables, feesAndOutbox, statusHistory, idempotencyKeys, statusPageUrl, refunds, manualCapture, disputes];
+export const paymentMigrations: readonly Migration[] = [paymentTables, feesAndOutbox, statusHistory, idempotencyKeys, statusPageUrl, refunds, manualCapture, disputes, timeline];
