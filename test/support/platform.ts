@@ -8,6 +8,7 @@ import { startRiskService } from "../../services/risk/service.js";
 import { startWalletService, type RunningWalletService, type WalletServiceConfig } from "../../services/wallet/service.js";
 import { startLedgerService, type RunningLedgerService } from "../../services/ledger/service.js";
 import { startReconciliationService, type RunningReconciliationService } from "../../services/reconciliation/service.js";
+import { startConsoleService, type RunningConsoleService } from "../../services/console/service.js";
 import type { ConsumerSettings } from "../../services/lib/events/consumer.js";
 import type { GrpcServer } from "../../services/lib/grpc-server.js";
 import { deleteStreams, uniqueStreamNames } from "./event-streams.js";
@@ -16,6 +17,8 @@ import { createTestDatabase, type TestDatabase } from "./test-database.js";
 export const PSP_API_KEY = "sk_test_platform";
 export const PSP_WEBHOOK_SECRET = "whsec_platform_test";
 export const PLATFORM_FEE_BPS = 250;
+/** The password of the console's operator `admin` (role finance) on a test platform. */
+export const CONSOLE_ADMIN_PASSWORD = "operator-test-password";
 
 export interface TestPlatform {
   database: TestDatabase;
@@ -26,6 +29,8 @@ export interface TestPlatform {
   wallet: RunningWalletService;
   ledger: RunningLedgerService;
   reconciliation: RunningReconciliationService;
+  /** The operator console (HTTP), reading the services above. */
+  console: RunningConsoleService;
   /** Calls the PSP's REST API with the secret key. */
   pspApi(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
@@ -66,6 +71,13 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     paymentUrl: payment.url,
     psp: { baseUrl: psp.url, apiKey: PSP_API_KEY },
   });
+  const consoleService = await startConsoleService({
+    databaseUrl: database.url,
+    paymentUrl: payment.url,
+    ledgerUrl: ledger.url,
+    reconciliationUrl: reconciliation.url,
+    adminPassword: CONSOLE_ADMIN_PASSWORD,
+  });
   const platform: TestPlatform = {
     database,
     streams,
@@ -75,8 +87,10 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     wallet,
     ledger,
     reconciliation,
+    console: consoleService,
     pspApi: pspApiOf(psp.url),
     close: async () => {
+      await consoleService.close();
       await reconciliation.close();
       await ledger.close();
       // The wallet running now: a test may have restarted it.

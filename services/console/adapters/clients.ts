@@ -1,0 +1,71 @@
+import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { LedgerService } from "../../../gen/ledger/v1/ledger_pb.js";
+import { PaymentService } from "../../../gen/payment/v1/payment_pb.js";
+import { ReconciliationService } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
+
+/** The services the console reads, each over its own gRPC API (the console never reads their tables). */
+export interface ConsoleClients {
+  payments: Client<typeof PaymentService>;
+  ledger: Client<typeof LedgerService>;
+  reconciliation: Client<typeof ReconciliationService>;
+}
+
+export interface ConsoleClientUrls {
+  paymentUrl: string;
+  ledgerUrl: string;
+  reconciliationUrl: string;
+}
+
+const CALL_TIMEOUT_MS = 10_000;
+
+export function createConsoleClients(urls: ConsoleClientUrls): ConsoleClients {
+  const transport = (baseUrl: string) => createGrpcTransport({ baseUrl, defaultTimeoutMs: CALL_TIMEOUT_MS, pingIntervalMs: 30_000 });
+  return {
+    payments: createClient(PaymentService, transport(urls.paymentUrl)),
+    ledger: createClient(LedgerService, transport(urls.ledgerUrl)),
+    reconciliation: createClient(ReconciliationService, transport(urls.reconciliationUrl)),
+  };
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ConnectError };
+
+/** Runs a call and keeps its failure as a value, so that a page can say what went wrong next to what did work. */
+export async function attempt<T>(call: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await call() };
+  } catch (err) {
+    return { ok: false, error: ConnectError.from(err) };
+  }
+}
+
+/** What a person reads when a call failed. */
+export function describeFailure(service: string, error: ConnectError): string {
+  switch (error.code) {
+    case Code.Unimplemented:
+      return `The ${service} does not offer this yet (UNIMPLEMENTED).`;
+    case Code.Unavailable:
+    case Code.DeadlineExceeded:
+      return `The ${service} did not answer (${Code[error.code]}): ${error.rawMessage}`;
+    case Code.NotFound:
+      return `Not found: ${error.rawMessage}`;
+    case Code.InvalidArgument:
+      return `Refused: ${error.rawMessage}`;
+    default:
+      return `The ${service} answered ${Code[error.code]}: ${error.rawMessage}`;
+  }
+}
+
+/** The HTTP status of a page whose main call failed this way. */
+export function httpStatusOf(error: ConnectError): number {
+  switch (error.code) {
+    case Code.NotFound:
+      return 404;
+    case Code.InvalidArgument:
+      return 400;
+    case Code.Unimplemented:
+      return 501;
+    default:
+      return 502;
+  }
+}

@@ -1,0 +1,65 @@
+import { newToken } from "../domain/operators.js";
+import type { ConsoleStore } from "../store/console-store.js";
+import { cookie, LOGIN_CSRF_COOKIE, redirect, sameToken, SESSION_COOKIE, type Reply, type Route } from "./http-app.js";
+import { html, notice, page } from "./html.js";
+
+const SESSION_HOURS = 12;
+
+/** Only a path on this console: never an absolute URL or `//host` (no open redirect). */
+function safeNext(next: string | null): string {
+  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/payments";
+}
+
+function loginPage(next: string, problem?: string, status = 200): Reply {
+  // Login CSRF: the form's token must equal the one in a SameSite=Strict cookie set with the form (double submit).
+  const token = newToken();
+  const body = html`${problem ? notice("error", problem) : ""}
+<form method="post" action="/login" class="login">
+<input type="hidden" name="csrf" value="${token}">
+<input type="hidden" name="next" value="${next}">
+<p><label>Login <input name="operator" autocomplete="username" required autofocus></label></p>
+<p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
+<p><button type="submit">Log in</button></p>
+</form>`;
+  return { status, body: page("Log in", body), cookies: [cookie(LOGIN_CSRF_COOKIE, token, 3600)] };
+}
+
+export function authRoutes(store: ConsoleStore): Route[] {
+  return [
+    {
+      method: "GET",
+      pattern: /^\/login$/,
+      public: true,
+      handle: async ({ url }) => loginPage(safeNext(url.searchParams.get("next"))),
+    },
+    {
+      method: "POST",
+      pattern: /^\/login$/,
+      public: true,
+      handle: async ({ form, cookies }) => {
+        const next = safeNext(form.get("next"));
+        if (!sameToken(form.get("csrf"), cookies.get(LOGIN_CSRF_COOKIE))) return loginPage(next, "The form's security token is missing or stale; try again.", 403);
+        const login = (form.get("operator") ?? "").trim().slice(0, 200);
+        const operator = await store.authenticate(login, form.get("password") ?? "");
+        if (!operator) {
+          await store.audit({ operatorId: login, action: "login_failed", target: login });
+          return loginPage(next, "Wrong login or password.", 401);
+        }
+        const token = await store.openSession(operator.id);
+        await store.audit({ operatorId: operator.id, action: "login", target: operator.id, details: { role: operator.role } });
+        return redirect(next, [cookie(SESSION_COOKIE, token, SESSION_HOURS * 3600), cookie(LOGIN_CSRF_COOKIE, "", 0)]);
+      },
+    },
+    {
+      method: "POST",
+      pattern: /^\/logout$/,
+      handle: async ({ cookies, operator, audit }) => {
+        await store.closeSession(cookies.get(SESSION_COOKIE)!);
+        await audit({ action: "logout", target: operator.id });
+        return redirect("/login", [cookie(SESSION_COOKIE, "", 0)]);
+      },
+    },
+  ];
+}
+
+export const SESSION_TTL_MS = SESSION_HOURS * 3600 * 1000;

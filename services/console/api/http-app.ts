@@ -1,0 +1,164 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "../../lib/log.js";
+import type { Operator, Role } from "../domain/operators.js";
+import type { ConsoleStore, NewAuditEntry } from "../store/console-store.js";
+import { notice, page, type SafeHtml } from "./html.js";
+
+export const SESSION_COOKIE = "console_session";
+export const LOGIN_CSRF_COOKIE = "console_login_csrf";
+const MAX_FORM_BYTES = 64 * 1024;
+
+export interface Reply {
+  status: number;
+  body?: string;
+  location?: string;
+  cookies?: string[];
+}
+
+export interface RequestContext {
+  url: URL;
+  params: string[];
+  /** The form fields of a POST (application/x-www-form-urlencoded). */
+  form: URLSearchParams;
+  cookies: Map<string, string>;
+  /** Set on every route but the public ones. */
+  operator: Operator;
+  /** The token this operator's forms carry. */
+  csrf: string;
+  audit(entry: Omit<NewAuditEntry, "operatorId">): Promise<void>;
+  /** A page in the console's frame, for this operator. */
+  page(title: string, body: SafeHtml, status?: number): Reply;
+}
+
+export interface Route {
+  method: "GET" | "POST";
+  pattern: RegExp;
+  /** Reachable without a session (the login page). */
+  public?: boolean;
+  /** The role needed; any logged-in operator when absent. */
+  role?: Role;
+  handle(ctx: RequestContext): Promise<Reply>;
+}
+
+export const redirect = (location: string, cookies?: string[]): Reply => ({ status: 303, location, cookies });
+
+export function cookie(name: string, value: string, maxAgeSeconds?: number): string {
+  const parts = [`${name}=${value}`, "Path=/", "HttpOnly", "SameSite=Strict"];
+  if (maxAgeSeconds !== undefined) parts.push(`Max-Age=${maxAgeSeconds}`);
+  return parts.join("; ");
+}
+
+/** The CSRF token of a session: an HMAC of the session token, so it needs no storage and dies with the session. */
+export const sessionCsrf = (sessionToken: string): string => createHmac("sha256", sessionToken).update("console csrf").digest("base64url");
+
+export function sameToken(a: string | undefined | null, b: string | undefined | null): boolean {
+  if (!a || !b) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function parseCookies(header: string | undefined): Map<string, string> {
+  const cookies = new Map<string, string>();
+  for (const part of (header ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0) cookies.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  return cookies;
+}
+
+class FormTooLargeError extends Error {}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  if (req.method !== "POST") return new URLSearchParams();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_FORM_BYTES) throw new FormTooLargeError();
+    chunks.push(chunk);
+  }
+  const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim();
+  return type === "application/x-www-form-urlencoded" ? new URLSearchParams(Buffer.concat(chunks).toString("utf8")) : new URLSearchParams();
+}
+
+const SECURITY_HEADERS: Record<string, string> = {
+  // Inline style only; no script, no frame, no other origin.
+  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "cache-control": "no-store",
+};
+
+function send(res: ServerResponse, reply: Reply): void {
+  const headers: Record<string, string | string[]> = { ...SECURITY_HEADERS };
+  if (reply.location) headers.location = reply.location;
+  if (reply.cookies?.length) headers["set-cookie"] = reply.cookies;
+  if (reply.body !== undefined) headers["content-type"] = "text/html; charset=utf-8";
+  res.writeHead(reply.status, headers);
+  res.end(reply.body);
+}
+
+const errorPage = (status: number, title: string, text: string, chrome: { operator?: Operator; csrf?: string } = {}): Reply => ({
+  status,
+  body: page(title, notice("error", text), chrome),
+});
+
+/**
+ * The console's request handler: finds the route, requires a session on all but public routes (else a redirect to
+ * /login), a valid CSRF token on every POST (else 403) and the route's role (else 403).
+ */
+export function consoleHandler(routes: readonly Route[], store: ConsoleStore, log: Logger) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      send(res, await handle(req));
+    } catch (err) {
+      if (err instanceof FormTooLargeError) return send(res, errorPage(413, "Too large", "The form is larger than the console accepts."));
+      log.error("console request failed", { err, path: req.url });
+      if (!res.headersSent) send(res, errorPage(500, "Something went wrong", "The console could not show this page; the details are in its log."));
+      else res.destroy();
+    }
+  };
+
+  async function handle(req: IncomingMessage): Promise<Reply> {
+    const url = new URL(req.url ?? "/", "http://console.invalid");
+    const method = req.method === "HEAD" ? "GET" : req.method;
+    let params: string[] | undefined;
+    const route = routes.find((r) => {
+      if (r.method !== method) return false;
+      const m = r.pattern.exec(url.pathname);
+      if (m) params = m.slice(1).map((p) => decodeURIComponent(p));
+      return m !== null;
+    });
+    const cookies = parseCookies(req.headers.cookie);
+    const form = await readForm(req);
+    const sessionToken = cookies.get(SESSION_COOKIE);
+    const operator = sessionToken ? await store.sessionOperator(sessionToken) : undefined;
+
+    if (!route?.public && !operator) {
+      if (method === "GET") return redirect(`/login${url.pathname === "/" ? "" : `?next=${encodeURIComponent(url.pathname + url.search)}`}`);
+      return errorPage(401, "Not logged in", "Log in first.");
+    }
+    const csrf = sessionToken && operator ? sessionCsrf(sessionToken) : "";
+    const chrome = { operator, csrf };
+    if (!route) return errorPage(404, "Not found", `There is no page ${url.pathname}.`, chrome);
+    if (method === "POST" && !route.public && !sameToken(form.get("csrf"), csrf)) {
+      return errorPage(403, "Forbidden", "The form's security token is missing or stale. Reload the page and try again.", chrome);
+    }
+    if (route.role && operator?.role !== route.role) {
+      return errorPage(403, "Forbidden", `This needs the ${route.role} role; you are ${operator?.role ?? "not logged in"}.`, chrome);
+    }
+    return route.handle({
+      url,
+      params: params ?? [],
+      form,
+      cookies,
+      operator: operator!,
+      csrf,
+      audit: (entry) => store.audit({ ...entry, operatorId: operator!.id }),
+      page: (title, body, status = 200) => ({ status, body: page(title, body, chrome) }),
+    });
+  }
+}
+

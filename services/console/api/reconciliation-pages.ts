@@ -1,0 +1,88 @@
+import { ExceptionStatus, LineClass, RunStatus, type ReconciliationException, type Run } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
+import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
+import type { Route } from "./http-app.js";
+import { enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
+
+const PAGE_SIZE = 50;
+const runStatus = (s: RunStatus) => enumName(RunStatus, s, "RUN_STATUS_");
+const lineClass = (c: LineClass) => enumName(LineClass, c, "LINE_CLASS_").toLowerCase();
+const exceptionStatus = (s: ExceptionStatus) => enumName(ExceptionStatus, s, "EXCEPTION_STATUS_").toLowerCase();
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function runRow(r: Run): SafeHtml {
+  return html`<tr><td><a href="${path("reconciliation", "runs", r.runId.toString())}">${r.runId}</a></td><td>${r.date}</td><td class="status">${runStatus(r.status)}</td><td class="num">${r.lines}</td><td class="num">${r.executions}</td><td>${time(r.startedAt)}</td><td>${time(r.finishedAt)}</td></tr>`;
+}
+
+function exceptionRow(e: ReconciliationException): SafeHtml {
+  const ledger = e.ledgerTransactionId ? html`<a href="${path("ledger", "transactions", e.ledgerTransactionId)}">${e.ledgerTransactionId}</a>` : "-";
+  return html`<tr data-exception-id="${e.exceptionId}"><td class="num">${e.exceptionId}</td><td>${e.date}</td><td>${lineClass(e.lineClass)}</td><td>${e.lineType}</td><td class="num">${e.lineNumber || "-"}</td><td>${e.ourReference}</td><td>${e.pspReference}</td><td class="num">${money(e.fileAmount)}</td><td class="num">${money(e.ledgerAmount)}</td><td>${ledger}</td><td class="status">${exceptionStatus(e.status)}</td><td>${e.detail}${e.resolution ? html`<br>${e.resolution}` : ""}</td></tr>`;
+}
+
+const EXCEPTION_HEADERS = ["#", "date", "class", "line type", "line", "our reference", "PSP reference", "file", "ledger", "ledger transaction", "status", "detail"];
+
+export function reconciliationRoutes(clients: ConsoleClients): Route[] {
+  return [
+    {
+      method: "GET",
+      pattern: /^\/reconciliation$/,
+      handle: async (ctx) => {
+        const date = (ctx.url.searchParams.get("date") ?? "").trim();
+        const pageToken = ctx.url.searchParams.get("page") ?? "";
+        const form = html`<form class="inline" method="get" action="/reconciliation"><label>Day <input name="date" type="date" value="${date}"></label><button type="submit">Show</button></form>`;
+        if (date && !DATE.test(date)) return ctx.page("Reconciliation runs", html`${form}${notice("error", "The day is YYYY-MM-DD.")}`, 400);
+        const listed = await attempt(() => clients.reconciliation.listRuns({ date, pageSize: PAGE_SIZE, pageToken }));
+        if (!listed.ok) return ctx.page("Reconciliation runs", html`${form}${notice("error", describeFailure("reconciliation service", listed.error))}`, httpStatusOf(listed.error));
+        const next = listed.value.nextPageToken ? html`<p><a href="/reconciliation${query({ date, page: listed.value.nextPageToken })}">Older runs</a></p>` : "";
+        return ctx.page(
+          "Reconciliation runs",
+          html`${form}<p><a href="/reconciliation/exceptions">Open exceptions across days</a></p>${table(["run", "day", "status", "lines", "executions", "started (UTC)", "finished (UTC)"], listed.value.runs.map(runRow), "No runs.")}${next}`,
+        );
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/reconciliation\/runs\/(\d{1,18})$/,
+      handle: async (ctx) => {
+        const runId = BigInt(ctx.params[0]!);
+        const pageToken = ctx.url.searchParams.get("page") ?? "";
+        const [got, exceptions] = await Promise.all([
+          attempt(() => clients.reconciliation.getRun({ runId })),
+          attempt(() => clients.reconciliation.listExceptions({ runId, pageSize: PAGE_SIZE, pageToken })),
+        ]);
+        if (!got.ok) return ctx.page(`Run ${runId}`, notice("error", describeFailure("reconciliation service", got.error)), httpStatusOf(got.error));
+        const r = got.value.run!;
+        const report = r.report.map(
+          (row) =>
+            html`<tr><td>${lineClass(row.lineClass)}</td><td>${row.currency || "-"}</td><td class="num">${row.count}</td><td class="num">${row.currency ? money({ amountMinor: row.amountMinor, currency: row.currency }) : "-"}</td></tr>`,
+        );
+        const exceptionsHtml = exceptions.ok
+          ? html`${table(EXCEPTION_HEADERS, exceptions.value.exceptions.map(exceptionRow), "No exceptions.")}${exceptions.value.nextPageToken ? html`<p><a href="${path("reconciliation", "runs", runId.toString()) + query({ page: exceptions.value.nextPageToken })}">More exceptions</a></p>` : ""}`
+          : notice("error", describeFailure("reconciliation service", exceptions.error));
+        return ctx.page(
+          `Run ${r.runId} of ${r.date}`,
+          html`<dl><dt>Status</dt><dd class="status">${runStatus(r.status)}</dd><dt>Source</dt><dd>${r.source}</dd><dt>Checksum</dt><dd><code>${r.checksum}</code></dd>
+<dt>Lines</dt><dd>${r.lines}</dd><dt>Executions</dt><dd>${r.executions}</dd>${r.error ? html`<dt>Error</dt><dd>${r.error}</dd>` : ""}
+<dt>Closing balances</dt><dd>${r.closingBalances.map(money).join(", ") || "-"}</dd></dl>
+<h2>Report</h2>
+${table(["class", "currency", "lines", "amount"], report, "No report.")}
+<h2>Exceptions</h2>
+${exceptionsHtml}`,
+        );
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/reconciliation\/exceptions$/,
+      handle: async (ctx) => {
+        const pageToken = ctx.url.searchParams.get("page") ?? "";
+        const listed = await attempt(() => clients.reconciliation.listExceptions({ status: ExceptionStatus.OPEN, pageSize: PAGE_SIZE, pageToken }));
+        if (!listed.ok) return ctx.page("Open exceptions", notice("error", describeFailure("reconciliation service", listed.error)), httpStatusOf(listed.error));
+        const next = listed.value.nextPageToken ? html`<p><a href="/reconciliation/exceptions${query({ page: listed.value.nextPageToken })}">More</a></p>` : "";
+        return ctx.page(
+          "Open exceptions",
+          html`<p>Finance's work queue: every open exception, across days.</p>${table(EXCEPTION_HEADERS, listed.value.exceptions.map(exceptionRow), "No open exceptions.")}${next}`,
+        );
+      },
+    },
+  ];
+}

@@ -1,0 +1,14 @@
+import { envInt, envString } from "../lib/config.js";
+import { runUntilSignal } from "../lib/process.js";
+import { startConsoleService } from "./service.js";
+
+const service = await startConsoleService({
+  databaseUrl: envString("DATABASE_URL"),
+  port: envInt("CONSOLE_PORT", 8082),
+  paymentUrl: envString("PAYMENT_URL"),
+  ledgerUrl: envString("LEDGER_URL"),
+  reconciliationUrl: envString("RECONCILIATION_URL"),
+  // Optional: without it, the operators already in the database are the ones who can log in.
+  adminPassword: process.env.CONSOLE_ADMIN_PASSWORD || undefined,
+});
+runUntilSignal(service.close);

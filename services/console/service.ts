@@ -1,0 +1,55 @@
+import http from "node:http";
+import { createDb, migrateUp } from "../lib/db.js";
+import { listen } from "../lib/listen.js";
+import { createLogger } from "../lib/log.js";
+import { createConsoleClients, type ConsoleClientUrls } from "./adapters/clients.js";
+import { adminRoutes } from "./api/admin-pages.js";
+import { authRoutes, SESSION_TTL_MS } from "./api/auth-pages.js";
+import { consoleHandler } from "./api/http-app.js";
+import { ledgerRoutes } from "./api/ledger-pages.js";
+import { paymentRoutes } from "./api/payment-pages.js";
+import { reconciliationRoutes } from "./api/reconciliation-pages.js";
+import { ConsoleStore } from "./store/console-store.js";
+import { CONSOLE_SCHEMA, consoleMigrations } from "./store/migrations/index.js";
+
+export const ADMIN_OPERATOR_ID = "admin";
+
+export interface ConsoleServiceConfig extends ConsoleClientUrls {
+  databaseUrl: string;
+  /** HTTP/1.1 port; any free one by default. */
+  port?: number;
+  host?: string;
+  /** When set, operator `admin` (role finance) is created with this password, or given it, at start. */
+  adminPassword?: string;
+}
+
+export interface RunningConsoleService {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startConsoleService(config: ConsoleServiceConfig): Promise<RunningConsoleService> {
+  const log = createLogger("console");
+  const db = createDb(config.databaseUrl, CONSOLE_SCHEMA, 5);
+  await migrateUp(db, CONSOLE_SCHEMA, consoleMigrations);
+  const store = new ConsoleStore(db, SESSION_TTL_MS);
+  if (config.adminPassword) {
+    await store.upsertOperator({ id: ADMIN_OPERATOR_ID, displayName: "Administrator", role: "finance" }, config.adminPassword);
+    await store.audit({ operatorId: "system", action: "operator_bootstrapped", target: ADMIN_OPERATOR_ID, details: { role: "finance" } });
+  }
+  const clients = createConsoleClients(config);
+  const routes = [...authRoutes(store), ...paymentRoutes(clients), ...ledgerRoutes(clients), ...reconciliationRoutes(clients), ...adminRoutes(store)];
+  const server = http.createServer(consoleHandler(routes, store, log));
+  const host = config.host ?? "127.0.0.1";
+  const port = await listen(server, config.port, host);
+  const url = `http://${host}:${port}`;
+  log.info("console listening", { url });
+  return {
+    url,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import type { Db } from "../../lib/db.js";
+import { isUniqueViolation } from "../../lib/db.js";
+import { hashPassword, newToken, passwordMatches, tokenHash, type Operator, type Role } from "../domain/operators.js";
+
+export interface AuditEntry {
+  id: bigint;
+  operatorId: string;
+  action: string;
+  target: string;
+  details: Record<string, unknown>;
+  at: Date;
+}
+
+export interface NewAuditEntry {
+  operatorId: string;
+  action: string;
+  target?: string;
+  details?: Record<string, unknown>;
+}
+
+interface OperatorRow {
+  id: string;
+  display_name: string;
+  role: Role;
+  password_salt: Buffer;
+  password_hash: Buffer;
+}
+
+const toOperator = (row: { id: string; display_name: string; role: Role }): Operator => ({ id: row.id, displayName: row.display_name, role: row.role });
+
+export class OperatorExistsError extends Error {}
+
+export class ConsoleStore {
+  constructor(
+    private readonly db: Db,
+    private readonly sessionTtlMs: number,
+  ) {}
+
+  /** Creates the operator, or sets its name, role and password when it exists (the bootstrap of `admin`). */
+  async upsertOperator(operator: Operator, password: string): Promise<void> {
+    const { salt, hash } = await hashPassword(password);
+    await this.db("operators")
+      .insert({ id: operator.id, display_name: operator.displayName, role: operator.role, password_salt: salt, password_hash: hash })
+      .onConflict("id")
+      .merge({ display_name: operator.displayName, role: operator.role, password_salt: salt, password_hash: hash, updated_at: this.db.fn.now() });
+  }
+
+  /** Creates a new operator and audits it in one transaction; an existing login is OperatorExistsError. */
+  async createOperator(operator: Operator, password: string, audit: NewAuditEntry): Promise<void> {
+    const { salt, hash } = await hashPassword(password);
+    try {
+      await this.db.transaction(async (trx) => {
+        await trx("operators").insert({ id: operator.id, display_name: operator.displayName, role: operator.role, password_salt: salt, password_hash: hash });
+        await trx("audit_log").insert(auditRow(audit));
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new OperatorExistsError(`operator "${operator.id}" exists already`);
+      throw err;
+    }
+  }
+
+  async listOperators(): Promise<Operator[]> {
+    const rows = await this.db("operators").orderBy("id").select("id", "display_name", "role");
+    return rows.map(toOperator);
+  }
+
+  /** The operator whose login and password these are, or undefined. */
+  async authenticate(id: string, password: string): Promise<Operator | undefined> {
+    const row: OperatorRow | undefined = await this.db("operators").where({ id }).first();
+    if (!row) {
+      // Spend the same time as a wrong password, so that timing does not say which logins exist.
+      await passwordMatches(password, { salt: Buffer.alloc(16), hash: Buffer.alloc(64) });
+      return undefined;
+    }
+    return (await passwordMatches(password, { salt: row.password_salt, hash: row.password_hash })) ? toOperator(row) : undefined;
+  }
+
+  /** Opens a session; returns the token for the cookie (only its hash is stored). */
+  async openSession(operatorId: string): Promise<string> {
+    const token = newToken();
+    await this.db("sessions").insert({
+      token_hash: tokenHash(token),
+      operator_id: operatorId,
+      expires_at: new Date(Date.now() + this.sessionTtlMs),
+    });
+    // Expired sessions of anyone go at each login: the table stays small without a sweeper.
+    await this.db("sessions").where("expires_at", "<", this.db.fn.now()).delete();
+    return token;
+  }
+
+  /** The operator of an unexpired session, or undefined. */
+  async sessionOperator(token: string): Promise<Operator | undefined> {
+    const row = await this.db("sessions")
+      .join("operators", "operators.id", "sessions.operator_id")
+      .where("sessions.token_hash", tokenHash(token))
+      .andWhere("sessions.expires_at", ">", this.db.fn.now())
+      .first("operators.id", "operators.display_name", "operators.role");
+    return row ? toOperator(row) : undefined;
+  }
+
+  async closeSession(token: string): Promise<void> {
+    await this.db("sessions").where({ token_hash: tokenHash(token) }).delete();
+  }
+
+  async audit(entry: NewAuditEntry): Promise<void> {
+    await this.db("audit_log").insert(auditRow(entry));
+  }
+
+  /** Newest first, `limit` rows with an id below `beforeId` when given. */
+  async listAudit(options: { limit: number; beforeId?: bigint; operatorId?: string }): Promise<AuditEntry[]> {
+    const query = this.db("audit_log").orderBy("id", "desc").limit(options.limit);
+    if (options.beforeId !== undefined) query.where("id", "<", options.beforeId.toString());
+    if (options.operatorId) query.where("operator_id", options.operatorId);
+    const rows: { id: bigint; operator_id: string; action: string; target: string; details: Record<string, unknown>; at: Date }[] = await query.select();
+    return rows.map((r) => ({ id: r.id, operatorId: r.operator_id, action: r.action, target: r.target, details: r.details, at: r.at }));
+  }
+}
+
+function auditRow(entry: NewAuditEntry) {
+  return { operator_id: entry.operatorId, action: entry.action, target: entry.target ?? "", details: JSON.stringify(entry.details ?? {}) };
+}

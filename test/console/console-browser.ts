@@ -1,0 +1,70 @@
+/**
+ * A person's browser reduced to HTTP for the console: keeps the cookies it is given, does not follow redirects (so
+ * that tests see them), and reads the CSRF token from the page's forms as a browser would submit it.
+ */
+export interface ConsolePage {
+  status: number;
+  location: string | null;
+  setCookies: string[];
+  html: string;
+}
+
+export class ConsoleBrowser {
+  private readonly cookies = new Map<string, string>();
+
+  constructor(private readonly baseUrl: string) {}
+
+  async get(path: string): Promise<ConsolePage> {
+    return this.request(path, { method: "GET" });
+  }
+
+  /** Posts a form as it stands: add `csrf` yourself (see `csrfOf`) or leave it out to test the refusal. */
+  async post(path: string, fields: Record<string, string>): Promise<ConsolePage> {
+    return this.request(path, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(fields).toString(),
+    });
+  }
+
+  /** Opens a page and posts its form with the CSRF token the page carries, as a person filling it in would. */
+  async submit(formPagePath: string, action: string, fields: Record<string, string>): Promise<ConsolePage> {
+    const page = await this.get(formPagePath);
+    return this.post(action, { csrf: csrfOf(page.html), ...fields });
+  }
+
+  async login(operator: string, password: string): Promise<ConsolePage> {
+    return this.submit("/login", "/login", { operator, password });
+  }
+
+  async logout(): Promise<ConsolePage> {
+    return this.submit("/payments", "/logout", {});
+  }
+
+  private async request(path: string, init: RequestInit): Promise<ConsolePage> {
+    const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+    const res = await fetch(new URL(path, this.baseUrl), { ...init, redirect: "manual", headers: { ...init.headers, ...(cookie ? { cookie } : {}) } });
+    const setCookies = res.headers.getSetCookie();
+    for (const line of setCookies) {
+      const [pair, ...attributes] = line.split(";");
+      const eq = pair!.indexOf("=");
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      if (value === "" || attributes.some((a) => a.trim().toLowerCase() === "max-age=0")) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return { status: res.status, location: res.headers.get("location"), setCookies, html: await res.text() };
+  }
+}
+
+/** The CSRF token in a page's first form. */
+export function csrfOf(html: string): string {
+  const token = html.match(/<input type="hidden" name="csrf" value="([^"]*)">/)?.[1];
+  if (!token) throw new Error(`no CSRF token on the page: ${html.slice(0, 300)}`);
+  return token;
+}
+
+/** The cells' text of each table row whose markup contains `needle`. */
+export function rowsContaining(html: string, needle: string): string[] {
+  return (html.match(/<tr[^>]*>.*?<\/tr>/gs) ?? []).filter((row) => row.includes(needle)).map((row) => row.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim());
+}
