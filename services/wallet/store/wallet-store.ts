@@ -28,23 +28,26 @@ export class WalletStore {
   constructor(private readonly db: Db) {}
 
   /**
-   * Applies the changes inside the caller's transaction, each with its movement; each seller's row is locked only
-   * for its own update, in seller order, so that two events moving the same sellers never wait on each other in a
-   * circle. `kind` names the cause ("payin", "refund", ...): only a payout may not overdraw.
+   * Applies the changes inside the caller's transaction, each with its movement, in two statements. Each seller's
+   * row is locked only for its own update, in seller order, so that two events moving the same sellers never wait on
+   * each other in a circle. `kind` names the cause ("payin", "refund", ...): only a payout may not overdraw.
    */
   async move(trx: Knex.Transaction, eventId: string, currency: string, changes: BalanceChange[], kind: string): Promise<void> {
-    const inLockOrder = [...changes].sort((a, b) => (a.sellerId < b.sellerId ? -1 : a.sellerId > b.sellerId ? 1 : 0));
-    for (const { sellerId, amountMinor } of inLockOrder) {
-      await trx("movements").insert({ event_id: eventId, seller_id: sellerId, currency, amount_minor: amountMinor, kind });
-      await trx("balances")
-        .insert({ seller_id: sellerId, currency, available_minor: amountMinor, last_movement: kind })
-        .onConflict(["seller_id", "currency"])
-        .merge({
-          available_minor: trx.raw("balances.available_minor + excluded.available_minor"),
-          last_movement: trx.raw("excluded.last_movement"),
-          updated_at: trx.fn.now(),
-        });
+    if (changes.length === 0) return;
+    await trx("movements").insert(changes.map(({ sellerId, amountMinor }) => ({ event_id: eventId, seller_id: sellerId, currency, amount_minor: amountMinor, kind })));
+    // One row per seller (an upsert may not touch a row twice), in seller order.
+    const bySeller = new Map<string, bigint>();
+    for (const { sellerId, amountMinor } of [...changes].sort((a, b) => (a.sellerId < b.sellerId ? -1 : a.sellerId > b.sellerId ? 1 : 0))) {
+      bySeller.set(sellerId, (bySeller.get(sellerId) ?? 0n) + amountMinor);
     }
+    await trx("balances")
+      .insert([...bySeller].map(([sellerId, amountMinor]) => ({ seller_id: sellerId, currency, available_minor: amountMinor, last_movement: kind })))
+      .onConflict(["seller_id", "currency"])
+      .merge({
+        available_minor: trx.raw("balances.available_minor + excluded.available_minor"),
+        last_movement: trx.raw("excluded.last_movement"),
+        updated_at: trx.fn.now(),
+      });
   }
 
   /**
