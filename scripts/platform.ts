@@ -55,6 +55,7 @@ async function up() {
     ledgerMetrics: await portFrom("LEDGER_METRICS_PORT", 9453),
     walletMetrics: await portFrom("WALLET_METRICS_PORT", 9454),
     reconciliationMetrics: await portFrom("RECONCILIATION_METRICS_PORT", 9455),
+    console: await portFrom("CONSOLE_PORT", 8082),
   };
   const urls = {
     psp: local(ports.psp),
@@ -64,7 +65,10 @@ async function up() {
     ledger: local(ports.ledger),
     wallet: local(ports.wallet),
     reconciliation: local(ports.reconciliation),
+    console: local(ports.console),
   };
+  // The console's operator `admin` (role finance) gets this password at every start.
+  const consoleAdminPassword = envString("CONSOLE_ADMIN_PASSWORD", "operator");
   // Every service reads its configuration from the environment, as its main.ts does in production.
   const env: NodeJS.ProcessEnv = {
     DATABASE_URL: postgres.url,
@@ -79,6 +83,8 @@ async function up() {
     PAYMENT_URL: urls.payment,
     LEDGER_URL: urls.ledger,
     WALLET_URL: urls.wallet,
+    RECONCILIATION_URL: urls.reconciliation,
+    CONSOLE_ADMIN_PASSWORD: consoleAdminPassword,
     ...Object.fromEntries(
       Object.entries({
         PSP_PORT: ports.psp,
@@ -93,6 +99,7 @@ async function up() {
         LEDGER_METRICS_PORT: ports.ledgerMetrics,
         WALLET_METRICS_PORT: ports.walletMetrics,
         RECONCILIATION_METRICS_PORT: ports.reconciliationMetrics,
+        CONSOLE_PORT: ports.console,
       }).map(([name, port]) => [name, String(port)]),
     ),
   };
@@ -103,6 +110,7 @@ async function up() {
     startServiceProcess("wallet service", "services/wallet/main.ts", env, ports.wallet),
     startServiceProcess("ledger service", "services/ledger/main.ts", env, ports.ledger),
     startServiceProcess("reconciliation service", "services/reconciliation/main.ts", env, ports.reconciliation),
+    startServiceProcess("console", "services/console/main.ts", env, ports.console),
   ]);
   for (const service of services) stops.push(service.stop);
   const metrics = (port: number) => `metrics ${local(port)}/metrics`;
@@ -113,6 +121,7 @@ async function up() {
   print(`Wallet service  ${urls.wallet}  (gRPC wallet.v1.WalletService)  ${metrics(ports.walletMetrics)}`);
   print(`Ledger service  ${urls.ledger}  (gRPC ledger.v1.LedgerService)  ${metrics(ports.ledgerMetrics)}`);
   print(`Reconciliation  ${urls.reconciliation}  (gRPC reconciliation.v1.ReconciliationService; npm run replay-settlement -- <date>)  ${metrics(ports.reconciliationMetrics)}`);
+  print(`Console         ${urls.console}  (login admin / ${consoleAdminPassword})`);
   print(`(each service in a process of its own: ${services.map((s) => s.pid).join(", ")})`);
   print("");
   return { paymentUrl: urls.payment, walletUrl: urls.wallet, ledgerUrl: urls.ledger };

@@ -40,6 +40,7 @@ describe("npm start", () => {
         LEDGER_METRICS_PORT: "0",
         WALLET_METRICS_PORT: "0",
         RECONCILIATION_METRICS_PORT: "0",
+        CONSOLE_PORT: "0",
       },
     });
     for (const line of ["PostgreSQL", "NATS JetStream", "PSP simulator   http://", "Risk service    http://", "Payment service http://", "PSP webhooks -> http://"]) {
@@ -49,6 +50,7 @@ describe("npm start", () => {
     for (const service of ["Risk service", "Payment service", "Wallet service", "Ledger service", "Reconciliation"]) {
       expect(stdout).toMatch(new RegExp(`${service} .*  metrics http://127\\.0\\.0\\.1:\\d+/metrics\n`));
     }
+    expect(stdout).toMatch(/Console         http:\/\/127\.0\.0\.1:\d+  \(login admin \/ [^)]+\)\n/);
     expect(stdout).toContain("Demo checkout SUCCEEDED.");
   }, 90_000);
 });
