@@ -140,11 +140,21 @@ describe("console: payments, ledger and reconciliation pages", () => {
     expect(rowsContaining(page.html, "order-1")).toEqual(["order-1 seller-a 25.00 USD 25.00 USD SUCCEEDED"]);
     expect(rowsContaining(page.html, "order-2")).toEqual(["order-2 seller-b 10.00 USD 10.00 USD SUCCEEDED"]);
     expect(page.html).toContain(`href="/ledger/transactions/${encodeURIComponent(`payin:${paymentId}`)}"`);
-    // The timeline is there, or the page says why not (the payment service may not offer it yet).
-    expect(page.html).toMatch(/<h2>Timeline<\/h2>\s*(<div class="scroll">|<p class="empty">|<p class="notice info")/);
+    // The timeline: its status changes, the PSP's webhook as received, the events published.
+    const timeline = page.html.slice(page.html.indexOf("<h2>Timeline</h2>"));
+    expect(rowsContaining(timeline, "status").map((row) => row.split(" ").slice(-2).join(" "))).toEqual(expect.arrayContaining(["status EXECUTING", "status SUCCEEDED"]));
+    expect(rowsContaining(timeline, "webhook received").some((row) => row.includes("payment.succeeded"))).toBe(true);
+    expect(rowsContaining(timeline, "event published").length).toBeGreaterThan(0);
 
     const byBuyer = await admin.get(`/payments?buyer=${encodeURIComponent(buyerId)}`);
     expect(byBuyer.status).toBe(200);
+    const bySellerAndStatus = await admin.get(`/payments?buyer=${encodeURIComponent(buyerId)}&seller=seller-b&status=SUCCEEDED`);
+    expect(rowsContaining(bySellerAndStatus.html, paymentId)).toHaveLength(1);
+    const otherStatus = await admin.get(`/payments?buyer=${encodeURIComponent(buyerId)}&status=FAILED`);
+    expect(otherStatus.status).toBe(200);
+    expect(rowsContaining(otherStatus.html, paymentId)).toEqual([]);
+    expect(otherStatus.html).toContain("No payments match.");
+    expect(otherStatus.html).toContain("<option selected>FAILED</option>");
     const rows = rowsContaining(byBuyer.html, paymentId);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatch(new RegExp(`^${paymentId} ${buyerId} seller-a, seller-b SUCCEEDED 35\\.00 USD \\d{4}-\\d\\d-\\d\\d `));
