@@ -20,25 +20,18 @@ export class RiskStore {
   async assessOnce(paymentId: string, input: AssessmentInput): Promise<Assessment> {
     return this.db.transaction(async (trx) => {
       await trx.raw("select pg_advisory_xact_lock(hashtextextended(?, 0))", [`risk:buyer:${input.buyerId}`]);
-      const existing: AssessmentRow | undefined = await trx("risk_assessments").where({ payment_id: paymentId }).first("decision", "reasons");
-      if (existing) return { decision: existing.decision, reasons: existing.reasons };
-
-      const blocked = await trx("blocked_buyers").where({ buyer_id: input.buyerId }).first("reason");
-      const windowStart = trx.raw("now() - make_interval(secs => ?)", [this.rules.velocity.windowSeconds]);
-      const recent = await trx("risk_assessments")
-        .where({ buyer_id: input.buyerId })
-        .andWhere("created_at", ">", windowStart)
-        .first(
-          trx.raw("count(*) as attempts"),
-          trx.raw("coalesce(sum(amount_minor) filter (where decision <> 'REJECT' and currency = ?), 0)::bigint as sum", [
-            input.amount.currency,
-          ]),
-        );
-      const assessment = assess(
-        input,
-        { blockedReason: blocked?.reason, recentAttempts: Number(recent.attempts), recentSum: BigInt(recent.sum) },
-        this.rules,
+      // One round trip: an earlier assessment of this payment, the buyer's block, and the buyer's recent attempts.
+      const { rows } = await trx.raw<{ rows: { existing: AssessmentRow | null; blocked_reason: string | null; attempts: string; sum: string }[] }>(
+        `select (select json_build_object('decision', decision, 'reasons', reasons) from risk_assessments where payment_id = ?) as existing,
+                (select reason from blocked_buyers where buyer_id = ?) as blocked_reason,
+                count(*) as attempts,
+                coalesce(sum(amount_minor) filter (where decision <> 'REJECT' and currency = ?), 0)::bigint as sum
+         from risk_assessments where buyer_id = ? and created_at > now() - make_interval(secs => ?)`,
+        [paymentId, input.buyerId, input.amount.currency, input.buyerId, this.rules.velocity.windowSeconds],
       );
+      const { existing, blocked_reason: blockedReason, attempts, sum } = rows[0]!;
+      if (existing) return { decision: existing.decision, reasons: existing.reasons };
+      const assessment = assess(input, { blockedReason: blockedReason ?? undefined, recentAttempts: Number(attempts), recentSum: BigInt(sum) }, this.rules);
       await trx("risk_assessments").insert({
         payment_id: paymentId,
         buyer_id: input.buyerId,
