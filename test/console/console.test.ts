@@ -172,7 +172,13 @@ describe("console: payments, ledger and reconciliation pages", () => {
     expect(rowsContaining(page.html, "platform_fee_revenue:USD")).toEqual(["platform_fee_revenue:USD 0.88 USD"]);
     expect(page.html).toContain(`href="/payments/${paymentId}"`);
 
-    const account = await admin.get(`/ledger/accounts/${encodeURIComponent("seller_payable:seller-a:USD")}`);
+    // Entry listings show a posting once every older database transaction has finished (see the ledger's README).
+    const account = await waitFor(
+      () => admin.get(`/ledger/accounts/${encodeURIComponent("seller_payable:seller-a:USD")}`),
+      (p) => rowsContaining(p.html, `payin:${paymentId}`).length > 0,
+      15_000,
+      "the account's entries to list the pay-in",
+    );
     expect(account.status).toBe(200);
     expect(account.html).toContain("LIABILITY");
     expect(account.html).toMatch(/<dd id="balance">\d+\.\d\d USD<\/dd>/);
@@ -191,6 +197,7 @@ describe("console: payments, ledger and reconciliation pages", () => {
     expect(page.html).toContain("&#60;script&#62;alert(1)&#60;/script&#62;");
     const byId = await admin.get(`/payments/${encodeURIComponent(hostile)}`);
     expect(byId.html).not.toContain("<script>");
+    expect((await admin.get("/payments/%E0%A4%A")).status).toBe(400);
   });
 
   it("serves phone-width pages that load nothing from another host", async () => {

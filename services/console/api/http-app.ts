@@ -68,6 +68,14 @@ function parseCookies(header: string | undefined): Map<string, string> {
   return cookies;
 }
 
+function decodePathSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 class FormTooLargeError extends Error {}
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
@@ -124,13 +132,14 @@ export function consoleHandler(routes: readonly Route[], store: ConsoleStore, lo
   async function handle(req: IncomingMessage): Promise<Reply> {
     const url = new URL(req.url ?? "/", "http://console.invalid");
     const method = req.method === "HEAD" ? "GET" : req.method;
-    let params: string[] | undefined;
+    let params: (string | undefined)[] | undefined;
     const route = routes.find((r) => {
       if (r.method !== method) return false;
       const m = r.pattern.exec(url.pathname);
-      if (m) params = m.slice(1).map((p) => decodeURIComponent(p));
+      if (m) params = m.slice(1).map(decodePathSegment);
       return m !== null;
     });
+    if (params?.includes(undefined)) return errorPage(400, "Bad address", "The address is not valid percent-encoding.");
     const cookies = parseCookies(req.headers.cookie);
     const form = await readForm(req);
     const sessionToken = cookies.get(SESSION_COOKIE);
@@ -151,7 +160,7 @@ export function consoleHandler(routes: readonly Route[], store: ConsoleStore, lo
     }
     return route.handle({
       url,
-      params: params ?? [],
+      params: (params ?? []) as string[],
       form,
       cookies,
       operator: operator!,
