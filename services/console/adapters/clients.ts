@@ -63,6 +63,11 @@ export function httpStatusOf(error: ConnectError): number {
       return 404;
     case Code.InvalidArgument:
       return 400;
+    // The request cannot be done in the state things are in (e.g. the exception is already adjusted).
+    case Code.FailedPrecondition:
+    case Code.AlreadyExists:
+    case Code.Aborted:
+      return 409;
     case Code.Unimplemented:
       return 501;
     default:

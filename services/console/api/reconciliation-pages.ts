@@ -15,7 +15,7 @@ function runRow(r: Run): SafeHtml {
 
 function exceptionRow(e: ReconciliationException): SafeHtml {
   const ledger = e.ledgerTransactionId ? html`<a href="${path("ledger", "transactions", e.ledgerTransactionId)}">${e.ledgerTransactionId}</a>` : "-";
-  return html`<tr data-exception-id="${e.exceptionId}"><td class="num">${e.exceptionId}</td><td>${e.date}</td><td>${lineClass(e.lineClass)}</td><td>${e.lineType}</td><td class="num">${e.lineNumber || "-"}</td><td>${e.ourReference}</td><td>${e.pspReference}</td><td class="num">${money(e.fileAmount)}</td><td class="num">${money(e.ledgerAmount)}</td><td>${ledger}</td><td class="status">${exceptionStatus(e.status)}</td><td>${e.detail}${e.resolution ? html`<br>${e.resolution}` : ""}</td></tr>`;
+  return html`<tr data-exception-id="${e.exceptionId}"><td class="num">${e.exceptionId}</td><td>${e.date}</td><td>${lineClass(e.lineClass)}</td><td>${e.lineType}</td><td class="num">${e.lineNumber || "-"}</td><td>${e.ourReference}</td><td>${e.pspReference}</td><td class="num">${money(e.fileAmount)}</td><td class="num">${money(e.ledgerAmount)}</td><td>${ledger}</td><td class="status">${exceptionStatus(e.status)}${e.status === ExceptionStatus.OPEN ? html`<br><a href="${path("reconciliation", "exceptions", e.exceptionId.toString(), "adjust")}">Adjust</a>` : ""}</td><td>${e.detail}${e.resolution ? html`<br>${e.resolution}` : ""}</td></tr>`;
 }
 
 const EXCEPTION_HEADERS = ["#", "date", "class", "line type", "line", "our reference", "PSP reference", "file", "ledger", "ledger transaction", "status", "detail"];
@@ -78,9 +78,10 @@ ${exceptionsHtml}`,
         const listed = await attempt(() => clients.reconciliation.listExceptions({ status: ExceptionStatus.OPEN, pageSize: PAGE_SIZE, pageToken }));
         if (!listed.ok) return ctx.page("Open exceptions", notice("error", describeFailure("reconciliation service", listed.error)), httpStatusOf(listed.error));
         const next = listed.value.nextPageToken ? html`<p><a href="/reconciliation/exceptions${query({ page: listed.value.nextPageToken })}">More</a></p>` : "";
+        const adjusted = ctx.url.searchParams.get("adjusted");
         return ctx.page(
           "Open exceptions",
-          html`<p>Finance's work queue: every open exception, across days.</p>${table(EXCEPTION_HEADERS, listed.value.exceptions.map(exceptionRow), "No open exceptions.")}${next}`,
+          html`${adjusted ? notice("info", `Exception ${adjusted} adjusted.`) : ""}<p>Finance's work queue: every open exception, across days.</p>${table(EXCEPTION_HEADERS, listed.value.exceptions.map(exceptionRow), "No open exceptions.")}${next}`,
         );
       },
     },

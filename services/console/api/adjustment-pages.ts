@@ -1,0 +1,84 @@
+import { randomUUID } from "node:crypto";
+import { Direction } from "../../../gen/ledger/v1/ledger_pb.js";
+import { StandardCorrection } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
+import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
+import type { ConsoleStore } from "../store/console-store.js";
+import { redirect, type Route } from "./http-app.js";
+import { csrfField, html, notice, path, query } from "./html.js";
+
+const ADJUST = /^\/reconciliation\/exceptions\/(\d{1,18})\/adjust$/;
+const ENTRY = /^(DEBIT|CREDIT|Dr|Cr)\s+(\S+)\s+(\d{1,18})\s+([A-Z]{3})$/i;
+
+/** "DEBIT psp_receivable:USD 100 USD" a line: direction, account, amount in minor units, currency. */
+export function parseEntries(text: string): { entries: { accountCode: string; direction: Direction; amount: { amountMinor: bigint; currency: string } }[]; problems: string[] } {
+  const entries = [];
+  const problems: string[] = [];
+  for (const [i, raw] of text.split("\n").entries()) {
+    const line = raw.trim();
+    if (line === "") continue;
+    const m = ENTRY.exec(line);
+    if (!m) {
+      problems.push(`line ${i + 1} is not "DEBIT|CREDIT <account> <amount in minor units> <currency>": ${line}`);
+      continue;
+    }
+    const debit = /^(debit|dr)$/i.test(m[1]!);
+    entries.push({ accountCode: m[2]!, direction: debit ? Direction.DEBIT : Direction.CREDIT, amount: { amountMinor: BigInt(m[3]!), currency: m[4]!.toUpperCase() } });
+  }
+  return { entries, problems };
+}
+
+/** Finance's adjustment of an exception: the form, and PostAdjustment under the operator's name, audited. */
+export function adjustmentRoutes(clients: ConsoleClients, store: ConsoleStore): Route[] {
+  return [
+    {
+      method: "GET",
+      pattern: ADJUST,
+      role: "finance",
+      handle: async (ctx) => {
+        const exceptionId = ctx.params[0]!;
+        return ctx.page(
+          `Adjust exception ${exceptionId}`,
+          html`<p>The adjustment is a ledger transaction under your name (${ctx.operator.id}); it can never be changed, and it closes the exception.</p>
+<form method="post" action="${path("reconciliation", "exceptions", exceptionId, "adjust")}">${csrfField(ctx.csrf)}
+<input type="hidden" name="idempotency_key" value="${`console-${randomUUID()}`}">
+<p><label>Reason <input name="reason" required maxlength="500"></label></p>
+<p><label><input type="radio" name="correction" value="settle_as_reported" checked> Settle as the PSP reported it (amount mismatches)</label><br>
+<label><input type="radio" name="correction" value="entries"> These entries, one a line: <code>DEBIT psp_receivable:USD 100 USD</code></label></p>
+<p><textarea name="entries" rows="4" cols="50"></textarea></p>
+<button type="submit">Post the adjustment</button></form>`,
+        );
+      },
+    },
+    {
+      method: "POST",
+      pattern: ADJUST,
+      role: "finance",
+      handle: async (ctx) => {
+        const exceptionId = BigInt(ctx.params[0]!);
+        const reason = (ctx.form.get("reason") ?? "").trim();
+        const asReported = ctx.form.get("correction") !== "entries";
+        const { entries, problems } = asReported ? { entries: [], problems: [] } : parseEntries(ctx.form.get("entries") ?? "");
+        const back = html`<p><a href="${path("reconciliation", "exceptions", exceptionId.toString(), "adjust")}">Back</a></p>`;
+        if (problems.length > 0) return ctx.page("Adjustment not posted", html`${problems.map((p) => notice("error", p))}${back}`, 400);
+        const posted = await attempt(() =>
+          clients.reconciliation.postAdjustment({
+            exceptionId,
+            operatorId: ctx.operator.id,
+            reason,
+            idempotencyKey: ctx.form.get("idempotency_key") ?? "",
+            entries,
+            correction: asReported ? StandardCorrection.SETTLE_AS_REPORTED : StandardCorrection.UNSPECIFIED,
+          }),
+        );
+        await store.audit({
+          operatorId: ctx.operator.id,
+          action: posted.ok ? "adjustment_posted" : "adjustment_refused",
+          target: `exception ${exceptionId}`,
+          details: posted.ok ? { transaction_id: posted.value.transaction?.transactionId, reason } : { reason, error: describeFailure("reconciliation service", posted.error) },
+        });
+        if (!posted.ok) return ctx.page("Adjustment not posted", html`${notice("error", describeFailure("reconciliation service", posted.error))}${back}`, httpStatusOf(posted.error));
+        return redirect(`/reconciliation/exceptions${query({ adjusted: exceptionId.toString() })}`);
+      },
+    },
+  ];
+}

@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { SETTLEMENT_HEADER } from "../../services/reconciliation/domain/settlement-line.js";
+import { CONSOLE_ADMIN_PASSWORD } from "../support/platform.js";
+import { usePlatform } from "../support/use-platform.js";
+import { paidPayment, reconciliationCall } from "../reconciliation/reconciliation-calls.js";
+import { postedEntries } from "../ledger/platform-books.js";
+import { ConsoleBrowser, rowsContaining } from "./console-browser.js";
+import { parseEntries } from "../../services/console/api/adjustment-pages.js";
+
+const under = usePlatform();
+const dir = mkdtempSync(join(tmpdir(), "console-adjustment-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A day whose file has one charge of a payment we never heard of: an open missing_in_ledger exception. */
+async function openException(): Promise<string> {
+  const file = join(dir, "settlement-2024-02-01.csv");
+  writeFileSync(file, `${SETTLEMENT_HEADER}\npi_ghost,pay_ghost,charge,500,15,485,USD,2024-02-01T10:00:00.000Z\n`);
+  const { run } = await reconciliationCall(under, "runReconciliation", { date: "2024-02-01", filePath: file });
+  const { exceptions } = await reconciliationCall(under, "listExceptions", { runId: run.runId, status: "EXCEPTION_STATUS_OPEN" });
+  return exceptions[0].exceptionId;
+}
+
+describe("finance adjusts an exception in the console", () => {
+  it("posts the adjustment under the operator's name, closes the exception, and audits it; a viewer cannot", async () => {
+    await paidPayment(under); // the accounts the entries use exist
+    const exceptionId = await openException();
+    const admin = new ConsoleBrowser(under.platform.console.url);
+    expect((await admin.login("admin", CONSOLE_ADMIN_PASSWORD)).status).toBe(303);
+    expect((await admin.get("/reconciliation/exceptions")).html).toContain(`/reconciliation/exceptions/${exceptionId}/adjust`);
+
+    const form = `/reconciliation/exceptions/${exceptionId}/adjust`;
+    // The key the form carries, as a browser would send it back.
+    const key = (await admin.get(form)).html.match(/name="idempotency_key" value="([^"]+)"/)![1]!;
+    const bad = await admin.submit(form, form, { idempotency_key: key, reason: "x", correction: "entries", entries: "DEBIT psp_receivable:USD 5.00 USD" });
+    expect(bad.status).toBe(400);
+    const entries = "DEBIT psp_receivable:USD 500 USD\nCREDIT platform_fee_revenue:USD 500 USD";
+    const done = await admin.submit(form, form, { idempotency_key: key, reason: "the PSP confirmed a charge we never recorded", correction: "entries", entries });
+    expect(done).toMatchObject({ status: 303, location: `/reconciliation/exceptions?adjusted=${exceptionId}` });
+    expect(await postedEntries(under.platform, `adjustment:${exceptionId}`)).toEqual(["Dr psp_receivable:USD 500", "Cr platform_fee_revenue:USD 500"]);
+    const { exceptions } = await reconciliationCall(under, "listExceptions", { date: "2024-02-01" });
+    expect(exceptions[0]).toMatchObject({ status: "EXCEPTION_STATUS_ADJUSTED", adjustment: { operatorId: "admin" } });
+    expect(rowsContaining((await admin.get("/audit")).html, 'data-action="adjustment_posted"')[0]).toContain(`exception ${exceptionId}`);
+
+    // Refused by the reconciliation service (already adjusted): shown, and audited as refused.
+    const again = await admin.submit(form, form, { idempotency_key: `${key}-2`, reason: "twice", correction: "settle_as_reported" });
+    expect(again.status).toBe(409);
+    expect(again.html).toContain("already adjusted by admin");
+    expect(rowsContaining((await admin.get("/audit")).html, 'data-action="adjustment_refused"')).toHaveLength(1);
+
+    await admin.submit("/operators", "/operators", { id: "vic", display_name: "Vic Viewer", role: "viewer", password: "viewer-password" });
+    const vic = new ConsoleBrowser(under.platform.console.url);
+    await vic.login("vic", "viewer-password");
+    expect((await vic.get(form)).status).toBe(403);
+  });
+
+  it("reads entries one a line, and says which line it cannot read", () => {
+    expect(parseEntries("Dr bank:platform:USD 100 usd\n\nCREDIT psp_receivable:USD 100 USD").entries).toHaveLength(2);
+    expect(parseEntries("DEBIT bank 1.00 USD").problems).toEqual(['line 1 is not "DEBIT|CREDIT <account> <amount in minor units> <currency>": DEBIT bank 1.00 USD']);
+  });
+});
