@@ -8,6 +8,7 @@ const service = await startConsoleService({
   paymentUrl: envString("PAYMENT_URL"),
   ledgerUrl: envString("LEDGER_URL"),
   reconciliationUrl: envString("RECONCILIATION_URL"),
+  walletUrl: envString("WALLET_URL"),
   // Optional: without it, the operators already in the database are the ones who can log in.
   adminPassword: process.env.CONSOLE_ADMIN_PASSWORD || undefined,
 });

@@ -5,6 +5,7 @@ import { createLogger } from "../lib/log.js";
 import { createConsoleClients, type ConsoleClientUrls } from "./adapters/clients.js";
 import { adjustmentRoutes } from "./api/adjustment-pages.js";
 import { adminRoutes } from "./api/admin-pages.js";
+import { walletRoutes } from "./api/wallet-pages.js";
 import { authRoutes, SESSION_TTL_MS } from "./api/auth-pages.js";
 import { consoleHandler } from "./api/http-app.js";
 import { ledgerRoutes } from "./api/ledger-pages.js";
@@ -39,7 +40,7 @@ export async function startConsoleService(config: ConsoleServiceConfig): Promise
     await store.audit({ operatorId: "system", action: "operator_bootstrapped", target: ADMIN_OPERATOR_ID, details: { role: "finance" } });
   }
   const clients = createConsoleClients(config);
-  const routes = [...authRoutes(store), ...paymentRoutes(clients), ...ledgerRoutes(clients), ...reconciliationRoutes(clients), ...adjustmentRoutes(clients, store), ...adminRoutes(store)];
+  const routes = [...authRoutes(store), ...paymentRoutes(clients), ...ledgerRoutes(clients), ...reconciliationRoutes(clients), ...adjustmentRoutes(clients, store), ...walletRoutes(clients), ...adminRoutes(store)];
   const server = http.createServer(consoleHandler(routes, store, log));
   const host = config.host ?? "127.0.0.1";
   const port = await listen(server, config.port, host);

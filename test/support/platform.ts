@@ -76,6 +76,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     paymentUrl: payment.url,
     ledgerUrl: ledger.url,
     reconciliationUrl: reconciliation.url,
+    walletUrl: wallet.url,
     adminPassword: CONSOLE_ADMIN_PASSWORD,
   });
   const platform: TestPlatform = {

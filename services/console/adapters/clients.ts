@@ -3,18 +3,21 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { LedgerService } from "../../../gen/ledger/v1/ledger_pb.js";
 import { PaymentService } from "../../../gen/payment/v1/payment_pb.js";
 import { ReconciliationService } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
+import { WalletService } from "../../../gen/wallet/v1/wallet_pb.js";
 
 /** The services the console reads, each over its own gRPC API (the console never reads their tables). */
 export interface ConsoleClients {
   payments: Client<typeof PaymentService>;
   ledger: Client<typeof LedgerService>;
   reconciliation: Client<typeof ReconciliationService>;
+  wallets: Client<typeof WalletService>;
 }
 
 export interface ConsoleClientUrls {
   paymentUrl: string;
   ledgerUrl: string;
   reconciliationUrl: string;
+  walletUrl: string;
 }
 
 const CALL_TIMEOUT_MS = 10_000;
@@ -25,6 +28,7 @@ export function createConsoleClients(urls: ConsoleClientUrls): ConsoleClients {
     payments: createClient(PaymentService, transport(urls.paymentUrl)),
     ledger: createClient(LedgerService, transport(urls.ledgerUrl)),
     reconciliation: createClient(ReconciliationService, transport(urls.reconciliationUrl)),
+    wallets: createClient(WalletService, transport(urls.walletUrl)),
   };
 }
 
