@@ -6,6 +6,7 @@ import { createConsoleClients, type ConsoleClientUrls } from "./adapters/clients
 import { adjustmentRoutes } from "./api/adjustment-pages.js";
 import { adminRoutes } from "./api/admin-pages.js";
 import { walletRoutes } from "./api/wallet-pages.js";
+import { deadLetterRoutes, type DeadLetterSource } from "./api/dead-letter-pages.js";
 import { authRoutes, SESSION_TTL_MS } from "./api/auth-pages.js";
 import { consoleHandler } from "./api/http-app.js";
 import { ledgerRoutes } from "./api/ledger-pages.js";
@@ -23,6 +24,8 @@ export interface ConsoleServiceConfig extends ConsoleClientUrls {
   host?: string;
   /** When set, operator `admin` (role finance) is created with this password, or given it, at start. */
   adminPassword?: string;
+  /** Where the dead letters are; without it, their page says so. */
+  deadLetters?: DeadLetterSource;
 }
 
 export interface RunningConsoleService {
@@ -40,7 +43,7 @@ export async function startConsoleService(config: ConsoleServiceConfig): Promise
     await store.audit({ operatorId: "system", action: "operator_bootstrapped", target: ADMIN_OPERATOR_ID, details: { role: "finance" } });
   }
   const clients = createConsoleClients(config);
-  const routes = [...authRoutes(store), ...paymentRoutes(clients), ...ledgerRoutes(clients), ...reconciliationRoutes(clients), ...adjustmentRoutes(clients, store), ...walletRoutes(clients), ...adminRoutes(store)];
+  const routes = [...authRoutes(store), ...paymentRoutes(clients), ...ledgerRoutes(clients), ...reconciliationRoutes(clients), ...adjustmentRoutes(clients, store), ...walletRoutes(clients), ...deadLetterRoutes(config.deadLetters, store), ...adminRoutes(store)];
   const server = http.createServer(consoleHandler(routes, store, log));
   const host = config.host ?? "127.0.0.1";
   const port = await listen(server, config.port, host);

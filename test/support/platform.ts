@@ -77,6 +77,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     ledgerUrl: ledger.url,
     reconciliationUrl: reconciliation.url,
     walletUrl: wallet.url,
+    deadLetters: { natsUrl: inject("natsUrl"), names: streams },
     adminPassword: CONSOLE_ADMIN_PASSWORD,
   });
   const platform: TestPlatform = {

@@ -1,0 +1,73 @@
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { listDeadLetters, replayDeadLetter, type DeadLetter } from "../../lib/events/dead-letters.js";
+import type { EventStreamNames } from "../../lib/events/streams.js";
+import type { ConsoleStore } from "../store/console-store.js";
+import { redirect, type Route } from "./http-app.js";
+import { csrfField, html, notice, query, table, type SafeHtml } from "./html.js";
+
+export interface DeadLetterSource {
+  natsUrl: string;
+  names: EventStreamNames;
+}
+
+/** A NATS connection for one page: dead letters are looked at rarely, by a person. */
+async function withNats<T>(source: DeadLetterSource, use: (nc: NatsConnection) => Promise<T>): Promise<T> {
+  const nc = await connect({ servers: source.natsUrl, timeout: 5_000 });
+  try {
+    return await use(nc);
+  } finally {
+    await nc.close();
+  }
+}
+
+function letterRow(letter: DeadLetter, csrf: string, canReplay: boolean): SafeHtml {
+  const replay = canReplay && letter.original
+    ? html`<form method="post" action="/dead-letters/replay">${csrfField(csrf)}<input type="hidden" name="seq" value="${String(letter.dlqSeq)}"><button type="submit">Replay</button></form>`
+    : "";
+  return html`<tr data-dlq-seq="${String(letter.dlqSeq)}"><td class="num">${letter.dlqSeq}</td><td>${letter.recordedAt}</td><td>${letter.consumer}</td><td>${letter.kind}</td><td class="num">${letter.streamSeq}</td><td class="num">${letter.deliveries}</td><td>${letter.original?.subject ?? "(gone from the stream)"}</td><td>${letter.original?.msgId ?? ""}</td><td>${letter.reason}</td><td>${replay}</td></tr>`;
+}
+
+/** Events consumers gave up on, and (finance) publishing one again once its cause is fixed; replays are audited. */
+export function deadLetterRoutes(source: DeadLetterSource | undefined, store: ConsoleStore): Route[] {
+  const unconfigured = notice("error", "The console was started without NATS_URL: it cannot read the dead letters.");
+  return [
+    {
+      method: "GET",
+      pattern: /^\/dead-letters$/,
+      handle: async (ctx) => {
+        if (source === undefined) return ctx.page("Dead letters", unconfigured, 503);
+        const letters = await withNats(source, async (nc) => listDeadLetters(await jetstreamManager(nc), source.names));
+        const replayed = ctx.url.searchParams.get("replayed");
+        return ctx.page(
+          "Dead letters",
+          html`${replayed ? notice("info", `Dead letter #${replayed} published again.`) : ""}<p>Events a consumer gave up on: undecodable ("poison"), or failing every delivery. Replay publishes the original again for every consumer; those that applied it already skip it.</p>
+${table(["#", "recorded (UTC)", "consumer", "kind", "stream seq", "deliveries", "subject", "event id", "reason", ""], letters.map((l) => letterRow(l, ctx.csrf, ctx.operator.role === "finance")), "No dead letters.")}`,
+        );
+      },
+    },
+    {
+      method: "POST",
+      pattern: /^\/dead-letters\/replay$/,
+      role: "finance",
+      handle: async (ctx) => {
+        if (source === undefined) return ctx.page("Dead letters", unconfigured, 503);
+        const seq = Number(ctx.form.get("seq") ?? "");
+        const outcome = await withNats(source, async (nc) => {
+          const letter = (await listDeadLetters(await jetstreamManager(nc), source.names)).find((l) => l.dlqSeq === seq);
+          if (letter === undefined) return { replayed: false as const, why: `there is no dead letter #${seq} (replayed already?)` };
+          await replayDeadLetter(jetstream(nc), await jetstreamManager(nc), source.names, letter);
+          return { replayed: true as const, letter };
+        });
+        await store.audit({
+          operatorId: ctx.operator.id,
+          action: outcome.replayed ? "dead_letter_replayed" : "dead_letter_replay_refused",
+          target: `dead letter ${seq}`,
+          details: outcome.replayed ? { consumer: outcome.letter.consumer, stream_seq: outcome.letter.streamSeq, event_id: outcome.letter.original?.msgId } : { why: outcome.why },
+        });
+        if (!outcome.replayed) return ctx.page("Not replayed", html`${notice("error", outcome.why)}<p><a href="/dead-letters">Back</a></p>`, 409);
+        return redirect(`/dead-letters${query({ replayed: String(seq) })}`);
+      },
+    },
+  ];
+}
