@@ -22,7 +22,6 @@ import { startLedgerUnderTest, type LedgerUnderTest } from "../ledger/ledger-tes
  * What makes a run safe to interrupt, repeat, or run twice at once: the reconciliation engine on a real database,
  * against a real ledger service over gRPC, with settlement files on disk.
  */
-const DATE = "2024-03-05";
 const AT = "2024-03-05T10:00:00.000Z";
 const SELLER = sellerPayable("s1", "USD");
 

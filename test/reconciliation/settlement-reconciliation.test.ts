@@ -3,7 +3,6 @@ import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { sampleCheckout, usd } from "../support/checkouts.js";
 import { grpc, unary } from "../support/grpc-js.js";
 import { usePlatform } from "../support/use-platform.js";
-import { waitFor } from "../support/wait.js";
 import { failure } from "../ledger/ledger-test-service.js";
 import { expectBooksClean, paidOrder, postedEntries } from "../ledger/platform-books.js";
 import { requestPayout, setPayoutAccount, waitForPayout } from "../payouts/payout-calls.js";

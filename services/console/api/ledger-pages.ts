@@ -4,7 +4,6 @@ import { redirect, type Route } from "./http-app.js";
 import { enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
 
 const PAGE_SIZE = 50;
-const direction = (d: Direction) => enumName(Direction, d, "DIRECTION_");
 const accountLink = (code: string) => html`<a href="${path("ledger", "accounts", code)}">${code}</a>`;
 const transactionLink = (id: string) => html`<a href="${path("ledger", "transactions", id)}">${id}</a>`;
 

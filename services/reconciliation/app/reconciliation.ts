@@ -5,7 +5,7 @@ import type { Logger } from "../../lib/log.js";
 import type { FoundException, Run } from "../domain/exception.js";
 import { PSP_SIDE_ACCOUNTS, pspSideAmount, SETTLEABLE_PREFIXES, settlingLineType } from "../domain/matching.js";
 import { previousDate, settlementWindow } from "../domain/settlement-day.js";
-import { totalsDelta } from "../domain/settlement-totals.js";
+import { settledPerCurrency, totalsDelta } from "../domain/settlement-totals.js";
 import type { ReconciliationStore, SettlementRecord } from "../store/reconciliation-store.js";
 import { autoFixMissingInLedger } from "./auto-fix.js";
 import type { LedgerPort, PaymentsPort, PspPort, SettlementFile } from "./ports.js";
@@ -175,12 +175,14 @@ export class Reconciliation {
   private async settle(run: Run, outcome: LinesOutcome): Promise<string[]> {
     const { store } = this.deps;
     const changes: string[] = [];
-    for (const pending of await store.pendingSettlements(run.date)) {
+    const recorded = await store.settlements(run.date);
+    for (const pending of recorded.filter((s) => s.status === "pending")) {
       const plan = settlementPosting(pending)!;
       await this.postSettlement(pending, plan);
       changes.push(`posted ${plan.posting.transactionId}, which an interrupted run had recorded`);
     }
-    const settled = await store.settledSoFar(run.date);
+    // Pending or posted, each is in the ledger now.
+    const settled = settledPerCurrency(recorded);
     for (const currency of new Set([...outcome.totals.keys(), ...settled.keys()])) {
       const before = settled.get(currency) ?? { totals: NO_SETTLEMENT, postings: 0 };
       const settlement = { date: run.date, currency, sequence: before.postings + 1, totals: totalsDelta(outcome.totals.get(currency) ?? NO_SETTLEMENT, before.totals) };

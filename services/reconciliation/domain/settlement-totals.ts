@@ -43,6 +43,16 @@ export function totalsDelta(current: SettlementTotals, posted: SettlementTotals)
   return delta;
 }
 
+/** Per currency: what the postings settle together, and how many there are. */
+export function settledPerCurrency(postings: { currency: string; totals: SettlementTotals }[]): Map<string, { totals: SettlementTotals; postings: number }> {
+  const settled = new Map<string, { totals: SettlementTotals; postings: number }>();
+  for (const { currency, totals } of postings) {
+    const so = settled.get(currency) ?? { totals: NO_SETTLEMENT, postings: 0 };
+    settled.set(currency, { totals: addTotals(so.totals, totals), postings: so.postings + 1 });
+  }
+  return settled;
+}
+
 export function addTotals(a: SettlementTotals, b: SettlementTotals): SettlementTotals {
   return totalsDelta(a, totalsDelta(NO_SETTLEMENT, b));
 }

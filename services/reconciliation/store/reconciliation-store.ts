@@ -6,7 +6,6 @@ import type { Direction } from "../../ledger/domain/account.js";
 import type { Entry, Posting } from "../../ledger/domain/posting.js";
 import type { AdjustmentRecord, ExceptionStatus, FoundException, Run, RunStatus, StoredException } from "../domain/exception.js";
 import { reportFromJson, reportToJson, type ReportRow } from "../domain/report.js";
-import { addTotals } from "../domain/settlement-totals.js";
 
 /** The advisory lock space of "one execution per settlement day" (the key within it is the date's hash). */
 const DAY_LOCK_SPACE = 0x5245;
@@ -156,6 +155,10 @@ export interface SettlementRecord {
   currency: string;
   sequence: number;
   totals: SettlementTotals;
+}
+
+export interface RecordedSettlement extends SettlementRecord {
+  status: "pending" | "posted";
 }
 
 export interface ExceptionQuery {
@@ -350,22 +353,8 @@ export class ReconciliationStore {
     return ((await q) as ExceptionRow[]).map(toException);
   }
 
-  /** Per currency: what the day's postings (posted or pending) settle, and how many there are. */
-  async settledSoFar(date: string): Promise<Map<string, { totals: SettlementTotals; postings: number }>> {
-    const settled = new Map<string, { totals: SettlementTotals; postings: number }>();
-    for (const row of await this.settlementRows(date)) {
-      const so = settled.get(row.currency) ?? { totals: NO_SETTLEMENT, postings: 0 };
-      settled.set(row.currency, { totals: addTotals(so.totals, row.totals), postings: so.postings + 1 });
-    }
-    return settled;
-  }
-
-  /** The day's settlement postings an interrupted run recorded and may not have posted. */
-  async pendingSettlements(date: string): Promise<SettlementRecord[]> {
-    return (await this.settlementRows(date)).filter((row) => row.status === "pending");
-  }
-
-  private async settlementRows(date: string): Promise<(SettlementRecord & { status: "pending" | "posted" })[]> {
+  /** The day's settlement postings, by currency and sequence; `pending` ones an interrupted run may not have posted. */
+  async settlements(date: string): Promise<RecordedSettlement[]> {
     const rows: { currency: string; sequence: number; totals: Record<string, string>; status: "pending" | "posted" }[] = await this.db("settlement_postings")
       .where({ settlement_date: date })
       .orderBy(["currency", "sequence"])

@@ -1,6 +1,6 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import { WalletService } from "../../../gen/wallet/v1/wallet_pb.js";
-import { invalidArgument, notFound } from "../../lib/errors.js";
+import { notFound } from "../../lib/errors.js";
 import { badPageToken, decodePageToken, encodePageToken, pageSize } from "../../lib/page-token.js";
 import { requireCurrency, requireId } from "../../lib/validate.js";
 import type { PayoutFlow } from "../app/payout-flow.js";
