@@ -1,8 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { createDb } from "../../services/lib/db.js";
-import { sampleCheckout } from "../support/checkouts.js";
-import { unary } from "../support/grpc-js.js";
+import { payCheckout, sampleCheckout } from "../support/checkouts.js";
 import { CONSOLE_ADMIN_PASSWORD } from "../support/platform.js";
 import { usePlatform } from "../support/use-platform.js";
 import { waitFor } from "../support/wait.js";
@@ -26,15 +24,7 @@ async function auditRows(action: string): Promise<string[]> {
 /** A checkout of 25.00 USD (seller-a) and 10.00 USD (seller-b), paid with the success card, once SUCCEEDED. */
 async function paidCheckout(): Promise<{ paymentId: string; buyerId: string }> {
   const request = sampleCheckout();
-  const { payment } = await unary(under.payments, "createPayment", request);
-  await payOnHostedPage(payment.hostedPageUrl, TEST_CARDS.success);
-  await waitFor(
-    () => unary(under.payments, "getPayment", { paymentId: payment.paymentId }),
-    (r) => r.payment.status === "PAYMENT_STATUS_SUCCEEDED",
-    15_000,
-    "the payment to succeed",
-  );
-  return { paymentId: payment.paymentId, buyerId: request.buyerId };
+  return { paymentId: await payCheckout(under.payments, request), buyerId: request.buyerId };
 }
 
 describe("console: login, sessions, roles, CSRF and audit", () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
-import { sampleCheckout } from "../support/checkouts.js";
+import { TEST_CARDS } from "../../scripts/buyer.js";
+import { payCheckout, sampleCheckout } from "../support/checkouts.js";
 import { grpc, unary } from "../support/grpc-js.js";
 import { usePlatform } from "../support/use-platform.js";
 import { waitFor } from "../support/wait.js";
@@ -10,17 +10,8 @@ import { failure } from "../ledger/ledger-test-service.js";
 const under = usePlatform();
 
 /** A checkout of one order for `sellerId`, paid with `card`; resolves once it has settled. */
-async function paidWith(card: string, sellerId: string, buyerId = `buyer-${randomUUID()}`): Promise<string> {
-  const { payment } = await unary(under.payments, "createPayment", sampleCheckout({ buyerId, orders: [{ orderId: "order-1", sellerId, amount: { amountMinor: "1200", currency: "USD" } }] }));
-  await payOnHostedPage(payment.hostedPageUrl, card);
-  await waitFor(
-    () => unary(under.payments, "getPayment", { paymentId: payment.paymentId }).then((r) => r.payment.status),
-    (status) => status === "PAYMENT_STATUS_SUCCEEDED" || status === "PAYMENT_STATUS_FAILED",
-    15_000,
-    `payment ${payment.paymentId} to settle`,
-  );
-  return payment.paymentId;
-}
+const paidWith = (card: string, sellerId: string) =>
+  payCheckout(under.payments, sampleCheckout({ orders: [{ orderId: "order-1", sellerId, amount: { amountMinor: "1200", currency: "USD" } }] }), card);
 
 describe("a payment's timeline and the operators' search", () => {
   it("GetPaymentTimeline tells the status changes, the webhooks received and the events published, oldest first", async () => {

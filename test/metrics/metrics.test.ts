@@ -1,12 +1,11 @@
 import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { beforeAll, describe, expect, it, inject } from "vitest";
-import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { deadLetterStream } from "../../services/lib/events/streams.js";
 import { LEDGER_PAYIN_DURABLE } from "../../services/ledger/events/payin-consumer.js";
 import { startLedgerService } from "../../services/ledger/service.js";
 import { WALLET_PAYIN_DURABLE } from "../../services/wallet/events/payin-consumer.js";
-import { sampleCheckout } from "../support/checkouts.js";
+import { payCheckout, sampleCheckout } from "../support/checkouts.js";
 import { grpc, serverStream, unary } from "../support/grpc-js.js";
 import { scrape, type Scrape } from "../support/metrics.js";
 import { startTcpProxy } from "../support/tcp-proxy.js";
@@ -18,16 +17,9 @@ const PAYMENT_SERVICE = "payment.v1.PaymentService";
 
 /** A paid checkout, an invalid CreatePayment, a watch of the paid payment, a forged webhook: what the metrics below count. */
 beforeAll(async () => {
-  const { payment } = await unary(under.payments, "createPayment", sampleCheckout());
-  await payOnHostedPage(payment.hostedPageUrl, TEST_CARDS.success);
-  await waitFor(
-    () => unary(under.payments, "getPayment", { paymentId: payment.paymentId }),
-    (r) => r.payment.status === "PAYMENT_STATUS_SUCCEEDED",
-    15_000,
-    "the payment to succeed",
-  );
+  const paymentId = await payCheckout(under.payments, sampleCheckout());
   await expect(unary(under.payments, "createPayment", sampleCheckout({ orders: [] }))).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
-  await serverStream(under.payments, "watchPayment", { paymentId: payment.paymentId }).all;
+  await serverStream(under.payments, "watchPayment", { paymentId }).all;
   const forged = await fetch(under.platform.payment.webhookUrl, {
     method: "POST",
     headers: { "content-type": "application/json", "psp-signature": `t=${Math.floor(Date.now() / 1000)},v1=${"0".repeat(64)}` },

@@ -1,4 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
+import { unary, type GrpcJsClient } from "./grpc-js.js";
+import { waitFor } from "./wait.js";
 
 /** Money as grpc-js (proto-loader with longs: String) sends and returns it. */
 export const usd = (amountMinor: number | string) => ({ amountMinor: String(amountMinor), currency: "USD" });
@@ -15,4 +18,20 @@ export function sampleCheckout(overrides: Record<string, unknown> = {}) {
     ],
     ...overrides,
   };
+}
+
+/**
+ * Creates the checkout and pays it on the hosted page with `card`; resolves with the payment id once the payment has
+ * settled: SUCCEEDED, or FAILED for a card the PSP declines.
+ */
+export async function payCheckout(payments: GrpcJsClient, request: ReturnType<typeof sampleCheckout>, card: string = TEST_CARDS.success): Promise<string> {
+  const { payment } = await unary(payments, "createPayment", request);
+  await payOnHostedPage(payment.hostedPageUrl, card);
+  await waitFor(
+    () => unary(payments, "getPayment", { paymentId: payment.paymentId }).then((r) => r.payment.status),
+    (status) => status === "PAYMENT_STATUS_SUCCEEDED" || status === "PAYMENT_STATUS_FAILED",
+    15_000,
+    `payment ${payment.paymentId} to settle`,
+  );
+  return payment.paymentId;
 }
