@@ -137,7 +137,12 @@ export function pspWebhookRoute(
         failpoint("payment.webhook-after-apply");
         const { outcome, pspPaymentId } = applied;
         delivery.outcome = outcome;
-        if (pspPaymentId !== undefined) await webhooks.recordWebhook({ eventId: String(event.id), type: delivery.type, pspPaymentId, outcome, receivedAt });
+        // The timeline's record: its failure must not make the PSP deliver an event already applied again.
+        if (pspPaymentId !== undefined) {
+          await webhooks
+            .recordWebhook({ eventId: String(event.id), type: delivery.type, pspPaymentId, outcome, receivedAt })
+            .catch((err: unknown) => log.warn("webhook not recorded for the timeline", { error: String(err) }));
+        }
         log.info("webhook", { outcome }); // with the event's ids, from the request's log scope
         replyJson(res, STATUS_OF[outcome], { received: true, outcome });
       } finally {
