@@ -24,6 +24,7 @@ import { PAYMENT_STATUSES, type PaymentStatus } from "../domain/status.js";
 import type { PaymentStore } from "../store/payment-store.js";
 import type { TimelineStore } from "../store/timeline-store.js";
 import { timelineMethods } from "./timeline-handlers.js";
+import { statsMethods } from "./stats-handlers.js";
 
 function requireStatus(status: ProtoStatus): PaymentStatus {
   const name = ProtoStatus[status] as PaymentStatus | undefined;
@@ -79,6 +80,7 @@ export function paymentRoutes({ flow, store, watch, refunds, disputes, timeline 
     router.service(PaymentService, {
       ...moneyBackMethods(refunds, disputes),
       ...timelineMethods(timeline),
+      ...statsMethods(store),
       async createPayment(req) {
         const input = {
           captureMethod: req.captureMethod === CaptureMethod.MANUAL ? ("MANUAL" as const) : ("AUTOMATIC" as const),

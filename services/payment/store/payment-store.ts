@@ -4,6 +4,7 @@ import { checkoutIdReused, type CaptureMethod, type PricedCheckout } from "../do
 import { splitOrder } from "../domain/fees.js";
 import type { Payment, PaymentOrder, PendingReason, ReviewOutcome, RiskResult, StatusChange } from "../domain/payment.js";
 import type { PspPayment } from "../domain/psp-payment.js";
+import type { PaymentStatsRow, StatsPeriod } from "../domain/payment-stats.js";
 import { canMove, checkoutStatus, statusesBefore, type PaymentStatus } from "../domain/status.js";
 import { appendToOutbox } from "./outbox.js";
 
@@ -193,6 +194,31 @@ export class PaymentStore {
        group by status`,
     );
     return new Map(rows.map((r: { status: PaymentStatus; payments: number }) => [r.status, r.payments]));
+  }
+
+  /** The payments created in [from, to), per UTC period and currency, counted by checkout status. */
+  async statsByPeriod(period: StatsPeriod, from: Date, to: Date): Promise<PaymentStatsRow[]> {
+    const { rows } = await this.db.raw(
+      `select date_trunc(?, p.created_at at time zone 'UTC') at time zone 'UTC' as start, p.currency,
+              count(*)::int as created,
+              count(*) filter (where c.status in ('SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED'))::int as succeeded,
+              count(*) filter (where c.status = 'FAILED')::int as failed,
+              coalesce(sum(p.total_minor) filter (where c.status in ('SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED')), 0)::text as charged_minor
+       from payments p
+       cross join lateral (select ${CHECKOUT_STATUS} as status from payment_orders where payment_id = p.id) c
+       where p.created_at >= ? and p.created_at < ?
+       group by 1, 2
+       order by 1, 2`,
+      [period, from, to],
+    );
+    return rows.map((r: { start: Date; currency: string; created: number; succeeded: number; failed: number; charged_minor: string }) => ({
+      start: r.start,
+      currency: r.currency,
+      created: r.created,
+      succeeded: r.succeeded,
+      failed: r.failed,
+      chargedMinor: BigInt(r.charged_minor),
+    }));
   }
 
   /**
