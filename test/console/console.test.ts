@@ -47,7 +47,7 @@ describe("console: login, sessions, roles, CSRF and audit", () => {
 
     const right = await visitor.login("admin", CONSOLE_ADMIN_PASSWORD);
     expect(right.status).toBe(303);
-    expect(right.location).toBe("/payments");
+    expect(right.location).toBe("/overview");
     const session = right.setCookies.find((c) => c.startsWith("console_session="))!;
     expect(session).toMatch(/; HttpOnly/);
     expect(session).toMatch(/; SameSite=Strict/);

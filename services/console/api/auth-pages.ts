@@ -7,7 +7,7 @@ const SESSION_HOURS = 12;
 
 /** Only a path on this console: never an absolute URL or `//host` (no open redirect). */
 function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/payments";
+  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/overview";
 }
 
 function loginPage(next: string, problem?: string, status = 200): Reply {

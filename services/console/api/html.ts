@@ -86,6 +86,10 @@ button.link{background:none;border:none;color:inherit;padding:0;min-height:0;tex
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:.75rem}
 dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}
 .status{font-weight:600}
+.chart{margin:0 0 1rem;background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:.5rem}
+.chart svg[role=img]{display:block;width:100%;height:auto}
+.chart figcaption{display:flex;flex-wrap:wrap;gap:.25rem 1rem;font-size:.85rem}
+.ranges{display:flex;flex-wrap:wrap;gap:.5rem 1rem;margin:0 0 1rem}
 @media (max-width:40rem){main{padding:.6rem}dl{grid-template-columns:1fr}dt{margin-top:.4rem}}
 `;
 
@@ -98,7 +102,7 @@ export interface PageChrome {
 export function page(title: string, body: SafeHtml, chrome: PageChrome = {}): string {
   const { operator, csrf } = chrome;
   const nav = operator
-    ? html`<nav><a href="/payments">Payments</a><a href="/ledger">Ledger</a><a href="/reconciliation">Reconciliation</a><a href="/reconciliation/exceptions">Open exceptions</a><a href="/wallets">Wallets</a><a href="/dead-letters">Dead letters</a><a href="/audit">Audit</a><a href="/operators">Operators</a></nav>
+    ? html`<nav><a href="/overview">Overview</a><a href="/payments">Payments</a><a href="/ledger">Ledger</a><a href="/reconciliation">Reconciliation</a><a href="/reconciliation/exceptions">Open exceptions</a><a href="/wallets">Wallets</a><a href="/dead-letters">Dead letters</a><a href="/audit">Audit</a><a href="/operators">Operators</a></nav>
 <span class="who">${operator.displayName} (${operator.id}, ${operator.role})</span>
 <form method="post" action="/logout">${csrfField(csrf ?? "")}<button class="link" type="submit">Log out</button></form>`
     : html``;

@@ -30,7 +30,6 @@ function timelineRow(e: TimelineEntry): SafeHtml {
 
 export function paymentRoutes(clients: ConsoleClients): Route[] {
   return [
-    { method: "GET", pattern: /^\/$/, handle: async () => redirect("/payments") },
     {
       method: "GET",
       pattern: /^\/payments$/,

@@ -1,11 +1,11 @@
-import { ExceptionStatus, LineClass, RunStatus, type ReconciliationException, type Run } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
+import { ExceptionStatus, RunStatus, type ReconciliationException, type Run } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
 import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
 import type { Route } from "./http-app.js";
+import { latestRunPerDay, lineClassName, RECONCILIATION_CHART_DAYS, reconciliationChart } from "./reconciliation-chart.js";
 import { enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
 
 const PAGE_SIZE = 50;
 const runStatus = (s: RunStatus) => enumName(RunStatus, s, "RUN_STATUS_");
-const lineClass = (c: LineClass) => enumName(LineClass, c, "LINE_CLASS_").toLowerCase();
 const exceptionStatus = (s: ExceptionStatus) => enumName(ExceptionStatus, s, "EXCEPTION_STATUS_").toLowerCase();
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -15,7 +15,7 @@ function runRow(r: Run): SafeHtml {
 
 function exceptionRow(e: ReconciliationException): SafeHtml {
   const ledger = e.ledgerTransactionId ? html`<a href="${path("ledger", "transactions", e.ledgerTransactionId)}">${e.ledgerTransactionId}</a>` : "-";
-  return html`<tr data-exception-id="${e.exceptionId}"><td class="num">${e.exceptionId}</td><td>${e.date}</td><td>${lineClass(e.lineClass)}</td><td>${e.lineType}</td><td class="num">${e.lineNumber || "-"}</td><td>${e.ourReference}</td><td>${e.pspReference}</td><td class="num">${money(e.fileAmount)}</td><td class="num">${money(e.ledgerAmount)}</td><td>${ledger}</td><td class="status">${exceptionStatus(e.status)}${e.status === ExceptionStatus.OPEN ? html`<br><a href="${path("reconciliation", "exceptions", e.exceptionId.toString(), "adjust")}">Adjust</a>` : ""}</td><td>${e.detail}${e.resolution ? html`<br>${e.resolution}` : ""}</td></tr>`;
+  return html`<tr data-exception-id="${e.exceptionId}"><td class="num">${e.exceptionId}</td><td>${e.date}</td><td>${lineClassName(e.lineClass)}</td><td>${e.lineType}</td><td class="num">${e.lineNumber || "-"}</td><td>${e.ourReference}</td><td>${e.pspReference}</td><td class="num">${money(e.fileAmount)}</td><td class="num">${money(e.ledgerAmount)}</td><td>${ledger}</td><td class="status">${exceptionStatus(e.status)}${e.status === ExceptionStatus.OPEN ? html`<br><a href="${path("reconciliation", "exceptions", e.exceptionId.toString(), "adjust")}">Adjust</a>` : ""}</td><td>${e.detail}${e.resolution ? html`<br>${e.resolution}` : ""}</td></tr>`;
 }
 
 const EXCEPTION_HEADERS = ["#", "date", "class", "line type", "line", "our reference", "PSP reference", "file", "ledger", "ledger transaction", "status", "detail"];
@@ -33,9 +33,11 @@ export function reconciliationRoutes(clients: ConsoleClients): Route[] {
         const listed = await attempt(() => clients.reconciliation.listRuns({ date, pageSize: PAGE_SIZE, pageToken }));
         if (!listed.ok) return ctx.page("Reconciliation runs", html`${form}${notice("error", describeFailure("reconciliation service", listed.error))}`, httpStatusOf(listed.error));
         const next = listed.value.nextPageToken ? html`<p><a href="/reconciliation${query({ date, page: listed.value.nextPageToken })}">Older runs</a></p>` : "";
+        // The first page of every day's runs holds the latest days: drawn as results per day by class.
+        const chart = date || pageToken ? "" : reconciliationChart(latestRunPerDay(listed.value.runs, RECONCILIATION_CHART_DAYS));
         return ctx.page(
           "Reconciliation runs",
-          html`${form}<p><a href="/reconciliation/exceptions">Open exceptions across days</a></p>${table(["run", "day", "status", "lines", "executions", "started (UTC)", "finished (UTC)"], listed.value.runs.map(runRow), "No runs.")}${next}`,
+          html`${form}<p><a href="/reconciliation/exceptions">Open exceptions across days</a></p>${chart}${table(["run", "day", "status", "lines", "executions", "started (UTC)", "finished (UTC)"], listed.value.runs.map(runRow), "No runs.")}${next}`,
         );
       },
     },
@@ -53,7 +55,7 @@ export function reconciliationRoutes(clients: ConsoleClients): Route[] {
         const r = got.value.run!;
         const report = r.report.map(
           (row) =>
-            html`<tr><td>${lineClass(row.lineClass)}</td><td>${row.currency || "-"}</td><td class="num">${row.count}</td><td class="num">${row.currency ? money({ amountMinor: row.amountMinor, currency: row.currency }) : "-"}</td></tr>`,
+            html`<tr><td>${lineClassName(row.lineClass)}</td><td>${row.currency || "-"}</td><td class="num">${row.count}</td><td class="num">${row.currency ? money({ amountMinor: row.amountMinor, currency: row.currency }) : "-"}</td></tr>`,
         );
         const exceptionsHtml = exceptions.ok
           ? html`${table(EXCEPTION_HEADERS, exceptions.value.exceptions.map(exceptionRow), "No exceptions.")}${exceptions.value.nextPageToken ? html`<p><a href="${path("reconciliation", "runs", runId.toString()) + query({ page: exceptions.value.nextPageToken })}">More exceptions</a></p>` : ""}`
