@@ -94,6 +94,24 @@ describe("console: login, sessions, roles, CSRF and audit", () => {
     expect((await auditRows("login")).some((row) => row.includes("vera login vera"))).toBe(true);
   });
 
+  it("throttles password guessing per login: after 5 failures even the right password is refused for a while", async () => {
+    const admin = await loggedInAdmin();
+    await admin.submit("/operators", "/operators", { id: "tess", display_name: "Tess", role: "viewer", password: "tess-password" });
+    const tess = browser();
+    // A success resets the count: four failures, a success, then five more failures.
+    for (let i = 0; i < 4; i++) expect((await tess.login("tess", `guess-${i}`)).status).toBe(401);
+    expect((await tess.login("tess", "tess-password")).status).toBe(303);
+    for (let i = 0; i < 5; i++) expect((await browser().login("tess", `guess-${i}`)).status).toBe(401);
+
+    const refused = await browser().login("tess", "tess-password");
+    expect(refused.status).toBe(429);
+    expect(refused.html).toMatch(/Too many failed logins for &#34;tess&#34;: try again after \d\d:\d\d UTC\./);
+    expect(refused.setCookies.some((c) => c.startsWith("console_session="))).toBe(false);
+    expect((await auditRows("login_throttled")).some((row) => row.includes("tess login_throttled tess"))).toBe(true);
+    // Other logins are not slowed.
+    expect((await browser().login("admin", CONSOLE_ADMIN_PASSWORD)).status).toBe(303);
+  });
+
   it("logs out: the session no longer opens pages, and the logout is audited", async () => {
     const admin = await loggedInAdmin();
     const out = await admin.logout();

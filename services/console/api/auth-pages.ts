@@ -1,3 +1,4 @@
+import { FAILURE_WINDOW_MS, loginLockedUntil, MAX_FAILED_LOGINS } from "../domain/login-throttle.js";
 import { newToken } from "../domain/operators.js";
 import type { ConsoleStore } from "../store/console-store.js";
 import { cookie, LOGIN_CSRF_COOKIE, redirect, sameToken, SESSION_COOKIE, type Reply, type Route } from "./http-app.js";
@@ -40,6 +41,13 @@ export function authRoutes(store: ConsoleStore): Route[] {
         const next = safeNext(form.get("next"));
         if (!sameToken(form.get("csrf"), cookies.get(LOGIN_CSRF_COOKIE))) return loginPage(next, "The form's security token is missing or stale; try again.", 403);
         const login = (form.get("operator") ?? "").trim().slice(0, 200);
+        const now = new Date();
+        const lockedUntil = loginLockedUntil(await store.recentLoginFailures(login, new Date(now.getTime() - FAILURE_WINDOW_MS), MAX_FAILED_LOGINS), now);
+        if (lockedUntil) {
+          await store.audit({ operatorId: login, action: "login_throttled", target: login });
+          const retry = lockedUntil.toISOString().slice(11, 16);
+          return loginPage(next, `Too many failed logins for "${login}": try again after ${retry} UTC.`, 429);
+        }
         const operator = await store.authenticate(login, form.get("password") ?? "");
         if (!operator) {
           await store.audit({ operatorId: login, action: "login_failed", target: login });

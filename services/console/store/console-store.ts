@@ -75,6 +75,18 @@ export class ConsoleStore {
     return (await passwordMatches(password, { salt: row.password_salt, hash: row.password_hash })) ? toOperator(row) : undefined;
   }
 
+  /** The login's failed attempts since its last success and after `since`, newest first, at most `limit`. */
+  async recentLoginFailures(login: string, since: Date, limit: number): Promise<Date[]> {
+    const rows: { at: Date }[] = await this.db("audit_log")
+      .where({ target: login, action: "login_failed" })
+      .where("at", ">", since)
+      .whereRaw("at > coalesce((select max(at) from audit_log where target = ? and action = 'login'), '-infinity')", [login])
+      .orderBy("at", "desc")
+      .limit(limit)
+      .select("at");
+    return rows.map((r) => r.at);
+  }
+
   /** Opens a session; returns the token for the cookie (only its hash is stored). */
   async openSession(operatorId: string): Promise<string> {
     const token = newToken();
