@@ -60,7 +60,8 @@ async function readPage(res: Response): Promise<PageResult> {
   };
 }
 
-function farExpiry(): string {
+/** An expiry date three years ahead, in the hosted page's MM/YY. */
+export function farExpiry(): string {
   return `12/${String((new Date().getUTCFullYear() + 3) % 100).padStart(2, "0")}`;
 }
 

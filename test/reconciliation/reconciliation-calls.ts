@@ -1,4 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SETTLEMENT_HEADER } from "../../services/reconciliation/domain/settlement-line.js";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { sampleCheckout } from "../support/checkouts.js";
 import { grpcJsClient, unary } from "../support/grpc-js.js";
@@ -52,4 +56,21 @@ export async function reconciliationCall<T = any>(under: PlatformUnderTest, meth
 export async function exceptionsOf(under: PlatformUnderTest, runId: string) {
   const { exceptions } = await reconciliationCall(under, "listExceptions", { runId, pageSize: 500 });
   return exceptions as any[];
+}
+
+/**
+ * Reconciles `date` against a settlement file with one charge (5.00 USD) of a payment we never heard of; resolves with
+ * the open missing_in_ledger exception this leaves, as ListExceptions returns it.
+ */
+export async function openExceptionForUnknownCharge(under: PlatformUnderTest, date = "2024-02-01") {
+  const dir = mkdtempSync(join(tmpdir(), "settlement-"));
+  try {
+    const file = join(dir, `settlement-${date}.csv`);
+    writeFileSync(file, `${SETTLEMENT_HEADER}\npi_ghost,pay_ghost,charge,500,15,485,USD,${date}T10:00:00.000Z\n`);
+    const { run } = await reconciliationCall(under, "runReconciliation", { date, filePath: file });
+    const { exceptions } = await reconciliationCall(under, "listExceptions", { runId: run.runId, status: "EXCEPTION_STATUS_OPEN" });
+    return exceptions[0];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

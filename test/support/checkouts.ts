@@ -27,11 +27,16 @@ export function sampleCheckout(overrides: Record<string, unknown> = {}) {
 export async function payCheckout(payments: GrpcJsClient, request: ReturnType<typeof sampleCheckout>, card: string = TEST_CARDS.success): Promise<string> {
   const { payment } = await unary(payments, "createPayment", request);
   await payOnHostedPage(payment.hostedPageUrl, card);
-  await waitFor(
-    () => unary(payments, "getPayment", { paymentId: payment.paymentId }).then((r) => r.payment.status),
-    (status) => status === "PAYMENT_STATUS_SUCCEEDED" || status === "PAYMENT_STATUS_FAILED",
-    15_000,
-    `payment ${payment.paymentId} to settle`,
-  );
+  await waitForPaymentStatus(payments, payment.paymentId, "SUCCEEDED", "FAILED");
   return payment.paymentId;
+}
+
+/** Waits until GetPayment shows the payment in one of `statuses` (names without PAYMENT_STATUS_), and returns it. */
+export function waitForPaymentStatus(payments: GrpcJsClient, paymentId: string, ...statuses: string[]): Promise<any> {
+  return waitFor(
+    () => unary(payments, "getPayment", { paymentId }).then((r) => r.payment),
+    (payment) => statuses.includes(payment.status.replace("PAYMENT_STATUS_", "")),
+    15_000,
+    `payment ${paymentId} to be ${statuses.join(" or ")}`,
+  );
 }
