@@ -65,3 +65,50 @@ export function isUniqueViolation(err: unknown): boolean {
 export function databaseAnswers(db: Db): () => Promise<boolean> {
   return async () => (await db.raw("select 1")).rowCount === 1;
 }
+
+export interface StaleClaim {
+  table: string;
+  key: string;
+  /** SQL over `table`'s columns naming the rows that may be claimed, e.g. "status = 'PENDING'". */
+  where: string;
+  returning: string;
+  staleAfterMs: number;
+  limit: number;
+}
+
+/**
+ * Claims up to `limit` rows untouched (updated_at, polled_at) for `staleAfterMs`, oldest first, marking them polled
+ * now: a claimed row waits `staleAfterMs` before anyone claims it again, and SKIP LOCKED lets several instances
+ * claim disjoint batches at once.
+ */
+export async function claimStaleRows<Row>(db: Db, claim: StaleClaim): Promise<Row[]> {
+  const { rows } = await db.raw(
+    `update ?? set polled_at = now()
+     where ?? in (
+       select ?? from ??
+       where (${claim.where}) and greatest(updated_at, polled_at) < now() - make_interval(secs => ?)
+       order by greatest(updated_at, polled_at)
+       limit ?
+       for update skip locked)
+     returning ${claim.returning}`,
+    [claim.table, claim.key, claim.key, claim.table, claim.staleAfterMs / 1000, claim.limit],
+  );
+  return rows;
+}
+
+/**
+ * SQL making `table` insert-only (an audit trail): a trigger function `fn` refuses every update, delete and
+ * truncate with `why` in its error (SQLSTATE restrict_violation).
+ */
+export function insertOnlySql(table: string, fn: string, why: string): string {
+  return `
+      create function ${fn}() returns trigger language plpgsql as $$
+      begin
+        raise exception '% on %.% is not allowed: ${why}', tg_op, tg_table_schema, tg_table_name
+          using errcode = 'restrict_violation';
+      end $$;
+      create trigger ${table}_immutable before update or delete on ${table}
+        for each row execute function ${fn}();
+      create trigger ${table}_no_truncate before truncate on ${table}
+        for each statement execute function ${fn}();`;
+}

@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import type { Db } from "../../lib/db.js";
+import { claimStaleRows, type Db } from "../../lib/db.js";
 import { checkoutIdReused, type CaptureMethod, type PricedCheckout } from "../domain/checkout.js";
 import { splitOrder } from "../domain/fees.js";
 import type { Payment, PaymentOrder, PendingReason, ReviewOutcome, RiskResult, StatusChange } from "../domain/payment.js";
@@ -222,24 +222,18 @@ export class PaymentStore {
   }
 
   /**
-   * Claims up to `limit` in-flight payments that nobody has touched or polled for `staleAfterMs`, marking them
-   * polled now. SKIP LOCKED lets several instances claim disjoint batches.
+   * Claims up to `limit` in-flight payments that nobody has touched or polled for `staleAfterMs` (see claimStaleRows).
    */
   async claimStale(staleAfterMs: number, limit: number): Promise<string[]> {
-    const result = await this.db.raw(
-      `update payments set polled_at = now()
-       where id in (
-         select p.id from payments p
-         where exists (select 1 from payment_orders o
-                       where o.payment_id = p.id and o.status in ('NOT_STARTED', 'EXECUTING', 'PENDING', 'AUTHORIZED'))
-           and greatest(p.updated_at, p.polled_at) < now() - make_interval(secs => ?)
-         order by greatest(p.updated_at, p.polled_at)
-         limit ?
-         for update skip locked)
-       returning id`,
-      [staleAfterMs / 1000, limit],
-    );
-    return result.rows.map((r: { id: string }) => r.id);
+    const rows = await claimStaleRows<{ id: string }>(this.db, {
+      table: "payments",
+      key: "id",
+      where: "exists (select 1 from payment_orders o where o.payment_id = payments.id and o.status in ('NOT_STARTED', 'EXECUTING', 'PENDING', 'AUTHORIZED'))",
+      returning: "id",
+      staleAfterMs,
+      limit,
+    });
+    return rows.map((r) => r.id);
   }
 
   /** Records the risk service's answer once; a later answer for the same payment changes nothing (false). */

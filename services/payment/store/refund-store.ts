@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import type { Db } from "../../lib/db.js";
+import { claimStaleRows, type Db } from "../../lib/db.js";
 import type { Refund, RefundStatus } from "../domain/refund.js";
 import { appendToOutbox } from "./outbox.js";
 
@@ -130,19 +130,9 @@ export class RefundStore {
     return BigInt(row?.total ?? 0);
   }
 
-  /** Claims PENDING refunds untouched for `staleAfterMs`, as the payment poller does; SKIP LOCKED shares them out. */
+  /** Claims up to `limit` PENDING refunds untouched for `staleAfterMs` (see claimStaleRows). */
   async claimStale(staleAfterMs: number, limit: number): Promise<string[]> {
-    const result = await this.db.raw(
-      `update refunds set polled_at = now()
-       where id in (
-         select id from refunds
-         where status = 'PENDING' and greatest(updated_at, polled_at) < now() - make_interval(secs => ?)
-         order by greatest(updated_at, polled_at)
-         limit ?
-         for update skip locked)
-       returning id`,
-      [staleAfterMs / 1000, limit],
-    );
-    return result.rows.map((r: { id: string }) => r.id);
+    const rows = await claimStaleRows<{ id: string }>(this.db, { table: "refunds", key: "id", where: "status = 'PENDING'", returning: "id", staleAfterMs, limit });
+    return rows.map((r) => r.id);
   }
 }

@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import type { Db } from "../../lib/db.js";
+import { claimStaleRows, type Db } from "../../lib/db.js";
 import { insufficientBalance, noPayoutAccount, type Payout, type PayoutOutcome, type PayoutRequest, type PayoutStatus } from "../domain/payout.js";
 import { scheduledPayoutId, type PayoutMinimums } from "../domain/payout-schedule.js";
 import { appendPayoutEvent } from "./outbox.js";
@@ -176,21 +176,10 @@ export class PayoutStore {
   }
 
   /**
-   * Claims up to `limit` PENDING payouts untouched for `staleAfterMs`, marking them polled: several instances each
-   * claim their own (SKIP LOCKED), and a claimed payout waits `staleAfterMs` before anyone claims it again.
+   * Claims up to `limit` PENDING payouts untouched for `staleAfterMs` (see claimStaleRows).
    */
   async claimPending(staleAfterMs: number, limit: number): Promise<Payout[]> {
-    const { rows } = await this.db.raw<{ rows: PayoutRow[] }>(
-      `update payouts set polled_at = now()
-       where payout_id in (
-         select payout_id from payouts
-         where status = 'PENDING' and greatest(updated_at, polled_at) < now() - make_interval(secs => ?)
-         order by greatest(updated_at, polled_at)
-         limit ?
-         for update skip locked)
-       returning *`,
-      [staleAfterMs / 1000, limit],
-    );
+    const rows = await claimStaleRows<PayoutRow>(this.db, { table: "payouts", key: "payout_id", where: "status = 'PENDING'", returning: "*", staleAfterMs, limit });
     return rows.map(toPayout);
   }
 }

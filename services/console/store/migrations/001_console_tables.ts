@@ -1,4 +1,4 @@
-import type { Migration } from "../../../lib/db.js";
+import { insertOnlySql, type Migration } from "../../../lib/db.js";
 
 export const consoleTables: Migration = {
   name: "001_console_tables",
@@ -32,15 +32,7 @@ export const consoleTables: Migration = {
         at timestamptz not null default now()
       );
 
-      create function audit_log_refuse_change() returns trigger language plpgsql as $$
-      begin
-        raise exception '% on %.% is not allowed: the audit log is insert-only', tg_op, tg_table_schema, tg_table_name
-          using errcode = 'restrict_violation';
-      end $$;
-      create trigger audit_log_immutable before update or delete on audit_log
-        for each row execute function audit_log_refuse_change();
-      create trigger audit_log_no_truncate before truncate on audit_log
-        for each statement execute function audit_log_refuse_change();
+      ${insertOnlySql("audit_log", "audit_log_refuse_change", "the audit log is insert-only")}
     `);
   },
   async down(db) {

@@ -1,4 +1,4 @@
-import type { Migration } from "../../../lib/db.js";
+import { insertOnlySql, type Migration } from "../../../lib/db.js";
 
 /**
  * Runs (one per settlement day and file), the exceptions they find (one per day and key, whichever run found it),
@@ -84,15 +84,7 @@ export const runsAndExceptions: Migration = {
         adjusted_at timestamptz not null default now()
       );
 
-      create function refuse_change() returns trigger language plpgsql as $$
-      begin
-        raise exception '% on %.% is not allowed: adjustments are an audit trail', tg_op, tg_table_schema, tg_table_name
-          using errcode = 'restrict_violation';
-      end $$;
-      create trigger adjustments_immutable before update or delete on adjustments
-        for each row execute function refuse_change();
-      create trigger adjustments_no_truncate before truncate on adjustments
-        for each statement execute function refuse_change();
+      ${insertOnlySql("adjustments", "refuse_change", "adjustments are an audit trail")}
     `);
   },
   async down(db) {
