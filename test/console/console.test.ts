@@ -63,6 +63,15 @@ describe("console: login, sessions, roles, CSRF and audit", () => {
     expect(res.setCookies.some((c) => c.startsWith("console_session="))).toBe(false);
   });
 
+  it("keeps a login form valid when another login page is opened meanwhile (a second tab, the browser's favicon request)", async () => {
+    const visitor = browser();
+    const first = await visitor.get("/login");
+    expect((await visitor.get("/favicon.ico")).location).toBe("/login?next=%2Ffavicon.ico");
+    await visitor.get("/login?next=%2Ffavicon.ico");
+    const res = await visitor.post("/login", { csrf: csrfOf(first.html), operator: "admin", password: CONSOLE_ADMIN_PASSWORD });
+    expect(res.status).toBe(303);
+  });
+
   it("refuses an action posted without the CSRF token, or with another session's", async () => {
     const admin = await loggedInAdmin();
     const other = await loggedInAdmin();

@@ -11,9 +11,16 @@ function safeNext(next: string | null): string {
   return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/overview";
 }
 
-function loginPage(next: string, problem?: string, status = 200): Reply {
-  // Login CSRF: the form's token must equal the one in a SameSite=Strict cookie set with the form (double submit).
-  const token = newToken();
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Login CSRF: the form's token must equal the one in a SameSite=Strict cookie set with the form (double submit).
+ * A token the browser already holds is kept, so that another login page (a second tab, or one the browser fetched
+ * on its own) does not make the first one's form stale.
+ */
+function loginPage(cookies: Map<string, string>, next: string, problem?: string, status = 200): Reply {
+  const held = cookies.get(LOGIN_CSRF_COOKIE);
+  const token = held !== undefined && TOKEN.test(held) ? held : newToken();
   const body = html`${problem ? notice("error", problem) : ""}
 <form method="post" action="/login" class="login">
 <input type="hidden" name="csrf" value="${token}">
@@ -31,7 +38,7 @@ export function authRoutes(store: ConsoleStore): Route[] {
       method: "GET",
       pattern: /^\/login$/,
       public: true,
-      handle: async ({ url }) => loginPage(safeNext(url.searchParams.get("next"))),
+      handle: async ({ url, cookies }) => loginPage(cookies, safeNext(url.searchParams.get("next"))),
     },
     {
       method: "POST",
@@ -39,19 +46,19 @@ export function authRoutes(store: ConsoleStore): Route[] {
       public: true,
       handle: async ({ form, cookies }) => {
         const next = safeNext(form.get("next"));
-        if (!sameToken(form.get("csrf"), cookies.get(LOGIN_CSRF_COOKIE))) return loginPage(next, "The form's security token is missing or stale; try again.", 403);
+        if (!sameToken(form.get("csrf"), cookies.get(LOGIN_CSRF_COOKIE))) return loginPage(cookies, next, "The form's security token is missing or stale; try again.", 403);
         const login = (form.get("operator") ?? "").trim().slice(0, 200);
         const now = new Date();
         const lockedUntil = loginLockedUntil(await store.recentLoginFailures(login, new Date(now.getTime() - FAILURE_WINDOW_MS), MAX_FAILED_LOGINS), now);
         if (lockedUntil) {
           await store.audit({ operatorId: login, action: "login_throttled", target: login });
           const retry = lockedUntil.toISOString().slice(11, 16);
-          return loginPage(next, `Too many failed logins for "${login}": try again after ${retry} UTC.`, 429);
+          return loginPage(cookies, next, `Too many failed logins for "${login}": try again after ${retry} UTC.`, 429);
         }
         const operator = await store.authenticate(login, form.get("password") ?? "");
         if (!operator) {
           await store.audit({ operatorId: login, action: "login_failed", target: login });
-          return loginPage(next, "Wrong login or password.", 401);
+          return loginPage(cookies, next, "Wrong login or password.", 401);
         }
         const token = await store.openSession(operator.id);
         await store.audit({ operatorId: operator.id, action: "login", target: operator.id, details: { role: operator.role } });

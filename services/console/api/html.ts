@@ -78,6 +78,8 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 form.inline{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end;margin:0 0 1rem}
 label{display:flex;flex-direction:column;font-size:.85rem;gap:.15rem}
 input,select,button{font:inherit;padding:.4rem .5rem;border:1px solid #b9c0cb;border-radius:4px;min-height:2.4rem;max-width:100%}
+input[type=radio],input[type=checkbox]{min-height:0;padding:0;margin:.2rem .4rem 0 0;flex:none}
+label.choice{flex-direction:row;align-items:flex-start;font-size:1rem}
 button{background:#2453c4;color:#fff;border-color:#2453c4;cursor:pointer}
 button.link{background:none;border:none;color:inherit;padding:0;min-height:0;text-decoration:underline}
 .notice{padding:.6rem .8rem;border-radius:4px}
@@ -112,6 +114,7 @@ export function page(title: string, body: SafeHtml, chrome: PageChrome = {}): st
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>${title} · Operator console</title>
 <style>${new SafeHtml(STYLE)}</style>
 </head>

@@ -43,6 +43,7 @@ export function renderStatusPage(p: Payment): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(headline(p))}</title>
 ${isSettled(p.status) ? "" : `<meta http-equiv="refresh" content="${REFRESH_SECONDS}">`}
 </head>
