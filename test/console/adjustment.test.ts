@@ -17,8 +17,12 @@ describe("finance adjusts an exception in the console", () => {
     expect((await admin.get("/reconciliation/exceptions")).html).toContain(`/reconciliation/exceptions/${exceptionId}/adjust`);
 
     const form = `/reconciliation/exceptions/${exceptionId}/adjust`;
+    const formPage = await admin.get(form);
+    // What is being adjusted, next to the form.
+    expect(formPage.html).toMatch(/<dt>Class<\/dt><dd>missing_in_ledger<\/dd>/);
+    expect(formPage.html).toMatch(/<dt>The PSP's file says<\/dt><dd>5.00 USD<\/dd>/);
     // The key the form carries, as a browser would send it back.
-    const key = (await admin.get(form)).html.match(/name="idempotency_key" value="([^"]+)"/)![1]!;
+    const key = formPage.html.match(/name="idempotency_key" value="([^"]+)"/)![1]!;
     const bad = await admin.submit(form, form, { idempotency_key: key, reason: "x", correction: "entries", entries: "DEBIT psp_receivable:USD 5.00 USD" });
     expect(bad.status).toBe(400);
     const entries = "DEBIT psp_receivable:USD 500 USD\nCREDIT platform_fee_revenue:USD 500 USD";
@@ -28,6 +32,13 @@ describe("finance adjusts an exception in the console", () => {
     const { exceptions } = await reconciliationCall(under, "listExceptions", { date: "2024-02-01" });
     expect(exceptions[0]).toMatchObject({ status: "EXCEPTION_STATUS_ADJUSTED", adjustment: { operatorId: "admin" } });
     expect(rowsContaining((await admin.get("/audit")).html, 'data-action="adjustment_posted"')[0]).toContain(`exception ${exceptionId}`);
+
+    // Once adjusted, the form is gone; an unknown exception is not found.
+    const closed = await admin.get(form);
+    expect(closed.status).toBe(409);
+    expect(closed.html).toContain("This exception is no longer open");
+    expect(closed.html).not.toContain('name="idempotency_key"');
+    expect((await admin.get("/reconciliation/exceptions/999999/adjust")).status).toBe(404);
 
     // Refused by the reconciliation service (already adjusted): shown, and audited as refused.
     const again = await admin.submit(form, form, { idempotency_key: `${key}-2`, reason: "twice", correction: "settle_as_reported" });

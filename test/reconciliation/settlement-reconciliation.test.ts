@@ -177,6 +177,8 @@ describe("reconciliation of a settlement day", () => {
     expect(adjusted.transaction.description).toBe(`adjustment of reconciliation exception ${currencyOff.exceptionId} by ops-ann: ${request.reason}`);
     expect(await postedEntries(under.platform, `adjustment:${currencyOff.exceptionId}`)).toEqual(["Dr psp_receivable:USD 1", "Cr platform_fee_revenue:USD 1"]);
     expect(await reconciliationCall(under, "postAdjustment", request)).toEqual(adjusted);
+    expect((await reconciliationCall(under, "getException", { exceptionId: currencyOff.exceptionId })).exception).toEqual(adjusted.exception);
+    expect(await failure(reconciliationCall(under, "getException", { exceptionId: "999999" }))).toMatchObject({ code: grpc.status.NOT_FOUND });
 
     expect(await failure(reconciliationCall(under, "postAdjustment", { ...request, idempotencyKey: newId("adj") }))).toMatchObject({
       code: grpc.status.FAILED_PRECONDITION,

@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { Direction } from "../../../gen/ledger/v1/ledger_pb.js";
-import { StandardCorrection } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
+import { ExceptionStatus, StandardCorrection } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
 import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
 import type { ConsoleStore } from "../store/console-store.js";
 import { redirect, type Route } from "./http-app.js";
-import { csrfField, html, notice, path, query } from "./html.js";
+import { csrfField, html, money, notice, path, query } from "./html.js";
+import { lineClassName } from "./reconciliation-chart.js";
+import { exceptionStatus } from "./reconciliation-pages.js";
 
 const ADJUST = /^\/reconciliation\/exceptions\/(\d{1,18})\/adjust$/;
 const ENTRY = /^(DEBIT|CREDIT|Dr|Cr)\s+(\S+)\s+(\d{1,18})\s+([A-Z]{3})$/i;
@@ -36,14 +38,30 @@ export function adjustmentRoutes(clients: ConsoleClients, store: ConsoleStore): 
       role: "finance",
       handle: async (ctx) => {
         const exceptionId = ctx.params[0]!;
+        const title = `Adjust exception ${exceptionId}`;
+        const got = await attempt(() => clients.reconciliation.getException({ exceptionId: BigInt(exceptionId) }));
+        if (!got.ok) return ctx.page(title, notice("error", describeFailure("reconciliation service", got.error)), httpStatusOf(got.error));
+        const e = got.value.exception!;
+        const described = html`<dl id="exception" data-status="${exceptionStatus(e.status)}">
+<dt>Class</dt><dd>${lineClassName(e.lineClass)}</dd>
+<dt>Settlement day</dt><dd><a href="${path("reconciliation", "runs", e.runId.toString())}">${e.date}</a>${e.lineNumber ? `, line ${e.lineNumber}` : ""}</dd>
+<dt>Line type</dt><dd>${e.lineType || "-"}</dd>
+<dt>References</dt><dd>ours ${e.ourReference || "-"}, the PSP's ${e.pspReference || "-"}</dd>
+<dt>The PSP's file says</dt><dd>${money(e.fileAmount)}</dd>
+<dt>The ledger says</dt><dd>${money(e.ledgerAmount)}</dd>
+<dt>Detail</dt><dd>${e.detail}</dd>
+<dt>Status</dt><dd class="status">${exceptionStatus(e.status)}${e.resolution ? ` (${e.resolution})` : ""}</dd>
+</dl>`;
+        if (e.status !== ExceptionStatus.OPEN) return ctx.page(title, html`${notice("info", "This exception is no longer open: there is nothing to adjust.")}${described}`, 409);
         return ctx.page(
-          `Adjust exception ${exceptionId}`,
-          html`<p>The adjustment is a ledger transaction under your name (${ctx.operator.id}); it can never be changed, and it closes the exception.</p>
+          title,
+          html`${described}
+<p>The adjustment is a ledger transaction under your name (${ctx.operator.id}); it can never be changed, and it closes the exception.</p>
 <form method="post" action="${path("reconciliation", "exceptions", exceptionId, "adjust")}">${csrfField(ctx.csrf)}
 <input type="hidden" name="idempotency_key" value="${`console-${randomUUID()}`}">
 <p><label>Reason <input name="reason" required maxlength="500"></label></p>
-<p><label><input type="radio" name="correction" value="settle_as_reported" checked> Settle as the PSP reported it (amount mismatches)</label><br>
-<label><input type="radio" name="correction" value="entries"> These entries, one a line: <code>DEBIT psp_receivable:USD 100 USD</code></label></p>
+<p><label class="choice"><input type="radio" name="correction" value="settle_as_reported" checked> Settle as the PSP reported it (amount mismatches)</label>
+<label class="choice"><input type="radio" name="correction" value="entries"> These entries, one a line: <code>DEBIT psp_receivable:USD 100 USD</code></label></p>
 <p><textarea name="entries" rows="4" cols="50"></textarea></p>
 <button type="submit">Post the adjustment</button></form>`,
         );

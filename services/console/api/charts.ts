@@ -68,7 +68,7 @@ export function barChart(chart: BarChart): SafeHtml {
   const totals = chart.categories.map((_, i) => chart.series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0));
   const top = axisTop(Math.max(0, ...totals), chart.integer);
   const slot = plotWidth / Math.max(n, 1);
-  const barWidth = Math.max(1, slot * 0.7);
+  const barWidth = Math.min(Math.max(1, slot * 0.7), 48);
   const y = (value: number, max: number) => TOP + plotHeight - (value / max) * plotHeight;
   const xCenter = (i: number) => LEFT + slot * i + slot / 2;
 

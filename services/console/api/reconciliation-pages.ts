@@ -1,4 +1,4 @@
-import { ExceptionStatus, RunStatus, type ReconciliationException, type Run } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
+import { ExceptionStatus, LineClass, RunStatus, type ReconciliationException, type Run } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
 import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
 import type { Route } from "./http-app.js";
 import { latestRunPerDay, lineClassName, RECONCILIATION_CHART_DAYS, reconciliationChart } from "./reconciliation-chart.js";
@@ -6,7 +6,7 @@ import { enumName, html, money, notice, path, query, table, time, type SafeHtml 
 
 const PAGE_SIZE = 50;
 const runStatus = (s: RunStatus) => enumName(RunStatus, s, "RUN_STATUS_");
-const exceptionStatus = (s: ExceptionStatus) => enumName(ExceptionStatus, s, "EXCEPTION_STATUS_").toLowerCase();
+export const exceptionStatus = (s: ExceptionStatus) => enumName(ExceptionStatus, s, "EXCEPTION_STATUS_").toLowerCase();
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function runRow(r: Run): SafeHtml {
@@ -14,7 +14,12 @@ function runRow(r: Run): SafeHtml {
 }
 
 function exceptionRow(e: ReconciliationException): SafeHtml {
-  const ledger = e.ledgerTransactionId ? html`<a href="${path("ledger", "transactions", e.ledgerTransactionId)}">${e.ledgerTransactionId}</a>` : "-";
+  // A line missing in the ledger names the transaction it should have been: there is nothing to open.
+  const ledger = !e.ledgerTransactionId
+    ? "-"
+    : e.lineClass === LineClass.MISSING_IN_LEDGER
+      ? html`${e.ledgerTransactionId} (not in the ledger)`
+      : html`<a href="${path("ledger", "transactions", e.ledgerTransactionId)}">${e.ledgerTransactionId}</a>`;
   return html`<tr data-exception-id="${e.exceptionId}"><td class="num">${e.exceptionId}</td><td>${e.date}</td><td>${lineClassName(e.lineClass)}</td><td>${e.lineType}</td><td class="num">${e.lineNumber || "-"}</td><td>${e.ourReference}</td><td>${e.pspReference}</td><td class="num">${money(e.fileAmount)}</td><td class="num">${money(e.ledgerAmount)}</td><td>${ledger}</td><td class="status">${exceptionStatus(e.status)}${e.status === ExceptionStatus.OPEN ? html`<br><a href="${path("reconciliation", "exceptions", e.exceptionId.toString(), "adjust")}">Adjust</a>` : ""}</td><td>${e.detail}${e.resolution ? html`<br>${e.resolution}` : ""}</td></tr>`;
 }
 

@@ -40,6 +40,11 @@ export function reconciliationRoutes(reconciliation: Reconciliation, store: Reco
         if (run === undefined) throw notFound(`run ${req.runId} does not exist`);
         return { run: runToProto(run) };
       },
+      async getException(req) {
+        const exception = await store.getException(req.exceptionId);
+        if (exception === undefined) throw notFound(`exception ${req.exceptionId} does not exist`);
+        return { exception: exceptionToProto(exception) };
+      },
       async listExceptions(req) {
         const date = optionalDate("date", req.date);
         const runId = req.runId === 0n ? undefined : req.runId;
