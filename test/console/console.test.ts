@@ -114,11 +114,20 @@ describe("console: login, sessions, roles, CSRF and audit", () => {
 
     const refused = await browser().login("tess", "tess-password");
     expect(refused.status).toBe(429);
-    expect(refused.html).toMatch(/Too many failed logins for &#34;tess&#34;: try again after \d\d:\d\d UTC\./);
+    expect(refused.html).toMatch(/Too many failed logins for &#34;tess&#34;: try again at \d\d:\d\d UTC\./);
     expect(refused.setCookies.some((c) => c.startsWith("console_session="))).toBe(false);
     expect((await auditRows("login_throttled")).some((row) => row.includes("tess login_throttled tess"))).toBe(true);
     // Other logins are not slowed.
     expect((await browser().login("admin", CONSOLE_ADMIN_PASSWORD)).status).toBe(303);
+  });
+
+  it("counts guesses sent all at once one after another: only 5 are tried", async () => {
+    const admin = await loggedInAdmin();
+    await admin.submit("/operators", "/operators", { id: "pat", display_name: "Pat", role: "viewer", password: "pat-password" });
+    const statuses = await Promise.all(Array.from({ length: 12 }, (_, i) => browser().login("pat", `guess-${i}`).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+    expect((await auditRows("login_failed")).filter((row) => row.includes("pat login_failed pat"))).toHaveLength(5);
   });
 
   it("logs out: the session no longer opens pages, and the logout is audited", async () => {

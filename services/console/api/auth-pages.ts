@@ -1,17 +1,27 @@
 import { FAILURE_WINDOW_MS, loginLockedUntil, MAX_FAILED_LOGINS } from "../domain/login-throttle.js";
-import { newToken } from "../domain/operators.js";
+import { isToken, newToken } from "../domain/operators.js";
 import type { ConsoleStore } from "../store/console-store.js";
 import { cookie, LOGIN_CSRF_COOKIE, redirect, sameToken, SESSION_COOKIE, type Reply, type Route } from "./http-app.js";
 import { html, notice, page } from "./html.js";
 
 const SESSION_HOURS = 12;
 
-/** Only a path on this console: never an absolute URL or `//host` (no open redirect). */
-function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/overview";
-}
+const HOME = "/overview";
+const THIS_CONSOLE = "http://console.invalid";
 
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+/**
+ * Only a path on this console (no open redirect): resolved as a browser would (which drops tabs and newlines and
+ * reads `\\` as `/`), it must stay on this origin.
+ */
+export function safeNext(next: string | null): string {
+  if (!next?.startsWith("/")) return HOME;
+  try {
+    const url = new URL(next, THIS_CONSOLE);
+    return url.origin === THIS_CONSOLE ? url.pathname + url.search : HOME;
+  } catch {
+    return HOME;
+  }
+}
 
 /**
  * Login CSRF: the form's token must equal the one in a SameSite=Strict cookie set with the form (double submit).
@@ -20,7 +30,7 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
  */
 function loginPage(cookies: Map<string, string>, next: string, problem?: string, status = 200): Reply {
   const held = cookies.get(LOGIN_CSRF_COOKIE);
-  const token = held !== undefined && TOKEN.test(held) ? held : newToken();
+  const token = held !== undefined && isToken(held) ? held : newToken();
   const body = html`${problem ? notice("error", problem) : ""}
 <form method="post" action="/login" class="login">
 <input type="hidden" name="csrf" value="${token}">
@@ -31,6 +41,29 @@ function loginPage(cookies: Map<string, string>, next: string, problem?: string,
 </form>`;
   return { status, body: page("Log in", body), cookies: [cookie(LOGIN_CSRF_COOKIE, token, 3600)] };
 }
+
+type LoginOutcome = { kind: "throttled"; until: Date } | { kind: "failed" } | { kind: "opened"; sessionToken: string };
+
+/** One login attempt, throttled, and audited whatever comes of it. */
+async function attemptLogin(store: ConsoleStore, login: string, password: string): Promise<LoginOutcome> {
+  const now = new Date();
+  const until = loginLockedUntil(await store.recentLoginFailures(login, new Date(now.getTime() - FAILURE_WINDOW_MS), MAX_FAILED_LOGINS), now);
+  if (until) {
+    await store.audit({ operatorId: login, action: "login_throttled", target: login });
+    return { kind: "throttled", until };
+  }
+  const operator = await store.authenticate(login, password);
+  if (!operator) {
+    await store.audit({ operatorId: login, action: "login_failed", target: login });
+    return { kind: "failed" };
+  }
+  const sessionToken = await store.openSession(operator.id);
+  await store.audit({ operatorId: operator.id, action: "login", target: operator.id, details: { role: operator.role } });
+  return { kind: "opened", sessionToken };
+}
+
+/** HH:MM, the first whole minute at or after `until`: trying at the time shown works. */
+const retryTime = (until: Date): string => new Date(Math.ceil(until.getTime() / 60_000) * 60_000).toISOString().slice(11, 16);
 
 export function authRoutes(store: ConsoleStore): Route[] {
   return [
@@ -48,21 +81,15 @@ export function authRoutes(store: ConsoleStore): Route[] {
         const next = safeNext(form.get("next"));
         if (!sameToken(form.get("csrf"), cookies.get(LOGIN_CSRF_COOKIE))) return loginPage(cookies, next, "The form's security token is missing or stale; try again.", 403);
         const login = (form.get("operator") ?? "").trim().slice(0, 200);
-        const now = new Date();
-        const lockedUntil = loginLockedUntil(await store.recentLoginFailures(login, new Date(now.getTime() - FAILURE_WINDOW_MS), MAX_FAILED_LOGINS), now);
-        if (lockedUntil) {
-          await store.audit({ operatorId: login, action: "login_throttled", target: login });
-          const retry = lockedUntil.toISOString().slice(11, 16);
-          return loginPage(cookies, next, `Too many failed logins for "${login}": try again after ${retry} UTC.`, 429);
+        const outcome = await store.oneLoginAtATime(login, (locked) => attemptLogin(locked, login, form.get("password") ?? ""));
+        switch (outcome.kind) {
+          case "throttled":
+            return loginPage(cookies, next, `Too many failed logins for "${login}": try again at ${retryTime(outcome.until)} UTC.`, 429);
+          case "failed":
+            return loginPage(cookies, next, "Wrong login or password.", 401);
+          case "opened":
+            return redirect(next, [cookie(SESSION_COOKIE, outcome.sessionToken, SESSION_HOURS * 3600), cookie(LOGIN_CSRF_COOKIE, "", 0)]);
         }
-        const operator = await store.authenticate(login, form.get("password") ?? "");
-        if (!operator) {
-          await store.audit({ operatorId: login, action: "login_failed", target: login });
-          return loginPage(cookies, next, "Wrong login or password.", 401);
-        }
-        const token = await store.openSession(operator.id);
-        await store.audit({ operatorId: operator.id, action: "login", target: operator.id, details: { role: operator.role } });
-        return redirect(next, [cookie(SESSION_COOKIE, token, SESSION_HOURS * 3600), cookie(LOGIN_CSRF_COOKIE, "", 0)]);
       },
     },
     {

@@ -38,6 +38,8 @@ export async function passwordMatches(password: string, stored: PasswordHash): P
 
 /** A session or CSRF token: 32 random bytes, base64url. */
 export const newToken = (): string => randomBytes(32).toString("base64url");
+/** Whether `text` has the form of a newToken. */
+export const isToken = (text: string): boolean => /^[A-Za-z0-9_-]{43}$/.test(text);
 
 /** How a session token is stored: its sha256 (the token itself has 256 bits of entropy, so no salt or slow hash is needed). */
 export const tokenHash = (token: string): Buffer => createHash("sha256").update(token).digest();

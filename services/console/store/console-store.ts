@@ -75,6 +75,18 @@ export class ConsoleStore {
     return (await passwordMatches(password, { salt: row.password_salt, hash: row.password_hash })) ? toOperator(row) : undefined;
   }
 
+  /**
+   * Runs `attempt` for one login at a time across every console instance (a lock bound to a transaction, which
+   * the store given to `attempt` works in): parallel guesses are counted one after another, so none slips past the
+   * throttle.
+   */
+  async oneLoginAtATime<T>(login: string, attempt: (store: ConsoleStore) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (trx) => {
+      await trx.raw("select pg_advisory_xact_lock(hashtext(?))", [`console login ${login}`]);
+      return attempt(new ConsoleStore(trx, this.sessionTtlMs));
+    });
+  }
+
   /** The login's failed attempts since its last success and after `since`, newest first, at most `limit`. */
   async recentLoginFailures(login: string, since: Date, limit: number): Promise<Date[]> {
     const rows: { at: Date }[] = await this.db("audit_log")
