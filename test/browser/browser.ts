@@ -1,5 +1,5 @@
 import { mkdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
@@ -20,7 +20,7 @@ export interface BrowserUnderTest {
   page: Page;
   /** Another fresh page, on a phone's screen; closed with the test. */
   phonePage(): Promise<Page>;
-  /** Saves a full-page screenshot as test-artifacts/browser/<test name>/<nn>-<step>.png. */
+  /** Saves a full-page screenshot as test-artifacts/browser/<test file>/<test name>/<nn>-<step>.png. */
   shot(step: string, page?: Page): Promise<void>;
 }
 
@@ -37,6 +37,7 @@ function slug(text: string): string {
 export function useBrowser(): BrowserUnderTest {
   let browser: Browser;
   let contexts: BrowserContext[] = [];
+  let fileFolder = "";
   let folder = "";
   let shots = 0;
 
@@ -60,14 +61,21 @@ export function useBrowser(): BrowserUnderTest {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
   beforeEach(async ({ task }) => {
-    folder = join(ARTIFACTS, slug(task.name));
+    if (fileFolder === "") {
+      // The file's folder holds only this run's screenshots (none of renamed or removed tests).
+      fileFolder = join(ARTIFACTS, basename(task.file.filepath, ".test.ts"));
+      rmSync(fileFolder, { recursive: true, force: true });
+    }
+    folder = join(fileFolder, slug(task.name));
     rmSync(folder, { recursive: true, force: true });
     mkdirSync(folder, { recursive: true });
     shots = 0;
     under.page = await newPage();
   });
   afterEach(async ({ task }) => {
-    if (task.result?.state === "fail") await under.shot("failed").catch(() => {});
+    if (task.result?.state === "fail") {
+      for (const page of contexts.flatMap((c) => c.pages())) await under.shot("failed", page).catch(() => {});
+    }
     await Promise.all(contexts.map((c) => c.close()));
     contexts = [];
   });
@@ -77,8 +85,9 @@ export function useBrowser(): BrowserUnderTest {
   return under;
 }
 
-/** The text a person reads in each body row of a table, cell by cell. */
-export function rowsOf(table: Locator): Promise<string[][]> {
+/** The text a person reads in each body row of a table, cell by cell, once the table is on the page. */
+export async function rowsOf(table: Locator): Promise<string[][]> {
+  await table.first().waitFor();
   return table.locator("tbody tr").evaluateAll((rows) => rows.map((row) => [...(row as HTMLTableRowElement).cells].map((cell) => cell.innerText.trim())));
 }
 

@@ -94,7 +94,9 @@ describe("an operator works in the console in a real browser", () => {
     await shot("exception no longer open");
 
     await page.getByRole("link", { name: "Reconciliation", exact: true }).click();
+    await page.waitForURL("**/reconciliation");
     await page.getByRole("link", { name: runId, exact: true }).click();
+    await page.waitForURL(`**/reconciliation/runs/${runId}`);
     const [closed] = await rowsOf(tableUnder(page, "Exceptions"));
     expect(closed![10]).toBe("adjusted");
     await shot("run shows the exception adjusted");
@@ -103,6 +105,7 @@ describe("an operator works in the console in a real browser", () => {
     expect(await postedEntries(under.platform, `adjustment:${exceptionId}`)).toEqual(["Dr psp_receivable:USD 500", "Cr platform_fee_revenue:USD 500"]);
 
     await page.getByRole("link", { name: "Audit" }).click();
+    await page.waitForURL("**/audit");
     const [latest] = await rowsOf(page.locator("table"));
     expect(latest!.slice(2, 5)).toEqual(["admin", "adjustment_posted", `exception ${exceptionId}`]);
     expect(latest![5]).toContain('"reason":"the PSP confirmed a charge we never recorded"');
@@ -117,6 +120,7 @@ describe("an operator works in the console in a real browser", () => {
     await browser.shot("payment on a phone", phone);
 
     await phone.getByRole("link", { name: "Overview" }).click();
+    await phone.waitForURL("**/overview");
     const charts = phone.locator("figure.chart svg[role=img]");
     expect(await charts.count()).toBeGreaterThanOrEqual(2);
     expect(await charts.first().getAttribute("aria-label")).toBe("Payments created, last 24 hours, per hour, and their success rate");
