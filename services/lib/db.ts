@@ -69,7 +69,7 @@ export function databaseAnswers(db: Db): () => Promise<boolean> {
 export interface StaleClaim {
   table: string;
   key: string;
-  /** SQL over `table`'s columns naming the rows that may be claimed, e.g. "status = 'PENDING'". */
+  /** SQL over `table`'s columns naming the rows that may be claimed, e.g. "status = 'PENDING'" (a constant, never input). */
   where: string;
   returning: string;
   staleAfterMs: number;
@@ -98,7 +98,8 @@ export async function claimStaleRows<Row>(db: Db, claim: StaleClaim): Promise<Ro
 
 /**
  * SQL making `table` insert-only (an audit trail): a trigger function `fn` refuses every update, delete and
- * truncate with `why` in its error (SQLSTATE restrict_violation).
+ * truncate with `why` in its error (SQLSTATE restrict_violation). For migrations: every argument is a constant
+ * pasted into the SQL (`why` without quotes or %).
  */
 export function insertOnlySql(table: string, fn: string, why: string): string {
   return `

@@ -33,5 +33,8 @@ describe("payment stats for the operators' charts", () => {
     const refused = await failure(unary(under.payments, "getPaymentStats", { periods: 367 }));
     expect(refused).toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
     expect(refused.details).toContain("periods");
+    const farFuture = await failure(unary(under.payments, "getPaymentStats", { until: { seconds: "999999999999" } }));
+    expect(farFuture).toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    expect(farFuture.details).toContain("until");
   });
 });

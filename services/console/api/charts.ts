@@ -33,7 +33,7 @@ const WIDTH = 640;
 const HEIGHT = 240;
 const TOP = 12;
 const BOTTOM = 28;
-const LEFT = 64;
+const LEFT = 84;
 const MAX_CATEGORY_LABELS = 8;
 const TICKS = 4;
 
@@ -76,14 +76,14 @@ export function barChart(chart: BarChart): SafeHtml {
     const value = (top / TICKS) * k;
     const at = round(y(value, top));
     const rightLabel = chart.line
-      ? html`<text x="${WIDTH - right + 6}" y="${at + 4}" font-size="11" fill="${chart.line.color}">${chart.line.format((chart.line.max / TICKS) * k)}</text>`
+      ? html`<text x="${WIDTH - right + 6}" y="${at + 4}" font-size="13" fill="${chart.line.color}">${chart.line.format((chart.line.max / TICKS) * k)}</text>`
       : "";
-    return html`<line x1="${LEFT}" x2="${WIDTH - right}" y1="${at}" y2="${at}" stroke="#e3e6eb"/><text x="${LEFT - 6}" y="${at + 4}" font-size="11" text-anchor="end" fill="#5b6472">${chart.format(value)}</text>${rightLabel}`;
+    return html`<line x1="${LEFT}" x2="${WIDTH - right}" y1="${at}" y2="${at}" stroke="#e3e6eb"/><text x="${LEFT - 6}" y="${at + 4}" font-size="13" text-anchor="end" fill="#5b6472">${chart.format(value)}</text>${rightLabel}`;
   });
 
   const every = Math.ceil(n / MAX_CATEGORY_LABELS);
   const categoryLabels = chart.categories.map((c, i) =>
-    i % every === 0 ? html`<text x="${round(xCenter(i))}" y="${HEIGHT - 8}" font-size="11" text-anchor="middle" fill="#5b6472">${c}</text>` : "",
+    i % every === 0 ? html`<text x="${round(xCenter(i))}" y="${HEIGHT - 8}" font-size="13" text-anchor="middle" fill="#5b6472">${c}</text>` : "",
   );
 
   const bars = chart.categories.map((category, i) => {

@@ -7,7 +7,7 @@ import { latestRunPerDay, RECONCILIATION_CHART_DAYS, reconciliationChart } from 
 import { redirect, type Route } from "./http-app.js";
 import { html, notice, type SafeHtml } from "./html.js";
 
-interface StatsRange {
+interface ChartRange {
   label: string;
   period: StatsPeriod;
   periods: number;
@@ -15,7 +15,7 @@ interface StatsRange {
   category(start: Date): string;
 }
 
-const RANGES: Record<string, StatsRange> = {
+const RANGES: Record<string, ChartRange> = {
   "24h": { label: "Last 24 hours, per hour", period: StatsPeriod.HOUR, periods: 24, category: (d) => `${d.toISOString().slice(11, 13)}:00` },
   "30d": { label: "Last 30 days, per day", period: StatsPeriod.DAY, periods: 30, category: (d) => d.toISOString().slice(5, 10) },
 };
@@ -26,7 +26,7 @@ const RUNS_READ = 100;
 const COLORS = { succeeded: "#2e8b57", failed: "#c0392b", other: "#aab2bd", rate: "#2453c4", volume: "#2453c4" };
 const percent = (n: number) => `${Math.round(n)}%`;
 
-function paymentCharts(buckets: PaymentStatsBucket[], range: StatsRange): SafeHtml {
+function paymentCharts(buckets: PaymentStatsBucket[], range: ChartRange): SafeHtml {
   const categories = buckets.map((b) => range.category(timestampDate(b.start!)));
   const succeeded = buckets.map((b) => Number(b.succeeded));
   const failed = buckets.map((b) => Number(b.failed));
@@ -53,10 +53,12 @@ function paymentCharts(buckets: PaymentStatsBucket[], range: StatsRange): SafeHt
       categories,
       series: [{ name: `charged ${currency}`, color: COLORS.volume, values: amounts.map((a) => Number(a) / 10 ** digits), labels: amounts.map((a) => formatMoney({ amountMinor: a, currency })) }],
       format: (v) => `${v.toLocaleString("en-US", { maximumFractionDigits: digits })} ${currency}`,
+      integer: digits === 0,
     });
   });
   const total = (field: "created" | "succeeded" | "failed") => buckets.reduce((sum, b) => sum + b[field], 0n);
-  return html`<p class="summary">${total("created")} payments created: ${total("succeeded")} charged, ${total("failed")} failed.</p>
+  const created = total("created");
+  return html`<p class="summary">${created} ${created === 1n ? "payment" : "payments"} created: ${total("succeeded")} charged, ${total("failed")} failed.</p>
 <h2>Payments and success rate</h2>${counts}
 <h2>Payment volume</h2>${volumes.length === 0 ? html`<p class="empty">Nothing was charged in this range.</p>` : volumes}`;
 }
