@@ -48,3 +48,30 @@ describe.each(SERVICES)("migrations of the %s schema", (schema, migrations) => {
     }
   });
 });
+
+describe("011_checkout_status", () => {
+  it("fills in the checkout status of the payments already there, from their orders", async () => {
+    const schema = "payment_backfill";
+    const serviceDb = createDb(database.url, schema);
+    const before = paymentMigrations.findIndex((m) => m.name === "011_checkout_status");
+    try {
+      await migrateUp(serviceDb, schema, paymentMigrations.slice(0, before));
+      const payment = (id: string) => ({ id, checkout_id: `cart-${id}`, request_fingerprint: "f", buyer_id: "b", buyer_country: "US", return_url: "", currency: "USD", total_minor: 300, requested_total_minor: 300, platform_fee_bps: 0, status_page_url: "" });
+      const order = (paymentId: string, orderId: string, status: string) => ({ payment_id: paymentId, order_id: orderId, position: orderId === "o1" ? 0 : 1, seller_id: "s", amount_minor: 150, requested_minor: 150, platform_fee_minor: 0, status });
+      await serviceDb("payments").insert([payment("p1"), payment("p2"), payment("p3")]);
+      await serviceDb("payment_orders").insert([order("p1", "o1", "SUCCEEDED"), order("p1", "o2", "SUCCEEDED"), order("p2", "o1", "REFUNDED"), order("p2", "o2", "SUCCEEDED"), order("p3", "o1", "FAILED")]);
+
+      await migrateUp(serviceDb, schema, paymentMigrations);
+      const rows = await serviceDb("payments").orderBy("id").select("id", "checkout_status");
+      expect(rows).toEqual([
+        { id: "p1", checkout_status: "SUCCEEDED" },
+        { id: "p2", checkout_status: "PARTIALLY_REFUNDED" },
+        { id: "p3", checkout_status: "FAILED" },
+      ]);
+    } finally {
+      await migrateDownAll(serviceDb, schema, paymentMigrations);
+      await serviceDb.raw("drop schema if exists ?? cascade", [schema]);
+      await serviceDb.destroy();
+    }
+  });
+});

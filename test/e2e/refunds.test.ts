@@ -19,6 +19,12 @@ const under = usePlatform();
 const getPayment = (paymentId: string) => unary(under.payments, "getPayment", { paymentId }).then((r) => r.payment);
 const refundPayment = (request: object) => unary(under.payments, "refundPayment", request).then((r) => r.refund);
 const listRefunds = (paymentId: string) => unary(under.payments, "listRefunds", { paymentId }).then((r) => r.refunds);
+/** The checkout statuses under which ListPayments finds the payment (by its buyer). */
+async function listedUnder(payment: { paymentId: string; buyerId: string }): Promise<string[]> {
+  const statuses = ["PAYMENT_STATUS_SUCCEEDED", "PAYMENT_STATUS_PARTIALLY_REFUNDED", "PAYMENT_STATUS_REFUNDED"];
+  const found = await Promise.all(statuses.map((status) => unary(under.payments, "listPayments", { buyerId: payment.buyerId, status }).then((r) => r.payments)));
+  return statuses.filter((_, i) => found[i].some((p: { paymentId: string }) => p.paymentId === payment.paymentId));
+}
 const fee = (amount: number) => splitOrder(BigInt(amount), PLATFORM_FEE_BPS).platformFeeMinor;
 
 async function paidPayment(card: string = TEST_CARDS.success, overrides: Record<string, unknown> = {}) {
@@ -49,6 +55,7 @@ describe("RefundPayment", () => {
     expect(refund.pspRefundId).toMatch(/^re_/);
     const after = await getPayment(paid.paymentId);
     expect(after.status).toBe("PAYMENT_STATUS_REFUNDED");
+    expect(await listedUnder(after)).toEqual(["PAYMENT_STATUS_REFUNDED"]);
     const atPsp = await (await under.platform.pspApi(`/v1/payments/${paid.pspPaymentId}`)).json();
     expect(atPsp.amount_refunded).toBe(4_999);
   });
@@ -66,6 +73,7 @@ describe("RefundPayment", () => {
     // order-2 is untouched, so the checkout as a whole is partially refunded.
     expect(after.status).toBe("PAYMENT_STATUS_PARTIALLY_REFUNDED");
     expect(after.orders[1].status).toBe("PAYMENT_STATUS_SUCCEEDED");
+    expect(await listedUnder(after)).toEqual(["PAYMENT_STATUS_PARTIALLY_REFUNDED"]);
     const refunds = await listRefunds(paid.paymentId);
     expect(refunds.map((r: { refundId: string }) => r.refundId)).toEqual(ids);
     expect(refunds.reduce((sum: bigint, r: any) => sum + BigInt(r.platformFeeReversed.amountMinor), 0n)).toBe(fee(2_500));

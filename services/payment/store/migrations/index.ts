@@ -9,6 +9,7 @@ import { manualCapture } from "./007_manual_capture.js";
 import { disputes } from "./008_disputes.js";
 import { timeline } from "./009_timeline.js";
 import { createdAtIndex } from "./010_created_at_index.js";
+import { checkoutStatus } from "./011_checkout_status.js";
 
 export const PAYMENT_SCHEMA = "payment";
-export const paymentMigrations: readonly Migration[] = [paymentTables, feesAndOutbox, statusHistory, idempotencyKeys, statusPageUrl, refunds, manualCapture, disputes, timeline, createdAtIndex];
+export const paymentMigrations: readonly Migration[] = [paymentTables, feesAndOutbox, statusHistory, idempotencyKeys, statusPageUrl, refunds, manualCapture, disputes, timeline, createdAtIndex, checkoutStatus];
