@@ -8,9 +8,7 @@
  * platform_fee_revenue:USD; (c) spread: every worker posts on accounts of its own. Same driver (knex/pg), same
  * number of workers and pool size; the checkpointer runs every second during (b) and (c), as in the service.
  */
-import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import { createDb, migrateUp, type Db } from "../../services/lib/db.js";
 import { createLogger } from "../../services/lib/log.js";
 import { startCheckpointer } from "../../services/ledger/app/checkpointer.js";
@@ -19,7 +17,7 @@ import { platformFeeRevenue, pspReceivable, sellerPayable } from "../../services
 import type { Posting } from "../../services/ledger/domain/posting.js";
 import { LedgerStore } from "../../services/ledger/store/ledger-store.js";
 import { LEDGER_SCHEMA, ledgerMigrations } from "../../services/ledger/store/migrations/index.js";
-import { ensurePostgres } from "../infra/postgres.js";
+import { withTemporaryDatabase } from "./temporary-database.js";
 
 const { values: args } = parseArgs({ options: { seconds: { type: "string" }, workers: { type: "string" } } });
 const SECONDS = Number(args.seconds ?? process.env.BENCH_SECONDS ?? 5);
@@ -112,28 +110,17 @@ async function benchmark(url: string): Promise<Result[]> {
 }
 
 async function main(): Promise<void> {
-  const postgres = await ensurePostgres();
-  const admin = new pg.Client(postgres.url);
-  await admin.connect();
-  const name = `ledger_bench_${randomBytes(6).toString("hex")}`;
-  await admin.query(`create database ${name}`);
-  try {
-    const url = new URL(postgres.url);
-    url.pathname = `/${name}`;
+  await withTemporaryDatabase("ledger_bench", async (url, admin, origin) => {
     const [version] = (await admin.query<{ server_version: string }>("show server_version")).rows;
-    console.log(`PostgreSQL ${version!.server_version} (${postgres.origin}); ${WORKERS} workers, pool of ${WORKERS} (+1 for the checkpointer), ${SECONDS} s each`);
-    const [baseline, hot, spread] = await benchmark(url.toString());
+    console.log(`PostgreSQL ${version!.server_version} (${origin}); ${WORKERS} workers, pool of ${WORKERS} (+1 for the checkpointer), ${SECONDS} s each`);
+    const [baseline, hot, spread] = await benchmark(url);
     for (const r of [baseline!, hot!, spread!]) {
       console.log(`${r.name.padEnd(36)} ${r.perSecond.toFixed(0).padStart(7)} /s   p50 ${r.p50Ms.toFixed(2)} ms   p99 ${r.p99Ms.toFixed(2)} ms`);
     }
     console.log(`hot postings / baseline     ${(hot!.perSecond / baseline!.perSecond).toFixed(2)}  (aim >= 0.5)`);
     console.log(`spread postings / baseline  ${(spread!.perSecond / baseline!.perSecond).toFixed(2)}`);
     console.log(`hot / spread                ${(hot!.perSecond / spread!.perSecond).toFixed(2)}  (aim >= 0.8)`);
-  } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-    await postgres.stop();
-  }
+  });
 }
 
 await main();

@@ -10,13 +10,11 @@
  * ledger, settlement postings) and its own peak RSS.
  */
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import { writeSyntheticSettlement } from "../../psp-simulator/synthetic-settlement.js";
 import { createDb, migrateUp, type Db } from "../../services/lib/db.js";
 import { createLogger } from "../../services/lib/log.js";
@@ -30,7 +28,7 @@ import { formatReportTable } from "../../services/reconciliation/domain/report.j
 import { settlementWindow } from "../../services/reconciliation/domain/settlement-day.js";
 import { RECONCILIATION_SCHEMA, reconciliationMigrations } from "../../services/reconciliation/store/migrations/index.js";
 import { ReconciliationStore } from "../../services/reconciliation/store/reconciliation-store.js";
-import { ensurePostgres } from "../infra/postgres.js";
+import { withTemporaryDatabase } from "./temporary-database.js";
 
 const SERVE_LEDGER = "--serve-ledger";
 const DATE = "2024-01-01";
@@ -92,57 +90,49 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { lines: { type: "string" }, ledgers: { type: "string" } } });
   const lines = Number(values.lines ?? process.env.BENCH_LINES ?? 1_000_000);
   const instances = Number(values.ledgers ?? 1);
-  const postgres = await ensurePostgres();
-  const admin = new pg.Client(postgres.url);
-  await admin.connect();
-  const name = `reconcile_bench_${randomBytes(6).toString("hex")}`;
-  await admin.query(`create database ${name}`);
-  const dir = mkdtempSync(join(tmpdir(), "reconcile-bench-"));
-  const url = new URL(postgres.url);
-  url.pathname = `/${name}`;
-  const ledgerDb = createDb(url.toString(), LEDGER_SCHEMA);
-  const reconciliationDb = createDb(url.toString(), RECONCILIATION_SCHEMA);
-  const ledgers: { url: string; stop(): void }[] = [];
-  try {
-    let t = performance.now();
-    await seedLedger(ledgerDb, lines);
-    await ledgerDb.raw("analyze");
-    console.log(`seeded ${lines} pay-ins into the ledger in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    t = performance.now();
-    const file = join(dir, `settlement-${DATE}.csv`);
-    await writeSyntheticSettlement(file, { lines, currencies: CURRENCIES, date: DATE });
-    console.log(`wrote ${file} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  await withTemporaryDatabase("reconcile_bench", async (url) => {
+    const dir = mkdtempSync(join(tmpdir(), "reconcile-bench-"));
+    const ledgerDb = createDb(url, LEDGER_SCHEMA);
+    const reconciliationDb = createDb(url, RECONCILIATION_SCHEMA);
+    const ledgers: { url: string; stop(): void }[] = [];
+    try {
+      let t = performance.now();
+      await seedLedger(ledgerDb, lines);
+      await ledgerDb.raw("analyze");
+      console.log(`seeded ${lines} pay-ins into the ledger in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      t = performance.now();
+      const file = join(dir, `settlement-${DATE}.csv`);
+      await writeSyntheticSettlement(file, { lines, currencies: CURRENCIES, date: DATE });
+      console.log(`wrote ${file} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-    for (let i = 0; i < instances; i++) ledgers.push(await ledgerChild(url.toString()));
+      for (let i = 0; i < instances; i++) ledgers.push(await ledgerChild(url));
 
-    await migrateUp(reconciliationDb, RECONCILIATION_SCHEMA, reconciliationMigrations);
-    const reconciliation = new Reconciliation({
-      store: new ReconciliationStore(reconciliationDb),
-      ledger: new LedgerGrpcClient(ledgers.map((l) => l.url)),
-      psp: { settlementFile: unused, payment: unused },
-      payments: { refreshPayment: unused },
-      config: defaultReconciliationConfig,
-      log: createLogger("reconcile-bench"),
-    });
-    const before = process.memoryUsage().rss;
-    t = performance.now();
-    const { run, changes } = await reconciliation.run(DATE, file);
-    const seconds = (performance.now() - t) / 1000;
-    const perSecond = lines / seconds;
-    const peakMb = process.resourceUsage().maxRSS / 1024;
-    console.log(`\n${formatReportTable(run.report)}\n`);
-    console.log(changes.join("\n"));
-    console.log(`\nreconciled ${run.lines} lines (ledger: ${instances} instance(s)) in ${seconds.toFixed(1)} s: ${perSecond.toFixed(0)} lines/s (aim ${AIM_LINES_PER_SECOND}: ${(perSecond / AIM_LINES_PER_SECOND).toFixed(2)} x)`);
-    console.log(`peak RSS ${peakMb.toFixed(0)} MB (aim < ${AIM_RSS_MB}: ${(peakMb / AIM_RSS_MB).toFixed(2)} of it; ${(before / 1024 / 1024).toFixed(0)} MB before the run)`);
-  } finally {
-    for (const ledger of ledgers) ledger.stop();
-    await ledgerDb.destroy();
-    await reconciliationDb.destroy();
-    rmSync(dir, { recursive: true, force: true });
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-    await postgres.stop();
-  }
+      await migrateUp(reconciliationDb, RECONCILIATION_SCHEMA, reconciliationMigrations);
+      const reconciliation = new Reconciliation({
+        store: new ReconciliationStore(reconciliationDb),
+        ledger: new LedgerGrpcClient(ledgers.map((l) => l.url)),
+        psp: { settlementFile: unused, payment: unused },
+        payments: { refreshPayment: unused },
+        config: defaultReconciliationConfig,
+        log: createLogger("reconcile-bench"),
+      });
+      const before = process.memoryUsage().rss;
+      t = performance.now();
+      const { run, changes } = await reconciliation.run(DATE, file);
+      const seconds = (performance.now() - t) / 1000;
+      const perSecond = lines / seconds;
+      const peakMb = process.resourceUsage().maxRSS / 1024;
+      console.log(`\n${formatReportTable(run.report)}\n`);
+      console.log(changes.join("\n"));
+      console.log(`\nreconciled ${run.lines} lines (ledger: ${instances} instance(s)) in ${seconds.toFixed(1)} s: ${perSecond.toFixed(0)} lines/s (aim ${AIM_LINES_PER_SECOND}: ${(perSecond / AIM_LINES_PER_SECOND).toFixed(2)} x)`);
+      console.log(`peak RSS ${peakMb.toFixed(0)} MB (aim < ${AIM_RSS_MB}: ${(peakMb / AIM_RSS_MB).toFixed(2)} of it; ${(before / 1024 / 1024).toFixed(0)} MB before the run)`);
+    } finally {
+      for (const ledger of ledgers) ledger.stop();
+      await ledgerDb.destroy();
+      await reconciliationDb.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 }
 
 if (process.argv.includes(SERVE_LEDGER)) await serveLedger();
