@@ -3,6 +3,7 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
+import { CONSOLE_ADMIN_PASSWORD } from "../support/platform.js";
 
 /** Debian's Chromium (scripts/setup/ensure-chromium.sh installs it); Playwright's own browser downloads are not used. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -18,6 +19,8 @@ export const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 84
 export interface BrowserUnderTest {
   /** A fresh page (own cookies) for the running test, on a desktop-sized window. */
   page: Page;
+  /** Another fresh page (own cookies) on a desktop-sized window, for a second person; closed with the test. */
+  otherPage(): Promise<Page>;
   /** Another fresh page, on a phone's screen; closed with the test. */
   phonePage(): Promise<Page>;
   /** Saves a full-page screenshot as test-artifacts/browser/<test file>/<test name>/<nn>-<step>.png. */
@@ -50,6 +53,7 @@ export function useBrowser(): BrowserUnderTest {
 
   const under: BrowserUnderTest = {
     page: undefined as unknown as Page,
+    otherPage: () => newPage(),
     phonePage: () => newPage(PHONE),
     async shot(step, page = under.page) {
       shots += 1;
@@ -102,4 +106,33 @@ export async function expectFitsPhoneWidth(page: Page): Promise<void> {
   const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
   expect(clientWidth, `layout width of ${page.url()}`).toBe(PHONE.viewport!.width);
   expect(scrollWidth, `width of ${page.url()}`).toBeLessThanOrEqual(clientWidth);
+}
+
+/** An operator of the console as they log in, and how its header then names them. */
+export interface ConsoleOperator {
+  login: string;
+  password: string;
+  /** The header's "<display name> (<login>, <role>)". */
+  who: string;
+}
+
+/** The finance operator every test platform's console starts with. */
+export const CONSOLE_ADMIN: ConsoleOperator = { login: "admin", password: CONSOLE_ADMIN_PASSWORD, who: "Administrator (admin, finance)" };
+
+/**
+ * Opens `path` of the console at `consoleUrl`, logging in as `as` (the admin unless told) on the login page it sends
+ * a visitor to; `shot` screenshots the filled-in login form.
+ */
+export async function openLoggedIn(page: Page, consoleUrl: string, path: string, options: { as?: ConsoleOperator; shot?: (step: string) => Promise<void> } = {}): Promise<void> {
+  const { as = CONSOLE_ADMIN, shot } = options;
+  await page.goto(`${consoleUrl}${path}`);
+  expect(await page.locator("h1").innerText()).toBe("Log in");
+  await page.getByLabel("Login").fill(as.login);
+  await page.getByLabel("Password").fill(as.password);
+  await shot?.("login");
+  await page.getByRole("button", { name: "Log in" }).click();
+  // Logged in, the header names the operator; refused, the login page says why (and the assertion shows it).
+  const outcome = page.locator("header .who").or(page.getByRole("alert")).first();
+  expect(await outcome.innerText()).toBe(as.who);
+  expect(new URL(page.url()).pathname).toBe(path);
 }

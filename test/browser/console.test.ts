@@ -1,28 +1,12 @@
-import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { postedEntries } from "../ledger/platform-books.js";
 import { openExceptionForUnknownCharge, paidPayment, reconciliationCall, waitForTransaction } from "../reconciliation/reconciliation-calls.js";
 import { payCheckout, sampleCheckout } from "../support/checkouts.js";
-import { CONSOLE_ADMIN_PASSWORD } from "../support/platform.js";
 import { usePlatform } from "../support/use-platform.js";
-import { expectFitsPhoneWidth, rowsOf, tableUnder, useBrowser } from "./browser.js";
+import { expectFitsPhoneWidth, openLoggedIn, rowsOf, tableUnder, useBrowser } from "./browser.js";
 
 const under = usePlatform();
 const browser = useBrowser();
-
-/** Opens `path` of the console, logging in as its finance operator `admin` on the login page it sends a visitor to. */
-async function openLoggedIn(page: Page, path: string, shot?: (step: string) => Promise<void>) {
-  await page.goto(`${under.platform.console.url}${path}`);
-  expect(await page.locator("h1").innerText()).toBe("Log in");
-  await page.getByLabel("Login").fill("admin");
-  await page.getByLabel("Password").fill(CONSOLE_ADMIN_PASSWORD);
-  await shot?.("login");
-  await page.getByRole("button", { name: "Log in" }).click();
-  // Logged in, the header names the operator; refused, the login page says why (and the assertion shows it).
-  const outcome = page.locator("header .who").or(page.getByRole("alert")).first();
-  expect(await outcome.innerText()).toBe("Administrator (admin, finance)");
-  expect(new URL(page.url()).pathname).toBe(path);
-}
 
 /** A 35.00 USD checkout (25.00 for seller-a, 10.00 for seller-b) paid with the success card, once the ledger booked it. */
 async function bookedPayment() {
@@ -36,7 +20,7 @@ describe("an operator works in the console in a real browser", () => {
   it("finds a payment by its buyer, reads its timeline, and follows it to its ledger entries", async () => {
     const { page, shot } = browser;
     const { paymentId, buyerId } = await bookedPayment();
-    await openLoggedIn(page, "/payments", shot);
+    await openLoggedIn(page, under.platform.console.url, "/payments", { shot });
 
     await page.getByLabel("Buyer").fill(buyerId);
     await page.getByRole("button", { name: "Search" }).click();
@@ -73,7 +57,7 @@ describe("an operator works in the console in a real browser", () => {
     const { page, shot } = browser;
     await paidPayment(under); // opens the accounts the adjustment posts to
     const { exceptionId, runId } = await openExceptionForUnknownCharge(under);
-    await openLoggedIn(page, "/reconciliation/exceptions");
+    await openLoggedIn(page, under.platform.console.url, "/reconciliation/exceptions");
 
     const row = page.locator(`tr[data-exception-id="${exceptionId}"]`);
     expect((await rowsOf(page.locator("table"))).map((cells) => cells.slice(0, 8))).toEqual([
@@ -115,7 +99,7 @@ describe("an operator works in the console in a real browser", () => {
   it("fits a phone's screen: a payment's page and the overview's charts are laid out at the phone's width, nothing to scroll sideways", async () => {
     const { paymentId } = await bookedPayment();
     const phone = await browser.phonePage();
-    await openLoggedIn(phone, `/payments/${paymentId}`);
+    await openLoggedIn(phone, under.platform.console.url, `/payments/${paymentId}`);
     await expectFitsPhoneWidth(phone);
     await browser.shot("payment on a phone", phone);
 

@@ -1,25 +1,20 @@
-import { randomUUID } from "node:crypto";
-import { jetstream } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { deadLetteredPoisonEvent } from "../support/event-streams.js";
 import { CONSOLE_ADMIN_PASSWORD } from "../support/platform.js";
 import { usePlatform } from "../support/use-platform.js";
-import { waitFor } from "../support/wait.js";
 import { ConsoleBrowser, csrfOf, rowsContaining } from "./console-browser.js";
 
 const under = usePlatform();
 
 describe("dead letters in the console", () => {
   it("lists what consumers gave up on; finance replays one, audited; a viewer sees no replay", async () => {
-    const nc = await connect({ servers: inject("natsUrl") });
-    const eventId = `evt_poison_${randomUUID()}`;
-    await jetstream(nc).publish(`${under.platform.streams.subjectPrefix}.payment.succeeded`, new TextEncoder().encode("not protobuf {"), { msgID: eventId });
-    await nc.close();
+    const { eventId } = await deadLetteredPoisonEvent(under.platform.streams);
 
     const admin = new ConsoleBrowser(under.platform.console.url);
     expect((await admin.login("admin", CONSOLE_ADMIN_PASSWORD)).status).toBe(303);
-    const page = await waitFor(() => admin.get("/dead-letters"), (p) => rowsContaining(p.html, eventId).length === 2, 15_000, "both consumers to dead-letter the poison event");
+    const page = await admin.get("/dead-letters");
     const rows = rowsContaining(page.html, eventId);
+    expect(rows).toHaveLength(2);
     expect(rows.every((r) => r.includes("poison"))).toBe(true);
     const seq = page.html.match(new RegExp(`data-dlq-seq="(\\d+)"[^]*?${eventId}`))![1]!;
 

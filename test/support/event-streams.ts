@@ -1,8 +1,12 @@
-import { randomBytes } from "node:crypto";
-import { jetstreamManager } from "@nats-io/jetstream";
+import { randomBytes, randomUUID } from "node:crypto";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { inject } from "vitest";
+import { LEDGER_PAYIN_DURABLE } from "../../services/ledger/events/payin-consumer.js";
+import { listDeadLetters, type DeadLetter } from "../../services/lib/events/dead-letters.js";
 import { deleteEventStreams, type EventStreamNames } from "../../services/lib/events/streams.js";
+import { WALLET_PAYIN_DURABLE } from "../../services/wallet/events/payin-consumer.js";
+import { waitFor } from "./wait.js";
 
 /** Stream and subject names no other test or run uses. */
 export function uniqueStreamNames(): EventStreamNames {
@@ -17,4 +21,38 @@ export async function deleteStreams(names: EventStreamNames): Promise<void> {
   } finally {
     await nc.close();
   }
+}
+
+/** The consumers of payment.succeeded: each dead-letters an event of that subject it cannot decode. */
+const PAYIN_CONSUMERS = [LEDGER_PAYIN_DURABLE, WALLET_PAYIN_DURABLE].sort();
+
+/**
+ * Waits until every consumer of payment.succeeded has dead-lettered the event `eventId` (its Nats-Msg-Id), and
+ * resolves with those dead letters, one a consumer.
+ */
+export async function waitForPayInDeadLetters(names: EventStreamNames, eventId: string): Promise<DeadLetter[]> {
+  const nc = await connect({ servers: inject("natsUrl") });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const letters = () => listDeadLetters(jsm, names).then((all) => all.filter((l) => l.original?.msgId === eventId));
+    const done = (found: DeadLetter[]) => JSON.stringify(found.map((l) => l.consumer).sort()) === JSON.stringify(PAYIN_CONSUMERS);
+    return await waitFor(letters, done, 15_000, `every pay-in consumer to dead-letter the event ${eventId}`);
+  } finally {
+    await nc.close();
+  }
+}
+
+/**
+ * Publishes an undecodable ("poison") payment.succeeded event to the stream, and waits until every consumer of the
+ * subject has dead-lettered it; resolves with its event id and those dead letters.
+ */
+export async function deadLetteredPoisonEvent(names: EventStreamNames): Promise<{ eventId: string; letters: DeadLetter[] }> {
+  const eventId = `evt_poison_${randomUUID()}`;
+  const nc = await connect({ servers: inject("natsUrl") });
+  try {
+    await jetstream(nc).publish(`${names.subjectPrefix}.payment.succeeded`, new TextEncoder().encode("not protobuf {"), { msgID: eventId });
+  } finally {
+    await nc.close();
+  }
+  return { eventId, letters: await waitForPayInDeadLetters(names, eventId) };
 }
