@@ -75,7 +75,7 @@ describe("operators' roles, dead letters and wallets in the console in a real br
 
     await navigate(seen, "Dead letters", "/dead-letters");
     const letters = seen.locator("tbody tr").filter({ hasText: eventId });
-    expect((await rowsOf(seen.locator("table"))).filter((cells) => cells[7] === eventId).map((cells) => cells[3])).toEqual(["poison", "poison"]);
+    expect((await rowsOf(seen.locator("table"))).filter((cells) => cells[8] === eventId).map((cells) => cells[4])).toEqual(["poison", "poison"]);
     expect(await letters.getByRole("button", { name: "Replay" }).count()).toBe(0);
     await viewerShot("dead letters without replay");
 
@@ -92,7 +92,7 @@ describe("operators' roles, dead letters and wallets in the console in a real br
     await openLoggedIn(page, under.platform.console.url, "/dead-letters");
 
     const row = page.locator(`tr[data-dlq-seq="${replayed}"]`);
-    expect((await rowsOf(page.locator("table"))).filter((cells) => cells[7] === eventId).map((cells) => [cells[0], cells[3], cells[6]])).toEqual(
+    expect((await rowsOf(page.locator("table"))).filter((cells) => cells[8] === eventId).map((cells) => [cells[1], cells[4], cells[7]])).toEqual(
       [replayed, kept].map((seq) => [String(seq), "poison", `${under.platform.streams.subjectPrefix}.payment.succeeded`]),
     );
     await shot("dead letters");

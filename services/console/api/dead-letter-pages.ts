@@ -25,7 +25,8 @@ function letterRow(letter: DeadLetter, csrf: string, canReplay: boolean): SafeHt
   const replay = canReplay && letter.original
     ? html`<form method="post" action="/dead-letters/replay">${csrfField(csrf)}<input type="hidden" name="seq" value="${String(letter.dlqSeq)}"><button type="submit">Replay</button></form>`
     : "";
-  return html`<tr data-dlq-seq="${String(letter.dlqSeq)}"><td class="num">${letter.dlqSeq}</td><td>${letter.recordedAt}</td><td>${letter.consumer}</td><td>${letter.kind}</td><td class="num">${letter.streamSeq}</td><td class="num">${letter.deliveries}</td><td>${letter.original?.subject ?? "(gone from the stream)"}</td><td>${letter.original?.msgId ?? ""}</td><td>${letter.reason}</td><td>${replay}</td></tr>`;
+  // The action comes first: the row is wide, and a button at its end would be out of sight.
+  return html`<tr data-dlq-seq="${String(letter.dlqSeq)}"><td>${replay}</td><td class="num">${letter.dlqSeq}</td><td>${letter.recordedAt}</td><td>${letter.consumer}</td><td>${letter.kind}</td><td class="num">${letter.streamSeq}</td><td class="num">${letter.deliveries}</td><td class="wrap">${letter.original?.subject ?? "(gone from the stream)"}</td><td class="wrap">${letter.original?.msgId ?? ""}</td><td class="wrap">${letter.reason}</td></tr>`;
 }
 
 /** Events consumers gave up on, and (finance) publishing one again once its cause is fixed; replays are audited. */
@@ -42,7 +43,7 @@ export function deadLetterRoutes(source: DeadLetterSource | undefined, store: Co
         return ctx.page(
           "Dead letters",
           html`${replayed ? notice("info", `Dead letter #${replayed} published again.`) : ""}<p>Events a consumer gave up on: undecodable ("poison"), or failing every delivery. Replay publishes the original again for every consumer; those that applied it already skip it.</p>
-${table(["#", "recorded (UTC)", "consumer", "kind", "stream seq", "deliveries", "subject", "event id", "reason", ""], letters.map((l) => letterRow(l, ctx.csrf, ctx.operator.role === "finance")), "No dead letters.")}`,
+${table(["", "#", "recorded (UTC)", "consumer", "kind", "stream seq", "deliveries", "subject", "event id", "reason"], letters.map((l) => letterRow(l, ctx.csrf, ctx.operator.role === "finance")), "No dead letters.")}`,
         );
       },
     },

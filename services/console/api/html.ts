@@ -75,6 +75,7 @@ h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #eceef2;white-space:nowrap;vertical-align:top}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+td.wrap{white-space:normal;overflow-wrap:anywhere;min-width:9rem}
 form.inline{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end;margin:0 0 1rem}
 label{display:flex;flex-direction:column;font-size:.85rem;gap:.15rem}
 input,select,button{font:inherit;padding:.4rem .5rem;border:1px solid #b9c0cb;border-radius:4px;min-height:2.4rem;max-width:100%}
