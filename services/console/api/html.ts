@@ -105,7 +105,7 @@ export interface PageChrome {
 export function page(title: string, body: SafeHtml, chrome: PageChrome = {}): string {
   const { operator, csrf } = chrome;
   const nav = operator
-    ? html`<nav><a href="/overview">Overview</a><a href="/payments">Payments</a><a href="/ledger">Ledger</a><a href="/reconciliation">Reconciliation</a><a href="/reconciliation/exceptions">Open exceptions</a><a href="/wallets">Wallets</a><a href="/dead-letters">Dead letters</a><a href="/audit">Audit</a><a href="/operators">Operators</a></nav>
+    ? html`<nav><a href="/overview">Overview</a><a href="/payments">Payments</a><a href="/risk-reviews">Risk reviews</a><a href="/ledger">Ledger</a><a href="/reconciliation">Reconciliation</a><a href="/reconciliation/exceptions">Open exceptions</a><a href="/wallets">Wallets</a><a href="/dead-letters">Dead letters</a><a href="/audit">Audit</a><a href="/operators">Operators</a></nav>
 <span class="who">${operator.displayName} (${operator.id}, ${operator.role})</span>
 <form method="post" action="/logout">${csrfField(csrf ?? "")}<button class="link" type="submit">Log out</button></form>`
     : html``;

@@ -2,6 +2,7 @@ import { PaymentStatus, PendingReason, type Payment, type TimelineEntry } from "
 import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
 import { redirect, type Route } from "./http-app.js";
 import { enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
+import { riskSection } from "./risk-review-pages.js";
 
 const statusName = (s: PaymentStatus) => enumName(PaymentStatus, s, "PAYMENT_STATUS_");
 const STATUSES = Object.values(PaymentStatus).filter((v): v is PaymentStatus => typeof v === "number" && v !== PaymentStatus.UNSPECIFIED);
@@ -82,9 +83,10 @@ export function paymentRoutes(clients: ConsoleClients): Route[] {
           : notice("info", `Timeline unavailable. ${describeFailure("payment service", timeline.error)}`);
         const pending = p.pendingReason === PendingReason.UNSPECIFIED ? "" : ` (${enumName(PendingReason, p.pendingReason, "PENDING_REASON_")})`;
         const ledgerId = payinTransactionId(p.paymentId);
+        const reviewed = ctx.url.searchParams.get("reviewed");
         return ctx.page(
           `Payment ${p.paymentId}`,
-          html`<dl id="payment" data-status="${statusName(p.status)}">
+          html`${reviewed === "approve" || reviewed === "reject" ? notice("info", `Review recorded: ${reviewed === "approve" ? "approved" : "rejected"}.`) : ""}<dl id="payment" data-status="${statusName(p.status)}">
 <dt>Status</dt><dd class="status">${statusName(p.status)}${pending}</dd>
 <dt>Total</dt><dd>${money(p.total)}</dd>
 <dt>Checkout</dt><dd>${p.checkoutId}</dd>
@@ -97,6 +99,8 @@ ${p.failureReason ? html`<dt>Failure</dt><dd>${p.failureReason}${p.declineCode ?
 </dl>
 <h2>Orders</h2>
 ${table(["order", "seller", "amount", "requested", "status"], orders)}
+<h2>Risk</h2>
+${riskSection(p, ctx.operator, ctx.csrf)}
 <h2>Timeline</h2>
 ${timelineHtml}`,
         );
