@@ -12,6 +12,7 @@ import { consoleHandler } from "./api/http-app.js";
 import { ledgerRoutes } from "./api/ledger-pages.js";
 import { paymentRoutes } from "./api/payment-pages.js";
 import { overviewRoutes } from "./api/overview-pages.js";
+import { refundRoutes } from "./api/refund-pages.js";
 import { riskReviewRoutes } from "./api/risk-review-pages.js";
 import { reconciliationRoutes } from "./api/reconciliation-pages.js";
 import { ConsoleStore } from "./store/console-store.js";
@@ -45,7 +46,7 @@ export async function startConsoleService(config: ConsoleServiceConfig): Promise
     await store.audit({ operatorId: "system", action: "operator_bootstrapped", target: ADMIN_OPERATOR_ID, details: { role: "finance" } });
   }
   const clients = createConsoleClients(config);
-  const routes = [...authRoutes(store), ...overviewRoutes(clients), ...paymentRoutes(clients), ...riskReviewRoutes(clients), ...ledgerRoutes(clients), ...reconciliationRoutes(clients), ...adjustmentRoutes(clients, store), ...walletRoutes(clients), ...deadLetterRoutes(config.deadLetters, store), ...adminRoutes(store)];
+  const routes = [...authRoutes(store), ...overviewRoutes(clients), ...paymentRoutes(clients), ...riskReviewRoutes(clients), ...refundRoutes(clients), ...ledgerRoutes(clients), ...reconciliationRoutes(clients), ...adjustmentRoutes(clients, store), ...walletRoutes(clients), ...deadLetterRoutes(config.deadLetters, store), ...adminRoutes(store)];
   const server = http.createServer(consoleHandler(routes, store, log));
   const host = config.host ?? "127.0.0.1";
   const port = await listen(server, config.port, host);

@@ -55,3 +55,15 @@ export function formatMoney({ amountMinor, currency }: Money): string {
   const fraction = digits > 0 ? "." + abs.slice(abs.length - digits) : "";
   return `${negative ? "-" : ""}${whole}${fraction} ${currency}`;
 }
+
+/**
+ * What a person typed as an amount, in the currency's major units ("12.50" USD -> 1250n): digits, and at most as
+ * many decimals as the currency has. Undefined for anything else (signs, exponents, separators, too many decimals).
+ */
+export function parseMoney(text: string, currency: string): Money | undefined {
+  const digits = minorUnitDigits(currency);
+  const m = /^(\d{1,18})(?:\.(\d+))?$/.exec(text.trim());
+  if (!m || (m[2] !== undefined && (digits === 0 || m[2].length > digits))) return undefined;
+  const amountMinor = BigInt(m[1]!) * 10n ** BigInt(digits) + BigInt((m[2] ?? "").padEnd(digits, "0") || "0");
+  return amountMinor > MAX_MINOR_UNITS ? undefined : { amountMinor, currency };
+}

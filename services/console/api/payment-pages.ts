@@ -2,6 +2,7 @@ import { PaymentStatus, PendingReason, type Payment, type TimelineEntry } from "
 import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
 import { redirect, type Route } from "./http-app.js";
 import { enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
+import { refundSection } from "./refund-pages.js";
 import { riskSection } from "./risk-review-pages.js";
 
 const statusName = (s: PaymentStatus) => enumName(PaymentStatus, s, "PAYMENT_STATUS_");
@@ -68,9 +69,10 @@ export function paymentRoutes(clients: ConsoleClients): Route[] {
       pattern: /^\/payments\/([^/]+)$/,
       handle: async (ctx) => {
         const paymentId = ctx.params[0]!;
-        const [got, timeline] = await Promise.all([
+        const [got, timeline, refunds] = await Promise.all([
           attempt(() => clients.payments.getPayment({ paymentId })),
           attempt(() => clients.payments.getPaymentTimeline({ paymentId })),
+          attempt(() => clients.payments.listRefunds({ paymentId })),
         ]);
         if (!got.ok) return ctx.page(`Payment ${paymentId}`, notice("error", describeFailure("payment service", got.error)), httpStatusOf(got.error));
         const p = got.value.payment!;
@@ -84,9 +86,10 @@ export function paymentRoutes(clients: ConsoleClients): Route[] {
         const pending = p.pendingReason === PendingReason.UNSPECIFIED ? "" : ` (${enumName(PendingReason, p.pendingReason, "PENDING_REASON_")})`;
         const ledgerId = payinTransactionId(p.paymentId);
         const reviewed = ctx.url.searchParams.get("reviewed");
+        const refunded = ctx.url.searchParams.get("refunded");
         return ctx.page(
           `Payment ${p.paymentId}`,
-          html`${reviewed === "approve" || reviewed === "reject" ? notice("info", `Review recorded: ${reviewed === "approve" ? "approved" : "rejected"}.`) : ""}<dl id="payment" data-status="${statusName(p.status)}">
+          html`${reviewed === "approve" || reviewed === "reject" ? notice("info", `Review recorded: ${reviewed === "approve" ? "approved" : "rejected"}.`) : ""}${refunded ? notice("info", `Refund ${refunded} sent to the PSP; its status follows below.`) : ""}<dl id="payment" data-status="${statusName(p.status)}">
 <dt>Status</dt><dd class="status">${statusName(p.status)}${pending}</dd>
 <dt>Total</dt><dd>${money(p.total)}</dd>
 <dt>Checkout</dt><dd>${p.checkoutId}</dd>
@@ -101,6 +104,8 @@ ${p.failureReason ? html`<dt>Failure</dt><dd>${p.failureReason}${p.declineCode ?
 ${table(["order", "seller", "amount", "requested", "status"], orders)}
 <h2>Risk</h2>
 ${riskSection(p, ctx.operator, ctx.csrf)}
+<h2>Refunds</h2>
+${refundSection(p, refunds, ctx.operator, ctx.csrf)}
 <h2>Timeline</h2>
 ${timelineHtml}`,
         );

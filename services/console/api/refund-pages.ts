@@ -1,0 +1,68 @@
+import { randomUUID } from "node:crypto";
+import { PaymentStatus, RefundStatus, type Payment, type Refund } from "../../../gen/payment/v1/payment_pb.js";
+import { minorUnitDigits, parseMoney } from "../../lib/money.js";
+import { attempt, describeFailure, httpStatusOf, type ConsoleClients, type Outcome } from "../adapters/clients.js";
+import type { Operator } from "../domain/operators.js";
+import { redirect, type Route } from "./http-app.js";
+import { csrfField, enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
+
+const REFUNDABLE = [PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED];
+
+function refundRow(r: Refund): SafeHtml {
+  const why = [r.reason, r.failureReason].filter((s) => s !== "").join("; ");
+  return html`<tr data-refund-id="${r.refundId}"><td>${r.refundId}</td><td>${r.orderId}</td><td class="num">${money(r.amount)}</td><td class="num">${money(r.platformFeeReversed)}</td><td class="num">${money(r.sellerDebit)}</td><td class="status">${enumName(RefundStatus, r.status, "REFUND_STATUS_")}</td><td>${r.pspRefundId || "-"}</td><td class="wrap">${why}</td><td>${time(r.createdAt)}</td></tr>`;
+}
+
+/** The payment page's refunds: those made, and (finance) the form giving money back for one order. */
+export function refundSection(p: Payment, refunds: Outcome<{ refunds: Refund[] }>, operator: Operator, csrf: string): SafeHtml {
+  const listed = refunds.ok
+    ? table(["refund", "order", "amount", "fee reversed", "seller debit", "status", "PSP refund", "why", "created (UTC)"], refunds.value.refunds.map(refundRow), "No refunds.")
+    : notice("info", `Refunds unavailable. ${describeFailure("payment service", refunds.error)}`);
+  const orders = p.orders.filter((o) => REFUNDABLE.includes(o.status));
+  if (operator.role !== "finance" || !REFUNDABLE.includes(p.status) || orders.length === 0) return listed;
+  const digits = minorUnitDigits(p.total!.currency);
+  const example = digits === 0 ? "1" : `1.${"0".repeat(digits)}`;
+  return html`${listed}
+<form method="post" action="${path("payments", p.paymentId, "refunds")}" class="inline">${csrfField(csrf)}
+<input type="hidden" name="refund_id" value="${`console-${randomUUID()}`}">
+<label>Order <select name="order_id">${orders.map((o) => html`<option value="${o.orderId}">${o.orderId} (${o.sellerId}, ${money(o.amount)})</option>`)}</select></label>
+<label>Amount in ${p.total!.currency} <input name="amount" required inputmode="decimal" placeholder="${example}" size="10"></label>
+<label>Reason <input name="reason" required maxlength="500"></label>
+<button type="submit">Refund</button></form>`;
+}
+
+/** Finance gives money back for one order of a payment (RefundPayment under the form's own key), audited. */
+export function refundRoutes(clients: ConsoleClients): Route[] {
+  return [
+    {
+      method: "POST",
+      pattern: /^\/payments\/([^/]+)\/refunds$/,
+      role: "finance",
+      handle: async (ctx) => {
+        const paymentId = ctx.params[0]!;
+        const back = html`<p><a href="${path("payments", paymentId)}">Back to the payment</a></p>`;
+        const got = await attempt(() => clients.payments.getPayment({ paymentId }));
+        if (!got.ok) return ctx.page("Not refunded", html`${notice("error", describeFailure("payment service", got.error))}${back}`, httpStatusOf(got.error));
+        const currency = got.value.payment!.total!.currency;
+        const amountText = ctx.form.get("amount") ?? "";
+        const amount = parseMoney(amountText, currency);
+        const reason = (ctx.form.get("reason") ?? "").trim();
+        if (amount === undefined || amount.amountMinor === 0n) {
+          const digits = minorUnitDigits(currency);
+          return ctx.page("Not refunded", html`${notice("error", `"${amountText}" is not an amount in ${currency}: digits, with at most ${digits} decimal${digits === 1 ? "" : "s"}, more than zero.`)}${back}`, 400);
+        }
+        if (reason === "") return ctx.page("Not refunded", html`${notice("error", "Write a reason: why, for the buyer's and the seller's records.")}${back}`, 400);
+        const refundId = ctx.form.get("refund_id") ?? "";
+        const orderId = ctx.form.get("order_id") ?? "";
+        const refunded = await attempt(() => clients.payments.refundPayment({ refundId, paymentId, orderId, amount, reason }));
+        await ctx.audit({
+          action: refunded.ok ? "refund_requested" : "refund_refused",
+          target: `payment ${paymentId}`,
+          details: { refund_id: refundId, order_id: orderId, amount: money(amount), reason, ...(refunded.ok ? {} : { error: describeFailure("payment service", refunded.error) }) },
+        });
+        if (!refunded.ok) return ctx.page("Not refunded", html`${notice("error", describeFailure("payment service", refunded.error))}${back}`, httpStatusOf(refunded.error));
+        return redirect(path("payments", paymentId) + query({ refunded: refundId }));
+      },
+    },
+  ];
+}
