@@ -210,6 +210,13 @@ describe("console: payments, ledger and reconciliation pages", () => {
     expect(account.html).toMatch(/<dd id="balance">\d+\.\d\d USD<\/dd>/);
     expect(rowsContaining(account.html, `payin:${paymentId}`)).toHaveLength(1);
 
+    // The accounts, with their balances, by prefix.
+    const balance = account.html.match(/<dd id="balance">([^<]+)<\/dd>/)![1]!;
+    const listed = await admin.get(`/ledger?prefix=${encodeURIComponent("seller_payable:seller-")}`);
+    expect(rowsContaining(listed.html, "seller_payable:seller-a:USD")[0]).toMatch(new RegExp(`^seller_payable:seller-a:USD liability ${balance} \\S+ USD \\S+ USD$`));
+    expect(rowsContaining(listed.html, "seller_payable:seller-b:USD")).toHaveLength(1);
+    expect(rowsContaining(listed.html, "psp_receivable:USD")).toEqual([]);
+
     const missing = await admin.get(`/ledger/transactions/${encodeURIComponent("payin:pay_does_not_exist")}`);
     expect(missing.status).toBe(404);
   });

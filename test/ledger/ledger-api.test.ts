@@ -152,6 +152,32 @@ describe("GetTransaction and GetBalance", () => {
   });
 });
 
+describe("ListAccounts", () => {
+  it("lists accounts with their balances by code, those of a prefix, a page at a time", async () => {
+    await openAccounts(ledger, { "psp_receivable:CHF": "ASSET", "platform_fee_revenue:CHF": "REVENUE", "seller_payable:a:CHF": "LIABILITY", "seller_payable:b:CHF": "LIABILITY", "seller_payable:c:CHF": "LIABILITY" });
+    await post(payIn("chf-1", "b", 2_000n, 50n, "CHF"));
+    const codes: string[] = [];
+    let pageToken = "";
+    do {
+      const page = await ledger.call("listAccounts", { codePrefix: "seller_payable:", pageSize: 2, pageToken });
+      expect(page.accounts.length).toBeLessThanOrEqual(2);
+      codes.push(...page.accounts.map((a: any) => a.account.code));
+      pageToken = page.nextPageToken;
+    } while (pageToken !== "");
+    expect(codes).toEqual([...codes].sort());
+    expect(codes.filter((c) => c.endsWith(":CHF"))).toEqual(["seller_payable:a:CHF", "seller_payable:b:CHF", "seller_payable:c:CHF"]);
+    expect(codes.every((c) => c.startsWith("seller_payable:"))).toBe(true);
+
+    const { accounts } = await ledger.call("listAccounts", { codePrefix: "seller_payable:b:CHF" });
+    expect(accounts).toEqual([await ledger.call("getBalance", { accountCode: "seller_payable:b:CHF" })]);
+    expect(accounts[0].balance).toEqual({ amountMinor: "1950", currency: "CHF" });
+    const all = await ledger.call("listAccounts", { pageSize: 500 });
+    expect(all.accounts.map((a: any) => a.account.code)).toEqual(expect.arrayContaining(["cash:EUR", "psp_receivable:CHF", "seller_payable:a:CHF"]));
+    expect(await failure(ledger.call("listAccounts", { pageSize: 501 }))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    expect(await failure(ledger.call("listAccounts", { pageToken: "nope" }))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+  });
+});
+
 describe("ListEntries", () => {
   it("pages through an account's entries and the whole journal, oldest first, each entry once", async () => {
     await openAccounts(ledger, { "psp_receivable:GBP": "ASSET", "platform_fee_revenue:GBP": "REVENUE", "seller_payable:pages:GBP": "LIABILITY" });

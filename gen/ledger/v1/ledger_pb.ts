@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ledger/v1/ledger.proto.
  */
 export const file_ledger_v1_ledger: GenFile = /*@__PURE__*/
-  fileDesc("ChZsZWRnZXIvdjEvbGVkZ2VyLnByb3RvEglsZWRnZXIudjEiTwoHQWNjb3VudBIMCgRjb2RlGAEgASgJEiQKBHR5cGUYAiABKA4yFi5sZWRnZXIudjEuQWNjb3VudFR5cGUSEAoIY3VycmVuY3kYAyABKAkiaAoFRW50cnkSFAoMYWNjb3VudF9jb2RlGAEgASgJEicKCWRpcmVjdGlvbhgCIAEoDjIULmxlZGdlci52MS5EaXJlY3Rpb24SIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5IowBCgtUcmFuc2FjdGlvbhIWCg50cmFuc2FjdGlvbl9pZBgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIhCgdlbnRyaWVzGAMgAygLMhAubGVkZ2VyLnYxLkVudHJ5Ei0KCXBvc3RlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiOQoST3BlbkFjY291bnRSZXF1ZXN0EiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudCI6ChNPcGVuQWNjb3VudFJlc3BvbnNlEiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudCJoChZQb3N0VHJhbnNhY3Rpb25SZXF1ZXN0EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEiEKB2VudHJpZXMYAyADKAsyEC5sZWRnZXIudjEuRW50cnkiRgoXUG9zdFRyYW5zYWN0aW9uUmVzcG9uc2USKwoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iLwoVR2V0VHJhbnNhY3Rpb25SZXF1ZXN0EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJIkUKFkdldFRyYW5zYWN0aW9uUmVzcG9uc2USKwoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iKQoRR2V0QmFsYW5jZVJlcXVlc3QSFAoMYWNjb3VudF9jb2RlGAEgASgJIq0BChJHZXRCYWxhbmNlUmVzcG9uc2USIwoHYWNjb3VudBgBIAEoCzISLmxlZGdlci52MS5BY2NvdW50EiEKB2JhbGFuY2UYAiABKAsyEC5jb21tb24udjEuTW9uZXkSJgoMdG90YWxfZGViaXRzGAMgASgLMhAuY29tbW9uLnYxLk1vbmV5EicKDXRvdGFsX2NyZWRpdHMYBCABKAsyEC5jb21tb24udjEuTW9uZXkidQoLUG9zdGVkRW50cnkSFgoOdHJhbnNhY3Rpb25faWQYASABKAkSHwoFZW50cnkYAiABKAsyEC5sZWRnZXIudjEuRW50cnkSLQoJcG9zdGVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJRChJMaXN0RW50cmllc1JlcXVlc3QSFAoMYWNjb3VudF9jb2RlGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlcKE0xpc3RFbnRyaWVzUmVzcG9uc2USJwoHZW50cmllcxgBIAMoCzIWLmxlZGdlci52MS5Qb3N0ZWRFbnRyeRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiGAoWQ2hlY2tJbnZhcmlhbnRzUmVxdWVzdCJuCglWaW9sYXRpb24SEQoJaW52YXJpYW50GAEgASgJEg4KBmRldGFpbBgCIAEoCRIUCgxhY2NvdW50X2NvZGUYAyABKAkSFgoOdHJhbnNhY3Rpb25faWQYBCABKAkSEAoIY3VycmVuY3kYBSABKAkiUgoXQ2hlY2tJbnZhcmlhbnRzUmVzcG9uc2USKAoKdmlvbGF0aW9ucxgBIAMoCzIULmxlZGdlci52MS5WaW9sYXRpb24SDQoFbm90ZXMYAiADKAkifQoZTG9va3VwVHJhbnNhY3Rpb25zUmVxdWVzdBIXCg90cmFuc2FjdGlvbl9pZHMYASADKAkSGAoQYWNjb3VudF9wcmVmaXhlcxgCIAMoCRItCglyZWFkX21hc2sYAyABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrIkoKGkxvb2t1cFRyYW5zYWN0aW9uc1Jlc3BvbnNlEiwKDHRyYW5zYWN0aW9ucxgBIAMoCzIWLmxlZGdlci52MS5UcmFuc2FjdGlvbiJJChRMb29rdXBFbnRyaWVzUmVxdWVzdBIXCg90cmFuc2FjdGlvbl9pZHMYASADKAkSGAoQYWNjb3VudF9wcmVmaXhlcxgCIAMoCSLFAQoVTG9va3VwRW50cmllc1Jlc3BvbnNlEhQKDGVudHJ5X2NvdW50cxgBIAMoERIVCg1hY2NvdW50X2NvZGVzGAIgAygJEhoKEmFjY291bnRfY3VycmVuY2llcxgDIAMoCRIWCg5lbnRyeV9hY2NvdW50cxgEIAMoDRIuChBlbnRyeV9kaXJlY3Rpb25zGAUgAygOMhQubGVkZ2VyLnYxLkRpcmVjdGlvbhIbChNlbnRyeV9hbW91bnRzX21pbm9yGAYgAygDIrsBChlMaXN0VHJhbnNhY3Rpb25JZHNSZXF1ZXN0Ei8KC3Bvc3RlZF9mcm9tGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1wb3N0ZWRfYmVmb3JlGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtpZF9wcmVmaXhlcxgDIAMoCRIRCglwYWdlX3NpemUYBCABKAUSEgoKcGFnZV90b2tlbhgFIAEoCSJOChpMaXN0VHJhbnNhY3Rpb25JZHNSZXNwb25zZRIXCg90cmFuc2FjdGlvbl9pZHMYASADKAkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJKpMBCgtBY2NvdW50VHlwZRIcChhBQ0NPVU5UX1RZUEVfVU5TUEVDSUZJRUQQABIWChJBQ0NPVU5UX1RZUEVfQVNTRVQQARIaChZBQ0NPVU5UX1RZUEVfTElBQklMSVRZEAISGAoUQUNDT1VOVF9UWVBFX1JFVkVOVUUQAxIYChRBQ0NPVU5UX1RZUEVfRVhQRU5TRRAEKlEKCURpcmVjdGlvbhIZChVESVJFQ1RJT05fVU5TUEVDSUZJRUQQABITCg9ESVJFQ1RJT05fREVCSVQQARIUChBESVJFQ1RJT05fQ1JFRElUEAIymwYKDUxlZGdlclNlcnZpY2USTAoLT3BlbkFjY291bnQSHS5sZWRnZXIudjEuT3BlbkFjY291bnRSZXF1ZXN0Gh4ubGVkZ2VyLnYxLk9wZW5BY2NvdW50UmVzcG9uc2USWAoPUG9zdFRyYW5zYWN0aW9uEiEubGVkZ2VyLnYxLlBvc3RUcmFuc2FjdGlvblJlcXVlc3QaIi5sZWRnZXIudjEuUG9zdFRyYW5zYWN0aW9uUmVzcG9uc2USVQoOR2V0VHJhbnNhY3Rpb24SIC5sZWRnZXIudjEuR2V0VHJhbnNhY3Rpb25SZXF1ZXN0GiEubGVkZ2VyLnYxLkdldFRyYW5zYWN0aW9uUmVzcG9uc2USSQoKR2V0QmFsYW5jZRIcLmxlZGdlci52MS5HZXRCYWxhbmNlUmVxdWVzdBodLmxlZGdlci52MS5HZXRCYWxhbmNlUmVzcG9uc2USTAoLTGlzdEVudHJpZXMSHS5sZWRnZXIudjEuTGlzdEVudHJpZXNSZXF1ZXN0Gh4ubGVkZ2VyLnYxLkxpc3RFbnRyaWVzUmVzcG9uc2USWAoPQ2hlY2tJbnZhcmlhbnRzEiEubGVkZ2VyLnYxLkNoZWNrSW52YXJpYW50c1JlcXVlc3QaIi5sZWRnZXIudjEuQ2hlY2tJbnZhcmlhbnRzUmVzcG9uc2USYQoSTG9va3VwVHJhbnNhY3Rpb25zEiQubGVkZ2VyLnYxLkxvb2t1cFRyYW5zYWN0aW9uc1JlcXVlc3QaJS5sZWRnZXIudjEuTG9va3VwVHJhbnNhY3Rpb25zUmVzcG9uc2USUgoNTG9va3VwRW50cmllcxIfLmxlZGdlci52MS5Mb29rdXBFbnRyaWVzUmVxdWVzdBogLmxlZGdlci52MS5Mb29rdXBFbnRyaWVzUmVzcG9uc2USYQoSTGlzdFRyYW5zYWN0aW9uSWRzEiQubGVkZ2VyLnYxLkxpc3RUcmFuc2FjdGlvbklkc1JlcXVlc3QaJS5sZWRnZXIudjEuTGlzdFRyYW5zYWN0aW9uSWRzUmVzcG9uc2ViBnByb3RvMw", [file_common_v1_money, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
+  fileDesc("ChZsZWRnZXIvdjEvbGVkZ2VyLnByb3RvEglsZWRnZXIudjEiTwoHQWNjb3VudBIMCgRjb2RlGAEgASgJEiQKBHR5cGUYAiABKA4yFi5sZWRnZXIudjEuQWNjb3VudFR5cGUSEAoIY3VycmVuY3kYAyABKAkiaAoFRW50cnkSFAoMYWNjb3VudF9jb2RlGAEgASgJEicKCWRpcmVjdGlvbhgCIAEoDjIULmxlZGdlci52MS5EaXJlY3Rpb24SIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5IowBCgtUcmFuc2FjdGlvbhIWCg50cmFuc2FjdGlvbl9pZBgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIhCgdlbnRyaWVzGAMgAygLMhAubGVkZ2VyLnYxLkVudHJ5Ei0KCXBvc3RlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiOQoST3BlbkFjY291bnRSZXF1ZXN0EiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudCI6ChNPcGVuQWNjb3VudFJlc3BvbnNlEiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudCJoChZQb3N0VHJhbnNhY3Rpb25SZXF1ZXN0EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEiEKB2VudHJpZXMYAyADKAsyEC5sZWRnZXIudjEuRW50cnkiRgoXUG9zdFRyYW5zYWN0aW9uUmVzcG9uc2USKwoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iLwoVR2V0VHJhbnNhY3Rpb25SZXF1ZXN0EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJIkUKFkdldFRyYW5zYWN0aW9uUmVzcG9uc2USKwoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iKQoRR2V0QmFsYW5jZVJlcXVlc3QSFAoMYWNjb3VudF9jb2RlGAEgASgJIq0BChJHZXRCYWxhbmNlUmVzcG9uc2USIwoHYWNjb3VudBgBIAEoCzISLmxlZGdlci52MS5BY2NvdW50EiEKB2JhbGFuY2UYAiABKAsyEC5jb21tb24udjEuTW9uZXkSJgoMdG90YWxfZGViaXRzGAMgASgLMhAuY29tbW9uLnYxLk1vbmV5EicKDXRvdGFsX2NyZWRpdHMYBCABKAsyEC5jb21tb24udjEuTW9uZXkiUQoTTGlzdEFjY291bnRzUmVxdWVzdBITCgtjb2RlX3ByZWZpeBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJcChRMaXN0QWNjb3VudHNSZXNwb25zZRIrCghhY2NvdW50cxgBIAMoCzIZLmxlZGdlci52MS5BY2NvdW50QmFsYW5jZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiqQEKDkFjY291bnRCYWxhbmNlEiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudBIhCgdiYWxhbmNlGAIgASgLMhAuY29tbW9uLnYxLk1vbmV5EiYKDHRvdGFsX2RlYml0cxgDIAEoCzIQLmNvbW1vbi52MS5Nb25leRInCg10b3RhbF9jcmVkaXRzGAQgASgLMhAuY29tbW9uLnYxLk1vbmV5InUKC1Bvc3RlZEVudHJ5EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEh8KBWVudHJ5GAIgASgLMhAubGVkZ2VyLnYxLkVudHJ5Ei0KCXBvc3RlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiUQoSTGlzdEVudHJpZXNSZXF1ZXN0EhQKDGFjY291bnRfY29kZRgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJXChNMaXN0RW50cmllc1Jlc3BvbnNlEicKB2VudHJpZXMYASADKAsyFi5sZWRnZXIudjEuUG9zdGVkRW50cnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIhgKFkNoZWNrSW52YXJpYW50c1JlcXVlc3QibgoJVmlvbGF0aW9uEhEKCWludmFyaWFudBgBIAEoCRIOCgZkZXRhaWwYAiABKAkSFAoMYWNjb3VudF9jb2RlGAMgASgJEhYKDnRyYW5zYWN0aW9uX2lkGAQgASgJEhAKCGN1cnJlbmN5GAUgASgJIlIKF0NoZWNrSW52YXJpYW50c1Jlc3BvbnNlEigKCnZpb2xhdGlvbnMYASADKAsyFC5sZWRnZXIudjEuVmlvbGF0aW9uEg0KBW5vdGVzGAIgAygJIn0KGUxvb2t1cFRyYW5zYWN0aW9uc1JlcXVlc3QSFwoPdHJhbnNhY3Rpb25faWRzGAEgAygJEhgKEGFjY291bnRfcHJlZml4ZXMYAiADKAkSLQoJcmVhZF9tYXNrGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayJKChpMb29rdXBUcmFuc2FjdGlvbnNSZXNwb25zZRIsCgx0cmFuc2FjdGlvbnMYASADKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iSQoUTG9va3VwRW50cmllc1JlcXVlc3QSFwoPdHJhbnNhY3Rpb25faWRzGAEgAygJEhgKEGFjY291bnRfcHJlZml4ZXMYAiADKAkixQEKFUxvb2t1cEVudHJpZXNSZXNwb25zZRIUCgxlbnRyeV9jb3VudHMYASADKBESFQoNYWNjb3VudF9jb2RlcxgCIAMoCRIaChJhY2NvdW50X2N1cnJlbmNpZXMYAyADKAkSFgoOZW50cnlfYWNjb3VudHMYBCADKA0SLgoQZW50cnlfZGlyZWN0aW9ucxgFIAMoDjIULmxlZGdlci52MS5EaXJlY3Rpb24SGwoTZW50cnlfYW1vdW50c19taW5vchgGIAMoAyK7AQoZTGlzdFRyYW5zYWN0aW9uSWRzUmVxdWVzdBIvCgtwb3N0ZWRfZnJvbRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNcG9zdGVkX2JlZm9yZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLaWRfcHJlZml4ZXMYAyADKAkSEQoJcGFnZV9zaXplGAQgASgFEhIKCnBhZ2VfdG9rZW4YBSABKAkiTgoaTGlzdFRyYW5zYWN0aW9uSWRzUmVzcG9uc2USFwoPdHJhbnNhY3Rpb25faWRzGAEgAygJEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSqTAQoLQWNjb3VudFR5cGUSHAoYQUNDT1VOVF9UWVBFX1VOU1BFQ0lGSUVEEAASFgoSQUNDT1VOVF9UWVBFX0FTU0VUEAESGgoWQUNDT1VOVF9UWVBFX0xJQUJJTElUWRACEhgKFEFDQ09VTlRfVFlQRV9SRVZFTlVFEAMSGAoUQUNDT1VOVF9UWVBFX0VYUEVOU0UQBCpRCglEaXJlY3Rpb24SGQoVRElSRUNUSU9OX1VOU1BFQ0lGSUVEEAASEwoPRElSRUNUSU9OX0RFQklUEAESFAoQRElSRUNUSU9OX0NSRURJVBACMuwGCg1MZWRnZXJTZXJ2aWNlEkwKC09wZW5BY2NvdW50Eh0ubGVkZ2VyLnYxLk9wZW5BY2NvdW50UmVxdWVzdBoeLmxlZGdlci52MS5PcGVuQWNjb3VudFJlc3BvbnNlElgKD1Bvc3RUcmFuc2FjdGlvbhIhLmxlZGdlci52MS5Qb3N0VHJhbnNhY3Rpb25SZXF1ZXN0GiIubGVkZ2VyLnYxLlBvc3RUcmFuc2FjdGlvblJlc3BvbnNlElUKDkdldFRyYW5zYWN0aW9uEiAubGVkZ2VyLnYxLkdldFRyYW5zYWN0aW9uUmVxdWVzdBohLmxlZGdlci52MS5HZXRUcmFuc2FjdGlvblJlc3BvbnNlEkkKCkdldEJhbGFuY2USHC5sZWRnZXIudjEuR2V0QmFsYW5jZVJlcXVlc3QaHS5sZWRnZXIudjEuR2V0QmFsYW5jZVJlc3BvbnNlEk8KDExpc3RBY2NvdW50cxIeLmxlZGdlci52MS5MaXN0QWNjb3VudHNSZXF1ZXN0Gh8ubGVkZ2VyLnYxLkxpc3RBY2NvdW50c1Jlc3BvbnNlEkwKC0xpc3RFbnRyaWVzEh0ubGVkZ2VyLnYxLkxpc3RFbnRyaWVzUmVxdWVzdBoeLmxlZGdlci52MS5MaXN0RW50cmllc1Jlc3BvbnNlElgKD0NoZWNrSW52YXJpYW50cxIhLmxlZGdlci52MS5DaGVja0ludmFyaWFudHNSZXF1ZXN0GiIubGVkZ2VyLnYxLkNoZWNrSW52YXJpYW50c1Jlc3BvbnNlEmEKEkxvb2t1cFRyYW5zYWN0aW9ucxIkLmxlZGdlci52MS5Mb29rdXBUcmFuc2FjdGlvbnNSZXF1ZXN0GiUubGVkZ2VyLnYxLkxvb2t1cFRyYW5zYWN0aW9uc1Jlc3BvbnNlElIKDUxvb2t1cEVudHJpZXMSHy5sZWRnZXIudjEuTG9va3VwRW50cmllc1JlcXVlc3QaIC5sZWRnZXIudjEuTG9va3VwRW50cmllc1Jlc3BvbnNlEmEKEkxpc3RUcmFuc2FjdGlvbklkcxIkLmxlZGdlci52MS5MaXN0VHJhbnNhY3Rpb25JZHNSZXF1ZXN0GiUubGVkZ2VyLnYxLkxpc3RUcmFuc2FjdGlvbklkc1Jlc3BvbnNlYgZwcm90bzM", [file_common_v1_money, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message ledger.v1.Account
@@ -275,6 +275,93 @@ export const GetBalanceResponseSchema: GenMessage<GetBalanceResponse> = /*@__PUR
   messageDesc(file_ledger_v1_ledger, 10);
 
 /**
+ * @generated from message ledger.v1.ListAccountsRequest
+ */
+export type ListAccountsRequest = Message<"ledger.v1.ListAccountsRequest"> & {
+  /**
+   * @generated from field: string code_prefix = 1;
+   */
+  codePrefix: string;
+
+  /**
+   * 1..500; 0 means 100.
+   *
+   * @generated from field: int32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message ledger.v1.ListAccountsRequest.
+ * Use `create(ListAccountsRequestSchema)` to create a new message.
+ */
+export const ListAccountsRequestSchema: GenMessage<ListAccountsRequest> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 11);
+
+/**
+ * @generated from message ledger.v1.ListAccountsResponse
+ */
+export type ListAccountsResponse = Message<"ledger.v1.ListAccountsResponse"> & {
+  /**
+   * @generated from field: repeated ledger.v1.AccountBalance accounts = 1;
+   */
+  accounts: AccountBalance[];
+
+  /**
+   * Empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message ledger.v1.ListAccountsResponse.
+ * Use `create(ListAccountsResponseSchema)` to create a new message.
+ */
+export const ListAccountsResponseSchema: GenMessage<ListAccountsResponse> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 12);
+
+/**
+ * @generated from message ledger.v1.AccountBalance
+ */
+export type AccountBalance = Message<"ledger.v1.AccountBalance"> & {
+  /**
+   * @generated from field: ledger.v1.Account account = 1;
+   */
+  account?: Account | undefined;
+
+  /**
+   * In the account's normal direction, as GetBalance.
+   *
+   * @generated from field: common.v1.Money balance = 2;
+   */
+  balance?: Money | undefined;
+
+  /**
+   * @generated from field: common.v1.Money total_debits = 3;
+   */
+  totalDebits?: Money | undefined;
+
+  /**
+   * @generated from field: common.v1.Money total_credits = 4;
+   */
+  totalCredits?: Money | undefined;
+};
+
+/**
+ * Describes the message ledger.v1.AccountBalance.
+ * Use `create(AccountBalanceSchema)` to create a new message.
+ */
+export const AccountBalanceSchema: GenMessage<AccountBalance> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 13);
+
+/**
  * @generated from message ledger.v1.PostedEntry
  */
 export type PostedEntry = Message<"ledger.v1.PostedEntry"> & {
@@ -299,7 +386,7 @@ export type PostedEntry = Message<"ledger.v1.PostedEntry"> & {
  * Use `create(PostedEntrySchema)` to create a new message.
  */
 export const PostedEntrySchema: GenMessage<PostedEntry> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 11);
+  messageDesc(file_ledger_v1_ledger, 14);
 
 /**
  * @generated from message ledger.v1.ListEntriesRequest
@@ -330,7 +417,7 @@ export type ListEntriesRequest = Message<"ledger.v1.ListEntriesRequest"> & {
  * Use `create(ListEntriesRequestSchema)` to create a new message.
  */
 export const ListEntriesRequestSchema: GenMessage<ListEntriesRequest> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 12);
+  messageDesc(file_ledger_v1_ledger, 15);
 
 /**
  * @generated from message ledger.v1.ListEntriesResponse
@@ -352,7 +439,7 @@ export type ListEntriesResponse = Message<"ledger.v1.ListEntriesResponse"> & {
  * Use `create(ListEntriesResponseSchema)` to create a new message.
  */
 export const ListEntriesResponseSchema: GenMessage<ListEntriesResponse> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 13);
+  messageDesc(file_ledger_v1_ledger, 16);
 
 /**
  * @generated from message ledger.v1.CheckInvariantsRequest
@@ -365,7 +452,7 @@ export type CheckInvariantsRequest = Message<"ledger.v1.CheckInvariantsRequest">
  * Use `create(CheckInvariantsRequestSchema)` to create a new message.
  */
 export const CheckInvariantsRequestSchema: GenMessage<CheckInvariantsRequest> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 14);
+  messageDesc(file_ledger_v1_ledger, 17);
 
 /**
  * @generated from message ledger.v1.Violation
@@ -408,7 +495,7 @@ export type Violation = Message<"ledger.v1.Violation"> & {
  * Use `create(ViolationSchema)` to create a new message.
  */
 export const ViolationSchema: GenMessage<Violation> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 15);
+  messageDesc(file_ledger_v1_ledger, 18);
 
 /**
  * @generated from message ledger.v1.CheckInvariantsResponse
@@ -432,7 +519,7 @@ export type CheckInvariantsResponse = Message<"ledger.v1.CheckInvariantsResponse
  * Use `create(CheckInvariantsResponseSchema)` to create a new message.
  */
 export const CheckInvariantsResponseSchema: GenMessage<CheckInvariantsResponse> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 16);
+  messageDesc(file_ledger_v1_ledger, 19);
 
 /**
  * @generated from message ledger.v1.LookupTransactionsRequest
@@ -467,7 +554,7 @@ export type LookupTransactionsRequest = Message<"ledger.v1.LookupTransactionsReq
  * Use `create(LookupTransactionsRequestSchema)` to create a new message.
  */
 export const LookupTransactionsRequestSchema: GenMessage<LookupTransactionsRequest> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 17);
+  messageDesc(file_ledger_v1_ledger, 20);
 
 /**
  * @generated from message ledger.v1.LookupTransactionsResponse
@@ -486,7 +573,7 @@ export type LookupTransactionsResponse = Message<"ledger.v1.LookupTransactionsRe
  * Use `create(LookupTransactionsResponseSchema)` to create a new message.
  */
 export const LookupTransactionsResponseSchema: GenMessage<LookupTransactionsResponse> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 18);
+  messageDesc(file_ledger_v1_ledger, 21);
 
 /**
  * @generated from message ledger.v1.LookupEntriesRequest
@@ -512,7 +599,7 @@ export type LookupEntriesRequest = Message<"ledger.v1.LookupEntriesRequest"> & {
  * Use `create(LookupEntriesRequestSchema)` to create a new message.
  */
 export const LookupEntriesRequestSchema: GenMessage<LookupEntriesRequest> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 19);
+  messageDesc(file_ledger_v1_ledger, 22);
 
 /**
  * Positional: nothing is repeated per transaction but numbers.
@@ -564,7 +651,7 @@ export type LookupEntriesResponse = Message<"ledger.v1.LookupEntriesResponse"> &
  * Use `create(LookupEntriesResponseSchema)` to create a new message.
  */
 export const LookupEntriesResponseSchema: GenMessage<LookupEntriesResponse> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 20);
+  messageDesc(file_ledger_v1_ledger, 23);
 
 /**
  * @generated from message ledger.v1.ListTransactionIdsRequest
@@ -605,7 +692,7 @@ export type ListTransactionIdsRequest = Message<"ledger.v1.ListTransactionIdsReq
  * Use `create(ListTransactionIdsRequestSchema)` to create a new message.
  */
 export const ListTransactionIdsRequestSchema: GenMessage<ListTransactionIdsRequest> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 21);
+  messageDesc(file_ledger_v1_ledger, 24);
 
 /**
  * @generated from message ledger.v1.ListTransactionIdsResponse
@@ -627,7 +714,7 @@ export type ListTransactionIdsResponse = Message<"ledger.v1.ListTransactionIdsRe
  * Use `create(ListTransactionIdsResponseSchema)` to create a new message.
  */
 export const ListTransactionIdsResponseSchema: GenMessage<ListTransactionIdsResponse> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 22);
+  messageDesc(file_ledger_v1_ledger, 25);
 
 /**
  * @generated from enum ledger.v1.AccountType
@@ -737,6 +824,17 @@ export const LedgerService: GenService<{
     methodKind: "unary";
     input: typeof GetBalanceRequestSchema;
     output: typeof GetBalanceResponseSchema;
+  },
+  /**
+   * Accounts with their balances (as GetBalance gives them), by code; only those whose code starts with
+   * code_prefix when it is given (e.g. "seller_payable:" for every seller's).
+   *
+   * @generated from rpc ledger.v1.LedgerService.ListAccounts
+   */
+  listAccounts: {
+    methodKind: "unary";
+    input: typeof ListAccountsRequestSchema;
+    output: typeof ListAccountsResponseSchema;
   },
   /**
    * One account's entries, or the whole journal, oldest first (by the database transaction that wrote them).

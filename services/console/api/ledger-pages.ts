@@ -19,14 +19,19 @@ export function ledgerRoutes(clients: ConsoleClients): Route[] {
       handle: async (ctx) => {
         const transaction = (ctx.url.searchParams.get("transaction") ?? "").trim();
         if (transaction) return redirect(path("ledger", "transactions", transaction));
-        const account = (ctx.url.searchParams.get("account") ?? "").trim();
-        if (account) return redirect(path("ledger", "accounts", account));
-        return ctx.page(
-          "Ledger",
-          html`<form class="inline" method="get" action="/ledger"><label>Transaction id <input name="transaction" placeholder="payin:pay_..."></label><button type="submit">Open</button></form>
-<form class="inline" method="get" action="/ledger"><label>Account <input name="account" placeholder="psp_receivable:USD"></label><button type="submit">Open</button></form>
-<p>Accounts: <code>psp_receivable:&lt;currency&gt;</code>, <code>seller_payable:&lt;seller&gt;:&lt;currency&gt;</code>, <code>platform_fee_revenue:&lt;currency&gt;</code>, <code>payouts_in_transit:&lt;currency&gt;</code>, <code>bank:platform:&lt;currency&gt;</code>, <code>disputed_funds:&lt;currency&gt;</code>.</p>`,
+        const prefix = (ctx.url.searchParams.get("prefix") ?? "").trim();
+        const pageToken = ctx.url.searchParams.get("page") ?? "";
+        const forms = html`<form class="inline" method="get" action="/ledger"><label>Transaction id <input name="transaction" placeholder="payin:pay_..."></label><button type="submit">Open</button></form>
+<form class="inline" method="get" action="/ledger"><label>Accounts starting with <input name="prefix" value="${prefix}" placeholder="seller_payable:"></label><button type="submit">List</button></form>
+<p>Accounts: <code>psp_receivable:&lt;currency&gt;</code>, <code>seller_payable:&lt;seller&gt;:&lt;currency&gt;</code>, <code>platform_fee_revenue:&lt;currency&gt;</code>, <code>payouts_in_transit:&lt;currency&gt;</code>, <code>bank:platform:&lt;currency&gt;</code>, <code>disputed_funds:&lt;currency&gt;</code>.</p>`;
+        const listed = await attempt(() => clients.ledger.listAccounts({ codePrefix: prefix, pageSize: PAGE_SIZE, pageToken }));
+        if (!listed.ok) return ctx.page("Ledger", html`${forms}${notice("error", describeFailure("ledger service", listed.error))}`, httpStatusOf(listed.error));
+        const rows = listed.value.accounts.map(
+          (a) =>
+            html`<tr><td>${accountLink(a.account!.code)}</td><td>${enumName(AccountType, a.account!.type, "ACCOUNT_TYPE_").toLowerCase()}</td><td class="num">${money(a.balance)}</td><td class="num">${money(a.totalDebits)}</td><td class="num">${money(a.totalCredits)}</td></tr>`,
         );
+        const next = listed.value.nextPageToken ? html`<p><a href="/ledger${query({ prefix, page: listed.value.nextPageToken })}">Next accounts</a></p>` : "";
+        return ctx.page("Ledger", html`${forms}<h2>Accounts and balances</h2>${table(["account", "type", "balance", "debits", "credits"], rows, "No accounts.")}${next}`);
       },
     },
     {

@@ -69,6 +69,17 @@ export function ledgerRoutes(store: LedgerStore, wallets: WalletBalancesPort | u
         if (balance === undefined) throw notFound(`account "${code}" does not exist`);
         return balanceToProto(balance);
       },
+      async listAccounts(req) {
+        const prefix = req.codePrefix === "" ? undefined : requireLedgerId("code_prefix", req.codePrefix);
+        const limit = pageSize(req.pageSize, 100, 500);
+        const afterCode = decodePageToken(req.pageToken, ["code"])?.code;
+        const accounts = await store.listBalances({ prefix, afterCode, limit: limit + 1 });
+        const page = accounts.slice(0, limit);
+        return {
+          accounts: page.map(balanceToProto),
+          nextPageToken: accounts.length > limit ? encodePageToken({ code: page[page.length - 1]!.account.code }) : "",
+        };
+      },
       async listEntries(req) {
         const accountCode = req.accountCode === "" ? undefined : requireLedgerId("account_code", req.accountCode);
         const limit = pageSize(req.pageSize, 100, 500);

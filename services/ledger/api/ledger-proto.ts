@@ -5,7 +5,6 @@ import {
   Direction as ProtoDirection,
   type LookupEntriesResponseSchema,
   type AccountSchema,
-  type GetBalanceResponseSchema,
   type PostedEntrySchema,
   type TransactionSchema,
   type ViolationSchema,
@@ -47,7 +46,8 @@ export const postedEntryToProto = (e: PostedEntry): MessageInitShape<typeof Post
   postedAt: timestampFromDate(e.postedAt),
 });
 
-export const balanceToProto = (b: AccountBalance): MessageInitShape<typeof GetBalanceResponseSchema> => {
+/** An account's balance, as GetBalance answers and ListAccounts lists it. */
+export const balanceToProto = (b: AccountBalance) => {
   const { currency } = b.account;
   return {
     account: accountToProto(b.account),

@@ -242,6 +242,14 @@ export class LedgerStore {
     return row && toBalance(row);
   }
 
+  /** Accounts with their balances by code, after `afterCode`, those starting with `prefix` when given. */
+  async listBalances(query: { prefix?: string; afterCode?: string; limit: number }): Promise<AccountBalance[]> {
+    const q = balancesQuery(this.db).orderBy("a.code").limit(query.limit);
+    if (query.prefix !== undefined) q.whereRaw("starts_with(a.code, ?)", [query.prefix]);
+    if (query.afterCode !== undefined) q.where("a.code", ">", query.afterCode);
+    return (await q).map(toBalance);
+  }
+
   /**
    * Entries oldest first, by (xid, transaction id, position), continuing after `after`. Only entries below the
    * current snapshot's xmin are listed: every database transaction below it has finished, so no entry can later
