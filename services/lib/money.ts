@@ -46,14 +46,19 @@ export function minorUnitDigits(currency: string): number {
   return MINOR_UNIT_EXCEPTIONS[currency] ?? 2;
 }
 
-/** For people: 123456n USD -> "1234.56 USD". */
-export function formatMoney({ amountMinor, currency }: Money): string {
+/** The amount in the currency's major units, exactly: 123456n USD -> "1234.56", -5n JPY -> "-5". */
+export function formatDecimal({ amountMinor, currency }: Money): string {
   const digits = minorUnitDigits(currency);
   const negative = amountMinor < 0n;
   const abs = (negative ? -amountMinor : amountMinor).toString().padStart(digits + 1, "0");
   const whole = abs.slice(0, abs.length - digits);
   const fraction = digits > 0 ? "." + abs.slice(abs.length - digits) : "";
-  return `${negative ? "-" : ""}${whole}${fraction} ${currency}`;
+  return `${negative ? "-" : ""}${whole}${fraction}`;
+}
+
+/** For people: 123456n USD -> "1234.56 USD". */
+export function formatMoney(money: Money): string {
+  return `${formatDecimal(money)} ${money.currency}`;
 }
 
 /**

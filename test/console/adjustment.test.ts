@@ -11,7 +11,7 @@ const under = usePlatform();
 describe("finance adjusts an exception in the console", () => {
   it("posts the adjustment under the operator's name, closes the exception, and audits it; a viewer cannot", async () => {
     await paidPayment(under); // the accounts the entries use exist
-    const { exceptionId } = await openExceptionForUnknownCharge(under);
+    const { exceptionId, runId } = await openExceptionForUnknownCharge(under);
     const admin = new ConsoleBrowser(under.platform.console.url);
     expect((await admin.login("admin", CONSOLE_ADMIN_PASSWORD)).status).toBe(303);
     expect((await admin.get("/reconciliation/exceptions")).html).toContain(`/reconciliation/exceptions/${exceptionId}/adjust`);
@@ -45,6 +45,19 @@ describe("finance adjusts an exception in the console", () => {
     expect(again.status).toBe(409);
     expect(again.html).toContain("already adjusted by admin");
     expect(rowsContaining((await admin.get("/audit")).html, 'data-action="adjustment_refused"')).toHaveLength(1);
+
+    // Finance's download of the run's exceptions, as its adjustment left it.
+    expect((await admin.get(`/reconciliation/runs/${runId}`)).html).toContain(`href="/reconciliation/runs/${runId}/exceptions.csv"`);
+    const download = await admin.get(`/reconciliation/runs/${runId}/exceptions.csv`);
+    expect(download.status).toBe(200);
+    expect(download.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(download.headers.get("content-disposition")).toBe(`attachment; filename="reconciliation-run-${runId}-exceptions.csv"`);
+    expect(download.html.split("\r\n")).toEqual([
+      "exception_id,date,class,line_type,line,our_reference,psp_reference,file_amount,file_currency,ledger_amount,ledger_currency,ledger_transaction,status,detail,resolution,adjusted_by,adjustment_reason",
+      expect.stringMatching(new RegExp(`^${exceptionId},2024-02-01,missing_in_ledger,charge,2,pay_ghost,pi_ghost,5.00,USD,,,payin:pay_ghost,adjusted,.*,admin,the PSP confirmed a charge we never recorded$`)),
+      "",
+    ]);
+    expect((await admin.get("/reconciliation/runs/424242/exceptions.csv")).status).toBe(404);
 
     await admin.submit("/operators", "/operators", { id: "vic", display_name: "Vic Viewer", role: "viewer", password: "viewer-password" });
     const vic = new ConsoleBrowser(under.platform.console.url);

@@ -7,6 +7,7 @@ export interface ConsolePage {
   location: string | null;
   setCookies: string[];
   html: string;
+  headers: Headers;
 }
 
 export class ConsoleBrowser {
@@ -53,7 +54,7 @@ export class ConsoleBrowser {
       if (value === "" || attributes.some((a) => a.trim().toLowerCase() === "max-age=0")) this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
-    return { status: res.status, location: res.headers.get("location"), setCookies, html: await res.text() };
+    return { status: res.status, location: res.headers.get("location"), setCookies, html: await res.text(), headers: res.headers };
   }
 }
 

@@ -12,6 +12,9 @@ const MAX_FORM_BYTES = 64 * 1024;
 export interface Reply {
   status: number;
   body?: string;
+  /** text/html unless said; with `filename`, the browser saves the body as that file. */
+  contentType?: string;
+  filename?: string;
   location?: string;
   cookies?: string[];
 }
@@ -103,7 +106,8 @@ function send(res: ServerResponse, reply: Reply): void {
   const headers: Record<string, string | string[]> = { ...SECURITY_HEADERS };
   if (reply.location) headers.location = reply.location;
   if (reply.cookies?.length) headers["set-cookie"] = reply.cookies;
-  if (reply.body !== undefined) headers["content-type"] = "text/html; charset=utf-8";
+  if (reply.body !== undefined) headers["content-type"] = reply.contentType ?? "text/html; charset=utf-8";
+  if (reply.filename !== undefined) headers["content-disposition"] = `attachment; filename="${reply.filename.replace(/[^A-Za-z0-9._-]/g, "_")}"`;
   res.writeHead(reply.status, headers);
   res.end(reply.body);
 }

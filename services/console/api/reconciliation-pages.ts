@@ -1,6 +1,8 @@
 import { ExceptionStatus, LineClass, RunStatus, type ReconciliationException, type Run } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
 import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
 import type { Route } from "./http-app.js";
+import { formatDecimal, type Money } from "../../lib/money.js";
+import { csv } from "./csv.js";
 import { latestRunPerDay, lineClassName, RECONCILIATION_CHART_DAYS, reconciliationChart } from "./reconciliation-chart.js";
 import { enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
 
@@ -24,6 +26,48 @@ function exceptionRow(e: ReconciliationException): SafeHtml {
 }
 
 const EXCEPTION_HEADERS = ["#", "date", "class", "line type", "line", "our reference", "PSP reference", "file", "ledger", "ledger transaction", "status", "detail"];
+
+/** Every page of a run's exceptions. */
+async function allExceptionsOfRun(clients: ConsoleClients, runId: bigint): Promise<ReconciliationException[]> {
+  await clients.reconciliation.getRun({ runId }); // NOT_FOUND for a run that does not exist
+  const exceptions: ReconciliationException[] = [];
+  let pageToken = "";
+  do {
+    const page = await clients.reconciliation.listExceptions({ runId, pageSize: 500, pageToken });
+    exceptions.push(...page.exceptions);
+    pageToken = page.nextPageToken;
+  } while (pageToken !== "");
+  return exceptions;
+}
+
+const decimal = (m: Money | undefined) => (m ? formatDecimal(m) : "");
+
+/** One row per exception, amounts as decimals of their currency (exact), for finance's spreadsheets. */
+function exceptionsCsv(exceptions: readonly ReconciliationException[]): string {
+  const header = ["exception_id", "date", "class", "line_type", "line", "our_reference", "psp_reference", "file_amount", "file_currency", "ledger_amount", "ledger_currency", "ledger_transaction", "status", "detail", "resolution", "adjusted_by", "adjustment_reason"];
+  return csv([
+    header,
+    ...exceptions.map((e) => [
+      e.exceptionId,
+      e.date,
+      lineClassName(e.lineClass),
+      e.lineType,
+      e.lineNumber,
+      e.ourReference,
+      e.pspReference,
+      decimal(e.fileAmount),
+      e.fileAmount?.currency ?? "",
+      decimal(e.ledgerAmount),
+      e.ledgerAmount?.currency ?? "",
+      e.ledgerTransactionId,
+      exceptionStatus(e.status),
+      e.detail,
+      e.resolution,
+      e.adjustment?.operatorId ?? "",
+      e.adjustment?.reason ?? "",
+    ]),
+  ]);
+}
 
 export function reconciliationRoutes(clients: ConsoleClients): Route[] {
   return [
@@ -73,8 +117,19 @@ export function reconciliationRoutes(clients: ConsoleClients): Route[] {
 <h2>Report</h2>
 ${table(["class", "currency", "lines", "amount"], report, "No report.")}
 <h2>Exceptions</h2>
+<p><a href="${path("reconciliation", "runs", runId.toString(), "exceptions.csv")}">Download every exception of the run (CSV)</a></p>
 ${exceptionsHtml}`,
         );
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/reconciliation\/runs\/(\d{1,18})\/exceptions\.csv$/,
+      handle: async (ctx) => {
+        const runId = BigInt(ctx.params[0]!);
+        const all = await attempt(() => allExceptionsOfRun(clients, runId));
+        if (!all.ok) return ctx.page(`Run ${runId}`, notice("error", describeFailure("reconciliation service", all.error)), httpStatusOf(all.error));
+        return { status: 200, body: exceptionsCsv(all.value), contentType: "text/csv; charset=utf-8", filename: `reconciliation-run-${runId}-exceptions.csv` };
       },
     },
     {
