@@ -4,7 +4,7 @@ import { CONSOLE_ADMIN_PASSWORD } from "../support/platform.js";
 import { usePlatform } from "../support/use-platform.js";
 import { paidOrder } from "../ledger/platform-books.js";
 import { requestPayout, setPayoutAccount, waitForPayout } from "../payouts/payout-calls.js";
-import { ConsoleBrowser, rowsContaining } from "./console-browser.js";
+import { ConsoleBrowser, csrfOf, rowsContaining } from "./console-browser.js";
 
 const under = usePlatform();
 
@@ -30,5 +30,43 @@ describe("wallets in the console", () => {
     expect(rowsContaining(seller.html, payoutId)).toEqual([expect.stringMatching(new RegExp(`^${payoutId} 40\\.00 USD PAID ba_123 po_`))]);
     expect(seller.html).toContain(`/payments?seller=${sellerId}`);
     expect((await admin.get("/wallets/nobody-here")).html).toContain("No wallet.");
+  });
+});
+
+describe("payouts from the console", () => {
+  it("finance pays out part of a balance: once whatever the double submits, audited; more than available is refused; a viewer cannot", async () => {
+    const sellerId = `seller-${randomUUID()}`;
+    await paidOrder(under.platform, sellerId, 10_000); // 97.50 USD after the fee
+    await setPayoutAccount(under.platform, sellerId, "ba_456");
+    const admin = new ConsoleBrowser(under.platform.console.url);
+    await admin.login("admin", CONSOLE_ADMIN_PASSWORD);
+    const page = `/wallets/${encodeURIComponent(sellerId)}`;
+    const form = await admin.get(page);
+    const payoutId = form.html.match(/name="payout_id" value="([^"]+)"/)![1]!;
+    expect(form.html).toContain("Pay out USD</button>");
+
+    expect((await admin.post(`${page}/payouts`, { csrf: csrfOf(form.html), payout_id: payoutId, currency: "USD", amount: "12.345" })).status).toBe(400);
+    const fields = { csrf: csrfOf(form.html), payout_id: payoutId, currency: "USD", amount: "12.34" };
+    expect(await admin.post(`${page}/payouts`, fields)).toMatchObject({ status: 303, location: `${page}?payout=${payoutId}` });
+    expect((await admin.post(`${page}/payouts`, fields)).status).toBe(303); // a double submit: the same payout
+    await waitForPayout(under.platform, payoutId, "PAYOUT_STATUS_PAID");
+    const after = await admin.get(`${page}?payout=${payoutId}`);
+    expect(after.html).toContain(`Payout ${payoutId} requested`);
+    expect(rowsContaining(after.html, "po_")).toEqual([expect.stringMatching(new RegExp(`^${payoutId} 12\\.34 USD PAID ba_456 po_`))]);
+    expect(rowsContaining(after.html, `href="/wallets/${sellerId}"`)[0]).toMatch(new RegExp(`^${sellerId} 85\\.16 USD `));
+
+    const tooMuch = await admin.post(`${page}/payouts`, { ...fields, csrf: csrfOf(after.html), payout_id: `po-${randomUUID()}`, amount: "85.17" });
+    expect(tooMuch.status).toBe(409);
+    expect(tooMuch.html).toContain("85.16 USD");
+    const audit = (await admin.get("/audit")).html;
+    expect(rowsContaining(audit, 'data-action="payout_requested"').filter((r) => r.includes(sellerId))).toHaveLength(2);
+    expect(rowsContaining(audit, 'data-action="payout_refused"').filter((r) => r.includes(sellerId))).toHaveLength(1);
+
+    await admin.submit("/operators", "/operators", { id: "pia", display_name: "Pia Viewer", role: "viewer", password: "pia-password" });
+    const pia = new ConsoleBrowser(under.platform.console.url);
+    await pia.login("pia", "pia-password");
+    const seen = await pia.get(page);
+    expect(seen.html).not.toContain('name="payout_id"');
+    expect((await pia.post(`${page}/payouts`, { ...fields, csrf: csrfOf(seen.html), payout_id: `po-${randomUUID()}` })).status).toBe(403);
   });
 });

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { PaymentStatus, RefundStatus, type Payment, type Refund } from "../../../gen/payment/v1/payment_pb.js";
-import { minorUnitDigits, parseMoney } from "../../lib/money.js";
 import { attempt, describeFailure, httpStatusOf, type ConsoleClients, type Outcome } from "../adapters/clients.js";
 import type { Operator } from "../domain/operators.js";
+import { amountInput, readAmount } from "./amount-field.js";
 import { redirect, type Route } from "./http-app.js";
 import { csrfField, enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
 
@@ -20,13 +20,11 @@ export function refundSection(p: Payment, refunds: Outcome<{ refunds: Refund[] }
     : notice("info", `Refunds unavailable. ${describeFailure("payment service", refunds.error)}`);
   const orders = p.orders.filter((o) => REFUNDABLE.includes(o.status));
   if (operator.role !== "finance" || !REFUNDABLE.includes(p.status) || orders.length === 0) return listed;
-  const digits = minorUnitDigits(p.total!.currency);
-  const example = digits === 0 ? "1" : `1.${"0".repeat(digits)}`;
   return html`${listed}
 <form method="post" action="${path("payments", p.paymentId, "refunds")}" class="inline">${csrfField(csrf)}
 <input type="hidden" name="refund_id" value="${`console-${randomUUID()}`}">
 <label>Order <select name="order_id">${orders.map((o) => html`<option value="${o.orderId}">${o.orderId} (${o.sellerId}, ${money(o.amount)})</option>`)}</select></label>
-<label>Amount in ${p.total!.currency} <input name="amount" required inputmode="decimal" placeholder="${example}" size="10"></label>
+${amountInput(p.total!.currency)}
 <label>Reason <input name="reason" required maxlength="500"></label>
 <button type="submit">Refund</button></form>`;
 }
@@ -44,13 +42,10 @@ export function refundRoutes(clients: ConsoleClients): Route[] {
         const got = await attempt(() => clients.payments.getPayment({ paymentId }));
         if (!got.ok) return ctx.page("Not refunded", html`${notice("error", describeFailure("payment service", got.error))}${back}`, httpStatusOf(got.error));
         const currency = got.value.payment!.total!.currency;
-        const amountText = ctx.form.get("amount") ?? "";
-        const amount = parseMoney(amountText, currency);
+        const read = readAmount(ctx.form.get("amount") ?? "", currency);
+        if ("problem" in read) return ctx.page("Not refunded", html`${notice("error", read.problem)}${back}`, 400);
+        const { amount } = read;
         const reason = (ctx.form.get("reason") ?? "").trim();
-        if (amount === undefined || amount.amountMinor === 0n) {
-          const digits = minorUnitDigits(currency);
-          return ctx.page("Not refunded", html`${notice("error", `"${amountText}" is not an amount in ${currency}: digits, with at most ${digits} decimal${digits === 1 ? "" : "s"}, more than zero.`)}${back}`, 400);
-        }
         if (reason === "") return ctx.page("Not refunded", html`${notice("error", "Write a reason: why, for the buyer's and the seller's records.")}${back}`, 400);
         const refundId = ctx.form.get("refund_id") ?? "";
         const orderId = ctx.form.get("order_id") ?? "";

@@ -1,7 +1,10 @@
+import { randomUUID } from "node:crypto";
 import { PayoutStatus, type Balance, type Payout } from "../../../gen/wallet/v1/wallet_pb.js";
 import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
-import type { Route } from "./http-app.js";
-import { enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
+import type { Operator } from "../domain/operators.js";
+import { amountInput, readAmount } from "./amount-field.js";
+import { redirect, type Route } from "./http-app.js";
+import { csrfField, enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
 
 const PAGE_SIZE = 100;
 const payoutStatus = (s: PayoutStatus) => enumName(PayoutStatus, s, "PAYOUT_STATUS_");
@@ -12,7 +15,18 @@ const balanceRow = (b: Balance): SafeHtml =>
 const payoutRow = (p: Payout): SafeHtml =>
   html`<tr><td>${p.payoutId}</td><td class="num">${money(p.amount)}</td><td class="status">${payoutStatus(p.status)}</td><td>${p.destination}</td><td>${p.pspPayoutId || "-"}</td><td>${p.failureCode ? `${p.failureCode}: ${p.failureMessage}` : ""}</td></tr>`;
 
-/** Sellers' wallet balances, and a seller's balances and payouts. */
+/** Finance's payout of part of a positive balance, in that balance's currency, under the form's own payout_id. */
+function payoutForm(sellerId: string, balances: Balance[], operator: Operator, csrf: string): SafeHtml {
+  const payable = balances.filter((b) => b.available!.amountMinor > 0n);
+  if (operator.role !== "finance" || payable.length === 0) return html``;
+  return html`${payable.map(
+    (b) => html`<form method="post" action="${path("wallets", sellerId, "payouts")}" class="inline">${csrfField(csrf)}
+<input type="hidden" name="payout_id" value="${`console-${randomUUID()}`}"><input type="hidden" name="currency" value="${b.available!.currency}">
+${amountInput(b.available!.currency)}<button type="submit">Pay out ${b.available!.currency}</button></form>`,
+  )}`;
+}
+
+/** Sellers' wallet balances, a seller's balances and payouts, and (finance) a payout, audited. */
 export function walletRoutes(clients: ConsoleClients): Route[] {
   return [
     {
@@ -31,6 +45,7 @@ export function walletRoutes(clients: ConsoleClients): Route[] {
       pattern: /^\/wallets\/([^/]+)$/,
       handle: async (ctx) => {
         const sellerId = ctx.params[0]!;
+        const requested = ctx.url.searchParams.get("payout");
         const [balances, payouts] = await Promise.all([
           attempt(() => clients.wallets.listBalances({ sellerId, pageSize: PAGE_SIZE })),
           attempt(() => clients.wallets.listPayouts({ sellerId, pageSize: PAGE_SIZE, pageToken: ctx.url.searchParams.get("page") ?? "" })),
@@ -41,8 +56,28 @@ export function walletRoutes(clients: ConsoleClients): Route[] {
           : notice("error", describeFailure("wallet service", payouts.error));
         return ctx.page(
           `Seller ${sellerId}`,
-          html`<h2>Balances</h2>${table(["seller", "available", "updated (UTC)"], balances.value.balances.map(balanceRow), "No wallet.")}<h2>Payouts</h2>${payoutsHtml}<p><a href="/payments${query({ seller: sellerId })}">Payments with this seller's orders</a></p>`,
+          html`${requested ? notice("info", `Payout ${requested} requested; its status follows below.`) : ""}<h2>Balances</h2>${table(["seller", "available", "updated (UTC)"], balances.value.balances.map(balanceRow), "No wallet.")}${payoutForm(sellerId, balances.value.balances, ctx.operator, ctx.csrf)}<h2>Payouts</h2>${payoutsHtml}<p><a href="/payments${query({ seller: sellerId })}">Payments with this seller's orders</a></p>`,
         );
+      },
+    },
+    {
+      method: "POST",
+      pattern: /^\/wallets\/([^/]+)\/payouts$/,
+      role: "finance",
+      handle: async (ctx) => {
+        const sellerId = ctx.params[0]!;
+        const back = html`<p><a href="${path("wallets", sellerId)}">Back to the seller</a></p>`;
+        const read = readAmount(ctx.form.get("amount") ?? "", ctx.form.get("currency") ?? "");
+        if ("problem" in read) return ctx.page("Not paid out", html`${notice("error", read.problem)}${back}`, 400);
+        const payoutId = ctx.form.get("payout_id") ?? "";
+        const requested = await attempt(() => clients.wallets.requestPayout({ payoutId, sellerId, amount: read.amount }));
+        await ctx.audit({
+          action: requested.ok ? "payout_requested" : "payout_refused",
+          target: `seller ${sellerId}`,
+          details: { payout_id: payoutId, amount: money(read.amount), ...(requested.ok ? {} : { error: describeFailure("wallet service", requested.error) }) },
+        });
+        if (!requested.ok) return ctx.page("Not paid out", html`${notice("error", describeFailure("wallet service", requested.error))}${back}`, httpStatusOf(requested.error));
+        return redirect(path("wallets", sellerId) + query({ payout: payoutId }));
       },
     },
   ];
