@@ -50,7 +50,7 @@ describe.each(SERVICES)("migrations of the %s schema", (schema, migrations) => {
 });
 
 describe("011_checkout_status", () => {
-  it("fills in the checkout status of the payments already there, from their orders", async () => {
+  it("fills in the checkout status of the payments already there, from their orders, and keeps it as orders change", async () => {
     const schema = "payment_backfill";
     const serviceDb = createDb(database.url, schema);
     const before = paymentMigrations.findIndex((m) => m.name === "011_checkout_status");
@@ -67,6 +67,24 @@ describe("011_checkout_status", () => {
         { id: "p1", checkout_status: "SUCCEEDED" },
         { id: "p2", checkout_status: "PARTIALLY_REFUNDED" },
         { id: "p3", checkout_status: "FAILED" },
+      ]);
+
+      // Kept from then on: each status change moves the orders, then writes the payment (its updated_at).
+      const moveOrders = async (paymentId: string, status: string, orderId?: string) => {
+        await serviceDb("payment_orders").where({ payment_id: paymentId, ...(orderId && { order_id: orderId }) }).update({ status });
+        await serviceDb("payments").where({ id: paymentId }).update({ updated_at: serviceDb.fn.now() });
+      };
+      await moveOrders("p2", "REFUNDED", "o2");
+      await moveOrders("p1", "PARTIALLY_REFUNDED");
+      await serviceDb("payments").insert(payment("p4"));
+      await serviceDb("payment_orders").insert([order("p4", "o1", "NOT_STARTED"), order("p4", "o2", "NOT_STARTED")]);
+      expect(await serviceDb("payments").where({ id: "p4" }).first("checkout_status")).toEqual({ checkout_status: "NOT_STARTED" });
+      await moveOrders("p4", "EXECUTING");
+      expect(await serviceDb("payments").orderBy("id").select("id", "checkout_status")).toEqual([
+        { id: "p1", checkout_status: "PARTIALLY_REFUNDED" },
+        { id: "p2", checkout_status: "REFUNDED" },
+        { id: "p3", checkout_status: "FAILED" },
+        { id: "p4", checkout_status: "EXECUTING" },
       ]);
     } finally {
       await migrateDownAll(serviceDb, schema, paymentMigrations);

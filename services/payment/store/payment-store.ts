@@ -106,9 +106,6 @@ export interface PaymentPage {
 /** Serialises the event announcing a payment's new status. */
 export type EventEncoder = (payment: Payment, eventId: string, occurredAt: Date) => Uint8Array;
 
-/** checkoutStatus in SQL, over a payment's payment_orders rows: the status they share, else a partial refund. */
-const CHECKOUT_STATUS = "case when min(status) = max(status) then min(status) else 'PARTIALLY_REFUNDED' end";
-
 const DATE_TRUNC_UNIT: Record<StatsPeriod, string> = { hour: "hour", day: "day" };
 
 export class PaymentStore {
@@ -139,7 +136,6 @@ export class PaymentStore {
           status_page_url: newPayment.statusPageUrl,
           capture_method: checkout.captureMethod,
           requested_total_minor: checkout.total,
-          checkout_status: "NOT_STARTED",
         })
         .onConflict("checkout_id")
         .ignore()
@@ -385,8 +381,6 @@ export class PaymentStore {
       .where({ id: paymentId })
       .update({
         updated_at: trx.fn.now(),
-        // Derived from the orders as they now are, under the payment's lock: it cannot drift from them.
-        checkout_status: trx.raw(`(select ${CHECKOUT_STATUS} from payment_orders where payment_id = ?)`, [paymentId]),
         ...(failure && { failure_reason: failure.reason, decline_code: failure.declineCode ?? null }),
         ...(pendingReason && { pending_reason: pendingReason }),
       })
