@@ -58,6 +58,26 @@ describe("refunds in the console", () => {
     expect(rowsContaining(audit, 'data-action="refund_refused"').filter((r) => r.includes(paymentId))).toHaveLength(1);
   });
 
+  it("counts a refund recorded before the PSP failed as requested (it goes out later), not as refused", async () => {
+    const paymentId = await payCheckout(under.payments, sampleCheckout());
+    const admin = await loggedIn("admin", CONSOLE_ADMIN_PASSWORD);
+    const page = `/payments/${paymentId}`;
+    const form = await admin.get(page);
+    const refundId = refundIdOf(form.html);
+    under.platform.psp.setFaults({ error_rate: 1 });
+    try {
+      const sent = await admin.post(`${page}/refunds`, { csrf: csrfOf(form.html), refund_id: refundId, order_id: "order-2", amount: "1.00", reason: "late delivery" });
+      expect(sent).toMatchObject({ status: 303, location: `${page}?refunded=${refundId}` });
+    } finally {
+      under.platform.psp.setFaults({});
+    }
+    const { refunds } = await unary(under.payments, "listRefunds", { paymentId });
+    expect(refunds).toMatchObject([{ refundId, status: "REFUND_STATUS_PENDING" }]);
+    const audit = (await admin.get("/audit")).html;
+    expect(rowsContaining(audit, 'data-action="refund_requested"').filter((r) => r.includes(refundId))).toHaveLength(1);
+    expect(rowsContaining(audit, 'data-action="refund_refused"').filter((r) => r.includes(paymentId))).toEqual([]);
+  });
+
   it("shows a viewer the refunds but no form, and refuses one posted", async () => {
     const paymentId = await payCheckout(under.payments, sampleCheckout());
     const admin = await loggedIn("admin", CONSOLE_ADMIN_PASSWORD);

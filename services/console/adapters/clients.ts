@@ -43,6 +43,24 @@ export async function attempt<T>(call: () => Promise<T>): Promise<Outcome<T>> {
   }
 }
 
+/** Failures after which a request may have been carried out all the same: the service failed on the way, or its answer was lost. */
+const UNCERTAIN = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.Internal, Code.Unknown]);
+
+export type OnceOutcome = { kind: "done" } | { kind: "refused"; error: ConnectError } | { kind: "unconfirmed"; error: ConnectError };
+
+/**
+ * A request made under an idempotency key. When it failed in a way that leaves open whether it was recorded,
+ * `recorded()` looks for it under that key: found, it is done; not found (or not known), it is unconfirmed, and
+ * the same request with the same key may be sent again (it is carried out at most once).
+ */
+export async function requestOnce(call: () => Promise<unknown>, recorded: () => Promise<boolean>): Promise<OnceOutcome> {
+  const sent = await attempt(call);
+  if (sent.ok) return { kind: "done" };
+  if (!UNCERTAIN.has(sent.error.code)) return { kind: "refused", error: sent.error };
+  const found = await attempt(recorded);
+  return found.ok && found.value ? { kind: "done" } : { kind: "unconfirmed", error: sent.error };
+}
+
 /** What a person reads when a call failed. */
 export function describeFailure(service: string, error: ConnectError): string {
   switch (error.code) {

@@ -53,6 +53,10 @@ export function enumName(names: Record<number, string>, value: number, prefix: s
 /** A hidden field with the CSRF token: every POST form carries one. */
 export const csrfField = (token: string): SafeHtml => html`<input type="hidden" name="csrf" value="${token}">`;
 
+/** A form sending the same fields again (the same idempotency key among them), for a request whose outcome is unknown. */
+export const resubmitForm = (action: string, fields: Record<string, string>, csrf: string, label: string): SafeHtml =>
+  html`<form method="post" action="${action}">${csrfField(csrf)}${Object.entries(fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}<button type="submit">${label}</button></form>`;
+
 export const notice = (kind: "error" | "info", text: string): SafeHtml => html`<p class="notice ${kind}" role="${kind === "error" ? "alert" : "status"}">${text}</p>`;
 
 export const table = (headers: string[], rows: SafeHtml[], empty = "Nothing here."): SafeHtml =>

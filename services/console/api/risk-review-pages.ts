@@ -1,6 +1,6 @@
 import { PaymentStatus, ReviewOutcome, type Payment } from "../../../gen/payment/v1/payment_pb.js";
 import { Decision } from "../../../gen/risk/v1/risk_pb.js";
-import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
+import { attempt, describeFailure, httpStatusOf, requestOnce, type ConsoleClients } from "../adapters/clients.js";
 import type { Operator } from "../domain/operators.js";
 import { redirect, type Route } from "./http-app.js";
 import { csrfField, enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
@@ -62,14 +62,22 @@ export function riskReviewRoutes(clients: ConsoleClients): Route[] {
         if (outcomeText !== "approve" && outcomeText !== "reject") return ctx.page("Not decided", html`${notice("error", "Choose Approve or Reject.")}${back}`, 400);
         if (note === "") return ctx.page("Not decided", html`${notice("error", "Write a note: why, for the audit trail.")}${back}`, 400);
         const outcome = outcomeText === "approve" ? ReviewOutcome.APPROVED : ReviewOutcome.REJECTED;
-        const decided = await attempt(() => clients.payments.decideRiskReview({ paymentId, outcome, reviewer: ctx.operator.id, note }));
+        // The review is recorded before the payment goes on to the PSP: a failure after it leaves the decision made.
+        const decision = await requestOnce(
+          () => clients.payments.decideRiskReview({ paymentId, outcome, reviewer: ctx.operator.id, note }),
+          async () => {
+            const { risk } = (await clients.payments.getPayment({ paymentId })).payment!;
+            return risk?.reviewOutcome === outcome && risk.reviewer === ctx.operator.id && risk.reviewNote === note;
+          },
+        );
         await ctx.audit({
-          action: decided.ok ? "risk_review_decided" : "risk_review_refused",
+          action: decision.kind === "done" ? "risk_review_decided" : `risk_review_${decision.kind}`,
           target: `payment ${paymentId}`,
-          details: decided.ok ? { outcome: outcomeText, note } : { outcome: outcomeText, note, error: describeFailure("payment service", decided.error) },
+          details: { outcome: outcomeText, note, ...(decision.kind === "done" ? {} : { error: describeFailure("payment service", decision.error) }) },
         });
-        if (!decided.ok) return ctx.page("Not decided", html`${notice("error", describeFailure("payment service", decided.error))}${back}`, httpStatusOf(decided.error));
-        return redirect(path("payments", paymentId) + query({ reviewed: outcomeText }));
+        if (decision.kind === "done") return redirect(path("payments", paymentId) + query({ reviewed: outcomeText }));
+        const maybe = decision.kind === "unconfirmed" ? html`<p>It may have been recorded all the same: the payment's page shows whether it was.</p>` : "";
+        return ctx.page("Not decided", html`${notice("error", describeFailure("payment service", decision.error))}${maybe}${back}`, httpStatusOf(decision.error));
       },
     },
   ];
