@@ -96,6 +96,9 @@ describe("pay-in over the real wire", () => {
     expect(created.status).toBe("PAYMENT_STATUS_NOT_STARTED");
     expect(created.risk.decision).toBe("DECISION_REVIEW");
     expect(created.hostedPageUrl).toBe("");
+    const awaiting = async () =>
+      (await unary(payments, "listPayments", { buyerId: created.buyerId, awaitingRiskReview: true })).payments.map((p: { paymentId: string }) => p.paymentId);
+    expect(await awaiting()).toEqual([created.paymentId]);
 
     const approved = await unary(payments, "decideRiskReview", {
       paymentId: created.paymentId,
@@ -106,6 +109,7 @@ describe("pay-in over the real wire", () => {
     expect(approved.payment.status).toBe("PAYMENT_STATUS_EXECUTING");
     expect(approved.payment.risk.reviewer).toBe("risk-analyst@example.com");
     expect(approved.payment.hostedPageUrl).not.toBe("");
+    expect(await awaiting()).toEqual([]);
 
     const again = unary(payments, "decideRiskReview", { paymentId: created.paymentId, outcome: "REVIEW_OUTCOME_REJECTED", reviewer: "x" });
     await expect(again).rejects.toMatchObject({ code: grpc.status.FAILED_PRECONDITION });

@@ -5,9 +5,9 @@ import type { Operator } from "../domain/operators.js";
 import { redirect, type Route } from "./http-app.js";
 import { csrfField, enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
 
-const QUEUE_READ = 100;
+const PAGE_SIZE = 50;
 
-/** Held by the risk service until a person approves or rejects it. */
+/** Held by the risk service until a person approves or rejects it (as the payment service's awaitsReview). */
 export const awaitsReview = (p: Payment): boolean =>
   p.status === PaymentStatus.NOT_STARTED && p.risk?.decision === Decision.REVIEW && p.risk.reviewOutcome === ReviewOutcome.UNSPECIFIED;
 
@@ -39,14 +39,14 @@ export function riskReviewRoutes(clients: ConsoleClients): Route[] {
       method: "GET",
       pattern: /^\/risk-reviews$/,
       handle: async (ctx) => {
-        const listed = await attempt(() => clients.payments.listPayments({ status: PaymentStatus.NOT_STARTED, pageSize: QUEUE_READ }));
+        const pageToken = ctx.url.searchParams.get("page") ?? "";
+        const listed = await attempt(() => clients.payments.listPayments({ awaitingRiskReview: true, pageSize: PAGE_SIZE, pageToken }));
         if (!listed.ok) return ctx.page("Risk reviews", notice("error", describeFailure("payment service", listed.error)), httpStatusOf(listed.error));
-        const waiting = listed.value.payments.filter(awaitsReview);
-        const rows = waiting.map(
+        const rows = listed.value.payments.map(
           (p) =>
             html`<tr><td><a href="${path("payments", p.paymentId)}">${p.paymentId}</a></td><td>${p.buyerId} (${p.buyerCountry || "-"})</td><td class="num">${money(p.total)}</td><td>${p.risk!.reasons.map((r) => r.message).join("; ")}</td><td>${time(p.createdAt)}</td></tr>`,
         );
-        const more = listed.value.nextPageToken ? html`<p>Showing those among the newest ${QUEUE_READ} payments not started yet.</p>` : "";
+        const more = listed.value.nextPageToken ? html`<p><a href="/risk-reviews${query({ page: listed.value.nextPageToken })}">More</a></p>` : "";
         return ctx.page("Risk reviews", html`${table(["payment", "buyer", "total", "why", "created (UTC)"], rows, "No payment waits for a review.")}${more}`);
       },
     },

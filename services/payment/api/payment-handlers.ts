@@ -105,6 +105,7 @@ export function paymentRoutes({ flow, store, watch, refunds, disputes, timeline 
           buyerId: req.buyerId === "" ? undefined : requireId("buyer_id", req.buyerId),
           sellerId: req.sellerId === "" ? undefined : requireId("seller_id", req.sellerId),
           status: req.status === ProtoStatus.UNSPECIFIED ? undefined : requireStatus(req.status),
+          awaitingRiskReview: req.awaitingRiskReview,
           beforeSeq: cursor && BigInt(cursor.seq!),
           limit,
         });

@@ -173,11 +173,13 @@ export class PaymentStore {
   }
 
   /** Newest first, `limit` at a time, continuing strictly before `beforeSeq`. */
-  async list(filter: { buyerId?: string; sellerId?: string; status?: PaymentStatus; beforeSeq?: bigint; limit: number }): Promise<PaymentPage> {
+  async list(filter: { buyerId?: string; sellerId?: string; status?: PaymentStatus; awaitingRiskReview?: boolean; beforeSeq?: bigint; limit: number }): Promise<PaymentPage> {
     const query = this.db("payments").orderBy("seq", "desc").limit(filter.limit + 1);
     if (filter.buyerId) query.where({ buyer_id: filter.buyerId });
     if (filter.sellerId) query.whereRaw("exists (select 1 from payment_orders o where o.payment_id = payments.id and o.seller_id = ?)", [filter.sellerId]);
     if (filter.status) query.where({ checkout_status: filter.status });
+    // awaitsReview (domain/payment.ts) in SQL.
+    if (filter.awaitingRiskReview) query.where({ checkout_status: "NOT_STARTED", risk_decision: "REVIEW" }).whereNull("review_outcome");
     if (filter.beforeSeq !== undefined) query.where("seq", "<", filter.beforeSeq.toString());
     const rows: PaymentRow[] = await query;
     const page = rows.slice(0, filter.limit);
