@@ -11,8 +11,8 @@ export async function withTemporaryDatabase<T>(prefix: string, use: (url: string
   const admin = new pg.Client(postgres.url);
   await admin.connect();
   const name = `${prefix}_${randomBytes(6).toString("hex")}`;
-  await admin.query(`create database ${name}`);
   try {
+    await admin.query(`create database ${name}`);
     const url = new URL(postgres.url);
     url.pathname = `/${name}`;
     return await use(url.toString(), admin, postgres.origin);

@@ -1,3 +1,5 @@
+import { expect } from "vitest";
+
 /**
  * A person's browser reduced to HTTP for the console: keeps the cookies it is given, does not follow redirects (so
  * that tests see them), and reads the CSRF token from the page's forms as a browser would submit it.
@@ -68,4 +70,11 @@ export function csrfOf(html: string): string {
 /** The cells' text of each table row whose markup contains `needle`. */
 export function rowsContaining(html: string, needle: string): string[] {
   return (html.match(/<tr[^>]*>.*?<\/tr>/gs) ?? []).filter((row) => row.includes(needle)).map((row) => row.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim());
+}
+
+/** A browser logged in to the console at `baseUrl` as `login`; the test fails when the console refuses. */
+export async function loggedIn(baseUrl: string, login: string, password: string): Promise<ConsoleBrowser> {
+  const browser = new ConsoleBrowser(baseUrl);
+  expect((await browser.login(login, password)).status).toBe(303);
+  return browser;
 }

@@ -4,15 +4,11 @@ import { unary } from "../support/grpc-js.js";
 import { CONSOLE_ADMIN_PASSWORD } from "../support/platform.js";
 import { usePlatform } from "../support/use-platform.js";
 import { waitFor } from "../support/wait.js";
-import { ConsoleBrowser, csrfOf, rowsContaining } from "./console-browser.js";
+import { csrfOf, loggedIn as loggedInAs, rowsContaining } from "./console-browser.js";
 
 const under = usePlatform();
 
-async function loggedIn(login: string, password: string): Promise<ConsoleBrowser> {
-  const browser = new ConsoleBrowser(under.platform.console.url);
-  expect((await browser.login(login, password)).status).toBe(303);
-  return browser;
-}
+const loggedIn = (login: string, password: string) => loggedInAs(under.platform.console.url, login, password);
 
 const refundIdOf = (html: string) => html.match(/name="refund_id" value="([^"]+)"/)![1]!;
 

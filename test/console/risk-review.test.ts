@@ -3,7 +3,7 @@ import { sampleCheckout, usd } from "../support/checkouts.js";
 import { unary } from "../support/grpc-js.js";
 import { CONSOLE_ADMIN_PASSWORD } from "../support/platform.js";
 import { usePlatform } from "../support/use-platform.js";
-import { ConsoleBrowser, csrfOf, rowsContaining } from "./console-browser.js";
+import { csrfOf, loggedIn as loggedInAs, rowsContaining } from "./console-browser.js";
 
 const under = usePlatform();
 
@@ -16,11 +16,7 @@ async function heldForReview(): Promise<string> {
 
 const getPayment = (paymentId: string) => unary(under.payments, "getPayment", { paymentId }).then((r) => r.payment);
 
-async function loggedIn(login: string, password: string): Promise<ConsoleBrowser> {
-  const browser = new ConsoleBrowser(under.platform.console.url);
-  expect((await browser.login(login, password)).status).toBe(303);
-  return browser;
-}
+const loggedIn = (login: string, password: string) => loggedInAs(under.platform.console.url, login, password);
 
 describe("risk reviews in the console", () => {
   it("lists the payments held for review; finance approves one (it goes to the PSP) or rejects one (it fails), audited", async () => {

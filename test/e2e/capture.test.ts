@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { splitOrder } from "../../services/payment/domain/fees.js";
-import { usd } from "../support/checkouts.js";
+import { usd, checkoutStatusDrift } from "../support/checkouts.js";
 import { grpc, unary } from "../support/grpc-js.js";
 import { PLATFORM_FEE_BPS } from "../support/platform.js";
 import { usePlatform } from "../support/use-platform.js";
@@ -134,5 +134,11 @@ describe("authorize, then capture or void", () => {
     under.platform.psp.advanceClock(8 * 24 * 3_600_000);
     const expired = await waitForStatus(payment.paymentId, "VOIDED");
     expect(expired.failureReason).toContain("expired");
+  });
+});
+
+describe("the stored checkout status", () => {
+  it("matches every payment's orders after all of the above", async () => {
+    expect(await checkoutStatusDrift(under.platform.database.url)).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { DisputeEventSchema } from "../../gen/payment/v1/events_pb.js";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
-import { sampleCheckout, usd } from "../support/checkouts.js";
+import { sampleCheckout, usd, checkoutStatusDrift } from "../support/checkouts.js";
 import { grpc, unary } from "../support/grpc-js.js";
 import { usePlatform } from "../support/use-platform.js";
 import { readStreamMessages } from "../support/stream-reader.js";
@@ -137,5 +137,11 @@ describe("disputes", () => {
 
   it("ListDisputes of an unknown payment is NOT_FOUND", async () => {
     await expect(listDisputes("pay_nope")).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+  });
+});
+
+describe("the stored checkout status", () => {
+  it("matches every payment's orders after all of the above", async () => {
+    expect(await checkoutStatusDrift(under.platform.database.url)).toEqual([]);
   });
 });

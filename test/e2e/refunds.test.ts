@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { RefundEventSchema } from "../../gen/payment/v1/events_pb.js";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { splitOrder } from "../../services/payment/domain/fees.js";
-import { sampleCheckout, usd } from "../support/checkouts.js";
+import { sampleCheckout, usd, checkoutStatusDrift } from "../support/checkouts.js";
 import { grpc, unary } from "../support/grpc-js.js";
 import { PLATFORM_FEE_BPS } from "../support/platform.js";
 import { readStreamMessages } from "../support/stream-reader.js";
@@ -195,5 +195,11 @@ describe("RefundPayment", () => {
     for (const [request, field] of cases) {
       await expect(refundPayment(request), field).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringContaining(field) });
     }
+  });
+});
+
+describe("the stored checkout status", () => {
+  it("matches every payment's orders after all of the above", async () => {
+    expect(await checkoutStatusDrift(under.platform.database.url)).toEqual([]);
   });
 });

@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { createDb } from "../../services/lib/db.js";
+import { PAYMENT_SCHEMA } from "../../services/payment/store/migrations/index.js";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { unary, type GrpcJsClient } from "./grpc-js.js";
 import { waitFor } from "./wait.js";
@@ -39,4 +41,23 @@ export function waitForPaymentStatus(payments: GrpcJsClient, paymentId: string, 
     15_000,
     `payment ${paymentId} to be ${statuses.join(" or ")}`,
   );
+}
+
+/**
+ * The payments whose stored checkout status (kept by a trigger for listings and stats) differs from the one their
+ * orders give: none, whatever flows ran.
+ */
+export async function checkoutStatusDrift(databaseUrl: string): Promise<{ id: string; stored: string; orders: string }[]> {
+  const db = createDb(databaseUrl, PAYMENT_SCHEMA);
+  try {
+    const { rows } = await db.raw(`
+      select p.id, p.checkout_status as stored, o.status as orders
+      from payments p
+      join (select payment_id, case when min(status) = max(status) then min(status) else 'PARTIALLY_REFUNDED' end as status
+            from payment_orders group by payment_id) o on o.payment_id = p.id
+      where p.checkout_status <> o.status`);
+    return rows;
+  } finally {
+    await db.destroy();
+  }
 }

@@ -27,14 +27,18 @@ function exceptionRow(e: ReconciliationException): SafeHtml {
 
 const EXCEPTION_HEADERS = ["#", "date", "class", "line type", "line", "our reference", "PSP reference", "file", "ledger", "ledger transaction", "status", "detail"];
 
-/** Every page of a run's exceptions. */
-async function allExceptionsOfRun(clients: ConsoleClients, runId: bigint): Promise<ReconciliationException[]> {
+/** More than a spreadsheet is for (and than the console holds in memory for one download). */
+const MAX_EXPORTED_EXCEPTIONS = 100_000;
+
+/** Every page of a run's exceptions; undefined when there are more than MAX_EXPORTED_EXCEPTIONS. */
+async function allExceptionsOfRun(clients: ConsoleClients, runId: bigint): Promise<ReconciliationException[] | undefined> {
   await clients.reconciliation.getRun({ runId }); // NOT_FOUND for a run that does not exist
   const exceptions: ReconciliationException[] = [];
   let pageToken = "";
   do {
     const page = await clients.reconciliation.listExceptions({ runId, pageSize: 500, pageToken });
     exceptions.push(...page.exceptions);
+    if (exceptions.length > MAX_EXPORTED_EXCEPTIONS) return undefined;
     pageToken = page.nextPageToken;
   } while (pageToken !== "");
   return exceptions;
@@ -129,6 +133,10 @@ ${exceptionsHtml}`,
         const runId = BigInt(ctx.params[0]!);
         const all = await attempt(() => allExceptionsOfRun(clients, runId));
         if (!all.ok) return ctx.page(`Run ${runId}`, notice("error", describeFailure("reconciliation service", all.error)), httpStatusOf(all.error));
+        if (all.value === undefined) {
+          const tooMany = `The run has more than ${MAX_EXPORTED_EXCEPTIONS} exceptions, too many for one download: read them with the reconciliation service's ListExceptions.`;
+          return ctx.page(`Run ${runId}`, notice("error", tooMany), 413);
+        }
         return { status: 200, body: exceptionsCsv(all.value), contentType: "text/csv; charset=utf-8", filename: `reconciliation-run-${runId}-exceptions.csv` };
       },
     },
