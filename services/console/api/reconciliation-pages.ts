@@ -121,8 +121,8 @@ export function reconciliationRoutes(clients: ConsoleClients): Route[] {
 <h2>Report</h2>
 ${table(["class", "currency", "lines", "amount"], report, "No report.")}
 <h2>Exceptions</h2>
-<p><a href="${path("reconciliation", "runs", runId.toString(), "exceptions.csv")}">Download every exception of the run (CSV)</a></p>
-${exceptionsHtml}`,
+${exceptionsHtml}
+<p><a href="${path("reconciliation", "runs", runId.toString(), "exceptions.csv")}">Download every exception of the run (CSV)</a></p>`,
         );
       },
     },
