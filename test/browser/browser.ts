@@ -95,6 +95,23 @@ export async function rowsOf(table: Locator): Promise<string[][]> {
   return table.locator("tbody tr").evaluateAll((rows) => rows.map((row) => [...(row as HTMLTableRowElement).cells].map((cell) => cell.innerText.trim())));
 }
 
+/** Each term of a console description list (dt) and what a person reads next to it (dd), once the list is on the page. */
+export async function definitionsOf(list: Locator): Promise<Record<string, string>> {
+  await list.waitFor();
+  return list.evaluate((dl) =>
+    Object.fromEntries([...dl.querySelectorAll(":scope > dt")].map((dt) => [(dt as HTMLElement).innerText.trim(), (dt.nextElementSibling as HTMLElement).innerText.trim()])),
+  );
+}
+
+/** USD minor units as the console writes them: "24.37 USD". */
+export const usdText = (minor: bigint): string => `${minor / 100n}.${String(minor % 100n).padStart(2, "0")} USD`;
+
+/** Follows a link of the console header's navigation, and waits for its page. */
+export async function navigate(page: Page, link: string, path: string): Promise<void> {
+  await page.getByRole("link", { name: link, exact: true }).click();
+  await page.waitForURL(`**${path}`);
+}
+
 /** The table right below a section heading of the console (tables sit in a scrolling box). */
 export const tableUnder = (page: Page, heading: string): Locator => page.locator(`h2:text-is("${heading}") + .scroll table`);
 

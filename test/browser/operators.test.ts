@@ -10,19 +10,10 @@ import { deadLetteredPoisonEvent, waitForPayInDeadLetters } from "../support/eve
 import { PLATFORM_FEE_BPS } from "../support/platform.js";
 import { usePlatform } from "../support/use-platform.js";
 import { waitFor } from "../support/wait.js";
-import { openLoggedIn, rowsOf, tableUnder, useBrowser, type ConsoleOperator } from "./browser.js";
+import { navigate, openLoggedIn, rowsOf, tableUnder, usdText, useBrowser, type ConsoleOperator } from "./browser.js";
 
 const under = usePlatform();
 const browser = useBrowser();
-
-/** USD minor units as the console writes them: "24.37 USD". */
-const usdText = (minor: bigint) => `${minor / 100n}.${String(minor % 100n).padStart(2, "0")} USD`;
-
-/** Follows a link of the header's navigation, and waits for its page. */
-async function navigate(page: Page, link: string, path: string) {
-  await page.getByRole("link", { name: link, exact: true }).click();
-  await page.waitForURL(`**${path}`);
-}
 
 /** The audit log's rows of `action` (columns #, time, operator, action, target, details), newest first. */
 async function auditRows(page: Page, action: string) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sampleCheckout, usd } from "../support/checkouts.js";
+import { heldForReview } from "../support/checkouts.js";
 import { unary } from "../support/grpc-js.js";
 import { CONSOLE_ADMIN_PASSWORD } from "../support/platform.js";
 import { usePlatform } from "../support/use-platform.js";
@@ -7,20 +7,13 @@ import { csrfOf, loggedIn as loggedInAs, rowsContaining } from "./console-browse
 
 const under = usePlatform();
 
-/** A checkout over the risk service's review threshold (5,000.00 USD): held for a person. */
-async function heldForReview(): Promise<string> {
-  const { payment } = await unary(under.payments, "createPayment", sampleCheckout({ orders: [{ orderId: "o1", sellerId: "seller-a", amount: usd(600_000) }] }));
-  expect(payment.risk.decision).toBe("DECISION_REVIEW");
-  return payment.paymentId;
-}
-
 const getPayment = (paymentId: string) => unary(under.payments, "getPayment", { paymentId }).then((r) => r.payment);
 
 const loggedIn = (login: string, password: string) => loggedInAs(under.platform.console.url, login, password);
 
 describe("risk reviews in the console", () => {
   it("lists the payments held for review; finance approves one (it goes to the PSP) or rejects one (it fails), audited", async () => {
-    const [approveId, rejectId] = [await heldForReview(), await heldForReview()];
+    const [approveId, rejectId] = [await heldForReview(under.payments), await heldForReview(under.payments)];
     const admin = await loggedIn("admin", CONSOLE_ADMIN_PASSWORD);
     const queue = await admin.get("/risk-reviews");
     expect(rowsContaining(queue.html, approveId)[0]).toContain("6000.00 USD");
@@ -58,7 +51,7 @@ describe("risk reviews in the console", () => {
   });
 
   it("shows a viewer the review but not the decision, and refuses one posted", async () => {
-    const paymentId = await heldForReview();
+    const paymentId = await heldForReview(under.payments);
     const admin = await loggedIn("admin", CONSOLE_ADMIN_PASSWORD);
     await admin.submit("/operators", "/operators", { id: "rita", display_name: "Rita Viewer", role: "viewer", password: "rita-password" });
     const rita = await loggedIn("rita", "rita-password");

@@ -22,6 +22,13 @@ export function sampleCheckout(overrides: Record<string, unknown> = {}) {
   };
 }
 
+/** Creates a 6,000.00 USD checkout, over the default risk rules' review threshold (5,000.00 USD): held for a person; its payment id. */
+export async function heldForReview(payments: GrpcJsClient): Promise<string> {
+  const { payment } = await unary(payments, "createPayment", sampleCheckout({ orders: [{ orderId: "o1", sellerId: "seller-a", amount: usd(600_000) }] }));
+  if (payment.risk?.decision !== "DECISION_REVIEW") throw new Error(`payment ${payment.paymentId} was not held for review: ${JSON.stringify(payment.risk)}`);
+  return payment.paymentId;
+}
+
 /**
  * Creates the checkout and pays it on the hosted page with `card`; resolves with the payment id once the payment has
  * settled: SUCCEEDED, or FAILED for a card the PSP declines.
