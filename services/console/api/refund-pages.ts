@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { PaymentStatus, RefundStatus, type Payment, type Refund } from "../../../gen/payment/v1/payment_pb.js";
-import { attempt, describeFailure, httpStatusOf, requestOnce, type ConsoleClients, type Outcome } from "../adapters/clients.js";
+import { attempt, describeFailure, httpStatusOf, type ConsoleClients, type Outcome } from "../adapters/clients.js";
 import type { Operator } from "../domain/operators.js";
 import { amountInput, readAmount } from "./amount-field.js";
-import { redirect, type Route } from "./http-app.js";
-import { csrfField, enumName, html, money, notice, path, query, resubmitForm, table, time, type SafeHtml } from "./html.js";
+import type { Route } from "./http-app.js";
+import { sendKeyedRequest } from "./keyed-request.js";
+import { csrfField, enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
 
 const REFUNDABLE = [PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED];
 
@@ -49,20 +50,17 @@ export function refundRoutes(clients: ConsoleClients): Route[] {
         if (reason === "") return ctx.page("Not refunded", html`${notice("error", "Write a reason: why, for the buyer's and the seller's records.")}${back}`, 400);
         const refundId = ctx.form.get("refund_id") ?? "";
         const orderId = ctx.form.get("order_id") ?? "";
-        const outcome = await requestOnce(
-          () => clients.payments.refundPayment({ refundId, paymentId, orderId, amount, reason }),
-          async () => (await clients.payments.listRefunds({ paymentId })).refunds.some((r) => r.refundId === refundId),
-        );
-        await ctx.audit({
-          action: `refund_${outcome.kind === "done" ? "requested" : outcome.kind}`,
+        return sendKeyedRequest(ctx, {
+          name: "refund",
+          service: "payment service",
           target: `payment ${paymentId}`,
-          details: { refund_id: refundId, order_id: orderId, amount: money(amount), reason, ...(outcome.kind === "done" ? {} : { error: describeFailure("payment service", outcome.error) }) },
+          details: { refund_id: refundId, order_id: orderId, amount: money(amount), reason },
+          send: () => clients.payments.refundPayment({ refundId, paymentId, orderId, amount, reason }),
+          recorded: async () => (await clients.payments.listRefunds({ paymentId })).refunds.some((r) => r.refundId === refundId),
+          doneLocation: path("payments", paymentId) + query({ refunded: refundId }),
+          resubmit: { action: path("payments", paymentId, "refunds"), fields: { refund_id: refundId, order_id: orderId, amount: ctx.form.get("amount") ?? "", reason } },
+          back,
         });
-        if (outcome.kind === "done") return redirect(path("payments", paymentId) + query({ refunded: refundId }));
-        const failure = notice("error", describeFailure("payment service", outcome.error));
-        if (outcome.kind === "refused") return ctx.page("Not refunded", html`${failure}${back}`, httpStatusOf(outcome.error));
-        const again = resubmitForm(path("payments", paymentId, "refunds"), { refund_id: refundId, order_id: orderId, amount: ctx.form.get("amount") ?? "", reason }, ctx.csrf, "Send the same refund again");
-        return ctx.page("Refund not confirmed", html`${failure}<p>It may have gone through. Sending the same refund again (same refund id) refunds at most once.</p>${again}${back}`, httpStatusOf(outcome.error));
       },
     },
   ];

@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { PayoutStatus, type Balance, type Payout } from "../../../gen/wallet/v1/wallet_pb.js";
 import { isKnownCurrency } from "../../lib/money.js";
-import { attempt, describeFailure, httpStatusOf, requestOnce, type ConsoleClients } from "../adapters/clients.js";
+import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
 import type { Operator } from "../domain/operators.js";
 import { amountInput, readAmount } from "./amount-field.js";
-import { redirect, type Route } from "./http-app.js";
-import { csrfField, enumName, html, money, notice, path, query, resubmitForm, table, time, type SafeHtml } from "./html.js";
+import type { Route } from "./http-app.js";
+import { sendKeyedRequest } from "./keyed-request.js";
+import { csrfField, enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
 
 const PAGE_SIZE = 100;
 const payoutStatus = (s: PayoutStatus) => enumName(PayoutStatus, s, "PAYOUT_STATUS_");
@@ -73,20 +74,17 @@ export function walletRoutes(clients: ConsoleClients): Route[] {
         const read = readAmount(ctx.form.get("amount") ?? "", currency);
         if ("problem" in read) return ctx.page("Not paid out", html`${notice("error", read.problem)}${back}`, 400);
         const payoutId = ctx.form.get("payout_id") ?? "";
-        const outcome = await requestOnce(
-          () => clients.wallets.requestPayout({ payoutId, sellerId, amount: read.amount }),
-          async () => (await attempt(() => clients.wallets.getPayout({ payoutId }))).ok,
-        );
-        await ctx.audit({
-          action: `payout_${outcome.kind === "done" ? "requested" : outcome.kind}`,
+        return sendKeyedRequest(ctx, {
+          name: "payout",
+          service: "wallet service",
           target: `seller ${sellerId}`,
-          details: { payout_id: payoutId, amount: money(read.amount), ...(outcome.kind === "done" ? {} : { error: describeFailure("wallet service", outcome.error) }) },
+          details: { payout_id: payoutId, amount: money(read.amount) },
+          send: () => clients.wallets.requestPayout({ payoutId, sellerId, amount: read.amount }),
+          recorded: async () => (await attempt(() => clients.wallets.getPayout({ payoutId }))).ok,
+          doneLocation: path("wallets", sellerId) + query({ payout: payoutId }),
+          resubmit: { action: path("wallets", sellerId, "payouts"), fields: { payout_id: payoutId, currency, amount: ctx.form.get("amount") ?? "" } },
+          back,
         });
-        if (outcome.kind === "done") return redirect(path("wallets", sellerId) + query({ payout: payoutId }));
-        const failure = notice("error", describeFailure("wallet service", outcome.error));
-        if (outcome.kind === "refused") return ctx.page("Not paid out", html`${failure}${back}`, httpStatusOf(outcome.error));
-        const again = resubmitForm(path("wallets", sellerId, "payouts"), { payout_id: payoutId, currency, amount: ctx.form.get("amount") ?? "" }, ctx.csrf, "Send the same payout again");
-        return ctx.page("Payout not confirmed", html`${failure}<p>It may have gone through. Sending the same payout again (same payout id) pays at most once.</p>${again}${back}`, httpStatusOf(outcome.error));
       },
     },
   ];
