@@ -4,7 +4,9 @@ import { CONSOLE_ADMIN_PASSWORD } from "../support/platform.js";
 import { usePlatform } from "../support/use-platform.js";
 import { paidOrder } from "../ledger/platform-books.js";
 import { requestPayout, setPayoutAccount, waitForPayout } from "../payouts/payout-calls.js";
-import { ConsoleBrowser, csrfOf, rowsContaining } from "./console-browser.js";
+import { startConsoleService } from "../../services/console/service.js";
+import { startTcpProxy } from "../support/tcp-proxy.js";
+import { ConsoleBrowser, csrfOf, loggedIn, rowsContaining } from "./console-browser.js";
 
 const under = usePlatform();
 
@@ -68,5 +70,48 @@ describe("payouts from the console", () => {
     const seen = await pia.get(page);
     expect(seen.html).not.toContain('name="payout_id"');
     expect((await pia.post(`${page}/payouts`, { ...fields, csrf: csrfOf(seen.html), payout_id: `po-${randomUUID()}` })).status).toBe(403);
+  });
+});
+
+describe("a payout whose answer is lost", () => {
+  it("is offered again under the same payout id, and paid once when sent again", async () => {
+    const sellerId = `seller-${randomUUID()}`;
+    await paidOrder(under.platform, sellerId, 10_000);
+    await setPayoutAccount(under.platform, sellerId, "ba_789");
+    // A second console instance, reaching the wallet service through a connection that can be cut.
+    const walletPort = Number(new URL(under.platform.wallet.url).port);
+    const proxy = await startTcpProxy("127.0.0.1", walletPort);
+    const { platform } = under;
+    const consoleService = await startConsoleService({
+      databaseUrl: platform.database.url,
+      paymentUrl: platform.payment.url,
+      ledgerUrl: platform.ledger.url,
+      reconciliationUrl: platform.reconciliation.url,
+      walletUrl: `http://127.0.0.1:${proxy.port}`,
+    });
+    try {
+      const admin = await loggedIn(consoleService.url, "admin", CONSOLE_ADMIN_PASSWORD);
+      const page = `/wallets/${encodeURIComponent(sellerId)}`;
+      const form = await admin.get(page);
+      const payoutId = form.html.match(/name="payout_id" value="([^"]+)"/)![1]!;
+
+      proxy.cut();
+      const lost = await admin.post(`${page}/payouts`, { csrf: csrfOf(form.html), payout_id: payoutId, currency: "USD", amount: "20.00" });
+      expect(lost.status).toBe(502);
+      expect(lost.html).toContain("The payout is not confirmed");
+      const again = lost.html.match(/<form method="post" action="([^"]+)">(.*?)<button type="submit">Send the same payout again<\/button><\/form>/)!;
+      const fields = Object.fromEntries([...again[2]!.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+      expect(fields).toEqual({ csrf: csrfOf(form.html), payout_id: payoutId, currency: "USD", amount: "20.00" });
+
+      proxy.restore();
+      expect(await admin.post(again[1]!, fields)).toMatchObject({ status: 303, location: `${page}?payout=${payoutId}` });
+      await waitForPayout(under.platform, payoutId, "PAYOUT_STATUS_PAID");
+      const audit = (await admin.get("/audit")).html;
+      expect(rowsContaining(audit, 'data-action="payout_unconfirmed"').filter((r) => r.includes(sellerId))).toHaveLength(1);
+      expect(rowsContaining(audit, 'data-action="payout_requested"').filter((r) => r.includes(sellerId))).toHaveLength(1);
+    } finally {
+      await consoleService.close();
+      await proxy.close();
+    }
   });
 });

@@ -43,8 +43,11 @@ export async function attempt<T>(call: () => Promise<T>): Promise<Outcome<T>> {
   }
 }
 
-/** Failures after which a request may have been carried out all the same: the service failed on the way, or its answer was lost. */
-const UNCERTAIN = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.Internal, Code.Unknown]);
+/**
+ * Failures after which a request may have been carried out all the same: the service failed on the way, or its
+ * answer was lost. The console never cancels a call, so CANCELED is a connection closed under it (HTTP/2 CANCEL).
+ */
+const UNCERTAIN = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.Internal, Code.Unknown, Code.Canceled]);
 
 export type OnceOutcome = { kind: "done" } | { kind: "refused"; error: ConnectError } | { kind: "unconfirmed"; error: ConnectError };
 
