@@ -72,8 +72,8 @@ header a{color:#fff;text-decoration:none}
 header nav{display:flex;flex-wrap:wrap;gap:.25rem .9rem;flex:1}
 header form{margin:0}
 header .who{font-size:.85rem;opacity:.85}
-main{max-width:72rem;margin:0 auto;padding:1rem}
-h1{font-size:1.35rem;margin:.25rem 0 1rem;overflow-wrap:anywhere}
+main{max-width:72rem;margin:0 auto;padding:1rem;overflow-wrap:anywhere}
+h1{font-size:1.35rem;margin:.25rem 0 1rem}
 h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
 .scroll{overflow-x:auto;background:#fff;border:1px solid #dde1e7;border-radius:6px}
 table{border-collapse:collapse;width:100%}
