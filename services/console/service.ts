@@ -46,7 +46,7 @@ export async function startConsoleService(config: ConsoleServiceConfig): Promise
     await store.audit({ operatorId: "system", action: "operator_bootstrapped", target: ADMIN_OPERATOR_ID, details: { role: "finance" } });
   }
   const clients = createConsoleClients(config);
-  const routes = [...authRoutes(store), ...overviewRoutes(clients), ...paymentRoutes(clients), ...riskReviewRoutes(clients), ...refundRoutes(clients), ...ledgerRoutes(clients), ...reconciliationRoutes(clients), ...adjustmentRoutes(clients, store), ...walletRoutes(clients), ...deadLetterRoutes(config.deadLetters, store), ...adminRoutes(store)];
+  const routes = [...authRoutes(store), ...overviewRoutes(clients), ...paymentRoutes(clients), ...riskReviewRoutes(clients), ...refundRoutes(clients), ...ledgerRoutes(clients), ...reconciliationRoutes(clients), ...adjustmentRoutes(clients), ...walletRoutes(clients), ...deadLetterRoutes(config.deadLetters, store), ...adminRoutes(store)];
   const server = http.createServer(consoleHandler(routes, store, log));
   const host = config.host ?? "127.0.0.1";
   const port = await listen(server, config.port, host);

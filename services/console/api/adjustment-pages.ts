@@ -2,11 +2,14 @@ import { randomUUID } from "node:crypto";
 import { Direction } from "../../../gen/ledger/v1/ledger_pb.js";
 import { ExceptionStatus, StandardCorrection } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
 import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
-import type { ConsoleStore } from "../store/console-store.js";
-import { redirect, type Route } from "./http-app.js";
+import type { Route } from "./http-app.js";
 import { csrfField, html, money, notice, path, query } from "./html.js";
 import { lineClassName } from "./reconciliation-chart.js";
+import { sendOperatorRequest } from "./operator-request.js";
 import { exceptionStatus } from "./reconciliation-pages.js";
+
+/** The ledger transaction an adjustment is posted as (PostAdjustment's ids are deterministic). */
+const adjustmentTransactionId = (exceptionId: bigint) => `adjustment:${exceptionId}`;
 
 const ADJUST = /^\/reconciliation\/exceptions\/(\d{1,18})\/adjust$/;
 const ENTRY = /^(DEBIT|CREDIT|Dr|Cr)\s+(\S+)\s+(\d{1,18})\s+([A-Z]{3})$/i;
@@ -30,7 +33,7 @@ export function parseEntries(text: string): { entries: { accountCode: string; di
 }
 
 /** Finance's adjustment of an exception: the form, and PostAdjustment under the operator's name, audited. */
-export function adjustmentRoutes(clients: ConsoleClients, store: ConsoleStore): Route[] {
+export function adjustmentRoutes(clients: ConsoleClients): Route[] {
   return [
     {
       method: "GET",
@@ -78,24 +81,35 @@ export function adjustmentRoutes(clients: ConsoleClients, store: ConsoleStore): 
         const { entries, problems } = asReported ? { entries: [], problems: [] } : parseEntries(ctx.form.get("entries") ?? "");
         const back = html`<p><a href="${path("reconciliation", "exceptions", exceptionId.toString(), "adjust")}">Back</a></p>`;
         if (problems.length > 0) return ctx.page("Adjustment not posted", html`${problems.map((p) => notice("error", p))}${back}`, 400);
-        const posted = await attempt(() =>
-          clients.reconciliation.postAdjustment({
-            exceptionId,
-            operatorId: ctx.operator.id,
-            reason,
-            idempotencyKey: ctx.form.get("idempotency_key") ?? "",
-            entries,
-            correction: asReported ? StandardCorrection.SETTLE_AS_REPORTED : StandardCorrection.UNSPECIFIED,
-          }),
-        );
-        await store.audit({
-          operatorId: ctx.operator.id,
-          action: posted.ok ? "adjustment_posted" : "adjustment_refused",
+        const idempotencyKey = ctx.form.get("idempotency_key") ?? "";
+        return sendOperatorRequest(ctx, {
+          name: "adjustment",
+          doneAs: "posted",
+          service: "reconciliation service",
           target: `exception ${exceptionId}`,
-          details: posted.ok ? { transaction_id: posted.value.transaction?.transactionId, reason } : { reason, error: describeFailure("reconciliation service", posted.error) },
+          details: { reason },
+          doneDetails: { transaction_id: adjustmentTransactionId(exceptionId) },
+          send: () =>
+            clients.reconciliation.postAdjustment({
+              exceptionId,
+              operatorId: ctx.operator.id,
+              reason,
+              idempotencyKey,
+              entries,
+              correction: asReported ? StandardCorrection.SETTLE_AS_REPORTED : StandardCorrection.UNSPECIFIED,
+            }),
+          // Only once posted: an adjustment left ADJUSTING is completed by the same request again.
+          recorded: async () => {
+            const { exception } = await clients.reconciliation.getException({ exceptionId });
+            return exception?.status === ExceptionStatus.ADJUSTED && exception.adjustment?.operatorId === ctx.operator.id && exception.adjustment.reason === reason;
+          },
+          doneLocation: `/reconciliation/exceptions${query({ adjusted: exceptionId.toString() })}`,
+          resubmit: {
+            action: path("reconciliation", "exceptions", exceptionId.toString(), "adjust"),
+            fields: { idempotency_key: idempotencyKey, reason, correction: ctx.form.get("correction") ?? "", entries: ctx.form.get("entries") ?? "" },
+          },
+          back,
         });
-        if (!posted.ok) return ctx.page("Adjustment not posted", html`${notice("error", describeFailure("reconciliation service", posted.error))}${back}`, httpStatusOf(posted.error));
-        return redirect(`/reconciliation/exceptions${query({ adjusted: exceptionId.toString() })}`);
       },
     },
   ];

@@ -4,7 +4,7 @@ import { attempt, describeFailure, httpStatusOf, type ConsoleClients, type Outco
 import type { Operator } from "../domain/operators.js";
 import { amountInput, readAmount } from "./amount-field.js";
 import type { Route } from "./http-app.js";
-import { sendKeyedRequest } from "./keyed-request.js";
+import { sendOperatorRequest } from "./operator-request.js";
 import { csrfField, enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
 
 const REFUNDABLE = [PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED];
@@ -50,7 +50,7 @@ export function refundRoutes(clients: ConsoleClients): Route[] {
         if (reason === "") return ctx.page("Not refunded", html`${notice("error", "Write a reason: why, for the buyer's and the seller's records.")}${back}`, 400);
         const refundId = ctx.form.get("refund_id") ?? "";
         const orderId = ctx.form.get("order_id") ?? "";
-        return sendKeyedRequest(ctx, {
+        return sendOperatorRequest(ctx, {
           name: "refund",
           service: "payment service",
           target: `payment ${paymentId}`,

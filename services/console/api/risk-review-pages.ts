@@ -1,8 +1,9 @@
 import { PaymentStatus, ReviewOutcome, type Payment } from "../../../gen/payment/v1/payment_pb.js";
 import { Decision } from "../../../gen/risk/v1/risk_pb.js";
-import { attempt, describeFailure, httpStatusOf, requestOnce, type ConsoleClients } from "../adapters/clients.js";
+import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
 import type { Operator } from "../domain/operators.js";
-import { redirect, type Route } from "./http-app.js";
+import type { Route } from "./http-app.js";
+import { sendOperatorRequest } from "./operator-request.js";
 import { csrfField, enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
 
 const PAGE_SIZE = 50;
@@ -62,22 +63,21 @@ export function riskReviewRoutes(clients: ConsoleClients): Route[] {
         if (outcomeText !== "approve" && outcomeText !== "reject") return ctx.page("Not decided", html`${notice("error", "Choose Approve or Reject.")}${back}`, 400);
         if (note === "") return ctx.page("Not decided", html`${notice("error", "Write a note: why, for the audit trail.")}${back}`, 400);
         const outcome = outcomeText === "approve" ? ReviewOutcome.APPROVED : ReviewOutcome.REJECTED;
-        // The review is recorded before the payment goes on to the PSP: a failure after it leaves the decision made.
-        const decision = await requestOnce(
-          () => clients.payments.decideRiskReview({ paymentId, outcome, reviewer: ctx.operator.id, note }),
-          async () => {
+        return sendOperatorRequest(ctx, {
+          name: "risk review",
+          doneAs: "decided",
+          service: "payment service",
+          target: `payment ${paymentId}`,
+          details: { outcome: outcomeText, note },
+          send: () => clients.payments.decideRiskReview({ paymentId, outcome, reviewer: ctx.operator.id, note }),
+          // The review is recorded before the payment goes on to the PSP: a failure after it leaves the decision made.
+          recorded: async () => {
             const { risk } = (await clients.payments.getPayment({ paymentId })).payment!;
             return risk?.reviewOutcome === outcome && risk.reviewer === ctx.operator.id && risk.reviewNote === note;
           },
-        );
-        await ctx.audit({
-          action: decision.kind === "done" ? "risk_review_decided" : `risk_review_${decision.kind}`,
-          target: `payment ${paymentId}`,
-          details: { outcome: outcomeText, note, ...(decision.kind === "done" ? {} : { error: describeFailure("payment service", decision.error) }) },
+          doneLocation: path("payments", paymentId) + query({ reviewed: outcomeText }),
+          back,
         });
-        if (decision.kind === "done") return redirect(path("payments", paymentId) + query({ reviewed: outcomeText }));
-        const maybe = decision.kind === "unconfirmed" ? html`<p>It may have been recorded all the same: the payment's page shows whether it was.</p>` : "";
-        return ctx.page("Not decided", html`${notice("error", describeFailure("payment service", decision.error))}${maybe}${back}`, httpStatusOf(decision.error));
       },
     },
   ];

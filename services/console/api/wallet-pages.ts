@@ -5,7 +5,7 @@ import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../
 import type { Operator } from "../domain/operators.js";
 import { amountInput, readAmount } from "./amount-field.js";
 import type { Route } from "./http-app.js";
-import { sendKeyedRequest } from "./keyed-request.js";
+import { sendOperatorRequest } from "./operator-request.js";
 import { csrfField, enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
 
 const PAGE_SIZE = 100;
@@ -74,7 +74,7 @@ export function walletRoutes(clients: ConsoleClients): Route[] {
         const read = readAmount(ctx.form.get("amount") ?? "", currency);
         if ("problem" in read) return ctx.page("Not paid out", html`${notice("error", read.problem)}${back}`, 400);
         const payoutId = ctx.form.get("payout_id") ?? "";
-        return sendKeyedRequest(ctx, {
+        return sendOperatorRequest(ctx, {
           name: "payout",
           service: "wallet service",
           target: `seller ${sellerId}`,

@@ -1,0 +1,48 @@
+import { describeFailure, httpStatusOf, requestOnce } from "../adapters/clients.js";
+import { redirect, type Reply, type RequestContext } from "./http-app.js";
+import { html, notice, resubmitForm, type SafeHtml } from "./html.js";
+
+/** An operator's action on money sent to a service: an adjustment, a refund, a payout, a risk-review decision. */
+export interface OperatorRequest {
+  /** "risk review": audited as risk_review_<doneAs>, risk_review_refused or risk_review_unconfirmed. */
+  name: string;
+  /** What the audit says once it went through; "requested" when not given. */
+  doneAs?: string;
+  service: string;
+  target: string;
+  /** Audited whatever the outcome; `doneDetails` only once it went through. */
+  details: Record<string, unknown>;
+  doneDetails?: Record<string, unknown>;
+  send(): Promise<unknown>;
+  /** Whether the service has it, for when its answer was lost. */
+  recorded(): Promise<boolean>;
+  /** Where to go once it went through. */
+  doneLocation: string;
+  /**
+   * The form's fields, its idempotency key among them, to send the same request again when it is not known whether
+   * it went through; none for a request without a key (the page then says to look before trying again).
+   */
+  resubmit?: { action: string; fields: Record<string, string> };
+  back: SafeHtml;
+}
+
+/**
+ * Sends it once (see requestOnce), audits what came of it, and answers: on to `doneLocation`; the service's refusal;
+ * or, when it is not known whether it went through, the same request offered again under the same key.
+ */
+export async function sendOperatorRequest(ctx: RequestContext, request: OperatorRequest): Promise<Reply> {
+  const outcome = await requestOnce(request.send, request.recorded);
+  const error = outcome.kind === "done" ? undefined : outcome.error;
+  await ctx.audit({
+    action: `${request.name.replaceAll(" ", "_")}_${outcome.kind === "done" ? (request.doneAs ?? "requested") : outcome.kind}`,
+    target: request.target,
+    details: { ...request.details, ...(error ? { error: describeFailure(request.service, error) } : request.doneDetails) },
+  });
+  if (error === undefined) return redirect(request.doneLocation);
+  const failure = notice("error", describeFailure(request.service, error));
+  if (outcome.kind === "refused") return ctx.page(`The ${request.name} was refused`, html`${failure}${request.back}`, httpStatusOf(error));
+  const again = request.resubmit
+    ? html`<p>It may have gone through. Sending the same ${request.name} again (the same key) carries it out at most once.</p>${resubmitForm(request.resubmit.action, request.resubmit.fields, ctx.csrf, `Send the same ${request.name} again`)}`
+    : html`<p>It may have gone through all the same: look before trying again.</p>`;
+  return ctx.page(`The ${request.name} is not confirmed`, html`${failure}${again}${request.back}`, httpStatusOf(error));
+}
