@@ -3,7 +3,7 @@ import { CONSOLE_ADMIN_PASSWORD } from "../support/platform.js";
 import { usePlatform } from "../support/use-platform.js";
 import { openExceptionForUnknownCharge, paidPayment, reconciliationCall } from "../reconciliation/reconciliation-calls.js";
 import { postedEntries } from "../ledger/platform-books.js";
-import { ConsoleBrowser, rowsContaining } from "./console-browser.js";
+import { ConsoleBrowser, loggedIn, rowsContaining } from "./console-browser.js";
 import { parseEntries } from "../../services/console/api/adjustment-pages.js";
 
 const under = usePlatform();
@@ -12,8 +12,7 @@ describe("finance adjusts an exception in the console", () => {
   it("posts the adjustment under the operator's name, closes the exception, and audits it; a viewer cannot", async () => {
     await paidPayment(under); // the accounts the entries use exist
     const { exceptionId, runId } = await openExceptionForUnknownCharge(under);
-    const admin = new ConsoleBrowser(under.platform.console.url);
-    expect((await admin.login("admin", CONSOLE_ADMIN_PASSWORD)).status).toBe(303);
+    const admin = await loggedIn(under.platform.console.url, "admin", CONSOLE_ADMIN_PASSWORD);
     expect((await admin.get("/reconciliation/exceptions")).html).toContain(`/reconciliation/exceptions/${exceptionId}/adjust`);
 
     const form = `/reconciliation/exceptions/${exceptionId}/adjust`;

@@ -4,17 +4,12 @@ import { payCheckout, sampleCheckout } from "../support/checkouts.js";
 import { CONSOLE_ADMIN_PASSWORD } from "../support/platform.js";
 import { usePlatform } from "../support/use-platform.js";
 import { waitFor } from "../support/wait.js";
-import { ConsoleBrowser, csrfOf, rowsContaining } from "./console-browser.js";
+import { ConsoleBrowser, csrfOf, loggedIn, rowsContaining } from "./console-browser.js";
 
 const under = usePlatform();
 const browser = () => new ConsoleBrowser(under.platform.console.url);
 
-async function loggedInAdmin(): Promise<ConsoleBrowser> {
-  const admin = browser();
-  const res = await admin.login("admin", CONSOLE_ADMIN_PASSWORD);
-  expect(res.status).toBe(303);
-  return admin;
-}
+const loggedInAdmin = () => loggedIn(under.platform.console.url, "admin", CONSOLE_ADMIN_PASSWORD);
 
 async function auditRows(action: string): Promise<string[]> {
   const page = await (await loggedInAdmin()).get("/audit");

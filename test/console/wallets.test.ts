@@ -19,8 +19,7 @@ describe("wallets in the console", () => {
     await requestPayout(under.platform, payoutId, sellerId, 4_000);
     await waitForPayout(under.platform, payoutId, "PAYOUT_STATUS_PAID");
 
-    const admin = new ConsoleBrowser(under.platform.console.url);
-    expect((await admin.login("admin", CONSOLE_ADMIN_PASSWORD)).status).toBe(303);
+    const admin = await loggedIn(under.platform.console.url, "admin", CONSOLE_ADMIN_PASSWORD);
     const wallets = await admin.get("/wallets");
     expect(wallets.status).toBe(200);
     // 100.00 USD less the platform fee and the 40.00 USD paid out.
@@ -40,8 +39,7 @@ describe("payouts from the console", () => {
     const sellerId = `seller-${randomUUID()}`;
     await paidOrder(under.platform, sellerId, 10_000); // 97.50 USD after the fee
     await setPayoutAccount(under.platform, sellerId, "ba_456");
-    const admin = new ConsoleBrowser(under.platform.console.url);
-    await admin.login("admin", CONSOLE_ADMIN_PASSWORD);
+    const admin = await loggedIn(under.platform.console.url, "admin", CONSOLE_ADMIN_PASSWORD);
     const page = `/wallets/${encodeURIComponent(sellerId)}`;
     const form = await admin.get(page);
     const payoutId = form.html.match(/name="payout_id" value="([^"]+)"/)![1]!;
