@@ -1,9 +1,10 @@
 import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { PaymentService, PaymentStatus, PendingReason, type Payment } from "../gen/payment/v1/payment_pb.js";
 import { WalletService } from "../gen/wallet/v1/wallet_pb.js";
 import { Direction, LedgerService } from "../gen/ledger/v1/ledger_pb.js";
+import { grpcTransport } from "../services/lib/grpc-client.js";
 import { formatMoney } from "../services/lib/money.js";
+import type { TlsMaterial } from "../services/lib/tls/tls-material.js";
 import { payOnHostedPage, returnToMerchant, TEST_CARDS } from "./buyer.js";
 
 const statusName = (s: PaymentStatus) => PaymentStatus[s];
@@ -31,11 +32,13 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Pr
  */
 export async function runDemoCheckout(
   urls: { paymentUrl: string; walletUrl: string; ledgerUrl: string },
+  identities: { marketplace: TlsMaterial; operatorTools: TlsMaterial },
   print: (line: string) => void,
 ): Promise<Payment> {
-  const payments = createClient(PaymentService, createGrpcTransport({ baseUrl: urls.paymentUrl }));
-  const wallets = createClient(WalletService, createGrpcTransport({ baseUrl: urls.walletUrl }));
-  const ledger = createClient(LedgerService, createGrpcTransport({ baseUrl: urls.ledgerUrl }));
+  const options = { timeoutMs: 30_000 };
+  const payments = createClient(PaymentService, grpcTransport(urls.paymentUrl, identities.marketplace, options));
+  const wallets = createClient(WalletService, grpcTransport(urls.walletUrl, identities.marketplace, options));
+  const ledger = createClient(LedgerService, grpcTransport(urls.ledgerUrl, identities.operatorTools, options));
   const checkoutId = `demo-cart-${Date.now()}`;
   print(`1. CreatePayment over gRPC: checkout ${checkoutId}, two sellers`);
   const { payment: created } = await payments.createPayment({

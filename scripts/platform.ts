@@ -6,7 +6,12 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { PaymentStatus } from "../gen/payment/v1/payment_pb.js";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { envInt, envString } from "../services/lib/config.js";
+import { issueDevPki } from "../services/lib/tls/dev-ca.js";
+import type { Identity } from "../services/lib/tls/identity.js";
 import { WEBHOOK_PATH } from "../services/payment/api/psp-webhook.js";
 import { runDemoCheckout } from "./demo-checkout.js";
 import { freePort } from "./infra/free-port.js";
@@ -28,6 +33,7 @@ async function portFrom(name: string, fallback: number): Promise<number> {
 }
 
 const local = (port: number) => `http://127.0.0.1:${port}`;
+const tls = (port: number) => `https://127.0.0.1:${port}`;
 
 async function up() {
   const postgres = await ensurePostgres();
@@ -41,6 +47,11 @@ async function up() {
   await js.getAccountInfo();
   await nc.close();
   print(`NATS JetStream  ${nats.url}  (${nats.origin})`);
+
+  const pki = await issueDevPki(process.env.PKI_DIR ?? mkdtempSync(join(tmpdir(), "payments-pki-")));
+  print(`Development PKI ${pki.dir}  (ca.pem, <identity>.pem, <identity>-key.pem)`);
+  const operatorTools = Object.entries(pki.env("operator-tools")).map(([name, file]) => `${name}=${file}`).join(" ");
+  print(`  scripts (npm run replay-settlement ...) call as operator-tools with: ${operatorTools}`);
 
   const ports = {
     psp: await portFrom("PSP_PORT", 8090),
@@ -59,12 +70,12 @@ async function up() {
   };
   const urls = {
     psp: local(ports.psp),
-    risk: local(ports.risk),
-    payment: local(ports.payment),
+    risk: tls(ports.risk),
+    payment: tls(ports.payment),
     webhooks: `${local(ports.paymentHttp)}${WEBHOOK_PATH}`,
-    ledger: local(ports.ledger),
-    wallet: local(ports.wallet),
-    reconciliation: local(ports.reconciliation),
+    ledger: tls(ports.ledger),
+    wallet: tls(ports.wallet),
+    reconciliation: tls(ports.reconciliation),
     console: local(ports.console),
   };
   // The console's operator `admin` (role finance) gets this password at every start.
@@ -103,14 +114,15 @@ async function up() {
       }).map(([name, port]) => [name, String(port)]),
     ),
   };
+  const as = (identity: Identity) => ({ ...env, ...pki.env(identity) });
   const services = await Promise.all([
     startServiceProcess("PSP simulator", "psp-simulator/main.ts", env, ports.psp),
-    startServiceProcess("risk service", "services/risk/main.ts", env, ports.risk),
-    startServiceProcess("payment service", "services/payment/main.ts", env, ports.payment),
-    startServiceProcess("wallet service", "services/wallet/main.ts", env, ports.wallet),
-    startServiceProcess("ledger service", "services/ledger/main.ts", env, ports.ledger),
-    startServiceProcess("reconciliation service", "services/reconciliation/main.ts", env, ports.reconciliation),
-    startServiceProcess("console", "services/console/main.ts", env, ports.console),
+    startServiceProcess("risk service", "services/risk/main.ts", as("risk"), ports.risk),
+    startServiceProcess("payment service", "services/payment/main.ts", as("payment"), ports.payment),
+    startServiceProcess("wallet service", "services/wallet/main.ts", as("wallet"), ports.wallet),
+    startServiceProcess("ledger service", "services/ledger/main.ts", as("ledger"), ports.ledger),
+    startServiceProcess("reconciliation service", "services/reconciliation/main.ts", as("reconciliation"), ports.reconciliation),
+    startServiceProcess("console", "services/console/main.ts", as("console"), ports.console),
   ]);
   for (const service of services) stops.push(service.stop);
   const metrics = (port: number) => `metrics ${local(port)}/metrics`;
@@ -124,12 +136,12 @@ async function up() {
   print(`Console         ${urls.console}  (login admin / ${consoleAdminPassword})`);
   print(`(each service in a process of its own: ${services.map((s) => s.pid).join(", ")})`);
   print("");
-  return { paymentUrl: urls.payment, walletUrl: urls.wallet, ledgerUrl: urls.ledger };
+  return { urls: { paymentUrl: urls.payment, walletUrl: urls.wallet, ledgerUrl: urls.ledger }, pki };
 }
 
 try {
-  const urls = await up();
-  const result = await runDemoCheckout(urls, print);
+  const { urls, pki } = await up();
+  const result = await runDemoCheckout(urls, { marketplace: pki.material("marketplace"), operatorTools: pki.material("operator-tools") }, print);
   const ok = result.status === PaymentStatus.SUCCEEDED;
   print(ok ? "Demo checkout SUCCEEDED." : "Demo checkout did not succeed.");
   if (process.argv.includes("--exit-after-demo")) {

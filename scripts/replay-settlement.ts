@@ -1,6 +1,7 @@
 /**
  * Re-runs reconciliation for a settlement day, idempotently: running it twice changes nothing the second time, and
- * says so. Asks the reconciliation service (RECONCILIATION_URL, default http://127.0.0.1:50055):
+ * says so. Asks the reconciliation service (RECONCILIATION_URL, default https://127.0.0.1:50055) as operator-tools, with the
+ * certificate the TLS_CA_FILE, TLS_CERT_FILE and TLS_KEY_FILE variables name (npm start prints them):
  *
  *   npm run replay-settlement -- 2024-03-05                      # the PSP's file of that day
  *   npm run replay-settlement -- ./settlement-2024-03-05.csv     # a file on the service's machine (date from its name)
@@ -11,9 +12,10 @@
 import { basename, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { LineClass, ReconciliationService, type Run } from "../gen/reconciliation/v1/reconciliation_pb.js";
 import { envString } from "../services/lib/config.js";
+import { grpcTransport } from "../services/lib/grpc-client.js";
+import { tlsMaterialFromEnv } from "../services/lib/tls/tls-material.js";
 import { formatMoney } from "../services/lib/money.js";
 import { formatReportTable, reportToJson, type LineClass as ClassName, type ReportRow } from "../services/reconciliation/domain/report.js";
 
@@ -34,7 +36,8 @@ if (date === undefined) usage(`cannot tell the day of ${filePath} from its name:
 const report = (run: Run): ReportRow[] =>
   run.report.map((r) => ({ class: LineClass[r.lineClass].toLowerCase() as ClassName, currency: r.currency, count: Number(r.count), amountMinor: r.amountMinor }));
 
-const client = createClient(ReconciliationService, createGrpcTransport({ baseUrl: envString("RECONCILIATION_URL", "http://127.0.0.1:50055") }));
+const transport = grpcTransport(envString("RECONCILIATION_URL", "https://127.0.0.1:50055"), tlsMaterialFromEnv(), { timeoutMs: 600_000 });
+const client = createClient(ReconciliationService, transport);
 try {
   const { run, changes } = await client.runReconciliation({ date, filePath });
   if (run === undefined) throw new Error("the reconciliation service answered without a run");

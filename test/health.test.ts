@@ -21,7 +21,7 @@ describe("grpc.health.v1.Health/Check on every server", () => {
 
   it("answers SERVING for the server and for each service it serves, NOT_FOUND for others", async () => {
     for (const [url, service] of servers()) {
-      const health = grpcJsClient("grpc/health/v1/health.proto", "grpc.health.v1.Health", url);
+      const health = grpcJsClient("grpc/health/v1/health.proto", "grpc.health.v1.Health", url, "probe");
       try {
         expect(await unary(health, "check", { service: "" })).toEqual({ status: "SERVING" });
         expect(await unary(health, "check", { service })).toEqual({ status: "SERVING" });

@@ -43,7 +43,7 @@ describe("npm start", () => {
         CONSOLE_PORT: "0",
       },
     });
-    for (const line of ["PostgreSQL", "NATS JetStream", "PSP simulator   http://", "Risk service    http://", "Payment service http://", "PSP webhooks -> http://"]) {
+    for (const line of ["PostgreSQL", "NATS JetStream", "Development PKI /", "PSP simulator   http://", "Risk service    https://", "Payment service https://", "PSP webhooks -> http://"]) {
       expect(stdout).toContain(line);
     }
     expect(stdout).toMatch(/hosted page.*\n\s+http:\/\/127\.0\.0\.1:\d+\/pay\/pi_/);

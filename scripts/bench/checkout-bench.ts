@@ -13,13 +13,17 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createClient, type Client } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
+import { grpcTransport } from "../../services/lib/grpc-client.js";
+import { devPkiFiles } from "../../services/lib/tls/dev-ca.js";
+import type { Identity } from "../../services/lib/tls/identity.js";
+import { tlsMaterialFromEnv } from "../../services/lib/tls/tls-material.js";
 import pg from "pg";
 import { LedgerService } from "../../gen/ledger/v1/ledger_pb.js";
 import { PaymentService } from "../../gen/payment/v1/payment_pb.js";
@@ -28,6 +32,7 @@ import { payOnHostedPage, TEST_CARDS } from "../buyer.js";
 const AIM_PAYMENTS_PER_SECOND = 300;
 const AIM_CREATE_P99_MS = 50;
 const SELLERS = 50;
+const CALL_OPTIONS = { timeoutMs: 30_000 };
 
 const { values: args } = parseArgs({ options: { levels: { type: "string" }, seconds: { type: "string" }, rate: { type: "string" } } });
 const LEVELS = (args.levels ?? "10,50,100").split(",").map(Number);
@@ -286,6 +291,7 @@ async function main(): Promise<void> {
     WALLET_METRICS_PORT: "0",
     RECONCILIATION_METRICS_PORT: "0",
     RECONCILIATION_SCHEDULE_INTERVAL_MS: "0",
+    PKI_DIR: mkdtempSync(join(tmpdir(), "checkout-bench-pki-")),
   };
   let dropDatabase = async () => {};
   let databaseWork = async (): Promise<DatabaseWork | undefined> => undefined;
@@ -308,9 +314,9 @@ async function main(): Promise<void> {
   }
   const platform = await startPlatform(env);
   platformPid = platform.child.pid;
-  const transport = (baseUrl: string) => createGrpcTransport({ baseUrl });
-  const payments = createClient(PaymentService, transport(platform.paymentUrl));
-  const ledger = createClient(LedgerService, transport(platform.ledgerUrl));
+  const as = (identity: Identity) => tlsMaterialFromEnv(devPkiFiles(env.PKI_DIR!, identity));
+  const payments = createClient(PaymentService, grpcTransport(platform.paymentUrl, as("marketplace"), CALL_OPTIONS));
+  const ledger = createClient(LedgerService, grpcTransport(platform.ledgerUrl, as("operator-tools"), CALL_OPTIONS));
   const watch = new LedgerWatch(ledger);
   const counter = { n: 0 };
   try {
@@ -343,6 +349,7 @@ async function main(): Promise<void> {
     platform.child.kill("SIGTERM");
     await new Promise((resolve) => platform.child.once("exit", resolve));
     await dropDatabase();
+    rmSync(env.PKI_DIR!, { recursive: true, force: true });
   }
 }
 

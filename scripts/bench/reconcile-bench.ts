@@ -28,6 +28,8 @@ import { formatReportTable } from "../../services/reconciliation/domain/report.j
 import { settlementWindow } from "../../services/reconciliation/domain/settlement-day.js";
 import { RECONCILIATION_SCHEMA, reconciliationMigrations } from "../../services/reconciliation/store/migrations/index.js";
 import { ReconciliationStore } from "../../services/reconciliation/store/reconciliation-store.js";
+import { issueDevPki, type DevPki } from "../../services/lib/tls/dev-ca.js";
+import { tlsMaterialFromEnv } from "../../services/lib/tls/tls-material.js";
 import { withTemporaryDatabase } from "./temporary-database.js";
 
 const SERVE_LEDGER = "--serve-ledger";
@@ -39,7 +41,7 @@ const AIM_RSS_MB = 300;
 
 /** The child: a ledger service on DATABASE_URL without events; prints its URL, serves until killed. */
 async function serveLedger(): Promise<void> {
-  const ledger = await startLedgerService({ databaseUrl: process.env.DATABASE_URL!, port: 0 });
+  const ledger = await startLedgerService({ databaseUrl: process.env.DATABASE_URL!, port: 0, tls: tlsMaterialFromEnv() });
   console.log(ledger.url);
   process.once("SIGTERM", () => void ledger.close().then(() => process.exit(0)));
 }
@@ -75,9 +77,9 @@ async function seedLedger(db: Db, lines: number): Promise<void> {
 }
 
 /** Starts this script as a ledger service child and resolves with its URL and a stop function. */
-async function ledgerChild(databaseUrl: string): Promise<{ url: string; stop(): void }> {
+async function ledgerChild(databaseUrl: string, pki: DevPki): Promise<{ url: string; stop(): void }> {
   const child = spawn(process.execPath, ["--import", "tsx", new URL(import.meta.url).pathname, SERVE_LEDGER], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: "silent" },
+    env: { ...process.env, ...pki.env("ledger"), DATABASE_URL: databaseUrl, LOG_LEVEL: "silent" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const [url] = await createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next().then((r) => [r.value as string]);
@@ -105,12 +107,13 @@ async function main(): Promise<void> {
       await writeSyntheticSettlement(file, { lines, currencies: CURRENCIES, date: DATE });
       console.log(`wrote ${file} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-      for (let i = 0; i < instances; i++) ledgers.push(await ledgerChild(url));
+      const pki = await issueDevPki(join(dir, "pki"));
+      for (let i = 0; i < instances; i++) ledgers.push(await ledgerChild(url, pki));
 
       await migrateUp(reconciliationDb, RECONCILIATION_SCHEMA, reconciliationMigrations);
       const reconciliation = new Reconciliation({
         store: new ReconciliationStore(reconciliationDb),
-        ledger: new LedgerGrpcClient(ledgers.map((l) => l.url)),
+        ledger: new LedgerGrpcClient(ledgers.map((l) => l.url), pki.material("reconciliation")),
         psp: { settlementFile: unused, payment: unused },
         payments: { refreshPayment: unused },
         config: defaultReconciliationConfig,

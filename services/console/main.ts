@@ -1,9 +1,11 @@
+import { tlsMaterialFromEnv } from "../lib/tls/tls-material.js";
 import { envInt, envString } from "../lib/config.js";
 import { streamNamesFromEnv } from "../lib/events/streams.js";
 import { runUntilSignal } from "../lib/process.js";
 import { startConsoleService } from "./service.js";
 
 const service = await startConsoleService({
+  tls: tlsMaterialFromEnv(),
   databaseUrl: envString("DATABASE_URL"),
   port: envInt("CONSOLE_PORT", 8082),
   paymentUrl: envString("PAYMENT_URL"),

@@ -2,6 +2,7 @@ import http from "node:http";
 import { createDb, migrateUp } from "../lib/db.js";
 import { listen } from "../lib/listen.js";
 import { createLogger } from "../lib/log.js";
+import type { TlsMaterial } from "../lib/tls/tls-material.js";
 import { createConsoleClients, type ConsoleClientUrls } from "./adapters/clients.js";
 import { adjustmentRoutes } from "./api/adjustment-pages.js";
 import { adminRoutes } from "./api/admin-pages.js";
@@ -22,6 +23,8 @@ export const ADMIN_OPERATOR_ID = "admin";
 
 export interface ConsoleServiceConfig extends ConsoleClientUrls {
   databaseUrl: string;
+  /** The console's certificate (identity `console`) for calling the services, and the platform CA. */
+  tls: TlsMaterial;
   /** HTTP/1.1 port; any free one by default. */
   port?: number;
   host?: string;
@@ -45,7 +48,7 @@ export async function startConsoleService(config: ConsoleServiceConfig): Promise
     await store.upsertOperator({ id: ADMIN_OPERATOR_ID, displayName: "Administrator", role: "finance" }, config.adminPassword);
     await store.audit({ operatorId: "system", action: "operator_bootstrapped", target: ADMIN_OPERATOR_ID, details: { role: "finance" } });
   }
-  const clients = createConsoleClients(config);
+  const clients = createConsoleClients(config, config.tls);
   const routes = [...authRoutes(store), ...overviewRoutes(clients), ...paymentRoutes(clients), ...riskReviewRoutes(clients), ...refundRoutes(clients), ...ledgerRoutes(clients), ...reconciliationRoutes(clients), ...adjustmentRoutes(clients), ...walletRoutes(clients), ...deadLetterRoutes(config.deadLetters, store), ...adminRoutes(store)];
   const server = http.createServer(consoleHandler(routes, store, log));
   const host = config.host ?? "127.0.0.1";

@@ -1,9 +1,11 @@
+import { tlsMaterialFromEnv } from "../lib/tls/tls-material.js";
 import { envInt, envString } from "../lib/config.js";
 import { streamNamesFromEnv } from "../lib/events/streams.js";
 import { runUntilSignal } from "../lib/process.js";
 import { startLedgerService } from "./service.js";
 
 const service = await startLedgerService({
+  tls: tlsMaterialFromEnv(),
   databaseUrl: envString("DATABASE_URL"),
   port: envInt("LEDGER_PORT", 50053),
   metricsPort: envInt("LEDGER_METRICS_PORT", 9453),

@@ -1,8 +1,11 @@
+import { AuditStore } from "../lib/audit/audit-store.js";
 import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
 import { ConsumerMetrics } from "../lib/events/consumer-metrics.js";
 import { startEventConsumers, type EventsConfig } from "../lib/events/event-consumers.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
+import type { TlsMaterial } from "../lib/tls/tls-material.js";
 import { createLogger } from "../lib/log.js";
+import { ledgerPolicy } from "./api/policy.js";
 import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { WalletGrpcClient } from "./adapters/wallet-grpc-client.js";
 import { ledgerRoutes } from "./api/ledger-handlers.js";
@@ -16,6 +19,8 @@ import { LEDGER_SCHEMA, ledgerMigrations } from "./store/migrations/index.js";
 
 export interface LedgerServiceConfig {
   databaseUrl: string;
+  /** This service's certificate (its identity, as server and as client) and the platform CA. */
+  tls: TlsMaterial;
   port?: number;
   /** Prometheus metrics (HTTP/1.1); any free port by default. */
   metricsPort?: number;
@@ -40,8 +45,11 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
   const store = new LedgerStore(db);
   const metrics = createMetricsRegistry("ledger");
   if (config.walletUrl === undefined) log.warn("no wallet service configured: CheckInvariants will not compare wallets with seller_payable accounts");
-  const wallets = config.walletUrl === undefined ? undefined : new WalletGrpcClient(config.walletUrl);
+  const wallets = config.walletUrl === undefined ? undefined : new WalletGrpcClient(config.walletUrl, config.tls);
   const grpc = await startGrpcServer({
+    tls: config.tls,
+    policy: ledgerPolicy,
+    audit: new AuditStore(db, log),
     port: config.port,
     routes: ledgerRoutes(store, wallets),
     healthProbe: databaseAnswers(db),

@@ -8,6 +8,8 @@ export type ErrorKind =
   | "already_exists"
   | "failed_precondition"
   | "aborted"
+  | "resource_exhausted"
+  | "permission_denied"
   | "unavailable";
 
 export class DomainError extends Error {
@@ -27,4 +29,8 @@ export const alreadyExists = (message: string) => new DomainError("already_exist
 export const failedPrecondition = (message: string) => new DomainError("failed_precondition", message);
 /** A concurrency conflict: the same request may succeed when retried a little later. */
 export const aborted = (message: string) => new DomainError("aborted", message);
+/** A limit on what one caller or one server takes at once (open streams, say): retry later, or use fewer. */
+export const resourceExhausted = (message: string) => new DomainError("resource_exhausted", message);
+/** The caller is known but this is not theirs to do. */
+export const permissionDenied = (message: string) => new DomainError("permission_denied", message);
 export const unavailable = (message: string) => new DomainError("unavailable", message);

@@ -1,7 +1,16 @@
 import http2 from "node:http2";
-import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, createContextValues, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Registry } from "prom-client";
+import { registerAudit } from "./audit/audit-routes.js";
+import type { AuditLog } from "./audit/audit-store.js";
+import { authorize, peerKey } from "./auth/authorize.js";
+import { commonPolicies } from "./auth/common-policies.js";
+import { authenticatePeer } from "./auth/peer-identity.js";
+import { rulesByPath, type ServicePolicy } from "./auth/policy.js";
+import { boundedInput } from "./bounded-input.js";
+import { callsPerConnection, connectionKey } from "./call-limits.js";
+import type { TlsMaterial } from "./tls/tls-material.js";
 import { DomainError, type ErrorKind } from "./errors.js";
 import { spellGrpcMessagePerSpec } from "./grpc-message.js";
 import { registerHealth, type HealthProbe } from "./health.js";
@@ -12,7 +21,7 @@ import { rpcMetrics } from "./metrics/rpc-metrics.js";
 
 export interface GrpcServer {
   port: number;
-  /** Base URL for gRPC clients, e.g. http://127.0.0.1:50051 */
+  /** Base URL for gRPC clients, e.g. https://127.0.0.1:50051 */
   url: string;
   /** Where Prometheus scrapes the service's metrics (HTTP/1.1), e.g. http://127.0.0.1:9451/metrics */
   metricsUrl: string;
@@ -30,7 +39,23 @@ export interface GrpcServerOptions {
   metrics: Registry;
   /** 0 or absent: any free port. */
   metricsPort?: number;
+  /** The server's certificate, which is also its identity as a client, and the CA its callers' must come from. */
+  tls: TlsMaterial;
+  /** Who may call which method; anything not in it is refused. */
+  policy: ServicePolicy;
+  /** Where every call of a mutating method is recorded (the service's own rpc_audit table). */
+  audit: AuditLog;
+  limits?: Partial<GrpcLimits>;
 }
+
+export interface GrpcLimits {
+  /** A request message larger than this is RESOURCE_EXHAUSTED before it is read. */
+  maxReceiveBytes: number;
+  /** Calls in flight on one connection; beyond: RESOURCE_EXHAUSTED. */
+  maxCallsPerConnection: number;
+}
+
+export const defaultGrpcLimits: GrpcLimits = { maxReceiveBytes: 1024 * 1024, maxCallsPerConnection: 100 };
 
 const codeOfKind: Record<ErrorKind, Code> = {
   invalid_argument: Code.InvalidArgument,
@@ -38,6 +63,8 @@ const codeOfKind: Record<ErrorKind, Code> = {
   already_exists: Code.AlreadyExists,
   failed_precondition: Code.FailedPrecondition,
   aborted: Code.Aborted,
+  resource_exhausted: Code.ResourceExhausted,
+  permission_denied: Code.PermissionDenied,
   unavailable: Code.Unavailable,
 };
 
@@ -70,21 +97,51 @@ function mapErrors(log: Logger): Interceptor {
 }
 
 /**
- * Serves gRPC (and Connect, gRPC-Web) over plaintext HTTP/2, with the standard health service, and the service's
- * metrics over HTTP/1.1 on a second port.
+ * Serves gRPC (and Connect, gRPC-Web) over HTTP/2 with mutual TLS only, with the standard health service and the
+ * audit service, every call authorized by the policy; and the service's metrics over HTTP/1.1 on a second port.
  */
 export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServer> {
+  const limits = { ...defaultGrpcLimits, ...opts.limits };
+  const rules = rulesByPath([opts.policy, ...commonPolicies]);
   const handler = connectNodeAdapter({
     routes: (router) => {
       opts.routes(router);
       registerHealth(router, opts.healthProbe);
+      registerAudit(router, opts.audit);
     },
-    interceptors: [rpcMetrics(opts.metrics), mapErrors(opts.log)],
+    readMaxBytes: limits.maxReceiveBytes,
+    contextValues: (req) =>
+      createContextValues()
+        .set(peerKey, authenticatePeer(req as http2.Http2ServerRequest))
+        .set(connectionKey, (req as http2.Http2ServerRequest).stream?.session),
+    interceptors: [
+      rpcMetrics(opts.metrics),
+      authorize(rules, opts.audit.record, opts.log),
+      mapErrors(opts.log),
+      callsPerConnection(limits.maxCallsPerConnection),
+      boundedInput(),
+    ],
   });
-  const server = http2.createServer((req, res) => {
-    spellGrpcMessagePerSpec(res);
-    handler(req, res);
-  });
+  const server = http2.createSecureServer(
+    {
+      key: opts.tls.key,
+      cert: opts.tls.cert,
+      ca: opts.tls.ca,
+      requestCert: true,
+      // Refused certificates still complete the handshake, so that every call can be answered UNAUTHENTICATED
+      // with the reason, instead of a bare connection reset; no handler ever runs for them (authorize.ts).
+      rejectUnauthorized: false,
+      minVersion: "TLSv1.2",
+      handshakeTimeout: 10_000,
+      // Twice the per-connection call limit: a client ignoring RESOURCE_EXHAUSTED still cannot open more.
+      settings: { maxConcurrentStreams: limits.maxCallsPerConnection * 2 },
+    },
+    (req, res) => {
+      spellGrpcMessagePerSpec(res);
+      handler(req, res);
+    },
+  );
+  server.on("tlsClientError", (err) => opts.log.warn("TLS handshake refused", { error: String(err) }));
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on("session", (session) => {
     sessions.add(session);
@@ -103,7 +160,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   });
   return {
     port,
-    url: `http://${host}:${port}`,
+    url: `https://${host}:${port}`,
     metricsUrl: metricsServer.url,
     close: async () => void (await Promise.all([closeGrpc(), metricsServer.close()])),
   };

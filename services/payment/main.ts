@@ -1,15 +1,17 @@
+import { tlsMaterialFromEnv } from "../lib/tls/tls-material.js";
 import { envInt, envString } from "../lib/config.js";
 import { streamNamesFromEnv } from "../lib/events/streams.js";
 import { runUntilSignal } from "../lib/process.js";
-import { DEFAULT_IDEMPOTENCY_KEY_TTL_MS, DEFAULT_PLATFORM_FEE_BPS, startPaymentService } from "./service.js";
+import { DEFAULT_IDEMPOTENCY_KEY_TTL_MS, DEFAULT_MAX_WATCHES, DEFAULT_PLATFORM_FEE_BPS, startPaymentService } from "./service.js";
 
 const service = await startPaymentService({
+  tls: tlsMaterialFromEnv(),
   databaseUrl: envString("DATABASE_URL"),
   port: envInt("PAYMENT_PORT", 50051),
   metricsPort: envInt("PAYMENT_METRICS_PORT", 9451),
   httpPort: envInt("PAYMENT_HTTP_PORT", 8081),
   publicUrl: process.env.PAYMENT_PUBLIC_URL || undefined,
-  riskUrl: envString("RISK_URL", "http://127.0.0.1:50052"),
+  riskUrl: envString("RISK_URL", "https://127.0.0.1:50052"),
   psp: {
     baseUrl: envString("PSP_URL", "http://127.0.0.1:8090"),
     apiKey: envString("PSP_API_KEY"),
@@ -18,6 +20,7 @@ const service = await startPaymentService({
   events: { natsUrl: envString("NATS_URL", "nats://127.0.0.1:4222"), names: streamNamesFromEnv() },
   platformFeeBps: envInt("PLATFORM_FEE_BPS", DEFAULT_PLATFORM_FEE_BPS),
   idempotencyKeyTtlMs: envInt("IDEMPOTENCY_KEY_TTL_SECONDS", DEFAULT_IDEMPOTENCY_KEY_TTL_MS / 1000) * 1000,
+  maxWatches: envInt("PAYMENT_MAX_WATCHES", DEFAULT_MAX_WATCHES),
   poller: { intervalMs: envInt("POLL_INTERVAL_MS", 5_000), staleAfterMs: envInt("POLL_STALE_AFTER_MS", 60_000) },
 });
 runUntilSignal(service.close);

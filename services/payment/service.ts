@@ -1,3 +1,4 @@
+import { AuditStore } from "../lib/audit/audit-store.js";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
 import { attachToNats } from "../lib/events/nats.js";
@@ -5,7 +6,9 @@ import { registerOutboxMetrics } from "../lib/events/outbox-metrics.js";
 import { defaultRelaySettings, startOutboxRelay } from "../lib/events/outbox-relay.js";
 import { ensureEventStreams, type EventStreamNames } from "../lib/events/streams.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
+import type { TlsMaterial } from "../lib/tls/tls-material.js";
 import { createLogger } from "../lib/log.js";
+import { paymentPolicy } from "./api/policy.js";
 import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { startPeriodic } from "../lib/periodic.js";
 import { PspHttpClient, type PspClientConfig } from "./adapters/psp-http-client.js";
@@ -41,6 +44,8 @@ export const DEFAULT_IDEMPOTENCY_KEY_TTL_MS = 24 * 3600 * 1000;
 
 export interface PaymentServiceConfig {
   databaseUrl: string;
+  /** This service's certificate (its identity, as server and as client) and the platform CA. */
+  tls: TlsMaterial;
   port?: number;
   /** Prometheus metrics (HTTP/1.1); any free port by default. */
   metricsPort?: number;
@@ -56,6 +61,8 @@ export interface PaymentServiceConfig {
   platformFeeBps: number;
   /** How long CreatePayment's first answer is replayed under its checkout_id. */
   idempotencyKeyTtlMs?: number;
+  /** WatchPayment streams open at once on one instance (default 1,000); one more is RESOURCE_EXHAUSTED. */
+  maxWatches?: number;
 }
 
 export interface RunningPaymentService {
@@ -67,6 +74,8 @@ export interface RunningPaymentService {
   statusPageUrl(paymentId: string): string;
   close(): Promise<void>;
 }
+
+export const DEFAULT_MAX_WATCHES = 1_000;
 
 export async function startPaymentService(config: PaymentServiceConfig): Promise<RunningPaymentService> {
   const log = createLogger("payment");
@@ -83,7 +92,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   const flow = new PaymentFlow({
     store,
     idempotency,
-    risk: new RiskGrpcClient(config.riskUrl),
+    risk: new RiskGrpcClient(config.riskUrl, config.tls),
     psp,
     log,
     platformFeeBps: config.platformFeeBps,
@@ -96,8 +105,11 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   const timeline = new TimelineStore(db);
   http.serve([pspWebhookRoute({ secret: config.psp.webhookSecret }, { payments: flow, refunds, disputes }, log, metrics, timeline), statusPageRoute(store)]);
   const changes = new PaymentChangeHints(log);
-  const watch = new PaymentWatch(store, changes, 1_000);
+  const watch = new PaymentWatch(store, changes, 1_000, config.maxWatches ?? DEFAULT_MAX_WATCHES);
   const grpc = await startGrpcServer({
+    tls: config.tls,
+    policy: paymentPolicy,
+    audit: new AuditStore(db, log),
     port: config.port,
     routes: paymentRoutes({ flow, store, watch, refunds, disputes, timeline }),
     healthProbe: databaseAnswers(db),

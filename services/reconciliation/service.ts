@@ -1,8 +1,11 @@
+import { AuditStore } from "../lib/audit/audit-store.js";
 import { envInt } from "../lib/config.js";
 import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
+import type { TlsMaterial } from "../lib/tls/tls-material.js";
 import { createLogger } from "../lib/log.js";
 import { startPeriodic } from "../lib/periodic.js";
+import { reconciliationPolicy } from "./api/policy.js";
 import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { LedgerGrpcClient } from "./adapters/ledger-grpc-client.js";
 import { PaymentGrpcClient } from "./adapters/payment-grpc-client.js";
@@ -15,6 +18,8 @@ import { ReconciliationStore } from "./store/reconciliation-store.js";
 
 export interface ReconciliationServiceConfig {
   databaseUrl: string;
+  /** This service's certificate (its identity, as server and as client) and the platform CA. */
+  tls: TlsMaterial;
   port?: number;
   /** Prometheus metrics (HTTP/1.1); any free port by default. */
   metricsPort?: number;
@@ -45,16 +50,19 @@ export async function startReconciliationService(config: ReconciliationServiceCo
   const db = createDb(config.databaseUrl, RECONCILIATION_SCHEMA);
   await migrateUp(db, RECONCILIATION_SCHEMA, reconciliationMigrations);
   const store = new ReconciliationStore(db);
-  const ledger = new LedgerGrpcClient(config.ledgerUrls);
+  const ledger = new LedgerGrpcClient(config.ledgerUrls, config.tls);
   const reconciliation = new Reconciliation({
     store,
     ledger,
     psp: new PspHttpClient(config.psp),
-    payments: new PaymentGrpcClient(config.paymentUrl),
+    payments: new PaymentGrpcClient(config.paymentUrl, config.tls),
     config: { ...defaultReconciliationConfig, ...config.reconciliation },
     log,
   });
   const grpc = await startGrpcServer({
+    tls: config.tls,
+    policy: reconciliationPolicy,
+    audit: new AuditStore(db, log),
     port: config.port,
     routes: reconciliationRoutes(reconciliation, store, ledger),
     healthProbe: databaseAnswers(db),

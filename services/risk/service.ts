@@ -1,6 +1,9 @@
+import { AuditStore } from "../lib/audit/audit-store.js";
 import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
 import { startGrpcServer, type GrpcServer } from "../lib/grpc-server.js";
+import type { TlsMaterial } from "../lib/tls/tls-material.js";
 import { createLogger } from "../lib/log.js";
+import { riskPolicy } from "./api/policy.js";
 import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { riskRoutes } from "./api/risk-handlers.js";
 import { defaultRiskRules, type RiskRules } from "./domain/rules.js";
@@ -9,6 +12,8 @@ import { RISK_SCHEMA, riskMigrations } from "./store/migrations/index.js";
 
 export interface RiskServiceConfig {
   databaseUrl: string;
+  /** This service's certificate (its identity, as server and as client) and the platform CA. */
+  tls: TlsMaterial;
   port?: number;
   /** Prometheus metrics (HTTP/1.1); any free port by default. */
   metricsPort?: number;
@@ -20,6 +25,9 @@ export async function startRiskService(config: RiskServiceConfig): Promise<GrpcS
   const db = createDb(config.databaseUrl, RISK_SCHEMA);
   await migrateUp(db, RISK_SCHEMA, riskMigrations);
   const server = await startGrpcServer({
+    tls: config.tls,
+    policy: riskPolicy,
+    audit: new AuditStore(db, log),
     port: config.port,
     routes: riskRoutes(new RiskStore(db, config.rules ?? defaultRiskRules)),
     healthProbe: databaseAnswers(db),

@@ -1,3 +1,4 @@
+import { tlsMaterialFromEnv } from "../lib/tls/tls-material.js";
 import { envInt, envString } from "../lib/config.js";
 import { streamNamesFromEnv } from "../lib/events/streams.js";
 import { runUntilSignal } from "../lib/process.js";
@@ -5,6 +6,7 @@ import { DEFAULT_PAYOUT_SCHEDULE_INTERVAL_MS, payoutJobsFromEnv } from "./config
 import { startWalletService } from "./service.js";
 
 const service = await startWalletService({
+  tls: tlsMaterialFromEnv(),
   databaseUrl: envString("DATABASE_URL"),
   port: envInt("WALLET_PORT", 50054),
   metricsPort: envInt("WALLET_METRICS_PORT", 9454),

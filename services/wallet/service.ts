@@ -1,3 +1,4 @@
+import { AuditStore } from "../lib/audit/audit-store.js";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
 import { ConsumerMetrics } from "../lib/events/consumer-metrics.js";
@@ -7,7 +8,9 @@ import { registerOutboxMetrics } from "../lib/events/outbox-metrics.js";
 import { defaultRelaySettings, startOutboxRelay } from "../lib/events/outbox-relay.js";
 import { ensureEventStreams } from "../lib/events/streams.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
+import type { TlsMaterial } from "../lib/tls/tls-material.js";
 import { createLogger } from "../lib/log.js";
+import { walletPolicy } from "./api/policy.js";
 import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { PspPayoutsClient, type PspClientConfig } from "./adapters/psp-payouts-client.js";
 import { walletRoutes } from "./api/wallet-handlers.js";
@@ -24,6 +27,8 @@ import { WALLET_SCHEMA, walletMigrations } from "./store/migrations/index.js";
 
 export interface WalletServiceConfig {
   databaseUrl: string;
+  /** This service's certificate (its identity, as server and as client) and the platform CA. */
+  tls: TlsMaterial;
   port?: number;
   /** Prometheus metrics (HTTP/1.1); any free port by default. */
   metricsPort?: number;
@@ -51,6 +56,9 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
   const payouts = new PayoutStore(db, balances);
   const flow = new PayoutFlow(payouts, config.psp && new PspPayoutsClient(config.psp), log);
   const grpc = await startGrpcServer({
+    tls: config.tls,
+    policy: walletPolicy,
+    audit: new AuditStore(db, log),
     port: config.port,
     routes: walletRoutes({ balances, payouts, flow }),
     healthProbe: databaseAnswers(db),

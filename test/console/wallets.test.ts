@@ -1,3 +1,4 @@
+import { testTls } from "../support/tls.js";
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { CONSOLE_ADMIN_PASSWORD } from "../support/platform.js";
@@ -81,11 +82,12 @@ describe("a payout whose answer is lost", () => {
     const proxy = await startTcpProxy("127.0.0.1", walletPort);
     const { platform } = under;
     const consoleService = await startConsoleService({
+      tls: testTls("console"),
       databaseUrl: platform.database.url,
       paymentUrl: platform.payment.url,
       ledgerUrl: platform.ledger.url,
       reconciliationUrl: platform.reconciliation.url,
-      walletUrl: `http://127.0.0.1:${proxy.port}`,
+      walletUrl: `https://127.0.0.1:${proxy.port}`,
     });
     try {
       const admin = await loggedIn(consoleService.url, "admin", CONSOLE_ADMIN_PASSWORD);

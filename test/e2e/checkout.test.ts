@@ -2,23 +2,27 @@ import { createHmac, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { answerThreeDSecure, payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { sampleCheckout, usd } from "../support/checkouts.js";
-import { grpc, grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
+import { grpc, grpcJsClient, onBehalfOf, unary, type GrpcJsClient } from "../support/grpc-js.js";
 import { PSP_API_KEY, PSP_WEBHOOK_SECRET, startPaymentReplica, startTestPlatform, type TestPlatform } from "../support/platform.js";
 import { waitFor } from "../support/wait.js";
 
 let platform: TestPlatform;
 let payments: GrpcJsClient;
 let risk: GrpcJsClient;
+/** The payment service as the console (risk reviews) and as operator tools (RefreshPayment). */
+let consolePayments: GrpcJsClient;
+let operatorPayments: GrpcJsClient;
 
 beforeAll(async () => {
   platform = await startTestPlatform();
-  payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url);
-  risk = grpcJsClient("risk/v1/risk.proto", "risk.v1.RiskService", platform.risk.url);
+  payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url, "marketplace");
+  consolePayments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url, "console");
+  operatorPayments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url, "operator-tools");
+  risk = grpcJsClient("risk/v1/risk.proto", "risk.v1.RiskService", platform.risk.url, "operator-tools");
 });
 
 afterAll(async () => {
-  payments?.close();
-  risk?.close();
+  for (const client of [payments, consolePayments, operatorPayments, risk]) client?.close();
   await platform?.close();
 });
 
@@ -100,18 +104,19 @@ describe("pay-in over the real wire", () => {
       (await unary(payments, "listPayments", { buyerId: created.buyerId, awaitingRiskReview: true })).payments.map((p: { paymentId: string }) => p.paymentId);
     expect(await awaiting()).toEqual([created.paymentId]);
 
-    const approved = await unary(payments, "decideRiskReview", {
-      paymentId: created.paymentId,
-      outcome: "REVIEW_OUTCOME_APPROVED",
-      reviewer: "risk-analyst@example.com",
-      note: "known customer",
-    });
+    const approved = await unary(
+      consolePayments,
+      "decideRiskReview",
+      { paymentId: created.paymentId, outcome: "REVIEW_OUTCOME_APPROVED", reviewer: "typed-in-name", note: "known customer" },
+      onBehalfOf("risk-analyst"),
+    );
     expect(approved.payment.status).toBe("PAYMENT_STATUS_EXECUTING");
-    expect(approved.payment.risk.reviewer).toBe("risk-analyst@example.com");
+    // The reviewer is the operator the console vouched for, never the request's field.
+    expect(approved.payment.risk.reviewer).toBe("risk-analyst");
     expect(approved.payment.hostedPageUrl).not.toBe("");
     expect(await awaiting()).toEqual([]);
 
-    const again = unary(payments, "decideRiskReview", { paymentId: created.paymentId, outcome: "REVIEW_OUTCOME_REJECTED", reviewer: "x" });
+    const again = unary(consolePayments, "decideRiskReview", { paymentId: created.paymentId, outcome: "REVIEW_OUTCOME_REJECTED" }, onBehalfOf("risk-analyst"));
     await expect(again).rejects.toMatchObject({ code: grpc.status.FAILED_PRECONDITION });
   });
 });
@@ -155,7 +160,7 @@ describe("calls to the PSP", () => {
     const impatient = await startPaymentReplica(platform, {
       psp: { baseUrl: platform.psp.url, apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET, timeoutMs: 100 },
     });
-    const client = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", impatient.url);
+    const client = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", impatient.url, "marketplace");
     const request = checkout();
     try {
       // The PSP does the work at once and answers after 300 ms, when we have given up.
@@ -221,12 +226,12 @@ describe("webhooks", () => {
       const created = await createPayment(checkout());
       expect((await payOnHostedPage(created.hostedPageUrl, TEST_CARDS.success)).status).toBe("succeeded");
       expect((await getPayment(created.paymentId)).status).toBe("PAYMENT_STATUS_EXECUTING");
-      const { payment } = await unary(payments, "refreshPayment", { paymentId: created.paymentId });
+      const { payment } = await unary(operatorPayments, "refreshPayment", { paymentId: created.paymentId });
       expect(payment.status).toBe("PAYMENT_STATUS_SUCCEEDED");
     } finally {
       platform.psp.setFaults({});
     }
-    await expect(unary(payments, "refreshPayment", { paymentId: "pay_nope" })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+    await expect(unary(operatorPayments, "refreshPayment", { paymentId: "pay_nope" })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
   });
 
   it("duplicate and out-of-order webhooks never move a status backwards", async () => {
@@ -317,7 +322,7 @@ describe("a lost webhook", () => {
   });
 
   it("is made up for by polling the PSP", async () => {
-    const client = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", lossy.payment.url);
+    const client = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", lossy.payment.url, "marketplace");
     try {
       const { payment } = await unary(client, "createPayment", checkout());
       await payOnHostedPage(payment.hostedPageUrl, TEST_CARDS.success);

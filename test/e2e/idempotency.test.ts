@@ -11,7 +11,7 @@ import { waitFor } from "../support/wait.js";
 const under = usePlatform();
 
 
-const clientOf = (url: string) => grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", url);
+const clientOf = (url: string) => grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", url, "marketplace");
 const createPayment = (request: object, client = under.payments) => unary(client, "createPayment", request);
 const getPayment = (paymentId: string) => unary(under.payments, "getPayment", { paymentId }).then((r) => r.payment);
 const pspPaymentsFor = async (paymentId: string) => (await (await under.platform.pspApi(`/v1/payments?reference=${paymentId}`)).json()).data;

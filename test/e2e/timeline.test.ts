@@ -17,7 +17,7 @@ describe("a payment's timeline and the operators' search", () => {
   it("GetPaymentTimeline tells the status changes, the webhooks received and the events published, oldest first", async () => {
     const paymentId = await paidWith(TEST_CARDS.success, `seller-${randomUUID()}`);
     const timeline = await waitFor(
-      () => unary(under.payments, "getPaymentTimeline", { paymentId }).then((r) => r.entries),
+      () => unary(under.as("console", "payments"), "getPaymentTimeline", { paymentId }).then((r) => r.entries),
       (entries) => entries.filter((e: any) => e.event).every((e: any) => e.event.publishedAt) && entries.some((e: any) => e.webhook),
       15_000,
       "the events to be published",
@@ -31,7 +31,7 @@ describe("a payment's timeline and the operators' search", () => {
     const seconds = timeline.map((e: any) => Number(e.at.seconds) * 1e9 + e.at.nanos);
     expect(seconds).toEqual([...seconds].sort((a, b) => a - b));
 
-    expect(await failure(unary(under.payments, "getPaymentTimeline", { paymentId: "pay_nope" }))).toMatchObject({ code: grpc.status.NOT_FOUND });
+    expect(await failure(unary(under.as("console", "payments"), "getPaymentTimeline", { paymentId: "pay_nope" }))).toMatchObject({ code: grpc.status.NOT_FOUND });
   });
 
   it("ListPayments finds a seller's payments, by checkout status too", async () => {

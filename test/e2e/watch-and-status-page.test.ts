@@ -14,8 +14,8 @@ let paymentsOnSecondInstance: GrpcJsClient;
 beforeAll(async () => {
   platform = await startTestPlatform();
   secondInstance = await startPaymentReplica(platform);
-  payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url);
-  paymentsOnSecondInstance = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", secondInstance.url);
+  payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url, "marketplace");
+  paymentsOnSecondInstance = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", secondInstance.url, "marketplace");
 });
 
 afterAll(async () => {

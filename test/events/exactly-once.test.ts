@@ -1,3 +1,4 @@
+import { testTls } from "../support/tls.js";
 import { randomUUID } from "node:crypto";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -30,7 +31,7 @@ let jsm: JetStreamManager;
 
 beforeAll(async () => {
   platform = await startTestPlatform({ consumers: CONSUMERS });
-  payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url);
+  payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url, "marketplace");
   walletDb = createDb(platform.database.url, WALLET_SCHEMA);
   nc = await connect({ servers: inject("natsUrl") });
   js = jetstream(nc);
@@ -66,7 +67,7 @@ async function paidCheckout(amount = 1_000) {
 
 /** Asks whichever wallet instance is running now (a test restarts it). */
 async function walletBalance(sellerId: string): Promise<bigint> {
-  const wallet = grpcJsClient("wallet/v1/wallet.proto", "wallet.v1.WalletService", platform.wallet.url);
+  const wallet = grpcJsClient("wallet/v1/wallet.proto", "wallet.v1.WalletService", platform.wallet.url, "marketplace");
   try {
     return BigInt((await unary(wallet, "getBalance", { sellerId, currency: "USD" })).balance.available.amountMinor);
   } finally {
@@ -80,7 +81,7 @@ const consumerIdle = async (durable = WALLET_PAYIN_DURABLE) => {
 };
 
 async function ledgerView(sellerId: string, paymentId: string) {
-  const ledger = grpcJsClient("ledger/v1/ledger.proto", "ledger.v1.LedgerService", platform.ledger.url);
+  const ledger = grpcJsClient("ledger/v1/ledger.proto", "ledger.v1.LedgerService", platform.ledger.url, "operator-tools");
   try {
     const { balance } = await unary(ledger, "getBalance", { accountCode: `seller_payable:${sellerId}:USD` });
     const { entries } = await unary(ledger, "listEntries", { accountCode: `seller_payable:${sellerId}:USD` });
@@ -124,6 +125,7 @@ describe("exactly once in effect", () => {
     const before = await jsm.consumers.info(platform.streams.stream, WALLET_PAYIN_DURABLE);
 
     platform.wallet = await startWalletService({
+      tls: testTls("wallet"),
       databaseUrl: platform.database.url,
       events: { natsUrl: inject("natsUrl"), names: platform.streams, settings: CONSUMERS },
     });

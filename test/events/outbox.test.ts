@@ -20,7 +20,7 @@ beforeAll(async () => {
   const nats = new URL(inject("natsUrl"));
   proxy = await startTcpProxy(nats.hostname, Number(nats.port || 4222));
   platform = await startTestPlatform({ paymentNatsUrl: `nats://127.0.0.1:${proxy.port}` });
-  payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url);
+  payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url, "marketplace");
   db = createDb(platform.database.url, PAYMENT_SCHEMA);
 });
 

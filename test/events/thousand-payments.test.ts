@@ -1,3 +1,5 @@
+import { testTls } from "../support/tls.js";
+import type { Identity } from "../../services/lib/tls/identity.js";
 import { randomUUID } from "node:crypto";
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
@@ -23,8 +25,8 @@ let secondWallet: RunningWalletService;
 let nc: NatsConnection;
 let jsm: JetStreamManager;
 const clients: GrpcJsClient[] = [];
-const client = (proto: string, service: string, url: string) => {
-  const c = grpcJsClient(proto, service, url);
+const client = (proto: string, service: string, url: string, identity: Identity) => {
+  const c = grpcJsClient(proto, service, url, identity);
   clients.push(c);
   return c;
 };
@@ -33,8 +35,8 @@ beforeAll(async () => {
   platform = await startTestPlatform();
   // A second instance of each consumer service: they compete for the same durable consumers.
   const events = { natsUrl: inject("natsUrl"), names: platform.streams };
-  secondWallet = await startWalletService({ databaseUrl: platform.database.url, events });
-  secondLedger = await startLedgerService({ databaseUrl: platform.database.url, walletUrl: platform.wallet.url, events });
+  secondWallet = await startWalletService({ tls: testTls("wallet"), databaseUrl: platform.database.url, events });
+  secondLedger = await startLedgerService({ tls: testTls("ledger"), databaseUrl: platform.database.url, walletUrl: platform.wallet.url, events });
   nc = await connect({ servers: inject("natsUrl") });
   jsm = await jetstreamManager(nc);
 }, 60_000);
@@ -72,7 +74,7 @@ async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promi
 
 describe(`${PAYMENTS} concurrent random payments across ${SELLERS.length} sellers`, () => {
   it("end with the books balanced, every wallet equal to its seller_payable account, and the amounts exact", async () => {
-    const payments = client("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url);
+    const payments = client("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url, "marketplace");
     const checkouts = Array.from({ length: PAYMENTS }, randomCheckout);
     const paymentIds: string[] = [];
     await inParallel(checkouts, CONCURRENCY, async (checkout) => {
@@ -101,12 +103,12 @@ describe(`${PAYMENTS} concurrent random payments across ${SELLERS.length} seller
       "every event to be published and consumed",
     );
 
-    const ledger = client("ledger/v1/ledger.proto", "ledger.v1.LedgerService", platform.ledger.url);
+    const ledger = client("ledger/v1/ledger.proto", "ledger.v1.LedgerService", platform.ledger.url, "operator-tools");
     const { violations } = await unary(ledger, "checkInvariants", {});
     expect(violations).toEqual([]);
 
     // The books say exactly what the checkouts add up to, to the minor unit.
-    const wallets = client("wallet/v1/wallet.proto", "wallet.v1.WalletService", platform.wallet.url);
+    const wallets = client("wallet/v1/wallet.proto", "wallet.v1.WalletService", platform.wallet.url, "marketplace");
     for (const currency of CURRENCIES) {
       const orders = checkouts.flatMap((c) => c.orders).filter((o) => o.amount.currency === currency);
       const gross = orders.reduce((sum, o) => sum + o.amount.amountMinor, 0n);

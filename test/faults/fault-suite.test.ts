@@ -57,9 +57,9 @@ beforeAll(async () => {
   platform = await startFaultPlatform({ paymentInstances: 2, poller: POLLER });
   client = new RetryingPaymentClient();
   driver = new FaultDriver(platform, client);
-  payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payments[0]!.url);
-  wallet = grpcJsClient("wallet/v1/wallet.proto", "wallet.v1.WalletService", platform.wallet.url);
-  ledger = grpcJsClient("ledger/v1/ledger.proto", "ledger.v1.LedgerService", platform.ledger.url);
+  payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payments[0]!.url, "marketplace");
+  wallet = grpcJsClient("wallet/v1/wallet.proto", "wallet.v1.WalletService", platform.wallet.url, "marketplace");
+  ledger = grpcJsClient("ledger/v1/ledger.proto", "ledger.v1.LedgerService", platform.ledger.url, "operator-tools");
 });
 
 async function printTotals(): Promise<void> {

@@ -51,7 +51,7 @@ export class RetryingPaymentClient {
 
   private client(url: string): GrpcJsClient {
     let client = this.clients.get(url);
-    if (!client) this.clients.set(url, (client = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", url)));
+    if (!client) this.clients.set(url, (client = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", url, "marketplace")));
     return client;
   }
 

@@ -105,20 +105,20 @@ describe("PostTransaction refuses, saying which field and why", () => {
 
 describe("PostTransaction is idempotent on transaction_id", () => {
   it("returns the transaction already posted for the same content, posting it once", async () => {
-    const request = payIn("payin:idem-1", "books", 2_599n, 65n);
+    const request = payIn("sale:idem-1", "books", 2_599n, 65n);
     const first = await post(request);
-    expect(first.transaction).toMatchObject({ transactionId: "payin:idem-1", description: "pay-in payin:idem-1", entries: request.entries });
+    expect(first.transaction).toMatchObject({ transactionId: "sale:idem-1", description: "pay-in sale:idem-1", entries: request.entries });
     const before = await balance("psp_receivable:USD");
     expect(await post(request)).toEqual(first);
     expect(await balance("psp_receivable:USD")).toBe(before);
-    expect(await ledger.call("getTransaction", { transactionId: "payin:idem-1" })).toEqual(first);
+    expect(await ledger.call("getTransaction", { transactionId: "sale:idem-1" })).toEqual(first);
   });
 
   it("refuses other content under an id already posted", async () => {
-    await post(payIn("payin:idem-2", "books", 1_000n, 10n));
-    const other = await failure(post(payIn("payin:idem-2", "books", 1_000n, 20n)));
+    await post(payIn("sale:idem-2", "books", 1_000n, 10n));
+    const other = await failure(post(payIn("sale:idem-2", "books", 1_000n, 20n)));
     expect(other.code).toBe(grpc.status.ALREADY_EXISTS);
-    expect(other.details).toMatch(/^transaction_id "payin:idem-2" was already posted at .+ with different content; retry with the identical transaction, or use a new transaction_id$/);
+    expect(other.details).toMatch(/^transaction_id "sale:idem-2" was already posted at .+ with different content; retry with the identical transaction, or use a new transaction_id$/);
   });
 });
 
@@ -219,7 +219,7 @@ describe("ListEntries", () => {
 
 describe("health", () => {
   it("answers SERVING for the ledger service", async () => {
-    const health = grpcJsClient("grpc/health/v1/health.proto", "grpc.health.v1.Health", ledger.service.url);
+    const health = grpcJsClient("grpc/health/v1/health.proto", "grpc.health.v1.Health", ledger.service.url, "probe");
     try {
       expect(await unary(health, "check", { service: "ledger.v1.LedgerService" })).toEqual({ status: "SERVING" });
     } finally {

@@ -28,13 +28,13 @@ const balance = async (accountCode: string) => BigInt((await ledger.call("getBal
 
 describe("concurrent postings", () => {
   it("of one transaction id post it once", async () => {
-    const request = payIn("payin:race", "seller-0", 1_000n, 100n);
+    const request = payIn("sale:race", "seller-0", 1_000n, 100n);
     const answers = await Promise.all(Array.from({ length: 20 }, () => ledger.call("postTransaction", request)));
     expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
-    expect(await ledger.db("transactions").where({ id: "payin:race" }).count("* as n")).toEqual([{ n: 1n }]);
-    expect(await ledger.db("entries").where({ transaction_id: "payin:race" }).count("* as n")).toEqual([{ n: 3n }]);
+    expect(await ledger.db("transactions").where({ id: "sale:race" }).count("* as n")).toEqual([{ n: 1n }]);
+    expect(await ledger.db("entries").where({ transaction_id: "sale:race" }).count("* as n")).toEqual([{ n: 3n }]);
 
-    const variants = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => ledger.call("postTransaction", payIn("payin:race-2", "seller-1", 1_000n, BigInt(i + 1)))));
+    const variants = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => ledger.call("postTransaction", payIn("sale:race-2", "seller-1", 1_000n, BigInt(i + 1)))));
     expect(variants.filter((v) => v.status === "fulfilled")).toHaveLength(1);
     for (const v of variants.filter((v) => v.status === "rejected")) expect((v.reason as grpc.ServiceError).code).toBe(grpc.status.ALREADY_EXISTS);
   });

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WalletService } from "../../gen/wallet/v1/wallet_pb.js";
 import { startGrpcServer, type GrpcServer } from "../../services/lib/grpc-server.js";
 import { createLogger } from "../../services/lib/log.js";
+import { walletPolicy } from "../../services/wallet/api/policy.js";
+import { testTls } from "../support/tls.js";
 import { LedgerStore } from "../../services/ledger/store/ledger-store.js";
 import { openAccounts, payIn, startLedgerUnderTest, type LedgerUnderTest } from "./ledger-test-service.js";
 
@@ -36,7 +38,15 @@ let walletServer: GrpcServer;
 let ledger: LedgerUnderTest;
 
 beforeAll(async () => {
-  walletServer = await startGrpcServer({ routes: walletRoutes(() => wallets), healthProbe: async () => true, log: createLogger("wallet-stub"), metrics: new Registry() });
+  walletServer = await startGrpcServer({
+    routes: walletRoutes(() => wallets),
+    healthProbe: async () => true,
+    log: createLogger("wallet-stub"),
+    metrics: new Registry(),
+    tls: testTls("wallet"),
+    policy: walletPolicy,
+    audit: { record: async () => {}, list: async () => [] },
+  });
   ledger = await startLedgerUnderTest({ walletUrl: walletServer.url });
   await openAccounts(ledger, {
     "psp_receivable:USD": "ASSET",
@@ -45,8 +55,8 @@ beforeAll(async () => {
     "seller_payable:shop:eu:USD": "LIABILITY",
     "cash:EUR": "ASSET",
   });
-  await ledger.call("postTransaction", payIn("payin:1", "s1", 10_000n, 250n));
-  await ledger.call("postTransaction", payIn("payin:2", "shop:eu", 4_000n, 100n));
+  await ledger.book(payIn("payin:1", "s1", 10_000n, 250n));
+  await ledger.book(payIn("payin:2", "shop:eu", 4_000n, 100n));
 });
 
 afterAll(async () => {

@@ -38,11 +38,13 @@ describe("ledger migrations", () => {
       "function check_transaction",
       "function post_transaction",
       "function refuse_change",
+      "function rpc_audit_refuse_change",
       "table account_checkpoints",
       "table accounts",
       "table checkpoint_horizon",
       "table entries",
       "table inbox",
+      "table rpc_audit",
       "table transactions",
     ]);
 

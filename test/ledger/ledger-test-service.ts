@@ -1,5 +1,7 @@
+import { testTls } from "../support/tls.js";
 import { createDb, type Db } from "../../services/lib/db.js";
 import { startLedgerService, type LedgerServiceConfig, type RunningLedgerService } from "../../services/ledger/service.js";
+import { LedgerStore } from "../../services/ledger/store/ledger-store.js";
 import { LEDGER_SCHEMA } from "../../services/ledger/store/migrations/index.js";
 import { grpc, grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
@@ -11,14 +13,19 @@ export interface LedgerUnderTest {
   client: GrpcJsClient;
   db: Db;
   call<T = any>(method: string, request: object): Promise<T>;
+  /**
+   * Posts straight into the ledger's store, as its own event consumers do: the way to book the reserved ids
+   * (payin:, refund:, ...) that PostTransaction refuses to every caller. Takes the same shape as `call`.
+   */
+  book(request: { transactionId: string; description: string; entries: ReturnType<typeof debit>[] }): Promise<void>;
   close(): Promise<void>;
 }
 
 /** By default the checkpointer waits an hour, so that a test decides when checkpoints advance. */
-export async function startLedgerUnderTest(config: Omit<LedgerServiceConfig, "databaseUrl"> = {}): Promise<LedgerUnderTest> {
+export async function startLedgerUnderTest(config: Omit<LedgerServiceConfig, "databaseUrl" | "tls"> = {}): Promise<LedgerUnderTest> {
   const database = await createTestDatabase();
-  const service = await startLedgerService({ databaseUrl: database.url, checkpointIntervalMs: 3_600_000, ...config });
-  const client = grpcJsClient("ledger/v1/ledger.proto", "ledger.v1.LedgerService", service.url);
+  const service = await startLedgerService({ tls: testTls("ledger"), databaseUrl: database.url, checkpointIntervalMs: 3_600_000, ...config });
+  const client = grpcJsClient("ledger/v1/ledger.proto", "ledger.v1.LedgerService", service.url, "operator-tools");
   const db = createDb(database.url, LEDGER_SCHEMA);
   return {
     database,
@@ -26,6 +33,17 @@ export async function startLedgerUnderTest(config: Omit<LedgerServiceConfig, "da
     client,
     db,
     call: (method, request) => unary(client, method, request),
+    book: async ({ transactionId, description, entries }) => {
+      await new LedgerStore(db).post({
+        transactionId,
+        description,
+        entries: entries.map((e) => ({
+          accountCode: e.accountCode,
+          direction: e.direction === "DIRECTION_DEBIT" ? "DEBIT" : "CREDIT",
+          amount: { amountMinor: BigInt(e.amount.amountMinor), currency: e.amount.currency },
+        })),
+      });
+    },
     close: async () => {
       client.close();
       await db.destroy();

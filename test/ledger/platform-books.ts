@@ -10,15 +10,15 @@ import { waitFor } from "../support/wait.js";
 /** Helpers for tests that move money through the running platform and check the books. */
 
 const SERVICES = {
-  payment: ["payment/v1/payment.proto", "payment.v1.PaymentService"],
-  wallet: ["wallet/v1/wallet.proto", "wallet.v1.WalletService"],
-  ledger: ["ledger/v1/ledger.proto", "ledger.v1.LedgerService"],
+  payment: ["payment/v1/payment.proto", "payment.v1.PaymentService", "marketplace"],
+  wallet: ["wallet/v1/wallet.proto", "wallet.v1.WalletService", "marketplace"],
+  ledger: ["ledger/v1/ledger.proto", "ledger.v1.LedgerService", "operator-tools"],
 } as const;
 
 /** One unary call over grpc-js to whichever instance the platform runs now (a test may restart one). */
 export async function call<T = any>(platform: TestPlatform, service: keyof typeof SERVICES, method: string, request: object = {}): Promise<T> {
-  const [protoFile, serviceName] = SERVICES[service];
-  const client = grpcJsClient(protoFile, serviceName, platform[service].url);
+  const [protoFile, serviceName, identity] = SERVICES[service];
+  const client = grpcJsClient(protoFile, serviceName, platform[service].url, identity);
   try {
     return await unary<T>(client, method, request);
   } finally {

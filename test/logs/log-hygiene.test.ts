@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { testTlsEnv } from "../support/tls.js";
 import { createHmac, randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { create, toBinary } from "@bufbuild/protobuf";
@@ -149,7 +150,7 @@ describe("a service run as a process", () => {
     const database = await createTestDatabase();
     try {
       const main = fileURLToPath(new URL("../../services/risk/main.ts", import.meta.url));
-      const env = { ...process.env, DATABASE_URL: database.url, RISK_PORT: "0", RISK_METRICS_PORT: "0", LOG_LEVEL: "info" };
+      const env = { ...process.env, ...testTlsEnv("risk"), DATABASE_URL: database.url, RISK_PORT: "0", RISK_METRICS_PORT: "0", LOG_LEVEL: "info" };
       const child = spawn(process.execPath, ["--import", "tsx", main], { env, stdio: ["ignore", "pipe", "pipe"] });
       const out = { stdout: "", stderr: "" };
       child.stdout.setEncoding("utf8").on("data", (text: string) => (out.stdout += text));
@@ -160,7 +161,7 @@ describe("a service run as a process", () => {
       await exited;
       expect(out.stdout).toBe("");
       const logged = out.stderr.trimEnd().split("\n").map((text) => JSON.parse(text) as Line);
-      expect(logged).toContainEqual(expect.objectContaining({ level: "info", service: "risk", msg: "risk service listening", url: expect.stringMatching(/^http:/) }));
+      expect(logged).toContainEqual(expect.objectContaining({ level: "info", service: "risk", msg: "risk service listening", url: expect.stringMatching(/^https:/) }));
     } finally {
       await database.drop();
     }

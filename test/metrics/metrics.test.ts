@@ -1,3 +1,4 @@
+import { testTls } from "../support/tls.js";
 import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { beforeAll, describe, expect, it, inject } from "vitest";
@@ -106,6 +107,7 @@ describe("events", () => {
     const nats = new URL(inject("natsUrl"));
     const proxy = await startTcpProxy(nats.hostname, Number(nats.port || 4222));
     const ledger = await startLedgerService({
+      tls: testTls("ledger"),
       databaseUrl: under.platform.database.url,
       events: { natsUrl: `nats://127.0.0.1:${proxy.port}`, names: under.platform.streams },
     });

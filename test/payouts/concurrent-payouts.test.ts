@@ -15,7 +15,7 @@ describe("concurrent payouts of one seller", () => {
     const amount = 1_000n;
     expect(balance).toBe(9_750n);
 
-    const wallet = grpcJsClient("wallet/v1/wallet.proto", "wallet.v1.WalletService", under.platform.wallet.url);
+    const wallet = grpcJsClient("wallet/v1/wallet.proto", "wallet.v1.WalletService", under.platform.wallet.url, "marketplace");
     const seen: bigint[] = [];
     let requesting = true;
     const watching = (async () => {

@@ -9,7 +9,7 @@ const started = new Date(Date.now() - 1_000);
 beforeAll(async () => {
   ledger = await startLedgerUnderTest();
   await openAccounts(ledger, { "psp_receivable:USD": "ASSET", "seller_payable:books:USD": "LIABILITY", "platform_fee_revenue:USD": "REVENUE" });
-  for (const id of ["payin:p1", "payin:p2", "refund:r_1", "payout:po1:requested"]) await ledger.call("postTransaction", payIn(id, "books", 1_000n, 25n));
+  for (const id of ["payin:p1", "payin:p2", "refund:r_1", "payout:po1:requested"]) await ledger.book(payIn(id, "books", 1_000n, 25n));
 });
 
 afterAll(async () => {

@@ -329,7 +329,7 @@ describe("reconciliation of refund, payout and dispute lines", () => {
       correction: "STANDARD_CORRECTION_SETTLE_AS_REPORTED",
       idempotencyKey: newId("adj"),
     };
-    const adjusted = await reconciliationCall(under, "postAdjustment", request);
+    const adjusted = await reconciliationCall(under, "postAdjustment", request, "ops-ann");
     const transactionId = `adjustment:${amountOff.exceptionId}`;
     expect(adjusted.exception).toMatchObject({
       exceptionId: amountOff.exceptionId,
@@ -352,7 +352,7 @@ describe("reconciliation of refund, payout and dispute lines", () => {
       bookedMinor: BigInt(REFUND.amountOff),
     });
     expect(asEntries(chart.posting.entries)).toEqual(entries);
-    expect(await reconciliationCall(under, "postAdjustment", request)).toEqual(adjusted);
+    expect(await reconciliationCall(under, "postAdjustment", request, "ops-ann")).toEqual(adjusted);
 
     const still = (await reconciliationCall(under, "listExceptions", { date: day.date, status: "EXCEPTION_STATUS_OPEN" })).exceptions;
     expect(still.map(classOf).sort()).toEqual(["currency_mismatch", "duplicate_line", "duplicate_line", "malformed_line", "malformed_line", "missing_in_file", "missing_in_ledger"]);

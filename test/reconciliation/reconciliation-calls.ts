@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { SETTLEMENT_HEADER } from "../../services/reconciliation/domain/settlement-line.js";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { sampleCheckout } from "../support/checkouts.js";
-import { grpcJsClient, unary } from "../support/grpc-js.js";
+import { grpcJsClient, onBehalfOf, unary } from "../support/grpc-js.js";
 import type { PlatformUnderTest } from "../support/use-platform.js";
 import { waitFor } from "../support/wait.js";
 
@@ -42,11 +42,15 @@ export async function pspPost(under: PlatformUnderTest, path: string, body: obje
   return res.json();
 }
 
-/** One unary call to the platform's reconciliation service. */
-export async function reconciliationCall<T = any>(under: PlatformUnderTest, method: string, request: object = {}): Promise<T> {
-  const client = grpcJsClient("reconciliation/v1/reconciliation.proto", "reconciliation.v1.ReconciliationService", under.platform.reconciliation.url);
+/**
+ * One unary call to the platform's reconciliation service, as operator tools, or as the console on behalf of
+ * `operator` (adjustments are a person's decision).
+ */
+export async function reconciliationCall<T = any>(under: PlatformUnderTest, method: string, request: object = {}, operator?: string): Promise<T> {
+  const identity = operator === undefined ? "operator-tools" : "console";
+  const client = grpcJsClient("reconciliation/v1/reconciliation.proto", "reconciliation.v1.ReconciliationService", under.platform.reconciliation.url, identity);
   try {
-    return await unary<T>(client, method, request);
+    return await unary<T>(client, method, request, operator === undefined ? undefined : onBehalfOf(operator));
   } finally {
     client.close();
   }

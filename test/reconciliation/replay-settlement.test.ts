@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { testTlsEnv } from "../support/tls.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,7 +17,7 @@ const replay = async (...args: string[]) =>
     await promisify(execFile)("npx", ["tsx", "scripts/replay-settlement.ts", ...args], {
       cwd: ROOT,
       timeout: 60_000,
-      env: { ...process.env, RECONCILIATION_URL: under.platform.reconciliation.url },
+      env: { ...process.env, ...testTlsEnv("operator-tools"), RECONCILIATION_URL: under.platform.reconciliation.url },
     })
   ).stdout;
 

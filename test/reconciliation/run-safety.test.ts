@@ -1,3 +1,4 @@
+import { testTls } from "../support/tls.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,7 +17,7 @@ import { defaultReconciliationConfig, Reconciliation } from "../../services/reco
 import { SETTLEMENT_HEADER } from "../../services/reconciliation/domain/settlement-line.js";
 import { RECONCILIATION_SCHEMA, reconciliationMigrations } from "../../services/reconciliation/store/migrations/index.js";
 import { ReconciliationStore } from "../../services/reconciliation/store/reconciliation-store.js";
-import { startLedgerUnderTest, type LedgerUnderTest } from "../ledger/ledger-test-service.js";
+import { credit, debit, startLedgerUnderTest, type LedgerUnderTest } from "../ledger/ledger-test-service.js";
 
 /**
  * What makes a run safe to interrupt, repeat, or run twice at once: the reconciliation engine on a real database,
@@ -34,7 +35,7 @@ let files = 0;
 
 beforeAll(async () => {
   ledgerUnderTest = await startLedgerUnderTest();
-  ledger = new LedgerGrpcClient([ledgerUnderTest.service.url]);
+  ledger = new LedgerGrpcClient([ledgerUnderTest.service.url], testTls("reconciliation"));
   await ledger.openAccounts([pspReceivable("USD"), SELLER]);
   db = createDb(ledgerUnderTest.database.url, RECONCILIATION_SCHEMA);
   await migrateUp(db, RECONCILIATION_SCHEMA, reconciliationMigrations);
@@ -80,13 +81,10 @@ function reconciliation(ledgerPort: LedgerPort = ledger): Reconciliation {
 
 /** A pay-in as the ledger books it: the PSP owes us the gross. */
 async function bookPayIn(paymentId: string, amountMinor: bigint): Promise<void> {
-  await ledger.post({
+  await ledgerUnderTest.book({
     transactionId: `payin:${paymentId}`,
     description: `pay-in ${paymentId}`,
-    entries: [
-      { accountCode: pspReceivable("USD").code, direction: "DEBIT", amount: { amountMinor, currency: "USD" } },
-      { accountCode: SELLER.code, direction: "CREDIT", amount: { amountMinor, currency: "USD" } },
-    ],
+    entries: [debit(pspReceivable("USD").code, amountMinor), credit(SELLER.code, amountMinor)],
   });
 }
 

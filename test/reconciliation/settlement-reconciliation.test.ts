@@ -169,38 +169,38 @@ describe("reconciliation of a settlement day", () => {
       ],
       idempotencyKey: newId("adj"),
     };
-    const adjusted = await reconciliationCall(under, "postAdjustment", request);
+    const adjusted = await reconciliationCall(under, "postAdjustment", request, "ops-ann");
     expect(adjusted.exception).toMatchObject({
       status: "EXCEPTION_STATUS_ADJUSTED",
       adjustment: { transactionId: `adjustment:${currencyOff.exceptionId}`, operatorId: "ops-ann", reason: request.reason },
     });
     expect(adjusted.transaction.description).toBe(`adjustment of reconciliation exception ${currencyOff.exceptionId} by ops-ann: ${request.reason}`);
     expect(await postedEntries(under.platform, `adjustment:${currencyOff.exceptionId}`)).toEqual(["Dr psp_receivable:USD 1", "Cr platform_fee_revenue:USD 1"]);
-    expect(await reconciliationCall(under, "postAdjustment", request)).toEqual(adjusted);
+    expect(await reconciliationCall(under, "postAdjustment", request, "ops-ann")).toEqual(adjusted);
     expect((await reconciliationCall(under, "getException", { exceptionId: currencyOff.exceptionId })).exception).toEqual(adjusted.exception);
     expect(await failure(reconciliationCall(under, "getException", { exceptionId: "999999" }))).toMatchObject({ code: grpc.status.NOT_FOUND });
 
-    expect(await failure(reconciliationCall(under, "postAdjustment", { ...request, idempotencyKey: newId("adj") }))).toMatchObject({
+    expect(await failure(reconciliationCall(under, "postAdjustment", { ...request, idempotencyKey: newId("adj") }, "ops-ann"))).toMatchObject({
       code: grpc.status.FAILED_PRECONDITION,
       details: expect.stringContaining(`was already adjusted by ops-ann`),
     });
-    expect(await failure(reconciliationCall(under, "postAdjustment", { ...request, exceptionId: "999999" }))).toMatchObject({ code: grpc.status.NOT_FOUND });
+    expect(await failure(reconciliationCall(under, "postAdjustment", { ...request, exceptionId: "999999" }, "ops-ann"))).toMatchObject({ code: grpc.status.NOT_FOUND });
     const other = { ...request, exceptionId: ofClass("duplicate_line").exceptionId };
     const unbalanced = { ...other, entries: [request.entries[0], { ...request.entries[1], amount: usd(2) }] };
-    expect(await failure(reconciliationCall(under, "postAdjustment", unbalanced))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringContaining("do not balance") });
+    expect(await failure(reconciliationCall(under, "postAdjustment", unbalanced, "ops-ann"))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringContaining("do not balance") });
     const unknownAccount = { ...other, entries: [request.entries[0], { ...request.entries[1], accountCode: "nowhere:USD" }] };
-    expect(await failure(reconciliationCall(under, "postAdjustment", unknownAccount))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringContaining('"nowhere:USD" does not exist') });
-    expect(await failure(reconciliationCall(under, "postAdjustment", { ...other, reason: "" }))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    expect(await failure(reconciliationCall(under, "postAdjustment", unknownAccount, "ops-ann"))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringContaining('"nowhere:USD" does not exist') });
+    expect(await failure(reconciliationCall(under, "postAdjustment", { ...other, reason: "" }, "ops-ann"))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
 
     // The standard correction of the amount mismatch: settled as the PSP reported it, the cent written off.
     const correction = "STANDARD_CORRECTION_SETTLE_AS_REPORTED";
-    expect(await failure(reconciliationCall(under, "postAdjustment", { ...other, entries: [], correction }))).toMatchObject({
+    expect(await failure(reconciliationCall(under, "postAdjustment", { ...other, entries: [], correction }, "ops-ann"))).toMatchObject({
       code: grpc.status.FAILED_PRECONDITION,
       details: expect.stringContaining("SETTLE_AS_REPORTED corrects amount mismatches only"),
     });
     const amountOff = ofClass("amount_mismatch");
-    expect(await failure(reconciliationCall(under, "postAdjustment", { ...request, exceptionId: amountOff.exceptionId, correction }))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
-    const corrected = await reconciliationCall(under, "postAdjustment", { ...request, exceptionId: amountOff.exceptionId, entries: [], correction, reason: "the PSP charged 35.01" });
+    expect(await failure(reconciliationCall(under, "postAdjustment", { ...request, exceptionId: amountOff.exceptionId, correction }, "ops-ann"))).toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    const corrected = await reconciliationCall(under, "postAdjustment", { ...request, exceptionId: amountOff.exceptionId, entries: [], correction, reason: "the PSP charged 35.01" }, "ops-ann");
     expect(corrected.exception.status).toBe("EXCEPTION_STATUS_ADJUSTED");
     const fee = Number(day.file.find((l) => l.startsWith(`${day.amountOff.pspPaymentId},`))!.split(",")[4]);
     expect(await postedEntries(under.platform, `adjustment:${amountOff.exceptionId}`)).toEqual([

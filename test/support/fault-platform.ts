@@ -1,3 +1,4 @@
+import { testTls } from "./tls.js";
 import { startPspSimulator, type PspSimulator } from "../../psp-simulator/server.js";
 import { startLedgerService, type RunningLedgerService } from "../../services/ledger/service.js";
 import { startRiskService } from "../../services/risk/service.js";
@@ -60,11 +61,11 @@ export async function startFaultPlatform(options: FaultPlatformOptions): Promise
       await startPspSimulator({ apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET, webhookRetryBaseMs: 50, webhookUrl: webhooks.url }),
       (simulator) => simulator.close(),
     );
-    const risk = teardown.add(await startRiskService({ databaseUrl: database.url }), (server) => server.close());
+    const risk = teardown.add(await startRiskService({ tls: testTls("risk"), databaseUrl: database.url }), (server) => server.close());
     const events = { natsUrl: nats.url, names: streams };
-    const wallet = teardown.add(await startWalletService({ databaseUrl: database.url, events }), (service) => service.close());
+    const wallet = teardown.add(await startWalletService({ tls: testTls("wallet"), databaseUrl: database.url, events }), (service) => service.close());
     const ledger = teardown.add(
-      await startLedgerService({ databaseUrl: database.url, walletUrl: wallet.url, checkpointIntervalMs: 100, events }),
+      await startLedgerService({ tls: testTls("ledger"), databaseUrl: database.url, walletUrl: wallet.url, checkpointIntervalMs: 100, events }),
       (service) => service.close(),
     );
     const config: PaymentProcessConfig = {

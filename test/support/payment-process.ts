@@ -5,6 +5,7 @@ import type { PollerConfig } from "../../services/payment/app/in-flight-poller.j
 import { WEBHOOK_PATH } from "../../services/payment/api/psp-webhook.js";
 import { startChild, type Child, type Exit } from "./child-process.js";
 import { grpcJsClient, unary } from "./grpc-js.js";
+import { testTlsEnv } from "./tls.js";
 import { waitFor } from "./wait.js";
 
 export interface PaymentProcessConfig {
@@ -22,7 +23,7 @@ const STARTUP_TIMEOUT_MS = 20_000;
 
 async function serving(url: string): Promise<boolean> {
   // A fresh channel each time: a reused one would wait out grpc-js's reconnect backoff.
-  const health = grpcJsClient("grpc/health/v1/health.proto", "grpc.health.v1.Health", url);
+  const health = grpcJsClient("grpc/health/v1/health.proto", "grpc.health.v1.Health", url, "probe");
   try {
     return (await unary(health, "check", { service: "" })).status === "SERVING";
   } catch {
@@ -51,7 +52,7 @@ export class PaymentInstance {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.grpcPort}`;
+    return `https://127.0.0.1:${this.grpcPort}`;
   }
 
   get webhookUrl(): string {
@@ -71,6 +72,7 @@ export class PaymentInstance {
     const { config } = this;
     const child = startChild(process.execPath, ["--import", "tsx", MAIN], {
       ...process.env,
+      ...testTlsEnv("payment"),
       DATABASE_URL: config.databaseUrl,
       PAYMENT_PORT: String(this.grpcPort),
       PAYMENT_HTTP_PORT: String(this.httpPort),

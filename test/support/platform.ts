@@ -1,3 +1,4 @@
+import { testTls } from "./tls.js";
 import { startPspSimulator, type PspSimulator } from "../../psp-simulator/server.js";
 import type { PollerConfig } from "../../services/payment/app/in-flight-poller.js";
 import { inject } from "vitest";
@@ -51,7 +52,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   const database = await createTestDatabase();
   const streams = uniqueStreamNames();
   const psp = await startPspSimulator({ apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET, webhookRetryBaseMs: 50 });
-  const risk = await startRiskService({ databaseUrl: database.url, rules: options.rules });
+  const risk = await startRiskService({ tls: testTls("risk"), databaseUrl: database.url, rules: options.rules });
   const payment = await startPaymentService({
     ...paymentConfig(database.url, streams, psp.url, risk.url),
     events: { natsUrl: options.paymentNatsUrl ?? inject("natsUrl"), names: streams },
@@ -60,18 +61,21 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   psp.setWebhookUrl(payment.webhookUrl);
   const wallet = await startWalletService(walletConfig(database.url, streams, psp.url, options));
   const ledger = await startLedgerService({
+    tls: testTls("ledger"),
     databaseUrl: database.url,
     walletUrl: wallet.url,
     checkpointIntervalMs: 100,
     events: { natsUrl: inject("natsUrl"), names: streams, settings: options.consumers },
   });
   const reconciliation = await startReconciliationService({
+    tls: testTls("reconciliation"),
     databaseUrl: database.url,
     ledgerUrls: [ledger.url],
     paymentUrl: payment.url,
     psp: { baseUrl: psp.url, apiKey: PSP_API_KEY },
   });
   const consoleService = await startConsoleService({
+    tls: testTls("console"),
     databaseUrl: database.url,
     paymentUrl: payment.url,
     ledgerUrl: ledger.url,
@@ -109,6 +113,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
 
 function paymentConfig(databaseUrl: string, streams: EventStreamNames, pspUrl: string, riskUrl: string): PaymentServiceConfig {
   return {
+    tls: testTls("payment"),
     databaseUrl,
     riskUrl,
     psp: { baseUrl: pspUrl, apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET },
@@ -121,6 +126,7 @@ function paymentConfig(databaseUrl: string, streams: EventStreamNames, pspUrl: s
 
 function walletConfig(databaseUrl: string, streams: EventStreamNames, pspUrl: string, options: TestPlatformOptions): WalletServiceConfig {
   return {
+    tls: testTls("wallet"),
     databaseUrl,
     events: { natsUrl: inject("natsUrl"), names: streams, settings: options.consumers },
     psp: { baseUrl: pspUrl, apiKey: PSP_API_KEY },

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll } from "vitest";
+import type { Identity } from "../../services/lib/tls/identity.js";
 import { grpcJsClient, type GrpcJsClient } from "./grpc-js.js";
 import { startTestPlatform, type TestPlatform, type TestPlatformOptions } from "./platform.js";
 
@@ -7,22 +8,41 @@ export interface PlatformUnderTest {
   payments: GrpcJsClient;
   wallets: GrpcJsClient;
   ledger: GrpcJsClient;
+  /** A client of one of those services calling as another identity (e.g. the console, operator-tools), kept for the file. */
+  as(identity: Identity, service: "payments" | "wallets" | "ledger"): GrpcJsClient;
 }
+
+const SERVICES = {
+  payments: ["payment/v1/payment.proto", "payment.v1.PaymentService", "payment"],
+  wallets: ["wallet/v1/wallet.proto", "wallet.v1.WalletService", "wallet"],
+  ledger: ["ledger/v1/ledger.proto", "ledger.v1.LedgerService", "ledger"],
+} as const;
 
 /**
  * Starts a test platform for the file (beforeAll) with grpc-js clients of its payment, wallet and ledger services,
  * and stops it all afterwards. Read the fields inside tests: they are set once beforeAll has run.
  */
 export function usePlatform(options: TestPlatformOptions = {}): PlatformUnderTest {
-  const under = {} as PlatformUnderTest;
+  const clients = new Map<string, GrpcJsClient>();
+  const as = (identity: Identity, service: keyof typeof SERVICES): GrpcJsClient => {
+    const key = `${identity} ${service}`;
+    let client = clients.get(key);
+    if (!client) {
+      const [proto, name, field] = SERVICES[service];
+      client = grpcJsClient(proto, name, under.platform[field].url, identity);
+      clients.set(key, client);
+    }
+    return client;
+  };
+  const under = { as } as PlatformUnderTest;
   beforeAll(async () => {
     under.platform = await startTestPlatform(options);
-    under.payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", under.platform.payment.url);
-    under.wallets = grpcJsClient("wallet/v1/wallet.proto", "wallet.v1.WalletService", under.platform.wallet.url);
-    under.ledger = grpcJsClient("ledger/v1/ledger.proto", "ledger.v1.LedgerService", under.platform.ledger.url);
+    under.payments = as("marketplace", "payments");
+    under.wallets = as("marketplace", "wallets");
+    under.ledger = as("operator-tools", "ledger");
   });
   afterAll(async () => {
-    for (const client of [under.payments, under.wallets, under.ledger]) client?.close();
+    for (const client of clients.values()) client.close();
     await under.platform?.close();
   });
   return under;

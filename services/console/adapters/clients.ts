@@ -1,9 +1,11 @@
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { LedgerService } from "../../../gen/ledger/v1/ledger_pb.js";
 import { PaymentService } from "../../../gen/payment/v1/payment_pb.js";
 import { ReconciliationService } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
 import { WalletService } from "../../../gen/wallet/v1/wallet_pb.js";
+import { OPERATOR_HEADER } from "../../lib/auth/policy.js";
+import { grpcTransport } from "../../lib/grpc-client.js";
+import type { TlsMaterial } from "../../lib/tls/tls-material.js";
 
 /** The services the console reads, each over its own gRPC API (the console never reads their tables). */
 export interface ConsoleClients {
@@ -22,14 +24,19 @@ export interface ConsoleClientUrls {
 
 const CALL_TIMEOUT_MS = 10_000;
 
-export function createConsoleClients(urls: ConsoleClientUrls): ConsoleClients {
-  const transport = (baseUrl: string) => createGrpcTransport({ baseUrl, defaultTimeoutMs: CALL_TIMEOUT_MS, pingIntervalMs: 30_000 });
+export function createConsoleClients(urls: ConsoleClientUrls, tls: TlsMaterial): ConsoleClients {
+  const transport = (baseUrl: string) => grpcTransport(baseUrl, tls, { timeoutMs: CALL_TIMEOUT_MS });
   return {
     payments: createClient(PaymentService, transport(urls.paymentUrl)),
     ledger: createClient(LedgerService, transport(urls.ledgerUrl)),
     reconciliation: createClient(ReconciliationService, transport(urls.reconciliationUrl)),
     wallets: createClient(WalletService, transport(urls.walletUrl)),
   };
+}
+
+/** Call options naming the logged-in operator a call is made for: the services record them as the actor. */
+export function onBehalfOf(operatorId: string): { headers: Record<string, string> } {
+  return { headers: { [OPERATOR_HEADER]: operatorId } };
 }
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ConnectError };

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Direction } from "../../../gen/ledger/v1/ledger_pb.js";
 import { ExceptionStatus, StandardCorrection } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
-import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
+import { attempt, describeFailure, httpStatusOf, onBehalfOf, type ConsoleClients } from "../adapters/clients.js";
 import type { Route } from "./http-app.js";
 import { csrfField, html, money, notice, path, query } from "./html.js";
 import { lineClassName } from "./reconciliation-chart.js";
@@ -92,12 +92,11 @@ export function adjustmentRoutes(clients: ConsoleClients): Route[] {
           send: () =>
             clients.reconciliation.postAdjustment({
               exceptionId,
-              operatorId: ctx.operator.id,
               reason,
               idempotencyKey,
               entries,
               correction: asReported ? StandardCorrection.SETTLE_AS_REPORTED : StandardCorrection.UNSPECIFIED,
-            }),
+            }, onBehalfOf(ctx.operator.id)),
           // Only once posted: an adjustment left ADJUSTING is completed by the same request again.
           recorded: async () => {
             const { exception } = await clients.reconciliation.getException({ exceptionId });

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { PaymentStatus, RefundStatus, type Payment, type Refund } from "../../../gen/payment/v1/payment_pb.js";
-import { attempt, describeFailure, httpStatusOf, type ConsoleClients, type Outcome } from "../adapters/clients.js";
+import { attempt, describeFailure, httpStatusOf, onBehalfOf, type ConsoleClients, type Outcome } from "../adapters/clients.js";
 import type { Operator } from "../domain/operators.js";
 import { amountInput, readAmount } from "./amount-field.js";
 import type { Route } from "./http-app.js";
@@ -55,7 +55,7 @@ export function refundRoutes(clients: ConsoleClients): Route[] {
           service: "payment service",
           target: `payment ${paymentId}`,
           details: { refund_id: refundId, order_id: orderId, amount: money(amount), reason },
-          send: () => clients.payments.refundPayment({ refundId, paymentId, orderId, amount, reason }),
+          send: () => clients.payments.refundPayment({ refundId, paymentId, orderId, amount, reason }, onBehalfOf(ctx.operator.id)),
           recorded: async () => (await clients.payments.listRefunds({ paymentId })).refunds.some((r) => r.refundId === refundId),
           doneLocation: path("payments", paymentId) + query({ refunded: refundId }),
           resubmit: { action: path("payments", paymentId, "refunds"), fields: { refund_id: refundId, order_id: orderId, amount: ctx.form.get("amount") ?? "", reason } },

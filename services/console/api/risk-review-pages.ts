@@ -1,6 +1,6 @@
 import { PaymentStatus, ReviewOutcome, type Payment } from "../../../gen/payment/v1/payment_pb.js";
 import { Decision } from "../../../gen/risk/v1/risk_pb.js";
-import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
+import { attempt, describeFailure, httpStatusOf, onBehalfOf, type ConsoleClients } from "../adapters/clients.js";
 import type { Operator } from "../domain/operators.js";
 import type { Route } from "./http-app.js";
 import { sendOperatorRequest } from "./operator-request.js";
@@ -69,7 +69,7 @@ export function riskReviewRoutes(clients: ConsoleClients): Route[] {
           service: "payment service",
           target: `payment ${paymentId}`,
           details: { outcome: outcomeText, note },
-          send: () => clients.payments.decideRiskReview({ paymentId, outcome, reviewer: ctx.operator.id, note }),
+          send: () => clients.payments.decideRiskReview({ paymentId, outcome, note }, onBehalfOf(ctx.operator.id)),
           // The review is recorded before the payment goes on to the PSP: a failure after it leaves the decision made.
           recorded: async () => {
             const { risk } = (await clients.payments.getPayment({ paymentId })).payment!;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { PayoutStatus, type Balance, type Payout } from "../../../gen/wallet/v1/wallet_pb.js";
 import { isKnownCurrency } from "../../lib/money.js";
-import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
+import { attempt, describeFailure, httpStatusOf, onBehalfOf, type ConsoleClients } from "../adapters/clients.js";
 import type { Operator } from "../domain/operators.js";
 import { amountInput, readAmount } from "./amount-field.js";
 import type { Route } from "./http-app.js";
@@ -79,7 +79,7 @@ export function walletRoutes(clients: ConsoleClients): Route[] {
           service: "wallet service",
           target: `seller ${sellerId}`,
           details: { payout_id: payoutId, amount: money(read.amount) },
-          send: () => clients.wallets.requestPayout({ payoutId, sellerId, amount: read.amount }),
+          send: () => clients.wallets.requestPayout({ payoutId, sellerId, amount: read.amount }, onBehalfOf(ctx.operator.id)),
           recorded: async () => (await attempt(() => clients.wallets.getPayout({ payoutId }))).ok,
           doneLocation: path("wallets", sellerId) + query({ payout: payoutId }),
           resubmit: { action: path("wallets", sellerId, "payouts"), fields: { payout_id: payoutId, currency, amount: ctx.form.get("amount") ?? "" } },

@@ -1,7 +1,8 @@
 import { createClient, type Client } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { WalletService } from "../../../gen/wallet/v1/wallet_pb.js";
 import { callWithRetry } from "../../lib/grpc-call.js";
+import { grpcTransport } from "../../lib/grpc-client.js";
+import type { TlsMaterial } from "../../lib/tls/tls-material.js";
 import type { WalletBalancesPort } from "../app/ports.js";
 import type { WalletBalance } from "../domain/invariants.js";
 
@@ -11,8 +12,8 @@ const PAGE_SIZE = 1000;
 export class WalletGrpcClient implements WalletBalancesPort {
   private readonly client: Client<typeof WalletService>;
 
-  constructor(baseUrl: string) {
-    this.client = createClient(WalletService, createGrpcTransport({ baseUrl, pingIntervalMs: 30_000, defaultTimeoutMs: 10_000 }));
+  constructor(baseUrl: string, tls: TlsMaterial) {
+    this.client = createClient(WalletService, grpcTransport(baseUrl, tls, { timeoutMs: 10_000 }));
   }
 
   async listAll(): Promise<WalletBalance[]> {

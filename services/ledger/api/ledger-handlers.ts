@@ -1,3 +1,5 @@
+import { callerOf } from "../../lib/auth/caller.js";
+import { assertMayPostUnder } from "../domain/reserved-ids.js";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { LedgerService } from "../../../gen/ledger/v1/ledger_pb.js";
 import { invalidArgument, notFound } from "../../lib/errors.js";
@@ -48,12 +50,13 @@ export function ledgerRoutes(store: LedgerStore, wallets: WalletBalancesPort | u
         const account = await store.openAccount(validateAccount("account", { code, type: accountTypeFromProto(type), currency }));
         return { account: accountToProto(account) };
       },
-      async postTransaction(req) {
+      async postTransaction(req, ctx) {
         const posting = validatePosting({
           transactionId: req.transactionId,
           description: req.description,
           entries: req.entries.map((e) => ({ accountCode: e.accountCode, direction: directionFromProto(e.direction), amount: e.amount })),
         });
+        assertMayPostUnder(posting.transactionId, callerOf(ctx).identity);
         const { transaction } = await store.post(posting);
         return { transaction: transactionToProto(transaction) };
       },

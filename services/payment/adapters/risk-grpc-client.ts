@@ -1,7 +1,8 @@
 import { createClient, type Client } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Decision, RiskService } from "../../../gen/risk/v1/risk_pb.js";
 import { callWithRetry } from "../../lib/grpc-call.js";
+import { grpcTransport } from "../../lib/grpc-client.js";
+import type { TlsMaterial } from "../../lib/tls/tls-material.js";
 import type { RiskPort } from "../app/ports.js";
 import type { Payment, RiskDecision, RiskResult } from "../domain/payment.js";
 
@@ -15,8 +16,8 @@ const DECISIONS: Partial<Record<Decision, RiskDecision>> = {
 export class RiskGrpcClient implements RiskPort {
   private readonly client: Client<typeof RiskService>;
 
-  constructor(baseUrl: string) {
-    this.client = createClient(RiskService, createGrpcTransport({ baseUrl, pingIntervalMs: 30_000, defaultTimeoutMs: 5_000 }));
+  constructor(baseUrl: string, tls: TlsMaterial) {
+    this.client = createClient(RiskService, grpcTransport(baseUrl, tls, { timeoutMs: 5_000 }));
   }
 
   async assess(payment: Payment): Promise<RiskResult> {

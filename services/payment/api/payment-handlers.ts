@@ -1,3 +1,4 @@
+import { actorOf } from "../../lib/auth/caller.js";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
@@ -129,11 +130,10 @@ export function paymentRoutes({ flow, store, watch, refunds, disputes, timeline 
       async voidPayment(req) {
         return { payment: toProto(await flow.void(requireId("payment_id", req.paymentId))) };
       },
-      async decideRiskReview(req) {
+      async decideRiskReview(req, ctx) {
         const outcome = ProtoReviewOutcome[req.outcome] as ReviewOutcome | "UNSPECIFIED" | undefined;
         if (outcome !== "APPROVED" && outcome !== "REJECTED") throw invalidArgument("outcome", "must be REVIEW_OUTCOME_APPROVED or REVIEW_OUTCOME_REJECTED");
-        if (req.reviewer.trim() === "") throw invalidArgument("reviewer", "is required: who decided, for the audit trail");
-        const payment = await flow.decideReview(requireId("payment_id", req.paymentId), outcome, req.reviewer.trim(), req.note.trim());
+        const payment = await flow.decideReview(requireId("payment_id", req.paymentId), outcome, actorOf(ctx), req.note.trim());
         return { payment: toProto(payment) };
       },
     });

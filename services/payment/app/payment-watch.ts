@@ -1,4 +1,4 @@
-import { notFound } from "../../lib/errors.js";
+import { notFound, resourceExhausted } from "../../lib/errors.js";
 import { asOfStatusChange, isSettled, type Payment } from "../domain/payment.js";
 import type { PaymentStore } from "../store/payment-store.js";
 
@@ -42,13 +42,21 @@ class Wakeup {
  * missed signal costs at most `fallbackPollMs` of delay.
  */
 export class PaymentWatch {
+  private watching = 0;
+
+  /** `maxWatches`: streams open at once on this instance; one more is refused, not queued. */
   constructor(
     private readonly store: PaymentStore,
     private readonly changes: PaymentChangeSignal,
     private readonly fallbackPollMs: number,
+    private readonly maxWatches: number,
   ) {}
 
   async *watch(paymentId: string, abort: AbortSignal): AsyncGenerator<Payment> {
+    if (this.watching >= this.maxWatches) {
+      throw resourceExhausted(`${this.maxWatches} payments are already being watched on this instance; retry later or poll GetPayment`);
+    }
+    this.watching++;
     const wakeup = new Wakeup();
     const unsubscribe = this.changes.subscribe(paymentId, wakeup.wake);
     try {
@@ -70,6 +78,7 @@ export class PaymentWatch {
       }
     } finally {
       unsubscribe();
+      this.watching--;
     }
   }
 }

@@ -1,9 +1,10 @@
 import { createClient, type Client, Code, ConnectError } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { AccountType, Direction, LedgerService, type Transaction } from "../../../gen/ledger/v1/ledger_pb.js";
 import { DomainError, invalidArgument, failedPrecondition } from "../../lib/errors.js";
 import { callWithRetry } from "../../lib/grpc-call.js";
+import { grpcTransport } from "../../lib/grpc-client.js";
+import type { TlsMaterial } from "../../lib/tls/tls-material.js";
 import type { Account } from "../../ledger/domain/account.js";
 import type { Posting } from "../../ledger/domain/posting.js";
 import type { LedgerTransaction, TransactionEntries } from "../domain/matching.js";
@@ -36,11 +37,11 @@ export class LedgerGrpcClient implements LedgerPort {
   private readonly clients: Client<typeof LedgerService>[];
   private turn = 0;
 
-  constructor(baseUrls: readonly string[]) {
+  constructor(baseUrls: readonly string[], tls: TlsMaterial) {
     if (baseUrls.length === 0) throw new Error("the ledger client needs at least one ledger URL");
     // No gzip: lookups run to a million transactions a day, on the same network, and compression would double their CPU.
     this.clients = baseUrls.map((baseUrl) =>
-      createClient(LedgerService, createGrpcTransport({ baseUrl, pingIntervalMs: 30_000, defaultTimeoutMs: 30_000, acceptCompression: [] })),
+      createClient(LedgerService, grpcTransport(baseUrl, tls, { timeoutMs: 30_000, gzip: false })),
     );
   }
 

@@ -1,15 +1,16 @@
 import { createClient, type Client, Code, ConnectError } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { PaymentService, PaymentStatus } from "../../../gen/payment/v1/payment_pb.js";
 import { callWithRetry } from "../../lib/grpc-call.js";
+import { grpcTransport } from "../../lib/grpc-client.js";
+import type { TlsMaterial } from "../../lib/tls/tls-material.js";
 import type { PaymentsPort } from "../app/ports.js";
 
 /** payment.v1.PaymentService over gRPC: RefreshPayment, for missed webhooks. */
 export class PaymentGrpcClient implements PaymentsPort {
   private readonly client: Client<typeof PaymentService>;
 
-  constructor(baseUrl: string) {
-    this.client = createClient(PaymentService, createGrpcTransport({ baseUrl, pingIntervalMs: 30_000, defaultTimeoutMs: 30_000 }));
+  constructor(baseUrl: string, tls: TlsMaterial) {
+    this.client = createClient(PaymentService, grpcTransport(baseUrl, tls, { timeoutMs: 30_000 }));
   }
 
   async refreshPayment(paymentId: string): Promise<{ status: string } | undefined> {

@@ -1,3 +1,4 @@
+import { actorOf } from "../../lib/auth/caller.js";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { ReconciliationService, StandardCorrection } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
 import { invalidArgument, notFound } from "../../lib/errors.js";
@@ -53,10 +54,10 @@ export function reconciliationRoutes(reconciliation: Reconciliation, store: Reco
         const exceptions = await store.listExceptions({ runId, date, status: exceptionStatusFromProto(req.status), afterId: cursorId(req.pageToken), limit });
         return { exceptions: exceptions.map(exceptionToProto), nextPageToken: nextToken(exceptions, limit) };
       },
-      async postAdjustment(req) {
+      async postAdjustment(req, ctx) {
         const { exception, transaction } = await postAdjustment(store, ledger, {
           exceptionId: req.exceptionId,
-          operatorId: req.operatorId,
+          operatorId: actorOf(ctx),
           reason: req.reason,
           idempotencyKey: req.idempotencyKey,
           entries: req.entries.map((e) => ({ accountCode: e.accountCode, direction: directionFromProto(e.direction), amount: e.amount })),

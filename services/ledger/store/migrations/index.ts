@@ -1,3 +1,4 @@
+import { rpcAuditMigration } from "../../../lib/audit/audit-store.js";
 import type { Migration } from "../../../lib/db.js";
 import { journal } from "./001_journal.js";
 import { postTransactionFunction } from "./002_post_transaction.js";
@@ -6,4 +7,4 @@ import { inbox } from "./004_inbox.js";
 import { transactionsPostedAt } from "./005_transactions_posted_at.js";
 
 export const LEDGER_SCHEMA = "ledger";
-export const ledgerMigrations: readonly Migration[] = [journal, postTransactionFunction, checkpoints, inbox, transactionsPostedAt];
+export const ledgerMigrations: readonly Migration[] = [journal, postTransactionFunction, checkpoints, inbox, transactionsPostedAt, rpcAuditMigration];

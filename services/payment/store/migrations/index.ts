@@ -1,3 +1,4 @@
+import { rpcAuditMigration } from "../../../lib/audit/audit-store.js";
 import type { Migration } from "../../../lib/db.js";
 import { paymentTables } from "./001_payments.js";
 import { feesAndOutbox } from "./002_fees_and_outbox.js";
@@ -12,4 +13,4 @@ import { createdAtIndex } from "./010_created_at_index.js";
 import { checkoutStatus } from "./011_checkout_status.js";
 
 export const PAYMENT_SCHEMA = "payment";
-export const paymentMigrations: readonly Migration[] = [paymentTables, feesAndOutbox, statusHistory, idempotencyKeys, statusPageUrl, refunds, manualCapture, disputes, timeline, createdAtIndex, checkoutStatus];
+export const paymentMigrations: readonly Migration[] = [paymentTables, feesAndOutbox, statusHistory, idempotencyKeys, statusPageUrl, refunds, manualCapture, disputes, timeline, createdAtIndex, checkoutStatus, rpcAuditMigration];

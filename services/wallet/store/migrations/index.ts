@@ -1,7 +1,8 @@
+import { rpcAuditMigration } from "../../../lib/audit/audit-store.js";
 import type { Migration } from "../../../lib/db.js";
 import { walletTables } from "./001_wallet_tables.js";
 import { refundOverdraft } from "./002_refund_overdraft.js";
 import { payouts } from "./003_payouts.js";
 
 export const WALLET_SCHEMA = "wallet";
-export const walletMigrations: readonly Migration[] = [walletTables, refundOverdraft, payouts];
+export const walletMigrations: readonly Migration[] = [walletTables, refundOverdraft, payouts, rpcAuditMigration];

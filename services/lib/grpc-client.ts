@@ -1,0 +1,42 @@
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { Code, ConnectError, type Interceptor, type Transport } from "@connectrpc/connect";
+import type { TlsMaterial } from "./tls/tls-material.js";
+
+export interface GrpcClientOptions {
+  /** Deadline of each call unless the call sets its own. */
+  timeoutMs: number;
+  /** false: never ask for gzip answers (bulk lookups on the same network, where it would only cost CPU). */
+  gzip?: boolean;
+}
+
+/**
+ * connect-node reports a connection reset (e.g. cut during the TLS handshake) as Aborted, which our servers use for
+ * "a concurrent change won, retry": a reset is the network failing, so callers see Unavailable. A server's own
+ * Aborted arrives in the trailers and carries no socket error as its cause.
+ */
+const connectionResetIsUnavailable: Interceptor = (next) => async (req) => {
+  try {
+    return await next(req);
+  } catch (err) {
+    if (err instanceof ConnectError && err.code === Code.Aborted && err.cause instanceof Error && !(err.cause instanceof ConnectError)) {
+      throw new ConnectError(err.rawMessage, Code.Unavailable, undefined, undefined, err.cause);
+    }
+    throw err;
+  }
+};
+
+/**
+ * A gRPC transport to one of our services over mutual TLS: our certificate proves who we are, and the server's
+ * must come from the same CA. One per target service, kept for the life of the process.
+ */
+export function grpcTransport(baseUrl: string, tls: TlsMaterial, opts: GrpcClientOptions): Transport {
+  if (!baseUrl.startsWith("https://")) throw new Error(`${baseUrl}: our gRPC services are reached over TLS only (https://host:port)`);
+  return createGrpcTransport({
+    baseUrl,
+    defaultTimeoutMs: opts.timeoutMs,
+    pingIntervalMs: 30_000,
+    interceptors: [connectionResetIsUnavailable],
+    nodeOptions: { ca: tls.ca, cert: tls.cert, key: tls.key },
+    ...(opts.gzip === false ? { acceptCompression: [] } : {}),
+  });
+}
