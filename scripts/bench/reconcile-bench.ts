@@ -23,6 +23,7 @@ import { startLedgerService } from "../../services/ledger/service.js";
 import { LedgerStore } from "../../services/ledger/store/ledger-store.js";
 import { LEDGER_SCHEMA, ledgerMigrations } from "../../services/ledger/store/migrations/index.js";
 import { LedgerGrpcClient } from "../../services/reconciliation/adapters/ledger-grpc-client.js";
+import { settlementDirectory } from "../../services/reconciliation/adapters/settlement-directory.js";
 import { defaultReconciliationConfig, Reconciliation } from "../../services/reconciliation/app/reconciliation.js";
 import { formatReportTable } from "../../services/reconciliation/domain/report.js";
 import { settlementWindow } from "../../services/reconciliation/domain/settlement-day.js";
@@ -101,7 +102,8 @@ async function main(): Promise<void> {
       await ledgerDb.raw("analyze");
       console.log(`seeded ${lines} pay-ins into the ledger in ${((performance.now() - t) / 1000).toFixed(1)} s`);
       t = performance.now();
-      const file = join(dir, `settlement-${DATE}.csv`);
+      const fileName = `settlement-${DATE}.csv`;
+      const file = join(dir, fileName);
       await writeSyntheticSettlement(file, { lines, currencies: CURRENCIES, date: DATE });
       console.log(`wrote ${file} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
@@ -111,6 +113,7 @@ async function main(): Promise<void> {
       const reconciliation = new Reconciliation({
         store: new ReconciliationStore(reconciliationDb),
         ledger: new LedgerGrpcClient(ledgers.map((l) => l.url)),
+        files: await settlementDirectory(dir),
         psp: { settlementFile: unused, payment: unused },
         payments: { refreshPayment: unused },
         config: defaultReconciliationConfig,
@@ -118,7 +121,7 @@ async function main(): Promise<void> {
       });
       const before = process.memoryUsage().rss;
       t = performance.now();
-      const { run, changes } = await reconciliation.run(DATE, file);
+      const { run, changes } = await reconciliation.run(DATE, fileName);
       const seconds = (performance.now() - t) / 1000;
       const perSecond = lines / seconds;
       const peakMb = process.resourceUsage().maxRSS / 1024;

@@ -1,5 +1,6 @@
 import { envInt, envString } from "../lib/config.js";
 import { runUntilSignal } from "../lib/process.js";
+import { defaultSettlementFileLimits } from "./app/settlement-file.js";
 import { scheduleFromEnv, startReconciliationService } from "./service.js";
 
 const service = await startReconciliationService({
@@ -9,9 +10,14 @@ const service = await startReconciliationService({
   ledgerUrls: envString("LEDGER_URL", "http://127.0.0.1:50053").split(","),
   paymentUrl: envString("PAYMENT_URL", "http://127.0.0.1:50051"),
   psp: { baseUrl: envString("PSP_URL", "http://127.0.0.1:8090"), apiKey: envString("PSP_API_KEY") },
+  settlementDir: envString("SETTLEMENT_DIR", "") || undefined,
   reconciliation: {
     settlementCutoff: envString("SETTLEMENT_CUTOFF", "00:00"),
     bookingToleranceMs: envInt("RECONCILIATION_BOOKING_TOLERANCE_MS", 300_000),
+    fileLimits: {
+      maxFileBytes: envInt("SETTLEMENT_MAX_FILE_BYTES", defaultSettlementFileLimits.maxFileBytes),
+      maxLineBytes: envInt("SETTLEMENT_MAX_LINE_BYTES", defaultSettlementFileLimits.maxLineBytes),
+    },
   },
   schedule: scheduleFromEnv(),
 });

@@ -7,6 +7,7 @@ import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { LedgerGrpcClient } from "./adapters/ledger-grpc-client.js";
 import { PaymentGrpcClient } from "./adapters/payment-grpc-client.js";
 import { PspHttpClient, type PspClientConfig } from "./adapters/psp-http-client.js";
+import { noSettlementDirectory, settlementDirectory } from "./adapters/settlement-directory.js";
 import { reconciliationRoutes } from "./api/reconciliation-handlers.js";
 import { defaultReconciliationConfig, Reconciliation, type ReconciliationConfig } from "./app/reconciliation.js";
 import { completeDays, reconcileDueDays } from "./app/schedule.js";
@@ -22,6 +23,8 @@ export interface ReconciliationServiceConfig {
   ledgerUrls: string[];
   paymentUrl: string;
   psp: PspClientConfig;
+  /** Where RunReconciliation's file_path names files; without one, files come from the PSP only. */
+  settlementDir?: string;
   reconciliation?: Partial<ReconciliationConfig>;
   /** The nightly job: how often to look for due days, and how many days back; off when absent. */
   schedule?: { intervalMs: number; lookbackDays: number };
@@ -49,6 +52,7 @@ export async function startReconciliationService(config: ReconciliationServiceCo
   const reconciliation = new Reconciliation({
     store,
     ledger,
+    files: config.settlementDir === undefined ? noSettlementDirectory : await settlementDirectory(config.settlementDir),
     psp: new PspHttpClient(config.psp),
     payments: new PaymentGrpcClient(config.paymentUrl),
     config: { ...defaultReconciliationConfig, ...config.reconciliation },

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startPspSimulator, type PspSimulator } from "../../psp-simulator/server.js";
 import type { PollerConfig } from "../../services/payment/app/in-flight-poller.js";
 import { inject } from "vitest";
@@ -7,7 +10,7 @@ import type { RiskRules } from "../../services/risk/domain/rules.js";
 import { startRiskService } from "../../services/risk/service.js";
 import { startWalletService, type RunningWalletService, type WalletServiceConfig } from "../../services/wallet/service.js";
 import { startLedgerService, type RunningLedgerService } from "../../services/ledger/service.js";
-import { startReconciliationService, type RunningReconciliationService } from "../../services/reconciliation/service.js";
+import { startReconciliationService, type ReconciliationServiceConfig, type RunningReconciliationService } from "../../services/reconciliation/service.js";
 import { startConsoleService, type RunningConsoleService } from "../../services/console/service.js";
 import type { ConsumerSettings } from "../../services/lib/events/consumer.js";
 import type { GrpcServer } from "../../services/lib/grpc-server.js";
@@ -29,6 +32,8 @@ export interface TestPlatform {
   wallet: RunningWalletService;
   ledger: RunningLedgerService;
   reconciliation: RunningReconciliationService;
+  /** The reconciliation service's settlement directory (a temporary one, removed on close). */
+  settlementDir: string;
   /** The operator console (HTTP), reading the services above. */
   console: RunningConsoleService;
   /** Calls the PSP's REST API with the secret key. */
@@ -45,6 +50,7 @@ export interface TestPlatformOptions {
   consumers?: Partial<Pick<ConsumerSettings, "maxDeliver" | "ackWaitMs" | "retryBaseMs">>;
   /** The wallet's payout poller (by default every 100 ms, for payouts untouched for 200 ms) and schedule (none). */
   payouts?: Pick<WalletServiceConfig, "payoutPoller" | "payoutSchedule">;
+  reconciliation?: ReconciliationServiceConfig["reconciliation"];
 }
 
 export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
@@ -65,11 +71,14 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     checkpointIntervalMs: 100,
     events: { natsUrl: inject("natsUrl"), names: streams, settings: options.consumers },
   });
+  const settlementDir = mkdtempSync(join(tmpdir(), "settlements-"));
   const reconciliation = await startReconciliationService({
     databaseUrl: database.url,
     ledgerUrls: [ledger.url],
     paymentUrl: payment.url,
     psp: { baseUrl: psp.url, apiKey: PSP_API_KEY },
+    settlementDir,
+    reconciliation: options.reconciliation,
   });
   const consoleService = await startConsoleService({
     databaseUrl: database.url,
@@ -89,6 +98,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     wallet,
     ledger,
     reconciliation,
+    settlementDir,
     console: consoleService,
     pspApi: pspApiOf(psp.url),
     close: async () => {
@@ -102,6 +112,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
       await psp.close();
       await deleteStreams(streams);
       await database.drop();
+      rmSync(settlementDir, { recursive: true, force: true });
     },
   };
   return platform;
