@@ -11,6 +11,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { PaymentStatus } from "../gen/payment/v1/payment_pb.js";
 import { envInt, envString } from "../services/lib/config.js";
+import { randomPageTokenSecret } from "../services/lib/page-token.js";
 import { WEBHOOK_PATH } from "../services/payment/api/psp-webhook.js";
 import { runDemoCheckout } from "./demo-checkout.js";
 import { freePort } from "./infra/free-port.js";
@@ -92,6 +93,7 @@ async function up() {
     WALLET_URL: urls.wallet,
     RECONCILIATION_URL: urls.reconciliation,
     SETTLEMENT_DIR: settlementDir,
+    PAGE_TOKEN_SECRET: envString("PAGE_TOKEN_SECRET", randomPageTokenSecret()),
     CONSOLE_ADMIN_PASSWORD: consoleAdminPassword,
     ...Object.fromEntries(
       Object.entries({

@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { writeSyntheticSettlement } from "../../psp-simulator/synthetic-settlement.js";
 import { createDb, migrateUp, type Db } from "../../services/lib/db.js";
 import { createLogger } from "../../services/lib/log.js";
+import { randomPageTokenSecret } from "../../services/lib/page-token.js";
 import { pspReceivable, sellerPayable } from "../../services/ledger/domain/chart.js";
 import { startLedgerService } from "../../services/ledger/service.js";
 import { LedgerStore } from "../../services/ledger/store/ledger-store.js";
@@ -37,10 +38,11 @@ const CURRENCIES = ["EUR", "USD", "JPY"];
 const SEED_CHUNK = 50_000;
 const AIM_LINES_PER_SECOND = 50_000;
 const AIM_RSS_MB = 300;
+const PAGE_TOKEN_SECRET = randomPageTokenSecret();
 
 /** The child: a ledger service on DATABASE_URL without events; prints its URL, serves until killed. */
 async function serveLedger(): Promise<void> {
-  const ledger = await startLedgerService({ databaseUrl: process.env.DATABASE_URL!, port: 0 });
+  const ledger = await startLedgerService({ databaseUrl: process.env.DATABASE_URL!, port: 0, pageTokenSecret: process.env.PAGE_TOKEN_SECRET! });
   console.log(ledger.url);
   process.once("SIGTERM", () => void ledger.close().then(() => process.exit(0)));
 }
@@ -78,7 +80,8 @@ async function seedLedger(db: Db, lines: number): Promise<void> {
 /** Starts this script as a ledger service child and resolves with its URL and a stop function. */
 async function ledgerChild(databaseUrl: string): Promise<{ url: string; stop(): void }> {
   const child = spawn(process.execPath, ["--import", "tsx", new URL(import.meta.url).pathname, SERVE_LEDGER], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: "silent" },
+    // Every instance signs the page tokens the reconciler hands from one to the next.
+    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: "silent", PAGE_TOKEN_SECRET },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const [url] = await createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next().then((r) => [r.value as string]);

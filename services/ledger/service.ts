@@ -3,6 +3,7 @@ import { ConsumerMetrics } from "../lib/events/consumer-metrics.js";
 import { startEventConsumers, type EventsConfig } from "../lib/events/event-consumers.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import { createLogger } from "../lib/log.js";
+import { pageTokenKey } from "../lib/page-token.js";
 import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { WalletGrpcClient } from "./adapters/wallet-grpc-client.js";
 import { ledgerRoutes } from "./api/ledger-handlers.js";
@@ -24,6 +25,8 @@ export interface LedgerServiceConfig {
   checkpointIntervalMs?: number;
   /** Events to book; without it the ledger only answers its API. */
   events?: EventsConfig;
+  /** PAGE_TOKEN_SECRET: signs page tokens (at least 32 characters; the same for every instance). */
+  pageTokenSecret: string;
 }
 
 export interface RunningLedgerService {
@@ -34,6 +37,7 @@ export interface RunningLedgerService {
 }
 
 export async function startLedgerService(config: LedgerServiceConfig): Promise<RunningLedgerService> {
+  const tokenKey = pageTokenKey(config.pageTokenSecret);
   const log = createLogger("ledger");
   const db = createDb(config.databaseUrl, LEDGER_SCHEMA);
   await migrateUp(db, LEDGER_SCHEMA, ledgerMigrations);
@@ -43,7 +47,7 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
   const wallets = config.walletUrl === undefined ? undefined : new WalletGrpcClient(config.walletUrl);
   const grpc = await startGrpcServer({
     port: config.port,
-    routes: ledgerRoutes(store, wallets),
+    routes: ledgerRoutes(store, wallets, tokenKey),
     healthProbe: databaseAnswers(db),
     log,
     metrics,

@@ -5,6 +5,7 @@ import { registerOutboxMetrics } from "../lib/events/outbox-metrics.js";
 import { defaultRelaySettings, startOutboxRelay } from "../lib/events/outbox-relay.js";
 import { ensureEventStreams, type EventStreamNames } from "../lib/events/streams.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
+import { pageTokenKey } from "../lib/page-token.js";
 import { createLogger } from "../lib/log.js";
 import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { startPeriodic } from "../lib/periodic.js";
@@ -56,6 +57,8 @@ export interface PaymentServiceConfig {
   platformFeeBps: number;
   /** How long CreatePayment's first answer is replayed under its checkout_id. */
   idempotencyKeyTtlMs?: number;
+  /** PAGE_TOKEN_SECRET: signs page tokens (at least 32 characters; the same for every instance). */
+  pageTokenSecret: string;
 }
 
 export interface RunningPaymentService {
@@ -69,6 +72,7 @@ export interface RunningPaymentService {
 }
 
 export async function startPaymentService(config: PaymentServiceConfig): Promise<RunningPaymentService> {
+  const tokenKey = pageTokenKey(config.pageTokenSecret);
   const log = createLogger("payment");
   const db = createDb(config.databaseUrl, PAYMENT_SCHEMA);
   await migrateUp(db, PAYMENT_SCHEMA, paymentMigrations);
@@ -99,7 +103,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   const watch = new PaymentWatch(store, changes, 1_000);
   const grpc = await startGrpcServer({
     port: config.port,
-    routes: paymentRoutes({ flow, store, watch, refunds, disputes, timeline }),
+    routes: paymentRoutes({ flow, store, watch, refunds, disputes, timeline, tokenKey }),
     healthProbe: databaseAnswers(db),
     log,
     metrics,

@@ -5,6 +5,7 @@ import { scheduleFromEnv, startReconciliationService } from "./service.js";
 
 const service = await startReconciliationService({
   databaseUrl: envString("DATABASE_URL"),
+  pageTokenSecret: envString("PAGE_TOKEN_SECRET"),
   port: envInt("RECONCILIATION_PORT", 50055),
   metricsPort: envInt("RECONCILIATION_METRICS_PORT", 9455),
   ledgerUrls: envString("LEDGER_URL", "http://127.0.0.1:50053").split(","),

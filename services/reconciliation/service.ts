@@ -2,6 +2,7 @@ import { envInt } from "../lib/config.js";
 import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import { createLogger } from "../lib/log.js";
+import { pageTokenKey } from "../lib/page-token.js";
 import { startPeriodic } from "../lib/periodic.js";
 import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { LedgerGrpcClient } from "./adapters/ledger-grpc-client.js";
@@ -28,6 +29,8 @@ export interface ReconciliationServiceConfig {
   reconciliation?: Partial<ReconciliationConfig>;
   /** The nightly job: how often to look for due days, and how many days back; off when absent. */
   schedule?: { intervalMs: number; lookbackDays: number };
+  /** PAGE_TOKEN_SECRET: signs page tokens (at least 32 characters; the same for every instance). */
+  pageTokenSecret: string;
 }
 
 export interface RunningReconciliationService {
@@ -44,6 +47,7 @@ export function scheduleFromEnv(): ReconciliationServiceConfig["schedule"] {
 }
 
 export async function startReconciliationService(config: ReconciliationServiceConfig): Promise<RunningReconciliationService> {
+  const tokenKey = pageTokenKey(config.pageTokenSecret);
   const log = createLogger("reconciliation");
   const db = createDb(config.databaseUrl, RECONCILIATION_SCHEMA);
   await migrateUp(db, RECONCILIATION_SCHEMA, reconciliationMigrations);
@@ -60,7 +64,7 @@ export async function startReconciliationService(config: ReconciliationServiceCo
   });
   const grpc = await startGrpcServer({
     port: config.port,
-    routes: reconciliationRoutes(reconciliation, store, ledger),
+    routes: reconciliationRoutes(reconciliation, store, ledger, tokenKey),
     healthProbe: databaseAnswers(db),
     log,
     metrics: createMetricsRegistry("reconciliation"),

@@ -7,6 +7,7 @@ import { registerOutboxMetrics } from "../lib/events/outbox-metrics.js";
 import { defaultRelaySettings, startOutboxRelay } from "../lib/events/outbox-relay.js";
 import { ensureEventStreams } from "../lib/events/streams.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
+import { pageTokenKey } from "../lib/page-token.js";
 import { createLogger } from "../lib/log.js";
 import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { PspPayoutsClient, type PspClientConfig } from "./adapters/psp-payouts-client.js";
@@ -33,6 +34,8 @@ export interface WalletServiceConfig {
   payoutPoller?: Partial<PayoutPollerConfig>;
   /** Scheduled payouts of whole balances; none without it. */
   payoutSchedule?: PayoutSchedule;
+  /** PAGE_TOKEN_SECRET: signs page tokens (at least 32 characters; the same for every instance). */
+  pageTokenSecret: string;
 }
 
 export interface RunningWalletService {
@@ -43,6 +46,7 @@ export interface RunningWalletService {
 }
 
 export async function startWalletService(config: WalletServiceConfig): Promise<RunningWalletService> {
+  const tokenKey = pageTokenKey(config.pageTokenSecret);
   const log = createLogger("wallet");
   const db = createDb(config.databaseUrl, WALLET_SCHEMA);
   await migrateUp(db, WALLET_SCHEMA, walletMigrations);
@@ -52,7 +56,7 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
   const flow = new PayoutFlow(payouts, config.psp && new PspPayoutsClient(config.psp), log);
   const grpc = await startGrpcServer({
     port: config.port,
-    routes: walletRoutes({ balances, payouts, flow }),
+    routes: walletRoutes({ balances, payouts, flow, tokenKey }),
     healthProbe: databaseAnswers(db),
     log,
     metrics,

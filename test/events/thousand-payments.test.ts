@@ -33,8 +33,9 @@ beforeAll(async () => {
   platform = await startTestPlatform();
   // A second instance of each consumer service: they compete for the same durable consumers.
   const events = { natsUrl: inject("natsUrl"), names: platform.streams };
-  secondWallet = await startWalletService({ databaseUrl: platform.database.url, events });
-  secondLedger = await startLedgerService({ databaseUrl: platform.database.url, walletUrl: platform.wallet.url, events });
+  const { pageTokenSecret } = platform;
+  secondWallet = await startWalletService({ databaseUrl: platform.database.url, events, pageTokenSecret });
+  secondLedger = await startLedgerService({ databaseUrl: platform.database.url, walletUrl: platform.wallet.url, events, pageTokenSecret });
   nc = await connect({ servers: inject("natsUrl") });
   jsm = await jetstreamManager(nc);
 }, 60_000);

@@ -1,4 +1,5 @@
 import { createDb, type Db } from "../../services/lib/db.js";
+import { randomPageTokenSecret } from "../../services/lib/page-token.js";
 import { startLedgerService, type LedgerServiceConfig, type RunningLedgerService } from "../../services/ledger/service.js";
 import { LEDGER_SCHEMA } from "../../services/ledger/store/migrations/index.js";
 import { grpc, grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
@@ -15,9 +16,9 @@ export interface LedgerUnderTest {
 }
 
 /** By default the checkpointer waits an hour, so that a test decides when checkpoints advance. */
-export async function startLedgerUnderTest(config: Omit<LedgerServiceConfig, "databaseUrl"> = {}): Promise<LedgerUnderTest> {
+export async function startLedgerUnderTest(config: Omit<LedgerServiceConfig, "databaseUrl" | "pageTokenSecret"> = {}): Promise<LedgerUnderTest> {
   const database = await createTestDatabase();
-  const service = await startLedgerService({ databaseUrl: database.url, checkpointIntervalMs: 3_600_000, ...config });
+  const service = await startLedgerService({ databaseUrl: database.url, checkpointIntervalMs: 3_600_000, pageTokenSecret: randomPageTokenSecret(), ...config });
   const client = grpcJsClient("ledger/v1/ledger.proto", "ledger.v1.LedgerService", service.url);
   const db = createDb(database.url, LEDGER_SCHEMA);
   return {

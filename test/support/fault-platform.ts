@@ -1,4 +1,5 @@
 import { startPspSimulator, type PspSimulator } from "../../psp-simulator/server.js";
+import { randomPageTokenSecret } from "../../services/lib/page-token.js";
 import { startLedgerService, type RunningLedgerService } from "../../services/ledger/service.js";
 import { startRiskService } from "../../services/risk/service.js";
 import { startWalletService, type RunningWalletService } from "../../services/wallet/service.js";
@@ -62,9 +63,10 @@ export async function startFaultPlatform(options: FaultPlatformOptions): Promise
     );
     const risk = teardown.add(await startRiskService({ databaseUrl: database.url }), (server) => server.close());
     const events = { natsUrl: nats.url, names: streams };
-    const wallet = teardown.add(await startWalletService({ databaseUrl: database.url, events }), (service) => service.close());
+    const pageTokenSecret = randomPageTokenSecret();
+    const wallet = teardown.add(await startWalletService({ databaseUrl: database.url, events, pageTokenSecret }), (service) => service.close());
     const ledger = teardown.add(
-      await startLedgerService({ databaseUrl: database.url, walletUrl: wallet.url, checkpointIntervalMs: 100, events }),
+      await startLedgerService({ databaseUrl: database.url, walletUrl: wallet.url, checkpointIntervalMs: 100, events, pageTokenSecret }),
       (service) => service.close(),
     );
     const config: PaymentProcessConfig = {
@@ -75,6 +77,7 @@ export async function startFaultPlatform(options: FaultPlatformOptions): Promise
       streams,
       platformFeeBps: PLATFORM_FEE_BPS,
       poller: options.poller,
+      pageTokenSecret,
     };
     const payments: PaymentInstance[] = [];
     for (let i = 0; i < options.paymentInstances; i++) {
