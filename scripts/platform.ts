@@ -3,15 +3,17 @@
  *   npm start                      # stays up until Ctrl-C
  *   npm start -- --exit-after-demo # stops after the demo (exit code 0 when it succeeded)
  */
+import { mkdtempSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { PaymentStatus } from "../gen/payment/v1/payment_pb.js";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { envInt, envString } from "../services/lib/config.js";
 import { issueDevPki } from "../services/lib/tls/dev-ca.js";
 import type { Identity } from "../services/lib/tls/identity.js";
+import { randomPageTokenSecret } from "../services/lib/page-token.js";
 import { WEBHOOK_PATH } from "../services/payment/api/psp-webhook.js";
 import { runDemoCheckout } from "./demo-checkout.js";
 import { freePort } from "./infra/free-port.js";
@@ -78,6 +80,9 @@ async function up() {
     reconciliation: tls(ports.reconciliation),
     console: local(ports.console),
   };
+  // Files handed to RunReconciliation by name (e.g. npm run replay-settlement -- <file name>) are read from here.
+  const settlementDir = envString("SETTLEMENT_DIR", "") || mkdtempSync(join(tmpdir(), "payment-platform-settlements-"));
+  if (!process.env.SETTLEMENT_DIR) stops.push(() => rm(settlementDir, { recursive: true, force: true }));
   // The console's operator `admin` (role finance) gets this password at every start.
   const consoleAdminPassword = envString("CONSOLE_ADMIN_PASSWORD", "operator");
   // Every service reads its configuration from the environment, as its main.ts does in production.
@@ -95,6 +100,8 @@ async function up() {
     LEDGER_URL: urls.ledger,
     WALLET_URL: urls.wallet,
     RECONCILIATION_URL: urls.reconciliation,
+    SETTLEMENT_DIR: settlementDir,
+    PAGE_TOKEN_SECRET: envString("PAGE_TOKEN_SECRET", randomPageTokenSecret()),
     CONSOLE_ADMIN_PASSWORD: consoleAdminPassword,
     ...Object.fromEntries(
       Object.entries({
@@ -133,6 +140,7 @@ async function up() {
   print(`Wallet service  ${urls.wallet}  (gRPC wallet.v1.WalletService)  ${metrics(ports.walletMetrics)}`);
   print(`Ledger service  ${urls.ledger}  (gRPC ledger.v1.LedgerService)  ${metrics(ports.ledgerMetrics)}`);
   print(`Reconciliation  ${urls.reconciliation}  (gRPC reconciliation.v1.ReconciliationService; npm run replay-settlement -- <date>)  ${metrics(ports.reconciliationMetrics)}`);
+  print(`Settlement files ${settlementDir}  (RunReconciliation's file_path names a file in it)`);
   print(`Console         ${urls.console}  (login admin / ${consoleAdminPassword})`);
   print(`(each service in a process of its own: ${services.map((s) => s.pid).join(", ")})`);
   print("");

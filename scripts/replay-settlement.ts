@@ -4,12 +4,12 @@
  * certificate the TLS_CA_FILE, TLS_CERT_FILE and TLS_KEY_FILE variables name (npm start prints them):
  *
  *   npm run replay-settlement -- 2024-03-05                      # the PSP's file of that day
- *   npm run replay-settlement -- ./settlement-2024-03-05.csv     # a file on the service's machine (date from its name)
- *   npm run replay-settlement -- ./file.csv --date 2024-03-05 --json
+ *   npm run replay-settlement -- settlement-2024-03-05.csv       # a file in the service's SETTLEMENT_DIR (date from its name)
+ *   npm run replay-settlement -- file.csv --date 2024-03-05 --json
  *
  * Prints what the run changed and its report (counts and amounts per class and currency), or the same as JSON.
  */
-import { basename, resolve } from "node:path";
+import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { createClient } from "@connectrpc/connect";
 import { LineClass, ReconciliationService, type Run } from "../gen/reconciliation/v1/reconciliation_pb.js";
@@ -22,14 +22,14 @@ import { formatReportTable, reportToJson, type LineClass as ClassName, type Repo
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function usage(problem: string): never {
-  console.error(`${problem}\nusage: replay-settlement <YYYY-MM-DD | settlement file> [--date YYYY-MM-DD] [--json]`);
+  console.error(`${problem}\nusage: replay-settlement <YYYY-MM-DD | file name in the service's SETTLEMENT_DIR> [--date YYYY-MM-DD] [--json]`);
   process.exit(2);
 }
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { date: { type: "string" }, json: { type: "boolean" } } });
 const [target] = positionals;
 if (target === undefined || positionals.length > 1) usage("give one date or one file");
-const filePath = DATE.test(target) ? "" : resolve(target);
+const filePath = DATE.test(target) ? "" : target;
 const date = filePath === "" ? target : (values.date ?? /settlement-(\d{4}-\d{2}-\d{2})\.csv$/.exec(basename(filePath))?.[1]);
 if (date === undefined) usage(`cannot tell the day of ${filePath} from its name: add --date YYYY-MM-DD`);
 

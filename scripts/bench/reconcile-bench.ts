@@ -18,11 +18,13 @@ import { parseArgs } from "node:util";
 import { writeSyntheticSettlement } from "../../psp-simulator/synthetic-settlement.js";
 import { createDb, migrateUp, type Db } from "../../services/lib/db.js";
 import { createLogger } from "../../services/lib/log.js";
+import { randomPageTokenSecret } from "../../services/lib/page-token.js";
 import { pspReceivable, sellerPayable } from "../../services/ledger/domain/chart.js";
 import { startLedgerService } from "../../services/ledger/service.js";
 import { LedgerStore } from "../../services/ledger/store/ledger-store.js";
 import { LEDGER_SCHEMA, ledgerMigrations } from "../../services/ledger/store/migrations/index.js";
 import { LedgerGrpcClient } from "../../services/reconciliation/adapters/ledger-grpc-client.js";
+import { settlementDirectory } from "../../services/reconciliation/adapters/settlement-directory.js";
 import { defaultReconciliationConfig, Reconciliation } from "../../services/reconciliation/app/reconciliation.js";
 import { formatReportTable } from "../../services/reconciliation/domain/report.js";
 import { settlementWindow } from "../../services/reconciliation/domain/settlement-day.js";
@@ -38,10 +40,11 @@ const CURRENCIES = ["EUR", "USD", "JPY"];
 const SEED_CHUNK = 50_000;
 const AIM_LINES_PER_SECOND = 50_000;
 const AIM_RSS_MB = 300;
+const PAGE_TOKEN_SECRET = randomPageTokenSecret();
 
 /** The child: a ledger service on DATABASE_URL without events; prints its URL, serves until killed. */
 async function serveLedger(): Promise<void> {
-  const ledger = await startLedgerService({ databaseUrl: process.env.DATABASE_URL!, port: 0, tls: tlsMaterialFromEnv() });
+  const ledger = await startLedgerService({ databaseUrl: process.env.DATABASE_URL!, port: 0, tls: tlsMaterialFromEnv(), pageTokenSecret: process.env.PAGE_TOKEN_SECRET! });
   console.log(ledger.url);
   process.once("SIGTERM", () => void ledger.close().then(() => process.exit(0)));
 }
@@ -79,7 +82,8 @@ async function seedLedger(db: Db, lines: number): Promise<void> {
 /** Starts this script as a ledger service child and resolves with its URL and a stop function. */
 async function ledgerChild(databaseUrl: string, pki: DevPki): Promise<{ url: string; stop(): void }> {
   const child = spawn(process.execPath, ["--import", "tsx", new URL(import.meta.url).pathname, SERVE_LEDGER], {
-    env: { ...process.env, ...pki.env("ledger"), DATABASE_URL: databaseUrl, LOG_LEVEL: "silent" },
+    // Every instance signs the page tokens the reconciler hands from one to the next.
+    env: { ...process.env, ...pki.env("ledger"), DATABASE_URL: databaseUrl, LOG_LEVEL: "silent", PAGE_TOKEN_SECRET },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const [url] = await createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next().then((r) => [r.value as string]);
@@ -103,7 +107,8 @@ async function main(): Promise<void> {
       await ledgerDb.raw("analyze");
       console.log(`seeded ${lines} pay-ins into the ledger in ${((performance.now() - t) / 1000).toFixed(1)} s`);
       t = performance.now();
-      const file = join(dir, `settlement-${DATE}.csv`);
+      const fileName = `settlement-${DATE}.csv`;
+      const file = join(dir, fileName);
       await writeSyntheticSettlement(file, { lines, currencies: CURRENCIES, date: DATE });
       console.log(`wrote ${file} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
@@ -114,6 +119,7 @@ async function main(): Promise<void> {
       const reconciliation = new Reconciliation({
         store: new ReconciliationStore(reconciliationDb),
         ledger: new LedgerGrpcClient(ledgers.map((l) => l.url), pki.material("reconciliation")),
+        files: await settlementDirectory(dir),
         psp: { settlementFile: unused, payment: unused },
         payments: { refreshPayment: unused },
         config: defaultReconciliationConfig,
@@ -121,7 +127,7 @@ async function main(): Promise<void> {
       });
       const before = process.memoryUsage().rss;
       t = performance.now();
-      const { run, changes } = await reconciliation.run(DATE, file);
+      const { run, changes } = await reconciliation.run(DATE, fileName);
       const seconds = (performance.now() - t) / 1000;
       const perSecond = lines / seconds;
       const peakMb = process.resourceUsage().maxRSS / 1024;

@@ -7,6 +7,7 @@ import { startLedgerService } from "./service.js";
 const service = await startLedgerService({
   tls: tlsMaterialFromEnv(),
   databaseUrl: envString("DATABASE_URL"),
+  pageTokenSecret: envString("PAGE_TOKEN_SECRET"),
   port: envInt("LEDGER_PORT", 50053),
   metricsPort: envInt("LEDGER_METRICS_PORT", 9453),
   walletUrl: process.env.WALLET_URL || undefined,

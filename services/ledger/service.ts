@@ -6,6 +6,7 @@ import { startGrpcServer } from "../lib/grpc-server.js";
 import type { TlsMaterial } from "../lib/tls/tls-material.js";
 import { createLogger } from "../lib/log.js";
 import { ledgerPolicy } from "./api/policy.js";
+import { pageTokenKey } from "../lib/page-token.js";
 import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { WalletGrpcClient } from "./adapters/wallet-grpc-client.js";
 import { ledgerRoutes } from "./api/ledger-handlers.js";
@@ -29,6 +30,8 @@ export interface LedgerServiceConfig {
   checkpointIntervalMs?: number;
   /** Events to book; without it the ledger only answers its API. */
   events?: EventsConfig;
+  /** PAGE_TOKEN_SECRET: signs page tokens (at least 32 characters; the same for every instance). */
+  pageTokenSecret: string;
 }
 
 export interface RunningLedgerService {
@@ -39,6 +42,7 @@ export interface RunningLedgerService {
 }
 
 export async function startLedgerService(config: LedgerServiceConfig): Promise<RunningLedgerService> {
+  const tokenKey = pageTokenKey(config.pageTokenSecret);
   const log = createLogger("ledger");
   const db = createDb(config.databaseUrl, LEDGER_SCHEMA);
   await migrateUp(db, LEDGER_SCHEMA, ledgerMigrations);
@@ -50,8 +54,9 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
     tls: config.tls,
     policy: ledgerPolicy,
     audit: new AuditStore(db, log),
+    pageTokenKey: tokenKey,
     port: config.port,
-    routes: ledgerRoutes(store, wallets),
+    routes: ledgerRoutes(store, wallets, tokenKey),
     healthProbe: databaseAnswers(db),
     log,
     metrics,

@@ -4,6 +4,7 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Registry } from "prom-client";
 import { registerAudit } from "./audit/audit-routes.js";
 import type { AuditLog } from "./audit/audit-store.js";
+import type { PageTokenKey } from "./page-token.js";
 import { authorize, peerKey } from "./auth/authorize.js";
 import { commonPolicies } from "./auth/common-policies.js";
 import { authenticatePeer } from "./auth/peer-identity.js";
@@ -45,6 +46,8 @@ export interface GrpcServerOptions {
   policy: ServicePolicy;
   /** Where every call of a mutating method is recorded (the service's own rpc_audit table). */
   audit: AuditLog;
+  /** Signs the page tokens of ListAuditRecords (the service's own lists use the same key). */
+  pageTokenKey: PageTokenKey;
   limits?: Partial<GrpcLimits>;
 }
 
@@ -107,7 +110,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
     routes: (router) => {
       opts.routes(router);
       registerHealth(router, opts.healthProbe);
-      registerAudit(router, opts.audit);
+      registerAudit(router, opts.audit, opts.pageTokenKey);
     },
     readMaxBytes: limits.maxReceiveBytes,
     contextValues: (req) =>

@@ -7,6 +7,7 @@ import { DEFAULT_IDEMPOTENCY_KEY_TTL_MS, DEFAULT_MAX_WATCHES, DEFAULT_PLATFORM_F
 const service = await startPaymentService({
   tls: tlsMaterialFromEnv(),
   databaseUrl: envString("DATABASE_URL"),
+  pageTokenSecret: envString("PAGE_TOKEN_SECRET"),
   port: envInt("PAYMENT_PORT", 50051),
   metricsPort: envInt("PAYMENT_METRICS_PORT", 9451),
   httpPort: envInt("PAYMENT_HTTP_PORT", 8081),

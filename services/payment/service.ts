@@ -7,6 +7,7 @@ import { defaultRelaySettings, startOutboxRelay } from "../lib/events/outbox-rel
 import { ensureEventStreams, type EventStreamNames } from "../lib/events/streams.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import type { TlsMaterial } from "../lib/tls/tls-material.js";
+import { pageTokenKey } from "../lib/page-token.js";
 import { createLogger } from "../lib/log.js";
 import { paymentPolicy } from "./api/policy.js";
 import { createMetricsRegistry } from "../lib/metrics/registry.js";
@@ -63,6 +64,8 @@ export interface PaymentServiceConfig {
   idempotencyKeyTtlMs?: number;
   /** WatchPayment streams open at once on one instance (default 1,000); one more is RESOURCE_EXHAUSTED. */
   maxWatches?: number;
+  /** PAGE_TOKEN_SECRET: signs page tokens (at least 32 characters; the same for every instance). */
+  pageTokenSecret: string;
 }
 
 export interface RunningPaymentService {
@@ -78,6 +81,7 @@ export interface RunningPaymentService {
 export const DEFAULT_MAX_WATCHES = 1_000;
 
 export async function startPaymentService(config: PaymentServiceConfig): Promise<RunningPaymentService> {
+  const tokenKey = pageTokenKey(config.pageTokenSecret);
   const log = createLogger("payment");
   const db = createDb(config.databaseUrl, PAYMENT_SCHEMA);
   await migrateUp(db, PAYMENT_SCHEMA, paymentMigrations);
@@ -110,8 +114,9 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
     tls: config.tls,
     policy: paymentPolicy,
     audit: new AuditStore(db, log),
+    pageTokenKey: tokenKey,
     port: config.port,
-    routes: paymentRoutes({ flow, store, watch, refunds, disputes, timeline }),
+    routes: paymentRoutes({ flow, store, watch, refunds, disputes, timeline, tokenKey }),
     healthProbe: databaseAnswers(db),
     log,
     metrics,

@@ -4,12 +4,14 @@ import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import type { TlsMaterial } from "../lib/tls/tls-material.js";
 import { createLogger } from "../lib/log.js";
+import { pageTokenKey } from "../lib/page-token.js";
 import { startPeriodic } from "../lib/periodic.js";
 import { reconciliationPolicy } from "./api/policy.js";
 import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { LedgerGrpcClient } from "./adapters/ledger-grpc-client.js";
 import { PaymentGrpcClient } from "./adapters/payment-grpc-client.js";
 import { PspHttpClient, type PspClientConfig } from "./adapters/psp-http-client.js";
+import { noSettlementDirectory, settlementDirectory } from "./adapters/settlement-directory.js";
 import { reconciliationRoutes } from "./api/reconciliation-handlers.js";
 import { defaultReconciliationConfig, Reconciliation, type ReconciliationConfig } from "./app/reconciliation.js";
 import { completeDays, reconcileDueDays } from "./app/schedule.js";
@@ -27,9 +29,13 @@ export interface ReconciliationServiceConfig {
   ledgerUrls: string[];
   paymentUrl: string;
   psp: PspClientConfig;
+  /** Where RunReconciliation's file_path names files; without one, files come from the PSP only. */
+  settlementDir?: string;
   reconciliation?: Partial<ReconciliationConfig>;
   /** The nightly job: how often to look for due days, and how many days back; off when absent. */
   schedule?: { intervalMs: number; lookbackDays: number };
+  /** PAGE_TOKEN_SECRET: signs page tokens (at least 32 characters; the same for every instance). */
+  pageTokenSecret: string;
 }
 
 export interface RunningReconciliationService {
@@ -46,6 +52,7 @@ export function scheduleFromEnv(): ReconciliationServiceConfig["schedule"] {
 }
 
 export async function startReconciliationService(config: ReconciliationServiceConfig): Promise<RunningReconciliationService> {
+  const tokenKey = pageTokenKey(config.pageTokenSecret);
   const log = createLogger("reconciliation");
   const db = createDb(config.databaseUrl, RECONCILIATION_SCHEMA);
   await migrateUp(db, RECONCILIATION_SCHEMA, reconciliationMigrations);
@@ -54,6 +61,7 @@ export async function startReconciliationService(config: ReconciliationServiceCo
   const reconciliation = new Reconciliation({
     store,
     ledger,
+    files: config.settlementDir === undefined ? noSettlementDirectory : await settlementDirectory(config.settlementDir),
     psp: new PspHttpClient(config.psp),
     payments: new PaymentGrpcClient(config.paymentUrl, config.tls),
     config: { ...defaultReconciliationConfig, ...config.reconciliation },
@@ -63,8 +71,9 @@ export async function startReconciliationService(config: ReconciliationServiceCo
     tls: config.tls,
     policy: reconciliationPolicy,
     audit: new AuditStore(db, log),
+    pageTokenKey: tokenKey,
     port: config.port,
-    routes: reconciliationRoutes(reconciliation, store, ledger),
+    routes: reconciliationRoutes(reconciliation, store, ledger, tokenKey),
     healthProbe: databaseAnswers(db),
     log,
     metrics: createMetricsRegistry("reconciliation"),

@@ -8,5 +8,6 @@ const service = await startRiskService({
   databaseUrl: envString("DATABASE_URL"),
   port: envInt("RISK_PORT", 50052),
   metricsPort: envInt("RISK_METRICS_PORT", 9452),
+  pageTokenSecret: envString("PAGE_TOKEN_SECRET"),
 });
 runUntilSignal(service.close);

@@ -3,6 +3,7 @@ import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
 import { startGrpcServer, type GrpcServer } from "../lib/grpc-server.js";
 import type { TlsMaterial } from "../lib/tls/tls-material.js";
 import { createLogger } from "../lib/log.js";
+import { pageTokenKey } from "../lib/page-token.js";
 import { riskPolicy } from "./api/policy.js";
 import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { riskRoutes } from "./api/risk-handlers.js";
@@ -18,9 +19,12 @@ export interface RiskServiceConfig {
   /** Prometheus metrics (HTTP/1.1); any free port by default. */
   metricsPort?: number;
   rules?: RiskRules;
+  /** PAGE_TOKEN_SECRET: signs page tokens (at least 32 characters; the same for every instance). */
+  pageTokenSecret: string;
 }
 
 export async function startRiskService(config: RiskServiceConfig): Promise<GrpcServer> {
+  const tokenKey = pageTokenKey(config.pageTokenSecret);
   const log = createLogger("risk");
   const db = createDb(config.databaseUrl, RISK_SCHEMA);
   await migrateUp(db, RISK_SCHEMA, riskMigrations);
@@ -28,6 +32,7 @@ export async function startRiskService(config: RiskServiceConfig): Promise<GrpcS
     tls: config.tls,
     policy: riskPolicy,
     audit: new AuditStore(db, log),
+    pageTokenKey: tokenKey,
     port: config.port,
     routes: riskRoutes(new RiskStore(db, config.rules ?? defaultRiskRules)),
     healthProbe: databaseAnswers(db),

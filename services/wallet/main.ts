@@ -8,6 +8,7 @@ import { startWalletService } from "./service.js";
 const service = await startWalletService({
   tls: tlsMaterialFromEnv(),
   databaseUrl: envString("DATABASE_URL"),
+  pageTokenSecret: envString("PAGE_TOKEN_SECRET"),
   port: envInt("WALLET_PORT", 50054),
   metricsPort: envInt("WALLET_METRICS_PORT", 9454),
   events: { natsUrl: envString("NATS_URL", "nats://127.0.0.1:4222"), names: streamNamesFromEnv() },

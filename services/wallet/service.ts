@@ -9,6 +9,7 @@ import { defaultRelaySettings, startOutboxRelay } from "../lib/events/outbox-rel
 import { ensureEventStreams } from "../lib/events/streams.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import type { TlsMaterial } from "../lib/tls/tls-material.js";
+import { pageTokenKey } from "../lib/page-token.js";
 import { createLogger } from "../lib/log.js";
 import { walletPolicy } from "./api/policy.js";
 import { createMetricsRegistry } from "../lib/metrics/registry.js";
@@ -38,6 +39,8 @@ export interface WalletServiceConfig {
   payoutPoller?: Partial<PayoutPollerConfig>;
   /** Scheduled payouts of whole balances; none without it. */
   payoutSchedule?: PayoutSchedule;
+  /** PAGE_TOKEN_SECRET: signs page tokens (at least 32 characters; the same for every instance). */
+  pageTokenSecret: string;
 }
 
 export interface RunningWalletService {
@@ -48,6 +51,7 @@ export interface RunningWalletService {
 }
 
 export async function startWalletService(config: WalletServiceConfig): Promise<RunningWalletService> {
+  const tokenKey = pageTokenKey(config.pageTokenSecret);
   const log = createLogger("wallet");
   const db = createDb(config.databaseUrl, WALLET_SCHEMA);
   await migrateUp(db, WALLET_SCHEMA, walletMigrations);
@@ -59,8 +63,9 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
     tls: config.tls,
     policy: walletPolicy,
     audit: new AuditStore(db, log),
+    pageTokenKey: tokenKey,
     port: config.port,
-    routes: walletRoutes({ balances, payouts, flow }),
+    routes: walletRoutes({ balances, payouts, flow, tokenKey }),
     healthProbe: databaseAnswers(db),
     log,
     metrics,

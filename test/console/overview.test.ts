@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TEST_CARDS } from "../../scripts/buyer.js";
 import { SETTLEMENT_HEADER } from "../../services/reconciliation/domain/settlement-line.js";
 import { payCheckout, sampleCheckout } from "../support/checkouts.js";
@@ -11,8 +10,6 @@ import { reconciliationCall } from "../reconciliation/reconciliation-calls.js";
 import { ConsoleBrowser, rowsContaining } from "./console-browser.js";
 
 const under = usePlatform();
-const dir = mkdtempSync(join(tmpdir(), "console-overview-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The tooltips of a chart's bars and points, e.g. "14:00: charged 1". */
 const tooltips = (html: string, chartTitle: string): string[] => {
@@ -34,8 +31,8 @@ describe("console overview charts", () => {
     await payCheckout(under.payments, sampleCheckout(), TEST_CARDS.success);
     await payCheckout(under.payments, sampleCheckout(), TEST_CARDS.declined);
     // A day whose file has a charge we never heard of and an unreadable line.
-    const file = join(dir, "settlement-2024-03-01.csv");
-    writeFileSync(file, `${SETTLEMENT_HEADER}\npi_ghost,pay_ghost,charge,500,15,485,USD,2024-03-01T10:00:00.000Z\nnot,a,line\n`);
+    const file = "settlement-2024-03-01.csv";
+    writeFileSync(join(under.platform.settlementDir, file), `${SETTLEMENT_HEADER}\npi_ghost,pay_ghost,charge,500,15,485,USD,2024-03-01T10:00:00.000Z\nnot,a,line\n`);
     await reconciliationCall(under, "runReconciliation", { date: "2024-03-01", filePath: file });
 
     const admin = new ConsoleBrowser(under.platform.console.url);

@@ -128,6 +128,7 @@ describe("exactly once in effect", () => {
       tls: testTls("wallet"),
       databaseUrl: platform.database.url,
       events: { natsUrl: inject("natsUrl"), names: platform.streams, settings: CONSUMERS },
+      pageTokenSecret: platform.pageTokenSecret,
     });
     await waitFor(consumerIdle, (idle) => idle, 15_000, "the redelivery to be acked");
     const after = await jsm.consumers.info(platform.streams.stream, WALLET_PAYIN_DURABLE);

@@ -35,8 +35,9 @@ beforeAll(async () => {
   platform = await startTestPlatform();
   // A second instance of each consumer service: they compete for the same durable consumers.
   const events = { natsUrl: inject("natsUrl"), names: platform.streams };
-  secondWallet = await startWalletService({ tls: testTls("wallet"), databaseUrl: platform.database.url, events });
-  secondLedger = await startLedgerService({ tls: testTls("ledger"), databaseUrl: platform.database.url, walletUrl: platform.wallet.url, events });
+  const { pageTokenSecret } = platform;
+  secondWallet = await startWalletService({ tls: testTls("wallet"), databaseUrl: platform.database.url, events, pageTokenSecret });
+  secondLedger = await startLedgerService({ tls: testTls("ledger"), databaseUrl: platform.database.url, walletUrl: platform.wallet.url, events, pageTokenSecret });
   nc = await connect({ servers: inject("natsUrl") });
   jsm = await jetstreamManager(nc);
 }, 60_000);

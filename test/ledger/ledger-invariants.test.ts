@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WalletService } from "../../gen/wallet/v1/wallet_pb.js";
 import { startGrpcServer, type GrpcServer } from "../../services/lib/grpc-server.js";
 import { createLogger } from "../../services/lib/log.js";
+import { pageTokenKey, randomPageTokenSecret } from "../../services/lib/page-token.js";
 import { walletPolicy } from "../../services/wallet/api/policy.js";
 import { testTls } from "../support/tls.js";
 import { LedgerStore } from "../../services/ledger/store/ledger-store.js";
@@ -46,6 +47,7 @@ beforeAll(async () => {
     tls: testTls("wallet"),
     policy: walletPolicy,
     audit: { record: async () => {}, list: async () => [] },
+    pageTokenKey: pageTokenKey(randomPageTokenSecret()),
   });
   ledger = await startLedgerUnderTest({ walletUrl: walletServer.url });
   await openAccounts(ledger, {

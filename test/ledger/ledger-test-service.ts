@@ -1,5 +1,6 @@
 import { testTls } from "../support/tls.js";
 import { createDb, type Db } from "../../services/lib/db.js";
+import { randomPageTokenSecret } from "../../services/lib/page-token.js";
 import { startLedgerService, type LedgerServiceConfig, type RunningLedgerService } from "../../services/ledger/service.js";
 import { LedgerStore } from "../../services/ledger/store/ledger-store.js";
 import { LEDGER_SCHEMA } from "../../services/ledger/store/migrations/index.js";
@@ -22,9 +23,9 @@ export interface LedgerUnderTest {
 }
 
 /** By default the checkpointer waits an hour, so that a test decides when checkpoints advance. */
-export async function startLedgerUnderTest(config: Omit<LedgerServiceConfig, "databaseUrl" | "tls"> = {}): Promise<LedgerUnderTest> {
+export async function startLedgerUnderTest(config: Omit<LedgerServiceConfig, "databaseUrl" | "tls" | "pageTokenSecret"> = {}): Promise<LedgerUnderTest> {
   const database = await createTestDatabase();
-  const service = await startLedgerService({ tls: testTls("ledger"), databaseUrl: database.url, checkpointIntervalMs: 3_600_000, ...config });
+  const service = await startLedgerService({ tls: testTls("ledger"), databaseUrl: database.url, checkpointIntervalMs: 3_600_000, pageTokenSecret: randomPageTokenSecret(), ...config });
   const client = grpcJsClient("ledger/v1/ledger.proto", "ledger.v1.LedgerService", service.url, "operator-tools");
   const db = createDb(database.url, LEDGER_SCHEMA);
   return {

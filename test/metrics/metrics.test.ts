@@ -110,6 +110,7 @@ describe("events", () => {
       tls: testTls("ledger"),
       databaseUrl: under.platform.database.url,
       events: { natsUrl: `nats://127.0.0.1:${proxy.port}`, names: under.platform.streams },
+      pageTokenSecret: under.platform.pageTokenSecret,
     });
     try {
       await waitFor(() => scrape(ledger.metricsUrl), caughtUp, 10_000, "the replica's consumers");

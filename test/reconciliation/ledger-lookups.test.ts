@@ -90,7 +90,7 @@ describe("ListTransactionIds", () => {
     const tampered = Buffer.from(JSON.stringify({ postedAt: "yesterday", transactionId: "payin:p1" })).toString("base64url");
     expect(await failure(ledger.call("listTransactionIds", { ...window(), idPrefixes: ["payin:"], pageToken: tampered }))).toMatchObject({
       code: grpc.status.INVALID_ARGUMENT,
-      details: "page_token: is not a token returned by a previous call; start again with an empty page_token",
+      details: "page_token: is not one this list issued; start again without it",
     });
   });
 });

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SETTLEMENT_HEADER } from "../../services/reconciliation/domain/settlement-line.js";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
@@ -67,14 +66,9 @@ export async function exceptionsOf(under: PlatformUnderTest, runId: string) {
  * the open missing_in_ledger exception this leaves, as ListExceptions returns it.
  */
 export async function openExceptionForUnknownCharge(under: PlatformUnderTest, date = "2024-02-01") {
-  const dir = mkdtempSync(join(tmpdir(), "settlement-"));
-  try {
-    const file = join(dir, `settlement-${date}.csv`);
-    writeFileSync(file, `${SETTLEMENT_HEADER}\npi_ghost,pay_ghost,charge,500,15,485,USD,${date}T10:00:00.000Z\n`);
-    const { run } = await reconciliationCall(under, "runReconciliation", { date, filePath: file });
-    const { exceptions } = await reconciliationCall(under, "listExceptions", { runId: run.runId, status: "EXCEPTION_STATUS_OPEN" });
-    return exceptions[0];
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const file = `settlement-${date}.csv`;
+  writeFileSync(join(under.platform.settlementDir, file), `${SETTLEMENT_HEADER}\npi_ghost,pay_ghost,charge,500,15,485,USD,${date}T10:00:00.000Z\n`);
+  const { run } = await reconciliationCall(under, "runReconciliation", { date, filePath: file });
+  const { exceptions } = await reconciliationCall(under, "listExceptions", { runId: run.runId, status: "EXCEPTION_STATUS_OPEN" });
+  return exceptions[0];
 }

@@ -1,7 +1,6 @@
 import { execFile } from "node:child_process";
 import { testTlsEnv } from "../support/tls.js";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -35,15 +34,10 @@ describe("scripts/replay-settlement", () => {
     const second = await replay(date);
     expect(second.split("\n")[1]).toBe("nothing changed");
 
-    const dir = mkdtempSync(join(tmpdir(), "replay-"));
-    try {
-      const file = join(dir, `settlement-${date}.csv`);
-      writeFileSync(file, await (await under.platform.pspApi(`/v1/settlements/${date}/file`)).text());
-      const json = JSON.parse(await replay(file, "--json"));
-      expect(json).toMatchObject({ date, lines: 1, executions: 3, changed: false, changes: [], report: [{ class: "matched", currency: "USD", count: 1, amount_minor: "3500" }] });
-      expect(json.source).toBe(file);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const file = join(under.platform.settlementDir, `settlement-${date}.csv`);
+    writeFileSync(file, await (await under.platform.pspApi(`/v1/settlements/${date}/file`)).text());
+    const json = JSON.parse(await replay(`settlement-${date}.csv`, "--json"));
+    expect(json).toMatchObject({ date, lines: 1, executions: 3, changed: false, changes: [], report: [{ class: "matched", currency: "USD", count: 1, amount_minor: "3500" }] });
+    expect(json.source).toBe(realpathSync(file));
   }, 90_000);
 });

@@ -8,11 +8,11 @@ import { createDb, migrateUp, type Db } from "../../services/lib/db.js";
 import { DomainError, unavailable } from "../../services/lib/errors.js";
 import { createLogger } from "../../services/lib/log.js";
 import { LedgerGrpcClient } from "../../services/reconciliation/adapters/ledger-grpc-client.js";
+import { settlementDirectory } from "../../services/reconciliation/adapters/settlement-directory.js";
 import { postAdjustment } from "../../services/reconciliation/app/adjustments.js";
 import { reconcileDueDays } from "../../services/reconciliation/app/schedule.js";
-import { localSettlementFile } from "../../services/reconciliation/app/settlement-file.js";
 import { notFound } from "../../services/lib/errors.js";
-import type { LedgerPort } from "../../services/reconciliation/app/ports.js";
+import type { LedgerPort, SettlementFiles } from "../../services/reconciliation/app/ports.js";
 import { defaultReconciliationConfig, Reconciliation } from "../../services/reconciliation/app/reconciliation.js";
 import { SETTLEMENT_HEADER } from "../../services/reconciliation/domain/settlement-line.js";
 import { RECONCILIATION_SCHEMA, reconciliationMigrations } from "../../services/reconciliation/store/migrations/index.js";
@@ -31,7 +31,8 @@ let ledger: LedgerGrpcClient;
 let db: Db;
 let store: ReconciliationStore;
 let dir: string;
-let files = 0;
+let files: SettlementFiles;
+let written = 0;
 
 beforeAll(async () => {
   ledgerUnderTest = await startLedgerUnderTest();
@@ -41,6 +42,7 @@ beforeAll(async () => {
   await migrateUp(db, RECONCILIATION_SCHEMA, reconciliationMigrations);
   store = new ReconciliationStore(db);
   dir = mkdtempSync(join(tmpdir(), "run-safety-"));
+  files = await settlementDirectory(dir);
 });
 
 afterAll(async () => {
@@ -61,16 +63,17 @@ const ledgerWith = (overrides: Partial<LedgerPort>): LedgerPort => ({
   ...overrides,
 });
 
-/** The PSP's settlement files by day, for the nightly job. */
+/** The PSP's settlement files by day (names in `dir`), for the nightly job. */
 const pspFiles = new Map<string, string>();
 
 function reconciliation(ledgerPort: LedgerPort = ledger): Reconciliation {
   return new Reconciliation({
     store,
     ledger: ledgerPort,
+    files,
     // A PSP that serves the files of pspFiles and does not know these payments: a missing charge stays with finance.
     psp: {
-      settlementFile: async (date) => (pspFiles.has(date) ? localSettlementFile(pspFiles.get(date)!) : Promise.reject(notFound(`the PSP has no settlement file for ${date} (yet)`))),
+      settlementFile: async (date) => (pspFiles.has(date) ? files.open(pspFiles.get(date)!) : Promise.reject(notFound(`the PSP has no settlement file for ${date} (yet)`))),
       payment: async () => undefined,
     },
     payments: { refreshPayment: unused },
@@ -88,15 +91,15 @@ async function bookPayIn(paymentId: string, amountMinor: bigint): Promise<void> 
   });
 }
 
-/** A settlement file of charges (payment id, gross), 3% fee each. */
+/** A settlement file of charges (payment id, gross), 3% fee each; answers its name in `dir`. */
 function settlementFile(charges: [string, number][], at = AT): string {
-  const path = join(dir, `settlement-${++files}.csv`);
+  const name = `settlement-${++written}.csv`;
   const lines = charges.map(([paymentId, gross]) => {
     const fee = Math.round(gross * 0.03);
     return `pi_${paymentId},${paymentId},charge,${gross},${fee},${gross - fee},USD,${at}`;
   });
-  writeFileSync(path, [SETTLEMENT_HEADER, ...lines].join("\n") + "\n");
-  return path;
+  writeFileSync(join(dir, name), [SETTLEMENT_HEADER, ...lines].join("\n") + "\n");
+  return name;
 }
 
 const entriesOf = async (transactionId: string) =>

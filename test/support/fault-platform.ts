@@ -1,5 +1,6 @@
 import { testTls } from "./tls.js";
 import { startPspSimulator, type PspSimulator } from "../../psp-simulator/server.js";
+import { randomPageTokenSecret } from "../../services/lib/page-token.js";
 import { startLedgerService, type RunningLedgerService } from "../../services/ledger/service.js";
 import { startRiskService } from "../../services/risk/service.js";
 import { startWalletService, type RunningWalletService } from "../../services/wallet/service.js";
@@ -61,11 +62,12 @@ export async function startFaultPlatform(options: FaultPlatformOptions): Promise
       await startPspSimulator({ apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET, webhookRetryBaseMs: 50, webhookUrl: webhooks.url }),
       (simulator) => simulator.close(),
     );
-    const risk = teardown.add(await startRiskService({ tls: testTls("risk"), databaseUrl: database.url }), (server) => server.close());
+    const pageTokenSecret = randomPageTokenSecret();
+    const risk = teardown.add(await startRiskService({ tls: testTls("risk"), pageTokenSecret, databaseUrl: database.url }), (server) => server.close());
     const events = { natsUrl: nats.url, names: streams };
-    const wallet = teardown.add(await startWalletService({ tls: testTls("wallet"), databaseUrl: database.url, events }), (service) => service.close());
+    const wallet = teardown.add(await startWalletService({ tls: testTls("wallet"), databaseUrl: database.url, events, pageTokenSecret }), (service) => service.close());
     const ledger = teardown.add(
-      await startLedgerService({ tls: testTls("ledger"), databaseUrl: database.url, walletUrl: wallet.url, checkpointIntervalMs: 100, events }),
+      await startLedgerService({ tls: testTls("ledger"), databaseUrl: database.url, walletUrl: wallet.url, checkpointIntervalMs: 100, events, pageTokenSecret }),
       (service) => service.close(),
     );
     const config: PaymentProcessConfig = {
@@ -76,6 +78,7 @@ export async function startFaultPlatform(options: FaultPlatformOptions): Promise
       streams,
       platformFeeBps: PLATFORM_FEE_BPS,
       poller: options.poller,
+      pageTokenSecret,
     };
     const payments: PaymentInstance[] = [];
     for (let i = 0; i < options.paymentInstances; i++) {

@@ -16,6 +16,7 @@ export interface PaymentProcessConfig {
   streams: EventStreamNames;
   platformFeeBps: number;
   poller: Pick<PollerConfig, "intervalMs" | "staleAfterMs">;
+  pageTokenSecret: string;
 }
 
 const MAIN = fileURLToPath(new URL("../../services/payment/main.ts", import.meta.url));
@@ -85,6 +86,7 @@ export class PaymentInstance {
       EVENTS_STREAM: config.streams.stream,
       EVENTS_SUBJECT_PREFIX: config.streams.subjectPrefix,
       PLATFORM_FEE_BPS: String(config.platformFeeBps),
+      PAGE_TOKEN_SECRET: config.pageTokenSecret,
       POLL_INTERVAL_MS: String(config.poller.intervalMs),
       POLL_STALE_AFTER_MS: String(config.poller.staleAfterMs),
       FAILPOINTS: failpoints,

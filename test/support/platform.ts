@@ -1,14 +1,18 @@
 import { testTls } from "./tls.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startPspSimulator, type PspSimulator } from "../../psp-simulator/server.js";
 import type { PollerConfig } from "../../services/payment/app/in-flight-poller.js";
 import { inject } from "vitest";
 import type { EventStreamNames } from "../../services/lib/events/streams.js";
 import { startPaymentService, type PaymentServiceConfig, type RunningPaymentService } from "../../services/payment/service.js";
 import type { RiskRules } from "../../services/risk/domain/rules.js";
+import { randomPageTokenSecret } from "../../services/lib/page-token.js";
 import { startRiskService } from "../../services/risk/service.js";
 import { startWalletService, type RunningWalletService, type WalletServiceConfig } from "../../services/wallet/service.js";
 import { startLedgerService, type RunningLedgerService } from "../../services/ledger/service.js";
-import { startReconciliationService, type RunningReconciliationService } from "../../services/reconciliation/service.js";
+import { startReconciliationService, type ReconciliationServiceConfig, type RunningReconciliationService } from "../../services/reconciliation/service.js";
 import { startConsoleService, type RunningConsoleService } from "../../services/console/service.js";
 import type { ConsumerSettings } from "../../services/lib/events/consumer.js";
 import type { GrpcServer } from "../../services/lib/grpc-server.js";
@@ -30,6 +34,10 @@ export interface TestPlatform {
   wallet: RunningWalletService;
   ledger: RunningLedgerService;
   reconciliation: RunningReconciliationService;
+  /** The reconciliation service's settlement directory (a temporary one, removed on close). */
+  settlementDir: string;
+  /** Signs every service's page tokens (replicas share it). */
+  pageTokenSecret: string;
   /** The operator console (HTTP), reading the services above. */
   console: RunningConsoleService;
   /** Calls the PSP's REST API with the secret key. */
@@ -46,33 +54,40 @@ export interface TestPlatformOptions {
   consumers?: Partial<Pick<ConsumerSettings, "maxDeliver" | "ackWaitMs" | "retryBaseMs">>;
   /** The wallet's payout poller (by default every 100 ms, for payouts untouched for 200 ms) and schedule (none). */
   payouts?: Pick<WalletServiceConfig, "payoutPoller" | "payoutSchedule">;
+  reconciliation?: ReconciliationServiceConfig["reconciliation"];
 }
 
 export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
   const database = await createTestDatabase();
   const streams = uniqueStreamNames();
+  const pageTokenSecret = randomPageTokenSecret();
   const psp = await startPspSimulator({ apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET, webhookRetryBaseMs: 50 });
-  const risk = await startRiskService({ tls: testTls("risk"), databaseUrl: database.url, rules: options.rules });
+  const risk = await startRiskService({ tls: testTls("risk"), pageTokenSecret, databaseUrl: database.url, rules: options.rules });
   const payment = await startPaymentService({
-    ...paymentConfig(database.url, streams, psp.url, risk.url),
+    ...paymentConfig(database.url, streams, psp.url, risk.url, pageTokenSecret),
     events: { natsUrl: options.paymentNatsUrl ?? inject("natsUrl"), names: streams },
     poller: { intervalMs: 3_600_000, ...options.poller },
   });
   psp.setWebhookUrl(payment.webhookUrl);
-  const wallet = await startWalletService(walletConfig(database.url, streams, psp.url, options));
+  const wallet = await startWalletService(walletConfig(database.url, streams, psp.url, pageTokenSecret, options));
   const ledger = await startLedgerService({
     tls: testTls("ledger"),
     databaseUrl: database.url,
     walletUrl: wallet.url,
     checkpointIntervalMs: 100,
     events: { natsUrl: inject("natsUrl"), names: streams, settings: options.consumers },
+    pageTokenSecret,
   });
+  const settlementDir = mkdtempSync(join(tmpdir(), "settlements-"));
   const reconciliation = await startReconciliationService({
     tls: testTls("reconciliation"),
     databaseUrl: database.url,
     ledgerUrls: [ledger.url],
     paymentUrl: payment.url,
     psp: { baseUrl: psp.url, apiKey: PSP_API_KEY },
+    settlementDir,
+    reconciliation: options.reconciliation,
+    pageTokenSecret,
   });
   const consoleService = await startConsoleService({
     tls: testTls("console"),
@@ -93,6 +108,8 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     wallet,
     ledger,
     reconciliation,
+    settlementDir,
+    pageTokenSecret,
     console: consoleService,
     pspApi: pspApiOf(psp.url),
     close: async () => {
@@ -106,15 +123,17 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
       await psp.close();
       await deleteStreams(streams);
       await database.drop();
+      rmSync(settlementDir, { recursive: true, force: true });
     },
   };
   return platform;
 }
 
-function paymentConfig(databaseUrl: string, streams: EventStreamNames, pspUrl: string, riskUrl: string): PaymentServiceConfig {
+function paymentConfig(databaseUrl: string, streams: EventStreamNames, pspUrl: string, riskUrl: string, pageTokenSecret: string): PaymentServiceConfig {
   return {
     tls: testTls("payment"),
     databaseUrl,
+    pageTokenSecret,
     riskUrl,
     psp: { baseUrl: pspUrl, apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET },
     events: { natsUrl: inject("natsUrl"), names: streams },
@@ -124,10 +143,11 @@ function paymentConfig(databaseUrl: string, streams: EventStreamNames, pspUrl: s
   };
 }
 
-function walletConfig(databaseUrl: string, streams: EventStreamNames, pspUrl: string, options: TestPlatformOptions): WalletServiceConfig {
+function walletConfig(databaseUrl: string, streams: EventStreamNames, pspUrl: string, pageTokenSecret: string, options: TestPlatformOptions): WalletServiceConfig {
   return {
     tls: testTls("wallet"),
     databaseUrl,
+    pageTokenSecret,
     events: { natsUrl: inject("natsUrl"), names: streams, settings: options.consumers },
     psp: { baseUrl: pspUrl, apiKey: PSP_API_KEY },
     payoutPoller: { intervalMs: 100, staleAfterMs: 200 },
@@ -137,7 +157,7 @@ function walletConfig(databaseUrl: string, streams: EventStreamNames, pspUrl: st
 
 /** Another wallet service instance on the platform's database, streams and PSP: a second replica, or one with a payout schedule. */
 export function startWalletReplica(platform: TestPlatform, options: TestPlatformOptions = {}): Promise<RunningWalletService> {
-  return startWalletService(walletConfig(platform.database.url, platform.streams, platform.psp.url, options));
+  return startWalletService(walletConfig(platform.database.url, platform.streams, platform.psp.url, platform.pageTokenSecret, options));
 }
 
 /**
@@ -145,7 +165,7 @@ export function startWalletReplica(platform: TestPlatform, options: TestPlatform
  * or the service as it comes back after a restart. The PSP keeps sending webhooks to the platform's instance.
  */
 export function startPaymentReplica(platform: TestPlatform, overrides: Partial<PaymentServiceConfig> = {}): Promise<RunningPaymentService> {
-  return startPaymentService({ ...paymentConfig(platform.database.url, platform.streams, platform.psp.url, platform.risk.url), ...overrides });
+  return startPaymentService({ ...paymentConfig(platform.database.url, platform.streams, platform.psp.url, platform.risk.url, platform.pageTokenSecret), ...overrides });
 }
 
 /** Calls the simulator's REST API with the platform's secret key. */

@@ -298,7 +298,8 @@ export type RunReconciliationRequest = Message<"reconciliation.v1.RunReconciliat
   date: string;
 
   /**
-   * A settlement file readable by the service; empty: fetch the date's file from the PSP.
+   * The name (or relative path) of a regular file in the service's settlement directory (SETTLEMENT_DIR); nothing
+   * outside it is read. Empty: fetch the date's file from the PSP.
    *
    * @generated from field: string file_path = 2;
    */
@@ -763,8 +764,8 @@ export const StandardCorrectionSchema: GenEnum<StandardCorrection> = /*@__PURE__
  */
 export const ReconciliationService: GenService<{
   /**
-   * Reconciles one settlement day: the file at file_path on the service's machine, or else the PSP's file for the
-   * date (GET /v1/settlements/:date/file). Idempotent: the same file again finds the same run and exceptions and
+   * Reconciles one settlement day: the file file_path names in the service's settlement directory, or else the PSP's
+   * file for the date (GET /v1/settlements/:date/file). Idempotent: the same file again finds the same run and exceptions and
    * posts nothing new; `changes` says what this call changed (empty: nothing).
    *
    * @generated from rpc reconciliation.v1.ReconciliationService.RunReconciliation

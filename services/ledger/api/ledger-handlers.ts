@@ -3,11 +3,11 @@ import { assertMayPostUnder } from "../domain/reserved-ids.js";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { LedgerService } from "../../../gen/ledger/v1/ledger_pb.js";
 import { invalidArgument, notFound } from "../../lib/errors.js";
-import { badPageToken, decodePageToken, encodePageToken, pageSize } from "../../lib/page-token.js";
+import { pageSize, pageTokens, type PageTokenKey } from "../../lib/page-token.js";
 import type { WalletBalancesPort } from "../app/ports.js";
 import { requireLedgerId, validateAccount } from "../domain/account.js";
 import { validatePosting } from "../domain/posting.js";
-import type { EntryCursor, LedgerStore, TransactionCursor } from "../store/ledger-store.js";
+import type { LedgerStore } from "../store/ledger-store.js";
 import {
   accountToProto,
   accountTypeFromProto,
@@ -20,28 +20,11 @@ import {
 } from "./ledger-proto.js";
 import { requirePrefixes, requireReadMask, requireTransactionIds, requireWindow } from "./lookup-requests.js";
 
-const encodeEntryCursor = (c: EntryCursor) =>
-  encodePageToken({ xid: c.xid.toString(), transactionId: c.transactionId, position: c.position.toString() });
-
-function decodeEntryCursor(token: string): EntryCursor | undefined {
-  const cursor = decodePageToken(token, ["xid", "transactionId", "position"]);
-  if (cursor === undefined) return undefined;
-  if (!/^\d{1,19}$/.test(cursor.xid!) || !/^\d{1,9}$/.test(cursor.position!)) throw badPageToken();
-  return { xid: BigInt(cursor.xid!), transactionId: cursor.transactionId!, position: Number(cursor.position) };
-}
-
-const encodeTransactionCursor = (c: TransactionCursor) => encodePageToken({ postedAt: c.postedAt, transactionId: c.transactionId });
-
-function decodeTransactionCursor(token: string): TransactionCursor | undefined {
-  const cursor = decodePageToken(token, ["postedAt", "transactionId"]);
-  if (cursor === undefined) return undefined;
-  // PostgreSQL's text form of a timestamptz, as the store wrote it.
-  if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/.test(cursor.postedAt!)) throw badPageToken();
-  return { postedAt: cursor.postedAt!, transactionId: cursor.transactionId! };
-}
-
 /** gRPC ledger.v1.LedgerService: validate, delegate, translate. `wallets` is absent when no wallet service is configured. */
-export function ledgerRoutes(store: LedgerStore, wallets: WalletBalancesPort | undefined) {
+export function ledgerRoutes(store: LedgerStore, wallets: WalletBalancesPort | undefined, tokenKey: PageTokenKey) {
+  const accountPages = pageTokens(tokenKey, "ledger.v1.LedgerService/ListAccounts", { code: "string" });
+  const entryPages = pageTokens(tokenKey, "ledger.v1.LedgerService/ListEntries", { xid: "bigint", transactionId: "string", position: "number" });
+  const transactionIdPages = pageTokens(tokenKey, "ledger.v1.LedgerService/ListTransactionIds", { postedAt: "string", transactionId: "string" });
   return (router: ConnectRouter) =>
     router.service(LedgerService, {
       async openAccount(req) {
@@ -75,25 +58,25 @@ export function ledgerRoutes(store: LedgerStore, wallets: WalletBalancesPort | u
       async listAccounts(req) {
         const prefix = req.codePrefix === "" ? undefined : requireLedgerId("code_prefix", req.codePrefix);
         const limit = pageSize(req.pageSize, 100, 500);
-        const afterCode = decodePageToken(req.pageToken, ["code"])?.code;
+        const afterCode = accountPages.decode(req.pageToken)?.code;
         const accounts = await store.listBalances({ prefix, afterCode, limit: limit + 1 });
         const page = accounts.slice(0, limit);
         return {
           accounts: page.map(balanceToProto),
-          nextPageToken: accounts.length > limit ? encodePageToken({ code: page[page.length - 1]!.account.code }) : "",
+          nextPageToken: accounts.length > limit ? accountPages.encode({ code: page[page.length - 1]!.account.code }) : "",
         };
       },
       async listEntries(req) {
         const accountCode = req.accountCode === "" ? undefined : requireLedgerId("account_code", req.accountCode);
         const limit = pageSize(req.pageSize, 100, 500);
-        const after = decodeEntryCursor(req.pageToken);
+        const after = entryPages.decode(req.pageToken);
         if (accountCode !== undefined && (await store.getAccount(accountCode)) === undefined) {
           throw notFound(`account "${accountCode}" does not exist`);
         }
         const page = await store.listEntries({ accountCode, after, limit });
         return {
           entries: page.entries.map(postedEntryToProto),
-          nextPageToken: page.next ? encodeEntryCursor(page.next) : "",
+          nextPageToken: page.next ? entryPages.encode(page.next) : "",
         };
       },
       async lookupTransactions(req) {
@@ -109,11 +92,11 @@ export function ledgerRoutes(store: LedgerStore, wallets: WalletBalancesPort | u
         const page = await store.listTransactionIds({
           ...requireWindow(req),
           limit: pageSize(req.pageSize, 1000, 10_000),
-          after: decodeTransactionCursor(req.pageToken),
+          after: transactionIdPages.decode(req.pageToken),
         });
         return {
           transactionIds: page.transactionIds,
-          nextPageToken: page.next ? encodeTransactionCursor(page.next) : "",
+          nextPageToken: page.next ? transactionIdPages.encode(page.next) : "",
         };
       },
       async checkInvariants() {

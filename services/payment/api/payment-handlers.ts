@@ -14,7 +14,7 @@ import {
 import { Decision as ProtoDecision } from "../../../gen/risk/v1/risk_pb.js";
 import { invalidArgument } from "../../lib/errors.js";
 import { moneyBackMethods } from "./money-back-handlers.js";
-import { decodePageToken, encodePageToken, pageSize } from "../../lib/page-token.js";
+import { pageSize, pageTokens, type PageTokenKey } from "../../lib/page-token.js";
 import { requireId } from "../../lib/validate.js";
 import type { PaymentFlow } from "../app/payment-flow.js";
 import type { PaymentWatch } from "../app/payment-watch.js";
@@ -74,9 +74,11 @@ export interface PaymentApi {
   refunds: RefundFlow;
   disputes: DisputeFlow;
   timeline: TimelineStore;
+  tokenKey: PageTokenKey;
 }
 
-export function paymentRoutes({ flow, store, watch, refunds, disputes, timeline }: PaymentApi) {
+export function paymentRoutes({ flow, store, watch, refunds, disputes, timeline, tokenKey }: PaymentApi) {
+  const paymentPages = pageTokens(tokenKey, "payment.v1.PaymentService/ListPayments", { seq: "bigint" });
   return (router: ConnectRouter) =>
     router.service(PaymentService, {
       ...moneyBackMethods(refunds, disputes),
@@ -101,18 +103,18 @@ export function paymentRoutes({ flow, store, watch, refunds, disputes, timeline 
       },
       async listPayments(req) {
         const limit = pageSize(req.pageSize, 20, 100);
-        const cursor = decodePageToken(req.pageToken, ["seq"]);
+        const cursor = paymentPages.decode(req.pageToken);
         const page = await store.list({
           buyerId: req.buyerId === "" ? undefined : requireId("buyer_id", req.buyerId),
           sellerId: req.sellerId === "" ? undefined : requireId("seller_id", req.sellerId),
           status: req.status === ProtoStatus.UNSPECIFIED ? undefined : requireStatus(req.status),
           awaitingRiskReview: req.awaitingRiskReview,
-          beforeSeq: cursor && BigInt(cursor.seq!),
+          beforeSeq: cursor?.seq,
           limit,
         });
         return {
           payments: page.payments.map(toProto),
-          nextPageToken: page.nextSeq === undefined ? "" : encodePageToken({ seq: page.nextSeq.toString() }),
+          nextPageToken: page.nextSeq === undefined ? "" : paymentPages.encode({ seq: page.nextSeq }),
         };
       },
       async *watchPayment(req, context) {

@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { newId } from "../../lib/ids.js";
+import { appendOutboxEvent } from "../../lib/events/outbox-write.js";
 
 /** Writes an event to the outbox, inside the transaction whose change it announces; the relay publishes it. */
 export async function appendToOutbox(
@@ -8,6 +8,5 @@ export async function appendToOutbox(
   subject: string,
   encode: (eventId: string) => Uint8Array,
 ): Promise<void> {
-  const eventId = newId("evt");
-  await trx("outbox").insert({ event_id: eventId, payment_id: paymentId, subject, payload: Buffer.from(encode(eventId)) });
+  await appendOutboxEvent(trx, "outbox", { subject, about: { payment_id: paymentId }, encode });
 }

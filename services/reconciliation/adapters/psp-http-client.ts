@@ -1,4 +1,4 @@
-import { createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,7 +40,7 @@ export class PspHttpClient implements PspPort {
       throw err;
     }
     // `created` is in whole seconds: the cut happened before the next one.
-    return { path: file, source: new URL(`${path}/file`, this.config.baseUrl).toString(), cutAt: new Date((settlement.created + 1) * 1000), release };
+    return { read: () => createReadStream(file, { highWaterMark: 1 << 20 }), source: new URL(`${path}/file`, this.config.baseUrl).toString(), cutAt: new Date((settlement.created + 1) * 1000), release };
   }
 
   async payment(pspPaymentId: string): Promise<{ status: string; reference: string } | undefined> {

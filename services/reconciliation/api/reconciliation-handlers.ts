@@ -2,7 +2,7 @@ import { actorOf } from "../../lib/auth/caller.js";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { ReconciliationService, StandardCorrection } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
 import { invalidArgument, notFound } from "../../lib/errors.js";
-import { badPageToken, decodePageToken, encodePageToken, pageSize } from "../../lib/page-token.js";
+import { pageSize, pageTokens, type PageTokenKey, type PageTokens } from "../../lib/page-token.js";
 import { postAdjustment } from "../app/adjustments.js";
 import type { LedgerPort } from "../app/ports.js";
 import type { Reconciliation } from "../app/reconciliation.js";
@@ -12,18 +12,14 @@ import { directionFromProto, exceptionStatusFromProto, exceptionToProto, runToPr
 
 const optionalDate = (field: string, value: string) => (value === "" ? undefined : requireSettlementDate(field, value));
 
-/** A page token carries the id to continue from. */
-function cursorId(token: string): bigint | undefined {
-  const cursor = decodePageToken(token, ["id"]);
-  if (cursor === undefined) return undefined;
-  if (!/^\d{1,19}$/.test(cursor.id!)) throw badPageToken();
-  return BigInt(cursor.id!);
-}
-
-const nextToken = <T extends { id: bigint }>(items: T[], limit: number) => (items.length === limit ? encodePageToken({ id: items.at(-1)!.id.toString() }) : "");
+/** The next page's token: the id to continue from, when the page is full. */
+const nextToken = <T extends { id: bigint }>(pages: PageTokens<{ id: bigint }>, items: T[], limit: number) =>
+  items.length === limit ? pages.encode({ id: items.at(-1)!.id }) : "";
 
 /** gRPC reconciliation.v1.ReconciliationService: validate, delegate, translate. */
-export function reconciliationRoutes(reconciliation: Reconciliation, store: ReconciliationStore, ledger: LedgerPort) {
+export function reconciliationRoutes(reconciliation: Reconciliation, store: ReconciliationStore, ledger: LedgerPort, tokenKey: PageTokenKey) {
+  const runPages = pageTokens(tokenKey, "reconciliation.v1.ReconciliationService/ListRuns", { id: "bigint" });
+  const exceptionPages = pageTokens(tokenKey, "reconciliation.v1.ReconciliationService/ListExceptions", { id: "bigint" });
   return (router: ConnectRouter) =>
     router.service(ReconciliationService, {
       async runReconciliation(req) {
@@ -33,8 +29,8 @@ export function reconciliationRoutes(reconciliation: Reconciliation, store: Reco
       },
       async listRuns(req) {
         const limit = pageSize(req.pageSize, 20, 100);
-        const runs = await store.listRuns({ date: optionalDate("date", req.date), beforeId: cursorId(req.pageToken), limit });
-        return { runs: runs.map(runToProto), nextPageToken: nextToken(runs, limit) };
+        const runs = await store.listRuns({ date: optionalDate("date", req.date), beforeId: runPages.decode(req.pageToken)?.id, limit });
+        return { runs: runs.map(runToProto), nextPageToken: nextToken(runPages, runs, limit) };
       },
       async getRun(req) {
         const run = await store.getRun(req.runId);
@@ -51,8 +47,8 @@ export function reconciliationRoutes(reconciliation: Reconciliation, store: Reco
         const runId = req.runId === 0n ? undefined : req.runId;
         if (runId !== undefined && date !== undefined) throw invalidArgument("run_id", "give at most one of run_id and date");
         const limit = pageSize(req.pageSize, 100, 500);
-        const exceptions = await store.listExceptions({ runId, date, status: exceptionStatusFromProto(req.status), afterId: cursorId(req.pageToken), limit });
-        return { exceptions: exceptions.map(exceptionToProto), nextPageToken: nextToken(exceptions, limit) };
+        const exceptions = await store.listExceptions({ runId, date, status: exceptionStatusFromProto(req.status), afterId: exceptionPages.decode(req.pageToken)?.id, limit });
+        return { exceptions: exceptions.map(exceptionToProto), nextPageToken: nextToken(exceptionPages, exceptions, limit) };
       },
       async postAdjustment(req, ctx) {
         const { exception, transaction } = await postAdjustment(store, ledger, {

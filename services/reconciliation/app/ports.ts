@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import type { Account } from "../../ledger/domain/account.js";
 import type { Posting } from "../../ledger/domain/posting.js";
 import type { LedgerTransaction, TransactionEntries } from "../domain/matching.js";
@@ -20,15 +21,22 @@ export interface LedgerPort {
   post(posting: Posting): Promise<LedgerTransaction>;
 }
 
-/** A settlement file on this machine. */
+/** A settlement file on this machine, opened. */
 export interface SettlementFile {
-  path: string;
+  /** Reads it from its start; each call is a new pass. */
+  read(): Readable;
   /** For people: where it came from. */
   source: string;
   /** When the PSP cut it (a file cut before the day's end covers the day up to then); undefined: the whole day. */
   cutAt?: Date;
   /** Removes a downloaded copy. */
   release(): Promise<void>;
+}
+
+/** The settlement files operators put where this service reads them (SETTLEMENT_DIR). */
+export interface SettlementFiles {
+  /** The file `name` names (a file name or a relative path); the caller's mistakes are DomainErrors. */
+  open(name: string): Promise<SettlementFile>;
 }
 
 /** The PSP's REST API, as far as reconciliation needs it. */

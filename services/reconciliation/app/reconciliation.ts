@@ -8,9 +8,9 @@ import { previousDate, settlementWindow } from "../domain/settlement-day.js";
 import { settledPerCurrency, totalsDelta } from "../domain/settlement-totals.js";
 import type { ReconciliationStore, SettlementRecord } from "../store/reconciliation-store.js";
 import { autoFixMissingInLedger } from "./auto-fix.js";
-import type { LedgerPort, PaymentsPort, PspPort, SettlementFile } from "./ports.js";
+import type { LedgerPort, PaymentsPort, PspPort, SettlementFile, SettlementFiles } from "./ports.js";
 import { movementKey, reconcileLines, type LinesOutcome } from "./reconcile-lines.js";
-import { checksumOf, linesOf, localSettlementFile } from "./settlement-file.js";
+import { checksumOf, defaultSettlementFileLimits, linesOf, type SettlementFileLimits } from "./settlement-file.js";
 
 export interface ReconciliationConfig {
   /** The PSP's settlement cutoff, "HH:MM" UTC: day D runs from D at the cutoff to D+1 at the cutoff. */
@@ -23,13 +23,23 @@ export interface ReconciliationConfig {
   bookingToleranceMs: number;
   batchSize: number;
   concurrency: number;
+  /** A settlement file larger than this, or with a longer line, is refused whatever its source. */
+  fileLimits: SettlementFileLimits;
 }
 
-export const defaultReconciliationConfig: ReconciliationConfig = { settlementCutoff: "00:00", bookingToleranceMs: 5 * 60_000, batchSize: 1000, concurrency: 4 };
+export const defaultReconciliationConfig: ReconciliationConfig = {
+  settlementCutoff: "00:00",
+  bookingToleranceMs: 5 * 60_000,
+  batchSize: 1000,
+  concurrency: 4,
+  fileLimits: defaultSettlementFileLimits,
+};
 
 export interface ReconciliationDeps {
   store: ReconciliationStore;
   ledger: LedgerPort;
+  /** Where the files named by callers are. */
+  files: SettlementFiles;
   psp: PspPort;
   payments: PaymentsPort;
   config: ReconciliationConfig;
@@ -54,10 +64,11 @@ const EXCEPTION_BATCH = 500;
 export class Reconciliation {
   constructor(private readonly deps: ReconciliationDeps) {}
 
-  async run(date: string, filePath?: string): Promise<RunResult> {
-    const file = filePath ? await localSettlementFile(filePath) : await this.deps.psp.settlementFile(date);
+  /** Reconciles `date` against the file `fileName` names in the settlement directory, or else the PSP's file. */
+  async run(date: string, fileName?: string): Promise<RunResult> {
+    const file = fileName ? await this.deps.files.open(fileName) : await this.deps.psp.settlementFile(date);
     try {
-      const checksum = await checksumOf(file.path);
+      const checksum = await checksumOf(file, this.deps.config.fileLimits);
       const held = await this.deps.store.withDayLock(date, () => this.claimAndExecute(date, checksum, file));
       if (held === undefined) throw aborted(`a reconciliation run of ${date} is under way; try again when it is over`);
       return held.value;
@@ -106,7 +117,7 @@ export class Reconciliation {
       if (pending.length >= EXCEPTION_BATCH) await flush();
     };
 
-    const outcome = await reconcileLines(linesOf(file.path), ledger, sink, { ...config, window, boundaryFrom: window.end - config.bookingToleranceMs });
+    const outcome = await reconcileLines(linesOf(file, config.fileLimits), ledger, sink, { ...config, window, boundaryFrom: window.end - config.bookingToleranceMs });
     const until = Math.min(window.end, file.cutAt?.getTime() ?? window.end);
     await this.findMissingInFile(run.date, new Date(window.start), new Date(until), outcome, sink);
     await flush();

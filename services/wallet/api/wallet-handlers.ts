@@ -1,7 +1,7 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import { WalletService } from "../../../gen/wallet/v1/wallet_pb.js";
 import { notFound } from "../../lib/errors.js";
-import { badPageToken, decodePageToken, encodePageToken, pageSize } from "../../lib/page-token.js";
+import { pageSize, pageTokens, type PageTokenKey } from "../../lib/page-token.js";
 import { requireCurrency, requireId } from "../../lib/validate.js";
 import type { PayoutFlow } from "../app/payout-flow.js";
 import { requireDestination, validatePayoutRequest } from "../domain/payout.js";
@@ -9,21 +9,17 @@ import type { PayoutStore } from "../store/payout-store.js";
 import type { WalletStore } from "../store/wallet-store.js";
 import { balanceToProto, payoutAccountToProto, payoutToProto } from "./wallet-proto.js";
 
-function decodePayoutCursor(token: string): bigint | undefined {
-  const cursor = decodePageToken(token, ["seq"]);
-  if (cursor === undefined) return undefined;
-  if (!/^\d{1,19}$/.test(cursor.seq!)) throw badPageToken();
-  return BigInt(cursor.seq!);
-}
-
 export interface WalletApi {
   balances: WalletStore;
   payouts: PayoutStore;
   flow: PayoutFlow;
+  tokenKey: PageTokenKey;
 }
 
 /** gRPC wallet.v1.WalletService: validate, delegate, translate. */
-export function walletRoutes({ balances, payouts, flow }: WalletApi) {
+export function walletRoutes({ balances, payouts, flow, tokenKey }: WalletApi) {
+  const balancePages = pageTokens(tokenKey, "wallet.v1.WalletService/ListBalances", { sellerId: "string", currency: "string" });
+  const payoutPages = pageTokens(tokenKey, "wallet.v1.WalletService/ListPayouts", { seq: "bigint" });
   return (router: ConnectRouter) =>
     router.service(WalletService, {
       async getBalance(req) {
@@ -34,16 +30,15 @@ export function walletRoutes({ balances, payouts, flow }: WalletApi) {
       },
       async listBalances(req) {
         const limit = pageSize(req.pageSize, 100, 1000);
-        const cursor = decodePageToken(req.pageToken, ["sellerId", "currency"]);
         const page = await balances.list({
           sellerId: req.sellerId === "" ? undefined : requireId("seller_id", req.sellerId),
-          after: cursor && { sellerId: cursor.sellerId!, currency: cursor.currency! },
+          after: balancePages.decode(req.pageToken),
           limit,
         });
         const last = page[page.length - 1];
         return {
           balances: page.map(balanceToProto),
-          nextPageToken: page.length === limit && last ? encodePageToken({ sellerId: last.sellerId, currency: last.currency }) : "",
+          nextPageToken: page.length === limit && last ? balancePages.encode({ sellerId: last.sellerId, currency: last.currency }) : "",
         };
       },
       async setPayoutAccount(req) {
@@ -63,11 +58,11 @@ export function walletRoutes({ balances, payouts, flow }: WalletApi) {
       async listPayouts(req) {
         const sellerId = requireId("seller_id", req.sellerId);
         const limit = pageSize(req.pageSize, 20, 100);
-        const page = await payouts.list(sellerId, decodePayoutCursor(req.pageToken), limit);
+        const page = await payouts.list(sellerId, payoutPages.decode(req.pageToken)?.seq, limit);
         const last = page[page.length - 1];
         return {
           payouts: page.map(payoutToProto),
-          nextPageToken: page.length === limit && last ? encodePageToken({ seq: last.seq.toString() }) : "",
+          nextPageToken: page.length === limit && last ? payoutPages.encode({ seq: last.seq }) : "",
         };
       },
     });

@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { newId } from "../../lib/ids.js";
+import { appendOutboxEvent } from "../../lib/events/outbox-write.js";
 import type { Payout } from "../domain/payout.js";
 import { encodePayoutEvent, payoutEventSubject } from "../events/payout-event.js";
 
@@ -10,13 +10,10 @@ export const WALLET_OUTBOX = { table: "outbox", lockKey: 0x3a11e75 };
  * Writes the event announcing the payout's status, inside the transaction that moved it; the relay publishes it.
  * Returns the event id, which also names the balance movement the change made, if any.
  */
-export async function appendPayoutEvent(trx: Knex.Transaction, payout: Payout): Promise<string> {
-  const eventId = newId("evt");
-  await trx(WALLET_OUTBOX.table).insert({
-    event_id: eventId,
-    payout_id: payout.payoutId,
+export function appendPayoutEvent(trx: Knex.Transaction, payout: Payout): Promise<string> {
+  return appendOutboxEvent(trx, WALLET_OUTBOX.table, {
     subject: payoutEventSubject(payout.status),
-    payload: Buffer.from(encodePayoutEvent(payout, eventId)),
+    about: { payout_id: payout.payoutId },
+    encode: (eventId) => encodePayoutEvent(payout, eventId),
   });
-  return eventId;
 }
