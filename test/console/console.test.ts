@@ -52,6 +52,18 @@ describe("console: login, sessions, roles, CSRF and audit", () => {
     expect((await auditRows("login")).length).toBeGreaterThanOrEqual(2);
   });
 
+  it("never sends a login off-site, whatever next= says; a path on the console is kept", async () => {
+    const offSite = ["//evil.example/x", "/.//evil.example", "/\\evil.example", "/./\\evil.example", "/%2e//evil.example", "/\t/evil.example", "https://evil.example/", "http:evil.example"];
+    for (const next of offSite) {
+      const visitor = browser();
+      const res = await visitor.submit(`/login?next=${encodeURIComponent(next)}`, "/login", { operator: "admin", password: CONSOLE_ADMIN_PASSWORD, next });
+      expect(res.status, next).toBe(303);
+      expect(res.location, next).toBe("/overview");
+    }
+    const kept = await browser().submit("/login", "/login", { operator: "admin", password: CONSOLE_ADMIN_PASSWORD, next: "/payments?buyer=b1" });
+    expect(kept.location).toBe("/payments?buyer=b1");
+  });
+
   it("refuses a login form posted without its CSRF token", async () => {
     const res = await browser().post("/login", { operator: "admin", password: CONSOLE_ADMIN_PASSWORD });
     expect(res.status).toBe(403);

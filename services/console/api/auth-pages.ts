@@ -9,15 +9,19 @@ const SESSION_HOURS = 12;
 const HOME = "/overview";
 const THIS_CONSOLE = "http://console.invalid";
 
+/** "/" then anything but another "/" or a backslash: a browser reads "//host" and "/\host" as another site. */
+const isLocalPath = (path: string): boolean => /^\/[^/\\]/.test(path);
+
 /**
- * Only a path on this console (no open redirect): resolved as a browser would (which drops tabs and newlines and
- * reads `\\` as `/`), it must stay on this origin.
+ * Only a path on this console (no open redirect). Checked as sent and again as a browser resolves it (dropping tabs
+ * and newlines, reading a backslash as "/", folding "/./" and "%2e"), since "/.//host" becomes "//host" only then.
  */
 export function safeNext(next: string | null): string {
-  if (!next?.startsWith("/")) return HOME;
+  if (!next || !isLocalPath(next)) return HOME;
   try {
     const url = new URL(next, THIS_CONSOLE);
-    return url.origin === THIS_CONSOLE ? url.pathname + url.search : HOME;
+    const resolved = url.pathname + url.search;
+    return url.origin === THIS_CONSOLE && isLocalPath(resolved) ? resolved : HOME;
   } catch {
     return HOME;
   }
