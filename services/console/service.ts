@@ -1,5 +1,5 @@
-import http from "node:http";
 import { createDb, migrateUp } from "../lib/db.js";
+import { httpServerWithTimeouts } from "../lib/http-timeouts.js";
 import { listen } from "../lib/listen.js";
 import { createLogger } from "../lib/log.js";
 import { createConsoleClients, type ConsoleClientUrls } from "./adapters/clients.js";
@@ -47,7 +47,7 @@ export async function startConsoleService(config: ConsoleServiceConfig): Promise
   }
   const clients = createConsoleClients(config);
   const routes = [...authRoutes(store), ...overviewRoutes(clients), ...paymentRoutes(clients), ...riskReviewRoutes(clients), ...refundRoutes(clients), ...ledgerRoutes(clients), ...reconciliationRoutes(clients), ...adjustmentRoutes(clients), ...walletRoutes(clients), ...deadLetterRoutes(config.deadLetters, store), ...adminRoutes(store)];
-  const server = http.createServer(consoleHandler(routes, store, log));
+  const server = httpServerWithTimeouts(consoleHandler(routes, store, log));
   const host = config.host ?? "127.0.0.1";
   const port = await listen(server, config.port, host);
   const url = `http://${host}:${port}`;
