@@ -110,7 +110,7 @@ describe("console: login, sessions, roles, CSRF and audit", () => {
     expect((await auditRows("login")).some((row) => row.includes("vera login vera"))).toBe(true);
   });
 
-  it("throttles password guessing per login: after 5 failures even the right password is refused for a while", async () => {
+  it("throttles password guessing per login and client: after 5 failures even the right password is refused for a while", async () => {
     const admin = await loggedInAdmin();
     await admin.submit("/operators", "/operators", { id: "tess", display_name: "Tess", role: "viewer", password: "tess-password" });
     const tess = browser();
@@ -121,7 +121,7 @@ describe("console: login, sessions, roles, CSRF and audit", () => {
 
     const refused = await browser().login("tess", "tess-password");
     expect(refused.status).toBe(429);
-    expect(refused.html).toMatch(/Too many failed logins for &#34;tess&#34;: try again at \d\d:\d\d UTC\./);
+    expect(refused.html).toMatch(/Too many failed logins for &#34;tess&#34; from your address: try again at \d\d:\d\d UTC\./);
     expect(refused.setCookies.some((c) => c.startsWith("console_session="))).toBe(false);
     expect((await auditRows("login_throttled")).some((row) => row.includes("tess login_throttled tess"))).toBe(true);
     // Other logins are not slowed.

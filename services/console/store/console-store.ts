@@ -1,5 +1,7 @@
+import type { Knex } from "knex";
 import type { Db } from "../../lib/db.js";
 import { isUniqueViolation } from "../../lib/db.js";
+import type { FailureCount } from "../domain/login-throttle.js";
 import { hashPassword, newToken, passwordMatches, tokenHash, type Operator, type Role } from "../domain/operators.js";
 
 export interface AuditEntry {
@@ -31,9 +33,11 @@ const toOperator = (row: { id: string; display_name: string; role: Role }): Oper
 export class OperatorExistsError extends Error {}
 
 export class ConsoleStore {
+  /** `now` stamps the audit log, so that login throttling reads times from the clock it judges by. */
   constructor(
     private readonly db: Db,
     private readonly sessionTtlMs: number,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   /** Creates the operator, or sets its name, role and password when it exists (the bootstrap of `admin`). */
@@ -51,7 +55,7 @@ export class ConsoleStore {
     try {
       await this.db.transaction(async (trx) => {
         await trx("operators").insert({ id: operator.id, display_name: operator.displayName, role: operator.role, password_salt: salt, password_hash: hash });
-        await trx("audit_log").insert(auditRow(audit));
+        await trx("audit_log").insert(this.auditRow(audit));
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw new OperatorExistsError(`operator "${operator.id}" exists already`);
@@ -83,20 +87,26 @@ export class ConsoleStore {
   async oneLoginAtATime<T>(login: string, attempt: (store: ConsoleStore) => Promise<T>): Promise<T> {
     return this.db.transaction(async (trx) => {
       await trx.raw("select pg_advisory_xact_lock(hashtext(?))", [`console login ${login}`]);
-      return attempt(new ConsoleStore(trx, this.sessionTtlMs));
+      return attempt(new ConsoleStore(trx, this.sessionTtlMs, this.now));
     });
   }
 
-  /** The login's failed attempts since its last success and after `since`, newest first, at most `limit`. */
-  async recentLoginFailures(login: string, since: Date, limit: number): Promise<Date[]> {
-    const rows: { at: Date }[] = await this.db("audit_log")
-      .where({ target: login, action: "login_failed" })
+  /**
+   * The failed logins after `since` and after the last successful one, of one login, from one client, or both (the
+   * client as audited in the details of `login` and `login_failed`).
+   */
+  async failedLogins(scope: { login?: string; client?: string }, since: Date): Promise<FailureCount> {
+    const inScope = (query: Knex.QueryBuilder) => {
+      if (scope.login !== undefined) query.where("target", scope.login);
+      if (scope.client !== undefined) query.whereRaw("details->>'client' = ?", [scope.client]);
+      return query;
+    };
+    const lastSuccess = inScope(this.db("audit_log").where("action", "login").max("at"));
+    const row: { count: number; latest: Date | null } = await inScope(this.db("audit_log").where("action", "login_failed"))
       .where("at", ">", since)
-      .whereRaw("at > coalesce((select max(at) from audit_log where target = ? and action = 'login'), '-infinity')", [login])
-      .orderBy("at", "desc")
-      .limit(limit)
-      .select("at");
-    return rows.map((r) => r.at);
+      .whereRaw("at > coalesce((?), '-infinity')", [lastSuccess])
+      .first(this.db.raw("count(*)::int as count"), this.db.raw("max(at) as latest"));
+    return { count: row.count, latest: row.latest ?? undefined };
   }
 
   /** Opens a session; returns the token for the cookie (only its hash is stored). */
@@ -127,7 +137,7 @@ export class ConsoleStore {
   }
 
   async audit(entry: NewAuditEntry): Promise<void> {
-    await this.db("audit_log").insert(auditRow(entry));
+    await this.db("audit_log").insert(this.auditRow(entry));
   }
 
   /** Newest first, `limit` rows with an id below `beforeId` when given. */
@@ -138,8 +148,8 @@ export class ConsoleStore {
     const rows: { id: bigint; operator_id: string; action: string; target: string; details: Record<string, unknown>; at: Date }[] = await query.select();
     return rows.map((r) => ({ id: r.id, operatorId: r.operator_id, action: r.action, target: r.target, details: r.details, at: r.at }));
   }
-}
 
-function auditRow(entry: NewAuditEntry) {
-  return { operator_id: entry.operatorId, action: entry.action, target: entry.target ?? "", details: JSON.stringify(entry.details ?? {}) };
+  private auditRow(entry: NewAuditEntry) {
+    return { operator_id: entry.operatorId, action: entry.action, target: entry.target ?? "", details: JSON.stringify(entry.details ?? {}), at: this.now() };
+  }
 }
