@@ -26,6 +26,12 @@ interface OperatorRow {
   role: Role;
   password_salt: Buffer;
   password_hash: Buffer;
+  disabled_at: Date | null;
+}
+
+export interface ListedOperator extends Operator {
+  /** Set once the operator is disabled. */
+  disabledAt?: Date;
 }
 
 const toOperator = (row: { id: string; display_name: string; role: Role }): Operator => ({ id: row.id, displayName: row.display_name, role: row.role });
@@ -40,13 +46,13 @@ export class ConsoleStore {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Creates the operator, or sets its name, role and password when it exists (the bootstrap of `admin`). */
+  /** Creates the operator, or sets its name, role and password and enables it when it exists (the bootstrap of `admin`). */
   async upsertOperator(operator: Operator, password: string): Promise<void> {
     const { salt, hash } = await hashPassword(password);
     await this.db("operators")
       .insert({ id: operator.id, display_name: operator.displayName, role: operator.role, password_salt: salt, password_hash: hash })
       .onConflict("id")
-      .merge({ display_name: operator.displayName, role: operator.role, password_salt: salt, password_hash: hash, updated_at: this.db.fn.now() });
+      .merge({ display_name: operator.displayName, role: operator.role, password_salt: salt, password_hash: hash, disabled_at: null, updated_at: this.db.fn.now() });
   }
 
   /** Creates a new operator and audits it in one transaction; an existing login is OperatorExistsError. */
@@ -63,9 +69,23 @@ export class ConsoleStore {
     }
   }
 
-  async listOperators(): Promise<Operator[]> {
-    const rows = await this.db("operators").orderBy("id").select("id", "display_name", "role");
-    return rows.map(toOperator);
+  async listOperators(): Promise<ListedOperator[]> {
+    const rows: Pick<OperatorRow, "id" | "display_name" | "role" | "disabled_at">[] = await this.db("operators").orderBy("id").select("id", "display_name", "role", "disabled_at");
+    return rows.map((row) => ({ ...toOperator(row), ...(row.disabled_at && { disabledAt: row.disabled_at }) }));
+  }
+
+  /**
+   * Disables an active operator and ends every session of theirs, audited in the same transaction (with the
+   * number of sessions ended). Undefined when there is no such active operator.
+   */
+  async disableOperator(id: string, audit: Omit<NewAuditEntry, "target" | "details">): Promise<{ sessionsEnded: number } | undefined> {
+    return this.db.transaction(async (trx) => {
+      const disabled = await trx("operators").where({ id }).whereNull("disabled_at").update({ disabled_at: this.now(), updated_at: trx.fn.now() });
+      if (disabled === 0) return undefined;
+      const sessionsEnded = await trx("sessions").where({ operator_id: id }).delete();
+      await trx("audit_log").insert(this.auditRow({ ...audit, target: id, details: { sessions_ended: sessionsEnded } }));
+      return { sessionsEnded };
+    });
   }
 
   /** The operator whose login and password these are, or undefined. */
@@ -76,7 +96,9 @@ export class ConsoleStore {
       await passwordMatches(password, { salt: Buffer.alloc(16), hash: Buffer.alloc(64) });
       return undefined;
     }
-    return (await passwordMatches(password, { salt: row.password_salt, hash: row.password_hash })) ? toOperator(row) : undefined;
+    // A disabled operator is checked all the same, so that timing does not say they are disabled either.
+    const matches = await passwordMatches(password, { salt: row.password_salt, hash: row.password_hash });
+    return matches && row.disabled_at === null ? toOperator(row) : undefined;
   }
 
   /**
@@ -122,12 +144,13 @@ export class ConsoleStore {
     return token;
   }
 
-  /** The operator of an unexpired session, or undefined. */
+  /** The operator of an unexpired session, or undefined (also once the operator is disabled). */
   async sessionOperator(token: string): Promise<Operator | undefined> {
     const row = await this.db("sessions")
       .join("operators", "operators.id", "sessions.operator_id")
       .where("sessions.token_hash", tokenHash(token))
       .andWhere("sessions.expires_at", ">", this.db.fn.now())
+      .whereNull("operators.disabled_at")
       .first("operators.id", "operators.display_name", "operators.role");
     return row ? toOperator(row) : undefined;
   }
