@@ -75,7 +75,7 @@ async function attemptLogin(store: ConsoleStore, attempt: { login: string; passw
   return { kind: "opened", sessionToken };
 }
 
-const THROTTLED: Record<ThrottleScope, (login: string) => string> = {
+const THROTTLED_MESSAGE: Record<ThrottleScope, (login: string) => string> = {
   login_from_client: (login) => `Too many failed logins for "${login}" from your address`,
   login: (login) => `Too many failed logins for "${login}"`,
   client: () => "Too many failed logins from your address",
@@ -103,7 +103,7 @@ export function authRoutes(store: ConsoleStore, now: () => Date): Route[] {
         const outcome = await store.oneLoginAtATime(login, (locked) => attemptLogin(locked, { login, password: form.get("password") ?? "", client, now: now() }));
         switch (outcome.kind) {
           case "throttled":
-            return loginPage(cookies, next, `${THROTTLED[outcome.scope](login)}: try again at ${retryTime(outcome.until)} UTC.`, 429);
+            return loginPage(cookies, next, `${THROTTLED_MESSAGE[outcome.scope](login)}: try again at ${retryTime(outcome.until)} UTC.`, 429);
           case "failed":
             return loginPage(cookies, next, "Wrong login or password.", 401);
           case "opened":
