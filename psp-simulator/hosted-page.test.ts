@@ -14,6 +14,16 @@ describe("GET /pay/:id", () => {
     expect(page.html).toContain("USD 19.99");
   });
 
+  it("may not be framed by another site: the card form is clickjacking bait (Content-Security-Policy)", async () => {
+    const sim = await startTestSimulator();
+    const payment = (await sim.createPayment()).body;
+    const res = await fetch(payment.hosted_page_url);
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("form-action 'self'");
+  });
+
   it("requires the right token and answers 404 for an unknown payment", async () => {
     const sim = await startTestSimulator();
     const payment = (await sim.createPayment()).body;

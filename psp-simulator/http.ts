@@ -37,6 +37,8 @@ export function sendHtml(res: ServerResponse, status: number, html: string): voi
     "cache-control": "no-store",
     // The page URL carries the payment token; keep it out of the Referer sent to the merchant's return_url.
     "referrer-policy": "no-referrer",
+    // Inline style and forms posting back here are all the hosted pages use; no other site may frame the card form.
+    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     "x-frame-options": "DENY",
   });
 }

@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApiHandler } from "./api.js";
 import { createCheckoutHandler } from "./checkout.js";
+import { httpServerWithTimeouts } from "../services/lib/http-timeouts.js";
 import { Clock } from "./clock.js";
 import { DiscrepancyInjector } from "./discrepancies.js";
 import { Disputes, disputeObject } from "./disputes.js";
@@ -109,7 +109,7 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
   mkdirSync(settlementDir, { recursive: true });
 
   // Listen before wiring the handlers: the payment objects embed the base URL, which needs the port.
-  const server = createServer();
+  const server = httpServerWithTimeouts();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port ?? 0, host, () => {

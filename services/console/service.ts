@@ -1,5 +1,5 @@
-import http from "node:http";
 import { createDb, migrateUp } from "../lib/db.js";
+import { httpServerWithTimeouts } from "../lib/http-timeouts.js";
 import { listen } from "../lib/listen.js";
 import { createLogger } from "../lib/log.js";
 import type { TlsMaterial } from "../lib/tls/tls-material.js";
@@ -30,6 +30,8 @@ export interface ConsoleServiceConfig extends ConsoleClientUrls {
   host?: string;
   /** When set, operator `admin` (role finance) is created with this password, or given it, at start. */
   adminPassword?: string;
+  /** The time of audit entries and login throttling (tests move it on); the system clock by default. */
+  now?: () => Date;
   /** Where the dead letters are; without it, their page says so. */
   deadLetters?: DeadLetterSource;
 }
@@ -43,14 +45,15 @@ export async function startConsoleService(config: ConsoleServiceConfig): Promise
   const log = createLogger("console");
   const db = createDb(config.databaseUrl, CONSOLE_SCHEMA, 5);
   await migrateUp(db, CONSOLE_SCHEMA, consoleMigrations);
-  const store = new ConsoleStore(db, SESSION_TTL_MS);
+  const now = config.now ?? (() => new Date());
+  const store = new ConsoleStore(db, SESSION_TTL_MS, now);
   if (config.adminPassword) {
     await store.upsertOperator({ id: ADMIN_OPERATOR_ID, displayName: "Administrator", role: "finance" }, config.adminPassword);
     await store.audit({ operatorId: "system", action: "operator_bootstrapped", target: ADMIN_OPERATOR_ID, details: { role: "finance" } });
   }
   const clients = createConsoleClients(config, config.tls);
-  const routes = [...authRoutes(store), ...overviewRoutes(clients), ...paymentRoutes(clients), ...riskReviewRoutes(clients), ...refundRoutes(clients), ...ledgerRoutes(clients), ...reconciliationRoutes(clients), ...adjustmentRoutes(clients), ...walletRoutes(clients), ...deadLetterRoutes(config.deadLetters, store), ...adminRoutes(store)];
-  const server = http.createServer(consoleHandler(routes, store, log));
+  const routes = [...authRoutes(store, now), ...overviewRoutes(clients), ...paymentRoutes(clients), ...riskReviewRoutes(clients), ...refundRoutes(clients), ...ledgerRoutes(clients), ...reconciliationRoutes(clients), ...adjustmentRoutes(clients), ...walletRoutes(clients), ...deadLetterRoutes(config.deadLetters, store), ...adminRoutes(store)];
+  const server = httpServerWithTimeouts(consoleHandler(routes, store, log));
   const host = config.host ?? "127.0.0.1";
   const port = await listen(server, config.port, host);
   const url = `http://${host}:${port}`;

@@ -1,5 +1,5 @@
 import { tlsMaterialFromEnv } from "../lib/tls/tls-material.js";
-import { envInt, envString } from "../lib/config.js";
+import { envInt, envList, envString } from "../lib/config.js";
 import { streamNamesFromEnv } from "../lib/events/streams.js";
 import { runUntilSignal } from "../lib/process.js";
 import { DEFAULT_IDEMPOTENCY_KEY_TTL_MS, DEFAULT_MAX_WATCHES, DEFAULT_PLATFORM_FEE_BPS, startPaymentService } from "./service.js";
@@ -20,6 +20,7 @@ const service = await startPaymentService({
   },
   events: { natsUrl: envString("NATS_URL", "nats://127.0.0.1:4222"), names: streamNamesFromEnv() },
   platformFeeBps: envInt("PLATFORM_FEE_BPS", DEFAULT_PLATFORM_FEE_BPS),
+  returnUrlHosts: envList("RETURN_URL_HOSTS"),
   idempotencyKeyTtlMs: envInt("IDEMPOTENCY_KEY_TTL_SECONDS", DEFAULT_IDEMPOTENCY_KEY_TTL_MS / 1000) * 1000,
   maxWatches: envInt("PAYMENT_MAX_WATCHES", DEFAULT_MAX_WATCHES),
   poller: { intervalMs: envInt("POLL_INTERVAL_MS", 5_000), staleAfterMs: envInt("POLL_STALE_AFTER_MS", 60_000) },

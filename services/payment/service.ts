@@ -20,6 +20,7 @@ import { registerPaymentsGauge } from "./api/payments-gauge.js";
 import { pspWebhookRoute, WEBHOOK_PATH } from "./api/psp-webhook.js";
 import { statusPageRoute, statusPageUrl } from "./api/status-page.js";
 import { DisputeFlow } from "./app/dispute-flow.js";
+import { returnUrlHosts } from "./domain/checkout.js";
 import { startInFlightPoller, type PollerConfig } from "./app/in-flight-poller.js";
 import { PaymentFlow } from "./app/payment-flow.js";
 import { PaymentWatch } from "./app/payment-watch.js";
@@ -60,6 +61,8 @@ export interface PaymentServiceConfig {
   events: { natsUrl: string; names: EventStreamNames };
   /** The platform's fee on every order, in basis points, fixed on each checkout when it is created. */
   platformFeeBps: number;
+  /** The hosts a checkout's return_url may name (RETURN_URL_HOSTS); any http(s) host when absent. */
+  returnUrlHosts?: readonly string[];
   /** How long CreatePayment's first answer is replayed under its checkout_id. */
   idempotencyKeyTtlMs?: number;
   /** WatchPayment streams open at once on one instance (default 1,000); one more is RESOURCE_EXHAUSTED. */
@@ -83,6 +86,7 @@ export const DEFAULT_MAX_WATCHES = 1_000;
 export async function startPaymentService(config: PaymentServiceConfig): Promise<RunningPaymentService> {
   const tokenKey = pageTokenKey(config.pageTokenSecret);
   const log = createLogger("payment");
+  const allowedReturnUrlHosts = config.returnUrlHosts && returnUrlHosts(config.returnUrlHosts);
   const db = createDb(config.databaseUrl, PAYMENT_SCHEMA);
   await migrateUp(db, PAYMENT_SCHEMA, paymentMigrations);
   const metrics = createMetricsRegistry("payment");
@@ -100,6 +104,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
     psp,
     log,
     platformFeeBps: config.platformFeeBps,
+    returnUrlHosts: allowedReturnUrlHosts,
     statusPageUrl: pageUrl,
   });
   const refundStore = new RefundStore(db, encodeRefundEvent, refundEventSubject);

@@ -1,8 +1,10 @@
+import http from "node:http";
 import { expect } from "vitest";
 
 /**
  * A person's browser reduced to HTTP for the console: keeps the cookies it is given, does not follow redirects (so
- * that tests see them), and reads the CSRF token from the page's forms as a browser would submit it.
+ * that tests see them), and reads the CSRF token from the page's forms as a browser would submit it. `localAddress`
+ * (e.g. 127.0.0.2: all of 127/8 is this machine) makes it another client from the console's point of view.
  */
 export interface ConsolePage {
   status: number;
@@ -15,7 +17,10 @@ export interface ConsolePage {
 export class ConsoleBrowser {
   private readonly cookies = new Map<string, string>();
 
-  constructor(private readonly baseUrl: string) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly localAddress?: string,
+  ) {}
 
   async get(path: string): Promise<ConsolePage> {
     return this.request(path, { method: "GET" });
@@ -44,10 +49,20 @@ export class ConsoleBrowser {
     return this.submit("/payments", "/logout", {});
   }
 
-  private async request(path: string, init: RequestInit): Promise<ConsolePage> {
+  private async request(path: string, init: { method: string; headers?: Record<string, string>; body?: string }): Promise<ConsolePage> {
     const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
-    const res = await fetch(new URL(path, this.baseUrl), { ...init, redirect: "manual", headers: { ...init.headers, ...(cookie ? { cookie } : {}) } });
-    const setCookies = res.headers.getSetCookie();
+    const headers = { ...init.headers, ...(cookie ? { cookie } : {}) };
+    const res = await new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+      const req = http.request(new URL(path, this.baseUrl), { method: init.method, headers, localAddress: this.localAddress }, (answer) => {
+        let body = "";
+        answer.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+        answer.on("end", () => resolve({ status: answer.statusCode!, headers: answer.headers, body }));
+        answer.on("error", reject);
+      });
+      req.on("error", reject);
+      req.end(init.body);
+    });
+    const setCookies = res.headers["set-cookie"] ?? [];
     for (const line of setCookies) {
       const [pair, ...attributes] = line.split(";");
       const eq = pair!.indexOf("=");
@@ -56,7 +71,9 @@ export class ConsoleBrowser {
       if (value === "" || attributes.some((a) => a.trim().toLowerCase() === "max-age=0")) this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
-    return { status: res.status, location: res.headers.get("location"), setCookies, html: await res.text(), headers: res.headers };
+    const fetched = new Headers();
+    for (const [name, value] of Object.entries(res.headers)) if (typeof value === "string") fetched.set(name, value);
+    return { status: res.status, location: res.headers.location ?? null, setCookies, html: res.body, headers: fetched };
   }
 }
 

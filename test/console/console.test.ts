@@ -52,6 +52,18 @@ describe("console: login, sessions, roles, CSRF and audit", () => {
     expect((await auditRows("login")).length).toBeGreaterThanOrEqual(2);
   });
 
+  it("never sends a login off-site, whatever next= says; a path on the console is kept", async () => {
+    const offSite = ["//evil.example/x", "/.//evil.example", "/\\evil.example", "/./\\evil.example", "/%2e//evil.example", "/\t/evil.example", "https://evil.example/", "http:evil.example"];
+    for (const next of offSite) {
+      const visitor = browser();
+      const res = await visitor.submit(`/login?next=${encodeURIComponent(next)}`, "/login", { operator: "admin", password: CONSOLE_ADMIN_PASSWORD, next });
+      expect(res.status, next).toBe(303);
+      expect(res.location, next).toBe("/overview");
+    }
+    const kept = await browser().submit("/login", "/login", { operator: "admin", password: CONSOLE_ADMIN_PASSWORD, next: "/payments?buyer=b1" });
+    expect(kept.location).toBe("/payments?buyer=b1");
+  });
+
   it("refuses a login form posted without its CSRF token", async () => {
     const res = await browser().post("/login", { operator: "admin", password: CONSOLE_ADMIN_PASSWORD });
     expect(res.status).toBe(403);
@@ -81,7 +93,7 @@ describe("console: login, sessions, roles, CSRF and audit", () => {
     const admin = await loggedInAdmin();
     const added = await admin.submit("/operators", "/operators", { id: "vera", display_name: "Vera Viewer", role: "viewer", password: "viewer-password" });
     expect(added.status).toBe(303);
-    expect(rowsContaining((await admin.get("/operators")).html, "vera")).toEqual(["vera Vera Viewer viewer"]);
+    expect(rowsContaining((await admin.get("/operators")).html, "vera")).toEqual(["vera Vera Viewer viewer active Disable"]);
 
     const vera = browser();
     expect((await vera.login("vera", "viewer-password")).status).toBe(303);
@@ -98,7 +110,7 @@ describe("console: login, sessions, roles, CSRF and audit", () => {
     expect((await auditRows("login")).some((row) => row.includes("vera login vera"))).toBe(true);
   });
 
-  it("throttles password guessing per login: after 5 failures even the right password is refused for a while", async () => {
+  it("throttles password guessing per login and client: after 5 failures even the right password is refused for a while", async () => {
     const admin = await loggedInAdmin();
     await admin.submit("/operators", "/operators", { id: "tess", display_name: "Tess", role: "viewer", password: "tess-password" });
     const tess = browser();
@@ -109,7 +121,7 @@ describe("console: login, sessions, roles, CSRF and audit", () => {
 
     const refused = await browser().login("tess", "tess-password");
     expect(refused.status).toBe(429);
-    expect(refused.html).toMatch(/Too many failed logins for &#34;tess&#34;: try again at \d\d:\d\d UTC\./);
+    expect(refused.html).toMatch(/Too many failed logins for &#34;tess&#34; from your address: try again at \d\d:\d\d UTC\./);
     expect(refused.setCookies.some((c) => c.startsWith("console_session="))).toBe(false);
     expect((await auditRows("login_throttled")).some((row) => row.includes("tess login_throttled tess"))).toBe(true);
     // Other logins are not slowed.
@@ -123,6 +135,37 @@ describe("console: login, sessions, roles, CSRF and audit", () => {
     expect(statuses.filter((s) => s === 401)).toHaveLength(5);
     expect(statuses.filter((s) => s === 429)).toHaveLength(7);
     expect((await auditRows("login_failed")).filter((row) => row.includes("pat login_failed pat"))).toHaveLength(5);
+  });
+
+  it("lets finance disable an operator: every session of theirs stops at its next request, and they cannot log in again", async () => {
+    const admin = await loggedInAdmin();
+    await admin.submit("/operators", "/operators", { id: "fin2", display_name: "Fin Two", role: "finance", password: "fin2-password" });
+    const laptop = await loggedIn(under.platform.console.url, "fin2", "fin2-password");
+    const phone = await loggedIn(under.platform.console.url, "fin2", "fin2-password");
+    const laptopForm = await laptop.get("/operators");
+    expect(laptopForm.status).toBe(200);
+
+    const disabled = await admin.post("/operators/fin2/disable", { csrf: csrfOf((await admin.get("/operators")).html) });
+    expect(disabled).toMatchObject({ status: 303, location: "/operators?disabled=fin2" });
+    expect(rowsContaining((await admin.get("/operators")).html, "fin2")[0]).toMatch(/^fin2 Fin Two finance disabled \d{4}-/);
+
+    // Sessions opened before: pages send them to the login, and a form posted from a page loaded before is refused.
+    expect((await phone.get("/payments")).status).toBe(303);
+    const posted = await laptop.post("/operators", { csrf: csrfOf(laptopForm.html), id: "fin3", display_name: "Fin Three", role: "finance", password: "fin3-password" });
+    expect(posted.status).toBe(401);
+    expect((await admin.get("/operators")).html).not.toContain("fin3");
+    // The right password no longer opens a session, with the same answer as a wrong one.
+    const again = await browser().login("fin2", "fin2-password");
+    expect(again.status).toBe(401);
+    expect(again.html).toContain("Wrong login or password.");
+
+    expect((await auditRows("operator_disabled")).some((row) => row.includes('admin operator_disabled fin2 {&#34;sessions_ended&#34;:2}'))).toBe(true);
+    // Once is enough; nobody disables themself; a viewer may not disable anyone.
+    expect((await admin.post("/operators/fin2/disable", { csrf: csrfOf((await admin.get("/operators")).html) })).status).toBe(404);
+    expect((await admin.post("/operators/admin/disable", { csrf: csrfOf((await admin.get("/operators")).html) })).status).toBe(409);
+    await admin.submit("/operators", "/operators", { id: "wendy", display_name: "Wendy Viewer", role: "viewer", password: "wendy-password" });
+    const wendy = await loggedIn(under.platform.console.url, "wendy", "wendy-password");
+    expect((await wendy.post("/operators/vera/disable", { csrf: csrfOf((await wendy.get("/operators")).html) })).status).toBe(403);
   });
 
   it("logs out: the session no longer opens pages, and the logout is audited", async () => {

@@ -308,6 +308,26 @@ describe("bad input gets INVALID_ARGUMENT naming the field, and records nothing"
   });
 });
 
+describe("RETURN_URL_HOSTS", () => {
+  it("refuses a return_url on a host not listed, with INVALID_ARGUMENT naming the host and the setting; a listed one is taken", async () => {
+    const restricted = await startPaymentReplica(platform, { returnUrlHosts: ["shop.example"] });
+    const client = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", restricted.url, "marketplace");
+    try {
+      const phishing = checkout({ returnUrl: "https://shop.example.evil.example/login" });
+      const err = await unary(client, "createPayment", phishing).catch((e) => e);
+      expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(err.details).toBe('return_url: host "shop.example.evil.example" is not one buyers may be sent back to (RETURN_URL_HOSTS: shop.example)');
+      expect((await unary(payments, "listPayments", { buyerId: phishing.buyerId })).payments).toEqual([]);
+
+      const { payment } = await unary(client, "createPayment", checkout({ returnUrl: "https://shop.example/orders/1" }));
+      expect(payment.status).toBe("PAYMENT_STATUS_EXECUTING");
+    } finally {
+      client.close();
+      await restricted.close();
+    }
+  });
+});
+
 describe("a lost webhook", () => {
   let lossy: TestPlatform;
 

@@ -113,4 +113,14 @@ describe("the buyer's status page", () => {
 
     expect((await fetch(platform.payment.statusPageUrl("pay_nope"))).status).toBe(404);
   });
+
+  it("may not be framed by another site, nor load anything (Content-Security-Policy)", async () => {
+    const created = await createPayment(sampleCheckout());
+    for (const res of [await fetch(created.statusPageUrl), await fetch(platform.payment.statusPageUrl("pay_nope"))]) {
+      const csp = res.headers.get("content-security-policy") ?? "";
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("default-src 'none'");
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    }
+  });
 });

@@ -1,11 +1,14 @@
 import { operatorProblems, ROLES, type Role } from "../domain/operators.js";
 import { OperatorExistsError, type ConsoleStore } from "../store/console-store.js";
-import { redirect, type Route } from "./http-app.js";
-import { csrfField, html, notice, query, table } from "./html.js";
+import { redirect, type Reply, type RequestContext, type Route } from "./http-app.js";
+import { csrfField, html, notice, path, query, table } from "./html.js";
 
 const AUDIT_PAGE = 100;
 
-/** The audit log (everyone) and the operators (everyone sees them; adding one needs the finance role). */
+const refusal = (ctx: RequestContext, title: string, problems: string[], status: number): Reply =>
+  ctx.page(title, html`${problems.map((p) => notice("error", p))}<p><a href="/operators">Back</a></p>`, status);
+
+/** The audit log (everyone) and the operators (everyone sees them; adding or disabling one needs the finance role). */
 export function adminRoutes(store: ConsoleStore): Route[] {
   return [
     {
@@ -37,9 +40,17 @@ ${table(["#", "time (UTC)", "operator", "action", "target", "details"], rows, "N
       pattern: /^\/operators$/,
       handle: async (ctx) => {
         const operators = await store.listOperators();
-        const rows = operators.map((o) => html`<tr><td>${o.id}</td><td>${o.displayName}</td><td>${o.role}</td></tr>`);
+        const finance = ctx.operator.role === "finance";
+        const rows = operators.map((o) => {
+          const status = o.disabledAt ? `disabled ${o.disabledAt.toISOString()}` : "active";
+          const disable =
+            finance && !o.disabledAt && o.id !== ctx.operator.id
+              ? html`<form class="inline" method="post" action="${path("operators", o.id, "disable")}">${csrfField(ctx.csrf)}<button type="submit">Disable</button></form>`
+              : "";
+          return html`<tr><td>${o.id}</td><td>${o.displayName}</td><td>${o.role}</td><td>${status}</td><td>${disable}</td></tr>`;
+        });
         const form =
-          ctx.operator.role === "finance"
+          finance
             ? html`<h2>Add an operator</h2>
 <form class="inline" method="post" action="/operators">${csrfField(ctx.csrf)}
 <label>Login <input name="id" required pattern="[a-z0-9][a-z0-9_.\\-]{0,63}"></label>
@@ -48,8 +59,10 @@ ${table(["#", "time (UTC)", "operator", "action", "target", "details"], rows, "N
 <label>Password <input name="password" type="password" required minlength="8" autocomplete="new-password"></label>
 <button type="submit">Add</button></form>`
             : notice("info", "Adding operators needs the finance role.");
-        const done = ctx.url.searchParams.get("added");
-        return ctx.page("Operators", html`${done ? notice("info", `Operator ${done} added.`) : ""}${table(["login", "name", "role"], rows)}${form}`);
+        const added = ctx.url.searchParams.get("added");
+        const disabled = ctx.url.searchParams.get("disabled");
+        const done = html`${added ? notice("info", `Operator ${added} added.`) : ""}${disabled ? notice("info", `Operator ${disabled} disabled; their sessions are ended.`) : ""}`;
+        return ctx.page("Operators", html`${done}${table(["login", "name", "role", "status", ""], rows)}${form}`);
       },
     },
     {
@@ -64,7 +77,7 @@ ${table(["#", "time (UTC)", "operator", "action", "target", "details"], rows, "N
           password: ctx.form.get("password") ?? "",
         };
         const problems = operatorProblems(input);
-        if (problems.length > 0) return ctx.page("Operator not added", html`${problems.map((p) => notice("error", p))}<p><a href="/operators">Back</a></p>`, 400);
+        if (problems.length > 0) return refusal(ctx, "Operator not added", problems, 400);
         try {
           await store.createOperator({ id: input.id, displayName: input.displayName, role: input.role as Role }, input.password, {
             operatorId: ctx.operator.id,
@@ -73,10 +86,23 @@ ${table(["#", "time (UTC)", "operator", "action", "target", "details"], rows, "N
             details: { role: input.role, display_name: input.displayName },
           });
         } catch (err) {
-          if (err instanceof OperatorExistsError) return ctx.page("Operator not added", html`${notice("error", err.message)}<p><a href="/operators">Back</a></p>`, 409);
+          if (err instanceof OperatorExistsError) return refusal(ctx, "Operator not added", [err.message], 409);
           throw err;
         }
         return redirect(`/operators${query({ added: input.id })}`);
+      },
+    },
+    {
+      method: "POST",
+      pattern: /^\/operators\/([^/]+)\/disable$/,
+      role: "finance",
+      handle: async (ctx) => {
+        const id = ctx.params[0]!;
+        // Whoever disables must be someone else, so that finance cannot lock itself out by a slip.
+        if (id === ctx.operator.id) return refusal(ctx, "Operator not disabled", ["You cannot disable yourself; ask another finance operator."], 409);
+        const done = await store.disableOperator(id, { operatorId: ctx.operator.id, action: "operator_disabled" });
+        if (!done) return refusal(ctx, "Operator not disabled", [`There is no active operator "${id}".`], 404);
+        return redirect(`/operators${query({ disabled: id })}`);
       },
     },
   ];

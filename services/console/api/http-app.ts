@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../../lib/log.js";
+import { clientKey } from "../domain/login-throttle.js";
 import type { Operator, Role } from "../domain/operators.js";
 import type { ConsoleStore, NewAuditEntry } from "../store/console-store.js";
 import { notice, page, type SafeHtml } from "./html.js";
@@ -25,6 +26,8 @@ export interface RequestContext {
   /** The form fields of a POST (application/x-www-form-urlencoded). */
   form: URLSearchParams;
   cookies: Map<string, string>;
+  /** Who sent the request, for throttling: see clientKey. */
+  client: string;
   /** Set on every route but the public ones. */
   operator: Operator;
   /** The token this operator's forms carry. */
@@ -167,6 +170,7 @@ export function consoleHandler(routes: readonly Route[], store: ConsoleStore, lo
       params: (params ?? []) as string[],
       form,
       cookies,
+      client: clientKey(req.socket.remoteAddress),
       operator: operator!,
       csrf,
       audit: (entry) => store.audit({ ...entry, operatorId: operator!.id }),

@@ -1,5 +1,7 @@
+import type { Knex } from "knex";
 import type { Db } from "../../lib/db.js";
 import { isUniqueViolation } from "../../lib/db.js";
+import type { FailureCount } from "../domain/login-throttle.js";
 import { hashPassword, newToken, passwordMatches, tokenHash, type Operator, type Role } from "../domain/operators.js";
 
 export interface AuditEntry {
@@ -24,6 +26,12 @@ interface OperatorRow {
   role: Role;
   password_salt: Buffer;
   password_hash: Buffer;
+  disabled_at: Date | null;
+}
+
+export interface ListedOperator extends Operator {
+  /** Set once the operator is disabled. */
+  disabledAt?: Date;
 }
 
 const toOperator = (row: { id: string; display_name: string; role: Role }): Operator => ({ id: row.id, displayName: row.display_name, role: row.role });
@@ -31,18 +39,20 @@ const toOperator = (row: { id: string; display_name: string; role: Role }): Oper
 export class OperatorExistsError extends Error {}
 
 export class ConsoleStore {
+  /** `now` stamps the audit log, so that login throttling reads times from the clock it judges by. */
   constructor(
     private readonly db: Db,
     private readonly sessionTtlMs: number,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Creates the operator, or sets its name, role and password when it exists (the bootstrap of `admin`). */
+  /** Creates the operator, or sets its name, role and password and enables it when it exists (the bootstrap of `admin`). */
   async upsertOperator(operator: Operator, password: string): Promise<void> {
     const { salt, hash } = await hashPassword(password);
     await this.db("operators")
       .insert({ id: operator.id, display_name: operator.displayName, role: operator.role, password_salt: salt, password_hash: hash })
       .onConflict("id")
-      .merge({ display_name: operator.displayName, role: operator.role, password_salt: salt, password_hash: hash, updated_at: this.db.fn.now() });
+      .merge({ display_name: operator.displayName, role: operator.role, password_salt: salt, password_hash: hash, disabled_at: null, updated_at: this.db.fn.now() });
   }
 
   /** Creates a new operator and audits it in one transaction; an existing login is OperatorExistsError. */
@@ -51,7 +61,7 @@ export class ConsoleStore {
     try {
       await this.db.transaction(async (trx) => {
         await trx("operators").insert({ id: operator.id, display_name: operator.displayName, role: operator.role, password_salt: salt, password_hash: hash });
-        await trx("audit_log").insert(auditRow(audit));
+        await trx("audit_log").insert(this.auditRow(audit));
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw new OperatorExistsError(`operator "${operator.id}" exists already`);
@@ -59,9 +69,23 @@ export class ConsoleStore {
     }
   }
 
-  async listOperators(): Promise<Operator[]> {
-    const rows = await this.db("operators").orderBy("id").select("id", "display_name", "role");
-    return rows.map(toOperator);
+  async listOperators(): Promise<ListedOperator[]> {
+    const rows: Pick<OperatorRow, "id" | "display_name" | "role" | "disabled_at">[] = await this.db("operators").orderBy("id").select("id", "display_name", "role", "disabled_at");
+    return rows.map((row) => ({ ...toOperator(row), ...(row.disabled_at && { disabledAt: row.disabled_at }) }));
+  }
+
+  /**
+   * Disables an active operator and ends every session of theirs, audited in the same transaction (with the
+   * number of sessions ended). Undefined when there is no such active operator.
+   */
+  async disableOperator(id: string, audit: Omit<NewAuditEntry, "target" | "details">): Promise<{ sessionsEnded: number } | undefined> {
+    return this.db.transaction(async (trx) => {
+      const disabled = await trx("operators").where({ id }).whereNull("disabled_at").update({ disabled_at: this.now(), updated_at: trx.fn.now() });
+      if (disabled === 0) return undefined;
+      const sessionsEnded = await trx("sessions").where({ operator_id: id }).delete();
+      await trx("audit_log").insert(this.auditRow({ ...audit, target: id, details: { sessions_ended: sessionsEnded } }));
+      return { sessionsEnded };
+    });
   }
 
   /** The operator whose login and password these are, or undefined. */
@@ -72,7 +96,9 @@ export class ConsoleStore {
       await passwordMatches(password, { salt: Buffer.alloc(16), hash: Buffer.alloc(64) });
       return undefined;
     }
-    return (await passwordMatches(password, { salt: row.password_salt, hash: row.password_hash })) ? toOperator(row) : undefined;
+    // A disabled operator is checked all the same, so that timing does not say they are disabled either.
+    const matches = await passwordMatches(password, { salt: row.password_salt, hash: row.password_hash });
+    return matches && row.disabled_at === null ? toOperator(row) : undefined;
   }
 
   /**
@@ -83,20 +109,26 @@ export class ConsoleStore {
   async oneLoginAtATime<T>(login: string, attempt: (store: ConsoleStore) => Promise<T>): Promise<T> {
     return this.db.transaction(async (trx) => {
       await trx.raw("select pg_advisory_xact_lock(hashtext(?))", [`console login ${login}`]);
-      return attempt(new ConsoleStore(trx, this.sessionTtlMs));
+      return attempt(new ConsoleStore(trx, this.sessionTtlMs, this.now));
     });
   }
 
-  /** The login's failed attempts since its last success and after `since`, newest first, at most `limit`. */
-  async recentLoginFailures(login: string, since: Date, limit: number): Promise<Date[]> {
-    const rows: { at: Date }[] = await this.db("audit_log")
-      .where({ target: login, action: "login_failed" })
+  /**
+   * The failed logins after `since` and after the last successful one, of one login, from one client, or both (the
+   * client as audited in the details of `login` and `login_failed`).
+   */
+  async failedLogins(scope: { login?: string; client?: string }, since: Date): Promise<FailureCount> {
+    const inScope = (query: Knex.QueryBuilder) => {
+      if (scope.login !== undefined) query.where("target", scope.login);
+      if (scope.client !== undefined) query.whereRaw("details->>'client' = ?", [scope.client]);
+      return query;
+    };
+    const lastSuccess = inScope(this.db("audit_log").where("action", "login").max("at"));
+    const row: { count: number; latest: Date | null } = await inScope(this.db("audit_log").where("action", "login_failed"))
       .where("at", ">", since)
-      .whereRaw("at > coalesce((select max(at) from audit_log where target = ? and action = 'login'), '-infinity')", [login])
-      .orderBy("at", "desc")
-      .limit(limit)
-      .select("at");
-    return rows.map((r) => r.at);
+      .whereRaw("at > coalesce((?), '-infinity')", [lastSuccess])
+      .first(this.db.raw("count(*)::int as count"), this.db.raw("max(at) as latest"));
+    return { count: row.count, latest: row.latest ?? undefined };
   }
 
   /** Opens a session; returns the token for the cookie (only its hash is stored). */
@@ -112,12 +144,13 @@ export class ConsoleStore {
     return token;
   }
 
-  /** The operator of an unexpired session, or undefined. */
+  /** The operator of an unexpired session, or undefined (also once the operator is disabled). */
   async sessionOperator(token: string): Promise<Operator | undefined> {
     const row = await this.db("sessions")
       .join("operators", "operators.id", "sessions.operator_id")
       .where("sessions.token_hash", tokenHash(token))
       .andWhere("sessions.expires_at", ">", this.db.fn.now())
+      .whereNull("operators.disabled_at")
       .first("operators.id", "operators.display_name", "operators.role");
     return row ? toOperator(row) : undefined;
   }
@@ -127,7 +160,7 @@ export class ConsoleStore {
   }
 
   async audit(entry: NewAuditEntry): Promise<void> {
-    await this.db("audit_log").insert(auditRow(entry));
+    await this.db("audit_log").insert(this.auditRow(entry));
   }
 
   /** Newest first, `limit` rows with an id below `beforeId` when given. */
@@ -138,8 +171,8 @@ export class ConsoleStore {
     const rows: { id: bigint; operator_id: string; action: string; target: string; details: Record<string, unknown>; at: Date }[] = await query.select();
     return rows.map((r) => ({ id: r.id, operatorId: r.operator_id, action: r.action, target: r.target, details: r.details, at: r.at }));
   }
-}
 
-function auditRow(entry: NewAuditEntry) {
-  return { operator_id: entry.operatorId, action: entry.action, target: entry.target ?? "", details: JSON.stringify(entry.details ?? {}) };
+  private auditRow(entry: NewAuditEntry) {
+    return { operator_id: entry.operatorId, action: entry.action, target: entry.target ?? "", details: JSON.stringify(entry.details ?? {}), at: this.now() };
+  }
 }

@@ -1,5 +1,5 @@
-import http from "node:http";
 import type { Registry } from "prom-client";
+import { httpServerWithTimeouts } from "../http-timeouts.js";
 import { listen } from "../listen.js";
 import type { Logger } from "../log.js";
 
@@ -17,7 +17,7 @@ export interface MetricsServer {
  * through TLS ALPN only).
  */
 export async function startMetricsServer(registry: Registry, opts: { port?: number; host: string }, log: Logger): Promise<MetricsServer> {
-  const server = http.createServer((req, res) => {
+  const server = httpServerWithTimeouts((req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (req.method !== "GET" || path !== METRICS_PATH) {
       res.writeHead(404, { "content-type": "text/plain" }).end(`metrics are at GET ${METRICS_PATH}\n`);

@@ -1,4 +1,5 @@
 import http from "node:http";
+import { httpServerWithTimeouts } from "../../lib/http-timeouts.js";
 import { listen } from "../../lib/listen.js";
 import { withLogFields, type Logger } from "../../lib/log.js";
 
@@ -40,7 +41,7 @@ export async function startHttpServer(opts: { port?: number; host?: string }, lo
     replyJson(res, 404, { error: `no route ${req.method} ${path}` });
   };
   // Each request has its own log scope: a route adds the ids it learns (addLogFields) to every line about it.
-  const server = http.createServer((req, res) =>
+  const server = httpServerWithTimeouts((req, res) =>
     withLogFields({}, () =>
       route(req, res).catch((err: unknown) => {
         // The path only: a query string is the caller's.

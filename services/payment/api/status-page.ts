@@ -8,6 +8,17 @@ export const STATUS_PAGE_PATH = "/payments/:id/status";
 // While the payment is in flight the page reloads itself; that is all the buyer's browser needs.
 const REFRESH_SECONDS = 2;
 
+// The page loads nothing and runs nothing (it reloads itself with a meta refresh), so it may fetch nothing, and no
+// other site may frame it to dress it up as its own.
+const PAGE_HEADERS = {
+  "content-type": "text/html; charset=utf-8",
+  "content-security-policy": "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  "x-content-type-options": "nosniff",
+  // The address names the payment; the shop the buyer goes back to need not learn it.
+  "referrer-policy": "no-referrer",
+  "cache-control": "no-store",
+};
+
 const escapeHtml = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 
@@ -69,10 +80,10 @@ export function statusPageRoute(store: PaymentStore): HttpRoute {
       addLogFields({ paymentId });
       const payment = await store.get(paymentId!);
       if (!payment) {
-        res.writeHead(404, { "content-type": "text/html; charset=utf-8" }).end("<!doctype html><title>Not found</title><h1>No such payment</h1>");
+        res.writeHead(404, PAGE_HEADERS).end("<!doctype html><title>Not found</title><h1>No such payment</h1>");
         return;
       }
-      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(renderStatusPage(payment));
+      res.writeHead(200, PAGE_HEADERS).end(renderStatusPage(payment));
     },
   };
 }

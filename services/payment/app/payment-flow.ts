@@ -40,6 +40,8 @@ export interface PaymentFlowDeps {
   psp: PspPort;
   log: Logger;
   platformFeeBps: number;
+  /** The hosts a return_url may name; any when undefined. */
+  returnUrlHosts?: ReadonlySet<string>;
   /** Where the buyer lands after the hosted page. */
   statusPageUrl: (paymentId: string) => string;
 }
@@ -65,7 +67,7 @@ export class PaymentFlow {
    * key expires; an interrupted first attempt is resumed by the next one.
    */
   async create(input: CheckoutInput, respond: (payment: Payment) => Uint8Array): Promise<Uint8Array> {
-    const checkout = validateCheckout(input);
+    const checkout = validateCheckout(input, this.deps.returnUrlHosts);
     const fingerprint = checkoutFingerprint(checkout);
     const saved = await this.idempotency.recall(checkout.checkoutId);
     if (saved) return this.replay(saved, checkout.checkoutId, fingerprint);

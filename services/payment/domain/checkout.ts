@@ -37,7 +37,23 @@ export interface Checkout {
   orders: Order[];
 }
 
-function optionalReturnUrl(value: string): string {
+/**
+ * The hosts a return_url may name (RETURN_URL_HOSTS), spelled as URL.hostname spells them (lower case, punycode);
+ * a name that is not a bare host fails at start-up.
+ */
+export function returnUrlHosts(names: readonly string[]): ReadonlySet<string> {
+  return new Set(
+    names.map((name) => {
+      const url = URL.canParse(`http://${name}`) ? new URL(`http://${name}`) : undefined;
+      if (!url || url.host !== url.hostname || url.pathname !== "/" || url.username || url.search || url.hash || name.includes("/")) {
+        throw new Error(`RETURN_URL_HOSTS: "${name}" is not a host name`);
+      }
+      return url.hostname;
+    }),
+  );
+}
+
+function optionalReturnUrl(value: string, allowedHosts: ReadonlySet<string> | undefined): string {
   if (value === "") return value;
   if (value.length > MAX_URL_LENGTH) throw invalidArgument("return_url", `must be at most ${MAX_URL_LENGTH} characters`);
   let url: URL;
@@ -47,14 +63,18 @@ function optionalReturnUrl(value: string): string {
     throw invalidArgument("return_url", `"${value}" is not an absolute URL`);
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") throw invalidArgument("return_url", "must be an http or https URL");
+  if (allowedHosts && !allowedHosts.has(url.hostname)) {
+    throw invalidArgument("return_url", `host "${url.hostname}" is not one buyers may be sent back to (RETURN_URL_HOSTS: ${[...allowedHosts].join(", ")})`);
+  }
   return value;
 }
 
-export function validateCheckout(input: CheckoutInput): Checkout {
+/** `allowedReturnUrlHosts`: see returnUrlHosts; undefined lets return_url name any host. */
+export function validateCheckout(input: CheckoutInput, allowedReturnUrlHosts?: ReadonlySet<string>): Checkout {
   const checkoutId = requireId("checkout_id", input.checkoutId);
   const buyerId = requireId("buyer_id", input.buyerId);
   const buyerCountry = optionalCountry("buyer_country", input.buyerCountry);
-  const returnUrl = optionalReturnUrl(input.returnUrl);
+  const returnUrl = optionalReturnUrl(input.returnUrl, allowedReturnUrlHosts);
   if (input.orders.length === 0) throw invalidArgument("orders", "must contain at least one order");
   if (input.orders.length > MAX_ORDERS_PER_CHECKOUT) {
     throw invalidArgument("orders", `must contain at most ${MAX_ORDERS_PER_CHECKOUT} orders, got ${input.orders.length}`);
