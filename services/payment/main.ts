@@ -1,4 +1,5 @@
 import { envInt, envString } from "../lib/config.js";
+import { natsEndpointFromEnv } from "../lib/events/nats.js";
 import { streamNamesFromEnv } from "../lib/events/streams.js";
 import { runUntilSignal } from "../lib/process.js";
 import { DEFAULT_IDEMPOTENCY_KEY_TTL_MS, DEFAULT_PLATFORM_FEE_BPS, startPaymentService } from "./service.js";
@@ -15,7 +16,7 @@ const service = await startPaymentService({
     apiKey: envString("PSP_API_KEY"),
     webhookSecret: envString("PSP_WEBHOOK_SECRET"),
   },
-  events: { natsUrl: envString("NATS_URL", "nats://127.0.0.1:4222"), names: streamNamesFromEnv() },
+  events: { nats: natsEndpointFromEnv(), names: streamNamesFromEnv() },
   platformFeeBps: envInt("PLATFORM_FEE_BPS", DEFAULT_PLATFORM_FEE_BPS),
   idempotencyKeyTtlMs: envInt("IDEMPOTENCY_KEY_TTL_SECONDS", DEFAULT_IDEMPOTENCY_KEY_TTL_MS / 1000) * 1000,
   poller: { intervalMs: envInt("POLL_INTERVAL_MS", 5_000), staleAfterMs: envInt("POLL_STALE_AFTER_MS", 60_000) },
