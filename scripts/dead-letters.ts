@@ -3,11 +3,13 @@
  *   npx tsx scripts/dead-letters.ts list
  *   npx tsx scripts/dead-letters.ts replay <dlq-seq> [<dlq-seq>...]
  *   npx tsx scripts/dead-letters.ts replay-all
- * NATS_URL, EVENTS_STREAM and EVENTS_SUBJECT_PREFIX select the server and streams.
+ * NATS_URL, EVENTS_STREAM and EVENTS_SUBJECT_PREFIX select the servers and streams; NATS_USER / NATS_PASSWORD are
+ * the operator-tools user's.
  */
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { listDeadLetters, replayDeadLetter, type DeadLetter } from "../services/lib/events/dead-letters.js";
+import { natsConnectOptions, natsEndpointFromEnv } from "../services/lib/events/nats.js";
 import { decodePaymentEvent } from "../services/lib/events/payment-event.js";
 import { streamNamesFromEnv } from "../services/lib/events/streams.js";
 
@@ -27,7 +29,7 @@ function describe(letter: DeadLetter): string {
 
 const [command, ...args] = process.argv.slice(2);
 const names = streamNamesFromEnv();
-const nc = await connect({ servers: process.env.NATS_URL || "nats://127.0.0.1:4222" });
+const nc = await connect(natsConnectOptions(natsEndpointFromEnv(), "dead-letters"));
 try {
   const jsm = await jetstreamManager(nc);
   const letters = await listDeadLetters(jsm, names);

@@ -14,9 +14,12 @@ import { envInt, envString } from "../services/lib/config.js";
 import { issueDevPki } from "../services/lib/tls/dev-ca.js";
 import type { Identity } from "../services/lib/tls/identity.js";
 import { randomPageTokenSecret } from "../services/lib/page-token.js";
+import { natsConnectOptions, natsEnv } from "../services/lib/events/nats.js";
+import { streamNamesFromEnv } from "../services/lib/events/streams.js";
 import { WEBHOOK_PATH } from "../services/payment/api/psp-webhook.js";
 import { runDemoCheckout } from "./demo-checkout.js";
 import { freePort } from "./infra/free-port.js";
+import { scopeOf } from "./infra/nats-auth.js";
 import { ensureNats, NatsUnavailableError } from "./infra/nats.js";
 import { ensurePostgres } from "./infra/postgres.js";
 import { startServiceProcess } from "./infra/service-process.js";
@@ -42,9 +45,9 @@ async function up() {
   stops.push(postgres.stop);
   print(`PostgreSQL      ${postgres.url.replace(/:[^:@/]*@/, ":***@")}  (${postgres.origin})`);
 
-  const nats = await ensureNats();
+  const nats = await ensureNats(scopeOf(streamNamesFromEnv()));
   stops.push(nats.stop);
-  const nc = await connect({ servers: nats.url });
+  const nc = await connect(natsConnectOptions(nats.endpoint("payment"), "platform-check"));
   const js = await jetstreamManager(nc);
   await js.getAccountInfo();
   await nc.close();
@@ -88,7 +91,6 @@ async function up() {
   // Every service reads its configuration from the environment, as its main.ts does in production.
   const env: NodeJS.ProcessEnv = {
     DATABASE_URL: postgres.url,
-    NATS_URL: nats.url,
     PSP_API_KEY: envString("PSP_API_KEY", "sk_test_local_platform"),
     PSP_WEBHOOK_SECRET: envString("PSP_WEBHOOK_SECRET", "whsec_local_platform"),
     // The PSP's fraud team approves a payment held for manual review after this long, unless told sooner.
@@ -125,11 +127,11 @@ async function up() {
   const services = await Promise.all([
     startServiceProcess("PSP simulator", "psp-simulator/main.ts", env, ports.psp),
     startServiceProcess("risk service", "services/risk/main.ts", as("risk"), ports.risk),
-    startServiceProcess("payment service", "services/payment/main.ts", as("payment"), ports.payment),
-    startServiceProcess("wallet service", "services/wallet/main.ts", as("wallet"), ports.wallet),
-    startServiceProcess("ledger service", "services/ledger/main.ts", as("ledger"), ports.ledger),
+    startServiceProcess("payment service", "services/payment/main.ts", { ...as("payment"), ...natsEnv(nats.endpoint("payment")) }, ports.payment),
+    startServiceProcess("wallet service", "services/wallet/main.ts", { ...as("wallet"), ...natsEnv(nats.endpoint("wallet")) }, ports.wallet),
+    startServiceProcess("ledger service", "services/ledger/main.ts", { ...as("ledger"), ...natsEnv(nats.endpoint("ledger")) }, ports.ledger),
     startServiceProcess("reconciliation service", "services/reconciliation/main.ts", as("reconciliation"), ports.reconciliation),
-    startServiceProcess("console", "services/console/main.ts", as("console"), ports.console),
+    startServiceProcess("console", "services/console/main.ts", { ...as("console"), ...natsEnv(nats.endpoint("console")) }, ports.console),
   ]);
   for (const service of services) stops.push(service.stop);
   const metrics = (port: number) => `metrics ${local(port)}/metrics`;
@@ -142,6 +144,8 @@ async function up() {
   print(`Reconciliation  ${urls.reconciliation}  (gRPC reconciliation.v1.ReconciliationService; npm run replay-settlement -- <date>)  ${metrics(ports.reconciliationMetrics)}`);
   print(`Settlement files ${settlementDir}  (RunReconciliation's file_path names a file in it)`);
   print(`Console         ${urls.console}  (login admin / ${consoleAdminPassword})`);
+  const tools = natsEnv(nats.endpoint("operator-tools"));
+  print(`Operator tools  NATS_URL=${tools.NATS_URL} NATS_USER=${tools.NATS_USER} NATS_PASSWORD=${tools.NATS_PASSWORD} npx tsx scripts/dead-letters.ts list`);
   print(`(each service in a process of its own: ${services.map((s) => s.pid).join(", ")})`);
   print("");
   return { urls: { paymentUrl: urls.payment, walletUrl: urls.wallet, ledgerUrl: urls.ledger }, pki };

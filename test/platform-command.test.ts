@@ -3,7 +3,10 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
+import { NATS_USERS } from "../scripts/infra/nats-auth.js";
+import { natsPasswordVariable } from "../scripts/infra/nats.js";
 import { deleteStreams, uniqueStreamNames } from "./support/event-streams.js";
+import { natsAs } from "./support/nats-users.js";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -27,7 +30,9 @@ describe("npm start", () => {
       env: {
         ...process.env,
         DATABASE_URL: database.url,
-        NATS_URL: inject("natsUrl"),
+        // The test run's server, with every service's password, as an operator would pass them.
+        NATS_URL: inject("nats").url,
+        ...Object.fromEntries(NATS_USERS.map((user) => [natsPasswordVariable(user), natsAs(user).password])),
         EVENTS_STREAM: streams.stream,
         EVENTS_SUBJECT_PREFIX: streams.subjectPrefix,
         PSP_PORT: "0",

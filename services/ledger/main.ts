@@ -1,5 +1,6 @@
 import { tlsMaterialFromEnv } from "../lib/tls/tls-material.js";
 import { envInt, envString } from "../lib/config.js";
+import { natsEndpointFromEnv } from "../lib/events/nats.js";
 import { streamNamesFromEnv } from "../lib/events/streams.js";
 import { runUntilSignal } from "../lib/process.js";
 import { startLedgerService } from "./service.js";
@@ -12,6 +13,6 @@ const service = await startLedgerService({
   metricsPort: envInt("LEDGER_METRICS_PORT", 9453),
   walletUrl: process.env.WALLET_URL || undefined,
   checkpointIntervalMs: envInt("LEDGER_CHECKPOINT_INTERVAL_MS", 1_000),
-  events: { natsUrl: envString("NATS_URL", "nats://127.0.0.1:4222"), names: streamNamesFromEnv() },
+  events: { nats: natsEndpointFromEnv(), names: streamNamesFromEnv() },
 });
 runUntilSignal(service.close);

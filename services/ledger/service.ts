@@ -11,10 +11,7 @@ import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { WalletGrpcClient } from "./adapters/wallet-grpc-client.js";
 import { ledgerRoutes } from "./api/ledger-handlers.js";
 import { startCheckpointer } from "./app/checkpointer.js";
-import { LEDGER_DISPUTE_DURABLE, ledgerDisputeHandler } from "./events/dispute-consumer.js";
-import { LEDGER_PAYIN_DURABLE, ledgerPayInHandler } from "./events/payin-consumer.js";
-import { LEDGER_PAYOUT_DURABLE, ledgerPayoutHandler } from "./events/payout-consumer.js";
-import { LEDGER_REFUND_DURABLE, ledgerRefundHandler } from "./events/refund-consumer.js";
+import { ledgerSubscriptions } from "./events/consumers.js";
 import { LedgerStore } from "./store/ledger-store.js";
 import { LEDGER_SCHEMA, ledgerMigrations } from "./store/migrations/index.js";
 
@@ -68,12 +65,7 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
     (await startEventConsumers(
       "ledger-service",
       config.events,
-      [
-        { durable: LEDGER_PAYIN_DURABLE, subject: "payment.succeeded", handle: ledgerPayInHandler(db) },
-        { durable: LEDGER_REFUND_DURABLE, subject: "refund.succeeded", handle: ledgerRefundHandler(db) },
-        { durable: LEDGER_PAYOUT_DURABLE, subject: "payout.*", handle: ledgerPayoutHandler(db) },
-        { durable: LEDGER_DISPUTE_DURABLE, subject: "dispute.*", handle: ledgerDisputeHandler(db) },
-      ],
+      ledgerSubscriptions(db),
       log,
       new ConsumerMetrics(metrics, config.events.names),
     ));

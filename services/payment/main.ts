@@ -1,5 +1,6 @@
 import { tlsMaterialFromEnv } from "../lib/tls/tls-material.js";
 import { envInt, envList, envString } from "../lib/config.js";
+import { natsEndpointFromEnv } from "../lib/events/nats.js";
 import { streamNamesFromEnv } from "../lib/events/streams.js";
 import { runUntilSignal } from "../lib/process.js";
 import { DEFAULT_IDEMPOTENCY_KEY_TTL_MS, DEFAULT_MAX_WATCHES, DEFAULT_PLATFORM_FEE_BPS, startPaymentService } from "./service.js";
@@ -18,7 +19,7 @@ const service = await startPaymentService({
     apiKey: envString("PSP_API_KEY"),
     webhookSecret: envString("PSP_WEBHOOK_SECRET"),
   },
-  events: { natsUrl: envString("NATS_URL", "nats://127.0.0.1:4222"), names: streamNamesFromEnv() },
+  events: { nats: natsEndpointFromEnv(), names: streamNamesFromEnv() },
   platformFeeBps: envInt("PLATFORM_FEE_BPS", DEFAULT_PLATFORM_FEE_BPS),
   returnUrlHosts: envList("RETURN_URL_HOSTS"),
   idempotencyKeyTtlMs: envInt("IDEMPOTENCY_KEY_TTL_SECONDS", DEFAULT_IDEMPOTENCY_KEY_TTL_MS / 1000) * 1000,

@@ -1,7 +1,7 @@
 import { AuditStore } from "../lib/audit/audit-store.js";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
-import { attachToNats } from "../lib/events/nats.js";
+import { attachToNats, type NatsEndpoint } from "../lib/events/nats.js";
 import { registerOutboxMetrics } from "../lib/events/outbox-metrics.js";
 import { defaultRelaySettings, startOutboxRelay } from "../lib/events/outbox-relay.js";
 import { ensureEventStreams, type EventStreamNames } from "../lib/events/streams.js";
@@ -58,7 +58,7 @@ export interface PaymentServiceConfig {
   riskUrl: string;
   psp: PspClientConfig & { webhookSecret: string };
   poller?: Partial<PollerConfig>;
-  events: { natsUrl: string; names: EventStreamNames };
+  events: { nats: NatsEndpoint; names: EventStreamNames };
   /** The platform's fee on every order, in basis points, fixed on each checkout when it is created. */
   platformFeeBps: number;
   /** The hosts a checkout's return_url may name (RETURN_URL_HOSTS); any http(s) host when absent. */
@@ -131,7 +131,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   const stopKeySweeper = startPeriodic("idempotency key purge", Math.min(60_000, idempotency.ttlMs), () => idempotency.purgeExpired(1_000), log);
   // Payments are taken while NATS is down: their events wait in the outbox until the relay can attach.
   const events = attachToNats(
-    config.events.natsUrl,
+    config.events.nats,
     "payment-service",
     async (nc) => {
       await ensureEventStreams(await jetstreamManager(nc), config.events.names);

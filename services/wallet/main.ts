@@ -1,5 +1,6 @@
 import { tlsMaterialFromEnv } from "../lib/tls/tls-material.js";
 import { envInt, envString } from "../lib/config.js";
+import { natsEndpointFromEnv } from "../lib/events/nats.js";
 import { streamNamesFromEnv } from "../lib/events/streams.js";
 import { runUntilSignal } from "../lib/process.js";
 import { DEFAULT_PAYOUT_SCHEDULE_INTERVAL_MS, payoutJobsFromEnv } from "./config.js";
@@ -11,7 +12,7 @@ const service = await startWalletService({
   pageTokenSecret: envString("PAGE_TOKEN_SECRET"),
   port: envInt("WALLET_PORT", 50054),
   metricsPort: envInt("WALLET_METRICS_PORT", 9454),
-  events: { natsUrl: envString("NATS_URL", "nats://127.0.0.1:4222"), names: streamNamesFromEnv() },
+  events: { nats: natsEndpointFromEnv(), names: streamNamesFromEnv() },
   psp: { baseUrl: envString("PSP_URL", "http://127.0.0.1:8090"), apiKey: envString("PSP_API_KEY") },
   ...payoutJobsFromEnv(DEFAULT_PAYOUT_SCHEDULE_INTERVAL_MS),
 });

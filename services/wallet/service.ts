@@ -18,9 +18,7 @@ import { walletRoutes } from "./api/wallet-handlers.js";
 import { PayoutFlow } from "./app/payout-flow.js";
 import { defaultPayoutPollerConfig, startPayoutPoller, startPayoutScheduler, type PayoutPollerConfig } from "./app/payout-jobs.js";
 import type { PayoutSchedule } from "./domain/payout-schedule.js";
-import { WALLET_DISPUTE_DURABLE, walletDisputeHandler } from "./events/dispute-consumer.js";
-import { WALLET_PAYIN_DURABLE, walletPayInHandler } from "./events/payin-consumer.js";
-import { WALLET_REFUND_DURABLE, walletRefundHandler } from "./events/refund-consumer.js";
+import { walletSubscriptions } from "./events/consumers.js";
 import { WALLET_OUTBOX } from "./store/outbox.js";
 import { PayoutStore } from "./store/payout-store.js";
 import { WalletStore } from "./store/wallet-store.js";
@@ -82,21 +80,11 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
   registerOutboxMetrics(metrics, db, WALLET_OUTBOX.table);
   const consumerMetrics = new ConsumerMetrics(metrics, names);
   const events = attachToNats(
-    config.events.natsUrl,
+    config.events.nats,
     "wallet-service",
     async (nc) => {
       await ensureEventStreams(await jetstreamManager(nc), names);
-      const consumers = await consumeEvents(
-        nc,
-        config.events,
-        [
-          { durable: WALLET_PAYIN_DURABLE, subject: "payment.succeeded", handle: walletPayInHandler(db, balances) },
-          { durable: WALLET_REFUND_DURABLE, subject: "refund.succeeded", handle: walletRefundHandler(db, balances) },
-          { durable: WALLET_DISPUTE_DURABLE, subject: "dispute.*", handle: walletDisputeHandler(db, balances) },
-        ],
-        log,
-        consumerMetrics,
-      );
+      const consumers = await consumeEvents(nc, config.events, walletSubscriptions(db, balances), log, consumerMetrics);
       const stopRelay = startOutboxRelay(db, jetstream(nc), { ...defaultRelaySettings, ...WALLET_OUTBOX, subjectPrefix: names.subjectPrefix }, log);
       return { stop: async () => void (await Promise.all([consumers.stop(), stopRelay()])) };
     },

@@ -1,9 +1,10 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, expect, inject, it } from "vitest";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { listDeadLetters, replayDeadLetter } from "../../services/lib/events/dead-letters.js";
 import { deadLetterStream, ensureEventStreams, poisonSubject } from "../../services/lib/events/streams.js";
 import { deleteStreams, uniqueStreamNames } from "../support/event-streams.js";
+import { connectAs, HARNESS } from "../support/nats-users.js";
 
 const names = uniqueStreamNames();
 const DURABLE = "wallet-payins";
@@ -12,7 +13,7 @@ let js: JetStreamClient;
 let jsm: JetStreamManager;
 
 beforeAll(async () => {
-  nc = await connect({ servers: inject("natsUrl") });
+  nc = await connectAs(HARNESS);
   js = jetstream(nc);
   jsm = await jetstreamManager(nc);
   await ensureEventStreams(jsm, names);

@@ -4,17 +4,19 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { createDb, type Db } from "../../services/lib/db.js";
 import { listDeadLetters } from "../../services/lib/events/dead-letters.js";
+import { natsEnv } from "../../services/lib/events/nats.js";
 import { LEDGER_PAYIN_DURABLE } from "../../services/ledger/events/payin-consumer.js";
 import { WALLET_PAYIN_DURABLE, walletPayInHandler } from "../../services/wallet/events/payin-consumer.js";
 import { startWalletService } from "../../services/wallet/service.js";
 import { WALLET_SCHEMA } from "../../services/wallet/store/migrations/index.js";
 import { WalletStore } from "../../services/wallet/store/wallet-store.js";
 import { grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
+import { connectAs, HARNESS, natsAs } from "../support/nats-users.js";
 import { startTestPlatform, type TestPlatform } from "../support/platform.js";
 import { readPaymentEvents } from "../support/stream-reader.js";
 import { waitFor } from "../support/wait.js";
@@ -33,7 +35,7 @@ beforeAll(async () => {
   platform = await startTestPlatform({ consumers: CONSUMERS });
   payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url, "marketplace");
   walletDb = createDb(platform.database.url, WALLET_SCHEMA);
-  nc = await connect({ servers: inject("natsUrl") });
+  nc = await connectAs(HARNESS);
   js = jetstream(nc);
   jsm = await jetstreamManager(nc);
 });
@@ -117,7 +119,7 @@ describe("exactly once in effect", () => {
     const { sellerId, stored, net } = await paidCheckout(2_000);
 
     // Take the message from the durable, commit its effect with the wallet's own handler, then die without acking.
-    const crashing = await connect({ servers: inject("natsUrl") });
+    const crashing = await connectAs("wallet");
     const msg = await jetstream(crashing).consumers.get(platform.streams.stream, WALLET_PAYIN_DURABLE).then((c) => c.next({ expires: 5_000 }));
     expect(msg?.seq).toBe(stored.seq);
     await walletPayInHandler(walletDb, new WalletStore(walletDb))(msg!);
@@ -127,7 +129,7 @@ describe("exactly once in effect", () => {
     platform.wallet = await startWalletService({
       tls: testTls("wallet"),
       databaseUrl: platform.database.url,
-      events: { natsUrl: inject("natsUrl"), names: platform.streams, settings: CONSUMERS },
+      events: { nats: natsAs("wallet"), names: platform.streams, settings: CONSUMERS },
       pageTokenSecret: platform.pageTokenSecret,
     });
     await waitFor(consumerIdle, (idle) => idle, 15_000, "the redelivery to be acked");
@@ -144,7 +146,7 @@ describe("dead letters", () => {
   const deadLettersScript = (...args: string[]) =>
     promisify(execFile)("npx", ["tsx", "scripts/dead-letters.ts", ...args], {
       cwd: ROOT,
-      env: { ...process.env, NATS_URL: inject("natsUrl"), EVENTS_STREAM: platform.streams.stream, EVENTS_SUBJECT_PREFIX: platform.streams.subjectPrefix },
+      env: { ...process.env, ...natsEnv(natsAs("operator-tools")), EVENTS_STREAM: platform.streams.stream, EVENTS_SUBJECT_PREFIX: platform.streams.subjectPrefix },
     });
 
   it("a poison message is dead-lettered at once; a failing one after max_deliver; replay applies it once fixed", async () => {

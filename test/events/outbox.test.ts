@@ -6,6 +6,7 @@ import { splitOrder } from "../../services/payment/domain/fees.js";
 import { PAYMENT_SCHEMA } from "../../services/payment/store/migrations/index.js";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
+import { natsAs } from "../support/nats-users.js";
 import { PLATFORM_FEE_BPS, startTestPlatform, type TestPlatform } from "../support/platform.js";
 import { readPaymentEvents } from "../support/stream-reader.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
@@ -17,9 +18,9 @@ let payments: GrpcJsClient;
 let db: Db;
 
 beforeAll(async () => {
-  const nats = new URL(inject("natsUrl"));
+  const nats = new URL(inject("nats").url);
   proxy = await startTcpProxy(nats.hostname, Number(nats.port || 4222));
-  platform = await startTestPlatform({ paymentNatsUrl: `nats://127.0.0.1:${proxy.port}` });
+  platform = await startTestPlatform({ paymentNats: { ...natsAs("payment"), servers: [`nats://127.0.0.1:${proxy.port}`] } });
   payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url, "marketplace");
   db = createDb(platform.database.url, PAYMENT_SCHEMA);
 });

@@ -2,8 +2,8 @@ import { testTls } from "../support/tls.js";
 import type { Identity } from "../../services/lib/tls/identity.js";
 import { randomUUID } from "node:crypto";
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { LEDGER_PAYIN_DURABLE } from "../../services/ledger/events/payin-consumer.js";
 import { startLedgerService, type RunningLedgerService } from "../../services/ledger/service.js";
@@ -11,6 +11,7 @@ import { splitOrder } from "../../services/payment/domain/fees.js";
 import { WALLET_PAYIN_DURABLE } from "../../services/wallet/events/payin-consumer.js";
 import { startWalletService, type RunningWalletService } from "../../services/wallet/service.js";
 import { grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
+import { connectAs, HARNESS, natsAs } from "../support/nats-users.js";
 import { PLATFORM_FEE_BPS, startTestPlatform, type TestPlatform } from "../support/platform.js";
 import { waitFor } from "../support/wait.js";
 
@@ -34,11 +35,11 @@ const client = (proto: string, service: string, url: string, identity: Identity)
 beforeAll(async () => {
   platform = await startTestPlatform();
   // A second instance of each consumer service: they compete for the same durable consumers.
-  const events = { natsUrl: inject("natsUrl"), names: platform.streams };
+  const names = platform.streams;
   const { pageTokenSecret } = platform;
-  secondWallet = await startWalletService({ tls: testTls("wallet"), databaseUrl: platform.database.url, events, pageTokenSecret });
-  secondLedger = await startLedgerService({ tls: testTls("ledger"), databaseUrl: platform.database.url, walletUrl: platform.wallet.url, events, pageTokenSecret });
-  nc = await connect({ servers: inject("natsUrl") });
+  secondWallet = await startWalletService({ tls: testTls("wallet"), databaseUrl: platform.database.url, events: { nats: natsAs("wallet"), names }, pageTokenSecret });
+  secondLedger = await startLedgerService({ tls: testTls("ledger"), databaseUrl: platform.database.url, walletUrl: platform.wallet.url, events: { nats: natsAs("ledger"), names }, pageTokenSecret });
+  nc = await connectAs(HARNESS);
   jsm = await jetstreamManager(nc);
 }, 60_000);
 

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
-import { expect, inject } from "vitest";
+import { expect } from "vitest";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { grpc, grpcJsClient, unary } from "../support/grpc-js.js";
+import { connectAs, HARNESS } from "../support/nats-users.js";
 import type { TestPlatform } from "../support/platform.js";
 import { waitFor } from "../support/wait.js";
 
@@ -81,7 +81,7 @@ export async function paidOrder(platform: TestPlatform, sellerId: string, amount
 
 /** Waits until every durable of the platform's stream has taken and acked everything. */
 export async function consumersIdle(platform: TestPlatform): Promise<void> {
-  const nc = await connect({ servers: inject("natsUrl") });
+  const nc = await connectAs(HARNESS);
   try {
     const jsm = await jetstreamManager(nc);
     const busy = async () => {

@@ -5,14 +5,14 @@ import { createHmac, randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { jetstream } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PaymentEventSchema } from "../../gen/payment/v1/events_pb.js";
 import { PaymentStatus } from "../../gen/payment/v1/payment_pb.js";
 import { payOnHostedPage } from "../../scripts/buyer.js";
 import { setLogDestination } from "../../services/lib/log.js";
 import { sampleCheckout, usd } from "../support/checkouts.js";
 import { unary } from "../support/grpc-js.js";
+import { connectAs, HARNESS } from "../support/nats-users.js";
 import { PSP_API_KEY, PSP_WEBHOOK_SECRET } from "../support/platform.js";
 import { createTestDatabase } from "../support/test-database.js";
 import { usePlatform } from "../support/use-platform.js";
@@ -96,7 +96,7 @@ describe("logs of real flows (LOG_LEVEL=info)", () => {
 
     // A PaymentEvent without its total can never be booked: the ledger and the wallet dead-letter it.
     const poison = create(PaymentEventSchema, { eventId: used.poisonEventId, paymentId: used.poisonPaymentId, status: PaymentStatus.SUCCEEDED });
-    const nc = await connect({ servers: inject("natsUrl") });
+    const nc = await connectAs(HARNESS);
     try {
       const ack = await jetstream(nc).publish(`${under.platform.streams.subjectPrefix}.payment.succeeded`, toBinary(PaymentEventSchema, poison), {
         msgID: used.poisonEventId,

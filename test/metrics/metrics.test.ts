@@ -1,6 +1,5 @@
 import { testTls } from "../support/tls.js";
 import { jetstream } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
 import { beforeAll, describe, expect, it, inject } from "vitest";
 import { deadLetterStream } from "../../services/lib/events/streams.js";
 import { LEDGER_PAYIN_DURABLE } from "../../services/ledger/events/payin-consumer.js";
@@ -9,6 +8,7 @@ import { WALLET_PAYIN_DURABLE } from "../../services/wallet/events/payin-consume
 import { payCheckout, sampleCheckout } from "../support/checkouts.js";
 import { grpc, serverStream, unary } from "../support/grpc-js.js";
 import { scrape, type Scrape } from "../support/metrics.js";
+import { connectAs, HARNESS, natsAs } from "../support/nats-users.js";
 import { startTcpProxy } from "../support/tcp-proxy.js";
 import { usePlatform } from "../support/use-platform.js";
 import { waitFor } from "../support/wait.js";
@@ -104,12 +104,12 @@ describe("events", () => {
   });
 
   it("while NATS is unreachable a scrape still answers, without the JetStream gauges", async () => {
-    const nats = new URL(inject("natsUrl"));
+    const nats = new URL(inject("nats").url);
     const proxy = await startTcpProxy(nats.hostname, Number(nats.port || 4222));
     const ledger = await startLedgerService({
       tls: testTls("ledger"),
       databaseUrl: under.platform.database.url,
-      events: { natsUrl: `nats://127.0.0.1:${proxy.port}`, names: under.platform.streams },
+      events: { nats: { ...natsAs("ledger"), servers: [`nats://127.0.0.1:${proxy.port}`] }, names: under.platform.streams },
       pageTokenSecret: under.platform.pageTokenSecret,
     });
     try {
@@ -129,7 +129,7 @@ describe("events", () => {
   });
 
   it("a poison event is dead-lettered by each consumer of its subject: counted, and in the dead-letter depth", async () => {
-    const nc = await connect({ servers: inject("natsUrl") });
+    const nc = await connectAs(HARNESS);
     try {
       await jetstream(nc).publish(`${under.platform.streams.subjectPrefix}.payment.succeeded`, new TextEncoder().encode("not protobuf {"));
     } finally {

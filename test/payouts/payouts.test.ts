@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { jetstream } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { grpc } from "../support/grpc-js.js";
+import { connectAs, HARNESS } from "../support/nats-users.js";
 import { usePlatform } from "../support/use-platform.js";
 import { waitFor } from "../support/wait.js";
 import { failure } from "../ledger/ledger-test-service.js";
@@ -159,7 +159,7 @@ describe("payouts and refunds", () => {
     await waitForPayout(under.platform, payoutId, "PAYOUT_STATUS_PAID");
 
     // The second order is refunded in full after its money was paid out.
-    const nc = await connect({ servers: inject("natsUrl") });
+    const nc = await connectAs(HARNESS);
     try {
       await publishRefund(jetstream(nc), under.platform.streams, refundEvent(sellerId, paymentId, 25n, 975n));
     } finally {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RefundStatus } from "../../gen/payment/v1/payment_pb.js";
 import { createDb, type Db } from "../../services/lib/db.js";
 import { listDeadLetters } from "../../services/lib/events/dead-letters.js";
@@ -9,6 +9,7 @@ import { LEDGER_REFUND_DURABLE } from "../../services/ledger/events/refund-consu
 import { WALLET_REFUND_DURABLE, walletRefundHandler } from "../../services/wallet/events/refund-consumer.js";
 import { WALLET_SCHEMA } from "../../services/wallet/store/migrations/index.js";
 import { WalletStore } from "../../services/wallet/store/wallet-store.js";
+import { connectAs, HARNESS } from "../support/nats-users.js";
 import { startTestPlatform, type TestPlatform } from "../support/platform.js";
 import { waitFor } from "../support/wait.js";
 import { consumersIdle, expectBooksClean, ledgerBalance, paidOrder, postedEntries, waitForPosting, walletBalance } from "../ledger/platform-books.js";
@@ -22,7 +23,7 @@ let walletDb: Db;
 
 beforeAll(async () => {
   platform = await startTestPlatform({ consumers: { ackWaitMs: 1_000, maxDeliver: 3, retryBaseMs: 50 } });
-  nc = await connect({ servers: inject("natsUrl") });
+  nc = await connectAs(HARNESS);
   js = jetstream(nc);
   jsm = await jetstreamManager(nc);
   walletDb = createDb(platform.database.url, WALLET_SCHEMA);

@@ -1,11 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
-import { inject } from "vitest";
 import { LEDGER_PAYIN_DURABLE } from "../../services/ledger/events/payin-consumer.js";
 import { listDeadLetters, type DeadLetter } from "../../services/lib/events/dead-letters.js";
 import { deleteEventStreams, type EventStreamNames } from "../../services/lib/events/streams.js";
 import { WALLET_PAYIN_DURABLE } from "../../services/wallet/events/payin-consumer.js";
+import { connectAs, HARNESS } from "./nats-users.js";
 import { waitFor } from "./wait.js";
 
 /** Stream and subject names no other test or run uses. */
@@ -15,7 +14,7 @@ export function uniqueStreamNames(): EventStreamNames {
 }
 
 export async function deleteStreams(names: EventStreamNames): Promise<void> {
-  const nc = await connect({ servers: inject("natsUrl") });
+  const nc = await connectAs(HARNESS);
   try {
     await deleteEventStreams(await jetstreamManager(nc), names);
   } finally {
@@ -31,7 +30,7 @@ const PAYIN_CONSUMERS = [LEDGER_PAYIN_DURABLE, WALLET_PAYIN_DURABLE].sort();
  * resolves with those dead letters, one a consumer.
  */
 export async function waitForPayInDeadLetters(names: EventStreamNames, eventId: string): Promise<DeadLetter[]> {
-  const nc = await connect({ servers: inject("natsUrl") });
+  const nc = await connectAs(HARNESS);
   try {
     const jsm = await jetstreamManager(nc);
     const letters = () => listDeadLetters(jsm, names).then((all) => all.filter((l) => l.original?.msgId === eventId));
@@ -48,7 +47,7 @@ export async function waitForPayInDeadLetters(names: EventStreamNames, eventId: 
  */
 export async function deadLetteredPoisonEvent(names: EventStreamNames): Promise<{ eventId: string; letters: DeadLetter[] }> {
   const eventId = `evt_poison_${randomUUID()}`;
-  const nc = await connect({ servers: inject("natsUrl") });
+  const nc = await connectAs(HARNESS);
   try {
     await jetstream(nc).publish(`${names.subjectPrefix}.payment.succeeded`, new TextEncoder().encode("not protobuf {"), { msgID: eventId });
   } finally {

@@ -64,17 +64,19 @@ export async function startFaultPlatform(options: FaultPlatformOptions): Promise
     );
     const pageTokenSecret = randomPageTokenSecret();
     const risk = teardown.add(await startRiskService({ tls: testTls("risk"), pageTokenSecret, databaseUrl: database.url }), (server) => server.close());
-    const events = { natsUrl: nats.url, names: streams };
-    const wallet = teardown.add(await startWalletService({ tls: testTls("wallet"), databaseUrl: database.url, events, pageTokenSecret }), (service) => service.close());
+    const wallet = teardown.add(
+      await startWalletService({ tls: testTls("wallet"), databaseUrl: database.url, events: { nats: nats.endpoint("wallet"), names: streams }, pageTokenSecret }),
+      (service) => service.close(),
+    );
     const ledger = teardown.add(
-      await startLedgerService({ tls: testTls("ledger"), databaseUrl: database.url, walletUrl: wallet.url, checkpointIntervalMs: 100, events, pageTokenSecret }),
+      await startLedgerService({ tls: testTls("ledger"), databaseUrl: database.url, walletUrl: wallet.url, checkpointIntervalMs: 100, events: { nats: nats.endpoint("ledger"), names: streams }, pageTokenSecret }),
       (service) => service.close(),
     );
     const config: PaymentProcessConfig = {
       databaseUrl: database.url,
       riskUrl: risk.url,
       psp: { url: psp.url, apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET },
-      natsUrl: nats.url,
+      nats: nats.endpoint("payment"),
       streams,
       platformFeeBps: PLATFORM_FEE_BPS,
       poller: options.poller,

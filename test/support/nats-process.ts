@@ -1,14 +1,14 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { connect } from "@nats-io/transport-node";
+import { AuthorizationError, connect } from "@nats-io/transport-node";
 import { freePort } from "../../scripts/infra/free-port.js";
+import { ANY_STREAMS, type NatsUser } from "../../scripts/infra/nats-auth.js";
+import { natsServerFiles } from "../../scripts/infra/nats.js";
+import type { NatsEndpoint } from "../../services/lib/events/nats.js";
 import { startChild, type Child } from "./child-process.js";
 import { waitFor } from "./wait.js";
 
-/** A nats-server of one's own (JetStream, file store), which a test may kill and start again mid-stream. */
+/** A nats-server of one's own (JetStream, file store, a user per service), which a test may kill and start again mid-stream. */
 export interface NatsProcess {
-  url: string;
+  endpoint(user: NatsUser): NatsEndpoint;
   /**
    * Kills the server with `signal`, runs `whileDown` if given, then starts the server again on the same port and
    * store directory (also when `whileDown` fails).
@@ -22,17 +22,17 @@ async function accepts(url: string): Promise<boolean> {
   try {
     await (await connect({ servers: url, reconnect: false })).close();
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    return err instanceof AuthorizationError;
   }
 }
 
 export async function startNatsProcess(): Promise<NatsProcess> {
   const port = await freePort();
-  const storeDir = mkdtempSync(join(tmpdir(), "fault-suite-nats-"));
+  const files = natsServerFiles(port, ANY_STREAMS);
   const url = `nats://127.0.0.1:${port}`;
   const launch = async (): Promise<Child> => {
-    const child = startChild("nats-server", ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir]);
+    const child = startChild("nats-server", files.args);
     await waitFor(
       async () => {
         if (child.exit) throw new Error(`nats-server exited (${JSON.stringify(child.exit)}): ${child.output()}`);
@@ -46,7 +46,7 @@ export async function startNatsProcess(): Promise<NatsProcess> {
   };
   let server = await launch();
   return {
-    url,
+    endpoint: files.endpoint,
     restart: async (signal, whileDown) => {
       await server.stop(signal);
       try {
@@ -57,7 +57,7 @@ export async function startNatsProcess(): Promise<NatsProcess> {
     },
     stop: async () => {
       await server.stop("SIGTERM");
-      rmSync(storeDir, { recursive: true, force: true });
+      files.remove();
     },
   };
 }

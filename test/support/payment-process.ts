@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { freePort } from "../../scripts/infra/free-port.js";
+import { natsEnv, type NatsEndpoint } from "../../services/lib/events/nats.js";
 import type { EventStreamNames } from "../../services/lib/events/streams.js";
 import type { PollerConfig } from "../../services/payment/app/in-flight-poller.js";
 import { WEBHOOK_PATH } from "../../services/payment/api/psp-webhook.js";
@@ -12,7 +13,7 @@ export interface PaymentProcessConfig {
   databaseUrl: string;
   riskUrl: string;
   psp: { url: string; apiKey: string; webhookSecret: string };
-  natsUrl: string;
+  nats: NatsEndpoint;
   streams: EventStreamNames;
   platformFeeBps: number;
   poller: Pick<PollerConfig, "intervalMs" | "staleAfterMs">;
@@ -82,7 +83,7 @@ export class PaymentInstance {
       PSP_URL: config.psp.url,
       PSP_API_KEY: config.psp.apiKey,
       PSP_WEBHOOK_SECRET: config.psp.webhookSecret,
-      NATS_URL: config.natsUrl,
+      ...natsEnv(config.nats),
       EVENTS_STREAM: config.streams.stream,
       EVENTS_SUBJECT_PREFIX: config.streams.subjectPrefix,
       PLATFORM_FEE_BPS: String(config.platformFeeBps),

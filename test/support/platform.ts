@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startPspSimulator, type PspSimulator } from "../../psp-simulator/server.js";
 import type { PollerConfig } from "../../services/payment/app/in-flight-poller.js";
-import { inject } from "vitest";
+import type { NatsEndpoint } from "../../services/lib/events/nats.js";
 import type { EventStreamNames } from "../../services/lib/events/streams.js";
 import { startPaymentService, type PaymentServiceConfig, type RunningPaymentService } from "../../services/payment/service.js";
 import type { RiskRules } from "../../services/risk/domain/rules.js";
@@ -17,6 +17,7 @@ import { startConsoleService, type RunningConsoleService } from "../../services/
 import type { ConsumerSettings } from "../../services/lib/events/consumer.js";
 import type { GrpcServer } from "../../services/lib/grpc-server.js";
 import { deleteStreams, uniqueStreamNames } from "./event-streams.js";
+import { natsAs } from "./nats-users.js";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
 
 export const PSP_API_KEY = "sk_test_platform";
@@ -50,7 +51,7 @@ export interface TestPlatformOptions {
   rules?: RiskRules;
   poller?: Partial<PollerConfig>;
   /** The NATS the payment service publishes through (e.g. a proxy that a test can cut). */
-  paymentNatsUrl?: string;
+  paymentNats?: NatsEndpoint;
   consumers?: Partial<Pick<ConsumerSettings, "maxDeliver" | "ackWaitMs" | "retryBaseMs">>;
   /** The wallet's payout poller (by default every 100 ms, for payouts untouched for 200 ms) and schedule (none). */
   payouts?: Pick<WalletServiceConfig, "payoutPoller" | "payoutSchedule">;
@@ -65,7 +66,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   const risk = await startRiskService({ tls: testTls("risk"), pageTokenSecret, databaseUrl: database.url, rules: options.rules });
   const payment = await startPaymentService({
     ...paymentConfig(database.url, streams, psp.url, risk.url, pageTokenSecret),
-    events: { natsUrl: options.paymentNatsUrl ?? inject("natsUrl"), names: streams },
+    events: { nats: options.paymentNats ?? natsAs("payment"), names: streams },
     poller: { intervalMs: 3_600_000, ...options.poller },
   });
   psp.setWebhookUrl(payment.webhookUrl);
@@ -75,7 +76,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     databaseUrl: database.url,
     walletUrl: wallet.url,
     checkpointIntervalMs: 100,
-    events: { natsUrl: inject("natsUrl"), names: streams, settings: options.consumers },
+    events: { nats: natsAs("ledger"), names: streams, settings: options.consumers },
     pageTokenSecret,
   });
   const settlementDir = mkdtempSync(join(tmpdir(), "settlements-"));
@@ -96,7 +97,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     ledgerUrl: ledger.url,
     reconciliationUrl: reconciliation.url,
     walletUrl: wallet.url,
-    deadLetters: { natsUrl: inject("natsUrl"), names: streams },
+    deadLetters: { nats: natsAs("console"), names: streams },
     adminPassword: CONSOLE_ADMIN_PASSWORD,
   });
   const platform: TestPlatform = {
@@ -136,7 +137,7 @@ function paymentConfig(databaseUrl: string, streams: EventStreamNames, pspUrl: s
     pageTokenSecret,
     riskUrl,
     psp: { baseUrl: pspUrl, apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET },
-    events: { natsUrl: inject("natsUrl"), names: streams },
+    events: { nats: natsAs("payment"), names: streams },
     platformFeeBps: PLATFORM_FEE_BPS,
     // By default the poller stays out of the way, so that tests see what webhooks alone achieve.
     poller: { intervalMs: 3_600_000 },
@@ -148,7 +149,7 @@ function walletConfig(databaseUrl: string, streams: EventStreamNames, pspUrl: st
     tls: testTls("wallet"),
     databaseUrl,
     pageTokenSecret,
-    events: { natsUrl: inject("natsUrl"), names: streams, settings: options.consumers },
+    events: { nats: natsAs("wallet"), names: streams, settings: options.consumers },
     psp: { baseUrl: pspUrl, apiKey: PSP_API_KEY },
     payoutPoller: { intervalMs: 100, staleAfterMs: 200 },
     ...options.payouts,

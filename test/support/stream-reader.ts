@@ -1,8 +1,7 @@
 import { jetstreamManager, type StoredMsg } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
-import { inject } from "vitest";
 import { PoisonMessage } from "../../services/lib/events/consumer.js";
 import { decodePaymentEvent, type PaymentEventData } from "../../services/lib/events/payment-event.js";
+import { connectAs, HARNESS } from "./nats-users.js";
 
 export interface StoredEvent {
   seq: number;
@@ -13,7 +12,7 @@ export interface StoredEvent {
 
 /** The stream's messages whose subject contains `subjectPart` (e.g. ".dispute."), in stream order. */
 export async function readStreamMessages(stream: string, subjectPart: string): Promise<StoredMsg[]> {
-  const nc = await connect({ servers: inject("natsUrl") });
+  const nc = await connectAs(HARNESS);
   try {
     const jsm = await jetstreamManager(nc);
     const { state } = await jsm.streams.info(stream);

@@ -1,19 +1,20 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { listDeadLetters, replayDeadLetter, type DeadLetter } from "../../lib/events/dead-letters.js";
+import { natsConnectOptions, type NatsEndpoint } from "../../lib/events/nats.js";
 import type { EventStreamNames } from "../../lib/events/streams.js";
 import type { ConsoleStore } from "../store/console-store.js";
 import { redirect, type Route } from "./http-app.js";
 import { csrfField, html, notice, query, table, type SafeHtml } from "./html.js";
 
 export interface DeadLetterSource {
-  natsUrl: string;
+  nats: NatsEndpoint;
   names: EventStreamNames;
 }
 
 /** A NATS connection for one page: dead letters are looked at rarely, by a person. */
 async function withNats<T>(source: DeadLetterSource, use: (nc: NatsConnection) => Promise<T>): Promise<T> {
-  const nc = await connect({ servers: source.natsUrl, timeout: 5_000 });
+  const nc = await connect({ ...natsConnectOptions(source.nats, "console"), timeout: 5_000 });
   try {
     return await use(nc);
   } finally {

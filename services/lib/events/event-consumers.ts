@@ -2,12 +2,12 @@ import { jetstream, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
 import type { Logger } from "../log.js";
 import type { ConsumerMetrics } from "./consumer-metrics.js";
 import { defaultConsumerSettings, ensureConsumer, startConsumer, type ConsumerSettings } from "./consumer.js";
-import { attachToNats, type NatsConnection } from "./nats.js";
-import { ensureEventStreams, type EventStreamNames } from "./streams.js";
+import { attachToNats, type NatsConnection, type NatsEndpoint } from "./nats.js";
+import type { EventStreamNames } from "./streams.js";
 
 /** Where a service reads its events, and how patiently. */
 export interface EventsConfig {
-  natsUrl: string;
+  nats: NatsEndpoint;
   names: EventStreamNames;
   settings?: Partial<Pick<ConsumerSettings, "maxDeliver" | "ackWaitMs" | "retryBaseMs">>;
 }
@@ -20,7 +20,10 @@ export interface Subscription {
   handle: (msg: JsMsg) => Promise<void>;
 }
 
-export function consumerSettings(events: Pick<EventsConfig, "names" | "settings">, subscription: Pick<Subscription, "durable" | "subject">): ConsumerSettings {
+/** A durable and the subject it reads, without its handler. */
+export type ConsumerBinding = Pick<Subscription, "durable" | "subject">;
+
+export function consumerSettings(events: Pick<EventsConfig, "names" | "settings">, subscription: ConsumerBinding): ConsumerSettings {
   return {
     ...defaultConsumerSettings,
     ...events.settings,
@@ -55,8 +58,8 @@ export async function consumeEvents(
 }
 
 /**
- * Makes sure the streams and the durables exist and consumes until stopped, on one connection; while NATS is down,
- * it keeps trying in the background. Resolves once the first try is over.
+ * Makes sure the durables exist and consumes until stopped, on one connection; while NATS is down, or until the
+ * producers have created the streams, it keeps trying in the background. Resolves once the first try is over.
  */
 export async function startEventConsumers(
   connectionName: string,
@@ -66,12 +69,9 @@ export async function startEventConsumers(
   metrics: ConsumerMetrics,
 ): Promise<{ stop(): Promise<void> }> {
   const attachment = attachToNats(
-    events.natsUrl,
+    events.nats,
     connectionName,
-    async (nc) => {
-      await ensureEventStreams(await jetstreamManager(nc), events.names);
-      return consumeEvents(nc, events, subscriptions, log, metrics);
-    },
+    (nc) => consumeEvents(nc, events, subscriptions, log, metrics),
     log,
   );
   await attachment.firstAttempt;

@@ -1,10 +1,46 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { connect, type ConnectionOptions, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "../log.js";
 
+/** The NATS servers of a cluster and the user a service connects as (none on a server without authorization). */
+export interface NatsEndpoint {
+  servers: string[];
+  user?: string;
+  password?: string;
+}
+
+/** A comma-separated list of servers, e.g. NATS_URL="nats://n1:4222,nats://n2:4222". */
+export function parseNatsServers(list: string): string[] {
+  return list.split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
+/** NATS_URL (one server or a comma-separated list), NATS_USER and NATS_PASSWORD. */
+export function natsEndpointFromEnv(fallbackUrl = "nats://127.0.0.1:4222"): NatsEndpoint {
+  const user = process.env.NATS_USER || undefined;
+  const password = process.env.NATS_PASSWORD || undefined;
+  if (user && !password) throw new Error("environment variable NATS_PASSWORD is required with NATS_USER");
+  return { servers: parseNatsServers(process.env.NATS_URL || fallbackUrl), user, password };
+}
+
+/** The environment that natsEndpointFromEnv reads back: how a service process is told where and who it is. */
+export function natsEnv(endpoint: NatsEndpoint): Record<"NATS_URL" | "NATS_USER" | "NATS_PASSWORD", string> {
+  return { NATS_URL: endpoint.servers.join(","), NATS_USER: endpoint.user ?? "", NATS_PASSWORD: endpoint.password ?? "" };
+}
+
+/**
+ * Each user gets replies on an inbox prefix of its own: the server lets it subscribe to that one only, so that no
+ * user can read another's replies (JetStream acks, API answers, pulled messages).
+ */
+export const inboxPrefixOf = (user: string) => `_INBOX_${user}`;
+
+export function natsConnectOptions(endpoint: NatsEndpoint, name: string): ConnectionOptions {
+  const { servers, user, password } = endpoint;
+  return user ? { servers, name, user, pass: password, inboxPrefix: inboxPrefixOf(user) } : { servers, name };
+}
+
 /** A connection that keeps reconnecting for as long as the service runs: NATS outages are waited out. */
-export function connectNats(url: string, name: string): Promise<NatsConnection> {
-  return connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 250, pingInterval: 10_000 });
+export function connectNats(endpoint: NatsEndpoint, name: string): Promise<NatsConnection> {
+  return connect({ ...natsConnectOptions(endpoint, name), maxReconnectAttempts: -1, reconnectTimeWait: 250, pingInterval: 10_000 });
 }
 
 export interface NatsAttachment {
@@ -19,7 +55,7 @@ export interface NatsAttachment {
  * Once connected, the connection itself rides out later outages.
  */
 export function attachToNats(
-  url: string,
+  endpoint: NatsEndpoint,
   name: string,
   setup: (nc: NatsConnection) => Promise<{ stop(): Promise<void> }>,
   log: Logger,
@@ -32,13 +68,13 @@ export function attachToNats(
     for (let attempt = 1; !closing.signal.aborted; attempt++) {
       let nc: NatsConnection | undefined;
       try {
-        nc = await connectNats(url, name);
+        nc = await connectNats(endpoint, name);
         if (closing.signal.aborted) break;
         const running = await setup(nc);
         firstAttemptDone();
         return { nc, running };
       } catch (err) {
-        if (attempt === 1 || attempt % 20 === 0) log.warn("NATS is not available; retrying in the background", { url, attempt, error: String(err) });
+        if (attempt === 1 || attempt % 20 === 0) log.warn("NATS is not available; retrying in the background", { servers: endpoint.servers, user: endpoint.user, attempt, error: String(err) });
         firstAttemptDone();
       }
       await nc?.close().catch(() => {});
