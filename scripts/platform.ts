@@ -3,10 +3,11 @@
  *   npm start                      # stays up until Ctrl-C
  *   npm start -- --exit-after-demo # stops after the demo (exit code 0 when it succeeded)
  */
+import { randomBytes } from "node:crypto";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { PaymentStatus } from "../gen/payment/v1/payment_pb.js";
-import { envInt, envString } from "../services/lib/config.js";
+import { envInt } from "../services/lib/config.js";
 import { WEBHOOK_PATH } from "../services/payment/api/psp-webhook.js";
 import { runDemoCheckout } from "./demo-checkout.js";
 import { freePort } from "./infra/free-port.js";
@@ -28,6 +29,9 @@ async function portFrom(name: string, fallback: number): Promise<number> {
 }
 
 const local = (port: number) => `http://127.0.0.1:${port}`;
+
+/** A secret from the environment, or a random one for this run only: no fixed secret to leak into production. */
+const secretFrom = (name: string, bytes = 32) => process.env[name] || randomBytes(bytes).toString("hex");
 
 async function up() {
   const postgres = await ensurePostgres();
@@ -67,14 +71,15 @@ async function up() {
     reconciliation: local(ports.reconciliation),
     console: local(ports.console),
   };
-  // The console's operator `admin` (role finance) gets this password at every start.
-  const consoleAdminPassword = envString("CONSOLE_ADMIN_PASSWORD", "operator");
+  // The console's operator `admin` (role finance) gets this password at every start (printed below).
+  const consoleAdminPassword = secretFrom("CONSOLE_ADMIN_PASSWORD", 8);
   // Every service reads its configuration from the environment, as its main.ts does in production.
   const env: NodeJS.ProcessEnv = {
+    PLATFORM_ENV: process.env.PLATFORM_ENV || "development",
     DATABASE_URL: postgres.url,
     NATS_URL: nats.url,
-    PSP_API_KEY: envString("PSP_API_KEY", "sk_test_local_platform"),
-    PSP_WEBHOOK_SECRET: envString("PSP_WEBHOOK_SECRET", "whsec_local_platform"),
+    PSP_API_KEY: secretFrom("PSP_API_KEY"),
+    PSP_WEBHOOK_SECRET: secretFrom("PSP_WEBHOOK_SECRET"),
     // The PSP's fraud team approves a payment held for manual review after this long, unless told sooner.
     PSP_REVIEW_DELAY_MS: String(envInt("PSP_REVIEW_DELAY_MS", 30_000)),
     PSP_WEBHOOK_URL: urls.webhooks,

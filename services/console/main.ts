@@ -1,6 +1,7 @@
 import { envInt, envString } from "../lib/config.js";
 import { streamNamesFromEnv } from "../lib/events/streams.js";
 import { runUntilSignal } from "../lib/process.js";
+import { optionalEnvSecret, PASSWORD_MIN_LENGTH } from "../lib/secrets.js";
 import { startConsoleService } from "./service.js";
 
 const service = await startConsoleService({
@@ -12,6 +13,6 @@ const service = await startConsoleService({
   walletUrl: envString("WALLET_URL"),
   deadLetters: process.env.NATS_URL ? { natsUrl: process.env.NATS_URL, names: streamNamesFromEnv() } : undefined,
   // Optional: without it, the operators already in the database are the ones who can log in.
-  adminPassword: process.env.CONSOLE_ADMIN_PASSWORD || undefined,
+  adminPassword: optionalEnvSecret("CONSOLE_ADMIN_PASSWORD", PASSWORD_MIN_LENGTH),
 });
 runUntilSignal(service.close);

@@ -1,6 +1,7 @@
 import { envInt, envString } from "../lib/config.js";
 import { streamNamesFromEnv } from "../lib/events/streams.js";
 import { runUntilSignal } from "../lib/process.js";
+import { envSecret } from "../lib/secrets.js";
 import { DEFAULT_IDEMPOTENCY_KEY_TTL_MS, DEFAULT_PLATFORM_FEE_BPS, startPaymentService } from "./service.js";
 
 const service = await startPaymentService({
@@ -12,8 +13,8 @@ const service = await startPaymentService({
   riskUrl: envString("RISK_URL", "http://127.0.0.1:50052"),
   psp: {
     baseUrl: envString("PSP_URL", "http://127.0.0.1:8090"),
-    apiKey: envString("PSP_API_KEY"),
-    webhookSecret: envString("PSP_WEBHOOK_SECRET"),
+    apiKey: envSecret("PSP_API_KEY"),
+    webhookSecret: envSecret("PSP_WEBHOOK_SECRET"),
   },
   events: { natsUrl: envString("NATS_URL", "nats://127.0.0.1:4222"), names: streamNamesFromEnv() },
   platformFeeBps: envInt("PLATFORM_FEE_BPS", DEFAULT_PLATFORM_FEE_BPS),

@@ -1,5 +1,6 @@
 import { envInt, envString } from "../lib/config.js";
 import { runUntilSignal } from "../lib/process.js";
+import { envSecret } from "../lib/secrets.js";
 import { scheduleFromEnv, startReconciliationService } from "./service.js";
 
 const service = await startReconciliationService({
@@ -8,7 +9,7 @@ const service = await startReconciliationService({
   metricsPort: envInt("RECONCILIATION_METRICS_PORT", 9455),
   ledgerUrls: envString("LEDGER_URL", "http://127.0.0.1:50053").split(","),
   paymentUrl: envString("PAYMENT_URL", "http://127.0.0.1:50051"),
-  psp: { baseUrl: envString("PSP_URL", "http://127.0.0.1:8090"), apiKey: envString("PSP_API_KEY") },
+  psp: { baseUrl: envString("PSP_URL", "http://127.0.0.1:8090"), apiKey: envSecret("PSP_API_KEY") },
   reconciliation: {
     settlementCutoff: envString("SETTLEMENT_CUTOFF", "00:00"),
     bookingToleranceMs: envInt("RECONCILIATION_BOOKING_TOLERANCE_MS", 300_000),
