@@ -34,6 +34,8 @@ describe("npm start", () => {
         RISK_PORT: "0",
         PAYMENT_PORT: "0",
         PAYMENT_HTTP_PORT: "0",
+        LEDGER_PORT: "0",
+        WALLET_PORT: "0",
         RECONCILIATION_PORT: "0",
         PAYMENT_METRICS_PORT: "0",
         RISK_METRICS_PORT: "0",
