@@ -28,6 +28,7 @@ async function portFrom(name: string, fallback: number): Promise<number> {
   return port === 0 ? freePort() : port;
 }
 
+const DATABASE_PASSWORDS = ["PAYMENT", "RISK", "LEDGER", "WALLET", "RECONCILIATION", "CONSOLE"].map((schema) => `${schema}_DB_PASSWORD`);
 const local = (port: number) => `http://127.0.0.1:${port}`;
 
 /** A secret from the environment, or a random one for this run only: no fixed secret to leak into production. */
@@ -90,6 +91,8 @@ async function up() {
     WALLET_URL: urls.wallet,
     RECONCILIATION_URL: urls.reconciliation,
     CONSOLE_ADMIN_PASSWORD: consoleAdminPassword,
+    // Each service connects to PostgreSQL as a role of its own (see services/lib/service-db.ts).
+    ...Object.fromEntries(DATABASE_PASSWORDS.map((name) => [name, secretFrom(name)])),
     ...Object.fromEntries(
       Object.entries({
         PSP_PORT: ports.psp,

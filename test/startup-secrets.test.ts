@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "../scripts/infra/free-port.js";
@@ -6,7 +7,11 @@ import { createTestDatabase, type TestDatabase } from "./support/test-database.j
 import { waitFor } from "./support/wait.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const MAINS = ["psp-simulator", "services/payment", "services/wallet", "services/reconciliation", "services/console"].map((dir) => `${ROOT}${dir}/main.ts`);
+const mainOf = (dir: string) => `${ROOT}${dir}/main.ts`;
+/** The services reading a PSP or console secret. */
+const MAINS = ["psp-simulator", "services/payment", "services/wallet", "services/reconciliation", "services/console"].map(mainOf);
+const SCHEMAS = ["payment", "risk", "ledger", "wallet", "reconciliation", "console"];
+const strongDatabasePasswords = Object.fromEntries(SCHEMAS.map((schema) => [`${schema.toUpperCase()}_DB_PASSWORD`, randomBytes(32).toString("hex")]));
 const NOWHERE = "http://127.0.0.1:9";
 
 let database: TestDatabase;
@@ -27,6 +32,7 @@ function envWith(secrets: Record<string, string>, platformEnv: string): NodeJS.P
     NATS_URL: inject("natsUrl"),
     ...Object.fromEntries(["PSP_URL", "RISK_URL", "PAYMENT_URL", "LEDGER_URL", "WALLET_URL", "RECONCILIATION_URL"].map((name) => [name, NOWHERE])),
     ...Object.fromEntries(["PSP_PORT", "PAYMENT_PORT", "PAYMENT_HTTP_PORT", "PAYMENT_METRICS_PORT", "WALLET_PORT", "WALLET_METRICS_PORT", "RECONCILIATION_PORT", "RECONCILIATION_METRICS_PORT", "CONSOLE_PORT"].map((name) => [name, "0"])),
+    ...strongDatabasePasswords,
     ...secrets,
   };
 }
@@ -46,6 +52,18 @@ describe("secrets at start-up", () => {
       expect(code, MAINS[i]).toBe(1);
       expect(output, MAINS[i]).toMatch(/(PSP_API_KEY|CONSOLE_ADMIN_PASSWORD) is a known development value, refused outside development: set it to a random value/);
       expect(output, MAINS[i]).toContain("PLATFORM_ENV=development");
+    }
+  });
+
+  it("outside development every service refuses a database password that is missing or a development value", async () => {
+    const missing = Object.fromEntries(SCHEMAS.map((schema) => [`${schema.toUpperCase()}_DB_PASSWORD`, ""]));
+    const results = await Promise.all(
+      SCHEMAS.map((schema) => refusal(mainOf(`services/${schema}`), envWith({ ...missing, [`${schema.toUpperCase()}_DB_PASSWORD`]: schema === "risk" ? "postgres" : "" }, "production"))),
+    );
+    for (const [i, { code, output }] of results.entries()) {
+      const variable = `${SCHEMAS[i]!.toUpperCase()}_DB_PASSWORD`;
+      expect(code, variable).toBe(1);
+      expect(output, variable).toContain(SCHEMAS[i] === "risk" ? `${variable} is a known development value` : `${variable} is required`);
     }
   });
 

@@ -23,6 +23,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import pg from "pg";
 import { LedgerService } from "../../gen/ledger/v1/ledger_pb.js";
 import { PaymentService } from "../../gen/payment/v1/payment_pb.js";
+import { dropServiceRolesSql } from "../../services/lib/service-db.js";
 import { payOnHostedPage, TEST_CARDS } from "../buyer.js";
 
 const AIM_PAYMENTS_PER_SECOND = 300;
@@ -303,6 +304,7 @@ async function main(): Promise<void> {
     };
     dropDatabase = async () => {
       await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.query(dropServiceRolesSql(name));
       await admin.end();
     };
   }

@@ -3,9 +3,11 @@ import { streamNamesFromEnv } from "../lib/events/streams.js";
 import { runUntilSignal } from "../lib/process.js";
 import { optionalEnvSecret, PASSWORD_MIN_LENGTH } from "../lib/secrets.js";
 import { startConsoleService } from "./service.js";
+import { serviceDatabaseFromEnv } from "../lib/service-db.js";
+import { CONSOLE_SCHEMA } from "./store/migrations/index.js";
 
 const service = await startConsoleService({
-  databaseUrl: envString("DATABASE_URL"),
+  ...serviceDatabaseFromEnv(CONSOLE_SCHEMA),
   port: envInt("CONSOLE_PORT", 8082),
   paymentUrl: envString("PAYMENT_URL"),
   ledgerUrl: envString("LEDGER_URL"),

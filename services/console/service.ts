@@ -1,5 +1,5 @@
 import http from "node:http";
-import { createDb, migrateUp } from "../lib/db.js";
+import { openServiceDb, type ServiceDatabaseConfig } from "../lib/service-db.js";
 import { listen } from "../lib/listen.js";
 import { createLogger } from "../lib/log.js";
 import { createConsoleClients, type ConsoleClientUrls } from "./adapters/clients.js";
@@ -16,12 +16,11 @@ import { refundRoutes } from "./api/refund-pages.js";
 import { riskReviewRoutes } from "./api/risk-review-pages.js";
 import { reconciliationRoutes } from "./api/reconciliation-pages.js";
 import { ConsoleStore } from "./store/console-store.js";
-import { CONSOLE_SCHEMA, consoleMigrations } from "./store/migrations/index.js";
+import { consoleSchema } from "./store/migrations/index.js";
 
 export const ADMIN_OPERATOR_ID = "admin";
 
-export interface ConsoleServiceConfig extends ConsoleClientUrls {
-  databaseUrl: string;
+export interface ConsoleServiceConfig extends ConsoleClientUrls, ServiceDatabaseConfig {
   /** HTTP/1.1 port; any free one by default. */
   port?: number;
   host?: string;
@@ -38,8 +37,7 @@ export interface RunningConsoleService {
 
 export async function startConsoleService(config: ConsoleServiceConfig): Promise<RunningConsoleService> {
   const log = createLogger("console");
-  const db = createDb(config.databaseUrl, CONSOLE_SCHEMA, 5);
-  await migrateUp(db, CONSOLE_SCHEMA, consoleMigrations);
+  const db = await openServiceDb(config, consoleSchema, 5);
   const store = new ConsoleStore(db, SESSION_TTL_MS);
   if (config.adminPassword) {
     await store.upsertOperator({ id: ADMIN_OPERATOR_ID, displayName: "Administrator", role: "finance" }, config.adminPassword);

@@ -2,9 +2,11 @@ import { envInt, envString } from "../lib/config.js";
 import { streamNamesFromEnv } from "../lib/events/streams.js";
 import { runUntilSignal } from "../lib/process.js";
 import { startLedgerService } from "./service.js";
+import { serviceDatabaseFromEnv } from "../lib/service-db.js";
+import { LEDGER_SCHEMA } from "./store/migrations/index.js";
 
 const service = await startLedgerService({
-  databaseUrl: envString("DATABASE_URL"),
+  ...serviceDatabaseFromEnv(LEDGER_SCHEMA),
   port: envInt("LEDGER_PORT", 50053),
   metricsPort: envInt("LEDGER_METRICS_PORT", 9453),
   walletUrl: process.env.WALLET_URL || undefined,

@@ -1,4 +1,5 @@
-import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
+import { databaseAnswers } from "../lib/db.js";
+import { openServiceDb, type ServiceDatabaseConfig } from "../lib/service-db.js";
 import { ConsumerMetrics } from "../lib/events/consumer-metrics.js";
 import { startEventConsumers, type EventsConfig } from "../lib/events/event-consumers.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
@@ -12,10 +13,9 @@ import { LEDGER_PAYIN_DURABLE, ledgerPayInHandler } from "./events/payin-consume
 import { LEDGER_PAYOUT_DURABLE, ledgerPayoutHandler } from "./events/payout-consumer.js";
 import { LEDGER_REFUND_DURABLE, ledgerRefundHandler } from "./events/refund-consumer.js";
 import { LedgerStore } from "./store/ledger-store.js";
-import { LEDGER_SCHEMA, ledgerMigrations } from "./store/migrations/index.js";
+import { ledgerSchema } from "./store/migrations/index.js";
 
-export interface LedgerServiceConfig {
-  databaseUrl: string;
+export interface LedgerServiceConfig extends ServiceDatabaseConfig {
   port?: number;
   /** Prometheus metrics (HTTP/1.1); any free port by default. */
   metricsPort?: number;
@@ -35,8 +35,7 @@ export interface RunningLedgerService {
 
 export async function startLedgerService(config: LedgerServiceConfig): Promise<RunningLedgerService> {
   const log = createLogger("ledger");
-  const db = createDb(config.databaseUrl, LEDGER_SCHEMA);
-  await migrateUp(db, LEDGER_SCHEMA, ledgerMigrations);
+  const db = await openServiceDb(config, ledgerSchema);
   const store = new LedgerStore(db);
   const metrics = createMetricsRegistry("ledger");
   if (config.walletUrl === undefined) log.warn("no wallet service configured: CheckInvariants will not compare wallets with seller_payable accounts");

@@ -3,9 +3,11 @@ import { streamNamesFromEnv } from "../lib/events/streams.js";
 import { runUntilSignal } from "../lib/process.js";
 import { envSecret } from "../lib/secrets.js";
 import { DEFAULT_IDEMPOTENCY_KEY_TTL_MS, DEFAULT_PLATFORM_FEE_BPS, startPaymentService } from "./service.js";
+import { serviceDatabaseFromEnv } from "../lib/service-db.js";
+import { PAYMENT_SCHEMA } from "./store/migrations/index.js";
 
 const service = await startPaymentService({
-  databaseUrl: envString("DATABASE_URL"),
+  ...serviceDatabaseFromEnv(PAYMENT_SCHEMA),
   port: envInt("PAYMENT_PORT", 50051),
   metricsPort: envInt("PAYMENT_METRICS_PORT", 9451),
   httpPort: envInt("PAYMENT_HTTP_PORT", 8081),

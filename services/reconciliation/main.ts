@@ -2,9 +2,11 @@ import { envInt, envString } from "../lib/config.js";
 import { runUntilSignal } from "../lib/process.js";
 import { envSecret } from "../lib/secrets.js";
 import { scheduleFromEnv, startReconciliationService } from "./service.js";
+import { serviceDatabaseFromEnv } from "../lib/service-db.js";
+import { RECONCILIATION_SCHEMA } from "./store/migrations/index.js";
 
 const service = await startReconciliationService({
-  databaseUrl: envString("DATABASE_URL"),
+  ...serviceDatabaseFromEnv(RECONCILIATION_SCHEMA),
   port: envInt("RECONCILIATION_PORT", 50055),
   metricsPort: envInt("RECONCILIATION_METRICS_PORT", 9455),
   ledgerUrls: envString("LEDGER_URL", "http://127.0.0.1:50053").split(","),

@@ -1,5 +1,6 @@
 import { envInt } from "../lib/config.js";
-import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
+import { databaseAnswers } from "../lib/db.js";
+import { openServiceDb, type ServiceDatabaseConfig } from "../lib/service-db.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import { createLogger } from "../lib/log.js";
 import { startPeriodic } from "../lib/periodic.js";
@@ -10,11 +11,10 @@ import { PspHttpClient, type PspClientConfig } from "./adapters/psp-http-client.
 import { reconciliationRoutes } from "./api/reconciliation-handlers.js";
 import { defaultReconciliationConfig, Reconciliation, type ReconciliationConfig } from "./app/reconciliation.js";
 import { completeDays, reconcileDueDays } from "./app/schedule.js";
-import { RECONCILIATION_SCHEMA, reconciliationMigrations } from "./store/migrations/index.js";
+import { reconciliationSchema } from "./store/migrations/index.js";
 import { ReconciliationStore } from "./store/reconciliation-store.js";
 
-export interface ReconciliationServiceConfig {
-  databaseUrl: string;
+export interface ReconciliationServiceConfig extends ServiceDatabaseConfig {
   port?: number;
   /** Prometheus metrics (HTTP/1.1); any free port by default. */
   metricsPort?: number;
@@ -42,8 +42,7 @@ export function scheduleFromEnv(): ReconciliationServiceConfig["schedule"] {
 
 export async function startReconciliationService(config: ReconciliationServiceConfig): Promise<RunningReconciliationService> {
   const log = createLogger("reconciliation");
-  const db = createDb(config.databaseUrl, RECONCILIATION_SCHEMA);
-  await migrateUp(db, RECONCILIATION_SCHEMA, reconciliationMigrations);
+  const db = await openServiceDb(config, reconciliationSchema);
   const store = new ReconciliationStore(db);
   const ledger = new LedgerGrpcClient(config.ledgerUrls);
   const reconciliation = new Reconciliation({

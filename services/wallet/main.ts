@@ -4,9 +4,11 @@ import { runUntilSignal } from "../lib/process.js";
 import { envSecret } from "../lib/secrets.js";
 import { DEFAULT_PAYOUT_SCHEDULE_INTERVAL_MS, payoutJobsFromEnv } from "./config.js";
 import { startWalletService } from "./service.js";
+import { serviceDatabaseFromEnv } from "../lib/service-db.js";
+import { WALLET_SCHEMA } from "./store/migrations/index.js";
 
 const service = await startWalletService({
-  databaseUrl: envString("DATABASE_URL"),
+  ...serviceDatabaseFromEnv(WALLET_SCHEMA),
   port: envInt("WALLET_PORT", 50054),
   metricsPort: envInt("WALLET_METRICS_PORT", 9454),
   events: { natsUrl: envString("NATS_URL", "nats://127.0.0.1:4222"), names: streamNamesFromEnv() },

@@ -1,5 +1,6 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
+import { databaseAnswers } from "../lib/db.js";
+import { openServiceDb, type ServiceDatabaseConfig } from "../lib/service-db.js";
 import { ConsumerMetrics } from "../lib/events/consumer-metrics.js";
 import { consumeEvents, type EventsConfig } from "../lib/events/event-consumers.js";
 import { attachToNats } from "../lib/events/nats.js";
@@ -20,10 +21,9 @@ import { WALLET_REFUND_DURABLE, walletRefundHandler } from "./events/refund-cons
 import { WALLET_OUTBOX } from "./store/outbox.js";
 import { PayoutStore } from "./store/payout-store.js";
 import { WalletStore } from "./store/wallet-store.js";
-import { WALLET_SCHEMA, walletMigrations } from "./store/migrations/index.js";
+import { walletSchema } from "./store/migrations/index.js";
 
-export interface WalletServiceConfig {
-  databaseUrl: string;
+export interface WalletServiceConfig extends ServiceDatabaseConfig {
   port?: number;
   /** Prometheus metrics (HTTP/1.1); any free port by default. */
   metricsPort?: number;
@@ -44,8 +44,7 @@ export interface RunningWalletService {
 
 export async function startWalletService(config: WalletServiceConfig): Promise<RunningWalletService> {
   const log = createLogger("wallet");
-  const db = createDb(config.databaseUrl, WALLET_SCHEMA);
-  await migrateUp(db, WALLET_SCHEMA, walletMigrations);
+  const db = await openServiceDb(config, walletSchema);
   const metrics = createMetricsRegistry("wallet");
   const balances = new WalletStore(db);
   const payouts = new PayoutStore(db, balances);

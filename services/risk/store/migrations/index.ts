@@ -1,5 +1,7 @@
 import type { Migration } from "../../../lib/db.js";
 import { riskTables } from "./001_risk_tables.js";
+import type { ServiceSchema } from "../../../lib/service-db.js";
 
 export const RISK_SCHEMA = "risk";
 export const riskMigrations: readonly Migration[] = [riskTables];
+export const riskSchema: ServiceSchema = { name: RISK_SCHEMA, migrations: riskMigrations, insertOnlyTables: [] };
