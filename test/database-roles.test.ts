@@ -1,6 +1,9 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLedgerService } from "../services/ledger/service.js";
+import { startRiskService } from "../services/risk/service.js";
 import { sampleCheckout, payCheckout } from "./support/checkouts.js";
+import { createTestDatabase } from "./support/test-database.js";
 import { usePlatform } from "./support/use-platform.js";
 import { waitFor } from "./support/wait.js";
 
@@ -116,5 +119,18 @@ describe("each service connects as a role of its own", () => {
     const users = rows.map((r) => r.usename as string);
     expect(users).toEqual(expect.arrayContaining(["payment", "risk", "ledger", "wallet"].map((schema) => roleOf(schema))));
     expect(users.every((user) => SCHEMAS.some((schema) => roleOf(schema) === user)), users.join(", ")).toBe(true);
+  });
+
+  it("several instances starting at once on a new database all migrate, grant and serve", async () => {
+    const database = await createTestDatabase();
+    try {
+      const started = await Promise.all([
+        ...[1, 2, 3].map(() => startRiskService({ databaseUrl: database.url })),
+        ...[1, 2].map(() => startLedgerService({ databaseUrl: database.url })),
+      ]);
+      await Promise.all(started.map((service) => service.close()));
+    } finally {
+      await database.drop();
+    }
   });
 });

@@ -32,9 +32,10 @@ export function serviceDatabaseFromEnv(schema: string): ServiceDatabaseConfig {
   };
 }
 
-// Grants are taken one at a time per database (an advisory lock): concurrent GRANTs on one object can fail with
-// "tuple concurrently updated". Any constant unique among the platform's advisory locks.
-const GRANTS_LOCK_KEY = 0x6772616e74;
+// Services migrate and grant one at a time per database: knex creates its own tables unguarded on a new schema, and
+// concurrent GRANTs on one object can fail with "tuple concurrently updated". Any constant unique among the
+// platform's advisory locks.
+const SETUP_LOCK_KEY = 0x6772616e74;
 
 /**
  * Migrates the service's schema as its owner, gives the service's role (`<database>_<schema>`: roles are
@@ -46,18 +47,29 @@ export async function openServiceDb(config: ServiceDatabaseConfig, schema: Servi
   // Derived rather than random, so that every instance (and test replica) of a service agrees without being told.
   const password = config.databasePassword ?? createHash("sha256").update(`${ownerUrl}\n${schema.name}`).digest("hex");
   const owner = createDb(ownerUrl, schema.name, 1);
-  const role = await migrateAndGrant(owner, schema, password).finally(() => owner.destroy());
+  const role = await oneAtATime(ownerUrl, () => migrateAndGrant(owner, schema, password)).finally(() => owner.destroy());
   const url = new URL(config.databaseUrl);
   url.username = encodeURIComponent(role);
   url.password = encodeURIComponent(password);
   return createDb(url.toString(), schema.name, poolMax);
 }
 
+/** Runs `work` under an advisory lock held by a connection of its own (ending it releases the lock). */
+async function oneAtATime<T>(url: string, work: () => Promise<T>): Promise<T> {
+  const lock = new pg.Client(url);
+  await lock.connect();
+  try {
+    await lock.query("select pg_advisory_lock($1)", [SETUP_LOCK_KEY]);
+    return await work();
+  } finally {
+    await lock.end();
+  }
+}
+
 /** Applies pending migrations, then creates or updates the role and grants it the schema's rights as they now are. */
 async function migrateAndGrant(owner: Db, schema: ServiceSchema, password: string): Promise<string> {
   await migrateUp(owner, schema.name, schema.migrations);
   return owner.transaction(async (trx) => {
-    await trx.raw("select pg_advisory_xact_lock(?)", [GRANTS_LOCK_KEY]);
     const { rows } = await trx.raw<{ rows: { role: string }[] }>("select current_database() || '_' || ? as role", [schema.name]);
     const role = rows[0]!.role;
     const exists = await trx.raw<{ rowCount: number }>("select 1 from pg_roles where rolname = ?", [role]);
