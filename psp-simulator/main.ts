@@ -1,12 +1,13 @@
+import { envSecret } from "../services/lib/secrets.js";
 import { startPspSimulator } from "./server.js";
 
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    console.error(`psp-simulator: ${name} must be set`);
+function requiredSecret(name: string): string {
+  try {
+    return envSecret(name);
+  } catch (err) {
+    console.error(`psp-simulator: ${(err as Error).message}`);
     process.exit(1);
   }
-  return value;
 }
 
 const port = Number(process.env.PSP_PORT ?? 0);
@@ -17,9 +18,9 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 
 const simulator = await startPspSimulator({
   port,
-  apiKey: requiredEnv("PSP_API_KEY"),
+  apiKey: requiredSecret("PSP_API_KEY"),
   webhookUrl: process.env.PSP_WEBHOOK_URL || undefined,
-  webhookSecret: requiredEnv("PSP_WEBHOOK_SECRET"),
+  webhookSecret: requiredSecret("PSP_WEBHOOK_SECRET"),
   settlementDir: process.env.PSP_SETTLEMENT_DIR || undefined,
   settlementCutoff: process.env.PSP_SETTLEMENT_CUTOFF || undefined,
   reviewDelayMs: process.env.PSP_REVIEW_DELAY_MS ? Number(process.env.PSP_REVIEW_DELAY_MS) : undefined,

@@ -3,6 +3,7 @@
  *   npm start                      # stays up until Ctrl-C
  *   npm start -- --exit-after-demo # stops after the demo (exit code 0 when it succeeded)
  */
+import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,7 +14,6 @@ import { PaymentStatus } from "../gen/payment/v1/payment_pb.js";
 import { envInt, envString } from "../services/lib/config.js";
 import { issueDevPki } from "../services/lib/tls/dev-ca.js";
 import type { Identity } from "../services/lib/tls/identity.js";
-import { randomPageTokenSecret } from "../services/lib/page-token.js";
 import { natsConnectOptions, natsEnv } from "../services/lib/events/nats.js";
 import { streamNamesFromEnv } from "../services/lib/events/streams.js";
 import { WEBHOOK_PATH } from "../services/payment/api/psp-webhook.js";
@@ -37,8 +37,12 @@ async function portFrom(name: string, fallback: number): Promise<number> {
   return port === 0 ? freePort() : port;
 }
 
+const DATABASE_PASSWORDS = ["PAYMENT", "RISK", "LEDGER", "WALLET", "RECONCILIATION", "CONSOLE"].map((schema) => `${schema}_DB_PASSWORD`);
 const local = (port: number) => `http://127.0.0.1:${port}`;
 const tls = (port: number) => `https://127.0.0.1:${port}`;
+
+/** A secret from the environment, or a random one for this run only: no fixed secret to leak into production. */
+const secretFrom = (name: string, bytes = 32) => process.env[name] || randomBytes(bytes).toString("hex");
 
 async function up() {
   const postgres = await ensurePostgres();
@@ -86,13 +90,14 @@ async function up() {
   // Files handed to RunReconciliation by name (e.g. npm run replay-settlement -- <file name>) are read from here.
   const settlementDir = envString("SETTLEMENT_DIR", "") || mkdtempSync(join(tmpdir(), "payment-platform-settlements-"));
   if (!process.env.SETTLEMENT_DIR) stops.push(() => rm(settlementDir, { recursive: true, force: true }));
-  // The console's operator `admin` (role finance) gets this password at every start.
-  const consoleAdminPassword = envString("CONSOLE_ADMIN_PASSWORD", "operator");
+  // The console's operator `admin` (role finance) gets this password at every start (printed below).
+  const consoleAdminPassword = secretFrom("CONSOLE_ADMIN_PASSWORD", 8);
   // Every service reads its configuration from the environment, as its main.ts does in production.
   const env: NodeJS.ProcessEnv = {
+    PLATFORM_ENV: process.env.PLATFORM_ENV || "development",
     DATABASE_URL: postgres.url,
-    PSP_API_KEY: envString("PSP_API_KEY", "sk_test_local_platform"),
-    PSP_WEBHOOK_SECRET: envString("PSP_WEBHOOK_SECRET", "whsec_local_platform"),
+    PSP_API_KEY: secretFrom("PSP_API_KEY"),
+    PSP_WEBHOOK_SECRET: secretFrom("PSP_WEBHOOK_SECRET"),
     // The PSP's fraud team approves a payment held for manual review after this long, unless told sooner.
     PSP_REVIEW_DELAY_MS: String(envInt("PSP_REVIEW_DELAY_MS", 30_000)),
     PSP_WEBHOOK_URL: urls.webhooks,
@@ -103,8 +108,10 @@ async function up() {
     WALLET_URL: urls.wallet,
     RECONCILIATION_URL: urls.reconciliation,
     SETTLEMENT_DIR: settlementDir,
-    PAGE_TOKEN_SECRET: envString("PAGE_TOKEN_SECRET", randomPageTokenSecret()),
+    PAGE_TOKEN_SECRET: secretFrom("PAGE_TOKEN_SECRET"),
     CONSOLE_ADMIN_PASSWORD: consoleAdminPassword,
+    // Each service connects to PostgreSQL as a role of its own (see services/lib/service-db.ts).
+    ...Object.fromEntries(DATABASE_PASSWORDS.map((name) => [name, secretFrom(name)])),
     ...Object.fromEntries(
       Object.entries({
         PSP_PORT: ports.psp,

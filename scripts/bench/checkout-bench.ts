@@ -27,6 +27,7 @@ import { tlsMaterialFromEnv } from "../../services/lib/tls/tls-material.js";
 import pg from "pg";
 import { LedgerService } from "../../gen/ledger/v1/ledger_pb.js";
 import { PaymentService } from "../../gen/payment/v1/payment_pb.js";
+import { dropServiceRolesSql } from "../../services/lib/service-db.js";
 import { payOnHostedPage, TEST_CARDS } from "../buyer.js";
 
 const AIM_PAYMENTS_PER_SECOND = 300;
@@ -309,6 +310,7 @@ async function main(): Promise<void> {
     };
     dropDatabase = async () => {
       await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.query(dropServiceRolesSql(name));
       await admin.end();
     };
   }

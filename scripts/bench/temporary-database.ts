@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { dropServiceRolesSql } from "../../services/lib/service-db.js";
 import { ensurePostgres } from "../infra/postgres.js";
 
 /**
@@ -18,6 +19,7 @@ export async function withTemporaryDatabase<T>(prefix: string, use: (url: string
     return await use(url.toString(), admin, postgres.origin);
   } finally {
     await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.query(dropServiceRolesSql(name));
     await admin.end();
     await postgres.stop();
   }

@@ -1,5 +1,5 @@
-import { createDb, migrateUp } from "../lib/db.js";
 import { httpServerWithTimeouts } from "../lib/http-timeouts.js";
+import { openServiceDb, type ServiceDatabaseConfig } from "../lib/service-db.js";
 import { listen } from "../lib/listen.js";
 import { createLogger } from "../lib/log.js";
 import type { TlsMaterial } from "../lib/tls/tls-material.js";
@@ -17,12 +17,11 @@ import { refundRoutes } from "./api/refund-pages.js";
 import { riskReviewRoutes } from "./api/risk-review-pages.js";
 import { reconciliationRoutes } from "./api/reconciliation-pages.js";
 import { ConsoleStore } from "./store/console-store.js";
-import { CONSOLE_SCHEMA, consoleMigrations } from "./store/migrations/index.js";
+import { consoleSchema } from "./store/migrations/index.js";
 
 export const ADMIN_OPERATOR_ID = "admin";
 
-export interface ConsoleServiceConfig extends ConsoleClientUrls {
-  databaseUrl: string;
+export interface ConsoleServiceConfig extends ConsoleClientUrls, ServiceDatabaseConfig {
   /** The console's certificate (identity `console`) for calling the services, and the platform CA. */
   tls: TlsMaterial;
   /** HTTP/1.1 port; any free one by default. */
@@ -43,8 +42,7 @@ export interface RunningConsoleService {
 
 export async function startConsoleService(config: ConsoleServiceConfig): Promise<RunningConsoleService> {
   const log = createLogger("console");
-  const db = createDb(config.databaseUrl, CONSOLE_SCHEMA, 5);
-  await migrateUp(db, CONSOLE_SCHEMA, consoleMigrations);
+  const db = await openServiceDb(config, consoleSchema, 5);
   const now = config.now ?? (() => new Date());
   const store = new ConsoleStore(db, SESSION_TTL_MS, now);
   if (config.adminPassword) {

@@ -4,10 +4,12 @@ import { natsEndpointFromEnv } from "../lib/events/nats.js";
 import { streamNamesFromEnv } from "../lib/events/streams.js";
 import { runUntilSignal } from "../lib/process.js";
 import { startLedgerService } from "./service.js";
+import { serviceDatabaseFromEnv } from "../lib/service-db.js";
+import { LEDGER_SCHEMA } from "./store/migrations/index.js";
 
 const service = await startLedgerService({
   tls: tlsMaterialFromEnv(),
-  databaseUrl: envString("DATABASE_URL"),
+  ...serviceDatabaseFromEnv(LEDGER_SCHEMA),
   pageTokenSecret: envString("PAGE_TOKEN_SECRET"),
   port: envInt("LEDGER_PORT", 50053),
   metricsPort: envInt("LEDGER_METRICS_PORT", 9453),

@@ -1,5 +1,6 @@
 import { AuditStore } from "../lib/audit/audit-store.js";
-import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
+import { databaseAnswers } from "../lib/db.js";
+import { openServiceDb, type ServiceDatabaseConfig } from "../lib/service-db.js";
 import { ConsumerMetrics } from "../lib/events/consumer-metrics.js";
 import { startEventConsumers, type EventsConfig } from "../lib/events/event-consumers.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
@@ -13,10 +14,9 @@ import { ledgerRoutes } from "./api/ledger-handlers.js";
 import { startCheckpointer } from "./app/checkpointer.js";
 import { ledgerSubscriptions } from "./events/consumers.js";
 import { LedgerStore } from "./store/ledger-store.js";
-import { LEDGER_SCHEMA, ledgerMigrations } from "./store/migrations/index.js";
+import { ledgerSchema } from "./store/migrations/index.js";
 
-export interface LedgerServiceConfig {
-  databaseUrl: string;
+export interface LedgerServiceConfig extends ServiceDatabaseConfig {
   /** This service's certificate (its identity, as server and as client) and the platform CA. */
   tls: TlsMaterial;
   port?: number;
@@ -41,8 +41,7 @@ export interface RunningLedgerService {
 export async function startLedgerService(config: LedgerServiceConfig): Promise<RunningLedgerService> {
   const tokenKey = pageTokenKey(config.pageTokenSecret);
   const log = createLogger("ledger");
-  const db = createDb(config.databaseUrl, LEDGER_SCHEMA);
-  await migrateUp(db, LEDGER_SCHEMA, ledgerMigrations);
+  const db = await openServiceDb(config, ledgerSchema);
   const store = new LedgerStore(db);
   const metrics = createMetricsRegistry("ledger");
   if (config.walletUrl === undefined) log.warn("no wallet service configured: CheckInvariants will not compare wallets with seller_payable accounts");

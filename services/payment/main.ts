@@ -3,11 +3,14 @@ import { envInt, envList, envString } from "../lib/config.js";
 import { natsEndpointFromEnv } from "../lib/events/nats.js";
 import { streamNamesFromEnv } from "../lib/events/streams.js";
 import { runUntilSignal } from "../lib/process.js";
+import { envSecret } from "../lib/secrets.js";
 import { DEFAULT_IDEMPOTENCY_KEY_TTL_MS, DEFAULT_MAX_WATCHES, DEFAULT_PLATFORM_FEE_BPS, startPaymentService } from "./service.js";
+import { serviceDatabaseFromEnv } from "../lib/service-db.js";
+import { PAYMENT_SCHEMA } from "./store/migrations/index.js";
 
 const service = await startPaymentService({
   tls: tlsMaterialFromEnv(),
-  databaseUrl: envString("DATABASE_URL"),
+  ...serviceDatabaseFromEnv(PAYMENT_SCHEMA),
   pageTokenSecret: envString("PAGE_TOKEN_SECRET"),
   port: envInt("PAYMENT_PORT", 50051),
   metricsPort: envInt("PAYMENT_METRICS_PORT", 9451),
@@ -16,8 +19,8 @@ const service = await startPaymentService({
   riskUrl: envString("RISK_URL", "https://127.0.0.1:50052"),
   psp: {
     baseUrl: envString("PSP_URL", "http://127.0.0.1:8090"),
-    apiKey: envString("PSP_API_KEY"),
-    webhookSecret: envString("PSP_WEBHOOK_SECRET"),
+    apiKey: envSecret("PSP_API_KEY"),
+    webhookSecret: envSecret("PSP_WEBHOOK_SECRET"),
   },
   events: { nats: natsEndpointFromEnv(), names: streamNamesFromEnv() },
   platformFeeBps: envInt("PLATFORM_FEE_BPS", DEFAULT_PLATFORM_FEE_BPS),

@@ -1,6 +1,7 @@
 import { AuditStore } from "../lib/audit/audit-store.js";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
+import { databaseAnswers } from "../lib/db.js";
+import { openServiceDb, type ServiceDatabaseConfig } from "../lib/service-db.js";
 import { attachToNats, type NatsEndpoint } from "../lib/events/nats.js";
 import { registerOutboxMetrics } from "../lib/events/outbox-metrics.js";
 import { defaultRelaySettings, startOutboxRelay } from "../lib/events/outbox-relay.js";
@@ -31,7 +32,7 @@ import { encodePaymentEvent, eventSubject } from "./events/payment-event.js";
 import { encodeRefundEvent, refundEventSubject } from "./events/refund-event.js";
 import { DisputeStore } from "./store/dispute-store.js";
 import { IdempotencyStore } from "./store/idempotency-store.js";
-import { PAYMENT_SCHEMA, paymentMigrations } from "./store/migrations/index.js";
+import { paymentSchema } from "./store/migrations/index.js";
 import { TimelineStore } from "./store/timeline-store.js";
 import { PaymentStore } from "./store/payment-store.js";
 import { RefundStore } from "./store/refund-store.js";
@@ -44,8 +45,7 @@ export const DEFAULT_PLATFORM_FEE_BPS = 250;
 /** As long as Stripe keeps its idempotency keys. */
 export const DEFAULT_IDEMPOTENCY_KEY_TTL_MS = 24 * 3600 * 1000;
 
-export interface PaymentServiceConfig {
-  databaseUrl: string;
+export interface PaymentServiceConfig extends ServiceDatabaseConfig {
   /** This service's certificate (its identity, as server and as client) and the platform CA. */
   tls: TlsMaterial;
   port?: number;
@@ -87,8 +87,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   const tokenKey = pageTokenKey(config.pageTokenSecret);
   const log = createLogger("payment");
   const allowedReturnUrlHosts = config.returnUrlHosts && returnUrlHosts(config.returnUrlHosts);
-  const db = createDb(config.databaseUrl, PAYMENT_SCHEMA);
-  await migrateUp(db, PAYMENT_SCHEMA, paymentMigrations);
+  const db = await openServiceDb(config, paymentSchema);
   const metrics = createMetricsRegistry("payment");
   const store = new PaymentStore(db, encodePaymentEvent, eventSubject);
   registerOutboxMetrics(metrics, db, PAYMENT_OUTBOX.table);

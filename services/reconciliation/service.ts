@@ -1,6 +1,7 @@
 import { AuditStore } from "../lib/audit/audit-store.js";
 import { envInt } from "../lib/config.js";
-import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
+import { databaseAnswers } from "../lib/db.js";
+import { openServiceDb, type ServiceDatabaseConfig } from "../lib/service-db.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import type { TlsMaterial } from "../lib/tls/tls-material.js";
 import { createLogger } from "../lib/log.js";
@@ -15,11 +16,10 @@ import { noSettlementDirectory, settlementDirectory } from "./adapters/settlemen
 import { reconciliationRoutes } from "./api/reconciliation-handlers.js";
 import { defaultReconciliationConfig, Reconciliation, type ReconciliationConfig } from "./app/reconciliation.js";
 import { completeDays, reconcileDueDays } from "./app/schedule.js";
-import { RECONCILIATION_SCHEMA, reconciliationMigrations } from "./store/migrations/index.js";
+import { reconciliationSchema } from "./store/migrations/index.js";
 import { ReconciliationStore } from "./store/reconciliation-store.js";
 
-export interface ReconciliationServiceConfig {
-  databaseUrl: string;
+export interface ReconciliationServiceConfig extends ServiceDatabaseConfig {
   /** This service's certificate (its identity, as server and as client) and the platform CA. */
   tls: TlsMaterial;
   port?: number;
@@ -54,8 +54,7 @@ export function scheduleFromEnv(): ReconciliationServiceConfig["schedule"] {
 export async function startReconciliationService(config: ReconciliationServiceConfig): Promise<RunningReconciliationService> {
   const tokenKey = pageTokenKey(config.pageTokenSecret);
   const log = createLogger("reconciliation");
-  const db = createDb(config.databaseUrl, RECONCILIATION_SCHEMA);
-  await migrateUp(db, RECONCILIATION_SCHEMA, reconciliationMigrations);
+  const db = await openServiceDb(config, reconciliationSchema);
   const store = new ReconciliationStore(db);
   const ledger = new LedgerGrpcClient(config.ledgerUrls, config.tls);
   const reconciliation = new Reconciliation({

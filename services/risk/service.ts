@@ -1,5 +1,6 @@
 import { AuditStore } from "../lib/audit/audit-store.js";
-import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
+import { databaseAnswers } from "../lib/db.js";
+import { openServiceDb, type ServiceDatabaseConfig } from "../lib/service-db.js";
 import { startGrpcServer, type GrpcServer } from "../lib/grpc-server.js";
 import type { TlsMaterial } from "../lib/tls/tls-material.js";
 import { createLogger } from "../lib/log.js";
@@ -9,10 +10,9 @@ import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { riskRoutes } from "./api/risk-handlers.js";
 import { defaultRiskRules, type RiskRules } from "./domain/rules.js";
 import { RiskStore } from "./store/risk-store.js";
-import { RISK_SCHEMA, riskMigrations } from "./store/migrations/index.js";
+import { riskSchema } from "./store/migrations/index.js";
 
-export interface RiskServiceConfig {
-  databaseUrl: string;
+export interface RiskServiceConfig extends ServiceDatabaseConfig {
   /** This service's certificate (its identity, as server and as client) and the platform CA. */
   tls: TlsMaterial;
   port?: number;
@@ -26,8 +26,7 @@ export interface RiskServiceConfig {
 export async function startRiskService(config: RiskServiceConfig): Promise<GrpcServer> {
   const tokenKey = pageTokenKey(config.pageTokenSecret);
   const log = createLogger("risk");
-  const db = createDb(config.databaseUrl, RISK_SCHEMA);
-  await migrateUp(db, RISK_SCHEMA, riskMigrations);
+  const db = await openServiceDb(config, riskSchema);
   const server = await startGrpcServer({
     tls: config.tls,
     policy: riskPolicy,

@@ -3,17 +3,20 @@ import { envInt, envString } from "../lib/config.js";
 import { natsEndpointFromEnv } from "../lib/events/nats.js";
 import { streamNamesFromEnv } from "../lib/events/streams.js";
 import { runUntilSignal } from "../lib/process.js";
+import { envSecret } from "../lib/secrets.js";
 import { DEFAULT_PAYOUT_SCHEDULE_INTERVAL_MS, payoutJobsFromEnv } from "./config.js";
 import { startWalletService } from "./service.js";
+import { serviceDatabaseFromEnv } from "../lib/service-db.js";
+import { WALLET_SCHEMA } from "./store/migrations/index.js";
 
 const service = await startWalletService({
   tls: tlsMaterialFromEnv(),
-  databaseUrl: envString("DATABASE_URL"),
+  ...serviceDatabaseFromEnv(WALLET_SCHEMA),
   pageTokenSecret: envString("PAGE_TOKEN_SECRET"),
   port: envInt("WALLET_PORT", 50054),
   metricsPort: envInt("WALLET_METRICS_PORT", 9454),
   events: { nats: natsEndpointFromEnv(), names: streamNamesFromEnv() },
-  psp: { baseUrl: envString("PSP_URL", "http://127.0.0.1:8090"), apiKey: envString("PSP_API_KEY") },
+  psp: { baseUrl: envString("PSP_URL", "http://127.0.0.1:8090"), apiKey: envSecret("PSP_API_KEY") },
   ...payoutJobsFromEnv(DEFAULT_PAYOUT_SCHEDULE_INTERVAL_MS),
 });
 runUntilSignal(service.close);

@@ -1,6 +1,7 @@
 import { AuditStore } from "../lib/audit/audit-store.js";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { createDb, databaseAnswers, migrateUp } from "../lib/db.js";
+import { databaseAnswers } from "../lib/db.js";
+import { openServiceDb, type ServiceDatabaseConfig } from "../lib/service-db.js";
 import { ConsumerMetrics } from "../lib/events/consumer-metrics.js";
 import { consumeEvents, type EventsConfig } from "../lib/events/event-consumers.js";
 import { attachToNats } from "../lib/events/nats.js";
@@ -22,10 +23,9 @@ import { walletSubscriptions } from "./events/consumers.js";
 import { WALLET_OUTBOX } from "./store/outbox.js";
 import { PayoutStore } from "./store/payout-store.js";
 import { WalletStore } from "./store/wallet-store.js";
-import { WALLET_SCHEMA, walletMigrations } from "./store/migrations/index.js";
+import { walletSchema } from "./store/migrations/index.js";
 
-export interface WalletServiceConfig {
-  databaseUrl: string;
+export interface WalletServiceConfig extends ServiceDatabaseConfig {
   /** This service's certificate (its identity, as server and as client) and the platform CA. */
   tls: TlsMaterial;
   port?: number;
@@ -51,8 +51,7 @@ export interface RunningWalletService {
 export async function startWalletService(config: WalletServiceConfig): Promise<RunningWalletService> {
   const tokenKey = pageTokenKey(config.pageTokenSecret);
   const log = createLogger("wallet");
-  const db = createDb(config.databaseUrl, WALLET_SCHEMA);
-  await migrateUp(db, WALLET_SCHEMA, walletMigrations);
+  const db = await openServiceDb(config, walletSchema);
   const metrics = createMetricsRegistry("wallet");
   const balances = new WalletStore(db);
   const payouts = new PayoutStore(db, balances);

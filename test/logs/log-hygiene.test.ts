@@ -151,7 +151,7 @@ describe("a service run as a process", () => {
     const database = await createTestDatabase();
     try {
       const main = fileURLToPath(new URL("../../services/risk/main.ts", import.meta.url));
-      const env = { ...process.env, ...testTlsEnv("risk"), DATABASE_URL: database.url, RISK_PORT: "0", RISK_METRICS_PORT: "0", LOG_LEVEL: "info", PAGE_TOKEN_SECRET: randomPageTokenSecret() };
+      const env = { ...process.env, ...testTlsEnv("risk"), PLATFORM_ENV: "development", DATABASE_URL: database.url, RISK_PORT: "0", RISK_METRICS_PORT: "0", LOG_LEVEL: "info", PAGE_TOKEN_SECRET: randomPageTokenSecret() };
       const child = spawn(process.execPath, ["--import", "tsx", main], { env, stdio: ["ignore", "pipe", "pipe"] });
       const out = { stdout: "", stderr: "" };
       child.stdout.setEncoding("utf8").on("data", (text: string) => (out.stdout += text));

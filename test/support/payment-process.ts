@@ -75,6 +75,8 @@ export class PaymentInstance {
     const child = startChild(process.execPath, ["--import", "tsx", MAIN], {
       ...process.env,
       ...testTlsEnv("payment"),
+      // The test platform's fixed secrets are development values.
+      PLATFORM_ENV: "development",
       DATABASE_URL: config.databaseUrl,
       PAYMENT_PORT: String(this.grpcPort),
       PAYMENT_HTTP_PORT: String(this.httpPort),

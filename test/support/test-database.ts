@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { inject } from "vitest";
+import { dropServiceRolesSql } from "../../services/lib/service-db.js";
 
 export interface TestDatabase {
   url: string;
@@ -23,5 +24,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin(`create database ${name}`);
   const url = new URL(inject("adminDatabaseUrl"));
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin(`drop database if exists ${name} with (force)`);
+      await admin(dropServiceRolesSql(name));
+    },
+  };
 }
