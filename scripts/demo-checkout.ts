@@ -35,10 +35,10 @@ export async function runDemoCheckout(
   identities: { marketplace: TlsMaterial; operatorTools: TlsMaterial },
   print: (line: string) => void,
 ): Promise<Payment> {
-  const options = { timeoutMs: 30_000 };
-  const payments = createClient(PaymentService, grpcTransport(urls.paymentUrl, identities.marketplace, options));
-  const wallets = createClient(WalletService, grpcTransport(urls.walletUrl, identities.marketplace, options));
-  const ledger = createClient(LedgerService, grpcTransport(urls.ledgerUrl, identities.operatorTools, options));
+  const timeoutMs = 30_000;
+  const payments = createClient(PaymentService, grpcTransport(urls.paymentUrl, identities.marketplace, { server: "payment", timeoutMs }));
+  const wallets = createClient(WalletService, grpcTransport(urls.walletUrl, identities.marketplace, { server: "wallet", timeoutMs }));
+  const ledger = createClient(LedgerService, grpcTransport(urls.ledgerUrl, identities.operatorTools, { server: "ledger", timeoutMs }));
   const checkoutId = `demo-cart-${Date.now()}`;
   print(`1. CreatePayment over gRPC: checkout ${checkoutId}, two sellers`);
   const { payment: created } = await payments.createPayment({

@@ -36,7 +36,7 @@ if (date === undefined) usage(`cannot tell the day of ${filePath} from its name:
 const report = (run: Run): ReportRow[] =>
   run.report.map((r) => ({ class: LineClass[r.lineClass].toLowerCase() as ClassName, currency: r.currency, count: Number(r.count), amountMinor: r.amountMinor }));
 
-const transport = grpcTransport(envString("RECONCILIATION_URL", "https://127.0.0.1:50055"), tlsMaterialFromEnv(), { timeoutMs: 600_000 });
+const transport = grpcTransport(envString("RECONCILIATION_URL", "https://127.0.0.1:50055"), tlsMaterialFromEnv(), { server: "reconciliation", timeoutMs: 600_000 });
 const client = createClient(ReconciliationService, transport);
 try {
   const { run, changes } = await client.runReconciliation({ date, filePath });

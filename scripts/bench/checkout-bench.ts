@@ -33,7 +33,7 @@ import { payOnHostedPage, TEST_CARDS } from "../buyer.js";
 const AIM_PAYMENTS_PER_SECOND = 300;
 const AIM_CREATE_P99_MS = 50;
 const SELLERS = 50;
-const CALL_OPTIONS = { timeoutMs: 30_000 };
+const CALL_TIMEOUT_MS = 30_000;
 
 const { values: args } = parseArgs({ options: { levels: { type: "string" }, seconds: { type: "string" }, rate: { type: "string" } } });
 const LEVELS = (args.levels ?? "10,50,100").split(",").map(Number);
@@ -317,8 +317,8 @@ async function main(): Promise<void> {
   const platform = await startPlatform(env);
   platformPid = platform.child.pid;
   const as = (identity: Identity) => tlsMaterialFromEnv(devPkiFiles(env.PKI_DIR!, identity));
-  const payments = createClient(PaymentService, grpcTransport(platform.paymentUrl, as("marketplace"), CALL_OPTIONS));
-  const ledger = createClient(LedgerService, grpcTransport(platform.ledgerUrl, as("operator-tools"), CALL_OPTIONS));
+  const payments = createClient(PaymentService, grpcTransport(platform.paymentUrl, as("marketplace"), { server: "payment", timeoutMs: CALL_TIMEOUT_MS }));
+  const ledger = createClient(LedgerService, grpcTransport(platform.ledgerUrl, as("operator-tools"), { server: "ledger", timeoutMs: CALL_TIMEOUT_MS }));
   const watch = new LedgerWatch(ledger);
   const counter = { n: 0 };
   try {

@@ -16,6 +16,7 @@ const service = await startConsoleService({
   ledgerUrl: envString("LEDGER_URL"),
   reconciliationUrl: envString("RECONCILIATION_URL"),
   walletUrl: envString("WALLET_URL"),
+  riskUrl: envString("RISK_URL"),
   deadLetters: process.env.NATS_URL ? { nats: natsEndpointFromEnv(), names: streamNamesFromEnv() } : undefined,
   // Optional: without it, the operators already in the database are the ones who can log in.
   adminPassword: optionalEnvSecret("CONSOLE_ADMIN_PASSWORD", PASSWORD_MIN_LENGTH),

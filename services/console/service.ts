@@ -16,6 +16,7 @@ import { overviewRoutes } from "./api/overview-pages.js";
 import { refundRoutes } from "./api/refund-pages.js";
 import { riskReviewRoutes } from "./api/risk-review-pages.js";
 import { reconciliationRoutes } from "./api/reconciliation-pages.js";
+import { serviceAuditRoutes } from "./api/service-audit-pages.js";
 import { ConsoleStore } from "./store/console-store.js";
 import { consoleSchema } from "./store/migrations/index.js";
 
@@ -50,7 +51,7 @@ export async function startConsoleService(config: ConsoleServiceConfig): Promise
     await store.audit({ operatorId: "system", action: "operator_bootstrapped", target: ADMIN_OPERATOR_ID, details: { role: "finance" } });
   }
   const clients = createConsoleClients(config, config.tls);
-  const routes = [...authRoutes(store, now), ...overviewRoutes(clients), ...paymentRoutes(clients), ...riskReviewRoutes(clients), ...refundRoutes(clients), ...ledgerRoutes(clients), ...reconciliationRoutes(clients), ...adjustmentRoutes(clients), ...walletRoutes(clients), ...deadLetterRoutes(config.deadLetters, store), ...adminRoutes(store)];
+  const routes = [...authRoutes(store, now), ...overviewRoutes(clients), ...paymentRoutes(clients), ...riskReviewRoutes(clients), ...refundRoutes(clients), ...ledgerRoutes(clients), ...reconciliationRoutes(clients), ...adjustmentRoutes(clients), ...walletRoutes(clients), ...deadLetterRoutes(config.deadLetters, store), ...adminRoutes(store), ...serviceAuditRoutes(clients)];
   const server = httpServerWithTimeouts(consoleHandler(routes, store, log));
   const host = config.host ?? "127.0.0.1";
   const port = await listen(server, config.port, host);

@@ -1,8 +1,11 @@
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Code, ConnectError, type Interceptor, type Transport } from "@connectrpc/connect";
+import { identityOfSubjectAltName, type Identity } from "./tls/identity.js";
 import type { TlsMaterial } from "./tls/tls-material.js";
 
 export interface GrpcClientOptions {
+  /** The identity the server must prove with its certificate (its SPIFFE ID), whatever address it is reached at. */
+  server: Identity;
   /** Deadline of each call unless the call sets its own. */
   timeoutMs: number;
   /** false: never ask for gzip answers (bulk lookups on the same network, where it would only cost CPU). */
@@ -27,7 +30,9 @@ const connectionResetIsUnavailable: Interceptor = (next) => async (req) => {
 
 /**
  * A gRPC transport to one of our services over mutual TLS: our certificate proves who we are, and the server's
- * must come from the same CA. One per target service, kept for the life of the process.
+ * must come from the same CA and name the service we meant to reach (checked instead of the host name, as SPIFFE
+ * does: another identity's certificate cannot stand in for the ledger). One per target service, kept for the life
+ * of the process.
  */
 export function grpcTransport(baseUrl: string, tls: TlsMaterial, opts: GrpcClientOptions): Transport {
   if (!baseUrl.startsWith("https://")) throw new Error(`${baseUrl}: our gRPC services are reached over TLS only (https://host:port)`);
@@ -36,7 +41,15 @@ export function grpcTransport(baseUrl: string, tls: TlsMaterial, opts: GrpcClien
     defaultTimeoutMs: opts.timeoutMs,
     pingIntervalMs: 30_000,
     interceptors: [connectionResetIsUnavailable],
-    nodeOptions: { ca: tls.ca, cert: tls.cert, key: tls.key },
+    nodeOptions: {
+      ca: tls.ca,
+      cert: tls.cert,
+      key: tls.key,
+      checkServerIdentity: (_host, cert) => {
+        const proven = identityOfSubjectAltName(cert.subjectaltname);
+        return proven === opts.server ? undefined : new Error(`${baseUrl} is not the ${opts.server} service: its certificate names ${proven ?? "no identity of ours"}`);
+      },
+    },
     ...(opts.gzip === false ? { acceptCompression: [] } : {}),
   });
 }

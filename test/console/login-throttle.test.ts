@@ -21,6 +21,7 @@ beforeAll(async () => {
     ledgerUrl: NOWHERE,
     reconciliationUrl: NOWHERE,
     walletUrl: NOWHERE,
+    riskUrl: NOWHERE,
     adminPassword: ADMIN_PASSWORD,
     now: () => new Date(Date.now() + clockAheadMs),
   });

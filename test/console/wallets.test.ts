@@ -62,6 +62,14 @@ describe("payouts from the console", () => {
     const audit = (await admin.get("/audit")).html;
     expect(rowsContaining(audit, 'data-action="payout_requested"').filter((r) => r.includes(sellerId))).toHaveLength(2);
     expect(rowsContaining(audit, 'data-action="payout_refused"').filter((r) => r.includes(sellerId))).toHaveLength(1);
+    // The wallet service's own record, beside the console's: the console's identity, the operator it vouched for.
+    const walletAudit = (await admin.get("/audit/services?service=wallet")).html;
+    const requested = rowsContaining(walletAudit, 'data-method="/wallet.v1.WalletService/RequestPayout"').filter((r) => r.includes(payoutId));
+    expect(requested).toEqual([
+      expect.stringMatching(/ console admin \/wallet\.v1\.WalletService\/RequestPayout .* OK$/),
+      expect.stringMatching(/ console admin \/wallet\.v1\.WalletService\/RequestPayout .* OK$/),
+    ]);
+    expect(rowsContaining(walletAudit, "FAILED_PRECONDITION").filter((r) => r.includes(sellerId))).toHaveLength(1);
 
     await admin.submit("/operators", "/operators", { id: "pia", display_name: "Pia Viewer", role: "viewer", password: "pia-password" });
     const pia = new ConsoleBrowser(under.platform.console.url);
@@ -88,6 +96,7 @@ describe("a payout whose answer is lost", () => {
       ledgerUrl: platform.ledger.url,
       reconciliationUrl: platform.reconciliation.url,
       walletUrl: `https://127.0.0.1:${proxy.port}`,
+      riskUrl: platform.risk.url,
     });
     try {
       const admin = await loggedIn(consoleService.url, "admin", CONSOLE_ADMIN_PASSWORD);

@@ -28,12 +28,13 @@ import { startPaymentReplica, startTestPlatform, type TestPlatform } from "../su
 import { testTls } from "../support/tls.js";
 
 /** Every service of the platform, its policy, and where the test platform serves it. */
-const SERVED: { policy: ServicePolicy; url: (p: TestPlatform) => string }[] = [
-  { policy: paymentPolicy, url: (p) => p.payment.url },
-  { policy: riskPolicy, url: (p) => p.risk.url },
-  { policy: ledgerPolicy, url: (p) => p.ledger.url },
-  { policy: walletPolicy, url: (p) => p.wallet.url },
-  { policy: reconciliationPolicy, url: (p) => p.reconciliation.url },
+type Server = "payment" | "risk" | "ledger" | "wallet" | "reconciliation";
+const SERVED: { policy: ServicePolicy; server: Server }[] = [
+  { policy: paymentPolicy, server: "payment" },
+  { policy: riskPolicy, server: "risk" },
+  { policy: ledgerPolicy, server: "ledger" },
+  { policy: walletPolicy, server: "wallet" },
+  { policy: reconciliationPolicy, server: "reconciliation" },
 ];
 const ALL_SERVICES: DescService[] = [PaymentService, RiskService, LedgerService, WalletService, ReconciliationService];
 
@@ -47,8 +48,13 @@ afterAll(async () => {
   await platform?.close();
 });
 
-function clientOf<S extends DescService>(service: S, url: string, tls: TlsMaterial): Client<S> {
-  return createClient(service, grpcTransport(url, tls, { timeoutMs: 10_000 }));
+const urlOf = (server: Server) => platform[server].url;
+
+/** A transport to one of the platform's services, as the owner of `tls`. */
+const transportTo = (server: Server, tls: TlsMaterial, url = urlOf(server)) => grpcTransport(url, tls, { server, timeoutMs: 10_000 });
+
+function clientOf<S extends DescService>(service: S, server: Server, tls: TlsMaterial): Client<S> {
+  return createClient(service, transportTo(server, tls));
 }
 
 /** Calls one method with an empty request (and `header`), resolving with the error it gets, or undefined. */
@@ -74,7 +80,7 @@ const checkout = () => ({
   orders: [{ orderId: "order-1", sellerId: "seller-a", amount: { amountMinor: 2_500n, currency: "USD" } }],
 });
 
-const policyFor = (service: DescService) => SERVED.find((s) => s.policy.service === service)!;
+const serverOf = (service: DescService) => SERVED.find((s) => s.policy.service === service)!.server;
 
 describe("the policy tables", () => {
   it("name every RPC of every service, and only identities we issue", () => {
@@ -100,7 +106,7 @@ describe("every RPC refuses every identity it does not grant", () => {
   );
 
   it.each(cases)("%s: PERMISSION_DENIED naming method and caller", async (_, service, method, identity) => {
-    const transport = grpcTransport(policyFor(service).url(platform), testTls(identity), { timeoutMs: 10_000 });
+    const transport = transportTo(serverOf(service), testTls(identity));
     const error = await errorOf(transport, method);
     expect(error?.code, error?.rawMessage).toBe(Code.PermissionDenied);
     expect(error!.rawMessage).toBe(`${identity} may not call /${service.typeName}/${method.name}`);
@@ -113,8 +119,8 @@ describe("who may connect", () => {
 
   it("a caller without a client certificate is UNAUTHENTICATED, on every service", async () => {
     const { ca } = testTls("marketplace");
-    for (const { policy, url } of SERVED) {
-      const transport = createGrpcTransport({ baseUrl: url(platform), nodeOptions: { ca } });
+    for (const { policy, server } of SERVED) {
+      const transport = createGrpcTransport({ baseUrl: urlOf(server), nodeOptions: { ca } });
       const error = await errorOf(transport, policy.service.methods[0]!);
       expect(error?.code, policy.service.typeName).toBe(Code.Unauthenticated);
       expect(error!.rawMessage).toMatch(/client certificate/);
@@ -124,13 +130,18 @@ describe("who may connect", () => {
   it("a certificate from another CA, even one naming our identities, is UNAUTHENTICATED", async () => {
     const foreign = await issueDevPki(foreignDir);
     const forged = { ...foreign.material("marketplace"), ca: testTls("marketplace").ca };
-    const error = await errorOf(grpcTransport(platform.wallet.url, forged, { timeoutMs: 10_000 }), WalletService.method.requestPayout);
+    const error = await errorOf(transportTo("wallet", forged), WalletService.method.requestPayout);
     expect(error?.code).toBe(Code.Unauthenticated);
   });
 
+  it("our clients refuse a server whose certificate names another service than the one they meant to reach", async () => {
+    const error = await errorOf(transportTo("ledger", testTls("operator-tools"), urlOf("wallet")), LedgerService.method.getBalance);
+    expect(error?.rawMessage).toContain("is not the ledger service: its certificate names wallet");
+  });
+
   it("a plaintext HTTP/2 connection gets no answer from any service", async () => {
-    for (const { policy, url } of SERVED) {
-      const transport = createGrpcTransport({ baseUrl: url(platform).replace("https://", "http://") });
+    for (const { policy, server } of SERVED) {
+      const transport = createGrpcTransport({ baseUrl: urlOf(server).replace("https://", "http://") });
       const error = await errorOf(transport, policy.service.methods[0]!);
       // Whatever the client makes of the TLS server's answer, no handler saw the call (not even to refuse it).
       expect(error, policy.service.typeName).toBeDefined();
@@ -140,21 +151,21 @@ describe("who may connect", () => {
 
   it("the health service answers any identity we issue, the probe's included, and nothing else to the probe", async () => {
     const probe = testTls("probe");
-    const health = clientOf(Health, platform.ledger.url, probe);
+    const health = clientOf(Health, "ledger", probe);
     expect((await health.check({ service: "" })).status).toBe(1);
-    const error = await errorOf(grpcTransport(platform.ledger.url, probe, { timeoutMs: 10_000 }), LedgerService.method.getBalance);
+    const error = await errorOf(transportTo("ledger", probe), LedgerService.method.getBalance);
     expect(error?.code).toBe(Code.PermissionDenied);
   });
 });
 
 describe("the actor is the authenticated caller", () => {
   it("only the console may name an operator; a person's decision needs one", async () => {
-    const asMarketplace = grpcTransport(platform.payment.url, testTls("marketplace"), { timeoutMs: 10_000 });
+    const asMarketplace = transportTo("payment", testTls("marketplace"));
     const vouching = await errorOf(asMarketplace, PaymentService.method.refundPayment, { [OPERATOR_HEADER]: "admin" });
     expect(vouching?.code).toBe(Code.PermissionDenied);
     expect(vouching!.rawMessage).toMatch(/only the console may name an operator/);
 
-    const asConsole = grpcTransport(platform.payment.url, testTls("console"), { timeoutMs: 10_000 });
+    const asConsole = transportTo("payment", testTls("console"));
     const anonymous = await errorOf(asConsole, PaymentService.method.decideRiskReview);
     expect(anonymous?.code).toBe(Code.PermissionDenied);
     expect(anonymous!.rawMessage).toMatch(/is a person's decision/);
@@ -163,12 +174,12 @@ describe("the actor is the authenticated caller", () => {
   });
 
   it("every mutating call leaves an audit record with caller, operator, ids and outcome, refusals included", async () => {
-    const asRisk = clientOf(PaymentService, platform.payment.url, testTls("risk"));
+    const asRisk = clientOf(PaymentService, "payment", testTls("risk"));
     await expect(asRisk.refundPayment({ paymentId: "pay_audited", refundId: "re_x" })).rejects.toMatchObject({ code: Code.PermissionDenied });
-    const asConsole = clientOf(PaymentService, platform.payment.url, testTls("console"));
+    const asConsole = clientOf(PaymentService, "payment", testTls("console"));
     await expect(asConsole.refundPayment({ paymentId: "pay_audited" }, { headers: { [OPERATOR_HEADER]: "ann" } })).rejects.toBeInstanceOf(ConnectError);
 
-    const audit = clientOf(AuditService, platform.payment.url, testTls("operator-tools"));
+    const audit = clientOf(AuditService, "payment", testTls("operator-tools"));
     const { records } = await audit.listAuditRecords({ method: "/payment.v1.PaymentService/RefundPayment" });
     const mine = records.filter((r) => r.ids.payment_id === "pay_audited");
     expect(mine.map((r) => [r.caller, r.operator, r.outcome])).toEqual([
@@ -178,7 +189,7 @@ describe("the actor is the authenticated caller", () => {
     expect(mine[1]!.ids).toMatchObject({ payment_id: "pay_audited", refund_id: "re_x" });
     expect(mine[0]!.at).toBeDefined();
     // Reads are not audited, and the marketplace may not read the audit.
-    const asMarketplace = clientOf(AuditService, platform.payment.url, testTls("marketplace"));
+    const asMarketplace = clientOf(AuditService, "payment", testTls("marketplace"));
     await expect(asMarketplace.listAuditRecords({})).rejects.toMatchObject({ code: Code.PermissionDenied });
   });
 });
@@ -203,13 +214,13 @@ describe("reserved ledger ids", () => {
     ["operator-tools", "adjustment:1"],
     ["reconciliation", "payin:pay_inflight"],
   ] as const)("%s posting %s is PERMISSION_DENIED", async (identity, id) => {
-    const ledger = clientOf(LedgerService, platform.ledger.url, testTls(identity));
+    const ledger = clientOf(LedgerService, "ledger", testTls(identity));
     await expect(ledger.postTransaction(posting(id))).rejects.toMatchObject({ code: Code.PermissionDenied, rawMessage: expect.stringContaining(`may not post`) });
   });
 });
 
 describe("every input bounded", () => {
-  const asMarketplace = () => clientOf(PaymentService, platform.payment.url, testTls("marketplace"));
+  const asMarketplace = () => clientOf(PaymentService, "payment", testTls("marketplace"));
 
   it("a message over 1 MiB is RESOURCE_EXHAUSTED, before it is decoded", async () => {
     const error = await asMarketplace()
@@ -231,14 +242,14 @@ describe("every input bounded", () => {
   });
 
   it("a wallet destination with a NUL byte is INVALID_ARGUMENT, not INTERNAL", async () => {
-    const wallets = clientOf(WalletService, platform.wallet.url, testTls("marketplace"));
+    const wallets = clientOf(WalletService, "wallet", testTls("marketplace"));
     await expect(wallets.setPayoutAccount({ sellerId: "s1", destination: "ba_\u0000" })).rejects.toMatchObject({ code: Code.InvalidArgument });
   });
 
   it("WatchPayment streams beyond an instance's cap are RESOURCE_EXHAUSTED, and a closed one frees its place", async () => {
     const replica = await startPaymentReplica(platform, { maxWatches: 2 });
     try {
-      const payments = clientOf(PaymentService, replica.url, testTls("marketplace"));
+      const payments = createClient(PaymentService, transportTo("payment", testTls("marketplace"), replica.url));
       const { payment } = await payments.createPayment(checkout());
       const watchers = [new AbortController(), new AbortController()];
       const open = watchers.map((w) => payments.watchPayment({ paymentId: payment!.paymentId }, { signal: w.signal })[Symbol.asyncIterator]());

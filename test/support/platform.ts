@@ -97,6 +97,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     ledgerUrl: ledger.url,
     reconciliationUrl: reconciliation.url,
     walletUrl: wallet.url,
+    riskUrl: risk.url,
     deadLetters: { nats: natsAs("console"), names: streams },
     adminPassword: CONSOLE_ADMIN_PASSWORD,
   });

@@ -1,4 +1,5 @@
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { AuditService } from "../../../gen/audit/v1/audit_pb.js";
 import { LedgerService } from "../../../gen/ledger/v1/ledger_pb.js";
 import { PaymentService } from "../../../gen/payment/v1/payment_pb.js";
 import { ReconciliationService } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
@@ -13,24 +14,38 @@ export interface ConsoleClients {
   ledger: Client<typeof LedgerService>;
   reconciliation: Client<typeof ReconciliationService>;
   wallets: Client<typeof WalletService>;
+  /** Each service's own record of the calls it received (its rpc_audit table), by service. */
+  audits: Record<AuditedService, Client<typeof AuditService>>;
 }
+
+export const AUDITED_SERVICES = ["payment", "risk", "ledger", "wallet", "reconciliation"] as const;
+export type AuditedService = (typeof AUDITED_SERVICES)[number];
 
 export interface ConsoleClientUrls {
   paymentUrl: string;
   ledgerUrl: string;
   reconciliationUrl: string;
   walletUrl: string;
+  /** The console reads only the risk service's audit records. */
+  riskUrl: string;
 }
 
 const CALL_TIMEOUT_MS = 10_000;
 
 export function createConsoleClients(urls: ConsoleClientUrls, tls: TlsMaterial): ConsoleClients {
-  const transport = (baseUrl: string) => grpcTransport(baseUrl, tls, { timeoutMs: CALL_TIMEOUT_MS });
+  const transports = {
+    payment: grpcTransport(urls.paymentUrl, tls, { server: "payment", timeoutMs: CALL_TIMEOUT_MS }),
+    risk: grpcTransport(urls.riskUrl, tls, { server: "risk", timeoutMs: CALL_TIMEOUT_MS }),
+    ledger: grpcTransport(urls.ledgerUrl, tls, { server: "ledger", timeoutMs: CALL_TIMEOUT_MS }),
+    wallet: grpcTransport(urls.walletUrl, tls, { server: "wallet", timeoutMs: CALL_TIMEOUT_MS }),
+    reconciliation: grpcTransport(urls.reconciliationUrl, tls, { server: "reconciliation", timeoutMs: CALL_TIMEOUT_MS }),
+  };
   return {
-    payments: createClient(PaymentService, transport(urls.paymentUrl)),
-    ledger: createClient(LedgerService, transport(urls.ledgerUrl)),
-    reconciliation: createClient(ReconciliationService, transport(urls.reconciliationUrl)),
-    wallets: createClient(WalletService, transport(urls.walletUrl)),
+    payments: createClient(PaymentService, transports.payment),
+    ledger: createClient(LedgerService, transports.ledger),
+    reconciliation: createClient(ReconciliationService, transports.reconciliation),
+    wallets: createClient(WalletService, transports.wallet),
+    audits: Object.fromEntries(AUDITED_SERVICES.map((service) => [service, createClient(AuditService, transports[service])])) as ConsoleClients["audits"],
   };
 }
 

@@ -29,7 +29,7 @@ export function adminRoutes(store: ConsoleStore): Route[] {
         const more = entries.length === AUDIT_PAGE && last ? html`<p><a href="/audit${query({ before: last.id.toString(), operator: operatorId })}">Older</a></p>` : "";
         return ctx.page(
           "Audit log",
-          html`<p>Every login, logout and action, newest first. Insert-only: the database refuses to change or delete a row.</p>
+          html`<p>Every login, logout and action, newest first. Insert-only: the database refuses to change or delete a row. What the services themselves recorded of the calls they received: <a href="/audit/services">Service audit</a>.</p>
 <form class="inline" method="get" action="/audit"><label>Operator <input name="operator" value="${operatorId}"></label><button type="submit">Filter</button></form>
 ${table(["#", "time (UTC)", "operator", "action", "target", "details"], rows, "No entries.")}${more}`,
         );

@@ -13,7 +13,7 @@ export class WalletGrpcClient implements WalletBalancesPort {
   private readonly client: Client<typeof WalletService>;
 
   constructor(baseUrl: string, tls: TlsMaterial) {
-    this.client = createClient(WalletService, grpcTransport(baseUrl, tls, { timeoutMs: 10_000 }));
+    this.client = createClient(WalletService, grpcTransport(baseUrl, tls, { server: "wallet", timeoutMs: 10_000 }));
   }
 
   async listAll(): Promise<WalletBalance[]> {

@@ -65,6 +65,9 @@ function refusalOf(rule: ResolvedRule | undefined, caller: Caller, path: string)
     if (!OPERATOR_LOGIN.test(caller.operator)) return new ConnectError(`${OPERATOR_HEADER}: is not an operator login`, Code.InvalidArgument);
   } else if (rule.operator === "required") {
     return denied(`${path} is a person's decision: the ${OPERATOR_VOUCHER} must name the operator (${OPERATOR_HEADER})`);
+  } else if (rule.mutates && caller.identity === OPERATOR_VOUCHER) {
+    // The console changes things only for a logged-in person, whom the record must name.
+    return denied(`the ${OPERATOR_VOUCHER} must name the operator it calls ${path} for (${OPERATOR_HEADER})`);
   }
   return undefined;
 }

@@ -17,7 +17,7 @@ export class RiskGrpcClient implements RiskPort {
   private readonly client: Client<typeof RiskService>;
 
   constructor(baseUrl: string, tls: TlsMaterial) {
-    this.client = createClient(RiskService, grpcTransport(baseUrl, tls, { timeoutMs: 5_000 }));
+    this.client = createClient(RiskService, grpcTransport(baseUrl, tls, { server: "risk", timeoutMs: 5_000 }));
   }
 
   async assess(payment: Payment): Promise<RiskResult> {

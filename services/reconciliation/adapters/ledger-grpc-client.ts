@@ -41,7 +41,7 @@ export class LedgerGrpcClient implements LedgerPort {
     if (baseUrls.length === 0) throw new Error("the ledger client needs at least one ledger URL");
     // No gzip: lookups run to a million transactions a day, on the same network, and compression would double their CPU.
     this.clients = baseUrls.map((baseUrl) =>
-      createClient(LedgerService, grpcTransport(baseUrl, tls, { timeoutMs: 30_000, gzip: false })),
+      createClient(LedgerService, grpcTransport(baseUrl, tls, { server: "ledger", timeoutMs: 30_000, gzip: false })),
     );
   }
 

@@ -10,7 +10,7 @@ export class PaymentGrpcClient implements PaymentsPort {
   private readonly client: Client<typeof PaymentService>;
 
   constructor(baseUrl: string, tls: TlsMaterial) {
-    this.client = createClient(PaymentService, grpcTransport(baseUrl, tls, { timeoutMs: 30_000 }));
+    this.client = createClient(PaymentService, grpcTransport(baseUrl, tls, { server: "payment", timeoutMs: 30_000 }));
   }
 
   async refreshPayment(paymentId: string): Promise<{ status: string } | undefined> {
