@@ -144,7 +144,11 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
       handler(req, res);
     },
   );
-  server.on("tlsClientError", (err) => opts.log.warn("TLS handshake refused", { error: String(err) }));
+  server.on("tlsClientError", (err: NodeJS.ErrnoException) => {
+    // A peer that closed before saying anything (a port probe, a load balancer's TCP check) is not an attack.
+    const closedEarly = err.code === "ECONNRESET" || err.message === "socket hang up";
+    opts.log[closedEarly ? "debug" : "warn"]("TLS handshake refused", { error: String(err) });
+  });
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on("session", (session) => {
     sessions.add(session);
