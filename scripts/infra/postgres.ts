@@ -20,11 +20,13 @@ export async function ensurePostgres(): Promise<RunningPostgres> {
   // Postgres refuses to run as root, so the package runs it as "postgres": the directory must not exist yet
   // and its parent must be writable by that user (os.tmpdir() is).
   const databaseDir = join(tmpdir(), `payment-platform-pg-${randomBytes(6).toString("hex")}`);
+  // Anyone on this machine can reach 127.0.0.1: the superuser's password is drawn for the run.
+  const password = randomBytes(18).toString("hex");
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
     user: "postgres",
-    password: "postgres",
+    password,
     persistent: false,
     createPostgresUser: true,
     onLog: () => {},
@@ -34,7 +36,7 @@ export async function ensurePostgres(): Promise<RunningPostgres> {
   await pg.start();
   await pg.createDatabase("payments");
   return {
-    url: `postgres://postgres:postgres@127.0.0.1:${port}/payments`,
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/payments`,
     origin: `embedded PostgreSQL in ${databaseDir}`,
     stop: () => pg.stop(),
   };

@@ -15,8 +15,19 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
  */
 export function boundedInput(maxChars = MAX_STRING_CHARS): Interceptor {
   return (next) => async (req) => {
-    if (!req.stream) checkMessage(req.method.input, req.message as Record<string, unknown>, "", maxChars);
-    return next(req);
+    if (!req.stream) {
+      checkMessage(req.method.input, req.message as Record<string, unknown>, "", maxChars);
+      return next(req);
+    }
+    const { input } = req.method;
+    const messages = req.message;
+    async function* checked() {
+      for await (const message of messages) {
+        checkMessage(input, message as Record<string, unknown>, "", maxChars);
+        yield message;
+      }
+    }
+    return next({ ...req, message: checked() });
   };
 }
 

@@ -1,4 +1,5 @@
 import http2 from "node:http2";
+import type { TLSSocket } from "node:tls";
 import { Code, ConnectError, createContextValues, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Registry } from "prom-client";
@@ -58,6 +59,9 @@ export interface GrpcLimits {
   maxCallsPerConnection: number;
 }
 
+const IDLE_SESSION_MS = 5 * 60_000;
+const UNTRUSTED_SESSION_MS = 10_000;
+
 export const defaultGrpcLimits: GrpcLimits = { maxReceiveBytes: 1024 * 1024, maxCallsPerConnection: 100 };
 
 const codeOfKind: Record<ErrorKind, Code> = {
@@ -110,7 +114,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
     routes: (router) => {
       opts.routes(router);
       registerHealth(router, opts.healthProbe);
-      registerAudit(router, opts.audit, opts.pageTokenKey);
+      registerAudit(router, opts.audit, opts.pageTokenKey, opts.policy.service.typeName);
     },
     readMaxBytes: limits.maxReceiveBytes,
     contextValues: (req) =>
@@ -153,6 +157,10 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   server.on("session", (session) => {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
+    // Our clients ping every 30 s, so only a silent peer times out; one without a certificate we trust has had
+    // its UNAUTHENTICATED answer by then and need not hold the connection.
+    const trusted = (session.socket as TLSSocket).authorized;
+    session.setTimeout(trusted ? IDLE_SESSION_MS : UNTRUSTED_SESSION_MS, () => session.close());
   });
   const host = opts.host ?? "127.0.0.1";
   const port = await listen(server, opts.port, host);

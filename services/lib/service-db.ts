@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import pg from "pg";
 import { envString } from "./config.js";
 import { createDb, migrateUp, type Db, type Migration } from "./db.js";
-import { envSecret, isDevelopment, optionalEnvSecret } from "./secrets.js";
+import { envSecret, isDevelopment, optionalEnvSecret, PASSWORD_MIN_LENGTH, requireSecret } from "./secrets.js";
 
 /** How a service reaches PostgreSQL. */
 export interface ServiceDatabaseConfig {
@@ -25,9 +25,14 @@ export interface ServiceSchema {
 /** DATABASE_URL, MIGRATION_DATABASE_URL and <SCHEMA>_DB_PASSWORD (required outside development). */
 export function serviceDatabaseFromEnv(schema: string): ServiceDatabaseConfig {
   const password = `${schema.toUpperCase()}_DB_PASSWORD`;
+  const databaseUrl = envString("DATABASE_URL");
+  const migrationDatabaseUrl = process.env.MIGRATION_DATABASE_URL || undefined;
+  // The owner's password, when the URL carries one (trust or peer authentication need none), is a secret too.
+  const ownerPassword = decodeURIComponent(new URL(migrationDatabaseUrl ?? databaseUrl).password);
+  if (ownerPassword !== "") requireSecret("the password in MIGRATION_DATABASE_URL (or DATABASE_URL)", ownerPassword, { minLength: PASSWORD_MIN_LENGTH });
   return {
-    databaseUrl: envString("DATABASE_URL"),
-    migrationDatabaseUrl: process.env.MIGRATION_DATABASE_URL || undefined,
+    databaseUrl,
+    migrationDatabaseUrl,
     databasePassword: isDevelopment() ? optionalEnvSecret(password) : envSecret(password),
   };
 }

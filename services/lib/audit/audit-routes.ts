@@ -7,9 +7,12 @@ import type { AuditLog } from "./audit-store.js";
 
 const MAX_METHOD_CHARS = 200;
 
-/** audit.v1.AuditService on every server: its own rpc_audit table, newest first. */
-export function registerAudit(router: ConnectRouter, store: AuditLog, key: PageTokenKey): void {
-  const tokens = pageTokens(key, "audit.v1.AuditService/ListAuditRecords", { beforeId: "bigint" });
+/**
+ * audit.v1.AuditService on every server: its own rpc_audit table, newest first. `owner` (the service's own gRPC
+ * name) is in the page tokens' MAC, so that one service's token is refused by another's audit list.
+ */
+export function registerAudit(router: ConnectRouter, store: AuditLog, key: PageTokenKey, owner: string): void {
+  const tokens = pageTokens(key, `${owner} audit.v1.AuditService/ListAuditRecords`, { beforeId: "bigint" });
   router.service(AuditService, {
     async listAuditRecords(req) {
       if (req.method.length > MAX_METHOD_CHARS) throw invalidArgument("method", `must be at most ${MAX_METHOD_CHARS} characters`);

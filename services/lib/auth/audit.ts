@@ -19,9 +19,17 @@ export function requestIds(message: unknown): Record<string, string> {
   if (message === null || typeof message !== "object") return ids;
   for (const [key, value] of Object.entries(message)) {
     if (!key.endsWith("Id")) continue;
-    if ((typeof value === "string" && value !== "") || typeof value === "bigint") ids[snakeCase(key)] = String(value).slice(0, MAX_ID_CHARS);
+    if ((typeof value === "string" && value !== "") || typeof value === "bigint") ids[snakeCase(key)] = printable(String(value).slice(0, MAX_ID_CHARS));
   }
   return ids;
+}
+
+/**
+ * Audited before the input bounds refuse it, an id may hold what PostgreSQL's jsonb cannot store (NUL, a lone
+ * surrogate): the record must still be written, so those become U+FFFD.
+ */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
 }
 
 function snakeCase(name: string): string {

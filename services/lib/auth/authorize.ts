@@ -27,8 +27,11 @@ export function authorize(rules: ReadonlyMap<string, ResolvedRule>, audit: Audit
     const caller = callerFrom(peer.identity, req.header.get(OPERATOR_HEADER));
     const refusal = refusalOf(rule, caller, path);
     const request = req.stream ? undefined : req.message;
+    // An operator is recorded only as the console vouched for one: anyone else's header is refused, not believed.
+    const vouched = caller.operator !== undefined && caller.identity === OPERATOR_VOUCHER && OPERATOR_LOGIN.test(caller.operator);
+    const recorded: Caller = vouched ? caller : { identity: caller.identity };
     const record = (outcome: Code | "OK") =>
-      rule?.mutates ?? true ? audit({ caller, method: path, ids: requestIds(request), outcome: outcome === "OK" ? "OK" : statusName(outcome) }) : Promise.resolve();
+      rule?.mutates ?? true ? audit({ caller: recorded, method: path, ids: requestIds(request), outcome: outcome === "OK" ? "OK" : statusName(outcome) }) : Promise.resolve();
     if (refusal) {
       log.warn("call refused by policy", { procedure: path, caller: caller.identity, reason: refusal.rawMessage });
       await record(refusal.code);

@@ -4,8 +4,9 @@ import { identityOfSubjectAltName, type Identity } from "../tls/identity.js";
 
 export type PeerAuthentication = { ok: true; identity: Identity } | { ok: false; reason: string };
 
-// One answer per TLS connection: the certificate cannot change under it, and reading it on every call costs.
-const byConnection = new WeakMap<TLSSocket, PeerAuthentication>();
+// One answer per TLS connection: the certificate cannot change under it, and reading it on every call costs. Its
+// expiry is kept, so that a long-lived connection stops being trusted when its certificate ends.
+const byConnection = new WeakMap<TLSSocket, { auth: PeerAuthentication; validUntil: number }>();
 
 /** Who is at the other end of a request's mutual-TLS connection, or why nobody we know is. */
 export function authenticatePeer(req: Http2ServerRequest): PeerAuthentication {
@@ -14,10 +15,11 @@ export function authenticatePeer(req: Http2ServerRequest): PeerAuthentication {
   if (!socket || typeof socket.getPeerCertificate !== "function") return { ok: false, reason: "not a TLS connection" };
   let known = byConnection.get(socket);
   if (!known) {
-    known = authenticateSocket(socket);
+    known = { auth: authenticateSocket(socket), validUntil: Date.parse(socket.getPeerCertificate().valid_to ?? "") };
     byConnection.set(socket, known);
   }
-  return known;
+  if (known.auth.ok && !(Date.now() < known.validUntil)) return { ok: false, reason: "the client certificate has expired; reconnect with a current one" };
+  return known.auth;
 }
 
 function authenticateSocket(socket: TLSSocket): PeerAuthentication {

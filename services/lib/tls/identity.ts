@@ -27,15 +27,16 @@ export function spiffeId(identity: Identity, trustDomain = TRUST_DOMAIN): string
 
 /**
  * The identity named by a certificate's subject alternative names, as Node spells them
- * ("URI:spiffe://payments.local/wallet, DNS:localhost, IP Address:127.0.0.1"). Exactly one URI of our trust
- * domain naming a known identity, or undefined.
+ * ("URI:spiffe://payments.local/wallet, DNS:localhost, IP Address:127.0.0.1"). Exactly one URI, of our trust
+ * domain, naming a known identity; otherwise undefined.
  */
 export function identityOfSubjectAltName(subjectAltName: string | undefined, trustDomain = TRUST_DOMAIN): Identity | undefined {
   if (!subjectAltName) return undefined;
   const prefix = `spiffe://${trustDomain}/`;
+  // A SPIFFE certificate carries exactly one URI SAN: any other URI beside it makes the certificate ambiguous.
   const ours = subjectAltName
     .split(/,\s*/)
-    .filter((name) => name.startsWith("URI:spiffe://"))
+    .filter((name) => name.startsWith("URI:"))
     .map((name) => name.slice("URI:".length));
   if (ours.length !== 1 || !ours[0]!.startsWith(prefix)) return undefined;
   const name = ours[0]!.slice(prefix.length);

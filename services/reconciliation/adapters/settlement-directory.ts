@@ -50,7 +50,10 @@ async function openIn(root: string, name: string): Promise<SettlementFile> {
   if (!info.isFile()) throw invalidArgument(FIELD, `"${name}" is ${kindOf(info)}, not a settlement file`);
   const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((err: unknown) => Promise.reject(refusal(name, err)));
   const opened = await handle.stat();
-  if (opened.dev !== info.dev || opened.ino !== info.ino) {
+  // A directory on the way swapped for a symbolic link between the checks and open() would lead elsewhere: what
+  // was opened is judged by the descriptor's own path (Linux), not by the name.
+  const openedPath = await realpath(`/proc/self/fd/${handle.fd}`).catch(() => real);
+  if (opened.dev !== info.dev || opened.ino !== info.ino || !isInside(root, openedPath)) {
     await handle.close();
     throw failedPrecondition(`${FIELD}: "${name}" was replaced while it was being opened; try again`);
   }
