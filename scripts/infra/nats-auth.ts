@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { LEDGER_CONSUMERS } from "../../services/ledger/events/consumers.js";
 import type { ConsumerBinding } from "../../services/lib/events/event-consumers.js";
 import { inboxPrefixOf } from "../../services/lib/events/nats.js";
-import { replayBinding } from "../../services/lib/events/replay.js";
+import { replayBinding, replaySubject } from "../../services/lib/events/replay.js";
 import { deadLetterStream, poisonSubject, type EventStreamNames } from "../../services/lib/events/streams.js";
 import { WALLET_CONSUMERS } from "../../services/wallet/events/consumers.js";
 
@@ -64,17 +64,17 @@ function consumerOf(scope: NatsAuthScope, consumers: readonly ConsumerBinding[])
 }
 
 /**
- * Lists and replays dead letters: reads both streams, removes a replayed record, and publishes the original event
- * again. A replay is a publish on the event's own subject, so whoever replays could also forge an event: only the
- * operators' tools and the console (behind its finance role, audited) may.
+ * Lists and replays dead letters: reads both streams, removes a replayed record, and sends a replay pointer to the
+ * consumer that gave up (never the event itself: only its producer may publish an event).
  */
 function deadLetterOperator(scope: NatsAuthScope): string[] {
+  const names = { stream: scope.stream, subjectPrefix: scope.subjectPrefix };
   return [
     api(`STREAM.INFO.${scope.deadLetterStream}`),
     api(`STREAM.MSG.GET.${scope.deadLetterStream}`),
     api(`STREAM.MSG.DELETE.${scope.deadLetterStream}`),
     api(`STREAM.MSG.GET.${scope.stream}`),
-    ...[...PAYMENT_EVENTS, ...WALLET_EVENTS].map((s) => `${scope.subjectPrefix}.${s}`),
+    ...[...LEDGER_CONSUMERS, ...WALLET_CONSUMERS].map(({ durable }) => replaySubject(names, durable)),
   ];
 }
 
