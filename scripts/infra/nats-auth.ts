@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { LEDGER_CONSUMERS } from "../../services/ledger/events/consumers.js";
 import type { ConsumerBinding } from "../../services/lib/events/event-consumers.js";
 import { inboxPrefixOf } from "../../services/lib/events/nats.js";
+import { replayBinding, replaySubject } from "../../services/lib/events/replay.js";
 import { deadLetterStream, poisonSubject, type EventStreamNames } from "../../services/lib/events/streams.js";
 import { WALLET_CONSUMERS } from "../../services/wallet/events/consumers.js";
 
@@ -38,36 +39,42 @@ function streamKeeper(scope: NatsAuthScope): string[] {
   return [scope.stream, scope.deadLetterStream].flatMap((s) => [api(`STREAM.INFO.${s}`), api(`STREAM.CREATE.${s}`), api(`STREAM.UPDATE.${s}`)]);
 }
 
+/** A durable of one's own: create it (with exactly its filter: the filter is part of the API subject), pull, ack. */
+function durableOf(scope: NatsAuthScope, { durable, subject }: ConsumerBinding): string[] {
+  return [
+    api(`CONSUMER.INFO.${scope.stream}.${durable}`),
+    api(`CONSUMER.CREATE.${scope.stream}.${durable}.${scope.subjectPrefix}.${subject}`),
+    api(`CONSUMER.MSG.NEXT.${scope.stream}.${durable}`),
+    `$JS.ACK.${scope.stream}.${durable}.>`,
+  ];
+}
+
 /**
- * A durable of one's own: create it (with exactly its filter: the filter is part of the API subject), pull, ack,
- * and record its poison messages in the dead-letter stream. The dead-letter stream's info is for the metrics.
+ * Each durable, with its replay durable, and where it records its poison messages. A replay pointer names an event
+ * by its sequence, which the consumer reads itself (`STREAM.MSG.GET`). The dead-letter stream's info is for the
+ * metrics.
  */
 function consumerOf(scope: NatsAuthScope, consumers: readonly ConsumerBinding[]): string[] {
   const names = { stream: scope.stream, subjectPrefix: scope.subjectPrefix };
   return [
     api(`STREAM.INFO.${scope.deadLetterStream}`),
-    ...consumers.flatMap(({ durable, subject }) => [
-      api(`CONSUMER.INFO.${scope.stream}.${durable}`),
-      api(`CONSUMER.CREATE.${scope.stream}.${durable}.${scope.subjectPrefix}.${subject}`),
-      api(`CONSUMER.MSG.NEXT.${scope.stream}.${durable}`),
-      `$JS.ACK.${scope.stream}.${durable}.>`,
-      poisonSubject(names, durable),
-    ]),
+    api(`STREAM.MSG.GET.${scope.stream}`),
+    ...consumers.flatMap((c) => [...durableOf(scope, c), ...durableOf(scope, replayBinding(c.durable)), poisonSubject(names, c.durable)]),
   ];
 }
 
 /**
- * Lists and replays dead letters: reads both streams, removes a replayed record, and publishes the original event
- * again. A replay is a publish on the event's own subject, so whoever replays could also forge an event: only the
- * operators' tools and the console (behind its finance role, audited) may.
+ * Lists and replays dead letters: reads both streams, removes a replayed record, and sends a replay pointer to the
+ * consumer that gave up (never the event itself: only its producer may publish an event).
  */
 function deadLetterOperator(scope: NatsAuthScope): string[] {
+  const names = { stream: scope.stream, subjectPrefix: scope.subjectPrefix };
   return [
     api(`STREAM.INFO.${scope.deadLetterStream}`),
     api(`STREAM.MSG.GET.${scope.deadLetterStream}`),
     api(`STREAM.MSG.DELETE.${scope.deadLetterStream}`),
     api(`STREAM.MSG.GET.${scope.stream}`),
-    ...[...PAYMENT_EVENTS, ...WALLET_EVENTS].map((s) => `${scope.subjectPrefix}.${s}`),
+    ...[...LEDGER_CONSUMERS, ...WALLET_CONSUMERS].map(({ durable }) => replaySubject(names, durable)),
   ];
 }
 

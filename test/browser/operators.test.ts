@@ -76,7 +76,7 @@ describe("operators' roles, dead letters and wallets in the console in a real br
     await shot("audit log operator created");
   });
 
-  it("finance replays a dead letter: it is gone from the list, every consumer receives the event again, and the replay is audited", async () => {
+  it("finance replays a dead letter: it is gone from the list, its consumer reads the event again, and the replay is audited", async () => {
     const { page, shot } = browser;
     const { eventId, letters } = await deadLetteredPoisonEvent(under.platform.streams);
     const [replayed, kept] = letters.map((l) => l.dlqSeq);
@@ -90,16 +90,16 @@ describe("operators' roles, dead letters and wallets in the console in a real br
 
     await row.getByRole("button", { name: "Replay" }).click();
     await page.waitForURL(`**/dead-letters?replayed=${replayed}`);
-    expect(await page.getByRole("status").innerText()).toBe(`Dead letter #${replayed} published again.`);
+    expect(await page.getByRole("status").innerText()).toBe(`Dead letter #${replayed} sent back to its consumer.`);
     expect(await row.count()).toBe(0);
     expect(await page.locator(`tr[data-dlq-seq="${kept}"]`).count()).toBe(1);
     await shot("replayed");
 
-    // Published again under a new message id, for every consumer of the subject: still undecodable, each gives up on it again.
-    const again = await waitForPayInDeadLetters(under.platform.streams, `${eventId}:replay:${replayed}`);
+    // Sent back to the consumer that gave up on it: still undecodable, it gives up on it again, beside the one kept.
+    const again = await waitForPayInDeadLetters(under.platform.streams, eventId);
     await page.reload();
     for (const { dlqSeq } of again) await page.locator(`tr[data-dlq-seq="${dlqSeq}"]`).getByRole("button", { name: "Replay" }).waitFor();
-    await shot("replayed event dead-lettered again by each consumer");
+    await shot("replayed event dead-lettered again by its consumer");
 
     const [audited] = await auditRows(page, "dead_letter_replayed");
     expect(audited!.slice(2, 5)).toEqual(["admin", "dead_letter_replayed", `dead letter ${replayed}`]);

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { deadLetteredPoisonEvent } from "../support/event-streams.js";
 import { CONSOLE_ADMIN_PASSWORD } from "../support/platform.js";
 import { usePlatform } from "../support/use-platform.js";
+import { waitFor } from "../support/wait.js";
 import { ConsoleBrowser, csrfOf, rowsContaining } from "./console-browser.js";
 
 const under = usePlatform();
@@ -21,6 +22,9 @@ describe("dead letters in the console", () => {
     const replayed = await admin.post("/dead-letters/replay", { csrf: csrfOf(page.html), seq });
     expect(replayed).toMatchObject({ status: 303, location: `/dead-letters?replayed=${seq}` });
     expect((await admin.get("/dead-letters")).html).not.toContain(`data-dlq-seq="${seq}"`);
+    // The consumer that gave up read the event again and, still poison, dead-lettered it again.
+    const listed = () => admin.get("/dead-letters").then((p) => rowsContaining(p.html, eventId));
+    await waitFor(listed, (again) => again.length === 2, 10_000, "the replayed event dead-lettered again");
     expect(rowsContaining((await admin.get("/audit")).html, 'data-action="dead_letter_replayed"')[0]).toContain(eventId);
     const twice = await admin.post("/dead-letters/replay", { csrf: csrfOf(page.html), seq });
     expect(twice.status).toBe(409);

@@ -2,6 +2,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { listDeadLetters, replayDeadLetter } from "../../services/lib/events/dead-letters.js";
+import { decodeReplayPointer, replaySubject } from "../../services/lib/events/replay.js";
 import { deadLetterStream, ensureEventStreams, poisonSubject } from "../../services/lib/events/streams.js";
 import { deleteStreams, uniqueStreamNames } from "../support/event-streams.js";
 import { connectAs, HARNESS } from "../support/nats-users.js";
@@ -24,7 +25,7 @@ afterAll(async () => {
   await deleteStreams(names);
 });
 
-it("a poison message also redelivered to max_deliver is one dead letter, and its replay removes both records", async () => {
+it("a poison message also redelivered to max_deliver is one dead letter; its replay points its consumer at it and removes both records", async () => {
   const original = await js.publish(`${names.subjectPrefix}.payment.succeeded`, new TextEncoder().encode("not protobuf {"), { msgID: "evt-1" });
   const record = (type: string, reason?: string) =>
     JSON.stringify({ type, timestamp: new Date().toISOString(), stream: names.stream, consumer: DURABLE, stream_seq: original.seq, deliveries: 3, reason });
@@ -39,6 +40,8 @@ it("a poison message also redelivered to max_deliver is one dead letter, and its
   expect(wallet).toMatchObject({ kind: "poison", reason: "not a PaymentEvent", streamSeq: original.seq, recordSeqs: [1, 2] });
 
   await replayDeadLetter(js, jsm, names, wallet);
+  const pointer = await jsm.streams.getMessage(names.stream, { last_by_subj: replaySubject(names, DURABLE) });
+  expect(decodeReplayPointer(pointer!.data)).toEqual({ streamSeq: original.seq, dlqSeq: wallet.dlqSeq });
   expect((await listDeadLetters(jsm, names)).map((l) => l.consumer)).toEqual(["ledger-payins"]);
   expect((await jsm.streams.info(deadLetterStream(names))).state.messages).toBe(1);
 });

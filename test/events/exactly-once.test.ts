@@ -10,6 +10,7 @@ import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { createDb, type Db } from "../../services/lib/db.js";
 import { listDeadLetters } from "../../services/lib/events/dead-letters.js";
 import { natsEnv } from "../../services/lib/events/nats.js";
+import { encodeReplayPointer, replayBinding, replaySubject } from "../../services/lib/events/replay.js";
 import { LEDGER_PAYIN_DURABLE } from "../../services/ledger/events/payin-consumer.js";
 import { WALLET_PAYIN_DURABLE, walletPayInHandler } from "../../services/wallet/events/payin-consumer.js";
 import { startWalletService } from "../../services/wallet/service.js";
@@ -186,6 +187,11 @@ describe("dead letters", () => {
     await deadLettersScript("replay", String(failed.dlqSeq));
     await waitFor(() => walletBalance(failing!.sellerId), (b) => b === failing!.net, 10_000, "the replayed event to be applied");
     expect(await movementsOf(failing.stored.event.eventId)).toBe(1);
+    // The same pointer again (a replay raced, or forged): the wallet reads the event again and its inbox skips it.
+    await js.publish(replaySubject(platform.streams, WALLET_PAYIN_DURABLE), encodeReplayPointer({ streamSeq: failing.stored.seq, dlqSeq: failed.dlqSeq + 1_000 }));
+    await waitFor(() => consumerIdle(replayBinding(WALLET_PAYIN_DURABLE).durable), (idle) => idle, 10_000, "the second pointer to be acked");
+    expect(await movementsOf(failing.stored.event.eventId)).toBe(1);
+    expect(await walletBalance(failing.sellerId)).toBe(failing.net);
     const remaining = await listDeadLetters(jsm, platform.streams);
     // Left: the poison message, dead-lettered by each consumer that received it.
     expect(remaining.map((l) => [l.streamSeq, l.consumer]).sort()).toEqual(

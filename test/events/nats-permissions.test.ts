@@ -7,6 +7,7 @@ import { LEDGER_PAYIN_DURABLE } from "../../services/ledger/events/payin-consume
 import { ensureConsumer } from "../../services/lib/events/consumer.js";
 import { consumerSettings } from "../../services/lib/events/event-consumers.js";
 import { natsConnectOptions } from "../../services/lib/events/nats.js";
+import { encodeReplayPointer, replaySubject } from "../../services/lib/events/replay.js";
 import { deadLetterStream, ensureEventStreams, type EventStreamNames } from "../../services/lib/events/streams.js";
 import { WALLET_PAYIN_DURABLE } from "../../services/wallet/events/payin-consumer.js";
 
@@ -59,6 +60,14 @@ describe("who may publish events", () => {
     ["payment", "payments.payout.paid"],
     ["wallet", "payments.dispute.lost"],
     ["operator-tools", "payments.anything"],
+    // Replaying a dead letter sends the consumer a pointer: the dead-letter operators publish no event.
+    ["console", "payments.payment.succeeded"],
+    ["console", "payments.refund.succeeded"],
+    ["console", "payments.payout.paid"],
+    ["operator-tools", "payments.payment.succeeded"],
+    ["operator-tools", "payments.dispute.lost"],
+    ["operator-tools", "payments.payout.paid"],
+    ["console", "payments.replay.someone-else"],
   ] as const)("%s publishing %s is refused by the server, and nothing reaches the streams", async (user, subject) => {
     const before = await messagesInBoth();
     const nc = await as(user);
@@ -68,6 +77,20 @@ describe("who may publish events", () => {
     nc.publish(subject, payload);
     await nc.flush();
     expect(await messagesInBoth()).toEqual(before);
+  });
+});
+
+describe("replaying dead letters", () => {
+  it.each(["console", "operator-tools"] as const)("%s may send a consumer a replay pointer", async (user) => {
+    const before = await messagesIn(names.stream);
+    await jetstream(await as(user)).publish(replaySubject(names, LEDGER_PAYIN_DURABLE), encodeReplayPointer({ streamSeq: 1, dlqSeq: 1 }));
+    expect(await messagesIn(names.stream)).toBe(before + 1);
+  });
+
+  it("a consumer reads the event a pointer names from the stream itself", async () => {
+    const event = await jetstream(await as("payment")).publish("payments.payment.succeeded", payload);
+    const read = await (await jetstreamManager(await as("ledger"))).streams.getMessage(names.stream, { seq: event.seq });
+    expect(read?.subject).toBe("payments.payment.succeeded");
   });
 });
 

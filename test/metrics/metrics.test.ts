@@ -92,8 +92,8 @@ describe("events", () => {
   it("ledger and wallet consumers handled the pay-in and have nothing pending once idle; no dead letters", async () => {
     const dlq = deadLetterStream(under.platform.streams);
     for (const [service, payins, durables] of [
-      [under.platform.ledger, LEDGER_PAYIN_DURABLE, 4],
-      [under.platform.wallet, WALLET_PAYIN_DURABLE, 3],
+      [under.platform.ledger, LEDGER_PAYIN_DURABLE, 8],
+      [under.platform.wallet, WALLET_PAYIN_DURABLE, 6],
     ] as const) {
       const metrics = await waitFor(() => scrape(service.metricsUrl), caughtUp, 10_000, "consumers with nothing pending");
       expect(metrics.samples.filter((s) => s.name === "consumer_pending_messages")).toHaveLength(durables);

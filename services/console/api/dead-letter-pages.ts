@@ -30,7 +30,7 @@ function letterRow(letter: DeadLetter, csrf: string, canReplay: boolean): SafeHt
   return html`<tr data-dlq-seq="${String(letter.dlqSeq)}"><td>${replay}</td><td class="num">${letter.dlqSeq}</td><td>${letter.recordedAt}</td><td>${letter.consumer}</td><td>${letter.kind}</td><td class="num">${letter.streamSeq}</td><td class="num">${letter.deliveries}</td><td class="wrap">${letter.original?.subject ?? "(gone from the stream)"}</td><td class="wrap">${letter.original?.msgId ?? ""}</td><td class="wrap">${letter.reason}</td></tr>`;
 }
 
-/** Events consumers gave up on, and (finance) publishing one again once its cause is fixed; replays are audited. */
+/** Events consumers gave up on, and (finance) sending one back to its consumer once its cause is fixed; replays are audited. */
 export function deadLetterRoutes(source: DeadLetterSource | undefined, store: ConsoleStore): Route[] {
   const unconfigured = notice("error", "The console was started without NATS_URL: it cannot read the dead letters.");
   return [
@@ -43,7 +43,7 @@ export function deadLetterRoutes(source: DeadLetterSource | undefined, store: Co
         const replayed = ctx.url.searchParams.get("replayed");
         return ctx.page(
           "Dead letters",
-          html`${replayed ? notice("info", `Dead letter #${replayed} published again.`) : ""}<p>Events a consumer gave up on: undecodable ("poison"), or failing every delivery. Replay publishes the original again for every consumer; those that applied it already skip it.</p>
+          html`${replayed ? notice("info", `Dead letter #${replayed} sent back to its consumer.`) : ""}<p>Events a consumer gave up on: undecodable ("poison"), or failing every delivery. Replay has the consumer that gave up read the original from the stream again; if it applied it meanwhile, it skips it.</p>
 ${table(["", "#", "recorded (UTC)", "consumer", "kind", "stream seq", "deliveries", "subject", "event id", "reason"], letters.map((l) => letterRow(l, ctx.csrf, ctx.operator.role === "finance")), "No dead letters.")}`,
         );
       },

@@ -1,8 +1,7 @@
-import type { JsMsg } from "@nats-io/jetstream";
 import type { Db } from "../../lib/db.js";
-import { applyOnce } from "../../lib/events/apply-once.js";
-import { PoisonMessage } from "../../lib/events/consumer.js";
 import { DomainError } from "../../lib/errors.js";
+import { applyOnce } from "../../lib/events/apply-once.js";
+import { PoisonMessage, type EventHandler } from "../../lib/events/consumer.js";
 import type { PostingPlan } from "../domain/chart.js";
 import { LedgerStore } from "../store/ledger-store.js";
 
@@ -14,7 +13,7 @@ export function bookOncePerEvent<E extends { eventId: string }>(
   db: Db,
   decode: (bytes: Uint8Array) => E,
   plan: (event: E) => PostingPlan,
-): (msg: JsMsg) => Promise<void> {
+): EventHandler {
   return applyOnce(db, decode, async (trx, event) => {
     let planned;
     try {

@@ -1,5 +1,5 @@
-import type { JsMsg } from "@nats-io/jetstream";
 import type { Db } from "../../lib/db.js";
+import type { EventHandler } from "../../lib/events/consumer.js";
 import { decodeDisputeEvent } from "../../lib/events/dispute-event.js";
 import { disputePosting } from "../domain/chart.js";
 import { bookOncePerEvent } from "./book-once.js";
@@ -7,6 +7,6 @@ import { bookOncePerEvent } from "./book-once.js";
 export const LEDGER_DISPUTE_DURABLE = "ledger-disputes";
 
 /** Books each step of a dispute (opened, won, lost) once per event. */
-export function ledgerDisputeHandler(db: Db): (msg: JsMsg) => Promise<void> {
+export function ledgerDisputeHandler(db: Db): EventHandler {
   return bookOncePerEvent(db, decodeDisputeEvent, disputePosting);
 }

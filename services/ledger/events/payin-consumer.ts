@@ -1,5 +1,5 @@
-import type { JsMsg } from "@nats-io/jetstream";
 import type { Db } from "../../lib/db.js";
+import type { EventHandler } from "../../lib/events/consumer.js";
 import { decodePaymentEvent } from "../../lib/events/payment-event.js";
 import { payInPosting } from "../domain/chart.js";
 import { bookOncePerEvent } from "./book-once.js";
@@ -7,6 +7,6 @@ import { bookOncePerEvent } from "./book-once.js";
 export const LEDGER_PAYIN_DURABLE = "ledger-payins";
 
 /** Books a succeeded pay-in once per event. */
-export function ledgerPayInHandler(db: Db): (msg: JsMsg) => Promise<void> {
+export function ledgerPayInHandler(db: Db): EventHandler {
   return bookOncePerEvent(db, decodePaymentEvent, (event) => payInPosting({ paymentId: event.paymentId, currency: event.currency, orders: event.orders }));
 }

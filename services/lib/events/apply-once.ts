@@ -1,6 +1,6 @@
-import type { JsMsg } from "@nats-io/jetstream";
 import type { Knex } from "knex";
 import type { Db } from "../db.js";
+import type { EventHandler } from "./consumer.js";
 import { firstDelivery } from "./inbox.js";
 
 /**
@@ -12,7 +12,7 @@ export function applyOnce<E extends { eventId: string }>(
   db: Db,
   decode: (bytes: Uint8Array) => E,
   effect: (trx: Knex.Transaction, event: E) => Promise<void>,
-): (msg: JsMsg) => Promise<void> {
+): EventHandler {
   return async (msg) => {
     const event = decode(msg.data);
     await db.transaction(async (trx) => {

@@ -12,6 +12,10 @@ export class PoisonMessage extends Error {
   }
 }
 
+/** What a handler reads of a message: one delivered to its durable, or one a replay read back from the stream. */
+export type EventMessage = Pick<JsMsg, "subject" | "data">;
+export type EventHandler = (msg: EventMessage) => Promise<void>;
+
 export interface ConsumerSettings {
   names: EventStreamNames;
   durable: string;
@@ -43,17 +47,30 @@ export async function ensureConsumer(jsm: JetStreamManager, settings: ConsumerSe
   }
 }
 
-/** The dead-letter record of a poison message, shaped like JetStream's max-deliveries advisory. */
-function poisonRecord(msg: JsMsg, settings: ConsumerSettings, reason: string): string {
-  return JSON.stringify({
-    type: "poison",
+/** A dead letter a consumer records itself, beside JetStream's max-deliveries advisories. */
+export interface OwnDeadLetter {
+  type: "poison" | "replay_failed";
+  durable: string;
+  streamSeq: number;
+  deliveries: number;
+  reason: string;
+}
+
+/**
+ * Publishes `letter` to the dead-letter stream, shaped like JetStream's max-deliveries advisory. `msgID` keeps a
+ * record published twice (a retry after a lost ack) from counting twice.
+ */
+export async function recordDeadLetter(js: JetStreamClient, names: EventStreamNames, letter: OwnDeadLetter, msgID: string): Promise<void> {
+  const record = {
+    type: letter.type,
     timestamp: new Date().toISOString(),
-    stream: settings.names.stream,
-    consumer: settings.durable,
-    stream_seq: msg.seq,
-    deliveries: msg.info.deliveryCount,
-    reason,
-  });
+    stream: names.stream,
+    consumer: letter.durable,
+    stream_seq: letter.streamSeq,
+    deliveries: letter.deliveries,
+    reason: letter.reason,
+  };
+  await js.publish(poisonSubject(names, letter.durable), JSON.stringify(record), { msgID });
 }
 
 /** The ids of the event a message carries, for its log lines; Nats-Msg-Id is the event id, also on bytes that are no event. */
@@ -98,9 +115,8 @@ export async function processMessage(
     }
     try {
       msg.working(); // the record is published before term(): keep it from being redelivered meanwhile
-      await js.publish(poisonSubject(settings.names, settings.durable), poisonRecord(msg, settings, err.message), {
-        msgID: `${settings.durable}:${msg.seq}`,
-      });
+      const letter = { type: "poison", durable: settings.durable, streamSeq: msg.seq, deliveries: msg.info.deliveryCount, reason: err.message } as const;
+      await recordDeadLetter(js, settings.names, letter, `${settings.durable}:${msg.seq}`);
       log.error("poison message dead-lettered", context);
       // No reason on the term: servers before 2.10.4 ignore a "+TERM <reason>" and redeliver after ack_wait. The
       // reason is in the record.

@@ -1,4 +1,5 @@
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
+import { encodeReplayPointer, replaySubject } from "./replay.js";
 import { deadLetterStream, type EventStreamNames } from "./streams.js";
 
 /** A message a consumer gave up on, as recorded by JetStream's advisory, with the original message. */
@@ -62,12 +63,13 @@ export async function listDeadLetters(jsm: JetStreamManager, names: EventStreamN
 }
 
 /**
- * Publishes the original message again, then removes the dead letter. Every consumer of the subject receives it;
- * those that already applied the event skip it (inbox). The new Nats-Msg-Id gets past the duplicate window.
+ * Sends the dead letter back to the consumer that gave up on it, then removes it: a replay pointer (replay.ts),
+ * not the event, so that replaying needs no right to publish events. If the consumer applied the event meanwhile,
+ * its inbox skips it.
  */
 export async function replayDeadLetter(js: JetStreamClient, jsm: JetStreamManager, names: EventStreamNames, letter: DeadLetter): Promise<void> {
   if (!letter.original) throw new Error(`dead letter ${letter.dlqSeq}: the original message (stream seq ${letter.streamSeq}) is gone from ${names.stream}`);
-  const { subject, msgId, data } = letter.original;
-  await js.publish(subject, data, { msgID: `${msgId}:replay:${letter.dlqSeq}` });
+  const pointer = encodeReplayPointer({ streamSeq: letter.streamSeq, dlqSeq: letter.dlqSeq });
+  await js.publish(replaySubject(names, letter.consumer), pointer, { msgID: `${letter.consumer}:${letter.streamSeq}:replay:${letter.dlqSeq}` });
   for (const seq of letter.recordSeqs) await jsm.streams.deleteMessage(deadLetterStream(names), seq);
 }

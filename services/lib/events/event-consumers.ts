@@ -1,8 +1,9 @@
 import { jetstream, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
 import type { Logger } from "../log.js";
 import type { ConsumerMetrics } from "./consumer-metrics.js";
-import { defaultConsumerSettings, ensureConsumer, startConsumer, type ConsumerSettings } from "./consumer.js";
+import { defaultConsumerSettings, ensureConsumer, startConsumer, type ConsumerSettings, type EventHandler } from "./consumer.js";
 import { attachToNats, type NatsConnection, type NatsEndpoint } from "./nats.js";
+import { replayBinding, replayHandler } from "./replay.js";
 import type { EventStreamNames } from "./streams.js";
 
 /** Where a service reads its events, and how patiently. */
@@ -17,7 +18,7 @@ export interface Subscription {
   durable: string;
   /** Under the subject prefix, e.g. "payment.succeeded" or "payout.*". */
   subject: string;
-  handle: (msg: JsMsg) => Promise<void>;
+  handle: EventHandler;
 }
 
 /** A durable and the subject it reads, without its handler. */
@@ -33,7 +34,10 @@ export function consumerSettings(events: Pick<EventsConfig, "names" | "settings"
   };
 }
 
-/** Creates or updates every durable, then consumes them all until stopped, with their `metrics`. The streams must exist. */
+/**
+ * Creates or updates every durable and its replay durable (see replay.ts), then consumes them all until stopped,
+ * with their `metrics`. The streams must exist.
+ */
 export async function consumeEvents(
   nc: NatsConnection,
   events: Pick<EventsConfig, "names" | "settings">,
@@ -42,13 +46,17 @@ export async function consumeEvents(
   metrics: ConsumerMetrics,
 ): Promise<{ stop(): Promise<void> }> {
   const jsm = await jetstreamManager(nc);
-  const settings = subscriptions.map((s) => consumerSettings(events, s));
-  for (const s of settings) await ensureConsumer(jsm, s);
   const js = jetstream(nc);
+  const durables = subscriptions.flatMap((s): { settings: ConsumerSettings; handle: (msg: JsMsg) => Promise<void> }[] => {
+    const settings = consumerSettings(events, s);
+    const replays = consumerSettings(events, replayBinding(s.durable));
+    return [{ settings, handle: s.handle }, { settings: replays, handle: replayHandler(js, jsm, settings, s.handle, log) }];
+  });
+  for (const { settings } of durables) await ensureConsumer(jsm, settings);
   const running = await Promise.all(
-    subscriptions.map((s, i) => startConsumer(js, settings[i]!, s.handle, log, (outcome) => metrics.count(s.durable, outcome))),
+    durables.map(({ settings, handle }) => startConsumer(js, settings, handle, log, (outcome) => metrics.count(settings.durable, outcome))),
   );
-  const unwatch = await metrics.watch(nc, subscriptions.map((s) => s.durable));
+  const unwatch = await metrics.watch(nc, durables.map(({ settings }) => settings.durable));
   return {
     stop: async () => {
       unwatch();

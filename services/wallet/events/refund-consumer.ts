@@ -1,6 +1,6 @@
-import type { JsMsg } from "@nats-io/jetstream";
 import type { Db } from "../../lib/db.js";
 import { applyOnce } from "../../lib/events/apply-once.js";
+import type { EventHandler } from "../../lib/events/consumer.js";
 import { decodeSucceededRefund } from "../../lib/events/refund-event.js";
 import { refundDebits } from "../domain/balance-changes.js";
 import type { WalletStore } from "../store/wallet-store.js";
@@ -8,6 +8,6 @@ import type { WalletStore } from "../store/wallet-store.js";
 export const WALLET_REFUND_DURABLE = "wallet-refunds";
 
 /** Debits the seller's wallet by the seller's part of a succeeded refund, once per event; it may go below zero. */
-export function walletRefundHandler(db: Db, store: WalletStore): (msg: JsMsg) => Promise<void> {
+export function walletRefundHandler(db: Db, store: WalletStore): EventHandler {
   return applyOnce(db, decodeSucceededRefund, (trx, event) => store.move(trx, event.eventId, event.currency, refundDebits(event), "refund"));
 }
