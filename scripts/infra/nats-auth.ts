@@ -34,9 +34,12 @@ const WALLET_EVENTS = ["payout.*"];
 
 const api = (request: string) => `$JS.API.${request}`;
 
-/** Producers create and update both streams at start (consumers wait for them), and never delete or purge them. */
+/**
+ * Producers create both streams at start (consumers wait for them); nobody may update, delete or purge them: new
+ * limits could discard events not yet consumed.
+ */
 function streamKeeper(scope: NatsAuthScope): string[] {
-  return [scope.stream, scope.deadLetterStream].flatMap((s) => [api(`STREAM.INFO.${s}`), api(`STREAM.CREATE.${s}`), api(`STREAM.UPDATE.${s}`)]);
+  return [scope.stream, scope.deadLetterStream].flatMap((s) => [api(`STREAM.INFO.${s}`), api(`STREAM.CREATE.${s}`)]);
 }
 
 /** A durable of one's own: create it (with exactly its filter: the filter is part of the API subject), pull, ack. */

@@ -123,11 +123,13 @@ describe("what consumers may do", () => {
 });
 
 describe("the streams", () => {
-  it.each(["payment", "wallet", "ledger", "console", "operator-tools"] as const)("%s can neither delete nor purge them", async (user) => {
+  it.each(["payment", "wallet", "ledger", "console", "operator-tools"] as const)("%s can neither delete, purge nor shrink them", async (user) => {
     const jsm = await jetstreamManager(await as(user));
     for (const stream of [names.stream, deadLetterStream(names)]) {
       await expect(jsm.streams.delete(stream)).rejects.toThrow(/Permissions Violation/);
       await expect(jsm.streams.purge(stream)).rejects.toThrow(/Permissions Violation/);
+      // New limits would discard events not yet consumed as surely as a purge.
+      await expect(jsm.streams.update(stream, { max_msgs: 1 })).rejects.toThrow(/Permissions Violation/);
     }
     expect(await messagesIn(names.stream)).toBeGreaterThan(0);
   });

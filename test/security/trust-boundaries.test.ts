@@ -25,6 +25,7 @@ import { riskPolicy } from "../../services/risk/api/policy.js";
 import { walletPolicy } from "../../services/wallet/api/policy.js";
 import { randomUUID } from "node:crypto";
 import { startPaymentReplica, startTestPlatform, type TestPlatform } from "../support/platform.js";
+import { grpc, grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
 import { testTls } from "../support/tls.js";
 
 /** Every service of the platform, its policy, and where the test platform serves it. */
@@ -158,6 +159,25 @@ describe("who may connect", () => {
   });
 });
 
+describe("@grpc/grpc-js over TLS (interop)", () => {
+  it("a grpc-js client with a client certificate is served; without one UNAUTHENTICATED; in plaintext nothing", async () => {
+    const withCert = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", urlOf("payment"), "marketplace");
+    const { ca } = testTls("marketplace");
+    const host = new URL(urlOf("payment")).host;
+    const Service = withCert.constructor as new (address: string, credentials: grpc.ChannelCredentials) => GrpcJsClient;
+    const noCert = new Service(host, grpc.credentials.createSsl(Buffer.from(ca)));
+    const plaintext = new Service(host, grpc.credentials.createInsecure());
+    try {
+      const { payment } = await unary(withCert, "createPayment", { ...checkout(), orders: [{ orderId: "o1", sellerId: "s1", amount: { amountMinor: "1200", currency: "USD" } }] });
+      expect(payment.status).toBe("PAYMENT_STATUS_EXECUTING");
+      await expect(unary(noCert, "getPayment", { paymentId: payment.paymentId })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+      await expect(unary(plaintext, "getPayment", { paymentId: payment.paymentId })).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+    } finally {
+      for (const client of [withCert, noCert, plaintext]) client.close();
+    }
+  });
+});
+
 describe("the actor is the authenticated caller", () => {
   it("only the console may name an operator; a person's decision needs one", async () => {
     const asMarketplace = transportTo("payment", testTls("marketplace"));
@@ -188,6 +208,13 @@ describe("the actor is the authenticated caller", () => {
     ]);
     expect(mine[1]!.ids).toMatchObject({ payment_id: "pay_audited", refund_id: "re_x" });
     expect(mine[0]!.at).toBeDefined();
+    // A header only the console may send is refused and not believed: the record names no operator.
+    const asMarketplaceVouching = clientOf(PaymentService, "payment", testTls("marketplace"));
+    await expect(asMarketplaceVouching.refundPayment({ paymentId: "pay_forged_operator" }, { headers: { [OPERATOR_HEADER]: "admin" } })).rejects.toMatchObject({
+      code: Code.PermissionDenied,
+    });
+    const forged = (await audit.listAuditRecords({ method: "/payment.v1.PaymentService/RefundPayment" })).records.filter((r) => r.ids.payment_id === "pay_forged_operator");
+    expect(forged.map((r) => [r.caller, r.operator, r.outcome])).toEqual([["marketplace", "", "PERMISSION_DENIED"]]);
     // Reads are not audited, and the marketplace may not read the audit.
     const asMarketplace = clientOf(AuditService, "payment", testTls("marketplace"));
     await expect(asMarketplace.listAuditRecords({})).rejects.toMatchObject({ code: Code.PermissionDenied });
@@ -239,6 +266,14 @@ describe("every input bounded", () => {
       .refundPayment({ paymentId: "pay_x", refundId: "re_x", reason })
       .catch((err: unknown) => ConnectError.from(err));
     expect(error).toMatchObject({ code: Code.InvalidArgument, rawMessage: expect.stringMatching(/^reason: /) });
+  });
+
+  it("a streamed call's request is bounded too", async () => {
+    const payments = asMarketplace();
+    await expect(payments.watchPayment({ paymentId: "pay_\u0000" })[Symbol.asyncIterator]().next()).rejects.toMatchObject({
+      code: Code.InvalidArgument,
+      rawMessage: expect.stringMatching(/^payment_id: contains the control character U\+0000/),
+    });
   });
 
   it("a wallet destination with a NUL byte is INVALID_ARGUMENT, not INTERNAL", async () => {

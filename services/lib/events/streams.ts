@@ -42,10 +42,14 @@ export function deadLetterSubjects(names: EventStreamNames): string[] {
   return [`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${names.stream}.*`, poisonSubject(names, "*")];
 }
 
+/**
+ * Creates the stream when it does not exist. An existing one is left as it is: changing a stream's limits can
+ * discard events not yet consumed, so no service may (its NATS user has no STREAM.UPDATE); an operator with the
+ * server's own credentials changes them.
+ */
 async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
   try {
     await jsm.streams.info(config.name);
-    await jsm.streams.update(config.name, config);
   } catch (err) {
     if (!isNotFound(err)) throw err;
     try {
@@ -57,7 +61,7 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
   }
 }
 
-/** Creates or updates the event stream and its dead-letter stream; safe to call from every service at start. */
+/** Creates the event stream and its dead-letter stream when missing; safe to call from every service at start. */
 export async function ensureEventStreams(jsm: JetStreamManager, names: EventStreamNames): Promise<void> {
   await ensureStream(jsm, {
     name: names.stream,
