@@ -5,6 +5,7 @@ import type { PeerAuthentication } from "./peer-identity.js";
 import type { AuditSink } from "./audit.js";
 import { requestIds } from "./audit.js";
 import type { Logger } from "../log.js";
+import { codeName } from "../metrics/rpc-metrics.js";
 
 /** Set per request from the TLS connection (connectNodeAdapter's contextValues). */
 export const peerKey = createContextKey<PeerAuthentication>({ ok: false, reason: "no TLS connection" }, { description: "TLS peer" });
@@ -31,7 +32,7 @@ export function authorize(rules: ReadonlyMap<string, ResolvedRule>, audit: Audit
     const vouched = caller.operator !== undefined && caller.identity === OPERATOR_VOUCHER && OPERATOR_LOGIN.test(caller.operator);
     const recorded: Caller = vouched ? caller : { identity: caller.identity };
     const record = (outcome: Code | "OK") =>
-      rule?.mutates ?? true ? audit({ caller: recorded, method: path, ids: requestIds(request), outcome: outcome === "OK" ? "OK" : statusName(outcome) }) : Promise.resolve();
+      rule?.mutates ?? true ? audit({ caller: recorded, method: path, ids: requestIds(request), outcome: outcome === "OK" ? "OK" : codeName(outcome).toUpperCase() }) : Promise.resolve();
     if (refusal) {
       log.warn("call refused by policy", { procedure: path, caller: caller.identity, reason: refusal.rawMessage });
       await record(refusal.code);
@@ -48,11 +49,6 @@ export function authorize(rules: ReadonlyMap<string, ResolvedRule>, audit: Audit
       throw err;
     }
   };
-}
-
-/** gRPC's own spelling of a status code, e.g. PERMISSION_DENIED. */
-function statusName(code: Code): string {
-  return Code[code].replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
 }
 
 function callerFrom(identity: Caller["identity"], operatorHeader: string | null): Caller {
