@@ -62,7 +62,7 @@ export interface GrpcLimits {
 const IDLE_SESSION_MS = 5 * 60_000;
 const UNTRUSTED_SESSION_MS = 10_000;
 
-export const defaultGrpcLimits: GrpcLimits = { maxReceiveBytes: 1024 * 1024, maxCallsPerConnection: 100 };
+export const defaultGrpcLimits: GrpcLimits = { maxReceiveBytes: 1024 * 1024, maxCallsPerConnection: 1_000 };
 
 const codeOfKind: Record<ErrorKind, Code> = {
   invalid_argument: Code.InvalidArgument,

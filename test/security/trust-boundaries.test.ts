@@ -15,6 +15,10 @@ import { WalletService } from "../../gen/wallet/v1/wallet_pb.js";
 import { commonPolicies } from "../../services/lib/auth/common-policies.js";
 import { OPERATOR_HEADER, type ServicePolicy } from "../../services/lib/auth/policy.js";
 import { grpcTransport } from "../../services/lib/grpc-client.js";
+import { startGrpcServer } from "../../services/lib/grpc-server.js";
+import { createLogger } from "../../services/lib/log.js";
+import { pageTokenKey, randomPageTokenSecret } from "../../services/lib/page-token.js";
+import { Registry } from "prom-client";
 import { issueDevPki } from "../../services/lib/tls/dev-ca.js";
 import { IDENTITIES, type Identity } from "../../services/lib/tls/identity.js";
 import type { TlsMaterial } from "../../services/lib/tls/tls-material.js";
@@ -279,6 +283,33 @@ describe("every input bounded", () => {
   it("a wallet destination with a NUL byte is INVALID_ARGUMENT, not INTERNAL", async () => {
     const wallets = clientOf(WalletService, "wallet", testTls("marketplace"));
     await expect(wallets.setPayoutAccount({ sellerId: "s1", destination: "ba_\u0000" })).rejects.toMatchObject({ code: Code.InvalidArgument });
+  });
+
+  it("calls beyond the cap in flight on one connection are RESOURCE_EXHAUSTED, and the next ones served once those end", async () => {
+    let release = () => {};
+    const slow = new Promise<boolean>((resolve) => (release = () => resolve(true)));
+    const server = await startGrpcServer({
+      routes: () => {},
+      healthProbe: () => slow,
+      log: createLogger("call-cap-test"),
+      metrics: new Registry(),
+      tls: testTls("risk"),
+      policy: riskPolicy,
+      audit: { record: async () => {}, list: async () => [] },
+      pageTokenKey: pageTokenKey(randomPageTokenSecret()),
+      limits: { maxCallsPerConnection: 2 },
+    });
+    try {
+      const health = createClient(Health, transportTo("risk", testTls("probe"), server.url));
+      const held = [health.check({}), health.check({})];
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await expect(health.check({})).rejects.toMatchObject({ code: Code.ResourceExhausted, rawMessage: expect.stringContaining("2 calls are already in flight on this connection") });
+      release();
+      await Promise.all(held);
+      expect((await health.check({})).status).toBe(1);
+    } finally {
+      await server.close();
+    }
   });
 
   it("WatchPayment streams beyond an instance's cap are RESOURCE_EXHAUSTED, and a closed one frees its place", async () => {
