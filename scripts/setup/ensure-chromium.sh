@@ -8,12 +8,4 @@ if [ -n "${CHROMIUM_PATH:-}" ]; then
   echo "CHROMIUM_PATH=$CHROMIUM_PATH is not an executable" >&2
   exit 1
 fi
-if ! command -v apt-get >/dev/null; then
-  echo "No Chromium at /usr/bin/chromium and no apt-get to install it: install Chromium or Chrome and set CHROMIUM_PATH" >&2
-  exit 1
-fi
-sudo=""
-if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
-echo "Installing Debian's chromium for the browser tests..."
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+exec bash "$(dirname "$0")/apt-install.sh" "the browser tests (or set CHROMIUM_PATH to a Chromium or Chrome)" chromium
