@@ -8,6 +8,7 @@ import { createLogger } from "../lib/log.js";
 import { pageTokenKey } from "../lib/page-token.js";
 import { startPeriodic } from "../lib/periodic.js";
 import { reconciliationPolicy } from "./api/policy.js";
+import { registerReconciliationGauges } from "./api/reconciliation-gauges.js";
 import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { LedgerGrpcClient } from "./adapters/ledger-grpc-client.js";
 import { PaymentGrpcClient } from "./adapters/payment-grpc-client.js";
@@ -66,6 +67,8 @@ export async function startReconciliationService(config: ReconciliationServiceCo
     config: { ...defaultReconciliationConfig, ...config.reconciliation },
     log,
   });
+  const metrics = createMetricsRegistry("reconciliation");
+  registerReconciliationGauges(metrics, store);
   const grpc = await startGrpcServer({
     tls: config.tls,
     policy: reconciliationPolicy,
@@ -75,7 +78,7 @@ export async function startReconciliationService(config: ReconciliationServiceCo
     routes: reconciliationRoutes(reconciliation, store, ledger, tokenKey),
     healthProbe: databaseAnswers(db),
     log,
-    metrics: createMetricsRegistry("reconciliation"),
+    metrics,
     metricsPort: config.metricsPort,
   });
   const { settlementCutoff } = { ...defaultReconciliationConfig, ...config.reconciliation };

@@ -13,6 +13,7 @@ import type { TlsMaterial } from "../lib/tls/tls-material.js";
 import { pageTokenKey } from "../lib/page-token.js";
 import { createLogger } from "../lib/log.js";
 import { walletPolicy } from "./api/policy.js";
+import { registerPayoutsGauge } from "./api/payouts-gauge.js";
 import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { PspPayoutsClient, type PspClientConfig } from "./adapters/psp-payouts-client.js";
 import { walletRoutes } from "./api/wallet-handlers.js";
@@ -77,6 +78,7 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
   // Balances are served and payouts taken while NATS is down: payout events wait in the outbox.
   const { names } = config.events;
   registerOutboxMetrics(metrics, db, WALLET_OUTBOX.table);
+  registerPayoutsGauge(metrics, payouts);
   const consumerMetrics = new ConsumerMetrics(metrics, names);
   const events = attachToNats(
     config.events.nats,

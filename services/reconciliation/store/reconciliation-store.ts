@@ -173,6 +173,16 @@ export interface ExceptionQuery {
 export class ReconciliationStore {
   constructor(private readonly db: Db) {}
 
+  async countRunsByStatus(): Promise<Map<string, number>> {
+    const { rows } = await this.db.raw("select status, count(*)::int as runs from runs group by status");
+    return new Map(rows.map((r: { status: string; runs: number }) => [r.status, r.runs]));
+  }
+
+  async countOpenExceptions(): Promise<number> {
+    const [row] = await this.db("exceptions").where({ status: "open" }).count<{ n: string }[]>("* as n");
+    return Number(row?.n ?? 0);
+  }
+
   /**
    * Runs `work` holding the day: one execution per settlement day at a time, whichever instance runs it. The lock
    * belongs to a database transaction kept open meanwhile, so it goes away with a process that dies. Undefined when

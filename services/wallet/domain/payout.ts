@@ -3,7 +3,8 @@ import { formatMoney, type Money } from "../../lib/money.js";
 import { requireId, requirePositiveMoney } from "../../lib/validate.js";
 
 /** PENDING -> PAID | FAILED; a failed payout's amount returns to the balance. */
-export type PayoutStatus = "PENDING" | "PAID" | "FAILED";
+export const PAYOUT_STATUSES = ["PENDING", "PAID", "FAILED"] as const;
+export type PayoutStatus = (typeof PAYOUT_STATUSES)[number];
 
 export interface PayoutFailure {
   code: string;

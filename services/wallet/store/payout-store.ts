@@ -50,6 +50,11 @@ export class PayoutStore {
     private readonly balances: WalletStore,
   ) {}
 
+  async countByStatus(): Promise<Map<string, number>> {
+    const { rows } = await this.db.raw("select status, count(*)::int as payouts from payouts group by status");
+    return new Map(rows.map((r: { status: string; payouts: number }) => [r.status, r.payouts]));
+  }
+
   async setAccount(sellerId: string, destination: string): Promise<PayoutAccount> {
     const [row] = await this.db("payout_accounts")
       .insert({ seller_id: sellerId, destination })
