@@ -77,6 +77,11 @@ describe("the payment service's poller expires payments nobody pays", () => {
 
     const [event] = await waitFor(() => failedEvents(paymentId), (events) => events.length > 0, 10_000, "payment.failed");
     expect(event).toMatchObject({ declineCode: "expired", failureReason: failed.failureReason });
+    const { entries } = await unary(under.as("console", "payments"), "getPaymentTimeline", { paymentId });
+    expect(entries.filter((e: any) => e.status).map((e: any) => [e.status, e.reason])).toEqual([
+      ["PAYMENT_STATUS_EXECUTING", ""],
+      ["PAYMENT_STATUS_FAILED", failed.failureReason],
+    ]);
     const polledAt = (await db("payments").where({ id: paymentId }).first("polled_at")).polled_at;
     await sleep(300);
     expect((await db("payments").where({ id: paymentId }).first("polled_at")).polled_at).toEqual(polledAt);
