@@ -144,12 +144,35 @@ describe("POST /v1/payments/:id/cancel", () => {
     }
   });
 
-  it("takes no parameters", async () => {
+  it("cancels an abandoned payment once per idempotency key, after which the hosted page says it expired", async () => {
+    const sim = await startTestSimulator();
+    const payment = (await sim.createPayment()).body;
+    const cancel = () => sim.request("POST", `/v1/payments/${payment.id}/cancel`, { body: { cancellation_reason: "abandoned" }, idempotencyKey: "expire-1" });
+    const [first, second] = await Promise.all([cancel(), cancel()]);
+    expect(first.body).toMatchObject({ status: "canceled", cancellation_reason: "abandoned" });
+    expect(second.text).toBe(first.text);
+    expect((await sim.deliveries(payment.id)).map((d) => d.type)).toEqual(["payment.canceled"]);
+    const page = await submitCard(sim, payment, { card_number: "4242424242424242" });
+    expect(page.status).toBe(409);
+    expect(page.html).toContain("This payment has expired: it was not paid in time.");
+  });
+
+  it("refuses to cancel a paid payment as abandoned", async () => {
+    const sim = await startTestSimulator();
+    const paid = await sim.paidPayment();
+    const res = await sim.request("POST", `/v1/payments/${paid.id}/cancel`, { body: { cancellation_reason: "abandoned" } });
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe("payment_unexpected_state");
+  });
+
+  it("takes cancellation_reason requested_by_customer or abandoned, nothing else", async () => {
     const sim = await startTestSimulator();
     const payment = await authorized(sim);
-    const res = await sim.request("POST", `/v1/payments/${payment.id}/cancel`, { body: { cancellation_reason: "expired" } });
-    expect(res.status).toBe(400);
-    expect(res.body.error).toMatchObject({ code: "parameter_unknown", param: "cancellation_reason" });
+    const expired = await sim.request("POST", `/v1/payments/${payment.id}/cancel`, { body: { cancellation_reason: "expired" } });
+    expect(expired.status).toBe(400);
+    expect(expired.body.error).toMatchObject({ code: "parameter_invalid", param: "cancellation_reason" });
+    const unknown = await sim.request("POST", `/v1/payments/${payment.id}/cancel`, { body: { reason: "abandoned" } });
+    expect(unknown.body.error).toMatchObject({ code: "parameter_unknown", param: "reason" });
   });
 });
 

@@ -21,6 +21,12 @@ interface Page {
 
 const notFound: Page = { status: 404, html: messagePage("Not found", "This payment page does not exist.") };
 
+const CANCELED_NOTICE: Record<NonNullable<Payment["cancellationReason"]>, string> = {
+  requested_by_customer: "This payment has been canceled.",
+  expired: "This payment has been canceled.",
+  abandoned: "This payment has expired: it was not paid in time. Return to the merchant to start again.",
+};
+
 /** What the buyer sees for the payment as it stands now. */
 function currentPage(payment: Payment): Page {
   if (payment.status === "requires_payment_method") return { status: 200, html: paymentFormPage(payment) };
@@ -31,7 +37,7 @@ function currentPage(payment: Payment): Page {
 /** The hosted payment page: `GET /pay/:id`, `POST /pay/:id` (card form) and `POST /pay/:id/3ds`. */
 export function createCheckoutHandler(ctx: CheckoutContext) {
   function pay(payment: Payment, form: URLSearchParams): Page {
-    if (payment.status === "canceled") return { status: 409, html: resultPage(payment, "This payment has been canceled.") };
+    if (payment.status === "canceled") return { status: 409, html: resultPage(payment, CANCELED_NOTICE[payment.cancellationReason ?? "requested_by_customer"]) };
     if (payment.status !== "requires_payment_method") {
       return { status: 409, html: resultPage(payment, "This payment has already been submitted.") };
     }

@@ -8,7 +8,10 @@ export type PaymentStatus = "requires_payment_method" | "processing" | "requires
 
 export type CaptureMethod = "automatic" | "manual";
 
-export type CancellationReason = "requested_by_customer" | "expired";
+/** The reasons a caller may give when canceling; the PSP itself cancels an authorization not captured as `expired`. */
+export const CANCEL_REASONS = ["requested_by_customer", "abandoned"] as const;
+
+export type CancellationReason = (typeof CANCEL_REASONS)[number] | "expired";
 
 export interface Payment {
   id: string;
@@ -182,9 +185,9 @@ export class Payments {
   }
 
   /** Voids a payment not paid yet, or an uncaptured authorization. */
-  cancel(payment: Payment): void {
+  cancel(payment: Payment, reason: (typeof CANCEL_REASONS)[number]): void {
     if (payment.status !== "requires_payment_method" && payment.status !== "requires_capture") throw unexpectedState(payment, "be canceled");
-    this.void(payment, "requested_by_customer");
+    this.void(payment, reason);
   }
 
   private requirePending(payment: Payment, reason: PendingReason): void {

@@ -10,6 +10,7 @@ import { refundObject, type Refunds } from "./refunds.js";
 import { settlementObject, type Settlements } from "./settlements.js";
 import type { Store, Table } from "./store.js";
 import {
+  cancelInput,
   captureInput,
   clockAdvanceInput,
   discrepanciesInput,
@@ -19,7 +20,6 @@ import {
   newPaymentInput,
   newPayoutInput,
   newRefundInput,
-  noInput,
   reviewInput,
   settlementRunInput,
   type JsonObject,
@@ -119,9 +119,9 @@ export function routes(ctx: RouteContext): Route[] {
       path: /^\/v1\/payments\/([^/]+)\/cancel$/,
       faulty: true,
       handle: ({ params: [id], body }) => {
-        noInput(body);
+        const { reason } = cancelInput(body);
         const payment = find(store.payments, id);
-        ctx.payments.cancel(payment);
+        ctx.payments.cancel(payment, reason);
         return ok(viewPayment(payment));
       },
     },

@@ -3,7 +3,7 @@ import { ANY, DISCREPANCY_KINDS, MALFORMATIONS, type Discrepancy } from "./discr
 import { DISPUTE_REASONS, type NewDispute } from "./disputes.js";
 import { ApiError, invalidParam } from "./errors.js";
 import { NO_FAULTS, type FaultConfig, type LatencyMs } from "./faults.js";
-import type { NewPayment } from "./payments.js";
+import { CANCEL_REASONS, type NewPayment } from "./payments.js";
 import type { NewPayout } from "./payouts.js";
 import { REFUND_REASONS, type NewRefund } from "./refunds.js";
 import { isSettlementDate } from "./settlement-calendar.js";
@@ -158,9 +158,9 @@ export function captureInput(body: JsonObject): { amountToCapture: number | null
   return { amountToCapture: optionalAmount(body, "amount_to_capture") };
 }
 
-/** For requests that take no parameters. */
-export function noInput(body: JsonObject): void {
-  rejectUnknown(body, []);
+export function cancelInput(body: JsonObject): { reason: (typeof CANCEL_REASONS)[number] } {
+  rejectUnknown(body, ["cancellation_reason"]);
+  return { reason: optionalOneOf(body, "cancellation_reason", CANCEL_REASONS) ?? "requested_by_customer" };
 }
 
 export function newRefundInput(body: JsonObject): NewRefund & { paymentId: string } {

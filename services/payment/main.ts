@@ -4,7 +4,7 @@ import { natsEndpointFromEnv } from "../lib/events/nats.js";
 import { streamNamesFromEnv } from "../lib/events/streams.js";
 import { runUntilSignal } from "../lib/process.js";
 import { envSecret } from "../lib/secrets.js";
-import { DEFAULT_IDEMPOTENCY_KEY_TTL_MS, DEFAULT_MAX_WATCHES, DEFAULT_PLATFORM_FEE_BPS, startPaymentService } from "./service.js";
+import { DEFAULT_EXPIRE_UNPAID_AFTER_MS, DEFAULT_IDEMPOTENCY_KEY_TTL_MS, DEFAULT_MAX_WATCHES, DEFAULT_PLATFORM_FEE_BPS, startPaymentService } from "./service.js";
 import { serviceDatabaseFromEnv } from "../lib/service-db.js";
 import { PAYMENT_SCHEMA } from "./store/migrations/index.js";
 
@@ -28,5 +28,6 @@ const service = await startPaymentService({
   idempotencyKeyTtlMs: envInt("IDEMPOTENCY_KEY_TTL_SECONDS", DEFAULT_IDEMPOTENCY_KEY_TTL_MS / 1000) * 1000,
   maxWatches: envInt("PAYMENT_MAX_WATCHES", DEFAULT_MAX_WATCHES),
   poller: { intervalMs: envInt("POLL_INTERVAL_MS", 5_000), staleAfterMs: envInt("POLL_STALE_AFTER_MS", 60_000) },
+  expireUnpaidAfterMs: envInt("PAYMENT_EXPIRE_AFTER_MS", DEFAULT_EXPIRE_UNPAID_AFTER_MS),
 });
 runUntilSignal(service.close);

@@ -42,6 +42,8 @@ const PAYMENT_OUTBOX = { table: "outbox", lockKey: 0x0b7b0c5 };
 
 /** 2.5% */
 export const DEFAULT_PLATFORM_FEE_BPS = 250;
+/** As long as a hosted checkout page stays open (Stripe Checkout's default). */
+export const DEFAULT_EXPIRE_UNPAID_AFTER_MS = 24 * 3600 * 1000;
 /** As long as Stripe keeps its idempotency keys. */
 export const DEFAULT_IDEMPOTENCY_KEY_TTL_MS = 24 * 3600 * 1000;
 
@@ -63,6 +65,8 @@ export interface PaymentServiceConfig extends ServiceDatabaseConfig {
   platformFeeBps: number;
   /** The hosts a checkout's return_url may name (RETURN_URL_HOSTS); any http(s) host when absent. */
   returnUrlHosts?: readonly string[];
+  /** How long after checkout a payment its buyer has not paid is canceled at the PSP (FAILED, "expired"); 24 h by default. */
+  expireUnpaidAfterMs?: number;
   /** How long CreatePayment's first answer is replayed under its checkout_id. */
   idempotencyKeyTtlMs?: number;
   /** WatchPayment streams open at once on one instance (default 1,000); one more is RESOURCE_EXHAUSTED. */
@@ -105,6 +109,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
     platformFeeBps: config.platformFeeBps,
     returnUrlHosts: allowedReturnUrlHosts,
     statusPageUrl: pageUrl,
+    expireUnpaidAfterMs: config.expireUnpaidAfterMs ?? DEFAULT_EXPIRE_UNPAID_AFTER_MS,
   });
   const refundStore = new RefundStore(db, encodeRefundEvent, refundEventSubject);
   const disputeStore = new DisputeStore(db, encodeDisputeEvent, disputeEventSubject);

@@ -20,7 +20,7 @@ function paymentRow(p: Payment): SafeHtml {
 function timelineRow(e: TimelineEntry): SafeHtml {
   switch (e.what.case) {
     case "status":
-      return html`<tr><td>${time(e.at)}</td><td>status</td><td class="status">${statusName(e.what.value)}</td></tr>`;
+      return html`<tr><td>${time(e.at)}</td><td>status</td><td class="status">${statusName(e.what.value)}${e.reason ? ` (${e.reason})` : ""}</td></tr>`;
     case "webhook":
       return html`<tr><td>${time(e.at)}</td><td>webhook received</td><td>${e.what.value.type} ${e.what.value.eventId} (${e.what.value.outcome})</td></tr>`;
     case "event":

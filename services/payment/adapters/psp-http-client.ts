@@ -45,6 +45,10 @@ export class PspHttpClient implements PspPort {
     return this.call(parsePspPayment, "POST", `${this.paymentPath(payment)}/cancel`, `void:${payment.id}`, {});
   }
 
+  abandon(payment: Payment): Promise<PspPayment> {
+    return this.call(parsePspPayment, "POST", `${this.paymentPath(payment)}/cancel`, `expire:${payment.id}`, { cancellation_reason: "abandoned" });
+  }
+
   private paymentPath(payment: Payment): string {
     return `/v1/payments/${encodeURIComponent(payment.pspPaymentId!)}`;
   }

@@ -9,7 +9,7 @@ function entryToProto(entry: TimelineEntry): MessageInitShape<typeof TimelineEnt
   const at = timestampFromDate(entry.at);
   switch (entry.kind) {
     case "status":
-      return { at, what: { case: "status", value: ProtoStatus[entry.status] } };
+      return { at, what: { case: "status", value: ProtoStatus[entry.status] }, reason: entry.reason ?? "" };
     case "webhook":
       return { at, what: { case: "webhook", value: { eventId: entry.eventId, type: entry.type, outcome: entry.outcome } } };
     case "event":

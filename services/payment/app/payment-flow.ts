@@ -5,7 +5,7 @@ import { formatMoney } from "../../lib/money.js";
 import type { Logger } from "../../lib/log.js";
 import { checkoutFingerprint, checkoutIdReused, priceCheckout, validateCheckout, type CheckoutInput } from "../domain/checkout.js";
 import { awaitsReview, clearedForPsp, failedBecause, isCharged, riskRejection, type Payment, type ReviewOutcome } from "../domain/payment.js";
-import { changeFromPsp, type PspPayment } from "../domain/psp-payment.js";
+import { changeFromPsp, isAbandoned, type PspPayment } from "../domain/psp-payment.js";
 import { planCapture, type OrderCaptureInput } from "../domain/capture.js";
 import type { IdempotencyStore, SavedResponse } from "../store/idempotency-store.js";
 import type { PaymentStore } from "../store/payment-store.js";
@@ -44,6 +44,8 @@ export interface PaymentFlowDeps {
   returnUrlHosts?: ReadonlySet<string>;
   /** Where the buyer lands after the hosted page. */
   statusPageUrl: (paymentId: string) => string;
+  /** A payment its buyer has not paid this long after checkout is canceled at the PSP and fails as expired. */
+  expireUnpaidAfterMs: number;
 }
 
 /**
@@ -203,8 +205,25 @@ export class PaymentFlow {
     if (payment.status === "NOT_STARTED") {
       if (!awaitsReview(payment)) await this.advance(payment);
     } else if (payment.pspPaymentId !== undefined) {
-      const outcome = await this.applyPspUpdate(await this.psp.retrieve(payment.pspPaymentId));
+      const psp = await this.psp.retrieve(payment.pspPaymentId);
+      const outcome = await this.applyPspUpdate(psp);
       if (outcome === "amount_mismatch") throw failedPrecondition(`the PSP reports another amount than ours for payment ${paymentId}; a person must look at it`);
+      if (isAbandoned(psp, payment.createdAt, this.deps.expireUnpaidAfterMs, Date.now())) await this.expire(payment);
+    }
+  }
+
+  /** Cancels at the PSP a payment its buyer never paid; the PSP's answer (canceled, or paid just now) is applied. */
+  private async expire(payment: Payment): Promise<void> {
+    let psp: PspPayment;
+    try {
+      psp = await this.psp.abandon(payment);
+    } catch (err) {
+      if (!(err instanceof PspConflictError)) throw err;
+      // The buyer paid (or the PSP moved it on) in the meantime: that stands.
+      psp = await this.psp.retrieve(payment.pspPaymentId!);
+    }
+    if ((await this.applyPspUpdate(psp)) === "applied") {
+      this.log.info(psp.status === "canceled" ? "payment expired unpaid: canceled at the PSP" : "payment moved on at the PSP as it expired", { paymentId: payment.id, psp: psp.status });
     }
   }
 

@@ -16,6 +16,8 @@ export interface PspPort {
   capture(payment: Payment, amountMinor: bigint): Promise<PspPayment>;
   /** Idempotent: "void:<payment id>" is the PSP idempotency key. */
   cancel(payment: Payment): Promise<PspPayment>;
+  /** Cancels a payment its buyer never paid, as abandoned. Idempotent: "expire:<payment id>" is the PSP idempotency key. */
+  abandon(payment: Payment): Promise<PspPayment>;
   /** Idempotent: "refund:<refund id>" is the PSP idempotency key. */
   refund(refund: Refund, pspPaymentId: string): Promise<PspRefund>;
   retrieveRefund(pspRefundId: string): Promise<PspRefund>;

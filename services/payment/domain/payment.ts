@@ -71,6 +71,11 @@ export function isCharged(status: PaymentStatus): boolean {
   return status === "SUCCEEDED" || status === "PARTIALLY_REFUNDED" || status === "REFUNDED";
 }
 
+/** Pay-in is over and nothing was charged; the payment's failure says why. */
+export function endedUncharged(status: PaymentStatus): boolean {
+  return status === "FAILED" || status === "VOIDED";
+}
+
 const SETTLED: readonly PaymentStatus[] = ["SUCCEEDED", "PARTIALLY_REFUNDED", "REFUNDED", "FAILED", "VOIDED"];
 
 /** Pay-in is over: the buyer was charged (and maybe refunded since), or will not be. */

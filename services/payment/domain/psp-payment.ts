@@ -16,7 +16,10 @@ export interface PspPayment {
   failureMessage: string | null;
   /** What was charged, once `succeeded`. */
   amountCapturedMinor: bigint;
-  /** Why it is `canceled`: "requested_by_customer" (a void) or "expired" (an authorization not captured in time). */
+  /**
+   * Why it is `canceled`: "requested_by_customer" (a void), "abandoned" (we canceled it unpaid: it expired) or
+   * "expired" (an authorization not captured in time).
+   */
   cancellationReason: string | null;
   /** Why it is `processing`. */
   pendingReason: PspPendingReason | null;
@@ -47,7 +50,15 @@ export function changeFromPsp(psp: PspPayment): StatusChange {
   }
   if (psp.status === "processing" && psp.pendingReason) return { to, pendingReason: OUR_PENDING_REASON[psp.pendingReason] };
   if (psp.status === "canceled") {
+    if (psp.cancellationReason === "abandoned") return { to: "FAILED", failure: ABANDONED };
     return { to, failure: { reason: psp.cancellationReason === "expired" ? "the authorization expired before it was captured" : "voided: released before it was captured, nothing was charged" } };
   }
   return { to };
+}
+
+const ABANDONED = { reason: "expired: the buyer did not pay in time; canceled at the PSP, nothing was charged", declineCode: "expired" };
+
+/** Registered, still awaiting the buyer, and checked out `expireAfterMs` ago or more: to be canceled at the PSP. */
+export function isAbandoned(psp: PspPayment, checkedOutAt: Date, expireAfterMs: number, now: number): boolean {
+  return psp.status === "requires_payment_method" && now - checkedOutAt.getTime() >= expireAfterMs;
 }

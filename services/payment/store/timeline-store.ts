@@ -1,9 +1,10 @@
 import type { Db } from "../../lib/db.js";
+import { endedUncharged } from "../domain/payment.js";
 import type { PaymentStatus } from "../domain/status.js";
 
 /** One thing that happened to a payment. */
 export type TimelineEntry = { at: Date } & (
-  | { kind: "status"; status: PaymentStatus }
+  | { kind: "status"; status: PaymentStatus; reason?: string }
   | { kind: "webhook"; eventId: string; type: string; outcome: string }
   | { kind: "event"; eventId: string; subject: string; publishedAt?: Date }
 );
@@ -25,7 +26,9 @@ export class TimelineStore {
 
   /** Oldest first; undefined when there is no such payment. */
   async timeline(paymentId: string): Promise<TimelineEntry[] | undefined> {
-    const payment: { psp_payment_id: string | null } | undefined = await this.db("payments").where({ id: paymentId }).first("psp_payment_id");
+    const payment: { psp_payment_id: string | null; failure_reason: string | null } | undefined = await this.db("payments")
+      .where({ id: paymentId })
+      .first("psp_payment_id", "failure_reason");
     if (payment === undefined) return undefined;
     const [statuses, webhooks, events] = await Promise.all([
       this.db("status_history").where({ payment_id: paymentId }).orderBy("id").select("status", "occurred_at"),
@@ -35,7 +38,13 @@ export class TimelineStore {
       this.db("outbox").where({ payment_id: paymentId }).orderBy("id").select("event_id", "subject", "created_at", "published_at"),
     ]);
     const entries: TimelineEntry[] = [
-      ...statuses.map((r: { status: PaymentStatus; occurred_at: Date }) => ({ kind: "status" as const, at: r.occurred_at, status: r.status })),
+      ...statuses.map((r: { status: PaymentStatus; occurred_at: Date }) => ({
+        kind: "status" as const,
+        at: r.occurred_at,
+        status: r.status,
+        // A payment ends uncharged once: the failure recorded is that end's.
+        ...(endedUncharged(r.status) && payment.failure_reason !== null && { reason: payment.failure_reason }),
+      })),
       ...webhooks.map((r: { event_id: string; type: string; outcome: string; received_at: Date }) => ({
         kind: "webhook" as const,
         at: r.received_at,
