@@ -1,5 +1,8 @@
 import { create, toBinary } from "@bufbuild/protobuf";
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { Registry } from "prom-client";
@@ -61,6 +64,12 @@ async function insertEvent(paymentId: string, bytes = 0): Promise<string> {
   return eventId;
 }
 
+/** Runs the operators' script on this test's database. */
+const deadLettersScript = (...args: string[]) =>
+  promisify(execFile)("npx", ["tsx", "scripts/dead-letters.ts", ...args], {
+    cwd: fileURLToPath(new URL("../..", import.meta.url)),
+    env: { ...process.env, DATABASE_URL: database.url },
+  });
 const gauge = async (name: string) => (await registry.getSingleMetric(name)!.get()).values[0]?.value;
 /** The Nats-Msg-Ids on the stream, in stream order. */
 const onStream = async () => (await readStreamMessages(names.stream, ".payment.")).map((m) => m.header.get("Nats-Msg-Id"));
@@ -102,10 +111,14 @@ describe("outbox dead letters", () => {
   });
 
   it("a re-queued row is published first of its payment, then the events that waited behind it, in order", async () => {
+    const { stdout: listed } = await deadLettersScript("outbox", "payment", "list");
+    expect(listed).toContain(`${oversized}  payment.executing  ${paymentA}`);
+    expect(listed).toContain("1 waiting behind it");
+
     // The operator's fix (in production: a larger max_payload); here the row is shrunk to what NATS takes.
     const small = toBinary(PaymentEventSchema, create(PaymentEventSchema, { eventId: oversized, paymentId: paymentA, status: 1 }));
     await db("outbox").where({ event_id: oversized }).update({ payload: Buffer.from(small) });
-    expect(await requeueOutboxDeadLetter(db, PAYMENT_OUTBOX, oversized)).toBe(true);
+    expect((await deadLettersScript("outbox", "payment", "requeue", oversized)).stdout).toBe(`re-queued ${oversized}\n`);
     expect(await requeueOutboxDeadLetter(db, PAYMENT_OUTBOX, oversized)).toBe(false);
 
     await waitFor(onStream, (ids) => ids.includes(laterOfA), 10_000, "payment A's events to follow the re-queued row");
