@@ -32,6 +32,7 @@ const log: Logger = {
   error: (msg, fields = {}) => errors.push({ msg, fields }),
   child: () => log,
 };
+const STREAM_MAX_MSG_SIZE = 512 * 1024;
 let database: TestDatabase;
 let db: Db;
 let nc: NatsConnection;
@@ -43,7 +44,10 @@ beforeAll(async () => {
   db = createDb(database.url, PAYMENT_SCHEMA);
   await migrateUp(db, PAYMENT_SCHEMA, paymentMigrations);
   nc = await connectAs(HARNESS);
-  await ensureEventStreams(await jetstreamManager(nc), names);
+  const jsm = await jetstreamManager(nc);
+  await ensureEventStreams(jsm, names);
+  // Below NATS's max_payload, so that a row between the two is refused by JetStream itself (a 400).
+  await jsm.streams.update(names.stream, { max_msg_size: STREAM_MAX_MSG_SIZE });
   registerOutboxMetrics(registry, db, PAYMENT_OUTBOX);
   stopRelay = startOutboxRelay(db, jetstream(nc), { ...defaultRelaySettings, ...PAYMENT_OUTBOX, subjectPrefix: names.subjectPrefix }, log);
 });
@@ -78,18 +82,22 @@ const outboxRow = (eventId: string) => db("outbox").where({ event_id: eventId })
 describe("outbox dead letters", () => {
   const paymentA = `pay_${randomUUID()}`;
   const paymentB = `pay_${randomUUID()}`;
+  const paymentC = `pay_${randomUUID()}`;
   let oversized: string;
+  let refusedByStream: string;
   let laterOfA: string;
   let laterOfB: string;
 
-  it("an event larger than NATS's max_payload is set aside with its reason; other payments' events go on; its payment's later ones wait", async () => {
+  it("an event NATS will never take is set aside with its reason; other payments' events go on; its payment's later ones wait", async () => {
     oversized = await insertEvent(paymentA, 2 * 1024 * 1024);
+    refusedByStream = await insertEvent(paymentC, STREAM_MAX_MSG_SIZE + 1);
     laterOfA = await insertEvent(paymentA);
     laterOfB = await insertEvent(paymentB);
 
     await waitFor(onStream, (ids) => ids.includes(laterOfB), 10_000, "payment B's event to be published");
     const dead = await waitFor(() => outboxRow(oversized), (r) => r.dead_at !== null, 10_000, "the oversized event to be set aside");
     expect(dead).toMatchObject({ published_at: null, dead_reason: expect.stringContaining("max_payload") });
+    expect(await outboxRow(refusedByStream)).toMatchObject({ published_at: null, dead_reason: "JetStream 400 (10054): message size exceeds maximum allowed" });
 
     // Payment A's later event is blocked: neither on the stream nor dead, and published_at stays null (a clean-up of
     // published rows must never take it).
@@ -97,16 +105,18 @@ describe("outbox dead letters", () => {
     expect(await outboxRow(laterOfA)).toEqual({ published_at: null, dead_at: null, dead_reason: null });
     expect(await onStream()).toEqual([laterOfB]);
 
-    expect(await gauge("outbox_dead_letters")).toBe(1);
+    expect(await gauge("outbox_dead_letters")).toBe(2);
     expect(await gauge("outbox_blocked_events")).toBe(1);
     expect(await gauge("outbox_oldest_blocked_age_seconds")).toBeGreaterThan(0);
     expect(await gauge("outbox_pending_events")).toBe(1);
 
     expect(errors).toEqual([
       { msg: expect.stringContaining("set aside"), fields: expect.objectContaining({ eventId: oversized, paymentId: paymentA, reason: expect.stringContaining("max_payload") }) },
+      { msg: expect.stringContaining("set aside"), fields: expect.objectContaining({ eventId: refusedByStream, paymentId: paymentC, reason: expect.stringContaining("JetStream 400") }) },
     ]);
     expect(await listOutboxDeadLetters(db, PAYMENT_OUTBOX)).toEqual([
       expect.objectContaining({ eventId: oversized, aggregate: paymentA, subject: "payment.executing", blocked: 1, reason: expect.stringContaining("max_payload") }),
+      expect.objectContaining({ eventId: refusedByStream, aggregate: paymentC, blocked: 0 }),
     ]);
   });
 
@@ -123,8 +133,8 @@ describe("outbox dead letters", () => {
 
     await waitFor(onStream, (ids) => ids.includes(laterOfA), 10_000, "payment A's events to follow the re-queued row");
     expect(await onStream()).toEqual([laterOfB, oversized, laterOfA]);
-    expect(await listOutboxDeadLetters(db, PAYMENT_OUTBOX)).toEqual([]);
-    expect(await gauge("outbox_dead_letters")).toBe(0);
+    expect((await listOutboxDeadLetters(db, PAYMENT_OUTBOX)).map((d) => d.eventId)).toEqual([refusedByStream]);
+    expect(await gauge("outbox_dead_letters")).toBe(1);
     expect(await gauge("outbox_blocked_events")).toBe(0);
     expect(await gauge("outbox_oldest_blocked_age_seconds")).toBe(0);
     await waitFor(() => gauge("outbox_pending_events"), (n) => n === 0, 5_000, "the outbox to drain");
