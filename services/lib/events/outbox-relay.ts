@@ -67,8 +67,9 @@ export function startOutboxRelay(db: Db, js: JetStreamClient, settings: RelaySet
       const { rows } = await trx.raw("select pg_try_advisory_xact_lock(?) as leader", [settings.lockKey]);
       if (!rows[0].leader) return { published: 0, dead: [] };
       const done: bigint[] = [];
-      const outcome: BatchOutcome = { published: 0, dead: [] };
+      const dead: BatchOutcome["dead"] = [];
       const deadAggregates = new Set<string>();
+      let failure: BatchOutcome["failure"];
       for (const row of await nextBatch(trx, settings)) {
         if (deadAggregates.has(row.aggregate)) continue;
         try {
@@ -78,16 +79,16 @@ export function startOutboxRelay(db: Db, js: JetStreamClient, settings: RelaySet
         } catch (error) {
           const reason = permanentPublishFailure(error);
           if (reason === undefined) {
-            outcome.failure = { row, error };
+            failure = { row, error };
             break;
           }
-          outcome.dead.push({ row, reason });
+          dead.push({ row, reason });
           deadAggregates.add(row.aggregate);
         }
       }
       if (done.length > 0) await trx(settings.table).whereIn("id", done.map(String)).update({ published_at: trx.fn.now() });
-      for (const { row, reason } of outcome.dead) await trx(settings.table).where({ id: String(row.id) }).update({ dead_at: trx.fn.now(), dead_reason: reason });
-      return { ...outcome, published: done.length };
+      for (const { row, reason } of dead) await trx(settings.table).where({ id: String(row.id) }).update({ dead_at: trx.fn.now(), dead_reason: reason });
+      return { published: done.length, dead, failure };
     });
 
   const loop = (async () => {
