@@ -93,3 +93,24 @@ describe("011_checkout_status", () => {
     }
   });
 });
+
+describe("004_outbox_dead_letters (wallet)", () => {
+  it("fills in the seller of the payout events already in the outbox, the key their order is kept by", async () => {
+    const schema = "wallet_outbox_backfill";
+    const serviceDb = createDb(database.url, schema);
+    const before = walletMigrations.findIndex((m) => m.name === "004_outbox_dead_letters");
+    try {
+      await migrateUp(serviceDb, schema, walletMigrations.slice(0, before));
+      const payout = (payoutId: string, sellerId: string) => ({ payout_id: payoutId, seller_id: sellerId, currency: "USD", amount_minor: 100, destination: "acct", status: "PENDING" });
+      await serviceDb("payouts").insert([payout("po_1", "s1"), payout("po_2", "s2")]);
+      await serviceDb("outbox").insert(["po_1", "po_2", "po_1"].map((payoutId, i) => ({ event_id: `evt_${i}`, payout_id: payoutId, subject: "payout.pending", payload: Buffer.from("x") })));
+
+      await migrateUp(serviceDb, schema, walletMigrations);
+      expect(await serviceDb("outbox").orderBy("id").pluck("seller_id")).toEqual(["s1", "s2", "s1"]);
+      await expect(serviceDb("outbox").insert({ event_id: "evt_3", payout_id: "po_1", subject: "payout.paid", payload: Buffer.from("x") })).rejects.toThrow(/seller_id/);
+    } finally {
+      await serviceDb.raw("drop schema if exists ?? cascade", [schema]);
+      await serviceDb.destroy();
+    }
+  });
+});

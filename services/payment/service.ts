@@ -33,12 +33,12 @@ import { encodeRefundEvent, refundEventSubject } from "./events/refund-event.js"
 import { DisputeStore } from "./store/dispute-store.js";
 import { IdempotencyStore } from "./store/idempotency-store.js";
 import { paymentSchema } from "./store/migrations/index.js";
+import { PAYMENT_OUTBOX } from "./store/outbox.js";
 import { TimelineStore } from "./store/timeline-store.js";
 import { PaymentStore } from "./store/payment-store.js";
 import { RefundStore } from "./store/refund-store.js";
 
 // Any constant unique among the services sharing a database.
-const PAYMENT_OUTBOX = { table: "outbox", lockKey: 0x0b7b0c5 };
 
 /** 2.5% */
 export const DEFAULT_PLATFORM_FEE_BPS = 250;
@@ -94,7 +94,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   const db = await openServiceDb(config, paymentSchema);
   const metrics = createMetricsRegistry("payment");
   const store = new PaymentStore(db, encodePaymentEvent, eventSubject);
-  registerOutboxMetrics(metrics, db, PAYMENT_OUTBOX.table);
+  registerOutboxMetrics(metrics, db, PAYMENT_OUTBOX);
   registerPaymentsGauge(metrics, store);
   const http = await startHttpServer({ port: config.httpPort }, log);
   const pageUrl = (paymentId: string) => statusPageUrl(config.publicUrl ?? http.origin, paymentId);

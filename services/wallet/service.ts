@@ -77,7 +77,7 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
     : [];
   // Balances are served and payouts taken while NATS is down: payout events wait in the outbox.
   const { names } = config.events;
-  registerOutboxMetrics(metrics, db, WALLET_OUTBOX.table);
+  registerOutboxMetrics(metrics, db, WALLET_OUTBOX);
   registerPayoutsGauge(metrics, payouts);
   const consumerMetrics = new ConsumerMetrics(metrics, names);
   const events = attachToNats(

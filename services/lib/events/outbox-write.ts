@@ -3,9 +3,9 @@ import { DomainError } from "../errors.js";
 import { newId } from "../ids.js";
 
 /**
- * The largest encoded event the outbox takes. The relay publishes rows in order and stops at the first one NATS
- * refuses (above its max_payload, 1 MiB by default), so one oversized row would hold back every event after it;
- * events are a few hundred bytes, and this leaves room without coming near that limit.
+ * The largest encoded event the outbox takes. A row NATS refuses (above its max_payload, 1 MiB by default) is set
+ * aside by the relay and holds back every later event of its payment or seller; events are a few hundred bytes, and
+ * this leaves room without coming near that limit.
  */
 export const MAX_EVENT_BYTES = 64 * 1024;
 
