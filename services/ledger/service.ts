@@ -12,6 +12,8 @@ import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { WalletGrpcClient } from "./adapters/wallet-grpc-client.js";
 import { ledgerRoutes } from "./api/ledger-handlers.js";
 import { startCheckpointer } from "./app/checkpointer.js";
+import { checkStalls, type StallCheckConfig } from "./app/stall-check.js";
+import { pipelineSources } from "./adapters/pipeline-sources.js";
 import { ledgerSubscriptions } from "./events/consumers.js";
 import { LedgerStore } from "./store/ledger-store.js";
 import { ledgerSchema } from "./store/migrations/index.js";
@@ -24,6 +26,10 @@ export interface LedgerServiceConfig extends ServiceDatabaseConfig {
   metricsPort?: number;
   /** The wallet service, for CheckInvariants to compare wallets with seller_payable accounts; that check is skipped without it. */
   walletUrl?: string;
+  /** The payment service, for CheckInvariants to find charged payments and refunds the ledger has not booked. */
+  paymentUrl?: string;
+  /** CheckInvariants' stall check (defaults: 60 s, 24 h); see app/stall-check.ts. */
+  stalls?: Partial<StallCheckConfig>;
   checkpointIntervalMs?: number;
   /** Events to book; without it the ledger only answers its API. */
   events?: EventsConfig;
@@ -46,13 +52,15 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
   const metrics = createMetricsRegistry("ledger");
   if (config.walletUrl === undefined) log.warn("no wallet service configured: CheckInvariants will not compare wallets with seller_payable accounts");
   const wallets = config.walletUrl === undefined ? undefined : new WalletGrpcClient(config.walletUrl, config.tls);
+  const sources = pipelineSources(config, config.tls);
+  const stallConfig: StallCheckConfig = { stallAfterMs: 60_000, lookbackMs: 24 * 3600_000, ...config.stalls };
   const grpc = await startGrpcServer({
     tls: config.tls,
     policy: ledgerPolicy,
     audit: new AuditStore(db, log),
     pageTokenKey: tokenKey,
     port: config.port,
-    routes: ledgerRoutes(store, wallets, tokenKey),
+    routes: ledgerRoutes(store, wallets, tokenKey, () => checkStalls(db, sources, stallConfig)),
     healthProbe: databaseAnswers(db),
     log,
     metrics,

@@ -1,0 +1,76 @@
+import { randomUUID } from "node:crypto";
+import knex, { type Knex } from "knex";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
+import { PAYMENT_SCHEMA } from "../../services/payment/store/migrations/index.js";
+import { sampleCheckout } from "../support/checkouts.js";
+import { unary } from "../support/grpc-js.js";
+import { usePlatform } from "../support/use-platform.js";
+import { waitFor } from "../support/wait.js";
+
+const STALL_AFTER_MS = 500;
+const under = usePlatform({ stalls: { stallAfterMs: STALL_AFTER_MS } });
+let payments: Knex;
+beforeAll(() => {
+  payments = knex({ client: "pg", connection: under.platform.database.url, searchPath: [PAYMENT_SCHEMA] });
+});
+afterAll(() => payments?.destroy());
+
+const checkInvariants = () => unary(under.ledger, "checkInvariants", {});
+const stallsIn = (report: { violations: { invariant: string }[] }) =>
+  report.violations.filter((v) => ["settled_not_booked", "outbox_events_unpublished"].includes(v.invariant));
+
+/** A charged payment whose event never left: written as the payment service would, minus the outbox row. */
+async function chargedWithoutEvent(): Promise<string> {
+  const id = `pay_stalled${randomUUID().slice(0, 8)}`;
+  await payments("payments").insert({
+    id,
+    checkout_id: `chk-${id}`,
+    request_fingerprint: "x",
+    buyer_id: "buyer-stall",
+    buyer_country: "US",
+    return_url: "https://shop.example/return",
+    status_page_url: "https://pay.example/status",
+    currency: "USD",
+    total_minor: 1_000,
+    requested_total_minor: 1_000,
+    platform_fee_bps: 0,
+    checkout_status: "SUCCEEDED",
+  });
+  return id;
+}
+
+describe("CheckInvariants notices a stall", () => {
+  it("a paid checkout, once booked, leaves no stall", async () => {
+    const { payment } = await unary(under.payments, "createPayment", sampleCheckout());
+    await payOnHostedPage(payment.hostedPageUrl, TEST_CARDS.success);
+    const report = await waitFor(checkInvariants, (r) => r.violations.length === 0, 15_000, "the books to be clean");
+    expect(report.violations).toEqual([]);
+  });
+
+  it("reports a charged payment the ledger never booked, and an outbox event NATS refuses, once they are older than the delay", async () => {
+    const paymentId = await chargedWithoutEvent();
+    // Over NATS's 1 MiB max_payload: the relay can never publish it.
+    await payments("outbox").insert({ event_id: `evt-${paymentId}`, payment_id: paymentId, subject: "x.payment.succeeded", payload: Buffer.alloc(2 << 20) });
+    expect(stallsIn(await checkInvariants())).toEqual([]); // not older than the delay yet
+    const report = await waitFor(checkInvariants, (r) => stallsIn(r).length === 2, 5_000, "the stall to be reported");
+    expect(stallsIn(report)).toEqual([
+      expect.objectContaining({ invariant: "settled_not_booked", transactionId: `payin:${paymentId}`, detail: expect.stringContaining(paymentId) }),
+      expect.objectContaining({ invariant: "outbox_events_unpublished", detail: expect.stringContaining("1 unpublished events") }),
+    ]);
+  });
+
+  it("GetPipelineHealth and ListSettled answer the ledger and operator-tools only", async () => {
+    const window = { since: { seconds: "0" }, settledBefore: { seconds: "1" } };
+    await expect(unary(under.as("operator-tools", "payments"), "getPipelineHealth", { window })).resolves.toBeDefined();
+    for (const [service, identity] of [["payments", "marketplace"], ["wallets", "console"], ["payments", "reconciliation"]] as const) {
+      await expect(unary(under.as(identity, service), "getPipelineHealth", { window })).rejects.toMatchObject({ code: 7 });
+      await expect(unary(under.as(identity, service), "listSettled", { query: { flow: "payin" } })).rejects.toMatchObject({ code: 7 });
+    }
+  });
+
+  it("refuses a window of more than 31 days", async () => {
+    const window = { since: { seconds: "0" }, settledBefore: { seconds: String(32 * 86_400) } };
+    await expect(unary(under.as("operator-tools", "wallets"), "getPipelineHealth", { window })).rejects.toMatchObject({ code: 3 });
+  });
+});
