@@ -53,6 +53,7 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
   if (config.walletUrl === undefined) log.warn("no wallet service configured: CheckInvariants will not compare wallets with seller_payable accounts");
   const wallets = config.walletUrl === undefined ? undefined : new WalletGrpcClient(config.walletUrl, config.tls);
   const sources = pipelineSources(config, config.tls);
+  const consumerMetrics = config.events && new ConsumerMetrics(metrics, config.events.names);
   const stallConfig: StallCheckConfig = { stallAfterMs: 60_000, lookbackMs: 24 * 3600_000, ...config.stalls };
   const grpc = await startGrpcServer({
     tls: config.tls,
@@ -60,7 +61,7 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
     audit: new AuditStore(db, log),
     pageTokenKey: tokenKey,
     port: config.port,
-    routes: ledgerRoutes(store, wallets, tokenKey, () => checkStalls(db, sources, stallConfig)),
+    routes: ledgerRoutes(store, wallets, tokenKey, () => checkStalls(db, sources, consumerMetrics, stallConfig)),
     healthProbe: databaseAnswers(db),
     log,
     metrics,
@@ -69,12 +70,13 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
   const stopCheckpointer = startCheckpointer(store, config.checkpointIntervalMs ?? 1_000, log);
   const consumer =
     config.events &&
+    consumerMetrics &&
     (await startEventConsumers(
       "ledger-service",
       config.events,
       ledgerSubscriptions(db),
       log,
-      new ConsumerMetrics(metrics, config.events.names),
+      consumerMetrics,
     ));
   log.info("ledger service listening", { url: grpc.url });
   return {

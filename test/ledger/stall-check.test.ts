@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { PAYMENT_SCHEMA } from "../../services/payment/store/migrations/index.js";
 import { sampleCheckout } from "../support/checkouts.js";
+import { deadLetteredPoisonEvent } from "../support/event-streams.js";
 import { unary } from "../support/grpc-js.js";
 import { usePlatform } from "../support/use-platform.js";
 import { waitFor } from "../support/wait.js";
@@ -18,7 +19,7 @@ afterAll(() => payments?.destroy());
 
 const checkInvariants = () => unary(under.ledger, "checkInvariants", {});
 const stallsIn = (report: { violations: { invariant: string }[] }) =>
-  report.violations.filter((v) => ["settled_not_booked", "outbox_events_unpublished"].includes(v.invariant));
+  report.violations.filter((v) => ["settled_not_booked", "outbox_events_unpublished", "dead_letters_waiting"].includes(v.invariant));
 
 /** A charged payment whose event never left: written as the payment service would, minus the outbox row. */
 async function chargedWithoutEvent(): Promise<string> {
@@ -58,6 +59,14 @@ describe("CheckInvariants notices a stall", () => {
       expect.objectContaining({ invariant: "settled_not_booked", transactionId: `payin:${paymentId}`, detail: expect.stringContaining(paymentId) }),
       expect.objectContaining({ invariant: "outbox_events_unpublished", detail: expect.stringContaining("1 unpublished events") }),
     ]);
+  });
+
+  it("reports dead letters waiting", async () => {
+    const { letters } = await deadLetteredPoisonEvent(under.platform.streams);
+    const report = await waitFor(checkInvariants, (r) => r.violations.some((v: { invariant: string }) => v.invariant === "dead_letters_waiting"), 5_000, "dead letters");
+    expect(report.violations).toContainEqual(
+      expect.objectContaining({ invariant: "dead_letters_waiting", detail: `${letters.length} dead letters wait in ${under.platform.streams.stream}_DLQ (scripts/dead-letters.ts list)` }),
+    );
   });
 
   it("GetPipelineHealth and ListSettled answer the ledger and operator-tools only", async () => {

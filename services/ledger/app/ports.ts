@@ -15,3 +15,8 @@ export interface PipelineSource {
   /** Ids of `flow`'s items created in [from, until) and settled before `settledBefore`, a page at a time. */
   settledIds(flow: string, from: Date, until: Date, settledBefore: Date): AsyncIterable<string[]>;
 }
+
+/** Records waiting in the dead-letter stream (ConsumerMetrics.deadLetters). */
+export interface DeadLetterCount {
+  deadLetters(): Promise<{ stream: string; messages: number }>;
+}

@@ -1,8 +1,8 @@
 import type { Knex } from "knex";
 import type { Violation } from "../domain/invariants.js";
-import { BOOKED_FLOWS, hoursToCompare, notBookedViolation, unpublishedViolation } from "../domain/stalls.js";
+import { BOOKED_FLOWS, deadLettersViolation, hoursToCompare, notBookedViolation, unpublishedViolation } from "../domain/stalls.js";
 import { bookedPerHour, unposted } from "../store/booked-counts.js";
-import type { PipelineSource } from "./ports.js";
+import type { DeadLetterCount, PipelineSource } from "./ports.js";
 
 const HOUR_MS = 3600_000;
 /** Ids listed per flow; the count of the others is in a note. */
@@ -17,12 +17,13 @@ export interface StallCheckConfig {
 
 /**
  * Events that did not make it: settled items the ledger has not booked after `stallAfterMs`, outbox events not
- * published after it. Each source counts its settled items per hour; only the hours whose
+ * published after it, dead letters waiting. Each source counts its settled items per hour; only the hours whose
  * counts differ from the ledger's are compared id by id, so the check reads little on a long, healthy history.
  */
 export async function checkStalls(
   db: Knex,
   sources: readonly PipelineSource[],
+  deadLetters: DeadLetterCount | undefined,
   config: StallCheckConfig,
   now = new Date(),
 ): Promise<{ violations: Violation[]; notes: string[] }> {
@@ -48,5 +49,19 @@ export async function checkStalls(
     }
     if (health.unpublished > 0n && health.oldestUnpublished) violations.push(unpublishedViolation(source.service, health.unpublished, health.oldestUnpublished, now));
   }
+  await countDeadLetters(deadLetters, violations, notes);
   return { violations, notes };
+}
+
+async function countDeadLetters(source: DeadLetterCount | undefined, violations: Violation[], notes: string[]): Promise<void> {
+  if (source === undefined) {
+    notes.push("dead letters were not counted: the ledger consumes no events");
+    return;
+  }
+  try {
+    const { stream, messages } = await source.deadLetters();
+    if (messages > 0) violations.push(deadLettersViolation(stream, messages));
+  } catch (err) {
+    notes.push(`dead letters were not counted: ${String(err)}`);
+  }
 }

@@ -12,7 +12,8 @@ export interface Violation {
     | "checkpoint_differs_from_entries"
     | "wallet_differs_from_seller_payable"
     | "settled_not_booked"
-    | "outbox_events_unpublished";
+    | "outbox_events_unpublished"
+    | "dead_letters_waiting";
   detail: string;
   accountCode?: string;
   transactionId?: string;

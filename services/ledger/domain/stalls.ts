@@ -51,3 +51,7 @@ export function unpublishedViolation(service: string, count: bigint, oldest: Dat
   };
 }
 
+
+export function deadLettersViolation(stream: string, messages: number): Violation {
+  return { invariant: "dead_letters_waiting", detail: `${messages} dead letters wait in ${stream} (scripts/dead-letters.ts list)` };
+}
