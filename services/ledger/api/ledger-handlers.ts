@@ -5,7 +5,7 @@ import { LedgerService } from "../../../gen/ledger/v1/ledger_pb.js";
 import { invalidArgument, notFound } from "../../lib/errors.js";
 import { pageSize, pageTokens, type PageTokenKey } from "../../lib/page-token.js";
 import type { WalletBalancesPort } from "../app/ports.js";
-import type { InvariantReport } from "../domain/invariants.js";
+import type { StallReport } from "../app/stall-check.js";
 import { requireLedgerId, validateAccount } from "../domain/account.js";
 import { validatePosting } from "../domain/posting.js";
 import type { LedgerStore } from "../store/ledger-store.js";
@@ -26,7 +26,7 @@ export function ledgerRoutes(
   store: LedgerStore,
   wallets: WalletBalancesPort | undefined,
   tokenKey: PageTokenKey,
-  stalls: () => Promise<Pick<InvariantReport, "violations" | "notes">>,
+  stalls: () => Promise<StallReport>,
 ) {
   const accountPages = pageTokens(tokenKey, "ledger.v1.LedgerService/ListAccounts", { code: "string" });
   const entryPages = pageTokens(tokenKey, "ledger.v1.LedgerService/ListEntries", { xid: "bigint", transactionId: "string", position: "number" });

@@ -15,6 +15,11 @@ export interface StallCheckConfig {
   lookbackMs: number;
 }
 
+export interface StallReport {
+  violations: Violation[];
+  notes: string[];
+}
+
 /**
  * Events that did not make it: settled items the ledger has not booked after `stallAfterMs`, outbox events not
  * published after it, dead letters waiting. Each source counts its settled items per hour; only the hours whose
@@ -26,42 +31,50 @@ export async function checkStalls(
   deadLetters: DeadLetterCount | undefined,
   config: StallCheckConfig,
   now = new Date(),
-): Promise<{ violations: Violation[]; notes: string[] }> {
+): Promise<StallReport> {
   const settledBefore = new Date(now.getTime() - config.stallAfterMs);
   const since = new Date(Math.floor((settledBefore.getTime() - config.lookbackMs) / HOUR_MS) * HOUR_MS);
-  const violations: Violation[] = [];
-  const notes: string[] = [];
+  const report: StallReport = { violations: [], notes: [] };
   for (const source of sources) {
-    const health = await source.health(since, settledBefore);
-    const flows = BOOKED_FLOWS.filter((f) => source.flows.includes(f.name));
-    const booked = await bookedPerHour(db, flows, since);
-    for (const flow of flows) {
-      const missing: string[] = [];
-      for (const hour of hoursToCompare(flow.name, health.hours, booked)) {
-        const until = new Date(Math.min(hour + HOUR_MS, settledBefore.getTime()));
-        for await (const ids of source.settledIds(flow.name, new Date(hour), until, settledBefore)) {
-          const absent = new Set(await unposted(db, ids.map((id) => flow.transactionId(id))));
-          missing.push(...ids.filter((id) => absent.has(flow.transactionId(id))));
-        }
-      }
-      violations.push(...missing.slice(0, MAX_IDS_PER_FLOW).map((id) => notBookedViolation(flow, id, source.service, config.stallAfterMs)));
-      if (missing.length > MAX_IDS_PER_FLOW) notes.push(`${flow.name}: ${missing.length - MAX_IDS_PER_FLOW} more settled but not booked than are listed`);
-    }
-    if (health.unpublished > 0n && health.oldestUnpublished) violations.push(unpublishedViolation(source.service, health.unpublished, health.oldestUnpublished, now));
+    await checkSource(db, source, config, { since, settledBefore, now }, report).catch((err: unknown) =>
+      report.notes.push(`the ${source.service} service's settled items and outbox were not compared: ${String(err)}`),
+    );
   }
-  await countDeadLetters(deadLetters, violations, notes);
-  return { violations, notes };
+  await countDeadLetters(deadLetters, report);
+  return report;
 }
 
-async function countDeadLetters(source: DeadLetterCount | undefined, violations: Violation[], notes: string[]): Promise<void> {
-  if (source === undefined) {
-    notes.push("dead letters were not counted: the ledger consumes no events");
-    return;
-  }
+async function countDeadLetters(source: DeadLetterCount | undefined, { violations, notes }: StallReport): Promise<void> {
+  if (source === undefined) return; // a ledger that consumes no events has no dead letters
   try {
     const { stream, messages } = await source.deadLetters();
     if (messages > 0) violations.push(deadLettersViolation(stream, messages));
   } catch (err) {
     notes.push(`dead letters were not counted: ${String(err)}`);
   }
+}
+
+async function checkSource(
+  db: Knex,
+  source: PipelineSource,
+  config: StallCheckConfig,
+  { since, settledBefore, now }: { since: Date; settledBefore: Date; now: Date },
+  { violations, notes }: StallReport,
+): Promise<void> {
+  const health = await source.health(since, settledBefore);
+  const flows = BOOKED_FLOWS.filter((f) => source.flows.includes(f.name));
+  const booked = await bookedPerHour(db, flows, since);
+  for (const flow of flows) {
+    const missing: string[] = [];
+    for (const hour of hoursToCompare(flow.name, health.hours, booked)) {
+      const until = new Date(Math.min(hour + HOUR_MS, settledBefore.getTime()));
+      for await (const ids of source.settledIds(flow.name, new Date(hour), until, settledBefore)) {
+        const absent = new Set(await unposted(db, ids.map((id) => flow.transactionId(id))));
+        missing.push(...ids.filter((id) => absent.has(flow.transactionId(id))));
+      }
+    }
+    violations.push(...missing.slice(0, MAX_IDS_PER_FLOW).map((id) => notBookedViolation(flow, id, source.service, config.stallAfterMs)));
+    if (missing.length > MAX_IDS_PER_FLOW) notes.push(`${flow.name}: ${missing.length - MAX_IDS_PER_FLOW} more settled but not booked than are listed`);
+  }
+  if (health.unpublished > 0n && health.oldestUnpublished) violations.push(unpublishedViolation(source.service, health.unpublished, health.oldestUnpublished, now));
 }
