@@ -13,6 +13,7 @@ import { WalletGrpcClient } from "./adapters/wallet-grpc-client.js";
 import { ledgerRoutes } from "./api/ledger-handlers.js";
 import { startCheckpointer } from "./app/checkpointer.js";
 import { checkStalls, type StallCheckConfig } from "./app/stall-check.js";
+import { startStallWatch } from "./app/stall-watch.js";
 import { pipelineSources } from "./adapters/pipeline-sources.js";
 import { ledgerSubscriptions } from "./events/consumers.js";
 import { LedgerStore } from "./store/ledger-store.js";
@@ -28,8 +29,8 @@ export interface LedgerServiceConfig extends ServiceDatabaseConfig {
   walletUrl?: string;
   /** The payment service, for CheckInvariants to find charged payments and refunds the ledger has not booked. */
   paymentUrl?: string;
-  /** CheckInvariants' stall check (defaults: 60 s, 24 h); see app/stall-check.ts. */
-  stalls?: Partial<StallCheckConfig>;
+  /** CheckInvariants' stall check (defaults: 60 s, 24 h), also run every checkIntervalMs (60 s) for the invariant_violations gauge; see app/stall-check.ts. */
+  stalls?: Partial<StallCheckConfig & { checkIntervalMs: number }>;
   checkpointIntervalMs?: number;
   /** Events to book; without it the ledger only answers its API. */
   events?: EventsConfig;
@@ -55,19 +56,21 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
   const sources = pipelineSources(config, config.tls);
   const consumerMetrics = config.events && new ConsumerMetrics(metrics, config.events.names);
   const stallConfig: StallCheckConfig = { stallAfterMs: 60_000, lookbackMs: 24 * 3600_000, ...config.stalls };
+  const stalls = () => checkStalls(db, sources, consumerMetrics, stallConfig);
   const grpc = await startGrpcServer({
     tls: config.tls,
     policy: ledgerPolicy,
     audit: new AuditStore(db, log),
     pageTokenKey: tokenKey,
     port: config.port,
-    routes: ledgerRoutes(store, wallets, tokenKey, () => checkStalls(db, sources, consumerMetrics, stallConfig)),
+    routes: ledgerRoutes(store, wallets, tokenKey, stalls),
     healthProbe: databaseAnswers(db),
     log,
     metrics,
     metricsPort: config.metricsPort,
   });
   const stopCheckpointer = startCheckpointer(store, config.checkpointIntervalMs ?? 1_000, log);
+  const stopStallWatch = startStallWatch(stalls, config.stalls?.checkIntervalMs ?? 60_000, metrics, log);
   const consumer =
     config.events &&
     consumerMetrics &&
@@ -86,6 +89,7 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
     close: async () => {
       await consumer?.stop();
       await stopCheckpointer();
+      await stopStallWatch();
       await grpc.close();
       await db.destroy();
     },

@@ -6,11 +6,12 @@ import { PAYMENT_SCHEMA } from "../../services/payment/store/migrations/index.js
 import { sampleCheckout } from "../support/checkouts.js";
 import { deadLetteredPoisonEvent } from "../support/event-streams.js";
 import { unary } from "../support/grpc-js.js";
+import { scrape } from "../support/metrics.js";
 import { usePlatform } from "../support/use-platform.js";
 import { waitFor } from "../support/wait.js";
 
 const STALL_AFTER_MS = 500;
-const under = usePlatform({ stalls: { stallAfterMs: STALL_AFTER_MS } });
+const under = usePlatform({ stalls: { stallAfterMs: STALL_AFTER_MS, checkIntervalMs: 100 } });
 let payments: Knex;
 beforeAll(() => {
   payments = knex({ client: "pg", connection: under.platform.database.url, searchPath: [PAYMENT_SCHEMA] });
@@ -59,6 +60,9 @@ describe("CheckInvariants notices a stall", () => {
       expect.objectContaining({ invariant: "settled_not_booked", transactionId: `payin:${paymentId}`, detail: expect.stringContaining(paymentId) }),
       expect.objectContaining({ invariant: "outbox_events_unpublished", detail: expect.stringContaining("1 unpublished events") }),
     ]);
+    const metrics = await waitFor(() => scrape(under.platform.ledger.metricsUrl), (m) => m.value("invariant_violations", { invariant: "settled_not_booked" }) === 1, 5_000, "the gauge");
+    expect(metrics.value("invariant_violations", { invariant: "outbox_events_unpublished" })).toBe(1);
+    expect(metrics.value("invariant_violations", { invariant: "dead_letters_waiting" })).toBe(0);
   });
 
   it("reports dead letters waiting", async () => {
