@@ -3,6 +3,7 @@ import knex, { type Knex } from "knex";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { PAYMENT_SCHEMA } from "../../services/payment/store/migrations/index.js";
+import { WALLET_SCHEMA } from "../../services/wallet/store/migrations/index.js";
 import { sampleCheckout } from "../support/checkouts.js";
 import { deadLetteredPoisonEvent } from "../support/event-streams.js";
 import { unary } from "../support/grpc-js.js";
@@ -81,6 +82,18 @@ describe("CheckInvariants notices a stall", () => {
     expect(report.violations).toContainEqual(
       expect.objectContaining({ invariant: "dead_letters_waiting", detail: `${letters.length} dead letters wait in ${under.platform.streams.stream}_DLQ (scripts/dead-letters.ts list)` }),
     );
+  });
+
+  it("reports a paid payout the ledger never booked, from the wallet service", async () => {
+    const payoutId = `po-stalled-${randomUUID()}`;
+    const wallet = knex({ client: "pg", connection: under.platform.database.url, searchPath: [WALLET_SCHEMA] });
+    try {
+      await wallet("payouts").insert({ payout_id: payoutId, seller_id: "seller-stall", currency: "USD", amount_minor: 500, destination: "ba_1", status: "PAID" });
+    } finally {
+      await wallet.destroy();
+    }
+    const report = await waitFor(checkInvariants, (r) => r.violations.some((v: { transactionId: string }) => v.transactionId === `payout:${payoutId}:paid`), 5_000, "the payout");
+    expect(report.violations).toContainEqual(expect.objectContaining({ invariant: "settled_not_booked", detail: expect.stringContaining(`payout "${payoutId}" was settled by the wallet service`) }));
   });
 
   it("GetPipelineHealth and ListSettled answer the ledger and operator-tools only", async () => {
