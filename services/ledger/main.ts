@@ -14,6 +14,12 @@ const service = await startLedgerService({
   port: envInt("LEDGER_PORT", 50053),
   metricsPort: envInt("LEDGER_METRICS_PORT", 9453),
   walletUrl: process.env.WALLET_URL || undefined,
+  paymentUrl: process.env.PAYMENT_URL || undefined,
+  stalls: {
+    stallAfterMs: envInt("STALL_AFTER_MS", 60_000),
+    lookbackMs: envInt("STALL_LOOKBACK_MS", 24 * 3600_000),
+    checkIntervalMs: envInt("STALL_CHECK_INTERVAL_MS", 60_000),
+  },
   checkpointIntervalMs: envInt("LEDGER_CHECKPOINT_INTERVAL_MS", 1_000),
   events: { nats: natsEndpointFromEnv(), names: streamNamesFromEnv() },
 });

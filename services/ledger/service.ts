@@ -12,6 +12,9 @@ import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { WalletGrpcClient } from "./adapters/wallet-grpc-client.js";
 import { ledgerRoutes } from "./api/ledger-handlers.js";
 import { startCheckpointer } from "./app/checkpointer.js";
+import { checkStalls, type StallCheckConfig } from "./app/stall-check.js";
+import { startStallWatch } from "./app/stall-watch.js";
+import { pipelineSources } from "./adapters/pipeline-sources.js";
 import { ledgerSubscriptions } from "./events/consumers.js";
 import { LedgerStore } from "./store/ledger-store.js";
 import { ledgerSchema } from "./store/migrations/index.js";
@@ -24,6 +27,10 @@ export interface LedgerServiceConfig extends ServiceDatabaseConfig {
   metricsPort?: number;
   /** The wallet service, for CheckInvariants to compare wallets with seller_payable accounts; that check is skipped without it. */
   walletUrl?: string;
+  /** The payment service, for CheckInvariants to find charged payments and refunds the ledger has not booked. */
+  paymentUrl?: string;
+  /** CheckInvariants' stall check (defaults: 60 s, 24 h), also run every checkIntervalMs (60 s) for the invariant_violations gauge; see app/stall-check.ts. */
+  stalls?: Partial<StallCheckConfig & { checkIntervalMs: number }>;
   checkpointIntervalMs?: number;
   /** Events to book; without it the ledger only answers its API. */
   events?: EventsConfig;
@@ -46,27 +53,33 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
   const metrics = createMetricsRegistry("ledger");
   if (config.walletUrl === undefined) log.warn("no wallet service configured: CheckInvariants will not compare wallets with seller_payable accounts");
   const wallets = config.walletUrl === undefined ? undefined : new WalletGrpcClient(config.walletUrl, config.tls);
+  const sources = pipelineSources(config, config.tls);
+  const consumerMetrics = config.events && new ConsumerMetrics(metrics, config.events.names);
+  const stallConfig: StallCheckConfig = { stallAfterMs: 60_000, lookbackMs: 24 * 3600_000, ...config.stalls };
+  const stalls = () => checkStalls(db, sources, consumerMetrics, stallConfig);
   const grpc = await startGrpcServer({
     tls: config.tls,
     policy: ledgerPolicy,
     audit: new AuditStore(db, log),
     pageTokenKey: tokenKey,
     port: config.port,
-    routes: ledgerRoutes(store, wallets, tokenKey),
+    routes: ledgerRoutes(store, wallets, tokenKey, stalls),
     healthProbe: databaseAnswers(db),
     log,
     metrics,
     metricsPort: config.metricsPort,
   });
   const stopCheckpointer = startCheckpointer(store, config.checkpointIntervalMs ?? 1_000, log);
+  const stopStallWatch = startStallWatch(stalls, config.stalls?.checkIntervalMs ?? 60_000, metrics, log);
   const consumer =
     config.events &&
+    consumerMetrics &&
     (await startEventConsumers(
       "ledger-service",
       config.events,
       ledgerSubscriptions(db),
       log,
-      new ConsumerMetrics(metrics, config.events.names),
+      consumerMetrics,
     ));
   log.info("ledger service listening", { url: grpc.url });
   return {
@@ -76,6 +89,7 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
     close: async () => {
       await consumer?.stop();
       await stopCheckpointer();
+      await stopStallWatch();
       await grpc.close();
       await db.destroy();
     },

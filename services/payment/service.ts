@@ -17,6 +17,9 @@ import { PspHttpClient, type PspClientConfig } from "./adapters/psp-http-client.
 import { RiskGrpcClient } from "./adapters/risk-grpc-client.js";
 import { startHttpServer } from "./api/http-server.js";
 import { paymentRoutes } from "./api/payment-handlers.js";
+import { PaymentService } from "../../gen/payment/v1/payment_pb.js";
+import { pipelineHandlers } from "../lib/pipeline/pipeline-handlers.js";
+import { paymentSettledFlows } from "./store/settled-flows.js";
 import { registerPaymentsGauge } from "./api/payments-gauge.js";
 import { pspWebhookRoute, WEBHOOK_PATH } from "./api/psp-webhook.js";
 import { statusPageRoute, statusPageUrl } from "./api/status-page.js";
@@ -125,7 +128,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
     audit: new AuditStore(db, log),
     pageTokenKey: tokenKey,
     port: config.port,
-    routes: paymentRoutes({ flow, store, watch, refunds, disputes, timeline, tokenKey }),
+    routes: paymentRoutes({ flow, store, watch, refunds, disputes, timeline, tokenKey, pipeline: pipelineHandlers(db, paymentSettledFlows, tokenKey, PaymentService.typeName) }),
     healthProbe: databaseAnswers(db),
     log,
     metrics,

@@ -1,3 +1,6 @@
+import { WalletService } from "../../gen/wallet/v1/wallet_pb.js";
+import { pipelineHandlers } from "../lib/pipeline/pipeline-handlers.js";
+import { walletSettledFlows } from "./store/settled-flows.js";
 import { AuditStore } from "../lib/audit/audit-store.js";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { databaseAnswers } from "../lib/db.js";
@@ -63,7 +66,7 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
     audit: new AuditStore(db, log),
     pageTokenKey: tokenKey,
     port: config.port,
-    routes: walletRoutes({ balances, payouts, flow, tokenKey }),
+    routes: walletRoutes({ balances, payouts, flow, tokenKey, pipeline: pipelineHandlers(db, walletSettledFlows, tokenKey, WalletService.typeName) }),
     healthProbe: databaseAnswers(db),
     log,
     metrics,

@@ -16,12 +16,15 @@ interface StubBalance {
   availableMinor: bigint;
 }
 
-/** A wallet service answering ListBalances from a list, two balances a page, so that the ledger must page. */
+/** A wallet service answering ListBalances from a list, two balances a page, so that the ledger must page; it never paid out. */
 function walletRoutes(balances: () => StubBalance[]) {
   return (router: ConnectRouter) =>
     router.service(WalletService, {
       getBalance() {
         throw new Error("not used by the ledger");
+      },
+      getPipelineHealth() {
+        return { health: {} };
       },
       listBalances(req) {
         const start = req.pageToken === "" ? 0 : Number(req.pageToken);

@@ -11,7 +11,7 @@ import type { RiskRules } from "../../services/risk/domain/rules.js";
 import { randomPageTokenSecret } from "../../services/lib/page-token.js";
 import { startRiskService } from "../../services/risk/service.js";
 import { startWalletService, type RunningWalletService, type WalletServiceConfig } from "../../services/wallet/service.js";
-import { startLedgerService, type RunningLedgerService } from "../../services/ledger/service.js";
+import { startLedgerService, type LedgerServiceConfig, type RunningLedgerService } from "../../services/ledger/service.js";
 import { startReconciliationService, type ReconciliationServiceConfig, type RunningReconciliationService } from "../../services/reconciliation/service.js";
 import { startConsoleService, type RunningConsoleService } from "../../services/console/service.js";
 import type { ConsumerSettings } from "../../services/lib/events/consumer.js";
@@ -56,6 +56,8 @@ export interface TestPlatformOptions {
   /** The wallet's payout poller (by default every 100 ms, for payouts untouched for 200 ms) and schedule (none). */
   payouts?: Pick<WalletServiceConfig, "payoutPoller" | "payoutSchedule">;
   reconciliation?: ReconciliationServiceConfig["reconciliation"];
+  /** The ledger's stall check in CheckInvariants. */
+  stalls?: LedgerServiceConfig["stalls"];
 }
 
 export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
@@ -75,6 +77,8 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     tls: testTls("ledger"),
     databaseUrl: database.url,
     walletUrl: wallet.url,
+    paymentUrl: payment.url,
+    stalls: options.stalls,
     checkpointIntervalMs: 100,
     events: { nats: natsAs("ledger"), names: streams, settings: options.consumers },
     pageTokenSecret,

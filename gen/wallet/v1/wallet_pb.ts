@@ -6,6 +6,8 @@ import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobu
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Money } from "../../common/v1/money_pb.js";
 import { file_common_v1_money } from "../../common/v1/money_pb.js";
+import type { PipelineHealth, PipelineWindow, SettledPage, SettledQuery } from "../../common/v1/pipeline_pb.js";
+import { file_common_v1_pipeline } from "../../common/v1/pipeline_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -14,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wallet/v1/wallet.proto.
  */
 export const file_wallet_v1_wallet: GenFile = /*@__PURE__*/
-  fileDesc("ChZ3YWxsZXQvdjEvd2FsbGV0LnByb3RvEgl3YWxsZXQudjEicQoHQmFsYW5jZRIRCglzZWxsZXJfaWQYASABKAkSIwoJYXZhaWxhYmxlGAIgASgLMhAuY29tbW9uLnYxLk1vbmV5Ei4KCnVwZGF0ZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjgKEUdldEJhbGFuY2VSZXF1ZXN0EhEKCXNlbGxlcl9pZBgBIAEoCRIQCghjdXJyZW5jeRgCIAEoCSI5ChJHZXRCYWxhbmNlUmVzcG9uc2USIwoHYmFsYW5jZRgBIAEoCzISLndhbGxldC52MS5CYWxhbmNlIk8KE0xpc3RCYWxhbmNlc1JlcXVlc3QSEQoJc2VsbGVyX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlUKFExpc3RCYWxhbmNlc1Jlc3BvbnNlEiQKCGJhbGFuY2VzGAEgAygLMhIud2FsbGV0LnYxLkJhbGFuY2USFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJImcKDVBheW91dEFjY291bnQSEQoJc2VsbGVyX2lkGAEgASgJEhMKC2Rlc3RpbmF0aW9uGAIgASgJEi4KCnVwZGF0ZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkEKF1NldFBheW91dEFjY291bnRSZXF1ZXN0EhEKCXNlbGxlcl9pZBgBIAEoCRITCgtkZXN0aW5hdGlvbhgCIAEoCSJMChhTZXRQYXlvdXRBY2NvdW50UmVzcG9uc2USMAoOcGF5b3V0X2FjY291bnQYASABKAsyGC53YWxsZXQudjEuUGF5b3V0QWNjb3VudCK0AgoGUGF5b3V0EhEKCXBheW91dF9pZBgBIAEoCRIRCglzZWxsZXJfaWQYAiABKAkSIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5EicKBnN0YXR1cxgEIAEoDjIXLndhbGxldC52MS5QYXlvdXRTdGF0dXMSEwoLZGVzdGluYXRpb24YBSABKAkSFQoNcHNwX3BheW91dF9pZBgGIAEoCRIUCgxmYWlsdXJlX2NvZGUYByABKAkSFwoPZmFpbHVyZV9tZXNzYWdlGAggASgJEi4KCmNyZWF0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIl4KFFJlcXVlc3RQYXlvdXRSZXF1ZXN0EhEKCXBheW91dF9pZBgBIAEoCRIRCglzZWxsZXJfaWQYAiABKAkSIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5IjoKFVJlcXVlc3RQYXlvdXRSZXNwb25zZRIhCgZwYXlvdXQYASABKAsyES53YWxsZXQudjEuUGF5b3V0IiUKEEdldFBheW91dFJlcXVlc3QSEQoJcGF5b3V0X2lkGAEgASgJIjYKEUdldFBheW91dFJlc3BvbnNlEiEKBnBheW91dBgBIAEoCzIRLndhbGxldC52MS5QYXlvdXQiTgoSTGlzdFBheW91dHNSZXF1ZXN0EhEKCXNlbGxlcl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJSChNMaXN0UGF5b3V0c1Jlc3BvbnNlEiIKB3BheW91dHMYASADKAsyES53YWxsZXQudjEuUGF5b3V0EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSp6CgxQYXlvdXRTdGF0dXMSHQoZUEFZT1VUX1NUQVRVU19VTlNQRUNJRklFRBAAEhkKFVBBWU9VVF9TVEFUVVNfUEVORElORxABEhYKElBBWU9VVF9TVEFUVVNfUEFJRBACEhgKFFBBWU9VVF9TVEFUVVNfRkFJTEVEEAMy8gMKDVdhbGxldFNlcnZpY2USSQoKR2V0QmFsYW5jZRIcLndhbGxldC52MS5HZXRCYWxhbmNlUmVxdWVzdBodLndhbGxldC52MS5HZXRCYWxhbmNlUmVzcG9uc2USTwoMTGlzdEJhbGFuY2VzEh4ud2FsbGV0LnYxLkxpc3RCYWxhbmNlc1JlcXVlc3QaHy53YWxsZXQudjEuTGlzdEJhbGFuY2VzUmVzcG9uc2USWwoQU2V0UGF5b3V0QWNjb3VudBIiLndhbGxldC52MS5TZXRQYXlvdXRBY2NvdW50UmVxdWVzdBojLndhbGxldC52MS5TZXRQYXlvdXRBY2NvdW50UmVzcG9uc2USUgoNUmVxdWVzdFBheW91dBIfLndhbGxldC52MS5SZXF1ZXN0UGF5b3V0UmVxdWVzdBogLndhbGxldC52MS5SZXF1ZXN0UGF5b3V0UmVzcG9uc2USRgoJR2V0UGF5b3V0Ehsud2FsbGV0LnYxLkdldFBheW91dFJlcXVlc3QaHC53YWxsZXQudjEuR2V0UGF5b3V0UmVzcG9uc2USTAoLTGlzdFBheW91dHMSHS53YWxsZXQudjEuTGlzdFBheW91dHNSZXF1ZXN0Gh4ud2FsbGV0LnYxLkxpc3RQYXlvdXRzUmVzcG9uc2ViBnByb3RvMw", [file_common_v1_money, file_google_protobuf_timestamp]);
+  fileDesc("ChZ3YWxsZXQvdjEvd2FsbGV0LnByb3RvEgl3YWxsZXQudjEicQoHQmFsYW5jZRIRCglzZWxsZXJfaWQYASABKAkSIwoJYXZhaWxhYmxlGAIgASgLMhAuY29tbW9uLnYxLk1vbmV5Ei4KCnVwZGF0ZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjgKEUdldEJhbGFuY2VSZXF1ZXN0EhEKCXNlbGxlcl9pZBgBIAEoCRIQCghjdXJyZW5jeRgCIAEoCSI5ChJHZXRCYWxhbmNlUmVzcG9uc2USIwoHYmFsYW5jZRgBIAEoCzISLndhbGxldC52MS5CYWxhbmNlIk8KE0xpc3RCYWxhbmNlc1JlcXVlc3QSEQoJc2VsbGVyX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlUKFExpc3RCYWxhbmNlc1Jlc3BvbnNlEiQKCGJhbGFuY2VzGAEgAygLMhIud2FsbGV0LnYxLkJhbGFuY2USFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJImcKDVBheW91dEFjY291bnQSEQoJc2VsbGVyX2lkGAEgASgJEhMKC2Rlc3RpbmF0aW9uGAIgASgJEi4KCnVwZGF0ZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkEKF1NldFBheW91dEFjY291bnRSZXF1ZXN0EhEKCXNlbGxlcl9pZBgBIAEoCRITCgtkZXN0aW5hdGlvbhgCIAEoCSJMChhTZXRQYXlvdXRBY2NvdW50UmVzcG9uc2USMAoOcGF5b3V0X2FjY291bnQYASABKAsyGC53YWxsZXQudjEuUGF5b3V0QWNjb3VudCK0AgoGUGF5b3V0EhEKCXBheW91dF9pZBgBIAEoCRIRCglzZWxsZXJfaWQYAiABKAkSIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5EicKBnN0YXR1cxgEIAEoDjIXLndhbGxldC52MS5QYXlvdXRTdGF0dXMSEwoLZGVzdGluYXRpb24YBSABKAkSFQoNcHNwX3BheW91dF9pZBgGIAEoCRIUCgxmYWlsdXJlX2NvZGUYByABKAkSFwoPZmFpbHVyZV9tZXNzYWdlGAggASgJEi4KCmNyZWF0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIl4KFFJlcXVlc3RQYXlvdXRSZXF1ZXN0EhEKCXBheW91dF9pZBgBIAEoCRIRCglzZWxsZXJfaWQYAiABKAkSIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5IjoKFVJlcXVlc3RQYXlvdXRSZXNwb25zZRIhCgZwYXlvdXQYASABKAsyES53YWxsZXQudjEuUGF5b3V0IiUKEEdldFBheW91dFJlcXVlc3QSEQoJcGF5b3V0X2lkGAEgASgJIjYKEUdldFBheW91dFJlc3BvbnNlEiEKBnBheW91dBgBIAEoCzIRLndhbGxldC52MS5QYXlvdXQiTgoSTGlzdFBheW91dHNSZXF1ZXN0EhEKCXNlbGxlcl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJSChNMaXN0UGF5b3V0c1Jlc3BvbnNlEiIKB3BheW91dHMYASADKAsyES53YWxsZXQudjEuUGF5b3V0EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJFChhHZXRQaXBlbGluZUhlYWx0aFJlcXVlc3QSKQoGd2luZG93GAEgASgLMhkuY29tbW9uLnYxLlBpcGVsaW5lV2luZG93IkYKGUdldFBpcGVsaW5lSGVhbHRoUmVzcG9uc2USKQoGaGVhbHRoGAEgASgLMhkuY29tbW9uLnYxLlBpcGVsaW5lSGVhbHRoIjwKEkxpc3RTZXR0bGVkUmVxdWVzdBImCgVxdWVyeRgBIAEoCzIXLmNvbW1vbi52MS5TZXR0bGVkUXVlcnkiOwoTTGlzdFNldHRsZWRSZXNwb25zZRIkCgRwYWdlGAEgASgLMhYuY29tbW9uLnYxLlNldHRsZWRQYWdlKnoKDFBheW91dFN0YXR1cxIdChlQQVlPVVRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGQoVUEFZT1VUX1NUQVRVU19QRU5ESU5HEAESFgoSUEFZT1VUX1NUQVRVU19QQUlEEAISGAoUUEFZT1VUX1NUQVRVU19GQUlMRUQQAzKgBQoNV2FsbGV0U2VydmljZRJJCgpHZXRCYWxhbmNlEhwud2FsbGV0LnYxLkdldEJhbGFuY2VSZXF1ZXN0Gh0ud2FsbGV0LnYxLkdldEJhbGFuY2VSZXNwb25zZRJPCgxMaXN0QmFsYW5jZXMSHi53YWxsZXQudjEuTGlzdEJhbGFuY2VzUmVxdWVzdBofLndhbGxldC52MS5MaXN0QmFsYW5jZXNSZXNwb25zZRJbChBTZXRQYXlvdXRBY2NvdW50EiIud2FsbGV0LnYxLlNldFBheW91dEFjY291bnRSZXF1ZXN0GiMud2FsbGV0LnYxLlNldFBheW91dEFjY291bnRSZXNwb25zZRJSCg1SZXF1ZXN0UGF5b3V0Eh8ud2FsbGV0LnYxLlJlcXVlc3RQYXlvdXRSZXF1ZXN0GiAud2FsbGV0LnYxLlJlcXVlc3RQYXlvdXRSZXNwb25zZRJGCglHZXRQYXlvdXQSGy53YWxsZXQudjEuR2V0UGF5b3V0UmVxdWVzdBocLndhbGxldC52MS5HZXRQYXlvdXRSZXNwb25zZRJMCgtMaXN0UGF5b3V0cxIdLndhbGxldC52MS5MaXN0UGF5b3V0c1JlcXVlc3QaHi53YWxsZXQudjEuTGlzdFBheW91dHNSZXNwb25zZRJeChFHZXRQaXBlbGluZUhlYWx0aBIjLndhbGxldC52MS5HZXRQaXBlbGluZUhlYWx0aFJlcXVlc3QaJC53YWxsZXQudjEuR2V0UGlwZWxpbmVIZWFsdGhSZXNwb25zZRJMCgtMaXN0U2V0dGxlZBIdLndhbGxldC52MS5MaXN0U2V0dGxlZFJlcXVlc3QaHi53YWxsZXQudjEuTGlzdFNldHRsZWRSZXNwb25zZWIGcHJvdG8z", [file_common_v1_money, file_common_v1_pipeline, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message wallet.v1.Balance
@@ -418,6 +420,74 @@ export const ListPayoutsResponseSchema: GenMessage<ListPayoutsResponse> = /*@__P
   messageDesc(file_wallet_v1_wallet, 14);
 
 /**
+ * @generated from message wallet.v1.GetPipelineHealthRequest
+ */
+export type GetPipelineHealthRequest = Message<"wallet.v1.GetPipelineHealthRequest"> & {
+  /**
+   * @generated from field: common.v1.PipelineWindow window = 1;
+   */
+  window?: PipelineWindow | undefined;
+};
+
+/**
+ * Describes the message wallet.v1.GetPipelineHealthRequest.
+ * Use `create(GetPipelineHealthRequestSchema)` to create a new message.
+ */
+export const GetPipelineHealthRequestSchema: GenMessage<GetPipelineHealthRequest> = /*@__PURE__*/
+  messageDesc(file_wallet_v1_wallet, 15);
+
+/**
+ * @generated from message wallet.v1.GetPipelineHealthResponse
+ */
+export type GetPipelineHealthResponse = Message<"wallet.v1.GetPipelineHealthResponse"> & {
+  /**
+   * @generated from field: common.v1.PipelineHealth health = 1;
+   */
+  health?: PipelineHealth | undefined;
+};
+
+/**
+ * Describes the message wallet.v1.GetPipelineHealthResponse.
+ * Use `create(GetPipelineHealthResponseSchema)` to create a new message.
+ */
+export const GetPipelineHealthResponseSchema: GenMessage<GetPipelineHealthResponse> = /*@__PURE__*/
+  messageDesc(file_wallet_v1_wallet, 16);
+
+/**
+ * @generated from message wallet.v1.ListSettledRequest
+ */
+export type ListSettledRequest = Message<"wallet.v1.ListSettledRequest"> & {
+  /**
+   * @generated from field: common.v1.SettledQuery query = 1;
+   */
+  query?: SettledQuery | undefined;
+};
+
+/**
+ * Describes the message wallet.v1.ListSettledRequest.
+ * Use `create(ListSettledRequestSchema)` to create a new message.
+ */
+export const ListSettledRequestSchema: GenMessage<ListSettledRequest> = /*@__PURE__*/
+  messageDesc(file_wallet_v1_wallet, 17);
+
+/**
+ * @generated from message wallet.v1.ListSettledResponse
+ */
+export type ListSettledResponse = Message<"wallet.v1.ListSettledResponse"> & {
+  /**
+   * @generated from field: common.v1.SettledPage page = 1;
+   */
+  page?: SettledPage | undefined;
+};
+
+/**
+ * Describes the message wallet.v1.ListSettledResponse.
+ * Use `create(ListSettledResponseSchema)` to create a new message.
+ */
+export const ListSettledResponseSchema: GenMessage<ListSettledResponse> = /*@__PURE__*/
+  messageDesc(file_wallet_v1_wallet, 18);
+
+/**
  * PENDING -> PAID | FAILED. No other transitions.
  *
  * @generated from enum wallet.v1.PayoutStatus
@@ -523,6 +593,26 @@ export const WalletService: GenService<{
     methodKind: "unary";
     input: typeof ListPayoutsRequestSchema;
     output: typeof ListPayoutsResponseSchema;
+  },
+  /**
+   * For the ledger's CheckInvariants: settled items per hour and the outbox's backlog (see common/v1/pipeline.proto).
+   *
+   * @generated from rpc wallet.v1.WalletService.GetPipelineHealth
+   */
+  getPipelineHealth: {
+    methodKind: "unary";
+    input: typeof GetPipelineHealthRequestSchema;
+    output: typeof GetPipelineHealthResponseSchema;
+  },
+  /**
+   * The ids behind one stretch of those hours, for the ledger to find which it has not booked.
+   *
+   * @generated from rpc wallet.v1.WalletService.ListSettled
+   */
+  listSettled: {
+    methodKind: "unary";
+    input: typeof ListSettledRequestSchema;
+    output: typeof ListSettledResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_wallet_v1_wallet, 0);

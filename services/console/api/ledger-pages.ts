@@ -22,6 +22,7 @@ export function ledgerRoutes(clients: ConsoleClients): Route[] {
         const prefix = (ctx.url.searchParams.get("prefix") ?? "").trim();
         const pageToken = ctx.url.searchParams.get("page") ?? "";
         const forms = html`<form class="inline" method="get" action="/ledger"><label>Transaction id <input name="transaction" placeholder="payin:pay_..."></label><button type="submit">Open</button></form>
+<p><a href="/ledger/invariants">Check the books</a> (CheckInvariants: balances, wallets, and events stalled on their way).</p>
 <form class="inline" method="get" action="/ledger"><label>Accounts starting with <input name="prefix" value="${prefix}" placeholder="seller_payable:"></label><button type="submit">List</button></form>
 <p>Accounts: <code>psp_receivable:&lt;currency&gt;</code>, <code>seller_payable:&lt;seller&gt;:&lt;currency&gt;</code>, <code>platform_fee_revenue:&lt;currency&gt;</code>, <code>payouts_in_transit:&lt;currency&gt;</code>, <code>bank:platform:&lt;currency&gt;</code>, <code>disputed_funds:&lt;currency&gt;</code>.</p>`;
         const listed = await attempt(() => clients.ledger.listAccounts({ codePrefix: prefix, pageSize: PAGE_SIZE, pageToken }));

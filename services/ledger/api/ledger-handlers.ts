@@ -5,6 +5,7 @@ import { LedgerService } from "../../../gen/ledger/v1/ledger_pb.js";
 import { invalidArgument, notFound } from "../../lib/errors.js";
 import { pageSize, pageTokens, type PageTokenKey } from "../../lib/page-token.js";
 import type { WalletBalancesPort } from "../app/ports.js";
+import type { StallReport } from "../app/stall-check.js";
 import { requireLedgerId, validateAccount } from "../domain/account.js";
 import { validatePosting } from "../domain/posting.js";
 import type { LedgerStore } from "../store/ledger-store.js";
@@ -21,7 +22,12 @@ import {
 import { requirePrefixes, requireReadMask, requireTransactionIds, requireWindow } from "./lookup-requests.js";
 
 /** gRPC ledger.v1.LedgerService: validate, delegate, translate. `wallets` is absent when no wallet service is configured. */
-export function ledgerRoutes(store: LedgerStore, wallets: WalletBalancesPort | undefined, tokenKey: PageTokenKey) {
+export function ledgerRoutes(
+  store: LedgerStore,
+  wallets: WalletBalancesPort | undefined,
+  tokenKey: PageTokenKey,
+  stalls: () => Promise<StallReport>,
+) {
   const accountPages = pageTokens(tokenKey, "ledger.v1.LedgerService/ListAccounts", { code: "string" });
   const entryPages = pageTokens(tokenKey, "ledger.v1.LedgerService/ListEntries", { xid: "bigint", transactionId: "string", position: "number" });
   const transactionIdPages = pageTokens(tokenKey, "ledger.v1.LedgerService/ListTransactionIds", { postedAt: "string", transactionId: "string" });
@@ -101,7 +107,8 @@ export function ledgerRoutes(store: LedgerStore, wallets: WalletBalancesPort | u
       },
       async checkInvariants() {
         const report = await store.checkInvariants(await wallets?.listAll());
-        return { violations: report.violations.map(violationToProto), notes: report.notes };
+        const stalled = await stalls();
+        return { violations: [...report.violations, ...stalled.violations].map(violationToProto), notes: [...report.notes, ...stalled.notes] };
       },
     });
 }

@@ -10,7 +10,10 @@ export interface Violation {
     | "entry_without_transaction"
     | "entry_account_mismatch"
     | "checkpoint_differs_from_entries"
-    | "wallet_differs_from_seller_payable";
+    | "wallet_differs_from_seller_payable"
+    | "settled_not_booked"
+    | "outbox_events_unpublished"
+    | "dead_letters_waiting";
   detail: string;
   accountCode?: string;
   transactionId?: string;

@@ -35,9 +35,15 @@ export class ConsumerMetrics {
       (await consumers()).map((c) => ({ labels: { durable: c.name }, value: c.num_ack_pending })),
     );
     scrapedGauge(registry, { name: "dead_letters", help: "Records in the dead-letter stream.", labelNames: ["stream"] }, async () => {
-      const stream = deadLetterStream(names);
-      return [{ labels: { stream }, value: (await this.attached().jsm.streams.info(stream)).state.messages }];
+      const { stream, messages } = await this.deadLetters();
+      return [{ labels: { stream }, value: messages }];
     });
+  }
+
+  /** The records in the dead-letter stream; throws while not attached to NATS. */
+  async deadLetters(): Promise<{ stream: string; messages: number }> {
+    const stream = deadLetterStream(this.names);
+    return { stream, messages: (await this.attached().jsm.streams.info(stream)).state.messages };
   }
 
   count(durable: string, outcome: EventOutcome): void {

@@ -1,3 +1,4 @@
+import type { PipelineMethods } from "../../lib/pipeline/pipeline-handlers.js";
 import { actorOf } from "../../lib/auth/caller.js";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
@@ -75,15 +76,17 @@ export interface PaymentApi {
   disputes: DisputeFlow;
   timeline: TimelineStore;
   tokenKey: PageTokenKey;
+  pipeline: PipelineMethods;
 }
 
-export function paymentRoutes({ flow, store, watch, refunds, disputes, timeline, tokenKey }: PaymentApi) {
+export function paymentRoutes({ flow, store, watch, refunds, disputes, timeline, tokenKey, pipeline }: PaymentApi) {
   const paymentPages = pageTokens(tokenKey, "payment.v1.PaymentService/ListPayments", { seq: "bigint" });
   return (router: ConnectRouter) =>
     router.service(PaymentService, {
       ...moneyBackMethods(refunds, disputes),
       ...timelineMethods(timeline),
       ...statsMethods(store),
+      ...pipeline,
       async createPayment(req) {
         const input = {
           captureMethod: req.captureMethod === CaptureMethod.MANUAL ? ("MANUAL" as const) : ("AUTOMATIC" as const),

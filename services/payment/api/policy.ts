@@ -17,4 +17,7 @@ export const paymentPolicy = definePolicy(PaymentService, {
   listDisputes: { callers: readers, mutates: false },
   getPaymentTimeline: { callers: ["console", "operator-tools"], mutates: false },
   getPaymentStats: { callers: ["console", "operator-tools"], mutates: false },
+  // What the ledger's CheckInvariants compares with its books (and operators, to look into a stall).
+  getPipelineHealth: { callers: ["ledger", "operator-tools"], mutates: false },
+  listSettled: { callers: ["ledger", "operator-tools"], mutates: false },
 });

@@ -12,4 +12,7 @@ export const walletPolicy = definePolicy(WalletService, {
   requestPayout: { callers: ["marketplace", "console"], mutates: true },
   getPayout: { callers: readers, mutates: false },
   listPayouts: { callers: readers, mutates: false },
+  // What the ledger's CheckInvariants compares with its books (and operators, to look into a stall).
+  getPipelineHealth: { callers: ["ledger", "operator-tools"], mutates: false },
+  listSettled: { callers: ["ledger", "operator-tools"], mutates: false },
 });

@@ -1,3 +1,4 @@
+import type { PipelineMethods } from "../../lib/pipeline/pipeline-handlers.js";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { WalletService } from "../../../gen/wallet/v1/wallet_pb.js";
 import { notFound } from "../../lib/errors.js";
@@ -14,14 +15,16 @@ export interface WalletApi {
   payouts: PayoutStore;
   flow: PayoutFlow;
   tokenKey: PageTokenKey;
+  pipeline: PipelineMethods;
 }
 
 /** gRPC wallet.v1.WalletService: validate, delegate, translate. */
-export function walletRoutes({ balances, payouts, flow, tokenKey }: WalletApi) {
+export function walletRoutes({ balances, payouts, flow, tokenKey, pipeline }: WalletApi) {
   const balancePages = pageTokens(tokenKey, "wallet.v1.WalletService/ListBalances", { sellerId: "string", currency: "string" });
   const payoutPages = pageTokens(tokenKey, "wallet.v1.WalletService/ListPayouts", { seq: "bigint" });
   return (router: ConnectRouter) =>
     router.service(WalletService, {
+      ...pipeline,
       async getBalance(req) {
         const sellerId = requireId("seller_id", req.sellerId);
         const currency = requireCurrency("currency", req.currency);

@@ -4,9 +4,10 @@ import { walletTables } from "./001_wallet_tables.js";
 import { refundOverdraft } from "./002_refund_overdraft.js";
 import { payouts } from "./003_payouts.js";
 import { outboxDeadLetters } from "./004_outbox_dead_letters.js";
+import { payoutsCreatedAt } from "./005_payouts_created_at.js";
 import type { ServiceSchema } from "../../../lib/service-db.js";
 
 export const WALLET_SCHEMA = "wallet";
-export const walletMigrations: readonly Migration[] = [walletTables, refundOverdraft, payouts, outboxDeadLetters, rpcAuditMigration];
+export const walletMigrations: readonly Migration[] = [walletTables, refundOverdraft, payouts, outboxDeadLetters, payoutsCreatedAt, rpcAuditMigration];
 // insertOnlyTables: the tables whose triggers refuse updates and deletes.
 export const walletSchema: ServiceSchema = { name: WALLET_SCHEMA, migrations: walletMigrations, insertOnlyTables: ["rpc_audit"] };

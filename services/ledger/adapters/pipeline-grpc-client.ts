@@ -1,0 +1,38 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { PipelineHealth, PipelineWindowSchema, SettledPage, SettledQuerySchema } from "../../../gen/common/v1/pipeline_pb.js";
+import { callWithRetry } from "../../lib/grpc-call.js";
+import type { PipelineSource } from "../app/ports.js";
+
+/** The two RPCs the payment and wallet services both serve (common/v1/pipeline.proto). */
+interface PipelineClient {
+  getPipelineHealth(req: { window: MessageInitShape<typeof PipelineWindowSchema> }): Promise<{ health?: PipelineHealth }>;
+  listSettled(req: { query: MessageInitShape<typeof SettledQuerySchema> }): Promise<{ page?: SettledPage }>;
+}
+
+export function pipelineSource(service: string, flows: readonly string[], client: PipelineClient): PipelineSource {
+  return {
+    service,
+    flows,
+    async health(since, settledBefore) {
+      const { health } = await callWithRetry(
+        () => client.getPipelineHealth({ window: { since: timestampFromDate(since), settledBefore: timestampFromDate(settledBefore) } }),
+        service,
+      );
+      return {
+        hours: (health?.hours ?? []).map((h) => ({ flow: h.flow, hour: timestampDate(h.hour!).getTime(), count: h.count })),
+        unpublished: health?.unpublishedEvents ?? 0n,
+        oldestUnpublished: health?.oldestUnpublishedAt && timestampDate(health.oldestUnpublishedAt),
+      };
+    },
+    async *settledIds(flow, from, until, settledBefore) {
+      let pageToken = "";
+      do {
+        const query = { flow, createdFrom: timestampFromDate(from), createdUntil: timestampFromDate(until), settledBefore: timestampFromDate(settledBefore), pageToken };
+        const { page } = await callWithRetry(() => client.listSettled({ query }), service);
+        yield page?.ids ?? [];
+        pageToken = page?.nextPageToken ?? "";
+      } while (pageToken !== "");
+    },
+  };
+}
