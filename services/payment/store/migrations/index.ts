@@ -11,9 +11,13 @@ import { disputes } from "./008_disputes.js";
 import { timeline } from "./009_timeline.js";
 import { createdAtIndex } from "./010_created_at_index.js";
 import { checkoutStatus } from "./011_checkout_status.js";
+import { retentionIndexes } from "../../../lib/retention.js";
 import type { ServiceSchema } from "../../../lib/service-db.js";
 
 export const PAYMENT_SCHEMA = "payment";
-export const paymentMigrations: readonly Migration[] = [paymentTables, feesAndOutbox, statusHistory, idempotencyKeys, statusPageUrl, refunds, manualCapture, disputes, timeline, createdAtIndex, checkoutStatus, rpcAuditMigration];
+export const paymentMigrations: readonly Migration[] = [paymentTables, feesAndOutbox, statusHistory, idempotencyKeys, statusPageUrl, refunds, manualCapture, disputes, timeline, createdAtIndex, checkoutStatus, rpcAuditMigration, retentionIndexes("012_retention_indexes", [
+  { table: "outbox", column: "published_at" },
+  { table: "webhook_deliveries", column: "received_at" },
+])];
 // insertOnlyTables: the tables whose triggers refuse updates and deletes.
 export const paymentSchema: ServiceSchema = { name: PAYMENT_SCHEMA, migrations: paymentMigrations, insertOnlyTables: ["rpc_audit"] };
