@@ -49,23 +49,38 @@ export function retentionMs(setting: string, days: number, mustOutlive: readonly
   return ms;
 }
 
+/** Deletes up to `batchSize` rows of `retained` past their retention, skipping rows another sweeper has locked. */
+async function deleteBatch(db: Db, retained: RetainedTable, batchSize: number): Promise<number> {
+  // ctid = any(array(...)) is a TID scan; "ctid in (select ...)" could be planned as a join over the whole table.
+  const result = await db.raw<{ rowCount: number }>(
+    `delete from ?? where ctid = any(array(
+       select ctid from ?? where ?? < now() - make_interval(secs => ?) limit ? for update skip locked))`,
+    [retained.table, retained.table, retained.column, retained.keepMs / 1000, batchSize],
+  );
+  return result.rowCount;
+}
+
 /**
- * Deletes the rows of `retained` past their retention, a batch per statement, until none is left or `signal` is
- * aborted; how many it deleted. Rows another sweeper has locked are skipped, so instances sweep side by side.
+ * Deletes the rows of `tables` past their retention, a batch of each table in turn (a table's long backlog never
+ * holds back the others), until none is left or `signal` is aborted; how many it deleted of each. Between batches
+ * it pauses at least as long as the batch took: a backlog takes at most half of one connection.
  */
-export async function sweepTable(db: Db, retained: RetainedTable, settings: SweepSettings, signal?: AbortSignal): Promise<number> {
-  let deleted = 0;
-  for (;;) {
-    // ctid = any(array(...)) is a TID scan; "ctid in (select ...)" could be planned as a join over the whole table.
-    const result = await db.raw<{ rowCount: number }>(
-      `delete from ?? where ctid = any(array(
-         select ctid from ?? where ?? < now() - make_interval(secs => ?) limit ? for update skip locked))`,
-      [retained.table, retained.table, retained.column, retained.keepMs / 1000, settings.batchSize],
-    );
-    deleted += result.rowCount;
-    if (result.rowCount < settings.batchSize || signal?.aborted) return deleted;
-    await sleep(settings.pauseMs, undefined, { signal }).catch(() => {});
+export async function sweepTables(db: Db, tables: readonly RetainedTable[], settings: SweepSettings, signal?: AbortSignal): Promise<number[]> {
+  const deleted = tables.map(() => 0);
+  let pending = tables.map((_, i) => i);
+  while (pending.length > 0) {
+    const started = performance.now();
+    const full: number[] = [];
+    for (const i of pending) {
+      const count = await deleteBatch(db, tables[i]!, settings.batchSize);
+      deleted[i]! += count;
+      if (count === settings.batchSize) full.push(i);
+    }
+    pending = full;
+    if (pending.length === 0 || signal?.aborted) break;
+    await sleep(Math.max(settings.pauseMs, performance.now() - started), undefined, { signal }).catch(() => {});
   }
+  return deleted;
 }
 
 /** Sweeps every table in `tables` now and every `intervalMs` after, until the returned function is called. */
@@ -74,10 +89,8 @@ export function startRetentionSweeper(db: Db, tables: readonly RetainedTable[], 
     "retention sweep",
     intervalMs,
     async (signal) => {
-      for (const retained of tables) {
-        const deleted = await sweepTable(db, retained, settings, signal);
-        if (deleted > 0) log.info("old rows deleted", { table: retained.table, deleted });
-      }
+      const deleted = await sweepTables(db, tables, settings, signal);
+      for (const [i, count] of deleted.entries()) if (count > 0) log.info("old rows deleted", { table: tables[i]!.table, deleted: count });
     },
     log,
   );
