@@ -11,29 +11,19 @@
  * LookupTransactions). Then buyers arrive at a fixed rate (--rate per second) for the CreatePayment latency aim.
  * Prints payments per second, p50/p95/p99 of CreatePayment and of create-to-ledger-posted, and CheckInvariants.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createClient, type Client } from "@connectrpc/connect";
-import { grpcTransport } from "../../services/lib/grpc-client.js";
-import { devPkiFiles } from "../../services/lib/tls/dev-ca.js";
-import type { Identity } from "../../services/lib/tls/identity.js";
-import { tlsMaterialFromEnv } from "../../services/lib/tls/tls-material.js";
+import type { Client } from "@connectrpc/connect";
 import pg from "pg";
-import { LedgerService } from "../../gen/ledger/v1/ledger_pb.js";
-import { PaymentService } from "../../gen/payment/v1/payment_pb.js";
+import type { PaymentService } from "../../gen/payment/v1/payment_pb.js";
 import { dropServiceRolesSql } from "../../services/lib/service-db.js";
-import { payOnHostedPage, TEST_CARDS } from "../buyer.js";
+import { benchPlatformEnv, checkout, LedgerWatch, ms, percentile, platformClients, startPlatform } from "./platform-driver.js";
 
 const AIM_PAYMENTS_PER_SECOND = 300;
 const AIM_CREATE_P99_MS = 50;
-const SELLERS = 50;
-const CALL_TIMEOUT_MS = 30_000;
 
 const { values: args } = parseArgs({ options: { levels: { type: "string" }, seconds: { type: "string" }, rate: { type: "string" } } });
 const LEVELS = (args.levels ?? "10,50,100").split(",").map(Number);
@@ -41,112 +31,9 @@ const SECONDS = Number(args.seconds ?? 15);
 const RATE = Number(args.rate ?? 100);
 let platformPid: number | undefined;
 
-interface Platform {
-  paymentUrl: string;
-  ledgerUrl: string;
-  child: ChildProcess;
-}
-
-/** `npm start`'s own script, on free ports, until it says it is up. */
-async function startPlatform(env: NodeJS.ProcessEnv): Promise<Platform> {
-  const child = spawn(process.execPath, ["--import", "tsx", new URL("../platform.ts", import.meta.url).pathname], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const urls: Record<string, string> = {};
-  for await (const line of createInterface({ input: child.stdout! })) {
-    const service = /^(Payment|Ledger) service\s+(\S+)/.exec(line);
-    if (service) urls[service[1]!] = service[2]!;
-    if (line.startsWith("The platform is up")) return { paymentUrl: urls.Payment!, ledgerUrl: urls.Ledger!, child };
-    if (line.startsWith("Demo checkout did not succeed")) break;
-  }
-  child.kill("SIGTERM");
-  throw new Error("the platform did not come up (see its output above)");
-}
-
-const percentile = (sorted: number[], q: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
-const ms = (v: number) => (Number.isNaN(v) ? "-" : `${v.toFixed(1)} ms`);
-
-/** Watches the ledger for the pay-ins of created payments, and notes when each was first seen posted. */
-class LedgerWatch {
-  private readonly waiting = new Map<string, number>();
-  readonly createToPosted: number[] = [];
-  posted = 0;
-  private stopped = false;
-  private readonly loop: Promise<void>;
-
-  constructor(private readonly ledger: Client<typeof LedgerService>) {
-    this.loop = this.poll();
-  }
-
-  expect(paymentId: string, createdAt: number): void {
-    this.waiting.set(`payin:${paymentId}`, createdAt);
-  }
-
-  get outstanding(): number {
-    return this.waiting.size;
-  }
-
-  private async poll(): Promise<void> {
-    while (!this.stopped) {
-      const ids = [...this.waiting.keys()].slice(0, 1000);
-      if (ids.length > 0) {
-        const { transactions } = await this.ledger.lookupTransactions({ transactionIds: ids, readMask: { paths: ["posted_at"] } });
-        const now = performance.now();
-        for (const { transactionId } of transactions) {
-          this.createToPosted.push(now - this.waiting.get(transactionId)!);
-          this.waiting.delete(transactionId);
-          this.posted++;
-        }
-      }
-      await sleep(10);
-    }
-  }
-
-  async drain(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.waiting.size > 0 && Date.now() < deadline) await sleep(50);
-  }
-
-  reset(): void {
-    this.createToPosted.length = 0;
-    this.posted = 0;
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.loop;
-  }
-}
-
 interface DatabaseWork {
   transactions: number;
   rowsWritten: number;
-}
-
-interface Checkout {
-  createMs: number;
-}
-
-/** One buyer's checkout: CreatePayment over gRPC, then the hosted page with the success card. */
-async function checkout(payments: Client<typeof PaymentService>, watch: LedgerWatch, n: number): Promise<Checkout> {
-  const tag = `${randomBytes(4).toString("hex")}-${n}`;
-  const started = performance.now();
-  const { payment } = await payments.createPayment({
-    checkoutId: `bench-${tag}`,
-    buyerId: `bench-buyer-${tag}`,
-    buyerCountry: "US",
-    returnUrl: "https://shop.example/orders/bench",
-    orders: [
-      { orderId: "order-1", sellerId: `bench-seller-${n % SELLERS}`, amount: { amountMinor: 2_599n, currency: "USD" } },
-      { orderId: "order-2", sellerId: `bench-seller-${(n + 1) % SELLERS}`, amount: { amountMinor: 4_000n, currency: "USD" } },
-    ],
-  });
-  const createMs = performance.now() - started;
-  watch.expect(payment!.paymentId, started);
-  const page = await payOnHostedPage(payment!.hostedPageUrl, TEST_CARDS.success);
-  if (page.status !== "succeeded") throw new Error(`the hosted page said ${page.status} for ${payment!.paymentId}`);
-  return { createMs };
 }
 
 /** CPU time spent so far, in ms: by the whole machine, by the platform's process, and by this driver (Linux only). */
@@ -275,25 +162,7 @@ async function fixedRate(payments: Client<typeof PaymentService>, watch: LedgerW
 
 async function main(): Promise<void> {
   const tag = randomBytes(5).toString("hex");
-  const env: NodeJS.ProcessEnv = {
-    LOG_LEVEL: "warn",
-    EVENTS_STREAM: `BENCH_${tag.toUpperCase()}_EVENTS`,
-    EVENTS_SUBJECT_PREFIX: `bench${tag}`,
-    PAYMENT_PORT: "0",
-    PAYMENT_HTTP_PORT: "0",
-    RISK_PORT: "0",
-    LEDGER_PORT: "0",
-    WALLET_PORT: "0",
-    RECONCILIATION_PORT: "0",
-    PSP_PORT: "0",
-    PAYMENT_METRICS_PORT: "0",
-    RISK_METRICS_PORT: "0",
-    LEDGER_METRICS_PORT: "0",
-    WALLET_METRICS_PORT: "0",
-    RECONCILIATION_METRICS_PORT: "0",
-    RECONCILIATION_SCHEDULE_INTERVAL_MS: "0",
-    PKI_DIR: mkdtempSync(join(tmpdir(), "checkout-bench-pki-")),
-  };
+  const env = benchPlatformEnv(tag, "checkout-bench");
   let dropDatabase = async () => {};
   let databaseWork = async (): Promise<DatabaseWork | undefined> => undefined;
   if (process.env.DATABASE_URL) {
@@ -316,9 +185,7 @@ async function main(): Promise<void> {
   }
   const platform = await startPlatform(env);
   platformPid = platform.child.pid;
-  const as = (identity: Identity) => tlsMaterialFromEnv(devPkiFiles(env.PKI_DIR!, identity));
-  const payments = createClient(PaymentService, grpcTransport(platform.paymentUrl, as("marketplace"), { server: "payment", timeoutMs: CALL_TIMEOUT_MS }));
-  const ledger = createClient(LedgerService, grpcTransport(platform.ledgerUrl, as("operator-tools"), { server: "ledger", timeoutMs: CALL_TIMEOUT_MS }));
+  const { payments, ledger } = platformClients(platform, env);
   const watch = new LedgerWatch(ledger);
   const counter = { n: 0 };
   try {

@@ -4,6 +4,7 @@ import { natsEndpointFromEnv } from "../lib/events/nats.js";
 import { streamNamesFromEnv } from "../lib/events/streams.js";
 import { runUntilSignal } from "../lib/process.js";
 import { startLedgerService } from "./service.js";
+import { DEFAULT_INBOX_RETENTION_DAYS } from "../lib/events/event-retention.js";
 import { serviceDatabaseFromEnv } from "../lib/service-db.js";
 import { LEDGER_SCHEMA } from "./store/migrations/index.js";
 
@@ -21,6 +22,7 @@ const service = await startLedgerService({
     checkIntervalMs: envInt("STALL_CHECK_INTERVAL_MS", 60_000),
   },
   checkpointIntervalMs: envInt("LEDGER_CHECKPOINT_INTERVAL_MS", 1_000),
+  retention: { inboxDays: envInt("INBOX_RETENTION_DAYS", DEFAULT_INBOX_RETENTION_DAYS) },
   events: { nats: natsEndpointFromEnv(), names: streamNamesFromEnv() },
 });
 runUntilSignal(service.close);

@@ -18,6 +18,8 @@ import { pipelineSources } from "./adapters/pipeline-sources.js";
 import { ledgerSubscriptions } from "./events/consumers.js";
 import { LedgerStore } from "./store/ledger-store.js";
 import { ledgerSchema } from "./store/migrations/index.js";
+import { DEFAULT_INBOX_RETENTION_DAYS, inboxRetention } from "../lib/events/event-retention.js";
+import { RETENTION_SWEEP_INTERVAL_MS, startRetentionSweeper } from "../lib/retention.js";
 
 export interface LedgerServiceConfig extends ServiceDatabaseConfig {
   /** This service's certificate (its identity, as server and as client) and the platform CA. */
@@ -34,6 +36,8 @@ export interface LedgerServiceConfig extends ServiceDatabaseConfig {
   checkpointIntervalMs?: number;
   /** Events to book; without it the ledger only answers its API. */
   events?: EventsConfig;
+  /** Days kept: inbox rows (default 30); see README, Faults and recovery. */
+  retention?: { inboxDays?: number };
   /** PAGE_TOKEN_SECRET: signs page tokens (at least 32 characters; the same for every instance). */
   pageTokenSecret: string;
 }
@@ -48,6 +52,7 @@ export interface RunningLedgerService {
 export async function startLedgerService(config: LedgerServiceConfig): Promise<RunningLedgerService> {
   const tokenKey = pageTokenKey(config.pageTokenSecret);
   const log = createLogger("ledger");
+  const retained = [inboxRetention(config.retention?.inboxDays ?? DEFAULT_INBOX_RETENTION_DAYS)];
   const db = await openServiceDb(config, ledgerSchema);
   const store = new LedgerStore(db);
   const metrics = createMetricsRegistry("ledger");
@@ -71,6 +76,7 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
   });
   const stopCheckpointer = startCheckpointer(store, config.checkpointIntervalMs ?? 1_000, log);
   const stopStallWatch = startStallWatch(stalls, config.stalls?.checkIntervalMs ?? 60_000, metrics, log);
+  const stopSweeper = startRetentionSweeper(db, retained, RETENTION_SWEEP_INTERVAL_MS, log);
   const consumer =
     config.events &&
     consumerMetrics &&
@@ -88,8 +94,7 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
     metricsUrl: grpc.metricsUrl,
     close: async () => {
       await consumer?.stop();
-      await stopCheckpointer();
-      await stopStallWatch();
+      await Promise.all([stopCheckpointer(), stopSweeper(), stopStallWatch()]);
       await grpc.close();
       await db.destroy();
     },

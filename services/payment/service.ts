@@ -12,7 +12,8 @@ import { pageTokenKey } from "../lib/page-token.js";
 import { createLogger } from "../lib/log.js";
 import { paymentPolicy } from "./api/policy.js";
 import { createMetricsRegistry } from "../lib/metrics/registry.js";
-import { startPeriodic } from "../lib/periodic.js";
+import { RETENTION_SWEEP_INTERVAL_MS, startRetentionSweeper } from "../lib/retention.js";
+import { DEFAULT_OUTBOX_RETENTION_DAYS, outboxRetention } from "../lib/events/event-retention.js";
 import { PspHttpClient, type PspClientConfig } from "./adapters/psp-http-client.js";
 import { RiskGrpcClient } from "./adapters/risk-grpc-client.js";
 import { startHttpServer } from "./api/http-server.js";
@@ -34,10 +35,10 @@ import { PaymentChangeHints } from "./events/payment-change-signal.js";
 import { encodePaymentEvent, eventSubject } from "./events/payment-event.js";
 import { encodeRefundEvent, refundEventSubject } from "./events/refund-event.js";
 import { DisputeStore } from "./store/dispute-store.js";
-import { IdempotencyStore } from "./store/idempotency-store.js";
+import { EXPIRED_IDEMPOTENCY_KEYS, IdempotencyStore } from "./store/idempotency-store.js";
 import { paymentSchema } from "./store/migrations/index.js";
 import { PAYMENT_OUTBOX } from "./store/outbox.js";
-import { TimelineStore } from "./store/timeline-store.js";
+import { DEFAULT_WEBHOOK_LOG_RETENTION_DAYS, TimelineStore, webhookLogRetention } from "./store/timeline-store.js";
 import { PaymentStore } from "./store/payment-store.js";
 import { RefundStore } from "./store/refund-store.js";
 
@@ -72,6 +73,8 @@ export interface PaymentServiceConfig extends ServiceDatabaseConfig {
   expireUnpaidAfterMs?: number;
   /** How long CreatePayment's first answer is replayed under its checkout_id. */
   idempotencyKeyTtlMs?: number;
+  /** Days kept: published outbox rows (default 7) and the webhook log (default 30); see README, Faults and recovery. */
+  retention?: { outboxDays?: number; webhookLogDays?: number };
   /** WatchPayment streams open at once on one instance (default 1,000); one more is RESOURCE_EXHAUSTED. */
   maxWatches?: number;
   /** PAGE_TOKEN_SECRET: signs page tokens (at least 32 characters; the same for every instance). */
@@ -94,6 +97,14 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   const tokenKey = pageTokenKey(config.pageTokenSecret);
   const log = createLogger("payment");
   const allowedReturnUrlHosts = config.returnUrlHosts && returnUrlHosts(config.returnUrlHosts);
+  const keyTtlMs = config.idempotencyKeyTtlMs ?? DEFAULT_IDEMPOTENCY_KEY_TTL_MS;
+  // A payment whose first answer may still be replayed keeps its events on its timeline.
+  const keyTtl = { what: "IDEMPOTENCY_KEY_TTL_SECONDS", ms: keyTtlMs };
+  const retained = [
+    EXPIRED_IDEMPOTENCY_KEYS,
+    outboxRetention(config.retention?.outboxDays ?? DEFAULT_OUTBOX_RETENTION_DAYS, [keyTtl]),
+    webhookLogRetention(config.retention?.webhookLogDays ?? DEFAULT_WEBHOOK_LOG_RETENTION_DAYS),
+  ];
   const db = await openServiceDb(config, paymentSchema);
   const metrics = createMetricsRegistry("payment");
   const store = new PaymentStore(db, encodePaymentEvent, eventSubject);
@@ -101,7 +112,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   registerPaymentsGauge(metrics, store);
   const http = await startHttpServer({ port: config.httpPort }, log);
   const pageUrl = (paymentId: string) => statusPageUrl(config.publicUrl ?? http.origin, paymentId);
-  const idempotency = new IdempotencyStore(db, config.idempotencyKeyTtlMs ?? DEFAULT_IDEMPOTENCY_KEY_TTL_MS);
+  const idempotency = new IdempotencyStore(db, keyTtlMs);
   const psp = new PspHttpClient(config.psp);
   const flow = new PaymentFlow({
     store,
@@ -135,7 +146,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
     metricsPort: config.metricsPort,
   });
   const stopPoller = startInFlightPoller({ paymentId: flow, refundId: refunds }, { intervalMs: 5_000, staleAfterMs: 60_000, batchSize: 50, ...config.poller }, log);
-  const stopKeySweeper = startPeriodic("idempotency key purge", Math.min(60_000, idempotency.ttlMs), () => idempotency.purgeExpired(1_000), log);
+  const stopSweeper = startRetentionSweeper(db, retained, Math.min(RETENTION_SWEEP_INTERVAL_MS, keyTtlMs), log);
   // Payments are taken while NATS is down: their events wait in the outbox until the relay can attach.
   const events = attachToNats(
     config.events.nats,
@@ -158,7 +169,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
     webhookUrl,
     statusPageUrl: pageUrl,
     close: async () => {
-      await Promise.all([stopPoller(), stopKeySweeper()]);
+      await Promise.all([stopPoller(), stopSweeper()]);
       await Promise.all([grpc.close(), http.close()]);
       await events.close();
       await db.destroy();

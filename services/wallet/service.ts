@@ -28,6 +28,8 @@ import { WALLET_OUTBOX } from "./store/outbox.js";
 import { PayoutStore } from "./store/payout-store.js";
 import { WalletStore } from "./store/wallet-store.js";
 import { walletSchema } from "./store/migrations/index.js";
+import { DEFAULT_INBOX_RETENTION_DAYS, DEFAULT_OUTBOX_RETENTION_DAYS, inboxRetention, outboxRetention } from "../lib/events/event-retention.js";
+import { RETENTION_SWEEP_INTERVAL_MS, startRetentionSweeper } from "../lib/retention.js";
 
 export interface WalletServiceConfig extends ServiceDatabaseConfig {
   /** This service's certificate (its identity, as server and as client) and the platform CA. */
@@ -41,6 +43,8 @@ export interface WalletServiceConfig extends ServiceDatabaseConfig {
   payoutPoller?: Partial<PayoutPollerConfig>;
   /** Scheduled payouts of whole balances; none without it. */
   payoutSchedule?: PayoutSchedule;
+  /** Days kept: published outbox rows (default 7) and inbox rows (default 30); see README, Faults and recovery. */
+  retention?: { outboxDays?: number; inboxDays?: number };
   /** PAGE_TOKEN_SECRET: signs page tokens (at least 32 characters; the same for every instance). */
   pageTokenSecret: string;
 }
@@ -55,6 +59,10 @@ export interface RunningWalletService {
 export async function startWalletService(config: WalletServiceConfig): Promise<RunningWalletService> {
   const tokenKey = pageTokenKey(config.pageTokenSecret);
   const log = createLogger("wallet");
+  const retained = [
+    outboxRetention(config.retention?.outboxDays ?? DEFAULT_OUTBOX_RETENTION_DAYS),
+    inboxRetention(config.retention?.inboxDays ?? DEFAULT_INBOX_RETENTION_DAYS),
+  ];
   const db = await openServiceDb(config, walletSchema);
   const metrics = createMetricsRegistry("wallet");
   const balances = new WalletStore(db);
@@ -72,12 +80,15 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
     metrics,
     metricsPort: config.metricsPort,
   });
-  const jobs = config.psp
-    ? [
-        startPayoutPoller(payouts, flow, { ...defaultPayoutPollerConfig, ...config.payoutPoller }, log),
-        ...(config.payoutSchedule ? [startPayoutScheduler(flow, config.payoutSchedule, log)] : []),
-      ]
-    : [];
+  const jobs = [
+    startRetentionSweeper(db, retained, RETENTION_SWEEP_INTERVAL_MS, log),
+    ...(config.psp
+      ? [
+          startPayoutPoller(payouts, flow, { ...defaultPayoutPollerConfig, ...config.payoutPoller }, log),
+          ...(config.payoutSchedule ? [startPayoutScheduler(flow, config.payoutSchedule, log)] : []),
+        ]
+      : []),
+  ];
   // Balances are served and payouts taken while NATS is down: payout events wait in the outbox.
   const { names } = config.events;
   registerOutboxMetrics(metrics, db, WALLET_OUTBOX);

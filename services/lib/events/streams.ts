@@ -27,7 +27,7 @@ export function streamNamesFromEnv(): EventStreamNames {
 /** JetStream drops a second publish with the same Nats-Msg-Id inside this window. */
 export const DUPLICATE_WINDOW_MS = 2 * 60_000;
 /** Events are kept this long, so that dead letters can still be replayed from the stream. */
-const RETENTION_MS = 14 * 24 * 3_600_000;
+export const EVENT_RETENTION_MS = 14 * 24 * 3_600_000;
 
 export const deadLetterStream = (names: EventStreamNames) => `${names.stream}_DLQ`;
 
@@ -69,7 +69,7 @@ export async function ensureEventStreams(jsm: JetStreamManager, names: EventStre
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     discard: DiscardPolicy.Old,
-    max_age: nanos(RETENTION_MS),
+    max_age: nanos(EVENT_RETENTION_MS),
     duplicate_window: nanos(DUPLICATE_WINDOW_MS),
   });
   await ensureStream(jsm, {
@@ -77,7 +77,7 @@ export async function ensureEventStreams(jsm: JetStreamManager, names: EventStre
     subjects: deadLetterSubjects(names),
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
-    max_age: nanos(RETENTION_MS),
+    max_age: nanos(EVENT_RETENTION_MS),
   });
 }
 

@@ -1,4 +1,5 @@
 import type { Db } from "../../lib/db.js";
+import type { RetainedTable } from "../../lib/retention.js";
 
 export interface SavedResponse {
   fingerprint: string;
@@ -8,7 +9,10 @@ export interface SavedResponse {
   expired: boolean;
 }
 
-/** Responses kept under their idempotency key for `ttlMs`, then purged. */
+/** For the retention sweeper: a key goes once it has expired. */
+export const EXPIRED_IDEMPOTENCY_KEYS: RetainedTable = { table: "idempotency_keys", column: "expires_at", keepMs: 0 };
+
+/** Responses kept under their idempotency key for `ttlMs`, then purged (by the retention sweeper). */
 export class IdempotencyStore {
   constructor(
     private readonly db: Db,
@@ -41,10 +45,4 @@ export class IdempotencyStore {
     return (await this.recall(key))?.body ?? body;
   }
 
-  /** Deletes up to `limit` expired keys; how many it deleted. */
-  async purgeExpired(limit: number): Promise<number> {
-    return this.db("idempotency_keys")
-      .whereIn("key", this.db("idempotency_keys").where("expires_at", "<=", this.db.fn.now()).limit(limit).select("key"))
-      .delete();
-  }
 }

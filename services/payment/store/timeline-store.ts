@@ -1,6 +1,20 @@
 import type { Db } from "../../lib/db.js";
 import { endedUncharged } from "../domain/payment.js";
+import { retentionMs, type RetainedTable } from "../../lib/retention.js";
 import type { PaymentStatus } from "../domain/status.js";
+
+export const DEFAULT_WEBHOOK_LOG_RETENTION_DAYS = 30;
+/** Stripe retries a webhook for up to 3 days (the simulator for about 17 minutes). */
+const PSP_WEBHOOK_RETRIES_MS = 3 * 24 * 3_600_000;
+
+/**
+ * The webhook log is the timeline's, not a deduplication record (a webhook applied twice finds nothing to do), and
+ * not the money's (status_history and the ledger are): its rows go after `days`, kept while the PSP may still retry.
+ */
+export function webhookLogRetention(days: number): RetainedTable {
+  const retries = { what: "the PSP's webhook retries", ms: PSP_WEBHOOK_RETRIES_MS };
+  return { table: "webhook_deliveries", column: "received_at", keepMs: retentionMs("WEBHOOK_LOG_RETENTION_DAYS", days, [retries]) };
+}
 
 /** One thing that happened to a payment. */
 export type TimelineEntry = { at: Date } & (

@@ -13,9 +13,17 @@ import { createdAtIndex } from "./010_created_at_index.js";
 import { checkoutStatus } from "./011_checkout_status.js";
 import { outboxDeadLetters } from "./012_outbox_dead_letters.js";
 import { refundsCreatedAt } from "./013_refunds_created_at.js";
+import { retentionIndexes } from "../../../lib/retention.js";
 import type { ServiceSchema } from "../../../lib/service-db.js";
 
 export const PAYMENT_SCHEMA = "payment";
-export const paymentMigrations: readonly Migration[] = [paymentTables, feesAndOutbox, statusHistory, idempotencyKeys, statusPageUrl, refunds, manualCapture, disputes, timeline, createdAtIndex, checkoutStatus, outboxDeadLetters, refundsCreatedAt, rpcAuditMigration];
+export const paymentMigrations: readonly Migration[] = [
+  paymentTables, feesAndOutbox, statusHistory, idempotencyKeys, statusPageUrl, refunds, manualCapture, disputes, timeline, createdAtIndex, checkoutStatus, outboxDeadLetters, refundsCreatedAt,
+  retentionIndexes("014_retention_indexes", [
+    { table: "outbox", column: "published_at" },
+    { table: "webhook_deliveries", column: "received_at" },
+  ]),
+  rpcAuditMigration,
+];
 // insertOnlyTables: the tables whose triggers refuse updates and deletes.
 export const paymentSchema: ServiceSchema = { name: PAYMENT_SCHEMA, migrations: paymentMigrations, insertOnlyTables: ["rpc_audit"] };
