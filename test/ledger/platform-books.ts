@@ -94,8 +94,13 @@ export async function consumersIdle(platform: TestPlatform): Promise<void> {
   }
 }
 
-/** CheckInvariants finds nothing wrong (once every event is consumed). */
-export async function expectBooksClean(platform: TestPlatform): Promise<void> {
+/**
+ * CheckInvariants finds nothing wrong (once every event is consumed); `deadLettersLeft`: but for the dead letters the
+ * test made on purpose, which the check rightly reports as waiting.
+ */
+export async function expectBooksClean(platform: TestPlatform, { deadLettersLeft = false } = {}): Promise<void> {
   await consumersIdle(platform);
-  expect(await call(platform, "ledger", "checkInvariants")).toEqual({ violations: [], notes: [] });
+  const report = await call(platform, "ledger", "checkInvariants");
+  const violations = report.violations.filter((v: { invariant: string }) => !(deadLettersLeft && v.invariant === "dead_letters_waiting"));
+  expect({ ...report, violations }).toEqual({ violations: [], notes: [] });
 }
