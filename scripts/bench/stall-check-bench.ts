@@ -8,7 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { createDb, migrateUp, type Db } from "../../services/lib/db.js";
-import { outboxBacklog, settledIds, settledPerHour } from "../../services/lib/pipeline/settled-store.js";
+import { outboxBacklog, settledItems, settledPerHour } from "../../services/lib/pipeline/settled-store.js";
 import type { PipelineSource } from "../../services/ledger/app/ports.js";
 import { checkStalls } from "../../services/ledger/app/stall-check.js";
 import { LEDGER_SCHEMA, ledgerMigrations } from "../../services/ledger/store/migrations/index.js";
@@ -32,12 +32,15 @@ const PAYMENT_SEED = `
   select 'pay_' || i, 'cart_' || i, 'f', 'buyer_' || (i % 5000), 'US', '', 'USD', 3500, 3500, 250, '',
          case when ${CHARGED} then 'SUCCEEDED' else 'FAILED' end, ${CREATED_AT}, ${CREATED_AT} + interval '1 second'
   from generate_series(1, :payments) i`;
-// Only the transactions: the check reads no entries. The journal's triggers (which want balanced entries) are off
-// for this session, which a superuser may do.
+// The transactions and, of their entries, only the psp_receivable debit the check reads. The journal's triggers
+// (which want balanced entries) are off for this session, which a superuser may do.
 const LEDGER_SEED = `
   insert into transactions (id, description, fingerprint, posted_at)
   select 'payin:pay_' || i, 'pay-in', 'f', ${CREATED_AT} + interval '2 seconds'
   from generate_series(1, :payments) i where ${CHARGED} and not (${UNBOOKED})`;
+const LEDGER_ENTRIES_SEED = `
+  insert into entries (transaction_id, position, account_code, currency, direction, amount_minor, xid)
+  select id, 0, 'psp_receivable:USD', 'USD', 'DEBIT', 3500, pg_current_xact_id() from transactions`;
 
 async function median(run: () => Promise<unknown>): Promise<number> {
   const timings: number[] = [];
@@ -59,10 +62,10 @@ function inProcessSource(payments: Db): PipelineSource {
       const [hours, backlog] = await Promise.all([settledPerHour(payments, [payin!], since, settledBefore), outboxBacklog(payments, settledBefore)]);
       return { hours: hours.map((h) => ({ ...h, hour: h.hour.getTime() })), unpublished: backlog.unpublished, oldestUnpublished: backlog.oldest };
     },
-    async *settledIds(_flow, from, until, settledBefore) {
+    async *settledItems(_flow, from, until, settledBefore) {
       for (let after: { createdAt: string; id: string } | undefined, page; ; after = page[page.length - 1]) {
-        page = await settledIds(payments, payin!, { from, until, settledBefore, after, limit: 1000 });
-        yield page.map((r) => r.id);
+        page = await settledItems(payments, payin!, { from, until, settledBefore, after, limit: 1000 });
+        yield page.map(({ id, currency, amountMinor }) => ({ id, currency, amountMinor }));
         if (page.length < 1000) return;
       }
     },
@@ -81,6 +84,7 @@ async function main(): Promise<void> {
       await ledger.transaction(async (trx) => {
         await trx.raw("set local session_replication_role = replica");
         await trx.raw(LEDGER_SEED, { payments: PAYMENTS, days: DAYS });
+        await trx.raw(LEDGER_ENTRIES_SEED);
       });
       await payments.raw("analyze");
       console.log(`PostgreSQL (${origin}): seeded ${PAYMENTS} payments over ${DAYS} days and their pay-ins in ${((performance.now() - t) / 1000).toFixed(1)} s`);

@@ -12,6 +12,7 @@ import { usePlatform } from "../support/use-platform.js";
 import { CONSOLE_ADMIN_PASSWORD } from "../support/platform.js";
 import { loggedIn, rowsContaining } from "../console/console-browser.js";
 import { waitFor } from "../support/wait.js";
+import { paidOrder } from "./platform-books.js";
 
 const STALL_AFTER_MS = 500;
 const under = usePlatform({ stalls: { stallAfterMs: STALL_AFTER_MS, checkIntervalMs: 100 } });
@@ -74,6 +75,19 @@ describe("CheckInvariants notices a stall", () => {
     expect(page.status).toBe(200);
     expect(rowsContaining(page.html, paymentId)).toEqual([expect.stringMatching(new RegExp(`^settled_not_booked payin:${paymentId} payin &#34;${paymentId}&#34; was settled by the payment service`))]);
     expect(rowsContaining(page.html, "outbox_events_unpublished")).toHaveLength(1);
+  });
+
+  it("reports a charged payment whose pay-in the ledger booked for another amount", async () => {
+    const { paymentId } = await paidOrder(under.platform, `seller-amount-${randomUUID()}`, 1_000);
+    // As if the payment service had charged one more than it told the ledger.
+    await payments("payments").where({ id: paymentId }).update({ total_minor: 1_001 });
+    const differs = (r: { violations: { invariant: string; transactionId: string }[] }) =>
+      r.violations.filter((v) => v.invariant === "settled_amount_differs" && v.transactionId === `payin:${paymentId}`);
+    const report = await waitFor(checkInvariants, (r) => differs(r).length === 1, 5_000, "the amount to differ");
+    expect(differs(report)).toEqual([
+      expect.objectContaining({ currency: "USD", detail: `payin "${paymentId}" was settled by the payment service for 1001 USD, but "payin:${paymentId}" booked 1000 USD` }),
+    ]);
+    expect(report.violations.filter((v: { transactionId: string }) => v.transactionId === `payin:${paymentId}`)).toHaveLength(1); // booked: not a stall
   });
 
   it("reports dead letters waiting", async () => {

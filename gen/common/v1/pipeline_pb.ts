@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file common/v1/pipeline.proto.
  */
 export const file_common_v1_pipeline: GenFile = /*@__PURE__*/
-  fileDesc("Chhjb21tb24vdjEvcGlwZWxpbmUucHJvdG8SCWNvbW1vbi52MSJvCg5QaXBlbGluZVdpbmRvdxIpCgVzaW5jZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoOc2V0dGxlZF9iZWZvcmUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlEKCEZsb3dIb3VyEgwKBGZsb3cYASABKAkSKAoEaG91chgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFY291bnQYAyABKAMiiwEKDlBpcGVsaW5lSGVhbHRoEiIKBWhvdXJzGAEgAygLMhMuY29tbW9uLnYxLkZsb3dIb3VyEhoKEnVucHVibGlzaGVkX2V2ZW50cxgCIAEoAxI5ChVvbGRlc3RfdW5wdWJsaXNoZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wItwBCgxTZXR0bGVkUXVlcnkSDAoEZmxvdxgBIAEoCRIwCgxjcmVhdGVkX2Zyb20YAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWNyZWF0ZWRfdW50aWwYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKDnNldHRsZWRfYmVmb3JlGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCglwYWdlX3NpemUYBSABKAUSEgoKcGFnZV90b2tlbhgGIAEoCSIzCgtTZXR0bGVkUGFnZRILCgNpZHMYASADKAkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Chhjb21tb24vdjEvcGlwZWxpbmUucHJvdG8SCWNvbW1vbi52MSJvCg5QaXBlbGluZVdpbmRvdxIpCgVzaW5jZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoOc2V0dGxlZF9iZWZvcmUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wInYKCEZsb3dIb3VyEgwKBGZsb3cYASABKAkSKAoEaG91chgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFY291bnQYAyABKAMSEAoIY3VycmVuY3kYBCABKAkSEQoJc3VtX21pbm9yGAUgASgDIosBCg5QaXBlbGluZUhlYWx0aBIiCgVob3VycxgBIAMoCzITLmNvbW1vbi52MS5GbG93SG91chIaChJ1bnB1Ymxpc2hlZF9ldmVudHMYAiABKAMSOQoVb2xkZXN0X3VucHVibGlzaGVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLcAQoMU2V0dGxlZFF1ZXJ5EgwKBGZsb3cYASABKAkSMAoMY3JlYXRlZF9mcm9tGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1jcmVhdGVkX3VudGlsGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCg5zZXR0bGVkX2JlZm9yZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJcGFnZV9zaXplGAUgASgFEhIKCnBhZ2VfdG9rZW4YBiABKAkiQQoLU2V0dGxlZEl0ZW0SCgoCaWQYASABKAkSEAoIY3VycmVuY3kYAiABKAkSFAoMYW1vdW50X21pbm9yGAMgASgDIloKC1NldHRsZWRQYWdlEgsKA2lkcxgBIAMoCRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSJQoFaXRlbXMYAyADKAsyFi5jb21tb24udjEuU2V0dGxlZEl0ZW1iBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * What a service that feeds the ledger has settled, and what it has not yet published: the ledger's CheckInvariants
@@ -22,7 +22,8 @@ export const file_common_v1_pipeline: GenFile = /*@__PURE__*/
  */
 export type PipelineWindow = Message<"common.v1.PipelineWindow"> & {
   /**
-   * Settled items created in [since, settled_before), counted per hour; the window is at most 31 days.
+   * Settled items created in [since, settled_before), counted and summed per hour and currency; the window is at
+   * most 31 days.
    *
    * @generated from field: google.protobuf.Timestamp since = 1;
    */
@@ -44,7 +45,7 @@ export const PipelineWindowSchema: GenMessage<PipelineWindow> = /*@__PURE__*/
   messageDesc(file_common_v1_pipeline, 0);
 
 /**
- * How many items of one flow were settled among those created in one hour.
+ * How many items of one flow and currency were settled among those created in one hour, and their total.
  *
  * @generated from message common.v1.FlowHour
  */
@@ -65,6 +66,20 @@ export type FlowHour = Message<"common.v1.FlowHour"> & {
    * @generated from field: int64 count = 3;
    */
   count: bigint;
+
+  /**
+   * ISO 4217; the hour has one FlowHour per currency.
+   *
+   * @generated from field: string currency = 4;
+   */
+  currency: string;
+
+  /**
+   * The items' amounts added up, in minor units: a payment's total charged, a refund's or a payout's amount.
+   *
+   * @generated from field: int64 sum_minor = 5;
+   */
+  sumMinor: bigint;
 };
 
 /**
@@ -152,11 +167,40 @@ export const SettledQuerySchema: GenMessage<SettledQuery> = /*@__PURE__*/
   messageDesc(file_common_v1_pipeline, 3);
 
 /**
+ * One settled item and the amount the ledger should book for it.
+ *
+ * @generated from message common.v1.SettledItem
+ */
+export type SettledItem = Message<"common.v1.SettledItem"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string currency = 2;
+   */
+  currency: string;
+
+  /**
+   * @generated from field: int64 amount_minor = 3;
+   */
+  amountMinor: bigint;
+};
+
+/**
+ * Describes the message common.v1.SettledItem.
+ * Use `create(SettledItemSchema)` to create a new message.
+ */
+export const SettledItemSchema: GenMessage<SettledItem> = /*@__PURE__*/
+  messageDesc(file_common_v1_pipeline, 4);
+
+/**
  * @generated from message common.v1.SettledPage
  */
 export type SettledPage = Message<"common.v1.SettledPage"> & {
   /**
-   * Payment, refund or payout ids.
+   * Payment, refund or payout ids, the same as items' (kept for callers that read ids only).
    *
    * @generated from field: repeated string ids = 1;
    */
@@ -166,6 +210,11 @@ export type SettledPage = Message<"common.v1.SettledPage"> & {
    * @generated from field: string next_page_token = 2;
    */
   nextPageToken: string;
+
+  /**
+   * @generated from field: repeated common.v1.SettledItem items = 3;
+   */
+  items: SettledItem[];
 };
 
 /**
@@ -173,5 +222,5 @@ export type SettledPage = Message<"common.v1.SettledPage"> & {
  * Use `create(SettledPageSchema)` to create a new message.
  */
 export const SettledPageSchema: GenMessage<SettledPage> = /*@__PURE__*/
-  messageDesc(file_common_v1_pipeline, 4);
+  messageDesc(file_common_v1_pipeline, 5);
 

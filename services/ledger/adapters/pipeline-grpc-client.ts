@@ -20,17 +20,18 @@ export function pipelineSource(service: string, flows: readonly string[], client
         service,
       );
       return {
-        hours: (health?.hours ?? []).map((h) => ({ flow: h.flow, hour: timestampDate(h.hour!).getTime(), count: h.count })),
+        hours: (health?.hours ?? []).map((h) => ({ flow: h.flow, hour: timestampDate(h.hour!).getTime(), currency: h.currency, count: h.count, sumMinor: h.sumMinor })),
         unpublished: health?.unpublishedEvents ?? 0n,
         oldestUnpublished: health?.oldestUnpublishedAt && timestampDate(health.oldestUnpublishedAt),
       };
     },
-    async *settledIds(flow, from, until, settledBefore) {
+    async *settledItems(flow, from, until, settledBefore) {
       let pageToken = "";
       do {
         const query = { flow, createdFrom: timestampFromDate(from), createdUntil: timestampFromDate(until), settledBefore: timestampFromDate(settledBefore), pageToken };
         const { page } = await callWithRetry(() => client.listSettled({ query }), service);
-        yield page?.ids ?? [];
+        // A source older than SettledPage.items sends ids only: they are still checked for being booked.
+        yield page?.items.length ? page.items.map(({ id, currency, amountMinor }) => ({ id, currency, amountMinor })) : (page?.ids ?? []).map((id) => ({ id }));
         pageToken = page?.nextPageToken ?? "";
       } while (pageToken !== "");
     },

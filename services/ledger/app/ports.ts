@@ -1,5 +1,5 @@
 import type { WalletBalance } from "../domain/invariants.js";
-import type { HourCount } from "../domain/stalls.js";
+import type { HourTotal, SettledItem } from "../domain/stalls.js";
 
 export interface WalletBalancesPort {
   /** Every seller's available balance in every currency. */
@@ -11,9 +11,9 @@ export interface PipelineSource {
   /** "payment" or "wallet", for the report. */
   service: string;
   flows: readonly string[];
-  health(since: Date, settledBefore: Date): Promise<{ hours: HourCount[]; unpublished: bigint; oldestUnpublished: Date | undefined }>;
-  /** Ids of `flow`'s items created in [from, until) and settled before `settledBefore`, a page at a time. */
-  settledIds(flow: string, from: Date, until: Date, settledBefore: Date): AsyncIterable<string[]>;
+  health(since: Date, settledBefore: Date): Promise<{ hours: HourTotal[]; unpublished: bigint; oldestUnpublished: Date | undefined }>;
+  /** `flow`'s items created in [from, until) and settled before `settledBefore`, a page at a time. */
+  settledItems(flow: string, from: Date, until: Date, settledBefore: Date): AsyncIterable<SettledItem[]>;
 }
 
 /** Records waiting in the dead-letter stream (ConsumerMetrics.deadLetters). */

@@ -1,11 +1,20 @@
 import type { Knex } from "knex";
 import type { Violation } from "../domain/invariants.js";
-import { BOOKED_FLOWS, deadLettersViolation, hoursToCompare, notBookedViolation, unpublishedViolation } from "../domain/stalls.js";
-import { bookedPerHour, unposted } from "../store/booked-counts.js";
+import {
+  amountDiffersViolation,
+  BOOKED_FLOWS,
+  compareBooked,
+  deadLettersViolation,
+  hoursToCompare,
+  notBookedViolation,
+  unpublishedViolation,
+  type AmountDifference,
+} from "../domain/stalls.js";
+import { bookedAmounts, bookedPerHour } from "../store/booked-counts.js";
 import type { DeadLetterCount, PipelineSource } from "./ports.js";
 
 const HOUR_MS = 3600_000;
-/** Ids listed per flow; the count of the others is in a note. */
+/** Items listed per flow and kind of violation; the count of the others is in a note. */
 const MAX_IDS_PER_FLOW = 100;
 
 export interface StallCheckConfig {
@@ -21,9 +30,10 @@ export interface StallReport {
 }
 
 /**
- * Events that did not make it: settled items the ledger has not booked after `stallAfterMs`, outbox events not
- * published after it, dead letters waiting. Each source counts its settled items per hour; only the hours whose
- * counts differ from the ledger's are compared id by id, so the check reads little on a long, healthy history.
+ * Events that did not make it: settled items the ledger has not booked after `stallAfterMs` (or booked with another
+ * amount), outbox events not published after it, dead letters waiting. Each source counts and sums its settled items
+ * per hour and currency; only the hours where either differs from the ledger's are compared item by item, so the
+ * check reads little on a long, healthy history.
  */
 export async function checkStalls(
   db: Knex,
@@ -66,15 +76,19 @@ async function checkSource(
   const booked = await bookedPerHour(db, flows, since);
   for (const flow of flows) {
     const missing: string[] = [];
+    const differing: AmountDifference[] = [];
     for (const hour of hoursToCompare(flow.name, health.hours, booked)) {
       const until = new Date(Math.min(hour + HOUR_MS, settledBefore.getTime()));
-      for await (const ids of source.settledIds(flow.name, new Date(hour), until, settledBefore)) {
-        const absent = new Set(await unposted(db, ids.map((id) => flow.transactionId(id))));
-        missing.push(...ids.filter((id) => absent.has(flow.transactionId(id))));
+      for await (const items of source.settledItems(flow.name, new Date(hour), until, settledBefore)) {
+        const found = compareBooked(flow, items, await bookedAmounts(db, flow, items.map((i) => flow.transactionId(i.id))));
+        missing.push(...found.missing);
+        differing.push(...found.differing);
       }
     }
     violations.push(...missing.slice(0, MAX_IDS_PER_FLOW).map((id) => notBookedViolation(flow, id, source.service, config.stallAfterMs)));
     if (missing.length > MAX_IDS_PER_FLOW) notes.push(`${flow.name}: ${missing.length - MAX_IDS_PER_FLOW} more settled but not booked than are listed`);
+    violations.push(...differing.slice(0, MAX_IDS_PER_FLOW).map((d) => amountDiffersViolation(flow, d, source.service)));
+    if (differing.length > MAX_IDS_PER_FLOW) notes.push(`${flow.name}: ${differing.length - MAX_IDS_PER_FLOW} more booked with another amount than are listed`);
   }
   if (health.unpublished > 0n && health.oldestUnpublished) violations.push(unpublishedViolation(source.service, health.unpublished, health.oldestUnpublished, now));
 }

@@ -4,7 +4,7 @@ import { startPeriodic } from "../../lib/periodic.js";
 import type { Violation } from "../domain/invariants.js";
 import type { StallReport } from "./stall-check.js";
 
-const STALL_INVARIANTS: readonly Violation["invariant"][] = ["settled_not_booked", "outbox_events_unpublished", "dead_letters_waiting"];
+const STALL_INVARIANTS: readonly Violation["invariant"][] = ["settled_not_booked", "settled_amount_differs", "outbox_events_unpublished", "dead_letters_waiting"];
 
 /**
  * Runs the stall check every `intervalMs` and keeps `invariant_violations{invariant}` at what it last found, for an
@@ -13,7 +13,7 @@ const STALL_INVARIANTS: readonly Violation["invariant"][] = ["settled_not_booked
 export function startStallWatch(check: () => Promise<StallReport>, intervalMs: number, registry: Registry, log: Logger): () => Promise<void> {
   const gauge = new Gauge({
     name: "invariant_violations",
-    help: "Violations the last periodic stall check found, by invariant (settled_not_booked counts the items listed, at most 100 per flow).",
+    help: "Violations the last periodic stall check found, by invariant (settled_not_booked and settled_amount_differs count the items listed, at most 100 per flow).",
     labelNames: ["invariant"],
     registers: [registry],
   });

@@ -12,6 +12,7 @@ export interface Violation {
     | "checkpoint_differs_from_entries"
     | "wallet_differs_from_seller_payable"
     | "settled_not_booked"
+    | "settled_amount_differs"
     | "outbox_events_unpublished"
     | "dead_letters_waiting";
   detail: string;

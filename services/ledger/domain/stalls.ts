@@ -1,3 +1,5 @@
+import type { Direction } from "./account.js";
+import { payoutsInTransit, pspReceivable } from "./chart.js";
 import type { Violation } from "./invariants.js";
 
 /** A flow of settled items that another service reports and the ledger books, one transaction per item. */
@@ -7,33 +9,68 @@ export interface BookedFlow {
   transactionId(id: string): string;
   /** A LIKE pattern matching exactly those transactions. */
   pattern: string;
+  /** The one entry of such a transaction that carries the item's amount: a LIKE pattern of its account, its direction. */
+  amountEntry: { account: string; direction: Direction };
 }
 
 export const BOOKED_FLOWS: readonly BookedFlow[] = [
-  { name: "payin", transactionId: (id) => `payin:${id}`, pattern: "payin:%" },
-  { name: "refund", transactionId: (id) => `refund:${id}`, pattern: "refund:%" },
-  { name: "payout", transactionId: (id) => `payout:${id}:paid`, pattern: "payout:%:paid" },
+  { name: "payin", transactionId: (id) => `payin:${id}`, pattern: "payin:%", amountEntry: { account: pspReceivable("%").code, direction: "DEBIT" } },
+  { name: "refund", transactionId: (id) => `refund:${id}`, pattern: "refund:%", amountEntry: { account: pspReceivable("%").code, direction: "CREDIT" } },
+  { name: "payout", transactionId: (id) => `payout:${id}:paid`, pattern: "payout:%:paid", amountEntry: { account: payoutsInTransit("%").code, direction: "DEBIT" } },
 ];
 
-export interface HourCount {
+/** Items of one flow and currency in one hour: how many, and their amounts added up (minor units). */
+export interface HourTotal {
   flow: string;
   /** Epoch milliseconds of the hour's start. */
   hour: number;
+  currency: string;
   count: bigint;
+  sumMinor: bigint;
 }
 
 /**
- * The hours whose items must be compared one by one: those where the source settled a different number than the
- * ledger booked, and the hour after each (the source counts by creation, the ledger by posting, so an item booked
- * in the next hour can hide a missing one there).
+ * The hours whose items must be compared one by one: those where, in some currency, the source settled a
+ * different number or total than the ledger booked, and the hour after each (the source counts by creation, the
+ * ledger by posting, so an item booked in the next hour can hide a missing one there).
  */
-export function hoursToCompare(flow: string, source: HourCount[], booked: HourCount[]): number[] {
-  const key = (c: HourCount) => c.hour;
-  const sourceBy = new Map(source.filter((c) => c.flow === flow).map((c) => [key(c), c.count]));
-  const bookedBy = new Map(booked.filter((c) => c.flow === flow).map((c) => [key(c), c.count]));
-  const differing = [...sourceBy.keys()].filter((h) => sourceBy.get(h) !== (bookedBy.get(h) ?? 0n));
-  const hours = new Set(differing.flatMap((h) => (sourceBy.has(h + 3600_000) ? [h, h + 3600_000] : [h])));
+export function hoursToCompare(flow: string, source: HourTotal[], booked: HourTotal[]): number[] {
+  const key = (t: HourTotal) => `${t.hour}/${t.currency}`;
+  const bookedBy = new Map(booked.filter((t) => t.flow === flow).map((t) => [key(t), t]));
+  const ofFlow = source.filter((t) => t.flow === flow);
+  const sourceHours = new Set(ofFlow.map((t) => t.hour));
+  const differing = ofFlow.filter((t) => t.count !== (bookedBy.get(key(t))?.count ?? 0n) || t.sumMinor !== (bookedBy.get(key(t))?.sumMinor ?? 0n));
+  const hours = new Set(differing.flatMap(({ hour: h }) => (sourceHours.has(h + 3600_000) ? [h, h + 3600_000] : [h])));
   return [...hours].sort((a, b) => a - b);
+}
+
+export interface Amount {
+  currency: string;
+  amountMinor: bigint;
+}
+
+/** A settled item as its source reports it; a source that predates amounts gives the id only. */
+export interface SettledItem extends Partial<Amount> {
+  id: string;
+}
+
+export interface AmountDifference {
+  item: SettledItem & Amount;
+  booked: Amount;
+}
+
+/** The items with no transaction in `booked` (by transaction id), and those booked with another amount or currency. */
+export function compareBooked(flow: BookedFlow, items: SettledItem[], booked: ReadonlyMap<string, Amount>): { missing: string[]; differing: AmountDifference[] } {
+  const missing: string[] = [];
+  const differing: AmountDifference[] = [];
+  for (const item of items) {
+    const found = booked.get(flow.transactionId(item.id));
+    if (found === undefined) missing.push(item.id);
+    else if (item.amountMinor !== undefined && item.currency !== undefined && (found.amountMinor !== item.amountMinor || found.currency !== item.currency)) {
+      differing.push({ item: { ...item, amountMinor: item.amountMinor, currency: item.currency }, booked: found });
+    }
+  }
+  return { missing, differing };
 }
 
 export function notBookedViolation(flow: BookedFlow, id: string, service: string, stallAfterMs: number): Violation {
@@ -41,6 +78,15 @@ export function notBookedViolation(flow: BookedFlow, id: string, service: string
     invariant: "settled_not_booked",
     transactionId: flow.transactionId(id),
     detail: `${flow.name} "${id}" was settled by the ${service} service over ${stallAfterMs} ms ago, but the ledger has no "${flow.transactionId(id)}"`,
+  };
+}
+
+export function amountDiffersViolation(flow: BookedFlow, { item, booked }: AmountDifference, service: string): Violation {
+  return {
+    invariant: "settled_amount_differs",
+    transactionId: flow.transactionId(item.id),
+    currency: item.currency,
+    detail: `${flow.name} "${item.id}" was settled by the ${service} service for ${item.amountMinor} ${item.currency}, but "${flow.transactionId(item.id)}" booked ${booked.amountMinor} ${booked.currency}`,
   };
 }
 

@@ -1,23 +1,30 @@
 import type { Knex } from "knex";
-import type { BookedFlow, HourCount } from "../domain/stalls.js";
+import type { Amount, BookedFlow, HourTotal } from "../domain/stalls.js";
 
-/** Transactions of each flow per hour of posting since `since`, on the posted_at index (same hours as the sources'). */
-export async function bookedPerHour(db: Knex, flows: readonly BookedFlow[], since: Date): Promise<HourCount[]> {
+/**
+ * Transactions of each flow per hour of posting and currency since `since`, with the amounts of their amount
+ * entries added up: on the posted_at index, then each transaction's entries by primary key (same hours as the sources').
+ */
+export async function bookedPerHour(db: Knex, flows: readonly BookedFlow[], since: Date): Promise<HourTotal[]> {
   const { rows } = await db.raw(
     `select f.name as flow, (extract(epoch from date_bin('1 hour', t.posted_at, timestamptz '2000-01-01 00:00:00Z')) * 1000)::float8 as hour,
-            count(*)::bigint as count
-     from transactions t join unnest(?::text[], ?::text[]) as f(name, pattern) on t.id like f.pattern
-     where t.posted_at >= ? group by 1, 2`,
-    [flows.map((f) => f.name), flows.map((f) => f.pattern), since],
+            e.currency, count(*)::bigint as count, sum(e.amount_minor)::bigint as "sumMinor"
+     from transactions t join unnest(?::text[], ?::text[], ?::text[], ?::text[]) as f(name, pattern, account, direction) on t.id like f.pattern
+     join entries e on e.transaction_id = t.id and e.account_code like f.account and e.direction = f.direction
+     where t.posted_at >= ? group by 1, 2, 3`,
+    [flows.map((f) => f.name), flows.map((f) => f.pattern), flows.map((f) => f.amountEntry.account), flows.map((f) => f.amountEntry.direction), since],
   );
   return rows;
 }
 
-/** Those of `transactionIds` that were never posted. */
-export async function unposted(db: Knex, transactionIds: string[]): Promise<string[]> {
-  const { rows } = await db.raw<{ rows: { id: string }[] }>(
-    "select id from unnest(?::text[]) as asked(id) where not exists (select 1 from transactions t where t.id = asked.id)",
-    [transactionIds],
+/** The amount `flow`'s entry books in each of `transactionIds` that was posted (the others are absent). */
+export async function bookedAmounts(db: Knex, flow: BookedFlow, transactionIds: string[]): Promise<Map<string, Amount>> {
+  const { rows } = await db.raw<{ rows: { id: string; currency: string | null; amountMinor: bigint | null }[] }>(
+    `select t.id, e.currency, e.amount_minor as "amountMinor" from transactions t
+     left join entries e on e.transaction_id = t.id and e.account_code like ? and e.direction = ?
+     where t.id = any(?::text[])`,
+    [flow.amountEntry.account, flow.amountEntry.direction, transactionIds],
   );
-  return rows.map((r) => r.id);
+  // A transaction without its amount entry booked nothing of the item.
+  return new Map(rows.map((r) => [r.id, { currency: r.currency ?? "", amountMinor: r.amountMinor ?? 0n }]));
 }

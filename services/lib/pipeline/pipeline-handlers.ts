@@ -3,7 +3,7 @@ import type { Knex } from "knex";
 import type { PipelineWindow, SettledQuery } from "../../../gen/common/v1/pipeline_pb.js";
 import { invalidArgument } from "../errors.js";
 import { pageSize, pageTokens, type PageTokenKey } from "../page-token.js";
-import { outboxBacklog, settledIds, settledPerHour, type SettledFlow } from "./settled-store.js";
+import { outboxBacklog, settledItems, settledPerHour, type SettledFlow } from "./settled-store.js";
 
 const MAX_WINDOW_MS = 31 * 24 * 3600_000;
 
@@ -31,7 +31,7 @@ export function pipelineHandlers(db: Knex, flows: readonly SettledFlow[], tokenK
       const [hours, backlog] = await Promise.all([settledPerHour(db, flows, since, settledBefore), outboxBacklog(db, settledBefore)]);
       return {
         health: {
-          hours: hours.map((h) => ({ flow: h.flow, hour: timestampFromDate(h.hour), count: h.count })),
+          hours: hours.map((h) => ({ ...h, hour: timestampFromDate(h.hour) })),
           unpublishedEvents: backlog.unpublished,
           oldestUnpublishedAt: backlog.oldest && timestampFromDate(backlog.oldest),
         },
@@ -45,7 +45,7 @@ export function pipelineHandlers(db: Knex, flows: readonly SettledFlow[], tokenK
       const until = requireTime("query.created_until", q?.createdUntil);
       requireSpan("query.created_from", from, "query.created_until", until);
       const limit = pageSize(q!.pageSize, 1000, 1000);
-      const rows = await settledIds(db, flow, {
+      const rows = await settledItems(db, flow, {
         from,
         until,
         settledBefore: requireTime("query.settled_before", q!.settledBefore),
@@ -53,7 +53,8 @@ export function pipelineHandlers(db: Knex, flows: readonly SettledFlow[], tokenK
         limit,
       });
       const last = rows[rows.length - 1];
-      return { page: { ids: rows.map((r) => r.id), nextPageToken: rows.length === limit && last ? pages.encode(last) : "" } };
+      const items = rows.map(({ id, currency, amountMinor }) => ({ id, currency, amountMinor }));
+      return { page: { ids: rows.map((r) => r.id), items, nextPageToken: rows.length === limit && last ? pages.encode(last) : "" } };
     },
   };
 }
