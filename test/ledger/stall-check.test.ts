@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { PAYMENT_SCHEMA } from "../../services/payment/store/migrations/index.js";
 import { WALLET_SCHEMA } from "../../services/wallet/store/migrations/index.js";
-import { sampleCheckout } from "../support/checkouts.js";
+import { payCheckout, sampleCheckout } from "../support/checkouts.js";
+import { waitForPosting } from "./platform-books.js";
 import { deadLetteredPoisonEvent } from "../support/event-streams.js";
 import { unary } from "../support/grpc-js.js";
 import { scrape } from "../support/metrics.js";
@@ -75,6 +76,10 @@ describe("CheckInvariants notices a stall", () => {
     expect(page.status).toBe(200);
     expect(rowsContaining(page.html, paymentId)).toEqual([expect.stringMatching(new RegExp(`^settled_not_booked payin:${paymentId} payin &#34;${paymentId}&#34; was settled by the payment service`))]);
     expect(rowsContaining(page.html, "outbox_events_unpublished")).toHaveLength(1);
+
+    // The row NATS refused stops nothing else: the next checkout is booked.
+    const next = await payCheckout(under.payments, sampleCheckout());
+    await waitForPosting(under.platform, `payin:${next}`);
   });
 
   it("reports a charged payment whose pay-in the ledger booked for another amount", async () => {
