@@ -11,6 +11,7 @@ const EXCEPTION_CLASSES: { lineClass: LineClass; color: string }[] = [
   { lineClass: LineClass.AMOUNT_MISMATCH, color: "#8e44ad" },
   { lineClass: LineClass.CURRENCY_MISMATCH, color: "#16a085" },
   { lineClass: LineClass.DUPLICATE_LINE, color: "#2c3e50" },
+  { lineClass: LineClass.ALREADY_SETTLED, color: "#d4ac0d" },
   { lineClass: LineClass.MALFORMED_LINE, color: "#7f8c8d" },
 ];
 /** missing_in_ledger, as finance reads it. */

@@ -14,9 +14,10 @@ const payin = (paymentId: string, amountMinor: bigint, currency = "EUR"): Ledger
   entries: [{ accountCode: `psp_receivable:${currency}`, direction: "DEBIT", amount: { amountMinor, currency } }],
 });
 
-async function reconcile(lines: string[], ledger: LedgerTransaction[], batchSize = 2) {
+async function reconcile(lines: string[], ledger: LedgerTransaction[], batchSize = 2, settledOn = new Map<string, string>()) {
   const byId = new Map(ledger.map((t) => [t.transactionId, t]));
   const asked: string[][] = [];
+  const claimed: string[] = [];
   const exceptions: FoundException[] = [];
   async function* texts() {
     yield* lines;
@@ -24,10 +25,11 @@ async function reconcile(lines: string[], ledger: LedgerTransaction[], batchSize
   const outcome = await reconcileLines(
     texts(),
     { lookupEntries: async (ids) => (asked.push(ids), ids.flatMap((id) => byId.get(id) ?? [])) },
+    async (movements) => (claimed.push(...movements.map((m) => `${m.lineType}|${m.transactionId}`)), settledOn),
     async (e) => void exceptions.push(e),
     { batchSize, concurrency: 2, window: DAY, boundaryFrom: Date.parse("2024-03-05T23:55:00.000Z") },
   );
-  return { outcome, exceptions, asked };
+  return { outcome, exceptions, asked, claimed };
 }
 
 describe("reconcileLines", () => {
@@ -95,6 +97,26 @@ describe("reconcileLines", () => {
     // The refunds name no transaction: their batch goes out when full all the same (no lookup needed).
     expect(asked).toEqual([["payin:pay_1", "payin:pay_2"]]);
     expect(exceptions.map((e) => e.class)).toEqual(["amount_mismatch", "missing_in_ledger", "missing_in_ledger"]);
+  });
+
+  it("claims only the matched movements; one another day settled is an exception and settles nothing", async () => {
+    const { outcome, exceptions, claimed } = await reconcile(
+      [HEADER, `pi_1,pay_1,charge,1000,59,941,EUR,${T}`, `pi_2,pay_2,charge,2000,88,1912,EUR,${T}`, `pi_3,pay_3,charge,3001,117,2884,EUR,${T}`],
+      [payin("pay_1", 1000n), payin("pay_2", 2000n), payin("pay_3", 3000n)],
+      2,
+      new Map([["charge|payin:pay_2", "2024-03-04"]]),
+    );
+    expect(claimed).toEqual(["charge|payin:pay_1", "charge|payin:pay_2"]);
+    expect(exceptions.map((e) => [e.class, e.lineNumber, e.ledgerTransactionId, e.detail])).toEqual([
+      ["already_settled", 3, "payin:pay_2", expect.stringContaining("the settlement of 2024-03-04 already settled payin:pay_2")],
+      ["amount_mismatch", 4, "payin:pay_3", expect.any(String)],
+    ]);
+    expect(outcome.totals.get("EUR")).toMatchObject({ chargesGross: 1_000n, chargesFee: 59n });
+    expect(outcome.report.build().map((r) => [r.class, r.count, r.amountMinor])).toEqual([
+      ["matched", 1, 1_000n],
+      ["amount_mismatch", 1, 3_001n],
+      ["already_settled", 1, 2_000n],
+    ]);
   });
 
   it("refuses a file that does not start with the header", async () => {

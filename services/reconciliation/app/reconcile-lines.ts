@@ -39,6 +39,12 @@ export interface LinesOutcome {
 export const movementKey = (type: string, transactionId: string | undefined, pspReference: string, ourReference: string) =>
   `${type}|${transactionId ?? `${pspReference}|${ourReference}`}`;
 
+/**
+ * Claims matched movements for this day's settlement; answers, by `<line type>|<transaction id>`, the day that settled
+ * those another day already settled.
+ */
+export type ClaimSettled = (movements: { lineType: string; transactionId: string }[]) => Promise<Map<string, string>>;
+
 interface Pending {
   lineNumber: number;
   line: SettlementLine;
@@ -53,12 +59,13 @@ const referencesOf = (line: Pick<SettlementLine, "type" | "pspReference" | "ourR
 
 /**
  * Reads a settlement file line by line (the header first), looks the movements up in the ledger in batches (several
- * in flight), classifies each, hands every exception to `sink` as it is found, and adds up what the matched lines
- * settle. Holds at most concurrency x batchSize lines at once.
+ * in flight), classifies each, claims the matched ones (one another day settled is "already settled"), hands every
+ * exception to `sink` as it is found, and adds up what the matched lines settle. Holds at most concurrency x batchSize lines at once.
  */
 export async function reconcileLines(
   texts: AsyncIterable<string>,
   ledger: Pick<LedgerPort, "lookupEntries">,
+  claimSettled: ClaimSettled,
   sink: (exception: FoundException) => Promise<void>,
   options: LinesOptions,
 ): Promise<LinesOutcome> {
@@ -77,18 +84,35 @@ export async function reconcileLines(
 
   const matchBatch = async ({ batch, found }: (typeof inFlight)[number]) => {
     const byId = new Map((await found).map((t) => [t.transactionId, t]));
-    for (const { lineNumber, line, transactionId } of batch) {
-      const transaction = transactionId === undefined ? undefined : byId.get(transactionId);
-      const outcome = classify(line, transaction);
+    const classified = batch.map((pending) => ({ ...pending, outcome: classify(pending.line, pending.transactionId === undefined ? undefined : byId.get(pending.transactionId)) }));
+    const matched = classified.filter((c) => c.outcome.class === "matched").map((c) => ({ lineType: c.line.type, transactionId: c.transactionId! }));
+    const settledOn = await claimSettled(matched);
+    for (const { lineNumber, line, transactionId, outcome } of classified) {
       const amount = lineAmount(line);
-      report.add(outcome.class, line.currency, amount);
+      const fileAmount = { amountMinor: amount, currency: line.currency };
+      const said = `the file says ${line.type} ${line.pspReference} of ${formatMoney(fileAmount)}`;
       if (transactionId !== undefined && line.time >= options.boundaryFrom) boundaryMatches.push(transactionId);
+      const otherDay = outcome.class === "matched" ? settledOn.get(`${line.type}|${transactionId}`) : undefined;
+      if (otherDay !== undefined) {
+        report.add("already_settled", line.currency, amount);
+        await sink({
+          class: "already_settled",
+          key: `already_settled|${line.type}|${line.pspReference}|${line.ourReference}`,
+          lineNumber,
+          ...referencesOf(line),
+          fileAmount,
+          fileFee: line.fee,
+          ledgerAmount: outcome.ledger,
+          ledgerTransactionId: transactionId!,
+          detail: `${said}; the settlement of ${otherDay} already settled ${transactionId}: it is not settled again`,
+        });
+        continue;
+      }
+      report.add(outcome.class, line.currency, amount);
       if (outcome.class === "matched") {
         totals.add(line);
         continue;
       }
-      const fileAmount = { amountMinor: amount, currency: line.currency };
-      const said = `the file says ${line.type} ${line.pspReference} of ${formatMoney(fileAmount)}`;
       const detail = {
         missing_in_ledger: transactionId
           ? `${said}; the ledger has no ${transactionId}`

@@ -117,7 +117,7 @@ export class Reconciliation {
       if (pending.length >= EXCEPTION_BATCH) await flush();
     };
 
-    const outcome = await reconcileLines(linesOf(file, config.fileLimits), ledger, sink, { ...config, window, boundaryFrom: window.end - config.bookingToleranceMs });
+    const outcome = await reconcileLines(linesOf(file, config.fileLimits), ledger, (movements) => store.claimSettled(run.date, run, movements), sink, { ...config, window, boundaryFrom: window.end - config.bookingToleranceMs });
     const until = Math.min(window.end, file.cutAt?.getTime() ?? window.end);
     await this.findMissingInFile(run.date, new Date(window.start), new Date(until), outcome, sink);
     await flush();
@@ -126,6 +126,8 @@ export class Reconciliation {
     await store.saveBoundaryMatches(run.date, outcome.boundaryMatches);
 
     changes.push(...(await this.settle(run, outcome)));
+    const released = await store.releaseUnclaimed(run.date, run);
+    if (released > 0) changes.push(`${released} movement(s) the file no longer settles, released for another day`);
     const resolved = await store.resolveNotFoundAgain(run.date, run);
     if (resolved > 0) changes.push(`${resolved} open exception(s) of ${run.date} not found again, closed`);
     changes.push(...(await this.autoFix(run)));

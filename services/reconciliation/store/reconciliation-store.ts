@@ -161,6 +161,12 @@ export interface RecordedSettlement extends SettlementRecord {
   status: "pending" | "posted";
 }
 
+/** A movement a settlement line settles: its line type and the ledger transaction it names. */
+export interface SettledMovement {
+  lineType: string;
+  transactionId: string;
+}
+
 export interface ExceptionQuery {
   runId?: bigint;
   date?: string;
@@ -387,6 +393,33 @@ export class ReconciliationStore {
 
   async markSettlementPosted(settlement: Pick<SettlementRecord, "date" | "currency" | "sequence">): Promise<void> {
     await this.db("settlement_postings").where({ settlement_date: settlement.date, currency: settlement.currency, sequence: settlement.sequence }).update({ status: "posted" });
+  }
+
+  /**
+   * Claims the movements for this day's settlement, unless another day settled them first: answers, for those another
+   * day holds, that day (by `<line type>|<transaction id>`). The claims of the day are stamped with this execution.
+   */
+  async claimSettled(date: string, run: Pick<Run, "id" | "executions">, movements: SettledMovement[]): Promise<Map<string, string>> {
+    const settledElsewhere = new Map<string, string>();
+    if (movements.length === 0) return settledElsewhere;
+    const rows = movements.map((m) => ({ line_type: m.lineType, transaction_id: m.transactionId, settlement_date: date, run_id: run.id, execution: run.executions }));
+    const insert = this.db("settled_movements").insert(rows).toSQL();
+    await this.db.raw(
+      `${insert.sql} on conflict (line_type, transaction_id) do update set run_id = excluded.run_id, execution = excluded.execution
+       where settled_movements.settlement_date = excluded.settlement_date`,
+      insert.bindings as Knex.RawBinding[],
+    );
+    const held: { line_type: string; transaction_id: string; settlement_date: string }[] = await this.db("settled_movements")
+      .whereIn(["line_type", "transaction_id"], movements.map((m) => [m.lineType, m.transactionId]))
+      .whereNot({ settlement_date: date })
+      .select("line_type", "transaction_id", "settlement_date");
+    for (const row of held) settledElsewhere.set(`${row.line_type}|${row.transaction_id}`, row.settlement_date);
+    return settledElsewhere;
+  }
+
+  /** The day's claims that this execution did not make again: its file no longer settles them. */
+  async releaseUnclaimed(date: string, run: Pick<Run, "id" | "executions">): Promise<number> {
+    return this.db("settled_movements").where({ settlement_date: date }).whereRaw("(run_id, execution) <> (?, ?)", [String(run.id), run.executions]).delete();
   }
 
   async boundaryMatches(date: string): Promise<Set<string>> {
