@@ -261,4 +261,23 @@ describe("the nightly job", () => {
     expect(await entriesOf("settlement:2024-10-01:USD:2")).toEqual(["Dr bank:platform:USD 582", "Dr psp_fee_expense:USD 18", "Cr psp_receivable:USD 600"]);
     expect(await reconcileDueDays(reconciliation(), store, ["2024-10-01", "2024-10-02"], log)).toEqual([]);
   });
+
+  it("a day whose newer file no longer names a movement releases it: the next day's file then settles it", async () => {
+    await bookPayIn("moved-1", 1_000n);
+    await bookPayIn("moved-2", 2_000n);
+    const first = await reconciliation().run("2024-11-01", settlementFile([["moved-1", 1_000]], "2024-11-01T10:00:00.000Z"));
+    expect(first.changes).toContain("posted settlement:2024-11-01:USD:1");
+    const nextDay = settlementFile([["moved-1", 1_000]], "2024-11-02T10:00:00.000Z");
+    const refused = await reconciliation().run("2024-11-02", nextDay);
+    expect(refused.run.report.map((r) => [r.class, r.count])).toEqual([["already_settled", 1]]);
+    expect(await entriesOf("settlement:2024-11-02:USD:1")).toBeUndefined();
+
+    // The PSP's corrected file of 2024-11-01 has moved-2 instead: that day's settlement is corrected, moved-1 let go.
+    const corrected = await reconciliation().run("2024-11-01", settlementFile([["moved-2", 2_000]], "2024-11-01T10:00:00.000Z"));
+    expect(corrected.changes).toEqual(expect.arrayContaining(["posted settlement:2024-11-01:USD:2", "1 movement(s) the file no longer settles, released for another day"]));
+    const settledNextDay = await reconciliation().run("2024-11-02", nextDay);
+    expect(settledNextDay.changes).toContain("posted settlement:2024-11-02:USD:1");
+    expect(settledNextDay.run.report.map((r) => [r.class, r.count])).toEqual([["matched", 1]]);
+    expect(await entriesOf("settlement:2024-11-02:USD:1")).toEqual(["Dr bank:platform:USD 970", "Dr psp_fee_expense:USD 30", "Cr psp_receivable:USD 1000"]);
+  });
 });
