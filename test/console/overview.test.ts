@@ -50,8 +50,8 @@ describe("console overview charts", () => {
 
     expect(tooltips(page.html, "Reconciliation exceptions per settlement day, by class")).toEqual(["missing_in_ledger 1", "malformed_line 1"]);
     const [day] = rowsContaining(page.html, ">2024-03-01<");
-    // day, matched, missing_in_ledger, missing_in_file, amount_mismatch, currency_mismatch, duplicate_line, already_settled, malformed_line
-    expect(day).toBe("2024-03-01 0 1 0 0 0 0 0 1");
+    // day, matched, missing_in_ledger, missing_in_file, amount_mismatch, currency_mismatch, duplicate_line, already_settled, malformed_line, balance_break
+    expect(day).toBe("2024-03-01 0 1 0 0 0 0 0 1 0");
     expect((await admin.get("/reconciliation")).html).toContain('aria-label="Reconciliation exceptions per settlement day, by class"');
 
     const month = await admin.get("/overview?range=30d");

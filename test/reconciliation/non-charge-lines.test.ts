@@ -309,6 +309,7 @@ describe("reconciliation of refund, payout and dispute lines", () => {
     const unbookedId = one("missing_in_ledger", "refund").exceptionId;
     expect(changes).toEqual([
       `run ${first.runId} created for ${day.date}`,
+      "the first settlement file: no earlier closing balance to check this file's against",
       "8 exception(s) recorded or updated",
       `posted ${settlementId}`,
       `exception ${unbookedId} left open: a refund missing in the ledger needs a person`,

@@ -138,7 +138,11 @@ describe("a run interrupted, repeated, or raced", () => {
     const file = settlementFile([["dated-1", 500]], "2024-05-01T10:00:00.000Z");
     await reconciliation().run("2024-05-01", file);
     const wrongDay = await reconciliation().run("2024-05-02", file);
-    expect(wrongDay.changes).toEqual([expect.stringMatching(/^run \d+ created for 2024-05-02$/), "1 exception(s) recorded or updated"]);
+    expect(wrongDay.changes).toEqual([
+      expect.stringMatching(/^run \d+ created for 2024-05-02$/),
+      "the file has no closing balance: the balances are not checked",
+      "1 exception(s) recorded or updated",
+    ]);
     expect(wrongDay.run.report.map((r) => [r.class, r.count])).toEqual([["malformed_line", 1]]);
     const [exception] = await store.listExceptions({ runId: wrongDay.run.id, limit: 10 });
     expect(exception!.detail).toBe(

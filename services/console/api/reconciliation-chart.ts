@@ -13,6 +13,7 @@ const EXCEPTION_CLASSES: { lineClass: LineClass; color: string }[] = [
   { lineClass: LineClass.DUPLICATE_LINE, color: "#2c3e50" },
   { lineClass: LineClass.ALREADY_SETTLED, color: "#d4ac0d" },
   { lineClass: LineClass.MALFORMED_LINE, color: "#7f8c8d" },
+  { lineClass: LineClass.BALANCE_BREAK, color: "#e84393" },
 ];
 /** missing_in_ledger, as finance reads it. */
 export const lineClassName = (c: LineClass) => enumName(LineClass, c, "LINE_CLASS_").toLowerCase();

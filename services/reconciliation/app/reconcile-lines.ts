@@ -32,6 +32,8 @@ export interface LinesOutcome {
   /** `<type>|<ledger transaction>` of every line that names one, to find the ledger's transactions that no line names. */
   named: { has(key: string): boolean };
   closingBalances: Money[];
+  /** Per currency, the net of the movements (each counted once, in the day), signed from the merchant balance's point of view. */
+  movementsNet: Map<string, bigint>;
   boundaryMatches: string[];
 }
 
@@ -75,6 +77,7 @@ export async function reconcileLines(
   // Malformed lines name transactions too, but only for "missing in the file": a good line after a bad one is no duplicate.
   const namedByMalformed = new FingerprintSet();
   const closingBalances: Money[] = [];
+  const movementsNet = new Map<string, bigint>();
   const boundaryMatches: string[] = [];
   const inFlight: { batch: Pending[]; found: Promise<TransactionEntries[]> }[] = [];
   let batch: Pending[] = [];
@@ -160,6 +163,7 @@ export async function reconcileLines(
       });
       return;
     }
+    movementsNet.set(line.currency, (movementsNet.get(line.currency) ?? 0n) + line.gross - line.fee);
     batch.push({ lineNumber, line, transactionId });
     if (transactionId !== undefined) ids.add(transactionId);
     if (batch.length >= options.batchSize) await dispatch();
@@ -202,5 +206,5 @@ export async function reconcileLines(
   await dispatch();
   while (inFlight.length > 0) await matchBatch(inFlight.shift()!);
   const named = { has: (key: string) => seen.has(key) || namedByMalformed.has(key) };
-  return { lines, report, totals: totals.build(), named, closingBalances, boundaryMatches };
+  return { lines, report, totals: totals.build(), named, closingBalances, movementsNet, boundaryMatches };
 }

@@ -3,6 +3,7 @@ import { aborted, DomainError, failedPrecondition } from "../../lib/errors.js";
 import { formatMoney } from "../../lib/money.js";
 import type { Logger } from "../../lib/log.js";
 import type { FoundException, Run } from "../domain/exception.js";
+import { balanceBreaks } from "../domain/balance-check.js";
 import { PSP_SIDE_ACCOUNTS, pspSideAmount, SETTLEABLE_PREFIXES, settlingLineType } from "../domain/matching.js";
 import { previousDate, settlementWindow } from "../domain/settlement-day.js";
 import { settledPerCurrency, totalsDelta } from "../domain/settlement-totals.js";
@@ -120,6 +121,8 @@ export class Reconciliation {
     const outcome = await reconcileLines(linesOf(file, config.fileLimits), ledger, (movements) => store.claimSettled(run.date, run, movements), sink, { ...config, window, boundaryFrom: window.end - config.bookingToleranceMs });
     const until = Math.min(window.end, file.cutAt?.getTime() ?? window.end);
     await this.findMissingInFile(run.date, new Date(window.start), new Date(until), outcome, sink);
+    const balanceNote = await this.checkBalances(run, outcome, sink);
+    if (balanceNote !== undefined && run.executions === 1) changes.push(balanceNote);
     await flush();
     if (written > 0) changes.push(`${written} exception(s) recorded or updated`);
     if (reopened > 0) changes.push(`${reopened} exception(s) closed automatically before found again, reopened`);
@@ -135,6 +138,46 @@ export class Reconciliation {
     if (reportChanged && run.executions > 1) changes.push("report updated");
     log.info("reconciliation run finished", { runId: run.id, date: run.date, lines: outcome.lines, changes: changes.length });
     return changes;
+  }
+
+  /**
+   * Whether each currency's balance chains from the previous day's file: a balance_break exception where it does
+   * not; what could not be checked, and why, as a note.
+   */
+  private async checkBalances(run: Run, outcome: LinesOutcome, sink: (e: FoundException) => Promise<void>): Promise<string | undefined> {
+    const previousDay = previousDate(run.date);
+    const previous = await this.deps.store.latestFinishedRunBefore(run.date);
+    const note =
+      previous === undefined
+        ? "the first settlement file: no earlier closing balance to check this file's against"
+        : previous.date !== previousDay
+          ? `no finished run of ${previousDay} (the latest earlier one is of ${previous.date}): the closing balances are not checked`
+          : outcome.closingBalances.length === 0
+            ? "the file has no closing balance: the balances are not checked"
+            : previous.closingBalances.length === 0
+              ? `${previousDay}'s file has no closing balance: this file's are not checked against it`
+              : undefined;
+    if (note !== undefined) {
+      this.deps.log.info("reconciliation balance check skipped", { runId: run.id, date: run.date, why: note });
+      return note;
+    }
+    for (const found of balanceBreaks(previous!.closingBalances, outcome.movementsNet, outcome.closingBalances)) {
+      const money = (amountMinor: bigint) => formatMoney({ amountMinor, currency: found.currency });
+      outcome.report.add("balance_break", found.currency, found.difference < 0n ? -found.difference : found.difference);
+      await sink({
+        class: "balance_break",
+        key: `balance_break|${found.currency}`,
+        pspReference: "",
+        ourReference: "",
+        lineType: "closing_balance",
+        fileAmount: { amountMinor: found.closing, currency: found.currency },
+        ledgerTransactionId: "",
+        detail:
+          `the file's closing balance is ${money(found.closing)}; ${previousDay}'s closing balance plus this day's movements is ` +
+          `${money(found.expected)}: a difference of ${money(found.difference)}`,
+      });
+    }
+    return undefined;
   }
 
   /**

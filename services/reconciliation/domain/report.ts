@@ -1,7 +1,7 @@
 import { formatMoney } from "../../lib/money.js";
 
 /** Every class a settlement line (or a ledger transaction the file lacks) ends in. */
-export const CLASSES = ["matched", "missing_in_ledger", "missing_in_file", "amount_mismatch", "currency_mismatch", "duplicate_line", "already_settled", "malformed_line"] as const;
+export const CLASSES = ["matched", "missing_in_ledger", "missing_in_file", "amount_mismatch", "currency_mismatch", "duplicate_line", "already_settled", "malformed_line", "balance_break"] as const;
 export type LineClass = (typeof CLASSES)[number];
 export type ExceptionClass = Exclude<LineClass, "matched">;
 

@@ -270,6 +270,20 @@ export class ReconciliationStore {
     return row && toRun(row);
   }
 
+  /**
+   * The run whose file stands for the latest settlement day before `date` that a run finished: of that day's
+   * finished runs, the file cut latest (the whole day last), then the newest.
+   */
+  async latestFinishedRunBefore(date: string): Promise<Run | undefined> {
+    const row: RunRow | undefined = await this.db("runs")
+      .where({ status: "finished" })
+      .where("settlement_date", "<", date)
+      .orderBy("settlement_date", "desc")
+      .orderByRaw("coalesce(cut_at, 'infinity') desc, id desc")
+      .first();
+    return row && toRun(row);
+  }
+
   /** Newest first. */
   async listRuns(query: { date?: string; beforeId?: bigint; limit: number }): Promise<Run[]> {
     const q = this.db("runs").orderBy("id", "desc").limit(query.limit);
