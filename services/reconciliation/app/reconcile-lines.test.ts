@@ -48,6 +48,8 @@ describe("reconcileLines", () => {
       [payin("pay_1", 1000n), payin("pay_2", 2000n), payin("pay_3", 3000n), payin("pay_4", 2000n), payin("pay_5", 500n)],
     );
     expect(outcome.lines).toBe(6);
+    // Each movement once, whatever it matched; not the duplicate, not the unreadable line.
+    expect(outcome.movementsNet).toEqual(new Map([["EUR", 6_193n]]));
     expect(asked).toEqual([["payin:pay_1", "payin:pay_2"], ["payin:pay_3", "payin:pay_5"]]);
     expect(exceptions.map((e) => [e.class, e.lineNumber, e.pspReference])).toEqual([
       ["duplicate_line", 4, "pi_2"],
