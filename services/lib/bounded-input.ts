@@ -31,7 +31,7 @@ export function boundedInput(maxChars = MAX_STRING_CHARS): Interceptor {
   };
 }
 
-export function checkMessage(schema: DescMessage, message: Record<string, unknown>, prefix: string, maxChars: number): void {
+function checkMessage(schema: DescMessage, message: Record<string, unknown>, prefix: string, maxChars: number): void {
   for (const field of schema.fields) {
     const value = fieldValue(field, message);
     if (value === undefined) continue;
