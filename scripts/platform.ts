@@ -9,18 +9,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { PaymentStatus } from "../gen/payment/v1/payment_pb.js";
 import { envInt, envString } from "../services/lib/config.js";
 import { issueDevPki } from "../services/lib/tls/dev-ca.js";
 import { natsConnectOptions, natsEnv } from "../services/lib/events/nats.js";
 import { streamNamesFromEnv } from "../services/lib/events/streams.js";
-import { runDemoCheckout } from "./demo-checkout.js";
 import { freePort } from "./infra/free-port.js";
 import { scopeOf } from "./infra/nats-auth.js";
-import { ensureNats, NatsUnavailableError } from "./infra/nats.js";
+import { ensureNats } from "./infra/nats.js";
 import { printPki, printServices } from "./infra/platform-banner.js";
 import { PLATFORM_SERVICES, serviceUrlEnv, sharedServiceEnv, startServiceInstance, type PortMap } from "./infra/platform-services.js";
 import { ensurePostgres } from "./infra/postgres.js";
+import { runPlatform } from "./infra/run-platform.js";
 
 process.env.LOG_LEVEL ??= "warn";
 const print = (line: string) => console.log(line);
@@ -59,7 +58,7 @@ async function up() {
   const shared = { ...sharedServiceEnv(postgres.url, settlementDir), ...serviceUrlEnv(ports) };
   const services = await Promise.all(PLATFORM_SERVICES.map((spec) => startServiceInstance(spec, ports, { shared, pki, nats })));
   for (const service of services) stops.push(service.stop);
-  printServices(print, { front: ports, instances: [ports], shared, settlementDir });
+  printServices(print, { front: ports, instancesOf: () => [ports], shared, settlementDir });
   const tools = natsEnv(nats.endpoint("operator-tools"));
   print(`Operator tools  NATS_URL=${tools.NATS_URL} NATS_USER=${tools.NATS_USER} NATS_PASSWORD=${tools.NATS_PASSWORD} npx tsx scripts/dead-letters.ts list`);
   print(`(each service in a process of its own: ${services.map((s) => s.pid).join(", ")})`);
@@ -67,21 +66,4 @@ async function up() {
   return { urls: { paymentUrl: shared.PAYMENT_URL!, walletUrl: shared.WALLET_URL!, ledgerUrl: shared.LEDGER_URL! }, pki };
 }
 
-try {
-  const { urls, pki } = await up();
-  const result = await runDemoCheckout(urls, { marketplace: pki.material("marketplace"), operatorTools: pki.material("operator-tools") }, print);
-  const ok = result.status === PaymentStatus.SUCCEEDED;
-  print(ok ? "Demo checkout SUCCEEDED." : "Demo checkout did not succeed.");
-  if (process.argv.includes("--exit-after-demo")) {
-    await stopAll();
-    process.exit(ok ? 0 : 1);
-  }
-  print("\nThe platform is up. Press Ctrl-C to stop.");
-  const shutdown = () => stopAll().then(() => process.exit(0));
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
-} catch (err) {
-  console.error(err instanceof NatsUnavailableError ? err.message : err);
-  await stopAll();
-  process.exit(1);
-}
+await runPlatform(up, stopAll, print);

@@ -1,5 +1,5 @@
 import type { DevPki } from "../../services/lib/tls/dev-ca.js";
-import { address, PLATFORM_SERVICES, type PortMap } from "./platform-services.js";
+import { address, PLATFORM_SERVICES, type PortMap, type ServiceName } from "./platform-services.js";
 
 type Print = (line: string) => void;
 
@@ -13,14 +13,15 @@ export interface ServiceAddresses {
   /** Where callers reach each service (a balancer on a cluster, the one instance otherwise). */
   front: PortMap;
   /** Each instance's own ports. */
-  instances: PortMap[];
+  instancesOf(name: ServiceName): PortMap[];
   shared: NodeJS.ProcessEnv;
   settlementDir: string;
 }
 
 /** One line per service: where to call it, what it serves, its metrics; instances too when there are several. */
-export function printServices(print: Print, { front, instances, shared, settlementDir }: ServiceAddresses): void {
+export function printServices(print: Print, { front, instancesOf, shared, settlementDir }: ServiceAddresses): void {
   for (const spec of PLATFORM_SERVICES) {
+    const instances = instancesOf(spec.name);
     const [main, ...others] = spec.ports;
     const serves = spec.name === "console" ? `login admin / ${shared.CONSOLE_ADMIN_PASSWORD}` : spec.serves;
     const metrics = others.filter((port) => port.role === "metrics").map((port) => instances.map((ports) => `${address("http", ports[port.variable]!)}/metrics`).join(", "));

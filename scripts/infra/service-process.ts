@@ -9,7 +9,10 @@ const STOP_TIMEOUT_MS = 10_000;
 
 export interface ServiceProcess {
   pid: number;
+  /** SIGTERM, then SIGKILL after a grace period. */
   stop(): Promise<void>;
+  /** Sends `signal` (e.g. SIGKILL, a crash) and waits for the process to end. */
+  kill(signal: NodeJS.Signals): Promise<void>;
 }
 
 const children = new Set<ChildProcess>();
@@ -56,6 +59,11 @@ export async function startServiceProcess(name: string, main: string, env: NodeJ
       const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
       await exited;
       clearTimeout(timer);
+    },
+    kill: async (signal) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      await exited;
     },
   };
 }

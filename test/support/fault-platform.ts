@@ -1,4 +1,5 @@
 import { testTls } from "./tls.js";
+import { Teardown } from "../../scripts/infra/teardown.js";
 import { startPspSimulator, type PspSimulator } from "../../psp-simulator/server.js";
 import { randomPageTokenSecret } from "../../services/lib/page-token.js";
 import { startLedgerService, type RunningLedgerService } from "../../services/ledger/service.js";
@@ -32,22 +33,6 @@ export interface FaultPlatform {
 export interface FaultPlatformOptions {
   paymentInstances: number;
   poller: PaymentProcessConfig["poller"];
-}
-
-/** Closes what was started, last first, all of it even when a step fails; then throws the first failure. */
-class Teardown {
-  private readonly steps: (() => Promise<void>)[] = [];
-
-  add<T>(started: T, close: (started: T) => Promise<void>): T {
-    this.steps.push(() => close(started));
-    return started;
-  }
-
-  async run(): Promise<void> {
-    const failures: unknown[] = [];
-    for (const step of this.steps.splice(0).reverse()) await step().catch((err: unknown) => failures.push(err));
-    if (failures.length > 0) throw failures[0];
-  }
 }
 
 export async function startFaultPlatform(options: FaultPlatformOptions): Promise<FaultPlatform> {
