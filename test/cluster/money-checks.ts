@@ -142,24 +142,45 @@ function notFinal(load: LoadResult, ours: Snapshot): string[] {
   ];
 }
 
-/** PSP refunds carry our refund_id in their metadata; a FAILED refund of ours may never have reached the PSP. */
-function refundProblems(load: LoadResult, ours: OurRefund[], theirPayments: PaymentObject[], pspRefunds: Awaited<ReturnType<typeof listPspRefunds>>): string[] {
+/** One of our refunds or payouts, and what stands for it at the PSP. */
+interface Execution {
+  id: string;
+  status: string;
+  pspId: string;
+  /** Our status is the one that moved the money. */
+  succeeded: boolean;
+}
+
+/**
+ * Each of ours executed at most once at the PSP (`keyOf` names ours a PSP object stands for), and ended as the
+ * PSP's did; a FAILED one of ours may never have reached the PSP.
+ */
+function executedOnceAsAtPsp<T extends { id: string; status: string }>(ours: Execution[], theirs: T[], keyOf: (t: T) => string, pspSucceeded: string): string[] {
   const problems: string[] = [];
-  const ourIds = new Set(ours.map((r) => r.refundId));
-  for (const a of load.refunds) if (!ourIds.has(a.refundId)) problems.push(`${a.refundId}: answered OK, not among the refunds of ${a.paymentId}`);
+  const pspStatus = new Map(theirs.map((t) => [t.id, t.status]));
+  for (const o of ours) {
+    const executed = theirs.filter((t) => keyOf(t) === o.id && t.status !== "failed");
+    if (executed.length > 1) problems.push(`${o.id}: executed ${executed.length} times at the PSP (${executed.map((t) => t.id).join(", ")})`);
+    const expected = o.succeeded ? pspSucceeded : "failed";
+    const actual = pspStatus.get(o.pspId);
+    if (actual !== expected && !(expected === "failed" && actual === undefined)) problems.push(`${o.id}: ${o.status}, the PSP's ${o.pspId || "(none)"} ${actual ?? "not there"}`);
+  }
+  return problems;
+}
+
+const answeredMissing = (answered: { id: string; of: string }[], ours: Execution[], noun: string) =>
+  answered.filter((a) => !ours.some((o) => o.id === a.id)).map((a) => `${a.id}: answered OK, not among the ${noun} of ${a.of}`);
+
+/** PSP refunds carry our refund_id in their metadata; the PSP's amount refunded of each payment is the sum of ours. */
+function refundProblems(load: LoadResult, ours: OurRefund[], theirPayments: PaymentObject[], pspRefunds: Awaited<ReturnType<typeof listPspRefunds>>): string[] {
+  const executions = ours.map((r) => ({ id: r.refundId, status: r.status, pspId: r.pspRefundId, succeeded: r.status === "REFUND_STATUS_SUCCEEDED" }));
   const pspPaymentIds = new Set(theirPayments.map((p) => p.id));
   const theirs = pspRefunds.filter((r) => pspPaymentIds.has(r.payment));
-  for (const r of theirs) if (!ourIds.has(r.metadata.refund_id ?? "")) problems.push(`PSP refund ${r.id} (refund_id "${r.metadata.refund_id}"): not a refund of ours`);
-  for (const refundId of ourIds) {
-    const executed = theirs.filter((r) => r.metadata.refund_id === refundId && r.status !== "failed");
-    if (executed.length > 1) problems.push(`${refundId}: executed ${executed.length} times at the PSP (${executed.map((r) => r.id).join(", ")})`);
-  }
-  const pspStatus = new Map(theirs.map((r) => [r.id, r.status]));
-  for (const r of ours) {
-    const expected = r.status === "REFUND_STATUS_SUCCEEDED" ? "succeeded" : "failed";
-    const actual = pspStatus.get(r.pspRefundId);
-    if (actual !== expected && !(expected === "failed" && actual === undefined)) problems.push(`${r.refundId}: ${r.status}, the PSP's ${r.pspRefundId || "(none)"} ${actual ?? "not there"}`);
-  }
+  const problems = [
+    ...answeredMissing(load.refunds.map((a) => ({ id: a.refundId, of: a.paymentId })), executions, "refunds"),
+    ...theirs.filter((r) => !executions.some((o) => o.id === r.metadata.refund_id)).map((r) => `PSP refund ${r.id} (refund_id "${r.metadata.refund_id}"): not a refund of ours`),
+    ...executedOnceAsAtPsp(executions, theirs, (r) => r.metadata.refund_id ?? "", "succeeded"),
+  ];
   for (const p of theirPayments) {
     const ourRefunded = ours
       .filter((r) => r.status === "REFUND_STATUS_SUCCEEDED" && theirs.some((t) => t.id === r.pspRefundId && t.payment === p.id))
@@ -171,21 +192,11 @@ function refundProblems(load: LoadResult, ours: OurRefund[], theirPayments: Paym
 
 /** PSP payouts have our payout_id as their reference. */
 function payoutProblems(load: LoadResult, ours: OurPayout[], pspPayouts: Awaited<ReturnType<typeof listPspPayouts>>): string[] {
-  const problems: string[] = [];
-  const ourIds = new Set(ours.map((p) => p.payoutId));
-  for (const a of load.payouts) if (!ourIds.has(a.payoutId)) problems.push(`${a.payoutId}: answered OK, not among the payouts of ${a.sellerId}`);
-  const theirs = pspPayouts.filter((p) => ourIds.has(p.reference));
-  for (const payoutId of ourIds) {
-    const paid = theirs.filter((p) => p.reference === payoutId && p.status !== "failed");
-    if (paid.length > 1) problems.push(`${payoutId}: paid ${paid.length} times at the PSP (${paid.map((p) => p.id).join(", ")})`);
-  }
-  const pspStatus = new Map(theirs.map((p) => [p.id, p.status]));
-  for (const p of ours) {
-    const expected = p.status === "PAYOUT_STATUS_PAID" ? "paid" : "failed";
-    const actual = pspStatus.get(p.pspPayoutId);
-    if (actual !== expected && !(expected === "failed" && actual === undefined)) problems.push(`${p.payoutId}: ${p.status}, the PSP's ${p.pspPayoutId || "(none)"} ${actual ?? "not there"}`);
-  }
-  return problems;
+  const executions = ours.map((p) => ({ id: p.payoutId, status: p.status, pspId: p.pspPayoutId, succeeded: p.status === "PAYOUT_STATUS_PAID" }));
+  return [
+    ...answeredMissing(load.payouts.map((a) => ({ id: a.payoutId, of: a.sellerId })), executions, "payouts"),
+    ...executedOnceAsAtPsp(executions, pspPayouts, (p) => p.reference, "paid"),
+  ];
 }
 
 interface Books {
