@@ -4,7 +4,7 @@ import type { FailpointName } from "../../services/lib/failpoints.js";
 import type { FaultPlatform } from "../support/fault-platform.js";
 import type { PaymentInstance } from "../support/payment-process.js";
 import { waitFor } from "../support/wait.js";
-import { buyerPays, JOURNEY_MIX, newCheckout, type Checkout, type CreatedPayment } from "./journeys.js";
+import { buyerPays, JOURNEY_MIX, newCheckout, pspReviewDesk, type Checkout, type CreatedPayment } from "./journeys.js";
 import type { RetryingPaymentClient } from "./retrying-payment-client.js";
 
 /** A failpoint armed for its `hit`-th hit. */
@@ -126,11 +126,6 @@ export class FaultDriver {
     const payment: CreatedPayment = await this.client.createPayment(request, index);
     expect(payment.hostedPageUrl, `CreatePayment of ${request.checkoutId} answered without a hosted page`).not.toBe("");
     created();
-    await buyerPays(journey, payment, (pspPaymentId, outcome) => this.reviewAtPsp(pspPaymentId, outcome));
-  }
-
-  private async reviewAtPsp(pspPaymentId: string, outcome: "approve" | "reject"): Promise<void> {
-    const res = await this.platform.pspApi(`/v1/test_helpers/payments/${pspPaymentId}/review`, { method: "POST", body: JSON.stringify({ outcome }) });
-    if (res.status !== 200) throw new Error(`PSP review of ${pspPaymentId} answered HTTP ${res.status}: ${await res.text()}`);
+    await buyerPays(journey, payment, pspReviewDesk(this.platform.pspApi));
   }
 }

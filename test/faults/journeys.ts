@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { PspApi } from "../support/psp-api.js";
 import { answerThreeDSecure, payOnHostedPage, TEST_CARDS, type PageResult } from "../../scripts/buyer.js";
 
 /** What a buyer does on the PSP's hosted page, and how the payment must end. */
@@ -29,11 +30,11 @@ export interface Checkout {
   };
 }
 
-/** A checkout of one to three orders for different sellers, with a buyer of its own (risk velocity is per buyer). */
-export function newCheckout(journey: Journey, index: number): Checkout {
+/** A checkout of one to three orders for different `sellers`, with a buyer of its own (risk velocity is per buyer). */
+export function newCheckout(journey: Journey, index: number, sellers: string[] = SELLERS): Checkout {
   const orders = Array.from({ length: 1 + (index % 3) }, (_, i) => ({
     orderId: `order-${i + 1}`,
-    sellerId: SELLERS[(index + i) % SELLERS.length]!,
+    sellerId: sellers[(index + i) % sellers.length]!,
     amount: { amountMinor: String(100 + Math.floor(Math.random() * 99_900)), currency: "USD" },
   }));
   return { journey, request: { checkoutId: `cart-${randomUUID()}`, buyerId: `buyer-${randomUUID()}`, buyerCountry: "US", orders } };
@@ -48,6 +49,14 @@ export interface CreatedPayment {
 
 /** The PSP's manual review desk. */
 export type PspReview = (pspPaymentId: string, outcome: "approve" | "reject") => Promise<void>;
+
+/** The simulator's review desk, through its test helper. */
+export function pspReviewDesk(pspApi: PspApi): PspReview {
+  return async (pspPaymentId, outcome) => {
+    const res = await pspApi(`/v1/test_helpers/payments/${pspPaymentId}/review`, { method: "POST", body: JSON.stringify({ outcome }) });
+    if (res.status !== 200) throw new Error(`PSP review of ${pspPaymentId} answered HTTP ${res.status}: ${await res.text()}`);
+  };
+}
 
 function expectPage(page: PageResult, status: string): PageResult {
   if (page.status !== status) throw new Error(`the hosted page ${page.url} says ${page.status ?? `HTTP ${page.httpStatus}`}, expected ${status}`);

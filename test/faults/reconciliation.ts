@@ -1,9 +1,12 @@
 import type { PaymentObject } from "../../psp-simulator/payments.js";
 import { JOURNEYS, type Checkout } from "./journeys.js";
-import type { OurPayment } from "./views.js";
+import { CHARGED_STATUSES, type OurPayment } from "./views.js";
 
 /** Our status for a PSP status that is final; the PSP's other statuses must not be final here. */
 const OURS_FOR_PSP: Record<string, string> = { succeeded: "PAYMENT_STATUS_SUCCEEDED", failed: "PAYMENT_STATUS_FAILED" };
+
+/** How our payment ended at the PSP: a refunded one was charged (the PSP keeps it succeeded, with an amount refunded). */
+const outcomeOf = (payment: OurPayment) => (CHARGED_STATUSES.includes(payment.status) ? OURS_FOR_PSP.succeeded : payment.status);
 
 /** What comparing the checkouts driven, our payments and the PSP's found wrong; every list empty means right. */
 export interface Reconciliation {
@@ -45,15 +48,15 @@ export function reconcile(checkouts: Checkout[], ours: OurPayment[], atPsp: Paym
       continue;
     }
     const payment = mine[0]!;
-    if (charged.length > 0 && payment.status !== OURS_FOR_PSP.succeeded) {
+    if (charged.length > 0 && outcomeOf(payment) !== OURS_FOR_PSP.succeeded) {
       result.lost.push(`${id}: the PSP charged ${charged[0]!.id}, we have ${payment.paymentId} ${payment.status}`);
     }
     const expected = `PAYMENT_STATUS_${JOURNEYS[journey]}`;
-    if (payment.status !== expected) result.disagreements.push(`${id} (${journey}): ${payment.paymentId} is ${payment.status}, expected ${expected}`);
+    if (outcomeOf(payment) !== expected) result.disagreements.push(`${id} (${journey}): ${payment.paymentId} is ${payment.status}, expected ${expected}`);
     const psp = theirs.find((p) => p.id === payment.pspPaymentId);
     if (!psp) {
       result.disagreements.push(`${id}: our psp_payment_id "${payment.pspPaymentId}" is none of the PSP's [${theirs.map((p) => p.id).join(", ")}]`);
-    } else if (OURS_FOR_PSP[psp.status] !== payment.status) {
+    } else if (OURS_FOR_PSP[psp.status] !== outcomeOf(payment)) {
       result.disagreements.push(`${id}: ${payment.paymentId} is ${payment.status}, the PSP's ${psp.id} is ${psp.status}`);
     }
   }

@@ -18,6 +18,7 @@ import type { ConsumerSettings } from "../../services/lib/events/consumer.js";
 import type { GrpcServer } from "../../services/lib/grpc-server.js";
 import { deleteStreams, uniqueStreamNames } from "./event-streams.js";
 import { natsAs } from "./nats-users.js";
+import { pspApiWithKey } from "./psp-api.js";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
 
 export const PSP_API_KEY = "sk_test_platform";
@@ -176,9 +177,5 @@ export function startPaymentReplica(platform: TestPlatform, overrides: Partial<P
 
 /** Calls the simulator's REST API with the platform's secret key. */
 export function pspApiOf(pspUrl: string): TestPlatform["pspApi"] {
-  return (path, init) =>
-    fetch(new URL(path, pspUrl), {
-      ...init,
-      headers: { authorization: `Bearer ${PSP_API_KEY}`, "content-type": "application/json", ...init?.headers },
-    });
+  return pspApiWithKey(pspUrl, PSP_API_KEY);
 }
