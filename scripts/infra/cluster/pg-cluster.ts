@@ -14,6 +14,10 @@ export interface PgCluster {
   addresses(): string[];
   /** The current leader's name, per Patroni. */
   primary(): Promise<string>;
+  /** Each node's role (leader, sync_standby, replica) and state (running, streaming, ...), per Patroni's GET /cluster. */
+  members(): Promise<PgMember[]>;
+  /** Where it keeps its files (removed on stop): after stop, no process names it. */
+  directories: string[];
   /** A crash of the primary's machine: kill -9 of its Patroni, postmaster and backends; resolves once a new primary takes a write through `url`. */
   killPrimary(): Promise<{ killed: string; newPrimary: string; writesBackAfterMs: number }>;
   /** Starts a killed node again; resolves once it runs as a replica (rewound when it had diverged). */
@@ -38,7 +42,7 @@ interface PgNode {
   patroni?: Daemon;
 }
 
-interface Member {
+export interface PgMember {
   name: string;
   role: string;
   state: string;
@@ -156,19 +160,19 @@ export async function startPgCluster(opts: { nodes?: number; log?: (line: string
     node.patroni = startDaemon(node.name, "patroni", [node.config], { runAs, cwd: node.dir, env, log });
   };
 
-  const members = async (): Promise<Member[]> => {
+  const members = async (): Promise<PgMember[]> => {
     for (const node of nodes.values()) {
       if (!node.patroni || node.patroni.done) continue;
       try {
-        return (await getJson<{ members: Member[] }>(`http://127.0.0.1:${node.restPort}/cluster`)).members;
+        return (await getJson<{ members: PgMember[] }>(`http://127.0.0.1:${node.restPort}/cluster`)).members;
       } catch {
         // Ask the next one.
       }
     }
     throw new Error("no Patroni node answers");
   };
-  const leaderOf = (list: Member[]) => list.find((m) => m.role === "leader" && m.state === "running")?.name;
-  const isReplica = (m: Member) => (m.role === "replica" || m.role === "sync_standby") && (m.state === "running" || m.state === "streaming");
+  const leaderOf = (list: PgMember[]) => list.find((m) => m.role === "leader" && m.state === "running")?.name;
+  const isReplica = (m: PgMember) => (m.role === "replica" || m.role === "sync_standby") && (m.state === "running" || m.state === "streaming");
 
   const stop = async () => {
     await proxy?.stop();
@@ -236,6 +240,8 @@ export async function startPgCluster(opts: { nodes?: number; log?: (line: string
       `etcd: http://127.0.0.1:${etcdClientPort}`,
     ],
     primary,
+    members,
+    directories: [base],
     killPrimary: async () => {
       const killed = await primary();
       const node = nodes.get(killed)!;
