@@ -3,7 +3,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../free-port.js";
-import { startDaemon, stopDaemon, waitUntil } from "./processes.js";
+import { DaemonExited, startDaemon, stopDaemon, sweepOnExit, waitUntil } from "./processes.js";
 
 export interface HaproxyBackend {
   name: string;
@@ -79,14 +79,16 @@ export async function startHaproxy(frontends: HaproxyFrontend[], opts: { stats?:
   const statsPort = opts.stats ? await freePort() : undefined;
   const config = join(dir, "haproxy.cfg");
   writeFileSync(config, haproxyConfig(frontends, statsPort));
+  const forget = sweepOnExit(dir);
   const daemon = startDaemon("haproxy", "haproxy", ["-db", "-f", config], { log: opts.log });
   const stop = async () => {
     await stopDaemon(daemon);
     rmSync(dir, { recursive: true, force: true });
+    forget();
   };
   try {
     await waitUntil("haproxy to listen", START_TIMEOUT_MS, async () => {
-      if (daemon.done) throw new Error("haproxy exited; see its log");
+      if (daemon.done) throw new DaemonExited("haproxy exited; see its log");
       return (await Promise.all(frontends.map((f) => accepts(f.port)))).every(Boolean) || undefined;
     });
   } catch (err) {

@@ -5,7 +5,7 @@ import { inboxPrefixOf, natsConnectOptions } from "../../../services/lib/events/
 import { freePort } from "../free-port.js";
 import { randomNatsPasswords, type NatsAuthScope, type NatsUserEntry } from "../nats-auth.js";
 import { natsServerFiles, requireNatsServer, waitUntilUp, type NatsServerFiles, type RunningNats } from "../nats.js";
-import { killAll, processesMentioning, startDaemon, stopDaemon, waitUntil, type Daemon } from "./processes.js";
+import { killAll, processesMentioning, startDaemon, stopDaemon, sweepOnExit, waitUntil, type Daemon } from "./processes.js";
 
 export interface NatsCluster extends RunningNats {
   addresses(): string[];
@@ -75,6 +75,7 @@ export async function startNatsCluster(scope: NatsAuthScope, opts: { nodes?: num
       return [name, { name, port, monitorPort, files: natsServerFiles(port, scope, [probe, ...(opts.extraUsers ?? [])], { passwords, lines }) }];
     }),
   );
+  const forget = [...nodes.values()].map((n) => sweepOnExit(n.files.dir));
   const urlOf = (node: NatsNode) => `nats://127.0.0.1:${node.port}`;
   const servers = [...nodes.values()].map(urlOf);
   const running = () => [...nodes.values()].filter((n) => n.server && !n.server.done);
@@ -88,6 +89,7 @@ export async function startNatsCluster(scope: NatsAuthScope, opts: { nodes?: num
     await Promise.all([...nodes.values()].map((n) => (n.server ? stopDaemon(n.server) : undefined)));
     await killAll([...nodes.values()].flatMap((n) => processesMentioning(n.files.dir)));
     for (const node of nodes.values()) node.files.remove();
+    forget.forEach((f) => f());
   };
 
   try {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { freePort } from "../free-port.js";
 import { startHaproxy, type RunningHaproxy } from "./haproxy.js";
-import { childrenOf, killAll, processesMentioning, startDaemon, stopDaemon, waitUntil, type Daemon, type RunAs } from "./processes.js";
+import { childrenOf, DaemonExited, killAll, processesMentioning, startDaemon, stopDaemon, sweepOnExit, waitUntil, type Daemon, type RunAs } from "./processes.js";
 
 export interface PgCluster {
   /** Through HAProxy to the current primary: the superuser, with a password drawn for the run, database "payments". */
@@ -140,6 +140,7 @@ export async function startPgCluster(opts: { nodes?: number; log?: (line: string
   const runAs = runAsOf();
   const base = mkdtempSync(join(tmpdir(), "payment-platform-pg-cluster-"));
   privateDir(base, runAs);
+  const forget = sweepOnExit(base);
   const passwords = { superuser: secret(), replication: secret() };
   const [etcdClientPort, etcdPeerPort, proxyPort] = [await freePort(), await freePort(), await freePort()];
   const nodes = new Map<string, PgNode>();
@@ -182,6 +183,7 @@ export async function startPgCluster(opts: { nodes?: number; log?: (line: string
     const leftovers = processesMentioning(base);
     await killAll([...leftovers, ...leftovers.flatMap(childrenOf)]);
     rmSync(base, { recursive: true, force: true });
+    forget();
   };
 
   try {
@@ -199,13 +201,13 @@ export async function startPgCluster(opts: { nodes?: number; log?: (line: string
       "--log-level", "warn",
     ], { runAs, cwd: base, log });
     await waitUntil("etcd to be healthy", START_TIMEOUT_MS, async () => {
-      if (etcd?.done) throw new Error("etcd exited");
+      if (etcd?.done) throw new DaemonExited("etcd exited; see its log");
       return (await getJson<{ health: string }>(`${etcdUrl(etcdClientPort)}/health`)).health === "true" || undefined;
     });
     for (const node of nodes.values()) startPatroni(node);
     await waitUntil("a Patroni leader and every replica running", START_TIMEOUT_MS, async () => {
       const dead = [...nodes.values()].find((n) => n.patroni?.done);
-      if (dead) throw new Error(`Patroni ${dead.name} exited`);
+      if (dead) throw new DaemonExited(`Patroni ${dead.name} exited; see its log`);
       const list = await members();
       return leaderOf(list) && list.filter(isReplica).length === nodes.size - 1 && list.some((m) => m.role === "sync_standby") ? true : undefined;
     }, 200);
@@ -263,8 +265,10 @@ export async function startPgCluster(opts: { nodes?: number; log?: (line: string
       if (node.patroni && !node.patroni.done) throw new Error(`${name} is running`);
       startPatroni(node);
       await waitUntil(`${name} to run as a replica`, REJOIN_TIMEOUT_MS, async () => {
-        if (node.patroni?.done) throw new Error(`Patroni ${name} exited`);
-        return (await members()).some((m) => m.name === name && isReplica(m)) || undefined;
+        if (node.patroni?.done) throw new DaemonExited(`Patroni ${name} exited; see its log`);
+        // Its own REST answers only once it is back (GET /cluster may still hold its entry from before the crash).
+        const itself = await fetch(`http://127.0.0.1:${node.restPort}/replica`, { signal: AbortSignal.timeout(1_000) });
+        return (itself.ok && (await members()).some((m) => m.name === name && isReplica(m))) || undefined;
       }, 200);
     },
     stop,

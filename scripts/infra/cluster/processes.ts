@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 
 /** Who a daemon runs as: PostgreSQL (and so Patroni) refuses to run as root. */
@@ -17,8 +17,22 @@ export interface Daemon {
 }
 
 const daemons = new Set<number>();
-// Whatever ends this process, its daemons end with it (stop() also sweeps what they started themselves).
-process.once("exit", () => daemons.forEach((pid) => signal(pid, "SIGKILL")));
+const clusterDirs = new Set<string>();
+// Whatever ends this process (short of a signal it does not handle), its daemons end with it, and so does what they
+// started in sessions of their own (a postmaster): anything naming a cluster's directory, which goes too.
+process.once("exit", () => {
+  daemons.forEach((pid) => signal(pid, "SIGKILL"));
+  for (const dir of clusterDirs) {
+    for (const pid of processesMentioning(dir)) [pid, ...childrenOf(pid)].forEach((p) => signal(p, "SIGKILL"));
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Until the returned function is called, the processes naming `dir` are killed, and `dir` removed, when this process exits. */
+export function sweepOnExit(dir: string): () => void {
+  clusterDirs.add(dir);
+  return () => clusterDirs.delete(dir);
+}
 
 export function startDaemon(name: string, command: string, args: string[], options: { runAs?: RunAs; cwd?: string; env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {}): Daemon {
   const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"], ...options.runAs });
@@ -111,7 +125,13 @@ export async function stopDaemon(daemon: Daemon, graceMs = 5_000): Promise<void>
   clearTimeout(timer);
 }
 
-/** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs` saying what it waited for. */
+/** A daemon died while something waited for it: no use waiting on. */
+export class DaemonExited extends Error {}
+
+/**
+ * Polls `check` until it returns a value (not undefined), or fails after `timeoutMs` saying what it waited for;
+ * at once when `check` throws DaemonExited.
+ */
 export async function waitUntil<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>, everyMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -120,6 +140,7 @@ export async function waitUntil<T>(what: string, timeoutMs: number, check: () =>
       const value = await check();
       if (value !== undefined) return value;
     } catch (err) {
+      if (err instanceof DaemonExited) throw err;
       last = err;
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
