@@ -11,6 +11,7 @@ import { ANY_STREAMS } from "../../scripts/infra/nats-auth.js";
 import { natsConnectOptions } from "../../services/lib/events/nats.js";
 import { uniqueStreamNames } from "../support/event-streams.js";
 import { harnessUser } from "../support/nats-users.js";
+import { waitFor } from "../support/wait.js";
 
 /** Runs `step` over and over; the function it returns stops it after the step under way. */
 function steadyLoad(step: () => Promise<void>) {
@@ -24,13 +25,7 @@ function steadyLoad(step: () => Promise<void>) {
   };
 }
 
-async function waitUntil(what: string, check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+const countReaches = (what: string, count: () => number, target: number) => waitFor(async () => count(), (n) => n >= target, 30_000, what);
 
 describe("the stores' clusters under a crash", () => {
   let postgres: PgCluster | undefined;
@@ -80,11 +75,11 @@ describe("the stores' clusters under a crash", () => {
       }
     });
     try {
-      await waitUntil("commits before the crash", () => acknowledged.length >= 100);
+      await countReaches("commits before the crash", () => acknowledged.length, 100);
       const failover = await cluster.killPrimary();
       timings.pgWritesBackAfterMs = failover.writesBackAfterMs;
       const atFailover = acknowledged.length;
-      await waitUntil("commits after the failover", () => acknowledged.length >= atFailover + 100);
+      await countReaches("commits after the failover", () => acknowledged.length, atFailover + 100);
       expect(failover.newPrimary).not.toBe(failover.killed);
       expect(await cluster.primary()).toBe(failover.newPrimary);
 
@@ -136,11 +131,11 @@ describe("the stores' clusters under a crash", () => {
         }
       });
       try {
-        await waitUntil("publishes before the crash", () => acknowledged.length >= 100);
+        await countReaches("publishes before the crash", () => acknowledged.length, 100);
         const failover = await cluster.killStreamLeader(stream, `${subjectPrefix}.probe`);
         timings.natsPublishesBackAfterMs = failover.publishesBackAfterMs;
         const atFailover = acknowledged.length;
-        await waitUntil("publishes after the failover", () => acknowledged.length >= atFailover + 100);
+        await countReaches("publishes after the failover", () => acknowledged.length, atFailover + 100);
         expect(failover.newLeader).not.toBe(failover.killed);
         await cluster.start(failover.killed);
       } finally {

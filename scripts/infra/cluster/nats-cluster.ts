@@ -3,6 +3,7 @@ import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { inboxPrefixOf, natsConnectOptions } from "../../../services/lib/events/nats.js";
 import { freePort } from "../free-port.js";
+import { getJson } from "./get-json.js";
 import { randomNatsPasswords, type NatsAuthScope, type NatsUserEntry } from "../nats-auth.js";
 import { natsServerFiles, requireNatsServer, waitUntilUp, type NatsServerFiles, type RunningNats } from "../nats.js";
 import { killAll, processesMentioning, startDaemon, stopDaemon, sweepOnExit, waitUntil, type Daemon } from "./processes.js";
@@ -40,12 +41,6 @@ const START_TIMEOUT_MS = 30_000;
 const FAILOVER_TIMEOUT_MS = 60_000;
 // The cluster's own user: it publishes the probe that tells a stream takes writes again.
 const PROBE = "cluster-probe";
-
-async function getJson<T>(url: string): Promise<T> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  return (await response.json()) as T;
-}
 
 const secret = () => randomBytes(18).toString("base64url");
 const quoted = (s: string) => JSON.stringify(s);

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { freePort } from "../free-port.js";
+import { getJson } from "./get-json.js";
 import { startHaproxy, type RunningHaproxy } from "./haproxy.js";
 import { childrenOf, DaemonExited, killAll, processesMentioning, startDaemon, stopDaemon, sweepOnExit, waitUntil, type Daemon, type RunAs } from "./processes.js";
 
@@ -114,12 +115,6 @@ function patroniConfig(node: PgNode, etcdPort: number, passwords: { superuser: s
     null,
     2,
   );
-}
-
-async function getJson<T>(url: string): Promise<T> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  return (await response.json()) as T;
 }
 
 /** Runs `sql` on a connection of its own: a probe must not wait on a pool whose connections died with the primary. */
