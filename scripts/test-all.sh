@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 npm ci --no-fund --no-audit
 bash scripts/setup/ensure-chromium.sh
 bash scripts/setup/ensure-nats-server.sh
+bash scripts/setup/ensure-cluster-tools.sh
 bash scripts/setup/ensure-promtool.sh
 npx tsc --noEmit
 LOG_LEVEL="${LOG_LEVEL:-silent}" npx vitest run

@@ -115,8 +115,8 @@ const quoted = (s: string) => JSON.stringify(s);
 const list = (items: string[]) => `[${items.map(quoted).join(", ")}]`;
 
 /**
- * A nats-server configuration with JetStream and one user per service, each allowed exactly its subjects
- * (`extraUsers`: e.g. a test harness's own). Anonymous connections are refused.
+ * A nats-server's authorization: one user per service, each allowed exactly its subjects (`extraUsers`: e.g. a
+ * test harness's own). Anonymous connections are refused.
  */
 export function natsAuthConfig(passwords: NatsPasswords, scope: NatsAuthScope, extraUsers: NatsUserEntry[] = []): string {
   const users = [...NATS_USERS.map((user) => ({ user, password: passwords[user], permissions: natsPermissions(user, scope) })), ...extraUsers];
@@ -125,5 +125,5 @@ export function natsAuthConfig(passwords: NatsPasswords, scope: NatsAuthScope, e
       `    {\n      user: ${quoted(user)}\n      password: ${quoted(password)}\n      permissions: {\n` +
       `        publish: { allow: ${list(permissions.publish)} }\n        subscribe: { allow: ${list(permissions.subscribe)} }\n      }\n    }`,
   );
-  return `jetstream {}\nauthorization {\n  users = [\n${entries.join("\n")}\n  ]\n}\n`;
+  return `authorization {\n  users = [\n${entries.join("\n")}\n  ]\n}\n`;
 }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { AuthorizationError, connect } from "@nats-io/transport-node";
 import { parseNatsServers, type NatsEndpoint } from "../../services/lib/events/nats.js";
 import { freePort } from "./free-port.js";
-import { NATS_USERS, natsAuthConfig, randomNatsPasswords, type NatsAuthScope, type NatsUser, type NatsUserEntry } from "./nats-auth.js";
+import { NATS_USERS, natsAuthConfig, randomNatsPasswords, type NatsAuthScope, type NatsPasswords, type NatsUser, type NatsUserEntry } from "./nats-auth.js";
 
 export interface RunningNats {
   url: string;
@@ -18,7 +18,7 @@ export interface RunningNats {
 export class NatsUnavailableError extends Error {}
 
 /** Resolves once the server takes connections (it answers an anonymous one with an authorization error). */
-async function waitUntilUp(url: string, deadlineMs: number): Promise<void> {
+export async function waitUntilUp(url: string, deadlineMs: number): Promise<void> {
   for (;;) {
     try {
       const nc = await connect({ servers: url, reconnect: false });
@@ -32,7 +32,7 @@ async function waitUntilUp(url: string, deadlineMs: number): Promise<void> {
   }
 }
 
-function requireNatsServer(): void {
+export function requireNatsServer(): void {
   if (spawnSync("nats-server", ["--version"]).error) {
     throw new NatsUnavailableError(
       "No NATS server: set NATS_URL to a JetStream-enabled server (e.g. nats://127.0.0.1:4222), or install the " +
@@ -44,18 +44,27 @@ function requireNatsServer(): void {
 
 /** A nats-server's files: its configuration (users with random passwords, readable by this user only) and store. */
 export interface NatsServerFiles {
+  /** The directory holding both. */
+  dir: string;
   args: string[];
   endpoint(user: NatsUser): NatsEndpoint;
   remove(): void;
 }
 
-export function natsServerFiles(port: number, scope: NatsAuthScope, extraUsers: NatsUserEntry[] = []): NatsServerFiles {
+/** For a node of a cluster: the passwords every node shares, and its own lines (server_name, cluster, http). */
+export interface NatsNodeConfig {
+  passwords: NatsPasswords;
+  lines: string[];
+}
+
+export function natsServerFiles(port: number, scope: NatsAuthScope, extraUsers: NatsUserEntry[] = [], node?: NatsNodeConfig): NatsServerFiles {
   const dir = mkdtempSync(join(tmpdir(), "payment-platform-nats-"));
-  const passwords = randomNatsPasswords();
+  const passwords = node?.passwords ?? randomNatsPasswords();
   const config = join(dir, "nats-server.conf");
-  writeFileSync(config, natsAuthConfig(passwords, scope, extraUsers), { mode: 0o600 });
+  writeFileSync(config, ["jetstream {}", ...(node?.lines ?? []), natsAuthConfig(passwords, scope, extraUsers)].join("\n"), { mode: 0o600 });
   const url = `nats://127.0.0.1:${port}`;
   return {
+    dir,
     args: ["-c", config, "-a", "127.0.0.1", "-p", String(port), "-sd", join(dir, "store")],
     endpoint: (user) => ({ servers: [url], user, password: passwords[user] }),
     remove: () => rmSync(dir, { recursive: true, force: true }),

@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "../free-port.js";
+import { DaemonExited, startDaemon, stopDaemon, sweepOnExit, waitUntil } from "./processes.js";
+
+export interface HaproxyBackend {
+  name: string;
+  host: string;
+  port: number;
+}
+
+/** A TCP frontend (TLS passes through: the services do mTLS end to end) over backends that pass `check`. */
+export interface HaproxyFrontend {
+  name: string;
+  port: number;
+  backends: HaproxyBackend[];
+  /** "http": a backend is up while GET `path` on its `port` (e.g. Patroni's REST port) answers 200. */
+  check: { kind: "tcp" } | { kind: "http"; path: string; port?: (backend: HaproxyBackend) => number };
+}
+
+export interface RunningHaproxy {
+  stop(): Promise<void>;
+  statsUrl?: string;
+}
+
+const START_TIMEOUT_MS = 10_000;
+
+function frontendConfig({ name, port, backends, check }: HaproxyFrontend): string {
+  const servers = backends.map((b) => {
+    const checkPort = check.kind === "http" && check.port ? ` port ${check.port(b)}` : "";
+    return `  server ${b.name} ${b.host}:${b.port} check${checkPort}`;
+  });
+  const httpCheck = check.kind === "http" ? [`  option httpchk GET ${check.path}`, "  http-check expect status 200"] : [];
+  return [
+    `frontend ${name}`,
+    `  bind 127.0.0.1:${port}`,
+    `  default_backend ${name}`,
+    `backend ${name}`,
+    ...httpCheck,
+    // A backend that dies or stops being the primary is out within a second, and its clients' connections are
+    // closed so that they reconnect to the one that took over.
+    "  default-server inter 500ms fastinter 250ms fall 2 rise 1 on-marked-down shutdown-sessions",
+    ...servers,
+  ].join("\n");
+}
+
+function haproxyConfig(frontends: HaproxyFrontend[], statsPort?: number): string {
+  const stats = statsPort ? ["frontend stats", "  mode http", `  bind 127.0.0.1:${statsPort}`, "  stats enable", "  stats uri /", "  stats refresh 2s"] : [];
+  return [
+    "global",
+    "  maxconn 4096",
+    "defaults",
+    "  mode tcp",
+    "  timeout connect 2s",
+    "  timeout check 1s",
+    // HTTP/2 and PostgreSQL sessions stay open (and idle) for long: the clients' keepalives decide, not the proxy.
+    "  timeout client 1h",
+    "  timeout server 1h",
+    "  retries 3",
+    "  option redispatch",
+    ...frontends.map(frontendConfig),
+    ...stats,
+    "",
+  ].join("\n");
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1", () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/** A haproxy from a generated configuration (in a directory of its own, removed on stop); resolves once it listens on every frontend. */
+export async function startHaproxy(frontends: HaproxyFrontend[], opts: { stats?: boolean; log?: (line: string) => void } = {}): Promise<RunningHaproxy> {
+  const dir = mkdtempSync(join(tmpdir(), "payment-platform-haproxy-"));
+  const statsPort = opts.stats ? await freePort() : undefined;
+  const config = join(dir, "haproxy.cfg");
+  writeFileSync(config, haproxyConfig(frontends, statsPort));
+  const forget = sweepOnExit(dir);
+  const daemon = startDaemon("haproxy", "haproxy", ["-db", "-f", config], { log: opts.log });
+  const stop = async () => {
+    await stopDaemon(daemon);
+    rmSync(dir, { recursive: true, force: true });
+    forget();
+  };
+  try {
+    await waitUntil("haproxy to listen", START_TIMEOUT_MS, async () => {
+      if (daemon.done) throw new DaemonExited("haproxy exited; see its log");
+      return (await Promise.all(frontends.map((f) => accepts(f.port)))).every(Boolean) || undefined;
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { stop, statsUrl: statsPort ? `http://127.0.0.1:${statsPort}/` : undefined };
+}

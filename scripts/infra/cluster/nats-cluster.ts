@@ -1,0 +1,161 @@
+import { randomBytes } from "node:crypto";
+import { jetstream } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { inboxPrefixOf, natsConnectOptions } from "../../../services/lib/events/nats.js";
+import { freePort } from "../free-port.js";
+import { getJson } from "./get-json.js";
+import { randomNatsPasswords, type NatsAuthScope, type NatsUserEntry } from "../nats-auth.js";
+import { natsServerFiles, requireNatsServer, waitUntilUp, type NatsServerFiles, type RunningNats } from "../nats.js";
+import { killAll, processesMentioning, startDaemon, stopDaemon, sweepOnExit, waitUntil, type Daemon } from "./processes.js";
+
+export interface NatsCluster extends RunningNats {
+  addresses(): string[];
+  /** Where its nodes keep their configuration and stores (removed on stop): after stop, no process names them. */
+  directories: string[];
+  /** The server name of the stream's leader. */
+  streamLeader(stream: string): Promise<string>;
+  /**
+   * kill -9 of the stream leader's server; resolves once another leads and a publish on `subject` is acknowledged.
+   * That publish is stored in the stream: give a subject the stream takes and no consumer reads.
+   */
+  killStreamLeader(stream: string, subject: string): Promise<{ killed: string; newLeader: string; publishesBackAfterMs: number }>;
+  /** Starts a killed node again with its store; resolves once it reports healthy (its streams caught up). */
+  start(node: string): Promise<void>;
+}
+
+interface NatsNode {
+  name: string;
+  port: number;
+  monitorPort: number;
+  files: NatsServerFiles;
+  server?: Daemon;
+}
+
+interface Jsz {
+  meta_cluster?: { leader?: string };
+  account_details?: { stream_detail?: { name: string; cluster?: { leader?: string } }[] }[];
+}
+
+const CLUSTER = "payments";
+const START_TIMEOUT_MS = 30_000;
+const FAILOVER_TIMEOUT_MS = 60_000;
+// The cluster's own user: it publishes the probe that tells a stream takes writes again.
+const PROBE = "cluster-probe";
+
+const secret = () => randomBytes(18).toString("base64url");
+const quoted = (s: string) => JSON.stringify(s);
+
+/**
+ * Three JetStream nats-servers in one cluster, each with the single server's users and permissions; streams get
+ * their replicas from whoever creates them (num_replicas 3).
+ */
+export async function startNatsCluster(scope: NatsAuthScope, opts: { nodes?: number; extraUsers?: NatsUserEntry[]; log?: (line: string) => void } = {}): Promise<NatsCluster> {
+  requireNatsServer();
+  const passwords = randomNatsPasswords();
+  const probe: NatsUserEntry = { user: PROBE, password: secret(), permissions: { publish: [">"], subscribe: [`${inboxPrefixOf(PROBE)}.>`] } };
+  // Routes authenticate too: anyone on the machine reaches 127.0.0.1, and a route sees every message.
+  const route = { user: "route", password: secret() };
+  const ports = [];
+  for (let i = 1; i <= (opts.nodes ?? 3); i++) ports.push({ name: `nats${i}`, port: await freePort(), routePort: await freePort(), monitorPort: await freePort() });
+  const routes = ports.map((p) => quoted(`nats-route://${route.user}:${route.password}@127.0.0.1:${p.routePort}`));
+  const nodes = new Map<string, NatsNode>(
+    ports.map(({ name, port, routePort, monitorPort }) => {
+      const lines = [
+        `server_name: ${quoted(name)}`,
+        `http: ${quoted(`127.0.0.1:${monitorPort}`)}`,
+        `cluster {\n  name: ${CLUSTER}\n  listen: ${quoted(`127.0.0.1:${routePort}`)}`,
+        `  authorization { user: ${quoted(route.user)}, password: ${quoted(route.password)} }`,
+        `  routes: [${routes.join(", ")}]\n}`,
+      ];
+      return [name, { name, port, monitorPort, files: natsServerFiles(port, scope, [probe, ...(opts.extraUsers ?? [])], { passwords, lines }) }];
+    }),
+  );
+  const forget = [...nodes.values()].map((n) => sweepOnExit(n.files.dir));
+  const urlOf = (node: NatsNode) => `nats://127.0.0.1:${node.port}`;
+  const servers = [...nodes.values()].map(urlOf);
+  const running = () => [...nodes.values()].filter((n) => n.server && !n.server.done);
+  const jsz = (node: NatsNode, query = "") => getJson<Jsz>(`http://127.0.0.1:${node.monitorPort}/jsz${query}`);
+
+  const launch = async (node: NatsNode) => {
+    node.server = startDaemon(node.name, "nats-server", node.files.args, { log: opts.log });
+    await waitUntilUp(urlOf(node), Date.now() + START_TIMEOUT_MS);
+  };
+  const stop = async () => {
+    await Promise.all([...nodes.values()].map((n) => (n.server ? stopDaemon(n.server) : undefined)));
+    await killAll([...nodes.values()].flatMap((n) => processesMentioning(n.files.dir)));
+    for (const node of nodes.values()) node.files.remove();
+    forget.forEach((f) => f());
+  };
+
+  try {
+    const started = Date.now();
+    await Promise.all([...nodes.values()].map(launch));
+    await waitUntil("every NATS node to know the JetStream meta leader", START_TIMEOUT_MS, async () =>
+      (await Promise.all(running().map((n) => jsz(n)))).every((z) => z.meta_cluster?.leader) || undefined,
+    );
+    opts.log?.(`NATS cluster up in ${Date.now() - started} ms`);
+  } catch (err) {
+    await stop().catch(() => {});
+    throw err;
+  }
+
+  /** What the running nodes say leads the stream (they agree once an election is over). */
+  const leaderNow = async (stream: string): Promise<string | undefined> => {
+    for (const node of running()) {
+      try {
+        const details = (await jsz(node, "?accounts=true&streams=true")).account_details ?? [];
+        const leader = details.flatMap((a) => a.stream_detail ?? []).find((s) => s.name === stream)?.cluster?.leader;
+        if (leader) return leader;
+      } catch {
+        // Ask the next one.
+      }
+    }
+    return undefined;
+  };
+  const streamLeader = async (stream: string) => {
+    const leader = await leaderNow(stream);
+    if (!leader) throw new Error(`no NATS node names a leader of stream ${stream}`);
+    return leader;
+  };
+
+  return {
+    url: servers.join(","),
+    origin: `a ${nodes.size}-node nats-server cluster on ports ${[...nodes.values()].map((n) => n.port).join(", ")}, a user per service`,
+    endpoint: (user) => ({ servers, user, password: passwords[user] }),
+    directories: [...nodes.values()].map((n) => n.files.dir),
+    addresses: () => [...nodes.values()].map((n) => `${n.name}: ${urlOf(n)}, monitoring http://127.0.0.1:${n.monitorPort}`),
+    streamLeader,
+    killStreamLeader: async (stream, subject) => {
+      const killed = await streamLeader(stream);
+      const node = nodes.get(killed)!;
+      const survivors = [...nodes.values()].filter((n) => n !== node).map(urlOf);
+      const nc = await connect({ ...natsConnectOptions({ servers: survivors, user: PROBE, password: probe.password }, PROBE), maxReconnectAttempts: -1 });
+      try {
+        const js = jetstream(nc, { timeout: 1_000 });
+        const crashed = Date.now();
+        await killAll([node.server!.pid]);
+        await node.server!.exited;
+        await waitUntil(`a publish on ${subject} to be acknowledged after ${killed} died`, FAILOVER_TIMEOUT_MS, () => js.publish(subject, "failover probe").then(() => true));
+        const publishesBackAfterMs = Date.now() - crashed;
+        const newLeader = await waitUntil(`the nodes to agree on a new leader of ${stream}`, FAILOVER_TIMEOUT_MS, async () => {
+          const leader = await leaderNow(stream);
+          return leader !== killed ? leader : undefined;
+        });
+        return { killed, newLeader, publishesBackAfterMs };
+      } finally {
+        await nc.close();
+      }
+    },
+    start: async (name) => {
+      const node = nodes.get(name);
+      if (!node) throw new Error(`no node ${name}; the nodes are ${[...nodes.keys()].join(", ")}`);
+      if (node.server && !node.server.done) throw new Error(`${name} is running`);
+      await launch(node);
+      // 200 once JetStream is current on this node: the meta leader known and its streams caught up.
+      await waitUntil(`${name} to report healthy`, START_TIMEOUT_MS, () =>
+        fetch(`http://127.0.0.1:${node.monitorPort}/healthz`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok || undefined),
+      );
+    },
+    stop,
+  };
+}
