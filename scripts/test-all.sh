@@ -10,4 +10,7 @@ bash scripts/setup/ensure-nats-server.sh
 bash scripts/setup/ensure-cluster-tools.sh
 bash scripts/setup/ensure-promtool.sh
 npx tsc --noEmit
-LOG_LEVEL="${LOG_LEVEL:-silent}" npx vitest run
+HEAVY_CLUSTER_TESTS="test/cluster/{stores,failover}.test.ts"
+LOG_LEVEL="${LOG_LEVEL:-silent}" npx vitest run --exclude "$HEAVY_CLUSTER_TESTS"
+# The cluster tests start three-node PostgreSQL and NATS clusters and a dozen service processes: after the rest, alone.
+LOG_LEVEL="${LOG_LEVEL:-silent}" npx vitest run --no-file-parallelism test/cluster/stores.test.ts test/cluster/failover.test.ts

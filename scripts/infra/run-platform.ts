@@ -14,6 +14,10 @@ export interface StartedPlatform {
  * when it failed halfway.
  */
 export async function runPlatform(up: () => Promise<StartedPlatform>, stop: () => Promise<void>, print: (line: string) => void): Promise<void> {
+  // Ctrl-C while starting stops what has started too.
+  const shutdown = () => stop().then(() => process.exit(0));
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
   try {
     const { urls, pki } = await up();
     const result = await runDemoCheckout(urls, { marketplace: pki.material("marketplace"), operatorTools: pki.material("operator-tools") }, print);
@@ -24,9 +28,6 @@ export async function runPlatform(up: () => Promise<StartedPlatform>, stop: () =
       process.exit(ok ? 0 : 1);
     }
     print("\nThe platform is up. Press Ctrl-C to stop.");
-    const shutdown = () => stop().then(() => process.exit(0));
-    process.once("SIGINT", shutdown);
-    process.once("SIGTERM", shutdown);
   } catch (err) {
     console.error(err instanceof NatsUnavailableError ? err.message : err);
     await stop();

@@ -215,7 +215,12 @@ export async function startPgCluster(opts: { nodes?: number; log?: (line: string
       }],
       { log },
     );
-    await waitUntil("the primary to answer through HAProxy", START_TIMEOUT_MS, () => runOnce(superuserUrl("postgres"), "SELECT 1").then(() => true));
+    // HAProxy counts every server up until its first checks fail: wait until several connections in a row (round
+    // robin over every node) reach the primary alone.
+    await waitUntil("only the primary to answer through HAProxy", START_TIMEOUT_MS, async () => {
+      for (let i = 0; i < 2 * nodes.size; i++) await runOnce(superuserUrl("postgres"), "SELECT txid_current()");
+      return true;
+    });
     await runOnce(superuserUrl("postgres"), `CREATE DATABASE ${DATABASE}`);
     log?.(`PostgreSQL cluster up in ${Date.now() - started} ms`);
   } catch (err) {
