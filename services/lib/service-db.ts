@@ -62,6 +62,8 @@ export async function openServiceDb(config: ServiceDatabaseConfig, schema: Servi
 /** Runs `work` under an advisory lock held by a connection of its own (ending it releases the lock). */
 async function oneAtATime<T>(url: string, work: () => Promise<T>): Promise<T> {
   const lock = new pg.Client(url);
+  // A server going away mid-setup fails the queries below; the client's 'error' event must not crash the process.
+  lock.on("error", () => {});
   await lock.connect();
   try {
     await lock.query("select pg_advisory_lock($1)", [SETUP_LOCK_KEY]);

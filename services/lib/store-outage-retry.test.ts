@@ -41,9 +41,8 @@ describe("retryOnStoreOutage", () => {
 
   it("gives up with the store's error once the budget is spent, or when the caller went away", async () => {
     const last = terminated();
-    const outcome = await call(rule({}), [terminated(), last, terminated()], { budgetMs: 0, baseDelayMs: 1, maxDelayMs: 1 });
-    expect(outcome.runs).toBe(1);
-    expect(outcome.error).toBeInstanceOf(Error);
+    const first = terminated();
+    expect(await call(rule({}), [first, terminated()], { budgetMs: 0, baseDelayMs: 1, maxDelayMs: 1 })).toEqual({ error: first, runs: 1 });
     const gone = new AbortController();
     gone.abort();
     expect(await call(rule({}), [last], settings, gone.signal)).toEqual({ error: last, runs: 1 });
