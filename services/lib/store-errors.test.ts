@@ -8,6 +8,8 @@ describe("isTransientStoreError", () => {
     for (const err of [
       new Error("Connection terminated unexpectedly"),
       new Error("Connection terminated"),
+      new Error("ROLLBACK - Client has encountered a connection error and is not queryable"),
+      new Error("Connection ended unexpectedly"),
       withCode("ECONNREFUSED"),
       withCode("ECONNRESET"),
       withCode("EPIPE"),
@@ -29,7 +31,7 @@ describe("isTransientStoreError", () => {
   });
 
   it("says no to what the request itself caused, and to what is no error", () => {
-    for (const err of [withCode("23505"), withCode("23514"), withCode("42P01"), withCode("22003"), new Error("payment not found"), "Connection terminated", undefined]) {
+    for (const err of [withCode("23505"), withCode("23514"), withCode("42P01"), withCode("22003"), withCode("23514", 'new row violates check constraint: "Connection terminated"'), new Error("payment not found"), "Connection terminated", undefined]) {
       expect(isTransientStoreError(err), String(err)).toBe(false);
     }
   });

@@ -9,8 +9,14 @@ const TRANSIENT_SQLSTATES = new Set([
 ]);
 // The socket went away under node-postgres, or never came up.
 const TRANSIENT_SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
-// node-postgres says these without any code.
-const TRANSIENT_MESSAGES = [/^Connection terminated/, /^Client has encountered a connection error and is not queryable/, /^timeout exceeded when trying to connect/, /^Connection terminated due to connection timeout/];
+// node-postgres says these without any code; knex puts the statement before them ("ROLLBACK - Connection ...").
+const TRANSIENT_MESSAGES = [
+  /Connection terminated/,
+  /Connection ended unexpectedly/,
+  /Client has encountered a connection error and is not queryable/,
+  /timeout exceeded when trying to connect/,
+];
+const SQLSTATE = /^[0-9A-Z]{5}$/;
 
 /**
  * True when a database call failed because the store was away (a failover, a restart, a cut network) rather than
@@ -20,9 +26,9 @@ export function isTransientStoreError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   if (err.name === "KnexTimeoutError") return true; // no pooled connection came within acquireConnectionTimeout
   const { code } = err as { code?: unknown };
-  if (typeof code === "string") {
-    if (code.startsWith("08") || TRANSIENT_SQLSTATES.has(code) || TRANSIENT_SOCKET_CODES.has(code)) return true;
-  }
+  if (typeof code === "string" && TRANSIENT_SOCKET_CODES.has(code)) return true;
+  // The server's own error: its SQLSTATE alone says (its message may quote anything, the request's data too).
+  if (typeof code === "string" && SQLSTATE.test(code)) return code.startsWith("08") || TRANSIENT_SQLSTATES.has(code);
   if (TRANSIENT_MESSAGES.some((m) => m.test(err.message))) return true;
   // An AggregateError (several addresses refused) or an error wrapping its cause.
   const inner = err instanceof AggregateError ? err.errors : [(err as { cause?: unknown }).cause];

@@ -1,0 +1,106 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inject } from "vitest";
+import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
+import { createDb } from "../../services/lib/db.js";
+import { expectBooksClean } from "../ledger/platform-books.js";
+import { sampleCheckout, waitForPaymentStatus } from "../support/checkouts.js";
+import { grpcJsClient, unary, type grpc, type GrpcJsClient } from "../support/grpc-js.js";
+import { startTestPlatform, type TestPlatform } from "../support/platform.js";
+import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
+import { waitFor } from "../support/wait.js";
+
+// Long enough that calls, webhooks and events surely meet the outage; the services' retry budget (20 s) is longer.
+const CUT_MS = 3_000;
+
+let proxy: TcpProxy;
+let platform: TestPlatform;
+let payments: GrpcJsClient;
+let health: Map<string, GrpcJsClient>;
+
+function databaseProxy(): Promise<TcpProxy> {
+  const admin = new URL(inject("adminDatabaseUrl"));
+  return startTcpProxy(admin.hostname, Number(admin.port || 5432));
+}
+
+beforeAll(async () => {
+  proxy = await databaseProxy();
+  platform = await startTestPlatform({ databasePort: proxy.port });
+  payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url, "marketplace");
+  const servers = { "payment.v1.PaymentService": platform.payment, "risk.v1.RiskService": platform.risk, "ledger.v1.LedgerService": platform.ledger, "wallet.v1.WalletService": platform.wallet, "reconciliation.v1.ReconciliationService": platform.reconciliation };
+  health = new Map(Object.entries(servers).map(([service, server]) => [service, grpcJsClient("grpc/health/v1/health.proto", "grpc.health.v1.Health", server.url, "probe")]));
+});
+
+afterAll(async () => {
+  payments?.close();
+  for (const client of health?.values() ?? []) client.close();
+  await platform?.close();
+  await proxy?.close();
+});
+
+/** Each service's health status by service name. */
+async function statuses(): Promise<Record<string, string>> {
+  const entries = await Promise.all([...health].map(async ([service, client]) => [service, (await unary(client, "check", { service })).status] as const));
+  return Object.fromEntries(entries);
+}
+
+const allAre = (status: string) => (now: Record<string, string>) => Object.values(now).every((s) => s === status);
+
+interface Attempt {
+  checkoutId: string;
+  paymentId?: string;
+  code: string;
+}
+
+/** Checks out and pays, one after another, until `stop` is set: what each CreatePayment answered. */
+async function checkoutsUntil(stop: { now: boolean }, attempts: Attempt[]): Promise<void> {
+  while (!stop.now) {
+    const request = sampleCheckout();
+    try {
+      const { payment } = await unary(payments, "createPayment", request);
+      attempts.push({ checkoutId: request.checkoutId, paymentId: payment.paymentId, code: "OK" });
+      // The PSP's webhooks for it may meet the outage: the PSP delivers them again after a 503.
+      await payOnHostedPage(payment.hostedPageUrl, TEST_CARDS.success);
+    } catch (err) {
+      attempts.push({ checkoutId: request.checkoutId, code: (err as grpc.ServiceError).details ? `${(err as grpc.ServiceError).code}: ${(err as grpc.ServiceError).details}` : String(err) });
+    }
+  }
+}
+
+describe("PostgreSQL going away under load (a failover)", () => {
+  it("answers every checkout OK, goes NOT_SERVING and back, loses nothing, dead-letters nothing", async () => {
+    expect(await statuses()).toSatisfy(allAre("SERVING"));
+    const stop = { now: false };
+    const attempts: Attempt[] = [];
+    const workers = Array.from({ length: 4 }, () => checkoutsUntil(stop, attempts));
+    await waitFor(async () => attempts.length, (n) => n >= 4, 15_000, "checkouts before the cut");
+
+    proxy.cut();
+    await waitFor(statuses, allAre("NOT_SERVING"), 15_000, "every service NOT_SERVING while the database is away");
+    const inFlightAtCut = attempts.length;
+    await sleep(CUT_MS);
+    proxy.restore();
+    await waitFor(statuses, allAre("SERVING"), 15_000, "every service SERVING again");
+    await waitFor(async () => attempts.length, (n) => n >= inFlightAtCut + 8, 30_000, "checkouts after the cut");
+    stop.now = true;
+    await Promise.all(workers);
+
+    expect(attempts.filter((a) => a.code !== "OK")).toEqual([]);
+    for (const { paymentId } of attempts) await waitForPaymentStatus(payments, paymentId!, "SUCCEEDED");
+    await expectBooksClean(platform);
+  });
+
+  it("a pool whose connections all died serves the next query on new ones, and no idle client's error crashes the process", async () => {
+    const db = createDb(new URL(`postgres://postgres@127.0.0.1:${proxy.port}${new URL(platform.database.url).pathname}`).toString(), "public", 4);
+    try {
+      // Four idle pooled connections.
+      await Promise.all(Array.from({ length: 4 }, () => db.raw("select pg_sleep(0.05)")));
+      proxy.cut();
+      await expect(db.raw("select 1")).rejects.toThrow();
+      proxy.restore();
+      expect((await db.raw("select 1 as one")).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
