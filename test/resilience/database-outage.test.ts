@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { createDb } from "../../services/lib/db.js";
+import { PAYMENT_SCHEMA } from "../../services/payment/store/migrations/index.js";
 import { expectBooksClean } from "../ledger/platform-books.js";
 import { sampleCheckout, waitForPaymentStatus } from "../support/checkouts.js";
 import { grpcJsClient, unary, type grpc, type GrpcJsClient } from "../support/grpc-js.js";
@@ -67,6 +68,19 @@ async function checkoutsUntil(stop: { now: boolean }, attempts: Attempt[]): Prom
   }
 }
 
+const byCheckout = (a: { checkoutId: string }, b: { checkoutId: string }) => (a.checkoutId < b.checkoutId ? -1 : 1);
+
+/** The payment service's audit records of CreatePayment. */
+async function auditedCheckouts(): Promise<{ checkoutId: string; outcome: string }[]> {
+  const db = createDb(platform.database.url, PAYMENT_SCHEMA);
+  try {
+    const rows: { ids: { checkout_id: string }; outcome: string }[] = await db("rpc_audit").where({ method: "/payment.v1.PaymentService/CreatePayment" }).select("ids", "outcome");
+    return rows.map((r) => ({ checkoutId: r.ids.checkout_id, outcome: r.outcome })).sort(byCheckout);
+  } finally {
+    await db.destroy();
+  }
+}
+
 describe("PostgreSQL going away under load (a failover)", () => {
   it("answers every checkout OK, goes NOT_SERVING and back, loses nothing, dead-letters nothing", async () => {
     expect(await statuses()).toSatisfy(allAre("SERVING"));
@@ -86,6 +100,8 @@ describe("PostgreSQL going away under load (a failover)", () => {
     await Promise.all(workers);
 
     expect(attempts.filter((a) => a.code !== "OK")).toEqual([]);
+    // A call run again is audited once, with its final outcome.
+    expect(await auditedCheckouts()).toEqual(attempts.map((a) => ({ checkoutId: a.checkoutId, outcome: "OK" })).sort(byCheckout));
     for (const { paymentId } of attempts) await waitForPaymentStatus(payments, paymentId!, "SUCCEEDED");
     await expectBooksClean(platform);
   });
