@@ -1,5 +1,6 @@
 import knexFactory, { type Knex } from "knex";
 import pg from "pg";
+import { createLogger, type Logger } from "./log.js";
 
 // int8 columns hold money: read them as bigint, never as a lossy number or a string.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => BigInt(value));
@@ -23,7 +24,19 @@ export function createDb(databaseUrl: string, schema: string, poolMax = 10): Db 
     searchPath: [schema],
     acquireConnectionTimeout: 10_000,
     pool: { min: 0, max: poolMax },
+    log: knexLog(createLogger(schema)),
   });
+}
+
+/** knex's own warnings ("Acquire connection error", one per failed connect in an outage) as one log line each, no stack. */
+function knexLog(log: Logger): Knex.Logger {
+  const firstLine = (message: unknown) => String(message).split("\n", 1)[0] ?? "";
+  return {
+    warn: (message) => log.warn(firstLine(message), { from: "knex" }),
+    error: (message) => log.error(firstLine(message), { from: "knex" }),
+    deprecate: (method, alternative) => log.warn(`knex: ${method} is deprecated, use ${alternative}`),
+    debug: () => {},
+  };
 }
 
 // Migrations are plain TypeScript modules listed in code, so that tsx, vitest and node all load them alike.

@@ -13,6 +13,7 @@ import { rulesByPath, type ServicePolicy } from "./auth/policy.js";
 import { boundedInput } from "./bounded-input.js";
 import { callsPerConnection, connectionKey } from "./call-limits.js";
 import type { TlsMaterial } from "./tls/tls-material.js";
+import { envInt } from "./config.js";
 import { DomainError, type ErrorKind } from "./errors.js";
 import { spellGrpcMessagePerSpec } from "./grpc-message.js";
 import { isTransientStoreError, STORE_UNAVAILABLE_MESSAGE } from "./store-errors.js";
@@ -52,7 +53,7 @@ export interface GrpcServerOptions {
   /** Signs the page tokens of ListAuditRecords (the service's own lists use the same key). */
   pageTokenKey: PageTokenKey;
   limits?: Partial<GrpcLimits>;
-  /** How long a call failed by a store outage keeps being run again (defaultStoreOutageRetry). */
+  /** How long a call failed by a store outage keeps being run again: defaultStoreOutageRetry, STORE_OUTAGE_RETRY_MS for its budget. */
   storeOutageRetry?: Partial<StoreOutageRetry>;
 }
 
@@ -139,7 +140,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
       callsPerConnection(limits.maxCallsPerConnection),
       boundedInput(),
       // Innermost: a call runs again as a whole, authorized, audited and counted once.
-      retryOnStoreOutage(rules, { ...defaultStoreOutageRetry, ...opts.storeOutageRetry }, opts.log),
+      retryOnStoreOutage(rules, { ...defaultStoreOutageRetry, budgetMs: envInt("STORE_OUTAGE_RETRY_MS", defaultStoreOutageRetry.budgetMs), ...opts.storeOutageRetry }, opts.log),
     ],
   });
   const server = http2.createSecureServer(
