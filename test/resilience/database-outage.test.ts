@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { createDb } from "../../services/lib/db.js";
 import { PAYMENT_SCHEMA } from "../../services/payment/store/migrations/index.js";
@@ -8,7 +7,8 @@ import { expectBooksClean } from "../ledger/platform-books.js";
 import { sampleCheckout, waitForPaymentStatus } from "../support/checkouts.js";
 import { grpcJsClient, unary, type grpc, type GrpcJsClient } from "../support/grpc-js.js";
 import { startTestPlatform, type TestPlatform } from "../support/platform.js";
-import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
+import { databaseUrlViaPort, startDatabaseProxy } from "../support/database-proxy.js";
+import type { TcpProxy } from "../support/tcp-proxy.js";
 import { waitFor } from "../support/wait.js";
 
 // Long enough that calls, webhooks and events surely meet the outage; the services' retry budget (20 s) is longer.
@@ -19,13 +19,8 @@ let platform: TestPlatform;
 let payments: GrpcJsClient;
 let health: Map<string, GrpcJsClient>;
 
-function databaseProxy(): Promise<TcpProxy> {
-  const admin = new URL(inject("adminDatabaseUrl"));
-  return startTcpProxy(admin.hostname, Number(admin.port || 5432));
-}
-
 beforeAll(async () => {
-  proxy = await databaseProxy();
+  proxy = await startDatabaseProxy(inject("adminDatabaseUrl"));
   platform = await startTestPlatform({ databasePort: proxy.port });
   payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url, "marketplace");
   const servers = { "payment.v1.PaymentService": platform.payment, "risk.v1.RiskService": platform.risk, "ledger.v1.LedgerService": platform.ledger, "wallet.v1.WalletService": platform.wallet, "reconciliation.v1.ReconciliationService": platform.reconciliation };
@@ -107,7 +102,7 @@ describe("PostgreSQL going away under load (a failover)", () => {
   });
 
   it("a pool whose connections all died serves the next query on new ones, and no idle client's error crashes the process", async () => {
-    const db = createDb(new URL(`postgres://postgres@127.0.0.1:${proxy.port}${new URL(platform.database.url).pathname}`).toString(), "public", 4);
+    const db = createDb(databaseUrlViaPort(platform.database.url, proxy.port), "public", 4);
     try {
       // Four idle pooled connections.
       await Promise.all(Array.from({ length: 4 }, () => db.raw("select pg_sleep(0.05)")));

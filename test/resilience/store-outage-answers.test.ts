@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { randomPageTokenSecret } from "../../services/lib/page-token.js";
 import type { GrpcServer } from "../../services/lib/grpc-server.js";
 import { startRiskService } from "../../services/risk/service.js";
 import { usd } from "../support/checkouts.js";
 import { grpcJsClient, unary, type grpc, type GrpcJsClient } from "../support/grpc-js.js";
-import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
+import { databaseUrlViaPort, startDatabaseProxy } from "../support/database-proxy.js";
+import type { TcpProxy } from "../support/tcp-proxy.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { testTls } from "../support/tls.js";
 
@@ -15,14 +16,10 @@ let client: GrpcJsClient;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const direct = new URL(database.url);
-  proxy = await startTcpProxy(direct.hostname, Number(direct.port || 5432));
-  const viaProxy = new URL(database.url);
-  viaProxy.hostname = "127.0.0.1";
-  viaProxy.port = String(proxy.port);
+  proxy = await startDatabaseProxy(database.url);
   // A budget the cut outlasts.
   vi.stubEnv("STORE_OUTAGE_RETRY_MS", "300");
-  risk = await startRiskService({ tls: testTls("risk"), pageTokenSecret: randomPageTokenSecret(), databaseUrl: viaProxy.toString() });
+  risk = await startRiskService({ tls: testTls("risk"), pageTokenSecret: randomPageTokenSecret(), databaseUrl: databaseUrlViaPort(database.url, proxy.port) });
   vi.unstubAllEnvs();
   client = grpcJsClient("risk/v1/risk.proto", "risk.v1.RiskService", risk.url, "payment");
 });

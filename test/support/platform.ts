@@ -16,6 +16,7 @@ import { startReconciliationService, type ReconciliationServiceConfig, type Runn
 import { startConsoleService, type RunningConsoleService } from "../../services/console/service.js";
 import type { ConsumerSettings } from "../../services/lib/events/consumer.js";
 import type { GrpcServer } from "../../services/lib/grpc-server.js";
+import { databaseUrlViaPort } from "./database-proxy.js";
 import { deleteStreams, uniqueStreamNames } from "./event-streams.js";
 import { natsAs } from "./nats-users.js";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
@@ -64,7 +65,7 @@ export interface TestPlatformOptions {
 
 export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
   const database = await createTestDatabase();
-  const servicesDatabaseUrl = options.databasePort === undefined ? database.url : viaPort(database.url, options.databasePort);
+  const servicesDatabaseUrl = options.databasePort === undefined ? database.url : databaseUrlViaPort(database.url, options.databasePort);
   const streams = uniqueStreamNames();
   const pageTokenSecret = randomPageTokenSecret();
   const psp = await startPspSimulator({ apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET, webhookRetryBaseMs: 50 });
@@ -175,13 +176,6 @@ export function startWalletReplica(platform: TestPlatform, options: TestPlatform
  */
 export function startPaymentReplica(platform: TestPlatform, overrides: Partial<PaymentServiceConfig> = {}): Promise<RunningPaymentService> {
   return startPaymentService({ ...paymentConfig(platform.database.url, platform.streams, platform.psp.url, platform.risk.url, platform.pageTokenSecret), ...overrides });
-}
-
-function viaPort(databaseUrl: string, port: number): string {
-  const url = new URL(databaseUrl);
-  url.hostname = "127.0.0.1";
-  url.port = String(port);
-  return url.toString();
 }
 
 /** Calls the simulator's REST API with the platform's secret key. */
