@@ -1,5 +1,6 @@
 import knexFactory, { type Knex } from "knex";
 import pg from "pg";
+import { createLogger, type Logger } from "./log.js";
 
 // int8 columns hold money: read them as bigint, never as a lossy number or a string.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => BigInt(value));
@@ -16,10 +17,26 @@ export interface Migration {
 export function createDb(databaseUrl: string, schema: string, poolMax = 10): Db {
   return knexFactory({
     client: "pg",
-    connection: databaseUrl,
+    // Through a failover: a server that does not answer fails the connect within seconds instead of hanging it, and
+    // a connection whose server vanished silently is found dead by keepalives. A pooled connection that failed is
+    // discarded by knex (it marks it disposed on the client's 'error' and 'end').
+    connection: { connectionString: databaseUrl, connectionTimeoutMillis: 5_000, keepAlive: true, keepAliveInitialDelayMillis: 5_000 },
     searchPath: [schema],
+    acquireConnectionTimeout: 10_000,
     pool: { min: 0, max: poolMax },
+    log: knexLog(createLogger(schema)),
   });
+}
+
+/** knex's own warnings ("Acquire connection error", one per failed connect in an outage) as one log line each, no stack. */
+function knexLog(log: Logger): Knex.Logger {
+  const firstLine = (message: unknown) => String(message).split("\n", 1)[0] ?? "";
+  return {
+    warn: (message) => log.warn(firstLine(message), { from: "knex" }),
+    error: (message) => log.error(firstLine(message), { from: "knex" }),
+    deprecate: (method, alternative) => log.warn(`knex: ${method} is deprecated, use ${alternative}`),
+    debug: () => {},
+  };
 }
 
 // Migrations are plain TypeScript modules listed in code, so that tsx, vitest and node all load them alike.
@@ -61,10 +78,12 @@ export function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: string }).code === "23505";
 }
 
-/** Health probe: the service is serving when its database answers. */
-export function databaseAnswers(db: Db): () => Promise<boolean> {
-  return async () => (await db.raw("select 1")).rowCount === 1;
+/** Health probe: the service is serving when its database answers, within `timeoutMs` (a hung connection is no answer). */
+export function databaseAnswers(db: Db, timeoutMs = HEALTH_PROBE_TIMEOUT_MS): () => Promise<boolean> {
+  return async () => (await db.raw("select 1").timeout(timeoutMs)).rowCount === 1;
 }
+
+export const HEALTH_PROBE_TIMEOUT_MS = 1_500;
 
 export interface StaleClaim {
   table: string;

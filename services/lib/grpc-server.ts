@@ -13,8 +13,11 @@ import { rulesByPath, type ServicePolicy } from "./auth/policy.js";
 import { boundedInput } from "./bounded-input.js";
 import { callsPerConnection, connectionKey } from "./call-limits.js";
 import type { TlsMaterial } from "./tls/tls-material.js";
+import { envInt } from "./config.js";
 import { DomainError, type ErrorKind } from "./errors.js";
 import { spellGrpcMessagePerSpec } from "./grpc-message.js";
+import { isTransientStoreError, STORE_UNAVAILABLE_MESSAGE } from "./store-errors.js";
+import { defaultStoreOutageRetry, retryOnStoreOutage, type StoreOutageRetry } from "./store-outage-retry.js";
 import { registerHealth, type HealthProbe } from "./health.js";
 import { listen } from "./listen.js";
 import { idFields, type Logger } from "./log.js";
@@ -50,6 +53,8 @@ export interface GrpcServerOptions {
   /** Signs the page tokens of ListAuditRecords (the service's own lists use the same key). */
   pageTokenKey: PageTokenKey;
   limits?: Partial<GrpcLimits>;
+  /** How long a call failed by a store outage keeps being run again: defaultStoreOutageRetry, STORE_OUTAGE_RETRY_MS for its budget. */
+  storeOutageRetry?: Partial<StoreOutageRetry>;
 }
 
 export interface GrpcLimits {
@@ -75,11 +80,18 @@ const codeOfKind: Record<ErrorKind, Code> = {
   unavailable: Code.Unavailable,
 };
 
-/** The one place where domain errors become gRPC status codes; anything unexpected is logged and hidden. */
+/**
+ * The one place where domain errors become gRPC status codes: a store outage is UNAVAILABLE; anything unexpected
+ * is logged and hidden.
+ */
 function mapErrors(log: Logger): Interceptor {
   const toConnectError = (err: unknown, procedure: string, request: unknown): ConnectError => {
     if (err instanceof DomainError) return new ConnectError(err.message, codeOfKind[err.kind]);
     if (err instanceof ConnectError) return err;
+    if (isTransientStoreError(err)) {
+      log.warn("call failed: the database is unavailable", { procedure, ...idFields(request), error: String(err) });
+      return new ConnectError(STORE_UNAVAILABLE_MESSAGE, Code.Unavailable);
+    }
     // The ids the request names (payment, refund, ...), never the request itself.
     log.error("unexpected error", { procedure, ...idFields(request), error: String((err as Error)?.stack ?? err) });
     return new ConnectError("internal error; the request may be retried with the same idempotency key", Code.Internal);
@@ -127,6 +139,8 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
       mapErrors(opts.log),
       callsPerConnection(limits.maxCallsPerConnection),
       boundedInput(),
+      // Innermost: a call runs again as a whole, authorized, audited and counted once.
+      retryOnStoreOutage(rules, { ...defaultStoreOutageRetry, budgetMs: envInt("STORE_OUTAGE_RETRY_MS", defaultStoreOutageRetry.budgetMs), ...opts.storeOutageRetry }, opts.log),
     ],
   });
   const server = http2.createSecureServer(

@@ -20,8 +20,12 @@ export async function retry<T>(
       return await fn(attempt);
     } catch (err) {
       if (attempt >= policy.attempts || !isTransient(err)) throw err;
-      const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+      await new Promise((resolve) => setTimeout(resolve, jitteredBackoffMs(attempt, policy)));
     }
   }
+}
+
+/** The wait after failed attempt `attempt` (1, 2, ...): full jitter under an exponentially growing ceiling. */
+export function jitteredBackoffMs(attempt: number, { baseDelayMs, maxDelayMs }: Pick<RetryPolicy, "baseDelayMs" | "maxDelayMs">): number {
+  return Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
 }

@@ -22,11 +22,17 @@ export interface ServiceSchema {
   insertOnlyTables: readonly string[];
 }
 
-/** DATABASE_URL, MIGRATION_DATABASE_URL and <SCHEMA>_DB_PASSWORD (required outside development). */
+/**
+ * <SCHEMA>_DATABASE_URL (else DATABASE_URL), <SCHEMA>_MIGRATION_DATABASE_URL and <SCHEMA>_DB_PASSWORD (required
+ * outside development): each schema may live on its own cluster. MIGRATION_DATABASE_URL is the owner's connection
+ * only of a service on DATABASE_URL: one given a database of its own migrates through that, unless told otherwise.
+ */
 export function serviceDatabaseFromEnv(schema: string): ServiceDatabaseConfig {
-  const password = `${schema.toUpperCase()}_DB_PASSWORD`;
-  const databaseUrl = envString("DATABASE_URL");
-  const migrationDatabaseUrl = process.env.MIGRATION_DATABASE_URL || undefined;
+  const prefix = schema.toUpperCase();
+  const password = `${prefix}_DB_PASSWORD`;
+  const ownDatabaseUrl = process.env[`${prefix}_DATABASE_URL`] || undefined;
+  const databaseUrl = ownDatabaseUrl ?? envString("DATABASE_URL");
+  const migrationDatabaseUrl = process.env[`${prefix}_MIGRATION_DATABASE_URL`] || (ownDatabaseUrl ? undefined : process.env.MIGRATION_DATABASE_URL || undefined);
   // The owner's password, when the URL carries one (trust or peer authentication need none), is a secret too.
   const ownerPassword = decodeURIComponent(new URL(migrationDatabaseUrl ?? databaseUrl).password);
   if (ownerPassword !== "") requireSecret("the password in MIGRATION_DATABASE_URL (or DATABASE_URL)", ownerPassword, { minLength: PASSWORD_MIN_LENGTH });
@@ -62,6 +68,8 @@ export async function openServiceDb(config: ServiceDatabaseConfig, schema: Servi
 /** Runs `work` under an advisory lock held by a connection of its own (ending it releases the lock). */
 async function oneAtATime<T>(url: string, work: () => Promise<T>): Promise<T> {
   const lock = new pg.Client(url);
+  // A server going away mid-setup fails the queries below; the client's 'error' event must not crash the process.
+  lock.on("error", () => {});
   await lock.connect();
   try {
     await lock.query("select pg_advisory_lock($1)", [SETUP_LOCK_KEY]);

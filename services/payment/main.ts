@@ -1,7 +1,7 @@
 import { tlsMaterialFromEnv } from "../lib/tls/tls-material.js";
 import { envInt, envList, envString } from "../lib/config.js";
 import { natsEndpointFromEnv } from "../lib/events/nats.js";
-import { streamNamesFromEnv } from "../lib/events/streams.js";
+import { streamNamesFromEnv, streamReplicasFromEnv } from "../lib/events/streams.js";
 import { runUntilSignal } from "../lib/process.js";
 import { envSecret } from "../lib/secrets.js";
 import { DEFAULT_EXPIRE_UNPAID_AFTER_MS, DEFAULT_IDEMPOTENCY_KEY_TTL_MS, DEFAULT_MAX_WATCHES, DEFAULT_PLATFORM_FEE_BPS, startPaymentService } from "./service.js";
@@ -24,7 +24,7 @@ const service = await startPaymentService({
     apiKey: envSecret("PSP_API_KEY"),
     webhookSecret: envSecret("PSP_WEBHOOK_SECRET"),
   },
-  events: { nats: natsEndpointFromEnv(), names: streamNamesFromEnv() },
+  events: { nats: natsEndpointFromEnv(), names: streamNamesFromEnv(), streamReplicas: streamReplicasFromEnv() },
   platformFeeBps: envInt("PLATFORM_FEE_BPS", DEFAULT_PLATFORM_FEE_BPS),
   returnUrlHosts: envList("RETURN_URL_HOSTS"),
   idempotencyKeyTtlMs: envInt("IDEMPOTENCY_KEY_TTL_SECONDS", DEFAULT_IDEMPOTENCY_KEY_TTL_MS / 1000) * 1000,

@@ -2,10 +2,11 @@ import { AuditStore } from "../lib/audit/audit-store.js";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { databaseAnswers } from "../lib/db.js";
 import { openServiceDb, type ServiceDatabaseConfig } from "../lib/service-db.js";
-import { attachToNats, type NatsEndpoint } from "../lib/events/nats.js";
+import type { EventsConfig } from "../lib/events/event-consumers.js";
+import { attachToNats } from "../lib/events/nats.js";
 import { registerOutboxMetrics } from "../lib/events/outbox-metrics.js";
 import { defaultRelaySettings, startOutboxRelay } from "../lib/events/outbox-relay.js";
-import { ensureEventStreams, type EventStreamNames } from "../lib/events/streams.js";
+import { ensureEventStreams } from "../lib/events/streams.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import type { TlsMaterial } from "../lib/tls/tls-material.js";
 import { pageTokenKey } from "../lib/page-token.js";
@@ -64,7 +65,7 @@ export interface PaymentServiceConfig extends ServiceDatabaseConfig {
   riskUrl: string;
   psp: PspClientConfig & { webhookSecret: string };
   poller?: Partial<PollerConfig>;
-  events: { nats: NatsEndpoint; names: EventStreamNames };
+  events: Pick<EventsConfig, "nats" | "names" | "streamReplicas">;
   /** The platform's fee on every order, in basis points, fixed on each checkout when it is created. */
   platformFeeBps: number;
   /** The hosts a checkout's return_url may name (RETURN_URL_HOSTS); any http(s) host when absent. */
@@ -152,7 +153,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
     config.events.nats,
     "payment-service",
     async (nc) => {
-      await ensureEventStreams(await jetstreamManager(nc), config.events.names);
+      await ensureEventStreams(await jetstreamManager(nc), config.events.names, config.events.streamReplicas);
       const stopRelay = startOutboxRelay(db, jetstream(nc), { ...defaultRelaySettings, ...PAYMENT_OUTBOX, subjectPrefix: config.events.names.subjectPrefix }, log);
       const detachHints = changes.attach(nc, config.events.names.subjectPrefix);
       return { stop: async () => void (await Promise.all([stopRelay(), detachHints()])) };

@@ -98,7 +98,7 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
     config.events.nats,
     "wallet-service",
     async (nc) => {
-      await ensureEventStreams(await jetstreamManager(nc), names);
+      await ensureEventStreams(await jetstreamManager(nc), names, config.events.streamReplicas);
       const consumers = await consumeEvents(nc, config.events, walletSubscriptions(db, balances), log, consumerMetrics);
       const stopRelay = startOutboxRelay(db, jetstream(nc), { ...defaultRelaySettings, ...WALLET_OUTBOX, subjectPrefix: names.subjectPrefix }, log);
       return { stop: async () => void (await Promise.all([consumers.stop(), stopRelay()])) };

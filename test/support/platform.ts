@@ -16,6 +16,7 @@ import { startReconciliationService, type ReconciliationServiceConfig, type Runn
 import { startConsoleService, type RunningConsoleService } from "../../services/console/service.js";
 import type { ConsumerSettings } from "../../services/lib/events/consumer.js";
 import type { GrpcServer } from "../../services/lib/grpc-server.js";
+import { databaseUrlViaPort } from "./database-proxy.js";
 import { deleteStreams, uniqueStreamNames } from "./event-streams.js";
 import { natsAs } from "./nats-users.js";
 import { pspApiWithKey } from "./psp-api.js";
@@ -59,24 +60,27 @@ export interface TestPlatformOptions {
   reconciliation?: ReconciliationServiceConfig["reconciliation"];
   /** The ledger's stall check in CheckInvariants. */
   stalls?: LedgerServiceConfig["stalls"];
+  /** The port on 127.0.0.1 the services reach PostgreSQL through (e.g. a proxy's that a test can cut); the test itself uses the database directly. */
+  databasePort?: number;
 }
 
 export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
   const database = await createTestDatabase();
+  const servicesDatabaseUrl = options.databasePort === undefined ? database.url : databaseUrlViaPort(database.url, options.databasePort);
   const streams = uniqueStreamNames();
   const pageTokenSecret = randomPageTokenSecret();
   const psp = await startPspSimulator({ apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET, webhookRetryBaseMs: 50 });
-  const risk = await startRiskService({ tls: testTls("risk"), pageTokenSecret, databaseUrl: database.url, rules: options.rules });
+  const risk = await startRiskService({ tls: testTls("risk"), pageTokenSecret, databaseUrl: servicesDatabaseUrl, rules: options.rules });
   const payment = await startPaymentService({
-    ...paymentConfig(database.url, streams, psp.url, risk.url, pageTokenSecret),
+    ...paymentConfig(servicesDatabaseUrl, streams, psp.url, risk.url, pageTokenSecret),
     events: { nats: options.paymentNats ?? natsAs("payment"), names: streams },
     poller: { intervalMs: 3_600_000, ...options.poller },
   });
   psp.setWebhookUrl(payment.webhookUrl);
-  const wallet = await startWalletService(walletConfig(database.url, streams, psp.url, pageTokenSecret, options));
+  const wallet = await startWalletService(walletConfig(servicesDatabaseUrl, streams, psp.url, pageTokenSecret, options));
   const ledger = await startLedgerService({
     tls: testTls("ledger"),
-    databaseUrl: database.url,
+    databaseUrl: servicesDatabaseUrl,
     walletUrl: wallet.url,
     paymentUrl: payment.url,
     stalls: options.stalls,
@@ -87,7 +91,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   const settlementDir = mkdtempSync(join(tmpdir(), "settlements-"));
   const reconciliation = await startReconciliationService({
     tls: testTls("reconciliation"),
-    databaseUrl: database.url,
+    databaseUrl: servicesDatabaseUrl,
     ledgerUrls: [ledger.url],
     paymentUrl: payment.url,
     psp: { baseUrl: psp.url, apiKey: PSP_API_KEY },
@@ -97,7 +101,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   });
   const consoleService = await startConsoleService({
     tls: testTls("console"),
-    databaseUrl: database.url,
+    databaseUrl: servicesDatabaseUrl,
     paymentUrl: payment.url,
     ledgerUrl: ledger.url,
     reconciliationUrl: reconciliation.url,

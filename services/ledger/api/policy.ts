@@ -4,9 +4,9 @@ import { definePolicy } from "../../lib/auth/policy.js";
 const readers = ["console", "reconciliation", "operator-tools"] as const;
 
 export const ledgerPolicy = definePolicy(LedgerService, {
-  openAccount: { callers: ["reconciliation", "operator-tools"], mutates: true },
+  openAccount: { callers: ["reconciliation", "operator-tools"], mutates: true, retryOnStoreOutage: true },
   // Reserved ids (payin:, refund:, ...) are further kept to their writers: see reserved-ids.ts.
-  postTransaction: { callers: ["reconciliation", "operator-tools"], mutates: true },
+  postTransaction: { callers: ["reconciliation", "operator-tools"], mutates: true, retryOnStoreOutage: true },
   getTransaction: { callers: readers, mutates: false },
   getBalance: { callers: readers, mutates: false },
   listAccounts: { callers: readers, mutates: false },

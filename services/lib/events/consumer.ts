@@ -1,6 +1,9 @@
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { LogFields, Logger } from "../log.js";
+import { jitteredBackoffMs } from "../retry.js";
+import { isTransientStoreError } from "../store-errors.js";
 import { eventLogFields } from "./event-log-fields.js";
 import { isNotFound, poisonSubject, type EventStreamNames } from "./streams.js";
 
@@ -78,13 +81,35 @@ function eventIdsOf(msg: JsMsg): LogFields {
   return { eventId: msg.headers?.get("Nats-Msg-Id") || undefined, ...eventLogFields(msg.subject, msg.data) };
 }
 
+/** How often a message held through a store outage is tried again. */
+const STORE_OUTAGE_BACKOFF = { baseDelayMs: 100, maxDelayMs: 2_000 };
+
+/**
+ * Runs `handle` again, holding the message (working(): no redelivery, no delivery spent), for as long as it fails
+ * because the database is away: an outage is no fault of the message and must not make it a dead letter. Gives up
+ * only when `stopping` fires; then the message is redelivered as after any failure.
+ */
+async function handleThroughStoreOutages(msg: JsMsg, handle: (msg: JsMsg) => Promise<void>, stopping: AbortSignal, log: Logger, durable: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await handle(msg);
+    } catch (err) {
+      if (!isTransientStoreError(err) || stopping.aborted) throw err;
+      if (attempt === 1) log.warn("the database is unavailable; the message waits for it", { durable, streamSeq: msg.seq, ...eventIdsOf(msg), error: String(err) });
+      msg.working();
+      await sleep(jitteredBackoffMs(attempt, STORE_OUTAGE_BACKOFF), undefined, { signal: stopping }).catch(() => {});
+    }
+  }
+}
+
 /** What became of a delivery: acked, to be redelivered, or given up on (a dead letter). */
 export type EventOutcome = "ok" | "retried" | "dead_lettered";
 
 /**
  * Acks only after `handle` committed its effect; `handle` must be idempotent on the event (see inbox.ts).
- * A failure is retried later (nak with backoff) until max_deliver, when JetStream's advisory makes it a dead
- * letter; a poison message is recorded as a dead letter and terminated at once.
+ * A store outage is waited out with the message held (handleThroughStoreOutages); any other failure is retried
+ * later (nak with backoff) until max_deliver, when JetStream's advisory makes it a dead letter; a poison message is
+ * recorded as a dead letter and terminated at once.
  */
 export async function processMessage(
   js: JetStreamClient,
@@ -92,9 +117,10 @@ export async function processMessage(
   handle: (msg: JsMsg) => Promise<void>,
   settings: ConsumerSettings,
   log: Logger,
+  stopping: AbortSignal,
 ): Promise<EventOutcome> {
   try {
-    await handle(msg);
+    await handleThroughStoreOutages(msg, handle, stopping, log, settings.durable);
     msg.ack();
     return "ok";
   } catch (err) {
@@ -134,6 +160,8 @@ export interface RunningConsumer {
   stop(): Promise<void>;
 }
 
+const PULL_EXPIRES_MS = 5_000;
+
 /** Messages a consumer instance handles at once. */
 export const CONSUMER_CONCURRENCY = 8;
 
@@ -151,11 +179,14 @@ export async function startConsumer(
   handled: (outcome: EventOutcome) => void,
 ): Promise<RunningConsumer> {
   const consumer = await js.consumers.get(settings.names.stream, settings.durable);
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: 2 * CONSUMER_CONCURRENCY });
+  // Pulls that expire within seconds, with heartbeats every expires/2: after a consumer leader is lost (a NATS node
+  // down) the next pull reaches the new one in seconds rather than the default 30 s pull's time.
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: 2 * CONSUMER_CONCURRENCY, expires: PULL_EXPIRES_MS });
+  const stopping = new AbortController();
   const inFlight = new Set<Promise<void>>();
   const loop = (async () => {
     for await (const msg of messages) {
-      const one: Promise<void> = processMessage(js, msg, handle, settings, log).then(handled, (err: unknown) => log.error("consumer failed on a message", { durable: settings.durable, streamSeq: msg.seq, ...eventIdsOf(msg), error: String(err) })).finally(() => inFlight.delete(one));
+      const one: Promise<void> = processMessage(js, msg, handle, settings, log, stopping.signal).then(handled, (err: unknown) => log.error("consumer failed on a message", { durable: settings.durable, streamSeq: msg.seq, ...eventIdsOf(msg), error: String(err) })).finally(() => inFlight.delete(one));
       inFlight.add(one);
       if (inFlight.size >= CONSUMER_CONCURRENCY) await Promise.race(inFlight);
     }
@@ -163,6 +194,7 @@ export async function startConsumer(
   })();
   return {
     stop: async () => {
+      stopping.abort();
       await messages.close();
       await loop;
     },

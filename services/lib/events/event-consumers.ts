@@ -10,6 +10,8 @@ import type { EventStreamNames } from "./streams.js";
 export interface EventsConfig {
   nats: NatsEndpoint;
   names: EventStreamNames;
+  /** Copies of each stream the service creates (EVENTS_STREAM_REPLICAS); 1 by default. */
+  streamReplicas?: number;
   settings?: Partial<Pick<ConsumerSettings, "maxDeliver" | "ackWaitMs" | "retryBaseMs">>;
 }
 

@@ -1,4 +1,5 @@
 import { JetStreamApiError } from "@nats-io/jetstream";
+import { jserrors } from "@nats-io/jetstream/internal";
 import { InvalidArgumentError, NoRespondersError, PermissionViolationError, TimeoutError } from "@nats-io/transport-node";
 import { describe, expect, it } from "vitest";
 import { permanentPublishFailure } from "./publish-failure.js";
@@ -16,6 +17,9 @@ describe("permanentPublishFailure", () => {
       new TimeoutError(),
       new NoRespondersError("payments.payment.executing"),
       apiError(503, 10077, "maximum messages exceeded"),
+      // A stream leader change: nats.js reads the 503 "no responders" as JetStream not enabled.
+      new jserrors.JetStreamNotEnabled("jetstream is not enabled"),
+      apiError(503, 10039, "jetstream not enabled for account"),
       apiError(404, 10059, "stream not found"),
       new PermissionViolationError('Permissions Violation for Publish to "payments.payment.executing"', "publish", "payments.payment.executing"),
       new Error("connection closed"),

@@ -1,5 +1,6 @@
 import { DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
+import { envInt } from "../config.js";
 
 /** Where payment events live. Tests give each run its own stream name and subject prefix. */
 export interface EventStreamNames {
@@ -22,6 +23,11 @@ export function streamNamesFromEnv(): EventStreamNames {
     stream: process.env.EVENTS_STREAM || DEFAULT_STREAMS.stream,
     subjectPrefix: process.env.EVENTS_SUBJECT_PREFIX || DEFAULT_STREAMS.subjectPrefix,
   };
+}
+
+/** EVENTS_STREAM_REPLICAS: copies of each stream the services create, 1 on a single NATS server, 3 on a cluster. */
+export function streamReplicasFromEnv(): number {
+  return envInt("EVENTS_STREAM_REPLICAS", 1);
 }
 
 /** JetStream drops a second publish with the same Nats-Msg-Id inside this window. */
@@ -61,10 +67,14 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
   }
 }
 
-/** Creates the event stream and its dead-letter stream when missing; safe to call from every service at start. */
-export async function ensureEventStreams(jsm: JetStreamManager, names: EventStreamNames): Promise<void> {
+/**
+ * Creates the event stream and its dead-letter stream when missing, each with `replicas` copies (their consumers
+ * inherit it); safe to call from every service at start.
+ */
+export async function ensureEventStreams(jsm: JetStreamManager, names: EventStreamNames, replicas = 1): Promise<void> {
   await ensureStream(jsm, {
     name: names.stream,
+    num_replicas: replicas,
     subjects: [`${names.subjectPrefix}.>`],
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
@@ -74,6 +84,7 @@ export async function ensureEventStreams(jsm: JetStreamManager, names: EventStre
   });
   await ensureStream(jsm, {
     name: deadLetterStream(names),
+    num_replicas: replicas,
     subjects: deadLetterSubjects(names),
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,

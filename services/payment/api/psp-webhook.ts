@@ -2,6 +2,7 @@ import type http from "node:http";
 import { Counter, type Registry } from "prom-client";
 import { failpoint } from "../../lib/failpoints.js";
 import { addLogFields, type Logger } from "../../lib/log.js";
+import { isTransientStoreError, STORE_UNAVAILABLE_MESSAGE } from "../../lib/store-errors.js";
 import { MalformedPspObject, parsePspDispute, parsePspPayment, parsePspRefund } from "../adapters/psp-json.js";
 import type { DisputeFlow, PspDisputeOutcome } from "../app/dispute-flow.js";
 import type { PaymentFlow, PspUpdateOutcome } from "../app/payment-flow.js";
@@ -58,7 +59,7 @@ export function signatureHint(header: string | undefined): string | undefined {
 }
 
 /** What webhook_deliveries_total counts besides the outcomes of applying an event. */
-type Refusal = "too_large" | "rejected_signature" | "malformed" | "error";
+type Refusal = "too_large" | "rejected_signature" | "malformed" | "store_unavailable" | "error";
 
 /**
  * Receives the PSP's webhooks. A request whose signature or timestamp does not verify is refused before it is
@@ -128,6 +129,12 @@ export function pspWebhookRoute(
           failpoint("payment.webhook-before-apply");
           applied = await apply(event.type, event.data?.object);
         } catch (err) {
+          if (isTransientStoreError(err)) {
+            // Nothing committed, or what did is applied again harmlessly: the PSP delivers it again later.
+            delivery.outcome = "store_unavailable";
+            log.warn("webhook not applied: the database is unavailable", { error: String(err) });
+            return replyJson(res, 503, { error: STORE_UNAVAILABLE_MESSAGE });
+          }
           if (!(err instanceof SyntaxError || err instanceof MalformedPspObject)) throw err;
           delivery.outcome = "malformed";
           // A SyntaxError quotes the body.

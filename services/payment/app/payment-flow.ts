@@ -116,7 +116,10 @@ export class PaymentFlow {
 
   async decideReview(paymentId: string, outcome: ReviewOutcome, reviewer: string, note: string): Promise<Payment> {
     const payment = await this.get(paymentId);
-    const recorded = awaitsReview(payment) && (await this.store.recordReview(paymentId, { outcome, reviewer, note }));
+    const earlier = payment.risk?.review;
+    // The same decision again (a retry after its answer was lost) is answered as the first, not refused.
+    const again = earlier?.outcome === outcome && earlier.reviewer === reviewer && earlier.note === note;
+    const recorded = again || (awaitsReview(payment) && (await this.store.recordReview(paymentId, { outcome, reviewer, note })));
     if (!recorded) {
       throw failedPrecondition(
         `payment "${paymentId}" is not waiting for a risk review (status ${payment.status}, risk decision ${payment.risk?.decision ?? "none"}` +

@@ -4,11 +4,11 @@ import { definePolicy } from "../../lib/auth/policy.js";
 const readers = ["console", "operator-tools"] as const;
 
 export const reconciliationPolicy = definePolicy(ReconciliationService, {
-  runReconciliation: { callers: ["operator-tools"], mutates: true },
+  runReconciliation: { callers: ["operator-tools"], mutates: true, retryOnStoreOutage: true },
   listRuns: { callers: readers, mutates: false },
   getRun: { callers: readers, mutates: false },
   listExceptions: { callers: readers, mutates: false },
   getException: { callers: readers, mutates: false },
   // A person's decision, taken in the console.
-  postAdjustment: { callers: ["console"], mutates: true, operator: "required" },
+  postAdjustment: { callers: ["console"], mutates: true, retryOnStoreOutage: true, operator: "required" },
 });

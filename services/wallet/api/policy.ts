@@ -8,8 +8,8 @@ export const walletPolicy = definePolicy(WalletService, {
   // The ledger's CheckInvariants compares every wallet with its seller_payable account.
   listBalances: { callers: [...readers, "ledger"], mutates: false },
   // Where a seller's money goes: the marketplace's backend alone, which knows its sellers.
-  setPayoutAccount: { callers: ["marketplace"], mutates: true },
-  requestPayout: { callers: ["marketplace", "console"], mutates: true },
+  setPayoutAccount: { callers: ["marketplace"], mutates: true, retryOnStoreOutage: true },
+  requestPayout: { callers: ["marketplace", "console"], mutates: true, retryOnStoreOutage: true },
   getPayout: { callers: readers, mutates: false },
   listPayouts: { callers: readers, mutates: false },
   // What the ledger's CheckInvariants compares with its books (and operators, to look into a stall).
