@@ -3,6 +3,7 @@ import { databaseAnswers } from "../lib/db.js";
 import { openServiceDb, type ServiceDatabaseConfig } from "../lib/service-db.js";
 import { ConsumerMetrics } from "../lib/events/consumer-metrics.js";
 import { startEventConsumers, type EventsConfig } from "../lib/events/event-consumers.js";
+import type { StoreProbes } from "../lib/health.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import type { TlsMaterial } from "../lib/tls/tls-material.js";
 import { createLogger } from "../lib/log.js";
@@ -62,6 +63,8 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
   const consumerMetrics = config.events && new ConsumerMetrics(metrics, config.events.names);
   const stallConfig: StallCheckConfig = { stallAfterMs: 60_000, lookbackMs: 24 * 3600_000, ...config.stalls };
   const stalls = () => checkStalls(db, sources, consumerMetrics, stallConfig);
+  const database = databaseAnswers(db);
+  const stores: StoreProbes = new Map([["postgresql", database]]);
   const grpc = await startGrpcServer({
     tls: config.tls,
     policy: ledgerPolicy,
@@ -69,7 +72,8 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
     pageTokenKey: tokenKey,
     port: config.port,
     routes: ledgerRoutes(store, wallets, tokenKey, stalls),
-    healthProbe: databaseAnswers(db),
+    healthProbe: database,
+    storeProbes: stores,
     log,
     metrics,
     metricsPort: config.metricsPort,
@@ -87,6 +91,7 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
       log,
       consumerMetrics,
     ));
+  if (consumer) stores.set("nats", async () => consumer.connected());
   log.info("ledger service listening", { url: grpc.url });
   return {
     url: grpc.url,

@@ -18,7 +18,7 @@ import { DomainError, type ErrorKind } from "./errors.js";
 import { spellGrpcMessagePerSpec } from "./grpc-message.js";
 import { isTransientStoreError, STORE_UNAVAILABLE_MESSAGE } from "./store-errors.js";
 import { defaultStoreOutageRetry, retryOnStoreOutage, type StoreOutageRetry } from "./store-outage-retry.js";
-import { registerHealth, type HealthProbe } from "./health.js";
+import { registerHealth, type HealthProbe, type StoreProbes } from "./health.js";
 import { listen } from "./listen.js";
 import { idFields, type Logger } from "./log.js";
 import { startMetricsServer } from "./metrics/metrics-server.js";
@@ -39,6 +39,8 @@ export interface GrpcServerOptions {
   routes: (router: ConnectRouter) => void;
   /** Answers grpc.health.v1.Health/Check: SERVING when it resolves true. */
   healthProbe: HealthProbe;
+  /** Each store by name, for health checks that name it (see registerHealth). */
+  storeProbes?: StoreProbes;
   log: Logger;
   /** The service's registry: RPCs are counted in it, and all of it is served at GET /metrics on `metricsPort`. */
   metrics: Registry;
@@ -125,7 +127,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   const handler = connectNodeAdapter({
     routes: (router) => {
       opts.routes(router);
-      registerHealth(router, opts.healthProbe);
+      registerHealth(router, opts.healthProbe, opts.storeProbes);
       registerAudit(router, opts.audit, opts.pageTokenKey, opts.policy.service.typeName);
     },
     readMaxBytes: limits.maxReceiveBytes,

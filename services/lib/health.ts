@@ -3,13 +3,23 @@ import { Health, HealthCheckResponse_ServingStatus as Status } from "../../gen/g
 
 export type HealthProbe = () => Promise<boolean>;
 
-/** grpc.health.v1.Health: "" means the whole server; a service's full name means that service. */
-export function registerHealth(router: ConnectRouter, probe: HealthProbe): void {
+/**
+ * The stores a server uses, each by a name a health check may ask for ("postgresql", "nats"); a service adds one as
+ * it attaches to it.
+ */
+export type StoreProbes = Map<string, HealthProbe>;
+
+/**
+ * grpc.health.v1.Health: "" means the whole server and a service's full name that service (serving while `probe`
+ * says so: the database answers); a store's name in `stores` means that store, as this server reaches it.
+ */
+export function registerHealth(router: ConnectRouter, probe: HealthProbe, stores: StoreProbes = new Map()): void {
   const served = new Set(router.handlers.map((h) => h.service.typeName));
   const statusOf = async (service: string): Promise<Status> => {
-    if (service !== "" && !served.has(service)) return Status.SERVICE_UNKNOWN;
+    const check = service === "" || served.has(service) ? probe : stores.get(service);
+    if (!check) return Status.SERVICE_UNKNOWN;
     try {
-      return (await probe()) ? Status.SERVING : Status.NOT_SERVING;
+      return (await check()) ? Status.SERVING : Status.NOT_SERVING;
     } catch {
       return Status.NOT_SERVING;
     }

@@ -1,3 +1,4 @@
+import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { isTransientStoreError } from "./store-errors.js";
 
@@ -34,5 +35,10 @@ describe("isTransientStoreError", () => {
     for (const err of [withCode("23505"), withCode("23514"), withCode("42P01"), withCode("22003"), withCode("23514", 'new row violates check constraint: "Connection terminated"'), new Error("payment not found"), "Connection terminated", undefined]) {
       expect(isTransientStoreError(err), String(err)).toBe(false);
     }
+  });
+
+  it("says no to another service's answer, even when its cause is a refused socket", () => {
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:50052"), { code: "ECONNREFUSED" });
+    expect(isTransientStoreError(new ConnectError("risk service unreachable", Code.Unavailable, undefined, undefined, refused))).toBe(false);
   });
 });

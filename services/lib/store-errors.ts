@@ -1,3 +1,5 @@
+import { ConnectError } from "@connectrpc/connect";
+
 // SQLSTATEs after which the same work, run again from its start, may succeed.
 const TRANSIENT_SQLSTATES = new Set([
   "57P01", // admin_shutdown: the server is stopping (a switchover)
@@ -23,7 +25,8 @@ const SQLSTATE = /^[0-9A-Z]{5}$/;
  * because of what was asked: running the same work again, from its start, may succeed. The one place that knows.
  */
 export function isTransientStoreError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
+  // Another service's answer (its cause may be a refused socket): that service's outage, not our store's.
+  if (!(err instanceof Error) || err instanceof ConnectError) return false;
   if (err.name === "KnexTimeoutError") return true; // no pooled connection came within acquireConnectionTimeout
   const { code } = err as { code?: unknown };
   if (typeof code === "string" && TRANSIENT_SOCKET_CODES.has(code)) return true;

@@ -7,6 +7,7 @@ import { attachToNats } from "../lib/events/nats.js";
 import { registerOutboxMetrics } from "../lib/events/outbox-metrics.js";
 import { defaultRelaySettings, startOutboxRelay } from "../lib/events/outbox-relay.js";
 import { ensureEventStreams } from "../lib/events/streams.js";
+import type { StoreProbes } from "../lib/health.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import type { TlsMaterial } from "../lib/tls/tls-material.js";
 import { pageTokenKey } from "../lib/page-token.js";
@@ -134,6 +135,8 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   http.serve([pspWebhookRoute({ secret: config.psp.webhookSecret }, { payments: flow, refunds, disputes }, log, metrics, timeline), statusPageRoute(store)]);
   const changes = new PaymentChangeHints(log);
   const watch = new PaymentWatch(store, changes, 1_000, config.maxWatches ?? DEFAULT_MAX_WATCHES);
+  const database = databaseAnswers(db);
+  const stores: StoreProbes = new Map([["postgresql", database]]);
   const grpc = await startGrpcServer({
     tls: config.tls,
     policy: paymentPolicy,
@@ -141,7 +144,8 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
     pageTokenKey: tokenKey,
     port: config.port,
     routes: paymentRoutes({ flow, store, watch, refunds, disputes, timeline, tokenKey, pipeline: pipelineHandlers(db, paymentSettledFlows, tokenKey, PaymentService.typeName) }),
-    healthProbe: databaseAnswers(db),
+    healthProbe: database,
+    storeProbes: stores,
     log,
     metrics,
     metricsPort: config.metricsPort,
@@ -160,6 +164,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
     },
     log,
   );
+  stores.set("nats", async () => events.connected());
   await events.firstAttempt;
   const webhookUrl = `${http.origin}${WEBHOOK_PATH}`;
   log.info("payment service listening", { grpc: grpc.url, webhooks: webhookUrl });

@@ -11,6 +11,7 @@ import { attachToNats } from "../lib/events/nats.js";
 import { registerOutboxMetrics } from "../lib/events/outbox-metrics.js";
 import { defaultRelaySettings, startOutboxRelay } from "../lib/events/outbox-relay.js";
 import { ensureEventStreams } from "../lib/events/streams.js";
+import type { StoreProbes } from "../lib/health.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import type { TlsMaterial } from "../lib/tls/tls-material.js";
 import { pageTokenKey } from "../lib/page-token.js";
@@ -68,6 +69,8 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
   const balances = new WalletStore(db);
   const payouts = new PayoutStore(db, balances);
   const flow = new PayoutFlow(payouts, config.psp && new PspPayoutsClient(config.psp), log);
+  const database = databaseAnswers(db);
+  const stores: StoreProbes = new Map([["postgresql", database]]);
   const grpc = await startGrpcServer({
     tls: config.tls,
     policy: walletPolicy,
@@ -75,7 +78,8 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
     pageTokenKey: tokenKey,
     port: config.port,
     routes: walletRoutes({ balances, payouts, flow, tokenKey, pipeline: pipelineHandlers(db, walletSettledFlows, tokenKey, WalletService.typeName) }),
-    healthProbe: databaseAnswers(db),
+    healthProbe: database,
+    storeProbes: stores,
     log,
     metrics,
     metricsPort: config.metricsPort,
@@ -105,6 +109,7 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
     },
     log,
   );
+  stores.set("nats", async () => events.connected());
   await events.firstAttempt;
   log.info("wallet service listening", { url: grpc.url });
   return {

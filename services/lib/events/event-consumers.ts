@@ -77,7 +77,7 @@ export async function startEventConsumers(
   subscriptions: Subscription[],
   log: Logger,
   metrics: ConsumerMetrics,
-): Promise<{ stop(): Promise<void> }> {
+): Promise<{ stop(): Promise<void>; connected(): boolean }> {
   const attachment = attachToNats(
     events.nats,
     connectionName,
@@ -85,5 +85,5 @@ export async function startEventConsumers(
     log,
   );
   await attachment.firstAttempt;
-  return { stop: attachment.close };
+  return { stop: attachment.close, connected: attachment.connected };
 }

@@ -46,6 +46,8 @@ export function connectNats(endpoint: NatsEndpoint, name: string): Promise<NatsC
 export interface NatsAttachment {
   /** Settles after the first try to connect and set up, whether it worked or not. */
   firstAttempt: Promise<void>;
+  /** True while attached and connected to a server (false while reconnecting). */
+  connected(): boolean;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export function attachToNats(
   retryMs = 500,
 ): NatsAttachment {
   const closing = new AbortController();
+  let connected = false;
   let firstAttemptDone: () => void = () => {};
   const firstAttempt = new Promise<void>((resolve) => (firstAttemptDone = resolve));
   const attached = (async () => {
@@ -71,6 +74,8 @@ export function attachToNats(
         nc = await connectNats(endpoint, name);
         if (closing.signal.aborted) break;
         const running = await setup(nc);
+        connected = true;
+        void followStatus(nc, (up) => (connected = up));
         firstAttemptDone();
         return { nc, running };
       } catch (err) {
@@ -85,6 +90,7 @@ export function attachToNats(
   })();
   return {
     firstAttempt,
+    connected: () => connected,
     close: async () => {
       closing.abort();
       const done = await attached;
@@ -92,6 +98,16 @@ export function attachToNats(
       await done?.nc.close();
     },
   };
+}
+
+/** Tells `set` whether the connection is up, as it drops and reconnects, until it is closed. */
+async function followStatus(nc: NatsConnection, set: (up: boolean) => void): Promise<void> {
+  for await (const status of nc.status()) {
+    if (status.type === "disconnect") set(false);
+    if (status.type === "reconnect") set(true);
+    if (status.type === "close") break;
+  }
+  set(false);
 }
 
 export type { NatsConnection };
