@@ -4,6 +4,8 @@ import type { Attempt } from "../faults/retrying-client.js";
 export interface LoadWindow {
   /** Milliseconds from the start of the load. */
   startMs: number;
+  /** Checkouts started in the window: the arrival rate, whatever the platform answers. */
+  started: number;
   /** RPC attempts that ended in the window, answered or not. */
   attempts: number;
   /** Calls answered OK in the window (after their retries, if any). */
@@ -49,6 +51,7 @@ function percentile(sorted: number[], p: number): number | undefined {
 export class LoadTimeline {
   private readonly attempts: Attempt[] = [];
   private readonly answers: Answer[] = [];
+  private readonly arrivals: number[] = [];
   readonly marks: Mark[] = [];
 
   constructor(
@@ -58,6 +61,11 @@ export class LoadTimeline {
 
   attempt(attempt: Attempt): void {
     this.attempts.push(attempt);
+  }
+
+  /** A checkout started. */
+  arrived(at = Date.now()): void {
+    this.arrivals.push(at);
   }
 
   /** A call answered OK that started at `startedAt`. */
@@ -83,7 +91,8 @@ export class LoadTimeline {
       const latencies = inWindow(this.answers)
         .map((a) => a.latencyMs)
         .sort((a, b) => a - b);
-      return { startMs: i * this.windowMs, attempts: attempts.length, ok: latencies.length, errors: countCodes(attempts), p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+      const started = this.arrivals.filter((at) => at >= from && at < from + this.windowMs).length;
+      return { startMs: i * this.windowMs, started, attempts: attempts.length, ok: latencies.length, errors: countCodes(attempts), p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
     });
   }
 
@@ -113,7 +122,7 @@ export class LoadTimeline {
   /** The per-window table with the marks where they happened, then the phases. */
   format(until = Date.now()): string {
     const ms = (v: number | undefined) => (v === undefined ? "-" : String(v));
-    const lines = ["   t(s) attempts     ok  p50(ms)  p99(ms)  failed attempts"];
+    const lines = ["   t(s)  started attempts     ok  p50(ms)  p99(ms)  failed attempts"];
     const marks = [...this.marks];
     for (const w of this.windows(until)) {
       while (marks.length > 0 && marks[0]!.atMs < w.startMs + this.windowMs) lines.push(`   >>> ${(marks[0]!.atMs / 1000).toFixed(1)} s: ${marks.shift()!.label}`);
@@ -121,7 +130,7 @@ export class LoadTimeline {
         .map(([code, n]) => `${code}=${n}`)
         .join(" ");
       lines.push(
-        `${(w.startMs / 1000).toFixed(0).padStart(7)} ${String(w.attempts).padStart(8)} ${String(w.ok).padStart(6)} ${ms(w.p50Ms).padStart(8)} ${ms(w.p99Ms).padStart(8)}  ${errors}`,
+        `${(w.startMs / 1000).toFixed(0).padStart(7)} ${String(w.started).padStart(8)} ${String(w.attempts).padStart(8)} ${String(w.ok).padStart(6)} ${ms(w.p50Ms).padStart(8)} ${ms(w.p99Ms).padStart(8)}  ${errors}`,
       );
     }
     lines.push("phases:");

@@ -186,6 +186,7 @@ export async function startSteadyLoad(options: SteadyLoadOptions): Promise<Stead
     const index = started++;
     const checkout = newCheckout(journeys[index % journeys.length]!, index, sellers);
     result.checkouts.push(checkout);
+    timeline.arrived();
     track(`checkout ${checkout.request.checkoutId} (${checkout.journey})`, () => journey.checkout(checkout, index));
   }, 1_000 / options.ratePerSecond);
   let payouts = 0;
