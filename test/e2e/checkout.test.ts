@@ -294,6 +294,11 @@ describe("bad input gets INVALID_ARGUMENT naming the field, and records nothing"
     ["total overflowing int64", { orders: [{ ...order, amount: usd("9223372036854775807") }, { ...order, orderId: "o2" }] }, "orders"],
     ["bad country", { buyerCountry: "usa" }, "buyer_country"],
     ["bad return_url", { returnUrl: "javascript:alert(1)" }, "return_url"],
+    ["too many embed_origins", { embedOrigins: Array.from({ length: 11 }, (_, i) => `https://shop${i}.example`) }, "embed_origins"],
+    ["over-long embed origin", { embedOrigins: [`https://${"a".repeat(250)}.example`] }, "embed_origins[0]"],
+    ["embed origin with a path", { embedOrigins: ["https://shop.example", "https://shop.example/checkout"] }, "embed_origins[1]"],
+    ["embed origin over plain http", { embedOrigins: ["http://shop.example"] }, "embed_origins[0]"],
+    ["embed origin with a CSP separator", { embedOrigins: ["https://shop.example; script-src *"] }, "embed_origins[0]"],
   ];
 
   it.each(cases)("%s", async (_name, overrides, field) => {
