@@ -100,7 +100,7 @@ describe("the hosted page in a frame", () => {
     expect(html).not.toContain("Return to merchant");
   });
 
-  it("posts `failed` with the decline, and `three_d_secure` then the outcome for the challenge", async () => {
+  it("posts `failed` with the decline, `pending` for a manual review, and `three_d_secure` then the outcome for the challenge", async () => {
     const sim = await startTestSimulator();
     const pay = async (cardNumber: string) => {
       const { payment } = await embeddable(sim);
@@ -109,6 +109,8 @@ describe("the hosted page in a frame", () => {
     };
     const declined = await pay("4000000000000002");
     expect(declined.message).toMatchObject({ type: "failed", status: "failed", decline_code: "generic_decline", failure_message: "Your card was declined." });
+
+    expect((await pay("4000000000004954")).message).toMatchObject({ type: "pending", status: "processing" });
 
     const challenged = await pay("4000000000003220");
     expect(challenged.message).toMatchObject({ type: "three_d_secure", status: "processing" });

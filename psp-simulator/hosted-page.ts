@@ -1,3 +1,4 @@
+import { escapeHtml } from "../services/lib/escape-html.js";
 import { formatAmount } from "./currencies.js";
 import { checkoutMessage, PARENT_ORIGIN_FIELD, type Embedding } from "./embed.js";
 import type { Payment } from "./payments.js";
@@ -5,13 +6,9 @@ import type { Payment } from "./payments.js";
 // The page's amount format, defined next to the currency table.
 export { formatAmount };
 
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 /** What a framed page tells the merchant page, read and posted by sdk/frame.js (inline scripts are refused by the CSP). */
 function messageFor(payment: Payment, embedding: Embedding): string {
-  const message = embedding.framed ? checkoutMessage(payment) : undefined;
+  const message = checkoutMessage(payment);
   if (!embedding.framed || message === undefined) return "";
   return `<div id="psp-checkout-message" hidden data-parent-origin="${escapeHtml(embedding.parentOrigin)}" data-message="${escapeHtml(JSON.stringify(message))}"></div>
 <script src="/sdk/v1/frame.js"></script>

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { escapeHtml } from "../../services/lib/escape-html.js";
 import { httpServerWithTimeouts } from "../../services/lib/http-timeouts.js";
 import { listen } from "../../services/lib/listen.js";
 
@@ -21,11 +22,7 @@ export interface DemoMerchant {
   close(): Promise<void>;
 }
 
-const SHOP_JS = readFileSync(new URL("./shop.js", import.meta.url), "utf8");
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+const SHOP_JS = readFileSync(new URL("./public/shop.js", import.meta.url), "utf8");
 
 function page(title: string, body: string, scripts = ""): string {
   return `<!doctype html>
@@ -50,14 +47,14 @@ ${body}
 const shopPage = () =>
   page(
     "Demo shop",
-    `<p>Two orders from two sellers: a book (25.99 USD) and a game (40.00 USD).</p>
+    `<p>Your cart is ready.</p>
 <form method="post" action="/checkout"><button type="submit">Check out</button></form>`,
   );
 
 function checkoutPage(pspUrl: string, checkout: { paymentId: string; hostedPageUrl: string }): string {
   return page(
     "Checkout",
-    `<p>Pay 65.99 USD below: the card form is the PSP's, in a frame; this shop never sees the card.</p>
+    `<p>Pay below: the card form is the PSP's, in a frame; this shop never sees the card.</p>
 <div id="checkout" data-payment-id="${escapeHtml(checkout.paymentId)}" data-hosted-page-url="${escapeHtml(checkout.hostedPageUrl)}"></div>
 <p id="outcome" role="status">Waiting for the payment.</p>
 <h2>Messages from the frame</h2>

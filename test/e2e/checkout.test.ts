@@ -49,6 +49,18 @@ describe("pay-in over the real wire", () => {
     expect(paid.failureReason).toBe("");
   });
 
+  it("embed_origins are kept with the payment, registered at the PSP, and part of the checkout_id's request", async () => {
+    const request = checkout({ embedOrigins: ["https://shop.example", "http://localhost:3000"] });
+    const created = await createPayment(request);
+    expect(created.embedOrigins).toEqual(["https://shop.example", "http://localhost:3000"]);
+    expect((await getPayment(created.paymentId)).embedOrigins).toEqual(created.embedOrigins);
+    const atPsp = await (await platform.pspApi(`/v1/payments/${created.pspPaymentId}`)).json();
+    expect(atPsp.embed_origins).toEqual(created.embedOrigins);
+    expect((await createPayment(request)).paymentId).toBe(created.paymentId);
+    const err = await createPayment({ ...request, embedOrigins: ["https://other.example"] }).catch((e) => e);
+    expect(err.code).toBe(grpc.status.ALREADY_EXISTS);
+  });
+
   it("a declined card ends FAILED with the PSP's decline code", async () => {
     const created = await createPayment(checkout());
     const page = await payOnHostedPage(created.hostedPageUrl, TEST_CARDS.insufficientFunds);
