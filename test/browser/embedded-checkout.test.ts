@@ -155,6 +155,25 @@ describe("the PSP's card form embedded in a merchant's page", () => {
     expect(await messagesOnceThere(page, 1)).toMatchObject([{ type: "failed" }]);
   });
 
+  it("the SDK refuses to mount a page that is not the PSP's, and unmounting removes the frame", async () => {
+    const { page } = browser;
+    await checkOut(page);
+    const refused = await page.evaluate((url) => {
+      try {
+        (window as unknown as { PspCheckout: { mount(target: string, options: object): unknown } }).PspCheckout.mount("#checkout", { url });
+        return "mounted";
+      } catch (err) {
+        return String(err);
+      }
+    }, `${foreign.origin}/pay/pi_1?token=x`);
+    expect(refused).toBe(`TypeError: PspCheckout.mount: options.url must be a page of ${new URL(under.platform.psp.url).origin}, where this script came from`);
+    await page.evaluate(() => {
+      const sdk = (window as unknown as { PspCheckout: { mount(target: string, options: object): { unmount(): void } } }).PspCheckout;
+      sdk.mount("#checkout", { url: document.getElementById("checkout")!.dataset.hostedPageUrl }).unmount();
+    });
+    expect(await page.locator("#checkout iframe").count()).toBe(0);
+  });
+
   it("cannot be framed by a foreign origin, neither through the SDK nor by naming the registered origin itself", async () => {
     const { page, shot } = browser;
     const { payment } = await unary(under.payments, "createPayment", sampleCheckout({ embedOrigins: [merchant.origin] }));
