@@ -45,6 +45,7 @@ describe("POST /v1/payments", () => {
       description: "Two books",
       metadata: { cart: "c_1" },
       return_url: "https://shop.example/return",
+      embed_origins: [],
       hosted_page_url: expect.stringMatching(new RegExp(`^${sim.url}/pay/${created.body.id}\\?token=[\\w-]{20,}$`)),
       card: null,
       decline_code: null,

@@ -1,11 +1,18 @@
+import { escapeHtml } from "../services/lib/escape-html.js";
 import { formatAmount } from "./currencies.js";
+import { checkoutMessage, PARENT_ORIGIN_FIELD, type Embedding } from "./embed.js";
 import type { Payment } from "./payments.js";
 
 // The page's amount format, defined next to the currency table.
 export { formatAmount };
 
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** What a framed page tells the merchant page, read and posted by sdk/frame.js (inline scripts are refused by the CSP). */
+function messageFor(payment: Payment, embedding: Embedding): string {
+  const message = checkoutMessage(payment);
+  if (!embedding.framed || message === undefined) return "";
+  return `<div id="psp-checkout-message" hidden data-parent-origin="${escapeHtml(embedding.parentOrigin)}" data-message="${escapeHtml(JSON.stringify(message))}"></div>
+<script src="/sdk/v1/frame.js"></script>
+`;
 }
 
 function layout(title: string, body: string): string {
@@ -41,18 +48,20 @@ function errorLine(error: string | undefined): string {
   return error ? `<p class="error" role="alert">${escapeHtml(error)}</p>\n` : "";
 }
 
-function tokenInput(payment: Payment): string {
-  return `<input type="hidden" name="token" value="${escapeHtml(payment.token)}">`;
+/** The token, and in a frame the merchant origin, so that the page answering the form is framed alike. */
+function hiddenInputs(payment: Payment, embedding: Embedding): string {
+  const parent = embedding.framed ? `\n<input type="hidden" name="${PARENT_ORIGIN_FIELD}" value="${escapeHtml(embedding.parentOrigin)}">` : "";
+  return `<input type="hidden" name="token" value="${escapeHtml(payment.token)}">${parent}`;
 }
 
 /** The card form. Only the cardholder name is echoed back after an error, never card data. */
-export function paymentFormPage(payment: Payment, error?: string, name = ""): string {
+export function paymentFormPage(payment: Payment, embedding: Embedding, error?: string, name = ""): string {
   return layout(
     "Pay",
     `<h1>Pay</h1>
 ${summary(payment)}
 ${errorLine(error)}<form method="post" action="/pay/${escapeHtml(payment.id)}">
-${tokenInput(payment)}
+${hiddenInputs(payment, embedding)}
 <label>Card number <input name="card_number" inputmode="numeric" autocomplete="cc-number" required></label>
 <label>Expiry (MM/YY) <input name="exp" placeholder="MM/YY" autocomplete="cc-exp" required></label>
 <label>CVC <input name="cvc" inputmode="numeric" autocomplete="cc-csc" required></label>
@@ -62,17 +71,18 @@ ${tokenInput(payment)}
   );
 }
 
-export function threeDSecurePage(payment: Payment, error?: string): string {
+export function threeDSecurePage(payment: Payment, embedding: Embedding, error?: string): string {
   return layout(
     "3-D Secure authentication",
     `<h1>3-D Secure authentication</h1>
 ${summary(payment)}
 <p>Your bank asks you to confirm this payment.</p>
 ${errorLine(error)}<form method="post" action="/pay/${escapeHtml(payment.id)}/3ds">
-${tokenInput(payment)}
+${hiddenInputs(payment, embedding)}
 <button type="submit" name="outcome" value="approve">Authenticate</button>
 <button type="submit" name="outcome" value="deny">Fail authentication</button>
-</form>`,
+</form>
+${messageFor(payment, embedding)}`,
   );
 }
 
@@ -85,18 +95,21 @@ const STATUS_TEXT: Record<Payment["status"], string> = {
   canceled: "Payment canceled.",
 };
 
-/** Shows where the payment stands; `notice` explains why the buyer sees this instead of what they asked for. */
-export function resultPage(payment: Payment, notice?: string): string {
+/**
+ * Shows where the payment stands; `notice` explains why the buyer sees this instead of what they asked for. In a
+ * frame, the merchant page takes over from the message: no link leads the frame away.
+ */
+export function resultPage(payment: Payment, embedding: Embedding, notice?: string): string {
   const declineAttr = payment.declineCode ? ` data-decline-code="${escapeHtml(payment.declineCode)}"` : "";
   const reason = payment.failureMessage ? `<p class="error">${escapeHtml(payment.failureMessage)}</p>\n` : "";
-  const back = payment.returnUrl ? `<p><a href="${escapeHtml(payment.returnUrl)}">Return to merchant</a></p>\n` : "";
+  const back = payment.returnUrl && !embedding.framed ? `<p><a href="${escapeHtml(payment.returnUrl)}">Return to merchant</a></p>\n` : "";
   return layout(
     STATUS_TEXT[payment.status],
     `${notice ? `<p class="notice">${escapeHtml(notice)}</p>\n` : ""}<div id="result" data-status="${payment.status}"${declineAttr}>
 <h1>${STATUS_TEXT[payment.status]}</h1>
 ${summary(payment)}
 ${reason}</div>
-${back}`,
+${back}${messageFor(payment, embedding)}`,
   );
 }
 

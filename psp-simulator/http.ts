@@ -32,13 +32,21 @@ export function sendJson(res: ServerResponse, status: number, body: string, head
   send(res, status, "application/json; charset=utf-8", body, headers);
 }
 
-export function sendHtml(res: ServerResponse, status: number, html: string): void {
+/**
+ * `frameAncestors`: the origins that may frame the page (the payment's embed_origins, for its embedded checkout);
+ * none by default.
+ */
+export function sendHtml(res: ServerResponse, status: number, html: string, frameAncestors: readonly string[] = []): void {
+  const framed = frameAncestors.length > 0;
+  // Inline style and forms posting back here are all the full-page hosted pages use, and no other site may frame
+  // them; a framed page also runs the simulator's own script that posts its message to the merchant page.
+  const csp = ["default-src 'none'", "style-src 'unsafe-inline'", ...(framed ? ["script-src 'self'"] : []), "form-action 'self'", `frame-ancestors ${framed ? frameAncestors.join(" ") : "'none'"}`, "base-uri 'none'"];
   send(res, status, "text/html; charset=utf-8", html, {
     "cache-control": "no-store",
     // The page URL carries the payment token; keep it out of the Referer sent to the merchant's return_url.
     "referrer-policy": "no-referrer",
-    // Inline style and forms posting back here are all the hosted pages use; no other site may frame the card form.
-    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    "x-frame-options": "DENY",
+    "content-security-policy": csp.join("; "),
+    // Browsers without frame-ancestors fall back to this; it cannot name origins, so a framed page goes without.
+    ...(framed ? {} : { "x-frame-options": "DENY" }),
   });
 }

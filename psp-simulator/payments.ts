@@ -30,6 +30,8 @@ export interface Payment {
   description: string | null;
   metadata: Record<string, string>;
   returnUrl: string | null;
+  /** The merchant origins that may frame the hosted page; empty: none may. */
+  embedOrigins: string[];
   /** Authorises the hosted page; only ever exposed inside `hosted_page_url`. */
   token: string;
   declineCode: DeclineCode | null;
@@ -50,6 +52,7 @@ export interface NewPayment {
   description: string | null;
   metadata: Record<string, string>;
   returnUrl: string | null;
+  embedOrigins: string[];
 }
 
 const NEXT_STATUSES: Record<PaymentStatus, readonly PaymentStatus[]> = {
@@ -95,6 +98,7 @@ export function paymentObject(payment: Payment, baseUrl: string) {
     description: payment.description,
     metadata: payment.metadata,
     return_url: payment.returnUrl,
+    embed_origins: payment.embedOrigins,
     hosted_page_url: `${baseUrl}/pay/${payment.id}?token=${encodeURIComponent(payment.token)}`,
     card: payment.card,
     decline_code: payment.declineCode,

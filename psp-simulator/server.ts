@@ -18,6 +18,7 @@ import { disputeMovements, paymentMovements, payoutMovements, refundMovements, t
 import { Payments, paymentObject } from "./payments.js";
 import { Payouts, payoutObject } from "./payouts.js";
 import { Refunds, refundObject } from "./refunds.js";
+import { handleSdk } from "./sdk.js";
 import { SettlementCalendar } from "./settlement-calendar.js";
 import { Settlements } from "./settlements.js";
 import { Store } from "./store.js";
@@ -184,7 +185,8 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
   server.on("request", (req, res) => {
     // Resolving against a fixed origin keeps a path like "//host/x" from being read as a host.
     const url = URL.canParse(`http://simulator${req.url}`) ? new URL(`http://simulator${req.url}`) : undefined;
-    const handler = url?.pathname.startsWith("/v1/") ? api : url?.pathname.startsWith("/pay/") ? checkout : undefined;
+    const path = url?.pathname ?? "";
+    const handler = path.startsWith("/v1/") ? api : path.startsWith("/pay/") ? checkout : path.startsWith("/sdk/") ? handleSdk : undefined;
     if (!url || !handler) return sendJson(res, 404, notFound(req.method, req.url ?? ""));
     // Both handlers answer their own errors; this only guards against a failure while answering.
     handler(req, res, url).catch(() => res.destroy());

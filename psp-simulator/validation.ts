@@ -1,3 +1,4 @@
+import { embedOriginsProblem } from "../services/lib/embed-origins.js";
 import { isSupportedCurrency, SUPPORTED_CURRENCIES } from "./currencies.js";
 import { ANY, DISCREPANCY_KINDS, MALFORMATIONS, type Discrepancy } from "./discrepancies.js";
 import { DISPUTE_REASONS, type NewDispute } from "./disputes.js";
@@ -140,8 +141,21 @@ function returnUrl(body: JsonObject): string | null {
   return value;
 }
 
+/** The origins whose pages may frame the hosted page (see embed.ts); each becomes a CSP frame-ancestors source. */
+function embedOrigins(body: JsonObject): string[] {
+  const value = body.embed_origins;
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw invalidParam("embed_origins", "Invalid embed_origins: must be a list of origins.");
+  const problem = embedOriginsProblem(value);
+  if (problem) {
+    const param = problem.index === null ? "embed_origins" : `embed_origins[${problem.index}]`;
+    throw invalidParam(param, `Invalid ${param}: ${problem.message}.`);
+  }
+  return value as string[];
+}
+
 export function newPaymentInput(body: JsonObject): NewPayment {
-  rejectUnknown(body, ["amount", "currency", "capture_method", "reference", "description", "metadata", "return_url"]);
+  rejectUnknown(body, ["amount", "currency", "capture_method", "reference", "description", "metadata", "return_url", "embed_origins"]);
   return {
     amount: amount(body),
     currency: currency(body),
@@ -150,6 +164,7 @@ export function newPaymentInput(body: JsonObject): NewPayment {
     description: optionalString(body, "description"),
     metadata: metadata(body),
     returnUrl: returnUrl(body),
+    embedOrigins: embedOrigins(body),
   };
 }
 

@@ -48,9 +48,10 @@ describe("npm start", () => {
         WALLET_METRICS_PORT: "0",
         RECONCILIATION_METRICS_PORT: "0",
         CONSOLE_PORT: "0",
+        MERCHANT_PORT: "0",
       },
     });
-    for (const line of ["PostgreSQL", "NATS JetStream", "Development PKI /", "PSP simulator   http://", "Risk service    https://", "Payment service https://", "PSP webhooks -> http://"]) {
+    for (const line of ["PostgreSQL", "NATS JetStream", "Development PKI /", "PSP simulator   http://", "Risk service    https://", "Payment service https://", "PSP webhooks -> http://", "Demo merchant   http://"]) {
       expect(stdout).toContain(line);
     }
     expect(stdout).toMatch(/hosted page.*\n\s+http:\/\/127\.0\.0\.1:\d+\/pay\/pi_/);

@@ -8,7 +8,7 @@ import type { NatsUser } from "./nats-auth.js";
 import type { RunningNats } from "./nats.js";
 import { startServiceProcess, type ServiceProcess } from "./service-process.js";
 
-export type ServiceName = "psp" | "risk" | "payment" | "wallet" | "ledger" | "reconciliation" | "console";
+export type ServiceName = "psp" | "risk" | "payment" | "wallet" | "ledger" | "reconciliation" | "console" | "merchant";
 
 /** A port a service listens on, named by the environment variable its main.ts reads. */
 export interface ServicePort {
@@ -25,7 +25,7 @@ export interface ServiceSpec {
   /** Padded to line the printed addresses up, e.g. "Payment service". */
   title: string;
   main: string;
-  /** Its mTLS identity (none: the PSP simulator, a party outside our trust domain). */
+  /** Its mTLS identity (none: the PSP simulator, a party outside our trust domain; the demo merchant calls as the marketplace). */
   identity?: Identity;
   natsUser?: NatsUser;
   /** The first is the one it serves callers on and that startup waits for. */
@@ -38,7 +38,7 @@ const callers = (variable: string, fallback: number, scheme: ServicePort["scheme
 const metrics = (variable: string, fallback: number): ServicePort => ({ variable, fallback, role: "metrics", scheme: "http" });
 
 export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
-  { name: "psp", title: "PSP simulator  ", main: "psp-simulator/main.ts", ports: [callers("PSP_PORT", 8090, "http")], serves: "REST API /v1, hosted pages /pay/<id>" },
+  { name: "psp", title: "PSP simulator  ", main: "psp-simulator/main.ts", ports: [callers("PSP_PORT", 8090, "http")], serves: "REST API /v1, hosted pages /pay/<id>, checkout SDK /sdk/v1/checkout.js" },
   { name: "risk", title: "Risk service   ", main: "services/risk/main.ts", identity: "risk", ports: [callers("RISK_PORT", 50052), metrics("RISK_METRICS_PORT", 9452)], serves: "gRPC risk.v1.RiskService" },
   {
     name: "payment",
@@ -60,6 +60,14 @@ export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
     serves: "gRPC reconciliation.v1.ReconciliationService; npm run replay-settlement -- <date>",
   },
   { name: "console", title: "Console        ", main: "services/console/main.ts", identity: "console", natsUser: "console", ports: [callers("CONSOLE_PORT", 8082, "http")], serves: "operators and finance, in a browser" },
+  {
+    name: "merchant",
+    title: "Demo merchant  ",
+    main: "scripts/demo-merchant/main.ts",
+    identity: "marketplace",
+    ports: [callers("MERCHANT_PORT", 8083, "http")],
+    serves: "a shop whose checkout page embeds the PSP's card form, in a browser",
+  },
 ];
 
 /** Port variable -> port. */
@@ -77,6 +85,8 @@ export function serviceUrlEnv(front: PortMap): NodeJS.ProcessEnv {
     LEDGER_URL: address("https", front.LEDGER_PORT!),
     WALLET_URL: address("https", front.WALLET_PORT!),
     RECONCILIATION_URL: address("https", front.RECONCILIATION_PORT!),
+    // The demo shop's origin, which it registers as its payments' embed origin.
+    MERCHANT_URL: address("http", front.MERCHANT_PORT!),
   };
 }
 

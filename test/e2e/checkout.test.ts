@@ -49,6 +49,18 @@ describe("pay-in over the real wire", () => {
     expect(paid.failureReason).toBe("");
   });
 
+  it("embed_origins are kept with the payment, registered at the PSP, and part of the checkout_id's request", async () => {
+    const request = checkout({ embedOrigins: ["https://shop.example", "http://localhost:3000"] });
+    const created = await createPayment(request);
+    expect(created.embedOrigins).toEqual(["https://shop.example", "http://localhost:3000"]);
+    expect((await getPayment(created.paymentId)).embedOrigins).toEqual(created.embedOrigins);
+    const atPsp = await (await platform.pspApi(`/v1/payments/${created.pspPaymentId}`)).json();
+    expect(atPsp.embed_origins).toEqual(created.embedOrigins);
+    expect((await createPayment(request)).paymentId).toBe(created.paymentId);
+    const err = await createPayment({ ...request, embedOrigins: ["https://other.example"] }).catch((e) => e);
+    expect(err.code).toBe(grpc.status.ALREADY_EXISTS);
+  });
+
   it("a declined card ends FAILED with the PSP's decline code", async () => {
     const created = await createPayment(checkout());
     const page = await payOnHostedPage(created.hostedPageUrl, TEST_CARDS.insufficientFunds);
@@ -294,6 +306,11 @@ describe("bad input gets INVALID_ARGUMENT naming the field, and records nothing"
     ["total overflowing int64", { orders: [{ ...order, amount: usd("9223372036854775807") }, { ...order, orderId: "o2" }] }, "orders"],
     ["bad country", { buyerCountry: "usa" }, "buyer_country"],
     ["bad return_url", { returnUrl: "javascript:alert(1)" }, "return_url"],
+    ["too many embed_origins", { embedOrigins: Array.from({ length: 11 }, (_, i) => `https://shop${i}.example`) }, "embed_origins"],
+    ["over-long embed origin", { embedOrigins: [`https://${"a".repeat(250)}.example`] }, "embed_origins[0]"],
+    ["embed origin with a path", { embedOrigins: ["https://shop.example", "https://shop.example/checkout"] }, "embed_origins[1]"],
+    ["embed origin over plain http", { embedOrigins: ["http://shop.example"] }, "embed_origins[0]"],
+    ["embed origin with a CSP separator", { embedOrigins: ["https://shop.example; script-src *"] }, "embed_origins[0]"],
   ];
 
   it.each(cases)("%s", async (_name, overrides, field) => {

@@ -40,6 +40,7 @@ async function newPayment(store: PaymentStore) {
       buyerId: "buyer-1",
       buyerCountry: "US",
       returnUrl: "",
+      embedOrigins: [],
       currency: "USD",
       total: 1_000n,
       orders: [{ orderId: "o1", sellerId: "seller-1", amountMinor: 1_000n }],

@@ -30,6 +30,7 @@ export class PspHttpClient implements PspPort {
       // Payments created before status pages existed have none; the PSP then shows no return link.
       ...(payment.statusPageUrl !== "" && { return_url: payment.statusPageUrl }),
       ...(payment.captureMethod === "MANUAL" && { capture_method: "manual" }),
+      ...(payment.embedOrigins.length > 0 && { embed_origins: payment.embedOrigins }),
     });
   }
 

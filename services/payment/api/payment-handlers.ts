@@ -64,6 +64,7 @@ function toProto(p: Payment): MessageInitShape<typeof PaymentSchema> {
     updatedAt: timestampFromDate(p.updatedAt),
     pendingReason: p.status === "PENDING" && p.pendingReason ? ProtoPendingReason[p.pendingReason] : undefined,
     statusPageUrl: p.statusPageUrl,
+    embedOrigins: p.embedOrigins,
     captureMethod: CaptureMethod[p.captureMethod],
   };
 }
@@ -94,6 +95,7 @@ export function paymentRoutes({ flow, store, watch, refunds, disputes, timeline,
           buyerId: req.buyerId,
           buyerCountry: req.buyerCountry,
           returnUrl: req.returnUrl,
+          embedOrigins: req.embedOrigins,
           orders: req.orders.map((o) => ({ orderId: o.orderId, sellerId: o.sellerId, amount: o.amount })),
         };
         const response = await flow.create(input, (payment) =>

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { embedOriginsProblem } from "../../lib/embed-origins.js";
 import { alreadyExists, invalidArgument, type DomainError } from "../../lib/errors.js";
 import { MAX_MINOR_UNITS, type Money } from "../../lib/money.js";
 import { optionalCountry, requireId, requirePositiveMoney } from "../../lib/validate.js";
@@ -16,6 +17,7 @@ export interface CheckoutInput {
   buyerId: string;
   buyerCountry: string;
   returnUrl: string;
+  embedOrigins: readonly string[];
   orders: { orderId: string; sellerId: string; amount: Money | undefined }[];
 }
 
@@ -32,6 +34,8 @@ export interface Checkout {
   buyerId: string;
   buyerCountry: string;
   returnUrl: string;
+  /** The merchant pages that may frame the PSP's card form for this payment (see lib/embed-origins.ts). */
+  embedOrigins: string[];
   currency: string;
   total: bigint;
   orders: Order[];
@@ -69,12 +73,19 @@ function optionalReturnUrl(value: string, allowedHosts: ReadonlySet<string> | un
   return value;
 }
 
+function embedOrigins(values: readonly string[]): string[] {
+  const problem = embedOriginsProblem(values);
+  if (problem) throw invalidArgument(problem.index === null ? "embed_origins" : `embed_origins[${problem.index}]`, problem.message);
+  return [...values];
+}
+
 /** `allowedReturnUrlHosts`: see returnUrlHosts; undefined lets return_url name any host. */
 export function validateCheckout(input: CheckoutInput, allowedReturnUrlHosts?: ReadonlySet<string>): Checkout {
   const checkoutId = requireId("checkout_id", input.checkoutId);
   const buyerId = requireId("buyer_id", input.buyerId);
   const buyerCountry = optionalCountry("buyer_country", input.buyerCountry);
   const returnUrl = optionalReturnUrl(input.returnUrl, allowedReturnUrlHosts);
+  const origins = embedOrigins(input.embedOrigins);
   if (input.orders.length === 0) throw invalidArgument("orders", "must contain at least one order");
   if (input.orders.length > MAX_ORDERS_PER_CHECKOUT) {
     throw invalidArgument("orders", `must contain at most ${MAX_ORDERS_PER_CHECKOUT} orders, got ${input.orders.length}`);
@@ -97,7 +108,7 @@ export function validateCheckout(input: CheckoutInput, allowedReturnUrlHosts?: R
     if (total > MAX_MINOR_UNITS) throw invalidArgument("orders", "the total of the orders is too large");
     return { orderId, sellerId, amountMinor: amount.amountMinor };
   });
-  return { captureMethod: input.captureMethod, checkoutId, buyerId, buyerCountry, returnUrl, currency: currency!, total, orders };
+  return { captureMethod: input.captureMethod, checkoutId, buyerId, buyerCountry, returnUrl, embedOrigins: origins, currency: currency!, total, orders };
 }
 
 /** Identifies the request behind an idempotency key: the same checkout always hashes the same. */
@@ -111,6 +122,8 @@ export function checkoutFingerprint(checkout: Checkout): string {
     checkout.orders.map((o) => [o.orderId, o.sellerId, o.amountMinor.toString()]),
     // Only when manual, so that fingerprints of requests made before capture methods existed still match.
     ...(checkout.captureMethod === "MANUAL" ? ["MANUAL"] : []),
+    // Likewise only when there are some, tagged so that they can never be read as another field.
+    ...(checkout.embedOrigins.length > 0 ? [{ embedOrigins: checkout.embedOrigins }] : []),
   ]);
   return createHash("sha256").update(canonical).digest("hex");
 }

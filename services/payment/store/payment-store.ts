@@ -16,6 +16,7 @@ interface PaymentRow {
   buyer_id: string;
   buyer_country: string;
   return_url: string;
+  embed_origins: string[];
   currency: string;
   total_minor: bigint;
   platform_fee_bps: number;
@@ -73,6 +74,7 @@ function toPayment(row: PaymentRow, orderRows: OrderRow[]): Payment {
     buyerId: row.buyer_id,
     buyerCountry: row.buyer_country,
     returnUrl: row.return_url,
+    embedOrigins: row.embed_origins,
     currency: row.currency,
     total: row.total_minor,
     platformFeeBps: row.platform_fee_bps,
@@ -130,6 +132,7 @@ export class PaymentStore {
           buyer_id: checkout.buyerId,
           buyer_country: checkout.buyerCountry,
           return_url: checkout.returnUrl,
+          embed_origins: checkout.embedOrigins,
           currency: checkout.currency,
           total_minor: checkout.total,
           platform_fee_bps: checkout.platformFeeBps,

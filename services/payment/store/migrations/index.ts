@@ -13,6 +13,7 @@ import { createdAtIndex } from "./010_created_at_index.js";
 import { checkoutStatus } from "./011_checkout_status.js";
 import { outboxDeadLetters } from "./012_outbox_dead_letters.js";
 import { refundsCreatedAt } from "./013_refunds_created_at.js";
+import { embedOrigins } from "./015_embed_origins.js";
 import { retentionIndexes } from "../../../lib/retention.js";
 import type { ServiceSchema } from "../../../lib/service-db.js";
 
@@ -23,6 +24,7 @@ export const paymentMigrations: readonly Migration[] = [
     { table: "outbox", column: "published_at" },
     { table: "webhook_deliveries", column: "received_at" },
   ]),
+  embedOrigins,
   rpcAuditMigration,
 ];
 // insertOnlyTables: the tables whose triggers refuse updates and deletes.

@@ -1,0 +1,202 @@
+import type { AddressInfo } from "node:net";
+import type { Frame, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { farExpiry, TEST_CARDS } from "../../scripts/buyer.js";
+import { startDemoMerchant, type DemoMerchant } from "../../scripts/demo-merchant/shop.js";
+import { httpServerWithTimeouts } from "../../services/lib/http-timeouts.js";
+import { sampleCheckout, waitForPaymentStatus } from "../support/checkouts.js";
+import { unary } from "../support/grpc-js.js";
+import { usePlatform } from "../support/use-platform.js";
+import { useBrowser } from "./browser.js";
+
+const under = usePlatform();
+const browser = useBrowser();
+
+/** A site of another origin, not registered for any payment: it serves `html` at every path. */
+interface ForeignSite {
+  origin: string;
+  html: string;
+  close(): Promise<void>;
+}
+
+async function startForeignSite(): Promise<ForeignSite> {
+  const server = httpServerWithTimeouts((_req, res) => {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end(site.html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const site: ForeignSite = {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    html: "",
+    close: () => new Promise<void>((resolve) => (server.close(() => resolve()), server.closeAllConnections())),
+  };
+  return site;
+}
+
+// The demo shop, on an origin of its own, creating its checkouts over gRPC with that origin as their embed origin.
+let merchant: DemoMerchant;
+let foreign: ForeignSite;
+beforeAll(async () => {
+  merchant = await startDemoMerchant({
+    pspUrl: under.platform.psp.url,
+    createCheckout: async (embedOrigin) => {
+      const { payment } = await unary(under.payments, "createPayment", sampleCheckout({ embedOrigins: [embedOrigin] }));
+      return { paymentId: payment.paymentId, hostedPageUrl: payment.hostedPageUrl };
+    },
+  });
+  foreign = await startForeignSite();
+});
+afterAll(async () => {
+  await merchant?.close();
+  await foreign?.close();
+});
+
+/** What the messages of a frame look like, per README (Embeddable checkout). */
+const message = (type: string, fields: Record<string, unknown>) => ({ source: "psp-checkout", version: 1, type, decline_code: null, failure_message: null, ...fields });
+
+/** The shop's checkout page, its card form in the PSP's frame; the payment's id. */
+async function checkOut(page: Page): Promise<string> {
+  await page.goto(merchant.origin);
+  await page.getByRole("button", { name: "Check out" }).click();
+  await page.frameLocator("#checkout iframe").getByLabel("Card number").waitFor();
+  return (await page.locator("#checkout").getAttribute("data-payment-id"))!;
+}
+
+/** Types the card into the frame and presses Pay, as a buyer would. */
+async function payInFrame(page: Page, cardNumber: string): Promise<void> {
+  const frame = page.frameLocator("#checkout iframe");
+  await frame.getByLabel("Card number").fill(cardNumber);
+  await frame.getByLabel("Expiry (MM/YY)").fill(farExpiry());
+  await frame.getByLabel("CVC").fill("123");
+  await frame.getByLabel("Name on card").fill("Ada Buyer");
+  await frame.getByRole("button", { name: "Pay USD 35.00" }).click();
+}
+
+/** The messages the shop's page received from the SDK, in order, once there are `count`. */
+async function messagesOnceThere(page: Page, count: number): Promise<unknown[]> {
+  await page.locator("#messages li").nth(count - 1).waitFor();
+  return (await page.locator("#messages li").allInnerTexts()).map((text) => JSON.parse(text));
+}
+
+describe("the PSP's card form embedded in a merchant's page", () => {
+  it("pays with the success card in the frame: the page receives one `succeeded` message, and the card went to the PSP only", async () => {
+    const { page, shot } = browser;
+    const cardSentTo = new Set<string>();
+    page.on("request", (request) => {
+      if (request.postData()?.includes(TEST_CARDS.success)) cardSentTo.add(new URL(request.url()).origin);
+    });
+    const paymentId = await checkOut(page);
+    await shot("card form in the frame");
+    await payInFrame(page, TEST_CARDS.success);
+
+    const paid = await waitForPaymentStatus(under.payments, paymentId, "SUCCEEDED");
+    expect(await messagesOnceThere(page, 1)).toEqual([message("succeeded", { payment_id: paid.pspPaymentId, status: "succeeded" })]);
+    expect(await page.locator("#outcome").innerText()).toBe("Thank you: the payment went through.");
+    expect(await page.frameLocator("#checkout iframe").locator("h1").innerText()).toBe("Payment successful.");
+    expect([...cardSentTo]).toEqual([new URL(under.platform.psp.url).origin]);
+    await shot("paid in the frame");
+  });
+
+  it("pays with the decline card: one `failed` message with the decline, and the payment FAILED", async () => {
+    const { page, shot } = browser;
+    const paymentId = await checkOut(page);
+    await payInFrame(page, TEST_CARDS.declined);
+
+    const failed = await waitForPaymentStatus(under.payments, paymentId, "FAILED");
+    expect(failed.declineCode).toBe("generic_decline");
+    expect(await messagesOnceThere(page, 1)).toEqual([
+      message("failed", { payment_id: failed.pspPaymentId, status: "failed", decline_code: "generic_decline", failure_message: "Your card was declined." }),
+    ]);
+    expect(await page.locator("#outcome").innerText()).toBe("The payment failed. Your card was declined.");
+    await shot("declined in the frame");
+  });
+
+  it("pays with the 3-D Secure card: the challenge is answered inside the frame, `three_d_secure` then `succeeded`", async () => {
+    const { page, shot } = browser;
+    const paymentId = await checkOut(page);
+    await payInFrame(page, TEST_CARDS.threeDSecure);
+    const frame = page.frameLocator("#checkout iframe");
+    await frame.getByRole("button", { name: "Authenticate" }).waitFor();
+    const pending = await waitForPaymentStatus(under.payments, paymentId, "PENDING");
+    expect(pending.pendingReason).toBe("PENDING_REASON_THREE_D_SECURE");
+    expect(await messagesOnceThere(page, 1)).toEqual([message("three_d_secure", { payment_id: pending.pspPaymentId, status: "processing" })]);
+    await shot("3ds challenge in the frame");
+
+    await frame.getByRole("button", { name: "Authenticate" }).click();
+    const paid = await waitForPaymentStatus(under.payments, paymentId, "SUCCEEDED");
+    expect(await messagesOnceThere(page, 2)).toEqual([
+      message("three_d_secure", { payment_id: paid.pspPaymentId, status: "processing" }),
+      message("succeeded", { payment_id: paid.pspPaymentId, status: "succeeded" }),
+    ]);
+    await shot("authenticated in the frame");
+  });
+
+  it("ignores messages from any window but its frame, even ones shaped exactly like the PSP's", async () => {
+    const { page } = browser;
+    const paymentId = await checkOut(page);
+    const { payment } = await unary(under.payments, "getPayment", { paymentId });
+    const forged = message("succeeded", { payment_id: payment.pspPaymentId, status: "succeeded" });
+    // A spy of the test's own sees every message the page gets, so that the forgeries are known to have arrived.
+    await page.evaluate(() => {
+      (window as unknown as { seen: string[] }).seen = [];
+      window.addEventListener("message", (event) => (window as unknown as { seen: string[] }).seen.push(event.origin));
+    });
+    foreign.html = `<!doctype html><title>foreign</title><script>window.opener.postMessage(${JSON.stringify(forged)}, "*");</script>`;
+    const [popup] = await Promise.all([page.waitForEvent("popup"), page.evaluate((url) => void window.open(url), foreign.origin)]);
+    await popup.waitForLoadState();
+    await page.evaluate((m) => window.postMessage(m, "*"), forged);
+    await page.waitForFunction(() => (window as unknown as { seen: string[] }).seen.length === 2);
+    expect(await page.evaluate(() => (window as unknown as { seen: string[] }).seen)).toEqual([foreign.origin, merchant.origin]);
+    expect(await page.locator("#messages li").count()).toBe(0);
+    expect(await page.locator("#outcome").innerText()).toBe("Waiting for the payment.");
+
+    await payInFrame(page, TEST_CARDS.declined);
+    await waitForPaymentStatus(under.payments, paymentId, "FAILED");
+    expect(await messagesOnceThere(page, 1)).toMatchObject([{ type: "failed" }]);
+  });
+
+  it("the SDK refuses to mount a page that is not the PSP's, and unmounting removes the frame", async () => {
+    const { page } = browser;
+    await checkOut(page);
+    const refused = await page.evaluate((url) => {
+      try {
+        (window as unknown as { PspCheckout: { mount(target: string, options: object): unknown } }).PspCheckout.mount("#checkout", { url });
+        return "mounted";
+      } catch (err) {
+        return String(err);
+      }
+    }, `${foreign.origin}/pay/pi_1?token=x`);
+    expect(refused).toBe(`TypeError: PspCheckout.mount: options.url must be a page of ${new URL(under.platform.psp.url).origin}, where this script came from`);
+    await page.evaluate(() => {
+      const sdk = (window as unknown as { PspCheckout: { mount(target: string, options: object): { unmount(): void } } }).PspCheckout;
+      sdk.mount("#checkout", { url: document.getElementById("checkout")!.dataset.hostedPageUrl }).unmount();
+    });
+    expect(await page.locator("#checkout iframe").count()).toBe(0);
+  });
+
+  it("cannot be framed by a foreign origin, neither through the SDK nor by naming the registered origin itself", async () => {
+    const { page, shot } = browser;
+    const { payment } = await unary(under.payments, "createPayment", sampleCheckout({ embedOrigins: [merchant.origin] }));
+    const claimed = `${payment.hostedPageUrl}&parent_origin=${encodeURIComponent(merchant.origin)}`;
+    foreign.html = `<!doctype html><title>foreign shop</title>
+<div id="sdk"></div><iframe id="claimed" src="${claimed.replace(/&/g, "&amp;")}"></iframe>
+<script src="${under.platform.psp.url}/sdk/v1/checkout.js"></script>
+<script>PspCheckout.mount("#sdk", { url: ${JSON.stringify(payment.hostedPageUrl)} });</script>`;
+    const refusals: string[] = [];
+    page.on("console", (entry) => {
+      if (entry.text().includes("frame-ancestors")) refusals.push(entry.text());
+    });
+    await page.goto(foreign.origin, { waitUntil: "load" });
+    await shot("foreign page");
+
+    for (const selector of ["#sdk iframe", "#claimed"]) {
+      const frame = (await (await page.locator(selector).elementHandle())!.contentFrame()) as Frame;
+      expect(await frame.locator("input[name=card_number]").count(), selector).toBe(0);
+      expect(frame.url(), selector).not.toContain("/pay/");
+    }
+    // Chromium says why: the PSP's frame-ancestors does not list the foreign origin.
+    expect(refusals.length).toBe(2);
+    expect(refusals.join("\n")).toContain(`"frame-ancestors 'none'"`);
+    expect(refusals.join("\n")).toContain(`"frame-ancestors ${merchant.origin}"`);
+  });
+});
