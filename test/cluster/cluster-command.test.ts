@@ -24,7 +24,7 @@ describe("npm run cluster", () => {
     for (const port of ["RISK_PORT", "PAYMENT_PORT", "PAYMENT_HTTP_PORT", "WALLET_PORT", "LEDGER_PORT", "RECONCILIATION_PORT", "CONSOLE_PORT"]) {
       expect(stdout).toMatch(new RegExp(`^  ${port} instances: \\w+://127\\.0\\.0\\.1:\\d+, \\w+://127\\.0\\.0\\.1:\\d+$`, "m"));
     }
-    expect(stdout).toContain("(13 service processes;");
+    expect(stdout).toContain("(14 service processes;");
     expect(stdout).toContain("Demo checkout SUCCEEDED.");
     // Every address it printed is closed again: nodes, instances, balancers.
     const ports = [...new Set([...stdout.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1])))];

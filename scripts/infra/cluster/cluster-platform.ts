@@ -13,6 +13,9 @@ import { startHaproxy, type HaproxyFrontend } from "./haproxy.js";
 import { startNatsCluster, type NatsCluster } from "./nats-cluster.js";
 import { startPgCluster, type PgCluster } from "./pg-cluster.js";
 
+/** Not the platform's to replicate: the PSP simulator (holding its state in memory) and the marketplace's demo shop. */
+const OUTSIDE_PARTIES: readonly ServiceName[] = ["psp", "merchant"];
+
 /** One process of one service, on ports of its own, which a test may kill and start again. */
 export class ServiceInstance {
   private process: ServiceProcess | undefined;
@@ -55,7 +58,7 @@ export interface ClusterPlatform {
 }
 
 export interface ClusterPlatformOptions {
-  /** Of every service but the PSP simulator (one: it is the outside party, holding its state in memory). */
+  /** Of every service but the outside parties (one each). */
   instances?: number;
   /** Added to every instance's environment (e.g. shorter poller intervals for a test). */
   env?: NodeJS.ProcessEnv;
@@ -102,7 +105,7 @@ export async function startClusterPlatform(options: ClusterPlatformOptions = {})
     const front: PortMap = {};
     const frontends: HaproxyFrontend[] = [];
     for (const spec of PLATFORM_SERVICES) {
-      const replicas = spec.name === "psp" ? 1 : count;
+      const replicas = OUTSIDE_PARTIES.includes(spec.name) ? 1 : count;
       const ports: PortMap[] = [];
       for (let i = 0; i < replicas; i++) ports.push(await freePorts(spec));
       instancePorts.set(spec, ports);
