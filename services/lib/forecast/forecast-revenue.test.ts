@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../errors.js";
 import type { DailyValue } from "./daily-series.js";
-import { forecastRevenue, minimumHistoryDays, type Forecast, type IntervalMinor, type RevenueForecast } from "./forecast-revenue.js";
+import { forecastRevenue, minimumHistoryDays, type Forecast, type ForecastPoint, type IntervalMinor, type RevenueForecast } from "./forecast-revenue.js";
 import { DEMO_HISTORY, syntheticExpected, syntheticHistory, type SyntheticHistoryOptions } from "./synthetic-history.js";
 
 const HISTORY_DAYS = 365;
@@ -68,6 +68,25 @@ describe("forecastRevenue", () => {
     // Left out of the fit, so it widens no interval either.
     expect(forecast.method.outlierDays).toEqual(["2025-11-28"]);
     expect(Number(forecast.method.residualStdDevMinor)).toBeLessThan(70_000);
+  });
+
+  it("follows a level that wanders: the intervals widen with the horizon and still hold the future about as often", () => {
+    let days = 0;
+    let in80 = 0;
+    for (const seed of [21, 22, 23, 24, 25]) {
+      const { history, future } = demo(seed, { levelWalkStdDevMinor: 20_000 });
+      const forecast = made(forecastRevenue(history, { horizonDays: 30 }));
+      expect(forecast.method.alpha).toBeGreaterThan(0.05);
+      const width = (p: ForecastPoint) => p.interval80.highMinor - p.interval80.lowMinor;
+      expect(width(forecast.points[29]!) > width(forecast.points[0]!)).toBe(true);
+      expect(forecast.backtest.wape).toBeLessThan(0.1);
+      forecast.points.forEach((point, i) => {
+        days++;
+        if (within(future[i]!.valueMinor, point.interval80)) in80++;
+      });
+    }
+    expect(in80 / days).toBeGreaterThan(0.65);
+    expect(in80 / days).toBeLessThan(0.95);
   });
 
   it("is made of whole minor units: bands around each point, the total the sum of the points", () => {

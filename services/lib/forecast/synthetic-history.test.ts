@@ -25,6 +25,13 @@ describe("synthetic history", () => {
     expect(syntheticExpected(options, 6)).toBe(1_000_000 + 6 * 2_000 - 300_000);
   });
 
+  it("lets the level wander when asked, leaving the series without it as it was", () => {
+    const wandering = syntheticHistory({ ...options, levelWalkStdDevMinor: 20_000 });
+    expect(wandering).not.toEqual(syntheticHistory(options));
+    expect(syntheticHistory({ ...options, levelWalkStdDevMinor: 0 })).toEqual(syntheticHistory(options));
+    expect(syntheticHistory({ ...options, levelWalkStdDevMinor: 20_000 })).toEqual(wandering);
+  });
+
   it("adds a spike on its day only", () => {
     const spiked = { ...options, spikes: [{ day: "2024-11-29", extraMinor: 5_000_000 }] };
     const [plain, withSpike] = [syntheticHistory(options), syntheticHistory(spiked)];

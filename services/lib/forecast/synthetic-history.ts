@@ -1,8 +1,9 @@
 import { addDays, type DailyValue } from "./daily-series.js";
 
 /**
- * A made-up daily revenue history for tests, benchmarks and demos: a level growing by a linear trend, a weekly
- * pattern, normal noise, and sale spikes on given days. The same options always give the same series.
+ * A made-up daily revenue history for tests, benchmarks and demos: a level growing by a linear trend (and wandering,
+ * if asked), a weekly pattern, normal noise, and sale spikes on given days. The same options always give the same
+ * series.
  */
 export interface SyntheticHistoryOptions {
   /** The first day, YYYY-MM-DD. */
@@ -18,6 +19,8 @@ export interface SyntheticHistoryOptions {
   weekly: readonly number[];
   /** Standard deviation of the normal noise, minor units. */
   noiseStdDevMinor: number;
+  /** If set, the level also wanders: each day it moves by a normal draw of this standard deviation, for good. */
+  levelWalkStdDevMinor?: number;
   /** Extra revenue on a few days, e.g. a sale. */
   spikes?: readonly { day: string; extraMinor: number }[];
 }
@@ -48,7 +51,7 @@ function standardNormal(random: () => number): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }
 
-/** Day `index`'s value without the noise: what a perfect forecast would say. */
+/** Day `index`'s value without the noise (nor the level's wandering): what a perfect forecast would say. */
 export function syntheticExpected(options: SyntheticHistoryOptions, index: number): number {
   const day = addDays(options.start, index);
   const weekday = new Date(`${day}T00:00:00.000Z`).getUTCDay();
@@ -60,8 +63,12 @@ export function syntheticHistory(options: SyntheticHistoryOptions): DailyValue[]
   if (options.weekly.length !== 7) throw new RangeError(`synthetic history: weekly needs 7 values (Sunday first), got ${options.weekly.length}`);
   if (!Number.isInteger(options.days) || options.days < 0) throw new RangeError(`synthetic history: days must be an integer >= 0, got ${options.days}`);
   const random = seededRandom(options.seed);
-  return Array.from({ length: options.days }, (_, i) => ({
-    day: addDays(options.start, i),
-    valueMinor: BigInt(Math.round(syntheticExpected(options, i) + options.noiseStdDevMinor * standardNormal(random))),
-  }));
+  const walkSd = options.levelWalkStdDevMinor ?? 0;
+  let walk = 0;
+  return Array.from({ length: options.days }, (_, i) => {
+    // Drawn only when asked for, so that the other options' series stay as they were.
+    if (walkSd > 0) walk += walkSd * standardNormal(random);
+    const value = syntheticExpected(options, i) + walk + options.noiseStdDevMinor * standardNormal(random);
+    return { day: addDays(options.start, i), valueMinor: BigInt(Math.round(value)) };
+  });
 }
