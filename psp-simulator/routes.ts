@@ -1,7 +1,8 @@
+import type { BalanceBreaks } from "./balance-breaks.js";
 import type { Clock } from "./clock.js";
 import type { DiscrepancyInjector } from "./discrepancies.js";
 import { disputeObject, type Disputes } from "./disputes.js";
-import { resourceMissing } from "./errors.js";
+import { invalidParam, resourceMissing } from "./errors.js";
 import type { Faults } from "./faults.js";
 import { TextBody } from "./http.js";
 import { paymentObject, type Payment, type Payments } from "./payments.js";
@@ -10,6 +11,7 @@ import { refundObject, type Refunds } from "./refunds.js";
 import { settlementObject, type Settlements } from "./settlements.js";
 import type { Store, Table } from "./store.js";
 import {
+  balanceBreakInput,
   cancelInput,
   captureInput,
   clockAdvanceInput,
@@ -36,6 +38,7 @@ export interface RouteContext {
   disputes: Disputes;
   settlements: Settlements;
   discrepancies: DiscrepancyInjector;
+  balanceBreaks: BalanceBreaks;
   webhooks: WebhookDispatcher;
   faults: Faults;
 }
@@ -94,6 +97,7 @@ export function routes(ctx: RouteContext): Route[] {
   const faultConfig = () => ok({ object: "fault_config", ...ctx.faults.get() });
   const clock = () => ok({ object: "clock", now: ctx.clock.seconds(), offset_seconds: ctx.clock.offset / 1000 });
   const waitingDiscrepancies = () => list(ctx.discrepancies.waiting());
+  const balanceBreaks = () => list(ctx.balanceBreaks.list());
 
   return [
     {
@@ -229,6 +233,24 @@ export function routes(ctx: RouteContext): Route[] {
       method: "GET",
       path: /^\/v1\/test_helpers\/settlements\/discrepancies$/,
       handle: waitingDiscrepancies,
+    },
+    {
+      method: "POST",
+      path: /^\/v1\/test_helpers\/settlements\/balance_breaks$/,
+      handle: ({ body }) => {
+        const input = balanceBreakInput(body);
+        const { firstDate } = ctx.settlements;
+        if (input.date < firstDate) {
+          throw invalidParam("date", `Invalid date: ${input.date} is before ${firstDate}, the first settlement day of this simulator.`);
+        }
+        ctx.balanceBreaks.set(input);
+        return balanceBreaks();
+      },
+    },
+    {
+      method: "GET",
+      path: /^\/v1\/test_helpers\/settlements\/balance_breaks$/,
+      handle: balanceBreaks,
     },
     {
       method: "GET",

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { createApiHandler } from "./api.js";
 import { createCheckoutHandler } from "./checkout.js";
 import { httpServerWithTimeouts } from "../services/lib/http-timeouts.js";
+import { BalanceBreaks } from "./balance-breaks.js";
 import { Clock } from "./clock.js";
 import { DiscrepancyInjector } from "./discrepancies.js";
 import { Disputes, disputeObject } from "./disputes.js";
@@ -160,7 +161,8 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
   const refunds = new Refunds({ store, clock, delayMs: refundDelayMs, publish: settleAndPublish(refundMovements, refundObject) });
   const payouts = new Payouts({ store, clock, delayMs: payoutDelayMs, publish: settleAndPublish(payoutMovements, payoutObject) });
   const discrepancies = new DiscrepancyInjector(chargeFee);
-  const settlements = new Settlements({ dir: settlementDir, calendar, clock, journal, discrepancies });
+  const balanceBreaks = new BalanceBreaks();
+  const settlements = new Settlements({ dir: settlementDir, calendar, clock, journal, discrepancies, balanceBreaks });
   settlements.start();
   const api = createApiHandler({
     apiKey: opts.apiKey,
@@ -173,6 +175,7 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
     disputes,
     settlements,
     discrepancies,
+    balanceBreaks,
     webhooks,
     faults,
     idempotency: new IdempotencyStore(),

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { BalanceBreaks } from "./balance-breaks.js";
 import type { Clock } from "./clock.js";
 import type { DiscrepancyInjector } from "./discrepancies.js";
 import { invalidParam, resourceMissing } from "./errors.js";
@@ -39,6 +40,7 @@ export interface SettlementsOptions {
   clock: Clock;
   journal: Journal;
   discrepancies: DiscrepancyInjector;
+  balanceBreaks: BalanceBreaks;
 }
 
 /** A reader polling the directory must never see half a file: it appears whole, by a rename. */
@@ -50,11 +52,12 @@ function writeWhole(path: string, content: string): void {
 /**
  * The daily settlement files: one per day, cut at the day's end by the simulator clock, from the day the simulator
  * started. A day can also be cut early, or again; a file is a function of the day's movements, the balance before
- * it and its discrepancies, so cutting an unchanged day again leaves it as it is.
+ * it, its discrepancies and its balance breaks, so cutting an unchanged day again leaves it as it is.
  */
 export class Settlements {
   private readonly written = new Map<string, Settlement>();
-  private readonly firstDate: string;
+  /** The day the simulator started in, its first settlement day. */
+  readonly firstDate: string;
 
   constructor(private readonly options: SettlementsOptions) {
     this.firstDate = options.calendar.dateOf(options.clock.now());
@@ -102,10 +105,10 @@ export class Settlements {
   }
 
   private cut(date: string): Settlement {
-    const { calendar, clock, journal, discrepancies, dir } = this.options;
+    const { calendar, clock, journal, discrepancies, balanceBreaks, dir } = this.options;
     const { start, end } = calendar.window(date);
     const lines = discrepancies.apply(date, journal.during(start, end).map(fileLine));
-    const balances = journal.balancesBefore(end);
+    const balances = balanceBreaks.stated(date, journal.balancesBefore(end));
     const content = SETTLEMENT_HEADER + lines.map((line) => csvLine(line.fields)).join("") + closingBalanceLines(balances, end);
     const digest = createHash("sha256").update(content).digest("hex");
     const previous = this.written.get(date);

@@ -1,5 +1,6 @@
 import { embedOriginsProblem } from "../services/lib/embed-origins.js";
 import { isSupportedCurrency, SUPPORTED_CURRENCIES } from "./currencies.js";
+import type { BalanceBreak } from "./balance-breaks.js";
 import { ANY, DISCREPANCY_KINDS, MALFORMATIONS, type Discrepancy } from "./discrepancies.js";
 import { DISPUTE_REASONS, type NewDispute } from "./disputes.js";
 import { ApiError, invalidParam } from "./errors.js";
@@ -275,11 +276,15 @@ export function faultInput(body: JsonObject): FaultConfig {
   };
 }
 
-export function settlementRunInput(body: JsonObject): { date: string | null } {
-  rejectUnknown(body, ["date"]);
+function settlementDate(body: JsonObject): string | null {
   const date = optionalString(body, "date");
   if (date !== null && !isSettlementDate(date)) throw invalidParam("date", "Invalid date: must be a date written YYYY-MM-DD.");
-  return { date };
+  return date;
+}
+
+export function settlementRunInput(body: JsonObject): { date: string | null } {
+  rejectUnknown(body, ["date"]);
+  return { date: settlementDate(body) };
 }
 
 /** Errors about a field of an element of a list name it in full, e.g. `discrepancies[2][delta]`. */
@@ -300,6 +305,13 @@ function nonZeroInteger(body: JsonObject, param: string): number {
     throw invalidParam(param, `Invalid ${param}: must be a non-zero integer number of minor currency units.`);
   }
   return value;
+}
+
+export function balanceBreakInput(body: JsonObject): BalanceBreak {
+  rejectUnknown(body, ["date", "currency", "delta"]);
+  const date = settlementDate(body);
+  if (date === null) throw missing("date");
+  return { date, currency: currency(body), delta: nonZeroInteger(body, "delta") };
 }
 
 /** The fields each kind takes besides `kind` and `target`. */
