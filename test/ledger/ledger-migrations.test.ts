@@ -39,6 +39,7 @@ describe("ledger migrations", () => {
       "function fold_revenue_days",
       "function post_transaction",
       "function refuse_change",
+      "function revenue_entries_from",
       "function rpc_audit_refuse_change",
       "table account_checkpoints",
       "table accounts",

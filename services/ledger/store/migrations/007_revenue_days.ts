@@ -51,6 +51,21 @@ export const revenueDays: Migration = {
           on conflict (day, currency, figure) do update set amount_minor = r.amount_minor + excluded.amount_minor
       $$;
 
+      -- revenue_entries of the transactions from xid since_xid on, posted on the days from_day..to_day (UTC), in
+      -- only_currency unless it is null. A function so that the query is planned knowing since_xid: from the horizon,
+      -- it is the newest few transactions (by transactions(xid), then each one's entries), not a third of the journal
+      -- as the planner would guess for an unknown bound (and never a generic plan, which would not know it either).
+      -- Stable: it reads the snapshot of the statement calling it.
+      create function revenue_entries_from(since_xid xid8, from_day date, to_day date, only_currency text)
+        returns table (day date, currency text, figure text, amount_minor bigint) language plpgsql stable
+        set plan_cache_mode = force_custom_plan as $$
+      begin
+        return query select r.day, r.currency, r.figure, r.amount_minor from revenue_entries r
+          where r.xid >= since_xid
+            and r.posted_at >= from_day::timestamp at time zone 'UTC' and r.posted_at < (to_day + 1)::timestamp at time zone 'UTC'
+            and (only_currency is null or r.currency = only_currency);
+      end $$;
+
       ${advanceCheckpointsFunction("perform fold_revenue_days(old_horizon, new_horizon);")}
 
       -- The entries already below the horizon, with the checkpointer kept out meanwhile.
@@ -61,6 +76,7 @@ export const revenueDays: Migration = {
   async down(db) {
     await db.raw(`
       ${advanceCheckpointsFunction()}
+      drop function revenue_entries_from(xid8, date, date, text);
       drop function fold_revenue_days(xid8, xid8);
       drop table revenue_days;
       drop view revenue_entries;
