@@ -36,6 +36,7 @@ describe("ledger migrations", () => {
       "function admit_entry",
       "function advance_checkpoints",
       "function check_transaction",
+      "function fold_revenue_days",
       "function post_transaction",
       "function refuse_change",
       "function rpc_audit_refuse_change",
@@ -44,6 +45,8 @@ describe("ledger migrations", () => {
       "table checkpoint_horizon",
       "table entries",
       "table inbox",
+      "table revenue_days",
+      "table revenue_entries",
       "table rpc_audit",
       "table transactions",
     ]);

@@ -2,6 +2,8 @@ import { testTls } from "../support/tls.js";
 import { createDb, type Db } from "../../services/lib/db.js";
 import { randomPageTokenSecret } from "../../services/lib/page-token.js";
 import { startLedgerService, type LedgerServiceConfig, type RunningLedgerService } from "../../services/ledger/service.js";
+import type { PostingPlan } from "../../services/ledger/domain/chart.js";
+import { postingFingerprint } from "../../services/ledger/domain/posting.js";
 import { LedgerStore } from "../../services/ledger/store/ledger-store.js";
 import { LEDGER_SCHEMA } from "../../services/ledger/store/migrations/index.js";
 import { grpc, grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
@@ -95,3 +97,24 @@ export const payIn = (transactionId: string, sellerId: string, amountMinor: bigi
     credit(`platform_fee_revenue:${currency}`, feeMinor, currency),
   ],
 });
+
+/**
+ * Books a chart posting as if posted at `postedAt` (post_transaction stamps now()): the same rows through the same
+ * triggers, which still check every entry and the balance at commit. Opens the accounts it needs.
+ */
+export async function bookAt(db: Db, { posting, accounts }: PostingPlan, postedAt: Date): Promise<void> {
+  await db.transaction(async (trx) => {
+    await new LedgerStore(trx).openAccounts(accounts);
+    await trx("transactions").insert({ id: posting.transactionId, description: posting.description, fingerprint: postingFingerprint(posting), posted_at: postedAt });
+    await trx("entries").insert(
+      posting.entries.map((e, position) => ({
+        transaction_id: posting.transactionId,
+        position,
+        account_code: e.accountCode,
+        currency: e.amount.currency,
+        direction: e.direction,
+        amount_minor: e.amount.amountMinor.toString(),
+      })),
+    );
+  });
+}

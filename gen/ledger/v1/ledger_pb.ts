@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ledger/v1/ledger.proto.
  */
 export const file_ledger_v1_ledger: GenFile = /*@__PURE__*/
-  fileDesc("ChZsZWRnZXIvdjEvbGVkZ2VyLnByb3RvEglsZWRnZXIudjEiTwoHQWNjb3VudBIMCgRjb2RlGAEgASgJEiQKBHR5cGUYAiABKA4yFi5sZWRnZXIudjEuQWNjb3VudFR5cGUSEAoIY3VycmVuY3kYAyABKAkiaAoFRW50cnkSFAoMYWNjb3VudF9jb2RlGAEgASgJEicKCWRpcmVjdGlvbhgCIAEoDjIULmxlZGdlci52MS5EaXJlY3Rpb24SIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5IowBCgtUcmFuc2FjdGlvbhIWCg50cmFuc2FjdGlvbl9pZBgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIhCgdlbnRyaWVzGAMgAygLMhAubGVkZ2VyLnYxLkVudHJ5Ei0KCXBvc3RlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiOQoST3BlbkFjY291bnRSZXF1ZXN0EiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudCI6ChNPcGVuQWNjb3VudFJlc3BvbnNlEiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudCJoChZQb3N0VHJhbnNhY3Rpb25SZXF1ZXN0EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEiEKB2VudHJpZXMYAyADKAsyEC5sZWRnZXIudjEuRW50cnkiRgoXUG9zdFRyYW5zYWN0aW9uUmVzcG9uc2USKwoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iLwoVR2V0VHJhbnNhY3Rpb25SZXF1ZXN0EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJIkUKFkdldFRyYW5zYWN0aW9uUmVzcG9uc2USKwoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iKQoRR2V0QmFsYW5jZVJlcXVlc3QSFAoMYWNjb3VudF9jb2RlGAEgASgJIq0BChJHZXRCYWxhbmNlUmVzcG9uc2USIwoHYWNjb3VudBgBIAEoCzISLmxlZGdlci52MS5BY2NvdW50EiEKB2JhbGFuY2UYAiABKAsyEC5jb21tb24udjEuTW9uZXkSJgoMdG90YWxfZGViaXRzGAMgASgLMhAuY29tbW9uLnYxLk1vbmV5EicKDXRvdGFsX2NyZWRpdHMYBCABKAsyEC5jb21tb24udjEuTW9uZXkiUQoTTGlzdEFjY291bnRzUmVxdWVzdBITCgtjb2RlX3ByZWZpeBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJcChRMaXN0QWNjb3VudHNSZXNwb25zZRIrCghhY2NvdW50cxgBIAMoCzIZLmxlZGdlci52MS5BY2NvdW50QmFsYW5jZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiqQEKDkFjY291bnRCYWxhbmNlEiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudBIhCgdiYWxhbmNlGAIgASgLMhAuY29tbW9uLnYxLk1vbmV5EiYKDHRvdGFsX2RlYml0cxgDIAEoCzIQLmNvbW1vbi52MS5Nb25leRInCg10b3RhbF9jcmVkaXRzGAQgASgLMhAuY29tbW9uLnYxLk1vbmV5InUKC1Bvc3RlZEVudHJ5EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEh8KBWVudHJ5GAIgASgLMhAubGVkZ2VyLnYxLkVudHJ5Ei0KCXBvc3RlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiUQoSTGlzdEVudHJpZXNSZXF1ZXN0EhQKDGFjY291bnRfY29kZRgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJXChNMaXN0RW50cmllc1Jlc3BvbnNlEicKB2VudHJpZXMYASADKAsyFi5sZWRnZXIudjEuUG9zdGVkRW50cnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIhgKFkNoZWNrSW52YXJpYW50c1JlcXVlc3QibgoJVmlvbGF0aW9uEhEKCWludmFyaWFudBgBIAEoCRIOCgZkZXRhaWwYAiABKAkSFAoMYWNjb3VudF9jb2RlGAMgASgJEhYKDnRyYW5zYWN0aW9uX2lkGAQgASgJEhAKCGN1cnJlbmN5GAUgASgJIlIKF0NoZWNrSW52YXJpYW50c1Jlc3BvbnNlEigKCnZpb2xhdGlvbnMYASADKAsyFC5sZWRnZXIudjEuVmlvbGF0aW9uEg0KBW5vdGVzGAIgAygJIn0KGUxvb2t1cFRyYW5zYWN0aW9uc1JlcXVlc3QSFwoPdHJhbnNhY3Rpb25faWRzGAEgAygJEhgKEGFjY291bnRfcHJlZml4ZXMYAiADKAkSLQoJcmVhZF9tYXNrGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayJKChpMb29rdXBUcmFuc2FjdGlvbnNSZXNwb25zZRIsCgx0cmFuc2FjdGlvbnMYASADKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iSQoUTG9va3VwRW50cmllc1JlcXVlc3QSFwoPdHJhbnNhY3Rpb25faWRzGAEgAygJEhgKEGFjY291bnRfcHJlZml4ZXMYAiADKAkixQEKFUxvb2t1cEVudHJpZXNSZXNwb25zZRIUCgxlbnRyeV9jb3VudHMYASADKBESFQoNYWNjb3VudF9jb2RlcxgCIAMoCRIaChJhY2NvdW50X2N1cnJlbmNpZXMYAyADKAkSFgoOZW50cnlfYWNjb3VudHMYBCADKA0SLgoQZW50cnlfZGlyZWN0aW9ucxgFIAMoDjIULmxlZGdlci52MS5EaXJlY3Rpb24SGwoTZW50cnlfYW1vdW50c19taW5vchgGIAMoAyK7AQoZTGlzdFRyYW5zYWN0aW9uSWRzUmVxdWVzdBIvCgtwb3N0ZWRfZnJvbRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNcG9zdGVkX2JlZm9yZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLaWRfcHJlZml4ZXMYAyADKAkSEQoJcGFnZV9zaXplGAQgASgFEhIKCnBhZ2VfdG9rZW4YBSABKAkiTgoaTGlzdFRyYW5zYWN0aW9uSWRzUmVzcG9uc2USFwoPdHJhbnNhY3Rpb25faWRzGAEgAygJEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSqTAQoLQWNjb3VudFR5cGUSHAoYQUNDT1VOVF9UWVBFX1VOU1BFQ0lGSUVEEAASFgoSQUNDT1VOVF9UWVBFX0FTU0VUEAESGgoWQUNDT1VOVF9UWVBFX0xJQUJJTElUWRACEhgKFEFDQ09VTlRfVFlQRV9SRVZFTlVFEAMSGAoUQUNDT1VOVF9UWVBFX0VYUEVOU0UQBCpRCglEaXJlY3Rpb24SGQoVRElSRUNUSU9OX1VOU1BFQ0lGSUVEEAASEwoPRElSRUNUSU9OX0RFQklUEAESFAoQRElSRUNUSU9OX0NSRURJVBACMuwGCg1MZWRnZXJTZXJ2aWNlEkwKC09wZW5BY2NvdW50Eh0ubGVkZ2VyLnYxLk9wZW5BY2NvdW50UmVxdWVzdBoeLmxlZGdlci52MS5PcGVuQWNjb3VudFJlc3BvbnNlElgKD1Bvc3RUcmFuc2FjdGlvbhIhLmxlZGdlci52MS5Qb3N0VHJhbnNhY3Rpb25SZXF1ZXN0GiIubGVkZ2VyLnYxLlBvc3RUcmFuc2FjdGlvblJlc3BvbnNlElUKDkdldFRyYW5zYWN0aW9uEiAubGVkZ2VyLnYxLkdldFRyYW5zYWN0aW9uUmVxdWVzdBohLmxlZGdlci52MS5HZXRUcmFuc2FjdGlvblJlc3BvbnNlEkkKCkdldEJhbGFuY2USHC5sZWRnZXIudjEuR2V0QmFsYW5jZVJlcXVlc3QaHS5sZWRnZXIudjEuR2V0QmFsYW5jZVJlc3BvbnNlEk8KDExpc3RBY2NvdW50cxIeLmxlZGdlci52MS5MaXN0QWNjb3VudHNSZXF1ZXN0Gh8ubGVkZ2VyLnYxLkxpc3RBY2NvdW50c1Jlc3BvbnNlEkwKC0xpc3RFbnRyaWVzEh0ubGVkZ2VyLnYxLkxpc3RFbnRyaWVzUmVxdWVzdBoeLmxlZGdlci52MS5MaXN0RW50cmllc1Jlc3BvbnNlElgKD0NoZWNrSW52YXJpYW50cxIhLmxlZGdlci52MS5DaGVja0ludmFyaWFudHNSZXF1ZXN0GiIubGVkZ2VyLnYxLkNoZWNrSW52YXJpYW50c1Jlc3BvbnNlEmEKEkxvb2t1cFRyYW5zYWN0aW9ucxIkLmxlZGdlci52MS5Mb29rdXBUcmFuc2FjdGlvbnNSZXF1ZXN0GiUubGVkZ2VyLnYxLkxvb2t1cFRyYW5zYWN0aW9uc1Jlc3BvbnNlElIKDUxvb2t1cEVudHJpZXMSHy5sZWRnZXIudjEuTG9va3VwRW50cmllc1JlcXVlc3QaIC5sZWRnZXIudjEuTG9va3VwRW50cmllc1Jlc3BvbnNlEmEKEkxpc3RUcmFuc2FjdGlvbklkcxIkLmxlZGdlci52MS5MaXN0VHJhbnNhY3Rpb25JZHNSZXF1ZXN0GiUubGVkZ2VyLnYxLkxpc3RUcmFuc2FjdGlvbklkc1Jlc3BvbnNlYgZwcm90bzM", [file_common_v1_money, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
+  fileDesc("ChZsZWRnZXIvdjEvbGVkZ2VyLnByb3RvEglsZWRnZXIudjEiTwoHQWNjb3VudBIMCgRjb2RlGAEgASgJEiQKBHR5cGUYAiABKA4yFi5sZWRnZXIudjEuQWNjb3VudFR5cGUSEAoIY3VycmVuY3kYAyABKAkiaAoFRW50cnkSFAoMYWNjb3VudF9jb2RlGAEgASgJEicKCWRpcmVjdGlvbhgCIAEoDjIULmxlZGdlci52MS5EaXJlY3Rpb24SIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5IowBCgtUcmFuc2FjdGlvbhIWCg50cmFuc2FjdGlvbl9pZBgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIhCgdlbnRyaWVzGAMgAygLMhAubGVkZ2VyLnYxLkVudHJ5Ei0KCXBvc3RlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiOQoST3BlbkFjY291bnRSZXF1ZXN0EiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudCI6ChNPcGVuQWNjb3VudFJlc3BvbnNlEiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudCJoChZQb3N0VHJhbnNhY3Rpb25SZXF1ZXN0EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEiEKB2VudHJpZXMYAyADKAsyEC5sZWRnZXIudjEuRW50cnkiRgoXUG9zdFRyYW5zYWN0aW9uUmVzcG9uc2USKwoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iLwoVR2V0VHJhbnNhY3Rpb25SZXF1ZXN0EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJIkUKFkdldFRyYW5zYWN0aW9uUmVzcG9uc2USKwoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iKQoRR2V0QmFsYW5jZVJlcXVlc3QSFAoMYWNjb3VudF9jb2RlGAEgASgJIq0BChJHZXRCYWxhbmNlUmVzcG9uc2USIwoHYWNjb3VudBgBIAEoCzISLmxlZGdlci52MS5BY2NvdW50EiEKB2JhbGFuY2UYAiABKAsyEC5jb21tb24udjEuTW9uZXkSJgoMdG90YWxfZGViaXRzGAMgASgLMhAuY29tbW9uLnYxLk1vbmV5EicKDXRvdGFsX2NyZWRpdHMYBCABKAsyEC5jb21tb24udjEuTW9uZXkiUQoTTGlzdEFjY291bnRzUmVxdWVzdBITCgtjb2RlX3ByZWZpeBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJcChRMaXN0QWNjb3VudHNSZXNwb25zZRIrCghhY2NvdW50cxgBIAMoCzIZLmxlZGdlci52MS5BY2NvdW50QmFsYW5jZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiqQEKDkFjY291bnRCYWxhbmNlEiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudBIhCgdiYWxhbmNlGAIgASgLMhAuY29tbW9uLnYxLk1vbmV5EiYKDHRvdGFsX2RlYml0cxgDIAEoCzIQLmNvbW1vbi52MS5Nb25leRInCg10b3RhbF9jcmVkaXRzGAQgASgLMhAuY29tbW9uLnYxLk1vbmV5InUKC1Bvc3RlZEVudHJ5EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEh8KBWVudHJ5GAIgASgLMhAubGVkZ2VyLnYxLkVudHJ5Ei0KCXBvc3RlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiUQoSTGlzdEVudHJpZXNSZXF1ZXN0EhQKDGFjY291bnRfY29kZRgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJXChNMaXN0RW50cmllc1Jlc3BvbnNlEicKB2VudHJpZXMYASADKAsyFi5sZWRnZXIudjEuUG9zdGVkRW50cnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIhgKFkNoZWNrSW52YXJpYW50c1JlcXVlc3QibgoJVmlvbGF0aW9uEhEKCWludmFyaWFudBgBIAEoCRIOCgZkZXRhaWwYAiABKAkSFAoMYWNjb3VudF9jb2RlGAMgASgJEhYKDnRyYW5zYWN0aW9uX2lkGAQgASgJEhAKCGN1cnJlbmN5GAUgASgJIlIKF0NoZWNrSW52YXJpYW50c1Jlc3BvbnNlEigKCnZpb2xhdGlvbnMYASADKAsyFC5sZWRnZXIudjEuVmlvbGF0aW9uEg0KBW5vdGVzGAIgAygJIn0KGUxvb2t1cFRyYW5zYWN0aW9uc1JlcXVlc3QSFwoPdHJhbnNhY3Rpb25faWRzGAEgAygJEhgKEGFjY291bnRfcHJlZml4ZXMYAiADKAkSLQoJcmVhZF9tYXNrGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayJKChpMb29rdXBUcmFuc2FjdGlvbnNSZXNwb25zZRIsCgx0cmFuc2FjdGlvbnMYASADKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iSQoUTG9va3VwRW50cmllc1JlcXVlc3QSFwoPdHJhbnNhY3Rpb25faWRzGAEgAygJEhgKEGFjY291bnRfcHJlZml4ZXMYAiADKAkixQEKFUxvb2t1cEVudHJpZXNSZXNwb25zZRIUCgxlbnRyeV9jb3VudHMYASADKBESFQoNYWNjb3VudF9jb2RlcxgCIAMoCRIaChJhY2NvdW50X2N1cnJlbmNpZXMYAyADKAkSFgoOZW50cnlfYWNjb3VudHMYBCADKA0SLgoQZW50cnlfZGlyZWN0aW9ucxgFIAMoDjIULmxlZGdlci52MS5EaXJlY3Rpb24SGwoTZW50cnlfYW1vdW50c19taW5vchgGIAMoAyK7AQoZTGlzdFRyYW5zYWN0aW9uSWRzUmVxdWVzdBIvCgtwb3N0ZWRfZnJvbRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNcG9zdGVkX2JlZm9yZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLaWRfcHJlZml4ZXMYAyADKAkSEQoJcGFnZV9zaXplGAQgASgFEhIKCnBhZ2VfdG9rZW4YBSABKAkiTgoaTGlzdFRyYW5zYWN0aW9uSWRzUmVzcG9uc2USFwoPdHJhbnNhY3Rpb25faWRzGAEgAygJEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJ7ChFHZXRSZXZlbnVlUmVxdWVzdBIQCghjdXJyZW5jeRgBIAEoCRIQCghmcm9tX2RheRgCIAEoCRIOCgZ0b19kYXkYAyABKAkSMgoLZ3JhbnVsYXJpdHkYBCABKA4yHS5sZWRnZXIudjEuUmV2ZW51ZUdyYW51bGFyaXR5IsUCCg1SZXZlbnVlUGVyaW9kEhAKCGN1cnJlbmN5GAEgASgJEg4KBnBlcmlvZBgCIAEoCRIRCglmaXJzdF9kYXkYAyABKAkSEAoIbGFzdF9kYXkYBCABKAkSGwoTZ3Jvc3NfY2hhcmdlZF9taW5vchgFIAEoAxIiChpwbGF0Zm9ybV9mZWVfcmV2ZW51ZV9taW5vchgGIAEoAxIbChNmZWVzX3JldmVyc2VkX21pbm9yGAcgASgDEhUKDXJlZnVuZHNfbWlub3IYCCABKAMSGwoTZGlzcHV0ZXNfbG9zdF9taW5vchgJIAEoAxIWCg5wc3BfZmVlc19taW5vchgKIAEoAxIoCiByZWNvbmNpbGlhdGlvbl9kaWZmZXJlbmNlc19taW5vchgLIAEoAxIZChFuZXRfcmV2ZW51ZV9taW5vchgMIAEoAyI/ChJHZXRSZXZlbnVlUmVzcG9uc2USKQoHcGVyaW9kcxgBIAMoCzIYLmxlZGdlci52MS5SZXZlbnVlUGVyaW9kKpMBCgtBY2NvdW50VHlwZRIcChhBQ0NPVU5UX1RZUEVfVU5TUEVDSUZJRUQQABIWChJBQ0NPVU5UX1RZUEVfQVNTRVQQARIaChZBQ0NPVU5UX1RZUEVfTElBQklMSVRZEAISGAoUQUNDT1VOVF9UWVBFX1JFVkVOVUUQAxIYChRBQ0NPVU5UX1RZUEVfRVhQRU5TRRAEKlEKCURpcmVjdGlvbhIZChVESVJFQ1RJT05fVU5TUEVDSUZJRUQQABITCg9ESVJFQ1RJT05fREVCSVQQARIUChBESVJFQ1RJT05fQ1JFRElUEAIqkwEKElJldmVudWVHcmFudWxhcml0eRIjCh9SRVZFTlVFX0dSQU5VTEFSSVRZX1VOU1BFQ0lGSUVEEAASGwoXUkVWRU5VRV9HUkFOVUxBUklUWV9EQVkQARIcChhSRVZFTlVFX0dSQU5VTEFSSVRZX1dFRUsQAhIdChlSRVZFTlVFX0dSQU5VTEFSSVRZX01PTlRIEAMytwcKDUxlZGdlclNlcnZpY2USTAoLT3BlbkFjY291bnQSHS5sZWRnZXIudjEuT3BlbkFjY291bnRSZXF1ZXN0Gh4ubGVkZ2VyLnYxLk9wZW5BY2NvdW50UmVzcG9uc2USWAoPUG9zdFRyYW5zYWN0aW9uEiEubGVkZ2VyLnYxLlBvc3RUcmFuc2FjdGlvblJlcXVlc3QaIi5sZWRnZXIudjEuUG9zdFRyYW5zYWN0aW9uUmVzcG9uc2USVQoOR2V0VHJhbnNhY3Rpb24SIC5sZWRnZXIudjEuR2V0VHJhbnNhY3Rpb25SZXF1ZXN0GiEubGVkZ2VyLnYxLkdldFRyYW5zYWN0aW9uUmVzcG9uc2USSQoKR2V0QmFsYW5jZRIcLmxlZGdlci52MS5HZXRCYWxhbmNlUmVxdWVzdBodLmxlZGdlci52MS5HZXRCYWxhbmNlUmVzcG9uc2USTwoMTGlzdEFjY291bnRzEh4ubGVkZ2VyLnYxLkxpc3RBY2NvdW50c1JlcXVlc3QaHy5sZWRnZXIudjEuTGlzdEFjY291bnRzUmVzcG9uc2USTAoLTGlzdEVudHJpZXMSHS5sZWRnZXIudjEuTGlzdEVudHJpZXNSZXF1ZXN0Gh4ubGVkZ2VyLnYxLkxpc3RFbnRyaWVzUmVzcG9uc2USWAoPQ2hlY2tJbnZhcmlhbnRzEiEubGVkZ2VyLnYxLkNoZWNrSW52YXJpYW50c1JlcXVlc3QaIi5sZWRnZXIudjEuQ2hlY2tJbnZhcmlhbnRzUmVzcG9uc2USYQoSTG9va3VwVHJhbnNhY3Rpb25zEiQubGVkZ2VyLnYxLkxvb2t1cFRyYW5zYWN0aW9uc1JlcXVlc3QaJS5sZWRnZXIudjEuTG9va3VwVHJhbnNhY3Rpb25zUmVzcG9uc2USUgoNTG9va3VwRW50cmllcxIfLmxlZGdlci52MS5Mb29rdXBFbnRyaWVzUmVxdWVzdBogLmxlZGdlci52MS5Mb29rdXBFbnRyaWVzUmVzcG9uc2USYQoSTGlzdFRyYW5zYWN0aW9uSWRzEiQubGVkZ2VyLnYxLkxpc3RUcmFuc2FjdGlvbklkc1JlcXVlc3QaJS5sZWRnZXIudjEuTGlzdFRyYW5zYWN0aW9uSWRzUmVzcG9uc2USSQoKR2V0UmV2ZW51ZRIcLmxlZGdlci52MS5HZXRSZXZlbnVlUmVxdWVzdBodLmxlZGdlci52MS5HZXRSZXZlbnVlUmVzcG9uc2ViBnByb3RvMw", [file_common_v1_money, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message ledger.v1.Account
@@ -717,6 +717,160 @@ export const ListTransactionIdsResponseSchema: GenMessage<ListTransactionIdsResp
   messageDesc(file_ledger_v1_ledger, 25);
 
 /**
+ * @generated from message ledger.v1.GetRevenueRequest
+ */
+export type GetRevenueRequest = Message<"ledger.v1.GetRevenueRequest"> & {
+  /**
+   * ISO 4217 code such as "USD"; empty: every currency with something booked in the range.
+   *
+   * @generated from field: string currency = 1;
+   */
+  currency: string;
+
+  /**
+   * First day of the range, "YYYY-MM-DD" (UTC), inclusive.
+   *
+   * @generated from field: string from_day = 2;
+   */
+  fromDay: string;
+
+  /**
+   * Last day of the range, "YYYY-MM-DD" (UTC), inclusive; from from_day to to_day at most 3660 days (about 10 years).
+   *
+   * @generated from field: string to_day = 3;
+   */
+  toDay: string;
+
+  /**
+   * Required.
+   *
+   * @generated from field: ledger.v1.RevenueGranularity granularity = 4;
+   */
+  granularity: RevenueGranularity;
+};
+
+/**
+ * Describes the message ledger.v1.GetRevenueRequest.
+ * Use `create(GetRevenueRequestSchema)` to create a new message.
+ */
+export const GetRevenueRequestSchema: GenMessage<GetRevenueRequest> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 26);
+
+/**
+ * One period of one currency. Amounts are int64 minor units of the currency, summed over the period's days in the
+ * range (first_day..last_day): the range may cut its first and last period.
+ *
+ * @generated from message ledger.v1.RevenuePeriod
+ */
+export type RevenuePeriod = Message<"ledger.v1.RevenuePeriod"> & {
+  /**
+   * @generated from field: string currency = 1;
+   */
+  currency: string;
+
+  /**
+   * "2026-03-02" (day), "2026-W10" (ISO week), "2026-03" (month).
+   *
+   * @generated from field: string period = 2;
+   */
+  period: string;
+
+  /**
+   * The days of the period that are in the range, "YYYY-MM-DD", inclusive.
+   *
+   * @generated from field: string first_day = 3;
+   */
+  firstDay: string;
+
+  /**
+   * @generated from field: string last_day = 4;
+   */
+  lastDay: string;
+
+  /**
+   * What buyers paid: debits to psp_receivable by pay-ins.
+   *
+   * @generated from field: int64 gross_charged_minor = 5;
+   */
+  grossChargedMinor: bigint;
+
+  /**
+   * Platform fees earned: credits to platform_fee_revenue (pay-ins).
+   *
+   * @generated from field: int64 platform_fee_revenue_minor = 6;
+   */
+  platformFeeRevenueMinor: bigint;
+
+  /**
+   * Platform fees given back: debits to platform_fee_revenue (refunds).
+   *
+   * @generated from field: int64 fees_reversed_minor = 7;
+   */
+  feesReversedMinor: bigint;
+
+  /**
+   * Refunded to buyers: credits to psp_receivable by refunds.
+   *
+   * @generated from field: int64 refunds_minor = 8;
+   */
+  refundsMinor: bigint;
+
+  /**
+   * Lost disputes written off: credits to psp_receivable by lost disputes (charged to the sellers, not the platform).
+   *
+   * @generated from field: int64 disputes_lost_minor = 9;
+   */
+  disputesLostMinor: bigint;
+
+  /**
+   * What the PSP kept, including dispute fees: debits minus credits of psp_fee_expense (may be negative).
+   *
+   * @generated from field: int64 psp_fees_minor = 10;
+   */
+  pspFeesMinor: bigint;
+
+  /**
+   * Settlement differences written off: debits minus credits of reconciliation_differences (negative: a gain).
+   *
+   * @generated from field: int64 reconciliation_differences_minor = 11;
+   */
+  reconciliationDifferencesMinor: bigint;
+
+  /**
+   * platform_fee_revenue - fees_reversed - psp_fees - reconciliation_differences.
+   *
+   * @generated from field: int64 net_revenue_minor = 12;
+   */
+  netRevenueMinor: bigint;
+};
+
+/**
+ * Describes the message ledger.v1.RevenuePeriod.
+ * Use `create(RevenuePeriodSchema)` to create a new message.
+ */
+export const RevenuePeriodSchema: GenMessage<RevenuePeriod> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 27);
+
+/**
+ * @generated from message ledger.v1.GetRevenueResponse
+ */
+export type GetRevenueResponse = Message<"ledger.v1.GetRevenueResponse"> & {
+  /**
+   * By currency, then oldest period first; every period of the range, zeros where nothing was booked.
+   *
+   * @generated from field: repeated ledger.v1.RevenuePeriod periods = 1;
+   */
+  periods: RevenuePeriod[];
+};
+
+/**
+ * Describes the message ledger.v1.GetRevenueResponse.
+ * Use `create(GetRevenueResponseSchema)` to create a new message.
+ */
+export const GetRevenueResponseSchema: GenMessage<GetRevenueResponse> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 28);
+
+/**
  * @generated from enum ledger.v1.AccountType
  */
 export enum AccountType {
@@ -777,6 +931,43 @@ export enum Direction {
  */
 export const DirectionSchema: GenEnum<Direction> = /*@__PURE__*/
   enumDesc(file_ledger_v1_ledger, 1);
+
+/**
+ * @generated from enum ledger.v1.RevenueGranularity
+ */
+export enum RevenueGranularity {
+  /**
+   * @generated from enum value: REVENUE_GRANULARITY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * UTC days.
+   *
+   * @generated from enum value: REVENUE_GRANULARITY_DAY = 1;
+   */
+  DAY = 1,
+
+  /**
+   * ISO 8601 weeks, Monday to Sunday (UTC).
+   *
+   * @generated from enum value: REVENUE_GRANULARITY_WEEK = 2;
+   */
+  WEEK = 2,
+
+  /**
+   * Calendar months (UTC).
+   *
+   * @generated from enum value: REVENUE_GRANULARITY_MONTH = 3;
+   */
+  MONTH = 3,
+}
+
+/**
+ * Describes the enum ledger.v1.RevenueGranularity.
+ */
+export const RevenueGranularitySchema: GenEnum<RevenueGranularity> = /*@__PURE__*/
+  enumDesc(file_ledger_v1_ledger, 2);
 
 /**
  * Append-only double-entry journal. Every transaction balances per currency; entries are never
@@ -894,6 +1085,18 @@ export const LedgerService: GenService<{
     methodKind: "unary";
     input: typeof ListTransactionIdsRequestSchema;
     output: typeof ListTransactionIdsResponseSchema;
+  },
+  /**
+   * Revenue from the books: per currency and period (UTC day, ISO week or calendar month), what was charged, the
+   * platform's fees, refunds, disputes lost, PSP fees and net revenue, each a sum of journal entries (see the ledger
+   * README, Revenue). Includes every transaction committed before the call.
+   *
+   * @generated from rpc ledger.v1.LedgerService.GetRevenue
+   */
+  getRevenue: {
+    methodKind: "unary";
+    input: typeof GetRevenueRequestSchema;
+    output: typeof GetRevenueResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_ledger_v1_ledger, 0);

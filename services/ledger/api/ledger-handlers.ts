@@ -8,6 +8,7 @@ import type { WalletBalancesPort } from "../app/ports.js";
 import type { StallReport } from "../app/stall-check.js";
 import { requireLedgerId, validateAccount } from "../domain/account.js";
 import { validatePosting } from "../domain/posting.js";
+import { requireRevenueQuery } from "../domain/revenue.js";
 import type { LedgerStore } from "../store/ledger-store.js";
 import {
   accountToProto,
@@ -15,6 +16,7 @@ import {
   balanceToProto,
   directionFromProto,
   entriesToColumns,
+  granularityFromProto,
   postedEntryToProto,
   transactionToProto,
   violationToProto,
@@ -104,6 +106,12 @@ export function ledgerRoutes(
           transactionIds: page.transactionIds,
           nextPageToken: page.next ? transactionIdPages.encode(page.next) : "",
         };
+      },
+      async getRevenue(req) {
+        const { fromDay, toDay, currency } = req;
+        const query = requireRevenueQuery({ fromDay, toDay, currency, granularity: granularityFromProto(req.granularity) });
+        // The domain's periods carry the message's field names.
+        return { periods: await store.revenue(query) };
       },
       async checkInvariants() {
         const report = await store.checkInvariants(await wallets?.listAll());

@@ -3,6 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
   AccountType as ProtoAccountType,
   Direction as ProtoDirection,
+  RevenueGranularity as ProtoRevenueGranularity,
   type LookupEntriesResponseSchema,
   type AccountSchema,
   type PostedEntrySchema,
@@ -11,6 +12,7 @@ import {
 } from "../../../gen/ledger/v1/ledger_pb.js";
 import { ACCOUNT_TYPES, DIRECTIONS, type Account, type AccountType, type Direction } from "../domain/account.js";
 import type { Violation } from "../domain/invariants.js";
+import { GRANULARITIES, type Granularity } from "../domain/revenue.js";
 import type { Entry, PostedTransaction } from "../domain/posting.js";
 import type { AccountBalance, PostedEntry } from "../store/ledger-store.js";
 import { TRANSACTION_FIELDS, type TransactionField } from "./lookup-requests.js";
@@ -23,6 +25,8 @@ const known = <T extends string>(name: string | undefined, names: readonly T[]):
 /** undefined for UNSPECIFIED (or an unknown number), which validation reports as missing. */
 export const accountTypeFromProto = (type: ProtoAccountType): AccountType | undefined => known(ProtoAccountType[type], ACCOUNT_TYPES);
 export const directionFromProto = (direction: ProtoDirection): Direction | undefined => known(ProtoDirection[direction], DIRECTIONS);
+export const granularityFromProto = (granularity: ProtoRevenueGranularity): Granularity | undefined =>
+  known(ProtoRevenueGranularity[granularity]?.toLowerCase(), GRANULARITIES);
 
 export const accountToProto = (a: Account): MessageInitShape<typeof AccountSchema> => ({
   code: a.code,

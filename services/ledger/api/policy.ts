@@ -15,4 +15,5 @@ export const ledgerPolicy = definePolicy(LedgerService, {
   lookupTransactions: { callers: ["reconciliation", "operator-tools"], mutates: false },
   lookupEntries: { callers: ["reconciliation", "operator-tools"], mutates: false },
   listTransactionIds: { callers: ["reconciliation", "operator-tools"], mutates: false },
+  getRevenue: { callers: ["console", "operator-tools"], mutates: false },
 });

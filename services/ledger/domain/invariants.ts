@@ -10,6 +10,7 @@ export interface Violation {
     | "entry_without_transaction"
     | "entry_account_mismatch"
     | "checkpoint_differs_from_entries"
+    | "revenue_day_differs_from_entries"
     | "wallet_differs_from_seller_payable"
     | "settled_not_booked"
     | "settled_amount_differs"
@@ -103,6 +104,17 @@ export function checkpointViolation(
     detail:
       `the checkpoint of "${accountCode}" holds debits ${money(checkpoint.debits, currency)}, credits ${money(checkpoint.credits, currency)}, ` +
       `but its entries below the checkpoint's horizon sum to debits ${money(entries.debits, currency)}, credits ${money(entries.credits, currency)}`,
+  };
+}
+
+/** A daily revenue rollup (absent: undefined) that is not the sum of its entries below the horizon (none: undefined). */
+export function revenueDayViolation(day: string, currency: string, figure: string, rollupMinor: bigint | undefined, entriesMinor: bigint | undefined): Violation {
+  const held = rollupMinor === undefined ? "has no row" : `holds ${money(rollupMinor, currency)}`;
+  const summed = entriesMinor === undefined ? "there are no such entries" : `its entries below the checkpoint's horizon sum to ${money(entriesMinor, currency)}`;
+  return {
+    invariant: "revenue_day_differs_from_entries",
+    currency,
+    detail: `the revenue rollup of ${day} for ${figure} in ${currency} ${held}, but ${summed}`,
   };
 }
 

@@ -6,6 +6,7 @@ import {
   checkpointViolation,
   currencySumViolation,
   orphanEntryViolation,
+  revenueDayViolation,
   tooFewEntriesViolation,
   unbalancedTransactionViolation,
   walletViolations,
@@ -83,6 +84,17 @@ const checks: Check<unknown>[] = [
           order by c.account_code`,
     violation: (r: Sums & { account_code: string; currency: string; debits_minor: bigint; credits_minor: bigint }) =>
       checkpointViolation(r.account_code, r.currency, { debits: r.debits_minor, credits: r.credits_minor }, r),
+  },
+  {
+    name: "every daily revenue rollup equals its entries below the horizon",
+    sql: `select day::text, currency, figure, r.amount_minor as rollup_minor, e.amount_minor as entries_minor
+          from revenue_days r
+          full join (select day, currency, figure, sum(amount_minor)::bigint as amount_minor from revenue_entries
+                     where xid < (select horizon from checkpoint_horizon) group by day, currency, figure) as e using (day, currency, figure)
+          where r.amount_minor is distinct from e.amount_minor
+          order by day, currency, figure`,
+    violation: (r: { day: string; currency: string; figure: string; rollup_minor: bigint | null; entries_minor: bigint | null }) =>
+      revenueDayViolation(r.day, r.currency, r.figure, r.rollup_minor ?? undefined, r.entries_minor ?? undefined),
   },
 ];
 

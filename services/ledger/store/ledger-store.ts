@@ -6,6 +6,9 @@ import type { InvariantReport, WalletBalance } from "../domain/invariants.js";
 import { postingFingerprint, type Entry, type PostedTransaction, type Posting } from "../domain/posting.js";
 import { balancesQuery, type BalanceRow } from "./balances-query.js";
 import { checkInvariants } from "./invariant-checks.js";
+import { dailyRevenue, requireRevenueQuery, revenueReport, type DailyRevenue, type RevenuePeriod, type RevenueQuery } from "../domain/revenue.js";
+import { requireCurrency } from "../../lib/validate.js";
+import { revenueRows } from "./revenue-query.js";
 
 export interface AccountBalance {
   account: Account;
@@ -287,6 +290,20 @@ export class LedgerStore {
   async advanceCheckpoints(): Promise<number | undefined> {
     const { rows } = await this.db.raw<{ rows: { folded: number | null }[] }>("select advance_checkpoints() as folded");
     return rows[0]!.folded ?? undefined;
+  }
+
+  /** Revenue of each period of the range, per currency, from the entries (through the daily rollups): ledger README, Revenue. */
+  async revenue(query: RevenueQuery): Promise<RevenuePeriod[]> {
+    return revenueReport(query, await revenueRows(this.db, query));
+  }
+
+  /**
+   * One currency's gross charged and net revenue for every day from `fromDay` to `toDay` (YYYY-MM-DD, UTC,
+   * inclusive, at most MAX_REVENUE_DAYS), zeros on days without any: the history a forecast starts from.
+   */
+  async dailyRevenueHistory(currency: string, fromDay: string, toDay: string): Promise<DailyRevenue[]> {
+    const query = requireRevenueQuery({ fromDay, toDay, granularity: "day", currency: requireCurrency("currency", currency) });
+    return dailyRevenue(await this.revenue(query));
   }
 
   /** Checks the books; `wallets` (every seller's wallet balances) adds the wallet comparison. */

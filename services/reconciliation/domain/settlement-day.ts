@@ -1,16 +1,10 @@
-import { invalidArgument } from "../../lib/errors.js";
+import { requireUtcDay } from "../../lib/utc-day.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const CUTOFF = /^([01]\d|2[0-3]):([0-5]\d)$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** YYYY-MM-DD, a real calendar date. */
-export function requireSettlementDate(field: string, value: string): string {
-  if (!DATE.test(value) || Number.isNaN(Date.parse(value)) || !new Date(value).toISOString().startsWith(value)) {
-    throw invalidArgument(field, `must be a date written YYYY-MM-DD, got "${value}"`);
-  }
-  return value;
-}
+export const requireSettlementDate = requireUtcDay;
 
 /** The settlement day before `date`. */
 export function previousDate(date: string): string {
