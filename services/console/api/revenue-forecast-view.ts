@@ -1,5 +1,6 @@
 import type { ForecastRevenueResponse, MeasureForecast } from "../../../gen/ledger/v1/ledger_pb.js";
 import { formatMoney } from "../../lib/money.js";
+import { describeFailure, type Outcome } from "../adapters/clients.js";
 import { bandChart } from "./charts.js";
 import { html, notice, type SafeHtml } from "./html.js";
 import { majorUnits, moneyAxis, moneySeries } from "./money-chart.js";
@@ -30,7 +31,7 @@ function measureView(name: string, currency: string, horizonDays: number, f: Mea
     format: moneyAxis(currency),
   });
   const outliers = method?.outlierDays.length ? html` Left out of the fit as outliers: ${method.outlierDays.join(", ")}.` : "";
-  return html`<h4>${name}</h4>${chart}
+  return html`<h5>${name}</h5>${chart}
 <p class="forecast-total">Next ${horizonDays} days: <strong>${amount(total?.forecastMinor ?? 0n)}</strong> (80% interval ${range(total?.interval80)}; 95% interval ${range(total?.interval95)}).</p>
 <p class="backtest">Backtest on the last ${backtest?.holdoutDays ?? 0} days held out: MAPE ${percent(backtest?.mape)}, WAPE ${percent(backtest?.wape)}; ${percent(backtest?.coverage80)} of the days within the 80% interval, ${percent(backtest?.coverage95)} within the 95% interval.</p>
 <p class="method">Holt-Winters additive, weekly season, fitted on ${method?.fittedDays ?? 0} days: alpha ${method?.alpha.toFixed(2)}, beta ${method?.beta.toFixed(2)}, gamma ${method?.gamma.toFixed(2)}.${outliers}</p>`;
@@ -42,9 +43,11 @@ function bandOf(f: MeasureForecast, interval: "interval80" | "interval95", curre
 }
 
 /** One horizon's forecast of one currency: both measures, or the ledger's sentence saying why there is none. */
-export function forecastView(answer: ForecastRevenueResponse, horizonDays: number): SafeHtml {
-  const { currency, result } = answer;
-  const heading = html`<h3>Next ${horizonDays} days</h3>`;
+export function forecastView(currency: string, horizonDays: number, asked: Outcome<ForecastRevenueResponse>): SafeHtml {
+  const heading = html`<h4>Next ${horizonDays} days</h4>`;
+  if (!asked.ok) return html`${heading}${notice("error", describeFailure("ledger service", asked.error))}`;
+  const answer = asked.value;
+  const { result } = answer;
   if (result.case === "notEnoughHistory") return html`${heading}${notice("info", `No forecast for ${currency}: ${result.value.message}.`)}`;
   if (result.case !== "forecasts") return html`${heading}${notice("error", `The ledger service gave no forecast for ${currency}.`)}`;
   const forecasts = result.value;

@@ -99,10 +99,7 @@ async function forecastsOf(clients: ConsoleClients, currencies: readonly string[
   return Promise.all(
     currencies.map(async (currency) => {
       const views = await Promise.all(
-        FORECAST_HORIZONS.map(async (horizonDays) => {
-          const answer = await attempt(() => clients.ledger.forecastRevenue({ currency, horizonDays }));
-          return answer.ok ? forecastView(answer.value, horizonDays) : html`<h3>Next ${horizonDays} days</h3>${notice("error", describeFailure("ledger service", answer.error))}`;
-        }),
+        FORECAST_HORIZONS.map(async (horizonDays) => forecastView(currency, horizonDays, await attempt(() => clients.ledger.forecastRevenue({ currency, horizonDays })))),
       );
       return html`<section class="forecast" data-currency="${currency}"><h3>${currency}</h3>${views}</section>`;
     }),
