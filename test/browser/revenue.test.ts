@@ -5,7 +5,7 @@ import { createDb } from "../../services/lib/db.js";
 import { LEDGER_SCHEMA } from "../../services/ledger/store/migrations/index.js";
 import { bookDailyPayIns, daysAgo, type BookedHistory } from "../ledger/booked-history.js";
 import { usePlatform } from "../support/use-platform.js";
-import { openLoggedIn, rowsOf, tableUnder, useBrowser } from "./browser.js";
+import { expectFitsPhoneWidth, openLoggedIn, rowsOf, tableUnder, useBrowser } from "./browser.js";
 
 const under = usePlatform();
 const browser = useBrowser();
@@ -77,5 +77,9 @@ describe("finance reads revenue and its forecast in the console in a real browse
     const eur = page.locator('section.forecast[data-currency="EUR"]');
     expect(await eur.getByRole("status").allInnerTexts()).toEqual(["No forecast for EUR: needs at least 56 days of history, has 3.", "No forecast for EUR: needs at least 56 days of history, has 3."]);
     expect(await eur.getByRole("img").count()).toBe(0);
+
+    const phone = await browser.phonePage();
+    await openLoggedIn(phone, under.platform.console.url, "/revenue");
+    await expectFitsPhoneWidth(phone);
   });
 });

@@ -29,6 +29,7 @@ describe("console revenue page", () => {
     const refusals: [string, string][] = [
       ["granularity=year", 'Refused: granularity: one of day, week, month, got "year".'],
       ["from=2026-13-01&to=2026-12-31", 'Refused: from_day: must be a date written YYYY-MM-DD, got "2026-13-01"'],
+      ["to=someday", 'Refused: to_day: must be a date written YYYY-MM-DD, got "someday"'],
       ["from=2026-03-02&to=2026-03-01", "Refused: to_day: must not be before from_day 2026-03-02, got 2026-03-01"],
       ["from=2000-01-01&to=2026-01-01", "Refused: to_day: the range holds 9498 days, more than the limit of 3660 (about 10 years); ask for a shorter range"],
       ["currency=XYZ", 'Refused: currency: "XYZ" is not an ISO 4217 currency code (use upper case, e.g. USD)'],

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { payInPosting } from "../../services/ledger/domain/chart.js";
 import { forecastRevenue, type Forecast, type ForecastPoint, type IntervalMinor } from "../../services/lib/forecast/forecast-revenue.js";
 import { grpc, grpcJsClient, unary } from "../support/grpc-js.js";
 import { bookDailyPayIns, daysAgo, type BookedHistory } from "./booked-history.js";
-import { failure, startLedgerUnderTest, type LedgerUnderTest } from "./ledger-test-service.js";
+import { bookAt, failure, startLedgerUnderTest, type LedgerUnderTest } from "./ledger-test-service.js";
 
 let ledger: LedgerUnderTest;
 let usd: BookedHistory;
@@ -11,6 +12,8 @@ beforeAll(async () => {
   ledger = await startLedgerUnderTest();
   usd = await bookDailyPayIns(ledger.db, { currency: "USD", days: 70 });
   await bookDailyPayIns(ledger.db, { currency: "EUR", days: 30 });
+  // Today is not over: a forecast leaves it out.
+  await bookAt(ledger.db, payInPosting({ paymentId: "today", currency: "USD", orders: [{ sellerId: "s1", amountMinor: 99_999_00n, platformFeeMinor: 999_00n }] }), new Date());
 });
 afterAll(() => ledger?.close());
 

@@ -1,6 +1,7 @@
 import { RevenueGranularity, type RevenuePeriod } from "../../../gen/ledger/v1/ledger_pb.js";
 import { formatDecimal, formatMoney, minorUnitDigits } from "../../lib/money.js";
 import { addDays } from "../../lib/forecast/daily-series.js";
+import { isUtcDay } from "../../lib/utc-day.js";
 import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
 import { barChart } from "./charts.js";
 import { csv } from "./csv.js";
@@ -35,12 +36,14 @@ interface RevenueForm {
 }
 
 /** The form's fields from the address, the defaults for those left out; a problem for a field no range could have. */
-function readForm(url: URL): { form: RevenueForm; problem?: string } {
+function revenueForm(url: URL): { form: RevenueForm; problem?: string } {
   const today = new Date().toISOString().slice(0, 10);
   const param = (name: string) => (url.searchParams.get(name) ?? "").trim();
+  const to = param("to") || today;
   const form = {
-    to: param("to") || today,
-    from: param("from") || addDays(param("to") || today, 1 - DEFAULT_DAYS),
+    to,
+    // Before a `to` that is no day, the ledger's refusal of it says more than a second one would.
+    from: param("from") || addDays(isUtcDay(to) ? to : today, 1 - DEFAULT_DAYS),
     granularity: param("granularity") || "day",
     currency: param("currency").toUpperCase(),
   };
@@ -107,7 +110,7 @@ async function forecastsOf(clients: ConsoleClients, currencies: readonly string[
 }
 
 async function revenuePage(clients: ConsoleClients, ctx: RequestContext) {
-  const { form, problem } = readForm(ctx.url);
+  const { form, problem } = revenueForm(ctx.url);
   const title = "Revenue";
   if (problem) return ctx.page(title, html`${formHtml(form)}${notice("error", `Refused: ${problem}`)}`, 400);
   const periods = await periodsOf(clients, form);
@@ -134,7 +137,7 @@ export function revenueRoutes(clients: ConsoleClients): Route[] {
       pattern: /^\/revenue\.csv$/,
       role: "finance",
       handle: async (ctx) => {
-        const { form, problem } = readForm(ctx.url);
+        const { form, problem } = revenueForm(ctx.url);
         if (problem) return ctx.page("Revenue", notice("error", `Refused: ${problem}`), 400);
         const periods = await periodsOf(clients, form);
         if (!periods.ok) return ctx.page("Revenue", notice("error", describeFailure("ledger service", periods.error)), httpStatusOf(periods.error));
