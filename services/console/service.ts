@@ -11,6 +11,7 @@ import { deadLetterRoutes, type DeadLetterSource } from "./api/dead-letter-pages
 import { authRoutes, SESSION_TTL_MS } from "./api/auth-pages.js";
 import { consoleHandler } from "./api/http-app.js";
 import { ledgerRoutes } from "./api/ledger-pages.js";
+import { revenueRoutes } from "./api/revenue-pages.js";
 import { invariantRoutes } from "./api/invariant-pages.js";
 import { paymentRoutes } from "./api/payment-pages.js";
 import { overviewRoutes } from "./api/overview-pages.js";
@@ -52,7 +53,7 @@ export async function startConsoleService(config: ConsoleServiceConfig): Promise
     await store.audit({ operatorId: "system", action: "operator_bootstrapped", target: ADMIN_OPERATOR_ID, details: { role: "finance" } });
   }
   const clients = createConsoleClients(config, config.tls);
-  const routes = [...authRoutes(store, now), ...overviewRoutes(clients), ...paymentRoutes(clients), ...riskReviewRoutes(clients), ...refundRoutes(clients), ...ledgerRoutes(clients), ...invariantRoutes(clients), ...reconciliationRoutes(clients), ...adjustmentRoutes(clients), ...walletRoutes(clients), ...deadLetterRoutes(config.deadLetters, store), ...adminRoutes(store), ...serviceAuditRoutes(clients)];
+  const routes = [...authRoutes(store, now), ...overviewRoutes(clients), ...paymentRoutes(clients), ...riskReviewRoutes(clients), ...refundRoutes(clients), ...ledgerRoutes(clients), ...revenueRoutes(clients), ...invariantRoutes(clients), ...reconciliationRoutes(clients), ...adjustmentRoutes(clients), ...walletRoutes(clients), ...deadLetterRoutes(config.deadLetters, store), ...adminRoutes(store), ...serviceAuditRoutes(clients)];
   const server = httpServerWithTimeouts(consoleHandler(routes, store, log));
   const host = config.host ?? "127.0.0.1";
   const port = await listen(server, config.port, host);

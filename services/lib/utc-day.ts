@@ -4,11 +4,12 @@ import { invalidArgument } from "./errors.js";
 export const DAY_MS = 86_400_000;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
+/** Whether `value` is YYYY-MM-DD, a real calendar date. */
+export const isUtcDay = (value: string): boolean => DAY.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString().startsWith(value);
+
 /** YYYY-MM-DD, a real calendar date. */
 export function requireUtcDay(field: string, value: string): string {
-  if (!DAY.test(value) || Number.isNaN(Date.parse(value)) || !new Date(value).toISOString().startsWith(value)) {
-    throw invalidArgument(field, `must be a date written YYYY-MM-DD, got "${value}"`);
-  }
+  if (!isUtcDay(value)) throw invalidArgument(field, `must be a date written YYYY-MM-DD, got "${value}"`);
   return value;
 }
 

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ledger/v1/ledger.proto.
  */
 export const file_ledger_v1_ledger: GenFile = /*@__PURE__*/
-  fileDesc("ChZsZWRnZXIvdjEvbGVkZ2VyLnByb3RvEglsZWRnZXIudjEiTwoHQWNjb3VudBIMCgRjb2RlGAEgASgJEiQKBHR5cGUYAiABKA4yFi5sZWRnZXIudjEuQWNjb3VudFR5cGUSEAoIY3VycmVuY3kYAyABKAkiaAoFRW50cnkSFAoMYWNjb3VudF9jb2RlGAEgASgJEicKCWRpcmVjdGlvbhgCIAEoDjIULmxlZGdlci52MS5EaXJlY3Rpb24SIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5IowBCgtUcmFuc2FjdGlvbhIWCg50cmFuc2FjdGlvbl9pZBgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIhCgdlbnRyaWVzGAMgAygLMhAubGVkZ2VyLnYxLkVudHJ5Ei0KCXBvc3RlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiOQoST3BlbkFjY291bnRSZXF1ZXN0EiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudCI6ChNPcGVuQWNjb3VudFJlc3BvbnNlEiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudCJoChZQb3N0VHJhbnNhY3Rpb25SZXF1ZXN0EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEiEKB2VudHJpZXMYAyADKAsyEC5sZWRnZXIudjEuRW50cnkiRgoXUG9zdFRyYW5zYWN0aW9uUmVzcG9uc2USKwoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iLwoVR2V0VHJhbnNhY3Rpb25SZXF1ZXN0EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJIkUKFkdldFRyYW5zYWN0aW9uUmVzcG9uc2USKwoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iKQoRR2V0QmFsYW5jZVJlcXVlc3QSFAoMYWNjb3VudF9jb2RlGAEgASgJIq0BChJHZXRCYWxhbmNlUmVzcG9uc2USIwoHYWNjb3VudBgBIAEoCzISLmxlZGdlci52MS5BY2NvdW50EiEKB2JhbGFuY2UYAiABKAsyEC5jb21tb24udjEuTW9uZXkSJgoMdG90YWxfZGViaXRzGAMgASgLMhAuY29tbW9uLnYxLk1vbmV5EicKDXRvdGFsX2NyZWRpdHMYBCABKAsyEC5jb21tb24udjEuTW9uZXkiUQoTTGlzdEFjY291bnRzUmVxdWVzdBITCgtjb2RlX3ByZWZpeBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJcChRMaXN0QWNjb3VudHNSZXNwb25zZRIrCghhY2NvdW50cxgBIAMoCzIZLmxlZGdlci52MS5BY2NvdW50QmFsYW5jZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiqQEKDkFjY291bnRCYWxhbmNlEiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudBIhCgdiYWxhbmNlGAIgASgLMhAuY29tbW9uLnYxLk1vbmV5EiYKDHRvdGFsX2RlYml0cxgDIAEoCzIQLmNvbW1vbi52MS5Nb25leRInCg10b3RhbF9jcmVkaXRzGAQgASgLMhAuY29tbW9uLnYxLk1vbmV5InUKC1Bvc3RlZEVudHJ5EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEh8KBWVudHJ5GAIgASgLMhAubGVkZ2VyLnYxLkVudHJ5Ei0KCXBvc3RlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiUQoSTGlzdEVudHJpZXNSZXF1ZXN0EhQKDGFjY291bnRfY29kZRgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJXChNMaXN0RW50cmllc1Jlc3BvbnNlEicKB2VudHJpZXMYASADKAsyFi5sZWRnZXIudjEuUG9zdGVkRW50cnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIhgKFkNoZWNrSW52YXJpYW50c1JlcXVlc3QibgoJVmlvbGF0aW9uEhEKCWludmFyaWFudBgBIAEoCRIOCgZkZXRhaWwYAiABKAkSFAoMYWNjb3VudF9jb2RlGAMgASgJEhYKDnRyYW5zYWN0aW9uX2lkGAQgASgJEhAKCGN1cnJlbmN5GAUgASgJIlIKF0NoZWNrSW52YXJpYW50c1Jlc3BvbnNlEigKCnZpb2xhdGlvbnMYASADKAsyFC5sZWRnZXIudjEuVmlvbGF0aW9uEg0KBW5vdGVzGAIgAygJIn0KGUxvb2t1cFRyYW5zYWN0aW9uc1JlcXVlc3QSFwoPdHJhbnNhY3Rpb25faWRzGAEgAygJEhgKEGFjY291bnRfcHJlZml4ZXMYAiADKAkSLQoJcmVhZF9tYXNrGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayJKChpMb29rdXBUcmFuc2FjdGlvbnNSZXNwb25zZRIsCgx0cmFuc2FjdGlvbnMYASADKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iSQoUTG9va3VwRW50cmllc1JlcXVlc3QSFwoPdHJhbnNhY3Rpb25faWRzGAEgAygJEhgKEGFjY291bnRfcHJlZml4ZXMYAiADKAkixQEKFUxvb2t1cEVudHJpZXNSZXNwb25zZRIUCgxlbnRyeV9jb3VudHMYASADKBESFQoNYWNjb3VudF9jb2RlcxgCIAMoCRIaChJhY2NvdW50X2N1cnJlbmNpZXMYAyADKAkSFgoOZW50cnlfYWNjb3VudHMYBCADKA0SLgoQZW50cnlfZGlyZWN0aW9ucxgFIAMoDjIULmxlZGdlci52MS5EaXJlY3Rpb24SGwoTZW50cnlfYW1vdW50c19taW5vchgGIAMoAyK7AQoZTGlzdFRyYW5zYWN0aW9uSWRzUmVxdWVzdBIvCgtwb3N0ZWRfZnJvbRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNcG9zdGVkX2JlZm9yZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLaWRfcHJlZml4ZXMYAyADKAkSEQoJcGFnZV9zaXplGAQgASgFEhIKCnBhZ2VfdG9rZW4YBSABKAkiTgoaTGlzdFRyYW5zYWN0aW9uSWRzUmVzcG9uc2USFwoPdHJhbnNhY3Rpb25faWRzGAEgAygJEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJ7ChFHZXRSZXZlbnVlUmVxdWVzdBIQCghjdXJyZW5jeRgBIAEoCRIQCghmcm9tX2RheRgCIAEoCRIOCgZ0b19kYXkYAyABKAkSMgoLZ3JhbnVsYXJpdHkYBCABKA4yHS5sZWRnZXIudjEuUmV2ZW51ZUdyYW51bGFyaXR5IsUCCg1SZXZlbnVlUGVyaW9kEhAKCGN1cnJlbmN5GAEgASgJEg4KBnBlcmlvZBgCIAEoCRIRCglmaXJzdF9kYXkYAyABKAkSEAoIbGFzdF9kYXkYBCABKAkSGwoTZ3Jvc3NfY2hhcmdlZF9taW5vchgFIAEoAxIiChpwbGF0Zm9ybV9mZWVfcmV2ZW51ZV9taW5vchgGIAEoAxIbChNmZWVzX3JldmVyc2VkX21pbm9yGAcgASgDEhUKDXJlZnVuZHNfbWlub3IYCCABKAMSGwoTZGlzcHV0ZXNfbG9zdF9taW5vchgJIAEoAxIWCg5wc3BfZmVlc19taW5vchgKIAEoAxIoCiByZWNvbmNpbGlhdGlvbl9kaWZmZXJlbmNlc19taW5vchgLIAEoAxIZChFuZXRfcmV2ZW51ZV9taW5vchgMIAEoAyI/ChJHZXRSZXZlbnVlUmVzcG9uc2USKQoHcGVyaW9kcxgBIAMoCzIYLmxlZGdlci52MS5SZXZlbnVlUGVyaW9kKpMBCgtBY2NvdW50VHlwZRIcChhBQ0NPVU5UX1RZUEVfVU5TUEVDSUZJRUQQABIWChJBQ0NPVU5UX1RZUEVfQVNTRVQQARIaChZBQ0NPVU5UX1RZUEVfTElBQklMSVRZEAISGAoUQUNDT1VOVF9UWVBFX1JFVkVOVUUQAxIYChRBQ0NPVU5UX1RZUEVfRVhQRU5TRRAEKlEKCURpcmVjdGlvbhIZChVESVJFQ1RJT05fVU5TUEVDSUZJRUQQABITCg9ESVJFQ1RJT05fREVCSVQQARIUChBESVJFQ1RJT05fQ1JFRElUEAIqkwEKElJldmVudWVHcmFudWxhcml0eRIjCh9SRVZFTlVFX0dSQU5VTEFSSVRZX1VOU1BFQ0lGSUVEEAASGwoXUkVWRU5VRV9HUkFOVUxBUklUWV9EQVkQARIcChhSRVZFTlVFX0dSQU5VTEFSSVRZX1dFRUsQAhIdChlSRVZFTlVFX0dSQU5VTEFSSVRZX01PTlRIEAMytwcKDUxlZGdlclNlcnZpY2USTAoLT3BlbkFjY291bnQSHS5sZWRnZXIudjEuT3BlbkFjY291bnRSZXF1ZXN0Gh4ubGVkZ2VyLnYxLk9wZW5BY2NvdW50UmVzcG9uc2USWAoPUG9zdFRyYW5zYWN0aW9uEiEubGVkZ2VyLnYxLlBvc3RUcmFuc2FjdGlvblJlcXVlc3QaIi5sZWRnZXIudjEuUG9zdFRyYW5zYWN0aW9uUmVzcG9uc2USVQoOR2V0VHJhbnNhY3Rpb24SIC5sZWRnZXIudjEuR2V0VHJhbnNhY3Rpb25SZXF1ZXN0GiEubGVkZ2VyLnYxLkdldFRyYW5zYWN0aW9uUmVzcG9uc2USSQoKR2V0QmFsYW5jZRIcLmxlZGdlci52MS5HZXRCYWxhbmNlUmVxdWVzdBodLmxlZGdlci52MS5HZXRCYWxhbmNlUmVzcG9uc2USTwoMTGlzdEFjY291bnRzEh4ubGVkZ2VyLnYxLkxpc3RBY2NvdW50c1JlcXVlc3QaHy5sZWRnZXIudjEuTGlzdEFjY291bnRzUmVzcG9uc2USTAoLTGlzdEVudHJpZXMSHS5sZWRnZXIudjEuTGlzdEVudHJpZXNSZXF1ZXN0Gh4ubGVkZ2VyLnYxLkxpc3RFbnRyaWVzUmVzcG9uc2USWAoPQ2hlY2tJbnZhcmlhbnRzEiEubGVkZ2VyLnYxLkNoZWNrSW52YXJpYW50c1JlcXVlc3QaIi5sZWRnZXIudjEuQ2hlY2tJbnZhcmlhbnRzUmVzcG9uc2USYQoSTG9va3VwVHJhbnNhY3Rpb25zEiQubGVkZ2VyLnYxLkxvb2t1cFRyYW5zYWN0aW9uc1JlcXVlc3QaJS5sZWRnZXIudjEuTG9va3VwVHJhbnNhY3Rpb25zUmVzcG9uc2USUgoNTG9va3VwRW50cmllcxIfLmxlZGdlci52MS5Mb29rdXBFbnRyaWVzUmVxdWVzdBogLmxlZGdlci52MS5Mb29rdXBFbnRyaWVzUmVzcG9uc2USYQoSTGlzdFRyYW5zYWN0aW9uSWRzEiQubGVkZ2VyLnYxLkxpc3RUcmFuc2FjdGlvbklkc1JlcXVlc3QaJS5sZWRnZXIudjEuTGlzdFRyYW5zYWN0aW9uSWRzUmVzcG9uc2USSQoKR2V0UmV2ZW51ZRIcLmxlZGdlci52MS5HZXRSZXZlbnVlUmVxdWVzdBodLmxlZGdlci52MS5HZXRSZXZlbnVlUmVzcG9uc2ViBnByb3RvMw", [file_common_v1_money, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
+  fileDesc("ChZsZWRnZXIvdjEvbGVkZ2VyLnByb3RvEglsZWRnZXIudjEiTwoHQWNjb3VudBIMCgRjb2RlGAEgASgJEiQKBHR5cGUYAiABKA4yFi5sZWRnZXIudjEuQWNjb3VudFR5cGUSEAoIY3VycmVuY3kYAyABKAkiaAoFRW50cnkSFAoMYWNjb3VudF9jb2RlGAEgASgJEicKCWRpcmVjdGlvbhgCIAEoDjIULmxlZGdlci52MS5EaXJlY3Rpb24SIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5IowBCgtUcmFuc2FjdGlvbhIWCg50cmFuc2FjdGlvbl9pZBgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIhCgdlbnRyaWVzGAMgAygLMhAubGVkZ2VyLnYxLkVudHJ5Ei0KCXBvc3RlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiOQoST3BlbkFjY291bnRSZXF1ZXN0EiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudCI6ChNPcGVuQWNjb3VudFJlc3BvbnNlEiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudCJoChZQb3N0VHJhbnNhY3Rpb25SZXF1ZXN0EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEiEKB2VudHJpZXMYAyADKAsyEC5sZWRnZXIudjEuRW50cnkiRgoXUG9zdFRyYW5zYWN0aW9uUmVzcG9uc2USKwoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iLwoVR2V0VHJhbnNhY3Rpb25SZXF1ZXN0EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJIkUKFkdldFRyYW5zYWN0aW9uUmVzcG9uc2USKwoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iKQoRR2V0QmFsYW5jZVJlcXVlc3QSFAoMYWNjb3VudF9jb2RlGAEgASgJIq0BChJHZXRCYWxhbmNlUmVzcG9uc2USIwoHYWNjb3VudBgBIAEoCzISLmxlZGdlci52MS5BY2NvdW50EiEKB2JhbGFuY2UYAiABKAsyEC5jb21tb24udjEuTW9uZXkSJgoMdG90YWxfZGViaXRzGAMgASgLMhAuY29tbW9uLnYxLk1vbmV5EicKDXRvdGFsX2NyZWRpdHMYBCABKAsyEC5jb21tb24udjEuTW9uZXkiUQoTTGlzdEFjY291bnRzUmVxdWVzdBITCgtjb2RlX3ByZWZpeBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJcChRMaXN0QWNjb3VudHNSZXNwb25zZRIrCghhY2NvdW50cxgBIAMoCzIZLmxlZGdlci52MS5BY2NvdW50QmFsYW5jZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiqQEKDkFjY291bnRCYWxhbmNlEiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudBIhCgdiYWxhbmNlGAIgASgLMhAuY29tbW9uLnYxLk1vbmV5EiYKDHRvdGFsX2RlYml0cxgDIAEoCzIQLmNvbW1vbi52MS5Nb25leRInCg10b3RhbF9jcmVkaXRzGAQgASgLMhAuY29tbW9uLnYxLk1vbmV5InUKC1Bvc3RlZEVudHJ5EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEh8KBWVudHJ5GAIgASgLMhAubGVkZ2VyLnYxLkVudHJ5Ei0KCXBvc3RlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiUQoSTGlzdEVudHJpZXNSZXF1ZXN0EhQKDGFjY291bnRfY29kZRgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJXChNMaXN0RW50cmllc1Jlc3BvbnNlEicKB2VudHJpZXMYASADKAsyFi5sZWRnZXIudjEuUG9zdGVkRW50cnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIhgKFkNoZWNrSW52YXJpYW50c1JlcXVlc3QibgoJVmlvbGF0aW9uEhEKCWludmFyaWFudBgBIAEoCRIOCgZkZXRhaWwYAiABKAkSFAoMYWNjb3VudF9jb2RlGAMgASgJEhYKDnRyYW5zYWN0aW9uX2lkGAQgASgJEhAKCGN1cnJlbmN5GAUgASgJIlIKF0NoZWNrSW52YXJpYW50c1Jlc3BvbnNlEigKCnZpb2xhdGlvbnMYASADKAsyFC5sZWRnZXIudjEuVmlvbGF0aW9uEg0KBW5vdGVzGAIgAygJIn0KGUxvb2t1cFRyYW5zYWN0aW9uc1JlcXVlc3QSFwoPdHJhbnNhY3Rpb25faWRzGAEgAygJEhgKEGFjY291bnRfcHJlZml4ZXMYAiADKAkSLQoJcmVhZF9tYXNrGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayJKChpMb29rdXBUcmFuc2FjdGlvbnNSZXNwb25zZRIsCgx0cmFuc2FjdGlvbnMYASADKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iSQoUTG9va3VwRW50cmllc1JlcXVlc3QSFwoPdHJhbnNhY3Rpb25faWRzGAEgAygJEhgKEGFjY291bnRfcHJlZml4ZXMYAiADKAkixQEKFUxvb2t1cEVudHJpZXNSZXNwb25zZRIUCgxlbnRyeV9jb3VudHMYASADKBESFQoNYWNjb3VudF9jb2RlcxgCIAMoCRIaChJhY2NvdW50X2N1cnJlbmNpZXMYAyADKAkSFgoOZW50cnlfYWNjb3VudHMYBCADKA0SLgoQZW50cnlfZGlyZWN0aW9ucxgFIAMoDjIULmxlZGdlci52MS5EaXJlY3Rpb24SGwoTZW50cnlfYW1vdW50c19taW5vchgGIAMoAyK7AQoZTGlzdFRyYW5zYWN0aW9uSWRzUmVxdWVzdBIvCgtwb3N0ZWRfZnJvbRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNcG9zdGVkX2JlZm9yZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLaWRfcHJlZml4ZXMYAyADKAkSEQoJcGFnZV9zaXplGAQgASgFEhIKCnBhZ2VfdG9rZW4YBSABKAkiTgoaTGlzdFRyYW5zYWN0aW9uSWRzUmVzcG9uc2USFwoPdHJhbnNhY3Rpb25faWRzGAEgAygJEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJ7ChFHZXRSZXZlbnVlUmVxdWVzdBIQCghjdXJyZW5jeRgBIAEoCRIQCghmcm9tX2RheRgCIAEoCRIOCgZ0b19kYXkYAyABKAkSMgoLZ3JhbnVsYXJpdHkYBCABKA4yHS5sZWRnZXIudjEuUmV2ZW51ZUdyYW51bGFyaXR5IsUCCg1SZXZlbnVlUGVyaW9kEhAKCGN1cnJlbmN5GAEgASgJEg4KBnBlcmlvZBgCIAEoCRIRCglmaXJzdF9kYXkYAyABKAkSEAoIbGFzdF9kYXkYBCABKAkSGwoTZ3Jvc3NfY2hhcmdlZF9taW5vchgFIAEoAxIiChpwbGF0Zm9ybV9mZWVfcmV2ZW51ZV9taW5vchgGIAEoAxIbChNmZWVzX3JldmVyc2VkX21pbm9yGAcgASgDEhUKDXJlZnVuZHNfbWlub3IYCCABKAMSGwoTZGlzcHV0ZXNfbG9zdF9taW5vchgJIAEoAxIWCg5wc3BfZmVlc19taW5vchgKIAEoAxIoCiByZWNvbmNpbGlhdGlvbl9kaWZmZXJlbmNlc19taW5vchgLIAEoAxIZChFuZXRfcmV2ZW51ZV9taW5vchgMIAEoAyI/ChJHZXRSZXZlbnVlUmVzcG9uc2USKQoHcGVyaW9kcxgBIAMoCzIYLmxlZGdlci52MS5SZXZlbnVlUGVyaW9kIkAKFkZvcmVjYXN0UmV2ZW51ZVJlcXVlc3QSEAoIY3VycmVuY3kYASABKAkSFAoMaG9yaXpvbl9kYXlzGAIgASgFIjkKEEZvcmVjYXN0SW50ZXJ2YWwSEQoJbG93X21pbm9yGAEgASgDEhIKCmhpZ2hfbWlub3IYAiABKAMimAEKDUZvcmVjYXN0UG9pbnQSCwoDZGF5GAEgASgJEhYKDmZvcmVjYXN0X21pbm9yGAIgASgDEjAKC2ludGVydmFsXzgwGAMgASgLMhsubGVkZ2VyLnYxLkZvcmVjYXN0SW50ZXJ2YWwSMAoLaW50ZXJ2YWxfOTUYBCABKAsyGy5sZWRnZXIudjEuRm9yZWNhc3RJbnRlcnZhbCKLAQoNRm9yZWNhc3RUb3RhbBIWCg5mb3JlY2FzdF9taW5vchgBIAEoAxIwCgtpbnRlcnZhbF84MBgCIAEoCzIbLmxlZGdlci52MS5Gb3JlY2FzdEludGVydmFsEjAKC2ludGVydmFsXzk1GAMgASgLMhsubGVkZ2VyLnYxLkZvcmVjYXN0SW50ZXJ2YWwivQEKDkZvcmVjYXN0TWV0aG9kEgwKBG5hbWUYASABKAkSEQoJcmVmZXJlbmNlGAIgASgJEhMKC3NlYXNvbl9kYXlzGAMgASgFEg0KBWFscGhhGAQgASgBEgwKBGJldGEYBSABKAESDQoFZ2FtbWEYBiABKAESHgoWcmVzaWR1YWxfc3RkX2Rldl9taW5vchgHIAEoAxITCgtmaXR0ZWRfZGF5cxgIIAEoBRIUCgxvdXRsaWVyX2RheXMYCSADKAkisgEKEEZvcmVjYXN0QmFja3Rlc3QSFAoMaG9sZG91dF9kYXlzGAEgASgFEhMKC2ZpdHRlZF9kYXlzGAIgASgFEhEKBG1hcGUYAyABKAFIAIgBARIRCgltYXBlX2RheXMYBCABKAUSEQoEd2FwZRgFIAEoAUgBiAEBEhMKC2NvdmVyYWdlXzgwGAYgASgBEhMKC2NvdmVyYWdlXzk1GAcgASgBQgcKBV9tYXBlQgcKBV93YXBlIr4BCg9NZWFzdXJlRm9yZWNhc3QSKQoGbWV0aG9kGAEgASgLMhkubGVkZ2VyLnYxLkZvcmVjYXN0TWV0aG9kEigKBnBvaW50cxgCIAMoCzIYLmxlZGdlci52MS5Gb3JlY2FzdFBvaW50EicKBXRvdGFsGAMgASgLMhgubGVkZ2VyLnYxLkZvcmVjYXN0VG90YWwSLQoIYmFja3Rlc3QYBCABKAsyGy5sZWRnZXIudjEuRm9yZWNhc3RCYWNrdGVzdCJ2ChBSZXZlbnVlRm9yZWNhc3RzEi8KC25ldF9yZXZlbnVlGAEgASgLMhoubGVkZ2VyLnYxLk1lYXN1cmVGb3JlY2FzdBIxCg1ncm9zc19jaGFyZ2VkGAIgASgLMhoubGVkZ2VyLnYxLk1lYXN1cmVGb3JlY2FzdCJOChBOb3RFbm91Z2hIaXN0b3J5EhMKC25lZWRlZF9kYXlzGAEgASgFEhQKDGhpc3RvcnlfZGF5cxgCIAEoBRIPCgdtZXNzYWdlGAMgASgJItcBChdGb3JlY2FzdFJldmVudWVSZXNwb25zZRIQCghjdXJyZW5jeRgBIAEoCRIZChFoaXN0b3J5X2ZpcnN0X2RheRgCIAEoCRIYChBoaXN0b3J5X2xhc3RfZGF5GAMgASgJEjAKCWZvcmVjYXN0cxgEIAEoCzIbLmxlZGdlci52MS5SZXZlbnVlRm9yZWNhc3RzSAASOQoSbm90X2Vub3VnaF9oaXN0b3J5GAUgASgLMhsubGVkZ2VyLnYxLk5vdEVub3VnaEhpc3RvcnlIAEIICgZyZXN1bHQqkwEKC0FjY291bnRUeXBlEhwKGEFDQ09VTlRfVFlQRV9VTlNQRUNJRklFRBAAEhYKEkFDQ09VTlRfVFlQRV9BU1NFVBABEhoKFkFDQ09VTlRfVFlQRV9MSUFCSUxJVFkQAhIYChRBQ0NPVU5UX1RZUEVfUkVWRU5VRRADEhgKFEFDQ09VTlRfVFlQRV9FWFBFTlNFEAQqUQoJRGlyZWN0aW9uEhkKFURJUkVDVElPTl9VTlNQRUNJRklFRBAAEhMKD0RJUkVDVElPTl9ERUJJVBABEhQKEERJUkVDVElPTl9DUkVESVQQAiqTAQoSUmV2ZW51ZUdyYW51bGFyaXR5EiMKH1JFVkVOVUVfR1JBTlVMQVJJVFlfVU5TUEVDSUZJRUQQABIbChdSRVZFTlVFX0dSQU5VTEFSSVRZX0RBWRABEhwKGFJFVkVOVUVfR1JBTlVMQVJJVFlfV0VFSxACEh0KGVJFVkVOVUVfR1JBTlVMQVJJVFlfTU9OVEgQAzKRCAoNTGVkZ2VyU2VydmljZRJMCgtPcGVuQWNjb3VudBIdLmxlZGdlci52MS5PcGVuQWNjb3VudFJlcXVlc3QaHi5sZWRnZXIudjEuT3BlbkFjY291bnRSZXNwb25zZRJYCg9Qb3N0VHJhbnNhY3Rpb24SIS5sZWRnZXIudjEuUG9zdFRyYW5zYWN0aW9uUmVxdWVzdBoiLmxlZGdlci52MS5Qb3N0VHJhbnNhY3Rpb25SZXNwb25zZRJVCg5HZXRUcmFuc2FjdGlvbhIgLmxlZGdlci52MS5HZXRUcmFuc2FjdGlvblJlcXVlc3QaIS5sZWRnZXIudjEuR2V0VHJhbnNhY3Rpb25SZXNwb25zZRJJCgpHZXRCYWxhbmNlEhwubGVkZ2VyLnYxLkdldEJhbGFuY2VSZXF1ZXN0Gh0ubGVkZ2VyLnYxLkdldEJhbGFuY2VSZXNwb25zZRJPCgxMaXN0QWNjb3VudHMSHi5sZWRnZXIudjEuTGlzdEFjY291bnRzUmVxdWVzdBofLmxlZGdlci52MS5MaXN0QWNjb3VudHNSZXNwb25zZRJMCgtMaXN0RW50cmllcxIdLmxlZGdlci52MS5MaXN0RW50cmllc1JlcXVlc3QaHi5sZWRnZXIudjEuTGlzdEVudHJpZXNSZXNwb25zZRJYCg9DaGVja0ludmFyaWFudHMSIS5sZWRnZXIudjEuQ2hlY2tJbnZhcmlhbnRzUmVxdWVzdBoiLmxlZGdlci52MS5DaGVja0ludmFyaWFudHNSZXNwb25zZRJhChJMb29rdXBUcmFuc2FjdGlvbnMSJC5sZWRnZXIudjEuTG9va3VwVHJhbnNhY3Rpb25zUmVxdWVzdBolLmxlZGdlci52MS5Mb29rdXBUcmFuc2FjdGlvbnNSZXNwb25zZRJSCg1Mb29rdXBFbnRyaWVzEh8ubGVkZ2VyLnYxLkxvb2t1cEVudHJpZXNSZXF1ZXN0GiAubGVkZ2VyLnYxLkxvb2t1cEVudHJpZXNSZXNwb25zZRJhChJMaXN0VHJhbnNhY3Rpb25JZHMSJC5sZWRnZXIudjEuTGlzdFRyYW5zYWN0aW9uSWRzUmVxdWVzdBolLmxlZGdlci52MS5MaXN0VHJhbnNhY3Rpb25JZHNSZXNwb25zZRJJCgpHZXRSZXZlbnVlEhwubGVkZ2VyLnYxLkdldFJldmVudWVSZXF1ZXN0Gh0ubGVkZ2VyLnYxLkdldFJldmVudWVSZXNwb25zZRJYCg9Gb3JlY2FzdFJldmVudWUSIS5sZWRnZXIudjEuRm9yZWNhc3RSZXZlbnVlUmVxdWVzdBoiLmxlZGdlci52MS5Gb3JlY2FzdFJldmVudWVSZXNwb25zZWIGcHJvdG8z", [file_common_v1_money, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message ledger.v1.Account
@@ -871,6 +871,396 @@ export const GetRevenueResponseSchema: GenMessage<GetRevenueResponse> = /*@__PUR
   messageDesc(file_ledger_v1_ledger, 28);
 
 /**
+ * @generated from message ledger.v1.ForecastRevenueRequest
+ */
+export type ForecastRevenueRequest = Message<"ledger.v1.ForecastRevenueRequest"> & {
+  /**
+   * Required: an ISO 4217 code such as "USD".
+   *
+   * @generated from field: string currency = 1;
+   */
+  currency: string;
+
+  /**
+   * Days to forecast after yesterday (UTC), 1..366; the console shows 30 and 90.
+   *
+   * @generated from field: int32 horizon_days = 2;
+   */
+  horizonDays: number;
+};
+
+/**
+ * Describes the message ledger.v1.ForecastRevenueRequest.
+ * Use `create(ForecastRevenueRequestSchema)` to create a new message.
+ */
+export const ForecastRevenueRequestSchema: GenMessage<ForecastRevenueRequest> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 29);
+
+/**
+ * Amounts of a prediction interval, int64 minor units; symmetric around its point, and may go below zero.
+ *
+ * @generated from message ledger.v1.ForecastInterval
+ */
+export type ForecastInterval = Message<"ledger.v1.ForecastInterval"> & {
+  /**
+   * @generated from field: int64 low_minor = 1;
+   */
+  lowMinor: bigint;
+
+  /**
+   * @generated from field: int64 high_minor = 2;
+   */
+  highMinor: bigint;
+};
+
+/**
+ * Describes the message ledger.v1.ForecastInterval.
+ * Use `create(ForecastIntervalSchema)` to create a new message.
+ */
+export const ForecastIntervalSchema: GenMessage<ForecastInterval> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 30);
+
+/**
+ * One forecast day.
+ *
+ * @generated from message ledger.v1.ForecastPoint
+ */
+export type ForecastPoint = Message<"ledger.v1.ForecastPoint"> & {
+  /**
+   * "YYYY-MM-DD" (UTC).
+   *
+   * @generated from field: string day = 1;
+   */
+  day: string;
+
+  /**
+   * The point forecast, int64 minor units.
+   *
+   * @generated from field: int64 forecast_minor = 2;
+   */
+  forecastMinor: bigint;
+
+  /**
+   * The 80% and 95% prediction intervals of that day.
+   *
+   * @generated from field: ledger.v1.ForecastInterval interval_80 = 3;
+   */
+  interval80?: ForecastInterval | undefined;
+
+  /**
+   * @generated from field: ledger.v1.ForecastInterval interval_95 = 4;
+   */
+  interval95?: ForecastInterval | undefined;
+};
+
+/**
+ * Describes the message ledger.v1.ForecastPoint.
+ * Use `create(ForecastPointSchema)` to create a new message.
+ */
+export const ForecastPointSchema: GenMessage<ForecastPoint> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 31);
+
+/**
+ * The whole horizon: the sum of the points and the intervals of that sum (not the sum of the days' intervals).
+ *
+ * @generated from message ledger.v1.ForecastTotal
+ */
+export type ForecastTotal = Message<"ledger.v1.ForecastTotal"> & {
+  /**
+   * @generated from field: int64 forecast_minor = 1;
+   */
+  forecastMinor: bigint;
+
+  /**
+   * @generated from field: ledger.v1.ForecastInterval interval_80 = 2;
+   */
+  interval80?: ForecastInterval | undefined;
+
+  /**
+   * @generated from field: ledger.v1.ForecastInterval interval_95 = 3;
+   */
+  interval95?: ForecastInterval | undefined;
+};
+
+/**
+ * Describes the message ledger.v1.ForecastTotal.
+ * Use `create(ForecastTotalSchema)` to create a new message.
+ */
+export const ForecastTotalSchema: GenMessage<ForecastTotal> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 32);
+
+/**
+ * The method and what it fitted on the whole history.
+ *
+ * @generated from message ledger.v1.ForecastMethod
+ */
+export type ForecastMethod = Message<"ledger.v1.ForecastMethod"> & {
+  /**
+   * "holt_winters_additive".
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Where the method is written down.
+   *
+   * @generated from field: string reference = 2;
+   */
+  reference: string;
+
+  /**
+   * The season's length in days (7: weekly).
+   *
+   * @generated from field: int32 season_days = 3;
+   */
+  seasonDays: number;
+
+  /**
+   * The fitted smoothing parameters, 0..1 (state space form: beta is the book's alpha * beta*).
+   *
+   * @generated from field: double alpha = 4;
+   */
+  alpha: number;
+
+  /**
+   * @generated from field: double beta = 5;
+   */
+  beta: number;
+
+  /**
+   * @generated from field: double gamma = 6;
+   */
+  gamma: number;
+
+  /**
+   * The standard deviation of the one-step errors, int64 minor units.
+   *
+   * @generated from field: int64 residual_std_dev_minor = 7;
+   */
+  residualStdDevMinor: bigint;
+
+  /**
+   * Days the model was fitted on.
+   *
+   * @generated from field: int32 fitted_days = 8;
+   */
+  fittedDays: number;
+
+  /**
+   * Days left out of the fit as outliers (a sale spike, say), "YYYY-MM-DD".
+   *
+   * @generated from field: repeated string outlier_days = 9;
+   */
+  outlierDays: string[];
+};
+
+/**
+ * Describes the message ledger.v1.ForecastMethod.
+ * Use `create(ForecastMethodSchema)` to create a new message.
+ */
+export const ForecastMethodSchema: GenMessage<ForecastMethod> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 33);
+
+/**
+ * How the same method did on the last holdout_days of the history, fitted on the days before them only. Ratios are
+ * fractions (0.05 is 5%).
+ *
+ * @generated from message ledger.v1.ForecastBacktest
+ */
+export type ForecastBacktest = Message<"ledger.v1.ForecastBacktest"> & {
+  /**
+   * @generated from field: int32 holdout_days = 1;
+   */
+  holdoutDays: number;
+
+  /**
+   * @generated from field: int32 fitted_days = 2;
+   */
+  fittedDays: number;
+
+  /**
+   * Mean absolute percentage error over the held-out days whose actual is not 0; absent if every actual is 0.
+   *
+   * @generated from field: optional double mape = 3;
+   */
+  mape?: number | undefined;
+
+  /**
+   * How many held-out days the MAPE counts.
+   *
+   * @generated from field: int32 mape_days = 4;
+   */
+  mapeDays: number;
+
+  /**
+   * Weighted absolute percentage error, sum |error| / sum |actual|; absent if every actual is 0.
+   *
+   * @generated from field: optional double wape = 5;
+   */
+  wape?: number | undefined;
+
+  /**
+   * The share of held-out days whose actual lies within the 80% (95%) interval.
+   *
+   * @generated from field: double coverage_80 = 6;
+   */
+  coverage80: number;
+
+  /**
+   * @generated from field: double coverage_95 = 7;
+   */
+  coverage95: number;
+};
+
+/**
+ * Describes the message ledger.v1.ForecastBacktest.
+ * Use `create(ForecastBacktestSchema)` to create a new message.
+ */
+export const ForecastBacktestSchema: GenMessage<ForecastBacktest> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 34);
+
+/**
+ * The forecast of one measure.
+ *
+ * @generated from message ledger.v1.MeasureForecast
+ */
+export type MeasureForecast = Message<"ledger.v1.MeasureForecast"> & {
+  /**
+   * @generated from field: ledger.v1.ForecastMethod method = 1;
+   */
+  method?: ForecastMethod | undefined;
+
+  /**
+   * One per day of the horizon, oldest first.
+   *
+   * @generated from field: repeated ledger.v1.ForecastPoint points = 2;
+   */
+  points: ForecastPoint[];
+
+  /**
+   * @generated from field: ledger.v1.ForecastTotal total = 3;
+   */
+  total?: ForecastTotal | undefined;
+
+  /**
+   * @generated from field: ledger.v1.ForecastBacktest backtest = 4;
+   */
+  backtest?: ForecastBacktest | undefined;
+};
+
+/**
+ * Describes the message ledger.v1.MeasureForecast.
+ * Use `create(MeasureForecastSchema)` to create a new message.
+ */
+export const MeasureForecastSchema: GenMessage<MeasureForecast> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 35);
+
+/**
+ * @generated from message ledger.v1.RevenueForecasts
+ */
+export type RevenueForecasts = Message<"ledger.v1.RevenueForecasts"> & {
+  /**
+   * platform fee revenue - fees reversed - PSP fees - reconciliation differences (GetRevenue's net_revenue_minor), per day.
+   *
+   * @generated from field: ledger.v1.MeasureForecast net_revenue = 1;
+   */
+  netRevenue?: MeasureForecast | undefined;
+
+  /**
+   * What buyers paid (GetRevenue's gross_charged_minor), per day.
+   *
+   * @generated from field: ledger.v1.MeasureForecast gross_charged = 2;
+   */
+  grossCharged?: MeasureForecast | undefined;
+};
+
+/**
+ * Describes the message ledger.v1.RevenueForecasts.
+ * Use `create(RevenueForecastsSchema)` to create a new message.
+ */
+export const RevenueForecastsSchema: GenMessage<RevenueForecasts> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 36);
+
+/**
+ * @generated from message ledger.v1.NotEnoughHistory
+ */
+export type NotEnoughHistory = Message<"ledger.v1.NotEnoughHistory"> & {
+  /**
+   * The shortest history that gets a forecast, and the history there is, in days.
+   *
+   * @generated from field: int32 needed_days = 1;
+   */
+  neededDays: number;
+
+  /**
+   * @generated from field: int32 history_days = 2;
+   */
+  historyDays: number;
+
+  /**
+   * "needs at least 56 days of history, has 30".
+   *
+   * @generated from field: string message = 3;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message ledger.v1.NotEnoughHistory.
+ * Use `create(NotEnoughHistorySchema)` to create a new message.
+ */
+export const NotEnoughHistorySchema: GenMessage<NotEnoughHistory> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 37);
+
+/**
+ * @generated from message ledger.v1.ForecastRevenueResponse
+ */
+export type ForecastRevenueResponse = Message<"ledger.v1.ForecastRevenueResponse"> & {
+  /**
+   * @generated from field: string currency = 1;
+   */
+  currency: string;
+
+  /**
+   * The history forecast from: from the first day with anything booked in the currency (at most 730 days back) to
+   * yesterday (UTC), "YYYY-MM-DD", inclusive; both empty when nothing is booked in those days.
+   *
+   * @generated from field: string history_first_day = 2;
+   */
+  historyFirstDay: string;
+
+  /**
+   * @generated from field: string history_last_day = 3;
+   */
+  historyLastDay: string;
+
+  /**
+   * @generated from oneof ledger.v1.ForecastRevenueResponse.result
+   */
+  result: {
+    /**
+     * @generated from field: ledger.v1.RevenueForecasts forecasts = 4;
+     */
+    value: RevenueForecasts;
+    case: "forecasts";
+  } | {
+    /**
+     * @generated from field: ledger.v1.NotEnoughHistory not_enough_history = 5;
+     */
+    value: NotEnoughHistory;
+    case: "notEnoughHistory";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message ledger.v1.ForecastRevenueResponse.
+ * Use `create(ForecastRevenueResponseSchema)` to create a new message.
+ */
+export const ForecastRevenueResponseSchema: GenMessage<ForecastRevenueResponse> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 38);
+
+/**
  * @generated from enum ledger.v1.AccountType
  */
 export enum AccountType {
@@ -1097,6 +1487,19 @@ export const LedgerService: GenService<{
     methodKind: "unary";
     input: typeof GetRevenueRequestSchema;
     output: typeof GetRevenueResponseSchema;
+  },
+  /**
+   * Net revenue and gross charged of one currency for the next horizon_days (after yesterday, UTC), with 80% and
+   * 95% prediction intervals and a backtest on the last 28 days held out, from the daily history of the books
+   * (Holt-Winters additive with a weekly season: services/lib/forecast/README.md). Too little history is an OK
+   * answer with not_enough_history set, not an error: the caller asked a fair question, the books cannot answer it yet.
+   *
+   * @generated from rpc ledger.v1.LedgerService.ForecastRevenue
+   */
+  forecastRevenue: {
+    methodKind: "unary";
+    input: typeof ForecastRevenueRequestSchema;
+    output: typeof ForecastRevenueResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_ledger_v1_ledger, 0);

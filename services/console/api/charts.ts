@@ -72,19 +72,8 @@ export function barChart(chart: BarChart): SafeHtml {
   const y = (value: number, max: number) => TOP + plotHeight - (value / max) * plotHeight;
   const xCenter = (i: number) => LEFT + slot * i + slot / 2;
 
-  const grid = Array.from({ length: TICKS + 1 }, (_, k) => {
-    const value = (top / TICKS) * k;
-    const at = round(y(value, top));
-    const rightLabel = chart.line
-      ? html`<text x="${WIDTH - right + 6}" y="${at + 4}" font-size="13" fill="${chart.line.color}">${chart.line.format((chart.line.max / TICKS) * k)}</text>`
-      : "";
-    return html`<line x1="${LEFT}" x2="${WIDTH - right}" y1="${at}" y2="${at}" stroke="#e3e6eb"/><text x="${LEFT - 6}" y="${at + 4}" font-size="13" text-anchor="end" fill="#5b6472">${chart.format(value)}</text>${rightLabel}`;
-  });
-
-  const every = Math.ceil(n / MAX_CATEGORY_LABELS);
-  const categoryLabels = chart.categories.map((c, i) =>
-    i % every === 0 ? html`<text x="${round(xCenter(i))}" y="${HEIGHT - 8}" font-size="13" text-anchor="middle" fill="#5b6472">${c}</text>` : "",
-  );
+  const grid = valueGrid(0, top, (v) => y(v, top), chart.format, right, chart.line ? { ...chart.line, at: (k) => (chart.line!.max / TICKS) * k } : undefined);
+  const categoryLabels = categoryAxis(chart.categories, xCenter);
 
   const bars = chart.categories.map((category, i) => {
     let base = 0;
@@ -102,9 +91,35 @@ export function barChart(chart: BarChart): SafeHtml {
   const legend = [...chart.series.map((s) => ({ name: s.name, color: s.color })), ...(chart.line ? [{ name: chart.line.name, color: chart.line.color }] : [])];
   return html`<figure class="chart">
 <svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${chart.title}" preserveAspectRatio="xMidYMid meet"><title>${chart.title}</title>${grid}${bars}${line}${categoryLabels}</svg>
-<figcaption>${legend.map((l) => html`<span class="key"><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="${l.color}"/></svg> ${l.name}</span>`)}</figcaption>
+${legendOf(legend)}
 </figure>`;
 }
+
+/** The horizontal grid lines from `bottom` to `top` with their values on the left (and a second scale's on the right). */
+function valueGrid(
+  bottom: number,
+  top: number,
+  y: (value: number) => number,
+  format: (value: number) => string,
+  right: number,
+  second?: { color: string; format(value: number): string; at(tick: number): number },
+): SafeHtml[] {
+  return Array.from({ length: TICKS + 1 }, (_, k) => {
+    const value = bottom + ((top - bottom) / TICKS) * k;
+    const at = round(y(value));
+    const rightLabel = second ? html`<text x="${WIDTH - right + 6}" y="${at + 4}" font-size="13" fill="${second.color}">${second.format(second.at(k))}</text>` : "";
+    return html`<line x1="${LEFT}" x2="${WIDTH - right}" y1="${at}" y2="${at}" stroke="#e3e6eb"/><text x="${LEFT - 6}" y="${at + 4}" font-size="13" text-anchor="end" fill="#5b6472">${format(value)}</text>${rightLabel}`;
+  });
+}
+
+/** At most MAX_CATEGORY_LABELS of the categories, evenly spaced, under the plot. */
+function categoryAxis(categories: readonly string[], x: (i: number) => number): (SafeHtml | "")[] {
+  const every = Math.ceil(categories.length / MAX_CATEGORY_LABELS);
+  return categories.map((c, i) => (i % every === 0 ? html`<text x="${round(x(i))}" y="${HEIGHT - 8}" font-size="13" text-anchor="middle" fill="#5b6472">${c}</text>` : ""));
+}
+
+const legendOf = (keys: readonly { name: string; color: string; opacity?: number }[]): SafeHtml =>
+  html`<figcaption>${keys.map((l) => html`<span class="key"><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="${l.color}" fill-opacity="${l.opacity ?? 1}"/></svg> ${l.name}</span>`)}</figcaption>`;
 
 function lineOverBars(line: Line, categories: string[], x: (i: number) => number, y: (v: number) => number): SafeHtml {
   const points = line.values.map((v, i) => (v === null ? null : { x: round(x(i)), y: round(y(v)), label: `${categories[i]}: ${line.name} ${line.format(v)}` }));
@@ -118,4 +133,61 @@ function lineOverBars(line: Line, categories: string[], x: (i: number) => number
   return html`${runs.map((run) => (run.length > 1 ? html`<polyline points="${run.map((p) => `${p.x},${p.y}`).join(" ")}" fill="none" stroke="${line.color}" stroke-width="2"/>` : ""))}${points.map((p) =>
     p === null ? "" : html`<circle cx="${p.x}" cy="${p.y}" r="3" fill="${line.color}"><title>${p.label}</title></circle>`,
   )}`;
+}
+
+/** A range around the line, e.g. a prediction interval: one value of each per category. */
+export interface Band {
+  name: string;
+  color: string;
+  low: number[];
+  high: number[];
+}
+
+export interface BandChart {
+  /** Read out by screen readers, and the SVG's title. */
+  title: string;
+  /** One per point, e.g. the day. */
+  categories: string[];
+  /** `labels` (one per value) replace the formatted value in tooltips. */
+  line: { name: string; color: string; values: number[]; labels?: string[] };
+  /** Drawn in the order given over each other, translucent: the widest first. */
+  bands: Band[];
+  format(value: number): string;
+}
+
+const BAND_OPACITY = 0.25;
+
+/** A round bottom for the axis: 0, or below the lowest value when some are negative. */
+const axisBottom = (min: number): number => (min >= 0 ? 0 : -axisTop(-min));
+
+/**
+ * A line inside its bands (e.g. a forecast with its 80% and 95% intervals) as inline SVG, like barChart: the axis
+ * goes below zero when a value or band does, a tooltip on every point and band.
+ */
+export function bandChart(chart: BandChart): SafeHtml {
+  const right = 12;
+  const plotWidth = WIDTH - LEFT - right;
+  const plotHeight = HEIGHT - TOP - BOTTOM;
+  const all = [...chart.line.values, ...chart.bands.flatMap((b) => [...b.low, ...b.high])];
+  const bottom = axisBottom(Math.min(0, ...all));
+  const max = Math.max(0, ...all);
+  const top = max <= 0 && bottom < 0 ? 0 : axisTop(max);
+  const slot = plotWidth / Math.max(chart.categories.length, 1);
+  const x = (i: number) => round(LEFT + slot * i + slot / 2);
+  const y = (value: number) => round(TOP + plotHeight - ((value - bottom) / (top - bottom)) * plotHeight);
+
+  const bands = chart.bands.map((band) => {
+    const upper = band.high.map((v, i) => `${x(i)},${y(v)}`);
+    const lower = band.low.map((v, i) => `${x(i)},${y(v)}`).reverse();
+    return html`<polygon class="band" points="${[...upper, ...lower].join(" ")}" fill="${band.color}" fill-opacity="${BAND_OPACITY}" stroke="none"><title>${band.name}</title></polygon>`;
+  });
+  const { line } = chart;
+  const points = line.values.map(
+    (v, i) => html`<circle cx="${x(i)}" cy="${y(v)}" r="2" fill="${line.color}"><title>${chart.categories[i]}: ${line.name} ${line.labels?.[i] ?? chart.format(v)}</title></circle>`,
+  );
+  const polyline = html`<polyline points="${line.values.map((v, i) => `${x(i)},${y(v)}`).join(" ")}" fill="none" stroke="${line.color}" stroke-width="2"/>`;
+  return html`<figure class="chart">
+<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${chart.title}" preserveAspectRatio="xMidYMid meet"><title>${chart.title}</title>${valueGrid(bottom, top, y, chart.format, right)}${bands}${polyline}${points}${categoryAxis(chart.categories, x)}</svg>
+${legendOf([...chart.bands.map((b) => ({ name: b.name, color: b.color, opacity: BAND_OPACITY })), { name: line.name, color: line.color }])}
+</figure>`;
 }

@@ -1,8 +1,9 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { StatsPeriod, type PaymentStatsBucket } from "../../../gen/payment/v1/payment_pb.js";
-import { formatMoney, minorUnitDigits } from "../../lib/money.js";
+import { minorUnitDigits } from "../../lib/money.js";
 import { attempt, describeFailure, type ConsoleClients } from "../adapters/clients.js";
 import { barChart, wholeNumber } from "./charts.js";
+import { moneyAxis, moneySeries } from "./money-chart.js";
 import { latestRunPerDay, RECONCILIATION_CHART_DAYS, reconciliationChart } from "./reconciliation-chart.js";
 import { redirect, type Route } from "./http-app.js";
 import { html, notice, type SafeHtml } from "./html.js";
@@ -47,13 +48,12 @@ function paymentCharts(buckets: PaymentStatsBucket[], range: ChartRange): SafeHt
   const currencies = [...new Set(buckets.flatMap((b) => b.charged.map((m) => m.currency)))].sort();
   const volumes = currencies.map((currency) => {
     const amounts = buckets.map((b) => b.charged.find((m) => m.currency === currency)?.amountMinor ?? 0n);
-    const digits = minorUnitDigits(currency);
     return barChart({
       title: `Charged in ${currency}, ${range.label.toLowerCase()}`,
       categories,
-      series: [{ name: `charged ${currency}`, color: COLORS.volume, values: amounts.map((a) => Number(a) / 10 ** digits), labels: amounts.map((a) => formatMoney({ amountMinor: a, currency })) }],
-      format: (v) => `${v.toLocaleString("en-US", { maximumFractionDigits: digits })} ${currency}`,
-      integer: digits === 0,
+      series: [{ name: `charged ${currency}`, color: COLORS.volume, ...moneySeries(amounts, currency) }],
+      format: moneyAxis(currency),
+      integer: minorUnitDigits(currency) === 0,
     });
   });
   const total = (field: "created" | "succeeded" | "failed") => buckets.reduce((sum, b) => sum + b[field], 0n);
@@ -83,6 +83,7 @@ export function overviewRoutes(clients: ConsoleClients): Route[] {
         return ctx.page(
           "Overview",
           html`${ranges}
+${ctx.operator.role === "finance" ? html`<p><a href="/revenue">Revenue and forecast</a>: what the books say the platform earned, per currency, and what it will likely earn.</p>` : ""}
 ${stats.ok ? paymentCharts(stats.value.buckets, range) : notice("error", describeFailure("payment service", stats.error))}
 <h2>Reconciliation, last ${RECONCILIATION_CHART_DAYS} settlement days</h2>
 ${runs.ok ? reconciliationChart(latestRunPerDay(runs.value.runs, RECONCILIATION_CHART_DAYS)) : notice("error", describeFailure("reconciliation service", runs.error))}`,

@@ -5,6 +5,7 @@ import { LedgerService } from "../../../gen/ledger/v1/ledger_pb.js";
 import { invalidArgument, notFound } from "../../lib/errors.js";
 import { pageSize, pageTokens, type PageTokenKey } from "../../lib/page-token.js";
 import type { WalletBalancesPort } from "../app/ports.js";
+import { forecastRevenueFromBooks } from "../app/revenue-forecast.js";
 import type { StallReport } from "../app/stall-check.js";
 import { requireLedgerId, validateAccount } from "../domain/account.js";
 import { validatePosting } from "../domain/posting.js";
@@ -21,6 +22,7 @@ import {
   transactionToProto,
   violationToProto,
 } from "./ledger-proto.js";
+import { revenueForecastToProto } from "./forecast-proto.js";
 import { requirePrefixes, requireReadMask, requireTransactionIds, requireWindow } from "./lookup-requests.js";
 
 /** gRPC ledger.v1.LedgerService: validate, delegate, translate. `wallets` is absent when no wallet service is configured. */
@@ -112,6 +114,9 @@ export function ledgerRoutes(
         const query = requireRevenueQuery({ fromDay, toDay, currency, granularity: granularityFromProto(req.granularity) });
         // The domain's periods carry the message's field names.
         return { periods: await store.revenue(query) };
+      },
+      async forecastRevenue(req) {
+        return revenueForecastToProto(await forecastRevenueFromBooks(store, { currency: req.currency, horizonDays: req.horizonDays }));
       },
       async checkInvariants() {
         const report = await store.checkInvariants(await wallets?.listAll());

@@ -16,4 +16,5 @@ export const ledgerPolicy = definePolicy(LedgerService, {
   lookupEntries: { callers: ["reconciliation", "operator-tools"], mutates: false },
   listTransactionIds: { callers: ["reconciliation", "operator-tools"], mutates: false },
   getRevenue: { callers: ["console", "operator-tools"], mutates: false },
+  forecastRevenue: { callers: ["console", "operator-tools"], mutates: false },
 });
