@@ -142,6 +142,7 @@ describe("balances", () => {
       await trx.raw("select pg_advisory_xact_lock(?::bigint)", [CHECKPOINTER_LOCK_KEY.toString()]);
       await expect(store.advanceCheckpoints()).resolves.toBeUndefined();
     });
-    await expect(store.advanceCheckpoints()).resolves.not.toBeUndefined();
+    // The service's own checkpointer may hold the lock at that moment too: once neither does, this one folds.
+    await expect.poll(() => store.advanceCheckpoints(), { timeout: 10_000 }).not.toBeUndefined();
   });
 });
