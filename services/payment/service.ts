@@ -32,10 +32,10 @@ import { startInFlightPoller, type PollerConfig } from "./app/in-flight-poller.j
 import { PaymentFlow } from "./app/payment-flow.js";
 import { PaymentWatch } from "./app/payment-watch.js";
 import { RefundFlow } from "./app/refund-flow.js";
-import { disputeEventSubject, encodeDisputeEvent } from "./events/dispute-event.js";
+import { disputeEventSubject, encodeDisputeEvent } from "../contracts/events/dispute-event.js";
 import { PaymentChangeHints } from "./events/payment-change-signal.js";
-import { encodePaymentEvent, eventSubject } from "./events/payment-event.js";
-import { encodeRefundEvent, refundEventSubject } from "./events/refund-event.js";
+import { encodePaymentEvent, paymentEventSubject } from "../contracts/events/payment-event.js";
+import { encodeRefundEvent, refundEventSubject } from "../contracts/events/refund-event.js";
 import { DisputeStore } from "./store/dispute-store.js";
 import { EXPIRED_IDEMPOTENCY_KEYS, IdempotencyStore } from "./store/idempotency-store.js";
 import { paymentSchema } from "./store/migrations/index.js";
@@ -109,7 +109,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   ];
   const db = await openServiceDb(config, paymentSchema);
   const metrics = createMetricsRegistry("payment");
-  const store = new PaymentStore(db, encodePaymentEvent, eventSubject);
+  const store = new PaymentStore(db, encodePaymentEvent, paymentEventSubject);
   registerOutboxMetrics(metrics, db, PAYMENT_OUTBOX);
   registerPaymentsGauge(metrics, store);
   const http = await startHttpServer({ port: config.httpPort }, log);
