@@ -6,8 +6,9 @@ import { invalidArgument, notFound } from "../../lib/errors.js";
 import { pageSize, pageTokens, type PageTokenKey } from "../../lib/page-token.js";
 import type { WalletBalancesPort } from "../app/ports.js";
 import type { StallReport } from "../app/stall-check.js";
-import { requireLedgerId, validateAccount } from "../domain/account.js";
-import { validatePosting } from "../domain/posting.js";
+import { requireLedgerId } from "../../contracts/accounting/accounts.js";
+import { validateAccount } from "../domain/account.js";
+import { validatePosting } from "../../contracts/accounting/postings.js";
 import { requireRevenueQuery } from "../domain/revenue.js";
 import type { LedgerStore } from "../store/ledger-store.js";
 import {
