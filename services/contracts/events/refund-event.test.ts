@@ -16,18 +16,7 @@ const encode = (overrides: Partial<RefundEventSource>) => encodeRefundEvent({ ..
 
 describe("RefundEvent contract", () => {
   it("decodes what the producer encodes", () => {
-    expect(decodeSucceededRefund(encode({}))).toEqual({
-      eventId: "evt_1",
-      status: "SUCCEEDED",
-      refundId: "rf-1",
-      paymentId: "pay_1",
-      orderId: "o1",
-      sellerId: "s1",
-      currency: "JPY",
-      amountMinor: 500n,
-      platformFeeReversedMinor: 50n,
-      sellerDebitMinor: 450n,
-    });
+    expect(decodeSucceededRefund(encode({}))).toEqual({ eventId: "evt_1", ...refund, sellerDebitMinor: 450n });
   });
 
   it("publishes each final status on its own subject", () => {

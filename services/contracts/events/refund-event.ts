@@ -53,16 +53,9 @@ export function encodeRefundEvent(refund: RefundEventSource, eventId: string, oc
 }
 
 /** What consumers need of a RefundEvent, checked: amounts are bigint and amount = fee reversed + seller debit. */
-export interface RefundEventData {
+export interface RefundEventData extends Omit<RefundEventSource, "status" | "pspRefundId" | "failureReason"> {
   eventId: string;
   status: keyof typeof RefundStatus;
-  refundId: string;
-  paymentId: string;
-  orderId: string;
-  sellerId: string;
-  currency: string;
-  amountMinor: bigint;
-  platformFeeReversedMinor: bigint;
   sellerDebitMinor: bigint;
 }
 
