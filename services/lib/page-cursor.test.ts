@@ -18,6 +18,11 @@ describe("listPages", () => {
     expect(pages.next([], 2, bySeq)).toBe("");
   });
 
+  it("gives the token of a next page the store found, and none when it found none", () => {
+    expect(pages.request({ pageToken: pages.token({ seq: 9n }), pageSize: 0 }).after).toEqual({ seq: 9n });
+    expect(pages.token(undefined)).toBe("");
+  });
+
   it("refuses a size above the maximum and a token of another list as the caller's mistakes", () => {
     expect(() => pages.request({ pageToken: "", pageSize: 4 })).toThrow(/page_size: must be between 1 and 3/);
     const other = listPages(key, "test.v1.TestService/ListOthers", { seq: "bigint" }, { default: 2, max: 3 });

@@ -6,6 +6,8 @@ export interface ListPages<C> {
   request(req: { pageToken: string; pageSize: number }): { after: C | undefined; limit: number };
   /** The next page's token: the cursor of the last item of a full page; "" after a short one (the last page). */
   next<T>(items: readonly T[], limit: number, cursorOf: (last: T) => C): string;
+  /** The token of a next page the store found itself; "" when there is none. */
+  token(next: C | undefined): string;
 }
 
 /**
@@ -20,5 +22,6 @@ export function listPages<S extends CursorShape>(key: PageTokenKey, rpc: string,
       return { after: tokens.decode(req.pageToken), limit };
     },
     next: (items, limit, cursorOf) => (items.length === limit && items.length > 0 ? tokens.encode(cursorOf(items[items.length - 1]!)) : ""),
+    token: (next) => (next === undefined ? "" : tokens.encode(next)),
   };
 }
