@@ -13,7 +13,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { listDeadLetters, replayDeadLetter, type DeadLetter } from "../services/lib/events/dead-letters.js";
 import { natsConnectOptions, natsEndpointFromEnv } from "../services/lib/events/nats.js";
-import { decodePaymentEvent } from "../services/lib/events/payment-event.js";
+import { decodePaymentEvent } from "../services/contracts/events/payment-event.js";
 import { streamNamesFromEnv } from "../services/lib/events/streams.js";
 import { listOutboxDeadLetters, requeueOutboxDeadLetter, type OutboxDeadLetter, type OutboxTable } from "../services/lib/events/outbox-dead-letters.js";
 import { createDb } from "../services/lib/db.js";

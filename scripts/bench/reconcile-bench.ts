@@ -19,7 +19,7 @@ import { writeSyntheticSettlement } from "../../psp-simulator/synthetic-settleme
 import { createDb, migrateUp, type Db } from "../../services/lib/db.js";
 import { createLogger } from "../../services/lib/log.js";
 import { randomPageTokenSecret } from "../../services/lib/page-token.js";
-import { pspReceivable, sellerPayable } from "../../services/ledger/domain/chart.js";
+import { pspReceivable, sellerPayable } from "../../services/contracts/accounting/accounts.js";
 import { startLedgerService } from "../../services/ledger/service.js";
 import { LedgerStore } from "../../services/ledger/store/ledger-store.js";
 import { LEDGER_SCHEMA, ledgerMigrations } from "../../services/ledger/store/migrations/index.js";

@@ -23,7 +23,7 @@ import { createDb, type Db } from "../../services/lib/db.js";
 import { grpcTransport } from "../../services/lib/grpc-client.js";
 import { randomPageTokenSecret } from "../../services/lib/page-token.js";
 import { issueDevPki } from "../../services/lib/tls/dev-ca.js";
-import { bankPlatform, disputedFunds, platformFeeRevenue, pspFeeExpense, pspReceivable, sellerPayable } from "../../services/ledger/domain/chart.js";
+import { bankPlatform, disputedFunds, platformFeeRevenue, pspFeeExpense, pspReceivable, sellerPayable } from "../../services/contracts/accounting/accounts.js";
 import { GRANULARITIES, revenueReport, type Granularity, type RevenueQuery } from "../../services/ledger/domain/revenue.js";
 import { startLedgerService } from "../../services/ledger/service.js";
 import { LedgerStore } from "../../services/ledger/store/ledger-store.js";

@@ -1,4 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { ANY_DISPUTE_EVENT } from "../../services/contracts/events/dispute-event.js";
+import { ANY_PAYMENT_EVENT } from "../../services/contracts/events/payment-event.js";
+import { ANY_PAYOUT_EVENT } from "../../services/contracts/events/payout-event.js";
+import { ANY_REFUND_EVENT } from "../../services/contracts/events/refund-event.js";
 import { LEDGER_CONSUMERS } from "../../services/ledger/events/consumers.js";
 import type { ConsumerBinding } from "../../services/lib/events/event-consumers.js";
 import { inboxPrefixOf } from "../../services/lib/events/nats.js";
@@ -29,8 +33,8 @@ export const scopeOf = (names: EventStreamNames): NatsAuthScope => ({ ...names, 
 export const ANY_STREAMS: NatsAuthScope = { stream: "*", deadLetterStream: "*", subjectPrefix: "*" };
 
 /** The events each producer publishes, under the subject prefix: nobody else may. */
-const PAYMENT_EVENTS = ["payment.*", "refund.*", "dispute.*"];
-const WALLET_EVENTS = ["payout.*"];
+const PAYMENT_EVENTS = [ANY_PAYMENT_EVENT, ANY_REFUND_EVENT, ANY_DISPUTE_EVENT];
+const WALLET_EVENTS = [ANY_PAYOUT_EVENT];
 
 const api = (request: string) => `$JS.API.${request}`;
 
@@ -92,7 +96,7 @@ export function natsPermissions(user: NatsUser, scope: NatsAuthScope): Permissio
     "operator-tools": deadLetterOperator(scope),
   };
   // The payment service also listens to its own payment events as they pass (WatchPayment's hints).
-  const listens = user === "payment" ? events(["payment.>"]) : [];
+  const listens = user === "payment" ? events([ANY_PAYMENT_EVENT]) : [];
   return {
     publish: [api("INFO"), ...new Set(publish[user])],
     subscribe: [`${inboxPrefixOf(user)}.>`, ...listens],

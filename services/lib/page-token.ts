@@ -28,8 +28,8 @@ export function pageTokenKey(secret: string): PageTokenKey {
 export const randomPageTokenSecret = () => randomBytes(32).toString("base64url");
 
 /** Each field of a cursor: text, a non-negative integer up to int64 (bigint), or a non-negative safe integer (number). */
-type CursorShape = Record<string, "string" | "bigint" | "number">;
-type CursorOf<S extends CursorShape> = { [K in keyof S]: S[K] extends "bigint" ? bigint : S[K] extends "number" ? number : string };
+export type CursorShape = Record<string, "string" | "bigint" | "number">;
+export type CursorOf<S extends CursorShape> = { [K in keyof S]: S[K] extends "bigint" ? bigint : S[K] extends "number" ? number : string };
 
 export interface PageTokens<C> {
   encode(cursor: C): string;

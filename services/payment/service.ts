@@ -16,12 +16,13 @@ import { paymentPolicy } from "./api/policy.js";
 import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { RETENTION_SWEEP_INTERVAL_MS, startRetentionSweeper } from "../lib/retention.js";
 import { DEFAULT_OUTBOX_RETENTION_DAYS, outboxRetention } from "../lib/events/event-retention.js";
-import { PspHttpClient, type PspClientConfig } from "./adapters/psp-http-client.js";
+import { PspHttpClient } from "./adapters/psp-http-client.js";
 import { RiskGrpcClient } from "./adapters/risk-grpc-client.js";
 import { startHttpServer } from "./api/http-server.js";
 import { paymentRoutes } from "./api/payment-handlers.js";
 import { PaymentService } from "../../gen/payment/v1/payment_pb.js";
 import { pipelineHandlers } from "../lib/pipeline/pipeline-handlers.js";
+import type { PspHttpConfig } from "../lib/psp-http.js";
 import { paymentSettledFlows } from "./store/settled-flows.js";
 import { registerPaymentsGauge } from "./api/payments-gauge.js";
 import { pspWebhookRoute, WEBHOOK_PATH } from "./api/psp-webhook.js";
@@ -32,10 +33,10 @@ import { startInFlightPoller, type PollerConfig } from "./app/in-flight-poller.j
 import { PaymentFlow } from "./app/payment-flow.js";
 import { PaymentWatch } from "./app/payment-watch.js";
 import { RefundFlow } from "./app/refund-flow.js";
-import { disputeEventSubject, encodeDisputeEvent } from "./events/dispute-event.js";
+import { disputeEventSubject, encodeDisputeEvent } from "../contracts/events/dispute-event.js";
 import { PaymentChangeHints } from "./events/payment-change-signal.js";
-import { encodePaymentEvent, eventSubject } from "./events/payment-event.js";
-import { encodeRefundEvent, refundEventSubject } from "./events/refund-event.js";
+import { encodePaymentEvent, paymentEventSubject } from "../contracts/events/payment-event.js";
+import { encodeRefundEvent, refundEventSubject } from "../contracts/events/refund-event.js";
 import { DisputeStore } from "./store/dispute-store.js";
 import { EXPIRED_IDEMPOTENCY_KEYS, IdempotencyStore } from "./store/idempotency-store.js";
 import { paymentSchema } from "./store/migrations/index.js";
@@ -64,7 +65,7 @@ export interface PaymentServiceConfig extends ServiceDatabaseConfig {
   /** How buyers' browsers reach the HTTP port (behind a proxy, say); by default its own address. */
   publicUrl?: string;
   riskUrl: string;
-  psp: PspClientConfig & { webhookSecret: string };
+  psp: PspHttpConfig & { webhookSecret: string };
   poller?: Partial<PollerConfig>;
   events: Pick<EventsConfig, "nats" | "names" | "streamReplicas">;
   /** The platform's fee on every order, in basis points, fixed on each checkout when it is created. */
@@ -109,7 +110,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   ];
   const db = await openServiceDb(config, paymentSchema);
   const metrics = createMetricsRegistry("payment");
-  const store = new PaymentStore(db, encodePaymentEvent, eventSubject);
+  const store = new PaymentStore(db, encodePaymentEvent, paymentEventSubject);
   registerOutboxMetrics(metrics, db, PAYMENT_OUTBOX);
   registerPaymentsGauge(metrics, store);
   const http = await startHttpServer({ port: config.httpPort }, log);

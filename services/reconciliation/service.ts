@@ -10,9 +10,10 @@ import { startPeriodic } from "../lib/periodic.js";
 import { reconciliationPolicy } from "./api/policy.js";
 import { registerReconciliationGauges } from "./api/reconciliation-gauges.js";
 import { createMetricsRegistry } from "../lib/metrics/registry.js";
+import type { PspHttpConfig } from "../lib/psp-http.js";
 import { LedgerGrpcClient } from "./adapters/ledger-grpc-client.js";
 import { PaymentGrpcClient } from "./adapters/payment-grpc-client.js";
-import { PspHttpClient, type PspClientConfig } from "./adapters/psp-http-client.js";
+import { PspHttpClient } from "./adapters/psp-http-client.js";
 import { noSettlementDirectory, settlementDirectory } from "./adapters/settlement-directory.js";
 import { reconciliationRoutes } from "./api/reconciliation-handlers.js";
 import { defaultReconciliationConfig, Reconciliation, type ReconciliationConfig } from "./app/reconciliation.js";
@@ -29,7 +30,7 @@ export interface ReconciliationServiceConfig extends ServiceDatabaseConfig {
   /** One or more instances of the ledger service; calls are spread over them. */
   ledgerUrls: string[];
   paymentUrl: string;
-  psp: PspClientConfig;
+  psp: PspHttpConfig;
   /** Where RunReconciliation's file_path names files; without one, files come from the PSP only. */
   settlementDir?: string;
   reconciliation?: Partial<ReconciliationConfig>;

@@ -19,7 +19,7 @@ import { createLogger } from "../lib/log.js";
 import { walletPolicy } from "./api/policy.js";
 import { registerPayoutsGauge } from "./api/payouts-gauge.js";
 import { createMetricsRegistry } from "../lib/metrics/registry.js";
-import { PspPayoutsClient, type PspClientConfig } from "./adapters/psp-payouts-client.js";
+import { PspPayoutsClient } from "./adapters/psp-payouts-client.js";
 import { walletRoutes } from "./api/wallet-handlers.js";
 import { PayoutFlow } from "./app/payout-flow.js";
 import { defaultPayoutPollerConfig, startPayoutPoller, startPayoutScheduler, type PayoutPollerConfig } from "./app/payout-jobs.js";
@@ -31,6 +31,7 @@ import { WalletStore } from "./store/wallet-store.js";
 import { walletSchema } from "./store/migrations/index.js";
 import { DEFAULT_INBOX_RETENTION_DAYS, DEFAULT_OUTBOX_RETENTION_DAYS, inboxRetention, outboxRetention } from "../lib/events/event-retention.js";
 import { RETENTION_SWEEP_INTERVAL_MS, startRetentionSweeper } from "../lib/retention.js";
+import type { PspHttpConfig } from "../lib/psp-http.js";
 
 export interface WalletServiceConfig extends ServiceDatabaseConfig {
   /** This service's certificate (its identity, as server and as client) and the platform CA. */
@@ -40,7 +41,7 @@ export interface WalletServiceConfig extends ServiceDatabaseConfig {
   metricsPort?: number;
   events: EventsConfig;
   /** The PSP that pays sellers out; without it RequestPayout is refused and no payout job runs. */
-  psp?: PspClientConfig;
+  psp?: PspHttpConfig;
   payoutPoller?: Partial<PayoutPollerConfig>;
   /** Scheduled payouts of whole balances; none without it. */
   payoutSchedule?: PayoutSchedule;

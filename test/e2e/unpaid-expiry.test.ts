@@ -9,7 +9,7 @@ import { PspHttpClient } from "../../services/payment/adapters/psp-http-client.j
 import { PaymentFlow } from "../../services/payment/app/payment-flow.js";
 import type { PspPort } from "../../services/payment/app/ports.js";
 import type { Payment } from "../../services/payment/domain/payment.js";
-import { encodePaymentEvent, eventSubject } from "../../services/payment/events/payment-event.js";
+import { encodePaymentEvent, paymentEventSubject } from "../../services/contracts/events/payment-event.js";
 import { PAYMENT_SCHEMA } from "../../services/payment/store/migrations/index.js";
 import { IdempotencyStore } from "../../services/payment/store/idempotency-store.js";
 import { PaymentStore } from "../../services/payment/store/payment-store.js";
@@ -111,7 +111,7 @@ describe("expiry racing with the buyer and with other instances", () => {
   const pspConfig = () => ({ baseUrl: under.platform.psp.url, apiKey: PSP_API_KEY });
   const flowWith = (psp: PspPort) =>
     new PaymentFlow({
-      store: new PaymentStore(db, encodePaymentEvent, eventSubject),
+      store: new PaymentStore(db, encodePaymentEvent, paymentEventSubject),
       idempotency: new IdempotencyStore(db, 60_000),
       risk: { assess: () => Promise.reject(new Error("not asked when expiring")) },
       psp,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, migrateUp, type Db } from "../../services/lib/db.js";
 import { EventTooLargeError, MAX_EVENT_BYTES } from "../../services/lib/events/outbox-write.js";
 import { priceCheckout } from "../../services/payment/domain/checkout.js";
-import { encodePaymentEvent, eventSubject } from "../../services/payment/events/payment-event.js";
+import { encodePaymentEvent, paymentEventSubject } from "../../services/contracts/events/payment-event.js";
 import { PAYMENT_SCHEMA, paymentMigrations } from "../../services/payment/store/migrations/index.js";
 import { PaymentStore } from "../../services/payment/store/payment-store.js";
 import { WALLET_SCHEMA, walletMigrations } from "../../services/wallet/store/migrations/index.js";
@@ -66,7 +66,7 @@ const registration = (paymentId: string) => ({
 
 describe("the outbox's size limit", () => {
   it("a payment whose event would be too large is not moved: the PSP's id, the status, its history and the event all roll back", async () => {
-    const oversized = new PaymentStore(payment, () => new Uint8Array(MAX_EVENT_BYTES + 1), eventSubject);
+    const oversized = new PaymentStore(payment, () => new Uint8Array(MAX_EVENT_BYTES + 1), paymentEventSubject);
     const { id: paymentId } = await newPayment(oversized);
 
     const refused = oversized.recordRegistration(paymentId, registration(paymentId));
@@ -79,7 +79,7 @@ describe("the outbox's size limit", () => {
     expect(await rowsOf(payment, "outbox", { payment_id: paymentId })).toBe(0);
 
     // The same change with an event of ordinary size goes through.
-    const ordinary = new PaymentStore(payment, encodePaymentEvent, eventSubject);
+    const ordinary = new PaymentStore(payment, encodePaymentEvent, paymentEventSubject);
     expect(await ordinary.recordRegistration(paymentId, registration(paymentId))).toMatchObject({ status: "EXECUTING" });
     expect(await rowsOf(payment, "outbox", { payment_id: paymentId })).toBe(1);
   });

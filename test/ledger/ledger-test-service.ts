@@ -2,7 +2,7 @@ import { testTls } from "../support/tls.js";
 import { createDb, type Db } from "../../services/lib/db.js";
 import { randomPageTokenSecret } from "../../services/lib/page-token.js";
 import { startLedgerService, type LedgerServiceConfig, type RunningLedgerService } from "../../services/ledger/service.js";
-import type { PostingPlan } from "../../services/ledger/domain/chart.js";
+import type { PostingPlan } from "../../services/contracts/accounting/postings.js";
 import { postingFingerprint } from "../../services/ledger/domain/posting.js";
 import { LedgerStore } from "../../services/ledger/store/ledger-store.js";
 import { LEDGER_SCHEMA } from "../../services/ledger/store/migrations/index.js";

@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  disputePosting,
-  payInPosting,
-  refundPosting,
-  settleAsReportedPosting,
-  settlementPosting,
-  NO_SETTLEMENT,
-  type PostingPlan,
-} from "../../services/ledger/domain/chart.js";
+import { disputePosting, payInPosting, refundPosting } from "../../services/ledger/domain/chart.js";
+import { settleAsReportedPosting } from "../../services/reconciliation/domain/adjustment-posting.js";
+import { settlementPosting, NO_SETTLEMENT } from "../../services/reconciliation/domain/settlement-posting.js";
+import type { PostingPlan } from "../../services/contracts/accounting/postings.js";
 import { LedgerStore } from "../../services/ledger/store/ledger-store.js";
 import { revenueRowsFromEntries } from "../../services/ledger/store/revenue-query.js";
 import { revenueReport, zeroFigures, type RevenueFigures, type RevenuePeriod, type RevenueQuery } from "../../services/ledger/domain/revenue.js";

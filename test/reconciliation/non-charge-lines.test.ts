@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { NO_SETTLEMENT, settleAsReportedPosting, settlementPosting, type SettlementTotals } from "../../services/ledger/domain/chart.js";
+import { NO_SETTLEMENT, settlementPosting, type SettlementTotals } from "../../services/reconciliation/domain/settlement-posting.js";
+import { settleAsReportedPosting } from "../../services/reconciliation/domain/adjustment-posting.js";
 import { usd } from "../support/checkouts.js";
 import { unary } from "../support/grpc-js.js";
 import { usePlatform } from "../support/use-platform.js";

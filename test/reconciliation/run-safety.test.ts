@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pspReceivable, sellerPayable } from "../../services/ledger/domain/chart.js";
+import { pspReceivable, sellerPayable } from "../../services/contracts/accounting/accounts.js";
 import { createDb, migrateUp, type Db } from "../../services/lib/db.js";
 import { DomainError, unavailable } from "../../services/lib/errors.js";
 import { createLogger } from "../../services/lib/log.js";

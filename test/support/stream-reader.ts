@@ -1,6 +1,6 @@
 import { jetstreamManager, type StoredMsg } from "@nats-io/jetstream";
 import { PoisonMessage } from "../../services/lib/events/consumer.js";
-import { decodePaymentEvent, type PaymentEventData } from "../../services/lib/events/payment-event.js";
+import { decodePaymentEvent, type PaymentEventData } from "../../services/contracts/events/payment-event.js";
 import { connectAs, HARNESS } from "./nats-users.js";
 
 export interface StoredEvent {

@@ -3,12 +3,14 @@ import { assertMayPostUnder } from "../domain/reserved-ids.js";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { LedgerService } from "../../../gen/ledger/v1/ledger_pb.js";
 import { invalidArgument, notFound } from "../../lib/errors.js";
-import { pageSize, pageTokens, type PageTokenKey } from "../../lib/page-token.js";
+import { listPages } from "../../lib/page-cursor.js";
+import type { PageTokenKey } from "../../lib/page-token.js";
 import type { WalletBalancesPort } from "../app/ports.js";
 import { forecastRevenueFromBooks } from "../app/revenue-forecast.js";
 import type { StallReport } from "../app/stall-check.js";
-import { requireLedgerId, validateAccount } from "../domain/account.js";
-import { validatePosting } from "../domain/posting.js";
+import { requireLedgerId } from "../../contracts/accounting/accounts.js";
+import { validateAccount } from "../domain/account.js";
+import { validatePosting } from "../../contracts/accounting/postings.js";
 import { requireRevenueQuery } from "../domain/revenue.js";
 import type { LedgerStore } from "../store/ledger-store.js";
 import {
@@ -32,9 +34,9 @@ export function ledgerRoutes(
   tokenKey: PageTokenKey,
   stalls: () => Promise<StallReport>,
 ) {
-  const accountPages = pageTokens(tokenKey, "ledger.v1.LedgerService/ListAccounts", { code: "string" });
-  const entryPages = pageTokens(tokenKey, "ledger.v1.LedgerService/ListEntries", { xid: "bigint", transactionId: "string", position: "number" });
-  const transactionIdPages = pageTokens(tokenKey, "ledger.v1.LedgerService/ListTransactionIds", { postedAt: "string", transactionId: "string" });
+  const accountPages = listPages(tokenKey, "ledger.v1.LedgerService/ListAccounts", { code: "string" }, { default: 100, max: 500 });
+  const entryPages = listPages(tokenKey, "ledger.v1.LedgerService/ListEntries", { xid: "bigint", transactionId: "string", position: "number" }, { default: 100, max: 500 });
+  const transactionIdPages = listPages(tokenKey, "ledger.v1.LedgerService/ListTransactionIds", { postedAt: "string", transactionId: "string" }, { default: 1000, max: 10_000 });
   return (router: ConnectRouter) =>
     router.service(LedgerService, {
       async openAccount(req) {
@@ -67,26 +69,24 @@ export function ledgerRoutes(
       },
       async listAccounts(req) {
         const prefix = req.codePrefix === "" ? undefined : requireLedgerId("code_prefix", req.codePrefix);
-        const limit = pageSize(req.pageSize, 100, 500);
-        const afterCode = accountPages.decode(req.pageToken)?.code;
-        const accounts = await store.listBalances({ prefix, afterCode, limit: limit + 1 });
+        const { after, limit } = accountPages.request(req);
+        const accounts = await store.listBalances({ prefix, afterCode: after?.code, limit: limit + 1 });
         const page = accounts.slice(0, limit);
         return {
           accounts: page.map(balanceToProto),
-          nextPageToken: accounts.length > limit ? accountPages.encode({ code: page[page.length - 1]!.account.code }) : "",
+          nextPageToken: accountPages.token(accounts.length > limit ? { code: page[page.length - 1]!.account.code } : undefined),
         };
       },
       async listEntries(req) {
         const accountCode = req.accountCode === "" ? undefined : requireLedgerId("account_code", req.accountCode);
-        const limit = pageSize(req.pageSize, 100, 500);
-        const after = entryPages.decode(req.pageToken);
+        const { after, limit } = entryPages.request(req);
         if (accountCode !== undefined && (await store.getAccount(accountCode)) === undefined) {
           throw notFound(`account "${accountCode}" does not exist`);
         }
         const page = await store.listEntries({ accountCode, after, limit });
         return {
           entries: page.entries.map(postedEntryToProto),
-          nextPageToken: page.next ? entryPages.encode(page.next) : "",
+          nextPageToken: entryPages.token(page.next),
         };
       },
       async lookupTransactions(req) {
@@ -99,14 +99,11 @@ export function ledgerRoutes(
         return entriesToColumns(ids, await store.lookupTransactions(ids, requirePrefixes("account_prefixes", req.accountPrefixes, 1)));
       },
       async listTransactionIds(req) {
-        const page = await store.listTransactionIds({
-          ...requireWindow(req),
-          limit: pageSize(req.pageSize, 1000, 10_000),
-          after: transactionIdPages.decode(req.pageToken),
-        });
+        const window = requireWindow(req);
+        const page = await store.listTransactionIds({ ...window, ...transactionIdPages.request(req) });
         return {
           transactionIds: page.transactionIds,
-          nextPageToken: page.next ? transactionIdPages.encode(page.next) : "",
+          nextPageToken: transactionIdPages.token(page.next),
         };
       },
       async getRevenue(req) {

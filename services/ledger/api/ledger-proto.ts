@@ -10,10 +10,11 @@ import {
   type TransactionSchema,
   type ViolationSchema,
 } from "../../../gen/ledger/v1/ledger_pb.js";
-import { ACCOUNT_TYPES, DIRECTIONS, type Account, type AccountType, type Direction } from "../domain/account.js";
+import { ACCOUNT_TYPES, DIRECTIONS, type Account, type AccountType, type Direction } from "../../contracts/accounting/accounts.js";
 import type { Violation } from "../domain/invariants.js";
 import { GRANULARITIES, type Granularity } from "../domain/revenue.js";
-import type { Entry, PostedTransaction } from "../domain/posting.js";
+import type { Entry } from "../../contracts/accounting/postings.js";
+import type { PostedTransaction } from "../domain/posting.js";
 import type { AccountBalance, PostedEntry } from "../store/ledger-store.js";
 import { TRANSACTION_FIELDS, type TransactionField } from "./lookup-requests.js";
 

@@ -1,6 +1,6 @@
 import { timestampDate, type FieldMask, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { invalidArgument } from "../../lib/errors.js";
-import { requireLedgerId } from "../domain/account.js";
+import { requireLedgerId } from "../../contracts/accounting/accounts.js";
 
 export const MAX_LOOKUP_IDS = 1000;
 const MAX_PREFIXES = 20;

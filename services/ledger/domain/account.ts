@@ -1,36 +1,6 @@
 import { invalidArgument } from "../../lib/errors.js";
 import { requireCurrency } from "../../lib/validate.js";
-
-export const ACCOUNT_TYPES = ["ASSET", "LIABILITY", "REVENUE", "EXPENSE"] as const;
-export type AccountType = (typeof ACCOUNT_TYPES)[number];
-export const DIRECTIONS = ["DEBIT", "CREDIT"] as const;
-export type Direction = (typeof DIRECTIONS)[number];
-
-/** An account holds one currency, which ends its code: "psp_receivable:USD". */
-export interface Account {
-  code: string;
-  type: AccountType;
-  currency: string;
-}
-
-/**
- * Account codes and transaction ids are built from other ids (at most 128 characters) with a prefix and a suffix,
- * e.g. "seller_payable:<seller>:USD" or "refund:<refund_id>", hence a longer limit than for ids.
- */
-export const MAX_LEDGER_ID_LENGTH = 200;
-const LEDGER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/;
-
-/** An account code or a transaction id. */
-export function requireLedgerId(field: string, id: string): string {
-  if (id === "") throw invalidArgument(field, "is required");
-  if (id.length > MAX_LEDGER_ID_LENGTH) {
-    throw invalidArgument(field, `must be at most ${MAX_LEDGER_ID_LENGTH} characters, got ${id.length}`);
-  }
-  if (!LEDGER_ID_PATTERN.test(id)) {
-    throw invalidArgument(field, "may contain only letters, digits and _ . : @ - and must start with a letter or digit");
-  }
-  return id;
-}
+import { requireLedgerId, type Account, type AccountType, type Direction } from "../../contracts/accounting/accounts.js";
 
 export function validateAccount(field: string, input: { code: string; type: AccountType | undefined; currency: string }): Account {
   const code = requireLedgerId(`${field}.code`, input.code);

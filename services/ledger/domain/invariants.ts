@@ -1,5 +1,5 @@
 import { formatMoney } from "../../lib/money.js";
-import { sellerOfPayable, sellerPayable } from "./chart.js";
+import { sellerOfPayable, sellerPayable } from "../../contracts/accounting/accounts.js";
 
 /** A broken rule of the books, precise enough for a person to find and fix. */
 export interface Violation {

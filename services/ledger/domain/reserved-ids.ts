@@ -1,3 +1,4 @@
+import { TRANSACTION_PREFIXES } from "../../contracts/accounting/transaction-ids.js";
 import { permissionDenied } from "../../lib/errors.js";
 import type { Identity } from "../../lib/tls/identity.js";
 
@@ -7,12 +8,12 @@ import type { Identity } from "../../lib/tls/identity.js";
  * kept to its writer. The event prefixes are booked by the ledger's own consumers, which never go through the API.
  */
 const WRITERS: ReadonlyArray<{ prefix: string; writers: readonly Identity[] }> = [
-  { prefix: "payin:", writers: [] },
-  { prefix: "refund:", writers: [] },
-  { prefix: "payout:", writers: [] },
-  { prefix: "dispute:", writers: [] },
-  { prefix: "settlement:", writers: ["reconciliation"] },
-  { prefix: "adjustment:", writers: ["reconciliation"] },
+  { prefix: TRANSACTION_PREFIXES.payIn, writers: [] },
+  { prefix: TRANSACTION_PREFIXES.refund, writers: [] },
+  { prefix: TRANSACTION_PREFIXES.payout, writers: [] },
+  { prefix: TRANSACTION_PREFIXES.dispute, writers: [] },
+  { prefix: TRANSACTION_PREFIXES.settlement, writers: ["reconciliation"] },
+  { prefix: TRANSACTION_PREFIXES.adjustment, writers: ["reconciliation"] },
 ];
 
 export function assertMayPostUnder(transactionId: string, caller: Identity): void {

@@ -1,5 +1,5 @@
-import type { Direction } from "./account.js";
-import { payoutsInTransit, pspReceivable } from "./chart.js";
+import { payoutsInTransit, pspReceivable, type Direction } from "../../contracts/accounting/accounts.js";
+import { payInTransactionId, payoutTransactionId, refundTransactionId } from "../../contracts/accounting/transaction-ids.js";
 import type { Violation } from "./invariants.js";
 
 /** A flow of settled items that another service reports and the ledger books, one transaction per item. */
@@ -14,9 +14,9 @@ export interface BookedFlow {
 }
 
 export const BOOKED_FLOWS: readonly BookedFlow[] = [
-  { name: "payin", transactionId: (id) => `payin:${id}`, pattern: "payin:%", amountEntry: { account: pspReceivable("%").code, direction: "DEBIT" } },
-  { name: "refund", transactionId: (id) => `refund:${id}`, pattern: "refund:%", amountEntry: { account: pspReceivable("%").code, direction: "CREDIT" } },
-  { name: "payout", transactionId: (id) => `payout:${id}:paid`, pattern: "payout:%:paid", amountEntry: { account: payoutsInTransit("%").code, direction: "DEBIT" } },
+  { name: "payin", transactionId: payInTransactionId, pattern: payInTransactionId("%"), amountEntry: { account: pspReceivable("%").code, direction: "DEBIT" } },
+  { name: "refund", transactionId: refundTransactionId, pattern: refundTransactionId("%"), amountEntry: { account: pspReceivable("%").code, direction: "CREDIT" } },
+  { name: "payout", transactionId: (id) => payoutTransactionId(id, "paid"), pattern: payoutTransactionId("%", "paid"), amountEntry: { account: payoutsInTransit("%").code, direction: "DEBIT" } },
 ];
 
 /** Items of one flow and currency in one hour: how many, and their amounts added up (minor units). */

@@ -2,7 +2,7 @@ import type { Db } from "../../lib/db.js";
 import { DomainError } from "../../lib/errors.js";
 import { applyOnce } from "../../lib/events/apply-once.js";
 import { PoisonMessage, type EventHandler } from "../../lib/events/consumer.js";
-import type { PostingPlan } from "../domain/chart.js";
+import type { PostingPlan } from "../../contracts/accounting/postings.js";
 import { LedgerStore } from "../store/ledger-store.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { Db } from "../../lib/db.js";
 import type { EventHandler } from "../../lib/events/consumer.js";
-import { decodeDisputeEvent } from "../../lib/events/dispute-event.js";
+import { decodeDisputeEvent } from "../../contracts/events/dispute-event.js";
 import { disputePosting } from "../domain/chart.js";
 import { bookOncePerEvent } from "./book-once.js";
 

@@ -1,6 +1,6 @@
 import type { Db } from "../../lib/db.js";
 import type { EventHandler } from "../../lib/events/consumer.js";
-import { decodePaymentEvent } from "../../lib/events/payment-event.js";
+import { decodePaymentEvent } from "../../contracts/events/payment-event.js";
 import { payInPosting } from "../domain/chart.js";
 import { bookOncePerEvent } from "./book-once.js";
 

@@ -1,6 +1,6 @@
 import type { Db } from "../../lib/db.js";
 import type { EventHandler } from "../../lib/events/consumer.js";
-import { decodePayoutEvent } from "../../lib/events/payout-event.js";
+import { decodePayoutEvent } from "../../contracts/events/payout-event.js";
 import { payoutPosting } from "../domain/chart.js";
 import { bookOncePerEvent } from "./book-once.js";
 

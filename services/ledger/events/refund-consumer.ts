@@ -1,6 +1,6 @@
 import type { Db } from "../../lib/db.js";
 import type { EventHandler } from "../../lib/events/consumer.js";
-import { decodeSucceededRefund } from "../../lib/events/refund-event.js";
+import { decodeSucceededRefund } from "../../contracts/events/refund-event.js";
 import { refundPosting } from "../domain/chart.js";
 import { bookOncePerEvent } from "./book-once.js";
 

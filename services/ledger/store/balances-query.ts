@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import type { AccountType } from "../domain/account.js";
+import type { AccountType } from "../../contracts/accounting/accounts.js";
 
 export interface BalanceRow {
   code: string;

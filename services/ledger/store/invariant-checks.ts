@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
 import { balanceOf } from "../domain/account.js";
-import { SELLER_PAYABLE_PREFIX } from "../domain/chart.js";
+import { SELLER_PAYABLE_PREFIX } from "../../contracts/accounting/accounts.js";
 import {
   accountMismatchViolation,
   checkpointViolation,

@@ -1,9 +1,11 @@
 import type { Knex } from "knex";
 import type { Db } from "../../lib/db.js";
 import { alreadyExists, failedPrecondition, notFound, type DomainError } from "../../lib/errors.js";
-import { balanceOf, type Account, type Direction } from "../domain/account.js";
+import { balanceOf } from "../domain/account.js";
+import type { Account, Direction } from "../../contracts/accounting/accounts.js";
 import type { InvariantReport, WalletBalance } from "../domain/invariants.js";
-import { postingFingerprint, type Entry, type PostedTransaction, type Posting } from "../domain/posting.js";
+import { postingFingerprint, type PostedTransaction } from "../domain/posting.js";
+import type { Entry, Posting } from "../../contracts/accounting/postings.js";
 import { balancesQuery, type BalanceRow } from "./balances-query.js";
 import { checkInvariants } from "./invariant-checks.js";
 import { dailyRevenue, requireRevenueQuery, revenueReport, type DailyRevenue, type RevenuePeriod, type RevenueQuery } from "../domain/revenue.js";

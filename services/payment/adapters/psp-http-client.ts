@@ -1,5 +1,4 @@
-import { unavailable } from "../../lib/errors.js";
-import { retry, type RetryPolicy, defaultRetryPolicy } from "../../lib/retry.js";
+import { callPsp, json, PspRejection, type PspHttpConfig, type PspRequest } from "../../lib/psp-http.js";
 import { PspConflictError, PspRefusedError, type PspPort } from "../app/ports.js";
 import type { Payment } from "../domain/payment.js";
 import type { PspPayment } from "../domain/psp-payment.js";
@@ -7,18 +6,9 @@ import type { Refund } from "../domain/refund.js";
 import type { PspRefund } from "../domain/psp-refund.js";
 import { parsePspPayment, parsePspRefund } from "./psp-json.js";
 
-class TransientPspError extends Error {}
-
-export interface PspClientConfig {
-  baseUrl: string;
-  apiKey: string;
-  retry?: RetryPolicy;
-  timeoutMs?: number;
-}
-
 /** The PSP's REST API. Every call is retried on timeouts, 429 and 5xx; creation is idempotent on our payment id. */
 export class PspHttpClient implements PspPort {
-  constructor(private readonly config: PspClientConfig) {}
+  constructor(private readonly config: PspHttpConfig) {}
 
   register(payment: Payment): Promise<PspPayment> {
     return this.call(parsePspPayment, "POST", "/v1/payments", payment.id, {
@@ -68,43 +58,15 @@ export class PspHttpClient implements PspPort {
     return this.call(parsePspRefund, "GET", `/v1/refunds/${encodeURIComponent(pspRefundId)}`);
   }
 
-  private async call<T>(parse: (json: unknown) => T, method: string, path: string, idempotencyKey?: string, body?: unknown): Promise<T> {
+  private async call<T>(parse: (json: unknown) => T, method: PspRequest["method"], path: string, idempotencyKey?: string, body?: unknown): Promise<T> {
     try {
-      return await retry(
-        () => this.once(parse, method, path, idempotencyKey, body),
-        (err) => err instanceof TransientPspError,
-        this.config.retry ?? defaultRetryPolicy,
-      );
+      return await callPsp(this.config, { method, path, idempotencyKey, body }, json(parse));
     } catch (err) {
-      if (err instanceof TransientPspError) throw unavailable(`the PSP is not answering (${err.message}); retry later`);
-      throw err;
+      if (!(err instanceof PspRejection)) throw err;
+      if (err.kind === "refused") throw new PspRefusedError(err.detail);
+      if (err.kind === "conflict") throw new PspConflictError(`PSP ${method} ${path}: ${err.detail}`, err.code);
+      // 401, 404: our configuration or our code is wrong; retrying will not help and the payment must not fail.
+      throw new Error(`PSP ${method} ${path} answered HTTP ${err.status}: ${err.detail}`);
     }
-  }
-
-  private async once<T>(parse: (json: unknown) => T, method: string, path: string, idempotencyKey?: string, body?: unknown): Promise<T> {
-    let res: Response;
-    try {
-      res = await fetch(new URL(path, this.config.baseUrl), {
-        method,
-        headers: {
-          authorization: `Bearer ${this.config.apiKey}`,
-          ...(body !== undefined && { "content-type": "application/json" }),
-          ...(idempotencyKey && { "idempotency-key": idempotencyKey }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.config.timeoutMs ?? 10_000),
-      });
-    } catch (err) {
-      throw new TransientPspError(`${method} ${path}: ${(err as Error).message}`);
-    }
-    const json: unknown = await res.json().catch(() => undefined);
-    if (res.ok) return parse(json);
-    const error = (json as { error?: { message?: string; code?: string | null } } | undefined)?.error;
-    const message = error?.message ?? res.statusText;
-    if (res.status === 429 || res.status >= 500) throw new TransientPspError(`${method} ${path}: HTTP ${res.status} ${message}`);
-    if (res.status === 400 || res.status === 402) throw new PspRefusedError(message);
-    if (res.status === 409) throw new PspConflictError(`PSP ${method} ${path}: ${message}`, error?.code ?? undefined);
-    // 401, 404: our configuration or our code is wrong; retrying will not help and the payment must not fail.
-    throw new Error(`PSP ${method} ${path} answered HTTP ${res.status}: ${message}`);
   }
 }

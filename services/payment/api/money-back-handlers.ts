@@ -14,7 +14,7 @@ import type { DisputeFlow } from "../app/dispute-flow.js";
 import type { RefundFlow } from "../app/refund-flow.js";
 import type { Dispute } from "../domain/dispute.js";
 import type { Refund } from "../domain/refund.js";
-import { disputeSharesProto } from "../events/dispute-event.js";
+import { disputeSharesProto } from "../../contracts/events/dispute-event.js";
 
 function toProto(r: Refund): MessageInitShape<typeof RefundSchema> {
   const money = (amountMinor: bigint) => ({ amountMinor, currency: r.currency });

@@ -1,6 +1,5 @@
-import { fromBinary } from "@bufbuild/protobuf";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { PaymentEventSchema } from "../../../gen/payment/v1/events_pb.js";
+import { ANY_PAYMENT_EVENT, paymentIdOfEvent } from "../../contracts/events/payment-event.js";
 import type { Logger } from "../../lib/log.js";
 import type { PaymentChangeSignal } from "../app/payment-watch.js";
 
@@ -23,13 +22,13 @@ export class PaymentChangeHints implements PaymentChangeSignal {
     };
   }
 
-  /** Listens on `<subjectPrefix>.payment.>` until the returned function is called. */
+  /** Listens on every payment event under `subjectPrefix` until the returned function is called. */
   attach(nc: NatsConnection, subjectPrefix: string): () => Promise<void> {
-    const subscription = nc.subscribe(`${subjectPrefix}.payment.>`);
+    const subscription = nc.subscribe(`${subjectPrefix}.${ANY_PAYMENT_EVENT}`);
     const done = (async () => {
       for await (const msg of subscription) {
         try {
-          this.watchers.get(fromBinary(PaymentEventSchema, msg.data).paymentId)?.forEach((wake) => wake());
+          this.watchers.get(paymentIdOfEvent(msg.data))?.forEach((wake) => wake());
         } catch (err) {
           this.log.warn("unreadable payment event on the change feed", {
             subject: msg.subject,

@@ -5,8 +5,8 @@ import { DomainError, invalidArgument, failedPrecondition } from "../../lib/erro
 import { callWithRetry } from "../../lib/grpc-call.js";
 import { grpcTransport } from "../../lib/grpc-client.js";
 import type { TlsMaterial } from "../../lib/tls/tls-material.js";
-import type { Account } from "../../ledger/domain/account.js";
-import type { Posting } from "../../ledger/domain/posting.js";
+import type { Account } from "../../contracts/accounting/accounts.js";
+import type { Posting } from "../../contracts/accounting/postings.js";
 import type { LedgerTransaction, TransactionEntries } from "../domain/matching.js";
 import type { LedgerPort, LookupView } from "../app/ports.js";
 

@@ -5,22 +5,13 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream } from "node:stream/web";
-import { failedPrecondition, notFound, unavailable } from "../../lib/errors.js";
-import { retry } from "../../lib/retry.js";
+import { failedPrecondition, notFound } from "../../lib/errors.js";
+import { callPsp, PspRejection, type PspHttpConfig } from "../../lib/psp-http.js";
 import type { PspPort, SettlementFile } from "../app/ports.js";
-
-export interface PspClientConfig {
-  baseUrl: string;
-  apiKey: string;
-  timeoutMs?: number;
-}
-
-/** No answer, 429 or 5xx: worth another try. */
-class TransientPspError extends Error {}
 
 /** The PSP's REST API: settlement files and payments. GETs only, each retried with backoff on transient failures. */
 export class PspHttpClient implements PspPort {
-  constructor(private readonly config: PspClientConfig) {}
+  constructor(private readonly config: PspHttpConfig) {}
 
   async settlementFile(date: string): Promise<SettlementFile> {
     const path = `/v1/settlements/${encodeURIComponent(date)}`;
@@ -49,22 +40,13 @@ export class PspHttpClient implements PspPort {
 
   /** GET `path` and read the answer; undefined on 404. */
   private async get<T>(path: string, read: (res: Response) => Promise<T>): Promise<T | undefined> {
-    const attempt = async () => {
-      const res = await fetch(new URL(path, this.config.baseUrl), {
-        headers: { authorization: `Bearer ${this.config.apiKey}` },
-        signal: AbortSignal.timeout(this.config.timeoutMs ?? 60_000),
-      }).catch((err: Error) => Promise.reject(new TransientPspError(`GET ${path}: ${err.message}`)));
-      if (res.status === 404) return undefined;
-      if (res.status === 429 || res.status >= 500) throw new TransientPspError(`GET ${path}: HTTP ${res.status}`);
-      if (res.status === 401 || res.status === 403) throw failedPrecondition(`the PSP refused our credentials for GET ${path} (HTTP ${res.status}): check the PSP API key`);
-      if (!res.ok) throw new Error(`the PSP answered GET ${path} with HTTP ${res.status}: ${await res.text()}`);
-      return read(res);
-    };
     try {
-      return await retry(attempt, (err) => err instanceof TransientPspError);
+      return await callPsp(this.config, { method: "GET", path }, read, 60_000);
     } catch (err) {
-      if (err instanceof TransientPspError) throw unavailable(`the PSP is not answering (${err.message}); retry later`);
-      throw err;
+      if (!(err instanceof PspRejection)) throw err;
+      if (err.kind === "not_found") return undefined;
+      if (err.kind === "unauthorized") throw failedPrecondition(`the PSP refused our credentials for GET ${path} (HTTP ${err.status}): check the PSP API key`);
+      throw new Error(`the PSP answered GET ${path} with HTTP ${err.status}: ${err.body}`);
     }
   }
 }

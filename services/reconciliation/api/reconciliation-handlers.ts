@@ -2,7 +2,8 @@ import { actorOf } from "../../lib/auth/caller.js";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { ReconciliationService, StandardCorrection } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
 import { invalidArgument, notFound } from "../../lib/errors.js";
-import { pageSize, pageTokens, type PageTokenKey, type PageTokens } from "../../lib/page-token.js";
+import { listPages } from "../../lib/page-cursor.js";
+import type { PageTokenKey } from "../../lib/page-token.js";
 import { postAdjustment } from "../app/adjustments.js";
 import type { LedgerPort } from "../app/ports.js";
 import type { Reconciliation } from "../app/reconciliation.js";
@@ -12,14 +13,11 @@ import { directionFromProto, exceptionStatusFromProto, exceptionToProto, runToPr
 
 const optionalDate = (field: string, value: string) => (value === "" ? undefined : requireSettlementDate(field, value));
 
-/** The next page's token: the id to continue from, when the page is full. */
-const nextToken = <T extends { id: bigint }>(pages: PageTokens<{ id: bigint }>, items: T[], limit: number) =>
-  items.length === limit ? pages.encode({ id: items.at(-1)!.id }) : "";
-
 /** gRPC reconciliation.v1.ReconciliationService: validate, delegate, translate. */
 export function reconciliationRoutes(reconciliation: Reconciliation, store: ReconciliationStore, ledger: LedgerPort, tokenKey: PageTokenKey) {
-  const runPages = pageTokens(tokenKey, "reconciliation.v1.ReconciliationService/ListRuns", { id: "bigint" });
-  const exceptionPages = pageTokens(tokenKey, "reconciliation.v1.ReconciliationService/ListExceptions", { id: "bigint" });
+  const runPages = listPages(tokenKey, "reconciliation.v1.ReconciliationService/ListRuns", { id: "bigint" }, { default: 20, max: 100 });
+  const exceptionPages = listPages(tokenKey, "reconciliation.v1.ReconciliationService/ListExceptions", { id: "bigint" }, { default: 100, max: 500 });
+  const byId = (item: { id: bigint }) => ({ id: item.id });
   return (router: ConnectRouter) =>
     router.service(ReconciliationService, {
       async runReconciliation(req) {
@@ -28,9 +26,9 @@ export function reconciliationRoutes(reconciliation: Reconciliation, store: Reco
         return { run: runToProto(run), changes };
       },
       async listRuns(req) {
-        const limit = pageSize(req.pageSize, 20, 100);
-        const runs = await store.listRuns({ date: optionalDate("date", req.date), beforeId: runPages.decode(req.pageToken)?.id, limit });
-        return { runs: runs.map(runToProto), nextPageToken: nextToken(runPages, runs, limit) };
+        const { after, limit } = runPages.request(req);
+        const runs = await store.listRuns({ date: optionalDate("date", req.date), beforeId: after?.id, limit });
+        return { runs: runs.map(runToProto), nextPageToken: runPages.next(runs, limit, byId) };
       },
       async getRun(req) {
         const run = await store.getRun(req.runId);
@@ -46,9 +44,9 @@ export function reconciliationRoutes(reconciliation: Reconciliation, store: Reco
         const date = optionalDate("date", req.date);
         const runId = req.runId === 0n ? undefined : req.runId;
         if (runId !== undefined && date !== undefined) throw invalidArgument("run_id", "give at most one of run_id and date");
-        const limit = pageSize(req.pageSize, 100, 500);
-        const exceptions = await store.listExceptions({ runId, date, status: exceptionStatusFromProto(req.status), afterId: exceptionPages.decode(req.pageToken)?.id, limit });
-        return { exceptions: exceptions.map(exceptionToProto), nextPageToken: nextToken(exceptionPages, exceptions, limit) };
+        const { after, limit } = exceptionPages.request(req);
+        const exceptions = await store.listExceptions({ runId, date, status: exceptionStatusFromProto(req.status), afterId: after?.id, limit });
+        return { exceptions: exceptions.map(exceptionToProto), nextPageToken: exceptionPages.next(exceptions, limit, byId) };
       },
       async postAdjustment(req, ctx) {
         const { exception, transaction } = await postAdjustment(store, ledger, {

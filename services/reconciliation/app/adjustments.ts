@@ -1,5 +1,6 @@
-import { adjustmentPosting, settleAsReportedPosting, type PostingPlan, type SettleAsReportedInput } from "../../ledger/domain/chart.js";
-import type { PostingInput } from "../../ledger/domain/posting.js";
+import { adjustmentPosting, settleAsReportedPosting, type SettleAsReportedInput } from "../domain/adjustment-posting.js";
+import type { PostingPlan } from "../../contracts/accounting/postings.js";
+import type { PostingInput } from "../../contracts/accounting/postings.js";
 import { aborted, DomainError, failedPrecondition, invalidArgument, notFound } from "../../lib/errors.js";
 import { requireId } from "../../lib/validate.js";
 import type { AdjustmentRecord, StoredException } from "../domain/exception.js";

@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
-import type { Account } from "../../ledger/domain/account.js";
-import type { Posting } from "../../ledger/domain/posting.js";
+import type { Account } from "../../contracts/accounting/accounts.js";
+import type { Posting } from "../../contracts/accounting/postings.js";
 import type { LedgerTransaction, TransactionEntries } from "../domain/matching.js";
 
 /** Which part of each transaction a lookup brings back: the entries on some accounts, and which fields. */

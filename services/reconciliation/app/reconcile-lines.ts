@@ -1,4 +1,4 @@
-import type { SettlementTotals } from "../../ledger/domain/chart.js";
+import type { SettlementTotals } from "../domain/settlement-posting.js";
 import { failedPrecondition } from "../../lib/errors.js";
 import { formatMoney, type Money } from "../../lib/money.js";
 import type { FoundException } from "../domain/exception.js";

@@ -1,4 +1,5 @@
-import { NO_SETTLEMENT, settlementPosting, type PostingPlan } from "../../ledger/domain/chart.js";
+import { NO_SETTLEMENT, settlementPosting } from "../domain/settlement-posting.js";
+import type { PostingPlan } from "../../contracts/accounting/postings.js";
 import { aborted, DomainError, failedPrecondition } from "../../lib/errors.js";
 import { formatMoney } from "../../lib/money.js";
 import type { Logger } from "../../lib/log.js";

@@ -1,4 +1,4 @@
-import type { Posting } from "../../ledger/domain/posting.js";
+import type { Posting } from "../../contracts/accounting/postings.js";
 import type { Money } from "../../lib/money.js";
 import type { ExceptionClass, ReportRow } from "./report.js";
 

@@ -1,3 +1,5 @@
+import { bankPlatform, codePrefixOf, disputedFunds, isLedgerId, pspReceivable } from "../../contracts/accounting/accounts.js";
+import { disputeTransactionId, payInTransactionId, payoutTransactionId, refundTransactionId, TRANSACTION_PREFIXES } from "../../contracts/accounting/transaction-ids.js";
 import type { Money } from "../../lib/money.js";
 import type { LineType, SettlementLine } from "./settlement-line.js";
 
@@ -15,9 +17,6 @@ export type TransactionEntries = Pick<LedgerTransaction, "transactionId" | "entr
 /** What a movement line is, once compared with the ledger (the other classes come from reading the file). */
 export type MatchClass = "matched" | "missing_in_ledger" | "amount_mismatch" | "currency_mismatch";
 
-/** Ledger ids are letters, digits and _ . : @ - (services/ledger/domain/account.ts); anything else cannot be in it. */
-const LEDGER_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
-
 /**
  * The ledger transaction a line settles, by the deterministic ids the ledger books under: charge payin:<payment id>;
  * refund refund:<refund id> (our_reference is <payment id>/<refund id>); payout payout:<payout id>:paid; chargeback and
@@ -25,24 +24,24 @@ const LEDGER_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
  */
 export function ledgerTransactionOf(line: Pick<SettlementLine, "type" | "pspReference" | "ourReference">): string | undefined {
   const id = transactionIdOf(line.type, line.pspReference, line.ourReference);
-  return id !== undefined && LEDGER_ID.test(id) ? id : undefined;
+  return id !== undefined && isLedgerId(id) ? id : undefined;
 }
 
 function transactionIdOf(type: string, pspReference: string, ourReference: string): string | undefined {
   switch (type) {
     case "charge":
-      return `payin:${ourReference}`;
+      return payInTransactionId(ourReference);
     case "refund": {
       const slash = ourReference.indexOf("/");
-      return slash === -1 ? undefined : `refund:${ourReference.slice(slash + 1)}`;
+      return slash === -1 ? undefined : refundTransactionId(ourReference.slice(slash + 1));
     }
     case "payout":
-      return `payout:${ourReference}:paid`;
+      return payoutTransactionId(ourReference, "paid");
     case "chargeback":
     case "fee":
-      return `dispute:${pspReference}:open`;
+      return disputeTransactionId(pspReference, "open");
     case "chargeback_reversal":
-      return `dispute:${pspReference}:won`;
+      return disputeTransactionId(pspReference, "won");
     default:
       return undefined;
   }
@@ -50,12 +49,12 @@ function transactionIdOf(type: string, pspReference: string, ourReference: strin
 
 /** The account (by code prefix) and direction on which each kind of transaction moves the PSP's side of the money. */
 const PSP_SIDE: Record<LineType, [string, "DEBIT" | "CREDIT"]> = {
-  charge: ["psp_receivable:", "DEBIT"],
-  refund: ["psp_receivable:", "CREDIT"],
-  payout: ["bank:platform:", "CREDIT"],
-  chargeback: ["disputed_funds:", "CREDIT"],
-  fee: ["disputed_funds:", "CREDIT"],
-  chargeback_reversal: ["disputed_funds:", "DEBIT"],
+  charge: [codePrefixOf(pspReceivable), "DEBIT"],
+  refund: [codePrefixOf(pspReceivable), "CREDIT"],
+  payout: [codePrefixOf(bankPlatform), "CREDIT"],
+  chargeback: [codePrefixOf(disputedFunds), "CREDIT"],
+  fee: [codePrefixOf(disputedFunds), "CREDIT"],
+  chargeback_reversal: [codePrefixOf(disputedFunds), "DEBIT"],
 };
 
 /** The accounts on the PSP's side of every kind of line: all a lookup needs to return. */
@@ -86,14 +85,15 @@ export function classify(line: SettlementLine, transaction: Pick<LedgerTransacti
 }
 
 /** The settle-able transactions: those a settlement line should match ("missing in the file" when none does). */
-export const SETTLEABLE_PREFIXES = ["payin:", "refund:", "payout:", "dispute:"];
+const { payIn, refund, payout, dispute } = TRANSACTION_PREFIXES;
+export const SETTLEABLE_PREFIXES = [payIn, refund, payout, dispute];
 
 /** The line type a settle-able transaction is settled by, or undefined for one no line settles (payout requested, dispute lost...). */
 export function settlingLineType(transactionId: string): LineType | undefined {
-  if (transactionId.startsWith("payin:")) return "charge";
-  if (transactionId.startsWith("refund:")) return "refund";
-  if (transactionId.startsWith("payout:") && transactionId.endsWith(":paid")) return "payout";
-  if (transactionId.startsWith("dispute:") && transactionId.endsWith(":open")) return "chargeback";
-  if (transactionId.startsWith("dispute:") && transactionId.endsWith(":won")) return "chargeback_reversal";
+  if (transactionId.startsWith(payIn)) return "charge";
+  if (transactionId.startsWith(refund)) return "refund";
+  if (transactionId.startsWith(payout) && transactionId.endsWith(":paid")) return "payout";
+  if (transactionId.startsWith(dispute) && transactionId.endsWith(":open")) return "chargeback";
+  if (transactionId.startsWith(dispute) && transactionId.endsWith(":won")) return "chargeback_reversal";
   return undefined;
 }

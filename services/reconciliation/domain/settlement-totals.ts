@@ -1,7 +1,7 @@
-import { NO_SETTLEMENT, type SettlementTotals } from "../../ledger/domain/chart.js";
+import { NO_SETTLEMENT, type SettlementTotals } from "./settlement-posting.js";
 import type { SettlementLine } from "./settlement-line.js";
 
-/** The settlement totals per currency of the matched lines of a file (see the ledger's settlementPosting). */
+/** The settlement totals per currency of the matched lines of a file (see settlementPosting). */
 export class SettlementTotalsBuilder {
   private readonly byCurrency = new Map<string, SettlementTotals>();
 

@@ -1,9 +1,9 @@
 import type { Knex } from "knex";
 import type { Db } from "../../lib/db.js";
-import { NO_SETTLEMENT, type SettlementTotals } from "../../ledger/domain/chart.js";
+import { NO_SETTLEMENT, type SettlementTotals } from "../domain/settlement-posting.js";
 import type { Money } from "../../lib/money.js";
-import type { Direction } from "../../ledger/domain/account.js";
-import type { Entry, Posting } from "../../ledger/domain/posting.js";
+import type { Direction } from "../../contracts/accounting/accounts.js";
+import type { Entry, Posting } from "../../contracts/accounting/postings.js";
 import type { AdjustmentRecord, ExceptionStatus, FoundException, Run, RunStatus, StoredException } from "../domain/exception.js";
 import { reportFromJson, reportToJson, type ReportRow } from "../domain/report.js";
 

@@ -1,19 +1,8 @@
-import { unavailable } from "../../lib/errors.js";
 import { formatMoney } from "../../lib/money.js";
-import { defaultRetryPolicy, retry, type RetryPolicy } from "../../lib/retry.js";
+import { callPsp, json, PspRejection, type PspHttpConfig, type PspRequest } from "../../lib/psp-http.js";
 import { PspPayoutRefused, type PspPayoutsPort } from "../app/ports.js";
 import type { Payout } from "../domain/payout.js";
 import type { PspPayout } from "../domain/psp-payout.js";
-
-export interface PspClientConfig {
-  baseUrl: string;
-  apiKey: string;
-  retry?: RetryPolicy;
-  timeoutMs?: number;
-}
-
-/** Worth another try with the same idempotency key: no answer, 429 or 5xx. */
-class TransientPspError extends Error {}
 
 const STATUSES: readonly PspPayout["status"][] = ["pending", "paid", "failed"];
 
@@ -27,7 +16,7 @@ function parsePspPayout(json: unknown): PspPayout {
 
 /** The PSP's payout API. Each call has a timeout and is retried with backoff on transient failures, always with the same key. */
 export class PspPayoutsClient implements PspPayoutsPort {
-  constructor(private readonly config: PspClientConfig) {}
+  constructor(private readonly config: PspHttpConfig) {}
 
   create(payout: Payout): Promise<PspPayout> {
     const amount = Number(payout.amount.amountMinor);
@@ -35,35 +24,21 @@ export class PspPayoutsClient implements PspPayoutsPort {
       return Promise.reject(new PspPayoutRefused("amount_too_large", `${formatMoney(payout.amount)} is more than the PSP's API can carry`));
     }
     const body = { amount, currency: payout.amount.currency, destination: payout.destination, reference: payout.payoutId };
-    return this.call("POST", "/v1/payouts", { "idempotency-key": payout.payoutId, "content-type": "application/json" }, JSON.stringify(body));
+    return this.call("POST", "/v1/payouts", payout.payoutId, body);
   }
 
   retrieve(pspPayoutId: string): Promise<PspPayout> {
-    return this.call("GET", `/v1/payouts/${encodeURIComponent(pspPayoutId)}`, {});
+    return this.call("GET", `/v1/payouts/${encodeURIComponent(pspPayoutId)}`);
   }
 
-  private async call(method: string, path: string, headers: Record<string, string>, body?: string): Promise<PspPayout> {
-    const attempt = async () => {
-      const res = await fetch(new URL(path, this.config.baseUrl), {
-        method,
-        headers: { authorization: `Bearer ${this.config.apiKey}`, ...headers },
-        body,
-        signal: AbortSignal.timeout(this.config.timeoutMs ?? 10_000),
-      }).catch((err: Error) => Promise.reject(new TransientPspError(`${method} ${path}: ${err.message}`)));
-      const json: unknown = await res.json().catch(() => undefined);
-      if (res.ok) return parsePspPayout(json);
-      const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
-      const message = `${method} ${path}: HTTP ${res.status} ${error?.message ?? res.statusText}`;
-      if (res.status === 429 || res.status >= 500) throw new TransientPspError(message);
-      if (res.status === 400) throw new PspPayoutRefused(error?.code ?? "invalid_request", error?.message ?? message);
-      // 401, 404, 409: our configuration or our code is wrong; retrying will not help, and the payout must stay as it is.
-      throw new Error(`the PSP refused ${message}`);
-    };
+  private async call(method: PspRequest["method"], path: string, idempotencyKey?: string, body?: unknown): Promise<PspPayout> {
     try {
-      return await retry(attempt, (err) => err instanceof TransientPspError, this.config.retry ?? defaultRetryPolicy);
+      return await callPsp(this.config, { method, path, idempotencyKey, body }, json(parsePspPayout));
     } catch (err) {
-      if (err instanceof TransientPspError) throw unavailable(`the PSP is not answering (${err.message}); retry later`);
-      throw err;
+      if (!(err instanceof PspRejection)) throw err;
+      if (err.kind === "refused") throw new PspPayoutRefused(err.code ?? "invalid_request", err.pspMessage ?? err.message);
+      // 401, 404, 409: our configuration or our code is wrong; retrying will not help, and the payout must stay as it is.
+      throw new Error(`the PSP refused ${err.message}`);
     }
   }
 }

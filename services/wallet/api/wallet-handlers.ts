@@ -2,7 +2,8 @@ import type { PipelineMethods } from "../../lib/pipeline/pipeline-handlers.js";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { WalletService } from "../../../gen/wallet/v1/wallet_pb.js";
 import { notFound } from "../../lib/errors.js";
-import { pageSize, pageTokens, type PageTokenKey } from "../../lib/page-token.js";
+import { listPages } from "../../lib/page-cursor.js";
+import type { PageTokenKey } from "../../lib/page-token.js";
 import { requireCurrency, requireId } from "../../lib/validate.js";
 import type { PayoutFlow } from "../app/payout-flow.js";
 import { requireDestination, validatePayoutRequest } from "../domain/payout.js";
@@ -20,8 +21,8 @@ export interface WalletApi {
 
 /** gRPC wallet.v1.WalletService: validate, delegate, translate. */
 export function walletRoutes({ balances, payouts, flow, tokenKey, pipeline }: WalletApi) {
-  const balancePages = pageTokens(tokenKey, "wallet.v1.WalletService/ListBalances", { sellerId: "string", currency: "string" });
-  const payoutPages = pageTokens(tokenKey, "wallet.v1.WalletService/ListPayouts", { seq: "bigint" });
+  const balancePages = listPages(tokenKey, "wallet.v1.WalletService/ListBalances", { sellerId: "string", currency: "string" }, { default: 100, max: 1000 });
+  const payoutPages = listPages(tokenKey, "wallet.v1.WalletService/ListPayouts", { seq: "bigint" }, { default: 20, max: 100 });
   return (router: ConnectRouter) =>
     router.service(WalletService, {
       ...pipeline,
@@ -32,16 +33,11 @@ export function walletRoutes({ balances, payouts, flow, tokenKey, pipeline }: Wa
         return { balance: balanceToProto(balance ?? { sellerId, currency, availableMinor: 0n, updatedAt: new Date(0) }) };
       },
       async listBalances(req) {
-        const limit = pageSize(req.pageSize, 100, 1000);
-        const page = await balances.list({
-          sellerId: req.sellerId === "" ? undefined : requireId("seller_id", req.sellerId),
-          after: balancePages.decode(req.pageToken),
-          limit,
-        });
-        const last = page[page.length - 1];
+        const { after, limit } = balancePages.request(req);
+        const page = await balances.list({ sellerId: req.sellerId === "" ? undefined : requireId("seller_id", req.sellerId), after, limit });
         return {
           balances: page.map(balanceToProto),
-          nextPageToken: page.length === limit && last ? balancePages.encode({ sellerId: last.sellerId, currency: last.currency }) : "",
+          nextPageToken: balancePages.next(page, limit, (last) => ({ sellerId: last.sellerId, currency: last.currency })),
         };
       },
       async setPayoutAccount(req) {
@@ -60,13 +56,9 @@ export function walletRoutes({ balances, payouts, flow, tokenKey, pipeline }: Wa
       },
       async listPayouts(req) {
         const sellerId = requireId("seller_id", req.sellerId);
-        const limit = pageSize(req.pageSize, 20, 100);
-        const page = await payouts.list(sellerId, payoutPages.decode(req.pageToken)?.seq, limit);
-        const last = page[page.length - 1];
-        return {
-          payouts: page.map(payoutToProto),
-          nextPageToken: page.length === limit && last ? payoutPages.encode({ seq: last.seq }) : "",
-        };
+        const { after, limit } = payoutPages.request(req);
+        const page = await payouts.list(sellerId, after?.seq, limit);
+        return { payouts: page.map(payoutToProto), nextPageToken: payoutPages.next(page, limit, (last) => ({ seq: last.seq })) };
       },
     });
 }

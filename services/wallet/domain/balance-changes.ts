@@ -1,6 +1,6 @@
-import type { DisputeEventData } from "../../lib/events/dispute-event.js";
-import type { PaymentEventData } from "../../lib/events/payment-event.js";
-import type { RefundEventData } from "../../lib/events/refund-event.js";
+import type { DisputeEventData } from "../../contracts/events/dispute-event.js";
+import type { PaymentEventData } from "../../contracts/events/payment-event.js";
+import type { RefundEventData } from "../../contracts/events/refund-event.js";
 
 /** A change of one seller's balance: positive credits, negative debits. */
 export interface BalanceChange {

@@ -1,7 +1,7 @@
 import type { Db } from "../../lib/db.js";
 import { applyOnce } from "../../lib/events/apply-once.js";
 import type { EventHandler } from "../../lib/events/consumer.js";
-import { decodeDisputeEvent } from "../../lib/events/dispute-event.js";
+import { decodeDisputeEvent } from "../../contracts/events/dispute-event.js";
 import { disputeChanges } from "../domain/balance-changes.js";
 import type { WalletStore } from "../store/wallet-store.js";
 

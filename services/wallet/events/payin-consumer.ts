@@ -1,7 +1,7 @@
 import type { Db } from "../../lib/db.js";
 import { applyOnce } from "../../lib/events/apply-once.js";
 import type { EventHandler } from "../../lib/events/consumer.js";
-import { decodePaymentEvent } from "../../lib/events/payment-event.js";
+import { decodePaymentEvent } from "../../contracts/events/payment-event.js";
 import { payInCredits } from "../domain/balance-changes.js";
 import type { WalletStore } from "../store/wallet-store.js";
 

@@ -1,7 +1,7 @@
 import type { Db } from "../../lib/db.js";
 import { applyOnce } from "../../lib/events/apply-once.js";
 import type { EventHandler } from "../../lib/events/consumer.js";
-import { decodeSucceededRefund } from "../../lib/events/refund-event.js";
+import { decodeSucceededRefund } from "../../contracts/events/refund-event.js";
 import { refundDebits } from "../domain/balance-changes.js";
 import type { WalletStore } from "../store/wallet-store.js";
 

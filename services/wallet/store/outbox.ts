@@ -1,7 +1,7 @@
 import type { Knex } from "knex";
 import { appendOutboxEvent } from "../../lib/events/outbox-write.js";
 import type { Payout } from "../domain/payout.js";
-import { encodePayoutEvent, payoutEventSubject } from "../events/payout-event.js";
+import { encodePayoutEvent, payoutEventSubject } from "../../contracts/events/payout-event.js";
 
 /** The wallet's outbox (its own table, its own relay lock); a seller's payout events stay in order. */
 export const WALLET_OUTBOX = { table: "outbox", aggregateColumn: "seller_id", lockKey: 0x3a11e75 };

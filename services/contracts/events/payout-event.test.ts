@@ -2,13 +2,39 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { PayoutEventSchema } from "../../../gen/wallet/v1/events_pb.js";
 import { PayoutStatus } from "../../../gen/wallet/v1/wallet_pb.js";
-import { PoisonMessage } from "./consumer.js";
-import { decodePayoutEvent } from "./payout-event.js";
+import { PoisonMessage } from "../../lib/events/consumer.js";
+import { decodePayoutEvent, encodePayoutEvent, payoutEventSubject, type PayoutEventSource } from "./payout-event.js";
 
 const valid = { eventId: "evt_1", status: PayoutStatus.PAID, payoutId: "po-1", sellerId: "s1", amount: { amountMinor: 12_036n, currency: "KWD" } };
 const encode = (overrides: object) => toBinary(PayoutEventSchema, create(PayoutEventSchema, { ...valid, ...overrides }));
 
-describe("PayoutEvent decoding", () => {
+const payout: PayoutEventSource = {
+  payoutId: "po-1",
+  status: "PAID",
+  sellerId: "s1",
+  amount: { amountMinor: 12_036n, currency: "KWD" },
+  destination: "acct_1",
+  pspPayoutId: "psp_po_1",
+  updatedAt: new Date("2026-01-02T03:04:05Z"),
+};
+
+describe("PayoutEvent contract", () => {
+  it.each(["PENDING", "PAID", "FAILED"] as const)("decodes what the producer encodes for a payout %s", (status) => {
+    const failure = status === "FAILED" ? { code: "account_closed", message: "closed" } : undefined;
+    expect(decodePayoutEvent(encodePayoutEvent({ ...payout, status, failure }, "evt_1"))).toEqual({
+      eventId: "evt_1",
+      status,
+      payoutId: "po-1",
+      sellerId: "s1",
+      currency: "KWD",
+      amountMinor: 12_036n,
+    });
+  });
+
+  it("publishes a request as payout.requested and each outcome on its own subject", () => {
+    expect(["PENDING", "PAID", "FAILED"].map((s) => payoutEventSubject(s as PayoutEventSource["status"]))).toEqual(["payout.requested", "payout.paid", "payout.failed"]);
+  });
+
   it("keeps what the ledger books", () => {
     expect(decodePayoutEvent(encode({}))).toEqual({ eventId: "evt_1", status: "PAID", payoutId: "po-1", sellerId: "s1", currency: "KWD", amountMinor: 12_036n });
   });
