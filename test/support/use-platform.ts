@@ -43,12 +43,22 @@ export function usePlatform(options: TestPlatformOptions = {}): PlatformUnderTes
     if (!typed.has(key)) typed.set(key, serviceClient(service, under.platform[service].url, identity));
     return typed.get(key) as ServiceClient<S>;
   };
-  const under = { as, client } as PlatformUnderTest;
+  // The clients come on first use: a file that starts some services only has those.
+  const under = {
+    as,
+    client,
+    get payments() {
+      return as("marketplace", "payments");
+    },
+    get wallets() {
+      return as("marketplace", "wallets");
+    },
+    get ledger() {
+      return as("operator-tools", "ledger");
+    },
+  } as PlatformUnderTest;
   beforeAll(async () => {
     under.platform = await startTestPlatform(options);
-    under.payments = as("marketplace", "payments");
-    under.wallets = as("marketplace", "wallets");
-    under.ledger = as("operator-tools", "ledger");
   });
   afterAll(async () => {
     for (const client of clients.values()) client.close();
