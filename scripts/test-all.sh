@@ -10,8 +10,7 @@ bash scripts/setup/ensure-nats-server.sh
 bash scripts/setup/ensure-cluster-tools.sh
 bash scripts/setup/ensure-promtool.sh
 npx tsc --noEmit
-# The cluster tests start three-node PostgreSQL and NATS clusters and a dozen service processes: after the rest, alone.
-CLUSTER_TESTS=(test/cluster/stores.test.ts test/cluster/failover.test.ts test/cluster/cluster-command.test.ts)
-# shellcheck disable=SC2046
-LOG_LEVEL="${LOG_LEVEL:-silent}" npx vitest run $(printf -- '--exclude %s ' "${CLUSTER_TESTS[@]}")
-LOG_LEVEL="${LOG_LEVEL:-silent}" npx vitest run --no-file-parallelism "${CLUSTER_TESTS[@]}"
+# The unit, integration, fault and browser projects (vitest.config.ts); then the cluster project, which starts three-node
+# PostgreSQL and NATS clusters and a dozen service processes: after the rest, alone.
+LOG_LEVEL="${LOG_LEVEL:-silent}" npx vitest run --project unit --project integration --project faults --project browser
+LOG_LEVEL="${LOG_LEVEL:-silent}" npx vitest run --project cluster --no-file-parallelism

@@ -5,7 +5,7 @@ import { startTestPlatform, type TestPlatform } from "./support/platform.js";
 let platform: TestPlatform;
 
 beforeAll(async () => {
-  platform = await startTestPlatform();
+  platform = await startTestPlatform({ services: ["payment", "risk", "wallet"] });
 });
 
 afterAll(async () => {

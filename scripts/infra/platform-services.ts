@@ -32,14 +32,16 @@ export interface ServiceSpec {
   ports: ServicePort[];
   /** What it serves, for the banner. */
   serves: string;
+  /** The services it calls: a platform that runs it runs them too (e.g. a test platform of some services). */
+  needs: ServiceName[];
 }
 
 const callers = (variable: string, fallback: number, scheme: ServicePort["scheme"] = "https"): ServicePort => ({ variable, fallback, role: "callers", scheme });
 const metrics = (variable: string, fallback: number): ServicePort => ({ variable, fallback, role: "metrics", scheme: "http" });
 
 export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
-  { name: "psp", title: "PSP simulator  ", main: "psp-simulator/main.ts", ports: [callers("PSP_PORT", 8090, "http")], serves: "REST API /v1, hosted pages /pay/<id>, checkout SDK /sdk/v1/checkout.js" },
-  { name: "risk", title: "Risk service   ", main: "services/risk/main.ts", identity: "risk", ports: [callers("RISK_PORT", 50052), metrics("RISK_METRICS_PORT", 9452)], serves: "gRPC risk.v1.RiskService" },
+  { name: "psp", title: "PSP simulator  ", main: "psp-simulator/main.ts", ports: [callers("PSP_PORT", 8090, "http")], serves: "REST API /v1, hosted pages /pay/<id>, checkout SDK /sdk/v1/checkout.js", needs: [] },
+  { name: "risk", title: "Risk service   ", main: "services/risk/main.ts", identity: "risk", ports: [callers("RISK_PORT", 50052), metrics("RISK_METRICS_PORT", 9452)], serves: "gRPC risk.v1.RiskService", needs: [] },
   {
     name: "payment",
     title: "Payment service",
@@ -48,9 +50,10 @@ export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
     natsUser: "payment",
     ports: [callers("PAYMENT_PORT", 50051), callers("PAYMENT_HTTP_PORT", 8081, "http"), metrics("PAYMENT_METRICS_PORT", 9451)],
     serves: "gRPC payment.v1.PaymentService",
+    needs: ["psp", "risk"],
   },
-  { name: "wallet", title: "Wallet service ", main: "services/wallet/main.ts", identity: "wallet", natsUser: "wallet", ports: [callers("WALLET_PORT", 50054), metrics("WALLET_METRICS_PORT", 9454)], serves: "gRPC wallet.v1.WalletService" },
-  { name: "ledger", title: "Ledger service ", main: "services/ledger/main.ts", identity: "ledger", natsUser: "ledger", ports: [callers("LEDGER_PORT", 50053), metrics("LEDGER_METRICS_PORT", 9453)], serves: "gRPC ledger.v1.LedgerService" },
+  { name: "wallet", title: "Wallet service ", main: "services/wallet/main.ts", identity: "wallet", natsUser: "wallet", ports: [callers("WALLET_PORT", 50054), metrics("WALLET_METRICS_PORT", 9454)], serves: "gRPC wallet.v1.WalletService", needs: ["psp"] },
+  { name: "ledger", title: "Ledger service ", main: "services/ledger/main.ts", identity: "ledger", natsUser: "ledger", ports: [callers("LEDGER_PORT", 50053), metrics("LEDGER_METRICS_PORT", 9453)], serves: "gRPC ledger.v1.LedgerService", needs: ["wallet", "payment"] },
   {
     name: "reconciliation",
     title: "Reconciliation ",
@@ -58,8 +61,9 @@ export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
     identity: "reconciliation",
     ports: [callers("RECONCILIATION_PORT", 50055), metrics("RECONCILIATION_METRICS_PORT", 9455)],
     serves: "gRPC reconciliation.v1.ReconciliationService; npm run replay-settlement -- <date>",
+    needs: ["ledger", "payment", "psp"],
   },
-  { name: "console", title: "Console        ", main: "services/console/main.ts", identity: "console", natsUser: "console", ports: [callers("CONSOLE_PORT", 8082, "http")], serves: "operators and finance, in a browser" },
+  { name: "console", title: "Console        ", main: "services/console/main.ts", identity: "console", natsUser: "console", ports: [callers("CONSOLE_PORT", 8082, "http")], serves: "operators and finance, in a browser", needs: ["payment", "ledger", "reconciliation", "wallet", "risk"] },
   {
     name: "merchant",
     title: "Demo merchant  ",
@@ -67,8 +71,21 @@ export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
     identity: "marketplace",
     ports: [callers("MERCHANT_PORT", 8083, "http")],
     serves: "a shop whose checkout page embeds the PSP's card form, in a browser",
+    needs: ["payment", "psp"],
   },
 ];
+
+/** `names` and every service they need, directly or not. */
+export function withWhatTheyNeed(names: Iterable<ServiceName>): Set<ServiceName> {
+  const wanted = new Set<ServiceName>();
+  const add = (name: ServiceName): void => {
+    if (wanted.has(name)) return;
+    wanted.add(name);
+    for (const needed of PLATFORM_SERVICES.find((spec) => spec.name === name)!.needs) add(needed);
+  };
+  for (const name of names) add(name);
+  return wanted;
+}
 
 /** Port variable -> port. */
 export type PortMap = Record<string, number>;

@@ -8,7 +8,7 @@ import { usePlatform } from "../support/use-platform.js";
 import { startPaymentReplica } from "../support/platform.js";
 import { waitFor } from "../support/wait.js";
 
-const under = usePlatform();
+const under = usePlatform({ services: ["payment"] });
 
 
 const clientOf = (url: string) => grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", url, "marketplace");

@@ -1,13 +1,16 @@
+import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
+import { StatsPeriod, type PaymentStatsBucket } from "../../gen/payment/v1/payment_pb.js";
 import { TEST_CARDS } from "../../scripts/buyer.js";
 import { payCheckout, sampleCheckout, usd } from "../support/checkouts.js";
-import { grpc, unary } from "../support/grpc-js.js";
+import { unary } from "../support/grpc-js.js";
 import { usePlatform } from "../support/use-platform.js";
-import { failure } from "../ledger/ledger-test-service.js";
 
 const under = usePlatform();
+/** The console's charts read the stats through a typed client. */
+const stats = () => under.client("payment", "console");
 
-const sum = (buckets: any[], field: string) => buckets.reduce((total, b) => total + Number(b[field]), 0);
+const sum = (buckets: PaymentStatsBucket[], field: "created" | "succeeded" | "failed") => buckets.reduce((total, b) => total + b[field], 0n);
 
 describe("payment stats for the operators' charts", () => {
   it("counts the payments created per hour and per day by outcome, and what was charged per currency", async () => {
@@ -16,25 +19,22 @@ describe("payment stats for the operators' charts", () => {
     await unary(under.payments, "createPayment", sampleCheckout()); // waits for the buyer
 
     // Two hours, so that the payments are counted even when the hour turned during the test.
-    const { buckets: hours } = await unary(under.as("console", "payments"), "getPaymentStats", { period: "STATS_PERIOD_HOUR", periods: 2 });
+    const { buckets: hours } = await stats().getPaymentStats({ period: StatsPeriod.HOUR, periods: 2 });
     expect(hours).toHaveLength(2);
-    expect(Number(hours[1].start.seconds) - Number(hours[0].start.seconds)).toBe(3600);
-    expect([sum(hours, "created"), sum(hours, "succeeded"), sum(hours, "failed")]).toEqual([3, 1, 1]);
-    expect(hours.flatMap((b: any) => b.charged)).toEqual([{ amountMinor: "3500", currency: "USD" }]);
+    expect(hours[1]!.start!.seconds - hours[0]!.start!.seconds).toBe(3600n);
+    expect([sum(hours, "created"), sum(hours, "succeeded"), sum(hours, "failed")]).toEqual([3n, 1n, 1n]);
+    expect(hours.flatMap((b) => b.charged)).toMatchObject([{ amountMinor: 3500n, currency: "USD" }]);
 
-    const { buckets: days } = await unary(under.as("console", "payments"), "getPaymentStats", { period: "STATS_PERIOD_DAY", periods: 7 });
+    const { buckets: days } = await stats().getPaymentStats({ period: StatsPeriod.DAY, periods: 7 });
     expect(days).toHaveLength(7);
-    expect(sum(days, "created")).toBe(3);
-    const { buckets: lastYear } = await unary(under.as("console", "payments"), "getPaymentStats", { period: "STATS_PERIOD_DAY", periods: 30, until: { seconds: String(Math.floor(Date.now() / 1000) - 365 * 86_400) } });
-    expect(sum(lastYear, "created")).toBe(0);
+    expect(sum(days, "created")).toBe(3n);
+    const lastYear = BigInt(Math.floor(Date.now() / 1000) - 365 * 86_400);
+    const { buckets: thatYear } = await stats().getPaymentStats({ period: StatsPeriod.DAY, periods: 30, until: { seconds: lastYear } });
+    expect(sum(thatYear, "created")).toBe(0n);
   });
 
   it("refuses a range it would not draw", async () => {
-    const refused = await failure(unary(under.as("console", "payments"), "getPaymentStats", { periods: 367 }));
-    expect(refused).toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
-    expect(refused.details).toContain("periods");
-    const farFuture = await failure(unary(under.as("console", "payments"), "getPaymentStats", { until: { seconds: "999999999999" } }));
-    expect(farFuture).toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
-    expect(farFuture.details).toContain("until");
+    await expect(stats().getPaymentStats({ periods: 367 })).rejects.toMatchObject({ code: Code.InvalidArgument, rawMessage: expect.stringContaining("periods") });
+    await expect(stats().getPaymentStats({ until: { seconds: 999999999999n } })).rejects.toMatchObject({ code: Code.InvalidArgument, rawMessage: expect.stringContaining("until") });
   });
 });

@@ -11,7 +11,7 @@ let payments: GrpcJsClient;
 
 beforeAll(async () => {
   // The poller asks the PSP about every in-flight payment all the time, while webhooks arrive twice and late.
-  platform = await startTestPlatform({ poller: { intervalMs: 20, staleAfterMs: 0 } });
+  platform = await startTestPlatform({ services: ["payment"], poller: { intervalMs: 20, staleAfterMs: 0 } });
   platform.psp.setFaults({ webhook_duplicate_rate: 1, webhook_reorder_ms: 100 });
   payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url, "marketplace");
 });

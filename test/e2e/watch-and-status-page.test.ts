@@ -12,7 +12,7 @@ let payments: GrpcJsClient;
 let paymentsOnSecondInstance: GrpcJsClient;
 
 beforeAll(async () => {
-  platform = await startTestPlatform();
+  platform = await startTestPlatform({ services: ["payment"] });
   secondInstance = await startPaymentReplica(platform);
   payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url, "marketplace");
   paymentsOnSecondInstance = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", secondInstance.url, "marketplace");

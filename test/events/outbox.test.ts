@@ -20,7 +20,7 @@ let db: Db;
 beforeAll(async () => {
   const nats = new URL(inject("nats").url);
   proxy = await startTcpProxy(nats.hostname, Number(nats.port || 4222));
-  platform = await startTestPlatform({ paymentNats: { ...natsAs("payment"), servers: [`nats://127.0.0.1:${proxy.port}`] } });
+  platform = await startTestPlatform({ services: ["payment"], paymentNats: { ...natsAs("payment"), servers: [`nats://127.0.0.1:${proxy.port}`] } });
   payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url, "marketplace");
   db = createDb(platform.database.url, PAYMENT_SCHEMA);
 });

@@ -38,6 +38,8 @@ export class FaultDriver {
   constructor(
     private readonly platform: FaultPlatform,
     private readonly client: RetryingPaymentClient,
+    /** The checkouts' amounts. */
+    private readonly random: () => number,
   ) {}
 
   async run(phase: Phase): Promise<void> {
@@ -47,7 +49,7 @@ export class FaultDriver {
 
     const checkouts = Array.from({ length: phase.rounds ?? 1 }, () => JOURNEY_MIX)
       .flat()
-      .map((journey, index) => newCheckout(journey, index));
+      .map((journey, index) => newCheckout(journey, index, undefined, this.random));
     this.checkouts.push(...checkouts);
     let created = 0;
     let halfCreated: () => void = () => {};

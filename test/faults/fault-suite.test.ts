@@ -10,14 +10,17 @@ import { FaultDriver, type Phase } from "./fault-driver.js";
 import { newCheckout } from "./journeys.js";
 import { reconcile, type Reconciliation } from "./reconciliation.js";
 import { RetryingPaymentClient } from "./retrying-payment-client.js";
+import { faultRandomness, faultSeed } from "./seed.js";
 import { totalsLine, webhookFaults } from "./totals.js";
 import { FINAL_STATUSES, listOurPayments, listPspPayments, listWebhookDeliveries } from "./views.js";
 
 /**
  * Issue 4, item 6: kill -9 the payment service at chosen points, restart NATS mid-stream, drop, duplicate and
  * reorder webhooks; afterwards every order is charged at most once, every payment is final and agrees with the
- * PSP, and the books are clean.
+ * PSP, and the books are clean. FAULT_SEED replays a run's random choices (see seed.ts).
  */
+const SEED = faultSeed();
+const random = faultRandomness(SEED);
 const PHASES: Phase[] = [
   { name: "kill -9 after the PSP registered a payment, before we recorded it", instances: 1, failpoint: { name: "payment.after-psp-register", hit: 3 } },
   { name: "kill -9 after CreatePayment's writes, before its response", instances: 1, failpoint: { name: "payment.before-create-response", hit: 3 } },
@@ -54,9 +57,10 @@ let ledger: GrpcJsClient;
 let reconciliation: Reconciliation | undefined;
 
 beforeAll(async () => {
-  platform = await startFaultPlatform({ paymentInstances: 2, poller: POLLER });
-  client = new RetryingPaymentClient();
-  driver = new FaultDriver(platform, client);
+  console.log(`fault suite: seed=${SEED} (FAULT_SEED=${SEED} replays it)`);
+  platform = await startFaultPlatform({ paymentInstances: 2, poller: POLLER, pspRandom: random.psp });
+  client = new RetryingPaymentClient({ random: random.backoff });
+  driver = new FaultDriver(platform, client, random.amounts);
   payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payments[0]!.url, "marketplace");
   wallet = grpcJsClient("wallet/v1/wallet.proto", "wallet.v1.WalletService", platform.wallet.url, "marketplace");
   ledger = grpcJsClient("ledger/v1/ledger.proto", "ledger.v1.LedgerService", platform.ledger.url, "operator-tools");
@@ -66,6 +70,7 @@ async function printTotals(): Promise<void> {
   const deliveries = await listWebhookDeliveries(platform.pspApi);
   console.log(
     totalsLine({
+      seed: SEED,
       payments: driver.checkouts.length,
       kills: driver.kills,
       natsRestarts: driver.natsRestarts,
@@ -104,7 +109,7 @@ describe("the pay-in path under kill -9, NATS restarts and webhook faults", () =
   // it under the same Idempotency-Key.
   it("another instance resumes a checkout whose instance died after registering it at the PSP", async () => {
     const [first, other] = platform.payments as [PaymentInstance, PaymentInstance];
-    const checkout = newCheckout("success", 0);
+    const checkout = newCheckout("success", 0, undefined, random.amounts);
     let paid = false;
     if (!other.running) await other.start();
     await first.stop("SIGTERM");

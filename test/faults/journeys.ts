@@ -30,12 +30,15 @@ export interface Checkout {
   };
 }
 
-/** A checkout of one to three orders for different `sellers`, with a buyer of its own (risk velocity is per buyer). */
-export function newCheckout(journey: Journey, index: number, sellers: string[] = SELLERS): Checkout {
+/**
+ * A checkout of one to three orders for different `sellers`, with a buyer of its own (risk velocity is per buyer), its
+ * amounts drawn from `random`.
+ */
+export function newCheckout(journey: Journey, index: number, sellers: string[] = SELLERS, random: () => number = Math.random): Checkout {
   const orders = Array.from({ length: 1 + (index % 3) }, (_, i) => ({
     orderId: `order-${i + 1}`,
     sellerId: sellers[(index + i) % sellers.length]!,
-    amount: { amountMinor: String(100 + Math.floor(Math.random() * 99_900)), currency: "USD" },
+    amount: { amountMinor: String(100 + Math.floor(random() * 99_900)), currency: "USD" },
   }));
   return { journey, request: { checkoutId: `cart-${randomUUID()}`, buyerId: `buyer-${randomUUID()}`, buyerCountry: "US", orders } };
 }

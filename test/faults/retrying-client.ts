@@ -32,6 +32,8 @@ export interface RetryOptions {
   attemptDeadlineMs?: number;
   /** Told of every attempt, failed or not. */
   onAttempt?: (attempt: Attempt) => void;
+  /** Source of the backoff jitter, in [0, 1); default Math.random. */
+  random?: () => number;
 }
 
 export const codeName = (code: number): string => grpc.status[code] ?? `code ${code}`;
@@ -84,7 +86,7 @@ export class RetryingClient {
         this.retriesByCode[codeName(code)] = (this.retriesByCode[codeName(code)] ?? 0) + 1;
         // A fresh channel next time: grpc-js would otherwise wait out its reconnect backoff after a dead server.
         this.retire(url);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt) * (0.5 + Math.random())));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt) * (0.5 + (this.options.random ?? Math.random)())));
       }
     }
   }

@@ -1,9 +1,9 @@
-import { PAYMENT_SERVICE, RetryingClient } from "./retrying-client.js";
+import { PAYMENT_SERVICE, RetryingClient, type RetryOptions } from "./retrying-client.js";
 
 /** The marketplace's checkout client: CreatePayment, idempotent on checkout_id, retried as RetryingClient does. */
 export class RetryingPaymentClient extends RetryingClient {
-  constructor() {
-    super(PAYMENT_SERVICE, "marketplace");
+  constructor(options: RetryOptions = {}) {
+    super(PAYMENT_SERVICE, "marketplace", options);
   }
 
   async createPayment(request: object, preferred: number): Promise<any> {

@@ -32,6 +32,7 @@ export function webhookFaults(deliveries: DeliveryView[], arrivals: string[]): W
 }
 
 export interface Totals {
+  seed: number;
   payments: number;
   kills: number;
   natsRestarts: number;
@@ -45,7 +46,7 @@ export interface Totals {
 export function totalsLine(t: Totals): string {
   const injected = t.kills + t.natsRestarts + t.webhooks.dropped + t.webhooks.duplicated + t.webhooks.reordered;
   return (
-    `fault suite: payments=${t.payments} faults_injected=${injected} (kills=${t.kills}, nats_restarts=${t.natsRestarts}, ` +
+    `fault suite: seed=${t.seed} payments=${t.payments} faults_injected=${injected} (kills=${t.kills}, nats_restarts=${t.natsRestarts}, ` +
     `webhooks dropped=${t.webhooks.dropped} duplicated=${t.webhooks.duplicated} reordered=${t.webhooks.reordered}) ` +
     `create_retries=${t.clientRetries} double_charges=${t.doubleCharges ?? "not checked"} lost=${t.lost ?? "not checked"}`
   );

@@ -33,6 +33,8 @@ export interface FaultPlatform {
 export interface FaultPlatformOptions {
   paymentInstances: number;
   poller: PaymentProcessConfig["poller"];
+  /** The PSP simulator's fault draws and webhook retry jitter; default Math.random. */
+  pspRandom?: () => number;
 }
 
 export async function startFaultPlatform(options: FaultPlatformOptions): Promise<FaultPlatform> {
@@ -44,7 +46,7 @@ export async function startFaultPlatform(options: FaultPlatformOptions): Promise
     const streams = uniqueStreamNames();
     const webhooks = teardown.add(await startWebhookBalancer(), (balancer) => balancer.close());
     const psp = teardown.add(
-      await startPspSimulator({ apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET, webhookRetryBaseMs: 50, webhookUrl: webhooks.url }),
+      await startPspSimulator({ apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET, webhookRetryBaseMs: 50, webhookUrl: webhooks.url, random: options.pspRandom }),
       (simulator) => simulator.close(),
     );
     const pageTokenSecret = randomPageTokenSecret();

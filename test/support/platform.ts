@@ -20,6 +20,8 @@ import { databaseUrlViaPort } from "./database-proxy.js";
 import { deleteStreams, uniqueStreamNames } from "./event-streams.js";
 import { natsAs } from "./nats-users.js";
 import { pspApiWithKey } from "./psp-api.js";
+import { withWhatTheyNeed, type ServiceName } from "../../scripts/infra/platform-services.js";
+import { Teardown } from "../../scripts/infra/teardown.js";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
 
 export const PSP_API_KEY = "sk_test_platform";
@@ -48,7 +50,7 @@ export interface TestPlatform {
   close(): Promise<void>;
 }
 
-/** The whole pay-in path on real ports: its own database, the PSP simulator, risk and payment services. */
+/** The platform on real ports, in this process: its own database and streams, the PSP simulator, our services. */
 export interface TestPlatformOptions {
   rules?: RiskRules;
   poller?: Partial<PollerConfig>;
@@ -62,81 +64,109 @@ export interface TestPlatformOptions {
   stalls?: LedgerServiceConfig["stalls"];
   /** The port on 127.0.0.1 the services reach PostgreSQL through (e.g. a proxy's that a test can cut); the test itself uses the database directly. */
   databasePort?: number;
+  /** The services the file uses; what they need starts too. Default: all. */
+  services?: PlatformService[];
 }
 
+/** The services a test platform can run: those of `npm start` but the demo merchant. */
+export type PlatformService = Exclude<ServiceName, "merchant">;
+
+/**
+ * Starts `options.services` (by default all of them) and what they need (scripts/infra/platform-services.ts, the
+ * topology `npm start` runs), each on its own ports. A service not started is not there: reading its field throws.
+ * Should a start fail, what had started is closed before the failure is thrown.
+ */
 export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
-  const database = await createTestDatabase();
+  const wanted = withWhatTheyNeed(options.services ?? ALL_SERVICES);
+  const teardown = new Teardown();
+  try {
+    return await startServices(wanted, options, teardown);
+  } catch (err) {
+    await teardown.run().catch(() => {});
+    throw err;
+  }
+}
+
+const ALL_SERVICES: PlatformService[] = ["psp", "risk", "payment", "wallet", "ledger", "reconciliation", "console"];
+
+async function startServices(wanted: Set<ServiceName>, options: TestPlatformOptions, teardown: Teardown): Promise<TestPlatform> {
+  const database = teardown.add(await createTestDatabase(), (db) => db.drop());
   const servicesDatabaseUrl = options.databasePort === undefined ? database.url : databaseUrlViaPort(database.url, options.databasePort);
-  const streams = uniqueStreamNames();
+  const streams = teardown.add(uniqueStreamNames(), deleteStreams);
+  const settlementDir = teardown.add(mkdtempSync(join(tmpdir(), "settlements-")), async (dir) => rmSync(dir, { recursive: true, force: true }));
   const pageTokenSecret = randomPageTokenSecret();
-  const psp = await startPspSimulator({ apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET, webhookRetryBaseMs: 50 });
-  const risk = await startRiskService({ tls: testTls("risk"), pageTokenSecret, databaseUrl: servicesDatabaseUrl, rules: options.rules });
-  const payment = await startPaymentService({
-    ...paymentConfig(servicesDatabaseUrl, streams, psp.url, risk.url, pageTokenSecret),
-    events: { nats: options.paymentNats ?? natsAs("payment"), names: streams },
-    poller: { intervalMs: 3_600_000, ...options.poller },
-  });
-  psp.setWebhookUrl(payment.webhookUrl);
-  const wallet = await startWalletService(walletConfig(servicesDatabaseUrl, streams, psp.url, pageTokenSecret, options));
-  const ledger = await startLedgerService({
-    tls: testTls("ledger"),
-    databaseUrl: servicesDatabaseUrl,
-    walletUrl: wallet.url,
-    paymentUrl: payment.url,
-    stalls: options.stalls,
-    checkpointIntervalMs: 100,
-    events: { nats: natsAs("ledger"), names: streams, settings: options.consumers },
-    pageTokenSecret,
-  });
-  const settlementDir = mkdtempSync(join(tmpdir(), "settlements-"));
-  const reconciliation = await startReconciliationService({
-    tls: testTls("reconciliation"),
-    databaseUrl: servicesDatabaseUrl,
-    ledgerUrls: [ledger.url],
-    paymentUrl: payment.url,
-    psp: { baseUrl: psp.url, apiKey: PSP_API_KEY },
-    settlementDir,
-    reconciliation: options.reconciliation,
-    pageTokenSecret,
-  });
-  const consoleService = await startConsoleService({
-    tls: testTls("console"),
-    databaseUrl: servicesDatabaseUrl,
-    paymentUrl: payment.url,
-    ledgerUrl: ledger.url,
-    reconciliationUrl: reconciliation.url,
-    walletUrl: wallet.url,
-    riskUrl: risk.url,
-    deadLetters: { nats: natsAs("console"), names: streams },
-    adminPassword: CONSOLE_ADMIN_PASSWORD,
-  });
-  const platform: TestPlatform = {
+  // Filled in as the services start: a teardown after a partial start closes the ones there are.
+  const platform = {
     database,
     streams,
-    psp,
-    risk,
-    payment,
-    wallet,
-    ledger,
-    reconciliation,
     settlementDir,
     pageTokenSecret,
-    console: consoleService,
-    pspApi: pspApiOf(psp.url),
-    close: async () => {
-      await consoleService.close();
-      await reconciliation.close();
-      await ledger.close();
-      // The wallet running now: a test may have restarted it.
-      await platform.wallet.close();
-      await payment.close();
-      await risk.close();
-      await psp.close();
-      await deleteStreams(streams);
-      await database.drop();
-      rmSync(settlementDir, { recursive: true, force: true });
-    },
+    pspApi: (path: string, init?: RequestInit) => pspApiOf(platform.psp.url)(path, init),
+    close: () => teardown.run(),
+  } as TestPlatform;
+  for (const name of ALL_SERVICES.filter((name) => !wanted.has(name))) {
+    Object.defineProperty(platform, name, {
+      get: () => {
+        throw new Error(`the test platform runs no ${name} service: add it to the services the file starts`);
+      },
+    });
+  }
+  const start = async <S extends PlatformService>(name: S, run: () => Promise<TestPlatform[S]>): Promise<void> => {
+    if (!wanted.has(name)) return;
+    platform[name] = await run();
+    // The one running then: a test may have replaced it (e.g. restarted the wallet).
+    teardown.add(name, (started) => platform[started].close());
   };
+  // Each one after the services it calls, which `wanted` holds.
+  await start("psp", () => startPspSimulator({ apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET, webhookRetryBaseMs: 50 }));
+  await start("risk", () => startRiskService({ tls: testTls("risk"), pageTokenSecret, databaseUrl: servicesDatabaseUrl, rules: options.rules }));
+  await start("payment", async () => {
+    const payment = await startPaymentService({
+      ...paymentConfig(servicesDatabaseUrl, streams, platform.psp.url, platform.risk.url, pageTokenSecret),
+      events: { nats: options.paymentNats ?? natsAs("payment"), names: streams },
+      poller: { intervalMs: 3_600_000, ...options.poller },
+    });
+    platform.psp.setWebhookUrl(payment.webhookUrl);
+    return payment;
+  });
+  await start("wallet", () => startWalletService(walletConfig(servicesDatabaseUrl, streams, platform.psp.url, pageTokenSecret, options)));
+  await start("ledger", () =>
+    startLedgerService({
+      tls: testTls("ledger"),
+      databaseUrl: servicesDatabaseUrl,
+      walletUrl: platform.wallet.url,
+      paymentUrl: platform.payment.url,
+      stalls: options.stalls,
+      checkpointIntervalMs: 100,
+      events: { nats: natsAs("ledger"), names: streams, settings: options.consumers },
+      pageTokenSecret,
+    }),
+  );
+  await start("reconciliation", () =>
+    startReconciliationService({
+      tls: testTls("reconciliation"),
+      databaseUrl: servicesDatabaseUrl,
+      ledgerUrls: [platform.ledger.url],
+      paymentUrl: platform.payment.url,
+      psp: { baseUrl: platform.psp.url, apiKey: PSP_API_KEY },
+      settlementDir,
+      reconciliation: options.reconciliation,
+      pageTokenSecret,
+    }),
+  );
+  await start("console", () =>
+    startConsoleService({
+      tls: testTls("console"),
+      databaseUrl: servicesDatabaseUrl,
+      paymentUrl: platform.payment.url,
+      ledgerUrl: platform.ledger.url,
+      reconciliationUrl: platform.reconciliation.url,
+      walletUrl: platform.wallet.url,
+      riskUrl: platform.risk.url,
+      deadLetters: { nats: natsAs("console"), names: streams },
+      adminPassword: CONSOLE_ADMIN_PASSWORD,
+    }),
+  );
   return platform;
 }
 

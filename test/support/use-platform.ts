@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from "vitest";
 import type { Identity } from "../../services/lib/tls/identity.js";
+import { serviceClient, type ServiceClient, type ServiceName } from "./clients.js";
 import { grpcJsClient, type GrpcJsClient } from "./grpc-js.js";
 import { startTestPlatform, type TestPlatform, type TestPlatformOptions } from "./platform.js";
 
@@ -10,6 +11,8 @@ export interface PlatformUnderTest {
   ledger: GrpcJsClient;
   /** A client of one of those services calling as another identity (e.g. the console, operator-tools), kept for the file. */
   as(identity: Identity, service: "payments" | "wallets" | "ledger"): GrpcJsClient;
+  /** A typed connect client (support/clients.ts) of one of the platform's services, calling as `identity`, kept for the file. */
+  client<S extends ServiceName>(service: S, identity: Identity): ServiceClient<S>;
 }
 
 const SERVICES = {
@@ -19,8 +22,8 @@ const SERVICES = {
 } as const;
 
 /**
- * Starts a test platform for the file (beforeAll) with grpc-js clients of its payment, wallet and ledger services,
- * and stops it all afterwards. Read the fields inside tests: they are set once beforeAll has run.
+ * Starts a test platform for the file (beforeAll) with grpc-js clients of its payment, wallet and ledger services
+ * (and typed connect clients on demand), and stops it all afterwards. Read the fields inside tests: they are set once beforeAll has run.
  */
 export function usePlatform(options: TestPlatformOptions = {}): PlatformUnderTest {
   const clients = new Map<string, GrpcJsClient>();
@@ -34,12 +37,28 @@ export function usePlatform(options: TestPlatformOptions = {}): PlatformUnderTes
     }
     return client;
   };
-  const under = { as } as PlatformUnderTest;
+  const typed = new Map<string, ServiceClient<ServiceName>>();
+  const client = <S extends ServiceName>(service: S, identity: Identity): ServiceClient<S> => {
+    const key = `${identity} ${service}`;
+    if (!typed.has(key)) typed.set(key, serviceClient(service, under.platform[service].url, identity));
+    return typed.get(key) as ServiceClient<S>;
+  };
+  // The clients come on first use: a file that starts some services only has those.
+  const under = {
+    as,
+    client,
+    get payments() {
+      return as("marketplace", "payments");
+    },
+    get wallets() {
+      return as("marketplace", "wallets");
+    },
+    get ledger() {
+      return as("operator-tools", "ledger");
+    },
+  } as PlatformUnderTest;
   beforeAll(async () => {
     under.platform = await startTestPlatform(options);
-    under.payments = as("marketplace", "payments");
-    under.wallets = as("marketplace", "wallets");
-    under.ledger = as("operator-tools", "ledger");
   });
   afterAll(async () => {
     for (const client of clients.values()) client.close();
