@@ -7,24 +7,6 @@ import { importsOf, sourceFiles } from "./imports.js";
  * gone; the test fails on any import not listed here that breaks a rule.
  */
 const KNOWN = new Set([
-  // Reconciliation uses the ledger's accounting vocabulary: moving to services/contracts/accounting (item 2).
-  "services/reconciliation/adapters/ledger-grpc-client.ts -> services/ledger/domain/account.ts",
-  "services/reconciliation/adapters/ledger-grpc-client.ts -> services/ledger/domain/posting.ts",
-  "services/reconciliation/app/adjustments.ts -> services/ledger/domain/chart.ts",
-  "services/reconciliation/app/adjustments.ts -> services/ledger/domain/posting.ts",
-  "services/reconciliation/app/ports.ts -> services/ledger/domain/account.ts",
-  "services/reconciliation/app/ports.ts -> services/ledger/domain/posting.ts",
-  "services/reconciliation/app/reconcile-lines.ts -> services/ledger/domain/chart.ts",
-  "services/reconciliation/app/reconciliation.ts -> services/ledger/domain/chart.ts",
-  "services/reconciliation/domain/exception.ts -> services/ledger/domain/posting.ts",
-  "services/reconciliation/domain/settlement-totals.ts -> services/ledger/domain/chart.ts",
-  "services/reconciliation/store/reconciliation-store.ts -> services/ledger/domain/account.ts",
-  "services/reconciliation/store/reconciliation-store.ts -> services/ledger/domain/chart.ts",
-  "services/reconciliation/store/reconciliation-store.ts -> services/ledger/domain/posting.ts",
-  // The wallet's domain takes event data types from modules that also consume NATS: moving to services/contracts/events (item 2).
-  "services/wallet/domain/balance-changes.ts -> services/lib/events/dispute-event.ts",
-  "services/wallet/domain/balance-changes.ts -> services/lib/events/payment-event.ts",
-  "services/wallet/domain/balance-changes.ts -> services/lib/events/refund-event.ts",
   // Use cases on concrete stores: moving behind ports (item 1).
   "services/ledger/app/checkpointer.ts -> services/ledger/store/ledger-store.ts",
   "services/ledger/app/stall-check.ts -> services/ledger/store/booked-counts.ts",

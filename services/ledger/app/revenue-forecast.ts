@@ -3,7 +3,6 @@ import { invalidArgument } from "../../lib/errors.js";
 import { DAY_MS, dayOfNumber } from "../../lib/utc-day.js";
 import { requireCurrency } from "../../lib/validate.js";
 import type { DailyRevenue } from "../domain/revenue.js";
-import type { LedgerStore } from "../store/ledger-store.js";
 
 /** How far back a forecast reads the books: two years are plenty for a weekly season, and keep the fit fast. */
 export const FORECAST_HISTORY_DAYS = 730;
@@ -36,12 +35,18 @@ function fromFirstBookedDay(history: readonly DailyRevenue[]): DailyRevenue[] {
   return first === -1 ? [] : history.slice(first);
 }
 
+/** What the forecast reads from the books (the ledger store). */
+export interface DailyRevenueSource {
+  /** Every day from `fromDay` to `toDay` (YYYY-MM-DD, UTC, inclusive), zeros on days without any. */
+  dailyRevenueHistory(currency: string, fromDay: string, toDay: string): Promise<DailyRevenue[]>;
+}
+
 /**
  * Net revenue and gross charged forecast for the `horizonDays` after yesterday (UTC: today is not over), from the
  * books' daily history of the currency (at most FORECAST_HISTORY_DAYS back).
  */
 export async function forecastRevenueFromBooks(
-  store: Pick<LedgerStore, "dailyRevenueHistory">,
+  store: DailyRevenueSource,
   request: RevenueForecastRequest,
   now: Date = new Date(),
 ): Promise<RevenueForecastAnswer> {
