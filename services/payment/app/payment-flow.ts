@@ -7,9 +7,7 @@ import { checkoutFingerprint, checkoutIdReused, priceCheckout, validateCheckout,
 import { awaitsReview, clearedForPsp, failedBecause, isCharged, riskRejection, type Payment, type ReviewOutcome } from "../domain/payment.js";
 import { changeFromPsp, isAbandoned, type PspPayment } from "../domain/psp-payment.js";
 import { planCapture, type OrderCaptureInput } from "../domain/capture.js";
-import type { IdempotencyStore, SavedResponse } from "../store/idempotency-store.js";
-import type { PaymentStore } from "../store/payment-store.js";
-import { PspConflictError, PspRefusedError, type PspPort, type RiskPort } from "./ports.js";
+import { PspConflictError, PspRefusedError, type PaymentRepository, type PspPort, type RiskPort, type SavedResponse, type SavedResponses } from "./ports.js";
 
 export type PspUpdateOutcome = "applied" | "unchanged" | "unknown_payment" | "amount_mismatch";
 
@@ -34,8 +32,8 @@ function sameCaptureAgain(payment: Payment, orders: readonly OrderCaptureInput[]
 }
 
 export interface PaymentFlowDeps {
-  store: PaymentStore;
-  idempotency: IdempotencyStore;
+  store: PaymentRepository;
+  idempotency: SavedResponses;
   risk: RiskPort;
   psp: PspPort;
   log: Logger;
@@ -53,8 +51,8 @@ export interface PaymentFlowDeps {
  * retried call, a webhook and the poller can all push the same payment forward without harm.
  */
 export class PaymentFlow {
-  private readonly store: PaymentStore;
-  private readonly idempotency: IdempotencyStore;
+  private readonly store: PaymentRepository;
+  private readonly idempotency: SavedResponses;
   private readonly risk: RiskPort;
   private readonly psp: PspPort;
   private readonly log: Logger;

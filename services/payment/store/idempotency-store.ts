@@ -1,19 +1,13 @@
 import type { Db } from "../../lib/db.js";
 import type { RetainedTable } from "../../lib/retention.js";
+import type { SavedResponse, SavedResponses } from "../app/ports.js";
 
-export interface SavedResponse {
-  fingerprint: string;
-  paymentId: string;
-  body: Uint8Array;
-  createdAt: Date;
-  expired: boolean;
-}
 
 /** For the retention sweeper: a key goes once it has expired. */
 export const EXPIRED_IDEMPOTENCY_KEYS: RetainedTable = { table: "idempotency_keys", column: "expires_at", keepMs: 0 };
 
 /** Responses kept under their idempotency key for `ttlMs`, then purged (by the retention sweeper). */
-export class IdempotencyStore {
+export class IdempotencyStore implements SavedResponses {
   constructor(
     private readonly db: Db,
     readonly ttlMs: number,

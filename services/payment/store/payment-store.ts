@@ -1,11 +1,12 @@
 import type { Knex } from "knex";
 import { claimStaleRows, type Db } from "../../lib/db.js";
 import { checkoutIdReused, type CaptureMethod, type PricedCheckout } from "../domain/checkout.js";
-import { splitOrder } from "../domain/fees.js";
 import type { Payment, PaymentOrder, PendingReason, ReviewOutcome, RiskResult, StatusChange } from "../domain/payment.js";
 import type { PspPayment } from "../domain/psp-payment.js";
 import type { PaymentStatsRow, StatsPeriod } from "../domain/payment-stats.js";
-import { canMove, checkoutStatus, statusesBefore, type PaymentStatus } from "../domain/status.js";
+import { checkoutStatus, statusesBefore, type PaymentStatus } from "../domain/status.js";
+import { moveOrder, moveTo, type CapturePlan } from "../domain/transition.js";
+import type { PaymentRepository } from "../app/ports.js";
 import { appendToOutbox } from "./outbox.js";
 
 interface PaymentRow {
@@ -48,15 +49,27 @@ interface OrderRow {
   status: PaymentStatus;
 }
 
-function toPayment(row: PaymentRow, orderRows: OrderRow[]): Payment {
-  const orders: PaymentOrder[] = orderRows.map((o) => ({
+function toOrder(o: OrderRow): PaymentOrder {
+  return {
     orderId: o.order_id,
     sellerId: o.seller_id,
     amountMinor: o.amount_minor,
     platformFeeMinor: o.platform_fee_minor,
     requestedMinor: o.requested_minor,
     status: o.status,
-  }));
+  };
+}
+
+function toPayment(row: PaymentRow, orderRows: OrderRow[]): Payment {
+  return paymentOf(row, orderRows.map(toOrder));
+}
+
+/** The pending capture plan written on the orders, if any. */
+function capturePlanOf(orders: OrderRow[]): CapturePlan {
+  return new Map(orders.flatMap((o) => (o.capture_minor === null ? [] : [[o.order_id, o.capture_minor] as const])));
+}
+
+function paymentOf(row: PaymentRow, orders: PaymentOrder[]): Payment {
   const risk: RiskResult | undefined =
     row.risk_decision === null
       ? undefined
@@ -110,7 +123,7 @@ export type EventEncoder = (payment: Payment, eventId: string, occurredAt: Date)
 
 const DATE_TRUNC_UNIT: Record<StatsPeriod, string> = { hour: "hour", day: "day" };
 
-export class PaymentStore {
+export class PaymentStore implements PaymentRepository {
   constructor(
     private readonly db: Db,
     private readonly encodeEvent: EventEncoder,
@@ -326,8 +339,8 @@ export class PaymentStore {
    */
   async moveOrder(trx: Knex.Transaction, payment: Payment, orderId: string, to: PaymentStatus): Promise<void> {
     await trx("payment_orders").where({ payment_id: payment.id, order_id: orderId }).update({ status: to });
-    const after = checkoutStatus(payment.orders.map((o) => (o.orderId === orderId ? to : o.status)));
-    if (after !== payment.status) await this.announce(trx, payment.id, { to: after });
+    const moved = moveOrder(payment, orderId, to);
+    if (moved.status !== payment.status) await this.announce(trx, payment.id, { to: moved.status }, moved.orders);
   }
 
   /**
@@ -351,37 +364,32 @@ export class PaymentStore {
     return row?.total === null || row?.total === undefined ? undefined : BigInt(row.total);
   }
 
-  /** A confirmed capture: each order is charged what was planned for it, its fee at the checkout's rate. */
-  private async applyCapturePlan(trx: Knex.Transaction, paymentId: string): Promise<void> {
-    const orders: OrderRow[] = await trx("payment_orders").where({ payment_id: paymentId }).whereNotNull("capture_minor");
-    if (orders.length === 0) return;
-    const { platform_fee_bps: bps }: { platform_fee_bps: number } = await trx("payments").where({ id: paymentId }).first("platform_fee_bps");
-    for (const o of orders) {
-      await trx("payment_orders")
-        .where({ payment_id: paymentId, order_id: o.order_id })
-        .update({ amount_minor: o.capture_minor, platform_fee_minor: splitOrder(o.capture_minor!, bps).platformFeeMinor });
-    }
-    await trx.raw("update payments set total_minor = (select sum(amount_minor) from payment_orders where payment_id = ?) where id = ?", [paymentId, paymentId]);
-  }
-
   /** The status change and the event announcing it commit together, or not at all; answers the payment moved. */
   private async move(trx: Knex.Transaction, paymentId: string, change: StatusChange): Promise<Payment | undefined> {
-    let orders: OrderRow[] = await trx("payment_orders").where({ payment_id: paymentId }).orderBy("position");
-    if (orders.length === 0 || !canMove(checkoutStatus(orders.map((o) => o.status)), change.to)) return undefined;
-    if (change.to === "SUCCEEDED" && orders.some((o) => o.capture_minor !== null)) {
-      await this.applyCapturePlan(trx, paymentId);
-      orders = await trx("payment_orders").where({ payment_id: paymentId }).orderBy("position");
+    const row: PaymentRow | undefined = await trx("payments").where({ id: paymentId }).first();
+    const orders: OrderRow[] = await trx("payment_orders").where({ payment_id: paymentId }).orderBy("position");
+    if (row === undefined || orders.length === 0) return undefined;
+    const plan = capturePlanOf(orders);
+    const moved = moveTo(toPayment(row, orders), change, plan);
+    if (moved === undefined) return undefined;
+    if (change.to === "SUCCEEDED" && plan.size > 0) await this.saveCharged(trx, moved, plan);
+    await trx("payment_orders").where({ payment_id: paymentId }).whereIn("status", statusesBefore(change.to)).update({ status: change.to });
+    return this.announce(trx, paymentId, change, moved.orders);
+  }
+
+  /** The amounts and fees a confirmed capture charged. */
+  private async saveCharged(trx: Knex.Transaction, charged: Payment, plan: CapturePlan): Promise<void> {
+    for (const o of charged.orders.filter((x) => plan.has(x.orderId))) {
+      await trx("payment_orders").where({ payment_id: charged.id, order_id: o.orderId }).update({ amount_minor: o.amountMinor, platform_fee_minor: o.platformFeeMinor });
     }
-    const before = statusesBefore(change.to);
-    await trx("payment_orders").where({ payment_id: paymentId }).whereIn("status", before).update({ status: change.to });
-    return this.announce(trx, paymentId, change, orders.map((o) => (before.includes(o.status) ? { ...o, status: change.to } : o)));
+    await trx("payments").where({ id: charged.id }).update({ total_minor: charged.total });
   }
 
   /**
    * Stamps the payment, and records and announces its new checkout status `to`; `orders` as they are now, when the
    * caller has them. Answers the payment announced.
    */
-  private async announce(trx: Knex.Transaction, paymentId: string, { to, failure, pendingReason }: StatusChange, orders?: OrderRow[]): Promise<Payment> {
+  private async announce(trx: Knex.Transaction, paymentId: string, { to, failure, pendingReason }: StatusChange, orders?: PaymentOrder[]): Promise<Payment> {
     const [row]: PaymentRow[] = await trx("payments")
       .where({ id: paymentId })
       .update({
@@ -391,7 +399,7 @@ export class PaymentStore {
       })
       .returning("*");
     await trx("status_history").insert({ payment_id: paymentId, status: to, occurred_at: row!.updated_at });
-    const moved = orders ? toPayment(row!, orders) : (await this.withOrders(trx, [row!]))[0]!;
+    const moved = orders ? paymentOf(row!, orders) : (await this.withOrders(trx, [row!]))[0]!;
     await appendToOutbox(trx, paymentId, this.subjectOf(to), (eventId) => this.encodeEvent(moved, eventId, moved.updatedAt));
     return moved;
   }

@@ -1,0 +1,111 @@
+import { checkoutIdReused, type PricedCheckout } from "../../domain/checkout.js";
+import type { Payment, RiskResult, StatusChange } from "../../domain/payment.js";
+import type { PspPayment } from "../../domain/psp-payment.js";
+import type { PaymentStatus } from "../../domain/status.js";
+import { moveTo, type CapturePlan } from "../../domain/transition.js";
+import type { PaymentRepository, SavedResponse, SavedResponses } from "../ports.js";
+
+/** PaymentRepository in memory, for unit tests: the state changes are the domain's, as in the SQL store. */
+export class InMemoryPayments implements PaymentRepository {
+  private readonly payments = new Map<string, { payment: Payment; fingerprint: string; plan?: CapturePlan }>();
+  /** The statuses announced, in order: what the SQL store writes to the history and the outbox. */
+  readonly announced: { paymentId: string; status: PaymentStatus }[] = [];
+
+  async createOrGet(checkout: PricedCheckout, fingerprint: string, newPayment: { id: string; statusPageUrl: string }): Promise<Payment> {
+    const existing = [...this.payments.values()].find((p) => p.payment.checkoutId === checkout.checkoutId);
+    if (existing) {
+      if (existing.fingerprint !== fingerprint) throw checkoutIdReused(checkout.checkoutId, existing.payment.id);
+      return existing.payment;
+    }
+    const now = new Date();
+    const payment: Payment = {
+      ...checkout,
+      id: newPayment.id,
+      statusPageUrl: newPayment.statusPageUrl,
+      status: "NOT_STARTED",
+      orders: checkout.orders.map((o) => ({ ...o, requestedMinor: o.amountMinor, status: "NOT_STARTED" })),
+      requestedTotal: checkout.total,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.payments.set(payment.id, { payment, fingerprint });
+    return payment;
+  }
+
+  async get(paymentId: string): Promise<Payment | undefined> {
+    return this.payments.get(paymentId)?.payment;
+  }
+
+  async recordRisk(paymentId: string, risk: RiskResult): Promise<boolean> {
+    const entry = this.payments.get(paymentId);
+    if (!entry || entry.payment.risk) return false;
+    entry.payment = { ...entry.payment, risk };
+    return true;
+  }
+
+  async recordReview(paymentId: string, review: NonNullable<RiskResult["review"]>): Promise<boolean> {
+    const entry = this.payments.get(paymentId);
+    if (!entry || entry.payment.risk?.decision !== "REVIEW" || entry.payment.risk.review) return false;
+    entry.payment = { ...entry.payment, risk: { ...entry.payment.risk, review } };
+    return true;
+  }
+
+  async recordRegistration(paymentId: string, psp: PspPayment): Promise<Payment | undefined> {
+    const entry = this.payments.get(paymentId);
+    if (!entry) return undefined;
+    if (entry.payment.pspPaymentId === undefined) entry.payment = { ...entry.payment, pspPaymentId: psp.id, hostedPageUrl: psp.hostedPageUrl };
+    return this.move(paymentId, { to: "EXECUTING" });
+  }
+
+  async transition(paymentId: string, change: StatusChange): Promise<boolean> {
+    return (await this.move(paymentId, change)) !== undefined;
+  }
+
+  async claimStale(): Promise<string[]> {
+    return [...this.payments.values()].filter((p) => ["NOT_STARTED", "EXECUTING", "PENDING", "AUTHORIZED"].includes(p.payment.status)).map((p) => p.payment.id);
+  }
+
+  async recordCapturePlan(paymentId: string, plan: CapturePlan): Promise<boolean> {
+    const entry = this.payments.get(paymentId);
+    if (!entry || entry.payment.status !== "AUTHORIZED") return false;
+    if (entry.plan && [...entry.plan].some(([orderId, amount]) => plan.get(orderId) !== amount)) return false;
+    entry.plan = plan;
+    return true;
+  }
+
+  async plannedCapture(paymentId: string): Promise<bigint | undefined> {
+    const plan = this.payments.get(paymentId)?.plan;
+    return plan && [...plan.values()].reduce((sum, amount) => sum + amount, 0n);
+  }
+
+  private move(paymentId: string, change: StatusChange): Payment | undefined {
+    const entry = this.payments.get(paymentId);
+    const moved = entry && moveTo(entry.payment, change, entry.plan);
+    if (!entry || !moved) return undefined;
+    entry.payment = { ...moved, updatedAt: new Date() };
+    this.announced.push({ paymentId, status: change.to });
+    return entry.payment;
+  }
+}
+
+/** SavedResponses in memory; `now` decides what has expired. */
+export class InMemorySavedResponses implements SavedResponses {
+  private readonly saved = new Map<string, Omit<SavedResponse, "expired">>();
+
+  constructor(
+    readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async recall(key: string): Promise<SavedResponse | undefined> {
+    const saved = this.saved.get(key);
+    return saved && { ...saved, expired: saved.createdAt.getTime() + this.ttlMs <= this.now() };
+  }
+
+  async remember(key: string, fingerprint: string, paymentId: string, body: Uint8Array): Promise<Uint8Array> {
+    const first = this.saved.get(key);
+    if (first) return first.body;
+    this.saved.set(key, { fingerprint, paymentId, body, createdAt: new Date(this.now()) });
+    return body;
+  }
+}
