@@ -13,8 +13,6 @@ const KNOWN = new Set([
   "services/payment/app/dispute-flow.ts -> services/payment/store/dispute-store.ts",
   "services/payment/app/dispute-flow.ts -> services/payment/store/payment-store.ts",
   "services/payment/app/dispute-flow.ts -> services/payment/store/refund-store.ts",
-  "services/payment/app/payment-flow.ts -> services/payment/store/idempotency-store.ts",
-  "services/payment/app/payment-flow.ts -> services/payment/store/payment-store.ts",
   "services/payment/app/payment-watch.ts -> services/payment/store/payment-store.ts",
   "services/payment/app/refund-flow.ts -> services/payment/store/dispute-store.ts",
   "services/payment/app/refund-flow.ts -> services/payment/store/payment-store.ts",
