@@ -42,6 +42,7 @@ import { EXPIRED_IDEMPOTENCY_KEYS, IdempotencyStore } from "./store/idempotency-
 import { paymentSchema } from "./store/migrations/index.js";
 import { PAYMENT_OUTBOX } from "./store/outbox.js";
 import { DEFAULT_WEBHOOK_LOG_RETENTION_DAYS, TimelineStore, webhookLogRetention } from "./store/timeline-store.js";
+import { SqlPaymentLocks } from "./store/payment-locks.js";
 import { PaymentStore } from "./store/payment-store.js";
 import { RefundStore } from "./store/refund-store.js";
 
@@ -130,8 +131,9 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   });
   const refundStore = new RefundStore(db, encodeRefundEvent, refundEventSubject);
   const disputeStore = new DisputeStore(db, encodeDisputeEvent, disputeEventSubject);
-  const refunds = new RefundFlow(store, refundStore, disputeStore, psp, log);
-  const disputes = new DisputeFlow(store, refundStore, disputeStore, log);
+  const locks = new SqlPaymentLocks(store, refundStore, disputeStore);
+  const refunds = new RefundFlow(store, refundStore, locks, psp, log);
+  const disputes = new DisputeFlow(store, disputeStore, locks, log);
   const timeline = new TimelineStore(db);
   http.serve([pspWebhookRoute({ secret: config.psp.webhookSecret }, { payments: flow, refunds, disputes }, log, metrics, timeline), statusPageRoute(store)]);
   const changes = new PaymentChangeHints(log);

@@ -10,13 +10,7 @@ const KNOWN = new Set([
   // Use cases on concrete stores: moving behind ports (item 1).
   "services/ledger/app/checkpointer.ts -> services/ledger/store/ledger-store.ts",
   "services/ledger/app/stall-check.ts -> services/ledger/store/booked-counts.ts",
-  "services/payment/app/dispute-flow.ts -> services/payment/store/dispute-store.ts",
-  "services/payment/app/dispute-flow.ts -> services/payment/store/payment-store.ts",
-  "services/payment/app/dispute-flow.ts -> services/payment/store/refund-store.ts",
   "services/payment/app/payment-watch.ts -> services/payment/store/payment-store.ts",
-  "services/payment/app/refund-flow.ts -> services/payment/store/dispute-store.ts",
-  "services/payment/app/refund-flow.ts -> services/payment/store/payment-store.ts",
-  "services/payment/app/refund-flow.ts -> services/payment/store/refund-store.ts",
   "services/reconciliation/app/adjustments.ts -> services/reconciliation/store/reconciliation-store.ts",
   "services/reconciliation/app/reconciliation.ts -> services/reconciliation/store/reconciliation-store.ts",
   "services/reconciliation/app/schedule.ts -> services/reconciliation/store/reconciliation-store.ts",

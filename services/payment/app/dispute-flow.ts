@@ -1,12 +1,9 @@
 import { notFound } from "../../lib/errors.js";
 import { addLogFields, type Logger } from "../../lib/log.js";
-import type { Knex } from "knex";
 import { shareDispute, type Dispute, type DisputeShare } from "../domain/dispute.js";
 import { isCharged, type Payment } from "../domain/payment.js";
 import type { PspDispute } from "../domain/psp-dispute.js";
-import type { DisputeStore } from "../store/dispute-store.js";
-import type { PaymentStore } from "../store/payment-store.js";
-import type { RefundStore } from "../store/refund-store.js";
+import type { Disputes, LockedPayment, PaymentLocks, PaymentRepository } from "./ports.js";
 
 export type PspDisputeOutcome = "applied" | "unchanged" | "unknown_payment" | "amount_mismatch" | "payment_not_settled";
 
@@ -16,9 +13,9 @@ export type PspDisputeOutcome = "applied" | "unchanged" | "unknown_payment" | "a
  */
 export class DisputeFlow {
   constructor(
-    private readonly payments: PaymentStore,
-    private readonly refunds: RefundStore,
-    private readonly disputes: DisputeStore,
+    private readonly payments: Pick<PaymentRepository, "get" | "getByPspPaymentId">,
+    private readonly disputes: Disputes,
+    private readonly locks: PaymentLocks,
     private readonly log: Logger,
   ) {}
 
@@ -31,8 +28,8 @@ export class DisputeFlow {
    * Each seller's share, in proportion to what each order still holds. A refund the PSP counted before the dispute
    * may reach us after it: when the refunds we know of leave too little, shares are taken on what was charged.
    */
-  private async share(trx: Knex.Transaction, payment: Payment, amountMinor: bigint): Promise<DisputeShare[] | undefined> {
-    const refunded = await this.refunds.refundedByOrder(trx, payment.id);
+  private async share(refunds: LockedPayment["refunds"], payment: Payment, amountMinor: bigint): Promise<DisputeShare[] | undefined> {
+    const refunded = await refunds.refundedByOrder();
     const holding = (afterRefunds: boolean) =>
       payment.orders.map((o) => ({ orderId: o.orderId, sellerId: o.sellerId, holdsMinor: o.amountMinor - (afterRefunds ? (refunded.get(o.orderId) ?? 0n) : 0n) }));
     return shareDispute(holding(true), amountMinor) ?? shareDispute(holding(false), amountMinor);
@@ -42,13 +39,13 @@ export class DisputeFlow {
     const found = await this.payments.getByPspPaymentId(psp.pspPaymentId);
     if (!found) return "unknown_payment";
     addLogFields({ paymentId: found.id });
-    return this.payments.withLockedPayment(found.id, async (trx, payment) => {
+    return this.locks.withLockedPayment(found.id, async ({ payment, refunds, disputes }) => {
       let opened = false;
-      if (!(await this.disputes.find(trx, psp.id))) {
+      if (!(await disputes.find(psp.id))) {
         // Shares are taken on what was charged: until the charge itself is applied (its webhook may come later,
         // and a partial capture changes the amounts), the PSP is asked to deliver the dispute again.
         if (!isCharged(payment!.status)) return "payment_not_settled";
-        const shares = psp.currency === payment!.currency ? await this.share(trx, payment!, psp.amountMinor) : undefined;
+        const shares = psp.currency === payment!.currency ? await this.share(refunds, payment!, psp.amountMinor) : undefined;
         if (!shares) {
           this.log.error("PSP disputes more than the payment holds, or in another currency; needs a person", {
             paymentId: payment!.id,
@@ -57,11 +54,11 @@ export class DisputeFlow {
           });
           return "amount_mismatch";
         }
-        await this.disputes.open(trx, { disputeId: psp.id, paymentId: payment!.id, currency: psp.currency, amountMinor: psp.amountMinor, reason: psp.reason, shares });
+        await disputes.open({ disputeId: psp.id, currency: psp.currency, amountMinor: psp.amountMinor, reason: psp.reason, shares });
         opened = true;
       }
       if (psp.status === "needs_response") return opened ? "applied" : "unchanged";
-      const decided = await this.disputes.decide(trx, psp.id, psp.status === "won" ? "WON" : "LOST");
+      const decided = await disputes.decide(psp.id, psp.status === "won" ? "WON" : "LOST");
       return decided || opened ? "applied" : "unchanged";
     });
   }

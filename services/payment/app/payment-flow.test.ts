@@ -1,29 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../lib/log.js";
-import type { CheckoutInput } from "../domain/checkout.js";
 import type { Payment } from "../domain/payment.js";
 import type { PspPayment } from "../domain/psp-payment.js";
 import { PaymentFlow } from "./payment-flow.js";
 import { PspRefusedError, type PspPort, type RiskPort } from "./ports.js";
+import { checkout } from "./testing/checkout-input.js";
 import { InMemoryPayments, InMemorySavedResponses } from "./testing/in-memory-payments.js";
 
 const TTL_MS = 60_000;
-
-function checkout(overrides: Partial<CheckoutInput> = {}): CheckoutInput {
-  return {
-    captureMethod: "AUTOMATIC",
-    checkoutId: "chk_1",
-    buyerId: "buyer_1",
-    buyerCountry: "FR",
-    returnUrl: "https://shop.example/back",
-    embedOrigins: [],
-    orders: [
-      { orderId: "ord_a", sellerId: "seller_a", amount: { amountMinor: 10_000n, currency: "EUR" } },
-      { orderId: "ord_b", sellerId: "seller_b", amount: { amountMinor: 5_000n, currency: "EUR" } },
-    ],
-    ...overrides,
-  };
-}
 
 function pspView(payment: Payment, overrides: Partial<PspPayment> = {}): PspPayment {
   return {

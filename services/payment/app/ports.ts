@@ -1,8 +1,10 @@
 import type { PricedCheckout } from "../domain/checkout.js";
+import type { Dispute } from "../domain/dispute.js";
 import type { Payment, RiskResult, StatusChange } from "../domain/payment.js";
 import type { PspPayment } from "../domain/psp-payment.js";
 import type { PspRefund } from "../domain/psp-refund.js";
 import type { Refund } from "../domain/refund.js";
+import type { PaymentStatus } from "../domain/status.js";
 import type { CapturePlan } from "../domain/transition.js";
 
 export interface RiskPort {
@@ -50,6 +52,7 @@ export interface PaymentRepository {
   /** Records a new checkout, or finds the one recorded under its checkout_id (refused when its fingerprint differs). */
   createOrGet(checkout: PricedCheckout, fingerprint: string, newPayment: { id: string; statusPageUrl: string }): Promise<Payment>;
   get(paymentId: string): Promise<Payment | undefined>;
+  getByPspPaymentId(pspPaymentId: string): Promise<Payment | undefined>;
   /** Records the risk answer once; false when one was recorded first. */
   recordRisk(paymentId: string, risk: RiskResult): Promise<boolean>;
   /** False when the payment was not waiting for a review. */
@@ -78,4 +81,57 @@ export interface SavedResponses {
   recall(key: string): Promise<SavedResponse | undefined>;
   /** Saves the first response under `key`; whoever comes second gets the first one back. */
   remember(key: string, fingerprint: string, paymentId: string, body: Uint8Array): Promise<Uint8Array>;
+}
+
+/** A refund with the fingerprint of the request that recorded it. */
+export type StoredRefund = Refund & { fingerprint: string };
+
+/** The refunds each call reads or changes on its own. */
+export interface Refunds {
+  find(refundId: string): Promise<StoredRefund | undefined>;
+  /** A payment's refunds, oldest first. */
+  ofPayment(paymentId: string): Promise<StoredRefund[]>;
+  /** Remembers the PSP's refund behind ours; repeating it is harmless. */
+  recordPspRefund(refundId: string, pspRefundId: string): Promise<void>;
+  /** Claims up to `limit` PENDING refunds untouched for `staleAfterMs`. */
+  claimStale(staleAfterMs: number, limit: number): Promise<string[]>;
+}
+
+export interface Disputes {
+  ofPayment(paymentId: string): Promise<Dispute[]>;
+}
+
+/** A payment held under its lock, with its refunds and disputes: what is recorded through it commits together with its events. */
+export interface LockedPayment {
+  /** The payment as it is under the lock; undefined when there is no such payment. */
+  readonly payment: Payment | undefined;
+  readonly refunds: {
+    find(refundId: string): Promise<StoredRefund | undefined>;
+    /** A payment order's refunds, oldest first. */
+    ofOrder(orderId: string): Promise<StoredRefund[]>;
+    /** A new PENDING refund; its id is free, under the lock, when `find` did not find it. */
+    insert(refund: Omit<Refund, "status" | "createdAt" | "updatedAt">, fingerprint: string): Promise<void>;
+    /** PENDING -> `status` with its event; undefined when it was already final. */
+    settle(refundId: string, status: "SUCCEEDED" | "FAILED", outcome: { failureReason?: string; platformFeeReversedMinor: bigint }): Promise<StoredRefund | undefined>;
+    /** What the order's SUCCEEDED refunds add up to. */
+    refundedOfOrder(orderId: string): Promise<bigint>;
+    /** What each order has had refunded (SUCCEEDED refunds), by order id. */
+    refundedByOrder(): Promise<Map<string, bigint>>;
+  };
+  readonly disputes: {
+    /** A dispute that is open or lost: the buyer's bank is handling (or took) the money back. */
+    unresolvedOrLost(): Promise<{ disputeId: string; status: string } | undefined>;
+    find(disputeId: string): Promise<Dispute | undefined>;
+    /** A new OPEN dispute with its event. */
+    open(dispute: Omit<Dispute, "paymentId" | "status" | "createdAt" | "updatedAt">): Promise<Dispute>;
+    /** OPEN -> WON | LOST with its event; undefined when it was already decided. */
+    decide(disputeId: string, status: "WON" | "LOST"): Promise<Dispute | undefined>;
+  };
+  /** Moves one of the payment's orders (a refund); a new checkout status is recorded and announced like any other. */
+  moveOrder(orderId: string, to: PaymentStatus): Promise<void>;
+}
+
+/** The unit of work of refunds and disputes: one payment, locked, and everything `work` records, committed together. */
+export interface PaymentLocks {
+  withLockedPayment<T>(paymentId: string, work: (locked: LockedPayment) => Promise<T>): Promise<T>;
 }

@@ -11,10 +11,7 @@ import {
   type Refund,
   type RefundInput,
 } from "../domain/refund.js";
-import type { PaymentStore } from "../store/payment-store.js";
-import type { DisputeStore } from "../store/dispute-store.js";
-import type { RefundStore, StoredRefund } from "../store/refund-store.js";
-import { PspConflictError, PspRefusedError, type PspPort } from "./ports.js";
+import { PspConflictError, PspRefusedError, type PaymentLocks, type PaymentRepository, type PspPort, type Refunds, type StoredRefund } from "./ports.js";
 
 /** The PSP's 409s that a retry can never change; any other (e.g. the same request still in flight) may. */
 const FINAL_CONFLICTS = ["charge_disputed", "charge_already_refunded"];
@@ -27,9 +24,9 @@ export type PspRefundOutcome = "applied" | "unchanged" | "unknown_refund" | "amo
  */
 export class RefundFlow {
   constructor(
-    private readonly payments: PaymentStore,
-    private readonly refunds: RefundStore,
-    private readonly disputes: DisputeStore,
+    private readonly payments: Pick<PaymentRepository, "get">,
+    private readonly refunds: Refunds,
+    private readonly locks: PaymentLocks,
     private readonly psp: PspPort,
     private readonly log: Logger,
   ) {}
@@ -39,16 +36,15 @@ export class RefundFlow {
     const fingerprint = refundFingerprint(request);
     const refund =
       (await this.refunds.find(request.refundId)) ??
-      (await this.payments.withLockedPayment(request.paymentId, async (trx, payment) => {
+      (await this.locks.withLockedPayment(request.paymentId, async ({ payment, refunds, disputes }) => {
         if (!payment) throw notFound(`payment "${request.paymentId}" does not exist`);
         // A concurrent call with this refund_id may have recorded it while this one waited for the lock.
-        const recorded = await this.refunds.find(request.refundId, trx);
+        const recorded = await refunds.find(request.refundId);
         if (recorded) return recorded;
         const order = refundedOrder(payment, request.orderId);
-        const earlier = await this.refunds.ofOrder(trx, payment.id, order.orderId);
-        const { platformFeeReversedMinor } = planRefund(payment, order, request.amount, earlier, await this.disputes.unresolvedOrLost(trx, payment.id));
-        await this.refunds.insert(
-          trx,
+        const earlier = await refunds.ofOrder(order.orderId);
+        const { platformFeeReversedMinor } = planRefund(payment, order, request.amount, earlier, await disputes.unresolvedOrLost());
+        await refunds.insert(
           {
             refundId: request.refundId,
             paymentId: payment.id,
@@ -61,7 +57,7 @@ export class RefundFlow {
           },
           fingerprint,
         );
-        return (await this.refunds.find(request.refundId, trx))!;
+        return (await refunds.find(request.refundId))!;
       }));
     if (refund.fingerprint !== fingerprint) {
       throw alreadyExists(
@@ -135,14 +131,13 @@ export class RefundFlow {
    * before it) and its order's new status: one transaction.
    */
   private async settle(refund: Refund, status: "SUCCEEDED" | "FAILED", failureReason?: string): Promise<boolean> {
-    return this.payments.withLockedPayment(refund.paymentId, async (trx, payment) => {
+    return this.locks.withLockedPayment(refund.paymentId, async ({ payment, refunds, moveOrder }) => {
       const order = payment!.orders.find((o) => o.orderId === refund.orderId)!;
-      const earlier = (await this.refunds.ofOrder(trx, refund.paymentId, refund.orderId)).filter((r) => r.refundId !== refund.refundId);
+      const earlier = (await refunds.ofOrder(refund.orderId)).filter((r) => r.refundId !== refund.refundId);
       const fee = status === "SUCCEEDED" ? refundFeeShare(order, refund.amountMinor, earlier) : refund.platformFeeReversedMinor;
-      const settled = await this.refunds.settle(trx, refund.refundId, status, { failureReason, platformFeeReversedMinor: fee });
+      const settled = await refunds.settle(refund.refundId, status, { failureReason, platformFeeReversedMinor: fee });
       if (!settled || status === "FAILED") return settled !== undefined;
-      const refunded = await this.refunds.refundedOfOrder(trx, refund.paymentId, refund.orderId);
-      await this.payments.moveOrder(trx, payment!, order.orderId, orderStatusAfterRefunds(order, refunded));
+      await moveOrder(order.orderId, orderStatusAfterRefunds(order, await refunds.refundedOfOrder(refund.orderId)));
       return true;
     });
   }

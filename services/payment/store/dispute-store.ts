@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { Db } from "../../lib/db.js";
+import type { Disputes } from "../app/ports.js";
 import type { Dispute, DisputeShare, DisputeStatus } from "../domain/dispute.js";
 import { appendToOutbox } from "./outbox.js";
 
@@ -24,7 +25,7 @@ interface ShareRow {
 /** Serialises the event announcing a dispute's new status. */
 export type DisputeEventEncoder = (dispute: Dispute, eventId: string, occurredAt: Date) => Uint8Array;
 
-export class DisputeStore {
+export class DisputeStore implements Disputes {
   constructor(
     private readonly db: Db,
     private readonly encodeEvent: DisputeEventEncoder,

@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import { claimStaleRows, type Db } from "../../lib/db.js";
+import type { Refunds, StoredRefund } from "../app/ports.js";
 import type { Refund, RefundStatus } from "../domain/refund.js";
 import { appendToOutbox } from "./outbox.js";
 
@@ -20,7 +21,7 @@ interface RefundRow {
   updated_at: Date;
 }
 
-function toRefund(row: RefundRow): Refund & { fingerprint: string } {
+function toRefund(row: RefundRow): StoredRefund {
   return {
     refundId: row.id,
     fingerprint: row.request_fingerprint,
@@ -39,12 +40,10 @@ function toRefund(row: RefundRow): Refund & { fingerprint: string } {
   };
 }
 
-export type StoredRefund = ReturnType<typeof toRefund>;
-
 /** Serialises the event announcing a refund's final status. */
 export type RefundEventEncoder = (refund: Refund, eventId: string, occurredAt: Date) => Uint8Array;
 
-export class RefundStore {
+export class RefundStore implements Refunds {
   constructor(
     private readonly db: Db,
     private readonly encodeEvent: RefundEventEncoder,

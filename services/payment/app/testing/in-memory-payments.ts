@@ -2,7 +2,7 @@ import { checkoutIdReused, type PricedCheckout } from "../../domain/checkout.js"
 import type { Payment, RiskResult, StatusChange } from "../../domain/payment.js";
 import type { PspPayment } from "../../domain/psp-payment.js";
 import type { PaymentStatus } from "../../domain/status.js";
-import { moveTo, type CapturePlan } from "../../domain/transition.js";
+import { moveOrder, moveTo, type CapturePlan } from "../../domain/transition.js";
 import type { PaymentRepository, SavedResponse, SavedResponses } from "../ports.js";
 
 /** PaymentRepository in memory, for unit tests: the state changes are the domain's, as in the SQL store. */
@@ -34,6 +34,18 @@ export class InMemoryPayments implements PaymentRepository {
 
   async get(paymentId: string): Promise<Payment | undefined> {
     return this.payments.get(paymentId)?.payment;
+  }
+
+  async getByPspPaymentId(pspPaymentId: string): Promise<Payment | undefined> {
+    return [...this.payments.values()].find((p) => p.payment.pspPaymentId === pspPaymentId)?.payment;
+  }
+
+  /** Moves one order (a refund), announcing a new checkout status, as the SQL store's moveOrder. */
+  moveOrder(paymentId: string, orderId: string, to: PaymentStatus): void {
+    const entry = this.payments.get(paymentId)!;
+    const moved = moveOrder(entry.payment, orderId, to);
+    if (moved.status !== entry.payment.status) this.announced.push({ paymentId, status: moved.status });
+    entry.payment = { ...moved, updatedAt: new Date() };
   }
 
   async recordRisk(paymentId: string, risk: RiskResult): Promise<boolean> {
