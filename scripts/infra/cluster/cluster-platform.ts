@@ -123,7 +123,7 @@ export async function startClusterPlatform(options: ClusterPlatformOptions = {})
         });
       }
     }
-    teardown.add(await startHaproxy(frontends), (balancer) => balancer.stop());
+    const balancer = teardown.add(await startHaproxy(frontends, { stats: true }), (started) => started.stop());
 
     const shared: NodeJS.ProcessEnv = {
       ...sharedServiceEnv(pg.url, settlementDir),
@@ -139,6 +139,8 @@ export async function startClusterPlatform(options: ClusterPlatformOptions = {})
       teardown,
       instances.map((instance) => ({ start: () => instance.start().then(() => instance), close: (started: ServiceInstance) => started.kill("SIGTERM") })),
     );
+    // Up means callers get through: the balancer's checks have seen every instance listen.
+    await balancer.allUp(10_000);
     log(`${instances.length} service processes started`);
     return {
       pg,

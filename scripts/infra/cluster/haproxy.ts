@@ -23,6 +23,18 @@ export interface HaproxyFrontend {
 export interface RunningHaproxy {
   stop(): Promise<void>;
   statsUrl?: string;
+  /** With stats on: resolves once HAProxy's checks count every backend server up. */
+  allUp(timeoutMs: number): Promise<void>;
+}
+
+/** The servers (not the frontend and backend totals) of HAProxy's CSV stats that are not UP: "backend/server status". */
+async function serversNotUp(statsUrl: string): Promise<string[]> {
+  const [header, ...rows] = (await (await fetch(`${statsUrl};csv`)).text()).replace(/^# /, "").trim().split("\n").map((line) => line.split(","));
+  const [proxy, server, status] = ["pxname", "svname", "status"].map((name) => header!.indexOf(name));
+  return rows
+    .filter((row) => row[server!] !== "FRONTEND" && row[server!] !== "BACKEND" && row[proxy!] !== "stats")
+    .filter((row) => !row[status!]!.startsWith("UP"))
+    .map((row) => `${row[proxy!]}/${row[server!]} ${row[status!]}`);
 }
 
 const START_TIMEOUT_MS = 10_000;
@@ -95,5 +107,10 @@ export async function startHaproxy(frontends: HaproxyFrontend[], opts: { stats?:
     await stop();
     throw err;
   }
-  return { stop, statsUrl: statsPort ? `http://127.0.0.1:${statsPort}/` : undefined };
+  const statsUrl = statsPort ? `http://127.0.0.1:${statsPort}/` : undefined;
+  const allUp = async (timeoutMs: number) => {
+    if (!statsUrl) throw new Error("allUp needs haproxy started with stats");
+    await waitUntil("every backend server to be up in haproxy", timeoutMs, async () => ((await serversNotUp(statsUrl)).length === 0 ? true : undefined), 200);
+  };
+  return { stop, statsUrl, allUp };
 }
