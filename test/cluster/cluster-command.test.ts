@@ -1,16 +1,10 @@
 import { execFile } from "node:child_process";
-import net from "node:net";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { acceptsConnections } from "../../scripts/infra/accepts.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-
-const accepts = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = net.connect(port, "127.0.0.1", () => (socket.destroy(), resolve(true)));
-    socket.once("error", () => resolve(false));
-  });
 
 describe("npm run cluster", () => {
   it("brings up three PostgreSQL nodes, etcd, three NATS nodes and two instances of each service, prints them, runs the demo, and stops all of it", async () => {
@@ -29,7 +23,7 @@ describe("npm run cluster", () => {
     // Every address it printed is closed again: nodes, instances, balancers.
     const ports = [...new Set([...stdout.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1])))];
     expect(ports.length).toBeGreaterThan(30);
-    const open = (await Promise.all(ports.map(async (port) => ((await accepts(port)) ? port : undefined)))).filter((p) => p !== undefined);
+    const open = (await Promise.all(ports.map(async (port) => ((await acceptsConnections(port)) ? port : undefined)))).filter((p) => p !== undefined);
     expect(open).toEqual([]);
   }, 180_000);
 });

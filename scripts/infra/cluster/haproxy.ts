@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { acceptsConnections } from "../accepts.js";
 import { freePort } from "../free-port.js";
 import { DaemonExited, startDaemon, stopDaemon, sweepOnExit, waitUntil } from "./processes.js";
 
@@ -78,13 +78,6 @@ function haproxyConfig(frontends: HaproxyFrontend[], statsPort?: number): string
   ].join("\n");
 }
 
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1", () => (socket.destroy(), resolve(true)));
-    socket.once("error", () => resolve(false));
-  });
-}
-
 /** A haproxy from a generated configuration (in a directory of its own, removed on stop); resolves once it listens on every frontend. */
 export async function startHaproxy(frontends: HaproxyFrontend[], opts: { stats?: boolean; log?: (line: string) => void } = {}): Promise<RunningHaproxy> {
   const dir = mkdtempSync(join(tmpdir(), "payment-platform-haproxy-"));
@@ -101,7 +94,7 @@ export async function startHaproxy(frontends: HaproxyFrontend[], opts: { stats?:
   try {
     await waitUntil("haproxy to listen", START_TIMEOUT_MS, async () => {
       if (daemon.done) throw new DaemonExited("haproxy exited; see its log");
-      return (await Promise.all(frontends.map((f) => accepts(f.port)))).every(Boolean) || undefined;
+      return (await Promise.all(frontends.map((f) => acceptsConnections(f.port)))).every(Boolean) || undefined;
     });
   } catch (err) {
     await stop();
