@@ -3,8 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { DisputeEventSchema } from "../../../gen/payment/v1/events_pb.js";
 import { DisputeStatus } from "../../../gen/payment/v1/payment_pb.js";
 import { PoisonMessage } from "../../lib/events/consumer.js";
-import { decodeOrPoison } from "../../lib/events/decode.js";
-import { isKnownCurrency } from "../../lib/money.js";
+import { amountOrPoison, decodeOrPoison } from "../../lib/events/decode.js";
 
 export type DisputeEventStatus = "OPEN" | "WON" | "LOST";
 
@@ -72,15 +71,13 @@ export function decodeDisputeEvent(bytes: Uint8Array): DisputeEventData {
   const what = `DisputeEvent ${event.eventId} (dispute ${event.disputeId})`;
   const status = DisputeStatus[event.status] as DisputeEventStatus;
   if (!STATUSES.includes(status)) throw new PoisonMessage(`${what}: unknown status ${event.status}`);
-  const currency = event.amount?.currency ?? "";
-  if (!isKnownCurrency(currency)) throw new PoisonMessage(`${what}: amount.currency "${currency}" is not an ISO 4217 code`);
+  const { currency, amountMinor } = amountOrPoison(event.amount, what);
   const shares = event.shares.map((s) => {
     if (s.sellerId === "" || s.amount?.currency !== currency || s.amount.amountMinor <= 0n) {
       throw new PoisonMessage(`${what}: every share needs a seller and a positive amount in ${currency}`);
     }
     return { orderId: s.orderId, sellerId: s.sellerId, amountMinor: s.amount.amountMinor };
   });
-  const amountMinor = event.amount!.amountMinor;
   if (amountMinor <= 0n || shares.reduce((sum, s) => sum + s.amountMinor, 0n) !== amountMinor) {
     throw new PoisonMessage(`${what}: the shares must add up to the amount ${amountMinor}, which must be positive`);
   }

@@ -73,8 +73,9 @@ export function decodePaymentEvent(bytes: Uint8Array): PaymentEventData {
   } catch (err) {
     throw new PoisonMessage(`not a PaymentEvent: ${(err as Error).message}`);
   }
-  const currency = event.total?.currency ?? "";
-  if (event.eventId === "" || event.paymentId === "" || currency === "") throw new PoisonMessage("PaymentEvent without event_id, payment_id or total");
+  const { total } = event;
+  if (event.eventId === "" || event.paymentId === "" || !total || total.currency === "") throw new PoisonMessage("PaymentEvent without event_id, payment_id or total");
+  const { currency, amountMinor: totalMinor } = total;
   const orders = event.orders.map((o, i) => {
     const [amount, fee, net] = [o.amount, o.platformFee, o.sellerNet];
     if (!amount || !fee || !net || [amount, fee, net].some((m) => m.currency !== currency)) {
@@ -85,7 +86,6 @@ export function decodePaymentEvent(bytes: Uint8Array): PaymentEventData {
     }
     return { orderId: o.orderId, sellerId: o.sellerId, amountMinor: amount.amountMinor, platformFeeMinor: fee.amountMinor, sellerNetMinor: net.amountMinor };
   });
-  const totalMinor = event.total!.amountMinor;
   if (orders.length === 0 || orders.reduce((sum, o) => sum + o.amountMinor, 0n) !== totalMinor) {
     throw new PoisonMessage(`PaymentEvent ${event.eventId}: orders do not add up to the total`);
   }

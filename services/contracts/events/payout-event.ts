@@ -3,8 +3,8 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { PayoutEventSchema } from "../../../gen/wallet/v1/events_pb.js";
 import { PayoutStatus } from "../../../gen/wallet/v1/wallet_pb.js";
 import { PoisonMessage } from "../../lib/events/consumer.js";
-import { decodeOrPoison } from "../../lib/events/decode.js";
-import { isKnownCurrency, type Money } from "../../lib/money.js";
+import { amountOrPoison, decodeOrPoison } from "../../lib/events/decode.js";
+import type { Money } from "../../lib/money.js";
 
 export type PayoutEventStatus = "PENDING" | "PAID" | "FAILED";
 
@@ -65,9 +65,7 @@ export function decodePayoutEvent(bytes: Uint8Array): PayoutEventData {
   const what = `PayoutEvent ${event.eventId} (payout ${event.payoutId})`;
   const status = PayoutStatus[event.status] as PayoutEventStatus;
   if (!STATUSES.includes(status)) throw new PoisonMessage(`${what}: unknown status ${event.status}`);
-  const currency = event.amount?.currency ?? "";
-  if (!isKnownCurrency(currency)) throw new PoisonMessage(`${what}: amount.currency "${currency}" is not an ISO 4217 code`);
-  const amountMinor = event.amount!.amountMinor;
+  const { currency, amountMinor } = amountOrPoison(event.amount, what);
   if (amountMinor <= 0n) throw new PoisonMessage(`${what}: amount must be positive, got ${amountMinor}`);
   return { eventId: event.eventId, status, payoutId: event.payoutId, sellerId: event.sellerId, currency, amountMinor };
 }

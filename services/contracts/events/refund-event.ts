@@ -3,8 +3,8 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { RefundEventSchema } from "../../../gen/payment/v1/events_pb.js";
 import { RefundStatus } from "../../../gen/payment/v1/payment_pb.js";
 import { PoisonMessage } from "../../lib/events/consumer.js";
-import { decodeOrPoison } from "../../lib/events/decode.js";
-import { formatMoney, isKnownCurrency } from "../../lib/money.js";
+import { amountOrPoison, decodeOrPoison } from "../../lib/events/decode.js";
+import { formatMoney } from "../../lib/money.js";
 
 export type RefundEventStatus = Exclude<keyof typeof RefundStatus, "UNSPECIFIED">;
 
@@ -63,10 +63,10 @@ export function decodeRefundEvent(bytes: Uint8Array): RefundEventData {
   const event = decodeOrPoison(RefundEventSchema, bytes);
   if (event.eventId === "" || event.refundId === "" || event.sellerId === "") throw new PoisonMessage("RefundEvent without event_id, refund_id or seller_id");
   const what = `RefundEvent ${event.eventId} (refund ${event.refundId})`;
-  const { amount, platformFeeReversed: fee, sellerDebit: debit } = event;
-  const currency = amount?.currency ?? "";
-  if (!isKnownCurrency(currency)) throw new PoisonMessage(`${what}: amount.currency "${currency}" is not an ISO 4217 code`);
-  if (!amount || !fee || !debit || fee.currency !== currency || debit.currency !== currency) {
+  const { platformFeeReversed: fee, sellerDebit: debit } = event;
+  const amount = amountOrPoison(event.amount, what);
+  const { currency } = amount;
+  if (!fee || !debit || fee.currency !== currency || debit.currency !== currency) {
     throw new PoisonMessage(`${what}: amount, platform_fee_reversed and seller_debit must all be in ${currency}`);
   }
   if (amount.amountMinor <= 0n || fee.amountMinor < 0n || debit.amountMinor < 0n || fee.amountMinor + debit.amountMinor !== amount.amountMinor) {
