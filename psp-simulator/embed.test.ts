@@ -15,8 +15,8 @@ async function embeddable(sim: TestSimulator, parentOrigin = SHOP) {
 function postedMessage(html: string): { parentOrigin: string; message: Record<string, unknown> } | undefined {
   const element = /<div id="psp-checkout-message" hidden data-parent-origin="([^"]*)" data-message="([^"]*)"><\/div>/.exec(html);
   if (!element) return undefined;
-  const unescape = (text: string) => text.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
-  return { parentOrigin: unescape(element[1]!), message: JSON.parse(unescape(element[2]!)) };
+  const unescapeHtml = (text: string) => text.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
+  return { parentOrigin: unescapeHtml(element[1]!), message: JSON.parse(unescapeHtml(element[2]!)) };
 }
 
 function postFramed(url: string, fields: Record<string, string>) {

@@ -91,14 +91,16 @@ function readRoutes<T extends { id: string }>(
   ];
 }
 
+/** The simulator's routes: the PSP's API, then the test helpers that drive it (what a real PSP's dashboard does). */
 export function routes(ctx: RouteContext): Route[] {
-  const { store } = ctx;
-  const viewPayment = (payment: Payment) => paymentObject(payment, ctx.baseUrl);
-  const faultConfig = () => ok({ object: "fault_config", ...ctx.faults.get() });
-  const clock = () => ok({ object: "clock", now: ctx.clock.seconds(), offset_seconds: ctx.clock.offset / 1000 });
-  const waitingDiscrepancies = () => list(ctx.discrepancies.waiting());
-  const balanceBreaks = () => list(ctx.balanceBreaks.list());
+  return [...apiRoutes(ctx), ...testHelperRoutes(ctx)];
+}
 
+const paymentView = (ctx: RouteContext) => (payment: Payment) => paymentObject(payment, ctx.baseUrl);
+
+function apiRoutes(ctx: RouteContext): Route[] {
+  const { store } = ctx;
+  const viewPayment = paymentView(ctx);
   return [
     {
       method: "POST",
@@ -162,6 +164,17 @@ export function routes(ctx: RouteContext): Route[] {
       path: /^\/v1\/settlements\/([^/]+)\/file$/,
       handle: ({ params: [date] }) => ok(new TextBody("text/csv; charset=utf-8", ctx.settlements.read(ctx.settlements.get(date)))),
     },
+  ];
+}
+
+function testHelperRoutes(ctx: RouteContext): Route[] {
+  const { store } = ctx;
+  const viewPayment = paymentView(ctx);
+  const faultConfig = () => ok({ object: "fault_config", ...ctx.faults.get() });
+  const clock = () => ok({ object: "clock", now: ctx.clock.seconds(), offset_seconds: ctx.clock.offset / 1000 });
+  const waitingDiscrepancies = () => list(ctx.discrepancies.waiting());
+  const balanceBreaks = () => list(ctx.balanceBreaks.list());
+  return [
     {
       method: "POST",
       path: /^\/v1\/test_helpers\/payments\/([^/]+)\/review$/,

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -92,6 +93,76 @@ function delayOption(name: string, value: number | undefined): number | undefine
   return value;
 }
 
+/** Listens on `port` (0: any free one) and answers the base URL the simulator is reached at. */
+async function listen(server: Server, port: number, host: string): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
+}
+
+type RequestHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+
+/** Hands each request to the handler of its path's prefix; anything else is a JSON 404. */
+function dispatchRequests(server: Server, handlers: Record<string, RequestHandler>): void {
+  const notFound = (method: string | undefined, path: string) =>
+    JSON.stringify(new ApiError(404, "invalid_request_error", `Unrecognized request URL (${method}: ${path}).`));
+  server.on("request", (req, res) => {
+    // Resolving against a fixed origin keeps a path like "//host/x" from being read as a host.
+    const url = URL.canParse(`http://simulator${req.url}`) ? new URL(`http://simulator${req.url}`) : undefined;
+    const path = url?.pathname ?? "";
+    const handler = Object.entries(handlers).find(([prefix]) => path.startsWith(prefix))?.[1];
+    if (!url || !handler) return sendJson(res, 404, notFound(req.method, req.url ?? ""));
+    // Every handler answers its own errors; this only guards against a failure while answering.
+    handler(req, res, url).catch(() => res.destroy());
+  });
+}
+
+interface MoneyObjectsParts {
+  store: Store;
+  clock: Clock;
+  journal: Journal;
+  webhooks: WebhookDispatcher;
+  fees: FeeSchedule;
+  baseUrl: string;
+  delays: { reviewDelayMs: number | undefined; authorizationTtlMs: number; refundDelayMs: number; payoutDelayMs: number };
+}
+
+/** The objects that move money; each change is settled (its movements journaled) and then sent as a webhook. */
+function moneyObjects({ store, clock, journal, webhooks, fees, baseUrl, delays }: MoneyObjectsParts) {
+  const publish = (type: EventType, object: EventObject) => webhooks.publish(webhookEvent(type, object, clock.seconds()));
+  const settleAndPublish =
+    <T>(movements: (object: T) => MovementDraft[], view: (object: T) => EventObject) =>
+    (type: EventType, object: T) => {
+      journal.record(movements(object));
+      publish(type, view(object));
+    };
+  const disputes = new Disputes({
+    store,
+    clock,
+    publish: settleAndPublish((dispute) => disputeMovements(dispute, fees.dispute(dispute.currency)), disputeObject),
+  });
+  const payments = new Payments(store, {
+    clock,
+    reviewDelayMs: delays.reviewDelayMs,
+    authorizationTtlMs: delays.authorizationTtlMs,
+    chargeFee: (amount, currency) => fees.charge(amount, currency),
+    onStatusChange: (payment) => {
+      journal.record(paymentMovements(payment));
+      publish(`payment.${payment.status}` as PaymentEventType, paymentObject(payment, baseUrl));
+      disputes.paymentChanged(payment);
+    },
+  });
+  const refunds = new Refunds({ store, clock, delayMs: delays.refundDelayMs, publish: settleAndPublish(refundMovements, refundObject) });
+  const payouts = new Payouts({ store, clock, delayMs: delays.payoutDelayMs, publish: settleAndPublish(payoutMovements, payoutObject) });
+  return { payments, refunds, payouts, disputes };
+}
+
 export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspSimulator> {
   requireNonEmpty("apiKey", opts.apiKey);
   requireNonEmpty("webhookSecret", opts.webhookSecret);
@@ -112,15 +183,7 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
 
   // Listen before wiring the handlers: the payment objects embed the base URL, which needs the port.
   const server = httpServerWithTimeouts();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const baseUrl = await listen(server, opts.port ?? 0, host);
 
   const shutdown = new AbortController();
   const store = new Store();
@@ -134,32 +197,7 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
     faults,
     random,
   });
-  const publish = (type: EventType, object: EventObject) => webhooks.publish(webhookEvent(type, object, clock.seconds()));
-  /** Publishes the changes of one kind of object, each settled (its money movements recorded) first. */
-  const settleAndPublish =
-    <T>(movements: (object: T) => MovementDraft[], view: (object: T) => EventObject) =>
-    (type: EventType, object: T) => {
-      journal.record(movements(object));
-      publish(type, view(object));
-    };
-  const disputes = new Disputes({
-    store,
-    clock,
-    publish: settleAndPublish((dispute) => disputeMovements(dispute, fees.dispute(dispute.currency)), disputeObject),
-  });
-  const payments = new Payments(store, {
-    clock,
-    reviewDelayMs,
-    authorizationTtlMs,
-    chargeFee,
-    onStatusChange: (payment) => {
-      journal.record(paymentMovements(payment));
-      publish(`payment.${payment.status}` as PaymentEventType, paymentObject(payment, baseUrl));
-      disputes.paymentChanged(payment);
-    },
-  });
-  const refunds = new Refunds({ store, clock, delayMs: refundDelayMs, publish: settleAndPublish(refundMovements, refundObject) });
-  const payouts = new Payouts({ store, clock, delayMs: payoutDelayMs, publish: settleAndPublish(payoutMovements, payoutObject) });
+  const { payments, refunds, payouts, disputes } = moneyObjects({ store, clock, journal, webhooks, fees, baseUrl, delays: { reviewDelayMs, authorizationTtlMs, refundDelayMs, payoutDelayMs } });
   const discrepancies = new DiscrepancyInjector(chargeFee);
   const balanceBreaks = new BalanceBreaks();
   const settlements = new Settlements({ dir: settlementDir, calendar, clock, journal, discrepancies, balanceBreaks });
@@ -183,17 +221,7 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
   });
   const checkout = createCheckoutHandler({ store, clock, payments });
 
-  const notFound = (method: string | undefined, path: string) =>
-    JSON.stringify(new ApiError(404, "invalid_request_error", `Unrecognized request URL (${method}: ${path}).`));
-  server.on("request", (req, res) => {
-    // Resolving against a fixed origin keeps a path like "//host/x" from being read as a host.
-    const url = URL.canParse(`http://simulator${req.url}`) ? new URL(`http://simulator${req.url}`) : undefined;
-    const path = url?.pathname ?? "";
-    const handler = path.startsWith("/v1/") ? api : path.startsWith("/pay/") ? checkout : path.startsWith("/sdk/") ? handleSdk : undefined;
-    if (!url || !handler) return sendJson(res, 404, notFound(req.method, req.url ?? ""));
-    // Both handlers answer their own errors; this only guards against a failure while answering.
-    handler(req, res, url).catch(() => res.destroy());
-  });
+  dispatchRequests(server, { "/v1/": api, "/pay/": checkout, "/sdk/": handleSdk });
 
   let closing: Promise<void> | undefined;
   return {

@@ -198,7 +198,10 @@ export class WebhookDispatcher {
   }
 
   private schedule(delivery: Delivery, delayMs: number): void {
-    if (delayMs === 0) return this.attempt(delivery);
+    if (delayMs === 0) {
+      this.attempt(delivery);
+      return;
+    }
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       this.attempt(delivery);

@@ -25,7 +25,7 @@ interface Form {
 }
 
 const attr = (tag: string, name: string) => tag.match(new RegExp(`\\b${name}="([^"]*)"`))?.[1];
-const unescape = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+const unescapeHtml = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 
 function readForm(html: string, pageUrl: string): Form {
   const formTag = html.match(/<form\b[^>]*>/)?.[0];
@@ -34,9 +34,9 @@ function readForm(html: string, pageUrl: string): Form {
   const fields: Record<string, string> = {};
   for (const input of html.match(/<input\b[^>]*type="hidden"[^>]*>/g) ?? []) {
     const name = attr(input, "name");
-    if (name) fields[name] = unescape(attr(input, "value") ?? "");
+    if (name) fields[name] = unescapeHtml(attr(input, "value") ?? "");
   }
-  return { action: new URL(unescape(action), pageUrl), fields };
+  return { action: new URL(unescapeHtml(action), pageUrl), fields };
 }
 
 async function submit(form: Form, extra: Record<string, string>): Promise<PageResult> {
@@ -82,5 +82,5 @@ export function answerThreeDSecure(challenge: PageResult, outcome: "approve" | "
 export async function returnToMerchant(result: PageResult): Promise<PageResult> {
   const href = result.html.match(/<a href="([^"]*)">Return to merchant<\/a>/)?.[1];
   if (!href) throw new Error(`no return link on ${result.url}: ${result.html.slice(0, 500)}`);
-  return readPage(await fetch(new URL(unescape(href), result.url)));
+  return readPage(await fetch(new URL(unescapeHtml(href), result.url)));
 }

@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     const db = createDb(url, PAYMENT_SCHEMA);
     try {
       await migrateUp(db, PAYMENT_SCHEMA, paymentMigrations);
-      let t = performance.now();
+      const t = performance.now();
       for (const statement of SEED) await db.raw(statement, { payments: PAYMENTS, days: DAYS });
       await db.raw("analyze");
       console.log(`PostgreSQL (${origin}): seeded ${PAYMENTS} payments over ${DAYS} days in ${((performance.now() - t) / 1000).toFixed(1)} s`);

@@ -95,6 +95,20 @@ async function seed(db: pg.Client, grower: Grower, first: number, count: number,
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const thousands = (n: number) => n.toLocaleString("en-US");
 
+/** PAYMENTS payments' rows older than retention, and a band that comes of age during the run at the live rate. */
+async function seedHistory(db: pg.Client, perPayment: number[], payloadBytes: number): Promise<void> {
+  const seeding = performance.now();
+  for (const [i, grower] of GROWERS.entries()) {
+    const keepS = grower.keepDays * DAY_S;
+    const old = Math.round(PAYMENTS * perPayment[i]!);
+    const band = Math.round(RATE * SECONDS * perPayment[i]!);
+    await seed(db, grower, 0, old, keepS + 30 * DAY_S, keepS + 3_600, payloadBytes);
+    await seed(db, grower, old, band, keepS, keepS - SECONDS, payloadBytes);
+  }
+  await db.query(`analyze ${GROWERS.map((g) => g.table).join(", ")}`);
+  console.log(`seeded ${thousands(PAYMENTS)} payments' rows in ${((performance.now() - seeding) / 1000).toFixed(0)} s (older than retention: ${GROWERS.map((g) => `${g.label} ${g.keepDays} d`).join(", ")})\n`);
+}
+
 async function main(): Promise<void> {
   await withTemporaryDatabase("soak_bench", async (url) => {
     const tag = randomBytes(5).toString("hex");
@@ -135,17 +149,7 @@ async function main(): Promise<void> {
       const payloadBytes: number = rows[0].bytes;
       console.log(`rows a payment: ${GROWERS.map((g, i) => `${g.label} ${perPayment[i]!.toFixed(2)}`).join(", ")}; outbox payload ${payloadBytes} bytes`);
 
-      const seeding = performance.now();
-      for (const [i, grower] of GROWERS.entries()) {
-        const keepS = grower.keepDays * DAY_S;
-        const old = Math.round(PAYMENTS * perPayment[i]!);
-        // The band comes of age during the run at the live rate.
-        const band = Math.round(RATE * SECONDS * perPayment[i]!);
-        await seed(db, grower, 0, old, keepS + 30 * DAY_S, keepS + 3_600, payloadBytes);
-        await seed(db, grower, old, band, keepS, keepS - SECONDS, payloadBytes);
-      }
-      await db.query(`analyze ${GROWERS.map((g) => g.table).join(", ")}`);
-      console.log(`seeded ${thousands(PAYMENTS)} payments' rows in ${((performance.now() - seeding) / 1000).toFixed(0)} s (older than retention: ${GROWERS.map((g) => `${g.label} ${g.keepDays} d`).join(", ")})\n`);
+      await seedHistory(db, perPayment, payloadBytes);
 
       const header = ["t (s)", "payments/s", "create p50/p99 ms", "create->ledger p50/p99 ms", ...GROWERS.map((g) => `${g.label} rows, size`)];
       console.log(`| ${header.join(" | ")} |\n|${header.map(() => " --- |").join("")}`);

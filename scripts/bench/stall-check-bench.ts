@@ -63,10 +63,12 @@ function inProcessSource(payments: Db): PipelineSource {
       return { hours: hours.map((h) => ({ ...h, hour: h.hour.getTime() })), unpublished: backlog.unpublished, oldestUnpublished: backlog.oldest };
     },
     async *settledItems(_flow, from, until, settledBefore) {
-      for (let after: { createdAt: string; id: string } | undefined, page; ; after = page[page.length - 1]) {
-        page = await settledItems(payments, payin!, { from, until, settledBefore, after, limit: 1000 });
+      let after: { createdAt: string; id: string } | undefined;
+      for (;;) {
+        const page = await settledItems(payments, payin!, { from, until, settledBefore, after, limit: 1000 });
         yield page.map(({ id, currency, amountMinor }) => ({ id, currency, amountMinor }));
         if (page.length < 1000) return;
+        after = page[page.length - 1];
       }
     },
   };

@@ -7,6 +7,7 @@ export const MAX_STRING_CHARS = 1_000;
 
 // C0 controls but tab, line feed and carriage return; DEL; C1 controls. PostgreSQL refuses NUL in text, logs and
 // pages would carry the rest.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this finds
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
 /**

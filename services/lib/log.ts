@@ -100,6 +100,11 @@ export function idFields(message: unknown): LogFields {
 let stderr: DestinationStream | undefined;
 let destination: DestinationStream | undefined;
 
+function sharedStderr(): DestinationStream {
+  stderr ??= pino.destination({ dest: 2, sync: true });
+  return stderr;
+}
+
 /**
  * Where loggers created from now on write, instead of stderr (undefined: back to stderr). Tests capture the lines
  * of in-process services this way.
@@ -134,7 +139,7 @@ export function createLogger(service: string): Logger {
         mixin: () => ({ ...scope.getStore() }),
         redact: { paths: REDACTED_PATHS, censor: REDACTED },
       },
-      destination ?? (stderr ??= pino.destination({ dest: 2, sync: true })),
+      destination ?? sharedStderr(),
     ),
   );
 }

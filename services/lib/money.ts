@@ -52,7 +52,7 @@ export function formatDecimal({ amountMinor, currency }: Money): string {
   const negative = amountMinor < 0n;
   const abs = (negative ? -amountMinor : amountMinor).toString().padStart(digits + 1, "0");
   const whole = abs.slice(0, abs.length - digits);
-  const fraction = digits > 0 ? "." + abs.slice(abs.length - digits) : "";
+  const fraction = digits > 0 ? `.${abs.slice(abs.length - digits)}` : "";
   return `${negative ? "-" : ""}${whole}${fraction}`;
 }
 

@@ -45,6 +45,70 @@ const PROBE = "cluster-probe";
 const secret = () => randomBytes(18).toString("base64url");
 const quoted = (s: string) => JSON.stringify(s);
 
+/** `count` nodes on free ports, each with its configuration (`files`), routed to every other with the route's credentials. */
+async function clusterNodes(count: number, route: { user: string; password: string }, files: (port: number, lines: string[]) => NatsServerFiles): Promise<Map<string, NatsNode>> {
+  const ports = [];
+  for (let i = 1; i <= count; i++) ports.push({ name: `nats${i}`, port: await freePort(), routePort: await freePort(), monitorPort: await freePort() });
+  const routes = ports.map((p) => quoted(`nats-route://${route.user}:${route.password}@127.0.0.1:${p.routePort}`));
+  return new Map(
+    ports.map(({ name, port, routePort, monitorPort }) => {
+      const lines = [
+        `server_name: ${quoted(name)}`,
+        `http: ${quoted(`127.0.0.1:${monitorPort}`)}`,
+        `cluster {\n  name: ${CLUSTER}\n  listen: ${quoted(`127.0.0.1:${routePort}`)}`,
+        `  authorization { user: ${quoted(route.user)}, password: ${quoted(route.password)} }`,
+        `  routes: [${routes.join(", ")}]\n}`,
+      ];
+      return [name, { name, port, monitorPort, files: files(port, lines) }];
+    }),
+  );
+}
+
+const jsz = (node: NatsNode, query = "") => getJson<Jsz>(`http://127.0.0.1:${node.monitorPort}/jsz${query}`);
+
+/** What the `running` nodes say leads the stream (they agree once an election is over). */
+async function streamLeaderSaidBy(running: NatsNode[], stream: string): Promise<string | undefined> {
+  for (const node of running) {
+    try {
+      const details = (await jsz(node, "?accounts=true&streams=true")).account_details ?? [];
+      const leader = details.flatMap((a) => a.stream_detail ?? []).find((s) => s.name === stream)?.cluster?.leader;
+      if (leader) return leader;
+    } catch {
+      // Ask the next one.
+    }
+  }
+  return undefined;
+}
+
+interface LeaderKill {
+  node: NatsNode;
+  server: Daemon;
+  /** The probe user, connecting to the nodes that stay up. */
+  probeUser: { servers: string[]; user: string; password: string };
+  stream: string;
+  subject: string;
+}
+
+/** kill -9 of the stream leader's `server`; resolves once a publish is acknowledged again and another node leads. */
+async function killLeader({ node, server, probeUser, stream, subject }: LeaderKill, leaderNow: (stream: string) => Promise<string | undefined>) {
+  const nc = await connect({ ...natsConnectOptions(probeUser, PROBE), maxReconnectAttempts: -1 });
+  try {
+    const js = jetstream(nc, { timeout: 1_000 });
+    const crashed = Date.now();
+    await killAll([server.pid]);
+    await server.exited;
+    await waitUntil(`a publish on ${subject} to be acknowledged after ${node.name} died`, FAILOVER_TIMEOUT_MS, () => js.publish(subject, "failover probe").then(() => true));
+    const publishesBackAfterMs = Date.now() - crashed;
+    const newLeader = await waitUntil(`the nodes to agree on a new leader of ${stream}`, FAILOVER_TIMEOUT_MS, async () => {
+      const leader = await leaderNow(stream);
+      return leader !== node.name ? leader : undefined;
+    });
+    return { killed: node.name, newLeader, publishesBackAfterMs };
+  } finally {
+    await nc.close();
+  }
+}
+
 /**
  * Three JetStream nats-servers in one cluster, each with the single server's users and permissions; streams get
  * their replicas from whoever creates them (num_replicas 3).
@@ -55,26 +119,11 @@ export async function startNatsCluster(scope: NatsAuthScope, opts: { nodes?: num
   const probe: NatsUserEntry = { user: PROBE, password: secret(), permissions: { publish: [">"], subscribe: [`${inboxPrefixOf(PROBE)}.>`] } };
   // Routes authenticate too: anyone on the machine reaches 127.0.0.1, and a route sees every message.
   const route = { user: "route", password: secret() };
-  const ports = [];
-  for (let i = 1; i <= (opts.nodes ?? 3); i++) ports.push({ name: `nats${i}`, port: await freePort(), routePort: await freePort(), monitorPort: await freePort() });
-  const routes = ports.map((p) => quoted(`nats-route://${route.user}:${route.password}@127.0.0.1:${p.routePort}`));
-  const nodes = new Map<string, NatsNode>(
-    ports.map(({ name, port, routePort, monitorPort }) => {
-      const lines = [
-        `server_name: ${quoted(name)}`,
-        `http: ${quoted(`127.0.0.1:${monitorPort}`)}`,
-        `cluster {\n  name: ${CLUSTER}\n  listen: ${quoted(`127.0.0.1:${routePort}`)}`,
-        `  authorization { user: ${quoted(route.user)}, password: ${quoted(route.password)} }`,
-        `  routes: [${routes.join(", ")}]\n}`,
-      ];
-      return [name, { name, port, monitorPort, files: natsServerFiles(port, scope, [probe, ...(opts.extraUsers ?? [])], { passwords, lines }) }];
-    }),
-  );
+  const nodes = await clusterNodes(opts.nodes ?? 3, route, (port, lines) => natsServerFiles(port, scope, [probe, ...(opts.extraUsers ?? [])], { passwords, lines }));
   const forget = [...nodes.values()].map((n) => sweepOnExit(n.files.dir));
   const urlOf = (node: NatsNode) => `nats://127.0.0.1:${node.port}`;
   const servers = [...nodes.values()].map(urlOf);
   const running = () => [...nodes.values()].filter((n) => n.server && !n.server.done);
-  const jsz = (node: NatsNode, query = "") => getJson<Jsz>(`http://127.0.0.1:${node.monitorPort}/jsz${query}`);
 
   const launch = async (node: NatsNode) => {
     node.server = startDaemon(node.name, "nats-server", node.files.args, { log: opts.log });
@@ -84,7 +133,7 @@ export async function startNatsCluster(scope: NatsAuthScope, opts: { nodes?: num
     await Promise.all([...nodes.values()].map((n) => (n.server ? stopDaemon(n.server) : undefined)));
     await killAll([...nodes.values()].flatMap((n) => processesMentioning(n.files.dir)));
     for (const node of nodes.values()) node.files.remove();
-    forget.forEach((f) => f());
+    for (const f of forget) f();
   };
 
   try {
@@ -99,19 +148,7 @@ export async function startNatsCluster(scope: NatsAuthScope, opts: { nodes?: num
     throw err;
   }
 
-  /** What the running nodes say leads the stream (they agree once an election is over). */
-  const leaderNow = async (stream: string): Promise<string | undefined> => {
-    for (const node of running()) {
-      try {
-        const details = (await jsz(node, "?accounts=true&streams=true")).account_details ?? [];
-        const leader = details.flatMap((a) => a.stream_detail ?? []).find((s) => s.name === stream)?.cluster?.leader;
-        if (leader) return leader;
-      } catch {
-        // Ask the next one.
-      }
-    }
-    return undefined;
-  };
+  const leaderNow = (stream: string) => streamLeaderSaidBy(running(), stream);
   const streamLeader = async (stream: string) => {
     const leader = await leaderNow(stream);
     if (!leader) throw new Error(`no NATS node names a leader of stream ${stream}`);
@@ -127,24 +164,11 @@ export async function startNatsCluster(scope: NatsAuthScope, opts: { nodes?: num
     streamLeader,
     killStreamLeader: async (stream, subject) => {
       const killed = await streamLeader(stream);
-      const node = nodes.get(killed)!;
+      const node = nodes.get(killed);
+      if (!node?.server) throw new Error(`the stream leader ${killed} is not a running node of this cluster`);
       const survivors = [...nodes.values()].filter((n) => n !== node).map(urlOf);
-      const nc = await connect({ ...natsConnectOptions({ servers: survivors, user: PROBE, password: probe.password }, PROBE), maxReconnectAttempts: -1 });
-      try {
-        const js = jetstream(nc, { timeout: 1_000 });
-        const crashed = Date.now();
-        await killAll([node.server!.pid]);
-        await node.server!.exited;
-        await waitUntil(`a publish on ${subject} to be acknowledged after ${killed} died`, FAILOVER_TIMEOUT_MS, () => js.publish(subject, "failover probe").then(() => true));
-        const publishesBackAfterMs = Date.now() - crashed;
-        const newLeader = await waitUntil(`the nodes to agree on a new leader of ${stream}`, FAILOVER_TIMEOUT_MS, async () => {
-          const leader = await leaderNow(stream);
-          return leader !== killed ? leader : undefined;
-        });
-        return { killed, newLeader, publishesBackAfterMs };
-      } finally {
-        await nc.close();
-      }
+      const probeUser = { servers: survivors, user: PROBE, password: probe.password };
+      return killLeader({ node, server: node.server, probeUser, stream, subject }, leaderNow);
     },
     start: async (name) => {
       const node = nodes.get(name);

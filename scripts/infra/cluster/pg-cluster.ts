@@ -129,6 +129,112 @@ async function runOnce(url: string, sql: string): Promise<void> {
   }
 }
 
+const leaderOf = (list: PgMember[]) => list.find((m) => m.role === "leader" && m.state === "running")?.name;
+const isReplica = (m: PgMember) => (m.role === "replica" || m.role === "sync_standby") && (m.state === "running" || m.state === "streaming");
+
+/** The cluster's members as the first running Patroni answers them. */
+async function membersSaidBy(nodes: Iterable<PgNode>): Promise<PgMember[]> {
+  for (const node of nodes) {
+    if (!node.patroni || node.patroni.done) continue;
+    try {
+      return (await getJson<{ members: PgMember[] }>(`http://127.0.0.1:${node.restPort}/cluster`)).members;
+    } catch {
+      // Ask the next one.
+    }
+  }
+  throw new Error("no Patroni node answers");
+}
+
+/** `count` nodes with their directories and Patroni configurations (`config`), on free ports. */
+async function patroniNodes(base: string, count: number, config: (node: PgNode) => string, runAs: ReturnType<typeof runAsOf>): Promise<Map<string, PgNode>> {
+  const nodes = new Map<string, PgNode>();
+  for (let i = 1; i <= count; i++) {
+    const name = `pg${i}`;
+    const node: PgNode = { name, dir: privateDir(join(base, name), runAs), pgPort: await freePort(), restPort: await freePort(), config: join(base, name, "patroni.yml") };
+    writeFileSync(node.config, config(node), { mode: 0o600 });
+    if (runAs) chownSync(node.config, runAs.uid, runAs.gid);
+    nodes.set(name, node);
+  }
+  return nodes;
+}
+
+/** True once there is a leader, every other node replicates and one is the synchronous standby; a dead Patroni throws. */
+async function everyMemberRunning(nodes: Map<string, PgNode>): Promise<true | undefined> {
+  const dead = [...nodes.values()].find((n) => n.patroni?.done);
+  if (dead) throw new DaemonExited(`Patroni ${dead.name} exited; see its log`);
+  const list = await membersSaidBy(nodes.values());
+  const ready = leaderOf(list) && list.filter(isReplica).length === nodes.size - 1 && list.some((m) => m.role === "sync_standby");
+  return ready ? true : undefined;
+}
+
+/** True once a restarted `node` is back and the cluster counts it a running replica; its Patroni dying throws. */
+async function runsAsReplica(node: PgNode, nodes: Map<string, PgNode>): Promise<true | undefined> {
+  if (node.patroni?.done) throw new DaemonExited(`Patroni ${node.name} exited; see its log`);
+  // Its own REST answers only once it is back (GET /cluster may still hold its entry from before the crash).
+  const itself = await fetch(`http://127.0.0.1:${node.restPort}/replica`, { signal: AbortSignal.timeout(1_000) });
+  return (itself.ok && (await membersSaidBy(nodes.values())).some((m) => m.name === node.name && isReplica(m))) || undefined;
+}
+
+/** Creates the platform's database through HAProxy, once only the primary answers there. */
+async function createDatabaseThroughProxy(url: string, nodeCount: number): Promise<void> {
+  // HAProxy counts every server up until its first checks fail: wait until several connections in a row (round
+  // robin over every node) reach the primary alone.
+  await waitUntil("only the primary to answer through HAProxy", START_TIMEOUT_MS, async () => {
+    for (let i = 0; i < 2 * nodeCount; i++) await runOnce(url, "SELECT txid_current()");
+    return true;
+  });
+  await runOnce(url, `CREATE DATABASE ${DATABASE}`);
+}
+
+function addresses(nodes: Map<string, PgNode>, proxyPort: number, etcdClientPort: number): string[] {
+  return [
+    `postgres://127.0.0.1:${proxyPort} (HAProxy to the primary)`,
+    ...[...nodes.values()].map((n) => `${n.name}: postgres://127.0.0.1:${n.pgPort}, Patroni REST http://127.0.0.1:${n.restPort}`),
+    `etcd: http://127.0.0.1:${etcdClientPort}`,
+  ];
+}
+
+/** A single-member etcd on `ports`, once it reports healthy. */
+async function startEtcd(base: string, ports: { client: number; peer: number }, opts: { runAs: ReturnType<typeof runAsOf>; log?: (line: string) => void }): Promise<Daemon> {
+  const etcdUrl = (port: number) => `http://127.0.0.1:${port}`;
+  const args = {
+    name: "etcd1",
+    "data-dir": join(base, "etcd"),
+    "listen-client-urls": etcdUrl(ports.client),
+    "advertise-client-urls": etcdUrl(ports.client),
+    "listen-peer-urls": etcdUrl(ports.peer),
+    "initial-advertise-peer-urls": etcdUrl(ports.peer),
+    "initial-cluster": `etcd1=${etcdUrl(ports.peer)}`,
+    "initial-cluster-state": "new",
+    "log-level": "warn",
+  };
+  const etcd = startDaemon("etcd", "etcd", Object.entries(args).flatMap(([flag, value]) => [`--${flag}`, value]), { runAs: opts.runAs, cwd: base, log: opts.log });
+  await waitUntil("etcd to be healthy", START_TIMEOUT_MS, async () => {
+    if (etcd.done) throw new DaemonExited("etcd exited; see its log");
+    return (await getJson<{ health: string }>(`${etcdUrl(ports.client)}/health`)).health === "true" || undefined;
+  });
+  return etcd;
+}
+
+/** HAProxy on `port` to whichever node Patroni's REST API calls the primary. */
+function startPrimaryProxy(nodes: Map<string, PgNode>, port: number, log: ((line: string) => void) | undefined): Promise<RunningHaproxy> {
+  const restPortOf = (name: string) => {
+    const node = nodes.get(name);
+    if (!node) throw new Error(`no node ${name}`);
+    return node.restPort;
+  };
+  const backends = [...nodes.values()].map((n) => ({ name: n.name, host: "127.0.0.1", port: n.pgPort }));
+  return startHaproxy([{ name: "postgres_primary", port, backends, check: { kind: "http", path: "/primary", port: (b) => restPortOf(b.name) } }], { log });
+}
+
+/** kill -9 of the node's Patroni, postmaster and their children together: killing one alone is no crash. */
+async function crash(node: PgNode, patroni: Daemon): Promise<void> {
+  // Patroni starts the postmaster in a session of its own, and each backend leads a process group: gather them one by one.
+  const postmaster = Number(readFileSync(join(node.dir, "data", "postmaster.pid"), "utf8").split("\n")[0]);
+  await killAll([patroni.pid, ...childrenOf(patroni.pid), postmaster, ...childrenOf(postmaster)]);
+  await patroni.exited;
+}
+
 /** One etcd, three Patroni-managed PostgreSQL 15 nodes with synchronous replication, and HAProxy in front of the primary. */
 export async function startPgCluster(opts: { nodes?: number; log?: (line: string) => void } = {}): Promise<PgCluster> {
   const log = opts.log;
@@ -138,14 +244,7 @@ export async function startPgCluster(opts: { nodes?: number; log?: (line: string
   const forget = sweepOnExit(base);
   const passwords = { superuser: secret(), replication: secret() };
   const [etcdClientPort, etcdPeerPort, proxyPort] = [await freePort(), await freePort(), await freePort()];
-  const nodes = new Map<string, PgNode>();
-  for (let i = 1; i <= (opts.nodes ?? 3); i++) {
-    const name = `pg${i}`;
-    const node: PgNode = { name, dir: privateDir(join(base, name), runAs), pgPort: await freePort(), restPort: await freePort(), config: join(base, name, "patroni.yml") };
-    writeFileSync(node.config, patroniConfig(node, etcdClientPort, passwords), { mode: 0o600 });
-    if (runAs) chownSync(node.config, runAs.uid, runAs.gid);
-    nodes.set(name, node);
-  }
+  const nodes = await patroniNodes(base, opts.nodes ?? 3, (node) => patroniConfig(node, etcdClientPort, passwords), runAs);
   const superuserUrl = (database: string) => `postgres://postgres:${passwords.superuser}@127.0.0.1:${proxyPort}/${database}`;
   let etcd: Daemon | undefined;
   let proxy: RunningHaproxy | undefined;
@@ -156,19 +255,7 @@ export async function startPgCluster(opts: { nodes?: number; log?: (line: string
     node.patroni = startDaemon(node.name, "patroni", [node.config], { runAs, cwd: node.dir, env, log });
   };
 
-  const members = async (): Promise<PgMember[]> => {
-    for (const node of nodes.values()) {
-      if (!node.patroni || node.patroni.done) continue;
-      try {
-        return (await getJson<{ members: PgMember[] }>(`http://127.0.0.1:${node.restPort}/cluster`)).members;
-      } catch {
-        // Ask the next one.
-      }
-    }
-    throw new Error("no Patroni node answers");
-  };
-  const leaderOf = (list: PgMember[]) => list.find((m) => m.role === "leader" && m.state === "running")?.name;
-  const isReplica = (m: PgMember) => (m.role === "replica" || m.role === "sync_standby") && (m.state === "running" || m.state === "streaming");
+  const members = () => membersSaidBy(nodes.values());
 
   const stop = async () => {
     await proxy?.stop();
@@ -183,45 +270,11 @@ export async function startPgCluster(opts: { nodes?: number; log?: (line: string
 
   try {
     const started = Date.now();
-    const etcdUrl = (port: number) => `http://127.0.0.1:${port}`;
-    etcd = startDaemon("etcd", "etcd", [
-      "--name", "etcd1",
-      "--data-dir", join(base, "etcd"),
-      "--listen-client-urls", etcdUrl(etcdClientPort),
-      "--advertise-client-urls", etcdUrl(etcdClientPort),
-      "--listen-peer-urls", etcdUrl(etcdPeerPort),
-      "--initial-advertise-peer-urls", etcdUrl(etcdPeerPort),
-      "--initial-cluster", `etcd1=${etcdUrl(etcdPeerPort)}`,
-      "--initial-cluster-state", "new",
-      "--log-level", "warn",
-    ], { runAs, cwd: base, log });
-    await waitUntil("etcd to be healthy", START_TIMEOUT_MS, async () => {
-      if (etcd?.done) throw new DaemonExited("etcd exited; see its log");
-      return (await getJson<{ health: string }>(`${etcdUrl(etcdClientPort)}/health`)).health === "true" || undefined;
-    });
+    etcd = await startEtcd(base, { client: etcdClientPort, peer: etcdPeerPort }, { runAs, log });
     for (const node of nodes.values()) startPatroni(node);
-    await waitUntil("a Patroni leader and every replica running", START_TIMEOUT_MS, async () => {
-      const dead = [...nodes.values()].find((n) => n.patroni?.done);
-      if (dead) throw new DaemonExited(`Patroni ${dead.name} exited; see its log`);
-      const list = await members();
-      return leaderOf(list) && list.filter(isReplica).length === nodes.size - 1 && list.some((m) => m.role === "sync_standby") ? true : undefined;
-    }, 200);
-    proxy = await startHaproxy(
-      [{
-        name: "postgres_primary",
-        port: proxyPort,
-        backends: [...nodes.values()].map((n) => ({ name: n.name, host: "127.0.0.1", port: n.pgPort })),
-        check: { kind: "http", path: "/primary", port: (b) => nodes.get(b.name)!.restPort },
-      }],
-      { log },
-    );
-    // HAProxy counts every server up until its first checks fail: wait until several connections in a row (round
-    // robin over every node) reach the primary alone.
-    await waitUntil("only the primary to answer through HAProxy", START_TIMEOUT_MS, async () => {
-      for (let i = 0; i < 2 * nodes.size; i++) await runOnce(superuserUrl("postgres"), "SELECT txid_current()");
-      return true;
-    });
-    await runOnce(superuserUrl("postgres"), `CREATE DATABASE ${DATABASE}`);
+    await waitUntil("a Patroni leader and every replica running", START_TIMEOUT_MS, () => everyMemberRunning(nodes), 200);
+    proxy = await startPrimaryProxy(nodes, proxyPort, log);
+    await createDatabaseThroughProxy(superuserUrl("postgres"), nodes.size);
     log?.(`PostgreSQL cluster up in ${Date.now() - started} ms`);
   } catch (err) {
     await stop().catch((stopErr) => log?.(`stopping after a failed start: ${String(stopErr)}`));
@@ -236,22 +289,16 @@ export async function startPgCluster(opts: { nodes?: number; log?: (line: string
   };
   return {
     url,
-    addresses: () => [
-      `postgres://127.0.0.1:${proxyPort} (HAProxy to the primary)`,
-      ...[...nodes.values()].map((n) => `${n.name}: postgres://127.0.0.1:${n.pgPort}, Patroni REST http://127.0.0.1:${n.restPort}`),
-      `etcd: http://127.0.0.1:${etcdClientPort}`,
-    ],
+    addresses: () => addresses(nodes, proxyPort, etcdClientPort),
     primary,
     members,
     directories: [base],
     killPrimary: async () => {
       const killed = await primary();
-      const node = nodes.get(killed)!;
-      // Patroni starts the postmaster in a session of its own, and each backend leads a process group: gather them one by one.
-      const postmaster = Number(readFileSync(join(node.dir, "data", "postmaster.pid"), "utf8").split("\n")[0]);
+      const node = nodes.get(killed);
+      if (!node?.patroni) throw new Error(`the primary ${killed} is not a running node of this cluster`);
       const crashed = Date.now();
-      await killAll([node.patroni!.pid, ...childrenOf(node.patroni!.pid), postmaster, ...childrenOf(postmaster)]);
-      await node.patroni!.exited;
+      await crash(node, node.patroni);
       const newPrimary = await waitUntil("a new primary to take a write through HAProxy", FAILOVER_TIMEOUT_MS, async () => {
         await runOnce(url, "SELECT txid_current()");
         const leader = await primary();
@@ -264,12 +311,7 @@ export async function startPgCluster(opts: { nodes?: number; log?: (line: string
       if (!node) throw new Error(`no node ${name}; the nodes are ${[...nodes.keys()].join(", ")}`);
       if (node.patroni && !node.patroni.done) throw new Error(`${name} is running`);
       startPatroni(node);
-      await waitUntil(`${name} to run as a replica`, REJOIN_TIMEOUT_MS, async () => {
-        if (node.patroni?.done) throw new DaemonExited(`Patroni ${name} exited; see its log`);
-        // Its own REST answers only once it is back (GET /cluster may still hold its entry from before the crash).
-        const itself = await fetch(`http://127.0.0.1:${node.restPort}/replica`, { signal: AbortSignal.timeout(1_000) });
-        return (itself.ok && (await members()).some((m) => m.name === name && isReplica(m))) || undefined;
-      }, 200);
+      await waitUntil(`${name} to run as a replica`, REJOIN_TIMEOUT_MS, () => runsAsReplica(node, nodes), 200);
     },
     stop,
   };

@@ -21,9 +21,9 @@ const clusterDirs = new Set<string>();
 // Whatever ends this process (short of a signal it does not handle), its daemons end with it, and so does what they
 // started in sessions of their own (a postmaster): anything naming a cluster's directory, which goes too.
 process.once("exit", () => {
-  daemons.forEach((pid) => signal(pid, "SIGKILL"));
+  for (const pid of daemons) signal(pid, "SIGKILL");
   for (const dir of clusterDirs) {
-    for (const pid of processesMentioning(dir)) [pid, ...childrenOf(pid)].forEach((p) => signal(p, "SIGKILL"));
+    for (const pid of processesMentioning(dir)) for (const p of [pid, ...childrenOf(pid)]) signal(p, "SIGKILL");
     rmSync(dir, { recursive: true, force: true });
   }
 });

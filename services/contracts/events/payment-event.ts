@@ -3,6 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { PaymentEventSchema } from "../../../gen/payment/v1/events_pb.js";
 import { PaymentStatus } from "../../../gen/payment/v1/payment_pb.js";
 import { PoisonMessage } from "../../lib/events/consumer.js";
+import { decodeOrPoison } from "../../lib/events/decode.js";
 
 export type PaymentEventStatus = Exclude<keyof typeof PaymentStatus, "UNSPECIFIED">;
 
@@ -67,12 +68,7 @@ export interface PaymentEventData {
 }
 
 export function decodePaymentEvent(bytes: Uint8Array): PaymentEventData {
-  let event;
-  try {
-    event = fromBinary(PaymentEventSchema, bytes);
-  } catch (err) {
-    throw new PoisonMessage(`not a PaymentEvent: ${(err as Error).message}`);
-  }
+  const event = decodeOrPoison(PaymentEventSchema, bytes);
   const { total } = event;
   if (event.eventId === "" || event.paymentId === "" || !total || total.currency === "") throw new PoisonMessage("PaymentEvent without event_id, payment_id or total");
   const { currency, amountMinor: totalMinor } = total;

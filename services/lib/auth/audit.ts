@@ -29,6 +29,7 @@ export function requestIds(message: unknown): Record<string, string> {
  * surrogate): the record must still be written, so those become U+FFFD.
  */
 function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this replaces
   return text.replace(/[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
 }
 

@@ -107,7 +107,12 @@ export function startOutboxRelay(db: Db, js: JetStreamClient, settings: RelaySet
         log.warn("outbox relay failed", { error: String(err) });
         pause = settings.retryMs;
       }
-      if (pause > 0) await new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, pause)));
+      if (pause > 0) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, pause);
+        });
+      }
     }
   })();
 
