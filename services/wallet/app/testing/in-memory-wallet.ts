@@ -79,8 +79,10 @@ export class InMemoryWallet implements Payouts, PayoutTransactions {
   claimPending(staleAfterMs: number, limit: number): Promise<Payout[]> {
     return this.commit(async (state) => {
       const now = this.now();
+      const touched = (p: StoredPayout) => Math.max(p.payout.updatedAt.getTime(), p.polledAt);
       const stale = [...state.payouts.values()]
-        .filter((p) => p.payout.status === "PENDING" && Math.max(p.payout.updatedAt.getTime(), p.polledAt) < now - staleAfterMs)
+        .filter((p) => p.payout.status === "PENDING" && touched(p) < now - staleAfterMs)
+        .sort((a, b) => touched(a) - touched(b))
         .slice(0, limit);
       for (const p of stale) p.polledAt = now;
       return stale.map((p) => p.payout);
