@@ -27,6 +27,7 @@ import type { PayoutSchedule } from "./domain/payout-schedule.js";
 import { walletSubscriptions } from "./events/consumers.js";
 import { WALLET_OUTBOX } from "./store/outbox.js";
 import { PayoutStore } from "./store/payout-store.js";
+import { SqlPayoutTransactions } from "./store/payout-transactions.js";
 import { WalletStore } from "./store/wallet-store.js";
 import { walletSchema } from "./store/migrations/index.js";
 import { DEFAULT_INBOX_RETENTION_DAYS, DEFAULT_OUTBOX_RETENTION_DAYS, inboxRetention, outboxRetention } from "../lib/events/event-retention.js";
@@ -68,8 +69,8 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
   const db = await openServiceDb(config, walletSchema);
   const metrics = createMetricsRegistry("wallet");
   const balances = new WalletStore(db);
-  const payouts = new PayoutStore(db, balances);
-  const flow = new PayoutFlow(payouts, config.psp && new PspPayoutsClient(config.psp), log);
+  const payouts = new PayoutStore(db);
+  const flow = new PayoutFlow(payouts, new SqlPayoutTransactions(db, payouts, balances), config.psp && new PspPayoutsClient(config.psp), log);
   const database = databaseAnswers(db);
   const stores: StoreProbes = new Map([["postgresql", database]]);
   const grpc = await startGrpcServer({
@@ -89,7 +90,7 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
     startRetentionSweeper(db, retained, RETENTION_SWEEP_INTERVAL_MS, log),
     ...(config.psp
       ? [
-          startPayoutPoller(payouts, flow, { ...defaultPayoutPollerConfig, ...config.payoutPoller }, log),
+          startPayoutPoller(flow, { ...defaultPayoutPollerConfig, ...config.payoutPoller }, log),
           ...(config.payoutSchedule ? [startPayoutScheduler(flow, config.payoutSchedule, log)] : []),
         ]
       : []),

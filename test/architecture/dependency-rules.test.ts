@@ -14,8 +14,6 @@ const KNOWN = new Set([
   "services/reconciliation/app/adjustments.ts -> services/reconciliation/store/reconciliation-store.ts",
   "services/reconciliation/app/reconciliation.ts -> services/reconciliation/store/reconciliation-store.ts",
   "services/reconciliation/app/schedule.ts -> services/reconciliation/store/reconciliation-store.ts",
-  "services/wallet/app/payout-flow.ts -> services/wallet/store/payout-store.ts",
-  "services/wallet/app/payout-jobs.ts -> services/wallet/store/payout-store.ts",
 ]);
 
 const edge = (v: Pick<Violation, "from" | "to">) => `${v.from} -> ${v.to}`;

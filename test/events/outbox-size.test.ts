@@ -1,13 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, migrateUp, type Db } from "../../services/lib/db.js";
+import { createLogger } from "../../services/lib/log.js";
 import { EventTooLargeError, MAX_EVENT_BYTES } from "../../services/lib/events/outbox-write.js";
 import { priceCheckout } from "../../services/payment/domain/checkout.js";
 import { encodePaymentEvent, paymentEventSubject } from "../../services/contracts/events/payment-event.js";
 import { PAYMENT_SCHEMA, paymentMigrations } from "../../services/payment/store/migrations/index.js";
 import { PaymentStore } from "../../services/payment/store/payment-store.js";
 import { WALLET_SCHEMA, walletMigrations } from "../../services/wallet/store/migrations/index.js";
+import { PayoutFlow } from "../../services/wallet/app/payout-flow.js";
+import { FakePspPayouts } from "../../services/wallet/app/testing/fake-psp-payouts.js";
 import { PayoutStore } from "../../services/wallet/store/payout-store.js";
+import { SqlPayoutTransactions } from "../../services/wallet/store/payout-transactions.js";
 import { WalletStore } from "../../services/wallet/store/wallet-store.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 
@@ -86,15 +90,17 @@ describe("the outbox's size limit", () => {
 
   it("a payout failure whose PSP message would make the event too large stays PENDING with its amount still taken", async () => {
     const balances = new WalletStore(wallet);
-    const payouts = new PayoutStore(wallet, balances);
+    const payouts = new PayoutStore(wallet);
+    const psp = new FakePspPayouts();
+    const flow = new PayoutFlow(payouts, new SqlPayoutTransactions(wallet, payouts, balances), psp, createLogger("wallet"));
     await wallet.transaction((trx) => balances.move(trx, "evt_sale", "USD", [{ sellerId: "seller-1", amountMinor: 5_000n }], "payin"));
     await payouts.setAccount("seller-1", "ba_1");
-    const payout = await payouts.create({ payoutId: "po-1", sellerId: "seller-1", amount: { amountMinor: 2_000n, currency: "USD" } });
+    const payout = await flow.request({ payoutId: "po-1", sellerId: "seller-1", amount: { amountMinor: 2_000n, currency: "USD" } });
     const available = async () => (await balances.balance("seller-1", "USD"))?.availableMinor;
     expect(await available()).toBe(3_000n);
 
-    const failure = { code: "account_closed", message: "x".repeat(MAX_EVENT_BYTES) };
-    await expect(payouts.settle(payout.payoutId, "po_psp_1", { status: "FAILED", failure })).rejects.toBeInstanceOf(EventTooLargeError);
+    psp.finish(payout.payoutId, "failed", { code: "account_closed", message: "x".repeat(MAX_EVENT_BYTES) });
+    await expect(flow.refresh(payout)).rejects.toBeInstanceOf(EventTooLargeError);
 
     expect(await payouts.get(payout.payoutId)).toMatchObject({ status: "PENDING", failure: undefined });
     expect(await available()).toBe(3_000n);

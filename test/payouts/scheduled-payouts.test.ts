@@ -8,6 +8,7 @@ import type { Payout } from "../../services/wallet/domain/payout.js";
 import { parseMinimums, scheduledPayoutId, scheduleWindow, type PayoutSchedule } from "../../services/wallet/domain/payout-schedule.js";
 import { WALLET_SCHEMA } from "../../services/wallet/store/migrations/index.js";
 import { PayoutStore } from "../../services/wallet/store/payout-store.js";
+import { SqlPayoutTransactions } from "../../services/wallet/store/payout-transactions.js";
 import { WalletStore } from "../../services/wallet/store/wallet-store.js";
 import { PSP_API_KEY, startTestPlatform, startWalletReplica, type TestPlatform } from "../support/platform.js";
 import { expectBooksClean, ledgerBalance, paidOrder, waitForPosting, walletBalance } from "../ledger/platform-books.js";
@@ -32,7 +33,8 @@ afterAll(async () => {
 function schedulerInstance(): PayoutFlow {
   const db = createDb(platform.database.url, WALLET_SCHEMA);
   pools.push(db);
-  return new PayoutFlow(new PayoutStore(db, new WalletStore(db)), new PspPayoutsClient({ baseUrl: platform.psp.url, apiKey: PSP_API_KEY }), createLogger("wallet"));
+  const payouts = new PayoutStore(db);
+  return new PayoutFlow(payouts, new SqlPayoutTransactions(db, payouts, new WalletStore(db)), new PspPayoutsClient({ baseUrl: platform.psp.url, apiKey: PSP_API_KEY }), createLogger("wallet"));
 }
 
 const window = () => scheduleWindow(new Date(), SCHEDULE.intervalMs);

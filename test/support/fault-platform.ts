@@ -1,21 +1,17 @@
-import { testTls } from "./tls.js";
 import { Teardown } from "../../scripts/infra/teardown.js";
-import { startPspSimulator, type PspSimulator } from "../../psp-simulator/server.js";
-import { randomPageTokenSecret } from "../../services/lib/page-token.js";
-import { startLedgerService, type RunningLedgerService } from "../../services/ledger/service.js";
-import { startRiskService } from "../../services/risk/service.js";
-import { startWalletService, type RunningWalletService } from "../../services/wallet/service.js";
-import { uniqueStreamNames } from "./event-streams.js";
+import type { PspSimulator } from "../../psp-simulator/server.js";
+import type { RunningLedgerService } from "../../services/ledger/service.js";
+import type { RunningWalletService } from "../../services/wallet/service.js";
 import { startNatsProcess, type NatsProcess } from "./nats-process.js";
 import { PaymentInstance, type PaymentProcessConfig } from "./payment-process.js";
-import { PLATFORM_FEE_BPS, PSP_API_KEY, PSP_WEBHOOK_SECRET, pspApiOf } from "./platform.js";
-import { createTestDatabase } from "./test-database.js";
+import { PLATFORM_FEE_BPS, PSP_API_KEY, PSP_WEBHOOK_SECRET, startTestPlatform } from "./platform.js";
 import { startWebhookBalancer, type WebhookBalancer } from "./webhook-balancer.js";
 
 /**
- * The whole pay-in path for fault injection: the payment service as real processes that can be killed, a
- * nats-server of its own that can be restarted, and in-process PSP simulator, risk, wallet and ledger services.
- * The PSP sends its webhooks through a balancer in front of the payment instances.
+ * The whole pay-in path for fault injection: the test platform's PSP simulator, risk, wallet and ledger services
+ * (startTestPlatform, the topology `npm start` runs), on a nats-server of its own that can be restarted, with the
+ * payment service as real processes that can be killed. The PSP sends its webhooks through a balancer in front of
+ * the payment instances.
  */
 export interface FaultPlatform {
   nats: NatsProcess;
@@ -37,52 +33,33 @@ export interface FaultPlatformOptions {
   pspRandom?: () => number;
 }
 
+/** Should a start fail, what had started is closed before the failure is thrown. */
 export async function startFaultPlatform(options: FaultPlatformOptions): Promise<FaultPlatform> {
   const teardown = new Teardown();
   try {
-    const database = teardown.add(await createTestDatabase(), (db) => db.drop());
-    // Deleting the server's store deletes the streams with it.
+    // Stopped last, after the services: deleting the server's store deletes the streams with it.
     const nats = teardown.add(await startNatsProcess(), (server) => server.stop());
-    const streams = uniqueStreamNames();
     const webhooks = teardown.add(await startWebhookBalancer(), (balancer) => balancer.close());
-    const psp = teardown.add(
-      await startPspSimulator({ apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET, webhookRetryBaseMs: 50, webhookUrl: webhooks.url, random: options.pspRandom }),
-      (simulator) => simulator.close(),
-    );
-    const pageTokenSecret = randomPageTokenSecret();
-    const risk = teardown.add(await startRiskService({ tls: testTls("risk"), pageTokenSecret, databaseUrl: database.url }), (server) => server.close());
-    const wallet = teardown.add(
-      await startWalletService({ tls: testTls("wallet"), databaseUrl: database.url, events: { nats: nats.endpoint("wallet"), names: streams }, pageTokenSecret }),
-      (service) => service.close(),
-    );
-    const ledger = teardown.add(
-      await startLedgerService({ tls: testTls("ledger"), databaseUrl: database.url, walletUrl: wallet.url, checkpointIntervalMs: 100, events: { nats: nats.endpoint("ledger"), names: streams }, pageTokenSecret }),
-      (service) => service.close(),
+    const platform = teardown.add(
+      await startTestPlatform({ services: ["risk", "wallet", "ledger"], outside: ["payment"], nats: nats.endpoint, psp: { webhookUrl: webhooks.url, random: options.pspRandom } }),
+      (started) => started.close(),
     );
     const config: PaymentProcessConfig = {
-      databaseUrl: database.url,
-      riskUrl: risk.url,
-      psp: { url: psp.url, apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET },
+      databaseUrl: platform.database.url,
+      riskUrl: platform.risk.url,
+      psp: { url: platform.psp.url, apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET },
       nats: nats.endpoint("payment"),
-      streams,
+      streams: platform.streams,
       platformFeeBps: PLATFORM_FEE_BPS,
       poller: options.poller,
-      pageTokenSecret,
+      pageTokenSecret: platform.pageTokenSecret,
     };
     const payments: PaymentInstance[] = [];
     for (let i = 0; i < options.paymentInstances; i++) {
       payments.push(teardown.add(await PaymentInstance.create(config, String.fromCharCode(65 + i)), (instance) => instance.stop("SIGKILL")));
     }
-    return {
-      nats,
-      psp,
-      webhooks,
-      wallet,
-      ledger,
-      payments,
-      pspApi: pspApiOf(psp.url),
-      close: () => teardown.run(),
-    };
+    const { psp, wallet, ledger, pspApi } = platform;
+    return { nats, psp, webhooks, wallet, ledger, payments, pspApi, close: () => teardown.run() };
   } catch (err) {
     await teardown.run().catch(() => {});
     throw err;

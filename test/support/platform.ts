@@ -2,7 +2,7 @@ import { testTls } from "./tls.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startPspSimulator, type PspSimulator } from "../../psp-simulator/server.js";
+import { startPspSimulator, type PspSimulator, type PspSimulatorOptions } from "../../psp-simulator/server.js";
 import type { PollerConfig } from "../../services/payment/app/in-flight-poller.js";
 import type { NatsEndpoint } from "../../services/lib/events/nats.js";
 import type { EventStreamNames } from "../../services/lib/events/streams.js";
@@ -20,6 +20,7 @@ import { databaseUrlViaPort } from "./database-proxy.js";
 import { deleteStreams, uniqueStreamNames } from "./event-streams.js";
 import { natsAs } from "./nats-users.js";
 import { pspApiWithKey } from "./psp-api.js";
+import type { NatsUser } from "../../scripts/infra/nats-auth.js";
 import { withWhatTheyNeed, type ServiceName } from "../../scripts/infra/platform-services.js";
 import { Teardown } from "../../scripts/infra/teardown.js";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
@@ -66,6 +67,12 @@ export interface TestPlatformOptions {
   databasePort?: number;
   /** The services the file uses; what they need starts too. Default: all. */
   services?: PlatformService[];
+  /** Run by the caller, not here, although others need it: the payment service as processes a fault test kills (the ledger then has no payment service to check against). */
+  outside?: "payment"[];
+  /** The NATS server the services use, as their users (e.g. one the test restarts, whose store holds the streams); default the test run's. */
+  nats?: (user: NatsUser) => NatsEndpoint;
+  /** Where the PSP simulator sends webhooks (default the payment service's) and its source of randomness. */
+  psp?: Pick<PspSimulatorOptions, "webhookUrl" | "random">;
 }
 
 /** The services a test platform can run: those of `npm start` but the demo merchant. */
@@ -78,6 +85,7 @@ export type PlatformService = Exclude<ServiceName, "merchant">;
  */
 export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
   const wanted = withWhatTheyNeed(options.services ?? ALL_SERVICES);
+  for (const name of options.outside ?? []) wanted.delete(name);
   const teardown = new Teardown();
   try {
     return await startServices(wanted, options, teardown);
@@ -92,7 +100,9 @@ const ALL_SERVICES: PlatformService[] = ["psp", "risk", "payment", "wallet", "le
 async function startServices(wanted: Set<ServiceName>, options: TestPlatformOptions, teardown: Teardown): Promise<TestPlatform> {
   const database = teardown.add(await createTestDatabase(), (db) => db.drop());
   const servicesDatabaseUrl = options.databasePort === undefined ? database.url : databaseUrlViaPort(database.url, options.databasePort);
-  const streams = teardown.add(uniqueStreamNames(), deleteStreams);
+  const natsFor = options.nats ?? natsAs;
+  // Another server's streams go with its store.
+  const streams = options.nats ? uniqueStreamNames() : teardown.add(uniqueStreamNames(), deleteStreams);
   const settlementDir = teardown.add(mkdtempSync(join(tmpdir(), "settlements-")), async (dir) => rmSync(dir, { recursive: true, force: true }));
   const pageTokenSecret = randomPageTokenSecret();
   // Filled in as the services start: a teardown after a partial start closes the ones there are.
@@ -118,12 +128,12 @@ async function startServices(wanted: Set<ServiceName>, options: TestPlatformOpti
     teardown.add(name, (started) => platform[started].close());
   };
   // Each one after the services it calls, which `wanted` holds.
-  await start("psp", () => startPspSimulator({ apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET, webhookRetryBaseMs: 50 }));
+  await start("psp", () => startPspSimulator({ apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET, webhookRetryBaseMs: 50, ...options.psp }));
   await start("risk", () => startRiskService({ tls: testTls("risk"), pageTokenSecret, databaseUrl: servicesDatabaseUrl, rules: options.rules }));
   await start("payment", async () => {
     const payment = await startPaymentService({
       ...paymentConfig(servicesDatabaseUrl, streams, platform.psp.url, platform.risk.url, pageTokenSecret),
-      events: { nats: options.paymentNats ?? natsAs("payment"), names: streams },
+      events: { nats: options.paymentNats ?? natsFor("payment"), names: streams },
       poller: { intervalMs: 3_600_000, ...options.poller },
     });
     platform.psp.setWebhookUrl(payment.webhookUrl);
@@ -135,10 +145,10 @@ async function startServices(wanted: Set<ServiceName>, options: TestPlatformOpti
       tls: testTls("ledger"),
       databaseUrl: servicesDatabaseUrl,
       walletUrl: platform.wallet.url,
-      paymentUrl: platform.payment.url,
+      paymentUrl: wanted.has("payment") ? platform.payment.url : undefined,
       stalls: options.stalls,
       checkpointIntervalMs: 100,
-      events: { nats: natsAs("ledger"), names: streams, settings: options.consumers },
+      events: { nats: natsFor("ledger"), names: streams, settings: options.consumers },
       pageTokenSecret,
     }),
   );
@@ -163,7 +173,7 @@ async function startServices(wanted: Set<ServiceName>, options: TestPlatformOpti
       reconciliationUrl: platform.reconciliation.url,
       walletUrl: platform.wallet.url,
       riskUrl: platform.risk.url,
-      deadLetters: { nats: natsAs("console"), names: streams },
+      deadLetters: { nats: natsFor("console"), names: streams },
       adminPassword: CONSOLE_ADMIN_PASSWORD,
     }),
   );
@@ -189,7 +199,7 @@ function walletConfig(databaseUrl: string, streams: EventStreamNames, pspUrl: st
     tls: testTls("wallet"),
     databaseUrl,
     pageTokenSecret,
-    events: { nats: natsAs("wallet"), names: streams, settings: options.consumers },
+    events: { nats: (options.nats ?? natsAs)("wallet"), names: streams, settings: options.consumers },
     psp: { baseUrl: pspUrl, apiKey: PSP_API_KEY },
     payoutPoller: { intervalMs: 100, staleAfterMs: 200 },
     ...options.payouts,

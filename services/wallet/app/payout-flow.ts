@@ -1,10 +1,10 @@
 import { DomainError, failedPrecondition } from "../../lib/errors.js";
 import type { Logger } from "../../lib/log.js";
-import { sameRequestOrConflict, type Payout, type PayoutRequest } from "../domain/payout.js";
-import { scheduleWindow, type PayoutSchedule } from "../domain/payout-schedule.js";
+import { payoutReturn } from "../domain/balance-changes.js";
+import { insufficientBalance, noPayoutAccount, sameRequestOrConflict, type Payout, type PayoutOutcome, type PayoutRequest } from "../domain/payout.js";
+import { scheduledPayoutId, scheduleWindow, type PayoutMinimums, type PayoutSchedule } from "../domain/payout-schedule.js";
 import { outcomeOf, type PspPayout } from "../domain/psp-payout.js";
-import type { PayoutStore } from "../store/payout-store.js";
-import { PspPayoutRefused, type PspPayoutsPort } from "./ports.js";
+import { PspPayoutRefused, type PayoutTransaction, type PayoutTransactions, type Payouts, type PspPayoutsPort } from "./ports.js";
 
 const SCHEDULE_BATCH = 100;
 
@@ -15,7 +15,8 @@ const SCHEDULE_BATCH = 100;
  */
 export class PayoutFlow {
   constructor(
-    private readonly store: PayoutStore,
+    private readonly payouts: Payouts,
+    private readonly transactions: PayoutTransactions,
     /** Absent when no PSP is configured: no payouts then. */
     private readonly psp: PspPayoutsPort | undefined,
     private readonly log: Logger,
@@ -24,8 +25,8 @@ export class PayoutFlow {
   /** The same request again returns the payout as it is now, and sends it to the PSP if it has not got there yet. */
   async request(request: PayoutRequest): Promise<Payout> {
     this.requirePsp();
-    const existing = await this.store.get(request.payoutId);
-    const payout = sameRequestOrConflict(existing ?? (await this.store.create(request)), request);
+    const existing = await this.payouts.get(request.payoutId);
+    const payout = sameRequestOrConflict(existing ?? (await this.create(request)), request);
     return payout.status === "PENDING" && payout.pspPayoutId === undefined ? this.submit(payout) : payout;
   }
 
@@ -35,12 +36,20 @@ export class PayoutFlow {
     return this.apply(payout, await this.requirePsp().retrieve(payout.pspPayoutId));
   }
 
-  /** Creates the window's scheduled payouts (see PayoutStore.createScheduled), then sends them to the PSP. */
+  /** Refreshes up to `limit` PENDING payouts untouched for `staleAfterMs` that this instance claims, until `stopping`. */
+  async refreshStale(staleAfterMs: number, limit: number, stopping: AbortSignal): Promise<void> {
+    for (const payout of await this.payouts.claimPending(staleAfterMs, limit)) {
+      if (stopping.aborted) return;
+      await this.refresh(payout).catch((err: unknown) => this.log.warn("could not refresh a pending payout", { payoutId: payout.payoutId, error: String(err) }));
+    }
+  }
+
+  /** Creates the window's scheduled payouts (see PayoutTransaction.payableBalances), then sends them to the PSP. */
   async runSchedule(schedule: PayoutSchedule, now: Date): Promise<Payout[]> {
     const window = scheduleWindow(now, schedule.intervalMs);
     const created: Payout[] = [];
     for (;;) {
-      const batch = await this.store.createScheduled(window, schedule.minimums, SCHEDULE_BATCH);
+      const batch = await this.createScheduled(window, schedule.minimums);
       created.push(...(batch ?? []));
       if (batch === undefined || batch.length < SCHEDULE_BATCH) break;
     }
@@ -49,12 +58,45 @@ export class PayoutFlow {
     return sent;
   }
 
+  /** The payout to the seller's payout account; a payout already under its id is returned as it is (the caller compares the requests). */
+  private create(request: PayoutRequest): Promise<Payout> {
+    return this.transactions.transaction(async (tx) => {
+      const destination = await tx.payoutDestination(request.sellerId);
+      if (destination === undefined) throw noPayoutAccount(request.sellerId);
+      return openPayout(tx, request, destination);
+    });
+  }
+
+  /** One batch of the window's scheduled payouts, each of a whole balance; undefined when another instance is at it. */
+  private createScheduled(window: number, minimums: PayoutMinimums): Promise<Payout[] | undefined> {
+    return this.transactions.transaction(async (tx) => {
+      if (!(await tx.takeSchedulerTurn())) return undefined;
+      const created: Payout[] = [];
+      for (const { sellerId, currency, availableMinor, destination } of await tx.payableBalances(window, minimums, SCHEDULE_BATCH)) {
+        const request = { payoutId: scheduledPayoutId(sellerId, currency, window), sellerId, amount: { amountMinor: availableMinor, currency } };
+        created.push(await openPayout(tx, request, destination, window));
+      }
+      return created;
+    });
+  }
+
+  /** Moves a PENDING payout to its outcome, once, with what it returns to the balance; a payout already final is returned as it is. */
+  private settle(payoutId: string, pspPayoutId: string | undefined, outcome: PayoutOutcome): Promise<Payout> {
+    return this.transactions.transaction(async (tx) => {
+      const settled = await tx.settle(payoutId, pspPayoutId, outcome);
+      if (settled === undefined) return (await tx.get(payoutId))!;
+      const { payout, eventId } = settled;
+      await tx.move(eventId, payout.amount.currency, payoutReturn(payout), "payout_returned");
+      return payout;
+    });
+  }
+
   private async submit(payout: Payout): Promise<Payout> {
     let answer: PspPayout;
     try {
       answer = await this.requirePsp().create(payout);
     } catch (err) {
-      if (err instanceof PspPayoutRefused) return this.store.settle(payout.payoutId, undefined, { status: "FAILED", failure: { code: err.code, message: err.message } });
+      if (err instanceof PspPayoutRefused) return this.settle(payout.payoutId, undefined, { status: "FAILED", failure: { code: err.code, message: err.message } });
       if (!(err instanceof DomainError && err.kind === "unavailable")) throw err;
       this.log.warn("the PSP did not take the payout; it stays PENDING and the poller sends it again", { payoutId: payout.payoutId, error: err.message });
       return payout;
@@ -64,12 +106,26 @@ export class PayoutFlow {
 
   private apply(payout: Payout, answer: PspPayout): Promise<Payout> {
     const outcome = outcomeOf(answer);
-    if (outcome) return this.store.settle(payout.payoutId, answer.id, outcome);
-    return payout.pspPayoutId === answer.id ? Promise.resolve(payout) : this.store.recordPspPayout(payout.payoutId, answer.id);
+    if (outcome) return this.settle(payout.payoutId, answer.id, outcome);
+    return payout.pspPayoutId === answer.id ? Promise.resolve(payout) : this.payouts.recordPspPayout(payout.payoutId, answer.id);
   }
 
   private requirePsp(): PspPayoutsPort {
     if (this.psp === undefined) throw failedPrecondition("pay-outs are off: this wallet service has no PSP configured (PSP_URL, PSP_API_KEY)");
     return this.psp;
   }
+}
+
+/**
+ * Opens the payout and takes its amount from the balance, in `tx`; a payout already under its id is returned as it
+ * is. A balance short of the amount throws, which undoes the payout and its event.
+ */
+async function openPayout(tx: PayoutTransaction, request: PayoutRequest, destination: string, scheduleWindow?: number): Promise<Payout> {
+  const opened = await tx.open(request, destination, scheduleWindow);
+  // Taken: a concurrent open of the same id waited for the other transaction, which has committed it.
+  if (opened === undefined) return (await tx.get(request.payoutId))!;
+  const { payout, eventId } = opened;
+  const taken = await tx.withdraw(eventId, payout.sellerId, payout.amount);
+  if (!taken.withdrawn) throw insufficientBalance(request, taken.availableMinor);
+  return payout;
 }

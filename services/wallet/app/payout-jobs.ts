@@ -1,7 +1,6 @@
 import type { Logger } from "../../lib/log.js";
 import { startPeriodic } from "../../lib/periodic.js";
 import type { PayoutSchedule } from "../domain/payout-schedule.js";
-import type { PayoutStore } from "../store/payout-store.js";
 import type { PayoutFlow } from "./payout-flow.js";
 
 export interface PayoutPollerConfig {
@@ -14,18 +13,8 @@ export interface PayoutPollerConfig {
 export const defaultPayoutPollerConfig: PayoutPollerConfig = { intervalMs: 5_000, staleAfterMs: 10_000, batchSize: 50 };
 
 /** Learns from the PSP how PENDING payouts end, and sends those it never got. Each instance claims its own batch. */
-export function startPayoutPoller(store: PayoutStore, flow: PayoutFlow, config: PayoutPollerConfig, log: Logger): () => Promise<void> {
-  return startPeriodic(
-    "payout poll",
-    config.intervalMs,
-    async (stopping) => {
-      for (const payout of await store.claimPending(config.staleAfterMs, config.batchSize)) {
-        if (stopping.aborted) return;
-        await flow.refresh(payout).catch((err: unknown) => log.warn("could not refresh a pending payout", { payoutId: payout.payoutId, error: String(err) }));
-      }
-    },
-    log,
-  );
+export function startPayoutPoller(flow: PayoutFlow, config: PayoutPollerConfig, log: Logger): () => Promise<void> {
+  return startPeriodic("payout poll", config.intervalMs, (stopping) => flow.refreshStale(config.staleAfterMs, config.batchSize, stopping), log);
 }
 
 /** Pays out whole balances every `schedule.intervalMs` (see PayoutFlow.runSchedule). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { payInCredits, refundDebits } from "./balance-changes.js";
+import { payInCredits, payoutReturn, refundDebits } from "./balance-changes.js";
 
 const order = (sellerId: string, sellerNetMinor: bigint) => ({ orderId: `o-${sellerId}-${sellerNetMinor}`, sellerId, amountMinor: sellerNetMinor, platformFeeMinor: 0n, sellerNetMinor });
 
@@ -16,5 +16,13 @@ describe("refund debits", () => {
   it("debits the seller by the seller debit, nothing when it is zero", () => {
     expect(refundDebits({ sellerId: "a", sellerDebitMinor: 975n })).toEqual([{ sellerId: "a", amountMinor: -975n }]);
     expect(refundDebits({ sellerId: "a", sellerDebitMinor: 0n })).toEqual([]);
+  });
+});
+
+describe("payout returns", () => {
+  it("give a failed payout's amount back to its seller, nothing for a paid one", () => {
+    const payout = { sellerId: "a", amount: { amountMinor: 2_000n, currency: "USD" } };
+    expect(payoutReturn({ ...payout, status: "FAILED" })).toEqual([{ sellerId: "a", amountMinor: 2_000n }]);
+    expect(payoutReturn({ ...payout, status: "PAID" })).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import type { DisputeEventData } from "../../contracts/events/dispute-event.js";
 import type { PaymentEventData } from "../../contracts/events/payment-event.js";
 import type { RefundEventData } from "../../contracts/events/refund-event.js";
+import type { Payout } from "./payout.js";
 
 /** A change of one seller's balance: positive credits, negative debits. */
 export interface BalanceChange {
@@ -28,4 +29,9 @@ export function disputeChanges(event: Pick<DisputeEventData, "status" | "shares"
   if (event.status === "LOST") return [];
   const sign = event.status === "OPEN" ? -1n : 1n;
   return event.shares.map((s) => ({ sellerId: s.sellerId, amountMinor: sign * s.amountMinor }));
+}
+
+/** What a settled payout gives back to the seller: a failed payout's whole amount (it was taken when it was made); a paid one, nothing. */
+export function payoutReturn(payout: Pick<Payout, "status" | "sellerId" | "amount">): BalanceChange[] {
+  return payout.status === "FAILED" ? [{ sellerId: payout.sellerId, amountMinor: payout.amount.amountMinor }] : [];
 }

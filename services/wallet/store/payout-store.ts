@@ -1,9 +1,9 @@
 import type { Knex } from "knex";
 import { claimStaleRows, type Db } from "../../lib/db.js";
-import { insufficientBalance, noPayoutAccount, type Payout, type PayoutOutcome, type PayoutRequest, type PayoutStatus } from "../domain/payout.js";
-import { scheduledPayoutId, type PayoutMinimums } from "../domain/payout-schedule.js";
+import type { AnnouncedPayout, PayableBalance, Payouts } from "../app/ports.js";
+import type { Payout, PayoutOutcome, PayoutRequest, PayoutStatus } from "../domain/payout.js";
+import type { PayoutMinimums } from "../domain/payout-schedule.js";
 import { appendPayoutEvent } from "./outbox.js";
-import type { WalletStore } from "./wallet-store.js";
 
 export interface PayoutAccount {
   sellerId: string;
@@ -41,14 +41,11 @@ const toPayout = (r: PayoutRow): Payout => ({
 const SCHEDULER_LOCK_KEY = 0x5c4ed;
 
 /**
- * Payouts and payout accounts. A payout, the balance it takes and the event announcing it commit together;
- * so do a final status, the return of a failed payout's amount, and its event.
+ * Payouts and payout accounts. The writes that must commit with a balance movement take the caller's transaction
+ * (see SqlPayoutTransactions); each of the others commits on its own.
  */
-export class PayoutStore {
-  constructor(
-    private readonly db: Db,
-    private readonly balances: WalletStore,
-  ) {}
+export class PayoutStore implements Payouts {
+  constructor(private readonly db: Db) {}
 
   async countByStatus(): Promise<Map<string, number>> {
     const { rows } = await this.db.raw("select status, count(*)::int as payouts from payouts group by status");
@@ -76,52 +73,37 @@ export class PayoutStore {
     return (await query).map((row: PayoutRow & { seq: bigint }) => ({ ...toPayout(row), seq: row.seq }));
   }
 
-  /**
-   * Creates the payout to the seller's payout account and takes its amount from the balance; a payout already
-   * under that id is returned as it is (the caller compares the requests). Insufficient balance or no account:
-   * nothing is written.
-   */
-  async create(request: PayoutRequest): Promise<Payout> {
-    return this.db.transaction(async (trx) => {
-      const account: { destination: string } | undefined = await trx("payout_accounts").where({ seller_id: request.sellerId }).first("destination");
-      if (account === undefined) throw noPayoutAccount(request.sellerId);
-      return this.open(trx, request, account.destination);
-    });
+  async payoutDestination(trx: Knex.Transaction, sellerId: string): Promise<string | undefined> {
+    const account: { destination: string } | undefined = await trx("payout_accounts").where({ seller_id: sellerId }).first("destination");
+    return account?.destination;
   }
 
-  /**
-   * One batch of the window's scheduled payouts: every seller with a payout account and a balance of at least the
-   * currency's minimum, not paid out in this window yet, gets a payout of the whole balance. Undefined when another
-   * instance is at it. Balance rows are locked, so the amount is exactly what the balance holds.
-   */
-  async createScheduled(window: number, minimums: PayoutMinimums, limit: number): Promise<Payout[] | undefined> {
-    return this.db.transaction(async (trx) => {
-      const { rows: lock } = await trx.raw("select pg_try_advisory_xact_lock(?) as ours", [SCHEDULER_LOCK_KEY]);
-      if (!lock[0].ours) return undefined;
-      const currencies = Object.keys(minimums.byCurrency);
-      const { rows } = await trx.raw<{ rows: { seller_id: string; currency: string; available_minor: bigint; destination: string }[] }>(
-        `select b.seller_id, b.currency, b.available_minor, a.destination
-         from balances b
-         join payout_accounts a on a.seller_id = b.seller_id
-         left join unnest(?::text[], ?::bigint[]) as m (currency, minimum) on m.currency = b.currency
-         where b.available_minor >= coalesce(m.minimum, ?) and b.available_minor > 0
-           and not exists (select 1 from payouts p where p.seller_id = b.seller_id and p.currency = b.currency and p.schedule_window = ?)
-         order by b.seller_id, b.currency
-         limit ?
-         for update of b`,
-        [currencies, currencies.map((c) => minimums.byCurrency[c]!.toString()), minimums.otherwise.toString(), window, limit],
-      );
-      const created: Payout[] = [];
-      for (const r of rows) {
-        const currency = r.currency.trim();
-        const request = { payoutId: scheduledPayoutId(r.seller_id, currency, window), sellerId: r.seller_id, amount: { amountMinor: r.available_minor, currency } };
-        created.push(await this.open(trx, request, r.destination, window));
-      }
-      return created;
-    });
+  /** See PayoutTransaction.takeSchedulerTurn: a transaction-scoped advisory lock. */
+  async takeSchedulerTurn(trx: Knex.Transaction): Promise<boolean> {
+    const { rows: lock } = await trx.raw("select pg_try_advisory_xact_lock(?) as ours", [SCHEDULER_LOCK_KEY]);
+    return lock[0].ours;
   }
 
-  private async open(trx: Knex.Transaction, request: PayoutRequest, destination: string, scheduleWindow?: number): Promise<Payout> {
+  /** See PayoutTransaction.payableBalances: the balance rows are locked for update. */
+  async payableBalances(trx: Knex.Transaction, window: number, minimums: PayoutMinimums, limit: number): Promise<PayableBalance[]> {
+    const currencies = Object.keys(minimums.byCurrency);
+    const { rows } = await trx.raw<{ rows: { seller_id: string; currency: string; available_minor: bigint; destination: string }[] }>(
+      `select b.seller_id, b.currency, b.available_minor, a.destination
+       from balances b
+       join payout_accounts a on a.seller_id = b.seller_id
+       left join unnest(?::text[], ?::bigint[]) as m (currency, minimum) on m.currency = b.currency
+       where b.available_minor >= coalesce(m.minimum, ?) and b.available_minor > 0
+         and not exists (select 1 from payouts p where p.seller_id = b.seller_id and p.currency = b.currency and p.schedule_window = ?)
+       order by b.seller_id, b.currency
+       limit ?
+       for update of b`,
+      [currencies, currencies.map((c) => minimums.byCurrency[c]!.toString()), minimums.otherwise.toString(), window, limit],
+    );
+    return rows.map((r) => ({ sellerId: r.seller_id, currency: r.currency.trim(), availableMinor: r.available_minor, destination: r.destination }));
+  }
+
+  /** See PayoutTransaction.open. */
+  async open(trx: Knex.Transaction, request: PayoutRequest, destination: string, scheduleWindow?: number): Promise<AnnouncedPayout | undefined> {
     const [row]: PayoutRow[] = await trx("payouts")
       .insert({
         payout_id: request.payoutId,
@@ -135,13 +117,9 @@ export class PayoutStore {
       .onConflict("payout_id")
       .ignore()
       .returning("*");
-    // Taken: a concurrent insert of the same id waited for the other transaction, which has committed it.
-    if (row === undefined) return (await this.get(request.payoutId, trx))!;
+    if (row === undefined) return undefined;
     const payout = toPayout(row);
-    const eventId = await appendPayoutEvent(trx, payout);
-    const taken = await this.balances.withdraw(trx, eventId, payout.sellerId, payout.amount);
-    if (!taken.withdrawn) throw insufficientBalance(request, taken.availableMinor);
-    return payout;
+    return { payout, eventId: await appendPayoutEvent(trx, payout) };
   }
 
   /** Remembers the PSP's id of a payout that is still on its way. */
@@ -153,31 +131,22 @@ export class PayoutStore {
     return toPayout(row!);
   }
 
-  /**
-   * Moves a PENDING payout to its outcome, once: a failed payout's amount returns to the balance. A payout already
-   * final is returned as it is.
-   */
-  async settle(payoutId: string, pspPayoutId: string | undefined, outcome: PayoutOutcome): Promise<Payout> {
-    return this.db.transaction(async (trx) => {
-      const failure = outcome.status === "FAILED" ? outcome.failure : undefined;
-      const [row]: PayoutRow[] = await trx("payouts")
-        .where({ payout_id: payoutId, status: "PENDING" })
-        .update({
-          status: outcome.status,
-          psp_payout_id: trx.raw("coalesce(?, psp_payout_id)", [pspPayoutId ?? null]),
-          failure_code: failure?.code ?? null,
-          failure_message: failure?.message ?? null,
-          updated_at: trx.fn.now(),
-        })
-        .returning("*");
-      if (row === undefined) return (await this.get(payoutId, trx))!;
-      const payout = toPayout(row);
-      const eventId = await appendPayoutEvent(trx, payout);
-      if (payout.status === "FAILED") {
-        await this.balances.move(trx, eventId, payout.amount.currency, [{ sellerId: payout.sellerId, amountMinor: payout.amount.amountMinor }], "payout_returned");
-      }
-      return payout;
-    });
+  /** See PayoutTransaction.settle. */
+  async settle(trx: Knex.Transaction, payoutId: string, pspPayoutId: string | undefined, outcome: PayoutOutcome): Promise<AnnouncedPayout | undefined> {
+    const failure = outcome.status === "FAILED" ? outcome.failure : undefined;
+    const [row]: PayoutRow[] = await trx("payouts")
+      .where({ payout_id: payoutId, status: "PENDING" })
+      .update({
+        status: outcome.status,
+        psp_payout_id: trx.raw("coalesce(?, psp_payout_id)", [pspPayoutId ?? null]),
+        failure_code: failure?.code ?? null,
+        failure_message: failure?.message ?? null,
+        updated_at: trx.fn.now(),
+      })
+      .returning("*");
+    if (row === undefined) return undefined;
+    const payout = toPayout(row);
+    return { payout, eventId: await appendPayoutEvent(trx, payout) };
   }
 
   /**
