@@ -67,6 +67,25 @@ export interface PaymentRepository {
   plannedCapture(paymentId: string): Promise<bigint | undefined>;
 }
 
+/** A status change as the payment's history recorded it; `cursor` orders the history. */
+export interface RecordedStatusChange {
+  cursor: bigint;
+  status: PaymentStatus;
+  occurredAt: Date;
+}
+
+/** What WatchPayment reads: a payment and the history of its status changes, whichever instance made them. */
+export interface PaymentHistory {
+  get(paymentId: string): Promise<Payment | undefined>;
+  /**
+   * The payment as it is now and the cursor of its latest status change, read from one snapshot, so that the changes
+   * after that cursor are exactly the ones the payment has not shown yet.
+   */
+  getWithHistoryCursor(paymentId: string): Promise<{ payment: Payment; cursor: bigint } | undefined>;
+  /** The status changes of a payment after `cursor`, oldest first. */
+  statusChangesAfter(paymentId: string, cursor: bigint): Promise<RecordedStatusChange[]>;
+}
+
 export interface SavedResponse {
   fingerprint: string;
   paymentId: string;
