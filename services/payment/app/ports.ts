@@ -86,22 +86,6 @@ export interface PaymentHistory {
   statusChangesAfter(paymentId: string, cursor: bigint): Promise<RecordedStatusChange[]>;
 }
 
-export interface SavedResponse {
-  fingerprint: string;
-  paymentId: string;
-  body: Uint8Array;
-  createdAt: Date;
-  expired: boolean;
-}
-
-/** CreatePayment's first answer, kept under its checkout_id for `ttlMs`. */
-export interface SavedResponses {
-  readonly ttlMs: number;
-  recall(key: string): Promise<SavedResponse | undefined>;
-  /** Saves the first response under `key`; whoever comes second gets the first one back. */
-  remember(key: string, fingerprint: string, paymentId: string, body: Uint8Array): Promise<Uint8Array>;
-}
-
 /** A refund with the fingerprint of the request that recorded it. */
 export type StoredRefund = Refund & { fingerprint: string };
 

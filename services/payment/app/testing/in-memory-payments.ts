@@ -3,7 +3,7 @@ import type { Payment, RiskResult, StatusChange } from "../../domain/payment.js"
 import type { PspPayment } from "../../domain/psp-payment.js";
 import type { PaymentStatus } from "../../domain/status.js";
 import { moveOrder, moveTo, type CapturePlan } from "../../domain/transition.js";
-import type { PaymentHistory, PaymentRepository, RecordedStatusChange, SavedResponse, SavedResponses } from "../ports.js";
+import type { PaymentHistory, PaymentRepository, RecordedStatusChange } from "../ports.js";
 
 /** PaymentRepository and PaymentHistory in memory, for unit tests: the state changes are the domain's, as in the SQL store. */
 export class InMemoryPayments implements PaymentRepository, PaymentHistory {
@@ -116,27 +116,5 @@ export class InMemoryPayments implements PaymentRepository, PaymentHistory {
 
   private announce(paymentId: string, status: PaymentStatus, occurredAt: Date): void {
     this.history.push({ paymentId, cursor: BigInt(this.history.length + 1), status, occurredAt });
-  }
-}
-
-/** SavedResponses in memory; `now` decides what has expired. */
-export class InMemorySavedResponses implements SavedResponses {
-  private readonly saved = new Map<string, Omit<SavedResponse, "expired">>();
-
-  constructor(
-    readonly ttlMs: number,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  async recall(key: string): Promise<SavedResponse | undefined> {
-    const saved = this.saved.get(key);
-    return saved && { ...saved, expired: saved.createdAt.getTime() + this.ttlMs <= this.now() };
-  }
-
-  async remember(key: string, fingerprint: string, paymentId: string, body: Uint8Array): Promise<Uint8Array> {
-    const first = this.saved.get(key);
-    if (first) return first.body;
-    this.saved.set(key, { fingerprint, paymentId, body, createdAt: new Date(this.now()) });
-    return body;
   }
 }
