@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { checkoutFingerprint } from "../domain/checkout.js";
 import type { Payment } from "../domain/payment.js";
 import { checkout } from "../app/testing/checkout-input.js";
-import { fakePsp, inMemoryFlow, pspView } from "../app/testing/in-memory-flow.js";
+import { fakePsp, inMemoryFlow, pspView, recordCheckout } from "../app/testing/in-memory-flow.js";
 import { CreatePaymentReplay } from "./create-payment-replay.js";
 import { InMemorySavedResponses } from "./testing/in-memory-saved-responses.js";
 
@@ -18,10 +17,7 @@ function setup() {
   const replay = new CreatePaymentReplay(flow, new InMemorySavedResponses(TTL_MS), encode);
   const answer = async (input = checkout()) => JSON.parse(new TextDecoder().decode(await replay.answer(input))) as { id: string; status: string; answer: number };
   /** A first attempt that recorded the payment and stopped before its answer was saved. */
-  const interrupted = () => {
-    const valid = flow.validate(checkout());
-    return flow.createOrGet(valid, checkoutFingerprint(valid));
-  };
+  const interrupted = () => recordCheckout(flow);
   return { psp, store, flow, replay, answer, interrupted };
 }
 

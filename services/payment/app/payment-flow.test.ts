@@ -1,15 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { checkoutFingerprint } from "../domain/checkout.js";
 import type { PspPort, RiskPort } from "./ports.js";
 import { checkout } from "./testing/checkout-input.js";
-import { fakePsp, inMemoryFlow, pspView } from "./testing/in-memory-flow.js";
+import { fakePsp, inMemoryFlow, pspView, recordCheckout } from "./testing/in-memory-flow.js";
 
 function setup(ports: { psp?: PspPort; risk?: RiskPort } = {}) {
   const { store, flow } = inMemoryFlow(ports);
-  const recorded = (input = checkout()) => {
-    const valid = flow.validate(input);
-    return flow.createOrGet(valid, checkoutFingerprint(valid));
-  };
+  const recorded = (input = checkout()) => recordCheckout(flow, input);
   /** What CreatePayment does, its answer aside (api/create-payment-replay.ts). */
   const create = async (input = checkout()) => flow.advance(await recorded(input));
   return { store, flow, recorded, create };

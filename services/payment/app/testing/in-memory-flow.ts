@@ -1,8 +1,10 @@
 import { createLogger } from "../../../lib/log.js";
+import { checkoutFingerprint, type CheckoutInput } from "../../domain/checkout.js";
 import type { Payment } from "../../domain/payment.js";
 import type { PspPayment } from "../../domain/psp-payment.js";
 import { PaymentFlow } from "../payment-flow.js";
 import { PspRefusedError, type PspPort, type RiskPort } from "../ports.js";
+import { checkout } from "./checkout-input.js";
 import { InMemoryPayments } from "./in-memory-payments.js";
 
 /** What the PSP says of `payment`: registered, waiting for its buyer, unless `overrides` say otherwise. */
@@ -60,4 +62,10 @@ export function inMemoryFlow({ psp = fakePsp(), risk = approve }: { psp?: PspPor
     expireUnpaidAfterMs: 3_600_000,
   });
   return { store, flow };
+}
+
+/** CreatePayment's first step: the checkout's payment recorded (or found), not taken any further yet. */
+export function recordCheckout(flow: PaymentFlow, input: CheckoutInput = checkout()): Promise<Payment> {
+  const valid = flow.validate(input);
+  return flow.createOrGet(valid, checkoutFingerprint(valid));
 }
