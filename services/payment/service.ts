@@ -116,11 +116,10 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   registerPaymentsGauge(metrics, store);
   const http = await startHttpServer({ port: config.httpPort }, log);
   const pageUrl = (paymentId: string) => statusPageUrl(config.publicUrl ?? http.origin, paymentId);
-  const idempotency = new IdempotencyStore(db, keyTtlMs);
+  const savedResponses = new IdempotencyStore(db, keyTtlMs);
   const psp = new PspHttpClient(config.psp);
   const flow = new PaymentFlow({
     store,
-    idempotency,
     risk: new RiskGrpcClient(config.riskUrl, config.tls),
     psp,
     log,
@@ -146,7 +145,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
     audit: new AuditStore(db, log),
     pageTokenKey: tokenKey,
     port: config.port,
-    routes: paymentRoutes({ flow, store, watch, refunds, disputes, timeline, tokenKey, pipeline: pipelineHandlers(db, paymentSettledFlows, tokenKey, PaymentService.typeName) }),
+    routes: paymentRoutes({ flow, savedResponses, store, watch, refunds, disputes, timeline, tokenKey, pipeline: pipelineHandlers(db, paymentSettledFlows, tokenKey, PaymentService.typeName) }),
     healthProbe: database,
     storeProbes: stores,
     log,

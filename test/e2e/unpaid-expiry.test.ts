@@ -11,7 +11,6 @@ import type { PspPort } from "../../services/payment/app/ports.js";
 import type { Payment } from "../../services/payment/domain/payment.js";
 import { encodePaymentEvent, paymentEventSubject } from "../../services/contracts/events/payment-event.js";
 import { PAYMENT_SCHEMA } from "../../services/payment/store/migrations/index.js";
-import { IdempotencyStore } from "../../services/payment/store/idempotency-store.js";
 import { PaymentStore } from "../../services/payment/store/payment-store.js";
 import { sampleCheckout, waitForPaymentStatus } from "../support/checkouts.js";
 import { unary } from "../support/grpc-js.js";
@@ -112,7 +111,6 @@ describe("expiry racing with the buyer and with other instances", () => {
   const flowWith = (psp: PspPort) =>
     new PaymentFlow({
       store: new PaymentStore(db, encodePaymentEvent, paymentEventSubject),
-      idempotency: new IdempotencyStore(db, 60_000),
       risk: { assess: () => Promise.reject(new Error("not asked when expiring")) },
       psp,
       log: createLogger("expiry-test"),

@@ -25,6 +25,7 @@ import type { Payment, ReviewOutcome } from "../domain/payment.js";
 import { PAYMENT_STATUSES, type PaymentStatus } from "../domain/status.js";
 import type { PaymentStore } from "../store/payment-store.js";
 import type { TimelineStore } from "../store/timeline-store.js";
+import { CreatePaymentReplay, type SavedResponses } from "./create-payment-replay.js";
 import { timelineMethods } from "./timeline-handlers.js";
 import { statsMethods } from "./stats-handlers.js";
 
@@ -71,6 +72,8 @@ function toProto(p: Payment): MessageInitShape<typeof PaymentSchema> {
 
 export interface PaymentApi {
   flow: PaymentFlow;
+  /** CreatePayment's first answers. */
+  savedResponses: SavedResponses;
   store: PaymentStore;
   watch: PaymentWatch;
   refunds: RefundFlow;
@@ -80,7 +83,10 @@ export interface PaymentApi {
   pipeline: PipelineMethods;
 }
 
-export function paymentRoutes({ flow, store, watch, refunds, disputes, timeline, tokenKey, pipeline }: PaymentApi) {
+export function paymentRoutes({ flow, savedResponses, store, watch, refunds, disputes, timeline, tokenKey, pipeline }: PaymentApi) {
+  const createPayments = new CreatePaymentReplay(flow, savedResponses, (payment) =>
+    toBinary(CreatePaymentResponseSchema, create(CreatePaymentResponseSchema, { payment: toProto(payment) })),
+  );
   const paymentPages = pageTokens(tokenKey, "payment.v1.PaymentService/ListPayments", { seq: "bigint" });
   return (router: ConnectRouter) =>
     router.service(PaymentService, {
@@ -98,10 +104,7 @@ export function paymentRoutes({ flow, store, watch, refunds, disputes, timeline,
           embedOrigins: req.embedOrigins,
           orders: req.orders.map((o) => ({ orderId: o.orderId, sellerId: o.sellerId, amount: o.amount })),
         };
-        const response = await flow.create(input, (payment) =>
-          toBinary(CreatePaymentResponseSchema, create(CreatePaymentResponseSchema, { payment: toProto(payment) })),
-        );
-        return fromBinary(CreatePaymentResponseSchema, response);
+        return fromBinary(CreatePaymentResponseSchema, await createPayments.answer(input));
       },
       async getPayment(req) {
         return { payment: toProto(await flow.get(requireId("payment_id", req.paymentId))) };

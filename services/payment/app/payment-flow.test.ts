@@ -1,72 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../lib/log.js";
-import type { Payment } from "../domain/payment.js";
-import type { PspPayment } from "../domain/psp-payment.js";
-import { PaymentFlow } from "./payment-flow.js";
-import { PspRefusedError, type PspPort, type RiskPort } from "./ports.js";
+import type { PspPort, RiskPort } from "./ports.js";
 import { checkout } from "./testing/checkout-input.js";
-import { InMemoryPayments, InMemorySavedResponses } from "./testing/in-memory-payments.js";
+import { fakePsp, inMemoryFlow, pspView, recordCheckout } from "./testing/in-memory-flow.js";
 
-const TTL_MS = 60_000;
-
-function pspView(payment: Payment, overrides: Partial<PspPayment> = {}): PspPayment {
-  return {
-    id: `psp_${payment.id}`,
-    reference: payment.id,
-    status: "requires_payment_method",
-    amountMinor: payment.requestedTotal,
-    currency: payment.currency,
-    hostedPageUrl: "https://psp.example/pay",
-    declineCode: null,
-    failureMessage: null,
-    amountCapturedMinor: 0n,
-    cancellationReason: null,
-    pendingReason: null,
-    ...overrides,
-  };
+function setup(ports: { psp?: PspPort; risk?: RiskPort } = {}) {
+  const { store, flow } = inMemoryFlow(ports);
+  const recorded = (input = checkout()) => recordCheckout(flow, input);
+  /** What CreatePayment does, its answer aside (api/create-payment-replay.ts). */
+  const create = async (input = checkout()) => flow.advance(await recorded(input));
+  return { store, flow, recorded, create };
 }
 
-/** A PSP that registers every payment and answers captures in full of what was asked. */
-function fakePsp(refuse = false): PspPort & { registered: string[] } {
-  const registered: string[] = [];
-  const none = () => Promise.reject(new Error("not expected in this test"));
-  return {
-    registered,
-    async register(payment) {
-      if (refuse) throw new PspRefusedError("card network unavailable for this merchant");
-      registered.push(payment.id);
-      return pspView(payment);
-    },
-    retrieve: none,
-    async capture(payment, amountMinor) {
-      return pspView(payment, { status: "succeeded", amountCapturedMinor: amountMinor });
-    },
-    cancel: none,
-    abandon: none,
-    refund: none,
-    retrieveRefund: none,
-  };
-}
-
-const approve: RiskPort = { assess: async () => ({ decision: "APPROVE", reasons: [] }) };
-
-function setup({ psp = fakePsp(), risk = approve }: { psp?: PspPort; risk?: RiskPort } = {}) {
-  const store = new InMemoryPayments();
-  const flow = new PaymentFlow({
-    store,
-    idempotency: new InMemorySavedResponses(TTL_MS),
-    risk,
-    psp,
-    log: createLogger("payment-flow-test"),
-    platformFeeBps: 250,
-    statusPageUrl: (id) => `https://pay.example/status/${id}`,
-    expireUnpaidAfterMs: 3_600_000,
-  });
-  const create = async (input = checkout()) => JSON.parse(new TextDecoder().decode(await flow.create(input, (p) => new TextEncoder().encode(JSON.stringify({ id: p.id, status: p.status }))))) as { id: string; status: string };
-  return { store, flow, create };
-}
-
-describe("PaymentFlow.create", () => {
+describe("PaymentFlow.createOrGet, then advance", () => {
   it("creates the payment, clears risk and registers it at the PSP", async () => {
     const psp = fakePsp();
     const { store, create } = setup({ psp });
@@ -77,7 +22,7 @@ describe("PaymentFlow.create", () => {
     expect(store.announced).toEqual([{ paymentId: answer.id, status: "EXECUTING" }]);
   });
 
-  it("replays the first answer to the same checkout, without registering it again", async () => {
+  it("finds the payment recorded under the same checkout, without registering it again", async () => {
     const psp = fakePsp();
     const { create } = setup({ psp });
     const first = await create();
@@ -85,10 +30,27 @@ describe("PaymentFlow.create", () => {
     expect(psp.registered).toHaveLength(1);
   });
 
+  it("resumes a payment recorded by an interrupted first attempt", async () => {
+    const psp = fakePsp();
+    const { recorded, create } = setup({ psp });
+    const interrupted = await recorded();
+    expect(interrupted.status).toBe("NOT_STARTED");
+    expect(await create()).toMatchObject({ id: interrupted.id, status: "EXECUTING" });
+    expect(psp.registered).toEqual([interrupted.id]);
+  });
+
   it("refuses the checkout_id of another checkout", async () => {
     const { create } = setup();
-    await create();
-    await expect(create(checkout({ buyerId: "buyer_2" }))).rejects.toMatchObject({ kind: "already_exists" });
+    const { id } = await create();
+    await expect(create(checkout({ buyerId: "buyer_2" }))).rejects.toMatchObject({
+      kind: "already_exists",
+      message: `checkout_id "chk_1" was already used for a different checkout (payment ${id}); retry with the identical request, or use a new checkout_id`,
+    });
+  });
+
+  it("refuses an invalid checkout, naming the field", async () => {
+    const { flow } = setup();
+    expect(() => flow.validate(checkout({ orders: [] }))).toThrow(expect.objectContaining({ kind: "invalid_argument", message: "orders: must contain at least one order" }));
   });
 
   it("fails a payment risk rejects, and one the PSP refuses", async () => {

@@ -1,22 +1,15 @@
-import { alreadyExists, failedPrecondition, notFound } from "../../lib/errors.js";
+import { failedPrecondition, notFound } from "../../lib/errors.js";
 import { failpoint } from "../../lib/failpoints.js";
 import { newId } from "../../lib/ids.js";
 import { formatMoney } from "../../lib/money.js";
 import type { Logger } from "../../lib/log.js";
-import { checkoutFingerprint, checkoutIdReused, priceCheckout, validateCheckout, type CheckoutInput } from "../domain/checkout.js";
+import { priceCheckout, validateCheckout, type Checkout, type CheckoutInput } from "../domain/checkout.js";
 import { awaitsReview, clearedForPsp, failedBecause, isCharged, riskRejection, type Payment, type ReviewOutcome } from "../domain/payment.js";
 import { changeFromPsp, isAbandoned, type PspPayment } from "../domain/psp-payment.js";
 import { planCapture, type OrderCaptureInput } from "../domain/capture.js";
-import { PspConflictError, PspRefusedError, type PaymentRepository, type PspPort, type RiskPort, type SavedResponse, type SavedResponses } from "./ports.js";
+import { PspConflictError, PspRefusedError, type PaymentRepository, type PspPort, type RiskPort } from "./ports.js";
 
 export type PspUpdateOutcome = "applied" | "unchanged" | "unknown_payment" | "amount_mismatch";
-
-function keyExpired(checkoutId: string, paymentId: string, usedAt: Date): Error {
-  return alreadyExists(
-    `checkout_id "${checkoutId}" was used on ${usedAt.toISOString()} for payment ${paymentId}, and its idempotency key has ` +
-      "expired: the first answer is no longer replayed and the checkout is never charged twice. Read the payment with GetPayment",
-  );
-}
 
 /** A repeated capture gets the payment back; one asking for other amounts than were captured is refused. */
 function sameCaptureAgain(payment: Payment, orders: readonly OrderCaptureInput[]): Payment {
@@ -33,7 +26,6 @@ function sameCaptureAgain(payment: Payment, orders: readonly OrderCaptureInput[]
 
 export interface PaymentFlowDeps {
   store: PaymentRepository;
-  idempotency: SavedResponses;
   risk: RiskPort;
   psp: PspPort;
   log: Logger;
@@ -52,40 +44,30 @@ export interface PaymentFlowDeps {
  */
 export class PaymentFlow {
   private readonly store: PaymentRepository;
-  private readonly idempotency: SavedResponses;
   private readonly risk: RiskPort;
   private readonly psp: PspPort;
   private readonly log: Logger;
 
   constructor(private readonly deps: PaymentFlowDeps) {
-    ({ store: this.store, idempotency: this.idempotency, risk: this.risk, psp: this.psp, log: this.log } = deps);
+    ({ store: this.store, risk: this.risk, psp: this.psp, log: this.log } = deps);
+  }
+
+  /** The checkout CreatePayment was sent, validated; INVALID_ARGUMENT names the field at fault. */
+  validate(input: CheckoutInput): Checkout {
+    return validateCheckout(input, this.deps.returnUrlHosts);
   }
 
   /**
-   * Creates the checkout's payment and takes it as far as it goes, answering with `respond(payment)`. Idempotent
-   * on checkout_id: that first answer is saved and every identical request gets it back, byte for byte, until the
-   * key expires; an interrupted first attempt is resumed by the next one.
+   * Records the checkout's payment, its fees at the platform's rate, or finds the one recorded under its checkout_id
+   * (ALREADY_EXISTS when `fingerprint` differs). CreatePayment then takes it as far as it goes with `advance`, which
+   * also resumes an interrupted first attempt.
    */
-  async create(input: CheckoutInput, respond: (payment: Payment) => Uint8Array): Promise<Uint8Array> {
-    const checkout = validateCheckout(input, this.deps.returnUrlHosts);
-    const fingerprint = checkoutFingerprint(checkout);
-    const saved = await this.idempotency.recall(checkout.checkoutId);
-    if (saved) return this.replay(saved, checkout.checkoutId, fingerprint);
+  async createOrGet(checkout: Checkout, fingerprint: string): Promise<Payment> {
     const paymentId = newId("pay");
-    const payment = await this.store.createOrGet(priceCheckout(checkout, this.deps.platformFeeBps), fingerprint, {
+    return this.store.createOrGet(priceCheckout(checkout, this.deps.platformFeeBps), fingerprint, {
       id: paymentId,
       statusPageUrl: this.deps.statusPageUrl(paymentId),
     });
-    if (Date.now() - payment.createdAt.getTime() > this.idempotency.ttlMs) throw keyExpired(checkout.checkoutId, payment.id, payment.createdAt);
-    const response = await this.idempotency.remember(checkout.checkoutId, fingerprint, payment.id, respond(await this.advance(payment)));
-    failpoint("payment.before-create-response");
-    return response;
-  }
-
-  private replay(saved: SavedResponse, checkoutId: string, fingerprint: string): Uint8Array {
-    if (saved.fingerprint !== fingerprint) throw checkoutIdReused(checkoutId, saved.paymentId);
-    if (saved.expired) throw keyExpired(checkoutId, saved.paymentId, saved.createdAt);
-    return saved.body;
   }
 
   async get(paymentId: string): Promise<Payment> {

@@ -1,6 +1,6 @@
 import { notFound, resourceExhausted } from "../../lib/errors.js";
 import { asOfStatusChange, isSettled, type Payment } from "../domain/payment.js";
-import type { PaymentStore } from "../store/payment-store.js";
+import type { PaymentHistory } from "./ports.js";
 
 /** Tells when a payment may have changed; a hint only, the database says what changed. */
 export interface PaymentChangeSignal {
@@ -46,7 +46,7 @@ export class PaymentWatch {
 
   /** `maxWatches`: streams open at once on this instance; one more is refused, not queued. */
   constructor(
-    private readonly store: PaymentStore,
+    private readonly store: PaymentHistory,
     private readonly changes: PaymentChangeSignal,
     private readonly fallbackPollMs: number,
     private readonly maxWatches: number,

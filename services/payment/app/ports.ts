@@ -67,20 +67,23 @@ export interface PaymentRepository {
   plannedCapture(paymentId: string): Promise<bigint | undefined>;
 }
 
-export interface SavedResponse {
-  fingerprint: string;
-  paymentId: string;
-  body: Uint8Array;
-  createdAt: Date;
-  expired: boolean;
+/** A status change as the payment's history recorded it; `cursor` orders the history. */
+export interface RecordedStatusChange {
+  cursor: bigint;
+  status: PaymentStatus;
+  occurredAt: Date;
 }
 
-/** CreatePayment's first answer, kept under its checkout_id for `ttlMs`. */
-export interface SavedResponses {
-  readonly ttlMs: number;
-  recall(key: string): Promise<SavedResponse | undefined>;
-  /** Saves the first response under `key`; whoever comes second gets the first one back. */
-  remember(key: string, fingerprint: string, paymentId: string, body: Uint8Array): Promise<Uint8Array>;
+/** What WatchPayment reads: a payment and the history of its status changes, whichever instance made them. */
+export interface PaymentHistory {
+  get(paymentId: string): Promise<Payment | undefined>;
+  /**
+   * The payment as it is now and the cursor of its latest status change, read from one snapshot, so that the changes
+   * after that cursor are exactly the ones the payment has not shown yet.
+   */
+  getWithHistoryCursor(paymentId: string): Promise<{ payment: Payment; cursor: bigint } | undefined>;
+  /** The status changes of a payment after `cursor`, oldest first. */
+  statusChangesAfter(paymentId: string, cursor: bigint): Promise<RecordedStatusChange[]>;
 }
 
 /** A refund with the fingerprint of the request that recorded it. */

@@ -1,6 +1,6 @@
 import type { Db } from "../../lib/db.js";
 import type { RetainedTable } from "../../lib/retention.js";
-import type { SavedResponse, SavedResponses } from "../app/ports.js";
+import type { SavedResponse, SavedResponses } from "../api/create-payment-replay.js";
 
 
 /** For the retention sweeper: a key goes once it has expired. */

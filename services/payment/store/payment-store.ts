@@ -6,7 +6,7 @@ import type { PspPayment } from "../domain/psp-payment.js";
 import type { PaymentStatsRow, StatsPeriod } from "../domain/payment-stats.js";
 import { checkoutStatus, statusesBefore, type PaymentStatus } from "../domain/status.js";
 import { moveOrder, moveTo, type CapturePlan } from "../domain/transition.js";
-import type { PaymentRepository } from "../app/ports.js";
+import type { PaymentHistory, PaymentRepository, RecordedStatusChange } from "../app/ports.js";
 import { appendToOutbox } from "./outbox.js";
 
 interface PaymentRow {
@@ -106,12 +106,6 @@ function paymentOf(row: PaymentRow, orders: PaymentOrder[]): Payment {
   };
 }
 
-export interface RecordedStatusChange {
-  cursor: bigint;
-  status: PaymentStatus;
-  occurredAt: Date;
-}
-
 export interface PaymentPage {
   payments: Payment[];
   /** The seq to continue after, when there are more. */
@@ -123,7 +117,7 @@ export type EventEncoder = (payment: Payment, eventId: string, occurredAt: Date)
 
 const DATE_TRUNC_UNIT: Record<StatsPeriod, string> = { hour: "hour", day: "day" };
 
-export class PaymentStore implements PaymentRepository {
+export class PaymentStore implements PaymentRepository, PaymentHistory {
   constructor(
     private readonly db: Db,
     private readonly encodeEvent: EventEncoder,
@@ -291,10 +285,7 @@ export class PaymentStore implements PaymentRepository {
     });
   }
 
-  /**
-   * The payment as it is now and the id of its latest status change, read from one snapshot, so that the changes
-   * after that id are exactly the ones the payment has not shown yet.
-   */
+  /** The latest status change's id is the cursor; one repeatable-read snapshot gives both. */
   async getWithHistoryCursor(paymentId: string): Promise<{ payment: Payment; cursor: bigint } | undefined> {
     return this.db.transaction(
       async (trx) => {
@@ -308,7 +299,6 @@ export class PaymentStore implements PaymentRepository {
     );
   }
 
-  /** The status changes of a payment after `cursor`, oldest first. */
   async statusChangesAfter(paymentId: string, cursor: bigint): Promise<RecordedStatusChange[]> {
     const rows: { id: bigint; status: PaymentStatus; occurred_at: Date }[] = await this.db("status_history")
       .where({ payment_id: paymentId })

@@ -3,13 +3,18 @@ import type { Payment, RiskResult, StatusChange } from "../../domain/payment.js"
 import type { PspPayment } from "../../domain/psp-payment.js";
 import type { PaymentStatus } from "../../domain/status.js";
 import { moveOrder, moveTo, type CapturePlan } from "../../domain/transition.js";
-import type { PaymentRepository, SavedResponse, SavedResponses } from "../ports.js";
+import type { PaymentHistory, PaymentRepository, RecordedStatusChange } from "../ports.js";
 
-/** PaymentRepository in memory, for unit tests: the state changes are the domain's, as in the SQL store. */
-export class InMemoryPayments implements PaymentRepository {
+/** PaymentRepository and PaymentHistory in memory, for unit tests: the state changes are the domain's, as in the SQL store. */
+export class InMemoryPayments implements PaymentRepository, PaymentHistory {
   private readonly payments = new Map<string, { payment: Payment; fingerprint: string; plan?: CapturePlan }>();
-  /** The statuses announced, in order: what the SQL store writes to the history and the outbox. */
-  readonly announced: { paymentId: string; status: PaymentStatus }[] = [];
+  /** Every payment's status changes, in order: what the SQL store writes to the history and the outbox. */
+  private readonly history: (RecordedStatusChange & { paymentId: string })[] = [];
+
+  /** The statuses announced, in order. */
+  get announced(): { paymentId: string; status: PaymentStatus }[] {
+    return this.history.map(({ paymentId, status }) => ({ paymentId, status }));
+  }
 
   async createOrGet(checkout: PricedCheckout, fingerprint: string, newPayment: { id: string; statusPageUrl: string }): Promise<Payment> {
     const existing = [...this.payments.values()].find((p) => p.payment.checkoutId === checkout.checkoutId);
@@ -40,12 +45,22 @@ export class InMemoryPayments implements PaymentRepository {
     return [...this.payments.values()].find((p) => p.payment.pspPaymentId === pspPaymentId)?.payment;
   }
 
+  async getWithHistoryCursor(paymentId: string): Promise<{ payment: Payment; cursor: bigint } | undefined> {
+    const payment = await this.get(paymentId);
+    const changes = await this.statusChangesAfter(paymentId, 0n);
+    return payment && { payment, cursor: changes.at(-1)?.cursor ?? 0n };
+  }
+
+  async statusChangesAfter(paymentId: string, cursor: bigint): Promise<RecordedStatusChange[]> {
+    return this.history.filter((change) => change.paymentId === paymentId && change.cursor > cursor).map(({ cursor, status, occurredAt }) => ({ cursor, status, occurredAt }));
+  }
+
   /** Moves one order (a refund), announcing a new checkout status, as the SQL store's moveOrder. */
   moveOrder(paymentId: string, orderId: string, to: PaymentStatus): void {
     const entry = this.payments.get(paymentId)!;
-    const moved = moveOrder(entry.payment, orderId, to);
-    if (moved.status !== entry.payment.status) this.announced.push({ paymentId, status: moved.status });
-    entry.payment = { ...moved, updatedAt: new Date() };
+    const moved = { ...moveOrder(entry.payment, orderId, to), updatedAt: new Date() };
+    if (moved.status !== entry.payment.status) this.announce(paymentId, moved.status, moved.updatedAt);
+    entry.payment = moved;
   }
 
   async recordRisk(paymentId: string, risk: RiskResult): Promise<boolean> {
@@ -95,29 +110,11 @@ export class InMemoryPayments implements PaymentRepository {
     const moved = entry && moveTo(entry.payment, change, entry.plan);
     if (!entry || !moved) return undefined;
     entry.payment = { ...moved, updatedAt: new Date() };
-    this.announced.push({ paymentId, status: change.to });
+    this.announce(paymentId, change.to, entry.payment.updatedAt);
     return entry.payment;
   }
-}
 
-/** SavedResponses in memory; `now` decides what has expired. */
-export class InMemorySavedResponses implements SavedResponses {
-  private readonly saved = new Map<string, Omit<SavedResponse, "expired">>();
-
-  constructor(
-    readonly ttlMs: number,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  async recall(key: string): Promise<SavedResponse | undefined> {
-    const saved = this.saved.get(key);
-    return saved && { ...saved, expired: saved.createdAt.getTime() + this.ttlMs <= this.now() };
-  }
-
-  async remember(key: string, fingerprint: string, paymentId: string, body: Uint8Array): Promise<Uint8Array> {
-    const first = this.saved.get(key);
-    if (first) return first.body;
-    this.saved.set(key, { fingerprint, paymentId, body, createdAt: new Date(this.now()) });
-    return body;
+  private announce(paymentId: string, status: PaymentStatus, occurredAt: Date): void {
+    this.history.push({ paymentId, cursor: BigInt(this.history.length + 1), status, occurredAt });
   }
 }
