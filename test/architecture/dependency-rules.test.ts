@@ -8,8 +8,6 @@ import { importsOf, sourceFiles } from "./imports.js";
  */
 const KNOWN = new Set([
   // Use cases on concrete stores: moving behind ports (item 1).
-  "services/ledger/app/checkpointer.ts -> services/ledger/store/ledger-store.ts",
-  "services/ledger/app/stall-check.ts -> services/ledger/store/booked-counts.ts",
   "services/payment/app/payment-watch.ts -> services/payment/store/payment-store.ts",
   "services/reconciliation/app/adjustments.ts -> services/reconciliation/store/reconciliation-store.ts",
   "services/reconciliation/app/reconciliation.ts -> services/reconciliation/store/reconciliation-store.ts",
