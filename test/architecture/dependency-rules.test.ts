@@ -9,9 +9,6 @@ import { importsOf, sourceFiles } from "./imports.js";
 const KNOWN = new Set([
   // Use cases on concrete stores: moving behind ports (item 1).
   "services/payment/app/payment-watch.ts -> services/payment/store/payment-store.ts",
-  "services/reconciliation/app/adjustments.ts -> services/reconciliation/store/reconciliation-store.ts",
-  "services/reconciliation/app/reconciliation.ts -> services/reconciliation/store/reconciliation-store.ts",
-  "services/reconciliation/app/schedule.ts -> services/reconciliation/store/reconciliation-store.ts",
   "services/wallet/app/payout-flow.ts -> services/wallet/store/payout-store.ts",
   "services/wallet/app/payout-jobs.ts -> services/wallet/store/payout-store.ts",
 ]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { completeDays } from "./schedule.js";
+import { completeDays } from "./settlement-day.js";
 
 describe("completeDays", () => {
   it("lists the last days whose cutoff has passed, oldest first", () => {
