@@ -108,7 +108,7 @@ export class InMemoryRecords implements RunRecords, Adjustments {
       if (existing === undefined) {
         const now = this.now();
         const id = ++this.lastExceptionId;
-        this.exceptions.set(id, { ...updated, id, date, status: "open", resolution: "", createdAt: now, updatedAt: now, lastExecution: run.executions });
+        this.exceptions.set(id, { ...updated, id, date, status: "open", resolution: "", adjustment: undefined, createdAt: now, updatedAt: now, lastExecution: run.executions });
         written++;
       } else if (foundFields(existing) !== foundFields(updated)) {
         this.exceptions.set(existing.id, { ...existing, ...updated, updatedAt: this.now() });
