@@ -3,7 +3,7 @@ import type { PostingPlan } from "../../contracts/accounting/postings.js";
 import { aborted, DomainError } from "../../lib/errors.js";
 import type { Logger } from "../../lib/log.js";
 import { supersededBy, type FoundException, type Run } from "../domain/exception.js";
-import { balanceBreakException, balanceBreaks, balanceCheckSkipped } from "../domain/balance-check.js";
+import { balanceBreakException, balanceBreaks, balanceCheckOf } from "../domain/balance-check.js";
 import { missingInFileException, PSP_SIDE_ACCOUNTS, SETTLEABLE_PREFIXES, settlingLineType } from "../domain/matching.js";
 import { previousDate, settlementWindow } from "../domain/settlement-day.js";
 import { nextSettlements } from "../domain/settlement-totals.js";
@@ -139,12 +139,12 @@ export class Reconciliation {
    */
   private async checkBalances(run: Run, outcome: LinesOutcome, sink: (e: FoundException) => Promise<void>): Promise<string | undefined> {
     const previous = await this.deps.store.latestFinishedRunBefore(run.date);
-    const note = balanceCheckSkipped(run.date, previous, outcome.closingBalances);
-    if (note !== undefined) {
-      this.deps.log.info("reconciliation balance check skipped", { runId: run.id, date: run.date, why: note });
-      return note;
+    const check = balanceCheckOf(run.date, previous, outcome.closingBalances);
+    if ("skipped" in check) {
+      this.deps.log.info("reconciliation balance check skipped", { runId: run.id, date: run.date, why: check.skipped });
+      return check.skipped;
     }
-    for (const found of balanceBreaks(previous!.closingBalances, outcome.movementsNet, outcome.closingBalances)) {
+    for (const found of balanceBreaks(check.against, outcome.movementsNet, outcome.closingBalances)) {
       outcome.report.add("balance_break", found.currency, found.difference < 0n ? -found.difference : found.difference);
       await sink(balanceBreakException(run.date, found));
     }

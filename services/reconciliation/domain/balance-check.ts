@@ -29,20 +29,16 @@ export function balanceBreaks(previousClosing: readonly Money[], movementsNet: R
 }
 
 /**
- * Why `date`'s closing balances cannot be checked against `previous` (the latest run finished before it), for people;
- * undefined when they can.
+ * Whether `date`'s closing balances can be checked: against those of `previous` (the latest run finished before it,
+ * when it is of the day before and both files have closing balances), or else why not, for people.
  */
-export function balanceCheckSkipped(date: string, previous: Pick<Run, "date" | "closingBalances"> | undefined, closing: readonly Money[]): string | undefined {
+export function balanceCheckOf(date: string, previous: Pick<Run, "date" | "closingBalances"> | undefined, closing: readonly Money[]): { against: readonly Money[] } | { skipped: string } {
   const previousDay = previousDate(date);
-  return previous === undefined
-    ? "the first settlement file: no earlier closing balance to check this file's against"
-    : previous.date !== previousDay
-      ? `no finished run of ${previousDay} (the latest earlier one is of ${previous.date}): the closing balances are not checked`
-      : closing.length === 0
-        ? "the file has no closing balance: the balances are not checked"
-        : previous.closingBalances.length === 0
-          ? `${previousDay}'s file has no closing balance: this file's are not checked against it`
-          : undefined;
+  if (previous === undefined) return { skipped: "the first settlement file: no earlier closing balance to check this file's against" };
+  if (previous.date !== previousDay) return { skipped: `no finished run of ${previousDay} (the latest earlier one is of ${previous.date}): the closing balances are not checked` };
+  if (closing.length === 0) return { skipped: "the file has no closing balance: the balances are not checked" };
+  if (previous.closingBalances.length === 0) return { skipped: `${previousDay}'s file has no closing balance: this file's are not checked against it` };
+  return { against: previous.closingBalances };
 }
 
 /** The exception of a balance that does not chain from `date`'s previous day. */
