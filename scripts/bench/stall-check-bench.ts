@@ -11,6 +11,7 @@ import { createDb, migrateUp, type Db } from "../../services/lib/db.js";
 import { outboxBacklog, settledItems, settledPerHour } from "../../services/lib/pipeline/settled-store.js";
 import type { PipelineSource } from "../../services/ledger/app/ports.js";
 import { checkStalls } from "../../services/ledger/app/stall-check.js";
+import { bookedCounts } from "../../services/ledger/store/booked-counts.js";
 import { LEDGER_SCHEMA, ledgerMigrations } from "../../services/ledger/store/migrations/index.js";
 import { PAYMENT_SCHEMA, paymentMigrations } from "../../services/payment/store/migrations/index.js";
 import { paymentSettledFlows } from "../../services/payment/store/settled-flows.js";
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
       const config = { stallAfterMs: 60_000, lookbackMs: LOOKBACK_HOURS * 3600_000 };
       let found = "";
       const ms = await median(async () => {
-        const report = await checkStalls(ledger, [source], undefined, config);
+        const report = await checkStalls(bookedCounts(ledger), [source], undefined, config);
         found = report.violations.map((v) => v.transactionId).join(", ");
       });
       console.log(`stall check, ${LOOKBACK_HOURS} h looked back: median ${ms.toFixed(0)} ms of ${REPEATS}; not booked: ${found || "none"}`);

@@ -17,6 +17,7 @@ import { checkStalls, type StallCheckConfig } from "./app/stall-check.js";
 import { startStallWatch } from "./app/stall-watch.js";
 import { pipelineSources } from "./adapters/pipeline-sources.js";
 import { ledgerSubscriptions } from "./events/consumers.js";
+import { bookedCounts } from "./store/booked-counts.js";
 import { LedgerStore } from "./store/ledger-store.js";
 import { ledgerSchema } from "./store/migrations/index.js";
 import { DEFAULT_INBOX_RETENTION_DAYS, inboxRetention } from "../lib/events/event-retention.js";
@@ -62,7 +63,7 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
   const sources = pipelineSources(config, config.tls);
   const consumerMetrics = config.events && new ConsumerMetrics(metrics, config.events.names);
   const stallConfig: StallCheckConfig = { stallAfterMs: 60_000, lookbackMs: 24 * 3600_000, ...config.stalls };
-  const stalls = () => checkStalls(db, sources, consumerMetrics, stallConfig);
+  const stalls = () => checkStalls(bookedCounts(db), sources, consumerMetrics, stallConfig);
   const database = databaseAnswers(db);
   const stores: StoreProbes = new Map([["postgresql", database]]);
   const grpc = await startGrpcServer({

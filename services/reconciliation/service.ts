@@ -17,7 +17,8 @@ import { PspHttpClient } from "./adapters/psp-http-client.js";
 import { noSettlementDirectory, settlementDirectory } from "./adapters/settlement-directory.js";
 import { reconciliationRoutes } from "./api/reconciliation-handlers.js";
 import { defaultReconciliationConfig, Reconciliation, type ReconciliationConfig } from "./app/reconciliation.js";
-import { completeDays, reconcileDueDays } from "./app/schedule.js";
+import { reconcileDueDays } from "./app/schedule.js";
+import { completeDays } from "./domain/settlement-day.js";
 import { reconciliationSchema } from "./store/migrations/index.js";
 import { ReconciliationStore } from "./store/reconciliation-store.js";
 

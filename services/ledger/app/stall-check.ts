@@ -1,21 +1,6 @@
-import type { Knex } from "knex";
 import type { Violation } from "../domain/invariants.js";
-import {
-  amountDiffersViolation,
-  BOOKED_FLOWS,
-  compareBooked,
-  deadLettersViolation,
-  hoursToCompare,
-  notBookedViolation,
-  unpublishedViolation,
-  type AmountDifference,
-} from "../domain/stalls.js";
-import { bookedAmounts, bookedPerHour } from "../store/booked-counts.js";
-import type { DeadLetterCount, PipelineSource } from "./ports.js";
-
-const HOUR_MS = 3600_000;
-/** Items listed per flow and kind of violation; the count of the others is in a note. */
-const MAX_IDS_PER_FLOW = 100;
+import { BOOKED_FLOWS, compareBooked, deadLettersViolation, flowViolations, HOUR_MS, hoursToCompare, stallWindow, unpublishedViolation, type AmountDifference } from "../domain/stalls.js";
+import type { BookedCounts, DeadLetterCount, PipelineSource } from "./ports.js";
 
 export interface StallCheckConfig {
   /** STALL_AFTER_MS: how long a settled item or an outbox event may take to reach the ledger. */
@@ -36,17 +21,16 @@ export interface StallReport {
  * check reads little on a long, healthy history.
  */
 export async function checkStalls(
-  db: Knex,
+  booked: BookedCounts,
   sources: readonly PipelineSource[],
   deadLetters: DeadLetterCount | undefined,
   config: StallCheckConfig,
   now = new Date(),
 ): Promise<StallReport> {
-  const settledBefore = new Date(now.getTime() - config.stallAfterMs);
-  const since = new Date(Math.floor((settledBefore.getTime() - config.lookbackMs) / HOUR_MS) * HOUR_MS);
+  const { since, settledBefore } = stallWindow(now, config);
   const report: StallReport = { violations: [], notes: [] };
   for (const source of sources) {
-    await checkSource(db, source, config, { since, settledBefore, now }, report).catch((err: unknown) =>
+    await checkSource(booked, source, config, { since, settledBefore, now }, report).catch((err: unknown) =>
       report.notes.push(`the ${source.service} service's settled items and outbox were not compared: ${String(err)}`),
     );
   }
@@ -65,7 +49,7 @@ async function countDeadLetters(source: DeadLetterCount | undefined, { violation
 }
 
 async function checkSource(
-  db: Knex,
+  booked: BookedCounts,
   source: PipelineSource,
   config: StallCheckConfig,
   { since, settledBefore, now }: { since: Date; settledBefore: Date; now: Date },
@@ -73,22 +57,21 @@ async function checkSource(
 ): Promise<void> {
   const health = await source.health(since, settledBefore);
   const flows = BOOKED_FLOWS.filter((f) => source.flows.includes(f.name));
-  const booked = await bookedPerHour(db, flows, since);
+  const bookedHours = await booked.bookedPerHour(flows, since);
   for (const flow of flows) {
     const missing: string[] = [];
     const differing: AmountDifference[] = [];
-    for (const hour of hoursToCompare(flow.name, health.hours, booked)) {
+    for (const hour of hoursToCompare(flow.name, health.hours, bookedHours)) {
       const until = new Date(Math.min(hour + HOUR_MS, settledBefore.getTime()));
       for await (const items of source.settledItems(flow.name, new Date(hour), until, settledBefore)) {
-        const found = compareBooked(flow, items, await bookedAmounts(db, flow, items.map((i) => flow.transactionId(i.id))));
+        const found = compareBooked(flow, items, await booked.bookedAmounts(flow, items.map((i) => flow.transactionId(i.id))));
         missing.push(...found.missing);
         differing.push(...found.differing);
       }
     }
-    violations.push(...missing.slice(0, MAX_IDS_PER_FLOW).map((id) => notBookedViolation(flow, id, source.service, config.stallAfterMs)));
-    if (missing.length > MAX_IDS_PER_FLOW) notes.push(`${flow.name}: ${missing.length - MAX_IDS_PER_FLOW} more settled but not booked than are listed`);
-    violations.push(...differing.slice(0, MAX_IDS_PER_FLOW).map((d) => amountDiffersViolation(flow, d, source.service)));
-    if (differing.length > MAX_IDS_PER_FLOW) notes.push(`${flow.name}: ${differing.length - MAX_IDS_PER_FLOW} more booked with another amount than are listed`);
+    const listed = flowViolations(flow, { missing, differing }, source.service, config.stallAfterMs);
+    violations.push(...listed.violations);
+    notes.push(...listed.notes);
   }
   if (health.unpublished > 0n && health.oldestUnpublished) violations.push(unpublishedViolation(source.service, health.unpublished, health.oldestUnpublished, now));
 }

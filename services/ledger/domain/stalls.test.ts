@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BOOKED_FLOWS, compareBooked, hoursToCompare, type HourTotal } from "./stalls.js";
+import { BOOKED_FLOWS, compareBooked, hoursToCompare, stallWindow, type HourTotal } from "./stalls.js";
 
 const H = 3600_000;
 const at = (flow: string, hour: number, count: number, sum = count * 100, currency = "USD"): HourTotal => ({
@@ -53,5 +53,12 @@ describe("compareBooked", () => {
         { item: items[2], booked: { currency: "EUR", amountMinor: 100n } },
       ],
     });
+  });
+});
+
+describe("stallWindow", () => {
+  it("compares what settled before the delay, from the start of the hour the lookback reaches", () => {
+    const window = stallWindow(new Date("2024-03-05T12:30:00.000Z"), { stallAfterMs: 60_000, lookbackMs: 2 * H });
+    expect(window).toEqual({ since: new Date("2024-03-05T10:00:00.000Z"), settledBefore: new Date("2024-03-05T12:29:00.000Z") });
   });
 });

@@ -44,6 +44,18 @@ export function hoursToCompare(flow: string, source: HourTotal[], booked: HourTo
   return [...hours].sort((a, b) => a - b);
 }
 
+/** Sources and ledger count items by the hour. */
+export const HOUR_MS = 3600_000;
+
+/**
+ * The items the check compares: those settled before `stallAfterMs` ago (the others may still be on their way), from
+ * the start of the hour `lookbackMs` before that (sources and ledger count by the hour).
+ */
+export function stallWindow(now: Date, { stallAfterMs, lookbackMs }: { stallAfterMs: number; lookbackMs: number }): { since: Date; settledBefore: Date } {
+  const settledBefore = new Date(now.getTime() - stallAfterMs);
+  return { since: new Date(Math.floor((settledBefore.getTime() - lookbackMs) / HOUR_MS) * HOUR_MS), settledBefore };
+}
+
 export interface Amount {
   currency: string;
   amountMinor: bigint;
@@ -71,6 +83,26 @@ export function compareBooked(flow: BookedFlow, items: SettledItem[], booked: Re
     }
   }
   return { missing, differing };
+}
+
+/** Items listed per flow and kind of violation; the count of the others is in a note. */
+export const MAX_IDS_PER_FLOW = 100;
+
+/** What one flow's comparison found, as violations (at most MAX_IDS_PER_FLOW of each kind) and notes counting the rest. */
+export function flowViolations(
+  flow: BookedFlow,
+  { missing, differing }: { missing: string[]; differing: AmountDifference[] },
+  service: string,
+  stallAfterMs: number,
+): { violations: Violation[]; notes: string[] } {
+  const violations = [
+    ...missing.slice(0, MAX_IDS_PER_FLOW).map((id) => notBookedViolation(flow, id, service, stallAfterMs)),
+    ...differing.slice(0, MAX_IDS_PER_FLOW).map((d) => amountDiffersViolation(flow, d, service)),
+  ];
+  const notes: string[] = [];
+  if (missing.length > MAX_IDS_PER_FLOW) notes.push(`${flow.name}: ${missing.length - MAX_IDS_PER_FLOW} more settled but not booked than are listed`);
+  if (differing.length > MAX_IDS_PER_FLOW) notes.push(`${flow.name}: ${differing.length - MAX_IDS_PER_FLOW} more booked with another amount than are listed`);
+  return { violations, notes };
 }
 
 export function notBookedViolation(flow: BookedFlow, id: string, service: string, stallAfterMs: number): Violation {

@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import type { BookedCounts } from "../app/ports.js";
 import type { Amount, BookedFlow, HourTotal } from "../domain/stalls.js";
 
 /**
@@ -28,3 +29,9 @@ export async function bookedAmounts(db: Knex, flow: BookedFlow, transactionIds: 
   // A transaction without its amount entry booked nothing of the item.
   return new Map(rows.map((r) => [r.id, { currency: r.currency ?? "", amountMinor: r.amountMinor ?? 0n }]));
 }
+
+/** The queries above on `db`, as the stall check reads them. */
+export const bookedCounts = (db: Knex): BookedCounts => ({
+  bookedPerHour: (flows, since) => bookedPerHour(db, flows, since),
+  bookedAmounts: (flow, transactionIds) => bookedAmounts(db, flow, transactionIds),
+});

@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { Db } from "../../lib/db.js";
+import type { Checkpoints } from "../app/ports.js";
 import { alreadyExists, failedPrecondition, notFound, type DomainError } from "../../lib/errors.js";
 import { balanceOf } from "../domain/account.js";
 import type { Account, Direction } from "../../contracts/accounting/accounts.js";
@@ -117,7 +118,7 @@ function accountRefusal(err: unknown, entries: Entry[]): DomainError | undefined
  * The ledger's tables. Give it the pool, or a caller's transaction: every method then runs inside it, on its
  * connection, so that a consumer can record an event, open accounts and post in one database transaction.
  */
-export class LedgerStore {
+export class LedgerStore implements Checkpoints {
   constructor(private readonly db: Db | Knex.Transaction) {}
 
   /** Idempotent: an account already open with the same type and currency is returned; otherwise ALREADY_EXISTS. */

@@ -1,16 +1,14 @@
-import { NO_SETTLEMENT, settlementPosting } from "../domain/settlement-posting.js";
+import { settlementPosting, type SettlementInput } from "../domain/settlement-posting.js";
 import type { PostingPlan } from "../../contracts/accounting/postings.js";
-import { aborted, DomainError, failedPrecondition } from "../../lib/errors.js";
-import { formatMoney } from "../../lib/money.js";
+import { aborted, DomainError } from "../../lib/errors.js";
 import type { Logger } from "../../lib/log.js";
-import type { FoundException, Run } from "../domain/exception.js";
-import { balanceBreaks } from "../domain/balance-check.js";
-import { PSP_SIDE_ACCOUNTS, pspSideAmount, SETTLEABLE_PREFIXES, settlingLineType } from "../domain/matching.js";
+import { supersededBy, type FoundException, type Run } from "../domain/exception.js";
+import { balanceBreakException, balanceBreaks, balanceCheckOf } from "../domain/balance-check.js";
+import { missingInFileException, PSP_SIDE_ACCOUNTS, SETTLEABLE_PREFIXES, settlingLineType } from "../domain/matching.js";
 import { previousDate, settlementWindow } from "../domain/settlement-day.js";
-import { settledPerCurrency, totalsDelta } from "../domain/settlement-totals.js";
-import type { ReconciliationStore, SettlementRecord } from "../store/reconciliation-store.js";
+import { nextSettlements } from "../domain/settlement-totals.js";
 import { autoFixMissingInLedger } from "./auto-fix.js";
-import type { LedgerPort, PaymentsPort, PspPort, SettlementFile, SettlementFiles } from "./ports.js";
+import type { LedgerPort, PaymentsPort, PspPort, RunRecords, SettlementFile, SettlementFiles } from "./ports.js";
 import { movementKey, reconcileLines, type LinesOutcome } from "./reconcile-lines.js";
 import { checksumOf, defaultSettlementFileLimits, linesOf, type SettlementFileLimits } from "./settlement-file.js";
 
@@ -38,7 +36,7 @@ export const defaultReconciliationConfig: ReconciliationConfig = {
 };
 
 export interface ReconciliationDeps {
-  store: ReconciliationStore;
+  store: RunRecords;
   ledger: LedgerPort;
   /** Where the files named by callers are. */
   files: SettlementFiles;
@@ -83,13 +81,7 @@ export class Reconciliation {
   private async claimAndExecute(date: string, checksum: string, file: SettlementFile): Promise<RunResult> {
     const { store, log } = this.deps;
     const newer = await store.supersedingRun(date, checksum, file.cutAt);
-    if (newer !== undefined) {
-      const cut = (at?: Date) => (at ? `cut at ${at.toISOString()}` : "the whole day");
-      throw failedPrecondition(
-        `run ${newer.id} already reconciled a newer settlement file of ${date} (${cut(newer.cutAt)}, ${newer.source}); ` +
-          `this file (${cut(file.cutAt)}) is older, and running it again would undo what that run settled`,
-      );
-    }
+    if (newer !== undefined) throw supersededBy(newer, date, file.cutAt);
     const { run, created } = await store.claimRun(date, checksum, file.source, file.cutAt);
     try {
       const changes = await this.execute(run, file);
@@ -146,37 +138,15 @@ export class Reconciliation {
    * not; what could not be checked, and why, as a note.
    */
   private async checkBalances(run: Run, outcome: LinesOutcome, sink: (e: FoundException) => Promise<void>): Promise<string | undefined> {
-    const previousDay = previousDate(run.date);
     const previous = await this.deps.store.latestFinishedRunBefore(run.date);
-    const note =
-      previous === undefined
-        ? "the first settlement file: no earlier closing balance to check this file's against"
-        : previous.date !== previousDay
-          ? `no finished run of ${previousDay} (the latest earlier one is of ${previous.date}): the closing balances are not checked`
-          : outcome.closingBalances.length === 0
-            ? "the file has no closing balance: the balances are not checked"
-            : previous.closingBalances.length === 0
-              ? `${previousDay}'s file has no closing balance: this file's are not checked against it`
-              : undefined;
-    if (note !== undefined) {
-      this.deps.log.info("reconciliation balance check skipped", { runId: run.id, date: run.date, why: note });
-      return note;
+    const check = balanceCheckOf(run.date, previous, outcome.closingBalances);
+    if ("skipped" in check) {
+      this.deps.log.info("reconciliation balance check skipped", { runId: run.id, date: run.date, why: check.skipped });
+      return check.skipped;
     }
-    for (const found of balanceBreaks(previous!.closingBalances, outcome.movementsNet, outcome.closingBalances)) {
-      const money = (amountMinor: bigint) => formatMoney({ amountMinor, currency: found.currency });
+    for (const found of balanceBreaks(check.against, outcome.movementsNet, outcome.closingBalances)) {
       outcome.report.add("balance_break", found.currency, found.difference < 0n ? -found.difference : found.difference);
-      await sink({
-        class: "balance_break",
-        key: `balance_break|${found.currency}`,
-        pspReference: "",
-        ourReference: "",
-        lineType: "closing_balance",
-        fileAmount: { amountMinor: found.closing, currency: found.currency },
-        ledgerTransactionId: "",
-        detail:
-          `the file's closing balance is ${money(found.closing)}; ${previousDay}'s closing balance plus this day's movements is ` +
-          `${money(found.expected)}: a difference of ${money(found.difference)}`,
-      });
+      await sink(balanceBreakException(run.date, found));
     }
     return undefined;
   }
@@ -192,19 +162,9 @@ export class Reconciliation {
     const report = async (ids: string[]) => {
       if (ids.length === 0) return;
       for (const transaction of await ledger.lookupTransactions(ids, { accountPrefixes: PSP_SIDE_ACCOUNTS, fields: ["entries", "posted_at"] })) {
-        const type = settlingLineType(transaction.transactionId)!;
-        const amount = pspSideAmount(transaction, type) ?? { amountMinor: 0n, currency: "" };
-        outcome.report.add("missing_in_file", amount.currency, amount.amountMinor);
-        await sink({
-          class: "missing_in_file",
-          key: `missing_in_file|${transaction.transactionId}`,
-          pspReference: "",
-          ourReference: "",
-          lineType: type,
-          ledgerAmount: amount,
-          ledgerTransactionId: transaction.transactionId,
-          detail: `the ledger booked ${transaction.transactionId} (${formatMoney(amount)}) at ${transaction.postedAt.toISOString()}; no ${type} line of the file settles it`,
-        });
+        const missing = missingInFileException(transaction, settlingLineType(transaction.transactionId)!);
+        outcome.report.add("missing_in_file", missing.ledgerAmount.currency, missing.ledgerAmount.amountMinor);
+        await sink(missing);
       }
     };
     const missing: string[] = [];
@@ -239,10 +199,7 @@ export class Reconciliation {
       changes.push(`posted ${plan.posting.transactionId}, which an interrupted run had recorded`);
     }
     // Pending or posted, each is in the ledger now.
-    const settled = settledPerCurrency(recorded);
-    for (const currency of new Set([...outcome.totals.keys(), ...settled.keys()])) {
-      const before = settled.get(currency) ?? { totals: NO_SETTLEMENT, postings: 0 };
-      const settlement = { date: run.date, currency, sequence: before.postings + 1, totals: totalsDelta(outcome.totals.get(currency) ?? NO_SETTLEMENT, before.totals) };
+    for (const settlement of nextSettlements(run.date, outcome.totals, recorded)) {
       const plan = settlementPosting(settlement);
       if (plan === undefined) continue;
       await store.recordPendingSettlement(settlement, plan.posting.transactionId, run.id);
@@ -252,7 +209,7 @@ export class Reconciliation {
     return changes;
   }
 
-  private async postSettlement(settlement: SettlementRecord, plan: PostingPlan): Promise<void> {
+  private async postSettlement(settlement: SettlementInput, plan: PostingPlan): Promise<void> {
     await this.deps.ledger.openAccounts(plan.accounts);
     await this.deps.ledger.post(plan.posting);
     await this.deps.store.markSettlementPosted(settlement);

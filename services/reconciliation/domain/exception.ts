@@ -1,4 +1,5 @@
 import type { Posting } from "../../contracts/accounting/postings.js";
+import { failedPrecondition, type DomainError } from "../../lib/errors.js";
 import type { Money } from "../../lib/money.js";
 import type { ExceptionClass, ReportRow } from "./report.js";
 
@@ -60,4 +61,13 @@ export interface Run {
   cutAt?: Date;
   startedAt: Date;
   finishedAt?: Date;
+}
+
+/** Refuses a file of `date` cut at `cutAt` that the file of `newer`, a finished run, supersedes: running it again would undo what that run settled. */
+export function supersededBy(newer: Pick<Run, "id" | "cutAt" | "source">, date: string, cutAt: Date | undefined): DomainError {
+  const cut = (at?: Date) => (at ? `cut at ${at.toISOString()}` : "the whole day");
+  return failedPrecondition(
+    `run ${newer.id} already reconciled a newer settlement file of ${date} (${cut(newer.cutAt)}, ${newer.source}); ` +
+      `this file (${cut(cutAt)}) is older, and running it again would undo what that run settled`,
+  );
 }

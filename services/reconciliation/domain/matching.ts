@@ -1,6 +1,7 @@
 import { bankPlatform, codePrefixOf, disputedFunds, isLedgerId, pspReceivable } from "../../contracts/accounting/accounts.js";
 import { disputeTransactionId, payInTransactionId, payoutTransactionId, refundTransactionId, TRANSACTION_PREFIXES } from "../../contracts/accounting/transaction-ids.js";
-import type { Money } from "../../lib/money.js";
+import { formatMoney, type Money } from "../../lib/money.js";
+import type { FoundException } from "./exception.js";
 import type { LineType, SettlementLine } from "./settlement-line.js";
 
 /** A ledger transaction as reconciliation sees it. */
@@ -96,4 +97,19 @@ export function settlingLineType(transactionId: string): LineType | undefined {
   if (transactionId.startsWith(dispute) && transactionId.endsWith(":open")) return "chargeback";
   if (transactionId.startsWith(dispute) && transactionId.endsWith(":won")) return "chargeback_reversal";
   return undefined;
+}
+
+/** The exception of a settle-able ledger transaction (of line type `type`) that no line of the day's file settles. */
+export function missingInFileException(transaction: Pick<LedgerTransaction, "transactionId" | "entries" | "postedAt">, type: LineType): FoundException & { ledgerAmount: Money } {
+  const amount = pspSideAmount(transaction, type) ?? { amountMinor: 0n, currency: "" };
+  return {
+    class: "missing_in_file",
+    key: `missing_in_file|${transaction.transactionId}`,
+    pspReference: "",
+    ourReference: "",
+    lineType: type,
+    ledgerAmount: amount,
+    ledgerTransactionId: transaction.transactionId,
+    detail: `the ledger booked ${transaction.transactionId} (${formatMoney(amount)}) at ${transaction.postedAt.toISOString()}; no ${type} line of the file settles it`,
+  };
 }

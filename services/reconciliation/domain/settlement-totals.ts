@@ -1,4 +1,4 @@
-import { NO_SETTLEMENT, type SettlementTotals } from "./settlement-posting.js";
+import { NO_SETTLEMENT, type SettlementInput, type SettlementTotals } from "./settlement-posting.js";
 import type { SettlementLine } from "./settlement-line.js";
 
 /** The settlement totals per currency of the matched lines of a file (see settlementPosting). */
@@ -55,4 +55,16 @@ export function settledPerCurrency(postings: { currency: string; totals: Settlem
 
 export function addTotals(a: SettlementTotals, b: SettlementTotals): SettlementTotals {
   return totalsDelta(a, totalsDelta(NO_SETTLEMENT, b));
+}
+
+/**
+ * Per currency, the day's next settlement: what the file's matched lines settle (`current`) beyond what the day's
+ * recorded postings settled, as the posting after them (totals of zero where nothing changed).
+ */
+export function nextSettlements(date: string, current: ReadonlyMap<string, SettlementTotals>, recorded: { currency: string; totals: SettlementTotals }[]): SettlementInput[] {
+  const settled = settledPerCurrency(recorded);
+  return [...new Set([...current.keys(), ...settled.keys()])].map((currency) => {
+    const before = settled.get(currency) ?? { totals: NO_SETTLEMENT, postings: 0 };
+    return { date, currency, sequence: before.postings + 1, totals: totalsDelta(current.get(currency) ?? NO_SETTLEMENT, before.totals) };
+  });
 }

@@ -1,9 +1,10 @@
 import type { Knex } from "knex";
 import type { Db } from "../../lib/db.js";
-import { NO_SETTLEMENT, type SettlementTotals } from "../domain/settlement-posting.js";
+import type { Adjustments, ClaimedAdjustment, ExceptionQuery, RecordedSettlement, RunRecords, SettledMovement } from "../app/ports.js";
+import { NO_SETTLEMENT, type SettlementInput, type SettlementTotals } from "../domain/settlement-posting.js";
 import type { Money } from "../../lib/money.js";
 import type { Direction } from "../../contracts/accounting/accounts.js";
-import type { Entry, Posting } from "../../contracts/accounting/postings.js";
+import type { Entry } from "../../contracts/accounting/postings.js";
 import type { AdjustmentRecord, ExceptionStatus, FoundException, Run, RunStatus, StoredException } from "../domain/exception.js";
 import { reportFromJson, reportToJson, type ReportRow } from "../domain/report.js";
 
@@ -149,34 +150,8 @@ const totalsFromJson = (json: Record<string, string>): SettlementTotals =>
 /** The fields of an exception that a later run may find different; a re-run that finds them all equal changes nothing. */
 const FOUND_COLUMNS = ["class", "last_run_id", "line_number", "psp_reference", "our_reference", "line_type", "file_amount_minor", "file_currency", "file_fee_minor", "ledger_amount_minor", "ledger_currency", "ledger_transaction_id", "detail"];
 
-/** What one settlement posting of a day settles. */
-export interface SettlementRecord {
-  date: string;
-  currency: string;
-  sequence: number;
-  totals: SettlementTotals;
-}
-
-export interface RecordedSettlement extends SettlementRecord {
-  status: "pending" | "posted";
-}
-
-/** A movement a settlement line settles: its line type and the ledger transaction it names. */
-export interface SettledMovement {
-  lineType: string;
-  transactionId: string;
-}
-
-export interface ExceptionQuery {
-  runId?: bigint;
-  date?: string;
-  status?: ExceptionStatus;
-  afterId?: bigint;
-  limit: number;
-}
-
 /** The reconciliation schema's tables: the only code that touches them. */
-export class ReconciliationStore {
+export class ReconciliationStore implements RunRecords, Adjustments {
   constructor(private readonly db: Db) {}
 
   async countRunsByStatus(): Promise<Map<string, number>> {
@@ -393,7 +368,7 @@ export class ReconciliationStore {
   }
 
   /** Records a settlement posting before it is posted, so that whatever happens next, the next run posts it. */
-  async recordPendingSettlement(settlement: SettlementRecord, transactionId: string, runId: bigint): Promise<void> {
+  async recordPendingSettlement(settlement: SettlementInput, transactionId: string, runId: bigint): Promise<void> {
     await this.db("settlement_postings").insert({
       settlement_date: settlement.date,
       currency: settlement.currency,
@@ -405,7 +380,7 @@ export class ReconciliationStore {
     });
   }
 
-  async markSettlementPosted(settlement: Pick<SettlementRecord, "date" | "currency" | "sequence">): Promise<void> {
+  async markSettlementPosted(settlement: Pick<SettlementInput, "date" | "currency" | "sequence">): Promise<void> {
     await this.db("settlement_postings").where({ settlement_date: settlement.date, currency: settlement.currency, sequence: settlement.sequence }).update({ status: "posted" });
   }
 
@@ -452,7 +427,7 @@ export class ReconciliationStore {
    * Takes an open exception for an adjustment, before anything is posted: the exception becomes 'adjusting', with the
    * whole posting, who and why. False when it was no longer open.
    */
-  async claimAdjustment(exceptionId: bigint, adjustment: { posting: Posting; operatorId: string; reason: string; idempotencyKey: string }): Promise<boolean> {
+  async claimAdjustment(exceptionId: bigint, adjustment: ClaimedAdjustment): Promise<boolean> {
     const pending: PendingAdjustmentJson = {
       transaction_id: adjustment.posting.transactionId,
       description: adjustment.posting.description,
