@@ -1,9 +1,9 @@
 import { AuditStore } from "../lib/audit/audit-store.js";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { databaseAnswers } from "../lib/db.js";
+import { databaseAnswers, type Db } from "../lib/db.js";
 import { openServiceDb, type ServiceDatabaseConfig } from "../lib/service-db.js";
 import type { EventsConfig } from "../lib/events/event-consumers.js";
-import { attachToNats } from "../lib/events/nats.js";
+import { attachToNats, type NatsAttachment } from "../lib/events/nats.js";
 import { registerOutboxMetrics } from "../lib/events/outbox-metrics.js";
 import { defaultRelaySettings, startOutboxRelay } from "../lib/events/outbox-relay.js";
 import { ensureEventStreams } from "../lib/events/streams.js";
@@ -11,10 +11,10 @@ import type { StoreProbes } from "../lib/health.js";
 import { startGrpcServer } from "../lib/grpc-server.js";
 import type { TlsMaterial } from "../lib/tls/tls-material.js";
 import { pageTokenKey } from "../lib/page-token.js";
-import { createLogger } from "../lib/log.js";
+import { createLogger, type Logger } from "../lib/log.js";
 import { paymentPolicy } from "./api/policy.js";
 import { createMetricsRegistry } from "../lib/metrics/registry.js";
-import { RETENTION_SWEEP_INTERVAL_MS, startRetentionSweeper } from "../lib/retention.js";
+import { RETENTION_SWEEP_INTERVAL_MS, startRetentionSweeper, type RetainedTable } from "../lib/retention.js";
 import { DEFAULT_OUTBOX_RETENTION_DAYS, outboxRetention } from "../lib/events/event-retention.js";
 import { PspHttpClient } from "./adapters/psp-http-client.js";
 import { RiskGrpcClient } from "./adapters/risk-grpc-client.js";
@@ -30,7 +30,7 @@ import { statusPageRoute, statusPageUrl } from "./api/status-page.js";
 import { DisputeFlow } from "./app/dispute-flow.js";
 import { returnUrlHosts } from "./domain/checkout.js";
 import { startInFlightPoller, type PollerConfig } from "./app/in-flight-poller.js";
-import { PaymentFlow } from "./app/payment-flow.js";
+import { PaymentFlow, type PaymentFlowDeps } from "./app/payment-flow.js";
 import { PaymentWatch } from "./app/payment-watch.js";
 import { RefundFlow } from "./app/refund-flow.js";
 import { disputeEventSubject, encodeDisputeEvent } from "../contracts/events/dispute-event.js";
@@ -97,26 +97,27 @@ export interface RunningPaymentService {
 
 export const DEFAULT_MAX_WATCHES = 1_000;
 
-export async function startPaymentService(config: PaymentServiceConfig): Promise<RunningPaymentService> {
-  const tokenKey = pageTokenKey(config.pageTokenSecret);
-  const log = createLogger("payment");
-  const allowedReturnUrlHosts = config.returnUrlHosts && returnUrlHosts(config.returnUrlHosts);
-  const keyTtlMs = config.idempotencyKeyTtlMs ?? DEFAULT_IDEMPOTENCY_KEY_TTL_MS;
+/** What the sweeper deletes once kept long enough: expired idempotency keys, published outbox rows, the webhook log. */
+function retainedTables(config: PaymentServiceConfig, keyTtlMs: number): RetainedTable[] {
   // A payment whose first answer may still be replayed keeps its events on its timeline.
   const keyTtl = { what: "IDEMPOTENCY_KEY_TTL_SECONDS", ms: keyTtlMs };
-  const retained = [
+  return [
     EXPIRED_IDEMPOTENCY_KEYS,
     outboxRetention(config.retention?.outboxDays ?? DEFAULT_OUTBOX_RETENTION_DAYS, [keyTtl]),
     webhookLogRetention(config.retention?.webhookLogDays ?? DEFAULT_WEBHOOK_LOG_RETENTION_DAYS),
   ];
-  const db = await openServiceDb(config, paymentSchema);
-  const metrics = createMetricsRegistry("payment");
-  const store = new PaymentStore(db, encodePaymentEvent, paymentEventSubject);
-  registerOutboxMetrics(metrics, db, PAYMENT_OUTBOX);
-  registerPaymentsGauge(metrics, store);
-  const http = await startHttpServer({ port: config.httpPort }, log);
-  const pageUrl = (paymentId: string) => statusPageUrl(config.publicUrl ?? http.origin, paymentId);
-  const savedResponses = new IdempotencyStore(db, keyTtlMs);
+}
+
+/** The payment use cases, and the payment timeline the webhooks record to and the API reads. */
+interface PaymentUseCases {
+  flow: PaymentFlow;
+  refunds: RefundFlow;
+  disputes: DisputeFlow;
+  timeline: TimelineStore;
+}
+
+/** `checkouts`: the return_url hosts checkouts may name, and the status page their buyers land on. */
+function paymentUseCases(db: Db, store: PaymentStore, config: PaymentServiceConfig, checkouts: Pick<PaymentFlowDeps, "returnUrlHosts" | "statusPageUrl">, log: Logger): PaymentUseCases {
   const psp = new PspHttpClient(config.psp);
   const flow = new PaymentFlow({
     store,
@@ -124,19 +125,52 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
     psp,
     log,
     platformFeeBps: config.platformFeeBps,
-    returnUrlHosts: allowedReturnUrlHosts,
-    statusPageUrl: pageUrl,
+    ...checkouts,
     expireUnpaidAfterMs: config.expireUnpaidAfterMs ?? DEFAULT_EXPIRE_UNPAID_AFTER_MS,
   });
   const refundStore = new RefundStore(db, encodeRefundEvent, refundEventSubject);
   const disputeStore = new DisputeStore(db, encodeDisputeEvent, disputeEventSubject);
   const locks = new SqlPaymentLocks(store, refundStore, disputeStore);
-  const refunds = new RefundFlow(store, refundStore, locks, psp, log);
-  const disputes = new DisputeFlow(store, disputeStore, locks, log);
-  const timeline = new TimelineStore(db);
+  return { flow, refunds: new RefundFlow(store, refundStore, locks, psp, log), disputes: new DisputeFlow(store, disputeStore, locks, log), timeline: new TimelineStore(db) };
+}
+
+/**
+ * Payments are taken while NATS is down: their events wait in the outbox until the relay can attach. Once attached,
+ * the outbox is relayed and the payment events wake this instance's watchers.
+ */
+function attachPaymentEvents(config: PaymentServiceConfig, db: Db, changes: PaymentChangeHints, log: Logger): NatsAttachment {
+  const { names } = config.events;
+  return attachToNats(
+    config.events.nats,
+    "payment-service",
+    async (nc) => {
+      await ensureEventStreams(await jetstreamManager(nc), names, config.events.streamReplicas);
+      const stopRelay = startOutboxRelay(db, jetstream(nc), { ...defaultRelaySettings, ...PAYMENT_OUTBOX, subjectPrefix: names.subjectPrefix }, log);
+      const detachHints = changes.attach(nc, names.subjectPrefix);
+      return { stop: async () => void (await Promise.all([stopRelay(), detachHints()])) };
+    },
+    log,
+  );
+}
+
+export async function startPaymentService(config: PaymentServiceConfig): Promise<RunningPaymentService> {
+  const tokenKey = pageTokenKey(config.pageTokenSecret);
+  const log = createLogger("payment");
+  const allowedReturnUrlHosts = config.returnUrlHosts && returnUrlHosts(config.returnUrlHosts);
+  const keyTtlMs = config.idempotencyKeyTtlMs ?? DEFAULT_IDEMPOTENCY_KEY_TTL_MS;
+  const retained = retainedTables(config, keyTtlMs);
+  const db = await openServiceDb(config, paymentSchema);
+  const metrics = createMetricsRegistry("payment");
+  const store = new PaymentStore(db, encodePaymentEvent, paymentEventSubject);
+  registerOutboxMetrics(metrics, db, PAYMENT_OUTBOX);
+  registerPaymentsGauge(metrics, store);
+  const http = await startHttpServer({ port: config.httpPort }, log);
+  const pageUrl = (paymentId: string) => statusPageUrl(config.publicUrl ?? http.origin, paymentId);
+  const { flow, refunds, disputes, timeline } = paymentUseCases(db, store, config, { returnUrlHosts: allowedReturnUrlHosts, statusPageUrl: pageUrl }, log);
   http.serve([pspWebhookRoute({ secret: config.psp.webhookSecret }, { payments: flow, refunds, disputes }, log, metrics, timeline), statusPageRoute(store)]);
   const changes = new PaymentChangeHints(log);
   const watch = new PaymentWatch(store, changes, 1_000, config.maxWatches ?? DEFAULT_MAX_WATCHES);
+  const savedResponses = new IdempotencyStore(db, keyTtlMs);
   const database = databaseAnswers(db);
   const stores: StoreProbes = new Map([["postgresql", database]]);
   const grpc = await startGrpcServer({
@@ -154,18 +188,7 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   });
   const stopPoller = startInFlightPoller({ paymentId: flow, refundId: refunds }, { intervalMs: 5_000, staleAfterMs: 60_000, batchSize: 50, ...config.poller }, log);
   const stopSweeper = startRetentionSweeper(db, retained, Math.min(RETENTION_SWEEP_INTERVAL_MS, keyTtlMs), log);
-  // Payments are taken while NATS is down: their events wait in the outbox until the relay can attach.
-  const events = attachToNats(
-    config.events.nats,
-    "payment-service",
-    async (nc) => {
-      await ensureEventStreams(await jetstreamManager(nc), config.events.names, config.events.streamReplicas);
-      const stopRelay = startOutboxRelay(db, jetstream(nc), { ...defaultRelaySettings, ...PAYMENT_OUTBOX, subjectPrefix: config.events.names.subjectPrefix }, log);
-      const detachHints = changes.attach(nc, config.events.names.subjectPrefix);
-      return { stop: async () => void (await Promise.all([stopRelay(), detachHints()])) };
-    },
-    log,
-  );
+  const events = attachPaymentEvents(config, db, changes, log);
   stores.set("nats", async () => events.connected());
   await events.firstAttempt;
   const webhookUrl = `${http.origin}${WEBHOOK_PATH}`;

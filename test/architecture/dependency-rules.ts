@@ -6,6 +6,7 @@ export const SHARED = ["services/lib/", "services/contracts/", "gen/"];
 /** The shared kernel: services/lib modules that compute and do no I/O, so that a domain may use them. */
 export const KERNEL = [
   "services/lib/errors.ts",
+  "services/lib/invariant.ts",
   "services/lib/money.ts",
   "services/lib/validate.ts",
   "services/lib/utc-day.ts",

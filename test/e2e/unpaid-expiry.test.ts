@@ -8,7 +8,7 @@ import { createLogger } from "../../services/lib/log.js";
 import { PspHttpClient } from "../../services/payment/adapters/psp-http-client.js";
 import { PaymentFlow } from "../../services/payment/app/payment-flow.js";
 import type { PspPort } from "../../services/payment/app/ports.js";
-import type { Payment } from "../../services/payment/domain/payment.js";
+import type { RegisteredPayment } from "../../services/payment/domain/payment.js";
 import { encodePaymentEvent, paymentEventSubject } from "../../services/contracts/events/payment-event.js";
 import { PAYMENT_SCHEMA } from "../../services/payment/store/migrations/index.js";
 import { PaymentStore } from "../../services/payment/store/payment-store.js";
@@ -123,7 +123,7 @@ describe("expiry racing with the buyer and with other instances", () => {
     const { paymentId, pspPaymentId, hostedPageUrl } = await unpaid();
     // The buyer's card goes through between our look at the PSP and our cancel.
     class PayingBuyer extends PspHttpClient {
-      override async abandon(payment: Payment) {
+      override async abandon(payment: RegisteredPayment) {
         expect((await submitCard(hostedPageUrl, pspPaymentId, TEST_CARDS.success)).status).toBe(200);
         return super.abandon(payment);
       }

@@ -1,6 +1,6 @@
 import { callPsp, json, PspRejection, type PspHttpConfig, type PspRequest } from "../../lib/psp-http.js";
 import { PspConflictError, PspRefusedError, type PspPort } from "../app/ports.js";
-import type { Payment } from "../domain/payment.js";
+import type { Payment, RegisteredPayment } from "../domain/payment.js";
 import type { PspPayment } from "../domain/psp-payment.js";
 import type { Refund } from "../domain/refund.js";
 import type { PspRefund } from "../domain/psp-refund.js";
@@ -28,20 +28,20 @@ export class PspHttpClient implements PspPort {
     return this.call(parsePspPayment, "GET", `/v1/payments/${encodeURIComponent(pspPaymentId)}`);
   }
 
-  capture(payment: Payment, amountMinor: bigint): Promise<PspPayment> {
+  capture(payment: RegisteredPayment, amountMinor: bigint): Promise<PspPayment> {
     return this.call(parsePspPayment, "POST", `${this.paymentPath(payment)}/capture`, `capture:${payment.id}`, { amount_to_capture: Number(amountMinor) });
   }
 
-  cancel(payment: Payment): Promise<PspPayment> {
+  cancel(payment: RegisteredPayment): Promise<PspPayment> {
     return this.call(parsePspPayment, "POST", `${this.paymentPath(payment)}/cancel`, `void:${payment.id}`, {});
   }
 
-  abandon(payment: Payment): Promise<PspPayment> {
+  abandon(payment: RegisteredPayment): Promise<PspPayment> {
     return this.call(parsePspPayment, "POST", `${this.paymentPath(payment)}/cancel`, `expire:${payment.id}`, { cancellation_reason: "abandoned" });
   }
 
-  private paymentPath(payment: Payment): string {
-    return `/v1/payments/${encodeURIComponent(payment.pspPaymentId!)}`;
+  private paymentPath(payment: RegisteredPayment): string {
+    return `/v1/payments/${encodeURIComponent(payment.pspPaymentId)}`;
   }
 
   refund(refund: Refund, pspPaymentId: string): Promise<PspRefund> {

@@ -1,4 +1,4 @@
-import http from "node:http";
+import type http from "node:http";
 import { httpServerWithTimeouts } from "../../lib/http-timeouts.js";
 import { listen } from "../../lib/listen.js";
 import { withLogFields, type Logger } from "../../lib/log.js";

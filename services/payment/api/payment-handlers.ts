@@ -6,7 +6,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
   CaptureMethod,
   CreatePaymentResponseSchema,
-  PaymentSchema,
+  type PaymentSchema,
   PaymentService,
   PaymentStatus as ProtoStatus,
   PendingReason as ProtoPendingReason,

@@ -1,3 +1,4 @@
+import { present } from "../../lib/invariant.js";
 import { addLogFields } from "../../lib/log.js";
 import { formatMoney } from "../../lib/money.js";
 import { awaitsReview, isSettled, type Payment } from "../domain/payment.js";
@@ -76,9 +77,10 @@ export function statusPageRoute(store: PaymentStore): HttpRoute {
   return {
     method: "GET",
     path: new RegExp(`^${STATUS_PAGE_PATH.replace(":id", "([^/]+)")}$`),
-    async handle(_req, res, [paymentId]) {
+    async handle(_req, res, [captured]) {
+      const paymentId = present(captured, "the status page path captures a payment id");
       addLogFields({ paymentId });
-      const payment = await store.get(paymentId!);
+      const payment = await store.get(paymentId);
       if (!payment) {
         res.writeHead(404, PAGE_HEADERS).end("<!doctype html><title>Not found</title><h1>No such payment</h1>");
         return;

@@ -16,7 +16,7 @@ export function signatureProblem(
   if (!header) return "missing PSP-Signature header";
   const parts = header.split(",").map((p) => p.trim().split("=", 2) as [string, string | undefined]);
   const timestamp = Number(parts.find(([k]) => k === "t")?.[1]);
-  const signatures = parts.filter(([k, v]) => k === "v1" && v !== undefined).map(([, v]) => v!);
+  const signatures = parts.flatMap(([k, v]) => (k === "v1" && v !== undefined ? [v] : []));
   if (!Number.isSafeInteger(timestamp) || signatures.length === 0) return "malformed PSP-Signature header";
   if (Math.abs(nowSeconds - timestamp) > toleranceSeconds) return `timestamp outside the ${toleranceSeconds}s tolerance`;
   const expected = createHmac("sha256", secret).update(`${timestamp}.${rawBody}`).digest();

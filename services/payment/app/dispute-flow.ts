@@ -1,4 +1,5 @@
 import { notFound } from "../../lib/errors.js";
+import { present } from "../../lib/invariant.js";
 import { addLogFields, type Logger } from "../../lib/log.js";
 import { shareDispute, type Dispute, type DisputeShare } from "../domain/dispute.js";
 import { isCharged, type Payment } from "../domain/payment.js";
@@ -39,16 +40,17 @@ export class DisputeFlow {
     const found = await this.payments.getByPspPaymentId(psp.pspPaymentId);
     if (!found) return "unknown_payment";
     addLogFields({ paymentId: found.id });
-    return this.locks.withLockedPayment(found.id, async ({ payment, refunds, disputes }) => {
+    return this.locks.withLockedPayment(found.id, async ({ payment: locked, refunds, disputes }) => {
+      const payment = present(locked, `payment ${found.id}, found by its PSP payment id, exists under its lock`);
       let opened = false;
       if (!(await disputes.find(psp.id))) {
         // Shares are taken on what was charged: until the charge itself is applied (its webhook may come later,
         // and a partial capture changes the amounts), the PSP is asked to deliver the dispute again.
-        if (!isCharged(payment!.status)) return "payment_not_settled";
-        const shares = psp.currency === payment!.currency ? await this.share(refunds, payment!, psp.amountMinor) : undefined;
+        if (!isCharged(payment.status)) return "payment_not_settled";
+        const shares = psp.currency === payment.currency ? await this.share(refunds, payment, psp.amountMinor) : undefined;
         if (!shares) {
           this.log.error("PSP disputes more than the payment holds, or in another currency; needs a person", {
-            paymentId: payment!.id,
+            paymentId: payment.id,
             disputeId: psp.id,
             psp: `${psp.amountMinor} ${psp.currency}`,
           });

@@ -1,10 +1,11 @@
 import { failedPrecondition, notFound } from "../../lib/errors.js";
 import { failpoint } from "../../lib/failpoints.js";
+import { invariant } from "../../lib/invariant.js";
 import { newId } from "../../lib/ids.js";
 import { formatMoney } from "../../lib/money.js";
 import type { Logger } from "../../lib/log.js";
 import { priceCheckout, validateCheckout, type Checkout, type CheckoutInput } from "../domain/checkout.js";
-import { awaitsReview, clearedForPsp, failedBecause, isCharged, riskRejection, type Payment, type ReviewOutcome } from "../domain/payment.js";
+import { awaitsReview, clearedForPsp, failedBecause, isCharged, isRegistered, riskRejection, type Payment, type RegisteredPayment, type ReviewOutcome } from "../domain/payment.js";
 import { changeFromPsp, isAbandoned, type PspPayment } from "../domain/psp-payment.js";
 import { planCapture, type OrderCaptureInput } from "../domain/capture.js";
 import { PspConflictError, PspRefusedError, type PaymentRepository, type PspPort, type RiskPort } from "./ports.js";
@@ -140,6 +141,7 @@ export class PaymentFlow {
     const payment = await this.get(paymentId);
     if (payment.captureMethod === "MANUAL" && isCharged(payment.status)) return sameCaptureAgain(payment, orders);
     const plan = planCapture(payment, orders);
+    invariant(isRegistered(payment), `the AUTHORIZED payment ${paymentId} has a PSP payment id`);
     if (!(await this.store.recordCapturePlan(paymentId, plan))) {
       throw failedPrecondition(`payment ${paymentId} has another capture under way, or is no longer AUTHORIZED; read it with GetPayment`);
     }
@@ -150,7 +152,7 @@ export class PaymentFlow {
     } catch (err) {
       if (!(err instanceof PspConflictError || err instanceof PspRefusedError)) throw err;
       // E.g. the authorization expired or was voided meanwhile: the PSP's view says what the payment is now.
-      await this.applyPspUpdate(await this.psp.retrieve(payment.pspPaymentId!));
+      await this.applyPspUpdate(await this.psp.retrieve(payment.pspPaymentId));
       throw failedPrecondition(`the PSP refused the capture of payment ${paymentId} (${err.message}); it is ${(await this.get(paymentId)).status}`);
     }
     if (outcome === "amount_mismatch") throw failedPrecondition(`the PSP captured another amount than asked for payment ${paymentId}; a person must look at it`);
@@ -161,7 +163,7 @@ export class PaymentFlow {
   async void(paymentId: string): Promise<Payment> {
     const payment = await this.get(paymentId);
     if (payment.status === "VOIDED") return payment;
-    if (payment.pspPaymentId === undefined || (payment.status !== "AUTHORIZED" && payment.status !== "EXECUTING")) {
+    if (!isRegistered(payment) || (payment.status !== "AUTHORIZED" && payment.status !== "EXECUTING")) {
       throw failedPrecondition(`payment ${paymentId} is ${payment.status}: only an AUTHORIZED payment, or one not paid yet, can be voided`);
     }
     try {
@@ -187,7 +189,7 @@ export class PaymentFlow {
     const payment = await this.get(paymentId);
     if (payment.status === "NOT_STARTED") {
       if (!awaitsReview(payment)) await this.advance(payment);
-    } else if (payment.pspPaymentId !== undefined) {
+    } else if (isRegistered(payment)) {
       const psp = await this.psp.retrieve(payment.pspPaymentId);
       const outcome = await this.applyPspUpdate(psp);
       if (outcome === "amount_mismatch") throw failedPrecondition(`the PSP reports another amount than ours for payment ${paymentId}; a person must look at it`);
@@ -196,14 +198,14 @@ export class PaymentFlow {
   }
 
   /** Cancels at the PSP a payment its buyer never paid; the PSP's answer (canceled, or paid just now) is applied. */
-  private async expire(payment: Payment): Promise<void> {
+  private async expire(payment: RegisteredPayment): Promise<void> {
     let psp: PspPayment;
     try {
       psp = await this.psp.abandon(payment);
     } catch (err) {
       if (!(err instanceof PspConflictError)) throw err;
       // The buyer paid (or the PSP moved it on) in the meantime: that stands.
-      psp = await this.psp.retrieve(payment.pspPaymentId!);
+      psp = await this.psp.retrieve(payment.pspPaymentId);
     }
     if ((await this.applyPspUpdate(psp)) === "applied") {
       this.log.info(psp.status === "canceled" ? "payment expired unpaid: canceled at the PSP" : "payment moved on at the PSP as it expired", { paymentId: payment.id, psp: psp.status });

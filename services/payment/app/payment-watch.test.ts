@@ -14,7 +14,9 @@ function handSignal(): PaymentChangeSignal & { hint(paymentId: string): void; li
       listeners.set(paymentId, forPayment.add(wake));
       return () => forPayment.delete(wake);
     },
-    hint: (paymentId) => listeners.get(paymentId)?.forEach((wake) => wake()),
+    hint: (paymentId) => {
+      for (const wake of listeners.get(paymentId) ?? []) wake();
+    },
     listening: (paymentId) => listeners.get(paymentId)?.size ?? 0,
   };
 }

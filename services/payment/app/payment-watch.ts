@@ -1,4 +1,5 @@
 import { notFound, resourceExhausted } from "../../lib/errors.js";
+import { present } from "../../lib/invariant.js";
 import { asOfStatusChange, isSettled, type Payment } from "../domain/payment.js";
 import type { PaymentHistory } from "./ports.js";
 
@@ -68,7 +69,7 @@ export class PaymentWatch {
         await wakeup.wait(this.fallbackPollMs, abort);
         const changes = await this.store.statusChangesAfter(paymentId, cursor);
         if (changes.length === 0) continue;
-        const now = (await this.store.get(paymentId))!;
+        const now = present(await this.store.get(paymentId), `the watched payment ${paymentId} still exists`);
         for (const change of changes) {
           cursor = change.cursor;
           payment = asOfStatusChange(now, change.status, change.occurredAt);

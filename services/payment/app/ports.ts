@@ -1,6 +1,6 @@
 import type { PricedCheckout } from "../domain/checkout.js";
 import type { Dispute } from "../domain/dispute.js";
-import type { Payment, RiskResult, StatusChange } from "../domain/payment.js";
+import type { Payment, RegisteredPayment, RiskResult, StatusChange } from "../domain/payment.js";
 import type { PspPayment } from "../domain/psp-payment.js";
 import type { PspRefund } from "../domain/psp-refund.js";
 import type { Refund } from "../domain/refund.js";
@@ -17,11 +17,11 @@ export interface PspPort {
   register(payment: Payment): Promise<PspPayment>;
   retrieve(pspPaymentId: string): Promise<PspPayment>;
   /** Idempotent: "capture:<payment id>" is the PSP idempotency key. */
-  capture(payment: Payment, amountMinor: bigint): Promise<PspPayment>;
+  capture(payment: RegisteredPayment, amountMinor: bigint): Promise<PspPayment>;
   /** Idempotent: "void:<payment id>" is the PSP idempotency key. */
-  cancel(payment: Payment): Promise<PspPayment>;
+  cancel(payment: RegisteredPayment): Promise<PspPayment>;
   /** Cancels a payment its buyer never paid, as abandoned. Idempotent: "expire:<payment id>" is the PSP idempotency key. */
-  abandon(payment: Payment): Promise<PspPayment>;
+  abandon(payment: RegisteredPayment): Promise<PspPayment>;
   /** Idempotent: "refund:<refund id>" is the PSP idempotency key. */
   refund(refund: Refund, pspPaymentId: string): Promise<PspRefund>;
   retrieveRefund(pspRefundId: string): Promise<PspRefund>;

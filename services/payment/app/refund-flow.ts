@@ -1,5 +1,7 @@
 import { alreadyExists, notFound } from "../../lib/errors.js";
+import { invariant, present } from "../../lib/invariant.js";
 import { addLogFields, type Logger } from "../../lib/log.js";
+import { isRegistered } from "../domain/payment.js";
 import type { PspRefund } from "../domain/psp-refund.js";
 import {
   orderStatusAfterRefunds,
@@ -57,7 +59,7 @@ export class RefundFlow {
           },
           fingerprint,
         );
-        return (await refunds.find(request.refundId))!;
+        return present(await refunds.find(request.refundId), `refund ${request.refundId} reads back once inserted`);
       }));
     if (refund.fingerprint !== fingerprint) {
       throw alreadyExists(
@@ -107,7 +109,7 @@ export class RefundFlow {
   /** For the poller: sends a refund the PSP never got, or asks the PSP where it stands. */
   async refresh(refundId: string): Promise<void> {
     const refund = await this.refunds.find(refundId);
-    if (!refund || refund.status !== "PENDING") return;
+    if (refund?.status !== "PENDING") return;
     addLogFields({ paymentId: refund.paymentId });
     if (refund.pspRefundId === undefined) await this.submit(refund);
     else await this.applyPspRefund(await this.psp.retrieveRefund(refund.pspRefundId));
@@ -115,15 +117,17 @@ export class RefundFlow {
 
   private async submit(refund: StoredRefund): Promise<Refund> {
     if (refund.status === "PENDING" && refund.pspRefundId === undefined) {
-      const payment = (await this.payments.get(refund.paymentId))!;
+      const payment = present(await this.payments.get(refund.paymentId), `the payment ${refund.paymentId} of refund ${refund.refundId} exists`);
+      // A refund is recorded only for a paid order, so the PSP knows its payment.
+      invariant(isRegistered(payment), `the refunded payment ${payment.id} has a PSP payment id`);
       try {
-        await this.applyPspRefund(await this.psp.refund(refund, payment.pspPaymentId!));
+        await this.applyPspRefund(await this.psp.refund(refund, payment.pspPaymentId));
       } catch (err) {
         if (!(err instanceof PspRefusedError || (err instanceof PspConflictError && FINAL_CONFLICTS.includes(err.code ?? "")))) throw err;
         await this.settle(refund, "FAILED", `the PSP refused the refund: ${err.message}`);
       }
     }
-    return (await this.refunds.find(refund.refundId))!;
+    return present(await this.refunds.find(refund.refundId), `refund ${refund.refundId} is still recorded`);
   }
 
   /**
@@ -131,8 +135,9 @@ export class RefundFlow {
    * before it) and its order's new status: one transaction.
    */
   private async settle(refund: Refund, status: "SUCCEEDED" | "FAILED", failureReason?: string): Promise<boolean> {
-    return this.locks.withLockedPayment(refund.paymentId, async ({ payment, refunds, moveOrder }) => {
-      const order = payment!.orders.find((o) => o.orderId === refund.orderId)!;
+    return this.locks.withLockedPayment(refund.paymentId, async ({ payment: locked, refunds, moveOrder }) => {
+      const payment = present(locked, `the payment ${refund.paymentId} of refund ${refund.refundId} exists`);
+      const order = present(payment.orders.find((o) => o.orderId === refund.orderId), `the refunded order ${refund.orderId} is one of payment ${payment.id}'s`);
       const earlier = (await refunds.ofOrder(refund.orderId)).filter((r) => r.refundId !== refund.refundId);
       const fee = status === "SUCCEEDED" ? refundFeeShare(order, refund.amountMinor, earlier) : refund.platformFeeReversedMinor;
       const settled = await refunds.settle(refund.refundId, status, { failureReason, platformFeeReversedMinor: fee });

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { embedOriginsProblem } from "../../lib/embed-origins.js";
 import { alreadyExists, invalidArgument, type DomainError } from "../../lib/errors.js";
+import { present } from "../../lib/invariant.js";
 import { MAX_MINOR_UNITS, type Money } from "../../lib/money.js";
 import { optionalCountry, requireId, requirePositiveMoney } from "../../lib/validate.js";
 import { splitOrder } from "./fees.js";
@@ -108,7 +109,7 @@ export function validateCheckout(input: CheckoutInput, allowedReturnUrlHosts?: R
     if (total > MAX_MINOR_UNITS) throw invalidArgument("orders", "the total of the orders is too large");
     return { orderId, sellerId, amountMinor: amount.amountMinor };
   });
-  return { captureMethod: input.captureMethod, checkoutId, buyerId, buyerCountry, returnUrl, embedOrigins: origins, currency: currency!, total, orders };
+  return { captureMethod: input.captureMethod, checkoutId, buyerId, buyerCountry, returnUrl, embedOrigins: origins, currency: present(currency, "a checkout with orders has their currency"), total, orders };
 }
 
 /** Identifies the request behind an idempotency key: the same checkout always hashes the same. */

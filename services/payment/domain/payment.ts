@@ -49,6 +49,13 @@ export interface Payment extends Omit<PricedCheckout, "orders"> {
   updatedAt: Date;
 }
 
+/** A payment the PSP knows (registered there), so a call to the PSP can name it. */
+export type RegisteredPayment = Payment & { pspPaymentId: string };
+
+export function isRegistered(payment: Payment): payment is RegisteredPayment {
+  return payment.pspPaymentId !== undefined;
+}
+
 export function awaitsReview(payment: Payment): boolean {
   return payment.status === "NOT_STARTED" && payment.risk?.decision === "REVIEW" && payment.risk.review === undefined;
 }

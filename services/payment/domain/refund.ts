@@ -60,7 +60,8 @@ export function refundFingerprint(r: RefundRequest): string {
 /** The order a refund is for: the one named, or the only one. */
 export function refundedOrder(payment: Payment, orderId: string): PaymentOrder {
   if (orderId === "") {
-    if (payment.orders.length === 1) return payment.orders[0]!;
+    const [only, ...others] = payment.orders;
+    if (only !== undefined && others.length === 0) return only;
     throw invalidArgument("order_id", `is required: payment ${payment.id} has ${payment.orders.length} orders`);
   }
   const order = payment.orders.find((o) => o.orderId === orderId);

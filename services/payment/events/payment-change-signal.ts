@@ -28,7 +28,7 @@ export class PaymentChangeHints implements PaymentChangeSignal {
     const done = (async () => {
       for await (const msg of subscription) {
         try {
-          this.watchers.get(paymentIdOfEvent(msg.data))?.forEach((wake) => wake());
+          for (const wake of this.watchers.get(paymentIdOfEvent(msg.data)) ?? []) wake();
         } catch (err) {
           this.log.warn("unreadable payment event on the change feed", {
             subject: msg.subject,

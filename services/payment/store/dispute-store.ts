@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { Db } from "../../lib/db.js";
+import { present } from "../../lib/invariant.js";
 import type { Disputes } from "../app/ports.js";
 import type { Dispute, DisputeShare, DisputeStatus } from "../domain/dispute.js";
 import { appendToOutbox } from "./outbox.js";
@@ -71,7 +72,7 @@ export class DisputeStore implements Disputes {
   }
 
   private async announce(trx: Knex.Transaction, disputeId: string): Promise<Dispute> {
-    const dispute = (await this.find(trx, disputeId))!;
+    const dispute = present(await this.find(trx, disputeId), `dispute ${disputeId} reads back once written`);
     await appendToOutbox(trx, dispute.paymentId, this.subjectOf(dispute.status), (eventId) => this.encodeEvent(dispute, eventId, dispute.updatedAt));
     return dispute;
   }

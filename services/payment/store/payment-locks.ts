@@ -1,3 +1,4 @@
+import { present } from "../../lib/invariant.js";
 import type { LockedPayment, PaymentLocks } from "../app/ports.js";
 import type { DisputeStore } from "./dispute-store.js";
 import type { PaymentStore } from "./payment-store.js";
@@ -30,7 +31,7 @@ export class SqlPaymentLocks implements PaymentLocks {
           open: (dispute) => disputes.open(trx, { ...dispute, paymentId }),
           decide: (disputeId, status) => disputes.decide(trx, disputeId, status),
         },
-        moveOrder: (orderId, to) => payments.moveOrder(trx, payment!, orderId, to),
+        moveOrder: (orderId, to) => payments.moveOrder(trx, present(payment, `payment ${paymentId} exists to move its order ${orderId}`), orderId, to),
       }),
     );
   }

@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import { claimStaleRows, type Db } from "../../lib/db.js";
+import { present } from "../../lib/invariant.js";
 import { checkoutIdReused, type CaptureMethod, type PricedCheckout } from "../domain/checkout.js";
 import type { Payment, PaymentOrder, PendingReason, ReviewOutcome, RiskResult, StatusChange } from "../domain/payment.js";
 import type { PspPayment } from "../domain/psp-payment.js";
@@ -169,17 +170,17 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
     if (created !== undefined) return created;
     const row: PaymentRow = await this.db("payments").where({ checkout_id: checkout.checkoutId }).first();
     if (row.request_fingerprint !== fingerprint) throw checkoutIdReused(checkout.checkoutId, row.id);
-    return this.withOrders(this.db, [row]).then(([p]) => p!);
+    return this.paymentWithOrders(this.db, row);
   }
 
   async getByPspPaymentId(pspPaymentId: string): Promise<Payment | undefined> {
     const row: PaymentRow | undefined = await this.db("payments").where({ psp_payment_id: pspPaymentId }).first();
-    return row && (await this.withOrders(this.db, [row]))[0];
+    return row && (await this.paymentWithOrders(this.db, row));
   }
 
   async get(paymentId: string): Promise<Payment | undefined> {
     const row: PaymentRow | undefined = await this.db("payments").where({ id: paymentId }).first();
-    return row && (await this.withOrders(this.db, [row]))[0];
+    return row && (await this.paymentWithOrders(this.db, row));
   }
 
   /** Newest first, `limit` at a time, continuing strictly before `beforeSeq`. */
@@ -194,7 +195,7 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
     const rows: PaymentRow[] = await query;
     const page = rows.slice(0, filter.limit);
     const payments = await this.withOrders(this.db, page);
-    return { payments, nextSeq: rows.length > filter.limit ? page[page.length - 1]!.seq : undefined };
+    return { payments, nextSeq: rows.length > filter.limit ? page.at(-1)?.seq : undefined };
   }
 
   /** How many payments are in each checkout status. */
@@ -291,9 +292,9 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
       async (trx) => {
         const row: PaymentRow | undefined = await trx("payments").where({ id: paymentId }).first();
         if (!row) return undefined;
-        const [payment] = await this.withOrders(trx, [row]);
+        const payment = await this.paymentWithOrders(trx, row);
         const latest = await trx("status_history").where({ payment_id: paymentId }).max("id as id").first();
-        return { payment: payment!, cursor: (latest?.id as bigint | null) ?? 0n };
+        return { payment, cursor: (latest?.id as bigint | null) ?? 0n };
       },
       { isolationLevel: "repeatable read" },
     );
@@ -319,7 +320,7 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
   async withLockedPayment<T>(paymentId: string, work: (trx: Knex.Transaction, payment: Payment | undefined) => Promise<T>): Promise<T> {
     return this.db.transaction(async (trx) => {
       const row: PaymentRow | undefined = await trx("payments").where({ id: paymentId }).forUpdate().first();
-      return work(trx, row && (await this.withOrders(trx, [row]))[0]);
+      return work(trx, row && (await this.paymentWithOrders(trx, row)));
     });
   }
 
@@ -380,7 +381,7 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
    * caller has them. Answers the payment announced.
    */
   private async announce(trx: Knex.Transaction, paymentId: string, { to, failure, pendingReason }: StatusChange, orders?: PaymentOrder[]): Promise<Payment> {
-    const [row]: PaymentRow[] = await trx("payments")
+    const [updated]: PaymentRow[] = await trx("payments")
       .where({ id: paymentId })
       .update({
         updated_at: trx.fn.now(),
@@ -388,10 +389,17 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
         ...(pendingReason && { pending_reason: pendingReason }),
       })
       .returning("*");
-    await trx("status_history").insert({ payment_id: paymentId, status: to, occurred_at: row!.updated_at });
-    const moved = orders ? paymentOf(row!, orders) : (await this.withOrders(trx, [row!]))[0]!;
+    const row = present(updated, `payment ${paymentId} exists to announce its status`);
+    await trx("status_history").insert({ payment_id: paymentId, status: to, occurred_at: row.updated_at });
+    const moved = orders ? paymentOf(row, orders) : await this.paymentWithOrders(trx, row);
     await appendToOutbox(trx, paymentId, this.subjectOf(to), (eventId) => this.encodeEvent(moved, eventId, moved.updatedAt));
     return moved;
+  }
+
+  /** The payment of one row, with its orders. */
+  private async paymentWithOrders(db: Db | Knex.Transaction, row: PaymentRow): Promise<Payment> {
+    const orders: OrderRow[] = await db("payment_orders").where({ payment_id: row.id }).orderBy("position");
+    return toPayment(row, orders);
   }
 
   private async withOrders(db: Db | Knex.Transaction, rows: PaymentRow[]): Promise<Payment[]> {

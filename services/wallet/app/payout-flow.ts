@@ -1,4 +1,5 @@
 import { DomainError, failedPrecondition } from "../../lib/errors.js";
+import { present } from "../../lib/invariant.js";
 import type { Logger } from "../../lib/log.js";
 import { payoutReturn } from "../domain/balance-changes.js";
 import { insufficientBalance, noPayoutAccount, sameRequestOrConflict, type Payout, type PayoutOutcome, type PayoutRequest } from "../domain/payout.js";
@@ -84,7 +85,7 @@ export class PayoutFlow {
   private settle(payoutId: string, pspPayoutId: string | undefined, outcome: PayoutOutcome): Promise<Payout> {
     return this.transactions.transaction(async (tx) => {
       const settled = await tx.settle(payoutId, pspPayoutId, outcome);
-      if (settled === undefined) return (await tx.get(payoutId))!;
+      if (settled === undefined) return present(await tx.get(payoutId), `payout ${payoutId}, already final, exists`);
       const { payout, eventId } = settled;
       await tx.move(eventId, payout.amount.currency, payoutReturn(payout), "payout_returned");
       return payout;
@@ -123,7 +124,7 @@ export class PayoutFlow {
 async function openPayout(tx: PayoutTransaction, request: PayoutRequest, destination: string, scheduleWindow?: number): Promise<Payout> {
   const opened = await tx.open(request, destination, scheduleWindow);
   // Taken: a concurrent open of the same id waited for the other transaction, which has committed it.
-  if (opened === undefined) return (await tx.get(request.payoutId))!;
+  if (opened === undefined) return present(await tx.get(request.payoutId), `payout ${request.payoutId}, opened concurrently, exists`);
   const { payout, eventId } = opened;
   const taken = await tx.withdraw(eventId, payout.sellerId, payout.amount);
   if (!taken.withdrawn) throw insufficientBalance(request, taken.availableMinor);

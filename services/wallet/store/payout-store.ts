@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import { claimStaleRows, type Db } from "../../lib/db.js";
+import { present } from "../../lib/invariant.js";
 import type { AnnouncedPayout, PayableBalance, Payouts } from "../app/ports.js";
 import type { Payout, PayoutOutcome, PayoutRequest, PayoutStatus } from "../domain/payout.js";
 import type { PayoutMinimums } from "../domain/payout-schedule.js";
@@ -86,7 +87,7 @@ export class PayoutStore implements Payouts {
 
   /** See PayoutTransaction.payableBalances: the balance rows are locked for update. */
   async payableBalances(trx: Knex.Transaction, window: number, minimums: PayoutMinimums, limit: number): Promise<PayableBalance[]> {
-    const currencies = Object.keys(minimums.byCurrency);
+    const byCurrency = Object.entries(minimums.byCurrency);
     const { rows } = await trx.raw<{ rows: { seller_id: string; currency: string; available_minor: bigint; destination: string }[] }>(
       `select b.seller_id, b.currency, b.available_minor, a.destination
        from balances b
@@ -97,7 +98,7 @@ export class PayoutStore implements Payouts {
        order by b.seller_id, b.currency
        limit ?
        for update of b`,
-      [currencies, currencies.map((c) => minimums.byCurrency[c]!.toString()), minimums.otherwise.toString(), window, limit],
+      [byCurrency.map(([currency]) => currency), byCurrency.map(([, minimum]) => minimum.toString()), minimums.otherwise.toString(), window, limit],
     );
     return rows.map((r) => ({ sellerId: r.seller_id, currency: r.currency.trim(), availableMinor: r.available_minor, destination: r.destination }));
   }
@@ -128,7 +129,7 @@ export class PayoutStore implements Payouts {
       .where({ payout_id: payoutId })
       .update({ psp_payout_id: pspPayoutId, updated_at: this.db.fn.now() })
       .returning("*");
-    return toPayout(row!);
+    return toPayout(present(row, `payout ${payoutId} exists to record its PSP payout id`));
   }
 
   /** See PayoutTransaction.settle. */

@@ -72,7 +72,7 @@ export class InMemoryPayments implements PaymentRepository, PaymentHistory {
 
   async recordReview(paymentId: string, review: NonNullable<RiskResult["review"]>): Promise<boolean> {
     const entry = this.payments.get(paymentId);
-    if (!entry || entry.payment.risk?.decision !== "REVIEW" || entry.payment.risk.review) return false;
+    if (entry?.payment.risk?.decision !== "REVIEW" || entry.payment.risk.review) return false;
     entry.payment = { ...entry.payment, risk: { ...entry.payment.risk, review } };
     return true;
   }
@@ -94,7 +94,7 @@ export class InMemoryPayments implements PaymentRepository, PaymentHistory {
 
   async recordCapturePlan(paymentId: string, plan: CapturePlan): Promise<boolean> {
     const entry = this.payments.get(paymentId);
-    if (!entry || entry.payment.status !== "AUTHORIZED") return false;
+    if (entry?.payment.status !== "AUTHORIZED") return false;
     if (entry.plan && [...entry.plan].some(([orderId, amount]) => plan.get(orderId) !== amount)) return false;
     entry.plan = plan;
     return true;
