@@ -3,8 +3,8 @@ import { Direction } from "../../../gen/ledger/v1/ledger_pb.js";
 import { ExceptionStatus, StandardCorrection } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
 import { attempt, describeFailure, httpStatusOf, onBehalfOf, type ConsoleClients } from "../adapters/clients.js";
 import type { Route } from "./http-app.js";
-import { csrfField, html, money, notice, path, query } from "./html.js";
-import { lineClassName } from "./reconciliation-chart.js";
+import { csrfField, html, money, notice, path, query } from "../views/html.js";
+import { lineClassName } from "../views/reconciliation-chart.js";
 import { sendOperatorRequest } from "./operator-request.js";
 import { exceptionStatus } from "./reconciliation-pages.js";
 

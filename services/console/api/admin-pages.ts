@@ -1,7 +1,7 @@
 import { operatorProblems, ROLES, type Role } from "../domain/operators.js";
 import { OperatorExistsError, type ConsoleStore } from "../store/console-store.js";
 import { redirect, type Reply, type RequestContext, type Route } from "./http-app.js";
-import { csrfField, html, notice, path, query, table } from "./html.js";
+import { csrfField, html, notice, path, query, table } from "../views/html.js";
 
 const AUDIT_PAGE = 100;
 

@@ -5,7 +5,7 @@ import { natsConnectOptions, type NatsEndpoint } from "../../lib/events/nats.js"
 import type { EventStreamNames } from "../../lib/events/streams.js";
 import type { ConsoleStore } from "../store/console-store.js";
 import { redirect, type Route } from "./http-app.js";
-import { csrfField, html, notice, query, table, type SafeHtml } from "./html.js";
+import { csrfField, html, notice, query, table, type SafeHtml } from "../views/html.js";
 
 export interface DeadLetterSource {
   nats: NatsEndpoint;

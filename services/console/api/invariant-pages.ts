@@ -1,7 +1,7 @@
 import type { Violation } from "../../../gen/ledger/v1/ledger_pb.js";
 import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
 import type { Route } from "./http-app.js";
-import { html, notice, path, table } from "./html.js";
+import { html, notice, path, table } from "../views/html.js";
 
 const STALLS = new Set(["settled_not_booked", "outbox_events_unpublished", "dead_letters_waiting"]);
 

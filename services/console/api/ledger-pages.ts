@@ -1,7 +1,7 @@
 import { AccountType, Direction, type Entry } from "../../../gen/ledger/v1/ledger_pb.js";
 import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
 import { redirect, type Route } from "./http-app.js";
-import { enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
+import { enumName, html, money, notice, path, query, table, time, type SafeHtml } from "../views/html.js";
 
 const PAGE_SIZE = 50;
 const accountLink = (code: string) => html`<a href="${path("ledger", "accounts", code)}">${code}</a>`;

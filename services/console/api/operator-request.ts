@@ -1,6 +1,6 @@
 import { describeFailure, httpStatusOf, requestOnce } from "../adapters/clients.js";
 import { redirect, type Reply, type RequestContext } from "./http-app.js";
-import { html, notice, resubmitForm, type SafeHtml } from "./html.js";
+import { html, notice, resubmitForm, type SafeHtml } from "../views/html.js";
 
 /** An operator's action on money sent to a service: an adjustment, a refund, a payout, a risk-review decision. */
 export interface OperatorRequest {

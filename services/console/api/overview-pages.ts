@@ -2,11 +2,11 @@ import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { StatsPeriod, type PaymentStatsBucket } from "../../../gen/payment/v1/payment_pb.js";
 import { minorUnitDigits } from "../../lib/money.js";
 import { attempt, describeFailure, type ConsoleClients } from "../adapters/clients.js";
-import { barChart, wholeNumber } from "./charts.js";
-import { moneyAxis, moneySeries } from "./money-chart.js";
-import { latestRunPerDay, RECONCILIATION_CHART_DAYS, reconciliationChart } from "./reconciliation-chart.js";
+import { barChart, wholeNumber } from "../views/charts.js";
+import { moneyAxis, moneySeries } from "../views/money-chart.js";
+import { latestRunPerDay, RECONCILIATION_CHART_DAYS, reconciliationChart } from "../views/reconciliation-chart.js";
 import { redirect, type Route } from "./http-app.js";
-import { html, notice, type SafeHtml } from "./html.js";
+import { html, notice, type SafeHtml } from "../views/html.js";
 
 interface ChartRange {
   label: string;

@@ -2,9 +2,9 @@ import { ExceptionStatus, LineClass, RunStatus, type ReconciliationException, ty
 import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
 import type { Route } from "./http-app.js";
 import { formatDecimal, type Money } from "../../lib/money.js";
-import { csv } from "./csv.js";
-import { latestRunPerDay, lineClassName, RECONCILIATION_CHART_DAYS, reconciliationChart } from "./reconciliation-chart.js";
-import { enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
+import { csv } from "../views/csv.js";
+import { latestRunPerDay, lineClassName, RECONCILIATION_CHART_DAYS, reconciliationChart } from "../views/reconciliation-chart.js";
+import { enumName, html, money, notice, path, query, table, time, type SafeHtml } from "../views/html.js";
 
 const PAGE_SIZE = 50;
 const runStatus = (s: RunStatus) => enumName(RunStatus, s, "RUN_STATUS_");

@@ -3,12 +3,12 @@ import { formatDecimal, formatMoney, minorUnitDigits } from "../../lib/money.js"
 import { addDays } from "../../lib/forecast/daily-series.js";
 import { isUtcDay } from "../../lib/utc-day.js";
 import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
-import { barChart } from "./charts.js";
-import { csv } from "./csv.js";
+import { barChart } from "../views/charts.js";
+import { csv } from "../views/csv.js";
 import type { RequestContext, Route } from "./http-app.js";
-import { html, notice, query, table, type SafeHtml } from "./html.js";
-import { moneyAxis, moneySeries } from "./money-chart.js";
-import { FORECAST_HORIZONS, forecastView } from "./revenue-forecast-view.js";
+import { html, notice, query, table, type SafeHtml } from "../views/html.js";
+import { moneyAxis, moneySeries } from "../views/money-chart.js";
+import { FORECAST_HORIZONS, forecastView } from "../views/revenue-forecast-view.js";
 
 const GRANULARITIES: Record<string, RevenueGranularity> = { day: RevenueGranularity.DAY, week: RevenueGranularity.WEEK, month: RevenueGranularity.MONTH };
 /** The range shown when none is asked for: the last 30 days, today included. */

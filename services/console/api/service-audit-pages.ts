@@ -1,7 +1,7 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { AUDITED_SERVICES, attempt, describeFailure, type AuditedService, type ConsoleClients } from "../adapters/clients.js";
 import type { Route } from "./http-app.js";
-import { html, notice, query, table } from "./html.js";
+import { html, notice, query, table } from "../views/html.js";
 
 const PAGE_SIZE = 100;
 
