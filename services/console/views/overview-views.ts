@@ -27,13 +27,13 @@ export const DEFAULT_RANGE = "24h";
 const COLORS = { succeeded: "#2e8b57", failed: "#c0392b", other: "#aab2bd", rate: "#2453c4", volume: "#2453c4" };
 const percent = (n: number) => `${Math.round(n)}%`;
 
-function paymentCharts(buckets: PaymentStatsBucket[], range: ChartRange): SafeHtml {
-  const categories = buckets.map((b) => range.category(timestampDate(b.start!)));
+/** Payments created per period, stacked by outcome, with the success rate (charged of those finished) as a line. */
+function countsChart(buckets: PaymentStatsBucket[], range: ChartRange, categories: string[]): SafeHtml {
   const succeeded = buckets.map((b) => Number(b.succeeded));
   const failed = buckets.map((b) => Number(b.failed));
   const other = buckets.map((b) => Number(b.created - b.succeeded - b.failed));
   const rate = buckets.map((b) => (b.succeeded + b.failed === 0n ? null : (Number(b.succeeded) / Number(b.succeeded + b.failed)) * 100));
-  const counts = barChart({
+  return barChart({
     title: `Payments created, ${range.label.toLowerCase()}, and their success rate`,
     categories,
     series: [
@@ -45,8 +45,12 @@ function paymentCharts(buckets: PaymentStatsBucket[], range: ChartRange): SafeHt
     integer: true,
     line: { name: "success rate (charged of finished)", color: COLORS.rate, values: rate, max: 100, format: percent },
   });
+}
+
+/** The amount charged per period, one chart per currency (never added across currencies). */
+function volumeCharts(buckets: PaymentStatsBucket[], range: ChartRange, categories: string[]): SafeHtml[] {
   const currencies = [...new Set(buckets.flatMap((b) => b.charged.map((m) => m.currency)))].sort();
-  const volumes = currencies.map((currency) => {
+  return currencies.map((currency) => {
     const amounts = buckets.map((b) => b.charged.find((m) => m.currency === currency)?.amountMinor ?? 0n);
     return barChart({
       title: `Charged in ${currency}, ${range.label.toLowerCase()}`,
@@ -56,10 +60,15 @@ function paymentCharts(buckets: PaymentStatsBucket[], range: ChartRange): SafeHt
       integer: minorUnitDigits(currency) === 0,
     });
   });
+}
+
+function paymentCharts(buckets: PaymentStatsBucket[], range: ChartRange): SafeHtml {
+  const categories = buckets.map((b) => range.category(timestampDate(b.start!)));
+  const volumes = volumeCharts(buckets, range, categories);
   const total = (field: "created" | "succeeded" | "failed") => buckets.reduce((sum, b) => sum + b[field], 0n);
   const created = total("created");
   return html`<p class="summary">${created} ${created === 1n ? "payment" : "payments"} created: ${total("succeeded")} charged, ${total("failed")} failed.</p>
-<h2>Payments and success rate</h2>${counts}
+<h2>Payments and success rate</h2>${countsChart(buckets, range, categories)}
 <h2>Payment volume</h2>${volumes.length === 0 ? html`<p class="empty">Nothing was charged in this range.</p>` : volumes}`;
 }
 
