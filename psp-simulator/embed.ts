@@ -16,7 +16,7 @@ export function embeddingFor(payment: Payment, parentOrigin: string | null): Emb
 
 export type CheckoutMessageType = "three_d_secure" | "pending" | "succeeded" | "failed" | "canceled";
 
-/** What the framed page posts to the merchant page; never card data. Documented in README (Embeddable checkout). */
+/** What the framed page posts to the merchant page; never card data. Documented in docs/architecture.md (Embeddable checkout). */
 export interface CheckoutMessage {
   source: "psp-checkout";
   version: 1;

@@ -1,7 +1,7 @@
 /**
- * Prints the platform's authorization policy as the README's Markdown table (one row per RPC: who may call it,
+ * Prints the platform's authorization policy as the Markdown table of docs/security.md (one row per RPC: who may call it,
  * whether it is audited, whether a person must be named):  npx tsx scripts/policy-table.ts
- * test/security/policy-table.test.ts checks that the README shows exactly this.
+ * test/security/policy-table.test.ts checks that docs/security.md shows exactly this.
  */
 import { pathToFileURL } from "node:url";
 import { commonPolicies } from "../services/lib/auth/common-policies.js";

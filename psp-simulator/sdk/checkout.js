@@ -1,5 +1,5 @@
 // The PSP simulator's checkout SDK: mounts a payment's hosted page in an iframe on the merchant's page and hands
-// the merchant the frame's messages (see README, "Embeddable checkout"). Load it with a classic script tag from the
+// the merchant the frame's messages (see docs/architecture.md, "Embeddable checkout"). Load it with a classic script tag from the
 // simulator, <script src="<PSP>/sdk/v1/checkout.js"></script>; it defines window.PspCheckout.
 (() => {
   "use strict";

@@ -38,7 +38,7 @@ export interface LedgerServiceConfig extends ServiceDatabaseConfig {
   checkpointIntervalMs?: number;
   /** Events to book; without it the ledger only answers its API. */
   events?: EventsConfig;
-  /** Days kept: inbox rows (default 30); see README, Faults and recovery. */
+  /** Days kept: inbox rows (default 30); see docs/operations.md, Bounded growth. */
   retention?: { inboxDays?: number };
   /** PAGE_TOKEN_SECRET: signs page tokens (at least 32 characters; the same for every instance). */
   pageTokenSecret: string;

@@ -77,7 +77,7 @@ export interface PaymentServiceConfig extends ServiceDatabaseConfig {
   expireUnpaidAfterMs?: number;
   /** How long CreatePayment's first answer is replayed under its checkout_id. */
   idempotencyKeyTtlMs?: number;
-  /** Days kept: published outbox rows (default 7) and the webhook log (default 30); see README, Faults and recovery. */
+  /** Days kept: published outbox rows (default 7) and the webhook log (default 30); see docs/operations.md, Bounded growth. */
   retention?: { outboxDays?: number; webhookLogDays?: number };
   /** WatchPayment streams open at once on one instance (default 1,000); one more is RESOURCE_EXHAUSTED. */
   maxWatches?: number;

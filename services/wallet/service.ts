@@ -46,7 +46,7 @@ export interface WalletServiceConfig extends ServiceDatabaseConfig {
   payoutPoller?: Partial<PayoutPollerConfig>;
   /** Scheduled payouts of whole balances; none without it. */
   payoutSchedule?: PayoutSchedule;
-  /** Days kept: published outbox rows (default 7) and inbox rows (default 30); see README, Faults and recovery. */
+  /** Days kept: published outbox rows (default 7) and inbox rows (default 30); see docs/operations.md, Bounded growth. */
   retention?: { outboxDays?: number; inboxDays?: number };
   /** PAGE_TOKEN_SECRET: signs page tokens (at least 32 characters; the same for every instance). */
   pageTokenSecret: string;

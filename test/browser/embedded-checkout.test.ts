@@ -51,7 +51,7 @@ afterAll(async () => {
   await foreign?.close();
 });
 
-/** What the messages of a frame look like, per README (Embeddable checkout). */
+/** What the messages of a frame look like, per docs/architecture.md (Embeddable checkout). */
 const message = (type: string, fields: Record<string, unknown>) => ({ source: "psp-checkout", version: 1, type, decline_code: null, failure_message: null, ...fields });
 
 /** The shop's checkout page, its card form in the PSP's frame; the payment's id. */

@@ -92,7 +92,7 @@ export type CreatePaymentRequest = Message<"payment.v1.CreatePaymentRequest"> & 
   captureMethod: CaptureMethod;
 
   /**
-   * The merchant pages that may show the PSP's card form in an iframe (the embeddable checkout, see README):
+   * The merchant pages that may show the PSP's card form in an iframe (the embeddable checkout, see docs/architecture.md):
    * the PSP lets only these origins frame this payment's page (CSP frame-ancestors) and posts its messages only
    * to one of them. Empty: the hosted page is full-page only and refuses every frame. At most 10 distinct
    * origins of at most 255 characters, each scheme://host[:port] in lower case with no path, https (http only
@@ -645,7 +645,7 @@ export type Refund = Message<"payment.v1.Refund"> & {
   sellerId: string;
 
   /**
-   * amount = platform_fee_reversed + seller_debit, exactly (fee rule: see README, "Refunds").
+   * amount = platform_fee_reversed + seller_debit, exactly (fee rule: see docs/architecture.md, "Fee rule for refunds").
    *
    * @generated from field: common.v1.Money amount = 5;
    */

@@ -3,10 +3,9 @@ import { Direction } from "../../../gen/ledger/v1/ledger_pb.js";
 import { ExceptionStatus, StandardCorrection } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
 import { attempt, describeFailure, httpStatusOf, onBehalfOf, type ConsoleClients } from "../adapters/clients.js";
 import type { Route } from "./http-app.js";
-import { csrfField, html, money, notice, path, query } from "./html.js";
-import { lineClassName } from "./reconciliation-chart.js";
 import { sendOperatorRequest } from "./operator-request.js";
-import { exceptionStatus } from "./reconciliation-pages.js";
+import { adjustmentForm, exceptionFacts } from "../views/adjustment-views.js";
+import { backLink, concat, notice, path, query } from "../views/html.js";
 
 /** The ledger transaction an adjustment is posted as (PostAdjustment's ids are deterministic). */
 const adjustmentTransactionId = (exceptionId: bigint) => `adjustment:${exceptionId}`;
@@ -45,29 +44,8 @@ export function adjustmentRoutes(clients: ConsoleClients): Route[] {
         const got = await attempt(() => clients.reconciliation.getException({ exceptionId: BigInt(exceptionId) }));
         if (!got.ok) return ctx.page(title, notice("error", describeFailure("reconciliation service", got.error)), httpStatusOf(got.error));
         const e = got.value.exception!;
-        const described = html`<dl id="exception" data-status="${exceptionStatus(e.status)}">
-<dt>Class</dt><dd>${lineClassName(e.lineClass)}</dd>
-<dt>Settlement day</dt><dd><a href="${path("reconciliation", "runs", e.runId.toString())}">${e.date}</a>${e.lineNumber ? `, line ${e.lineNumber}` : ""}</dd>
-<dt>Line type</dt><dd>${e.lineType || "-"}</dd>
-<dt>References</dt><dd>ours ${e.ourReference || "-"}, the PSP's ${e.pspReference || "-"}</dd>
-<dt>The PSP's file says</dt><dd>${money(e.fileAmount)}</dd>
-<dt>The ledger says</dt><dd>${money(e.ledgerAmount)}</dd>
-<dt>Detail</dt><dd>${e.detail}</dd>
-<dt>Status</dt><dd class="status">${exceptionStatus(e.status)}${e.resolution ? ` (${e.resolution})` : ""}</dd>
-</dl>`;
-        if (e.status !== ExceptionStatus.OPEN) return ctx.page(title, html`${notice("info", "This exception is no longer open: there is nothing to adjust.")}${described}`, 409);
-        return ctx.page(
-          title,
-          html`${described}
-<p>The adjustment is a ledger transaction under your name (${ctx.operator.id}); it can never be changed, and it closes the exception.</p>
-<form method="post" action="${path("reconciliation", "exceptions", exceptionId, "adjust")}">${csrfField(ctx.csrf)}
-<input type="hidden" name="idempotency_key" value="${`console-${randomUUID()}`}">
-<p><label>Reason <input name="reason" required maxlength="500"></label></p>
-<p><label class="choice"><input type="radio" name="correction" value="settle_as_reported" checked> Settle as the PSP reported it (amount mismatches)</label>
-<label class="choice"><input type="radio" name="correction" value="entries"> These entries, one a line: <code>DEBIT psp_receivable:USD 100 USD</code></label></p>
-<p><textarea name="entries" rows="4" cols="50"></textarea></p>
-<button type="submit">Post the adjustment</button></form>`,
-        );
+        if (e.status !== ExceptionStatus.OPEN) return ctx.page(title, concat(notice("info", "This exception is no longer open: there is nothing to adjust."), exceptionFacts(e)), 409);
+        return ctx.page(title, adjustmentForm(e, { exceptionId, operatorId: ctx.operator.id, csrf: ctx.csrf, idempotencyKey: `console-${randomUUID()}` }));
       },
     },
     {
@@ -79,8 +57,8 @@ export function adjustmentRoutes(clients: ConsoleClients): Route[] {
         const reason = (ctx.form.get("reason") ?? "").trim();
         const asReported = ctx.form.get("correction") !== "entries";
         const { entries, problems } = asReported ? { entries: [], problems: [] } : parseEntries(ctx.form.get("entries") ?? "");
-        const back = html`<p><a href="${path("reconciliation", "exceptions", exceptionId.toString(), "adjust")}">Back</a></p>`;
-        if (problems.length > 0) return ctx.page("Adjustment not posted", html`${problems.map((p) => notice("error", p))}${back}`, 400);
+        const back = backLink(path("reconciliation", "exceptions", exceptionId.toString(), "adjust"), "Back");
+        if (problems.length > 0) return ctx.page("Adjustment not posted", concat(...problems.map((p) => notice("error", p)), back), 400);
         const idempotencyKey = ctx.form.get("idempotency_key") ?? "";
         return sendOperatorRequest(ctx, {
           name: "adjustment",

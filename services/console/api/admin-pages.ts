@@ -1,12 +1,13 @@
-import { operatorProblems, ROLES, type Role } from "../domain/operators.js";
+import { operatorProblems, type Role } from "../domain/operators.js";
 import { OperatorExistsError, type ConsoleStore } from "../store/console-store.js";
 import { redirect, type Reply, type RequestContext, type Route } from "./http-app.js";
-import { csrfField, html, notice, path, query, table } from "./html.js";
+import { query } from "../views/html.js";
+import { auditLog, operatorList, operatorRefusal } from "../views/admin-views.js";
 
 const AUDIT_PAGE = 100;
 
 const refusal = (ctx: RequestContext, title: string, problems: string[], status: number): Reply =>
-  ctx.page(title, html`${problems.map((p) => notice("error", p))}<p><a href="/operators">Back</a></p>`, status);
+  ctx.page(title, operatorRefusal(problems), status);
 
 /** The audit log (everyone) and the operators (everyone sees them; adding or disabling one needs the finance role). */
 export function adminRoutes(store: ConsoleStore): Route[] {
@@ -22,17 +23,7 @@ export function adminRoutes(store: ConsoleStore): Route[] {
           beforeId: /^\d{1,18}$/.test(before) ? BigInt(before) : undefined,
           operatorId: operatorId || undefined,
         });
-        const rows = entries.map(
-          (e) => html`<tr data-action="${e.action}"><td class="num">${e.id}</td><td>${e.at.toISOString()}</td><td>${e.operatorId}</td><td>${e.action}</td><td>${e.target}</td><td><code>${JSON.stringify(e.details)}</code></td></tr>`,
-        );
-        const last = entries[entries.length - 1];
-        const more = entries.length === AUDIT_PAGE && last ? html`<p><a href="/audit${query({ before: last.id.toString(), operator: operatorId })}">Older</a></p>` : "";
-        return ctx.page(
-          "Audit log",
-          html`<p>Every login, logout and action, newest first. Insert-only: the database refuses to change or delete a row. What the services themselves recorded of the calls they received: <a href="/audit/services">Service audit</a>.</p>
-<form class="inline" method="get" action="/audit"><label>Operator <input name="operator" value="${operatorId}"></label><button type="submit">Filter</button></form>
-${table(["#", "time (UTC)", "operator", "action", "target", "details"], rows, "No entries.")}${more}`,
-        );
+        return ctx.page("Audit log", auditLog(entries, operatorId, AUDIT_PAGE));
       },
     },
     {
@@ -40,29 +31,8 @@ ${table(["#", "time (UTC)", "operator", "action", "target", "details"], rows, "N
       pattern: /^\/operators$/,
       handle: async (ctx) => {
         const operators = await store.listOperators();
-        const finance = ctx.operator.role === "finance";
-        const rows = operators.map((o) => {
-          const status = o.disabledAt ? `disabled ${o.disabledAt.toISOString()}` : "active";
-          const disable =
-            finance && !o.disabledAt && o.id !== ctx.operator.id
-              ? html`<form class="inline" method="post" action="${path("operators", o.id, "disable")}">${csrfField(ctx.csrf)}<button type="submit">Disable</button></form>`
-              : "";
-          return html`<tr><td>${o.id}</td><td>${o.displayName}</td><td>${o.role}</td><td>${status}</td><td>${disable}</td></tr>`;
-        });
-        const form =
-          finance
-            ? html`<h2>Add an operator</h2>
-<form class="inline" method="post" action="/operators">${csrfField(ctx.csrf)}
-<label>Login <input name="id" required pattern="[a-z0-9][a-z0-9_.\\-]{0,63}"></label>
-<label>Display name <input name="display_name" required></label>
-<label>Role <select name="role">${ROLES.map((r) => html`<option value="${r}">${r}</option>`)}</select></label>
-<label>Password <input name="password" type="password" required minlength="8" autocomplete="new-password"></label>
-<button type="submit">Add</button></form>`
-            : notice("info", "Adding operators needs the finance role.");
-        const added = ctx.url.searchParams.get("added");
-        const disabled = ctx.url.searchParams.get("disabled");
-        const done = html`${added ? notice("info", `Operator ${added} added.`) : ""}${disabled ? notice("info", `Operator ${disabled} disabled; their sessions are ended.`) : ""}`;
-        return ctx.page("Operators", html`${done}${table(["login", "name", "role", "status", ""], rows)}${form}`);
+        const { searchParams } = ctx.url;
+        return ctx.page("Operators", operatorList({ operators, viewer: ctx.operator, csrf: ctx.csrf, added: searchParams.get("added"), disabled: searchParams.get("disabled") }));
       },
     },
     {

@@ -2,7 +2,8 @@ import { LOGIN_BACKOFF, throttled, type FailureCount, type ThrottleScope } from 
 import { isToken, newToken } from "../domain/operators.js";
 import type { ConsoleStore } from "../store/console-store.js";
 import { cookie, LOGIN_CSRF_COOKIE, redirect, sameToken, SESSION_COOKIE, type Reply, type Route } from "./http-app.js";
-import { html, notice, page } from "./html.js";
+import { loginForm } from "../views/auth-views.js";
+import { page } from "../views/html.js";
 
 const SESSION_HOURS = 12;
 
@@ -35,15 +36,7 @@ export function safeNext(next: string | null): string {
 function loginPage(cookies: Map<string, string>, next: string, problem?: string, status = 200): Reply {
   const held = cookies.get(LOGIN_CSRF_COOKIE);
   const token = held !== undefined && isToken(held) ? held : newToken();
-  const body = html`${problem ? notice("error", problem) : ""}
-<form method="post" action="/login" class="login">
-<input type="hidden" name="csrf" value="${token}">
-<input type="hidden" name="next" value="${next}">
-<p><label>Login <input name="operator" autocomplete="username" required autofocus></label></p>
-<p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
-<p><button type="submit">Log in</button></p>
-</form>`;
-  return { status, body: page("Log in", body), cookies: [cookie(LOGIN_CSRF_COOKIE, token, 3600)] };
+  return { status, body: page("Log in", loginForm(token, next, problem)), cookies: [cookie(LOGIN_CSRF_COOKIE, token, 3600)] };
 }
 
 type LoginOutcome = { kind: "throttled"; scope: ThrottleScope; until: Date } | { kind: "failed" } | { kind: "opened"; sessionToken: string };

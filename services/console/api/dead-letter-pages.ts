@@ -1,11 +1,12 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { listDeadLetters, replayDeadLetter, type DeadLetter } from "../../lib/events/dead-letters.js";
+import { listDeadLetters, replayDeadLetter } from "../../lib/events/dead-letters.js";
 import { natsConnectOptions, type NatsEndpoint } from "../../lib/events/nats.js";
 import type { EventStreamNames } from "../../lib/events/streams.js";
 import type { ConsoleStore } from "../store/console-store.js";
 import { redirect, type Route } from "./http-app.js";
-import { csrfField, html, notice, query, table, type SafeHtml } from "./html.js";
+import { backLink, concat, notice, query } from "../views/html.js";
+import { deadLetterList } from "../views/dead-letter-views.js";
 
 export interface DeadLetterSource {
   nats: NatsEndpoint;
@@ -22,14 +23,6 @@ async function withNats<T>(source: DeadLetterSource, use: (nc: NatsConnection) =
   }
 }
 
-function letterRow(letter: DeadLetter, csrf: string, canReplay: boolean): SafeHtml {
-  const replay = canReplay && letter.original
-    ? html`<form method="post" action="/dead-letters/replay">${csrfField(csrf)}<input type="hidden" name="seq" value="${String(letter.dlqSeq)}"><button type="submit">Replay</button></form>`
-    : "";
-  // The action comes first: the row is wide, and a button at its end would be out of sight.
-  return html`<tr data-dlq-seq="${String(letter.dlqSeq)}"><td>${replay}</td><td class="num">${letter.dlqSeq}</td><td>${letter.recordedAt}</td><td>${letter.consumer}</td><td>${letter.kind}</td><td class="num">${letter.streamSeq}</td><td class="num">${letter.deliveries}</td><td class="wrap">${letter.original?.subject ?? "(gone from the stream)"}</td><td class="wrap">${letter.original?.msgId ?? ""}</td><td class="wrap">${letter.reason}</td></tr>`;
-}
-
 /** Events consumers gave up on, and (finance) sending one back to its consumer once its cause is fixed; replays are audited. */
 export function deadLetterRoutes(source: DeadLetterSource | undefined, store: ConsoleStore): Route[] {
   const unconfigured = notice("error", "The console was started without NATS_URL: it cannot read the dead letters.");
@@ -40,12 +33,8 @@ export function deadLetterRoutes(source: DeadLetterSource | undefined, store: Co
       handle: async (ctx) => {
         if (source === undefined) return ctx.page("Dead letters", unconfigured, 503);
         const letters = await withNats(source, async (nc) => listDeadLetters(await jetstreamManager(nc), source.names));
-        const replayed = ctx.url.searchParams.get("replayed");
-        return ctx.page(
-          "Dead letters",
-          html`${replayed ? notice("info", `Dead letter #${replayed} sent back to its consumer.`) : ""}<p>Events a consumer gave up on: undecodable ("poison"), or failing every delivery. Replay has the consumer that gave up read the original from the stream again; if it applied it meanwhile, it skips it.</p>
-${table(["", "#", "recorded (UTC)", "consumer", "kind", "stream seq", "deliveries", "subject", "event id", "reason"], letters.map((l) => letterRow(l, ctx.csrf, ctx.operator.role === "finance")), "No dead letters.")}`,
-        );
+        const view = { csrf: ctx.csrf, canReplay: ctx.operator.role === "finance", replayed: ctx.url.searchParams.get("replayed") };
+        return ctx.page("Dead letters", deadLetterList(letters, view));
       },
     },
     {
@@ -67,7 +56,7 @@ ${table(["", "#", "recorded (UTC)", "consumer", "kind", "stream seq", "deliverie
           target: `dead letter ${seq}`,
           details: outcome.replayed ? { consumer: outcome.letter.consumer, stream_seq: outcome.letter.streamSeq, event_id: outcome.letter.original?.msgId } : { why: outcome.why },
         });
-        if (!outcome.replayed) return ctx.page("Not replayed", html`${notice("error", outcome.why)}<p><a href="/dead-letters">Back</a></p>`, 409);
+        if (!outcome.replayed) return ctx.page("Not replayed", concat(notice("error", outcome.why), backLink("/dead-letters", "Back")), 409);
         return redirect(`/dead-letters${query({ replayed: String(seq) })}`);
       },
     },

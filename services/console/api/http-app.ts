@@ -4,7 +4,7 @@ import type { Logger } from "../../lib/log.js";
 import { clientKey } from "../domain/login-throttle.js";
 import type { Operator, Role } from "../domain/operators.js";
 import type { ConsoleStore, NewAuditEntry } from "../store/console-store.js";
-import { notice, page, type SafeHtml } from "./html.js";
+import { notice, page, type SafeHtml } from "../views/html.js";
 
 export const SESSION_COOKIE = "console_session";
 export const LOGIN_CSRF_COOKIE = "console_login_csrf";

@@ -1,12 +1,7 @@
-import type { Violation } from "../../../gen/ledger/v1/ledger_pb.js";
 import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
 import type { Route } from "./http-app.js";
-import { html, notice, path, table } from "./html.js";
-
-const STALLS = new Set(["settled_not_booked", "outbox_events_unpublished", "dead_letters_waiting"]);
-
-const row = (v: Violation) =>
-  html`<tr><td>${v.invariant}</td><td>${v.transactionId ? html`<code>${v.transactionId}</code>` : v.accountCode ? html`<a href="${path("ledger", "accounts", v.accountCode)}">${v.accountCode}</a>` : ""}</td><td>${v.detail}</td></tr>`;
+import { notice } from "../views/html.js";
+import { booksCheck } from "../views/invariant-views.js";
 
 /** The ledger's CheckInvariants, run when the page is opened: broken rules of the books, then events that stalled on their way. */
 export function invariantRoutes(clients: ConsoleClients): Route[] {
@@ -17,17 +12,7 @@ export function invariantRoutes(clients: ConsoleClients): Route[] {
       handle: async (ctx) => {
         const checked = await attempt(() => clients.ledger.checkInvariants({}));
         if (!checked.ok) return ctx.page("Books check", notice("error", describeFailure("ledger service", checked.error)), httpStatusOf(checked.error));
-        const { violations, notes } = checked.value;
-        const books = violations.filter((v) => !STALLS.has(v.invariant));
-        const stalls = violations.filter((v) => STALLS.has(v.invariant));
-        const headers = ["invariant", "where", "detail"];
-        return ctx.page(
-          "Books check",
-          html`<p class="summary">${violations.length === 0 ? "Nothing wrong found." : `${violations.length} found.`}</p>
-<h2>Rules of the books</h2>${table(headers, books.map(row), "Every rule holds.")}
-<h2>Stalled on the way to the ledger</h2>${table(headers, stalls.map(row), "Nothing settled is waiting to be booked; no event is stuck.")}
-${notes.length > 0 ? html`<h2>Not checked</h2><ul>${notes.map((n) => html`<li>${n}</li>`)}</ul>` : ""}`,
-        );
+        return ctx.page("Books check", booksCheck(checked.value));
       },
     },
   ];

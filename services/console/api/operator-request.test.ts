@@ -2,7 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import type { NewAuditEntry } from "../store/console-store.js";
 import type { RequestContext } from "./http-app.js";
-import { html, page } from "./html.js";
+import { html, page } from "../views/html.js";
 import { sendOperatorRequest, type OperatorRequest } from "./operator-request.js";
 
 /** What the handler gets from the console for one POST; the audit entries it writes are kept. */

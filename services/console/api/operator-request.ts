@@ -1,6 +1,7 @@
 import { describeFailure, httpStatusOf, requestOnce } from "../adapters/clients.js";
 import { redirect, type Reply, type RequestContext } from "./http-app.js";
-import { html, notice, resubmitForm, type SafeHtml } from "./html.js";
+import type { SafeHtml } from "../views/html.js";
+import { requestRefused, requestUnconfirmed } from "../views/operator-request-views.js";
 
 /** An operator's action on money sent to a service: an adjustment, a refund, a payout, a risk-review decision. */
 export interface OperatorRequest {
@@ -39,10 +40,7 @@ export async function sendOperatorRequest(ctx: RequestContext, request: Operator
     details: { ...request.details, ...(error ? { error: describeFailure(request.service, error) } : request.doneDetails) },
   });
   if (error === undefined) return redirect(request.doneLocation);
-  const failure = notice("error", describeFailure(request.service, error));
-  if (outcome.kind === "refused") return ctx.page(`The ${request.name} was refused`, html`${failure}${request.back}`, httpStatusOf(error));
-  const again = request.resubmit
-    ? html`<p>It may have gone through. Sending the same ${request.name} again (the same key) carries it out at most once.</p>${resubmitForm(request.resubmit.action, request.resubmit.fields, ctx.csrf, `Send the same ${request.name} again`)}`
-    : html`<p>It may have gone through all the same: look before trying again.</p>`;
-  return ctx.page(`The ${request.name} is not confirmed`, html`${failure}${again}${request.back}`, httpStatusOf(error));
+  const problem = describeFailure(request.service, error);
+  if (outcome.kind === "refused") return ctx.page(`The ${request.name} was refused`, requestRefused(problem, request.back), httpStatusOf(error));
+  return ctx.page(`The ${request.name} is not confirmed`, requestUnconfirmed(request.name, problem, request.back, ctx.csrf, request.resubmit), httpStatusOf(error));
 }

@@ -1,31 +1,11 @@
-import { ExceptionStatus, LineClass, RunStatus, type ReconciliationException, type Run } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
+import { ExceptionStatus, type ReconciliationException } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
 import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
 import type { Route } from "./http-app.js";
-import { formatDecimal, type Money } from "../../lib/money.js";
-import { csv } from "./csv.js";
-import { latestRunPerDay, lineClassName, RECONCILIATION_CHART_DAYS, reconciliationChart } from "./reconciliation-chart.js";
-import { enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
+import { concat, notice } from "../views/html.js";
+import { exceptionsCsv, openExceptions, runDetail, runList, runsForm } from "../views/reconciliation-views.js";
 
 const PAGE_SIZE = 50;
-const runStatus = (s: RunStatus) => enumName(RunStatus, s, "RUN_STATUS_");
-export const exceptionStatus = (s: ExceptionStatus) => enumName(ExceptionStatus, s, "EXCEPTION_STATUS_").toLowerCase();
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function runRow(r: Run): SafeHtml {
-  return html`<tr><td><a href="${path("reconciliation", "runs", r.runId.toString())}">${r.runId}</a></td><td>${r.date}</td><td class="status">${runStatus(r.status)}</td><td class="num">${r.lines}</td><td class="num">${r.executions}</td><td>${time(r.startedAt)}</td><td>${time(r.finishedAt)}</td></tr>`;
-}
-
-function exceptionRow(e: ReconciliationException): SafeHtml {
-  // A line missing in the ledger names the transaction it should have been: there is nothing to open.
-  const ledger = !e.ledgerTransactionId
-    ? "-"
-    : e.lineClass === LineClass.MISSING_IN_LEDGER
-      ? html`${e.ledgerTransactionId} (not in the ledger)`
-      : html`<a href="${path("ledger", "transactions", e.ledgerTransactionId)}">${e.ledgerTransactionId}</a>`;
-  return html`<tr data-exception-id="${e.exceptionId}"><td class="num">${e.exceptionId}</td><td>${e.date}</td><td>${lineClassName(e.lineClass)}</td><td>${e.lineType}</td><td class="num">${e.lineNumber || "-"}</td><td>${e.ourReference}</td><td>${e.pspReference}</td><td class="num">${money(e.fileAmount)}</td><td class="num">${money(e.ledgerAmount)}</td><td>${ledger}</td><td class="status">${exceptionStatus(e.status)}${e.status === ExceptionStatus.OPEN ? html`<br><a href="${path("reconciliation", "exceptions", e.exceptionId.toString(), "adjust")}">Adjust</a>` : ""}</td><td>${e.detail}${e.resolution ? html`<br>${e.resolution}` : ""}</td></tr>`;
-}
-
-const EXCEPTION_HEADERS = ["#", "date", "class", "line type", "line", "our reference", "PSP reference", "file", "ledger", "ledger transaction", "status", "detail"];
 
 /** More than a spreadsheet is for (and than the console holds in memory for one download). */
 const MAX_EXPORTED_EXCEPTIONS = 100_000;
@@ -44,35 +24,6 @@ async function allExceptionsOfRun(clients: ConsoleClients, runId: bigint): Promi
   return exceptions;
 }
 
-const decimal = (m: Money | undefined) => (m ? formatDecimal(m) : "");
-
-/** One row per exception, amounts as decimals of their currency (exact), for finance's spreadsheets. */
-function exceptionsCsv(exceptions: readonly ReconciliationException[]): string {
-  const header = ["exception_id", "date", "class", "line_type", "line", "our_reference", "psp_reference", "file_amount", "file_currency", "ledger_amount", "ledger_currency", "ledger_transaction", "status", "detail", "resolution", "adjusted_by", "adjustment_reason"];
-  return csv([
-    header,
-    ...exceptions.map((e) => [
-      e.exceptionId,
-      e.date,
-      lineClassName(e.lineClass),
-      e.lineType,
-      e.lineNumber,
-      e.ourReference,
-      e.pspReference,
-      decimal(e.fileAmount),
-      e.fileAmount?.currency ?? "",
-      decimal(e.ledgerAmount),
-      e.ledgerAmount?.currency ?? "",
-      e.ledgerTransactionId,
-      exceptionStatus(e.status),
-      e.detail,
-      e.resolution,
-      e.adjustment?.operatorId ?? "",
-      e.adjustment?.reason ?? "",
-    ]),
-  ]);
-}
-
 export function reconciliationRoutes(clients: ConsoleClients): Route[] {
   return [
     {
@@ -81,17 +32,10 @@ export function reconciliationRoutes(clients: ConsoleClients): Route[] {
       handle: async (ctx) => {
         const date = (ctx.url.searchParams.get("date") ?? "").trim();
         const pageToken = ctx.url.searchParams.get("page") ?? "";
-        const form = html`<form class="inline" method="get" action="/reconciliation"><label>Day <input name="date" type="date" value="${date}"></label><button type="submit">Show</button></form>`;
-        if (date && !DATE.test(date)) return ctx.page("Reconciliation runs", html`${form}${notice("error", "The day is YYYY-MM-DD.")}`, 400);
+        if (date && !DATE.test(date)) return ctx.page("Reconciliation runs", concat(runsForm(date), notice("error", "The day is YYYY-MM-DD.")), 400);
         const listed = await attempt(() => clients.reconciliation.listRuns({ date, pageSize: PAGE_SIZE, pageToken }));
-        if (!listed.ok) return ctx.page("Reconciliation runs", html`${form}${notice("error", describeFailure("reconciliation service", listed.error))}`, httpStatusOf(listed.error));
-        const next = listed.value.nextPageToken ? html`<p><a href="/reconciliation${query({ date, page: listed.value.nextPageToken })}">Older runs</a></p>` : "";
-        // The first page of every day's runs holds the latest days: drawn as results per day by class.
-        const chart = date || pageToken ? "" : reconciliationChart(latestRunPerDay(listed.value.runs, RECONCILIATION_CHART_DAYS));
-        return ctx.page(
-          "Reconciliation runs",
-          html`${form}<p><a href="/reconciliation/exceptions">Open exceptions across days</a></p>${chart}${table(["run", "day", "status", "lines", "executions", "started (UTC)", "finished (UTC)"], listed.value.runs.map(runRow), "No runs.")}${next}`,
-        );
+        if (!listed.ok) return ctx.page("Reconciliation runs", concat(runsForm(date), notice("error", describeFailure("reconciliation service", listed.error))), httpStatusOf(listed.error));
+        return ctx.page("Reconciliation runs", runList(date, pageToken === "", listed.value));
       },
     },
     {
@@ -105,25 +49,8 @@ export function reconciliationRoutes(clients: ConsoleClients): Route[] {
           attempt(() => clients.reconciliation.listExceptions({ runId, pageSize: PAGE_SIZE, pageToken })),
         ]);
         if (!got.ok) return ctx.page(`Run ${runId}`, notice("error", describeFailure("reconciliation service", got.error)), httpStatusOf(got.error));
-        const r = got.value.run!;
-        const report = r.report.map(
-          (row) =>
-            html`<tr><td>${lineClassName(row.lineClass)}</td><td>${row.currency || "-"}</td><td class="num">${row.count}</td><td class="num">${row.currency ? money({ amountMinor: row.amountMinor, currency: row.currency }) : "-"}</td></tr>`,
-        );
-        const exceptionsHtml = exceptions.ok
-          ? html`${table(EXCEPTION_HEADERS, exceptions.value.exceptions.map(exceptionRow), "No exceptions.")}${exceptions.value.nextPageToken ? html`<p><a href="${path("reconciliation", "runs", runId.toString()) + query({ page: exceptions.value.nextPageToken })}">More exceptions</a></p>` : ""}`
-          : notice("error", describeFailure("reconciliation service", exceptions.error));
-        return ctx.page(
-          `Run ${r.runId} of ${r.date}`,
-          html`<dl><dt>Status</dt><dd class="status">${runStatus(r.status)}</dd><dt>Source</dt><dd>${r.source}</dd><dt>Checksum</dt><dd><code>${r.checksum}</code></dd>
-<dt>Lines</dt><dd>${r.lines}</dd><dt>Executions</dt><dd>${r.executions}</dd>${r.error ? html`<dt>Error</dt><dd>${r.error}</dd>` : ""}
-<dt>Closing balances</dt><dd>${r.closingBalances.map(money).join(", ") || "-"}</dd></dl>
-<h2>Report</h2>
-${table(["class", "currency", "lines", "amount"], report, "No report.")}
-<h2>Exceptions</h2>
-${exceptionsHtml}
-<p><a href="${path("reconciliation", "runs", runId.toString(), "exceptions.csv")}">Download every exception of the run (CSV)</a></p>`,
-        );
+        const run = got.value.run!;
+        return ctx.page(`Run ${run.runId} of ${run.date}`, runDetail(run, exceptions));
       },
     },
     {
@@ -147,12 +74,7 @@ ${exceptionsHtml}
         const pageToken = ctx.url.searchParams.get("page") ?? "";
         const listed = await attempt(() => clients.reconciliation.listExceptions({ status: ExceptionStatus.OPEN, pageSize: PAGE_SIZE, pageToken }));
         if (!listed.ok) return ctx.page("Open exceptions", notice("error", describeFailure("reconciliation service", listed.error)), httpStatusOf(listed.error));
-        const next = listed.value.nextPageToken ? html`<p><a href="/reconciliation/exceptions${query({ page: listed.value.nextPageToken })}">More</a></p>` : "";
-        const adjusted = ctx.url.searchParams.get("adjusted");
-        return ctx.page(
-          "Open exceptions",
-          html`${adjusted ? notice("info", `Exception ${adjusted} adjusted.`) : ""}<p>Finance's work queue: every open exception, across days.</p>${table(EXCEPTION_HEADERS, listed.value.exceptions.map(exceptionRow), "No open exceptions.")}${next}`,
-        );
+        return ctx.page("Open exceptions", openExceptions(ctx.url.searchParams.get("adjusted"), listed.value));
       },
     },
   ];

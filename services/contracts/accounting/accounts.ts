@@ -37,7 +37,7 @@ export function requireLedgerId(field: string, id: string): string {
 }
 
 /**
- * The platform's chart of accounts (README, Ledger). Every code ends with its currency, since an account holds one
+ * The platform's chart of accounts (services/ledger/README.md, Chart of accounts). Every code ends with its currency, since an account holds one
  * currency.
  */
 export const pspReceivable = (currency: string): Account => ({ code: `psp_receivable:${currency}`, type: "ASSET", currency });

@@ -6,7 +6,7 @@ import type { PostingPlan } from "../../contracts/accounting/postings.js";
 import { LedgerStore } from "../store/ledger-store.js";
 
 /**
- * A handler that books each event once (DESIGN.md chart): inbox, accounts and posting commit together. An event
+ * A handler that books each event once (services/ledger/README.md, Events booked): inbox, accounts and posting commit together. An event
  * the chart refuses will never become bookable: it is dead-lettered for a person.
  */
 export function bookOncePerEvent<E extends { eventId: string }>(

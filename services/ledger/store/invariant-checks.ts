@@ -120,7 +120,7 @@ async function compareWallets(db: Knex, wallets: WalletBalance[] | undefined, re
   }
 }
 
-/** Checks every invariant of DESIGN.md (Ledger) that the ledger can see, plus its own checkpoints. */
+/** Checks every invariant of services/ledger/README.md (CheckInvariants) that the ledger can see, plus its own checkpoints. */
 export async function checkInvariants(db: Knex, wallets: WalletBalance[] | undefined): Promise<InvariantReport> {
   const report: InvariantReport = { violations: [], notes: [] };
   for (const check of checks) await runCheck(db, check, report);

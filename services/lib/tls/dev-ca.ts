@@ -14,7 +14,7 @@ async function pemKey(key: CryptoKey): Promise<string> {
   return x509.PemConverter.encode(await crypto.subtle.exportKey("pkcs8", key), "PRIVATE KEY");
 }
 
-/** A development certificate authority and a leaf per identity, valid for `days` (not for production: see README). */
+/** A development certificate authority and a leaf per identity, valid for `days` (not for production: see docs/security.md). */
 export interface DevPki {
   dir: string;
   ca: string;

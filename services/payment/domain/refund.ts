@@ -73,7 +73,7 @@ type EarlierRefund = Pick<Refund, "amountMinor" | "platformFeeReversedMinor" | "
 
 /**
  * The platform fee a refund of `amountMinor` gives back, after the order's SUCCEEDED refunds: the cumulative rule
- * (README, "Fee rule for refunds"), so that refunds add up to exactly the order's fee.
+ * (docs/architecture.md, "Fee rule for refunds"), so that refunds add up to exactly the order's fee.
  */
 export function refundFeeShare(order: Pick<PaymentOrder, "amountMinor" | "platformFeeMinor">, amountMinor: bigint, earlier: readonly EarlierRefund[]): bigint {
   const succeeded = earlier.filter((r) => r.status === "SUCCEEDED");

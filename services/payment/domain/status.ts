@@ -1,5 +1,5 @@
 /**
- * The payment order state machine (DESIGN.md):
+ * The payment order state machine (docs/architecture.md, Pay-in):
  *   NOT_STARTED -> EXECUTING -> (PENDING ->) SUCCEEDED | FAILED;  SUCCEEDED -> (PARTIALLY_)REFUNDED.
  * NOT_STARTED -> FAILED is the risk rejection (or a PSP refusal): the payment never reached the buyer.
  * With manual capture the buyer's payment stops at AUTHORIZED, which is captured (SUCCEEDED) or released

@@ -13,7 +13,7 @@ describe("settlementPosting", () => {
     return [plan.posting.transactionId, ...plan.posting.entries.map((e) => `${e.direction} ${e.accountCode} ${e.amount.amountMinor}`)];
   };
 
-  it("settles charges as DESIGN.md says: the net to the bank, the fee to expense, the gross off the PSP receivable", () => {
+  it("settles charges as docs/reconciliation.md says: the net to the bank, the fee to expense, the gross off the PSP receivable", () => {
     expect(lines({ chargesGross: 10_000n, chargesFee: 320n })).toEqual([
       "settlement:2024-03-05:EUR:1",
       "DEBIT bank:platform:EUR 9680",

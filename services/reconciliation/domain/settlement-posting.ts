@@ -30,7 +30,7 @@ export interface SettlementInput {
 const SETTLEMENT_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
- * The PSP settles the matched lines of a day's file (DESIGN.md: gross A with fee P, Dr bank:platform A-P, Dr
+ * The PSP settles the matched lines of a day's file (docs/reconciliation.md, Settlement postings: gross A with fee P, Dr bank:platform A-P, Dr
  * psp_fee_expense P, Cr psp_receivable A), one posting per currency rather than per line: charges Dr bank net,
  * Dr psp_fee_expense fee, Cr psp_receivable gross; refunds and chargebacks Dr psp_receivable, Cr bank; reversals Dr
  * bank, Cr psp_receivable; dispute fees Dr psp_fee_expense, Cr bank. Payouts hit the bank when paid, so they add

@@ -57,6 +57,12 @@ export const csrfField = (token: string): SafeHtml => html`<input type="hidden" 
 export const resubmitForm = (action: string, fields: Record<string, string>, csrf: string, label: string): SafeHtml =>
   html`<form method="post" action="${action}">${csrfField(csrf)}${Object.entries(fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}<button type="submit">${label}</button></form>`;
 
+/** Parts one after the other, as the `html` template would join them. */
+export const concat = (...parts: (SafeHtml | string)[]): SafeHtml => html`${parts}`;
+
+/** A paragraph linking back to where the operator came from. */
+export const backLink = (href: string, label: string): SafeHtml => html`<p><a href="${href}">${label}</a></p>`;
+
 export const notice = (kind: "error" | "info", text: string): SafeHtml => html`<p class="notice ${kind}" role="${kind === "error" ? "alert" : "status"}">${text}</p>`;
 
 export const table = (headers: string[], rows: SafeHtml[], empty = "Nothing here."): SafeHtml =>
