@@ -111,7 +111,7 @@ describe("each service connects as a role of its own", () => {
   });
 
   it("the platform works end to end with them: a paid checkout reaches the ledger and the wallets, and no service connects as the owner", async () => {
-    const paymentId = await payCheckout(under.payments, sampleCheckout());
+    const paymentId = await payCheckout(under.client("payment", "marketplace"), sampleCheckout());
     await waitFor(
       async () => (await owner.query("select 1 from ledger.transactions where id = $1", [`payin:${paymentId}`])).rowCount,
       (found) => found === 1,

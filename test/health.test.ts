@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { grpc, grpcJsClient, unary } from "./support/grpc-js.js";
+import { Code } from "@connectrpc/connect";
+import { HealthCheckResponse_ServingStatus as ServingStatus } from "../gen/grpc/health/v1/health_pb.js";
+import { healthClient } from "./support/clients.js";
+import type { Identity } from "../services/lib/tls/identity.js";
 import { startTestPlatform, type TestPlatform } from "./support/platform.js";
 
 let platform: TestPlatform;
@@ -13,22 +16,18 @@ afterAll(async () => {
 });
 
 describe("grpc.health.v1.Health/Check on every server", () => {
-  const servers = (): [string, string][] => [
-    [platform.payment.url, "payment.v1.PaymentService"],
-    [platform.risk.url, "risk.v1.RiskService"],
-    [platform.wallet.url, "wallet.v1.WalletService"],
+  const servers = (): [string, string, Identity][] => [
+    [platform.payment.url, "payment.v1.PaymentService", "payment"],
+    [platform.risk.url, "risk.v1.RiskService", "risk"],
+    [platform.wallet.url, "wallet.v1.WalletService", "wallet"],
   ];
 
   it("answers SERVING for the server and for each service it serves, NOT_FOUND for others", async () => {
-    for (const [url, service] of servers()) {
-      const health = grpcJsClient("grpc/health/v1/health.proto", "grpc.health.v1.Health", url, "probe");
-      try {
-        expect(await unary(health, "check", { service: "" })).toEqual({ status: "SERVING" });
-        expect(await unary(health, "check", { service })).toEqual({ status: "SERVING" });
-        await expect(unary(health, "check", { service: "no.such.Service" })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
-      } finally {
-        health.close();
-      }
+    for (const [url, service, server] of servers()) {
+      const health = healthClient(url, server);
+      expect(await health.check({ service: "" })).toMatchObject({ status: ServingStatus.SERVING });
+      expect(await health.check({ service })).toMatchObject({ status: ServingStatus.SERVING });
+      await expect(health.check({ service: "no.such.Service" })).rejects.toMatchObject({ code: Code.NotFound });
     }
   });
 });

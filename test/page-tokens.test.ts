@@ -1,23 +1,23 @@
 import { testTls } from "./support/tls.js";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { Code } from "@connectrpc/connect";
 import { beforeAll, describe, expect, it } from "vitest";
 import { pageTokenKey, pageTokens, randomPageTokenSecret } from "../services/lib/page-token.js";
 import { startLedgerService } from "../services/ledger/service.js";
 import { SETTLEMENT_HEADER } from "../services/reconciliation/domain/settlement-line.js";
-import { call } from "./ledger/platform-books.js";
-import { failure } from "./ledger/ledger-test-service.js";
-import { reconciliationCall } from "./reconciliation/reconciliation-calls.js";
+import { clientOf } from "./ledger/platform-books.js";
+import { reconciliation } from "./reconciliation/reconciliation-calls.js";
 import { payCheckout, sampleCheckout } from "./support/checkouts.js";
-import { grpc } from "./support/grpc-js.js";
+import { failure } from "./support/clients.js";
 import { usePlatform } from "./support/use-platform.js";
 import { waitFor } from "./support/wait.js";
 
 /** Every list RPC takes back only the page tokens it issued: anything else is INVALID_ARGUMENT, never INTERNAL. */
 const under = usePlatform();
-const REFUSED = { code: grpc.status.INVALID_ARGUMENT, details: "page_token: is not one this list issued; start again without it" };
+const REFUSED = { code: Code.InvalidArgument, message: "page_token: is not one this list issued; start again without it" };
 const started = new Date();
-const timestamp = (date: Date) => ({ seconds: String(Math.floor(date.getTime() / 1000)), nanos: (date.getTime() % 1000) * 1_000_000 });
 
 type Page = { nextPageToken: string };
 interface List {
@@ -26,24 +26,24 @@ interface List {
 }
 
 const lists: List[] = [
-  { name: "ListPayments", page: (pageToken) => call(under.platform, "payment", "listPayments", { pageSize: 1, pageToken }) },
-  { name: "ListAccounts", page: (pageToken) => call(under.platform, "ledger", "listAccounts", { pageSize: 1, pageToken }) },
-  { name: "ListEntries", page: (pageToken) => call(under.platform, "ledger", "listEntries", { pageSize: 1, pageToken }) },
+  { name: "ListPayments", page: (pageToken) => clientOf(under.platform, "payment").listPayments({ pageSize: 1, pageToken }) },
+  { name: "ListAccounts", page: (pageToken) => clientOf(under.platform, "ledger").listAccounts({ pageSize: 1, pageToken }) },
+  { name: "ListEntries", page: (pageToken) => clientOf(under.platform, "ledger").listEntries({ pageSize: 1, pageToken }) },
   {
     name: "ListTransactionIds",
     page: (pageToken) =>
-      call(under.platform, "ledger", "listTransactionIds", {
-        postedFrom: timestamp(started),
-        postedBefore: timestamp(new Date(Date.now() + 1_000)),
+      clientOf(under.platform, "ledger").listTransactionIds({
+        postedFrom: timestampFromDate(started),
+        postedBefore: timestampFromDate(new Date(Date.now() + 1_000)),
         idPrefixes: ["payin:"],
         pageSize: 1,
         pageToken,
       }),
   },
-  { name: "ListBalances", page: (pageToken) => call(under.platform, "wallet", "listBalances", { pageSize: 1, pageToken }) },
-  { name: "ListPayouts", page: (pageToken) => call(under.platform, "wallet", "listPayouts", { sellerId: "seller-a", pageSize: 1, pageToken }) },
-  { name: "ListRuns", page: (pageToken) => reconciliationCall(under, "listRuns", { pageSize: 1, pageToken }) },
-  { name: "ListExceptions", page: (pageToken) => reconciliationCall(under, "listExceptions", { pageSize: 1, pageToken }) },
+  { name: "ListBalances", page: (pageToken) => clientOf(under.platform, "wallet").listBalances({ pageSize: 1, pageToken }) },
+  { name: "ListPayouts", page: (pageToken) => clientOf(under.platform, "wallet").listPayouts({ sellerId: "seller-a", pageSize: 1, pageToken }) },
+  { name: "ListRuns", page: (pageToken) => reconciliation(under).listRuns({ pageSize: 1, pageToken }) },
+  { name: "ListExceptions", page: (pageToken) => reconciliation(under).listExceptions({ pageSize: 1, pageToken }) },
 ];
 
 /** A token each list issued, by name. */
@@ -51,17 +51,17 @@ const issued = new Map<string, string>();
 
 /** Two of everything each list shows, so that a page of one has a next. */
 beforeAll(async () => {
-  for (let i = 0; i < 2; i++) await payCheckout(under.payments, sampleCheckout());
-  await waitFor(() => call(under.platform, "ledger", "listTransactionIds", { postedFrom: timestamp(started), postedBefore: timestamp(new Date(Date.now() + 1_000)), idPrefixes: ["payin:"] }), (r) => r.transactionIds.length === 2, 15_000, "both pay-ins booked");
-  await waitFor(() => call(under.platform, "wallet", "getBalance", { sellerId: "seller-a", currency: "USD" }), (r) => BigInt(r.balance.available.amountMinor) > 200n, 15_000, "seller-a's balance");
-  await call(under.platform, "wallet", "setPayoutAccount", { sellerId: "seller-a", destination: "ba_seller_a" });
+  for (let i = 0; i < 2; i++) await payCheckout(under.client("payment", "marketplace"), sampleCheckout());
+  await waitFor(() => clientOf(under.platform, "ledger").listTransactionIds({ postedFrom: timestampFromDate(started), postedBefore: timestampFromDate(new Date(Date.now() + 1_000)), idPrefixes: ["payin:"] }), (r) => r.transactionIds.length === 2, 15_000, "both pay-ins booked");
+  await waitFor(() => clientOf(under.platform, "wallet").getBalance({ sellerId: "seller-a", currency: "USD" }), (r) => r.balance!.available!.amountMinor > 200n, 15_000, "seller-a's balance");
+  await clientOf(under.platform, "wallet").setPayoutAccount({ sellerId: "seller-a", destination: "ba_seller_a" });
   for (const payoutId of ["po-token-1", "po-token-2"]) {
-    await call(under.platform, "wallet", "requestPayout", { payoutId, sellerId: "seller-a", amount: { amountMinor: "100", currency: "USD" } });
+    await clientOf(under.platform, "wallet").requestPayout({ payoutId, sellerId: "seller-a", amount: { amountMinor: 100n, currency: "USD" } });
   }
   for (const date of ["2024-06-01", "2024-06-02"]) {
     const lines = ["pi_ghost_1,pay_ghost_1,charge,500,15,485,USD", "pi_ghost_2,pay_ghost_2,charge,700,21,679,USD"].map((l) => `${l},${date}T10:00:00.000Z`);
     writeFileSync(join(under.platform.settlementDir, `settlement-${date}.csv`), [SETTLEMENT_HEADER, ...lines, ""].join("\n"));
-    await reconciliationCall(under, "runReconciliation", { date, filePath: `settlement-${date}.csv` });
+    await reconciliation(under).runReconciliation({ date, filePath: `settlement-${date}.csv` });
   }
   for (const list of lists) {
     const { nextPageToken } = await list.page("");
@@ -88,22 +88,22 @@ describe.each(lists.map((list, i) => ({ ...list, other: lists[(i + 1) % lists.le
       expect(await failure(list.page(token))).toEqual(REFUSED);
     }
     // Longer than any string field may be: refused by the server's input bounds before the list sees it.
-    expect(await failure(list.page("A".repeat(100_000)))).toEqual({ code: grpc.status.INVALID_ARGUMENT, details: "page_token: is 100000 characters long; at most 1000 are allowed" });
+    expect(await failure(list.page("A".repeat(100_000)))).toEqual({ code: Code.InvalidArgument, message: "page_token: is 100000 characters long; at most 1000 are allowed" });
   });
 });
 
 describe("tokens made elsewhere", () => {
   it("a ListPayments cursor that is not a number, unsigned as the old tokens were, is INVALID_ARGUMENT (it was INTERNAL)", async () => {
     const unsigned = Buffer.from(JSON.stringify({ seq: "abc" })).toString("base64url");
-    expect(await failure(call(under.platform, "payment", "listPayments", { pageToken: unsigned }))).toEqual(REFUSED);
+    expect(await failure(clientOf(under.platform, "payment").listPayments({ pageToken: unsigned }))).toEqual(REFUSED);
   });
 
   it("a well-formed token signed with another secret, or for another list of the same shape, is refused", async () => {
     const elsewhere = pageTokens(pageTokenKey(randomPageTokenSecret()), "payment.v1.PaymentService/ListPayments", { seq: "bigint" }).encode({ seq: 5n });
-    expect(await failure(call(under.platform, "payment", "listPayments", { pageToken: elsewhere }))).toEqual(REFUSED);
+    expect(await failure(clientOf(under.platform, "payment").listPayments({ pageToken: elsewhere }))).toEqual(REFUSED);
     // ListRuns and ListExceptions both page by id, ListPayments and ListPayouts by seq: their tokens still do not mix.
-    expect(await failure(reconciliationCall(under, "listExceptions", { pageToken: issued.get("ListRuns")! }))).toEqual(REFUSED);
-    expect(await failure(call(under.platform, "wallet", "listPayouts", { sellerId: "seller-a", pageToken: issued.get("ListPayments")! }))).toEqual(REFUSED);
+    expect(await failure(reconciliation(under).listExceptions({ pageToken: issued.get("ListRuns")! }))).toEqual(REFUSED);
+    expect(await failure(clientOf(under.platform, "wallet").listPayouts({ sellerId: "seller-a", pageToken: issued.get("ListPayments")! }))).toEqual(REFUSED);
   });
 
   it("a service refuses to start with a secret shorter than 32 characters", async () => {

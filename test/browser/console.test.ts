@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { ExceptionStatus } from "../../gen/reconciliation/v1/reconciliation_pb.js";
 import { postedEntries } from "../ledger/platform-books.js";
-import { openExceptionForUnknownCharge, paidPayment, reconciliationCall, waitForTransaction } from "../reconciliation/reconciliation-calls.js";
+import { openExceptionForUnknownCharge, paidPayment, reconciliation, waitForTransaction } from "../reconciliation/reconciliation-calls.js";
 import { payCheckout, sampleCheckout } from "../support/checkouts.js";
 import { usePlatform } from "../support/use-platform.js";
 import { expectFitsPhoneWidth, openLoggedIn, rowsOf, tableUnder, useBrowser } from "./browser.js";
@@ -11,7 +12,7 @@ const browser = useBrowser();
 /** A 35.00 USD checkout (25.00 for seller-a, 10.00 for seller-b) paid with the success card, once the ledger booked it. */
 async function bookedPayment() {
   const request = sampleCheckout();
-  const paymentId = await payCheckout(under.payments, request);
+  const paymentId = await payCheckout(under.client("payment", "marketplace"), request);
   await waitForTransaction(under, `payin:${paymentId}`);
   return { paymentId, buyerId: request.buyerId };
 }
@@ -56,7 +57,8 @@ describe("an operator works in the console in a real browser", () => {
   it("resolves a reconciliation exception with an adjustment, sees it closed and audited", async () => {
     const { page, shot } = browser;
     await paidPayment(under); // opens the accounts the adjustment posts to
-    const { exceptionId, runId } = await openExceptionForUnknownCharge(under);
+    const exception = await openExceptionForUnknownCharge(under);
+    const [exceptionId, runId] = [String(exception.exceptionId), String(exception.runId)];
     await openLoggedIn(page, under.platform.console.url, "/reconciliation/exceptions");
 
     const row = page.locator(`tr[data-exception-id="${exceptionId}"]`);
@@ -84,8 +86,8 @@ describe("an operator works in the console in a real browser", () => {
     const [closed] = await rowsOf(tableUnder(page, "Exceptions"));
     expect(closed![10]).toBe("adjusted");
     await shot("run shows the exception adjusted");
-    const { exceptions } = await reconciliationCall(under, "listExceptions", { runId });
-    expect(exceptions).toMatchObject([{ exceptionId, status: "EXCEPTION_STATUS_ADJUSTED", adjustment: { operatorId: "admin" } }]);
+    const { exceptions } = await reconciliation(under).listExceptions({ runId: exception.runId });
+    expect(exceptions).toMatchObject([{ exceptionId: exception.exceptionId, status: ExceptionStatus.ADJUSTED, adjustment: { operatorId: "admin" } }]);
     expect(await postedEntries(under.platform, `adjustment:${exceptionId}`)).toEqual(["Dr psp_receivable:USD 500", "Cr platform_fee_revenue:USD 500"]);
 
     await page.getByRole("link", { name: "Audit" }).click();

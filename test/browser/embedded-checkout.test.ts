@@ -1,15 +1,16 @@
 import type { AddressInfo } from "node:net";
 import type { Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PaymentStatus, PendingReason } from "../../gen/payment/v1/payment_pb.js";
 import { farExpiry, TEST_CARDS } from "../../scripts/buyer.js";
 import { startDemoMerchant, type DemoMerchant } from "../../scripts/demo-merchant/shop.js";
 import { httpServerWithTimeouts } from "../../services/lib/http-timeouts.js";
-import { sampleCheckout, waitForPaymentStatus } from "../support/checkouts.js";
-import { unary } from "../support/grpc-js.js";
+import { sampleCheckout, waitForStatus } from "../support/checkouts.js";
 import { usePlatform } from "../support/use-platform.js";
 import { useBrowser } from "./browser.js";
 
 const under = usePlatform();
+const payments = () => under.client("payment", "marketplace");
 const browser = useBrowser();
 
 /** A site of another origin, not registered for any payment: it serves `html` at every path. */
@@ -40,7 +41,7 @@ beforeAll(async () => {
   merchant = await startDemoMerchant({
     pspUrl: under.platform.psp.url,
     createCheckout: async (embedOrigin) => {
-      const { payment } = await unary(under.payments, "createPayment", sampleCheckout({ embedOrigins: [embedOrigin] }));
+      const payment = (await payments().createPayment(sampleCheckout({ embedOrigins: [embedOrigin] }))).payment!;
       return { paymentId: payment.paymentId, hostedPageUrl: payment.hostedPageUrl };
     },
   });
@@ -89,7 +90,7 @@ describe("the PSP's card form embedded in a merchant's page", () => {
     await shot("card form in the frame");
     await payInFrame(page, TEST_CARDS.success);
 
-    const paid = await waitForPaymentStatus(under.payments, paymentId, "SUCCEEDED");
+    const paid = await waitForStatus(payments(), paymentId, PaymentStatus.SUCCEEDED);
     expect(await messagesOnceThere(page, 1)).toEqual([message("succeeded", { payment_id: paid.pspPaymentId, status: "succeeded" })]);
     expect(await page.locator("#outcome").innerText()).toBe("Thank you: the payment went through.");
     expect(await page.frameLocator("#checkout iframe").locator("h1").innerText()).toBe("Payment successful.");
@@ -102,7 +103,7 @@ describe("the PSP's card form embedded in a merchant's page", () => {
     const paymentId = await checkOut(page);
     await payInFrame(page, TEST_CARDS.declined);
 
-    const failed = await waitForPaymentStatus(under.payments, paymentId, "FAILED");
+    const failed = await waitForStatus(payments(), paymentId, PaymentStatus.FAILED);
     expect(failed.declineCode).toBe("generic_decline");
     expect(await messagesOnceThere(page, 1)).toEqual([
       message("failed", { payment_id: failed.pspPaymentId, status: "failed", decline_code: "generic_decline", failure_message: "Your card was declined." }),
@@ -117,13 +118,13 @@ describe("the PSP's card form embedded in a merchant's page", () => {
     await payInFrame(page, TEST_CARDS.threeDSecure);
     const frame = page.frameLocator("#checkout iframe");
     await frame.getByRole("button", { name: "Authenticate" }).waitFor();
-    const pending = await waitForPaymentStatus(under.payments, paymentId, "PENDING");
-    expect(pending.pendingReason).toBe("PENDING_REASON_THREE_D_SECURE");
+    const pending = await waitForStatus(payments(), paymentId, PaymentStatus.PENDING);
+    expect(pending.pendingReason).toBe(PendingReason.THREE_D_SECURE);
     expect(await messagesOnceThere(page, 1)).toEqual([message("three_d_secure", { payment_id: pending.pspPaymentId, status: "processing" })]);
     await shot("3ds challenge in the frame");
 
     await frame.getByRole("button", { name: "Authenticate" }).click();
-    const paid = await waitForPaymentStatus(under.payments, paymentId, "SUCCEEDED");
+    const paid = await waitForStatus(payments(), paymentId, PaymentStatus.SUCCEEDED);
     expect(await messagesOnceThere(page, 2)).toEqual([
       message("three_d_secure", { payment_id: paid.pspPaymentId, status: "processing" }),
       message("succeeded", { payment_id: paid.pspPaymentId, status: "succeeded" }),
@@ -134,7 +135,7 @@ describe("the PSP's card form embedded in a merchant's page", () => {
   it("ignores messages from any window but its frame, even ones shaped exactly like the PSP's", async () => {
     const { page } = browser;
     const paymentId = await checkOut(page);
-    const { payment } = await unary(under.payments, "getPayment", { paymentId });
+    const payment = (await payments().getPayment({ paymentId })).payment!;
     const forged = message("succeeded", { payment_id: payment.pspPaymentId, status: "succeeded" });
     // A spy of the test's own sees every message the page gets, so that the forgeries are known to have arrived.
     await page.evaluate(() => {
@@ -151,7 +152,7 @@ describe("the PSP's card form embedded in a merchant's page", () => {
     expect(await page.locator("#outcome").innerText()).toBe("Waiting for the payment.");
 
     await payInFrame(page, TEST_CARDS.declined);
-    await waitForPaymentStatus(under.payments, paymentId, "FAILED");
+    await waitForStatus(payments(), paymentId, PaymentStatus.FAILED);
     expect(await messagesOnceThere(page, 1)).toMatchObject([{ type: "failed" }]);
   });
 
@@ -176,7 +177,7 @@ describe("the PSP's card form embedded in a merchant's page", () => {
 
   it("cannot be framed by a foreign origin, neither through the SDK nor by naming the registered origin itself", async () => {
     const { page, shot } = browser;
-    const { payment } = await unary(under.payments, "createPayment", sampleCheckout({ embedOrigins: [merchant.origin] }));
+    const payment = (await payments().createPayment(sampleCheckout({ embedOrigins: [merchant.origin] }))).payment!;
     const claimed = `${payment.hostedPageUrl}&parent_origin=${encodeURIComponent(merchant.origin)}`;
     foreign.html = `<!doctype html><title>foreign shop</title>
 <div id="sdk"></div><iframe id="claimed" src="${claimed.replace(/&/g, "&amp;")}"></iframe>

@@ -1,17 +1,18 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { PaymentStatus, PendingReason } from "../../gen/payment/v1/payment_pb.js";
 import { farExpiry, TEST_CARDS } from "../../scripts/buyer.js";
-import { sampleCheckout, waitForPaymentStatus } from "../support/checkouts.js";
-import { unary } from "../support/grpc-js.js";
+import { sampleCheckout, waitForStatus } from "../support/checkouts.js";
 import { usePlatform } from "../support/use-platform.js";
 import { expectFitsPhoneWidth, useBrowser } from "./browser.js";
 
 const under = usePlatform();
+const payments = () => under.client("payment", "marketplace");
 const browser = useBrowser();
 
 /** A 35.00 USD checkout of two sellers, created over gRPC; `page` shows its hosted payment page. */
 async function openCheckout(page: Page) {
-  const { payment } = await unary(under.payments, "createPayment", sampleCheckout());
+  const payment = (await payments().createPayment(sampleCheckout())).payment!;
   await page.goto(payment.hostedPageUrl);
   return payment as { paymentId: string; statusPageUrl: string };
 }
@@ -53,8 +54,8 @@ describe("a buyer pays on the PSP's hosted page in a real browser", () => {
     expect(await heading(page)).toBe("Payment successful.");
     await shot("psp says successful");
 
-    const paid = await waitForPaymentStatus(under.payments, payment.paymentId, "SUCCEEDED");
-    expect(paid.orders.map((o: { status: string }) => o.status)).toEqual(["PAYMENT_STATUS_SUCCEEDED", "PAYMENT_STATUS_SUCCEEDED"]);
+    const paid = await waitForStatus(payments(), payment.paymentId, PaymentStatus.SUCCEEDED);
+    expect(paid.orders.map((o) => o.status)).toEqual([PaymentStatus.SUCCEEDED, PaymentStatus.SUCCEEDED]);
     await returnToMerchant(page, payment);
     expect(await heading(page)).toBe("Payment succeeded");
     expect(await page.locator("main").innerText()).toContain("Total 35.00 USD");
@@ -70,7 +71,7 @@ describe("a buyer pays on the PSP's hosted page in a real browser", () => {
     expect(await page.locator("#result .error").innerText()).toBe("Your card was declined.");
     await shot("psp says declined");
 
-    const failed = await waitForPaymentStatus(under.payments, payment.paymentId, "FAILED");
+    const failed = await waitForStatus(payments(), payment.paymentId, PaymentStatus.FAILED);
     expect(failed).toMatchObject({ declineCode: "generic_decline", failureReason: "card declined: Your card was declined." });
     await returnToMerchant(page, payment);
     expect(await heading(page)).toBe("Payment failed");
@@ -85,15 +86,15 @@ describe("a buyer pays on the PSP's hosted page in a real browser", () => {
     expect(await heading(page)).toBe("3-D Secure authentication");
     expect(await page.locator("body").innerText()).toContain("Your bank asks you to confirm this payment.");
     await shot("3ds challenge");
-    const pending = await waitForPaymentStatus(under.payments, payment.paymentId, "PENDING");
-    expect(pending.pendingReason).toBe("PENDING_REASON_THREE_D_SECURE");
+    const pending = await waitForStatus(payments(), payment.paymentId, PaymentStatus.PENDING);
+    expect(pending.pendingReason).toBe(PendingReason.THREE_D_SECURE);
 
     await page.getByRole("button", { name: "Authenticate" }).click();
     await page.locator("#result").waitFor();
     expect(await heading(page)).toBe("Payment successful.");
     await shot("psp says successful");
 
-    await waitForPaymentStatus(under.payments, payment.paymentId, "SUCCEEDED");
+    await waitForStatus(payments(), payment.paymentId, PaymentStatus.SUCCEEDED);
     await returnToMerchant(page, payment);
     expect(await heading(page)).toBe("Payment succeeded");
     await shot("status page succeeded");

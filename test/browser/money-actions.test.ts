@@ -1,19 +1,22 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { PayoutStatus } from "../../gen/wallet/v1/wallet_pb.js";
+import { PaymentStatus, RefundStatus, ReviewOutcome } from "../../gen/payment/v1/payment_pb.js";
+import { Decision } from "../../gen/risk/v1/risk_pb.js";
 import { feeReversedUpTo, splitOrder } from "../../services/payment/domain/fees.js";
 import { paidOrder, walletBalance } from "../ledger/platform-books.js";
 import { getPayout, setPayoutAccount } from "../payouts/payout-calls.js";
 import { heldForReview, payCheckout, sampleCheckout } from "../support/checkouts.js";
-import { unary } from "../support/grpc-js.js";
 import { PLATFORM_FEE_BPS } from "../support/platform.js";
 import { usePlatform } from "../support/use-platform.js";
 import { waitFor } from "../support/wait.js";
 import { definitionsOf, navigate, openLoggedIn, rowsOf, tableUnder, usdText, useBrowser } from "./browser.js";
 
 const under = usePlatform();
+const payments = () => under.client("payment", "marketplace");
 const browser = useBrowser();
 
-const getPayment = (paymentId: string) => unary(under.payments, "getPayment", { paymentId }).then((r) => r.payment);
+const getPayment = (paymentId: string) => payments().getPayment({ paymentId }).then((r) => r.payment!);
 const TIME = expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
 
 /** Reloads the page until the rows of the table under `heading` satisfy `done`; those rows. */
@@ -33,16 +36,16 @@ async function reloadUntil(heading: string, done: (rows: string[][]) => boolean,
 describe("an operator moves money from the console in a real browser", () => {
   it("finance approves a payment held for risk review: it leaves the queue and goes to the PSP, the review shown and recorded", async () => {
     const { page, shot } = browser;
-    const paymentId = await heldForReview(under.payments);
+    const paymentId = await heldForReview(payments());
     const held = await getPayment(paymentId);
-    const why: string[] = held.risk.reasons.map((r: { code: string; message: string }) => `${r.code}: ${r.message}`);
+    const why = held.risk!.reasons.map((r) => `${r.code}: ${r.message}`);
     expect(why).toEqual([expect.stringMatching(/^amount_review: 6000\.00 USD exceeds /)]);
     const note = "known buyer, called them back";
 
     await openLoggedIn(page, under.platform.console.url, "/payments", { shot });
     await navigate(page, "Risk reviews", "/risk-reviews");
     expect((await rowsOf(page.locator("table"))).filter((cells) => cells[0] === paymentId)).toEqual([
-      [paymentId, `${held.buyerId} (US)`, "6000.00 USD", held.risk.reasons[0].message, TIME],
+      [paymentId, `${held.buyerId} (US)`, "6000.00 USD", held.risk!.reasons[0]!.message, TIME],
     ]);
     await shot("risk review queue");
 
@@ -61,8 +64,8 @@ describe("an operator moves money from the console in a real browser", () => {
     expect(await page.getByRole("button", { name: "Approve: send it to the PSP" }).count()).toBe(0);
     await shot("review recorded approved");
     expect(await getPayment(paymentId)).toMatchObject({
-      status: "PAYMENT_STATUS_EXECUTING",
-      risk: { decision: "DECISION_REVIEW", reviewOutcome: "REVIEW_OUTCOME_APPROVED", reviewer: "admin", reviewNote: note },
+      status: PaymentStatus.EXECUTING,
+      risk: { decision: Decision.REVIEW, reviewOutcome: ReviewOutcome.APPROVED, reviewer: "admin", reviewNote: note },
     });
 
     await navigate(page, "Risk reviews", "/risk-reviews");
@@ -73,7 +76,7 @@ describe("an operator moves money from the console in a real browser", () => {
 
   it("finance refunds 5.00 USD of an order: a wrong amount is named and nothing sent; the refund succeeds with its fee and seller split, the payment partially refunded", async () => {
     const { page, shot } = browser;
-    const paymentId = await payCheckout(under.payments, sampleCheckout()); // order-1: 25.00 USD for seller-a
+    const paymentId = await payCheckout(payments(), sampleCheckout()); // order-1: 25.00 USD for seller-a
     const order = { amountMinor: 2_500n, platformFeeMinor: splitOrder(2_500n, PLATFORM_FEE_BPS).platformFeeMinor };
     const feeReversedMinor = feeReversedUpTo(order, 500n);
     const reason = "arrived damaged";
@@ -94,7 +97,7 @@ describe("an operator moves money from the console in a real browser", () => {
     await page.getByRole("link", { name: "Back to the payment" }).click();
     await page.waitForURL(`**/payments/${paymentId}`);
     expect(await page.locator("h2:text-is('Refunds') + p").innerText()).toBe("No refunds.");
-    expect((await unary(under.payments, "listRefunds", { paymentId })).refunds).toEqual([]);
+    expect((await payments().listRefunds({ paymentId })).refunds).toEqual([]);
 
     const refundId = await page.locator('input[name="refund_id"]').inputValue();
     await page.getByLabel("Order").selectOption("order-1");
@@ -117,19 +120,19 @@ describe("an operator moves money from the console in a real browser", () => {
     ]);
     await shot("refund succeeded and payment partially refunded");
 
-    expect((await unary(under.payments, "listRefunds", { paymentId })).refunds).toMatchObject([
+    expect((await payments().listRefunds({ paymentId })).refunds).toMatchObject([
       {
         refundId,
         orderId: "order-1",
         sellerId: "seller-a",
-        amount: { amountMinor: "500", currency: "USD" },
-        platformFeeReversed: { amountMinor: String(feeReversedMinor), currency: "USD" },
-        sellerDebit: { amountMinor: String(500n - feeReversedMinor), currency: "USD" },
-        status: "REFUND_STATUS_SUCCEEDED",
+        amount: { amountMinor: 500n, currency: "USD" },
+        platformFeeReversed: { amountMinor: feeReversedMinor, currency: "USD" },
+        sellerDebit: { amountMinor: 500n - feeReversedMinor, currency: "USD" },
+        status: RefundStatus.SUCCEEDED,
         reason,
       },
     ]);
-    expect((await getPayment(paymentId)).status).toBe("PAYMENT_STATUS_PARTIALLY_REFUNDED");
+    expect((await getPayment(paymentId)).status).toBe(PaymentStatus.PARTIALLY_REFUNDED);
   });
 
   it("finance pays out part of a seller's balance: the payout is requested, paid, and the balance falls by exactly its amount", async () => {
@@ -158,8 +161,8 @@ describe("an operator moves money from the console in a real browser", () => {
     expect(await getPayout(under.platform, payoutId)).toMatchObject({
       payoutId,
       sellerId,
-      amount: { amountMinor: String(payoutMinor), currency: "USD" },
-      status: "PAYOUT_STATUS_PAID",
+      amount: { amountMinor: payoutMinor, currency: "USD" },
+      status: PayoutStatus.PAID,
       destination: "ba_789",
     });
     expect(await walletBalance(under.platform, sellerId, "USD")).toBe(netMinor - payoutMinor);

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { PayoutStatus } from "../../gen/wallet/v1/wallet_pb.js";
 import { splitOrder } from "../../services/payment/domain/fees.js";
 import { walletBalance } from "../ledger/platform-books.js";
 import { requestPayout, setPayoutAccount, waitForPayout } from "../payouts/payout-calls.js";
@@ -111,7 +112,7 @@ describe("operators' roles, dead letters and wallets in the console in a real br
     const { page, shot } = browser;
     const sellerId = `seller-${randomUUID()}`;
     await payCheckout(
-      under.payments,
+      under.client("payment", "marketplace"),
       sampleCheckout({ orders: [{ orderId: "order-1", sellerId, amount: usd(2_500) }, { orderId: "order-2", sellerId: `seller-${randomUUID()}`, amount: usd(1_000) }] }),
     );
     const { sellerNetMinor } = splitOrder(2_500n, PLATFORM_FEE_BPS);
@@ -131,7 +132,7 @@ describe("operators' roles, dead letters and wallets in the console in a real br
     const payoutId = `po-${randomUUID()}`;
     await setPayoutAccount(under.platform, sellerId, "ba_123");
     await requestPayout(under.platform, payoutId, sellerId, 1_000);
-    await waitForPayout(under.platform, payoutId, "PAYOUT_STATUS_PAID");
+    await waitForPayout(under.platform, payoutId, PayoutStatus.PAID);
     await page.reload();
     expect((await rowsOf(tableUnder(page, "Balances"))).map((cells) => cells.slice(0, 2))).toEqual([[sellerId, usdText(sellerNetMinor - 1_000n)]]);
     expect(await rowsOf(tableUnder(page, "Payouts"))).toEqual([[payoutId, "10.00 USD", "PAID", "ba_123", expect.stringMatching(/^po_/), ""]]);

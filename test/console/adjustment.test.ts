@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { ExceptionStatus } from "../../gen/reconciliation/v1/reconciliation_pb.js";
 import { CONSOLE_ADMIN_PASSWORD } from "../support/platform.js";
 import { usePlatform } from "../support/use-platform.js";
-import { openExceptionForUnknownCharge, paidPayment, reconciliationCall } from "../reconciliation/reconciliation-calls.js";
+import { openExceptionForUnknownCharge, paidPayment, reconciliation } from "../reconciliation/reconciliation-calls.js";
 import { postedEntries } from "../ledger/platform-books.js";
 import { ConsoleBrowser, loggedIn, rowsContaining } from "./console-browser.js";
 import { parseEntries } from "../../services/console/api/adjustment-pages.js";
@@ -28,8 +29,8 @@ describe("finance adjusts an exception in the console", () => {
     const done = await admin.submit(form, form, { idempotency_key: key, reason: "the PSP confirmed a charge we never recorded", correction: "entries", entries });
     expect(done).toMatchObject({ status: 303, location: `/reconciliation/exceptions?adjusted=${exceptionId}` });
     expect(await postedEntries(under.platform, `adjustment:${exceptionId}`)).toEqual(["Dr psp_receivable:USD 500", "Cr platform_fee_revenue:USD 500"]);
-    const { exceptions } = await reconciliationCall(under, "listExceptions", { date: "2024-02-01" });
-    expect(exceptions[0]).toMatchObject({ status: "EXCEPTION_STATUS_ADJUSTED", adjustment: { operatorId: "admin" } });
+    const { exceptions } = await reconciliation(under).listExceptions({ date: "2024-02-01" });
+    expect(exceptions[0]).toMatchObject({ status: ExceptionStatus.ADJUSTED, adjustment: { operatorId: "admin" } });
     expect(rowsContaining((await admin.get("/audit")).html, 'data-action="adjustment_posted"')[0]).toContain(`exception ${exceptionId}`);
 
     // Once adjusted, the form is gone; an unknown exception is not found.

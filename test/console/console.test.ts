@@ -19,7 +19,7 @@ async function auditRows(action: string): Promise<string[]> {
 /** A checkout of 25.00 USD (seller-a) and 10.00 USD (seller-b), paid with the success card, once SUCCEEDED. */
 async function paidCheckout(): Promise<{ paymentId: string; buyerId: string }> {
   const request = sampleCheckout();
-  return { paymentId: await payCheckout(under.payments, request), buyerId: request.buyerId };
+  return { paymentId: await payCheckout(under.client("payment", "marketplace"), request), buyerId: request.buyerId };
 }
 
 describe("console: login, sessions, roles, CSRF and audit", () => {

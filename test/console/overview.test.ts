@@ -6,10 +6,11 @@ import { SETTLEMENT_HEADER } from "../../services/reconciliation/domain/settleme
 import { payCheckout, sampleCheckout } from "../support/checkouts.js";
 import { CONSOLE_ADMIN_PASSWORD } from "../support/platform.js";
 import { usePlatform } from "../support/use-platform.js";
-import { reconciliationCall } from "../reconciliation/reconciliation-calls.js";
+import { reconciliation } from "../reconciliation/reconciliation-calls.js";
 import { ConsoleBrowser, rowsContaining } from "./console-browser.js";
 
 const under = usePlatform();
+const payments = () => under.client("payment", "marketplace");
 
 /** The tooltips of a chart's bars and points, e.g. "14:00: charged 1". */
 const tooltips = (html: string, chartTitle: string): string[] => {
@@ -27,13 +28,13 @@ const totals = (tips: string[]): Record<string, number> =>
 
 describe("console overview charts", () => {
   it("draws the payments per hour with their success rate, the volume charged, and reconciliation results per day by class", async () => {
-    await payCheckout(under.payments, sampleCheckout(), TEST_CARDS.success); // 35.00 USD
-    await payCheckout(under.payments, sampleCheckout(), TEST_CARDS.success);
-    await payCheckout(under.payments, sampleCheckout(), TEST_CARDS.declined);
+    await payCheckout(payments(), sampleCheckout(), TEST_CARDS.success); // 35.00 USD
+    await payCheckout(payments(), sampleCheckout(), TEST_CARDS.success);
+    await payCheckout(payments(), sampleCheckout(), TEST_CARDS.declined);
     // A day whose file has a charge we never heard of and an unreadable line.
     const file = "settlement-2024-03-01.csv";
     writeFileSync(join(under.platform.settlementDir, file), `${SETTLEMENT_HEADER}\npi_ghost,pay_ghost,charge,500,15,485,USD,2024-03-01T10:00:00.000Z\nnot,a,line\n`);
-    await reconciliationCall(under, "runReconciliation", { date: "2024-03-01", filePath: file });
+    await reconciliation(under).runReconciliation({ date: "2024-03-01", filePath: file });
 
     const admin = new ConsoleBrowser(under.platform.console.url);
     expect((await admin.login("admin", CONSOLE_ADMIN_PASSWORD)).location).toBe("/overview");

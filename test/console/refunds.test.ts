@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { RefundStatus } from "../../gen/payment/v1/payment_pb.js";
 import { payCheckout, sampleCheckout } from "../support/checkouts.js";
-import { unary } from "../support/grpc-js.js";
 import { CONSOLE_ADMIN_PASSWORD } from "../support/platform.js";
 import { usePlatform } from "../support/use-platform.js";
 import { waitFor } from "../support/wait.js";
 import { csrfOf, loggedIn as loggedInAs, rowsContaining } from "./console-browser.js";
 
 const under = usePlatform();
+const payments = () => under.client("payment", "marketplace");
 
 const loggedIn = (login: string, password: string) => loggedInAs(under.platform.console.url, login, password);
 
@@ -15,7 +16,7 @@ const refundIdOf = (html: string) => html.match(/name="refund_id" value="([^"]+)
 describe("refunds in the console", () => {
   it("finance refunds part of an order: sent once whatever the double submits, shown with its split, audited; too much is refused", async () => {
     // 25.00 USD for seller-a (order-1), 10.00 USD for seller-b (order-2).
-    const paymentId = await payCheckout(under.payments, sampleCheckout());
+    const paymentId = await payCheckout(payments(), sampleCheckout());
     const admin = await loggedIn("admin", CONSOLE_ADMIN_PASSWORD);
     const page = `/payments/${paymentId}`;
     const form = await admin.get(page);
@@ -33,12 +34,12 @@ describe("refunds in the console", () => {
     // The same form posted again (a double click): the same refund, not a second one.
     expect((await admin.post(`${page}/refunds`, { csrf: csrfOf(form.html), ...fields })).status).toBe(303);
     const refunds = await waitFor(
-      () => unary(under.payments, "listRefunds", { paymentId }).then((r) => r.refunds),
-      (rs) => rs.length === 1 && rs[0].status === "REFUND_STATUS_SUCCEEDED",
+      () => payments().listRefunds({ paymentId }).then((r) => r.refunds),
+      (rs) => rs.length === 1 && rs[0]!.status === RefundStatus.SUCCEEDED,
       15_000,
       "the refund to succeed",
     );
-    expect(refunds[0]).toMatchObject({ refundId, orderId: "order-1", amount: { amountMinor: "500", currency: "USD" }, reason: "arrived damaged" });
+    expect(refunds[0]).toMatchObject({ refundId, orderId: "order-1", amount: { amountMinor: 500n, currency: "USD" }, reason: "arrived damaged" });
 
     const after = await admin.get(`${page}?refunded=${refundId}`);
     expect(after.html).toContain(`Refund ${refundId} sent to the PSP`);
@@ -55,7 +56,7 @@ describe("refunds in the console", () => {
   });
 
   it("counts a refund recorded before the PSP failed as requested (it goes out later), not as refused", async () => {
-    const paymentId = await payCheckout(under.payments, sampleCheckout());
+    const paymentId = await payCheckout(payments(), sampleCheckout());
     const admin = await loggedIn("admin", CONSOLE_ADMIN_PASSWORD);
     const page = `/payments/${paymentId}`;
     const form = await admin.get(page);
@@ -67,15 +68,15 @@ describe("refunds in the console", () => {
     } finally {
       under.platform.psp.setFaults({});
     }
-    const { refunds } = await unary(under.payments, "listRefunds", { paymentId });
-    expect(refunds).toMatchObject([{ refundId, status: "REFUND_STATUS_PENDING" }]);
+    const { refunds } = await payments().listRefunds({ paymentId });
+    expect(refunds).toMatchObject([{ refundId, status: RefundStatus.PENDING }]);
     const audit = (await admin.get("/audit")).html;
     expect(rowsContaining(audit, 'data-action="refund_requested"').filter((r) => r.includes(refundId))).toHaveLength(1);
     expect(rowsContaining(audit, 'data-action="refund_refused"').filter((r) => r.includes(paymentId))).toEqual([]);
   });
 
   it("shows a viewer the refunds but no form, and refuses one posted", async () => {
-    const paymentId = await payCheckout(under.payments, sampleCheckout());
+    const paymentId = await payCheckout(payments(), sampleCheckout());
     const admin = await loggedIn("admin", CONSOLE_ADMIN_PASSWORD);
     await admin.submit("/operators", "/operators", { id: "rob", display_name: "Rob Viewer", role: "viewer", password: "rob-password" });
     const rob = await loggedIn("rob", "rob-password");
@@ -84,6 +85,6 @@ describe("refunds in the console", () => {
     expect(page.html).not.toContain('name="refund_id"');
     const posted = await rob.post(`/payments/${paymentId}/refunds`, { csrf: csrfOf(page.html), refund_id: "r-rob", order_id: "order-1", amount: "1.00", reason: "x" });
     expect(posted.status).toBe(403);
-    expect((await unary(under.payments, "listRefunds", { paymentId })).refunds).toEqual([]);
+    expect((await payments().listRefunds({ paymentId })).refunds).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { testTls } from "../support/tls.js";
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { PayoutStatus } from "../../gen/wallet/v1/wallet_pb.js";
 import { CONSOLE_ADMIN_PASSWORD } from "../support/platform.js";
 import { usePlatform } from "../support/use-platform.js";
 import { paidOrder } from "../ledger/platform-books.js";
@@ -18,7 +19,7 @@ describe("wallets in the console", () => {
     await setPayoutAccount(under.platform, sellerId, "ba_123");
     const payoutId = `po-${randomUUID()}`;
     await requestPayout(under.platform, payoutId, sellerId, 4_000);
-    await waitForPayout(under.platform, payoutId, "PAYOUT_STATUS_PAID");
+    await waitForPayout(under.platform, payoutId, PayoutStatus.PAID);
 
     const admin = await loggedIn(under.platform.console.url, "admin", CONSOLE_ADMIN_PASSWORD);
     const wallets = await admin.get("/wallets");
@@ -50,7 +51,7 @@ describe("payouts from the console", () => {
     const fields = { csrf: csrfOf(form.html), payout_id: payoutId, currency: "USD", amount: "12.34" };
     expect(await admin.post(`${page}/payouts`, fields)).toMatchObject({ status: 303, location: `${page}?payout=${payoutId}` });
     expect((await admin.post(`${page}/payouts`, fields)).status).toBe(303); // a double submit: the same payout
-    await waitForPayout(under.platform, payoutId, "PAYOUT_STATUS_PAID");
+    await waitForPayout(under.platform, payoutId, PayoutStatus.PAID);
     const after = await admin.get(`${page}?payout=${payoutId}`);
     expect(after.html).toContain(`Payout ${payoutId} requested`);
     expect(rowsContaining(after.html, "po_")).toEqual([expect.stringMatching(new RegExp(`^${payoutId} 12\\.34 USD PAID ba_456 po_`))]);
@@ -114,7 +115,7 @@ describe("a payout whose answer is lost", () => {
 
       proxy.restore();
       expect(await admin.post(again[1]!, fields)).toMatchObject({ status: 303, location: `${page}?payout=${payoutId}` });
-      await waitForPayout(under.platform, payoutId, "PAYOUT_STATUS_PAID");
+      await waitForPayout(under.platform, payoutId, PayoutStatus.PAID);
       const audit = (await admin.get("/audit")).html;
       expect(rowsContaining(audit, 'data-action="payout_unconfirmed"').filter((r) => r.includes(sellerId))).toHaveLength(1);
       expect(rowsContaining(audit, 'data-action="payout_requested"').filter((r) => r.includes(sellerId))).toHaveLength(1);

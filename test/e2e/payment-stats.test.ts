@@ -3,10 +3,10 @@ import { describe, expect, it } from "vitest";
 import { StatsPeriod, type PaymentStatsBucket } from "../../gen/payment/v1/payment_pb.js";
 import { TEST_CARDS } from "../../scripts/buyer.js";
 import { payCheckout, sampleCheckout, usd } from "../support/checkouts.js";
-import { unary } from "../support/grpc-js.js";
 import { usePlatform } from "../support/use-platform.js";
 
 const under = usePlatform();
+const payments = () => under.client("payment", "marketplace");
 /** The console's charts read the stats through a typed client. */
 const stats = () => under.client("payment", "console");
 
@@ -14,9 +14,9 @@ const sum = (buckets: PaymentStatsBucket[], field: "created" | "succeeded" | "fa
 
 describe("payment stats for the operators' charts", () => {
   it("counts the payments created per hour and per day by outcome, and what was charged per currency", async () => {
-    await payCheckout(under.payments, sampleCheckout(), TEST_CARDS.success); // 35.00 USD
-    await payCheckout(under.payments, sampleCheckout({ orders: [{ orderId: "o", sellerId: "seller-a", amount: usd(700) }] }), TEST_CARDS.declined);
-    await unary(under.payments, "createPayment", sampleCheckout()); // waits for the buyer
+    await payCheckout(payments(), sampleCheckout(), TEST_CARDS.success); // 35.00 USD
+    await payCheckout(payments(), sampleCheckout({ orders: [{ orderId: "o", sellerId: "seller-a", amount: usd(700) }] }), TEST_CARDS.declined);
+    await payments().createPayment(sampleCheckout()); // waits for the buyer
 
     // Two hours, so that the payments are counted even when the hour turned during the test.
     const { buckets: hours } = await stats().getPaymentStats({ period: StatsPeriod.HOUR, periods: 2 });

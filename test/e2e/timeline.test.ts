@@ -3,18 +3,19 @@ import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { PaymentStatus, type TimelineEntry } from "../../gen/payment/v1/payment_pb.js";
 import { TEST_CARDS } from "../../scripts/buyer.js";
-import { payCheckout, sampleCheckout } from "../support/checkouts.js";
+import { payCheckout, sampleCheckout, usd } from "../support/checkouts.js";
 import { usePlatform } from "../support/use-platform.js";
 import { waitFor } from "../support/wait.js";
 
 const under = usePlatform();
+const payments = () => under.client("payment", "marketplace");
 /** Typed clients: the console's, which reads timelines, and the marketplace's. */
 const consoleClient = () => under.client("payment", "console");
-const marketplace = () => under.client("payment", "marketplace");
+const marketplace = () => payments();
 
 /** A checkout of one order for `sellerId`, paid with `card`; resolves once it has settled. */
 const paidWith = (card: string, sellerId: string) =>
-  payCheckout(under.payments, sampleCheckout({ orders: [{ orderId: "order-1", sellerId, amount: { amountMinor: "1200", currency: "USD" } }] }), card);
+  payCheckout(payments(), sampleCheckout({ orders: [{ orderId: "order-1", sellerId, amount: usd(1_200) }] }), card);
 
 /** One entry, as an operator reads it: "status SUCCEEDED", "webhook payment.succeeded applied", "event payment.succeeded". */
 function told({ what }: TimelineEntry): string {

@@ -16,17 +16,18 @@ import { WALLET_PAYIN_DURABLE, walletPayInHandler } from "../../services/wallet/
 import { startWalletService } from "../../services/wallet/service.js";
 import { WALLET_SCHEMA } from "../../services/wallet/store/migrations/index.js";
 import { WalletStore } from "../../services/wallet/store/wallet-store.js";
-import { grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
 import { connectAs, HARNESS, natsAs } from "../support/nats-users.js";
 import { startTestPlatform, type TestPlatform } from "../support/platform.js";
 import { readPaymentEvents } from "../support/stream-reader.js";
 import { waitFor } from "../support/wait.js";
+import { serviceClient, type ServiceClient } from "../support/clients.js";
+import { usd } from "../support/checkouts.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CONSUMERS = { ackWaitMs: 1_000, maxDeliver: 3, retryBaseMs: 50 };
 
 let platform: TestPlatform;
-let payments: GrpcJsClient;
+let payments: ServiceClient<"payment">;
 let walletDb: Db;
 let nc: NatsConnection;
 let js: JetStreamClient;
@@ -34,7 +35,7 @@ let jsm: JetStreamManager;
 
 beforeAll(async () => {
   platform = await startTestPlatform({ consumers: CONSUMERS });
-  payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url, "marketplace");
+  payments = serviceClient("payment", platform.payment.url, "marketplace");
   walletDb = createDb(platform.database.url, WALLET_SCHEMA);
   nc = await connectAs(HARNESS);
   js = jetstream(nc);
@@ -42,25 +43,23 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  payments?.close();
   await nc?.close();
   await walletDb?.destroy();
   await platform?.close();
 });
 
-const usd = (amountMinor: number) => ({ amountMinor: String(amountMinor), currency: "USD" });
 
 /** A paid checkout for one new seller; returns the seller and the succeeded event as stored in the stream. */
 async function paidCheckout(amount = 1_000) {
   const sellerId = `seller-${randomUUID()}`;
-  const { payment } = await unary(payments, "createPayment", {
+  const { payment } = await payments.createPayment({
     checkoutId: `cart-${randomUUID()}`,
     buyerId: `buyer-${randomUUID()}`,
     orders: [{ orderId: "o1", sellerId, amount: usd(amount) }],
   });
-  await payOnHostedPage(payment.hostedPageUrl, TEST_CARDS.success);
+  await payOnHostedPage(payment!.hostedPageUrl, TEST_CARDS.success);
   const stored = await waitFor(
-    async () => (await readPaymentEvents(platform.streams.stream)).find((e) => e.event.paymentId === payment.paymentId && e.event.status === "SUCCEEDED"),
+    async () => (await readPaymentEvents(platform.streams.stream)).find((e) => e.event.paymentId === payment!.paymentId && e.event.status === "SUCCEEDED"),
     (e) => e !== undefined,
     15_000,
     "the succeeded event on the stream",
@@ -70,11 +69,10 @@ async function paidCheckout(amount = 1_000) {
 
 /** Asks whichever wallet instance is running now (a test restarts it). */
 async function walletBalance(sellerId: string): Promise<bigint> {
-  const wallet = grpcJsClient("wallet/v1/wallet.proto", "wallet.v1.WalletService", platform.wallet.url, "marketplace");
+  const wallet = serviceClient("wallet", platform.wallet.url, "marketplace");
   try {
-    return BigInt((await unary(wallet, "getBalance", { sellerId, currency: "USD" })).balance.available.amountMinor);
+    return (await wallet.getBalance({ sellerId, currency: "USD" })).balance!.available!.amountMinor;
   } finally {
-    wallet.close();
   }
 }
 const movementsOf = async (eventId: string) => Number((await walletDb("movements").where({ event_id: eventId }).count({ n: "*" }))[0]!.n);
@@ -84,14 +82,13 @@ const consumerIdle = async (durable = WALLET_PAYIN_DURABLE) => {
 };
 
 async function ledgerView(sellerId: string, paymentId: string) {
-  const ledger = grpcJsClient("ledger/v1/ledger.proto", "ledger.v1.LedgerService", platform.ledger.url, "operator-tools");
+  const ledger = serviceClient("ledger", platform.ledger.url, "operator-tools");
   try {
-    const { balance } = await unary(ledger, "getBalance", { accountCode: `seller_payable:${sellerId}:USD` });
-    const { entries } = await unary(ledger, "listEntries", { accountCode: `seller_payable:${sellerId}:USD` });
-    const { transaction } = await unary(ledger, "getTransaction", { transactionId: `payin:${paymentId}` });
-    return { balance: BigInt(balance.amountMinor), entries: entries.length, transactionId: transaction.transactionId };
+    const balance = (await ledger.getBalance({ accountCode: `seller_payable:${sellerId}:USD` })).balance!;
+    const { entries } = await ledger.listEntries({ accountCode: `seller_payable:${sellerId}:USD` });
+    const transaction = (await ledger.getTransaction({ transactionId: `payin:${paymentId}` })).transaction!;
+    return { balance: balance.amountMinor, entries: entries.length, transactionId: transaction.transactionId };
   } finally {
-    ledger.close();
   }
 }
 

@@ -1,48 +1,48 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
+import { PaymentStatus } from "../../gen/payment/v1/payment_pb.js";
 import { createDb, type Db } from "../../services/lib/db.js";
 import { splitOrder } from "../../services/payment/domain/fees.js";
 import { PAYMENT_SCHEMA } from "../../services/payment/store/migrations/index.js";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
-import { grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
 import { natsAs } from "../support/nats-users.js";
 import { PLATFORM_FEE_BPS, startTestPlatform, type TestPlatform } from "../support/platform.js";
 import { readPaymentEvents } from "../support/stream-reader.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 import { waitFor } from "../support/wait.js";
+import { serviceClient, type ServiceClient } from "../support/clients.js";
+import { usd } from "../support/checkouts.js";
 
 let proxy: TcpProxy;
 let platform: TestPlatform;
-let payments: GrpcJsClient;
+let payments: ServiceClient<"payment">;
 let db: Db;
 
 beforeAll(async () => {
   const nats = new URL(inject("nats").url);
   proxy = await startTcpProxy(nats.hostname, Number(nats.port || 4222));
   platform = await startTestPlatform({ services: ["payment"], paymentNats: { ...natsAs("payment"), servers: [`nats://127.0.0.1:${proxy.port}`] } });
-  payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url, "marketplace");
+  payments = serviceClient("payment", platform.payment.url, "marketplace");
   db = createDb(platform.database.url, PAYMENT_SCHEMA);
 });
 
 afterAll(async () => {
-  payments?.close();
   await db?.destroy();
   await platform?.close();
   await proxy?.close();
 });
 
-const usd = (amountMinor: number) => ({ amountMinor: String(amountMinor), currency: "USD" });
 
 async function paidCheckout(amounts: number[]) {
-  const { payment } = await unary(payments, "createPayment", {
+  const { payment } = await payments.createPayment({
     checkoutId: `cart-${randomUUID()}`,
     buyerId: `buyer-${randomUUID()}`,
     orders: amounts.map((a, i) => ({ orderId: `o${i}`, sellerId: `seller-${randomUUID()}`, amount: usd(a) })),
   });
-  await payOnHostedPage(payment.hostedPageUrl, TEST_CARDS.success);
-  await waitFor(() => unary(payments, "getPayment", { paymentId: payment.paymentId }), (r) => r.payment.status === "PAYMENT_STATUS_SUCCEEDED");
-  return payment.paymentId as string;
+  await payOnHostedPage(payment!.hostedPageUrl, TEST_CARDS.success);
+  await waitFor(() => payments.getPayment({ paymentId: payment!.paymentId }), (r) => r.payment!.status === PaymentStatus.SUCCEEDED);
+  return payment!.paymentId as string;
 }
 
 const unpublished = async () => Number((await db("outbox").whereNull("published_at").count({ n: "*" }))[0]!.n);
@@ -83,7 +83,7 @@ describe("transactional outbox", () => {
   });
 
   it("a status change whose event cannot be recorded does not happen (and the PSP's retry applies it later)", async () => {
-    const { payment } = await unary(payments, "createPayment", {
+    const { payment } = await payments.createPayment({
       checkoutId: `cart-${randomUUID()}`,
       buyerId: `buyer-${randomUUID()}`,
       orders: [{ orderId: "o1", sellerId: `seller-${randomUUID()}`, amount: usd(700) }],
@@ -92,24 +92,24 @@ describe("transactional outbox", () => {
       create function refuse_outbox() returns trigger language plpgsql as $$ begin raise exception 'outbox unavailable'; end $$;
       create trigger refuse_outbox before insert on outbox for each row execute function refuse_outbox()`);
     try {
-      await payOnHostedPage(payment.hostedPageUrl, TEST_CARDS.success);
+      await payOnHostedPage(payment!.hostedPageUrl, TEST_CARDS.success);
       await waitFor(
-        () => platform.pspApi(`/v1/test_helpers/webhook_deliveries?payment_id=${payment.pspPaymentId}`).then((r) => r.json()),
+        () => platform.pspApi(`/v1/test_helpers/webhook_deliveries?payment_id=${payment!.pspPaymentId}`).then((r) => r.json()),
         (list) => list.data.some((d: { type: string; attempts: number }) => d.type === "payment.succeeded" && d.attempts >= 2),
         10_000,
         "the PSP to retry the refused webhook",
       );
-      expect((await unary(payments, "getPayment", { paymentId: payment.paymentId })).payment.status).toBe("PAYMENT_STATUS_EXECUTING");
+      expect((await payments.getPayment({ paymentId: payment!.paymentId })).payment!.status).toBe(PaymentStatus.EXECUTING);
     } finally {
       await db.raw("drop trigger refuse_outbox on outbox; drop function refuse_outbox()");
     }
     await waitFor(
-      () => unary(payments, "getPayment", { paymentId: payment.paymentId }),
-      (r) => r.payment.status === "PAYMENT_STATUS_SUCCEEDED",
+      () => payments.getPayment({ paymentId: payment!.paymentId }),
+      (r) => r.payment!.status === PaymentStatus.SUCCEEDED,
       15_000,
       "the retried webhook to apply",
     );
-    const events = await db("outbox").where({ payment_id: payment.paymentId }).orderBy("id").pluck("subject");
+    const events = await db("outbox").where({ payment_id: payment!.paymentId }).orderBy("id").pluck("subject");
     expect(events).toEqual(["payment.executing", "payment.succeeded"]);
   });
 });

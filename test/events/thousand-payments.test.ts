@@ -1,5 +1,4 @@
 import { testTls } from "../support/tls.js";
-import type { Identity } from "../../services/lib/tls/identity.js";
 import { randomUUID } from "node:crypto";
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -10,7 +9,7 @@ import { startLedgerService, type RunningLedgerService } from "../../services/le
 import { splitOrder } from "../../services/payment/domain/fees.js";
 import { WALLET_PAYIN_DURABLE } from "../../services/wallet/events/payin-consumer.js";
 import { startWalletService, type RunningWalletService } from "../../services/wallet/service.js";
-import { grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
+import { serviceClient } from "../support/clients.js";
 import { connectAs, HARNESS, natsAs } from "../support/nats-users.js";
 import { PLATFORM_FEE_BPS, startTestPlatform, type TestPlatform } from "../support/platform.js";
 import { waitFor } from "../support/wait.js";
@@ -25,12 +24,6 @@ let secondLedger: RunningLedgerService;
 let secondWallet: RunningWalletService;
 let nc: NatsConnection;
 let jsm: JetStreamManager;
-const clients: GrpcJsClient[] = [];
-const client = (proto: string, service: string, url: string, identity: Identity) => {
-  const c = grpcJsClient(proto, service, url, identity);
-  clients.push(c);
-  return c;
-};
 
 beforeAll(async () => {
   platform = await startTestPlatform();
@@ -44,7 +37,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const c of clients) c.close();
   await nc?.close();
   await secondLedger?.close();
   await secondWallet?.close();
@@ -76,17 +68,17 @@ async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promi
 
 describe(`${PAYMENTS} concurrent random payments across ${SELLERS.length} sellers`, () => {
   it("end with the books balanced, every wallet equal to its seller_payable account, and the amounts exact", async () => {
-    const payments = client("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url, "marketplace");
+    const payments = serviceClient("payment", platform.payment.url, "marketplace");
     const checkouts = Array.from({ length: PAYMENTS }, randomCheckout);
     const paymentIds: string[] = [];
     await inParallel(checkouts, CONCURRENCY, async (checkout) => {
-      const { payment } = await unary(payments, "createPayment", {
+      const { payment } = await payments.createPayment({
         ...checkout,
-        orders: checkout.orders.map((o) => ({ ...o, amount: { ...o.amount, amountMinor: o.amount.amountMinor.toString() } })),
+        orders: checkout.orders,
       });
-      const page = await payOnHostedPage(payment.hostedPageUrl, TEST_CARDS.success);
+      const page = await payOnHostedPage(payment!.hostedPageUrl, TEST_CARDS.success);
       expect(page.status).toBe("succeeded");
-      paymentIds.push(payment.paymentId);
+      paymentIds.push(payment!.paymentId);
     });
 
     await waitFor(
@@ -105,22 +97,22 @@ describe(`${PAYMENTS} concurrent random payments across ${SELLERS.length} seller
       "every event to be published and consumed",
     );
 
-    const ledger = client("ledger/v1/ledger.proto", "ledger.v1.LedgerService", platform.ledger.url, "operator-tools");
-    const { violations } = await unary(ledger, "checkInvariants", {});
+    const ledger = serviceClient("ledger", platform.ledger.url, "operator-tools");
+    const { violations } = await ledger.checkInvariants({});
     expect(violations).toEqual([]);
 
     // The books say exactly what the checkouts add up to, to the minor unit.
-    const wallets = client("wallet/v1/wallet.proto", "wallet.v1.WalletService", platform.wallet.url, "marketplace");
+    const wallets = serviceClient("wallet", platform.wallet.url, "marketplace");
     for (const currency of CURRENCIES) {
       const orders = checkouts.flatMap((c) => c.orders).filter((o) => o.amount.currency === currency);
       const gross = orders.reduce((sum, o) => sum + o.amount.amountMinor, 0n);
       const fees = orders.reduce((sum, o) => sum + splitOrder(o.amount.amountMinor, PLATFORM_FEE_BPS).platformFeeMinor, 0n);
-      const balanceOf = async (accountCode: string) => BigInt((await unary(ledger, "getBalance", { accountCode })).balance.amountMinor);
+      const balanceOf = async (accountCode: string) => (await ledger.getBalance({ accountCode })).balance!.amountMinor;
       expect(await balanceOf(`psp_receivable:${currency}`)).toBe(gross);
       expect(await balanceOf(`platform_fee_revenue:${currency}`)).toBe(fees);
       let walletTotal = 0n;
       for (const sellerId of SELLERS) {
-        walletTotal += BigInt((await unary(wallets, "getBalance", { sellerId, currency })).balance.available.amountMinor);
+        walletTotal += (await wallets.getBalance({ sellerId, currency })).balance!.available!.amountMinor;
       }
       expect(walletTotal).toBe(gross - fees);
     }

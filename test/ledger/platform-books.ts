@@ -5,43 +5,43 @@ import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { createDb } from "../../services/lib/db.js";
 import { PAYMENT_SCHEMA } from "../../services/payment/store/migrations/index.js";
 import { WALLET_SCHEMA } from "../../services/wallet/store/migrations/index.js";
-import { grpc, grpcJsClient, unary } from "../support/grpc-js.js";
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { CheckInvariantsResponseSchema, Direction } from "../../gen/ledger/v1/ledger_pb.js";
+import type { Identity } from "../../services/lib/tls/identity.js";
+import { serviceClient, type ServiceClient } from "../support/clients.js";
 import { connectAs, HARNESS } from "../support/nats-users.js";
 import type { TestPlatform } from "../support/platform.js";
 import { waitFor } from "../support/wait.js";
 
 /** Helpers for tests that move money through the running platform and check the books. */
 
-const SERVICES = {
-  payment: ["payment/v1/payment.proto", "payment.v1.PaymentService", "marketplace"],
-  wallet: ["wallet/v1/wallet.proto", "wallet.v1.WalletService", "marketplace"],
-  ledger: ["ledger/v1/ledger.proto", "ledger.v1.LedgerService", "operator-tools"],
-} as const;
+/** Who calls each service in these tests. */
+const CALLERS = { payment: "marketplace", wallet: "marketplace", ledger: "operator-tools" } as const satisfies Record<string, Identity>;
+type BooksService = keyof typeof CALLERS;
 
-/** One unary call over grpc-js to whichever instance the platform runs now (a test may restart one). */
-export async function call<T = any>(platform: TestPlatform, service: keyof typeof SERVICES, method: string, request: object = {}): Promise<T> {
-  const [protoFile, serviceName, identity] = SERVICES[service];
-  const client = grpcJsClient(protoFile, serviceName, platform[service].url, identity);
-  try {
-    return await unary<T>(client, method, request);
-  } finally {
-    client.close();
-  }
+const clients = new Map<string, ServiceClient<BooksService>>();
+
+/** A typed client of whichever instance the platform runs now (a test may restart one), kept per address. */
+export function clientOf<S extends BooksService>(platform: TestPlatform, service: S): ServiceClient<S> {
+  const url = platform[service].url;
+  const key = `${service} ${url}`;
+  if (!clients.has(key)) clients.set(key, serviceClient(service, url, CALLERS[service]));
+  return clients.get(key) as ServiceClient<S>;
 }
 
-/** Money as grpc-js sends it. */
-export const money = (amountMinor: bigint | number, currency: string) => ({ amountMinor: String(amountMinor), currency });
+export const money = (amountMinor: bigint | number, currency: string) => ({ amountMinor: BigInt(amountMinor), currency });
 
 export async function walletBalance(platform: TestPlatform, sellerId: string, currency: string): Promise<bigint> {
-  return BigInt((await call(platform, "wallet", "getBalance", { sellerId, currency })).balance.available.amountMinor);
+  return (await clientOf(platform, "wallet").getBalance({ sellerId, currency })).balance!.available!.amountMinor;
 }
 
 /** An account's balance in its normal direction; 0 for an account not opened yet. */
 export async function ledgerBalance(platform: TestPlatform, accountCode: string): Promise<bigint> {
   try {
-    return BigInt((await call(platform, "ledger", "getBalance", { accountCode })).balance.amountMinor);
+    return (await clientOf(platform, "ledger").getBalance({ accountCode })).balance!.amountMinor;
   } catch (err) {
-    if ((err as grpc.ServiceError).code === grpc.status.NOT_FOUND) return 0n;
+    if (ConnectError.from(err).code === Code.NotFound) return 0n;
     throw err;
   }
 }
@@ -49,13 +49,10 @@ export async function ledgerBalance(platform: TestPlatform, accountCode: string)
 /** A transaction's entries as "Dr account amount" lines, or undefined while it is not posted. */
 export async function postedEntries(platform: TestPlatform, transactionId: string): Promise<string[] | undefined> {
   try {
-    const { transaction } = await call(platform, "ledger", "getTransaction", { transactionId });
-    return transaction.entries.map(
-      (e: { direction: string; accountCode: string; amount: { amountMinor: string } }) =>
-        `${e.direction === "DIRECTION_DEBIT" ? "Dr" : "Cr"} ${e.accountCode} ${e.amount.amountMinor}`,
-    );
+    const { transaction } = await clientOf(platform, "ledger").getTransaction({ transactionId });
+    return transaction!.entries.map((e) => `${e.direction === Direction.DEBIT ? "Dr" : "Cr"} ${e.accountCode} ${e.amount!.amountMinor}`);
   } catch (err) {
-    if ((err as grpc.ServiceError).code === grpc.status.NOT_FOUND) return undefined;
+    if (ConnectError.from(err).code === Code.NotFound) return undefined;
     throw err;
   }
 }
@@ -69,17 +66,17 @@ export const waitForPosting = (platform: TestPlatform, transactionId: string) =>
  */
 export async function paidOrder(platform: TestPlatform, sellerId: string, amountMinor: bigint | number, currency = "USD") {
   const before = await walletBalance(platform, sellerId, currency);
-  const { payment } = await call(platform, "payment", "createPayment", {
+  const { payment } = await clientOf(platform, "payment").createPayment({
     checkoutId: `cart-${randomUUID()}`,
     buyerId: `buyer-${randomUUID()}`,
     orders: [{ orderId: "o1", sellerId, amount: money(amountMinor, currency) }],
   });
-  await payOnHostedPage(payment.hostedPageUrl, TEST_CARDS.success);
-  const entries = await waitForPosting(platform, `payin:${payment.paymentId}`);
+  await payOnHostedPage(payment!.hostedPageUrl, TEST_CARDS.success);
+  const entries = await waitForPosting(platform, `payin:${payment!.paymentId}`);
   const amountOf = (prefix: string) => BigInt(entries.find((e) => e.startsWith(`Cr ${prefix}`))?.split(" ")[2] ?? 0);
   const netMinor = amountOf("seller_payable:");
   await waitFor(() => walletBalance(platform, sellerId, currency), (b) => b === before + netMinor, 15_000, `the wallet credit of ${sellerId}`);
-  return { paymentId: payment.paymentId as string, netMinor, feeMinor: amountOf("platform_fee_revenue:") };
+  return { paymentId: payment!.paymentId, netMinor, feeMinor: amountOf("platform_fee_revenue:") };
 }
 
 /** Unpublished outbox rows of the services that publish events (a schema not migrated by this platform counts none). */
@@ -122,7 +119,7 @@ export async function consumersIdle(platform: TestPlatform): Promise<void> {
  */
 export async function expectBooksClean(platform: TestPlatform, { deadLettersLeft = false } = {}): Promise<void> {
   await consumersIdle(platform);
-  const report = await call(platform, "ledger", "checkInvariants");
-  const violations = report.violations.filter((v: { invariant: string }) => !(deadLettersLeft && v.invariant === "dead_letters_waiting"));
-  expect({ ...report, violations }).toEqual({ violations: [], notes: [] });
+  const report = await clientOf(platform, "ledger").checkInvariants({});
+  const violations = report.violations.filter((v) => !(deadLettersLeft && v.invariant === "dead_letters_waiting"));
+  expect({ ...report, violations }).toEqual(create(CheckInvariantsResponseSchema));
 }

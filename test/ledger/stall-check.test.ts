@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import knex, { type Knex } from "knex";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Code } from "@connectrpc/connect";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { PAYMENT_SCHEMA } from "../../services/payment/store/migrations/index.js";
 import { WALLET_SCHEMA } from "../../services/wallet/store/migrations/index.js";
 import { payCheckout, sampleCheckout } from "../support/checkouts.js";
 import { waitForPosting } from "./platform-books.js";
 import { deadLetteredPoisonEvent } from "../support/event-streams.js";
-import { unary } from "../support/grpc-js.js";
 import { scrape } from "../support/metrics.js";
 import { usePlatform } from "../support/use-platform.js";
 import { CONSOLE_ADMIN_PASSWORD } from "../support/platform.js";
@@ -23,7 +23,7 @@ beforeAll(() => {
 });
 afterAll(() => payments?.destroy());
 
-const checkInvariants = () => unary(under.ledger, "checkInvariants", {});
+const checkInvariants = () => under.client("ledger", "operator-tools").checkInvariants({});
 const stallsIn = (report: { violations: { invariant: string }[] }) =>
   report.violations.filter((v) => ["settled_not_booked", "outbox_events_unpublished", "dead_letters_waiting"].includes(v.invariant));
 
@@ -49,7 +49,7 @@ async function chargedWithoutEvent(): Promise<string> {
 
 describe("CheckInvariants notices a stall", () => {
   it("a paid checkout, once booked, leaves no stall", async () => {
-    const { payment } = await unary(under.payments, "createPayment", sampleCheckout());
+    const payment = (await under.client("payment", "marketplace").createPayment(sampleCheckout())).payment!;
     await payOnHostedPage(payment.hostedPageUrl, TEST_CARDS.success);
     const report = await waitFor(checkInvariants, (r) => r.violations.length === 0, 15_000, "the books to be clean");
     expect(report.violations).toEqual([]);
@@ -78,7 +78,7 @@ describe("CheckInvariants notices a stall", () => {
     expect(rowsContaining(page.html, "outbox_events_unpublished")).toHaveLength(1);
 
     // The row NATS refused stops nothing else: the next checkout is booked.
-    const next = await payCheckout(under.payments, sampleCheckout());
+    const next = await payCheckout(under.client("payment", "marketplace"), sampleCheckout());
     await waitForPosting(under.platform, `payin:${next}`);
   });
 
@@ -111,21 +111,21 @@ describe("CheckInvariants notices a stall", () => {
     } finally {
       await wallet.destroy();
     }
-    const report = await waitFor(checkInvariants, (r) => r.violations.some((v: { transactionId: string }) => v.transactionId === `payout:${payoutId}:paid`), 5_000, "the payout");
+    const report = await waitFor(checkInvariants, (r) => r.violations.some((v) => v.transactionId === `payout:${payoutId}:paid`), 5_000, "the payout");
     expect(report.violations).toContainEqual(expect.objectContaining({ invariant: "settled_not_booked", detail: expect.stringContaining(`payout "${payoutId}" was settled by the wallet service`) }));
   });
 
   it("GetPipelineHealth and ListSettled answer the ledger and operator-tools only", async () => {
-    const window = { since: { seconds: "0" }, settledBefore: { seconds: "1" } };
-    await expect(unary(under.as("operator-tools", "payments"), "getPipelineHealth", { window })).resolves.toBeDefined();
-    for (const [service, identity] of [["payments", "marketplace"], ["wallets", "console"], ["payments", "reconciliation"]] as const) {
-      await expect(unary(under.as(identity, service), "getPipelineHealth", { window })).rejects.toMatchObject({ code: 7 });
-      await expect(unary(under.as(identity, service), "listSettled", { query: { flow: "payin" } })).rejects.toMatchObject({ code: 7 });
+    const window = { since: { seconds: 0n }, settledBefore: { seconds: 1n } };
+    await expect(under.client("payment", "operator-tools").getPipelineHealth({ window })).resolves.toBeDefined();
+    for (const [service, identity] of [["payment", "marketplace"], ["wallet", "console"], ["payment", "reconciliation"]] as const) {
+      await expect(under.client(service, identity).getPipelineHealth({ window })).rejects.toMatchObject({ code: Code.PermissionDenied });
+      await expect(under.client(service, identity).listSettled({ query: { flow: "payin" } })).rejects.toMatchObject({ code: Code.PermissionDenied });
     }
   });
 
   it("refuses a window of more than 31 days", async () => {
-    const window = { since: { seconds: "0" }, settledBefore: { seconds: String(32 * 86_400) } };
-    await expect(unary(under.as("operator-tools", "wallets"), "getPipelineHealth", { window })).rejects.toMatchObject({ code: 3 });
+    const window = { since: { seconds: 0n }, settledBefore: { seconds: BigInt(32 * 86_400) } };
+    await expect(under.client("wallet", "operator-tools").getPipelineHealth({ window })).rejects.toMatchObject({ code: Code.InvalidArgument });
   });
 });

@@ -11,7 +11,6 @@ import { PaymentStatus } from "../../gen/payment/v1/payment_pb.js";
 import { payOnHostedPage } from "../../scripts/buyer.js";
 import { setLogDestination } from "../../services/lib/log.js";
 import { sampleCheckout, usd } from "../support/checkouts.js";
-import { unary } from "../support/grpc-js.js";
 import { connectAs, HARNESS } from "../support/nats-users.js";
 import { PSP_API_KEY, PSP_WEBHOOK_SECRET } from "../support/platform.js";
 import { createTestDatabase } from "../support/test-database.js";
@@ -30,6 +29,7 @@ afterAll(() => {
   process.env.LOG_LEVEL = levelBefore;
 });
 const under = usePlatform();
+const payments = () => under.client("payment", "marketplace");
 
 type Line = Record<string, unknown>;
 const lines = (): Line[] => captured.map((text) => JSON.parse(text) as Line);
@@ -66,7 +66,7 @@ const postWebhook = (body: string, signature: string) =>
 
 describe("logs of real flows (LOG_LEVEL=info)", () => {
   it("a paid checkout, a signed and a forged webhook, a refund and a poison event are logged with their ids", async () => {
-    const { payment } = await unary(under.payments, "createPayment", sampleCheckout());
+    const payment = (await payments().createPayment(sampleCheckout())).payment!;
     Object.assign(used, { paymentId: payment.paymentId, hostedPageToken: new URL(payment.hostedPageUrl).searchParams.get("token") ?? "" });
     expect((await payOnHostedPage(payment.hostedPageUrl, CARD, CVC)).status).toBe("succeeded");
     const [paid] = await awaitLines({ msg: "webhook", eventType: "payment.succeeded", paymentId: payment.paymentId });
@@ -89,7 +89,7 @@ describe("logs of real flows (LOG_LEVEL=info)", () => {
       expect.objectContaining({ paymentId: payment.paymentId, pspPaymentId: payment.pspPaymentId, outcome: "unchanged" }),
     ]);
 
-    await unary(under.payments, "refundPayment", { refundId: used.refundId, paymentId: payment.paymentId, orderId: "order-1", amount: usd(500) });
+    await payments().refundPayment({ refundId: used.refundId, paymentId: payment.paymentId, orderId: "order-1", amount: usd(500) });
     // The refund flow finds the payment of the refund the PSP's webhook names.
     const [refunded] = await awaitLines({ msg: "webhook", eventType: "refund.succeeded", refundId: used.refundId });
     expect(refunded).toMatchObject({ paymentId: payment.paymentId, pspRefundId: expect.stringMatching(/^re_/), eventId: expect.stringMatching(/^evt_/) });

@@ -46,7 +46,7 @@ describe("ops/prometheus/alerts.yml", () => {
     const under = usePlatform();
 
     it("each on a scrape of a running platform, once a checkout went through", async () => {
-      const paymentId = await payCheckout(under.payments, sampleCheckout());
+      const paymentId = await payCheckout(under.client("payment", "marketplace"), sampleCheckout());
       await waitForPosting(under.platform, `payin:${paymentId}`);
       const { payment, risk, wallet, ledger, reconciliation } = under.platform;
       const scrapes = await Promise.all([payment, risk, wallet, ledger, reconciliation].map((service) => scrape(service.metricsUrl)));

@@ -1,12 +1,12 @@
 import { testTls } from "../support/tls.js";
 import { jetstream } from "@nats-io/jetstream";
 import { beforeAll, describe, expect, it, inject } from "vitest";
+import { Code } from "@connectrpc/connect";
 import { deadLetterStream } from "../../services/lib/events/streams.js";
 import { LEDGER_PAYIN_DURABLE } from "../../services/ledger/events/payin-consumer.js";
 import { startLedgerService } from "../../services/ledger/service.js";
 import { WALLET_PAYIN_DURABLE } from "../../services/wallet/events/payin-consumer.js";
 import { payCheckout, sampleCheckout } from "../support/checkouts.js";
-import { grpc, serverStream, unary } from "../support/grpc-js.js";
 import { scrape, type Scrape } from "../support/metrics.js";
 import { connectAs, HARNESS, natsAs } from "../support/nats-users.js";
 import { startTcpProxy } from "../support/tcp-proxy.js";
@@ -14,13 +14,15 @@ import { usePlatform } from "../support/use-platform.js";
 import { waitFor } from "../support/wait.js";
 
 const under = usePlatform();
+const payments = () => under.client("payment", "marketplace");
 const PAYMENT_SERVICE = "payment.v1.PaymentService";
 
 /** A paid checkout, an invalid CreatePayment, a watch of the paid payment, a forged webhook: what the metrics below count. */
 beforeAll(async () => {
-  const paymentId = await payCheckout(under.payments, sampleCheckout());
-  await expect(unary(under.payments, "createPayment", sampleCheckout({ orders: [] }))).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
-  await serverStream(under.payments, "watchPayment", { paymentId }).all;
+  const paymentId = await payCheckout(payments(), sampleCheckout());
+  await expect(payments().createPayment(sampleCheckout({ orders: [] }))).rejects.toMatchObject({ code: Code.InvalidArgument });
+  // A settled payment: the stream sends it once and ends.
+  for await (const watched of payments().watchPayment({ paymentId })) expect(watched.payment?.paymentId).toBe(paymentId);
   const forged = await fetch(under.platform.payment.webhookUrl, {
     method: "POST",
     headers: { "content-type": "application/json", "psp-signature": `t=${Math.floor(Date.now() / 1000)},v1=${"0".repeat(64)}` },

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { grpc, grpcJsClient, unary } from "../support/grpc-js.js";
+import { PayoutStatus } from "../../gen/wallet/v1/wallet_pb.js";
 import { usePlatform } from "../support/use-platform.js";
-import { expectBooksClean, ledgerBalance, money, paidOrder, walletBalance } from "../ledger/platform-books.js";
+import { clientOf, expectBooksClean, ledgerBalance, money, paidOrder, walletBalance } from "../ledger/platform-books.js";
 import { pspPayouts, setPayoutAccount, waitForPayout } from "./payout-calls.js";
 
 const under = usePlatform();
@@ -15,7 +16,7 @@ describe("concurrent payouts of one seller", () => {
     const amount = 1_000n;
     expect(balance).toBe(9_750n);
 
-    const wallet = grpcJsClient("wallet/v1/wallet.proto", "wallet.v1.WalletService", under.platform.wallet.url, "marketplace");
+    const wallet = clientOf(under.platform, "wallet");
     const seen: bigint[] = [];
     let requesting = true;
     const watching = (async () => {
@@ -26,22 +27,24 @@ describe("concurrent payouts of one seller", () => {
       const ids = Array.from({ length: 50 }, (_, i) => `po-${i}-${randomUUID()}`);
       outcomes = await Promise.all(
         ids.map((payoutId) =>
-          unary(wallet, "requestPayout", { payoutId, sellerId, amount: money(amount, "USD") }).then(
-            ({ payout }) => ({ payoutId, accepted: payout.payoutId === payoutId }),
-            (err: grpc.ServiceError) => ({ payoutId, accepted: false, code: err.code, details: err.details }),
+          wallet.requestPayout({ payoutId, sellerId, amount: money(amount, "USD") }).then(
+            ({ payout }) => ({ payoutId, accepted: payout!.payoutId === payoutId }),
+            (err: unknown) => {
+              const { code, rawMessage } = ConnectError.from(err);
+              return { payoutId, accepted: false, code, message: rawMessage };
+            },
           ),
         ),
       );
     } finally {
       requesting = false;
       await watching;
-      wallet.close();
     }
 
     const accepted = outcomes.filter((o) => o.accepted);
     expect(accepted).toHaveLength(Number(balance / amount));
     for (const refused of outcomes.filter((o) => !o.accepted)) {
-      expect(refused).toMatchObject({ code: grpc.status.FAILED_PRECONDITION, details: expect.stringMatching(/^amount: 10\.00 USD is more than the [0-9.]+ USD available to seller/) });
+      expect(refused).toMatchObject({ code: Code.FailedPrecondition, message: expect.stringMatching(/^amount: 10\.00 USD is more than the [0-9.]+ USD available to seller/) });
     }
     expect(BigInt(accepted.length) * amount).toBeLessThanOrEqual(balance);
     expect(seen.length).toBeGreaterThan(0);
@@ -49,7 +52,7 @@ describe("concurrent payouts of one seller", () => {
     expect(await walletBalance(under.platform, sellerId, "USD")).toBe(balance % amount);
 
     for (const { payoutId } of accepted) {
-      await waitForPayout(under.platform, payoutId, "PAYOUT_STATUS_PAID");
+      await waitForPayout(under.platform, payoutId, PayoutStatus.PAID);
       expect(await pspPayouts(under.platform, payoutId)).toHaveLength(1);
     }
     await expectBooksClean(under.platform);

@@ -1,33 +1,22 @@
+import { PayoutStatus, type Payout } from "../../gen/wallet/v1/wallet_pb.js";
 import { waitFor } from "../support/wait.js";
 import type { TestPlatform } from "../support/platform.js";
-import { call, money } from "../ledger/platform-books.js";
+import { clientOf, money } from "../ledger/platform-books.js";
 
-/** The wallet's payout API over grpc-js, and the PSP's view of our payouts. */
+/** The wallet's payout API over a typed client, and the PSP's view of our payouts. */
 
-export interface PayoutView {
-  payoutId: string;
-  sellerId: string;
-  amount: { amountMinor: string; currency: string };
-  status: "PAYOUT_STATUS_PENDING" | "PAYOUT_STATUS_PAID" | "PAYOUT_STATUS_FAILED";
-  destination: string;
-  pspPayoutId: string;
-  failureCode: string;
-  failureMessage: string;
+export const setPayoutAccount = (platform: TestPlatform, sellerId: string, destination: string) => clientOf(platform, "wallet").setPayoutAccount({ sellerId, destination });
+
+export async function requestPayout(platform: TestPlatform, payoutId: string, sellerId: string, amountMinor: bigint | number, currency = "USD"): Promise<Payout> {
+  return (await clientOf(platform, "wallet").requestPayout({ payoutId, sellerId, amount: money(amountMinor, currency) })).payout!;
 }
 
-export const setPayoutAccount = (platform: TestPlatform, sellerId: string, destination: string) =>
-  call(platform, "wallet", "setPayoutAccount", { sellerId, destination });
-
-export async function requestPayout(platform: TestPlatform, payoutId: string, sellerId: string, amountMinor: bigint | number, currency = "USD"): Promise<PayoutView> {
-  return (await call(platform, "wallet", "requestPayout", { payoutId, sellerId, amount: money(amountMinor, currency) })).payout;
+export async function getPayout(platform: TestPlatform, payoutId: string): Promise<Payout> {
+  return (await clientOf(platform, "wallet").getPayout({ payoutId })).payout!;
 }
 
-export async function getPayout(platform: TestPlatform, payoutId: string): Promise<PayoutView> {
-  return (await call(platform, "wallet", "getPayout", { payoutId })).payout;
-}
-
-export function waitForPayout(platform: TestPlatform, payoutId: string, status: PayoutView["status"]): Promise<PayoutView> {
-  return waitFor(() => getPayout(platform, payoutId), (p) => p.status === status, 15_000, `payout ${payoutId} ${status}`);
+export function waitForPayout(platform: TestPlatform, payoutId: string, status: PayoutStatus): Promise<Payout> {
+  return waitFor(() => getPayout(platform, payoutId), (p) => p.status === status, 15_000, `payout ${payoutId} ${PayoutStatus[status]}`);
 }
 
 export interface PspPayoutView {

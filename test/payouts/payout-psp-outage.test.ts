@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { PayoutStatus } from "../../gen/wallet/v1/wallet_pb.js";
 import { usePlatform } from "../support/use-platform.js";
 import { expectBooksClean, paidOrder, walletBalance } from "../ledger/platform-books.js";
 import { pspPayouts, requestPayout, setPayoutAccount, waitForPayout } from "./payout-calls.js";
@@ -21,14 +22,14 @@ describe("payouts while the PSP fails", () => {
     let requested;
     try {
       requested = await requestPayout(under.platform, payoutId, sellerId, 2_000);
-      expect(requested).toMatchObject({ status: "PAYOUT_STATUS_PENDING", pspPayoutId: "" });
+      expect(requested).toMatchObject({ status: PayoutStatus.PENDING, pspPayoutId: "" });
       expect(await walletBalance(under.platform, sellerId, "USD")).toBe(netMinor - 2_000n);
       // The poller keeps trying while the PSP is down.
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     } finally {
       under.platform.psp.setFaults({});
     }
-    const paid = await waitForPayout(under.platform, payoutId, "PAYOUT_STATUS_PAID");
+    const paid = await waitForPayout(under.platform, payoutId, PayoutStatus.PAID);
     expect(await pspPayouts(under.platform, payoutId)).toEqual([expect.objectContaining({ id: paid.pspPayoutId, amount: 2_000, status: "paid" })]);
     await expectBooksClean(under.platform);
   });
@@ -38,11 +39,11 @@ describe("payouts while the PSP fails", () => {
     under.platform.psp.setFaults({ fail_after_commit_rate: 1 });
     const payoutId = `po-${randomUUID()}`;
     try {
-      expect(await requestPayout(under.platform, payoutId, sellerId, 1_500)).toMatchObject({ status: "PAYOUT_STATUS_PENDING", pspPayoutId: expect.stringMatching(/^po_/) });
+      expect(await requestPayout(under.platform, payoutId, sellerId, 1_500)).toMatchObject({ status: PayoutStatus.PENDING, pspPayoutId: expect.stringMatching(/^po_/) });
     } finally {
       under.platform.psp.setFaults({});
     }
-    await waitForPayout(under.platform, payoutId, "PAYOUT_STATUS_PAID");
+    await waitForPayout(under.platform, payoutId, PayoutStatus.PAID);
     expect(await pspPayouts(under.platform, payoutId)).toHaveLength(1);
     await expectBooksClean(under.platform);
   });

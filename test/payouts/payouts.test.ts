@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { jetstream } from "@nats-io/jetstream";
 import { describe, expect, it } from "vitest";
-import { grpc } from "../support/grpc-js.js";
+import { Code } from "@connectrpc/connect";
+import { PayoutStatus } from "../../gen/wallet/v1/wallet_pb.js";
 import { connectAs, HARNESS } from "../support/nats-users.js";
 import { usePlatform } from "../support/use-platform.js";
 import { waitFor } from "../support/wait.js";
-import { failure } from "../ledger/ledger-test-service.js";
-import { call, expectBooksClean, ledgerBalance, money, paidOrder, waitForPosting, walletBalance } from "../ledger/platform-books.js";
+import { failure } from "../support/clients.js";
+import { clientOf, expectBooksClean, ledgerBalance, money, paidOrder, waitForPosting, walletBalance } from "../ledger/platform-books.js";
 import { publishRefund, refundEvent } from "../refunds/refund-events.js";
 import { getPayout, pspPayouts, requestPayout, setPayoutAccount, waitForPayout } from "./payout-calls.js";
 
@@ -32,14 +33,14 @@ describe("a payout", () => {
       payoutId,
       sellerId,
       amount: money(5_000, "USD"),
-      status: "PAYOUT_STATUS_PENDING",
+      status: PayoutStatus.PENDING,
       destination: "ba_123",
       pspPayoutId: expect.stringMatching(/^po_/),
       failureCode: "",
     });
     expect(await walletBalance(under.platform, sellerId, "USD")).toBe(netMinor - 5_000n);
 
-    const paid = await waitForPayout(under.platform, payoutId, "PAYOUT_STATUS_PAID");
+    const paid = await waitForPayout(under.platform, payoutId, PayoutStatus.PAID);
     expect(paid.pspPayoutId).toBe(requested.pspPayoutId);
     expect(await pspPayouts(under.platform, payoutId)).toEqual([
       expect.objectContaining({ id: requested.pspPayoutId, amount: 5_000, currency: "USD", destination: "ba_123", reference: payoutId, status: "paid" }),
@@ -49,7 +50,7 @@ describe("a payout", () => {
     expect(await ledgerBalance(under.platform, `seller_payable:${sellerId}:USD`)).toBe(netMinor - 5_000n);
     await expectBooksClean(under.platform);
 
-    const { payouts } = await call(under.platform, "wallet", "listPayouts", { sellerId });
+    const { payouts } = await clientOf(under.platform, "wallet").listPayouts({ sellerId });
     expect(payouts).toEqual([paid]);
   });
 
@@ -59,7 +60,7 @@ describe("a payout", () => {
     await requestPayout(under.platform, payoutId, sellerId, netMinor);
     expect(await walletBalance(under.platform, sellerId, "USD")).toBe(0n);
 
-    const failed = await waitForPayout(under.platform, payoutId, "PAYOUT_STATUS_FAILED");
+    const failed = await waitForPayout(under.platform, payoutId, PayoutStatus.FAILED);
     expect(failed).toMatchObject({ failureCode: "account_closed", failureMessage: "The bank account has been closed." });
     expect(await walletBalance(under.platform, sellerId, "USD")).toBe(netMinor);
     expect(await waitForPosting(under.platform, `payout:${payoutId}:failed`)).toEqual([`Dr payouts_in_transit:USD ${netMinor}`, `Cr seller_payable:${sellerId}:USD ${netMinor}`]);
@@ -72,14 +73,14 @@ describe("a payout", () => {
     const payoutId = newPayoutId();
     const answers = await Promise.all(Array.from({ length: 5 }, () => requestPayout(under.platform, payoutId, sellerId, 1_000)));
     expect(new Set(answers.map((a) => a.pspPayoutId)).size).toBe(1);
-    await waitForPayout(under.platform, payoutId, "PAYOUT_STATUS_PAID");
+    await waitForPayout(under.platform, payoutId, PayoutStatus.PAID);
     expect(await requestPayout(under.platform, payoutId, sellerId, 1_000)).toEqual(await getPayout(under.platform, payoutId));
     expect(await pspPayouts(under.platform, payoutId)).toHaveLength(1);
     expect(await walletBalance(under.platform, sellerId, "USD")).toBe(netMinor - 1_000n);
 
     const conflict = `payout_id "${payoutId}" was already used for a payout of 10.00 USD to seller "${sellerId}"; use a new payout_id for another payout`;
-    expect(await failure(requestPayout(under.platform, payoutId, sellerId, 999))).toEqual({ code: grpc.status.ALREADY_EXISTS, details: conflict });
-    expect(await failure(requestPayout(under.platform, payoutId, newSeller(), 1_000))).toEqual({ code: grpc.status.ALREADY_EXISTS, details: conflict });
+    expect(await failure(requestPayout(under.platform, payoutId, sellerId, 999))).toEqual({ code: Code.AlreadyExists, message: conflict });
+    expect(await failure(requestPayout(under.platform, payoutId, newSeller(), 1_000))).toEqual({ code: Code.AlreadyExists, message: conflict });
     await expectBooksClean(under.platform);
   });
 
@@ -88,14 +89,14 @@ describe("a payout", () => {
     expect(netMinor).toBe(12_036n);
     const payoutId = newPayoutId();
     expect(await failure(requestPayout(under.platform, payoutId, sellerId, 12_037, "KWD"))).toEqual({
-      code: grpc.status.FAILED_PRECONDITION,
-      details: `amount: 12.037 KWD is more than the 12.036 KWD available to seller "${sellerId}"`,
+      code: Code.FailedPrecondition,
+      message: `amount: 12.037 KWD is more than the 12.036 KWD available to seller "${sellerId}"`,
     });
     expect(await failure(requestPayout(under.platform, payoutId, sellerId, 1, "EUR"))).toEqual({
-      code: grpc.status.FAILED_PRECONDITION,
-      details: `amount: 0.01 EUR is more than the 0.00 EUR available to seller "${sellerId}"`,
+      code: Code.FailedPrecondition,
+      message: `amount: 0.01 EUR is more than the 0.00 EUR available to seller "${sellerId}"`,
     });
-    expect((await failure(getPayout(under.platform, payoutId))).code).toBe(grpc.status.NOT_FOUND);
+    expect((await failure(getPayout(under.platform, payoutId))).code).toBe(Code.NotFound);
     expect(await walletBalance(under.platform, sellerId, "KWD")).toBe(12_036n);
   });
 
@@ -103,8 +104,8 @@ describe("a payout", () => {
     const sellerId = newSeller();
     await paidOrder(under.platform, sellerId, 1_000);
     expect(await failure(requestPayout(under.platform, newPayoutId(), sellerId, 100))).toEqual({
-      code: grpc.status.FAILED_PRECONDITION,
-      details: `seller "${sellerId}" has no payout account; set one with SetPayoutAccount first`,
+      code: Code.FailedPrecondition,
+      message: `seller "${sellerId}" has no payout account; set one with SetPayoutAccount first`,
     });
   });
 
@@ -114,20 +115,20 @@ describe("a payout", () => {
     ["amount", { payoutId: "p", sellerId: "s" }, "amount: is required"],
     ["amount.amount_minor", { payoutId: "p", sellerId: "s", amount: money(0, "USD") }, "amount.amount_minor: must be a positive integer"],
     ["amount.currency", { payoutId: "p", sellerId: "s", amount: money(1, "usd") }, 'amount.currency: "usd" is not an ISO 4217 currency code'],
-  ])("with a bad %s is INVALID_ARGUMENT naming it", async (_field, request, details) => {
-    const refused = await failure(call(under.platform, "wallet", "requestPayout", request));
-    expect(refused.code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect(refused.details).toContain(details);
+  ])("with a bad %s is INVALID_ARGUMENT naming it", async (_field, request, message) => {
+    const refused = await failure(clientOf(under.platform, "wallet").requestPayout(request));
+    expect(refused.code).toBe(Code.InvalidArgument);
+    expect(refused.message).toContain(message);
   });
 });
 
 describe("payout accounts and listings", () => {
   it("SetPayoutAccount names a missing or too long destination", async () => {
-    for (const [destination, details] of [
+    for (const [destination, message] of [
       ["", "destination: is required"],
       ["x".repeat(256), "destination: must be at most 255 characters, got 256"],
     ]) {
-      expect(await failure(setPayoutAccount(under.platform, newSeller(), destination!))).toEqual({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringContaining(details!) });
+      expect(await failure(setPayoutAccount(under.platform, newSeller(), destination!))).toEqual({ code: Code.InvalidArgument, message: expect.stringContaining(message!) });
     }
   });
 
@@ -138,14 +139,14 @@ describe("payout accounts and listings", () => {
       await setPayoutAccount(under.platform, sellerId, `ba_${i}`);
       await requestPayout(under.platform, payoutId, sellerId, 100 * (i + 1));
     }
-    const first = await call(under.platform, "wallet", "listPayouts", { sellerId, pageSize: 2 });
-    const second = await call(under.platform, "wallet", "listPayouts", { sellerId, pageSize: 2, pageToken: first.nextPageToken });
+    const first = await clientOf(under.platform, "wallet").listPayouts({ sellerId, pageSize: 2 });
+    const second = await clientOf(under.platform, "wallet").listPayouts({ sellerId, pageSize: 2, pageToken: first.nextPageToken });
     const listed = [...first.payouts, ...second.payouts];
-    expect(listed.map((p: { payoutId: string }) => p.payoutId)).toEqual([...ids].reverse());
-    expect(listed.map((p: { destination: string }) => p.destination)).toEqual(["ba_2", "ba_1", "ba_0"]);
+    expect(listed.map((p) => p.payoutId)).toEqual([...ids].reverse());
+    expect(listed.map((p) => p.destination)).toEqual(["ba_2", "ba_1", "ba_0"]);
     expect(second.nextPageToken).toBe("");
-    expect((await failure(call(under.platform, "wallet", "listPayouts", { sellerId, pageToken: "nonsense" }))).code).toBe(grpc.status.INVALID_ARGUMENT);
-    for (const payoutId of ids) await waitForPayout(under.platform, payoutId, "PAYOUT_STATUS_PAID");
+    expect((await failure(clientOf(under.platform, "wallet").listPayouts({ sellerId, pageToken: "nonsense" }))).code).toBe(Code.InvalidArgument);
+    for (const payoutId of ids) await waitForPayout(under.platform, payoutId, PayoutStatus.PAID);
     await expectBooksClean(under.platform);
   });
 });
@@ -156,7 +157,7 @@ describe("payouts and refunds", () => {
     const { paymentId } = await paidOrder(under.platform, sellerId, 1_000);
     const payoutId = newPayoutId();
     await requestPayout(under.platform, payoutId, sellerId, netMinor + 975n);
-    await waitForPayout(under.platform, payoutId, "PAYOUT_STATUS_PAID");
+    await waitForPayout(under.platform, payoutId, PayoutStatus.PAID);
 
     // The second order is refunded in full after its money was paid out.
     const nc = await connectAs(HARNESS);
@@ -167,8 +168,8 @@ describe("payouts and refunds", () => {
     }
     await waitFor(() => walletBalance(under.platform, sellerId, "USD"), (b) => b === -975n, 15_000, "the negative balance");
     expect(await failure(requestPayout(under.platform, newPayoutId(), sellerId, 1))).toEqual({
-      code: grpc.status.FAILED_PRECONDITION,
-      details: `amount: 0.01 USD is more than the -9.75 USD available to seller "${sellerId}"`,
+      code: Code.FailedPrecondition,
+      message: `amount: 0.01 USD is more than the -9.75 USD available to seller "${sellerId}"`,
     });
     await expectBooksClean(under.platform);
   });

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PayoutStatus } from "../../gen/wallet/v1/wallet_pb.js";
 import { createDb, type Db } from "../../services/lib/db.js";
 import { createLogger } from "../../services/lib/log.js";
 import { PspPayoutsClient } from "../../services/wallet/adapters/psp-payouts-client.js";
@@ -58,8 +59,8 @@ describe("scheduled payouts", () => {
     const { netMinor: later } = await paidOrder(platform, paidOut, 2_000);
     expect(mine(await schedulerInstance().runSchedule(SCHEDULE, new Date()))).toEqual([]);
 
-    const payout = await waitForPayout(platform, scheduledId(paidOut, "USD"), "PAYOUT_STATUS_PAID");
-    expect(payout.amount).toEqual({ amountMinor: String(netMinor), currency: "USD" });
+    const payout = await waitForPayout(platform, scheduledId(paidOut, "USD"), PayoutStatus.PAID);
+    expect(payout.amount).toMatchObject({ amountMinor: netMinor, currency: "USD" });
     expect(await pspPayouts(platform, payout.payoutId)).toHaveLength(1);
     expect(await walletBalance(platform, paidOut, "USD")).toBe(later);
     expect(await walletBalance(platform, noAccount, "USD")).toBe(4_875n);
@@ -83,7 +84,7 @@ describe("scheduled payouts", () => {
     );
     for (const [currency, net] of Object.entries(nets)) {
       const payoutId = scheduledId(sellerId, currency);
-      await waitForPayout(platform, payoutId, "PAYOUT_STATUS_PAID");
+      await waitForPayout(platform, payoutId, PayoutStatus.PAID);
       expect(await pspPayouts(platform, payoutId)).toEqual([expect.objectContaining({ amount: Number(net), currency, destination: "ba_789", status: "paid" })]);
       expect(await waitForPosting(platform, `payout:${payoutId}:paid`)).toEqual([`Dr payouts_in_transit:${currency} ${net}`, `Cr bank:platform:${currency} ${net}`]);
       expect(await walletBalance(platform, sellerId, currency)).toBe(0n);
@@ -98,14 +99,14 @@ describe("scheduled payouts", () => {
     await setPayoutAccount(platform, sellerId, "ba_123");
     const replicas = await Promise.all([1, 2].map(() => startWalletReplica(platform, { payouts: { payoutSchedule: SCHEDULE } })));
     try {
-      const payout = await waitForPayout(platform, scheduledId(sellerId, "USD"), "PAYOUT_STATUS_PAID");
-      expect(payout.amount.amountMinor).toBe(String(netMinor));
+      const payout = await waitForPayout(platform, scheduledId(sellerId, "USD"), PayoutStatus.PAID);
+      expect(payout.amount!.amountMinor).toBe(netMinor);
       expect(await pspPayouts(platform, payout.payoutId)).toHaveLength(1);
       expect(await walletBalance(platform, sellerId, "USD")).toBe(0n);
     } finally {
       await Promise.all(replicas.map((r) => r.close()));
     }
-    expect((await getPayout(platform, scheduledId(sellerId, "USD"))).status).toBe("PAYOUT_STATUS_PAID");
+    expect((await getPayout(platform, scheduledId(sellerId, "USD"))).status).toBe(PayoutStatus.PAID);
     await expectBooksClean(platform);
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { ExceptionStatus } from "../../gen/reconciliation/v1/reconciliation_pb.js";
 import { formatMoney } from "../../services/lib/money.js";
 import { usePlatform } from "../support/use-platform.js";
-import { exceptionsOf, paidPayment, pspPost, reconciliationCall } from "./reconciliation-calls.js";
+import { classOf, exceptionsOf, paidPayment, pspPost, reconciliation } from "./reconciliation-calls.js";
 
 /**
  * A balance break injected in the PSP simulator's file of day D, found by the reconciliation service: D is checked
@@ -10,15 +11,14 @@ import { exceptionsOf, paidPayment, pspPost, reconciliationCall } from "./reconc
  */
 const under = usePlatform();
 
-const classOf = (e: { lineClass: string }) => e.lineClass.replace("LINE_CLASS_", "").toLowerCase();
 const DAY_SECONDS = 86_400;
 const dayAfter = (date: string, days: number) => new Date(Date.parse(date) + days * DAY_SECONDS * 1000).toISOString().slice(0, 10);
 const usd = (amountMinor: bigint) => formatMoney({ amountMinor, currency: "USD" });
 
 async function reconcile(date: string) {
-  const { run, changes } = await reconciliationCall(under, "runReconciliation", { date });
-  const exceptions = await exceptionsOf(under, run.runId);
-  const report = run.report.map((r: any) => [classOf(r), r.currency, Number(r.count), Number(r.amountMinor)]);
+  const { run, changes } = await reconciliation(under).runReconciliation({ date });
+  const exceptions = await exceptionsOf(under, run!.runId);
+  const report = run!.report.map((r) => [classOf(r), r.currency, Number(r.count), Number(r.amountMinor)]);
   return { changes: changes as string[], exceptions, report };
 }
 
@@ -45,8 +45,8 @@ describe("a balance break injected by the PSP simulator", () => {
     expect(broken.report).toEqual([["balance_break", "USD", 1, 137]]);
     expect(broken.exceptions).toHaveLength(1);
     const [found] = broken.exceptions;
-    expect([classOf(found), found.lineType, found.fileAmount.currency, BigInt(found.fileAmount.amountMinor), found.status]).toEqual(["balance_break", "closing_balance", "USD", real + 137n, "EXCEPTION_STATUS_OPEN"]);
-    expect(found.detail).toBe(
+    expect([classOf(found!), found!.lineType, found!.fileAmount!.currency, found!.fileAmount!.amountMinor, found!.status]).toEqual(["balance_break", "closing_balance", "USD", real + 137n, ExceptionStatus.OPEN]);
+    expect(found!.detail).toBe(
       `the file's closing balance is ${usd(real + 137n)}; ${before}'s closing balance plus this day's movements is ${usd(real)}: a difference of ${usd(137n)}`,
     );
 

@@ -1,13 +1,13 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ExceptionStatus } from "../../gen/reconciliation/v1/reconciliation_pb.js";
 import { usePlatform } from "../support/use-platform.js";
-import { exceptionsOf, paidPayment, pspPost, reconciliationCall } from "./reconciliation-calls.js";
+import { classOf, exceptionsOf, paidPayment, pspPost, reconciliation } from "./reconciliation-calls.js";
 
 /** Each day's closing balance is the previous day's plus the day's movements, per currency; a break is an exception. */
 const under = usePlatform();
 
-const classOf = (e: { lineClass: string }) => e.lineClass.replace("LINE_CLASS_", "").toLowerCase();
 const DAY_MS = 86_400_000;
 const dayAfter = (date: string, days: number) => new Date(Date.parse(date) + days * DAY_MS).toISOString().slice(0, 10);
 
@@ -18,7 +18,7 @@ describe("the bank balance check", () => {
     const fileOfD = (await (await under.platform.pspApi(`/v1/settlements/${date}/file`)).text()).trimEnd().split("\n");
     const closingLine = fileOfD.find((l) => l.split(",")[2] === "closing_balance")!;
     const closingOfD = BigInt(closingLine.split(",")[5]!);
-    const first = await reconciliationCall(under, "runReconciliation", { date });
+    const first = await reconciliation(under).runReconciliation({ date });
     expect(first.changes).toContain("the first settlement file: no earlier closing balance to check this file's against");
 
     // Days with no movements: the balance must stay as it was.
@@ -31,23 +31,23 @@ describe("the bank balance check", () => {
       return name;
     };
     const next = dayAfter(date, 1);
-    const chained = await reconciliationCall(under, "runReconciliation", { date: next, filePath: fileWithClosing(next, closingOfD) });
-    expect(chained.run.report).toEqual([]);
-    expect(await exceptionsOf(under, chained.run.runId)).toEqual([]);
+    const chained = await reconciliation(under).runReconciliation({ date: next, filePath: fileWithClosing(next, closingOfD) });
+    expect(chained.run!.report).toEqual([]);
+    expect(await exceptionsOf(under, chained.run!.runId)).toEqual([]);
 
     const third = dayAfter(date, 2);
-    const off = await reconciliationCall(under, "runReconciliation", { date: third, filePath: fileWithClosing(third, closingOfD + 1n) });
-    const [exception, ...others] = await exceptionsOf(under, off.run.runId);
+    const off = await reconciliation(under).runReconciliation({ date: third, filePath: fileWithClosing(third, closingOfD + 1n) });
+    const [exception, ...others] = await exceptionsOf(under, off.run!.runId);
     expect(others).toEqual([]);
-    expect([classOf(exception), exception.fileAmount.currency, Number(exception.fileAmount.amountMinor), exception.status]).toEqual(["balance_break", "USD", Number(closingOfD + 1n), "EXCEPTION_STATUS_OPEN"]);
-    expect(exception.detail).toContain(`${next}'s closing balance plus this day's movements is`);
-    expect(exception.detail).toContain("a difference of 0.01 USD");
-    expect(off.run.report.map((r: any) => [classOf(r), r.currency, Number(r.count), Number(r.amountMinor)])).toEqual([["balance_break", "USD", 1, 1]]);
+    expect([classOf(exception!), exception!.fileAmount!.currency, exception!.fileAmount!.amountMinor, exception!.status]).toEqual(["balance_break", "USD", closingOfD + 1n, ExceptionStatus.OPEN]);
+    expect(exception!.detail).toContain(`${next}'s closing balance plus this day's movements is`);
+    expect(exception!.detail).toContain("a difference of 0.01 USD");
+    expect(off.run!.report.map((r) => [classOf(r), r.currency, Number(r.count), Number(r.amountMinor)])).toEqual([["balance_break", "USD", 1, 1]]);
 
     // A day with no run before it: said so, not checked.
     const gap = dayAfter(date, 4);
-    const afterGap = await reconciliationCall(under, "runReconciliation", { date: gap, filePath: fileWithClosing(gap, 0n) });
+    const afterGap = await reconciliation(under).runReconciliation({ date: gap, filePath: fileWithClosing(gap, 0n) });
     expect(afterGap.changes).toContain(`no finished run of ${dayAfter(date, 3)} (the latest earlier one is of ${third}): the closing balances are not checked`);
-    expect(await exceptionsOf(under, afterGap.run.runId)).toEqual([]);
+    expect(await exceptionsOf(under, afterGap.run!.runId)).toEqual([]);
   });
 });

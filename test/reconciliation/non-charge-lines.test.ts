@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
+import { onBehalfOf } from "../support/clients.js";
+import { ExceptionStatus, RunStatus, StandardCorrection } from "../../gen/reconciliation/v1/reconciliation_pb.js";
+import { PayoutStatus } from "../../gen/wallet/v1/wallet_pb.js";
 import { NO_SETTLEMENT, settlementPosting, type SettlementTotals } from "../../services/reconciliation/domain/settlement-posting.js";
 import { settleAsReportedPosting } from "../../services/reconciliation/domain/adjustment-posting.js";
 import { usd } from "../support/checkouts.js";
-import { unary } from "../support/grpc-js.js";
 import { usePlatform } from "../support/use-platform.js";
 import { waitFor } from "../support/wait.js";
-import { call, expectBooksClean, paidOrder, postedEntries } from "../ledger/platform-books.js";
+import { clientOf, expectBooksClean, paidOrder, postedEntries } from "../ledger/platform-books.js";
 import { requestPayout, setPayoutAccount, waitForPayout } from "../payouts/payout-calls.js";
-import { exceptionsOf, newId, paidPayment, pspPost, reconciliationCall, waitForTransaction, type PaidPayment } from "./reconciliation-calls.js";
+import { classOf, exceptionsOf, newId, paidPayment, pspPost, reconciliation, reconciliationAsConsole, waitForTransaction, type PaidPayment } from "./reconciliation-calls.js";
 
 /**
  * Discrepancies on the lines that are not charges: refunds, payouts, chargebacks, dispute fees and reversals. A real
@@ -40,21 +42,21 @@ interface Day {
   /** Still open: chargeback and fee lines. */
   disputeOpen: string;
   file: string[];
-  runId: string;
+  runId: bigint;
 }
 
 let day: Day;
 
 async function refund(payment: PaidPayment, amountMinor: number): Promise<Refund> {
   const refundId = newId("rf");
-  const { refund } = await unary(under.payments, "refundPayment", { refundId, paymentId: payment.paymentId, orderId: "order-1", amount: usd(amountMinor) });
-  return { refundId, pspRefundId: refund.pspRefundId };
+  const { refund } = await under.client("payment", "marketplace").refundPayment({ refundId, paymentId: payment.paymentId, orderId: "order-1", amount: usd(amountMinor) });
+  return { refundId, pspRefundId: refund!.pspRefundId };
 }
 
 async function paidOut(sellerId: string, amountMinor: number): Promise<Payout> {
   const payoutId = newId("po");
   await requestPayout(under.platform, payoutId, sellerId, amountMinor);
-  const { pspPayoutId } = await waitForPayout(under.platform, payoutId, "PAYOUT_STATUS_PAID");
+  const { pspPayoutId } = await waitForPayout(under.platform, payoutId, PayoutStatus.PAID);
   await waitForTransaction(under, `payout:${payoutId}:paid`);
   return { payoutId, pspPayoutId };
 }
@@ -129,12 +131,11 @@ async function cutTheDaysFile(money: Omit<Day, "date" | "file" | "runId">): Prom
   const settlement = await pspPost(under, "/v1/test_helpers/settlements/run");
   expect((await pspGet("/v1/test_helpers/settlements/discrepancies")).data).toEqual([]);
   const file = (await (await under.platform.pspApi(`/v1/settlements/${settlement.date}/file`)).text()).trimEnd().split("\n");
-  return { ...money, date: settlement.date, file, runId: "" };
+  return { ...money, date: settlement.date, file, runId: 0n };
 }
 
-const run = (date: string) => reconciliationCall(under, "runReconciliation", { date });
-const classOf = (e: { lineClass: string }) => e.lineClass.replace("LINE_CLASS_", "").toLowerCase();
-const statusOf = (e: { status: string }) => e.status.replace("EXCEPTION_STATUS_", "");
+const run = (date: string) => reconciliation(under).runReconciliation({ date });
+const statusOf = (e: { status: ExceptionStatus }) => ExceptionStatus[e.status];
 
 /** The 1-based line number (the header is line 1) of the `nth` line of `type` for `pspReference`. */
 function lineNumberOf(file: string[], pspReference: string, type: string, nth = 1): number {
@@ -176,10 +177,10 @@ describe("reconciliation of refund, payout and dispute lines", () => {
     day = await cutTheDaysFile(await moveTheDaysMoney());
     const { refunds, payouts, file } = day;
     const { run: first, changes } = await run(day.date);
-    day.runId = first.runId;
-    expect(first).toMatchObject({ date: day.date, status: "RUN_STATUS_FINISHED", lines: String(file.length - 2), executions: 1 });
+    day.runId = first!.runId;
+    expect(first).toMatchObject({ date: day.date, status: RunStatus.FINISHED, lines: BigInt(file.length - 2), executions: 1 });
 
-    const exceptions = await exceptionsOf(under, first.runId);
+    const exceptions = await exceptionsOf(under, first!.runId);
     const found = exceptions.map((e) => [classOf(e), e.lineType, e.pspReference || e.ledgerTransactionId, statusOf(e)]);
     expect(found).toEqual(
       expect.arrayContaining([
@@ -203,53 +204,53 @@ describe("reconciliation of refund, payout and dispute lines", () => {
     };
     const refundOf = (r: Refund) => `${day.refunded.paymentId}/${r.refundId}`;
     expect(one("amount_mismatch", "refund")).toMatchObject({
-      lineNumber: String(lineNumberOf(file, refunds.amountOff.pspRefundId, "refund")),
+      lineNumber: BigInt(lineNumberOf(file, refunds.amountOff.pspRefundId, "refund")),
       ourReference: refundOf(refunds.amountOff),
       fileAmount: usd(REFUND.amountOff + 1),
       ledgerAmount: usd(REFUND.amountOff),
       ledgerTransactionId: `refund:${refunds.amountOff.refundId}`,
     });
     expect(one("missing_in_file", "payout")).toMatchObject({
-      lineNumber: "0",
+      lineNumber: 0n,
       pspReference: "",
       ledgerAmount: usd(PAYOUT.dropped),
       ledgerTransactionId: `payout:${payouts.dropped.payoutId}:paid`,
       detail: expect.stringContaining("no payout line of the file settles it"),
     });
     expect(one("currency_mismatch", "chargeback")).toMatchObject({
-      lineNumber: String(lineNumberOf(file, day.disputeWon, "chargeback")),
-      fileAmount: { amountMinor: String(DISPUTED.won), currency: "EUR" },
+      lineNumber: BigInt(lineNumberOf(file, day.disputeWon, "chargeback")),
+      fileAmount: { amountMinor: BigInt(DISPUTED.won), currency: "EUR" },
       ledgerAmount: usd(DISPUTED.won),
       ledgerTransactionId: `dispute:${day.disputeWon}:open`,
     });
     // The second copy is the duplicate; the first one counts (and matches).
     expect(one("duplicate_line", "refund")).toMatchObject({
-      lineNumber: String(lineNumberOf(file, refunds.duplicated.pspRefundId, "refund", 2)),
+      lineNumber: BigInt(lineNumberOf(file, refunds.duplicated.pspRefundId, "refund", 2)),
       fileAmount: usd(REFUND.duplicated),
       ledgerTransactionId: `refund:${refunds.duplicated.refundId}`,
     });
-    expect(Number(one("duplicate_line", "refund").lineNumber)).toBe(lineNumberOf(file, refunds.duplicated.pspRefundId, "refund") + 1);
+    expect(one("duplicate_line", "refund")!.lineNumber).toBe(BigInt(lineNumberOf(file, refunds.duplicated.pspRefundId, "refund") + 1));
     expect(one("duplicate_line", "chargeback")).toMatchObject({
-      lineNumber: String(lineNumberOf(file, day.disputeOpen, "chargeback") + 1),
+      lineNumber: BigInt(lineNumberOf(file, day.disputeOpen, "chargeback") + 1),
       fileAmount: usd(DISPUTED.open),
       ledgerTransactionId: `dispute:${day.disputeOpen}:open`,
     });
     expect(one("malformed_line", "payout")).toMatchObject({
-      lineNumber: String(lineNumberOf(file, payouts.malformed.pspPayoutId, "payout")),
+      lineNumber: BigInt(lineNumberOf(file, payouts.malformed.pspPayoutId, "payout")),
       detail: `line ${lineNumberOf(file, payouts.malformed.pspPayoutId, "payout")} cannot be read: gross "-20.00" is not an integer number of minor units`,
     });
     expect(one("malformed_line", "refund")).toMatchObject({
-      lineNumber: String(lineNumberOf(file, refunds.malformed.pspRefundId, "refund")),
+      lineNumber: BigInt(lineNumberOf(file, refunds.malformed.pspRefundId, "refund")),
       ourReference: refundOf(refunds.malformed),
       detail: `line ${lineNumberOf(file, refunds.malformed.pspRefundId, "refund")} cannot be read: it has 7 fields, not 8`,
     });
     // The run went on past them: lines after the malformed ones were read and matched (the report below counts them).
     expect(one("missing_in_ledger", "refund")).toMatchObject({
-      lineNumber: String(lineNumberOf(file, refunds.unbooked.pspRefundId, "refund")),
+      lineNumber: BigInt(lineNumberOf(file, refunds.unbooked.pspRefundId, "refund")),
       ourReference: refundOf(refunds.unbooked),
       fileAmount: usd(REFUND.unbooked),
       ledgerTransactionId: `refund:${refunds.unbooked.refundId}`,
-      status: "EXCEPTION_STATUS_OPEN",
+      status: ExceptionStatus.OPEN,
       resolution: "not fixed automatically: a refund missing in the ledger needs a person",
     });
     expect(await postedEntries(under.platform, `refund:${refunds.unbooked.refundId}`)).toBeUndefined();
@@ -258,7 +259,7 @@ describe("reconciliation of refund, payout and dispute lines", () => {
     const chargesGross = charges.reduce((sum, l) => sum + Number(l.split(",")[3]), 0);
     expect(chargesGross).toBe(20_000 + 3 * 3_500);
     const disputeFee = Number(file[lineNumberOf(file, day.disputeOpen, "fee") - 1]!.split(",")[4]);
-    const report = Object.fromEntries(first.report.map((r: any) => [`${classOf(r)} ${r.currency}`, [Number(r.count), Number(r.amountMinor)]]));
+    const report = Object.fromEntries(first!.report.map((r) => [`${classOf(r)} ${r.currency}`, [Number(r.count), Number(r.amountMinor)]]));
     // Matched: 4 charges, 2 refunds (one the duplicated one's first line), 1 payout, 1 chargeback, 2 dispute fees, 1 reversal.
     expect(report).toEqual({
       "matched USD": [11, chargesGross + REFUND.matched + REFUND.duplicated + PAYOUT.matched + DISPUTED.open + 2 * disputeFee + DISPUTED.won],
@@ -299,17 +300,17 @@ describe("reconciliation of refund, payout and dispute lines", () => {
     ];
     expect(await postedEntries(under.platform, settlementId)).toEqual(expectedEntries);
     expect(asEntries(settlementPosting({ date: day.date, currency: "USD", sequence: 1, totals })!.posting.entries)).toEqual(expectedEntries);
-    const { transaction } = await call(under.platform, "ledger", "getTransaction", { transactionId: settlementId });
-    expect(transaction.description).toBe(
+    const { transaction } = await clientOf(under.platform, "ledger").getTransaction({ transactionId: settlementId });
+    expect(transaction!.description).toBe(
       `PSP settlement of ${day.date} in USD (chargesGross ${chargesGross}, chargesFee ${chargesFee}, refunds ${totals.refunds}, ` +
         `chargebacks ${totals.chargebacks}, chargebackReversals ${totals.chargebackReversals}, disputeFees ${totals.disputeFees})`,
     );
     // The EUR chargeback is not matched: nothing settles in EUR.
     expect(await postedEntries(under.platform, `settlement:${day.date}:EUR:1`)).toBeUndefined();
 
-    const unbookedId = one("missing_in_ledger", "refund").exceptionId;
+    const unbookedId = one("missing_in_ledger", "refund")!.exceptionId;
     expect(changes).toEqual([
-      `run ${first.runId} created for ${day.date}`,
+      `run ${first!.runId} created for ${day.date}`,
       "the first settlement file: no earlier closing balance to check this file's against",
       "8 exception(s) recorded or updated",
       `posted ${settlementId}`,
@@ -319,32 +320,32 @@ describe("reconciliation of refund, payout and dispute lines", () => {
   });
 
   it("a finance adjustment settles the refund's amount mismatch as reported; the books stay clean", async () => {
-    const open = (await reconciliationCall(under, "listExceptions", { date: day.date, status: "EXCEPTION_STATUS_OPEN" })).exceptions;
+    const open = (await reconciliation(under).listExceptions({ date: day.date, status: ExceptionStatus.OPEN })).exceptions;
     expect(open).toHaveLength(8);
-    const amountOff = open.find((e: any) => classOf(e) === "amount_mismatch");
+    const amountOff = open.find((e) => classOf(e) === "amount_mismatch")!;
     expect(amountOff.lineType).toBe("refund");
     const request = {
       exceptionId: amountOff.exceptionId,
       operatorId: "ops-ann",
       reason: "the PSP refunded 2.01; the buyer keeps the cent",
       entries: [],
-      correction: "STANDARD_CORRECTION_SETTLE_AS_REPORTED",
+      correction: StandardCorrection.SETTLE_AS_REPORTED,
       idempotencyKey: newId("adj"),
     };
-    const adjusted = await reconciliationCall(under, "postAdjustment", request, "ops-ann");
+    const adjusted = await reconciliationAsConsole(under).postAdjustment(request, onBehalfOf("ops-ann"));
     const transactionId = `adjustment:${amountOff.exceptionId}`;
     expect(adjusted.exception).toMatchObject({
       exceptionId: amountOff.exceptionId,
-      status: "EXCEPTION_STATUS_ADJUSTED",
+      status: ExceptionStatus.ADJUSTED,
       adjustment: { transactionId, operatorId: "ops-ann", reason: request.reason },
     });
-    expect(adjusted.transaction.description).toBe(`adjustment of reconciliation exception ${amountOff.exceptionId} by ops-ann: ${request.reason}`);
+    expect(adjusted.transaction!.description).toBe(`adjustment of reconciliation exception ${amountOff.exceptionId} by ops-ann: ${request.reason}`);
 
     // Money out: what the ledger booked back on psp_receivable, what the PSP reported out of the bank, the cent more a difference.
     const entries = [`Dr psp_receivable:USD ${REFUND.amountOff}`, `Cr bank:platform:USD ${REFUND.amountOff + 1}`, "Dr reconciliation_differences:USD 1"];
     expect(await postedEntries(under.platform, transactionId)).toEqual(entries);
     const chart = settleAsReportedPosting({
-      exceptionId: amountOff.exceptionId,
+      exceptionId: String(amountOff.exceptionId),
       operatorId: "ops-ann",
       reason: request.reason,
       lineType: "refund",
@@ -354,9 +355,9 @@ describe("reconciliation of refund, payout and dispute lines", () => {
       bookedMinor: BigInt(REFUND.amountOff),
     });
     expect(asEntries(chart.posting.entries)).toEqual(entries);
-    expect(await reconciliationCall(under, "postAdjustment", request, "ops-ann")).toEqual(adjusted);
+    expect(await reconciliationAsConsole(under).postAdjustment(request, onBehalfOf("ops-ann"))).toEqual(adjusted);
 
-    const still = (await reconciliationCall(under, "listExceptions", { date: day.date, status: "EXCEPTION_STATUS_OPEN" })).exceptions;
+    const still = (await reconciliation(under).listExceptions({ date: day.date, status: ExceptionStatus.OPEN })).exceptions;
     expect(still.map(classOf).sort()).toEqual(["currency_mismatch", "duplicate_line", "duplicate_line", "malformed_line", "malformed_line", "missing_in_file", "missing_in_ledger"]);
     await expectBooksClean(under.platform);
   });
@@ -365,7 +366,7 @@ describe("reconciliation of refund, payout and dispute lines", () => {
     const before = await exceptionsOf(under, day.runId);
     const again = await run(day.date);
     expect(again.changes).toEqual([]);
-    expect(again.run).toMatchObject({ runId: day.runId, executions: 2, status: "RUN_STATUS_FINISHED" });
+    expect(again.run).toMatchObject({ runId: day.runId, executions: 2, status: RunStatus.FINISHED });
     expect(await exceptionsOf(under, day.runId)).toEqual(before);
     expect(await postedEntries(under.platform, `settlement:${day.date}:USD:2`)).toBeUndefined();
     await expectBooksClean(under.platform);

@@ -3,8 +3,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SETTLEMENT_HEADER } from "../../services/reconciliation/domain/settlement-line.js";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
+import { ExceptionStatus, LineClass } from "../../gen/reconciliation/v1/reconciliation_pb.js";
 import { sampleCheckout } from "../support/checkouts.js";
-import { grpcJsClient, onBehalfOf, unary } from "../support/grpc-js.js";
+import type { ServiceClient } from "../support/clients.js";
 import type { PlatformUnderTest } from "../support/use-platform.js";
 import { waitFor } from "../support/wait.js";
 
@@ -17,17 +18,18 @@ export interface PaidPayment {
 
 /** A two-order checkout of 35.00 USD paid with the success card; resolves once the ledger booked it. */
 export async function paidPayment(under: PlatformUnderTest): Promise<PaidPayment> {
-  const { payment } = await unary(under.payments, "createPayment", sampleCheckout());
-  await payOnHostedPage(payment.hostedPageUrl, TEST_CARDS.success);
-  await waitForTransaction(under, `payin:${payment.paymentId}`);
-  const { payment: paid } = await unary(under.payments, "getPayment", { paymentId: payment.paymentId });
-  return { paymentId: paid.paymentId, pspPaymentId: paid.pspPaymentId };
+  const payments = under.client("payment", "marketplace");
+  const { payment } = await payments.createPayment(sampleCheckout());
+  await payOnHostedPage(payment!.hostedPageUrl, TEST_CARDS.success);
+  await waitForTransaction(under, `payin:${payment!.paymentId}`);
+  const { payment: paid } = await payments.getPayment({ paymentId: payment!.paymentId });
+  return { paymentId: paid!.paymentId, pspPaymentId: paid!.pspPaymentId };
 }
 
 /** Waits until the ledger has the transaction, and returns it. */
 export const waitForTransaction = (under: PlatformUnderTest, transactionId: string) =>
   waitFor(
-    () => unary(under.ledger, "getTransaction", { transactionId }).then((r) => r.transaction, () => undefined),
+    () => under.client("ledger", "operator-tools").getTransaction({ transactionId }).then((r) => r.transaction, () => undefined),
     (t) => t !== undefined,
     15_000,
     `ledger transaction ${transactionId}`,
@@ -41,24 +43,18 @@ export async function pspPost(under: PlatformUnderTest, path: string, body: obje
   return res.json();
 }
 
-/**
- * One unary call to the platform's reconciliation service, as operator tools, or as the console on behalf of
- * `operator` (adjustments are a person's decision).
- */
-export async function reconciliationCall<T = any>(under: PlatformUnderTest, method: string, request: object = {}, operator?: string): Promise<T> {
-  const identity = operator === undefined ? "operator-tools" : "console";
-  const client = grpcJsClient("reconciliation/v1/reconciliation.proto", "reconciliation.v1.ReconciliationService", under.platform.reconciliation.url, identity);
-  try {
-    return await unary<T>(client, method, request, operator === undefined ? undefined : onBehalfOf(operator));
-  } finally {
-    client.close();
-  }
-}
+/** The platform's reconciliation service as operator tools. */
+export const reconciliation = (under: PlatformUnderTest): ServiceClient<"reconciliation"> => under.client("reconciliation", "operator-tools");
+
+/** The platform's reconciliation service as the console, which adjusts on behalf of an operator (onBehalfOf): adjustments are a person's decision. */
+export const reconciliationAsConsole = (under: PlatformUnderTest): ServiceClient<"reconciliation"> => under.client("reconciliation", "console");
+
+/** An exception's line class as the run's report names it, e.g. "balance_break". */
+export const classOf = (e: { lineClass: LineClass }) => LineClass[e.lineClass].toLowerCase();
 
 /** Every exception of a run, keyed "<class> <line type> <psp reference or ledger transaction>". */
-export async function exceptionsOf(under: PlatformUnderTest, runId: string) {
-  const { exceptions } = await reconciliationCall(under, "listExceptions", { runId, pageSize: 500 });
-  return exceptions as any[];
+export async function exceptionsOf(under: PlatformUnderTest, runId: bigint) {
+  return (await reconciliation(under).listExceptions({ runId, pageSize: 500 })).exceptions;
 }
 
 /**
@@ -68,7 +64,7 @@ export async function exceptionsOf(under: PlatformUnderTest, runId: string) {
 export async function openExceptionForUnknownCharge(under: PlatformUnderTest, date = "2024-02-01") {
   const file = `settlement-${date}.csv`;
   writeFileSync(join(under.platform.settlementDir, file), `${SETTLEMENT_HEADER}\npi_ghost,pay_ghost,charge,500,15,485,USD,${date}T10:00:00.000Z\n`);
-  const { run } = await reconciliationCall(under, "runReconciliation", { date, filePath: file });
-  const { exceptions } = await reconciliationCall(under, "listExceptions", { runId: run.runId, status: "EXCEPTION_STATUS_OPEN" });
-  return exceptions[0];
+  const { run } = await reconciliation(under).runReconciliation({ date, filePath: file });
+  const { exceptions } = await reconciliation(under).listExceptions({ runId: run!.runId, status: ExceptionStatus.OPEN });
+  return exceptions[0]!;
 }

@@ -1,9 +1,10 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ExceptionStatus } from "../../gen/reconciliation/v1/reconciliation_pb.js";
 import { expectBooksClean, postedEntries } from "../ledger/platform-books.js";
 import { usePlatform } from "../support/use-platform.js";
-import { exceptionsOf, paidPayment, pspPost, reconciliationCall } from "./reconciliation-calls.js";
+import { classOf, exceptionsOf, paidPayment, pspPost, reconciliation } from "./reconciliation-calls.js";
 
 /**
  * A PSP transaction is settled at most once: a charge the PSP's file of day D settled, named again in the file of
@@ -11,7 +12,6 @@ import { exceptionsOf, paidPayment, pspPost, reconciliationCall } from "./reconc
  */
 const under = usePlatform();
 
-const classOf = (e: { lineClass: string }) => e.lineClass.replace("LINE_CLASS_", "").toLowerCase();
 const DAY_MS = 86_400_000;
 
 describe("a charge settled by one day's file, named again by the next day's", () => {
@@ -20,7 +20,7 @@ describe("a charge settled by one day's file, named again by the next day's", ()
     const { date } = await pspPost(under, "/v1/test_helpers/settlements/run");
     const fileOfD = (await (await under.platform.pspApi(`/v1/settlements/${date}/file`)).text()).trimEnd().split("\n");
     const line = fileOfD.find((l) => l.startsWith(`${charge.pspPaymentId},`))!;
-    const settledOnD = await reconciliationCall(under, "runReconciliation", { date });
+    const settledOnD = await reconciliation(under).runReconciliation({ date });
     expect(settledOnD.changes).toContain(`posted settlement:${date}:USD:1`);
     const settlementOfD = await postedEntries(under.platform, `settlement:${date}:USD:1`);
 
@@ -30,20 +30,20 @@ describe("a charge settled by one day's file, named again by the next day's", ()
     fields[7] = new Date(Date.parse(fields[7]!) + DAY_MS).toISOString();
     const file = `settlement-${next}.csv`;
     writeFileSync(join(under.platform.settlementDir, file), `${fileOfD[0]}\n${fields.join(",")}\n`);
-    const { run, changes } = await reconciliationCall(under, "runReconciliation", { date: next, filePath: file });
+    const { run, changes } = await reconciliation(under).runReconciliation({ date: next, filePath: file });
 
-    expect(changes.filter((c: string) => c.startsWith("posted"))).toEqual([]);
+    expect(changes.filter((c) => c.startsWith("posted"))).toEqual([]);
     expect(await postedEntries(under.platform, `settlement:${next}:USD:1`)).toBeUndefined();
-    expect(run.report.map((r: any) => [classOf(r), r.currency, Number(r.count), Number(r.amountMinor)])).toEqual([["already_settled", "USD", 1, 3_500]]);
-    const exceptions = await exceptionsOf(under, run.runId);
+    expect(run!.report.map((r) => [classOf(r), r.currency, Number(r.count), Number(r.amountMinor)])).toEqual([["already_settled", "USD", 1, 3_500]]);
+    const exceptions = await exceptionsOf(under, run!.runId);
     expect(exceptions.map((e) => [classOf(e), e.lineType, e.pspReference, e.ledgerTransactionId, e.status])).toEqual([
-      ["already_settled", "charge", charge.pspPaymentId, `payin:${charge.paymentId}`, "EXCEPTION_STATUS_OPEN"],
+      ["already_settled", "charge", charge.pspPaymentId, `payin:${charge.paymentId}`, ExceptionStatus.OPEN],
     ]);
-    expect(exceptions[0].detail).toContain(`the settlement of ${date} already settled payin:${charge.paymentId}`);
+    expect(exceptions[0]!.detail).toContain(`the settlement of ${date} already settled payin:${charge.paymentId}`);
 
     // Either day again, in either order: nothing changes, and day D still holds the charge.
     for (const again of [{ date: next, filePath: file }, { date }, { date: next, filePath: file }]) {
-      const rerun = await reconciliationCall(under, "runReconciliation", again);
+      const rerun = await reconciliation(under).runReconciliation(again);
       expect(rerun.changes).toEqual([]);
     }
     expect(await postedEntries(under.platform, `settlement:${date}:USD:1`)).toEqual(settlementOfD);

@@ -1,11 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { HealthCheckResponse_ServingStatus as ServingStatus } from "../../gen/grpc/health/v1/health_pb.js";
+import { PaymentStatus } from "../../gen/payment/v1/payment_pb.js";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { createDb } from "../../services/lib/db.js";
 import { PAYMENT_SCHEMA } from "../../services/payment/store/migrations/index.js";
 import { expectBooksClean } from "../ledger/platform-books.js";
-import { sampleCheckout, waitForPaymentStatus } from "../support/checkouts.js";
-import { grpcJsClient, unary, type grpc, type GrpcJsClient } from "../support/grpc-js.js";
+import { sampleCheckout, waitForStatus } from "../support/checkouts.js";
+import { healthClient, serviceClient, type ServiceClient } from "../support/clients.js";
 import { startTestPlatform, type TestPlatform } from "../support/platform.js";
 import { databaseUrlViaPort, startDatabaseProxy } from "../support/database-proxy.js";
 import type { TcpProxy } from "../support/tcp-proxy.js";
@@ -16,31 +19,35 @@ const CUT_MS = 3_000;
 
 let proxy: TcpProxy;
 let platform: TestPlatform;
-let payments: GrpcJsClient;
-let health: Map<string, GrpcJsClient>;
+let payments: ServiceClient<"payment">;
+let health: Map<string, ReturnType<typeof healthClient>>;
 
 beforeAll(async () => {
   proxy = await startDatabaseProxy(inject("adminDatabaseUrl"));
   platform = await startTestPlatform({ databasePort: proxy.port });
-  payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payment.url, "marketplace");
-  const servers = { "payment.v1.PaymentService": platform.payment, "risk.v1.RiskService": platform.risk, "ledger.v1.LedgerService": platform.ledger, "wallet.v1.WalletService": platform.wallet, "reconciliation.v1.ReconciliationService": platform.reconciliation };
-  health = new Map(Object.entries(servers).map(([service, server]) => [service, grpcJsClient("grpc/health/v1/health.proto", "grpc.health.v1.Health", server.url, "probe")]));
+  payments = serviceClient("payment", platform.payment.url, "marketplace");
+  const servers = [
+    ["payment.v1.PaymentService", platform.payment.url, "payment"],
+    ["risk.v1.RiskService", platform.risk.url, "risk"],
+    ["ledger.v1.LedgerService", platform.ledger.url, "ledger"],
+    ["wallet.v1.WalletService", platform.wallet.url, "wallet"],
+    ["reconciliation.v1.ReconciliationService", platform.reconciliation.url, "reconciliation"],
+  ] as const;
+  health = new Map(servers.map(([service, url, server]) => [service, healthClient(url, server)]));
 });
 
 afterAll(async () => {
-  payments?.close();
-  for (const client of health?.values() ?? []) client.close();
   await platform?.close();
   await proxy?.close();
 });
 
 /** Each service's health status by service name. */
-async function statuses(): Promise<Record<string, string>> {
-  const entries = await Promise.all([...health].map(async ([service, client]) => [service, (await unary(client, "check", { service })).status] as const));
+async function statuses(): Promise<Record<string, ServingStatus>> {
+  const entries = await Promise.all([...health].map(async ([service, client]) => [service, (await client.check({ service })).status] as const));
   return Object.fromEntries(entries);
 }
 
-const allAre = (status: string) => (now: Record<string, string>) => Object.values(now).every((s) => s === status);
+const allAre = (status: ServingStatus) => (now: Record<string, ServingStatus>) => Object.values(now).every((s) => s === status);
 
 interface Attempt {
   checkoutId: string;
@@ -53,12 +60,12 @@ async function checkoutsUntil(stop: { now: boolean }, attempts: Attempt[]): Prom
   while (!stop.now) {
     const request = sampleCheckout();
     try {
-      const { payment } = await unary(payments, "createPayment", request);
+      const payment = (await payments.createPayment(request)).payment!;
       attempts.push({ checkoutId: request.checkoutId, paymentId: payment.paymentId, code: "OK" });
       // The PSP's webhooks for it may meet the outage: the PSP delivers them again after a 503.
       await payOnHostedPage(payment.hostedPageUrl, TEST_CARDS.success);
     } catch (err) {
-      attempts.push({ checkoutId: request.checkoutId, code: (err as grpc.ServiceError).details ? `${(err as grpc.ServiceError).code}: ${(err as grpc.ServiceError).details}` : String(err) });
+      attempts.push({ checkoutId: request.checkoutId, code: err instanceof ConnectError ? `${err.code}: ${err.rawMessage}` : String(err) });
     }
   }
 }
@@ -78,18 +85,18 @@ async function auditedCheckouts(): Promise<{ checkoutId: string; outcome: string
 
 describe("PostgreSQL going away under load (a failover)", () => {
   it("answers every checkout OK, goes NOT_SERVING and back, loses nothing, dead-letters nothing", async () => {
-    expect(await statuses()).toSatisfy(allAre("SERVING"));
+    expect(await statuses()).toSatisfy(allAre(ServingStatus.SERVING));
     const stop = { now: false };
     const attempts: Attempt[] = [];
     const workers = Array.from({ length: 4 }, () => checkoutsUntil(stop, attempts));
     await waitFor(async () => attempts.length, (n) => n >= 4, 15_000, "checkouts before the cut");
 
     proxy.cut();
-    await waitFor(statuses, allAre("NOT_SERVING"), 15_000, "every service NOT_SERVING while the database is away");
+    await waitFor(statuses, allAre(ServingStatus.NOT_SERVING), 15_000, "every service NOT_SERVING while the database is away");
     const inFlightAtCut = attempts.length;
     await sleep(CUT_MS);
     proxy.restore();
-    await waitFor(statuses, allAre("SERVING"), 15_000, "every service SERVING again");
+    await waitFor(statuses, allAre(ServingStatus.SERVING), 15_000, "every service SERVING again");
     await waitFor(async () => attempts.length, (n) => n >= inFlightAtCut + 8, 30_000, "checkouts after the cut");
     stop.now = true;
     await Promise.all(workers);
@@ -97,7 +104,7 @@ describe("PostgreSQL going away under load (a failover)", () => {
     expect(attempts.filter((a) => a.code !== "OK")).toEqual([]);
     // A call run again is audited once, with its final outcome.
     expect(await auditedCheckouts()).toEqual(attempts.map((a) => ({ checkoutId: a.checkoutId, outcome: "OK" })).sort(byCheckout));
-    for (const { paymentId } of attempts) await waitForPaymentStatus(payments, paymentId!, "SUCCEEDED");
+    for (const { paymentId } of attempts) await waitForStatus(payments, paymentId!, PaymentStatus.SUCCEEDED);
     await expectBooksClean(platform);
   });
 

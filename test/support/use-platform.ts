@@ -6,34 +6,27 @@ import { startTestPlatform, type TestPlatform, type TestPlatformOptions } from "
 
 export interface PlatformUnderTest {
   platform: TestPlatform;
-  payments: GrpcJsClient;
-  wallets: GrpcJsClient;
-  ledger: GrpcJsClient;
-  /** A client of one of those services calling as another identity (e.g. the console, operator-tools), kept for the file. */
-  as(identity: Identity, service: "payments" | "wallets" | "ledger"): GrpcJsClient;
   /** A typed connect client (support/clients.ts) of one of the platform's services, calling as `identity`, kept for the file. */
   client<S extends ServiceName>(service: S, identity: Identity): ServiceClient<S>;
+  /**
+   * grpc-js clients of the payment service, as the marketplace and as `identity`: kept for test/e2e/unpaid-expiry.test.ts
+   * until it moves to `client`.
+   */
+  payments: GrpcJsClient;
+  as(identity: Identity, service: "payments"): GrpcJsClient;
 }
 
-const SERVICES = {
-  payments: ["payment/v1/payment.proto", "payment.v1.PaymentService", "payment"],
-  wallets: ["wallet/v1/wallet.proto", "wallet.v1.WalletService", "wallet"],
-  ledger: ["ledger/v1/ledger.proto", "ledger.v1.LedgerService", "ledger"],
-} as const;
-
 /**
- * Starts a test platform for the file (beforeAll) with grpc-js clients of its payment, wallet and ledger services
- * (and typed connect clients on demand), and stops it all afterwards. Read the fields inside tests: they are set once beforeAll has run.
+ * Starts a test platform for the file (beforeAll) with typed connect clients of its services on demand, and stops it
+ * all afterwards. Read the fields inside tests: they are set once beforeAll has run.
  */
 export function usePlatform(options: TestPlatformOptions = {}): PlatformUnderTest {
   const clients = new Map<string, GrpcJsClient>();
-  const as = (identity: Identity, service: keyof typeof SERVICES): GrpcJsClient => {
-    const key = `${identity} ${service}`;
-    let client = clients.get(key);
+  const as = (identity: Identity, _service?: "payments"): GrpcJsClient => {
+    let client = clients.get(identity);
     if (!client) {
-      const [proto, name, field] = SERVICES[service];
-      client = grpcJsClient(proto, name, under.platform[field].url, identity);
-      clients.set(key, client);
+      client = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", under.platform.payment.url, identity);
+      clients.set(identity, client);
     }
     return client;
   };
@@ -48,13 +41,7 @@ export function usePlatform(options: TestPlatformOptions = {}): PlatformUnderTes
     as,
     client,
     get payments() {
-      return as("marketplace", "payments");
-    },
-    get wallets() {
-      return as("marketplace", "wallets");
-    },
-    get ledger() {
-      return as("operator-tools", "ledger");
+      return as("marketplace");
     },
   } as PlatformUnderTest;
   beforeAll(async () => {
