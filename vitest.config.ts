@@ -1,7 +1,11 @@
 import { configDefaults, defineConfig } from "vitest/config";
 
 /** Started after the rest, alone (scripts/test-all.sh): three-node PostgreSQL and NATS clusters and a dozen processes. */
-const CLUSTER = ["test/cluster/stores.test.ts", "test/cluster/failover.test.ts", "test/cluster/cluster-command.test.ts"];
+const CLUSTER = [
+  "test/cluster/stores.test.ts",
+  "test/cluster/failover.test.ts",
+  "test/cluster/cluster-command.test.ts",
+];
 /** The unit tests that live under test/, beside the helpers they check. */
 const UNIT_IN_TEST_DIR = ["test/architecture/**/*.test.ts", "test/faults/seed.test.ts"];
 /** One PostgreSQL and one NATS for the project's run, and a development CA (see test/global-setup.ts). */
@@ -18,7 +22,14 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     projects: [
-      { extends: true, test: { name: "unit", pool: "threads", include: ["services/**/*.test.ts", "psp-simulator/**/*.test.ts", ...UNIT_IN_TEST_DIR] } },
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          pool: "threads",
+          include: ["services/**/*.test.ts", "psp-simulator/**/*.test.ts", ...UNIT_IN_TEST_DIR],
+        },
+      },
       {
         extends: true,
         test: {
@@ -28,7 +39,15 @@ export default defineConfig({
           ...WITH_SERVICES,
         },
       },
-      { extends: true, test: { name: "faults", include: ["test/faults/**/*.test.ts"], exclude: [...configDefaults.exclude, ...UNIT_IN_TEST_DIR], ...WITH_SERVICES } },
+      {
+        extends: true,
+        test: {
+          name: "faults",
+          include: ["test/faults/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...UNIT_IN_TEST_DIR],
+          ...WITH_SERVICES,
+        },
+      },
       { extends: true, test: { name: "browser", include: ["test/browser/**/*.test.ts"], ...WITH_SERVICES } },
       { extends: true, test: { name: "cluster", include: CLUSTER, fileParallelism: false, ...WITH_SERVICES } },
     ],

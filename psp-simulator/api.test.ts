@@ -78,7 +78,11 @@ describe("POST /v1/payments", () => {
     [{ amount: 100, currency: "EUR", reference: "r", description: 5 }, "description", "parameter_invalid"],
     [{ amount: 100, currency: "EUR", reference: "r", metadata: { n: 1 } }, "metadata[n]", "parameter_invalid"],
     [{ amount: 100, currency: "EUR", reference: "r", metadata: ["a"] }, "metadata", "parameter_invalid"],
-    [{ amount: 100, currency: "EUR", reference: "r", return_url: "javascript:alert(1)" }, "return_url", "parameter_invalid"],
+    [
+      { amount: 100, currency: "EUR", reference: "r", return_url: "javascript:alert(1)" },
+      "return_url",
+      "parameter_invalid",
+    ],
     [{ amount: 100, currency: "EUR", reference: "r", ammount: 100 }, "ammount", "parameter_unknown"],
   ])("rejects %j with 400 naming the param", async (body, param, code) => {
     const sim = await startTestSimulator();
@@ -132,12 +136,18 @@ describe("test helpers", () => {
   it("review answers 409 for a payment not pending review and 404 for an unknown one", async () => {
     const sim = await startTestSimulator();
     const payment = (await sim.createPayment()).body;
-    const conflict = await sim.request("POST", `/v1/test_helpers/payments/${payment.id}/review`, { body: { outcome: "approve" } });
+    const conflict = await sim.request("POST", `/v1/test_helpers/payments/${payment.id}/review`, {
+      body: { outcome: "approve" },
+    });
     expect(conflict.status).toBe(409);
     expect(conflict.body.error.code).toBe("payment_unexpected_state");
-    const missing = await sim.request("POST", "/v1/test_helpers/payments/pi_nope/review", { body: { outcome: "approve" } });
+    const missing = await sim.request("POST", "/v1/test_helpers/payments/pi_nope/review", {
+      body: { outcome: "approve" },
+    });
     expect(missing.status).toBe(404);
-    const invalid = await sim.request("POST", `/v1/test_helpers/payments/${payment.id}/review`, { body: { outcome: "maybe" } });
+    const invalid = await sim.request("POST", `/v1/test_helpers/payments/${payment.id}/review`, {
+      body: { outcome: "maybe" },
+    });
     expect(invalid.status).toBe(400);
     expect(invalid.body.error.param).toBe("outcome");
   });

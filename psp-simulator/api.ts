@@ -50,7 +50,11 @@ function isReplayable(status: number): boolean {
 function authenticate(req: IncomingMessage, apiKey: string): void {
   const header = req.headers.authorization;
   if (header === undefined) {
-    throw new ApiError(401, "authentication_error", "You did not provide an API key. Use 'Authorization: Bearer <api key>'.");
+    throw new ApiError(
+      401,
+      "authentication_error",
+      "You did not provide an API key. Use 'Authorization: Bearer <api key>'.",
+    );
   }
   const presented = /^Bearer (.+)$/i.exec(header)?.[1];
   if (presented === undefined || !secretsEqual(presented, apiKey)) {

@@ -18,7 +18,11 @@ async function oneCharge(): Promise<TestSimulator> {
 
 async function closingOf(sim: TestSimulator, date: string): Promise<Record<string, number>> {
   const text = (await sim.request("GET", `/v1/settlements/${date}/file`)).text;
-  return Object.fromEntries(settlementRows(text).filter((r) => r.type === "closing_balance").map((r) => [r.currency, Number(r.net)]));
+  return Object.fromEntries(
+    settlementRows(text)
+      .filter((r) => r.type === "closing_balance")
+      .map((r) => [r.currency, Number(r.net)]),
+  );
 }
 
 describe("balance breaks", () => {
@@ -32,7 +36,10 @@ describe("balance breaks", () => {
     expect(await closingOf(sim, "2024-03-05")).toEqual({ EUR: 941 });
     // A currency without a balance gets a closing line of the break alone.
     expect(await closingOf(sim, "2024-03-06")).toEqual({ EUR: 941 + 137, USD: -5 });
-    expect((await sim.request("GET", "/v1/settlements/2024-03-06")).body.closing_balance).toEqual({ EUR: 1078, USD: -5 });
+    expect((await sim.request("GET", "/v1/settlements/2024-03-06")).body.closing_balance).toEqual({
+      EUR: 1078,
+      USD: -5,
+    });
     expect(await closingOf(sim, "2024-03-07")).toEqual({ EUR: 941 });
   });
 

@@ -27,13 +27,16 @@ export class BalanceBreaks {
   list(): BalanceBreak[] {
     return [...this.byDay]
       .sort(([a], [b]) => (a < b ? -1 : 1))
-      .flatMap(([date, day]) => [...day].sort(([a], [b]) => (a < b ? -1 : 1)).map(([currency, delta]) => ({ date, currency, delta })));
+      .flatMap(([date, day]) =>
+        [...day].sort(([a], [b]) => (a < b ? -1 : 1)).map(([currency, delta]) => ({ date, currency, delta })),
+      );
   }
 
   /** Day `date`'s closing balances as the file states them; a currency with no balance yet starts from 0. */
   stated(date: string, balances: ReadonlyMap<string, number>): Map<string, number> {
     const stated = new Map(balances);
-    for (const [currency, delta] of this.byDay.get(date) ?? []) stated.set(currency, (stated.get(currency) ?? 0) + delta);
+    for (const [currency, delta] of this.byDay.get(date) ?? [])
+      stated.set(currency, (stated.get(currency) ?? 0) + delta);
     return stated;
   }
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { DAY_SECONDS, getPage, pageToken, postForm, startTestSimulator, submitCard, type TestSimulator } from "./test-support.js";
+import {
+  DAY_SECONDS,
+  getPage,
+  pageToken,
+  postForm,
+  startTestSimulator,
+  submitCard,
+  type TestSimulator,
+} from "./test-support.js";
 
 /** A manual-capture payment of 10.00 EUR, authorized with the default card. */
 function authorized(sim: TestSimulator, overrides: Record<string, unknown> = {}) {
@@ -23,7 +31,12 @@ describe("capture_method", () => {
   it("manual leaves a charged card in requires_capture with the amount capturable", async () => {
     const sim = await startTestSimulator();
     const payment = await authorized(sim);
-    expect(payment).toMatchObject({ status: "requires_capture", capture_method: "manual", amount_capturable: 1000, amount_captured: 0 });
+    expect(payment).toMatchObject({
+      status: "requires_capture",
+      capture_method: "manual",
+      amount_capturable: 1000,
+      amount_captured: 0,
+    });
     expect((await getPage(payment.hosted_page_url)).dataStatus).toBe("requires_capture");
     expect((await sim.deliveries(payment.id)).map((d) => d.type)).toEqual(["payment.requires_capture"]);
   });
@@ -33,7 +46,10 @@ describe("capture_method", () => {
     const payment = (await sim.createPayment({ capture_method: "manual" })).body;
     await submitCard(sim, payment, { card_number: "4000000000003220" });
     await postForm(`${sim.url}/pay/${payment.id}/3ds`, { token: pageToken(payment), outcome: "approve" });
-    expect((await sim.request("GET", `/v1/payments/${payment.id}`)).body).toMatchObject({ status: "requires_capture", pending_reason: null });
+    expect((await sim.request("GET", `/v1/payments/${payment.id}`)).body).toMatchObject({
+      status: "requires_capture",
+      pending_reason: null,
+    });
   });
 
   it("rejects an unknown capture_method", async () => {
@@ -51,7 +67,10 @@ describe("POST /v1/payments/:id/capture", () => {
     const res = await sim.request("POST", `/v1/payments/${payment.id}/capture`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: "succeeded", amount: 1000, amount_capturable: 0, amount_captured: 1000 });
-    expect((await sim.deliveries(payment.id)).map((d) => d.type)).toEqual(["payment.requires_capture", "payment.succeeded"]);
+    expect((await sim.deliveries(payment.id)).map((d) => d.type)).toEqual([
+      "payment.requires_capture",
+      "payment.succeeded",
+    ]);
   });
 
   it("captures part and releases the rest", async () => {
@@ -69,7 +88,11 @@ describe("POST /v1/payments/:id/capture", () => {
     const payment = await authorized(sim);
     const res = await sim.request("POST", `/v1/payments/${payment.id}/capture`, { body: { amount_to_capture: 1001 } });
     expect(res.status).toBe(400);
-    expect(res.body.error).toMatchObject({ type: "invalid_request_error", code: "amount_too_large", param: "amount_to_capture" });
+    expect(res.body.error).toMatchObject({
+      type: "invalid_request_error",
+      code: "amount_too_large",
+      param: "amount_to_capture",
+    });
     expect(res.body.error.message).toContain("1000 (EUR 10.00)");
     expect((await sim.request("GET", `/v1/payments/${payment.id}`)).body).toEqual(payment);
   });
@@ -95,14 +118,23 @@ describe("POST /v1/payments/:id/capture", () => {
       expect(res.status).toBe(409);
       expect(res.body.error).toMatchObject({ type: "invalid_request_error", code: "payment_unexpected_state" });
     }
-    expect((await sim.request("POST", "/v1/payments/pi_nope/capture")).body.error).toMatchObject({ code: "resource_missing", param: "id" });
+    expect((await sim.request("POST", "/v1/payments/pi_nope/capture")).body.error).toMatchObject({
+      code: "resource_missing",
+      param: "id",
+    });
   });
 
   it("replays under the same idempotency key without capturing twice", async () => {
     const sim = await startTestSimulator();
     const payment = await authorized(sim);
-    const first = await sim.request("POST", `/v1/payments/${payment.id}/capture`, { body: { amount_to_capture: 500 }, idempotencyKey: "cap-1" });
-    const replay = await sim.request("POST", `/v1/payments/${payment.id}/capture`, { body: { amount_to_capture: 500 }, idempotencyKey: "cap-1" });
+    const first = await sim.request("POST", `/v1/payments/${payment.id}/capture`, {
+      body: { amount_to_capture: 500 },
+      idempotencyKey: "cap-1",
+    });
+    const replay = await sim.request("POST", `/v1/payments/${payment.id}/capture`, {
+      body: { amount_to_capture: 500 },
+      idempotencyKey: "cap-1",
+    });
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect(replay.text).toBe(first.text);
     expect((await sim.deliveries(payment.id)).filter((d) => d.type === "payment.succeeded")).toHaveLength(1);
@@ -115,8 +147,16 @@ describe("POST /v1/payments/:id/cancel", () => {
     const payment = await authorized(sim);
     const res = await sim.request("POST", `/v1/payments/${payment.id}/cancel`);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: "canceled", cancellation_reason: "requested_by_customer", amount_capturable: 0, amount_captured: 0 });
-    expect((await sim.deliveries(payment.id)).map((d) => d.type)).toEqual(["payment.requires_capture", "payment.canceled"]);
+    expect(res.body).toMatchObject({
+      status: "canceled",
+      cancellation_reason: "requested_by_customer",
+      amount_capturable: 0,
+      amount_captured: 0,
+    });
+    expect((await sim.deliveries(payment.id)).map((d) => d.type)).toEqual([
+      "payment.requires_capture",
+      "payment.canceled",
+    ]);
     expect((await sim.request("POST", `/v1/payments/${payment.id}/capture`)).status).toBe(409);
   });
 
@@ -136,7 +176,12 @@ describe("POST /v1/payments/:id/cancel", () => {
     await submitCard(sim, processing, { card_number: "4000000000004954" });
     const canceled = (await sim.createPayment()).body;
     await sim.post(`/v1/payments/${canceled.id}/cancel`);
-    const ids = [(await sim.paidPayment()).id, (await sim.paidPayment({}, "4000000000000002")).id, processing.id, canceled.id];
+    const ids = [
+      (await sim.paidPayment()).id,
+      (await sim.paidPayment({}, "4000000000000002")).id,
+      processing.id,
+      canceled.id,
+    ];
     for (const id of ids) {
       const res = await sim.request("POST", `/v1/payments/${id}/cancel`);
       expect(res.status).toBe(409);
@@ -147,7 +192,11 @@ describe("POST /v1/payments/:id/cancel", () => {
   it("cancels an abandoned payment once per idempotency key, after which the hosted page says it expired", async () => {
     const sim = await startTestSimulator();
     const payment = (await sim.createPayment()).body;
-    const cancel = () => sim.request("POST", `/v1/payments/${payment.id}/cancel`, { body: { cancellation_reason: "abandoned" }, idempotencyKey: "expire-1" });
+    const cancel = () =>
+      sim.request("POST", `/v1/payments/${payment.id}/cancel`, {
+        body: { cancellation_reason: "abandoned" },
+        idempotencyKey: "expire-1",
+      });
     const [first, second] = await Promise.all([cancel(), cancel()]);
     expect(first.body).toMatchObject({ status: "canceled", cancellation_reason: "abandoned" });
     expect(second.text).toBe(first.text);
@@ -160,7 +209,9 @@ describe("POST /v1/payments/:id/cancel", () => {
   it("refuses to cancel a paid payment as abandoned", async () => {
     const sim = await startTestSimulator();
     const paid = await sim.paidPayment();
-    const res = await sim.request("POST", `/v1/payments/${paid.id}/cancel`, { body: { cancellation_reason: "abandoned" } });
+    const res = await sim.request("POST", `/v1/payments/${paid.id}/cancel`, {
+      body: { cancellation_reason: "abandoned" },
+    });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe("payment_unexpected_state");
   });
@@ -168,7 +219,9 @@ describe("POST /v1/payments/:id/cancel", () => {
   it("takes cancellation_reason requested_by_customer or abandoned, nothing else", async () => {
     const sim = await startTestSimulator();
     const payment = await authorized(sim);
-    const expired = await sim.request("POST", `/v1/payments/${payment.id}/cancel`, { body: { cancellation_reason: "expired" } });
+    const expired = await sim.request("POST", `/v1/payments/${payment.id}/cancel`, {
+      body: { cancellation_reason: "expired" },
+    });
     expect(expired.status).toBe(400);
     expect(expired.body.error).toMatchObject({ code: "parameter_invalid", param: "cancellation_reason" });
     const unknown = await sim.request("POST", `/v1/payments/${payment.id}/cancel`, { body: { reason: "abandoned" } });
@@ -197,7 +250,10 @@ describe("authorization expiry", () => {
     const expired = await sim.waitForStatus(`/v1/payments/${payment.id}`, "canceled");
     expect(expired.cancellation_reason).toBe("expired");
     // Authorized first (a busy machine may pass the 30 ms before the test reads the payment).
-    expect((await sim.deliveries(payment.id)).map((d) => d.type)).toEqual(["payment.requires_capture", "payment.canceled"]);
+    expect((await sim.deliveries(payment.id)).map((d) => d.type)).toEqual([
+      "payment.requires_capture",
+      "payment.canceled",
+    ]);
   });
 
   it("leaves a captured or voided payment alone", async () => {
@@ -208,8 +264,13 @@ describe("authorization expiry", () => {
     await sim.post(`/v1/payments/${voided.id}/cancel`);
     sim.advanceClock(8 * DAY_SECONDS * 1000);
     expect((await sim.request("GET", `/v1/payments/${captured.id}`)).body.status).toBe("succeeded");
-    expect((await sim.request("GET", `/v1/payments/${voided.id}`)).body.cancellation_reason).toBe("requested_by_customer");
-    expect((await sim.deliveries(voided.id)).map((d) => d.type)).toEqual(["payment.requires_capture", "payment.canceled"]);
+    expect((await sim.request("GET", `/v1/payments/${voided.id}`)).body.cancellation_reason).toBe(
+      "requested_by_customer",
+    );
+    expect((await sim.deliveries(voided.id)).map((d) => d.type)).toEqual([
+      "payment.requires_capture",
+      "payment.canceled",
+    ]);
   });
 });
 

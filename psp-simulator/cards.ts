@@ -70,9 +70,7 @@ export interface ValidCard {
   outcome: CardOutcome;
 }
 
-export type CardValidation =
-  | { ok: true; card: ValidCard }
-  | { ok: false; field: keyof CardForm; message: string };
+export type CardValidation = { ok: true; card: ValidCard } | { ok: false; field: keyof CardForm; message: string };
 
 export function validateCard(form: CardForm, now: Date): CardValidation {
   const digits = form.cardNumber.replace(/[\s-]/g, "");

@@ -43,7 +43,11 @@ function currentPage(payment: Payment, embedding: Embedding): string {
  */
 export function createCheckoutHandler(ctx: CheckoutContext) {
   function pay(payment: Payment, embedding: Embedding, form: URLSearchParams): Page {
-    if (payment.status === "canceled") return { status: 409, html: resultPage(payment, embedding, CANCELED_NOTICE[payment.cancellationReason ?? "requested_by_customer"]) };
+    if (payment.status === "canceled")
+      return {
+        status: 409,
+        html: resultPage(payment, embedding, CANCELED_NOTICE[payment.cancellationReason ?? "requested_by_customer"]),
+      };
     if (payment.status !== "requires_payment_method") {
       return { status: 409, html: resultPage(payment, embedding, "This payment has already been submitted.") };
     }
@@ -51,14 +55,18 @@ export function createCheckoutHandler(ctx: CheckoutContext) {
       { cardNumber: form.get("card_number") ?? "", exp: form.get("exp") ?? "", cvc: form.get("cvc") ?? "" },
       new Date(ctx.clock.now()),
     );
-    if (!validation.ok) return { status: 400, html: paymentFormPage(payment, embedding, validation.message, form.get("name") ?? "") };
+    if (!validation.ok)
+      return { status: 400, html: paymentFormPage(payment, embedding, validation.message, form.get("name") ?? "") };
     ctx.payments.charge(payment, validation.card);
     return { status: 200, html: currentPage(payment, embedding) };
   }
 
   function authenticate(payment: Payment, embedding: Embedding, form: URLSearchParams): Page {
     if (!isPendingFor(payment, "three_d_secure")) {
-      return { status: 409, html: resultPage(payment, embedding, "This payment is not awaiting 3-D Secure authentication.") };
+      return {
+        status: 409,
+        html: resultPage(payment, embedding, "This payment is not awaiting 3-D Secure authentication."),
+      };
     }
     const outcome = form.get("outcome");
     if (outcome !== "approve" && outcome !== "deny") {
@@ -78,7 +86,10 @@ export function createCheckoutHandler(ctx: CheckoutContext) {
     let form = url.searchParams;
     if (req.method === "POST") {
       if (!req.headers["content-type"]?.startsWith("application/x-www-form-urlencoded")) {
-        return { status: 415, html: messagePage("Unsupported form encoding", "Submit the form as application/x-www-form-urlencoded.") };
+        return {
+          status: 415,
+          html: messagePage("Unsupported form encoding", "Submit the form as application/x-www-form-urlencoded."),
+        };
       }
       form = new URLSearchParams(await readBody(req));
     }
@@ -89,7 +100,12 @@ export function createCheckoutHandler(ctx: CheckoutContext) {
     if (embedding === null) {
       return { status: 403, html: messagePage("Forbidden", "This payment may not be shown in a frame on this site.") };
     }
-    const page = req.method === "GET" ? { status: 200, html: currentPage(payment, embedding) } : threeDSecure ? authenticate(payment, embedding, form) : pay(payment, embedding, form);
+    const page =
+      req.method === "GET"
+        ? { status: 200, html: currentPage(payment, embedding) }
+        : threeDSecure
+          ? authenticate(payment, embedding, form)
+          : pay(payment, embedding, form);
     return { ...page, frameAncestors: embedding.framed ? payment.embedOrigins : [] };
   }
 

@@ -62,7 +62,10 @@ describe("Clock", () => {
     clock.after(20, () => ran.push("after the failure"));
     clock.advance(20);
     expect(ran).toEqual(["after the failure"]);
-    expect(logged).toHaveBeenCalledWith("psp-simulator: scheduled action failed", expect.objectContaining({ message: "boom" }));
+    expect(logged).toHaveBeenCalledWith(
+      "psp-simulator: scheduled action failed",
+      expect.objectContaining({ message: "boom" }),
+    );
 
     clock.after(5, () => ran.push("never"));
     clock.close();
@@ -109,15 +112,25 @@ describe("clock test helpers", () => {
     const sim = await startTestSimulator();
     const res = await sim.request("POST", "/v1/test_helpers/clock/advance", { body });
     expect(res.status).toBe(400);
-    expect(res.body.error).toEqual({ type: "invalid_request_error", code, param: "seconds", message: expect.any(String) });
+    expect(res.body.error).toEqual({
+      type: "invalid_request_error",
+      code,
+      param: "seconds",
+      message: expect.any(String),
+    });
     expect((await sim.request("GET", "/v1/test_helpers/clock")).body.offset_seconds).toBe(0);
   });
 
-  it.each(["reviewDelayMs", "authorizationTtlMs", "refundDelayMs", "payoutDelayMs"])("startPspSimulator refuses a %s that is not an integer >= 0", async (option) => {
-    for (const value of [-1, 1.5, Number.NaN]) {
-      await expect(startPspSimulator({ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, [option]: value })).rejects.toThrow(option);
-    }
-  });
+  it.each(["reviewDelayMs", "authorizationTtlMs", "refundDelayMs", "payoutDelayMs"])(
+    "startPspSimulator refuses a %s that is not an integer >= 0",
+    async (option) => {
+      for (const value of [-1, 1.5, Number.NaN]) {
+        await expect(
+          startPspSimulator({ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, [option]: value }),
+        ).rejects.toThrow(option);
+      }
+    },
+  );
 
   it("advanceClock throws on anything but a positive integer", async () => {
     const sim = await startTestSimulator();
@@ -126,8 +139,14 @@ describe("clock test helpers", () => {
 
   it("is reachable while error_rate fails every other API request, and replays under an idempotency key", async () => {
     const sim = await startTestSimulator({ faults: { error_rate: 1 } });
-    const first = await sim.request("POST", "/v1/test_helpers/clock/advance", { body: { seconds: 60 }, idempotencyKey: "tick" });
-    const replay = await sim.request("POST", "/v1/test_helpers/clock/advance", { body: { seconds: 60 }, idempotencyKey: "tick" });
+    const first = await sim.request("POST", "/v1/test_helpers/clock/advance", {
+      body: { seconds: 60 },
+      idempotencyKey: "tick",
+    });
+    const replay = await sim.request("POST", "/v1/test_helpers/clock/advance", {
+      body: { seconds: 60 },
+      idempotencyKey: "tick",
+    });
     expect(first.status).toBe(200);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect((await sim.request("GET", "/v1/test_helpers/clock")).body.offset_seconds).toBe(60);

@@ -34,7 +34,11 @@ describe("settlement discrepancies", () => {
     [
       "duplicate_line",
       { kind: "duplicate_line", target: "B" },
-      ({ a, b }) => [`${a},order_A,charge,1000,59,941,EUR,${A_TIME}`, `${b},order_B,charge,2000,88,1912,EUR,${B_TIME}`, `${b},order_B,charge,2000,88,1912,EUR,${B_TIME}`],
+      ({ a, b }) => [
+        `${a},order_A,charge,1000,59,941,EUR,${A_TIME}`,
+        `${b},order_B,charge,2000,88,1912,EUR,${B_TIME}`,
+        `${b},order_B,charge,2000,88,1912,EUR,${B_TIME}`,
+      ],
     ],
     [
       "amount_mismatch (gross and net move, the fee stays)",
@@ -64,7 +68,10 @@ describe("settlement discrepancies", () => {
     [
       "malformed_line with a non-integer amount",
       { kind: "malformed_line", target: "B", form: "non_integer_amount" },
-      ({ a, b }) => [`${a},order_A,charge,1000,59,941,EUR,${A_TIME}`, `${b},order_B,charge,20.00,88,1912,EUR,${B_TIME}`],
+      ({ a, b }) => [
+        `${a},order_A,charge,1000,59,941,EUR,${A_TIME}`,
+        `${b},order_B,charge,20.00,88,1912,EUR,${B_TIME}`,
+      ],
     ],
     [
       "unknown_line: a charge for a payment we never created, after the target, at its time",
@@ -79,7 +86,10 @@ describe("settlement discrepancies", () => {
     const { sim, a, b } = await twoCharges();
     const clean = await fileLines(sim);
     const target = (discrepancy as { target?: string }).target;
-    await inject(sim, { ...discrepancy, ...(target === "A" || target === "B" ? { target: target === "A" ? a : b } : {}) });
+    await inject(sim, {
+      ...discrepancy,
+      ...(target === "A" || target === "B" ? { target: target === "A" ? a : b } : {}),
+    });
 
     const dirty = await fileLines(sim);
     expect(dirty.slice(1, -2)).toEqual(expected({ a, b }));
@@ -90,7 +100,13 @@ describe("settlement discrepancies", () => {
 
   it("applies several in order, each to the file as the ones before left it", async () => {
     const { sim, b } = await twoCharges();
-    await inject(sim, { kind: "drop_line" }, { kind: "duplicate_line" }, { kind: "unknown_line" }, { kind: "unknown_line", target: b });
+    await inject(
+      sim,
+      { kind: "drop_line" },
+      { kind: "duplicate_line" },
+      { kind: "unknown_line" },
+      { kind: "unknown_line", target: b },
+    );
     expect((await fileLines(sim)).slice(1, -2)).toEqual([
       `${b},order_B,charge,2000,88,1912,EUR,${B_TIME}`,
       `pi_unknown_20240305_2,pay_unknown_20240305_2,charge,1000,59,941,EUR,${B_TIME}`,
@@ -118,7 +134,9 @@ describe("settlement discrepancies", () => {
     expect(await fileLines(sim)).toEqual(day1);
     await sim.paidPayment({ amount: 500, currency: "EUR" });
     sim.advanceClock(24 * 60 * 60 * 1000);
-    expect((await fileLines(sim, "2024-03-06")).slice(1, -2)).toEqual([expect.stringMatching(/,charge,500,45,455,EUR,/)]);
+    expect((await fileLines(sim, "2024-03-06")).slice(1, -2)).toEqual([
+      expect.stringMatching(/,charge,500,45,455,EUR,/),
+    ]);
   });
 
   it("an 'any' discrepancy waits while files have no movement lines", async () => {
@@ -145,7 +163,10 @@ describe("settlement discrepancies", () => {
     ];
     expect(body).toEqual({ object: "list", data });
     await inject(sim, { kind: "amount_mismatch", delta: 1 });
-    expect((await sim.request("GET", DISCREPANCIES)).body).toEqual({ object: "list", data: [...data, { kind: "amount_mismatch", target: "any", delta: 1 }] });
+    expect((await sim.request("GET", DISCREPANCIES)).body).toEqual({
+      object: "list",
+      data: [...data, { kind: "amount_mismatch", target: "any", delta: 1 }],
+    });
   });
 
   it.each([
@@ -161,8 +182,16 @@ describe("settlement discrepancies", () => {
     [{ discrepancies: [{ kind: "amount_mismatch", delta: 1.5 }] }, "discrepancies[0][delta]", "parameter_invalid"],
     [{ discrepancies: [{ kind: "drop_line", delta: 5 }] }, "discrepancies[0][delta]", "parameter_unknown"],
     [{ discrepancies: [{ kind: "drop_line", target: 5 }] }, "discrepancies[0][target]", "parameter_invalid"],
-    [{ discrepancies: [{ kind: "currency_mismatch", currency: "XYZ" }] }, "discrepancies[0][currency]", "parameter_invalid"],
-    [{ discrepancies: [{ kind: "malformed_line", form: "upside_down" }] }, "discrepancies[0][form]", "parameter_invalid"],
+    [
+      { discrepancies: [{ kind: "currency_mismatch", currency: "XYZ" }] },
+      "discrepancies[0][currency]",
+      "parameter_invalid",
+    ],
+    [
+      { discrepancies: [{ kind: "malformed_line", form: "upside_down" }] },
+      "discrepancies[0][form]",
+      "parameter_invalid",
+    ],
     [{ discrepancies: [{ kind: "unknown_line", amount: -1 }] }, "discrepancies[0][amount]", "parameter_invalid"],
   ])("refuses %j with 400 naming %s, and keeps none of the list", async (body, param, code) => {
     const sim = await startTestSimulator();

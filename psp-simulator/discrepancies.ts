@@ -2,7 +2,14 @@ import { SUPPORTED_CURRENCIES } from "./currencies.js";
 import type { Movement } from "./movements.js";
 import { fileLine, SETTLEMENT_COLUMNS, type FileLine } from "./settlement-csv.js";
 
-export const DISCREPANCY_KINDS = ["drop_line", "duplicate_line", "amount_mismatch", "currency_mismatch", "malformed_line", "unknown_line"] as const;
+export const DISCREPANCY_KINDS = [
+  "drop_line",
+  "duplicate_line",
+  "amount_mismatch",
+  "currency_mismatch",
+  "malformed_line",
+  "unknown_line",
+] as const;
 
 export const MALFORMATIONS = ["missing_column", "non_integer_amount"] as const;
 export type Malformation = (typeof MALFORMATIONS)[number];
@@ -42,7 +49,11 @@ function otherCurrency(currency: string): string {
 }
 
 /** Puts `d` into `lines` (in place); false if no line is its target. `unknownCharge` makes the charge of an unknown_line. */
-function inject(lines: FileLine[], d: Discrepancy, unknownCharge: (amount: number, next: Movement) => Movement): boolean {
+function inject(
+  lines: FileLine[],
+  d: Discrepancy,
+  unknownCharge: (amount: number, next: Movement) => Movement,
+): boolean {
   const index = lines.findIndex((line) => d.target === ANY || line.movement.pspReference === d.target);
   const line = lines[index];
   if (line === undefined) return false;
@@ -96,7 +107,14 @@ export class DiscrepancyInjector {
     const unknownCharge = (amount: number, next: Movement): Movement => {
       const suffix = `unknown_${date.replace(/-/g, "")}_${++unknown}`;
       const fee = this.chargeFee(amount, next.currency);
-      return { ...next, pspReference: `pi_${suffix}`, ourReference: `pay_${suffix}`, type: "charge", gross: amount, fee };
+      return {
+        ...next,
+        pspReference: `pi_${suffix}`,
+        ourReference: `pay_${suffix}`,
+        type: "charge",
+        gross: amount,
+        fee,
+      };
     };
     const own = [...(this.applied.get(date) ?? [])];
     for (const d of own) inject(lines, d, unknownCharge);

@@ -47,7 +47,11 @@ describe("POST /v1/test_helpers/payments/:id/dispute", () => {
     const again = await closeDispute(sim, dispute.id, "won");
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe("dispute_unexpected_state");
-    expect((await sim.deliveries(payment.id)).map((d) => d.type)).toEqual(["payment.succeeded", "dispute.created", "dispute.closed"]);
+    expect((await sim.deliveries(payment.id)).map((d) => d.type)).toEqual([
+      "payment.succeeded",
+      "dispute.created",
+      "dispute.closed",
+    ]);
   });
 
   it("blocks refunds while needs_response or lost, not once won", async () => {
@@ -60,7 +64,9 @@ describe("POST /v1/test_helpers/payments/:id/dispute", () => {
       expect(blocked.body.error.code).toBe("charge_disputed");
       await closeDispute(sim, dispute.id, payment === won ? "won" : "lost");
     }
-    expect((await sim.request("POST", "/v1/refunds", { body: { payment: lost.id } })).body.error.code).toBe("charge_disputed");
+    expect((await sim.request("POST", "/v1/refunds", { body: { payment: lost.id } })).body.error.code).toBe(
+      "charge_disputed",
+    );
     expect((await sim.request("POST", "/v1/refunds", { body: { payment: won.id } })).status).toBe(201);
   });
 
@@ -110,7 +116,10 @@ describe(`test card ${DISPUTED_CARD}`, () => {
     const sim = await startTestSimulator();
     const payment = await sim.paidPayment({ amount: 4200 }, DISPUTED_CARD);
     expect(payment.status).toBe("succeeded");
-    const dispute = await waitFor(async () => (await sim.request("GET", `/v1/disputes?payment=${payment.id}`)).body.data[0], "the dispute");
+    const dispute = await waitFor(
+      async () => (await sim.request("GET", `/v1/disputes?payment=${payment.id}`)).body.data[0],
+      "the dispute",
+    );
     expect(dispute).toMatchObject({ amount: 4200, currency: "EUR", status: "needs_response", reason: "fraudulent" });
     expect((await closeDispute(sim, dispute.id, "lost")).body.status).toBe("lost");
   });
@@ -121,7 +130,10 @@ describe(`test card ${DISPUTED_CARD}`, () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect((await sim.request("GET", `/v1/disputes?payment=${payment.id}`)).body.data).toEqual([]);
     await sim.post(`/v1/payments/${payment.id}/capture`, { amount_to_capture: 4000 });
-    const dispute = await waitFor(async () => (await sim.request("GET", `/v1/disputes?payment=${payment.id}`)).body.data[0], "the dispute");
+    const dispute = await waitFor(
+      async () => (await sim.request("GET", `/v1/disputes?payment=${payment.id}`)).body.data[0],
+      "the dispute",
+    );
     expect(dispute.amount).toBe(4000);
   });
 });

@@ -65,14 +65,24 @@ export class Disputes {
   open(payment: Payment, input: NewDispute): Dispute {
     if (payment.status !== "succeeded") throw unexpectedState(payment, "be disputed");
     const existing = this.disputeOf(payment);
-    if (existing) throw conflict("payment_unexpected_state", `Payment ${payment.id} is already disputed (${existing.id}).`);
+    if (existing)
+      throw conflict("payment_unexpected_state", `Payment ${payment.id} is already disputed (${existing.id}).`);
     const disputable = this.disputable(payment);
     if (disputable === 0) {
-      throw conflict("payment_unexpected_state", `Payment ${payment.id} has been fully refunded; nothing is left to dispute.`);
+      throw conflict(
+        "payment_unexpected_state",
+        `Payment ${payment.id} has been fully refunded; nothing is left to dispute.`,
+      );
     }
     const amount = input.amount ?? disputable;
     if (amount > disputable) {
-      throw amountTooLarge("amount", amount, disputable, payment.currency, `captured and not refunded on payment ${payment.id}`);
+      throw amountTooLarge(
+        "amount",
+        amount,
+        disputable,
+        payment.currency,
+        `captured and not refunded on payment ${payment.id}`,
+      );
     }
 
     const dispute: Dispute = {
@@ -102,7 +112,8 @@ export class Disputes {
     if (payment.status !== "succeeded" || payment.cardQuirk !== "disputed") return;
     this.options.clock.after(0, () => {
       // A full refund or a helper's dispute may have come first.
-      if (!this.disputeOf(payment) && this.disputable(payment) > 0) this.open(payment, { amount: null, reason: "fraudulent" });
+      if (!this.disputeOf(payment) && this.disputable(payment) > 0)
+        this.open(payment, { amount: null, reason: "fraudulent" });
     });
   }
 

@@ -6,21 +6,29 @@ const DEV_SHOP = "http://localhost:3000";
 
 /** A payment that `SHOP` and `DEV_SHOP` may frame, and the URL of its page framed by `parentOrigin`. */
 async function embeddable(sim: TestSimulator, parentOrigin = SHOP) {
-  const payment = (await sim.createPayment({ embed_origins: [SHOP, DEV_SHOP], return_url: "https://shop.example/back" })).body;
+  const payment = (
+    await sim.createPayment({ embed_origins: [SHOP, DEV_SHOP], return_url: "https://shop.example/back" })
+  ).body;
   const framedUrl = `${payment.hosted_page_url}&parent_origin=${encodeURIComponent(parentOrigin)}`;
   return { payment, framedUrl };
 }
 
 /** The message a framed page hands sdk/frame.js, and where it goes; undefined when the page posts none. */
 function postedMessage(html: string): { parentOrigin: string; message: Record<string, unknown> } | undefined {
-  const element = /<div id="psp-checkout-message" hidden data-parent-origin="([^"]*)" data-message="([^"]*)"><\/div>/.exec(html);
+  const element =
+    /<div id="psp-checkout-message" hidden data-parent-origin="([^"]*)" data-message="([^"]*)"><\/div>/.exec(html);
   if (!element) return undefined;
-  const unescapeHtml = (text: string) => text.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
+  const unescapeHtml = (text: string) =>
+    text.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
   return { parentOrigin: unescapeHtml(element[1]!), message: JSON.parse(unescapeHtml(element[2]!)) };
 }
 
 function postFramed(url: string, fields: Record<string, string>) {
-  return fetch(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields).toString() });
+  return fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(fields).toString(),
+  });
 }
 
 describe("embed_origins on POST /v1/payments", () => {
@@ -66,7 +74,9 @@ describe("the hosted page in a frame", () => {
     const { payment } = await embeddable(sim);
     for (const url of [payment.hosted_page_url, (await sim.createPayment()).body.hosted_page_url]) {
       const res = await fetch(url);
-      expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+      expect(res.headers.get("content-security-policy")).toBe(
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      );
       expect(res.headers.get("x-frame-options")).toBe("DENY");
     }
   });
@@ -88,12 +98,26 @@ describe("the hosted page in a frame", () => {
     const { payment, framedUrl } = await embeddable(sim);
     expect(postedMessage(await (await fetch(framedUrl)).text())).toBeUndefined();
 
-    const res = await postFramed(`${sim.url}/pay/${payment.id}`, { token: pageToken(payment), parent_origin: SHOP, card_number: "4242424242424242", exp: VALID_EXP, cvc: "123" });
+    const res = await postFramed(`${sim.url}/pay/${payment.id}`, {
+      token: pageToken(payment),
+      parent_origin: SHOP,
+      card_number: "4242424242424242",
+      exp: VALID_EXP,
+      cvc: "123",
+    });
     expect(res.headers.get("content-security-policy")).toContain(`frame-ancestors ${SHOP} ${DEV_SHOP};`);
     const html = await res.text();
     expect(postedMessage(html)).toEqual({
       parentOrigin: SHOP,
-      message: { source: "psp-checkout", version: 1, type: "succeeded", payment_id: payment.id, status: "succeeded", decline_code: null, failure_message: null },
+      message: {
+        source: "psp-checkout",
+        version: 1,
+        type: "succeeded",
+        payment_id: payment.id,
+        status: "succeeded",
+        decline_code: null,
+        failure_message: null,
+      },
     });
     expect(html).toContain('<script src="/sdk/v1/frame.js"></script>');
     expect(html).not.toContain("4242");
@@ -104,18 +128,36 @@ describe("the hosted page in a frame", () => {
     const sim = await startTestSimulator();
     const pay = async (cardNumber: string) => {
       const { payment } = await embeddable(sim);
-      const res = await postFramed(`${sim.url}/pay/${payment.id}`, { token: pageToken(payment), parent_origin: SHOP, card_number: cardNumber, exp: VALID_EXP, cvc: "123" });
+      const res = await postFramed(`${sim.url}/pay/${payment.id}`, {
+        token: pageToken(payment),
+        parent_origin: SHOP,
+        card_number: cardNumber,
+        exp: VALID_EXP,
+        cvc: "123",
+      });
       return { payment, message: postedMessage(await res.text())?.message };
     };
     const declined = await pay("4000000000000002");
-    expect(declined.message).toMatchObject({ type: "failed", status: "failed", decline_code: "generic_decline", failure_message: "Your card was declined." });
+    expect(declined.message).toMatchObject({
+      type: "failed",
+      status: "failed",
+      decline_code: "generic_decline",
+      failure_message: "Your card was declined.",
+    });
 
     expect((await pay("4000000000004954")).message).toMatchObject({ type: "pending", status: "processing" });
 
     const challenged = await pay("4000000000003220");
     expect(challenged.message).toMatchObject({ type: "three_d_secure", status: "processing" });
-    const answer = await postFramed(`${sim.url}/pay/${challenged.payment.id}/3ds`, { token: pageToken(challenged.payment), parent_origin: SHOP, outcome: "deny" });
-    expect(postedMessage(await answer.text())?.message).toMatchObject({ type: "failed", decline_code: "authentication_failed" });
+    const answer = await postFramed(`${sim.url}/pay/${challenged.payment.id}/3ds`, {
+      token: pageToken(challenged.payment),
+      parent_origin: SHOP,
+      outcome: "deny",
+    });
+    expect(postedMessage(await answer.text())?.message).toMatchObject({
+      type: "failed",
+      decline_code: "authentication_failed",
+    });
   });
 });
 

@@ -33,7 +33,13 @@ export function conflict(code: string, message: string): ApiError {
 }
 
 /** 400 `amount_too_large`; `available` is what the request could have asked for at most, `of` says of what. */
-export function amountTooLarge(param: string, requested: number, available: number, currency: string, of: string): ApiError {
+export function amountTooLarge(
+  param: string,
+  requested: number,
+  available: number,
+  currency: string,
+  of: string,
+): ApiError {
   return invalidParam(
     param,
     `Invalid ${param}: ${requested} is more than the ${available} (${formatAmount(available, currency)}) ${of}.`,

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { DAY_SECONDS, draws, startReceiver, startTestSimulator, verifySignature, waitFor, WEBHOOK_SECRET } from "./test-support.js";
+import {
+  DAY_SECONDS,
+  draws,
+  startReceiver,
+  startTestSimulator,
+  verifySignature,
+  waitFor,
+  WEBHOOK_SECRET,
+} from "./test-support.js";
 
 describe("webhook events for every object", () => {
   it("sends each event type signed, with a snapshot of its object", async () => {
@@ -14,8 +22,18 @@ describe("webhook events for every object", () => {
     const refund = await sim.post("/v1/refunds", { payment: reviewed.id, amount: 100 });
     const failingCard = await sim.paidPayment({}, "4000000000005126");
     const failedRefund = await sim.post("/v1/refunds", { payment: failingCard.id });
-    const payout = await sim.post("/v1/payouts", { amount: 500, currency: "GBP", destination: "ba_1", reference: "w1" });
-    const failedPayout = await sim.post("/v1/payouts", { amount: 500, currency: "GBP", destination: "ba_closed", reference: "w2" });
+    const payout = await sim.post("/v1/payouts", {
+      amount: 500,
+      currency: "GBP",
+      destination: "ba_1",
+      reference: "w1",
+    });
+    const failedPayout = await sim.post("/v1/payouts", {
+      amount: 500,
+      currency: "GBP",
+      destination: "ba_closed",
+      reference: "w2",
+    });
     const dispute = await sim.post(`/v1/test_helpers/payments/${reviewed.id}/dispute`, { amount: 200 });
     await sim.post(`/v1/test_helpers/disputes/${dispute.id}/close`, { outcome: "won" });
 
@@ -34,7 +52,8 @@ describe("webhook events for every object", () => {
       "dispute.created": dispute.id,
       "dispute.closed": dispute.id,
     };
-    const eventOf = (type: string) => receiver.events().find((e) => e.type === type && e.data.object.id === objectOf[type]);
+    const eventOf = (type: string) =>
+      receiver.events().find((e) => e.type === type && e.data.object.id === objectOf[type]);
     await waitFor(() => Object.keys(objectOf).every(eventOf), "every event type");
 
     for (const webhook of receiver.received) verifySignature(webhook, WEBHOOK_SECRET);
@@ -47,8 +66,14 @@ describe("webhook events for every object", () => {
         data: { object: expect.objectContaining({ object: type.split(".")[0], id }) },
       });
     }
-    expect(eventOf("payment.canceled").data.object).toMatchObject({ status: "canceled", cancellation_reason: "requested_by_customer" });
-    expect(eventOf("refund.failed").data.object).toMatchObject({ status: "failed", failure_reason: "expired_or_canceled_card" });
+    expect(eventOf("payment.canceled").data.object).toMatchObject({
+      status: "canceled",
+      cancellation_reason: "requested_by_customer",
+    });
+    expect(eventOf("refund.failed").data.object).toMatchObject({
+      status: "failed",
+      failure_reason: "expired_or_canceled_card",
+    });
     expect(eventOf("payout.failed").data.object).toMatchObject({ status: "failed", failure_code: "account_closed" });
     expect(eventOf("dispute.closed").data.object).toMatchObject({ status: "won", payment: reviewed.id });
   });
@@ -61,7 +86,11 @@ describe("webhook events for every object", () => {
     await sim.waitForStatus(`/v1/refunds/${refund.id}`, "succeeded");
     await sim.waitForStatus(`/v1/payouts/${payout.id}`, "paid");
 
-    const summary = (d: { type: string; object_id: string; payment_id?: string }) => [d.type, d.object_id, d.payment_id];
+    const summary = (d: { type: string; object_id: string; payment_id?: string }) => [
+      d.type,
+      d.object_id,
+      d.payment_id,
+    ];
     expect((await sim.deliveries(payment.id)).map(summary)).toEqual([
       ["payment.succeeded", payment.id, payment.id],
       ["refund.created", refund.id, payment.id],
@@ -108,7 +137,11 @@ describe("webhook faults on refund, payout and dispute events", () => {
   it("reorder them: payout.paid can overtake payout.created", async () => {
     const receiver = await startReceiver();
     // payout.created waits floor(0.9 * 201) = 180 ms; payout.paid, published right after, waits 0 ms.
-    const sim = await startTestSimulator({ webhookUrl: receiver.url, faults: { webhook_reorder_ms: 200 }, random: draws(0.9, 0) });
+    const sim = await startTestSimulator({
+      webhookUrl: receiver.url,
+      faults: { webhook_reorder_ms: 200 },
+      random: draws(0.9, 0),
+    });
     await sim.post("/v1/payouts", { amount: 1, currency: "USD", destination: "ba_1", reference: "r" });
     await waitFor(() => receiver.received.length === 2, "both events");
     expect(receiver.events().map((e) => e.type)).toEqual(["payout.paid", "payout.created"]);

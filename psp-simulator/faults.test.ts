@@ -180,7 +180,10 @@ describe("error_rate", () => {
     const payment = (await sim.createPayment()).body;
     await submitCard(sim, payment, { card_number: "4000000000004954" });
     sim.setFaults({ error_rate: 1 });
-    await waitFor(async () => (await sim.deliveries(payment.id)).some((d) => d.type === "payment.succeeded"), "auto approval");
+    await waitFor(
+      async () => (await sim.deliveries(payment.id)).some((d) => d.type === "payment.succeeded"),
+      "auto approval",
+    );
     expect((await sim.request("GET", `/v1/payments/${payment.id}`)).status).toBe(500);
   });
 });
@@ -198,7 +201,14 @@ describe("webhook faults", () => {
 
     expect(receiver.events().map((e) => e.type)).toEqual(["payment.succeeded"]);
     expect(await sim.deliveries(payment.id)).toEqual([
-      expect.objectContaining({ type: "payment.processing", dropped: true, attempts: 0, delivered: false, failed: false, last_status: null }),
+      expect.objectContaining({
+        type: "payment.processing",
+        dropped: true,
+        attempts: 0,
+        delivered: false,
+        failed: false,
+        last_status: null,
+      }),
       expect.objectContaining({ type: "payment.succeeded", dropped: false, attempts: 1, delivered: true }),
     ]);
   });
@@ -231,7 +241,11 @@ describe("webhook faults", () => {
   it("webhook_reorder_ms lets a later event overtake an earlier one", async () => {
     const receiver = await startReceiver();
     // payment.processing waits floor(0.9 * 201) = 180 ms; payment.succeeded, published right after it, waits 0 ms.
-    const sim = await startTestSimulator({ webhookUrl: receiver.url, faults: { webhook_reorder_ms: 200 }, random: draws(0.9, 0) });
+    const sim = await startTestSimulator({
+      webhookUrl: receiver.url,
+      faults: { webhook_reorder_ms: 200 },
+      random: draws(0.9, 0),
+    });
     const payment = await reviewedPayment(sim);
     await waitFor(() => receiver.received.length === 2, "both events");
     expect(receiver.events().map((e) => e.type)).toEqual(["payment.succeeded", "payment.processing"]);

@@ -19,13 +19,17 @@ describe("percentOf", () => {
 
   it("is the exact quotient rounded half up, for any safe amount", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 0, max: 10_000 }), (amount, bps) => {
-        const exact = BigInt(amount) * BigInt(bps);
-        const fee = BigInt(percentOf(amount, bps));
-        // fee - 1/2 <= amount * bps / 10000 < fee + 1/2
-        expect(2n * exact >= (2n * fee - 1n) * 10_000n).toBe(true);
-        expect(2n * exact < (2n * fee + 1n) * 10_000n).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+        fc.integer({ min: 0, max: 10_000 }),
+        (amount, bps) => {
+          const exact = BigInt(amount) * BigInt(bps);
+          const fee = BigInt(percentOf(amount, bps));
+          // fee - 1/2 <= amount * bps / 10000 < fee + 1/2
+          expect(2n * exact >= (2n * fee - 1n) * 10_000n).toBe(true);
+          expect(2n * exact < (2n * fee + 1n) * 10_000n).toBe(true);
+        },
+      ),
     );
   });
 });
@@ -40,7 +44,11 @@ describe("FeeSchedule", () => {
   });
 
   it("takes per-currency amounts, the default for the currencies not listed", () => {
-    const fees = new FeeSchedule({ feePercentBps: 360, feeFixedMinor: { JPY: 0, KWD: 100 }, disputeFeeMinor: { USD: 1500, JPY: 1500 } });
+    const fees = new FeeSchedule({
+      feePercentBps: 360,
+      feeFixedMinor: { JPY: 0, KWD: 100 },
+      disputeFeeMinor: { USD: 1500, JPY: 1500 },
+    });
     expect(fees.charge(1000, "JPY")).toBe(36);
     expect(fees.charge(1000, "KWD")).toBe(136);
     expect(fees.charge(1000, "EUR")).toBe(66);
@@ -107,10 +115,15 @@ describe("fee on the payment object", () => {
     const payment = await sim.paidPayment({ amount: 1000 });
     const refund = await sim.post("/v1/refunds", { payment: payment.id });
     await sim.waitForStatus(`/v1/refunds/${refund.id}`, "succeeded");
-    expect((await sim.request("GET", `/v1/payments/${payment.id}`)).body).toMatchObject({ amount_refunded: 1000, fee: 59 });
+    expect((await sim.request("GET", `/v1/payments/${payment.id}`)).body).toMatchObject({
+      amount_refunded: 1000,
+      fee: 59,
+    });
   });
 
   it("startPspSimulator refuses invalid fee options", async () => {
-    await expect(startPspSimulator({ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, feePercentBps: 20_000 })).rejects.toThrow("feePercentBps");
+    await expect(
+      startPspSimulator({ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, feePercentBps: 20_000 }),
+    ).rejects.toThrow("feePercentBps");
   });
 });

@@ -29,7 +29,11 @@ function minorAmount(name: string, value: unknown): number {
   return value;
 }
 
-function perCurrency(name: string, value: PerCurrencyMinor | undefined, fallback: number): (currency: string) => number {
+function perCurrency(
+  name: string,
+  value: PerCurrencyMinor | undefined,
+  fallback: number,
+): (currency: string) => number {
   if (value === undefined) return () => fallback;
   if (typeof value === "number") {
     const amount = minorAmount(name, value);
@@ -37,7 +41,8 @@ function perCurrency(name: string, value: PerCurrencyMinor | undefined, fallback
   }
   const amounts = new Map(
     Object.entries(value).map(([currency, amount]) => {
-      if (!isSupportedCurrency(currency)) throw new Error(`PSP simulator: ${name} names an unsupported currency: ${currency}`);
+      if (!isSupportedCurrency(currency))
+        throw new Error(`PSP simulator: ${name} names an unsupported currency: ${currency}`);
       return [currency, minorAmount(`${name}.${currency}`, amount)];
     }),
   );

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { formatAmount } from "./hosted-page.js";
-import { getPage, pageToken, postForm, startReceiver, startTestSimulator, submitCard, waitFor } from "./test-support.js";
+import {
+  getPage,
+  pageToken,
+  postForm,
+  startReceiver,
+  startTestSimulator,
+  submitCard,
+  waitFor,
+} from "./test-support.js";
 
 describe("GET /pay/:id", () => {
   it("renders a card form posting to /pay/:id with the token hidden", async () => {
@@ -30,7 +38,12 @@ describe("GET /pay/:id", () => {
     expect((await getPage(`${sim.url}/pay/${payment.id}`)).status).toBe(403);
     expect((await getPage(`${sim.url}/pay/${payment.id}?token=guess`)).status).toBe(403);
     expect((await getPage(`${sim.url}/pay/pi_unknown?token=${pageToken(payment)}`)).status).toBe(404);
-    const post = await postForm(`${sim.url}/pay/${payment.id}`, { token: "guess", card_number: "4242424242424242", exp: "12/40", cvc: "123" });
+    const post = await postForm(`${sim.url}/pay/${payment.id}`, {
+      token: "guess",
+      card_number: "4242424242424242",
+      exp: "12/40",
+      cvc: "123",
+    });
     expect(post.status).toBe(403);
     expect((await sim.request("GET", `/v1/payments/${payment.id}`)).body.status).toBe("requires_payment_method");
   });
@@ -80,19 +93,22 @@ describe("POST /pay/:id with test cards", () => {
     ["4242424242424242", "1240", "123", /expiration date is invalid/],
     ["4242424242424242", "12/40", "12", /security code is invalid/],
     ["4242424242424242", "12/40", "12345", /security code is invalid/],
-  ])("rejects %s exp %s cvc %s with 400, re-rendering the form and leaving the payment unchanged", async (number, exp, cvc, error) => {
-    const receiver = await startReceiver();
-    const sim = await startTestSimulator({ webhookUrl: receiver.url });
-    const payment = (await sim.createPayment()).body;
-    const page = await submitCard(sim, payment, { card_number: number, exp, cvc, name: "Ada <Lovelace>" });
-    expect(page.status).toBe(400);
-    expect(page.html).toMatch(error);
-    expect(page.html).toContain(`action="/pay/${payment.id}"`);
-    expect(page.html).toContain('value="Ada &#60;Lovelace&#62;"');
-    expect(page.html).not.toContain(number);
-    expect((await sim.request("GET", `/v1/payments/${payment.id}`)).body).toEqual(payment);
-    expect(await sim.deliveries(payment.id)).toEqual([]);
-  });
+  ])(
+    "rejects %s exp %s cvc %s with 400, re-rendering the form and leaving the payment unchanged",
+    async (number, exp, cvc, error) => {
+      const receiver = await startReceiver();
+      const sim = await startTestSimulator({ webhookUrl: receiver.url });
+      const payment = (await sim.createPayment()).body;
+      const page = await submitCard(sim, payment, { card_number: number, exp, cvc, name: "Ada <Lovelace>" });
+      expect(page.status).toBe(400);
+      expect(page.html).toMatch(error);
+      expect(page.html).toContain(`action="/pay/${payment.id}"`);
+      expect(page.html).toContain('value="Ada &#60;Lovelace&#62;"');
+      expect(page.html).not.toContain(number);
+      expect((await sim.request("GET", `/v1/payments/${payment.id}`)).body).toEqual(payment);
+      expect(await sim.deliveries(payment.id)).toEqual([]);
+    },
+  );
 
   it("answers a double submit with 409 and emits no second event", async () => {
     const receiver = await startReceiver();
@@ -164,15 +180,24 @@ describe("3-D Secure", () => {
     const again = await postForm(`${sim.url}/pay/${payment.id}/3ds`, { token: pageToken(payment), outcome: "approve" });
     expect(again.status).toBe(409);
     await waitFor(() => receiver.received.length === 2, "two webhooks");
-    expect(receiver.events().map((e) => e.type).sort()).toEqual(["payment.processing", `payment.${status}`].sort());
+    expect(
+      receiver
+        .events()
+        .map((e) => e.type)
+        .sort(),
+    ).toEqual(["payment.processing", `payment.${status}`].sort());
   });
 
   it("rejects a challenge answer without a valid outcome or token", async () => {
     const sim = await startTestSimulator();
     const payment = (await sim.createPayment()).body;
     await submitCard(sim, payment, { card_number: "4000000000003220" });
-    expect((await postForm(`${sim.url}/pay/${payment.id}/3ds`, { token: pageToken(payment), outcome: "maybe" })).status).toBe(400);
-    expect((await postForm(`${sim.url}/pay/${payment.id}/3ds`, { token: "guess", outcome: "approve" })).status).toBe(403);
+    expect(
+      (await postForm(`${sim.url}/pay/${payment.id}/3ds`, { token: pageToken(payment), outcome: "maybe" })).status,
+    ).toBe(400);
+    expect((await postForm(`${sim.url}/pay/${payment.id}/3ds`, { token: "guess", outcome: "approve" })).status).toBe(
+      403,
+    );
     expect((await sim.request("GET", `/v1/payments/${payment.id}`)).body.status).toBe("processing");
   });
 });
@@ -197,7 +222,9 @@ describe("manual review", () => {
     expect(reviewed.body).toMatchObject({ status, decline_code: declineCode, pending_reason: null });
     expect((await getPage(payment.hosted_page_url)).dataStatus).toBe(status);
 
-    const twice = await sim.request("POST", `/v1/test_helpers/payments/${payment.id}/review`, { body: { outcome: "approve" } });
+    const twice = await sim.request("POST", `/v1/test_helpers/payments/${payment.id}/review`, {
+      body: { outcome: "approve" },
+    });
     expect(twice.status).toBe(409);
   });
 
@@ -205,7 +232,10 @@ describe("manual review", () => {
     const sim = await startTestSimulator({ reviewDelayMs: 20 });
     const payment = (await sim.createPayment()).body;
     await submitCard(sim, payment, { card_number: "4000000000004954" });
-    await waitFor(async () => (await sim.request("GET", `/v1/payments/${payment.id}`)).body.status === "succeeded", "auto approval");
+    await waitFor(
+      async () => (await sim.request("GET", `/v1/payments/${payment.id}`)).body.status === "succeeded",
+      "auto approval",
+    );
   });
 
   it("a review the helper resolved first is not changed when reviewDelayMs passes", async () => {

@@ -50,7 +50,9 @@ function errorLine(error: string | undefined): string {
 
 /** The token, and in a frame the merchant origin, so that the page answering the form is framed alike. */
 function hiddenInputs(payment: Payment, embedding: Embedding): string {
-  const parent = embedding.framed ? `\n<input type="hidden" name="${PARENT_ORIGIN_FIELD}" value="${escapeHtml(embedding.parentOrigin)}">` : "";
+  const parent = embedding.framed
+    ? `\n<input type="hidden" name="${PARENT_ORIGIN_FIELD}" value="${escapeHtml(embedding.parentOrigin)}">`
+    : "";
   return `<input type="hidden" name="token" value="${escapeHtml(payment.token)}">${parent}`;
 }
 
@@ -102,7 +104,10 @@ const STATUS_TEXT: Record<Payment["status"], string> = {
 export function resultPage(payment: Payment, embedding: Embedding, notice?: string): string {
   const declineAttr = payment.declineCode ? ` data-decline-code="${escapeHtml(payment.declineCode)}"` : "";
   const reason = payment.failureMessage ? `<p class="error">${escapeHtml(payment.failureMessage)}</p>\n` : "";
-  const back = payment.returnUrl && !embedding.framed ? `<p><a href="${escapeHtml(payment.returnUrl)}">Return to merchant</a></p>\n` : "";
+  const back =
+    payment.returnUrl && !embedding.framed
+      ? `<p><a href="${escapeHtml(payment.returnUrl)}">Return to merchant</a></p>\n`
+      : "";
   return layout(
     STATUS_TEXT[payment.status],
     `${notice ? `<p class="notice">${escapeHtml(notice)}</p>\n` : ""}<div id="result" data-status="${payment.status}"${declineAttr}>

@@ -23,7 +23,13 @@ export async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-export function send(res: ServerResponse, status: number, contentType: string, body: string, headers: OutgoingHttpHeaders = {}): void {
+export function send(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string,
+  headers: OutgoingHttpHeaders = {},
+): void {
   res.writeHead(status, { ...headers, "content-type": contentType, "content-length": Buffer.byteLength(body) });
   res.end(body);
 }
@@ -36,11 +42,23 @@ export function sendJson(res: ServerResponse, status: number, body: string, head
  * `frameAncestors`: the origins that may frame the page (the payment's embed_origins, for its embedded checkout);
  * none by default.
  */
-export function sendHtml(res: ServerResponse, status: number, html: string, frameAncestors: readonly string[] = []): void {
+export function sendHtml(
+  res: ServerResponse,
+  status: number,
+  html: string,
+  frameAncestors: readonly string[] = [],
+): void {
   const framed = frameAncestors.length > 0;
   // Inline style and forms posting back here are all the full-page hosted pages use, and no other site may frame
   // them; a framed page also runs the simulator's own script that posts its message to the merchant page.
-  const csp = ["default-src 'none'", "style-src 'unsafe-inline'", ...(framed ? ["script-src 'self'"] : []), "form-action 'self'", `frame-ancestors ${framed ? frameAncestors.join(" ") : "'none'"}`, "base-uri 'none'"];
+  const csp = [
+    "default-src 'none'",
+    "style-src 'unsafe-inline'",
+    ...(framed ? ["script-src 'self'"] : []),
+    "form-action 'self'",
+    `frame-ancestors ${framed ? frameAncestors.join(" ") : "'none'"}`,
+    "base-uri 'none'",
+  ];
   send(res, status, "text/html; charset=utf-8", html, {
     "cache-control": "no-store",
     // The page URL carries the payment token; keep it out of the Referer sent to the merchant's return_url.

@@ -9,7 +9,10 @@ describe("Idempotency-Key", () => {
     const sim = await startTestSimulator();
     const first = await sim.createPayment(body, "key-1");
     // Same parameters in a different key order are the same request.
-    const replay = await sim.createPayment({ metadata: { b: "2", a: "1" }, reference: "order_idem", currency: "USD", amount: 1000 }, "key-1");
+    const replay = await sim.createPayment(
+      { metadata: { b: "2", a: "1" }, reference: "order_idem", currency: "USD", amount: 1000 },
+      "key-1",
+    );
 
     expect(first.status).toBe(201);
     expect(first.headers.get("idempotent-replayed")).toBeNull();
@@ -92,7 +95,10 @@ describe("Idempotency-Key", () => {
     const sim = await startTestSimulator();
     const payment = (await sim.createPayment()).body;
     const review = () =>
-      sim.request("POST", `/v1/test_helpers/payments/${payment.id}/review`, { body: { outcome: "approve" }, idempotencyKey: "key-6" });
+      sim.request("POST", `/v1/test_helpers/payments/${payment.id}/review`, {
+        body: { outcome: "approve" },
+        idempotencyKey: "key-6",
+      });
     expect((await review()).status).toBe(409);
     await submitCard(sim, payment, { card_number: "4000000000004954" });
     const retry = await review();

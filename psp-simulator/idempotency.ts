@@ -5,10 +5,7 @@ export interface StoredResponse {
   body: string;
 }
 
-export type IdempotencyLookup =
-  | { kind: "new" }
-  | { kind: "replay"; response: StoredResponse }
-  | { kind: "mismatch" };
+export type IdempotencyLookup = { kind: "new" } | { kind: "replay"; response: StoredResponse } | { kind: "mismatch" };
 
 /** JSON with object keys sorted at every level, so `{a,b}` and `{b,a}` compare equal. */
 export function canonicalJson(value: unknown): string {
@@ -23,7 +20,9 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function requestFingerprint(method: string, path: string, body: unknown): string {
-  return createHash("sha256").update(`${method} ${path}\n${canonicalJson(body)}`).digest("hex");
+  return createHash("sha256")
+    .update(`${method} ${path}\n${canonicalJson(body)}`)
+    .digest("hex");
 }
 
 /** Remembers the response to each (API key, Idempotency-Key) pair. Keys never expire. */

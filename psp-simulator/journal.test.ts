@@ -47,6 +47,11 @@ describe("Journal", () => {
     expect(journal.during(start, start + 2000).map((m) => m.pspReference)).toEqual(["pi_1a", "pi_1b"]);
     expect(journal.during(start + 1001, start + 3000).map((m) => m.pspReference)).toEqual(["pi_2"]);
     expect(journal.balancesBefore(start + 2000)).toEqual(new Map([["EUR", 280]]));
-    expect(journal.balancesBefore(start + 2001)).toEqual(new Map([["EUR", 280], ["USD", 290]]));
+    expect(journal.balancesBefore(start + 2001)).toEqual(
+      new Map([
+        ["EUR", 280],
+        ["USD", 290],
+      ]),
+    );
   });
 });

@@ -51,13 +51,31 @@ export function paymentMovements(payment: Payment): MovementDraft[] {
 /** A refund debits the balance once it succeeds; a failed one moves nothing. The charge's fee is not returned. */
 export function refundMovements(refund: Refund): MovementDraft[] {
   if (refund.status !== "succeeded") return [];
-  return [{ pspReference: refund.id, ourReference: refundReference(refund), type: "refund", gross: -refund.amount, fee: 0, currency: refund.currency }];
+  return [
+    {
+      pspReference: refund.id,
+      ourReference: refundReference(refund),
+      type: "refund",
+      gross: -refund.amount,
+      fee: 0,
+      currency: refund.currency,
+    },
+  ];
 }
 
 /** A payout debits the balance once paid; a failed one moves nothing. */
 export function payoutMovements(payout: Payout): MovementDraft[] {
   if (payout.status !== "paid") return [];
-  return [{ pspReference: payout.id, ourReference: payout.reference, type: "payout", gross: -payout.amount, fee: 0, currency: payout.currency }];
+  return [
+    {
+      pspReference: payout.id,
+      ourReference: payout.reference,
+      type: "payout",
+      gross: -payout.amount,
+      fee: 0,
+      currency: payout.currency,
+    },
+  ];
 }
 
 /**

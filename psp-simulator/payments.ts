@@ -4,7 +4,13 @@ import { amountTooLarge, conflict, type ApiError } from "./errors.js";
 import type { Store } from "./store.js";
 import { newId, newSecret } from "./tokens.js";
 
-export type PaymentStatus = "requires_payment_method" | "processing" | "requires_capture" | "succeeded" | "failed" | "canceled";
+export type PaymentStatus =
+  | "requires_payment_method"
+  | "processing"
+  | "requires_capture"
+  | "succeeded"
+  | "failed"
+  | "canceled";
 
 export type CaptureMethod = "automatic" | "manual";
 
@@ -155,7 +161,10 @@ export class Payments {
 
   charge(payment: Payment, card: ValidCard): void {
     if (payment.status !== "requires_payment_method") {
-      throw conflict("payment_unexpected_state", `Payment ${payment.id} has already been submitted (status ${payment.status}).`);
+      throw conflict(
+        "payment_unexpected_state",
+        `Payment ${payment.id} has already been submitted (status ${payment.status}).`,
+      );
     }
     payment.card = { brand: card.brand, last4: card.last4 };
     const { outcome } = card;
@@ -183,20 +192,30 @@ export class Payments {
     if (payment.status !== "requires_capture") throw unexpectedState(payment, "be captured");
     const amount = amountToCapture ?? payment.amountCapturable;
     if (amount > payment.amountCapturable) {
-      throw amountTooLarge("amount_to_capture", amount, payment.amountCapturable, payment.currency, `authorized on payment ${payment.id}`);
+      throw amountTooLarge(
+        "amount_to_capture",
+        amount,
+        payment.amountCapturable,
+        payment.currency,
+        `authorized on payment ${payment.id}`,
+      );
     }
     this.succeed(payment, amount, { amountCapturable: 0 });
   }
 
   /** Voids a payment not paid yet, or an uncaptured authorization. */
   cancel(payment: Payment, reason: (typeof CANCEL_REASONS)[number]): void {
-    if (payment.status !== "requires_payment_method" && payment.status !== "requires_capture") throw unexpectedState(payment, "be canceled");
+    if (payment.status !== "requires_payment_method" && payment.status !== "requires_capture")
+      throw unexpectedState(payment, "be canceled");
     this.void(payment, reason);
   }
 
   private requirePending(payment: Payment, reason: PendingReason): void {
     if (!isPendingFor(payment, reason)) {
-      throw conflict("payment_unexpected_state", `Payment ${payment.id} is not pending ${reason.replace(/_/g, " ")} (status ${payment.status}).`);
+      throw conflict(
+        "payment_unexpected_state",
+        `Payment ${payment.id} is not pending ${reason.replace(/_/g, " ")} (status ${payment.status}).`,
+      );
     }
   }
 
@@ -225,7 +244,11 @@ export class Payments {
 
   /** The money is taken: `amount` is captured and the fee on it charged. */
   private succeed(payment: Payment, amount: number, changes: Partial<Payment>): void {
-    this.transition(payment, "succeeded", { ...changes, amountCaptured: amount, fee: this.options.chargeFee(amount, payment.currency) });
+    this.transition(payment, "succeeded", {
+      ...changes,
+      amountCaptured: amount,
+      fee: this.options.chargeFee(amount, payment.currency),
+    });
   }
 
   private void(payment: Payment, reason: CancellationReason): void {

@@ -70,7 +70,9 @@ describe("POST /v1/payouts", () => {
     sim.setFaults({});
     const retry = await createPayout(sim, {}, "lost-answer");
     expect(retry.headers.get("idempotent-replayed")).toBe("true");
-    expect((await sim.request("GET", "/v1/payouts")).body.data).toEqual([expect.objectContaining({ id: retry.body.id })]);
+    expect((await sim.request("GET", "/v1/payouts")).body.data).toEqual([
+      expect.objectContaining({ id: retry.body.id }),
+    ]);
   });
 
   it.each([
@@ -100,7 +102,10 @@ describe("GET /v1/payouts", () => {
     await createPayout(sim, { reference: "batch_2" });
 
     expect((await sim.request("GET", `/v1/payouts/${second.id}`)).body).toEqual(second);
-    expect((await sim.request("GET", "/v1/payouts?reference=batch_1")).body).toEqual({ object: "list", data: [first, second] });
+    expect((await sim.request("GET", "/v1/payouts?reference=batch_1")).body).toEqual({
+      object: "list",
+      data: [first, second],
+    });
     expect((await sim.request("GET", "/v1/payouts")).body.data).toHaveLength(3);
     expect((await sim.request("GET", "/v1/payouts/po_nope")).status).toBe(404);
   });

@@ -11,7 +11,11 @@ describe("POST /v1/refunds", () => {
   it("refunds everything by default: pending in the answer, succeeded right after", async () => {
     const sim = await startTestSimulator();
     const payment = await sim.paidPayment({ amount: 1000 });
-    const res = await refund(sim, { payment: payment.id, reason: "requested_by_customer", metadata: { ticket: "t_1" } });
+    const res = await refund(sim, {
+      payment: payment.id,
+      reason: "requested_by_customer",
+      metadata: { ticket: "t_1" },
+    });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
       id: expect.stringMatching(/^re_[0-9a-f]+$/),
@@ -27,7 +31,10 @@ describe("POST /v1/refunds", () => {
     });
     const done = await sim.waitForStatus(`/v1/refunds/${res.body.id}`, "succeeded");
     expect(done).toEqual({ ...res.body, status: "succeeded" });
-    expect((await sim.request("GET", `/v1/payments/${payment.id}`)).body).toMatchObject({ status: "succeeded", amount_refunded: 1000 });
+    expect((await sim.request("GET", `/v1/payments/${payment.id}`)).body).toMatchObject({
+      status: "succeeded",
+      amount_refunded: 1000,
+    });
   });
 
   it("allows several partial refunds up to the captured amount, then refuses more", async () => {
@@ -41,7 +48,10 @@ describe("POST /v1/refunds", () => {
     expect((await sim.request("GET", `/v1/payments/${payment.id}`)).body.amount_refunded).toBe(1000);
     const more = await refund(sim, { payment: payment.id, amount: 1 });
     expect(more.status).toBe(409);
-    expect(more.body.error).toMatchObject({ code: "charge_already_refunded", message: expect.stringContaining("captured 1000, refunded 1000, pending 0") });
+    expect(more.body.error).toMatchObject({
+      code: "charge_already_refunded",
+      message: expect.stringContaining("captured 1000, refunded 1000, pending 0"),
+    });
   });
 
   it("refuses more than remains with 400 amount_too_large, stating what remains", async () => {
@@ -85,7 +95,9 @@ describe("POST /v1/refunds", () => {
   it("never lets concurrent refunds together exceed the captured amount", async () => {
     const sim = await startTestSimulator({ refundDelayMs: 50 });
     const payment = await sim.paidPayment({ amount: 1000 });
-    const answers = await Promise.all(Array.from({ length: 20 }, () => refund(sim, { payment: payment.id, amount: 150 })));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => refund(sim, { payment: payment.id, amount: 150 })),
+    );
     const created = answers.filter((a) => a.status === 201);
     expect(created).toHaveLength(6);
     expect(answers.filter((a) => a.status === 400).every((a) => a.body.error.code === "amount_too_large")).toBe(true);
@@ -140,7 +152,9 @@ describe("POST /v1/refunds", () => {
     sim.setFaults({});
     const retry = await refund(sim, { payment: payment.id, amount: 100 }, "retry-me");
     expect(retry.headers.get("idempotent-replayed")).toBe("true");
-    expect((await sim.request("GET", `/v1/refunds?payment=${payment.id}`)).body.data).toEqual([expect.objectContaining({ id: retry.body.id })]);
+    expect((await sim.request("GET", `/v1/refunds?payment=${payment.id}`)).body.data).toEqual([
+      expect.objectContaining({ id: retry.body.id }),
+    ]);
   });
 
   it.each([
@@ -187,8 +201,15 @@ describe("GET /v1/refunds", () => {
     const other = await sim.post("/v1/refunds", { payment: b.id });
 
     expect((await sim.request("GET", `/v1/refunds/${first.id}`)).body).toEqual(first);
-    expect((await sim.request("GET", `/v1/refunds?payment=${a.id}`)).body).toEqual({ object: "list", data: [first, second] });
-    expect((await sim.request("GET", "/v1/refunds")).body.data.map((r: { id: string }) => r.id)).toEqual([first.id, second.id, other.id]);
+    expect((await sim.request("GET", `/v1/refunds?payment=${a.id}`)).body).toEqual({
+      object: "list",
+      data: [first, second],
+    });
+    expect((await sim.request("GET", "/v1/refunds")).body.data.map((r: { id: string }) => r.id)).toEqual([
+      first.id,
+      second.id,
+      other.id,
+    ]);
     const missing = await sim.request("GET", "/v1/refunds/re_nope");
     expect(missing.status).toBe(404);
     expect(missing.body.error).toMatchObject({ code: "resource_missing", param: "id" });

@@ -68,18 +68,34 @@ export class Refunds {
     const { store, clock } = this.options;
     if (payment.status !== "succeeded") throw unexpectedState(payment, "be refunded");
     if (input.currency !== null && input.currency !== payment.currency) {
-      throw invalidParam("currency", `Invalid currency: ${input.currency} is not the currency of payment ${payment.id} (${payment.currency}).`);
+      throw invalidParam(
+        "currency",
+        `Invalid currency: ${input.currency} is not the currency of payment ${payment.id} (${payment.currency}).`,
+      );
     }
     const dispute = store.disputes.list((d) => d.payment === payment && d.status !== "won")[0];
     if (dispute) {
-      throw conflict("charge_disputed", `Payment ${payment.id} is disputed (${dispute.id}, ${dispute.status}) and cannot be refunded.`);
+      throw conflict(
+        "charge_disputed",
+        `Payment ${payment.id} is disputed (${dispute.id}, ${dispute.status}) and cannot be refunded.`,
+      );
     }
-    const pending = store.refunds.list((r) => r.payment === payment && r.status === "pending").reduce((sum, r) => sum + r.amount, 0);
+    const pending = store.refunds
+      .list((r) => r.payment === payment && r.status === "pending")
+      .reduce((sum, r) => sum + r.amount, 0);
     const left = payment.amountCaptured - payment.amountRefunded - pending;
     const breakdown = `captured ${payment.amountCaptured}, refunded ${payment.amountRefunded}, pending ${pending}`;
-    if (left === 0) throw conflict("charge_already_refunded", `Payment ${payment.id} has nothing left to refund (${breakdown}).`);
+    if (left === 0)
+      throw conflict("charge_already_refunded", `Payment ${payment.id} has nothing left to refund (${breakdown}).`);
     const amount = input.amount ?? left;
-    if (amount > left) throw amountTooLarge("amount", amount, left, payment.currency, `left to refund on payment ${payment.id} (${breakdown})`);
+    if (amount > left)
+      throw amountTooLarge(
+        "amount",
+        amount,
+        left,
+        payment.currency,
+        `left to refund on payment ${payment.id} (${breakdown})`,
+      );
 
     const refund: Refund = {
       id: newId("re"),

@@ -162,7 +162,8 @@ function apiRoutes(ctx: RouteContext): Route[] {
     {
       method: "GET",
       path: /^\/v1\/settlements\/([^/]+)\/file$/,
-      handle: ({ params: [date] }) => ok(new TextBody("text/csv; charset=utf-8", ctx.settlements.read(ctx.settlements.get(date)))),
+      handle: ({ params: [date] }) =>
+        ok(new TextBody("text/csv; charset=utf-8", ctx.settlements.read(ctx.settlements.get(date)))),
     },
   ];
 }
@@ -254,7 +255,10 @@ function testHelperRoutes(ctx: RouteContext): Route[] {
         const input = balanceBreakInput(body);
         const { firstDate } = ctx.settlements;
         if (input.date < firstDate) {
-          throw invalidParam("date", `Invalid date: ${input.date} is before ${firstDate}, the first settlement day of this simulator.`);
+          throw invalidParam(
+            "date",
+            `Invalid date: ${input.date} is before ${firstDate}, the first settlement day of this simulator.`,
+          );
         }
         ctx.balanceBreaks.set(input);
         return balanceBreaks();

@@ -4,7 +4,10 @@ import { send } from "./http.js";
 
 /** Path -> the script, read once: the SDK the merchant's page loads, and the script of the framed hosted page. */
 const SCRIPTS: ReadonlyMap<string, string> = new Map(
-  ["checkout.js", "frame.js"].map((name) => [`/sdk/v1/${name}`, readFileSync(new URL(`./sdk/${name}`, import.meta.url), "utf8")]),
+  ["checkout.js", "frame.js"].map((name) => [
+    `/sdk/v1/${name}`,
+    readFileSync(new URL(`./sdk/${name}`, import.meta.url), "utf8"),
+  ]),
 );
 
 /** `GET /sdk/v1/checkout.js` and `GET /sdk/v1/frame.js`. */

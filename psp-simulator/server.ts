@@ -16,7 +16,13 @@ import { FeeSchedule, type FeeOptions } from "./fees.js";
 import { sendJson } from "./http.js";
 import { IdempotencyStore } from "./idempotency.js";
 import { Journal } from "./journal.js";
-import { disputeMovements, paymentMovements, payoutMovements, refundMovements, type MovementDraft } from "./movements.js";
+import {
+  disputeMovements,
+  paymentMovements,
+  payoutMovements,
+  refundMovements,
+  type MovementDraft,
+} from "./movements.js";
 import { Payments, paymentObject } from "./payments.js";
 import { Payouts, payoutObject } from "./payouts.js";
 import { Refunds, refundObject } from "./refunds.js";
@@ -25,7 +31,13 @@ import { SettlementCalendar } from "./settlement-calendar.js";
 import { Settlements } from "./settlements.js";
 import { Store } from "./store.js";
 import { faultInput } from "./validation.js";
-import { WebhookDispatcher, webhookEvent, type EventObject, type EventType, type PaymentEventType } from "./webhooks.js";
+import {
+  WebhookDispatcher,
+  webhookEvent,
+  type EventObject,
+  type EventType,
+  type PaymentEventType,
+} from "./webhooks.js";
 
 export interface PspSimulatorOptions extends FeeOptions {
   /** 0 = random free port (default 0). */
@@ -130,12 +142,18 @@ interface MoneyObjectsParts {
   webhooks: WebhookDispatcher;
   fees: FeeSchedule;
   baseUrl: string;
-  delays: { reviewDelayMs: number | undefined; authorizationTtlMs: number; refundDelayMs: number; payoutDelayMs: number };
+  delays: {
+    reviewDelayMs: number | undefined;
+    authorizationTtlMs: number;
+    refundDelayMs: number;
+    payoutDelayMs: number;
+  };
 }
 
 /** The objects that move money; each change is settled (its movements journaled) and then sent as a webhook. */
 function moneyObjects({ store, clock, journal, webhooks, fees, baseUrl, delays }: MoneyObjectsParts) {
-  const publish = (type: EventType, object: EventObject) => webhooks.publish(webhookEvent(type, object, clock.seconds()));
+  const publish = (type: EventType, object: EventObject) =>
+    webhooks.publish(webhookEvent(type, object, clock.seconds()));
   const settleAndPublish =
     <T>(movements: (object: T) => MovementDraft[], view: (object: T) => EventObject) =>
     (type: EventType, object: T) => {
@@ -158,8 +176,18 @@ function moneyObjects({ store, clock, journal, webhooks, fees, baseUrl, delays }
       disputes.paymentChanged(payment);
     },
   });
-  const refunds = new Refunds({ store, clock, delayMs: delays.refundDelayMs, publish: settleAndPublish(refundMovements, refundObject) });
-  const payouts = new Payouts({ store, clock, delayMs: delays.payoutDelayMs, publish: settleAndPublish(payoutMovements, payoutObject) });
+  const refunds = new Refunds({
+    store,
+    clock,
+    delayMs: delays.refundDelayMs,
+    publish: settleAndPublish(refundMovements, refundObject),
+  });
+  const payouts = new Payouts({
+    store,
+    clock,
+    delayMs: delays.payoutDelayMs,
+    publish: settleAndPublish(payoutMovements, payoutObject),
+  });
   return { payments, refunds, payouts, disputes };
 }
 
@@ -197,7 +225,15 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
     faults,
     random,
   });
-  const { payments, refunds, payouts, disputes } = moneyObjects({ store, clock, journal, webhooks, fees, baseUrl, delays: { reviewDelayMs, authorizationTtlMs, refundDelayMs, payoutDelayMs } });
+  const { payments, refunds, payouts, disputes } = moneyObjects({
+    store,
+    clock,
+    journal,
+    webhooks,
+    fees,
+    baseUrl,
+    delays: { reviewDelayMs, authorizationTtlMs, refundDelayMs, payoutDelayMs },
+  });
   const discrepancies = new DiscrepancyInjector(chargeFee);
   const balanceBreaks = new BalanceBreaks();
   const settlements = new Settlements({ dir: settlementDir, calendar, clock, journal, discrepancies, balanceBreaks });
@@ -230,7 +266,8 @@ export async function startPspSimulator(opts: PspSimulatorOptions): Promise<PspS
     setWebhookUrl: (url) => webhooks.setUrl(url),
     setFaults,
     advanceClock: (ms) => {
-      if (!Number.isSafeInteger(ms) || ms <= 0) throw new RangeError(`PSP simulator: advanceClock takes a positive integer of ms, got ${ms}`);
+      if (!Number.isSafeInteger(ms) || ms <= 0)
+        throw new RangeError(`PSP simulator: advanceClock takes a positive integer of ms, got ${ms}`);
       clock.advance(ms);
     },
     close: () => {

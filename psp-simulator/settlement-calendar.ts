@@ -18,7 +18,10 @@ export class SettlementCalendar {
   /** `cutoff` is "HH:MM" UTC; throws otherwise. */
   constructor(cutoff = "00:00") {
     const match = CUTOFF.exec(cutoff);
-    if (!match) throw new Error(`PSP simulator: settlementCutoff must be "HH:MM" (UTC, 00:00 to 23:59), got ${JSON.stringify(cutoff)}`);
+    if (!match)
+      throw new Error(
+        `PSP simulator: settlementCutoff must be "HH:MM" (UTC, 00:00 to 23:59), got ${JSON.stringify(cutoff)}`,
+      );
     this.cutoffMs = (Number(match[1]) * 60 + Number(match[2])) * 60 * 1000;
   }
 

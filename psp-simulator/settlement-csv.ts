@@ -5,7 +5,16 @@ import { net, type Movement } from "./movements.js";
  * simulator's daily ones and the synthetic benchmark ones, is written through these functions only.
  */
 
-export const SETTLEMENT_COLUMNS = ["psp_reference", "our_reference", "type", "gross", "fee", "net", "currency", "time"] as const;
+export const SETTLEMENT_COLUMNS = [
+  "psp_reference",
+  "our_reference",
+  "type",
+  "gross",
+  "fee",
+  "net",
+  "currency",
+  "time",
+] as const;
 
 export const SETTLEMENT_HEADER = `${SETTLEMENT_COLUMNS.join(",")}\n`;
 

@@ -31,9 +31,11 @@ async function settlementFile(sim: TestSimulator, date: string): Promise<string>
   return res.text;
 }
 
-const run = (sim: TestSimulator, date?: string) => sim.post("/v1/test_helpers/settlements/run", date === undefined ? {} : { date });
+const run = (sim: TestSimulator, date?: string) =>
+  sim.post("/v1/test_helpers/settlements/run", date === undefined ? {} : { date });
 
-const closing = (rows: SettlementRow[]) => Object.fromEntries(rows.filter((r) => r.type === "closing_balance").map((r) => [r.currency, Number(r.net)]));
+const closing = (rows: SettlementRow[]) =>
+  Object.fromEntries(rows.filter((r) => r.type === "closing_balance").map((r) => [r.currency, Number(r.net)]));
 
 const unixSeconds = (iso: string) => Date.parse(iso) / 1000;
 
@@ -71,9 +73,19 @@ describe("the daily settlement file", () => {
     await sim.post(`/v1/test_helpers/disputes/${disputeD.id}/close`, { outcome: "lost" });
 
     sim.advanceClock(HOUR_MS); // 15:00
-    const payout = await sim.post("/v1/payouts", { amount: 5000, currency: "EUR", destination: "ba_1", reference: "payout_1" });
+    const payout = await sim.post("/v1/payouts", {
+      amount: 5000,
+      currency: "EUR",
+      destination: "ba_1",
+      reference: "payout_1",
+    });
     await sim.waitForStatus(`/v1/payouts/${payout.id}`, "paid");
-    const failedPayout = await sim.post("/v1/payouts", { amount: 100, currency: "EUR", destination: "ba_closed", reference: "payout_2" });
+    const failedPayout = await sim.post("/v1/payouts", {
+      amount: 100,
+      currency: "EUR",
+      destination: "ba_closed",
+      reference: "payout_2",
+    });
     await sim.waitForStatus(`/v1/payouts/${failedPayout.id}`, "failed");
 
     expect((await sim.request("GET", "/v1/settlements")).body).toEqual({ object: "list", data: [] });
@@ -126,8 +138,18 @@ describe("the daily settlement file", () => {
     freezeTime("2024-03-05T09:00:00.000Z");
     const sim = await startTestSimulator({ payoutDelayMs: DAY_MS });
     await sim.paidPayment({ amount: 10_000, currency: "EUR", reference: "order_1" });
-    const payout = await sim.post("/v1/payouts", { amount: 3000, currency: "EUR", destination: "ba_1", reference: "payout_1" });
-    const authorized = await sim.paidPayment({ amount: 2000, currency: "EUR", reference: "order_2", capture_method: "manual" });
+    const payout = await sim.post("/v1/payouts", {
+      amount: 3000,
+      currency: "EUR",
+      destination: "ba_1",
+      reference: "payout_1",
+    });
+    const authorized = await sim.paidPayment({
+      amount: 2000,
+      currency: "EUR",
+      reference: "order_2",
+      capture_method: "manual",
+    });
 
     sim.advanceClock(2 * DAY_MS); // to 2024-03-07T09:00Z; the payout was paid on the 6th at 09:00
     const list = (await sim.request("GET", "/v1/settlements")).body.data;
@@ -153,7 +175,9 @@ describe("the daily settlement file", () => {
     const day3 = await run(sim);
     expect(day3).toMatchObject({ date: "2024-03-07", lines: 1, closing_balance: { EUR: 6680 + 2000 - 88 } });
 
-    const days = await Promise.all(["2024-03-05", "2024-03-06", "2024-03-07"].map(async (date) => settlementRows(await settlementFile(sim, date))));
+    const days = await Promise.all(
+      ["2024-03-05", "2024-03-06", "2024-03-07"].map(async (date) => settlementRows(await settlementFile(sim, date))),
+    );
     let opening: Record<string, number> = {};
     for (const rows of days) {
       checkSettlementRows(rows);
@@ -167,7 +191,9 @@ describe("the daily settlement file", () => {
     freezeTime("2024-03-05T09:00:00.000Z");
     const sim = await startTestSimulator();
     sim.advanceClock(DAY_MS);
-    expect(await settlementFile(sim, "2024-03-05")).toBe("psp_reference,our_reference,type,gross,fee,net,currency,time\n");
+    expect(await settlementFile(sim, "2024-03-05")).toBe(
+      "psp_reference,our_reference,type,gross,fee,net,currency,time\n",
+    );
     await sim.paidPayment({ amount: 1000, currency: "JPY" });
     sim.advanceClock(2 * DAY_MS);
     expect(await settlementFile(sim, "2024-03-07")).toBe(
@@ -192,11 +218,16 @@ describe("the daily settlement file", () => {
       ["", "2024-03-05T18:30:00.000Z"],
     ]);
     expect(await run(sim)).toMatchObject({ date: "2024-03-05", lines: 1 });
-    expect(settlementRows(await settlementFile(sim, "2024-03-05"))[0]).toMatchObject({ psp_reference: p3.id, time: "2024-03-05T18:30:00.000Z" });
+    expect(settlementRows(await settlementFile(sim, "2024-03-05"))[0]).toMatchObject({
+      psp_reference: p3.id,
+      time: "2024-03-05T18:30:00.000Z",
+    });
   });
 
   it.each(["24:00", "7:00", "12:60", "noon", ""])("startPspSimulator refuses settlementCutoff %j", async (cutoff) => {
-    await expect(startPspSimulator({ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, settlementCutoff: cutoff })).rejects.toThrow("settlementCutoff");
+    await expect(
+      startPspSimulator({ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, settlementCutoff: cutoff }),
+    ).rejects.toThrow("settlementCutoff");
   });
 
   it("writes into settlementDir (created if missing) and keeps it on close; its own temporary directory is removed", async () => {
@@ -238,10 +269,20 @@ describe("POST /v1/test_helpers/settlements/run", () => {
     expect(await settlementFile(sim, "2024-03-05")).toBe(file);
 
     const late = await sim.paidPayment({ amount: 2000 });
-    expect(await run(sim)).toMatchObject({ lines: 2, closing_balance: { EUR: 941 + 1912 }, created: unixSeconds("2024-03-05T10:00:00Z") });
+    expect(await run(sim)).toMatchObject({
+      lines: 2,
+      closing_balance: { EUR: 941 + 1912 },
+      created: unixSeconds("2024-03-05T10:00:00Z"),
+    });
     sim.advanceClock(14 * HOUR_MS); // the cutoff re-cuts the day, which has not changed since
-    expect((await sim.request("GET", "/v1/settlements/2024-03-05")).body.created).toBe(unixSeconds("2024-03-05T10:00:00Z"));
-    expect(settlementRows(await settlementFile(sim, "2024-03-05")).map((r) => r.psp_reference)).toEqual([first.id, late.id, ""]);
+    expect((await sim.request("GET", "/v1/settlements/2024-03-05")).body.created).toBe(
+      unixSeconds("2024-03-05T10:00:00Z"),
+    );
+    expect(settlementRows(await settlementFile(sim, "2024-03-05")).map((r) => r.psp_reference)).toEqual([
+      first.id,
+      late.id,
+      "",
+    ]);
   });
 
   it.each([
@@ -281,7 +322,12 @@ describe("settlement routes", () => {
     for (const path of [`/v1/settlements/${date}`, `/v1/settlements/${date}/file`]) {
       const res = await sim.request("GET", path);
       expect(res.status).toBe(404);
-      expect(res.body.error).toEqual({ type: "invalid_request_error", code: "resource_missing", param: "date", message: `No such settlement: '${date}'` });
+      expect(res.body.error).toEqual({
+        type: "invalid_request_error",
+        code: "resource_missing",
+        param: "date",
+        message: `No such settlement: '${date}'`,
+      });
     }
   });
 });

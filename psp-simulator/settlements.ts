@@ -73,7 +73,10 @@ export class Settlements {
     const today = this.options.calendar.dateOf(this.options.clock.now());
     const day = date ?? today;
     if (day < this.firstDate || day > today) {
-      throw invalidParam("date", `Invalid date: ${day} is not a settlement day of this simulator so far (${this.firstDate} to ${today}).`);
+      throw invalidParam(
+        "date",
+        `Invalid date: ${day} is not a settlement day of this simulator so far (${this.firstDate} to ${today}).`,
+      );
     }
     return this.cut(day);
   }
@@ -109,7 +112,8 @@ export class Settlements {
     const { start, end } = calendar.window(date);
     const lines = discrepancies.apply(date, journal.during(start, end).map(fileLine));
     const balances = balanceBreaks.stated(date, journal.balancesBefore(end));
-    const content = SETTLEMENT_HEADER + lines.map((line) => csvLine(line.fields)).join("") + closingBalanceLines(balances, end);
+    const content =
+      SETTLEMENT_HEADER + lines.map((line) => csvLine(line.fields)).join("") + closingBalanceLines(balances, end);
     const digest = createHash("sha256").update(content).digest("hex");
     const previous = this.written.get(date);
     if (previous?.digest === digest) return previous;

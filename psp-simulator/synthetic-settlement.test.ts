@@ -30,9 +30,12 @@ describe("writeSyntheticSettlement", () => {
       ["pi_bench_000003", "pay_bench_000003", "charge", "EUR", "2024-03-05T12:00:00.000Z"],
       ["pi_bench_000004", "pay_bench_000004", "charge", "JPY", "2024-03-05T18:00:00.000Z"],
     ]);
-    expect(rows.slice(0, 4).map((r) => [Number(r.gross), Number(r.fee)])).toEqual(movements.map((m) => [m.gross, m.fee]));
+    expect(rows.slice(0, 4).map((r) => [Number(r.gross), Number(r.fee)])).toEqual(
+      movements.map((m) => [m.gross, m.fee]),
+    );
 
-    const net = (currency: string) => movements.filter((m) => m.currency === currency).reduce((sum, m) => sum + m.gross - m.fee, 0);
+    const net = (currency: string) =>
+      movements.filter((m) => m.currency === currency).reduce((sum, m) => sum + m.gross - m.fee, 0);
     const closingBalance = { EUR: 1000 + net("EUR"), GBP: -50, JPY: net("JPY") };
     expect(result).toEqual({ lines: 4, closingBalance });
     expect(rows.slice(4)).toEqual(
@@ -49,7 +52,12 @@ describe("writeSyntheticSettlement", () => {
     );
 
     const again = tempFile("again.csv");
-    await writeSyntheticSettlement(again, { lines: 4, currencies: ["EUR", "JPY"], date: "2024-03-05", openingBalance: { EUR: 1000, GBP: -50 } });
+    await writeSyntheticSettlement(again, {
+      lines: 4,
+      currencies: ["EUR", "JPY"],
+      date: "2024-03-05",
+      openingBalance: { EUR: 1000, GBP: -50 },
+    });
     expect(readFileSync(again, "utf8")).toBe(readFileSync(path, "utf8"));
   });
 
@@ -95,7 +103,9 @@ describe("writeSyntheticSettlement", () => {
       if (lines > 1_000_001) last.push(line);
     }
     expect(lines).toBe(1 + 1_000_000 + 3);
-    expect(last.map((line) => csvFields(line)).map(([, , type, , , net, currency]) => [type, currency, Number(net)])).toEqual(
+    expect(
+      last.map((line) => csvFields(line)).map(([, , type, , , net, currency]) => [type, currency, Number(net)]),
+    ).toEqual(
       Object.entries(result.closingBalance).map(([currency, balance]) => ["closing_balance", currency, balance]),
     );
   });

@@ -31,12 +31,20 @@ const LINES_PER_CHUNK = 8192;
 
 function checkedOptions(options: SyntheticSettlementOptions) {
   const { lines, currencies = ["EUR"], date = "2024-01-01" } = options;
-  if (!Number.isSafeInteger(lines) || lines < 0) throw new RangeError(`synthetic settlement: lines must be an integer >= 0, got ${lines}`);
+  if (!Number.isSafeInteger(lines) || lines < 0)
+    throw new RangeError(`synthetic settlement: lines must be an integer >= 0, got ${lines}`);
   if (currencies.length === 0 || !currencies.every(isSupportedCurrency)) {
-    throw new RangeError(`synthetic settlement: currencies must be supported upper-case codes, got ${currencies.join(",")}`);
+    throw new RangeError(
+      `synthetic settlement: currencies must be supported upper-case codes, got ${currencies.join(",")}`,
+    );
   }
   if (!isSettlementDate(date)) throw new RangeError(`synthetic settlement: date must be YYYY-MM-DD, got ${date}`);
-  return { lines, currencies, window: new SettlementCalendar(options.cutoff).window(date), fees: new FeeSchedule(options.fees) };
+  return {
+    lines,
+    currencies,
+    window: new SettlementCalendar(options.cutoff).window(date),
+    fees: new FeeSchedule(options.fees),
+  };
 }
 
 /**
@@ -63,7 +71,10 @@ export function* syntheticMovements(options: SyntheticSettlementOptions): Genera
 }
 
 /** Streams a synthetic settlement file to `path`, in exactly the simulator's format, holding one chunk of lines at a time. */
-export async function writeSyntheticSettlement(path: string, options: SyntheticSettlementOptions): Promise<SyntheticSettlement> {
+export async function writeSyntheticSettlement(
+  path: string,
+  options: SyntheticSettlementOptions,
+): Promise<SyntheticSettlement> {
   const { window } = checkedOptions(options);
   const balances = new Map(Object.entries(options.openingBalance ?? {}));
   const file = await open(path, "w");

@@ -21,7 +21,11 @@ export interface JsonResponse {
 }
 
 export interface TestSimulator extends PspSimulator {
-  request(method: string, path: string, options?: { body?: unknown; rawBody?: string; apiKey?: string | null; idempotencyKey?: string }): Promise<JsonResponse>;
+  request(
+    method: string,
+    path: string,
+    options?: { body?: unknown; rawBody?: string; apiKey?: string | null; idempotencyKey?: string },
+  ): Promise<JsonResponse>;
   createPayment(overrides?: Record<string, unknown>, idempotencyKey?: string): Promise<JsonResponse>;
   /** A payment paid on the hosted page with `cardNumber`, as it stands right after. */
   paidPayment(overrides?: Record<string, unknown>, cardNumber?: string): Promise<any>;
@@ -276,10 +280,15 @@ export function checkSettlementRows(rows: SettlementRow[]): void {
   for (const row of rows) {
     const ok =
       row.type === "closing_balance"
-        ? row.psp_reference === "" && row.our_reference === "" && row.gross === "" && row.fee === "" && integer.test(row.net)
+        ? row.psp_reference === "" &&
+          row.our_reference === "" &&
+          row.gross === "" &&
+          row.fee === "" &&
+          integer.test(row.net)
         : ["charge", "refund", "payout", "fee", "chargeback", "chargeback_reversal"].includes(row.type) &&
           [row.gross, row.fee, row.net].every((v) => integer.test(v)) &&
           BigInt(row.net) === BigInt(row.gross) - BigInt(row.fee);
-    if (!ok || !/^[A-Z]{3}$/.test(row.currency) || !iso.test(row.time)) throw new Error(`line breaks the contract: ${JSON.stringify(row)}`);
+    if (!ok || !/^[A-Z]{3}$/.test(row.currency) || !iso.test(row.time))
+      throw new Error(`line breaks the contract: ${JSON.stringify(row)}`);
   }
 }

@@ -82,7 +82,10 @@ function optionalAmount(body: JsonObject, param = "amount"): number | null {
 function currency(body: JsonObject): string {
   const code = requiredString(body, "currency").toUpperCase();
   if (!isSupportedCurrency(code)) {
-    throw invalidParam("currency", `Invalid currency: ${code} is not supported; use one of ${SUPPORTED_CURRENCIES.join(", ")}.`);
+    throw invalidParam(
+      "currency",
+      `Invalid currency: ${code} is not supported; use one of ${SUPPORTED_CURRENCIES.join(", ")}.`,
+    );
   }
   return code;
 }
@@ -126,7 +129,10 @@ function metadata(body: JsonObject): Record<string, string> {
       throw invalidParam(param, `Invalid metadata key: must be at most ${MAX_METADATA_KEY_LENGTH} characters.`);
     }
     if (typeof v !== "string" || v.length > MAX_METADATA_VALUE_LENGTH) {
-      throw invalidParam(param, `Invalid metadata value: must be a string of at most ${MAX_METADATA_VALUE_LENGTH} characters.`);
+      throw invalidParam(
+        param,
+        `Invalid metadata value: must be a string of at most ${MAX_METADATA_VALUE_LENGTH} characters.`,
+      );
     }
   }
   return Object.fromEntries(entries) as Record<string, string>;
@@ -156,7 +162,16 @@ function embedOrigins(body: JsonObject): string[] {
 }
 
 export function newPaymentInput(body: JsonObject): NewPayment {
-  rejectUnknown(body, ["amount", "currency", "capture_method", "reference", "description", "metadata", "return_url", "embed_origins"]);
+  rejectUnknown(body, [
+    "amount",
+    "currency",
+    "capture_method",
+    "reference",
+    "description",
+    "metadata",
+    "return_url",
+    "embed_origins",
+  ]);
   return {
     amount: amount(body),
     currency: currency(body),
@@ -239,7 +254,10 @@ function rate(body: JsonObject, param: string): number {
 
 function milliseconds(param: string, value: unknown, min = 0): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > MAX_DELAY_MS) {
-    throw invalidParam(param, `Invalid ${param}: must be an integer number of milliseconds from ${min} to ${MAX_DELAY_MS}.`);
+    throw invalidParam(
+      param,
+      `Invalid ${param}: must be an integer number of milliseconds from ${min} to ${MAX_DELAY_MS}.`,
+    );
   }
   return value;
 }
@@ -278,7 +296,8 @@ export function faultInput(body: JsonObject): FaultConfig {
 
 function settlementDate(body: JsonObject): string | null {
   const date = optionalString(body, "date");
-  if (date !== null && !isSettlementDate(date)) throw invalidParam("date", "Invalid date: must be a date written YYYY-MM-DD.");
+  if (date !== null && !isSettlementDate(date))
+    throw invalidParam("date", "Invalid date: must be a date written YYYY-MM-DD.");
   return date;
 }
 

@@ -61,7 +61,9 @@ describe("webhook delivery", () => {
       object: "event",
       type: "payment.processing",
       created: expect.any(Number),
-      data: { object: expect.objectContaining({ id: payment.id, status: "processing", pending_reason: "manual_review" }) },
+      data: {
+        object: expect.objectContaining({ id: payment.id, status: "processing", pending_reason: "manual_review" }),
+      },
     });
     expect(byType["payment.failed"].data.object).toMatchObject({
       id: payment.id,
@@ -77,7 +79,13 @@ describe("webhook delivery", () => {
     const { sim, payment } = await succeededPayment({ webhookUrl: receiver.url, webhookRetryBaseMs: 20 });
 
     const delivery = await waitForDelivery(sim, payment.id, "delivered");
-    expect(delivery).toMatchObject({ type: "payment.succeeded", attempts: 3, delivered: true, failed: false, last_status: 200 });
+    expect(delivery).toMatchObject({
+      type: "payment.succeeded",
+      attempts: 3,
+      delivered: true,
+      failed: false,
+      last_status: 200,
+    });
 
     expect(receiver.received).toHaveLength(3);
     for (const webhook of receiver.received) verifySignature(webhook, WEBHOOK_SECRET);
@@ -100,7 +108,11 @@ describe("webhook delivery", () => {
 
   it("marks a delivery failed after webhookMaxAttempts", async () => {
     const receiver = await startReceiver(() => 503);
-    const { sim, payment } = await succeededPayment({ webhookUrl: receiver.url, webhookRetryBaseMs: 2, webhookMaxAttempts: 3 });
+    const { sim, payment } = await succeededPayment({
+      webhookUrl: receiver.url,
+      webhookRetryBaseMs: 2,
+      webhookMaxAttempts: 3,
+    });
     const delivery = await waitForDelivery(sim, payment.id, "failed");
     expect(delivery).toMatchObject({ attempts: 3, delivered: false, failed: true, last_status: 503 });
     expect(receiver.received).toHaveLength(3);
@@ -121,7 +133,9 @@ describe("webhook delivery", () => {
 
   it("holds events until a webhook URL is set", async () => {
     const { sim, payment } = await succeededPayment({});
-    expect(await sim.deliveries(payment.id)).toEqual([expect.objectContaining({ attempts: 0, delivered: false, last_status: null })]);
+    expect(await sim.deliveries(payment.id)).toEqual([
+      expect.objectContaining({ attempts: 0, delivered: false, last_status: null }),
+    ]);
     const receiver = await startReceiver();
     sim.setWebhookUrl(receiver.url);
     await waitFor(() => receiver.received.length === 1, "held webhook");

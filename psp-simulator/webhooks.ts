@@ -106,7 +106,9 @@ export class WebhookDispatcher {
       this.record(event, { dropped: true });
       return;
     }
-    const copies = faults.duplicateWebhook() ? [this.record(event), this.record(event, { duplicate: true })] : [this.record(event)];
+    const copies = faults.duplicateWebhook()
+      ? [this.record(event), this.record(event, { duplicate: true })]
+      : [this.record(event)];
     for (const delivery of copies) this.schedule(delivery, faults.webhookReorderMs());
   }
 

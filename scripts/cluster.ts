@@ -27,10 +27,15 @@ async function up() {
   const instancesOf = (name: ServiceName) => platform!.instancesOf(name).map((instance) => instance.ports);
   printServices(print, { front, instancesOf, shared, settlementDir });
   const tools = natsEnv(nats.endpoint("operator-tools"));
-  print(`Operator tools  NATS_URL=${tools.NATS_URL} NATS_USER=${tools.NATS_USER} NATS_PASSWORD=${tools.NATS_PASSWORD} npx tsx scripts/dead-letters.ts list`);
+  print(
+    `Operator tools  NATS_URL=${tools.NATS_URL} NATS_USER=${tools.NATS_USER} NATS_PASSWORD=${tools.NATS_PASSWORD} npx tsx scripts/dead-letters.ts list`,
+  );
   print(`(${instances.length} service processes; up in ${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
   print("");
-  return { urls: { paymentUrl: shared.PAYMENT_URL!, walletUrl: shared.WALLET_URL!, ledgerUrl: shared.LEDGER_URL! }, pki };
+  return {
+    urls: { paymentUrl: shared.PAYMENT_URL!, walletUrl: shared.WALLET_URL!, ledgerUrl: shared.LEDGER_URL! },
+    pki,
+  };
 }
 
 await runPlatform(up, async () => platform?.stop(), print);

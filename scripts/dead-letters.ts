@@ -15,7 +15,12 @@ import { listDeadLetters, replayDeadLetter, type DeadLetter } from "../services/
 import { natsConnectOptions, natsEndpointFromEnv } from "../services/lib/events/nats.js";
 import { decodePaymentEvent } from "../services/contracts/events/payment-event.js";
 import { streamNamesFromEnv } from "../services/lib/events/streams.js";
-import { listOutboxDeadLetters, requeueOutboxDeadLetter, type OutboxDeadLetter, type OutboxTable } from "../services/lib/events/outbox-dead-letters.js";
+import {
+  listOutboxDeadLetters,
+  requeueOutboxDeadLetter,
+  type OutboxDeadLetter,
+  type OutboxTable,
+} from "../services/lib/events/outbox-dead-letters.js";
 import { createDb } from "../services/lib/db.js";
 import { envString } from "../services/lib/config.js";
 import { PAYMENT_SCHEMA } from "../services/payment/store/migrations/index.js";
@@ -78,7 +83,12 @@ async function streamDeadLetters(command: string | undefined, args: string[]): P
     if (command === "list") {
       console.log(letters.length === 0 ? `no dead letters in ${names.stream}_DLQ` : letters.map(describe).join("\n"));
     } else if (command === "replay" || command === "replay-all") {
-      const chosen = command === "replay-all" ? letters : args.map((a) => letters.find((l) => l.dlqSeq === Number(a)) ?? Promise.reject(new Error(`no dead letter #${a}`)));
+      const chosen =
+        command === "replay-all"
+          ? letters
+          : args.map(
+              (a) => letters.find((l) => l.dlqSeq === Number(a)) ?? Promise.reject(new Error(`no dead letter #${a}`)),
+            );
       for (const letter of await Promise.all(chosen)) {
         await replayDeadLetter(jetstream(nc), jsm, names, letter);
         console.log(`replayed #${letter.dlqSeq}`);

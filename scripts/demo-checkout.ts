@@ -36,9 +36,18 @@ export async function runDemoCheckout(
   print: (line: string) => void,
 ): Promise<Payment> {
   const timeoutMs = 30_000;
-  const payments = createClient(PaymentService, grpcTransport(urls.paymentUrl, identities.marketplace, { server: "payment", timeoutMs }));
-  const wallets = createClient(WalletService, grpcTransport(urls.walletUrl, identities.marketplace, { server: "wallet", timeoutMs }));
-  const ledger = createClient(LedgerService, grpcTransport(urls.ledgerUrl, identities.operatorTools, { server: "ledger", timeoutMs }));
+  const payments = createClient(
+    PaymentService,
+    grpcTransport(urls.paymentUrl, identities.marketplace, { server: "payment", timeoutMs }),
+  );
+  const wallets = createClient(
+    WalletService,
+    grpcTransport(urls.walletUrl, identities.marketplace, { server: "wallet", timeoutMs }),
+  );
+  const ledger = createClient(
+    LedgerService,
+    grpcTransport(urls.ledgerUrl, identities.operatorTools, { server: "ledger", timeoutMs }),
+  );
   const checkoutId = `demo-cart-${Date.now()}`;
   print(`1. CreatePayment over gRPC: checkout ${checkoutId}, two sellers`);
   const { payment: created } = await payments.createPayment({
@@ -56,7 +65,9 @@ export async function runDemoCheckout(
   const watching = (async () => {
     for await (const { payment } of payments.watchPayment({ paymentId: created!.paymentId })) watched.push(payment!);
   })();
-  print(`2. The buyer opens the hosted page and pays with test card ${TEST_CARDS.success}:\n  ${created!.hostedPageUrl}`);
+  print(
+    `2. The buyer opens the hosted page and pays with test card ${TEST_CARDS.success}:\n  ${created!.hostedPageUrl}`,
+  );
   const page = await payOnHostedPage(created!.hostedPageUrl, TEST_CARDS.success);
   print(`  the PSP's page says: ${page.status}`);
   print("3. WatchPayment streams each status change as the PSP's signed webhook lands:");
@@ -68,7 +79,9 @@ export async function runDemoCheckout(
   const payment = watched[watched.length - 1]!;
   print(describePayment(payment));
   const statusPage = await returnToMerchant(page);
-  print(`4. The buyer follows the PSP's return link to our status page, which says ${statusPage.status}:\n  ${statusPage.url}`);
+  print(
+    `4. The buyer follows the PSP's return link to our status page, which says ${statusPage.status}:\n  ${statusPage.url}`,
+  );
   if (payment.status !== PaymentStatus.SUCCEEDED) return payment;
 
   print("5. The payment.succeeded event reaches the wallets through JetStream (platform fee kept back):");
@@ -81,13 +94,16 @@ export async function runDemoCheckout(
   }
   print("6. ...and the ledger, as one balanced double-entry transaction:");
   const { transaction } = await until(
-    () => ledger.getTransaction({ transactionId: `payin:${payment.paymentId}` }).catch(() => ({ transaction: undefined })),
+    () =>
+      ledger.getTransaction({ transactionId: `payin:${payment.paymentId}` }).catch(() => ({ transaction: undefined })),
     (r) => r.transaction !== undefined,
   );
   for (const e of transaction?.entries ?? []) {
     print(`    ${e.direction === Direction.DEBIT ? "Dr" : "Cr"} ${e.accountCode.padEnd(36)} ${formatMoney(e.amount!)}`);
   }
   const { violations } = await ledger.checkInvariants({});
-  print(`    CheckInvariants: ${violations.length === 0 ? "books balanced, wallets equal their seller_payable accounts" : JSON.stringify(violations)}`);
+  print(
+    `    CheckInvariants: ${violations.length === 0 ? "books balanced, wallets equal their seller_payable accounts" : JSON.stringify(violations)}`,
+  );
   return payment;
 }

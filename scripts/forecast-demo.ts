@@ -22,14 +22,26 @@ const history = syntheticHistory({
   seed: Number(values.seed),
   spikes: [{ day: "2025-11-28", extraMinor: 5_000_000 }],
 });
-console.log(`history: ${history.length} days, ${history[0]!.day} to ${history.at(-1)!.day}, last week ${history.slice(-7).map((d) => usd(d.valueMinor)).join(", ")}`);
+console.log(
+  `history: ${history.length} days, ${history[0]!.day} to ${history.at(-1)!.day}, last week ${history
+    .slice(-7)
+    .map((d) => usd(d.valueMinor))
+    .join(", ")}`,
+);
 for (const horizonDays of [30, 90]) {
   const forecast = forecastRevenue(history, { horizonDays });
   if (forecast.kind !== "forecast") throw new Error(forecast.message);
   const { method, total, backtest, points } = forecast;
-  console.log(`\nnext ${horizonDays} days: ${usd(total.forecastMinor)}, 80% ${band(total.interval80)}, 95% ${band(total.interval95)}`);
+  console.log(
+    `\nnext ${horizonDays} days: ${usd(total.forecastMinor)}, 80% ${band(total.interval80)}, 95% ${band(total.interval95)}`,
+  );
   console.log(`  outliers left out: ${method.outlierDays.join(", ") || "none"}`);
-  console.log(`  method ${method.name}: alpha ${method.alpha.toFixed(4)}, beta ${method.beta.toFixed(4)}, gamma ${method.gamma.toFixed(4)}, residual sd ${usd(method.residualStdDevMinor)}, fitted on ${method.fittedDays} days`);
-  console.log(`  backtest (${backtest.holdoutDays} days held out): MAPE ${percent(backtest.mape)}, WAPE ${percent(backtest.wape)}, within 80% ${percent(backtest.coverage80)}, within 95% ${percent(backtest.coverage95)}`);
-  for (const p of [...points.slice(0, 3), points.at(-1)!]) console.log(`  ${p.day}: ${usd(p.forecastMinor)}, 80% ${band(p.interval80)}`);
+  console.log(
+    `  method ${method.name}: alpha ${method.alpha.toFixed(4)}, beta ${method.beta.toFixed(4)}, gamma ${method.gamma.toFixed(4)}, residual sd ${usd(method.residualStdDevMinor)}, fitted on ${method.fittedDays} days`,
+  );
+  console.log(
+    `  backtest (${backtest.holdoutDays} days held out): MAPE ${percent(backtest.mape)}, WAPE ${percent(backtest.wape)}, within 80% ${percent(backtest.coverage80)}, within 95% ${percent(backtest.coverage95)}`,
+  );
+  for (const p of [...points.slice(0, 3), points.at(-1)!])
+    console.log(`  ${p.day}: ${usd(p.forecastMinor)}, 80% ${band(p.interval80)}`);
 }

@@ -17,7 +17,13 @@ import { freePort } from "./infra/free-port.js";
 import { scopeOf } from "./infra/nats-auth.js";
 import { ensureNats } from "./infra/nats.js";
 import { printPki, printServices } from "./infra/platform-banner.js";
-import { PLATFORM_SERVICES, serviceUrlEnv, sharedServiceEnv, startServiceInstance, type PortMap } from "./infra/platform-services.js";
+import {
+  PLATFORM_SERVICES,
+  serviceUrlEnv,
+  sharedServiceEnv,
+  startServiceInstance,
+  type PortMap,
+} from "./infra/platform-services.js";
 import { ensurePostgres } from "./infra/postgres.js";
 import { runPlatform } from "./infra/run-platform.js";
 
@@ -51,19 +57,27 @@ async function up() {
   printPki(pki, print);
 
   const ports: PortMap = {};
-  for (const spec of PLATFORM_SERVICES) for (const port of spec.ports) ports[port.variable] = await portFrom(port.variable, port.fallback);
+  for (const spec of PLATFORM_SERVICES)
+    for (const port of spec.ports) ports[port.variable] = await portFrom(port.variable, port.fallback);
   const settlementDir = envString("SETTLEMENT_DIR", "") || mkdtempSync(join(tmpdir(), "payment-platform-settlements-"));
   if (!process.env.SETTLEMENT_DIR) stops.push(() => rm(settlementDir, { recursive: true, force: true }));
   // Every service reads its configuration from the environment, as its main.ts does in production.
   const shared = { ...sharedServiceEnv(postgres.url, settlementDir), ...serviceUrlEnv(ports) };
-  const services = await Promise.all(PLATFORM_SERVICES.map((spec) => startServiceInstance(spec, ports, { shared, pki, nats })));
+  const services = await Promise.all(
+    PLATFORM_SERVICES.map((spec) => startServiceInstance(spec, ports, { shared, pki, nats })),
+  );
   for (const service of services) stops.push(service.stop);
   printServices(print, { front: ports, instancesOf: () => [ports], shared, settlementDir });
   const tools = natsEnv(nats.endpoint("operator-tools"));
-  print(`Operator tools  NATS_URL=${tools.NATS_URL} NATS_USER=${tools.NATS_USER} NATS_PASSWORD=${tools.NATS_PASSWORD} npx tsx scripts/dead-letters.ts list`);
+  print(
+    `Operator tools  NATS_URL=${tools.NATS_URL} NATS_USER=${tools.NATS_USER} NATS_PASSWORD=${tools.NATS_PASSWORD} npx tsx scripts/dead-letters.ts list`,
+  );
   print(`(each service in a process of its own: ${services.map((s) => s.pid).join(", ")})`);
   print("");
-  return { urls: { paymentUrl: shared.PAYMENT_URL!, walletUrl: shared.WALLET_URL!, ledgerUrl: shared.LEDGER_URL! }, pki };
+  return {
+    urls: { paymentUrl: shared.PAYMENT_URL!, walletUrl: shared.WALLET_URL!, ledgerUrl: shared.LEDGER_URL! },
+    pki,
+  };
 }
 
 await runPlatform(up, stopAll, print);

@@ -13,14 +13,26 @@ import { riskPolicy } from "../services/risk/api/policy.js";
 import { walletPolicy } from "../services/wallet/api/policy.js";
 import { IDENTITIES } from "../services/lib/tls/identity.js";
 
-export const PLATFORM_POLICIES: readonly ServicePolicy[] = [paymentPolicy, riskPolicy, ledgerPolicy, walletPolicy, reconciliationPolicy, ...commonPolicies];
+export const PLATFORM_POLICIES: readonly ServicePolicy[] = [
+  paymentPolicy,
+  riskPolicy,
+  ledgerPolicy,
+  walletPolicy,
+  reconciliationPolicy,
+  ...commonPolicies,
+];
 
 export function policyTable(): string {
   const rows = PLATFORM_POLICIES.flatMap(({ service, methods }) =>
     service.methods.map((method) => {
       const rule = (methods as Record<string, MethodRule>)[method.localName]!;
       const callers = rule.callers.length === IDENTITIES.length ? "every identity" : rule.callers.join(", ");
-      const operator = rule.operator === "required" ? "operator required" : rule.mutates && rule.callers.includes(OPERATOR_VOUCHER) ? "operator required from the console" : "";
+      const operator =
+        rule.operator === "required"
+          ? "operator required"
+          : rule.mutates && rule.callers.includes(OPERATOR_VOUCHER)
+            ? "operator required from the console"
+            : "";
       const notes = [rule.mutates ? "audited" : "", operator].filter(Boolean).join(", ");
       return `| \`${service.typeName}/${method.name}\` | ${callers} | ${notes} |`;
     }),

@@ -28,7 +28,9 @@ const INSERT_ONLY: Record<string, string> = {
   "reconciliation.adjustments": "reason",
   "console.audit_log": "action",
   // Every gRPC service's record of the calls it received.
-  ...Object.fromEntries(["payment", "risk", "ledger", "wallet", "reconciliation"].map((schema) => [`${schema}.rpc_audit`, "outcome"])),
+  ...Object.fromEntries(
+    ["payment", "risk", "ledger", "wallet", "reconciliation"].map((schema) => [`${schema}.rpc_audit`, "outcome"]),
+  ),
 };
 
 // The schema owner, acting as one role or another with SET ROLE inside a rolled-back transaction.
@@ -62,18 +64,31 @@ const INSUFFICIENT_PRIVILEGE = "42501";
 
 describe("each service connects as a role of its own", () => {
   it("the roles can log in and are neither superuser nor allowed to create databases or roles", async () => {
-    const { rows } = await owner.query("select rolname, rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls from pg_roles where rolname = any($1) order by rolname", [
-      SCHEMAS.map((schema) => roleOf(schema)),
-    ]);
+    const { rows } = await owner.query(
+      "select rolname, rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls from pg_roles where rolname = any($1) order by rolname",
+      [SCHEMAS.map((schema) => roleOf(schema))],
+    );
     expect(rows).toHaveLength(SCHEMAS.length);
-    for (const row of rows) expect(row).toEqual({ rolname: row.rolname, rolcanlogin: true, rolsuper: false, rolcreatedb: false, rolcreaterole: false, rolreplication: false, rolbypassrls: false });
+    for (const row of rows)
+      expect(row).toEqual({
+        rolname: row.rolname,
+        rolcanlogin: true,
+        rolsuper: false,
+        rolcreatedb: false,
+        rolcreaterole: false,
+        rolreplication: false,
+        rolbypassrls: false,
+      });
   });
 
   it("a service's role cannot read (or even look into) another service's schema", async () => {
     for (const schema of SCHEMAS) {
       expect(await asRole(roleOf(schema), `select 1 from ${schema}.${SOME_TABLE[schema]} limit 1`), schema).toBe("ok");
       for (const other of SCHEMAS.filter((s) => s !== schema)) {
-        expect(await asRole(roleOf(schema), `select 1 from ${other}.${SOME_TABLE[other]} limit 1`), `${schema} reading ${other}`).toBe(INSUFFICIENT_PRIVILEGE);
+        expect(
+          await asRole(roleOf(schema), `select 1 from ${other}.${SOME_TABLE[other]} limit 1`),
+          `${schema} reading ${other}`,
+        ).toBe(INSUFFICIENT_PRIVILEGE);
       }
     }
     const { rows } = await owner.query(
@@ -104,25 +119,44 @@ describe("each service connects as a role of its own", () => {
 
   it("a service's role cannot create anything, in public or in its own schema, nor touch the migration records", async () => {
     for (const schema of SCHEMAS) {
-      expect(await asRole(roleOf(schema), "create table public.intruder (id int)"), schema).toBe(INSUFFICIENT_PRIVILEGE);
-      expect(await asRole(roleOf(schema), `create table ${schema}.intruder (id int)`), schema).toBe(INSUFFICIENT_PRIVILEGE);
-      expect(await asRole(roleOf(schema), `select 1 from ${schema}.knex_migrations`), schema).toBe(INSUFFICIENT_PRIVILEGE);
+      expect(await asRole(roleOf(schema), "create table public.intruder (id int)"), schema).toBe(
+        INSUFFICIENT_PRIVILEGE,
+      );
+      expect(await asRole(roleOf(schema), `create table ${schema}.intruder (id int)`), schema).toBe(
+        INSUFFICIENT_PRIVILEGE,
+      );
+      expect(await asRole(roleOf(schema), `select 1 from ${schema}.knex_migrations`), schema).toBe(
+        INSUFFICIENT_PRIVILEGE,
+      );
     }
   });
 
   it("the platform works end to end with them: a paid checkout reaches the ledger and the wallets, and no service connects as the owner", async () => {
     const paymentId = await payCheckout(under.client("payment", "marketplace"), sampleCheckout());
     await waitFor(
-      async () => (await owner.query("select 1 from ledger.transactions where id = $1", [`payin:${paymentId}`])).rowCount,
+      async () =>
+        (await owner.query("select 1 from ledger.transactions where id = $1", [`payin:${paymentId}`])).rowCount,
       (found) => found === 1,
       15_000,
       "the ledger to book the pay-in",
     );
-    await waitFor(async () => (await owner.query("select 1 from wallet.balances where seller_id = 'seller-a'")).rowCount, (found) => found! > 0, 15_000, "the wallet credit");
-    const { rows } = await owner.query("select distinct usename from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()");
+    await waitFor(
+      async () => (await owner.query("select 1 from wallet.balances where seller_id = 'seller-a'")).rowCount,
+      (found) => found! > 0,
+      15_000,
+      "the wallet credit",
+    );
+    const { rows } = await owner.query(
+      "select distinct usename from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()",
+    );
     const users = rows.map((r) => r.usename as string);
-    expect(users).toEqual(expect.arrayContaining(["payment", "risk", "ledger", "wallet"].map((schema) => roleOf(schema))));
-    expect(users.every((user) => SCHEMAS.some((schema) => roleOf(schema) === user)), users.join(", ")).toBe(true);
+    expect(users).toEqual(
+      expect.arrayContaining(["payment", "risk", "ledger", "wallet"].map((schema) => roleOf(schema))),
+    );
+    expect(
+      users.every((user) => SCHEMAS.some((schema) => roleOf(schema) === user)),
+      users.join(", "),
+    ).toBe(true);
   });
 
   it("several instances starting at once on a new database all migrate, grant and serve", async () => {

@@ -28,7 +28,10 @@ export default async function setup(project: TestProject) {
   const postgres = await ensurePostgres();
   const harness = harnessUser();
   const nats = await startNatsServer(ANY_STREAMS, [harness]);
-  const passwords = Object.fromEntries([...NATS_USERS.map((user) => [user, nats.endpoint(user).password!]), [harness.user, harness.password]]);
+  const passwords = Object.fromEntries([
+    ...NATS_USERS.map((user) => [user, nats.endpoint(user).password!]),
+    [harness.user, harness.password],
+  ]);
   project.provide("adminDatabaseUrl", postgres.url);
   project.provide("nats", { url: nats.url, passwords });
   const tlsDir = mkdtempSync(join(tmpdir(), "payment-platform-test-tls-"));

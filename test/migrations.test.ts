@@ -25,8 +25,13 @@ afterAll(async () => {
 });
 
 async function tablesIn(schema: string): Promise<string[]> {
-  const rows: { table_name: string }[] = await db("information_schema.tables").where({ table_schema: schema }).select("table_name");
-  return rows.map((r) => r.table_name).filter((t) => !t.startsWith("knex_migrations")).sort();
+  const rows: { table_name: string }[] = await db("information_schema.tables")
+    .where({ table_schema: schema })
+    .select("table_name");
+  return rows
+    .map((r) => r.table_name)
+    .filter((t) => !t.startsWith("knex_migrations"))
+    .sort();
 }
 
 describe.each(SERVICES)("migrations of the %s schema", (schema, migrations) => {
@@ -56,10 +61,37 @@ describe("011_checkout_status", () => {
     const before = paymentMigrations.findIndex((m) => m.name === "011_checkout_status");
     try {
       await migrateUp(serviceDb, schema, paymentMigrations.slice(0, before));
-      const payment = (id: string) => ({ id, checkout_id: `cart-${id}`, request_fingerprint: "f", buyer_id: "b", buyer_country: "US", return_url: "", currency: "USD", total_minor: 300, requested_total_minor: 300, platform_fee_bps: 0, status_page_url: "" });
-      const order = (paymentId: string, orderId: string, status: string) => ({ payment_id: paymentId, order_id: orderId, position: orderId === "o1" ? 0 : 1, seller_id: "s", amount_minor: 150, requested_minor: 150, platform_fee_minor: 0, status });
+      const payment = (id: string) => ({
+        id,
+        checkout_id: `cart-${id}`,
+        request_fingerprint: "f",
+        buyer_id: "b",
+        buyer_country: "US",
+        return_url: "",
+        currency: "USD",
+        total_minor: 300,
+        requested_total_minor: 300,
+        platform_fee_bps: 0,
+        status_page_url: "",
+      });
+      const order = (paymentId: string, orderId: string, status: string) => ({
+        payment_id: paymentId,
+        order_id: orderId,
+        position: orderId === "o1" ? 0 : 1,
+        seller_id: "s",
+        amount_minor: 150,
+        requested_minor: 150,
+        platform_fee_minor: 0,
+        status,
+      });
       await serviceDb("payments").insert([payment("p1"), payment("p2"), payment("p3")]);
-      await serviceDb("payment_orders").insert([order("p1", "o1", "SUCCEEDED"), order("p1", "o2", "SUCCEEDED"), order("p2", "o1", "REFUNDED"), order("p2", "o2", "SUCCEEDED"), order("p3", "o1", "FAILED")]);
+      await serviceDb("payment_orders").insert([
+        order("p1", "o1", "SUCCEEDED"),
+        order("p1", "o2", "SUCCEEDED"),
+        order("p2", "o1", "REFUNDED"),
+        order("p2", "o2", "SUCCEEDED"),
+        order("p3", "o1", "FAILED"),
+      ]);
 
       await migrateUp(serviceDb, schema, paymentMigrations);
       const rows = await serviceDb("payments").orderBy("id").select("id", "checkout_status");
@@ -71,14 +103,18 @@ describe("011_checkout_status", () => {
 
       // Kept from then on: each status change moves the orders, then writes the payment (its updated_at).
       const moveOrders = async (paymentId: string, status: string, orderId?: string) => {
-        await serviceDb("payment_orders").where({ payment_id: paymentId, ...(orderId && { order_id: orderId }) }).update({ status });
+        await serviceDb("payment_orders")
+          .where({ payment_id: paymentId, ...(orderId && { order_id: orderId }) })
+          .update({ status });
         await serviceDb("payments").where({ id: paymentId }).update({ updated_at: serviceDb.fn.now() });
       };
       await moveOrders("p2", "REFUNDED", "o2");
       await moveOrders("p1", "PARTIALLY_REFUNDED");
       await serviceDb("payments").insert(payment("p4"));
       await serviceDb("payment_orders").insert([order("p4", "o1", "NOT_STARTED"), order("p4", "o2", "NOT_STARTED")]);
-      expect(await serviceDb("payments").where({ id: "p4" }).first("checkout_status")).toEqual({ checkout_status: "NOT_STARTED" });
+      expect(await serviceDb("payments").where({ id: "p4" }).first("checkout_status")).toEqual({
+        checkout_status: "NOT_STARTED",
+      });
       await moveOrders("p4", "EXECUTING");
       expect(await serviceDb("payments").orderBy("id").select("id", "checkout_status")).toEqual([
         { id: "p1", checkout_status: "PARTIALLY_REFUNDED" },
@@ -101,13 +137,34 @@ describe("004_outbox_dead_letters (wallet)", () => {
     const before = walletMigrations.findIndex((m) => m.name === "004_outbox_dead_letters");
     try {
       await migrateUp(serviceDb, schema, walletMigrations.slice(0, before));
-      const payout = (payoutId: string, sellerId: string) => ({ payout_id: payoutId, seller_id: sellerId, currency: "USD", amount_minor: 100, destination: "acct", status: "PENDING" });
+      const payout = (payoutId: string, sellerId: string) => ({
+        payout_id: payoutId,
+        seller_id: sellerId,
+        currency: "USD",
+        amount_minor: 100,
+        destination: "acct",
+        status: "PENDING",
+      });
       await serviceDb("payouts").insert([payout("po_1", "s1"), payout("po_2", "s2")]);
-      await serviceDb("outbox").insert(["po_1", "po_2", "po_1"].map((payoutId, i) => ({ event_id: `evt_${i}`, payout_id: payoutId, subject: "payout.pending", payload: Buffer.from("x") })));
+      await serviceDb("outbox").insert(
+        ["po_1", "po_2", "po_1"].map((payoutId, i) => ({
+          event_id: `evt_${i}`,
+          payout_id: payoutId,
+          subject: "payout.pending",
+          payload: Buffer.from("x"),
+        })),
+      );
 
       await migrateUp(serviceDb, schema, walletMigrations);
       expect(await serviceDb("outbox").orderBy("id").pluck("seller_id")).toEqual(["s1", "s2", "s1"]);
-      await expect(serviceDb("outbox").insert({ event_id: "evt_3", payout_id: "po_1", subject: "payout.paid", payload: Buffer.from("x") })).rejects.toThrow(/seller_id/);
+      await expect(
+        serviceDb("outbox").insert({
+          event_id: "evt_3",
+          payout_id: "po_1",
+          subject: "payout.paid",
+          payload: Buffer.from("x"),
+        }),
+      ).rejects.toThrow(/seller_id/);
     } finally {
       await serviceDb.raw("drop schema if exists ?? cascade", [schema]);
       await serviceDb.destroy();

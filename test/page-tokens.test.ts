@@ -16,7 +16,10 @@ import { waitFor } from "./support/wait.js";
 
 /** Every list RPC takes back only the page tokens it issued: anything else is INVALID_ARGUMENT, never INTERNAL. */
 const under = usePlatform();
-const REFUSED = { code: Code.InvalidArgument, message: "page_token: is not one this list issued; start again without it" };
+const REFUSED = {
+  code: Code.InvalidArgument,
+  message: "page_token: is not one this list issued; start again without it",
+};
 const started = new Date();
 
 type Page = { nextPageToken: string };
@@ -26,9 +29,18 @@ interface List {
 }
 
 const lists: List[] = [
-  { name: "ListPayments", page: (pageToken) => clientOf(under.platform, "payment").listPayments({ pageSize: 1, pageToken }) },
-  { name: "ListAccounts", page: (pageToken) => clientOf(under.platform, "ledger").listAccounts({ pageSize: 1, pageToken }) },
-  { name: "ListEntries", page: (pageToken) => clientOf(under.platform, "ledger").listEntries({ pageSize: 1, pageToken }) },
+  {
+    name: "ListPayments",
+    page: (pageToken) => clientOf(under.platform, "payment").listPayments({ pageSize: 1, pageToken }),
+  },
+  {
+    name: "ListAccounts",
+    page: (pageToken) => clientOf(under.platform, "ledger").listAccounts({ pageSize: 1, pageToken }),
+  },
+  {
+    name: "ListEntries",
+    page: (pageToken) => clientOf(under.platform, "ledger").listEntries({ pageSize: 1, pageToken }),
+  },
   {
     name: "ListTransactionIds",
     page: (pageToken) =>
@@ -40,8 +52,15 @@ const lists: List[] = [
         pageToken,
       }),
   },
-  { name: "ListBalances", page: (pageToken) => clientOf(under.platform, "wallet").listBalances({ pageSize: 1, pageToken }) },
-  { name: "ListPayouts", page: (pageToken) => clientOf(under.platform, "wallet").listPayouts({ sellerId: "seller-a", pageSize: 1, pageToken }) },
+  {
+    name: "ListBalances",
+    page: (pageToken) => clientOf(under.platform, "wallet").listBalances({ pageSize: 1, pageToken }),
+  },
+  {
+    name: "ListPayouts",
+    page: (pageToken) =>
+      clientOf(under.platform, "wallet").listPayouts({ sellerId: "seller-a", pageSize: 1, pageToken }),
+  },
   { name: "ListRuns", page: (pageToken) => reconciliation(under).listRuns({ pageSize: 1, pageToken }) },
   { name: "ListExceptions", page: (pageToken) => reconciliation(under).listExceptions({ pageSize: 1, pageToken }) },
 ];
@@ -52,15 +71,39 @@ const issued = new Map<string, string>();
 /** Two of everything each list shows, so that a page of one has a next. */
 beforeAll(async () => {
   for (let i = 0; i < 2; i++) await payCheckout(under.client("payment", "marketplace"), sampleCheckout());
-  await waitFor(() => clientOf(under.platform, "ledger").listTransactionIds({ postedFrom: timestampFromDate(started), postedBefore: timestampFromDate(new Date(Date.now() + 1_000)), idPrefixes: ["payin:"] }), (r) => r.transactionIds.length === 2, 15_000, "both pay-ins booked");
-  await waitFor(() => clientOf(under.platform, "wallet").getBalance({ sellerId: "seller-a", currency: "USD" }), (r) => r.balance!.available!.amountMinor > 200n, 15_000, "seller-a's balance");
+  await waitFor(
+    () =>
+      clientOf(under.platform, "ledger").listTransactionIds({
+        postedFrom: timestampFromDate(started),
+        postedBefore: timestampFromDate(new Date(Date.now() + 1_000)),
+        idPrefixes: ["payin:"],
+      }),
+    (r) => r.transactionIds.length === 2,
+    15_000,
+    "both pay-ins booked",
+  );
+  await waitFor(
+    () => clientOf(under.platform, "wallet").getBalance({ sellerId: "seller-a", currency: "USD" }),
+    (r) => r.balance!.available!.amountMinor > 200n,
+    15_000,
+    "seller-a's balance",
+  );
   await clientOf(under.platform, "wallet").setPayoutAccount({ sellerId: "seller-a", destination: "ba_seller_a" });
   for (const payoutId of ["po-token-1", "po-token-2"]) {
-    await clientOf(under.platform, "wallet").requestPayout({ payoutId, sellerId: "seller-a", amount: { amountMinor: 100n, currency: "USD" } });
+    await clientOf(under.platform, "wallet").requestPayout({
+      payoutId,
+      sellerId: "seller-a",
+      amount: { amountMinor: 100n, currency: "USD" },
+    });
   }
   for (const date of ["2024-06-01", "2024-06-02"]) {
-    const lines = ["pi_ghost_1,pay_ghost_1,charge,500,15,485,USD", "pi_ghost_2,pay_ghost_2,charge,700,21,679,USD"].map((l) => `${l},${date}T10:00:00.000Z`);
-    writeFileSync(join(under.platform.settlementDir, `settlement-${date}.csv`), [SETTLEMENT_HEADER, ...lines, ""].join("\n"));
+    const lines = ["pi_ghost_1,pay_ghost_1,charge,500,15,485,USD", "pi_ghost_2,pay_ghost_2,charge,700,21,679,USD"].map(
+      (l) => `${l},${date}T10:00:00.000Z`,
+    );
+    writeFileSync(
+      join(under.platform.settlementDir, `settlement-${date}.csv`),
+      [SETTLEMENT_HEADER, ...lines, ""].join("\n"),
+    );
     await reconciliation(under).runReconciliation({ date, filePath: `settlement-${date}.csv` });
   }
   for (const list of lists) {
@@ -84,11 +127,25 @@ describe.each(lists.map((list, i) => ({ ...list, other: lists[(i + 1) % lists.le
 
   it("refuses garbage, a tampered cursor or MAC, an oversized token and one from another list", async () => {
     const own = issued.get(list.name)!;
-    for (const token of ["garbage!", "nope", ".", "..", own.split(".")[0]!, tampered(own, 0), tampered(own, 1), `${own}.${own}`, "A".repeat(900), issued.get(list.other.name)!]) {
+    for (const token of [
+      "garbage!",
+      "nope",
+      ".",
+      "..",
+      own.split(".")[0]!,
+      tampered(own, 0),
+      tampered(own, 1),
+      `${own}.${own}`,
+      "A".repeat(900),
+      issued.get(list.other.name)!,
+    ]) {
       expect(await failure(list.page(token))).toEqual(REFUSED);
     }
     // Longer than any string field may be: refused by the server's input bounds before the list sees it.
-    expect(await failure(list.page("A".repeat(100_000)))).toEqual({ code: Code.InvalidArgument, message: "page_token: is 100000 characters long; at most 1000 are allowed" });
+    expect(await failure(list.page("A".repeat(100_000)))).toEqual({
+      code: Code.InvalidArgument,
+      message: "page_token: is 100000 characters long; at most 1000 are allowed",
+    });
   });
 });
 
@@ -99,16 +156,31 @@ describe("tokens made elsewhere", () => {
   });
 
   it("a well-formed token signed with another secret, or for another list of the same shape, is refused", async () => {
-    const elsewhere = pageTokens(pageTokenKey(randomPageTokenSecret()), "payment.v1.PaymentService/ListPayments", { seq: "bigint" }).encode({ seq: 5n });
+    const elsewhere = pageTokens(pageTokenKey(randomPageTokenSecret()), "payment.v1.PaymentService/ListPayments", {
+      seq: "bigint",
+    }).encode({ seq: 5n });
     expect(await failure(clientOf(under.platform, "payment").listPayments({ pageToken: elsewhere }))).toEqual(REFUSED);
     // ListRuns and ListExceptions both page by id, ListPayments and ListPayouts by seq: their tokens still do not mix.
-    expect(await failure(reconciliation(under).listExceptions({ pageToken: issued.get("ListRuns")! }))).toEqual(REFUSED);
-    expect(await failure(clientOf(under.platform, "wallet").listPayouts({ sellerId: "seller-a", pageToken: issued.get("ListPayments")! }))).toEqual(REFUSED);
+    expect(await failure(reconciliation(under).listExceptions({ pageToken: issued.get("ListRuns")! }))).toEqual(
+      REFUSED,
+    );
+    expect(
+      await failure(
+        clientOf(under.platform, "wallet").listPayouts({
+          sellerId: "seller-a",
+          pageToken: issued.get("ListPayments")!,
+        }),
+      ),
+    ).toEqual(REFUSED);
   });
 
   it("a service refuses to start with a secret shorter than 32 characters", async () => {
-    await expect(startLedgerService({ tls: testTls("ledger"), databaseUrl: under.platform.database.url, pageTokenSecret: "x".repeat(31) })).rejects.toThrow(
-      "the page token secret (PAGE_TOKEN_SECRET) must be at least 32 characters",
-    );
+    await expect(
+      startLedgerService({
+        tls: testTls("ledger"),
+        databaseUrl: under.platform.database.url,
+        pageTokenSecret: "x".repeat(31),
+      }),
+    ).rejects.toThrow("the page token secret (PAGE_TOKEN_SECRET) must be at least 32 characters");
   });
 });

@@ -51,7 +51,16 @@ describe("npm start", () => {
         MERCHANT_PORT: "0",
       },
     });
-    for (const line of ["PostgreSQL", "NATS JetStream", "Development PKI /", "PSP simulator   http://", "Risk service    https://", "Payment service https://", "PSP webhooks -> http://", "Demo merchant   http://"]) {
+    for (const line of [
+      "PostgreSQL",
+      "NATS JetStream",
+      "Development PKI /",
+      "PSP simulator   http://",
+      "Risk service    https://",
+      "Payment service https://",
+      "PSP webhooks -> http://",
+      "Demo merchant   http://",
+    ]) {
       expect(stdout).toContain(line);
     }
     expect(stdout).toMatch(/hosted page.*\n\s+http:\/\/127\.0\.0\.1:\d+\/pay\/pi_/);

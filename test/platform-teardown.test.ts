@@ -6,18 +6,30 @@ import { startTestPlatform } from "./support/platform.js";
 /** What the platform started before its start failed. */
 const started = vi.hoisted(() => ({ urls: [] as string[], databases: [] as string[] }));
 
-const recorded = <T extends { url: string }>(start: Promise<T>): Promise<T> => start.then((service) => (started.urls.push(service.url), service));
+const recorded = <T extends { url: string }>(start: Promise<T>): Promise<T> =>
+  start.then((service) => (started.urls.push(service.url), service));
 vi.mock("../psp-simulator/server.js", async (original) => {
   const actual = await original<typeof import("../psp-simulator/server.js")>();
-  return { ...actual, startPspSimulator: (...args: Parameters<typeof actual.startPspSimulator>) => recorded(actual.startPspSimulator(...args)) };
+  return {
+    ...actual,
+    startPspSimulator: (...args: Parameters<typeof actual.startPspSimulator>) =>
+      recorded(actual.startPspSimulator(...args)),
+  };
 });
 vi.mock("../services/risk/service.js", async (original) => {
   const actual = await original<typeof import("../services/risk/service.js")>();
-  return { ...actual, startRiskService: (...args: Parameters<typeof actual.startRiskService>) => recorded(actual.startRiskService(...args)) };
+  return {
+    ...actual,
+    startRiskService: (...args: Parameters<typeof actual.startRiskService>) =>
+      recorded(actual.startRiskService(...args)),
+  };
 });
 vi.mock("./support/test-database.js", async (original) => {
   const actual = await original<typeof import("./support/test-database.js")>();
-  return { ...actual, createTestDatabase: () => actual.createTestDatabase().then((db) => (started.databases.push(db.url), db)) };
+  return {
+    ...actual,
+    createTestDatabase: () => actual.createTestDatabase().then((db) => (started.databases.push(db.url), db)),
+  };
 });
 vi.mock("../services/payment/service.js", async (original) => ({
   ...(await original<typeof import("../services/payment/service.js")>()),

@@ -25,7 +25,12 @@ function slowloris(url: string): Promise<{ openMs: number; answer: string }> {
 describe("slow clients", () => {
   it("cannot hold a connection to the console, the payment service's HTTP side, its metrics or the PSP simulator", async () => {
     const { console: consoleService, payment, psp } = under.platform;
-    const servers = { console: consoleService.url, payment: payment.webhookUrl, metrics: payment.metricsUrl, psp: psp.url };
+    const servers = {
+      console: consoleService.url,
+      payment: payment.webhookUrl,
+      metrics: payment.metricsUrl,
+      psp: psp.url,
+    };
     const results = await Promise.all(Object.values(servers).map(slowloris));
     for (const [i, name] of Object.keys(servers).entries()) {
       expect(results[i]!.answer, name).toMatch(/^HTTP\/1\.1 408/);

@@ -12,9 +12,17 @@ import { waitFor } from "./support/wait.js";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const mainOf = (dir: string) => `${ROOT}${dir}/main.ts`;
 /** The services reading a PSP or console secret. */
-const MAINS = ["psp-simulator", "services/payment", "services/wallet", "services/reconciliation", "services/console"].map(mainOf);
+const MAINS = [
+  "psp-simulator",
+  "services/payment",
+  "services/wallet",
+  "services/reconciliation",
+  "services/console",
+].map(mainOf);
 const SCHEMAS = ["payment", "risk", "ledger", "wallet", "reconciliation", "console"];
-const strongDatabasePasswords = Object.fromEntries(SCHEMAS.map((schema) => [`${schema.toUpperCase()}_DB_PASSWORD`, randomBytes(32).toString("hex")]));
+const strongDatabasePasswords = Object.fromEntries(
+  SCHEMAS.map((schema) => [`${schema.toUpperCase()}_DB_PASSWORD`, randomBytes(32).toString("hex")]),
+);
 const NOWHERE = "https://127.0.0.1:9";
 
 let database: TestDatabase;
@@ -35,14 +43,35 @@ function envWith(secrets: Record<string, string>, platformEnv: string): NodeJS.P
     ...natsEnv(natsAs("console")),
     ...testTlsEnv("console"),
     PAGE_TOKEN_SECRET: randomBytes(32).toString("hex"),
-    ...Object.fromEntries(["PSP_URL", "RISK_URL", "PAYMENT_URL", "LEDGER_URL", "WALLET_URL", "RECONCILIATION_URL"].map((name) => [name, NOWHERE])),
-    ...Object.fromEntries(["PSP_PORT", "PAYMENT_PORT", "PAYMENT_HTTP_PORT", "PAYMENT_METRICS_PORT", "WALLET_PORT", "WALLET_METRICS_PORT", "RECONCILIATION_PORT", "RECONCILIATION_METRICS_PORT", "CONSOLE_PORT"].map((name) => [name, "0"])),
+    ...Object.fromEntries(
+      ["PSP_URL", "RISK_URL", "PAYMENT_URL", "LEDGER_URL", "WALLET_URL", "RECONCILIATION_URL"].map((name) => [
+        name,
+        NOWHERE,
+      ]),
+    ),
+    ...Object.fromEntries(
+      [
+        "PSP_PORT",
+        "PAYMENT_PORT",
+        "PAYMENT_HTTP_PORT",
+        "PAYMENT_METRICS_PORT",
+        "WALLET_PORT",
+        "WALLET_METRICS_PORT",
+        "RECONCILIATION_PORT",
+        "RECONCILIATION_METRICS_PORT",
+        "CONSOLE_PORT",
+      ].map((name) => [name, "0"]),
+    ),
     ...strongDatabasePasswords,
     ...secrets,
   };
 }
 
-const DEVELOPMENT_VALUES = { PSP_API_KEY: "sk_test_local_platform", PSP_WEBHOOK_SECRET: "whsec_local_platform", CONSOLE_ADMIN_PASSWORD: "operator" };
+const DEVELOPMENT_VALUES = {
+  PSP_API_KEY: "sk_test_local_platform",
+  PSP_WEBHOOK_SECRET: "whsec_local_platform",
+  CONSOLE_ADMIN_PASSWORD: "operator",
+};
 
 async function refusal(main: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   const child = startChild(process.execPath, ["--import", "tsx", main], env);
@@ -55,7 +84,9 @@ describe("secrets at start-up", () => {
     const results = await Promise.all(MAINS.map((main) => refusal(main, envWith(DEVELOPMENT_VALUES, "production"))));
     for (const [i, { code, output }] of results.entries()) {
       expect(code, MAINS[i]).toBe(1);
-      expect(output, MAINS[i]).toMatch(/(PSP_API_KEY|CONSOLE_ADMIN_PASSWORD) is a known development value, refused outside development: set it to a random value/);
+      expect(output, MAINS[i]).toMatch(
+        /(PSP_API_KEY|CONSOLE_ADMIN_PASSWORD) is a known development value, refused outside development: set it to a random value/,
+      );
       expect(output, MAINS[i]).toContain("PLATFORM_ENV=development");
     }
   });
@@ -63,12 +94,22 @@ describe("secrets at start-up", () => {
   it("outside development every service refuses a database password that is missing or a development value", async () => {
     const missing = Object.fromEntries(SCHEMAS.map((schema) => [`${schema.toUpperCase()}_DB_PASSWORD`, ""]));
     const results = await Promise.all(
-      SCHEMAS.map((schema) => refusal(mainOf(`services/${schema}`), envWith({ ...missing, [`${schema.toUpperCase()}_DB_PASSWORD`]: schema === "risk" ? "postgres" : "" }, "production"))),
+      SCHEMAS.map((schema) =>
+        refusal(
+          mainOf(`services/${schema}`),
+          envWith(
+            { ...missing, [`${schema.toUpperCase()}_DB_PASSWORD`]: schema === "risk" ? "postgres" : "" },
+            "production",
+          ),
+        ),
+      ),
     );
     for (const [i, { code, output }] of results.entries()) {
       const variable = `${SCHEMAS[i]!.toUpperCase()}_DB_PASSWORD`;
       expect(code, variable).toBe(1);
-      expect(output, variable).toContain(SCHEMAS[i] === "risk" ? `${variable} is a known development value` : `${variable} is required`);
+      expect(output, variable).toContain(
+        SCHEMAS[i] === "risk" ? `${variable} is a known development value` : `${variable} is required`,
+      );
     }
   });
 
@@ -81,7 +122,10 @@ describe("secrets at start-up", () => {
 
   it("in development the services start with those values", async () => {
     const ports = { psp: await freePort(), console: await freePort() };
-    const env = envWith({ ...DEVELOPMENT_VALUES, PSP_PORT: String(ports.psp), CONSOLE_PORT: String(ports.console) }, "development");
+    const env = envWith(
+      { ...DEVELOPMENT_VALUES, PSP_PORT: String(ports.psp), CONSOLE_PORT: String(ports.console) },
+      "development",
+    );
     const started = [
       { main: MAINS[0]!, url: `http://127.0.0.1:${ports.psp}/v1/balance` },
       { main: MAINS[4]!, url: `http://127.0.0.1:${ports.console}/login` },
@@ -90,7 +134,10 @@ describe("secrets at start-up", () => {
       for (const { url, child } of started) {
         const answered = async () => {
           if (child.exit) throw new Error(`exited while starting: ${child.output()}`);
-          return fetch(url).then(() => true, () => false);
+          return fetch(url).then(
+            () => true,
+            () => false,
+          );
         };
         expect(await waitFor(answered, (up) => up, 20_000, url)).toBe(true);
       }

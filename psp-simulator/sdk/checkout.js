@@ -15,9 +15,11 @@
   function mount(target, options) {
     const container = typeof target === "string" ? document.querySelector(target) : target;
     if (!(container instanceof Element)) throw new TypeError(`PspCheckout.mount: no element ${String(target)}`);
-    if (typeof options?.url !== "string" || !URL.canParse(options.url)) throw new TypeError("PspCheckout.mount: options.url must be the payment's hosted_page_url");
+    if (typeof options?.url !== "string" || !URL.canParse(options.url))
+      throw new TypeError("PspCheckout.mount: options.url must be the payment's hosted_page_url");
     const url = new URL(options.url);
-    if (url.origin !== pspOrigin) throw new TypeError(`PspCheckout.mount: options.url must be a page of ${pspOrigin}, where this script came from`);
+    if (url.origin !== pspOrigin)
+      throw new TypeError(`PspCheckout.mount: options.url must be a page of ${pspOrigin}, where this script came from`);
     // The PSP frames the page only if this origin is one of the payment's embed_origins, and posts only to it.
     url.searchParams.set("parent_origin", window.location.origin);
     const onMessage = typeof options.onMessage === "function" ? options.onMessage : () => {};
@@ -30,7 +32,8 @@
       // Only this frame's window, and only while it shows a page of the PSP: any other window's message is ignored.
       if (event.source !== frame.contentWindow || event.origin !== pspOrigin) return;
       const message = event.data;
-      if (message === null || typeof message !== "object" || message.source !== "psp-checkout" || message.version !== 1) return;
+      if (message === null || typeof message !== "object" || message.source !== "psp-checkout" || message.version !== 1)
+        return;
       onMessage(message);
     };
     window.addEventListener("message", receive);

@@ -20,12 +20,22 @@ import type { Client } from "@connectrpc/connect";
 import pg from "pg";
 import type { PaymentService } from "../../gen/payment/v1/payment_pb.js";
 import { dropServiceRolesSql } from "../../services/lib/service-db.js";
-import { benchPlatformEnv, checkout, LedgerWatch, ms, percentile, platformClients, startPlatform } from "./platform-driver.js";
+import {
+  benchPlatformEnv,
+  checkout,
+  LedgerWatch,
+  ms,
+  percentile,
+  platformClients,
+  startPlatform,
+} from "./platform-driver.js";
 
 const AIM_PAYMENTS_PER_SECOND = 300;
 const AIM_CREATE_P99_MS = 50;
 
-const { values: args } = parseArgs({ options: { levels: { type: "string" }, seconds: { type: "string" }, rate: { type: "string" } } });
+const { values: args } = parseArgs({
+  options: { levels: { type: "string" }, seconds: { type: "string" }, rate: { type: "string" } },
+});
 const LEVELS = (args.levels ?? "10,50,100").split(",").map(Number);
 const SECONDS = Number(args.seconds ?? 15);
 const RATE = Number(args.rate ?? 100);
@@ -50,7 +60,11 @@ function cpuSample(platformPid: number | undefined): CpuSample | undefined {
   const [, ...machine] = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).map(Number);
   const busy = machine.reduce((sum, t, i) => (i === 3 || i === 4 ? sum : sum + t), 0); // all but idle and iowait
   const driver = process.cpuUsage();
-  return { machine: busy * TICK_MS, platform: processTreeTicks(platformPid) * TICK_MS, driver: (driver.user + driver.system) / 1000 };
+  return {
+    machine: busy * TICK_MS,
+    platform: processTreeTicks(platformPid) * TICK_MS,
+    driver: (driver.user + driver.system) / 1000,
+  };
 }
 
 /** CPU ticks of a process and its children (npm start runs each service as a child). */
@@ -75,7 +89,14 @@ const readFileSafe = (path: string) => {
 
 const cpuSince = (before: CpuSample | undefined, pid: number | undefined): CpuSample | undefined => {
   const now = cpuSample(pid);
-  return before && now && { machine: now.machine - before.machine, platform: now.platform - before.platform, driver: now.driver - before.driver };
+  return (
+    before &&
+    now && {
+      machine: now.machine - before.machine,
+      platform: now.platform - before.platform,
+      driver: now.driver - before.driver,
+    }
+  );
 };
 
 interface Phase {
@@ -111,7 +132,12 @@ function report(phase: Phase): string {
 }
 
 /** `concurrency` buyers in closed loops for SECONDS; then waits for the ledger to catch up. */
-async function closedLoop(payments: Client<typeof PaymentService>, watch: LedgerWatch, concurrency: number, counter: { n: number }): Promise<Phase> {
+async function closedLoop(
+  payments: Client<typeof PaymentService>,
+  watch: LedgerWatch,
+  concurrency: number,
+  counter: { n: number },
+): Promise<Phase> {
   watch.reset();
   const createMs: number[] = [];
   let errors = 0;
@@ -131,11 +157,24 @@ async function closedLoop(payments: Client<typeof PaymentService>, watch: Ledger
   await watch.drain(30_000);
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuSince(cpuBefore, platformPid);
-  return { name: `${concurrency} buyers`, seconds, cpu, createMs, posted: watch.posted, createToPosted: [...watch.createToPosted], errors };
+  return {
+    name: `${concurrency} buyers`,
+    seconds,
+    cpu,
+    createMs,
+    posted: watch.posted,
+    createToPosted: [...watch.createToPosted],
+    errors,
+  };
 }
 
 /** Buyers arriving at `rate` per second for SECONDS, whatever the platform's pace (open loop). */
-async function fixedRate(payments: Client<typeof PaymentService>, watch: LedgerWatch, rate: number, counter: { n: number }): Promise<Phase> {
+async function fixedRate(
+  payments: Client<typeof PaymentService>,
+  watch: LedgerWatch,
+  rate: number,
+  counter: { n: number },
+): Promise<Phase> {
   watch.reset();
   const createMs: number[] = [];
   let errors = 0;
@@ -157,7 +196,15 @@ async function fixedRate(payments: Client<typeof PaymentService>, watch: LedgerW
   await watch.drain(30_000);
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuSince(cpuBefore, platformPid);
-  return { name: `${rate}/s arriving`, seconds, cpu, createMs, posted: watch.posted, createToPosted: [...watch.createToPosted], errors };
+  return {
+    name: `${rate}/s arriving`,
+    seconds,
+    cpu,
+    createMs,
+    posted: watch.posted,
+    createToPosted: [...watch.createToPosted],
+    errors,
+  };
 }
 
 async function main(): Promise<void> {
@@ -174,7 +221,10 @@ async function main(): Promise<void> {
     url.pathname = `/${name}`;
     env.DATABASE_URL = url.toString();
     databaseWork = async () => {
-      const { rows } = await admin.query("select xact_commit + xact_rollback as xacts, tup_inserted + tup_updated + tup_deleted as writes from pg_stat_database where datname = $1", [name]);
+      const { rows } = await admin.query(
+        "select xact_commit + xact_rollback as xacts, tup_inserted + tup_updated + tup_deleted as writes from pg_stat_database where datname = $1",
+        [name],
+      );
       return { transactions: Number(rows[0].xacts), rowsWritten: Number(rows[0].writes) };
     };
     dropDatabase = async () => {
@@ -196,13 +246,20 @@ async function main(): Promise<void> {
     for (const level of LEVELS) console.log(report(await closedLoop(payments, watch, level, counter)));
     const arriving = await fixedRate(payments, watch, RATE, counter);
     console.log(report(arriving));
-    const createP99 = percentile([...arriving.createMs].sort((a, b) => a - b), 0.99);
-    console.log(`\nCreatePayment p99 at ${RATE}/s: ${ms(createP99)} (aim < ${AIM_CREATE_P99_MS} ms: ${(createP99 / AIM_CREATE_P99_MS).toFixed(2)} of it)`);
+    const createP99 = percentile(
+      [...arriving.createMs].sort((a, b) => a - b),
+      0.99,
+    );
+    console.log(
+      `\nCreatePayment p99 at ${RATE}/s: ${ms(createP99)} (aim < ${AIM_CREATE_P99_MS} ms: ${(createP99 / AIM_CREATE_P99_MS).toFixed(2)} of it)`,
+    );
     const workAfter = await databaseWork();
     if (workBefore && workAfter) {
       const checkouts = counter.n - checkoutsBefore;
       const per = (a: number, b: number) => ((a - b) / checkouts).toFixed(1);
-      console.log(`PostgreSQL per checkout: ${per(workAfter.transactions, workBefore.transactions)} transactions, ${per(workAfter.rowsWritten, workBefore.rowsWritten)} rows written`);
+      console.log(
+        `PostgreSQL per checkout: ${per(workAfter.transactions, workBefore.transactions)} transactions, ${per(workAfter.rowsWritten, workBefore.rowsWritten)} rows written`,
+      );
     }
     // The wallet and the ledger each take the events at their own pace: check once both have caught up.
     let { violations } = await ledger.checkInvariants({});
@@ -210,8 +267,11 @@ async function main(): Promise<void> {
       await sleep(1_000);
       ({ violations } = await ledger.checkInvariants({}));
     }
-    console.log(`CheckInvariants: ${violations.length === 0 ? "clean" : `${violations.length} violation(s)`}; ${counter.n} checkouts, ${watch.outstanding} pay-in(s) not posted`);
-    for (const v of violations) console.log(`  ${JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x))}`);
+    console.log(
+      `CheckInvariants: ${violations.length === 0 ? "clean" : `${violations.length} violation(s)`}; ${counter.n} checkouts, ${watch.outstanding} pay-in(s) not posted`,
+    );
+    for (const v of violations)
+      console.log(`  ${JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x))}`);
     if (violations.length > 0 || watch.outstanding > 0) process.exitCode = 1;
   } finally {
     await watch.stop();

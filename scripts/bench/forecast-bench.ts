@@ -16,5 +16,7 @@ for (const years of [1, 2, 3, 5]) {
     forecastRevenue(history, { horizonDays: 90 });
     return performance.now() - started;
   }).sort((a, b) => a - b);
-  console.log(`${history.length} days of history: ${times[Math.floor(REPEATS / 2)]!.toFixed(0)} ms (min ${times[0]!.toFixed(0)}, max ${times.at(-1)!.toFixed(0)})`);
+  console.log(
+    `${history.length} days of history: ${times[Math.floor(REPEATS / 2)]!.toFixed(0)} ms (min ${times[0]!.toFixed(0)}, max ${times.at(-1)!.toFixed(0)})`,
+  );
 }

@@ -83,8 +83,12 @@ async function benchmark(url: string): Promise<Result[]> {
   const db = createDb(url, LEDGER_SCHEMA, WORKERS + 1);
   try {
     await migrateUp(db, LEDGER_SCHEMA, ledgerMigrations);
-    await db.raw("create table scratch (id bigint generated always as identity primary key, worker integer not null, n integer not null)");
-    const baseline = await measure("(a) baseline: single-row INSERT", (worker, n) => db("scratch").insert({ worker, n }));
+    await db.raw(
+      "create table scratch (id bigint generated always as identity primary key, worker integer not null, n integer not null)",
+    );
+    const baseline = await measure("(a) baseline: single-row INSERT", (worker, n) =>
+      db("scratch").insert({ worker, n }),
+    );
 
     const sellers = Array.from({ length: SELLERS }, (_, i) => sellerPayable(`seller-${i}`, "USD"));
     const hot = await withLedger(db, async (store) => {
@@ -94,15 +98,26 @@ async function benchmark(url: string): Promise<Result[]> {
       );
     });
 
-    const own = (kind: string, type: Account["type"], worker: number): Account => ({ code: `bench_${kind}:w${worker}:USD`, type, currency: "USD" });
+    const own = (kind: string, type: Account["type"], worker: number): Account => ({
+      code: `bench_${kind}:w${worker}:USD`,
+      type,
+      currency: "USD",
+    });
     const spread = await withLedger(db, async (store) => {
-      const accounts = Array.from({ length: WORKERS }, (_, w) => [own("receivable", "ASSET", w), own("payable", "LIABILITY", w), own("revenue", "REVENUE", w)] as const);
+      const accounts = Array.from(
+        { length: WORKERS },
+        (_, w) =>
+          [own("receivable", "ASSET", w), own("payable", "LIABILITY", w), own("revenue", "REVENUE", w)] as const,
+      );
       await store.openAccounts(accounts.flat());
-      return measure("(c) ledger, spread accounts", (worker, n) => store.post(payIn(`spread-${n}`, ...accounts[worker]!)));
+      return measure("(c) ledger, spread accounts", (worker, n) =>
+        store.post(payIn(`spread-${n}`, ...accounts[worker]!)),
+      );
     });
 
     const report = await new LedgerStore(db).checkInvariants();
-    if (report.violations.length > 0) throw new Error(`the books are wrong after the benchmark: ${JSON.stringify(report.violations)}`);
+    if (report.violations.length > 0)
+      throw new Error(`the books are wrong after the benchmark: ${JSON.stringify(report.violations)}`);
     return [baseline, hot, spread];
   } finally {
     await db.destroy();
@@ -112,10 +127,14 @@ async function benchmark(url: string): Promise<Result[]> {
 async function main(): Promise<void> {
   await withTemporaryDatabase("ledger_bench", async (url, admin, origin) => {
     const [version] = (await admin.query<{ server_version: string }>("show server_version")).rows;
-    console.log(`PostgreSQL ${version!.server_version} (${origin}); ${WORKERS} workers, pool of ${WORKERS} (+1 for the checkpointer), ${SECONDS} s each`);
+    console.log(
+      `PostgreSQL ${version!.server_version} (${origin}); ${WORKERS} workers, pool of ${WORKERS} (+1 for the checkpointer), ${SECONDS} s each`,
+    );
     const [baseline, hot, spread] = await benchmark(url);
     for (const r of [baseline!, hot!, spread!]) {
-      console.log(`${r.name.padEnd(36)} ${r.perSecond.toFixed(0).padStart(7)} /s   p50 ${r.p50Ms.toFixed(2)} ms   p99 ${r.p99Ms.toFixed(2)} ms`);
+      console.log(
+        `${r.name.padEnd(36)} ${r.perSecond.toFixed(0).padStart(7)} /s   p50 ${r.p50Ms.toFixed(2)} ms   p99 ${r.p99Ms.toFixed(2)} ms`,
+      );
     }
     console.log(`hot postings / baseline     ${(hot!.perSecond / baseline!.perSecond).toFixed(2)}  (aim >= 0.5)`);
     console.log(`spread postings / baseline  ${(spread!.perSecond / baseline!.perSecond).toFixed(2)}`);

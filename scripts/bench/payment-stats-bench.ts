@@ -53,15 +53,29 @@ async function main(): Promise<void> {
       const t = performance.now();
       for (const statement of SEED) await db.raw(statement, { payments: PAYMENTS, days: DAYS });
       await db.raw("analyze");
-      console.log(`PostgreSQL (${origin}): seeded ${PAYMENTS} payments over ${DAYS} days in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-      const store = new PaymentStore(db, () => new Uint8Array(), () => "");
-      for (const [period, periods] of [["hour", 24], ["day", DAYS]] as [StatsPeriod, number][]) {
+      console.log(
+        `PostgreSQL (${origin}): seeded ${PAYMENTS} payments over ${DAYS} days in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+      );
+      const store = new PaymentStore(
+        db,
+        () => new Uint8Array(),
+        () => "",
+      );
+      for (const [period, periods] of [
+        ["hour", 24],
+        ["day", DAYS],
+      ] as [StatsPeriod, number][]) {
         const range = statsRange(period, periods, new Date());
         let counted = 0;
         const ms = await median(async () => {
-          counted = statsBuckets(range, await store.statsByPeriod(period, range.from, range.to)).reduce((sum, b) => sum + b.created, 0);
+          counted = statsBuckets(range, await store.statsByPeriod(period, range.from, range.to)).reduce(
+            (sum, b) => sum + b.created,
+            0,
+          );
         });
-        console.log(`stats, ${periods} ${period}s: ${counted} payments, median ${ms.toFixed(0)} ms of ${REPEATS} (${((ms / counted) * 1e6).toFixed(0)} ms per million payments)`);
+        console.log(
+          `stats, ${periods} ${period}s: ${counted} payments, median ${ms.toFixed(0)} ms of ${REPEATS} (${((ms / counted) * 1e6).toFixed(0)} ms per million payments)`,
+        );
       }
       const gauge = await median(() => store.countByStatus());
       console.log(`payments{status} gauge, all ${PAYMENTS} payments: median ${gauge.toFixed(0)} ms of ${REPEATS}`);

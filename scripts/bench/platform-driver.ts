@@ -68,12 +68,19 @@ export async function startPlatform(env: NodeJS.ProcessEnv): Promise<Platform> {
 export function platformClients(platform: Platform, env: NodeJS.ProcessEnv) {
   const as = (identity: Identity) => tlsMaterialFromEnv(devPkiFiles(env.PKI_DIR!, identity));
   return {
-    payments: createClient(PaymentService, grpcTransport(platform.paymentUrl, as("marketplace"), { server: "payment", timeoutMs: CALL_TIMEOUT_MS })),
-    ledger: createClient(LedgerService, grpcTransport(platform.ledgerUrl, as("operator-tools"), { server: "ledger", timeoutMs: CALL_TIMEOUT_MS })),
+    payments: createClient(
+      PaymentService,
+      grpcTransport(platform.paymentUrl, as("marketplace"), { server: "payment", timeoutMs: CALL_TIMEOUT_MS }),
+    ),
+    ledger: createClient(
+      LedgerService,
+      grpcTransport(platform.ledgerUrl, as("operator-tools"), { server: "ledger", timeoutMs: CALL_TIMEOUT_MS }),
+    ),
   };
 }
 
-export const percentile = (sorted: number[], q: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
+export const percentile = (sorted: number[], q: number) =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 export const ms = (v: number) => (Number.isNaN(v) ? "-" : `${v.toFixed(1)} ms`);
 
 /** Watches the ledger for the pay-ins of created payments, and notes when each was first seen posted. */
@@ -100,7 +107,10 @@ export class LedgerWatch {
     while (!this.stopped) {
       const ids = [...this.waiting.keys()].slice(0, 1000);
       if (ids.length > 0) {
-        const { transactions } = await this.ledger.lookupTransactions({ transactionIds: ids, readMask: { paths: ["posted_at"] } });
+        const { transactions } = await this.ledger.lookupTransactions({
+          transactionIds: ids,
+          readMask: { paths: ["posted_at"] },
+        });
         const now = performance.now();
         for (const { transactionId } of transactions) {
           this.createToPosted.push(now - this.waiting.get(transactionId)!);
@@ -133,7 +143,11 @@ export interface Checkout {
 }
 
 /** One buyer's checkout: CreatePayment over gRPC, then the hosted page with the success card. */
-export async function checkout(payments: Client<typeof PaymentService>, watch: LedgerWatch, n: number): Promise<Checkout> {
+export async function checkout(
+  payments: Client<typeof PaymentService>,
+  watch: LedgerWatch,
+  n: number,
+): Promise<Checkout> {
   const tag = `${randomBytes(4).toString("hex")}-${n}`;
   const started = performance.now();
   const { payment } = await payments.createPayment({
@@ -143,7 +157,11 @@ export async function checkout(payments: Client<typeof PaymentService>, watch: L
     returnUrl: "https://shop.example/orders/bench",
     orders: [
       { orderId: "order-1", sellerId: `bench-seller-${n % SELLERS}`, amount: { amountMinor: 2_599n, currency: "USD" } },
-      { orderId: "order-2", sellerId: `bench-seller-${(n + 1) % SELLERS}`, amount: { amountMinor: 4_000n, currency: "USD" } },
+      {
+        orderId: "order-2",
+        sellerId: `bench-seller-${(n + 1) % SELLERS}`,
+        amount: { amountMinor: 4_000n, currency: "USD" },
+      },
     ],
   });
   const createMs = performance.now() - started;

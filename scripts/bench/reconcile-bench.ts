@@ -28,7 +28,10 @@ import { settlementDirectory } from "../../services/reconciliation/adapters/sett
 import { defaultReconciliationConfig, Reconciliation } from "../../services/reconciliation/app/reconciliation.js";
 import { formatReportTable } from "../../services/reconciliation/domain/report.js";
 import { settlementWindow } from "../../services/reconciliation/domain/settlement-day.js";
-import { RECONCILIATION_SCHEMA, reconciliationMigrations } from "../../services/reconciliation/store/migrations/index.js";
+import {
+  RECONCILIATION_SCHEMA,
+  reconciliationMigrations,
+} from "../../services/reconciliation/store/migrations/index.js";
 import { ReconciliationStore } from "../../services/reconciliation/store/reconciliation-store.js";
 import { issueDevPki, type DevPki } from "../../services/lib/tls/dev-ca.js";
 import { tlsMaterialFromEnv } from "../../services/lib/tls/tls-material.js";
@@ -44,7 +47,12 @@ const PAGE_TOKEN_SECRET = randomPageTokenSecret();
 
 /** The child: a ledger service on DATABASE_URL without events; prints its URL, serves until killed. */
 async function serveLedger(): Promise<void> {
-  const ledger = await startLedgerService({ databaseUrl: process.env.DATABASE_URL!, port: 0, tls: tlsMaterialFromEnv(), pageTokenSecret: process.env.PAGE_TOKEN_SECRET! });
+  const ledger = await startLedgerService({
+    databaseUrl: process.env.DATABASE_URL!,
+    port: 0,
+    tls: tlsMaterialFromEnv(),
+    pageTokenSecret: process.env.PAGE_TOKEN_SECRET!,
+  });
   console.log(ledger.url);
   process.once("SIGTERM", () => void ledger.close().then(() => process.exit(0)));
 }
@@ -86,11 +94,15 @@ async function ledgerChild(databaseUrl: string, pki: DevPki): Promise<{ url: str
     env: { ...process.env, ...pki.env("ledger"), DATABASE_URL: databaseUrl, LOG_LEVEL: "silent", PAGE_TOKEN_SECRET },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  const [url] = await createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next().then((r) => [r.value as string]);
+  const [url] = await createInterface({ input: child.stdout! })
+    [Symbol.asyncIterator]()
+    .next()
+    .then((r) => [r.value as string]);
   return { url: url!, stop: () => child.kill("SIGTERM") };
 }
 
-const unused = () => Promise.reject(new Error("the benchmark's file has no line that needs the PSP or the payment service"));
+const unused = () =>
+  Promise.reject(new Error("the benchmark's file has no line that needs the PSP or the payment service"));
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { lines: { type: "string" }, ledgers: { type: "string" } } });
@@ -118,7 +130,10 @@ async function main(): Promise<void> {
       await migrateUp(reconciliationDb, RECONCILIATION_SCHEMA, reconciliationMigrations);
       const reconciliation = new Reconciliation({
         store: new ReconciliationStore(reconciliationDb),
-        ledger: new LedgerGrpcClient(ledgers.map((l) => l.url), pki.material("reconciliation")),
+        ledger: new LedgerGrpcClient(
+          ledgers.map((l) => l.url),
+          pki.material("reconciliation"),
+        ),
         files: await settlementDirectory(dir),
         psp: { settlementFile: unused, payment: unused },
         payments: { refreshPayment: unused },
@@ -133,8 +148,12 @@ async function main(): Promise<void> {
       const peakMb = process.resourceUsage().maxRSS / 1024;
       console.log(`\n${formatReportTable(run.report)}\n`);
       console.log(changes.join("\n"));
-      console.log(`\nreconciled ${run.lines} lines (ledger: ${instances} instance(s)) in ${seconds.toFixed(1)} s: ${perSecond.toFixed(0)} lines/s (aim ${AIM_LINES_PER_SECOND}: ${(perSecond / AIM_LINES_PER_SECOND).toFixed(2)} x)`);
-      console.log(`peak RSS ${peakMb.toFixed(0)} MB (aim < ${AIM_RSS_MB}: ${(peakMb / AIM_RSS_MB).toFixed(2)} of it; ${(before / 1024 / 1024).toFixed(0)} MB before the run)`);
+      console.log(
+        `\nreconciled ${run.lines} lines (ledger: ${instances} instance(s)) in ${seconds.toFixed(1)} s: ${perSecond.toFixed(0)} lines/s (aim ${AIM_LINES_PER_SECOND}: ${(perSecond / AIM_LINES_PER_SECOND).toFixed(2)} x)`,
+      );
+      console.log(
+        `peak RSS ${peakMb.toFixed(0)} MB (aim < ${AIM_RSS_MB}: ${(peakMb / AIM_RSS_MB).toFixed(2)} of it; ${(before / 1024 / 1024).toFixed(0)} MB before the run)`,
+      );
     } finally {
       for (const ledger of ledgers) ledger.stop();
       await ledgerDb.destroy();

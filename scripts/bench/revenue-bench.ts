@@ -23,8 +23,20 @@ import { createDb, type Db } from "../../services/lib/db.js";
 import { grpcTransport } from "../../services/lib/grpc-client.js";
 import { randomPageTokenSecret } from "../../services/lib/page-token.js";
 import { issueDevPki } from "../../services/lib/tls/dev-ca.js";
-import { bankPlatform, disputedFunds, platformFeeRevenue, pspFeeExpense, pspReceivable, sellerPayable } from "../../services/contracts/accounting/accounts.js";
-import { GRANULARITIES, revenueReport, type Granularity, type RevenueQuery } from "../../services/ledger/domain/revenue.js";
+import {
+  bankPlatform,
+  disputedFunds,
+  platformFeeRevenue,
+  pspFeeExpense,
+  pspReceivable,
+  sellerPayable,
+} from "../../services/contracts/accounting/accounts.js";
+import {
+  GRANULARITIES,
+  revenueReport,
+  type Granularity,
+  type RevenueQuery,
+} from "../../services/ledger/domain/revenue.js";
 import { startLedgerService } from "../../services/ledger/service.js";
 import { LedgerStore } from "../../services/ledger/store/ledger-store.js";
 import { LEDGER_SCHEMA } from "../../services/ledger/store/migrations/index.js";
@@ -62,7 +74,15 @@ const ENTRY_TEMPLATES = `(values
 const ID = `case m.kind when 'payin' then 'payin:b' || m.i when 'refund' then 'refund:b' || m.i when 'lost' then 'dispute:b' || m.i || ':lost' else 'settlement:b' || m.i end`;
 
 /** Transactions from..to of a batch starting at `first`, its `total` spread evenly over spanDays from postedFrom. */
-async function seedChunk(db: Db, first: number, from: number, to: number, postedFrom: string, spanDays: number, total: number): Promise<void> {
+async function seedChunk(
+  db: Db,
+  first: number,
+  from: number,
+  to: number,
+  postedFrom: string,
+  spanDays: number,
+  total: number,
+): Promise<void> {
   await db.transaction(async (trx) => {
     await trx.raw("set local session_replication_role = replica");
     await trx.raw(
@@ -96,17 +116,28 @@ async function timings(repeats: number, run: () => Promise<unknown>): Promise<{ 
   return { p50: at(0.5), p99: at(0.99) };
 }
 
-const GRANULARITY: Record<Granularity, RevenueGranularity> = { day: RevenueGranularity.DAY, week: RevenueGranularity.WEEK, month: RevenueGranularity.MONTH };
+const GRANULARITY: Record<Granularity, RevenueGranularity> = {
+  day: RevenueGranularity.DAY,
+  week: RevenueGranularity.WEEK,
+  month: RevenueGranularity.MONTH,
+};
 const ms = (x: { p50: number; p99: number }) => `${x.p50.toFixed(1)} / ${x.p99.toFixed(1)} ms`;
 /** Folds every transaction, the live way; the horizon passes them once no older database transaction runs on the server. */
 async function foldAll(db: Db): Promise<void> {
   const store = new LedgerStore(db);
-  while ((await db.raw("select exists (select from transactions where xid >= (select horizon from checkpoint_horizon)) as behind")).rows[0].behind) {
+  while (
+    (
+      await db.raw(
+        "select exists (select from transactions where xid >= (select horizon from checkpoint_horizon)) as behind",
+      )
+    ).rows[0].behind
+  ) {
     await store.advanceCheckpoints();
     await sleep(50);
   }
 }
-const json = (value: unknown) => JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+const json = (value: unknown) =>
+  JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
 const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 
 async function main(): Promise<void> {
@@ -114,29 +145,50 @@ async function main(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), "revenue-bench-"));
     const pki = await issueDevPki(dir);
     // The service migrates the schema at start.
-    const ledger = await startLedgerService({ databaseUrl: url, tls: pki.material("ledger"), port: 0, checkpointIntervalMs: 3_600_000, pageTokenSecret: randomPageTokenSecret() });
+    const ledger = await startLedgerService({
+      databaseUrl: url,
+      tls: pki.material("ledger"),
+      port: 0,
+      checkpointIntervalMs: 3_600_000,
+      pageTokenSecret: randomPageTokenSecret(),
+    });
     const db = createDb(url, LEDGER_SCHEMA);
     try {
       const store = new LedgerStore(db);
       const sellers = Array.from({ length: SELLERS }, (_, i) => `seller_${i}`);
       await store.openAccounts(
-        ["USD", "EUR"].flatMap((c) => [pspReceivable(c), platformFeeRevenue(c), pspFeeExpense(c), bankPlatform(c), disputedFunds(c), ...sellers.map((s) => sellerPayable(s, c))]),
+        ["USD", "EUR"].flatMap((c) => [
+          pspReceivable(c),
+          platformFeeRevenue(c),
+          pspFeeExpense(c),
+          bankPlatform(c),
+          disputedFunds(c),
+          ...sellers.map((s) => sellerPayable(s, c)),
+        ]),
       );
       let t = performance.now();
       const span = days(HISTORY_FROM, HISTORY_TO);
-      for (let from = 1; from <= TRANSACTIONS; from += CHUNK) await seedChunk(db, 1, from, Math.min(TRANSACTIONS, from + CHUNK - 1), HISTORY_FROM, span, TRANSACTIONS);
+      for (let from = 1; from <= TRANSACTIONS; from += CHUNK)
+        await seedChunk(db, 1, from, Math.min(TRANSACTIONS, from + CHUNK - 1), HISTORY_FROM, span, TRANSACTIONS);
       const { rows } = await db.raw("select count(*)::bigint as n from entries");
-      console.log(`PostgreSQL (${origin}): seeded ${TRANSACTIONS} transactions, ${rows[0].n} entries over ${HISTORY_FROM}..${HISTORY_TO} in ${seconds(t)}`);
+      console.log(
+        `PostgreSQL (${origin}): seeded ${TRANSACTIONS} transactions, ${rows[0].n} entries over ${HISTORY_FROM}..${HISTORY_TO} in ${seconds(t)}`,
+      );
 
       t = performance.now();
       await foldAll(db);
       const { rows: folded } = await db.raw("select count(*)::bigint as n from revenue_days");
-      console.log(`advance_checkpoints() folded them into the checkpoints and ${folded[0].n} daily revenue rows in ${seconds(t)}`);
+      console.log(
+        `advance_checkpoints() folded them into the checkpoints and ${folded[0].n} daily revenue rows in ${seconds(t)}`,
+      );
       // The last moments before the call, above the horizon, posted in the year asked.
       await seedChunk(db, TRANSACTIONS + 1, TRANSACTIONS + 1, TRANSACTIONS + TAIL, "2025-12-31", 1, TAIL);
       await db.raw("analyze");
 
-      const client = createClient(LedgerService, grpcTransport(ledger.url, pki.material("operator-tools"), { server: "ledger", timeoutMs: 600_000 }));
+      const client = createClient(
+        LedgerService,
+        grpcTransport(ledger.url, pki.material("operator-tools"), { server: "ledger", timeoutMs: 600_000 }),
+      );
       const scanRepeats = Math.max(3, Math.floor(REPEATS / 4));
       const results = new Map<Granularity, string[]>();
       const rpc = async (granularity: Granularity) => {
@@ -148,14 +200,23 @@ async function main(): Promise<void> {
       };
       for (const granularity of GRANULARITIES) {
         const query: RevenueQuery = { ...YEAR, granularity };
-        const same = json(revenueReport(query, await revenueRowsFromEntries(db, query))) === json(await store.revenue(query));
-        results.set(granularity, [...(await rpc(granularity)), ms(await timings(scanRepeats, () => revenueRowsFromEntries(db, query))), same ? "yes" : "NO"]);
+        const same =
+          json(revenueReport(query, await revenueRowsFromEntries(db, query))) === json(await store.revenue(query));
+        results.set(granularity, [
+          ...(await rpc(granularity)),
+          ms(await timings(scanRepeats, () => revenueRowsFromEntries(db, query))),
+          same ? "yes" : "NO",
+        ]);
       }
       await foldAll(db);
       for (const granularity of GRANULARITIES) results.get(granularity)!.splice(2, 0, (await rpc(granularity))[1]!);
 
-      console.log(`\na year (${YEAR.fromDay}..${YEAR.toDay}), both currencies; GetRevenue: ${REPEATS} runs, scan: ${scanRepeats} runs; p50 / p99`);
-      console.log(`| granularity | periods | GetRevenue, ${TAIL} transactions not yet folded | GetRevenue, all folded | scan of the entries (no rollups) | same figures |`);
+      console.log(
+        `\na year (${YEAR.fromDay}..${YEAR.toDay}), both currencies; GetRevenue: ${REPEATS} runs, scan: ${scanRepeats} runs; p50 / p99`,
+      );
+      console.log(
+        `| granularity | periods | GetRevenue, ${TAIL} transactions not yet folded | GetRevenue, all folded | scan of the entries (no rollups) | same figures |`,
+      );
       console.log("| --- | --- | --- | --- | --- | --- |");
       for (const [granularity, cells] of results) console.log(`| ${granularity} | ${cells.join(" | ")} |`);
     } finally {

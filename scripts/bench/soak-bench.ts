@@ -20,13 +20,28 @@ import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
-import { DEFAULT_INBOX_RETENTION_DAYS, DEFAULT_OUTBOX_RETENTION_DAYS } from "../../services/lib/events/event-retention.js";
+import {
+  DEFAULT_INBOX_RETENTION_DAYS,
+  DEFAULT_OUTBOX_RETENTION_DAYS,
+} from "../../services/lib/events/event-retention.js";
 import { DEFAULT_WEBHOOK_LOG_RETENTION_DAYS } from "../../services/payment/store/timeline-store.js";
-import { benchPlatformEnv, checkout, LedgerWatch, percentile, platformClients, startPlatform } from "./platform-driver.js";
+import {
+  benchPlatformEnv,
+  checkout,
+  LedgerWatch,
+  percentile,
+  platformClients,
+  startPlatform,
+} from "./platform-driver.js";
 import { withTemporaryDatabase } from "./temporary-database.js";
 
 const { values: args } = parseArgs({
-  options: { payments: { type: "string" }, rate: { type: "string" }, seconds: { type: "string" }, interval: { type: "string" } },
+  options: {
+    payments: { type: "string" },
+    rate: { type: "string" },
+    seconds: { type: "string" },
+    interval: { type: "string" },
+  },
 });
 const PAYMENTS = Number(args.payments ?? 1_000_000);
 const RATE = Number(args.rate ?? 20);
@@ -51,7 +66,8 @@ const GROWERS: Grower[] = [
     table: "payment.outbox",
     keepDays: DEFAULT_OUTBOX_RETENTION_DAYS,
     columns: "event_id, payment_id, subject, payload, created_at, published_at",
-    row: (i, at, bytes) => `'evt_seed' || ${i}, 'pay_seed' || ${i}, 'seed.payment.succeeded', repeat('x', ${bytes})::bytea, ${at}, ${at}`,
+    row: (i, at, bytes) =>
+      `'evt_seed' || ${i}, 'pay_seed' || ${i}, 'seed.payment.succeeded', repeat('x', ${bytes})::bytea, ${at}, ${at}`,
   },
   {
     label: "webhook log",
@@ -60,8 +76,20 @@ const GROWERS: Grower[] = [
     columns: "event_id, type, psp_payment_id, outcome, received_at",
     row: (i, at) => `'evt_seed' || ${i}, 'payment.succeeded', 'pi_seed' || ${i}, 'applied', ${at}`,
   },
-  { label: "ledger inbox", table: "ledger.inbox", keepDays: DEFAULT_INBOX_RETENTION_DAYS, columns: "event_id, received_at", row: (i, at) => `'evt_seed' || ${i}, ${at}` },
-  { label: "wallet inbox", table: "wallet.inbox", keepDays: DEFAULT_INBOX_RETENTION_DAYS, columns: "event_id, received_at", row: (i, at) => `'evt_seed' || ${i}, ${at}` },
+  {
+    label: "ledger inbox",
+    table: "ledger.inbox",
+    keepDays: DEFAULT_INBOX_RETENTION_DAYS,
+    columns: "event_id, received_at",
+    row: (i, at) => `'evt_seed' || ${i}, ${at}`,
+  },
+  {
+    label: "wallet inbox",
+    table: "wallet.inbox",
+    keepDays: DEFAULT_INBOX_RETENTION_DAYS,
+    columns: "event_id, received_at",
+    row: (i, at) => `'evt_seed' || ${i}, ${at}`,
+  },
 ];
 
 interface Size {
@@ -72,7 +100,10 @@ interface Size {
 async function sizes(db: pg.Client): Promise<Size[]> {
   const all: Size[] = [];
   for (const { table } of GROWERS) {
-    const { rows } = await db.query(`select count(*)::bigint as rows, pg_total_relation_size($1) as bytes from ${table}`, [table]);
+    const { rows } = await db.query(
+      `select count(*)::bigint as rows, pg_total_relation_size($1) as bytes from ${table}`,
+      [table],
+    );
     all.push({ rows: Number(rows[0].rows), bytes: Number(rows[0].bytes) });
   }
   return all;
@@ -82,7 +113,15 @@ async function sizes(db: pg.Client): Promise<Size[]> {
  * `count` rows into `grower`'s table, their times spread evenly from `fromS` to `toS` seconds ago, numbered from
  * `first` so that ids never collide.
  */
-async function seed(db: pg.Client, grower: Grower, first: number, count: number, fromS: number, toS: number, payloadBytes: number): Promise<void> {
+async function seed(
+  db: pg.Client,
+  grower: Grower,
+  first: number,
+  count: number,
+  fromS: number,
+  toS: number,
+  payloadBytes: number,
+): Promise<void> {
   for (let done = 0; done < count; done += SEED_CHUNK) {
     const n = Math.min(SEED_CHUNK, count - done);
     const at = `now() - make_interval(secs => ${fromS} - ${(fromS - toS) / Math.max(1, count)}::float8 * (i - ${first}))`;
@@ -106,7 +145,9 @@ async function seedHistory(db: pg.Client, perPayment: number[], payloadBytes: nu
     await seed(db, grower, old, band, keepS, keepS - SECONDS, payloadBytes);
   }
   await db.query(`analyze ${GROWERS.map((g) => g.table).join(", ")}`);
-  console.log(`seeded ${thousands(PAYMENTS)} payments' rows in ${((performance.now() - seeding) / 1000).toFixed(0)} s (older than retention: ${GROWERS.map((g) => `${g.label} ${g.keepDays} d`).join(", ")})\n`);
+  console.log(
+    `seeded ${thousands(PAYMENTS)} payments' rows in ${((performance.now() - seeding) / 1000).toFixed(0)} s (older than retention: ${GROWERS.map((g) => `${g.label} ${g.keepDays} d`).join(", ")})\n`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -129,7 +170,12 @@ async function main(): Promise<void> {
       for (let i = 0; i < RATE * seconds; i++) {
         const wait = started + (i * 1000) / RATE - performance.now();
         if (wait > 0) await sleep(wait);
-        inFlight.push(checkout(payments, watch, counter.n++).then((c) => void createMs.push(c.createMs), () => void errors++));
+        inFlight.push(
+          checkout(payments, watch, counter.n++).then(
+            (c) => void createMs.push(c.createMs),
+            () => void errors++,
+          ),
+        );
         if (tick && (performance.now() - started) / 1000 >= nextTick) {
           await tick(nextTick);
           nextTick += INTERVAL_S;
@@ -147,11 +193,19 @@ async function main(): Promise<void> {
       const perPayment = GROWERS.map((_, i) => (after[i]!.rows - before[i]!.rows) / watch.posted);
       const { rows } = await db.query("select coalesce(avg(length(payload)), 100)::int as bytes from payment.outbox");
       const payloadBytes: number = rows[0].bytes;
-      console.log(`rows a payment: ${GROWERS.map((g, i) => `${g.label} ${perPayment[i]!.toFixed(2)}`).join(", ")}; outbox payload ${payloadBytes} bytes`);
+      console.log(
+        `rows a payment: ${GROWERS.map((g, i) => `${g.label} ${perPayment[i]!.toFixed(2)}`).join(", ")}; outbox payload ${payloadBytes} bytes`,
+      );
 
       await seedHistory(db, perPayment, payloadBytes);
 
-      const header = ["t (s)", "payments/s", "create p50/p99 ms", "create->ledger p50/p99 ms", ...GROWERS.map((g) => `${g.label} rows, size`)];
+      const header = [
+        "t (s)",
+        "payments/s",
+        "create p50/p99 ms",
+        "create->ledger p50/p99 ms",
+        ...GROWERS.map((g) => `${g.label} rows, size`),
+      ];
       console.log(`| ${header.join(" | ")} |\n|${header.map(() => " --- |").join("")}`);
       let lastS = 0;
       const line = async (elapsedS: number) => {
@@ -161,15 +215,20 @@ async function main(): Promise<void> {
         watch.reset();
         lastS = elapsedS;
         const now = await sizes(db);
-        const p = (sorted: number[]) => (sorted.length === 0 ? "-" : `${percentile(sorted, 0.5).toFixed(0)} / ${percentile(sorted, 0.99).toFixed(0)}`);
-        console.log(`| ${[elapsedS, perSecond.toFixed(0), p(create), p(e2e), ...now.map((s) => `${thousands(s.rows)}, ${mb(s.bytes)}`)].join(" | ")} |`);
+        const p = (sorted: number[]) =>
+          sorted.length === 0 ? "-" : `${percentile(sorted, 0.5).toFixed(0)} / ${percentile(sorted, 0.99).toFixed(0)}`;
+        console.log(
+          `| ${[elapsedS, perSecond.toFixed(0), p(create), p(e2e), ...now.map((s) => `${thousands(s.rows)}, ${mb(s.bytes)}`)].join(" | ")} |`,
+        );
       };
       createMs.length = 0;
       watch.reset();
       await line(0);
       await arrive(SECONDS, line);
       const { violations } = await ledger.checkInvariants({});
-      console.log(`\n${counter.n} live checkouts, ${errors} errors, ${watch.outstanding} pay-in(s) not posted; CheckInvariants: ${violations.length === 0 ? "clean" : `${violations.length} violation(s)`}`);
+      console.log(
+        `\n${counter.n} live checkouts, ${errors} errors, ${watch.outstanding} pay-in(s) not posted; CheckInvariants: ${violations.length === 0 ? "clean" : `${violations.length} violation(s)`}`,
+      );
       if (violations.length > 0 || errors > 0) process.exitCode = 1;
     } finally {
       await watch.stop();

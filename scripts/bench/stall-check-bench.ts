@@ -60,8 +60,15 @@ function inProcessSource(payments: Db): PipelineSource {
     service: "payment",
     flows: ["payin"],
     async health(since, settledBefore) {
-      const [hours, backlog] = await Promise.all([settledPerHour(payments, [payin!], since, settledBefore), outboxBacklog(payments, settledBefore)]);
-      return { hours: hours.map((h) => ({ ...h, hour: h.hour.getTime() })), unpublished: backlog.unpublished, oldestUnpublished: backlog.oldest };
+      const [hours, backlog] = await Promise.all([
+        settledPerHour(payments, [payin!], since, settledBefore),
+        outboxBacklog(payments, settledBefore),
+      ]);
+      return {
+        hours: hours.map((h) => ({ ...h, hour: h.hour.getTime() })),
+        unpublished: backlog.unpublished,
+        oldestUnpublished: backlog.oldest,
+      };
     },
     async *settledItems(_flow, from, until, settledBefore) {
       let after: { createdAt: string; id: string } | undefined;
@@ -90,7 +97,9 @@ async function main(): Promise<void> {
         await trx.raw(LEDGER_ENTRIES_SEED);
       });
       await payments.raw("analyze");
-      console.log(`PostgreSQL (${origin}): seeded ${PAYMENTS} payments over ${DAYS} days and their pay-ins in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      console.log(
+        `PostgreSQL (${origin}): seeded ${PAYMENTS} payments over ${DAYS} days and their pay-ins in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+      );
       const source = inProcessSource(payments);
       const config = { stallAfterMs: 60_000, lookbackMs: LOOKBACK_HOURS * 3600_000 };
       let found = "";
@@ -98,7 +107,9 @@ async function main(): Promise<void> {
         const report = await checkStalls(bookedCounts(ledger), [source], undefined, config);
         found = report.violations.map((v) => v.transactionId).join(", ");
       });
-      console.log(`stall check, ${LOOKBACK_HOURS} h looked back: median ${ms.toFixed(0)} ms of ${REPEATS}; not booked: ${found || "none"}`);
+      console.log(
+        `stall check, ${LOOKBACK_HOURS} h looked back: median ${ms.toFixed(0)} ms of ${REPEATS}; not booked: ${found || "none"}`,
+      );
     } finally {
       await payments.destroy();
       await ledger.destroy();

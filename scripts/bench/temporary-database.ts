@@ -7,7 +7,10 @@ import { ensurePostgres } from "../infra/postgres.js";
  * Runs `use` with a new database on DATABASE_URL's server (or an embedded PostgreSQL when it is unset), dropped
  * afterwards whatever happens; `admin` is a connection to the server's own database.
  */
-export async function withTemporaryDatabase<T>(prefix: string, use: (url: string, admin: pg.Client, origin: string) => Promise<T>): Promise<T> {
+export async function withTemporaryDatabase<T>(
+  prefix: string,
+  use: (url: string, admin: pg.Client, origin: string) => Promise<T>,
+): Promise<T> {
   const postgres = await ensurePostgres();
   const admin = new pg.Client(postgres.url);
   await admin.connect();

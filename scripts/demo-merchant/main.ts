@@ -7,7 +7,10 @@ import { tlsMaterialFromEnv } from "../../services/lib/tls/tls-material.js";
 import { startDemoMerchant } from "./shop.js";
 
 // Calls the payment service as the marketplace (TLS_* name its certificate), like the marketplace's own backend.
-const payments = createClient(PaymentService, grpcTransport(envString("PAYMENT_URL"), tlsMaterialFromEnv(), { server: "payment", timeoutMs: 30_000 }));
+const payments = createClient(
+  PaymentService,
+  grpcTransport(envString("PAYMENT_URL"), tlsMaterialFromEnv(), { server: "payment", timeoutMs: 30_000 }),
+);
 
 const merchant = await startDemoMerchant({
   port: envInt("MERCHANT_PORT", 0),
@@ -25,7 +28,8 @@ const merchant = await startDemoMerchant({
       ],
     });
     // A checkout risk holds for review (or rejects) has no page to pay on yet.
-    if (!payment?.hostedPageUrl) throw new Error(`payment ${payment?.paymentId} is not open for paying (status ${payment?.status})`);
+    if (!payment?.hostedPageUrl)
+      throw new Error(`payment ${payment?.paymentId} is not open for paying (status ${payment?.status})`);
     return { paymentId: payment.paymentId, hostedPageUrl: payment.hostedPageUrl };
   },
 });

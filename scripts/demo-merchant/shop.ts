@@ -86,14 +86,25 @@ export async function startDemoMerchant(options: DemoMerchantOptions): Promise<D
     if (route === "GET /shop.js") return send(res, 200, "text/javascript; charset=utf-8", SHOP_JS);
     if (route === "POST /checkout") {
       req.resume();
-      return send(res, 200, "text/html; charset=utf-8", checkoutPage(options.pspUrl, await options.createCheckout(origin)));
+      return send(
+        res,
+        200,
+        "text/html; charset=utf-8",
+        checkoutPage(options.pspUrl, await options.createCheckout(origin)),
+      );
     }
     send(res, 404, "text/plain; charset=utf-8", "Not found\n");
   };
   const server = httpServerWithTimeouts((req, res) => {
     handle(req, res).catch((err: unknown) => {
       console.error("demo merchant:", err);
-      if (!res.headersSent) send(res, 502, "text/plain; charset=utf-8", `The payment service did not take the checkout: ${(err as Error).message}\n`);
+      if (!res.headersSent)
+        send(
+          res,
+          502,
+          "text/plain; charset=utf-8",
+          `The payment service did not take the checkout: ${(err as Error).message}\n`,
+        );
     });
   });
   const port = await listen(server, options.port, "127.0.0.1");

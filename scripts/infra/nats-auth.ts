@@ -29,7 +29,10 @@ export interface NatsAuthScope {
   subjectPrefix: string;
 }
 
-export const scopeOf = (names: EventStreamNames): NatsAuthScope => ({ ...names, deadLetterStream: deadLetterStream(names) });
+export const scopeOf = (names: EventStreamNames): NatsAuthScope => ({
+  ...names,
+  deadLetterStream: deadLetterStream(names),
+});
 export const ANY_STREAMS: NatsAuthScope = { stream: "*", deadLetterStream: "*", subjectPrefix: "*" };
 
 /** The events each producer publishes, under the subject prefix: nobody else may. */
@@ -66,7 +69,11 @@ function consumerOf(scope: NatsAuthScope, consumers: readonly ConsumerBinding[])
   return [
     api(`STREAM.INFO.${scope.deadLetterStream}`),
     api(`STREAM.MSG.GET.${scope.stream}`),
-    ...consumers.flatMap((c) => [...durableOf(scope, c), ...durableOf(scope, replayBinding(c.durable)), poisonSubject(names, c.durable)]),
+    ...consumers.flatMap((c) => [
+      ...durableOf(scope, c),
+      ...durableOf(scope, replayBinding(c.durable)),
+      poisonSubject(names, c.durable),
+    ]),
   ];
 }
 
@@ -122,8 +129,15 @@ const list = (items: string[]) => `[${items.map(quoted).join(", ")}]`;
  * A nats-server's authorization: one user per service, each allowed exactly its subjects (`extraUsers`: e.g. a
  * test harness's own). Anonymous connections are refused.
  */
-export function natsAuthConfig(passwords: NatsPasswords, scope: NatsAuthScope, extraUsers: NatsUserEntry[] = []): string {
-  const users = [...NATS_USERS.map((user) => ({ user, password: passwords[user], permissions: natsPermissions(user, scope) })), ...extraUsers];
+export function natsAuthConfig(
+  passwords: NatsPasswords,
+  scope: NatsAuthScope,
+  extraUsers: NatsUserEntry[] = [],
+): string {
+  const users = [
+    ...NATS_USERS.map((user) => ({ user, password: passwords[user], permissions: natsPermissions(user, scope) })),
+    ...extraUsers,
+  ];
   const entries = users.map(
     ({ user, password, permissions }) =>
       `    {\n      user: ${quoted(user)}\n      password: ${quoted(password)}\n      permissions: {\n` +

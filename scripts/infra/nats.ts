@@ -5,7 +5,15 @@ import { join } from "node:path";
 import { AuthorizationError, connect } from "@nats-io/transport-node";
 import { parseNatsServers, type NatsEndpoint } from "../../services/lib/events/nats.js";
 import { freePort } from "./free-port.js";
-import { NATS_USERS, natsAuthConfig, randomNatsPasswords, type NatsAuthScope, type NatsPasswords, type NatsUser, type NatsUserEntry } from "./nats-auth.js";
+import {
+  NATS_USERS,
+  natsAuthConfig,
+  randomNatsPasswords,
+  type NatsAuthScope,
+  type NatsPasswords,
+  type NatsUser,
+  type NatsUserEntry,
+} from "./nats-auth.js";
 
 export interface RunningNats {
   url: string;
@@ -57,11 +65,20 @@ export interface NatsNodeConfig {
   lines: string[];
 }
 
-export function natsServerFiles(port: number, scope: NatsAuthScope, extraUsers: NatsUserEntry[] = [], node?: NatsNodeConfig): NatsServerFiles {
+export function natsServerFiles(
+  port: number,
+  scope: NatsAuthScope,
+  extraUsers: NatsUserEntry[] = [],
+  node?: NatsNodeConfig,
+): NatsServerFiles {
   const dir = mkdtempSync(join(tmpdir(), "payment-platform-nats-"));
   const passwords = node?.passwords ?? randomNatsPasswords();
   const config = join(dir, "nats-server.conf");
-  writeFileSync(config, ["jetstream {}", ...(node?.lines ?? []), natsAuthConfig(passwords, scope, extraUsers)].join("\n"), { mode: 0o600 });
+  writeFileSync(
+    config,
+    ["jetstream {}", ...(node?.lines ?? []), natsAuthConfig(passwords, scope, extraUsers)].join("\n"),
+    { mode: 0o600 },
+  );
   const url = `nats://127.0.0.1:${port}`;
   return {
     dir,

@@ -36,24 +36,71 @@ export interface ServiceSpec {
   needs: ServiceName[];
 }
 
-const callers = (variable: string, fallback: number, scheme: ServicePort["scheme"] = "https"): ServicePort => ({ variable, fallback, role: "callers", scheme });
-const metrics = (variable: string, fallback: number): ServicePort => ({ variable, fallback, role: "metrics", scheme: "http" });
+const callers = (variable: string, fallback: number, scheme: ServicePort["scheme"] = "https"): ServicePort => ({
+  variable,
+  fallback,
+  role: "callers",
+  scheme,
+});
+const metrics = (variable: string, fallback: number): ServicePort => ({
+  variable,
+  fallback,
+  role: "metrics",
+  scheme: "http",
+});
 
 export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
-  { name: "psp", title: "PSP simulator  ", main: "psp-simulator/main.ts", ports: [callers("PSP_PORT", 8090, "http")], serves: "REST API /v1, hosted pages /pay/<id>, checkout SDK /sdk/v1/checkout.js", needs: [] },
-  { name: "risk", title: "Risk service   ", main: "services/risk/main.ts", identity: "risk", ports: [callers("RISK_PORT", 50052), metrics("RISK_METRICS_PORT", 9452)], serves: "gRPC risk.v1.RiskService", needs: [] },
+  {
+    name: "psp",
+    title: "PSP simulator  ",
+    main: "psp-simulator/main.ts",
+    ports: [callers("PSP_PORT", 8090, "http")],
+    serves: "REST API /v1, hosted pages /pay/<id>, checkout SDK /sdk/v1/checkout.js",
+    needs: [],
+  },
+  {
+    name: "risk",
+    title: "Risk service   ",
+    main: "services/risk/main.ts",
+    identity: "risk",
+    ports: [callers("RISK_PORT", 50052), metrics("RISK_METRICS_PORT", 9452)],
+    serves: "gRPC risk.v1.RiskService",
+    needs: [],
+  },
   {
     name: "payment",
     title: "Payment service",
     main: "services/payment/main.ts",
     identity: "payment",
     natsUser: "payment",
-    ports: [callers("PAYMENT_PORT", 50051), callers("PAYMENT_HTTP_PORT", 8081, "http"), metrics("PAYMENT_METRICS_PORT", 9451)],
+    ports: [
+      callers("PAYMENT_PORT", 50051),
+      callers("PAYMENT_HTTP_PORT", 8081, "http"),
+      metrics("PAYMENT_METRICS_PORT", 9451),
+    ],
     serves: "gRPC payment.v1.PaymentService",
     needs: ["psp", "risk"],
   },
-  { name: "wallet", title: "Wallet service ", main: "services/wallet/main.ts", identity: "wallet", natsUser: "wallet", ports: [callers("WALLET_PORT", 50054), metrics("WALLET_METRICS_PORT", 9454)], serves: "gRPC wallet.v1.WalletService", needs: ["psp"] },
-  { name: "ledger", title: "Ledger service ", main: "services/ledger/main.ts", identity: "ledger", natsUser: "ledger", ports: [callers("LEDGER_PORT", 50053), metrics("LEDGER_METRICS_PORT", 9453)], serves: "gRPC ledger.v1.LedgerService", needs: ["wallet", "payment"] },
+  {
+    name: "wallet",
+    title: "Wallet service ",
+    main: "services/wallet/main.ts",
+    identity: "wallet",
+    natsUser: "wallet",
+    ports: [callers("WALLET_PORT", 50054), metrics("WALLET_METRICS_PORT", 9454)],
+    serves: "gRPC wallet.v1.WalletService",
+    needs: ["psp"],
+  },
+  {
+    name: "ledger",
+    title: "Ledger service ",
+    main: "services/ledger/main.ts",
+    identity: "ledger",
+    natsUser: "ledger",
+    ports: [callers("LEDGER_PORT", 50053), metrics("LEDGER_METRICS_PORT", 9453)],
+    serves: "gRPC ledger.v1.LedgerService",
+    needs: ["wallet", "payment"],
+  },
   {
     name: "reconciliation",
     title: "Reconciliation ",
@@ -63,7 +110,16 @@ export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
     serves: "gRPC reconciliation.v1.ReconciliationService; npm run replay-settlement -- <date>",
     needs: ["ledger", "payment", "psp"],
   },
-  { name: "console", title: "Console        ", main: "services/console/main.ts", identity: "console", natsUser: "console", ports: [callers("CONSOLE_PORT", 8082, "http")], serves: "operators and finance, in a browser", needs: ["payment", "ledger", "reconciliation", "wallet", "risk"] },
+  {
+    name: "console",
+    title: "Console        ",
+    main: "services/console/main.ts",
+    identity: "console",
+    natsUser: "console",
+    ports: [callers("CONSOLE_PORT", 8082, "http")],
+    serves: "operators and finance, in a browser",
+    needs: ["payment", "ledger", "reconciliation", "wallet", "risk"],
+  },
   {
     name: "merchant",
     title: "Demo merchant  ",
@@ -107,7 +163,9 @@ export function serviceUrlEnv(front: PortMap): NodeJS.ProcessEnv {
   };
 }
 
-const DATABASE_PASSWORDS = ["PAYMENT", "RISK", "LEDGER", "WALLET", "RECONCILIATION", "CONSOLE"].map((schema) => `${schema}_DB_PASSWORD`);
+const DATABASE_PASSWORDS = ["PAYMENT", "RISK", "LEDGER", "WALLET", "RECONCILIATION", "CONSOLE"].map(
+  (schema) => `${schema}_DB_PASSWORD`,
+);
 
 /** A secret from the environment, or a random one for this run only: no fixed secret to leak into production. */
 const secretFrom = (name: string, bytes = 32) => process.env[name] || randomBytes(bytes).toString("hex");
@@ -138,7 +196,12 @@ export interface InstanceWiring {
 }
 
 /** Starts one instance of `spec` on `ports`, with its identity, its NATS user and the shared environment. */
-export function startServiceInstance(spec: ServiceSpec, ports: PortMap, wiring: InstanceWiring, label = spec.title.trim()): Promise<ServiceProcess> {
+export function startServiceInstance(
+  spec: ServiceSpec,
+  ports: PortMap,
+  wiring: InstanceWiring,
+  label = spec.title.trim(),
+): Promise<ServiceProcess> {
   const env: NodeJS.ProcessEnv = {
     ...wiring.shared,
     ...(spec.identity ? wiring.pki.env(spec.identity) : {}),

@@ -13,14 +13,22 @@ export interface StartedPlatform {
  * --exit-after-demo, stops at once: exit code 0 when the demo succeeded). `stop` stops whatever `up` started, also
  * when it failed halfway.
  */
-export async function runPlatform(up: () => Promise<StartedPlatform>, stop: () => Promise<void>, print: (line: string) => void): Promise<void> {
+export async function runPlatform(
+  up: () => Promise<StartedPlatform>,
+  stop: () => Promise<void>,
+  print: (line: string) => void,
+): Promise<void> {
   // Ctrl-C while starting stops what has started too.
   const shutdown = () => stop().then(() => process.exit(0));
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
   try {
     const { urls, pki } = await up();
-    const result = await runDemoCheckout(urls, { marketplace: pki.material("marketplace"), operatorTools: pki.material("operator-tools") }, print);
+    const result = await runDemoCheckout(
+      urls,
+      { marketplace: pki.material("marketplace"), operatorTools: pki.material("operator-tools") },
+      print,
+    );
     const ok = result.status === PaymentStatus.SUCCEEDED;
     print(ok ? "Demo checkout SUCCEEDED." : "Demo checkout did not succeed.");
     if (process.argv.includes("--exit-after-demo")) {

@@ -25,9 +25,11 @@ process.once("exit", () => {
 async function listening(port: number, child: ChildProcess, name: string): Promise<void> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before it listened on port ${port}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before it listened on port ${port}`);
     if (await acceptsConnections(port)) return;
-    if (Date.now() > deadline) throw new Error(`${name} did not listen on port ${port} within ${STARTUP_TIMEOUT_MS / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`${name} did not listen on port ${port} within ${STARTUP_TIMEOUT_MS / 1000} s`);
     await sleep(100);
   }
 }
@@ -36,8 +38,17 @@ async function listening(port: number, child: ChildProcess, name: string): Promi
  * Runs one of the platform's services in a process of its own, from its main file (a path from the repository's
  * root) and environment, as it would run in production; resolves once it listens on `port`. Its logs go to stderr.
  */
-export async function startServiceProcess(name: string, main: string, env: NodeJS.ProcessEnv, port: number): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", main], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+export async function startServiceProcess(
+  name: string,
+  main: string,
+  env: NodeJS.ProcessEnv,
+  port: number,
+): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", main], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   children.add(child);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   void exited.then(() => children.delete(child));

@@ -49,11 +49,34 @@ export async function startConsoleService(config: ConsoleServiceConfig): Promise
   const now = config.now ?? (() => new Date());
   const store = new ConsoleStore(db, SESSION_TTL_MS, now);
   if (config.adminPassword) {
-    await store.upsertOperator({ id: ADMIN_OPERATOR_ID, displayName: "Administrator", role: "finance" }, config.adminPassword);
-    await store.audit({ operatorId: "system", action: "operator_bootstrapped", target: ADMIN_OPERATOR_ID, details: { role: "finance" } });
+    await store.upsertOperator(
+      { id: ADMIN_OPERATOR_ID, displayName: "Administrator", role: "finance" },
+      config.adminPassword,
+    );
+    await store.audit({
+      operatorId: "system",
+      action: "operator_bootstrapped",
+      target: ADMIN_OPERATOR_ID,
+      details: { role: "finance" },
+    });
   }
   const clients = createConsoleClients(config, config.tls);
-  const routes = [...authRoutes(store, now), ...overviewRoutes(clients), ...paymentRoutes(clients), ...riskReviewRoutes(clients), ...refundRoutes(clients), ...ledgerRoutes(clients), ...revenueRoutes(clients), ...invariantRoutes(clients), ...reconciliationRoutes(clients), ...adjustmentRoutes(clients), ...walletRoutes(clients), ...deadLetterRoutes(config.deadLetters, store), ...adminRoutes(store), ...serviceAuditRoutes(clients)];
+  const routes = [
+    ...authRoutes(store, now),
+    ...overviewRoutes(clients),
+    ...paymentRoutes(clients),
+    ...riskReviewRoutes(clients),
+    ...refundRoutes(clients),
+    ...ledgerRoutes(clients),
+    ...revenueRoutes(clients),
+    ...invariantRoutes(clients),
+    ...reconciliationRoutes(clients),
+    ...adjustmentRoutes(clients),
+    ...walletRoutes(clients),
+    ...deadLetterRoutes(config.deadLetters, store),
+    ...adminRoutes(store),
+    ...serviceAuditRoutes(clients),
+  ];
   const server = httpServerWithTimeouts(consoleHandler(routes, store, log));
   const host = config.host ?? "127.0.0.1";
   const port = await listen(server, config.port, host);

@@ -58,7 +58,8 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
   const db = await openServiceDb(config, ledgerSchema);
   const store = new LedgerStore(db);
   const metrics = createMetricsRegistry("ledger");
-  if (config.walletUrl === undefined) log.warn("no wallet service configured: CheckInvariants will not compare wallets with seller_payable accounts");
+  if (config.walletUrl === undefined)
+    log.warn("no wallet service configured: CheckInvariants will not compare wallets with seller_payable accounts");
   const wallets = config.walletUrl === undefined ? undefined : new WalletGrpcClient(config.walletUrl, config.tls);
   const sources = pipelineSources(config, config.tls);
   const consumerMetrics = config.events && new ConsumerMetrics(metrics, config.events.names);
@@ -85,13 +86,7 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
   const consumer =
     config.events &&
     consumerMetrics &&
-    (await startEventConsumers(
-      "ledger-service",
-      config.events,
-      ledgerSubscriptions(db),
-      log,
-      consumerMetrics,
-    ));
+    (await startEventConsumers("ledger-service", config.events, ledgerSubscriptions(db), log, consumerMetrics));
   if (consumer) stores.set("nats", async () => consumer.connected());
   log.info("ledger service listening", { url: grpc.url });
   return {

@@ -56,15 +56,18 @@ function checkField(field: DescField, value: unknown, path: string, maxChars: nu
       return;
     case "list":
       (value as unknown[]).forEach((item, i) => {
-        if (field.listKind === "message") checkMessage(field.message, item as Record<string, unknown>, `${path}[${i}].`, maxChars);
+        if (field.listKind === "message")
+          checkMessage(field.message, item as Record<string, unknown>, `${path}[${i}].`, maxChars);
         else if (field.scalar === ScalarType.STRING) checkString(item as string, `${path}[${i}]`, maxChars);
       });
       return;
     case "map":
       for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
         if (field.mapKey === ScalarType.STRING) checkString(key, `${path} key`, maxChars);
-        if (field.mapKind === "message") checkMessage(field.message, item as Record<string, unknown>, `${path}["${key.slice(0, 40)}"].`, maxChars);
-        else if (field.scalar === ScalarType.STRING) checkString(item as string, `${path}["${key.slice(0, 40)}"]`, maxChars);
+        if (field.mapKind === "message")
+          checkMessage(field.message, item as Record<string, unknown>, `${path}["${key.slice(0, 40)}"].`, maxChars);
+        else if (field.scalar === ScalarType.STRING)
+          checkString(item as string, `${path}["${key.slice(0, 40)}"]`, maxChars);
       }
       return;
     default:
@@ -73,7 +76,8 @@ function checkField(field: DescField, value: unknown, path: string, maxChars: nu
 }
 
 function checkString(value: string, path: string, maxChars: number): void {
-  if (value.length > maxChars) throw invalidArgument(path, `is ${value.length} characters long; at most ${maxChars} are allowed`);
+  if (value.length > maxChars)
+    throw invalidArgument(path, `is ${value.length} characters long; at most ${maxChars} are allowed`);
   const control = CONTROL.exec(value);
   if (control) {
     const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");

@@ -16,7 +16,10 @@ export function callsPerConnection(maxCalls: number): Interceptor {
     if (!connection) return next(req);
     const open = inFlight.get(connection) ?? 0;
     if (open >= maxCalls) {
-      throw new ConnectError(`${maxCalls} calls are already in flight on this connection; wait for some to finish or retry later`, Code.ResourceExhausted);
+      throw new ConnectError(
+        `${maxCalls} calls are already in flight on this connection; wait for some to finish or retry later`,
+        Code.ResourceExhausted,
+      );
     }
     inFlight.set(connection, open + 1);
     const release = once(() => inFlight.set(connection, (inFlight.get(connection) ?? 1) - 1));

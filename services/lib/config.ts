@@ -10,7 +10,10 @@ export function envString(name: string, fallback?: string): string {
 export function envList(name: string): string[] | undefined {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === "") return undefined;
-  const items = raw.split(",").map((item) => item.trim()).filter((item) => item !== "");
+  const items = raw
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
   if (items.length === 0) throw new Error(`environment variable ${name} must list at least one item, got "${raw}"`);
   return items;
 }

@@ -20,7 +20,12 @@ export function createDb(databaseUrl: string, schema: string, poolMax = 10): Db 
     // Through a failover: a server that does not answer fails the connect within seconds instead of hanging it, and
     // a connection whose server vanished silently is found dead by keepalives. A pooled connection that failed is
     // discarded by knex (it marks it disposed on the client's 'error' and 'end').
-    connection: { connectionString: databaseUrl, connectionTimeoutMillis: 5_000, keepAlive: true, keepAliveInitialDelayMillis: 5_000 },
+    connection: {
+      connectionString: databaseUrl,
+      connectionTimeoutMillis: 5_000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 5_000,
+    },
     searchPath: [schema],
     acquireConnectionTimeout: 10_000,
     pool: { min: 0, max: poolMax },

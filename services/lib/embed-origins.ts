@@ -18,20 +18,24 @@ export interface EmbedOriginsProblem {
 
 function originProblem(value: unknown): string | undefined {
   if (typeof value !== "string") return "must be a string";
-  if (value.length > MAX_EMBED_ORIGIN_LENGTH) return `must be at most ${MAX_EMBED_ORIGIN_LENGTH} characters, got ${value.length}`;
+  if (value.length > MAX_EMBED_ORIGIN_LENGTH)
+    return `must be at most ${MAX_EMBED_ORIGIN_LENGTH} characters, got ${value.length}`;
   const match = ORIGIN.exec(value);
   if (!match || !URL.canParse(value) || new URL(value).origin !== value) {
     return `"${value}" is not an origin: write scheme://host[:port] in lower case, with no path (not even "/"), no default port`;
   }
-  if (match[1] === "http" && !LOOPBACK_HOST.test(match[2]!)) return `"${value}" must use https (http only for localhost and 127.0.0.1)`;
+  if (match[1] === "http" && !LOOPBACK_HOST.test(match[2]!))
+    return `"${value}" must use https (http only for localhost and 127.0.0.1)`;
   return undefined;
 }
 
 /** What is wrong with a list of embed origins, or undefined when every one is a distinct, well-formed origin. */
 export function embedOriginsProblem(values: readonly unknown[]): EmbedOriginsProblem | undefined {
-  if (values.length > MAX_EMBED_ORIGINS) return { index: null, message: `must list at most ${MAX_EMBED_ORIGINS} origins, got ${values.length}` };
+  if (values.length > MAX_EMBED_ORIGINS)
+    return { index: null, message: `must list at most ${MAX_EMBED_ORIGINS} origins, got ${values.length}` };
   for (const [index, value] of values.entries()) {
-    const message = originProblem(value) ?? (values.indexOf(value) < index ? `"${String(value)}" appears more than once` : undefined);
+    const message =
+      originProblem(value) ?? (values.indexOf(value) < index ? `"${String(value)}" appears more than once` : undefined);
     if (message !== undefined) return { index, message };
   }
   return undefined;

@@ -20,11 +20,16 @@ export type FailpointName = (typeof FAILPOINTS)[number];
 
 export function parseFailpoints(spec: string): Map<FailpointName, number> {
   const armed = new Map<FailpointName, number>();
-  for (const entry of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [name, nth = "1"] = entry.split("@");
-    if (!FAILPOINTS.includes(name as FailpointName)) throw new Error(`FAILPOINTS: unknown point "${name}" (known: ${FAILPOINTS.join(", ")})`);
+    if (!FAILPOINTS.includes(name as FailpointName))
+      throw new Error(`FAILPOINTS: unknown point "${name}" (known: ${FAILPOINTS.join(", ")})`);
     const hit = Number(nth);
-    if (!Number.isSafeInteger(hit) || hit < 1) throw new Error(`FAILPOINTS: "${entry}" must be name or name@N with N >= 1`);
+    if (!Number.isSafeInteger(hit) || hit < 1)
+      throw new Error(`FAILPOINTS: "${entry}" must be name or name@N with N >= 1`);
     armed.set(name as FailpointName, hit);
   }
   return armed;

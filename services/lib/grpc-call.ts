@@ -12,7 +12,8 @@ const TRANSIENT = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.Resourc
 export function callWithRetry<T>(call: () => Promise<T>, serviceName: string): Promise<T> {
   return retry(call, (err) => TRANSIENT.has(ConnectError.from(err).code)).catch((err: unknown) => {
     const error = ConnectError.from(err);
-    if (TRANSIENT.has(error.code)) throw unavailable(`the ${serviceName} service is not answering (${error.rawMessage}); retry later`);
+    if (TRANSIENT.has(error.code))
+      throw unavailable(`the ${serviceName} service is not answering (${error.rawMessage}); retry later`);
     throw new Error(`the ${serviceName} service failed: ${error.message}`);
   });
 }

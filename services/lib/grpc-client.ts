@@ -21,7 +21,12 @@ const connectionResetIsUnavailable: Interceptor = (next) => async (req) => {
   try {
     return await next(req);
   } catch (err) {
-    if (err instanceof ConnectError && err.code === Code.Aborted && err.cause instanceof Error && !(err.cause instanceof ConnectError)) {
+    if (
+      err instanceof ConnectError &&
+      err.code === Code.Aborted &&
+      err.cause instanceof Error &&
+      !(err.cause instanceof ConnectError)
+    ) {
       throw new ConnectError(err.rawMessage, Code.Unavailable, undefined, undefined, err.cause);
     }
     throw err;
@@ -35,7 +40,8 @@ const connectionResetIsUnavailable: Interceptor = (next) => async (req) => {
  * of the process.
  */
 export function grpcTransport(baseUrl: string, tls: TlsMaterial, opts: GrpcClientOptions): Transport {
-  if (!baseUrl.startsWith("https://")) throw new Error(`${baseUrl}: our gRPC services are reached over TLS only (https://host:port)`);
+  if (!baseUrl.startsWith("https://"))
+    throw new Error(`${baseUrl}: our gRPC services are reached over TLS only (https://host:port)`);
   return createGrpcTransport({
     baseUrl,
     defaultTimeoutMs: opts.timeoutMs,
@@ -47,7 +53,11 @@ export function grpcTransport(baseUrl: string, tls: TlsMaterial, opts: GrpcClien
       key: tls.key,
       checkServerIdentity: (_host, cert) => {
         const proven = identityOfSubjectAltName(cert.subjectaltname);
-        return proven === opts.server ? undefined : new Error(`${baseUrl} is not the ${opts.server} service: its certificate names ${proven ?? "no identity of ours"}`);
+        return proven === opts.server
+          ? undefined
+          : new Error(
+              `${baseUrl} is not the ${opts.server} service: its certificate names ${proven ?? "no identity of ours"}`,
+            );
       },
     },
     ...(opts.gzip === false ? { acceptCompression: [] } : {}),

@@ -7,7 +7,10 @@ import type http2 from "node:http2";
 export function encodeGrpcMessage(message: string): string {
   let out = "";
   for (const byte of Buffer.from(message, "utf8")) {
-    out += byte >= 0x20 && byte <= 0x7e && byte !== 0x25 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+    out +=
+      byte >= 0x20 && byte <= 0x7e && byte !== 0x25
+        ? String.fromCharCode(byte)
+        : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
   }
   return out;
 }
@@ -28,7 +31,10 @@ function respell(headers: http2.OutgoingHttpHeaders | undefined): void {
  * Re-spelling the message in the spec's minimal form makes it read right in every client.
  */
 export function spellGrpcMessagePerSpec(res: http2.Http2ServerResponse): void {
-  const writeHead = res.writeHead.bind(res) as (status: number, headers?: http2.OutgoingHttpHeaders) => http2.Http2ServerResponse;
+  const writeHead = res.writeHead.bind(res) as (
+    status: number,
+    headers?: http2.OutgoingHttpHeaders,
+  ) => http2.Http2ServerResponse;
   const addTrailers = res.addTrailers.bind(res);
   res.writeHead = ((status: number, headers?: http2.OutgoingHttpHeaders) => {
     respell(headers);

@@ -142,7 +142,15 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
       callsPerConnection(limits.maxCallsPerConnection),
       boundedInput(),
       // Innermost: a call runs again as a whole, authorized, audited and counted once.
-      retryOnStoreOutage(rules, { ...defaultStoreOutageRetry, budgetMs: envInt("STORE_OUTAGE_RETRY_MS", defaultStoreOutageRetry.budgetMs), ...opts.storeOutageRetry }, opts.log),
+      retryOnStoreOutage(
+        rules,
+        {
+          ...defaultStoreOutageRetry,
+          budgetMs: envInt("STORE_OUTAGE_RETRY_MS", defaultStoreOutageRetry.budgetMs),
+          ...opts.storeOutageRetry,
+        },
+        opts.log,
+      ),
     ],
   });
   const server = http2.createSecureServer(
@@ -185,10 +193,12 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
       server.close(() => resolve());
       for (const session of sessions) session.destroy();
     });
-  const metricsServer = await startMetricsServer(opts.metrics, { port: opts.metricsPort, host }, opts.log).catch(async (err: unknown) => {
-    await closeGrpc();
-    throw err;
-  });
+  const metricsServer = await startMetricsServer(opts.metrics, { port: opts.metricsPort, host }, opts.log).catch(
+    async (err: unknown) => {
+      await closeGrpc();
+      throw err;
+    },
+  );
   return {
     port,
     url: `https://${host}:${port}`,

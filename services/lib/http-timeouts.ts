@@ -15,10 +15,19 @@ export interface HttpTimeouts {
 
 // Our pages and webhooks are small and answered well within the idle limit (the console's slowest calls give up
 // after 10 s).
-export const HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000, idleMs: 60_000, checkEveryMs: 1_000 };
+export const HTTP_TIMEOUTS: HttpTimeouts = {
+  headersMs: 10_000,
+  requestMs: 30_000,
+  keepAliveMs: 5_000,
+  idleMs: 60_000,
+  checkEveryMs: 1_000,
+};
 
 /** An HTTP/1.1 server with limits on slow and idle clients, so that they cannot hold its connections open. */
-export function httpServerWithTimeouts(handler?: http.RequestListener, timeouts: HttpTimeouts = HTTP_TIMEOUTS): http.Server {
+export function httpServerWithTimeouts(
+  handler?: http.RequestListener,
+  timeouts: HttpTimeouts = HTTP_TIMEOUTS,
+): http.Server {
   const options: http.ServerOptions = {
     headersTimeout: timeouts.headersMs,
     requestTimeout: timeouts.requestMs,

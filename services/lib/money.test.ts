@@ -32,7 +32,8 @@ describe("parseMoney", () => {
   });
 
   it("refuses what it cannot read exactly", () => {
-    for (const text of ["", "-1", "+1", "1e3", "1,000.00", "12.505", "12.", ".5", "0x10", "1 000", "12.50 USD"]) expect(parseMoney(text, "USD"), text).toBeUndefined();
+    for (const text of ["", "-1", "+1", "1e3", "1,000.00", "12.505", "12.", ".5", "0x10", "1 000", "12.50 USD"])
+      expect(parseMoney(text, "USD"), text).toBeUndefined();
     expect(parseMoney("15.5", "JPY")).toBeUndefined();
     expect(parseMoney("999999999999999999.99", "USD")).toBeUndefined();
   });

@@ -16,10 +16,32 @@ TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV 
 ZMW ZWG`.split(/\s+/);
 
 const MINOR_UNIT_EXCEPTIONS: Record<string, number> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0,
-  VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
-  CLF: 4, UYW: 4,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
+  CLF: 4,
+  UYW: 4,
 };
 
 const KNOWN = new Set(ISO_4217_CODES);
@@ -35,7 +57,22 @@ export function isKnownCurrency(code: string): boolean {
  * The currencies the platform takes, books and pays out: those its PSP settles in. Every other currency, ISO or
  * not, is refused at the door; amounts are never converted from one currency to another.
  */
-export const SUPPORTED_CURRENCIES: readonly string[] = ["USD", "EUR", "GBP", "CHF", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN", "JPY", "KRW", "KWD", "BHD"];
+export const SUPPORTED_CURRENCIES: readonly string[] = [
+  "USD",
+  "EUR",
+  "GBP",
+  "CHF",
+  "CAD",
+  "AUD",
+  "SEK",
+  "NOK",
+  "DKK",
+  "PLN",
+  "JPY",
+  "KRW",
+  "KWD",
+  "BHD",
+];
 
 export function isSupportedCurrency(code: string): boolean {
   return SUPPORTED_CURRENCIES.includes(code);

@@ -14,14 +14,20 @@ export interface ListPages<C> {
  * The signed cursor of list `rpc` (e.g. "wallet.v1.WalletService/ListPayouts", see page-token.ts) and its page sizes:
  * 0 asks for `sizes.default`, more than `sizes.max` is INVALID_ARGUMENT.
  */
-export function listPages<S extends CursorShape>(key: PageTokenKey, rpc: string, shape: S, sizes: { default: number; max: number }): ListPages<CursorOf<S>> {
+export function listPages<S extends CursorShape>(
+  key: PageTokenKey,
+  rpc: string,
+  shape: S,
+  sizes: { default: number; max: number },
+): ListPages<CursorOf<S>> {
   const tokens = pageTokens(key, rpc, shape);
   return {
     request(req) {
       const limit = pageSize(req.pageSize, sizes.default, sizes.max);
       return { after: tokens.decode(req.pageToken), limit };
     },
-    next: (items, limit, cursorOf) => (items.length === limit && items.length > 0 ? tokens.encode(cursorOf(items[items.length - 1]!)) : ""),
+    next: (items, limit, cursorOf) =>
+      items.length === limit && items.length > 0 ? tokens.encode(cursorOf(items[items.length - 1]!)) : "",
     token: (next) => (next === undefined ? "" : tokens.encode(next)),
   };
 }

@@ -20,7 +20,8 @@ export interface PageTokenKey {
 }
 
 export function pageTokenKey(secret: string): PageTokenKey {
-  if (secret.length < MIN_SECRET_LENGTH) throw new Error(`the page token secret (PAGE_TOKEN_SECRET) must be at least ${MIN_SECRET_LENGTH} characters`);
+  if (secret.length < MIN_SECRET_LENGTH)
+    throw new Error(`the page token secret (PAGE_TOKEN_SECRET) must be at least ${MIN_SECRET_LENGTH} characters`);
   return { key: Buffer.from(secret) };
 }
 
@@ -29,7 +30,9 @@ export const randomPageTokenSecret = () => randomBytes(32).toString("base64url")
 
 /** Each field of a cursor: text, a non-negative integer up to int64 (bigint), or a non-negative safe integer (number). */
 export type CursorShape = Record<string, "string" | "bigint" | "number">;
-export type CursorOf<S extends CursorShape> = { [K in keyof S]: S[K] extends "bigint" ? bigint : S[K] extends "number" ? number : string };
+export type CursorOf<S extends CursorShape> = {
+  [K in keyof S]: S[K] extends "bigint" ? bigint : S[K] extends "number" ? number : string;
+};
 
 export interface PageTokens<C> {
   encode(cursor: C): string;
@@ -81,6 +84,7 @@ export function pageTokens<S extends CursorShape>(key: PageTokenKey, list: strin
 
 export function pageSize(requested: number, defaultSize: number, max: number): number {
   if (requested === 0) return defaultSize;
-  if (requested < 0 || requested > max) throw invalidArgument("page_size", `must be between 1 and ${max} (0 means ${defaultSize})`);
+  if (requested < 0 || requested > max)
+    throw invalidArgument("page_size", `must be between 1 and ${max} (0 means ${defaultSize})`);
   return requested;
 }

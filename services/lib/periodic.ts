@@ -15,7 +15,9 @@ export function startPeriodic(
   const stop = new AbortController();
   const running = (async () => {
     while (!stop.signal.aborted) {
-      await task(stop.signal).catch((err: unknown) => log.warn(`${what} failed; will run again`, { error: String(err) }));
+      await task(stop.signal).catch((err: unknown) =>
+        log.warn(`${what} failed; will run again`, { error: String(err) }),
+      );
       await sleep(intervalMs, undefined, { signal: stop.signal }).catch(() => {});
     }
   })();

@@ -69,7 +69,12 @@ function pspError(body: string): { message?: string; code?: string | null } | un
   }
 }
 
-async function attempt<T>(config: PspHttpConfig, request: PspRequest, read: (res: Response) => Promise<T>, defaultTimeoutMs: number): Promise<T> {
+async function attempt<T>(
+  config: PspHttpConfig,
+  request: PspRequest,
+  read: (res: Response) => Promise<T>,
+  defaultTimeoutMs: number,
+): Promise<T> {
   const { method, path, idempotencyKey, body } = request;
   let res: Response;
   try {
@@ -89,7 +94,8 @@ async function attempt<T>(config: PspHttpConfig, request: PspRequest, read: (res
   if (res.ok) return read(res);
   const text = await res.text().catch(() => "");
   const error = pspError(text);
-  if (res.status === 429 || res.status >= 500) throw new TransientPspError(`${method} ${path}: HTTP ${res.status} ${error?.message ?? res.statusText}`);
+  if (res.status === 429 || res.status >= 500)
+    throw new TransientPspError(`${method} ${path}: HTTP ${res.status} ${error?.message ?? res.statusText}`);
   throw new PspRejection(request, res.status, error?.message, res.statusText, error?.code ?? undefined, text);
 }
 
@@ -98,7 +104,12 @@ async function attempt<T>(config: PspHttpConfig, request: PspRequest, read: (res
  * POST with an idempotency key, is retried with backoff while the PSP does not answer or answers 429/5xx; then it is
  * UNAVAILABLE. A success is read by `read`; any other answer is a PspRejection for the caller to map.
  */
-export async function callPsp<T>(config: PspHttpConfig, request: PspRequest, read: (res: Response) => Promise<T>, defaultTimeoutMs = 10_000): Promise<T> {
+export async function callPsp<T>(
+  config: PspHttpConfig,
+  request: PspRequest,
+  read: (res: Response) => Promise<T>,
+  defaultTimeoutMs = 10_000,
+): Promise<T> {
   const retried = request.method === "GET" || request.idempotencyKey !== undefined;
   try {
     return await retry(

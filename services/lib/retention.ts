@@ -43,7 +43,9 @@ export function retentionMs(setting: string, days: number, mustOutlive: readonly
   const ms = days * DAY_MS;
   for (const window of mustOutlive) {
     if (!(ms >= window.ms)) {
-      throw new Error(`${setting}=${days} is shorter than ${window.what} (${duration(window.ms)}): the rows must outlive it; set at least ${Math.ceil(window.ms / DAY_MS)}`);
+      throw new Error(
+        `${setting}=${days} is shorter than ${window.what} (${duration(window.ms)}): the rows must outlive it; set at least ${Math.ceil(window.ms / DAY_MS)}`,
+      );
     }
   }
   return ms;
@@ -65,7 +67,12 @@ async function deleteBatch(db: Db, retained: RetainedTable, batchSize: number): 
  * holds back the others), until none is left or `signal` is aborted; how many it deleted of each. Between batches
  * it pauses at least as long as the batch took: a backlog takes at most half of one connection.
  */
-export async function sweepTables(db: Db, tables: readonly RetainedTable[], settings: SweepSettings, signal?: AbortSignal): Promise<number[]> {
+export async function sweepTables(
+  db: Db,
+  tables: readonly RetainedTable[],
+  settings: SweepSettings,
+  signal?: AbortSignal,
+): Promise<number[]> {
   const deleted = tables.map(() => 0);
   let pending = tables.map((_, i) => i);
   while (pending.length > 0) {
@@ -84,13 +91,20 @@ export async function sweepTables(db: Db, tables: readonly RetainedTable[], sett
 }
 
 /** Sweeps every table in `tables` now and every `intervalMs` after, until the returned function is called. */
-export function startRetentionSweeper(db: Db, tables: readonly RetainedTable[], intervalMs: number, log: Logger, settings = defaultSweepSettings): () => Promise<void> {
+export function startRetentionSweeper(
+  db: Db,
+  tables: readonly RetainedTable[],
+  intervalMs: number,
+  log: Logger,
+  settings = defaultSweepSettings,
+): () => Promise<void> {
   return startPeriodic(
     "retention sweep",
     intervalMs,
     async (signal) => {
       const deleted = await sweepTables(db, tables, settings, signal);
-      for (const [i, count] of deleted.entries()) if (count > 0) log.info("old rows deleted", { table: tables[i]!.table, deleted: count });
+      for (const [i, count] of deleted.entries())
+        if (count > 0) log.info("old rows deleted", { table: tables[i]!.table, deleted: count });
     },
     log,
   );

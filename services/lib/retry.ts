@@ -26,6 +26,9 @@ export async function retry<T>(
 }
 
 /** The wait after failed attempt `attempt` (1, 2, ...): full jitter under an exponentially growing ceiling. */
-export function jitteredBackoffMs(attempt: number, { baseDelayMs, maxDelayMs }: Pick<RetryPolicy, "baseDelayMs" | "maxDelayMs">): number {
+export function jitteredBackoffMs(
+  attempt: number,
+  { baseDelayMs, maxDelayMs }: Pick<RetryPolicy, "baseDelayMs" | "maxDelayMs">,
+): number {
   return Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
 }

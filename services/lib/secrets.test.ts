@@ -11,8 +11,12 @@ describe("requireSecret", () => {
     expect(() => requireSecret("PSP_API_KEY", "sk_test_local_platform", { minLength: 32 })).toThrow(
       /^PSP_API_KEY is a known development value, refused outside development: set it to a random value .*PLATFORM_ENV=development/,
     );
-    expect(() => requireSecret("PSP_WEBHOOK_SECRET", "whsec_0123456789", { minLength: 32 })).toThrow(/^PSP_WEBHOOK_SECRET is 16 characters long, shorter than the 32 required/);
-    expect(() => requireSecret("CONSOLE_ADMIN_PASSWORD", "operator", { minLength: 12 })).toThrow(/^CONSOLE_ADMIN_PASSWORD is a known development value/);
+    expect(() => requireSecret("PSP_WEBHOOK_SECRET", "whsec_0123456789", { minLength: 32 })).toThrow(
+      /^PSP_WEBHOOK_SECRET is 16 characters long, shorter than the 32 required/,
+    );
+    expect(() => requireSecret("CONSOLE_ADMIN_PASSWORD", "operator", { minLength: 12 })).toThrow(
+      /^CONSOLE_ADMIN_PASSWORD is a known development value/,
+    );
     expect(() => requireSecret("PSP_API_KEY", undefined, { minLength: 32 })).toThrow(/^PSP_API_KEY is required/);
     expect(requireSecret("PSP_API_KEY", RANDOM, { minLength: 32 })).toBe(RANDOM);
   });

@@ -32,14 +32,19 @@ export function isDevelopment(): boolean {
   return process.env.PLATFORM_ENV === "development";
 }
 
-const WHAT_TO_DO = "set it to a random value (e.g. `openssl rand -hex 32`), or run with PLATFORM_ENV=development for local development";
+const WHAT_TO_DO =
+  "set it to a random value (e.g. `openssl rand -hex 32`), or run with PLATFORM_ENV=development for local development";
 
 /** `value` as the secret `name`, or an error naming the variable and what to do. */
 export function requireSecret(name: string, value: string | undefined, { minLength }: { minLength: number }): string {
   if (value === undefined || value === "") throw new Error(`${name} is required: ${WHAT_TO_DO}`);
   if (isDevelopment()) return value;
-  if (DEVELOPMENT_SECRETS.has(value)) throw new Error(`${name} is a known development value, refused outside development: ${WHAT_TO_DO}`);
-  if (value.length < minLength) throw new Error(`${name} is ${value.length} characters long, shorter than the ${minLength} required: ${WHAT_TO_DO}`);
+  if (DEVELOPMENT_SECRETS.has(value))
+    throw new Error(`${name} is a known development value, refused outside development: ${WHAT_TO_DO}`);
+  if (value.length < minLength)
+    throw new Error(
+      `${name} is ${value.length} characters long, shorter than the ${minLength} required: ${WHAT_TO_DO}`,
+    );
   return value;
 }
 

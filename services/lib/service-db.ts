@@ -32,10 +32,15 @@ export function serviceDatabaseFromEnv(schema: string): ServiceDatabaseConfig {
   const password = `${prefix}_DB_PASSWORD`;
   const ownDatabaseUrl = process.env[`${prefix}_DATABASE_URL`] || undefined;
   const databaseUrl = ownDatabaseUrl ?? envString("DATABASE_URL");
-  const migrationDatabaseUrl = process.env[`${prefix}_MIGRATION_DATABASE_URL`] || (ownDatabaseUrl ? undefined : process.env.MIGRATION_DATABASE_URL || undefined);
+  const migrationDatabaseUrl =
+    process.env[`${prefix}_MIGRATION_DATABASE_URL`] ||
+    (ownDatabaseUrl ? undefined : process.env.MIGRATION_DATABASE_URL || undefined);
   // The owner's password, when the URL carries one (trust or peer authentication need none), is a secret too.
   const ownerPassword = decodeURIComponent(new URL(migrationDatabaseUrl ?? databaseUrl).password);
-  if (ownerPassword !== "") requireSecret("the password in MIGRATION_DATABASE_URL (or DATABASE_URL)", ownerPassword, { minLength: PASSWORD_MIN_LENGTH });
+  if (ownerPassword !== "")
+    requireSecret("the password in MIGRATION_DATABASE_URL (or DATABASE_URL)", ownerPassword, {
+      minLength: PASSWORD_MIN_LENGTH,
+    });
   return {
     databaseUrl,
     migrationDatabaseUrl,
@@ -53,12 +58,18 @@ const SETUP_LOCK_KEY = 0x6772616e74;
  * server-wide, so two databases on one server never share one) its rights, and returns a pool connected as that
  * role: no superuser, nothing outside its own schema.
  */
-export async function openServiceDb(config: ServiceDatabaseConfig, schema: ServiceSchema, poolMax?: number): Promise<Db> {
+export async function openServiceDb(
+  config: ServiceDatabaseConfig,
+  schema: ServiceSchema,
+  poolMax?: number,
+): Promise<Db> {
   const ownerUrl = config.migrationDatabaseUrl ?? config.databaseUrl;
   // Derived rather than random, so that every instance (and test replica) of a service agrees without being told.
   const password = config.databasePassword ?? createHash("sha256").update(`${ownerUrl}\n${schema.name}`).digest("hex");
   const owner = createDb(ownerUrl, schema.name, 1);
-  const role = await oneAtATime(ownerUrl, () => migrateAndGrant(owner, schema, password)).finally(() => owner.destroy());
+  const role = await oneAtATime(ownerUrl, () => migrateAndGrant(owner, schema, password)).finally(() =>
+    owner.destroy(),
+  );
   const url = new URL(config.databaseUrl);
   url.username = encodeURIComponent(role);
   url.password = encodeURIComponent(password);
@@ -83,20 +94,30 @@ async function oneAtATime<T>(url: string, work: () => Promise<T>): Promise<T> {
 async function migrateAndGrant(owner: Db, schema: ServiceSchema, password: string): Promise<string> {
   await migrateUp(owner, schema.name, schema.migrations);
   return owner.transaction(async (trx) => {
-    const { rows } = await trx.raw<{ rows: { role: string }[] }>("select current_database() || '_' || ? as role", [schema.name]);
+    const { rows } = await trx.raw<{ rows: { role: string }[] }>("select current_database() || '_' || ? as role", [
+      schema.name,
+    ]);
     const role = rows[0]!.role;
     const exists = await trx.raw<{ rowCount: number }>("select 1 from pg_roles where rolname = ?", [role]);
     if (exists.rowCount === 0) await trx.raw("create role ??", [role]);
     // A utility statement takes no bind parameters: the password goes in as a quoted literal.
-    await trx.raw(`alter role ?? with login nosuperuser nocreatedb nocreaterole noreplication nobypassrls password ${pg.escapeLiteral(password)}`, [role]);
+    await trx.raw(
+      `alter role ?? with login nosuperuser nocreatedb nocreaterole noreplication nobypassrls password ${pg.escapeLiteral(password)}`,
+      [role],
+    );
     // PostgreSQL before 15 lets every role create tables in public.
     await trx.raw("revoke create on schema public from public");
     await trx.raw("grant usage on schema ?? to ??", [schema.name, role]);
     await trx.raw("grant select, insert, update, delete on all tables in schema ?? to ??", [schema.name, role]);
     await trx.raw("grant usage, select on all sequences in schema ?? to ??", [schema.name, role]);
     const qualified = (table: string) => trx.raw("??.??", [schema.name, table]);
-    await trx.raw("revoke all on ?, ? from ??", [qualified("knex_migrations"), qualified("knex_migrations_lock"), role]);
-    for (const table of schema.insertOnlyTables) await trx.raw("revoke update, delete on ? from ??", [qualified(table), role]);
+    await trx.raw("revoke all on ?, ? from ??", [
+      qualified("knex_migrations"),
+      qualified("knex_migrations_lock"),
+      role,
+    ]);
+    for (const table of schema.insertOnlyTables)
+      await trx.raw("revoke update, delete on ? from ??", [qualified(table), role]);
     return role;
   });
 }

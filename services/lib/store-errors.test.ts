@@ -15,7 +15,9 @@ describe("isTransientStoreError", () => {
       withCode("ECONNRESET"),
       withCode("EPIPE"),
       withCode("ETIMEDOUT"),
-      Object.assign(new Error("Knex: Timeout acquiring a connection. The pool is probably full."), { name: "KnexTimeoutError" }),
+      Object.assign(new Error("Knex: Timeout acquiring a connection. The pool is probably full."), {
+        name: "KnexTimeoutError",
+      }),
       withCode("08006"),
       withCode("08001"),
       withCode("57P01"),
@@ -32,13 +34,26 @@ describe("isTransientStoreError", () => {
   });
 
   it("says no to what the request itself caused, and to what is no error", () => {
-    for (const err of [withCode("23505"), withCode("23514"), withCode("42P01"), withCode("22003"), withCode("23514", 'new row violates check constraint: "Connection terminated"'), new Error("payment not found"), "Connection terminated", undefined]) {
+    for (const err of [
+      withCode("23505"),
+      withCode("23514"),
+      withCode("42P01"),
+      withCode("22003"),
+      withCode("23514", 'new row violates check constraint: "Connection terminated"'),
+      new Error("payment not found"),
+      "Connection terminated",
+      undefined,
+    ]) {
       expect(isTransientStoreError(err), String(err)).toBe(false);
     }
   });
 
   it("says no to another service's answer, even when its cause is a refused socket", () => {
     const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:50052"), { code: "ECONNREFUSED" });
-    expect(isTransientStoreError(new ConnectError("risk service unreachable", Code.Unavailable, undefined, undefined, refused))).toBe(false);
+    expect(
+      isTransientStoreError(
+        new ConnectError("risk service unreachable", Code.Unavailable, undefined, undefined, refused),
+      ),
+    ).toBe(false);
   });
 });

@@ -10,7 +10,15 @@ const TRANSIENT_SQLSTATES = new Set([
   "40P01", // deadlock_detected
 ]);
 // The socket went away under node-postgres, or never came up.
-const TRANSIENT_SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+const TRANSIENT_SOCKET_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+]);
 // node-postgres says these without any code; knex puts the statement before them ("ROLLBACK - Connection ...").
 const TRANSIENT_MESSAGES = [
   /Connection terminated/,
@@ -39,4 +47,5 @@ export function isTransientStoreError(err: unknown): boolean {
 }
 
 /** What a caller reads when the store stayed away longer than the call could wait. */
-export const STORE_UNAVAILABLE_MESSAGE = "the database is unavailable (failing over?); retry with the same idempotency key";
+export const STORE_UNAVAILABLE_MESSAGE =
+  "the database is unavailable (failing over?); retry with the same idempotency key";

@@ -5,7 +5,8 @@ import { createLogger } from "./log.js";
 import { retryOnStoreOutage } from "./store-outage-retry.js";
 
 const terminated = () => new Error("Connection terminated unexpectedly");
-const rule = (over: Partial<ResolvedRule>) => ({ callers: [], service: "s.v1.S", method: "M", mutates: false, ...over }) as ResolvedRule;
+const rule = (over: Partial<ResolvedRule>) =>
+  ({ callers: [], service: "s.v1.S", method: "M", mutates: false, ...over }) as ResolvedRule;
 const settings = { budgetMs: 5_000, baseDelayMs: 1, maxDelayMs: 5 };
 
 /** Calls the interceptor around a fake handler that fails with `errors` in turn, then answers. */
@@ -17,7 +18,12 @@ async function call(r: ResolvedRule, errors: unknown[], budget = settings, signa
     if (err !== undefined) throw err;
     return { message: "answer" } as unknown as UnaryResponse;
   };
-  const req = { stream: false, service: { typeName: "s.v1.S" }, method: { name: "M" }, signal } as unknown as UnaryRequest;
+  const req = {
+    stream: false,
+    service: { typeName: "s.v1.S" },
+    method: { name: "M" },
+    signal,
+  } as unknown as UnaryRequest;
   const intercepted = retryOnStoreOutage(new Map([["/s.v1.S/M", r]]), budget, createLogger("test"));
   const outcome = await intercepted(next as never)(req).then(
     (res) => ({ answer: (res as unknown as { message: string }).message }),
@@ -28,8 +34,13 @@ async function call(r: ResolvedRule, errors: unknown[], budget = settings, signa
 
 describe("retryOnStoreOutage", () => {
   it("runs a call again while the store is away, and answers what the run that got through answers", async () => {
-    expect(await call(rule({}), [terminated(), Object.assign(new Error("refused"), { code: "ECONNREFUSED" }), terminated()])).toEqual({ answer: "answer", runs: 4 });
-    expect(await call(rule({ mutates: true, retryOnStoreOutage: true }), [terminated()])).toEqual({ answer: "answer", runs: 2 });
+    expect(
+      await call(rule({}), [terminated(), Object.assign(new Error("refused"), { code: "ECONNREFUSED" }), terminated()]),
+    ).toEqual({ answer: "answer", runs: 4 });
+    expect(await call(rule({ mutates: true, retryOnStoreOutage: true }), [terminated()])).toEqual({
+      answer: "answer",
+      runs: 2,
+    });
   });
 
   it("does not run again a method not safe to re-run, nor after an error the request caused", async () => {
@@ -42,7 +53,10 @@ describe("retryOnStoreOutage", () => {
   it("gives up with the store's error once the budget is spent, or when the caller went away", async () => {
     const last = terminated();
     const first = terminated();
-    expect(await call(rule({}), [first, terminated()], { budgetMs: 0, baseDelayMs: 1, maxDelayMs: 1 })).toEqual({ error: first, runs: 1 });
+    expect(await call(rule({}), [first, terminated()], { budgetMs: 0, baseDelayMs: 1, maxDelayMs: 1 })).toEqual({
+      error: first,
+      runs: 1,
+    });
     const gone = new AbortController();
     gone.abort();
     expect(await call(rule({}), [last], settings, gone.signal)).toEqual({ error: last, runs: 1 });

@@ -20,7 +20,11 @@ export const defaultStoreOutageRetry: StoreOutageRetry = { budgetMs: 20_000, bas
  * (retriesOnStoreOutage): the others, and a call whose budget ran out, fail with the store's error, which mapErrors
  * answers as UNAVAILABLE. A server-streaming call fails while it is read, past this interceptor: it is not re-run.
  */
-export function retryOnStoreOutage(rules: ReadonlyMap<string, ResolvedRule>, settings: StoreOutageRetry, log: Logger): Interceptor {
+export function retryOnStoreOutage(
+  rules: ReadonlyMap<string, ResolvedRule>,
+  settings: StoreOutageRetry,
+  log: Logger,
+): Interceptor {
   return (next) => async (req) => {
     const procedure = `/${req.service.typeName}/${req.method.name}`;
     const rule = rules.get(procedure);

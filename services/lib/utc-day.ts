@@ -5,7 +5,8 @@ export const DAY_MS = 86_400_000;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Whether `value` is YYYY-MM-DD, a real calendar date. */
-export const isUtcDay = (value: string): boolean => DAY.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString().startsWith(value);
+export const isUtcDay = (value: string): boolean =>
+  DAY.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString().startsWith(value);
 
 /** YYYY-MM-DD, a real calendar date. */
 export function requireUtcDay(field: string, value: string): string {

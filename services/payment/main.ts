@@ -4,7 +4,13 @@ import { natsEndpointFromEnv } from "../lib/events/nats.js";
 import { streamNamesFromEnv, streamReplicasFromEnv } from "../lib/events/streams.js";
 import { runUntilSignal } from "../lib/process.js";
 import { envSecret } from "../lib/secrets.js";
-import { DEFAULT_EXPIRE_UNPAID_AFTER_MS, DEFAULT_IDEMPOTENCY_KEY_TTL_MS, DEFAULT_MAX_WATCHES, DEFAULT_PLATFORM_FEE_BPS, startPaymentService } from "./service.js";
+import {
+  DEFAULT_EXPIRE_UNPAID_AFTER_MS,
+  DEFAULT_IDEMPOTENCY_KEY_TTL_MS,
+  DEFAULT_MAX_WATCHES,
+  DEFAULT_PLATFORM_FEE_BPS,
+  startPaymentService,
+} from "./service.js";
 import { serviceDatabaseFromEnv } from "../lib/service-db.js";
 import { PAYMENT_SCHEMA } from "./store/migrations/index.js";
 import { DEFAULT_WEBHOOK_LOG_RETENTION_DAYS } from "./store/timeline-store.js";
@@ -28,7 +34,10 @@ const service = await startPaymentService({
   platformFeeBps: envInt("PLATFORM_FEE_BPS", DEFAULT_PLATFORM_FEE_BPS),
   returnUrlHosts: envList("RETURN_URL_HOSTS"),
   idempotencyKeyTtlMs: envInt("IDEMPOTENCY_KEY_TTL_SECONDS", DEFAULT_IDEMPOTENCY_KEY_TTL_MS / 1000) * 1000,
-  retention: { outboxDays: envInt("OUTBOX_RETENTION_DAYS", DEFAULT_OUTBOX_RETENTION_DAYS), webhookLogDays: envInt("WEBHOOK_LOG_RETENTION_DAYS", DEFAULT_WEBHOOK_LOG_RETENTION_DAYS) },
+  retention: {
+    outboxDays: envInt("OUTBOX_RETENTION_DAYS", DEFAULT_OUTBOX_RETENTION_DAYS),
+    webhookLogDays: envInt("WEBHOOK_LOG_RETENTION_DAYS", DEFAULT_WEBHOOK_LOG_RETENTION_DAYS),
+  },
   maxWatches: envInt("PAYMENT_MAX_WATCHES", DEFAULT_MAX_WATCHES),
   poller: { intervalMs: envInt("POLL_INTERVAL_MS", 5_000), staleAfterMs: envInt("POLL_STALE_AFTER_MS", 60_000) },
   expireUnpaidAfterMs: envInt("PAYMENT_EXPIRE_AFTER_MS", DEFAULT_EXPIRE_UNPAID_AFTER_MS),

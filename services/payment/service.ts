@@ -117,7 +117,13 @@ interface PaymentUseCases {
 }
 
 /** `checkouts`: the return_url hosts checkouts may name, and the status page their buyers land on. */
-function paymentUseCases(db: Db, store: PaymentStore, config: PaymentServiceConfig, checkouts: Pick<PaymentFlowDeps, "returnUrlHosts" | "statusPageUrl">, log: Logger): PaymentUseCases {
+function paymentUseCases(
+  db: Db,
+  store: PaymentStore,
+  config: PaymentServiceConfig,
+  checkouts: Pick<PaymentFlowDeps, "returnUrlHosts" | "statusPageUrl">,
+  log: Logger,
+): PaymentUseCases {
   const psp = new PspHttpClient(config.psp);
   const flow = new PaymentFlow({
     store,
@@ -131,21 +137,36 @@ function paymentUseCases(db: Db, store: PaymentStore, config: PaymentServiceConf
   const refundStore = new RefundStore(db, encodeRefundEvent, refundEventSubject);
   const disputeStore = new DisputeStore(db, encodeDisputeEvent, disputeEventSubject);
   const locks = new SqlPaymentLocks(store, refundStore, disputeStore);
-  return { flow, refunds: new RefundFlow(store, refundStore, locks, psp, log), disputes: new DisputeFlow(store, disputeStore, locks, log), timeline: new TimelineStore(db) };
+  return {
+    flow,
+    refunds: new RefundFlow(store, refundStore, locks, psp, log),
+    disputes: new DisputeFlow(store, disputeStore, locks, log),
+    timeline: new TimelineStore(db),
+  };
 }
 
 /**
  * Payments are taken while NATS is down: their events wait in the outbox until the relay can attach. Once attached,
  * the outbox is relayed and the payment events wake this instance's watchers.
  */
-function attachPaymentEvents(config: PaymentServiceConfig, db: Db, changes: PaymentChangeHints, log: Logger): NatsAttachment {
+function attachPaymentEvents(
+  config: PaymentServiceConfig,
+  db: Db,
+  changes: PaymentChangeHints,
+  log: Logger,
+): NatsAttachment {
   const { names } = config.events;
   return attachToNats(
     config.events.nats,
     "payment-service",
     async (nc) => {
       await ensureEventStreams(await jetstreamManager(nc), names, config.events.streamReplicas);
-      const stopRelay = startOutboxRelay(db, jetstream(nc), { ...defaultRelaySettings, ...PAYMENT_OUTBOX, subjectPrefix: names.subjectPrefix }, log);
+      const stopRelay = startOutboxRelay(
+        db,
+        jetstream(nc),
+        { ...defaultRelaySettings, ...PAYMENT_OUTBOX, subjectPrefix: names.subjectPrefix },
+        log,
+      );
       const detachHints = changes.attach(nc, names.subjectPrefix);
       return { stop: async () => void (await Promise.all([stopRelay(), detachHints()])) };
     },
@@ -166,8 +187,23 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
   registerPaymentsGauge(metrics, store);
   const http = await startHttpServer({ port: config.httpPort }, log);
   const pageUrl = (paymentId: string) => statusPageUrl(config.publicUrl ?? http.origin, paymentId);
-  const { flow, refunds, disputes, timeline } = paymentUseCases(db, store, config, { returnUrlHosts: allowedReturnUrlHosts, statusPageUrl: pageUrl }, log);
-  http.serve([pspWebhookRoute({ secret: config.psp.webhookSecret }, { payments: flow, refunds, disputes }, log, metrics, timeline), statusPageRoute(store)]);
+  const { flow, refunds, disputes, timeline } = paymentUseCases(
+    db,
+    store,
+    config,
+    { returnUrlHosts: allowedReturnUrlHosts, statusPageUrl: pageUrl },
+    log,
+  );
+  http.serve([
+    pspWebhookRoute(
+      { secret: config.psp.webhookSecret },
+      { payments: flow, refunds, disputes },
+      log,
+      metrics,
+      timeline,
+    ),
+    statusPageRoute(store),
+  ]);
   const changes = new PaymentChangeHints(log);
   const watch = new PaymentWatch(store, changes, 1_000, config.maxWatches ?? DEFAULT_MAX_WATCHES);
   const savedResponses = new IdempotencyStore(db, keyTtlMs);
@@ -179,14 +215,28 @@ export async function startPaymentService(config: PaymentServiceConfig): Promise
     audit: new AuditStore(db, log),
     pageTokenKey: tokenKey,
     port: config.port,
-    routes: paymentRoutes({ flow, savedResponses, store, watch, refunds, disputes, timeline, tokenKey, pipeline: pipelineHandlers(db, paymentSettledFlows, tokenKey, PaymentService.typeName) }),
+    routes: paymentRoutes({
+      flow,
+      savedResponses,
+      store,
+      watch,
+      refunds,
+      disputes,
+      timeline,
+      tokenKey,
+      pipeline: pipelineHandlers(db, paymentSettledFlows, tokenKey, PaymentService.typeName),
+    }),
     healthProbe: database,
     storeProbes: stores,
     log,
     metrics,
     metricsPort: config.metricsPort,
   });
-  const stopPoller = startInFlightPoller({ paymentId: flow, refundId: refunds }, { intervalMs: 5_000, staleAfterMs: 60_000, batchSize: 50, ...config.poller }, log);
+  const stopPoller = startInFlightPoller(
+    { paymentId: flow, refundId: refunds },
+    { intervalMs: 5_000, staleAfterMs: 60_000, batchSize: 50, ...config.poller },
+    log,
+  );
   const stopSweeper = startRetentionSweeper(db, retained, Math.min(RETENTION_SWEEP_INTERVAL_MS, keyTtlMs), log);
   const events = attachPaymentEvents(config, db, changes, log);
   stores.set("nats", async () => events.connected());

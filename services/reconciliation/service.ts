@@ -54,7 +54,9 @@ export function scheduleFromEnv(): ReconciliationServiceConfig["schedule"] {
   return intervalMs === 0 ? undefined : { intervalMs, lookbackDays: envInt("RECONCILIATION_LOOKBACK_DAYS", 3) };
 }
 
-export async function startReconciliationService(config: ReconciliationServiceConfig): Promise<RunningReconciliationService> {
+export async function startReconciliationService(
+  config: ReconciliationServiceConfig,
+): Promise<RunningReconciliationService> {
   const tokenKey = pageTokenKey(config.pageTokenSecret);
   const log = createLogger("reconciliation");
   const db = await openServiceDb(config, reconciliationSchema);
@@ -89,7 +91,13 @@ export async function startReconciliationService(config: ReconciliationServiceCo
     ? startPeriodic(
         "scheduled reconciliation",
         schedule.intervalMs,
-        () => reconcileDueDays(reconciliation, store, completeDays(Date.now(), settlementCutoff, schedule.lookbackDays), log),
+        () =>
+          reconcileDueDays(
+            reconciliation,
+            store,
+            completeDays(Date.now(), settlementCutoff, schedule.lookbackDays),
+            log,
+          ),
         log,
       )
     : async () => {};

@@ -12,11 +12,20 @@ const MAX_INTERVAL_MS = 2 ** 31 - 1;
  * The payout jobs from the environment: PAYOUT_POLL_INTERVAL_MS, PAYOUT_POLL_STALE_AFTER_MS,
  * PAYOUT_SCHEDULE_INTERVAL_MS (0 = no scheduled payouts) and PAYOUT_SCHEDULE_MINIMUMS ("USD=1000,*=1").
  */
-export function payoutJobsFromEnv(defaultScheduleIntervalMs: number): Pick<WalletServiceConfig, "payoutPoller" | "payoutSchedule"> {
+export function payoutJobsFromEnv(
+  defaultScheduleIntervalMs: number,
+): Pick<WalletServiceConfig, "payoutPoller" | "payoutSchedule"> {
   const intervalMs = envInt("PAYOUT_SCHEDULE_INTERVAL_MS", defaultScheduleIntervalMs);
-  if (intervalMs < 0 || intervalMs > MAX_INTERVAL_MS) throw new Error(`PAYOUT_SCHEDULE_INTERVAL_MS must be between 0 (off) and ${MAX_INTERVAL_MS}, got ${intervalMs}`);
+  if (intervalMs < 0 || intervalMs > MAX_INTERVAL_MS)
+    throw new Error(`PAYOUT_SCHEDULE_INTERVAL_MS must be between 0 (off) and ${MAX_INTERVAL_MS}, got ${intervalMs}`);
   return {
-    payoutPoller: { intervalMs: envInt("PAYOUT_POLL_INTERVAL_MS", 5_000), staleAfterMs: envInt("PAYOUT_POLL_STALE_AFTER_MS", 10_000) },
-    payoutSchedule: intervalMs === 0 ? undefined : { intervalMs, minimums: parseMinimums(process.env.PAYOUT_SCHEDULE_MINIMUMS ?? "") },
+    payoutPoller: {
+      intervalMs: envInt("PAYOUT_POLL_INTERVAL_MS", 5_000),
+      staleAfterMs: envInt("PAYOUT_POLL_STALE_AFTER_MS", 10_000),
+    },
+    payoutSchedule:
+      intervalMs === 0
+        ? undefined
+        : { intervalMs, minimums: parseMinimums(process.env.PAYOUT_SCHEDULE_MINIMUMS ?? "") },
   };
 }

@@ -16,7 +16,10 @@ const service = await startWalletService({
   pageTokenSecret: envString("PAGE_TOKEN_SECRET"),
   port: envInt("WALLET_PORT", 50054),
   metricsPort: envInt("WALLET_METRICS_PORT", 9454),
-  retention: { outboxDays: envInt("OUTBOX_RETENTION_DAYS", DEFAULT_OUTBOX_RETENTION_DAYS), inboxDays: envInt("INBOX_RETENTION_DAYS", DEFAULT_INBOX_RETENTION_DAYS) },
+  retention: {
+    outboxDays: envInt("OUTBOX_RETENTION_DAYS", DEFAULT_OUTBOX_RETENTION_DAYS),
+    inboxDays: envInt("INBOX_RETENTION_DAYS", DEFAULT_INBOX_RETENTION_DAYS),
+  },
   events: { nats: natsEndpointFromEnv(), names: streamNamesFromEnv(), streamReplicas: streamReplicasFromEnv() },
   psp: { baseUrl: envString("PSP_URL", "http://127.0.0.1:8090"), apiKey: envSecret("PSP_API_KEY") },
   ...payoutJobsFromEnv(DEFAULT_PAYOUT_SCHEDULE_INTERVAL_MS),

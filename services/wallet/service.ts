@@ -22,7 +22,12 @@ import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { PspPayoutsClient } from "./adapters/psp-payouts-client.js";
 import { walletRoutes } from "./api/wallet-handlers.js";
 import { PayoutFlow } from "./app/payout-flow.js";
-import { defaultPayoutPollerConfig, startPayoutPoller, startPayoutScheduler, type PayoutPollerConfig } from "./app/payout-jobs.js";
+import {
+  defaultPayoutPollerConfig,
+  startPayoutPoller,
+  startPayoutScheduler,
+  type PayoutPollerConfig,
+} from "./app/payout-jobs.js";
 import type { PayoutSchedule } from "./domain/payout-schedule.js";
 import { walletSubscriptions } from "./events/consumers.js";
 import { WALLET_OUTBOX } from "./store/outbox.js";
@@ -30,7 +35,12 @@ import { PayoutStore } from "./store/payout-store.js";
 import { SqlPayoutTransactions } from "./store/payout-transactions.js";
 import { WalletStore } from "./store/wallet-store.js";
 import { walletSchema } from "./store/migrations/index.js";
-import { DEFAULT_INBOX_RETENTION_DAYS, DEFAULT_OUTBOX_RETENTION_DAYS, inboxRetention, outboxRetention } from "../lib/events/event-retention.js";
+import {
+  DEFAULT_INBOX_RETENTION_DAYS,
+  DEFAULT_OUTBOX_RETENTION_DAYS,
+  inboxRetention,
+  outboxRetention,
+} from "../lib/events/event-retention.js";
 import { RETENTION_SWEEP_INTERVAL_MS, startRetentionSweeper } from "../lib/retention.js";
 import type { PspHttpConfig } from "../lib/psp-http.js";
 
@@ -70,7 +80,12 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
   const metrics = createMetricsRegistry("wallet");
   const balances = new WalletStore(db);
   const payouts = new PayoutStore(db);
-  const flow = new PayoutFlow(payouts, new SqlPayoutTransactions(db, payouts, balances), config.psp && new PspPayoutsClient(config.psp), log);
+  const flow = new PayoutFlow(
+    payouts,
+    new SqlPayoutTransactions(db, payouts, balances),
+    config.psp && new PspPayoutsClient(config.psp),
+    log,
+  );
   const database = databaseAnswers(db);
   const stores: StoreProbes = new Map([["postgresql", database]]);
   const grpc = await startGrpcServer({
@@ -79,7 +94,13 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
     audit: new AuditStore(db, log),
     pageTokenKey: tokenKey,
     port: config.port,
-    routes: walletRoutes({ balances, payouts, flow, tokenKey, pipeline: pipelineHandlers(db, walletSettledFlows, tokenKey, WalletService.typeName) }),
+    routes: walletRoutes({
+      balances,
+      payouts,
+      flow,
+      tokenKey,
+      pipeline: pipelineHandlers(db, walletSettledFlows, tokenKey, WalletService.typeName),
+    }),
     healthProbe: database,
     storeProbes: stores,
     log,
@@ -106,7 +127,12 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
     async (nc) => {
       await ensureEventStreams(await jetstreamManager(nc), names, config.events.streamReplicas);
       const consumers = await consumeEvents(nc, config.events, walletSubscriptions(db, balances), log, consumerMetrics);
-      const stopRelay = startOutboxRelay(db, jetstream(nc), { ...defaultRelaySettings, ...WALLET_OUTBOX, subjectPrefix: names.subjectPrefix }, log);
+      const stopRelay = startOutboxRelay(
+        db,
+        jetstream(nc),
+        { ...defaultRelaySettings, ...WALLET_OUTBOX, subjectPrefix: names.subjectPrefix },
+        log,
+      );
       return { stop: async () => void (await Promise.all([consumers.stop(), stopRelay()])) };
     },
     log,

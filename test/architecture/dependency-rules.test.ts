@@ -4,16 +4,37 @@ import { importsOf, sourceFiles } from "./imports.js";
 
 const edge = (v: Pick<Violation, "from" | "to">) => `${v.from} -> ${v.to}`;
 /** `from`'s imports of files (".ts") and packages. */
-const imports = (from: string, ...targets: string[]) => targets.map((target) => ({ from, specifier: target, ...(target.endsWith(".ts") && { to: target }) }));
+const imports = (from: string, ...targets: string[]) =>
+  targets.map((target) => ({ from, specifier: target, ...(target.endsWith(".ts") && { to: target }) }));
 
 describe("the dependency rules", () => {
   it("catch a service importing another's files, a domain importing beyond the kernel and contracts, an app importing a store", () => {
     const found = violations([
-      ...imports("services/payment/api/x.ts", "services/wallet/domain/payout.ts", "services/lib/log.ts", "services/contracts/events/payment-event.ts"),
-      ...imports("services/payment/domain/x.ts", "services/payment/domain/fees.ts", "services/lib/money.ts", "gen/payment/v1/payment_pb.ts", "node:crypto"),
-      ...imports("services/payment/domain/x.ts", "services/lib/log.ts", "services/payment/store/payment-store.ts", "knex"),
+      ...imports(
+        "services/payment/api/x.ts",
+        "services/wallet/domain/payout.ts",
+        "services/lib/log.ts",
+        "services/contracts/events/payment-event.ts",
+      ),
+      ...imports(
+        "services/payment/domain/x.ts",
+        "services/payment/domain/fees.ts",
+        "services/lib/money.ts",
+        "gen/payment/v1/payment_pb.ts",
+        "node:crypto",
+      ),
+      ...imports(
+        "services/payment/domain/x.ts",
+        "services/lib/log.ts",
+        "services/payment/store/payment-store.ts",
+        "knex",
+      ),
       ...imports("services/payment/domain/x.test.ts", "vitest", "fast-check"),
-      ...imports("services/payment/app/x.ts", "services/payment/store/payment-store.ts", "services/payment/domain/fees.ts"),
+      ...imports(
+        "services/payment/app/x.ts",
+        "services/payment/store/payment-store.ts",
+        "services/payment/domain/fees.ts",
+      ),
       ...imports("services/lib/money.ts", "pino"),
     ]);
     expect(found.map((v) => `${v.rule}: ${edge(v)}`)).toEqual([

@@ -27,7 +27,9 @@ export const TEST_PACKAGES = ["vitest", "fast-check"];
 
 /** Places end with "/" and hold what is under them; packages hold their subpaths ("@bufbuild/protobuf/wkt"). */
 const matches = (path: string, places: string[]) =>
-  places.some((place) => (place.endsWith("/") ? path.startsWith(place) : path === place || path.startsWith(`${place}/`)));
+  places.some((place) =>
+    place.endsWith("/") ? path.startsWith(place) : path === place || path.startsWith(`${place}/`),
+  );
 const isTest = (file: string) => file.endsWith(".test.ts");
 
 /** "payment" for services/payment/app/x.ts; undefined for shared code (services/lib, services/contracts) and outside services/. */
@@ -69,9 +71,14 @@ export const RULES: Rule[] = [
       return to === undefined ? !matches(specifier, PURE_PACKAGES) : !matches(to, [...KERNEL, ...CONTRACTS]);
     },
   },
-  { name: "app/ never imports store/", broken: ({ from, to }) => layerOf(from) === "app" && to !== undefined && layerOf(to) === "store" },
+  {
+    name: "app/ never imports store/",
+    broken: ({ from, to }) => layerOf(from) === "app" && to !== undefined && layerOf(to) === "store",
+  },
 ];
 
 export function violations(imports: Import[]): Violation[] {
-  return RULES.flatMap((rule) => imports.filter(rule.broken).map((i) => ({ rule: rule.name, from: i.from, to: i.to ?? i.specifier })));
+  return RULES.flatMap((rule) =>
+    imports.filter(rule.broken).map((i) => ({ rule: rule.name, from: i.from, to: i.to ?? i.specifier })),
+  );
 }

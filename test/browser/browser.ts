@@ -1,20 +1,41 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from "playwright-core";
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Locator,
+  type Page,
+} from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { CONSOLE_ADMIN_PASSWORD } from "../support/platform.js";
 
 /** Debian's Chromium (scripts/setup/ensure-chromium.sh installs it); Playwright's own browser downloads are not used. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 // Nothing but localhost is reachable: keep Chromium from trying to phone home.
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/browser", import.meta.url));
 /** How long a click or a wait for an element may take before the test fails. */
 const ACTION_TIMEOUT_MS = 10_000;
 
 /** An iPhone 12-14 sized screen, as a phone's browser renders (honours the viewport meta tag, touch). */
-export const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 3 };
+export const PHONE: BrowserContextOptions = {
+  viewport: { width: 390, height: 844 },
+  isMobile: true,
+  hasTouch: true,
+  deviceScaleFactor: 3,
+};
 
 export interface BrowserUnderTest {
   /** A fresh page (own cookies) for the running test, on a desktop-sized window. */
@@ -29,7 +50,10 @@ export interface BrowserUnderTest {
 
 /** A file name from a test's or step's words, cut at a word near 80 characters. */
 function slug(text: string): string {
-  const words = text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  const words = text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
   return words.length <= 80 ? words : words.slice(0, 81).replace(/-[^-]*$/, "");
 }
 
@@ -57,7 +81,10 @@ export function useBrowser(): BrowserUnderTest {
     phonePage: () => newPage(PHONE),
     async shot(step, page = under.page) {
       shots += 1;
-      await page.screenshot({ path: join(folder, `${String(shots).padStart(2, "0")}-${slug(step)}.png`), fullPage: true });
+      await page.screenshot({
+        path: join(folder, `${String(shots).padStart(2, "0")}-${slug(step)}.png`),
+        fullPage: true,
+      });
     },
   };
 
@@ -92,14 +119,23 @@ export function useBrowser(): BrowserUnderTest {
 /** The text a person reads in each body row of a table, cell by cell, once the table is on the page. */
 export async function rowsOf(table: Locator): Promise<string[][]> {
   await table.first().waitFor();
-  return table.locator("tbody tr").evaluateAll((rows) => rows.map((row) => [...(row as HTMLTableRowElement).cells].map((cell) => cell.innerText.trim())));
+  return table
+    .locator("tbody tr")
+    .evaluateAll((rows) =>
+      rows.map((row) => [...(row as HTMLTableRowElement).cells].map((cell) => cell.innerText.trim())),
+    );
 }
 
 /** Each term of a console description list (dt) and what a person reads next to it (dd), once the list is on the page. */
 export async function definitionsOf(list: Locator): Promise<Record<string, string>> {
   await list.waitFor();
   return list.evaluate((dl) =>
-    Object.fromEntries([...dl.querySelectorAll(":scope > dt")].map((dt) => [(dt as HTMLElement).innerText.trim(), (dt.nextElementSibling as HTMLElement).innerText.trim()])),
+    Object.fromEntries(
+      [...dl.querySelectorAll(":scope > dt")].map((dt) => [
+        (dt as HTMLElement).innerText.trim(),
+        (dt.nextElementSibling as HTMLElement).innerText.trim(),
+      ]),
+    ),
   );
 }
 
@@ -113,14 +149,18 @@ export async function navigate(page: Page, link: string, path: string): Promise<
 }
 
 /** The table right below a section heading of the console (tables sit in a scrolling box). */
-export const tableUnder = (page: Page, heading: string): Locator => page.locator(`h2:text-is("${heading}") + .scroll table`);
+export const tableUnder = (page: Page, heading: string): Locator =>
+  page.locator(`h2:text-is("${heading}") + .scroll table`);
 
 /**
  * The page is laid out at the phone's width (a page without the viewport meta tag gets a 980px desktop layout,
  * shrunk) and fits it: nothing to scroll sideways (a wide table may scroll inside its own box).
  */
 export async function expectFitsPhoneWidth(page: Page): Promise<void> {
-  const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
+  const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    clientWidth: document.documentElement.clientWidth,
+  }));
   expect(clientWidth, `layout width of ${page.url()}`).toBe(PHONE.viewport!.width);
   expect(scrollWidth, `width of ${page.url()}`).toBeLessThanOrEqual(clientWidth);
 }
@@ -134,13 +174,22 @@ export interface ConsoleOperator {
 }
 
 /** The finance operator every test platform's console starts with. */
-export const CONSOLE_ADMIN: ConsoleOperator = { login: "admin", password: CONSOLE_ADMIN_PASSWORD, who: "Administrator (admin, finance)" };
+export const CONSOLE_ADMIN: ConsoleOperator = {
+  login: "admin",
+  password: CONSOLE_ADMIN_PASSWORD,
+  who: "Administrator (admin, finance)",
+};
 
 /**
  * Opens `path` of the console at `consoleUrl`, logging in as `as` (the admin unless told) on the login page it sends
  * a visitor to; `shot` screenshots the filled-in login form.
  */
-export async function openLoggedIn(page: Page, consoleUrl: string, path: string, options: { as?: ConsoleOperator; shot?: (step: string) => Promise<void> } = {}): Promise<void> {
+export async function openLoggedIn(
+  page: Page,
+  consoleUrl: string,
+  path: string,
+  options: { as?: ConsoleOperator; shot?: (step: string) => Promise<void> } = {},
+): Promise<void> {
   const { as = CONSOLE_ADMIN, shot } = options;
   await page.goto(`${consoleUrl}${path}`);
   expect(await page.locator("h1").innerText()).toBe("Log in");

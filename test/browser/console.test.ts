@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { ExceptionStatus } from "../../gen/reconciliation/v1/reconciliation_pb.js";
 import { postedEntries } from "../ledger/platform-books.js";
-import { openExceptionForUnknownCharge, paidPayment, reconciliation, waitForTransaction } from "../reconciliation/reconciliation-calls.js";
+import {
+  openExceptionForUnknownCharge,
+  paidPayment,
+  reconciliation,
+  waitForTransaction,
+} from "../reconciliation/reconciliation-calls.js";
 import { payCheckout, sampleCheckout } from "../support/checkouts.js";
 import { usePlatform } from "../support/use-platform.js";
 import { expectFitsPhoneWidth, openLoggedIn, rowsOf, tableUnder, useBrowser } from "./browser.js";
@@ -27,7 +32,16 @@ describe("an operator works in the console in a real browser", () => {
     await page.getByRole("button", { name: "Search" }).click();
     await page.waitForURL(/buyer=/);
     const found = await rowsOf(page.locator("table"));
-    expect(found).toEqual([[paymentId, buyerId, "seller-a, seller-b", "SUCCEEDED", "35.00 USD", expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/)]]);
+    expect(found).toEqual([
+      [
+        paymentId,
+        buyerId,
+        "seller-a, seller-b",
+        "SUCCEEDED",
+        "35.00 USD",
+        expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/),
+      ],
+    ]);
     await shot("search by buyer");
 
     await page.getByRole("link", { name: paymentId }).click();
@@ -70,7 +84,9 @@ describe("an operator works in the console in a real browser", () => {
     await row.getByRole("link", { name: "Adjust" }).click();
     await page.getByLabel("Reason").fill("the PSP confirmed a charge we never recorded");
     await page.getByLabel("These entries").check();
-    await page.locator('textarea[name="entries"]').fill("DEBIT psp_receivable:USD 500 USD\nCREDIT platform_fee_revenue:USD 500 USD");
+    await page
+      .locator('textarea[name="entries"]')
+      .fill("DEBIT psp_receivable:USD 500 USD\nCREDIT platform_fee_revenue:USD 500 USD");
     await shot("adjustment form");
     await page.getByRole("button", { name: "Post the adjustment" }).click();
 
@@ -87,8 +103,13 @@ describe("an operator works in the console in a real browser", () => {
     expect(closed![10]).toBe("adjusted");
     await shot("run shows the exception adjusted");
     const { exceptions } = await reconciliation(under).listExceptions({ runId: exception.runId });
-    expect(exceptions).toMatchObject([{ exceptionId: exception.exceptionId, status: ExceptionStatus.ADJUSTED, adjustment: { operatorId: "admin" } }]);
-    expect(await postedEntries(under.platform, `adjustment:${exceptionId}`)).toEqual(["Dr psp_receivable:USD 500", "Cr platform_fee_revenue:USD 500"]);
+    expect(exceptions).toMatchObject([
+      { exceptionId: exception.exceptionId, status: ExceptionStatus.ADJUSTED, adjustment: { operatorId: "admin" } },
+    ]);
+    expect(await postedEntries(under.platform, `adjustment:${exceptionId}`)).toEqual([
+      "Dr psp_receivable:USD 500",
+      "Cr platform_fee_revenue:USD 500",
+    ]);
 
     await page.getByRole("link", { name: "Audit" }).click();
     await page.waitForURL("**/audit");
@@ -109,7 +130,9 @@ describe("an operator works in the console in a real browser", () => {
     await phone.waitForURL("**/overview");
     const charts = phone.locator("figure.chart svg[role=img]");
     expect(await charts.count()).toBeGreaterThanOrEqual(2);
-    expect(await charts.first().getAttribute("aria-label")).toBe("Payments created, last 24 hours, per hour, and their success rate");
+    expect(await charts.first().getAttribute("aria-label")).toBe(
+      "Payments created, last 24 hours, per hour, and their success rate",
+    );
     await expectFitsPhoneWidth(phone);
     await browser.shot("overview charts on a phone", phone);
   });

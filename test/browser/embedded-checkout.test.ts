@@ -53,7 +53,14 @@ afterAll(async () => {
 });
 
 /** What the messages of a frame look like, per docs/architecture.md (Embeddable checkout). */
-const message = (type: string, fields: Record<string, unknown>) => ({ source: "psp-checkout", version: 1, type, decline_code: null, failure_message: null, ...fields });
+const message = (type: string, fields: Record<string, unknown>) => ({
+  source: "psp-checkout",
+  version: 1,
+  type,
+  decline_code: null,
+  failure_message: null,
+  ...fields,
+});
 
 /** The shop's checkout page, its card form in the PSP's frame; the payment's id. */
 async function checkOut(page: Page): Promise<string> {
@@ -75,7 +82,10 @@ async function payInFrame(page: Page, cardNumber: string): Promise<void> {
 
 /** The messages the shop's page received from the SDK, in order, once there are `count`. */
 async function messagesOnceThere(page: Page, count: number): Promise<unknown[]> {
-  await page.locator("#messages li").nth(count - 1).waitFor();
+  await page
+    .locator("#messages li")
+    .nth(count - 1)
+    .waitFor();
   return (await page.locator("#messages li").allInnerTexts()).map((text) => JSON.parse(text));
 }
 
@@ -91,7 +101,9 @@ describe("the PSP's card form embedded in a merchant's page", () => {
     await payInFrame(page, TEST_CARDS.success);
 
     const paid = await waitForStatus(payments(), paymentId, PaymentStatus.SUCCEEDED);
-    expect(await messagesOnceThere(page, 1)).toEqual([message("succeeded", { payment_id: paid.pspPaymentId, status: "succeeded" })]);
+    expect(await messagesOnceThere(page, 1)).toEqual([
+      message("succeeded", { payment_id: paid.pspPaymentId, status: "succeeded" }),
+    ]);
     expect(await page.locator("#outcome").innerText()).toBe("Thank you: the payment went through.");
     expect(await page.frameLocator("#checkout iframe").locator("h1").innerText()).toBe("Payment successful.");
     expect([...cardSentTo]).toEqual([new URL(under.platform.psp.url).origin]);
@@ -106,7 +118,12 @@ describe("the PSP's card form embedded in a merchant's page", () => {
     const failed = await waitForStatus(payments(), paymentId, PaymentStatus.FAILED);
     expect(failed.declineCode).toBe("generic_decline");
     expect(await messagesOnceThere(page, 1)).toEqual([
-      message("failed", { payment_id: failed.pspPaymentId, status: "failed", decline_code: "generic_decline", failure_message: "Your card was declined." }),
+      message("failed", {
+        payment_id: failed.pspPaymentId,
+        status: "failed",
+        decline_code: "generic_decline",
+        failure_message: "Your card was declined.",
+      }),
     ]);
     expect(await page.locator("#outcome").innerText()).toBe("The payment failed. Your card was declined.");
     await shot("declined in the frame");
@@ -120,7 +137,9 @@ describe("the PSP's card form embedded in a merchant's page", () => {
     await frame.getByRole("button", { name: "Authenticate" }).waitFor();
     const pending = await waitForStatus(payments(), paymentId, PaymentStatus.PENDING);
     expect(pending.pendingReason).toBe(PendingReason.THREE_D_SECURE);
-    expect(await messagesOnceThere(page, 1)).toEqual([message("three_d_secure", { payment_id: pending.pspPaymentId, status: "processing" })]);
+    expect(await messagesOnceThere(page, 1)).toEqual([
+      message("three_d_secure", { payment_id: pending.pspPaymentId, status: "processing" }),
+    ]);
     await shot("3ds challenge in the frame");
 
     await frame.getByRole("button", { name: "Authenticate" }).click();
@@ -143,11 +162,17 @@ describe("the PSP's card form embedded in a merchant's page", () => {
       window.addEventListener("message", (event) => (window as unknown as { seen: string[] }).seen.push(event.origin));
     });
     foreign.html = `<!doctype html><title>foreign</title><script>window.opener.postMessage(${JSON.stringify(forged)}, "*");</script>`;
-    const [popup] = await Promise.all([page.waitForEvent("popup"), page.evaluate((url) => void window.open(url), foreign.origin)]);
+    const [popup] = await Promise.all([
+      page.waitForEvent("popup"),
+      page.evaluate((url) => void window.open(url), foreign.origin),
+    ]);
     await popup.waitForLoadState();
     await page.evaluate((m) => window.postMessage(m, "*"), forged);
     await page.waitForFunction(() => (window as unknown as { seen: string[] }).seen.length === 2);
-    expect(await page.evaluate(() => (window as unknown as { seen: string[] }).seen)).toEqual([foreign.origin, merchant.origin]);
+    expect(await page.evaluate(() => (window as unknown as { seen: string[] }).seen)).toEqual([
+      foreign.origin,
+      merchant.origin,
+    ]);
     expect(await page.locator("#messages li").count()).toBe(0);
     expect(await page.locator("#outcome").innerText()).toBe("Waiting for the payment.");
 
@@ -161,15 +186,22 @@ describe("the PSP's card form embedded in a merchant's page", () => {
     await checkOut(page);
     const refused = await page.evaluate((url) => {
       try {
-        (window as unknown as { PspCheckout: { mount(target: string, options: object): unknown } }).PspCheckout.mount("#checkout", { url });
+        (window as unknown as { PspCheckout: { mount(target: string, options: object): unknown } }).PspCheckout.mount(
+          "#checkout",
+          { url },
+        );
         return "mounted";
       } catch (err) {
         return String(err);
       }
     }, `${foreign.origin}/pay/pi_1?token=x`);
-    expect(refused).toBe(`TypeError: PspCheckout.mount: options.url must be a page of ${new URL(under.platform.psp.url).origin}, where this script came from`);
+    expect(refused).toBe(
+      `TypeError: PspCheckout.mount: options.url must be a page of ${new URL(under.platform.psp.url).origin}, where this script came from`,
+    );
     await page.evaluate(() => {
-      const sdk = (window as unknown as { PspCheckout: { mount(target: string, options: object): { unmount(): void } } }).PspCheckout;
+      const sdk = (
+        window as unknown as { PspCheckout: { mount(target: string, options: object): { unmount(): void } } }
+      ).PspCheckout;
       sdk.mount("#checkout", { url: document.getElementById("checkout")!.dataset.hostedPageUrl }).unmount();
     });
     expect(await page.locator("#checkout iframe").count()).toBe(0);

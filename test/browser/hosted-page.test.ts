@@ -72,7 +72,10 @@ describe("a buyer pays on the PSP's hosted page in a real browser", () => {
     await shot("psp says declined");
 
     const failed = await waitForStatus(payments(), payment.paymentId, PaymentStatus.FAILED);
-    expect(failed).toMatchObject({ declineCode: "generic_decline", failureReason: "card declined: Your card was declined." });
+    expect(failed).toMatchObject({
+      declineCode: "generic_decline",
+      failureReason: "card declined: Your card was declined.",
+    });
     await returnToMerchant(page, payment);
     expect(await heading(page)).toBe("Payment failed");
     expect(await page.locator("#failure").innerText()).toBe("card declined: Your card was declined.");

@@ -16,7 +16,10 @@ const under = usePlatform();
 const payments = () => under.client("payment", "marketplace");
 const browser = useBrowser();
 
-const getPayment = (paymentId: string) => payments().getPayment({ paymentId }).then((r) => r.payment!);
+const getPayment = (paymentId: string) =>
+  payments()
+    .getPayment({ paymentId })
+    .then((r) => r.payment!);
 const TIME = expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
 
 /** Reloads the page until the rows of the table under `heading` satisfy `done`; those rows. */
@@ -60,7 +63,11 @@ describe("an operator moves money from the console in a real browser", () => {
     await page.waitForURL(`**/payments/${paymentId}?reviewed=approve`);
     expect(await page.getByRole("status").innerText()).toBe("Review recorded: approved.");
     expect(await page.locator("#payment .status").innerText()).toBe("EXECUTING");
-    expect(await definitionsOf(page.locator("#risk"))).toEqual({ Decision: "review", Why: why.join("\n"), Review: `approved by admin: ${note}` });
+    expect(await definitionsOf(page.locator("#risk"))).toEqual({
+      Decision: "review",
+      Why: why.join("\n"),
+      Review: `approved by admin: ${note}`,
+    });
     expect(await page.getByRole("button", { name: "Approve: send it to the PSP" }).count()).toBe(0);
     await shot("review recorded approved");
     expect(await getPayment(paymentId)).toMatchObject({
@@ -92,7 +99,9 @@ describe("an operator moves money from the console in a real browser", () => {
 
     await page.waitForURL(`**/payments/${paymentId}/refunds`);
     expect(await page.locator("h1").innerText()).toBe("Not refunded");
-    expect(await page.getByRole("alert").innerText()).toBe('"5.005" is not an amount in USD: digits, with at most 2 decimals, more than zero.');
+    expect(await page.getByRole("alert").innerText()).toBe(
+      '"5.005" is not an amount in USD: digits, with at most 2 decimals, more than zero.',
+    );
     await shot("amount refused");
     await page.getByRole("link", { name: "Back to the payment" }).click();
     await page.waitForURL(`**/payments/${paymentId}`);
@@ -107,11 +116,27 @@ describe("an operator moves money from the console in a real browser", () => {
     await page.getByRole("button", { name: "Refund", exact: true }).click();
 
     await page.waitForURL(`**/payments/${paymentId}?refunded=${refundId}`);
-    expect(await page.getByRole("status").innerText()).toBe(`Refund ${refundId} sent to the PSP; its status follows below.`);
+    expect(await page.getByRole("status").innerText()).toBe(
+      `Refund ${refundId} sent to the PSP; its status follows below.`,
+    );
     await shot("refund sent");
-    const refunds = await reloadUntil("Refunds", (rows) => rows[0]?.[5] === "SUCCEEDED", `refund ${refundId} SUCCEEDED on its payment's page`);
+    const refunds = await reloadUntil(
+      "Refunds",
+      (rows) => rows[0]?.[5] === "SUCCEEDED",
+      `refund ${refundId} SUCCEEDED on its payment's page`,
+    );
     expect(refunds).toEqual([
-      [refundId, "order-1", "5.00 USD", usdText(feeReversedMinor), usdText(500n - feeReversedMinor), "SUCCEEDED", expect.stringMatching(/^re_/), reason, TIME],
+      [
+        refundId,
+        "order-1",
+        "5.00 USD",
+        usdText(feeReversedMinor),
+        usdText(500n - feeReversedMinor),
+        "SUCCEEDED",
+        expect.stringMatching(/^re_/),
+        reason,
+        TIME,
+      ],
     ]);
     expect(await page.locator("#payment .status").innerText()).toBe("PARTIALLY_REFUNDED");
     expect((await rowsOf(tableUnder(page, "Orders"))).map(([orderId, , , , status]) => [orderId, status])).toEqual([
@@ -143,7 +168,9 @@ describe("an operator moves money from the console in a real browser", () => {
     const payoutMinor = 1_234n; // 12.34 USD, as typed below
 
     await openLoggedIn(page, under.platform.console.url, `/wallets/${sellerId}`, { shot });
-    expect((await rowsOf(tableUnder(page, "Balances"))).map((cells) => cells.slice(0, 2))).toEqual([[sellerId, usdText(netMinor)]]);
+    expect((await rowsOf(tableUnder(page, "Balances"))).map((cells) => cells.slice(0, 2))).toEqual([
+      [sellerId, usdText(netMinor)],
+    ]);
     expect(await page.locator("h2:text-is('Payouts') + p").innerText()).toBe("No payouts.");
     const payoutId = await page.locator('input[name="payout_id"]').inputValue();
     await page.getByLabel("Amount in USD").fill("12.34");
@@ -153,9 +180,15 @@ describe("an operator moves money from the console in a real browser", () => {
     await page.waitForURL(`**/wallets/${sellerId}?payout=${payoutId}`);
     expect(await page.getByRole("status").innerText()).toBe(`Payout ${payoutId} requested; its status follows below.`);
     await shot("payout requested");
-    const payouts = await reloadUntil("Payouts", (rows) => rows[0]?.[2] === "PAID", `payout ${payoutId} PAID on the seller's page`);
+    const payouts = await reloadUntil(
+      "Payouts",
+      (rows) => rows[0]?.[2] === "PAID",
+      `payout ${payoutId} PAID on the seller's page`,
+    );
     expect(payouts).toEqual([[payoutId, usdText(payoutMinor), "PAID", "ba_789", expect.stringMatching(/^po_/), ""]]);
-    expect((await rowsOf(tableUnder(page, "Balances"))).map((cells) => cells.slice(0, 2))).toEqual([[sellerId, usdText(netMinor - payoutMinor)]]);
+    expect((await rowsOf(tableUnder(page, "Balances"))).map((cells) => cells.slice(0, 2))).toEqual([
+      [sellerId, usdText(netMinor - payoutMinor)],
+    ]);
     await shot("payout paid and balance reduced");
 
     expect(await getPayout(under.platform, payoutId)).toMatchObject({

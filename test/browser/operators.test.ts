@@ -39,7 +39,12 @@ describe("operators' roles, dead letters and wallets in the console in a real br
     await page.getByRole("button", { name: "Add" }).click();
     await page.waitForURL(`**/operators?added=${viewer.login}`);
     expect(await page.getByRole("status").innerText()).toBe(`Operator ${viewer.login} added.`);
-    expect((await rowsOf(page.locator("table"))).map((cells) => cells.slice(0, 4))).toContainEqual([viewer.login, "Val Viewer", "viewer", "active"]);
+    expect((await rowsOf(page.locator("table"))).map((cells) => cells.slice(0, 4))).toContainEqual([
+      viewer.login,
+      "Val Viewer",
+      "viewer",
+      "active",
+    ]);
     await shot("viewer added");
 
     const seen = await browser.otherPage();
@@ -57,7 +62,10 @@ describe("operators' roles, dead letters and wallets in the console in a real br
     // The exception list offers everyone the link; the adjustment page itself needs the finance role.
     await navigate(seen, "Open exceptions", "/reconciliation/exceptions");
     const adjust = seen.locator(`tr[data-exception-id="${exceptionId}"]`).getByRole("link", { name: "Adjust" });
-    const [refusal] = await Promise.all([seen.waitForResponse((r) => new URL(r.url()).pathname === `/reconciliation/exceptions/${exceptionId}/adjust`), adjust.click()]);
+    const [refusal] = await Promise.all([
+      seen.waitForResponse((r) => new URL(r.url()).pathname === `/reconciliation/exceptions/${exceptionId}/adjust`),
+      adjust.click(),
+    ]);
     await seen.waitForURL(`**/reconciliation/exceptions/${exceptionId}/adjust`);
     expect(refusal.status()).toBe(403);
     expect(await seen.locator("h1").innerText()).toBe("Forbidden");
@@ -67,7 +75,9 @@ describe("operators' roles, dead letters and wallets in the console in a real br
 
     await navigate(seen, "Dead letters", "/dead-letters");
     const letters = seen.locator("tbody tr").filter({ hasText: eventId });
-    expect((await rowsOf(seen.locator("table"))).filter((cells) => cells[8] === eventId).map((cells) => cells[4])).toEqual(["poison", "poison"]);
+    expect(
+      (await rowsOf(seen.locator("table"))).filter((cells) => cells[8] === eventId).map((cells) => cells[4]),
+    ).toEqual(["poison", "poison"]);
     expect(await letters.getByRole("button", { name: "Replay" }).count()).toBe(0);
     await viewerShot("dead letters without replay");
 
@@ -84,8 +94,16 @@ describe("operators' roles, dead letters and wallets in the console in a real br
     await openLoggedIn(page, under.platform.console.url, "/dead-letters");
 
     const row = page.locator(`tr[data-dlq-seq="${replayed}"]`);
-    expect((await rowsOf(page.locator("table"))).filter((cells) => cells[8] === eventId).map((cells) => [cells[1], cells[4], cells[7]])).toEqual(
-      [replayed, kept].map((seq) => [String(seq), "poison", `${under.platform.streams.subjectPrefix}.payment.succeeded`]),
+    expect(
+      (await rowsOf(page.locator("table")))
+        .filter((cells) => cells[8] === eventId)
+        .map((cells) => [cells[1], cells[4], cells[7]]),
+    ).toEqual(
+      [replayed, kept].map((seq) => [
+        String(seq),
+        "poison",
+        `${under.platform.streams.subjectPrefix}.payment.succeeded`,
+      ]),
     );
     await shot("dead letters");
 
@@ -99,7 +117,8 @@ describe("operators' roles, dead letters and wallets in the console in a real br
     // Sent back to the consumer that gave up on it: still undecodable, it gives up on it again, beside the one kept.
     const again = await waitForPayInDeadLetters(under.platform.streams, eventId);
     await page.reload();
-    for (const { dlqSeq } of again) await page.locator(`tr[data-dlq-seq="${dlqSeq}"]`).getByRole("button", { name: "Replay" }).waitFor();
+    for (const { dlqSeq } of again)
+      await page.locator(`tr[data-dlq-seq="${dlqSeq}"]`).getByRole("button", { name: "Replay" }).waitFor();
     await shot("replayed event dead-lettered again by its consumer");
 
     const [audited] = await auditRows(page, "dead_letter_replayed");
@@ -113,19 +132,33 @@ describe("operators' roles, dead letters and wallets in the console in a real br
     const sellerId = `seller-${randomUUID()}`;
     await payCheckout(
       under.client("payment", "marketplace"),
-      sampleCheckout({ orders: [{ orderId: "order-1", sellerId, amount: usd(2_500) }, { orderId: "order-2", sellerId: `seller-${randomUUID()}`, amount: usd(1_000) }] }),
+      sampleCheckout({
+        orders: [
+          { orderId: "order-1", sellerId, amount: usd(2_500) },
+          { orderId: "order-2", sellerId: `seller-${randomUUID()}`, amount: usd(1_000) },
+        ],
+      }),
     );
     const { sellerNetMinor } = splitOrder(2_500n, PLATFORM_FEE_BPS);
-    await waitFor(() => walletBalance(under.platform, sellerId, "USD"), (b) => b === sellerNetMinor, 15_000, `the wallet credit of ${sellerId}`);
+    await waitFor(
+      () => walletBalance(under.platform, sellerId, "USD"),
+      (b) => b === sellerNetMinor,
+      15_000,
+      `the wallet credit of ${sellerId}`,
+    );
 
     await openLoggedIn(page, under.platform.console.url, "/wallets");
-    expect((await rowsOf(page.locator("table"))).find((cells) => cells[0] === sellerId)?.[1]).toBe(usdText(sellerNetMinor));
+    expect((await rowsOf(page.locator("table"))).find((cells) => cells[0] === sellerId)?.[1]).toBe(
+      usdText(sellerNetMinor),
+    );
     await shot("wallets");
 
     await page.getByRole("link", { name: sellerId }).click();
     await page.waitForURL(`**/wallets/${sellerId}`);
     expect(await page.locator("h1").innerText()).toBe(`Seller ${sellerId}`);
-    expect((await rowsOf(tableUnder(page, "Balances"))).map((cells) => cells.slice(0, 2))).toEqual([[sellerId, usdText(sellerNetMinor)]]);
+    expect((await rowsOf(tableUnder(page, "Balances"))).map((cells) => cells.slice(0, 2))).toEqual([
+      [sellerId, usdText(sellerNetMinor)],
+    ]);
     expect(await page.locator("main").innerText()).toContain("No payouts.");
     await shot("seller balance before payout");
 
@@ -134,8 +167,12 @@ describe("operators' roles, dead letters and wallets in the console in a real br
     await requestPayout(under.platform, payoutId, sellerId, 1_000);
     await waitForPayout(under.platform, payoutId, PayoutStatus.PAID);
     await page.reload();
-    expect((await rowsOf(tableUnder(page, "Balances"))).map((cells) => cells.slice(0, 2))).toEqual([[sellerId, usdText(sellerNetMinor - 1_000n)]]);
-    expect(await rowsOf(tableUnder(page, "Payouts"))).toEqual([[payoutId, "10.00 USD", "PAID", "ba_123", expect.stringMatching(/^po_/), ""]]);
+    expect((await rowsOf(tableUnder(page, "Balances"))).map((cells) => cells.slice(0, 2))).toEqual([
+      [sellerId, usdText(sellerNetMinor - 1_000n)],
+    ]);
+    expect(await rowsOf(tableUnder(page, "Payouts"))).toEqual([
+      [payoutId, "10.00 USD", "PAID", "ba_123", expect.stringMatching(/^po_/), ""],
+    ]);
     await shot("seller balance and payout");
   });
 });

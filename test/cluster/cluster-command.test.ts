@@ -13,17 +13,30 @@ describe("npm run cluster", () => {
       timeout: 150_000,
       env: { ...process.env, LOG_LEVEL: "silent" },
     });
-    for (const node of ["pg1", "pg2", "pg3", "nats1", "nats2", "nats3"]) expect(stdout).toMatch(new RegExp(`^  ${node}: \\w+://127\\.0\\.0\\.1:\\d+`, "m"));
+    for (const node of ["pg1", "pg2", "pg3", "nats1", "nats2", "nats3"])
+      expect(stdout).toMatch(new RegExp(`^  ${node}: \\w+://127\\.0\\.0\\.1:\\d+`, "m"));
     expect(stdout).toMatch(/^  etcd: http:\/\/127\.0\.0\.1:\d+/m);
-    for (const port of ["RISK_PORT", "PAYMENT_PORT", "PAYMENT_HTTP_PORT", "WALLET_PORT", "LEDGER_PORT", "RECONCILIATION_PORT", "CONSOLE_PORT"]) {
-      expect(stdout).toMatch(new RegExp(`^  ${port} instances: \\w+://127\\.0\\.0\\.1:\\d+, \\w+://127\\.0\\.0\\.1:\\d+$`, "m"));
+    for (const port of [
+      "RISK_PORT",
+      "PAYMENT_PORT",
+      "PAYMENT_HTTP_PORT",
+      "WALLET_PORT",
+      "LEDGER_PORT",
+      "RECONCILIATION_PORT",
+      "CONSOLE_PORT",
+    ]) {
+      expect(stdout).toMatch(
+        new RegExp(`^  ${port} instances: \\w+://127\\.0\\.0\\.1:\\d+, \\w+://127\\.0\\.0\\.1:\\d+$`, "m"),
+      );
     }
     expect(stdout).toContain("(14 service processes;");
     expect(stdout).toContain("Demo checkout SUCCEEDED.");
     // Every address it printed is closed again: nodes, instances, balancers.
     const ports = [...new Set([...stdout.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1])))];
     expect(ports.length).toBeGreaterThan(30);
-    const open = (await Promise.all(ports.map(async (port) => ((await acceptsConnections(port)) ? port : undefined)))).filter((p) => p !== undefined);
+    const open = (
+      await Promise.all(ports.map(async (port) => ((await acceptsConnections(port)) ? port : undefined)))
+    ).filter((p) => p !== undefined);
     expect(open).toEqual([]);
   }, 180_000);
 });

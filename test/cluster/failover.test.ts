@@ -25,7 +25,12 @@ beforeAll(async () => {
   platform = await startClusterPlatform({
     instances: 2,
     // The pollers that resume what a killed instance left halfway, at test speed.
-    env: { POLL_INTERVAL_MS: "500", POLL_STALE_AFTER_MS: "2000", PAYOUT_POLL_INTERVAL_MS: "500", PAYOUT_POLL_STALE_AFTER_MS: "2000" },
+    env: {
+      POLL_INTERVAL_MS: "500",
+      POLL_STALE_AFTER_MS: "2000",
+      PAYOUT_POLL_INTERVAL_MS: "500",
+      PAYOUT_POLL_STALE_AFTER_MS: "2000",
+    },
   });
 }, 180_000);
 
@@ -48,18 +53,32 @@ function endpoints(p: ClusterPlatform): PlatformEndpoints {
 describe("failovers under load", () => {
   it("kill -9 the PostgreSQL primary, the stream leader, one instance of each service: nothing lost, nothing twice", async () => {
     const p = platform!;
-    const running = await startSteadyLoad({ ...endpoints(p), ratePerSecond: 3, refundShare: 0.4, payoutEveryMs: 1_000, attemptDeadlineMs: 10_000, giveUpAfterMs: 90_000 });
+    const running = await startSteadyLoad({
+      ...endpoints(p),
+      ratePerSecond: 3,
+      refundShare: 0.4,
+      payoutEveryMs: 1_000,
+      attemptDeadlineMs: 10_000,
+      giveUpAfterMs: 90_000,
+    });
     await sleep(STEADY_MS);
 
     running.mark("kill -9 PostgreSQL primary");
     const pg = await p.pg.killPrimary();
-    failovers.push(`PostgreSQL: primary ${pg.killed} killed, ${pg.newPrimary} took writes after ${(pg.writesBackAfterMs / 1000).toFixed(1)} s`);
+    failovers.push(
+      `PostgreSQL: primary ${pg.killed} killed, ${pg.newPrimary} took writes after ${(pg.writesBackAfterMs / 1000).toFixed(1)} s`,
+    );
     running.mark(`new primary ${pg.newPrimary}`);
     await sleep(STEADY_MS);
 
     running.mark("kill -9 NATS stream leader");
-    const nats = await p.nats.killStreamLeader(DEFAULT_STREAMS.stream, `${DEFAULT_STREAMS.subjectPrefix}.probe.failover`);
-    failovers.push(`NATS: stream leader ${nats.killed} killed, ${nats.newLeader} leads; publishes back after ${(nats.publishesBackAfterMs / 1000).toFixed(1)} s`);
+    const nats = await p.nats.killStreamLeader(
+      DEFAULT_STREAMS.stream,
+      `${DEFAULT_STREAMS.subjectPrefix}.probe.failover`,
+    );
+    failovers.push(
+      `NATS: stream leader ${nats.killed} killed, ${nats.newLeader} leads; publishes back after ${(nats.publishesBackAfterMs / 1000).toFixed(1)} s`,
+    );
     running.mark(`new stream leader ${nats.newLeader}`);
     await sleep(STEADY_MS);
 

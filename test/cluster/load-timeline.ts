@@ -44,7 +44,9 @@ interface Answer {
 
 /** Nearest-rank percentile of sorted values. */
 function percentile(sorted: number[], p: number): number | undefined {
-  return sorted.length === 0 ? undefined : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  return sorted.length === 0
+    ? undefined
+    : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 /** The load's attempts, answers and marks over time, per window of `windowMs`. */
@@ -86,13 +88,22 @@ export class LoadTimeline {
     const count = Math.max(1, Math.ceil((until - this.startedAt) / this.windowMs));
     return Array.from({ length: count }, (_, i) => {
       const from = this.startedAt + i * this.windowMs;
-      const inWindow = <T extends { endedAt: number }>(items: T[]) => items.filter((x) => x.endedAt >= from && x.endedAt < from + this.windowMs);
+      const inWindow = <T extends { endedAt: number }>(items: T[]) =>
+        items.filter((x) => x.endedAt >= from && x.endedAt < from + this.windowMs);
       const attempts = inWindow(this.attempts);
       const latencies = inWindow(this.answers)
         .map((a) => a.latencyMs)
         .sort((a, b) => a - b);
       const started = this.arrivals.filter((at) => at >= from && at < from + this.windowMs).length;
-      return { startMs: i * this.windowMs, started, attempts: attempts.length, ok: latencies.length, errors: countCodes(attempts), p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+      return {
+        startMs: i * this.windowMs,
+        started,
+        attempts: attempts.length,
+        ok: latencies.length,
+        errors: countCodes(attempts),
+        p50Ms: percentile(latencies, 50),
+        p99Ms: percentile(latencies, 99),
+      };
     });
   }
 
@@ -125,7 +136,8 @@ export class LoadTimeline {
     const lines = ["   t(s)  started attempts     ok  p50(ms)  p99(ms)  failed attempts"];
     const marks = [...this.marks];
     for (const w of this.windows(until)) {
-      while (marks.length > 0 && marks[0]!.atMs < w.startMs + this.windowMs) lines.push(`   >>> ${(marks[0]!.atMs / 1000).toFixed(1)} s: ${marks.shift()!.label}`);
+      while (marks.length > 0 && marks[0]!.atMs < w.startMs + this.windowMs)
+        lines.push(`   >>> ${(marks[0]!.atMs / 1000).toFixed(1)} s: ${marks.shift()!.label}`);
       const errors = Object.entries(w.errors)
         .map(([code, n]) => `${code}=${n}`)
         .join(" ");

@@ -1,6 +1,12 @@
 import { isDeepStrictEqual } from "node:util";
 import type { PaymentObject } from "../../psp-simulator/payments.js";
-import { expectedLedgerGains, expectedWalletBalances, ledgerBalance, walletBalances, type Balances } from "../faults/books.js";
+import {
+  expectedLedgerGains,
+  expectedWalletBalances,
+  ledgerBalance,
+  walletBalances,
+  type Balances,
+} from "../faults/books.js";
 import { reconcile } from "../faults/reconciliation.js";
 import { LEDGER_SERVICE, PAYMENT_SERVICE, WALLET_SERVICE, type GrpcService } from "../faults/retrying-client.js";
 import {
@@ -82,10 +88,17 @@ async function untilEmpty(check: () => Promise<string[]>, timeoutMs: number, wha
  * PSP has it, none is executed twice at the PSP, and the books (the load's sellers' wallets, their seller_payable
  * accounts, what psp_receivable and platform_fee_revenue gained) add up, with CheckInvariants clean.
  */
-export async function checkMoney(endpoints: PlatformEndpoints, load: LoadResult, options: MoneyCheckOptions): Promise<MoneyReport> {
+export async function checkMoney(
+  endpoints: PlatformEndpoints,
+  load: LoadResult,
+  options: MoneyCheckOptions,
+): Promise<MoneyReport> {
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const client = (service: GrpcService, endpoint: string | string[], identity: typeof endpoints.identities.marketplace) =>
-    grpcJsClient(service.protoFile, service.serviceName, first(endpoint), identity);
+  const client = (
+    service: GrpcService,
+    endpoint: string | string[],
+    identity: typeof endpoints.identities.marketplace,
+  ) => grpcJsClient(service.protoFile, service.serviceName, first(endpoint), identity);
   const payments = client(PAYMENT_SERVICE, endpoints.payment, endpoints.identities.marketplace);
   const wallet = client(WALLET_SERVICE, endpoints.wallet, endpoints.identities.marketplace);
   const ledger = client(LEDGER_SERVICE, endpoints.ledger, endpoints.identities.operatorTools);
@@ -93,20 +106,42 @@ export async function checkMoney(endpoints: PlatformEndpoints, load: LoadResult,
   try {
     const read = () => snapshot(payments, wallet, load);
     const report: MoneyReport = structuredClone(NO_MONEY_PROBLEMS);
-    report.notFinal = await untilEmpty(async () => notFinal(load, await read()), timeoutMs, "what was answered OK to be final");
+    report.notFinal = await untilEmpty(
+      async () => notFinal(load, await read()),
+      timeoutMs,
+      "what was answered OK to be final",
+    );
 
     const ours = await read();
-    const [pspPayments, pspRefunds, pspPayouts] = await Promise.all([listPspPayments(pspApi), listPspRefunds(pspApi), listPspPayouts(pspApi)]);
+    const [pspPayments, pspRefunds, pspPayouts] = await Promise.all([
+      listPspPayments(pspApi),
+      listPspRefunds(pspApi),
+      listPspPayouts(pspApi),
+    ]);
     const checkoutIds = new Set(load.payments.map((p) => p.checkout.request.checkoutId));
     const theirPayments = pspPayments.filter((p) => checkoutIds.has(p.metadata.checkout_id ?? ""));
-    Object.assign(report, reconcile(load.payments.map((p) => p.checkout), ours.payments, theirPayments));
+    Object.assign(
+      report,
+      reconcile(
+        load.payments.map((p) => p.checkout),
+        ours.payments,
+        theirPayments,
+      ),
+    );
     report.refunds = refundProblems(load, ours.refunds, theirPayments, pspRefunds);
     report.payouts = payoutProblems(load, ours.payouts, pspPayouts);
 
     const expected = expectedBooks(ours, options.platformFeeBps);
-    report.books = await untilEmpty(async () => bookDifferences(expected, await books(wallet, ledger, load)), timeoutMs, "the books to add up");
+    report.books = await untilEmpty(
+      async () => bookDifferences(expected, await books(wallet, ledger, load)),
+      timeoutMs,
+      "the books to add up",
+    );
     report.invariants = await untilEmpty(
-      async () => (await unary(ledger, "checkInvariants", {})).violations.map((v: { invariant: string; detail: string }) => `${v.invariant}: ${v.detail}`),
+      async () =>
+        (await unary(ledger, "checkInvariants", {})).violations.map(
+          (v: { invariant: string; detail: string }) => `${v.invariant}: ${v.detail}`,
+        ),
       timeoutMs,
       "CheckInvariants to be clean",
     );
@@ -120,7 +155,10 @@ async function snapshot(payments: GrpcJsClient, wallet: GrpcJsClient, load: Load
   const checkoutIds = new Set(load.payments.map((p) => p.checkout.request.checkoutId));
   const ours = (await listOurPayments(payments)).filter((p) => checkoutIds.has(p.checkoutId));
   // A payment whose refunds all failed stays SUCCEEDED: the ones the load refunded are read too.
-  const refunded = new Set([...ours.filter((p) => REFUNDED_STATUSES.includes(p.status)).map((p) => p.paymentId), ...load.refunds.map((r) => r.paymentId)]);
+  const refunded = new Set([
+    ...ours.filter((p) => REFUNDED_STATUSES.includes(p.status)).map((p) => p.paymentId),
+    ...load.refunds.map((r) => r.paymentId),
+  ]);
   return {
     payments: ours,
     refunds: await listOurRefunds(payments, [...refunded]),
@@ -136,9 +174,15 @@ function notFinal(load: LoadResult, ours: Snapshot): string[] {
     ...load.payments
       .map((a) => ({ a, ours: payment.get(a.checkout.request.checkoutId) }))
       .filter(({ ours }) => !ours || !FINAL_STATUSES.includes(ours.status))
-      .map(({ a, ours }) => `payment ${a.paymentId} (${a.checkout.request.checkoutId}): ${ours?.status ?? "not there"}`),
-    ...load.refunds.filter((a) => !FINAL_REFUND_STATUSES.includes(refund.get(a.refundId)?.status ?? "")).map((a) => `refund ${a.refundId}: ${refund.get(a.refundId)?.status ?? "not there"}`),
-    ...load.payouts.filter((a) => !FINAL_PAYOUT_STATUSES.includes(payout.get(a.payoutId)?.status ?? "")).map((a) => `payout ${a.payoutId}: ${payout.get(a.payoutId)?.status ?? "not there"}`),
+      .map(
+        ({ a, ours }) => `payment ${a.paymentId} (${a.checkout.request.checkoutId}): ${ours?.status ?? "not there"}`,
+      ),
+    ...load.refunds
+      .filter((a) => !FINAL_REFUND_STATUSES.includes(refund.get(a.refundId)?.status ?? ""))
+      .map((a) => `refund ${a.refundId}: ${refund.get(a.refundId)?.status ?? "not there"}`),
+    ...load.payouts
+      .filter((a) => !FINAL_PAYOUT_STATUSES.includes(payout.get(a.payoutId)?.status ?? ""))
+      .map((a) => `payout ${a.payoutId}: ${payout.get(a.payoutId)?.status ?? "not there"}`),
   ];
 }
 
@@ -155,46 +199,88 @@ interface Execution {
  * Each of ours executed at most once at the PSP (`keyOf` names ours a PSP object stands for), and ended as the
  * PSP's did; a FAILED one of ours may never have reached the PSP.
  */
-function executedOnceAsAtPsp<T extends { id: string; status: string }>(ours: Execution[], theirs: T[], keyOf: (t: T) => string, pspSucceeded: string): string[] {
+function executedOnceAsAtPsp<T extends { id: string; status: string }>(
+  ours: Execution[],
+  theirs: T[],
+  keyOf: (t: T) => string,
+  pspSucceeded: string,
+): string[] {
   const problems: string[] = [];
   const pspStatus = new Map(theirs.map((t) => [t.id, t.status]));
   for (const o of ours) {
     const executed = theirs.filter((t) => keyOf(t) === o.id && t.status !== "failed");
-    if (executed.length > 1) problems.push(`${o.id}: executed ${executed.length} times at the PSP (${executed.map((t) => t.id).join(", ")})`);
+    if (executed.length > 1)
+      problems.push(`${o.id}: executed ${executed.length} times at the PSP (${executed.map((t) => t.id).join(", ")})`);
     const expected = o.succeeded ? pspSucceeded : "failed";
     const actual = pspStatus.get(o.pspId);
-    if (actual !== expected && !(expected === "failed" && actual === undefined)) problems.push(`${o.id}: ${o.status}, the PSP's ${o.pspId || "(none)"} ${actual ?? "not there"}`);
+    if (actual !== expected && !(expected === "failed" && actual === undefined))
+      problems.push(`${o.id}: ${o.status}, the PSP's ${o.pspId || "(none)"} ${actual ?? "not there"}`);
   }
   return problems;
 }
 
 const answeredMissing = (answered: { id: string; of: string }[], ours: Execution[], noun: string) =>
-  answered.filter((a) => !ours.some((o) => o.id === a.id)).map((a) => `${a.id}: answered OK, not among the ${noun} of ${a.of}`);
+  answered
+    .filter((a) => !ours.some((o) => o.id === a.id))
+    .map((a) => `${a.id}: answered OK, not among the ${noun} of ${a.of}`);
 
 /** PSP refunds carry our refund_id in their metadata; the PSP's amount refunded of each payment is the sum of ours. */
-function refundProblems(load: LoadResult, ours: OurRefund[], theirPayments: PaymentObject[], pspRefunds: Awaited<ReturnType<typeof listPspRefunds>>): string[] {
-  const executions = ours.map((r) => ({ id: r.refundId, status: r.status, pspId: r.pspRefundId, succeeded: r.status === "REFUND_STATUS_SUCCEEDED" }));
+function refundProblems(
+  load: LoadResult,
+  ours: OurRefund[],
+  theirPayments: PaymentObject[],
+  pspRefunds: Awaited<ReturnType<typeof listPspRefunds>>,
+): string[] {
+  const executions = ours.map((r) => ({
+    id: r.refundId,
+    status: r.status,
+    pspId: r.pspRefundId,
+    succeeded: r.status === "REFUND_STATUS_SUCCEEDED",
+  }));
   const pspPaymentIds = new Set(theirPayments.map((p) => p.id));
   const theirs = pspRefunds.filter((r) => pspPaymentIds.has(r.payment));
   const problems = [
-    ...answeredMissing(load.refunds.map((a) => ({ id: a.refundId, of: a.paymentId })), executions, "refunds"),
-    ...theirs.filter((r) => !executions.some((o) => o.id === r.metadata.refund_id)).map((r) => `PSP refund ${r.id} (refund_id "${r.metadata.refund_id}"): not a refund of ours`),
+    ...answeredMissing(
+      load.refunds.map((a) => ({ id: a.refundId, of: a.paymentId })),
+      executions,
+      "refunds",
+    ),
+    ...theirs
+      .filter((r) => !executions.some((o) => o.id === r.metadata.refund_id))
+      .map((r) => `PSP refund ${r.id} (refund_id "${r.metadata.refund_id}"): not a refund of ours`),
     ...executedOnceAsAtPsp(executions, theirs, (r) => r.metadata.refund_id ?? "", "succeeded"),
   ];
   for (const p of theirPayments) {
     const ourRefunded = ours
-      .filter((r) => r.status === "REFUND_STATUS_SUCCEEDED" && theirs.some((t) => t.id === r.pspRefundId && t.payment === p.id))
+      .filter(
+        (r) =>
+          r.status === "REFUND_STATUS_SUCCEEDED" && theirs.some((t) => t.id === r.pspRefundId && t.payment === p.id),
+      )
       .reduce((sum, r) => sum + BigInt(r.amount.amountMinor), 0n);
-    if (BigInt(p.amount_refunded) !== ourRefunded) problems.push(`PSP payment ${p.id}: ${p.amount_refunded} refunded at the PSP, ${ourRefunded} on our side`);
+    if (BigInt(p.amount_refunded) !== ourRefunded)
+      problems.push(`PSP payment ${p.id}: ${p.amount_refunded} refunded at the PSP, ${ourRefunded} on our side`);
   }
   return problems;
 }
 
 /** PSP payouts have our payout_id as their reference. */
-function payoutProblems(load: LoadResult, ours: OurPayout[], pspPayouts: Awaited<ReturnType<typeof listPspPayouts>>): string[] {
-  const executions = ours.map((p) => ({ id: p.payoutId, status: p.status, pspId: p.pspPayoutId, succeeded: p.status === "PAYOUT_STATUS_PAID" }));
+function payoutProblems(
+  load: LoadResult,
+  ours: OurPayout[],
+  pspPayouts: Awaited<ReturnType<typeof listPspPayouts>>,
+): string[] {
+  const executions = ours.map((p) => ({
+    id: p.payoutId,
+    status: p.status,
+    pspId: p.pspPayoutId,
+    succeeded: p.status === "PAYOUT_STATUS_PAID",
+  }));
   return [
-    ...answeredMissing(load.payouts.map((a) => ({ id: a.payoutId, of: a.sellerId })), executions, "payouts"),
+    ...answeredMissing(
+      load.payouts.map((a) => ({ id: a.payoutId, of: a.sellerId })),
+      executions,
+      "payouts",
+    ),
     ...executedOnceAsAtPsp(executions, pspPayouts, (p) => p.reference, "paid"),
   ];
 }
@@ -209,7 +295,12 @@ interface Books {
 function expectedBooks(ours: Snapshot, feeBps: number): Books {
   const wallets = expectedWalletBalances(ours.payments, feeBps, ours);
   const gains = expectedLedgerGains(ours.payments, ours.refunds, feeBps, LOAD_CURRENCY);
-  return { wallets, sellerPayables: wallets, pspReceivableGain: String(gains.pspReceivable), platformFeeRevenueGain: String(gains.platformFeeRevenue) };
+  return {
+    wallets,
+    sellerPayables: wallets,
+    pspReceivableGain: String(gains.pspReceivable),
+    platformFeeRevenueGain: String(gains.platformFeeRevenue),
+  };
 }
 
 async function books(wallet: GrpcJsClient, ledger: GrpcJsClient, load: LoadResult): Promise<Books> {
@@ -221,8 +312,12 @@ async function books(wallet: GrpcJsClient, ledger: GrpcJsClient, load: LoadResul
   return {
     wallets: await walletBalances(wallet, load.sellers),
     sellerPayables,
-    pspReceivableGain: String((await ledgerBalance(ledger, `psp_receivable:${LOAD_CURRENCY}`)) - load.baseline.pspReceivable),
-    platformFeeRevenueGain: String((await ledgerBalance(ledger, `platform_fee_revenue:${LOAD_CURRENCY}`)) - load.baseline.platformFeeRevenue),
+    pspReceivableGain: String(
+      (await ledgerBalance(ledger, `psp_receivable:${LOAD_CURRENCY}`)) - load.baseline.pspReceivable,
+    ),
+    platformFeeRevenueGain: String(
+      (await ledgerBalance(ledger, `platform_fee_revenue:${LOAD_CURRENCY}`)) - load.baseline.platformFeeRevenue,
+    ),
   };
 }
 

@@ -52,7 +52,10 @@ describe("a steady load of checkouts, refunds and payouts", () => {
     const bogus: LoadResult = {
       ...load,
       payments: [...load.payments, { checkout: fabricated, paymentId: "pay_never", pspPaymentId: "pi_never" }],
-      refunds: [...load.refunds, { refundId: `rf-${randomUUID()}`, paymentId: load.payments[0]!.paymentId, orderId: "order-1", amountMinor: 1n }],
+      refunds: [
+        ...load.refunds,
+        { refundId: `rf-${randomUUID()}`, paymentId: load.payments[0]!.paymentId, orderId: "order-1", amountMinor: 1n },
+      ],
       payouts: [...load.payouts, { payoutId: `po-${randomUUID()}`, sellerId: load.sellers[0]!, amountMinor: 1n }],
       baseline: { ...load.baseline, pspReceivable: load.baseline.pspReceivable + 1n },
     };
@@ -60,8 +63,12 @@ describe("a steady load of checkouts, refunds and payouts", () => {
     const id = fabricated.request.checkoutId;
     expect(found.lost).toEqual([`${id}: 0 payments on our side`]);
     expect(found.notFinal).toHaveLength(3);
-    expect(found.refunds).toEqual([expect.stringContaining(`${bogus.refunds.at(-1)!.refundId}: answered OK, not among the refunds`)]);
-    expect(found.payouts).toEqual([expect.stringContaining(`${bogus.payouts.at(-1)!.payoutId}: answered OK, not among the payouts`)]);
+    expect(found.refunds).toEqual([
+      expect.stringContaining(`${bogus.refunds.at(-1)!.refundId}: answered OK, not among the refunds`),
+    ]);
+    expect(found.payouts).toEqual([
+      expect.stringContaining(`${bogus.payouts.at(-1)!.payoutId}: answered OK, not among the payouts`),
+    ]);
     expect(found.books).toEqual([expect.stringMatching(/^pspReceivableGain: expected "\d+", found "-?\d+"$/)]);
     expect({ ...found, notFinal: [], lost: [], refunds: [], payouts: [], books: [] }).toEqual(NO_MONEY_PROBLEMS);
   }, 30_000);

@@ -1,8 +1,23 @@
 import { randomUUID } from "node:crypto";
 import type { TlsMaterial } from "../../services/lib/tls/tls-material.js";
-import { buyerPays, JOURNEYS, newCheckout, pspReviewDesk, type Checkout, type CreatedPayment, type Journey } from "../faults/journeys.js";
+import {
+  buyerPays,
+  JOURNEYS,
+  newCheckout,
+  pspReviewDesk,
+  type Checkout,
+  type CreatedPayment,
+  type Journey,
+} from "../faults/journeys.js";
 import { ledgerBalance } from "../faults/books.js";
-import { codeName, LEDGER_SERVICE, PAYMENT_SERVICE, RetryingClient, WALLET_SERVICE, type GrpcService } from "../faults/retrying-client.js";
+import {
+  codeName,
+  LEDGER_SERVICE,
+  PAYMENT_SERVICE,
+  RetryingClient,
+  WALLET_SERVICE,
+  type GrpcService,
+} from "../faults/retrying-client.js";
 import { grpc, grpcJsClient } from "../support/grpc-js.js";
 import { pspApiWithKey, type PspApi } from "../support/psp-api.js";
 import { LoadTimeline } from "./load-timeline.js";
@@ -94,7 +109,16 @@ export interface SteadyLoad {
   stop(timeoutMs?: number): Promise<LoadResult>;
 }
 
-const DEFAULT_JOURNEYS: Journey[] = ["success", "success", "decline", "success", "3ds-approve", "success", "success", "3ds-deny"];
+const DEFAULT_JOURNEYS: Journey[] = [
+  "success",
+  "success",
+  "decline",
+  "success",
+  "3ds-approve",
+  "success",
+  "success",
+  "3ds-deny",
+];
 const PAYOUT_DESTINATION = "ba_steady_load";
 const POLL_MS = 250;
 
@@ -130,7 +154,8 @@ class LoadClients {
 
   retriesByCode(): Record<string, number> {
     const total: Record<string, number> = {};
-    for (const c of [this.payments, this.wallet]) for (const [code, n] of Object.entries(c.retriesByCode)) total[code] = (total[code] ?? 0) + n;
+    for (const c of [this.payments, this.wallet])
+      for (const [code, n] of Object.entries(c.retriesByCode)) total[code] = (total[code] ?? 0) + n;
     return total;
   }
 
@@ -165,7 +190,8 @@ export async function startSteadyLoad(options: SteadyLoadOptions): Promise<Stead
   };
   try {
     result.baseline = await ledgerBaseline(options);
-    for (const sellerId of sellers) await clients.wallet.call("setPayoutAccount", { sellerId, destination: PAYOUT_DESTINATION });
+    for (const sellerId of sellers)
+      await clients.wallet.call("setPayoutAccount", { sellerId, destination: PAYOUT_DESTINATION });
   } catch (err) {
     clients.close();
     throw err;
@@ -211,7 +237,8 @@ export async function startSteadyLoad(options: SteadyLoadOptions): Promise<Stead
         new Promise<typeof timedOut>((resolve) => (timer = setTimeout(() => resolve(timedOut), timeoutMs))),
       ]);
       clearTimeout(timer);
-      if (outcome === timedOut) result.failures.push(`${inFlight.size} journeys still under way ${timeoutMs} ms after stop()`);
+      if (outcome === timedOut)
+        result.failures.push(`${inFlight.size} journeys still under way ${timeoutMs} ms after stop()`);
       clients.close();
       return { ...result, retriesByCode: clients.retriesByCode(), internals: clients.internals };
     },
@@ -232,27 +259,45 @@ class Journeys {
 
   /** CreatePayment, the buyer on the hosted page, then perhaps a refund once the payment has SUCCEEDED. */
   async checkout(checkout: Checkout, index: number): Promise<void> {
-    const payment = await this.timed(() => this.clients.payments.call("createPayment", checkout.request, index)).then((r) => r.payment as CreatedPayment);
+    const payment = await this.timed(() => this.clients.payments.call("createPayment", checkout.request, index)).then(
+      (r) => r.payment as CreatedPayment,
+    );
     this.result.payments.push({ checkout, paymentId: payment.paymentId, pspPaymentId: payment.pspPaymentId });
-    if (payment.hostedPageUrl === "") throw new Error(`CreatePayment answered ${payment.paymentId} without a hosted page`);
+    if (payment.hostedPageUrl === "")
+      throw new Error(`CreatePayment answered ${payment.paymentId} without a hosted page`);
     await buyerPays(checkout.journey, payment, this.review);
     if (JOURNEYS[checkout.journey] !== "SUCCEEDED" || Math.random() >= (this.options.refundShare ?? 0.3)) return;
     const paid = await this.succeeded(payment.paymentId, index);
     const order = paid.orders[index % paid.orders.length];
     const amountMinor = index % 2 === 0 ? BigInt(order.amount.amountMinor) : BigInt(order.amount.amountMinor) / 2n;
-    const request = { refundId: `rf-${randomUUID()}`, paymentId: payment.paymentId, orderId: order.orderId, amount: usd(amountMinor), reason: "steady load" };
+    const request = {
+      refundId: `rf-${randomUUID()}`,
+      paymentId: payment.paymentId,
+      orderId: order.orderId,
+      amount: usd(amountMinor),
+      reason: "steady load",
+    };
     await this.timed(() => this.clients.payments.call("refundPayment", request, index));
-    this.result.refunds.push({ refundId: request.refundId, paymentId: payment.paymentId, orderId: order.orderId, amountMinor });
+    this.result.refunds.push({
+      refundId: request.refundId,
+      paymentId: payment.paymentId,
+      orderId: order.orderId,
+      amountMinor,
+    });
   }
 
   /** A quarter of the seller's available balance, if any. */
   async payout(sellerId: string): Promise<void> {
-    const { balance } = await this.timed(() => this.clients.wallet.call("getBalance", { sellerId, currency: LOAD_CURRENCY }));
+    const { balance } = await this.timed(() =>
+      this.clients.wallet.call("getBalance", { sellerId, currency: LOAD_CURRENCY }),
+    );
     const amountMinor = BigInt(balance.available.amountMinor) / 4n;
     if (amountMinor <= 0n) return;
     const payoutId = `po-${randomUUID()}`;
     try {
-      await this.timed(() => this.clients.wallet.call("requestPayout", { payoutId, sellerId, amount: usd(amountMinor) }));
+      await this.timed(() =>
+        this.clients.wallet.call("requestPayout", { payoutId, sellerId, amount: usd(amountMinor) }),
+      );
       this.result.payouts.push({ payoutId, sellerId, amountMinor });
     } catch (err) {
       if (!isCode(err, grpc.status.FAILED_PRECONDITION)) throw err;
@@ -266,7 +311,8 @@ class Journeys {
       const { payment } = await this.timed(() => this.clients.payments.call("getPayment", { paymentId }, index));
       if (payment.status === "PAYMENT_STATUS_SUCCEEDED") return payment;
       if (payment.status === "PAYMENT_STATUS_FAILED") throw new Error(`${paymentId} is FAILED, the buyer paid it`);
-      if (Date.now() > giveUpAt) throw new Error(`${paymentId} still ${payment.status} after ${this.options.settleTimeoutMs ?? 60_000} ms`);
+      if (Date.now() > giveUpAt)
+        throw new Error(`${paymentId} still ${payment.status} after ${this.options.settleTimeoutMs ?? 60_000} ms`);
       await sleep(POLL_MS);
     }
   }
@@ -282,7 +328,12 @@ class Journeys {
 
 /** Read once, before the load, while the platform is healthy. */
 async function ledgerBaseline(endpoints: PlatformEndpoints): Promise<LedgerBaseline> {
-  const ledger = grpcJsClient(LEDGER_SERVICE.protoFile, LEDGER_SERVICE.serviceName, urls(endpoints.ledger)[0]!, endpoints.identities.operatorTools);
+  const ledger = grpcJsClient(
+    LEDGER_SERVICE.protoFile,
+    LEDGER_SERVICE.serviceName,
+    urls(endpoints.ledger)[0]!,
+    endpoints.identities.operatorTools,
+  );
   try {
     return {
       pspReceivable: await ledgerBalance(ledger, `psp_receivable:${LOAD_CURRENCY}`),

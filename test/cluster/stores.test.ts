@@ -25,7 +25,13 @@ function steadyLoad(step: () => Promise<void>) {
   };
 }
 
-const countReaches = (what: string, count: () => number, target: number) => waitFor(async () => count(), (n) => n >= target, 30_000, what);
+const countReaches = (what: string, count: () => number, target: number) =>
+  waitFor(
+    async () => count(),
+    (n) => n >= target,
+    30_000,
+    what,
+  );
 
 describe("the stores' clusters under a crash", () => {
   let postgres: PgCluster | undefined;
@@ -61,7 +67,11 @@ describe("the stores' clusters under a crash", () => {
       const id = ++next;
       try {
         if (!client) {
-          client = new pg.Client({ connectionString: cluster.url, connectionTimeoutMillis: 1_000, query_timeout: 3_000 });
+          client = new pg.Client({
+            connectionString: cluster.url,
+            connectionTimeoutMillis: 1_000,
+            query_timeout: 3_000,
+          });
           client.on("error", () => {});
           await client.connect();
         }
@@ -96,7 +106,10 @@ describe("the stores' clusters under a crash", () => {
       await cluster.restart(failover.killed);
       timings.pgRejoinMs = Date.now() - rejoining;
       const members = await cluster.members();
-      expect(members.find((m) => m.name === failover.killed)).toMatchObject({ role: expect.stringMatching(/^(replica|sync_standby)$/), state: expect.stringMatching(/^(running|streaming)$/) });
+      expect(members.find((m) => m.name === failover.killed)).toMatchObject({
+        role: expect.stringMatching(/^(replica|sync_standby)$/),
+        state: expect.stringMatching(/^(running|streaming)$/),
+      });
       expect(members.filter((m) => m.role === "leader").map((m) => m.name)).toEqual([failover.newPrimary]);
     } finally {
       await stopWriting();
@@ -108,7 +121,14 @@ describe("the stores' clusters under a crash", () => {
     const cluster = nats!;
     const { stream, subjectPrefix } = uniqueStreamNames();
     const subject = `${subjectPrefix}.event`;
-    const nc: NatsConnection = await connect({ ...natsConnectOptions({ servers: cluster.endpoint("payment").servers, user: harness.user, password: harness.password }, "stores-test"), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    const nc: NatsConnection = await connect({
+      ...natsConnectOptions(
+        { servers: cluster.endpoint("payment").servers, user: harness.user, password: harness.password },
+        "stores-test",
+      ),
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+    });
     try {
       const jsm = await jetstreamManager(nc);
       await jsm.streams.add({ name: stream, subjects: [`${subjectPrefix}.>`], num_replicas: 3 });
@@ -142,7 +162,8 @@ describe("the stores' clusters under a crash", () => {
         await stopPublishing();
       }
       // Sent again on purpose: within the duplicate window the stream keeps the first of each.
-      for (const msgID of acknowledged.slice(0, 10)) expect((await js.publish(subject, msgID, { msgID })).duplicate).toBe(true);
+      for (const msgID of acknowledged.slice(0, 10))
+        expect((await js.publish(subject, msgID, { msgID })).duplicate).toBe(true);
 
       const reader = await js.consumers.get(stream, { filter_subjects: subject, deliver_policy: DeliverPolicy.All });
       const info = await jsm.streams.info(stream, { subjects_filter: subject });
@@ -156,7 +177,9 @@ describe("the stores' clusters under a crash", () => {
       expect(stored.length).toBe(new Set(stored).size);
       const kept = new Set(stored);
       expect(acknowledged.filter((id) => !kept.has(id))).toEqual([]);
-      console.log(`NATS: ${acknowledged.length} acknowledged, ${stored.length} stored, ${duplicates} publishes answered duplicate during the failover`);
+      console.log(
+        `NATS: ${acknowledged.length} acknowledged, ${stored.length} stored, ${duplicates} publishes answered duplicate during the failover`,
+      );
     } finally {
       await nc.close();
     }

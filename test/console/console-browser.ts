@@ -49,19 +49,28 @@ export class ConsoleBrowser {
     return this.submit("/payments", "/logout", {});
   }
 
-  private async request(path: string, init: { method: string; headers?: Record<string, string>; body?: string }): Promise<ConsolePage> {
+  private async request(
+    path: string,
+    init: { method: string; headers?: Record<string, string>; body?: string },
+  ): Promise<ConsolePage> {
     const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
     const headers = { ...init.headers, ...(cookie ? { cookie } : {}) };
-    const res = await new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
-      const req = http.request(new URL(path, this.baseUrl), { method: init.method, headers, localAddress: this.localAddress }, (answer) => {
-        let body = "";
-        answer.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
-        answer.on("end", () => resolve({ status: answer.statusCode!, headers: answer.headers, body }));
-        answer.on("error", reject);
-      });
-      req.on("error", reject);
-      req.end(init.body);
-    });
+    const res = await new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>(
+      (resolve, reject) => {
+        const req = http.request(
+          new URL(path, this.baseUrl),
+          { method: init.method, headers, localAddress: this.localAddress },
+          (answer) => {
+            let body = "";
+            answer.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+            answer.on("end", () => resolve({ status: answer.statusCode!, headers: answer.headers, body }));
+            answer.on("error", reject);
+          },
+        );
+        req.on("error", reject);
+        req.end(init.body);
+      },
+    );
     const setCookies = res.headers["set-cookie"] ?? [];
     for (const line of setCookies) {
       const [pair, ...attributes] = line.split(";");
@@ -86,7 +95,14 @@ export function csrfOf(html: string): string {
 
 /** The cells' text of each table row whose markup contains `needle`. */
 export function rowsContaining(html: string, needle: string): string[] {
-  return (html.match(/<tr[^>]*>.*?<\/tr>/gs) ?? []).filter((row) => row.includes(needle)).map((row) => row.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim());
+  return (html.match(/<tr[^>]*>.*?<\/tr>/gs) ?? [])
+    .filter((row) => row.includes(needle))
+    .map((row) =>
+      row
+        .replace(/<[^>]+>/g, " ")
+        .replace(/\s+/g, " ")
+        .trim(),
+    );
 }
 
 /** A browser logged in to the console at `baseUrl` as `login`; the test fails when the console refuses. */

@@ -53,14 +53,31 @@ describe("console: login, sessions, roles, CSRF and audit", () => {
   });
 
   it("never sends a login off-site, whatever next= says; a path on the console is kept", async () => {
-    const offSite = ["//evil.example/x", "/.//evil.example", "/\\evil.example", "/./\\evil.example", "/%2e//evil.example", "/\t/evil.example", "https://evil.example/", "http:evil.example"];
+    const offSite = [
+      "//evil.example/x",
+      "/.//evil.example",
+      "/\\evil.example",
+      "/./\\evil.example",
+      "/%2e//evil.example",
+      "/\t/evil.example",
+      "https://evil.example/",
+      "http:evil.example",
+    ];
     for (const next of offSite) {
       const visitor = browser();
-      const res = await visitor.submit(`/login?next=${encodeURIComponent(next)}`, "/login", { operator: "admin", password: CONSOLE_ADMIN_PASSWORD, next });
+      const res = await visitor.submit(`/login?next=${encodeURIComponent(next)}`, "/login", {
+        operator: "admin",
+        password: CONSOLE_ADMIN_PASSWORD,
+        next,
+      });
       expect(res.status, next).toBe(303);
       expect(res.location, next).toBe("/overview");
     }
-    const kept = await browser().submit("/login", "/login", { operator: "admin", password: CONSOLE_ADMIN_PASSWORD, next: "/payments?buyer=b1" });
+    const kept = await browser().submit("/login", "/login", {
+      operator: "admin",
+      password: CONSOLE_ADMIN_PASSWORD,
+      next: "/payments?buyer=b1",
+    });
     expect(kept.location).toBe("/payments?buyer=b1");
   });
 
@@ -75,7 +92,11 @@ describe("console: login, sessions, roles, CSRF and audit", () => {
     const first = await visitor.get("/login");
     expect((await visitor.get("/favicon.ico")).location).toBe("/login?next=%2Ffavicon.ico");
     await visitor.get("/login?next=%2Ffavicon.ico");
-    const res = await visitor.post("/login", { csrf: csrfOf(first.html), operator: "admin", password: CONSOLE_ADMIN_PASSWORD });
+    const res = await visitor.post("/login", {
+      csrf: csrfOf(first.html),
+      operator: "admin",
+      password: CONSOLE_ADMIN_PASSWORD,
+    });
     expect(res.status).toBe(303);
   });
 
@@ -91,16 +112,29 @@ describe("console: login, sessions, roles, CSRF and audit", () => {
 
   it("lets finance add a viewer, who can read but gets 403 on an action; both are audited", async () => {
     const admin = await loggedInAdmin();
-    const added = await admin.submit("/operators", "/operators", { id: "vera", display_name: "Vera Viewer", role: "viewer", password: "viewer-password" });
+    const added = await admin.submit("/operators", "/operators", {
+      id: "vera",
+      display_name: "Vera Viewer",
+      role: "viewer",
+      password: "viewer-password",
+    });
     expect(added.status).toBe(303);
-    expect(rowsContaining((await admin.get("/operators")).html, "vera")).toEqual(["vera Vera Viewer viewer active Disable"]);
+    expect(rowsContaining((await admin.get("/operators")).html, "vera")).toEqual([
+      "vera Vera Viewer viewer active Disable",
+    ]);
 
     const vera = browser();
     expect((await vera.login("vera", "viewer-password")).status).toBe(303);
     expect((await vera.get("/payments")).status).toBe(200);
     const operators = await vera.get("/operators");
     expect(operators.html).toContain("Adding operators needs the finance role.");
-    const refused = await vera.post("/operators", { csrf: csrfOf(operators.html), id: "sneaky", display_name: "Sneaky", role: "finance", password: "sneaky-password" });
+    const refused = await vera.post("/operators", {
+      csrf: csrfOf(operators.html),
+      id: "sneaky",
+      display_name: "Sneaky",
+      role: "finance",
+      password: "sneaky-password",
+    });
     expect(refused.status).toBe(403);
     expect(refused.html).toContain("This needs the finance role");
     expect((await admin.get("/operators")).html).not.toContain("sneaky");
@@ -112,7 +146,12 @@ describe("console: login, sessions, roles, CSRF and audit", () => {
 
   it("throttles password guessing per login and client: after 5 failures even the right password is refused for a while", async () => {
     const admin = await loggedInAdmin();
-    await admin.submit("/operators", "/operators", { id: "tess", display_name: "Tess", role: "viewer", password: "tess-password" });
+    await admin.submit("/operators", "/operators", {
+      id: "tess",
+      display_name: "Tess",
+      role: "viewer",
+      password: "tess-password",
+    });
     const tess = browser();
     // A success resets the count: four failures, a success, then five more failures.
     for (let i = 0; i < 4; i++) expect((await tess.login("tess", `guess-${i}`)).status).toBe(401);
@@ -121,7 +160,9 @@ describe("console: login, sessions, roles, CSRF and audit", () => {
 
     const refused = await browser().login("tess", "tess-password");
     expect(refused.status).toBe(429);
-    expect(refused.html).toMatch(/Too many failed logins for &#34;tess&#34; from your address: try again at \d\d:\d\d UTC\./);
+    expect(refused.html).toMatch(
+      /Too many failed logins for &#34;tess&#34; from your address: try again at \d\d:\d\d UTC\./,
+    );
     expect(refused.setCookies.some((c) => c.startsWith("console_session="))).toBe(false);
     expect((await auditRows("login_throttled")).some((row) => row.includes("tess login_throttled tess"))).toBe(true);
     // Other logins are not slowed.
@@ -130,8 +171,19 @@ describe("console: login, sessions, roles, CSRF and audit", () => {
 
   it("counts guesses sent all at once one after another: only 5 are tried", async () => {
     const admin = await loggedInAdmin();
-    await admin.submit("/operators", "/operators", { id: "pat", display_name: "Pat", role: "viewer", password: "pat-password" });
-    const statuses = await Promise.all(Array.from({ length: 12 }, (_, i) => browser().login("pat", `guess-${i}`).then((r) => r.status)));
+    await admin.submit("/operators", "/operators", {
+      id: "pat",
+      display_name: "Pat",
+      role: "viewer",
+      password: "pat-password",
+    });
+    const statuses = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        browser()
+          .login("pat", `guess-${i}`)
+          .then((r) => r.status),
+      ),
+    );
     expect(statuses.filter((s) => s === 401)).toHaveLength(5);
     expect(statuses.filter((s) => s === 429)).toHaveLength(7);
     expect((await auditRows("login_failed")).filter((row) => row.includes("pat login_failed pat"))).toHaveLength(5);
@@ -139,19 +191,34 @@ describe("console: login, sessions, roles, CSRF and audit", () => {
 
   it("lets finance disable an operator: every session of theirs stops at its next request, and they cannot log in again", async () => {
     const admin = await loggedInAdmin();
-    await admin.submit("/operators", "/operators", { id: "fin2", display_name: "Fin Two", role: "finance", password: "fin2-password" });
+    await admin.submit("/operators", "/operators", {
+      id: "fin2",
+      display_name: "Fin Two",
+      role: "finance",
+      password: "fin2-password",
+    });
     const laptop = await loggedIn(under.platform.console.url, "fin2", "fin2-password");
     const phone = await loggedIn(under.platform.console.url, "fin2", "fin2-password");
     const laptopForm = await laptop.get("/operators");
     expect(laptopForm.status).toBe(200);
 
-    const disabled = await admin.post("/operators/fin2/disable", { csrf: csrfOf((await admin.get("/operators")).html) });
+    const disabled = await admin.post("/operators/fin2/disable", {
+      csrf: csrfOf((await admin.get("/operators")).html),
+    });
     expect(disabled).toMatchObject({ status: 303, location: "/operators?disabled=fin2" });
-    expect(rowsContaining((await admin.get("/operators")).html, "fin2")[0]).toMatch(/^fin2 Fin Two finance disabled \d{4}-/);
+    expect(rowsContaining((await admin.get("/operators")).html, "fin2")[0]).toMatch(
+      /^fin2 Fin Two finance disabled \d{4}-/,
+    );
 
     // Sessions opened before: pages send them to the login, and a form posted from a page loaded before is refused.
     expect((await phone.get("/payments")).status).toBe(303);
-    const posted = await laptop.post("/operators", { csrf: csrfOf(laptopForm.html), id: "fin3", display_name: "Fin Three", role: "finance", password: "fin3-password" });
+    const posted = await laptop.post("/operators", {
+      csrf: csrfOf(laptopForm.html),
+      id: "fin3",
+      display_name: "Fin Three",
+      role: "finance",
+      password: "fin3-password",
+    });
     expect(posted.status).toBe(401);
     expect((await admin.get("/operators")).html).not.toContain("fin3");
     // The right password no longer opens a session, with the same answer as a wrong one.
@@ -159,13 +226,28 @@ describe("console: login, sessions, roles, CSRF and audit", () => {
     expect(again.status).toBe(401);
     expect(again.html).toContain("Wrong login or password.");
 
-    expect((await auditRows("operator_disabled")).some((row) => row.includes('admin operator_disabled fin2 {&#34;sessions_ended&#34;:2}'))).toBe(true);
+    expect(
+      (await auditRows("operator_disabled")).some((row) =>
+        row.includes("admin operator_disabled fin2 {&#34;sessions_ended&#34;:2}"),
+      ),
+    ).toBe(true);
     // Once is enough; nobody disables themself; a viewer may not disable anyone.
-    expect((await admin.post("/operators/fin2/disable", { csrf: csrfOf((await admin.get("/operators")).html) })).status).toBe(404);
-    expect((await admin.post("/operators/admin/disable", { csrf: csrfOf((await admin.get("/operators")).html) })).status).toBe(409);
-    await admin.submit("/operators", "/operators", { id: "wendy", display_name: "Wendy Viewer", role: "viewer", password: "wendy-password" });
+    expect(
+      (await admin.post("/operators/fin2/disable", { csrf: csrfOf((await admin.get("/operators")).html) })).status,
+    ).toBe(404);
+    expect(
+      (await admin.post("/operators/admin/disable", { csrf: csrfOf((await admin.get("/operators")).html) })).status,
+    ).toBe(409);
+    await admin.submit("/operators", "/operators", {
+      id: "wendy",
+      display_name: "Wendy Viewer",
+      role: "viewer",
+      password: "wendy-password",
+    });
     const wendy = await loggedIn(under.platform.console.url, "wendy", "wendy-password");
-    expect((await wendy.post("/operators/vera/disable", { csrf: csrfOf((await wendy.get("/operators")).html) })).status).toBe(403);
+    expect(
+      (await wendy.post("/operators/vera/disable", { csrf: csrfOf((await wendy.get("/operators")).html) })).status,
+    ).toBe(403);
   });
 
   it("logs out: the session no longer opens pages, and the logout is audited", async () => {
@@ -206,13 +288,17 @@ describe("console: payments, ledger and reconciliation pages", () => {
     expect(page.html).toContain(`href="/ledger/transactions/${encodeURIComponent(`payin:${paymentId}`)}"`);
     // The timeline: its status changes, the PSP's webhook as received, the events published.
     const timeline = page.html.slice(page.html.indexOf("<h2>Timeline</h2>"));
-    expect(rowsContaining(timeline, "status").map((row) => row.split(" ").slice(-2).join(" "))).toEqual(expect.arrayContaining(["status EXECUTING", "status SUCCEEDED"]));
+    expect(rowsContaining(timeline, "status").map((row) => row.split(" ").slice(-2).join(" "))).toEqual(
+      expect.arrayContaining(["status EXECUTING", "status SUCCEEDED"]),
+    );
     expect(rowsContaining(timeline, "webhook received").some((row) => row.includes("payment.succeeded"))).toBe(true);
     expect(rowsContaining(timeline, "event published").length).toBeGreaterThan(0);
 
     const byBuyer = await admin.get(`/payments?buyer=${encodeURIComponent(buyerId)}`);
     expect(byBuyer.status).toBe(200);
-    const bySellerAndStatus = await admin.get(`/payments?buyer=${encodeURIComponent(buyerId)}&seller=seller-b&status=SUCCEEDED`);
+    const bySellerAndStatus = await admin.get(
+      `/payments?buyer=${encodeURIComponent(buyerId)}&seller=seller-b&status=SUCCEEDED`,
+    );
     expect(rowsContaining(bySellerAndStatus.html, paymentId)).toHaveLength(1);
     const otherStatus = await admin.get(`/payments?buyer=${encodeURIComponent(buyerId)}&status=FAILED`);
     expect(otherStatus.status).toBe(200);
@@ -221,14 +307,21 @@ describe("console: payments, ledger and reconciliation pages", () => {
     expect(otherStatus.html).toContain("<option selected>FAILED</option>");
     const rows = rowsContaining(byBuyer.html, paymentId);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatch(new RegExp(`^${paymentId} ${buyerId} seller-a, seller-b SUCCEEDED 35\\.00 USD \\d{4}-\\d\\d-\\d\\d `));
+    expect(rows[0]).toMatch(
+      new RegExp(`^${paymentId} ${buyerId} seller-a, seller-b SUCCEEDED 35\\.00 USD \\d{4}-\\d\\d-\\d\\d `),
+    );
   });
 
   it("shows the pay-in's ledger transaction with its entries, and an account's balance and entries", async () => {
     const { paymentId } = await paidCheckout();
     const admin = await loggedInAdmin();
     const path = `/ledger/transactions/${encodeURIComponent(`payin:${paymentId}`)}`;
-    const page = await waitFor(() => admin.get(path), (p) => p.status === 200, 15_000, "the pay-in to be booked");
+    const page = await waitFor(
+      () => admin.get(path),
+      (p) => p.status === 200,
+      15_000,
+      "the pay-in to be booked",
+    );
     expect(page.html).toContain(`data-transaction-id="payin:${paymentId}"`);
     expect(rowsContaining(page.html, "psp_receivable:USD")).toEqual(["psp_receivable:USD 35.00 USD"]);
     expect(rowsContaining(page.html, "seller_payable:seller-a:USD")).toEqual(["seller_payable:seller-a:USD 24.37 USD"]);
@@ -251,7 +344,9 @@ describe("console: payments, ledger and reconciliation pages", () => {
     // The accounts, with their balances, by prefix.
     const balance = account.html.match(/<dd id="balance">([^<]+)<\/dd>/)![1]!;
     const listed = await admin.get(`/ledger?prefix=${encodeURIComponent("seller_payable:seller-")}`);
-    expect(rowsContaining(listed.html, "seller_payable:seller-a:USD")[0]).toMatch(new RegExp(`^seller_payable:seller-a:USD liability ${balance} \\S+ USD \\S+ USD$`));
+    expect(rowsContaining(listed.html, "seller_payable:seller-a:USD")[0]).toMatch(
+      new RegExp(`^seller_payable:seller-a:USD liability ${balance} \\S+ USD \\S+ USD$`),
+    );
     expect(rowsContaining(listed.html, "seller_payable:seller-b:USD")).toHaveLength(1);
     expect(rowsContaining(listed.html, "psp_receivable:USD")).toEqual([]);
 
@@ -274,7 +369,13 @@ describe("console: payments, ledger and reconciliation pages", () => {
   it("serves phone-width pages that load nothing from another host", async () => {
     const { paymentId } = await paidCheckout();
     const admin = await loggedInAdmin();
-    const pages = [await browser().get("/login"), await admin.get("/payments"), await admin.get(`/payments/${paymentId}`), await admin.get("/ledger"), await admin.get("/audit")];
+    const pages = [
+      await browser().get("/login"),
+      await admin.get("/payments"),
+      await admin.get(`/payments/${paymentId}`),
+      await admin.get("/ledger"),
+      await admin.get("/audit"),
+    ];
     for (const page of pages) {
       expect(page.status).toBe(200);
       expect(page.html).toContain(`<meta name="viewport" content="width=device-width, initial-scale=1">`);

@@ -25,11 +25,18 @@ describe("dead letters in the console", () => {
     // The consumer that gave up read the event again and, still poison, dead-lettered it again.
     const listed = () => admin.get("/dead-letters").then((p) => rowsContaining(p.html, eventId));
     await waitFor(listed, (again) => again.length === 2, 10_000, "the replayed event dead-lettered again");
-    expect(rowsContaining((await admin.get("/audit")).html, 'data-action="dead_letter_replayed"')[0]).toContain(eventId);
+    expect(rowsContaining((await admin.get("/audit")).html, 'data-action="dead_letter_replayed"')[0]).toContain(
+      eventId,
+    );
     const twice = await admin.post("/dead-letters/replay", { csrf: csrfOf(page.html), seq });
     expect(twice.status).toBe(409);
 
-    await admin.submit("/operators", "/operators", { id: "dora", display_name: "Dora Viewer", role: "viewer", password: "viewer-password" });
+    await admin.submit("/operators", "/operators", {
+      id: "dora",
+      display_name: "Dora Viewer",
+      role: "viewer",
+      password: "viewer-password",
+    });
     const dora = new ConsoleBrowser(under.platform.console.url);
     await dora.login("dora", "viewer-password");
     const seen = await dora.get("/dead-letters");

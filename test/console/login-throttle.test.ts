@@ -46,7 +46,9 @@ describe("login throttling", () => {
     for (let i = 0; i < 5; i++) expect((await from(attacker).login("admin", `guess-${i}`)).status).toBe(401);
     const refused = await from(attacker).login("admin", ADMIN_PASSWORD);
     expect(refused.status).toBe(429);
-    expect(refused.html).toMatch(/Too many failed logins for &#34;admin&#34; from your address: try again at \d\d:\d\d UTC\./);
+    expect(refused.html).toMatch(
+      /Too many failed logins for &#34;admin&#34; from your address: try again at \d\d:\d\d UTC\./,
+    );
     expect(refused.setCookies.some((c) => c.startsWith("console_session="))).toBe(false);
     // Hammering while refused changes nothing.
     for (let i = 0; i < 20; i++) expect((await from(attacker).login("admin", `hammer-${i}`)).status).toBe(429);
@@ -67,7 +69,12 @@ describe("login throttling", () => {
     expect((await from(attacker).login("admin", ADMIN_PASSWORD)).status).toBe(303);
 
     const throttled = await auditRows("login_throttled");
-    expect(throttled.some((row) => row.includes("admin login_throttled admin") && row.includes("login_from_client") && row.includes(attacker))).toBe(true);
+    expect(
+      throttled.some(
+        (row) =>
+          row.includes("admin login_throttled admin") && row.includes("login_from_client") && row.includes(attacker),
+      ),
+    ).toBe(true);
   });
 
   it("caps a login's failures from many addresses, loosely, for a while", async () => {

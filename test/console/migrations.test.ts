@@ -34,14 +34,26 @@ describe("migrations of the console schema", () => {
 
   it("adds disabled_at to operators, empty for the existing ones", async () => {
     await migrateUp(db, CONSOLE_SCHEMA, consoleMigrations);
-    await db("operators").insert({ id: "old", display_name: "Old", role: "viewer", password_salt: Buffer.alloc(16), password_hash: Buffer.alloc(64) });
+    await db("operators").insert({
+      id: "old",
+      display_name: "Old",
+      role: "viewer",
+      password_salt: Buffer.alloc(16),
+      password_hash: Buffer.alloc(64),
+    });
     expect((await db("operators").where({ id: "old" }).first()).disabled_at).toBeNull();
   });
 
   it("refuses an unknown role", async () => {
     await migrateUp(db, CONSOLE_SCHEMA, consoleMigrations);
     await expect(
-      db("operators").insert({ id: "x", display_name: "X", role: "root", password_salt: Buffer.alloc(16), password_hash: Buffer.alloc(64) }),
+      db("operators").insert({
+        id: "x",
+        display_name: "X",
+        role: "root",
+        password_salt: Buffer.alloc(16),
+        password_hash: Buffer.alloc(64),
+      }),
     ).rejects.toThrow(/role_known/);
   });
 });

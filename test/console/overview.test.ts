@@ -33,7 +33,10 @@ describe("console overview charts", () => {
     await payCheckout(payments(), sampleCheckout(), TEST_CARDS.declined);
     // A day whose file has a charge we never heard of and an unreadable line.
     const file = "settlement-2024-03-01.csv";
-    writeFileSync(join(under.platform.settlementDir, file), `${SETTLEMENT_HEADER}\npi_ghost,pay_ghost,charge,500,15,485,USD,2024-03-01T10:00:00.000Z\nnot,a,line\n`);
+    writeFileSync(
+      join(under.platform.settlementDir, file),
+      `${SETTLEMENT_HEADER}\npi_ghost,pay_ghost,charge,500,15,485,USD,2024-03-01T10:00:00.000Z\nnot,a,line\n`,
+    );
     await reconciliation(under).runReconciliation({ date: "2024-03-01", filePath: file });
 
     const admin = new ConsoleBrowser(under.platform.console.url);
@@ -46,18 +49,30 @@ describe("console overview charts", () => {
     expect(totals(counts)).toEqual({ charged: 2, failed: 1 });
     // One point per hour that had a payment finish (two when the hour turned during the test).
     expect(counts.filter((t) => t.startsWith("success rate (charged of finished) ")).length).toBeGreaterThan(0);
-    const charged = tooltips(page.html, "Charged in USD, last 24 hours, per hour").map((t) => /^charged USD (\d+)\.(\d\d) USD$/.exec(t)!);
-    expect(charged.reduce((cents, [, units, hundredths]) => cents + Number(units) * 100 + Number(hundredths), 0)).toBe(7_000);
+    const charged = tooltips(page.html, "Charged in USD, last 24 hours, per hour").map(
+      (t) => /^charged USD (\d+)\.(\d\d) USD$/.exec(t)!,
+    );
+    expect(charged.reduce((cents, [, units, hundredths]) => cents + Number(units) * 100 + Number(hundredths), 0)).toBe(
+      7_000,
+    );
 
-    expect(tooltips(page.html, "Reconciliation exceptions per settlement day, by class")).toEqual(["missing_in_ledger 1", "malformed_line 1"]);
+    expect(tooltips(page.html, "Reconciliation exceptions per settlement day, by class")).toEqual([
+      "missing_in_ledger 1",
+      "malformed_line 1",
+    ]);
     const [day] = rowsContaining(page.html, ">2024-03-01<");
     // day, matched, missing_in_ledger, missing_in_file, amount_mismatch, currency_mismatch, duplicate_line, already_settled, malformed_line, balance_break
     expect(day).toBe("2024-03-01 0 1 0 0 0 0 0 1 0");
-    expect((await admin.get("/reconciliation")).html).toContain('aria-label="Reconciliation exceptions per settlement day, by class"');
+    expect((await admin.get("/reconciliation")).html).toContain(
+      'aria-label="Reconciliation exceptions per settlement day, by class"',
+    );
 
     const month = await admin.get("/overview?range=30d");
     expect(month.html).toContain('aria-label="Charged in USD, last 30 days, per day"');
-    expect(totals(tooltips(month.html, "Payments created, last 30 days, per day, and their success rate"))).toEqual({ charged: 2, failed: 1 });
+    expect(totals(tooltips(month.html, "Payments created, last 30 days, per day, and their success rate"))).toEqual({
+      charged: 2,
+      failed: 1,
+    });
     expect((await admin.get("/overview?range=1y")).status).toBe(400);
   });
 });

@@ -12,9 +12,14 @@ import { waitFor } from "../support/wait.js";
 const under = usePlatform();
 const payments = () => under.client("payment", "marketplace");
 
-const getPayment = (paymentId: string) => payments().getPayment({ paymentId }).then((r) => r.payment!);
+const getPayment = (paymentId: string) =>
+  payments()
+    .getPayment({ paymentId })
+    .then((r) => r.payment!);
 const pspPayment = async (pspPaymentId: string) => (await under.platform.pspApi(`/v1/payments/${pspPaymentId}`)).json();
-const balance = async (sellerId: string) => (await under.client("wallet", "marketplace").getBalance({ sellerId, currency: "USD" })).balance!.available!.amountMinor;
+const balance = async (sellerId: string) =>
+  (await under.client("wallet", "marketplace").getBalance({ sellerId, currency: "USD" })).balance!.available!
+    .amountMinor;
 const net = (amount: bigint) => amount - splitOrder(amount, PLATFORM_FEE_BPS).platformFeeMinor;
 
 /** A manual-capture checkout with two new sellers, paid by the buyer: AUTHORIZED. */
@@ -43,9 +48,16 @@ describe("authorize, then capture or void", () => {
     expect(captured.status).toBe(PaymentStatus.SUCCEEDED);
     expect(captured.total).toMatchObject(usd(3_500));
     expect((await pspPayment(payment.pspPaymentId)).amount_captured).toBe(3_500);
-    await waitFor(() => balance(sellers[0]!), (b) => b === net(2_500n), 15_000, "the capture to reach the wallet");
+    await waitFor(
+      () => balance(sellers[0]!),
+      (b) => b === net(2_500n),
+      15_000,
+      "the capture to reach the wallet",
+    );
     // A repeated capture changes nothing.
-    expect((await payments().capturePayment({ paymentId: payment.paymentId })).payment!.status).toBe(PaymentStatus.SUCCEEDED);
+    expect((await payments().capturePayment({ paymentId: payment.paymentId })).payment!.status).toBe(
+      PaymentStatus.SUCCEEDED,
+    );
   });
 
   it("a partial capture charges less per order, with the fee on what was charged, and releases the rest", async () => {
@@ -60,19 +72,40 @@ describe("authorize, then capture or void", () => {
       })
     ).payment!;
     expect(captured.total).toMatchObject(usd(3_000));
-    expect(captured.orders[0]).toMatchObject({ amount: usd(2_000), requestedAmount: usd(2_500), status: PaymentStatus.SUCCEEDED });
+    expect(captured.orders[0]).toMatchObject({
+      amount: usd(2_000),
+      requestedAmount: usd(2_500),
+      status: PaymentStatus.SUCCEEDED,
+    });
     expect((await pspPayment(payment.pspPaymentId)).amount_captured).toBe(3_000);
-    await waitFor(() => balance(sellers[0]!), (b) => b === net(2_000n), 15_000, "the partial capture to reach the wallet");
+    await waitFor(
+      () => balance(sellers[0]!),
+      (b) => b === net(2_000n),
+      15_000,
+      "the partial capture to reach the wallet",
+    );
     expect(await balance(sellers[1]!)).toBe(net(1_000n));
-    await waitFor(() => under.client("ledger", "operator-tools").checkInvariants({}), (r) => r.violations.length === 0, 10_000, "the books to be clean");
+    await waitFor(
+      () => under.client("ledger", "operator-tools").checkInvariants({}),
+      (r) => r.violations.length === 0,
+      10_000,
+      "the books to be clean",
+    );
   });
 
   it("refuses what cannot be captured, naming why", async () => {
     const { payment } = await authorizedPayment();
     const capture = (orders: object[]) => payments().capturePayment({ paymentId: payment.paymentId, orders });
-    await expect(capture([{ orderId: "order-1", amount: usd(2_501) }, { orderId: "order-2", amount: usd(1) }])).rejects.toMatchObject({
+    await expect(
+      capture([
+        { orderId: "order-1", amount: usd(2_501) },
+        { orderId: "order-2", amount: usd(1) },
+      ]),
+    ).rejects.toMatchObject({
       code: Code.InvalidArgument,
-      rawMessage: expect.stringContaining("orders[0].amount.amount_minor: 2501 is more than the 2500 authorized for order order-1"),
+      rawMessage: expect.stringContaining(
+        "orders[0].amount.amount_minor: 2501 is more than the 2500 authorized for order order-1",
+      ),
     });
     await expect(capture([{ orderId: "order-1", amount: usd(1) }])).rejects.toMatchObject({
       code: Code.InvalidArgument,
@@ -80,7 +113,13 @@ describe("authorize, then capture or void", () => {
     });
     expect((await getPayment(payment.paymentId)).status).toBe(PaymentStatus.AUTHORIZED);
 
-    const automatic = (await payments().createPayment({ checkoutId: `cart-${randomUUID()}`, buyerId: "b", orders: [{ orderId: "o", sellerId: "s", amount: usd(100) }] })).payment!;
+    const automatic = (
+      await payments().createPayment({
+        checkoutId: `cart-${randomUUID()}`,
+        buyerId: "b",
+        orders: [{ orderId: "o", sellerId: "s", amount: usd(100) }],
+      })
+    ).payment!;
     await expect(payments().capturePayment({ paymentId: automatic.paymentId })).rejects.toMatchObject({
       code: Code.FailedPrecondition,
       rawMessage: expect.stringContaining("was captured automatically"),
@@ -94,17 +133,31 @@ describe("authorize, then capture or void", () => {
     expect(voided.failureReason).toContain("voided");
     expect((await pspPayment(payment.pspPaymentId)).status).toBe("canceled");
     expect((await payments().voidPayment({ paymentId: payment.paymentId })).payment!.status).toBe(PaymentStatus.VOIDED);
-    await expect(payments().capturePayment({ paymentId: payment.paymentId })).rejects.toMatchObject({ code: Code.FailedPrecondition });
+    await expect(payments().capturePayment({ paymentId: payment.paymentId })).rejects.toMatchObject({
+      code: Code.FailedPrecondition,
+    });
     expect(await balance(sellers[0]!)).toBe(0n);
   });
 
   it("a payment the buyer has not paid can be voided; a paid one cannot", async () => {
-    const payment = (await payments().createPayment({ checkoutId: `cart-${randomUUID()}`, buyerId: "b", orders: [{ orderId: "o", sellerId: "s", amount: usd(100) }] })).payment!;
+    const payment = (
+      await payments().createPayment({
+        checkoutId: `cart-${randomUUID()}`,
+        buyerId: "b",
+        orders: [{ orderId: "o", sellerId: "s", amount: usd(100) }],
+      })
+    ).payment!;
     expect((await payments().voidPayment({ paymentId: payment.paymentId })).payment!.status).toBe(PaymentStatus.VOIDED);
     const page = await payOnHostedPage(payment.hostedPageUrl, TEST_CARDS.success).catch((err: Error) => err);
     expect(page instanceof Error ? page.message : page.status).not.toBe("succeeded");
 
-    const paid = (await payments().createPayment({ checkoutId: `cart-${randomUUID()}`, buyerId: "b", orders: [{ orderId: "o", sellerId: "s", amount: usd(100) }] })).payment!;
+    const paid = (
+      await payments().createPayment({
+        checkoutId: `cart-${randomUUID()}`,
+        buyerId: "b",
+        orders: [{ orderId: "o", sellerId: "s", amount: usd(100) }],
+      })
+    ).payment!;
     await payOnHostedPage(paid.hostedPageUrl, TEST_CARDS.success);
     await waitForStatus(payments(), paid.paymentId, PaymentStatus.SUCCEEDED);
     await expect(payments().voidPayment({ paymentId: paid.paymentId })).rejects.toMatchObject({

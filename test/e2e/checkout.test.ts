@@ -4,9 +4,20 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { PaymentStatus, PendingReason, ReviewOutcome, type Payment } from "../../gen/payment/v1/payment_pb.js";
 import { Decision } from "../../gen/risk/v1/risk_pb.js";
 import { answerThreeDSecure, payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
-import { sampleCheckout, usd, waitForStatus as waitForPaymentStatus, type CheckoutRequest } from "../support/checkouts.js";
+import {
+  sampleCheckout,
+  usd,
+  waitForStatus as waitForPaymentStatus,
+  type CheckoutRequest,
+} from "../support/checkouts.js";
 import { failure, onBehalfOf, serviceClient, type ServiceClient } from "../support/clients.js";
-import { PSP_API_KEY, PSP_WEBHOOK_SECRET, startPaymentReplica, startTestPlatform, type TestPlatform } from "../support/platform.js";
+import {
+  PSP_API_KEY,
+  PSP_WEBHOOK_SECRET,
+  startPaymentReplica,
+  startTestPlatform,
+  type TestPlatform,
+} from "../support/platform.js";
 import { waitFor } from "../support/wait.js";
 
 let platform: TestPlatform;
@@ -75,9 +86,13 @@ describe("pay-in over the real wire", () => {
   it("3-D Secure goes PENDING, then SUCCEEDED once the buyer authenticates", async () => {
     const created = await createPayment(checkout());
     const challenge = await payOnHostedPage(created.hostedPageUrl, TEST_CARDS.threeDSecure);
-    expect((await waitForStatus(created.paymentId, PaymentStatus.PENDING)).pendingReason).toBe(PendingReason.THREE_D_SECURE);
+    expect((await waitForStatus(created.paymentId, PaymentStatus.PENDING)).pendingReason).toBe(
+      PendingReason.THREE_D_SECURE,
+    );
     expect((await answerThreeDSecure(challenge, "approve")).status).toBe("succeeded");
-    expect((await waitForStatus(created.paymentId, PaymentStatus.SUCCEEDED)).pendingReason).toBe(PendingReason.UNSPECIFIED);
+    expect((await waitForStatus(created.paymentId, PaymentStatus.SUCCEEDED)).pendingReason).toBe(
+      PendingReason.UNSPECIFIED,
+    );
   });
 
   it("a payment held for manual review at the PSP stays PENDING until the PSP decides", async () => {
@@ -109,17 +124,26 @@ describe("pay-in over the real wire", () => {
   });
 
   it("an amount over the review threshold waits for a person, then goes to the PSP when approved", async () => {
-    const created = await createPayment(checkout({ orders: [{ orderId: "o1", sellerId: "s1", amount: usd(600_000) }] }));
+    const created = await createPayment(
+      checkout({ orders: [{ orderId: "o1", sellerId: "s1", amount: usd(600_000) }] }),
+    );
     expect(created.status).toBe(PaymentStatus.NOT_STARTED);
     expect(created.risk!.decision).toBe(Decision.REVIEW);
     expect(created.hostedPageUrl).toBe("");
     const awaiting = async () =>
-      (await payments.listPayments({ buyerId: created.buyerId, awaitingRiskReview: true })).payments.map((p) => p.paymentId);
+      (await payments.listPayments({ buyerId: created.buyerId, awaitingRiskReview: true })).payments.map(
+        (p) => p.paymentId,
+      );
     expect(await awaiting()).toEqual([created.paymentId]);
 
     const approved = (
       await consolePayments.decideRiskReview(
-        { paymentId: created.paymentId, outcome: ReviewOutcome.APPROVED, reviewer: "typed-in-name", note: "known customer" },
+        {
+          paymentId: created.paymentId,
+          outcome: ReviewOutcome.APPROVED,
+          reviewer: "typed-in-name",
+          note: "known customer",
+        },
         onBehalfOf("risk-analyst"),
       )
     ).payment!;
@@ -129,7 +153,10 @@ describe("pay-in over the real wire", () => {
     expect(approved.hostedPageUrl).not.toBe("");
     expect(await awaiting()).toEqual([]);
 
-    const again = consolePayments.decideRiskReview({ paymentId: created.paymentId, outcome: ReviewOutcome.REJECTED }, onBehalfOf("risk-analyst"));
+    const again = consolePayments.decideRiskReview(
+      { paymentId: created.paymentId, outcome: ReviewOutcome.REJECTED },
+      onBehalfOf("risk-analyst"),
+    );
     await expect(again).rejects.toMatchObject({ code: Code.FailedPrecondition });
   });
 });
@@ -137,7 +164,8 @@ describe("pay-in over the real wire", () => {
 describe("calls to the PSP", () => {
   const pspFaults = (faults: { fail_before_commit_rate?: number; fail_after_commit_rate?: number }) =>
     platform.pspApi("/v1/test_helpers/faults", { method: "POST", body: JSON.stringify(faults) });
-  const pspPaymentsFor = async (paymentId: string) => (await (await platform.pspApi(`/v1/payments?reference=${paymentId}`)).json()).data;
+  const pspPaymentsFor = async (paymentId: string) =>
+    (await (await platform.pspApi(`/v1/payments?reference=${paymentId}`)).json()).data;
 
   it("a lost PSP response is retried with the same idempotency key: one PSP payment", async () => {
     expect((await pspFaults({ fail_after_commit_rate: 1 })).status).toBe(200);
@@ -179,7 +207,10 @@ describe("calls to the PSP", () => {
       // The PSP does the work at once and answers after 300 ms, when we have given up.
       platform.psp.setFaults({ latency_ms: 300 });
       const timedOut = await client.createPayment(request).catch((e: unknown) => ConnectError.from(e));
-      expect(timedOut).toMatchObject({ code: Code.Unavailable, rawMessage: expect.stringMatching(/not answering.*retry later/) });
+      expect(timedOut).toMatchObject({
+        code: Code.Unavailable,
+        rawMessage: expect.stringMatching(/not answering.*retry later/),
+      });
       platform.psp.setFaults({});
       const payment = (await client.createPayment(request)).payment!;
       expect(payment.status).toBe(PaymentStatus.EXECUTING);
@@ -200,7 +231,12 @@ describe("webhooks", () => {
     return waitForStatus(created.paymentId, PaymentStatus.SUCCEEDED);
   }
 
-  function signedEvent(object: object, secret = PSP_WEBHOOK_SECRET, timestamp = Math.floor(Date.now() / 1000), type = "payment.processing") {
+  function signedEvent(
+    object: object,
+    secret = PSP_WEBHOOK_SECRET,
+    timestamp = Math.floor(Date.now() / 1000),
+    type = "payment.processing",
+  ) {
     const body = JSON.stringify({ id: `evt_${randomUUID()}`, object: "event", type, data: { object } });
     const signature = createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex");
     return { body, headers: { "content-type": "application/json", "psp-signature": `t=${timestamp},v1=${signature}` } };
@@ -225,8 +261,19 @@ describe("webhooks", () => {
 
   it("an event type we do not act on (a payout's) is acknowledged so the PSP stops retrying, and changes nothing", async () => {
     const paid = await paidPayment();
-    const payout = { id: "po_1", object: "payout", amount: 100, currency: "USD", status: "paid", destination: "ba_1", reference: "x" };
-    const res = await fetch(platform.payment.webhookUrl, { method: "POST", ...signedEvent(payout, PSP_WEBHOOK_SECRET, undefined, "payout.paid") });
+    const payout = {
+      id: "po_1",
+      object: "payout",
+      amount: 100,
+      currency: "USD",
+      status: "paid",
+      destination: "ba_1",
+      reference: "x",
+    };
+    const res = await fetch(platform.payment.webhookUrl, {
+      method: "POST",
+      ...signedEvent(payout, PSP_WEBHOOK_SECRET, undefined, "payout.paid"),
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ received: true, outcome: "ignored" });
     expect(await getPayment(paid.paymentId)).toEqual(paid);
@@ -243,7 +290,9 @@ describe("webhooks", () => {
     } finally {
       platform.psp.setFaults({});
     }
-    await expect(operatorPayments.refreshPayment({ paymentId: "pay_nope" })).rejects.toMatchObject({ code: Code.NotFound });
+    await expect(operatorPayments.refreshPayment({ paymentId: "pay_nope" })).rejects.toMatchObject({
+      code: Code.NotFound,
+    });
   });
 
   it("duplicate and out-of-order webhooks never move a status backwards", async () => {
@@ -276,12 +325,17 @@ describe("listing", () => {
     } while (pageToken !== "");
     expect(seen).toEqual(ids.reverse());
 
-    await expect(payments.listPayments({ pageToken: "garbage!" })).rejects.toMatchObject({ code: Code.InvalidArgument });
+    await expect(payments.listPayments({ pageToken: "garbage!" })).rejects.toMatchObject({
+      code: Code.InvalidArgument,
+    });
     await expect(payments.listPayments({ pageSize: 1000 })).rejects.toMatchObject({ code: Code.InvalidArgument });
   });
 
   it("GetPayment of an unknown id is NOT_FOUND", async () => {
-    await expect(getPayment("pay_doesnotexist")).rejects.toMatchObject({ code: Code.NotFound, rawMessage: expect.stringContaining("pay_doesnotexist") });
+    await expect(getPayment("pay_doesnotexist")).rejects.toMatchObject({
+      code: Code.NotFound,
+      rawMessage: expect.stringContaining("pay_doesnotexist"),
+    });
   });
 });
 
@@ -297,18 +351,47 @@ describe("bad input gets INVALID_ARGUMENT naming the field, and records nothing"
     ["zero amount", { orders: [{ ...order, amount: usd(0) }] }, "orders[0].amount.amount_minor"],
     ["negative amount", { orders: [{ ...order, amount: usd(-5) }] }, "orders[0].amount.amount_minor"],
     ["missing amount", { orders: [{ orderId: "o1", sellerId: "s1" }] }, "orders[0].amount"],
-    ["unknown currency", { orders: [{ ...order, amount: { amountMinor: 100n, currency: "XYZ" } }] }, "orders[0].amount.currency"],
-    ["lower-case currency", { orders: [{ ...order, amount: { amountMinor: 100n, currency: "usd" } }] }, "orders[0].amount.currency"],
-    ["mixed currencies", { orders: [order, { ...order, orderId: "o2", amount: { amountMinor: 100n, currency: "EUR" } }] }, "orders[1].amount.currency"],
+    [
+      "unknown currency",
+      { orders: [{ ...order, amount: { amountMinor: 100n, currency: "XYZ" } }] },
+      "orders[0].amount.currency",
+    ],
+    [
+      "lower-case currency",
+      { orders: [{ ...order, amount: { amountMinor: 100n, currency: "usd" } }] },
+      "orders[0].amount.currency",
+    ],
+    [
+      "mixed currencies",
+      { orders: [order, { ...order, orderId: "o2", amount: { amountMinor: 100n, currency: "EUR" } }] },
+      "orders[1].amount.currency",
+    ],
     ["duplicate order ids", { orders: [order, order] }, "orders[1].order_id"],
     ["empty order_id", { orders: [{ ...order, orderId: "" }] }, "orders[0].order_id"],
     ["empty seller_id", { orders: [{ ...order, sellerId: "" }] }, "orders[0].seller_id"],
-    ["total overflowing int64", { orders: [{ ...order, amount: usd(9_223_372_036_854_775_807n) }, { ...order, orderId: "o2" }] }, "orders"],
+    [
+      "total overflowing int64",
+      {
+        orders: [
+          { ...order, amount: usd(9_223_372_036_854_775_807n) },
+          { ...order, orderId: "o2" },
+        ],
+      },
+      "orders",
+    ],
     ["bad country", { buyerCountry: "usa" }, "buyer_country"],
     ["bad return_url", { returnUrl: "javascript:alert(1)" }, "return_url"],
-    ["too many embed_origins", { embedOrigins: Array.from({ length: 11 }, (_, i) => `https://shop${i}.example`) }, "embed_origins"],
+    [
+      "too many embed_origins",
+      { embedOrigins: Array.from({ length: 11 }, (_, i) => `https://shop${i}.example`) },
+      "embed_origins",
+    ],
     ["over-long embed origin", { embedOrigins: [`https://${"a".repeat(250)}.example`] }, "embed_origins[0]"],
-    ["embed origin with a path", { embedOrigins: ["https://shop.example", "https://shop.example/checkout"] }, "embed_origins[1]"],
+    [
+      "embed origin with a path",
+      { embedOrigins: ["https://shop.example", "https://shop.example/checkout"] },
+      "embed_origins[1]",
+    ],
     ["embed origin over plain http", { embedOrigins: ["http://shop.example"] }, "embed_origins[0]"],
     ["embed origin with a CSP separator", { embedOrigins: ["https://shop.example; script-src *"] }, "embed_origins[0]"],
   ];
@@ -333,7 +416,9 @@ describe("RETURN_URL_HOSTS", () => {
       const phishing = checkout({ returnUrl: "https://shop.example.evil.example/login" });
       const err = await failure(client.createPayment(phishing));
       expect(err.code).toBe(Code.InvalidArgument);
-      expect(err.message).toBe('return_url: host "shop.example.evil.example" is not one buyers may be sent back to (RETURN_URL_HOSTS: shop.example)');
+      expect(err.message).toBe(
+        'return_url: host "shop.example.evil.example" is not one buyers may be sent back to (RETURN_URL_HOSTS: shop.example)',
+      );
       expect((await payments.listPayments({ buyerId: phishing.buyerId })).payments).toEqual([]);
 
       const payment = (await client.createPayment(checkout({ returnUrl: "https://shop.example/orders/1" }))).payment!;

@@ -14,11 +14,18 @@ const under = usePlatform({ services: ["payment"] });
 const payments = () => under.client("payment", "marketplace");
 
 const createPayment = (request: CheckoutRequest, client = payments()) => client.createPayment(request);
-const getPayment = (paymentId: string) => payments().getPayment({ paymentId }).then((r) => r.payment!);
-const pspPaymentsFor = async (paymentId: string) => (await (await under.platform.pspApi(`/v1/payments?reference=${paymentId}`)).json()).data;
+const getPayment = (paymentId: string) =>
+  payments()
+    .getPayment({ paymentId })
+    .then((r) => r.payment!);
+const pspPaymentsFor = async (paymentId: string) =>
+  (await (await under.platform.pspApi(`/v1/payments?reference=${paymentId}`)).json()).data;
 
 /** Runs `body` against a payment service instance of its own, closed afterwards. */
-async function withInstance<T>(overrides: Parameters<typeof startPaymentReplica>[1], body: (client: ServiceClient<"payment">) => Promise<T>): Promise<T> {
+async function withInstance<T>(
+  overrides: Parameters<typeof startPaymentReplica>[1],
+  body: (client: ServiceClient<"payment">) => Promise<T>,
+): Promise<T> {
   const instance = await startPaymentReplica(under.platform, overrides);
   try {
     return await body(serviceClient("payment", instance.url, "marketplace"));
@@ -34,7 +41,12 @@ describe("CreatePayment is idempotent on checkout_id", () => {
     expect(first.payment!.status).toBe(PaymentStatus.EXECUTING);
 
     await payOnHostedPage(first.payment!.hostedPageUrl, TEST_CARDS.success);
-    await waitFor(() => getPayment(first.payment!.paymentId), (p) => p.status === PaymentStatus.SUCCEEDED, 15_000, "the payment to succeed");
+    await waitFor(
+      () => getPayment(first.payment!.paymentId),
+      (p) => p.status === PaymentStatus.SUCCEEDED,
+      15_000,
+      "the payment to succeed",
+    );
 
     // A new process on the same database: the answer is the one saved, not the payment as it is now.
     const replayed = await withInstance({}, (client) => createPayment(request, client));
@@ -61,7 +73,11 @@ describe("CreatePayment is idempotent on checkout_id", () => {
     const changed = { ...request, orders: [{ orderId: "order-1", sellerId: "seller-a", amount: usd(2_501) }] };
     await expect(createPayment(changed)).rejects.toMatchObject({
       code: Code.AlreadyExists,
-      rawMessage: expect.stringMatching(new RegExp(`"${request.checkoutId}" was already used for a different checkout \\(payment ${payment.paymentId}\\)`)),
+      rawMessage: expect.stringMatching(
+        new RegExp(
+          `"${request.checkoutId}" was already used for a different checkout \\(payment ${payment.paymentId}\\)`,
+        ),
+      ),
     });
   });
 
@@ -74,7 +90,12 @@ describe("CreatePayment is idempotent on checkout_id", () => {
         expect(await createPayment(request, client)).toEqual(first);
 
         // The instance's sweeper purges the expired key.
-        await waitFor(() => db("idempotency_keys").where({ key: request.checkoutId }).first(), (row) => row === undefined, 10_000, "the expired key to be purged");
+        await waitFor(
+          () => db("idempotency_keys").where({ key: request.checkoutId }).first(),
+          (row) => row === undefined,
+          10_000,
+          "the expired key to be purged",
+        );
         await expect(createPayment(request, client)).rejects.toMatchObject({
           code: Code.AlreadyExists,
           rawMessage: expect.stringContaining(`idempotency key has expired`),

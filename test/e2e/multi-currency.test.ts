@@ -44,15 +44,26 @@ describe("several currencies, never converted", () => {
     // One balance per currency, each in its own unit.
     const { balances } = await wallets().listBalances({ sellerId });
     expect(balances.map((b) => b.available!.currency).sort()).toEqual(["JPY", "KWD", "USD"]);
-    expect((await wallets().getBalance({ sellerId, currency: "JPY" })).balance!.available!.amountMinor).toBe(BigInt(1_234 - 31));
-    expect((await wallets().getBalance({ sellerId, currency: "KWD" })).balance!.available!.amountMinor).toBe(BigInt(12_345 - 309));
-    await waitFor(() => under.client("ledger", "operator-tools").checkInvariants({}), (r) => r.violations.length === 0, 10_000, "the books to be clean");
+    expect((await wallets().getBalance({ sellerId, currency: "JPY" })).balance!.available!.amountMinor).toBe(
+      BigInt(1_234 - 31),
+    );
+    expect((await wallets().getBalance({ sellerId, currency: "KWD" })).balance!.available!.amountMinor).toBe(
+      BigInt(12_345 - 309),
+    );
+    await waitFor(
+      () => under.client("ledger", "operator-tools").checkInvariants({}),
+      (r) => r.violations.length === 0,
+      10_000,
+      "the books to be clean",
+    );
   });
 
   it("an ISO currency the platform does not support is INVALID_ARGUMENT naming the supported ones", async () => {
     await expect(payments().createPayment(checkoutIn("s", 100, "XAF"))).rejects.toMatchObject({
       code: Code.InvalidArgument,
-      rawMessage: expect.stringMatching(/orders\[0\]\.amount\.currency: XAF is not a currency the platform supports \(USD, EUR, .*KWD/),
+      rawMessage: expect.stringMatching(
+        /orders\[0\]\.amount\.currency: XAF is not a currency the platform supports \(USD, EUR, .*KWD/,
+      ),
     });
     await expect(payments().createPayment(checkoutIn("s", 100, "usd"))).rejects.toMatchObject({
       code: Code.InvalidArgument,

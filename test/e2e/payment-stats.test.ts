@@ -10,12 +10,17 @@ const payments = () => under.client("payment", "marketplace");
 /** The console's charts read the stats through a typed client. */
 const stats = () => under.client("payment", "console");
 
-const sum = (buckets: PaymentStatsBucket[], field: "created" | "succeeded" | "failed") => buckets.reduce((total, b) => total + b[field], 0n);
+const sum = (buckets: PaymentStatsBucket[], field: "created" | "succeeded" | "failed") =>
+  buckets.reduce((total, b) => total + b[field], 0n);
 
 describe("payment stats for the operators' charts", () => {
   it("counts the payments created per hour and per day by outcome, and what was charged per currency", async () => {
     await payCheckout(payments(), sampleCheckout(), TEST_CARDS.success); // 35.00 USD
-    await payCheckout(payments(), sampleCheckout({ orders: [{ orderId: "o", sellerId: "seller-a", amount: usd(700) }] }), TEST_CARDS.declined);
+    await payCheckout(
+      payments(),
+      sampleCheckout({ orders: [{ orderId: "o", sellerId: "seller-a", amount: usd(700) }] }),
+      TEST_CARDS.declined,
+    );
     await payments().createPayment(sampleCheckout()); // waits for the buyer
 
     // Two hours, so that the payments are counted even when the hour turned during the test.
@@ -29,12 +34,22 @@ describe("payment stats for the operators' charts", () => {
     expect(days).toHaveLength(7);
     expect(sum(days, "created")).toBe(3n);
     const lastYear = BigInt(Math.floor(Date.now() / 1000) - 365 * 86_400);
-    const { buckets: thatYear } = await stats().getPaymentStats({ period: StatsPeriod.DAY, periods: 30, until: { seconds: lastYear } });
+    const { buckets: thatYear } = await stats().getPaymentStats({
+      period: StatsPeriod.DAY,
+      periods: 30,
+      until: { seconds: lastYear },
+    });
     expect(sum(thatYear, "created")).toBe(0n);
   });
 
   it("refuses a range it would not draw", async () => {
-    await expect(stats().getPaymentStats({ periods: 367 })).rejects.toMatchObject({ code: Code.InvalidArgument, rawMessage: expect.stringContaining("periods") });
-    await expect(stats().getPaymentStats({ until: { seconds: 999999999999n } })).rejects.toMatchObject({ code: Code.InvalidArgument, rawMessage: expect.stringContaining("until") });
+    await expect(stats().getPaymentStats({ periods: 367 })).rejects.toMatchObject({
+      code: Code.InvalidArgument,
+      rawMessage: expect.stringContaining("periods"),
+    });
+    await expect(stats().getPaymentStats({ until: { seconds: 999999999999n } })).rejects.toMatchObject({
+      code: Code.InvalidArgument,
+      rawMessage: expect.stringContaining("until"),
+    });
   });
 });

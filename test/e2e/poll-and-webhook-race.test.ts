@@ -37,12 +37,19 @@ describe("a poll and a webhook racing to report the same outcome", () => {
     );
     const settled = await Promise.all(
       created.map(({ paymentId }) =>
-        waitFor(() => payments.getPayment({ paymentId }).then((r) => r.payment!), (p) => SETTLED.has(p.status), 15_000, `${paymentId} to settle`),
+        waitFor(
+          () => payments.getPayment({ paymentId }).then((r) => r.payment!),
+          (p) => SETTLED.has(p.status),
+          15_000,
+          `${paymentId} to settle`,
+        ),
       ),
     );
     for (const [i, payment] of settled.entries()) {
       const pspView = await (await platform.pspApi(`/v1/payments/${payment.pspPaymentId}`)).json();
-      expect(payment.status, created[i]!.card).toBe(pspView.status === "succeeded" ? PaymentStatus.SUCCEEDED : PaymentStatus.FAILED);
+      expect(payment.status, created[i]!.card).toBe(
+        pspView.status === "succeeded" ? PaymentStatus.SUCCEEDED : PaymentStatus.FAILED,
+      );
     }
 
     // Every webhook has been delivered (twice) by now, and the poller has had many goes.
@@ -54,13 +61,19 @@ describe("a poll and a webhook racing to report the same outcome", () => {
     );
     const events = await waitFor(
       () => readPaymentEvents(platform.streams.stream),
-      (all) => created.every(({ paymentId }) => all.some((e) => e.event.paymentId === paymentId && ["SUCCEEDED", "FAILED"].includes(e.event.status))),
+      (all) =>
+        created.every(({ paymentId }) =>
+          all.some((e) => e.event.paymentId === paymentId && ["SUCCEEDED", "FAILED"].includes(e.event.status)),
+        ),
       10_000,
       "the final events to be published",
     );
     for (const { paymentId } of created) {
       const statuses = events.filter((e) => e.event.paymentId === paymentId).map((e) => e.event.status);
-      expect(statuses.filter((s) => s === "SUCCEEDED" || s === "FAILED"), paymentId).toHaveLength(1);
+      expect(
+        statuses.filter((s) => s === "SUCCEEDED" || s === "FAILED"),
+        paymentId,
+      ).toHaveLength(1);
       expect(new Set(statuses).size, `${paymentId}: ${statuses}`).toBe(statuses.length);
     }
   });

@@ -35,8 +35,13 @@ describe("a payment's timeline and the operators' search", () => {
   it("GetPaymentTimeline tells the status changes, the webhooks received and the events published, oldest first", async () => {
     const paymentId = await paidWith(TEST_CARDS.success, `seller-${randomUUID()}`);
     const timeline = await waitFor(
-      () => consoleClient().getPaymentTimeline({ paymentId }).then((r) => r.entries),
-      (entries) => entries.every((e) => e.what.case !== "event" || e.what.value.publishedAt) && entries.some((e) => e.what.case === "webhook"),
+      () =>
+        consoleClient()
+          .getPaymentTimeline({ paymentId })
+          .then((r) => r.entries),
+      (entries) =>
+        entries.every((e) => e.what.case !== "event" || e.what.value.publishedAt) &&
+        entries.some((e) => e.what.case === "webhook"),
       15_000,
       "the events to be published",
     );
@@ -49,7 +54,9 @@ describe("a payment's timeline and the operators' search", () => {
     const nanos = timeline.map((e) => e.at!.seconds * 1_000_000_000n + BigInt(e.at!.nanos));
     expect(nanos).toEqual([...nanos].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
 
-    await expect(consoleClient().getPaymentTimeline({ paymentId: "pay_nope" })).rejects.toMatchObject({ code: Code.NotFound });
+    await expect(consoleClient().getPaymentTimeline({ paymentId: "pay_nope" })).rejects.toMatchObject({
+      code: Code.NotFound,
+    });
   });
 
   it("ListPayments finds a seller's payments, by checkout status too", async () => {
@@ -57,10 +64,13 @@ describe("a payment's timeline and the operators' search", () => {
     const paid = await paidWith(TEST_CARDS.success, sellerId);
     const declined = await paidWith(TEST_CARDS.declined, sellerId);
     await paidWith(TEST_CARDS.success, `seller-${randomUUID()}`);
-    const ids = async (filter: { sellerId: string; status?: PaymentStatus }) => (await marketplace().listPayments(filter)).payments.map((p) => p.paymentId);
+    const ids = async (filter: { sellerId: string; status?: PaymentStatus }) =>
+      (await marketplace().listPayments(filter)).payments.map((p) => p.paymentId);
     expect(await ids({ sellerId })).toEqual([declined, paid]);
     expect(await ids({ sellerId, status: PaymentStatus.SUCCEEDED })).toEqual([paid]);
     expect(await ids({ sellerId, status: PaymentStatus.FAILED })).toEqual([declined]);
-    await expect(marketplace().listPayments({ sellerId: "", status: 999 as PaymentStatus })).rejects.toMatchObject({ code: Code.InvalidArgument });
+    await expect(marketplace().listPayments({ sellerId: "", status: 999 as PaymentStatus })).rejects.toMatchObject({
+      code: Code.InvalidArgument,
+    });
   });
 });

@@ -40,10 +40,15 @@ async function unpaid(): Promise<{ paymentId: string; pspPaymentId: string; host
 
 const pspView = async (pspPaymentId: string) => (await under.platform.pspApi(`/v1/payments/${pspPaymentId}`)).json();
 const pspEvents = async (pspPaymentId: string): Promise<string[]> =>
-  (await (await under.platform.pspApi(`/v1/test_helpers/webhook_deliveries?payment_id=${pspPaymentId}`)).json()).data.map((d: { type: string }) => d.type);
+  (
+    await (await under.platform.pspApi(`/v1/test_helpers/webhook_deliveries?payment_id=${pspPaymentId}`)).json()
+  ).data.map((d: { type: string }) => d.type);
 const failedEvents = async (paymentId: string) =>
-  (await readStreamMessages(under.platform.streams.stream, ".payment.failed")).map((m) => fromBinary(PaymentEventSchema, m.data)).filter((e) => e.paymentId === paymentId);
-const statusHistory = async (paymentId: string): Promise<string[]> => (await db("status_history").where({ payment_id: paymentId }).orderBy("id")).map((r) => r.status);
+  (await readStreamMessages(under.platform.streams.stream, ".payment.failed"))
+    .map((m) => fromBinary(PaymentEventSchema, m.data))
+    .filter((e) => e.paymentId === paymentId);
+const statusHistory = async (paymentId: string): Promise<string[]> =>
+  (await db("status_history").where({ payment_id: paymentId }).orderBy("id")).map((r) => r.status);
 
 /** The buyer submits a card on the hosted page they opened earlier. */
 function submitCard(hostedPageUrl: string, pspPaymentId: string, card: string) {
@@ -58,7 +63,10 @@ function submitCard(hostedPageUrl: string, pspPaymentId: string, card: string) {
 describe("the payment service's poller expires payments nobody pays", () => {
   let replica: Awaited<ReturnType<typeof startPaymentReplica>>;
   beforeAll(async () => {
-    replica = await startPaymentReplica(under.platform, { expireUnpaidAfterMs: EXPIRE_AFTER_MS, poller: { intervalMs: 50, staleAfterMs: 0 } });
+    replica = await startPaymentReplica(under.platform, {
+      expireUnpaidAfterMs: EXPIRE_AFTER_MS,
+      poller: { intervalMs: 50, staleAfterMs: 0 },
+    });
   });
   afterAll(async () => {
     await replica?.close();
@@ -67,14 +75,22 @@ describe("the payment service's poller expires payments nobody pays", () => {
   it("cancels an unpaid payment at the PSP, fails it as expired, announces it once and polls it no more", async () => {
     const { paymentId, pspPaymentId, hostedPageUrl } = await unpaid();
     const failed = await waitForPaymentStatus(under.payments, paymentId, "FAILED");
-    expect(failed).toMatchObject({ declineCode: "expired", failureReason: expect.stringContaining("expired: the buyer did not pay in time") });
+    expect(failed).toMatchObject({
+      declineCode: "expired",
+      failureReason: expect.stringContaining("expired: the buyer did not pay in time"),
+    });
     expect(await pspView(pspPaymentId)).toMatchObject({ status: "canceled", cancellation_reason: "abandoned" });
 
     const page = await submitCard(hostedPageUrl, pspPaymentId, TEST_CARDS.success);
     expect(page.status).toBe(409);
     expect(await page.text()).toContain("This payment has expired: it was not paid in time.");
 
-    const [event] = await waitFor(() => failedEvents(paymentId), (events) => events.length > 0, 10_000, "payment.failed");
+    const [event] = await waitFor(
+      () => failedEvents(paymentId),
+      (events) => events.length > 0,
+      10_000,
+      "payment.failed",
+    );
     expect(event).toMatchObject({ declineCode: "expired", failureReason: failed.failureReason });
     const { entries } = await unary(under.as("console", "payments"), "getPaymentTimeline", { paymentId });
     expect(entries.filter((e: any) => e.status).map((e: any) => [e.status, e.reason])).toEqual([
@@ -99,8 +115,12 @@ describe("the payment service's poller expires payments nobody pays", () => {
     await sleep(EXPIRE_AFTER_MS * 3);
 
     expect((await waitForPaymentStatus(under.payments, paid.paymentId, "SUCCEEDED")).declineCode).toBe("");
-    expect(await waitForPaymentStatus(under.payments, review.paymentId, "PENDING")).toMatchObject({ pendingReason: "PENDING_REASON_MANUAL_REVIEW" });
-    expect(await waitForPaymentStatus(under.payments, challenged.paymentId, "PENDING")).toMatchObject({ pendingReason: "PENDING_REASON_THREE_D_SECURE" });
+    expect(await waitForPaymentStatus(under.payments, review.paymentId, "PENDING")).toMatchObject({
+      pendingReason: "PENDING_REASON_MANUAL_REVIEW",
+    });
+    expect(await waitForPaymentStatus(under.payments, challenged.paymentId, "PENDING")).toMatchObject({
+      pendingReason: "PENDING_REASON_THREE_D_SECURE",
+    });
     expect(await pspView(review.pspPaymentId)).toMatchObject({ status: "processing", cancellation_reason: null });
     expect(await pspView(challenged.pspPaymentId)).toMatchObject({ status: "processing", cancellation_reason: null });
   });
@@ -130,7 +150,10 @@ describe("expiry racing with the buyer and with other instances", () => {
     }
     await sleep(EXPIRE_AFTER_MS);
     await flowWith(new PayingBuyer(pspConfig())).refresh(paymentId);
-    expect((await unary(under.payments, "getPayment", { paymentId })).payment).toMatchObject({ status: "PAYMENT_STATUS_SUCCEEDED", failureReason: "" });
+    expect((await unary(under.payments, "getPayment", { paymentId })).payment).toMatchObject({
+      status: "PAYMENT_STATUS_SUCCEEDED",
+      failureReason: "",
+    });
     expect(await pspView(pspPaymentId)).toMatchObject({ status: "succeeded", cancellation_reason: null });
     expect(await statusHistory(paymentId)).toEqual(["EXECUTING", "SUCCEEDED"]);
   });
@@ -138,10 +161,25 @@ describe("expiry racing with the buyer and with other instances", () => {
   it("cancels once at the PSP and fails once when two instances expire the same payment at once", async () => {
     const { paymentId, pspPaymentId } = await unpaid();
     await sleep(EXPIRE_AFTER_MS);
-    await Promise.all([flowWith(new PspHttpClient(pspConfig())).refresh(paymentId), flowWith(new PspHttpClient(pspConfig())).refresh(paymentId)]);
+    await Promise.all([
+      flowWith(new PspHttpClient(pspConfig())).refresh(paymentId),
+      flowWith(new PspHttpClient(pspConfig())).refresh(paymentId),
+    ]);
     expect(await pspView(pspPaymentId)).toMatchObject({ status: "canceled", cancellation_reason: "abandoned" });
-    await waitFor(() => pspEvents(pspPaymentId), (types) => types.length > 0, 5_000, "the PSP's webhook");
-    expect(await waitFor(() => failedEvents(paymentId), (events) => events.length > 0, 10_000, "payment.failed")).toHaveLength(1);
+    await waitFor(
+      () => pspEvents(pspPaymentId),
+      (types) => types.length > 0,
+      5_000,
+      "the PSP's webhook",
+    );
+    expect(
+      await waitFor(
+        () => failedEvents(paymentId),
+        (events) => events.length > 0,
+        10_000,
+        "payment.failed",
+      ),
+    ).toHaveLength(1);
     await sleep(200);
     expect(await pspEvents(pspPaymentId)).toEqual(["payment.canceled"]);
     expect(await statusHistory(paymentId)).toEqual(["EXECUTING", "FAILED"]);

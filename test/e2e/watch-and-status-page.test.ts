@@ -29,7 +29,10 @@ const createPayment = (request: CheckoutRequest) => payments.createPayment(reque
 const getPayment = (paymentId: string) => payments.getPayment({ paymentId }).then((r) => r.payment!);
 const waitForStatus = (paymentId: string, status: PaymentStatus) => waitForPaymentStatus(payments, paymentId, status);
 /** Resolves once the server has sent the payment as it is now, with what it streams until it ends (that first one included). */
-async function startWatching(client: ServiceClient<"payment">, paymentId: string): Promise<{ payments: Promise<Payment[]> }> {
+async function startWatching(
+  client: ServiceClient<"payment">,
+  paymentId: string,
+): Promise<{ payments: Promise<Payment[]> }> {
   const stream = client.watchPayment({ paymentId })[Symbol.asyncIterator]();
   const first = await stream.next();
   const all = (async () => {
@@ -41,7 +44,8 @@ async function startWatching(client: ServiceClient<"payment">, paymentId: string
   all.catch(() => {});
   return { payments: all };
 }
-const watch = (client: ServiceClient<"payment">, paymentId: string) => startWatching(client, paymentId).then((w) => w.payments);
+const watch = (client: ServiceClient<"payment">, paymentId: string) =>
+  startWatching(client, paymentId).then((w) => w.payments);
 const statuses = (watched: Payment[]) => watched.map((p) => PaymentStatus[p.status]);
 
 describe("WatchPayment", () => {
@@ -75,13 +79,29 @@ describe("WatchPayment", () => {
     await payOnHostedPage(created.hostedPageUrl, TEST_CARDS.success);
     await waitForStatus(created.paymentId, PaymentStatus.SUCCEEDED);
     expect(statuses(await watch(payments, created.paymentId))).toEqual(["SUCCEEDED"]);
-    await payments.refundPayment({ refundId: `r-${created.paymentId}`, paymentId: created.paymentId, orderId: "order-1", amount: created.orders[0]!.amount });
-    await waitFor(() => payments.getPayment({ paymentId: created.paymentId }), (r) => r.payment!.status === PaymentStatus.PARTIALLY_REFUNDED, 15_000, "the refund");
+    await payments.refundPayment({
+      refundId: `r-${created.paymentId}`,
+      paymentId: created.paymentId,
+      orderId: "order-1",
+      amount: created.orders[0]!.amount,
+    });
+    await waitFor(
+      () => payments.getPayment({ paymentId: created.paymentId }),
+      (r) => r.payment!.status === PaymentStatus.PARTIALLY_REFUNDED,
+      15_000,
+      "the refund",
+    );
     // A refunded payment was settled long ago: one message, and the stream ends.
     expect(statuses(await watch(payments, created.paymentId))).toEqual(["PARTIALLY_REFUNDED"]);
 
-    await expect(watch(payments, "pay_nope")).rejects.toMatchObject({ code: Code.NotFound, rawMessage: expect.stringContaining("pay_nope") });
-    await expect(watch(payments, "")).rejects.toMatchObject({ code: Code.InvalidArgument, rawMessage: expect.stringContaining("payment_id") });
+    await expect(watch(payments, "pay_nope")).rejects.toMatchObject({
+      code: Code.NotFound,
+      rawMessage: expect.stringContaining("pay_nope"),
+    });
+    await expect(watch(payments, "")).rejects.toMatchObject({
+      code: Code.InvalidArgument,
+      rawMessage: expect.stringContaining("payment_id"),
+    });
   });
 });
 
@@ -100,7 +120,10 @@ describe("the buyer's status page", () => {
     expect(pendingPage.html).toMatch(/<meta http-equiv="refresh"/);
 
     const paid = await getPayment(created.paymentId);
-    await platform.pspApi(`/v1/test_helpers/payments/${paid.pspPaymentId}/review`, { method: "POST", body: JSON.stringify({ outcome: "approve" }) });
+    await platform.pspApi(`/v1/test_helpers/payments/${paid.pspPaymentId}/review`, {
+      method: "POST",
+      body: JSON.stringify({ outcome: "approve" }),
+    });
     await waitForStatus(created.paymentId, PaymentStatus.SUCCEEDED);
     const settledPage = await returnToMerchant(result);
     expect(settledPage.status).toBe("SUCCEEDED");

@@ -48,7 +48,6 @@ afterAll(async () => {
   await platform?.close();
 });
 
-
 /** A paid checkout for one new seller; returns the seller and the succeeded event as stored in the stream. */
 async function paidCheckout(amount = 1_000) {
   const sellerId = `seller-${randomUUID()}`;
@@ -59,7 +58,10 @@ async function paidCheckout(amount = 1_000) {
   });
   await payOnHostedPage(payment!.hostedPageUrl, TEST_CARDS.success);
   const stored = await waitFor(
-    async () => (await readPaymentEvents(platform.streams.stream)).find((e) => e.event.paymentId === payment!.paymentId && e.event.status === "SUCCEEDED"),
+    async () =>
+      (await readPaymentEvents(platform.streams.stream)).find(
+        (e) => e.event.paymentId === payment!.paymentId && e.event.status === "SUCCEEDED",
+      ),
     (e) => e !== undefined,
     15_000,
     "the succeeded event on the stream",
@@ -75,7 +77,8 @@ async function walletBalance(sellerId: string): Promise<bigint> {
   } finally {
   }
 }
-const movementsOf = async (eventId: string) => Number((await walletDb("movements").where({ event_id: eventId }).count({ n: "*" }))[0]!.n);
+const movementsOf = async (eventId: string) =>
+  Number((await walletDb("movements").where({ event_id: eventId }).count({ n: "*" }))[0]!.n);
 const consumerIdle = async (durable = WALLET_PAYIN_DURABLE) => {
   const info = await jsm.consumers.info(platform.streams.stream, durable);
   return info.num_pending === 0 && info.num_ack_pending === 0;
@@ -95,7 +98,12 @@ async function ledgerView(sellerId: string, paymentId: string) {
 describe("exactly once in effect", () => {
   it("a duplicate publish, deduplicated by JetStream or not, credits the wallet once", async () => {
     const { sellerId, stored, net } = await paidCheckout();
-    await waitFor(() => walletBalance(sellerId), (b) => b === net, 10_000, "the first credit");
+    await waitFor(
+      () => walletBalance(sellerId),
+      (b) => b === net,
+      10_000,
+      "the first credit",
+    );
     const raw = (await jsm.streams.getMessage(platform.streams.stream, { seq: stored.seq }))!;
 
     const sameId = await js.publish(stored.subject, raw.data, { msgID: stored.msgId });
@@ -105,11 +113,21 @@ describe("exactly once in effect", () => {
     expect(newId.duplicate).toBe(false);
 
     await waitFor(consumerIdle, (idle) => idle, 10_000, "the wallet consumer to take the republished event");
-    await waitFor(() => consumerIdle(LEDGER_PAYIN_DURABLE), (idle) => idle, 10_000, "the ledger consumer to take it");
+    await waitFor(
+      () => consumerIdle(LEDGER_PAYIN_DURABLE),
+      (idle) => idle,
+      10_000,
+      "the ledger consumer to take it",
+    );
     expect(await walletBalance(sellerId)).toBe(net);
     expect(await movementsOf(stored.event.eventId)).toBe(1);
     // One posting in the ledger: one entry on the seller's account, for the net once.
-    await waitFor(() => ledgerView(sellerId, stored.event.paymentId), (v) => v.balance === net && v.entries === 1, 10_000, "one posting");
+    await waitFor(
+      () => ledgerView(sellerId, stored.event.paymentId),
+      (v) => v.balance === net && v.entries === 1,
+      10_000,
+      "one posting",
+    );
   });
 
   it("a consumer stopped after its commit but before its ack: the redelivery has no second effect", async () => {
@@ -118,7 +136,9 @@ describe("exactly once in effect", () => {
 
     // Take the message from the durable, commit its effect with the wallet's own handler, then die without acking.
     const crashing = await connectAs("wallet");
-    const msg = await jetstream(crashing).consumers.get(platform.streams.stream, WALLET_PAYIN_DURABLE).then((c) => c.next({ expires: 5_000 }));
+    const msg = await jetstream(crashing)
+      .consumers.get(platform.streams.stream, WALLET_PAYIN_DURABLE)
+      .then((c) => c.next({ expires: 5_000 }));
     expect(msg?.seq).toBe(stored.seq);
     await walletPayInHandler(walletDb, new WalletStore(walletDb))(msg!);
     await crashing.close();
@@ -144,11 +164,20 @@ describe("dead letters", () => {
   const deadLettersScript = (...args: string[]) =>
     promisify(execFile)("npx", ["tsx", "scripts/dead-letters.ts", ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...natsEnv(natsAs("operator-tools")), EVENTS_STREAM: platform.streams.stream, EVENTS_SUBJECT_PREFIX: platform.streams.subjectPrefix },
+      env: {
+        ...process.env,
+        ...natsEnv(natsAs("operator-tools")),
+        EVENTS_STREAM: platform.streams.stream,
+        EVENTS_SUBJECT_PREFIX: platform.streams.subjectPrefix,
+      },
     });
 
   it("a poison message is dead-lettered at once; a failing one after max_deliver; replay applies it once fixed", async () => {
-    const poison = await js.publish(`${platform.streams.subjectPrefix}.payment.succeeded`, new TextEncoder().encode("not protobuf {"), { msgID: "poison-1" });
+    const poison = await js.publish(
+      `${platform.streams.subjectPrefix}.payment.succeeded`,
+      new TextEncoder().encode("not protobuf {"),
+      { msgID: "poison-1" },
+    );
 
     await walletDb.raw(`
       create function refuse_movement() returns trigger language plpgsql as $$ begin raise exception 'wallet database trouble'; end $$;
@@ -169,30 +198,58 @@ describe("dead letters", () => {
     const letters = await listDeadLetters(jsm, platform.streams);
     expect(letters).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ kind: "poison", consumer: WALLET_PAYIN_DURABLE, streamSeq: poison.seq, reason: expect.stringContaining("not a PaymentEvent") }),
-        expect.objectContaining({ kind: "max_deliveries", consumer: WALLET_PAYIN_DURABLE, streamSeq: failing.stored.seq, deliveries: CONSUMERS.maxDeliver }),
+        expect.objectContaining({
+          kind: "poison",
+          consumer: WALLET_PAYIN_DURABLE,
+          streamSeq: poison.seq,
+          reason: expect.stringContaining("not a PaymentEvent"),
+        }),
+        expect.objectContaining({
+          kind: "max_deliveries",
+          consumer: WALLET_PAYIN_DURABLE,
+          streamSeq: failing.stored.seq,
+          deliveries: CONSUMERS.maxDeliver,
+        }),
       ]),
     );
     expect(await walletBalance(failing.sellerId)).toBe(0n);
 
     const listed = await deadLettersScript("list");
-    expect(listed.stdout).toContain(`stream seq ${failing.stored.seq}  gave up after ${CONSUMERS.maxDeliver} deliveries`);
+    expect(listed.stdout).toContain(
+      `stream seq ${failing.stored.seq}  gave up after ${CONSUMERS.maxDeliver} deliveries`,
+    );
     expect(listed.stdout).toContain(`event ${failing.stored.event.eventId}`);
     expect(listed.stdout).toContain("undecodable");
 
     const failed = letters.find((l) => l.streamSeq === failing!.stored.seq)!;
     await deadLettersScript("replay", String(failed.dlqSeq));
-    await waitFor(() => walletBalance(failing!.sellerId), (b) => b === failing!.net, 10_000, "the replayed event to be applied");
+    await waitFor(
+      () => walletBalance(failing!.sellerId),
+      (b) => b === failing!.net,
+      10_000,
+      "the replayed event to be applied",
+    );
     expect(await movementsOf(failing.stored.event.eventId)).toBe(1);
     // The same pointer again (a replay raced, or forged): the wallet reads the event again and its inbox skips it.
-    await js.publish(replaySubject(platform.streams, WALLET_PAYIN_DURABLE), encodeReplayPointer({ streamSeq: failing.stored.seq, dlqSeq: failed.dlqSeq + 1_000 }));
-    await waitFor(() => consumerIdle(replayBinding(WALLET_PAYIN_DURABLE).durable), (idle) => idle, 10_000, "the second pointer to be acked");
+    await js.publish(
+      replaySubject(platform.streams, WALLET_PAYIN_DURABLE),
+      encodeReplayPointer({ streamSeq: failing.stored.seq, dlqSeq: failed.dlqSeq + 1_000 }),
+    );
+    await waitFor(
+      () => consumerIdle(replayBinding(WALLET_PAYIN_DURABLE).durable),
+      (idle) => idle,
+      10_000,
+      "the second pointer to be acked",
+    );
     expect(await movementsOf(failing.stored.event.eventId)).toBe(1);
     expect(await walletBalance(failing.sellerId)).toBe(failing.net);
     const remaining = await listDeadLetters(jsm, platform.streams);
     // Left: the poison message, dead-lettered by each consumer that received it.
     expect(remaining.map((l) => [l.streamSeq, l.consumer]).sort()).toEqual(
-      [[poison.seq, LEDGER_PAYIN_DURABLE], [poison.seq, WALLET_PAYIN_DURABLE]].sort(),
+      [
+        [poison.seq, LEDGER_PAYIN_DURABLE],
+        [poison.seq, WALLET_PAYIN_DURABLE],
+      ].sort(),
     );
   });
 });

@@ -22,7 +22,8 @@ async function as(user: NatsUser): Promise<NatsConnection> {
   return nc;
 }
 
-const messagesIn = async (stream: string) => (await jetstreamManager(await as("payment"))).streams.info(stream).then((i) => i.state.messages);
+const messagesIn = async (stream: string) =>
+  (await jetstreamManager(await as("payment"))).streams.info(stream).then((i) => i.state.messages);
 const messagesInBoth = () => Promise.all([messagesIn(names.stream), messagesIn(deadLetterStream(names))]);
 const payload = new TextEncoder().encode("forged");
 
@@ -39,7 +40,9 @@ afterAll(async () => {
 describe("NATS authentication", () => {
   it("refuses an anonymous connection and a wrong password", async () => {
     await expect(connect({ servers: nats.url, reconnect: false })).rejects.toBeInstanceOf(AuthorizationError);
-    await expect(connect({ servers: nats.url, user: "payment", pass: "guessed", reconnect: false })).rejects.toBeInstanceOf(AuthorizationError);
+    await expect(
+      connect({ servers: nats.url, user: "payment", pass: "guessed", reconnect: false }),
+    ).rejects.toBeInstanceOf(AuthorizationError);
   });
 });
 
@@ -47,7 +50,8 @@ describe("who may publish events", () => {
   it("the payment service publishes its events into the stream", async () => {
     const before = await messagesIn(names.stream);
     const js = jetstream(await as("payment"));
-    for (const subject of ["payment.succeeded", "refund.succeeded", "dispute.open"]) await js.publish(`payments.${subject}`, payload);
+    for (const subject of ["payment.succeeded", "refund.succeeded", "dispute.open"])
+      await js.publish(`payments.${subject}`, payload);
     expect(await messagesIn(names.stream)).toBe(before + 3);
   });
 
@@ -83,13 +87,18 @@ describe("who may publish events", () => {
 describe("replaying dead letters", () => {
   it.each(["console", "operator-tools"] as const)("%s may send a consumer a replay pointer", async (user) => {
     const before = await messagesIn(names.stream);
-    await jetstream(await as(user)).publish(replaySubject(names, LEDGER_PAYIN_DURABLE), encodeReplayPointer({ streamSeq: 1, dlqSeq: 1 }));
+    await jetstream(await as(user)).publish(
+      replaySubject(names, LEDGER_PAYIN_DURABLE),
+      encodeReplayPointer({ streamSeq: 1, dlqSeq: 1 }),
+    );
     expect(await messagesIn(names.stream)).toBe(before + 1);
   });
 
   it("a consumer reads the event a pointer names from the stream itself", async () => {
     const event = await jetstream(await as("payment")).publish("payments.payment.succeeded", payload);
-    const read = await (await jetstreamManager(await as("ledger"))).streams.getMessage(names.stream, { seq: event.seq });
+    const read = await (await jetstreamManager(await as("ledger"))).streams.getMessage(names.stream, {
+      seq: event.seq,
+    });
     expect(read?.subject).toBe("payments.payment.succeeded");
   });
 });
@@ -101,14 +110,18 @@ describe("what consumers may do", () => {
     const nc = await as("ledger");
     await ensureConsumer(await jetstreamManager(nc), ledgerPayIns);
     await jetstream(await as("payment")).publish("payments.payment.succeeded", payload);
-    const msg = await jetstream(nc).consumers.get(names.stream, LEDGER_PAYIN_DURABLE).then((c) => c.next({ expires: 2_000 }));
+    const msg = await jetstream(nc)
+      .consumers.get(names.stream, LEDGER_PAYIN_DURABLE)
+      .then((c) => c.next({ expires: 2_000 }));
     expect(msg?.subject).toBe("payments.payment.succeeded");
     expect(await msg!.ackAck()).toBe(true);
   });
 
   it("the ledger can neither widen its durable's filter nor create or read another service's durable", async () => {
     const jsm = await jetstreamManager(await as("ledger"));
-    await expect(ensureConsumer(jsm, { ...ledgerPayIns, filterSubject: "payments.>" })).rejects.toThrow(/Permissions Violation/);
+    await expect(ensureConsumer(jsm, { ...ledgerPayIns, filterSubject: "payments.>" })).rejects.toThrow(
+      /Permissions Violation/,
+    );
     const walletPayIns = consumerSettings({ names }, { durable: WALLET_PAYIN_DURABLE, subject: "payment.succeeded" });
     await expect(ensureConsumer(jsm, walletPayIns)).rejects.toThrow(/Permissions Violation/);
     await expect(jsm.consumers.info(names.stream, WALLET_PAYIN_DURABLE)).rejects.toThrow(/Permissions Violation/);
@@ -123,20 +136,27 @@ describe("what consumers may do", () => {
 });
 
 describe("the streams", () => {
-  it.each(["payment", "wallet", "ledger", "console", "operator-tools"] as const)("%s can neither delete, purge nor shrink them", async (user) => {
-    const jsm = await jetstreamManager(await as(user));
-    for (const stream of [names.stream, deadLetterStream(names)]) {
-      await expect(jsm.streams.delete(stream)).rejects.toThrow(/Permissions Violation/);
-      await expect(jsm.streams.purge(stream)).rejects.toThrow(/Permissions Violation/);
-      // New limits would discard events not yet consumed as surely as a purge.
-      await expect(jsm.streams.update(stream, { max_msgs: 1 })).rejects.toThrow(/Permissions Violation/);
-    }
-    expect(await messagesIn(names.stream)).toBeGreaterThan(0);
-  });
+  it.each(["payment", "wallet", "ledger", "console", "operator-tools"] as const)(
+    "%s can neither delete, purge nor shrink them",
+    async (user) => {
+      const jsm = await jetstreamManager(await as(user));
+      for (const stream of [names.stream, deadLetterStream(names)]) {
+        await expect(jsm.streams.delete(stream)).rejects.toThrow(/Permissions Violation/);
+        await expect(jsm.streams.purge(stream)).rejects.toThrow(/Permissions Violation/);
+        // New limits would discard events not yet consumed as surely as a purge.
+        await expect(jsm.streams.update(stream, { max_msgs: 1 })).rejects.toThrow(/Permissions Violation/);
+      }
+      expect(await messagesIn(names.stream)).toBeGreaterThan(0);
+    },
+  );
 
   it("the consumers do not create or change them", async () => {
     const jsm = await jetstreamManager(await as("ledger"));
-    await expect(jsm.streams.add({ name: "LEDGER_OWN", subjects: ["payments.payment.>"] })).rejects.toThrow(/Permissions Violation/);
-    await expect(jsm.streams.update(names.stream, { subjects: ["payments.>", "forged.>"] })).rejects.toThrow(/Permissions Violation/);
+    await expect(jsm.streams.add({ name: "LEDGER_OWN", subjects: ["payments.payment.>"] })).rejects.toThrow(
+      /Permissions Violation/,
+    );
+    await expect(jsm.streams.update(names.stream, { subjects: ["payments.>", "forged.>"] })).rejects.toThrow(
+      /Permissions Violation/,
+    );
   });
 });

@@ -49,7 +49,12 @@ beforeAll(async () => {
   // Below NATS's max_payload, so that a row between the two is refused by JetStream itself (a 400).
   await jsm.streams.update(names.stream, { max_msg_size: STREAM_MAX_MSG_SIZE });
   registerOutboxMetrics(registry, db, PAYMENT_OUTBOX);
-  stopRelay = startOutboxRelay(db, jetstream(nc), { ...defaultRelaySettings, ...PAYMENT_OUTBOX, subjectPrefix: names.subjectPrefix }, log);
+  stopRelay = startOutboxRelay(
+    db,
+    jetstream(nc),
+    { ...defaultRelaySettings, ...PAYMENT_OUTBOX, subjectPrefix: names.subjectPrefix },
+    log,
+  );
 });
 
 afterAll(async () => {
@@ -63,8 +68,16 @@ afterAll(async () => {
 /** Inserts an EXECUTING event straight into the outbox (past appendOutboxEvent's 64 KiB cap), padded to `bytes`. */
 async function insertEvent(paymentId: string, bytes = 0): Promise<string> {
   const eventId = `evt_${randomUUID()}`;
-  const payload = toBinary(PaymentEventSchema, create(PaymentEventSchema, { eventId, paymentId, status: 1, failureReason: "x".repeat(bytes) }));
-  await db("outbox").insert({ event_id: eventId, payment_id: paymentId, subject: "payment.executing", payload: Buffer.from(payload) });
+  const payload = toBinary(
+    PaymentEventSchema,
+    create(PaymentEventSchema, { eventId, paymentId, status: 1, failureReason: "x".repeat(bytes) }),
+  );
+  await db("outbox").insert({
+    event_id: eventId,
+    payment_id: paymentId,
+    subject: "payment.executing",
+    payload: Buffer.from(payload),
+  });
   return eventId;
 }
 
@@ -76,8 +89,10 @@ const deadLettersScript = (...args: string[]) =>
   });
 const gauge = async (name: string) => (await registry.getSingleMetric(name)!.get()).values[0]?.value;
 /** The Nats-Msg-Ids on the stream, in stream order. */
-const onStream = async () => (await readStreamMessages(names.stream, ".payment.")).map((m) => m.header.get("Nats-Msg-Id"));
-const outboxRow = (eventId: string) => db("outbox").where({ event_id: eventId }).first("published_at", "dead_at", "dead_reason");
+const onStream = async () =>
+  (await readStreamMessages(names.stream, ".payment.")).map((m) => m.header.get("Nats-Msg-Id"));
+const outboxRow = (eventId: string) =>
+  db("outbox").where({ event_id: eventId }).first("published_at", "dead_at", "dead_reason");
 
 describe("outbox dead letters", () => {
   const paymentA = `pay_${randomUUID()}`;
@@ -95,9 +110,17 @@ describe("outbox dead letters", () => {
     laterOfB = await insertEvent(paymentB);
 
     await waitFor(onStream, (ids) => ids.includes(laterOfB), 10_000, "payment B's event to be published");
-    const dead = await waitFor(() => outboxRow(oversized), (r) => r.dead_at !== null, 10_000, "the oversized event to be set aside");
+    const dead = await waitFor(
+      () => outboxRow(oversized),
+      (r) => r.dead_at !== null,
+      10_000,
+      "the oversized event to be set aside",
+    );
     expect(dead).toMatchObject({ published_at: null, dead_reason: expect.stringContaining("max_payload") });
-    expect(await outboxRow(refusedByStream)).toMatchObject({ published_at: null, dead_reason: "JetStream 400 (10054): message size exceeds maximum allowed" });
+    expect(await outboxRow(refusedByStream)).toMatchObject({
+      published_at: null,
+      dead_reason: "JetStream 400 (10054): message size exceeds maximum allowed",
+    });
 
     // Payment A's later event is blocked: neither on the stream nor dead, and published_at stays null (a clean-up of
     // published rows must never take it).
@@ -111,11 +134,31 @@ describe("outbox dead letters", () => {
     expect(await gauge("outbox_pending_events")).toBe(1);
 
     expect(errors).toEqual([
-      { msg: expect.stringContaining("set aside"), fields: expect.objectContaining({ eventId: oversized, paymentId: paymentA, reason: expect.stringContaining("max_payload") }) },
-      { msg: expect.stringContaining("set aside"), fields: expect.objectContaining({ eventId: refusedByStream, paymentId: paymentC, reason: expect.stringContaining("JetStream 400") }) },
+      {
+        msg: expect.stringContaining("set aside"),
+        fields: expect.objectContaining({
+          eventId: oversized,
+          paymentId: paymentA,
+          reason: expect.stringContaining("max_payload"),
+        }),
+      },
+      {
+        msg: expect.stringContaining("set aside"),
+        fields: expect.objectContaining({
+          eventId: refusedByStream,
+          paymentId: paymentC,
+          reason: expect.stringContaining("JetStream 400"),
+        }),
+      },
     ]);
     expect(await listOutboxDeadLetters(db, PAYMENT_OUTBOX)).toEqual([
-      expect.objectContaining({ eventId: oversized, aggregate: paymentA, subject: "payment.executing", blocked: 1, reason: expect.stringContaining("max_payload") }),
+      expect.objectContaining({
+        eventId: oversized,
+        aggregate: paymentA,
+        subject: "payment.executing",
+        blocked: 1,
+        reason: expect.stringContaining("max_payload"),
+      }),
       expect.objectContaining({ eventId: refusedByStream, aggregate: paymentC, blocked: 0 }),
     ]);
   });
@@ -126,9 +169,16 @@ describe("outbox dead letters", () => {
     expect(listed).toContain("1 waiting behind it");
 
     // The operator's fix (in production: a larger max_payload); here the row is shrunk to what NATS takes.
-    const small = toBinary(PaymentEventSchema, create(PaymentEventSchema, { eventId: oversized, paymentId: paymentA, status: 1 }));
-    await db("outbox").where({ event_id: oversized }).update({ payload: Buffer.from(small) });
-    expect((await deadLettersScript("outbox", "payment", "requeue", oversized)).stdout).toBe(`re-queued ${oversized}\n`);
+    const small = toBinary(
+      PaymentEventSchema,
+      create(PaymentEventSchema, { eventId: oversized, paymentId: paymentA, status: 1 }),
+    );
+    await db("outbox")
+      .where({ event_id: oversized })
+      .update({ payload: Buffer.from(small) });
+    expect((await deadLettersScript("outbox", "payment", "requeue", oversized)).stdout).toBe(
+      `re-queued ${oversized}\n`,
+    );
     expect(await requeueOutboxDeadLetter(db, PAYMENT_OUTBOX, oversized)).toBe(false);
 
     await waitFor(onStream, (ids) => ids.includes(laterOfA), 10_000, "payment A's events to follow the re-queued row");
@@ -137,6 +187,11 @@ describe("outbox dead letters", () => {
     expect(await gauge("outbox_dead_letters")).toBe(1);
     expect(await gauge("outbox_blocked_events")).toBe(0);
     expect(await gauge("outbox_oldest_blocked_age_seconds")).toBe(0);
-    await waitFor(() => gauge("outbox_pending_events"), (n) => n === 0, 5_000, "the outbox to drain");
+    await waitFor(
+      () => gauge("outbox_pending_events"),
+      (n) => n === 0,
+      5_000,
+      "the outbox to drain",
+    );
   });
 });

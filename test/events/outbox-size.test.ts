@@ -34,7 +34,8 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const rowsOf = async (db: Db, table: string, where: Record<string, string>) => Number((await db(table).where(where).count({ n: "*" }))[0]!.n);
+const rowsOf = async (db: Db, table: string, where: Record<string, string>) =>
+  Number((await db(table).where(where).count({ n: "*" }))[0]!.n);
 
 async function newPayment(store: PaymentStore) {
   const checkout = priceCheckout(
@@ -51,7 +52,10 @@ async function newPayment(store: PaymentStore) {
     },
     250,
   );
-  return store.createOrGet(checkout, "fingerprint", { id: `pay_${randomUUID()}`, statusPageUrl: "http://127.0.0.1/status" });
+  return store.createOrGet(checkout, "fingerprint", {
+    id: `pay_${randomUUID()}`,
+    statusPageUrl: "http://127.0.0.1/status",
+  });
 }
 
 const registration = (paymentId: string) => ({
@@ -75,16 +79,23 @@ describe("the outbox's size limit", () => {
 
     const refused = oversized.recordRegistration(paymentId, registration(paymentId));
     await expect(refused).rejects.toBeInstanceOf(EventTooLargeError);
-    await expect(refused).rejects.toMatchObject({ kind: "failed_precondition", message: expect.stringContaining(`more than the ${MAX_EVENT_BYTES} an event may have`) });
+    await expect(refused).rejects.toMatchObject({
+      kind: "failed_precondition",
+      message: expect.stringContaining(`more than the ${MAX_EVENT_BYTES} an event may have`),
+    });
 
     expect(await oversized.get(paymentId)).toMatchObject({ status: "NOT_STARTED" });
-    expect(await payment("payments").where({ id: paymentId }).first("psp_payment_id")).toEqual({ psp_payment_id: null });
+    expect(await payment("payments").where({ id: paymentId }).first("psp_payment_id")).toEqual({
+      psp_payment_id: null,
+    });
     expect(await rowsOf(payment, "status_history", { payment_id: paymentId, status: "EXECUTING" })).toBe(0);
     expect(await rowsOf(payment, "outbox", { payment_id: paymentId })).toBe(0);
 
     // The same change with an event of ordinary size goes through.
     const ordinary = new PaymentStore(payment, encodePaymentEvent, paymentEventSubject);
-    expect(await ordinary.recordRegistration(paymentId, registration(paymentId))).toMatchObject({ status: "EXECUTING" });
+    expect(await ordinary.recordRegistration(paymentId, registration(paymentId))).toMatchObject({
+      status: "EXECUTING",
+    });
     expect(await rowsOf(payment, "outbox", { payment_id: paymentId })).toBe(1);
   });
 
@@ -92,10 +103,21 @@ describe("the outbox's size limit", () => {
     const balances = new WalletStore(wallet);
     const payouts = new PayoutStore(wallet);
     const psp = new FakePspPayouts();
-    const flow = new PayoutFlow(payouts, new SqlPayoutTransactions(wallet, payouts, balances), psp, createLogger("wallet"));
-    await wallet.transaction((trx) => balances.move(trx, "evt_sale", "USD", [{ sellerId: "seller-1", amountMinor: 5_000n }], "payin"));
+    const flow = new PayoutFlow(
+      payouts,
+      new SqlPayoutTransactions(wallet, payouts, balances),
+      psp,
+      createLogger("wallet"),
+    );
+    await wallet.transaction((trx) =>
+      balances.move(trx, "evt_sale", "USD", [{ sellerId: "seller-1", amountMinor: 5_000n }], "payin"),
+    );
     await payouts.setAccount("seller-1", "ba_1");
-    const payout = await flow.request({ payoutId: "po-1", sellerId: "seller-1", amount: { amountMinor: 2_000n, currency: "USD" } });
+    const payout = await flow.request({
+      payoutId: "po-1",
+      sellerId: "seller-1",
+      amount: { amountMinor: 2_000n, currency: "USD" },
+    });
     const available = async () => (await balances.balance("seller-1", "USD"))?.availableMinor;
     expect(await available()).toBe(3_000n);
 

@@ -22,7 +22,10 @@ let db: Db;
 beforeAll(async () => {
   const nats = new URL(inject("nats").url);
   proxy = await startTcpProxy(nats.hostname, Number(nats.port || 4222));
-  platform = await startTestPlatform({ services: ["payment"], paymentNats: { ...natsAs("payment"), servers: [`nats://127.0.0.1:${proxy.port}`] } });
+  platform = await startTestPlatform({
+    services: ["payment"],
+    paymentNats: { ...natsAs("payment"), servers: [`nats://127.0.0.1:${proxy.port}`] },
+  });
   payments = serviceClient("payment", platform.payment.url, "marketplace");
   db = createDb(platform.database.url, PAYMENT_SCHEMA);
 });
@@ -33,7 +36,6 @@ afterAll(async () => {
   await proxy?.close();
 });
 
-
 async function paidCheckout(amounts: number[]) {
   const { payment } = await payments.createPayment({
     checkoutId: `cart-${randomUUID()}`,
@@ -41,7 +43,10 @@ async function paidCheckout(amounts: number[]) {
     orders: amounts.map((a, i) => ({ orderId: `o${i}`, sellerId: `seller-${randomUUID()}`, amount: usd(a) })),
   });
   await payOnHostedPage(payment!.hostedPageUrl, TEST_CARDS.success);
-  await waitFor(() => payments.getPayment({ paymentId: payment!.paymentId }), (r) => r.payment!.status === PaymentStatus.SUCCEEDED);
+  await waitFor(
+    () => payments.getPayment({ paymentId: payment!.paymentId }),
+    (r) => r.payment!.status === PaymentStatus.SUCCEEDED,
+  );
   return payment!.paymentId as string;
 }
 
@@ -53,12 +58,19 @@ describe("transactional outbox", () => {
     await waitFor(unpublished, (n) => n === 0, 10_000, "the outbox to drain");
     const events = (await readPaymentEvents(platform.streams.stream)).filter((e) => e.event.paymentId === paymentId);
 
-    expect(events.map((e) => e.subject)).toEqual([`${platform.streams.subjectPrefix}.payment.executing`, `${platform.streams.subjectPrefix}.payment.succeeded`]);
+    expect(events.map((e) => e.subject)).toEqual([
+      `${platform.streams.subjectPrefix}.payment.executing`,
+      `${platform.streams.subjectPrefix}.payment.succeeded`,
+    ]);
     for (const e of events) expect(e.msgId).toBe(e.event.eventId);
     const succeeded = events[1]!.event;
     expect(succeeded.totalMinor).toBe(2_519n);
     expect(succeeded.orders.map((o) => [o.amountMinor, o.platformFeeMinor, o.sellerNetMinor])).toEqual([
-      [2_500n, splitOrder(2_500n, PLATFORM_FEE_BPS).platformFeeMinor, splitOrder(2_500n, PLATFORM_FEE_BPS).sellerNetMinor],
+      [
+        2_500n,
+        splitOrder(2_500n, PLATFORM_FEE_BPS).platformFeeMinor,
+        splitOrder(2_500n, PLATFORM_FEE_BPS).sellerNetMinor,
+      ],
       [19n, 0n, 19n],
     ]);
   });
@@ -94,12 +106,18 @@ describe("transactional outbox", () => {
     try {
       await payOnHostedPage(payment!.hostedPageUrl, TEST_CARDS.success);
       await waitFor(
-        () => platform.pspApi(`/v1/test_helpers/webhook_deliveries?payment_id=${payment!.pspPaymentId}`).then((r) => r.json()),
-        (list) => list.data.some((d: { type: string; attempts: number }) => d.type === "payment.succeeded" && d.attempts >= 2),
+        () =>
+          platform
+            .pspApi(`/v1/test_helpers/webhook_deliveries?payment_id=${payment!.pspPaymentId}`)
+            .then((r) => r.json()),
+        (list) =>
+          list.data.some((d: { type: string; attempts: number }) => d.type === "payment.succeeded" && d.attempts >= 2),
         10_000,
         "the PSP to retry the refused webhook",
       );
-      expect((await payments.getPayment({ paymentId: payment!.paymentId })).payment!.status).toBe(PaymentStatus.EXECUTING);
+      expect((await payments.getPayment({ paymentId: payment!.paymentId })).payment!.status).toBe(
+        PaymentStatus.EXECUTING,
+      );
     } finally {
       await db.raw("drop trigger refuse_outbox on outbox; drop function refuse_outbox()");
     }

@@ -19,7 +19,13 @@ const names = uniqueStreamNames();
 const handled: EventMessage[] = [];
 const warnings: { msg: string; fields?: LogFields }[] = [];
 const quiet = () => {};
-const log: Logger = { debug: quiet, info: quiet, error: quiet, warn: (msg, fields) => warnings.push({ msg, fields }), child: () => log };
+const log: Logger = {
+  debug: quiet,
+  info: quiet,
+  error: quiet,
+  warn: (msg, fields) => warnings.push({ msg, fields }),
+  child: () => log,
+};
 let harness: NatsConnection;
 let js: JetStreamClient;
 let wallet: NatsConnection;
@@ -28,7 +34,8 @@ let consumers: { stop(): Promise<void> };
 const text = (data: Uint8Array) => new TextDecoder().decode(data);
 const handledTexts = () => handled.map((m) => text(m.data));
 const publish = (subject: string, data: string) => js.publish(`${names.subjectPrefix}.${subject}`, data);
-const pointTo = (streamSeq: number, dlqSeq = 1) => js.publish(replaySubject(names, WALLET_PAYIN_DURABLE), encodeReplayPointer({ streamSeq, dlqSeq }));
+const pointTo = (streamSeq: number, dlqSeq = 1) =>
+  js.publish(replaySubject(names, WALLET_PAYIN_DURABLE), encodeReplayPointer({ streamSeq, dlqSeq }));
 
 beforeAll(async () => {
   harness = await connectAs(HARNESS);
@@ -41,7 +48,13 @@ beforeAll(async () => {
   };
   const settings = { ackWaitMs: 1_000, maxDeliver: 3, retryBaseMs: 50 };
   const subscriptions = [{ durable: WALLET_PAYIN_DURABLE, subject: "payment.succeeded", handle }];
-  consumers = await consumeEvents(wallet, { names, settings }, subscriptions, log, new ConsumerMetrics(new Registry(), names));
+  consumers = await consumeEvents(
+    wallet,
+    { names, settings },
+    subscriptions,
+    log,
+    new ConsumerMetrics(new Registry(), names),
+  );
 });
 
 afterAll(async () => {
@@ -52,7 +65,13 @@ afterAll(async () => {
 });
 
 const handledCount = (data: string) => handledTexts().filter((t) => t === data).length;
-const waitHandled = (data: string, times: number) => waitFor(async () => handledCount(data), (n) => n >= times, 10_000, `${data} handled ${times} times`);
+const waitHandled = (data: string, times: number) =>
+  waitFor(
+    async () => handledCount(data),
+    (n) => n >= times,
+    10_000,
+    `${data} handled ${times} times`,
+  );
 
 it("a replay pointer makes the consumer read the event from the stream and hand it to its handler again", async () => {
   const event = await publish("payment.succeeded", "event-1");
@@ -73,7 +92,12 @@ it("a pointer to nothing, to another consumer's event or no pointer at all is lo
   await pointTo(event.seq);
   const jsm = await jetstreamManager(harness);
   const replays = () => jsm.consumers.info(names.stream, replayBinding(WALLET_PAYIN_DURABLE).durable);
-  const idle = await waitFor(replays, (c) => c.num_pending === 0 && c.num_ack_pending === 0, 10_000, "every pointer acked");
+  const idle = await waitFor(
+    replays,
+    (c) => c.num_pending === 0 && c.num_ack_pending === 0,
+    10_000,
+    "every pointer acked",
+  );
   expect(idle.num_redelivered).toBe(0);
   expect(handledCount("event-2")).toBe(2);
   expect(handledTexts()).not.toContain("a payout, which this durable does not read");
@@ -84,15 +108,24 @@ it("a pointer to nothing, to another consumer's event or no pointer at all is lo
     "replay ignored: the message is not one this consumer reads",
     "replay ignored: the message is not one this consumer reads",
   ]);
-  expect(warnings.map((w) => w.fields)).toContainEqual(expect.objectContaining({ durable: WALLET_PAYIN_DURABLE, streamSeq: payout.seq, subject: `${names.subjectPrefix}.payout.paid` }));
+  expect(warnings.map((w) => w.fields)).toContainEqual(
+    expect.objectContaining({
+      durable: WALLET_PAYIN_DURABLE,
+      streamSeq: payout.seq,
+      subject: `${names.subjectPrefix}.payout.paid`,
+    }),
+  );
 });
 
 it("a replayed event that is still poison is the consumer's dead letter again", async () => {
   const event = await publish("payment.succeeded", "poison-1");
-  const ofEvent = async () => (await listDeadLetters(await jetstreamManager(harness), names)).filter((l) => l.streamSeq === event.seq);
+  const ofEvent = async () =>
+    (await listDeadLetters(await jetstreamManager(harness), names)).filter((l) => l.streamSeq === event.seq);
   const first = await waitFor(ofEvent, (l) => l.length === 1, 10_000, "the poison event dead-lettered");
   await pointTo(event.seq, first[0]!.dlqSeq);
   const again = await waitFor(ofEvent, (l) => l[0]?.recordSeqs.length === 2, 10_000, "the replay dead-lettered");
-  expect(again).toEqual([expect.objectContaining({ consumer: WALLET_PAYIN_DURABLE, kind: "poison", reason: "not a PaymentEvent" })]);
+  expect(again).toEqual([
+    expect.objectContaining({ consumer: WALLET_PAYIN_DURABLE, kind: "poison", reason: "not a PaymentEvent" }),
+  ]);
   expect(handledCount("poison-1")).toBe(2);
 });

@@ -27,11 +27,18 @@ afterAll(async () => {
 });
 
 const settings = { batchSize: 100, pauseMs: 1 };
-const sweepTable = async (db: Db, retained: RetainedTable, signal?: AbortSignal) => (await sweepTables(db, [retained], settings, signal))[0]!;
+const sweepTable = async (db: Db, retained: RetainedTable, signal?: AbortSignal) =>
+  (await sweepTables(db, [retained], settings, signal))[0]!;
 const DAY_S = 86_400;
 
 /** `count` outbox rows (the wallet's shape), created `createdDaysAgo` and published `publishedDaysAgo` (null: not yet). */
-async function seedOutbox(db: Db, tag: string, count: number, createdDaysAgo: number, publishedDaysAgo: number | null): Promise<void> {
+async function seedOutbox(
+  db: Db,
+  tag: string,
+  count: number,
+  createdDaysAgo: number,
+  publishedDaysAgo: number | null,
+): Promise<void> {
   const ago = (days: number) => `now() - make_interval(secs => ${days * DAY_S})`;
   await db.raw(
     `insert into outbox (event_id, payout_id, seller_id, subject, payload, created_at, published_at)
@@ -40,7 +47,8 @@ async function seedOutbox(db: Db, tag: string, count: number, createdDaysAgo: nu
   );
 }
 
-const countWhere = async (db: Db, table: string, like: string) => Number((await db(table).where("event_id", "like", like).count({ n: "*" }))[0]!.n);
+const countWhere = async (db: Db, table: string, like: string) =>
+  Number((await db(table).where("event_id", "like", like).count({ n: "*" }))[0]!.n);
 
 describe("old rows go, in batches; newer and unpublished ones stay", () => {
   it("the outbox loses its published rows past retention only, never an unpublished one however old", async () => {
@@ -48,7 +56,11 @@ describe("old rows go, in batches; newer and unpublished ones stay", () => {
     await seedOutbox(wallet, "recent", 30, 2, 2);
     await seedOutbox(wallet, "stuck", 20, 60, null);
     expect(await sweepTable(wallet, outboxRetention(7))).toBe(250);
-    expect([await countWhere(wallet, "outbox", "old-%"), await countWhere(wallet, "outbox", "recent-%"), await countWhere(wallet, "outbox", "stuck-%")]).toEqual([0, 30, 20]);
+    expect([
+      await countWhere(wallet, "outbox", "old-%"),
+      await countWhere(wallet, "outbox", "recent-%"),
+      await countWhere(wallet, "outbox", "stuck-%"),
+    ]).toEqual([0, 30, 20]);
     expect(await sweepTable(wallet, outboxRetention(7))).toBe(0);
   });
 
@@ -62,15 +74,25 @@ describe("old rows go, in batches; newer and unpublished ones stay", () => {
 
   it("tables are swept a batch each in turn: one table's backlog holds back no other", async () => {
     await seedOutbox(wallet, "turn", 250, 9, 8);
-    await wallet.raw("insert into inbox (event_id, received_at) select 'turn-' || i, now() - interval '40 days' from generate_series(1, 50) i");
+    await wallet.raw(
+      "insert into inbox (event_id, received_at) select 'turn-' || i, now() - interval '40 days' from generate_series(1, 50) i",
+    );
     const stopAfterOne = new AbortController();
     stopAfterOne.abort();
-    expect(await sweepTables(wallet, [outboxRetention(7), inboxRetention(30)], settings, stopAfterOne.signal)).toEqual([100, 50]);
+    expect(await sweepTables(wallet, [outboxRetention(7), inboxRetention(30)], settings, stopAfterOne.signal)).toEqual([
+      100, 50,
+    ]);
     expect(await sweepTables(wallet, [outboxRetention(7), inboxRetention(30)], settings)).toEqual([150, 0]);
   });
 
   it("the payment service's webhook log goes after its retention (expired idempotency keys: test/e2e/idempotency.test.ts)", async () => {
-    const webhook = (id: string, daysAgo: number) => ({ event_id: id, type: "payment.succeeded", psp_payment_id: "pi_1", outcome: "applied", received_at: new Date(Date.now() - daysAgo * DAY_S * 1000) });
+    const webhook = (id: string, daysAgo: number) => ({
+      event_id: id,
+      type: "payment.succeeded",
+      psp_payment_id: "pi_1",
+      outcome: "applied",
+      received_at: new Date(Date.now() - daysAgo * DAY_S * 1000),
+    });
     await payment("webhook_deliveries").insert([webhook("evt_old", 31), webhook("evt_new", 29)]);
     expect(await sweepTable(payment, webhookLogRetention(30))).toBe(1);
     expect((await payment("webhook_deliveries").pluck("event_id")).sort()).toEqual(["evt_new"]);
@@ -100,15 +122,30 @@ describe("the inbox", () => {
 
 describe("a retention shorter than the window its rows must outlive is refused", () => {
   it("names the setting, the window and the least value", () => {
-    expect(() => outboxRetention(0)).toThrow("OUTBOX_RETENTION_DAYS=0 is shorter than JetStream's duplicate window (2 minutes): the rows must outlive it; set at least 1");
-    expect(() => outboxRetention(1, [{ what: "IDEMPOTENCY_KEY_TTL_SECONDS", ms: 2 * DAY_S * 1000 }])).toThrow("OUTBOX_RETENTION_DAYS=1 is shorter than IDEMPOTENCY_KEY_TTL_SECONDS (2 days)");
-    expect(() => inboxRetention(14)).toThrow("INBOX_RETENTION_DAYS=14 is shorter than the event stream's retention plus a day (15 days): the rows must outlive it; set at least 15");
-    expect(() => webhookLogRetention(2)).toThrow("WEBHOOK_LOG_RETENTION_DAYS=2 is shorter than the PSP's webhook retries (3 days)");
+    expect(() => outboxRetention(0)).toThrow(
+      "OUTBOX_RETENTION_DAYS=0 is shorter than JetStream's duplicate window (2 minutes): the rows must outlive it; set at least 1",
+    );
+    expect(() => outboxRetention(1, [{ what: "IDEMPOTENCY_KEY_TTL_SECONDS", ms: 2 * DAY_S * 1000 }])).toThrow(
+      "OUTBOX_RETENTION_DAYS=1 is shorter than IDEMPOTENCY_KEY_TTL_SECONDS (2 days)",
+    );
+    expect(() => inboxRetention(14)).toThrow(
+      "INBOX_RETENTION_DAYS=14 is shorter than the event stream's retention plus a day (15 days): the rows must outlive it; set at least 15",
+    );
+    expect(() => webhookLogRetention(2)).toThrow(
+      "WEBHOOK_LOG_RETENTION_DAYS=2 is shorter than the PSP's webhook retries (3 days)",
+    );
     expect(inboxRetention(15).keepMs).toBe(15 * DAY_S * 1000);
   });
 
   it("a service given one does not start", async () => {
-    const config = { databaseUrl: database.url, tls: testTls("ledger"), pageTokenSecret: randomPageTokenSecret(), retention: { inboxDays: 7 } };
-    await expect(startLedgerService(config)).rejects.toThrow("INBOX_RETENTION_DAYS=7 is shorter than the event stream's retention plus a day");
+    const config = {
+      databaseUrl: database.url,
+      tls: testTls("ledger"),
+      pageTokenSecret: randomPageTokenSecret(),
+      retention: { inboxDays: 7 },
+    };
+    await expect(startLedgerService(config)).rejects.toThrow(
+      "INBOX_RETENTION_DAYS=7 is shorter than the event stream's retention plus a day",
+    );
   });
 });

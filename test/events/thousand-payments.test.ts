@@ -30,8 +30,19 @@ beforeAll(async () => {
   // A second instance of each consumer service: they compete for the same durable consumers.
   const names = platform.streams;
   const { pageTokenSecret } = platform;
-  secondWallet = await startWalletService({ tls: testTls("wallet"), databaseUrl: platform.database.url, events: { nats: natsAs("wallet"), names }, pageTokenSecret });
-  secondLedger = await startLedgerService({ tls: testTls("ledger"), databaseUrl: platform.database.url, walletUrl: platform.wallet.url, events: { nats: natsAs("ledger"), names }, pageTokenSecret });
+  secondWallet = await startWalletService({
+    tls: testTls("wallet"),
+    databaseUrl: platform.database.url,
+    events: { nats: natsAs("wallet"), names },
+    pageTokenSecret,
+  });
+  secondLedger = await startLedgerService({
+    tls: testTls("ledger"),
+    databaseUrl: platform.database.url,
+    walletUrl: platform.wallet.url,
+    events: { nats: natsAs("ledger"), names },
+    pageTokenSecret,
+  });
   nc = await connectAs(HARNESS);
   jsm = await jetstreamManager(nc);
 }, 60_000);
@@ -61,9 +72,11 @@ function randomCheckout() {
 
 async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 describe(`${PAYMENTS} concurrent random payments across ${SELLERS.length} sellers`, () => {
@@ -106,7 +119,10 @@ describe(`${PAYMENTS} concurrent random payments across ${SELLERS.length} seller
     for (const currency of CURRENCIES) {
       const orders = checkouts.flatMap((c) => c.orders).filter((o) => o.amount.currency === currency);
       const gross = orders.reduce((sum, o) => sum + o.amount.amountMinor, 0n);
-      const fees = orders.reduce((sum, o) => sum + splitOrder(o.amount.amountMinor, PLATFORM_FEE_BPS).platformFeeMinor, 0n);
+      const fees = orders.reduce(
+        (sum, o) => sum + splitOrder(o.amount.amountMinor, PLATFORM_FEE_BPS).platformFeeMinor,
+        0n,
+      );
       const balanceOf = async (accountCode: string) => (await ledger.getBalance({ accountCode })).balance!.amountMinor;
       expect(await balanceOf(`psp_receivable:${currency}`)).toBe(gross);
       expect(await balanceOf(`platform_fee_revenue:${currency}`)).toBe(fees);

@@ -22,13 +22,20 @@ const payoutsTaken = (payouts: OurPayout[]) => payouts.filter((p) => p.status !=
  * What every seller's wallet must hold: the net (amount less the platform fee) of each of its charged orders, less
  * the seller's part of its succeeded refunds and the payouts taken from it; non-zero balances only.
  */
-export function expectedWalletBalances(payments: OurPayment[], feeBps: number, moves: WalletMoves = { refunds: [], payouts: [] }): Balances {
+export function expectedWalletBalances(
+  payments: OurPayment[],
+  feeBps: number,
+  moves: WalletMoves = { refunds: [], payouts: [] },
+): Balances {
   const totals = new Map<string, bigint>();
-  const add = (sellerId: string, currency: string, minor: bigint) => totals.set(key(sellerId, currency), (totals.get(key(sellerId, currency)) ?? 0n) + minor);
+  const add = (sellerId: string, currency: string, minor: bigint) =>
+    totals.set(key(sellerId, currency), (totals.get(key(sellerId, currency)) ?? 0n) + minor);
   for (const payment of charged(payments)) {
-    for (const { sellerId, amount } of payment.orders) add(sellerId, amount.currency, splitOrder(BigInt(amount.amountMinor), feeBps).sellerNetMinor);
+    for (const { sellerId, amount } of payment.orders)
+      add(sellerId, amount.currency, splitOrder(BigInt(amount.amountMinor), feeBps).sellerNetMinor);
   }
-  for (const r of succeededRefunds(moves.refunds)) add(r.sellerId, r.sellerDebit.currency, -BigInt(r.sellerDebit.amountMinor));
+  for (const r of succeededRefunds(moves.refunds))
+    add(r.sellerId, r.sellerDebit.currency, -BigInt(r.sellerDebit.amountMinor));
   for (const p of payoutsTaken(moves.payouts)) add(p.sellerId, p.amount.currency, -BigInt(p.amount.amountMinor));
   return Object.fromEntries(
     [...totals]
@@ -45,7 +52,8 @@ export async function walletBalances(wallet: GrpcJsClient, sellerIds?: string[])
   do {
     const page = await unary(wallet, "listBalances", { sellerId: "", pageSize: 1000, pageToken });
     for (const b of page.balances) {
-      if (b.available.amountMinor !== "0" && (sellerIds?.includes(b.sellerId) ?? true)) balances.push([key(b.sellerId, b.available.currency), b.available.amountMinor]);
+      if (b.available.amountMinor !== "0" && (sellerIds?.includes(b.sellerId) ?? true))
+        balances.push([key(b.sellerId, b.available.currency), b.available.amountMinor]);
     }
     pageToken = page.nextPageToken;
   } while (pageToken !== "");
@@ -60,14 +68,20 @@ export function grossSucceeded(payments: OurPayment[], currency: string): bigint
 }
 
 /** What the ledger's psp_receivable and platform_fee_revenue must have gained from these payments and refunds. */
-export function expectedLedgerGains(payments: OurPayment[], refunds: OurRefund[], feeBps: number, currency: string): { pspReceivable: bigint; platformFeeRevenue: bigint } {
+export function expectedLedgerGains(
+  payments: OurPayment[],
+  refunds: OurRefund[],
+  feeBps: number,
+  currency: string,
+): { pspReceivable: bigint; platformFeeRevenue: bigint } {
   const refunded = succeededRefunds(refunds).filter((r) => r.amount.currency === currency);
   const fees = charged(payments)
     .flatMap((p) => p.orders)
     .filter((o) => o.amount.currency === currency)
     .reduce((sum, o) => sum + splitOrder(BigInt(o.amount.amountMinor), feeBps).platformFeeMinor, 0n);
   return {
-    pspReceivable: grossSucceeded(payments, currency) - refunded.reduce((sum, r) => sum + BigInt(r.amount.amountMinor), 0n),
+    pspReceivable:
+      grossSucceeded(payments, currency) - refunded.reduce((sum, r) => sum + BigInt(r.amount.amountMinor), 0n),
     platformFeeRevenue: fees - refunded.reduce((sum, r) => sum + BigInt(r.platformFeeReversed.amountMinor), 0n),
   };
 }

@@ -54,7 +54,9 @@ export class FaultDriver {
     let created = 0;
     let halfCreated: () => void = () => {};
     const halfway = new Promise<void>((resolve) => (halfCreated = resolve));
-    const walks = checkouts.map((checkout, index) => this.walk(checkout, index, () => ++created >= checkouts.length / 2 && halfCreated()));
+    const walks = checkouts.map((checkout, index) =>
+      this.walk(checkout, index, () => ++created >= checkouts.length / 2 && halfCreated()),
+    );
     // Should checkouts fail before half are created, a fault waiting for half must not wait for ever.
     void Promise.allSettled(walks).then(halfCreated);
     const results = await Promise.allSettled([...walks, this.strike(phase, live[0]!, halfway)]);
@@ -73,7 +75,12 @@ export class FaultDriver {
   /** Waits for the failpoint to kill the instance, and checks that it really was the failpoint, with SIGKILL. */
   async killedBy(instance: PaymentInstance, failpoint: Failpoint): Promise<void> {
     const what = `failpoint ${failpoint.name}@${failpoint.hit} to kill payment instance ${instance.name}`;
-    await waitFor(async () => instance.running, (running) => !running, FAILPOINT_TIMEOUT_MS, what).catch((err: Error) => {
+    await waitFor(
+      async () => instance.running,
+      (running) => !running,
+      FAILPOINT_TIMEOUT_MS,
+      what,
+    ).catch((err: Error) => {
       throw new Error(`${err.message}; its stderr:\n${instance.output()}`);
     });
     const exit = await instance.exited();

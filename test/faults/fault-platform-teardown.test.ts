@@ -8,11 +8,19 @@ const started = vi.hoisted(() => ({ urls: [] as string[], databases: [] as strin
 
 vi.mock("../support/nats-process.js", async (original) => {
   const actual = await original<typeof import("../support/nats-process.js")>();
-  return { ...actual, startNatsProcess: () => actual.startNatsProcess().then((nats) => (started.urls.push(...nats.endpoint("payment").servers), nats)) };
+  return {
+    ...actual,
+    startNatsProcess: () =>
+      actual.startNatsProcess().then((nats) => (started.urls.push(...nats.endpoint("payment").servers), nats)),
+  };
 });
 vi.mock("../support/webhook-balancer.js", async (original) => {
   const actual = await original<typeof import("../support/webhook-balancer.js")>();
-  return { ...actual, startWebhookBalancer: () => actual.startWebhookBalancer().then((balancer) => (started.urls.push(balancer.url), balancer)) };
+  return {
+    ...actual,
+    startWebhookBalancer: () =>
+      actual.startWebhookBalancer().then((balancer) => (started.urls.push(balancer.url), balancer)),
+  };
 });
 vi.mock("../support/platform.js", async (original) => {
   const actual = await original<typeof import("../support/platform.js")>();
@@ -29,7 +37,10 @@ vi.mock("../support/platform.js", async (original) => {
 // The second payment instance cannot be created: everything else has started by then.
 vi.mock("../support/payment-process.js", async (original) => {
   const actual = await original<typeof import("../support/payment-process.js")>();
-  const create: typeof actual.PaymentInstance.create = (config, name) => (name === "B" ? Promise.reject(new Error("no port for payment instance B")) : actual.PaymentInstance.create(config, name));
+  const create: typeof actual.PaymentInstance.create = (config, name) =>
+    name === "B"
+      ? Promise.reject(new Error("no port for payment instance B"))
+      : actual.PaymentInstance.create(config, name);
   return { ...actual, PaymentInstance: { create } };
 });
 
@@ -37,7 +48,9 @@ const port = (url: string) => Number(new URL(url).port);
 
 describe("a fault platform whose start fails", () => {
   it("closes what had started (NATS, the webhook balancer, the platform's services), drops its database and throws the failure", async () => {
-    await expect(startFaultPlatform({ paymentInstances: 2, poller: { intervalMs: 300, staleAfterMs: 1_000 } })).rejects.toThrow("no port for payment instance B");
+    await expect(
+      startFaultPlatform({ paymentInstances: 2, poller: { intervalMs: 300, staleAfterMs: 1_000 } }),
+    ).rejects.toThrow("no port for payment instance B");
 
     expect(started.urls).toHaveLength(6);
     for (const url of started.urls) expect(await acceptsConnections(port(url)), url).toBe(false);

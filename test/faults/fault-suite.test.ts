@@ -22,11 +22,31 @@ import { FINAL_STATUSES, listOurPayments, listPspPayments, listWebhookDeliveries
 const SEED = faultSeed();
 const random = faultRandomness(SEED);
 const PHASES: Phase[] = [
-  { name: "kill -9 after the PSP registered a payment, before we recorded it", instances: 1, failpoint: { name: "payment.after-psp-register", hit: 3 } },
-  { name: "kill -9 after CreatePayment's writes, before its response", instances: 1, failpoint: { name: "payment.before-create-response", hit: 3 } },
-  { name: "kill -9 after an event is published, before it is marked published", instances: 1, failpoint: { name: "payment.relay-after-publish", hit: 4 } },
-  { name: "kill -9 of one of two instances before it applies a webhook", instances: 2, failpoint: { name: "payment.webhook-before-apply", hit: 3 } },
-  { name: "kill -9 of one of two instances after it applied a webhook, before the PSP has its 200", instances: 2, failpoint: { name: "payment.webhook-after-apply", hit: 3 } },
+  {
+    name: "kill -9 after the PSP registered a payment, before we recorded it",
+    instances: 1,
+    failpoint: { name: "payment.after-psp-register", hit: 3 },
+  },
+  {
+    name: "kill -9 after CreatePayment's writes, before its response",
+    instances: 1,
+    failpoint: { name: "payment.before-create-response", hit: 3 },
+  },
+  {
+    name: "kill -9 after an event is published, before it is marked published",
+    instances: 1,
+    failpoint: { name: "payment.relay-after-publish", hit: 4 },
+  },
+  {
+    name: "kill -9 of one of two instances before it applies a webhook",
+    instances: 2,
+    failpoint: { name: "payment.webhook-before-apply", hit: 3 },
+  },
+  {
+    name: "kill -9 of one of two instances after it applied a webhook, before the PSP has its 200",
+    instances: 2,
+    failpoint: { name: "payment.webhook-after-apply", hit: 3 },
+  },
   {
     name: "webhooks dropped, duplicated and reordered, a slow PSP that fails requests and loses responses, NATS kill -9 mid-stream",
     instances: 2,
@@ -61,7 +81,12 @@ beforeAll(async () => {
   platform = await startFaultPlatform({ paymentInstances: 2, poller: POLLER, pspRandom: random.psp });
   client = new RetryingPaymentClient({ random: random.backoff });
   driver = new FaultDriver(platform, client, random.amounts);
-  payments = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", platform.payments[0]!.url, "marketplace");
+  payments = grpcJsClient(
+    "payment/v1/payment.proto",
+    "payment.v1.PaymentService",
+    platform.payments[0]!.url,
+    "marketplace",
+  );
   wallet = grpcJsClient("wallet/v1/wallet.proto", "wallet.v1.WalletService", platform.wallet.url, "marketplace");
   ledger = grpcJsClient("ledger/v1/ledger.proto", "ledger.v1.LedgerService", platform.ledger.url, "operator-tools");
 });
@@ -135,7 +160,10 @@ describe("the pay-in path under kill -9, NATS restarts and webhook faults", () =
         const pspStatus = new Map(atPsp.map((p) => [p.id, p.status]));
         return ours
           .filter((p) => !FINAL_STATUSES.includes(p.status))
-          .map((p) => `${p.paymentId} (${p.checkoutId}) ${p.status}, at the PSP ${p.pspPaymentId || "nothing"} ${pspStatus.get(p.pspPaymentId) ?? ""}`);
+          .map(
+            (p) =>
+              `${p.paymentId} (${p.checkoutId}) ${p.status}, at the PSP ${p.pspPaymentId || "nothing"} ${pspStatus.get(p.pspPaymentId) ?? ""}`,
+          );
       },
       (stuck) => stuck.length === 0,
       SETTLE_TIMEOUT_MS,
@@ -149,7 +177,10 @@ describe("the pay-in path under kill -9, NATS restarts and webhook faults", () =
 
   it("the books are clean: ledger invariants hold, each wallet holds the net of its sellers' succeeded orders", async () => {
     const ours = await listOurPayments(payments);
-    const expected = { wallets: expectedWalletBalances(ours, PLATFORM_FEE_BPS), pspReceivable: String(grossSucceeded(ours, "USD")) };
+    const expected = {
+      wallets: expectedWalletBalances(ours, PLATFORM_FEE_BPS),
+      pspReceivable: String(grossSucceeded(ours, "USD")),
+    };
 
     await waitFor(
       async () => ({

@@ -15,7 +15,16 @@ export const JOURNEYS = {
 export type Journey = keyof typeof JOURNEYS;
 
 /** One round of checkouts: every journey, the plain success three times, as in a real mix. */
-export const JOURNEY_MIX: Journey[] = ["success", "decline", "3ds-approve", "success", "3ds-deny", "review-approve", "success", "review-reject"];
+export const JOURNEY_MIX: Journey[] = [
+  "success",
+  "decline",
+  "3ds-approve",
+  "success",
+  "3ds-deny",
+  "review-approve",
+  "success",
+  "review-reject",
+];
 
 const SELLERS = ["seller-books", "seller-games", "seller-music", "seller-garden", "seller-tools"];
 
@@ -34,13 +43,21 @@ export interface Checkout {
  * A checkout of one to three orders for different `sellers`, with a buyer of its own (risk velocity is per buyer), its
  * amounts drawn from `random`.
  */
-export function newCheckout(journey: Journey, index: number, sellers: string[] = SELLERS, random: () => number = Math.random): Checkout {
+export function newCheckout(
+  journey: Journey,
+  index: number,
+  sellers: string[] = SELLERS,
+  random: () => number = Math.random,
+): Checkout {
   const orders = Array.from({ length: 1 + (index % 3) }, (_, i) => ({
     orderId: `order-${i + 1}`,
     sellerId: sellers[(index + i) % sellers.length]!,
     amount: { amountMinor: String(100 + Math.floor(random() * 99_900)), currency: "USD" },
   }));
-  return { journey, request: { checkoutId: `cart-${randomUUID()}`, buyerId: `buyer-${randomUUID()}`, buyerCountry: "US", orders } };
+  return {
+    journey,
+    request: { checkoutId: `cart-${randomUUID()}`, buyerId: `buyer-${randomUUID()}`, buyerCountry: "US", orders },
+  };
 }
 
 /** The parts of a payment (as grpc-js returns it) that the buyer needs. */
@@ -56,13 +73,18 @@ export type PspReview = (pspPaymentId: string, outcome: "approve" | "reject") =>
 /** The simulator's review desk, through its test helper. */
 export function pspReviewDesk(pspApi: PspApi): PspReview {
   return async (pspPaymentId, outcome) => {
-    const res = await pspApi(`/v1/test_helpers/payments/${pspPaymentId}/review`, { method: "POST", body: JSON.stringify({ outcome }) });
-    if (res.status !== 200) throw new Error(`PSP review of ${pspPaymentId} answered HTTP ${res.status}: ${await res.text()}`);
+    const res = await pspApi(`/v1/test_helpers/payments/${pspPaymentId}/review`, {
+      method: "POST",
+      body: JSON.stringify({ outcome }),
+    });
+    if (res.status !== 200)
+      throw new Error(`PSP review of ${pspPaymentId} answered HTTP ${res.status}: ${await res.text()}`);
   };
 }
 
 function expectPage(page: PageResult, status: string): PageResult {
-  if (page.status !== status) throw new Error(`the hosted page ${page.url} says ${page.status ?? `HTTP ${page.httpStatus}`}, expected ${status}`);
+  if (page.status !== status)
+    throw new Error(`the hosted page ${page.url} says ${page.status ?? `HTTP ${page.httpStatus}`}, expected ${status}`);
   return page;
 }
 

@@ -6,7 +6,8 @@ import { CHARGED_STATUSES, type OurPayment } from "./views.js";
 const OURS_FOR_PSP: Record<string, string> = { succeeded: "PAYMENT_STATUS_SUCCEEDED", failed: "PAYMENT_STATUS_FAILED" };
 
 /** How our payment ended at the PSP: a refunded one was charged (the PSP keeps it succeeded, with an amount refunded). */
-const outcomeOf = (payment: OurPayment) => (CHARGED_STATUSES.includes(payment.status) ? OURS_FOR_PSP.succeeded : payment.status);
+const outcomeOf = (payment: OurPayment) =>
+  CHARGED_STATUSES.includes(payment.status) ? OURS_FOR_PSP.succeeded : payment.status;
 
 /** What comparing the checkouts driven, our payments and the PSP's found wrong; every list empty means right. */
 export interface Reconciliation {
@@ -32,15 +33,20 @@ export function reconcile(checkouts: Checkout[], ours: OurPayment[], atPsp: Paym
   const pspByCheckout = groupBy(atPsp, (p) => p.metadata.checkout_id ?? `(no checkout_id on ${p.id})`);
   const driven = new Set(checkouts.map((c) => c.request.checkoutId));
   for (const checkoutId of new Set([...oursByCheckout.keys(), ...pspByCheckout.keys()])) {
-    if (!driven.has(checkoutId)) result.disagreements.push(`${checkoutId}: a payment no checkout of this run asked for`);
+    if (!driven.has(checkoutId))
+      result.disagreements.push(`${checkoutId}: a payment no checkout of this run asked for`);
   }
 
   for (const { request, journey } of checkouts) {
     const id = request.checkoutId;
     const theirs = pspByCheckout.get(id) ?? [];
     const charged = theirs.filter((p) => p.status === "succeeded");
-    if (charged.length > 1) result.doubleCharges.push(`${id}: charged ${charged.length} times (${charged.map((p) => p.id).join(", ")})`);
-    if (theirs.length > 1) result.duplicateRegistrations.push(`${id}: ${theirs.length} PSP payments (${theirs.map((p) => p.id).join(", ")})`);
+    if (charged.length > 1)
+      result.doubleCharges.push(`${id}: charged ${charged.length} times (${charged.map((p) => p.id).join(", ")})`);
+    if (theirs.length > 1)
+      result.duplicateRegistrations.push(
+        `${id}: ${theirs.length} PSP payments (${theirs.map((p) => p.id).join(", ")})`,
+      );
 
     const mine = oursByCheckout.get(id) ?? [];
     if (mine.length !== 1) {
@@ -52,12 +58,17 @@ export function reconcile(checkouts: Checkout[], ours: OurPayment[], atPsp: Paym
       result.lost.push(`${id}: the PSP charged ${charged[0]!.id}, we have ${payment.paymentId} ${payment.status}`);
     }
     const expected = `PAYMENT_STATUS_${JOURNEYS[journey]}`;
-    if (outcomeOf(payment) !== expected) result.disagreements.push(`${id} (${journey}): ${payment.paymentId} is ${payment.status}, expected ${expected}`);
+    if (outcomeOf(payment) !== expected)
+      result.disagreements.push(`${id} (${journey}): ${payment.paymentId} is ${payment.status}, expected ${expected}`);
     const psp = theirs.find((p) => p.id === payment.pspPaymentId);
     if (!psp) {
-      result.disagreements.push(`${id}: our psp_payment_id "${payment.pspPaymentId}" is none of the PSP's [${theirs.map((p) => p.id).join(", ")}]`);
+      result.disagreements.push(
+        `${id}: our psp_payment_id "${payment.pspPaymentId}" is none of the PSP's [${theirs.map((p) => p.id).join(", ")}]`,
+      );
     } else if (OURS_FOR_PSP[psp.status] !== outcomeOf(payment)) {
-      result.disagreements.push(`${id}: ${payment.paymentId} is ${payment.status}, the PSP's ${psp.id} is ${psp.status}`);
+      result.disagreements.push(
+        `${id}: ${payment.paymentId} is ${payment.status}, the PSP's ${psp.id} is ${psp.status}`,
+      );
     }
   }
   return result;

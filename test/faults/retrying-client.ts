@@ -8,9 +8,18 @@ export interface GrpcService {
   serviceName: string;
 }
 
-export const PAYMENT_SERVICE: GrpcService = { protoFile: "payment/v1/payment.proto", serviceName: "payment.v1.PaymentService" };
-export const WALLET_SERVICE: GrpcService = { protoFile: "wallet/v1/wallet.proto", serviceName: "wallet.v1.WalletService" };
-export const LEDGER_SERVICE: GrpcService = { protoFile: "ledger/v1/ledger.proto", serviceName: "ledger.v1.LedgerService" };
+export const PAYMENT_SERVICE: GrpcService = {
+  protoFile: "payment/v1/payment.proto",
+  serviceName: "payment.v1.PaymentService",
+};
+export const WALLET_SERVICE: GrpcService = {
+  protoFile: "wallet/v1/wallet.proto",
+  serviceName: "wallet.v1.WalletService",
+};
+export const LEDGER_SERVICE: GrpcService = {
+  protoFile: "ledger/v1/ledger.proto",
+  serviceName: "ledger.v1.LedgerService",
+};
 
 /** What a caller retries: the server is down or died mid-call, or says it failed and the request may be retried. */
 const RETRYABLE = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.INTERNAL]);
@@ -74,7 +83,13 @@ export class RetryingClient {
       const url = this.targets[(preferred + attempt) % this.targets.length]!;
       const startedAt = Date.now();
       try {
-        const answer = await unary<T>(this.client(url), method, request, new grpc.Metadata(), deadlineMs === undefined ? {} : { deadline: startedAt + deadlineMs });
+        const answer = await unary<T>(
+          this.client(url),
+          method,
+          request,
+          new grpc.Metadata(),
+          deadlineMs === undefined ? {} : { deadline: startedAt + deadlineMs },
+        );
         this.options.onAttempt?.({ method, startedAt, endedAt: Date.now(), code: "OK" });
         return answer;
       } catch (err) {
@@ -86,7 +101,9 @@ export class RetryingClient {
         this.retriesByCode[codeName(code)] = (this.retriesByCode[codeName(code)] ?? 0) + 1;
         // A fresh channel next time: grpc-js would otherwise wait out its reconnect backoff after a dead server.
         this.retire(url);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt) * (0.5 + (this.options.random ?? Math.random)())));
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt) * (0.5 + (this.options.random ?? Math.random)())),
+        );
       }
     }
   }
@@ -98,7 +115,11 @@ export class RetryingClient {
 
   private client(url: string): GrpcJsClient {
     let client = this.clients.get(url);
-    if (!client) this.clients.set(url, (client = grpcJsClient(this.service.protoFile, this.service.serviceName, url, this.identity)));
+    if (!client)
+      this.clients.set(
+        url,
+        (client = grpcJsClient(this.service.protoFile, this.service.serviceName, url, this.identity)),
+      );
     return client;
   }
 

@@ -8,7 +8,8 @@ describe("the fault suite's seed", () => {
     expect(faultSeed("42")).toBe(42);
     expect(faultSeed("4294967295")).toBe(4294967295);
     for (const unset of [undefined, ""]) expect(Number.isSafeInteger(faultSeed(unset))).toBe(true);
-    for (const bad of ["-1", "1.5", "0x10", "seed", "4294967296"]) expect(() => faultSeed(bad)).toThrow(`FAULT_SEED must be an integer from 0 to 4294967295, got "${bad}"`);
+    for (const bad of ["-1", "1.5", "0x10", "seed", "4294967296"])
+      expect(() => faultSeed(bad)).toThrow(`FAULT_SEED must be an integer from 0 to 4294967295, got "${bad}"`);
   });
 
   it("gives the same draws for the same seed, in streams that differ from each other and from another seed's", () => {

@@ -6,7 +6,8 @@ const SEEDS = 2 ** 32;
 /** The fault suite's seed: FAULT_SEED replays a run's faults; without it, a new seed per run. */
 export function faultSeed(value = process.env.FAULT_SEED): number {
   if (value === undefined || value === "") return randomInt(SEEDS);
-  if (!/^\d+$/.test(value) || Number(value) >= SEEDS) throw new Error(`FAULT_SEED must be an integer from 0 to ${SEEDS - 1}, got "${value}"`);
+  if (!/^\d+$/.test(value) || Number(value) >= SEEDS)
+    throw new Error(`FAULT_SEED must be an integer from 0 to ${SEEDS - 1}, got "${value}"`);
   return Number(value);
 }
 

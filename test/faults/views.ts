@@ -16,7 +16,11 @@ export interface OurPayment {
 }
 
 /** The statuses of a payment that was charged: refunds leave it charged, for less. */
-export const CHARGED_STATUSES = ["PAYMENT_STATUS_SUCCEEDED", "PAYMENT_STATUS_PARTIALLY_REFUNDED", "PAYMENT_STATUS_REFUNDED"];
+export const CHARGED_STATUSES = [
+  "PAYMENT_STATUS_SUCCEEDED",
+  "PAYMENT_STATUS_PARTIALLY_REFUNDED",
+  "PAYMENT_STATUS_REFUNDED",
+];
 export const FINAL_STATUSES = [...CHARGED_STATUSES, "PAYMENT_STATUS_FAILED"];
 
 /** A refund as our ListRefunds returns it over grpc-js. */
@@ -94,4 +98,5 @@ export const listPspRefunds = (pspApi: PspApi) => pspList<RefundObject>(pspApi, 
 export const listPspPayouts = (pspApi: PspApi) => pspList<PayoutObject>(pspApi, "/v1/payouts");
 
 /** Every webhook delivery the PSP made or dropped, in the order the events were published. */
-export const listWebhookDeliveries = (pspApi: PspApi) => pspList<DeliveryView>(pspApi, "/v1/test_helpers/webhook_deliveries");
+export const listWebhookDeliveries = (pspApi: PspApi) =>
+  pspList<DeliveryView>(pspApi, "/v1/test_helpers/webhook_deliveries");

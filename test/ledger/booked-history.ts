@@ -21,11 +21,23 @@ export const daysAgo = (days: number, now = new Date()): string => addDays(now.t
  * to yesterday: the history a forecast reads. Payment ids start with `prefix`, so that several histories can share
  * the books.
  */
-export async function bookDailyPayIns(db: Db, { currency, days, seed = 18, prefix = `hist-${currency}` }: { currency: string; days: number; seed?: number; prefix?: string }): Promise<BookedHistory> {
+export async function bookDailyPayIns(
+  db: Db,
+  {
+    currency,
+    days,
+    seed = 18,
+    prefix = `hist-${currency}`,
+  }: { currency: string; days: number; seed?: number; prefix?: string },
+): Promise<BookedHistory> {
   const grossCharged = syntheticHistory({ ...DEMO_HISTORY, start: daysAgo(days), days, seed });
   const netRevenue = grossCharged.map(({ day, valueMinor }) => ({ day, valueMinor: (valueMinor * FEE_BPS) / 10_000n }));
   for (const [i, { day, valueMinor }] of grossCharged.entries()) {
-    const posting = payInPosting({ paymentId: `${prefix}-${day}`, currency, orders: [{ sellerId: "seller-hist", amountMinor: valueMinor, platformFeeMinor: netRevenue[i]!.valueMinor }] });
+    const posting = payInPosting({
+      paymentId: `${prefix}-${day}`,
+      currency,
+      orders: [{ sellerId: "seller-hist", amountMinor: valueMinor, platformFeeMinor: netRevenue[i]!.valueMinor }],
+    });
     await bookAt(db, posting, new Date(`${day}T12:00:00Z`));
   }
   return { grossCharged, netRevenue };

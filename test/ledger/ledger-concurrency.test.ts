@@ -24,7 +24,8 @@ afterAll(async () => {
   await ledger?.close();
 });
 
-const balance = async (accountCode: string) => BigInt((await ledger.call("getBalance", { accountCode })).balance.amountMinor);
+const balance = async (accountCode: string) =>
+  BigInt((await ledger.call("getBalance", { accountCode })).balance.amountMinor);
 
 describe("concurrent postings", () => {
   it("of one transaction id post it once", async () => {
@@ -34,13 +35,21 @@ describe("concurrent postings", () => {
     expect(await ledger.db("transactions").where({ id: "sale:race" }).count("* as n")).toEqual([{ n: 1n }]);
     expect(await ledger.db("entries").where({ transaction_id: "sale:race" }).count("* as n")).toEqual([{ n: 3n }]);
 
-    const variants = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => ledger.call("postTransaction", payIn("sale:race-2", "seller-1", 1_000n, BigInt(i + 1)))));
+    const variants = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) =>
+        ledger.call("postTransaction", payIn("sale:race-2", "seller-1", 1_000n, BigInt(i + 1))),
+      ),
+    );
     expect(variants.filter((v) => v.status === "fulfilled")).toHaveLength(1);
-    for (const v of variants.filter((v) => v.status === "rejected")) expect((v.reason as grpc.ServiceError).code).toBe(grpc.status.ALREADY_EXISTS);
+    for (const v of variants.filter((v) => v.status === "rejected"))
+      expect((v.reason as grpc.ServiceError).code).toBe(grpc.status.ALREADY_EXISTS);
   });
 
   it(`from ${POSTERS} posters while checkpoints advance leave exact balances, stable pages and clean books`, async () => {
-    const expected = { receivable: await balance("psp_receivable:USD"), fees: await balance("platform_fee_revenue:USD") };
+    const expected = {
+      receivable: await balance("psp_receivable:USD"),
+      fees: await balance("platform_fee_revenue:USD"),
+    };
     const payables = new Map<string, bigint>();
     for (const s of SELLERS) payables.set(s, await balance(`seller_payable:${s}:USD`));
 
@@ -82,7 +91,10 @@ describe("concurrent postings", () => {
     expect(posted).toBeGreaterThan(POSTERS);
     expect(reads.length).toBeGreaterThan(1);
     expect(reads.every((r, i) => i === 0 || r >= reads[i - 1]!)).toBe(true);
-    const folded = await ledger.db("account_checkpoints").where({ account_code: "psp_receivable:USD" }).first("debits_minor");
+    const folded = await ledger
+      .db("account_checkpoints")
+      .where({ account_code: "psp_receivable:USD" })
+      .first("debits_minor");
     expect(folded?.debits_minor).toBeGreaterThan(0n);
 
     expect(await balance("psp_receivable:USD")).toBe(expected.receivable);
@@ -91,7 +103,11 @@ describe("concurrent postings", () => {
 
     // Each pass is a prefix of the final order: no entry skipped, repeated, or slipped in before a cursor.
     const order: string[] = (
-      await ledger.db("entries as e").join("transactions as t", "t.id", "e.transaction_id").orderBy(["t.xid", "e.transaction_id", "e.position"]).select("e.transaction_id", "e.account_code")
+      await ledger
+        .db("entries as e")
+        .join("transactions as t", "t.id", "e.transaction_id")
+        .orderBy(["t.xid", "e.transaction_id", "e.position"])
+        .select("e.transaction_id", "e.account_code")
     ).map((r: { transaction_id: string; account_code: string }) => `${r.transaction_id}|${r.account_code}`);
     expect(passes.length).toBeGreaterThan(0);
     for (const keys of passes) expect(keys).toEqual(order.slice(0, keys.length));
@@ -107,13 +123,21 @@ describe("balances", () => {
   it("are the same with and without checkpoints", async () => {
     const quiet = await startLedgerUnderTest();
     try {
-      await openAccounts(quiet, { "psp_receivable:EUR": "ASSET", "platform_fee_revenue:EUR": "REVENUE", "seller_payable:s:EUR": "LIABILITY" });
+      await openAccounts(quiet, {
+        "psp_receivable:EUR": "ASSET",
+        "platform_fee_revenue:EUR": "REVENUE",
+        "seller_payable:s:EUR": "LIABILITY",
+      });
       const store = new LedgerStore(quiet.db);
       const fromEntries = async () => {
-        const [row] = await quiet.db("entries").where({ account_code: "psp_receivable:EUR" }).sum("amount_minor as total");
+        const [row] = await quiet
+          .db("entries")
+          .where({ account_code: "psp_receivable:EUR" })
+          .sum("amount_minor as total");
         return row?.total as string;
       };
-      const balanceNow = async () => (await quiet.call("getBalance", { accountCode: "psp_receivable:EUR" })).balance.amountMinor as string;
+      const balanceNow = async () =>
+        (await quiet.call("getBalance", { accountCode: "psp_receivable:EUR" })).balance.amountMinor as string;
 
       for (let i = 0; i < 5; i++) await quiet.call("postTransaction", payIn(`before-${i}`, "s", 1_000n, 10n, "EUR"));
       expect(await quiet.db("account_checkpoints").count("* as n")).toEqual([{ n: 0n }]);
@@ -125,10 +149,17 @@ describe("balances", () => {
       expect(await fromEntries()).toBe("7100");
 
       // Once nothing older runs on the server, every entry is folded and the balance is the checkpoint alone.
-      await expect.poll(async () => {
-        await store.advanceCheckpoints();
-        return (await quiet.db("account_checkpoints").where({ account_code: "psp_receivable:EUR" }).first("debits_minor"))?.debits_minor;
-      }, { timeout: 15_000 }).toBe(7100n);
+      await expect
+        .poll(
+          async () => {
+            await store.advanceCheckpoints();
+            return (
+              await quiet.db("account_checkpoints").where({ account_code: "psp_receivable:EUR" }).first("debits_minor")
+            )?.debits_minor;
+          },
+          { timeout: 15_000 },
+        )
+        .toBe(7100n);
       expect(await balanceNow()).toBe("7100");
       expect((await quiet.call("checkInvariants", {})).violations).toEqual([]);
     } finally {

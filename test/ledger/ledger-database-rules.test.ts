@@ -32,16 +32,17 @@ afterAll(async () => {
 
 type RawEntry = [account: string, currency: string, direction: "DEBIT" | "CREDIT", amount: number];
 
-async function insertEntries(trx: Knex.Transaction, transactionId: string, entries: RawEntry[], firstPosition = 0): Promise<void> {
+async function insertEntries(
+  trx: Knex.Transaction,
+  transactionId: string,
+  entries: RawEntry[],
+  firstPosition = 0,
+): Promise<void> {
   for (const [i, [account, currency, direction, amount]] of entries.entries()) {
-    await trx.raw("insert into entries (transaction_id, position, account_code, currency, direction, amount_minor) values (?, ?, ?, ?, ?, ?)", [
-      transactionId,
-      firstPosition + i,
-      account,
-      currency,
-      direction,
-      amount,
-    ]);
+    await trx.raw(
+      "insert into entries (transaction_id, position, account_code, currency, direction, amount_minor) values (?, ?, ?, ?, ?, ?)",
+      [transactionId, firstPosition + i, account, currency, direction, amount],
+    );
   }
 }
 
@@ -77,7 +78,9 @@ describe("the database refuses what the service would refuse", () => {
     await expect(rawPost("raw-single", [["psp_receivable:USD", "USD", "DEBIT", 100]])).rejects.toThrow(
       'transaction "raw-single" has 1 entries; a transaction needs at least 2',
     );
-    await expect(rawPost("raw-empty", [])).rejects.toThrow('transaction "raw-empty" has 0 entries; a transaction needs at least 2');
+    await expect(rawPost("raw-empty", [])).rejects.toThrow(
+      'transaction "raw-empty" has 0 entries; a transaction needs at least 2',
+    );
   });
 
   it("refuses zero and negative amounts", async () => {
@@ -119,7 +122,9 @@ describe("the database refuses what the service would refuse", () => {
           2,
         ),
       ),
-    ).rejects.toThrow('entry 2 of transaction "posted": the transaction must be inserted by the same database transaction; posted transactions are immutable');
+    ).rejects.toThrow(
+      'entry 2 of transaction "posted": the transaction must be inserted by the same database transaction; posted transactions are immutable',
+    );
   });
 
   it("stamps the writing database transaction itself, whatever xid the writer gives", async () => {
@@ -128,11 +133,16 @@ describe("the database refuses what the service would refuse", () => {
       await trx.raw(`insert into entries (transaction_id, position, account_code, currency, direction, amount_minor, xid) values
         ('raw-xid', 0, 'psp_receivable:USD', 'USD', 'DEBIT', 7, '3'), ('raw-xid', 1, 'seller_payable:s1:USD', 'USD', 'CREDIT', 7, '3')`);
     });
-    const rows = await db("entries as e").join("transactions as t", "t.id", "e.transaction_id").where("t.id", "raw-xid").select(db.raw("e.xid = t.xid as same"));
+    const rows = await db("entries as e")
+      .join("transactions as t", "t.id", "e.transaction_id")
+      .where("t.id", "raw-xid")
+      .select(db.raw("e.xid = t.xid as same"));
     expect(rows).toEqual([{ same: true }, { same: true }]);
     await expect(
       db.transaction(async (trx) => {
-        await trx.raw("insert into transactions (id, description, fingerprint, xid) values ('raw-forged', 'raw', 'raw', '3')");
+        await trx.raw(
+          "insert into transactions (id, description, fingerprint, xid) values ('raw-forged', 'raw', 'raw', '3')",
+        );
       }),
     ).rejects.toThrow('transaction "raw-forged": xid must be the database transaction that inserts it');
   });
@@ -141,13 +151,17 @@ describe("the database refuses what the service would refuse", () => {
     const outsider = createDb(database.url, "public");
     try {
       await outsider.transaction(async (trx) => {
-        await trx.raw("insert into ledger.transactions (id, description, fingerprint) values ('outsider', 'raw', 'raw')");
+        await trx.raw(
+          "insert into ledger.transactions (id, description, fingerprint) values ('outsider', 'raw', 'raw')",
+        );
         await trx.raw(`insert into ledger.entries (transaction_id, position, account_code, currency, direction, amount_minor) values
           ('outsider', 0, 'psp_receivable:USD', 'USD', 'DEBIT', 3), ('outsider', 1, 'seller_payable:s1:USD', 'USD', 'CREDIT', 3)`);
       });
       await expect(
         outsider.transaction(async (trx) => {
-          await trx.raw("insert into ledger.transactions (id, description, fingerprint) values ('outsider-bad', 'raw', 'raw')");
+          await trx.raw(
+            "insert into ledger.transactions (id, description, fingerprint) values ('outsider-bad', 'raw', 'raw')",
+          );
           await trx.raw(`insert into ledger.entries (transaction_id, position, account_code, currency, direction, amount_minor) values
             ('outsider-bad', 0, 'psp_receivable:USD', 'USD', 'DEBIT', 3), ('outsider-bad', 1, 'seller_payable:s1:USD', 'USD', 'CREDIT', 2)`);
         }),
@@ -161,19 +175,45 @@ describe("the database refuses what the service would refuse", () => {
 
 describe("posted records are immutable", () => {
   const refusals: [string, string][] = [
-    ["update entries set amount_minor = 1 where transaction_id = 'posted'", "UPDATE on ledger.entries is not allowed: posted entries are immutable"],
-    ["delete from entries where transaction_id = 'posted'", "DELETE on ledger.entries is not allowed: posted entries are immutable"],
+    [
+      "update entries set amount_minor = 1 where transaction_id = 'posted'",
+      "UPDATE on ledger.entries is not allowed: posted entries are immutable",
+    ],
+    [
+      "delete from entries where transaction_id = 'posted'",
+      "DELETE on ledger.entries is not allowed: posted entries are immutable",
+    ],
     ["truncate entries", "TRUNCATE on ledger.entries is not allowed: posted entries are immutable"],
-    ["update transactions set description = 'x' where id = 'posted'", "UPDATE on ledger.transactions is not allowed: posted transactions are immutable"],
-    ["delete from transactions where id = 'posted'", "DELETE on ledger.transactions is not allowed: posted transactions are immutable"],
-    ["truncate transactions cascade", "TRUNCATE on ledger.transactions is not allowed: posted transactions are immutable"],
-    ["update accounts set currency = 'EUR' where code = 'cash:EUR'", "UPDATE on ledger.accounts is not allowed: an account keeps its type and currency for ever"],
-    ["delete from accounts where code = 'cash:EUR'", "DELETE on ledger.accounts is not allowed: an account keeps its type and currency for ever"],
-    ["truncate accounts cascade", "TRUNCATE on ledger.accounts is not allowed: an account keeps its type and currency for ever"],
+    [
+      "update transactions set description = 'x' where id = 'posted'",
+      "UPDATE on ledger.transactions is not allowed: posted transactions are immutable",
+    ],
+    [
+      "delete from transactions where id = 'posted'",
+      "DELETE on ledger.transactions is not allowed: posted transactions are immutable",
+    ],
+    [
+      "truncate transactions cascade",
+      "TRUNCATE on ledger.transactions is not allowed: posted transactions are immutable",
+    ],
+    [
+      "update accounts set currency = 'EUR' where code = 'cash:EUR'",
+      "UPDATE on ledger.accounts is not allowed: an account keeps its type and currency for ever",
+    ],
+    [
+      "delete from accounts where code = 'cash:EUR'",
+      "DELETE on ledger.accounts is not allowed: an account keeps its type and currency for ever",
+    ],
+    [
+      "truncate accounts cascade",
+      "TRUNCATE on ledger.accounts is not allowed: an account keeps its type and currency for ever",
+    ],
   ];
 
   it.each(refusals)("%s", async (sql, message) => {
     await expect(db.raw(sql)).rejects.toThrow(message);
-    expect(await db("entries").where({ transaction_id: "posted" }).sum("amount_minor as total")).toEqual([{ total: "1000" }]);
+    expect(await db("entries").where({ transaction_id: "posted" }).sum("amount_minor as total")).toEqual([
+      { total: "1000" },
+    ]);
   });
 });

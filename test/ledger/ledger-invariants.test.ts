@@ -30,7 +30,10 @@ function walletRoutes(balances: () => StubBalance[]) {
         const start = req.pageToken === "" ? 0 : Number(req.pageToken);
         const page = balances().slice(start, start + 2);
         return {
-          balances: page.map((b) => ({ sellerId: b.sellerId, available: { amountMinor: b.availableMinor, currency: b.currency } })),
+          balances: page.map((b) => ({
+            sellerId: b.sellerId,
+            available: { amountMinor: b.availableMinor, currency: b.currency },
+          })),
           nextPageToken: start + 2 < balances().length ? String(start + 2) : "",
         };
       },
@@ -97,7 +100,8 @@ describe("CheckInvariants", () => {
       },
       {
         invariant: "wallet_differs_from_seller_payable",
-        detail: '"seller_payable:shop:eu:USD" is 39.00 USD in the ledger, but the wallet of seller "shop:eu" holds 38.99 USD',
+        detail:
+          '"seller_payable:shop:eu:USD" is 39.00 USD in the ledger, but the wallet of seller "shop:eu" holds 38.99 USD',
         accountCode: "seller_payable:shop:eu:USD",
         transactionId: "",
         currency: "USD",
@@ -112,10 +116,15 @@ describe("CheckInvariants", () => {
     ];
     const store = new LedgerStore(ledger.db);
     await expect
-      .poll(async () => {
-        await store.advanceCheckpoints();
-        return (await ledger.db("account_checkpoints").where({ account_code: "psp_receivable:USD" }).first("debits_minor"))?.debits_minor;
-      }, { timeout: 15_000 })
+      .poll(
+        async () => {
+          await store.advanceCheckpoints();
+          return (
+            await ledger.db("account_checkpoints").where({ account_code: "psp_receivable:USD" }).first("debits_minor")
+          )?.debits_minor;
+        },
+        { timeout: 15_000 },
+      )
       .toBe(14_000n);
 
     // Replica mode skips triggers (and would skip foreign keys): the only way to write what the rules forbid.
@@ -130,7 +139,9 @@ describe("CheckInvariants", () => {
         ('ghost', 1, 'cash:EUR', 'EUR', 'CREDIT', 5, pg_current_xact_id()),
         ('planted-eur', 0, 'cash:EUR', 'EUR', 'DEBIT', 7, pg_current_xact_id()),
         ('planted-eur', 1, 'psp_receivable:USD', 'EUR', 'CREDIT', 7, pg_current_xact_id())`);
-      await trx.raw("update account_checkpoints set credits_minor = credits_minor + 1 where account_code = 'platform_fee_revenue:USD'");
+      await trx.raw(
+        "update account_checkpoints set credits_minor = credits_minor + 1 where account_code = 'platform_fee_revenue:USD'",
+      );
     });
 
     const report = await check();

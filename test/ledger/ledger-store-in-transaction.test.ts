@@ -75,13 +75,19 @@ describe("LedgerStore inside a caller's transaction", () => {
     const error = await db
       .transaction(async (trx) => {
         await trx("inbox").insert({ event_id: "evt-3" });
-        const newcomer = payInPosting({ paymentId: "pay_3", currency: "USD", orders: [{ sellerId: "newcomer", amountMinor: 100n, platformFeeMinor: 1n }] });
+        const newcomer = payInPosting({
+          paymentId: "pay_3",
+          currency: "USD",
+          orders: [{ sellerId: "newcomer", amountMinor: 100n, platformFeeMinor: 1n }],
+        });
         await new LedgerStore(trx).post(newcomer.posting);
       })
       .catch((err: unknown) => err);
     expect(error).toBeInstanceOf(DomainError);
     expect((error as DomainError).kind).toBe("not_found");
-    expect((error as DomainError).message).toBe('entries[1].account_code: account "seller_payable:newcomer:USD" does not exist; open it first');
+    expect((error as DomainError).message).toBe(
+      'entries[1].account_code: account "seller_payable:newcomer:USD" does not exist; open it first',
+    );
     expect(await db("inbox").where({ event_id: "evt-3" }).first()).toBeUndefined();
   });
 });

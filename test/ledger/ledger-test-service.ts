@@ -1,7 +1,11 @@
 import { testTls } from "../support/tls.js";
 import { createDb, type Db } from "../../services/lib/db.js";
 import { randomPageTokenSecret } from "../../services/lib/page-token.js";
-import { startLedgerService, type LedgerServiceConfig, type RunningLedgerService } from "../../services/ledger/service.js";
+import {
+  startLedgerService,
+  type LedgerServiceConfig,
+  type RunningLedgerService,
+} from "../../services/ledger/service.js";
 import type { PostingPlan } from "../../services/contracts/accounting/postings.js";
 import { postingFingerprint } from "../../services/ledger/domain/posting.js";
 import { LedgerStore } from "../../services/ledger/store/ledger-store.js";
@@ -25,9 +29,17 @@ export interface LedgerUnderTest {
 }
 
 /** By default the checkpointer waits an hour, so that a test decides when checkpoints advance. */
-export async function startLedgerUnderTest(config: Omit<LedgerServiceConfig, "databaseUrl" | "tls" | "pageTokenSecret"> = {}): Promise<LedgerUnderTest> {
+export async function startLedgerUnderTest(
+  config: Omit<LedgerServiceConfig, "databaseUrl" | "tls" | "pageTokenSecret"> = {},
+): Promise<LedgerUnderTest> {
   const database = await createTestDatabase();
-  const service = await startLedgerService({ tls: testTls("ledger"), databaseUrl: database.url, checkpointIntervalMs: 3_600_000, pageTokenSecret: randomPageTokenSecret(), ...config });
+  const service = await startLedgerService({
+    tls: testTls("ledger"),
+    databaseUrl: database.url,
+    checkpointIntervalMs: 3_600_000,
+    pageTokenSecret: randomPageTokenSecret(),
+    ...config,
+  });
   const client = grpcJsClient("ledger/v1/ledger.proto", "ledger.v1.LedgerService", service.url, "operator-tools");
   const db = createDb(database.url, LEDGER_SCHEMA);
   return {
@@ -67,7 +79,10 @@ export async function failure(call: Promise<unknown>): Promise<{ code: grpc.stat
   throw new Error("expected the call to fail");
 }
 
-export const money = (amountMinor: bigint | number, currency = "USD") => ({ amountMinor: String(amountMinor), currency });
+export const money = (amountMinor: bigint | number, currency = "USD") => ({
+  amountMinor: String(amountMinor),
+  currency,
+});
 export const debit = (accountCode: string, amountMinor: bigint | number, currency = "USD") => ({
   accountCode,
   direction: "DIRECTION_DEBIT",
@@ -88,7 +103,13 @@ export async function openAccounts(ledger: LedgerUnderTest, accounts: Record<str
 }
 
 /** A pay-in shaped transaction: Dr psp_receivable, Cr seller_payable, Cr platform_fee_revenue. */
-export const payIn = (transactionId: string, sellerId: string, amountMinor: bigint, feeMinor: bigint, currency = "USD") => ({
+export const payIn = (
+  transactionId: string,
+  sellerId: string,
+  amountMinor: bigint,
+  feeMinor: bigint,
+  currency = "USD",
+) => ({
   transactionId,
   description: `pay-in ${transactionId}`,
   entries: [
@@ -105,7 +126,12 @@ export const payIn = (transactionId: string, sellerId: string, amountMinor: bigi
 export async function bookAt(db: Db, { posting, accounts }: PostingPlan, postedAt: Date): Promise<void> {
   await db.transaction(async (trx) => {
     await new LedgerStore(trx).openAccounts(accounts);
-    await trx("transactions").insert({ id: posting.transactionId, description: posting.description, fingerprint: postingFingerprint(posting), posted_at: postedAt });
+    await trx("transactions").insert({
+      id: posting.transactionId,
+      description: posting.description,
+      fingerprint: postingFingerprint(posting),
+      posted_at: postedAt,
+    });
     await trx("entries").insert(
       posting.entries.map((e, position) => ({
         transaction_id: posting.transactionId,

@@ -17,7 +17,10 @@ import { waitFor } from "../support/wait.js";
 /** Helpers for tests that move money through the running platform and check the books. */
 
 /** Who calls each service in these tests. */
-const CALLERS = { payment: "marketplace", wallet: "marketplace", ledger: "operator-tools" } as const satisfies Record<string, Identity>;
+const CALLERS = { payment: "marketplace", wallet: "marketplace", ledger: "operator-tools" } as const satisfies Record<
+  string,
+  Identity
+>;
 type BooksService = keyof typeof CALLERS;
 
 const clients = new Map<string, ServiceClient<BooksService>>();
@@ -30,7 +33,10 @@ export function clientOf<S extends BooksService>(platform: TestPlatform, service
   return clients.get(key) as ServiceClient<S>;
 }
 
-export const money = (amountMinor: bigint | number, currency: string) => ({ amountMinor: BigInt(amountMinor), currency });
+export const money = (amountMinor: bigint | number, currency: string) => ({
+  amountMinor: BigInt(amountMinor),
+  currency,
+});
 
 export async function walletBalance(platform: TestPlatform, sellerId: string, currency: string): Promise<bigint> {
   return (await clientOf(platform, "wallet").getBalance({ sellerId, currency })).balance!.available!.amountMinor;
@@ -50,7 +56,9 @@ export async function ledgerBalance(platform: TestPlatform, accountCode: string)
 export async function postedEntries(platform: TestPlatform, transactionId: string): Promise<string[] | undefined> {
   try {
     const { transaction } = await clientOf(platform, "ledger").getTransaction({ transactionId });
-    return transaction!.entries.map((e) => `${e.direction === Direction.DEBIT ? "Dr" : "Cr"} ${e.accountCode} ${e.amount!.amountMinor}`);
+    return transaction!.entries.map(
+      (e) => `${e.direction === Direction.DEBIT ? "Dr" : "Cr"} ${e.accountCode} ${e.amount!.amountMinor}`,
+    );
   } catch (err) {
     if (ConnectError.from(err).code === Code.NotFound) return undefined;
     throw err;
@@ -58,13 +66,23 @@ export async function postedEntries(platform: TestPlatform, transactionId: strin
 }
 
 export const waitForPosting = (platform: TestPlatform, transactionId: string) =>
-  waitFor(() => postedEntries(platform, transactionId), (entries) => entries !== undefined, 15_000, `transaction ${transactionId}`) as Promise<string[]>;
+  waitFor(
+    () => postedEntries(platform, transactionId),
+    (entries) => entries !== undefined,
+    15_000,
+    `transaction ${transactionId}`,
+  ) as Promise<string[]>;
 
 /**
  * A succeeded pay-in of one order of `sellerId`, paid on the hosted page; resolves once the ledger and the wallet
  * have both booked it, with the seller's net and the platform's fee as the ledger booked them.
  */
-export async function paidOrder(platform: TestPlatform, sellerId: string, amountMinor: bigint | number, currency = "USD") {
+export async function paidOrder(
+  platform: TestPlatform,
+  sellerId: string,
+  amountMinor: bigint | number,
+  currency = "USD",
+) {
   const before = await walletBalance(platform, sellerId, currency);
   const { payment } = await clientOf(platform, "payment").createPayment({
     checkoutId: `cart-${randomUUID()}`,
@@ -75,7 +93,12 @@ export async function paidOrder(platform: TestPlatform, sellerId: string, amount
   const entries = await waitForPosting(platform, `payin:${payment!.paymentId}`);
   const amountOf = (prefix: string) => BigInt(entries.find((e) => e.startsWith(`Cr ${prefix}`))?.split(" ")[2] ?? 0);
   const netMinor = amountOf("seller_payable:");
-  await waitFor(() => walletBalance(platform, sellerId, currency), (b) => b === before + netMinor, 15_000, `the wallet credit of ${sellerId}`);
+  await waitFor(
+    () => walletBalance(platform, sellerId, currency),
+    (b) => b === before + netMinor,
+    15_000,
+    `the wallet credit of ${sellerId}`,
+  );
   return { paymentId: payment!.paymentId, netMinor, feeMinor: amountOf("platform_fee_revenue:") };
 }
 
@@ -86,7 +109,8 @@ async function unpublishedEvents(platform: TestPlatform): Promise<Record<string,
     const db = createDb(platform.database.url, schema, 1);
     try {
       const { rows } = await db.raw("select to_regclass('outbox') is not null as present");
-      if (rows[0].present) counts[schema] = Number((await db("outbox").whereNull("published_at").count({ n: "*" }))[0]!.n);
+      if (rows[0].present)
+        counts[schema] = Number((await db("outbox").whereNull("published_at").count({ n: "*" }))[0]!.n);
     } finally {
       await db.destroy();
     }
@@ -99,7 +123,12 @@ async function unpublishedEvents(platform: TestPlatform): Promise<Record<string,
  * an event still in an outbox (a relay backing off after an outage) would reach the ledger and the wallet later.
  */
 export async function consumersIdle(platform: TestPlatform): Promise<void> {
-  await waitFor(() => unpublishedEvents(platform), (counts) => Object.values(counts).every((n) => n === 0), 30_000, "the outboxes to be published");
+  await waitFor(
+    () => unpublishedEvents(platform),
+    (counts) => Object.values(counts).every((n) => n === 0),
+    30_000,
+    "the outboxes to be published",
+  );
   const nc = await connectAs(HARNESS);
   try {
     const jsm = await jetstreamManager(nc);

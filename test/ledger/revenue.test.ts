@@ -5,7 +5,13 @@ import { settlementPosting, NO_SETTLEMENT } from "../../services/reconciliation/
 import type { PostingPlan } from "../../services/contracts/accounting/postings.js";
 import { LedgerStore } from "../../services/ledger/store/ledger-store.js";
 import { revenueRowsFromEntries } from "../../services/ledger/store/revenue-query.js";
-import { revenueReport, zeroFigures, type RevenueFigures, type RevenuePeriod, type RevenueQuery } from "../../services/ledger/domain/revenue.js";
+import {
+  revenueReport,
+  zeroFigures,
+  type RevenueFigures,
+  type RevenuePeriod,
+  type RevenueQuery,
+} from "../../services/ledger/domain/revenue.js";
 import { grpc, grpcJsClient, unary } from "../support/grpc-js.js";
 import { waitFor } from "../support/wait.js";
 import { bookAt, failure, startLedgerUnderTest, type LedgerUnderTest } from "./ledger-test-service.js";
@@ -18,7 +24,14 @@ const at = (day: string, time = "12:00:00") => new Date(`${day}T${time}Z`);
 /** What the books hold, by day of posting (UTC); the figures each adds are in the comments. */
 const BOOKED: [Date, PostingPlan][] = [
   // gross 10000, fee 300
-  [at("2026-01-30"), payInPosting({ paymentId: "p1", currency: "USD", orders: [{ sellerId: "s1", amountMinor: 10_000n, platformFeeMinor: 300n }] })],
+  [
+    at("2026-01-30"),
+    payInPosting({
+      paymentId: "p1",
+      currency: "USD",
+      orders: [{ sellerId: "s1", amountMinor: 10_000n, platformFeeMinor: 300n }],
+    }),
+  ],
   // gross 7000, fee 210; one second before midnight, still the 31st
   [
     at("2026-01-31", "23:59:59"),
@@ -34,18 +47,67 @@ const BOOKED: [Date, PostingPlan][] = [
   // refunds 1000, fees reversed 30
   [
     at("2026-02-01", "00:00:00"),
-    refundPosting({ refundId: "r1", paymentId: "p1", sellerId: "s1", currency: "USD", amountMinor: 1_000n, platformFeeReversedMinor: 30n, sellerDebitMinor: 970n }),
+    refundPosting({
+      refundId: "r1",
+      paymentId: "p1",
+      sellerId: "s1",
+      currency: "USD",
+      amountMinor: 1_000n,
+      platformFeeReversedMinor: 30n,
+      sellerDebitMinor: 970n,
+    }),
   ],
   // nothing: the sellers' shares are withheld
-  [at("2026-02-02"), disputePosting({ disputeId: "d1", paymentId: "p2", currency: "USD", status: "OPEN", shares: [{ sellerId: "s1", amountMinor: 5_000n }] })],
+  [
+    at("2026-02-02"),
+    disputePosting({
+      disputeId: "d1",
+      paymentId: "p2",
+      currency: "USD",
+      status: "OPEN",
+      shares: [{ sellerId: "s1", amountMinor: 5_000n }],
+    }),
+  ],
   // PSP fees 510
-  [at("2026-02-03"), settlementPosting({ date: "2026-02-03", currency: "USD", sequence: 1, totals: { ...NO_SETTLEMENT, chargesGross: 17_000n, chargesFee: 510n, refunds: 1_000n } })!],
+  [
+    at("2026-02-03"),
+    settlementPosting({
+      date: "2026-02-03",
+      currency: "USD",
+      sequence: 1,
+      totals: { ...NO_SETTLEMENT, chargesGross: 17_000n, chargesFee: 510n, refunds: 1_000n },
+    })!,
+  ],
   // disputes lost 5000
-  [at("2026-02-10"), disputePosting({ disputeId: "d1", paymentId: "p2", currency: "USD", status: "LOST", shares: [{ sellerId: "s1", amountMinor: 5_000n }] })],
+  [
+    at("2026-02-10"),
+    disputePosting({
+      disputeId: "d1",
+      paymentId: "p2",
+      currency: "USD",
+      status: "LOST",
+      shares: [{ sellerId: "s1", amountMinor: 5_000n }],
+    }),
+  ],
   // EUR: gross 4000, fee 100
-  [at("2026-02-15"), payInPosting({ paymentId: "p3", currency: "EUR", orders: [{ sellerId: "s3", amountMinor: 4_000n, platformFeeMinor: 100n }] })],
+  [
+    at("2026-02-15"),
+    payInPosting({
+      paymentId: "p3",
+      currency: "EUR",
+      orders: [{ sellerId: "s3", amountMinor: 4_000n, platformFeeMinor: 100n }],
+    }),
+  ],
   // PSP fees -10: a later run of the day takes back a fee
-  [at("2026-03-05"), settlementPosting({ date: "2026-02-03", currency: "USD", sequence: 2, totals: { ...NO_SETTLEMENT, chargesFee: -10n } })!],
+  [
+    at("2026-03-05"),
+    settlementPosting({
+      date: "2026-02-03",
+      currency: "USD",
+      sequence: 2,
+      totals: { ...NO_SETTLEMENT, chargesFee: -10n },
+    })!,
+  ],
   // PSP fees 50, reconciliation differences 10 (the PSP brought in 10 less than booked)
   [
     at("2026-03-09"),
@@ -70,9 +132,24 @@ type Figures = RevenueFigures;
 type Period = RevenuePeriod;
 
 /** GetRevenue over gRPC, amounts as bigint. */
-async function revenue(granularity: "DAY" | "WEEK" | "MONTH", currency = "", fromDay = FIRST, toDay = LAST): Promise<Period[]> {
-  const { periods } = await ledger.call<{ periods: Record<string, string>[] }>("getRevenue", { currency, fromDay, toDay, granularity: `REVENUE_GRANULARITY_${granularity}` });
-  return periods.map((p) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, k.endsWith("Minor") ? BigInt(v) : v])) as unknown as Period);
+async function revenue(
+  granularity: "DAY" | "WEEK" | "MONTH",
+  currency = "",
+  fromDay = FIRST,
+  toDay = LAST,
+): Promise<Period[]> {
+  const { periods } = await ledger.call<{ periods: Record<string, string>[] }>("getRevenue", {
+    currency,
+    fromDay,
+    toDay,
+    granularity: `REVENUE_GRANULARITY_${granularity}`,
+  });
+  return periods.map(
+    (p) =>
+      Object.fromEntries(
+        Object.entries(p).map(([k, v]) => [k, k.endsWith("Minor") ? BigInt(v) : v]),
+      ) as unknown as Period,
+  );
 }
 
 const FIGURES = Object.keys(zeros) as (keyof Figures)[];
@@ -91,7 +168,9 @@ async function foldEverything(): Promise<void> {
   await waitFor(
     async () => {
       await store.advanceCheckpoints();
-      const { rows } = await ledger.db.raw("select count(*)::integer as n from transactions where xid >= (select horizon from checkpoint_horizon)");
+      const { rows } = await ledger.db.raw(
+        "select count(*)::integer as n from transactions where xid >= (select horizon from checkpoint_horizon)",
+      );
       return rows[0].n as number;
     },
     (unfolded) => unfolded === 0,
@@ -114,7 +193,16 @@ afterAll(async () => {
 });
 
 const USD_BY_MONTH: Period[] = [
-  { currency: "USD", period: "2026-01", firstDay: "2026-01-28", lastDay: "2026-01-31", ...zeros, grossChargedMinor: 17_000n, platformFeeRevenueMinor: 510n, netRevenueMinor: 510n },
+  {
+    currency: "USD",
+    period: "2026-01",
+    firstDay: "2026-01-28",
+    lastDay: "2026-01-31",
+    ...zeros,
+    grossChargedMinor: 17_000n,
+    platformFeeRevenueMinor: 510n,
+    netRevenueMinor: 510n,
+  },
   {
     currency: "USD",
     period: "2026-02",
@@ -127,7 +215,16 @@ const USD_BY_MONTH: Period[] = [
     pspFeesMinor: 510n,
     netRevenueMinor: -540n,
   },
-  { currency: "USD", period: "2026-03", firstDay: "2026-03-01", lastDay: "2026-03-10", ...zeros, pspFeesMinor: 40n, reconciliationDifferencesMinor: 10n, netRevenueMinor: -50n },
+  {
+    currency: "USD",
+    period: "2026-03",
+    firstDay: "2026-03-01",
+    lastDay: "2026-03-10",
+    ...zeros,
+    pspFeesMinor: 40n,
+    reconciliationDifferencesMinor: 10n,
+    netRevenueMinor: -50n,
+  },
 ];
 
 describe("GetRevenue", () => {
@@ -135,7 +232,16 @@ describe("GetRevenue", () => {
     expect(await revenue("MONTH", "USD")).toEqual(USD_BY_MONTH);
     expect(await revenue("MONTH")).toEqual([
       { currency: "EUR", period: "2026-01", firstDay: "2026-01-28", lastDay: "2026-01-31", ...zeros },
-      { currency: "EUR", period: "2026-02", firstDay: "2026-02-01", lastDay: "2026-02-28", ...zeros, grossChargedMinor: 4_000n, platformFeeRevenueMinor: 100n, netRevenueMinor: 100n },
+      {
+        currency: "EUR",
+        period: "2026-02",
+        firstDay: "2026-02-01",
+        lastDay: "2026-02-28",
+        ...zeros,
+        grossChargedMinor: 4_000n,
+        platformFeeRevenueMinor: 100n,
+        netRevenueMinor: 100n,
+      },
       { currency: "EUR", period: "2026-03", firstDay: "2026-03-01", lastDay: "2026-03-10", ...zeros },
       ...USD_BY_MONTH,
     ]);
@@ -144,8 +250,17 @@ describe("GetRevenue", () => {
   it("puts each posting on its UTC day, every day of the range listed", async () => {
     const days = await revenue("DAY", "USD");
     expect(days).toHaveLength(42);
-    expect(days[0]).toEqual({ currency: "USD", period: "2026-01-28", firstDay: "2026-01-28", lastDay: "2026-01-28", ...zeros });
-    const figures = (p: Period) => [p.period, Object.fromEntries(FIGURES.filter((k) => p[k] !== 0n).map((k) => [k, p[k]]))];
+    expect(days[0]).toEqual({
+      currency: "USD",
+      period: "2026-01-28",
+      firstDay: "2026-01-28",
+      lastDay: "2026-01-28",
+      ...zeros,
+    });
+    const figures = (p: Period) => [
+      p.period,
+      Object.fromEntries(FIGURES.filter((k) => p[k] !== 0n).map((k) => [k, p[k]])),
+    ];
     expect(busy(days).map(figures)).toEqual([
       ["2026-01-30", { grossChargedMinor: 10_000n, platformFeeRevenueMinor: 300n, netRevenueMinor: 300n }],
       ["2026-01-31", { grossChargedMinor: 7_000n, platformFeeRevenueMinor: 210n, netRevenueMinor: 210n }],
@@ -176,7 +291,9 @@ describe("GetRevenue", () => {
       const days = await revenue("DAY", currency);
       for (const coarse of [await revenue("WEEK", currency), await revenue("MONTH", currency)]) {
         for (const period of coarse) {
-          expect(total([period])).toEqual(total(days.filter((d) => d.firstDay >= period.firstDay && d.firstDay <= period.lastDay)));
+          expect(total([period])).toEqual(
+            total(days.filter((d) => d.firstDay >= period.firstDay && d.firstDay <= period.lastDay)),
+          );
         }
       }
       // The range holds every posting, so the periods add up to the balances.
@@ -189,10 +306,14 @@ describe("GetRevenue", () => {
       expect(sum.reconciliationDifferencesMinor).toBe(differences);
       expect(sum.netRevenueMinor).toBe(feeRevenue - pspFees - differences);
       // psp_receivable moves by what was charged, refunded and lost, and by what the PSP settled (the rest of its entries).
-      const settled = BOOKED.flatMap(([, { posting }]) => (/^(settlement|adjustment):/.test(posting.transactionId) ? posting.entries : []))
+      const settled = BOOKED.flatMap(([, { posting }]) =>
+        /^(settlement|adjustment):/.test(posting.transactionId) ? posting.entries : [],
+      )
         .filter((e) => e.accountCode === `psp_receivable:${currency}`)
         .reduce((sum, e) => sum + (e.direction === "DEBIT" ? e.amount.amountMinor : -e.amount.amountMinor), 0n);
-      expect(sum.grossChargedMinor - sum.refundsMinor - sum.disputesLostMinor + settled).toBe(await balanceOf(`psp_receivable:${currency}`));
+      expect(sum.grossChargedMinor - sum.refundsMinor - sum.disputesLostMinor + settled).toBe(
+        await balanceOf(`psp_receivable:${currency}`),
+      );
     }
   });
 
@@ -216,25 +337,47 @@ describe("GetRevenue", () => {
   });
 
   it("refuses bad ranges, granularities and currencies, naming the field and the limit", async () => {
-    const call = (request: object) => failure(ledger.call("getRevenue", { fromDay: FIRST, toDay: LAST, granularity: "REVENUE_GRANULARITY_DAY", ...request }));
+    const call = (request: object) =>
+      failure(
+        ledger.call("getRevenue", { fromDay: FIRST, toDay: LAST, granularity: "REVENUE_GRANULARITY_DAY", ...request }),
+      );
     const invalid = (details: string) => ({ code: grpc.status.INVALID_ARGUMENT, details });
-    expect(await call({ toDay: "2026-01-27" })).toEqual(invalid("to_day: must not be before from_day 2026-01-28, got 2026-01-27"));
+    expect(await call({ toDay: "2026-01-27" })).toEqual(
+      invalid("to_day: must not be before from_day 2026-01-28, got 2026-01-27"),
+    );
     expect(await call({ fromDay: "2016-01-01", toDay: "2026-01-08" })).toEqual(
-      invalid("to_day: the range holds 3661 days, more than the limit of 3660 (about 10 years); ask for a shorter range"),
+      invalid(
+        "to_day: the range holds 3661 days, more than the limit of 3660 (about 10 years); ask for a shorter range",
+      ),
     );
     expect(await revenue("MONTH", "USD", "2016-01-01", "2026-01-07")).toHaveLength(121);
-    expect(await call({ fromDay: "2026-02-30" })).toEqual(invalid('from_day: must be a date written YYYY-MM-DD, got "2026-02-30"'));
+    expect(await call({ fromDay: "2026-02-30" })).toEqual(
+      invalid('from_day: must be a date written YYYY-MM-DD, got "2026-02-30"'),
+    );
     expect(await call({ toDay: "" })).toEqual(invalid('to_day: must be a date written YYYY-MM-DD, got ""'));
-    expect(await call({ granularity: "REVENUE_GRANULARITY_UNSPECIFIED" })).toEqual(invalid("granularity: is required (DAY, WEEK or MONTH)"));
-    expect(await call({ currency: "usd" })).toEqual(invalid('currency: "usd" is not an ISO 4217 currency code (use upper case, e.g. USD)'));
+    expect(await call({ granularity: "REVENUE_GRANULARITY_UNSPECIFIED" })).toEqual(
+      invalid("granularity: is required (DAY, WEEK or MONTH)"),
+    );
+    expect(await call({ currency: "usd" })).toEqual(
+      invalid('currency: "usd" is not an ISO 4217 currency code (use upper case, e.g. USD)'),
+    );
     expect((await call({ fromDay: "2".repeat(1_001) })).code).toBe(grpc.status.INVALID_ARGUMENT);
     expect((await call({ currency: "U".repeat(2 * 1024 * 1024) })).code).toBe(grpc.status.RESOURCE_EXHAUSTED);
   });
 
   it("is refused to a caller the policy does not name", async () => {
-    const reconciliation = grpcJsClient("ledger/v1/ledger.proto", "ledger.v1.LedgerService", ledger.service.url, "reconciliation");
+    const reconciliation = grpcJsClient(
+      "ledger/v1/ledger.proto",
+      "ledger.v1.LedgerService",
+      ledger.service.url,
+      "reconciliation",
+    );
     try {
-      expect(await failure(unary(reconciliation, "getRevenue", { fromDay: FIRST, toDay: LAST, granularity: "REVENUE_GRANULARITY_DAY" }))).toEqual({
+      expect(
+        await failure(
+          unary(reconciliation, "getRevenue", { fromDay: FIRST, toDay: LAST, granularity: "REVENUE_GRANULARITY_DAY" }),
+        ),
+      ).toEqual({
         code: grpc.status.PERMISSION_DENIED,
         details: "reconciliation may not call /ledger.v1.LedgerService/GetRevenue",
       });
@@ -247,22 +390,31 @@ describe("GetRevenue", () => {
 describe("CheckInvariants on the daily rollups", () => {
   it("finds a rollup row changed or removed behind the ledger's back", async () => {
     await foldEverything();
-    const violations = async () => ((await ledger.call("checkInvariants", {})).violations as { invariant: string }[]).filter((v) => v.invariant.startsWith("revenue"));
+    const violations = async () =>
+      ((await ledger.call("checkInvariants", {})).violations as { invariant: string }[]).filter((v) =>
+        v.invariant.startsWith("revenue"),
+      );
     expect(await violations()).toEqual([]);
 
-    await ledger.db.raw("update revenue_days set amount_minor = amount_minor + 1 where day = '2026-01-30' and currency = 'USD' and figure = 'gross_charged'");
-    await ledger.db.raw("delete from revenue_days where day = '2026-02-15' and currency = 'EUR' and figure = 'platform_fee_revenue'");
+    await ledger.db.raw(
+      "update revenue_days set amount_minor = amount_minor + 1 where day = '2026-01-30' and currency = 'USD' and figure = 'gross_charged'",
+    );
+    await ledger.db.raw(
+      "delete from revenue_days where day = '2026-02-15' and currency = 'EUR' and figure = 'platform_fee_revenue'",
+    );
     expect(await violations()).toEqual([
       {
         invariant: "revenue_day_differs_from_entries",
-        detail: "the revenue rollup of 2026-01-30 for gross_charged in USD holds 100.01 USD, but its entries below the checkpoint's horizon sum to 100.00 USD",
+        detail:
+          "the revenue rollup of 2026-01-30 for gross_charged in USD holds 100.01 USD, but its entries below the checkpoint's horizon sum to 100.00 USD",
         accountCode: "",
         transactionId: "",
         currency: "USD",
       },
       {
         invariant: "revenue_day_differs_from_entries",
-        detail: "the revenue rollup of 2026-02-15 for platform_fee_revenue in EUR has no row, but its entries below the checkpoint's horizon sum to 1.00 EUR",
+        detail:
+          "the revenue rollup of 2026-02-15 for platform_fee_revenue in EUR has no row, but its entries below the checkpoint's horizon sum to 1.00 EUR",
         accountCode: "",
         transactionId: "",
         currency: "EUR",

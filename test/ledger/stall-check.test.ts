@@ -25,7 +25,9 @@ afterAll(() => payments?.destroy());
 
 const checkInvariants = () => under.client("ledger", "operator-tools").checkInvariants({});
 const stallsIn = (report: { violations: { invariant: string }[] }) =>
-  report.violations.filter((v) => ["settled_not_booked", "outbox_events_unpublished", "dead_letters_waiting"].includes(v.invariant));
+  report.violations.filter((v) =>
+    ["settled_not_booked", "outbox_events_unpublished", "dead_letters_waiting"].includes(v.invariant),
+  );
 
 /** A charged payment whose event never left: written as the payment service would, minus the outbox row. */
 async function chargedWithoutEvent(): Promise<string> {
@@ -59,22 +61,45 @@ describe("CheckInvariants notices a stall", () => {
     const before = Date.now();
     const paymentId = await chargedWithoutEvent();
     // Over NATS's 1 MiB max_payload: the relay can never publish it.
-    await payments("outbox").insert({ event_id: `evt-${paymentId}`, payment_id: paymentId, subject: "x.payment.succeeded", payload: Buffer.alloc(2 << 20) });
+    await payments("outbox").insert({
+      event_id: `evt-${paymentId}`,
+      payment_id: paymentId,
+      subject: "x.payment.succeeded",
+      payload: Buffer.alloc(2 << 20),
+    });
     const early = await checkInvariants();
     if (Date.now() - before < STALL_AFTER_MS) expect(stallsIn(early)).toEqual([]); // not older than the delay yet
     const report = await waitFor(checkInvariants, (r) => stallsIn(r).length === 2, 5_000, "the stall to be reported");
     expect(stallsIn(report)).toEqual([
-      expect.objectContaining({ invariant: "settled_not_booked", transactionId: `payin:${paymentId}`, detail: expect.stringContaining(paymentId) }),
-      expect.objectContaining({ invariant: "outbox_events_unpublished", detail: expect.stringContaining("1 unpublished events") }),
+      expect.objectContaining({
+        invariant: "settled_not_booked",
+        transactionId: `payin:${paymentId}`,
+        detail: expect.stringContaining(paymentId),
+      }),
+      expect.objectContaining({
+        invariant: "outbox_events_unpublished",
+        detail: expect.stringContaining("1 unpublished events"),
+      }),
     ]);
-    const metrics = await waitFor(() => scrape(under.platform.ledger.metricsUrl), (m) => m.value("invariant_violations", { invariant: "settled_not_booked" }) === 1, 5_000, "the gauge");
+    const metrics = await waitFor(
+      () => scrape(under.platform.ledger.metricsUrl),
+      (m) => m.value("invariant_violations", { invariant: "settled_not_booked" }) === 1,
+      5_000,
+      "the gauge",
+    );
     expect(metrics.value("invariant_violations", { invariant: "outbox_events_unpublished" })).toBe(1);
     expect(metrics.value("invariant_violations", { invariant: "dead_letters_waiting" })).toBe(0);
 
     const admin = await loggedIn(under.platform.console.url, "admin", CONSOLE_ADMIN_PASSWORD);
     const page = await admin.get("/ledger/invariants");
     expect(page.status).toBe(200);
-    expect(rowsContaining(page.html, paymentId)).toEqual([expect.stringMatching(new RegExp(`^settled_not_booked payin:${paymentId} payin &#34;${paymentId}&#34; was settled by the payment service`))]);
+    expect(rowsContaining(page.html, paymentId)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^settled_not_booked payin:${paymentId} payin &#34;${paymentId}&#34; was settled by the payment service`,
+        ),
+      ),
+    ]);
     expect(rowsContaining(page.html, "outbox_events_unpublished")).toHaveLength(1);
 
     // The row NATS refused stops nothing else: the next checkout is booked.
@@ -90,16 +115,29 @@ describe("CheckInvariants notices a stall", () => {
       r.violations.filter((v) => v.invariant === "settled_amount_differs" && v.transactionId === `payin:${paymentId}`);
     const report = await waitFor(checkInvariants, (r) => differs(r).length === 1, 5_000, "the amount to differ");
     expect(differs(report)).toEqual([
-      expect.objectContaining({ currency: "USD", detail: `payin "${paymentId}" was settled by the payment service for 1001 USD, but "payin:${paymentId}" booked 1000 USD` }),
+      expect.objectContaining({
+        currency: "USD",
+        detail: `payin "${paymentId}" was settled by the payment service for 1001 USD, but "payin:${paymentId}" booked 1000 USD`,
+      }),
     ]);
-    expect(report.violations.filter((v: { transactionId: string }) => v.transactionId === `payin:${paymentId}`)).toHaveLength(1); // booked: not a stall
+    expect(
+      report.violations.filter((v: { transactionId: string }) => v.transactionId === `payin:${paymentId}`),
+    ).toHaveLength(1); // booked: not a stall
   });
 
   it("reports dead letters waiting", async () => {
     const { letters } = await deadLetteredPoisonEvent(under.platform.streams);
-    const report = await waitFor(checkInvariants, (r) => r.violations.some((v: { invariant: string }) => v.invariant === "dead_letters_waiting"), 5_000, "dead letters");
+    const report = await waitFor(
+      checkInvariants,
+      (r) => r.violations.some((v: { invariant: string }) => v.invariant === "dead_letters_waiting"),
+      5_000,
+      "dead letters",
+    );
     expect(report.violations).toContainEqual(
-      expect.objectContaining({ invariant: "dead_letters_waiting", detail: `${letters.length} dead letters wait in ${under.platform.streams.stream}_DLQ (scripts/dead-letters.ts list)` }),
+      expect.objectContaining({
+        invariant: "dead_letters_waiting",
+        detail: `${letters.length} dead letters wait in ${under.platform.streams.stream}_DLQ (scripts/dead-letters.ts list)`,
+      }),
     );
   });
 
@@ -107,25 +145,52 @@ describe("CheckInvariants notices a stall", () => {
     const payoutId = `po-stalled-${randomUUID()}`;
     const wallet = knex({ client: "pg", connection: under.platform.database.url, searchPath: [WALLET_SCHEMA] });
     try {
-      await wallet("payouts").insert({ payout_id: payoutId, seller_id: "seller-stall", currency: "USD", amount_minor: 500, destination: "ba_1", status: "PAID" });
+      await wallet("payouts").insert({
+        payout_id: payoutId,
+        seller_id: "seller-stall",
+        currency: "USD",
+        amount_minor: 500,
+        destination: "ba_1",
+        status: "PAID",
+      });
     } finally {
       await wallet.destroy();
     }
-    const report = await waitFor(checkInvariants, (r) => r.violations.some((v) => v.transactionId === `payout:${payoutId}:paid`), 5_000, "the payout");
-    expect(report.violations).toContainEqual(expect.objectContaining({ invariant: "settled_not_booked", detail: expect.stringContaining(`payout "${payoutId}" was settled by the wallet service`) }));
+    const report = await waitFor(
+      checkInvariants,
+      (r) => r.violations.some((v) => v.transactionId === `payout:${payoutId}:paid`),
+      5_000,
+      "the payout",
+    );
+    expect(report.violations).toContainEqual(
+      expect.objectContaining({
+        invariant: "settled_not_booked",
+        detail: expect.stringContaining(`payout "${payoutId}" was settled by the wallet service`),
+      }),
+    );
   });
 
   it("GetPipelineHealth and ListSettled answer the ledger and operator-tools only", async () => {
     const window = { since: { seconds: 0n }, settledBefore: { seconds: 1n } };
     await expect(under.client("payment", "operator-tools").getPipelineHealth({ window })).resolves.toBeDefined();
-    for (const [service, identity] of [["payment", "marketplace"], ["wallet", "console"], ["payment", "reconciliation"]] as const) {
-      await expect(under.client(service, identity).getPipelineHealth({ window })).rejects.toMatchObject({ code: Code.PermissionDenied });
-      await expect(under.client(service, identity).listSettled({ query: { flow: "payin" } })).rejects.toMatchObject({ code: Code.PermissionDenied });
+    for (const [service, identity] of [
+      ["payment", "marketplace"],
+      ["wallet", "console"],
+      ["payment", "reconciliation"],
+    ] as const) {
+      await expect(under.client(service, identity).getPipelineHealth({ window })).rejects.toMatchObject({
+        code: Code.PermissionDenied,
+      });
+      await expect(under.client(service, identity).listSettled({ query: { flow: "payin" } })).rejects.toMatchObject({
+        code: Code.PermissionDenied,
+      });
     }
   });
 
   it("refuses a window of more than 31 days", async () => {
     const window = { since: { seconds: 0n }, settledBefore: { seconds: BigInt(32 * 86_400) } };
-    await expect(under.client("wallet", "operator-tools").getPipelineHealth({ window })).rejects.toMatchObject({ code: Code.InvalidArgument });
+    await expect(under.client("wallet", "operator-tools").getPipelineHealth({ window })).rejects.toMatchObject({
+      code: Code.InvalidArgument,
+    });
   });
 });

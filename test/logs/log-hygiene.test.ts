@@ -35,7 +35,12 @@ type Line = Record<string, unknown>;
 const lines = (): Line[] => captured.map((text) => JSON.parse(text) as Line);
 const linesLike = (wanted: Line) => lines().filter((l) => Object.entries(wanted).every(([k, v]) => l[k] === v));
 const awaitLines = (wanted: Line, count = 1) =>
-  waitFor(async () => linesLike(wanted), (found) => found.length >= count, 15_000, `${count} log line(s) like ${JSON.stringify(wanted)}`);
+  waitFor(
+    async () => linesLike(wanted),
+    (found) => found.length >= count,
+    15_000,
+    `${count} log line(s) like ${JSON.stringify(wanted)}`,
+  );
 
 const CARD = "4242 4242 4242 4242"; // the success card, as a buyer types it
 const CVC = "8317";
@@ -62,49 +67,98 @@ function signed(body: string, secret: string): { header: string; timestamp: numb
 }
 
 const postWebhook = (body: string, signature: string) =>
-  fetch(under.platform.payment.webhookUrl, { method: "POST", headers: { "content-type": "application/json", "psp-signature": signature }, body });
+  fetch(under.platform.payment.webhookUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json", "psp-signature": signature },
+    body,
+  });
 
 describe("logs of real flows (LOG_LEVEL=info)", () => {
   it("a paid checkout, a signed and a forged webhook, a refund and a poison event are logged with their ids", async () => {
     const payment = (await payments().createPayment(sampleCheckout())).payment!;
-    Object.assign(used, { paymentId: payment.paymentId, hostedPageToken: new URL(payment.hostedPageUrl).searchParams.get("token") ?? "" });
+    Object.assign(used, {
+      paymentId: payment.paymentId,
+      hostedPageToken: new URL(payment.hostedPageUrl).searchParams.get("token") ?? "",
+    });
     expect((await payOnHostedPage(payment.hostedPageUrl, CARD, CVC)).status).toBe("succeeded");
     const [paid] = await awaitLines({ msg: "webhook", eventType: "payment.succeeded", paymentId: payment.paymentId });
-    expect(paid).toMatchObject({ level: "info", service: "payment", outcome: "applied", eventId: expect.stringMatching(/^evt_/) });
+    expect(paid).toMatchObject({
+      level: "info",
+      service: "payment",
+      outcome: "applied",
+      eventId: expect.stringMatching(/^evt_/),
+    });
 
     const pspPayment = await (await under.platform.pspApi(`/v1/payments/${payment.pspPaymentId}`)).json();
     used.pspPaymentId = pspPayment.id;
-    const event = (id: string) => JSON.stringify({ id, object: "event", type: "payment.succeeded", created: pspPayment.created, data: { object: pspPayment } });
+    const event = (id: string) =>
+      JSON.stringify({
+        id,
+        object: "event",
+        type: "payment.succeeded",
+        created: pspPayment.created,
+        data: { object: pspPayment },
+      });
 
     const forgedBody = event(used.forgedEventId);
     const forged = signed(forgedBody, WRONG_SECRET);
     expect((await postWebhook(forgedBody, forged.header)).status).toBe(400);
     expect(linesLike({ msg: "webhook refused" })).toEqual([
-      expect.objectContaining({ level: "warn", problem: "signature does not match", signatureHint: `t=${forged.timestamp},v1=${forged.v1.slice(0, 8)}…` }),
+      expect.objectContaining({
+        level: "warn",
+        problem: "signature does not match",
+        signatureHint: `t=${forged.timestamp},v1=${forged.v1.slice(0, 8)}…`,
+      }),
     ]);
 
     const signedBody = event(used.signedEventId);
     expect((await postWebhook(signedBody, signed(signedBody, PSP_WEBHOOK_SECRET).header)).status).toBe(200);
     expect(linesLike({ msg: "webhook", eventId: used.signedEventId })).toEqual([
-      expect.objectContaining({ paymentId: payment.paymentId, pspPaymentId: payment.pspPaymentId, outcome: "unchanged" }),
+      expect.objectContaining({
+        paymentId: payment.paymentId,
+        pspPaymentId: payment.pspPaymentId,
+        outcome: "unchanged",
+      }),
     ]);
 
-    await payments().refundPayment({ refundId: used.refundId, paymentId: payment.paymentId, orderId: "order-1", amount: usd(500) });
+    await payments().refundPayment({
+      refundId: used.refundId,
+      paymentId: payment.paymentId,
+      orderId: "order-1",
+      amount: usd(500),
+    });
     // The refund flow finds the payment of the refund the PSP's webhook names.
     const [refunded] = await awaitLines({ msg: "webhook", eventType: "refund.succeeded", refundId: used.refundId });
-    expect(refunded).toMatchObject({ paymentId: payment.paymentId, pspRefundId: expect.stringMatching(/^re_/), eventId: expect.stringMatching(/^evt_/) });
+    expect(refunded).toMatchObject({
+      paymentId: payment.paymentId,
+      pspRefundId: expect.stringMatching(/^re_/),
+      eventId: expect.stringMatching(/^evt_/),
+    });
 
     // A PaymentEvent without its total can never be booked: the ledger and the wallet dead-letter it.
-    const poison = create(PaymentEventSchema, { eventId: used.poisonEventId, paymentId: used.poisonPaymentId, status: PaymentStatus.SUCCEEDED });
+    const poison = create(PaymentEventSchema, {
+      eventId: used.poisonEventId,
+      paymentId: used.poisonPaymentId,
+      status: PaymentStatus.SUCCEEDED,
+    });
     const nc = await connectAs(HARNESS);
     try {
-      const ack = await jetstream(nc).publish(`${under.platform.streams.subjectPrefix}.payment.succeeded`, toBinary(PaymentEventSchema, poison), {
-        msgID: used.poisonEventId,
-      });
+      const ack = await jetstream(nc).publish(
+        `${under.platform.streams.subjectPrefix}.payment.succeeded`,
+        toBinary(PaymentEventSchema, poison),
+        {
+          msgID: used.poisonEventId,
+        },
+      );
       const deadLettered = await awaitLines({ msg: "poison message dead-lettered", eventId: used.poisonEventId }, 2);
       expect(deadLettered.map((l) => l.durable).sort()).toEqual(["ledger-payins", "wallet-payins"]);
       for (const line of deadLettered) {
-        expect(line).toMatchObject({ level: "error", paymentId: used.poisonPaymentId, streamSeq: ack.seq, subject: expect.stringMatching(/\.payment\.succeeded$/) });
+        expect(line).toMatchObject({
+          level: "error",
+          paymentId: used.poisonPaymentId,
+          streamSeq: ack.seq,
+          subject: expect.stringMatching(/\.payment\.succeeded$/),
+        });
       }
     } finally {
       await nc.close();
@@ -116,7 +170,11 @@ describe("logs of real flows (LOG_LEVEL=info)", () => {
     for (const text of captured) {
       expect(text.endsWith("\n") && !text.slice(0, -1).includes("\n"), text).toBe(true);
       const line = JSON.parse(text) as Line;
-      expect(line, text).toMatchObject({ level: expect.stringMatching(/^(debug|info|warn|error|fatal)$/), service: expect.any(String), msg: expect.any(String) });
+      expect(line, text).toMatchObject({
+        level: expect.stringMatching(/^(debug|info|warn|error|fatal)$/),
+        service: expect.any(String),
+        msg: expect.any(String),
+      });
       expect(new Date(line.time as string).toISOString(), text).toBe(line.time);
     }
   });
@@ -124,17 +182,29 @@ describe("logs of real flows (LOG_LEVEL=info)", () => {
   it("every line that names a payment, a refund or an event about one carries paymentId", () => {
     const aboutPayments = lines().filter((line) => {
       const { paymentId: _, ...rest } = line;
-      return /\bpay_[0-9a-z]+/.test(JSON.stringify(rest)) || "refundId" in line || "disputeId" in line || "eventId" in line;
+      return (
+        /\bpay_[0-9a-z]+/.test(JSON.stringify(rest)) || "refundId" in line || "disputeId" in line || "eventId" in line
+      );
     });
     // Four webhooks (paid, signed again, refund created and succeeded) and two dead letters.
     expect(aboutPayments.length).toBeGreaterThanOrEqual(6);
-    for (const line of aboutPayments) expect(line, JSON.stringify(line)).toHaveProperty("paymentId", expect.stringMatching(/^pay_/));
+    for (const line of aboutPayments)
+      expect(line, JSON.stringify(line)).toHaveProperty("paymentId", expect.stringMatching(/^pay_/));
   });
 
   it("no line holds the card number, the CVC, the PSP API key, the webhook secret, a signature or the hosted page token", () => {
     const raw = captured.join("");
     const digits = CARD.replaceAll(" ", "");
-    const secrets = [digits, CARD, CARD.replaceAll(" ", "-"), PSP_API_KEY, PSP_WEBHOOK_SECRET, WRONG_SECRET, used.hostedPageToken, ...used.signatures];
+    const secrets = [
+      digits,
+      CARD,
+      CARD.replaceAll(" ", "-"),
+      PSP_API_KEY,
+      PSP_WEBHOOK_SECRET,
+      WRONG_SECRET,
+      used.hostedPageToken,
+      ...used.signatures,
+    ];
     expect(used.signatures).toHaveLength(4);
     for (const secret of secrets) {
       expect(secret.length).toBeGreaterThan(8);
@@ -151,18 +221,42 @@ describe("a service run as a process", () => {
     const database = await createTestDatabase();
     try {
       const main = fileURLToPath(new URL("../../services/risk/main.ts", import.meta.url));
-      const env = { ...process.env, ...testTlsEnv("risk"), PLATFORM_ENV: "development", DATABASE_URL: database.url, RISK_PORT: "0", RISK_METRICS_PORT: "0", LOG_LEVEL: "info", PAGE_TOKEN_SECRET: randomPageTokenSecret() };
+      const env = {
+        ...process.env,
+        ...testTlsEnv("risk"),
+        PLATFORM_ENV: "development",
+        DATABASE_URL: database.url,
+        RISK_PORT: "0",
+        RISK_METRICS_PORT: "0",
+        LOG_LEVEL: "info",
+        PAGE_TOKEN_SECRET: randomPageTokenSecret(),
+      };
       const child = spawn(process.execPath, ["--import", "tsx", main], { env, stdio: ["ignore", "pipe", "pipe"] });
       const out = { stdout: "", stderr: "" };
       child.stdout.setEncoding("utf8").on("data", (text: string) => (out.stdout += text));
       child.stderr.setEncoding("utf8").on("data", (text: string) => (out.stderr += text));
       const exited = new Promise((resolve) => child.once("close", resolve));
-      await waitFor(async () => out.stderr, (text) => text.includes("risk service listening"), 20_000, "the risk service to log that it listens");
+      await waitFor(
+        async () => out.stderr,
+        (text) => text.includes("risk service listening"),
+        20_000,
+        "the risk service to log that it listens",
+      );
       child.kill("SIGTERM");
       await exited;
       expect(out.stdout).toBe("");
-      const logged = out.stderr.trimEnd().split("\n").map((text) => JSON.parse(text) as Line);
-      expect(logged).toContainEqual(expect.objectContaining({ level: "info", service: "risk", msg: "risk service listening", url: expect.stringMatching(/^https:/) }));
+      const logged = out.stderr
+        .trimEnd()
+        .split("\n")
+        .map((text) => JSON.parse(text) as Line);
+      expect(logged).toContainEqual(
+        expect.objectContaining({
+          level: "info",
+          service: "risk",
+          msg: "risk service listening",
+          url: expect.stringMatching(/^https:/),
+        }),
+      );
     } finally {
       await database.drop();
     }

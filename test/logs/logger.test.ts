@@ -76,8 +76,15 @@ describe("createLogger", () => {
       paymentId: "pay_1",
     });
     const [line] = lines();
-    for (const secret of ["4242424242424242", "12/30", "sk_live", "whsec", "v1=abc"]) expect(JSON.stringify(line)).not.toContain(secret);
-    expect(line).toMatchObject({ card: "[redacted]", cvc: "[redacted]", form: { exp: "[redacted]" }, headers: { "psp-signature": "[redacted]" }, paymentId: "pay_1" });
+    for (const secret of ["4242424242424242", "12/30", "sk_live", "whsec", "v1=abc"])
+      expect(JSON.stringify(line)).not.toContain(secret);
+    expect(line).toMatchObject({
+      card: "[redacted]",
+      cvc: "[redacted]",
+      form: { exp: "[redacted]" },
+      headers: { "psp-signature": "[redacted]" },
+      paymentId: "pay_1",
+    });
   });
 });
 
@@ -95,13 +102,17 @@ describe("log scopes", () => {
     await Promise.all([handle("evt_1", "pay_1"), handle("evt_2", "pay_2")]);
     addLogFields({ paymentId: "pay_outside" });
     log.info("outside");
-    const of = (eventId: string) => lines().filter((l) => l.eventId === eventId || (eventId === "evt_call" && l.msg === "inner"));
+    const of = (eventId: string) =>
+      lines().filter((l) => l.eventId === eventId || (eventId === "evt_call" && l.msg === "inner"));
     expect(of("evt_1").map(({ msg, paymentId, refundId }) => ({ msg, paymentId, refundId }))).toEqual([
       { msg: "received", paymentId: undefined, refundId: undefined },
       { msg: "applied", paymentId: "pay_1", refundId: undefined },
     ]);
     // The call's own fields win; the inner scope starts from the outer one.
-    expect(of("evt_call")).toMatchObject([{ paymentId: "pay_1", refundId: "re_1" }, { paymentId: "pay_2", refundId: "re_1" }]);
+    expect(of("evt_call")).toMatchObject([
+      { paymentId: "pay_1", refundId: "re_1" },
+      { paymentId: "pay_2", refundId: "re_1" },
+    ]);
     expect(lines().at(-1)).not.toHaveProperty("paymentId");
   });
 });
@@ -116,9 +127,18 @@ describe("the in-flight poller", () => {
         throw new Error("PSP unavailable");
       },
     });
-    const stop = startInFlightPoller({ paymentId: failing(["pay_1"]), refundId: failing(["re_1"], "pay_2") }, { intervalMs: 60_000, staleAfterMs: 0, batchSize: 1 }, log);
+    const stop = startInFlightPoller(
+      { paymentId: failing(["pay_1"]), refundId: failing(["re_1"], "pay_2") },
+      { intervalMs: 60_000, staleAfterMs: 0, batchSize: 1 },
+      log,
+    );
     try {
-      await waitFor(async () => lines().length, (n) => n >= 2, 5_000, "two log lines");
+      await waitFor(
+        async () => lines().length,
+        (n) => n >= 2,
+        5_000,
+        "two log lines",
+      );
     } finally {
       await stop();
     }
@@ -131,13 +151,37 @@ describe("the in-flight poller", () => {
 
 describe("eventLogFields", () => {
   it("names the ids of each kind of event, with or without the subject prefix", () => {
-    const payment = toBinary(PaymentEventSchema, create(PaymentEventSchema, { eventId: "evt_1", paymentId: "pay_1", checkoutId: "cart-1" }));
-    const refund = toBinary(RefundEventSchema, create(RefundEventSchema, { eventId: "evt_2", paymentId: "pay_1", refundId: "re_1" }));
-    const dispute = toBinary(DisputeEventSchema, create(DisputeEventSchema, { eventId: "evt_3", paymentId: "pay_1", disputeId: "dp_1" }));
-    const payout = toBinary(PayoutEventSchema, create(PayoutEventSchema, { eventId: "evt_4", payoutId: "po_1", sellerId: "s" }));
-    expect(eventLogFields("payments.payment.succeeded", payment)).toEqual({ eventId: "evt_1", paymentId: "pay_1", checkoutId: "cart-1" });
-    expect(eventLogFields("refund.succeeded", refund)).toEqual({ eventId: "evt_2", paymentId: "pay_1", refundId: "re_1" });
-    expect(eventLogFields("x.dispute.opened", dispute)).toEqual({ eventId: "evt_3", paymentId: "pay_1", disputeId: "dp_1" });
+    const payment = toBinary(
+      PaymentEventSchema,
+      create(PaymentEventSchema, { eventId: "evt_1", paymentId: "pay_1", checkoutId: "cart-1" }),
+    );
+    const refund = toBinary(
+      RefundEventSchema,
+      create(RefundEventSchema, { eventId: "evt_2", paymentId: "pay_1", refundId: "re_1" }),
+    );
+    const dispute = toBinary(
+      DisputeEventSchema,
+      create(DisputeEventSchema, { eventId: "evt_3", paymentId: "pay_1", disputeId: "dp_1" }),
+    );
+    const payout = toBinary(
+      PayoutEventSchema,
+      create(PayoutEventSchema, { eventId: "evt_4", payoutId: "po_1", sellerId: "s" }),
+    );
+    expect(eventLogFields("payments.payment.succeeded", payment)).toEqual({
+      eventId: "evt_1",
+      paymentId: "pay_1",
+      checkoutId: "cart-1",
+    });
+    expect(eventLogFields("refund.succeeded", refund)).toEqual({
+      eventId: "evt_2",
+      paymentId: "pay_1",
+      refundId: "re_1",
+    });
+    expect(eventLogFields("x.dispute.opened", dispute)).toEqual({
+      eventId: "evt_3",
+      paymentId: "pay_1",
+      disputeId: "dp_1",
+    });
     expect(eventLogFields("x.payout.paid", payout)).toEqual({ eventId: "evt_4", payoutId: "po_1" });
   });
 
@@ -150,7 +194,9 @@ describe("eventLogFields", () => {
 describe("signatureHint", () => {
   it("keeps the timestamp and 8 characters of each signature, never a whole one", () => {
     const v1 = "5f2a9c01".padEnd(64, "e");
-    expect(signatureHint(`t=1795601783,v1=${v1}, v1=${v1.toUpperCase()}`)).toBe("t=1795601783,v1=5f2a9c01…,v1=5F2A9C01…");
+    expect(signatureHint(`t=1795601783,v1=${v1}, v1=${v1.toUpperCase()}`)).toBe(
+      "t=1795601783,v1=5f2a9c01…,v1=5F2A9C01…",
+    );
     expect(signatureHint(`garbage-${v1}`)).toBe("garbage-=…");
     expect(signatureHint(`t=${v1}`)).toBe("t=5f2a9c01…");
     expect(signatureHint(undefined)).toBeUndefined();

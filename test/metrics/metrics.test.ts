@@ -20,12 +20,18 @@ const PAYMENT_SERVICE = "payment.v1.PaymentService";
 /** A paid checkout, an invalid CreatePayment, a watch of the paid payment, a forged webhook: what the metrics below count. */
 beforeAll(async () => {
   const paymentId = await payCheckout(payments(), sampleCheckout());
-  await expect(payments().createPayment(sampleCheckout({ orders: [] }))).rejects.toMatchObject({ code: Code.InvalidArgument });
+  await expect(payments().createPayment(sampleCheckout({ orders: [] }))).rejects.toMatchObject({
+    code: Code.InvalidArgument,
+  });
   // A settled payment: the stream sends it once and ends.
-  for await (const watched of payments().watchPayment({ paymentId })) expect(watched.payment?.paymentId).toBe(paymentId);
+  for await (const watched of payments().watchPayment({ paymentId }))
+    expect(watched.payment?.paymentId).toBe(paymentId);
   const forged = await fetch(under.platform.payment.webhookUrl, {
     method: "POST",
-    headers: { "content-type": "application/json", "psp-signature": `t=${Math.floor(Date.now() / 1000)},v1=${"0".repeat(64)}` },
+    headers: {
+      "content-type": "application/json",
+      "psp-signature": `t=${Math.floor(Date.now() / 1000)},v1=${"0".repeat(64)}`,
+    },
     body: JSON.stringify({ id: "evt_forged", type: "payment.succeeded", data: { object: { id: "pi_forged" } } }),
   });
   expect(forged.status).toBe(400);
@@ -50,8 +56,12 @@ describe("GET /metrics on every service", () => {
     const createPayment = `${PAYMENT_SERVICE}/CreatePayment`;
     expect(payment.value("rpc_requests_total", { method: createPayment, code: "ok" })).toBeGreaterThanOrEqual(1);
     expect(payment.value("rpc_requests_total", { method: createPayment, code: "invalid_argument" })).toBe(1);
-    expect(payment.value("rpc_duration_seconds_count", { method: createPayment, code: "ok" })).toBeGreaterThanOrEqual(1);
-    expect(payment.value("rpc_duration_seconds_bucket", { method: createPayment, code: "ok", le: "+Inf" })).toBeGreaterThanOrEqual(1);
+    expect(payment.value("rpc_duration_seconds_count", { method: createPayment, code: "ok" })).toBeGreaterThanOrEqual(
+      1,
+    );
+    expect(
+      payment.value("rpc_duration_seconds_bucket", { method: createPayment, code: "ok", le: "+Inf" }),
+    ).toBeGreaterThanOrEqual(1);
     // A server stream is counted once it ends.
     expect(payment.value("rpc_requests_total", { method: `${PAYMENT_SERVICE}/WatchPayment`, code: "ok" })).toBe(1);
 
@@ -82,11 +92,18 @@ describe("payments and webhooks", () => {
 describe("events", () => {
   const caughtUp = (metrics: Scrape) =>
     metrics.samples.some((s) => s.name === "consumer_pending_messages") &&
-    metrics.samples.filter((s) => s.name === "consumer_pending_messages" || s.name === "consumer_ack_pending").every((s) => s.value === 0);
+    metrics.samples
+      .filter((s) => s.name === "consumer_pending_messages" || s.name === "consumer_ack_pending")
+      .every((s) => s.value === 0);
 
   it("the outboxes of payment and wallet drain: nothing pending, no age", async () => {
     for (const service of [under.platform.payment, under.platform.wallet]) {
-      const metrics = await waitFor(() => scrape(service.metricsUrl), (m) => m.value("outbox_pending_events") === 0, 10_000, "an empty outbox");
+      const metrics = await waitFor(
+        () => scrape(service.metricsUrl),
+        (m) => m.value("outbox_pending_events") === 0,
+        10_000,
+        "an empty outbox",
+      );
       expect(metrics.value("outbox_oldest_pending_age_seconds")).toBe(0);
     }
   });
@@ -97,7 +114,12 @@ describe("events", () => {
       [under.platform.ledger, LEDGER_PAYIN_DURABLE, 8],
       [under.platform.wallet, WALLET_PAYIN_DURABLE, 6],
     ] as const) {
-      const metrics = await waitFor(() => scrape(service.metricsUrl), caughtUp, 10_000, "consumers with nothing pending");
+      const metrics = await waitFor(
+        () => scrape(service.metricsUrl),
+        caughtUp,
+        10_000,
+        "consumers with nothing pending",
+      );
       expect(metrics.samples.filter((s) => s.name === "consumer_pending_messages")).toHaveLength(durables);
       expect(metrics.value("events_handled_total", { durable: payins, outcome: "ok" })).toBe(1);
       expect(metrics.value("events_handled_total", { durable: payins, outcome: "retried" })).toBeUndefined();
@@ -111,7 +133,10 @@ describe("events", () => {
     const ledger = await startLedgerService({
       tls: testTls("ledger"),
       databaseUrl: under.platform.database.url,
-      events: { nats: { ...natsAs("ledger"), servers: [`nats://127.0.0.1:${proxy.port}`] }, names: under.platform.streams },
+      events: {
+        nats: { ...natsAs("ledger"), servers: [`nats://127.0.0.1:${proxy.port}`] },
+        names: under.platform.streams,
+      },
       pageTokenSecret: under.platform.pageTokenSecret,
     });
     try {
@@ -133,13 +158,27 @@ describe("events", () => {
   it("a poison event is dead-lettered by each consumer of its subject: counted, and in the dead-letter depth", async () => {
     const nc = await connectAs(HARNESS);
     try {
-      await jetstream(nc).publish(`${under.platform.streams.subjectPrefix}.payment.succeeded`, new TextEncoder().encode("not protobuf {"));
+      await jetstream(nc).publish(
+        `${under.platform.streams.subjectPrefix}.payment.succeeded`,
+        new TextEncoder().encode("not protobuf {"),
+      );
     } finally {
       await nc.close();
     }
-    const deadLettered = (durable: string) => (m: Scrape) => m.value("events_handled_total", { durable, outcome: "dead_lettered" }) === 1 && caughtUp(m);
-    const ledger = await waitFor(() => scrape(under.platform.ledger.metricsUrl), deadLettered(LEDGER_PAYIN_DURABLE), 10_000, "the ledger's dead letter");
-    await waitFor(() => scrape(under.platform.wallet.metricsUrl), deadLettered(WALLET_PAYIN_DURABLE), 10_000, "the wallet's dead letter");
+    const deadLettered = (durable: string) => (m: Scrape) =>
+      m.value("events_handled_total", { durable, outcome: "dead_lettered" }) === 1 && caughtUp(m);
+    const ledger = await waitFor(
+      () => scrape(under.platform.ledger.metricsUrl),
+      deadLettered(LEDGER_PAYIN_DURABLE),
+      10_000,
+      "the ledger's dead letter",
+    );
+    await waitFor(
+      () => scrape(under.platform.wallet.metricsUrl),
+      deadLettered(WALLET_PAYIN_DURABLE),
+      10_000,
+      "the wallet's dead letter",
+    );
     expect(ledger.value("dead_letters", { stream: deadLetterStream(under.platform.streams) })).toBe(2);
   });
 });

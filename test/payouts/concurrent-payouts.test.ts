@@ -3,7 +3,14 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { PayoutStatus } from "../../gen/wallet/v1/wallet_pb.js";
 import { usePlatform } from "../support/use-platform.js";
-import { clientOf, expectBooksClean, ledgerBalance, money, paidOrder, walletBalance } from "../ledger/platform-books.js";
+import {
+  clientOf,
+  expectBooksClean,
+  ledgerBalance,
+  money,
+  paidOrder,
+  walletBalance,
+} from "../ledger/platform-books.js";
 import { pspPayouts, setPayoutAccount, waitForPayout } from "./payout-calls.js";
 
 const under = usePlatform();
@@ -44,7 +51,10 @@ describe("concurrent payouts of one seller", () => {
     const accepted = outcomes.filter((o) => o.accepted);
     expect(accepted).toHaveLength(Number(balance / amount));
     for (const refused of outcomes.filter((o) => !o.accepted)) {
-      expect(refused).toMatchObject({ code: Code.FailedPrecondition, message: expect.stringMatching(/^amount: 10\.00 USD is more than the [0-9.]+ USD available to seller/) });
+      expect(refused).toMatchObject({
+        code: Code.FailedPrecondition,
+        message: expect.stringMatching(/^amount: 10\.00 USD is more than the [0-9.]+ USD available to seller/),
+      });
     }
     expect(BigInt(accepted.length) * amount).toBeLessThanOrEqual(balance);
     expect(seen.length).toBeGreaterThan(0);

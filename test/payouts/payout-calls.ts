@@ -5,10 +5,19 @@ import { clientOf, money } from "../ledger/platform-books.js";
 
 /** The wallet's payout API over a typed client, and the PSP's view of our payouts. */
 
-export const setPayoutAccount = (platform: TestPlatform, sellerId: string, destination: string) => clientOf(platform, "wallet").setPayoutAccount({ sellerId, destination });
+export const setPayoutAccount = (platform: TestPlatform, sellerId: string, destination: string) =>
+  clientOf(platform, "wallet").setPayoutAccount({ sellerId, destination });
 
-export async function requestPayout(platform: TestPlatform, payoutId: string, sellerId: string, amountMinor: bigint | number, currency = "USD"): Promise<Payout> {
-  return (await clientOf(platform, "wallet").requestPayout({ payoutId, sellerId, amount: money(amountMinor, currency) })).payout!;
+export async function requestPayout(
+  platform: TestPlatform,
+  payoutId: string,
+  sellerId: string,
+  amountMinor: bigint | number,
+  currency = "USD",
+): Promise<Payout> {
+  return (
+    await clientOf(platform, "wallet").requestPayout({ payoutId, sellerId, amount: money(amountMinor, currency) })
+  ).payout!;
 }
 
 export async function getPayout(platform: TestPlatform, payoutId: string): Promise<Payout> {
@@ -16,7 +25,12 @@ export async function getPayout(platform: TestPlatform, payoutId: string): Promi
 }
 
 export function waitForPayout(platform: TestPlatform, payoutId: string, status: PayoutStatus): Promise<Payout> {
-  return waitFor(() => getPayout(platform, payoutId), (p) => p.status === status, 15_000, `payout ${payoutId} ${PayoutStatus[status]}`);
+  return waitFor(
+    () => getPayout(platform, payoutId),
+    (p) => p.status === status,
+    15_000,
+    `payout ${payoutId} ${PayoutStatus[status]}`,
+  );
 }
 
 export interface PspPayoutView {

@@ -30,7 +30,9 @@ describe("payouts while the PSP fails", () => {
       under.platform.psp.setFaults({});
     }
     const paid = await waitForPayout(under.platform, payoutId, PayoutStatus.PAID);
-    expect(await pspPayouts(under.platform, payoutId)).toEqual([expect.objectContaining({ id: paid.pspPayoutId, amount: 2_000, status: "paid" })]);
+    expect(await pspPayouts(under.platform, payoutId)).toEqual([
+      expect.objectContaining({ id: paid.pspPayoutId, amount: 2_000, status: "paid" }),
+    ]);
     await expectBooksClean(under.platform);
   });
 
@@ -39,7 +41,10 @@ describe("payouts while the PSP fails", () => {
     under.platform.psp.setFaults({ fail_after_commit_rate: 1 });
     const payoutId = `po-${randomUUID()}`;
     try {
-      expect(await requestPayout(under.platform, payoutId, sellerId, 1_500)).toMatchObject({ status: PayoutStatus.PENDING, pspPayoutId: expect.stringMatching(/^po_/) });
+      expect(await requestPayout(under.platform, payoutId, sellerId, 1_500)).toMatchObject({
+        status: PayoutStatus.PENDING,
+        pspPayoutId: expect.stringMatching(/^po_/),
+      });
     } finally {
       under.platform.psp.setFaults({});
     }

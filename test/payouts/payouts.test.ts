@@ -7,7 +7,15 @@ import { connectAs, HARNESS } from "../support/nats-users.js";
 import { usePlatform } from "../support/use-platform.js";
 import { waitFor } from "../support/wait.js";
 import { failure } from "../support/clients.js";
-import { clientOf, expectBooksClean, ledgerBalance, money, paidOrder, waitForPosting, walletBalance } from "../ledger/platform-books.js";
+import {
+  clientOf,
+  expectBooksClean,
+  ledgerBalance,
+  money,
+  paidOrder,
+  waitForPosting,
+  walletBalance,
+} from "../ledger/platform-books.js";
 import { publishRefund, refundEvent } from "../refunds/refund-events.js";
 import { getPayout, pspPayouts, requestPayout, setPayoutAccount, waitForPayout } from "./payout-calls.js";
 
@@ -43,10 +51,23 @@ describe("a payout", () => {
     const paid = await waitForPayout(under.platform, payoutId, PayoutStatus.PAID);
     expect(paid.pspPayoutId).toBe(requested.pspPayoutId);
     expect(await pspPayouts(under.platform, payoutId)).toEqual([
-      expect.objectContaining({ id: requested.pspPayoutId, amount: 5_000, currency: "USD", destination: "ba_123", reference: payoutId, status: "paid" }),
+      expect.objectContaining({
+        id: requested.pspPayoutId,
+        amount: 5_000,
+        currency: "USD",
+        destination: "ba_123",
+        reference: payoutId,
+        status: "paid",
+      }),
     ]);
-    expect(await waitForPosting(under.platform, `payout:${payoutId}:requested`)).toEqual([`Dr seller_payable:${sellerId}:USD 5000`, "Cr payouts_in_transit:USD 5000"]);
-    expect(await waitForPosting(under.platform, `payout:${payoutId}:paid`)).toEqual(["Dr payouts_in_transit:USD 5000", "Cr bank:platform:USD 5000"]);
+    expect(await waitForPosting(under.platform, `payout:${payoutId}:requested`)).toEqual([
+      `Dr seller_payable:${sellerId}:USD 5000`,
+      "Cr payouts_in_transit:USD 5000",
+    ]);
+    expect(await waitForPosting(under.platform, `payout:${payoutId}:paid`)).toEqual([
+      "Dr payouts_in_transit:USD 5000",
+      "Cr bank:platform:USD 5000",
+    ]);
     expect(await ledgerBalance(under.platform, `seller_payable:${sellerId}:USD`)).toBe(netMinor - 5_000n);
     await expectBooksClean(under.platform);
 
@@ -61,9 +82,15 @@ describe("a payout", () => {
     expect(await walletBalance(under.platform, sellerId, "USD")).toBe(0n);
 
     const failed = await waitForPayout(under.platform, payoutId, PayoutStatus.FAILED);
-    expect(failed).toMatchObject({ failureCode: "account_closed", failureMessage: "The bank account has been closed." });
+    expect(failed).toMatchObject({
+      failureCode: "account_closed",
+      failureMessage: "The bank account has been closed.",
+    });
     expect(await walletBalance(under.platform, sellerId, "USD")).toBe(netMinor);
-    expect(await waitForPosting(under.platform, `payout:${payoutId}:failed`)).toEqual([`Dr payouts_in_transit:USD ${netMinor}`, `Cr seller_payable:${sellerId}:USD ${netMinor}`]);
+    expect(await waitForPosting(under.platform, `payout:${payoutId}:failed`)).toEqual([
+      `Dr payouts_in_transit:USD ${netMinor}`,
+      `Cr seller_payable:${sellerId}:USD ${netMinor}`,
+    ]);
     expect(await ledgerBalance(under.platform, `seller_payable:${sellerId}:USD`)).toBe(netMinor);
     await expectBooksClean(under.platform);
   });
@@ -71,16 +98,26 @@ describe("a payout", () => {
   it("is idempotent on payout_id: the same request gives the same payout and one PSP payout; another request is ALREADY_EXISTS", async () => {
     const { sellerId, netMinor } = await sellerWithBalance(3_000);
     const payoutId = newPayoutId();
-    const answers = await Promise.all(Array.from({ length: 5 }, () => requestPayout(under.platform, payoutId, sellerId, 1_000)));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => requestPayout(under.platform, payoutId, sellerId, 1_000)),
+    );
     expect(new Set(answers.map((a) => a.pspPayoutId)).size).toBe(1);
     await waitForPayout(under.platform, payoutId, PayoutStatus.PAID);
-    expect(await requestPayout(under.platform, payoutId, sellerId, 1_000)).toEqual(await getPayout(under.platform, payoutId));
+    expect(await requestPayout(under.platform, payoutId, sellerId, 1_000)).toEqual(
+      await getPayout(under.platform, payoutId),
+    );
     expect(await pspPayouts(under.platform, payoutId)).toHaveLength(1);
     expect(await walletBalance(under.platform, sellerId, "USD")).toBe(netMinor - 1_000n);
 
     const conflict = `payout_id "${payoutId}" was already used for a payout of 10.00 USD to seller "${sellerId}"; use a new payout_id for another payout`;
-    expect(await failure(requestPayout(under.platform, payoutId, sellerId, 999))).toEqual({ code: Code.AlreadyExists, message: conflict });
-    expect(await failure(requestPayout(under.platform, payoutId, newSeller(), 1_000))).toEqual({ code: Code.AlreadyExists, message: conflict });
+    expect(await failure(requestPayout(under.platform, payoutId, sellerId, 999))).toEqual({
+      code: Code.AlreadyExists,
+      message: conflict,
+    });
+    expect(await failure(requestPayout(under.platform, payoutId, newSeller(), 1_000))).toEqual({
+      code: Code.AlreadyExists,
+      message: conflict,
+    });
     await expectBooksClean(under.platform);
   });
 
@@ -113,8 +150,16 @@ describe("a payout", () => {
     ["payout_id", { payoutId: "", sellerId: "s", amount: money(1, "USD") }, "payout_id: is required"],
     ["seller_id", { payoutId: "p", sellerId: "a b", amount: money(1, "USD") }, "seller_id: may contain only"],
     ["amount", { payoutId: "p", sellerId: "s" }, "amount: is required"],
-    ["amount.amount_minor", { payoutId: "p", sellerId: "s", amount: money(0, "USD") }, "amount.amount_minor: must be a positive integer"],
-    ["amount.currency", { payoutId: "p", sellerId: "s", amount: money(1, "usd") }, 'amount.currency: "usd" is not an ISO 4217 currency code'],
+    [
+      "amount.amount_minor",
+      { payoutId: "p", sellerId: "s", amount: money(0, "USD") },
+      "amount.amount_minor: must be a positive integer",
+    ],
+    [
+      "amount.currency",
+      { payoutId: "p", sellerId: "s", amount: money(1, "usd") },
+      'amount.currency: "usd" is not an ISO 4217 currency code',
+    ],
   ])("with a bad %s is INVALID_ARGUMENT naming it", async (_field, request, message) => {
     const refused = await failure(clientOf(under.platform, "wallet").requestPayout(request));
     expect(refused.code).toBe(Code.InvalidArgument);
@@ -128,7 +173,10 @@ describe("payout accounts and listings", () => {
       ["", "destination: is required"],
       ["x".repeat(256), "destination: must be at most 255 characters, got 256"],
     ]) {
-      expect(await failure(setPayoutAccount(under.platform, newSeller(), destination!))).toEqual({ code: Code.InvalidArgument, message: expect.stringContaining(message!) });
+      expect(await failure(setPayoutAccount(under.platform, newSeller(), destination!))).toEqual({
+        code: Code.InvalidArgument,
+        message: expect.stringContaining(message!),
+      });
     }
   });
 
@@ -140,12 +188,18 @@ describe("payout accounts and listings", () => {
       await requestPayout(under.platform, payoutId, sellerId, 100 * (i + 1));
     }
     const first = await clientOf(under.platform, "wallet").listPayouts({ sellerId, pageSize: 2 });
-    const second = await clientOf(under.platform, "wallet").listPayouts({ sellerId, pageSize: 2, pageToken: first.nextPageToken });
+    const second = await clientOf(under.platform, "wallet").listPayouts({
+      sellerId,
+      pageSize: 2,
+      pageToken: first.nextPageToken,
+    });
     const listed = [...first.payouts, ...second.payouts];
     expect(listed.map((p) => p.payoutId)).toEqual([...ids].reverse());
     expect(listed.map((p) => p.destination)).toEqual(["ba_2", "ba_1", "ba_0"]);
     expect(second.nextPageToken).toBe("");
-    expect((await failure(clientOf(under.platform, "wallet").listPayouts({ sellerId, pageToken: "nonsense" }))).code).toBe(Code.InvalidArgument);
+    expect(
+      (await failure(clientOf(under.platform, "wallet").listPayouts({ sellerId, pageToken: "nonsense" }))).code,
+    ).toBe(Code.InvalidArgument);
     for (const payoutId of ids) await waitForPayout(under.platform, payoutId, PayoutStatus.PAID);
     await expectBooksClean(under.platform);
   });
@@ -166,7 +220,12 @@ describe("payouts and refunds", () => {
     } finally {
       await nc.close();
     }
-    await waitFor(() => walletBalance(under.platform, sellerId, "USD"), (b) => b === -975n, 15_000, "the negative balance");
+    await waitFor(
+      () => walletBalance(under.platform, sellerId, "USD"),
+      (b) => b === -975n,
+      15_000,
+      "the negative balance",
+    );
     expect(await failure(requestPayout(under.platform, newPayoutId(), sellerId, 1))).toEqual({
       code: Code.FailedPrecondition,
       message: `amount: 0.01 USD is more than the -9.75 USD available to seller "${sellerId}"`,

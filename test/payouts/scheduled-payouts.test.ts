@@ -6,7 +6,12 @@ import { createLogger } from "../../services/lib/log.js";
 import { PspPayoutsClient } from "../../services/wallet/adapters/psp-payouts-client.js";
 import { PayoutFlow } from "../../services/wallet/app/payout-flow.js";
 import type { Payout } from "../../services/wallet/domain/payout.js";
-import { parseMinimums, scheduledPayoutId, scheduleWindow, type PayoutSchedule } from "../../services/wallet/domain/payout-schedule.js";
+import {
+  parseMinimums,
+  scheduledPayoutId,
+  scheduleWindow,
+  type PayoutSchedule,
+} from "../../services/wallet/domain/payout-schedule.js";
 import { WALLET_SCHEMA } from "../../services/wallet/store/migrations/index.js";
 import { PayoutStore } from "../../services/wallet/store/payout-store.js";
 import { SqlPayoutTransactions } from "../../services/wallet/store/payout-transactions.js";
@@ -35,7 +40,12 @@ function schedulerInstance(): PayoutFlow {
   const db = createDb(platform.database.url, WALLET_SCHEMA);
   pools.push(db);
   const payouts = new PayoutStore(db);
-  return new PayoutFlow(payouts, new SqlPayoutTransactions(db, payouts, new WalletStore(db)), new PspPayoutsClient({ baseUrl: platform.psp.url, apiKey: PSP_API_KEY }), createLogger("wallet"));
+  return new PayoutFlow(
+    payouts,
+    new SqlPayoutTransactions(db, payouts, new WalletStore(db)),
+    new PspPayoutsClient({ baseUrl: platform.psp.url, apiKey: PSP_API_KEY }),
+    createLogger("wallet"),
+  );
 }
 
 const window = () => scheduleWindow(new Date(), SCHEDULE.intervalMs);
@@ -52,7 +62,10 @@ describe("scheduled payouts", () => {
     await setPayoutAccount(platform, belowMinimum, "ba_456");
 
     // Two instances at once, then a rerun: one payout.
-    const runs = await Promise.all([schedulerInstance().runSchedule(SCHEDULE, new Date()), schedulerInstance().runSchedule(SCHEDULE, new Date())]);
+    const runs = await Promise.all([
+      schedulerInstance().runSchedule(SCHEDULE, new Date()),
+      schedulerInstance().runSchedule(SCHEDULE, new Date()),
+    ]);
     const mine = (payouts: Payout[]) => payouts.filter((p) => [paidOut, noAccount, belowMinimum].includes(p.sellerId));
     expect(runs.flatMap(mine).map((p) => p.payoutId)).toEqual([scheduledId(paidOut, "USD")]);
     // Money that arrives later in the same window waits for the next one.
@@ -78,15 +91,22 @@ describe("scheduled payouts", () => {
     };
     expect(nets).toEqual({ USD: 9_750n, JPY: 4_875n, KWD: 12_036n });
 
-    const created = (await schedulerInstance().runSchedule(SCHEDULE, new Date())).filter((p) => p.sellerId === sellerId);
+    const created = (await schedulerInstance().runSchedule(SCHEDULE, new Date())).filter(
+      (p) => p.sellerId === sellerId,
+    );
     expect(created.map((p) => [p.payoutId, p.amount.amountMinor, p.amount.currency])).toEqual(
       (["JPY", "KWD", "USD"] as const).map((currency) => [scheduledId(sellerId, currency), nets[currency], currency]),
     );
     for (const [currency, net] of Object.entries(nets)) {
       const payoutId = scheduledId(sellerId, currency);
       await waitForPayout(platform, payoutId, PayoutStatus.PAID);
-      expect(await pspPayouts(platform, payoutId)).toEqual([expect.objectContaining({ amount: Number(net), currency, destination: "ba_789", status: "paid" })]);
-      expect(await waitForPosting(platform, `payout:${payoutId}:paid`)).toEqual([`Dr payouts_in_transit:${currency} ${net}`, `Cr bank:platform:${currency} ${net}`]);
+      expect(await pspPayouts(platform, payoutId)).toEqual([
+        expect.objectContaining({ amount: Number(net), currency, destination: "ba_789", status: "paid" }),
+      ]);
+      expect(await waitForPosting(platform, `payout:${payoutId}:paid`)).toEqual([
+        `Dr payouts_in_transit:${currency} ${net}`,
+        `Cr bank:platform:${currency} ${net}`,
+      ]);
       expect(await walletBalance(platform, sellerId, currency)).toBe(0n);
       expect(await ledgerBalance(platform, `seller_payable:${sellerId}:${currency}`)).toBe(0n);
     }
@@ -97,7 +117,9 @@ describe("scheduled payouts", () => {
     const sellerId = newSeller();
     const { netMinor } = await paidOrder(platform, sellerId, 3_000);
     await setPayoutAccount(platform, sellerId, "ba_123");
-    const replicas = await Promise.all([1, 2].map(() => startWalletReplica(platform, { payouts: { payoutSchedule: SCHEDULE } })));
+    const replicas = await Promise.all(
+      [1, 2].map(() => startWalletReplica(platform, { payouts: { payoutSchedule: SCHEDULE } })),
+    );
     try {
       const payout = await waitForPayout(platform, scheduledId(sellerId, "USD"), PayoutStatus.PAID);
       expect(payout.amount!.amountMinor).toBe(netMinor);

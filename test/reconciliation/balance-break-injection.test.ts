@@ -12,7 +12,8 @@ import { classOf, exceptionsOf, paidPayment, pspPost, reconciliation } from "./r
 const under = usePlatform();
 
 const DAY_SECONDS = 86_400;
-const dayAfter = (date: string, days: number) => new Date(Date.parse(date) + days * DAY_SECONDS * 1000).toISOString().slice(0, 10);
+const dayAfter = (date: string, days: number) =>
+  new Date(Date.parse(date) + days * DAY_SECONDS * 1000).toISOString().slice(0, 10);
 const usd = (amountMinor: bigint) => formatMoney({ amountMinor, currency: "USD" });
 
 async function reconcile(date: string) {
@@ -35,17 +36,26 @@ describe("a balance break injected by the PSP simulator", () => {
     await pspPost(under, "/v1/test_helpers/settlements/balance_breaks", { date: day, currency: "USD", delta: 137 });
     // Cuts the files of `before`, `day` and the two days after.
     await pspPost(under, "/v1/test_helpers/clock/advance", { seconds: 4 * DAY_SECONDS });
-    const settlement = async (date: string) => (await (await under.platform.pspApi(`/v1/settlements/${date}`)).json()).closing_balance.USD as number;
+    const settlement = async (date: string) =>
+      (await (await under.platform.pspApi(`/v1/settlements/${date}`)).json()).closing_balance.USD as number;
     const real = BigInt(await settlement(before));
     expect([await settlement(day), await settlement(dayAfter(day, 1))]).toEqual([Number(real) + 137, Number(real)]);
 
-    expect((await reconcile(before)).changes).toContain("the first settlement file: no earlier closing balance to check this file's against");
+    expect((await reconcile(before)).changes).toContain(
+      "the first settlement file: no earlier closing balance to check this file's against",
+    );
 
     const broken = await reconcile(day);
     expect(broken.report).toEqual([["balance_break", "USD", 1, 137]]);
     expect(broken.exceptions).toHaveLength(1);
     const [found] = broken.exceptions;
-    expect([classOf(found!), found!.lineType, found!.fileAmount!.currency, found!.fileAmount!.amountMinor, found!.status]).toEqual(["balance_break", "closing_balance", "USD", real + 137n, ExceptionStatus.OPEN]);
+    expect([
+      classOf(found!),
+      found!.lineType,
+      found!.fileAmount!.currency,
+      found!.fileAmount!.amountMinor,
+      found!.status,
+    ]).toEqual(["balance_break", "closing_balance", "USD", real + 137n, ExceptionStatus.OPEN]);
     expect(found!.detail).toBe(
       `the file's closing balance is ${usd(real + 137n)}; ${before}'s closing balance plus this day's movements is ${usd(real)}: a difference of ${usd(137n)}`,
     );

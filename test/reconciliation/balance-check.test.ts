@@ -19,7 +19,9 @@ describe("the bank balance check", () => {
     const closingLine = fileOfD.find((l) => l.split(",")[2] === "closing_balance")!;
     const closingOfD = BigInt(closingLine.split(",")[5]!);
     const first = await reconciliation(under).runReconciliation({ date });
-    expect(first.changes).toContain("the first settlement file: no earlier closing balance to check this file's against");
+    expect(first.changes).toContain(
+      "the first settlement file: no earlier closing balance to check this file's against",
+    );
 
     // Days with no movements: the balance must stay as it was.
     const fileWithClosing = (day: string, closing: bigint) => {
@@ -31,23 +33,38 @@ describe("the bank balance check", () => {
       return name;
     };
     const next = dayAfter(date, 1);
-    const chained = await reconciliation(under).runReconciliation({ date: next, filePath: fileWithClosing(next, closingOfD) });
+    const chained = await reconciliation(under).runReconciliation({
+      date: next,
+      filePath: fileWithClosing(next, closingOfD),
+    });
     expect(chained.run!.report).toEqual([]);
     expect(await exceptionsOf(under, chained.run!.runId)).toEqual([]);
 
     const third = dayAfter(date, 2);
-    const off = await reconciliation(under).runReconciliation({ date: third, filePath: fileWithClosing(third, closingOfD + 1n) });
+    const off = await reconciliation(under).runReconciliation({
+      date: third,
+      filePath: fileWithClosing(third, closingOfD + 1n),
+    });
     const [exception, ...others] = await exceptionsOf(under, off.run!.runId);
     expect(others).toEqual([]);
-    expect([classOf(exception!), exception!.fileAmount!.currency, exception!.fileAmount!.amountMinor, exception!.status]).toEqual(["balance_break", "USD", closingOfD + 1n, ExceptionStatus.OPEN]);
+    expect([
+      classOf(exception!),
+      exception!.fileAmount!.currency,
+      exception!.fileAmount!.amountMinor,
+      exception!.status,
+    ]).toEqual(["balance_break", "USD", closingOfD + 1n, ExceptionStatus.OPEN]);
     expect(exception!.detail).toContain(`${next}'s closing balance plus this day's movements is`);
     expect(exception!.detail).toContain("a difference of 0.01 USD");
-    expect(off.run!.report.map((r) => [classOf(r), r.currency, Number(r.count), Number(r.amountMinor)])).toEqual([["balance_break", "USD", 1, 1]]);
+    expect(off.run!.report.map((r) => [classOf(r), r.currency, Number(r.count), Number(r.amountMinor)])).toEqual([
+      ["balance_break", "USD", 1, 1],
+    ]);
 
     // A day with no run before it: said so, not checked.
     const gap = dayAfter(date, 4);
     const afterGap = await reconciliation(under).runReconciliation({ date: gap, filePath: fileWithClosing(gap, 0n) });
-    expect(afterGap.changes).toContain(`no finished run of ${dayAfter(date, 3)} (the latest earlier one is of ${third}): the closing balances are not checked`);
+    expect(afterGap.changes).toContain(
+      `no finished run of ${dayAfter(date, 3)} (the latest earlier one is of ${third}): the closing balances are not checked`,
+    );
     expect(await exceptionsOf(under, afterGap.run!.runId)).toEqual([]);
   });
 });

@@ -2,14 +2,28 @@ import { describe, expect, it } from "vitest";
 import { onBehalfOf } from "../support/clients.js";
 import { ExceptionStatus, RunStatus, StandardCorrection } from "../../gen/reconciliation/v1/reconciliation_pb.js";
 import { PayoutStatus } from "../../gen/wallet/v1/wallet_pb.js";
-import { NO_SETTLEMENT, settlementPosting, type SettlementTotals } from "../../services/reconciliation/domain/settlement-posting.js";
+import {
+  NO_SETTLEMENT,
+  settlementPosting,
+  type SettlementTotals,
+} from "../../services/reconciliation/domain/settlement-posting.js";
 import { settleAsReportedPosting } from "../../services/reconciliation/domain/adjustment-posting.js";
 import { usd } from "../support/checkouts.js";
 import { usePlatform } from "../support/use-platform.js";
 import { waitFor } from "../support/wait.js";
 import { clientOf, expectBooksClean, paidOrder, postedEntries } from "../ledger/platform-books.js";
 import { requestPayout, setPayoutAccount, waitForPayout } from "../payouts/payout-calls.js";
-import { classOf, exceptionsOf, newId, paidPayment, pspPost, reconciliation, reconciliationAsConsole, waitForTransaction, type PaidPayment } from "./reconciliation-calls.js";
+import {
+  classOf,
+  exceptionsOf,
+  newId,
+  paidPayment,
+  pspPost,
+  reconciliation,
+  reconciliationAsConsole,
+  waitForTransaction,
+  type PaidPayment,
+} from "./reconciliation-calls.js";
 
 /**
  * Discrepancies on the lines that are not charges: refunds, payouts, chargebacks, dispute fees and reversals. A real
@@ -49,7 +63,9 @@ let day: Day;
 
 async function refund(payment: PaidPayment, amountMinor: number): Promise<Refund> {
   const refundId = newId("rf");
-  const { refund } = await under.client("payment", "marketplace").refundPayment({ refundId, paymentId: payment.paymentId, orderId: "order-1", amount: usd(amountMinor) });
+  const { refund } = await under
+    .client("payment", "marketplace")
+    .refundPayment({ refundId, paymentId: payment.paymentId, orderId: "order-1", amount: usd(amountMinor) });
   return { refundId, pspRefundId: refund!.pspRefundId };
 }
 
@@ -77,7 +93,8 @@ async function refundWithWebhooksLost(payment: PaidPayment, amountMinor: number)
     const lost = await refund(payment, amountMinor);
     await waitFor(
       () => pspGet(`/v1/test_helpers/webhook_deliveries?payment_id=${payment.pspPaymentId}`),
-      ({ data }) => data.some((d: any) => d.type === "refund.succeeded" && d.object_id === lost.pspRefundId && d.dropped),
+      ({ data }) =>
+        data.some((d: any) => d.type === "refund.succeeded" && d.object_id === lost.pspRefundId && d.dropped),
       15_000,
       `the PSP to drop refund.succeeded of ${lost.pspRefundId}`,
     );
@@ -103,11 +120,18 @@ async function moveTheDaysMoney(): Promise<Omit<Day, "date" | "file" | "runId">>
   await waitForTransaction(under, `dispute:${disputeWon}:open`);
   await pspPost(under, `/v1/test_helpers/disputes/${disputeWon}/close`, { outcome: "won" });
   await waitForTransaction(under, `dispute:${disputeWon}:won`);
-  const disputeOpen = (await pspPost(under, `/v1/test_helpers/payments/${open.pspPaymentId}/dispute`, { amount: DISPUTED.open })).id as string;
+  const disputeOpen = (
+    await pspPost(under, `/v1/test_helpers/payments/${open.pspPaymentId}/dispute`, { amount: DISPUTED.open })
+  ).id as string;
   await waitForTransaction(under, `dispute:${disputeOpen}:open`);
 
   const refunded = await paidPayment(under);
-  const booked = { matched: await refund(refunded, REFUND.matched), amountOff: await refund(refunded, REFUND.amountOff), duplicated: await refund(refunded, REFUND.duplicated), malformed: await refund(refunded, REFUND.malformed) };
+  const booked = {
+    matched: await refund(refunded, REFUND.matched),
+    amountOff: await refund(refunded, REFUND.amountOff),
+    duplicated: await refund(refunded, REFUND.duplicated),
+    malformed: await refund(refunded, REFUND.malformed),
+  };
   await Promise.all(Object.values(booked).map((r) => waitForTransaction(under, `refund:${r.refundId}`)));
   const unbooked = await refundWithWebhooksLost(refunded, REFUND.unbooked);
   return { refunded, refunds: { ...booked, unbooked }, payouts, disputeWon, disputeOpen };
@@ -130,7 +154,9 @@ async function cutTheDaysFile(money: Omit<Day, "date" | "file" | "runId">): Prom
   });
   const settlement = await pspPost(under, "/v1/test_helpers/settlements/run");
   expect((await pspGet("/v1/test_helpers/settlements/discrepancies")).data).toEqual([]);
-  const file = (await (await under.platform.pspApi(`/v1/settlements/${settlement.date}/file`)).text()).trimEnd().split("\n");
+  const file = (await (await under.platform.pspApi(`/v1/settlements/${settlement.date}/file`)).text())
+    .trimEnd()
+    .split("\n");
   return { ...money, date: settlement.date, file, runId: 0n };
 }
 
@@ -178,7 +204,12 @@ describe("reconciliation of refund, payout and dispute lines", () => {
     const { refunds, payouts, file } = day;
     const { run: first, changes } = await run(day.date);
     day.runId = first!.runId;
-    expect(first).toMatchObject({ date: day.date, status: RunStatus.FINISHED, lines: BigInt(file.length - 2), executions: 1 });
+    expect(first).toMatchObject({
+      date: day.date,
+      status: RunStatus.FINISHED,
+      lines: BigInt(file.length - 2),
+      executions: 1,
+    });
 
     const exceptions = await exceptionsOf(under, first!.runId);
     const found = exceptions.map((e) => [classOf(e), e.lineType, e.pspReference || e.ledgerTransactionId, statusOf(e)]);
@@ -229,7 +260,9 @@ describe("reconciliation of refund, payout and dispute lines", () => {
       fileAmount: usd(REFUND.duplicated),
       ledgerTransactionId: `refund:${refunds.duplicated.refundId}`,
     });
-    expect(one("duplicate_line", "refund")!.lineNumber).toBe(BigInt(lineNumberOf(file, refunds.duplicated.pspRefundId, "refund") + 1));
+    expect(one("duplicate_line", "refund")!.lineNumber).toBe(
+      BigInt(lineNumberOf(file, refunds.duplicated.pspRefundId, "refund") + 1),
+    );
     expect(one("duplicate_line", "chargeback")).toMatchObject({
       lineNumber: BigInt(lineNumberOf(file, day.disputeOpen, "chargeback") + 1),
       fileAmount: usd(DISPUTED.open),
@@ -259,10 +292,21 @@ describe("reconciliation of refund, payout and dispute lines", () => {
     const chargesGross = charges.reduce((sum, l) => sum + Number(l.split(",")[3]), 0);
     expect(chargesGross).toBe(20_000 + 3 * 3_500);
     const disputeFee = Number(file[lineNumberOf(file, day.disputeOpen, "fee") - 1]!.split(",")[4]);
-    const report = Object.fromEntries(first!.report.map((r) => [`${classOf(r)} ${r.currency}`, [Number(r.count), Number(r.amountMinor)]]));
+    const report = Object.fromEntries(
+      first!.report.map((r) => [`${classOf(r)} ${r.currency}`, [Number(r.count), Number(r.amountMinor)]]),
+    );
     // Matched: 4 charges, 2 refunds (one the duplicated one's first line), 1 payout, 1 chargeback, 2 dispute fees, 1 reversal.
     expect(report).toEqual({
-      "matched USD": [11, chargesGross + REFUND.matched + REFUND.duplicated + PAYOUT.matched + DISPUTED.open + 2 * disputeFee + DISPUTED.won],
+      "matched USD": [
+        11,
+        chargesGross +
+          REFUND.matched +
+          REFUND.duplicated +
+          PAYOUT.matched +
+          DISPUTED.open +
+          2 * disputeFee +
+          DISPUTED.won,
+      ],
       "amount_mismatch USD": [1, REFUND.amountOff + 1],
       "missing_in_file USD": [1, PAYOUT.dropped],
       "currency_mismatch EUR": [1, DISPUTED.won],
@@ -292,14 +336,22 @@ describe("reconciliation of refund, payout and dispute lines", () => {
       disputeFees: BigInt(2 * disputeFee),
     });
     const settlementId = `settlement:${day.date}:USD:1`;
-    const bank = BigInt(chargesGross) - chargesFee - totals.refunds - totals.chargebacks + totals.chargebackReversals - totals.disputeFees;
+    const bank =
+      BigInt(chargesGross) -
+      chargesFee -
+      totals.refunds -
+      totals.chargebacks +
+      totals.chargebackReversals -
+      totals.disputeFees;
     const expectedEntries = [
       `Dr bank:platform:USD ${bank}`,
       `Dr psp_fee_expense:USD ${chargesFee + totals.disputeFees}`,
       `Cr psp_receivable:USD ${BigInt(chargesGross) + totals.chargebackReversals - totals.refunds - totals.chargebacks}`,
     ];
     expect(await postedEntries(under.platform, settlementId)).toEqual(expectedEntries);
-    expect(asEntries(settlementPosting({ date: day.date, currency: "USD", sequence: 1, totals })!.posting.entries)).toEqual(expectedEntries);
+    expect(
+      asEntries(settlementPosting({ date: day.date, currency: "USD", sequence: 1, totals })!.posting.entries),
+    ).toEqual(expectedEntries);
     const { transaction } = await clientOf(under.platform, "ledger").getTransaction({ transactionId: settlementId });
     expect(transaction!.description).toBe(
       `PSP settlement of ${day.date} in USD (chargesGross ${chargesGross}, chargesFee ${chargesFee}, refunds ${totals.refunds}, ` +
@@ -320,7 +372,8 @@ describe("reconciliation of refund, payout and dispute lines", () => {
   });
 
   it("a finance adjustment settles the refund's amount mismatch as reported; the books stay clean", async () => {
-    const open = (await reconciliation(under).listExceptions({ date: day.date, status: ExceptionStatus.OPEN })).exceptions;
+    const open = (await reconciliation(under).listExceptions({ date: day.date, status: ExceptionStatus.OPEN }))
+      .exceptions;
     expect(open).toHaveLength(8);
     const amountOff = open.find((e) => classOf(e) === "amount_mismatch")!;
     expect(amountOff.lineType).toBe("refund");
@@ -339,10 +392,16 @@ describe("reconciliation of refund, payout and dispute lines", () => {
       status: ExceptionStatus.ADJUSTED,
       adjustment: { transactionId, operatorId: "ops-ann", reason: request.reason },
     });
-    expect(adjusted.transaction!.description).toBe(`adjustment of reconciliation exception ${amountOff.exceptionId} by ops-ann: ${request.reason}`);
+    expect(adjusted.transaction!.description).toBe(
+      `adjustment of reconciliation exception ${amountOff.exceptionId} by ops-ann: ${request.reason}`,
+    );
 
     // Money out: what the ledger booked back on psp_receivable, what the PSP reported out of the bank, the cent more a difference.
-    const entries = [`Dr psp_receivable:USD ${REFUND.amountOff}`, `Cr bank:platform:USD ${REFUND.amountOff + 1}`, "Dr reconciliation_differences:USD 1"];
+    const entries = [
+      `Dr psp_receivable:USD ${REFUND.amountOff}`,
+      `Cr bank:platform:USD ${REFUND.amountOff + 1}`,
+      "Dr reconciliation_differences:USD 1",
+    ];
     expect(await postedEntries(under.platform, transactionId)).toEqual(entries);
     const chart = settleAsReportedPosting({
       exceptionId: String(amountOff.exceptionId),
@@ -357,8 +416,17 @@ describe("reconciliation of refund, payout and dispute lines", () => {
     expect(asEntries(chart.posting.entries)).toEqual(entries);
     expect(await reconciliationAsConsole(under).postAdjustment(request, onBehalfOf("ops-ann"))).toEqual(adjusted);
 
-    const still = (await reconciliation(under).listExceptions({ date: day.date, status: ExceptionStatus.OPEN })).exceptions;
-    expect(still.map(classOf).sort()).toEqual(["currency_mismatch", "duplicate_line", "duplicate_line", "malformed_line", "malformed_line", "missing_in_file", "missing_in_ledger"]);
+    const still = (await reconciliation(under).listExceptions({ date: day.date, status: ExceptionStatus.OPEN }))
+      .exceptions;
+    expect(still.map(classOf).sort()).toEqual([
+      "currency_mismatch",
+      "duplicate_line",
+      "duplicate_line",
+      "malformed_line",
+      "malformed_line",
+      "missing_in_file",
+      "missing_in_ledger",
+    ]);
     await expectBooksClean(under.platform);
   });
 

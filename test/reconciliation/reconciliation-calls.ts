@@ -29,7 +29,14 @@ export async function paidPayment(under: PlatformUnderTest): Promise<PaidPayment
 /** Waits until the ledger has the transaction, and returns it. */
 export const waitForTransaction = (under: PlatformUnderTest, transactionId: string) =>
   waitFor(
-    () => under.client("ledger", "operator-tools").getTransaction({ transactionId }).then((r) => r.transaction, () => undefined),
+    () =>
+      under
+        .client("ledger", "operator-tools")
+        .getTransaction({ transactionId })
+        .then(
+          (r) => r.transaction,
+          () => undefined,
+        ),
     (t) => t !== undefined,
     15_000,
     `ledger transaction ${transactionId}`,
@@ -44,10 +51,12 @@ export async function pspPost(under: PlatformUnderTest, path: string, body: obje
 }
 
 /** The platform's reconciliation service as operator tools. */
-export const reconciliation = (under: PlatformUnderTest): ServiceClient<"reconciliation"> => under.client("reconciliation", "operator-tools");
+export const reconciliation = (under: PlatformUnderTest): ServiceClient<"reconciliation"> =>
+  under.client("reconciliation", "operator-tools");
 
 /** The platform's reconciliation service as the console, which adjusts on behalf of an operator (onBehalfOf): adjustments are a person's decision. */
-export const reconciliationAsConsole = (under: PlatformUnderTest): ServiceClient<"reconciliation"> => under.client("reconciliation", "console");
+export const reconciliationAsConsole = (under: PlatformUnderTest): ServiceClient<"reconciliation"> =>
+  under.client("reconciliation", "console");
 
 /** An exception's line class as the run's report names it, e.g. "balance_break". */
 export const classOf = (e: { lineClass: LineClass }) => LineClass[e.lineClass].toLowerCase();
@@ -63,8 +72,14 @@ export async function exceptionsOf(under: PlatformUnderTest, runId: bigint) {
  */
 export async function openExceptionForUnknownCharge(under: PlatformUnderTest, date = "2024-02-01") {
   const file = `settlement-${date}.csv`;
-  writeFileSync(join(under.platform.settlementDir, file), `${SETTLEMENT_HEADER}\npi_ghost,pay_ghost,charge,500,15,485,USD,${date}T10:00:00.000Z\n`);
+  writeFileSync(
+    join(under.platform.settlementDir, file),
+    `${SETTLEMENT_HEADER}\npi_ghost,pay_ghost,charge,500,15,485,USD,${date}T10:00:00.000Z\n`,
+  );
   const { run } = await reconciliation(under).runReconciliation({ date, filePath: file });
-  const { exceptions } = await reconciliation(under).listExceptions({ runId: run!.runId, status: ExceptionStatus.OPEN });
+  const { exceptions } = await reconciliation(under).listExceptions({
+    runId: run!.runId,
+    status: ExceptionStatus.OPEN,
+  });
   return exceptions[0]!;
 }

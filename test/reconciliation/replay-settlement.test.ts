@@ -37,7 +37,14 @@ describe("scripts/replay-settlement", () => {
     const file = join(under.platform.settlementDir, `settlement-${date}.csv`);
     writeFileSync(file, await (await under.platform.pspApi(`/v1/settlements/${date}/file`)).text());
     const json = JSON.parse(await replay(`settlement-${date}.csv`, "--json"));
-    expect(json).toMatchObject({ date, lines: 1, executions: 3, changed: false, changes: [], report: [{ class: "matched", currency: "USD", count: 1, amount_minor: "3500" }] });
+    expect(json).toMatchObject({
+      date,
+      lines: 1,
+      executions: 3,
+      changed: false,
+      changes: [],
+      report: [{ class: "matched", currency: "USD", count: 1, amount_minor: "3500" }],
+    });
     expect(json.source).toBe(realpathSync(file));
   }, 90_000);
 });

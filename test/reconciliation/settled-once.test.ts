@@ -34,7 +34,9 @@ describe("a charge settled by one day's file, named again by the next day's", ()
 
     expect(changes.filter((c) => c.startsWith("posted"))).toEqual([]);
     expect(await postedEntries(under.platform, `settlement:${next}:USD:1`)).toBeUndefined();
-    expect(run!.report.map((r) => [classOf(r), r.currency, Number(r.count), Number(r.amountMinor)])).toEqual([["already_settled", "USD", 1, 3_500]]);
+    expect(run!.report.map((r) => [classOf(r), r.currency, Number(r.count), Number(r.amountMinor)])).toEqual([
+      ["already_settled", "USD", 1, 3_500],
+    ]);
     const exceptions = await exceptionsOf(under, run!.runId);
     expect(exceptions.map((e) => [classOf(e), e.lineType, e.pspReference, e.ledgerTransactionId, e.status])).toEqual([
       ["already_settled", "charge", charge.pspPaymentId, `payin:${charge.paymentId}`, ExceptionStatus.OPEN],

@@ -37,11 +37,17 @@ describe("RunReconciliation's file_path", () => {
     ["a NUL byte", "bad\0name.csv", "file_path: contains the control character U+0000"],
     ["a 5,000-character name", "x".repeat(5000), "file_path: is 5000 characters long"],
   ])("refuses %s as INVALID_ARGUMENT, before looking at the file system", async (_label, name, why) => {
-    expect(await failure(run(name))).toMatchObject({ code: Code.InvalidArgument, message: expect.stringContaining(why) });
+    expect(await failure(run(name))).toMatchObject({
+      code: Code.InvalidArgument,
+      message: expect.stringContaining(why),
+    });
   });
 
   it("refuses an absolute path even into the directory: names are relative to it", async () => {
-    expect(await failure(run(inDir("settlement.csv")))).toMatchObject({ code: Code.InvalidArgument, message: expect.stringContaining("is an absolute path") });
+    expect(await failure(run(inDir("settlement.csv")))).toMatchObject({
+      code: Code.InvalidArgument,
+      message: expect.stringContaining("is an absolute path"),
+    });
   });
 
   it("refuses a symbolic link that leads out of the directory, a directory and a named pipe", async () => {
@@ -56,7 +62,10 @@ describe("RunReconciliation's file_path", () => {
       // Opening it would wait for a writer forever: the call returns at once instead.
       ["pipe.csv", "is a named pipe, not a settlement file"],
     ]) {
-      expect(await failure(run(name!))).toMatchObject({ code: Code.InvalidArgument, message: expect.stringContaining(`file_path: "${name}" ${why}`) });
+      expect(await failure(run(name!))).toMatchObject({
+        code: Code.InvalidArgument,
+        message: expect.stringContaining(`file_path: "${name}" ${why}`),
+      });
     }
   });
 
@@ -74,7 +83,8 @@ describe("RunReconciliation's file_path", () => {
     writeFileSync(inDir("long-line.csv"), `${SETTLEMENT_HEADER}\n${LINE},${"x".repeat(300)}\n`);
     expect(await failure(run("long-line.csv"))).toMatchObject({
       code: Code.FailedPrecondition,
-      message: "line 2 of the settlement file is longer than 200 bytes (SETTLEMENT_MAX_LINE_BYTES): it is not a settlement file, or a damaged one",
+      message:
+        "line 2 of the settlement file is longer than 200 bytes (SETTLEMENT_MAX_LINE_BYTES): it is not a settlement file, or a damaged one",
     });
     writeFileSync(inDir("large.csv"), `${SETTLEMENT_HEADER}\n${`${LINE}\n`.repeat(100)}`);
     expect(await failure(run("large.csv"))).toMatchObject({

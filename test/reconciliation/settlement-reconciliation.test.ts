@@ -9,7 +9,17 @@ import { sampleCheckout, usd } from "../support/checkouts.js";
 import { usePlatform } from "../support/use-platform.js";
 import { expectBooksClean, paidOrder, postedEntries } from "../ledger/platform-books.js";
 import { requestPayout, setPayoutAccount, waitForPayout } from "../payouts/payout-calls.js";
-import { classOf, exceptionsOf, newId, paidPayment, pspPost, reconciliation, reconciliationAsConsole, waitForTransaction, type PaidPayment } from "./reconciliation-calls.js";
+import {
+  classOf,
+  exceptionsOf,
+  newId,
+  paidPayment,
+  pspPost,
+  reconciliation,
+  reconciliationAsConsole,
+  waitForTransaction,
+  type PaidPayment,
+} from "./reconciliation-calls.js";
 
 const under = usePlatform();
 const payments = () => under.client("payment", "marketplace");
@@ -54,18 +64,38 @@ async function moveTheDaysMoney(): Promise<Omit<Day, "date" | "file" | "runId">>
   await pspPost(under, `/v1/test_helpers/disputes/${dispute.id}/close`, { outcome: "won" });
   await waitForTransaction(under, `dispute:${dispute.id}:won`);
 
-  const [dropped, duplicated, amountOff, currencyOff, malformed] = [await paidPayment(under), await paidPayment(under), await paidPayment(under), await paidPayment(under), await paidPayment(under)];
+  const [dropped, duplicated, amountOff, currencyOff, malformed] = [
+    await paidPayment(under),
+    await paidPayment(under),
+    await paidPayment(under),
+    await paidPayment(under),
+    await paidPayment(under),
+  ];
 
   under.platform.psp.setFaults({ webhook_drop_rate: 1 });
   let unbooked;
   try {
     const { payment } = await payments().createPayment(sampleCheckout());
     expect((await payOnHostedPage(payment!.hostedPageUrl, TEST_CARDS.success)).status).toBe("succeeded");
-    unbooked = { paymentId: payment!.paymentId, pspPaymentId: (await payments().getPayment({ paymentId: payment!.paymentId })).payment!.pspPaymentId };
+    unbooked = {
+      paymentId: payment!.paymentId,
+      pspPaymentId: (await payments().getPayment({ paymentId: payment!.paymentId })).payment!.pspPaymentId,
+    };
   } finally {
     under.platform.psp.setFaults({});
   }
-  return { matched, refundId, payoutId, disputeId: dispute.id, dropped, duplicated, amountOff, currencyOff, malformed, unbooked };
+  return {
+    matched,
+    refundId,
+    payoutId,
+    disputeId: dispute.id,
+    dropped,
+    duplicated,
+    amountOff,
+    currencyOff,
+    malformed,
+    unbooked,
+  };
 }
 
 /** One discrepancy of each kind the simulator makes, then the day's file cut now. */
@@ -81,12 +111,15 @@ async function cutTheDaysFile(money: Omit<Day, "date" | "file" | "runId">): Prom
     ],
   });
   const settlement = await pspPost(under, "/v1/test_helpers/settlements/run");
-  const file = (await (await under.platform.pspApi(`/v1/settlements/${settlement.date}/file`)).text()).trimEnd().split("\n");
+  const file = (await (await under.platform.pspApi(`/v1/settlements/${settlement.date}/file`)).text())
+    .trimEnd()
+    .split("\n");
   return { ...money, date: settlement.date, file, runId: 0n };
 }
 
 const run = (date: string) => reconciliation(under).runReconciliation({ date });
-const lineNumberOf = (file: string[], pspReference: string, type = "charge") => file.findIndex((l) => l.startsWith(`${pspReference},`) && l.split(",")[2] === type) + 1;
+const lineNumberOf = (file: string[], pspReference: string, type = "charge") =>
+  file.findIndex((l) => l.startsWith(`${pspReference},`) && l.split(",")[2] === type) + 1;
 
 /** Σ net of the lines that settle (matched, payouts aside): what the settlement moves to the bank. */
 function expectedBankMove(file: string[], unmatched: string[]): bigint {
@@ -94,7 +127,8 @@ function expectedBankMove(file: string[], unmatched: string[]): bigint {
   let net = 0n;
   for (const line of file.slice(1)) {
     const [psp, , type, , , lineNet] = line.split(",");
-    if (type === "closing_balance" || type === "payout" || unmatched.includes(psp!) || counted.has(`${psp}|${type}`)) continue;
+    if (type === "closing_balance" || type === "payout" || unmatched.includes(psp!) || counted.has(`${psp}|${type}`))
+      continue;
     counted.add(`${psp}|${type}`);
     net += BigInt(lineNet!);
   }
@@ -106,11 +140,21 @@ describe("reconciliation of a settlement day", () => {
     day = await cutTheDaysFile(await moveTheDaysMoney());
     const { run: first, changes } = await run(day.date);
     day.runId = first!.runId;
-    expect(first).toMatchObject({ date: day.date, status: RunStatus.FINISHED, lines: BigInt(day.file.length - 2), executions: 1 });
+    expect(first).toMatchObject({
+      date: day.date,
+      status: RunStatus.FINISHED,
+      lines: BigInt(day.file.length - 2),
+      executions: 1,
+    });
     expect(changes[0]).toMatch(/^run \d+ created for /);
 
     const exceptions = await exceptionsOf(under, first!.runId);
-    const found = exceptions.map((e) => [classOf(e), e.lineType, e.pspReference || e.ledgerTransactionId, ExceptionStatus[e.status]]);
+    const found = exceptions.map((e) => [
+      classOf(e),
+      e.lineType,
+      e.pspReference || e.ledgerTransactionId,
+      ExceptionStatus[e.status],
+    ]);
     const unknown = day.file.find((l) => l.startsWith("pi_unknown_"))!.split(",")[0]!;
     expect(found).toEqual(
       expect.arrayContaining([
@@ -125,16 +169,34 @@ describe("reconciliation of a settlement day", () => {
     );
     expect(found).toHaveLength(7);
 
-    const byClass = (cls: string) => exceptions.find((e) => classOf(e) === cls && e.lineType === "charge" && e.pspReference !== unknown);
-    expect(byClass("amount_mismatch")).toMatchObject({ fileAmount: usd(3_501), ledgerAmount: usd(3_500), ledgerTransactionId: `payin:${day.amountOff.paymentId}` });
-    expect(byClass("currency_mismatch")).toMatchObject({ fileAmount: { amountMinor: 3500n, currency: "EUR" }, ledgerAmount: usd(3_500) });
-    expect(byClass("malformed_line")).toMatchObject({ lineNumber: BigInt(lineNumberOf(day.file, day.malformed.pspPaymentId)), detail: expect.stringContaining('gross "35.00" is not an integer') });
+    const byClass = (cls: string) =>
+      exceptions.find((e) => classOf(e) === cls && e.lineType === "charge" && e.pspReference !== unknown);
+    expect(byClass("amount_mismatch")).toMatchObject({
+      fileAmount: usd(3_501),
+      ledgerAmount: usd(3_500),
+      ledgerTransactionId: `payin:${day.amountOff.paymentId}`,
+    });
+    expect(byClass("currency_mismatch")).toMatchObject({
+      fileAmount: { amountMinor: 3500n, currency: "EUR" },
+      ledgerAmount: usd(3_500),
+    });
+    expect(byClass("malformed_line")).toMatchObject({
+      lineNumber: BigInt(lineNumberOf(day.file, day.malformed.pspPaymentId)),
+      detail: expect.stringContaining('gross "35.00" is not an integer'),
+    });
     expect(byClass("duplicate_line")!.lineNumber).toBe(BigInt(lineNumberOf(day.file, day.duplicated.pspPaymentId) + 1));
     expect(byClass("missing_in_file")).toMatchObject({ ledgerAmount: usd(3_500), lineNumber: 0n });
-    expect(exceptions.find((e) => e.pspReference === unknown)).toMatchObject({ fileAmount: usd(1_234), resolution: `not fixed automatically: the PSP does not know ${unknown}` });
-    expect(exceptions.find((e) => e.pspReference === day.unbooked.pspPaymentId)!.resolution).toMatch(/RefreshPayment applied it \(payment \S+ is SUCCEEDED\)/);
+    expect(exceptions.find((e) => e.pspReference === unknown)).toMatchObject({
+      fileAmount: usd(1_234),
+      resolution: `not fixed automatically: the PSP does not know ${unknown}`,
+    });
+    expect(exceptions.find((e) => e.pspReference === day.unbooked.pspPaymentId)!.resolution).toMatch(
+      /RefreshPayment applied it \(payment \S+ is SUCCEEDED\)/,
+    );
 
-    const report = Object.fromEntries(first!.report.map((r) => [`${classOf(r)} ${r.currency}`, [Number(r.count), Number(r.amountMinor)]]));
+    const report = Object.fromEntries(
+      first!.report.map((r) => [`${classOf(r)} ${r.currency}`, [Number(r.count), Number(r.amountMinor)]]),
+    );
     // Charges of matched, the payout's seller, the disputed one; the refund, payout, chargeback, its fee, the reversal; the duplicated line's first copy.
     expect(report).toEqual({
       "matched USD": [9, 3_500 + 500 + 10_000 + 5_000 + 3_500 + 3_500 + 1_500 + 3_500 + 3_500],
@@ -146,9 +208,13 @@ describe("reconciliation of a settlement day", () => {
       "malformed_line ": [1, 0],
     });
 
-    const unmatched = [day.amountOff, day.currencyOff, day.malformed, day.unbooked].map((p) => p.pspPaymentId).concat(unknown);
+    const unmatched = [day.amountOff, day.currencyOff, day.malformed, day.unbooked]
+      .map((p) => p.pspPaymentId)
+      .concat(unknown);
     const settlement = await postedEntries(under.platform, `settlement:${day.date}:USD:1`);
-    expect(settlement).toEqual(expect.arrayContaining([`Dr bank:platform:USD ${expectedBankMove(day.file, unmatched)}`]));
+    expect(settlement).toEqual(
+      expect.arrayContaining([`Dr bank:platform:USD ${expectedBankMove(day.file, unmatched)}`]),
+    );
     expect(changes).toContain(`posted settlement:${day.date}:USD:1`);
 
     // The auto-fix made the payment SUCCEEDED: its pay-in is booked, and the books are clean.
@@ -158,8 +224,16 @@ describe("reconciliation of a settlement day", () => {
 
   it("a finance adjustment closes an exception: a balanced, immutable, audited ledger transaction", async () => {
     const { runs } = await reconciliation(under).listRuns({ date: day.date });
-    const open = (await reconciliation(under).listExceptions({ date: day.date, status: ExceptionStatus.OPEN })).exceptions;
-    expect(open.map(classOf).sort()).toEqual(["amount_mismatch", "currency_mismatch", "duplicate_line", "malformed_line", "missing_in_file", "missing_in_ledger"]);
+    const open = (await reconciliation(under).listExceptions({ date: day.date, status: ExceptionStatus.OPEN }))
+      .exceptions;
+    expect(open.map(classOf).sort()).toEqual([
+      "amount_mismatch",
+      "currency_mismatch",
+      "duplicate_line",
+      "malformed_line",
+      "missing_in_file",
+      "missing_in_ledger",
+    ]);
     const ofClass = (cls: string) => open.find((e) => classOf(e) === cls)!;
     const currencyOff = ofClass("currency_mismatch");
     const request = {
@@ -175,35 +249,82 @@ describe("reconciliation of a settlement day", () => {
     const adjusted = await reconciliationAsConsole(under).postAdjustment(request, onBehalfOf("ops-ann"));
     expect(adjusted.exception).toMatchObject({
       status: ExceptionStatus.ADJUSTED,
-      adjustment: { transactionId: `adjustment:${currencyOff.exceptionId}`, operatorId: "ops-ann", reason: request.reason },
+      adjustment: {
+        transactionId: `adjustment:${currencyOff.exceptionId}`,
+        operatorId: "ops-ann",
+        reason: request.reason,
+      },
     });
-    expect(adjusted.transaction!.description).toBe(`adjustment of reconciliation exception ${currencyOff.exceptionId} by ops-ann: ${request.reason}`);
-    expect(await postedEntries(under.platform, `adjustment:${currencyOff.exceptionId}`)).toEqual(["Dr psp_receivable:USD 1", "Cr platform_fee_revenue:USD 1"]);
+    expect(adjusted.transaction!.description).toBe(
+      `adjustment of reconciliation exception ${currencyOff.exceptionId} by ops-ann: ${request.reason}`,
+    );
+    expect(await postedEntries(under.platform, `adjustment:${currencyOff.exceptionId}`)).toEqual([
+      "Dr psp_receivable:USD 1",
+      "Cr platform_fee_revenue:USD 1",
+    ]);
     expect(await reconciliationAsConsole(under).postAdjustment(request, onBehalfOf("ops-ann"))).toEqual(adjusted);
-    expect((await reconciliation(under).getException({ exceptionId: currencyOff.exceptionId })).exception).toEqual(adjusted.exception);
-    expect(await failure(reconciliation(under).getException({ exceptionId: 999_999n }))).toMatchObject({ code: Code.NotFound });
+    expect((await reconciliation(under).getException({ exceptionId: currencyOff.exceptionId })).exception).toEqual(
+      adjusted.exception,
+    );
+    expect(await failure(reconciliation(under).getException({ exceptionId: 999_999n }))).toMatchObject({
+      code: Code.NotFound,
+    });
 
-    expect(await failure(reconciliationAsConsole(under).postAdjustment({ ...request, idempotencyKey: newId("adj") }, onBehalfOf("ops-ann")))).toMatchObject({
+    expect(
+      await failure(
+        reconciliationAsConsole(under).postAdjustment(
+          { ...request, idempotencyKey: newId("adj") },
+          onBehalfOf("ops-ann"),
+        ),
+      ),
+    ).toMatchObject({
       code: Code.FailedPrecondition,
       message: expect.stringContaining(`was already adjusted by ops-ann`),
     });
-    expect(await failure(reconciliationAsConsole(under).postAdjustment({ ...request, exceptionId: 999_999n }, onBehalfOf("ops-ann")))).toMatchObject({ code: Code.NotFound });
+    expect(
+      await failure(
+        reconciliationAsConsole(under).postAdjustment({ ...request, exceptionId: 999_999n }, onBehalfOf("ops-ann")),
+      ),
+    ).toMatchObject({ code: Code.NotFound });
     const other = { ...request, exceptionId: ofClass("duplicate_line").exceptionId };
     const unbalanced = { ...other, entries: [request.entries[0]!, { ...request.entries[1]!, amount: usd(2) }] };
-    expect(await failure(reconciliationAsConsole(under).postAdjustment(unbalanced, onBehalfOf("ops-ann")))).toMatchObject({ code: Code.InvalidArgument, message: expect.stringContaining("do not balance") });
-    const unknownAccount = { ...other, entries: [request.entries[0]!, { ...request.entries[1]!, accountCode: "nowhere:USD" }] };
-    expect(await failure(reconciliationAsConsole(under).postAdjustment(unknownAccount, onBehalfOf("ops-ann")))).toMatchObject({ code: Code.InvalidArgument, message: expect.stringContaining('"nowhere:USD" does not exist') });
-    expect(await failure(reconciliationAsConsole(under).postAdjustment({ ...other, reason: "" }, onBehalfOf("ops-ann")))).toMatchObject({ code: Code.InvalidArgument });
+    expect(
+      await failure(reconciliationAsConsole(under).postAdjustment(unbalanced, onBehalfOf("ops-ann"))),
+    ).toMatchObject({ code: Code.InvalidArgument, message: expect.stringContaining("do not balance") });
+    const unknownAccount = {
+      ...other,
+      entries: [request.entries[0]!, { ...request.entries[1]!, accountCode: "nowhere:USD" }],
+    };
+    expect(
+      await failure(reconciliationAsConsole(under).postAdjustment(unknownAccount, onBehalfOf("ops-ann"))),
+    ).toMatchObject({ code: Code.InvalidArgument, message: expect.stringContaining('"nowhere:USD" does not exist') });
+    expect(
+      await failure(reconciliationAsConsole(under).postAdjustment({ ...other, reason: "" }, onBehalfOf("ops-ann"))),
+    ).toMatchObject({ code: Code.InvalidArgument });
 
     // The standard correction of the amount mismatch: settled as the PSP reported it, the cent written off.
     const correction = StandardCorrection.SETTLE_AS_REPORTED;
-    expect(await failure(reconciliationAsConsole(under).postAdjustment({ ...other, entries: [], correction }, onBehalfOf("ops-ann")))).toMatchObject({
+    expect(
+      await failure(
+        reconciliationAsConsole(under).postAdjustment({ ...other, entries: [], correction }, onBehalfOf("ops-ann")),
+      ),
+    ).toMatchObject({
       code: Code.FailedPrecondition,
       message: expect.stringContaining("SETTLE_AS_REPORTED corrects amount mismatches only"),
     });
     const amountOff = ofClass("amount_mismatch");
-    expect(await failure(reconciliationAsConsole(under).postAdjustment({ ...request, exceptionId: amountOff.exceptionId, correction }, onBehalfOf("ops-ann")))).toMatchObject({ code: Code.InvalidArgument });
-    const corrected = await reconciliationAsConsole(under).postAdjustment({ ...request, exceptionId: amountOff.exceptionId, entries: [], correction, reason: "the PSP charged 35.01" }, onBehalfOf("ops-ann"));
+    expect(
+      await failure(
+        reconciliationAsConsole(under).postAdjustment(
+          { ...request, exceptionId: amountOff.exceptionId, correction },
+          onBehalfOf("ops-ann"),
+        ),
+      ),
+    ).toMatchObject({ code: Code.InvalidArgument });
+    const corrected = await reconciliationAsConsole(under).postAdjustment(
+      { ...request, exceptionId: amountOff.exceptionId, entries: [], correction, reason: "the PSP charged 35.01" },
+      onBehalfOf("ops-ann"),
+    );
     expect(corrected.exception!.status).toBe(ExceptionStatus.ADJUSTED);
     const fee = Number(day.file.find((l) => l.startsWith(`${day.amountOff.pspPaymentId},`))!.split(",")[4]);
     expect(await postedEntries(under.platform, `adjustment:${amountOff.exceptionId}`)).toEqual([
@@ -213,8 +334,13 @@ describe("reconciliation of a settlement day", () => {
       "Cr reconciliation_differences:USD 1",
     ]);
 
-    const closed = await reconciliation(under).listExceptions({ runId: runs[0]!.runId, status: ExceptionStatus.ADJUSTED });
-    expect(closed.exceptions.map((e) => e.exceptionId).sort()).toEqual([amountOff.exceptionId, currencyOff.exceptionId].sort());
+    const closed = await reconciliation(under).listExceptions({
+      runId: runs[0]!.runId,
+      status: ExceptionStatus.ADJUSTED,
+    });
+    expect(closed.exceptions.map((e) => e.exceptionId).sort()).toEqual(
+      [amountOff.exceptionId, currencyOff.exceptionId].sort(),
+    );
     await expectBooksClean(under.platform);
   });
 
@@ -246,9 +372,14 @@ describe("reconciliation of a settlement day", () => {
   });
 
   it("refuses a bad date, a day the PSP has no file for, and unknown runs", async () => {
-    expect(await failure(run("2024-13-01"))).toMatchObject({ code: Code.InvalidArgument, message: 'date: must be a date written YYYY-MM-DD, got "2024-13-01"' });
+    expect(await failure(run("2024-13-01"))).toMatchObject({
+      code: Code.InvalidArgument,
+      message: 'date: must be a date written YYYY-MM-DD, got "2024-13-01"',
+    });
     expect(await failure(run("2020-01-01"))).toMatchObject({ code: Code.NotFound });
     expect(await failure(reconciliation(under).getRun({ runId: 424_242n }))).toMatchObject({ code: Code.NotFound });
-    expect(await failure(reconciliation(under).listExceptions({ runId: 1n, date: day.date }))).toMatchObject({ code: Code.InvalidArgument });
+    expect(await failure(reconciliation(under).listExceptions({ runId: 1n, date: day.date }))).toMatchObject({
+      code: Code.InvalidArgument,
+    });
   });
 });

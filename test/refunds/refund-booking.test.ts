@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
+import {
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RefundStatus } from "../../gen/payment/v1/payment_pb.js";
@@ -12,7 +18,15 @@ import { WalletStore } from "../../services/wallet/store/wallet-store.js";
 import { connectAs, HARNESS } from "../support/nats-users.js";
 import { startTestPlatform, type TestPlatform } from "../support/platform.js";
 import { waitFor } from "../support/wait.js";
-import { consumersIdle, expectBooksClean, ledgerBalance, paidOrder, postedEntries, waitForPosting, walletBalance } from "../ledger/platform-books.js";
+import {
+  consumersIdle,
+  expectBooksClean,
+  ledgerBalance,
+  paidOrder,
+  postedEntries,
+  waitForPosting,
+  walletBalance,
+} from "../ledger/platform-books.js";
 import { encodeRefund, publishRefund, refundEvent, type RefundInit } from "./refund-events.js";
 
 let platform: TestPlatform;
@@ -35,9 +49,11 @@ afterAll(async () => {
   await platform?.close();
 });
 
-const publish = (event: RefundInit, msgID?: string, status?: string) => publishRefund(js, platform.streams, event, msgID, status);
+const publish = (event: RefundInit, msgID?: string, status?: string) =>
+  publishRefund(js, platform.streams, event, msgID, status);
 
-const movementsOf = async (eventId: string) => Number((await walletDb("movements").where({ event_id: eventId }).count({ n: "*" }))[0]!.n);
+const movementsOf = async (eventId: string) =>
+  Number((await walletDb("movements").where({ event_id: eventId }).count({ n: "*" }))[0]!.n);
 
 describe("a succeeded refund", () => {
   it("is booked once in the ledger as the reverse of the pay-in, and debited once from the wallet, whatever the duplicates", async () => {
@@ -83,8 +99,14 @@ describe("a succeeded refund", () => {
     const sellerId = `seller-${randomUUID()}`;
     const { paymentId } = await paidOrder(platform, sellerId, 1_000);
     // More than the seller holds: as if the 9.75 had been paid out, and two orders of 10.00 were refunded.
-    for (const event of [refundEvent(sellerId, paymentId, 25n, 975n), refundEvent(sellerId, paymentId, 25n, 975n)]) await publish(event);
-    await waitFor(() => walletBalance(platform, sellerId, "USD"), (b) => b === -975n, 15_000, "the negative balance");
+    for (const event of [refundEvent(sellerId, paymentId, 25n, 975n), refundEvent(sellerId, paymentId, 25n, 975n)])
+      await publish(event);
+    await waitFor(
+      () => walletBalance(platform, sellerId, "USD"),
+      (b) => b === -975n,
+      15_000,
+      "the negative balance",
+    );
     await expectBooksClean(platform);
     expect(await ledgerBalance(platform, `seller_payable:${sellerId}:USD`)).toBe(-975n);
 
@@ -103,7 +125,12 @@ describe("a succeeded refund", () => {
       "Dr platform_fee_revenue:JPY 13",
       "Cr psp_receivable:JPY 500",
     ]);
-    await waitFor(() => walletBalance(platform, sellerId, "JPY"), (b) => b === netMinor - 487n, 15_000, "the JPY debit");
+    await waitFor(
+      () => walletBalance(platform, sellerId, "JPY"),
+      (b) => b === netMinor - 487n,
+      15_000,
+      "the JPY debit",
+    );
     await expectBooksClean(platform);
   });
 });
@@ -112,7 +139,10 @@ describe("refund events that move no money, or cannot be booked", () => {
   it("a failed refund moves nothing", async () => {
     const sellerId = `seller-${randomUUID()}`;
     const { paymentId, netMinor } = await paidOrder(platform, sellerId, 1_000);
-    const event = refundEvent(sellerId, paymentId, 25n, 975n, "USD", { status: RefundStatus.FAILED, failureReason: "expired_or_canceled_card" });
+    const event = refundEvent(sellerId, paymentId, 25n, 975n, "USD", {
+      status: RefundStatus.FAILED,
+      failureReason: "expired_or_canceled_card",
+    });
     await publish(event, event.eventId, "failed");
     await consumersIdle(platform);
     expect(await postedEntries(platform, `refund:${event.refundId}`)).toBeUndefined();
@@ -120,8 +150,16 @@ describe("refund events that move no money, or cannot be booked", () => {
   });
 
   it.each([
-    ["an amount that is not fee + debit", { amount: { amountMinor: 1_001n, currency: "USD" } }, "must be positive and equal platform_fee_reversed 0.25 USD + seller_debit 9.75 USD"],
-    ["an unknown currency", { amount: { amountMinor: 1_000n, currency: "usd" } }, 'amount.currency "usd" is not an ISO 4217 code'],
+    [
+      "an amount that is not fee + debit",
+      { amount: { amountMinor: 1_001n, currency: "USD" } },
+      "must be positive and equal platform_fee_reversed 0.25 USD + seller_debit 9.75 USD",
+    ],
+    [
+      "an unknown currency",
+      { amount: { amountMinor: 1_000n, currency: "usd" } },
+      'amount.currency "usd" is not an ISO 4217 code',
+    ],
     ["parts in another currency", { sellerDebit: { amountMinor: 975n, currency: "EUR" } }, "must all be in USD"],
     ["a status other than SUCCEEDED", { status: RefundStatus.PENDING }, "is PENDING, not SUCCEEDED"],
   ])("%s is dead-lettered by both consumers at once, and nothing is booked", async (_what, overrides, reason) => {

@@ -8,7 +8,14 @@ import type { EventStreamNames } from "../../services/lib/events/streams.js";
 export type RefundInit = Exclude<MessageInitShape<typeof RefundEventSchema>, RefundEvent>;
 
 /** A succeeded RefundEvent as the payment service writes it: amount = fee reversed + seller debit. */
-export function refundEvent(sellerId: string, paymentId: string, feeMinor: bigint, debitMinor: bigint, currency = "USD", overrides: Partial<RefundInit> = {}): RefundInit {
+export function refundEvent(
+  sellerId: string,
+  paymentId: string,
+  feeMinor: bigint,
+  debitMinor: bigint,
+  currency = "USD",
+  overrides: Partial<RefundInit> = {},
+): RefundInit {
   return {
     eventId: `evt_${randomUUID()}`,
     status: RefundStatus.SUCCEEDED,
@@ -27,6 +34,12 @@ export function refundEvent(sellerId: string, paymentId: string, feeMinor: bigin
 export const encodeRefund = (event: RefundInit) => toBinary(RefundEventSchema, create(RefundEventSchema, event));
 
 /** Publishes as the payment service's relay does: on "<prefix>.refund.<status>", Nats-Msg-Id = event id unless told. */
-export function publishRefund(js: JetStreamClient, streams: EventStreamNames, event: RefundInit, msgID = event.eventId!, status = "succeeded") {
+export function publishRefund(
+  js: JetStreamClient,
+  streams: EventStreamNames,
+  event: RefundInit,
+  msgID = event.eventId!,
+  status = "succeeded",
+) {
   return js.publish(`${streams.subjectPrefix}.refund.${status}`, encodeRefund(event), { msgID });
 }

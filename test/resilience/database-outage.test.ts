@@ -43,11 +43,14 @@ afterAll(async () => {
 
 /** Each service's health status by service name. */
 async function statuses(): Promise<Record<string, ServingStatus>> {
-  const entries = await Promise.all([...health].map(async ([service, client]) => [service, (await client.check({ service })).status] as const));
+  const entries = await Promise.all(
+    [...health].map(async ([service, client]) => [service, (await client.check({ service })).status] as const),
+  );
   return Object.fromEntries(entries);
 }
 
-const allAre = (status: ServingStatus) => (now: Record<string, ServingStatus>) => Object.values(now).every((s) => s === status);
+const allAre = (status: ServingStatus) => (now: Record<string, ServingStatus>) =>
+  Object.values(now).every((s) => s === status);
 
 interface Attempt {
   checkoutId: string;
@@ -65,7 +68,10 @@ async function checkoutsUntil(stop: { now: boolean }, attempts: Attempt[]): Prom
       // The PSP's webhooks for it may meet the outage: the PSP delivers them again after a 503.
       await payOnHostedPage(payment.hostedPageUrl, TEST_CARDS.success);
     } catch (err) {
-      attempts.push({ checkoutId: request.checkoutId, code: err instanceof ConnectError ? `${err.code}: ${err.rawMessage}` : String(err) });
+      attempts.push({
+        checkoutId: request.checkoutId,
+        code: err instanceof ConnectError ? `${err.code}: ${err.rawMessage}` : String(err),
+      });
     }
   }
 }
@@ -76,7 +82,9 @@ const byCheckout = (a: { checkoutId: string }, b: { checkoutId: string }) => (a.
 async function auditedCheckouts(): Promise<{ checkoutId: string; outcome: string }[]> {
   const db = createDb(platform.database.url, PAYMENT_SCHEMA);
   try {
-    const rows: { ids: { checkout_id: string }; outcome: string }[] = await db("rpc_audit").where({ method: "/payment.v1.PaymentService/CreatePayment" }).select("ids", "outcome");
+    const rows: { ids: { checkout_id: string }; outcome: string }[] = await db("rpc_audit")
+      .where({ method: "/payment.v1.PaymentService/CreatePayment" })
+      .select("ids", "outcome");
     return rows.map((r) => ({ checkoutId: r.ids.checkout_id, outcome: r.outcome })).sort(byCheckout);
   } finally {
     await db.destroy();
@@ -89,21 +97,38 @@ describe("PostgreSQL going away under load (a failover)", () => {
     const stop = { now: false };
     const attempts: Attempt[] = [];
     const workers = Array.from({ length: 4 }, () => checkoutsUntil(stop, attempts));
-    await waitFor(async () => attempts.length, (n) => n >= 4, 15_000, "checkouts before the cut");
+    await waitFor(
+      async () => attempts.length,
+      (n) => n >= 4,
+      15_000,
+      "checkouts before the cut",
+    );
 
     proxy.cut();
-    await waitFor(statuses, allAre(ServingStatus.NOT_SERVING), 15_000, "every service NOT_SERVING while the database is away");
+    await waitFor(
+      statuses,
+      allAre(ServingStatus.NOT_SERVING),
+      15_000,
+      "every service NOT_SERVING while the database is away",
+    );
     const inFlightAtCut = attempts.length;
     await sleep(CUT_MS);
     proxy.restore();
     await waitFor(statuses, allAre(ServingStatus.SERVING), 15_000, "every service SERVING again");
-    await waitFor(async () => attempts.length, (n) => n >= inFlightAtCut + 8, 30_000, "checkouts after the cut");
+    await waitFor(
+      async () => attempts.length,
+      (n) => n >= inFlightAtCut + 8,
+      30_000,
+      "checkouts after the cut",
+    );
     stop.now = true;
     await Promise.all(workers);
 
     expect(attempts.filter((a) => a.code !== "OK")).toEqual([]);
     // A call run again is audited once, with its final outcome.
-    expect(await auditedCheckouts()).toEqual(attempts.map((a) => ({ checkoutId: a.checkoutId, outcome: "OK" })).sort(byCheckout));
+    expect(await auditedCheckouts()).toEqual(
+      attempts.map((a) => ({ checkoutId: a.checkoutId, outcome: "OK" })).sort(byCheckout),
+    );
     for (const { paymentId } of attempts) await waitForStatus(payments, paymentId!, PaymentStatus.SUCCEEDED);
     await expectBooksClean(platform);
   });

@@ -21,7 +21,12 @@ let health: ReturnType<typeof healthClient>;
 beforeAll(async () => {
   database = await createTestDatabase();
   nats = await startNatsProcess();
-  wallet = await startWalletService({ tls: testTls("wallet"), databaseUrl: database.url, events: { nats: nats.endpoint("wallet"), names: uniqueStreamNames() }, pageTokenSecret: randomPageTokenSecret() });
+  wallet = await startWalletService({
+    tls: testTls("wallet"),
+    databaseUrl: database.url,
+    events: { nats: nats.endpoint("wallet"), names: uniqueStreamNames() },
+    pageTokenSecret: randomPageTokenSecret(),
+  });
   health = healthClient(wallet.url, "wallet");
 });
 
@@ -33,7 +38,11 @@ afterAll(async () => {
 
 const statusOf = async (service: string) => (await health.check({ service })).status;
 const { SERVING, NOT_SERVING } = ServingStatus;
-const statuses = async () => ({ server: await statusOf(""), postgresql: await statusOf("postgresql"), nats: await statusOf("nats") });
+const statuses = async () => ({
+  server: await statusOf(""),
+  postgresql: await statusOf("postgresql"),
+  nats: await statusOf("nats"),
+});
 
 describe("health of each store", () => {
   it("says NOT_SERVING for nats while NATS is down, SERVING again once reconnected; the server serves throughout", async () => {

@@ -21,7 +21,11 @@ beforeAll(async () => {
   proxy = await startDatabaseProxy(database.url);
   // A budget the cut outlasts.
   vi.stubEnv("STORE_OUTAGE_RETRY_MS", "300");
-  risk = await startRiskService({ tls: testTls("risk"), pageTokenSecret: randomPageTokenSecret(), databaseUrl: databaseUrlViaPort(database.url, proxy.port) });
+  risk = await startRiskService({
+    tls: testTls("risk"),
+    pageTokenSecret: randomPageTokenSecret(),
+    databaseUrl: databaseUrlViaPort(database.url, proxy.port),
+  });
   vi.unstubAllEnvs();
   client = serviceClient("risk", risk.url, "payment");
 });
@@ -32,14 +36,18 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const assess = (paymentId: string) => client.assess({ paymentId, buyerId: "buyer-1", buyerCountry: "US", amount: usd(1_000) });
+const assess = (paymentId: string) =>
+  client.assess({ paymentId, buyerId: "buyer-1", buyerCountry: "US", amount: usd(1_000) });
 
 describe("a database away longer than a call's retry budget", () => {
   it("is answered UNAVAILABLE with what to do, never INTERNAL; the same call succeeds once it is back", async () => {
     expect(await assess("pay-before")).toMatchObject({ decision: Decision.APPROVE });
     proxy.cut();
     try {
-      expect(await failure(assess("pay-during"))).toEqual({ code: Code.Unavailable, message: "the database is unavailable (failing over?); retry with the same idempotency key" });
+      expect(await failure(assess("pay-during"))).toEqual({
+        code: Code.Unavailable,
+        message: "the database is unavailable (failing over?); retry with the same idempotency key",
+      });
     } finally {
       proxy.restore();
     }

@@ -10,7 +10,11 @@ const rules: RiskRules = {
   velocity: { windowSeconds: 60, maxAttempts: 3, maxSum: { USD: 6_000n } },
   sanctionedCountries: ["KP"],
 };
-const attempt = (buyerId: string, amountMinor: bigint) => ({ buyerId, buyerCountry: "US", amount: { amountMinor, currency: "USD" } });
+const attempt = (buyerId: string, amountMinor: bigint) => ({
+  buyerId,
+  buyerCountry: "US",
+  amount: { amountMinor, currency: "USD" },
+});
 
 let database: TestDatabase;
 let db: Db;
@@ -35,9 +39,15 @@ describe("RiskStore against PostgreSQL", () => {
     expect(await store.assessOnce("pay_1", attempt("b1", 2_000n))).toEqual({ decision: "APPROVE", reasons: [] });
     expect((await store.assessOnce("pay_2", attempt("b1", 3_000n))).decision).toBe("APPROVE");
     // 5,000 approved in the window; 1,500 more passes the 6,000 sum: a person looks.
-    expect(await store.assessOnce("pay_3", attempt("b1", 1_500n))).toMatchObject({ decision: "REVIEW", reasons: [expect.objectContaining({ code: "velocity_amount" })] });
+    expect(await store.assessOnce("pay_3", attempt("b1", 1_500n))).toMatchObject({
+      decision: "REVIEW",
+      reasons: [expect.objectContaining({ code: "velocity_amount" })],
+    });
     // Three attempts in the window: the fourth is refused.
-    expect(await store.assessOnce("pay_4", attempt("b1", 100n))).toMatchObject({ decision: "REJECT", reasons: expect.arrayContaining([expect.objectContaining({ code: "velocity_count" })]) });
+    expect(await store.assessOnce("pay_4", attempt("b1", 100n))).toMatchObject({
+      decision: "REJECT",
+      reasons: expect.arrayContaining([expect.objectContaining({ code: "velocity_count" })]),
+    });
     // Another buyer is not affected.
     expect((await store.assessOnce("pay_5", attempt("b2", 100n))).decision).toBe("APPROVE");
   });
@@ -47,7 +57,9 @@ describe("RiskStore against PostgreSQL", () => {
     expect(await store.assessOnce("pay_6", attempt("b3", 100n))).toMatchObject({ decision: "REJECT" });
     await store.unblockBuyer("b3");
 
-    const decisions = await Promise.all(Array.from({ length: 6 }, (_, i) => store.assessOnce(`pay_c${i}`, attempt("b4", 100n))));
+    const decisions = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => store.assessOnce(`pay_c${i}`, attempt("b4", 100n))),
+    );
     // b3's rejected attempt counts for b3 only; b4's six at once: exactly three get past the count.
     expect(decisions.filter((d) => d.decision === "APPROVE")).toHaveLength(3);
     expect(decisions.filter((d) => d.decision === "REJECT")).toHaveLength(3);

@@ -6,6 +6,9 @@ describe("the security model's policy table (docs/security.md)", () => {
   it("is the one the services enforce", () => {
     const doc = readFileSync(new URL("../../docs/security.md", import.meta.url), "utf8");
     const shown = /<!-- policy-table -->\n([\s\S]*?)\n<!-- \/policy-table -->/.exec(doc)?.[1];
-    expect(shown, "run npx tsx scripts/policy-table.ts and paste its output between the policy-table markers of docs/security.md").toBe(policyTable());
+    expect(
+      shown,
+      "run npx tsx scripts/policy-table.ts and paste its output between the policy-table markers of docs/security.md",
+    ).toBe(policyTable());
   });
 });

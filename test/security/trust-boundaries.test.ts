@@ -56,14 +56,19 @@ afterAll(async () => {
 const urlOf = (server: Server) => platform[server].url;
 
 /** A transport to one of the platform's services, as the owner of `tls`. */
-const transportTo = (server: Server, tls: TlsMaterial, url = urlOf(server)) => grpcTransport(url, tls, { server, timeoutMs: 10_000 });
+const transportTo = (server: Server, tls: TlsMaterial, url = urlOf(server)) =>
+  grpcTransport(url, tls, { server, timeoutMs: 10_000 });
 
 function clientOf<S extends DescService>(service: S, server: Server, tls: TlsMaterial): Client<S> {
   return createClient(service, transportTo(server, tls));
 }
 
 /** Calls one method with an empty request (and `header`), resolving with the error it gets, or undefined. */
-async function errorOf(transport: Transport, method: DescMethod, header: HeadersInit = {}): Promise<ConnectError | undefined> {
+async function errorOf(
+  transport: Transport,
+  method: DescMethod,
+  header: HeadersInit = {},
+): Promise<ConnectError | undefined> {
   const client = createClient(method.parent, transport) as unknown as Record<string, Function>;
   const request = create(method.input);
   try {
@@ -93,7 +98,9 @@ describe("the policy tables", () => {
       const policy = [...SERVED.map((s) => s.policy), ...commonPolicies].find((p) => p.service === service);
       expect(policy, service.typeName).toBeDefined();
       for (const method of service.methods) {
-        const rule = (policy!.methods as Record<string, { callers: readonly Identity[] } | undefined>)[method.localName];
+        const rule = (policy!.methods as Record<string, { callers: readonly Identity[] } | undefined>)[
+          method.localName
+        ];
         expect(rule, `${service.typeName}/${method.name} has no entry`).toBeDefined();
         expect(rule!.callers.length, `${service.typeName}/${method.name}`).toBeGreaterThan(0);
         for (const caller of rule!.callers) expect(IDENTITIES).toContain(caller);
@@ -106,7 +113,10 @@ describe("every RPC refuses every identity it does not grant", () => {
   const cases = SERVED.flatMap(({ policy }) =>
     policy.service.methods.flatMap((method) => {
       const granted = (policy.methods as Record<string, { callers: readonly Identity[] }>)[method.localName]!.callers;
-      return IDENTITIES.filter((identity) => !granted.includes(identity)).map((identity) => [`${identity} -> ${policy.service.typeName}/${method.name}`, policy.service, method, identity] as const);
+      return IDENTITIES.filter((identity) => !granted.includes(identity)).map(
+        (identity) =>
+          [`${identity} -> ${policy.service.typeName}/${method.name}`, policy.service, method, identity] as const,
+      );
     }),
   );
 
@@ -140,7 +150,10 @@ describe("who may connect", () => {
   });
 
   it("our clients refuse a server whose certificate names another service than the one they meant to reach", async () => {
-    const error = await errorOf(transportTo("ledger", testTls("operator-tools"), urlOf("wallet")), LedgerService.method.getBalance);
+    const error = await errorOf(
+      transportTo("ledger", testTls("operator-tools"), urlOf("wallet")),
+      LedgerService.method.getBalance,
+    );
     expect(error?.rawMessage).toContain("is not the ledger service: its certificate names wallet");
   });
 
@@ -150,7 +163,9 @@ describe("who may connect", () => {
       const error = await errorOf(transport, policy.service.methods[0]!);
       // Whatever the client makes of the TLS server's answer, no handler saw the call (not even to refuse it).
       expect(error, policy.service.typeName).toBeDefined();
-      expect([Code.PermissionDenied, Code.Unauthenticated, Code.InvalidArgument, Code.NotFound]).not.toContain(error!.code);
+      expect([Code.PermissionDenied, Code.Unauthenticated, Code.InvalidArgument, Code.NotFound]).not.toContain(
+        error!.code,
+      );
     }
   });
 
@@ -165,17 +180,29 @@ describe("who may connect", () => {
 
 describe("@grpc/grpc-js over TLS (interop)", () => {
   it("a grpc-js client with a client certificate is served; without one UNAUTHENTICATED; in plaintext nothing", async () => {
-    const withCert = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", urlOf("payment"), "marketplace");
+    const withCert = grpcJsClient(
+      "payment/v1/payment.proto",
+      "payment.v1.PaymentService",
+      urlOf("payment"),
+      "marketplace",
+    );
     const { ca } = testTls("marketplace");
     const host = new URL(urlOf("payment")).host;
     const Service = withCert.constructor as new (address: string, credentials: grpc.ChannelCredentials) => GrpcJsClient;
     const noCert = new Service(host, grpc.credentials.createSsl(Buffer.from(ca)));
     const plaintext = new Service(host, grpc.credentials.createInsecure());
     try {
-      const { payment } = await unary(withCert, "createPayment", { ...checkout(), orders: [{ orderId: "o1", sellerId: "s1", amount: { amountMinor: "1200", currency: "USD" } }] });
+      const { payment } = await unary(withCert, "createPayment", {
+        ...checkout(),
+        orders: [{ orderId: "o1", sellerId: "s1", amount: { amountMinor: "1200", currency: "USD" } }],
+      });
       expect(payment.status).toBe("PAYMENT_STATUS_EXECUTING");
-      await expect(unary(noCert, "getPayment", { paymentId: payment.paymentId })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
-      await expect(unary(plaintext, "getPayment", { paymentId: payment.paymentId })).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+      await expect(unary(noCert, "getPayment", { paymentId: payment.paymentId })).rejects.toMatchObject({
+        code: grpc.status.UNAUTHENTICATED,
+      });
+      await expect(unary(plaintext, "getPayment", { paymentId: payment.paymentId })).rejects.toMatchObject({
+        code: grpc.status.UNAVAILABLE,
+      });
     } finally {
       for (const client of [withCert, noCert, plaintext]) client.close();
     }
@@ -193,15 +220,21 @@ describe("the actor is the authenticated caller", () => {
     const anonymous = await errorOf(asConsole, PaymentService.method.decideRiskReview);
     expect(anonymous?.code).toBe(Code.PermissionDenied);
     expect(anonymous!.rawMessage).toMatch(/is a person's decision/);
-    const badLogin = await errorOf(asConsole, PaymentService.method.decideRiskReview, { [OPERATOR_HEADER]: "Robert'); drop" });
+    const badLogin = await errorOf(asConsole, PaymentService.method.decideRiskReview, {
+      [OPERATOR_HEADER]: "Robert'); drop",
+    });
     expect(badLogin?.code).toBe(Code.InvalidArgument);
   });
 
   it("every mutating call leaves an audit record with caller, operator, ids and outcome, refusals included", async () => {
     const asRisk = clientOf(PaymentService, "payment", testTls("risk"));
-    await expect(asRisk.refundPayment({ paymentId: "pay_audited", refundId: "re_x" })).rejects.toMatchObject({ code: Code.PermissionDenied });
+    await expect(asRisk.refundPayment({ paymentId: "pay_audited", refundId: "re_x" })).rejects.toMatchObject({
+      code: Code.PermissionDenied,
+    });
     const asConsole = clientOf(PaymentService, "payment", testTls("console"));
-    await expect(asConsole.refundPayment({ paymentId: "pay_audited" }, { headers: { [OPERATOR_HEADER]: "ann" } })).rejects.toBeInstanceOf(ConnectError);
+    await expect(
+      asConsole.refundPayment({ paymentId: "pay_audited" }, { headers: { [OPERATOR_HEADER]: "ann" } }),
+    ).rejects.toBeInstanceOf(ConnectError);
 
     const audit = clientOf(AuditService, "payment", testTls("operator-tools"));
     const { records } = await audit.listAuditRecords({ method: "/payment.v1.PaymentService/RefundPayment" });
@@ -214,10 +247,17 @@ describe("the actor is the authenticated caller", () => {
     expect(mine[0]!.at).toBeDefined();
     // A header only the console may send is refused and not believed: the record names no operator.
     const asMarketplaceVouching = clientOf(PaymentService, "payment", testTls("marketplace"));
-    await expect(asMarketplaceVouching.refundPayment({ paymentId: "pay_forged_operator" }, { headers: { [OPERATOR_HEADER]: "admin" } })).rejects.toMatchObject({
+    await expect(
+      asMarketplaceVouching.refundPayment(
+        { paymentId: "pay_forged_operator" },
+        { headers: { [OPERATOR_HEADER]: "admin" } },
+      ),
+    ).rejects.toMatchObject({
       code: Code.PermissionDenied,
     });
-    const forged = (await audit.listAuditRecords({ method: "/payment.v1.PaymentService/RefundPayment" })).records.filter((r) => r.ids.payment_id === "pay_forged_operator");
+    const forged = (
+      await audit.listAuditRecords({ method: "/payment.v1.PaymentService/RefundPayment" })
+    ).records.filter((r) => r.ids.payment_id === "pay_forged_operator");
     expect(forged.map((r) => [r.caller, r.operator, r.outcome])).toEqual([["marketplace", "", "PERMISSION_DENIED"]]);
     // Reads are not audited, and the marketplace may not read the audit.
     const asMarketplace = clientOf(AuditService, "payment", testTls("marketplace"));
@@ -246,7 +286,10 @@ describe("reserved ledger ids", () => {
     ["reconciliation", "payin:pay_inflight"],
   ] as const)("%s posting %s is PERMISSION_DENIED", async (identity, id) => {
     const ledger = clientOf(LedgerService, "ledger", testTls(identity));
-    await expect(ledger.postTransaction(posting(id))).rejects.toMatchObject({ code: Code.PermissionDenied, rawMessage: expect.stringContaining(`may not post`) });
+    await expect(ledger.postTransaction(posting(id))).rejects.toMatchObject({
+      code: Code.PermissionDenied,
+      rawMessage: expect.stringContaining(`may not post`),
+    });
   });
 });
 
@@ -274,7 +317,9 @@ describe("every input bounded", () => {
 
   it("a streamed call's request is bounded too", async () => {
     const payments = asMarketplace();
-    await expect(payments.watchPayment({ paymentId: "pay_\u0000" })[Symbol.asyncIterator]().next()).rejects.toMatchObject({
+    await expect(
+      payments.watchPayment({ paymentId: "pay_\u0000" })[Symbol.asyncIterator]().next(),
+    ).rejects.toMatchObject({
       code: Code.InvalidArgument,
       rawMessage: expect.stringMatching(/^payment_id: contains the control character U\+0000/),
     });
@@ -282,7 +327,9 @@ describe("every input bounded", () => {
 
   it("a wallet destination with a NUL byte is INVALID_ARGUMENT, not INTERNAL", async () => {
     const wallets = clientOf(WalletService, "wallet", testTls("marketplace"));
-    await expect(wallets.setPayoutAccount({ sellerId: "s1", destination: "ba_\u0000" })).rejects.toMatchObject({ code: Code.InvalidArgument });
+    await expect(wallets.setPayoutAccount({ sellerId: "s1", destination: "ba_\u0000" })).rejects.toMatchObject({
+      code: Code.InvalidArgument,
+    });
   });
 
   it("calls beyond the cap in flight on one connection are RESOURCE_EXHAUSTED, and the next ones served once those end", async () => {
@@ -303,7 +350,10 @@ describe("every input bounded", () => {
       const health = createClient(Health, transportTo("risk", testTls("probe"), server.url));
       const held = [health.check({}), health.check({})];
       await new Promise((resolve) => setTimeout(resolve, 200));
-      await expect(health.check({})).rejects.toMatchObject({ code: Code.ResourceExhausted, rawMessage: expect.stringContaining("2 calls are already in flight on this connection") });
+      await expect(health.check({})).rejects.toMatchObject({
+        code: Code.ResourceExhausted,
+        rawMessage: expect.stringContaining("2 calls are already in flight on this connection"),
+      });
       release();
       await Promise.all(held);
       expect((await health.check({})).status).toBe(1);
@@ -318,7 +368,9 @@ describe("every input bounded", () => {
       const payments = createClient(PaymentService, transportTo("payment", testTls("marketplace"), replica.url));
       const { payment } = await payments.createPayment(checkout());
       const watchers = [new AbortController(), new AbortController()];
-      const open = watchers.map((w) => payments.watchPayment({ paymentId: payment!.paymentId }, { signal: w.signal })[Symbol.asyncIterator]());
+      const open = watchers.map((w) =>
+        payments.watchPayment({ paymentId: payment!.paymentId }, { signal: w.signal })[Symbol.asyncIterator](),
+      );
       for (const stream of open) await stream.next();
       const third = payments.watchPayment({ paymentId: payment!.paymentId })[Symbol.asyncIterator]();
       await expect(third.next()).rejects.toMatchObject({ code: Code.ResourceExhausted });
@@ -330,7 +382,10 @@ describe("every input bounded", () => {
           .watchPayment({ paymentId: payment!.paymentId }, { signal: watcher.signal })
           [Symbol.asyncIterator]()
           .next()
-          .then(() => "open", () => "refused");
+          .then(
+            () => "open",
+            () => "refused",
+          );
         watcher.abort();
         return outcome;
       };

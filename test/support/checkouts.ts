@@ -30,8 +30,13 @@ export function sampleCheckout<O extends CheckoutRequest = {}>(overrides: O = {}
 
 /** Creates a 6,000.00 USD checkout, over the default risk rules' review threshold (5,000.00 USD): held for a person; its payment id. */
 export async function heldForReview(payments: Payments): Promise<string> {
-  const { payment } = await payments.createPayment(sampleCheckout({ orders: [{ orderId: "o1", sellerId: "seller-a", amount: usd(600_000) }] }));
-  if (payment!.risk?.decision !== Decision.REVIEW) throw new Error(`payment ${payment!.paymentId} was not held for review: ${JSON.stringify(payment!.risk?.decision)}`);
+  const { payment } = await payments.createPayment(
+    sampleCheckout({ orders: [{ orderId: "o1", sellerId: "seller-a", amount: usd(600_000) }] }),
+  );
+  if (payment!.risk?.decision !== Decision.REVIEW)
+    throw new Error(
+      `payment ${payment!.paymentId} was not held for review: ${JSON.stringify(payment!.risk?.decision)}`,
+    );
   return payment!.paymentId;
 }
 
@@ -39,7 +44,11 @@ export async function heldForReview(payments: Payments): Promise<string> {
  * Creates the checkout and pays it on the hosted page with `card`; resolves with the payment id once the payment has
  * settled: SUCCEEDED, or FAILED for a card the PSP declines.
  */
-export async function payCheckout(payments: Payments, request: CheckoutRequest, card: string = TEST_CARDS.success): Promise<string> {
+export async function payCheckout(
+  payments: Payments,
+  request: CheckoutRequest,
+  card: string = TEST_CARDS.success,
+): Promise<string> {
   const { payment } = await payments.createPayment(request);
   await payOnHostedPage(payment!.hostedPageUrl, card);
   await waitForStatus(payments, payment!.paymentId, PaymentStatus.SUCCEEDED, PaymentStatus.FAILED);
@@ -73,7 +82,9 @@ export function waitForPaymentStatus(payments: GrpcJsClient, paymentId: string, 
  * The payments whose stored checkout status (kept by a trigger for listings and stats) differs from the one their
  * orders give: none, whatever flows ran.
  */
-export async function checkoutStatusDrift(databaseUrl: string): Promise<{ id: string; stored: string; orders: string }[]> {
+export async function checkoutStatusDrift(
+  databaseUrl: string,
+): Promise<{ id: string; stored: string; orders: string }[]> {
   const db = createDb(databaseUrl, PAYMENT_SCHEMA);
   try {
     const { rows } = await db.raw(`

@@ -32,8 +32,15 @@ const TIMEOUT_MS = 30_000;
  * certificate), through the transport the services use between themselves: requests and answers are the generated
  * message types, enums are numbers, int64 fields bigints, errors ConnectErrors with a `Code`.
  */
-export function serviceClient<S extends ServiceName>(service: S, url: string, as: Identity | TlsMaterial): ServiceClient<S> {
-  return createClient(SERVICES[service], grpcTransport(url, typeof as === "string" ? testTls(as) : as, { server: service, timeoutMs: TIMEOUT_MS })) as ServiceClient<S>;
+export function serviceClient<S extends ServiceName>(
+  service: S,
+  url: string,
+  as: Identity | TlsMaterial,
+): ServiceClient<S> {
+  return createClient(
+    SERVICES[service],
+    grpcTransport(url, typeof as === "string" ? testTls(as) : as, { server: service, timeoutMs: TIMEOUT_MS }),
+  ) as ServiceClient<S>;
 }
 
 /** The standard health service of the server at `url` (proving it is `server`), as the probe calls it. */

@@ -34,7 +34,8 @@ export async function waitForPayInDeadLetters(names: EventStreamNames, eventId: 
   try {
     const jsm = await jetstreamManager(nc);
     const letters = () => listDeadLetters(jsm, names).then((all) => all.filter((l) => l.original?.msgId === eventId));
-    const done = (found: DeadLetter[]) => JSON.stringify(found.map((l) => l.consumer).sort()) === JSON.stringify(PAYIN_CONSUMERS);
+    const done = (found: DeadLetter[]) =>
+      JSON.stringify(found.map((l) => l.consumer).sort()) === JSON.stringify(PAYIN_CONSUMERS);
     return await waitFor(letters, done, 15_000, `every pay-in consumer to dead-letter the event ${eventId}`);
   } finally {
     await nc.close();
@@ -45,11 +46,17 @@ export async function waitForPayInDeadLetters(names: EventStreamNames, eventId: 
  * Publishes an undecodable ("poison") payment.succeeded event to the stream, and waits until every consumer of the
  * subject has dead-lettered it; resolves with its event id and those dead letters.
  */
-export async function deadLetteredPoisonEvent(names: EventStreamNames): Promise<{ eventId: string; letters: DeadLetter[] }> {
+export async function deadLetteredPoisonEvent(
+  names: EventStreamNames,
+): Promise<{ eventId: string; letters: DeadLetter[] }> {
   const eventId = `evt_poison_${randomUUID()}`;
   const nc = await connectAs(HARNESS);
   try {
-    await jetstream(nc).publish(`${names.subjectPrefix}.payment.succeeded`, new TextEncoder().encode("not protobuf {"), { msgID: eventId });
+    await jetstream(nc).publish(
+      `${names.subjectPrefix}.payment.succeeded`,
+      new TextEncoder().encode("not protobuf {"),
+      { msgID: eventId },
+    );
   } finally {
     await nc.close();
   }

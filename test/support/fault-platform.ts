@@ -41,7 +41,12 @@ export async function startFaultPlatform(options: FaultPlatformOptions): Promise
     const nats = teardown.add(await startNatsProcess(), (server) => server.stop());
     const webhooks = teardown.add(await startWebhookBalancer(), (balancer) => balancer.close());
     const platform = teardown.add(
-      await startTestPlatform({ services: ["risk", "wallet", "ledger"], outside: ["payment"], nats: nats.endpoint, psp: { webhookUrl: webhooks.url, random: options.pspRandom } }),
+      await startTestPlatform({
+        services: ["risk", "wallet", "ledger"],
+        outside: ["payment"],
+        nats: nats.endpoint,
+        psp: { webhookUrl: webhooks.url, random: options.pspRandom },
+      }),
       (started) => started.close(),
     );
     const config: PaymentProcessConfig = {
@@ -56,7 +61,11 @@ export async function startFaultPlatform(options: FaultPlatformOptions): Promise
     };
     const payments: PaymentInstance[] = [];
     for (let i = 0; i < options.paymentInstances; i++) {
-      payments.push(teardown.add(await PaymentInstance.create(config, String.fromCharCode(65 + i)), (instance) => instance.stop("SIGKILL")));
+      payments.push(
+        teardown.add(await PaymentInstance.create(config, String.fromCharCode(65 + i)), (instance) =>
+          instance.stop("SIGKILL"),
+        ),
+      );
     }
     const { psp, wallet, ledger, pspApi } = platform;
     return { nats, psp, webhooks, wallet, ledger, payments, pspApi, close: () => teardown.run() };

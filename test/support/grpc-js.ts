@@ -14,7 +14,12 @@ const PROTO_ROOT = fileURLToPath(new URL("../../proto", import.meta.url));
  */
 export type GrpcJsClient = grpc.Client & Record<string, Function>;
 
-export function grpcJsClient(protoFile: string, serviceName: string, url: string, identity: Identity | TlsMaterial): GrpcJsClient {
+export function grpcJsClient(
+  protoFile: string,
+  serviceName: string,
+  url: string,
+  identity: Identity | TlsMaterial,
+): GrpcJsClient {
   const definition = protoLoader.loadSync(protoFile, {
     includeDirs: [PROTO_ROOT],
     longs: String,
@@ -29,9 +34,17 @@ export function grpcJsClient(protoFile: string, serviceName: string, url: string
 }
 
 /** Calls a unary method; rejects with the grpc.ServiceError (which carries `.code` and `.details`). */
-export function unary<T = any>(client: GrpcJsClient, method: string, request: object, metadata = new grpc.Metadata(), options: grpc.CallOptions = {}): Promise<T> {
+export function unary<T = any>(
+  client: GrpcJsClient,
+  method: string,
+  request: object,
+  metadata = new grpc.Metadata(),
+  options: grpc.CallOptions = {},
+): Promise<T> {
   return new Promise((resolve, reject) => {
-    client[method]!(request, metadata, options, (err: grpc.ServiceError | null, response: T) => (err ? reject(err) : resolve(response)));
+    client[method]!(request, metadata, options, (err: grpc.ServiceError | null, response: T) =>
+      err ? reject(err) : resolve(response),
+    );
   });
 }
 
@@ -48,7 +61,11 @@ export { grpc };
  * Calls a server-streaming method: `first` resolves with the first message (the server is then surely past its
  * start), `all` with every message once the server ends the stream.
  */
-export function serverStream<T = any>(client: GrpcJsClient, method: string, request: object): { first: Promise<T>; all: Promise<T[]> } {
+export function serverStream<T = any>(
+  client: GrpcJsClient,
+  method: string,
+  request: object,
+): { first: Promise<T>; all: Promise<T[]> } {
   const call = client[method]!(request) as grpc.ClientReadableStream<T>;
   const first = new Promise<T>((resolve, reject) => {
     call.once("data", resolve);

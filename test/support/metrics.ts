@@ -22,7 +22,11 @@ function parseSamples(text: string): MetricSample[] {
     .map((line) => {
       const [, name, labels = "", value] = SAMPLE_LINE.exec(line) ?? [];
       if (!name || !value) throw new Error(`not a sample line: ${line}`);
-      return { name, labels: Object.fromEntries([...labels.matchAll(LABEL)].map(([, k, v]) => [k!, v!])), value: Number(value) };
+      return {
+        name,
+        labels: Object.fromEntries([...labels.matchAll(LABEL)].map(([, k, v]) => [k!, v!])),
+        value: Number(value),
+      };
     });
 }
 
@@ -35,7 +39,9 @@ export async function scrape(url: string): Promise<Scrape> {
     contentType: res.headers.get("content-type"),
     samples,
     value(name, labels = {}) {
-      const found = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+      const found = samples.filter(
+        (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+      );
       if (found.length > 1) throw new Error(`${found.length} samples of ${name} match ${JSON.stringify(labels)}`);
       return found[0]?.value;
     },

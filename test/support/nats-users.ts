@@ -9,7 +9,11 @@ export const HARNESS = "test-harness";
 export type TestNatsUser = NatsUser | typeof HARNESS;
 
 export function harnessUser(): NatsUserEntry {
-  return { user: HARNESS, password: randomBytes(18).toString("base64url"), permissions: { publish: [">"], subscribe: [">"] } };
+  return {
+    user: HARNESS,
+    password: randomBytes(18).toString("base64url"),
+    permissions: { publish: [">"], subscribe: [">"] },
+  };
 }
 
 /** The test run's NATS server, as `user`. */

@@ -101,7 +101,10 @@ export class PaymentInstance {
       async () => {
         // The armed failpoint may fire while it starts (the relay publishes a backlog first): that is the fault itself.
         if (child.exit?.signal === "SIGKILL" && failpoints !== "" && child.output().includes("FAILPOINT ")) return true;
-        if (child.exit) throw new Error(`payment instance ${this.name} exited while starting (${JSON.stringify(child.exit)}): ${child.output()}`);
+        if (child.exit)
+          throw new Error(
+            `payment instance ${this.name} exited while starting (${JSON.stringify(child.exit)}): ${child.output()}`,
+          );
         return serving(this.url);
       },
       (up) => up,

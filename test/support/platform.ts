@@ -6,13 +6,29 @@ import { startPspSimulator, type PspSimulator, type PspSimulatorOptions } from "
 import type { PollerConfig } from "../../services/payment/app/in-flight-poller.js";
 import type { NatsEndpoint } from "../../services/lib/events/nats.js";
 import type { EventStreamNames } from "../../services/lib/events/streams.js";
-import { startPaymentService, type PaymentServiceConfig, type RunningPaymentService } from "../../services/payment/service.js";
+import {
+  startPaymentService,
+  type PaymentServiceConfig,
+  type RunningPaymentService,
+} from "../../services/payment/service.js";
 import type { RiskRules } from "../../services/risk/domain/rules.js";
 import { randomPageTokenSecret } from "../../services/lib/page-token.js";
 import { startRiskService } from "../../services/risk/service.js";
-import { startWalletService, type RunningWalletService, type WalletServiceConfig } from "../../services/wallet/service.js";
-import { startLedgerService, type LedgerServiceConfig, type RunningLedgerService } from "../../services/ledger/service.js";
-import { startReconciliationService, type ReconciliationServiceConfig, type RunningReconciliationService } from "../../services/reconciliation/service.js";
+import {
+  startWalletService,
+  type RunningWalletService,
+  type WalletServiceConfig,
+} from "../../services/wallet/service.js";
+import {
+  startLedgerService,
+  type LedgerServiceConfig,
+  type RunningLedgerService,
+} from "../../services/ledger/service.js";
+import {
+  startReconciliationService,
+  type ReconciliationServiceConfig,
+  type RunningReconciliationService,
+} from "../../services/reconciliation/service.js";
 import { startConsoleService, type RunningConsoleService } from "../../services/console/service.js";
 import type { ConsumerSettings } from "../../services/lib/events/consumer.js";
 import type { GrpcServer } from "../../services/lib/grpc-server.js";
@@ -97,13 +113,20 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
 
 const ALL_SERVICES: PlatformService[] = ["psp", "risk", "payment", "wallet", "ledger", "reconciliation", "console"];
 
-async function startServices(wanted: Set<ServiceName>, options: TestPlatformOptions, teardown: Teardown): Promise<TestPlatform> {
+async function startServices(
+  wanted: Set<ServiceName>,
+  options: TestPlatformOptions,
+  teardown: Teardown,
+): Promise<TestPlatform> {
   const database = teardown.add(await createTestDatabase(), (db) => db.drop());
-  const servicesDatabaseUrl = options.databasePort === undefined ? database.url : databaseUrlViaPort(database.url, options.databasePort);
+  const servicesDatabaseUrl =
+    options.databasePort === undefined ? database.url : databaseUrlViaPort(database.url, options.databasePort);
   const natsFor = options.nats ?? natsAs;
   // Another server's streams go with its store.
   const streams = options.nats ? uniqueStreamNames() : teardown.add(uniqueStreamNames(), deleteStreams);
-  const settlementDir = teardown.add(mkdtempSync(join(tmpdir(), "settlements-")), async (dir) => rmSync(dir, { recursive: true, force: true }));
+  const settlementDir = teardown.add(mkdtempSync(join(tmpdir(), "settlements-")), async (dir) =>
+    rmSync(dir, { recursive: true, force: true }),
+  );
   const pageTokenSecret = randomPageTokenSecret();
   // Filled in as the services start: a teardown after a partial start closes the ones there are.
   const platform = {
@@ -128,8 +151,17 @@ async function startServices(wanted: Set<ServiceName>, options: TestPlatformOpti
     teardown.add(name, (started) => platform[started].close());
   };
   // Each one after the services it calls, which `wanted` holds.
-  await start("psp", () => startPspSimulator({ apiKey: PSP_API_KEY, webhookSecret: PSP_WEBHOOK_SECRET, webhookRetryBaseMs: 50, ...options.psp }));
-  await start("risk", () => startRiskService({ tls: testTls("risk"), pageTokenSecret, databaseUrl: servicesDatabaseUrl, rules: options.rules }));
+  await start("psp", () =>
+    startPspSimulator({
+      apiKey: PSP_API_KEY,
+      webhookSecret: PSP_WEBHOOK_SECRET,
+      webhookRetryBaseMs: 50,
+      ...options.psp,
+    }),
+  );
+  await start("risk", () =>
+    startRiskService({ tls: testTls("risk"), pageTokenSecret, databaseUrl: servicesDatabaseUrl, rules: options.rules }),
+  );
   await start("payment", async () => {
     const payment = await startPaymentService({
       ...paymentConfig(servicesDatabaseUrl, streams, platform.psp.url, platform.risk.url, pageTokenSecret),
@@ -139,7 +171,9 @@ async function startServices(wanted: Set<ServiceName>, options: TestPlatformOpti
     platform.psp.setWebhookUrl(payment.webhookUrl);
     return payment;
   });
-  await start("wallet", () => startWalletService(walletConfig(servicesDatabaseUrl, streams, platform.psp.url, pageTokenSecret, options)));
+  await start("wallet", () =>
+    startWalletService(walletConfig(servicesDatabaseUrl, streams, platform.psp.url, pageTokenSecret, options)),
+  );
   await start("ledger", () =>
     startLedgerService({
       tls: testTls("ledger"),
@@ -180,7 +214,13 @@ async function startServices(wanted: Set<ServiceName>, options: TestPlatformOpti
   return platform;
 }
 
-function paymentConfig(databaseUrl: string, streams: EventStreamNames, pspUrl: string, riskUrl: string, pageTokenSecret: string): PaymentServiceConfig {
+function paymentConfig(
+  databaseUrl: string,
+  streams: EventStreamNames,
+  pspUrl: string,
+  riskUrl: string,
+  pageTokenSecret: string,
+): PaymentServiceConfig {
   return {
     tls: testTls("payment"),
     databaseUrl,
@@ -194,7 +234,13 @@ function paymentConfig(databaseUrl: string, streams: EventStreamNames, pspUrl: s
   };
 }
 
-function walletConfig(databaseUrl: string, streams: EventStreamNames, pspUrl: string, pageTokenSecret: string, options: TestPlatformOptions): WalletServiceConfig {
+function walletConfig(
+  databaseUrl: string,
+  streams: EventStreamNames,
+  pspUrl: string,
+  pageTokenSecret: string,
+  options: TestPlatformOptions,
+): WalletServiceConfig {
   return {
     tls: testTls("wallet"),
     databaseUrl,
@@ -207,16 +253,33 @@ function walletConfig(databaseUrl: string, streams: EventStreamNames, pspUrl: st
 }
 
 /** Another wallet service instance on the platform's database, streams and PSP: a second replica, or one with a payout schedule. */
-export function startWalletReplica(platform: TestPlatform, options: TestPlatformOptions = {}): Promise<RunningWalletService> {
-  return startWalletService(walletConfig(platform.database.url, platform.streams, platform.psp.url, platform.pageTokenSecret, options));
+export function startWalletReplica(
+  platform: TestPlatform,
+  options: TestPlatformOptions = {},
+): Promise<RunningWalletService> {
+  return startWalletService(
+    walletConfig(platform.database.url, platform.streams, platform.psp.url, platform.pageTokenSecret, options),
+  );
 }
 
 /**
  * Another payment service instance on the platform's database and streams, on its own ports: a second replica,
  * or the service as it comes back after a restart. The PSP keeps sending webhooks to the platform's instance.
  */
-export function startPaymentReplica(platform: TestPlatform, overrides: Partial<PaymentServiceConfig> = {}): Promise<RunningPaymentService> {
-  return startPaymentService({ ...paymentConfig(platform.database.url, platform.streams, platform.psp.url, platform.risk.url, platform.pageTokenSecret), ...overrides });
+export function startPaymentReplica(
+  platform: TestPlatform,
+  overrides: Partial<PaymentServiceConfig> = {},
+): Promise<RunningPaymentService> {
+  return startPaymentService({
+    ...paymentConfig(
+      platform.database.url,
+      platform.streams,
+      platform.psp.url,
+      platform.risk.url,
+      platform.pageTokenSecret,
+    ),
+    ...overrides,
+  });
 }
 
 /** Calls the simulator's REST API with the platform's secret key. */

@@ -32,7 +32,12 @@ export async function readPaymentEvents(stream: string): Promise<StoredEvent[]> 
   const events: StoredEvent[] = [];
   for (const m of await readStreamMessages(stream, ".payment.")) {
     try {
-      events.push({ seq: m.seq, subject: m.subject, msgId: m.header.get("Nats-Msg-Id") || undefined, event: decodePaymentEvent(m.data) });
+      events.push({
+        seq: m.seq,
+        subject: m.subject,
+        msgId: m.header.get("Nats-Msg-Id") || undefined,
+        event: decodePaymentEvent(m.data),
+      });
     } catch (err) {
       if (!(err instanceof PoisonMessage)) throw err;
     }

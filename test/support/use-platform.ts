@@ -25,7 +25,12 @@ export function usePlatform(options: TestPlatformOptions = {}): PlatformUnderTes
   const as = (identity: Identity, _service?: "payments"): GrpcJsClient => {
     let client = clients.get(identity);
     if (!client) {
-      client = grpcJsClient("payment/v1/payment.proto", "payment.v1.PaymentService", under.platform.payment.url, identity);
+      client = grpcJsClient(
+        "payment/v1/payment.proto",
+        "payment.v1.PaymentService",
+        under.platform.payment.url,
+        identity,
+      );
       clients.set(identity, client);
     }
     return client;

@@ -1,5 +1,10 @@
 /** Polls until `check` returns a value that `done` accepts, or fails after `timeoutMs` with the last value seen. */
-export async function waitFor<T>(check: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000, what = "condition"): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 15_000,
+  what = "condition",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

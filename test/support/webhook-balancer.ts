@@ -37,13 +37,22 @@ export async function startWebhookBalancer(): Promise<WebhookBalancer> {
   let next = 0;
   const arrivals: string[] = [];
 
-  const forward = async (target: string, req: http.IncomingMessage, body: string): Promise<{ status: number; body: string }> => {
-    const headers = Object.fromEntries(FORWARDED_HEADERS.flatMap((name) => (req.headers[name] ? [[name, String(req.headers[name])]] : [])));
+  const forward = async (
+    target: string,
+    req: http.IncomingMessage,
+    body: string,
+  ): Promise<{ status: number; body: string }> => {
+    const headers = Object.fromEntries(
+      FORWARDED_HEADERS.flatMap((name) => (req.headers[name] ? [[name, String(req.headers[name])]] : [])),
+    );
     try {
       const res = await fetch(target, { method: req.method, headers, body, signal: AbortSignal.timeout(5_000) });
       return { status: res.status, body: await res.text() };
     } catch (err) {
-      return { status: 502, body: JSON.stringify({ error: `payment instance unreachable: ${(err as Error).message}` }) };
+      return {
+        status: 502,
+        body: JSON.stringify({ error: `payment instance unreachable: ${(err as Error).message}` }),
+      };
     }
   };
 

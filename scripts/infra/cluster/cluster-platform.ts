@@ -6,7 +6,15 @@ import { streamNamesFromEnv } from "../../../services/lib/events/streams.js";
 import { issueDevPki, type DevPki } from "../../../services/lib/tls/dev-ca.js";
 import { freePort } from "../free-port.js";
 import { scopeOf } from "../nats-auth.js";
-import { PLATFORM_SERVICES, serviceUrlEnv, sharedServiceEnv, startServiceInstance, type PortMap, type ServiceName, type ServiceSpec } from "../platform-services.js";
+import {
+  PLATFORM_SERVICES,
+  serviceUrlEnv,
+  sharedServiceEnv,
+  startServiceInstance,
+  type PortMap,
+  type ServiceName,
+  type ServiceSpec,
+} from "../platform-services.js";
 import type { ServiceProcess } from "../service-process.js";
 import { Teardown } from "../teardown.js";
 import { startHaproxy, type HaproxyFrontend } from "./haproxy.js";
@@ -73,7 +81,10 @@ async function freePorts(spec: ServiceSpec): Promise<PortMap> {
 }
 
 /** Starts all of `starts`; when one fails, closes those that started (via `teardown`) and throws. */
-async function startTogether<T>(teardown: Teardown, starts: { start: () => Promise<T>; close: (started: T) => Promise<void> }[]): Promise<T[]> {
+async function startTogether<T>(
+  teardown: Teardown,
+  starts: { start: () => Promise<T>; close: (started: T) => Promise<void> }[],
+): Promise<T[]> {
   const settled = await Promise.allSettled(starts.map((s) => s.start()));
   settled.forEach((result, i) => {
     if (result.status === "fulfilled") teardown.add(result.value, starts[i]!.close);
@@ -97,9 +108,13 @@ export async function startClusterPlatform(options: ClusterPlatformOptions = {})
       { start: () => startPgCluster({ log }), close: (c) => c.stop() },
       { start: () => startNatsCluster(scopeOf(streamNamesFromEnv())), close: (c) => c.stop() },
     ])) as [PgCluster, NatsCluster];
-    const pkiDir = teardown.add(mkdtempSync(join(tmpdir(), "payments-cluster-pki-")), (dir) => rm(dir, { recursive: true, force: true }));
+    const pkiDir = teardown.add(mkdtempSync(join(tmpdir(), "payments-cluster-pki-")), (dir) =>
+      rm(dir, { recursive: true, force: true }),
+    );
     const pki = await issueDevPki(pkiDir);
-    const settlementDir = teardown.add(mkdtempSync(join(tmpdir(), "payments-cluster-settlements-")), (dir) => rm(dir, { recursive: true, force: true }));
+    const settlementDir = teardown.add(mkdtempSync(join(tmpdir(), "payments-cluster-settlements-")), (dir) =>
+      rm(dir, { recursive: true, force: true }),
+    );
 
     const instancePorts = new Map<ServiceSpec, PortMap[]>();
     const front: PortMap = {};
@@ -131,13 +146,20 @@ export async function startClusterPlatform(options: ClusterPlatformOptions = {})
       EVENTS_STREAM_REPLICAS: "3",
       ...options.env,
     };
-    const launch = (spec: ServiceSpec, ports: PortMap, label: string) => startServiceInstance(spec, ports, { shared, pki, nats }, label);
+    const launch = (spec: ServiceSpec, ports: PortMap, label: string) =>
+      startServiceInstance(spec, ports, { shared, pki, nats }, label);
     const instances = [...instancePorts].flatMap(([spec, ports]) =>
-      ports.map((p, i) => new ServiceInstance(spec, ports.length > 1 ? `${spec.title.trim()} #${i + 1}` : spec.title.trim(), p, launch)),
+      ports.map(
+        (p, i) =>
+          new ServiceInstance(spec, ports.length > 1 ? `${spec.title.trim()} #${i + 1}` : spec.title.trim(), p, launch),
+      ),
     );
     await startTogether(
       teardown,
-      instances.map((instance) => ({ start: () => instance.start().then(() => instance), close: (started: ServiceInstance) => started.kill("SIGTERM") })),
+      instances.map((instance) => ({
+        start: () => instance.start().then(() => instance),
+        close: (started: ServiceInstance) => started.kill("SIGTERM"),
+      })),
     );
     // Up means callers get through: the balancer's checks have seen every instance listen.
     await balancer.allUp(10_000);

@@ -29,7 +29,11 @@ export interface RunningHaproxy {
 
 /** The servers (not the frontend and backend totals) of HAProxy's CSV stats that are not UP: "backend/server status". */
 async function serversNotUp(statsUrl: string): Promise<string[]> {
-  const [header, ...rows] = (await (await fetch(`${statsUrl};csv`)).text()).replace(/^# /, "").trim().split("\n").map((line) => line.split(","));
+  const [header, ...rows] = (await (await fetch(`${statsUrl};csv`)).text())
+    .replace(/^# /, "")
+    .trim()
+    .split("\n")
+    .map((line) => line.split(","));
   const [proxy, server, status] = ["pxname", "svname", "status"].map((name) => header!.indexOf(name));
   return rows
     .filter((row) => row[server!] !== "FRONTEND" && row[server!] !== "BACKEND" && row[proxy!] !== "stats")
@@ -44,7 +48,8 @@ function frontendConfig({ name, port, backends, check }: HaproxyFrontend): strin
     const checkPort = check.kind === "http" && check.port ? ` port ${check.port(b)}` : "";
     return `  server ${b.name} ${b.host}:${b.port} check${checkPort}`;
   });
-  const httpCheck = check.kind === "http" ? [`  option httpchk GET ${check.path}`, "  http-check expect status 200"] : [];
+  const httpCheck =
+    check.kind === "http" ? [`  option httpchk GET ${check.path}`, "  http-check expect status 200"] : [];
   return [
     `frontend ${name}`,
     `  bind 127.0.0.1:${port}`,
@@ -59,7 +64,16 @@ function frontendConfig({ name, port, backends, check }: HaproxyFrontend): strin
 }
 
 function haproxyConfig(frontends: HaproxyFrontend[], statsPort?: number): string {
-  const stats = statsPort ? ["frontend stats", "  mode http", `  bind 127.0.0.1:${statsPort}`, "  stats enable", "  stats uri /", "  stats refresh 2s"] : [];
+  const stats = statsPort
+    ? [
+        "frontend stats",
+        "  mode http",
+        `  bind 127.0.0.1:${statsPort}`,
+        "  stats enable",
+        "  stats uri /",
+        "  stats refresh 2s",
+      ]
+    : [];
   return [
     "global",
     "  maxconn 4096",
@@ -79,7 +93,10 @@ function haproxyConfig(frontends: HaproxyFrontend[], statsPort?: number): string
 }
 
 /** A haproxy from a generated configuration (in a directory of its own, removed on stop); resolves once it listens on every frontend. */
-export async function startHaproxy(frontends: HaproxyFrontend[], opts: { stats?: boolean; log?: (line: string) => void } = {}): Promise<RunningHaproxy> {
+export async function startHaproxy(
+  frontends: HaproxyFrontend[],
+  opts: { stats?: boolean; log?: (line: string) => void } = {},
+): Promise<RunningHaproxy> {
   const dir = mkdtempSync(join(tmpdir(), "payment-platform-haproxy-"));
   const statsPort = opts.stats ? await freePort() : undefined;
   const config = join(dir, "haproxy.cfg");
@@ -103,7 +120,12 @@ export async function startHaproxy(frontends: HaproxyFrontend[], opts: { stats?:
   const statsUrl = statsPort ? `http://127.0.0.1:${statsPort}/` : undefined;
   const allUp = async (timeoutMs: number) => {
     if (!statsUrl) throw new Error("allUp needs haproxy started with stats");
-    await waitUntil("every backend server to be up in haproxy", timeoutMs, async () => ((await serversNotUp(statsUrl)).length === 0 ? true : undefined), 200);
+    await waitUntil(
+      "every backend server to be up in haproxy",
+      timeoutMs,
+      async () => ((await serversNotUp(statsUrl)).length === 0 ? true : undefined),
+      200,
+    );
   };
   return { stop, statsUrl, allUp };
 }

@@ -6,7 +6,15 @@ import { freePort } from "../free-port.js";
 import { getJson } from "./get-json.js";
 import { randomNatsPasswords, type NatsAuthScope, type NatsUserEntry } from "../nats-auth.js";
 import { natsServerFiles, requireNatsServer, waitUntilUp, type NatsServerFiles, type RunningNats } from "../nats.js";
-import { killAll, processesMentioning, startDaemon, stopDaemon, sweepOnExit, waitUntil, type Daemon } from "./processes.js";
+import {
+  killAll,
+  processesMentioning,
+  startDaemon,
+  stopDaemon,
+  sweepOnExit,
+  waitUntil,
+  type Daemon,
+} from "./processes.js";
 
 export interface NatsCluster extends RunningNats {
   addresses(): string[];
@@ -18,7 +26,10 @@ export interface NatsCluster extends RunningNats {
    * kill -9 of the stream leader's server; resolves once another leads and a publish on `subject` is acknowledged.
    * That publish is stored in the stream: give a subject the stream takes and no consumer reads.
    */
-  killStreamLeader(stream: string, subject: string): Promise<{ killed: string; newLeader: string; publishesBackAfterMs: number }>;
+  killStreamLeader(
+    stream: string,
+    subject: string,
+  ): Promise<{ killed: string; newLeader: string; publishesBackAfterMs: number }>;
   /** Starts a killed node again with its store; resolves once it reports healthy (its streams caught up). */
   start(node: string): Promise<void>;
 }
@@ -46,9 +57,19 @@ const secret = () => randomBytes(18).toString("base64url");
 const quoted = (s: string) => JSON.stringify(s);
 
 /** `count` nodes on free ports, each with its configuration (`files`), routed to every other with the route's credentials. */
-async function clusterNodes(count: number, route: { user: string; password: string }, files: (port: number, lines: string[]) => NatsServerFiles): Promise<Map<string, NatsNode>> {
+async function clusterNodes(
+  count: number,
+  route: { user: string; password: string },
+  files: (port: number, lines: string[]) => NatsServerFiles,
+): Promise<Map<string, NatsNode>> {
   const ports = [];
-  for (let i = 1; i <= count; i++) ports.push({ name: `nats${i}`, port: await freePort(), routePort: await freePort(), monitorPort: await freePort() });
+  for (let i = 1; i <= count; i++)
+    ports.push({
+      name: `nats${i}`,
+      port: await freePort(),
+      routePort: await freePort(),
+      monitorPort: await freePort(),
+    });
   const routes = ports.map((p) => quoted(`nats-route://${route.user}:${route.password}@127.0.0.1:${p.routePort}`));
   return new Map(
     ports.map(({ name, port, routePort, monitorPort }) => {
@@ -90,19 +111,28 @@ interface LeaderKill {
 }
 
 /** kill -9 of the stream leader's `server`; resolves once a publish is acknowledged again and another node leads. */
-async function killLeader({ node, server, probeUser, stream, subject }: LeaderKill, leaderNow: (stream: string) => Promise<string | undefined>) {
+async function killLeader(
+  { node, server, probeUser, stream, subject }: LeaderKill,
+  leaderNow: (stream: string) => Promise<string | undefined>,
+) {
   const nc = await connect({ ...natsConnectOptions(probeUser, PROBE), maxReconnectAttempts: -1 });
   try {
     const js = jetstream(nc, { timeout: 1_000 });
     const crashed = Date.now();
     await killAll([server.pid]);
     await server.exited;
-    await waitUntil(`a publish on ${subject} to be acknowledged after ${node.name} died`, FAILOVER_TIMEOUT_MS, () => js.publish(subject, "failover probe").then(() => true));
+    await waitUntil(`a publish on ${subject} to be acknowledged after ${node.name} died`, FAILOVER_TIMEOUT_MS, () =>
+      js.publish(subject, "failover probe").then(() => true),
+    );
     const publishesBackAfterMs = Date.now() - crashed;
-    const newLeader = await waitUntil(`the nodes to agree on a new leader of ${stream}`, FAILOVER_TIMEOUT_MS, async () => {
-      const leader = await leaderNow(stream);
-      return leader !== node.name ? leader : undefined;
-    });
+    const newLeader = await waitUntil(
+      `the nodes to agree on a new leader of ${stream}`,
+      FAILOVER_TIMEOUT_MS,
+      async () => {
+        const leader = await leaderNow(stream);
+        return leader !== node.name ? leader : undefined;
+      },
+    );
     return { killed: node.name, newLeader, publishesBackAfterMs };
   } finally {
     await nc.close();
@@ -113,13 +143,22 @@ async function killLeader({ node, server, probeUser, stream, subject }: LeaderKi
  * Three JetStream nats-servers in one cluster, each with the single server's users and permissions; streams get
  * their replicas from whoever creates them (num_replicas 3).
  */
-export async function startNatsCluster(scope: NatsAuthScope, opts: { nodes?: number; extraUsers?: NatsUserEntry[]; log?: (line: string) => void } = {}): Promise<NatsCluster> {
+export async function startNatsCluster(
+  scope: NatsAuthScope,
+  opts: { nodes?: number; extraUsers?: NatsUserEntry[]; log?: (line: string) => void } = {},
+): Promise<NatsCluster> {
   requireNatsServer();
   const passwords = randomNatsPasswords();
-  const probe: NatsUserEntry = { user: PROBE, password: secret(), permissions: { publish: [">"], subscribe: [`${inboxPrefixOf(PROBE)}.>`] } };
+  const probe: NatsUserEntry = {
+    user: PROBE,
+    password: secret(),
+    permissions: { publish: [">"], subscribe: [`${inboxPrefixOf(PROBE)}.>`] },
+  };
   // Routes authenticate too: anyone on the machine reaches 127.0.0.1, and a route sees every message.
   const route = { user: "route", password: secret() };
-  const nodes = await clusterNodes(opts.nodes ?? 3, route, (port, lines) => natsServerFiles(port, scope, [probe, ...(opts.extraUsers ?? [])], { passwords, lines }));
+  const nodes = await clusterNodes(opts.nodes ?? 3, route, (port, lines) =>
+    natsServerFiles(port, scope, [probe, ...(opts.extraUsers ?? [])], { passwords, lines }),
+  );
   const forget = [...nodes.values()].map((n) => sweepOnExit(n.files.dir));
   const urlOf = (node: NatsNode) => `nats://127.0.0.1:${node.port}`;
   const servers = [...nodes.values()].map(urlOf);
@@ -139,8 +178,10 @@ export async function startNatsCluster(scope: NatsAuthScope, opts: { nodes?: num
   try {
     const started = Date.now();
     await Promise.all([...nodes.values()].map(launch));
-    await waitUntil("every NATS node to know the JetStream meta leader", START_TIMEOUT_MS, async () =>
-      (await Promise.all(running().map((n) => jsz(n)))).every((z) => z.meta_cluster?.leader) || undefined,
+    await waitUntil(
+      "every NATS node to know the JetStream meta leader",
+      START_TIMEOUT_MS,
+      async () => (await Promise.all(running().map((n) => jsz(n)))).every((z) => z.meta_cluster?.leader) || undefined,
     );
     opts.log?.(`NATS cluster up in ${Date.now() - started} ms`);
   } catch (err) {
@@ -160,7 +201,8 @@ export async function startNatsCluster(scope: NatsAuthScope, opts: { nodes?: num
     origin: `a ${nodes.size}-node nats-server cluster on ports ${[...nodes.values()].map((n) => n.port).join(", ")}, a user per service`,
     endpoint: (user) => ({ servers, user, password: passwords[user] }),
     directories: [...nodes.values()].map((n) => n.files.dir),
-    addresses: () => [...nodes.values()].map((n) => `${n.name}: ${urlOf(n)}, monitoring http://127.0.0.1:${n.monitorPort}`),
+    addresses: () =>
+      [...nodes.values()].map((n) => `${n.name}: ${urlOf(n)}, monitoring http://127.0.0.1:${n.monitorPort}`),
     streamLeader,
     killStreamLeader: async (stream, subject) => {
       const killed = await streamLeader(stream);
@@ -177,7 +219,9 @@ export async function startNatsCluster(scope: NatsAuthScope, opts: { nodes?: num
       await launch(node);
       // 200 once JetStream is current on this node: the meta leader known and its streams caught up.
       await waitUntil(`${name} to report healthy`, START_TIMEOUT_MS, () =>
-        fetch(`http://127.0.0.1:${node.monitorPort}/healthz`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok || undefined),
+        fetch(`http://127.0.0.1:${node.monitorPort}/healthz`, { signal: AbortSignal.timeout(1_000) }).then(
+          (r) => r.ok || undefined,
+        ),
       );
     },
     stop,

@@ -6,7 +6,18 @@ import pg from "pg";
 import { freePort } from "../free-port.js";
 import { getJson } from "./get-json.js";
 import { startHaproxy, type RunningHaproxy } from "./haproxy.js";
-import { childrenOf, DaemonExited, killAll, processesMentioning, startDaemon, stopDaemon, sweepOnExit, waitUntil, type Daemon, type RunAs } from "./processes.js";
+import {
+  childrenOf,
+  DaemonExited,
+  killAll,
+  processesMentioning,
+  startDaemon,
+  stopDaemon,
+  sweepOnExit,
+  waitUntil,
+  type Daemon,
+  type RunAs,
+} from "./processes.js";
 
 export interface PgCluster {
   /** Through HAProxy to the current primary: the superuser, with a password drawn for the run, database "payments". */
@@ -52,8 +63,13 @@ export interface PgMember {
 /** PostgreSQL refuses to run as root: then Patroni (and etcd beside it) run as `postgres`. */
 function runAsOf(): RunAs | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  const entry = readFileSync("/etc/passwd", "utf8").split("\n").find((line) => line.startsWith("postgres:"));
-  if (!entry) throw new Error("running as root, and there is no `postgres` user to run PostgreSQL as (Debian's postgresql-15 package creates it)");
+  const entry = readFileSync("/etc/passwd", "utf8")
+    .split("\n")
+    .find((line) => line.startsWith("postgres:"));
+  if (!entry)
+    throw new Error(
+      "running as root, and there is no `postgres` user to run PostgreSQL as (Debian's postgresql-15 package creates it)",
+    );
   const [, , uid, gid] = entry.split(":");
   return { uid: Number(uid), gid: Number(gid) };
 }
@@ -88,7 +104,12 @@ function patroniConfig(node: PgNode, etcdPort: number, passwords: { superuser: s
             use_pg_rewind: true,
             use_slots: true,
             // ~12 service processes with a pool of 10 each, plus tests and operators.
-            parameters: { max_connections: 300, max_wal_senders: 10, max_replication_slots: 10, wal_keep_size: "128MB" },
+            parameters: {
+              max_connections: 300,
+              max_wal_senders: 10,
+              max_replication_slots: 10,
+              wal_keep_size: "128MB",
+            },
           },
         },
         initdb: [{ encoding: "UTF8" }, { locale: "C" }],
@@ -109,7 +130,11 @@ function patroniConfig(node: PgNode, etcdPort: number, passwords: { superuser: s
         },
         parameters: { unix_socket_directories: node.dir },
         // The socket is in the node's own 0700 directory; over TCP everyone gives a password.
-        pg_hba: ["local all all trust", "host all all 127.0.0.1/32 scram-sha-256", "host replication replicator 127.0.0.1/32 scram-sha-256"],
+        pg_hba: [
+          "local all all trust",
+          "host all all 127.0.0.1/32 scram-sha-256",
+          "host replication replicator 127.0.0.1/32 scram-sha-256",
+        ],
       },
     },
     null,
@@ -130,7 +155,8 @@ async function runOnce(url: string, sql: string): Promise<void> {
 }
 
 const leaderOf = (list: PgMember[]) => list.find((m) => m.role === "leader" && m.state === "running")?.name;
-const isReplica = (m: PgMember) => (m.role === "replica" || m.role === "sync_standby") && (m.state === "running" || m.state === "streaming");
+const isReplica = (m: PgMember) =>
+  (m.role === "replica" || m.role === "sync_standby") && (m.state === "running" || m.state === "streaming");
 
 /** The cluster's members as the first running Patroni answers them. */
 async function membersSaidBy(nodes: Iterable<PgNode>): Promise<PgMember[]> {
@@ -146,11 +172,22 @@ async function membersSaidBy(nodes: Iterable<PgNode>): Promise<PgMember[]> {
 }
 
 /** `count` nodes with their directories and Patroni configurations (`config`), on free ports. */
-async function patroniNodes(base: string, count: number, config: (node: PgNode) => string, runAs: ReturnType<typeof runAsOf>): Promise<Map<string, PgNode>> {
+async function patroniNodes(
+  base: string,
+  count: number,
+  config: (node: PgNode) => string,
+  runAs: ReturnType<typeof runAsOf>,
+): Promise<Map<string, PgNode>> {
   const nodes = new Map<string, PgNode>();
   for (let i = 1; i <= count; i++) {
     const name = `pg${i}`;
-    const node: PgNode = { name, dir: privateDir(join(base, name), runAs), pgPort: await freePort(), restPort: await freePort(), config: join(base, name, "patroni.yml") };
+    const node: PgNode = {
+      name,
+      dir: privateDir(join(base, name), runAs),
+      pgPort: await freePort(),
+      restPort: await freePort(),
+      config: join(base, name, "patroni.yml"),
+    };
     writeFileSync(node.config, config(node), { mode: 0o600 });
     if (runAs) chownSync(node.config, runAs.uid, runAs.gid);
     nodes.set(name, node);
@@ -163,7 +200,8 @@ async function everyMemberRunning(nodes: Map<string, PgNode>): Promise<true | un
   const dead = [...nodes.values()].find((n) => n.patroni?.done);
   if (dead) throw new DaemonExited(`Patroni ${dead.name} exited; see its log`);
   const list = await membersSaidBy(nodes.values());
-  const ready = leaderOf(list) && list.filter(isReplica).length === nodes.size - 1 && list.some((m) => m.role === "sync_standby");
+  const ready =
+    leaderOf(list) && list.filter(isReplica).length === nodes.size - 1 && list.some((m) => m.role === "sync_standby");
   return ready ? true : undefined;
 }
 
@@ -172,7 +210,9 @@ async function runsAsReplica(node: PgNode, nodes: Map<string, PgNode>): Promise<
   if (node.patroni?.done) throw new DaemonExited(`Patroni ${node.name} exited; see its log`);
   // Its own REST answers only once it is back (GET /cluster may still hold its entry from before the crash).
   const itself = await fetch(`http://127.0.0.1:${node.restPort}/replica`, { signal: AbortSignal.timeout(1_000) });
-  return (itself.ok && (await membersSaidBy(nodes.values())).some((m) => m.name === node.name && isReplica(m))) || undefined;
+  return (
+    (itself.ok && (await membersSaidBy(nodes.values())).some((m) => m.name === node.name && isReplica(m))) || undefined
+  );
 }
 
 /** Creates the platform's database through HAProxy, once only the primary answers there. */
@@ -189,13 +229,19 @@ async function createDatabaseThroughProxy(url: string, nodeCount: number): Promi
 function addresses(nodes: Map<string, PgNode>, proxyPort: number, etcdClientPort: number): string[] {
   return [
     `postgres://127.0.0.1:${proxyPort} (HAProxy to the primary)`,
-    ...[...nodes.values()].map((n) => `${n.name}: postgres://127.0.0.1:${n.pgPort}, Patroni REST http://127.0.0.1:${n.restPort}`),
+    ...[...nodes.values()].map(
+      (n) => `${n.name}: postgres://127.0.0.1:${n.pgPort}, Patroni REST http://127.0.0.1:${n.restPort}`,
+    ),
     `etcd: http://127.0.0.1:${etcdClientPort}`,
   ];
 }
 
 /** A single-member etcd on `ports`, once it reports healthy. */
-async function startEtcd(base: string, ports: { client: number; peer: number }, opts: { runAs: ReturnType<typeof runAsOf>; log?: (line: string) => void }): Promise<Daemon> {
+async function startEtcd(
+  base: string,
+  ports: { client: number; peer: number },
+  opts: { runAs: ReturnType<typeof runAsOf>; log?: (line: string) => void },
+): Promise<Daemon> {
   const etcdUrl = (port: number) => `http://127.0.0.1:${port}`;
   const args = {
     name: "etcd1",
@@ -208,7 +254,12 @@ async function startEtcd(base: string, ports: { client: number; peer: number }, 
     "initial-cluster-state": "new",
     "log-level": "warn",
   };
-  const etcd = startDaemon("etcd", "etcd", Object.entries(args).flatMap(([flag, value]) => [`--${flag}`, value]), { runAs: opts.runAs, cwd: base, log: opts.log });
+  const etcd = startDaemon(
+    "etcd",
+    "etcd",
+    Object.entries(args).flatMap(([flag, value]) => [`--${flag}`, value]),
+    { runAs: opts.runAs, cwd: base, log: opts.log },
+  );
   await waitUntil("etcd to be healthy", START_TIMEOUT_MS, async () => {
     if (etcd.done) throw new DaemonExited("etcd exited; see its log");
     return (await getJson<{ health: string }>(`${etcdUrl(ports.client)}/health`)).health === "true" || undefined;
@@ -217,14 +268,28 @@ async function startEtcd(base: string, ports: { client: number; peer: number }, 
 }
 
 /** HAProxy on `port` to whichever node Patroni's REST API calls the primary. */
-function startPrimaryProxy(nodes: Map<string, PgNode>, port: number, log: ((line: string) => void) | undefined): Promise<RunningHaproxy> {
+function startPrimaryProxy(
+  nodes: Map<string, PgNode>,
+  port: number,
+  log: ((line: string) => void) | undefined,
+): Promise<RunningHaproxy> {
   const restPortOf = (name: string) => {
     const node = nodes.get(name);
     if (!node) throw new Error(`no node ${name}`);
     return node.restPort;
   };
   const backends = [...nodes.values()].map((n) => ({ name: n.name, host: "127.0.0.1", port: n.pgPort }));
-  return startHaproxy([{ name: "postgres_primary", port, backends, check: { kind: "http", path: "/primary", port: (b) => restPortOf(b.name) } }], { log });
+  return startHaproxy(
+    [
+      {
+        name: "postgres_primary",
+        port,
+        backends,
+        check: { kind: "http", path: "/primary", port: (b) => restPortOf(b.name) },
+      },
+    ],
+    { log },
+  );
 }
 
 /** kill -9 of the node's Patroni, postmaster and their children together: killing one alone is no crash. */
@@ -244,8 +309,14 @@ export async function startPgCluster(opts: { nodes?: number; log?: (line: string
   const forget = sweepOnExit(base);
   const passwords = { superuser: secret(), replication: secret() };
   const [etcdClientPort, etcdPeerPort, proxyPort] = [await freePort(), await freePort(), await freePort()];
-  const nodes = await patroniNodes(base, opts.nodes ?? 3, (node) => patroniConfig(node, etcdClientPort, passwords), runAs);
-  const superuserUrl = (database: string) => `postgres://postgres:${passwords.superuser}@127.0.0.1:${proxyPort}/${database}`;
+  const nodes = await patroniNodes(
+    base,
+    opts.nodes ?? 3,
+    (node) => patroniConfig(node, etcdClientPort, passwords),
+    runAs,
+  );
+  const superuserUrl = (database: string) =>
+    `postgres://postgres:${passwords.superuser}@127.0.0.1:${proxyPort}/${database}`;
   let etcd: Daemon | undefined;
   let proxy: RunningHaproxy | undefined;
 
@@ -272,7 +343,12 @@ export async function startPgCluster(opts: { nodes?: number; log?: (line: string
     const started = Date.now();
     etcd = await startEtcd(base, { client: etcdClientPort, peer: etcdPeerPort }, { runAs, log });
     for (const node of nodes.values()) startPatroni(node);
-    await waitUntil("a Patroni leader and every replica running", START_TIMEOUT_MS, () => everyMemberRunning(nodes), 200);
+    await waitUntil(
+      "a Patroni leader and every replica running",
+      START_TIMEOUT_MS,
+      () => everyMemberRunning(nodes),
+      200,
+    );
     proxy = await startPrimaryProxy(nodes, proxyPort, log);
     await createDatabaseThroughProxy(superuserUrl("postgres"), nodes.size);
     log?.(`PostgreSQL cluster up in ${Date.now() - started} ms`);
@@ -299,11 +375,15 @@ export async function startPgCluster(opts: { nodes?: number; log?: (line: string
       if (!node?.patroni) throw new Error(`the primary ${killed} is not a running node of this cluster`);
       const crashed = Date.now();
       await crash(node, node.patroni);
-      const newPrimary = await waitUntil("a new primary to take a write through HAProxy", FAILOVER_TIMEOUT_MS, async () => {
-        await runOnce(url, "SELECT txid_current()");
-        const leader = await primary();
-        return leader !== killed ? leader : undefined;
-      });
+      const newPrimary = await waitUntil(
+        "a new primary to take a write through HAProxy",
+        FAILOVER_TIMEOUT_MS,
+        async () => {
+          await runOnce(url, "SELECT txid_current()");
+          const leader = await primary();
+          return leader !== killed ? leader : undefined;
+        },
+      );
       return { killed, newPrimary, writesBackAfterMs: Date.now() - crashed };
     },
     restart: async (name) => {

@@ -34,8 +34,18 @@ export function sweepOnExit(dir: string): () => void {
   return () => clusterDirs.delete(dir);
 }
 
-export function startDaemon(name: string, command: string, args: string[], options: { runAs?: RunAs; cwd?: string; env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {}): Daemon {
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"], ...options.runAs });
+export function startDaemon(
+  name: string,
+  command: string,
+  args: string[],
+  options: { runAs?: RunAs; cwd?: string; env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {},
+): Daemon {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ["ignore", "pipe", "pipe"],
+    ...options.runAs,
+  });
   const log = options.log;
   for (const stream of [child.stdout, child.stderr]) {
     let rest = "";
@@ -82,7 +92,10 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-const pids = () => readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).map(Number);
+const pids = () =>
+  readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number);
 
 function readProc(pid: number, file: string): string | undefined {
   try {
@@ -103,7 +116,9 @@ export function childrenOf(pid: number): number[] {
 
 /** The processes whose command line names `path` (a cluster's own directory): what must not outlive the cluster. */
 export function processesMentioning(path: string): number[] {
-  return pids().filter((p) => p !== process.pid && (readProc(p, "cmdline")?.replaceAll("\0", " ") ?? "").includes(path));
+  return pids().filter(
+    (p) => p !== process.pid && (readProc(p, "cmdline")?.replaceAll("\0", " ") ?? "").includes(path),
+  );
 }
 
 /** kill -9 of all of them at once, as a machine's crash would; resolves once none is alive. */
@@ -132,7 +147,12 @@ export class DaemonExited extends Error {}
  * Polls `check` until it returns a value (not undefined), or fails after `timeoutMs` saying what it waited for;
  * at once when `check` throws DaemonExited.
  */
-export async function waitUntil<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>, everyMs = 100): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | undefined>,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -143,7 +163,8 @@ export async function waitUntil<T>(what: string, timeoutMs: number, check: () =>
       if (err instanceof DaemonExited) throw err;
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
     await sleep(everyMs);
   }
 }

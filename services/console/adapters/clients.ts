@@ -38,14 +38,19 @@ export function createConsoleClients(urls: ConsoleClientUrls, tls: TlsMaterial):
     risk: grpcTransport(urls.riskUrl, tls, { server: "risk", timeoutMs: CALL_TIMEOUT_MS }),
     ledger: grpcTransport(urls.ledgerUrl, tls, { server: "ledger", timeoutMs: CALL_TIMEOUT_MS }),
     wallet: grpcTransport(urls.walletUrl, tls, { server: "wallet", timeoutMs: CALL_TIMEOUT_MS }),
-    reconciliation: grpcTransport(urls.reconciliationUrl, tls, { server: "reconciliation", timeoutMs: CALL_TIMEOUT_MS }),
+    reconciliation: grpcTransport(urls.reconciliationUrl, tls, {
+      server: "reconciliation",
+      timeoutMs: CALL_TIMEOUT_MS,
+    }),
   };
   return {
     payments: createClient(PaymentService, transports.payment),
     ledger: createClient(LedgerService, transports.ledger),
     reconciliation: createClient(ReconciliationService, transports.reconciliation),
     wallets: createClient(WalletService, transports.wallet),
-    audits: Object.fromEntries(AUDITED_SERVICES.map((service) => [service, createClient(AuditService, transports[service])])) as ConsoleClients["audits"],
+    audits: Object.fromEntries(
+      AUDITED_SERVICES.map((service) => [service, createClient(AuditService, transports[service])]),
+    ) as ConsoleClients["audits"],
   };
 }
 
@@ -71,14 +76,20 @@ export async function attempt<T>(call: () => Promise<T>): Promise<Outcome<T>> {
  */
 const UNCERTAIN = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.Internal, Code.Unknown, Code.Canceled]);
 
-export type OnceOutcome = { kind: "done" } | { kind: "refused"; error: ConnectError } | { kind: "unconfirmed"; error: ConnectError };
+export type OnceOutcome =
+  | { kind: "done" }
+  | { kind: "refused"; error: ConnectError }
+  | { kind: "unconfirmed"; error: ConnectError };
 
 /**
  * A request made under an idempotency key. When it failed in a way that leaves open whether it was recorded,
  * `recorded()` looks for it under that key: found, it is done; not found (or not known), it is unconfirmed, and
  * the same request with the same key may be sent again (it is carried out at most once).
  */
-export async function requestOnce(call: () => Promise<unknown>, recorded: () => Promise<boolean>): Promise<OnceOutcome> {
+export async function requestOnce(
+  call: () => Promise<unknown>,
+  recorded: () => Promise<boolean>,
+): Promise<OnceOutcome> {
   const sent = await attempt(call);
   if (sent.ok) return { kind: "done" };
   if (!UNCERTAIN.has(sent.error.code)) return { kind: "refused", error: sent.error };

@@ -32,7 +32,16 @@ export function adminRoutes(store: ConsoleStore): Route[] {
       handle: async (ctx) => {
         const operators = await store.listOperators();
         const { searchParams } = ctx.url;
-        return ctx.page("Operators", operatorList({ operators, viewer: ctx.operator, csrf: ctx.csrf, added: searchParams.get("added"), disabled: searchParams.get("disabled") }));
+        return ctx.page(
+          "Operators",
+          operatorList({
+            operators,
+            viewer: ctx.operator,
+            csrf: ctx.csrf,
+            added: searchParams.get("added"),
+            disabled: searchParams.get("disabled"),
+          }),
+        );
       },
     },
     {
@@ -49,12 +58,16 @@ export function adminRoutes(store: ConsoleStore): Route[] {
         const problems = operatorProblems(input);
         if (problems.length > 0) return refusal(ctx, "Operator not added", problems, 400);
         try {
-          await store.createOperator({ id: input.id, displayName: input.displayName, role: input.role as Role }, input.password, {
-            operatorId: ctx.operator.id,
-            action: "operator_created",
-            target: input.id,
-            details: { role: input.role, display_name: input.displayName },
-          });
+          await store.createOperator(
+            { id: input.id, displayName: input.displayName, role: input.role as Role },
+            input.password,
+            {
+              operatorId: ctx.operator.id,
+              action: "operator_created",
+              target: input.id,
+              details: { role: input.role, display_name: input.displayName },
+            },
+          );
         } catch (err) {
           if (err instanceof OperatorExistsError) return refusal(ctx, "Operator not added", [err.message], 409);
           throw err;
@@ -69,7 +82,13 @@ export function adminRoutes(store: ConsoleStore): Route[] {
       handle: async (ctx) => {
         const id = ctx.params[0]!;
         // Whoever disables must be someone else, so that finance cannot lock itself out by a slip.
-        if (id === ctx.operator.id) return refusal(ctx, "Operator not disabled", ["You cannot disable yourself; ask another finance operator."], 409);
+        if (id === ctx.operator.id)
+          return refusal(
+            ctx,
+            "Operator not disabled",
+            ["You cannot disable yourself; ask another finance operator."],
+            409,
+          );
         const done = await store.disableOperator(id, { operatorId: ctx.operator.id, action: "operator_disabled" });
         if (!done) return refusal(ctx, "Operator not disabled", [`There is no active operator "${id}".`], 404);
         return redirect(`/operators${query({ disabled: id })}`);

@@ -5,5 +5,7 @@ export function readAmount(text: string, currency: string): { amount: Money } | 
   const amount = parseMoney(text, currency);
   if (amount !== undefined && amount.amountMinor > 0n) return { amount };
   const digits = minorUnitDigits(currency);
-  return { problem: `"${text}" is not an amount in ${currency}: digits, with at most ${digits} decimal${digits === 1 ? "" : "s"}, more than zero.` };
+  return {
+    problem: `"${text}" is not an amount in ${currency}: digits, with at most ${digits} decimal${digits === 1 ? "" : "s"}, more than zero.`,
+  };
 }

@@ -10,8 +10,25 @@ describe("where a login goes next", () => {
   });
 
   it("goes home for anything a browser would read as another site", () => {
-    for (const next of [null, "", "https://evil.example/", "//evil.example/x", "/\\evil.example", "/\t/evil.example", "\\/evil.example", "/\n/evil.example", "javascript:alert(1)",
-      "/.//evil.example", "/./\\evil.example", "/%2e//evil.example", "/..//evil.example", "/a/../..//evil.example", "/", "http:/evil.example", "%2F%2Fevil.example"]) {
+    for (const next of [
+      null,
+      "",
+      "https://evil.example/",
+      "//evil.example/x",
+      "/\\evil.example",
+      "/\t/evil.example",
+      "\\/evil.example",
+      "/\n/evil.example",
+      "javascript:alert(1)",
+      "/.//evil.example",
+      "/./\\evil.example",
+      "/%2e//evil.example",
+      "/..//evil.example",
+      "/a/../..//evil.example",
+      "/",
+      "http:/evil.example",
+      "%2F%2Fevil.example",
+    ]) {
       expect(safeNext(next), JSON.stringify(next)).toBe("/overview");
     }
   });

@@ -36,12 +36,24 @@ export function safeNext(next: string | null): string {
 function loginPage(cookies: Map<string, string>, next: string, problem?: string, status = 200): Reply {
   const held = cookies.get(LOGIN_CSRF_COOKIE);
   const token = held !== undefined && isToken(held) ? held : newToken();
-  return { status, body: page("Log in", loginForm(token, next, problem)), cookies: [cookie(LOGIN_CSRF_COOKIE, token, 3600)] };
+  return {
+    status,
+    body: page("Log in", loginForm(token, next, problem)),
+    cookies: [cookie(LOGIN_CSRF_COOKIE, token, 3600)],
+  };
 }
 
-type LoginOutcome = { kind: "throttled"; scope: ThrottleScope; until: Date } | { kind: "failed" } | { kind: "opened"; sessionToken: string };
+type LoginOutcome =
+  | { kind: "throttled"; scope: ThrottleScope; until: Date }
+  | { kind: "failed" }
+  | { kind: "opened"; sessionToken: string };
 
-async function failuresByScope(store: ConsoleStore, login: string, client: string, now: Date): Promise<Record<ThrottleScope, FailureCount>> {
+async function failuresByScope(
+  store: ConsoleStore,
+  login: string,
+  client: string,
+  now: Date,
+): Promise<Record<ThrottleScope, FailureCount>> {
   const since = (scope: ThrottleScope) => new Date(now.getTime() - LOGIN_BACKOFF[scope].windowMs);
   return {
     login_from_client: await store.failedLogins({ login, client }, since("login_from_client")),
@@ -51,11 +63,19 @@ async function failuresByScope(store: ConsoleStore, login: string, client: strin
 }
 
 /** One login attempt, throttled, and audited whatever comes of it (with the client it came from). */
-async function attemptLogin(store: ConsoleStore, attempt: { login: string; password: string; client: string; now: Date }): Promise<LoginOutcome> {
+async function attemptLogin(
+  store: ConsoleStore,
+  attempt: { login: string; password: string; client: string; now: Date },
+): Promise<LoginOutcome> {
   const { login, client } = attempt;
   const wait = throttled(await failuresByScope(store, login, client, attempt.now), attempt.now);
   if (wait) {
-    await store.audit({ operatorId: login, action: "login_throttled", target: login, details: { client, scope: wait.scope } });
+    await store.audit({
+      operatorId: login,
+      action: "login_throttled",
+      target: login,
+      details: { client, scope: wait.scope },
+    });
     return { kind: "throttled", ...wait };
   }
   const operator = await store.authenticate(login, attempt.password);
@@ -64,7 +84,12 @@ async function attemptLogin(store: ConsoleStore, attempt: { login: string; passw
     return { kind: "failed" };
   }
   const sessionToken = await store.openSession(operator.id);
-  await store.audit({ operatorId: operator.id, action: "login", target: operator.id, details: { role: operator.role, client } });
+  await store.audit({
+    operatorId: operator.id,
+    action: "login",
+    target: operator.id,
+    details: { role: operator.role, client },
+  });
   return { kind: "opened", sessionToken };
 }
 
@@ -75,7 +100,8 @@ const THROTTLED_MESSAGE: Record<ThrottleScope, (login: string) => string> = {
 };
 
 /** HH:MM, the first whole minute at or after `until`: trying at the time shown works. */
-const retryTime = (until: Date): string => new Date(Math.ceil(until.getTime() / 60_000) * 60_000).toISOString().slice(11, 16);
+const retryTime = (until: Date): string =>
+  new Date(Math.ceil(until.getTime() / 60_000) * 60_000).toISOString().slice(11, 16);
 
 export function authRoutes(store: ConsoleStore, now: () => Date): Route[] {
   return [
@@ -91,16 +117,27 @@ export function authRoutes(store: ConsoleStore, now: () => Date): Route[] {
       public: true,
       handle: async ({ form, cookies, client }) => {
         const next = safeNext(form.get("next"));
-        if (!sameToken(form.get("csrf"), cookies.get(LOGIN_CSRF_COOKIE))) return loginPage(cookies, next, "The form's security token is missing or stale; try again.", 403);
+        if (!sameToken(form.get("csrf"), cookies.get(LOGIN_CSRF_COOKIE)))
+          return loginPage(cookies, next, "The form's security token is missing or stale; try again.", 403);
         const login = (form.get("operator") ?? "").trim().slice(0, 200);
-        const outcome = await store.oneLoginAtATime(login, (locked) => attemptLogin(locked, { login, password: form.get("password") ?? "", client, now: now() }));
+        const outcome = await store.oneLoginAtATime(login, (locked) =>
+          attemptLogin(locked, { login, password: form.get("password") ?? "", client, now: now() }),
+        );
         switch (outcome.kind) {
           case "throttled":
-            return loginPage(cookies, next, `${THROTTLED_MESSAGE[outcome.scope](login)}: try again at ${retryTime(outcome.until)} UTC.`, 429);
+            return loginPage(
+              cookies,
+              next,
+              `${THROTTLED_MESSAGE[outcome.scope](login)}: try again at ${retryTime(outcome.until)} UTC.`,
+              429,
+            );
           case "failed":
             return loginPage(cookies, next, "Wrong login or password.", 401);
           case "opened":
-            return redirect(next, [cookie(SESSION_COOKIE, outcome.sessionToken, SESSION_HOURS * 3600), cookie(LOGIN_CSRF_COOKIE, "", 0)]);
+            return redirect(next, [
+              cookie(SESSION_COOKIE, outcome.sessionToken, SESSION_HOURS * 3600),
+              cookie(LOGIN_CSRF_COOKIE, "", 0),
+            ]);
         }
       },
     },

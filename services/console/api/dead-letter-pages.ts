@@ -33,7 +33,11 @@ export function deadLetterRoutes(source: DeadLetterSource | undefined, store: Co
       handle: async (ctx) => {
         if (source === undefined) return ctx.page("Dead letters", unconfigured, 503);
         const letters = await withNats(source, async (nc) => listDeadLetters(await jetstreamManager(nc), source.names));
-        const view = { csrf: ctx.csrf, canReplay: ctx.operator.role === "finance", replayed: ctx.url.searchParams.get("replayed") };
+        const view = {
+          csrf: ctx.csrf,
+          canReplay: ctx.operator.role === "finance",
+          replayed: ctx.url.searchParams.get("replayed"),
+        };
         return ctx.page("Dead letters", deadLetterList(letters, view));
       },
     },
@@ -45,8 +49,11 @@ export function deadLetterRoutes(source: DeadLetterSource | undefined, store: Co
         if (source === undefined) return ctx.page("Dead letters", unconfigured, 503);
         const seq = Number(ctx.form.get("seq") ?? "");
         const outcome = await withNats(source, async (nc) => {
-          const letter = (await listDeadLetters(await jetstreamManager(nc), source.names)).find((l) => l.dlqSeq === seq);
-          if (letter === undefined) return { replayed: false as const, why: `there is no dead letter #${seq} (replayed already?)` };
+          const letter = (await listDeadLetters(await jetstreamManager(nc), source.names)).find(
+            (l) => l.dlqSeq === seq,
+          );
+          if (letter === undefined)
+            return { replayed: false as const, why: `there is no dead letter #${seq} (replayed already?)` };
           await replayDeadLetter(jetstream(nc), await jetstreamManager(nc), source.names, letter);
           return { replayed: true as const, letter };
         });
@@ -54,9 +61,16 @@ export function deadLetterRoutes(source: DeadLetterSource | undefined, store: Co
           operatorId: ctx.operator.id,
           action: outcome.replayed ? "dead_letter_replayed" : "dead_letter_replay_refused",
           target: `dead letter ${seq}`,
-          details: outcome.replayed ? { consumer: outcome.letter.consumer, stream_seq: outcome.letter.streamSeq, event_id: outcome.letter.original?.msgId } : { why: outcome.why },
+          details: outcome.replayed
+            ? {
+                consumer: outcome.letter.consumer,
+                stream_seq: outcome.letter.streamSeq,
+                event_id: outcome.letter.original?.msgId,
+              }
+            : { why: outcome.why },
         });
-        if (!outcome.replayed) return ctx.page("Not replayed", concat(notice("error", outcome.why), backLink("/dead-letters", "Back")), 409);
+        if (!outcome.replayed)
+          return ctx.page("Not replayed", concat(notice("error", outcome.why), backLink("/dead-letters", "Back")), 409);
         return redirect(`/dead-letters${query({ replayed: String(seq) })}`);
       },
     },

@@ -56,7 +56,8 @@ export function cookie(name: string, value: string, maxAgeSeconds?: number): str
 }
 
 /** The CSRF token of a session: an HMAC of the session token, so it needs no storage and dies with the session. */
-export const sessionCsrf = (sessionToken: string): string => createHmac("sha256", sessionToken).update("console csrf").digest("base64url");
+export const sessionCsrf = (sessionToken: string): string =>
+  createHmac("sha256", sessionToken).update("console csrf").digest("base64url");
 
 export function sameToken(a: string | undefined | null, b: string | undefined | null): boolean {
   if (!a || !b) return false;
@@ -94,12 +95,15 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
     chunks.push(chunk);
   }
   const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim();
-  return type === "application/x-www-form-urlencoded" ? new URLSearchParams(Buffer.concat(chunks).toString("utf8")) : new URLSearchParams();
+  return type === "application/x-www-form-urlencoded"
+    ? new URLSearchParams(Buffer.concat(chunks).toString("utf8"))
+    : new URLSearchParams();
 }
 
 const SECURITY_HEADERS: Record<string, string> = {
   // Inline style only; no script, no frame, no other origin.
-  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  "content-security-policy":
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
   "cache-control": "no-store",
@@ -110,12 +114,18 @@ function send(res: ServerResponse, reply: Reply): void {
   if (reply.location) headers.location = reply.location;
   if (reply.cookies?.length) headers["set-cookie"] = reply.cookies;
   if (reply.body !== undefined) headers["content-type"] = reply.contentType ?? "text/html; charset=utf-8";
-  if (reply.filename !== undefined) headers["content-disposition"] = `attachment; filename="${reply.filename.replace(/[^A-Za-z0-9._-]/g, "_")}"`;
+  if (reply.filename !== undefined)
+    headers["content-disposition"] = `attachment; filename="${reply.filename.replace(/[^A-Za-z0-9._-]/g, "_")}"`;
   res.writeHead(reply.status, headers);
   res.end(reply.body);
 }
 
-const errorPage = (status: number, title: string, text: string, chrome: { operator?: Operator; csrf?: string } = {}): Reply => ({
+const errorPage = (
+  status: number,
+  title: string,
+  text: string,
+  chrome: { operator?: Operator; csrf?: string } = {},
+): Reply => ({
   status,
   body: page(title, notice("error", text), chrome),
 });
@@ -129,9 +139,14 @@ export function consoleHandler(routes: readonly Route[], store: ConsoleStore, lo
     try {
       send(res, await handle(req));
     } catch (err) {
-      if (err instanceof FormTooLargeError) return send(res, errorPage(413, "Too large", "The form is larger than the console accepts."));
+      if (err instanceof FormTooLargeError)
+        return send(res, errorPage(413, "Too large", "The form is larger than the console accepts."));
       log.error("console request failed", { err, path: req.url });
-      if (!res.headersSent) send(res, errorPage(500, "Something went wrong", "The console could not show this page; the details are in its log."));
+      if (!res.headersSent)
+        send(
+          res,
+          errorPage(500, "Something went wrong", "The console could not show this page; the details are in its log."),
+        );
       else res.destroy();
     }
   };
@@ -153,17 +168,30 @@ export function consoleHandler(routes: readonly Route[], store: ConsoleStore, lo
     const operator = sessionToken ? await store.sessionOperator(sessionToken) : undefined;
 
     if (!route?.public && !operator) {
-      if (method === "GET") return redirect(`/login${url.pathname === "/" ? "" : `?next=${encodeURIComponent(url.pathname + url.search)}`}`);
+      if (method === "GET")
+        return redirect(
+          `/login${url.pathname === "/" ? "" : `?next=${encodeURIComponent(url.pathname + url.search)}`}`,
+        );
       return errorPage(401, "Not logged in", "Log in first.");
     }
     const csrf = sessionToken && operator ? sessionCsrf(sessionToken) : "";
     const chrome = { operator, csrf };
     if (!route) return errorPage(404, "Not found", `There is no page ${url.pathname}.`, chrome);
     if (method === "POST" && !route.public && !sameToken(form.get("csrf"), csrf)) {
-      return errorPage(403, "Forbidden", "The form's security token is missing or stale. Reload the page and try again.", chrome);
+      return errorPage(
+        403,
+        "Forbidden",
+        "The form's security token is missing or stale. Reload the page and try again.",
+        chrome,
+      );
     }
     if (route.role && operator?.role !== route.role) {
-      return errorPage(403, "Forbidden", `This needs the ${route.role} role; you are ${operator?.role ?? "not logged in"}.`, chrome);
+      return errorPage(
+        403,
+        "Forbidden",
+        `This needs the ${route.role} role; you are ${operator?.role ?? "not logged in"}.`,
+        chrome,
+      );
     }
     return route.handle({
       url,
@@ -178,4 +206,3 @@ export function consoleHandler(routes: readonly Route[], store: ConsoleStore, lo
     });
   }
 }
-

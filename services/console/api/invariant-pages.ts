@@ -11,7 +11,12 @@ export function invariantRoutes(clients: ConsoleClients): Route[] {
       pattern: /^\/ledger\/invariants$/,
       handle: async (ctx) => {
         const checked = await attempt(() => clients.ledger.checkInvariants({}));
-        if (!checked.ok) return ctx.page("Books check", notice("error", describeFailure("ledger service", checked.error)), httpStatusOf(checked.error));
+        if (!checked.ok)
+          return ctx.page(
+            "Books check",
+            notice("error", describeFailure("ledger service", checked.error)),
+            httpStatusOf(checked.error),
+          );
         return ctx.page("Books check", booksCheck(checked.value));
       },
     },

@@ -15,8 +15,15 @@ export function ledgerRoutes(clients: ConsoleClients): Route[] {
         if (transaction) return redirect(path("ledger", "transactions", transaction));
         const prefix = (ctx.url.searchParams.get("prefix") ?? "").trim();
         const pageToken = ctx.url.searchParams.get("page") ?? "";
-        const listed = await attempt(() => clients.ledger.listAccounts({ codePrefix: prefix, pageSize: PAGE_SIZE, pageToken }));
-        if (!listed.ok) return ctx.page("Ledger", concat(ledgerForms(prefix), notice("error", describeFailure("ledger service", listed.error))), httpStatusOf(listed.error));
+        const listed = await attempt(() =>
+          clients.ledger.listAccounts({ codePrefix: prefix, pageSize: PAGE_SIZE, pageToken }),
+        );
+        if (!listed.ok)
+          return ctx.page(
+            "Ledger",
+            concat(ledgerForms(prefix), notice("error", describeFailure("ledger service", listed.error))),
+            httpStatusOf(listed.error),
+          );
         return ctx.page("Ledger", accountList(prefix, listed.value));
       },
     },
@@ -26,7 +33,12 @@ export function ledgerRoutes(clients: ConsoleClients): Route[] {
       handle: async (ctx) => {
         const transactionId = ctx.params[0]!;
         const got = await attempt(() => clients.ledger.getTransaction({ transactionId }));
-        if (!got.ok) return ctx.page(`Transaction ${transactionId}`, notice("error", describeFailure("ledger service", got.error)), httpStatusOf(got.error));
+        if (!got.ok)
+          return ctx.page(
+            `Transaction ${transactionId}`,
+            notice("error", describeFailure("ledger service", got.error)),
+            httpStatusOf(got.error),
+          );
         const t = got.value.transaction!;
         return ctx.page(`Transaction ${t.transactionId}`, transactionDetail(t));
       },
@@ -41,7 +53,12 @@ export function ledgerRoutes(clients: ConsoleClients): Route[] {
           attempt(() => clients.ledger.getBalance({ accountCode })),
           attempt(() => clients.ledger.listEntries({ accountCode, pageSize: PAGE_SIZE, pageToken })),
         ]);
-        if (!balance.ok) return ctx.page(`Account ${accountCode}`, notice("error", describeFailure("ledger service", balance.error)), httpStatusOf(balance.error));
+        if (!balance.ok)
+          return ctx.page(
+            `Account ${accountCode}`,
+            notice("error", describeFailure("ledger service", balance.error)),
+            httpStatusOf(balance.error),
+          );
         return ctx.page(`Account ${accountCode}`, accountDetail(accountCode, balance.value, entries));
       },
     },

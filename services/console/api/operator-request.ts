@@ -37,10 +37,18 @@ export async function sendOperatorRequest(ctx: RequestContext, request: Operator
   await ctx.audit({
     action: `${request.name.replaceAll(" ", "_")}_${outcome.kind === "done" ? (request.doneAs ?? "requested") : outcome.kind}`,
     target: request.target,
-    details: { ...request.details, ...(error ? { error: describeFailure(request.service, error) } : request.doneDetails) },
+    details: {
+      ...request.details,
+      ...(error ? { error: describeFailure(request.service, error) } : request.doneDetails),
+    },
   });
   if (error === undefined) return redirect(request.doneLocation);
   const problem = describeFailure(request.service, error);
-  if (outcome.kind === "refused") return ctx.page(`The ${request.name} was refused`, requestRefused(problem, request.back), httpStatusOf(error));
-  return ctx.page(`The ${request.name} is not confirmed`, requestUnconfirmed(request.name, problem, request.back, ctx.csrf, request.resubmit), httpStatusOf(error));
+  if (outcome.kind === "refused")
+    return ctx.page(`The ${request.name} was refused`, requestRefused(problem, request.back), httpStatusOf(error));
+  return ctx.page(
+    `The ${request.name} is not confirmed`,
+    requestUnconfirmed(request.name, problem, request.back, ctx.csrf, request.resubmit),
+    httpStatusOf(error),
+  );
 }

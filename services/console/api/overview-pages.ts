@@ -15,7 +15,12 @@ export function overviewRoutes(clients: ConsoleClients): Route[] {
       handle: async (ctx) => {
         const rangeKey = ctx.url.searchParams.get("range") ?? DEFAULT_RANGE;
         const range = RANGES[rangeKey];
-        if (range === undefined) return ctx.page("Overview", notice("error", `There is no range "${rangeKey}"; use ${Object.keys(RANGES).join(" or ")}.`), 400);
+        if (range === undefined)
+          return ctx.page(
+            "Overview",
+            notice("error", `There is no range "${rangeKey}"; use ${Object.keys(RANGES).join(" or ")}.`),
+            400,
+          );
         const [stats, runs] = await Promise.all([
           attempt(() => clients.payments.getPaymentStats({ period: range.period, periods: range.periods })),
           attempt(() => clients.reconciliation.listRuns({ pageSize: RUNS_READ })),

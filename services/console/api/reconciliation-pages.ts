@@ -11,7 +11,10 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_EXPORTED_EXCEPTIONS = 100_000;
 
 /** Every page of a run's exceptions; undefined when there are more than MAX_EXPORTED_EXCEPTIONS. */
-async function allExceptionsOfRun(clients: ConsoleClients, runId: bigint): Promise<ReconciliationException[] | undefined> {
+async function allExceptionsOfRun(
+  clients: ConsoleClients,
+  runId: bigint,
+): Promise<ReconciliationException[] | undefined> {
   await clients.reconciliation.getRun({ runId }); // NOT_FOUND for a run that does not exist
   const exceptions: ReconciliationException[] = [];
   let pageToken = "";
@@ -32,9 +35,19 @@ export function reconciliationRoutes(clients: ConsoleClients): Route[] {
       handle: async (ctx) => {
         const date = (ctx.url.searchParams.get("date") ?? "").trim();
         const pageToken = ctx.url.searchParams.get("page") ?? "";
-        if (date && !DATE.test(date)) return ctx.page("Reconciliation runs", concat(runsForm(date), notice("error", "The day is YYYY-MM-DD.")), 400);
+        if (date && !DATE.test(date))
+          return ctx.page(
+            "Reconciliation runs",
+            concat(runsForm(date), notice("error", "The day is YYYY-MM-DD.")),
+            400,
+          );
         const listed = await attempt(() => clients.reconciliation.listRuns({ date, pageSize: PAGE_SIZE, pageToken }));
-        if (!listed.ok) return ctx.page("Reconciliation runs", concat(runsForm(date), notice("error", describeFailure("reconciliation service", listed.error))), httpStatusOf(listed.error));
+        if (!listed.ok)
+          return ctx.page(
+            "Reconciliation runs",
+            concat(runsForm(date), notice("error", describeFailure("reconciliation service", listed.error))),
+            httpStatusOf(listed.error),
+          );
         return ctx.page("Reconciliation runs", runList(date, pageToken === "", listed.value));
       },
     },
@@ -48,7 +61,12 @@ export function reconciliationRoutes(clients: ConsoleClients): Route[] {
           attempt(() => clients.reconciliation.getRun({ runId })),
           attempt(() => clients.reconciliation.listExceptions({ runId, pageSize: PAGE_SIZE, pageToken })),
         ]);
-        if (!got.ok) return ctx.page(`Run ${runId}`, notice("error", describeFailure("reconciliation service", got.error)), httpStatusOf(got.error));
+        if (!got.ok)
+          return ctx.page(
+            `Run ${runId}`,
+            notice("error", describeFailure("reconciliation service", got.error)),
+            httpStatusOf(got.error),
+          );
         const run = got.value.run!;
         return ctx.page(`Run ${run.runId} of ${run.date}`, runDetail(run, exceptions));
       },
@@ -59,12 +77,22 @@ export function reconciliationRoutes(clients: ConsoleClients): Route[] {
       handle: async (ctx) => {
         const runId = BigInt(ctx.params[0]!);
         const all = await attempt(() => allExceptionsOfRun(clients, runId));
-        if (!all.ok) return ctx.page(`Run ${runId}`, notice("error", describeFailure("reconciliation service", all.error)), httpStatusOf(all.error));
+        if (!all.ok)
+          return ctx.page(
+            `Run ${runId}`,
+            notice("error", describeFailure("reconciliation service", all.error)),
+            httpStatusOf(all.error),
+          );
         if (all.value === undefined) {
           const tooMany = `The run has more than ${MAX_EXPORTED_EXCEPTIONS} exceptions, too many for one download: read them with the reconciliation service's ListExceptions.`;
           return ctx.page(`Run ${runId}`, notice("error", tooMany), 413);
         }
-        return { status: 200, body: exceptionsCsv(all.value), contentType: "text/csv; charset=utf-8", filename: `reconciliation-run-${runId}-exceptions.csv` };
+        return {
+          status: 200,
+          body: exceptionsCsv(all.value),
+          contentType: "text/csv; charset=utf-8",
+          filename: `reconciliation-run-${runId}-exceptions.csv`,
+        };
       },
     },
     {
@@ -72,8 +100,15 @@ export function reconciliationRoutes(clients: ConsoleClients): Route[] {
       pattern: /^\/reconciliation\/exceptions$/,
       handle: async (ctx) => {
         const pageToken = ctx.url.searchParams.get("page") ?? "";
-        const listed = await attempt(() => clients.reconciliation.listExceptions({ status: ExceptionStatus.OPEN, pageSize: PAGE_SIZE, pageToken }));
-        if (!listed.ok) return ctx.page("Open exceptions", notice("error", describeFailure("reconciliation service", listed.error)), httpStatusOf(listed.error));
+        const listed = await attempt(() =>
+          clients.reconciliation.listExceptions({ status: ExceptionStatus.OPEN, pageSize: PAGE_SIZE, pageToken }),
+        );
+        if (!listed.ok)
+          return ctx.page(
+            "Open exceptions",
+            notice("error", describeFailure("reconciliation service", listed.error)),
+            httpStatusOf(listed.error),
+          );
         return ctx.page("Open exceptions", openExceptions(ctx.url.searchParams.get("adjusted"), listed.value));
       },
     },

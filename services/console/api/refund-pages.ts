@@ -15,13 +15,23 @@ export function refundRoutes(clients: ConsoleClients): Route[] {
         const paymentId = ctx.params[0]!;
         const back = backLink(path("payments", paymentId), "Back to the payment");
         const got = await attempt(() => clients.payments.getPayment({ paymentId }));
-        if (!got.ok) return ctx.page("Not refunded", concat(notice("error", describeFailure("payment service", got.error)), back), httpStatusOf(got.error));
+        if (!got.ok)
+          return ctx.page(
+            "Not refunded",
+            concat(notice("error", describeFailure("payment service", got.error)), back),
+            httpStatusOf(got.error),
+          );
         const currency = got.value.payment!.total!.currency;
         const read = readAmount(ctx.form.get("amount") ?? "", currency);
         if ("problem" in read) return ctx.page("Not refunded", concat(notice("error", read.problem), back), 400);
         const { amount } = read;
         const reason = (ctx.form.get("reason") ?? "").trim();
-        if (reason === "") return ctx.page("Not refunded", concat(notice("error", "Write a reason: why, for the buyer's and the seller's records."), back), 400);
+        if (reason === "")
+          return ctx.page(
+            "Not refunded",
+            concat(notice("error", "Write a reason: why, for the buyer's and the seller's records."), back),
+            400,
+          );
         const refundId = ctx.form.get("refund_id") ?? "";
         const orderId = ctx.form.get("order_id") ?? "";
         return sendOperatorRequest(ctx, {
@@ -29,10 +39,18 @@ export function refundRoutes(clients: ConsoleClients): Route[] {
           service: "payment service",
           target: `payment ${paymentId}`,
           details: { refund_id: refundId, order_id: orderId, amount: money(amount), reason },
-          send: () => clients.payments.refundPayment({ refundId, paymentId, orderId, amount, reason }, onBehalfOf(ctx.operator.id)),
-          recorded: async () => (await clients.payments.listRefunds({ paymentId })).refunds.some((r) => r.refundId === refundId),
+          send: () =>
+            clients.payments.refundPayment(
+              { refundId, paymentId, orderId, amount, reason },
+              onBehalfOf(ctx.operator.id),
+            ),
+          recorded: async () =>
+            (await clients.payments.listRefunds({ paymentId })).refunds.some((r) => r.refundId === refundId),
           doneLocation: path("payments", paymentId) + query({ refunded: refundId }),
-          resubmit: { action: path("payments", paymentId, "refunds"), fields: { refund_id: refundId, order_id: orderId, amount: ctx.form.get("amount") ?? "", reason } },
+          resubmit: {
+            action: path("payments", paymentId, "refunds"),
+            fields: { refund_id: refundId, order_id: orderId, amount: ctx.form.get("amount") ?? "", reason },
+          },
           back,
         });
       },

@@ -4,7 +4,15 @@ import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../
 import type { RequestContext, Route } from "./http-app.js";
 import { concat, notice } from "../views/html.js";
 import { FORECAST_HORIZONS } from "../views/revenue-forecast-view.js";
-import { currenciesOf, GRANULARITIES, periodsCsv, revenue, revenueFormHtml, type CurrencyForecasts, type RevenueForm } from "../views/revenue-views.js";
+import {
+  currenciesOf,
+  GRANULARITIES,
+  periodsCsv,
+  revenue,
+  revenueFormHtml,
+  type CurrencyForecasts,
+  type RevenueForm,
+} from "../views/revenue-views.js";
 
 /** The range shown when none is asked for: the last 30 days, today included. */
 const DEFAULT_DAYS = 30;
@@ -25,13 +33,27 @@ function revenueForm(url: URL): { form: RevenueForm; problem?: string } {
   };
   const long = Object.entries(form).find(([, value]) => value.length > MAX_PARAM_LENGTH);
   if (long) return { form: { ...form, [long[0]]: "" }, problem: `${long[0]}: at most ${MAX_PARAM_LENGTH} characters.` };
-  if (GRANULARITIES[form.granularity] === undefined) return { form, problem: `granularity: one of ${Object.keys(GRANULARITIES).join(", ")}, got "${form.granularity}".` };
+  if (GRANULARITIES[form.granularity] === undefined)
+    return {
+      form,
+      problem: `granularity: one of ${Object.keys(GRANULARITIES).join(", ")}, got "${form.granularity}".`,
+    };
   return { form };
 }
 
 /** GetRevenue of the form's range: the periods, or the ledger's refusal (a bad date, range or currency) as a value. */
 function periodsOf(clients: ConsoleClients, f: RevenueForm) {
-  return attempt(async () => (await clients.ledger.getRevenue({ fromDay: f.from, toDay: f.to, granularity: GRANULARITIES[f.granularity]!, currency: f.currency })).periods);
+  return attempt(
+    async () =>
+      (
+        await clients.ledger.getRevenue({
+          fromDay: f.from,
+          toDay: f.to,
+          granularity: GRANULARITIES[f.granularity]!,
+          currency: f.currency,
+        })
+      ).periods,
+  );
 }
 
 /** ForecastRevenue of every currency for every horizon, each answer or failure kept for the page. */
@@ -39,7 +61,12 @@ function forecastsOf(clients: ConsoleClients, currencies: readonly string[]): Pr
   return Promise.all(
     currencies.map(async (currency) => ({
       currency,
-      horizons: await Promise.all(FORECAST_HORIZONS.map(async (horizonDays) => ({ horizonDays, asked: await attempt(() => clients.ledger.forecastRevenue({ currency, horizonDays })) }))),
+      horizons: await Promise.all(
+        FORECAST_HORIZONS.map(async (horizonDays) => ({
+          horizonDays,
+          asked: await attempt(() => clients.ledger.forecastRevenue({ currency, horizonDays })),
+        })),
+      ),
     })),
   );
 }
@@ -49,7 +76,12 @@ async function revenuePage(clients: ConsoleClients, ctx: RequestContext) {
   const title = "Revenue";
   if (problem) return ctx.page(title, concat(revenueFormHtml(form), notice("error", `Refused: ${problem}`)), 400);
   const periods = await periodsOf(clients, form);
-  if (!periods.ok) return ctx.page(title, concat(revenueFormHtml(form), notice("error", describeFailure("ledger service", periods.error))), httpStatusOf(periods.error));
+  if (!periods.ok)
+    return ctx.page(
+      title,
+      concat(revenueFormHtml(form), notice("error", describeFailure("ledger service", periods.error))),
+      httpStatusOf(periods.error),
+    );
   const forecasts = await forecastsOf(clients, currenciesOf(periods.value));
   return ctx.page(title, revenue(form, periods.value, forecasts));
 }
@@ -65,8 +97,18 @@ export function revenueRoutes(clients: ConsoleClients): Route[] {
         const { form, problem } = revenueForm(ctx.url);
         if (problem) return ctx.page("Revenue", notice("error", `Refused: ${problem}`), 400);
         const periods = await periodsOf(clients, form);
-        if (!periods.ok) return ctx.page("Revenue", notice("error", describeFailure("ledger service", periods.error)), httpStatusOf(periods.error));
-        return { status: 200, body: periodsCsv(periods.value), contentType: "text/csv; charset=utf-8", filename: `revenue-${form.from}-${form.to}-${form.granularity}.csv` };
+        if (!periods.ok)
+          return ctx.page(
+            "Revenue",
+            notice("error", describeFailure("ledger service", periods.error)),
+            httpStatusOf(periods.error),
+          );
+        return {
+          status: 200,
+          body: periodsCsv(periods.value),
+          contentType: "text/csv; charset=utf-8",
+          filename: `revenue-${form.from}-${form.to}-${form.granularity}.csv`,
+        };
       },
     },
   ];

@@ -15,8 +15,15 @@ export function riskReviewRoutes(clients: ConsoleClients): Route[] {
       pattern: /^\/risk-reviews$/,
       handle: async (ctx) => {
         const pageToken = ctx.url.searchParams.get("page") ?? "";
-        const listed = await attempt(() => clients.payments.listPayments({ awaitingRiskReview: true, pageSize: PAGE_SIZE, pageToken }));
-        if (!listed.ok) return ctx.page("Risk reviews", notice("error", describeFailure("payment service", listed.error)), httpStatusOf(listed.error));
+        const listed = await attempt(() =>
+          clients.payments.listPayments({ awaitingRiskReview: true, pageSize: PAGE_SIZE, pageToken }),
+        );
+        if (!listed.ok)
+          return ctx.page(
+            "Risk reviews",
+            notice("error", describeFailure("payment service", listed.error)),
+            httpStatusOf(listed.error),
+          );
         return ctx.page("Risk reviews", riskReviewList(listed.value));
       },
     },
@@ -29,8 +36,10 @@ export function riskReviewRoutes(clients: ConsoleClients): Route[] {
         const outcomeText = ctx.form.get("outcome");
         const note = (ctx.form.get("note") ?? "").trim();
         const back = backLink(path("payments", paymentId), "Back to the payment");
-        if (outcomeText !== "approve" && outcomeText !== "reject") return ctx.page("Not decided", concat(notice("error", "Choose Approve or Reject."), back), 400);
-        if (note === "") return ctx.page("Not decided", concat(notice("error", "Write a note: why, for the audit trail."), back), 400);
+        if (outcomeText !== "approve" && outcomeText !== "reject")
+          return ctx.page("Not decided", concat(notice("error", "Choose Approve or Reject."), back), 400);
+        if (note === "")
+          return ctx.page("Not decided", concat(notice("error", "Write a note: why, for the audit trail."), back), 400);
         const outcome = outcomeText === "approve" ? ReviewOutcome.APPROVED : ReviewOutcome.REJECTED;
         return sendOperatorRequest(ctx, {
           name: "risk review",

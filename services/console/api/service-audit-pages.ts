@@ -1,4 +1,10 @@
-import { AUDITED_SERVICES, attempt, describeFailure, type AuditedService, type ConsoleClients } from "../adapters/clients.js";
+import {
+  AUDITED_SERVICES,
+  attempt,
+  describeFailure,
+  type AuditedService,
+  type ConsoleClients,
+} from "../adapters/clients.js";
 import type { Route } from "./http-app.js";
 import { serviceAudit, serviceAuditFailed } from "../views/service-audit-views.js";
 
@@ -20,8 +26,15 @@ export function serviceAuditRoutes(clients: ConsoleClients): Route[] {
         const requested = ctx.url.searchParams.get("service") ?? "";
         const service: AuditedService = isAudited(requested) ? requested : "payment";
         const pageToken = ctx.url.searchParams.get("page") ?? "";
-        const listed = await attempt(() => clients.audits[service].listAuditRecords({ pageSize: PAGE_SIZE, pageToken }));
-        if (!listed.ok) return ctx.page(`Audit: ${service} service`, serviceAuditFailed(service, describeFailure(`${service} service`, listed.error)), 502);
+        const listed = await attempt(() =>
+          clients.audits[service].listAuditRecords({ pageSize: PAGE_SIZE, pageToken }),
+        );
+        if (!listed.ok)
+          return ctx.page(
+            `Audit: ${service} service`,
+            serviceAuditFailed(service, describeFailure(`${service} service`, listed.error)),
+            502,
+          );
         return ctx.page(`Audit: ${service} service`, serviceAudit(service, listed.value));
       },
     },

@@ -17,7 +17,12 @@ export function walletRoutes(clients: ConsoleClients): Route[] {
       handle: async (ctx) => {
         const pageToken = ctx.url.searchParams.get("page") ?? "";
         const listed = await attempt(() => clients.wallets.listBalances({ pageSize: PAGE_SIZE, pageToken }));
-        if (!listed.ok) return ctx.page("Wallets", notice("error", describeFailure("wallet service", listed.error)), httpStatusOf(listed.error));
+        if (!listed.ok)
+          return ctx.page(
+            "Wallets",
+            notice("error", describeFailure("wallet service", listed.error)),
+            httpStatusOf(listed.error),
+          );
         return ctx.page("Wallets", walletList(listed.value));
       },
     },
@@ -29,12 +34,31 @@ export function walletRoutes(clients: ConsoleClients): Route[] {
         const requested = ctx.url.searchParams.get("payout");
         const [balances, payouts] = await Promise.all([
           attempt(() => clients.wallets.listBalances({ sellerId, pageSize: PAGE_SIZE })),
-          attempt(() => clients.wallets.listPayouts({ sellerId, pageSize: PAGE_SIZE, pageToken: ctx.url.searchParams.get("page") ?? "" })),
+          attempt(() =>
+            clients.wallets.listPayouts({
+              sellerId,
+              pageSize: PAGE_SIZE,
+              pageToken: ctx.url.searchParams.get("page") ?? "",
+            }),
+          ),
         ]);
-        if (!balances.ok) return ctx.page(`Seller ${sellerId}`, notice("error", describeFailure("wallet service", balances.error)), httpStatusOf(balances.error));
+        if (!balances.ok)
+          return ctx.page(
+            `Seller ${sellerId}`,
+            notice("error", describeFailure("wallet service", balances.error)),
+            httpStatusOf(balances.error),
+          );
         return ctx.page(
           `Seller ${sellerId}`,
-          sellerWallet({ sellerId, balances: balances.value.balances, payouts, operator: ctx.operator, csrf: ctx.csrf, newPayoutId: () => `console-${randomUUID()}`, requested }),
+          sellerWallet({
+            sellerId,
+            balances: balances.value.balances,
+            payouts,
+            operator: ctx.operator,
+            csrf: ctx.csrf,
+            newPayoutId: () => `console-${randomUUID()}`,
+            requested,
+          }),
         );
       },
     },
@@ -46,7 +70,8 @@ export function walletRoutes(clients: ConsoleClients): Route[] {
         const sellerId = ctx.params[0]!;
         const back = backLink(path("wallets", sellerId), "Back to the seller");
         const currency = ctx.form.get("currency") ?? "";
-        if (!isKnownCurrency(currency)) return ctx.page("Not paid out", concat(notice("error", `"${currency}" is not a currency.`), back), 400);
+        if (!isKnownCurrency(currency))
+          return ctx.page("Not paid out", concat(notice("error", `"${currency}" is not a currency.`), back), 400);
         const read = readAmount(ctx.form.get("amount") ?? "", currency);
         if ("problem" in read) return ctx.page("Not paid out", concat(notice("error", read.problem), back), 400);
         const payoutId = ctx.form.get("payout_id") ?? "";
@@ -55,10 +80,14 @@ export function walletRoutes(clients: ConsoleClients): Route[] {
           service: "wallet service",
           target: `seller ${sellerId}`,
           details: { payout_id: payoutId, amount: money(read.amount) },
-          send: () => clients.wallets.requestPayout({ payoutId, sellerId, amount: read.amount }, onBehalfOf(ctx.operator.id)),
+          send: () =>
+            clients.wallets.requestPayout({ payoutId, sellerId, amount: read.amount }, onBehalfOf(ctx.operator.id)),
           recorded: async () => (await attempt(() => clients.wallets.getPayout({ payoutId }))).ok,
           doneLocation: path("wallets", sellerId) + query({ payout: payoutId }),
-          resubmit: { action: path("wallets", sellerId, "payouts"), fields: { payout_id: payoutId, currency, amount: ctx.form.get("amount") ?? "" } },
+          resubmit: {
+            action: path("wallets", sellerId, "payouts"),
+            fields: { payout_id: payoutId, currency, amount: ctx.form.get("amount") ?? "" },
+          },
           back,
         });
       },

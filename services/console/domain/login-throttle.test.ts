@@ -14,7 +14,9 @@ describe("login backoff", () => {
   });
 
   it("doubles the wait with each further failure, never beyond 15 minutes", () => {
-    const waits = [5, 6, 7, 8, 9, 50, 5000].map((count) => (retryAt(pair, { count, latest: now }, now)!.getTime() - now.getTime()) / 60_000);
+    const waits = [5, 6, 7, 8, 9, 50, 5000].map(
+      (count) => (retryAt(pair, { count, latest: now }, now)!.getTime() - now.getTime()) / 60_000,
+    );
     expect(waits).toEqual([1, 2, 4, 8, 15, 15, 15]);
   });
 
@@ -32,7 +34,11 @@ describe("login backoff", () => {
 
   it("says which scope waits longest", () => {
     expect(throttled({ login_from_client: { count: 3, latest: now }, login: none, client: none }, now)).toBeUndefined();
-    const failures = { login_from_client: { count: 6, latest: now }, login: { count: 20, latest: minutesAgo(0.5) }, client: none };
+    const failures = {
+      login_from_client: { count: 6, latest: now },
+      login: { count: 20, latest: minutesAgo(0.5) },
+      client: none,
+    };
     expect(throttled(failures, now)).toEqual({ scope: "login_from_client", until: minutesFromNow(2) });
   });
 });

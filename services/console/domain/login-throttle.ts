@@ -45,7 +45,10 @@ export function retryAt(backoff: Backoff, failures: FailureCount, now: Date): Da
 }
 
 /** The scope that waits longest, and until when; undefined when none waits. */
-export function throttled(failures: Record<ThrottleScope, FailureCount>, now: Date): { scope: ThrottleScope; until: Date } | undefined {
+export function throttled(
+  failures: Record<ThrottleScope, FailureCount>,
+  now: Date,
+): { scope: ThrottleScope; until: Date } | undefined {
   let worst: { scope: ThrottleScope; until: Date } | undefined;
   for (const scope of Object.keys(LOGIN_BACKOFF) as ThrottleScope[]) {
     const until = retryAt(LOGIN_BACKOFF[scope], failures[scope], now);
@@ -65,5 +68,8 @@ export function clientKey(remoteAddress: string | undefined): string {
   const left = head === "" ? [] : head.split(":");
   const right = tail === undefined || tail === "" ? [] : tail.split(":");
   const groups = [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
 }

@@ -16,7 +16,9 @@ const SCRYPT_OPTIONS = { N: 16_384, r: 8, p: 1 };
 
 function scryptAsync(password: string, salt: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scrypt(password.normalize("NFC"), salt, SCRYPT_KEY_LENGTH, SCRYPT_OPTIONS, (err, key) => (err ? reject(err) : resolve(key))),
+    scrypt(password.normalize("NFC"), salt, SCRYPT_KEY_LENGTH, SCRYPT_OPTIONS, (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
   );
 }
 
@@ -49,8 +51,10 @@ const OPERATOR_ID = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 /** Problems with a new operator's fields, for the form; empty when it may be created. */
 export function operatorProblems(input: { id: string; displayName: string; role: string; password: string }): string[] {
   const problems: string[] = [];
-  if (!OPERATOR_ID.test(input.id)) problems.push("login: 1-64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit");
-  if (input.displayName.trim() === "" || input.displayName.length > 200) problems.push("display name: 1-200 characters");
+  if (!OPERATOR_ID.test(input.id))
+    problems.push("login: 1-64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit");
+  if (input.displayName.trim() === "" || input.displayName.length > 200)
+    problems.push("display name: 1-200 characters");
   if (!(ROLES as readonly string[]).includes(input.role)) problems.push(`role: one of ${ROLES.join(", ")}`);
   if (input.password.length < 8 || input.password.length > 1024) problems.push("password: 8-1024 characters");
   return problems;

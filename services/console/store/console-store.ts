@@ -34,7 +34,11 @@ export interface ListedOperator extends Operator {
   disabledAt?: Date;
 }
 
-const toOperator = (row: { id: string; display_name: string; role: Role }): Operator => ({ id: row.id, displayName: row.display_name, role: row.role });
+const toOperator = (row: { id: string; display_name: string; role: Role }): Operator => ({
+  id: row.id,
+  displayName: row.display_name,
+  role: row.role,
+});
 
 export class OperatorExistsError extends Error {}
 
@@ -50,9 +54,22 @@ export class ConsoleStore {
   async upsertOperator(operator: Operator, password: string): Promise<void> {
     const { salt, hash } = await hashPassword(password);
     await this.db("operators")
-      .insert({ id: operator.id, display_name: operator.displayName, role: operator.role, password_salt: salt, password_hash: hash })
+      .insert({
+        id: operator.id,
+        display_name: operator.displayName,
+        role: operator.role,
+        password_salt: salt,
+        password_hash: hash,
+      })
       .onConflict("id")
-      .merge({ display_name: operator.displayName, role: operator.role, password_salt: salt, password_hash: hash, disabled_at: null, updated_at: this.db.fn.now() });
+      .merge({
+        display_name: operator.displayName,
+        role: operator.role,
+        password_salt: salt,
+        password_hash: hash,
+        disabled_at: null,
+        updated_at: this.db.fn.now(),
+      });
   }
 
   /** Creates a new operator and audits it in one transaction; an existing login is OperatorExistsError. */
@@ -60,7 +77,13 @@ export class ConsoleStore {
     const { salt, hash } = await hashPassword(password);
     try {
       await this.db.transaction(async (trx) => {
-        await trx("operators").insert({ id: operator.id, display_name: operator.displayName, role: operator.role, password_salt: salt, password_hash: hash });
+        await trx("operators").insert({
+          id: operator.id,
+          display_name: operator.displayName,
+          role: operator.role,
+          password_salt: salt,
+          password_hash: hash,
+        });
         await trx("audit_log").insert(this.auditRow(audit));
       });
     } catch (err) {
@@ -70,7 +93,9 @@ export class ConsoleStore {
   }
 
   async listOperators(): Promise<ListedOperator[]> {
-    const rows: Pick<OperatorRow, "id" | "display_name" | "role" | "disabled_at">[] = await this.db("operators").orderBy("id").select("id", "display_name", "role", "disabled_at");
+    const rows: Pick<OperatorRow, "id" | "display_name" | "role" | "disabled_at">[] = await this.db("operators")
+      .orderBy("id")
+      .select("id", "display_name", "role", "disabled_at");
     return rows.map((row) => ({ ...toOperator(row), ...(row.disabled_at && { disabledAt: row.disabled_at }) }));
   }
 
@@ -78,12 +103,20 @@ export class ConsoleStore {
    * Disables an active operator and ends every session of theirs, audited in the same transaction (with the
    * number of sessions ended). Undefined when there is no such active operator.
    */
-  async disableOperator(id: string, audit: Omit<NewAuditEntry, "target" | "details">): Promise<{ sessionsEnded: number } | undefined> {
+  async disableOperator(
+    id: string,
+    audit: Omit<NewAuditEntry, "target" | "details">,
+  ): Promise<{ sessionsEnded: number } | undefined> {
     return this.db.transaction(async (trx) => {
-      const disabled = await trx("operators").where({ id }).whereNull("disabled_at").update({ disabled_at: this.now(), updated_at: trx.fn.now() });
+      const disabled = await trx("operators")
+        .where({ id })
+        .whereNull("disabled_at")
+        .update({ disabled_at: this.now(), updated_at: trx.fn.now() });
       if (disabled === 0) return undefined;
       const sessionsEnded = await trx("sessions").where({ operator_id: id }).delete();
-      await trx("audit_log").insert(this.auditRow({ ...audit, target: id, details: { sessions_ended: sessionsEnded } }));
+      await trx("audit_log").insert(
+        this.auditRow({ ...audit, target: id, details: { sessions_ended: sessionsEnded } }),
+      );
       return { sessionsEnded };
     });
   }
@@ -124,7 +157,9 @@ export class ConsoleStore {
       return query;
     };
     const lastSuccess = inScope(this.db("audit_log").where("action", "login").max("at"));
-    const row: { count: number; latest: Date | null } = await inScope(this.db("audit_log").where("action", "login_failed"))
+    const row: { count: number; latest: Date | null } = await inScope(
+      this.db("audit_log").where("action", "login_failed"),
+    )
       .where("at", ">", since)
       .whereRaw("at > coalesce((?), '-infinity')", [lastSuccess])
       .first(this.db.raw("count(*)::int as count"), this.db.raw("max(at) as latest"));
@@ -156,7 +191,9 @@ export class ConsoleStore {
   }
 
   async closeSession(token: string): Promise<void> {
-    await this.db("sessions").where({ token_hash: tokenHash(token) }).delete();
+    await this.db("sessions")
+      .where({ token_hash: tokenHash(token) })
+      .delete();
   }
 
   async audit(entry: NewAuditEntry): Promise<void> {
@@ -168,11 +205,31 @@ export class ConsoleStore {
     const query = this.db("audit_log").orderBy("id", "desc").limit(options.limit);
     if (options.beforeId !== undefined) query.where("id", "<", options.beforeId.toString());
     if (options.operatorId) query.where("operator_id", options.operatorId);
-    const rows: { id: bigint; operator_id: string; action: string; target: string; details: Record<string, unknown>; at: Date }[] = await query.select();
-    return rows.map((r) => ({ id: r.id, operatorId: r.operator_id, action: r.action, target: r.target, details: r.details, at: r.at }));
+    const rows: {
+      id: bigint;
+      operator_id: string;
+      action: string;
+      target: string;
+      details: Record<string, unknown>;
+      at: Date;
+    }[] = await query.select();
+    return rows.map((r) => ({
+      id: r.id,
+      operatorId: r.operator_id,
+      action: r.action,
+      target: r.target,
+      details: r.details,
+      at: r.at,
+    }));
   }
 
   private auditRow(entry: NewAuditEntry) {
-    return { operator_id: entry.operatorId, action: entry.action, target: entry.target ?? "", details: JSON.stringify(entry.details ?? {}), at: this.now() };
+    return {
+      operator_id: entry.operatorId,
+      action: entry.action,
+      target: entry.target ?? "",
+      details: JSON.stringify(entry.details ?? {}),
+      at: this.now(),
+    };
   }
 }

@@ -4,7 +4,9 @@ import { lineClassName } from "./reconciliation-chart.js";
 import { exceptionStatus } from "./reconciliation-views.js";
 
 /** What finance adjusts: the exception's class, day and line, references, both sides' amounts and status. */
-export const exceptionFacts = (e: ReconciliationException): SafeHtml => html`<dl id="exception" data-status="${exceptionStatus(e.status)}">
+export const exceptionFacts = (
+  e: ReconciliationException,
+): SafeHtml => html`<dl id="exception" data-status="${exceptionStatus(e.status)}">
 <dt>Class</dt><dd>${lineClassName(e.lineClass)}</dd>
 <dt>Settlement day</dt><dd><a href="${path("reconciliation", "runs", e.runId.toString())}">${e.date}</a>${e.lineNumber ? `, line ${e.lineNumber}` : ""}</dd>
 <dt>Line type</dt><dd>${e.lineType || "-"}</dd>

@@ -5,10 +5,14 @@ import { csrfField, html, notice, path, query, table, type SafeHtml } from "./ht
 /** A page of the console's audit log, newest first, filtered by operator, with a link to older entries when the page is full. */
 export function auditLog(entries: AuditEntry[], operatorId: string, pageSize: number): SafeHtml {
   const rows = entries.map(
-    (e) => html`<tr data-action="${e.action}"><td class="num">${e.id}</td><td>${e.at.toISOString()}</td><td>${e.operatorId}</td><td>${e.action}</td><td>${e.target}</td><td><code>${JSON.stringify(e.details)}</code></td></tr>`,
+    (e) =>
+      html`<tr data-action="${e.action}"><td class="num">${e.id}</td><td>${e.at.toISOString()}</td><td>${e.operatorId}</td><td>${e.action}</td><td>${e.target}</td><td><code>${JSON.stringify(e.details)}</code></td></tr>`,
   );
   const last = entries[entries.length - 1];
-  const more = entries.length === pageSize && last ? html`<p><a href="/audit${query({ before: last.id.toString(), operator: operatorId })}">Older</a></p>` : "";
+  const more =
+    entries.length === pageSize && last
+      ? html`<p><a href="/audit${query({ before: last.id.toString(), operator: operatorId })}">Older</a></p>`
+      : "";
   return html`<p>Every login, logout and action, newest first. Insert-only: the database refuses to change or delete a row. What the services themselves recorded of the calls they received: <a href="/audit/services">Service audit</a>.</p>
 <form class="inline" method="get" action="/audit"><label>Operator <input name="operator" value="${operatorId}"></label><button type="submit">Filter</button></form>
 ${table(["#", "time (UTC)", "operator", "action", "target", "details"], rows, "No entries.")}${more}`;
@@ -43,10 +47,15 @@ const addOperatorForm = (csrf: string): SafeHtml => html`<h2>Add an operator</h2
 
 /** The operators, with (finance) the form adding one. */
 export function operatorList(v: OperatorsView): SafeHtml {
-  const form = v.viewer.role === "finance" ? addOperatorForm(v.csrf) : notice("info", "Adding operators needs the finance role.");
+  const form =
+    v.viewer.role === "finance" ? addOperatorForm(v.csrf) : notice("info", "Adding operators needs the finance role.");
   const done = html`${v.added ? notice("info", `Operator ${v.added} added.`) : ""}${v.disabled ? notice("info", `Operator ${v.disabled} disabled; their sessions are ended.`) : ""}`;
-  return html`${done}${table(["login", "name", "role", "status", ""], v.operators.map((o) => operatorRow(o, v)))}${form}`;
+  return html`${done}${table(
+    ["login", "name", "role", "status", ""],
+    v.operators.map((o) => operatorRow(o, v)),
+  )}${form}`;
 }
 
 /** Why an operator was not added or disabled, and the way back. */
-export const operatorRefusal = (problems: string[]): SafeHtml => html`${problems.map((p) => notice("error", p))}<p><a href="/operators">Back</a></p>`;
+export const operatorRefusal = (problems: string[]): SafeHtml =>
+  html`${problems.map((p) => notice("error", p))}<p><a href="/operators">Back</a></p>`;

@@ -1,7 +1,11 @@
 import { html, notice, type SafeHtml } from "./html.js";
 
 /** The login form, carrying its CSRF token and where to go once logged in, under what went wrong the last time. */
-export const loginForm = (csrfToken: string, next: string, problem?: string): SafeHtml => html`${problem ? notice("error", problem) : ""}
+export const loginForm = (
+  csrfToken: string,
+  next: string,
+  problem?: string,
+): SafeHtml => html`${problem ? notice("error", problem) : ""}
 <form method="post" action="/login" class="login">
 <input type="hidden" name="csrf" value="${csrfToken}">
 <input type="hidden" name="next" value="${next}">

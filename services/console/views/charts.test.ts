@@ -21,12 +21,17 @@ describe("charts", () => {
     }).value;
     expect(svg).toContain('aria-label="A &#60;chart&#62;"');
     // Bars only where there is something; the two of "a" on top of each other, each half the axis.
-    const bars = [...svg.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"[^>]*><title>([^<]*)</g)].map((m) => ({ y: Number(m[2]), h: Number(m[3]), title: m[4] }));
+    const bars = [
+      ...svg.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"[^>]*><title>([^<]*)</g),
+    ].map((m) => ({ y: Number(m[2]), h: Number(m[3]), title: m[4] }));
     expect(bars.map((b) => b.title)).toEqual(["a: ok 2", "a: bad 2", "c: ok 1"]);
     expect(bars[0]!.h).toBeCloseTo(bars[1]!.h);
     expect(bars[1]!.y + bars[1]!.h).toBeCloseTo(bars[0]!.y);
     expect(svg).not.toContain("<polyline");
-    expect([...svg.matchAll(/<circle[^>]*><title>([^<]*)</g)].map((m) => m[1])).toEqual(["a: rate 50%", "c: rate 100%"]);
+    expect([...svg.matchAll(/<circle[^>]*><title>([^<]*)</g)].map((m) => m[1])).toEqual([
+      "a: rate 50%",
+      "c: rate 100%",
+    ]);
   });
 
   it("draws the line inside its bands, the axis going below zero when a band does, with a tooltip on every point", () => {
@@ -41,10 +46,19 @@ describe("charts", () => {
       format: String,
     }).value;
     expect(svg).toContain('aria-label="Forecast &#60;net&#62;"');
-    expect([...svg.matchAll(/<polygon class="band"[^>]*><title>([^<]*)</g)].map((m) => m[1])).toEqual(["95% interval", "80% interval"]);
-    expect([...svg.matchAll(/<circle[^>]*><title>([^<]*)</g)].map((m) => m[1])).toEqual(["d1: forecast 10.00 USD", "d2: forecast 20.00 USD", "d3: forecast 30.00 USD"]);
+    expect([...svg.matchAll(/<polygon class="band"[^>]*><title>([^<]*)</g)].map((m) => m[1])).toEqual([
+      "95% interval",
+      "80% interval",
+    ]);
+    expect([...svg.matchAll(/<circle[^>]*><title>([^<]*)</g)].map((m) => m[1])).toEqual([
+      "d1: forecast 10.00 USD",
+      "d2: forecast 20.00 USD",
+      "d3: forecast 30.00 USD",
+    ]);
     // The grid runs from a round number below the lowest band to one above the highest.
-    const ticks = [...svg.matchAll(/<text x="78" y="[\d.]+" font-size="13" text-anchor="end" fill="#5b6472">([^<]*)</g)].map((m) => Number(m[1]));
+    const ticks = [
+      ...svg.matchAll(/<text x="78" y="[\d.]+" font-size="13" text-anchor="end" fill="#5b6472">([^<]*)</g),
+    ].map((m) => Number(m[1]));
     expect(ticks[0]).toBe(-5);
     expect(ticks[ticks.length - 1]).toBe(60);
     // Each band's polygon goes out along its highs and back along its lows: its points' y all lie on the plot.

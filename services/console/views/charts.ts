@@ -42,7 +42,11 @@ const ROUND_STEPS = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8];
 /** The smallest round number (a step above times a power of ten), whole if asked, that is at least `max` (> 0). */
 function roundUp(max: number, whole: boolean): number {
   const magnitude = 10 ** Math.floor(Math.log10(max));
-  return ROUND_STEPS.map((s) => Number((s * magnitude).toPrecision(12))).find((v) => v >= max && (!whole || Number.isInteger(v))) ?? 10 * magnitude;
+  return (
+    ROUND_STEPS.map((s) => Number((s * magnitude).toPrecision(12))).find(
+      (v) => v >= max && (!whole || Number.isInteger(v)),
+    ) ?? 10 * magnitude
+  );
 }
 
 /** A round top for the axis, at least `max`; for counts, one whose every tick is a whole number. */
@@ -72,7 +76,14 @@ export function barChart(chart: BarChart): SafeHtml {
   const y = (value: number, max: number) => TOP + plotHeight - (value / max) * plotHeight;
   const xCenter = (i: number) => LEFT + slot * i + slot / 2;
 
-  const grid = valueGrid(0, top, (v) => y(v, top), chart.format, right, chart.line ? { ...chart.line, at: (k) => (chart.line!.max / TICKS) * k } : undefined);
+  const grid = valueGrid(
+    0,
+    top,
+    (v) => y(v, top),
+    chart.format,
+    right,
+    chart.line ? { ...chart.line, at: (k) => (chart.line!.max / TICKS) * k } : undefined,
+  );
   const categoryLabels = categoryAxis(chart.categories, xCenter);
 
   const bars = chart.categories.map((category, i) => {
@@ -88,7 +99,10 @@ export function barChart(chart: BarChart): SafeHtml {
   });
 
   const line = chart.line ? lineOverBars(chart.line, chart.categories, xCenter, (v) => y(v, chart.line!.max)) : "";
-  const legend = [...chart.series.map((s) => ({ name: s.name, color: s.color })), ...(chart.line ? [{ name: chart.line.name, color: chart.line.color }] : [])];
+  const legend = [
+    ...chart.series.map((s) => ({ name: s.name, color: s.color })),
+    ...(chart.line ? [{ name: chart.line.name, color: chart.line.color }] : []),
+  ];
   return html`<figure class="chart">
 <svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${chart.title}" preserveAspectRatio="xMidYMid meet"><title>${chart.title}</title>${grid}${bars}${line}${categoryLabels}</svg>
 ${legendOf(legend)}
@@ -107,7 +121,9 @@ function valueGrid(
   return Array.from({ length: TICKS + 1 }, (_, k) => {
     const value = bottom + ((top - bottom) / TICKS) * k;
     const at = round(y(value));
-    const rightLabel = second ? html`<text x="${WIDTH - right + 6}" y="${at + 4}" font-size="13" fill="${second.color}">${second.format(second.at(k))}</text>` : "";
+    const rightLabel = second
+      ? html`<text x="${WIDTH - right + 6}" y="${at + 4}" font-size="13" fill="${second.color}">${second.format(second.at(k))}</text>`
+      : "";
     return html`<line x1="${LEFT}" x2="${WIDTH - right}" y1="${at}" y2="${at}" stroke="#e3e6eb"/><text x="${LEFT - 6}" y="${at + 4}" font-size="13" text-anchor="end" fill="#5b6472">${format(value)}</text>${rightLabel}`;
   });
 }
@@ -115,14 +131,20 @@ function valueGrid(
 /** At most MAX_CATEGORY_LABELS of the categories, evenly spaced, under the plot. */
 function categoryAxis(categories: readonly string[], x: (i: number) => number): (SafeHtml | "")[] {
   const every = Math.ceil(categories.length / MAX_CATEGORY_LABELS);
-  return categories.map((c, i) => (i % every === 0 ? html`<text x="${round(x(i))}" y="${HEIGHT - 8}" font-size="13" text-anchor="middle" fill="#5b6472">${c}</text>` : ""));
+  return categories.map((c, i) =>
+    i % every === 0
+      ? html`<text x="${round(x(i))}" y="${HEIGHT - 8}" font-size="13" text-anchor="middle" fill="#5b6472">${c}</text>`
+      : "",
+  );
 }
 
 const legendOf = (keys: readonly { name: string; color: string; opacity?: number }[]): SafeHtml =>
   html`<figcaption>${keys.map((l) => html`<span class="key"><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="${l.color}" fill-opacity="${l.opacity ?? 1}"/></svg> ${l.name}</span>`)}</figcaption>`;
 
 function lineOverBars(line: Line, categories: string[], x: (i: number) => number, y: (v: number) => number): SafeHtml {
-  const points = line.values.map((v, i) => (v === null ? null : { x: round(x(i)), y: round(y(v)), label: `${categories[i]}: ${line.name} ${line.format(v)}` }));
+  const points = line.values.map((v, i) =>
+    v === null ? null : { x: round(x(i)), y: round(y(v)), label: `${categories[i]}: ${line.name} ${line.format(v)}` },
+  );
   // Consecutive points are joined; a gap (no value) breaks the line.
   const runs: { x: number; y: number }[][] = [];
   points.forEach((p, i) => {
@@ -130,8 +152,11 @@ function lineOverBars(line: Line, categories: string[], x: (i: number) => number
     if (i > 0 && points[i - 1] !== null) runs[runs.length - 1]!.push(p);
     else runs.push([p]);
   });
-  return html`${runs.map((run) => (run.length > 1 ? html`<polyline points="${run.map((p) => `${p.x},${p.y}`).join(" ")}" fill="none" stroke="${line.color}" stroke-width="2"/>` : ""))}${points.map((p) =>
-    p === null ? "" : html`<circle cx="${p.x}" cy="${p.y}" r="3" fill="${line.color}"><title>${p.label}</title></circle>`,
+  return html`${runs.map((run) => (run.length > 1 ? html`<polyline points="${run.map((p) => `${p.x},${p.y}`).join(" ")}" fill="none" stroke="${line.color}" stroke-width="2"/>` : ""))}${points.map(
+    (p) =>
+      p === null
+        ? ""
+        : html`<circle cx="${p.x}" cy="${p.y}" r="3" fill="${line.color}"><title>${p.label}</title></circle>`,
   )}`;
 }
 
@@ -183,7 +208,8 @@ export function bandChart(chart: BandChart): SafeHtml {
   });
   const { line } = chart;
   const points = line.values.map(
-    (v, i) => html`<circle cx="${x(i)}" cy="${y(v)}" r="2" fill="${line.color}"><title>${chart.categories[i]}: ${line.name} ${line.labels?.[i] ?? chart.format(v)}</title></circle>`,
+    (v, i) =>
+      html`<circle cx="${x(i)}" cy="${y(v)}" r="2" fill="${line.color}"><title>${chart.categories[i]}: ${line.name} ${line.labels?.[i] ?? chart.format(v)}</title></circle>`,
   );
   const polyline = html`<polyline points="${line.values.map((v, i) => `${x(i)},${y(v)}`).join(" ")}" fill="none" stroke="${line.color}" stroke-width="2"/>`;
   return html`<figure class="chart">

@@ -36,13 +36,21 @@ export const path = (...segments: string[]): string => "/" + segments.map(encode
 
 /** A query string from the non-empty values. */
 export function query(params: Record<string, string | undefined>): string {
-  const search = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""));
+  const search = new URLSearchParams(
+    Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""),
+  );
   const text = search.toString();
   return text === "" ? "" : `?${text}`;
 }
 
 export const money = (m: Money | undefined): string => (m ? formatMoney(m) : "-");
-export const time = (t: Timestamp | undefined): string => (t ? timestampDate(t).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z") : "-");
+export const time = (t: Timestamp | undefined): string =>
+  t
+    ? timestampDate(t)
+        .toISOString()
+        .replace("T", " ")
+        .replace(/\.\d+Z$/, "Z")
+    : "-";
 
 /** An enum value's name without its prefix: PAYMENT_STATUS_SUCCEEDED -> SUCCEEDED. */
 export function enumName(names: Record<number, string>, value: number, prefix: string): string {
@@ -63,7 +71,8 @@ export const concat = (...parts: (SafeHtml | string)[]): SafeHtml => html`${part
 /** A paragraph linking back to where the operator came from. */
 export const backLink = (href: string, label: string): SafeHtml => html`<p><a href="${href}">${label}</a></p>`;
 
-export const notice = (kind: "error" | "info", text: string): SafeHtml => html`<p class="notice ${kind}" role="${kind === "error" ? "alert" : "status"}">${text}</p>`;
+export const notice = (kind: "error" | "info", text: string): SafeHtml =>
+  html`<p class="notice ${kind}" role="${kind === "error" ? "alert" : "status"}">${text}</p>`;
 
 export const table = (headers: string[], rows: SafeHtml[], empty = "Nothing here."): SafeHtml =>
   rows.length === 0

@@ -7,7 +7,13 @@ export const requestRefused = (problem: string, back: SafeHtml): SafeHtml => htm
  * A request that may or may not have gone through: the failure, then the same request offered again under the same
  * key (`resubmit`), or, for a request without a key, the advice to look first.
  */
-export function requestUnconfirmed(name: string, problem: string, back: SafeHtml, csrf: string, resubmit?: { action: string; fields: Record<string, string> }): SafeHtml {
+export function requestUnconfirmed(
+  name: string,
+  problem: string,
+  back: SafeHtml,
+  csrf: string,
+  resubmit?: { action: string; fields: Record<string, string> },
+): SafeHtml {
   const again = resubmit
     ? html`<p>It may have gone through. Sending the same ${name} again (the same key) carries it out at most once.</p>${resubmitForm(resubmit.action, resubmit.fields, csrf, `Send the same ${name} again`)}`
     : html`<p>It may have gone through all the same: look before trying again.</p>`;

@@ -1,5 +1,9 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { StatsPeriod, type GetPaymentStatsResponse, type PaymentStatsBucket } from "../../../gen/payment/v1/payment_pb.js";
+import {
+  StatsPeriod,
+  type GetPaymentStatsResponse,
+  type PaymentStatsBucket,
+} from "../../../gen/payment/v1/payment_pb.js";
 import { minorUnitDigits } from "../../lib/money.js";
 import type { ListRunsResponse } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
 import { describeFailure, type Outcome } from "../adapters/clients.js";
@@ -19,8 +23,18 @@ export interface ChartRange {
 
 /** The overview's ranges by their key in the address. */
 export const RANGES: Record<string, ChartRange> = {
-  "24h": { label: "Last 24 hours, per hour", period: StatsPeriod.HOUR, periods: 24, category: (d) => `${d.toISOString().slice(11, 13)}:00` },
-  "30d": { label: "Last 30 days, per day", period: StatsPeriod.DAY, periods: 30, category: (d) => d.toISOString().slice(5, 10) },
+  "24h": {
+    label: "Last 24 hours, per hour",
+    period: StatsPeriod.HOUR,
+    periods: 24,
+    category: (d) => `${d.toISOString().slice(11, 13)}:00`,
+  },
+  "30d": {
+    label: "Last 30 days, per day",
+    period: StatsPeriod.DAY,
+    periods: 30,
+    category: (d) => d.toISOString().slice(5, 10),
+  },
 };
 export const DEFAULT_RANGE = "24h";
 
@@ -32,7 +46,9 @@ function countsChart(buckets: PaymentStatsBucket[], range: ChartRange, categorie
   const succeeded = buckets.map((b) => Number(b.succeeded));
   const failed = buckets.map((b) => Number(b.failed));
   const other = buckets.map((b) => Number(b.created - b.succeeded - b.failed));
-  const rate = buckets.map((b) => (b.succeeded + b.failed === 0n ? null : (Number(b.succeeded) / Number(b.succeeded + b.failed)) * 100));
+  const rate = buckets.map((b) =>
+    b.succeeded + b.failed === 0n ? null : (Number(b.succeeded) / Number(b.succeeded + b.failed)) * 100,
+  );
   return barChart({
     title: `Payments created, ${range.label.toLowerCase()}, and their success rate`,
     categories,

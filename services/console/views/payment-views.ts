@@ -1,4 +1,10 @@
-import { PaymentStatus, PendingReason, type Payment, type Refund, type TimelineEntry } from "../../../gen/payment/v1/payment_pb.js";
+import {
+  PaymentStatus,
+  PendingReason,
+  type Payment,
+  type Refund,
+  type TimelineEntry,
+} from "../../../gen/payment/v1/payment_pb.js";
 import { describeFailure, type Outcome } from "../adapters/clients.js";
 import type { Operator } from "../domain/operators.js";
 import { enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
@@ -6,7 +12,9 @@ import { refundSection } from "./refund-views.js";
 import { riskSection } from "./risk-review-views.js";
 
 export const statusName = (s: PaymentStatus) => enumName(PaymentStatus, s, "PAYMENT_STATUS_");
-export const PAYMENT_STATUSES = Object.values(PaymentStatus).filter((v): v is PaymentStatus => typeof v === "number" && v !== PaymentStatus.UNSPECIFIED);
+export const PAYMENT_STATUSES = Object.values(PaymentStatus).filter(
+  (v): v is PaymentStatus => typeof v === "number" && v !== PaymentStatus.UNSPECIFIED,
+);
 
 /** The ledger transaction a pay-in is booked as (the ledger's ids are deterministic). */
 const payinTransactionId = (paymentId: string) => `payin:${paymentId}`;
@@ -37,7 +45,11 @@ function timelineRow(e: TimelineEntry): SafeHtml {
 }
 
 /** Opening a payment by id, and searching by buyer, seller and status. */
-export const paymentSearch = ({ buyer, seller, status }: PaymentFilters): SafeHtml => html`<form class="inline" method="get" action="/payments">
+export const paymentSearch = ({
+  buyer,
+  seller,
+  status,
+}: PaymentFilters): SafeHtml => html`<form class="inline" method="get" action="/payments">
 <label>Payment id <input name="payment_id" placeholder="pay_..."></label><button type="submit">Open</button></form>
 <form class="inline" method="get" action="/payments">
 <label>Buyer <input name="buyer" value="${buyer}"></label>
@@ -47,7 +59,9 @@ export const paymentSearch = ({ buyer, seller, status }: PaymentFilters): SafeHt
 
 /** The search, then a page of the payments it found and a link to the next. */
 export function paymentList(filters: PaymentFilters, listed: { payments: Payment[]; nextPageToken: string }): SafeHtml {
-  const next = listed.nextPageToken ? html`<p><a href="/payments${query({ ...filters, page: listed.nextPageToken })}">Next page</a></p>` : "";
+  const next = listed.nextPageToken
+    ? html`<p><a href="/payments${query({ ...filters, page: listed.nextPageToken })}">Next page</a></p>`
+    : "";
   return html`${paymentSearch(filters)}${table(["payment", "buyer", "sellers", "status", "total", "created (UTC)"], listed.payments.map(paymentRow), "No payments match.")}${next}`;
 }
 
@@ -74,7 +88,10 @@ const orderRows = (p: Payment): SafeHtml[] =>
   );
 
 function paymentFacts(p: Payment): SafeHtml {
-  const pending = p.pendingReason === PendingReason.UNSPECIFIED ? "" : ` (${enumName(PendingReason, p.pendingReason, "PENDING_REASON_")})`;
+  const pending =
+    p.pendingReason === PendingReason.UNSPECIFIED
+      ? ""
+      : ` (${enumName(PendingReason, p.pendingReason, "PENDING_REASON_")})`;
   const ledgerId = payinTransactionId(p.paymentId);
   return html`<dl id="payment" data-status="${statusName(p.status)}">
 <dt>Status</dt><dd class="status">${statusName(p.status)}${pending}</dd>

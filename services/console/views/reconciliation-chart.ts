@@ -29,7 +29,8 @@ export function latestRunPerDay(runs: readonly Run[], days: number): Run[] {
   return [...byDay.values()].sort((a, b) => a.date.localeCompare(b.date)).slice(-days);
 }
 
-const linesOf = (run: Run, lineClass: LineClass) => run.report.filter((r) => r.lineClass === lineClass).reduce((sum, r) => sum + r.count, 0n);
+const linesOf = (run: Run, lineClass: LineClass) =>
+  run.report.filter((r) => r.lineClass === lineClass).reduce((sum, r) => sum + r.count, 0n);
 
 /** The exceptions of each day stacked by class, and a table of every class (matched too) per day. */
 export function reconciliationChart(runs: readonly Run[]): SafeHtml {
@@ -37,14 +38,20 @@ export function reconciliationChart(runs: readonly Run[]): SafeHtml {
   const chart = barChart({
     title: "Reconciliation exceptions per settlement day, by class",
     categories: runs.map((r) => r.date.slice(5)),
-    series: EXCEPTION_CLASSES.map(({ lineClass, color }) => ({ name: lineClassName(lineClass), color, values: runs.map((r) => Number(linesOf(r, lineClass))) })),
+    series: EXCEPTION_CLASSES.map(({ lineClass, color }) => ({
+      name: lineClassName(lineClass),
+      color,
+      values: runs.map((r) => Number(linesOf(r, lineClass))),
+    })),
     format: wholeNumber,
     integer: true,
   });
   const classes = [LineClass.MATCHED, ...EXCEPTION_CLASSES.map((c) => c.lineClass)];
-  const rows = [...runs].reverse().map(
-    (r) =>
-      html`<tr><td><a href="${path("reconciliation", "runs", r.runId.toString())}">${r.date}</a></td>${classes.map((c) => html`<td class="num">${linesOf(r, c)}</td>`)}</tr>`,
-  );
+  const rows = [...runs]
+    .reverse()
+    .map(
+      (r) =>
+        html`<tr><td><a href="${path("reconciliation", "runs", r.runId.toString())}">${r.date}</a></td>${classes.map((c) => html`<td class="num">${linesOf(r, c)}</td>`)}</tr>`,
+    );
   return html`${chart}${table(["day", ...classes.map(lineClassName)], rows)}`;
 }

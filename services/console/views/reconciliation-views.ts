@@ -1,9 +1,21 @@
-import { ExceptionStatus, LineClass, RunStatus, type ListExceptionsResponse, type ReconciliationException, type Run } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
+import {
+  ExceptionStatus,
+  LineClass,
+  RunStatus,
+  type ListExceptionsResponse,
+  type ReconciliationException,
+  type Run,
+} from "../../../gen/reconciliation/v1/reconciliation_pb.js";
 import { formatDecimal, type Money } from "../../lib/money.js";
 import { describeFailure, type Outcome } from "../adapters/clients.js";
 import { csv } from "./csv.js";
 import { enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
-import { latestRunPerDay, lineClassName, RECONCILIATION_CHART_DAYS, reconciliationChart } from "./reconciliation-chart.js";
+import {
+  latestRunPerDay,
+  lineClassName,
+  RECONCILIATION_CHART_DAYS,
+  reconciliationChart,
+} from "./reconciliation-chart.js";
 
 const runStatus = (s: RunStatus) => enumName(RunStatus, s, "RUN_STATUS_");
 export const exceptionStatus = (s: ExceptionStatus) => enumName(ExceptionStatus, s, "EXCEPTION_STATUS_").toLowerCase();
@@ -22,13 +34,44 @@ function exceptionRow(e: ReconciliationException): SafeHtml {
   return html`<tr data-exception-id="${e.exceptionId}"><td class="num">${e.exceptionId}</td><td>${e.date}</td><td>${lineClassName(e.lineClass)}</td><td>${e.lineType}</td><td class="num">${e.lineNumber || "-"}</td><td>${e.ourReference}</td><td>${e.pspReference}</td><td class="num">${money(e.fileAmount)}</td><td class="num">${money(e.ledgerAmount)}</td><td>${ledger}</td><td class="status">${exceptionStatus(e.status)}${e.status === ExceptionStatus.OPEN ? html`<br><a href="${path("reconciliation", "exceptions", e.exceptionId.toString(), "adjust")}">Adjust</a>` : ""}</td><td>${e.detail}${e.resolution ? html`<br>${e.resolution}` : ""}</td></tr>`;
 }
 
-const EXCEPTION_HEADERS = ["#", "date", "class", "line type", "line", "our reference", "PSP reference", "file", "ledger", "ledger transaction", "status", "detail"];
+const EXCEPTION_HEADERS = [
+  "#",
+  "date",
+  "class",
+  "line type",
+  "line",
+  "our reference",
+  "PSP reference",
+  "file",
+  "ledger",
+  "ledger transaction",
+  "status",
+  "detail",
+];
 
 const decimal = (m: Money | undefined) => (m ? formatDecimal(m) : "");
 
 /** One row per exception, amounts as decimals of their currency (exact), for finance's spreadsheets. */
 export function exceptionsCsv(exceptions: readonly ReconciliationException[]): string {
-  const header = ["exception_id", "date", "class", "line_type", "line", "our_reference", "psp_reference", "file_amount", "file_currency", "ledger_amount", "ledger_currency", "ledger_transaction", "status", "detail", "resolution", "adjusted_by", "adjustment_reason"];
+  const header = [
+    "exception_id",
+    "date",
+    "class",
+    "line_type",
+    "line",
+    "our_reference",
+    "psp_reference",
+    "file_amount",
+    "file_currency",
+    "ledger_amount",
+    "ledger_currency",
+    "ledger_transaction",
+    "status",
+    "detail",
+    "resolution",
+    "adjusted_by",
+    "adjustment_reason",
+  ];
   return csv([
     header,
     ...exceptions.map((e) => [
@@ -59,7 +102,9 @@ export const runsForm = (date: string): SafeHtml =>
 
 /** The runs of a page: drawn as results per day by class when the page holds the latest days of every day's runs. */
 export function runList(date: string, firstPage: boolean, listed: { runs: Run[]; nextPageToken: string }): SafeHtml {
-  const next = listed.nextPageToken ? html`<p><a href="/reconciliation${query({ date, page: listed.nextPageToken })}">Older runs</a></p>` : "";
+  const next = listed.nextPageToken
+    ? html`<p><a href="/reconciliation${query({ date, page: listed.nextPageToken })}">Older runs</a></p>`
+    : "";
   const chart = date || !firstPage ? "" : reconciliationChart(latestRunPerDay(listed.runs, RECONCILIATION_CHART_DAYS));
   return html`${runsForm(date)}<p><a href="/reconciliation/exceptions">Open exceptions across days</a></p>${chart}${table(["run", "day", "status", "lines", "executions", "started (UTC)", "finished (UTC)"], listed.runs.map(runRow), "No runs.")}${next}`;
 }
@@ -84,7 +129,12 @@ ${exceptionsHtml}
 }
 
 /** Finance's work queue: a page of the open exceptions across days, under the one just adjusted. */
-export function openExceptions(adjusted: string | null, listed: { exceptions: ReconciliationException[]; nextPageToken: string }): SafeHtml {
-  const next = listed.nextPageToken ? html`<p><a href="/reconciliation/exceptions${query({ page: listed.nextPageToken })}">More</a></p>` : "";
+export function openExceptions(
+  adjusted: string | null,
+  listed: { exceptions: ReconciliationException[]; nextPageToken: string },
+): SafeHtml {
+  const next = listed.nextPageToken
+    ? html`<p><a href="/reconciliation/exceptions${query({ page: listed.nextPageToken })}">More</a></p>`
+    : "";
   return html`${adjusted ? notice("info", `Exception ${adjusted} adjusted.`) : ""}<p>Finance's work queue: every open exception, across days.</p>${table(EXCEPTION_HEADERS, listed.exceptions.map(exceptionRow), "No open exceptions.")}${next}`;
 }

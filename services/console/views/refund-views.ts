@@ -12,9 +12,19 @@ function refundRow(r: Refund): SafeHtml {
 }
 
 /** The payment page's refunds: those made, and (finance) the form giving money back for one order, under `refundId`. */
-export function refundSection(p: Payment, refunds: Outcome<{ refunds: Refund[] }>, operator: Operator, csrf: string, refundId: string): SafeHtml {
+export function refundSection(
+  p: Payment,
+  refunds: Outcome<{ refunds: Refund[] }>,
+  operator: Operator,
+  csrf: string,
+  refundId: string,
+): SafeHtml {
   const listed = refunds.ok
-    ? table(["refund", "order", "amount", "fee reversed", "seller debit", "status", "PSP refund", "why", "created (UTC)"], refunds.value.refunds.map(refundRow), "No refunds.")
+    ? table(
+        ["refund", "order", "amount", "fee reversed", "seller debit", "status", "PSP refund", "why", "created (UTC)"],
+        refunds.value.refunds.map(refundRow),
+        "No refunds.",
+      )
     : notice("info", `Refunds unavailable. ${describeFailure("payment service", refunds.error)}`);
   const orders = p.orders.filter((o) => REFUNDABLE.includes(o.status));
   if (operator.role !== "finance" || !REFUNDABLE.includes(p.status) || orders.length === 0) return listed;

@@ -1,4 +1,8 @@
-import { RevenueGranularity, type ForecastRevenueResponse, type RevenuePeriod } from "../../../gen/ledger/v1/ledger_pb.js";
+import {
+  RevenueGranularity,
+  type ForecastRevenueResponse,
+  type RevenuePeriod,
+} from "../../../gen/ledger/v1/ledger_pb.js";
 import { formatDecimal, formatMoney, minorUnitDigits } from "../../lib/money.js";
 import type { Outcome } from "../adapters/clients.js";
 import { barChart } from "./charts.js";
@@ -7,7 +11,11 @@ import { html, query, table, type SafeHtml } from "./html.js";
 import { moneyAxis, moneySeries } from "./money-chart.js";
 import { forecastView } from "./revenue-forecast-view.js";
 
-export const GRANULARITIES: Record<string, RevenueGranularity> = { day: RevenueGranularity.DAY, week: RevenueGranularity.WEEK, month: RevenueGranularity.MONTH };
+export const GRANULARITIES: Record<string, RevenueGranularity> = {
+  day: RevenueGranularity.DAY,
+  week: RevenueGranularity.WEEK,
+  month: RevenueGranularity.MONTH,
+};
 
 /** Every figure of a period, in the order of the table and the CSV: the ledger README's Revenue section says what each is. */
 const FIGURES = [
@@ -47,11 +55,22 @@ function periodCharts(currency: string, periods: readonly RevenuePeriod[], granu
     barChart({
       title: `${label} in ${currency}, per ${granularity}`,
       categories: periods.map((p) => p.period),
-      series: [{ name: `${label.toLowerCase()} ${currency}`, color, ...moneySeries(periods.map((p) => p[field]), currency) }],
+      series: [
+        {
+          name: `${label.toLowerCase()} ${currency}`,
+          color,
+          ...moneySeries(
+            periods.map((p) => p[field]),
+            currency,
+          ),
+        },
+      ],
       format: moneyAxis(currency),
       integer: minorUnitDigits(currency) === 0,
     });
-  const negative = periods.some((p) => p.netRevenueMinor < 0n) ? html`<p class="empty">Periods with a negative net revenue have no bar: the table has their figures.</p>` : "";
+  const negative = periods.some((p) => p.netRevenueMinor < 0n)
+    ? html`<p class="empty">Periods with a negative net revenue have no bar: the table has their figures.</p>`
+    : "";
   return html`<h3>${currency}</h3>${chart("Gross charged", "grossChargedMinor", "#2e8b57")}${chart("Net revenue", "netRevenueMinor", "#2453c4")}${negative}`;
 }
 
@@ -62,14 +81,24 @@ function periodTable(periods: readonly RevenuePeriod[]): SafeHtml {
         ([, , field]) => html`<td class="num">${formatMoney({ amountMinor: p[field], currency: p.currency })}</td>`,
       )}</tr>`,
   );
-  return table(["currency", "period", "first day", "last day", ...FIGURES.map(([label]) => label)], rows, "Nothing was booked in this range.");
+  return table(
+    ["currency", "period", "first day", "last day", ...FIGURES.map(([label]) => label)],
+    rows,
+    "Nothing was booked in this range.",
+  );
 }
 
 /** The table's rows, amounts as exact decimals of their currency, for finance's spreadsheets. */
 export const periodsCsv = (periods: readonly RevenuePeriod[]): string =>
   csv([
     ["currency", "period", "first_day", "last_day", ...FIGURES.map(([, column]) => column)],
-    ...periods.map((p) => [p.currency, p.period, p.firstDay, p.lastDay, ...FIGURES.map(([, , field]) => formatDecimal({ amountMinor: p[field], currency: p.currency }))]),
+    ...periods.map((p) => [
+      p.currency,
+      p.period,
+      p.firstDay,
+      p.lastDay,
+      ...FIGURES.map(([, , field]) => formatDecimal({ amountMinor: p[field], currency: p.currency })),
+    ]),
   ]);
 
 /** One currency's forecasts: what ForecastRevenue answered for each horizon. */
@@ -82,7 +111,11 @@ const forecastSection = ({ currency, horizons }: CurrencyForecasts): SafeHtml =>
   html`<section class="forecast" data-currency="${currency}"><h3>${currency}</h3>${horizons.map(({ horizonDays, asked }) => forecastView(currency, horizonDays, asked))}</section>`;
 
 /** The form, the periods per currency as charts and as a table (and its CSV), then each currency's forecasts. */
-export function revenue(form: RevenueForm, periods: readonly RevenuePeriod[], forecasts: readonly CurrencyForecasts[]): SafeHtml {
+export function revenue(
+  form: RevenueForm,
+  periods: readonly RevenuePeriod[],
+  forecasts: readonly CurrencyForecasts[],
+): SafeHtml {
   return html`${revenueFormHtml(form)}
 <p>From the ledger's entries (UTC days; weeks are ISO weeks): what each figure means is in the ledger README, Revenue. <a href="/revenue.csv${query({ ...form })}">Download these periods (CSV)</a></p>
 <h2>Periods</h2>${[...byCurrency(periods)].map(([currency, rows]) => periodCharts(currency, rows, form.granularity))}

@@ -5,7 +5,9 @@ import { csrfField, enumName, html, money, notice, path, query, table, time, typ
 
 /** Held by the risk service until a person approves or rejects it (as the payment service's awaitsReview). */
 const awaitsReview = (p: Payment): boolean =>
-  p.status === PaymentStatus.NOT_STARTED && p.risk?.decision === Decision.REVIEW && p.risk.reviewOutcome === ReviewOutcome.UNSPECIFIED;
+  p.status === PaymentStatus.NOT_STARTED &&
+  p.risk?.decision === Decision.REVIEW &&
+  p.risk.reviewOutcome === ReviewOutcome.UNSPECIFIED;
 
 const reviewPath = (paymentId: string) => path("payments", paymentId, "review");
 
@@ -20,7 +22,8 @@ export function riskSection(p: Payment, operator: Operator, csrf: string): SafeH
   const described = html`<dl id="risk"><dt>Decision</dt><dd>${enumName(Decision, p.risk.decision, "DECISION_").toLowerCase()}</dd>
 ${reasons.length > 0 ? html`<dt>Why</dt><dd><ul>${reasons}</ul></dd>` : ""}${review}</dl>`;
   if (!awaitsReview(p)) return described;
-  if (operator.role !== "finance") return html`${described}${notice("info", "Waits for a risk review: deciding needs the finance role.")}`;
+  if (operator.role !== "finance")
+    return html`${described}${notice("info", "Waits for a risk review: deciding needs the finance role.")}`;
   return html`${described}
 <form method="post" action="${reviewPath(p.paymentId)}">${csrfField(csrf)}
 <p><label>Note (why, for the audit trail) <input name="note" required maxlength="500"></label></p>
@@ -34,6 +37,8 @@ export function riskReviewList(listed: { payments: Payment[]; nextPageToken: str
     (p) =>
       html`<tr><td><a href="${path("payments", p.paymentId)}">${p.paymentId}</a></td><td>${p.buyerId} (${p.buyerCountry || "-"})</td><td class="num">${money(p.total)}</td><td>${p.risk!.reasons.map((r) => r.message).join("; ")}</td><td>${time(p.createdAt)}</td></tr>`,
   );
-  const more = listed.nextPageToken ? html`<p><a href="/risk-reviews${query({ page: listed.nextPageToken })}">More</a></p>` : "";
+  const more = listed.nextPageToken
+    ? html`<p><a href="/risk-reviews${query({ page: listed.nextPageToken })}">More</a></p>`
+    : "";
   return html`${table(["payment", "buyer", "total", "why", "created (UTC)"], rows, "No payment waits for a review.")}${more}`;
 }

@@ -5,13 +5,18 @@ import { html, notice, query, table, type SafeHtml } from "./html.js";
 
 /** What the page shows, and a tab per service, the one shown first. */
 function intro(service: AuditedService): SafeHtml {
-  const tabs = AUDITED_SERVICES.map((s) => (s === service ? html`<strong>${s}</strong>` : html`<a href="/audit/services${query({ service: s })}">${s}</a>`));
+  const tabs = AUDITED_SERVICES.map((s) =>
+    s === service ? html`<strong>${s}</strong>` : html`<a href="/audit/services${query({ service: s })}">${s}</a>`,
+  );
   return html`<p>The calls that change something, as each service recorded them (insert-only, in the service's own schema): the caller is the identity of its client certificate, the operator the one the console called for. The console's own log: <a href="/audit">Audit log</a>.</p>
 <p class="tabs">${tabs.map((t, i) => (i === 0 ? t : html` · ${t}`))}</p>`;
 }
 
 /** A page of one service's audit records, newest first, and a link to older ones. */
-export function serviceAudit(service: AuditedService, listed: { records: AuditRecord[]; nextPageToken: string }): SafeHtml {
+export function serviceAudit(
+  service: AuditedService,
+  listed: { records: AuditRecord[]; nextPageToken: string },
+): SafeHtml {
   const rows = listed.records.map(
     (r) =>
       html`<tr data-method="${r.method}" data-outcome="${r.outcome}"><td class="num">${r.id}</td><td>${r.at ? timestampDate(r.at).toISOString() : ""}</td><td>${r.caller}</td><td>${r.operator}</td><td>${r.method}</td><td><code>${JSON.stringify(r.ids)}</code></td><td>${r.outcome}</td></tr>`,
@@ -22,4 +27,5 @@ export function serviceAudit(service: AuditedService, listed: { records: AuditRe
 }
 
 /** The tabs, then why the service's records could not be read. */
-export const serviceAuditFailed = (service: AuditedService, problem: string): SafeHtml => html`${intro(service)}${notice("error", problem)}`;
+export const serviceAuditFailed = (service: AuditedService, problem: string): SafeHtml =>
+  html`${intro(service)}${notice("error", problem)}`;

@@ -13,7 +13,13 @@ const payoutRow = (p: Payout): SafeHtml =>
   html`<tr><td>${p.payoutId}</td><td class="num">${money(p.amount)}</td><td class="status">${payoutStatus(p.status)}</td><td>${p.destination}</td><td>${p.pspPayoutId || "-"}</td><td>${p.failureCode ? `${p.failureCode}: ${p.failureMessage}` : ""}</td></tr>`;
 
 /** Finance's payout of part of a positive balance, in that balance's currency, each form under a payout_id of its own. */
-function payoutForm(sellerId: string, balances: Balance[], operator: Operator, csrf: string, newPayoutId: () => string): SafeHtml {
+function payoutForm(
+  sellerId: string,
+  balances: Balance[],
+  operator: Operator,
+  csrf: string,
+  newPayoutId: () => string,
+): SafeHtml {
   const payable = balances.filter((b) => b.available!.amountMinor > 0n);
   if (operator.role !== "finance" || payable.length === 0) return html``;
   return html`${payable.map(
@@ -25,7 +31,9 @@ ${amountInput(b.available!.currency)}<button type="submit">Pay out ${b.available
 
 /** A page of every seller's balances, and a link to the next. */
 export function walletList(listed: { balances: Balance[]; nextPageToken: string }): SafeHtml {
-  const next = listed.nextPageToken ? html`<p><a href="/wallets${query({ page: listed.nextPageToken })}">More</a></p>` : "";
+  const next = listed.nextPageToken
+    ? html`<p><a href="/wallets${query({ page: listed.nextPageToken })}">More</a></p>`
+    : "";
   return html`${table(["seller", "available", "updated (UTC)"], listed.balances.map(balanceRow), "No wallets.")}${next}`;
 }
 

@@ -31,7 +31,10 @@ export function requireLedgerId(field: string, id: string): string {
     throw invalidArgument(field, `must be at most ${MAX_LEDGER_ID_LENGTH} characters, got ${id.length}`);
   }
   if (!LEDGER_ID_PATTERN.test(id)) {
-    throw invalidArgument(field, "may contain only letters, digits and _ . : @ - and must start with a letter or digit");
+    throw invalidArgument(
+      field,
+      "may contain only letters, digits and _ . : @ - and must start with a letter or digit",
+    );
   }
   return id;
 }
@@ -40,16 +43,44 @@ export function requireLedgerId(field: string, id: string): string {
  * The platform's chart of accounts (services/ledger/README.md, Chart of accounts). Every code ends with its currency, since an account holds one
  * currency.
  */
-export const pspReceivable = (currency: string): Account => ({ code: `psp_receivable:${currency}`, type: "ASSET", currency });
-export const platformFeeRevenue = (currency: string): Account => ({ code: `platform_fee_revenue:${currency}`, type: "REVENUE", currency });
-export const bankPlatform = (currency: string): Account => ({ code: `bank:platform:${currency}`, type: "ASSET", currency });
-export const pspFeeExpense = (currency: string): Account => ({ code: `psp_fee_expense:${currency}`, type: "EXPENSE", currency });
+export const pspReceivable = (currency: string): Account => ({
+  code: `psp_receivable:${currency}`,
+  type: "ASSET",
+  currency,
+});
+export const platformFeeRevenue = (currency: string): Account => ({
+  code: `platform_fee_revenue:${currency}`,
+  type: "REVENUE",
+  currency,
+});
+export const bankPlatform = (currency: string): Account => ({
+  code: `bank:platform:${currency}`,
+  type: "ASSET",
+  currency,
+});
+export const pspFeeExpense = (currency: string): Account => ({
+  code: `psp_fee_expense:${currency}`,
+  type: "EXPENSE",
+  currency,
+});
 /** Paid out of the sellers' balances, not yet out of the platform's bank account. */
-export const payoutsInTransit = (currency: string): Account => ({ code: `payouts_in_transit:${currency}`, type: "LIABILITY", currency });
+export const payoutsInTransit = (currency: string): Account => ({
+  code: `payouts_in_transit:${currency}`,
+  type: "LIABILITY",
+  currency,
+});
 /** What the PSP settled beyond (or short of) what we booked, written off by finance: a loss when debited. */
-export const reconciliationDifferences = (currency: string): Account => ({ code: `reconciliation_differences:${currency}`, type: "EXPENSE", currency });
+export const reconciliationDifferences = (currency: string): Account => ({
+  code: `reconciliation_differences:${currency}`,
+  type: "EXPENSE",
+  currency,
+});
 /** Sellers' money withheld while a dispute is open. */
-export const disputedFunds = (currency: string): Account => ({ code: `disputed_funds:${currency}`, type: "LIABILITY", currency });
+export const disputedFunds = (currency: string): Account => ({
+  code: `disputed_funds:${currency}`,
+  type: "LIABILITY",
+  currency,
+});
 
 /** The start of every code of a kind of account: "psp_receivable:" for pspReceivable. */
 export const codePrefixOf = (account: (currency: string) => Account): string => account("").code;

@@ -44,19 +44,31 @@ describe("validatePosting", () => {
   });
 
   it("refuses fewer than 2 entries", () => {
-    expect(rejection({ ...valid, entries: [] })).toBe("entries: must contain at least 2 entries (a debit and a credit), got 0");
-    expect(rejection({ ...valid, entries: valid.entries.slice(0, 1) })).toBe("entries: must contain at least 2 entries (a debit and a credit), got 1");
+    expect(rejection({ ...valid, entries: [] })).toBe(
+      "entries: must contain at least 2 entries (a debit and a credit), got 0",
+    );
+    expect(rejection({ ...valid, entries: valid.entries.slice(0, 1) })).toBe(
+      "entries: must contain at least 2 entries (a debit and a credit), got 1",
+    );
   });
 
   it("refuses zero, negative and missing amounts, naming the entry", () => {
-    expect(rejection(withEntry(2, { amount: usd(0n) }))).toBe("entries[2].amount.amount_minor: must be a positive integer number of minor units, got 0");
-    expect(rejection(withEntry(1, { amount: usd(-900n) }))).toBe("entries[1].amount.amount_minor: must be a positive integer number of minor units, got -900");
+    expect(rejection(withEntry(2, { amount: usd(0n) }))).toBe(
+      "entries[2].amount.amount_minor: must be a positive integer number of minor units, got 0",
+    );
+    expect(rejection(withEntry(1, { amount: usd(-900n) }))).toBe(
+      "entries[1].amount.amount_minor: must be a positive integer number of minor units, got -900",
+    );
     expect(rejection(withEntry(0, { amount: undefined }))).toBe("entries[0].amount: is required");
-    expect(rejection(withEntry(0, { amount: { amountMinor: 1_000n, currency: "XYZ" } }))).toMatch(/^entries\[0\]\.amount\.currency: "XYZ" is not an ISO 4217/);
+    expect(rejection(withEntry(0, { amount: { amountMinor: 1_000n, currency: "XYZ" } }))).toMatch(
+      /^entries\[0\]\.amount\.currency: "XYZ" is not an ISO 4217/,
+    );
   });
 
   it("refuses a missing direction or account code", () => {
-    expect(rejection(withEntry(1, { direction: undefined }))).toBe("entries[1].direction: is required (DEBIT or CREDIT)");
+    expect(rejection(withEntry(1, { direction: undefined }))).toBe(
+      "entries[1].direction: is required (DEBIT or CREDIT)",
+    );
     expect(rejection(withEntry(2, { accountCode: "" }))).toBe("entries[2].account_code: is required");
   });
 
@@ -72,7 +84,9 @@ describe("validatePosting", () => {
         { accountCode: "b:EUR", direction: "CREDIT", amount: eur(5n) },
       ],
     };
-    expect(rejection(crossed)).toBe("entries: do not balance in USD: debits 0.05 USD, credits 0.00 USD; debits must equal credits in every currency");
+    expect(rejection(crossed)).toBe(
+      "entries: do not balance in USD: debits 0.05 USD, credits 0.00 USD; debits must equal credits in every currency",
+    );
   });
 
   it("refuses a bad transaction id and a total beyond int64", () => {

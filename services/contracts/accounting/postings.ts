@@ -60,16 +60,24 @@ function totalsPerCurrency(entries: Entry[]): Map<string, Totals> {
 export function validatePosting(input: PostingInput): Posting {
   const transactionId = requireLedgerId("transaction_id", input.transactionId);
   if (input.description.length > MAX_DESCRIPTION_LENGTH) {
-    throw invalidArgument("description", `must be at most ${MAX_DESCRIPTION_LENGTH} characters, got ${input.description.length}`);
+    throw invalidArgument(
+      "description",
+      `must be at most ${MAX_DESCRIPTION_LENGTH} characters, got ${input.description.length}`,
+    );
   }
   if (input.entries.length < MIN_ENTRIES) {
-    throw invalidArgument("entries", `must contain at least ${MIN_ENTRIES} entries (a debit and a credit), got ${input.entries.length}`);
+    throw invalidArgument(
+      "entries",
+      `must contain at least ${MIN_ENTRIES} entries (a debit and a credit), got ${input.entries.length}`,
+    );
   }
-  if (input.entries.length > MAX_ENTRIES) throw invalidArgument("entries", `must contain at most ${MAX_ENTRIES} entries, got ${input.entries.length}`);
+  if (input.entries.length > MAX_ENTRIES)
+    throw invalidArgument("entries", `must contain at most ${MAX_ENTRIES} entries, got ${input.entries.length}`);
   const entries = input.entries.map((entry, i) => validateEntry(`entries[${i}]`, entry));
 
   for (const [currency, { debits, credits }] of totalsPerCurrency(entries)) {
-    if (debits > MAX_MINOR_UNITS || credits > MAX_MINOR_UNITS) throw invalidArgument("entries", `the ${currency} total is too large`);
+    if (debits > MAX_MINOR_UNITS || credits > MAX_MINOR_UNITS)
+      throw invalidArgument("entries", `the ${currency} total is too large`);
     if (debits !== credits) {
       throw invalidArgument(
         "entries",
@@ -85,15 +93,30 @@ export function validatePosting(input: PostingInput): Posting {
 export type PostingLine = [Account, Direction, bigint];
 
 /** Entries are strictly positive: zero amounts are left out. */
-export const nonZeroLines = (lines: PostingLine[]): PostingLine[] => lines.filter(([, , amountMinor]) => amountMinor !== 0n);
+export const nonZeroLines = (lines: PostingLine[]): PostingLine[] =>
+  lines.filter(([, , amountMinor]) => amountMinor !== 0n);
 
 export const entriesOf = (currency: string, lines: PostingLine[]): Entry[] =>
-  lines.map(([account, direction, amountMinor]): Entry => ({ accountCode: account.code, direction, amount: { amountMinor, currency } }));
+  lines.map(
+    ([account, direction, amountMinor]): Entry => ({
+      accountCode: account.code,
+      direction,
+      amount: { amountMinor, currency },
+    }),
+  );
 
 /** The posting of `lines`, zero amounts left out, with the accounts it needs open. */
-export function planOf(transactionId: string, description: string, currency: string, lines: PostingLine[]): PostingPlan {
+export function planOf(
+  transactionId: string,
+  description: string,
+  currency: string,
+  lines: PostingLine[],
+): PostingPlan {
   const kept = nonZeroLines(lines);
-  return { posting: { transactionId, description, entries: entriesOf(currency, kept) }, accounts: kept.map(([account]) => account) };
+  return {
+    posting: { transactionId, description, entries: entriesOf(currency, kept) },
+    accounts: kept.map(([account]) => account),
+  };
 }
 
 /** One line per account from its net move (debit minus credit): a debit when positive, a credit when negative. */

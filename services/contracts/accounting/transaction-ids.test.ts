@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { adjustmentTransactionId, disputeTransactionId, payInTransactionId, payoutTransactionId, refundTransactionId, settlementTransactionId } from "./transaction-ids.js";
+import {
+  adjustmentTransactionId,
+  disputeTransactionId,
+  payInTransactionId,
+  payoutTransactionId,
+  refundTransactionId,
+  settlementTransactionId,
+} from "./transaction-ids.js";
 
 // Posting is idempotent on these ids and the journal keeps them for ever: a change here would book every fact twice.
 describe("transaction ids", () => {

@@ -17,8 +17,11 @@ export type DisputeStep = "open" | "won" | "lost";
 
 export const payInTransactionId = (paymentId: string) => `${TRANSACTION_PREFIXES.payIn}${paymentId}`;
 export const refundTransactionId = (refundId: string) => `${TRANSACTION_PREFIXES.refund}${refundId}`;
-export const payoutTransactionId = (payoutId: string, step: PayoutStep) => `${TRANSACTION_PREFIXES.payout}${payoutId}:${step}`;
-export const disputeTransactionId = (disputeId: string, step: DisputeStep) => `${TRANSACTION_PREFIXES.dispute}${disputeId}:${step}`;
+export const payoutTransactionId = (payoutId: string, step: PayoutStep) =>
+  `${TRANSACTION_PREFIXES.payout}${payoutId}:${step}`;
+export const disputeTransactionId = (disputeId: string, step: DisputeStep) =>
+  `${TRANSACTION_PREFIXES.dispute}${disputeId}:${step}`;
 /** `sequence`: 1 for a day's first settlement posting in the currency, then one more per later run that changed it. */
-export const settlementTransactionId = (date: string, currency: string, sequence: number) => `${TRANSACTION_PREFIXES.settlement}${date}:${currency}:${sequence}`;
+export const settlementTransactionId = (date: string, currency: string, sequence: number) =>
+  `${TRANSACTION_PREFIXES.settlement}${date}:${currency}:${sequence}`;
 export const adjustmentTransactionId = (exceptionId: string) => `${TRANSACTION_PREFIXES.adjustment}${exceptionId}`;

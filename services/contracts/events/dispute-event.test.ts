@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { PoisonMessage } from "../../lib/events/consumer.js";
-import { decodeDisputeEvent, disputeEventSubject, encodeDisputeEvent, type DisputeEventSource } from "./dispute-event.js";
+import {
+  decodeDisputeEvent,
+  disputeEventSubject,
+  encodeDisputeEvent,
+  type DisputeEventSource,
+} from "./dispute-event.js";
 
 const dispute: DisputeEventSource = {
   disputeId: "dp-1",
@@ -13,7 +18,8 @@ const dispute: DisputeEventSource = {
     { orderId: "o2", sellerId: "s2", amountMinor: 400n },
   ],
 };
-const encode = (overrides: Partial<DisputeEventSource>) => encodeDisputeEvent({ ...dispute, ...overrides }, "evt_1", new Date("2026-01-02T03:04:05Z"));
+const encode = (overrides: Partial<DisputeEventSource>) =>
+  encodeDisputeEvent({ ...dispute, ...overrides }, "evt_1", new Date("2026-01-02T03:04:05Z"));
 
 describe("DisputeEvent contract", () => {
   it.each(["OPEN", "WON", "LOST"] as const)("decodes what the producer encodes for a dispute %s", (status) => {
@@ -21,14 +27,22 @@ describe("DisputeEvent contract", () => {
   });
 
   it("publishes each status on its own subject", () => {
-    expect(["OPEN", "WON", "LOST"].map((s) => disputeEventSubject(s as DisputeEventSource["status"]))).toEqual(["dispute.open", "dispute.won", "dispute.lost"]);
+    expect(["OPEN", "WON", "LOST"].map((s) => disputeEventSubject(s as DisputeEventSource["status"]))).toEqual([
+      "dispute.open",
+      "dispute.won",
+      "dispute.lost",
+    ]);
   });
 
   it.each([
     ["undecodable bytes", new TextEncoder().encode("not protobuf {"), /not a DisputeEvent/],
     ["no dispute id", encode({ disputeId: "" }), /without event_id or dispute_id/],
     ["shares short of the amount", encode({ amountMinor: 701n }), /shares must add up to the amount 701/],
-    ["a share without a seller", encode({ shares: [{ orderId: "o1", sellerId: "", amountMinor: 700n }] }), /every share needs a seller/],
+    [
+      "a share without a seller",
+      encode({ shares: [{ orderId: "o1", sellerId: "", amountMinor: 700n }] }),
+      /every share needs a seller/,
+    ],
   ])("makes %s a poison message", (_what, bytes, message) => {
     expect(() => decodeDisputeEvent(bytes)).toThrow(PoisonMessage);
     expect(() => decodeDisputeEvent(bytes)).toThrow(message);

@@ -35,7 +35,11 @@ export interface DisputeEventSource {
 
 /** The shares in their wire form, as the event and the payment API carry them. */
 export function disputeSharesProto(dispute: Pick<DisputeEventSource, "currency" | "shares">) {
-  return dispute.shares.map((s) => ({ orderId: s.orderId, sellerId: s.sellerId, amount: { amountMinor: s.amountMinor, currency: dispute.currency } }));
+  return dispute.shares.map((s) => ({
+    orderId: s.orderId,
+    sellerId: s.sellerId,
+    amount: { amountMinor: s.amountMinor, currency: dispute.currency },
+  }));
 }
 
 /** The wire form of a DisputeEvent (protobuf binary). */
@@ -67,7 +71,8 @@ export interface DisputeEventData {
 
 export function decodeDisputeEvent(bytes: Uint8Array): DisputeEventData {
   const event = decodeOrPoison(DisputeEventSchema, bytes);
-  if (event.eventId === "" || event.disputeId === "") throw new PoisonMessage("DisputeEvent without event_id or dispute_id");
+  if (event.eventId === "" || event.disputeId === "")
+    throw new PoisonMessage("DisputeEvent without event_id or dispute_id");
   const what = `DisputeEvent ${event.eventId} (dispute ${event.disputeId})`;
   const status = DisputeStatus[event.status] as DisputeEventStatus;
   if (!STATUSES.includes(status)) throw new PoisonMessage(`${what}: unknown status ${event.status}`);
@@ -81,5 +86,13 @@ export function decodeDisputeEvent(bytes: Uint8Array): DisputeEventData {
   if (amountMinor <= 0n || shares.reduce((sum, s) => sum + s.amountMinor, 0n) !== amountMinor) {
     throw new PoisonMessage(`${what}: the shares must add up to the amount ${amountMinor}, which must be positive`);
   }
-  return { eventId: event.eventId, status, disputeId: event.disputeId, paymentId: event.paymentId, currency, amountMinor, shares };
+  return {
+    eventId: event.eventId,
+    status,
+    disputeId: event.disputeId,
+    paymentId: event.paymentId,
+    currency,
+    amountMinor,
+    shares,
+  };
 }

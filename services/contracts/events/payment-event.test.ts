@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { PoisonMessage } from "../../lib/events/consumer.js";
-import { decodePaymentEvent, encodePaymentEvent, paymentEventSubject, paymentIdOfEvent, type PaymentEventSource } from "./payment-event.js";
+import {
+  decodePaymentEvent,
+  encodePaymentEvent,
+  paymentEventSubject,
+  paymentIdOfEvent,
+  type PaymentEventSource,
+} from "./payment-event.js";
 
 const payment: PaymentEventSource = {
   id: "pay_1",
@@ -41,8 +47,20 @@ describe("PaymentEvent contract", () => {
   it.each([
     ["undecodable bytes", new TextEncoder().encode("not protobuf {"), /not a PaymentEvent/],
     ["no orders", encodePaymentEvent({ ...payment, orders: [] }, "evt_1", new Date()), /do not add up to the total/],
-    ["a total the orders miss", encodePaymentEvent({ ...payment, total: 3_001n }, "evt_1", new Date()), /do not add up to the total/],
-    ["a fee above the amount", encodePaymentEvent({ ...payment, orders: [{ ...payment.orders[0]!, platformFeeMinor: 1_001n }], total: 1_000n }, "evt_1", new Date()), /fee \+ net != amount/],
+    [
+      "a total the orders miss",
+      encodePaymentEvent({ ...payment, total: 3_001n }, "evt_1", new Date()),
+      /do not add up to the total/,
+    ],
+    [
+      "a fee above the amount",
+      encodePaymentEvent(
+        { ...payment, orders: [{ ...payment.orders[0]!, platformFeeMinor: 1_001n }], total: 1_000n },
+        "evt_1",
+        new Date(),
+      ),
+      /fee \+ net != amount/,
+    ],
   ])("makes %s a poison message", (_what, bytes, message) => {
     expect(() => decodePaymentEvent(bytes)).toThrow(PoisonMessage);
     expect(() => decodePaymentEvent(bytes)).toThrow(message);

@@ -64,13 +64,20 @@ export interface PaymentEventData {
   paymentId: string;
   currency: string;
   totalMinor: bigint;
-  orders: { orderId: string; sellerId: string; amountMinor: bigint; platformFeeMinor: bigint; sellerNetMinor: bigint }[];
+  orders: {
+    orderId: string;
+    sellerId: string;
+    amountMinor: bigint;
+    platformFeeMinor: bigint;
+    sellerNetMinor: bigint;
+  }[];
 }
 
 export function decodePaymentEvent(bytes: Uint8Array): PaymentEventData {
   const event = decodeOrPoison(PaymentEventSchema, bytes);
   const { total } = event;
-  if (event.eventId === "" || event.paymentId === "" || !total || total.currency === "") throw new PoisonMessage("PaymentEvent without event_id, payment_id or total");
+  if (event.eventId === "" || event.paymentId === "" || !total || total.currency === "")
+    throw new PoisonMessage("PaymentEvent without event_id, payment_id or total");
   const { currency, amountMinor: totalMinor } = total;
   const orders = event.orders.map((o, i) => {
     const [amount, fee, net] = [o.amount, o.platformFee, o.sellerNet];
@@ -80,12 +87,25 @@ export function decodePaymentEvent(bytes: Uint8Array): PaymentEventData {
     if (fee.amountMinor + net.amountMinor !== amount.amountMinor || fee.amountMinor < 0n || net.amountMinor < 0n) {
       throw new PoisonMessage(`PaymentEvent ${event.eventId}: orders[${i}] fee + net != amount`);
     }
-    return { orderId: o.orderId, sellerId: o.sellerId, amountMinor: amount.amountMinor, platformFeeMinor: fee.amountMinor, sellerNetMinor: net.amountMinor };
+    return {
+      orderId: o.orderId,
+      sellerId: o.sellerId,
+      amountMinor: amount.amountMinor,
+      platformFeeMinor: fee.amountMinor,
+      sellerNetMinor: net.amountMinor,
+    };
   });
   if (orders.length === 0 || orders.reduce((sum, o) => sum + o.amountMinor, 0n) !== totalMinor) {
     throw new PoisonMessage(`PaymentEvent ${event.eventId}: orders do not add up to the total`);
   }
-  return { eventId: event.eventId, status: PaymentStatus[event.status] as keyof typeof PaymentStatus, paymentId: event.paymentId, currency, totalMinor, orders };
+  return {
+    eventId: event.eventId,
+    status: PaymentStatus[event.status] as keyof typeof PaymentStatus,
+    paymentId: event.paymentId,
+    currency,
+    totalMinor,
+    orders,
+  };
 }
 
 /** The payment an event is about, unchecked: enough for a hint to wake whoever watches it. */

@@ -5,8 +5,15 @@ import { PayoutStatus } from "../../../gen/wallet/v1/wallet_pb.js";
 import { PoisonMessage } from "../../lib/events/consumer.js";
 import { decodePayoutEvent, encodePayoutEvent, payoutEventSubject, type PayoutEventSource } from "./payout-event.js";
 
-const valid = { eventId: "evt_1", status: PayoutStatus.PAID, payoutId: "po-1", sellerId: "s1", amount: { amountMinor: 12_036n, currency: "KWD" } };
-const encode = (overrides: object) => toBinary(PayoutEventSchema, create(PayoutEventSchema, { ...valid, ...overrides }));
+const valid = {
+  eventId: "evt_1",
+  status: PayoutStatus.PAID,
+  payoutId: "po-1",
+  sellerId: "s1",
+  amount: { amountMinor: 12_036n, currency: "KWD" },
+};
+const encode = (overrides: object) =>
+  toBinary(PayoutEventSchema, create(PayoutEventSchema, { ...valid, ...overrides }));
 
 const payout: PayoutEventSource = {
   payoutId: "po-1",
@@ -32,11 +39,22 @@ describe("PayoutEvent contract", () => {
   });
 
   it("publishes a request as payout.requested and each outcome on its own subject", () => {
-    expect(["PENDING", "PAID", "FAILED"].map((s) => payoutEventSubject(s as PayoutEventSource["status"]))).toEqual(["payout.requested", "payout.paid", "payout.failed"]);
+    expect(["PENDING", "PAID", "FAILED"].map((s) => payoutEventSubject(s as PayoutEventSource["status"]))).toEqual([
+      "payout.requested",
+      "payout.paid",
+      "payout.failed",
+    ]);
   });
 
   it("keeps what the ledger books", () => {
-    expect(decodePayoutEvent(encode({}))).toEqual({ eventId: "evt_1", status: "PAID", payoutId: "po-1", sellerId: "s1", currency: "KWD", amountMinor: 12_036n });
+    expect(decodePayoutEvent(encode({}))).toEqual({
+      eventId: "evt_1",
+      status: "PAID",
+      payoutId: "po-1",
+      sellerId: "s1",
+      currency: "KWD",
+      amountMinor: 12_036n,
+    });
   });
 
   it.each([

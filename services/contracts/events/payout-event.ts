@@ -61,7 +61,8 @@ export interface PayoutEventData {
 
 export function decodePayoutEvent(bytes: Uint8Array): PayoutEventData {
   const event = decodeOrPoison(PayoutEventSchema, bytes);
-  if (event.eventId === "" || event.payoutId === "" || event.sellerId === "") throw new PoisonMessage("PayoutEvent without event_id, payout_id or seller_id");
+  if (event.eventId === "" || event.payoutId === "" || event.sellerId === "")
+    throw new PoisonMessage("PayoutEvent without event_id, payout_id or seller_id");
   const what = `PayoutEvent ${event.eventId} (payout ${event.payoutId})`;
   const status = PayoutStatus[event.status] as PayoutEventStatus;
   if (!STATUSES.includes(status)) throw new PoisonMessage(`${what}: unknown status ${event.status}`);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { PoisonMessage } from "../../lib/events/consumer.js";
-import { decodeRefundEvent, decodeSucceededRefund, encodeRefundEvent, refundEventSubject, type RefundEventSource } from "./refund-event.js";
+import {
+  decodeRefundEvent,
+  decodeSucceededRefund,
+  encodeRefundEvent,
+  refundEventSubject,
+  type RefundEventSource,
+} from "./refund-event.js";
 
 const refund: RefundEventSource = {
   refundId: "rf-1",
@@ -12,7 +18,8 @@ const refund: RefundEventSource = {
   amountMinor: 500n,
   platformFeeReversedMinor: 50n,
 };
-const encode = (overrides: Partial<RefundEventSource>) => encodeRefundEvent({ ...refund, ...overrides }, "evt_1", new Date("2026-01-02T03:04:05Z"));
+const encode = (overrides: Partial<RefundEventSource>) =>
+  encodeRefundEvent({ ...refund, ...overrides }, "evt_1", new Date("2026-01-02T03:04:05Z"));
 
 describe("RefundEvent contract", () => {
   it("decodes what the producer encodes", () => {

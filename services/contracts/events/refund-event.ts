@@ -61,7 +61,8 @@ export interface RefundEventData extends Omit<RefundEventSource, "status" | "psp
 
 export function decodeRefundEvent(bytes: Uint8Array): RefundEventData {
   const event = decodeOrPoison(RefundEventSchema, bytes);
-  if (event.eventId === "" || event.refundId === "" || event.sellerId === "") throw new PoisonMessage("RefundEvent without event_id, refund_id or seller_id");
+  if (event.eventId === "" || event.refundId === "" || event.sellerId === "")
+    throw new PoisonMessage("RefundEvent without event_id, refund_id or seller_id");
   const what = `RefundEvent ${event.eventId} (refund ${event.refundId})`;
   const { platformFeeReversed: fee, sellerDebit: debit } = event;
   const amount = amountOrPoison(event.amount, what);
@@ -69,7 +70,12 @@ export function decodeRefundEvent(bytes: Uint8Array): RefundEventData {
   if (!fee || !debit || fee.currency !== currency || debit.currency !== currency) {
     throw new PoisonMessage(`${what}: amount, platform_fee_reversed and seller_debit must all be in ${currency}`);
   }
-  if (amount.amountMinor <= 0n || fee.amountMinor < 0n || debit.amountMinor < 0n || fee.amountMinor + debit.amountMinor !== amount.amountMinor) {
+  if (
+    amount.amountMinor <= 0n ||
+    fee.amountMinor < 0n ||
+    debit.amountMinor < 0n ||
+    fee.amountMinor + debit.amountMinor !== amount.amountMinor
+  ) {
     const show = (amountMinor: bigint) => formatMoney({ amountMinor, currency });
     throw new PoisonMessage(
       `${what}: amount ${show(amount.amountMinor)} must be positive and equal platform_fee_reversed ${show(fee.amountMinor)} + seller_debit ${show(debit.amountMinor)}`,
@@ -92,6 +98,7 @@ export function decodeRefundEvent(bytes: Uint8Array): RefundEventData {
 /** For consumers of refundEventSubject("SUCCEEDED"): only a succeeded refund moves money, anything else there is poison. */
 export function decodeSucceededRefund(bytes: Uint8Array): RefundEventData {
   const event = decodeRefundEvent(bytes);
-  if (event.status !== "SUCCEEDED") throw new PoisonMessage(`RefundEvent ${event.eventId} is ${event.status}, not SUCCEEDED`);
+  if (event.status !== "SUCCEEDED")
+    throw new PoisonMessage(`RefundEvent ${event.eventId} is ${event.status}, not SUCCEEDED`);
   return event;
 }

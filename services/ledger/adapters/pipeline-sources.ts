@@ -8,9 +8,20 @@ import { pipelineSource } from "./pipeline-grpc-client.js";
 
 /** The services whose settled items the ledger books, those of them that are configured. */
 export function pipelineSources(urls: { paymentUrl?: string; walletUrl?: string }, tls: TlsMaterial): PipelineSource[] {
-  const transport = (url: string, server: "payment" | "wallet") => grpcTransport(url, tls, { server, timeoutMs: 10_000 });
+  const transport = (url: string, server: "payment" | "wallet") =>
+    grpcTransport(url, tls, { server, timeoutMs: 10_000 });
   return [
-    ...(urls.paymentUrl ? [pipelineSource("payment", ["payin", "refund"], createClient(PaymentService, transport(urls.paymentUrl, "payment")))] : []),
-    ...(urls.walletUrl ? [pipelineSource("wallet", ["payout"], createClient(WalletService, transport(urls.walletUrl, "wallet")))] : []),
+    ...(urls.paymentUrl
+      ? [
+          pipelineSource(
+            "payment",
+            ["payin", "refund"],
+            createClient(PaymentService, transport(urls.paymentUrl, "payment")),
+          ),
+        ]
+      : []),
+    ...(urls.walletUrl
+      ? [pipelineSource("wallet", ["payout"], createClient(WalletService, transport(urls.walletUrl, "wallet")))]
+      : []),
   ];
 }

@@ -22,7 +22,8 @@ export class WalletGrpcClient implements WalletBalancesPort {
     do {
       const page = await this.listPage(pageToken);
       for (const { sellerId, available } of page.balances) {
-        if (available === undefined) throw new Error(`the wallet service answered a balance of seller "${sellerId}" without an amount`);
+        if (available === undefined)
+          throw new Error(`the wallet service answered a balance of seller "${sellerId}" without an amount`);
         balances.push({ sellerId, currency: available.currency, availableMinor: available.amountMinor });
       }
       pageToken = page.nextPageToken;

@@ -21,14 +21,24 @@ function measureToProto({ method, points, total, backtest }: Forecast): MessageI
   };
 }
 
-export function revenueForecastToProto({ currency, history, result }: RevenueForecastAnswer): MessageInitShape<typeof ForecastRevenueResponseSchema> {
+export function revenueForecastToProto({
+  currency,
+  history,
+  result,
+}: RevenueForecastAnswer): MessageInitShape<typeof ForecastRevenueResponseSchema> {
   return {
     currency,
     historyFirstDay: history?.firstDay ?? "",
     historyLastDay: history?.lastDay ?? "",
     result:
       result.kind === "forecasts"
-        ? { case: "forecasts", value: { netRevenue: measureToProto(result.netRevenue), grossCharged: measureToProto(result.grossCharged) } }
-        : { case: "notEnoughHistory", value: { neededDays: result.neededDays, historyDays: result.historyDays, message: result.message } },
+        ? {
+            case: "forecasts",
+            value: { netRevenue: measureToProto(result.netRevenue), grossCharged: measureToProto(result.grossCharged) },
+          }
+        : {
+            case: "notEnoughHistory",
+            value: { neededDays: result.neededDays, historyDays: result.historyDays, message: result.message },
+          },
   };
 }

@@ -34,22 +34,43 @@ export function ledgerRoutes(
   tokenKey: PageTokenKey,
   stalls: () => Promise<StallReport>,
 ) {
-  const accountPages = listPages(tokenKey, "ledger.v1.LedgerService/ListAccounts", { code: "string" }, { default: 100, max: 500 });
-  const entryPages = listPages(tokenKey, "ledger.v1.LedgerService/ListEntries", { xid: "bigint", transactionId: "string", position: "number" }, { default: 100, max: 500 });
-  const transactionIdPages = listPages(tokenKey, "ledger.v1.LedgerService/ListTransactionIds", { postedAt: "string", transactionId: "string" }, { default: 1000, max: 10_000 });
+  const accountPages = listPages(
+    tokenKey,
+    "ledger.v1.LedgerService/ListAccounts",
+    { code: "string" },
+    { default: 100, max: 500 },
+  );
+  const entryPages = listPages(
+    tokenKey,
+    "ledger.v1.LedgerService/ListEntries",
+    { xid: "bigint", transactionId: "string", position: "number" },
+    { default: 100, max: 500 },
+  );
+  const transactionIdPages = listPages(
+    tokenKey,
+    "ledger.v1.LedgerService/ListTransactionIds",
+    { postedAt: "string", transactionId: "string" },
+    { default: 1000, max: 10_000 },
+  );
   return (router: ConnectRouter) =>
     router.service(LedgerService, {
       async openAccount(req) {
         if (req.account === undefined) throw invalidArgument("account", "is required");
         const { code, type, currency } = req.account;
-        const account = await store.openAccount(validateAccount("account", { code, type: accountTypeFromProto(type), currency }));
+        const account = await store.openAccount(
+          validateAccount("account", { code, type: accountTypeFromProto(type), currency }),
+        );
         return { account: accountToProto(account) };
       },
       async postTransaction(req, ctx) {
         const posting = validatePosting({
           transactionId: req.transactionId,
           description: req.description,
-          entries: req.entries.map((e) => ({ accountCode: e.accountCode, direction: directionFromProto(e.direction), amount: e.amount })),
+          entries: req.entries.map((e) => ({
+            accountCode: e.accountCode,
+            direction: directionFromProto(e.direction),
+            amount: e.amount,
+          })),
         });
         assertMayPostUnder(posting.transactionId, callerOf(ctx).identity);
         const { transaction } = await store.post(posting);
@@ -74,7 +95,9 @@ export function ledgerRoutes(
         const page = accounts.slice(0, limit);
         return {
           accounts: page.map(balanceToProto),
-          nextPageToken: accountPages.token(accounts.length > limit ? { code: page[page.length - 1]!.account.code } : undefined),
+          nextPageToken: accountPages.token(
+            accounts.length > limit ? { code: page[page.length - 1]!.account.code } : undefined,
+          ),
         };
       },
       async listEntries(req) {
@@ -91,12 +114,18 @@ export function ledgerRoutes(
       },
       async lookupTransactions(req) {
         const fields = requireReadMask(req.readMask);
-        const transactions = await store.lookupTransactions(requireTransactionIds(req.transactionIds), requirePrefixes("account_prefixes", req.accountPrefixes, 0));
+        const transactions = await store.lookupTransactions(
+          requireTransactionIds(req.transactionIds),
+          requirePrefixes("account_prefixes", req.accountPrefixes, 0),
+        );
         return { transactions: transactions.map((t) => transactionToProto(t, fields)) };
       },
       async lookupEntries(req) {
         const ids = requireTransactionIds(req.transactionIds);
-        return entriesToColumns(ids, await store.lookupTransactions(ids, requirePrefixes("account_prefixes", req.accountPrefixes, 1)));
+        return entriesToColumns(
+          ids,
+          await store.lookupTransactions(ids, requirePrefixes("account_prefixes", req.accountPrefixes, 1)),
+        );
       },
       async listTransactionIds(req) {
         const window = requireWindow(req);
@@ -108,17 +137,27 @@ export function ledgerRoutes(
       },
       async getRevenue(req) {
         const { fromDay, toDay, currency } = req;
-        const query = requireRevenueQuery({ fromDay, toDay, currency, granularity: granularityFromProto(req.granularity) });
+        const query = requireRevenueQuery({
+          fromDay,
+          toDay,
+          currency,
+          granularity: granularityFromProto(req.granularity),
+        });
         // The domain's periods carry the message's field names.
         return { periods: await store.revenue(query) };
       },
       async forecastRevenue(req) {
-        return revenueForecastToProto(await forecastRevenueFromBooks(store, { currency: req.currency, horizonDays: req.horizonDays }));
+        return revenueForecastToProto(
+          await forecastRevenueFromBooks(store, { currency: req.currency, horizonDays: req.horizonDays }),
+        );
       },
       async checkInvariants() {
         const report = await store.checkInvariants(await wallets?.listAll());
         const stalled = await stalls();
-        return { violations: [...report.violations, ...stalled.violations].map(violationToProto), notes: [...report.notes, ...stalled.notes] };
+        return {
+          violations: [...report.violations, ...stalled.violations].map(violationToProto),
+          notes: [...report.notes, ...stalled.notes],
+        };
       },
     });
 }

@@ -10,7 +10,13 @@ import {
   type TransactionSchema,
   type ViolationSchema,
 } from "../../../gen/ledger/v1/ledger_pb.js";
-import { ACCOUNT_TYPES, DIRECTIONS, type Account, type AccountType, type Direction } from "../../contracts/accounting/accounts.js";
+import {
+  ACCOUNT_TYPES,
+  DIRECTIONS,
+  type Account,
+  type AccountType,
+  type Direction,
+} from "../../contracts/accounting/accounts.js";
 import type { Violation } from "../domain/invariants.js";
 import { GRANULARITIES, type Granularity } from "../domain/revenue.js";
 import type { Entry } from "../../contracts/accounting/postings.js";
@@ -21,11 +27,14 @@ import { TRANSACTION_FIELDS, type TransactionField } from "./lookup-requests.js"
 const ALL_FIELDS: ReadonlySet<TransactionField> = new Set(TRANSACTION_FIELDS);
 
 /** Translation between the ledger's domain and its protobuf messages; domain names are the proto enum names. */
-const known = <T extends string>(name: string | undefined, names: readonly T[]): T | undefined => names.find((n) => n === name);
+const known = <T extends string>(name: string | undefined, names: readonly T[]): T | undefined =>
+  names.find((n) => n === name);
 
 /** undefined for UNSPECIFIED (or an unknown number), which validation reports as missing. */
-export const accountTypeFromProto = (type: ProtoAccountType): AccountType | undefined => known(ProtoAccountType[type], ACCOUNT_TYPES);
-export const directionFromProto = (direction: ProtoDirection): Direction | undefined => known(ProtoDirection[direction], DIRECTIONS);
+export const accountTypeFromProto = (type: ProtoAccountType): AccountType | undefined =>
+  known(ProtoAccountType[type], ACCOUNT_TYPES);
+export const directionFromProto = (direction: ProtoDirection): Direction | undefined =>
+  known(ProtoDirection[direction], DIRECTIONS);
 export const granularityFromProto = (granularity: ProtoRevenueGranularity): Granularity | undefined =>
   known(ProtoRevenueGranularity[granularity]?.toLowerCase(), GRANULARITIES);
 
@@ -35,10 +44,17 @@ export const accountToProto = (a: Account): MessageInitShape<typeof AccountSchem
   currency: a.currency,
 });
 
-const entryToProto = (e: Entry) => ({ accountCode: e.accountCode, direction: ProtoDirection[e.direction], amount: e.amount });
+const entryToProto = (e: Entry) => ({
+  accountCode: e.accountCode,
+  direction: ProtoDirection[e.direction],
+  amount: e.amount,
+});
 
 /** The transaction with the fields asked for (all by default); transaction_id always. */
-export const transactionToProto = (t: PostedTransaction, fields: ReadonlySet<TransactionField> = ALL_FIELDS): MessageInitShape<typeof TransactionSchema> => ({
+export const transactionToProto = (
+  t: PostedTransaction,
+  fields: ReadonlySet<TransactionField> = ALL_FIELDS,
+): MessageInitShape<typeof TransactionSchema> => ({
   transactionId: t.transactionId,
   description: fields.has("description") ? t.description : "",
   entries: fields.has("entries") ? t.entries.map(entryToProto) : [],
@@ -74,7 +90,10 @@ export const violationToProto = (v: Violation): MessageInitShape<typeof Violatio
  * The entries of the transactions asked for, as LookupEntriesResponse's columns: a count per id asked (-1: never
  * posted), the accounts once each, and per entry its account's position, direction and amount.
  */
-export function entriesToColumns(asked: string[], found: PostedTransaction[]): MessageInitShape<typeof LookupEntriesResponseSchema> {
+export function entriesToColumns(
+  asked: string[],
+  found: PostedTransaction[],
+): MessageInitShape<typeof LookupEntriesResponseSchema> {
   const byId = new Map(found.map((t) => [t.transactionId, t]));
   const accountPosition = new Map<string, number>();
   const columns = {

@@ -22,7 +22,8 @@ function requireTime(field: string, value: Timestamp | undefined): Date {
 
 /** At least `min` and at most 20 prefixes of ids or account codes. */
 export function requirePrefixes(field: string, prefixes: string[], min: number): string[] {
-  if (prefixes.length < min || prefixes.length > MAX_PREFIXES) throw invalidArgument(field, `must hold ${min} to ${MAX_PREFIXES} prefixes, got ${prefixes.length}`);
+  if (prefixes.length < min || prefixes.length > MAX_PREFIXES)
+    throw invalidArgument(field, `must hold ${min} to ${MAX_PREFIXES} prefixes, got ${prefixes.length}`);
   return prefixes.map((prefix, i) => requireLedgerId(`${field}[${i}]`, prefix));
 }
 
@@ -44,7 +45,10 @@ export function requireReadMask(mask: FieldMask | undefined): ReadonlySet<Transa
   for (const path of mask.paths) {
     if (path === "transaction_id") continue;
     if (!(TRANSACTION_FIELDS as readonly string[]).includes(path)) {
-      throw invalidArgument("read_mask", `"${path}" is not a field of Transaction (${["transaction_id", ...TRANSACTION_FIELDS].join(", ")})`);
+      throw invalidArgument(
+        "read_mask",
+        `"${path}" is not a field of Transaction (${["transaction_id", ...TRANSACTION_FIELDS].join(", ")})`,
+      );
     }
     fields.add(path as TransactionField);
   }

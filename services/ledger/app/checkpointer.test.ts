@@ -25,7 +25,11 @@ describe("startCheckpointer", () => {
   it("stops after the run in progress, without waiting for the interval", async () => {
     let release!: () => void;
     let runs = 0;
-    const stop = startCheckpointer({ advanceCheckpoints: () => (runs++, new Promise<number>((resolve) => (release = () => resolve(1)))) }, 3_600_000, log);
+    const stop = startCheckpointer(
+      { advanceCheckpoints: () => (runs++, new Promise<number>((resolve) => (release = () => resolve(1)))) },
+      3_600_000,
+      log,
+    );
     let stopped = false;
     const stopping = stop().then(() => (stopped = true));
     await new Promise((resolve) => setTimeout(resolve, 10));

@@ -11,7 +11,10 @@ export interface PipelineSource {
   /** "payment" or "wallet", for the report. */
   service: string;
   flows: readonly string[];
-  health(since: Date, settledBefore: Date): Promise<{ hours: HourTotal[]; unpublished: bigint; oldestUnpublished: Date | undefined }>;
+  health(
+    since: Date,
+    settledBefore: Date,
+  ): Promise<{ hours: HourTotal[]; unpublished: bigint; oldestUnpublished: Date | undefined }>;
   /** `flow`'s items created in [from, until) and settled before `settledBefore`, a page at a time. */
   settledItems(flow: string, from: Date, until: Date, settledBefore: Date): AsyncIterable<SettledItem[]>;
 }

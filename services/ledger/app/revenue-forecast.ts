@@ -1,4 +1,9 @@
-import { forecastRevenue, MAX_HORIZON_DAYS, type Forecast, type NotEnoughHistory } from "../../lib/forecast/forecast-revenue.js";
+import {
+  forecastRevenue,
+  MAX_HORIZON_DAYS,
+  type Forecast,
+  type NotEnoughHistory,
+} from "../../lib/forecast/forecast-revenue.js";
 import { invalidArgument } from "../../lib/errors.js";
 import { DAY_MS, dayOfNumber } from "../../lib/utc-day.js";
 import { requireCurrency } from "../../lib/validate.js";
@@ -52,10 +57,23 @@ export async function forecastRevenueFromBooks(
 ): Promise<RevenueForecastAnswer> {
   const { currency, horizonDays } = requireForecastRequest(request);
   const yesterday = Math.floor(now.getTime() / DAY_MS) - 1;
-  const history = fromFirstBookedDay(await store.dailyRevenueHistory(currency, dayOfNumber(yesterday - FORECAST_HISTORY_DAYS + 1), dayOfNumber(yesterday)));
-  const span = history.length === 0 ? undefined : { firstDay: history[0]!.day, lastDay: history[history.length - 1]!.day };
-  const net = forecastRevenue(history.map((d) => ({ day: d.day, valueMinor: d.netRevenueMinor })), { horizonDays });
-  const gross = forecastRevenue(history.map((d) => ({ day: d.day, valueMinor: d.grossChargedMinor })), { horizonDays });
+  const history = fromFirstBookedDay(
+    await store.dailyRevenueHistory(
+      currency,
+      dayOfNumber(yesterday - FORECAST_HISTORY_DAYS + 1),
+      dayOfNumber(yesterday),
+    ),
+  );
+  const span =
+    history.length === 0 ? undefined : { firstDay: history[0]!.day, lastDay: history[history.length - 1]!.day };
+  const net = forecastRevenue(
+    history.map((d) => ({ day: d.day, valueMinor: d.netRevenueMinor })),
+    { horizonDays },
+  );
+  const gross = forecastRevenue(
+    history.map((d) => ({ day: d.day, valueMinor: d.grossChargedMinor })),
+    { horizonDays },
+  );
   // Both series have the same days: both are forecasts, or neither is.
   if (net.kind === "not_enough_history") return { currency, history: span, result: net };
   if (gross.kind === "not_enough_history") return { currency, history: span, result: gross };

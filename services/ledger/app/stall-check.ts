@@ -1,5 +1,15 @@
 import type { Violation } from "../domain/invariants.js";
-import { BOOKED_FLOWS, compareBooked, deadLettersViolation, flowViolations, HOUR_MS, hoursToCompare, stallWindow, unpublishedViolation, type AmountDifference } from "../domain/stalls.js";
+import {
+  BOOKED_FLOWS,
+  compareBooked,
+  deadLettersViolation,
+  flowViolations,
+  HOUR_MS,
+  hoursToCompare,
+  stallWindow,
+  unpublishedViolation,
+  type AmountDifference,
+} from "../domain/stalls.js";
 import type { BookedCounts, DeadLetterCount, PipelineSource } from "./ports.js";
 
 export interface StallCheckConfig {
@@ -38,7 +48,10 @@ export async function checkStalls(
   return report;
 }
 
-async function countDeadLetters(source: DeadLetterCount | undefined, { violations, notes }: StallReport): Promise<void> {
+async function countDeadLetters(
+  source: DeadLetterCount | undefined,
+  { violations, notes }: StallReport,
+): Promise<void> {
   if (source === undefined) return; // a ledger that consumes no events has no dead letters
   try {
     const { stream, messages } = await source.deadLetters();
@@ -64,7 +77,14 @@ async function checkSource(
     for (const hour of hoursToCompare(flow.name, health.hours, bookedHours)) {
       const until = new Date(Math.min(hour + HOUR_MS, settledBefore.getTime()));
       for await (const items of source.settledItems(flow.name, new Date(hour), until, settledBefore)) {
-        const found = compareBooked(flow, items, await booked.bookedAmounts(flow, items.map((i) => flow.transactionId(i.id))));
+        const found = compareBooked(
+          flow,
+          items,
+          await booked.bookedAmounts(
+            flow,
+            items.map((i) => flow.transactionId(i.id)),
+          ),
+        );
         missing.push(...found.missing);
         differing.push(...found.differing);
       }
@@ -73,5 +93,6 @@ async function checkSource(
     violations.push(...listed.violations);
     notes.push(...listed.notes);
   }
-  if (health.unpublished > 0n && health.oldestUnpublished) violations.push(unpublishedViolation(source.service, health.unpublished, health.oldestUnpublished, now));
+  if (health.unpublished > 0n && health.oldestUnpublished)
+    violations.push(unpublishedViolation(source.service, health.unpublished, health.oldestUnpublished, now));
 }

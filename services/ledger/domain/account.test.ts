@@ -12,16 +12,24 @@ describe("accounts", () => {
   });
 
   it("names the field of every problem", () => {
-    expect(problem(() => validateAccount("account", { code: "", type: "ASSET", currency: "USD" }))).toBe("invalid_argument: account.code: is required");
-    expect(problem(() => validateAccount("account", { code: "x:USD", type: undefined, currency: "USD" }))).toMatch(/^invalid_argument: account\.type: is required/);
-    expect(problem(() => validateAccount("account", { code: "x:usd", type: "ASSET", currency: "usd" }))).toMatch(/^invalid_argument: account\.currency: "usd" is not/);
+    expect(problem(() => validateAccount("account", { code: "", type: "ASSET", currency: "USD" }))).toBe(
+      "invalid_argument: account.code: is required",
+    );
+    expect(problem(() => validateAccount("account", { code: "x:USD", type: undefined, currency: "USD" }))).toMatch(
+      /^invalid_argument: account\.type: is required/,
+    );
+    expect(problem(() => validateAccount("account", { code: "x:usd", type: "ASSET", currency: "usd" }))).toMatch(
+      /^invalid_argument: account\.currency: "usd" is not/,
+    );
     expect(problem(() => validateAccount("account", { code: "cash:EUR", type: "ASSET", currency: "USD" }))).toMatch(
       /^invalid_argument: account\.code: must end with ":USD"/,
     );
-    expect(problem(() => validateAccount("account", { code: "a b:USD", type: "ASSET", currency: "USD" }))).toMatch(/^invalid_argument: account\.code: may contain only/);
-    expect(problem(() => validateAccount("account", { code: `${"x".repeat(200)}:USD`, type: "ASSET", currency: "USD" }))).toMatch(
-      /^invalid_argument: account\.code: must be at most 200 characters/,
+    expect(problem(() => validateAccount("account", { code: "a b:USD", type: "ASSET", currency: "USD" }))).toMatch(
+      /^invalid_argument: account\.code: may contain only/,
     );
+    expect(
+      problem(() => validateAccount("account", { code: `${"x".repeat(200)}:USD`, type: "ASSET", currency: "USD" })),
+    ).toMatch(/^invalid_argument: account\.code: must be at most 200 characters/);
   });
 
   it("computes balances in the account's normal direction", () => {

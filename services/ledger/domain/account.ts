@@ -1,13 +1,25 @@
 import { invalidArgument } from "../../lib/errors.js";
 import { requireCurrency } from "../../lib/validate.js";
-import { requireLedgerId, type Account, type AccountType, type Direction } from "../../contracts/accounting/accounts.js";
+import {
+  requireLedgerId,
+  type Account,
+  type AccountType,
+  type Direction,
+} from "../../contracts/accounting/accounts.js";
 
-export function validateAccount(field: string, input: { code: string; type: AccountType | undefined; currency: string }): Account {
+export function validateAccount(
+  field: string,
+  input: { code: string; type: AccountType | undefined; currency: string },
+): Account {
   const code = requireLedgerId(`${field}.code`, input.code);
-  if (input.type === undefined) throw invalidArgument(`${field}.type`, "is required (ASSET, LIABILITY, REVENUE or EXPENSE)");
+  if (input.type === undefined)
+    throw invalidArgument(`${field}.type`, "is required (ASSET, LIABILITY, REVENUE or EXPENSE)");
   const currency = requireCurrency(`${field}.currency`, input.currency);
   if (!code.endsWith(`:${currency}`)) {
-    throw invalidArgument(`${field}.code`, `must end with ":${currency}", the account's currency, e.g. "psp_receivable:${currency}"`);
+    throw invalidArgument(
+      `${field}.code`,
+      `must end with ":${currency}", the account's currency, e.g. "psp_receivable:${currency}"`,
+    );
   }
   return { code, type: input.type, currency };
 }

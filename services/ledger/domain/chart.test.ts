@@ -3,7 +3,14 @@ import { describe, expect, it } from "vitest";
 import { DomainError } from "../../lib/errors.js";
 import { platformFeeRevenue, pspReceivable, sellerPayable } from "../../contracts/accounting/accounts.js";
 import { validatePosting } from "../../contracts/accounting/postings.js";
-import { disputePosting, payInPosting, payoutPosting, refundPosting, type PayInInput, type RefundInput } from "./chart.js";
+import {
+  disputePosting,
+  payInPosting,
+  payoutPosting,
+  refundPosting,
+  type PayInInput,
+  type RefundInput,
+} from "./chart.js";
 
 describe("payInPosting", () => {
   const usd = (amountMinor: bigint) => ({ amountMinor, currency: "USD" });
@@ -27,7 +34,12 @@ describe("payInPosting", () => {
         { accountCode: "platform_fee_revenue:USD", direction: "CREDIT", amount: usd(165n) },
       ],
     });
-    expect(accounts).toEqual([pspReceivable("USD"), sellerPayable("books", "USD"), sellerPayable("games", "USD"), platformFeeRevenue("USD")]);
+    expect(accounts).toEqual([
+      pspReceivable("USD"),
+      sellerPayable("books", "USD"),
+      sellerPayable("games", "USD"),
+      platformFeeRevenue("USD"),
+    ]);
   });
 
   it("merges the orders of one seller and leaves out zero amounts", () => {
@@ -45,7 +57,11 @@ describe("payInPosting", () => {
       { accountCode: "seller_payable:books:USD", direction: "CREDIT", amount: usd(1_500n) },
       { accountCode: "platform_fee_revenue:USD", direction: "CREDIT", amount: usd(50n) },
     ]);
-    expect(accounts.map((a) => a.code)).toEqual(["psp_receivable:USD", "seller_payable:books:USD", "platform_fee_revenue:USD"]);
+    expect(accounts.map((a) => a.code)).toEqual([
+      "psp_receivable:USD",
+      "seller_payable:books:USD",
+      "platform_fee_revenue:USD",
+    ]);
   });
 
   it("refuses impossible orders", () => {
@@ -59,8 +75,16 @@ describe("payInPosting", () => {
 
   it("always gives a valid posting that moves exactly the orders' amounts and fees", () => {
     const order = fc
-      .record({ sellerId: fc.constantFrom("a", "b", "c:1", "d"), amountMinor: fc.bigInt({ min: 1n, max: 10n ** 12n }), feeShare: fc.integer({ min: 0, max: 100 }) })
-      .map(({ sellerId, amountMinor, feeShare }) => ({ sellerId, amountMinor, platformFeeMinor: (amountMinor * BigInt(feeShare)) / 100n }));
+      .record({
+        sellerId: fc.constantFrom("a", "b", "c:1", "d"),
+        amountMinor: fc.bigInt({ min: 1n, max: 10n ** 12n }),
+        feeShare: fc.integer({ min: 0, max: 100 }),
+      })
+      .map(({ sellerId, amountMinor, feeShare }) => ({
+        sellerId,
+        amountMinor,
+        platformFeeMinor: (amountMinor * BigInt(feeShare)) / 100n,
+      }));
     fc.assert(
       fc.property(fc.array(order, { minLength: 1, maxLength: 10 }), (orders) => {
         const { posting, accounts } = payInPosting({ paymentId: "pay", currency: "EUR", orders });
@@ -68,7 +92,9 @@ describe("payInPosting", () => {
         const sum = (filter: (code: string) => boolean) =>
           posting.entries.filter((e) => filter(e.accountCode)).reduce((total, e) => total + e.amount.amountMinor, 0n);
         expect(sum((code) => code.startsWith("psp_receivable"))).toBe(orders.reduce((t, o) => t + o.amountMinor, 0n));
-        expect(sum((code) => code.startsWith("platform_fee_revenue"))).toBe(orders.reduce((t, o) => t + o.platformFeeMinor, 0n));
+        expect(sum((code) => code.startsWith("platform_fee_revenue"))).toBe(
+          orders.reduce((t, o) => t + o.platformFeeMinor, 0n),
+        );
         expect(new Set(accounts.map((a) => a.code))).toEqual(new Set(posting.entries.map((e) => e.accountCode)));
       }),
     );
@@ -104,12 +130,15 @@ describe("refundPosting", () => {
   });
 
   it("leaves out a zero fee reversal", () => {
-    const { posting } = refundPosting(refund({ amountMinor: 500n, platformFeeReversedMinor: 0n, sellerDebitMinor: 500n }));
+    const { posting } = refundPosting(
+      refund({ amountMinor: 500n, platformFeeReversedMinor: 0n, sellerDebitMinor: 500n }),
+    );
     expect(posting.entries.map((e) => e.accountCode)).toEqual(["seller_payable:books:KWD", "psp_receivable:KWD"]);
   });
 
   it("refuses a split that does not add up, and bad ids or currencies", () => {
-    const refuse = (overrides: Partial<RefundInput>) => expect(() => refundPosting(refund(overrides))).toThrow(DomainError);
+    const refuse = (overrides: Partial<RefundInput>) =>
+      expect(() => refundPosting(refund(overrides))).toThrow(DomainError);
     refuse({ sellerDebitMinor: 975n });
     refuse({ amountMinor: 0n, platformFeeReversedMinor: 0n, sellerDebitMinor: 0n });
     refuse({ platformFeeReversedMinor: -1n, sellerDebitMinor: 1_002n });
@@ -124,13 +153,28 @@ describe("payoutPosting", () => {
   const lines = (status: "PENDING" | "PAID" | "FAILED") => {
     const { posting } = payoutPosting({ ...payout, status });
     expect(validatePosting(posting)).toEqual(posting);
-    return [posting.transactionId, ...posting.entries.map((e) => `${e.direction} ${e.accountCode} ${e.amount.amountMinor} ${e.amount.currency}`)];
+    return [
+      posting.transactionId,
+      ...posting.entries.map((e) => `${e.direction} ${e.accountCode} ${e.amount.amountMinor} ${e.amount.currency}`),
+    ];
   };
 
   it("moves the amount from the seller to payouts in transit, then out of the bank, or back to the seller", () => {
-    expect(lines("PENDING")).toEqual(["payout:po-1:requested", "DEBIT seller_payable:books:JPY 4875 JPY", "CREDIT payouts_in_transit:JPY 4875 JPY"]);
-    expect(lines("PAID")).toEqual(["payout:po-1:paid", "DEBIT payouts_in_transit:JPY 4875 JPY", "CREDIT bank:platform:JPY 4875 JPY"]);
-    expect(lines("FAILED")).toEqual(["payout:po-1:failed", "DEBIT payouts_in_transit:JPY 4875 JPY", "CREDIT seller_payable:books:JPY 4875 JPY"]);
+    expect(lines("PENDING")).toEqual([
+      "payout:po-1:requested",
+      "DEBIT seller_payable:books:JPY 4875 JPY",
+      "CREDIT payouts_in_transit:JPY 4875 JPY",
+    ]);
+    expect(lines("PAID")).toEqual([
+      "payout:po-1:paid",
+      "DEBIT payouts_in_transit:JPY 4875 JPY",
+      "CREDIT bank:platform:JPY 4875 JPY",
+    ]);
+    expect(lines("FAILED")).toEqual([
+      "payout:po-1:failed",
+      "DEBIT payouts_in_transit:JPY 4875 JPY",
+      "CREDIT seller_payable:books:JPY 4875 JPY",
+    ]);
   });
 
   it("refuses an amount that is not positive", () => {
@@ -152,17 +196,36 @@ describe("disputePosting", () => {
   const lines = (status: "OPEN" | "WON" | "LOST") => {
     const { posting } = disputePosting({ ...dispute, status });
     expect(validatePosting(posting)).toEqual(posting);
-    return [posting.transactionId, ...posting.entries.map((e) => `${e.direction} ${e.accountCode} ${e.amount.amountMinor}`)];
+    return [
+      posting.transactionId,
+      ...posting.entries.map((e) => `${e.direction} ${e.accountCode} ${e.amount.amountMinor}`),
+    ];
   };
 
   it("withholds each seller's share when opened, gives it back when won, writes it off against the PSP when lost", () => {
-    expect(lines("OPEN")).toEqual(["dispute:dp_1:open", "DEBIT seller_payable:books:USD 1001", "DEBIT seller_payable:games:USD 400", "CREDIT disputed_funds:USD 1401"]);
-    expect(lines("WON")).toEqual(["dispute:dp_1:won", "DEBIT disputed_funds:USD 1401", "CREDIT seller_payable:books:USD 1001", "CREDIT seller_payable:games:USD 400"]);
-    expect(lines("LOST")).toEqual(["dispute:dp_1:lost", "DEBIT disputed_funds:USD 1401", "CREDIT psp_receivable:USD 1401"]);
+    expect(lines("OPEN")).toEqual([
+      "dispute:dp_1:open",
+      "DEBIT seller_payable:books:USD 1001",
+      "DEBIT seller_payable:games:USD 400",
+      "CREDIT disputed_funds:USD 1401",
+    ]);
+    expect(lines("WON")).toEqual([
+      "dispute:dp_1:won",
+      "DEBIT disputed_funds:USD 1401",
+      "CREDIT seller_payable:books:USD 1001",
+      "CREDIT seller_payable:games:USD 400",
+    ]);
+    expect(lines("LOST")).toEqual([
+      "dispute:dp_1:lost",
+      "DEBIT disputed_funds:USD 1401",
+      "CREDIT psp_receivable:USD 1401",
+    ]);
   });
 
   it("refuses a dispute without shares or with a share that is not positive", () => {
     expect(() => disputePosting({ ...dispute, status: "OPEN", shares: [] })).toThrow(DomainError);
-    expect(() => disputePosting({ ...dispute, status: "OPEN", shares: [{ sellerId: "books", amountMinor: 0n }] })).toThrow(/must be positive/);
+    expect(() =>
+      disputePosting({ ...dispute, status: "OPEN", shares: [{ sellerId: "books", amountMinor: 0n }] }),
+    ).toThrow(/must be positive/);
   });
 });

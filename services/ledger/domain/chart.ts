@@ -1,6 +1,20 @@
-import { bankPlatform, disputedFunds, payoutsInTransit, platformFeeRevenue, pspReceivable, sellerPayable, type Account, type Direction } from "../../contracts/accounting/accounts.js";
+import {
+  bankPlatform,
+  disputedFunds,
+  payoutsInTransit,
+  platformFeeRevenue,
+  pspReceivable,
+  sellerPayable,
+  type Account,
+  type Direction,
+} from "../../contracts/accounting/accounts.js";
 import { planOf, type PostingPlan } from "../../contracts/accounting/postings.js";
-import { disputeTransactionId, payInTransactionId, payoutTransactionId, refundTransactionId } from "../../contracts/accounting/transaction-ids.js";
+import {
+  disputeTransactionId,
+  payInTransactionId,
+  payoutTransactionId,
+  refundTransactionId,
+} from "../../contracts/accounting/transaction-ids.js";
 import { invalidArgument } from "../../lib/errors.js";
 import { MAX_MINOR_UNITS } from "../../lib/money.js";
 import { requireCurrency, requireId } from "../../lib/validate.js";
@@ -20,9 +34,13 @@ function validatePayIn(input: PayInInput): void {
   if (input.orders.length === 0) throw invalidArgument("orders", "must contain at least one order");
   input.orders.forEach((order, i) => {
     requireId(`orders[${i}].seller_id`, order.sellerId);
-    if (order.amountMinor <= 0n) throw invalidArgument(`orders[${i}].amount_minor`, `must be positive, got ${order.amountMinor}`);
+    if (order.amountMinor <= 0n)
+      throw invalidArgument(`orders[${i}].amount_minor`, `must be positive, got ${order.amountMinor}`);
     if (order.platformFeeMinor < 0n || order.platformFeeMinor > order.amountMinor) {
-      throw invalidArgument(`orders[${i}].platform_fee_minor`, `must be between 0 and the order amount ${order.amountMinor}, got ${order.platformFeeMinor}`);
+      throw invalidArgument(
+        `orders[${i}].platform_fee_minor`,
+        `must be between 0 and the order amount ${order.amountMinor}, got ${order.platformFeeMinor}`,
+      );
     }
   });
 }
@@ -41,12 +59,19 @@ export function payInPosting(input: PayInInput): PostingPlan {
   for (const order of input.orders) {
     total += order.amountMinor;
     fees += order.platformFeeMinor;
-    netBySeller.set(order.sellerId, (netBySeller.get(order.sellerId) ?? 0n) + order.amountMinor - order.platformFeeMinor);
+    netBySeller.set(
+      order.sellerId,
+      (netBySeller.get(order.sellerId) ?? 0n) + order.amountMinor - order.platformFeeMinor,
+    );
   }
   if (total > MAX_MINOR_UNITS) throw invalidArgument("orders", "the total of the orders is too large");
   return planOf(payInTransactionId(input.paymentId), `pay-in of payment ${input.paymentId}`, currency, [
     [pspReceivable(currency), "DEBIT", total],
-    ...[...netBySeller].map(([sellerId, net]): [Account, Direction, bigint] => [sellerPayable(sellerId, currency), "CREDIT", net]),
+    ...[...netBySeller].map(([sellerId, net]): [Account, Direction, bigint] => [
+      sellerPayable(sellerId, currency),
+      "CREDIT",
+      net,
+    ]),
     [platformFeeRevenue(currency), "CREDIT", fees],
   ]);
 }
@@ -73,13 +98,21 @@ export function refundPosting(input: RefundInput): PostingPlan {
   const { amountMinor, platformFeeReversedMinor: fee, sellerDebitMinor: debit } = input;
   if (amountMinor <= 0n) throw invalidArgument("amount_minor", `must be positive, got ${amountMinor}`);
   if (fee < 0n || debit < 0n || fee + debit !== amountMinor) {
-    throw invalidArgument("amount_minor", `${amountMinor} must equal platform_fee_reversed ${fee} + seller_debit ${debit}, both at least 0`);
+    throw invalidArgument(
+      "amount_minor",
+      `${amountMinor} must equal platform_fee_reversed ${fee} + seller_debit ${debit}, both at least 0`,
+    );
   }
-  return planOf(refundTransactionId(input.refundId), `refund ${input.refundId} of payment ${input.paymentId}`, currency, [
-    [sellerPayable(input.sellerId, currency), "DEBIT", debit],
-    [platformFeeRevenue(currency), "DEBIT", fee],
-    [pspReceivable(currency), "CREDIT", amountMinor],
-  ]);
+  return planOf(
+    refundTransactionId(input.refundId),
+    `refund ${input.refundId} of payment ${input.paymentId}`,
+    currency,
+    [
+      [sellerPayable(input.sellerId, currency), "DEBIT", debit],
+      [platformFeeRevenue(currency), "DEBIT", fee],
+      [pspReceivable(currency), "CREDIT", amountMinor],
+    ],
+  );
 }
 
 export interface PayoutInput {
@@ -110,10 +143,15 @@ export function payoutPosting(input: PayoutInput): PostingPlan {
     FAILED: ["failed", inTransit, payable],
   } as const;
   const [step, from, to] = steps[input.status];
-  return planOf(payoutTransactionId(payoutId, step), `payout ${payoutId} to seller ${input.sellerId} ${step}`, currency, [
-    [from, "DEBIT", amountMinor],
-    [to, "CREDIT", amountMinor],
-  ]);
+  return planOf(
+    payoutTransactionId(payoutId, step),
+    `payout ${payoutId} to seller ${input.sellerId} ${step}`,
+    currency,
+    [
+      [from, "DEBIT", amountMinor],
+      [to, "CREDIT", amountMinor],
+    ],
+  );
 }
 
 const DISPUTE_STEPS = { OPEN: "open", WON: "won", LOST: "lost" } as const;
@@ -143,7 +181,12 @@ export function disputePosting(input: DisputeInput): PostingPlan {
     bySeller.set(sellerId, (bySeller.get(sellerId) ?? 0n) + amountMinor);
   }
   const total = [...bySeller.values()].reduce((sum, a) => sum + a, 0n);
-  const sellers = (direction: Direction) => [...bySeller].map(([sellerId, a]): [Account, Direction, bigint] => [sellerPayable(sellerId, currency), direction, a]);
+  const sellers = (direction: Direction) =>
+    [...bySeller].map(([sellerId, a]): [Account, Direction, bigint] => [
+      sellerPayable(sellerId, currency),
+      direction,
+      a,
+    ]);
   const held = disputedFunds(currency);
   const lines: Record<DisputeInput["status"], [Account, Direction, bigint][]> = {
     OPEN: [...sellers("DEBIT"), [held, "CREDIT", total]],
@@ -154,5 +197,10 @@ export function disputePosting(input: DisputeInput): PostingPlan {
     ],
   };
   const step = DISPUTE_STEPS[input.status];
-  return planOf(disputeTransactionId(input.disputeId, step), `dispute ${input.disputeId} on payment ${input.paymentId} ${step}`, currency, lines[input.status]);
+  return planOf(
+    disputeTransactionId(input.disputeId, step),
+    `dispute ${input.disputeId} on payment ${input.paymentId} ${step}`,
+    currency,
+    lines[input.status],
+  );
 }

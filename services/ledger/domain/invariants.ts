@@ -51,7 +51,12 @@ export function currencySumViolation(currency: string, debits: bigint, credits: 
   };
 }
 
-export function unbalancedTransactionViolation(transactionId: string, currency: string, debits: bigint, credits: bigint): Violation {
+export function unbalancedTransactionViolation(
+  transactionId: string,
+  currency: string,
+  debits: bigint,
+  credits: bigint,
+): Violation {
   return {
     invariant: "transaction_unbalanced",
     transactionId,
@@ -108,9 +113,18 @@ export function checkpointViolation(
 }
 
 /** A daily revenue rollup (absent: undefined) that is not the sum of its entries below the horizon (none: undefined). */
-export function revenueDayViolation(day: string, currency: string, figure: string, rollupMinor: bigint | undefined, entriesMinor: bigint | undefined): Violation {
+export function revenueDayViolation(
+  day: string,
+  currency: string,
+  figure: string,
+  rollupMinor: bigint | undefined,
+  entriesMinor: bigint | undefined,
+): Violation {
   const held = rollupMinor === undefined ? "has no row" : `holds ${money(rollupMinor, currency)}`;
-  const summed = entriesMinor === undefined ? "there are no such entries" : `its entries below the checkpoint's horizon sum to ${money(entriesMinor, currency)}`;
+  const summed =
+    entriesMinor === undefined
+      ? "there are no such entries"
+      : `its entries below the checkpoint's horizon sum to ${money(entriesMinor, currency)}`;
   return {
     invariant: "revenue_day_differs_from_entries",
     currency,

@@ -16,7 +16,14 @@ describe("postingFingerprint", () => {
   it("is the same for the same content and differs for any change", () => {
     expect(postingFingerprint(posting)).toBe(postingFingerprint(structuredClone(posting)));
     expect(postingFingerprint(posting)).not.toBe(postingFingerprint({ ...posting, description: "other" }));
-    expect(postingFingerprint(posting)).not.toBe(postingFingerprint({ ...posting, entries: posting.entries.map((e, i) => (i === 1 ? { ...e, amount: usd(1_001n) } : e)) }));
-    expect(postingFingerprint(posting)).not.toBe(postingFingerprint({ ...posting, entries: [...posting.entries].reverse() }));
+    expect(postingFingerprint(posting)).not.toBe(
+      postingFingerprint({
+        ...posting,
+        entries: posting.entries.map((e, i) => (i === 1 ? { ...e, amount: usd(1_001n) } : e)),
+      }),
+    );
+    expect(postingFingerprint(posting)).not.toBe(
+      postingFingerprint({ ...posting, entries: [...posting.entries].reverse() }),
+    );
   });
 });

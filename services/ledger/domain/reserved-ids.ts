@@ -21,5 +21,7 @@ export function assertMayPostUnder(transactionId: string, caller: Identity): voi
   const reserved = WRITERS.find(({ prefix }) => id.startsWith(prefix));
   if (!reserved || reserved.writers.includes(caller)) return;
   const who = reserved.writers.length === 0 ? "the ledger's own event consumers" : reserved.writers.join(", ");
-  throw permissionDenied(`transaction ids starting "${reserved.prefix}" are written only by ${who}; ${caller} may not post "${transactionId}"`);
+  throw permissionDenied(
+    `transaction ids starting "${reserved.prefix}" are written only by ${who}; ${caller} may not post "${transactionId}"`,
+  );
 }

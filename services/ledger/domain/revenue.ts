@@ -82,13 +82,21 @@ const FIELD: Record<RevenueFigure, Exclude<keyof RevenueFigures, "netRevenueMino
 };
 
 /** Validates a request's range; `currency` "" means every currency. */
-export function requireRevenueQuery(input: { fromDay: string; toDay: string; granularity: Granularity | undefined; currency: string }): RevenueQuery {
+export function requireRevenueQuery(input: {
+  fromDay: string;
+  toDay: string;
+  granularity: Granularity | undefined;
+  currency: string;
+}): RevenueQuery {
   const fromDay = requireUtcDay("from_day", input.fromDay);
   const toDay = requireUtcDay("to_day", input.toDay);
   const days = dayNumber(toDay) - dayNumber(fromDay) + 1;
   if (days < 1) throw invalidArgument("to_day", `must not be before from_day ${fromDay}, got ${toDay}`);
   if (days > MAX_REVENUE_DAYS) {
-    throw invalidArgument("to_day", `the range holds ${days} days, more than the limit of ${MAX_REVENUE_DAYS} (about 10 years); ask for a shorter range`);
+    throw invalidArgument(
+      "to_day",
+      `the range holds ${days} days, more than the limit of ${MAX_REVENUE_DAYS} (about 10 years); ask for a shorter range`,
+    );
   }
   if (input.granularity === undefined) throw invalidArgument("granularity", "is required (DAY, WEEK or MONTH)");
   const currency = input.currency === "" ? undefined : requireCurrency("currency", input.currency);
@@ -125,14 +133,21 @@ const LABEL: Record<Granularity, (start: number) => string> = {
 };
 
 /** The periods of the range, oldest first, cut to it. */
-export function revenuePeriods(query: Pick<RevenueQuery, "fromDay" | "toDay" | "granularity">): { start: string; period: string; firstDay: string; lastDay: string }[] {
+export function revenuePeriods(
+  query: Pick<RevenueQuery, "fromDay" | "toDay" | "granularity">,
+): { start: string; period: string; firstDay: string; lastDay: string }[] {
   const { granularity } = query;
   const from = dayNumber(query.fromDay);
   const to = dayNumber(query.toDay);
   const periods = [];
   for (let start = periodStart(granularity, from); start <= to; start = nextPeriodStart(granularity, start)) {
     const end = nextPeriodStart(granularity, start) - 1;
-    periods.push({ start: dayOfNumber(start), period: LABEL[granularity](start), firstDay: dayOfNumber(Math.max(start, from)), lastDay: dayOfNumber(Math.min(end, to)) });
+    periods.push({
+      start: dayOfNumber(start),
+      period: LABEL[granularity](start),
+      firstDay: dayOfNumber(Math.max(start, from)),
+      lastDay: dayOfNumber(Math.min(end, to)),
+    });
   }
   return periods;
 }
@@ -158,15 +173,21 @@ export function revenueReport(query: RevenueQuery, rows: readonly RevenueRow[]):
   const currencies = query.currency !== undefined ? [query.currency] : [...new Set(rows.map((r) => r.currency))].sort();
   const report = new Map<string, RevenuePeriod>();
   for (const currency of currencies) {
-    for (const { start, period, firstDay, lastDay } of periods) report.set(`${currency} ${start}`, { currency, period, firstDay, lastDay, ...zeroFigures() });
+    for (const { start, period, firstDay, lastDay } of periods)
+      report.set(`${currency} ${start}`, { currency, period, firstDay, lastDay, ...zeroFigures() });
   }
   for (const row of rows) {
     const period = report.get(`${row.currency} ${row.periodStart}`);
-    if (period === undefined) throw new Error(`a revenue row of ${row.currency} for the period starting ${row.periodStart} is outside the range`);
+    if (period === undefined)
+      throw new Error(
+        `a revenue row of ${row.currency} for the period starting ${row.periodStart} is outside the range`,
+      );
     period[FIELD[row.figure]] += row.amountMinor;
   }
   const all = [...report.values()];
-  for (const p of all) p.netRevenueMinor = p.platformFeeRevenueMinor - p.feesReversedMinor - p.pspFeesMinor - p.reconciliationDifferencesMinor;
+  for (const p of all)
+    p.netRevenueMinor =
+      p.platformFeeRevenueMinor - p.feesReversedMinor - p.pspFeesMinor - p.reconciliationDifferencesMinor;
   return all;
 }
 

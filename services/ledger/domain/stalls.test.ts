@@ -59,6 +59,9 @@ describe("compareBooked", () => {
 describe("stallWindow", () => {
   it("compares what settled before the delay, from the start of the hour the lookback reaches", () => {
     const window = stallWindow(new Date("2024-03-05T12:30:00.000Z"), { stallAfterMs: 60_000, lookbackMs: 2 * H });
-    expect(window).toEqual({ since: new Date("2024-03-05T10:00:00.000Z"), settledBefore: new Date("2024-03-05T12:29:00.000Z") });
+    expect(window).toEqual({
+      since: new Date("2024-03-05T10:00:00.000Z"),
+      settledBefore: new Date("2024-03-05T12:29:00.000Z"),
+    });
   });
 });

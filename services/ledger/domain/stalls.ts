@@ -1,5 +1,9 @@
 import { payoutsInTransit, pspReceivable, type Direction } from "../../contracts/accounting/accounts.js";
-import { payInTransactionId, payoutTransactionId, refundTransactionId } from "../../contracts/accounting/transaction-ids.js";
+import {
+  payInTransactionId,
+  payoutTransactionId,
+  refundTransactionId,
+} from "../../contracts/accounting/transaction-ids.js";
 import type { Violation } from "./invariants.js";
 
 /** A flow of settled items that another service reports and the ledger books, one transaction per item. */
@@ -14,9 +18,24 @@ export interface BookedFlow {
 }
 
 export const BOOKED_FLOWS: readonly BookedFlow[] = [
-  { name: "payin", transactionId: payInTransactionId, pattern: payInTransactionId("%"), amountEntry: { account: pspReceivable("%").code, direction: "DEBIT" } },
-  { name: "refund", transactionId: refundTransactionId, pattern: refundTransactionId("%"), amountEntry: { account: pspReceivable("%").code, direction: "CREDIT" } },
-  { name: "payout", transactionId: (id) => payoutTransactionId(id, "paid"), pattern: payoutTransactionId("%", "paid"), amountEntry: { account: payoutsInTransit("%").code, direction: "DEBIT" } },
+  {
+    name: "payin",
+    transactionId: payInTransactionId,
+    pattern: payInTransactionId("%"),
+    amountEntry: { account: pspReceivable("%").code, direction: "DEBIT" },
+  },
+  {
+    name: "refund",
+    transactionId: refundTransactionId,
+    pattern: refundTransactionId("%"),
+    amountEntry: { account: pspReceivable("%").code, direction: "CREDIT" },
+  },
+  {
+    name: "payout",
+    transactionId: (id) => payoutTransactionId(id, "paid"),
+    pattern: payoutTransactionId("%", "paid"),
+    amountEntry: { account: payoutsInTransit("%").code, direction: "DEBIT" },
+  },
 ];
 
 /** Items of one flow and currency in one hour: how many, and their amounts added up (minor units). */
@@ -39,7 +58,9 @@ export function hoursToCompare(flow: string, source: HourTotal[], booked: HourTo
   const bookedBy = new Map(booked.filter((t) => t.flow === flow).map((t) => [key(t), t]));
   const ofFlow = source.filter((t) => t.flow === flow);
   const sourceHours = new Set(ofFlow.map((t) => t.hour));
-  const differing = ofFlow.filter((t) => t.count !== (bookedBy.get(key(t))?.count ?? 0n) || t.sumMinor !== (bookedBy.get(key(t))?.sumMinor ?? 0n));
+  const differing = ofFlow.filter(
+    (t) => t.count !== (bookedBy.get(key(t))?.count ?? 0n) || t.sumMinor !== (bookedBy.get(key(t))?.sumMinor ?? 0n),
+  );
   const hours = new Set(differing.flatMap(({ hour: h }) => (sourceHours.has(h + 3600_000) ? [h, h + 3600_000] : [h])));
   return [...hours].sort((a, b) => a - b);
 }
@@ -51,7 +72,10 @@ export const HOUR_MS = 3600_000;
  * The items the check compares: those settled before `stallAfterMs` ago (the others may still be on their way), from
  * the start of the hour `lookbackMs` before that (sources and ledger count by the hour).
  */
-export function stallWindow(now: Date, { stallAfterMs, lookbackMs }: { stallAfterMs: number; lookbackMs: number }): { since: Date; settledBefore: Date } {
+export function stallWindow(
+  now: Date,
+  { stallAfterMs, lookbackMs }: { stallAfterMs: number; lookbackMs: number },
+): { since: Date; settledBefore: Date } {
   const settledBefore = new Date(now.getTime() - stallAfterMs);
   return { since: new Date(Math.floor((settledBefore.getTime() - lookbackMs) / HOUR_MS) * HOUR_MS), settledBefore };
 }
@@ -72,13 +96,21 @@ export interface AmountDifference {
 }
 
 /** The items with no transaction in `booked` (by transaction id), and those booked with another amount or currency. */
-export function compareBooked(flow: BookedFlow, items: SettledItem[], booked: ReadonlyMap<string, Amount>): { missing: string[]; differing: AmountDifference[] } {
+export function compareBooked(
+  flow: BookedFlow,
+  items: SettledItem[],
+  booked: ReadonlyMap<string, Amount>,
+): { missing: string[]; differing: AmountDifference[] } {
   const missing: string[] = [];
   const differing: AmountDifference[] = [];
   for (const item of items) {
     const found = booked.get(flow.transactionId(item.id));
     if (found === undefined) missing.push(item.id);
-    else if (item.amountMinor !== undefined && item.currency !== undefined && (found.amountMinor !== item.amountMinor || found.currency !== item.currency)) {
+    else if (
+      item.amountMinor !== undefined &&
+      item.currency !== undefined &&
+      (found.amountMinor !== item.amountMinor || found.currency !== item.currency)
+    ) {
       differing.push({ item: { ...item, amountMinor: item.amountMinor, currency: item.currency }, booked: found });
     }
   }
@@ -100,8 +132,10 @@ export function flowViolations(
     ...differing.slice(0, MAX_IDS_PER_FLOW).map((d) => amountDiffersViolation(flow, d, service)),
   ];
   const notes: string[] = [];
-  if (missing.length > MAX_IDS_PER_FLOW) notes.push(`${flow.name}: ${missing.length - MAX_IDS_PER_FLOW} more settled but not booked than are listed`);
-  if (differing.length > MAX_IDS_PER_FLOW) notes.push(`${flow.name}: ${differing.length - MAX_IDS_PER_FLOW} more booked with another amount than are listed`);
+  if (missing.length > MAX_IDS_PER_FLOW)
+    notes.push(`${flow.name}: ${missing.length - MAX_IDS_PER_FLOW} more settled but not booked than are listed`);
+  if (differing.length > MAX_IDS_PER_FLOW)
+    notes.push(`${flow.name}: ${differing.length - MAX_IDS_PER_FLOW} more booked with another amount than are listed`);
   return { violations, notes };
 }
 
@@ -113,7 +147,11 @@ export function notBookedViolation(flow: BookedFlow, id: string, service: string
   };
 }
 
-export function amountDiffersViolation(flow: BookedFlow, { item, booked }: AmountDifference, service: string): Violation {
+export function amountDiffersViolation(
+  flow: BookedFlow,
+  { item, booked }: AmountDifference,
+  service: string,
+): Violation {
   return {
     invariant: "settled_amount_differs",
     transactionId: flow.transactionId(item.id),
@@ -129,7 +167,9 @@ export function unpublishedViolation(service: string, count: bigint, oldest: Dat
   };
 }
 
-
 export function deadLettersViolation(stream: string, messages: number): Violation {
-  return { invariant: "dead_letters_waiting", detail: `${messages} dead letters wait in ${stream} (scripts/dead-letters.ts list)` };
+  return {
+    invariant: "dead_letters_waiting",
+    detail: `${messages} dead letters wait in ${stream} (scripts/dead-letters.ts list)`,
+  };
 }

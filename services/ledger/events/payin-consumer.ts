@@ -8,5 +8,7 @@ export const LEDGER_PAYIN_DURABLE = "ledger-payins";
 
 /** Books a succeeded pay-in once per event. */
 export function ledgerPayInHandler(db: Db): EventHandler {
-  return bookOncePerEvent(db, decodePaymentEvent, (event) => payInPosting({ paymentId: event.paymentId, currency: event.currency, orders: event.orders }));
+  return bookOncePerEvent(db, decodePaymentEvent, (event) =>
+    payInPosting({ paymentId: event.paymentId, currency: event.currency, orders: event.orders }),
+  );
 }

@@ -13,13 +13,23 @@ export async function bookedPerHour(db: Knex, flows: readonly BookedFlow[], sinc
      from transactions t join unnest(?::text[], ?::text[], ?::text[], ?::text[]) as f(name, pattern, account, direction) on t.id like f.pattern
      join entries e on e.transaction_id = t.id and e.account_code like f.account and e.direction = f.direction
      where t.posted_at >= ? group by 1, 2, 3`,
-    [flows.map((f) => f.name), flows.map((f) => f.pattern), flows.map((f) => f.amountEntry.account), flows.map((f) => f.amountEntry.direction), since],
+    [
+      flows.map((f) => f.name),
+      flows.map((f) => f.pattern),
+      flows.map((f) => f.amountEntry.account),
+      flows.map((f) => f.amountEntry.direction),
+      since,
+    ],
   );
   return rows;
 }
 
 /** The amount `flow`'s entry books in each of `transactionIds` that was posted (the others are absent). */
-export async function bookedAmounts(db: Knex, flow: BookedFlow, transactionIds: string[]): Promise<Map<string, Amount>> {
+export async function bookedAmounts(
+  db: Knex,
+  flow: BookedFlow,
+  transactionIds: string[],
+): Promise<Map<string, Amount>> {
   const { rows } = await db.raw<{ rows: { id: string; currency: string | null; amountMinor: bigint | null }[] }>(
     `select t.id, e.currency, e.amount_minor as "amountMinor" from transactions t
      left join entries e on e.transaction_id = t.id and e.account_code like ? and e.direction = ?

@@ -68,7 +68,13 @@ const checks: Check<unknown>[] = [
     sql: `select e.transaction_id, e.position, e.account_code, e.currency, a.currency as account_currency
           from entries e left join accounts a on a.code = e.account_code
           where a.currency is distinct from e.currency order by e.transaction_id, e.position`,
-    violation: (r: { transaction_id: string; position: number; account_code: string; currency: string; account_currency: string | null }) =>
+    violation: (r: {
+      transaction_id: string;
+      position: number;
+      account_code: string;
+      currency: string;
+      account_currency: string | null;
+    }) =>
       accountMismatchViolation(
         { transactionId: r.transaction_id, position: r.position, accountCode: r.account_code, currency: r.currency },
         r.account_currency ?? undefined,
@@ -93,30 +99,43 @@ const checks: Check<unknown>[] = [
                      where xid < (select horizon from checkpoint_horizon) group by day, currency, figure) as e using (day, currency, figure)
           where r.amount_minor is distinct from e.amount_minor
           order by day, currency, figure`,
-    violation: (r: { day: string; currency: string; figure: string; rollup_minor: bigint | null; entries_minor: bigint | null }) =>
-      revenueDayViolation(r.day, r.currency, r.figure, r.rollup_minor ?? undefined, r.entries_minor ?? undefined),
+    violation: (r: {
+      day: string;
+      currency: string;
+      figure: string;
+      rollup_minor: bigint | null;
+      entries_minor: bigint | null;
+    }) => revenueDayViolation(r.day, r.currency, r.figure, r.rollup_minor ?? undefined, r.entries_minor ?? undefined),
   },
 ];
 
 async function runCheck(db: Knex, check: Check<unknown>, report: InvariantReport): Promise<void> {
   const { rows } = await db.raw(`select * from (${check.sql}) as broken limit ?`, [MAX_VIOLATIONS_PER_CHECK + 1]);
   report.violations.push(...rows.slice(0, MAX_VIOLATIONS_PER_CHECK).map(check.violation));
-  if (rows.length > MAX_VIOLATIONS_PER_CHECK) report.notes.push(`"${check.name}": only the first ${MAX_VIOLATIONS_PER_CHECK} violations are listed`);
+  if (rows.length > MAX_VIOLATIONS_PER_CHECK)
+    report.notes.push(`"${check.name}": only the first ${MAX_VIOLATIONS_PER_CHECK} violations are listed`);
 }
 
 async function compareWallets(db: Knex, wallets: WalletBalance[] | undefined, report: InvariantReport): Promise<void> {
   if (wallets === undefined) {
-    report.notes.push("wallet balances were not compared with the seller_payable accounts: no wallet service is configured");
+    report.notes.push(
+      "wallet balances were not compared with the seller_payable accounts: no wallet service is configured",
+    );
     return;
   }
   const payables = await balancesQuery(db).whereRaw("starts_with(a.code, ?)", [SELLER_PAYABLE_PREFIX]);
   const violations = walletViolations(
-    payables.map((p) => ({ accountCode: p.code, balanceMinor: balanceOf(p.type, { debits: p.debits_minor, credits: p.credits_minor }) })),
+    payables.map((p) => ({
+      accountCode: p.code,
+      balanceMinor: balanceOf(p.type, { debits: p.debits_minor, credits: p.credits_minor }),
+    })),
     wallets,
   );
   report.violations.push(...violations.slice(0, MAX_VIOLATIONS_PER_CHECK));
   if (violations.length > MAX_VIOLATIONS_PER_CHECK) {
-    report.notes.push(`wallets: ${violations.length - MAX_VIOLATIONS_PER_CHECK} more seller balances differ from their seller_payable accounts than are listed`);
+    report.notes.push(
+      `wallets: ${violations.length - MAX_VIOLATIONS_PER_CHECK} more seller balances differ from their seller_payable accounts than are listed`,
+    );
   }
 }
 

@@ -9,7 +9,14 @@ import { postingFingerprint, type PostedTransaction } from "../domain/posting.js
 import type { Entry, Posting } from "../../contracts/accounting/postings.js";
 import { balancesQuery, type BalanceRow } from "./balances-query.js";
 import { checkInvariants } from "./invariant-checks.js";
-import { dailyRevenue, requireRevenueQuery, revenueReport, type DailyRevenue, type RevenuePeriod, type RevenueQuery } from "../domain/revenue.js";
+import {
+  dailyRevenue,
+  requireRevenueQuery,
+  revenueReport,
+  type DailyRevenue,
+  type RevenuePeriod,
+  type RevenueQuery,
+} from "../domain/revenue.js";
 import { requireCurrency } from "../../lib/validate.js";
 import { revenueRows } from "./revenue-query.js";
 
@@ -145,7 +152,8 @@ export class LedgerStore implements Checkpoints {
     // An account opened by a transaction that committed while this statement waited is not in its snapshot.
     const missed = wanted.filter((a) => !stored.has(a.code)).map((a) => a.code);
     if (missed.length > 0) {
-      for (const a of await this.db<Account>("accounts").whereIn("code", missed).select("code", "type", "currency")) stored.set(a.code, a);
+      for (const a of await this.db<Account>("accounts").whereIn("code", missed).select("code", "type", "currency"))
+        stored.set(a.code, a);
     }
     return accounts.map((a) => {
       const existing = stored.get(a.code)!;
@@ -171,15 +179,18 @@ export class LedgerStore implements Checkpoints {
   async post(posting: Posting): Promise<{ transaction: PostedTransaction; outcome: PostOutcome }> {
     const { transactionId, entries } = posting;
     const { rows } = await this.db
-      .raw<{ rows: PostRow[] }>("select * from post_transaction(?, ?, ?, ?::text[], ?::text[], ?::text[], ?::bigint[])", [
-        transactionId,
-        posting.description,
-        postingFingerprint(posting),
-        entries.map((e) => e.accountCode),
-        entries.map((e) => e.amount.currency),
-        entries.map((e) => e.direction),
-        entries.map((e) => e.amount.amountMinor.toString()),
-      ])
+      .raw<{ rows: PostRow[] }>(
+        "select * from post_transaction(?, ?, ?, ?::text[], ?::text[], ?::text[], ?::bigint[])",
+        [
+          transactionId,
+          posting.description,
+          postingFingerprint(posting),
+          entries.map((e) => e.accountCode),
+          entries.map((e) => e.amount.currency),
+          entries.map((e) => e.direction),
+          entries.map((e) => e.amount.amountMinor.toString()),
+        ],
+      )
       // A named statement: each connection parses and plans it once, then only binds and executes it.
       .options({ name: "ledger_post_transaction" })
       .catch((err: unknown) => {
@@ -218,7 +229,13 @@ export class LedgerStore implements Checkpoints {
     return transactionIds.flatMap((id) => {
       const row = found.get(id);
       if (row === undefined) return [];
-      const entries = row.entries.map(([accountCode, direction, amountMinor, currency]): Entry => ({ accountCode, direction, amount: { amountMinor: BigInt(amountMinor), currency } }));
+      const entries = row.entries.map(
+        ([accountCode, direction, amountMinor, currency]): Entry => ({
+          accountCode,
+          direction,
+          amount: { amountMinor: BigInt(amountMinor), currency },
+        }),
+      );
       return [{ transactionId: id, description: row.description, postedAt: new Date(row.posted_ms), entries }];
     });
   }
@@ -232,7 +249,8 @@ export class LedgerStore implements Checkpoints {
       .orderBy(["posted_at", "id"])
       .limit(query.limit + 1)
       .select("id", this.db.raw("posted_at::text as posted_at_text"));
-    if (query.after) q.whereRaw("(posted_at, id) > (?::timestamptz, ?)", [query.after.postedAt, query.after.transactionId]);
+    if (query.after)
+      q.whereRaw("(posted_at, id) > (?::timestamptz, ?)", [query.after.postedAt, query.after.transactionId]);
     const rows: { id: string; posted_at_text: string }[] = await q;
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
@@ -269,7 +287,16 @@ export class LedgerStore implements Checkpoints {
       .whereRaw(`${xid} < pg_snapshot_xmin(pg_current_snapshot())`)
       .orderBy([xid, "e.transaction_id", "e.position"])
       .limit(query.limit + 1)
-      .select("e.xid", "e.transaction_id", "e.position", "e.account_code", "e.direction", "e.amount_minor", "e.currency", "t.posted_at");
+      .select(
+        "e.xid",
+        "e.transaction_id",
+        "e.position",
+        "e.account_code",
+        "e.direction",
+        "e.amount_minor",
+        "e.currency",
+        "t.posted_at",
+      );
     if (query.accountCode !== undefined) q.where("e.account_code", query.accountCode);
     if (query.after) {
       const after = [query.after.xid.toString(), query.after.transactionId, query.after.position];
@@ -282,7 +309,10 @@ export class LedgerStore implements Checkpoints {
     const last = page[page.length - 1];
     return {
       entries: page.map((row) => ({ transactionId: row.transaction_id, entry: toEntry(row), postedAt: row.posted_at })),
-      next: rows.length > query.limit && last ? { xid: BigInt(last.xid), transactionId: last.transaction_id, position: last.position } : undefined,
+      next:
+        rows.length > query.limit && last
+          ? { xid: BigInt(last.xid), transactionId: last.transaction_id, position: last.position }
+          : undefined,
     };
   }
 
@@ -305,7 +335,12 @@ export class LedgerStore implements Checkpoints {
    * inclusive, at most MAX_REVENUE_DAYS), zeros on days without any: the history a forecast starts from.
    */
   async dailyRevenueHistory(currency: string, fromDay: string, toDay: string): Promise<DailyRevenue[]> {
-    const query = requireRevenueQuery({ fromDay, toDay, granularity: "day", currency: requireCurrency("currency", currency) });
+    const query = requireRevenueQuery({
+      fromDay,
+      toDay,
+      granularity: "day",
+      currency: requireCurrency("currency", currency),
+    });
     return dailyRevenue(await this.revenue(query));
   }
 

@@ -15,7 +15,8 @@ export function registerAudit(router: ConnectRouter, store: AuditLog, key: PageT
   const tokens = pageTokens(key, `${owner} audit.v1.AuditService/ListAuditRecords`, { beforeId: "bigint" });
   router.service(AuditService, {
     async listAuditRecords(req) {
-      if (req.method.length > MAX_METHOD_CHARS) throw invalidArgument("method", `must be at most ${MAX_METHOD_CHARS} characters`);
+      if (req.method.length > MAX_METHOD_CHARS)
+        throw invalidArgument("method", `must be at most ${MAX_METHOD_CHARS} characters`);
       const limit = pageSize(req.pageSize, 50, 500);
       const beforeId = tokens.decode(req.pageToken)?.beforeId;
       const records = await store.list({ method: req.method || undefined, beforeId, limit: limit + 1 });

@@ -58,8 +58,18 @@ export class AuditStore implements AuditLog {
    * stands and the record is logged at error level instead (an effect is never undone for want of its record).
    */
   readonly record = async (entry: AuditEntry): Promise<void> => {
-    const row = { caller: entry.caller.identity, operator: entry.caller.operator ?? null, method: entry.method, ids: entry.ids, outcome: entry.outcome };
-    await retry(() => this.db("rpc_audit").insert(row as Record<string, unknown>), () => true, { ...defaultRetryPolicy, attempts: 3 }).catch((err: unknown) =>
+    const row = {
+      caller: entry.caller.identity,
+      operator: entry.caller.operator ?? null,
+      method: entry.method,
+      ids: entry.ids,
+      outcome: entry.outcome,
+    };
+    await retry(
+      () => this.db("rpc_audit").insert(row as Record<string, unknown>),
+      () => true,
+      { ...defaultRetryPolicy, attempts: 3 },
+    ).catch((err: unknown) =>
       this.log.error("audit record not written", { ...row, ids: JSON.stringify(row.ids), error: String(err) }),
     );
   };
@@ -74,7 +84,10 @@ export class AuditStore implements AuditLog {
       .limit(opts.limit);
     return rows.map((r) => ({
       id: r.id,
-      caller: { identity: r.caller as AuditEntry["caller"]["identity"], ...(r.operator ? { operator: r.operator } : {}) },
+      caller: {
+        identity: r.caller as AuditEntry["caller"]["identity"],
+        ...(r.operator ? { operator: r.operator } : {}),
+      },
       method: r.method,
       ids: r.ids,
       outcome: r.outcome,

@@ -3,7 +3,9 @@ import { requestIds } from "./audit.js";
 
 describe("requestIds", () => {
   it("takes the top-level *Id fields, snake_cased, and leaves the rest", () => {
-    expect(requestIds({ paymentId: "pay_1", refundId: "", runId: 7n, reason: "x", orders: [{ orderId: "o1" }] })).toEqual({ payment_id: "pay_1", run_id: "7" });
+    expect(
+      requestIds({ paymentId: "pay_1", refundId: "", runId: 7n, reason: "x", orders: [{ orderId: "o1" }] }),
+    ).toEqual({ payment_id: "pay_1", run_id: "7" });
   });
 
   it("keeps what PostgreSQL's jsonb cannot store out of the record, and caps its length", () => {

@@ -19,7 +19,8 @@ export function requestIds(message: unknown): Record<string, string> {
   if (message === null || typeof message !== "object") return ids;
   for (const [key, value] of Object.entries(message)) {
     if (!key.endsWith("Id")) continue;
-    if ((typeof value === "string" && value !== "") || typeof value === "bigint") ids[snakeCase(key)] = printable(String(value).slice(0, MAX_ID_CHARS));
+    if ((typeof value === "string" && value !== "") || typeof value === "bigint")
+      ids[snakeCase(key)] = printable(String(value).slice(0, MAX_ID_CHARS));
   }
   return ids;
 }
@@ -30,7 +31,10 @@ export function requestIds(message: unknown): Record<string, string> {
  */
 function printable(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this replaces
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    "\ufffd",
+  );
 }
 
 function snakeCase(name: string): string {

@@ -8,7 +8,10 @@ import type { Logger } from "../log.js";
 import { codeName } from "../metrics/rpc-metrics.js";
 
 /** Set per request from the TLS connection (connectNodeAdapter's contextValues). */
-export const peerKey = createContextKey<PeerAuthentication>({ ok: false, reason: "no TLS connection" }, { description: "TLS peer" });
+export const peerKey = createContextKey<PeerAuthentication>(
+  { ok: false, reason: "no TLS connection" },
+  { description: "TLS peer" },
+);
 
 const OPERATOR_LOGIN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
@@ -20,7 +23,10 @@ export function authorize(rules: ReadonlyMap<string, ResolvedRule>, audit: Audit
   return (next) => async (req) => {
     const peer = req.contextValues.get(peerKey);
     if (!peer.ok) {
-      log.warn("unauthenticated call refused", { procedure: `/${req.service.typeName}/${req.method.name}`, reason: peer.reason });
+      log.warn("unauthenticated call refused", {
+        procedure: `/${req.service.typeName}/${req.method.name}`,
+        reason: peer.reason,
+      });
       throw new ConnectError(peer.reason, Code.Unauthenticated);
     }
     const path = `/${req.service.typeName}/${req.method.name}`;
@@ -29,10 +35,18 @@ export function authorize(rules: ReadonlyMap<string, ResolvedRule>, audit: Audit
     const refusal = refusalOf(rule, caller, path);
     const request = req.stream ? undefined : req.message;
     // An operator is recorded only as the console vouched for one: anyone else's header is refused, not believed.
-    const vouched = caller.operator !== undefined && caller.identity === OPERATOR_VOUCHER && OPERATOR_LOGIN.test(caller.operator);
+    const vouched =
+      caller.operator !== undefined && caller.identity === OPERATOR_VOUCHER && OPERATOR_LOGIN.test(caller.operator);
     const recorded: Caller = vouched ? caller : { identity: caller.identity };
     const record = (outcome: Code | "OK") =>
-      rule?.mutates ?? true ? audit({ caller: recorded, method: path, ids: requestIds(request), outcome: outcome === "OK" ? "OK" : codeName(outcome).toUpperCase() }) : Promise.resolve();
+      (rule?.mutates ?? true)
+        ? audit({
+            caller: recorded,
+            method: path,
+            ids: requestIds(request),
+            outcome: outcome === "OK" ? "OK" : codeName(outcome).toUpperCase(),
+          })
+        : Promise.resolve();
     if (refusal) {
       log.warn("call refused by policy", { procedure: path, caller: caller.identity, reason: refusal.rawMessage });
       await record(refusal.code);
@@ -60,10 +74,16 @@ function refusalOf(rule: ResolvedRule | undefined, caller: Caller, path: string)
   if (!rule) return denied(`${path} is not in this service's policy: nobody may call it`);
   if (!rule.callers.includes(caller.identity)) return denied(`${caller.identity} may not call ${path}`);
   if (caller.operator !== undefined) {
-    if (caller.identity !== OPERATOR_VOUCHER) return denied(`only the ${OPERATOR_VOUCHER} may name an operator (${OPERATOR_HEADER}); ${caller.identity} may not`);
-    if (!OPERATOR_LOGIN.test(caller.operator)) return new ConnectError(`${OPERATOR_HEADER}: is not an operator login`, Code.InvalidArgument);
+    if (caller.identity !== OPERATOR_VOUCHER)
+      return denied(
+        `only the ${OPERATOR_VOUCHER} may name an operator (${OPERATOR_HEADER}); ${caller.identity} may not`,
+      );
+    if (!OPERATOR_LOGIN.test(caller.operator))
+      return new ConnectError(`${OPERATOR_HEADER}: is not an operator login`, Code.InvalidArgument);
   } else if (rule.operator === "required") {
-    return denied(`${path} is a person's decision: the ${OPERATOR_VOUCHER} must name the operator (${OPERATOR_HEADER})`);
+    return denied(
+      `${path} is a person's decision: the ${OPERATOR_VOUCHER} must name the operator (${OPERATOR_HEADER})`,
+    );
   } else if (rule.mutates && caller.identity === OPERATOR_VOUCHER) {
     // The console changes things only for a logged-in person, whom the record must name.
     return denied(`the ${OPERATOR_VOUCHER} must name the operator it calls ${path} for (${OPERATOR_HEADER})`);

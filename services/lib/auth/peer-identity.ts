@@ -18,7 +18,8 @@ export function authenticatePeer(req: Http2ServerRequest): PeerAuthentication {
     known = { auth: authenticateSocket(socket), validUntil: Date.parse(socket.getPeerCertificate().valid_to ?? "") };
     byConnection.set(socket, known);
   }
-  if (known.auth.ok && !(Date.now() < known.validUntil)) return { ok: false, reason: "the client certificate has expired; reconnect with a current one" };
+  if (known.auth.ok && !(Date.now() < known.validUntil))
+    return { ok: false, reason: "the client certificate has expired; reconnect with a current one" };
   return known.auth;
 }
 
@@ -29,6 +30,10 @@ function authenticateSocket(socket: TLSSocket): PeerAuthentication {
   }
   const cert = socket.getPeerCertificate();
   const identity = identityOfSubjectAltName(cert.subjectaltname);
-  if (!identity) return { ok: false, reason: `the client certificate names no known identity (${cert.subjectaltname ?? "no subject alternative names"})` };
+  if (!identity)
+    return {
+      ok: false,
+      reason: `the client certificate names no known identity (${cert.subjectaltname ?? "no subject alternative names"})`,
+    };
   return { ok: true, identity };
 }

@@ -33,7 +33,10 @@ export interface ServicePolicy<S extends DescService = DescService> {
   methods: { [K in keyof S["method"]]: MethodRule };
 }
 
-export function definePolicy<S extends DescService>(service: S, methods: ServicePolicy<S>["methods"]): ServicePolicy<S> {
+export function definePolicy<S extends DescService>(
+  service: S,
+  methods: ServicePolicy<S>["methods"],
+): ServicePolicy<S> {
   return { service, methods };
 }
 
@@ -56,7 +59,8 @@ export function rulesByPath(policies: readonly ServicePolicy[]): Map<string, Res
   for (const { service, methods } of policies) {
     for (const method of service.methods) {
       const rule = (methods as Record<string, MethodRule | undefined>)[method.localName];
-      if (rule) rules.set(`/${service.typeName}/${method.name}`, { ...rule, service: service.typeName, method: method.name });
+      if (rule)
+        rules.set(`/${service.typeName}/${method.name}`, { ...rule, service: service.typeName, method: method.name });
     }
   }
   return rules;

@@ -28,16 +28,32 @@ export class ConsumerMetrics {
       registers: [registry],
     });
     const consumers = onePerScrape(() => this.consumerInfos());
-    scrapedGauge(registry, { name: "consumer_pending_messages", help: "Messages of the durable's subjects not yet delivered to it.", labelNames: ["durable"] }, async () =>
-      (await consumers()).map((c) => ({ labels: { durable: c.name }, value: c.num_pending })),
+    scrapedGauge(
+      registry,
+      {
+        name: "consumer_pending_messages",
+        help: "Messages of the durable's subjects not yet delivered to it.",
+        labelNames: ["durable"],
+      },
+      async () => (await consumers()).map((c) => ({ labels: { durable: c.name }, value: c.num_pending })),
     );
-    scrapedGauge(registry, { name: "consumer_ack_pending", help: "Messages delivered to the durable and not yet acknowledged.", labelNames: ["durable"] }, async () =>
-      (await consumers()).map((c) => ({ labels: { durable: c.name }, value: c.num_ack_pending })),
+    scrapedGauge(
+      registry,
+      {
+        name: "consumer_ack_pending",
+        help: "Messages delivered to the durable and not yet acknowledged.",
+        labelNames: ["durable"],
+      },
+      async () => (await consumers()).map((c) => ({ labels: { durable: c.name }, value: c.num_ack_pending })),
     );
-    scrapedGauge(registry, { name: "dead_letters", help: "Records in the dead-letter stream.", labelNames: ["stream"] }, async () => {
-      const { stream, messages } = await this.deadLetters();
-      return [{ labels: { stream }, value: messages }];
-    });
+    scrapedGauge(
+      registry,
+      { name: "dead_letters", help: "Records in the dead-letter stream.", labelNames: ["stream"] },
+      async () => {
+        const { stream, messages } = await this.deadLetters();
+        return [{ labels: { stream }, value: messages }];
+      },
+    );
   }
 
   /** The records in the dead-letter stream; throws while not attached to NATS. */

@@ -40,14 +40,28 @@ describe("a consumer through a store outage", () => {
   it("holds the message while the database is away, spending no delivery, and acks it once applied", async () => {
     const { msg, did } = lastDelivery();
     const handle = failingTimes(3, () => new Error("Connection terminated unexpectedly"));
-    const outcome = await processMessage({} as JetStreamClient, msg, handle, settings, createLogger("test"), new AbortController().signal);
+    const outcome = await processMessage(
+      {} as JetStreamClient,
+      msg,
+      handle,
+      settings,
+      createLogger("test"),
+      new AbortController().signal,
+    );
     expect(outcome).toBe("ok");
     expect(did).toEqual(["working", "working", "working", "ack"]);
   });
 
   it("still counts any other failure as a delivery", async () => {
     const { msg, did } = lastDelivery();
-    const outcome = await processMessage({} as JetStreamClient, msg, failingTimes(1, () => new Error("no such account")), settings, createLogger("test"), new AbortController().signal);
+    const outcome = await processMessage(
+      {} as JetStreamClient,
+      msg,
+      failingTimes(1, () => new Error("no such account")),
+      settings,
+      createLogger("test"),
+      new AbortController().signal,
+    );
     expect(outcome).toBe("dead_lettered");
     expect(did).toEqual(["nak"]);
   });
@@ -56,7 +70,14 @@ describe("a consumer through a store outage", () => {
     const { msg, did } = lastDelivery();
     const stopping = new AbortController();
     stopping.abort();
-    const outcome = await processMessage({} as JetStreamClient, msg, failingTimes(1, () => new Error("Connection terminated")), settings, createLogger("test"), stopping.signal);
+    const outcome = await processMessage(
+      {} as JetStreamClient,
+      msg,
+      failingTimes(1, () => new Error("Connection terminated")),
+      settings,
+      createLogger("test"),
+      stopping.signal,
+    );
     expect(outcome).toBe("dead_lettered");
     expect(did).toEqual(["nak"]);
   });

@@ -1,4 +1,11 @@
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { LogFields, Logger } from "../log.js";
@@ -63,7 +70,12 @@ export interface OwnDeadLetter {
  * Publishes `letter` to the dead-letter stream, shaped like JetStream's max-deliveries advisory. `msgID` keeps a
  * record published twice (a retry after a lost ack) from counting twice.
  */
-export async function recordDeadLetter(js: JetStreamClient, names: EventStreamNames, letter: OwnDeadLetter, msgID: string): Promise<void> {
+export async function recordDeadLetter(
+  js: JetStreamClient,
+  names: EventStreamNames,
+  letter: OwnDeadLetter,
+  msgID: string,
+): Promise<void> {
   const record = {
     type: letter.type,
     timestamp: new Date().toISOString(),
@@ -89,13 +101,25 @@ const STORE_OUTAGE_BACKOFF = { baseDelayMs: 100, maxDelayMs: 2_000 };
  * because the database is away: an outage is no fault of the message and must not make it a dead letter. Gives up
  * only when `stopping` fires; then the message is redelivered as after any failure.
  */
-async function handleThroughStoreOutages(msg: JsMsg, handle: (msg: JsMsg) => Promise<void>, stopping: AbortSignal, log: Logger, durable: string): Promise<void> {
+async function handleThroughStoreOutages(
+  msg: JsMsg,
+  handle: (msg: JsMsg) => Promise<void>,
+  stopping: AbortSignal,
+  log: Logger,
+  durable: string,
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await handle(msg);
     } catch (err) {
       if (!isTransientStoreError(err) || stopping.aborted) throw err;
-      if (attempt === 1) log.warn("the database is unavailable; the message waits for it", { durable, streamSeq: msg.seq, ...eventIdsOf(msg), error: String(err) });
+      if (attempt === 1)
+        log.warn("the database is unavailable; the message waits for it", {
+          durable,
+          streamSeq: msg.seq,
+          ...eventIdsOf(msg),
+          error: String(err),
+        });
       msg.working();
       await sleep(jitteredBackoffMs(attempt, STORE_OUTAGE_BACKOFF), undefined, { signal: stopping }).catch(() => {});
     }
@@ -135,13 +159,24 @@ export async function processMessage(
     const retryIn = settings.retryBaseMs * 2 ** (msg.info.deliveryCount - 1);
     if (!(err instanceof PoisonMessage)) {
       const lastDelivery = msg.info.deliveryCount >= settings.maxDeliver;
-      log.warn(lastDelivery ? "message failed on its last delivery, becomes a dead letter" : "message failed, will be redelivered", context);
+      log.warn(
+        lastDelivery
+          ? "message failed on its last delivery, becomes a dead letter"
+          : "message failed, will be redelivered",
+        context,
+      );
       msg.nak(retryIn);
       return lastDelivery ? "dead_lettered" : "retried";
     }
     try {
       msg.working(); // the record is published before term(): keep it from being redelivered meanwhile
-      const letter = { type: "poison", durable: settings.durable, streamSeq: msg.seq, deliveries: msg.info.deliveryCount, reason: err.message } as const;
+      const letter = {
+        type: "poison",
+        durable: settings.durable,
+        streamSeq: msg.seq,
+        deliveries: msg.info.deliveryCount,
+        reason: err.message,
+      } as const;
       await recordDeadLetter(js, settings.names, letter, `${settings.durable}:${msg.seq}`);
       log.error("poison message dead-lettered", context);
       // No reason on the term: servers before 2.10.4 ignore a "+TERM <reason>" and redeliver after ack_wait. The
@@ -181,12 +216,24 @@ export async function startConsumer(
   const consumer = await js.consumers.get(settings.names.stream, settings.durable);
   // Pulls that expire within seconds, with heartbeats every expires/2: after a consumer leader is lost (a NATS node
   // down) the next pull reaches the new one in seconds rather than the default 30 s pull's time.
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: 2 * CONSUMER_CONCURRENCY, expires: PULL_EXPIRES_MS });
+  const messages: ConsumerMessages = await consumer.consume({
+    max_messages: 2 * CONSUMER_CONCURRENCY,
+    expires: PULL_EXPIRES_MS,
+  });
   const stopping = new AbortController();
   const inFlight = new Set<Promise<void>>();
   const loop = (async () => {
     for await (const msg of messages) {
-      const one: Promise<void> = processMessage(js, msg, handle, settings, log, stopping.signal).then(handled, (err: unknown) => log.error("consumer failed on a message", { durable: settings.durable, streamSeq: msg.seq, ...eventIdsOf(msg), error: String(err) })).finally(() => inFlight.delete(one));
+      const one: Promise<void> = processMessage(js, msg, handle, settings, log, stopping.signal)
+        .then(handled, (err: unknown) =>
+          log.error("consumer failed on a message", {
+            durable: settings.durable,
+            streamSeq: msg.seq,
+            ...eventIdsOf(msg),
+            error: String(err),
+          }),
+        )
+        .finally(() => inFlight.delete(one));
       inFlight.add(one);
       if (inFlight.size >= CONSUMER_CONCURRENCY) await Promise.race(inFlight);
     }

@@ -56,7 +56,9 @@ export async function listDeadLetters(jsm: JetStreamManager, names: EventStreamN
       deliveries: advisory.deliveries,
       reason: advisory.reason ?? "",
       recordedAt: advisory.timestamp,
-      original: original ? { subject: original.subject, msgId: original.header.get("Nats-Msg-Id"), data: original.data } : undefined,
+      original: original
+        ? { subject: original.subject, msgId: original.header.get("Nats-Msg-Id"), data: original.data }
+        : undefined,
     });
   }
   return [...letters.values()];
@@ -67,9 +69,19 @@ export async function listDeadLetters(jsm: JetStreamManager, names: EventStreamN
  * not the event, so that replaying needs no right to publish events. If the consumer applied the event meanwhile,
  * its inbox skips it.
  */
-export async function replayDeadLetter(js: JetStreamClient, jsm: JetStreamManager, names: EventStreamNames, letter: DeadLetter): Promise<void> {
-  if (!letter.original) throw new Error(`dead letter ${letter.dlqSeq}: the original message (stream seq ${letter.streamSeq}) is gone from ${names.stream}`);
+export async function replayDeadLetter(
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  names: EventStreamNames,
+  letter: DeadLetter,
+): Promise<void> {
+  if (!letter.original)
+    throw new Error(
+      `dead letter ${letter.dlqSeq}: the original message (stream seq ${letter.streamSeq}) is gone from ${names.stream}`,
+    );
   const pointer = encodeReplayPointer({ streamSeq: letter.streamSeq, dlqSeq: letter.dlqSeq });
-  await js.publish(replaySubject(names, letter.consumer), pointer, { msgID: `${letter.consumer}:${letter.streamSeq}:replay:${letter.dlqSeq}` });
+  await js.publish(replaySubject(names, letter.consumer), pointer, {
+    msgID: `${letter.consumer}:${letter.streamSeq}:replay:${letter.dlqSeq}`,
+  });
   for (const seq of letter.recordSeqs) await jsm.streams.deleteMessage(deadLetterStream(names), seq);
 }

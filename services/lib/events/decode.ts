@@ -12,7 +12,11 @@ export function decodeOrPoison<Desc extends DescMessage>(schema: Desc, bytes: Ui
 }
 
 /** An event's amount field: present and in an ISO 4217 currency, or the event can never be booked (a poison message). */
-export function amountOrPoison<M extends { currency: string; amountMinor: bigint }>(amount: M | undefined, what: string): M {
-  if (!amount || !isKnownCurrency(amount.currency)) throw new PoisonMessage(`${what}: amount.currency "${amount?.currency ?? ""}" is not an ISO 4217 code`);
+export function amountOrPoison<M extends { currency: string; amountMinor: bigint }>(
+  amount: M | undefined,
+  what: string,
+): M {
+  if (!amount || !isKnownCurrency(amount.currency))
+    throw new PoisonMessage(`${what}: amount.currency "${amount?.currency ?? ""}" is not an ISO 4217 code`);
   return amount;
 }

@@ -1,7 +1,13 @@
 import { jetstream, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
 import type { Logger } from "../log.js";
 import type { ConsumerMetrics } from "./consumer-metrics.js";
-import { defaultConsumerSettings, ensureConsumer, startConsumer, type ConsumerSettings, type EventHandler } from "./consumer.js";
+import {
+  defaultConsumerSettings,
+  ensureConsumer,
+  startConsumer,
+  type ConsumerSettings,
+  type EventHandler,
+} from "./consumer.js";
 import { attachToNats, type NatsConnection, type NatsEndpoint } from "./nats.js";
 import { replayBinding, replayHandler } from "./replay.js";
 import type { EventStreamNames } from "./streams.js";
@@ -26,7 +32,10 @@ export interface Subscription {
 /** A durable and the subject it reads, without its handler. */
 export type ConsumerBinding = Pick<Subscription, "durable" | "subject">;
 
-export function consumerSettings(events: Pick<EventsConfig, "names" | "settings">, subscription: ConsumerBinding): ConsumerSettings {
+export function consumerSettings(
+  events: Pick<EventsConfig, "names" | "settings">,
+  subscription: ConsumerBinding,
+): ConsumerSettings {
   return {
     ...defaultConsumerSettings,
     ...events.settings,
@@ -49,16 +58,26 @@ export async function consumeEvents(
 ): Promise<{ stop(): Promise<void> }> {
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
-  const durables = subscriptions.flatMap((s): { settings: ConsumerSettings; handle: (msg: JsMsg) => Promise<void> }[] => {
-    const settings = consumerSettings(events, s);
-    const replays = consumerSettings(events, replayBinding(s.durable));
-    return [{ settings, handle: s.handle }, { settings: replays, handle: replayHandler(js, jsm, settings, s.handle, log) }];
-  });
+  const durables = subscriptions.flatMap(
+    (s): { settings: ConsumerSettings; handle: (msg: JsMsg) => Promise<void> }[] => {
+      const settings = consumerSettings(events, s);
+      const replays = consumerSettings(events, replayBinding(s.durable));
+      return [
+        { settings, handle: s.handle },
+        { settings: replays, handle: replayHandler(js, jsm, settings, s.handle, log) },
+      ];
+    },
+  );
   for (const { settings } of durables) await ensureConsumer(jsm, settings);
   const running = await Promise.all(
-    durables.map(({ settings, handle }) => startConsumer(js, settings, handle, log, (outcome) => metrics.count(settings.durable, outcome))),
+    durables.map(({ settings, handle }) =>
+      startConsumer(js, settings, handle, log, (outcome) => metrics.count(settings.durable, outcome)),
+    ),
   );
-  const unwatch = await metrics.watch(nc, durables.map(({ settings }) => settings.durable));
+  const unwatch = await metrics.watch(
+    nc,
+    durables.map(({ settings }) => settings.durable),
+  );
   return {
     stop: async () => {
       unwatch();

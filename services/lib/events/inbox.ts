@@ -5,6 +5,10 @@ import type { Knex } from "knex";
  * caller then skips its effect. A concurrent duplicate waits on the primary key and sees the winner's outcome.
  */
 export async function firstDelivery(trx: Knex.Transaction, eventId: string): Promise<boolean> {
-  const inserted = await trx("inbox").insert({ event_id: eventId }).onConflict("event_id").ignore().returning("event_id");
+  const inserted = await trx("inbox")
+    .insert({ event_id: eventId })
+    .onConflict("event_id")
+    .ignore()
+    .returning("event_id");
   return inserted.length === 1;
 }

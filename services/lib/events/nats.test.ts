@@ -16,8 +16,16 @@ describe("NATS configuration", () => {
     vi.stubEnv("NATS_USER", "ledger");
     vi.stubEnv("NATS_PASSWORD", "secret");
     const endpoint = natsEndpointFromEnv();
-    expect(natsConnectOptions(endpoint, "ledger-service")).toMatchObject({ user: "ledger", pass: "secret", inboxPrefix: "_INBOX_ledger" });
-    expect(natsEnv(endpoint)).toEqual({ NATS_URL: "nats://127.0.0.1:4222", NATS_USER: "ledger", NATS_PASSWORD: "secret" });
+    expect(natsConnectOptions(endpoint, "ledger-service")).toMatchObject({
+      user: "ledger",
+      pass: "secret",
+      inboxPrefix: "_INBOX_ledger",
+    });
+    expect(natsEnv(endpoint)).toEqual({
+      NATS_URL: "nats://127.0.0.1:4222",
+      NATS_USER: "ledger",
+      NATS_PASSWORD: "secret",
+    });
   });
 
   it("a user without a password is a configuration error", () => {

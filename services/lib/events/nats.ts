@@ -11,7 +11,10 @@ export interface NatsEndpoint {
 
 /** A comma-separated list of servers, e.g. NATS_URL="nats://n1:4222,nats://n2:4222". */
 export function parseNatsServers(list: string): string[] {
-  return list.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  return list
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
 }
 
 /** NATS_URL (one server or a comma-separated list), NATS_USER and NATS_PASSWORD. */
@@ -24,7 +27,11 @@ export function natsEndpointFromEnv(fallbackUrl = "nats://127.0.0.1:4222"): Nats
 
 /** The environment that natsEndpointFromEnv reads back: how a service process is told where and who it is. */
 export function natsEnv(endpoint: NatsEndpoint): Record<"NATS_URL" | "NATS_USER" | "NATS_PASSWORD", string> {
-  return { NATS_URL: endpoint.servers.join(","), NATS_USER: endpoint.user ?? "", NATS_PASSWORD: endpoint.password ?? "" };
+  return {
+    NATS_URL: endpoint.servers.join(","),
+    NATS_USER: endpoint.user ?? "",
+    NATS_PASSWORD: endpoint.password ?? "",
+  };
 }
 
 /**
@@ -40,7 +47,12 @@ export function natsConnectOptions(endpoint: NatsEndpoint, name: string): Connec
 
 /** A connection that keeps reconnecting for as long as the service runs: NATS outages are waited out. */
 export function connectNats(endpoint: NatsEndpoint, name: string): Promise<NatsConnection> {
-  return connect({ ...natsConnectOptions(endpoint, name), maxReconnectAttempts: -1, reconnectTimeWait: 250, pingInterval: 10_000 });
+  return connect({
+    ...natsConnectOptions(endpoint, name),
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+    pingInterval: 10_000,
+  });
 }
 
 export interface NatsAttachment {
@@ -79,7 +91,13 @@ export function attachToNats(
         firstAttemptDone();
         return { nc, running };
       } catch (err) {
-        if (attempt === 1 || attempt % 20 === 0) log.warn("NATS is not available; retrying in the background", { servers: endpoint.servers, user: endpoint.user, attempt, error: String(err) });
+        if (attempt === 1 || attempt % 20 === 0)
+          log.warn("NATS is not available; retrying in the background", {
+            servers: endpoint.servers,
+            user: endpoint.user,
+            attempt,
+            error: String(err),
+          });
         firstAttemptDone();
       }
       await nc?.close().catch(() => {});

@@ -59,7 +59,10 @@ export async function listOutboxDeadLetters(db: Db, outbox: OutboxTable): Promis
       "o.created_at",
       "o.dead_at",
       "o.dead_reason",
-      db.raw("(select count(*)::int from ?? l where l.?? = o.?? and l.id > o.id and l.published_at is null) as blocked", [table, aggregateColumn, aggregateColumn]),
+      db.raw(
+        "(select count(*)::int from ?? l where l.?? = o.?? and l.id > o.id and l.published_at is null) as blocked",
+        [table, aggregateColumn, aggregateColumn],
+      ),
     );
   return rows.map((r) => ({
     eventId: r.event_id,
@@ -78,6 +81,9 @@ export async function listOutboxDeadLetters(db: Db, outbox: OutboxTable): Promis
  * first of its aggregate, then the events that waited behind it. False when `eventId` names no dead row.
  */
 export async function requeueOutboxDeadLetter(db: Db, outbox: OutboxTable, eventId: string): Promise<boolean> {
-  const updated = await db(outbox.table).where({ event_id: eventId }).whereNotNull("dead_at").update({ dead_at: null, dead_reason: null });
+  const updated = await db(outbox.table)
+    .where({ event_id: eventId })
+    .whereNotNull("dead_at")
+    .update({ dead_at: null, dead_reason: null });
   return updated === 1;
 }

@@ -33,9 +33,21 @@ export function registerOutboxMetrics(registry: Registry, db: Db, outbox: Outbox
   });
   const gauge = (name: string, help: string, field: keyof OutboxState) =>
     scrapedGauge(registry, { name, help }, async () => [{ labels: {}, value: (await read())[field] }]);
-  gauge("outbox_pending_events", "Events in the outbox not yet published to JetStream (blocked ones included, dead ones not).", "pending");
-  gauge("outbox_oldest_pending_age_seconds", "Age of the oldest event waiting in the outbox; 0 when none waits.", "oldest_age");
+  gauge(
+    "outbox_pending_events",
+    "Events in the outbox not yet published to JetStream (blocked ones included, dead ones not).",
+    "pending",
+  );
+  gauge(
+    "outbox_oldest_pending_age_seconds",
+    "Age of the oldest event waiting in the outbox; 0 when none waits.",
+    "oldest_age",
+  );
   gauge("outbox_blocked_events", "Events waiting behind a dead event of their aggregate (payment, seller).", "blocked");
-  gauge("outbox_oldest_blocked_age_seconds", "Age of the oldest blocked event; 0 when none is blocked.", "oldest_blocked_age");
+  gauge(
+    "outbox_oldest_blocked_age_seconds",
+    "Age of the oldest blocked event; 0 when none is blocked.",
+    "oldest_blocked_age",
+  );
   gauge("outbox_dead_letters", "Outbox events set aside because NATS will never take them (see dead_reason).", "dead");
 }

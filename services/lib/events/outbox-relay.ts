@@ -35,7 +35,12 @@ interface BatchOutcome {
   failure?: { row: OutboxRow; error: unknown };
 }
 
-const logFields = (row: OutboxRow) => ({ eventId: row.event_id, subject: row.subject, aggregate: row.aggregate, ...eventLogFields(row.subject, row.payload) });
+const logFields = (row: OutboxRow) => ({
+  eventId: row.event_id,
+  subject: row.subject,
+  aggregate: row.aggregate,
+  ...eventLogFields(row.subject, row.payload),
+});
 
 /** The next rows to publish in id order: unpublished, not dead, and not behind a dead row of their aggregate. */
 function nextBatch(trx: Knex.Transaction, settings: RelaySettings): Promise<OutboxRow[]> {
@@ -58,7 +63,12 @@ function nextBatch(trx: Knex.Transaction, settings: RelaySettings): Promise<Outb
  * after retryMs. A row published but not yet marked (crash) is published again: JetStream drops it within the
  * duplicate window, and consumers' inboxes after.
  */
-export function startOutboxRelay(db: Db, js: JetStreamClient, settings: RelaySettings, log: Logger): () => Promise<void> {
+export function startOutboxRelay(
+  db: Db,
+  js: JetStreamClient,
+  settings: RelaySettings,
+  log: Logger,
+): () => Promise<void> {
   let stopped = false;
   let wake: () => void = () => {};
 
@@ -73,7 +83,10 @@ export function startOutboxRelay(db: Db, js: JetStreamClient, settings: RelaySet
       for (const row of await nextBatch(trx, settings)) {
         if (deadAggregates.has(row.aggregate)) continue;
         try {
-          await js.publish(`${settings.subjectPrefix}.${row.subject}`, row.payload, { msgID: row.event_id, timeout: settings.publishTimeoutMs });
+          await js.publish(`${settings.subjectPrefix}.${row.subject}`, row.payload, {
+            msgID: row.event_id,
+            timeout: settings.publishTimeoutMs,
+          });
           failpoint("payment.relay-after-publish");
           done.push(row.id);
         } catch (error) {
@@ -86,8 +99,12 @@ export function startOutboxRelay(db: Db, js: JetStreamClient, settings: RelaySet
           deadAggregates.add(row.aggregate);
         }
       }
-      if (done.length > 0) await trx(settings.table).whereIn("id", done.map(String)).update({ published_at: trx.fn.now() });
-      for (const { row, reason } of dead) await trx(settings.table).where({ id: String(row.id) }).update({ dead_at: trx.fn.now(), dead_reason: reason });
+      if (done.length > 0)
+        await trx(settings.table).whereIn("id", done.map(String)).update({ published_at: trx.fn.now() });
+      for (const { row, reason } of dead)
+        await trx(settings.table)
+          .where({ id: String(row.id) })
+          .update({ dead_at: trx.fn.now(), dead_reason: reason });
       return { published: done.length, dead, failure };
     });
 
@@ -97,10 +114,16 @@ export function startOutboxRelay(db: Db, js: JetStreamClient, settings: RelaySet
       try {
         const { published, dead, failure } = await relayBatch();
         for (const { row, reason } of dead) {
-          log.error("outbox event set aside: NATS will never take it; later events of its aggregate wait behind it", { ...logFields(row), reason });
+          log.error("outbox event set aside: NATS will never take it; later events of its aggregate wait behind it", {
+            ...logFields(row),
+            reason,
+          });
         }
         if (failure) {
-          log.warn("outbox relay cannot publish; events wait in the outbox", { ...logFields(failure.row), error: String(failure.error) });
+          log.warn("outbox relay cannot publish; events wait in the outbox", {
+            ...logFields(failure.row),
+            error: String(failure.error),
+          });
           pause = settings.retryMs;
         } else if (published > 0 || dead.length > 0) pause = 0;
       } catch (err) {

@@ -15,7 +15,10 @@ export class EventTooLargeError extends DomainError {
     readonly subject: string,
     readonly bytes: number,
   ) {
-    super("failed_precondition", `the ${subject} event would be ${bytes} bytes, more than the ${MAX_EVENT_BYTES} an event may have; nothing was changed`);
+    super(
+      "failed_precondition",
+      `the ${subject} event would be ${bytes} bytes, more than the ${MAX_EVENT_BYTES} an event may have; nothing was changed`,
+    );
     this.name = "EventTooLargeError";
   }
 }

@@ -10,6 +10,12 @@ import { InvalidArgumentError, InvalidSubjectError } from "@nats-io/transport-no
  */
 export function permanentPublishFailure(err: unknown): string | undefined {
   if (err instanceof InvalidArgumentError || err instanceof InvalidSubjectError) return err.message;
-  if (err instanceof JetStreamApiError && err.code !== JetStreamApiCodes.StreamNotFound && err.status >= 400 && err.status < 500) return `JetStream ${err.status} (${err.code}): ${err.message}`;
+  if (
+    err instanceof JetStreamApiError &&
+    err.code !== JetStreamApiCodes.StreamNotFound &&
+    err.status >= 400 &&
+    err.status < 500
+  )
+    return `JetStream ${err.status} (${err.code}): ${err.message}`;
   return undefined;
 }

@@ -16,11 +16,16 @@ export interface ReplayPointer {
 }
 
 /** The durable through which `durable` receives its replay pointers, on a subject of its own in the event stream. */
-export const replayBinding = (durable: string): ConsumerBinding => ({ durable: `${durable}-replays`, subject: `replay.${durable}` });
+export const replayBinding = (durable: string): ConsumerBinding => ({
+  durable: `${durable}-replays`,
+  subject: `replay.${durable}`,
+});
 
-export const replaySubject = (names: EventStreamNames, durable: string) => `${names.subjectPrefix}.${replayBinding(durable).subject}`;
+export const replaySubject = (names: EventStreamNames, durable: string) =>
+  `${names.subjectPrefix}.${replayBinding(durable).subject}`;
 
-export const encodeReplayPointer = (pointer: ReplayPointer) => JSON.stringify({ stream_seq: pointer.streamSeq, dlq_seq: pointer.dlqSeq });
+export const encodeReplayPointer = (pointer: ReplayPointer) =>
+  JSON.stringify({ stream_seq: pointer.streamSeq, dlq_seq: pointer.dlqSeq });
 
 /** The pointer in `data`, or undefined for anything else. */
 export function decodeReplayPointer(data: Uint8Array): ReplayPointer | undefined {
@@ -81,9 +86,24 @@ export function replayHandler(
     } catch (err) {
       const poison = err instanceof PoisonMessage;
       if (!poison && msg.info.deliveryCount < settings.maxDeliver) throw err;
-      const letter = { type: poison ? "poison" : "replay_failed", durable: settings.durable, streamSeq: pointer.streamSeq, deliveries: msg.info.deliveryCount, reason: err instanceof Error ? err.message : String(err) } as const;
-      await recordDeadLetter(js, settings.names, letter, `${settings.durable}:${pointer.streamSeq}:replay:${pointer.dlqSeq}`);
-      log.error("replayed event failed again, dead-lettered", { ...context, subject: original.subject, error: String(err) });
+      const letter = {
+        type: poison ? "poison" : "replay_failed",
+        durable: settings.durable,
+        streamSeq: pointer.streamSeq,
+        deliveries: msg.info.deliveryCount,
+        reason: err instanceof Error ? err.message : String(err),
+      } as const;
+      await recordDeadLetter(
+        js,
+        settings.names,
+        letter,
+        `${settings.durable}:${pointer.streamSeq}:replay:${pointer.dlqSeq}`,
+      );
+      log.error("replayed event failed again, dead-lettered", {
+        ...context,
+        subject: original.subject,
+        error: String(err),
+      });
     }
   };
 }

@@ -1,8 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../errors.js";
 import type { DailyValue } from "./daily-series.js";
-import { forecastRevenue, minimumHistoryDays, type Forecast, type ForecastPoint, type IntervalMinor, type RevenueForecast } from "./forecast-revenue.js";
-import { DEMO_HISTORY, syntheticExpected, syntheticHistory, type SyntheticHistoryOptions } from "./synthetic-history.js";
+import {
+  forecastRevenue,
+  minimumHistoryDays,
+  type Forecast,
+  type ForecastPoint,
+  type IntervalMinor,
+  type RevenueForecast,
+} from "./forecast-revenue.js";
+import {
+  DEMO_HISTORY,
+  syntheticExpected,
+  syntheticHistory,
+  type SyntheticHistoryOptions,
+} from "./synthetic-history.js";
 
 const HISTORY_DAYS = 365;
 
@@ -27,11 +39,17 @@ describe("forecastRevenue", () => {
     const forecast = made(forecastRevenue(history, { horizonDays: 90 }));
     expect(forecast.points).toHaveLength(90);
     expect([forecast.points[0]!.day, forecast.points[89]!.day]).toEqual(["2026-01-01", "2026-03-31"]);
-    for (const [i, point] of forecast.points.entries()) expect(relativeError(point.forecastMinor, syntheticExpected(options, HISTORY_DAYS + i))).toBeLessThan(0.03);
+    for (const [i, point] of forecast.points.entries())
+      expect(relativeError(point.forecastMinor, syntheticExpected(options, HISTORY_DAYS + i))).toBeLessThan(0.03);
     expect(forecast.backtest).toMatchObject({ holdoutDays: 28, fittedDays: HISTORY_DAYS - 28, mapeDays: 28 });
     expect(forecast.backtest.mape).toBeLessThan(0.06);
     expect(forecast.backtest.wape).toBeLessThan(0.06);
-    expect(forecast.method).toMatchObject({ name: "holt_winters_additive", seasonDays: 7, fittedDays: HISTORY_DAYS, outlierDays: [] });
+    expect(forecast.method).toMatchObject({
+      name: "holt_winters_additive",
+      seasonDays: 7,
+      fittedDays: HISTORY_DAYS,
+      outlierDays: [],
+    });
     // The noise's standard deviation is 60,000.
     expect(Number(forecast.method.residualStdDevMinor)).toBeGreaterThan(50_000);
     expect(Number(forecast.method.residualStdDevMinor)).toBeLessThan(70_000);
@@ -63,7 +81,8 @@ describe("forecastRevenue", () => {
   it("keeps its line, its backtest and its intervals through a sale spike", () => {
     const { options, history } = demo(11, { spikes: [{ day: "2025-11-28", extraMinor: 5_000_000 }] });
     const forecast = made(forecastRevenue(history, { horizonDays: 30 }));
-    for (const [i, point] of forecast.points.entries()) expect(relativeError(point.forecastMinor, syntheticExpected(options, HISTORY_DAYS + i))).toBeLessThan(0.05);
+    for (const [i, point] of forecast.points.entries())
+      expect(relativeError(point.forecastMinor, syntheticExpected(options, HISTORY_DAYS + i))).toBeLessThan(0.05);
     expect(forecast.backtest.mape).toBeLessThan(0.06);
     // Left out of the fit, so it widens no interval either.
     expect(forecast.method.outlierDays).toEqual(["2025-11-28"]);
@@ -93,16 +112,28 @@ describe("forecastRevenue", () => {
     const forecast = made(forecastRevenue(demo(3).history, { horizonDays: 30, holdoutDays: 14 }));
     for (const point of [...forecast.points, forecast.total]) {
       expect(typeof point.forecastMinor).toBe("bigint");
-      expect(point.interval95.lowMinor <= point.interval80.lowMinor && point.interval80.lowMinor <= point.forecastMinor).toBe(true);
-      expect(point.forecastMinor <= point.interval80.highMinor && point.interval80.highMinor <= point.interval95.highMinor).toBe(true);
+      expect(
+        point.interval95.lowMinor <= point.interval80.lowMinor && point.interval80.lowMinor <= point.forecastMinor,
+      ).toBe(true);
+      expect(
+        point.forecastMinor <= point.interval80.highMinor && point.interval80.highMinor <= point.interval95.highMinor,
+      ).toBe(true);
     }
     expect(forecast.total.forecastMinor).toBe(forecast.points.reduce((sum, p) => sum + p.forecastMinor, 0n));
-    expect(forecast.backtest.points.map((p) => p.day)).toEqual(demo(3).history.slice(-14).map((d) => d.day));
+    expect(forecast.backtest.points.map((p) => p.day)).toEqual(
+      demo(3)
+        .history.slice(-14)
+        .map((d) => d.day),
+    );
   });
 
   it("is the same for the same history", () => {
-    expect(forecastRevenue(demo(5).history, { horizonDays: 30 })).toEqual(forecastRevenue(demo(5).history, { horizonDays: 30 }));
-    expect(forecastRevenue(demo(5).history, { horizonDays: 30 })).not.toEqual(forecastRevenue(demo(6).history, { horizonDays: 30 }));
+    expect(forecastRevenue(demo(5).history, { horizonDays: 30 })).toEqual(
+      forecastRevenue(demo(5).history, { horizonDays: 30 }),
+    );
+    expect(forecastRevenue(demo(5).history, { horizonDays: 30 })).not.toEqual(
+      forecastRevenue(demo(6).history, { horizonDays: 30 }),
+    );
   });
 
   it("says so when the history is too short, and forecasts from the minimum on", () => {
@@ -114,23 +145,43 @@ describe("forecastRevenue", () => {
       historyDays: 55,
       message: "needs at least 56 days of history, has 55",
     });
-    expect(forecastRevenue([], { horizonDays: 90, holdoutDays: 14 })).toMatchObject({ kind: "not_enough_history", message: "needs at least 42 days of history, has 0" });
+    expect(forecastRevenue([], { horizonDays: 90, holdoutDays: 14 })).toMatchObject({
+      kind: "not_enough_history",
+      message: "needs at least 42 days of history, has 0",
+    });
     expect(forecastRevenue(history.slice(0, 56), { horizonDays: 30 }).kind).toBe("forecast");
   });
 
   it("leaves days without revenue out of the MAPE, and forecasts nothing for a currency that never sold", () => {
-    const closedOnSundays = syntheticHistory({ start: "2025-01-01", days: 84, seed: 1, baseMinor: 50_000, trendMinorPerDay: 0, weekly: [-50_000, 0, 0, 0, 0, 0, 0], noiseStdDevMinor: 0 });
+    const closedOnSundays = syntheticHistory({
+      start: "2025-01-01",
+      days: 84,
+      seed: 1,
+      baseMinor: 50_000,
+      trendMinorPerDay: 0,
+      weekly: [-50_000, 0, 0, 0, 0, 0, 0],
+      noiseStdDevMinor: 0,
+    });
     const { backtest } = made(forecastRevenue(closedOnSundays, { horizonDays: 7 }));
     expect([backtest.mapeDays, backtest.mape! < 1e-6, backtest.coverage80]).toEqual([24, true, 1]);
 
     const nothing: DailyValue[] = closedOnSundays.map(({ day }) => ({ day, valueMinor: 0n }));
     const none = made(forecastRevenue(nothing, { horizonDays: 7 }));
-    expect(none.points.map((p) => [p.forecastMinor, p.interval95.lowMinor, p.interval95.highMinor])).toEqual(new Array(7).fill([0n, 0n, 0n]));
+    expect(none.points.map((p) => [p.forecastMinor, p.interval95.lowMinor, p.interval95.highMinor])).toEqual(
+      new Array(7).fill([0n, 0n, 0n]),
+    );
     expect([none.backtest.mape, none.backtest.wape, none.backtest.mapeDays]).toEqual([null, null, 0]);
   });
 
   it.each<[string, DailyValue[], object]>([
-    ["a gap in the days", [{ day: "2025-01-01", valueMinor: 1n }, { day: "2025-01-03", valueMinor: 1n }], { horizonDays: 30 }],
+    [
+      "a gap in the days",
+      [
+        { day: "2025-01-01", valueMinor: 1n },
+        { day: "2025-01-03", valueMinor: 1n },
+      ],
+      { horizonDays: 30 },
+    ],
     ["a horizon of 0", [], { horizonDays: 0 }],
     ["a horizon of more than a year", [], { horizonDays: 367 }],
     ["a fractional horizon", [], { horizonDays: 1.5 }],

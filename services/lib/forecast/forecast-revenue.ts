@@ -1,6 +1,12 @@
 import { invalidArgument } from "../errors.js";
 import { addDays, type DailyValue } from "./daily-series.js";
-import { fitHoltWinters, forecastVariances, MIN_FIT_SEASONS, pointForecasts, type HoltWintersFit } from "./holt-winters.js";
+import {
+  fitHoltWinters,
+  forecastVariances,
+  MIN_FIT_SEASONS,
+  pointForecasts,
+  type HoltWintersFit,
+} from "./holt-winters.js";
 import { outlierIndexes } from "./outliers.js";
 
 /**
@@ -105,14 +111,21 @@ function checkInput(history: readonly DailyValue[], { horizonDays, holdoutDays }
   if (!Number.isInteger(horizonDays) || horizonDays < 1 || horizonDays > MAX_HORIZON_DAYS) {
     throw invalidArgument("horizonDays", `must be an integer from 1 to ${MAX_HORIZON_DAYS}, got ${horizonDays}`);
   }
-  if (!Number.isInteger(holdoutDays) || holdoutDays < 1) throw invalidArgument("holdoutDays", `must be an integer >= 1, got ${holdoutDays}`);
+  if (!Number.isInteger(holdoutDays) || holdoutDays < 1)
+    throw invalidArgument("holdoutDays", `must be an integer >= 1, got ${holdoutDays}`);
   history.forEach(({ day, valueMinor }, i) => {
     if (i > 0 && day !== addDays(history[i - 1]!.day, 1)) {
-      throw invalidArgument("history", `${day} follows ${history[i - 1]!.day}: the series must be consecutive days, with the days without revenue as 0`);
+      throw invalidArgument(
+        "history",
+        `${day} follows ${history[i - 1]!.day}: the series must be consecutive days, with the days without revenue as 0`,
+      );
     }
     // Beyond 2^53 the float64 model would not even read the amount exactly.
     if (valueMinor > BigInt(Number.MAX_SAFE_INTEGER) || -valueMinor > BigInt(Number.MAX_SAFE_INTEGER)) {
-      throw invalidArgument("history", `${day}: ${valueMinor} is too large to forecast (at most 2^53 - 1 minor units a day)`);
+      throw invalidArgument(
+        "history",
+        `${day}: ${valueMinor} is too large to forecast (at most 2^53 - 1 minor units a day)`,
+      );
     }
   });
 }
@@ -129,10 +142,22 @@ function forecastAfter(fit: HoltWintersFit, lastDay: string, horizon: number) {
   const variances = forecastVariances(fit.params, fit.period, fit.residualVariance, horizon);
   const points = pointForecasts(fit, horizon).map((mean, i): ForecastPoint => {
     const forecastMinor = minor(mean);
-    return { day: addDays(lastDay, i + 1), forecastMinor, interval80: interval(forecastMinor, Z80, variances.steps[i]!), interval95: interval(forecastMinor, Z95, variances.steps[i]!) };
+    return {
+      day: addDays(lastDay, i + 1),
+      forecastMinor,
+      interval80: interval(forecastMinor, Z80, variances.steps[i]!),
+      interval95: interval(forecastMinor, Z95, variances.steps[i]!),
+    };
   });
   const forecastMinor = points.reduce((sum, p) => sum + p.forecastMinor, 0n);
-  return { points, total: { forecastMinor, interval80: interval(forecastMinor, Z80, variances.total), interval95: interval(forecastMinor, Z95, variances.total) } };
+  return {
+    points,
+    total: {
+      forecastMinor,
+      interval80: interval(forecastMinor, Z80, variances.total),
+      interval95: interval(forecastMinor, Z95, variances.total),
+    },
+  };
 }
 
 /**
@@ -155,7 +180,10 @@ function backtest(values: readonly number[], history: readonly DailyValue[], hol
   const { fit } = fitWithoutOutliers(values.slice(0, fittedDays));
   const { points } = forecastAfter(fit, history[fittedDays - 1]!.day, holdoutDays);
   const tested = points.map((p, i): BacktestPoint => ({ ...p, actualMinor: history[fittedDays + i]!.valueMinor }));
-  const errors = tested.map((p) => ({ actual: Math.abs(Number(p.actualMinor)), error: Math.abs(Number(p.actualMinor - p.forecastMinor)) }));
+  const errors = tested.map((p) => ({
+    actual: Math.abs(Number(p.actualMinor)),
+    error: Math.abs(Number(p.actualMinor - p.forecastMinor)),
+  }));
   const nonZero = errors.filter((e) => e.actual > 0);
   const actualSum = errors.reduce((sum, e) => sum + e.actual, 0);
   const share = (count: number) => count / holdoutDays;
@@ -183,7 +211,12 @@ export function forecastRevenue(history: readonly DailyValue[], options: Forecas
   checkInput(history, { horizonDays: options.horizonDays, holdoutDays });
   const neededDays = minimumHistoryDays(holdoutDays);
   if (history.length < neededDays) {
-    return { kind: "not_enough_history", neededDays, historyDays: history.length, message: `needs at least ${neededDays} days of history, has ${history.length}` };
+    return {
+      kind: "not_enough_history",
+      neededDays,
+      historyDays: history.length,
+      message: `needs at least ${neededDays} days of history, has ${history.length}`,
+    };
   }
   const values = history.map((d) => Number(d.valueMinor));
   const { fit, outliers } = fitWithoutOutliers(values);

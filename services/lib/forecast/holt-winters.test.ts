@@ -6,7 +6,10 @@ const WEEK = [-30, 5, 8, 6, 10, 18, -17];
 describe("Holt-Winters additive", () => {
   it("fits a noise-free trend and weekly pattern exactly, and continues it", () => {
     const truth = (t: number) => 1000 + 2.5 * t + WEEK[t % 7]!;
-    const fit = fitHoltWinters(Array.from({ length: 70 }, (_, t) => truth(t)), 7);
+    const fit = fitHoltWinters(
+      Array.from({ length: 70 }, (_, t) => truth(t)),
+      7,
+    );
     expect(fit.sse).toBeLessThan(1e-12);
     for (const [i, forecast] of pointForecasts(fit, 30).entries()) expect(forecast).toBeCloseTo(truth(70 + i), 6);
   });
@@ -32,7 +35,10 @@ describe("Holt-Winters additive", () => {
     const { alpha, beta, gamma } = params;
     const m = 7;
     const k = Math.floor((h - 1) / m);
-    const table88 = 1 + (h - 1) * (alpha ** 2 + alpha * beta * h + (beta ** 2 * h * (2 * h - 1)) / 6) + gamma * k * (2 * alpha + gamma + beta * m * (k + 1));
+    const table88 =
+      1 +
+      (h - 1) * (alpha ** 2 + alpha * beta * h + (beta ** 2 * h * (2 * h - 1)) / 6) +
+      gamma * k * (2 * alpha + gamma + beta * m * (k + 1));
     expect(forecastVariances(params, m, 2, h).steps[h - 1]).toBeCloseTo(2 * table88, 9);
   });
 
@@ -42,9 +48,13 @@ describe("Holt-Winters additive", () => {
     const c = (j: number) => (j === 0 ? 1 : params.alpha + j * params.beta + (j % 7 === 0 ? params.gamma : 0));
     // Cov(e_h, e_g) = sigma^2 sum_i c_{h-i} c_{g-i}, over the shocks i both depend on.
     let variance = 0;
-    for (let h = 1; h <= horizon; h++) for (let g = 1; g <= horizon; g++) for (let i = 1; i <= Math.min(h, g); i++) variance += c(h - i) * c(g - i);
+    for (let h = 1; h <= horizon; h++)
+      for (let g = 1; g <= horizon; g++) for (let i = 1; i <= Math.min(h, g); i++) variance += c(h - i) * c(g - i);
     expect(forecastVariances(params, 7, 1, horizon).total).toBeCloseTo(variance, 9);
-    expect(forecastVariances({ alpha: 0, beta: 0, gamma: 0 }, 7, 3, horizon)).toEqual({ steps: new Array(horizon).fill(3), total: 3 * horizon });
+    expect(forecastVariances({ alpha: 0, beta: 0, gamma: 0 }, 7, 3, horizon)).toEqual({
+      steps: new Array(horizon).fill(3),
+      total: 3 * horizon,
+    });
   });
 
   it("refuses a series shorter than four seasons", () => {

@@ -50,7 +50,13 @@ interface States {
 const NO_STATES = (m: number): States => ({ level: 0, trend: 0, seasonal: new Array<number>(m).fill(0) });
 
 /** Runs the smoothing over `y` (all zeros for null) from `start`: the one-step errors, and the states after them. */
-function smooth(y: readonly number[] | null, n: number, m: number, { alpha, beta, gamma }: HoltWintersParams, start: States): { errors: Float64Array; end: States } {
+function smooth(
+  y: readonly number[] | null,
+  n: number,
+  m: number,
+  { alpha, beta, gamma }: HoltWintersParams,
+  start: States,
+): { errors: Float64Array; end: States } {
   let { level, trend } = start;
   const seasonal = [...start.seasonal];
   const errors = new Float64Array(n);
@@ -93,7 +99,10 @@ function bestInitialStates(y: readonly number[], m: number, params: HoltWintersP
   };
   const gram = columns.map((a) => columns.map((b) => dot(a, b)));
   const projections = columns.map((a) => dot(a, base));
-  const theta = solve(gram, projections.map((x) => -x));
+  const theta = solve(
+    gram,
+    projections.map((x) => -x),
+  );
   const seasonal = [...theta.slice(2), -theta.slice(2).reduce((a, b) => a + b, 0)];
   // Summed from the errors themselves: the shortcut through the normal equations cancels catastrophically where the
   // parameters make the recursions unstable and the columns explode.
@@ -112,7 +121,9 @@ function solve(a: number[][], b: number[]): number[] {
   const rows = a.map((row, i) => [...row, b[i]!]);
   const scale = Math.max(...a.map((row, i) => Math.abs(row[i]!)), 1e-300);
   for (let col = 0; col < size; col++) {
-    const pivot = rows.slice(col).reduce((best, row, i) => (Math.abs(row[col]!) > Math.abs(rows[best]![col]!) ? col + i : best), col);
+    const pivot = rows
+      .slice(col)
+      .reduce((best, row, i) => (Math.abs(row[col]!) > Math.abs(rows[best]![col]!) ? col + i : best), col);
     [rows[col], rows[pivot]] = [rows[pivot]!, rows[col]!];
     const lead = rows[col]![col]!;
     if (Math.abs(lead) < 1e-12 * scale) {
@@ -139,13 +150,22 @@ function paramsAt([a, b, g]: readonly number[]): HoltWintersParams {
  * the parameters, each point with its best initial states. `y` needs MIN_FIT_SEASONS seasons.
  */
 export function fitHoltWinters(y: readonly number[], period: number): HoltWintersFit {
-  if (y.length < MIN_FIT_SEASONS * period) throw new RangeError(`Holt-Winters: needs at least ${MIN_FIT_SEASONS * period} observations, got ${y.length}`);
+  if (y.length < MIN_FIT_SEASONS * period)
+    throw new RangeError(`Holt-Winters: needs at least ${MIN_FIT_SEASONS * period} observations, got ${y.length}`);
   const best = minimiseOnUnitCube((x) => bestInitialStates(y, period, paramsAt(x)).sse, 3);
   const params = paramsAt(best.x);
   const { start, sse } = bestInitialStates(y, period, params);
   const { errors, end } = smooth(y, y.length, period, params, start);
   const estimated = 3 + period + 1;
-  return { params, period, n: y.length, sse, residualVariance: sse / (y.length - estimated), ...end, residuals: [...errors] };
+  return {
+    params,
+    period,
+    n: y.length,
+    sse,
+    residualVariance: sse / (y.length - estimated),
+    ...end,
+    residuals: [...errors],
+  };
 }
 
 /**
@@ -154,7 +174,12 @@ export function fitHoltWinters(y: readonly number[], period: number): HoltWinter
  * sigma_h^2 = sigma^2 (1 + sum c_j^2), which is table 8.8's ETS(A,A,A) closed form; the sum of the errors weighs each
  * eps_{T+i} by 1 + sum_{j=1}^{horizon-i} c_j.
  */
-export function forecastVariances(params: HoltWintersParams, period: number, sigma2: number, horizon: number): { steps: number[]; total: number } {
+export function forecastVariances(
+  params: HoltWintersParams,
+  period: number,
+  sigma2: number,
+  horizon: number,
+): { steps: number[]; total: number } {
   const c = (j: number) => params.alpha + j * params.beta + (j % period === 0 ? params.gamma : 0);
   const steps: number[] = [];
   const weights: number[] = []; // weights[i] = 1 + sum_{j=1}^{i} c_j
@@ -171,5 +196,8 @@ export function forecastVariances(params: HoltWintersParams, period: number, sig
 
 /** Point forecasts for the `horizon` observations after the fitted ones: l_T + h b_T + s_{T+h-m(k+1)}. */
 export function pointForecasts(fit: HoltWintersFit, horizon: number): number[] {
-  return Array.from({ length: horizon }, (_, i) => fit.level + (i + 1) * fit.trend + fit.seasonal[(fit.n + i) % fit.period]!);
+  return Array.from(
+    { length: horizon },
+    (_, i) => fit.level + (i + 1) * fit.trend + fit.seasonal[(fit.n + i) % fit.period]!,
+  );
 }

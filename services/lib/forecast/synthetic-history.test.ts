@@ -35,7 +35,9 @@ describe("synthetic history", () => {
   it("adds a spike on its day only", () => {
     const spiked = { ...options, spikes: [{ day: "2024-11-29", extraMinor: 5_000_000 }] };
     const [plain, withSpike] = [syntheticHistory(options), syntheticHistory(spiked)];
-    const changed = withSpike.flatMap((d, i) => (d.valueMinor === plain[i]!.valueMinor ? [] : [[d.day, Number(d.valueMinor - plain[i]!.valueMinor)]]));
+    const changed = withSpike.flatMap((d, i) =>
+      d.valueMinor === plain[i]!.valueMinor ? [] : [[d.day, Number(d.valueMinor - plain[i]!.valueMinor)]],
+    );
     expect(changed).toEqual([["2024-11-29", 5_000_000]]);
   });
 });

@@ -60,8 +60,10 @@ export function syntheticExpected(options: SyntheticHistoryOptions, index: numbe
 }
 
 export function syntheticHistory(options: SyntheticHistoryOptions): DailyValue[] {
-  if (options.weekly.length !== 7) throw new RangeError(`synthetic history: weekly needs 7 values (Sunday first), got ${options.weekly.length}`);
-  if (!Number.isInteger(options.days) || options.days < 0) throw new RangeError(`synthetic history: days must be an integer >= 0, got ${options.days}`);
+  if (options.weekly.length !== 7)
+    throw new RangeError(`synthetic history: weekly needs 7 values (Sunday first), got ${options.weekly.length}`);
+  if (!Number.isInteger(options.days) || options.days < 0)
+    throw new RangeError(`synthetic history: days must be an integer >= 0, got ${options.days}`);
   const random = seededRandom(options.seed);
   const walkSd = options.levelWalkStdDevMinor ?? 0;
   let walk = 0;

@@ -16,7 +16,11 @@ export interface MetricsServer {
  * the gRPC port cannot answer HTTP/1.1: Node's plaintext HTTP/2 server ignores `allowHTTP1` (it is negotiated
  * through TLS ALPN only).
  */
-export async function startMetricsServer(registry: Registry, opts: { port?: number; host: string }, log: Logger): Promise<MetricsServer> {
+export async function startMetricsServer(
+  registry: Registry,
+  opts: { port?: number; host: string },
+  log: Logger,
+): Promise<MetricsServer> {
   const server = httpServerWithTimeouts((req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (req.method !== "GET" || path !== METRICS_PATH) {

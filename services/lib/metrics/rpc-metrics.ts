@@ -30,7 +30,12 @@ async function* endOf<T>(messages: AsyncIterable<T>, done: (code: string) => voi
  */
 export function rpcMetrics(registry: Registry): Interceptor {
   const labelNames = ["method", "code"] as const;
-  const requests = new Counter({ name: "rpc_requests_total", help: "RPCs handled, by method and gRPC code.", labelNames, registers: [registry] });
+  const requests = new Counter({
+    name: "rpc_requests_total",
+    help: "RPCs handled, by method and gRPC code.",
+    labelNames,
+    registers: [registry],
+  });
   const duration = new Histogram({
     name: "rpc_duration_seconds",
     help: "Time from an RPC's arrival to its answer (to its end for a stream), by method and gRPC code.",

@@ -14,7 +14,8 @@ function requireTime(field: string, value: Timestamp | undefined): Date {
 
 function requireSpan(fromField: string, from: Date, untilField: string, until: Date): void {
   if (until <= from) throw invalidArgument(untilField, `must be after ${fromField}`);
-  if (until.getTime() - from.getTime() > MAX_WINDOW_MS) throw invalidArgument(untilField, `must be at most 31 days after ${fromField}`);
+  if (until.getTime() - from.getTime() > MAX_WINDOW_MS)
+    throw invalidArgument(untilField, `must be at most 31 days after ${fromField}`);
 }
 
 /**
@@ -28,7 +29,10 @@ export function pipelineHandlers(db: Knex, flows: readonly SettledFlow[], tokenK
       const since = requireTime("window.since", req.window?.since);
       const settledBefore = requireTime("window.settled_before", req.window?.settledBefore);
       requireSpan("window.since", since, "window.settled_before", settledBefore);
-      const [hours, backlog] = await Promise.all([settledPerHour(db, flows, since, settledBefore), outboxBacklog(db, settledBefore)]);
+      const [hours, backlog] = await Promise.all([
+        settledPerHour(db, flows, since, settledBefore),
+        outboxBacklog(db, settledBefore),
+      ]);
       return {
         health: {
           hours: hours.map((h) => ({ ...h, hour: timestampFromDate(h.hour) })),
@@ -40,7 +44,8 @@ export function pipelineHandlers(db: Knex, flows: readonly SettledFlow[], tokenK
     async listSettled(req: { query?: SettledQuery }) {
       const q = req.query;
       const flow = flows.find((f) => f.name === q?.flow);
-      if (flow === undefined) throw invalidArgument("query.flow", `must be one of ${flows.map((f) => `"${f.name}"`).join(", ")}`);
+      if (flow === undefined)
+        throw invalidArgument("query.flow", `must be one of ${flows.map((f) => `"${f.name}"`).join(", ")}`);
       const from = requireTime("query.created_from", q?.createdFrom);
       const until = requireTime("query.created_until", q?.createdUntil);
       requireSpan("query.created_from", from, "query.created_until", until);
@@ -54,7 +59,13 @@ export function pipelineHandlers(db: Knex, flows: readonly SettledFlow[], tokenK
       });
       const last = rows[rows.length - 1];
       const items = rows.map(({ id, currency, amountMinor }) => ({ id, currency, amountMinor }));
-      return { page: { ids: rows.map((r) => r.id), items, nextPageToken: rows.length === limit && last ? pages.encode(last) : "" } };
+      return {
+        page: {
+          ids: rows.map((r) => r.id),
+          items,
+          nextPageToken: rows.length === limit && last ? pages.encode(last) : "",
+        },
+      };
     },
   };
 }

@@ -23,13 +23,21 @@ export interface FlowHourCount {
 const HOUR = "date_bin('1 hour', created_at, timestamptz '2000-01-01 00:00:00Z')";
 
 /** Settled items and their amounts per flow, hour of creation and currency, created in [since, before); on the created_at index. */
-export async function settledPerHour(db: Knex, flows: readonly SettledFlow[], since: Date, before: Date): Promise<FlowHourCount[]> {
+export async function settledPerHour(
+  db: Knex,
+  flows: readonly SettledFlow[],
+  since: Date,
+  before: Date,
+): Promise<FlowHourCount[]> {
   const parts = flows.map(
     (f) => `select ?::text as flow, ${HOUR} as hour, currency::text as currency, count(*)::bigint as count,
                    sum(${f.amountColumn})::bigint as "sumMinor" from ${f.table}
             where created_at >= ? and created_at < ? and ${f.settled} group by 2, 3`,
   );
-  const { rows } = await db.raw(`${parts.join(" union all ")} order by 1, 2, 3`, flows.flatMap((f) => [f.name, since, before]));
+  const { rows } = await db.raw(
+    `${parts.join(" union all ")} order by 1, 2, 3`,
+    flows.flatMap((f) => [f.name, since, before]),
+  );
   return rows as FlowHourCount[];
 }
 
@@ -72,6 +80,9 @@ export interface OutboxBacklog {
  * outbox gains rows moved aside as dead, they belong in a count of their own, not in this one.)
  */
 export async function outboxBacklog(db: Knex, before: Date): Promise<OutboxBacklog> {
-  const { rows } = await db.raw("select count(*)::bigint as unpublished, min(created_at) as oldest from outbox where published_at is null and created_at < ?", [before]);
+  const { rows } = await db.raw(
+    "select count(*)::bigint as unpublished, min(created_at) as oldest from outbox where published_at is null and created_at < ?",
+    [before],
+  );
   return { unpublished: rows[0].unpublished, oldest: rows[0].oldest ?? undefined };
 }

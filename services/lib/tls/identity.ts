@@ -30,7 +30,10 @@ export function spiffeId(identity: Identity, trustDomain = TRUST_DOMAIN): string
  * ("URI:spiffe://payments.local/wallet, DNS:localhost, IP Address:127.0.0.1"). Exactly one URI, of our trust
  * domain, naming a known identity; otherwise undefined.
  */
-export function identityOfSubjectAltName(subjectAltName: string | undefined, trustDomain = TRUST_DOMAIN): Identity | undefined {
+export function identityOfSubjectAltName(
+  subjectAltName: string | undefined,
+  trustDomain = TRUST_DOMAIN,
+): Identity | undefined {
   if (!subjectAltName) return undefined;
   const prefix = `spiffe://${trustDomain}/`;
   // A SPIFFE certificate carries exactly one URI SAN: any other URI beside it makes the certificate ambiguous.

@@ -13,7 +13,10 @@ export const TLS_ENV = { ca: "TLS_CA_FILE", cert: "TLS_CERT_FILE", key: "TLS_KEY
 export function tlsMaterialFromEnv(env: NodeJS.ProcessEnv = process.env): TlsMaterial {
   const read = (variable: string): string => {
     const path = env[variable];
-    if (!path) throw new Error(`environment variable ${variable} is required: mutual TLS needs ${Object.values(TLS_ENV).join(", ")}`);
+    if (!path)
+      throw new Error(
+        `environment variable ${variable} is required: mutual TLS needs ${Object.values(TLS_ENV).join(", ")}`,
+      );
     try {
       return readFileSync(path, "utf8");
     } catch (err) {

@@ -29,7 +29,9 @@ export class PspHttpClient implements PspPort {
   }
 
   capture(payment: RegisteredPayment, amountMinor: bigint): Promise<PspPayment> {
-    return this.call(parsePspPayment, "POST", `${this.paymentPath(payment)}/capture`, `capture:${payment.id}`, { amount_to_capture: Number(amountMinor) });
+    return this.call(parsePspPayment, "POST", `${this.paymentPath(payment)}/capture`, `capture:${payment.id}`, {
+      amount_to_capture: Number(amountMinor),
+    });
   }
 
   cancel(payment: RegisteredPayment): Promise<PspPayment> {
@@ -37,7 +39,9 @@ export class PspHttpClient implements PspPort {
   }
 
   abandon(payment: RegisteredPayment): Promise<PspPayment> {
-    return this.call(parsePspPayment, "POST", `${this.paymentPath(payment)}/cancel`, `expire:${payment.id}`, { cancellation_reason: "abandoned" });
+    return this.call(parsePspPayment, "POST", `${this.paymentPath(payment)}/cancel`, `expire:${payment.id}`, {
+      cancellation_reason: "abandoned",
+    });
   }
 
   private paymentPath(payment: RegisteredPayment): string {
@@ -58,7 +62,13 @@ export class PspHttpClient implements PspPort {
     return this.call(parsePspRefund, "GET", `/v1/refunds/${encodeURIComponent(pspRefundId)}`);
   }
 
-  private async call<T>(parse: (json: unknown) => T, method: PspRequest["method"], path: string, idempotencyKey?: string, body?: unknown): Promise<T> {
+  private async call<T>(
+    parse: (json: unknown) => T,
+    method: PspRequest["method"],
+    path: string,
+    idempotencyKey?: string,
+    body?: unknown,
+  ): Promise<T> {
     try {
       return await callPsp(this.config, { method, path, idempotencyKey, body }, json(parse));
     } catch (err) {

@@ -4,18 +4,27 @@ import type { PspDispute } from "../domain/psp-dispute.js";
 
 export class MalformedPspObject extends Error {}
 
-const STATUSES: readonly PspStatus[] = ["requires_payment_method", "processing", "requires_capture", "succeeded", "failed", "canceled"];
+const STATUSES: readonly PspStatus[] = [
+  "requires_payment_method",
+  "processing",
+  "requires_capture",
+  "succeeded",
+  "failed",
+  "canceled",
+];
 const PENDING_REASONS: readonly PspPendingReason[] = ["three_d_secure", "manual_review"];
 
 function fieldReader(json: unknown, what: string) {
   const o = json as Record<string, unknown>;
   const str = (key: string) => {
-    if (typeof o?.[key] !== "string") throw new MalformedPspObject(`PSP ${what} object: "${key}" is missing or not a string`);
+    if (typeof o?.[key] !== "string")
+      throw new MalformedPspObject(`PSP ${what} object: "${key}" is missing or not a string`);
     return o[key] as string;
   };
   const nullableStr = (key: string) => (o[key] === null || o[key] === undefined ? null : str(key));
   const amount = () => {
-    if (typeof o.amount !== "number" || !Number.isSafeInteger(o.amount)) throw new MalformedPspObject(`PSP ${what} object: amount is not an integer`);
+    if (typeof o.amount !== "number" || !Number.isSafeInteger(o.amount))
+      throw new MalformedPspObject(`PSP ${what} object: amount is not an integer`);
     return BigInt(o.amount);
   };
   return { o, str, nullableStr, amount };
@@ -71,6 +80,14 @@ const DISPUTE_STATUSES: readonly PspDispute["status"][] = ["needs_response", "wo
 export function parsePspDispute(json: unknown): PspDispute {
   const { str, amount } = fieldReader(json, "dispute");
   const status = str("status") as PspDispute["status"];
-  if (!DISPUTE_STATUSES.includes(status)) throw new MalformedPspObject(`PSP dispute object: unknown status "${status}"`);
-  return { id: str("id"), pspPaymentId: str("payment"), status, amountMinor: amount(), currency: str("currency"), reason: str("reason") };
+  if (!DISPUTE_STATUSES.includes(status))
+    throw new MalformedPspObject(`PSP dispute object: unknown status "${status}"`);
+  return {
+    id: str("id"),
+    pspPaymentId: str("payment"),
+    status,
+    amountMinor: amount(),
+    currency: str("currency"),
+    reason: str("reason"),
+  };
 }

@@ -12,7 +12,6 @@ const DECISIONS: Partial<Record<Decision, RiskDecision>> = {
   [Decision.REJECT]: "REJECT",
 };
 
-
 export class RiskGrpcClient implements RiskPort {
   private readonly client: Client<typeof RiskService>;
 

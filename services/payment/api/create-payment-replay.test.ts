@@ -13,9 +13,11 @@ function setup() {
   const psp = fakePsp();
   const { store, flow } = inMemoryFlow({ psp });
   let encoded = 0;
-  const encode = (p: Payment) => new TextEncoder().encode(JSON.stringify({ id: p.id, status: p.status, answer: ++encoded }));
+  const encode = (p: Payment) =>
+    new TextEncoder().encode(JSON.stringify({ id: p.id, status: p.status, answer: ++encoded }));
   const replay = new CreatePaymentReplay(flow, new InMemorySavedResponses(TTL_MS), encode);
-  const answer = async (input = checkout()) => JSON.parse(new TextDecoder().decode(await replay.answer(input))) as { id: string; status: string; answer: number };
+  const answer = async (input = checkout()) =>
+    JSON.parse(new TextDecoder().decode(await replay.answer(input))) as { id: string; status: string; answer: number };
   /** A first attempt that recorded the payment and stopped before its answer was saved. */
   const interrupted = () => recordCheckout(flow);
   return { psp, store, flow, replay, answer, interrupted };
@@ -68,7 +70,10 @@ describe("CreatePaymentReplay", () => {
 
   it("refuses an invalid request before looking anything up", async () => {
     const { answer } = setup();
-    await expect(answer(checkout({ checkoutId: "" }))).rejects.toMatchObject({ kind: "invalid_argument", message: "checkout_id: is required" });
+    await expect(answer(checkout({ checkoutId: "" }))).rejects.toMatchObject({
+      kind: "invalid_argument",
+      message: "checkout_id: is required",
+    });
   });
 
   it("resumes an interrupted first attempt while its key lives", async () => {

@@ -47,8 +47,14 @@ export class CreatePaymentReplay {
     if (saved) return replay(saved, checkout.checkoutId, fingerprint);
     const payment = await this.flow.createOrGet(checkout, fingerprint);
     // Its answer, if one was ever saved, is no longer replayed: the payment is refused, not taken any further.
-    if (Date.now() - payment.createdAt.getTime() > this.saved.ttlMs) throw keyExpired(checkout.checkoutId, payment.id, payment.createdAt);
-    const answer = await this.saved.remember(checkout.checkoutId, fingerprint, payment.id, this.encode(await this.flow.advance(payment)));
+    if (Date.now() - payment.createdAt.getTime() > this.saved.ttlMs)
+      throw keyExpired(checkout.checkoutId, payment.id, payment.createdAt);
+    const answer = await this.saved.remember(
+      checkout.checkoutId,
+      fingerprint,
+      payment.id,
+      this.encode(await this.flow.advance(payment)),
+    );
     failpoint("payment.before-create-response");
     return answer;
   }

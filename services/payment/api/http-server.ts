@@ -45,7 +45,11 @@ export async function startHttpServer(opts: { port?: number; host?: string }, lo
     withLogFields({}, () =>
       route(req, res).catch((err: unknown) => {
         // The path only: a query string is the caller's.
-        log.error("HTTP request failed", { method: req.method, path: req.url?.split("?")[0], error: String((err as Error)?.stack ?? err) });
+        log.error("HTTP request failed", {
+          method: req.method,
+          path: req.url?.split("?")[0],
+          error: String((err as Error)?.stack ?? err),
+        });
         if (!res.headersSent) replyJson(res, 500, { error: "internal error; try again" });
       }),
     ),

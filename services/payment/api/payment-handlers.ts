@@ -31,7 +31,8 @@ import { statsMethods } from "./stats-handlers.js";
 
 function requireStatus(status: ProtoStatus): PaymentStatus {
   const name = ProtoStatus[status] as PaymentStatus | undefined;
-  if (name === undefined || !PAYMENT_STATUSES.includes(name)) throw invalidArgument("status", `${status} is not a payment status`);
+  if (name === undefined || !PAYMENT_STATUSES.includes(name))
+    throw invalidArgument("status", `${status} is not a payment status`);
   return name;
 }
 
@@ -83,7 +84,17 @@ export interface PaymentApi {
   pipeline: PipelineMethods;
 }
 
-export function paymentRoutes({ flow, savedResponses, store, watch, refunds, disputes, timeline, tokenKey, pipeline }: PaymentApi) {
+export function paymentRoutes({
+  flow,
+  savedResponses,
+  store,
+  watch,
+  refunds,
+  disputes,
+  timeline,
+  tokenKey,
+  pipeline,
+}: PaymentApi) {
   const createPayments = new CreatePaymentReplay(flow, savedResponses, (payment) =>
     toBinary(CreatePaymentResponseSchema, create(CreatePaymentResponseSchema, { payment: toProto(payment) })),
   );
@@ -126,7 +137,8 @@ export function paymentRoutes({ flow, savedResponses, store, watch, refunds, dis
         };
       },
       async *watchPayment(req, context) {
-        for await (const payment of watch.watch(requireId("payment_id", req.paymentId), context.signal)) yield { payment: toProto(payment) };
+        for await (const payment of watch.watch(requireId("payment_id", req.paymentId), context.signal))
+          yield { payment: toProto(payment) };
       },
       async capturePayment(req) {
         const orders = req.orders.map((o) => ({ orderId: o.orderId, amount: o.amount }));
@@ -142,8 +154,14 @@ export function paymentRoutes({ flow, savedResponses, store, watch, refunds, dis
       },
       async decideRiskReview(req, ctx) {
         const outcome = ProtoReviewOutcome[req.outcome] as ReviewOutcome | "UNSPECIFIED" | undefined;
-        if (outcome !== "APPROVED" && outcome !== "REJECTED") throw invalidArgument("outcome", "must be REVIEW_OUTCOME_APPROVED or REVIEW_OUTCOME_REJECTED");
-        const payment = await flow.decideReview(requireId("payment_id", req.paymentId), outcome, actorOf(ctx), req.note.trim());
+        if (outcome !== "APPROVED" && outcome !== "REJECTED")
+          throw invalidArgument("outcome", "must be REVIEW_OUTCOME_APPROVED or REVIEW_OUTCOME_REJECTED");
+        const payment = await flow.decideReview(
+          requireId("payment_id", req.paymentId),
+          outcome,
+          actorOf(ctx),
+          req.note.trim(),
+        );
         return { payment: toProto(payment) };
       },
     });

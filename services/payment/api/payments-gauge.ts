@@ -7,7 +7,11 @@ import type { PaymentStore } from "../store/payment-store.js";
 export function registerPaymentsGauge(registry: Registry, store: PaymentStore): void {
   registerStatusGauge(
     registry,
-    { name: "payments", help: "Payments in each status (read from the database; every instance reports the same).", statuses: PAYMENT_STATUSES },
+    {
+      name: "payments",
+      help: "Payments in each status (read from the database; every instance reports the same).",
+      statuses: PAYMENT_STATUSES,
+    },
     () => store.countByStatus(),
   );
 }

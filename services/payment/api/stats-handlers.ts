@@ -23,14 +23,23 @@ export function statsMethods(store: PaymentStore) {
   return {
     async getPaymentStats(req: GetPaymentStatsRequest) {
       const periods = req.periods === 0 ? 24 : req.periods;
-      if (periods < 1 || periods > MAX_PERIODS) throw invalidArgument("periods", `must be 1..${MAX_PERIODS} (0 means 24), got ${req.periods}`);
+      if (periods < 1 || periods > MAX_PERIODS)
+        throw invalidArgument("periods", `must be 1..${MAX_PERIODS} (0 means 24), got ${req.periods}`);
       const until = req.until ? timestampDate(req.until) : new Date();
       if (Number.isNaN(until.getTime()) || until.getUTCFullYear() < 1970 || until.getUTCFullYear() > 9999) {
         throw invalidArgument("until", "must be a time between 1970 and 9999");
       }
       const range = statsRange(periodOf(req.period), periods, until);
       const buckets = statsBuckets(range, await store.statsByPeriod(range.period, range.from, range.to));
-      return { buckets: buckets.map((b) => ({ ...b, start: timestampFromDate(b.start), created: BigInt(b.created), succeeded: BigInt(b.succeeded), failed: BigInt(b.failed) })) };
+      return {
+        buckets: buckets.map((b) => ({
+          ...b,
+          start: timestampFromDate(b.start),
+          created: BigInt(b.created),
+          succeeded: BigInt(b.succeeded),
+          failed: BigInt(b.failed),
+        })),
+      };
     },
   };
 }

@@ -34,7 +34,9 @@ function headline(p: Payment): string {
     case "EXECUTING":
       return "Waiting for your payment";
     case "PENDING":
-      return p.pendingReason === "THREE_D_SECURE" ? "Waiting for your bank to confirm it is you" : "Your payment is being reviewed by the payment provider";
+      return p.pendingReason === "THREE_D_SECURE"
+        ? "Waiting for your bank to confirm it is you"
+        : "Your payment is being reviewed by the payment provider";
     case "AUTHORIZED":
       return "Payment authorized: you will be charged when your order is confirmed";
     case "VOIDED":

@@ -1,6 +1,10 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { PaymentStatus as ProtoStatus, type GetPaymentTimelineRequest, type TimelineEntrySchema } from "../../../gen/payment/v1/payment_pb.js";
+import {
+  PaymentStatus as ProtoStatus,
+  type GetPaymentTimelineRequest,
+  type TimelineEntrySchema,
+} from "../../../gen/payment/v1/payment_pb.js";
 import { notFound } from "../../lib/errors.js";
 import { requireId } from "../../lib/validate.js";
 import type { TimelineEntry, TimelineStore } from "../store/timeline-store.js";
@@ -11,9 +15,22 @@ function entryToProto(entry: TimelineEntry): MessageInitShape<typeof TimelineEnt
     case "status":
       return { at, what: { case: "status", value: ProtoStatus[entry.status] }, reason: entry.reason ?? "" };
     case "webhook":
-      return { at, what: { case: "webhook", value: { eventId: entry.eventId, type: entry.type, outcome: entry.outcome } } };
+      return {
+        at,
+        what: { case: "webhook", value: { eventId: entry.eventId, type: entry.type, outcome: entry.outcome } },
+      };
     case "event":
-      return { at, what: { case: "event", value: { eventId: entry.eventId, subject: entry.subject, publishedAt: entry.publishedAt && timestampFromDate(entry.publishedAt) } } };
+      return {
+        at,
+        what: {
+          case: "event",
+          value: {
+            eventId: entry.eventId,
+            subject: entry.subject,
+            publishedAt: entry.publishedAt && timestampFromDate(entry.publishedAt),
+          },
+        },
+      };
   }
 }
 

@@ -18,7 +18,8 @@ export function signatureProblem(
   const timestamp = Number(parts.find(([k]) => k === "t")?.[1]);
   const signatures = parts.flatMap(([k, v]) => (k === "v1" && v !== undefined ? [v] : []));
   if (!Number.isSafeInteger(timestamp) || signatures.length === 0) return "malformed PSP-Signature header";
-  if (Math.abs(nowSeconds - timestamp) > toleranceSeconds) return `timestamp outside the ${toleranceSeconds}s tolerance`;
+  if (Math.abs(nowSeconds - timestamp) > toleranceSeconds)
+    return `timestamp outside the ${toleranceSeconds}s tolerance`;
   const expected = createHmac("sha256", secret).update(`${timestamp}.${rawBody}`).digest();
   const matches = signatures.some((hex) => {
     const given = Buffer.from(hex, "hex");

@@ -10,7 +10,15 @@ async function setup() {
   const ports = await paidPayment();
   const flow = new DisputeFlow(ports.payments, ports.disputes, ports.locks, log);
   const webhook = (overrides: Partial<PspDispute> = {}) =>
-    flow.applyPspDispute({ id: "dp_1", pspPaymentId: ports.payment.pspPaymentId!, status: "needs_response", amountMinor: 3_000n, currency: "EUR", reason: "fraudulent", ...overrides });
+    flow.applyPspDispute({
+      id: "dp_1",
+      pspPaymentId: ports.payment.pspPaymentId!,
+      status: "needs_response",
+      amountMinor: 3_000n,
+      currency: "EUR",
+      reason: "fraudulent",
+      ...overrides,
+    });
   return { ...ports, flow, webhook };
 }
 
@@ -31,7 +39,19 @@ describe("DisputeFlow on in-memory ports", () => {
   it("takes the shares on what each order holds after its refunds", async () => {
     const { webhook, flow, locks, payment } = await setup();
     await locks.withLockedPayment(payment.id, async ({ refunds }) => {
-      await refunds.insert({ refundId: "ref_1", paymentId: payment.id, orderId: "ord_a", sellerId: "seller_a", currency: "EUR", amountMinor: 5_000n, platformFeeReversedMinor: 125n, reason: "returned" }, "fp");
+      await refunds.insert(
+        {
+          refundId: "ref_1",
+          paymentId: payment.id,
+          orderId: "ord_a",
+          sellerId: "seller_a",
+          currency: "EUR",
+          amountMinor: 5_000n,
+          platformFeeReversedMinor: 125n,
+          reason: "returned",
+        },
+        "fp",
+      );
       await refunds.settle("ref_1", "SUCCEEDED", { platformFeeReversedMinor: 125n });
     });
     await webhook({ amountMinor: 1_000n });

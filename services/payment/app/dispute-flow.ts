@@ -29,10 +29,18 @@ export class DisputeFlow {
    * Each seller's share, in proportion to what each order still holds. A refund the PSP counted before the dispute
    * may reach us after it: when the refunds we know of leave too little, shares are taken on what was charged.
    */
-  private async share(refunds: LockedPayment["refunds"], payment: Payment, amountMinor: bigint): Promise<DisputeShare[] | undefined> {
+  private async share(
+    refunds: LockedPayment["refunds"],
+    payment: Payment,
+    amountMinor: bigint,
+  ): Promise<DisputeShare[] | undefined> {
     const refunded = await refunds.refundedByOrder();
     const holding = (afterRefunds: boolean) =>
-      payment.orders.map((o) => ({ orderId: o.orderId, sellerId: o.sellerId, holdsMinor: o.amountMinor - (afterRefunds ? (refunded.get(o.orderId) ?? 0n) : 0n) }));
+      payment.orders.map((o) => ({
+        orderId: o.orderId,
+        sellerId: o.sellerId,
+        holdsMinor: o.amountMinor - (afterRefunds ? (refunded.get(o.orderId) ?? 0n) : 0n),
+      }));
     return shareDispute(holding(true), amountMinor) ?? shareDispute(holding(false), amountMinor);
   }
 
@@ -47,7 +55,8 @@ export class DisputeFlow {
         // Shares are taken on what was charged: until the charge itself is applied (its webhook may come later,
         // and a partial capture changes the amounts), the PSP is asked to deliver the dispute again.
         if (!isCharged(payment.status)) return "payment_not_settled";
-        const shares = psp.currency === payment.currency ? await this.share(refunds, payment, psp.amountMinor) : undefined;
+        const shares =
+          psp.currency === payment.currency ? await this.share(refunds, payment, psp.amountMinor) : undefined;
         if (!shares) {
           this.log.error("PSP disputes more than the payment holds, or in another currency; needs a person", {
             paymentId: payment.id,
@@ -56,7 +65,13 @@ export class DisputeFlow {
           });
           return "amount_mismatch";
         }
-        await disputes.open({ disputeId: psp.id, currency: psp.currency, amountMinor: psp.amountMinor, reason: psp.reason, shares });
+        await disputes.open({
+          disputeId: psp.id,
+          currency: psp.currency,
+          amountMinor: psp.amountMinor,
+          reason: psp.reason,
+          shares,
+        });
         opened = true;
       }
       if (psp.status === "needs_response") return opened ? "applied" : "unchanged";

@@ -20,7 +20,11 @@ export interface InFlight {
  * Polls the PSP for payments and refunds stuck in flight and resumes interrupted ones, so that a lost webhook or a
  * crash mid-call still resolves.
  */
-export function startInFlightPoller(sources: Record<"paymentId" | "refundId", InFlight>, config: PollerConfig, log: Logger): () => Promise<void> {
+export function startInFlightPoller(
+  sources: Record<"paymentId" | "refundId", InFlight>,
+  config: PollerConfig,
+  log: Logger,
+): () => Promise<void> {
   return startPeriodic(
     "in-flight poll",
     config.intervalMs,
@@ -31,7 +35,9 @@ export function startInFlightPoller(sources: Record<"paymentId" | "refundId", In
           if (stopping.aborted) return;
           // A refund's refresh adds its payment to the scope.
           await withLogFields({ [idField]: id }, () =>
-            source.refresh(id).catch((err: unknown) => log.warn("could not refresh an in-flight item", { error: String(err) })),
+            source
+              .refresh(id)
+              .catch((err: unknown) => log.warn("could not refresh an in-flight item", { error: String(err) })),
           );
         }
       }

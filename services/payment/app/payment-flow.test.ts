@@ -18,7 +18,11 @@ describe("PaymentFlow.createOrGet, then advance", () => {
     const answer = await create();
     expect(answer.status).toBe("EXECUTING");
     expect(psp.registered).toEqual([answer.id]);
-    expect(await store.get(answer.id)).toMatchObject({ total: 15_000n, pspPaymentId: `psp_${answer.id}`, orders: [{ platformFeeMinor: 250n }, { platformFeeMinor: 125n }] });
+    expect(await store.get(answer.id)).toMatchObject({
+      total: 15_000n,
+      pspPaymentId: `psp_${answer.id}`,
+      orders: [{ platformFeeMinor: 250n }, { platformFeeMinor: 125n }],
+    });
     expect(store.announced).toEqual([{ paymentId: answer.id, status: "EXECUTING" }]);
   });
 
@@ -50,15 +54,24 @@ describe("PaymentFlow.createOrGet, then advance", () => {
 
   it("refuses an invalid checkout, naming the field", async () => {
     const { flow } = setup();
-    expect(() => flow.validate(checkout({ orders: [] }))).toThrow(expect.objectContaining({ kind: "invalid_argument", message: "orders: must contain at least one order" }));
+    expect(() => flow.validate(checkout({ orders: [] }))).toThrow(
+      expect.objectContaining({ kind: "invalid_argument", message: "orders: must contain at least one order" }),
+    );
   });
 
   it("fails a payment risk rejects, and one the PSP refuses", async () => {
-    const rejected = setup({ risk: { assess: async () => ({ decision: "REJECT", reasons: [{ code: "velocity", message: "too many attempts" }] }) } });
+    const rejected = setup({
+      risk: {
+        assess: async () => ({ decision: "REJECT", reasons: [{ code: "velocity", message: "too many attempts" }] }),
+      },
+    });
     expect(await rejected.create()).toMatchObject({ status: "FAILED" });
     const refused = setup({ psp: fakePsp(true) });
     const { id } = await refused.create();
-    expect(await refused.store.get(id)).toMatchObject({ status: "FAILED", failure: { reason: "the PSP refused the payment: card network unavailable for this merchant" } });
+    expect(await refused.store.get(id)).toMatchObject({
+      status: "FAILED",
+      failure: { reason: "the PSP refused the payment: card network unavailable for this merchant" },
+    });
   });
 });
 
@@ -66,9 +79,15 @@ describe("PaymentFlow.applyPspUpdate", () => {
   it("applies a webhook once and moves statuses forward only", async () => {
     const { store, flow, create } = setup();
     const payment = (await store.get((await create()).id))!;
-    expect(await flow.applyPspUpdate(pspView(payment, { status: "processing", pendingReason: "three_d_secure" }))).toBe("applied");
-    expect(await flow.applyPspUpdate(pspView(payment, { status: "succeeded", amountCapturedMinor: 15_000n }))).toBe("applied");
-    expect(await flow.applyPspUpdate(pspView(payment, { status: "succeeded", amountCapturedMinor: 15_000n }))).toBe("unchanged");
+    expect(await flow.applyPspUpdate(pspView(payment, { status: "processing", pendingReason: "three_d_secure" }))).toBe(
+      "applied",
+    );
+    expect(await flow.applyPspUpdate(pspView(payment, { status: "succeeded", amountCapturedMinor: 15_000n }))).toBe(
+      "applied",
+    );
+    expect(await flow.applyPspUpdate(pspView(payment, { status: "succeeded", amountCapturedMinor: 15_000n }))).toBe(
+      "unchanged",
+    );
     expect(await flow.applyPspUpdate(pspView(payment, { status: "processing" }))).toBe("unchanged");
     expect(await store.get(payment.id)).toMatchObject({ status: "SUCCEEDED", pendingReason: "THREE_D_SECURE" });
   });
@@ -77,15 +96,24 @@ describe("PaymentFlow.applyPspUpdate", () => {
     const { store, flow, create } = setup();
     const payment = (await store.get((await create()).id))!;
     expect(await flow.applyPspUpdate(pspView(payment, { reference: "pay_unknown" }))).toBe("unknown_payment");
-    expect(await flow.applyPspUpdate(pspView(payment, { status: "succeeded", amountMinor: 1n }))).toBe("amount_mismatch");
+    expect(await flow.applyPspUpdate(pspView(payment, { status: "succeeded", amountMinor: 1n }))).toBe(
+      "amount_mismatch",
+    );
     expect((await store.get(payment.id))!.status).toBe("EXECUTING");
   });
 
   it("records a decline with its code", async () => {
     const { store, flow, create } = setup();
     const payment = (await store.get((await create()).id))!;
-    expect(await flow.applyPspUpdate(pspView(payment, { status: "failed", declineCode: "insufficient_funds", failureMessage: "insufficient funds" }))).toBe("applied");
-    expect(await store.get(payment.id)).toMatchObject({ status: "FAILED", failure: { reason: "card declined: insufficient funds", declineCode: "insufficient_funds" } });
+    expect(
+      await flow.applyPspUpdate(
+        pspView(payment, { status: "failed", declineCode: "insufficient_funds", failureMessage: "insufficient funds" }),
+      ),
+    ).toBe("applied");
+    expect(await store.get(payment.id)).toMatchObject({
+      status: "FAILED",
+      failure: { reason: "card declined: insufficient funds", declineCode: "insufficient_funds" },
+    });
   });
 });
 

@@ -5,7 +5,17 @@ import { newId } from "../../lib/ids.js";
 import { formatMoney } from "../../lib/money.js";
 import type { Logger } from "../../lib/log.js";
 import { priceCheckout, validateCheckout, type Checkout, type CheckoutInput } from "../domain/checkout.js";
-import { awaitsReview, clearedForPsp, failedBecause, isCharged, isRegistered, riskRejection, type Payment, type RegisteredPayment, type ReviewOutcome } from "../domain/payment.js";
+import {
+  awaitsReview,
+  clearedForPsp,
+  failedBecause,
+  isCharged,
+  isRegistered,
+  riskRejection,
+  type Payment,
+  type RegisteredPayment,
+  type ReviewOutcome,
+} from "../domain/payment.js";
 import { changeFromPsp, isAbandoned, type PspPayment } from "../domain/psp-payment.js";
 import { planCapture, type OrderCaptureInput } from "../domain/capture.js";
 import { PspConflictError, PspRefusedError, type PaymentRepository, type PspPort, type RiskPort } from "./ports.js";
@@ -100,7 +110,8 @@ export class PaymentFlow {
     const earlier = payment.risk?.review;
     // The same decision again (a retry after its answer was lost) is answered as the first, not refused.
     const again = earlier?.outcome === outcome && earlier.reviewer === reviewer && earlier.note === note;
-    const recorded = again || (awaitsReview(payment) && (await this.store.recordReview(paymentId, { outcome, reviewer, note })));
+    const recorded =
+      again || (awaitsReview(payment) && (await this.store.recordReview(paymentId, { outcome, reviewer, note })));
     if (!recorded) {
       throw failedPrecondition(
         `payment "${paymentId}" is not waiting for a risk review (status ${payment.status}, risk decision ${payment.risk?.decision ?? "none"}` +
@@ -117,7 +128,11 @@ export class PaymentFlow {
   async applyPspUpdate(psp: PspPayment): Promise<PspUpdateOutcome> {
     const payment = await this.store.get(psp.reference);
     if (!payment || (payment.pspPaymentId !== undefined && payment.pspPaymentId !== psp.id)) return "unknown_payment";
-    if (psp.amountMinor !== payment.requestedTotal || psp.currency !== payment.currency || !(await this.capturedAsPlanned(payment, psp))) {
+    if (
+      psp.amountMinor !== payment.requestedTotal ||
+      psp.currency !== payment.currency ||
+      !(await this.capturedAsPlanned(payment, psp))
+    ) {
       this.log.error("PSP reports a different amount than we registered; needs a person", {
         paymentId: payment.id,
         ours: `${payment.requestedTotal} ${payment.currency}`,
@@ -143,7 +158,9 @@ export class PaymentFlow {
     const plan = planCapture(payment, orders);
     invariant(isRegistered(payment), `the AUTHORIZED payment ${paymentId} has a PSP payment id`);
     if (!(await this.store.recordCapturePlan(paymentId, plan))) {
-      throw failedPrecondition(`payment ${paymentId} has another capture under way, or is no longer AUTHORIZED; read it with GetPayment`);
+      throw failedPrecondition(
+        `payment ${paymentId} has another capture under way, or is no longer AUTHORIZED; read it with GetPayment`,
+      );
     }
     const total = [...plan.values()].reduce((sum, amount) => sum + amount, 0n);
     let outcome: PspUpdateOutcome;
@@ -153,9 +170,14 @@ export class PaymentFlow {
       if (!(err instanceof PspConflictError || err instanceof PspRefusedError)) throw err;
       // E.g. the authorization expired or was voided meanwhile: the PSP's view says what the payment is now.
       await this.applyPspUpdate(await this.psp.retrieve(payment.pspPaymentId));
-      throw failedPrecondition(`the PSP refused the capture of payment ${paymentId} (${err.message}); it is ${(await this.get(paymentId)).status}`);
+      throw failedPrecondition(
+        `the PSP refused the capture of payment ${paymentId} (${err.message}); it is ${(await this.get(paymentId)).status}`,
+      );
     }
-    if (outcome === "amount_mismatch") throw failedPrecondition(`the PSP captured another amount than asked for payment ${paymentId}; a person must look at it`);
+    if (outcome === "amount_mismatch")
+      throw failedPrecondition(
+        `the PSP captured another amount than asked for payment ${paymentId}; a person must look at it`,
+      );
     return this.get(paymentId);
   }
 
@@ -164,7 +186,9 @@ export class PaymentFlow {
     const payment = await this.get(paymentId);
     if (payment.status === "VOIDED") return payment;
     if (!isRegistered(payment) || (payment.status !== "AUTHORIZED" && payment.status !== "EXECUTING")) {
-      throw failedPrecondition(`payment ${paymentId} is ${payment.status}: only an AUTHORIZED payment, or one not paid yet, can be voided`);
+      throw failedPrecondition(
+        `payment ${paymentId} is ${payment.status}: only an AUTHORIZED payment, or one not paid yet, can be voided`,
+      );
     }
     try {
       await this.applyPspUpdate(await this.psp.cancel(payment));
@@ -173,7 +197,8 @@ export class PaymentFlow {
       // The buyer paid in the meantime: the PSP's view tells what the payment is now.
       await this.applyPspUpdate(await this.psp.retrieve(payment.pspPaymentId));
       const now = await this.get(paymentId);
-      if (now.status !== "VOIDED") throw failedPrecondition(`payment ${paymentId} is ${now.status} at the PSP: it can no longer be voided`);
+      if (now.status !== "VOIDED")
+        throw failedPrecondition(`payment ${paymentId} is ${now.status} at the PSP: it can no longer be voided`);
     }
     return this.get(paymentId);
   }
@@ -192,7 +217,10 @@ export class PaymentFlow {
     } else if (isRegistered(payment)) {
       const psp = await this.psp.retrieve(payment.pspPaymentId);
       const outcome = await this.applyPspUpdate(psp);
-      if (outcome === "amount_mismatch") throw failedPrecondition(`the PSP reports another amount than ours for payment ${paymentId}; a person must look at it`);
+      if (outcome === "amount_mismatch")
+        throw failedPrecondition(
+          `the PSP reports another amount than ours for payment ${paymentId}; a person must look at it`,
+        );
       if (isAbandoned(psp, payment.createdAt, this.deps.expireUnpaidAfterMs, Date.now())) await this.expire(payment);
     }
   }
@@ -208,7 +236,12 @@ export class PaymentFlow {
       psp = await this.psp.retrieve(payment.pspPaymentId);
     }
     if ((await this.applyPspUpdate(psp)) === "applied") {
-      this.log.info(psp.status === "canceled" ? "payment expired unpaid: canceled at the PSP" : "payment moved on at the PSP as it expired", { paymentId: payment.id, psp: psp.status });
+      this.log.info(
+        psp.status === "canceled"
+          ? "payment expired unpaid: canceled at the PSP"
+          : "payment moved on at the PSP as it expired",
+        { paymentId: payment.id, psp: psp.status },
+      );
     }
   }
 

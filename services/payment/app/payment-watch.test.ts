@@ -25,7 +25,10 @@ const NEVER_MS = 3_600_000;
 
 async function setup({ fallbackPollMs = NEVER_MS, maxWatches = 10 } = {}) {
   const payments = new InMemoryPayments();
-  const { id } = await payments.createOrGet(priceCheckout(validateCheckout(checkout()), 250), "fingerprint", { id: "pay_1", statusPageUrl: "https://pay.example/status/pay_1" });
+  const { id } = await payments.createOrGet(priceCheckout(validateCheckout(checkout()), 250), "fingerprint", {
+    id: "pay_1",
+    statusPageUrl: "https://pay.example/status/pay_1",
+  });
   const signal = handSignal();
   return { id, payments, signal, watch: new PaymentWatch(payments, signal, fallbackPollMs, maxWatches) };
 }
@@ -43,8 +46,15 @@ describe("PaymentWatch", () => {
     await payments.transition(id, failedBecause("the PSP refused the payment: card network unavailable"));
     signal.hint(id);
     const executing = await stream.next();
-    expect(executing.value).toMatchObject({ status: "EXECUTING", orders: [{ status: "EXECUTING" }, { status: "EXECUTING" }], failure: undefined });
-    expect((await stream.next()).value).toMatchObject({ status: "FAILED", failure: { reason: "the PSP refused the payment: card network unavailable" } });
+    expect(executing.value).toMatchObject({
+      status: "EXECUTING",
+      orders: [{ status: "EXECUTING" }, { status: "EXECUTING" }],
+      failure: undefined,
+    });
+    expect((await stream.next()).value).toMatchObject({
+      status: "FAILED",
+      failure: { reason: "the PSP refused the payment: card network unavailable" },
+    });
     expect(statusOf(await stream.next())).toBe("done");
     expect(signal.listening(id)).toBe(0);
   });
@@ -73,7 +83,10 @@ describe("PaymentWatch", () => {
 
   it("refuses a payment that does not exist", async () => {
     const { watch } = await setup({ maxWatches: 1 });
-    await expect(watch.watch("pay_unknown", new AbortController().signal).next()).rejects.toMatchObject({ kind: "not_found", message: 'payment "pay_unknown" does not exist' });
+    await expect(watch.watch("pay_unknown", new AbortController().signal).next()).rejects.toMatchObject({
+      kind: "not_found",
+      message: 'payment "pay_unknown" does not exist',
+    });
     // The refused watch gave its place back.
     expect(statusOf(await watch.watch("pay_1", new AbortController().signal).next())).toBe("NOT_STARTED");
   });
@@ -82,7 +95,9 @@ describe("PaymentWatch", () => {
     const { id, watch } = await setup({ maxWatches: 1 });
     const first = watch.watch(id, new AbortController().signal);
     await first.next();
-    await expect(watch.watch(id, new AbortController().signal).next()).rejects.toMatchObject({ kind: "resource_exhausted" });
+    await expect(watch.watch(id, new AbortController().signal).next()).rejects.toMatchObject({
+      kind: "resource_exhausted",
+    });
     await first.return(undefined);
     expect(statusOf(await watch.watch(id, new AbortController().signal).next())).toBe("NOT_STARTED");
   });

@@ -55,7 +55,9 @@ export class PaymentWatch {
 
   async *watch(paymentId: string, abort: AbortSignal): AsyncGenerator<Payment> {
     if (this.watching >= this.maxWatches) {
-      throw resourceExhausted(`${this.maxWatches} payments are already being watched on this instance; retry later or poll GetPayment`);
+      throw resourceExhausted(
+        `${this.maxWatches} payments are already being watched on this instance; retry later or poll GetPayment`,
+      );
     }
     this.watching++;
     const wakeup = new Wakeup();

@@ -50,7 +50,11 @@ export class PspRefusedError extends Error {
 /** The payments the pay-in use cases load and move; each call commits on its own, under the payment's lock. */
 export interface PaymentRepository {
   /** Records a new checkout, or finds the one recorded under its checkout_id (refused when its fingerprint differs). */
-  createOrGet(checkout: PricedCheckout, fingerprint: string, newPayment: { id: string; statusPageUrl: string }): Promise<Payment>;
+  createOrGet(
+    checkout: PricedCheckout,
+    fingerprint: string,
+    newPayment: { id: string; statusPageUrl: string },
+  ): Promise<Payment>;
   get(paymentId: string): Promise<Payment | undefined>;
   getByPspPaymentId(pspPaymentId: string): Promise<Payment | undefined>;
   /** Records the risk answer once; false when one was recorded first. */
@@ -115,7 +119,11 @@ export interface LockedPayment {
     /** A new PENDING refund; its id is free, under the lock, when `find` did not find it. */
     insert(refund: Omit<Refund, "status" | "createdAt" | "updatedAt">, fingerprint: string): Promise<void>;
     /** PENDING -> `status` with its event; undefined when it was already final. */
-    settle(refundId: string, status: "SUCCEEDED" | "FAILED", outcome: { failureReason?: string; platformFeeReversedMinor: bigint }): Promise<StoredRefund | undefined>;
+    settle(
+      refundId: string,
+      status: "SUCCEEDED" | "FAILED",
+      outcome: { failureReason?: string; platformFeeReversedMinor: bigint },
+    ): Promise<StoredRefund | undefined>;
     /** What the order's SUCCEEDED refunds add up to. */
     refundedOfOrder(orderId: string): Promise<bigint>;
     /** What each order has had refunded (SUCCEEDED refunds), by order id. */

@@ -16,7 +16,15 @@ function fakePsp(refuse = false): PspPort & { sent: string[] } {
     async refund(refund: Refund, pspPaymentId: string) {
       if (refuse) throw new PspRefusedError("the card was closed");
       sent.push(refund.refundId);
-      return { id: `psp_${refund.refundId}`, refundId: refund.refundId, pspPaymentId, status: "succeeded", amountMinor: refund.amountMinor, currency: refund.currency, failureReason: null };
+      return {
+        id: `psp_${refund.refundId}`,
+        refundId: refund.refundId,
+        pspPaymentId,
+        status: "succeeded",
+        amountMinor: refund.amountMinor,
+        currency: refund.currency,
+        failureReason: null,
+      };
     },
     register: none,
     retrieve: none,
@@ -30,7 +38,8 @@ function fakePsp(refuse = false): PspPort & { sent: string[] } {
 async function setup(psp = fakePsp()) {
   const ports = await paidPayment();
   const flow = new RefundFlow(ports.payments, ports.refunds, ports.locks, psp, createLogger("refund-flow-test"));
-  const refund = (refundId: string, orderId: string, amountMinor: bigint) => flow.refund({ refundId, paymentId: ports.payment.id, orderId, amount: EUR(amountMinor), reason: "returned" });
+  const refund = (refundId: string, orderId: string, amountMinor: bigint) =>
+    flow.refund({ refundId, paymentId: ports.payment.id, orderId, amount: EUR(amountMinor), reason: "returned" });
   return { ...ports, flow, psp, refund };
 }
 
@@ -38,7 +47,12 @@ describe("RefundFlow on in-memory ports", () => {
   it("refunds an order in full: its whole fee back, the order REFUNDED, the refund announced", async () => {
     const { refund, payments, refunds, payment } = await setup();
     const done = await refund("ref_1", "ord_b", 5_000n);
-    expect(done).toMatchObject({ status: "SUCCEEDED", pspRefundId: "psp_ref_1", platformFeeReversedMinor: 125n, sellerId: "seller_b" });
+    expect(done).toMatchObject({
+      status: "SUCCEEDED",
+      pspRefundId: "psp_ref_1",
+      platformFeeReversedMinor: 125n,
+      sellerId: "seller_b",
+    });
     expect((await payments.get(payment.id))!.orders.map((o) => o.status)).toEqual(["SUCCEEDED", "REFUNDED"]);
     expect(refunds.announced).toEqual([{ refundId: "ref_1", status: "SUCCEEDED" }]);
     expect(payments.announced.at(-1)).toEqual({ paymentId: payment.id, status: "PARTIALLY_REFUNDED" });
@@ -74,9 +88,18 @@ describe("RefundFlow on in-memory ports", () => {
   it("refuses a refund while a dispute is open: the buyer's bank handles the money back", async () => {
     const { refund, locks, payment } = await setup();
     await locks.withLockedPayment(payment.id, ({ disputes }) =>
-      disputes.open({ disputeId: "dp_1", currency: "EUR", amountMinor: 1_000n, reason: "fraudulent", shares: [{ orderId: "ord_a", sellerId: "seller_a", amountMinor: 1_000n }] }),
+      disputes.open({
+        disputeId: "dp_1",
+        currency: "EUR",
+        amountMinor: 1_000n,
+        reason: "fraudulent",
+        shares: [{ orderId: "ord_a", sellerId: "seller_a", amountMinor: 1_000n }],
+      }),
     );
-    await expect(refund("ref_1", "ord_b", 1_000n)).rejects.toMatchObject({ kind: "failed_precondition", message: expect.stringContaining("OPEN dispute dp_1") });
+    await expect(refund("ref_1", "ord_b", 1_000n)).rejects.toMatchObject({
+      kind: "failed_precondition",
+      message: expect.stringContaining("OPEN dispute dp_1"),
+    });
   });
 
   it("fails a refund the PSP refuses: no money back, the order unchanged, the failure announced", async () => {
@@ -90,7 +113,10 @@ describe("RefundFlow on in-memory ports", () => {
 
   it("leaves a refund PENDING for the poller when the PSP cannot be reached", async () => {
     const psp = fakePsp();
-    const { refund, refunds, flow } = await setup({ ...psp, refund: () => Promise.reject(new Error("connect ECONNREFUSED")) });
+    const { refund, refunds, flow } = await setup({
+      ...psp,
+      refund: () => Promise.reject(new Error("connect ECONNREFUSED")),
+    });
     await expect(refund("ref_1", "ord_a", 1_000n)).rejects.toThrow("ECONNREFUSED");
     expect((await refunds.find("ref_1"))!.status).toBe("PENDING");
     expect(await flow.claimStale(0, 10)).toEqual(["ref_1"]);

@@ -13,7 +13,15 @@ import {
   type Refund,
   type RefundInput,
 } from "../domain/refund.js";
-import { PspConflictError, PspRefusedError, type PaymentLocks, type PaymentRepository, type PspPort, type Refunds, type StoredRefund } from "./ports.js";
+import {
+  PspConflictError,
+  PspRefusedError,
+  type PaymentLocks,
+  type PaymentRepository,
+  type PspPort,
+  type Refunds,
+  type StoredRefund,
+} from "./ports.js";
 
 /** The PSP's 409s that a retry can never change; any other (e.g. the same request still in flight) may. */
 const FINAL_CONFLICTS = ["charge_disputed", "charge_already_refunded"];
@@ -45,7 +53,13 @@ export class RefundFlow {
         if (recorded) return recorded;
         const order = refundedOrder(payment, request.orderId);
         const earlier = await refunds.ofOrder(order.orderId);
-        const { platformFeeReversedMinor } = planRefund(payment, order, request.amount, earlier, await disputes.unresolvedOrLost());
+        const { platformFeeReversedMinor } = planRefund(
+          payment,
+          order,
+          request.amount,
+          earlier,
+          await disputes.unresolvedOrLost(),
+        );
         await refunds.insert(
           {
             refundId: request.refundId,
@@ -98,7 +112,11 @@ export class RefundFlow {
         pspRefundId: psp.id,
       });
     }
-    const settled = await this.settle(refund, psp.status === "succeeded" ? "SUCCEEDED" : "FAILED", psp.failureReason ?? undefined);
+    const settled = await this.settle(
+      refund,
+      psp.status === "succeeded" ? "SUCCEEDED" : "FAILED",
+      psp.failureReason ?? undefined,
+    );
     return settled ? "applied" : "unchanged";
   }
 
@@ -117,13 +135,22 @@ export class RefundFlow {
 
   private async submit(refund: StoredRefund): Promise<Refund> {
     if (refund.status === "PENDING" && refund.pspRefundId === undefined) {
-      const payment = present(await this.payments.get(refund.paymentId), `the payment ${refund.paymentId} of refund ${refund.refundId} exists`);
+      const payment = present(
+        await this.payments.get(refund.paymentId),
+        `the payment ${refund.paymentId} of refund ${refund.refundId} exists`,
+      );
       // A refund is recorded only for a paid order, so the PSP knows its payment.
       invariant(isRegistered(payment), `the refunded payment ${payment.id} has a PSP payment id`);
       try {
         await this.applyPspRefund(await this.psp.refund(refund, payment.pspPaymentId));
       } catch (err) {
-        if (!(err instanceof PspRefusedError || (err instanceof PspConflictError && FINAL_CONFLICTS.includes(err.code ?? "")))) throw err;
+        if (
+          !(
+            err instanceof PspRefusedError ||
+            (err instanceof PspConflictError && FINAL_CONFLICTS.includes(err.code ?? ""))
+          )
+        )
+          throw err;
         await this.settle(refund, "FAILED", `the PSP refused the refund: ${err.message}`);
       }
     }
@@ -137,9 +164,13 @@ export class RefundFlow {
   private async settle(refund: Refund, status: "SUCCEEDED" | "FAILED", failureReason?: string): Promise<boolean> {
     return this.locks.withLockedPayment(refund.paymentId, async ({ payment: locked, refunds, moveOrder }) => {
       const payment = present(locked, `the payment ${refund.paymentId} of refund ${refund.refundId} exists`);
-      const order = present(payment.orders.find((o) => o.orderId === refund.orderId), `the refunded order ${refund.orderId} is one of payment ${payment.id}'s`);
+      const order = present(
+        payment.orders.find((o) => o.orderId === refund.orderId),
+        `the refunded order ${refund.orderId} is one of payment ${payment.id}'s`,
+      );
       const earlier = (await refunds.ofOrder(refund.orderId)).filter((r) => r.refundId !== refund.refundId);
-      const fee = status === "SUCCEEDED" ? refundFeeShare(order, refund.amountMinor, earlier) : refund.platformFeeReversedMinor;
+      const fee =
+        status === "SUCCEEDED" ? refundFeeShare(order, refund.amountMinor, earlier) : refund.platformFeeReversedMinor;
       const settled = await refunds.settle(refund.refundId, status, { failureReason, platformFeeReversedMinor: fee });
       if (!settled || status === "FAILED") return settled !== undefined;
       await moveOrder(order.orderId, orderStatusAfterRefunds(order, await refunds.refundedOfOrder(refund.orderId)));

@@ -19,7 +19,13 @@ describe("return_url and RETURN_URL_HOSTS", () => {
   });
 
   it("accepts a listed host, however its case or port is written", () => {
-    for (const url of ["https://shop.example/orders/1", "http://SHOP.example:8443/x", "https://checkout.shop.example/", "https://xn--bcher-kva.example/", "https://bücher.example/"]) {
+    for (const url of [
+      "https://shop.example/orders/1",
+      "http://SHOP.example:8443/x",
+      "https://checkout.shop.example/",
+      "https://xn--bcher-kva.example/",
+      "https://bücher.example/",
+    ]) {
       expect(validateCheckout(checkout(url), allowed).returnUrl, url).toBe(url);
     }
     expect(validateCheckout(checkout(""), allowed).returnUrl).toBe("");
@@ -35,7 +41,9 @@ describe("return_url and RETURN_URL_HOSTS", () => {
       ["https://shop.example./", "shop.example."],
     ];
     for (const [url, host] of cases) {
-      expect(() => validateCheckout(checkout(url), allowed), url).toThrow(`return_url: host "${host}" is not one buyers may be sent back to (RETURN_URL_HOSTS: `);
+      expect(() => validateCheckout(checkout(url), allowed), url).toThrow(
+        `return_url: host "${host}" is not one buyers may be sent back to (RETURN_URL_HOSTS: `,
+      );
     }
   });
 
@@ -50,14 +58,20 @@ describe("embed_origins", () => {
   const embedded = (origins: string[]) => validateCheckout(checkout("", origins)).embedOrigins;
 
   it("takes https origins, and plain http only on loopback names", () => {
-    const origins = ["https://shop.example", "https://checkout.shop.example:8443", "http://localhost:3000", "http://shop.localhost:8080", "http://127.0.0.1:4000"];
+    const origins = [
+      "https://shop.example",
+      "https://checkout.shop.example:8443",
+      "http://localhost:3000",
+      "http://shop.localhost:8080",
+      "http://127.0.0.1:4000",
+    ];
     expect(embedded(origins)).toEqual(origins);
     expect(embedded(Array.from({ length: 10 }, (_, i) => `https://shop${i}.example`))).toHaveLength(10);
   });
 
   it("refuses what is not exactly an origin, naming the element and why", () => {
     const cases: [string, string][] = [
-      ["https://shop.example/", 'is not an origin'],
+      ["https://shop.example/", "is not an origin"],
       ["https://shop.example/pay", "is not an origin"],
       ["https://Shop.example", "is not an origin"],
       ["https://shop.example:443", "is not an origin"],
@@ -71,19 +85,27 @@ describe("embed_origins", () => {
       [`https://${"a".repeat(250)}.example`, "must be at most 255 characters, got 266"],
     ];
     for (const [origin, problem] of cases) {
-      expect(() => embedded(["https://ok.example", origin]), origin).toThrow(new RegExp(`^embed_origins\\[1\\]: .*${problem.replace(/[()]/g, "\\$&")}`));
+      expect(() => embedded(["https://ok.example", origin]), origin).toThrow(
+        new RegExp(`^embed_origins\\[1\\]: .*${problem.replace(/[()]/g, "\\$&")}`),
+      );
     }
   });
 
   it("refuses more than 10, and the same origin twice", () => {
-    expect(() => embedded(Array.from({ length: 11 }, (_, i) => `https://shop${i}.example`))).toThrow("embed_origins: must list at most 10 origins, got 11");
-    expect(() => embedded(["https://shop.example", "https://shop.example"])).toThrow('embed_origins[1]: "https://shop.example" appears more than once');
+    expect(() => embedded(Array.from({ length: 11 }, (_, i) => `https://shop${i}.example`))).toThrow(
+      "embed_origins: must list at most 10 origins, got 11",
+    );
+    expect(() => embedded(["https://shop.example", "https://shop.example"])).toThrow(
+      'embed_origins[1]: "https://shop.example" appears more than once',
+    );
   });
 
   it("are part of the request's fingerprint: the same checkout_id with other origins is another request", () => {
     const plain = validateCheckout(checkout("https://shop.example/back"));
     const framed = validateCheckout(checkout("https://shop.example/back", ["https://shop.example"]));
     expect(checkoutFingerprint(framed)).not.toBe(checkoutFingerprint(plain));
-    expect(checkoutFingerprint(framed)).not.toBe(checkoutFingerprint({ ...framed, embedOrigins: ["https://other.example"] }));
+    expect(checkoutFingerprint(framed)).not.toBe(
+      checkoutFingerprint({ ...framed, embedOrigins: ["https://other.example"] }),
+    );
   });
 });

@@ -50,7 +50,15 @@ export function returnUrlHosts(names: readonly string[]): ReadonlySet<string> {
   return new Set(
     names.map((name) => {
       const url = URL.canParse(`http://${name}`) ? new URL(`http://${name}`) : undefined;
-      if (!url || url.host !== url.hostname || url.pathname !== "/" || url.username || url.search || url.hash || name.includes("/")) {
+      if (
+        !url ||
+        url.host !== url.hostname ||
+        url.pathname !== "/" ||
+        url.username ||
+        url.search ||
+        url.hash ||
+        name.includes("/")
+      ) {
         throw new Error(`RETURN_URL_HOSTS: "${name}" is not a host name`);
       }
       return url.hostname;
@@ -60,23 +68,32 @@ export function returnUrlHosts(names: readonly string[]): ReadonlySet<string> {
 
 function optionalReturnUrl(value: string, allowedHosts: ReadonlySet<string> | undefined): string {
   if (value === "") return value;
-  if (value.length > MAX_URL_LENGTH) throw invalidArgument("return_url", `must be at most ${MAX_URL_LENGTH} characters`);
+  if (value.length > MAX_URL_LENGTH)
+    throw invalidArgument("return_url", `must be at most ${MAX_URL_LENGTH} characters`);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     throw invalidArgument("return_url", `"${value}" is not an absolute URL`);
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw invalidArgument("return_url", "must be an http or https URL");
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw invalidArgument("return_url", "must be an http or https URL");
   if (allowedHosts && !allowedHosts.has(url.hostname)) {
-    throw invalidArgument("return_url", `host "${url.hostname}" is not one buyers may be sent back to (RETURN_URL_HOSTS: ${[...allowedHosts].join(", ")})`);
+    throw invalidArgument(
+      "return_url",
+      `host "${url.hostname}" is not one buyers may be sent back to (RETURN_URL_HOSTS: ${[...allowedHosts].join(", ")})`,
+    );
   }
   return value;
 }
 
 function embedOrigins(values: readonly string[]): string[] {
   const problem = embedOriginsProblem(values);
-  if (problem) throw invalidArgument(problem.index === null ? "embed_origins" : `embed_origins[${problem.index}]`, problem.message);
+  if (problem)
+    throw invalidArgument(
+      problem.index === null ? "embed_origins" : `embed_origins[${problem.index}]`,
+      problem.message,
+    );
   return [...values];
 }
 
@@ -89,7 +106,10 @@ export function validateCheckout(input: CheckoutInput, allowedReturnUrlHosts?: R
   const origins = embedOrigins(input.embedOrigins);
   if (input.orders.length === 0) throw invalidArgument("orders", "must contain at least one order");
   if (input.orders.length > MAX_ORDERS_PER_CHECKOUT) {
-    throw invalidArgument("orders", `must contain at most ${MAX_ORDERS_PER_CHECKOUT} orders, got ${input.orders.length}`);
+    throw invalidArgument(
+      "orders",
+      `must contain at most ${MAX_ORDERS_PER_CHECKOUT} orders, got ${input.orders.length}`,
+    );
   }
 
   const seen = new Set<string>();
@@ -97,19 +117,33 @@ export function validateCheckout(input: CheckoutInput, allowedReturnUrlHosts?: R
   let total = 0n;
   const orders = input.orders.map((order, i) => {
     const orderId = requireId(`orders[${i}].order_id`, order.orderId);
-    if (seen.has(orderId)) throw invalidArgument(`orders[${i}].order_id`, `"${orderId}" appears more than once in the checkout`);
+    if (seen.has(orderId))
+      throw invalidArgument(`orders[${i}].order_id`, `"${orderId}" appears more than once in the checkout`);
     seen.add(orderId);
     const sellerId = requireId(`orders[${i}].seller_id`, order.sellerId);
     const amount = requirePositiveMoney(`orders[${i}].amount`, order.amount);
     currency ??= amount.currency;
     if (amount.currency !== currency) {
-      throw invalidArgument(`orders[${i}].amount.currency`, `is ${amount.currency} but orders[0] is ${currency}; a checkout has one currency`);
+      throw invalidArgument(
+        `orders[${i}].amount.currency`,
+        `is ${amount.currency} but orders[0] is ${currency}; a checkout has one currency`,
+      );
     }
     total += amount.amountMinor;
     if (total > MAX_MINOR_UNITS) throw invalidArgument("orders", "the total of the orders is too large");
     return { orderId, sellerId, amountMinor: amount.amountMinor };
   });
-  return { captureMethod: input.captureMethod, checkoutId, buyerId, buyerCountry, returnUrl, embedOrigins: origins, currency: present(currency, "a checkout with orders has their currency"), total, orders };
+  return {
+    captureMethod: input.captureMethod,
+    checkoutId,
+    buyerId,
+    buyerCountry,
+    returnUrl,
+    embedOrigins: origins,
+    currency: present(currency, "a checkout with orders has their currency"),
+    total,
+    orders,
+  };
 }
 
 /** Identifies the request behind an idempotency key: the same checkout always hashes the same. */
@@ -151,6 +185,9 @@ export function priceCheckout(checkout: Checkout, platformFeeBps: number): Price
   return {
     ...checkout,
     platformFeeBps,
-    orders: checkout.orders.map((o) => ({ ...o, platformFeeMinor: splitOrder(o.amountMinor, platformFeeBps).platformFeeMinor })),
+    orders: checkout.orders.map((o) => ({
+      ...o,
+      platformFeeMinor: splitOrder(o.amountMinor, platformFeeBps).platformFeeMinor,
+    })),
   };
 }

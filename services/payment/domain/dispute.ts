@@ -40,11 +40,15 @@ export function shareDispute(orders: readonly OrderHolding[], amountMinor: bigin
     remainder: (amountMinor * o.holdsMinor) % held,
   }));
   let left = amountMinor - shares.reduce((sum, s) => sum + s.floor, 0n);
-  const byRemainder = [...shares].sort((a, b) => (a.remainder === b.remainder ? a.position - b.position : a.remainder > b.remainder ? -1 : 1));
+  const byRemainder = [...shares].sort((a, b) =>
+    a.remainder === b.remainder ? a.position - b.position : a.remainder > b.remainder ? -1 : 1,
+  );
   for (const s of byRemainder) {
     if (left === 0n) break;
     s.floor += 1n;
     left -= 1n;
   }
-  return shares.filter((s) => s.floor > 0n).map((s) => ({ orderId: s.order.orderId, sellerId: s.order.sellerId, amountMinor: s.floor }));
+  return shares
+    .filter((s) => s.floor > 0n)
+    .map((s) => ({ orderId: s.order.orderId, sellerId: s.order.sellerId, amountMinor: s.floor }));
 }

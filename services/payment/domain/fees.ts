@@ -10,7 +10,8 @@ export interface OrderSplit {
 }
 
 export function splitOrder(amountMinor: bigint, feeBps: number): OrderSplit {
-  if (!Number.isInteger(feeBps) || feeBps < 0 || feeBps > MAX_FEE_BPS) throw new Error(`fee must be 0..${MAX_FEE_BPS} bps, got ${feeBps}`);
+  if (!Number.isInteger(feeBps) || feeBps < 0 || feeBps > MAX_FEE_BPS)
+    throw new Error(`fee must be 0..${MAX_FEE_BPS} bps, got ${feeBps}`);
   if (amountMinor <= 0n) throw new Error(`amount must be positive, got ${amountMinor}`);
   const platformFeeMinor = (amountMinor * BigInt(feeBps) + 5_000n) / 10_000n;
   return { platformFeeMinor, sellerNetMinor: amountMinor - platformFeeMinor };
@@ -21,7 +22,10 @@ export function splitOrder(amountMinor: bigint, feeBps: number): OrderSplit {
  * it, rounded half up. A refund reverses the difference with what earlier refunds reversed, so partial refunds
  * add up to exactly the order's fee once the whole order is refunded, whatever their sizes.
  */
-export function feeReversedUpTo(order: { amountMinor: bigint; platformFeeMinor: bigint }, refundedAfterMinor: bigint): bigint {
+export function feeReversedUpTo(
+  order: { amountMinor: bigint; platformFeeMinor: bigint },
+  refundedAfterMinor: bigint,
+): bigint {
   if (refundedAfterMinor < 0n || refundedAfterMinor > order.amountMinor) {
     throw new Error(`refunded total must be 0..${order.amountMinor}, got ${refundedAfterMinor}`);
   }

@@ -6,7 +6,11 @@ describe("payment stats periods", () => {
     const range = statsRange("hour", 3, new Date("2026-03-01T10:59:59.999Z"));
     expect(range.from.toISOString()).toBe("2026-03-01T08:00:00.000Z");
     expect(range.to.toISOString()).toBe("2026-03-01T11:00:00.000Z");
-    expect(range.starts.map((d) => d.toISOString())).toEqual(["2026-03-01T08:00:00.000Z", "2026-03-01T09:00:00.000Z", "2026-03-01T10:00:00.000Z"]);
+    expect(range.starts.map((d) => d.toISOString())).toEqual([
+      "2026-03-01T08:00:00.000Z",
+      "2026-03-01T09:00:00.000Z",
+      "2026-03-01T10:00:00.000Z",
+    ]);
     expect(statsRange("day", 1, new Date("2026-03-01T00:00:00Z")).to.toISOString()).toBe("2026-03-02T00:00:00.000Z");
   });
 
@@ -17,7 +21,9 @@ describe("payment stats periods", () => {
       { start: day2, currency: "USD", created: 3, succeeded: 2, failed: 1, chargedMinor: 3_500n },
       { start: day2, currency: "EUR", created: 1, succeeded: 0, failed: 0, chargedMinor: 0n },
     ]);
-    expect(buckets.map((b) => [b.start.toISOString().slice(0, 10), b.created, b.succeeded, b.failed, b.charged])).toEqual([
+    expect(
+      buckets.map((b) => [b.start.toISOString().slice(0, 10), b.created, b.succeeded, b.failed, b.charged]),
+    ).toEqual([
       ["2026-03-01", 0, 0, 0, []],
       ["2026-03-02", 4, 2, 1, [{ amountMinor: 3_500n, currency: "USD" }]],
       ["2026-03-03", 0, 0, 0, []],
@@ -26,6 +32,17 @@ describe("payment stats periods", () => {
 
   it("refuses a row from outside the range", () => {
     const range = statsRange("hour", 1, new Date("2026-03-01T10:00:00Z"));
-    expect(() => statsBuckets(range, [{ start: new Date("2026-03-01T09:00:00Z"), currency: "USD", created: 1, succeeded: 0, failed: 0, chargedMinor: 0n }])).toThrow(/outside/);
+    expect(() =>
+      statsBuckets(range, [
+        {
+          start: new Date("2026-03-01T09:00:00Z"),
+          currency: "USD",
+          created: 1,
+          succeeded: 0,
+          failed: 0,
+          chargedMinor: 0n,
+        },
+      ]),
+    ).toThrow(/outside/);
   });
 });

@@ -38,12 +38,22 @@ export function statsRange(period: StatsPeriod, periods: number, until: Date): S
   const size = PERIOD_MS[period];
   const to = Math.floor(until.getTime() / size) * size + size;
   const from = to - periods * size;
-  return { period, from: new Date(from), to: new Date(to), starts: Array.from({ length: periods }, (_, i) => new Date(from + i * size)) };
+  return {
+    period,
+    from: new Date(from),
+    to: new Date(to),
+    starts: Array.from({ length: periods }, (_, i) => new Date(from + i * size)),
+  };
 }
 
 /** Every period of the range, oldest first, with the rows' counts summed over currencies and zeros where none. */
 export function statsBuckets(range: StatsRange, rows: readonly PaymentStatsRow[]): PaymentStatsBucket[] {
-  const buckets = new Map(range.starts.map((start) => [start.getTime(), { start, created: 0, succeeded: 0, failed: 0, charged: [] as Money[] }]));
+  const buckets = new Map(
+    range.starts.map((start) => [
+      start.getTime(),
+      { start, created: 0, succeeded: 0, failed: 0, charged: [] as Money[] },
+    ]),
+  );
   for (const row of rows) {
     const bucket = buckets.get(row.start.getTime());
     if (bucket === undefined) throw new Error(`a stats row for ${row.start.toISOString()} is outside the range`);

@@ -1,7 +1,13 @@
 import type { PendingReason, StatusChange } from "./payment.js";
 import type { PaymentStatus } from "./status.js";
 
-export type PspStatus = "requires_payment_method" | "processing" | "requires_capture" | "succeeded" | "failed" | "canceled";
+export type PspStatus =
+  | "requires_payment_method"
+  | "processing"
+  | "requires_capture"
+  | "succeeded"
+  | "failed"
+  | "canceled";
 
 /** The PSP's view of a payment, from an API response or a signed webhook. */
 export interface PspPayment {
@@ -48,15 +54,27 @@ export function changeFromPsp(psp: PspPayment): StatusChange {
     const code = psp.declineCode ?? "unknown";
     return { to, failure: { reason: `card declined: ${psp.failureMessage ?? code}`, declineCode: code } };
   }
-  if (psp.status === "processing" && psp.pendingReason) return { to, pendingReason: OUR_PENDING_REASON[psp.pendingReason] };
+  if (psp.status === "processing" && psp.pendingReason)
+    return { to, pendingReason: OUR_PENDING_REASON[psp.pendingReason] };
   if (psp.status === "canceled") {
     if (psp.cancellationReason === "abandoned") return { to: "FAILED", failure: ABANDONED };
-    return { to, failure: { reason: psp.cancellationReason === "expired" ? "the authorization expired before it was captured" : "voided: released before it was captured, nothing was charged" } };
+    return {
+      to,
+      failure: {
+        reason:
+          psp.cancellationReason === "expired"
+            ? "the authorization expired before it was captured"
+            : "voided: released before it was captured, nothing was charged",
+      },
+    };
   }
   return { to };
 }
 
-const ABANDONED = { reason: "expired: the buyer did not pay in time; canceled at the PSP, nothing was charged", declineCode: "expired" };
+const ABANDONED = {
+  reason: "expired: the buyer did not pay in time; canceled at the PSP, nothing was charged",
+  declineCode: "expired",
+};
 
 /** Registered, still awaiting the buyer, and checked out `expireAfterMs` ago or more: to be canceled at the PSP. */
 export function isAbandoned(psp: PspPayment, checkedOutAt: Date, expireAfterMs: number, now: number): boolean {

@@ -4,7 +4,11 @@ import { splitOrder } from "./fees.js";
 import type { Payment, PaymentOrder } from "./payment.js";
 import { planRefund, refundFeeShare, type Refund } from "./refund.js";
 
-const order = (amountMinor: bigint, platformFeeMinor: bigint, status: PaymentOrder["status"] = "SUCCEEDED"): PaymentOrder => ({
+const order = (
+  amountMinor: bigint,
+  platformFeeMinor: bigint,
+  status: PaymentOrder["status"] = "SUCCEEDED",
+): PaymentOrder => ({
   orderId: "o1",
   sellerId: "s1",
   amountMinor,
@@ -35,7 +39,9 @@ describe("refund planning", () => {
             expect(platformFeeReversedMinor >= 0n && platformFeeReversedMinor <= part).toBe(true);
             // Within one minor unit of the exact proportional share.
             const exact2 = (2n * o.platformFeeMinor * part) / o.amountMinor;
-            expect(2n * platformFeeReversedMinor - exact2 <= 2n && exact2 - 2n * platformFeeReversedMinor <= 2n).toBe(true);
+            expect(2n * platformFeeReversedMinor - exact2 <= 2n && exact2 - 2n * platformFeeReversedMinor <= 2n).toBe(
+              true,
+            );
             done.push({ amountMinor: part, platformFeeReversedMinor, status: "SUCCEEDED" });
           }
           expect(done.reduce((s, r) => s + r.platformFeeReversedMinor, 0n)).toBe(o.platformFeeMinor);
@@ -51,7 +57,9 @@ describe("refund planning", () => {
       { amountMinor: 4_000n, platformFeeReversedMinor: 100n, status: "SUCCEEDED" as const },
       { amountMinor: 5_000n, platformFeeReversedMinor: 125n, status: "FAILED" as const },
     ];
-    expect(() => planRefund(paymentOf(o), o, usd(6_001n), earlier)).toThrow(/has 60\.00 USD left to refund .*asked for 60\.01 USD/);
+    expect(() => planRefund(paymentOf(o), o, usd(6_001n), earlier)).toThrow(
+      /has 60\.00 USD left to refund .*asked for 60\.01 USD/,
+    );
     expect(planRefund(paymentOf(o), o, usd(6_000n), earlier)).toEqual({ platformFeeReversedMinor: 150n });
   });
 
@@ -64,13 +72,17 @@ describe("refund planning", () => {
 
   it("refuses a payment under an open or lost dispute", () => {
     const o = order(1_000n, 25n);
-    expect(() => planRefund(paymentOf(o), o, usd(1n), [], { disputeId: "dp_1", status: "OPEN" })).toThrow(/OPEN dispute dp_1/);
+    expect(() => planRefund(paymentOf(o), o, usd(1n), [], { disputeId: "dp_1", status: "OPEN" })).toThrow(
+      /OPEN dispute dp_1/,
+    );
   });
 
   it("refuses an order that was never paid, and another currency", () => {
     const unpaid = order(1_000n, 25n, "EXECUTING");
     expect(() => planRefund(paymentOf(unpaid), unpaid, usd(1n), [])).toThrow(/is EXECUTING: only a paid order/);
     const paid = order(1_000n, 25n);
-    expect(() => planRefund(paymentOf(paid), paid, { amountMinor: 1n, currency: "EUR" }, [])).toThrow(/amount.currency: is EUR/);
+    expect(() => planRefund(paymentOf(paid), paid, { amountMinor: 1n, currency: "EUR" }, [])).toThrow(
+      /amount.currency: is EUR/,
+    );
   });
 });

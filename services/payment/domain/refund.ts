@@ -42,7 +42,8 @@ const MAX_REASON_LENGTH = 500;
 
 export function validateRefund(input: RefundInput): RefundRequest {
   const reason = input.reason.trim();
-  if (reason.length > MAX_REASON_LENGTH) throw invalidArgument("reason", `must be at most ${MAX_REASON_LENGTH} characters`);
+  if (reason.length > MAX_REASON_LENGTH)
+    throw invalidArgument("reason", `must be at most ${MAX_REASON_LENGTH} characters`);
   return {
     refundId: requireId("refund_id", input.refundId),
     paymentId: requireId("payment_id", input.paymentId),
@@ -75,7 +76,11 @@ type EarlierRefund = Pick<Refund, "amountMinor" | "platformFeeReversedMinor" | "
  * The platform fee a refund of `amountMinor` gives back, after the order's SUCCEEDED refunds: the cumulative rule
  * (docs/architecture.md, "Fee rule for refunds"), so that refunds add up to exactly the order's fee.
  */
-export function refundFeeShare(order: Pick<PaymentOrder, "amountMinor" | "platformFeeMinor">, amountMinor: bigint, earlier: readonly EarlierRefund[]): bigint {
+export function refundFeeShare(
+  order: Pick<PaymentOrder, "amountMinor" | "platformFeeMinor">,
+  amountMinor: bigint,
+  earlier: readonly EarlierRefund[],
+): bigint {
   const succeeded = earlier.filter((r) => r.status === "SUCCEEDED");
   const refunded = succeeded.reduce((sum, r) => sum + r.amountMinor, 0n);
   const reversed = succeeded.reduce((sum, r) => sum + r.platformFeeReversedMinor, 0n);
@@ -95,14 +100,24 @@ export function planRefund(
   dispute?: { disputeId: string; status: string },
 ): { platformFeeReversedMinor: bigint } {
   if (dispute) {
-    throw failedPrecondition(`payment ${payment.id} has a ${dispute.status} dispute ${dispute.disputeId}: the buyer's bank handles its money back, so it cannot be refunded`);
+    throw failedPrecondition(
+      `payment ${payment.id} has a ${dispute.status} dispute ${dispute.disputeId}: the buyer's bank handles its money back, so it cannot be refunded`,
+    );
   }
-  if (order.status === "REFUNDED") throw failedPrecondition(`order ${order.orderId} of payment ${payment.id} is fully refunded: nothing is left to refund`);
+  if (order.status === "REFUNDED")
+    throw failedPrecondition(
+      `order ${order.orderId} of payment ${payment.id} is fully refunded: nothing is left to refund`,
+    );
   if (order.status !== "SUCCEEDED" && order.status !== "PARTIALLY_REFUNDED") {
-    throw failedPrecondition(`order ${order.orderId} of payment ${payment.id} is ${order.status}: only a paid order can be refunded`);
+    throw failedPrecondition(
+      `order ${order.orderId} of payment ${payment.id} is ${order.status}: only a paid order can be refunded`,
+    );
   }
   if (amount.currency !== payment.currency) {
-    throw invalidArgument("amount.currency", `is ${amount.currency} but payment ${payment.id} is in ${payment.currency}`);
+    throw invalidArgument(
+      "amount.currency",
+      `is ${amount.currency} but payment ${payment.id} is in ${payment.currency}`,
+    );
   }
   const counted = earlier.filter((r) => r.status !== "FAILED");
   const refunded = counted.reduce((sum, r) => sum + r.amountMinor, 0n);

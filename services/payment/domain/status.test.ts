@@ -3,7 +3,9 @@ import { canMove, checkoutStatus, PAYMENT_STATUSES, statusesBefore } from "./sta
 
 describe("payment state machine", () => {
   it("allows exactly the transitions of the design", () => {
-    const allowed = PAYMENT_STATUSES.flatMap((from) => PAYMENT_STATUSES.filter((to) => canMove(from, to)).map((to) => `${from}->${to}`));
+    const allowed = PAYMENT_STATUSES.flatMap((from) =>
+      PAYMENT_STATUSES.filter((to) => canMove(from, to)).map((to) => `${from}->${to}`),
+    );
     expect(allowed.sort()).toEqual(
       [
         "NOT_STARTED->EXECUTING",

@@ -9,7 +9,9 @@ export type CapturePlan = ReadonlyMap<string, bigint>;
 export function applyCapturePlan(payment: Payment, plan: CapturePlan): Payment {
   const orders = payment.orders.map((o) => {
     const planned = plan.get(o.orderId);
-    return planned === undefined ? o : { ...o, amountMinor: planned, platformFeeMinor: splitOrder(planned, payment.platformFeeBps).platformFeeMinor };
+    return planned === undefined
+      ? o
+      : { ...o, amountMinor: planned, platformFeeMinor: splitOrder(planned, payment.platformFeeBps).platformFeeMinor };
   });
   return { ...payment, orders, total: orders.reduce((sum, o) => sum + o.amountMinor, 0n) };
 }
@@ -20,14 +22,23 @@ export function applyCapturePlan(payment: Payment, plan: CapturePlan): Payment {
  */
 export function moveTo(payment: Payment, change: StatusChange, plan: CapturePlan | undefined): Payment | undefined {
   if (!canMove(payment.status, change.to)) return undefined;
-  const charged = change.to === "SUCCEEDED" && plan !== undefined && plan.size > 0 ? applyCapturePlan(payment, plan) : payment;
+  const charged =
+    change.to === "SUCCEEDED" && plan !== undefined && plan.size > 0 ? applyCapturePlan(payment, plan) : payment;
   const before = statusesBefore(change.to);
-  return withOrders(charged, charged.orders.map((o) => (before.includes(o.status) ? { ...o, status: change.to } : o)), change);
+  return withOrders(
+    charged,
+    charged.orders.map((o) => (before.includes(o.status) ? { ...o, status: change.to } : o)),
+    change,
+  );
 }
 
 /** The payment after one of its orders moved (a refund); its checkout status follows its orders. */
 export function moveOrder(payment: Payment, orderId: string, to: PaymentStatus): Payment {
-  return withOrders(payment, payment.orders.map((o) => (o.orderId === orderId ? { ...o, status: to } : o)), { to });
+  return withOrders(
+    payment,
+    payment.orders.map((o) => (o.orderId === orderId ? { ...o, status: to } : o)),
+    { to },
+  );
 }
 
 function withOrders(payment: Payment, orders: PaymentOrder[], { failure, pendingReason }: StatusChange): Payment {

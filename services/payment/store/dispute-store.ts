@@ -39,8 +39,14 @@ export class DisputeStore implements Disputes {
   }
 
   /** A dispute on the payment that is open or lost: the buyer's bank is handling (or took) the money back. */
-  async unresolvedOrLost(trx: Knex.Transaction, paymentId: string): Promise<{ disputeId: string; status: string } | undefined> {
-    const row = await trx("disputes").where({ payment_id: paymentId }).whereIn("status", ["OPEN", "LOST"]).first("id", "status");
+  async unresolvedOrLost(
+    trx: Knex.Transaction,
+    paymentId: string,
+  ): Promise<{ disputeId: string; status: string } | undefined> {
+    const row = await trx("disputes")
+      .where({ payment_id: paymentId })
+      .whereIn("status", ["OPEN", "LOST"])
+      .first("id", "status");
     return row && { disputeId: row.id, status: row.status };
   }
 
@@ -60,26 +66,40 @@ export class DisputeStore implements Disputes {
       reason: dispute.reason,
     });
     await trx("dispute_shares").insert(
-      dispute.shares.map((s: DisputeShare) => ({ dispute_id: dispute.disputeId, order_id: s.orderId, seller_id: s.sellerId, amount_minor: s.amountMinor })),
+      dispute.shares.map((s: DisputeShare) => ({
+        dispute_id: dispute.disputeId,
+        order_id: s.orderId,
+        seller_id: s.sellerId,
+        amount_minor: s.amountMinor,
+      })),
     );
     return this.announce(trx, dispute.disputeId);
   }
 
   /** OPEN -> WON | LOST with its event; undefined when it was already decided. */
   async decide(trx: Knex.Transaction, disputeId: string, status: "WON" | "LOST"): Promise<Dispute | undefined> {
-    const updated = await trx("disputes").where({ id: disputeId, status: "OPEN" }).update({ status, updated_at: trx.fn.now() });
+    const updated = await trx("disputes")
+      .where({ id: disputeId, status: "OPEN" })
+      .update({ status, updated_at: trx.fn.now() });
     return updated === 1 ? this.announce(trx, disputeId) : undefined;
   }
 
   private async announce(trx: Knex.Transaction, disputeId: string): Promise<Dispute> {
     const dispute = present(await this.find(trx, disputeId), `dispute ${disputeId} reads back once written`);
-    await appendToOutbox(trx, dispute.paymentId, this.subjectOf(dispute.status), (eventId) => this.encodeEvent(dispute, eventId, dispute.updatedAt));
+    await appendToOutbox(trx, dispute.paymentId, this.subjectOf(dispute.status), (eventId) =>
+      this.encodeEvent(dispute, eventId, dispute.updatedAt),
+    );
     return dispute;
   }
 
   private async withShares(db: Db | Knex.Transaction, rows: DisputeRow[]): Promise<Dispute[]> {
     if (rows.length === 0) return [];
-    const shares: ShareRow[] = await db("dispute_shares").whereIn("dispute_id", rows.map((r) => r.id)).orderBy(["dispute_id", "order_id"]);
+    const shares: ShareRow[] = await db("dispute_shares")
+      .whereIn(
+        "dispute_id",
+        rows.map((r) => r.id),
+      )
+      .orderBy(["dispute_id", "order_id"]);
     return rows.map((r) => ({
       disputeId: r.id,
       paymentId: r.payment_id,
@@ -87,7 +107,9 @@ export class DisputeStore implements Disputes {
       amountMinor: r.amount_minor,
       status: r.status,
       reason: r.reason,
-      shares: shares.filter((s) => s.dispute_id === r.id).map((s) => ({ orderId: s.order_id, sellerId: s.seller_id, amountMinor: s.amount_minor })),
+      shares: shares
+        .filter((s) => s.dispute_id === r.id)
+        .map((s) => ({ orderId: s.order_id, sellerId: s.seller_id, amountMinor: s.amount_minor })),
       createdAt: r.created_at,
       updatedAt: r.updated_at,
     }));

@@ -2,7 +2,6 @@ import type { Db } from "../../lib/db.js";
 import type { RetainedTable } from "../../lib/retention.js";
 import type { SavedResponse, SavedResponses } from "../api/create-payment-replay.js";
 
-
 /** For the retention sweeper: a key goes once it has expired. */
 export const EXPIRED_IDEMPOTENCY_KEYS: RetainedTable = { table: "idempotency_keys", column: "expires_at", keepMs: 0 };
 
@@ -16,9 +15,21 @@ export class IdempotencyStore implements SavedResponses {
   async recall(key: string): Promise<SavedResponse | undefined> {
     const row = await this.db("idempotency_keys")
       .where({ key })
-      .first("request_fingerprint", "payment_id", "response", "created_at", this.db.raw("expires_at <= now() as expired"));
+      .first(
+        "request_fingerprint",
+        "payment_id",
+        "response",
+        "created_at",
+        this.db.raw("expires_at <= now() as expired"),
+      );
     return (
-      row && { fingerprint: row.request_fingerprint, paymentId: row.payment_id, body: new Uint8Array(row.response), createdAt: row.created_at, expired: row.expired }
+      row && {
+        fingerprint: row.request_fingerprint,
+        paymentId: row.payment_id,
+        body: new Uint8Array(row.response),
+        createdAt: row.created_at,
+        expired: row.expired,
+      }
     );
   }
 
@@ -38,5 +49,4 @@ export class IdempotencyStore implements SavedResponses {
     if (inserted) return body;
     return (await this.recall(key))?.body ?? body;
   }
-
 }

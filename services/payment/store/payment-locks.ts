@@ -31,7 +31,13 @@ export class SqlPaymentLocks implements PaymentLocks {
           open: (dispute) => disputes.open(trx, { ...dispute, paymentId }),
           decide: (disputeId, status) => disputes.decide(trx, disputeId, status),
         },
-        moveOrder: (orderId, to) => payments.moveOrder(trx, present(payment, `payment ${paymentId} exists to move its order ${orderId}`), orderId, to),
+        moveOrder: (orderId, to) =>
+          payments.moveOrder(
+            trx,
+            present(payment, `payment ${paymentId} exists to move its order ${orderId}`),
+            orderId,
+            to,
+          ),
       }),
     );
   }

@@ -2,7 +2,14 @@ import type { Knex } from "knex";
 import { claimStaleRows, type Db } from "../../lib/db.js";
 import { present } from "../../lib/invariant.js";
 import { checkoutIdReused, type CaptureMethod, type PricedCheckout } from "../domain/checkout.js";
-import type { Payment, PaymentOrder, PendingReason, ReviewOutcome, RiskResult, StatusChange } from "../domain/payment.js";
+import type {
+  Payment,
+  PaymentOrder,
+  PendingReason,
+  ReviewOutcome,
+  RiskResult,
+  StatusChange,
+} from "../domain/payment.js";
 import type { PspPayment } from "../domain/psp-payment.js";
 import type { PaymentStatsRow, StatsPeriod } from "../domain/payment-stats.js";
 import { checkoutStatus, statusesBefore, type PaymentStatus } from "../domain/status.js";
@@ -100,7 +107,10 @@ function paymentOf(row: PaymentRow, orders: PaymentOrder[]): Payment {
     statusPageUrl: row.status_page_url,
     captureMethod: row.capture_method,
     requestedTotal: row.requested_total_minor,
-    failure: row.failure_reason === null ? undefined : { reason: row.failure_reason, declineCode: row.decline_code ?? undefined },
+    failure:
+      row.failure_reason === null
+        ? undefined
+        : { reason: row.failure_reason, declineCode: row.decline_code ?? undefined },
     pendingReason: row.pending_reason ?? undefined,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -129,7 +139,11 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
    * Records a new checkout, or finds the one already recorded under its checkout_id. Two concurrent calls with
    * one checkout_id create one payment: the unique constraint makes the second insert wait and then do nothing.
    */
-  async createOrGet(checkout: PricedCheckout, fingerprint: string, newPayment: { id: string; statusPageUrl: string }): Promise<Payment> {
+  async createOrGet(
+    checkout: PricedCheckout,
+    fingerprint: string,
+    newPayment: { id: string; statusPageUrl: string },
+  ): Promise<Payment> {
     const newPaymentId = newPayment.id;
     const created = await this.db.transaction(async (trx): Promise<Payment | undefined> => {
       const [inserted]: PaymentRow[] = await trx("payments")
@@ -184,13 +198,26 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
   }
 
   /** Newest first, `limit` at a time, continuing strictly before `beforeSeq`. */
-  async list(filter: { buyerId?: string; sellerId?: string; status?: PaymentStatus; awaitingRiskReview?: boolean; beforeSeq?: bigint; limit: number }): Promise<PaymentPage> {
-    const query = this.db("payments").orderBy("seq", "desc").limit(filter.limit + 1);
+  async list(filter: {
+    buyerId?: string;
+    sellerId?: string;
+    status?: PaymentStatus;
+    awaitingRiskReview?: boolean;
+    beforeSeq?: bigint;
+    limit: number;
+  }): Promise<PaymentPage> {
+    const query = this.db("payments")
+      .orderBy("seq", "desc")
+      .limit(filter.limit + 1);
     if (filter.buyerId) query.where({ buyer_id: filter.buyerId });
-    if (filter.sellerId) query.whereRaw("exists (select 1 from payment_orders o where o.payment_id = payments.id and o.seller_id = ?)", [filter.sellerId]);
+    if (filter.sellerId)
+      query.whereRaw("exists (select 1 from payment_orders o where o.payment_id = payments.id and o.seller_id = ?)", [
+        filter.sellerId,
+      ]);
     if (filter.status) query.where({ checkout_status: filter.status });
     // awaitsReview (domain/payment.ts) in SQL.
-    if (filter.awaitingRiskReview) query.where({ checkout_status: "NOT_STARTED", risk_decision: "REVIEW" }).whereNull("review_outcome");
+    if (filter.awaitingRiskReview)
+      query.where({ checkout_status: "NOT_STARTED", risk_decision: "REVIEW" }).whereNull("review_outcome");
     if (filter.beforeSeq !== undefined) query.where("seq", "<", filter.beforeSeq.toString());
     const rows: PaymentRow[] = await query;
     const page = rows.slice(0, filter.limit);
@@ -200,7 +227,9 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
 
   /** How many payments are in each checkout status. */
   async countByStatus(): Promise<Map<PaymentStatus, number>> {
-    const { rows } = await this.db.raw("select checkout_status as status, count(*)::int as payments from payments group by checkout_status");
+    const { rows } = await this.db.raw(
+      "select checkout_status as status, count(*)::int as payments from payments group by checkout_status",
+    );
     return new Map(rows.map((r: { status: PaymentStatus; payments: number }) => [r.status, r.payments]));
   }
 
@@ -220,14 +249,23 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
        order by 1, 2`,
       [from, to],
     );
-    return rows.map((r: { start: Date; currency: string; created: number; succeeded: number; failed: number; charged_minor: string }) => ({
-      start: r.start,
-      currency: r.currency,
-      created: r.created,
-      succeeded: r.succeeded,
-      failed: r.failed,
-      chargedMinor: BigInt(r.charged_minor),
-    }));
+    return rows.map(
+      (r: {
+        start: Date;
+        currency: string;
+        created: number;
+        succeeded: number;
+        failed: number;
+        charged_minor: string;
+      }) => ({
+        start: r.start,
+        currency: r.currency,
+        created: r.created,
+        succeeded: r.succeeded,
+        failed: r.failed,
+        chargedMinor: BigInt(r.charged_minor),
+      }),
+    );
   }
 
   /**
@@ -237,7 +275,8 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
     const rows = await claimStaleRows<{ id: string }>(this.db, {
       table: "payments",
       key: "id",
-      where: "exists (select 1 from payment_orders o where o.payment_id = payments.id and o.status in ('NOT_STARTED', 'EXECUTING', 'PENDING', 'AUTHORIZED'))",
+      where:
+        "exists (select 1 from payment_orders o where o.payment_id = payments.id and o.status in ('NOT_STARTED', 'EXECUTING', 'PENDING', 'AUTHORIZED'))",
       returning: "id",
       staleAfterMs,
       limit,
@@ -250,7 +289,11 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
     const recorded = await this.db("payments")
       .where({ id: paymentId })
       .whereNull("risk_decision")
-      .update({ risk_decision: risk.decision, risk_reasons: JSON.stringify(risk.reasons), updated_at: this.db.fn.now() });
+      .update({
+        risk_decision: risk.decision,
+        risk_reasons: JSON.stringify(risk.reasons),
+        updated_at: this.db.fn.now(),
+      });
     return recorded === 1;
   }
 
@@ -259,7 +302,12 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
     const updated = await this.db("payments")
       .where({ id: paymentId, risk_decision: "REVIEW" })
       .whereNull("review_outcome")
-      .update({ review_outcome: review.outcome, reviewer: review.reviewer, review_note: review.note, updated_at: this.db.fn.now() });
+      .update({
+        review_outcome: review.outcome,
+        reviewer: review.reviewer,
+        review_note: review.note,
+        updated_at: this.db.fn.now(),
+      });
     return updated === 1;
   }
 
@@ -317,7 +365,10 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
    * Runs `work` in a transaction holding the payment's row lock, with the payment as it is under that lock
    * (undefined when there is no such payment).
    */
-  async withLockedPayment<T>(paymentId: string, work: (trx: Knex.Transaction, payment: Payment | undefined) => Promise<T>): Promise<T> {
+  async withLockedPayment<T>(
+    paymentId: string,
+    work: (trx: Knex.Transaction, payment: Payment | undefined) => Promise<T>,
+  ): Promise<T> {
     return this.db.transaction(async (trx) => {
       const row: PaymentRow | undefined = await trx("payments").where({ id: paymentId }).forUpdate().first();
       return work(trx, row && (await this.paymentWithOrders(trx, row)));
@@ -344,14 +395,21 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
       const orders: OrderRow[] = await trx("payment_orders").where({ payment_id: paymentId });
       if (orders.some((o) => o.status !== "AUTHORIZED")) return false;
       if (orders.some((o) => o.capture_minor !== null && o.capture_minor !== plan.get(o.order_id))) return false;
-      for (const [orderId, capture] of plan) await trx("payment_orders").where({ payment_id: paymentId, order_id: orderId }).update({ capture_minor: capture });
+      for (const [orderId, capture] of plan)
+        await trx("payment_orders")
+          .where({ payment_id: paymentId, order_id: orderId })
+          .update({ capture_minor: capture });
       return true;
     });
   }
 
   /** What the pending capture plan adds up to, if there is one. */
   async plannedCapture(paymentId: string): Promise<bigint | undefined> {
-    const row = await this.db("payment_orders").where({ payment_id: paymentId }).whereNotNull("capture_minor").sum({ total: "capture_minor" }).first();
+    const row = await this.db("payment_orders")
+      .where({ payment_id: paymentId })
+      .whereNotNull("capture_minor")
+      .sum({ total: "capture_minor" })
+      .first();
     return row?.total === null || row?.total === undefined ? undefined : BigInt(row.total);
   }
 
@@ -364,14 +422,19 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
     const moved = moveTo(toPayment(row, orders), change, plan);
     if (moved === undefined) return undefined;
     if (change.to === "SUCCEEDED" && plan.size > 0) await this.saveCharged(trx, moved, plan);
-    await trx("payment_orders").where({ payment_id: paymentId }).whereIn("status", statusesBefore(change.to)).update({ status: change.to });
+    await trx("payment_orders")
+      .where({ payment_id: paymentId })
+      .whereIn("status", statusesBefore(change.to))
+      .update({ status: change.to });
     return this.announce(trx, paymentId, change, moved.orders);
   }
 
   /** The amounts and fees a confirmed capture charged. */
   private async saveCharged(trx: Knex.Transaction, charged: Payment, plan: CapturePlan): Promise<void> {
     for (const o of charged.orders.filter((x) => plan.has(x.orderId))) {
-      await trx("payment_orders").where({ payment_id: charged.id, order_id: o.orderId }).update({ amount_minor: o.amountMinor, platform_fee_minor: o.platformFeeMinor });
+      await trx("payment_orders")
+        .where({ payment_id: charged.id, order_id: o.orderId })
+        .update({ amount_minor: o.amountMinor, platform_fee_minor: o.platformFeeMinor });
     }
     await trx("payments").where({ id: charged.id }).update({ total_minor: charged.total });
   }
@@ -380,7 +443,12 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
    * Stamps the payment, and records and announces its new checkout status `to`; `orders` as they are now, when the
    * caller has them. Answers the payment announced.
    */
-  private async announce(trx: Knex.Transaction, paymentId: string, { to, failure, pendingReason }: StatusChange, orders?: PaymentOrder[]): Promise<Payment> {
+  private async announce(
+    trx: Knex.Transaction,
+    paymentId: string,
+    { to, failure, pendingReason }: StatusChange,
+    orders?: PaymentOrder[],
+  ): Promise<Payment> {
     const [updated]: PaymentRow[] = await trx("payments")
       .where({ id: paymentId })
       .update({
@@ -392,7 +460,9 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
     const row = present(updated, `payment ${paymentId} exists to announce its status`);
     await trx("status_history").insert({ payment_id: paymentId, status: to, occurred_at: row.updated_at });
     const moved = orders ? paymentOf(row, orders) : await this.paymentWithOrders(trx, row);
-    await appendToOutbox(trx, paymentId, this.subjectOf(to), (eventId) => this.encodeEvent(moved, eventId, moved.updatedAt));
+    await appendToOutbox(trx, paymentId, this.subjectOf(to), (eventId) =>
+      this.encodeEvent(moved, eventId, moved.updatedAt),
+    );
     return moved;
   }
 
@@ -410,6 +480,11 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
         rows.map((r) => r.id),
       )
       .orderBy(["payment_id", "position"]);
-    return rows.map((row) => toPayment(row, orders.filter((o) => o.payment_id === row.id)));
+    return rows.map((row) =>
+      toPayment(
+        row,
+        orders.filter((o) => o.payment_id === row.id),
+      ),
+    );
   }
 }

@@ -67,25 +67,31 @@ export class RefundStore implements Refunds {
   }
 
   /** Inserts a new PENDING refund, under the payment's lock (which makes its id free: see RefundFlow.refund). */
-  async insert(trx: Knex.Transaction, refund: Omit<Refund, "status" | "createdAt" | "updatedAt">, fingerprint: string): Promise<void> {
-    await trx("refunds")
-      .insert({
-        id: refund.refundId,
-        request_fingerprint: fingerprint,
-        payment_id: refund.paymentId,
-        order_id: refund.orderId,
-        seller_id: refund.sellerId,
-        currency: refund.currency,
-        amount_minor: refund.amountMinor,
-        platform_fee_reversed_minor: refund.platformFeeReversedMinor,
-        status: "PENDING",
-        reason: refund.reason,
-      });
+  async insert(
+    trx: Knex.Transaction,
+    refund: Omit<Refund, "status" | "createdAt" | "updatedAt">,
+    fingerprint: string,
+  ): Promise<void> {
+    await trx("refunds").insert({
+      id: refund.refundId,
+      request_fingerprint: fingerprint,
+      payment_id: refund.paymentId,
+      order_id: refund.orderId,
+      seller_id: refund.sellerId,
+      currency: refund.currency,
+      amount_minor: refund.amountMinor,
+      platform_fee_reversed_minor: refund.platformFeeReversedMinor,
+      status: "PENDING",
+      reason: refund.reason,
+    });
   }
 
   /** Remembers the PSP's refund behind ours; repeating it is harmless. */
   async recordPspRefund(refundId: string, pspRefundId: string): Promise<void> {
-    await this.db("refunds").where({ id: refundId }).whereNull("psp_refund_id").update({ psp_refund_id: pspRefundId, updated_at: this.db.fn.now() });
+    await this.db("refunds")
+      .where({ id: refundId })
+      .whereNull("psp_refund_id")
+      .update({ psp_refund_id: pspRefundId, updated_at: this.db.fn.now() });
   }
 
   /**
@@ -109,7 +115,9 @@ export class RefundStore implements Refunds {
       .returning("*");
     if (!row) return undefined;
     const refund = toRefund(row);
-    await appendToOutbox(trx, refund.paymentId, this.subjectOf(status), (eventId) => this.encodeEvent(refund, eventId, refund.updatedAt));
+    await appendToOutbox(trx, refund.paymentId, this.subjectOf(status), (eventId) =>
+      this.encodeEvent(refund, eventId, refund.updatedAt),
+    );
     return refund;
   }
 
@@ -125,13 +133,23 @@ export class RefundStore implements Refunds {
 
   /** What the order's SUCCEEDED refunds add up to. */
   async refundedOfOrder(trx: Knex.Transaction, paymentId: string, orderId: string): Promise<bigint> {
-    const row = await trx("refunds").where({ payment_id: paymentId, order_id: orderId, status: "SUCCEEDED" }).sum({ total: "amount_minor" }).first();
+    const row = await trx("refunds")
+      .where({ payment_id: paymentId, order_id: orderId, status: "SUCCEEDED" })
+      .sum({ total: "amount_minor" })
+      .first();
     return BigInt(row?.total ?? 0);
   }
 
   /** Claims up to `limit` PENDING refunds untouched for `staleAfterMs` (see claimStaleRows). */
   async claimStale(staleAfterMs: number, limit: number): Promise<string[]> {
-    const rows = await claimStaleRows<{ id: string }>(this.db, { table: "refunds", key: "id", where: "status = 'PENDING'", returning: "id", staleAfterMs, limit });
+    const rows = await claimStaleRows<{ id: string }>(this.db, {
+      table: "refunds",
+      key: "id",
+      where: "status = 'PENDING'",
+      returning: "id",
+      staleAfterMs,
+      limit,
+    });
     return rows.map((r) => r.id);
   }
 }

@@ -13,7 +13,11 @@ const PSP_WEBHOOK_RETRIES_MS = 3 * 24 * 3_600_000;
  */
 export function webhookLogRetention(days: number): RetainedTable {
   const retries = { what: "the PSP's webhook retries", ms: PSP_WEBHOOK_RETRIES_MS };
-  return { table: "webhook_deliveries", column: "received_at", keepMs: retentionMs("WEBHOOK_LOG_RETENTION_DAYS", days, [retries]) };
+  return {
+    table: "webhook_deliveries",
+    column: "received_at",
+    keepMs: retentionMs("WEBHOOK_LOG_RETENTION_DAYS", days, [retries]),
+  };
 }
 
 /** One thing that happened to a payment. */
@@ -28,7 +32,13 @@ export class TimelineStore {
   constructor(private readonly db: Db) {}
 
   /** `receivedAt`: when the request came in, before it was applied, so that it comes before what it caused. */
-  async recordWebhook(webhook: { eventId: string; type: string; pspPaymentId: string; outcome: string; receivedAt: Date }): Promise<void> {
+  async recordWebhook(webhook: {
+    eventId: string;
+    type: string;
+    pspPaymentId: string;
+    outcome: string;
+    receivedAt: Date;
+  }): Promise<void> {
     await this.db("webhook_deliveries").insert({
       event_id: webhook.eventId,
       type: webhook.type,
@@ -40,7 +50,9 @@ export class TimelineStore {
 
   /** Oldest first; undefined when there is no such payment. */
   async timeline(paymentId: string): Promise<TimelineEntry[] | undefined> {
-    const payment: { psp_payment_id: string | null; failure_reason: string | null } | undefined = await this.db("payments")
+    const payment: { psp_payment_id: string | null; failure_reason: string | null } | undefined = await this.db(
+      "payments",
+    )
       .where({ id: paymentId })
       .first("psp_payment_id", "failure_reason");
     if (payment === undefined) return undefined;
@@ -48,8 +60,14 @@ export class TimelineStore {
       this.db("status_history").where({ payment_id: paymentId }).orderBy("id").select("status", "occurred_at"),
       payment.psp_payment_id === null
         ? []
-        : this.db("webhook_deliveries").where({ psp_payment_id: payment.psp_payment_id }).orderBy("id").select("event_id", "type", "outcome", "received_at"),
-      this.db("outbox").where({ payment_id: paymentId }).orderBy("id").select("event_id", "subject", "created_at", "published_at"),
+        : this.db("webhook_deliveries")
+            .where({ psp_payment_id: payment.psp_payment_id })
+            .orderBy("id")
+            .select("event_id", "type", "outcome", "received_at"),
+      this.db("outbox")
+        .where({ payment_id: paymentId })
+        .orderBy("id")
+        .select("event_id", "subject", "created_at", "published_at"),
     ]);
     const entries: TimelineEntry[] = [
       ...statuses.map((r: { status: PaymentStatus; occurred_at: Date }) => ({

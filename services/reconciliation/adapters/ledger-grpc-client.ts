@@ -51,7 +51,11 @@ export class LedgerGrpcClient implements LedgerPort {
   }
 
   async lookupTransactions(transactionIds: string[], view?: LookupView): Promise<LedgerTransaction[]> {
-    const request = { transactionIds, accountPrefixes: view?.accountPrefixes ?? [], readMask: view && { paths: view.fields } };
+    const request = {
+      transactionIds,
+      accountPrefixes: view?.accountPrefixes ?? [],
+      readMask: view && { paths: view.fields },
+    };
     const { transactions } = await callWithRetry(() => this.client.lookupTransactions(request), "ledger");
     return transactions.map(fromProto);
   }
@@ -91,7 +95,10 @@ export class LedgerGrpcClient implements LedgerPort {
 
   async openAccounts(accounts: Account[]): Promise<void> {
     for (const { code, type, currency } of accounts) {
-      await callWithRetry(() => this.client.openAccount({ account: { code, type: AccountType[type], currency } }), "ledger");
+      await callWithRetry(
+        () => this.client.openAccount({ account: { code, type: AccountType[type], currency } }),
+        "ledger",
+      );
     }
   }
 
@@ -99,7 +106,11 @@ export class LedgerGrpcClient implements LedgerPort {
     const request = {
       transactionId: posting.transactionId,
       description: posting.description,
-      entries: posting.entries.map((e) => ({ accountCode: e.accountCode, direction: Direction[e.direction], amount: e.amount })),
+      entries: posting.entries.map((e) => ({
+        accountCode: e.accountCode,
+        direction: Direction[e.direction],
+        amount: e.amount,
+      })),
     };
     // A refusal is answered rather than thrown, so that the retry wrapper does not turn it into an internal error.
     const answer = await callWithRetry(

@@ -31,11 +31,19 @@ export class PspHttpClient implements PspPort {
       throw err;
     }
     // `created` is in whole seconds: the cut happened before the next one.
-    return { read: () => createReadStream(file, { highWaterMark: 1 << 20 }), source: new URL(`${path}/file`, this.config.baseUrl).toString(), cutAt: new Date((settlement.created + 1) * 1000), release };
+    return {
+      read: () => createReadStream(file, { highWaterMark: 1 << 20 }),
+      source: new URL(`${path}/file`, this.config.baseUrl).toString(),
+      cutAt: new Date((settlement.created + 1) * 1000),
+      release,
+    };
   }
 
   async payment(pspPaymentId: string): Promise<{ status: string; reference: string } | undefined> {
-    return this.get(`/v1/payments/${encodeURIComponent(pspPaymentId)}`, (res) => res.json() as Promise<{ status: string; reference: string }>);
+    return this.get(
+      `/v1/payments/${encodeURIComponent(pspPaymentId)}`,
+      (res) => res.json() as Promise<{ status: string; reference: string }>,
+    );
   }
 
   /** GET `path` and read the answer; undefined on 404. */
@@ -45,7 +53,10 @@ export class PspHttpClient implements PspPort {
     } catch (err) {
       if (!(err instanceof PspRejection)) throw err;
       if (err.kind === "not_found") return undefined;
-      if (err.kind === "unauthorized") throw failedPrecondition(`the PSP refused our credentials for GET ${path} (HTTP ${err.status}): check the PSP API key`);
+      if (err.kind === "unauthorized")
+        throw failedPrecondition(
+          `the PSP refused our credentials for GET ${path} (HTTP ${err.status}): check the PSP API key`,
+        );
       throw new Error(`the PSP answered GET ${path} with HTTP ${err.status}: ${err.body}`);
     }
   }

@@ -26,9 +26,14 @@ function refusal(name: string, err: unknown): DomainError {
   if (err instanceof DomainError) return err;
   const code = (err as NodeJS.ErrnoException).code;
   if (code === "ENOENT" || code === "ENOTDIR") {
-    return notFound(`${FIELD}: there is no "${name}" in the settlement directory; put the file there first, or leave ${FIELD} empty to take the day's file from the PSP`);
+    return notFound(
+      `${FIELD}: there is no "${name}" in the settlement directory; put the file there first, or leave ${FIELD} empty to take the day's file from the PSP`,
+    );
   }
-  if (code === "EACCES" || code === "EPERM") return failedPrecondition(`${FIELD}: the reconciliation service is not allowed to read "${name}"; check its permissions`);
+  if (code === "EACCES" || code === "EPERM")
+    return failedPrecondition(
+      `${FIELD}: the reconciliation service is not allowed to read "${name}"; check its permissions`,
+    );
   if (code === "ENAMETOOLONG") return invalidArgument(FIELD, `"${name}" is too long a name for the file system`);
   return failedPrecondition(`${FIELD}: "${name}" cannot be opened (${code ?? String(err)})`);
 }
@@ -39,16 +44,31 @@ function refusal(name: string, err: unknown): DomainError {
  * replacing it after the checks changes nothing.
  */
 async function openIn(root: string, name: string): Promise<SettlementFile> {
-  if (name.length > MAX_NAME_LENGTH || name.includes("\0")) throw invalidArgument(FIELD, `must be the name of a file in the settlement directory (at most ${MAX_NAME_LENGTH} characters)`);
-  if (isAbsolute(name)) throw invalidArgument(FIELD, `"${name}" is an absolute path; give the name of a file in the settlement directory (SETTLEMENT_DIR) instead`);
+  if (name.length > MAX_NAME_LENGTH || name.includes("\0"))
+    throw invalidArgument(
+      FIELD,
+      `must be the name of a file in the settlement directory (at most ${MAX_NAME_LENGTH} characters)`,
+    );
+  if (isAbsolute(name))
+    throw invalidArgument(
+      FIELD,
+      `"${name}" is an absolute path; give the name of a file in the settlement directory (SETTLEMENT_DIR) instead`,
+    );
   // Refused before the file system is asked, so that a name outside never tells whether something exists there.
-  if (!isInside(root, resolve(root, name))) throw invalidArgument(FIELD, `"${name}" points outside the settlement directory; give the name of a file in it`);
+  if (!isInside(root, resolve(root, name)))
+    throw invalidArgument(FIELD, `"${name}" points outside the settlement directory; give the name of a file in it`);
   const real = await realpath(resolve(root, name)).catch((err: unknown) => Promise.reject(refusal(name, err)));
-  if (!isInside(root, real)) throw invalidArgument(FIELD, `"${name}" is a symbolic link to a file outside the settlement directory; copy the file into it instead`);
+  if (!isInside(root, real))
+    throw invalidArgument(
+      FIELD,
+      `"${name}" is a symbolic link to a file outside the settlement directory; copy the file into it instead`,
+    );
   const info = await stat(real).catch((err: unknown) => Promise.reject(refusal(name, err)));
   // Checked before opening: opening a named pipe would wait for a writer, and a device can do anything.
   if (!info.isFile()) throw invalidArgument(FIELD, `"${name}" is ${kindOf(info)}, not a settlement file`);
-  const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((err: unknown) => Promise.reject(refusal(name, err)));
+  const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
+    (err: unknown) => Promise.reject(refusal(name, err)),
+  );
   const opened = await handle.stat();
   // A directory on the way swapped for a symbolic link between the checks and open() would lead elsewhere: what
   // was opened is judged by the descriptor's own path (Linux), not by the name.
@@ -66,7 +86,9 @@ async function openIn(root: string, name: string): Promise<SettlementFile> {
 
 /** The settlement directory (SETTLEMENT_DIR): must exist when the service starts. */
 export async function settlementDirectory(dir: string): Promise<SettlementFiles> {
-  const root = await realpath(dir).catch((err: Error) => Promise.reject(new Error(`settlement directory ${dir}: ${err.message}`)));
+  const root = await realpath(dir).catch((err: Error) =>
+    Promise.reject(new Error(`settlement directory ${dir}: ${err.message}`)),
+  );
   if (!(await stat(root)).isDirectory()) throw new Error(`settlement directory ${dir} is not a directory`);
   return { open: (name) => openIn(root, name) };
 }
@@ -74,6 +96,8 @@ export async function settlementDirectory(dir: string): Promise<SettlementFiles>
 /** Without a settlement directory, files come from the PSP only. */
 export const noSettlementDirectory: SettlementFiles = {
   open: async () => {
-    throw failedPrecondition(`${FIELD}: this reconciliation service has no settlement directory (SETTLEMENT_DIR); leave ${FIELD} empty to take the day's file from the PSP`);
+    throw failedPrecondition(
+      `${FIELD}: this reconciliation service has no settlement directory (SETTLEMENT_DIR); leave ${FIELD} empty to take the day's file from the PSP`,
+    );
   },
 };

@@ -9,10 +9,19 @@ const RUN_STATUSES = ["running", "finished", "failed"] as const;
 export function registerReconciliationGauges(registry: Registry, store: ReconciliationStore): void {
   registerStatusGauge(
     registry,
-    { name: "reconciliation_runs", help: "Reconciliation runs in each status (read from the database).", statuses: RUN_STATUSES },
+    {
+      name: "reconciliation_runs",
+      help: "Reconciliation runs in each status (read from the database).",
+      statuses: RUN_STATUSES,
+    },
     () => store.countRunsByStatus(),
   );
-  scrapedGauge(registry, { name: "reconciliation_open_exceptions", help: "Reconciliation exceptions still open (neither auto-fixed nor adjusted)." }, async () => [
-    { labels: {}, value: await store.countOpenExceptions() },
-  ]);
+  scrapedGauge(
+    registry,
+    {
+      name: "reconciliation_open_exceptions",
+      help: "Reconciliation exceptions still open (neither auto-fixed nor adjusted).",
+    },
+    async () => [{ labels: {}, value: await store.countOpenExceptions() }],
+  );
 }

@@ -9,14 +9,35 @@ import type { LedgerPort } from "../app/ports.js";
 import type { Reconciliation } from "../app/reconciliation.js";
 import { requireSettlementDate } from "../domain/settlement-day.js";
 import type { ReconciliationStore } from "../store/reconciliation-store.js";
-import { directionFromProto, exceptionStatusFromProto, exceptionToProto, runToProto, transactionToProto } from "./reconciliation-proto.js";
+import {
+  directionFromProto,
+  exceptionStatusFromProto,
+  exceptionToProto,
+  runToProto,
+  transactionToProto,
+} from "./reconciliation-proto.js";
 
 const optionalDate = (field: string, value: string) => (value === "" ? undefined : requireSettlementDate(field, value));
 
 /** gRPC reconciliation.v1.ReconciliationService: validate, delegate, translate. */
-export function reconciliationRoutes(reconciliation: Reconciliation, store: ReconciliationStore, ledger: LedgerPort, tokenKey: PageTokenKey) {
-  const runPages = listPages(tokenKey, "reconciliation.v1.ReconciliationService/ListRuns", { id: "bigint" }, { default: 20, max: 100 });
-  const exceptionPages = listPages(tokenKey, "reconciliation.v1.ReconciliationService/ListExceptions", { id: "bigint" }, { default: 100, max: 500 });
+export function reconciliationRoutes(
+  reconciliation: Reconciliation,
+  store: ReconciliationStore,
+  ledger: LedgerPort,
+  tokenKey: PageTokenKey,
+) {
+  const runPages = listPages(
+    tokenKey,
+    "reconciliation.v1.ReconciliationService/ListRuns",
+    { id: "bigint" },
+    { default: 20, max: 100 },
+  );
+  const exceptionPages = listPages(
+    tokenKey,
+    "reconciliation.v1.ReconciliationService/ListExceptions",
+    { id: "bigint" },
+    { default: 100, max: 500 },
+  );
   const byId = (item: { id: bigint }) => ({ id: item.id });
   return (router: ConnectRouter) =>
     router.service(ReconciliationService, {
@@ -43,10 +64,20 @@ export function reconciliationRoutes(reconciliation: Reconciliation, store: Reco
       async listExceptions(req) {
         const date = optionalDate("date", req.date);
         const runId = req.runId === 0n ? undefined : req.runId;
-        if (runId !== undefined && date !== undefined) throw invalidArgument("run_id", "give at most one of run_id and date");
+        if (runId !== undefined && date !== undefined)
+          throw invalidArgument("run_id", "give at most one of run_id and date");
         const { after, limit } = exceptionPages.request(req);
-        const exceptions = await store.listExceptions({ runId, date, status: exceptionStatusFromProto(req.status), afterId: after?.id, limit });
-        return { exceptions: exceptions.map(exceptionToProto), nextPageToken: exceptionPages.next(exceptions, limit, byId) };
+        const exceptions = await store.listExceptions({
+          runId,
+          date,
+          status: exceptionStatusFromProto(req.status),
+          afterId: after?.id,
+          limit,
+        });
+        return {
+          exceptions: exceptions.map(exceptionToProto),
+          nextPageToken: exceptionPages.next(exceptions, limit, byId),
+        };
       },
       async postAdjustment(req, ctx) {
         const { exception, transaction } = await postAdjustment(store, ledger, {
@@ -54,7 +85,11 @@ export function reconciliationRoutes(reconciliation: Reconciliation, store: Reco
           operatorId: actorOf(ctx),
           reason: req.reason,
           idempotencyKey: req.idempotencyKey,
-          entries: req.entries.map((e) => ({ accountCode: e.accountCode, direction: directionFromProto(e.direction), amount: e.amount })),
+          entries: req.entries.map((e) => ({
+            accountCode: e.accountCode,
+            direction: directionFromProto(e.direction),
+            amount: e.amount,
+          })),
           correction: req.correction === StandardCorrection.SETTLE_AS_REPORTED ? "settle_as_reported" : undefined,
         });
         return { exception: exceptionToProto(exception), transaction: transactionToProto(transaction) };

@@ -31,7 +31,12 @@ export const runToProto = (run: Run): MessageInitShape<typeof RunSchema> => ({
   source: run.source,
   status: ProtoRunStatus[upper(run.status) as keyof typeof ProtoRunStatus],
   lines: BigInt(run.lines),
-  report: run.report.map((r) => ({ lineClass: lineClassToProto(r.class), currency: r.currency, count: BigInt(r.count), amountMinor: r.amountMinor })),
+  report: run.report.map((r) => ({
+    lineClass: lineClassToProto(r.class),
+    currency: r.currency,
+    count: BigInt(r.count),
+    amountMinor: r.amountMinor,
+  })),
   closingBalances: run.closingBalances,
   error: run.error,
   executions: run.executions,

@@ -21,7 +21,11 @@ export interface AdjustmentResult {
  * why), so that nothing else closes it meanwhile; then the ledger posts it (immutable there, idempotent on its id) and
  * the adjustment joins the audit trail as the exception closes; a posting the ledger refuses leaves it open again. The same idempotency key again completes an interrupted adjustment, or returns what was done.
  */
-export async function postAdjustment(adjustments: Adjustments, ledger: LedgerPort, request: AdjustmentRequest): Promise<AdjustmentResult> {
+export async function postAdjustment(
+  adjustments: Adjustments,
+  ledger: LedgerPort,
+  request: AdjustmentRequest,
+): Promise<AdjustmentResult> {
   const idempotencyKey = requireId("idempotency_key", request.idempotencyKey);
   const exception = await adjustments.getException(request.exceptionId);
   if (exception === undefined) throw notFound(`exception ${request.exceptionId} does not exist`);
@@ -30,12 +34,18 @@ export async function postAdjustment(adjustments: Adjustments, ledger: LedgerPor
   const { posting, accounts } = correctionOf(exception, request);
   await ledger.openAccounts(accounts);
   const adjustment = { posting, operatorId: request.operatorId, reason: request.reason.trim(), idempotencyKey };
-  if (!(await adjustments.claimAdjustment(exception.id, adjustment))) return resume(adjustments, ledger, (await adjustments.getException(exception.id))!, idempotencyKey);
+  if (!(await adjustments.claimAdjustment(exception.id, adjustment)))
+    return resume(adjustments, ledger, (await adjustments.getException(exception.id))!, idempotencyKey);
   return complete(adjustments, ledger, exception.id, adjustment);
 }
 
 /** An exception no longer open: the adjustment this key made (completed if it was interrupted), or why there is none. */
-async function resume(adjustments: Adjustments, ledger: LedgerPort, exception: StoredException, idempotencyKey: string): Promise<AdjustmentResult> {
+async function resume(
+  adjustments: Adjustments,
+  ledger: LedgerPort,
+  exception: StoredException,
+  idempotencyKey: string,
+): Promise<AdjustmentResult> {
   const { adjustment } = exception;
   if (adjustment?.idempotencyKey !== idempotencyKey) throw alreadyClosed(exception);
   if (exception.status === "adjusting") return complete(adjustments, ledger, exception.id, adjustment);
@@ -44,7 +54,12 @@ async function resume(adjustments: Adjustments, ledger: LedgerPort, exception: S
 }
 
 /** Posts the claimed adjustment and closes the exception; if the ledger refuses it, the exception is open again. */
-async function complete(adjustments: Adjustments, ledger: LedgerPort, exceptionId: bigint, adjustment: Pick<AdjustmentRecord, "posting">): Promise<AdjustmentResult> {
+async function complete(
+  adjustments: Adjustments,
+  ledger: LedgerPort,
+  exceptionId: bigint,
+  adjustment: Pick<AdjustmentRecord, "posting">,
+): Promise<AdjustmentResult> {
   const transaction = await ledger.post(adjustment.posting).catch(async (err: unknown) => {
     const refused = err instanceof DomainError && err.kind !== "unavailable"; // unavailable: it may be posted all the same
     if (refused) await adjustments.releaseAdjustment(exceptionId);

@@ -19,7 +19,12 @@ export interface LedgerPort {
   lookupTransactions(transactionIds: string[], view?: LookupView): Promise<LedgerTransaction[]>;
   /** The entries on accounts with these prefixes of up to 1000 transactions; those never posted are left out. */
   lookupEntries(transactionIds: string[], accountPrefixes: string[]): Promise<TransactionEntries[]>;
-  listTransactionIds(query: { postedFrom: Date; postedBefore: Date; idPrefixes: string[]; pageToken: string }): Promise<{ transactionIds: string[]; nextPageToken: string }>;
+  listTransactionIds(query: {
+    postedFrom: Date;
+    postedBefore: Date;
+    idPrefixes: string[];
+    pageToken: string;
+  }): Promise<{ transactionIds: string[]; nextPageToken: string }>;
   openAccounts(accounts: Account[]): Promise<void>;
   /** Idempotent on the id; the ledger's refusals (bad entries, unknown accounts, the id taken by other content) are DomainErrors. */
   post(posting: Posting): Promise<LedgerTransaction>;
@@ -69,7 +74,12 @@ export interface DayLocks {
 /** The runs: one per settlement day and file (by checksum), executed again when the file is run again. */
 export interface Runs {
   /** The run of this day and file, created or taken up again (status running, one more execution); call it holding the day. */
-  claimRun(date: string, checksum: string, source: string, cutAt: Date | undefined): Promise<{ run: Run; created: boolean }>;
+  claimRun(
+    date: string,
+    checksum: string,
+    source: string,
+    cutAt: Date | undefined,
+  ): Promise<{ run: Run; created: boolean }>;
   /** A finished run of the day whose file supersedes this one: cut later, or cut at the same time and reconciled after this file's own run. */
   supersedingRun(date: string, checksum: string, cutAt: Date | undefined): Promise<Run | undefined>;
   /** Whether the day wants a run: none finished it since its last failure (or ever), or its last execution fixed a missing charge automatically. */
@@ -96,7 +106,11 @@ export interface ExceptionQuery {
 /** The exceptions runs find, one per day and key. */
 export interface Exceptions {
   /** Inserts new ones, updates those found again with other details, reopens those closed automatically, stamps them all with `run`; how many it wrote and reopened. */
-  upsertExceptions(date: string, run: Execution, found: FoundException[]): Promise<{ written: number; reopened: number }>;
+  upsertExceptions(
+    date: string,
+    run: Execution,
+    found: FoundException[],
+  ): Promise<{ written: number; reopened: number }>;
   /** Closes the day's open exceptions that `run` did not find again; how many. */
   resolveNotFoundAgain(date: string, run: Execution): Promise<number>;
   /** Oldest first: those a run last found, or those of a day. */

@@ -14,7 +14,12 @@ const payin = (paymentId: string, amountMinor: bigint, currency = "EUR"): Ledger
   entries: [{ accountCode: `psp_receivable:${currency}`, direction: "DEBIT", amount: { amountMinor, currency } }],
 });
 
-async function reconcile(lines: string[], ledger: LedgerTransaction[], batchSize = 2, settledOn = new Map<string, string>()) {
+async function reconcile(
+  lines: string[],
+  ledger: LedgerTransaction[],
+  batchSize = 2,
+  settledOn = new Map<string, string>(),
+) {
   const byId = new Map(ledger.map((t) => [t.transactionId, t]));
   const asked: string[][] = [];
   const claimed: string[] = [];
@@ -45,12 +50,21 @@ describe("reconcileLines", () => {
         `pi_5,pay_5,charge,500,44,456,EUR,2024-03-05T23:58:00.000Z`,
         `,,closing_balance,,,6153,EUR,2024-03-06T00:00:00.000Z`,
       ],
-      [payin("pay_1", 1000n), payin("pay_2", 2000n), payin("pay_3", 3000n), payin("pay_4", 2000n), payin("pay_5", 500n)],
+      [
+        payin("pay_1", 1000n),
+        payin("pay_2", 2000n),
+        payin("pay_3", 3000n),
+        payin("pay_4", 2000n),
+        payin("pay_5", 500n),
+      ],
     );
     expect(outcome.lines).toBe(6);
     // Each movement once, whatever it matched; not the duplicate, not the unreadable line.
     expect(outcome.movementsNet).toEqual(new Map([["EUR", 6_193n]]));
-    expect(asked).toEqual([["payin:pay_1", "payin:pay_2"], ["payin:pay_3", "payin:pay_5"]]);
+    expect(asked).toEqual([
+      ["payin:pay_1", "payin:pay_2"],
+      ["payin:pay_3", "payin:pay_5"],
+    ]);
     expect(exceptions.map((e) => [e.class, e.lineNumber, e.pspReference])).toEqual([
       ["duplicate_line", 4, "pi_2"],
       ["malformed_line", 6, "pi_4"],
@@ -82,17 +96,30 @@ describe("reconcileLines", () => {
     );
     expect(exceptions.map((e) => [e.class, e.lineNumber, e.detail])).toEqual([
       ["malformed_line", 2, expect.stringContaining('gross "10.00" is not an integer')],
-      ["malformed_line", 4, "line 4 is dated 2024-03-06T00:00:00.000Z, outside the settlement day (2024-03-05T00:00:00.000Z to 2024-03-06T00:00:00.000Z): it belongs to another day's file"],
+      [
+        "malformed_line",
+        4,
+        "line 4 is dated 2024-03-06T00:00:00.000Z, outside the settlement day (2024-03-05T00:00:00.000Z to 2024-03-06T00:00:00.000Z): it belongs to another day's file",
+      ],
       ["malformed_line", 5, expect.stringContaining("beyond the largest amount a ledger entry holds")],
     ]);
     expect(outcome.totals.get("EUR")).toMatchObject({ chargesGross: 1_000n });
-    expect(outcome.report.build().map((r) => [r.class, r.count])).toEqual([["matched", 1], ["malformed_line", 3]]);
+    expect(outcome.report.build().map((r) => [r.class, r.count])).toEqual([
+      ["matched", 1],
+      ["malformed_line", 3],
+    ]);
   });
 
   it("remembers every transaction named near the day's end, matched or not, and never holds more than a batch of lines", async () => {
     const late = "2024-03-05T23:58:00.000Z";
     const { outcome, exceptions, asked } = await reconcile(
-      [HEADER, `pi_1,pay_1,charge,1000,59,941,EUR,${late}`, `pi_2,pay_2,charge,2001,88,1913,EUR,${late}`, `re_1,no-slash,refund,-500,0,-500,EUR,${T}`, `re_2,no-slash-2,refund,-500,0,-500,EUR,${T}`],
+      [
+        HEADER,
+        `pi_1,pay_1,charge,1000,59,941,EUR,${late}`,
+        `pi_2,pay_2,charge,2001,88,1913,EUR,${late}`,
+        `re_1,no-slash,refund,-500,0,-500,EUR,${T}`,
+        `re_2,no-slash-2,refund,-500,0,-500,EUR,${T}`,
+      ],
       [payin("pay_1", 1000n), payin("pay_2", 2000n)],
     );
     expect(outcome.boundaryMatches.sort()).toEqual(["payin:pay_1", "payin:pay_2"]);
@@ -103,14 +130,24 @@ describe("reconcileLines", () => {
 
   it("claims only the matched movements; one another day settled is an exception and settles nothing", async () => {
     const { outcome, exceptions, claimed } = await reconcile(
-      [HEADER, `pi_1,pay_1,charge,1000,59,941,EUR,${T}`, `pi_2,pay_2,charge,2000,88,1912,EUR,${T}`, `pi_3,pay_3,charge,3001,117,2884,EUR,${T}`],
+      [
+        HEADER,
+        `pi_1,pay_1,charge,1000,59,941,EUR,${T}`,
+        `pi_2,pay_2,charge,2000,88,1912,EUR,${T}`,
+        `pi_3,pay_3,charge,3001,117,2884,EUR,${T}`,
+      ],
       [payin("pay_1", 1000n), payin("pay_2", 2000n), payin("pay_3", 3000n)],
       2,
       new Map([["charge|payin:pay_2", "2024-03-04"]]),
     );
     expect(claimed).toEqual(["charge|payin:pay_1", "charge|payin:pay_2"]);
     expect(exceptions.map((e) => [e.class, e.lineNumber, e.ledgerTransactionId, e.detail])).toEqual([
-      ["already_settled", 3, "payin:pay_2", expect.stringContaining("the settlement of 2024-03-04 already settled payin:pay_2")],
+      [
+        "already_settled",
+        3,
+        "payin:pay_2",
+        expect.stringContaining("the settlement of 2024-03-04 already settled payin:pay_2"),
+      ],
       ["amount_mismatch", 4, "payin:pay_3", expect.any(String)],
     ]);
     expect(outcome.totals.get("EUR")).toMatchObject({ chargesGross: 1_000n, chargesFee: 59n });

@@ -3,7 +3,13 @@ import { failedPrecondition } from "../../lib/errors.js";
 import { formatMoney, type Money } from "../../lib/money.js";
 import type { FoundException } from "../domain/exception.js";
 import { FingerprintSet } from "../domain/fingerprint-set.js";
-import { classify, ledgerTransactionOf, lineAmount, PSP_SIDE_ACCOUNTS, type TransactionEntries } from "../domain/matching.js";
+import {
+  classify,
+  ledgerTransactionOf,
+  lineAmount,
+  PSP_SIDE_ACCOUNTS,
+  type TransactionEntries,
+} from "../domain/matching.js";
 import { ReportBuilder } from "../domain/report.js";
 import { parseLine, SETTLEMENT_HEADER, type SettlementLine } from "../domain/settlement-line.js";
 import { SettlementTotalsBuilder } from "../domain/settlement-totals.js";
@@ -38,8 +44,12 @@ export interface LinesOutcome {
 }
 
 /** The key under which a movement is seen: the line type and the ledger transaction it names (or its references). */
-export const movementKey = (type: string, transactionId: string | undefined, pspReference: string, ourReference: string) =>
-  `${type}|${transactionId ?? `${pspReference}|${ourReference}`}`;
+export const movementKey = (
+  type: string,
+  transactionId: string | undefined,
+  pspReference: string,
+  ourReference: string,
+) => `${type}|${transactionId ?? `${pspReference}|${ourReference}`}`;
 
 /**
  * Claims matched movements for this day's settlement; answers, by `<line type>|<transaction id>`, the day that settled
@@ -87,8 +97,16 @@ export async function reconcileLines(
 
   const matchBatch = async ({ batch, found }: (typeof inFlight)[number]) => {
     const byId = new Map((await found).map((t) => [t.transactionId, t]));
-    const classified = batch.map((pending) => ({ ...pending, outcome: classify(pending.line, pending.transactionId === undefined ? undefined : byId.get(pending.transactionId)) }));
-    const matched = classified.filter((c) => c.outcome.class === "matched").map((c) => ({ lineType: c.line.type, transactionId: c.transactionId! }));
+    const classified = batch.map((pending) => ({
+      ...pending,
+      outcome: classify(
+        pending.line,
+        pending.transactionId === undefined ? undefined : byId.get(pending.transactionId),
+      ),
+    }));
+    const matched = classified
+      .filter((c) => c.outcome.class === "matched")
+      .map((c) => ({ lineType: c.line.type, transactionId: c.transactionId! }));
     const settledOn = await claimSettled(matched);
     for (const { lineNumber, line, transactionId, outcome } of classified) {
       const amount = lineAmount(line);
@@ -139,7 +157,10 @@ export async function reconcileLines(
 
   const dispatch = async () => {
     if (batch.length === 0) return;
-    inFlight.push({ batch, found: ids.size === 0 ? Promise.resolve([]) : ledger.lookupEntries([...ids], PSP_SIDE_ACCOUNTS) });
+    inFlight.push({
+      batch,
+      found: ids.size === 0 ? Promise.resolve([]) : ledger.lookupEntries([...ids], PSP_SIDE_ACCOUNTS),
+    });
     // Settled in order, as soon as there are too many in flight; a failure surfaces there.
     inFlight.at(-1)!.found.catch(() => {});
     batch = [];
@@ -176,20 +197,29 @@ export async function reconcileLines(
   for await (const text of texts) {
     lineNumber++;
     if (lineNumber === 1) {
-      if (text !== SETTLEMENT_HEADER) throw failedPrecondition(`not a settlement file: its first line is not the header "${SETTLEMENT_HEADER}"`);
+      if (text !== SETTLEMENT_HEADER)
+        throw failedPrecondition(`not a settlement file: its first line is not the header "${SETTLEMENT_HEADER}"`);
       continue;
     }
     const parsed = parseLine(text);
-    const misdated = parsed.kind === "movement" && (parsed.line.time < options.window.start || parsed.line.time >= options.window.end);
+    const misdated =
+      parsed.kind === "movement" && (parsed.line.time < options.window.start || parsed.line.time >= options.window.end);
     if (parsed.kind === "movement" && !misdated) await movement(parsed.line);
-    else if (parsed.kind === "closing_balance") closingBalances.push({ amountMinor: parsed.balance, currency: parsed.currency });
+    else if (parsed.kind === "closing_balance")
+      closingBalances.push({ amountMinor: parsed.balance, currency: parsed.currency });
     else {
-      const unread = parsed.kind === "malformed" ? parsed : { ...referencesOf(parsed.line), type: parsed.line.type, problem: "" };
+      const unread =
+        parsed.kind === "malformed" ? parsed : { ...referencesOf(parsed.line), type: parsed.line.type, problem: "" };
       lines++;
       report.add("malformed_line", "", 0n);
       // Whatever it was meant to be is accounted for: its transaction is not also "missing in the file".
-      const meant = ledgerTransactionOf({ type: unread.type as SettlementLine["type"], pspReference: unread.pspReference, ourReference: unread.ourReference });
-      if (meant !== undefined) namedByMalformed.add(movementKey(unread.type, meant, unread.pspReference, unread.ourReference));
+      const meant = ledgerTransactionOf({
+        type: unread.type as SettlementLine["type"],
+        pspReference: unread.pspReference,
+        ourReference: unread.ourReference,
+      });
+      if (meant !== undefined)
+        namedByMalformed.add(movementKey(unread.type, meant, unread.pspReference, unread.ourReference));
       await sink({
         class: "malformed_line",
         key: `malformed_line|line ${lineNumber}`,
@@ -198,7 +228,10 @@ export async function reconcileLines(
         ourReference: unread.ourReference,
         lineType: unread.type,
         ledgerTransactionId: "",
-        detail: parsed.kind === "malformed" ? `line ${lineNumber} cannot be read: ${parsed.problem}` : outsideTheDay(parsed.line),
+        detail:
+          parsed.kind === "malformed"
+            ? `line ${lineNumber} cannot be read: ${parsed.problem}`
+            : outsideTheDay(parsed.line),
       });
     }
   }

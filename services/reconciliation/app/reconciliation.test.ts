@@ -9,11 +9,21 @@ const T = `${DAY}T09:00:00.000Z`;
 const brief = (e: StoredException) => [e.class, e.ledgerTransactionId, e.status];
 
 /** pay_1 and pay_2 match; pay_3 differs by one cent; pay_4 the ledger booked and the file lacks; pay_5 the ledger never booked. */
-const FILE = [`pi_1,pay_1,charge,1000,59,941,EUR,${T}`, `pi_2,pay_2,charge,2000,88,1912,EUR,${T}`, `pi_3,pay_3,charge,3001,117,2884,EUR,${T}`, `pi_5,pay_5,charge,500,44,456,EUR,${T}`];
+const FILE = [
+  `pi_1,pay_1,charge,1000,59,941,EUR,${T}`,
+  `pi_2,pay_2,charge,2000,88,1912,EUR,${T}`,
+  `pi_3,pay_3,charge,3001,117,2884,EUR,${T}`,
+  `pi_5,pay_5,charge,500,44,456,EUR,${T}`,
+];
 
 function setup() {
   const ports = inMemoryReconciliation();
-  ports.ledger.book(bookedPayin("pay_1", 1_000n, T), bookedPayin("pay_2", 2_000n, T), bookedPayin("pay_3", 3_000n, T), bookedPayin("pay_4", 4_000n, `${DAY}T10:00:00.000Z`));
+  ports.ledger.book(
+    bookedPayin("pay_1", 1_000n, T),
+    bookedPayin("pay_2", 2_000n, T),
+    bookedPayin("pay_3", 3_000n, T),
+    bookedPayin("pay_4", 4_000n, `${DAY}T10:00:00.000Z`),
+  );
   ports.psp.files.set(DAY, settlementFile(FILE, { source: "psp" }));
   return ports;
 }
@@ -36,12 +46,14 @@ describe("Reconciliation.run on in-memory ports", () => {
       ["missing_in_file", "payin:pay_4", "open"],
     ]);
     expect(exceptions[1]!.resolution).toBe("not fixed automatically: the PSP does not know pi_5");
-    expect(ledger.transactions.get("settlement:2024-03-05:EUR:1")!.entries.map((e) => `${e.direction} ${e.accountCode} ${e.amount.amountMinor}`)).toEqual([
-      "DEBIT bank:platform:EUR 2853",
-      "DEBIT psp_fee_expense:EUR 147",
-      "CREDIT psp_receivable:EUR 3000",
+    expect(
+      ledger.transactions
+        .get("settlement:2024-03-05:EUR:1")!
+        .entries.map((e) => `${e.direction} ${e.accountCode} ${e.amount.amountMinor}`),
+    ).toEqual(["DEBIT bank:platform:EUR 2853", "DEBIT psp_fee_expense:EUR 147", "CREDIT psp_receivable:EUR 3000"]);
+    expect(await records.settlements(DAY)).toEqual([
+      expect.objectContaining({ currency: "EUR", sequence: 1, status: "posted" }),
     ]);
-    expect(await records.settlements(DAY)).toEqual([expect.objectContaining({ currency: "EUR", sequence: 1, status: "posted" })]);
     expect(changes).toEqual([
       "run 1 created for 2024-03-05",
       "the first settlement file: no earlier closing balance to check this file's against",
@@ -66,7 +78,13 @@ describe("Reconciliation.run on in-memory ports", () => {
   it("runs a corrected file as a new run: settles only what changed, as the next posting, and closes what it no longer finds", async () => {
     const { reconciliation, records, ledger, files } = setup();
     await reconciliation.run(DAY);
-    files.files.set("corrected.csv", settlementFile([...FILE.slice(0, 2), `pi_3,pay_3,charge,3000,117,2883,EUR,${T}`, `pi_4,pay_4,charge,4000,0,4000,EUR,${T}`], { source: "corrected.csv" }));
+    files.files.set(
+      "corrected.csv",
+      settlementFile(
+        [...FILE.slice(0, 2), `pi_3,pay_3,charge,3000,117,2883,EUR,${T}`, `pi_4,pay_4,charge,4000,0,4000,EUR,${T}`],
+        { source: "corrected.csv" },
+      ),
+    );
     const { run, changes } = await reconciliation.run(DAY, "corrected.csv");
     expect(run).toMatchObject({ id: 2n, executions: 1 });
     expect(changes).toEqual([
@@ -75,7 +93,9 @@ describe("Reconciliation.run on in-memory ports", () => {
       "posted settlement:2024-03-05:EUR:2",
       "3 open exception(s) of 2024-03-05 not found again, closed",
     ]);
-    expect(ledger.transactions.get("settlement:2024-03-05:EUR:2")!.description).toBe("PSP settlement of 2024-03-05 in EUR (chargesGross 7000, chargesFee 117)");
+    expect(ledger.transactions.get("settlement:2024-03-05:EUR:2")!.description).toBe(
+      "PSP settlement of 2024-03-05 in EUR (chargesGross 7000, chargesFee 117)",
+    );
     expect((await records.listExceptions({ date: DAY, limit: 10 })).map((e) => [e.status, e.resolution])).toEqual([
       ["auto_fixed", "not found again by run 2"],
       ["auto_fixed", "not found again by run 2"],
@@ -85,13 +105,19 @@ describe("Reconciliation.run on in-memory ports", () => {
 
   it("refuses a day another execution holds, and a file older than the one a finished run reconciled", async () => {
     const { reconciliation, records, files } = setup();
-    const held = await records.withDayLock(DAY, () => reconciliation.run(DAY).catch((err: DomainError) => `${err.kind}: ${err.message}`));
+    const held = await records.withDayLock(DAY, () =>
+      reconciliation.run(DAY).catch((err: DomainError) => `${err.kind}: ${err.message}`),
+    );
     expect(held!.value).toBe("aborted: a reconciliation run of 2024-03-05 is under way; try again when it is over");
     await reconciliation.run(DAY);
-    files.files.set("noon.csv", settlementFile(FILE.slice(0, 1), { source: "noon.csv", cutAt: new Date(`${DAY}T12:00:00.000Z`) }));
+    files.files.set(
+      "noon.csv",
+      settlementFile(FILE.slice(0, 1), { source: "noon.csv", cutAt: new Date(`${DAY}T12:00:00.000Z`) }),
+    );
     await expect(reconciliation.run(DAY, "noon.csv")).rejects.toMatchObject({
       kind: "failed_precondition",
-      message: "run 1 already reconciled a newer settlement file of 2024-03-05 (the whole day, psp); this file (cut at 2024-03-05T12:00:00.000Z) is older, and running it again would undo what that run settled",
+      message:
+        "run 1 already reconciled a newer settlement file of 2024-03-05 (the whole day, psp); this file (cut at 2024-03-05T12:00:00.000Z) is older, and running it again would undo what that run settled",
     });
     expect(records.runs.size).toBe(1);
   });
@@ -116,7 +142,9 @@ describe("Reconciliation.run on in-memory ports", () => {
     const { changes } = await reconciliation.run(DAY);
     const [fixed] = await records.listExceptions({ status: "auto_fixed", limit: 10 });
     expect(fixed).toMatchObject({ class: "missing_in_ledger", ourReference: "pay_5" });
-    expect(fixed!.resolution).toBe("the PSP confirmed pi_5 succeeded; RefreshPayment applied it (payment pay_5 is SUCCEEDED), the ledger books it and the next run settles it");
+    expect(fixed!.resolution).toBe(
+      "the PSP confirmed pi_5 succeeded; RefreshPayment applied it (payment pay_5 is SUCCEEDED), the ledger books it and the next run settles it",
+    );
     expect(changes.at(-1)).toBe(`exception ${fixed!.id} auto-fixed: ${fixed!.resolution}`);
     expect(payments.refreshed).toEqual(["pay_5"]);
     expect(await records.dayIsDue(DAY)).toBe(true);
@@ -126,12 +154,30 @@ describe("Reconciliation.run on in-memory ports", () => {
     const { reconciliation, records, psp, ledger } = setup();
     const before = "2024-03-04";
     ledger.book(bookedPayin("pay_0", 1_000n, `${before}T09:00:00.000Z`));
-    psp.files.set(before, settlementFile([`pi_0,pay_0,charge,1000,0,1000,EUR,${before}T09:00:00.000Z`, `,,closing_balance,,,1000,EUR,${DAY}T00:00:00.000Z`]));
-    psp.files.set(DAY, settlementFile([`pi_1,pay_1,charge,1000,59,941,EUR,${T}`, `,,closing_balance,,,2000,EUR,2024-03-06T00:00:00.000Z`]));
-    expect((await reconciliation.run(before)).changes).toContain("the first settlement file: no earlier closing balance to check this file's against");
+    psp.files.set(
+      before,
+      settlementFile([
+        `pi_0,pay_0,charge,1000,0,1000,EUR,${before}T09:00:00.000Z`,
+        `,,closing_balance,,,1000,EUR,${DAY}T00:00:00.000Z`,
+      ]),
+    );
+    psp.files.set(
+      DAY,
+      settlementFile([
+        `pi_1,pay_1,charge,1000,59,941,EUR,${T}`,
+        `,,closing_balance,,,2000,EUR,2024-03-06T00:00:00.000Z`,
+      ]),
+    );
+    expect((await reconciliation.run(before)).changes).toContain(
+      "the first settlement file: no earlier closing balance to check this file's against",
+    );
     const { run } = await reconciliation.run(DAY);
-    const breaks = (await records.listExceptions({ runId: run.id, limit: 10 })).filter((e) => e.class === "balance_break");
-    expect(breaks.map((e) => e.detail)).toEqual(["the file's closing balance is 20.00 EUR; 2024-03-04's closing balance plus this day's movements is 19.41 EUR: a difference of 0.59 EUR"]);
+    const breaks = (await records.listExceptions({ runId: run.id, limit: 10 })).filter(
+      (e) => e.class === "balance_break",
+    );
+    expect(breaks.map((e) => e.detail)).toEqual([
+      "the file's closing balance is 20.00 EUR; 2024-03-04's closing balance plus this day's movements is 19.41 EUR: a difference of 0.59 EUR",
+    ]);
     expect(run.report).toContainEqual({ class: "balance_break", currency: "EUR", count: 1, amountMinor: 59n });
   });
 });

@@ -4,7 +4,12 @@ import { aborted, DomainError } from "../../lib/errors.js";
 import type { Logger } from "../../lib/log.js";
 import { supersededBy, type FoundException, type Run } from "../domain/exception.js";
 import { balanceBreakException, balanceBreaks, balanceCheckOf } from "../domain/balance-check.js";
-import { missingInFileException, PSP_SIDE_ACCOUNTS, SETTLEABLE_PREFIXES, settlingLineType } from "../domain/matching.js";
+import {
+  missingInFileException,
+  PSP_SIDE_ACCOUNTS,
+  SETTLEABLE_PREFIXES,
+  settlingLineType,
+} from "../domain/matching.js";
 import { previousDate, settlementWindow } from "../domain/settlement-day.js";
 import { nextSettlements } from "../domain/settlement-totals.js";
 import { autoFixMissingInLedger } from "./auto-fix.js";
@@ -85,10 +90,15 @@ export class Reconciliation {
     const { run, created } = await store.claimRun(date, checksum, file.source, file.cutAt);
     try {
       const changes = await this.execute(run, file);
-      return { run: (await store.getRun(run.id))!, changes: created ? [`run ${run.id} created for ${date}`, ...changes] : changes };
+      return {
+        run: (await store.getRun(run.id))!,
+        changes: created ? [`run ${run.id} created for ${date}`, ...changes] : changes,
+      };
     } catch (err) {
-      const told = err instanceof DomainError ? err.message : "internal error (the service's log has the details); run it again";
-      if (!(err instanceof DomainError)) log.error("reconciliation run failed", { runId: run.id, date, error: String((err as Error)?.stack ?? err) });
+      const told =
+        err instanceof DomainError ? err.message : "internal error (the service's log has the details); run it again";
+      if (!(err instanceof DomainError))
+        log.error("reconciliation run failed", { runId: run.id, date, error: String((err as Error)?.stack ?? err) });
       await store.failRun(run.id, told);
       throw err;
     }
@@ -111,7 +121,13 @@ export class Reconciliation {
       if (pending.length >= EXCEPTION_BATCH) await flush();
     };
 
-    const outcome = await reconcileLines(linesOf(file, config.fileLimits), ledger, (movements) => store.claimSettled(run.date, run, movements), sink, { ...config, window, boundaryFrom: window.end - config.bookingToleranceMs });
+    const outcome = await reconcileLines(
+      linesOf(file, config.fileLimits),
+      ledger,
+      (movements) => store.claimSettled(run.date, run, movements),
+      sink,
+      { ...config, window, boundaryFrom: window.end - config.bookingToleranceMs },
+    );
     const until = Math.min(window.end, file.cutAt?.getTime() ?? window.end);
     await this.findMissingInFile(run.date, new Date(window.start), new Date(until), outcome, sink);
     const balanceNote = await this.checkBalances(run, outcome, sink);
@@ -127,9 +143,18 @@ export class Reconciliation {
     const resolved = await store.resolveNotFoundAgain(run.date, run);
     if (resolved > 0) changes.push(`${resolved} open exception(s) of ${run.date} not found again, closed`);
     changes.push(...(await this.autoFix(run)));
-    const reportChanged = await store.finishRun(run.id, { lines: outcome.lines, report: outcome.report.build(), closingBalances: outcome.closingBalances });
+    const reportChanged = await store.finishRun(run.id, {
+      lines: outcome.lines,
+      report: outcome.report.build(),
+      closingBalances: outcome.closingBalances,
+    });
     if (reportChanged && run.executions > 1) changes.push("report updated");
-    log.info("reconciliation run finished", { runId: run.id, date: run.date, lines: outcome.lines, changes: changes.length });
+    log.info("reconciliation run finished", {
+      runId: run.id,
+      date: run.date,
+      lines: outcome.lines,
+      changes: changes.length,
+    });
     return changes;
   }
 
@@ -137,7 +162,11 @@ export class Reconciliation {
    * Whether each currency's balance chains from the previous day's file: a balance_break exception where it does
    * not; what could not be checked, and why, as a note.
    */
-  private async checkBalances(run: Run, outcome: LinesOutcome, sink: (e: FoundException) => Promise<void>): Promise<string | undefined> {
+  private async checkBalances(
+    run: Run,
+    outcome: LinesOutcome,
+    sink: (e: FoundException) => Promise<void>,
+  ): Promise<string | undefined> {
     const previous = await this.deps.store.latestFinishedRunBefore(run.date);
     const check = balanceCheckOf(run.date, previous, outcome.closingBalances);
     if ("skipped" in check) {
@@ -155,20 +184,30 @@ export class Reconciliation {
    * The settle-able ledger transactions posted during the day (up to the file's cut) that no line names, except those
    * the previous day's file matched near its end (booked after that cutoff).
    */
-  private async findMissingInFile(date: string, from: Date, until: Date, outcome: LinesOutcome, sink: (e: FoundException) => Promise<void>): Promise<void> {
+  private async findMissingInFile(
+    date: string,
+    from: Date,
+    until: Date,
+    outcome: LinesOutcome,
+    sink: (e: FoundException) => Promise<void>,
+  ): Promise<void> {
     if (until <= from) return;
     const { ledger, store, config } = this.deps;
     const matchedTheDayBefore = await store.boundaryMatches(previousDate(date));
     const report = async (ids: string[]) => {
       if (ids.length === 0) return;
-      for (const transaction of await ledger.lookupTransactions(ids, { accountPrefixes: PSP_SIDE_ACCOUNTS, fields: ["entries", "posted_at"] })) {
+      for (const transaction of await ledger.lookupTransactions(ids, {
+        accountPrefixes: PSP_SIDE_ACCOUNTS,
+        fields: ["entries", "posted_at"],
+      })) {
         const missing = missingInFileException(transaction, settlingLineType(transaction.transactionId)!);
         outcome.report.add("missing_in_file", missing.ledgerAmount.currency, missing.ledgerAmount.amountMinor);
         await sink(missing);
       }
     };
     const missing: string[] = [];
-    const pageAfter = (pageToken: string) => ledger.listTransactionIds({ postedFrom: from, postedBefore: until, idPrefixes: SETTLEABLE_PREFIXES, pageToken });
+    const pageAfter = (pageToken: string) =>
+      ledger.listTransactionIds({ postedFrom: from, postedBefore: until, idPrefixes: SETTLEABLE_PREFIXES, pageToken });
     let next = pageAfter("");
     for (;;) {
       const page = await next;
@@ -176,7 +215,12 @@ export class Reconciliation {
       if (page.nextPageToken !== "") (next = pageAfter(page.nextPageToken)).catch(() => {});
       for (const transactionId of page.transactionIds) {
         const type = settlingLineType(transactionId);
-        if (type === undefined || outcome.named.has(movementKey(type, transactionId, "", "")) || matchedTheDayBefore.has(transactionId)) continue;
+        if (
+          type === undefined ||
+          outcome.named.has(movementKey(type, transactionId, "", "")) ||
+          matchedTheDayBefore.has(transactionId)
+        )
+          continue;
         missing.push(transactionId);
         if (missing.length >= config.batchSize) await report(missing.splice(0));
       }
@@ -225,9 +269,13 @@ export class Reconciliation {
       afterId = open.at(-1)!.id;
       for (const exception of open.filter((e) => e.class === "missing_in_ledger")) {
         // One the PSP or the payment service cannot answer for now stays open, and the next run tries again.
-        const fix = await autoFixMissingInLedger(exception, psp, payments).catch((err: unknown) => ({ fixed: false as const, why: `could not be checked now (${(err as Error).message})` }));
+        const fix = await autoFixMissingInLedger(exception, psp, payments).catch((err: unknown) => ({
+          fixed: false as const,
+          why: `could not be checked now (${(err as Error).message})`,
+        }));
         if (fix.fixed) {
-          if (await store.markAutoFixed(exception.id, fix.resolution)) changes.push(`exception ${exception.id} auto-fixed: ${fix.resolution}`);
+          if (await store.markAutoFixed(exception.id, fix.resolution))
+            changes.push(`exception ${exception.id} auto-fixed: ${fix.resolution}`);
         } else if (await store.noteNotFixed(exception.id, fix.why)) {
           changes.push(`exception ${exception.id} left open: ${fix.why}`);
         }

@@ -8,7 +8,12 @@ import type { Reconciliation } from "./reconciliation.js";
  * fixed automatically that only a new run settles), with the PSP's file of the day. A day with no file yet, or one
  * another instance is reconciling, is left for the next time. Returns the days it reconciled.
  */
-export async function reconcileDueDays(reconciliation: Pick<Reconciliation, "run">, runs: Pick<Runs, "dayIsDue">, days: string[], log: Logger): Promise<string[]> {
+export async function reconcileDueDays(
+  reconciliation: Pick<Reconciliation, "run">,
+  runs: Pick<Runs, "dayIsDue">,
+  days: string[],
+  log: Logger,
+): Promise<string[]> {
   const reconciled: string[] = [];
   for (const date of days) {
     if (!(await runs.dayIsDue(date))) continue;

@@ -10,7 +10,10 @@ export interface SettlementFileLimits {
   maxLineBytes: number;
 }
 
-export const defaultSettlementFileLimits: SettlementFileLimits = { maxFileBytes: 256 * 2 ** 20, maxLineBytes: 64 * 2 ** 10 };
+export const defaultSettlementFileLimits: SettlementFileLimits = {
+  maxFileBytes: 256 * 2 ** 20,
+  maxLineBytes: 64 * 2 ** 10,
+};
 
 /**
  * Passes a file through, refusing it once it is larger than the limits allow. readline holds a whole line in memory
@@ -23,12 +26,19 @@ function withinLimits({ maxFileBytes, maxLineBytes }: SettlementFileLimits): Tra
   return new Transform({
     transform(chunk: Buffer, _encoding, done) {
       bytes += chunk.length;
-      if (bytes > maxFileBytes) return done(failedPrecondition(`the settlement file is larger than ${maxFileBytes} bytes (SETTLEMENT_MAX_FILE_BYTES)`));
+      if (bytes > maxFileBytes)
+        return done(
+          failedPrecondition(`the settlement file is larger than ${maxFileBytes} bytes (SETTLEMENT_MAX_FILE_BYTES)`),
+        );
       for (let from = 0; ; ) {
         const end = chunk.indexOf(0x0a, from);
         lineBytes += (end === -1 ? chunk.length : end) - from;
         if (lineBytes > maxLineBytes) {
-          return done(failedPrecondition(`line ${line} of the settlement file is longer than ${maxLineBytes} bytes (SETTLEMENT_MAX_LINE_BYTES): it is not a settlement file, or a damaged one`));
+          return done(
+            failedPrecondition(
+              `line ${line} of the settlement file is longer than ${maxLineBytes} bytes (SETTLEMENT_MAX_LINE_BYTES): it is not a settlement file, or a damaged one`,
+            ),
+          );
         }
         if (end === -1) break;
         line++;

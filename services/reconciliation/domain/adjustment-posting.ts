@@ -1,5 +1,19 @@
-import { bankPlatform, pspFeeExpense, pspReceivable, reconciliationDifferences, type Account } from "../../contracts/accounting/accounts.js";
-import { entriesOf, netLines, nonZeroLines, validatePosting, type Posting, type PostingInput, type PostingPlan } from "../../contracts/accounting/postings.js";
+import {
+  bankPlatform,
+  pspFeeExpense,
+  pspReceivable,
+  reconciliationDifferences,
+  type Account,
+} from "../../contracts/accounting/accounts.js";
+import {
+  entriesOf,
+  netLines,
+  nonZeroLines,
+  validatePosting,
+  type Posting,
+  type PostingInput,
+  type PostingPlan,
+} from "../../contracts/accounting/postings.js";
 import { adjustmentTransactionId } from "../../contracts/accounting/transaction-ids.js";
 import { invalidArgument } from "../../lib/errors.js";
 import { requireCurrency, requireId } from "../../lib/validate.js";
@@ -56,7 +70,8 @@ export interface SettleAsReportedInput {
 export function settleAsReportedPosting(input: SettleAsReportedInput): PostingPlan {
   const currency = requireCurrency("currency", input.currency);
   const { reportedMinor: reported, reportedFeeMinor: fee, bookedMinor: booked } = input;
-  if (reported < 0n || fee < 0n || booked < 0n) throw invalidArgument("amounts", "reported, fee and booked amounts must not be negative");
+  if (reported < 0n || fee < 0n || booked < 0n)
+    throw invalidArgument("amounts", "reported, fee and booked amounts must not be negative");
   const difference = reported - booked;
   const moneyIn = input.lineType === "charge" || input.lineType === "chargeback_reversal";
   // Debit minus credit per account; they add up to zero.
@@ -79,6 +94,11 @@ export function settleAsReportedPosting(input: SettleAsReportedInput): PostingPl
             [reconciliationDifferences(currency), difference],
           ];
   const lines = nonZeroLines(netLines(moves));
-  const posting = adjustmentPosting({ exceptionId: input.exceptionId, operatorId: input.operatorId, reason: input.reason, entries: entriesOf(currency, lines) });
+  const posting = adjustmentPosting({
+    exceptionId: input.exceptionId,
+    operatorId: input.operatorId,
+    reason: input.reason,
+    entries: entriesOf(currency, lines),
+  });
   return { posting, accounts: lines.map(([account]) => account) };
 }

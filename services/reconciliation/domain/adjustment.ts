@@ -18,11 +18,20 @@ const SETTLEABLE_TYPES: readonly string[] = ["charge", "refund", "payout", "char
 /** The posting the request asks for: its entries, or the standard correction of the exception. */
 export function correctionOf(exception: StoredException, request: CorrectionRequest): PostingPlan {
   const who = { exceptionId: exception.id.toString(), operatorId: request.operatorId, reason: request.reason };
-  if (request.correction === undefined) return { posting: adjustmentPosting({ ...who, entries: request.entries }), accounts: [] };
-  if (request.entries.length > 0) throw invalidArgument("correction", "give entries or a standard correction, not both");
+  if (request.correction === undefined)
+    return { posting: adjustmentPosting({ ...who, entries: request.entries }), accounts: [] };
+  if (request.entries.length > 0)
+    throw invalidArgument("correction", "give entries or a standard correction, not both");
   const { fileAmount, ledgerAmount } = exception;
-  if (exception.class !== "amount_mismatch" || fileAmount === undefined || ledgerAmount === undefined || !SETTLEABLE_TYPES.includes(exception.lineType)) {
-    throw failedPrecondition(`exception ${exception.id} is a ${exception.class} of a ${exception.lineType || "unreadable"} line: SETTLE_AS_REPORTED corrects amount mismatches only; post entries`);
+  if (
+    exception.class !== "amount_mismatch" ||
+    fileAmount === undefined ||
+    ledgerAmount === undefined ||
+    !SETTLEABLE_TYPES.includes(exception.lineType)
+  ) {
+    throw failedPrecondition(
+      `exception ${exception.id} is a ${exception.class} of a ${exception.lineType || "unreadable"} line: SETTLE_AS_REPORTED corrects amount mismatches only; post entries`,
+    );
   }
   return settleAsReportedPosting({
     ...who,
@@ -37,7 +46,10 @@ export function correctionOf(exception: StoredException, request: CorrectionRequ
 /** Why an exception no longer open takes no new adjustment: there is none, one is under way, or one was made. */
 export function alreadyClosed(exception: StoredException): Error {
   const { adjustment } = exception;
-  if (adjustment === undefined) return failedPrecondition(`exception ${exception.id} is ${exception.status} (${exception.resolution}); there is nothing to adjust`);
+  if (adjustment === undefined)
+    return failedPrecondition(
+      `exception ${exception.id} is ${exception.status} (${exception.resolution}); there is nothing to adjust`,
+    );
   if (exception.status === "adjusting") {
     return aborted(
       `exception ${exception.id} is being adjusted by ${adjustment.operatorId} since ${adjustment.adjustedAt.toISOString()} (${adjustment.transactionId}); ` +

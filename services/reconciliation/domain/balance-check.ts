@@ -17,14 +17,20 @@ export interface BalanceBreak {
  * Checks that each currency's balance chains: the previous closing balance plus the net of the day's movements is the
  * file's closing balance. A currency missing on either day counts as a balance of 0 there (a new or emptied currency).
  */
-export function balanceBreaks(previousClosing: readonly Money[], movementsNet: ReadonlyMap<string, bigint>, closing: readonly Money[]): BalanceBreak[] {
+export function balanceBreaks(
+  previousClosing: readonly Money[],
+  movementsNet: ReadonlyMap<string, bigint>,
+  closing: readonly Money[],
+): BalanceBreak[] {
   const previous = new Map(previousClosing.map((b) => [b.currency, b.amountMinor]));
   const now = new Map(closing.map((b) => [b.currency, b.amountMinor]));
   const currencies = [...new Set([...previous.keys(), ...movementsNet.keys(), ...now.keys()])].sort();
   return currencies.flatMap((currency) => {
     const expected = (previous.get(currency) ?? 0n) + (movementsNet.get(currency) ?? 0n);
     const closingBalance = now.get(currency) ?? 0n;
-    return expected === closingBalance ? [] : [{ currency, expected, closing: closingBalance, difference: closingBalance - expected }];
+    return expected === closingBalance
+      ? []
+      : [{ currency, expected, closing: closingBalance, difference: closingBalance - expected }];
   });
 }
 
@@ -32,12 +38,21 @@ export function balanceBreaks(previousClosing: readonly Money[], movementsNet: R
  * Whether `date`'s closing balances can be checked: against those of `previous` (the latest run finished before it,
  * when it is of the day before and both files have closing balances), or else why not, for people.
  */
-export function balanceCheckOf(date: string, previous: Pick<Run, "date" | "closingBalances"> | undefined, closing: readonly Money[]): { against: readonly Money[] } | { skipped: string } {
+export function balanceCheckOf(
+  date: string,
+  previous: Pick<Run, "date" | "closingBalances"> | undefined,
+  closing: readonly Money[],
+): { against: readonly Money[] } | { skipped: string } {
   const previousDay = previousDate(date);
-  if (previous === undefined) return { skipped: "the first settlement file: no earlier closing balance to check this file's against" };
-  if (previous.date !== previousDay) return { skipped: `no finished run of ${previousDay} (the latest earlier one is of ${previous.date}): the closing balances are not checked` };
+  if (previous === undefined)
+    return { skipped: "the first settlement file: no earlier closing balance to check this file's against" };
+  if (previous.date !== previousDay)
+    return {
+      skipped: `no finished run of ${previousDay} (the latest earlier one is of ${previous.date}): the closing balances are not checked`,
+    };
   if (closing.length === 0) return { skipped: "the file has no closing balance: the balances are not checked" };
-  if (previous.closingBalances.length === 0) return { skipped: `${previousDay}'s file has no closing balance: this file's are not checked against it` };
+  if (previous.closingBalances.length === 0)
+    return { skipped: `${previousDay}'s file has no closing balance: this file's are not checked against it` };
   return { against: previous.closingBalances };
 }
 

@@ -64,7 +64,11 @@ export interface Run {
 }
 
 /** Refuses a file of `date` cut at `cutAt` that the file of `newer`, a finished run, supersedes: running it again would undo what that run settled. */
-export function supersededBy(newer: Pick<Run, "id" | "cutAt" | "source">, date: string, cutAt: Date | undefined): DomainError {
+export function supersededBy(
+  newer: Pick<Run, "id" | "cutAt" | "source">,
+  date: string,
+  cutAt: Date | undefined,
+): DomainError {
   const cut = (at?: Date) => (at ? `cut at ${at.toISOString()}` : "the whole day");
   return failedPrecondition(
     `run ${newer.id} already reconciled a newer settlement file of ${date} (${cut(newer.cutAt)}, ${newer.source}); ` +

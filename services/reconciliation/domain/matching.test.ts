@@ -13,11 +13,18 @@ const line = (overrides: Partial<SettlementLine>): SettlementLine => ({
   ...overrides,
 });
 
-const transaction = (transactionId: string, entries: [string, "DEBIT" | "CREDIT", bigint, string?][]): LedgerTransaction => ({
+const transaction = (
+  transactionId: string,
+  entries: [string, "DEBIT" | "CREDIT", bigint, string?][],
+): LedgerTransaction => ({
   transactionId,
   description: "",
   postedAt: new Date(0),
-  entries: entries.map(([accountCode, direction, amountMinor, currency = "USD"]) => ({ accountCode, direction, amount: { amountMinor, currency } })),
+  entries: entries.map(([accountCode, direction, amountMinor, currency = "USD"]) => ({
+    accountCode,
+    direction,
+    amount: { amountMinor, currency },
+  })),
 });
 
 describe("ledgerTransactionOf", () => {
@@ -33,16 +40,18 @@ describe("ledgerTransactionOf", () => {
   });
 
   it("and back: which line settles a ledger transaction", () => {
-    expect(["payin:p", "refund:r", "payout:p:paid", "payout:p:requested", "dispute:d:open", "dispute:d:won", "dispute:d:lost", "settlement:x"].map(settlingLineType)).toEqual([
-      "charge",
-      "refund",
-      "payout",
-      undefined,
-      "chargeback",
-      "chargeback_reversal",
-      undefined,
-      undefined,
-    ]);
+    expect(
+      [
+        "payin:p",
+        "refund:r",
+        "payout:p:paid",
+        "payout:p:requested",
+        "dispute:d:open",
+        "dispute:d:won",
+        "dispute:d:lost",
+        "settlement:x",
+      ].map(settlingLineType),
+    ).toEqual(["charge", "refund", "payout", undefined, "chargeback", "chargeback_reversal", undefined, undefined]);
   });
 });
 
@@ -55,21 +64,43 @@ describe("classify", () => {
 
   it("matches a line whose amount and currency are what the ledger moved on the PSP's side", () => {
     expect(classify(line({}), payin)).toEqual({ class: "matched", ledger: { amountMinor: 3_500n, currency: "USD" } });
-    const refund = transaction("refund:r", [["seller_payable:a:USD", "DEBIT", 900n], ["platform_fee_revenue:USD", "DEBIT", 100n], ["psp_receivable:USD", "CREDIT", 1_000n]]);
+    const refund = transaction("refund:r", [
+      ["seller_payable:a:USD", "DEBIT", 900n],
+      ["platform_fee_revenue:USD", "DEBIT", 100n],
+      ["psp_receivable:USD", "CREDIT", 1_000n],
+    ]);
     expect(classify(line({ type: "refund", gross: -1_000n, fee: 0n }), refund).class).toBe("matched");
-    const paid = transaction("payout:p:paid", [["payouts_in_transit:USD", "DEBIT", 5_000n], ["bank:platform:USD", "CREDIT", 5_000n]]);
+    const paid = transaction("payout:p:paid", [
+      ["payouts_in_transit:USD", "DEBIT", 5_000n],
+      ["bank:platform:USD", "CREDIT", 5_000n],
+    ]);
     expect(classify(line({ type: "payout", gross: -5_000n, fee: 0n }), paid).class).toBe("matched");
-    const opened = transaction("dispute:d:open", [["seller_payable:a:USD", "DEBIT", 3_500n], ["disputed_funds:USD", "CREDIT", 3_500n]]);
+    const opened = transaction("dispute:d:open", [
+      ["seller_payable:a:USD", "DEBIT", 3_500n],
+      ["disputed_funds:USD", "CREDIT", 3_500n],
+    ]);
     expect(classify(line({ type: "chargeback", gross: -3_500n, fee: 0n }), opened).class).toBe("matched");
     expect(classify(line({ type: "fee", gross: 0n, fee: 1_500n }), opened).class).toBe("matched");
   });
 
   it("tells a missing transaction, another amount and another currency apart", () => {
     expect(classify(line({}), undefined)).toEqual({ class: "missing_in_ledger" });
-    expect(classify(line({ gross: 3_501n }), payin)).toEqual({ class: "amount_mismatch", ledger: { amountMinor: 3_500n, currency: "USD" } });
-    expect(classify(line({ currency: "EUR" }), payin)).toEqual({ class: "currency_mismatch", ledger: { amountMinor: 3_500n, currency: "USD" } });
-    expect(classify(line({ type: "fee", gross: 0n, fee: 1_500n, currency: "EUR" }), transaction("dispute:d:open", [["disputed_funds:USD", "CREDIT", 1n], ["x:USD", "DEBIT", 1n]])).class).toBe(
-      "currency_mismatch",
-    );
+    expect(classify(line({ gross: 3_501n }), payin)).toEqual({
+      class: "amount_mismatch",
+      ledger: { amountMinor: 3_500n, currency: "USD" },
+    });
+    expect(classify(line({ currency: "EUR" }), payin)).toEqual({
+      class: "currency_mismatch",
+      ledger: { amountMinor: 3_500n, currency: "USD" },
+    });
+    expect(
+      classify(
+        line({ type: "fee", gross: 0n, fee: 1_500n, currency: "EUR" }),
+        transaction("dispute:d:open", [
+          ["disputed_funds:USD", "CREDIT", 1n],
+          ["x:USD", "DEBIT", 1n],
+        ]),
+      ).class,
+    ).toBe("currency_mismatch");
   });
 });

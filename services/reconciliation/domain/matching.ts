@@ -1,5 +1,17 @@
-import { bankPlatform, codePrefixOf, disputedFunds, isLedgerId, pspReceivable } from "../../contracts/accounting/accounts.js";
-import { disputeTransactionId, payInTransactionId, payoutTransactionId, refundTransactionId, TRANSACTION_PREFIXES } from "../../contracts/accounting/transaction-ids.js";
+import {
+  bankPlatform,
+  codePrefixOf,
+  disputedFunds,
+  isLedgerId,
+  pspReceivable,
+} from "../../contracts/accounting/accounts.js";
+import {
+  disputeTransactionId,
+  payInTransactionId,
+  payoutTransactionId,
+  refundTransactionId,
+  TRANSACTION_PREFIXES,
+} from "../../contracts/accounting/transaction-ids.js";
 import { formatMoney, type Money } from "../../lib/money.js";
 import type { FoundException } from "./exception.js";
 import type { LineType, SettlementLine } from "./settlement-line.js";
@@ -23,7 +35,9 @@ export type MatchClass = "matched" | "missing_in_ledger" | "amount_mismatch" | "
  * refund refund:<refund id> (our_reference is <payment id>/<refund id>); payout payout:<payout id>:paid; chargeback and
  * its fee dispute:<dispute id>:open; reversal dispute:<dispute id>:won. Undefined when the line cannot name one.
  */
-export function ledgerTransactionOf(line: Pick<SettlementLine, "type" | "pspReference" | "ourReference">): string | undefined {
+export function ledgerTransactionOf(
+  line: Pick<SettlementLine, "type" | "pspReference" | "ourReference">,
+): string | undefined {
   const id = transactionIdOf(line.type, line.pspReference, line.ourReference);
   return id !== undefined && isLedgerId(id) ? id : undefined;
 }
@@ -73,10 +87,14 @@ export function pspSideAmount(transaction: Pick<LedgerTransaction, "entries">, t
 }
 
 /** The amount a line is about: |gross|, or the fee for a dispute fee line. */
-export const lineAmount = (line: Pick<SettlementLine, "type" | "gross" | "fee">): bigint => (line.type === "fee" ? line.fee : line.gross < 0n ? -line.gross : line.gross);
+export const lineAmount = (line: Pick<SettlementLine, "type" | "gross" | "fee">): bigint =>
+  line.type === "fee" ? line.fee : line.gross < 0n ? -line.gross : line.gross;
 
 /** Compares a line with the ledger transaction it names (undefined: not in the ledger). A dispute fee only needs its dispute. */
-export function classify(line: SettlementLine, transaction: Pick<LedgerTransaction, "entries"> | undefined): { class: MatchClass; ledger?: Money } {
+export function classify(
+  line: SettlementLine,
+  transaction: Pick<LedgerTransaction, "entries"> | undefined,
+): { class: MatchClass; ledger?: Money } {
   if (transaction === undefined) return { class: "missing_in_ledger" };
   const ledger = pspSideAmount(transaction, line.type);
   if (ledger === undefined) return { class: "amount_mismatch", ledger: { amountMinor: 0n, currency: line.currency } };
@@ -100,7 +118,10 @@ export function settlingLineType(transactionId: string): LineType | undefined {
 }
 
 /** The exception of a settle-able ledger transaction (of line type `type`) that no line of the day's file settles. */
-export function missingInFileException(transaction: Pick<LedgerTransaction, "transactionId" | "entries" | "postedAt">, type: LineType): FoundException & { ledgerAmount: Money } {
+export function missingInFileException(
+  transaction: Pick<LedgerTransaction, "transactionId" | "entries" | "postedAt">,
+  type: LineType,
+): FoundException & { ledgerAmount: Money } {
   const amount = pspSideAmount(transaction, type) ?? { amountMinor: 0n, currency: "" };
   return {
     class: "missing_in_file",

@@ -1,7 +1,17 @@
 import { formatMoney } from "../../lib/money.js";
 
 /** Every class a settlement line (or a ledger transaction the file lacks) ends in. */
-export const CLASSES = ["matched", "missing_in_ledger", "missing_in_file", "amount_mismatch", "currency_mismatch", "duplicate_line", "already_settled", "malformed_line", "balance_break"] as const;
+export const CLASSES = [
+  "matched",
+  "missing_in_ledger",
+  "missing_in_file",
+  "amount_mismatch",
+  "currency_mismatch",
+  "duplicate_line",
+  "already_settled",
+  "malformed_line",
+  "balance_break",
+] as const;
 export type LineClass = (typeof CLASSES)[number];
 export type ExceptionClass = Exclude<LineClass, "matched">;
 
@@ -30,20 +40,37 @@ export class ReportBuilder {
   build(): ReportRow[] {
     return [...this.rows.values()]
       .flatMap((byCurrency) => [...byCurrency.values()])
-      .sort((a, b) => CLASSES.indexOf(a.class) - CLASSES.indexOf(b.class) || (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
+      .sort(
+        (a, b) =>
+          CLASSES.indexOf(a.class) - CLASSES.indexOf(b.class) ||
+          (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0),
+      );
   }
 }
 
 /** Rows as JSON-safe values (amounts as strings of minor units). */
-export const reportToJson = (rows: ReportRow[]) => rows.map((r) => ({ class: r.class, currency: r.currency, count: r.count, amount_minor: r.amountMinor.toString() }));
+export const reportToJson = (rows: ReportRow[]) =>
+  rows.map((r) => ({ class: r.class, currency: r.currency, count: r.count, amount_minor: r.amountMinor.toString() }));
 
 export const reportFromJson = (json: ReturnType<typeof reportToJson>): ReportRow[] =>
   json.map((r) => ({ class: r.class, currency: r.currency, count: r.count, amountMinor: BigInt(r.amount_minor) }));
 
 /** The report as a table for a terminal. */
 export function formatReportTable(rows: ReportRow[]): string {
-  const cells = [["class", "currency", "lines", "amount"], ...rows.map((r) => [r.class, r.currency || "-", String(r.count), r.currency ? formatMoney({ amountMinor: r.amountMinor, currency: r.currency }) : "-"])];
+  const cells = [
+    ["class", "currency", "lines", "amount"],
+    ...rows.map((r) => [
+      r.class,
+      r.currency || "-",
+      String(r.count),
+      r.currency ? formatMoney({ amountMinor: r.amountMinor, currency: r.currency }) : "-",
+    ]),
+  ];
   const widths = cells[0]!.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
-  const line = (row: string[]) => row.map((cell, i) => (i >= 2 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join("  ").trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((cell, i) => (i >= 2 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   return [line(cells[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
 }

@@ -23,6 +23,10 @@ export function settlementWindow(date: string, cutoff: string): { start: number;
 export function completeDays(now: number, cutoff: string, lookbackDays: number): string[] {
   const today = Date.parse(new Date(now).toISOString().slice(0, 10));
   // Today and yesterday may not be over yet (a day ends at the next day's cutoff).
-  const candidates = Array.from({ length: lookbackDays + 2 }, (_, i) => new Date(today - (lookbackDays + 1 - i) * DAY_MS).toISOString().slice(0, 10));
-  return lookbackDays === 0 ? [] : candidates.filter((date) => settlementWindow(date, cutoff).end <= now).slice(-lookbackDays);
+  const candidates = Array.from({ length: lookbackDays + 2 }, (_, i) =>
+    new Date(today - (lookbackDays + 1 - i) * DAY_MS).toISOString().slice(0, 10),
+  );
+  return lookbackDays === 0
+    ? []
+    : candidates.filter((date) => settlementWindow(date, cutoff).end <= now).slice(-lookbackDays);
 }

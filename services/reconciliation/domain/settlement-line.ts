@@ -31,7 +31,14 @@ const INTEGER = /^(0|-?[1-9]\d*)$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** The sign `gross` must have per type: charges and reversals credit the balance, the rest debit it, a fee line is 0. */
-const GROSS_SIGN: Record<LineType, 1n | -1n | 0n> = { charge: 1n, refund: -1n, payout: -1n, fee: 0n, chargeback: -1n, chargeback_reversal: 1n };
+const GROSS_SIGN: Record<LineType, 1n | -1n | 0n> = {
+  charge: 1n,
+  refund: -1n,
+  payout: -1n,
+  fee: 0n,
+  chargeback: -1n,
+  chargeback_reversal: 1n,
+};
 
 /** RFC 4180 fields of one record; undefined when a quote is left open or stray. */
 export function splitCsv(text: string): string[] | undefined {
@@ -72,7 +79,8 @@ class Malformed extends Error {}
 function integer(name: string, value: string): bigint {
   if (!INTEGER.test(value)) throw new Malformed(`${name} "${value}" is not an integer number of minor units`);
   const amount = BigInt(value);
-  if (amount > MAX_MINOR_UNITS || -amount > MAX_MINOR_UNITS) throw new Malformed(`${name} ${value} is beyond the largest amount a ledger entry holds (${MAX_MINOR_UNITS})`);
+  if (amount > MAX_MINOR_UNITS || -amount > MAX_MINOR_UNITS)
+    throw new Malformed(`${name} ${value} is beyond the largest amount a ledger entry holds (${MAX_MINOR_UNITS})`);
   return amount;
 }
 
@@ -88,8 +96,18 @@ function currency(value: string): string {
 }
 
 function movement(fields: string[]): SettlementLine {
-  const [pspReference, ourReference, type, grossText, feeText, netText, currencyText, timeText] = fields as [string, string, LineType, string, string, string, string, string];
-  if (pspReference === "" || ourReference === "") throw new Malformed("psp_reference and our_reference are required on a movement line");
+  const [pspReference, ourReference, type, grossText, feeText, netText, currencyText, timeText] = fields as [
+    string,
+    string,
+    LineType,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  if (pspReference === "" || ourReference === "")
+    throw new Malformed("psp_reference and our_reference are required on a movement line");
   const gross = integer("gross", grossText);
   const fee = integer("fee", feeText);
   const net = integer("net", netText);
@@ -111,9 +129,15 @@ export function parseLine(text: string): ParsedLine {
     if (fields === undefined) throw new Malformed("its quotes do not pair up (RFC 4180)");
     if (fields.length !== 8) throw new Malformed(`it has ${fields.length} fields, not 8`);
     if (type === "closing_balance") {
-      return { kind: "closing_balance", currency: currency(fields[6]!), balance: integer("net", fields[5]!), time: time(fields[7]!) };
+      return {
+        kind: "closing_balance",
+        currency: currency(fields[6]!),
+        balance: integer("net", fields[5]!),
+        time: time(fields[7]!),
+      };
     }
-    if (!(LINE_TYPES as readonly string[]).includes(type)) throw new Malformed(`type "${type}" is not one of ${LINE_TYPES.join(", ")}, closing_balance`);
+    if (!(LINE_TYPES as readonly string[]).includes(type))
+      throw new Malformed(`type "${type}" is not one of ${LINE_TYPES.join(", ")}, closing_balance`);
     return { kind: "movement", line: movement(fields) };
   } catch (err) {
     if (!(err instanceof Malformed)) throw err;

@@ -15,7 +15,14 @@ export interface SettlementTotals {
   disputeFees: bigint;
 }
 
-export const NO_SETTLEMENT: SettlementTotals = { chargesGross: 0n, chargesFee: 0n, refunds: 0n, chargebacks: 0n, chargebackReversals: 0n, disputeFees: 0n };
+export const NO_SETTLEMENT: SettlementTotals = {
+  chargesGross: 0n,
+  chargesFee: 0n,
+  refunds: 0n,
+  chargebacks: 0n,
+  chargebackReversals: 0n,
+  disputeFees: 0n,
+};
 
 export interface SettlementInput {
   /** The settlement day, YYYY-MM-DD. */
@@ -40,11 +47,15 @@ const SETTLEMENT_DATE = /^\d{4}-\d{2}-\d{2}$/;
 export function settlementPosting(input: SettlementInput): PostingPlan | undefined {
   if (!SETTLEMENT_DATE.test(input.date)) throw invalidArgument("date", `must be YYYY-MM-DD, got "${input.date}"`);
   const currency = requireCurrency("currency", input.currency);
-  if (!Number.isSafeInteger(input.sequence) || input.sequence < 1) throw invalidArgument("sequence", `must be a positive integer, got ${input.sequence}`);
+  if (!Number.isSafeInteger(input.sequence) || input.sequence < 1)
+    throw invalidArgument("sequence", `must be a positive integer, got ${input.sequence}`);
   const t = input.totals;
   // Debit minus credit per account; they add up to zero.
   const moves: [Account, bigint][] = [
-    [bankPlatform(currency), t.chargesGross - t.chargesFee - t.refunds - t.chargebacks + t.chargebackReversals - t.disputeFees],
+    [
+      bankPlatform(currency),
+      t.chargesGross - t.chargesFee - t.refunds - t.chargebacks + t.chargebackReversals - t.disputeFees,
+    ],
     [pspFeeExpense(currency), t.chargesFee + t.disputeFees],
     [pspReceivable(currency), t.refunds + t.chargebacks - t.chargesGross - t.chargebackReversals],
   ];

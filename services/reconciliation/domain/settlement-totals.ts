@@ -44,7 +44,9 @@ export function totalsDelta(current: SettlementTotals, posted: SettlementTotals)
 }
 
 /** Per currency: what the postings settle together, and how many there are. */
-export function settledPerCurrency(postings: { currency: string; totals: SettlementTotals }[]): Map<string, { totals: SettlementTotals; postings: number }> {
+export function settledPerCurrency(
+  postings: { currency: string; totals: SettlementTotals }[],
+): Map<string, { totals: SettlementTotals; postings: number }> {
   const settled = new Map<string, { totals: SettlementTotals; postings: number }>();
   for (const { currency, totals } of postings) {
     const so = settled.get(currency) ?? { totals: NO_SETTLEMENT, postings: 0 };
@@ -61,10 +63,19 @@ export function addTotals(a: SettlementTotals, b: SettlementTotals): SettlementT
  * Per currency, the day's next settlement: what the file's matched lines settle (`current`) beyond what the day's
  * recorded postings settled, as the posting after them (totals of zero where nothing changed).
  */
-export function nextSettlements(date: string, current: ReadonlyMap<string, SettlementTotals>, recorded: { currency: string; totals: SettlementTotals }[]): SettlementInput[] {
+export function nextSettlements(
+  date: string,
+  current: ReadonlyMap<string, SettlementTotals>,
+  recorded: { currency: string; totals: SettlementTotals }[],
+): SettlementInput[] {
   const settled = settledPerCurrency(recorded);
   return [...new Set([...current.keys(), ...settled.keys()])].map((currency) => {
     const before = settled.get(currency) ?? { totals: NO_SETTLEMENT, postings: 0 };
-    return { date, currency, sequence: before.postings + 1, totals: totalsDelta(current.get(currency) ?? NO_SETTLEMENT, before.totals) };
+    return {
+      date,
+      currency,
+      sequence: before.postings + 1,
+      totals: totalsDelta(current.get(currency) ?? NO_SETTLEMENT, before.totals),
+    };
   });
 }

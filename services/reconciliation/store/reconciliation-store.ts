@@ -1,11 +1,25 @@
 import type { Knex } from "knex";
 import type { Db } from "../../lib/db.js";
-import type { Adjustments, ClaimedAdjustment, ExceptionQuery, RecordedSettlement, RunRecords, SettledMovement } from "../app/ports.js";
+import type {
+  Adjustments,
+  ClaimedAdjustment,
+  ExceptionQuery,
+  RecordedSettlement,
+  RunRecords,
+  SettledMovement,
+} from "../app/ports.js";
 import { NO_SETTLEMENT, type SettlementInput, type SettlementTotals } from "../domain/settlement-posting.js";
 import type { Money } from "../../lib/money.js";
 import type { Direction } from "../../contracts/accounting/accounts.js";
 import type { Entry } from "../../contracts/accounting/postings.js";
-import type { AdjustmentRecord, ExceptionStatus, FoundException, Run, RunStatus, StoredException } from "../domain/exception.js";
+import type {
+  AdjustmentRecord,
+  ExceptionStatus,
+  FoundException,
+  Run,
+  RunStatus,
+  StoredException,
+} from "../domain/exception.js";
 import { reportFromJson, reportToJson, type ReportRow } from "../domain/report.js";
 
 /** The advisory lock space of "one execution per settlement day" (the key within it is the date's hash). */
@@ -76,8 +90,17 @@ interface StoredEntry {
   currency: string;
 }
 
-const entryToJson = (e: Entry): StoredEntry => ({ account_code: e.accountCode, direction: e.direction, amount_minor: e.amount.amountMinor.toString(), currency: e.amount.currency });
-const entryFromJson = (e: StoredEntry): Entry => ({ accountCode: e.account_code, direction: e.direction, amount: { amountMinor: BigInt(e.amount_minor), currency: e.currency } });
+const entryToJson = (e: Entry): StoredEntry => ({
+  account_code: e.accountCode,
+  direction: e.direction,
+  amount_minor: e.amount.amountMinor.toString(),
+  currency: e.amount.currency,
+});
+const entryFromJson = (e: StoredEntry): Entry => ({
+  accountCode: e.account_code,
+  direction: e.direction,
+  amount: { amountMinor: BigInt(e.amount_minor), currency: e.currency },
+});
 
 const toRun = (row: RunRow): Run => ({
   id: row.id,
@@ -107,7 +130,11 @@ function adjustmentOf(row: ExceptionRow): AdjustmentRecord | undefined {
       reason: pending.reason,
       idempotencyKey: pending.idempotency_key,
       adjustedAt: new Date(pending.claimed_at),
-      posting: { transactionId: pending.transaction_id, description: pending.description, entries: pending.entries.map(entryFromJson) },
+      posting: {
+        transactionId: pending.transaction_id,
+        description: pending.description,
+        entries: pending.entries.map(entryFromJson),
+      },
     };
   }
   if (row.adjustment_transaction_id === null) return undefined;
@@ -117,7 +144,11 @@ function adjustmentOf(row: ExceptionRow): AdjustmentRecord | undefined {
     reason: row.reason!,
     idempotencyKey: row.idempotency_key!,
     adjustedAt: row.adjusted_at!,
-    posting: { transactionId: row.adjustment_transaction_id, description: row.adjustment_description!, entries: row.adjustment_entries!.map(entryFromJson) },
+    posting: {
+      transactionId: row.adjustment_transaction_id,
+      description: row.adjustment_description!,
+      entries: row.adjustment_entries!.map(entryFromJson),
+    },
   };
 }
 
@@ -148,7 +179,21 @@ const totalsFromJson = (json: Record<string, string>): SettlementTotals =>
   Object.fromEntries(Object.keys(NO_SETTLEMENT).map((k) => [k, BigInt(json[k] ?? "0")])) as unknown as SettlementTotals;
 
 /** The fields of an exception that a later run may find different; a re-run that finds them all equal changes nothing. */
-const FOUND_COLUMNS = ["class", "last_run_id", "line_number", "psp_reference", "our_reference", "line_type", "file_amount_minor", "file_currency", "file_fee_minor", "ledger_amount_minor", "ledger_currency", "ledger_transaction_id", "detail"];
+const FOUND_COLUMNS = [
+  "class",
+  "last_run_id",
+  "line_number",
+  "psp_reference",
+  "our_reference",
+  "line_type",
+  "file_amount_minor",
+  "file_currency",
+  "file_fee_minor",
+  "ledger_amount_minor",
+  "ledger_currency",
+  "ledger_transaction_id",
+  "detail",
+];
 
 /** The reconciliation schema's tables: the only code that touches them. */
 export class ReconciliationStore implements RunRecords, Adjustments {
@@ -171,13 +216,21 @@ export class ReconciliationStore implements RunRecords, Adjustments {
    */
   async withDayLock<T>(date: string, work: () => Promise<T>): Promise<{ value: T } | undefined> {
     return this.db.transaction(async (trx) => {
-      const { rows } = await trx.raw<{ rows: { locked: boolean }[] }>("select pg_try_advisory_xact_lock(?, hashtext(?)) as locked", [DAY_LOCK_SPACE, date]);
+      const { rows } = await trx.raw<{ rows: { locked: boolean }[] }>(
+        "select pg_try_advisory_xact_lock(?, hashtext(?)) as locked",
+        [DAY_LOCK_SPACE, date],
+      );
       return rows[0]!.locked ? { value: await work() } : undefined;
     });
   }
 
   /** The run of this day and file, created or taken up again (status running); call it holding the day. */
-  async claimRun(date: string, checksum: string, source: string, cutAt: Date | undefined): Promise<{ run: Run; created: boolean }> {
+  async claimRun(
+    date: string,
+    checksum: string,
+    source: string,
+    cutAt: Date | undefined,
+  ): Promise<{ run: Run; created: boolean }> {
     const { rows } = await this.db.raw<{ rows: (RunRow & { created: boolean })[] }>(
       `insert into runs (settlement_date, checksum, source, cut_at, status, executions) values (?, ?, ?, ?, 'running', 1)
        on conflict (settlement_date, checksum) do update
@@ -213,19 +266,33 @@ export class ReconciliationStore implements RunRecords, Adjustments {
    * missing charge automatically, which only a new run finds booked and settles.
    */
   async dayIsDue(date: string): Promise<boolean> {
-    const latest: RunRow | undefined = await this.db("runs").where({ settlement_date: date }).orderBy("claimed_at", "desc").first();
+    const latest: RunRow | undefined = await this.db("runs")
+      .where({ settlement_date: date })
+      .orderBy("claimed_at", "desc")
+      .first();
     if (latest === undefined || latest.status === "failed") return true;
     if (latest.status === "running") return false;
     const awaiting = await this.db("exceptions")
-      .where({ settlement_date: date, class: "missing_in_ledger", status: "auto_fixed", last_run_id: latest.id, last_execution: latest.executions })
+      .where({
+        settlement_date: date,
+        class: "missing_in_ledger",
+        status: "auto_fixed",
+        last_run_id: latest.id,
+        last_execution: latest.executions,
+      })
       .first("id");
     return awaiting !== undefined;
   }
 
   /** Records the run's outcome; true when its lines or report differ from what the last execution recorded. */
-  async finishRun(runId: bigint, outcome: { lines: number; report: ReportRow[]; closingBalances: Money[] }): Promise<boolean> {
+  async finishRun(
+    runId: bigint,
+    outcome: { lines: number; report: ReportRow[]; closingBalances: Money[] },
+  ): Promise<boolean> {
     const report = JSON.stringify(reportToJson(outcome.report));
-    const closing = JSON.stringify(outcome.closingBalances.map((b) => ({ currency: b.currency, amount_minor: b.amountMinor.toString() })));
+    const closing = JSON.stringify(
+      outcome.closingBalances.map((b) => ({ currency: b.currency, amount_minor: b.amountMinor.toString() })),
+    );
     const { rows } = await this.db.raw<{ rows: { changed: boolean }[] }>(
       `update runs r set status = 'finished', finished_at = now(), lines = ?, report = ?::jsonb, closing_balances = ?::jsonb
        from (select lines, report, closing_balances from runs where id = ? for update) before
@@ -271,7 +338,11 @@ export class ReconciliationStore implements RunRecords, Adjustments {
    * Inserts new exceptions, updates those found again with other details, reopens those closed automatically that
    * are found again, and stamps them all with this execution; returns how many it wrote and reopened.
    */
-  async upsertExceptions(date: string, run: Pick<Run, "id" | "executions">, found: FoundException[]): Promise<{ written: number; reopened: number }> {
+  async upsertExceptions(
+    date: string,
+    run: Pick<Run, "id" | "executions">,
+    found: FoundException[],
+  ): Promise<{ written: number; reopened: number }> {
     if (found.length === 0) return { written: 0, reopened: 0 };
     const runId = run.id;
     const rows = found.map((e) => ({
@@ -303,8 +374,15 @@ export class ReconciliationStore implements RunRecords, Adjustments {
     const reopened = await this.db("exceptions")
       .where({ settlement_date: date, status: "auto_fixed" })
       .whereIn("key", keys)
-      .update({ status: "open", resolution: this.db.raw("'found again by run ' || ? || '; before: ' || resolution", [String(runId)]), updated_at: this.db.fn.now() });
-    await this.db("exceptions").where({ settlement_date: date }).whereIn("key", keys).update({ last_execution: run.executions });
+      .update({
+        status: "open",
+        resolution: this.db.raw("'found again by run ' || ? || '; before: ' || resolution", [String(runId)]),
+        updated_at: this.db.fn.now(),
+      });
+    await this.db("exceptions")
+      .where({ settlement_date: date })
+      .whereIn("key", keys)
+      .update({ last_execution: run.executions });
     return { written: written.length, reopened };
   }
 
@@ -317,14 +395,19 @@ export class ReconciliationStore implements RunRecords, Adjustments {
   }
 
   async markAutoFixed(exceptionId: bigint, resolution: string): Promise<boolean> {
-    const updated = await this.db("exceptions").where({ id: exceptionId, status: "open" }).update({ status: "auto_fixed", resolution, updated_at: this.db.fn.now() });
+    const updated = await this.db("exceptions")
+      .where({ id: exceptionId, status: "open" })
+      .update({ status: "auto_fixed", resolution, updated_at: this.db.fn.now() });
     return updated > 0;
   }
 
   /** Says why an open exception could not be fixed automatically; true when that is news. */
   async noteNotFixed(exceptionId: bigint, why: string): Promise<boolean> {
     const resolution = `not fixed automatically: ${why}`;
-    const updated = await this.db("exceptions").where({ id: exceptionId, status: "open" }).whereNot({ resolution }).update({ resolution, updated_at: this.db.fn.now() });
+    const updated = await this.db("exceptions")
+      .where({ id: exceptionId, status: "open" })
+      .whereNot({ resolution })
+      .update({ resolution, updated_at: this.db.fn.now() });
     return updated > 0;
   }
 
@@ -360,11 +443,18 @@ export class ReconciliationStore implements RunRecords, Adjustments {
 
   /** The day's settlement postings, by currency and sequence; `pending` ones an interrupted run may not have posted. */
   async settlements(date: string): Promise<RecordedSettlement[]> {
-    const rows: { currency: string; sequence: number; totals: Record<string, string>; status: "pending" | "posted" }[] = await this.db("settlement_postings")
-      .where({ settlement_date: date })
-      .orderBy(["currency", "sequence"])
-      .select("currency", "sequence", "totals", "status");
-    return rows.map((row) => ({ date, currency: row.currency, sequence: row.sequence, totals: totalsFromJson(row.totals), status: row.status }));
+    const rows: { currency: string; sequence: number; totals: Record<string, string>; status: "pending" | "posted" }[] =
+      await this.db("settlement_postings")
+        .where({ settlement_date: date })
+        .orderBy(["currency", "sequence"])
+        .select("currency", "sequence", "totals", "status");
+    return rows.map((row) => ({
+      date,
+      currency: row.currency,
+      sequence: row.sequence,
+      totals: totalsFromJson(row.totals),
+      status: row.status,
+    }));
   }
 
   /** Records a settlement posting before it is posted, so that whatever happens next, the next run posts it. */
@@ -381,25 +471,42 @@ export class ReconciliationStore implements RunRecords, Adjustments {
   }
 
   async markSettlementPosted(settlement: Pick<SettlementInput, "date" | "currency" | "sequence">): Promise<void> {
-    await this.db("settlement_postings").where({ settlement_date: settlement.date, currency: settlement.currency, sequence: settlement.sequence }).update({ status: "posted" });
+    await this.db("settlement_postings")
+      .where({ settlement_date: settlement.date, currency: settlement.currency, sequence: settlement.sequence })
+      .update({ status: "posted" });
   }
 
   /**
    * Claims the movements for this day's settlement, unless another day settled them first: answers, for those another
    * day holds, that day (by `<line type>|<transaction id>`). The claims of the day are stamped with this execution.
    */
-  async claimSettled(date: string, run: Pick<Run, "id" | "executions">, movements: SettledMovement[]): Promise<Map<string, string>> {
+  async claimSettled(
+    date: string,
+    run: Pick<Run, "id" | "executions">,
+    movements: SettledMovement[],
+  ): Promise<Map<string, string>> {
     const settledElsewhere = new Map<string, string>();
     if (movements.length === 0) return settledElsewhere;
-    const rows = movements.map((m) => ({ line_type: m.lineType, transaction_id: m.transactionId, settlement_date: date, run_id: run.id, execution: run.executions }));
+    const rows = movements.map((m) => ({
+      line_type: m.lineType,
+      transaction_id: m.transactionId,
+      settlement_date: date,
+      run_id: run.id,
+      execution: run.executions,
+    }));
     const insert = this.db("settled_movements").insert(rows).toSQL();
     await this.db.raw(
       `${insert.sql} on conflict (line_type, transaction_id) do update set run_id = excluded.run_id, execution = excluded.execution
        where settled_movements.settlement_date = excluded.settlement_date`,
       insert.bindings as Knex.RawBinding[],
     );
-    const held: { line_type: string; transaction_id: string; settlement_date: string }[] = await this.db("settled_movements")
-      .whereIn(["line_type", "transaction_id"], movements.map((m) => [m.lineType, m.transactionId]))
+    const held: { line_type: string; transaction_id: string; settlement_date: string }[] = await this.db(
+      "settled_movements",
+    )
+      .whereIn(
+        ["line_type", "transaction_id"],
+        movements.map((m) => [m.lineType, m.transactionId]),
+      )
       .whereNot({ settlement_date: date })
       .select("line_type", "transaction_id", "settlement_date");
     for (const row of held) settledElsewhere.set(`${row.line_type}|${row.transaction_id}`, row.settlement_date);
@@ -408,17 +515,24 @@ export class ReconciliationStore implements RunRecords, Adjustments {
 
   /** The day's claims that this execution did not make again: its file no longer settles them. */
   async releaseUnclaimed(date: string, run: Pick<Run, "id" | "executions">): Promise<number> {
-    return this.db("settled_movements").where({ settlement_date: date }).whereRaw("(run_id, execution) <> (?, ?)", [String(run.id), run.executions]).delete();
+    return this.db("settled_movements")
+      .where({ settlement_date: date })
+      .whereRaw("(run_id, execution) <> (?, ?)", [String(run.id), run.executions])
+      .delete();
   }
 
   async boundaryMatches(date: string): Promise<Set<string>> {
-    const rows: { transaction_id: string }[] = await this.db("boundary_matches").where({ settlement_date: date }).select("transaction_id");
+    const rows: { transaction_id: string }[] = await this.db("boundary_matches")
+      .where({ settlement_date: date })
+      .select("transaction_id");
     return new Set(rows.map((r) => r.transaction_id));
   }
 
   async saveBoundaryMatches(date: string, transactionIds: string[]): Promise<void> {
     for (let i = 0; i < transactionIds.length; i += 1000) {
-      const rows = transactionIds.slice(i, i + 1000).map((transaction_id) => ({ settlement_date: date, transaction_id }));
+      const rows = transactionIds
+        .slice(i, i + 1000)
+        .map((transaction_id) => ({ settlement_date: date, transaction_id }));
       await this.db("boundary_matches").insert(rows).onConflict(["settlement_date", "transaction_id"]).ignore();
     }
   }
@@ -445,7 +559,9 @@ export class ReconciliationStore implements RunRecords, Adjustments {
 
   /** The ledger refused the adjustment: the exception is open again, as it was. */
   async releaseAdjustment(exceptionId: bigint): Promise<void> {
-    await this.db("exceptions").where({ id: exceptionId, status: "adjusting" }).update({ status: "open", pending_adjustment: null, updated_at: this.db.fn.now() });
+    await this.db("exceptions")
+      .where({ id: exceptionId, status: "adjusting" })
+      .update({ status: "open", pending_adjustment: null, updated_at: this.db.fn.now() });
   }
 
   /**
@@ -454,7 +570,10 @@ export class ReconciliationStore implements RunRecords, Adjustments {
    */
   async completeAdjustment(exceptionId: bigint): Promise<StoredException> {
     await this.db.transaction(async (trx) => {
-      const row: { pending_adjustment: PendingAdjustmentJson } | undefined = await trx("exceptions").where({ id: exceptionId, status: "adjusting" }).forUpdate().first("pending_adjustment");
+      const row: { pending_adjustment: PendingAdjustmentJson } | undefined = await trx("exceptions")
+        .where({ id: exceptionId, status: "adjusting" })
+        .forUpdate()
+        .first("pending_adjustment");
       if (row === undefined) return;
       const adjustment = row.pending_adjustment;
       await trx("adjustments").insert({
@@ -468,7 +587,12 @@ export class ReconciliationStore implements RunRecords, Adjustments {
       });
       await trx("exceptions")
         .where({ id: exceptionId })
-        .update({ status: "adjusted", pending_adjustment: null, resolution: `adjusted by ${adjustment.operator_id}: ${adjustment.reason}`, updated_at: trx.fn.now() });
+        .update({
+          status: "adjusted",
+          pending_adjustment: null,
+          resolution: `adjusted by ${adjustment.operator_id}: ${adjustment.reason}`,
+          updated_at: trx.fn.now(),
+        });
     });
     return (await this.getException(exceptionId))!;
   }

@@ -18,9 +18,15 @@ describe("risk rules", () => {
 
   it("reviews above the review threshold and rejects above the limit, at the exact boundary", () => {
     expect(assess(input(5_000n), clean, rules).decision).toBe("APPROVE");
-    expect(assess(input(5_001n), clean, rules)).toMatchObject({ decision: "REVIEW", reasons: [{ code: "amount_review" }] });
+    expect(assess(input(5_001n), clean, rules)).toMatchObject({
+      decision: "REVIEW",
+      reasons: [{ code: "amount_review" }],
+    });
     expect(assess(input(10_000n), clean, rules).decision).toBe("REVIEW");
-    expect(assess(input(10_001n), clean, rules)).toMatchObject({ decision: "REJECT", reasons: [{ code: "amount_limit" }] });
+    expect(assess(input(10_001n), clean, rules)).toMatchObject({
+      decision: "REJECT",
+      reasons: [{ code: "amount_limit" }],
+    });
   });
 
   it("reviews a currency without a configured limit", () => {
@@ -37,9 +43,15 @@ describe("risk rules", () => {
 
   it("rejects too many attempts and reviews too much money in the window", () => {
     expect(assess(input(100n), { ...clean, recentAttempts: 2 }, rules).decision).toBe("APPROVE");
-    expect(assess(input(100n), { ...clean, recentAttempts: 3 }, rules)).toMatchObject({ decision: "REJECT", reasons: [{ code: "velocity_count" }] });
+    expect(assess(input(100n), { ...clean, recentAttempts: 3 }, rules)).toMatchObject({
+      decision: "REJECT",
+      reasons: [{ code: "velocity_count" }],
+    });
     expect(assess(input(2_000n), { ...clean, recentSum: 10_000n }, rules).decision).toBe("APPROVE");
-    expect(assess(input(2_001n), { ...clean, recentSum: 10_000n }, rules)).toMatchObject({ decision: "REVIEW", reasons: [{ code: "velocity_amount" }] });
+    expect(assess(input(2_001n), { ...clean, recentSum: 10_000n }, rules)).toMatchObject({
+      decision: "REVIEW",
+      reasons: [{ code: "velocity_amount" }],
+    });
   });
 
   it("takes the most severe decision when several rules fire", () => {

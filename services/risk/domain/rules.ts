@@ -53,7 +53,9 @@ const REVIEW_AND_REJECT: Record<string, [bigint, bigint]> = {
 };
 
 export const defaultRiskRules: RiskRules = {
-  amountLimits: Object.fromEntries(Object.entries(REVIEW_AND_REJECT).map(([currency, [review, reject]]) => [currency, { review, reject }])),
+  amountLimits: Object.fromEntries(
+    Object.entries(REVIEW_AND_REJECT).map(([currency, [review, reject]]) => [currency, { review, reject }]),
+  ),
   velocity: {
     windowSeconds: 600,
     maxAttempts: 10,
@@ -85,15 +87,27 @@ export function assess(input: AssessmentInput, history: BuyerHistory, rules: Ris
   const { amount } = input;
 
   if (history.blockedReason !== undefined) {
-    reasons.push({ code: "blocked_buyer", decision: "REJECT", message: `buyer ${input.buyerId} is blocked: ${history.blockedReason}` });
+    reasons.push({
+      code: "blocked_buyer",
+      decision: "REJECT",
+      message: `buyer ${input.buyerId} is blocked: ${history.blockedReason}`,
+    });
   }
   if (rules.sanctionedCountries.includes(input.buyerCountry)) {
-    reasons.push({ code: "sanctioned_country", decision: "REJECT", message: `buyer country ${input.buyerCountry} is sanctioned` });
+    reasons.push({
+      code: "sanctioned_country",
+      decision: "REJECT",
+      message: `buyer country ${input.buyerCountry} is sanctioned`,
+    });
   }
 
   const limit = rules.amountLimits[amount.currency];
   if (limit === undefined) {
-    reasons.push({ code: "no_amount_limit", decision: "REVIEW", message: `no amount limit is configured for ${amount.currency}` });
+    reasons.push({
+      code: "no_amount_limit",
+      decision: "REVIEW",
+      message: `no amount limit is configured for ${amount.currency}`,
+    });
   } else if (amount.amountMinor > limit.reject) {
     reasons.push({
       code: "amount_limit",
@@ -127,6 +141,9 @@ export function assess(input: AssessmentInput, history: BuyerHistory, rules: Ris
     });
   }
 
-  const decision = reasons.reduce<Decision>((worst, r) => (severity[r.decision] > severity[worst] ? r.decision : worst), "APPROVE");
+  const decision = reasons.reduce<Decision>(
+    (worst, r) => (severity[r.decision] > severity[worst] ? r.decision : worst),
+    "APPROVE",
+  );
   return { decision, reasons };
 }

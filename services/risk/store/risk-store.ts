@@ -1,5 +1,12 @@
 import type { Db } from "../../lib/db.js";
-import { assess, type Assessment, type AssessmentInput, type Decision, type Reason, type RiskRules } from "../domain/rules.js";
+import {
+  assess,
+  type Assessment,
+  type AssessmentInput,
+  type Decision,
+  type Reason,
+  type RiskRules,
+} from "../domain/rules.js";
 
 interface AssessmentRow {
   decision: Decision;
@@ -21,7 +28,9 @@ export class RiskStore {
     return this.db.transaction(async (trx) => {
       await trx.raw("select pg_advisory_xact_lock(hashtextextended(?, 0))", [`risk:buyer:${input.buyerId}`]);
       // One round trip: an earlier assessment of this payment, the buyer's block, and the buyer's recent attempts.
-      const { rows } = await trx.raw<{ rows: { existing: AssessmentRow | null; blocked_reason: string | null; attempts: string; sum: string }[] }>(
+      const { rows } = await trx.raw<{
+        rows: { existing: AssessmentRow | null; blocked_reason: string | null; attempts: string; sum: string }[];
+      }>(
         `select (select json_build_object('decision', decision, 'reasons', reasons) from risk_assessments where payment_id = ?) as existing,
                 (select reason from blocked_buyers where buyer_id = ?) as blocked_reason,
                 count(*) as attempts,
@@ -31,7 +40,11 @@ export class RiskStore {
       );
       const { existing, blocked_reason: blockedReason, attempts, sum } = rows[0]!;
       if (existing) return { decision: existing.decision, reasons: existing.reasons };
-      const assessment = assess(input, { blockedReason: blockedReason ?? undefined, recentAttempts: Number(attempts), recentSum: BigInt(sum) }, this.rules);
+      const assessment = assess(
+        input,
+        { blockedReason: blockedReason ?? undefined, recentAttempts: Number(attempts), recentSum: BigInt(sum) },
+        this.rules,
+      );
       await trx("risk_assessments").insert({
         payment_id: paymentId,
         buyer_id: input.buyerId,

@@ -7,7 +7,11 @@ import type { PayoutStore } from "../store/payout-store.js";
 export function registerPayoutsGauge(registry: Registry, store: PayoutStore): void {
   registerStatusGauge(
     registry,
-    { name: "payouts", help: "Payouts in each status (read from the database; every instance reports the same).", statuses: PAYOUT_STATUSES },
+    {
+      name: "payouts",
+      help: "Payouts in each status (read from the database; every instance reports the same).",
+      statuses: PAYOUT_STATUSES,
+    },
     () => store.countByStatus(),
   );
 }

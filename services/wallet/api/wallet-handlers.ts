@@ -21,8 +21,18 @@ export interface WalletApi {
 
 /** gRPC wallet.v1.WalletService: validate, delegate, translate. */
 export function walletRoutes({ balances, payouts, flow, tokenKey, pipeline }: WalletApi) {
-  const balancePages = listPages(tokenKey, "wallet.v1.WalletService/ListBalances", { sellerId: "string", currency: "string" }, { default: 100, max: 1000 });
-  const payoutPages = listPages(tokenKey, "wallet.v1.WalletService/ListPayouts", { seq: "bigint" }, { default: 20, max: 100 });
+  const balancePages = listPages(
+    tokenKey,
+    "wallet.v1.WalletService/ListBalances",
+    { sellerId: "string", currency: "string" },
+    { default: 100, max: 1000 },
+  );
+  const payoutPages = listPages(
+    tokenKey,
+    "wallet.v1.WalletService/ListPayouts",
+    { seq: "bigint" },
+    { default: 20, max: 100 },
+  );
   return (router: ConnectRouter) =>
     router.service(WalletService, {
       ...pipeline,
@@ -30,22 +40,36 @@ export function walletRoutes({ balances, payouts, flow, tokenKey, pipeline }: Wa
         const sellerId = requireId("seller_id", req.sellerId);
         const currency = requireCurrency("currency", req.currency);
         const balance = await balances.balance(sellerId, currency);
-        return { balance: balanceToProto(balance ?? { sellerId, currency, availableMinor: 0n, updatedAt: new Date(0) }) };
+        return {
+          balance: balanceToProto(balance ?? { sellerId, currency, availableMinor: 0n, updatedAt: new Date(0) }),
+        };
       },
       async listBalances(req) {
         const { after, limit } = balancePages.request(req);
-        const page = await balances.list({ sellerId: req.sellerId === "" ? undefined : requireId("seller_id", req.sellerId), after, limit });
+        const page = await balances.list({
+          sellerId: req.sellerId === "" ? undefined : requireId("seller_id", req.sellerId),
+          after,
+          limit,
+        });
         return {
           balances: page.map(balanceToProto),
-          nextPageToken: balancePages.next(page, limit, (last) => ({ sellerId: last.sellerId, currency: last.currency })),
+          nextPageToken: balancePages.next(page, limit, (last) => ({
+            sellerId: last.sellerId,
+            currency: last.currency,
+          })),
         };
       },
       async setPayoutAccount(req) {
-        const account = await payouts.setAccount(requireId("seller_id", req.sellerId), requireDestination("destination", req.destination));
+        const account = await payouts.setAccount(
+          requireId("seller_id", req.sellerId),
+          requireDestination("destination", req.destination),
+        );
         return { payoutAccount: payoutAccountToProto(account) };
       },
       async requestPayout(req) {
-        const payout = await flow.request(validatePayoutRequest({ payoutId: req.payoutId, sellerId: req.sellerId, amount: req.amount }));
+        const payout = await flow.request(
+          validatePayoutRequest({ payoutId: req.payoutId, sellerId: req.sellerId, amount: req.amount }),
+        );
         return { payout: payoutToProto(payout) };
       },
       async getPayout(req) {
@@ -58,7 +82,10 @@ export function walletRoutes({ balances, payouts, flow, tokenKey, pipeline }: Wa
         const sellerId = requireId("seller_id", req.sellerId);
         const { after, limit } = payoutPages.request(req);
         const page = await payouts.list(sellerId, after?.seq, limit);
-        return { payouts: page.map(payoutToProto), nextPageToken: payoutPages.next(page, limit, (last) => ({ seq: last.seq })) };
+        return {
+          payouts: page.map(payoutToProto),
+          nextPageToken: payoutPages.next(page, limit, (last) => ({ seq: last.seq })),
+        };
       },
     });
 }

@@ -1,6 +1,11 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { PayoutStatus as ProtoPayoutStatus, type BalanceSchema, type PayoutAccountSchema, type PayoutSchema } from "../../../gen/wallet/v1/wallet_pb.js";
+import {
+  PayoutStatus as ProtoPayoutStatus,
+  type BalanceSchema,
+  type PayoutAccountSchema,
+  type PayoutSchema,
+} from "../../../gen/wallet/v1/wallet_pb.js";
 import type { Payout } from "../domain/payout.js";
 import type { PayoutAccount } from "../store/payout-store.js";
 import type { Balance } from "../store/wallet-store.js";

@@ -16,8 +16,10 @@ function setup() {
   const flow = new PayoutFlow(wallet, wallet, psp, log);
   wallet.credit("seller_1", USD(5_000n));
   wallet.setAccount("seller_1", "ba_1");
-  const request = (payoutId: string, amountMinor: bigint, sellerId = "seller_1") => flow.request({ payoutId, sellerId, amount: USD(amountMinor) });
-  const payoutMovements = () => wallet.movements.filter((m) => m.kind !== "payin").map((m) => `${m.kind} ${m.sellerId} ${m.amountMinor}`);
+  const request = (payoutId: string, amountMinor: bigint, sellerId = "seller_1") =>
+    flow.request({ payoutId, sellerId, amount: USD(amountMinor) });
+  const payoutMovements = () =>
+    wallet.movements.filter((m) => m.kind !== "payin").map((m) => `${m.kind} ${m.sellerId} ${m.amountMinor}`);
   return { wallet, psp, flow, request, payoutMovements };
 }
 
@@ -25,7 +27,13 @@ describe("PayoutFlow on in-memory ports", () => {
   it("takes a first request's amount with its event, sends it to the PSP under the payout's id, and ends it as the PSP says", async () => {
     const { wallet, psp, flow, request, payoutMovements } = setup();
     const payout = await request("po_1", 2_000n);
-    expect(payout).toMatchObject({ payoutId: "po_1", status: "PENDING", pspPayoutId: "po_psp_1", destination: "ba_1", amount: USD(2_000n) });
+    expect(payout).toMatchObject({
+      payoutId: "po_1",
+      status: "PENDING",
+      pspPayoutId: "po_psp_1",
+      destination: "ba_1",
+      amount: USD(2_000n),
+    });
     expect(wallet.available("seller_1", "USD")).toBe(3_000n);
     expect(psp.sent).toEqual(["po_1"]);
 
@@ -53,7 +61,10 @@ describe("PayoutFlow on in-memory ports", () => {
     wallet.credit("seller_2", USD(5_000n));
     wallet.setAccount("seller_2", "ba_2");
     await request("po_1", 2_000n);
-    await expect(request("po_1", 2_001n)).rejects.toMatchObject({ kind: "already_exists", message: expect.stringContaining('payout_id "po_1" was already used') });
+    await expect(request("po_1", 2_001n)).rejects.toMatchObject({
+      kind: "already_exists",
+      message: expect.stringContaining('payout_id "po_1" was already used'),
+    });
     await expect(request("po_1", 2_000n, "seller_2")).rejects.toMatchObject({ kind: "already_exists" });
     expect(payoutMovements()).toEqual(["payout seller_1 -2000"]);
     expect(wallet.available("seller_2", "USD")).toBe(5_000n);
@@ -62,9 +73,15 @@ describe("PayoutFlow on in-memory ports", () => {
 
   it("refuses a payout larger than the balance, or without a payout account: no payout, no event, nothing sent", async () => {
     const { wallet, psp, request, payoutMovements } = setup();
-    await expect(request("po_1", 5_001n)).rejects.toMatchObject({ kind: "failed_precondition", message: expect.stringContaining("more than the 50.00 USD available") });
+    await expect(request("po_1", 5_001n)).rejects.toMatchObject({
+      kind: "failed_precondition",
+      message: expect.stringContaining("more than the 50.00 USD available"),
+    });
     wallet.credit("seller_2", USD(5_000n));
-    await expect(request("po_2", 1_000n, "seller_2")).rejects.toMatchObject({ kind: "failed_precondition", message: expect.stringContaining("has no payout account") });
+    await expect(request("po_2", 1_000n, "seller_2")).rejects.toMatchObject({
+      kind: "failed_precondition",
+      message: expect.stringContaining("has no payout account"),
+    });
     expect(await wallet.get("po_1")).toBeUndefined();
     expect(await wallet.get("po_2")).toBeUndefined();
     expect(wallet.announced).toEqual([]);
@@ -80,7 +97,11 @@ describe("PayoutFlow on in-memory ports", () => {
     const { wallet, psp, request, payoutMovements } = setup();
     psp.mode = "refuse";
     const failed = await request("po_1", 2_000n);
-    expect(failed).toMatchObject({ status: "FAILED", pspPayoutId: undefined, failure: { code: "currency_not_supported", message: "payouts in USD are not supported" } });
+    expect(failed).toMatchObject({
+      status: "FAILED",
+      pspPayoutId: undefined,
+      failure: { code: "currency_not_supported", message: "payouts in USD are not supported" },
+    });
     expect(wallet.available("seller_1", "USD")).toBe(5_000n);
     expect(payoutMovements()).toEqual(["payout seller_1 -2000", "payout_returned seller_1 2000"]);
     expect(wallet.announced.map((e) => e.status)).toEqual(["PENDING", "FAILED"]);
@@ -124,7 +145,10 @@ describe("PayoutFlow on in-memory ports", () => {
   it("refuses payouts when no PSP is configured", async () => {
     const wallet = new InMemoryWallet();
     const flow = new PayoutFlow(wallet, wallet, undefined, log);
-    await expect(flow.request({ payoutId: "po_1", sellerId: "seller_1", amount: USD(1n) })).rejects.toMatchObject({ kind: "failed_precondition", message: expect.stringContaining("pay-outs are off") });
+    await expect(flow.request({ payoutId: "po_1", sellerId: "seller_1", amount: USD(1n) })).rejects.toMatchObject({
+      kind: "failed_precondition",
+      message: expect.stringContaining("pay-outs are off"),
+    });
   });
 });
 
@@ -150,13 +174,19 @@ describe("scheduled payouts on in-memory ports", () => {
       [scheduledPayoutId("seller_3", "JPY", window(today)), 500n, "PENDING"],
     ]);
     expect(psp.sent).toEqual(paid.map((p) => p.payoutId));
-    expect([wallet.available("seller_1", "USD"), wallet.available("seller_2", "USD"), wallet.available("seller_3", "USD")]).toEqual([0n, 5_000n, 999n]);
+    expect([
+      wallet.available("seller_1", "USD"),
+      wallet.available("seller_2", "USD"),
+      wallet.available("seller_3", "USD"),
+    ]).toEqual([0n, 5_000n, 999n]);
 
     // A rerun in the same window pays nothing; money that arrives later waits for the next window.
     wallet.credit("seller_1", USD(2_000n));
     expect(await flow.runSchedule(SCHEDULE, today)).toEqual([]);
     const next = await flow.runSchedule(SCHEDULE, tomorrow);
-    expect(next.map((p) => [p.payoutId, p.amount.amountMinor])).toEqual([[scheduledPayoutId("seller_1", "USD", window(tomorrow)), 2_000n]]);
+    expect(next.map((p) => [p.payoutId, p.amount.amountMinor])).toEqual([
+      [scheduledPayoutId("seller_1", "USD", window(tomorrow)), 2_000n],
+    ]);
   });
 
   it("create nothing while another instance is at it", async () => {

@@ -2,10 +2,28 @@ import { DomainError, failedPrecondition } from "../../lib/errors.js";
 import { present } from "../../lib/invariant.js";
 import type { Logger } from "../../lib/log.js";
 import { payoutReturn } from "../domain/balance-changes.js";
-import { insufficientBalance, noPayoutAccount, sameRequestOrConflict, type Payout, type PayoutOutcome, type PayoutRequest } from "../domain/payout.js";
-import { scheduledPayoutId, scheduleWindow, type PayoutMinimums, type PayoutSchedule } from "../domain/payout-schedule.js";
+import {
+  insufficientBalance,
+  noPayoutAccount,
+  sameRequestOrConflict,
+  type Payout,
+  type PayoutOutcome,
+  type PayoutRequest,
+} from "../domain/payout.js";
+import {
+  scheduledPayoutId,
+  scheduleWindow,
+  type PayoutMinimums,
+  type PayoutSchedule,
+} from "../domain/payout-schedule.js";
 import { outcomeOf, type PspPayout } from "../domain/psp-payout.js";
-import { PspPayoutRefused, type PayoutTransaction, type PayoutTransactions, type Payouts, type PspPayoutsPort } from "./ports.js";
+import {
+  PspPayoutRefused,
+  type PayoutTransaction,
+  type PayoutTransactions,
+  type Payouts,
+  type PspPayoutsPort,
+} from "./ports.js";
 
 const SCHEDULE_BATCH = 100;
 
@@ -41,7 +59,9 @@ export class PayoutFlow {
   async refreshStale(staleAfterMs: number, limit: number, stopping: AbortSignal): Promise<void> {
     for (const payout of await this.payouts.claimPending(staleAfterMs, limit)) {
       if (stopping.aborted) return;
-      await this.refresh(payout).catch((err: unknown) => this.log.warn("could not refresh a pending payout", { payoutId: payout.payoutId, error: String(err) }));
+      await this.refresh(payout).catch((err: unknown) =>
+        this.log.warn("could not refresh a pending payout", { payoutId: payout.payoutId, error: String(err) }),
+      );
     }
   }
 
@@ -73,8 +93,16 @@ export class PayoutFlow {
     return this.transactions.transaction(async (tx) => {
       if (!(await tx.takeSchedulerTurn())) return undefined;
       const created: Payout[] = [];
-      for (const { sellerId, currency, availableMinor, destination } of await tx.payableBalances(window, minimums, SCHEDULE_BATCH)) {
-        const request = { payoutId: scheduledPayoutId(sellerId, currency, window), sellerId, amount: { amountMinor: availableMinor, currency } };
+      for (const { sellerId, currency, availableMinor, destination } of await tx.payableBalances(
+        window,
+        minimums,
+        SCHEDULE_BATCH,
+      )) {
+        const request = {
+          payoutId: scheduledPayoutId(sellerId, currency, window),
+          sellerId,
+          amount: { amountMinor: availableMinor, currency },
+        };
         created.push(await openPayout(tx, request, destination, window));
       }
       return created;
@@ -97,9 +125,16 @@ export class PayoutFlow {
     try {
       answer = await this.requirePsp().create(payout);
     } catch (err) {
-      if (err instanceof PspPayoutRefused) return this.settle(payout.payoutId, undefined, { status: "FAILED", failure: { code: err.code, message: err.message } });
+      if (err instanceof PspPayoutRefused)
+        return this.settle(payout.payoutId, undefined, {
+          status: "FAILED",
+          failure: { code: err.code, message: err.message },
+        });
       if (!(err instanceof DomainError && err.kind === "unavailable")) throw err;
-      this.log.warn("the PSP did not take the payout; it stays PENDING and the poller sends it again", { payoutId: payout.payoutId, error: err.message });
+      this.log.warn("the PSP did not take the payout; it stays PENDING and the poller sends it again", {
+        payoutId: payout.payoutId,
+        error: err.message,
+      });
       return payout;
     }
     return this.apply(payout, answer);
@@ -108,11 +143,14 @@ export class PayoutFlow {
   private apply(payout: Payout, answer: PspPayout): Promise<Payout> {
     const outcome = outcomeOf(answer);
     if (outcome) return this.settle(payout.payoutId, answer.id, outcome);
-    return payout.pspPayoutId === answer.id ? Promise.resolve(payout) : this.payouts.recordPspPayout(payout.payoutId, answer.id);
+    return payout.pspPayoutId === answer.id
+      ? Promise.resolve(payout)
+      : this.payouts.recordPspPayout(payout.payoutId, answer.id);
   }
 
   private requirePsp(): PspPayoutsPort {
-    if (this.psp === undefined) throw failedPrecondition("pay-outs are off: this wallet service has no PSP configured (PSP_URL, PSP_API_KEY)");
+    if (this.psp === undefined)
+      throw failedPrecondition("pay-outs are off: this wallet service has no PSP configured (PSP_URL, PSP_API_KEY)");
     return this.psp;
   }
 }
@@ -121,10 +159,16 @@ export class PayoutFlow {
  * Opens the payout and takes its amount from the balance, in `tx`; a payout already under its id is returned as it
  * is. A balance short of the amount throws, which undoes the payout and its event.
  */
-async function openPayout(tx: PayoutTransaction, request: PayoutRequest, destination: string, scheduleWindow?: number): Promise<Payout> {
+async function openPayout(
+  tx: PayoutTransaction,
+  request: PayoutRequest,
+  destination: string,
+  scheduleWindow?: number,
+): Promise<Payout> {
   const opened = await tx.open(request, destination, scheduleWindow);
   // Taken: a concurrent open of the same id waited for the other transaction, which has committed it.
-  if (opened === undefined) return present(await tx.get(request.payoutId), `payout ${request.payoutId}, opened concurrently, exists`);
+  if (opened === undefined)
+    return present(await tx.get(request.payoutId), `payout ${request.payoutId}, opened concurrently, exists`);
   const { payout, eventId } = opened;
   const taken = await tx.withdraw(eventId, payout.sellerId, payout.amount);
   if (!taken.withdrawn) throw insufficientBalance(request, taken.availableMinor);

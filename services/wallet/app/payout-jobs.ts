@@ -14,7 +14,12 @@ export const defaultPayoutPollerConfig: PayoutPollerConfig = { intervalMs: 5_000
 
 /** Learns from the PSP how PENDING payouts end, and sends those it never got. Each instance claims its own batch. */
 export function startPayoutPoller(flow: PayoutFlow, config: PayoutPollerConfig, log: Logger): () => Promise<void> {
-  return startPeriodic("payout poll", config.intervalMs, (stopping) => flow.refreshStale(config.staleAfterMs, config.batchSize, stopping), log);
+  return startPeriodic(
+    "payout poll",
+    config.intervalMs,
+    (stopping) => flow.refreshStale(config.staleAfterMs, config.batchSize, stopping),
+    log,
+  );
 }
 
 /** Pays out whole balances every `schedule.intervalMs` (see PayoutFlow.runSchedule). */

@@ -58,7 +58,11 @@ export interface PayoutTransaction {
    */
   open(request: PayoutRequest, destination: string, scheduleWindow?: number): Promise<AnnouncedPayout | undefined>;
   /** PENDING -> the outcome with its event, keeping the PSP's id when given; undefined when the payout is final already. */
-  settle(payoutId: string, pspPayoutId: string | undefined, outcome: PayoutOutcome): Promise<AnnouncedPayout | undefined>;
+  settle(
+    payoutId: string,
+    pspPayoutId: string | undefined,
+    outcome: PayoutOutcome,
+  ): Promise<AnnouncedPayout | undefined>;
   /**
    * Takes `money` from the seller's balance as the movement `eventId`, only if the balance holds it (after waiting for
    * a concurrent payout's withdrawal), so that payouts never overdraw; when not, says what is available.

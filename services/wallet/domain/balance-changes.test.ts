@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { payInCredits, payoutReturn, refundDebits } from "./balance-changes.js";
 
-const order = (sellerId: string, sellerNetMinor: bigint) => ({ orderId: `o-${sellerId}-${sellerNetMinor}`, sellerId, amountMinor: sellerNetMinor, platformFeeMinor: 0n, sellerNetMinor });
+const order = (sellerId: string, sellerNetMinor: bigint) => ({
+  orderId: `o-${sellerId}-${sellerNetMinor}`,
+  sellerId,
+  amountMinor: sellerNetMinor,
+  platformFeeMinor: 0n,
+  sellerNetMinor,
+});
 
 describe("pay-in credits", () => {
   it("credits each seller once with the sum of their nets, leaving out zero nets", () => {

@@ -20,10 +20,15 @@ export const NO_MINIMUMS: PayoutMinimums = { byCurrency: {}, otherwise: 1n };
 /** "USD=1000,JPY=1000,*=1": minimums in minor units; "*" for every other currency (default 1). */
 export function parseMinimums(spec: string): PayoutMinimums {
   const minimums: PayoutMinimums = { byCurrency: {}, otherwise: NO_MINIMUMS.otherwise };
-  for (const entry of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [currency = "", amount = ""] = entry.split("=");
-    if (currency !== "*" && !isKnownCurrency(currency)) throw new Error(`payout minimums: "${currency}" is not an ISO 4217 code (in "${entry}")`);
-    if (!/^[1-9]\d{0,17}$/.test(amount)) throw new Error(`payout minimums: "${entry}" must be CUR=<positive minor units>`);
+    if (currency !== "*" && !isKnownCurrency(currency))
+      throw new Error(`payout minimums: "${currency}" is not an ISO 4217 code (in "${entry}")`);
+    if (!/^[1-9]\d{0,17}$/.test(amount))
+      throw new Error(`payout minimums: "${entry}" must be CUR=<positive minor units>`);
     if (currency === "*") minimums.otherwise = BigInt(amount);
     else minimums.byCurrency[currency] = BigInt(amount);
   }

@@ -36,7 +36,11 @@ export type PayoutOutcome = { status: "PAID" } | { status: "FAILED"; failure: Pa
 /** The PSP's limit on a destination. */
 export const MAX_DESTINATION_LENGTH = 255;
 
-export function validatePayoutRequest(input: { payoutId: string; sellerId: string; amount: Money | undefined }): PayoutRequest {
+export function validatePayoutRequest(input: {
+  payoutId: string;
+  sellerId: string;
+  amount: Money | undefined;
+}): PayoutRequest {
   return {
     payoutId: requireId("payout_id", input.payoutId),
     sellerId: requireId("seller_id", input.sellerId),
@@ -67,7 +71,9 @@ export function sameRequestOrConflict(existing: Payout, request: PayoutRequest):
 
 export function insufficientBalance(request: PayoutRequest, availableMinor: bigint): DomainError {
   const available = formatMoney({ amountMinor: availableMinor, currency: request.amount.currency });
-  return failedPrecondition(`amount: ${formatMoney(request.amount)} is more than the ${available} available to seller "${request.sellerId}"`);
+  return failedPrecondition(
+    `amount: ${formatMoney(request.amount)} is more than the ${available} available to seller "${request.sellerId}"`,
+  );
 }
 
 export const noPayoutAccount = (sellerId: string): DomainError =>

@@ -12,7 +12,10 @@ export interface PspPayout {
 export function outcomeOf(psp: PspPayout): PayoutOutcome | undefined {
   if (psp.status === "paid") return { status: "PAID" };
   if (psp.status === "failed") {
-    return { status: "FAILED", failure: { code: psp.failureCode ?? "unknown", message: psp.failureMessage ?? "the PSP gave no reason" } };
+    return {
+      status: "FAILED",
+      failure: { code: psp.failureCode ?? "unknown", message: psp.failureMessage ?? "the PSP gave no reason" },
+    };
   }
   return undefined;
 }

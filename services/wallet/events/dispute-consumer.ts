@@ -9,5 +9,7 @@ export const WALLET_DISPUTE_DURABLE = "wallet-disputes";
 
 /** Withholds each seller's share of an opened dispute and gives it back when won, once per event. */
 export function walletDisputeHandler(db: Db, store: WalletStore): EventHandler {
-  return applyOnce(db, decodeDisputeEvent, (trx, event) => store.move(trx, event.eventId, event.currency, disputeChanges(event), "dispute"));
+  return applyOnce(db, decodeDisputeEvent, (trx, event) =>
+    store.move(trx, event.eventId, event.currency, disputeChanges(event), "dispute"),
+  );
 }

@@ -9,5 +9,7 @@ export const WALLET_PAYIN_DURABLE = "wallet-payins";
 
 /** Credits each seller's wallet with the net of a succeeded pay-in, once per event. */
 export function walletPayInHandler(db: Db, store: WalletStore): EventHandler {
-  return applyOnce(db, decodePaymentEvent, (trx, event) => store.move(trx, event.eventId, event.currency, payInCredits(event), "payin"));
+  return applyOnce(db, decodePaymentEvent, (trx, event) =>
+    store.move(trx, event.eventId, event.currency, payInCredits(event), "payin"),
+  );
 }

@@ -9,5 +9,7 @@ export const WALLET_REFUND_DURABLE = "wallet-refunds";
 
 /** Debits the seller's wallet by the seller's part of a succeeded refund, once per event; it may go below zero. */
 export function walletRefundHandler(db: Db, store: WalletStore): EventHandler {
-  return applyOnce(db, decodeSucceededRefund, (trx, event) => store.move(trx, event.eventId, event.currency, refundDebits(event), "refund"));
+  return applyOnce(db, decodeSucceededRefund, (trx, event) =>
+    store.move(trx, event.eventId, event.currency, refundDebits(event), "refund"),
+  );
 }

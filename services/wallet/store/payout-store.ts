@@ -75,7 +75,9 @@ export class PayoutStore implements Payouts {
   }
 
   async payoutDestination(trx: Knex.Transaction, sellerId: string): Promise<string | undefined> {
-    const account: { destination: string } | undefined = await trx("payout_accounts").where({ seller_id: sellerId }).first("destination");
+    const account: { destination: string } | undefined = await trx("payout_accounts")
+      .where({ seller_id: sellerId })
+      .first("destination");
     return account?.destination;
   }
 
@@ -86,9 +88,16 @@ export class PayoutStore implements Payouts {
   }
 
   /** See PayoutTransaction.payableBalances: the balance rows are locked for update. */
-  async payableBalances(trx: Knex.Transaction, window: number, minimums: PayoutMinimums, limit: number): Promise<PayableBalance[]> {
+  async payableBalances(
+    trx: Knex.Transaction,
+    window: number,
+    minimums: PayoutMinimums,
+    limit: number,
+  ): Promise<PayableBalance[]> {
     const byCurrency = Object.entries(minimums.byCurrency);
-    const { rows } = await trx.raw<{ rows: { seller_id: string; currency: string; available_minor: bigint; destination: string }[] }>(
+    const { rows } = await trx.raw<{
+      rows: { seller_id: string; currency: string; available_minor: bigint; destination: string }[];
+    }>(
       `select b.seller_id, b.currency, b.available_minor, a.destination
        from balances b
        join payout_accounts a on a.seller_id = b.seller_id
@@ -98,13 +107,29 @@ export class PayoutStore implements Payouts {
        order by b.seller_id, b.currency
        limit ?
        for update of b`,
-      [byCurrency.map(([currency]) => currency), byCurrency.map(([, minimum]) => minimum.toString()), minimums.otherwise.toString(), window, limit],
+      [
+        byCurrency.map(([currency]) => currency),
+        byCurrency.map(([, minimum]) => minimum.toString()),
+        minimums.otherwise.toString(),
+        window,
+        limit,
+      ],
     );
-    return rows.map((r) => ({ sellerId: r.seller_id, currency: r.currency.trim(), availableMinor: r.available_minor, destination: r.destination }));
+    return rows.map((r) => ({
+      sellerId: r.seller_id,
+      currency: r.currency.trim(),
+      availableMinor: r.available_minor,
+      destination: r.destination,
+    }));
   }
 
   /** See PayoutTransaction.open. */
-  async open(trx: Knex.Transaction, request: PayoutRequest, destination: string, scheduleWindow?: number): Promise<AnnouncedPayout | undefined> {
+  async open(
+    trx: Knex.Transaction,
+    request: PayoutRequest,
+    destination: string,
+    scheduleWindow?: number,
+  ): Promise<AnnouncedPayout | undefined> {
     const [row]: PayoutRow[] = await trx("payouts")
       .insert({
         payout_id: request.payoutId,
@@ -133,7 +158,12 @@ export class PayoutStore implements Payouts {
   }
 
   /** See PayoutTransaction.settle. */
-  async settle(trx: Knex.Transaction, payoutId: string, pspPayoutId: string | undefined, outcome: PayoutOutcome): Promise<AnnouncedPayout | undefined> {
+  async settle(
+    trx: Knex.Transaction,
+    payoutId: string,
+    pspPayoutId: string | undefined,
+    outcome: PayoutOutcome,
+  ): Promise<AnnouncedPayout | undefined> {
     const failure = outcome.status === "FAILED" ? outcome.failure : undefined;
     const [row]: PayoutRow[] = await trx("payouts")
       .where({ payout_id: payoutId, status: "PENDING" })
@@ -154,7 +184,14 @@ export class PayoutStore implements Payouts {
    * Claims up to `limit` PENDING payouts untouched for `staleAfterMs` (see claimStaleRows).
    */
   async claimPending(staleAfterMs: number, limit: number): Promise<Payout[]> {
-    const rows = await claimStaleRows<PayoutRow>(this.db, { table: "payouts", key: "payout_id", where: "status = 'PENDING'", returning: "*", staleAfterMs, limit });
+    const rows = await claimStaleRows<PayoutRow>(this.db, {
+      table: "payouts",
+      key: "payout_id",
+      where: "status = 'PENDING'",
+      returning: "*",
+      staleAfterMs,
+      limit,
+    });
     return rows.map(toPayout);
   }
 }

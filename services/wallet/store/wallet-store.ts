@@ -32,16 +32,39 @@ export class WalletStore {
    * row is locked only for its own update, in seller order, so that two events moving the same sellers never wait on
    * each other in a circle. `kind` names the cause ("payin", "refund", ...): only a payout may not overdraw.
    */
-  async move(trx: Knex.Transaction, eventId: string, currency: string, changes: BalanceChange[], kind: string): Promise<void> {
+  async move(
+    trx: Knex.Transaction,
+    eventId: string,
+    currency: string,
+    changes: BalanceChange[],
+    kind: string,
+  ): Promise<void> {
     if (changes.length === 0) return;
-    await trx("movements").insert(changes.map(({ sellerId, amountMinor }) => ({ event_id: eventId, seller_id: sellerId, currency, amount_minor: amountMinor, kind })));
+    await trx("movements").insert(
+      changes.map(({ sellerId, amountMinor }) => ({
+        event_id: eventId,
+        seller_id: sellerId,
+        currency,
+        amount_minor: amountMinor,
+        kind,
+      })),
+    );
     // One row per seller (an upsert may not touch a row twice), in seller order.
     const bySeller = new Map<string, bigint>();
-    for (const { sellerId, amountMinor } of [...changes].sort((a, b) => (a.sellerId < b.sellerId ? -1 : a.sellerId > b.sellerId ? 1 : 0))) {
+    for (const { sellerId, amountMinor } of [...changes].sort((a, b) =>
+      a.sellerId < b.sellerId ? -1 : a.sellerId > b.sellerId ? 1 : 0,
+    )) {
       bySeller.set(sellerId, (bySeller.get(sellerId) ?? 0n) + amountMinor);
     }
     await trx("balances")
-      .insert([...bySeller].map(([sellerId, amountMinor]) => ({ seller_id: sellerId, currency, available_minor: amountMinor, last_movement: kind })))
+      .insert(
+        [...bySeller].map(([sellerId, amountMinor]) => ({
+          seller_id: sellerId,
+          currency,
+          available_minor: amountMinor,
+          last_movement: kind,
+        })),
+      )
       .onConflict(["seller_id", "currency"])
       .merge({
         available_minor: trx.raw("balances.available_minor + excluded.available_minor"),
@@ -65,12 +88,24 @@ export class WalletStore {
     const taken = await trx("balances")
       .where({ seller_id: sellerId, currency })
       .whereRaw("available_minor >= ?::bigint", [amountMinor.toString()])
-      .update({ available_minor: trx.raw("available_minor - ?::bigint", [amountMinor.toString()]), last_movement: "payout", updated_at: trx.fn.now() });
+      .update({
+        available_minor: trx.raw("available_minor - ?::bigint", [amountMinor.toString()]),
+        last_movement: "payout",
+        updated_at: trx.fn.now(),
+      });
     if (taken === 0) {
-      const row: Pick<BalanceRow, "available_minor"> | undefined = await trx("balances").where({ seller_id: sellerId, currency }).first("available_minor");
+      const row: Pick<BalanceRow, "available_minor"> | undefined = await trx("balances")
+        .where({ seller_id: sellerId, currency })
+        .first("available_minor");
       return { withdrawn: false, availableMinor: row?.available_minor ?? 0n };
     }
-    await trx("movements").insert({ event_id: eventId, seller_id: sellerId, currency, amount_minor: -amountMinor, kind: "payout" });
+    await trx("movements").insert({
+      event_id: eventId,
+      seller_id: sellerId,
+      currency,
+      amount_minor: -amountMinor,
+      kind: "payout",
+    });
     return { withdrawn: true };
   }
 
@@ -80,7 +115,11 @@ export class WalletStore {
   }
 
   /** By seller then currency, strictly after `after`. */
-  async list(filter: { sellerId?: string; after?: { sellerId: string; currency: string }; limit: number }): Promise<Balance[]> {
+  async list(filter: {
+    sellerId?: string;
+    after?: { sellerId: string; currency: string };
+    limit: number;
+  }): Promise<Balance[]> {
     const query = this.db("balances").orderBy(["seller_id", "currency"]).limit(filter.limit);
     if (filter.sellerId) query.where({ seller_id: filter.sellerId });
     if (filter.after) query.whereRaw("(seller_id, currency) > (?, ?)", [filter.after.sellerId, filter.after.currency]);

@@ -4,7 +4,9 @@ import type { Migration } from "../../../lib/db.js";
 export const loginClientIndex: Migration = {
   name: "003_login_client_index",
   async up(db) {
-    await db.raw("create index audit_log_login_clients on audit_log ((details->>'client'), at) where action in ('login', 'login_failed')");
+    await db.raw(
+      "create index audit_log_login_clients on audit_log ((details->>'client'), at) where action in ('login', 'login_failed')",
+    );
   },
   async down(db) {
     await db.raw("drop index audit_log_login_clients");

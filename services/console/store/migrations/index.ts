@@ -8,4 +8,8 @@ import type { ServiceSchema } from "../../../lib/service-db.js";
 export const CONSOLE_SCHEMA = "console";
 export const consoleMigrations: readonly Migration[] = [consoleTables, loginIndex, loginClientIndex, operatorDisabled];
 // insertOnlyTables: the tables whose triggers refuse updates and deletes.
-export const consoleSchema: ServiceSchema = { name: CONSOLE_SCHEMA, migrations: consoleMigrations, insertOnlyTables: ["audit_log"] };
+export const consoleSchema: ServiceSchema = {
+  name: CONSOLE_SCHEMA,
+  migrations: consoleMigrations,
+  insertOnlyTables: ["audit_log"],
+};

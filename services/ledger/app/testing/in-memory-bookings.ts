@@ -10,12 +10,17 @@ export interface Booking {
 }
 
 /** A SQL LIKE pattern (`%` any run, `_` any one character) as a regular expression. */
-const like = (pattern: string) => new RegExp(`^${[...pattern].map((c) => (c === "%" ? ".*" : c === "_" ? "." : c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))).join("")}$`);
+const like = (pattern: string) =>
+  new RegExp(
+    `^${[...pattern].map((c) => (c === "%" ? ".*" : c === "_" ? "." : c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))).join("")}$`,
+  );
 
 /** The amounts of `booking`'s entries that carry `flow`'s amount. */
 function amountsOf(flow: BookedFlow, booking: Booking): Amount[] {
   const account = like(flow.amountEntry.account);
-  return booking.entries.filter((e) => account.test(e.accountCode) && e.direction === flow.amountEntry.direction).map((e) => e.amount);
+  return booking.entries
+    .filter((e) => account.test(e.accountCode) && e.direction === flow.amountEntry.direction)
+    .map((e) => e.amount);
 }
 
 /** BookedCounts in memory, for unit tests: what the SQL queries count, of the bookings given. */
@@ -35,7 +40,13 @@ export class InMemoryBookings implements BookedCounts {
         const hour = Math.floor(booking.postedAt.getTime() / HOUR_MS) * HOUR_MS;
         for (const amount of amountsOf(flow, booking)) {
           const key = `${flow.name}/${hour}/${amount.currency}`;
-          const total = totals.get(key) ?? { flow: flow.name, hour, currency: amount.currency, count: 0n, sumMinor: 0n };
+          const total = totals.get(key) ?? {
+            flow: flow.name,
+            hour,
+            currency: amount.currency,
+            count: 0n,
+            sumMinor: 0n,
+          };
           totals.set(key, { ...total, count: total.count + 1n, sumMinor: total.sumMinor + amount.amountMinor });
         }
       }

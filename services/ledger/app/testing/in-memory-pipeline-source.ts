@@ -28,7 +28,10 @@ export class InMemoryPipelineSource implements PipelineSource {
     return this;
   }
 
-  async health(since: Date, settledBefore: Date): Promise<{ hours: HourTotal[]; unpublished: bigint; oldestUnpublished: Date | undefined }> {
+  async health(
+    since: Date,
+    settledBefore: Date,
+  ): Promise<{ hours: HourTotal[]; unpublished: bigint; oldestUnpublished: Date | undefined }> {
     const hours = new Map<string, HourTotal>();
     for (const item of this.items.filter((i) => i.createdAt >= since && i.settledAt < settledBefore)) {
       const hour = Math.floor(item.createdAt.getTime() / HOUR_MS) * HOUR_MS;
@@ -42,7 +45,10 @@ export class InMemoryPipelineSource implements PipelineSource {
 
   async *settledItems(flow: string, from: Date, until: Date, settledBefore: Date): AsyncIterable<SettledItem[]> {
     this.listed.push(`${flow}@${from.toISOString()}`);
-    const items = this.items.filter((i) => i.flow === flow && i.createdAt >= from && i.createdAt < until && i.settledAt < settledBefore);
-    for (let i = 0; i < items.length; i += this.pageSize) yield items.slice(i, i + this.pageSize).map(({ id, currency, amountMinor }) => ({ id, currency, amountMinor }));
+    const items = this.items.filter(
+      (i) => i.flow === flow && i.createdAt >= from && i.createdAt < until && i.settledAt < settledBefore,
+    );
+    for (let i = 0; i < items.length; i += this.pageSize)
+      yield items.slice(i, i + this.pageSize).map(({ id, currency, amountMinor }) => ({ id, currency, amountMinor }));
   }
 }

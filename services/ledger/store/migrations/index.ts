@@ -10,6 +10,19 @@ import { retentionIndexes } from "../../../lib/retention.js";
 import type { ServiceSchema } from "../../../lib/service-db.js";
 
 export const LEDGER_SCHEMA = "ledger";
-export const ledgerMigrations: readonly Migration[] = [journal, postTransactionFunction, checkpoints, inbox, transactionsPostedAt, retentionIndexes("006_retention_indexes", [{ table: "inbox", column: "received_at" }]), rpcAuditMigration, revenueDays];
+export const ledgerMigrations: readonly Migration[] = [
+  journal,
+  postTransactionFunction,
+  checkpoints,
+  inbox,
+  transactionsPostedAt,
+  retentionIndexes("006_retention_indexes", [{ table: "inbox", column: "received_at" }]),
+  rpcAuditMigration,
+  revenueDays,
+];
 // insertOnlyTables: the tables whose triggers refuse updates and deletes.
-export const ledgerSchema: ServiceSchema = { name: LEDGER_SCHEMA, migrations: ledgerMigrations, insertOnlyTables: ["accounts", "transactions", "entries", "rpc_audit"] };
+export const ledgerSchema: ServiceSchema = {
+  name: LEDGER_SCHEMA,
+  migrations: ledgerMigrations,
+  insertOnlyTables: ["accounts", "transactions", "entries", "rpc_audit"],
+};

@@ -16,4 +16,3 @@ export function checkout(overrides: Partial<CheckoutInput> = {}): CheckoutInput 
     ...overrides,
   };
 }
-

@@ -50,7 +50,10 @@ export function fakePsp(refuse = false): PspPort & { registered: string[] } {
 const approve: RiskPort = { assess: async () => ({ decision: "APPROVE", reasons: [] }) };
 
 /** PaymentFlow on in-memory payments, a 2.5 % fee; by default risk approves and the PSP registers every payment. */
-export function inMemoryFlow({ psp = fakePsp(), risk = approve }: { psp?: PspPort; risk?: RiskPort } = {}): { store: InMemoryPayments; flow: PaymentFlow } {
+export function inMemoryFlow({ psp = fakePsp(), risk = approve }: { psp?: PspPort; risk?: RiskPort } = {}): {
+  store: InMemoryPayments;
+  flow: PaymentFlow;
+} {
   const store = new InMemoryPayments();
   const flow = new PaymentFlow({
     store,

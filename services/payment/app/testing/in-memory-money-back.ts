@@ -19,7 +19,8 @@ export class InMemoryRefunds implements Refunds {
 
   async recordPspRefund(refundId: string, pspRefundId: string): Promise<void> {
     const refund = this.byId.get(refundId);
-    if (refund && refund.pspRefundId === undefined) this.byId.set(refundId, { ...refund, pspRefundId, updatedAt: new Date() });
+    if (refund && refund.pspRefundId === undefined)
+      this.byId.set(refundId, { ...refund, pspRefundId, updatedAt: new Date() });
   }
 
   async claimStale(): Promise<string[]> {
@@ -27,7 +28,9 @@ export class InMemoryRefunds implements Refunds {
   }
 
   refundedOf(paymentId: string, orderId: string): bigint {
-    return [...this.byId.values()].filter((r) => r.paymentId === paymentId && r.orderId === orderId && r.status === "SUCCEEDED").reduce((sum, r) => sum + r.amountMinor, 0n);
+    return [...this.byId.values()]
+      .filter((r) => r.paymentId === paymentId && r.orderId === orderId && r.status === "SUCCEEDED")
+      .reduce((sum, r) => sum + r.amountMinor, 0n);
   }
 }
 
@@ -76,7 +79,13 @@ export class InMemoryPaymentLocks implements PaymentLocks {
         ofOrder: async (orderId) => (await refunds.ofPayment(paymentId)).filter((r) => r.orderId === orderId),
         async insert(refund, fingerprint) {
           const now = new Date();
-          refunds.byId.set(refund.refundId, { ...refund, fingerprint, status: "PENDING", createdAt: now, updatedAt: now });
+          refunds.byId.set(refund.refundId, {
+            ...refund,
+            fingerprint,
+            status: "PENDING",
+            createdAt: now,
+            updatedAt: now,
+          });
         },
         async settle(refundId, status, { failureReason, platformFeeReversedMinor }) {
           const refund = refunds.byId.get(refundId);
@@ -87,11 +96,14 @@ export class InMemoryPaymentLocks implements PaymentLocks {
           return settled;
         },
         refundedOfOrder: async (orderId) => refunds.refundedOf(paymentId, orderId),
-        refundedByOrder: async () => new Map(payment!.orders.map((o) => [o.orderId, refunds.refundedOf(paymentId, o.orderId)])),
+        refundedByOrder: async () =>
+          new Map(payment!.orders.map((o) => [o.orderId, refunds.refundedOf(paymentId, o.orderId)])),
       },
       disputes: {
         unresolvedOrLost: async () => {
-          const found = [...disputes.byId.values()].find((d) => d.paymentId === paymentId && (d.status === "OPEN" || d.status === "LOST"));
+          const found = [...disputes.byId.values()].find(
+            (d) => d.paymentId === paymentId && (d.status === "OPEN" || d.status === "LOST"),
+          );
           return found && { disputeId: found.disputeId, status: found.status };
         },
         find: async (disputeId) => disputes.byId.get(disputeId),
@@ -101,7 +113,9 @@ export class InMemoryPaymentLocks implements PaymentLocks {
         },
         async decide(disputeId, status) {
           const dispute = disputes.byId.get(disputeId);
-          return dispute?.status === "OPEN" ? disputes.record({ ...dispute, status, updatedAt: new Date() }) : undefined;
+          return dispute?.status === "OPEN"
+            ? disputes.record({ ...dispute, status, updatedAt: new Date() })
+            : undefined;
         },
       },
       moveOrder: async (orderId, to) => payments.moveOrder(paymentId, orderId, to),

@@ -16,7 +16,11 @@ export class InMemoryPayments implements PaymentRepository, PaymentHistory {
     return this.history.map(({ paymentId, status }) => ({ paymentId, status }));
   }
 
-  async createOrGet(checkout: PricedCheckout, fingerprint: string, newPayment: { id: string; statusPageUrl: string }): Promise<Payment> {
+  async createOrGet(
+    checkout: PricedCheckout,
+    fingerprint: string,
+    newPayment: { id: string; statusPageUrl: string },
+  ): Promise<Payment> {
     const existing = [...this.payments.values()].find((p) => p.payment.checkoutId === checkout.checkoutId);
     if (existing) {
       if (existing.fingerprint !== fingerprint) throw checkoutIdReused(checkout.checkoutId, existing.payment.id);
@@ -52,7 +56,9 @@ export class InMemoryPayments implements PaymentRepository, PaymentHistory {
   }
 
   async statusChangesAfter(paymentId: string, cursor: bigint): Promise<RecordedStatusChange[]> {
-    return this.history.filter((change) => change.paymentId === paymentId && change.cursor > cursor).map(({ cursor, status, occurredAt }) => ({ cursor, status, occurredAt }));
+    return this.history
+      .filter((change) => change.paymentId === paymentId && change.cursor > cursor)
+      .map(({ cursor, status, occurredAt }) => ({ cursor, status, occurredAt }));
   }
 
   /** Moves one order (a refund), announcing a new checkout status, as the SQL store's moveOrder. */
@@ -80,7 +86,8 @@ export class InMemoryPayments implements PaymentRepository, PaymentHistory {
   async recordRegistration(paymentId: string, psp: PspPayment): Promise<Payment | undefined> {
     const entry = this.payments.get(paymentId);
     if (!entry) return undefined;
-    if (entry.payment.pspPaymentId === undefined) entry.payment = { ...entry.payment, pspPaymentId: psp.id, hostedPageUrl: psp.hostedPageUrl };
+    if (entry.payment.pspPaymentId === undefined)
+      entry.payment = { ...entry.payment, pspPaymentId: psp.id, hostedPageUrl: psp.hostedPageUrl };
     return this.move(paymentId, { to: "EXECUTING" });
   }
 
@@ -89,7 +96,9 @@ export class InMemoryPayments implements PaymentRepository, PaymentHistory {
   }
 
   async claimStale(): Promise<string[]> {
-    return [...this.payments.values()].filter((p) => ["NOT_STARTED", "EXECUTING", "PENDING", "AUTHORIZED"].includes(p.payment.status)).map((p) => p.payment.id);
+    return [...this.payments.values()]
+      .filter((p) => ["NOT_STARTED", "EXECUTING", "PENDING", "AUTHORIZED"].includes(p.payment.status))
+      .map((p) => p.payment.id);
   }
 
   async recordCapturePlan(paymentId: string, plan: CapturePlan): Promise<boolean> {

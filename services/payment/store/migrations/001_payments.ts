@@ -52,7 +52,9 @@ export const paymentTables: Migration = {
         add constraint amount_positive check (amount_minor > 0),
         add constraint status_known check (status in (${STATUSES}))`);
     // The poller looks for checkouts still in flight.
-    await db.raw("create index payment_orders_in_flight on payment_orders (payment_id) where status in ('NOT_STARTED','EXECUTING','PENDING')");
+    await db.raw(
+      "create index payment_orders_in_flight on payment_orders (payment_id) where status in ('NOT_STARTED','EXECUTING','PENDING')",
+    );
   },
   async down(db) {
     await db.schema.dropTable("payment_orders");

@@ -24,6 +24,8 @@ export const feesAndOutbox: Migration = {
   },
   async down(db) {
     await db.schema.dropTable("outbox");
-    await db.raw("alter table payment_orders drop column platform_fee_minor; alter table payments drop column platform_fee_bps");
+    await db.raw(
+      "alter table payment_orders drop column platform_fee_minor; alter table payments drop column platform_fee_bps",
+    );
   },
 };

@@ -19,7 +19,19 @@ import type { ServiceSchema } from "../../../lib/service-db.js";
 
 export const PAYMENT_SCHEMA = "payment";
 export const paymentMigrations: readonly Migration[] = [
-  paymentTables, feesAndOutbox, statusHistory, idempotencyKeys, statusPageUrl, refunds, manualCapture, disputes, timeline, createdAtIndex, checkoutStatus, outboxDeadLetters, refundsCreatedAt,
+  paymentTables,
+  feesAndOutbox,
+  statusHistory,
+  idempotencyKeys,
+  statusPageUrl,
+  refunds,
+  manualCapture,
+  disputes,
+  timeline,
+  createdAtIndex,
+  checkoutStatus,
+  outboxDeadLetters,
+  refundsCreatedAt,
   retentionIndexes("014_retention_indexes", [
     { table: "outbox", column: "published_at" },
     { table: "webhook_deliveries", column: "received_at" },
@@ -28,4 +40,8 @@ export const paymentMigrations: readonly Migration[] = [
   rpcAuditMigration,
 ];
 // insertOnlyTables: the tables whose triggers refuse updates and deletes.
-export const paymentSchema: ServiceSchema = { name: PAYMENT_SCHEMA, migrations: paymentMigrations, insertOnlyTables: ["rpc_audit"] };
+export const paymentSchema: ServiceSchema = {
+  name: PAYMENT_SCHEMA,
+  migrations: paymentMigrations,
+  insertOnlyTables: ["rpc_audit"],
+};

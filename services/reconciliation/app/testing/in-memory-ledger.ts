@@ -5,7 +5,9 @@ import type { LedgerTransaction, TransactionEntries } from "../../domain/matchin
 import type { LedgerPort, LookupView } from "../ports.js";
 
 const narrowed = (entries: LedgerTransaction["entries"], accountPrefixes: string[]) =>
-  accountPrefixes.length === 0 ? entries : entries.filter((e) => accountPrefixes.some((prefix) => e.accountCode.startsWith(prefix)));
+  accountPrefixes.length === 0
+    ? entries
+    : entries.filter((e) => accountPrefixes.some((prefix) => e.accountCode.startsWith(prefix)));
 
 /** The ledger in memory, for unit tests: posting is idempotent on the id, and refuses accounts not opened and an id taken by other content. */
 export class InMemoryLedger implements LedgerPort {
@@ -32,7 +34,9 @@ export class InMemoryLedger implements LedgerPort {
   async post(posting: Posting): Promise<LedgerTransaction> {
     const existing = this.transactions.get(posting.transactionId);
     if (existing !== undefined) {
-      const same = existing.description === posting.description && JSON.stringify(existing.entries, bigints) === JSON.stringify(posting.entries, bigints);
+      const same =
+        existing.description === posting.description &&
+        JSON.stringify(existing.entries, bigints) === JSON.stringify(posting.entries, bigints);
       if (!same) throw failedPrecondition(`transaction ${posting.transactionId} was already posted with other content`);
       return existing;
     }
@@ -44,17 +48,33 @@ export class InMemoryLedger implements LedgerPort {
   }
 
   async lookupTransactions(transactionIds: string[], view?: LookupView): Promise<LedgerTransaction[]> {
-    return this.posted(transactionIds).map((t) => ({ ...t, entries: narrowed(t.entries, view?.accountPrefixes ?? []) }));
+    return this.posted(transactionIds).map((t) => ({
+      ...t,
+      entries: narrowed(t.entries, view?.accountPrefixes ?? []),
+    }));
   }
 
   async lookupEntries(transactionIds: string[], accountPrefixes: string[]): Promise<TransactionEntries[]> {
-    return this.posted(transactionIds).map((t) => ({ transactionId: t.transactionId, entries: narrowed(t.entries, accountPrefixes) }));
+    return this.posted(transactionIds).map((t) => ({
+      transactionId: t.transactionId,
+      entries: narrowed(t.entries, accountPrefixes),
+    }));
   }
 
   /** By time of posting, then id; the page token is the offset of the next page. */
-  async listTransactionIds(query: { postedFrom: Date; postedBefore: Date; idPrefixes: string[]; pageToken: string }): Promise<{ transactionIds: string[]; nextPageToken: string }> {
+  async listTransactionIds(query: {
+    postedFrom: Date;
+    postedBefore: Date;
+    idPrefixes: string[];
+    pageToken: string;
+  }): Promise<{ transactionIds: string[]; nextPageToken: string }> {
     const ids = [...this.transactions.values()]
-      .filter((t) => t.postedAt >= query.postedFrom && t.postedAt < query.postedBefore && query.idPrefixes.some((prefix) => t.transactionId.startsWith(prefix)))
+      .filter(
+        (t) =>
+          t.postedAt >= query.postedFrom &&
+          t.postedAt < query.postedBefore &&
+          query.idPrefixes.some((prefix) => t.transactionId.startsWith(prefix)),
+      )
       .sort((a, b) => a.postedAt.getTime() - b.postedAt.getTime() || a.transactionId.localeCompare(b.transactionId))
       .map((t) => t.transactionId);
     const from = Number(query.pageToken || "0");

@@ -2,7 +2,15 @@ import type { Money } from "../../../lib/money.js";
 import type { FoundException, Run, StoredException } from "../../domain/exception.js";
 import type { ReportRow } from "../../domain/report.js";
 import type { SettlementInput } from "../../domain/settlement-posting.js";
-import type { Adjustments, ClaimedAdjustment, ExceptionQuery, Execution, RecordedSettlement, RunRecords, SettledMovement } from "../ports.js";
+import type {
+  Adjustments,
+  ClaimedAdjustment,
+  ExceptionQuery,
+  Execution,
+  RecordedSettlement,
+  RunRecords,
+  SettledMovement,
+} from "../ports.js";
 
 type RunRow = Run & { claimedAt: number };
 type ExceptionRow = StoredException & { lastExecution: number };
@@ -10,10 +18,24 @@ type Claim = { date: string; runId: bigint; execution: number };
 
 /** The fields of an exception that a later run may find different (the store's FOUND_COLUMNS). */
 const foundFields = (e: FoundException & { lastRunId: bigint }) =>
-  JSON.stringify([e.class, e.lastRunId, e.lineNumber, e.pspReference, e.ourReference, e.lineType, e.fileAmount, e.fileFee, e.ledgerAmount, e.ledgerTransactionId, e.detail], (_k, v: unknown) =>
-    typeof v === "bigint" ? v.toString() : v,
+  JSON.stringify(
+    [
+      e.class,
+      e.lastRunId,
+      e.lineNumber,
+      e.pspReference,
+      e.ourReference,
+      e.lineType,
+      e.fileAmount,
+      e.fileFee,
+      e.ledgerAmount,
+      e.ledgerTransactionId,
+      e.detail,
+    ],
+    (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v),
   );
-const sameExecution = (row: { runId: bigint; execution: number }, run: Execution) => row.runId === run.id && row.execution === run.executions;
+const sameExecution = (row: { runId: bigint; execution: number }, run: Execution) =>
+  row.runId === run.id && row.execution === run.executions;
 /** A file cut at no time covers the whole day: it sorts after every cut. */
 const cutOf = (cutAt: Date | undefined) => cutAt?.getTime() ?? Infinity;
 
@@ -45,15 +67,42 @@ export class InMemoryRecords implements RunRecords, Adjustments {
     }
   }
 
-  async claimRun(date: string, checksum: string, source: string, cutAt: Date | undefined): Promise<{ run: Run; created: boolean }> {
+  async claimRun(
+    date: string,
+    checksum: string,
+    source: string,
+    cutAt: Date | undefined,
+  ): Promise<{ run: Run; created: boolean }> {
     const existing = [...this.runs.values()].find((r) => r.date === date && r.checksum === checksum);
     const claimedAt = ++this.clock;
     if (existing !== undefined) {
-      const run = { ...existing, status: "running" as const, source, cutAt, executions: existing.executions + 1, claimedAt, error: "" };
+      const run = {
+        ...existing,
+        status: "running" as const,
+        source,
+        cutAt,
+        executions: existing.executions + 1,
+        claimedAt,
+        error: "",
+      };
       this.runs.set(run.id, run);
       return { run: publicRun(run), created: false };
     }
-    const run: RunRow = { id: ++this.lastRunId, date, checksum, source, status: "running", lines: 0, report: [], closingBalances: [], error: "", executions: 1, cutAt, startedAt: this.now(), claimedAt };
+    const run: RunRow = {
+      id: ++this.lastRunId,
+      date,
+      checksum,
+      source,
+      status: "running",
+      lines: 0,
+      report: [],
+      closingBalances: [],
+      error: "",
+      executions: 1,
+      cutAt,
+      startedAt: this.now(),
+      claimedAt,
+    };
     this.runs.set(run.id, run);
     return { run: publicRun(run), created: true };
   }
@@ -62,7 +111,9 @@ export class InMemoryRecords implements RunRecords, Adjustments {
     const own = [...this.runs.values()].find((r) => r.date === date && r.checksum === checksum);
     const newer = [...this.runs.values()]
       .filter((r) => r.date === date && r.status === "finished" && r.checksum !== checksum)
-      .filter((r) => cutOf(r.cutAt) > cutOf(cutAt) || (cutOf(r.cutAt) === cutOf(cutAt) && own !== undefined && r.id > own.id))
+      .filter(
+        (r) => cutOf(r.cutAt) > cutOf(cutAt) || (cutOf(r.cutAt) === cutOf(cutAt) && own !== undefined && r.id > own.id),
+      )
       .sort((a, b) => Number(b.id - a.id));
     return newer[0] && publicRun(newer[0]);
   }
@@ -72,13 +123,24 @@ export class InMemoryRecords implements RunRecords, Adjustments {
     if (latest === undefined || latest.status === "failed") return true;
     if (latest.status === "running") return false;
     return [...this.exceptions.values()].some(
-      (e) => e.date === date && e.class === "missing_in_ledger" && e.status === "auto_fixed" && e.lastRunId === latest.id && e.lastExecution === latest.executions,
+      (e) =>
+        e.date === date &&
+        e.class === "missing_in_ledger" &&
+        e.status === "auto_fixed" &&
+        e.lastRunId === latest.id &&
+        e.lastExecution === latest.executions,
     );
   }
 
-  async finishRun(runId: bigint, outcome: { lines: number; report: ReportRow[]; closingBalances: Money[] }): Promise<boolean> {
+  async finishRun(
+    runId: bigint,
+    outcome: { lines: number; report: ReportRow[]; closingBalances: Money[] },
+  ): Promise<boolean> {
     const before = this.runs.get(runId)!;
-    const json = (r: Pick<Run, "lines" | "report" | "closingBalances">) => JSON.stringify([r.lines, r.report, r.closingBalances], (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+    const json = (r: Pick<Run, "lines" | "report" | "closingBalances">) =>
+      JSON.stringify([r.lines, r.report, r.closingBalances], (_k, v: unknown) =>
+        typeof v === "bigint" ? v.toString() : v,
+      );
     this.runs.set(runId, { ...before, ...outcome, status: "finished", finishedAt: this.now() });
     return json(before) !== json(outcome);
   }
@@ -99,7 +161,11 @@ export class InMemoryRecords implements RunRecords, Adjustments {
     return latest && publicRun(latest);
   }
 
-  async upsertExceptions(date: string, run: Execution, foundNow: FoundException[]): Promise<{ written: number; reopened: number }> {
+  async upsertExceptions(
+    date: string,
+    run: Execution,
+    foundNow: FoundException[],
+  ): Promise<{ written: number; reopened: number }> {
     let written = 0;
     let reopened = 0;
     for (const e of foundNow) {
@@ -108,7 +174,17 @@ export class InMemoryRecords implements RunRecords, Adjustments {
       if (existing === undefined) {
         const now = this.now();
         const id = ++this.lastExceptionId;
-        this.exceptions.set(id, { ...updated, id, date, status: "open", resolution: "", adjustment: undefined, createdAt: now, updatedAt: now, lastExecution: run.executions });
+        this.exceptions.set(id, {
+          ...updated,
+          id,
+          date,
+          status: "open",
+          resolution: "",
+          adjustment: undefined,
+          createdAt: now,
+          updatedAt: now,
+          lastExecution: run.executions,
+        });
         written++;
       } else if (foundFields(existing) !== foundFields(updated)) {
         this.exceptions.set(existing.id, { ...existing, ...updated, updatedAt: this.now() });
@@ -119,21 +195,44 @@ export class InMemoryRecords implements RunRecords, Adjustments {
       const row = this.exceptionOf(date, e.key)!;
       const reopen = row.status === "auto_fixed";
       if (reopen) reopened++;
-      this.exceptions.set(row.id, { ...row, lastExecution: run.executions, ...(reopen && { status: "open", resolution: `found again by run ${run.id}; before: ${row.resolution}` }) });
+      this.exceptions.set(row.id, {
+        ...row,
+        lastExecution: run.executions,
+        ...(reopen && { status: "open", resolution: `found again by run ${run.id}; before: ${row.resolution}` }),
+      });
     }
     return { written, reopened };
   }
 
   async resolveNotFoundAgain(date: string, run: Execution): Promise<number> {
-    const gone = [...this.exceptions.values()].filter((e) => e.date === date && e.status === "open" && !sameExecution({ runId: e.lastRunId, execution: e.lastExecution }, run));
-    for (const e of gone) this.exceptions.set(e.id, { ...e, status: "auto_fixed", resolution: `not found again by run ${run.id}`, updatedAt: this.now() });
+    const gone = [...this.exceptions.values()].filter(
+      (e) =>
+        e.date === date &&
+        e.status === "open" &&
+        !sameExecution({ runId: e.lastRunId, execution: e.lastExecution }, run),
+    );
+    for (const e of gone)
+      this.exceptions.set(e.id, {
+        ...e,
+        status: "auto_fixed",
+        resolution: `not found again by run ${run.id}`,
+        updatedAt: this.now(),
+      });
     return gone.length;
   }
 
   async listExceptions(query: ExceptionQuery): Promise<StoredException[]> {
     return [...this.exceptions.values()]
-      .filter((e) => (query.runId === undefined || e.lastRunId === query.runId) && (query.date === undefined || e.date === query.date))
-      .filter((e) => (query.status === undefined || e.status === query.status) && (query.afterId === undefined || e.id > query.afterId))
+      .filter(
+        (e) =>
+          (query.runId === undefined || e.lastRunId === query.runId) &&
+          (query.date === undefined || e.date === query.date),
+      )
+      .filter(
+        (e) =>
+          (query.status === undefined || e.status === query.status) &&
+          (query.afterId === undefined || e.id > query.afterId),
+      )
       .sort((a, b) => Number(a.id - b.id))
       .slice(0, query.limit)
       .map(publicException);
@@ -155,7 +254,10 @@ export class InMemoryRecords implements RunRecords, Adjustments {
 
   async claimAdjustment(exceptionId: bigint, adjustment: ClaimedAdjustment): Promise<boolean> {
     const { posting, ...who } = adjustment;
-    return this.update(exceptionId, (e) => e.status === "open", { status: "adjusting", adjustment: { ...who, posting, transactionId: posting.transactionId, adjustedAt: this.now() } });
+    return this.update(exceptionId, (e) => e.status === "open", {
+      status: "adjusting",
+      adjustment: { ...who, posting, transactionId: posting.transactionId, adjustedAt: this.now() },
+    });
   }
 
   async releaseAdjustment(exceptionId: bigint): Promise<void> {
@@ -166,7 +268,11 @@ export class InMemoryRecords implements RunRecords, Adjustments {
     const row = this.exceptions.get(exceptionId)!;
     if (row.status === "adjusting" && row.adjustment !== undefined) {
       const { operatorId, reason } = row.adjustment;
-      this.update(exceptionId, () => true, { status: "adjusted", resolution: `adjusted by ${operatorId}: ${reason}`, adjustment: { ...row.adjustment, adjustedAt: this.now() } });
+      this.update(exceptionId, () => true, {
+        status: "adjusted",
+        resolution: `adjusted by ${operatorId}: ${reason}`,
+        adjustment: { ...row.adjustment, adjustedAt: this.now() },
+      });
     }
     return (await this.getException(exceptionId))!;
   }
@@ -179,14 +285,22 @@ export class InMemoryRecords implements RunRecords, Adjustments {
   }
 
   async recordPendingSettlement(settlement: SettlementInput, transactionId: string, runId: bigint): Promise<void> {
-    if (this.postings.some((p) => p.date === settlement.date && p.currency === settlement.currency && p.sequence === settlement.sequence)) {
-      throw new Error(`duplicate key value violates unique constraint (settlement_postings ${settlement.date} ${settlement.currency} ${settlement.sequence})`);
+    if (
+      this.postings.some(
+        (p) => p.date === settlement.date && p.currency === settlement.currency && p.sequence === settlement.sequence,
+      )
+    ) {
+      throw new Error(
+        `duplicate key value violates unique constraint (settlement_postings ${settlement.date} ${settlement.currency} ${settlement.sequence})`,
+      );
     }
     this.postings.push({ ...settlement, transactionId, runId, status: "pending" });
   }
 
   async markSettlementPosted(settlement: Pick<SettlementInput, "date" | "currency" | "sequence">): Promise<void> {
-    const posting = this.postings.find((p) => p.date === settlement.date && p.currency === settlement.currency && p.sequence === settlement.sequence);
+    const posting = this.postings.find(
+      (p) => p.date === settlement.date && p.currency === settlement.currency && p.sequence === settlement.sequence,
+    );
     if (posting) posting.status = "posted";
   }
 
@@ -195,7 +309,8 @@ export class InMemoryRecords implements RunRecords, Adjustments {
     for (const { lineType, transactionId } of movements) {
       const key = `${lineType}|${transactionId}`;
       const claim = this.claims.get(key);
-      if (claim === undefined || claim.date === date) this.claims.set(key, { date, runId: run.id, execution: run.executions });
+      if (claim === undefined || claim.date === date)
+        this.claims.set(key, { date, runId: run.id, execution: run.executions });
       else settledElsewhere.set(key, claim.date);
     }
     return settledElsewhere;

@@ -6,7 +6,12 @@ import { InMemoryRecords } from "./in-memory-records.js";
 import { FakePayments, FakePsp, InMemorySettlementFiles } from "./settlement-files.js";
 
 /** The ledger's pay-in of `paymentId`: `amountMinor` on psp_receivable, posted at `postedAt`. */
-export const bookedPayin = (paymentId: string, amountMinor: bigint, postedAt: string, currency = "EUR"): LedgerTransaction => ({
+export const bookedPayin = (
+  paymentId: string,
+  amountMinor: bigint,
+  postedAt: string,
+  currency = "EUR",
+): LedgerTransaction => ({
   transactionId: `payin:${paymentId}`,
   description: `pay-in of ${paymentId}`,
   postedAt: new Date(postedAt),
@@ -18,7 +23,13 @@ export const bookedPayin = (paymentId: string, amountMinor: bigint, postedAt: st
 
 /** A Reconciliation on in-memory ports, in batches of two lines. */
 export function inMemoryReconciliation() {
-  const ports = { records: new InMemoryRecords(), ledger: new InMemoryLedger(), files: new InMemorySettlementFiles(), psp: new FakePsp(), payments: new FakePayments() };
+  const ports = {
+    records: new InMemoryRecords(),
+    ledger: new InMemoryLedger(),
+    files: new InMemorySettlementFiles(),
+    psp: new FakePsp(),
+    payments: new FakePayments(),
+  };
   const reconciliation = new Reconciliation({
     ...ports,
     store: ports.records,

@@ -4,7 +4,10 @@ import { SETTLEMENT_HEADER } from "../../domain/settlement-line.js";
 import type { PaymentsPort, PspPort, SettlementFile, SettlementFiles } from "../ports.js";
 
 /** A settlement file of these lines (the header first), in memory. */
-export function settlementFile(lines: string[], options: { source?: string; cutAt?: Date } = {}): SettlementFile & { released: number } {
+export function settlementFile(
+  lines: string[],
+  options: { source?: string; cutAt?: Date } = {},
+): SettlementFile & { released: number } {
   const text = [SETTLEMENT_HEADER, ...lines].join("\n") + "\n";
   return {
     source: options.source ?? "memory",

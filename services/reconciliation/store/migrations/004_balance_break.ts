@@ -1,6 +1,7 @@
 import type { Migration } from "../../../lib/db.js";
 
-const CLASSES_BEFORE = "'missing_in_ledger', 'missing_in_file', 'amount_mismatch', 'currency_mismatch', 'duplicate_line', 'already_settled', 'malformed_line'";
+const CLASSES_BEFORE =
+  "'missing_in_ledger', 'missing_in_file', 'amount_mismatch', 'currency_mismatch', 'duplicate_line', 'already_settled', 'malformed_line'";
 
 /** A closing balance that is not the previous day's plus the day's movements is an exception of its own class. */
 export const balanceBreak: Migration = {

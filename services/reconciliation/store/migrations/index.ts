@@ -7,6 +7,16 @@ import { balanceBreak } from "./004_balance_break.js";
 import type { ServiceSchema } from "../../../lib/service-db.js";
 
 export const RECONCILIATION_SCHEMA = "reconciliation";
-export const reconciliationMigrations: readonly Migration[] = [runsAndExceptions, crashSafeRuns, settledMovements, balanceBreak, rpcAuditMigration];
+export const reconciliationMigrations: readonly Migration[] = [
+  runsAndExceptions,
+  crashSafeRuns,
+  settledMovements,
+  balanceBreak,
+  rpcAuditMigration,
+];
 // insertOnlyTables: the tables whose triggers refuse updates and deletes.
-export const reconciliationSchema: ServiceSchema = { name: RECONCILIATION_SCHEMA, migrations: reconciliationMigrations, insertOnlyTables: ["adjustments", "rpc_audit"] };
+export const reconciliationSchema: ServiceSchema = {
+  name: RECONCILIATION_SCHEMA,
+  migrations: reconciliationMigrations,
+  insertOnlyTables: ["adjustments", "rpc_audit"],
+};

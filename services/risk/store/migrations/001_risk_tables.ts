@@ -15,7 +15,9 @@ export const riskTables: Migration = {
       t.index(["buyer_id", "created_at"]);
     });
     await db.raw("alter table risk_assessments add constraint amount_positive check (amount_minor > 0)");
-    await db.raw("alter table risk_assessments add constraint decision_known check (decision in ('APPROVE', 'REVIEW', 'REJECT'))");
+    await db.raw(
+      "alter table risk_assessments add constraint decision_known check (decision in ('APPROVE', 'REVIEW', 'REJECT'))",
+    );
     await db.schema.createTable("blocked_buyers", (t) => {
       t.text("buyer_id").primary();
       t.text("reason").notNullable();

@@ -6,4 +6,8 @@ import type { ServiceSchema } from "../../../lib/service-db.js";
 export const RISK_SCHEMA = "risk";
 export const riskMigrations: readonly Migration[] = [riskTables, rpcAuditMigration];
 // insertOnlyTables: the tables whose triggers refuse updates and deletes.
-export const riskSchema: ServiceSchema = { name: RISK_SCHEMA, migrations: riskMigrations, insertOnlyTables: ["rpc_audit"] };
+export const riskSchema: ServiceSchema = {
+  name: RISK_SCHEMA,
+  migrations: riskMigrations,
+  insertOnlyTables: ["rpc_audit"],
+};

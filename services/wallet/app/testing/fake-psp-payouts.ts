@@ -17,10 +17,16 @@ export class FakePspPayouts implements PspPayoutsPort {
   async create(payout: Payout): Promise<PspPayout> {
     this.sent.push(payout.payoutId);
     if (this.mode === "unreachable") throw unavailable("the PSP is not answering (connect ECONNREFUSED); retry later");
-    if (this.mode === "refuse") throw new PspPayoutRefused("currency_not_supported", `payouts in ${payout.amount.currency} are not supported`);
+    if (this.mode === "refuse")
+      throw new PspPayoutRefused("currency_not_supported", `payouts in ${payout.amount.currency} are not supported`);
     const existing = this.byKey.get(payout.payoutId);
     if (existing) return existing;
-    const created: PspPayout = { id: `po_psp_${this.byKey.size + 1}`, status: this.mode, failureCode: null, failureMessage: null };
+    const created: PspPayout = {
+      id: `po_psp_${this.byKey.size + 1}`,
+      status: this.mode,
+      failureCode: null,
+      failureMessage: null,
+    };
     this.byKey.set(payout.payoutId, created);
     return created;
   }
@@ -34,6 +40,11 @@ export class FakePspPayouts implements PspPayoutsPort {
   /** The PSP pays the payout sent under `payoutId`, or fails it with `failure`. */
   finish(payoutId: string, status: "paid" | "failed", failure?: { code: string; message: string }): void {
     const taken = this.byKey.get(payoutId)!;
-    this.byKey.set(payoutId, { ...taken, status, failureCode: failure?.code ?? null, failureMessage: failure?.message ?? null });
+    this.byKey.set(payoutId, {
+      ...taken,
+      status,
+      failureCode: failure?.code ?? null,
+      failureMessage: failure?.message ?? null,
+    });
   }
 }

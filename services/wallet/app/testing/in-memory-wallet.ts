@@ -28,14 +28,21 @@ interface WalletState {
   announced: { payoutId: string; status: PayoutStatus }[];
 }
 
-const bySellerThenCurrency = (a: PayableBalance, b: PayableBalance) => a.sellerId.localeCompare(b.sellerId) || a.currency.localeCompare(b.currency);
+const bySellerThenCurrency = (a: PayableBalance, b: PayableBalance) =>
+  a.sellerId.localeCompare(b.sellerId) || a.currency.localeCompare(b.currency);
 
 /**
  * The wallet's payouts and balances in memory, for unit tests. One write at a time, as the row locks serialise them
  * in SQL; a transaction works on a copy that replaces the state only when `work` returns, so a throw undoes it all.
  */
 export class InMemoryWallet implements Payouts, PayoutTransactions {
-  private state: WalletState = { payouts: new Map(), balances: new Map(), accounts: new Map(), movements: [], announced: [] };
+  private state: WalletState = {
+    payouts: new Map(),
+    balances: new Map(),
+    accounts: new Map(),
+    movements: [],
+    announced: [],
+  };
   private queue: Promise<unknown> = Promise.resolve();
   private events = 0;
   /** Another instance holds the scheduler's turn: this one creates no scheduled payouts. */
@@ -57,7 +64,13 @@ export class InMemoryWallet implements Payouts, PayoutTransactions {
 
   /** A pay-in: money the seller has earned. */
   credit(sellerId: string, money: Money): void {
-    addTo(this.state, { eventId: `evt_payin_${++this.events}`, sellerId, currency: money.currency, amountMinor: money.amountMinor, kind: "payin" });
+    addTo(this.state, {
+      eventId: `evt_payin_${++this.events}`,
+      sellerId,
+      currency: money.currency,
+      amountMinor: money.amountMinor,
+      kind: "payin",
+    });
   }
 
   setAccount(sellerId: string, destination: string): void {
@@ -115,7 +128,15 @@ export class InMemoryWallet implements Payouts, PayoutTransactions {
       payoutDestination: async (sellerId) => state.accounts.get(sellerId),
       async open(request, destination, scheduleWindow) {
         if (state.payouts.has(request.payoutId)) return undefined;
-        const payout: Payout = { ...request, status: "PENDING", destination, pspPayoutId: undefined, failure: undefined, createdAt: at(), updatedAt: at() };
+        const payout: Payout = {
+          ...request,
+          status: "PENDING",
+          destination,
+          pspPayoutId: undefined,
+          failure: undefined,
+          createdAt: at(),
+          updatedAt: at(),
+        };
         state.payouts.set(payout.payoutId, { payout, scheduleWindow, polledAt: 0 });
         return announce(payout);
       },
@@ -123,7 +144,13 @@ export class InMemoryWallet implements Payouts, PayoutTransactions {
         const stored = state.payouts.get(payoutId);
         if (stored?.payout.status !== "PENDING") return undefined;
         const failure = outcome.status === "FAILED" ? outcome.failure : undefined;
-        stored.payout = { ...stored.payout, status: outcome.status, pspPayoutId: pspPayoutId ?? stored.payout.pspPayoutId, failure, updatedAt: at() };
+        stored.payout = {
+          ...stored.payout,
+          status: outcome.status,
+          pspPayoutId: pspPayoutId ?? stored.payout.pspPayoutId,
+          failure,
+          updatedAt: at(),
+        };
         return announce(stored.payout);
       },
       async withdraw(eventId, sellerId, { amountMinor, currency }) {
@@ -133,19 +160,24 @@ export class InMemoryWallet implements Payouts, PayoutTransactions {
         return { withdrawn: true };
       },
       async move(eventId, currency, changes, kind) {
-        for (const { sellerId, amountMinor } of changes) addTo(state, { eventId, sellerId, currency, amountMinor, kind });
+        for (const { sellerId, amountMinor } of changes)
+          addTo(state, { eventId, sellerId, currency, amountMinor, kind });
       },
       takeSchedulerTurn: async () => !this.schedulerBusy,
       async payableBalances(window, minimums, limit) {
         const paidOut = (sellerId: string, currency: string) =>
-          [...state.payouts.values()].some((p) => p.scheduleWindow === window && p.payout.sellerId === sellerId && p.payout.amount.currency === currency);
+          [...state.payouts.values()].some(
+            (p) =>
+              p.scheduleWindow === window && p.payout.sellerId === sellerId && p.payout.amount.currency === currency,
+          );
         const payable: PayableBalance[] = [];
         for (const [sellerId, currencies] of state.balances) {
           const destination = state.accounts.get(sellerId);
           if (destination === undefined) continue;
           for (const [currency, availableMinor] of currencies) {
             const minimum = minimums.byCurrency[currency] ?? minimums.otherwise;
-            if (availableMinor >= minimum && availableMinor > 0n && !paidOut(sellerId, currency)) payable.push({ sellerId, currency, availableMinor, destination });
+            if (availableMinor >= minimum && availableMinor > 0n && !paidOut(sellerId, currency))
+              payable.push({ sellerId, currency, availableMinor, destination });
           }
         }
         return payable.sort(bySellerThenCurrency).slice(0, limit);

@@ -10,7 +10,11 @@ import type { ServiceSchema } from "../../../lib/service-db.js";
 
 export const WALLET_SCHEMA = "wallet";
 export const walletMigrations: readonly Migration[] = [
-  walletTables, refundOverdraft, payouts, outboxDeadLetters, payoutsCreatedAt,
+  walletTables,
+  refundOverdraft,
+  payouts,
+  outboxDeadLetters,
+  payoutsCreatedAt,
   retentionIndexes("006_retention_indexes", [
     { table: "outbox", column: "published_at" },
     { table: "inbox", column: "received_at" },
@@ -18,4 +22,8 @@ export const walletMigrations: readonly Migration[] = [
   rpcAuditMigration,
 ];
 // insertOnlyTables: the tables whose triggers refuse updates and deletes.
-export const walletSchema: ServiceSchema = { name: WALLET_SCHEMA, migrations: walletMigrations, insertOnlyTables: ["rpc_audit"] };
+export const walletSchema: ServiceSchema = {
+  name: WALLET_SCHEMA,
+  migrations: walletMigrations,
+  insertOnlyTables: ["rpc_audit"],
+};
