@@ -68,7 +68,7 @@ describe("npm start", () => {
       expect(stdout).toMatch(new RegExp(`${service} .*  metrics http://127\\.0\\.0\\.1:\\d+/metrics\n`));
     }
     // A password of this run, not a fixed one.
-    expect(stdout).toMatch(/Console         http:\/\/127\.0\.0\.1:\d+  \(login admin \/ [0-9a-f]{16}\)\n/);
+    expect(stdout).toMatch(/Console {9}http:\/\/127\.0\.0\.1:\d+ {2}\(login admin \/ [0-9a-f]{16}\)\n/);
     expect(stdout).toContain("Demo checkout SUCCEEDED.");
   }, 90_000);
 });

@@ -15,7 +15,7 @@ describe("npm run cluster", () => {
     });
     for (const node of ["pg1", "pg2", "pg3", "nats1", "nats2", "nats3"])
       expect(stdout).toMatch(new RegExp(`^  ${node}: \\w+://127\\.0\\.0\\.1:\\d+`, "m"));
-    expect(stdout).toMatch(/^  etcd: http:\/\/127\.0\.0\.1:\d+/m);
+    expect(stdout).toMatch(/^ {2}etcd: http:\/\/127\.0\.0\.1:\d+/m);
     for (const port of [
       "RISK_PORT",
       "PAYMENT_PORT",

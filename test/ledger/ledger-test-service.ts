@@ -10,7 +10,7 @@ import type { PostingPlan } from "../../services/contracts/accounting/postings.j
 import { postingFingerprint } from "../../services/ledger/domain/posting.js";
 import { LedgerStore } from "../../services/ledger/store/ledger-store.js";
 import { LEDGER_SCHEMA } from "../../services/ledger/store/migrations/index.js";
-import { grpc, grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
+import { type grpc, grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 
 /** A ledger service on its own database, a grpc-js client to it, and a pool on its schema for raw SQL. */

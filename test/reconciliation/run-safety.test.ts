@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pspReceivable, sellerPayable } from "../../services/contracts/accounting/accounts.js";
 import { createDb, migrateUp, type Db } from "../../services/lib/db.js";
-import { DomainError, unavailable } from "../../services/lib/errors.js";
+import { type DomainError, unavailable } from "../../services/lib/errors.js";
 import { createLogger } from "../../services/lib/log.js";
 import { LedgerGrpcClient } from "../../services/reconciliation/adapters/ledger-grpc-client.js";
 import { settlementDirectory } from "../../services/reconciliation/adapters/settlement-directory.js";
@@ -104,7 +104,7 @@ function settlementFile(charges: [string, number][], at = AT): string {
     const fee = Math.round(gross * 0.03);
     return `pi_${paymentId},${paymentId},charge,${gross},${fee},${gross - fee},USD,${at}`;
   });
-  writeFileSync(join(dir, name), [SETTLEMENT_HEADER, ...lines].join("\n") + "\n");
+  writeFileSync(join(dir, name), `${[SETTLEMENT_HEADER, ...lines].join("\n")}\n`);
   return name;
 }
 

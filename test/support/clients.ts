@@ -1,5 +1,5 @@
 import type { DescService } from "@bufbuild/protobuf";
-import { Code, ConnectError, createClient, type CallOptions, type Client } from "@connectrpc/connect";
+import { type Code, ConnectError, createClient, type CallOptions, type Client } from "@connectrpc/connect";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { LedgerService } from "../../gen/ledger/v1/ledger_pb.js";
 import { PaymentService } from "../../gen/payment/v1/payment_pb.js";

@@ -8,7 +8,7 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function admin<T>(sql: string): Promise<void> {
+async function admin(sql: string): Promise<void> {
   const client = new pg.Client(inject("adminDatabaseUrl"));
   await client.connect();
   try {

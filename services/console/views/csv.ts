@@ -4,7 +4,7 @@
  * running it as a formula (CSV injection); a plain decimal number ("-5.00") stays a number.
  */
 export function csv(rows: readonly (readonly (string | number | bigint)[])[]): string {
-  return rows.map((row) => row.map(field).join(",")).join("\r\n") + "\r\n";
+  return `${rows.map((row) => row.map(field).join(",")).join("\r\n")}\r\n`;
 }
 
 function field(value: string | number | bigint): string {

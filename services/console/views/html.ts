@@ -27,12 +27,12 @@ function render(part: Part): string {
 /** A template whose every interpolation is HTML-escaped, except SafeHtml (e.g. another `html` result) and arrays of them. */
 export function html(strings: TemplateStringsArray, ...parts: Part[]): SafeHtml {
   let out = strings[0]!;
-  parts.forEach((part, i) => (out += render(part) + strings[i + 1]!));
+  for (const [i, part] of parts.entries()) out += render(part) + strings[i + 1]!;
   return new SafeHtml(out);
 }
 
 /** A link path from segments, each percent-encoded: `path("payments", id)` -> `/payments/pay_1`. */
-export const path = (...segments: string[]): string => "/" + segments.map(encodeURIComponent).join("/");
+export const path = (...segments: string[]): string => `/${segments.map(encodeURIComponent).join("/")}`;
 
 /** A query string from the non-empty values. */
 export function query(params: Record<string, string | undefined>): string {

@@ -97,7 +97,7 @@ function paymentFacts(p: Payment): SafeHtml {
 <dt>Status</dt><dd class="status">${statusName(p.status)}${pending}</dd>
 <dt>Total</dt><dd>${money(p.total)}</dd>
 <dt>Checkout</dt><dd>${p.checkoutId}</dd>
-<dt>Buyer</dt><dd><a href="${"/payments" + query({ buyer: p.buyerId })}">${p.buyerId}</a> (${p.buyerCountry})</dd>
+<dt>Buyer</dt><dd><a href="${`/payments${query({ buyer: p.buyerId })}`}">${p.buyerId}</a> (${p.buyerCountry})</dd>
 <dt>PSP payment</dt><dd>${p.pspPaymentId || "-"}</dd>
 ${p.failureReason ? html`<dt>Failure</dt><dd>${p.failureReason}${p.declineCode ? ` (${p.declineCode})` : ""}</dd>` : ""}
 <dt>Created</dt><dd>${time(p.createdAt)}</dd>

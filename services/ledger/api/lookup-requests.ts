@@ -10,7 +10,7 @@ export function requireTransactionIds(ids: string[]): string[] {
   if (ids.length === 0 || ids.length > MAX_LOOKUP_IDS) {
     throw invalidArgument("transaction_ids", `must hold 1 to ${MAX_LOOKUP_IDS} ids, got ${ids.length}`);
   }
-  ids.forEach((id, i) => requireLedgerId(`transaction_ids[${i}]`, id));
+  for (const [i, id] of ids.entries()) requireLedgerId(`transaction_ids[${i}]`, id);
   if (new Set(ids).size !== ids.length) throw invalidArgument("transaction_ids", "must not repeat an id");
   return ids;
 }

@@ -15,7 +15,7 @@ export function bookOncePerEvent<E extends { eventId: string }>(
   plan: (event: E) => PostingPlan,
 ): EventHandler {
   return applyOnce(db, decode, async (trx, event) => {
-    let planned;
+    let planned: PostingPlan;
     try {
       planned = plan(event);
     } catch (err) {

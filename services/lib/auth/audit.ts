@@ -29,12 +29,12 @@ export function requestIds(message: unknown): Record<string, string> {
  * Audited before the input bounds refuse it, an id may hold what PostgreSQL's jsonb cannot store (NUL, a lone
  * surrogate): the record must still be written, so those become U+FFFD.
  */
-function printable(text: string): string {
+const UNSTORABLE =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this replaces
-  return text.replace(
-    /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
-    "\ufffd",
-  );
+  /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+function printable(text: string): string {
+  return text.replace(UNSTORABLE, "\ufffd");
 }
 
 function snakeCase(name: string): string {

@@ -74,6 +74,7 @@ const referencesOf = (line: Pick<SettlementLine, "type" | "pspReference" | "ourR
  * in flight), classifies each, claims the matched ones (one another day settled is "already settled"), hands every
  * exception to `sink` as it is found, and adds up what the matched lines settle. Holds at most concurrency x batchSize lines at once.
  */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: to be split into named parts (issue 19, item 5)
 export async function reconcileLines(
   texts: AsyncIterable<string>,
   ledger: Pick<LedgerPort, "lookupEntries">,

@@ -212,7 +212,10 @@ export class Reconciliation {
     for (;;) {
       const page = await next;
       // The next page is read while this one is checked (a failure surfaces when it is awaited).
-      if (page.nextPageToken !== "") (next = pageAfter(page.nextPageToken)).catch(() => {});
+      if (page.nextPageToken !== "") {
+        next = pageAfter(page.nextPageToken);
+        next.catch(() => {});
+      }
       for (const transactionId of page.transactionIds) {
         const type = settlingLineType(transactionId);
         if (

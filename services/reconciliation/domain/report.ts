@@ -30,9 +30,15 @@ export class ReportBuilder {
 
   add(lineClass: LineClass, currency: string, amountMinor: bigint): void {
     let byCurrency = this.rows.get(lineClass);
-    if (byCurrency === undefined) this.rows.set(lineClass, (byCurrency = new Map()));
+    if (byCurrency === undefined) {
+      byCurrency = new Map();
+      this.rows.set(lineClass, byCurrency);
+    }
     let row = byCurrency.get(currency);
-    if (row === undefined) byCurrency.set(currency, (row = { class: lineClass, currency, count: 0, amountMinor: 0n }));
+    if (row === undefined) {
+      row = { class: lineClass, currency, count: 0, amountMinor: 0n };
+      byCurrency.set(currency, row);
+    }
     row.count++;
     row.amountMinor += amountMinor;
   }

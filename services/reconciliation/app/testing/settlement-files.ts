@@ -8,7 +8,7 @@ export function settlementFile(
   lines: string[],
   options: { source?: string; cutAt?: Date } = {},
 ): SettlementFile & { released: number } {
-  const text = [SETTLEMENT_HEADER, ...lines].join("\n") + "\n";
+  const text = `${[SETTLEMENT_HEADER, ...lines].join("\n")}\n`;
   return {
     source: options.source ?? "memory",
     cutAt: options.cutAt,
