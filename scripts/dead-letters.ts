@@ -11,7 +11,8 @@
  */
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { listDeadLetters, replayDeadLetter, type DeadLetter } from "../services/lib/events/dead-letters.js";
+import type { DeadLetter } from "../services/contracts/dead-letter.js";
+import { listDeadLetters, replayDeadLetter } from "../services/lib/events/dead-letters.js";
 import { natsConnectOptions, natsEndpointFromEnv } from "../services/lib/events/nats.js";
 import { decodePaymentEvent } from "../services/contracts/events/payment-event.js";
 import { streamNamesFromEnv } from "../services/lib/events/streams.js";

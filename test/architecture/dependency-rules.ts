@@ -22,6 +22,8 @@ export const KERNEL = [
 export const CONTRACTS = ["services/contracts/", "gen/"];
 /** Node built-ins that compute (hashes, address parsing) and packages that are the contracts' runtime. */
 export const PURE_PACKAGES = ["node:crypto", "node:net", "@bufbuild/protobuf"];
+/** The RPC library, whose error type a view presents (what a person reads when a call failed). */
+export const VIEW_PACKAGES = ["@connectrpc/connect"];
 /** What a test may import besides. */
 export const TEST_PACKAGES = ["vitest", "fast-check"];
 
@@ -69,6 +71,16 @@ export const RULES: Rule[] = [
     broken: ({ from, to, specifier }) => {
       if (!matches(from, KERNEL) || isTest(from)) return false;
       return to === undefined ? !matches(specifier, PURE_PACKAGES) : !matches(to, [...KERNEL, ...CONTRACTS]);
+    },
+  },
+  {
+    name: "views/ import only views, their service's domain, the shared kernel and contracts",
+    broken: ({ from, to, specifier }) => {
+      if (layerOf(from) !== "views") return false;
+      const packages = [...PURE_PACKAGES, ...VIEW_PACKAGES, ...(isTest(from) ? TEST_PACKAGES : [])];
+      if (to === undefined) return !matches(specifier, packages);
+      const own = (layer: string) => `services/${serviceOf(from)}/${layer}/`;
+      return !matches(to, [own("views"), own("domain"), ...KERNEL, ...CONTRACTS]);
     },
   },
   {

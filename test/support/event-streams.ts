@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { LEDGER_PAYIN_DURABLE } from "../../services/ledger/events/payin-consumer.js";
-import { listDeadLetters, type DeadLetter } from "../../services/lib/events/dead-letters.js";
+import type { DeadLetter } from "../../services/contracts/dead-letter.js";
+import { listDeadLetters } from "../../services/lib/events/dead-letters.js";
 import { deleteEventStreams, type EventStreamNames } from "../../services/lib/events/streams.js";
 import { WALLET_PAYIN_DURABLE } from "../../services/wallet/events/payin-consumer.js";
 import { connectAs, HARNESS } from "./nats-users.js";

@@ -7,6 +7,8 @@ import { WalletService } from "../../../gen/wallet/v1/wallet_pb.js";
 import { OPERATOR_HEADER } from "../../lib/auth/policy.js";
 import { grpcTransport } from "../../lib/grpc-client.js";
 import type { TlsMaterial } from "../../lib/tls/tls-material.js";
+import { AUDITED_SERVICES, type AuditedService } from "../domain/audited-services.js";
+import type { Outcome } from "../views/outcome.js";
 
 /** The services the console reads, each over its own gRPC API (the console never reads their tables). */
 export interface ConsoleClients {
@@ -17,9 +19,6 @@ export interface ConsoleClients {
   /** Each service's own record of the calls it received (its rpc_audit table), by service. */
   audits: Record<AuditedService, Client<typeof AuditService>>;
 }
-
-export const AUDITED_SERVICES = ["payment", "risk", "ledger", "wallet", "reconciliation"] as const;
-export type AuditedService = (typeof AUDITED_SERVICES)[number];
 
 export interface ConsoleClientUrls {
   paymentUrl: string;
@@ -59,8 +58,6 @@ export function onBehalfOf(operatorId: string): { headers: Record<string, string
   return { headers: { [OPERATOR_HEADER]: operatorId } };
 }
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ConnectError };
-
 /** Runs a call and keeps its failure as a value, so that a page can say what went wrong next to what did work. */
 export async function attempt<T>(call: () => Promise<T>): Promise<Outcome<T>> {
   try {
@@ -95,23 +92,6 @@ export async function requestOnce(
   if (!UNCERTAIN.has(sent.error.code)) return { kind: "refused", error: sent.error };
   const found = await attempt(recorded);
   return found.ok && found.value ? { kind: "done" } : { kind: "unconfirmed", error: sent.error };
-}
-
-/** What a person reads when a call failed. */
-export function describeFailure(service: string, error: ConnectError): string {
-  switch (error.code) {
-    case Code.Unimplemented:
-      return `The ${service} does not offer this yet (UNIMPLEMENTED).`;
-    case Code.Unavailable:
-    case Code.DeadlineExceeded:
-      return `The ${service} did not answer (${Code[error.code]}): ${error.rawMessage}`;
-    case Code.NotFound:
-      return `Not found: ${error.rawMessage}`;
-    case Code.InvalidArgument:
-      return `Refused: ${error.rawMessage}`;
-    default:
-      return `The ${service} answered ${Code[error.code]}: ${error.rawMessage}`;
-  }
 }
 
 /** The HTTP status of a page whose main call failed this way. */

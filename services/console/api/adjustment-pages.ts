@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { Direction } from "../../../gen/ledger/v1/ledger_pb.js";
 import { ExceptionStatus, StandardCorrection } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
-import { attempt, describeFailure, httpStatusOf, onBehalfOf, type ConsoleClients } from "../adapters/clients.js";
+import { attempt, httpStatusOf, onBehalfOf, type ConsoleClients } from "../adapters/clients.js";
+import { describeFailure } from "../views/outcome.js";
 import type { Route } from "./http-app.js";
 import { sendOperatorRequest } from "./operator-request.js";
 import { adjustmentForm, exceptionFacts } from "../views/adjustment-views.js";

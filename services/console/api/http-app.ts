@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../../lib/log.js";
 import { clientKey } from "../domain/login-throttle.js";
 import type { Operator, Role } from "../domain/operators.js";
-import type { ConsoleStore, NewAuditEntry } from "../store/console-store.js";
+import type { NewAuditEntry } from "../domain/audit-log.js";
+import type { ConsoleStore } from "../store/console-store.js";
 import { notice, page, type SafeHtml } from "../views/html.js";
 
 export const SESSION_COOKIE = "console_session";

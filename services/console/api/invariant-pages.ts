@@ -1,4 +1,5 @@
-import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
+import { attempt, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
+import { describeFailure } from "../views/outcome.js";
 import type { Route } from "./http-app.js";
 import { notice } from "../views/html.js";
 import { booksCheck } from "../views/invariant-views.js";

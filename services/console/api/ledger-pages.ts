@@ -1,4 +1,5 @@
-import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
+import { attempt, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
+import { describeFailure } from "../views/outcome.js";
 import { redirect, type Route } from "./http-app.js";
 import { concat, notice, path } from "../views/html.js";
 import { accountDetail, accountList, ledgerForms, transactionDetail } from "../views/ledger-views.js";

@@ -1,6 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import type { NewAuditEntry } from "../store/console-store.js";
+import type { NewAuditEntry } from "../domain/audit-log.js";
 import type { RequestContext } from "./http-app.js";
 import { html, page } from "../views/html.js";
 import { sendOperatorRequest, type OperatorRequest } from "./operator-request.js";

@@ -1,4 +1,5 @@
-import { describeFailure, httpStatusOf, requestOnce } from "../adapters/clients.js";
+import { httpStatusOf, requestOnce } from "../adapters/clients.js";
+import { describeFailure } from "../views/outcome.js";
 import { redirect, type Reply, type RequestContext } from "./http-app.js";
 import type { SafeHtml } from "../views/html.js";
 import { requestRefused, requestUnconfirmed } from "../views/operator-request-views.js";

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { PaymentStatus } from "../../../gen/payment/v1/payment_pb.js";
-import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
+import { attempt, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
+import { describeFailure } from "../views/outcome.js";
 import { redirect, type Route } from "./http-app.js";
 import { concat, notice, path } from "../views/html.js";
 import {

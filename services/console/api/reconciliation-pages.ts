@@ -1,5 +1,6 @@
 import { ExceptionStatus, type ReconciliationException } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
-import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
+import { attempt, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
+import { describeFailure } from "../views/outcome.js";
 import type { Route } from "./http-app.js";
 import { concat, notice } from "../views/html.js";
 import { exceptionsCsv, openExceptions, runDetail, runList, runsForm } from "../views/reconciliation-views.js";

@@ -1,4 +1,5 @@
-import { attempt, describeFailure, httpStatusOf, onBehalfOf, type ConsoleClients } from "../adapters/clients.js";
+import { attempt, httpStatusOf, onBehalfOf, type ConsoleClients } from "../adapters/clients.js";
+import { describeFailure } from "../views/outcome.js";
 import { readAmount } from "./amount-field.js";
 import type { Route } from "./http-app.js";
 import { sendOperatorRequest } from "./operator-request.js";

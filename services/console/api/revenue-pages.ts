@@ -1,6 +1,7 @@
 import { addDays } from "../../lib/forecast/daily-series.js";
 import { isUtcDay } from "../../lib/utc-day.js";
-import { attempt, describeFailure, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
+import { attempt, httpStatusOf, type ConsoleClients } from "../adapters/clients.js";
+import { describeFailure } from "../views/outcome.js";
 import type { RequestContext, Route } from "./http-app.js";
 import { concat, notice } from "../views/html.js";
 import { FORECAST_HORIZONS } from "../views/revenue-forecast-view.js";

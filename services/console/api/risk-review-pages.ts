@@ -1,5 +1,6 @@
 import { ReviewOutcome } from "../../../gen/payment/v1/payment_pb.js";
-import { attempt, describeFailure, httpStatusOf, onBehalfOf, type ConsoleClients } from "../adapters/clients.js";
+import { attempt, httpStatusOf, onBehalfOf, type ConsoleClients } from "../adapters/clients.js";
+import { describeFailure } from "../views/outcome.js";
 import type { Route } from "./http-app.js";
 import { sendOperatorRequest } from "./operator-request.js";
 import { backLink, concat, notice, path, query } from "../views/html.js";

@@ -1,10 +1,6 @@
-import {
-  AUDITED_SERVICES,
-  attempt,
-  describeFailure,
-  type AuditedService,
-  type ConsoleClients,
-} from "../adapters/clients.js";
+import { attempt, type ConsoleClients } from "../adapters/clients.js";
+import { AUDITED_SERVICES, type AuditedService } from "../domain/audited-services.js";
+import { describeFailure } from "../views/outcome.js";
 import type { Route } from "./http-app.js";
 import { serviceAudit, serviceAuditFailed } from "../views/service-audit-views.js";
 

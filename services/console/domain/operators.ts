@@ -10,6 +10,11 @@ export interface Operator {
   role: Role;
 }
 
+export interface ListedOperator extends Operator {
+  /** Set once the operator is disabled. */
+  disabledAt?: Date;
+}
+
 const SCRYPT_KEY_LENGTH = 64;
 // Node's defaults (N = 16384, r = 8, p = 1): about 50 ms a hash here, memory 16 MiB.
 const SCRYPT_OPTIONS = { N: 16_384, r: 8, p: 1 };

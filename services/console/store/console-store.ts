@@ -2,23 +2,16 @@ import type { Knex } from "knex";
 import type { Db } from "../../lib/db.js";
 import { isUniqueViolation } from "../../lib/db.js";
 import type { FailureCount } from "../domain/login-throttle.js";
-import { hashPassword, newToken, passwordMatches, tokenHash, type Operator, type Role } from "../domain/operators.js";
-
-export interface AuditEntry {
-  id: bigint;
-  operatorId: string;
-  action: string;
-  target: string;
-  details: Record<string, unknown>;
-  at: Date;
-}
-
-export interface NewAuditEntry {
-  operatorId: string;
-  action: string;
-  target?: string;
-  details?: Record<string, unknown>;
-}
+import type { AuditEntry, NewAuditEntry } from "../domain/audit-log.js";
+import {
+  hashPassword,
+  type ListedOperator,
+  newToken,
+  passwordMatches,
+  tokenHash,
+  type Operator,
+  type Role,
+} from "../domain/operators.js";
 
 interface OperatorRow {
   id: string;
@@ -27,11 +20,6 @@ interface OperatorRow {
   password_salt: Buffer;
   password_hash: Buffer;
   disabled_at: Date | null;
-}
-
-export interface ListedOperator extends Operator {
-  /** Set once the operator is disabled. */
-  disabledAt?: Date;
 }
 
 const toOperator = (row: { id: string; display_name: string; role: Role }): Operator => ({

@@ -1,5 +1,6 @@
 import { ROLES, type Operator } from "../domain/operators.js";
-import type { AuditEntry, ListedOperator } from "../store/console-store.js";
+import type { AuditEntry } from "../domain/audit-log.js";
+import type { ListedOperator } from "../domain/operators.js";
 import { csrfField, html, notice, path, query, table, type SafeHtml } from "./html.js";
 
 /** A page of the console's audit log, newest first, filtered by operator, with a link to older entries when the page is full. */

@@ -1,4 +1,4 @@
-import type { DeadLetter } from "../../lib/events/dead-letters.js";
+import type { DeadLetter } from "../../contracts/dead-letter.js";
 import { csrfField, html, notice, table, type SafeHtml } from "./html.js";
 
 function letterRow(letter: DeadLetter, csrf: string, canReplay: boolean): SafeHtml {

@@ -7,7 +7,7 @@ import {
   type ListEntriesResponse,
   type Transaction,
 } from "../../../gen/ledger/v1/ledger_pb.js";
-import { describeFailure, type Outcome } from "../adapters/clients.js";
+import { describeFailure, type Outcome } from "./outcome.js";
 import { enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
 
 const accountLink = (code: string) => html`<a href="${path("ledger", "accounts", code)}">${code}</a>`;

@@ -6,7 +6,7 @@ import {
 } from "../../../gen/payment/v1/payment_pb.js";
 import { minorUnitDigits } from "../../lib/money.js";
 import type { ListRunsResponse } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
-import { describeFailure, type Outcome } from "../adapters/clients.js";
+import { describeFailure, type Outcome } from "./outcome.js";
 import type { Operator } from "../domain/operators.js";
 import { barChart, wholeNumber } from "./charts.js";
 import { html, notice, type SafeHtml } from "./html.js";

@@ -5,7 +5,7 @@ import {
   type Refund,
   type TimelineEntry,
 } from "../../../gen/payment/v1/payment_pb.js";
-import { describeFailure, type Outcome } from "../adapters/clients.js";
+import { describeFailure, type Outcome } from "./outcome.js";
 import type { Operator } from "../domain/operators.js";
 import { enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
 import { refundSection } from "./refund-views.js";

@@ -7,7 +7,7 @@ import {
   type Run,
 } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
 import { formatDecimal, type Money } from "../../lib/money.js";
-import { describeFailure, type Outcome } from "../adapters/clients.js";
+import { describeFailure, type Outcome } from "./outcome.js";
 import { csv } from "./csv.js";
 import { enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
 import {

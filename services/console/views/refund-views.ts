@@ -1,5 +1,5 @@
 import { PaymentStatus, RefundStatus, type Payment, type Refund } from "../../../gen/payment/v1/payment_pb.js";
-import { describeFailure, type Outcome } from "../adapters/clients.js";
+import { describeFailure, type Outcome } from "./outcome.js";
 import type { Operator } from "../domain/operators.js";
 import { amountInput } from "./amount-input.js";
 import { csrfField, enumName, html, money, notice, path, table, time, type SafeHtml } from "./html.js";

@@ -1,6 +1,6 @@
 import type { ForecastRevenueResponse, MeasureForecast } from "../../../gen/ledger/v1/ledger_pb.js";
 import { formatMoney } from "../../lib/money.js";
-import { describeFailure, type Outcome } from "../adapters/clients.js";
+import { describeFailure, type Outcome } from "./outcome.js";
 import { bandChart } from "./charts.js";
 import { html, notice, type SafeHtml } from "./html.js";
 import { majorUnits, moneyAxis, moneySeries } from "./money-chart.js";

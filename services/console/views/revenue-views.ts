@@ -4,7 +4,7 @@ import {
   type RevenuePeriod,
 } from "../../../gen/ledger/v1/ledger_pb.js";
 import { formatDecimal, formatMoney, minorUnitDigits } from "../../lib/money.js";
-import type { Outcome } from "../adapters/clients.js";
+import type { Outcome } from "./outcome.js";
 import { barChart } from "./charts.js";
 import { csv } from "./csv.js";
 import { html, query, table, type SafeHtml } from "./html.js";

@@ -1,6 +1,6 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { AuditRecord } from "../../../gen/audit/v1/audit_pb.js";
-import { AUDITED_SERVICES, type AuditedService } from "../adapters/clients.js";
+import { AUDITED_SERVICES, type AuditedService } from "../domain/audited-services.js";
 import { html, notice, query, table, type SafeHtml } from "./html.js";
 
 /** What the page shows, and a tab per service, the one shown first. */

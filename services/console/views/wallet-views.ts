@@ -1,5 +1,5 @@
 import { PayoutStatus, type Balance, type Payout } from "../../../gen/wallet/v1/wallet_pb.js";
-import { describeFailure, type Outcome } from "../adapters/clients.js";
+import { describeFailure, type Outcome } from "./outcome.js";
 import type { Operator } from "../domain/operators.js";
 import { amountInput } from "./amount-input.js";
 import { csrfField, enumName, html, money, notice, path, query, table, time, type SafeHtml } from "./html.js";
