@@ -190,11 +190,13 @@ export async function startNatsCluster(
   }
 
   const leaderNow = (stream: string) => streamLeaderSaidBy(running(), stream);
-  const streamLeader = async (stream: string) => {
-    const leader = await leaderNow(stream);
-    if (!leader) throw new Error(`no NATS node names a leader of stream ${stream}`);
-    return leader;
-  };
+  // A busy machine can be between elections when asked: wait for one to be named rather than fail at once.
+  const streamLeader = (stream: string) =>
+    waitUntil(
+      `a NATS node to name a leader of stream ${stream}`,
+      START_TIMEOUT_MS,
+      async () => (await leaderNow(stream)) || undefined,
+    );
 
   return {
     url: servers.join(","),
