@@ -95,11 +95,10 @@ export function ledgerRoutes(
         const { after, limit } = accountPages.request(req);
         const accounts = await store.listBalances({ prefix, afterCode: after?.code, limit: limit + 1 });
         const page = accounts.slice(0, limit);
+        const last = page.at(-1);
         return {
           accounts: page.map(balanceToProto),
-          nextPageToken: accountPages.token(
-            accounts.length > limit ? { code: page[page.length - 1]!.account.code } : undefined,
-          ),
+          nextPageToken: accountPages.token(accounts.length > limit && last ? { code: last.account.code } : undefined),
         };
       },
       async listEntries(req) {
