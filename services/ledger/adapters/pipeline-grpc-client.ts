@@ -30,13 +30,10 @@ export function pipelineSource(service: string, flows: readonly string[], client
         service,
       );
       return {
-        hours: (health?.hours ?? []).map((h) => ({
-          flow: h.flow,
-          hour: timestampDate(h.hour!).getTime(),
-          currency: h.currency,
-          count: h.count,
-          sumMinor: h.sumMinor,
-        })),
+        hours: (health?.hours ?? []).map(({ flow, hour, currency, count, sumMinor }) => {
+          if (hour === undefined) throw new Error(`the ${service} service answered a ${flow} hour without its time`);
+          return { flow, hour: timestampDate(hour).getTime(), currency, count, sumMinor };
+        }),
         unpublished: health?.unpublishedEvents ?? 0n,
         oldestUnpublished: health?.oldestUnpublishedAt && timestampDate(health.oldestUnpublishedAt),
       };

@@ -64,8 +64,9 @@ export async function forecastRevenueFromBooks(
       dayOfNumber(yesterday),
     ),
   );
-  const span =
-    history.length === 0 ? undefined : { firstDay: history[0]!.day, lastDay: history[history.length - 1]!.day };
+  const [first] = history;
+  const last = history.at(-1);
+  const span = first && last ? { firstDay: first.day, lastDay: last.day } : undefined;
   const net = forecastRevenue(
     history.map((d) => ({ day: d.day, valueMinor: d.netRevenueMinor })),
     { horizonDays },

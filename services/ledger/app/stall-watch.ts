@@ -34,10 +34,11 @@ export function startStallWatch(
       const { violations, notes } = await check();
       for (const invariant of STALL_INVARIANTS)
         gauge.set({ invariant }, violations.filter((v) => v.invariant === invariant).length);
-      if (violations.length > 0)
+      const [first] = violations;
+      if (first !== undefined)
         log.warn("events stalled on their way to the ledger", {
           violations: violations.length,
-          first: violations[0]!.detail,
+          first: first.detail,
           notes,
         });
     },

@@ -2,6 +2,7 @@ import type { Knex } from "knex";
 import type { Db } from "../../lib/db.js";
 import type { Checkpoints } from "../app/ports.js";
 import { alreadyExists, failedPrecondition, notFound, type DomainError } from "../../lib/errors.js";
+import { present } from "../../lib/invariant.js";
 import { balanceOf } from "../domain/account.js";
 import type { Account, Direction } from "../../contracts/accounting/accounts.js";
 import type { InvariantReport, WalletBalance } from "../domain/invariants.js";
@@ -113,7 +114,10 @@ function accountRefusal(err: unknown, entries: Entry[]): DomainError | undefined
   const { code, detail } = err as { code?: string; detail?: string };
   if (code !== "LG001" && code !== "LG002") return undefined;
   const refused = JSON.parse(detail ?? "{}") as { entry: number; account_currency: string | null };
-  const entry = entries[refused.entry]!;
+  const entry = present(
+    entries[refused.entry],
+    `the entries trigger's refused entry ${refused.entry} is a position in the posting (post_transaction numbers them from 0)`,
+  );
   return code === "LG001"
     ? notFound(`entries[${refused.entry}].account_code: account "${entry.accountCode}" does not exist; open it first`)
     : failedPrecondition(
@@ -131,7 +135,7 @@ export class LedgerStore implements Checkpoints {
   /** Idempotent: an account already open with the same type and currency is returned; otherwise ALREADY_EXISTS. */
   async openAccount(account: Account): Promise<Account> {
     const [opened] = await this.openAccounts([account]);
-    return opened!;
+    return present(opened, "openAccounts answers one account for each asked for");
   }
 
   /** openAccount for several accounts in one statement (in code order, so that concurrent callers cannot deadlock). */
@@ -156,7 +160,10 @@ export class LedgerStore implements Checkpoints {
         stored.set(a.code, a);
     }
     return accounts.map((a) => {
-      const existing = stored.get(a.code)!;
+      const existing = present(
+        stored.get(a.code),
+        `account "${a.code}" is stored once opened: inserted, found, or read after the insert (accounts are never deleted)`,
+      );
       if (existing.type !== a.type || existing.currency !== a.currency) {
         throw alreadyExists(
           `account "${a.code}" is already open as ${existing.type} in ${existing.currency}; an account keeps its type and currency`,
@@ -196,7 +203,7 @@ export class LedgerStore implements Checkpoints {
       .catch((err: unknown) => {
         throw accountRefusal(err, entries) ?? err;
       });
-    const { outcome, posted_at: postedAt } = rows[0]!;
+    const { outcome, posted_at: postedAt } = present(rows[0], "post_transaction answers one row");
     if (outcome === "conflict") {
       throw alreadyExists(
         `transaction_id "${transactionId}" was already posted at ${postedAt.toISOString()} with different content; ` +
@@ -299,10 +306,14 @@ export class LedgerStore implements Checkpoints {
       );
     if (query.accountCode !== undefined) q.where("e.account_code", query.accountCode);
     if (query.after) {
-      const after = [query.after.xid.toString(), query.after.transactionId, query.after.position];
+      const afterXid = query.after.xid.toString();
       // The first condition lets the index start at the cursor; the second picks up just after it.
-      q.whereRaw(`${xid} >= ?::xid8`, [after[0]!]);
-      q.whereRaw(`(${xid}, e.transaction_id, e.position) > (?::xid8, ?, ?)`, after);
+      q.whereRaw(`${xid} >= ?::xid8`, [afterXid]);
+      q.whereRaw(`(${xid}, e.transaction_id, e.position) > (?::xid8, ?, ?)`, [
+        afterXid,
+        query.after.transactionId,
+        query.after.position,
+      ]);
     }
     const rows: EntryRow[] = await q;
     const page = rows.slice(0, query.limit);
@@ -322,7 +333,7 @@ export class LedgerStore implements Checkpoints {
    */
   async advanceCheckpoints(): Promise<number | undefined> {
     const { rows } = await this.db.raw<{ rows: { folded: number | null }[] }>("select advance_checkpoints() as folded");
-    return rows[0]!.folded ?? undefined;
+    return present(rows[0], "a select of one function answers one row").folded ?? undefined;
   }
 
   /** Revenue of each period of the range, per currency, from the entries (through the daily rollups): ledger README, Revenue. */

@@ -1,10 +1,11 @@
 import type { Knex } from "knex";
 import type { Migration } from "../../../lib/db.js";
+import { present } from "../../../lib/invariant.js";
 
 /** The schema being migrated, quoted for SQL. */
 async function currentSchema(db: Knex): Promise<string> {
   const { rows } = await db.raw<{ rows: { schema: string }[] }>("select quote_ident(current_schema()) as schema");
-  return rows[0]!.schema;
+  return present(rows[0], "a select without a from answers one row").schema;
 }
 
 /**
