@@ -1,7 +1,9 @@
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AccountType, CheckInvariantsResponseSchema } from "../../gen/ledger/v1/ledger_pb.js";
 import { LedgerStore } from "../../services/ledger/store/ledger-store.js";
 import { CHECKPOINTER_LOCK_KEY } from "../../services/ledger/store/migrations/003_checkpoints.js";
-import { grpc } from "../support/grpc-js.js";
 import { openAccounts, payIn, startLedgerUnderTest, type LedgerUnderTest } from "./ledger-test-service.js";
 
 const SELLERS = Array.from({ length: 10 }, (_, i) => `seller-${i}`);
@@ -14,9 +16,9 @@ beforeAll(async () => {
   // The checkpointer folds entries every 10 ms while the postings go on.
   ledger = await startLedgerUnderTest({ checkpointIntervalMs: 10 });
   await openAccounts(ledger, {
-    "psp_receivable:USD": "ASSET",
-    "platform_fee_revenue:USD": "REVENUE",
-    ...Object.fromEntries(SELLERS.map((s) => [`seller_payable:${s}:USD`, "LIABILITY" as const])),
+    "psp_receivable:USD": AccountType.ASSET,
+    "platform_fee_revenue:USD": AccountType.REVENUE,
+    ...Object.fromEntries(SELLERS.map((s) => [`seller_payable:${s}:USD`, AccountType.LIABILITY])),
   });
 });
 
@@ -24,25 +26,24 @@ afterAll(async () => {
   await ledger?.close();
 });
 
-const balance = async (accountCode: string) =>
-  BigInt((await ledger.call("getBalance", { accountCode })).balance.amountMinor);
+const balance = async (accountCode: string) => (await ledger.client.getBalance({ accountCode })).balance!.amountMinor;
 
 describe("concurrent postings", () => {
   it("of one transaction id post it once", async () => {
     const request = payIn("sale:race", "seller-0", 1_000n, 100n);
-    const answers = await Promise.all(Array.from({ length: 20 }, () => ledger.call("postTransaction", request)));
-    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => ledger.client.postTransaction(request)));
+    for (const answer of answers) expect(answer).toEqual(answers[0]);
     expect(await ledger.db("transactions").where({ id: "sale:race" }).count("* as n")).toEqual([{ n: 1n }]);
     expect(await ledger.db("entries").where({ transaction_id: "sale:race" }).count("* as n")).toEqual([{ n: 3n }]);
 
     const variants = await Promise.allSettled(
       Array.from({ length: 10 }, (_, i) =>
-        ledger.call("postTransaction", payIn("sale:race-2", "seller-1", 1_000n, BigInt(i + 1))),
+        ledger.client.postTransaction(payIn("sale:race-2", "seller-1", 1_000n, BigInt(i + 1))),
       ),
     );
     expect(variants.filter((v) => v.status === "fulfilled")).toHaveLength(1);
     for (const v of variants.filter((v) => v.status === "rejected"))
-      expect((v.reason as grpc.ServiceError).code).toBe(grpc.status.ALREADY_EXISTS);
+      expect(ConnectError.from(v.reason).code).toBe(Code.AlreadyExists);
   });
 
   it(`from ${POSTERS} posters while checkpoints advance leave exact balances, stable pages and clean books`, async () => {
@@ -60,7 +61,7 @@ describe("concurrent postings", () => {
         const sellerId = SELLERS[(p + n) % SELLERS.length]!;
         const amount = BigInt(100 + ((p * 7919 + n * 104_729) % 100_000));
         const fee = amount / 40n;
-        await ledger.call("postTransaction", payIn(`run-${p}-${n}`, sellerId, amount, fee));
+        await ledger.client.postTransaction(payIn(`run-${p}-${n}`, sellerId, amount, fee));
         expected.receivable += amount;
         expected.fees += fee;
         payables.set(sellerId, payables.get(sellerId)! + amount - fee);
@@ -79,8 +80,8 @@ describe("concurrent postings", () => {
         const keys: string[] = [];
         let pageToken = "";
         do {
-          const page = await ledger.call("listEntries", { pageSize: 150, pageToken });
-          keys.push(...page.entries.map((e: any) => `${e.transactionId}|${e.entry.accountCode}`));
+          const page = await ledger.client.listEntries({ pageSize: 150, pageToken });
+          keys.push(...page.entries.map((e) => `${e.transactionId}|${e.entry!.accountCode}`));
           pageToken = page.nextPageToken;
         } while (pageToken !== "");
         passes.push(keys);
@@ -112,10 +113,11 @@ describe("concurrent postings", () => {
     expect(passes.length).toBeGreaterThan(0);
     for (const keys of passes) expect(keys).toEqual(order.slice(0, keys.length));
 
-    expect(await ledger.call("checkInvariants", {})).toEqual({
-      violations: [],
-      notes: ["wallet balances were not compared with the seller_payable accounts: no wallet service is configured"],
-    });
+    expect(await ledger.client.checkInvariants({})).toEqual(
+      create(CheckInvariantsResponseSchema, {
+        notes: ["wallet balances were not compared with the seller_payable accounts: no wallet service is configured"],
+      }),
+    );
   });
 });
 
@@ -124,9 +126,9 @@ describe("balances", () => {
     const quiet = await startLedgerUnderTest();
     try {
       await openAccounts(quiet, {
-        "psp_receivable:EUR": "ASSET",
-        "platform_fee_revenue:EUR": "REVENUE",
-        "seller_payable:s:EUR": "LIABILITY",
+        "psp_receivable:EUR": AccountType.ASSET,
+        "platform_fee_revenue:EUR": AccountType.REVENUE,
+        "seller_payable:s:EUR": AccountType.LIABILITY,
       });
       const store = new LedgerStore(quiet.db);
       const fromEntries = async () => {
@@ -137,15 +139,15 @@ describe("balances", () => {
         return row?.total as string;
       };
       const balanceNow = async () =>
-        (await quiet.call("getBalance", { accountCode: "psp_receivable:EUR" })).balance.amountMinor as string;
+        (await quiet.client.getBalance({ accountCode: "psp_receivable:EUR" })).balance!.amountMinor;
 
-      for (let i = 0; i < 5; i++) await quiet.call("postTransaction", payIn(`before-${i}`, "s", 1_000n, 10n, "EUR"));
+      for (let i = 0; i < 5; i++) await quiet.client.postTransaction(payIn(`before-${i}`, "s", 1_000n, 10n, "EUR"));
       expect(await quiet.db("account_checkpoints").count("* as n")).toEqual([{ n: 0n }]);
-      expect(await balanceNow()).toBe("5000");
+      expect(await balanceNow()).toBe(5000n);
 
       await expect(store.advanceCheckpoints()).resolves.toBeGreaterThanOrEqual(0);
-      for (let i = 0; i < 3; i++) await quiet.call("postTransaction", payIn(`after-${i}`, "s", 700n, 7n, "EUR"));
-      expect(await balanceNow()).toBe("7100");
+      for (let i = 0; i < 3; i++) await quiet.client.postTransaction(payIn(`after-${i}`, "s", 700n, 7n, "EUR"));
+      expect(await balanceNow()).toBe(7100n);
       expect(await fromEntries()).toBe("7100");
 
       // Once nothing older runs on the server, every entry is folded and the balance is the checkpoint alone.
@@ -160,8 +162,8 @@ describe("balances", () => {
           { timeout: 15_000 },
         )
         .toBe(7100n);
-      expect(await balanceNow()).toBe("7100");
-      expect((await quiet.call("checkInvariants", {})).violations).toEqual([]);
+      expect(await balanceNow()).toBe(7100n);
+      expect((await quiet.client.checkInvariants({})).violations).toEqual([]);
     } finally {
       await quiet.close();
     }

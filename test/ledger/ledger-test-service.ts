@@ -10,21 +10,22 @@ import type { PostingPlan } from "../../services/contracts/accounting/postings.j
 import { postingFingerprint } from "../../services/ledger/domain/posting.js";
 import { LedgerStore } from "../../services/ledger/store/ledger-store.js";
 import { LEDGER_SCHEMA } from "../../services/ledger/store/migrations/index.js";
-import { type grpc, grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
+import { type AccountType, Direction } from "../../gen/ledger/v1/ledger_pb.js";
+import { serviceClient, type ServiceClient } from "../support/clients.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 
-/** A ledger service on its own database, a grpc-js client to it, and a pool on its schema for raw SQL. */
+/** A ledger service on its own database, a typed client to it, and a pool on its schema for raw SQL. */
 export interface LedgerUnderTest {
   database: TestDatabase;
   service: RunningLedgerService;
-  client: GrpcJsClient;
+  /** Calls as operator-tools, whom the ledger's policy lets call every method. */
+  client: ServiceClient<"ledger">;
   db: Db;
-  call<T = any>(method: string, request: object): Promise<T>;
   /**
    * Posts straight into the ledger's store, as its own event consumers do: the way to book the reserved ids
-   * (payin:, refund:, ...) that PostTransaction refuses to every caller. Takes the same shape as `call`.
+   * (payin:, refund:, ...) that PostTransaction refuses to every caller. Takes what PostTransaction takes.
    */
-  book(request: { transactionId: string; description: string; entries: ReturnType<typeof debit>[] }): Promise<void>;
+  book(request: { transactionId: string; description: string; entries: LedgerEntry[] }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -40,27 +41,24 @@ export async function startLedgerUnderTest(
     pageTokenSecret: randomPageTokenSecret(),
     ...config,
   });
-  const client = grpcJsClient("ledger/v1/ledger.proto", "ledger.v1.LedgerService", service.url, "operator-tools");
   const db = createDb(database.url, LEDGER_SCHEMA);
   return {
     database,
     service,
-    client,
+    client: serviceClient("ledger", service.url, "operator-tools"),
     db,
-    call: (method, request) => unary(client, method, request),
     book: async ({ transactionId, description, entries }) => {
       await new LedgerStore(db).post({
         transactionId,
         description,
         entries: entries.map((e) => ({
           accountCode: e.accountCode,
-          direction: e.direction === "DIRECTION_DEBIT" ? "DEBIT" : "CREDIT",
-          amount: { amountMinor: BigInt(e.amount.amountMinor), currency: e.amount.currency },
+          direction: e.direction === Direction.DEBIT ? "DEBIT" : "CREDIT",
+          amount: e.amount,
         })),
       });
     },
     close: async () => {
-      client.close();
       await db.destroy();
       await service.close();
       await database.drop();
@@ -68,37 +66,25 @@ export async function startLedgerUnderTest(
   };
 }
 
-/** The status code and message a call fails with. */
-export async function failure(call: Promise<unknown>): Promise<{ code: grpc.status; details: string }> {
-  try {
-    await call;
-  } catch (err) {
-    const { code, details } = err as grpc.ServiceError;
-    return { code, details };
-  }
-  throw new Error("expected the call to fail");
-}
-
 export const money = (amountMinor: bigint | number, currency = "USD") => ({
-  amountMinor: String(amountMinor),
+  amountMinor: BigInt(amountMinor),
   currency,
 });
-export const debit = (accountCode: string, amountMinor: bigint | number, currency = "USD") => ({
-  accountCode,
-  direction: "DIRECTION_DEBIT",
-  amount: money(amountMinor, currency),
-});
-export const credit = (accountCode: string, amountMinor: bigint | number, currency = "USD") => ({
-  accountCode,
-  direction: "DIRECTION_CREDIT",
-  amount: money(amountMinor, currency),
-});
-
-type AccountType = "ASSET" | "LIABILITY" | "REVENUE" | "EXPENSE";
+const entry =
+  (direction: Direction) =>
+  (accountCode: string, amountMinor: bigint | number, currency = "USD") => ({
+    accountCode,
+    direction,
+    amount: money(amountMinor, currency),
+  });
+export const debit = entry(Direction.DEBIT);
+export const credit = entry(Direction.CREDIT);
+/** An entry as PostTransaction takes it. */
+export type LedgerEntry = ReturnType<typeof debit>;
 
 export async function openAccounts(ledger: LedgerUnderTest, accounts: Record<string, AccountType>): Promise<void> {
   for (const [code, type] of Object.entries(accounts)) {
-    await ledger.call("openAccount", { account: { code, type: `ACCOUNT_TYPE_${type}`, currency: code.slice(-3) } });
+    await ledger.client.openAccount({ account: { code, type, currency: code.slice(-3) } });
   }
 }
 

@@ -1,14 +1,16 @@
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { payInPosting } from "../../services/ledger/domain/chart.js";
 import {
-  forecastRevenue,
-  type Forecast,
-  type ForecastPoint,
-  type IntervalMinor,
-} from "../../services/lib/forecast/forecast-revenue.js";
-import { grpc, grpcJsClient, unary } from "../support/grpc-js.js";
+  type ForecastRevenueRequestSchema,
+  ForecastRevenueResponseSchema,
+  MeasureForecastSchema,
+} from "../../gen/ledger/v1/ledger_pb.js";
+import { payInPosting } from "../../services/ledger/domain/chart.js";
+import { forecastRevenue, type Forecast } from "../../services/lib/forecast/forecast-revenue.js";
+import { failure, serviceClient } from "../support/clients.js";
 import { bookDailyPayIns, daysAgo, type BookedHistory } from "./booked-history.js";
-import { bookAt, failure, startLedgerUnderTest, type LedgerUnderTest } from "./ledger-test-service.js";
+import { bookAt, startLedgerUnderTest, type LedgerUnderTest } from "./ledger-test-service.js";
 
 let ledger: LedgerUnderTest;
 let usd: BookedHistory;
@@ -30,30 +32,19 @@ beforeAll(async () => {
 });
 afterAll(() => ledger?.close());
 
-/** What the RPC answers for a forecast, as grpc-js decodes it (int64 as strings, absent optionals left out, "interval_80" as written in the proto). */
-function asDecoded({ method, points, total, backtest }: Forecast) {
-  const interval = (i: IntervalMinor) => ({ lowMinor: String(i.lowMinor), highMinor: String(i.highMinor) });
-  const point = (p: Omit<ForecastPoint, "day">) => ({
-    forecastMinor: String(p.forecastMinor),
-    interval_80: interval(p.interval80),
-    interval_95: interval(p.interval95),
+/** What the RPC answers for a forecast: the same fields, a MAPE or WAPE there is none of left unset. */
+function asMessage({ method, points, total, backtest }: Forecast) {
+  const { points: _heldOut, mape, wape, ...backtestFigures } = backtest;
+  return create(MeasureForecastSchema, {
+    method,
+    points,
+    total,
+    backtest: { ...backtestFigures, mape: mape ?? undefined, wape: wape ?? undefined },
   });
-  const { points: _heldOut, mape, wape, coverage80, coverage95, ...backtestFigures } = backtest;
-  return {
-    method: { ...method, residualStdDevMinor: String(method.residualStdDevMinor) },
-    points: points.map((p) => ({ day: p.day, ...point(p) })),
-    total: point(total),
-    backtest: {
-      ...backtestFigures,
-      coverage_80: coverage80,
-      coverage_95: coverage95,
-      ...(mape === null ? {} : { mape }),
-      ...(wape === null ? {} : { wape }),
-    },
-  };
 }
 
-const forecast = (request: object) => ledger.call("forecastRevenue", request);
+const forecast = (request: MessageInitShape<typeof ForecastRevenueRequestSchema>) =>
+  ledger.client.forecastRevenue(request);
 
 describe("ForecastRevenue", () => {
   it("forecasts net revenue and gross charged from the booked days up to yesterday, as forecastRevenue does on the same series", async () => {
@@ -61,35 +52,46 @@ describe("ForecastRevenue", () => {
     expect(answer.currency).toBe("USD");
     expect(answer.historyFirstDay).toBe(daysAgo(70));
     expect(answer.historyLastDay).toBe(daysAgo(1));
-    expect(answer.notEnoughHistory).toBeUndefined();
+    if (answer.result.case !== "forecasts") throw new Error(`expected forecasts, got ${answer.result.case}`);
+    const forecasts = answer.result.value;
     const expected = (series: BookedHistory["netRevenue"]) => {
       const result = forecastRevenue(series, { horizonDays: 30 });
       if (result.kind !== "forecast") throw new Error("expected a forecast");
-      return asDecoded(result);
+      return asMessage(result);
     };
-    expect(answer.forecasts.netRevenue).toEqual(expected(usd.netRevenue));
-    expect(answer.forecasts.grossCharged).toEqual(expected(usd.grossCharged));
-    expect(answer.forecasts.grossCharged.points[0].day).toBe(daysAgo(0));
-    expect(answer.forecasts.grossCharged.points).toHaveLength(30);
+    expect(forecasts.netRevenue).toEqual(expected(usd.netRevenue));
+    expect(forecasts.grossCharged).toEqual(expected(usd.grossCharged));
+    expect(forecasts.grossCharged!.points[0]!.day).toBe(daysAgo(0));
+    expect(forecasts.grossCharged!.points).toHaveLength(30);
   });
 
   it("answers OK with not_enough_history when the currency has too few days, and when it has none", async () => {
-    expect(await forecast({ currency: "EUR", horizonDays: 90 })).toEqual({
-      currency: "EUR",
-      historyFirstDay: daysAgo(30),
-      historyLastDay: daysAgo(1),
-      notEnoughHistory: { neededDays: 56, historyDays: 30, message: "needs at least 56 days of history, has 30" },
-    });
-    expect(await forecast({ currency: "GBP", horizonDays: 30 })).toEqual({
-      currency: "GBP",
-      historyFirstDay: "",
-      historyLastDay: "",
-      notEnoughHistory: { neededDays: 56, historyDays: 0, message: "needs at least 56 days of history, has 0" },
-    });
+    expect(await forecast({ currency: "EUR", horizonDays: 90 })).toEqual(
+      create(ForecastRevenueResponseSchema, {
+        currency: "EUR",
+        historyFirstDay: daysAgo(30),
+        historyLastDay: daysAgo(1),
+        result: {
+          case: "notEnoughHistory",
+          value: { neededDays: 56, historyDays: 30, message: "needs at least 56 days of history, has 30" },
+        },
+      }),
+    );
+    expect(await forecast({ currency: "GBP", horizonDays: 30 })).toEqual(
+      create(ForecastRevenueResponseSchema, {
+        currency: "GBP",
+        historyFirstDay: "",
+        historyLastDay: "",
+        result: {
+          case: "notEnoughHistory",
+          value: { neededDays: 56, historyDays: 0, message: "needs at least 56 days of history, has 0" },
+        },
+      }),
+    );
   });
 
   it("refuses a missing or unknown currency and a horizon outside 1..366 days", async () => {
-    const invalid = (details: string) => ({ code: grpc.status.INVALID_ARGUMENT, details });
+    const invalid = (message: string) => ({ code: Code.InvalidArgument, message });
     expect(await failure(forecast({ currency: "", horizonDays: 30 }))).toEqual(
       invalid("currency: is required (an ISO 4217 code such as USD)"),
     );
@@ -97,7 +99,7 @@ describe("ForecastRevenue", () => {
       invalid('currency: "usd" is not an ISO 4217 currency code (use upper case, e.g. USD)'),
     );
     expect((await failure(forecast({ currency: "U".repeat(10_000), horizonDays: 30 }))).code).toBe(
-      grpc.status.INVALID_ARGUMENT,
+      Code.InvalidArgument,
     );
     expect(await failure(forecast({ currency: "USD", horizonDays: 0 }))).toEqual(
       invalid("horizon_days: must be from 1 to 366 days, got 0"),
@@ -111,19 +113,10 @@ describe("ForecastRevenue", () => {
   });
 
   it("is refused to a caller the policy does not name", async () => {
-    const reconciliation = grpcJsClient(
-      "ledger/v1/ledger.proto",
-      "ledger.v1.LedgerService",
-      ledger.service.url,
-      "reconciliation",
-    );
-    try {
-      expect(await failure(unary(reconciliation, "forecastRevenue", { currency: "USD", horizonDays: 30 }))).toEqual({
-        code: grpc.status.PERMISSION_DENIED,
-        details: "reconciliation may not call /ledger.v1.LedgerService/ForecastRevenue",
-      });
-    } finally {
-      reconciliation.close();
-    }
+    const reconciliation = serviceClient("ledger", ledger.service.url, "reconciliation");
+    expect(await failure(reconciliation.forecastRevenue({ currency: "USD", horizonDays: 30 }))).toEqual({
+      code: Code.PermissionDenied,
+      message: "reconciliation may not call /ledger.v1.LedgerService/ForecastRevenue",
+    });
   });
 });

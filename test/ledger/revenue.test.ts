@@ -1,4 +1,7 @@
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type GetRevenueRequestSchema, RevenueGranularity, ViolationSchema } from "../../gen/ledger/v1/ledger_pb.js";
 import { disputePosting, payInPosting, refundPosting } from "../../services/ledger/domain/chart.js";
 import { settleAsReportedPosting } from "../../services/reconciliation/domain/adjustment-posting.js";
 import { settlementPosting, NO_SETTLEMENT } from "../../services/reconciliation/domain/settlement-posting.js";
@@ -12,9 +15,9 @@ import {
   type RevenuePeriod,
   type RevenueQuery,
 } from "../../services/ledger/domain/revenue.js";
-import { grpc, grpcJsClient, unary } from "../support/grpc-js.js";
+import { failure, serviceClient } from "../support/clients.js";
 import { waitFor } from "../support/wait.js";
-import { bookAt, failure, startLedgerUnderTest, type LedgerUnderTest } from "./ledger-test-service.js";
+import { bookAt, startLedgerUnderTest, type LedgerUnderTest } from "./ledger-test-service.js";
 
 let ledger: LedgerUnderTest;
 let store: LedgerStore;
@@ -131,25 +134,15 @@ const zeros = zeroFigures();
 type Figures = RevenueFigures;
 type Period = RevenuePeriod;
 
-/** GetRevenue over gRPC, amounts as bigint. */
+/** GetRevenue over gRPC, its periods as the domain's (the same fields). */
 async function revenue(
-  granularity: "DAY" | "WEEK" | "MONTH",
+  granularity: RevenueGranularity,
   currency = "",
   fromDay = FIRST,
   toDay = LAST,
 ): Promise<Period[]> {
-  const { periods } = await ledger.call<{ periods: Record<string, string>[] }>("getRevenue", {
-    currency,
-    fromDay,
-    toDay,
-    granularity: `REVENUE_GRANULARITY_${granularity}`,
-  });
-  return periods.map(
-    (p) =>
-      Object.fromEntries(
-        Object.entries(p).map(([k, v]) => [k, k.endsWith("Minor") ? BigInt(v) : v]),
-      ) as unknown as Period,
-  );
+  const { periods } = await ledger.client.getRevenue({ currency, fromDay, toDay, granularity });
+  return periods.map(({ $typeName: _, ...period }) => period);
 }
 
 const FIGURES = Object.keys(zeros) as (keyof Figures)[];
@@ -229,8 +222,8 @@ const USD_BY_MONTH: Period[] = [
 
 describe("GetRevenue", () => {
   it("gives each figure of each month exactly, per currency", async () => {
-    expect(await revenue("MONTH", "USD")).toEqual(USD_BY_MONTH);
-    expect(await revenue("MONTH")).toEqual([
+    expect(await revenue(RevenueGranularity.MONTH, "USD")).toEqual(USD_BY_MONTH);
+    expect(await revenue(RevenueGranularity.MONTH)).toEqual([
       { currency: "EUR", period: "2026-01", firstDay: "2026-01-28", lastDay: "2026-01-31", ...zeros },
       {
         currency: "EUR",
@@ -248,7 +241,7 @@ describe("GetRevenue", () => {
   });
 
   it("puts each posting on its UTC day, every day of the range listed", async () => {
-    const days = await revenue("DAY", "USD");
+    const days = await revenue(RevenueGranularity.DAY, "USD");
     expect(days).toHaveLength(42);
     expect(days[0]).toEqual({
       currency: "USD",
@@ -273,7 +266,7 @@ describe("GetRevenue", () => {
   });
 
   it("labels ISO weeks from Monday, cut to the range", async () => {
-    const weeks = await revenue("WEEK", "USD");
+    const weeks = await revenue(RevenueGranularity.WEEK, "USD");
     expect(weeks.map((w) => [w.period, w.firstDay, w.lastDay])).toEqual([
       ["2026-W05", "2026-01-28", "2026-02-01"],
       ["2026-W06", "2026-02-02", "2026-02-08"],
@@ -288,8 +281,11 @@ describe("GetRevenue", () => {
 
   it("sums the days into the weeks and months, and the periods into the accounts' balances", async () => {
     for (const currency of ["USD", "EUR"]) {
-      const days = await revenue("DAY", currency);
-      for (const coarse of [await revenue("WEEK", currency), await revenue("MONTH", currency)]) {
+      const days = await revenue(RevenueGranularity.DAY, currency);
+      for (const coarse of [
+        await revenue(RevenueGranularity.WEEK, currency),
+        await revenue(RevenueGranularity.MONTH, currency),
+      ]) {
         for (const period of coarse) {
           expect(total([period])).toEqual(
             total(days.filter((d) => d.firstDay >= period.firstDay && d.firstDay <= period.lastDay)),
@@ -337,11 +333,11 @@ describe("GetRevenue", () => {
   });
 
   it("refuses bad ranges, granularities and currencies, naming the field and the limit", async () => {
-    const call = (request: object) =>
+    const call = (request: MessageInitShape<typeof GetRevenueRequestSchema>) =>
       failure(
-        ledger.call("getRevenue", { fromDay: FIRST, toDay: LAST, granularity: "REVENUE_GRANULARITY_DAY", ...request }),
+        ledger.client.getRevenue({ fromDay: FIRST, toDay: LAST, granularity: RevenueGranularity.DAY, ...request }),
       );
-    const invalid = (details: string) => ({ code: grpc.status.INVALID_ARGUMENT, details });
+    const invalid = (message: string) => ({ code: Code.InvalidArgument, message });
     expect(await call({ toDay: "2026-01-27" })).toEqual(
       invalid("to_day: must not be before from_day 2026-01-28, got 2026-01-27"),
     );
@@ -350,40 +346,29 @@ describe("GetRevenue", () => {
         "to_day: the range holds 3661 days, more than the limit of 3660 (about 10 years); ask for a shorter range",
       ),
     );
-    expect(await revenue("MONTH", "USD", "2016-01-01", "2026-01-07")).toHaveLength(121);
+    expect(await revenue(RevenueGranularity.MONTH, "USD", "2016-01-01", "2026-01-07")).toHaveLength(121);
     expect(await call({ fromDay: "2026-02-30" })).toEqual(
       invalid('from_day: must be a date written YYYY-MM-DD, got "2026-02-30"'),
     );
     expect(await call({ toDay: "" })).toEqual(invalid('to_day: must be a date written YYYY-MM-DD, got ""'));
-    expect(await call({ granularity: "REVENUE_GRANULARITY_UNSPECIFIED" })).toEqual(
+    expect(await call({ granularity: RevenueGranularity.UNSPECIFIED })).toEqual(
       invalid("granularity: is required (DAY, WEEK or MONTH)"),
     );
     expect(await call({ currency: "usd" })).toEqual(
       invalid('currency: "usd" is not an ISO 4217 currency code (use upper case, e.g. USD)'),
     );
-    expect((await call({ fromDay: "2".repeat(1_001) })).code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect((await call({ currency: "U".repeat(2 * 1024 * 1024) })).code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect((await call({ fromDay: "2".repeat(1_001) })).code).toBe(Code.InvalidArgument);
+    expect((await call({ currency: "U".repeat(2 * 1024 * 1024) })).code).toBe(Code.ResourceExhausted);
   });
 
   it("is refused to a caller the policy does not name", async () => {
-    const reconciliation = grpcJsClient(
-      "ledger/v1/ledger.proto",
-      "ledger.v1.LedgerService",
-      ledger.service.url,
-      "reconciliation",
-    );
-    try {
-      expect(
-        await failure(
-          unary(reconciliation, "getRevenue", { fromDay: FIRST, toDay: LAST, granularity: "REVENUE_GRANULARITY_DAY" }),
-        ),
-      ).toEqual({
-        code: grpc.status.PERMISSION_DENIED,
-        details: "reconciliation may not call /ledger.v1.LedgerService/GetRevenue",
-      });
-    } finally {
-      reconciliation.close();
-    }
+    const reconciliation = serviceClient("ledger", ledger.service.url, "reconciliation");
+    expect(
+      await failure(reconciliation.getRevenue({ fromDay: FIRST, toDay: LAST, granularity: RevenueGranularity.DAY })),
+    ).toEqual({
+      code: Code.PermissionDenied,
+      message: "reconciliation may not call /ledger.v1.LedgerService/GetRevenue",
+    });
   });
 });
 
@@ -391,9 +376,7 @@ describe("CheckInvariants on the daily rollups", () => {
   it("finds a rollup row changed or removed behind the ledger's back", async () => {
     await foldEverything();
     const violations = async () =>
-      ((await ledger.call("checkInvariants", {})).violations as { invariant: string }[]).filter((v) =>
-        v.invariant.startsWith("revenue"),
-      );
+      (await ledger.client.checkInvariants({})).violations.filter((v) => v.invariant.startsWith("revenue"));
     expect(await violations()).toEqual([]);
 
     await ledger.db.raw(
@@ -402,23 +385,25 @@ describe("CheckInvariants on the daily rollups", () => {
     await ledger.db.raw(
       "delete from revenue_days where day = '2026-02-15' and currency = 'EUR' and figure = 'platform_fee_revenue'",
     );
-    expect(await violations()).toEqual([
-      {
-        invariant: "revenue_day_differs_from_entries",
-        detail:
-          "the revenue rollup of 2026-01-30 for gross_charged in USD holds 100.01 USD, but its entries below the checkpoint's horizon sum to 100.00 USD",
-        accountCode: "",
-        transactionId: "",
-        currency: "USD",
-      },
-      {
-        invariant: "revenue_day_differs_from_entries",
-        detail:
-          "the revenue rollup of 2026-02-15 for platform_fee_revenue in EUR has no row, but its entries below the checkpoint's horizon sum to 1.00 EUR",
-        accountCode: "",
-        transactionId: "",
-        currency: "EUR",
-      },
-    ]);
+    expect(await violations()).toEqual(
+      [
+        {
+          invariant: "revenue_day_differs_from_entries",
+          detail:
+            "the revenue rollup of 2026-01-30 for gross_charged in USD holds 100.01 USD, but its entries below the checkpoint's horizon sum to 100.00 USD",
+          accountCode: "",
+          transactionId: "",
+          currency: "USD",
+        },
+        {
+          invariant: "revenue_day_differs_from_entries",
+          detail:
+            "the revenue rollup of 2026-02-15 for platform_fee_revenue in EUR has no row, but its entries below the checkpoint's horizon sum to 1.00 EUR",
+          accountCode: "",
+          transactionId: "",
+          currency: "EUR",
+        },
+      ].map((v) => create(ViolationSchema, v)),
+    );
   });
 });
