@@ -2,7 +2,7 @@
  * A sample forecast: a year of the synthetic demo shop's net revenue (USD, its level wandering by 200.00 a day, a
  * sale spike on Black Friday), the next 30 and 90 days with their intervals, and the backtest on the last 4 weeks.
  *
- *   npx tsx scripts/forecast-demo.ts [--seed 7]
+ *   npm run forecast-demo [-- --seed 7]
  */
 import { parseArgs } from "node:util";
 import { forecastRevenue, type IntervalMinor } from "../services/lib/forecast/forecast-revenue.js";

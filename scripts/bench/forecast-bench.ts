@@ -2,7 +2,7 @@
  * How long forecastRevenue takes (two Holt-Winters fits: the forecast's and the backtest's) on 1 to 5 years of
  * synthetic daily history: the median of 5 runs per length.
  *
- *   npx tsx scripts/bench/forecast-bench.ts
+ *   npm run bench:forecast
  */
 import { forecastRevenue } from "../../services/lib/forecast/forecast-revenue.js";
 import { DEMO_HISTORY, syntheticHistory } from "../../services/lib/forecast/synthetic-history.js";
