@@ -1,9 +1,16 @@
 import { createClient, type Client, Code, ConnectError } from "@connectrpc/connect";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { AccountType, Direction, LedgerService, type Transaction } from "../../../gen/ledger/v1/ledger_pb.js";
+import {
+  AccountType,
+  Direction,
+  LedgerService,
+  type LookupEntriesResponse,
+  type Transaction,
+} from "../../../gen/ledger/v1/ledger_pb.js";
 import { DomainError, invalidArgument, failedPrecondition } from "../../lib/errors.js";
 import { callWithRetry } from "../../lib/grpc-call.js";
 import { grpcTransport } from "../../lib/grpc-client.js";
+import { present } from "../../lib/invariant.js";
 import type { TlsMaterial } from "../../lib/tls/tls-material.js";
 import type { Account } from "../../contracts/accounting/accounts.js";
 import type { Posting } from "../../contracts/accounting/postings.js";
@@ -20,6 +27,36 @@ const fromProto = (t: Transaction): LedgerTransaction => ({
     amount: { amountMinor: e.amount?.amountMinor ?? 0n, currency: e.amount?.currency ?? "" },
   })),
 });
+
+/**
+ * The transactions of a LookupEntries answer, column by column as proto/ledger/v1/ledger.proto lays it out: an entry
+ * count per id asked, then each entry's account, direction and amount. The ledger answers every column in full, so a
+ * value missing from one is a bug there, named as such.
+ */
+function entriesOf(transactionIds: string[], columns: LookupEntriesResponse): TransactionEntries[] {
+  const cell = <T>(column: readonly T[], index: number, name: string): T =>
+    present(column[index], `the ledger's LookupEntries answer has ${name} ${index}`);
+  const entryAt = (index: number): TransactionEntries["entries"][number] => {
+    const account = cell(columns.entryAccounts, index, "entry account");
+    return {
+      accountCode: cell(columns.accountCodes, account, "account code"),
+      direction: cell(columns.entryDirections, index, "entry direction") === Direction.DEBIT ? "DEBIT" : "CREDIT",
+      amount: {
+        amountMinor: cell(columns.entryAmountsMinor, index, "entry amount"),
+        currency: cell(columns.accountCurrencies, account, "account currency"),
+      },
+    };
+  };
+  const found: TransactionEntries[] = [];
+  let entry = 0;
+  transactionIds.forEach((transactionId, i) => {
+    const count = cell(columns.entryCounts, i, "entry count");
+    if (count < 0) return;
+    found.push({ transactionId, entries: Array.from({ length: count }, (_, j) => entryAt(entry + j)) });
+    entry += count;
+  });
+  return found;
+}
 
 /** The ledger refused the posting itself (not a failure to reach it): the caller's entries are at fault. */
 const REFUSALS: Partial<Record<Code, (message: string) => DomainError>> = {
@@ -47,7 +84,7 @@ export class LedgerGrpcClient implements LedgerPort {
 
   private get client(): Client<typeof LedgerService> {
     this.turn = (this.turn + 1) % this.clients.length;
-    return this.clients[this.turn]!;
+    return present(this.clients[this.turn], "the turn is a position in the list of clients, which is not empty");
   }
 
   async lookupTransactions(transactionIds: string[], view?: LookupView): Promise<LedgerTransaction[]> {
@@ -62,20 +99,7 @@ export class LedgerGrpcClient implements LedgerPort {
 
   async lookupEntries(transactionIds: string[], accountPrefixes: string[]): Promise<TransactionEntries[]> {
     const columns = await callWithRetry(() => this.client.lookupEntries({ transactionIds, accountPrefixes }), "ledger");
-    const found: TransactionEntries[] = [];
-    let entry = 0;
-    transactionIds.forEach((transactionId, i) => {
-      const count = columns.entryCounts[i]!;
-      if (count < 0) return;
-      const entries = columns.entryAccounts.slice(entry, entry + count).map((account, j) => ({
-        accountCode: columns.accountCodes[account]!,
-        direction: columns.entryDirections[entry + j] === Direction.DEBIT ? ("DEBIT" as const) : ("CREDIT" as const),
-        amount: { amountMinor: columns.entryAmountsMinor[entry + j]!, currency: columns.accountCurrencies[account]! },
-      }));
-      entry += count;
-      found.push({ transactionId, entries });
-    });
-    return found;
+    return entriesOf(transactionIds, columns);
   }
 
   async listTransactionIds(query: { postedFrom: Date; postedBefore: Date; idPrefixes: string[]; pageToken: string }) {
@@ -124,6 +148,6 @@ export class LedgerGrpcClient implements LedgerPort {
       "ledger",
     );
     if (answer instanceof DomainError) throw answer;
-    return fromProto(answer.transaction!);
+    return fromProto(present(answer.transaction, "the ledger answers a posting with its transaction"));
   }
 }

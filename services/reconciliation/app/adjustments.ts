@@ -1,4 +1,5 @@
 import { DomainError, notFound } from "../../lib/errors.js";
+import { present } from "../../lib/invariant.js";
 import { requireId } from "../../lib/validate.js";
 import { alreadyClosed, correctionOf, type CorrectionRequest } from "../domain/adjustment.js";
 import type { AdjustmentRecord, StoredException } from "../domain/exception.js";
@@ -34,8 +35,10 @@ export async function postAdjustment(
   const { posting, accounts } = correctionOf(exception, request);
   await ledger.openAccounts(accounts);
   const adjustment = { posting, operatorId: request.operatorId, reason: request.reason.trim(), idempotencyKey };
-  if (!(await adjustments.claimAdjustment(exception.id, adjustment)))
-    return resume(adjustments, ledger, (await adjustments.getException(exception.id))!, idempotencyKey);
+  if (!(await adjustments.claimAdjustment(exception.id, adjustment))) {
+    const taken = present(await adjustments.getException(exception.id), `exception ${exception.id} is never deleted`);
+    return resume(adjustments, ledger, taken, idempotencyKey);
+  }
   return complete(adjustments, ledger, exception.id, adjustment);
 }
 
@@ -50,7 +53,8 @@ async function resume(
   if (adjustment?.idempotencyKey !== idempotencyKey) throw alreadyClosed(exception);
   if (exception.status === "adjusting") return complete(adjustments, ledger, exception.id, adjustment);
   const [transaction] = await ledger.lookupTransactions([adjustment.transactionId]);
-  return { exception, transaction: transaction! };
+  const posted = `the ledger has ${adjustment.transactionId}, posted before exception ${exception.id} closed with it`;
+  return { exception, transaction: present(transaction, posted) };
 }
 
 /** Posts the claimed adjustment and closes the exception; if the ledger refuses it, the exception is open again. */

@@ -158,6 +158,26 @@ describe("reconcileLines", () => {
     ]);
   });
 
+  it("a line with fields missing is a malformed line, by its number and what is missing; the next line is read", async () => {
+    const { outcome, exceptions } = await reconcile(
+      [
+        HEADER,
+        `pi_1,pay_1,charge,1000,59,941,EUR`,
+        `pi_2,pay_2,charge,2000,,1912,EUR,${T}`,
+        `,,closing_balance,,,,EUR,${T}`,
+      ],
+      [payin("pay_1", 1000n), payin("pay_2", 2000n)],
+    );
+    expect(exceptions.map((e) => [e.class, e.lineNumber, e.pspReference, e.lineType, e.detail])).toEqual([
+      ["malformed_line", 2, "pi_1", "charge", "line 2 cannot be read: it has 7 fields, not 8"],
+      ["malformed_line", 3, "pi_2", "charge", "line 3 cannot be read: fee is missing"],
+      ["malformed_line", 4, "", "closing_balance", "line 4 cannot be read: net is missing"],
+    ]);
+    expect(outcome.lines).toBe(3);
+    expect(outcome.closingBalances).toEqual([]);
+    expect(outcome.named.has(movementKey("charge", "payin:pay_1", "", ""))).toBe(true);
+  });
+
   it("refuses a file that does not start with the header", async () => {
     await expect(reconcile([`pi_1,pay_1,charge,1000,59,941,EUR,${T}`], [])).rejects.toThrow(/not a settlement file/);
     await expect(reconcile([], [])).rejects.toThrow(/it is empty/);

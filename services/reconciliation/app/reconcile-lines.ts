@@ -63,18 +63,47 @@ interface Pending {
   transactionId: string | undefined;
 }
 
+/** A movement line compared with the ledger transaction it names. */
+interface Compared extends Pending {
+  outcome: ReturnType<typeof classify>;
+}
+
+/** A batch of lines whose transactions are being looked up. */
+interface InFlight {
+  batch: Pending[];
+  found: Promise<TransactionEntries[]>;
+}
+
+/** What could be read of a line that does not count: to tell which movement it was meant to be. */
+type Unread = Pick<SettlementLine, "pspReference" | "ourReference"> & { type: string };
+
 const referencesOf = (line: Pick<SettlementLine, "type" | "pspReference" | "ourReference">) => ({
   pspReference: line.pspReference,
   ourReference: line.ourReference,
   lineType: line.type,
 });
 
+/** The matched movements of a batch, to claim for the day. */
+const matchedMovements = (compared: Compared[]) =>
+  compared.flatMap(({ line, transactionId, outcome }) =>
+    outcome.class === "matched" && transactionId !== undefined ? [{ lineType: line.type, transactionId }] : [],
+  );
+
+/** The day another settlement already settled a matched line's transaction, when one did. */
+function settledBefore(
+  { line, transactionId, outcome }: Compared,
+  settledOn: Map<string, string>,
+): { transactionId: string; day: string } | undefined {
+  if (outcome.class !== "matched" || transactionId === undefined) return undefined;
+  const day = settledOn.get(`${line.type}|${transactionId}`);
+  return day === undefined ? undefined : { transactionId, day };
+}
+
 /**
  * Reads a settlement file line by line (the header first), looks the movements up in the ledger in batches (several
  * in flight), classifies each, claims the matched ones (one another day settled is "already settled"), hands every
  * exception to `sink` as it is found, and adds up what the matched lines settle. Holds at most concurrency x batchSize lines at once.
  */
-// biome-ignore lint/complexity/noExcessiveLinesPerFunction: to be split into named parts (issue 19, item 5)
 export async function reconcileLines(
   texts: AsyncIterable<string>,
   ledger: Pick<LedgerPort, "lookupEntries">,
@@ -82,163 +111,185 @@ export async function reconcileLines(
   sink: (exception: FoundException) => Promise<void>,
   options: LinesOptions,
 ): Promise<LinesOutcome> {
-  const report = new ReportBuilder();
-  const totals = new SettlementTotalsBuilder();
-  const seen = new FingerprintSet();
-  // Malformed lines name transactions too, but only for "missing in the file": a good line after a bad one is no duplicate.
-  const namedByMalformed = new FingerprintSet();
-  const closingBalances: Money[] = [];
-  const movementsNet = new Map<string, bigint>();
-  const boundaryMatches: string[] = [];
-  const inFlight: { batch: Pending[]; found: Promise<TransactionEntries[]> }[] = [];
-  let batch: Pending[] = [];
-  let ids = new Set<string>();
-  let lines = 0;
+  const reading = new FileReading(ledger, claimSettled, sink, options);
   let lineNumber = 0;
+  for await (const text of texts) {
+    lineNumber++;
+    if (lineNumber > 1) await reading.read(lineNumber, text);
+    else if (text !== SETTLEMENT_HEADER)
+      throw failedPrecondition(`not a settlement file: its first line is not the header "${SETTLEMENT_HEADER}"`);
+  }
+  if (lineNumber === 0) throw failedPrecondition("not a settlement file: it is empty");
+  return reading.finish();
+}
 
-  const matchBatch = async ({ batch, found }: (typeof inFlight)[number]) => {
+/** The lines of one file read so far, the batches of them out to the ledger, and what they add up to. */
+class FileReading {
+  private readonly report = new ReportBuilder();
+  private readonly totals = new SettlementTotalsBuilder();
+  private readonly seen = new FingerprintSet();
+  // Malformed lines name transactions too, but only for "missing in the file": a good line after a bad one is no duplicate.
+  private readonly namedByMalformed = new FingerprintSet();
+  private readonly closingBalances: Money[] = [];
+  private readonly movementsNet = new Map<string, bigint>();
+  private readonly boundaryMatches: string[] = [];
+  private readonly inFlight: InFlight[] = [];
+  private batch: Pending[] = [];
+  private ids = new Set<string>();
+  private lines = 0;
+
+  constructor(
+    private readonly ledger: Pick<LedgerPort, "lookupEntries">,
+    private readonly claimSettled: ClaimSettled,
+    private readonly sink: (exception: FoundException) => Promise<void>,
+    private readonly options: LinesOptions,
+  ) {}
+
+  /** A line after the header. */
+  async read(lineNumber: number, text: string): Promise<void> {
+    const parsed = parseLine(text);
+    if (parsed.kind === "closing_balance") {
+      this.closingBalances.push({ amountMinor: parsed.balance, currency: parsed.currency });
+    } else if (parsed.kind === "malformed") {
+      await this.unread(lineNumber, parsed, `line ${lineNumber} cannot be read: ${parsed.problem}`);
+    } else if (parsed.line.time < this.options.window.start || parsed.line.time >= this.options.window.end) {
+      await this.unread(lineNumber, parsed.line, this.outsideTheDay(lineNumber, parsed.line));
+    } else {
+      await this.movement(lineNumber, parsed.line);
+    }
+  }
+
+  /** The rest of the batches matched, what the file came to. */
+  async finish(): Promise<LinesOutcome> {
+    await this.dispatch();
+    for (let oldest = this.inFlight.shift(); oldest !== undefined; oldest = this.inFlight.shift())
+      await this.matchBatch(oldest);
+    const { lines, report, seen, namedByMalformed, closingBalances, movementsNet, boundaryMatches } = this;
+    const named = { has: (key: string) => seen.has(key) || namedByMalformed.has(key) };
+    return { lines, report, totals: this.totals.build(), named, closingBalances, movementsNet, boundaryMatches };
+  }
+
+  private outsideTheDay(lineNumber: number, line: SettlementLine): string {
+    const { start, end } = this.options.window;
+    return (
+      `line ${lineNumber} is dated ${new Date(line.time).toISOString()}, outside the settlement day ` +
+      `(${new Date(start).toISOString()} to ${new Date(end).toISOString()}): it belongs to another day's file`
+    );
+  }
+
+  /** A line that does not count (malformed, or of another day): an exception, which accounts for what it meant. */
+  private async unread(lineNumber: number, unread: Unread, detail: string): Promise<void> {
+    this.lines++;
+    this.report.add("malformed_line", "", 0n);
+    // Whatever it was meant to be is accounted for: its transaction is not also "missing in the file".
+    const meant = ledgerTransactionOf(unread);
+    if (meant !== undefined)
+      this.namedByMalformed.add(movementKey(unread.type, meant, unread.pspReference, unread.ourReference));
+    await this.sink({
+      class: "malformed_line",
+      key: `malformed_line|line ${lineNumber}`,
+      lineNumber,
+      pspReference: unread.pspReference,
+      ourReference: unread.ourReference,
+      lineType: unread.type,
+      ledgerTransactionId: "",
+      detail,
+    });
+  }
+
+  /** A movement of the day: a duplicate is an exception at once; the first of its kind joins the batch. */
+  private async movement(lineNumber: number, line: SettlementLine): Promise<void> {
+    this.lines++;
+    const transactionId = ledgerTransactionOf(line);
+    if (!this.seen.add(movementKey(line.type, transactionId, line.pspReference, line.ourReference))) {
+      await this.duplicate(lineNumber, line, transactionId);
+      return;
+    }
+    this.movementsNet.set(line.currency, (this.movementsNet.get(line.currency) ?? 0n) + line.gross - line.fee);
+    this.batch.push({ lineNumber, line, transactionId });
+    if (transactionId !== undefined) this.ids.add(transactionId);
+    if (this.batch.length >= this.options.batchSize) await this.dispatch();
+  }
+
+  private async duplicate(lineNumber: number, line: SettlementLine, transactionId: string | undefined): Promise<void> {
+    this.report.add("duplicate_line", line.currency, lineAmount(line));
+    await this.sink({
+      class: "duplicate_line",
+      key: `duplicate_line|${line.type}|${line.pspReference}|${line.ourReference}|line ${lineNumber}`,
+      lineNumber,
+      ...referencesOf(line),
+      fileAmount: { amountMinor: lineAmount(line), currency: line.currency },
+      ledgerTransactionId: transactionId ?? "",
+      detail: `the ${line.type} ${line.pspReference} is in the file a second time (line ${lineNumber}); only its first line counts`,
+    });
+  }
+
+  /** Sends the batch's lookup; matches the oldest batch once too many are in flight. */
+  private async dispatch(): Promise<void> {
+    if (this.batch.length === 0) return;
+    const found =
+      this.ids.size === 0 ? Promise.resolve([]) : this.ledger.lookupEntries([...this.ids], PSP_SIDE_ACCOUNTS);
+    this.inFlight.push({ batch: this.batch, found });
+    // Settled in order, as soon as there are too many in flight; a failure surfaces there.
+    found.catch(() => {});
+    this.batch = [];
+    this.ids = new Set();
+    const oldest = this.inFlight.length >= this.options.concurrency ? this.inFlight.shift() : undefined;
+    if (oldest !== undefined) await this.matchBatch(oldest);
+  }
+
+  /** Compares a batch with what the ledger found, claims its matched movements, and records each line's class. */
+  private async matchBatch({ batch, found }: InFlight): Promise<void> {
     const byId = new Map((await found).map((t) => [t.transactionId, t]));
-    const classified = batch.map((pending) => ({
+    const compared = batch.map((pending) => ({
       ...pending,
       outcome: classify(
         pending.line,
         pending.transactionId === undefined ? undefined : byId.get(pending.transactionId),
       ),
     }));
-    const matched = classified
-      .filter((c) => c.outcome.class === "matched")
-      .map((c) => ({ lineType: c.line.type, transactionId: c.transactionId! }));
-    const settledOn = await claimSettled(matched);
-    for (const { lineNumber, line, transactionId, outcome } of classified) {
-      const amount = lineAmount(line);
-      const fileAmount = { amountMinor: amount, currency: line.currency };
-      const said = `the file says ${line.type} ${line.pspReference} of ${formatMoney(fileAmount)}`;
-      if (transactionId !== undefined && line.time >= options.boundaryFrom) boundaryMatches.push(transactionId);
-      const otherDay = outcome.class === "matched" ? settledOn.get(`${line.type}|${transactionId}`) : undefined;
-      if (otherDay !== undefined) {
-        report.add("already_settled", line.currency, amount);
-        await sink({
-          class: "already_settled",
-          key: `already_settled|${line.type}|${line.pspReference}|${line.ourReference}`,
-          lineNumber,
-          ...referencesOf(line),
-          fileAmount,
-          fileFee: line.fee,
-          ledgerAmount: outcome.ledger,
-          ledgerTransactionId: transactionId!,
-          detail: `${said}; the settlement of ${otherDay} already settled ${transactionId}: it is not settled again`,
-        });
-        continue;
-      }
-      report.add(outcome.class, line.currency, amount);
-      if (outcome.class === "matched") {
-        totals.add(line);
-        continue;
-      }
-      const detail = {
-        missing_in_ledger: transactionId
-          ? `${said}; the ledger has no ${transactionId}`
-          : `${said}; its our_reference "${line.ourReference}" names no ledger transaction`,
-        amount_mismatch: `${said}; ${transactionId} moved ${outcome.ledger && formatMoney(outcome.ledger)}`,
-        currency_mismatch: `${said}; ${transactionId} is in ${outcome.ledger?.currency}`,
-      }[outcome.class];
-      await sink({
-        class: outcome.class,
-        key: `${outcome.class}|${line.type}|${line.pspReference}|${line.ourReference}`,
-        lineNumber,
-        ...referencesOf(line),
-        fileAmount,
-        fileFee: line.fee,
-        ledgerAmount: outcome.ledger,
-        ledgerTransactionId: transactionId ?? "",
-        detail,
-      });
-    }
-  };
+    const settledOn = await this.claimSettled(matchedMovements(compared));
+    for (const each of compared) await this.record(each, settledOn);
+  }
 
-  const dispatch = async () => {
-    if (batch.length === 0) return;
-    inFlight.push({
-      batch,
-      found: ids.size === 0 ? Promise.resolve([]) : ledger.lookupEntries([...ids], PSP_SIDE_ACCOUNTS),
-    });
-    // Settled in order, as soon as there are too many in flight; a failure surfaces there.
-    inFlight.at(-1)!.found.catch(() => {});
-    batch = [];
-    ids = new Set();
-    if (inFlight.length >= options.concurrency) await matchBatch(inFlight.shift()!);
-  };
-
-  const movement = async (line: SettlementLine) => {
-    lines++;
-    const transactionId = ledgerTransactionOf(line);
-    if (!seen.add(movementKey(line.type, transactionId, line.pspReference, line.ourReference))) {
-      report.add("duplicate_line", line.currency, lineAmount(line));
-      await sink({
-        class: "duplicate_line",
-        key: `duplicate_line|${line.type}|${line.pspReference}|${line.ourReference}|line ${lineNumber}`,
-        lineNumber,
-        ...referencesOf(line),
-        fileAmount: { amountMinor: lineAmount(line), currency: line.currency },
-        ledgerTransactionId: transactionId ?? "",
-        detail: `the ${line.type} ${line.pspReference} is in the file a second time (line ${lineNumber}); only its first line counts`,
+  /** One line compared: matched (settled now, or already by another day), or an exception saying what differs. */
+  private async record(compared: Compared, settledOn: Map<string, string>): Promise<void> {
+    const { lineNumber, line, transactionId, outcome } = compared;
+    const amount = lineAmount(line);
+    const fileAmount = { amountMinor: amount, currency: line.currency };
+    const said = `the file says ${line.type} ${line.pspReference} of ${formatMoney(fileAmount)}`;
+    if (transactionId !== undefined && line.time >= this.options.boundaryFrom) this.boundaryMatches.push(transactionId);
+    const found = { lineNumber, ...referencesOf(line), fileAmount, fileFee: line.fee, ledgerAmount: outcome.ledger };
+    const before = settledBefore(compared, settledOn);
+    if (before !== undefined) {
+      this.report.add("already_settled", line.currency, amount);
+      await this.sink({
+        class: "already_settled",
+        key: `already_settled|${line.type}|${line.pspReference}|${line.ourReference}`,
+        ...found,
+        ledgerTransactionId: before.transactionId,
+        detail: `${said}; the settlement of ${before.day} already settled ${before.transactionId}: it is not settled again`,
       });
       return;
     }
-    movementsNet.set(line.currency, (movementsNet.get(line.currency) ?? 0n) + line.gross - line.fee);
-    batch.push({ lineNumber, line, transactionId });
-    if (transactionId !== undefined) ids.add(transactionId);
-    if (batch.length >= options.batchSize) await dispatch();
-  };
-
-  const outsideTheDay = (line: SettlementLine) =>
-    `line ${lineNumber} is dated ${new Date(line.time).toISOString()}, outside the settlement day ` +
-    `(${new Date(options.window.start).toISOString()} to ${new Date(options.window.end).toISOString()}): it belongs to another day's file`;
-
-  for await (const text of texts) {
-    lineNumber++;
-    if (lineNumber === 1) {
-      if (text !== SETTLEMENT_HEADER)
-        throw failedPrecondition(`not a settlement file: its first line is not the header "${SETTLEMENT_HEADER}"`);
-      continue;
+    this.report.add(outcome.class, line.currency, amount);
+    if (outcome.class === "matched") {
+      this.totals.add(line);
+      return;
     }
-    const parsed = parseLine(text);
-    const misdated =
-      parsed.kind === "movement" && (parsed.line.time < options.window.start || parsed.line.time >= options.window.end);
-    if (parsed.kind === "movement" && !misdated) await movement(parsed.line);
-    else if (parsed.kind === "closing_balance")
-      closingBalances.push({ amountMinor: parsed.balance, currency: parsed.currency });
-    else {
-      const unread =
-        parsed.kind === "malformed" ? parsed : { ...referencesOf(parsed.line), type: parsed.line.type, problem: "" };
-      lines++;
-      report.add("malformed_line", "", 0n);
-      // Whatever it was meant to be is accounted for: its transaction is not also "missing in the file".
-      const meant = ledgerTransactionOf({
-        type: unread.type as SettlementLine["type"],
-        pspReference: unread.pspReference,
-        ourReference: unread.ourReference,
-      });
-      if (meant !== undefined)
-        namedByMalformed.add(movementKey(unread.type, meant, unread.pspReference, unread.ourReference));
-      await sink({
-        class: "malformed_line",
-        key: `malformed_line|line ${lineNumber}`,
-        lineNumber,
-        pspReference: unread.pspReference,
-        ourReference: unread.ourReference,
-        lineType: unread.type,
-        ledgerTransactionId: "",
-        detail:
-          parsed.kind === "malformed"
-            ? `line ${lineNumber} cannot be read: ${parsed.problem}`
-            : outsideTheDay(parsed.line),
-      });
-    }
+    const detail = {
+      missing_in_ledger: transactionId
+        ? `${said}; the ledger has no ${transactionId}`
+        : `${said}; its our_reference "${line.ourReference}" names no ledger transaction`,
+      amount_mismatch: `${said}; ${transactionId} moved ${outcome.ledger && formatMoney(outcome.ledger)}`,
+      currency_mismatch: `${said}; ${transactionId} is in ${outcome.ledger?.currency}`,
+    }[outcome.class];
+    await this.sink({
+      class: outcome.class,
+      key: `${outcome.class}|${line.type}|${line.pspReference}|${line.ourReference}`,
+      ...found,
+      ledgerTransactionId: transactionId ?? "",
+      detail,
+    });
   }
-  if (lineNumber === 0) throw failedPrecondition("not a settlement file: it is empty");
-  await dispatch();
-  while (inFlight.length > 0) await matchBatch(inFlight.shift()!);
-  const named = { has: (key: string) => seen.has(key) || namedByMalformed.has(key) };
-  return { lines, report, totals: totals.build(), named, closingBalances, movementsNet, boundaryMatches };
 }

@@ -1,6 +1,7 @@
 import { settlementPosting, type SettlementInput } from "../domain/settlement-posting.js";
 import type { PostingPlan } from "../../contracts/accounting/postings.js";
 import { aborted, DomainError } from "../../lib/errors.js";
+import { present } from "../../lib/invariant.js";
 import type { Logger } from "../../lib/log.js";
 import { supersededBy, type FoundException, type Run } from "../domain/exception.js";
 import { balanceBreakException, balanceBreaks, balanceCheckOf } from "../domain/balance-check.js";
@@ -91,7 +92,7 @@ export class Reconciliation {
     try {
       const changes = await this.execute(run, file);
       return {
-        run: (await store.getRun(run.id))!,
+        run: present(await store.getRun(run.id), `run ${run.id}, claimed, still exists`),
         changes: created ? [`run ${run.id} created for ${date}`, ...changes] : changes,
       };
     } catch (err) {
@@ -200,7 +201,11 @@ export class Reconciliation {
         accountPrefixes: PSP_SIDE_ACCOUNTS,
         fields: ["entries", "posted_at"],
       })) {
-        const missing = missingInFileException(transaction, settlingLineType(transaction.transactionId)!);
+        const type = settlingLineType(transaction.transactionId);
+        const missing = missingInFileException(
+          transaction,
+          present(type, `${transaction.transactionId}, asked for as missing in the file, is settled by a line type`),
+        );
         outcome.report.add("missing_in_file", missing.ledgerAmount.currency, missing.ledgerAmount.amountMinor);
         await sink(missing);
       }
@@ -241,7 +246,10 @@ export class Reconciliation {
     const changes: string[] = [];
     const recorded = await store.settlements(run.date);
     for (const pending of recorded.filter((s) => s.status === "pending")) {
-      const plan = settlementPosting(pending)!;
+      const plan = present(
+        settlementPosting(pending),
+        `the pending settlement ${pending.date} ${pending.currency} #${pending.sequence}, recorded for its posting, posts something`,
+      );
       await this.postSettlement(pending, plan);
       changes.push(`posted ${plan.posting.transactionId}, which an interrupted run had recorded`);
     }
@@ -268,8 +276,9 @@ export class Reconciliation {
     let afterId: bigint | undefined;
     for (;;) {
       const open = await store.listExceptions({ runId: run.id, status: "open", afterId, limit: 100 });
-      if (open.length === 0) return changes;
-      afterId = open.at(-1)!.id;
+      const last = open.at(-1);
+      if (last === undefined) return changes;
+      afterId = last.id;
       for (const exception of open.filter((e) => e.class === "missing_in_ledger")) {
         // One the PSP or the payment service cannot answer for now stays open, and the next run tries again.
         const fix = await autoFixMissingInLedger(exception, psp, payments).catch((err: unknown) => ({

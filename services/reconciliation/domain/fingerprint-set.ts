@@ -1,3 +1,5 @@
+import { present } from "../../lib/invariant.js";
+
 /**
  * A set of strings kept as 64-bit fingerprints in typed arrays: 16 bytes a member at most (the table is at most half
  * full), whatever the strings' length, so a million settlement lines cost 16 MB, not the ~100 MB of a Set of strings.
@@ -46,7 +48,10 @@ export class FingerprintSet {
     this.high = new Uint32Array(high.length * 2);
     this.low = new Uint32Array(low.length * 2);
     this.count = 0;
-    for (let i = 0; i < high.length; i++) if (high[i] !== 0 || low[i] !== 0) this.insert(high[i]!, low[i]!);
+    high.forEach((h, i) => {
+      const l = present(low[i], "the high and low halves of the table are the same length");
+      if (h !== 0 || l !== 0) this.insert(h, l);
+    });
   }
 }
 

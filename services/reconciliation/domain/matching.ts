@@ -33,10 +33,11 @@ export type MatchClass = "matched" | "missing_in_ledger" | "amount_mismatch" | "
 /**
  * The ledger transaction a line settles, by the deterministic ids the ledger books under: charge payin:<payment id>;
  * refund refund:<refund id> (our_reference is <payment id>/<refund id>); payout payout:<payout id>:paid; chargeback and
- * its fee dispute:<dispute id>:open; reversal dispute:<dispute id>:won. Undefined when the line cannot name one.
+ * its fee dispute:<dispute id>:open; reversal dispute:<dispute id>:won. Undefined when the line cannot name one (a
+ * malformed line's type may be any text).
  */
 export function ledgerTransactionOf(
-  line: Pick<SettlementLine, "type" | "pspReference" | "ourReference">,
+  line: Pick<SettlementLine, "pspReference" | "ourReference"> & { type: string },
 ): string | undefined {
   const id = transactionIdOf(line.type, line.pspReference, line.ourReference);
   return id !== undefined && isLedgerId(id) ? id : undefined;

@@ -61,22 +61,32 @@ export const reportToJson = (rows: ReportRow[]) =>
 export const reportFromJson = (json: ReturnType<typeof reportToJson>): ReportRow[] =>
   json.map((r) => ({ class: r.class, currency: r.currency, count: r.count, amountMinor: BigInt(r.amount_minor) }));
 
+/** The report table's columns: the text of a row's cell, and whether it is a number (aligned right). */
+const COLUMNS: { title: string; cell: (row: ReportRow) => string; numeric: boolean }[] = [
+  { title: "class", cell: (r) => r.class, numeric: false },
+  { title: "currency", cell: (r) => r.currency || "-", numeric: false },
+  { title: "lines", cell: (r) => String(r.count), numeric: true },
+  {
+    title: "amount",
+    cell: (r) => (r.currency ? formatMoney({ amountMinor: r.amountMinor, currency: r.currency }) : "-"),
+    numeric: true,
+  },
+];
+
 /** The report as a table for a terminal. */
 export function formatReportTable(rows: ReportRow[]): string {
-  const cells = [
-    ["class", "currency", "lines", "amount"],
-    ...rows.map((r) => [
-      r.class,
-      r.currency || "-",
-      String(r.count),
-      r.currency ? formatMoney({ amountMinor: r.amountMinor, currency: r.currency }) : "-",
-    ]),
-  ];
-  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
-  const line = (row: string[]) =>
-    row
-      .map((cell, i) => (i >= 2 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+  const columns = COLUMNS.map((column) => ({
+    ...column,
+    width: Math.max(column.title.length, ...rows.map((row) => column.cell(row).length)),
+  }));
+  const line = (cellOf: (column: (typeof columns)[number]) => string) =>
+    columns
+      .map((column) => (column.numeric ? cellOf(column).padStart(column.width) : cellOf(column).padEnd(column.width)))
       .join("  ")
       .trimEnd();
-  return [line(cells[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
+  return [
+    line((column) => column.title),
+    columns.map(({ width }) => "-".repeat(width)).join("  "),
+    ...rows.map((row) => line((column) => column.cell(row))),
+  ].join("\n");
 }

@@ -72,4 +72,34 @@ describe("parseLine", () => {
     );
     expect(problem("")).toBe("it has 1 fields, not 8");
   });
+
+  it("refuses a line with a column or a field missing as malformed, saying which", () => {
+    const problem = (text: string) => {
+      const parsed = parseLine(text);
+      return parsed.kind === "malformed" ? parsed.problem : parsed.kind;
+    };
+    expect(parseLine(",,closing_balance,,,-412,USD")).toEqual({
+      kind: "malformed",
+      problem: "it has 7 fields, not 8",
+      pspReference: "",
+      ourReference: "",
+      type: "closing_balance",
+    });
+    expect(problem("pi_1,order_A,charge,10000,320,9680,EUR,2024-03-05T09:00:00.000Z,extra")).toBe(
+      "it has 9 fields, not 8",
+    );
+    expect(problem("pi_1")).toBe("it has 1 fields, not 8");
+    expect(problem("pi_1,order_A,,10000,320,9680,EUR,2024-03-05T09:00:00.000Z")).toBe("type is missing");
+    expect(problem(",order_A,charge,10000,320,9680,EUR,2024-03-05T09:00:00.000Z")).toBe(
+      "psp_reference and our_reference are required on a movement line",
+    );
+    expect(problem("pi_1,order_A,charge,,320,9680,EUR,2024-03-05T09:00:00.000Z")).toBe("gross is missing");
+    expect(problem("pi_1,order_A,charge,10000,,9680,EUR,2024-03-05T09:00:00.000Z")).toBe("fee is missing");
+    expect(problem("pi_1,order_A,charge,10000,320,,EUR,2024-03-05T09:00:00.000Z")).toBe("net is missing");
+    expect(problem("pi_1,order_A,charge,10000,320,9680,,2024-03-05T09:00:00.000Z")).toBe("currency is missing");
+    expect(problem("pi_1,order_A,charge,10000,320,9680,EUR,")).toBe("time is missing");
+    expect(problem(",,closing_balance,,,,USD,2024-03-06T00:00:00.000Z")).toBe("net is missing");
+    expect(problem(",,closing_balance,,,-412,,2024-03-06T00:00:00.000Z")).toBe("currency is missing");
+    expect(problem(",,closing_balance,,,-412,USD,")).toBe("time is missing");
+  });
 });

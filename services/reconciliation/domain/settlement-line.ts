@@ -76,7 +76,24 @@ export function splitCsv(text: string): string[] | undefined {
 
 class Malformed extends Error {}
 
+/** The fields of a line, as the header names them. */
+type Fields = [
+  pspReference: string,
+  ourReference: string,
+  type: string,
+  gross: string,
+  fee: string,
+  net: string,
+  currency: string,
+  time: string,
+];
+
+const hasEveryField = (fields: string[]): fields is Fields => fields.length === 8;
+
+const isLineType = (type: string): type is LineType => (LINE_TYPES as readonly string[]).includes(type);
+
 function integer(name: string, value: string): bigint {
+  if (value === "") throw new Malformed(`${name} is missing`);
   if (!INTEGER.test(value)) throw new Malformed(`${name} "${value}" is not an integer number of minor units`);
   const amount = BigInt(value);
   if (amount > MAX_MINOR_UNITS || -amount > MAX_MINOR_UNITS)
@@ -85,27 +102,20 @@ function integer(name: string, value: string): bigint {
 }
 
 function time(value: string): number {
+  if (value === "") throw new Malformed("time is missing");
   const ms = ISO_TIME.test(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) throw new Malformed(`time "${value}" is not an ISO 8601 UTC time with milliseconds`);
   return ms;
 }
 
 function currency(value: string): string {
+  if (value === "") throw new Malformed("currency is missing");
   if (!isKnownCurrency(value)) throw new Malformed(`currency "${value}" is not an ISO 4217 code`);
   return value;
 }
 
-function movement(fields: string[]): SettlementLine {
-  const [pspReference, ourReference, type, grossText, feeText, netText, currencyText, timeText] = fields as [
-    string,
-    string,
-    LineType,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
+function movement(type: LineType, fields: Fields): SettlementLine {
+  const [pspReference, ourReference, , grossText, feeText, netText, currencyText, timeText] = fields;
   if (pspReference === "" || ourReference === "")
     throw new Malformed("psp_reference and our_reference are required on a movement line");
   const gross = integer("gross", grossText);
@@ -127,18 +137,20 @@ export function parseLine(text: string): ParsedLine {
   const [pspReference = "", ourReference = "", type = ""] = fields ?? [];
   try {
     if (fields === undefined) throw new Malformed("its quotes do not pair up (RFC 4180)");
-    if (fields.length !== 8) throw new Malformed(`it has ${fields.length} fields, not 8`);
+    if (!hasEveryField(fields)) throw new Malformed(`it has ${fields.length} fields, not 8`);
     if (type === "closing_balance") {
+      const [, , , , , net, currencyText, timeText] = fields;
       return {
         kind: "closing_balance",
-        currency: currency(fields[6]!),
-        balance: integer("net", fields[5]!),
-        time: time(fields[7]!),
+        currency: currency(currencyText),
+        balance: integer("net", net),
+        time: time(timeText),
       };
     }
-    if (!(LINE_TYPES as readonly string[]).includes(type))
+    if (type === "") throw new Malformed("type is missing");
+    if (!isLineType(type))
       throw new Malformed(`type "${type}" is not one of ${LINE_TYPES.join(", ")}, closing_balance`);
-    return { kind: "movement", line: movement(fields) };
+    return { kind: "movement", line: movement(type, fields) };
   } catch (err) {
     if (!(err instanceof Malformed)) throw err;
     return { kind: "malformed", problem: err.message, pspReference, ourReference, type };

@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { Db } from "../../lib/db.js";
+import { present } from "../../lib/invariant.js";
 import type {
   Adjustments,
   ClaimedAdjustment,
@@ -41,7 +42,8 @@ interface RunRow {
   finished_at: Date | null;
 }
 
-interface ExceptionRow {
+/** The exceptions table's columns. */
+interface ExceptionColumns {
   id: bigint;
   settlement_date: string;
   key: string;
@@ -62,15 +64,25 @@ interface ExceptionRow {
   resolution: string;
   created_at: Date;
   updated_at: Date;
-  adjustment_transaction_id: string | null;
-  operator_id: string | null;
-  reason: string | null;
-  idempotency_key: string | null;
-  adjusted_at: Date | null;
-  adjustment_description: string | null;
-  adjustment_entries: StoredEntry[] | null;
   pending_adjustment: PendingAdjustmentJson | null;
 }
+
+/** An exception's adjustment, joined to it by exceptionsQuery. */
+interface JoinedAdjustment {
+  adjustment_transaction_id: string;
+  operator_id: string;
+  reason: string;
+  idempotency_key: string;
+  adjusted_at: Date;
+  adjustment_description: string;
+  adjustment_entries: StoredEntry[];
+}
+
+/** Every column of the adjustment when the exception has one (they are not null in their table), or none. */
+type AdjustmentColumns = JoinedAdjustment | { [column in keyof JoinedAdjustment]: null };
+
+/** An exception as exceptionsQuery reads it. */
+type ExceptionRow = ExceptionColumns & AdjustmentColumns;
 
 interface PendingAdjustmentJson {
   transaction_id: string;
@@ -140,14 +152,14 @@ function adjustmentOf(row: ExceptionRow): AdjustmentRecord | undefined {
   if (row.adjustment_transaction_id === null) return undefined;
   return {
     transactionId: row.adjustment_transaction_id,
-    operatorId: row.operator_id!,
-    reason: row.reason!,
-    idempotencyKey: row.idempotency_key!,
-    adjustedAt: row.adjusted_at!,
+    operatorId: row.operator_id,
+    reason: row.reason,
+    idempotencyKey: row.idempotency_key,
+    adjustedAt: row.adjusted_at,
     posting: {
       transactionId: row.adjustment_transaction_id,
-      description: row.adjustment_description!,
-      entries: row.adjustment_entries!.map(entryFromJson),
+      description: row.adjustment_description,
+      entries: row.adjustment_entries.map(entryFromJson),
     },
   };
 }
@@ -220,7 +232,8 @@ export class ReconciliationStore implements RunRecords, Adjustments {
         "select pg_try_advisory_xact_lock(?, hashtext(?)) as locked",
         [DAY_LOCK_SPACE, date],
       );
-      return rows[0]!.locked ? { value: await work() } : undefined;
+      const { locked } = present(rows[0], "a select without a from answers one row");
+      return locked ? { value: await work() } : undefined;
     });
   }
 
@@ -238,7 +251,7 @@ export class ReconciliationStore implements RunRecords, Adjustments {
        returning *, (xmax = 0) as created`,
       [date, checksum, source, cutAt ?? null],
     );
-    const row = rows[0]!;
+    const row = present(rows[0], `an upsert of the run of ${date} and ${checksum} returns it`);
     return { run: toRun(row), created: row.created };
   }
 
@@ -300,7 +313,7 @@ export class ReconciliationStore implements RunRecords, Adjustments {
        returning (before.lines, before.report, before.closing_balances) is distinct from (r.lines, r.report, r.closing_balances) as changed`,
       [outcome.lines, report, closing, String(runId), String(runId)],
     );
-    return rows[0]!.changed;
+    return present(rows[0], `run ${runId}, claimed, exists to finish`).changed;
   }
 
   async failRun(runId: bigint, error: string): Promise<void> {
@@ -594,6 +607,6 @@ export class ReconciliationStore implements RunRecords, Adjustments {
           updated_at: trx.fn.now(),
         });
     });
-    return (await this.getException(exceptionId))!;
+    return present(await this.getException(exceptionId), `exception ${exceptionId}, claimed for adjustment, exists`);
   }
 }
