@@ -5,9 +5,9 @@ const SHOP = "https://shop.example";
 const DEV_SHOP = "http://localhost:3000";
 
 /** A payment that `SHOP` and `DEV_SHOP` may frame, and the URL of its page framed by `parentOrigin`. */
-async function embeddable(sim: TestSimulator, parentOrigin = SHOP) {
+async function embeddable(sim: TestSimulator, parentOrigin = SHOP, overrides: Record<string, unknown> = {}) {
   const payment = (
-    await sim.createPayment({ embed_origins: [SHOP, DEV_SHOP], return_url: "https://shop.example/back" })
+    await sim.createPayment({ embed_origins: [SHOP, DEV_SHOP], return_url: "https://shop.example/back", ...overrides })
   ).body;
   const framedUrl = `${payment.hosted_page_url}&parent_origin=${encodeURIComponent(parentOrigin)}`;
   return { payment, framedUrl };
@@ -21,6 +21,30 @@ function postedMessage(html: string): { parentOrigin: string; message: Record<st
   const unescapeHtml = (text: string) =>
     text.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
   return { parentOrigin: unescapeHtml(element[1]!), message: JSON.parse(unescapeHtml(element[2]!)) };
+}
+
+/** A message as docs/architecture.md (Embeddable checkout) lists it: decline and failure null unless given. */
+function message(type: string, paymentId: string, fields: Record<string, unknown>): Record<string, unknown> {
+  return {
+    source: "psp-checkout",
+    version: 1,
+    type,
+    payment_id: paymentId,
+    decline_code: null,
+    failure_message: null,
+    ...fields,
+  };
+}
+
+/** Submits the card form of `payment`'s page framed by `SHOP`. */
+function payFramed(sim: TestSimulator, payment: { id: string; hosted_page_url: string }, cardNumber: string) {
+  return postFramed(`${sim.url}/pay/${payment.id}`, {
+    token: pageToken(payment),
+    parent_origin: SHOP,
+    card_number: cardNumber,
+    exp: VALID_EXP,
+    cvc: "123",
+  });
 }
 
 function postFramed(url: string, fields: Record<string, string>) {
@@ -98,26 +122,12 @@ describe("the hosted page in a frame", () => {
     const { payment, framedUrl } = await embeddable(sim);
     expect(postedMessage(await (await fetch(framedUrl)).text())).toBeUndefined();
 
-    const res = await postFramed(`${sim.url}/pay/${payment.id}`, {
-      token: pageToken(payment),
-      parent_origin: SHOP,
-      card_number: "4242424242424242",
-      exp: VALID_EXP,
-      cvc: "123",
-    });
+    const res = await payFramed(sim, payment, "4242424242424242");
     expect(res.headers.get("content-security-policy")).toContain(`frame-ancestors ${SHOP} ${DEV_SHOP};`);
     const html = await res.text();
     expect(postedMessage(html)).toEqual({
       parentOrigin: SHOP,
-      message: {
-        source: "psp-checkout",
-        version: 1,
-        type: "succeeded",
-        payment_id: payment.id,
-        status: "succeeded",
-        decline_code: null,
-        failure_message: null,
-      },
+      message: message("succeeded", payment.id, { status: "succeeded" }),
     });
     expect(html).toContain('<script src="/sdk/v1/frame.js"></script>');
     expect(html).not.toContain("4242");
@@ -128,36 +138,60 @@ describe("the hosted page in a frame", () => {
     const sim = await startTestSimulator();
     const pay = async (cardNumber: string) => {
       const { payment } = await embeddable(sim);
-      const res = await postFramed(`${sim.url}/pay/${payment.id}`, {
-        token: pageToken(payment),
-        parent_origin: SHOP,
-        card_number: cardNumber,
-        exp: VALID_EXP,
-        cvc: "123",
-      });
+      const res = await payFramed(sim, payment, cardNumber);
       return { payment, message: postedMessage(await res.text())?.message };
     };
     const declined = await pay("4000000000000002");
-    expect(declined.message).toMatchObject({
-      type: "failed",
-      status: "failed",
-      decline_code: "generic_decline",
-      failure_message: "Your card was declined.",
-    });
+    expect(declined.message).toEqual(
+      message("failed", declined.payment.id, {
+        status: "failed",
+        decline_code: "generic_decline",
+        failure_message: "Your card was declined.",
+      }),
+    );
 
-    expect((await pay("4000000000004954")).message).toMatchObject({ type: "pending", status: "processing" });
+    const reviewed = await pay("4000000000004954");
+    expect(reviewed.message).toEqual(message("pending", reviewed.payment.id, { status: "processing" }));
 
     const challenged = await pay("4000000000003220");
-    expect(challenged.message).toMatchObject({ type: "three_d_secure", status: "processing" });
+    expect(challenged.message).toEqual(message("three_d_secure", challenged.payment.id, { status: "processing" }));
     const answer = await postFramed(`${sim.url}/pay/${challenged.payment.id}/3ds`, {
       token: pageToken(challenged.payment),
       parent_origin: SHOP,
       outcome: "deny",
     });
-    expect(postedMessage(await answer.text())?.message).toMatchObject({
-      type: "failed",
-      decline_code: "authentication_failed",
-    });
+    expect(postedMessage(await answer.text())?.message).toEqual(
+      message("failed", challenged.payment.id, {
+        status: "failed",
+        decline_code: "authentication_failed",
+        failure_message: "The cardholder failed 3-D Secure authentication.",
+      }),
+    );
+  });
+
+  it("posts `canceled` for a payment canceled before it was paid: on loading the frame, and when the card is submitted anyway (409)", async () => {
+    const sim = await startTestSimulator();
+    const { payment, framedUrl } = await embeddable(sim);
+    await sim.post(`/v1/payments/${payment.id}/cancel`);
+    const canceled = { parentOrigin: SHOP, message: message("canceled", payment.id, { status: "canceled" }) };
+    expect(postedMessage(await (await fetch(framedUrl)).text())).toEqual(canceled);
+
+    const res = await payFramed(sim, payment, "4242424242424242");
+    expect(res.status).toBe(409);
+    expect(postedMessage(await res.text())).toEqual(canceled);
+  });
+
+  it("with manual capture, posts `succeeded` for the authorization (status `requires_capture`), and `canceled` once it is voided", async () => {
+    const sim = await startTestSimulator();
+    const { payment, framedUrl } = await embeddable(sim, SHOP, { capture_method: "manual" });
+    const res = await payFramed(sim, payment, "4242424242424242");
+    expect(postedMessage(await res.text())?.message).toEqual(
+      message("succeeded", payment.id, { status: "requires_capture" }),
+    );
+    await sim.post(`/v1/payments/${payment.id}/cancel`);
+    expect(postedMessage(await (await fetch(framedUrl)).text())?.message).toEqual(
+      message("canceled", payment.id, { status: "canceled" }),
+    );
   });
 });
 

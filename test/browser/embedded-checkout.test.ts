@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import type { Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PaymentStatus, PendingReason } from "../../gen/payment/v1/payment_pb.js";
+import { PaymentStatus, PendingReason, type Payment } from "../../gen/payment/v1/payment_pb.js";
 import { farExpiry, TEST_CARDS } from "../../scripts/buyer.js";
 import { startDemoMerchant, type DemoMerchant } from "../../scripts/demo-merchant/shop.js";
 import { httpServerWithTimeouts } from "../../services/lib/http-timeouts.js";
@@ -62,6 +62,15 @@ const message = (type: string, fields: Record<string, unknown>) => ({
   ...fields,
 });
 
+/** The message of the decline card's result. */
+const declined = (pspPaymentId: string) =>
+  message("failed", {
+    payment_id: pspPaymentId,
+    status: "failed",
+    decline_code: "generic_decline",
+    failure_message: "Your card was declined.",
+  });
+
 /** The shop's checkout page, its card form in the PSP's frame; the payment's id. */
 async function checkOut(page: Page): Promise<string> {
   await page.goto(merchant.origin);
@@ -80,13 +89,33 @@ async function payInFrame(page: Page, cardNumber: string): Promise<void> {
   await frame.getByRole("button", { name: "Pay USD 35.00" }).click();
 }
 
-/** The messages the shop's page received from the SDK, in order, once there are `count`. */
-async function messagesOnceThere(page: Page, count: number): Promise<unknown[]> {
+/** How long the page is watched for a message more, after the last one expected. */
+const SETTLE_MS = 1_000;
+
+/**
+ * The messages the shop's page received from the SDK, in order, once there are `count` and no other came within
+ * SETTLE_MS: a message too many is in the list, for the test to see.
+ */
+async function settledMessages(page: Page, count: number): Promise<unknown[]> {
   await page
     .locator("#messages li")
     .nth(count - 1)
     .waitFor();
+  await page.waitForTimeout(SETTLE_MS);
   return (await page.locator("#messages li").allInnerTexts()).map((text) => JSON.parse(text));
+}
+
+/** Pays with the 3-D Secure card in the frame, up to the challenge it shows; the payment, PENDING on 3-D Secure. */
+async function challengedInFrame(page: Page): Promise<Payment> {
+  const paymentId = await checkOut(page);
+  await payInFrame(page, TEST_CARDS.threeDSecure);
+  await page.frameLocator("#checkout iframe").getByRole("button", { name: "Authenticate" }).waitFor();
+  const pending = await waitForStatus(payments(), paymentId, PaymentStatus.PENDING);
+  expect(pending.pendingReason).toBe(PendingReason.THREE_D_SECURE);
+  expect(await settledMessages(page, 1)).toEqual([
+    message("three_d_secure", { payment_id: pending.pspPaymentId, status: "processing" }),
+  ]);
+  return pending;
 }
 
 describe("the PSP's card form embedded in a merchant's page", () => {
@@ -101,7 +130,7 @@ describe("the PSP's card form embedded in a merchant's page", () => {
     await payInFrame(page, TEST_CARDS.success);
 
     const paid = await waitForStatus(payments(), paymentId, PaymentStatus.SUCCEEDED);
-    expect(await messagesOnceThere(page, 1)).toEqual([
+    expect(await settledMessages(page, 1)).toEqual([
       message("succeeded", { payment_id: paid.pspPaymentId, status: "succeeded" }),
     ]);
     expect(await page.locator("#outcome").innerText()).toBe("Thank you: the payment went through.");
@@ -117,38 +146,80 @@ describe("the PSP's card form embedded in a merchant's page", () => {
 
     const failed = await waitForStatus(payments(), paymentId, PaymentStatus.FAILED);
     expect(failed.declineCode).toBe("generic_decline");
-    expect(await messagesOnceThere(page, 1)).toEqual([
-      message("failed", {
-        payment_id: failed.pspPaymentId,
-        status: "failed",
-        decline_code: "generic_decline",
-        failure_message: "Your card was declined.",
-      }),
-    ]);
+    expect(await settledMessages(page, 1)).toEqual([declined(failed.pspPaymentId)]);
     expect(await page.locator("#outcome").innerText()).toBe("The payment failed. Your card was declined.");
     await shot("declined in the frame");
   });
 
   it("pays with the 3-D Secure card: the challenge is answered inside the frame, `three_d_secure` then `succeeded`", async () => {
     const { page, shot } = browser;
-    const paymentId = await checkOut(page);
-    await payInFrame(page, TEST_CARDS.threeDSecure);
-    const frame = page.frameLocator("#checkout iframe");
-    await frame.getByRole("button", { name: "Authenticate" }).waitFor();
-    const pending = await waitForStatus(payments(), paymentId, PaymentStatus.PENDING);
-    expect(pending.pendingReason).toBe(PendingReason.THREE_D_SECURE);
-    expect(await messagesOnceThere(page, 1)).toEqual([
-      message("three_d_secure", { payment_id: pending.pspPaymentId, status: "processing" }),
-    ]);
+    const { paymentId, pspPaymentId } = await challengedInFrame(page);
     await shot("3ds challenge in the frame");
 
-    await frame.getByRole("button", { name: "Authenticate" }).click();
-    const paid = await waitForStatus(payments(), paymentId, PaymentStatus.SUCCEEDED);
-    expect(await messagesOnceThere(page, 2)).toEqual([
-      message("three_d_secure", { payment_id: paid.pspPaymentId, status: "processing" }),
-      message("succeeded", { payment_id: paid.pspPaymentId, status: "succeeded" }),
+    await page.frameLocator("#checkout iframe").getByRole("button", { name: "Authenticate" }).click();
+    await waitForStatus(payments(), paymentId, PaymentStatus.SUCCEEDED);
+    expect(await settledMessages(page, 2)).toEqual([
+      message("three_d_secure", { payment_id: pspPaymentId, status: "processing" }),
+      message("succeeded", { payment_id: pspPaymentId, status: "succeeded" }),
     ]);
     await shot("authenticated in the frame");
+  });
+
+  it("fails the 3-D Secure challenge inside the frame: `three_d_secure` then `failed` with `authentication_failed`", async () => {
+    const { page, shot } = browser;
+    const { paymentId, pspPaymentId } = await challengedInFrame(page);
+
+    await page.frameLocator("#checkout iframe").getByRole("button", { name: "Fail authentication" }).click();
+    const failed = await waitForStatus(payments(), paymentId, PaymentStatus.FAILED);
+    expect(failed.declineCode).toBe("authentication_failed");
+    expect(await settledMessages(page, 2)).toEqual([
+      message("three_d_secure", { payment_id: pspPaymentId, status: "processing" }),
+      message("failed", {
+        payment_id: pspPaymentId,
+        status: "failed",
+        decline_code: "authentication_failed",
+        failure_message: "The cardholder failed 3-D Secure authentication.",
+      }),
+    ]);
+    expect(await page.locator("#outcome").innerText()).toBe(
+      "The payment failed. The cardholder failed 3-D Secure authentication.",
+    );
+    await shot("authentication failed in the frame");
+  });
+
+  it("pays with the card the PSP holds for manual review: one `pending` message, and the payment PENDING on that review", async () => {
+    const { page, shot } = browser;
+    const paymentId = await checkOut(page);
+    await payInFrame(page, TEST_CARDS.manualReview);
+
+    const pending = await waitForStatus(payments(), paymentId, PaymentStatus.PENDING);
+    expect(pending.pendingReason).toBe(PendingReason.MANUAL_REVIEW);
+    expect(await settledMessages(page, 1)).toEqual([
+      message("pending", { payment_id: pending.pspPaymentId, status: "processing" }),
+    ]);
+    expect(await page.locator("#outcome").innerText()).toBe("The payment is being reviewed.");
+    expect(await page.frameLocator("#checkout iframe").locator("h1").innerText()).toBe(
+      "Your payment is being processed.",
+    );
+    await shot("held for review in the frame");
+  });
+
+  it("tells the page `canceled` when the buyer pays a checkout the merchant voided meanwhile, and charges nothing", async () => {
+    const { page, shot } = browser;
+    const paymentId = await checkOut(page);
+    const voided = (await payments().voidPayment({ paymentId })).payment!;
+    expect(voided.status).toBe(PaymentStatus.VOIDED);
+    await payInFrame(page, TEST_CARDS.success);
+
+    expect(await settledMessages(page, 1)).toEqual([
+      message("canceled", { payment_id: voided.pspPaymentId, status: "canceled" }),
+    ]);
+    expect(await page.locator("#outcome").innerText()).toBe("The payment was canceled.");
+    const frame = page.frameLocator("#checkout iframe");
+    expect(await frame.locator("h1").innerText()).toBe("Payment canceled.");
+    expect(await frame.locator(".notice").innerText()).toBe("This payment has been canceled.");
+    expect((await payments().getPayment({ paymentId })).payment!.status).toBe(PaymentStatus.VOIDED);
+    await shot("canceled in the frame");
   });
 
   it("ignores messages from any window but its frame, even ones shaped exactly like the PSP's", async () => {
@@ -178,7 +249,7 @@ describe("the PSP's card form embedded in a merchant's page", () => {
 
     await payInFrame(page, TEST_CARDS.declined);
     await waitForStatus(payments(), paymentId, PaymentStatus.FAILED);
-    expect(await messagesOnceThere(page, 1)).toMatchObject([{ type: "failed" }]);
+    expect(await settledMessages(page, 1)).toEqual([declined(payment.pspPaymentId)]);
   });
 
   it("the SDK refuses to mount a page that is not the PSP's, and unmounting removes the frame", async () => {
