@@ -1,4 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
+import { PaymentStatus, RefundStatus, type Payment, type Refund } from "../../gen/payment/v1/payment_pb.js";
+import { PayoutStatus, type Payout } from "../../gen/wallet/v1/wallet_pb.js";
 import type { PaymentObject } from "../../psp-simulator/payments.js";
 import {
   expectedLedgerGains,
@@ -8,7 +10,6 @@ import {
   type Balances,
 } from "../faults/books.js";
 import { reconcile } from "../faults/reconciliation.js";
-import { LEDGER_SERVICE, PAYMENT_SERVICE, WALLET_SERVICE, type GrpcService } from "../faults/retrying-client.js";
 import {
   FINAL_PAYOUT_STATUSES,
   FINAL_REFUND_STATUSES,
@@ -19,13 +20,10 @@ import {
   listPspPayments,
   listPspPayouts,
   listPspRefunds,
-  type OurPayment,
-  type OurPayout,
-  type OurRefund,
 } from "../faults/views.js";
-import { grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
+import { serviceClient, type ServiceClient } from "../support/clients.js";
 import { pspApiWithKey } from "../support/psp-api.js";
-import { waitFor } from "../support/wait.js";
+import { json, waitFor } from "../support/wait.js";
 import { LOAD_CURRENCY, type LoadResult, type PlatformEndpoints } from "./steady-load.js";
 
 /** What the checks found wrong with the money of a load; every list empty means right. */
@@ -68,12 +66,12 @@ export interface MoneyCheckOptions {
 
 /** Our side and the PSP's side of the load's money, read together. */
 interface Snapshot {
-  payments: OurPayment[];
-  refunds: OurRefund[];
-  payouts: OurPayout[];
+  payments: Payment[];
+  refunds: Refund[];
+  payouts: Payout[];
 }
 
-const REFUNDED_STATUSES = ["PAYMENT_STATUS_PARTIALLY_REFUNDED", "PAYMENT_STATUS_REFUNDED"];
+const REFUNDED_STATUSES = [PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED];
 const first = (endpoint: string | string[]) => (Array.isArray(endpoint) ? endpoint[0]! : endpoint);
 const describeError = (err: unknown) => `read failed: ${(err as Error).message}`;
 
@@ -94,64 +92,57 @@ export async function checkMoney(
   options: MoneyCheckOptions,
 ): Promise<MoneyReport> {
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const client = (
-    service: GrpcService,
-    endpoint: string | string[],
-    identity: typeof endpoints.identities.marketplace,
-  ) => grpcJsClient(service.protoFile, service.serviceName, first(endpoint), identity);
-  const payments = client(PAYMENT_SERVICE, endpoints.payment, endpoints.identities.marketplace);
-  const wallet = client(WALLET_SERVICE, endpoints.wallet, endpoints.identities.marketplace);
-  const ledger = client(LEDGER_SERVICE, endpoints.ledger, endpoints.identities.operatorTools);
+  const { marketplace, operatorTools } = endpoints.identities;
+  const payments = serviceClient("payment", first(endpoints.payment), marketplace);
+  const wallet = serviceClient("wallet", first(endpoints.wallet), marketplace);
+  const ledger = serviceClient("ledger", first(endpoints.ledger), operatorTools);
   const pspApi = pspApiWithKey(endpoints.psp.url, endpoints.psp.apiKey);
-  try {
-    const read = () => snapshot(payments, wallet, load);
-    const report: MoneyReport = structuredClone(NO_MONEY_PROBLEMS);
-    report.notFinal = await untilEmpty(
-      async () => notFinal(load, await read()),
-      timeoutMs,
-      "what was answered OK to be final",
-    );
+  const read = () => snapshot(payments, wallet, load);
+  const report: MoneyReport = structuredClone(NO_MONEY_PROBLEMS);
+  report.notFinal = await untilEmpty(
+    async () => notFinal(load, await read()),
+    timeoutMs,
+    "what was answered OK to be final",
+  );
 
-    const ours = await read();
-    const [pspPayments, pspRefunds, pspPayouts] = await Promise.all([
-      listPspPayments(pspApi),
-      listPspRefunds(pspApi),
-      listPspPayouts(pspApi),
-    ]);
-    const checkoutIds = new Set(load.payments.map((p) => p.checkout.request.checkoutId));
-    const theirPayments = pspPayments.filter((p) => checkoutIds.has(p.metadata.checkout_id ?? ""));
-    Object.assign(
-      report,
-      reconcile(
-        load.payments.map((p) => p.checkout),
-        ours.payments,
-        theirPayments,
-      ),
-    );
-    report.refunds = refundProblems(load, ours.refunds, theirPayments, pspRefunds);
-    report.payouts = payoutProblems(load, ours.payouts, pspPayouts);
+  const ours = await read();
+  const [pspPayments, pspRefunds, pspPayouts] = await Promise.all([
+    listPspPayments(pspApi),
+    listPspRefunds(pspApi),
+    listPspPayouts(pspApi),
+  ]);
+  const checkoutIds = new Set(load.payments.map((p) => p.checkout.request.checkoutId));
+  const theirPayments = pspPayments.filter((p) => checkoutIds.has(p.metadata.checkout_id ?? ""));
+  Object.assign(
+    report,
+    reconcile(
+      load.payments.map((p) => p.checkout),
+      ours.payments,
+      theirPayments,
+    ),
+  );
+  report.refunds = refundProblems(load, ours.refunds, theirPayments, pspRefunds);
+  report.payouts = payoutProblems(load, ours.payouts, pspPayouts);
 
-    const expected = expectedBooks(ours, options.platformFeeBps);
-    report.books = await untilEmpty(
-      async () => bookDifferences(expected, await books(wallet, ledger, load)),
-      timeoutMs,
-      "the books to add up",
-    );
-    report.invariants = await untilEmpty(
-      async () =>
-        (await unary(ledger, "checkInvariants", {})).violations.map(
-          (v: { invariant: string; detail: string }) => `${v.invariant}: ${v.detail}`,
-        ),
-      timeoutMs,
-      "CheckInvariants to be clean",
-    );
-    return report;
-  } finally {
-    for (const c of [payments, wallet, ledger]) c.close();
-  }
+  const expected = expectedBooks(ours, options.platformFeeBps);
+  report.books = await untilEmpty(
+    async () => bookDifferences(expected, await books(wallet, ledger, load)),
+    timeoutMs,
+    "the books to add up",
+  );
+  report.invariants = await untilEmpty(
+    async () => (await ledger.checkInvariants({})).violations.map((v) => `${v.invariant}: ${v.detail}`),
+    timeoutMs,
+    "CheckInvariants to be clean",
+  );
+  return report;
 }
 
-async function snapshot(payments: GrpcJsClient, wallet: GrpcJsClient, load: LoadResult): Promise<Snapshot> {
+async function snapshot(
+  payments: ServiceClient<"payment">,
+  wallet: ServiceClient<"wallet">,
+  load: LoadResult,
+): Promise<Snapshot> {
   const checkoutIds = new Set(load.payments.map((p) => p.checkout.request.checkoutId));
   const ours = (await listOurPayments(payments)).filter((p) => checkoutIds.has(p.checkoutId));
   // A payment whose refunds all failed stays SUCCEEDED: the ones the load refunded are read too.
@@ -175,20 +166,24 @@ function notFinal(load: LoadResult, ours: Snapshot): string[] {
       .map((a) => ({ a, ours: payment.get(a.checkout.request.checkoutId) }))
       .filter(({ ours }) => !ours || !FINAL_STATUSES.includes(ours.status))
       .map(
-        ({ a, ours }) => `payment ${a.paymentId} (${a.checkout.request.checkoutId}): ${ours?.status ?? "not there"}`,
+        ({ a, ours }) =>
+          `payment ${a.paymentId} (${a.checkout.request.checkoutId}): ${ours ? PaymentStatus[ours.status] : "not there"}`,
       ),
     ...load.refunds
-      .filter((a) => !FINAL_REFUND_STATUSES.includes(refund.get(a.refundId)?.status ?? ""))
-      .map((a) => `refund ${a.refundId}: ${refund.get(a.refundId)?.status ?? "not there"}`),
+      .map((a) => ({ a, ours: refund.get(a.refundId) }))
+      .filter(({ ours }) => !ours || !FINAL_REFUND_STATUSES.includes(ours.status))
+      .map(({ a, ours }) => `refund ${a.refundId}: ${ours ? RefundStatus[ours.status] : "not there"}`),
     ...load.payouts
-      .filter((a) => !FINAL_PAYOUT_STATUSES.includes(payout.get(a.payoutId)?.status ?? ""))
-      .map((a) => `payout ${a.payoutId}: ${payout.get(a.payoutId)?.status ?? "not there"}`),
+      .map((a) => ({ a, ours: payout.get(a.payoutId) }))
+      .filter(({ ours }) => !ours || !FINAL_PAYOUT_STATUSES.includes(ours.status))
+      .map(({ a, ours }) => `payout ${a.payoutId}: ${ours ? PayoutStatus[ours.status] : "not there"}`),
   ];
 }
 
 /** One of our refunds or payouts, and what stands for it at the PSP. */
 interface Execution {
   id: string;
+  /** Our status, by name. */
   status: string;
   pspId: string;
   /** Our status is the one that moved the money. */
@@ -227,15 +222,15 @@ const answeredMissing = (answered: { id: string; of: string }[], ours: Execution
 /** PSP refunds carry our refund_id in their metadata; the PSP's amount refunded of each payment is the sum of ours. */
 function refundProblems(
   load: LoadResult,
-  ours: OurRefund[],
+  ours: Refund[],
   theirPayments: PaymentObject[],
   pspRefunds: Awaited<ReturnType<typeof listPspRefunds>>,
 ): string[] {
   const executions = ours.map((r) => ({
     id: r.refundId,
-    status: r.status,
+    status: RefundStatus[r.status],
     pspId: r.pspRefundId,
-    succeeded: r.status === "REFUND_STATUS_SUCCEEDED",
+    succeeded: r.status === RefundStatus.SUCCEEDED,
   }));
   const pspPaymentIds = new Set(theirPayments.map((p) => p.id));
   const theirs = pspRefunds.filter((r) => pspPaymentIds.has(r.payment));
@@ -253,10 +248,9 @@ function refundProblems(
   for (const p of theirPayments) {
     const ourRefunded = ours
       .filter(
-        (r) =>
-          r.status === "REFUND_STATUS_SUCCEEDED" && theirs.some((t) => t.id === r.pspRefundId && t.payment === p.id),
+        (r) => r.status === RefundStatus.SUCCEEDED && theirs.some((t) => t.id === r.pspRefundId && t.payment === p.id),
       )
-      .reduce((sum, r) => sum + BigInt(r.amount.amountMinor), 0n);
+      .reduce((sum, r) => sum + r.amount!.amountMinor, 0n);
     if (BigInt(p.amount_refunded) !== ourRefunded)
       problems.push(`PSP payment ${p.id}: ${p.amount_refunded} refunded at the PSP, ${ourRefunded} on our side`);
   }
@@ -266,14 +260,14 @@ function refundProblems(
 /** PSP payouts have our payout_id as their reference. */
 function payoutProblems(
   load: LoadResult,
-  ours: OurPayout[],
+  ours: Payout[],
   pspPayouts: Awaited<ReturnType<typeof listPspPayouts>>,
 ): string[] {
   const executions = ours.map((p) => ({
     id: p.payoutId,
-    status: p.status,
+    status: PayoutStatus[p.status],
     pspId: p.pspPayoutId,
-    succeeded: p.status === "PAYOUT_STATUS_PAID",
+    succeeded: p.status === PayoutStatus.PAID,
   }));
   return [
     ...answeredMissing(
@@ -288,8 +282,8 @@ function payoutProblems(
 interface Books {
   wallets: Balances;
   sellerPayables: Balances;
-  pspReceivableGain: string;
-  platformFeeRevenueGain: string;
+  pspReceivableGain: bigint;
+  platformFeeRevenueGain: bigint;
 }
 
 function expectedBooks(ours: Snapshot, feeBps: number): Books {
@@ -298,31 +292,32 @@ function expectedBooks(ours: Snapshot, feeBps: number): Books {
   return {
     wallets,
     sellerPayables: wallets,
-    pspReceivableGain: String(gains.pspReceivable),
-    platformFeeRevenueGain: String(gains.platformFeeRevenue),
+    pspReceivableGain: gains.pspReceivable,
+    platformFeeRevenueGain: gains.platformFeeRevenue,
   };
 }
 
-async function books(wallet: GrpcJsClient, ledger: GrpcJsClient, load: LoadResult): Promise<Books> {
+async function books(
+  wallet: ServiceClient<"wallet">,
+  ledger: ServiceClient<"ledger">,
+  load: LoadResult,
+): Promise<Books> {
   const sellerPayables: Balances = {};
   for (const sellerId of load.sellers) {
     const balance = await ledgerBalance(ledger, `seller_payable:${sellerId}:${LOAD_CURRENCY}`);
-    if (balance !== 0n) sellerPayables[`${sellerId} ${LOAD_CURRENCY}`] = String(balance);
+    if (balance !== 0n) sellerPayables[`${sellerId} ${LOAD_CURRENCY}`] = balance;
   }
   return {
     wallets: await walletBalances(wallet, load.sellers),
     sellerPayables,
-    pspReceivableGain: String(
-      (await ledgerBalance(ledger, `psp_receivable:${LOAD_CURRENCY}`)) - load.baseline.pspReceivable,
-    ),
-    platformFeeRevenueGain: String(
+    pspReceivableGain: (await ledgerBalance(ledger, `psp_receivable:${LOAD_CURRENCY}`)) - load.baseline.pspReceivable,
+    platformFeeRevenueGain:
       (await ledgerBalance(ledger, `platform_fee_revenue:${LOAD_CURRENCY}`)) - load.baseline.platformFeeRevenue,
-    ),
   };
 }
 
 function bookDifferences(expected: Books, actual: Books): string[] {
   return (Object.keys(expected) as (keyof Books)[])
     .filter((k) => !isDeepStrictEqual(expected[k], actual[k]))
-    .map((k) => `${k}: expected ${JSON.stringify(expected[k])}, found ${JSON.stringify(actual[k])}`);
+    .map((k) => `${k}: expected ${json(expected[k])}, found ${json(actual[k])}`);
 }

@@ -1,24 +1,11 @@
 import { randomUUID } from "node:crypto";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { PaymentStatus, type Payment } from "../../gen/payment/v1/payment_pb.js";
 import type { TlsMaterial } from "../../services/lib/tls/tls-material.js";
-import {
-  buyerPays,
-  JOURNEYS,
-  newCheckout,
-  pspReviewDesk,
-  type Checkout,
-  type CreatedPayment,
-  type Journey,
-} from "../faults/journeys.js";
+import { buyerPays, JOURNEYS, newCheckout, pspReviewDesk, type Checkout, type Journey } from "../faults/journeys.js";
 import { ledgerBalance } from "../faults/books.js";
-import {
-  codeName,
-  LEDGER_SERVICE,
-  PAYMENT_SERVICE,
-  RetryingClient,
-  WALLET_SERVICE,
-  type GrpcService,
-} from "../faults/retrying-client.js";
-import { grpc, grpcJsClient } from "../support/grpc-js.js";
+import { codeName, RetryingClient } from "../faults/retrying-client.js";
+import { serviceClient, type ServiceName } from "../support/clients.js";
 import { pspApiWithKey, type PspApi } from "../support/psp-api.js";
 import { LoadTimeline } from "./load-timeline.js";
 
@@ -123,32 +110,31 @@ const PAYOUT_DESTINATION = "ba_steady_load";
 const POLL_MS = 250;
 
 const urls = (endpoint: string | string[]) => (Array.isArray(endpoint) ? endpoint : [endpoint]);
-const usd = (amountMinor: bigint) => ({ amountMinor: String(amountMinor), currency: LOAD_CURRENCY });
+const usd = (amountMinor: bigint) => ({ amountMinor, currency: LOAD_CURRENCY });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const isCode = (err: unknown, code: grpc.status) => (err as grpc.ServiceError).code === code;
 
 /** The clients of one load, each retrying as a marketplace's backend would, all reporting to the timeline. */
 class LoadClients {
-  readonly payments: RetryingClient;
-  readonly wallet: RetryingClient;
+  readonly payments: RetryingClient<"payment">;
+  readonly wallet: RetryingClient<"wallet">;
   readonly pspApi: PspApi;
   internals = 0;
 
   constructor(options: SteadyLoadOptions, timeline: LoadTimeline) {
-    const client = (service: GrpcService, endpoint: string | string[], tls: TlsMaterial) => {
+    const client = <S extends ServiceName>(service: S, endpoint: string | string[], tls: TlsMaterial) => {
       const retrying = new RetryingClient(service, tls, {
         giveUpAfterMs: options.giveUpAfterMs ?? 60_000,
         attemptDeadlineMs: options.attemptDeadlineMs ?? 5_000,
         onAttempt: (attempt) => {
           timeline.attempt(attempt);
-          if (attempt.code === codeName(grpc.status.INTERNAL)) this.internals++;
+          if (attempt.code === codeName(Code.Internal)) this.internals++;
         },
       });
       retrying.routeTo(urls(endpoint));
       return retrying;
     };
-    this.payments = client(PAYMENT_SERVICE, options.payment, options.identities.marketplace);
-    this.wallet = client(WALLET_SERVICE, options.wallet, options.identities.marketplace);
+    this.payments = client("payment", options.payment, options.identities.marketplace);
+    this.wallet = client("wallet", options.wallet, options.identities.marketplace);
     this.pspApi = pspApiWithKey(options.psp.url, options.psp.apiKey);
   }
 
@@ -157,10 +143,6 @@ class LoadClients {
     for (const c of [this.payments, this.wallet])
       for (const [code, n] of Object.entries(c.retriesByCode)) total[code] = (total[code] ?? 0) + n;
     return total;
-  }
-
-  close(): void {
-    for (const c of [this.payments, this.wallet]) c.close();
   }
 }
 
@@ -188,14 +170,9 @@ export async function startSteadyLoad(options: SteadyLoadOptions): Promise<Stead
     baseline: { pspReceivable: 0n, platformFeeRevenue: 0n },
     timeline,
   };
-  try {
-    result.baseline = await ledgerBaseline(options);
-    for (const sellerId of sellers)
-      await clients.wallet.call("setPayoutAccount", { sellerId, destination: PAYOUT_DESTINATION });
-  } catch (err) {
-    clients.close();
-    throw err;
-  }
+  result.baseline = await ledgerBaseline(options);
+  for (const sellerId of sellers)
+    await clients.wallet.call("setPayoutAccount", { sellerId, destination: PAYOUT_DESTINATION });
 
   const journeys = options.journeys ?? DEFAULT_JOURNEYS;
   const inFlight = new Set<Promise<void>>();
@@ -239,7 +216,6 @@ export async function startSteadyLoad(options: SteadyLoadOptions): Promise<Stead
       clearTimeout(timer);
       if (outcome === timedOut)
         result.failures.push(`${inFlight.size} journeys still under way ${timeoutMs} ms after stop()`);
-      clients.close();
       return { ...result, retriesByCode: clients.retriesByCode(), internals: clients.internals };
     },
   };
@@ -260,16 +236,17 @@ class Journeys {
   /** CreatePayment, the buyer on the hosted page, then perhaps a refund once the payment has SUCCEEDED. */
   async checkout(checkout: Checkout, index: number): Promise<void> {
     const payment = await this.timed(() => this.clients.payments.call("createPayment", checkout.request, index)).then(
-      (r) => r.payment as CreatedPayment,
+      (r) => r.payment!,
     );
     this.result.payments.push({ checkout, paymentId: payment.paymentId, pspPaymentId: payment.pspPaymentId });
     if (payment.hostedPageUrl === "")
       throw new Error(`CreatePayment answered ${payment.paymentId} without a hosted page`);
     await buyerPays(checkout.journey, payment, this.review);
-    if (JOURNEYS[checkout.journey] !== "SUCCEEDED" || Math.random() >= (this.options.refundShare ?? 0.3)) return;
+    if (JOURNEYS[checkout.journey] !== PaymentStatus.SUCCEEDED || Math.random() >= (this.options.refundShare ?? 0.3))
+      return;
     const paid = await this.succeeded(payment.paymentId, index);
-    const order = paid.orders[index % paid.orders.length];
-    const amountMinor = index % 2 === 0 ? BigInt(order.amount.amountMinor) : BigInt(order.amount.amountMinor) / 2n;
+    const order = paid.orders[index % paid.orders.length]!;
+    const amountMinor = index % 2 === 0 ? order.amount!.amountMinor : order.amount!.amountMinor / 2n;
     const request = {
       refundId: `rf-${randomUUID()}`,
       paymentId: payment.paymentId,
@@ -291,7 +268,7 @@ class Journeys {
     const { balance } = await this.timed(() =>
       this.clients.wallet.call("getBalance", { sellerId, currency: LOAD_CURRENCY }),
     );
-    const amountMinor = BigInt(balance.available.amountMinor) / 4n;
+    const amountMinor = balance!.available!.amountMinor / 4n;
     if (amountMinor <= 0n) return;
     const payoutId = `po-${randomUUID()}`;
     try {
@@ -300,19 +277,21 @@ class Journeys {
       );
       this.result.payouts.push({ payoutId, sellerId, amountMinor });
     } catch (err) {
-      if (!isCode(err, grpc.status.FAILED_PRECONDITION)) throw err;
+      if (ConnectError.from(err).code !== Code.FailedPrecondition) throw err;
       this.result.payoutsRefused++;
     }
   }
 
-  private async succeeded(paymentId: string, index: number): Promise<any> {
+  private async succeeded(paymentId: string, index: number): Promise<Payment> {
     const giveUpAt = Date.now() + (this.options.settleTimeoutMs ?? 60_000);
     for (;;) {
       const { payment } = await this.timed(() => this.clients.payments.call("getPayment", { paymentId }, index));
-      if (payment.status === "PAYMENT_STATUS_SUCCEEDED") return payment;
-      if (payment.status === "PAYMENT_STATUS_FAILED") throw new Error(`${paymentId} is FAILED, the buyer paid it`);
+      if (payment!.status === PaymentStatus.SUCCEEDED) return payment!;
+      if (payment!.status === PaymentStatus.FAILED) throw new Error(`${paymentId} is FAILED, the buyer paid it`);
       if (Date.now() > giveUpAt)
-        throw new Error(`${paymentId} still ${payment.status} after ${this.options.settleTimeoutMs ?? 60_000} ms`);
+        throw new Error(
+          `${paymentId} still ${PaymentStatus[payment!.status]} after ${this.options.settleTimeoutMs ?? 60_000} ms`,
+        );
       await sleep(POLL_MS);
     }
   }
@@ -328,18 +307,9 @@ class Journeys {
 
 /** Read once, before the load, while the platform is healthy. */
 async function ledgerBaseline(endpoints: PlatformEndpoints): Promise<LedgerBaseline> {
-  const ledger = grpcJsClient(
-    LEDGER_SERVICE.protoFile,
-    LEDGER_SERVICE.serviceName,
-    urls(endpoints.ledger)[0]!,
-    endpoints.identities.operatorTools,
-  );
-  try {
-    return {
-      pspReceivable: await ledgerBalance(ledger, `psp_receivable:${LOAD_CURRENCY}`),
-      platformFeeRevenue: await ledgerBalance(ledger, `platform_fee_revenue:${LOAD_CURRENCY}`),
-    };
-  } finally {
-    ledger.close();
-  }
+  const ledger = serviceClient("ledger", urls(endpoints.ledger)[0]!, endpoints.identities.operatorTools);
+  return {
+    pspReceivable: await ledgerBalance(ledger, `psp_receivable:${LOAD_CURRENCY}`),
+    platformFeeRevenue: await ledgerBalance(ledger, `platform_fee_revenue:${LOAD_CURRENCY}`),
+  };
 }

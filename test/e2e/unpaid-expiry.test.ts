@@ -2,6 +2,7 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PaymentEventSchema } from "../../gen/payment/v1/events_pb.js";
+import { PaymentStatus, PendingReason, type Payment } from "../../gen/payment/v1/payment_pb.js";
 import { farExpiry, payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { createDb, type Db } from "../../services/lib/db.js";
 import { createLogger } from "../../services/lib/log.js";
@@ -12,8 +13,7 @@ import type { RegisteredPayment } from "../../services/payment/domain/payment.js
 import { encodePaymentEvent, paymentEventSubject } from "../../services/contracts/events/payment-event.js";
 import { PAYMENT_SCHEMA } from "../../services/payment/store/migrations/index.js";
 import { PaymentStore } from "../../services/payment/store/payment-store.js";
-import { sampleCheckout, waitForPaymentStatus } from "../support/checkouts.js";
-import { unary } from "../support/grpc-js.js";
+import { sampleCheckout, waitForStatus } from "../support/checkouts.js";
 import { PSP_API_KEY, startPaymentReplica, PLATFORM_FEE_BPS } from "../support/platform.js";
 import { readStreamMessages } from "../support/stream-reader.js";
 import { usePlatform } from "../support/use-platform.js";
@@ -21,6 +21,7 @@ import { waitFor } from "../support/wait.js";
 
 const EXPIRE_AFTER_MS = 300;
 const under = usePlatform();
+const payments = () => under.client("payment", "marketplace");
 let db: Db;
 
 beforeAll(() => {
@@ -32,10 +33,10 @@ afterAll(async () => {
 });
 
 /** A checkout registered with the PSP and waiting for its buyer. */
-async function unpaid(): Promise<{ paymentId: string; pspPaymentId: string; hostedPageUrl: string }> {
-  const { payment } = await unary(under.payments, "createPayment", sampleCheckout());
-  expect(payment.status).toBe("PAYMENT_STATUS_EXECUTING");
-  return payment;
+async function unpaid(): Promise<Payment> {
+  const { payment } = await payments().createPayment(sampleCheckout());
+  expect(payment!.status).toBe(PaymentStatus.EXECUTING);
+  return payment!;
 }
 
 const pspView = async (pspPaymentId: string) => (await under.platform.pspApi(`/v1/payments/${pspPaymentId}`)).json();
@@ -74,7 +75,7 @@ describe("the payment service's poller expires payments nobody pays", () => {
 
   it("cancels an unpaid payment at the PSP, fails it as expired, announces it once and polls it no more", async () => {
     const { paymentId, pspPaymentId, hostedPageUrl } = await unpaid();
-    const failed = await waitForPaymentStatus(under.payments, paymentId, "FAILED");
+    const failed = await waitForStatus(payments(), paymentId, PaymentStatus.FAILED);
     expect(failed).toMatchObject({
       declineCode: "expired",
       failureReason: expect.stringContaining("expired: the buyer did not pay in time"),
@@ -92,10 +93,10 @@ describe("the payment service's poller expires payments nobody pays", () => {
       "payment.failed",
     );
     expect(event).toMatchObject({ declineCode: "expired", failureReason: failed.failureReason });
-    const { entries } = await unary(under.as("console", "payments"), "getPaymentTimeline", { paymentId });
-    expect(entries.filter((e: any) => e.status).map((e: any) => [e.status, e.reason])).toEqual([
-      ["PAYMENT_STATUS_EXECUTING", ""],
-      ["PAYMENT_STATUS_FAILED", failed.failureReason],
+    const { entries } = await under.client("payment", "console").getPaymentTimeline({ paymentId });
+    expect(entries.filter((e) => e.what.case === "status").map((e) => [e.what.value, e.reason])).toEqual([
+      [PaymentStatus.EXECUTING, ""],
+      [PaymentStatus.FAILED, failed.failureReason],
     ]);
     const polledAt = (await db("payments").where({ id: paymentId }).first("polled_at")).polled_at;
     await sleep(300);
@@ -114,12 +115,12 @@ describe("the payment service's poller expires payments nobody pays", () => {
     await payOnHostedPage(challenged.hostedPageUrl, TEST_CARDS.threeDSecure);
     await sleep(EXPIRE_AFTER_MS * 3);
 
-    expect((await waitForPaymentStatus(under.payments, paid.paymentId, "SUCCEEDED")).declineCode).toBe("");
-    expect(await waitForPaymentStatus(under.payments, review.paymentId, "PENDING")).toMatchObject({
-      pendingReason: "PENDING_REASON_MANUAL_REVIEW",
+    expect((await waitForStatus(payments(), paid.paymentId, PaymentStatus.SUCCEEDED)).declineCode).toBe("");
+    expect(await waitForStatus(payments(), review.paymentId, PaymentStatus.PENDING)).toMatchObject({
+      pendingReason: PendingReason.MANUAL_REVIEW,
     });
-    expect(await waitForPaymentStatus(under.payments, challenged.paymentId, "PENDING")).toMatchObject({
-      pendingReason: "PENDING_REASON_THREE_D_SECURE",
+    expect(await waitForStatus(payments(), challenged.paymentId, PaymentStatus.PENDING)).toMatchObject({
+      pendingReason: PendingReason.THREE_D_SECURE,
     });
     expect(await pspView(review.pspPaymentId)).toMatchObject({ status: "processing", cancellation_reason: null });
     expect(await pspView(challenged.pspPaymentId)).toMatchObject({ status: "processing", cancellation_reason: null });
@@ -150,8 +151,8 @@ describe("expiry racing with the buyer and with other instances", () => {
     }
     await sleep(EXPIRE_AFTER_MS);
     await flowWith(new PayingBuyer(pspConfig())).refresh(paymentId);
-    expect((await unary(under.payments, "getPayment", { paymentId })).payment).toMatchObject({
-      status: "PAYMENT_STATUS_SUCCEEDED",
+    expect((await payments().getPayment({ paymentId })).payment).toMatchObject({
+      status: PaymentStatus.SUCCEEDED,
       failureReason: "",
     });
     expect(await pspView(pspPaymentId)).toMatchObject({ status: "succeeded", cancellation_reason: null });

@@ -1,11 +1,12 @@
 import { isDeepStrictEqual } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PaymentStatus } from "../../gen/payment/v1/payment_pb.js";
+import { serviceClient, type ServiceClient } from "../support/clients.js";
 import { startFaultPlatform, type FaultPlatform } from "../support/fault-platform.js";
-import { grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
 import type { PaymentInstance } from "../support/payment-process.js";
 import { PLATFORM_FEE_BPS } from "../support/platform.js";
-import { waitFor } from "../support/wait.js";
-import { expectedWalletBalances, grossSucceeded, walletBalances } from "./books.js";
+import { json, waitFor } from "../support/wait.js";
+import { expectedWalletBalances, grossSucceeded, ledgerBalance, walletBalances } from "./books.js";
 import { FaultDriver, type Phase } from "./fault-driver.js";
 import { newCheckout } from "./journeys.js";
 import { reconcile, type Reconciliation } from "./reconciliation.js";
@@ -71,9 +72,9 @@ let platform: FaultPlatform;
 let client: RetryingPaymentClient;
 let driver: FaultDriver;
 /** For the checks, once the faults are over: the first payment instance, the wallet and ledger services. */
-let payments: GrpcJsClient;
-let wallet: GrpcJsClient;
-let ledger: GrpcJsClient;
+let payments: ServiceClient<"payment">;
+let wallet: ServiceClient<"wallet">;
+let ledger: ServiceClient<"ledger">;
 let reconciliation: Reconciliation | undefined;
 
 beforeAll(async () => {
@@ -81,14 +82,9 @@ beforeAll(async () => {
   platform = await startFaultPlatform({ paymentInstances: 2, poller: POLLER, pspRandom: random.psp });
   client = new RetryingPaymentClient({ random: random.backoff });
   driver = new FaultDriver(platform, client, random.amounts);
-  payments = grpcJsClient(
-    "payment/v1/payment.proto",
-    "payment.v1.PaymentService",
-    platform.payments[0]!.url,
-    "marketplace",
-  );
-  wallet = grpcJsClient("wallet/v1/wallet.proto", "wallet.v1.WalletService", platform.wallet.url, "marketplace");
-  ledger = grpcJsClient("ledger/v1/ledger.proto", "ledger.v1.LedgerService", platform.ledger.url, "operator-tools");
+  payments = serviceClient("payment", platform.payments[0]!.url, "marketplace");
+  wallet = serviceClient("wallet", platform.wallet.url, "marketplace");
+  ledger = serviceClient("ledger", platform.ledger.url, "operator-tools");
 });
 
 async function printTotals(): Promise<void> {
@@ -111,8 +107,6 @@ afterAll(async () => {
   try {
     if (driver) await printTotals();
   } finally {
-    for (const c of [payments, wallet, ledger]) c?.close();
-    client?.close();
     await platform?.close();
   }
 });
@@ -162,7 +156,7 @@ describe("the pay-in path under kill -9, NATS restarts and webhook faults", () =
           .filter((p) => !FINAL_STATUSES.includes(p.status))
           .map(
             (p) =>
-              `${p.paymentId} (${p.checkoutId}) ${p.status}, at the PSP ${p.pspPaymentId || "nothing"} ${pspStatus.get(p.pspPaymentId) ?? ""}`,
+              `${p.paymentId} (${p.checkoutId}) ${PaymentStatus[p.status]}, at the PSP ${p.pspPaymentId || "nothing"} ${pspStatus.get(p.pspPaymentId) ?? ""}`,
           );
       },
       (stuck) => stuck.length === 0,
@@ -179,19 +173,19 @@ describe("the pay-in path under kill -9, NATS restarts and webhook faults", () =
     const ours = await listOurPayments(payments);
     const expected = {
       wallets: expectedWalletBalances(ours, PLATFORM_FEE_BPS),
-      pspReceivable: String(grossSucceeded(ours, "USD")),
+      pspReceivable: grossSucceeded(ours, "USD"),
     };
 
     await waitFor(
       async () => ({
         wallets: await walletBalances(wallet),
-        pspReceivable: (await unary(ledger, "getBalance", { accountCode: "psp_receivable:USD" })).balance.amountMinor,
+        pspReceivable: await ledgerBalance(ledger, "psp_receivable:USD"),
       }),
       (books) => isDeepStrictEqual(books, expected),
       SETTLE_TIMEOUT_MS,
-      `the wallets and the ledger to book every succeeded payment: ${JSON.stringify(expected)}`,
+      `the wallets and the ledger to book every succeeded payment: ${json(expected)}`,
     );
-    const { violations } = await unary(ledger, "checkInvariants", {});
+    const { violations } = await ledger.checkInvariants({});
     expect(violations).toEqual([]);
   }, 60_000);
 });

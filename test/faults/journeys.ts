@@ -1,15 +1,17 @@
 import { randomUUID } from "node:crypto";
-import type { PspApi } from "../support/psp-api.js";
+import { PaymentStatus, type Payment } from "../../gen/payment/v1/payment_pb.js";
 import { answerThreeDSecure, payOnHostedPage, TEST_CARDS, type PageResult } from "../../scripts/buyer.js";
+import { usd } from "../support/checkouts.js";
+import type { PspApi } from "../support/psp-api.js";
 
 /** What a buyer does on the PSP's hosted page, and how the payment must end. */
 export const JOURNEYS = {
-  success: "SUCCEEDED",
-  decline: "FAILED",
-  "3ds-approve": "SUCCEEDED",
-  "3ds-deny": "FAILED",
-  "review-approve": "SUCCEEDED",
-  "review-reject": "FAILED",
+  success: PaymentStatus.SUCCEEDED,
+  decline: PaymentStatus.FAILED,
+  "3ds-approve": PaymentStatus.SUCCEEDED,
+  "3ds-deny": PaymentStatus.FAILED,
+  "review-approve": PaymentStatus.SUCCEEDED,
+  "review-reject": PaymentStatus.FAILED,
 } as const;
 
 export type Journey = keyof typeof JOURNEYS;
@@ -30,12 +32,12 @@ const SELLERS = ["seller-books", "seller-games", "seller-music", "seller-garden"
 
 export interface Checkout {
   journey: Journey;
-  /** A CreatePaymentRequest as grpc-js sends it. */
+  /** A CreatePaymentRequest, sent as it is on every retry. */
   request: {
     checkoutId: string;
     buyerId: string;
     buyerCountry: string;
-    orders: { orderId: string; sellerId: string; amount: { amountMinor: string; currency: string } }[];
+    orders: { orderId: string; sellerId: string; amount: { amountMinor: bigint; currency: string } }[];
   };
 }
 
@@ -52,7 +54,7 @@ export function newCheckout(
   const orders = Array.from({ length: 1 + (index % 3) }, (_, i) => ({
     orderId: `order-${i + 1}`,
     sellerId: sellers[(index + i) % sellers.length]!,
-    amount: { amountMinor: String(100 + Math.floor(random() * 99_900)), currency: "USD" },
+    amount: usd(100 + Math.floor(random() * 99_900)),
   }));
   return {
     journey,
@@ -60,12 +62,8 @@ export function newCheckout(
   };
 }
 
-/** The parts of a payment (as grpc-js returns it) that the buyer needs. */
-export interface CreatedPayment {
-  paymentId: string;
-  hostedPageUrl: string;
-  pspPaymentId: string;
-}
+/** The parts of a payment that the buyer needs. */
+export type CreatedPayment = Pick<Payment, "paymentId" | "hostedPageUrl" | "pspPaymentId">;
 
 /** The PSP's manual review desk. */
 export type PspReview = (pspPaymentId: string, outcome: "approve" | "reject") => Promise<void>;

@@ -1,13 +1,17 @@
+import { PaymentStatus, type Payment } from "../../gen/payment/v1/payment_pb.js";
 import type { PaymentObject } from "../../psp-simulator/payments.js";
 import { JOURNEYS, type Checkout } from "./journeys.js";
-import { CHARGED_STATUSES, type OurPayment } from "./views.js";
+import { CHARGED_STATUSES } from "./views.js";
 
 /** Our status for a PSP status that is final; the PSP's other statuses must not be final here. */
-const OURS_FOR_PSP: Record<string, string> = { succeeded: "PAYMENT_STATUS_SUCCEEDED", failed: "PAYMENT_STATUS_FAILED" };
+const OURS_FOR_PSP: Record<string, PaymentStatus> = {
+  succeeded: PaymentStatus.SUCCEEDED,
+  failed: PaymentStatus.FAILED,
+};
 
 /** How our payment ended at the PSP: a refunded one was charged (the PSP keeps it succeeded, with an amount refunded). */
-const outcomeOf = (payment: OurPayment) =>
-  CHARGED_STATUSES.includes(payment.status) ? OURS_FOR_PSP.succeeded : payment.status;
+const outcomeOf = (payment: Payment) =>
+  CHARGED_STATUSES.includes(payment.status) ? PaymentStatus.SUCCEEDED : payment.status;
 
 /** What comparing the checkouts driven, our payments and the PSP's found wrong; every list empty means right. */
 export interface Reconciliation {
@@ -27,7 +31,7 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   return groups;
 }
 
-export function reconcile(checkouts: Checkout[], ours: OurPayment[], atPsp: PaymentObject[]): Reconciliation {
+export function reconcile(checkouts: Checkout[], ours: Payment[], atPsp: PaymentObject[]): Reconciliation {
   const result: Reconciliation = { doubleCharges: [], duplicateRegistrations: [], lost: [], disagreements: [] };
   const oursByCheckout = groupBy(ours, (p) => p.checkoutId);
   const pspByCheckout = groupBy(atPsp, (p) => p.metadata.checkout_id ?? `(no checkout_id on ${p.id})`);
@@ -54,21 +58,22 @@ export function reconcile(checkouts: Checkout[], ours: OurPayment[], atPsp: Paym
       continue;
     }
     const payment = mine[0]!;
-    if (charged.length > 0 && outcomeOf(payment) !== OURS_FOR_PSP.succeeded) {
-      result.lost.push(`${id}: the PSP charged ${charged[0]!.id}, we have ${payment.paymentId} ${payment.status}`);
+    const status = PaymentStatus[payment.status];
+    if (charged.length > 0 && outcomeOf(payment) !== PaymentStatus.SUCCEEDED) {
+      result.lost.push(`${id}: the PSP charged ${charged[0]!.id}, we have ${payment.paymentId} ${status}`);
     }
-    const expected = `PAYMENT_STATUS_${JOURNEYS[journey]}`;
+    const expected = JOURNEYS[journey];
     if (outcomeOf(payment) !== expected)
-      result.disagreements.push(`${id} (${journey}): ${payment.paymentId} is ${payment.status}, expected ${expected}`);
+      result.disagreements.push(
+        `${id} (${journey}): ${payment.paymentId} is ${status}, expected ${PaymentStatus[expected]}`,
+      );
     const psp = theirs.find((p) => p.id === payment.pspPaymentId);
     if (!psp) {
       result.disagreements.push(
         `${id}: our psp_payment_id "${payment.pspPaymentId}" is none of the PSP's [${theirs.map((p) => p.id).join(", ")}]`,
       );
     } else if (OURS_FOR_PSP[psp.status] !== outcomeOf(payment)) {
-      result.disagreements.push(
-        `${id}: ${payment.paymentId} is ${payment.status}, the PSP's ${psp.id} is ${psp.status}`,
-      );
+      result.disagreements.push(`${id}: ${payment.paymentId} is ${status}, the PSP's ${psp.id} is ${psp.status}`);
     }
   }
   return result;

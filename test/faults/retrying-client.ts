@@ -1,28 +1,12 @@
+import type { DescMethodUnary, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
+import { Code, ConnectError, type CallOptions } from "@connectrpc/connect";
+import { codeToString } from "@connectrpc/connect/protocol-connect";
 import type { Identity } from "../../services/lib/tls/identity.js";
 import type { TlsMaterial } from "../../services/lib/tls/tls-material.js";
-import { grpc, grpcJsClient, unary, type GrpcJsClient } from "../support/grpc-js.js";
-
-/** A service of ours as grpc-js loads it. */
-export interface GrpcService {
-  protoFile: string;
-  serviceName: string;
-}
-
-export const PAYMENT_SERVICE: GrpcService = {
-  protoFile: "payment/v1/payment.proto",
-  serviceName: "payment.v1.PaymentService",
-};
-export const WALLET_SERVICE: GrpcService = {
-  protoFile: "wallet/v1/wallet.proto",
-  serviceName: "wallet.v1.WalletService",
-};
-export const LEDGER_SERVICE: GrpcService = {
-  protoFile: "ledger/v1/ledger.proto",
-  serviceName: "ledger.v1.LedgerService",
-};
+import { serviceClient, type SERVICES, type ServiceClient, type ServiceName } from "../support/clients.js";
 
 /** What a caller retries: the server is down or died mid-call, or says it failed and the request may be retried. */
-const RETRYABLE = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.INTERNAL]);
+const RETRYABLE = new Set<Code>([Code.Unavailable, Code.DeadlineExceeded, Code.Internal]);
 /** INTERNAL is a server bug more often than a passing fault: a caller tries a few times, then reports it. */
 const INTERNAL_ATTEMPTS = 5;
 
@@ -37,7 +21,7 @@ export interface Attempt {
 export interface RetryOptions {
   /** After this long from the first attempt, the last failure is the call's answer; default 20 s. */
   giveUpAfterMs?: number;
-  /** Each attempt's deadline (DEADLINE_EXCEEDED, retried); none by default. */
+  /** Each attempt's deadline (DEADLINE_EXCEEDED, retried); by default support/clients.ts's for every call. */
   attemptDeadlineMs?: number;
   /** Told of every attempt, failed or not. */
   onAttempt?: (attempt: Attempt) => void;
@@ -45,18 +29,39 @@ export interface RetryOptions {
   random?: () => number;
 }
 
-export const codeName = (code: number): string => grpc.status[code] ?? `code ${code}`;
+/**
+ * The code of a failed attempt as the caller takes it. connect-node reports a call whose connection closed under it
+ * (the server killed mid-call) as Canceled, from the HTTP/2 stream's CANCEL; this client never cancels a call, so
+ * that is the connection failing: Unavailable, as grpc-js reports it.
+ */
+function failureCode(err: unknown): Code {
+  const { code } = ConnectError.from(err);
+  return code === Code.Canceled ? Code.Unavailable : code;
+}
+
+/** A code by its gRPC status name, as the totals and the load's timeline print it: "DEADLINE_EXCEEDED". */
+export const codeName = (code: Code): string => codeToString(code).toUpperCase();
+
+type Methods<S extends ServiceName> = (typeof SERVICES)[S]["method"];
+/** The unary methods of the service, by their names on its typed client (e.g. "createPayment"). */
+type UnaryMethod<S extends ServiceName> = {
+  [M in keyof Methods<S>]: Methods<S>[M] extends DescMethodUnary ? M : never;
+}[keyof Methods<S>] &
+  string;
+type RequestOf<S extends ServiceName, M extends UnaryMethod<S>> =
+  Methods<S>[M] extends DescMethodUnary<infer I, infer _O> ? MessageInitShape<I> : never;
+type ResponseOf<S extends ServiceName, M extends UnaryMethod<S>> =
+  Methods<S>[M] extends DescMethodUnary<infer _I, infer O> ? MessageShape<O> : never;
 
 /**
  * A client as a real caller writes it for our idempotent RPCs (CreatePayment on checkout_id, RefundPayment on
  * refund_id, RequestPayout on payout_id): on a connection error, UNAVAILABLE or DEADLINE_EXCEEDED (INTERNAL a few
  * times only) it sends the same request again, to the next instance as behind a load balancer, with backoff, until
- * it has an answer or gives up.
+ * it has an answer or gives up. One typed client per instance: a connection that dropped is opened again on the
+ * next call, with no reconnect backoff to wait out.
  */
-export class RetryingClient {
-  private readonly clients = new Map<string, GrpcJsClient>();
-  /** Replaced channels, closed at the end only: closing one could cancel another caller's call on it. */
-  private readonly retired: GrpcJsClient[] = [];
+export class RetryingClient<S extends ServiceName> {
+  private readonly clients = new Map<string, ServiceClient<S>>();
   private targets: string[] = [];
   /** Calls that failed and were sent again. */
   retries = 0;
@@ -64,8 +69,9 @@ export class RetryingClient {
   readonly retriesByCode: Record<string, number> = {};
 
   constructor(
-    private readonly service: GrpcService,
-    private readonly identity: Identity | TlsMaterial,
+    private readonly service: S,
+    /** Who calls: an identity of the test PKI, or any certificate. */
+    private readonly as: Identity | TlsMaterial,
     private readonly options: RetryOptions = {},
   ) {}
 
@@ -75,32 +81,29 @@ export class RetryingClient {
   }
 
   /** `preferred` picks the instance of the first attempt, so that callers spread over the instances. */
-  async call<T = any>(method: string, request: object, preferred = 0): Promise<T> {
+  async call<M extends UnaryMethod<S>>(method: M, request: RequestOf<S, M>, preferred = 0): Promise<ResponseOf<S, M>> {
     const giveUpAt = Date.now() + (this.options.giveUpAfterMs ?? 20_000);
-    const deadlineMs = this.options.attemptDeadlineMs;
+    const timeoutMs = this.options.attemptDeadlineMs;
     let internals = 0;
     for (let attempt = 0; ; attempt++) {
       const url = this.targets[(preferred + attempt) % this.targets.length]!;
       const startedAt = Date.now();
       try {
-        const answer = await unary<T>(
-          this.client(url),
-          method,
-          request,
-          new grpc.Metadata(),
-          deadlineMs === undefined ? {} : { deadline: startedAt + deadlineMs },
-        );
+        // TypeScript does not narrow the client's member by a generic key to the unary method it is.
+        const send = this.client(url)[method] as unknown as (
+          request: RequestOf<S, M>,
+          options: CallOptions,
+        ) => Promise<ResponseOf<S, M>>;
+        const answer = await send(request, timeoutMs === undefined ? {} : { timeoutMs });
         this.options.onAttempt?.({ method, startedAt, endedAt: Date.now(), code: "OK" });
         return answer;
       } catch (err) {
-        const { code } = err as grpc.ServiceError;
+        const code = failureCode(err);
         this.options.onAttempt?.({ method, startedAt, endedAt: Date.now(), code: codeName(code) });
-        if (code === grpc.status.INTERNAL) internals++;
+        if (code === Code.Internal) internals++;
         if (!RETRYABLE.has(code) || internals >= INTERNAL_ATTEMPTS || Date.now() > giveUpAt) throw err;
         this.retries++;
         this.retriesByCode[codeName(code)] = (this.retriesByCode[codeName(code)] ?? 0) + 1;
-        // A fresh channel next time: grpc-js would otherwise wait out its reconnect backoff after a dead server.
-        this.retire(url);
         await new Promise((resolve) =>
           setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt) * (0.5 + (this.options.random ?? Math.random)())),
         );
@@ -108,24 +111,9 @@ export class RetryingClient {
     }
   }
 
-  close(): void {
-    for (const url of [...this.clients.keys()]) this.retire(url);
-    for (const client of this.retired.splice(0)) client.close();
-  }
-
-  private client(url: string): GrpcJsClient {
+  private client(url: string): ServiceClient<S> {
     let client = this.clients.get(url);
-    if (!client)
-      this.clients.set(
-        url,
-        (client = grpcJsClient(this.service.protoFile, this.service.serviceName, url, this.identity)),
-      );
+    if (!client) this.clients.set(url, (client = serviceClient(this.service, url, this.as)));
     return client;
-  }
-
-  private retire(url: string): void {
-    const client = this.clients.get(url);
-    if (client) this.retired.push(client);
-    this.clients.delete(url);
   }
 }

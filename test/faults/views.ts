@@ -2,59 +2,23 @@ import type { PaymentObject } from "../../psp-simulator/payments.js";
 import type { PayoutObject } from "../../psp-simulator/payouts.js";
 import type { RefundObject } from "../../psp-simulator/refunds.js";
 import type { DeliveryView } from "../../psp-simulator/webhooks.js";
-import { unary, type GrpcJsClient } from "../support/grpc-js.js";
+import { PaymentStatus, RefundStatus, type Payment, type Refund } from "../../gen/payment/v1/payment_pb.js";
+import { PayoutStatus, type Payout } from "../../gen/wallet/v1/wallet_pb.js";
+import type { ServiceClient } from "../support/clients.js";
 import type { PspApi } from "../support/psp-api.js";
 
-/** A payment as our ListPayments returns it over grpc-js (enums by name, int64 as strings). */
-export interface OurPayment {
-  paymentId: string;
-  checkoutId: string;
-  status: string;
-  pspPaymentId: string;
-  total: { amountMinor: string; currency: string };
-  orders: { orderId: string; sellerId: string; amount: { amountMinor: string; currency: string }; status: string }[];
-}
-
 /** The statuses of a payment that was charged: refunds leave it charged, for less. */
-export const CHARGED_STATUSES = [
-  "PAYMENT_STATUS_SUCCEEDED",
-  "PAYMENT_STATUS_PARTIALLY_REFUNDED",
-  "PAYMENT_STATUS_REFUNDED",
-];
-export const FINAL_STATUSES = [...CHARGED_STATUSES, "PAYMENT_STATUS_FAILED"];
-
-/** A refund as our ListRefunds returns it over grpc-js. */
-export interface OurRefund {
-  refundId: string;
-  paymentId: string;
-  orderId: string;
-  sellerId: string;
-  amount: { amountMinor: string; currency: string };
-  platformFeeReversed: { amountMinor: string; currency: string };
-  sellerDebit: { amountMinor: string; currency: string };
-  status: string;
-  pspRefundId: string;
-}
-
-export const FINAL_REFUND_STATUSES = ["REFUND_STATUS_SUCCEEDED", "REFUND_STATUS_FAILED"];
-
-/** A payout as the wallet's ListPayouts returns it over grpc-js. */
-export interface OurPayout {
-  payoutId: string;
-  sellerId: string;
-  amount: { amountMinor: string; currency: string };
-  status: string;
-  pspPayoutId: string;
-}
-
-export const FINAL_PAYOUT_STATUSES = ["PAYOUT_STATUS_PAID", "PAYOUT_STATUS_FAILED"];
+export const CHARGED_STATUSES = [PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED];
+export const FINAL_STATUSES = [...CHARGED_STATUSES, PaymentStatus.FAILED];
+export const FINAL_REFUND_STATUSES = [RefundStatus.SUCCEEDED, RefundStatus.FAILED];
+export const FINAL_PAYOUT_STATUSES = [PayoutStatus.PAID, PayoutStatus.FAILED];
 
 /** Every payment the payment service has, page by page. */
-export async function listOurPayments(payments: GrpcJsClient): Promise<OurPayment[]> {
-  const all: OurPayment[] = [];
+export async function listOurPayments(payments: ServiceClient<"payment">): Promise<Payment[]> {
+  const all: Payment[] = [];
   let pageToken = "";
   do {
-    const page = await unary(payments, "listPayments", { pageSize: 100, pageToken });
+    const page = await payments.listPayments({ pageSize: 100, pageToken });
     all.push(...page.payments);
     pageToken = page.nextPageToken;
   } while (pageToken !== "");
@@ -62,19 +26,19 @@ export async function listOurPayments(payments: GrpcJsClient): Promise<OurPaymen
 }
 
 /** The refunds of each payment, oldest first. */
-export async function listOurRefunds(payments: GrpcJsClient, paymentIds: string[]): Promise<OurRefund[]> {
-  const all: OurRefund[] = [];
-  for (const paymentId of paymentIds) all.push(...(await unary(payments, "listRefunds", { paymentId })).refunds);
+export async function listOurRefunds(payments: ServiceClient<"payment">, paymentIds: string[]): Promise<Refund[]> {
+  const all: Refund[] = [];
+  for (const paymentId of paymentIds) all.push(...(await payments.listRefunds({ paymentId })).refunds);
   return all;
 }
 
 /** Every payout of each seller, page by page. */
-export async function listOurPayouts(wallet: GrpcJsClient, sellerIds: string[]): Promise<OurPayout[]> {
-  const all: OurPayout[] = [];
+export async function listOurPayouts(wallet: ServiceClient<"wallet">, sellerIds: string[]): Promise<Payout[]> {
+  const all: Payout[] = [];
   for (const sellerId of sellerIds) {
     let pageToken = "";
     do {
-      const page = await unary(wallet, "listPayouts", { sellerId, pageSize: 100, pageToken });
+      const page = await wallet.listPayouts({ sellerId, pageSize: 100, pageToken });
       all.push(...page.payouts);
       pageToken = page.nextPageToken;
     } while (pageToken !== "");

@@ -6,7 +6,6 @@ import { createDb } from "../../services/lib/db.js";
 import { PAYMENT_SCHEMA } from "../../services/payment/store/migrations/index.js";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import type { ServiceClient } from "./clients.js";
-import { unary, type GrpcJsClient } from "./grpc-js.js";
 import { waitFor } from "./wait.js";
 
 type Payments = ServiceClient<"payment">;
@@ -62,19 +61,6 @@ export function waitForStatus(payments: Payments, paymentId: string, ...statuses
     (payment) => statuses.includes(payment.status),
     15_000,
     `payment ${paymentId} to be ${statuses.map((s) => PaymentStatus[s]).join(" or ")}`,
-  );
-}
-
-/**
- * waitForStatus over grpc-js, statuses by name without PAYMENT_STATUS_: kept for test/e2e/unpaid-expiry.test.ts
- * until it moves to the typed clients.
- */
-export function waitForPaymentStatus(payments: GrpcJsClient, paymentId: string, ...statuses: string[]): Promise<any> {
-  return waitFor(
-    () => unary(payments, "getPayment", { paymentId }).then((r) => r.payment),
-    (payment) => statuses.includes(payment.status.replace("PAYMENT_STATUS_", "")),
-    15_000,
-    `payment ${paymentId} to be ${statuses.join(" or ")}`,
   );
 }
 

@@ -1,7 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { fileURLToPath } from "node:url";
-import { OPERATOR_HEADER } from "../../services/lib/auth/policy.js";
 import type { Identity } from "../../services/lib/tls/identity.js";
 import type { TlsMaterial } from "../../services/lib/tls/tls-material.js";
 import { testTls } from "./tls.js";
@@ -48,36 +47,4 @@ export function unary<T = any>(
   });
 }
 
-/** The metadata with which the console vouches for a logged-in operator (only the console identity may send it). */
-export function onBehalfOf(operator: string): grpc.Metadata {
-  const metadata = new grpc.Metadata();
-  metadata.set(OPERATOR_HEADER, operator);
-  return metadata;
-}
-
 export { grpc };
-
-/**
- * Calls a server-streaming method: `first` resolves with the first message (the server is then surely past its
- * start), `all` with every message once the server ends the stream.
- */
-export function serverStream<T = any>(
-  client: GrpcJsClient,
-  method: string,
-  request: object,
-): { first: Promise<T>; all: Promise<T[]> } {
-  const call = client[method]!(request) as grpc.ClientReadableStream<T>;
-  const first = new Promise<T>((resolve, reject) => {
-    call.once("data", resolve);
-    call.once("error", reject);
-  });
-  const all = (async () => {
-    const messages: T[] = [];
-    for await (const message of call) messages.push(message);
-    return messages;
-  })();
-  // Whichever one the caller awaits reports the failure; the other must not count as unhandled.
-  first.catch(() => {});
-  all.catch(() => {});
-  return { first, all };
-}

@@ -1,3 +1,7 @@
+/** JSON of a test's value, bigints (the int64 fields of the typed clients' messages) as their digits. */
+export const json = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? String(v) : v));
+
 /** Polls until `check` returns a value that `done` accepts, or fails after `timeoutMs` with the last value seen. */
 export async function waitFor<T>(
   check: () => Promise<T>,
@@ -9,7 +13,7 @@ export async function waitFor<T>(
   for (;;) {
     const value = await check();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${json(value)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
