@@ -1,11 +1,12 @@
 import { fileURLToPath } from "node:url";
+import { HealthCheckResponse_ServingStatus as ServingStatus } from "../../gen/grpc/health/v1/health_pb.js";
 import { freePort } from "../../scripts/infra/free-port.js";
 import { natsEnv, type NatsEndpoint } from "../../services/lib/events/nats.js";
 import type { EventStreamNames } from "../../services/lib/events/streams.js";
 import type { PollerConfig } from "../../services/payment/app/in-flight-poller.js";
 import { WEBHOOK_PATH } from "../../services/payment/api/psp-webhook.js";
 import { startChild, type Child, type Exit } from "./child-process.js";
-import { grpcJsClient, unary } from "./grpc-js.js";
+import { healthClient } from "./clients.js";
 import { testTlsEnv } from "./tls.js";
 import { waitFor } from "./wait.js";
 
@@ -21,17 +22,14 @@ export interface PaymentProcessConfig {
 }
 
 const MAIN = fileURLToPath(new URL("../../services/payment/main.ts", import.meta.url));
-const STARTUP_TIMEOUT_MS = 20_000;
+// A loaded two-core machine has taken over 20 s to start one.
+const STARTUP_TIMEOUT_MS = 60_000;
 
 async function serving(url: string): Promise<boolean> {
-  // A fresh channel each time: a reused one would wait out grpc-js's reconnect backoff.
-  const health = grpcJsClient("grpc/health/v1/health.proto", "grpc.health.v1.Health", url, "probe");
   try {
-    return (await unary(health, "check", { service: "" })).status === "SERVING";
+    return (await healthClient(url, "payment").check({ service: "" })).status === ServingStatus.SERVING;
   } catch {
     return false;
-  } finally {
-    health.close();
   }
 }
 
