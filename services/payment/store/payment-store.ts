@@ -317,21 +317,21 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
    */
   async recordRegistration(paymentId: string, psp: PspPayment): Promise<Payment | undefined> {
     return this.db.transaction(async (trx) => {
-      await this.lock(trx, paymentId);
+      const locked = await this.lock(trx, paymentId);
       await trx("payments")
         .where({ id: paymentId })
         .whereNull("psp_payment_id")
         .update({ psp_payment_id: psp.id, hosted_page_url: psp.hostedPageUrl });
-      return this.move(trx, paymentId, { to: "EXECUTING" });
+      // The row as locked, before the PSP ids: the move uses its fees, and announce() reads back the row it stamps.
+      return this.move(trx, locked, { to: "EXECUTING" });
     });
   }
 
   /** Moves every order of the payment to `change.to` if the state machine allows it; false when it does not. */
   async transition(paymentId: string, change: StatusChange): Promise<boolean> {
-    return this.db.transaction(async (trx) => {
-      await this.lock(trx, paymentId);
-      return (await this.move(trx, paymentId, change)) !== undefined;
-    });
+    return this.db.transaction(
+      async (trx) => (await this.move(trx, await this.lock(trx, paymentId), change)) !== undefined,
+    );
   }
 
   /** The latest status change's id is the cursor; one repeatable-read snapshot gives both. */
@@ -356,9 +356,12 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
     return rows.map((r) => ({ cursor: r.id, status: r.status, occurredAt: r.occurred_at }));
   }
 
-  // Transitions of one payment are serialised on its row, so concurrent webhooks and pollers cannot interleave.
-  private async lock(trx: Knex.Transaction, paymentId: string): Promise<void> {
-    await trx("payments").where({ id: paymentId }).forUpdate().first("id");
+  /**
+   * Transitions of one payment are serialised on its row, so concurrent webhooks and pollers cannot interleave.
+   * Answers the row as locked (undefined when there is no such payment), read by the locking statement itself.
+   */
+  private async lock(trx: Knex.Transaction, paymentId: string): Promise<PaymentRow | undefined> {
+    return trx("payments").where({ id: paymentId }).forUpdate().first();
   }
 
   /**
@@ -370,7 +373,7 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
     work: (trx: Knex.Transaction, payment: Payment | undefined) => Promise<T>,
   ): Promise<T> {
     return this.db.transaction(async (trx) => {
-      const row: PaymentRow | undefined = await trx("payments").where({ id: paymentId }).forUpdate().first();
+      const row = await this.lock(trx, paymentId);
       return work(trx, row && (await this.paymentWithOrders(trx, row)));
     });
   }
@@ -413,11 +416,19 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
     return row?.total === null || row?.total === undefined ? undefined : BigInt(row.total);
   }
 
-  /** The status change and the event announcing it commit together, or not at all; answers the payment moved. */
-  private async move(trx: Knex.Transaction, paymentId: string, change: StatusChange): Promise<Payment | undefined> {
-    const row: PaymentRow | undefined = await trx("payments").where({ id: paymentId }).first();
+  /**
+   * The status change and the event announcing it commit together, or not at all; answers the payment moved. `row`
+   * is the payment's row as its lock read it, in this transaction.
+   */
+  private async move(
+    trx: Knex.Transaction,
+    row: PaymentRow | undefined,
+    change: StatusChange,
+  ): Promise<Payment | undefined> {
+    if (row === undefined) return undefined;
+    const paymentId = row.id;
     const orders: OrderRow[] = await trx("payment_orders").where({ payment_id: paymentId }).orderBy("position");
-    if (row === undefined || orders.length === 0) return undefined;
+    if (orders.length === 0) return undefined;
     const plan = capturePlanOf(orders);
     const moved = moveTo(toPayment(row, orders), change, plan);
     if (moved === undefined) return undefined;

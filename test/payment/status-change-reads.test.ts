@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, migrateUp, type Db } from "../../services/lib/db.js";
+import { encodePaymentEvent, paymentEventSubject } from "../../services/contracts/events/payment-event.js";
+import { checkout } from "../../services/payment/app/testing/checkout-input.js";
+import { priceCheckout, validateCheckout } from "../../services/payment/domain/checkout.js";
+import type { PspPayment } from "../../services/payment/domain/psp-payment.js";
+import { PAYMENT_SCHEMA, paymentMigrations } from "../../services/payment/store/migrations/index.js";
+import { PaymentStore } from "../../services/payment/store/payment-store.js";
+import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+
+/**
+ * A status change reads the payment's row once, with the statement that locks it: every checkout makes two (its
+ * registration at the PSP, the PSP's answer), each under the row lock that webhooks and pollers wait on.
+ */
+let database: TestDatabase;
+let db: Db;
+let store: PaymentStore;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = createDb(database.url, PAYMENT_SCHEMA);
+  await migrateUp(db, PAYMENT_SCHEMA, paymentMigrations);
+  store = new PaymentStore(db, encodePaymentEvent, paymentEventSubject);
+});
+
+afterAll(async () => {
+  await db?.destroy();
+  await database?.drop();
+});
+
+/** The SQL that `work` sends. */
+async function statementsOf(work: () => Promise<unknown>): Promise<string[]> {
+  const sent: string[] = [];
+  const note = ({ sql }: { sql: string }) => void sent.push(sql);
+  db.on("query", note);
+  try {
+    await work();
+  } finally {
+    db.off("query", note);
+  }
+  return sent;
+}
+
+const readsOfThePaymentRow = (statements: string[]) =>
+  statements.filter((sql) => /^select .* from "payments"/.test(sql));
+
+async function registeredPayment(checkoutId: string) {
+  const priced = priceCheckout(validateCheckout(checkout({ checkoutId })), 250);
+  const { id } = await store.createOrGet(priced, "fingerprint", {
+    id: `pay_${checkoutId}`,
+    statusPageUrl: "https://pay.example/status",
+  });
+  const psp: PspPayment = {
+    id: `pi_${checkoutId}`,
+    reference: id,
+    status: "requires_payment_method",
+    amountMinor: priced.total,
+    currency: priced.currency,
+    hostedPageUrl: `https://psp.example/pay/${checkoutId}`,
+    declineCode: null,
+    failureMessage: null,
+    amountCapturedMinor: 0n,
+    cancellationReason: null,
+    pendingReason: null,
+  };
+  return { id, psp };
+}
+
+describe("a payment's status change", () => {
+  it("registration: one locking read of the row, and the payment answered carries the PSP's ids", async () => {
+    const { id, psp } = await registeredPayment("chk_registration");
+    let moved: Awaited<ReturnType<PaymentStore["recordRegistration"]>>;
+    const statements = await statementsOf(async () => (moved = await store.recordRegistration(id, psp)));
+    expect(readsOfThePaymentRow(statements)).toEqual([expect.stringMatching(/ for update$/)]);
+    expect(moved).toMatchObject({ status: "EXECUTING", pspPaymentId: psp.id, hostedPageUrl: psp.hostedPageUrl });
+    expect(await store.get(id)).toMatchObject({ status: "EXECUTING", pspPaymentId: psp.id });
+  });
+
+  it("the PSP's answer: one locking read of the row", async () => {
+    const { id, psp } = await registeredPayment("chk_answer");
+    await store.recordRegistration(id, psp);
+    const statements = await statementsOf(() => store.transition(id, { to: "SUCCEEDED" }));
+    expect(readsOfThePaymentRow(statements)).toEqual([expect.stringMatching(/ for update$/)]);
+    expect(await store.get(id)).toMatchObject({ status: "SUCCEEDED", pspPaymentId: psp.id });
+  });
+
+  it("a change the state machine refuses reads the row once and moves nothing", async () => {
+    const { id, psp } = await registeredPayment("chk_refused");
+    await store.recordRegistration(id, psp);
+    await store.transition(id, { to: "SUCCEEDED" });
+    let moved: boolean | undefined;
+    const statements = await statementsOf(async () => (moved = await store.transition(id, { to: "FAILED" })));
+    expect(moved).toBe(false);
+    expect(readsOfThePaymentRow(statements)).toEqual([expect.stringMatching(/ for update$/)]);
+    expect((await store.get(id))?.status).toBe("SUCCEEDED");
+  });
+});
