@@ -13,22 +13,21 @@ export interface GrpcClientOptions {
 }
 
 /**
- * connect-node reports a connection reset (e.g. cut during the TLS handshake) as Aborted, which our servers use for
- * "a concurrent change won, retry": a reset is the network failing, so callers see Unavailable. A server's own
- * Aborted arrives in the trailers and carries no socket error as its cause.
+ * What connect-node reports for a call the network or the server dropped, as Unavailable (retry, maybe elsewhere):
+ * - a connection reset (e.g. cut during the TLS handshake) arrives as Aborted, which our servers use for "a
+ *   concurrent change won, retry". A server's own Aborted arrives in the trailers and carries no socket error as its
+ *   cause;
+ * - a stream closed under the call by the server's side (its process killed mid-call) arrives as Canceled. Only a
+ *   call whose own signal was aborted was canceled by us.
  */
-const connectionResetIsUnavailable: Interceptor = (next) => async (req) => {
+export const droppedCallsAreUnavailable: Interceptor = (next) => async (req) => {
   try {
     return await next(req);
   } catch (err) {
-    if (
-      err instanceof ConnectError &&
-      err.code === Code.Aborted &&
-      err.cause instanceof Error &&
-      !(err.cause instanceof ConnectError)
-    ) {
-      throw new ConnectError(err.rawMessage, Code.Unavailable, undefined, undefined, err.cause);
-    }
+    if (!(err instanceof ConnectError)) throw err;
+    const reset = err.code === Code.Aborted && err.cause instanceof Error && !(err.cause instanceof ConnectError);
+    const dropped = err.code === Code.Canceled && !req.signal.aborted;
+    if (reset || dropped) throw new ConnectError(err.rawMessage, Code.Unavailable, undefined, undefined, err.cause);
     throw err;
   }
 };
@@ -46,7 +45,7 @@ export function grpcTransport(baseUrl: string, tls: TlsMaterial, opts: GrpcClien
     baseUrl,
     defaultTimeoutMs: opts.timeoutMs,
     pingIntervalMs: 30_000,
-    interceptors: [connectionResetIsUnavailable],
+    interceptors: [droppedCallsAreUnavailable],
     nodeOptions: {
       ca: tls.ca,
       cert: tls.cert,
