@@ -30,6 +30,8 @@ export interface ServiceSpec {
   natsUser?: NatsUser;
   /** The first is the one it serves callers on and that startup waits for. */
   ports: ServicePort[];
+  /** The port (its variable) where GET /healthz answers 200 while the instance serves (its database answers), else 503. */
+  health?: string;
   /** What it serves, for the banner. */
   serves: string;
   /** The services it calls: a platform that runs it runs them too (e.g. a test platform of some services). */
@@ -64,6 +66,7 @@ export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
     main: "services/risk/main.ts",
     identity: "risk",
     ports: [callers("RISK_PORT", 50052), metrics("RISK_METRICS_PORT", 9452)],
+    health: "RISK_METRICS_PORT",
     serves: "gRPC risk.v1.RiskService",
     needs: [],
   },
@@ -78,6 +81,7 @@ export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
       callers("PAYMENT_HTTP_PORT", 8081, "http"),
       metrics("PAYMENT_METRICS_PORT", 9451),
     ],
+    health: "PAYMENT_METRICS_PORT",
     serves: "gRPC payment.v1.PaymentService",
     needs: ["psp", "risk"],
   },
@@ -88,6 +92,7 @@ export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
     identity: "wallet",
     natsUser: "wallet",
     ports: [callers("WALLET_PORT", 50054), metrics("WALLET_METRICS_PORT", 9454)],
+    health: "WALLET_METRICS_PORT",
     serves: "gRPC wallet.v1.WalletService",
     needs: ["psp"],
   },
@@ -98,6 +103,7 @@ export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
     identity: "ledger",
     natsUser: "ledger",
     ports: [callers("LEDGER_PORT", 50053), metrics("LEDGER_METRICS_PORT", 9453)],
+    health: "LEDGER_METRICS_PORT",
     serves: "gRPC ledger.v1.LedgerService",
     needs: ["wallet", "payment"],
   },
@@ -107,6 +113,7 @@ export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
     main: "services/reconciliation/main.ts",
     identity: "reconciliation",
     ports: [callers("RECONCILIATION_PORT", 50055), metrics("RECONCILIATION_METRICS_PORT", 9455)],
+    health: "RECONCILIATION_METRICS_PORT",
     serves: "gRPC reconciliation.v1.ReconciliationService; npm run replay-settlement -- <date>",
     needs: ["ledger", "payment", "psp"],
   },
@@ -117,6 +124,7 @@ export const PLATFORM_SERVICES: readonly ServiceSpec[] = [
     identity: "console",
     natsUser: "console",
     ports: [callers("CONSOLE_PORT", 8082, "http")],
+    health: "CONSOLE_PORT",
     serves: "operators and finance, in a browser",
     needs: ["payment", "ledger", "reconciliation", "wallet", "risk"],
   },

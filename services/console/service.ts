@@ -1,7 +1,9 @@
+import { databaseAnswers } from "../lib/db.js";
 import { httpServerWithTimeouts } from "../lib/http-timeouts.js";
 import { openServiceDb, type ServiceDatabaseConfig } from "../lib/service-db.js";
 import { listen } from "../lib/listen.js";
 import { createLogger } from "../lib/log.js";
+import { storeOutageRetryFromEnv, type StoreOutageRetry } from "../lib/store-outage-retry.js";
 import type { TlsMaterial } from "../lib/tls/tls-material.js";
 import { createConsoleClients, type ConsoleClientUrls } from "./adapters/clients.js";
 import { adjustmentRoutes } from "./api/adjustment-pages.js";
@@ -36,6 +38,8 @@ export interface ConsoleServiceConfig extends ConsoleClientUrls, ServiceDatabase
   now?: () => Date;
   /** Where the dead letters are; without it, their page says so. */
   deadLetters?: DeadLetterSource;
+  /** How long a request that may run again does while the database is away: storeOutageRetryFromEnv by default. */
+  storeOutageRetry?: Partial<StoreOutageRetry>;
 }
 
 export interface RunningConsoleService {
@@ -77,7 +81,12 @@ export async function startConsoleService(config: ConsoleServiceConfig): Promise
     ...adminRoutes(store),
     ...serviceAuditRoutes(clients),
   ];
-  const server = httpServerWithTimeouts(consoleHandler(routes, store, log));
+  const server = httpServerWithTimeouts(
+    consoleHandler(routes, store, log, {
+      health: databaseAnswers(db),
+      storeOutageRetry: storeOutageRetryFromEnv(config.storeOutageRetry),
+    }),
+  );
   const host = config.host ?? "127.0.0.1";
   const port = await listen(server, config.port, host);
   const url = `http://${host}:${port}`;

@@ -13,11 +13,10 @@ import { rulesByPath, type ServicePolicy } from "./auth/policy.js";
 import { boundedInput } from "./bounded-input.js";
 import { callsPerConnection, connectionKey } from "./call-limits.js";
 import type { TlsMaterial } from "./tls/tls-material.js";
-import { envInt } from "./config.js";
 import { DomainError, type ErrorKind } from "./errors.js";
 import { spellGrpcMessagePerSpec } from "./grpc-message.js";
 import { isTransientStoreError, STORE_UNAVAILABLE_MESSAGE } from "./store-errors.js";
-import { defaultStoreOutageRetry, retryOnStoreOutage, type StoreOutageRetry } from "./store-outage-retry.js";
+import { retryOnStoreOutage, storeOutageRetryFromEnv, type StoreOutageRetry } from "./store-outage-retry.js";
 import { registerHealth, type HealthProbe, type StoreProbes } from "./health.js";
 import { listen } from "./listen.js";
 import { idFields, type Logger } from "./log.js";
@@ -37,14 +36,14 @@ export interface GrpcServerOptions {
   port?: number;
   host?: string;
   routes: (router: ConnectRouter) => void;
-  /** Answers grpc.health.v1.Health/Check: SERVING when it resolves true. */
+  /** Answers grpc.health.v1.Health/Check, and GET /healthz on the metrics port: SERVING when it resolves true. */
   healthProbe: HealthProbe;
   /** Each store by name, for health checks that name it (see registerHealth). */
   storeProbes?: StoreProbes;
   log: Logger;
   /** The service's registry: RPCs are counted in it, and all of it is served at GET /metrics on `metricsPort`. */
   metrics: Registry;
-  /** 0 or absent: any free port. */
+  /** 0 or absent: any free port. It also answers GET /healthz (answerHealthCheck), for balancers that speak HTTP only. */
   metricsPort?: number;
   /** The server's certificate, which is also its identity as a client, and the CA its callers' must come from. */
   tls: TlsMaterial;
@@ -119,7 +118,8 @@ function mapErrors(log: Logger): Interceptor {
 
 /**
  * Serves gRPC (and Connect, gRPC-Web) over HTTP/2 with mutual TLS only, with the standard health service and the
- * audit service, every call authorized by the policy; and the service's metrics over HTTP/1.1 on a second port.
+ * audit service, every call authorized by the policy; and the service's metrics and health over HTTP/1.1 on a second
+ * port.
  */
 export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServer> {
   const limits = { ...defaultGrpcLimits, ...opts.limits };
@@ -142,15 +142,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
       callsPerConnection(limits.maxCallsPerConnection),
       boundedInput(),
       // Innermost: a call runs again as a whole, authorized, audited and counted once.
-      retryOnStoreOutage(
-        rules,
-        {
-          ...defaultStoreOutageRetry,
-          budgetMs: envInt("STORE_OUTAGE_RETRY_MS", defaultStoreOutageRetry.budgetMs),
-          ...opts.storeOutageRetry,
-        },
-        opts.log,
-      ),
+      retryOnStoreOutage(rules, storeOutageRetryFromEnv(opts.storeOutageRetry), opts.log),
     ],
   });
   const server = http2.createSecureServer(
@@ -193,12 +185,14 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
       server.close(() => resolve());
       for (const session of sessions) session.destroy();
     });
-  const metricsServer = await startMetricsServer(opts.metrics, { port: opts.metricsPort, host }, opts.log).catch(
-    async (err: unknown) => {
-      await closeGrpc();
-      throw err;
-    },
-  );
+  const metricsServer = await startMetricsServer(
+    opts.metrics,
+    { port: opts.metricsPort, host, health: opts.healthProbe },
+    opts.log,
+  ).catch(async (err: unknown) => {
+    await closeGrpc();
+    throw err;
+  });
   return {
     port,
     url: `https://${host}:${port}`,

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Interceptor } from "@connectrpc/connect";
 import { retriesOnStoreOutage, type ResolvedRule } from "./auth/policy.js";
+import { envInt } from "./config.js";
 import type { Logger } from "./log.js";
 import { jitteredBackoffMs } from "./retry.js";
 import { isTransientStoreError } from "./store-errors.js";
@@ -14,11 +15,47 @@ export interface StoreOutageRetry {
 
 export const defaultStoreOutageRetry: StoreOutageRetry = { budgetMs: 20_000, baseDelayMs: 100, maxDelayMs: 2_000 };
 
+/** defaultStoreOutageRetry with the budget STORE_OUTAGE_RETRY_MS names, then `overrides`. */
+export function storeOutageRetryFromEnv(overrides: Partial<StoreOutageRetry> = {}): StoreOutageRetry {
+  const budgetMs = envInt("STORE_OUTAGE_RETRY_MS", defaultStoreOutageRetry.budgetMs);
+  return { ...defaultStoreOutageRetry, budgetMs, ...overrides };
+}
+
+/** The Retry-After of an HTTP 503 answered because the database stayed away longer than the request could wait. */
+export const STORE_OUTAGE_RETRY_AFTER_SECONDS = 5;
+
 /**
- * Runs a unary call again, from its start, while it fails because the store is away (a failover), with exponential
- * backoff and full jitter, for at most `budgetMs` or until the caller gives up. Only methods whose rule allows it
- * (retriesOnStoreOutage): the others, and a call whose budget ran out, fail with the store's error, which mapErrors
- * answers as UNAVAILABLE. A server-streaming call fails while it is read, past this interceptor: it is not re-run.
+ * Runs `work` again, from its start, while it fails because the store is away (a failover), with exponential
+ * backoff and full jitter, for at most `budgetMs` or until `signal` aborts; then fails with the store's error.
+ * Only for work that is safe to run again whole. `onRetry` hears of each run that failed and will be followed by
+ * another.
+ */
+export async function runAgainWhileStoreAway<T>(
+  work: () => Promise<T>,
+  settings: StoreOutageRetry,
+  signal: AbortSignal | undefined,
+  onRetry: (attempt: number, err: unknown) => void,
+): Promise<T> {
+  const deadline = Date.now() + settings.budgetMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (!isTransientStoreError(err) || signal?.aborted) throw err;
+      const wait = jitteredBackoffMs(attempt, settings);
+      if (Date.now() + wait > deadline) throw err;
+      onRetry(attempt, err);
+      await sleep(wait, undefined, { signal }).catch(() => {});
+      if (signal?.aborted) throw err;
+    }
+  }
+}
+
+/**
+ * Runs a unary call again, from its start, while it fails because the store is away (runAgainWhileStoreAway), or
+ * until the caller gives up. Only methods whose rule allows it (retriesOnStoreOutage): the others, and a call whose
+ * budget ran out, fail with the store's error, which mapErrors answers as UNAVAILABLE. A server-streaming call fails
+ * while it is read, past this interceptor: it is not re-run.
  */
 export function retryOnStoreOutage(
   rules: ReadonlyMap<string, ResolvedRule>,
@@ -29,18 +66,12 @@ export function retryOnStoreOutage(
     const procedure = `/${req.service.typeName}/${req.method.name}`;
     const rule = rules.get(procedure);
     if (req.stream || rule === undefined || !retriesOnStoreOutage(rule)) return next(req);
-    const deadline = Date.now() + settings.budgetMs;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await next(req);
-      } catch (err) {
-        if (!isTransientStoreError(err) || req.signal.aborted) throw err;
-        const wait = jitteredBackoffMs(attempt, settings);
-        if (Date.now() + wait > deadline) throw err;
-        log.info("the database is away; the call runs again", { procedure, attempt, error: String(err) });
-        await sleep(wait, undefined, { signal: req.signal }).catch(() => {});
-        if (req.signal.aborted) throw err;
-      }
-    }
+    return runAgainWhileStoreAway(
+      () => next(req),
+      settings,
+      req.signal,
+      (attempt, err) =>
+        log.info("the database is away; the call runs again", { procedure, attempt, error: String(err) }),
+    );
   };
 }

@@ -3,6 +3,7 @@ import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { streamNamesFromEnv } from "../../../services/lib/events/streams.js";
+import { HEALTH_PATH } from "../../../services/lib/health.js";
 import { issueDevPki, type DevPki } from "../../../services/lib/tls/dev-ca.js";
 import { freePort } from "../free-port.js";
 import { scopeOf } from "../nats-auth.js";
@@ -97,7 +98,7 @@ async function startTogether<T>(
 /**
  * On one machine, what a production layout runs on several: three Patroni-managed PostgreSQL nodes behind HAProxy,
  * a three-node JetStream cluster (streams with three replicas), and `instances` processes of every service behind
- * a balancer (HAProxy, TCP: mTLS runs end to end between caller and instance).
+ * a balancer (HAProxy, TCP: mTLS runs end to end between caller and instance; it checks each instance's GET /healthz).
  */
 export async function startClusterPlatform(options: ClusterPlatformOptions = {}): Promise<ClusterPlatform> {
   const count = options.instances ?? 2;
@@ -130,11 +131,20 @@ export async function startClusterPlatform(options: ClusterPlatformOptions = {})
           continue;
         }
         front[port.variable] = await freePort();
+        const { health } = spec;
         frontends.push({
           name: port.variable.toLowerCase(),
           port: front[port.variable]!,
           backends: ports.map((p, i) => ({ name: `${spec.name}${i + 1}`, host: "127.0.0.1", port: p[port.variable]! })),
-          check: { kind: "tcp" },
+          // An instance whose health says NOT_SERVING (its database does not answer) gets no new connections.
+          check: health
+            ? {
+                kind: "http",
+                path: HEALTH_PATH,
+                port: (b) => ports.find((p) => p[port.variable] === b.port)![health]!,
+              }
+            : { kind: "tcp" },
+          replicas: true,
         });
       }
     }
@@ -161,7 +171,7 @@ export async function startClusterPlatform(options: ClusterPlatformOptions = {})
         close: (started: ServiceInstance) => started.kill("SIGTERM"),
       })),
     );
-    // Up means callers get through: the balancer's checks have seen every instance listen.
+    // Up means callers get through: the balancer's checks have seen every instance serve.
     await balancer.allUp(10_000);
     log(`${instances.length} service processes started`);
     return {

@@ -18,6 +18,14 @@ export interface HaproxyFrontend {
   backends: HaproxyBackend[];
   /** "http": a backend is up while GET `path` on its `port` (e.g. Patroni's REST port) answers 200. */
   check: { kind: "tcp" } | { kind: "http"; path: string; port?: (backend: HaproxyBackend) => number };
+  /**
+   * The backends are replicas of a stateless service, not the nodes of a store: one marked down keeps the
+   * connections it has (the calls it holds through a store outage finish there), and when all are down they get
+   * new connections all the same (a check failing everywhere is the shared store's outage, which the instances wait
+   * out: refusing callers would turn it into failed calls). Otherwise a backend marked down has its connections
+   * closed (a demoted primary must lose its clients) and, all down, new ones are refused.
+   */
+  replicas?: boolean;
 }
 
 export interface RunningHaproxy {
@@ -35,31 +43,41 @@ async function serversNotUp(statsUrl: string): Promise<string[]> {
     .split("\n")
     .map((line) => line.split(","));
   const [proxy, server, status] = ["pxname", "svname", "status"].map((name) => header!.indexOf(name));
-  return rows
-    .filter((row) => row[server!] !== "FRONTEND" && row[server!] !== "BACKEND" && row[proxy!] !== "stats")
-    .filter((row) => !row[status!]!.startsWith("UP"))
-    .map((row) => `${row[proxy!]}/${row[server!]} ${row[status!]}`);
+  return (
+    rows
+      .filter((row) => row[server!] !== "FRONTEND" && row[server!] !== "BACKEND" && row[proxy!] !== "stats")
+      // The unchecked fallbacks of replicas (see HaproxyFrontend) have no state of their own.
+      .filter((row) => !row[status!]!.startsWith("UP") && row[status!] !== "no check")
+      .map((row) => `${row[proxy!]}/${row[server!]} ${row[status!]}`)
+  );
 }
 
 const START_TIMEOUT_MS = 10_000;
 
-function frontendConfig({ name, port, backends, check }: HaproxyFrontend): string {
+function frontendConfig({ name, port, backends, check, replicas }: HaproxyFrontend): string {
   const servers = backends.map((b) => {
     const checkPort = check.kind === "http" && check.port ? ` port ${check.port(b)}` : "";
     return `  server ${b.name} ${b.host}:${b.port} check${checkPort}`;
   });
   const httpCheck =
     check.kind === "http" ? [`  option httpchk GET ${check.path}`, "  http-check expect status 200"] : [];
+  // Used only while every checked server is down; `retries` and `redispatch` pass over one that is not listening.
+  const fallbacks = replicas
+    ? ["  option allbackups", ...backends.map((b) => `  server ${b.name}-unchecked ${b.host}:${b.port} backup`)]
+    : [];
   return [
     `frontend ${name}`,
     `  bind 127.0.0.1:${port}`,
     `  default_backend ${name}`,
     `backend ${name}`,
     ...httpCheck,
-    // A backend that dies or stops being the primary is out within a second, and its clients' connections are
-    // closed so that they reconnect to the one that took over.
-    "  default-server inter 500ms fastinter 250ms fall 2 rise 1 on-marked-down shutdown-sessions",
+    // A replica's health asks its database, within 1.5 s (HEALTH_PROBE_TIMEOUT_MS).
+    ...(replicas ? ["  timeout check 2s"] : []),
+    // A backend that dies or stops being the primary is out within a second; a store node's clients' connections
+    // are closed so that they reconnect to the one that took over.
+    `  default-server inter 500ms fastinter 250ms fall 2 rise 1${replicas ? "" : " on-marked-down shutdown-sessions"}`,
     ...servers,
+    ...fallbacks,
   ].join("\n");
 }
 

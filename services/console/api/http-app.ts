@@ -1,6 +1,13 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { answerHealthCheck, HEALTH_PATH, type HealthProbe } from "../../lib/health.js";
 import type { Logger } from "../../lib/log.js";
+import { isTransientStoreError } from "../../lib/store-errors.js";
+import {
+  runAgainWhileStoreAway,
+  STORE_OUTAGE_RETRY_AFTER_SECONDS,
+  type StoreOutageRetry,
+} from "../../lib/store-outage-retry.js";
 import { clientKey } from "../domain/login-throttle.js";
 import type { Operator, Role } from "../domain/operators.js";
 import type { NewAuditEntry } from "../domain/audit-log.js";
@@ -19,6 +26,7 @@ export interface Reply {
   filename?: string;
   location?: string;
   cookies?: string[];
+  retryAfterSeconds?: number;
 }
 
 export interface RequestContext {
@@ -33,6 +41,7 @@ export interface RequestContext {
   operator: Operator;
   /** The token this operator's forms carry. */
   csrf: string;
+  /** Run again while the console's database is away: what was done must not go unrecorded (it may be twice). */
   audit(entry: Omit<NewAuditEntry, "operatorId">): Promise<void>;
   /** A page in the console's frame, for this operator. */
   page(title: string, body: SafeHtml, status?: number): Reply;
@@ -114,6 +123,7 @@ function send(res: ServerResponse, reply: Reply): void {
   const headers: Record<string, string | string[]> = { ...SECURITY_HEADERS };
   if (reply.location) headers.location = reply.location;
   if (reply.cookies?.length) headers["set-cookie"] = reply.cookies;
+  if (reply.retryAfterSeconds !== undefined) headers["retry-after"] = String(reply.retryAfterSeconds);
   if (reply.body !== undefined) headers["content-type"] = reply.contentType ?? "text/html; charset=utf-8";
   if (reply.filename !== undefined)
     headers["content-disposition"] = `attachment; filename="${reply.filename.replace(/[^A-Za-z0-9._-]/g, "_")}"`;
@@ -131,17 +141,53 @@ const errorPage = (
   body: page(title, notice("error", text), chrome),
 });
 
+const storeUnavailable: Reply = {
+  ...errorPage(
+    503,
+    "Database unavailable",
+    "The console's database is unavailable (failing over?): try again in a few seconds. If you sent a form, look " +
+      "whether it was done before sending it again; a refund, adjustment or payout sent again from the same form " +
+      "is not done twice.",
+  ),
+  retryAfterSeconds: STORE_OUTAGE_RETRY_AFTER_SECONDS,
+};
+
+type WhileStoreAway = <T>(work: () => Promise<T>) => Promise<T>;
+
+export interface ConsoleHandlerOptions {
+  /** GET /healthz: 200 while it says serving (the console's database answers), else 503. */
+  health: HealthProbe;
+  /** How long what is safe to run again runs again while the console's database is away. */
+  storeOutageRetry: StoreOutageRetry;
+}
+
 /**
  * The console's request handler: finds the route, requires a session on all but public routes (else a redirect to
- * /login), a valid CSRF token on every POST (else 403) and the route's role (else 403).
+ * /login), a valid CSRF token on every POST (else 403) and the route's role (else 403). While the console's database
+ * is away (a failover), a GET, which only reads, runs again as a whole; of a POST, only the session lookup before
+ * its action, and the audit entry after it. What the database's absence still fails is a 503 with Retry-After.
  */
-export function consoleHandler(routes: readonly Route[], store: ConsoleStore, log: Logger) {
+export function consoleHandler(
+  routes: readonly Route[],
+  store: ConsoleStore,
+  log: Logger,
+  { health, storeOutageRetry }: ConsoleHandlerOptions,
+) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method === "GET" && new URL(req.url ?? "/", "http://console.invalid").pathname === HEALTH_PATH)
+      return answerHealthCheck(res, health);
+    const clientGone = new AbortController();
+    res.once("close", () => clientGone.abort());
     try {
-      send(res, await handle(req));
+      send(res, await handle(req, clientGone.signal));
     } catch (err) {
       if (err instanceof FormTooLargeError)
         return send(res, errorPage(413, "Too large", "The form is larger than the console accepts."));
+      if (isTransientStoreError(err)) {
+        log.warn("console request failed: its database is unavailable", { path: req.url, error: String(err) });
+        if (!res.headersSent) send(res, storeUnavailable);
+        return;
+      }
       log.error("console request failed", { err, path: req.url });
       if (!res.headersSent)
         send(
@@ -152,7 +198,22 @@ export function consoleHandler(routes: readonly Route[], store: ConsoleStore, lo
     }
   };
 
-  async function handle(req: IncomingMessage): Promise<Reply> {
+  /** A GET only reads: all of it may run again. A POST's action runs once: only the session lookup before it does. */
+  function handle(req: IncomingMessage, clientGone: AbortSignal): Promise<Reply> {
+    const whileStoreAway: WhileStoreAway = (work) =>
+      runAgainWhileStoreAway(work, storeOutageRetry, clientGone, (attempt, err) =>
+        log.info("the console's database is away; running again", { path: req.url, attempt, error: String(err) }),
+      );
+    if (req.method === "POST")
+      return respond(req, (token) => whileStoreAway(() => store.sessionOperator(token)), whileStoreAway);
+    return whileStoreAway(() => respond(req, (token) => store.sessionOperator(token), whileStoreAway));
+  }
+
+  async function respond(
+    req: IncomingMessage,
+    lookUpSession: (sessionToken: string) => Promise<Operator | undefined>,
+    whileStoreAway: WhileStoreAway,
+  ): Promise<Reply> {
     const url = new URL(req.url ?? "/", "http://console.invalid");
     const method = req.method === "HEAD" ? "GET" : req.method;
     let params: (string | undefined)[] | undefined;
@@ -166,7 +227,7 @@ export function consoleHandler(routes: readonly Route[], store: ConsoleStore, lo
     const cookies = parseCookies(req.headers.cookie);
     const form = await readForm(req);
     const sessionToken = cookies.get(SESSION_COOKIE);
-    const operator = sessionToken ? await store.sessionOperator(sessionToken) : undefined;
+    const operator = sessionToken ? await lookUpSession(sessionToken) : undefined;
 
     if (!route?.public && !operator) {
       if (method === "GET")
@@ -202,7 +263,7 @@ export function consoleHandler(routes: readonly Route[], store: ConsoleStore, lo
       client: clientKey(req.socket.remoteAddress),
       operator: operator!,
       csrf,
-      audit: (entry) => store.audit({ ...entry, operatorId: operator!.id }),
+      audit: (entry) => whileStoreAway(() => store.audit({ ...entry, operatorId: operator!.id })),
       page: (title, body, status = 200) => ({ status, body: page(title, body, chrome) }),
     });
   }

@@ -1,4 +1,5 @@
 import type { Registry } from "prom-client";
+import { answerHealthCheck, HEALTH_PATH, type HealthProbe } from "../health.js";
 import { httpServerWithTimeouts } from "../http-timeouts.js";
 import { listen } from "../listen.js";
 import type { Logger } from "../log.js";
@@ -12,19 +13,22 @@ export interface MetricsServer {
 }
 
 /**
- * Serves a registry to Prometheus: GET /metrics over HTTP/1.1, in the text format. A port of its own, because
- * the gRPC port cannot answer HTTP/1.1: Node's plaintext HTTP/2 server ignores `allowHTTP1` (it is negotiated
- * through TLS ALPN only).
+ * Serves a registry to Prometheus: GET /metrics over HTTP/1.1, in the text format; and the server's health, GET
+ * /healthz (answerHealthCheck), to load balancers. A port of its own, because the gRPC port cannot answer HTTP/1.1:
+ * Node's plaintext HTTP/2 server ignores `allowHTTP1` (it is negotiated through TLS ALPN only).
  */
 export async function startMetricsServer(
   registry: Registry,
-  opts: { port?: number; host: string },
+  opts: { port?: number; host: string; health: HealthProbe },
   log: Logger,
 ): Promise<MetricsServer> {
   const server = httpServerWithTimeouts((req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (req.method === "GET" && path === HEALTH_PATH) return void answerHealthCheck(res, opts.health);
     if (req.method !== "GET" || path !== METRICS_PATH) {
-      res.writeHead(404, { "content-type": "text/plain" }).end(`metrics are at GET ${METRICS_PATH}\n`);
+      res
+        .writeHead(404, { "content-type": "text/plain" })
+        .end(`metrics are at GET ${METRICS_PATH}, health at GET ${HEALTH_PATH}\n`);
       return;
     }
     registry.metrics().then(
