@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url";
 import { acceptsConnections } from "./accepts.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const STARTUP_TIMEOUT_MS = 60_000;
+// The first processes of a cluster compile the sources (tsx) on a cold cache: over 60 s on a loaded two-core machine.
+const STARTUP_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 10_000;
 
 export interface ServiceProcess {
