@@ -239,8 +239,12 @@ class Journeys {
       (r) => r.payment!,
     );
     this.result.payments.push({ checkout, paymentId: payment.paymentId, pspPaymentId: payment.pspPaymentId });
-    if (payment.hostedPageUrl === "")
-      throw new Error(`CreatePayment answered ${payment.paymentId} without a hosted page`);
+    if (payment.hostedPageUrl === "") {
+      const risk = payment.risk?.reasons.map((r) => r.code).join("+") || "no risk reasons";
+      throw new Error(
+        `CreatePayment answered ${payment.paymentId} without a hosted page: ${PaymentStatus[payment.status]}, ${risk}, pending ${payment.pendingReason}, failure "${payment.failureReason}"`,
+      );
+    }
     await buyerPays(checkout.journey, payment, this.review);
     if (JOURNEYS[checkout.journey] !== PaymentStatus.SUCCEEDED || Math.random() >= (this.options.refundShare ?? 0.3))
       return;
