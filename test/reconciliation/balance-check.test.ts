@@ -51,8 +51,10 @@ describe("the bank balance check", () => {
       classOf(exception!),
       exception!.fileAmount!.currency,
       exception!.fileAmount!.amountMinor,
+      exception!.ledgerAmount!.currency,
+      exception!.ledgerAmount!.amountMinor,
       exception!.status,
-    ]).toEqual(["balance_break", "USD", closingOfD + 1n, ExceptionStatus.OPEN]);
+    ]).toEqual(["balance_break", "USD", closingOfD + 1n, "USD", closingOfD, ExceptionStatus.OPEN]);
     expect(exception!.detail).toContain(`${next}'s closing balance plus this day's movements is`);
     expect(exception!.detail).toContain("a difference of 0.01 USD");
     expect(off.run!.report.map((r) => [classOf(r), r.currency, Number(r.count), Number(r.amountMinor)])).toEqual([

@@ -41,7 +41,8 @@ export type ReportRow = Message<"reconciliation.v1.ReportRow"> & {
 
   /**
    * Minor units of `currency`: |gross| of the lines (the fee of dispute fee lines), the ledger's amount for
-   * MISSING_IN_FILE, 0 for MALFORMED_LINE.
+   * MISSING_IN_FILE, 0 for MALFORMED_LINE; for BALANCE_BREAK the signed difference, the file's closing balance minus
+   * the expected one (negative: the bank states less than the previous day's balance plus the movements).
    *
    * @generated from field: int64 amount_minor = 4;
    */
@@ -226,14 +227,17 @@ export type ReconciliationException = Message<"reconciliation.v1.ReconciliationE
   lineType: string;
 
   /**
-   * What the line says (absent for MISSING_IN_FILE and unreadable lines).
+   * What the line says (absent for MISSING_IN_FILE and unreadable lines); for BALANCE_BREAK the file's closing
+   * balance.
    *
    * @generated from field: common.v1.Money file_amount = 9;
    */
   fileAmount?: Money | undefined;
 
   /**
-   * What the ledger says (absent when the ledger has nothing).
+   * What the ledger says (absent when the ledger has nothing); for BALANCE_BREAK the expected closing balance: the
+   * previous day's file's closing balance plus the net of this day's movements. file_amount - ledger_amount, in minor
+   * units of their one currency, is then the signed difference.
    *
    * @generated from field: common.v1.Money ledger_amount = 10;
    */
@@ -658,7 +662,7 @@ export enum LineClass {
 
   /**
    * Not a line: the previous day's closing balance plus the day's movements is not the file's closing balance, in
-   * one currency (the exception's detail has both figures and the difference).
+   * one currency (the exception's file_amount is the file's closing balance, its ledger_amount the expected one).
    *
    * @generated from enum value: LINE_CLASS_BALANCE_BREAK = 9;
    */

@@ -178,6 +178,12 @@ describe("Reconciliation.run on in-memory ports", () => {
     expect(breaks.map((e) => e.detail)).toEqual([
       "the file's closing balance is 20.00 EUR; 2024-03-04's closing balance plus this day's movements is 19.41 EUR: a difference of 0.59 EUR",
     ]);
+    expect(breaks.map((e) => [e.fileAmount, e.ledgerAmount])).toEqual([
+      [
+        { amountMinor: 2_000n, currency: "EUR" },
+        { amountMinor: 1_941n, currency: "EUR" },
+      ],
+    ]);
     expect(run.report).toContainEqual({ class: "balance_break", currency: "EUR", count: 1, amountMinor: 59n });
   });
 });

@@ -175,7 +175,7 @@ export class Reconciliation {
       return check.skipped;
     }
     for (const found of balanceBreaks(check.against, outcome.movementsNet, outcome.closingBalances)) {
-      outcome.report.add("balance_break", found.currency, found.difference < 0n ? -found.difference : found.difference);
+      outcome.report.add("balance_break", found.currency, found.difference);
       await sink(balanceBreakException(run.date, found));
     }
     return undefined;
