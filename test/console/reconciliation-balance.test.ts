@@ -7,7 +7,10 @@ import { usePlatform } from "../support/use-platform.js";
 import { reconciliation } from "../reconciliation/reconciliation-calls.js";
 import { loggedIn, rowsContaining } from "./console-browser.js";
 
-/** The bank balance check as finance sees it in the console: a break's two figures and its signed difference. */
+/**
+ * The bank balance check as finance sees it in the console: a break's two figures and its signed difference, and on
+ * each run whether its balances were checked.
+ */
 const under = usePlatform();
 
 /** Reconciles `date` against a file with no movements and a closing balance of `closingMinor` USD cents. */
@@ -22,14 +25,21 @@ async function runWithClosing(date: string, dayAfter: string, closingMinor: numb
 }
 
 describe("a balance break in the console", () => {
-  it("shows the file's closing balance, the expected one and the signed difference on the run, the adjustment page and the CSV", async () => {
-    await runWithClosing("2024-05-01", "2024-05-02", 10_000);
+  it("shows the file's closing balance, the expected one and the signed difference on the run, the adjustment page and the CSV; the run page says whether the balances were checked", async () => {
+    const first = await runWithClosing("2024-05-01", "2024-05-02", 10_000);
     const run = await runWithClosing("2024-05-02", "2024-05-03", 9_999);
     const [exception] = (await reconciliation(under).listExceptions({ runId: run.runId })).exceptions;
     const id = String(exception!.exceptionId);
     const admin = await loggedIn(under.platform.console.url, "admin", CONSOLE_ADMIN_PASSWORD);
 
+    // Whether the balances were checked, and why not.
+    expect((await admin.get(`/reconciliation/runs/${first.runId}`)).html).toContain(
+      '<dt>Balance check</dt><dd id="balance-check">the first settlement file: no earlier closing balance to check this file&#39;s against</dd>',
+    );
     const page = (await admin.get(`/reconciliation/runs/${run.runId}`)).html;
+    expect(page).toContain(
+      `<dt>Balance check</dt><dd id="balance-check">checked against the previous day's closing balances</dd>`,
+    );
     // class, currency, lines, amount: the signed difference.
     expect(rowsContaining(page, "<td>balance_break</td><td>USD</td>")).toEqual(["balance_break USD 1 -0.01 USD"]);
     // #, day, class, line type, line, references, file, ledger (expected), difference, transaction, status, detail.

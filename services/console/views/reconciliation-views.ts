@@ -127,6 +127,14 @@ export function runList(date: string, firstPage: boolean, listed: { runs: Run[];
   return html`${runsForm(date)}<p><a href="/reconciliation/exceptions">Open exceptions across days</a></p>${chart}${table(["run", "day", "status", "lines", "executions", "started (UTC)", "finished (UTC)"], listed.runs.map(runRow), "No runs.")}${next}`;
 }
 
+/** Whether a finished run's closing balances were checked against the previous day's, or why not. */
+function balanceCheck(r: Run): SafeHtml | "" {
+  if (r.balanceCheckNote) return html`<dt>Balance check</dt><dd id="balance-check">${r.balanceCheckNote}</dd>`;
+  return r.status === RunStatus.FINISHED
+    ? html`<dt>Balance check</dt><dd id="balance-check">checked against the previous day's closing balances</dd>`
+    : "";
+}
+
 /** A run: its facts, the report per class and currency, a page of its exceptions, and the CSV of all of them. */
 export function runDetail(r: Run, exceptions: Outcome<ListExceptionsResponse>): SafeHtml {
   const report = r.report.map(
@@ -138,7 +146,7 @@ export function runDetail(r: Run, exceptions: Outcome<ListExceptionsResponse>): 
     : notice("error", describeFailure("reconciliation service", exceptions.error));
   return html`<dl><dt>Status</dt><dd class="status">${runStatus(r.status)}</dd><dt>Source</dt><dd>${r.source}</dd><dt>Checksum</dt><dd><code>${r.checksum}</code></dd>
 <dt>Lines</dt><dd>${r.lines}</dd><dt>Executions</dt><dd>${r.executions}</dd>${r.error ? html`<dt>Error</dt><dd>${r.error}</dd>` : ""}
-<dt>Closing balances</dt><dd>${r.closingBalances.map(money).join(", ") || "-"}</dd></dl>
+<dt>Closing balances</dt><dd>${r.closingBalances.map(money).join(", ") || "-"}</dd>${balanceCheck(r)}</dl>
 <h2>Report</h2>
 ${table(["class", "currency", "lines", "amount"], report, "No report.")}
 <h2>Exceptions</h2>
