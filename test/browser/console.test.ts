@@ -100,7 +100,7 @@ describe("an operator works in the console in a real browser", () => {
     await page.getByRole("link", { name: runId, exact: true }).click();
     await page.waitForURL(`**/reconciliation/runs/${runId}`);
     const [closed] = await rowsOf(tableUnder(page, "Exceptions"));
-    expect(closed![10]).toBe("adjusted");
+    expect(closed![11]).toBe("adjusted");
     await shot("run shows the exception adjusted");
     const { exceptions } = await reconciliation(under).listExceptions({ runId: exception.runId });
     expect(exceptions).toMatchObject([

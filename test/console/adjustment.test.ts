@@ -78,10 +78,10 @@ describe("finance adjusts an exception in the console", () => {
       `attachment; filename="reconciliation-run-${runId}-exceptions.csv"`,
     );
     expect(download.html.split("\r\n")).toEqual([
-      "exception_id,date,class,line_type,line,our_reference,psp_reference,file_amount,file_currency,ledger_amount,ledger_currency,ledger_transaction,status,detail,resolution,adjusted_by,adjustment_reason",
+      "exception_id,date,class,line_type,line,our_reference,psp_reference,file_amount,file_currency,ledger_amount,ledger_currency,difference,ledger_transaction,status,detail,resolution,adjusted_by,adjustment_reason",
       expect.stringMatching(
         new RegExp(
-          `^${exceptionId},2024-02-01,missing_in_ledger,charge,2,pay_ghost,pi_ghost,5.00,USD,,,payin:pay_ghost,adjusted,.*,admin,the PSP confirmed a charge we never recorded$`,
+          `^${exceptionId},2024-02-01,missing_in_ledger,charge,2,pay_ghost,pi_ghost,5.00,USD,,,,payin:pay_ghost,adjusted,.*,admin,the PSP confirmed a charge we never recorded$`,
         ),
       ),
       "",

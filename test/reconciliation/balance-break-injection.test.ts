@@ -54,14 +54,19 @@ describe("a balance break injected by the PSP simulator", () => {
       found!.lineType,
       found!.fileAmount!.currency,
       found!.fileAmount!.amountMinor,
+      found!.ledgerAmount!.currency,
+      found!.ledgerAmount!.amountMinor,
       found!.status,
-    ]).toEqual(["balance_break", "closing_balance", "USD", real + 137n, ExceptionStatus.OPEN]);
+    ]).toEqual(["balance_break", "closing_balance", "USD", real + 137n, "USD", real, ExceptionStatus.OPEN]);
     expect(found!.detail).toBe(
       `the file's closing balance is ${usd(real + 137n)}; ${before}'s closing balance plus this day's movements is ${usd(real)}: a difference of ${usd(137n)}`,
     );
 
     const back = await reconcile(dayAfter(day, 1));
-    expect(back.report).toEqual([["balance_break", "USD", 1, 137]]);
+    expect(back.report).toEqual([["balance_break", "USD", 1, -137]]);
+    expect(back.exceptions.map((e) => [e.fileAmount!.amountMinor, e.ledgerAmount!.amountMinor])).toEqual([
+      [real, real + 137n],
+    ]);
     expect(back.exceptions.map((e) => e.detail)).toEqual([
       `the file's closing balance is ${usd(real)}; ${day}'s closing balance plus this day's movements is ${usd(real + 137n)}: a difference of ${usd(-137n)}`,
     ]);

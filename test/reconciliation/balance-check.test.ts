@@ -19,9 +19,15 @@ describe("the bank balance check", () => {
     const closingLine = fileOfD.find((l) => l.split(",")[2] === "closing_balance")!;
     const closingOfD = BigInt(closingLine.split(",")[5]!);
     const first = await reconciliation(under).runReconciliation({ date });
-    expect(first.changes).toContain(
-      "the first settlement file: no earlier closing balance to check this file's against",
-    );
+    const firstFile = "the first settlement file: no earlier closing balance to check this file's against";
+    expect(first.changes).toContain(firstFile);
+    const noteOf = async (runId: bigint) => (await reconciliation(under).getRun({ runId })).run!.balanceCheckNote;
+    expect(await noteOf(first.run!.runId)).toBe(firstFile);
+    // Kept on the run, not news again.
+    expect(await reconciliation(under).runReconciliation({ date })).toMatchObject({
+      changes: [],
+      run: { balanceCheckNote: firstFile },
+    });
 
     // Days with no movements: the balance must stay as it was.
     const fileWithClosing = (day: string, closing: bigint) => {
@@ -38,6 +44,7 @@ describe("the bank balance check", () => {
       filePath: fileWithClosing(next, closingOfD),
     });
     expect(chained.run!.report).toEqual([]);
+    expect(await noteOf(chained.run!.runId)).toBe("");
     expect(await exceptionsOf(under, chained.run!.runId)).toEqual([]);
 
     const third = dayAfter(date, 2);
@@ -51,8 +58,10 @@ describe("the bank balance check", () => {
       classOf(exception!),
       exception!.fileAmount!.currency,
       exception!.fileAmount!.amountMinor,
+      exception!.ledgerAmount!.currency,
+      exception!.ledgerAmount!.amountMinor,
       exception!.status,
-    ]).toEqual(["balance_break", "USD", closingOfD + 1n, ExceptionStatus.OPEN]);
+    ]).toEqual(["balance_break", "USD", closingOfD + 1n, "USD", closingOfD, ExceptionStatus.OPEN]);
     expect(exception!.detail).toContain(`${next}'s closing balance plus this day's movements is`);
     expect(exception!.detail).toContain("a difference of 0.01 USD");
     expect(off.run!.report.map((r) => [classOf(r), r.currency, Number(r.count), Number(r.amountMinor)])).toEqual([
@@ -62,9 +71,9 @@ describe("the bank balance check", () => {
     // A day with no run before it: said so, not checked.
     const gap = dayAfter(date, 4);
     const afterGap = await reconciliation(under).runReconciliation({ date: gap, filePath: fileWithClosing(gap, 0n) });
-    expect(afterGap.changes).toContain(
-      `no finished run of ${dayAfter(date, 3)} (the latest earlier one is of ${third}): the closing balances are not checked`,
-    );
+    const gapNote = `no finished run of ${dayAfter(date, 3)} (the latest earlier one is of ${third}): the closing balances are not checked`;
+    expect(afterGap.changes).toContain(gapNote);
+    expect(await noteOf(afterGap.run!.runId)).toBe(gapNote);
     expect(await exceptionsOf(under, afterGap.run!.runId)).toEqual([]);
   });
 });

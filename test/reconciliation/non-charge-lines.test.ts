@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { onBehalfOf } from "../support/clients.js";
 import { ExceptionStatus, RunStatus, StandardCorrection } from "../../gen/reconciliation/v1/reconciliation_pb.js";
-import { PayoutStatus } from "../../gen/wallet/v1/wallet_pb.js";
 import {
   NO_SETTLEMENT,
   settlementPosting,
@@ -12,17 +11,21 @@ import { usd } from "../support/checkouts.js";
 import { usePlatform } from "../support/use-platform.js";
 import { waitFor } from "../support/wait.js";
 import { clientOf, expectBooksClean, paidOrder, postedEntries } from "../ledger/platform-books.js";
-import { requestPayout, setPayoutAccount, waitForPayout } from "../payouts/payout-calls.js";
+import { setPayoutAccount } from "../payouts/payout-calls.js";
 import {
   classOf,
   exceptionsOf,
   newId,
+  paidOut,
   paidPayment,
   pspPost,
   reconciliation,
   reconciliationAsConsole,
+  refund,
   waitForTransaction,
   type PaidPayment,
+  type Payout,
+  type Refund,
 } from "./reconciliation-calls.js";
 
 /**
@@ -36,15 +39,6 @@ const REFUND = { matched: 100, amountOff: 200, duplicated: 300, unbooked: 400, m
 const PAYOUT = { matched: 5_000, dropped: 3_000, malformed: 2_000 } as const;
 /** The won dispute takes the whole 35.00; the open one 20.00 of its payment. */
 const DISPUTED = { won: 3_500, open: 2_000 } as const;
-
-interface Refund {
-  refundId: string;
-  pspRefundId: string;
-}
-interface Payout {
-  payoutId: string;
-  pspPayoutId: string;
-}
 
 interface Day {
   date: string;
@@ -61,22 +55,6 @@ interface Day {
 
 let day: Day;
 
-async function refund(payment: PaidPayment, amountMinor: number): Promise<Refund> {
-  const refundId = newId("rf");
-  const { refund } = await under
-    .client("payment", "marketplace")
-    .refundPayment({ refundId, paymentId: payment.paymentId, orderId: "order-1", amount: usd(amountMinor) });
-  return { refundId, pspRefundId: refund!.pspRefundId };
-}
-
-async function paidOut(sellerId: string, amountMinor: number): Promise<Payout> {
-  const payoutId = newId("po");
-  await requestPayout(under.platform, payoutId, sellerId, amountMinor);
-  const { pspPayoutId } = await waitForPayout(under.platform, payoutId, PayoutStatus.PAID);
-  await waitForTransaction(under, `payout:${payoutId}:paid`);
-  return { payoutId, pspPayoutId };
-}
-
 async function pspGet(path: string) {
   const res = await under.platform.pspApi(path);
   if (!res.ok) throw new Error(`PSP GET ${path} answered ${res.status}: ${await res.text()}`);
@@ -90,7 +68,7 @@ async function pspGet(path: string) {
 async function refundWithWebhooksLost(payment: PaidPayment, amountMinor: number): Promise<Refund> {
   under.platform.psp.setFaults({ webhook_drop_rate: 1 });
   try {
-    const lost = await refund(payment, amountMinor);
+    const lost = await refund(under, payment, amountMinor);
     await waitFor(
       () => pspGet(`/v1/test_helpers/webhook_deliveries?payment_id=${payment.pspPaymentId}`),
       ({ data }) =>
@@ -110,9 +88,9 @@ async function moveTheDaysMoney(): Promise<Omit<Day, "date" | "file" | "runId">>
   await paidOrder(under.platform, sellerId, 20_000);
   await setPayoutAccount(under.platform, sellerId, "ba_123");
   const payouts = {
-    dropped: await paidOut(sellerId, PAYOUT.dropped),
-    matched: await paidOut(sellerId, PAYOUT.matched),
-    malformed: await paidOut(sellerId, PAYOUT.malformed),
+    dropped: await paidOut(under, sellerId, PAYOUT.dropped),
+    matched: await paidOut(under, sellerId, PAYOUT.matched),
+    malformed: await paidOut(under, sellerId, PAYOUT.malformed),
   };
 
   const [won, open] = [await paidPayment(under), await paidPayment(under)];
@@ -127,10 +105,10 @@ async function moveTheDaysMoney(): Promise<Omit<Day, "date" | "file" | "runId">>
 
   const refunded = await paidPayment(under);
   const booked = {
-    matched: await refund(refunded, REFUND.matched),
-    amountOff: await refund(refunded, REFUND.amountOff),
-    duplicated: await refund(refunded, REFUND.duplicated),
-    malformed: await refund(refunded, REFUND.malformed),
+    matched: await refund(under, refunded, REFUND.matched),
+    amountOff: await refund(under, refunded, REFUND.amountOff),
+    duplicated: await refund(under, refunded, REFUND.duplicated),
+    malformed: await refund(under, refunded, REFUND.malformed),
   };
   await Promise.all(Object.values(booked).map((r) => waitForTransaction(under, `refund:${r.refundId}`)));
   const unbooked = await refundWithWebhooksLost(refunded, REFUND.unbooked);

@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { SETTLEMENT_HEADER } from "../../services/reconciliation/domain/settlement-line.js";
 import { payOnHostedPage, TEST_CARDS } from "../../scripts/buyer.js";
 import { ExceptionStatus, LineClass } from "../../gen/reconciliation/v1/reconciliation_pb.js";
-import { sampleCheckout } from "../support/checkouts.js";
+import { PayoutStatus } from "../../gen/wallet/v1/wallet_pb.js";
+import { requestPayout, waitForPayout } from "../payouts/payout-calls.js";
+import { sampleCheckout, usd } from "../support/checkouts.js";
 import type { ServiceClient } from "../support/clients.js";
 import type { PlatformUnderTest } from "../support/use-platform.js";
 import { waitFor } from "../support/wait.js";
@@ -43,6 +45,34 @@ export const waitForTransaction = (under: PlatformUnderTest, transactionId: stri
   );
 
 export const newId = (prefix: string) => `${prefix}-${randomUUID()}`;
+
+export interface Refund {
+  refundId: string;
+  pspRefundId: string;
+}
+
+/** Refunds `amountMinor` USD cents of the payment's first order (order-1); the ledger books it on the webhook. */
+export async function refund(under: PlatformUnderTest, payment: PaidPayment, amountMinor: number): Promise<Refund> {
+  const refundId = newId("rf");
+  const { refund } = await under
+    .client("payment", "marketplace")
+    .refundPayment({ refundId, paymentId: payment.paymentId, orderId: "order-1", amount: usd(amountMinor) });
+  return { refundId, pspRefundId: refund!.pspRefundId };
+}
+
+export interface Payout {
+  payoutId: string;
+  pspPayoutId: string;
+}
+
+/** Pays `amountMinor` USD cents out to the seller (who has a payout account); resolves once the ledger booked it paid. */
+export async function paidOut(under: PlatformUnderTest, sellerId: string, amountMinor: number): Promise<Payout> {
+  const payoutId = newId("po");
+  await requestPayout(under.platform, payoutId, sellerId, amountMinor);
+  const { pspPayoutId } = await waitForPayout(under.platform, payoutId, PayoutStatus.PAID);
+  await waitForTransaction(under, `payout:${payoutId}:paid`);
+  return { payoutId, pspPayoutId };
+}
 
 export async function pspPost(under: PlatformUnderTest, path: string, body: object = {}) {
   const res = await under.platform.pspApi(path, { method: "POST", body: JSON.stringify(body) });

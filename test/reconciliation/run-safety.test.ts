@@ -142,6 +142,8 @@ describe("a run interrupted, repeated, or raced", () => {
     await bookPayIn("crash-2", 2_000n);
     const again = await reconciliation().run(date, file);
     expect(again.changes).toEqual([
+      // The interrupted execution never finished: its balance check is news.
+      "the first settlement file: no earlier closing balance to check this file's against",
       `posted settlement:${date}:USD:1, which an interrupted run had recorded`,
       `posted settlement:${date}:USD:2`,
       "1 open exception(s) of 2024-04-01 not found again, closed",

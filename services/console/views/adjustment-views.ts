@@ -1,21 +1,24 @@
-import type { ReconciliationException } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
+import { LineClass, type ReconciliationException } from "../../../gen/reconciliation/v1/reconciliation_pb.js";
 import { csrfField, html, money, path, type SafeHtml } from "./html.js";
 import { lineClassName } from "./reconciliation-chart.js";
-import { exceptionStatus } from "./reconciliation-views.js";
+import { differenceOf, exceptionStatus } from "./reconciliation-views.js";
 
 /** What finance adjusts: the exception's class, day and line, references, both sides' amounts and status. */
-export const exceptionFacts = (
-  e: ReconciliationException,
-): SafeHtml => html`<dl id="exception" data-status="${exceptionStatus(e.status)}">
+export function exceptionFacts(e: ReconciliationException): SafeHtml {
+  const balanceBreak = e.lineClass === LineClass.BALANCE_BREAK;
+  const difference = differenceOf(e);
+  return html`<dl id="exception" data-status="${exceptionStatus(e.status)}">
 <dt>Class</dt><dd>${lineClassName(e.lineClass)}</dd>
 <dt>Settlement day</dt><dd><a href="${path("reconciliation", "runs", e.runId.toString())}">${e.date}</a>${e.lineNumber ? `, line ${e.lineNumber}` : ""}</dd>
 <dt>Line type</dt><dd>${e.lineType || "-"}</dd>
 <dt>References</dt><dd>ours ${e.ourReference || "-"}, the PSP's ${e.pspReference || "-"}</dd>
-<dt>The PSP's file says</dt><dd>${money(e.fileAmount)}</dd>
-<dt>The ledger says</dt><dd>${money(e.ledgerAmount)}</dd>
+<dt>${balanceBreak ? html`The file's closing balance` : html`The PSP's file says`}</dt><dd>${money(e.fileAmount)}</dd>
+<dt>${balanceBreak ? html`The previous closing balance plus the day's movements` : html`The ledger says`}</dt><dd>${money(e.ledgerAmount)}</dd>
+${difference ? html`<dt>Difference (file - ledger)</dt><dd>${money(difference)}</dd>` : ""}
 <dt>Detail</dt><dd>${e.detail}</dd>
 <dt>Status</dt><dd class="status">${exceptionStatus(e.status)}${e.resolution ? ` (${e.resolution})` : ""}</dd>
 </dl>`;
+}
 
 export interface AdjustmentFormView {
   exceptionId: string;

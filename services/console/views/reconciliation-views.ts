@@ -20,6 +20,18 @@ import {
 const runStatus = (s: RunStatus) => enumName(RunStatus, s, "RUN_STATUS_");
 export const exceptionStatus = (s: ExceptionStatus) => enumName(ExceptionStatus, s, "EXCEPTION_STATUS_").toLowerCase();
 
+/**
+ * The file's amount minus the ledger's, signed, where both are figures of one thing: an amount mismatch's line and
+ * booking, a balance break's stated and expected closing balance (the previous one plus the day's movements).
+ */
+export function differenceOf(e: ReconciliationException): Money | undefined {
+  const { fileAmount: file, ledgerAmount: ledger } = e;
+  const comparable = e.lineClass === LineClass.AMOUNT_MISMATCH || e.lineClass === LineClass.BALANCE_BREAK;
+  return comparable && file && ledger && file.currency === ledger.currency
+    ? { amountMinor: file.amountMinor - ledger.amountMinor, currency: file.currency }
+    : undefined;
+}
+
 function runRow(r: Run): SafeHtml {
   return html`<tr><td><a href="${path("reconciliation", "runs", r.runId.toString())}">${r.runId}</a></td><td>${r.date}</td><td class="status">${runStatus(r.status)}</td><td class="num">${r.lines}</td><td class="num">${r.executions}</td><td>${time(r.startedAt)}</td><td>${time(r.finishedAt)}</td></tr>`;
 }
@@ -31,7 +43,7 @@ function exceptionRow(e: ReconciliationException): SafeHtml {
     : e.lineClass === LineClass.MISSING_IN_LEDGER
       ? html`${e.ledgerTransactionId} (not in the ledger)`
       : html`<a href="${path("ledger", "transactions", e.ledgerTransactionId)}">${e.ledgerTransactionId}</a>`;
-  return html`<tr data-exception-id="${e.exceptionId}"><td class="num">${e.exceptionId}</td><td>${e.date}</td><td>${lineClassName(e.lineClass)}</td><td>${e.lineType}</td><td class="num">${e.lineNumber || "-"}</td><td>${e.ourReference}</td><td>${e.pspReference}</td><td class="num">${money(e.fileAmount)}</td><td class="num">${money(e.ledgerAmount)}</td><td>${ledger}</td><td class="status">${exceptionStatus(e.status)}${e.status === ExceptionStatus.OPEN ? html`<br><a href="${path("reconciliation", "exceptions", e.exceptionId.toString(), "adjust")}">Adjust</a>` : ""}</td><td>${e.detail}${e.resolution ? html`<br>${e.resolution}` : ""}</td></tr>`;
+  return html`<tr data-exception-id="${e.exceptionId}"><td class="num">${e.exceptionId}</td><td>${e.date}</td><td>${lineClassName(e.lineClass)}</td><td>${e.lineType}</td><td class="num">${e.lineNumber || "-"}</td><td>${e.ourReference}</td><td>${e.pspReference}</td><td class="num">${money(e.fileAmount)}</td><td class="num">${money(e.ledgerAmount)}</td><td class="num">${money(differenceOf(e))}</td><td>${ledger}</td><td class="status">${exceptionStatus(e.status)}${e.status === ExceptionStatus.OPEN ? html`<br><a href="${path("reconciliation", "exceptions", e.exceptionId.toString(), "adjust")}">Adjust</a>` : ""}</td><td>${e.detail}${e.resolution ? html`<br>${e.resolution}` : ""}</td></tr>`;
 }
 
 const EXCEPTION_HEADERS = [
@@ -44,6 +56,7 @@ const EXCEPTION_HEADERS = [
   "PSP reference",
   "file",
   "ledger",
+  "difference",
   "ledger transaction",
   "status",
   "detail",
@@ -51,7 +64,10 @@ const EXCEPTION_HEADERS = [
 
 const decimal = (m: Money | undefined) => (m ? formatDecimal(m) : "");
 
-/** One row per exception, amounts as decimals of their currency (exact), for finance's spreadsheets. */
+/**
+ * One row per exception, amounts as decimals of their currency (exact), for finance's spreadsheets; the difference
+ * (file - ledger, see differenceOf) is in the file's currency.
+ */
 export function exceptionsCsv(exceptions: readonly ReconciliationException[]): string {
   const header = [
     "exception_id",
@@ -65,6 +81,7 @@ export function exceptionsCsv(exceptions: readonly ReconciliationException[]): s
     "file_currency",
     "ledger_amount",
     "ledger_currency",
+    "difference",
     "ledger_transaction",
     "status",
     "detail",
@@ -86,6 +103,7 @@ export function exceptionsCsv(exceptions: readonly ReconciliationException[]): s
       e.fileAmount?.currency ?? "",
       decimal(e.ledgerAmount),
       e.ledgerAmount?.currency ?? "",
+      decimal(differenceOf(e)),
       e.ledgerTransactionId,
       exceptionStatus(e.status),
       e.detail,
@@ -109,6 +127,14 @@ export function runList(date: string, firstPage: boolean, listed: { runs: Run[];
   return html`${runsForm(date)}<p><a href="/reconciliation/exceptions">Open exceptions across days</a></p>${chart}${table(["run", "day", "status", "lines", "executions", "started (UTC)", "finished (UTC)"], listed.runs.map(runRow), "No runs.")}${next}`;
 }
 
+/** Whether a finished run's closing balances were checked against the previous day's, or why not. */
+function balanceCheck(r: Run): SafeHtml | "" {
+  if (r.balanceCheckNote) return html`<dt>Balance check</dt><dd id="balance-check">${r.balanceCheckNote}</dd>`;
+  return r.status === RunStatus.FINISHED
+    ? html`<dt>Balance check</dt><dd id="balance-check">checked against the previous day's closing balances</dd>`
+    : "";
+}
+
 /** A run: its facts, the report per class and currency, a page of its exceptions, and the CSV of all of them. */
 export function runDetail(r: Run, exceptions: Outcome<ListExceptionsResponse>): SafeHtml {
   const report = r.report.map(
@@ -120,7 +146,7 @@ export function runDetail(r: Run, exceptions: Outcome<ListExceptionsResponse>): 
     : notice("error", describeFailure("reconciliation service", exceptions.error));
   return html`<dl><dt>Status</dt><dd class="status">${runStatus(r.status)}</dd><dt>Source</dt><dd>${r.source}</dd><dt>Checksum</dt><dd><code>${r.checksum}</code></dd>
 <dt>Lines</dt><dd>${r.lines}</dd><dt>Executions</dt><dd>${r.executions}</dd>${r.error ? html`<dt>Error</dt><dd>${r.error}</dd>` : ""}
-<dt>Closing balances</dt><dd>${r.closingBalances.map(money).join(", ") || "-"}</dd></dl>
+<dt>Closing balances</dt><dd>${r.closingBalances.map(money).join(", ") || "-"}</dd>${balanceCheck(r)}</dl>
 <h2>Report</h2>
 ${table(["class", "currency", "lines", "amount"], report, "No report.")}
 <h2>Exceptions</h2>

@@ -38,6 +38,7 @@ export const runToProto = (run: Run): MessageInitShape<typeof RunSchema> => ({
     amountMinor: r.amountMinor,
   })),
   closingBalances: run.closingBalances,
+  balanceCheckNote: run.balanceCheckNote ?? "",
   error: run.error,
   executions: run.executions,
   startedAt: timestampFromDate(run.startedAt),

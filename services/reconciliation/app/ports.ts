@@ -1,10 +1,8 @@
 import type { Readable } from "node:stream";
 import type { Account } from "../../contracts/accounting/accounts.js";
 import type { Posting } from "../../contracts/accounting/postings.js";
-import type { Money } from "../../lib/money.js";
 import type { ExceptionStatus, FoundException, Run, StoredException } from "../domain/exception.js";
 import type { LedgerTransaction, TransactionEntries } from "../domain/matching.js";
-import type { ReportRow } from "../domain/report.js";
 import type { SettlementInput } from "../domain/settlement-posting.js";
 
 /** Which part of each transaction a lookup brings back: the entries on some accounts, and which fields. */
@@ -85,12 +83,15 @@ export interface Runs {
   /** Whether the day wants a run: none finished it since its last failure (or ever), or its last execution fixed a missing charge automatically. */
   dayIsDue(date: string): Promise<boolean>;
   /** Records the run's outcome; true when its lines or report differ from what the last execution recorded. */
-  finishRun(runId: bigint, outcome: { lines: number; report: ReportRow[]; closingBalances: Money[] }): Promise<boolean>;
+  finishRun(runId: bigint, outcome: RunOutcome): Promise<boolean>;
   failRun(runId: bigint, error: string): Promise<void>;
   getRun(runId: bigint): Promise<Run | undefined>;
   /** The run whose file stands for the latest day before `date` that a run finished: of its finished runs, the file cut latest (the whole day last), then the newest. */
   latestFinishedRunBefore(date: string): Promise<Run | undefined>;
 }
+
+/** What an execution found, recorded on its run as it finishes. */
+export type RunOutcome = Pick<Run, "lines" | "report" | "closingBalances" | "balanceCheckNote">;
 
 /** An execution of a run: what it finds and claims is stamped with it, so that what it did not find again can be told apart. */
 export type Execution = Pick<Run, "id" | "executions">;

@@ -168,16 +168,43 @@ describe("Reconciliation.run on in-memory ports", () => {
         `,,closing_balance,,,2000,EUR,2024-03-06T00:00:00.000Z`,
       ]),
     );
-    expect((await reconciliation.run(before)).changes).toContain(
-      "the first settlement file: no earlier closing balance to check this file's against",
-    );
+    const first = await reconciliation.run(before);
+    const firstFile = "the first settlement file: no earlier closing balance to check this file's against";
+    expect(first.changes).toContain(firstFile);
+    expect((await records.getRun(first.run.id))?.balanceCheckNote).toBe(firstFile);
+    // Run again, it notes the same and says nothing of it.
+    expect(await reconciliation.run(before)).toMatchObject({ changes: [], run: { balanceCheckNote: firstFile } });
     const { run } = await reconciliation.run(DAY);
+    expect(run.balanceCheckNote).toBeUndefined();
     const breaks = (await records.listExceptions({ runId: run.id, limit: 10 })).filter(
       (e) => e.class === "balance_break",
     );
     expect(breaks.map((e) => e.detail)).toEqual([
       "the file's closing balance is 20.00 EUR; 2024-03-04's closing balance plus this day's movements is 19.41 EUR: a difference of 0.59 EUR",
     ]);
+    expect(breaks.map((e) => [e.fileAmount, e.ledgerAmount])).toEqual([
+      [
+        { amountMinor: 2_000n, currency: "EUR" },
+        { amountMinor: 1_941n, currency: "EUR" },
+      ],
+    ]);
     expect(run.report).toContainEqual({ class: "balance_break", currency: "EUR", count: 1, amountMinor: 59n });
+  });
+
+  it("keeps why a run's balances were not checked, and says when a later execution checks them", async () => {
+    const { reconciliation, psp } = setup();
+    const before = "2024-03-04";
+    const closing = (amount: number, at: string) => `,,closing_balance,,,${amount},EUR,${at}T00:00:00.000Z`;
+    psp.files.set(before, settlementFile([closing(1_000, DAY)]));
+    psp.files.set(DAY, settlementFile([closing(1_000, "2024-03-06")]));
+    const unchecked = await reconciliation.run(DAY);
+    expect(unchecked.run.balanceCheckNote).toBe(
+      "the first settlement file: no earlier closing balance to check this file's against",
+    );
+    await reconciliation.run(before);
+    const checked = await reconciliation.run(DAY);
+    expect(checked.changes).toEqual(["the closing balances are checked against the previous day's file now"]);
+    expect(checked.run.balanceCheckNote).toBeUndefined();
+    expect((await reconciliation.run(DAY)).changes).toEqual([]);
   });
 });

@@ -131,8 +131,10 @@ export class Reconciliation {
     );
     const until = Math.min(window.end, file.cutAt?.getTime() ?? window.end);
     await this.findMissingInFile(run.date, new Date(window.start), new Date(until), outcome, sink);
-    const balanceNote = await this.checkBalances(run, outcome, sink);
-    if (balanceNote !== undefined && run.executions === 1) changes.push(balanceNote);
+    const balanceCheckNote = await this.checkBalances(run, outcome, sink);
+    // The run as claimed holds what its last finished execution noted.
+    if (balanceCheckNote !== run.balanceCheckNote)
+      changes.push(balanceCheckNote ?? "the closing balances are checked against the previous day's file now");
     await flush();
     if (written > 0) changes.push(`${written} exception(s) recorded or updated`);
     if (reopened > 0) changes.push(`${reopened} exception(s) closed automatically before found again, reopened`);
@@ -148,6 +150,7 @@ export class Reconciliation {
       lines: outcome.lines,
       report: outcome.report.build(),
       closingBalances: outcome.closingBalances,
+      balanceCheckNote,
     });
     if (reportChanged && run.executions > 1) changes.push("report updated");
     log.info("reconciliation run finished", {
@@ -175,7 +178,7 @@ export class Reconciliation {
       return check.skipped;
     }
     for (const found of balanceBreaks(check.against, outcome.movementsNet, outcome.closingBalances)) {
-      outcome.report.add("balance_break", found.currency, found.difference < 0n ? -found.difference : found.difference);
+      outcome.report.add("balance_break", found.currency, found.difference);
       await sink(balanceBreakException(run.date, found));
     }
     return undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { balanceBreaks, balanceCheckOf } from "./balance-check.js";
+import { balanceBreakException, balanceBreaks, balanceCheckOf } from "./balance-check.js";
 
 const usd = (amountMinor: bigint) => ({ currency: "USD", amountMinor });
 
@@ -27,6 +27,32 @@ describe("balanceBreaks", () => {
       { currency: "USD", expected: 5n, closing: 0n, difference: -5n },
     ]);
     expect(balanceBreaks([], new Map([["USD", 5n]]), [usd(5n)])).toEqual([]);
+  });
+});
+
+describe("balanceBreakException", () => {
+  const exceptionOf = (closing: bigint) => {
+    const [found] = balanceBreaks([usd(10_000n)], new Map([["USD", 2_500n]]), [usd(closing)]);
+    return balanceBreakException("2024-03-05", found!);
+  };
+  const difference = (e: ReturnType<typeof exceptionOf>) => e.fileAmount!.amountMinor - e.ledgerAmount!.amountMinor;
+
+  it("carries the file's closing balance and the expected one as amounts: file minus ledger is the signed difference", () => {
+    const over = exceptionOf(12_501n);
+    expect(over).toMatchObject({
+      class: "balance_break",
+      key: "balance_break|USD",
+      lineType: "closing_balance",
+      fileAmount: usd(12_501n),
+      ledgerAmount: usd(12_500n),
+    });
+    expect(difference(over)).toBe(1n);
+
+    const short = exceptionOf(12_400n);
+    expect([short.fileAmount, short.ledgerAmount, difference(short)]).toEqual([usd(12_400n), usd(12_500n), -100n]);
+    expect(short.detail).toBe(
+      "the file's closing balance is 124.00 USD; 2024-03-04's closing balance plus this day's movements is 125.00 USD: a difference of -1.00 USD",
+    );
   });
 });
 

@@ -56,7 +56,11 @@ export function balanceCheckOf(
   return { against: previous.closingBalances };
 }
 
-/** The exception of a balance that does not chain from `date`'s previous day. */
+/**
+ * The exception of a balance that does not chain from `date`'s previous day: the file's amount is its closing balance,
+ * the ledger's the expected one (the previous closing balance plus the day's movements), so file - ledger is the
+ * signed difference.
+ */
 export function balanceBreakException(date: string, found: BalanceBreak): FoundException {
   const money = (amountMinor: bigint) => formatMoney({ amountMinor, currency: found.currency });
   return {
@@ -66,6 +70,7 @@ export function balanceBreakException(date: string, found: BalanceBreak): FoundE
     ourReference: "",
     lineType: "closing_balance",
     fileAmount: { amountMinor: found.closing, currency: found.currency },
+    ledgerAmount: { amountMinor: found.expected, currency: found.currency },
     ledgerTransactionId: "",
     detail:
       `the file's closing balance is ${money(found.closing)}; ${previousDate(date)}'s closing balance plus this day's movements is ` +

@@ -55,6 +55,8 @@ export interface Run {
   lines: number;
   report: ReportRow[];
   closingBalances: Money[];
+  /** Why the closing balances were not checked against the previous day's; undefined: they were (or not yet run). */
+  balanceCheckNote?: string;
   error: string;
   executions: number;
   /** When the PSP cut the file; undefined: the whole day. */

@@ -6,6 +6,7 @@ import type {
   ClaimedAdjustment,
   ExceptionQuery,
   RecordedSettlement,
+  RunOutcome,
   RunRecords,
   SettledMovement,
 } from "../app/ports.js";
@@ -21,7 +22,7 @@ import type {
   RunStatus,
   StoredException,
 } from "../domain/exception.js";
-import { reportFromJson, reportToJson, type ReportRow } from "../domain/report.js";
+import { reportFromJson, reportToJson } from "../domain/report.js";
 
 /** The advisory lock space of "one execution per settlement day" (the key within it is the date's hash). */
 const DAY_LOCK_SPACE = 0x5245;
@@ -35,6 +36,7 @@ interface RunRow {
   lines: bigint;
   report: ReturnType<typeof reportToJson>;
   closing_balances: { currency: string; amount_minor: string }[];
+  balance_check_note: string | null;
   error: string;
   executions: number;
   cut_at: Date | null;
@@ -123,6 +125,7 @@ const toRun = (row: RunRow): Run => ({
   lines: Number(row.lines),
   report: reportFromJson(row.report),
   closingBalances: row.closing_balances.map((b) => ({ currency: b.currency, amountMinor: BigInt(b.amount_minor) })),
+  balanceCheckNote: row.balance_check_note ?? undefined,
   error: row.error,
   executions: row.executions,
   cutAt: row.cut_at ?? undefined,
@@ -298,20 +301,18 @@ export class ReconciliationStore implements RunRecords, Adjustments {
   }
 
   /** Records the run's outcome; true when its lines or report differ from what the last execution recorded. */
-  async finishRun(
-    runId: bigint,
-    outcome: { lines: number; report: ReportRow[]; closingBalances: Money[] },
-  ): Promise<boolean> {
+  async finishRun(runId: bigint, outcome: RunOutcome): Promise<boolean> {
     const report = JSON.stringify(reportToJson(outcome.report));
     const closing = JSON.stringify(
       outcome.closingBalances.map((b) => ({ currency: b.currency, amount_minor: b.amountMinor.toString() })),
     );
     const { rows } = await this.db.raw<{ rows: { changed: boolean }[] }>(
-      `update runs r set status = 'finished', finished_at = now(), lines = ?, report = ?::jsonb, closing_balances = ?::jsonb
+      `update runs r set status = 'finished', finished_at = now(), lines = ?, report = ?::jsonb, closing_balances = ?::jsonb,
+         balance_check_note = ?
        from (select lines, report, closing_balances from runs where id = ? for update) before
        where r.id = ?
        returning (before.lines, before.report, before.closing_balances) is distinct from (r.lines, r.report, r.closing_balances) as changed`,
-      [outcome.lines, report, closing, String(runId), String(runId)],
+      [outcome.lines, report, closing, outcome.balanceCheckNote ?? null, String(runId), String(runId)],
     );
     return present(rows[0], `run ${runId}, claimed, exists to finish`).changed;
   }

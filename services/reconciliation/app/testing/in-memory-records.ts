@@ -1,6 +1,4 @@
-import type { Money } from "../../../lib/money.js";
 import type { FoundException, Run, StoredException } from "../../domain/exception.js";
-import type { ReportRow } from "../../domain/report.js";
 import type { SettlementInput } from "../../domain/settlement-posting.js";
 import type {
   Adjustments,
@@ -8,6 +6,7 @@ import type {
   ExceptionQuery,
   Execution,
   RecordedSettlement,
+  RunOutcome,
   RunRecords,
   SettledMovement,
 } from "../ports.js";
@@ -132,12 +131,9 @@ export class InMemoryRecords implements RunRecords, Adjustments {
     );
   }
 
-  async finishRun(
-    runId: bigint,
-    outcome: { lines: number; report: ReportRow[]; closingBalances: Money[] },
-  ): Promise<boolean> {
+  async finishRun(runId: bigint, outcome: RunOutcome): Promise<boolean> {
     const before = this.runs.get(runId)!;
-    const json = (r: Pick<Run, "lines" | "report" | "closingBalances">) =>
+    const json = (r: RunOutcome) =>
       JSON.stringify([r.lines, r.report, r.closingBalances], (_k, v: unknown) =>
         typeof v === "bigint" ? v.toString() : v,
       );
