@@ -241,8 +241,9 @@ class Journeys {
     this.result.payments.push({ checkout, paymentId: payment.paymentId, pspPaymentId: payment.pspPaymentId });
     if (payment.hostedPageUrl === "") {
       const risk = payment.risk?.reasons.map((r) => r.code).join("+") || "no risk reasons";
+      const { payment: now } = await this.clients.payments.call("getPayment", { paymentId: payment.paymentId }, index);
       throw new Error(
-        `CreatePayment answered ${payment.paymentId} without a hosted page: ${PaymentStatus[payment.status]}, ${risk}, pending ${payment.pendingReason}, failure "${payment.failureReason}"`,
+        `CreatePayment answered ${payment.paymentId} without a hosted page: ${PaymentStatus[payment.status]}, psp "${payment.pspPaymentId}", ${risk}, failure "${payment.failureReason}"; GetPayment now: ${PaymentStatus[now!.status]}, psp "${now!.pspPaymentId}", hosted page "${now!.hostedPageUrl}"`,
       );
     }
     await buyerPays(checkout.journey, payment, this.review);

@@ -10,7 +10,8 @@ import { createTestDatabase, type TestDatabase } from "../support/test-database.
 
 /**
  * A status change reads the payment's row once, with the statement that locks it: every checkout makes two (its
- * registration at the PSP, the PSP's answer), each under the row lock that webhooks and pollers wait on.
+ * registration at the PSP, the PSP's answer), each under the row lock that webhooks and pollers wait on. A payment
+ * is read with its orders by one statement, so that the row and the orders (which give its status) are of one moment.
  */
 let database: TestDatabase;
 let db: Db;
@@ -93,5 +94,35 @@ describe("a payment's status change", () => {
     expect(moved).toBe(false);
     expect(readsOfThePaymentRow(statements)).toEqual([expect.stringMatching(/ for update$/)]);
     expect((await store.get(id))?.status).toBe("SUCCEEDED");
+  });
+});
+
+describe("a payment read", () => {
+  it("is one statement, the row and its orders together, however it is found", async () => {
+    const { id, psp } = await registeredPayment("chk_read");
+    await store.recordRegistration(id, psp);
+    const priced = priceCheckout(validateCheckout(checkout({ checkoutId: "chk_read" })), 250);
+    const reads = {
+      get: () => store.get(id),
+      byPsp: () => store.getByPspPaymentId(psp.id),
+      again: () => store.createOrGet(priced, "fingerprint", { id: "pay_unused", statusPageUrl: "" }),
+      list: async () => (await store.list({ buyerId: priced.buyerId, limit: 10 })).payments[0],
+    };
+    for (const [name, read] of Object.entries(reads)) {
+      let payment: Awaited<ReturnType<typeof store.get>>;
+      const statements = await statementsOf(async () => (payment = await read()));
+      const reading = statements.filter((sql) => /\bfrom "payments"/.test(sql));
+      expect(reading.at(-1), name).toMatch(/from "payments" as "p" inner join "payment_orders" as "o"/);
+      expect(
+        statements.filter((sql) => /^select .* from "payment_orders"/.test(sql)),
+        name,
+      ).toEqual([]);
+      expect(payment, name).toMatchObject({ id, status: "EXECUTING", hostedPageUrl: psp.hostedPageUrl });
+      expect(payment?.orders.length, name).toBeGreaterThan(0);
+      expect(
+        payment?.orders.every((o) => o.status === "EXECUTING"),
+        name,
+      ).toBe(true);
+    }
   });
 });
