@@ -3,6 +3,7 @@ import { configDefaults, defineConfig } from "vitest/config";
 /** Started after the rest, alone (scripts/test-all.sh): three-node PostgreSQL and NATS clusters and a dozen processes. */
 const CLUSTER = [
   "test/cluster/stores.test.ts",
+  "test/cluster/consumer-leader.test.ts",
   "test/cluster/failover.test.ts",
   "test/cluster/cluster-command.test.ts",
 ];

@@ -18,6 +18,8 @@ import {
 
 export interface NatsCluster extends RunningNats {
   addresses(): string[];
+  /** The client URL of the node named `node`, e.g. to connect to every node but one. */
+  nodeUrl(node: string): string;
   /** Where its nodes keep their configuration and stores (removed on stop): after stop, no process names them. */
   directories: string[];
   /** The server name of the stream's leader. */
@@ -30,6 +32,16 @@ export interface NatsCluster extends RunningNats {
     stream: string,
     subject: string,
   ): Promise<{ killed: string; newLeader: string; publishesBackAfterMs: number }>;
+  /** The server name of the leader of the stream's consumer `durable`. */
+  consumerLeader(stream: string, durable: string): Promise<string>;
+  /**
+   * kill -9 of the server that leads the consumer `durable`; resolves once the nodes left name another leader.
+   * `killedAt` is when the kill was sent (epoch ms).
+   */
+  killConsumerLeader(
+    stream: string,
+    durable: string,
+  ): Promise<{ killed: string; newLeader: string; killedAt: number; newLeaderAfterMs: number }>;
   /** Starts a killed node again with its store; resolves once it reports healthy (its streams caught up). */
   start(node: string): Promise<void>;
 }
@@ -42,10 +54,24 @@ interface NatsNode {
   server?: Daemon;
 }
 
+interface Replicated {
+  name: string;
+  cluster?: { leader?: string };
+}
+
 interface Jsz {
   meta_cluster?: { leader?: string };
-  account_details?: { stream_detail?: { name: string; cluster?: { leader?: string } }[] }[];
+  account_details?: { stream_detail?: (Replicated & { consumer_detail?: Replicated[] })[] }[];
 }
+
+/** A stream, or one of its consumers: what a leader is asked of. */
+interface Led {
+  stream: string;
+  durable?: string;
+}
+
+const describeLed = ({ stream, durable }: Led) =>
+  durable ? `consumer ${durable} of stream ${stream}` : `stream ${stream}`;
 
 const CLUSTER = "payments";
 const START_TIMEOUT_MS = 30_000;
@@ -87,12 +113,16 @@ async function clusterNodes(
 
 const jsz = (node: NatsNode, query = "") => getJson<Jsz>(`http://127.0.0.1:${node.monitorPort}/jsz${query}`);
 
-/** What the `running` nodes say leads the stream (they agree once an election is over). */
-async function streamLeaderSaidBy(running: NatsNode[], stream: string): Promise<string | undefined> {
+/** What the `running` nodes say leads the stream or consumer (they agree once an election is over). */
+async function leaderSaidBy(running: NatsNode[], led: Led): Promise<string | undefined> {
+  const query = `?accounts=true&streams=true${led.durable ? "&consumers=true" : ""}`;
   for (const node of running) {
     try {
-      const details = (await jsz(node, "?accounts=true&streams=true")).account_details ?? [];
-      const leader = details.flatMap((a) => a.stream_detail ?? []).find((s) => s.name === stream)?.cluster?.leader;
+      const details = (await jsz(node, query)).account_details ?? [];
+      const stream = details.flatMap((a) => a.stream_detail ?? []).find((s) => s.name === led.stream);
+      const leader = led.durable
+        ? stream?.consumer_detail?.find((c) => c.name === led.durable)?.cluster?.leader
+        : stream?.cluster?.leader;
       if (leader) return leader;
     } catch {
       // Ask the next one.
@@ -101,39 +131,45 @@ async function streamLeaderSaidBy(running: NatsNode[], stream: string): Promise<
   return undefined;
 }
 
+/** kill -9 of `node`'s server; resolves with when the kill was sent, once the process is gone. */
+async function crash(node: NatsNode): Promise<number> {
+  const server = node.server;
+  if (!server || server.done) throw new Error(`${node.name} is not running`);
+  const killedAt = Date.now();
+  await killAll([server.pid]);
+  await server.exited;
+  return killedAt;
+}
+
+/** Resolves once the nodes agree that another node than `killed` leads. */
+const newLeader = (killed: string, led: Led, leaderNow: (led: Led) => Promise<string | undefined>) =>
+  waitUntil(`the nodes to agree on a new leader of ${describeLed(led)}`, FAILOVER_TIMEOUT_MS, async () => {
+    const leader = await leaderNow(led);
+    return leader !== killed ? leader : undefined;
+  });
+
 interface LeaderKill {
   node: NatsNode;
-  server: Daemon;
   /** The probe user, connecting to the nodes that stay up. */
   probeUser: { servers: string[]; user: string; password: string };
   stream: string;
   subject: string;
 }
 
-/** kill -9 of the stream leader's `server`; resolves once a publish is acknowledged again and another node leads. */
-async function killLeader(
-  { node, server, probeUser, stream, subject }: LeaderKill,
-  leaderNow: (stream: string) => Promise<string | undefined>,
+/** kill -9 of the stream leader `node`; resolves once a publish is acknowledged again and another node leads. */
+async function killStreamLeaderNode(
+  { node, probeUser, stream, subject }: LeaderKill,
+  leaderNow: (led: Led) => Promise<string | undefined>,
 ) {
   const nc = await connect({ ...natsConnectOptions(probeUser, PROBE), maxReconnectAttempts: -1 });
   try {
     const js = jetstream(nc, { timeout: 1_000 });
-    const crashed = Date.now();
-    await killAll([server.pid]);
-    await server.exited;
+    const crashed = await crash(node);
     await waitUntil(`a publish on ${subject} to be acknowledged after ${node.name} died`, FAILOVER_TIMEOUT_MS, () =>
       js.publish(subject, "failover probe").then(() => true),
     );
     const publishesBackAfterMs = Date.now() - crashed;
-    const newLeader = await waitUntil(
-      `the nodes to agree on a new leader of ${stream}`,
-      FAILOVER_TIMEOUT_MS,
-      async () => {
-        const leader = await leaderNow(stream);
-        return leader !== node.name ? leader : undefined;
-      },
-    );
-    return { killed: node.name, newLeader, publishesBackAfterMs };
+    return { killed: node.name, newLeader: await newLeader(node.name, { stream }, leaderNow), publishesBackAfterMs };
   } finally {
     await nc.close();
   }
@@ -189,34 +225,52 @@ export async function startNatsCluster(
     throw err;
   }
 
-  const leaderNow = (stream: string) => streamLeaderSaidBy(running(), stream);
+  const leaderNow = (led: Led) => leaderSaidBy(running(), led);
   // A busy machine can be between elections when asked: wait for one to be named rather than fail at once.
-  const streamLeader = (stream: string) =>
+  const leaderOf = (led: Led) =>
     waitUntil(
-      `a NATS node to name a leader of stream ${stream}`,
+      `a NATS node to name a leader of ${describeLed(led)}`,
       START_TIMEOUT_MS,
-      async () => (await leaderNow(stream)) || undefined,
+      async () => (await leaderNow(led)) || undefined,
     );
+  const runningNode = async (led: Led) => {
+    const name = await leaderOf(led);
+    const node = nodes.get(name);
+    if (!node?.server)
+      throw new Error(`the leader ${name} of ${describeLed(led)} is not a running node of this cluster`);
+    return node;
+  };
+
+  const nodeNamed = (name: string) => {
+    const node = nodes.get(name);
+    if (!node) throw new Error(`no node ${name}; the nodes are ${[...nodes.keys()].join(", ")}`);
+    return node;
+  };
 
   return {
     url: servers.join(","),
     origin: `a ${nodes.size}-node nats-server cluster on ports ${[...nodes.values()].map((n) => n.port).join(", ")}, a user per service`,
     endpoint: (user) => ({ servers, user, password: passwords[user] }),
     directories: [...nodes.values()].map((n) => n.files.dir),
+    nodeUrl: (name) => urlOf(nodeNamed(name)),
     addresses: () =>
       [...nodes.values()].map((n) => `${n.name}: ${urlOf(n)}, monitoring http://127.0.0.1:${n.monitorPort}`),
-    streamLeader,
+    streamLeader: (stream) => leaderOf({ stream }),
     killStreamLeader: async (stream, subject) => {
-      const killed = await streamLeader(stream);
-      const node = nodes.get(killed);
-      if (!node?.server) throw new Error(`the stream leader ${killed} is not a running node of this cluster`);
+      const node = await runningNode({ stream });
       const survivors = [...nodes.values()].filter((n) => n !== node).map(urlOf);
       const probeUser = { servers: survivors, user: PROBE, password: probe.password };
-      return killLeader({ node, server: node.server, probeUser, stream, subject }, leaderNow);
+      return killStreamLeaderNode({ node, probeUser, stream, subject }, leaderNow);
+    },
+    consumerLeader: (stream, durable) => leaderOf({ stream, durable }),
+    killConsumerLeader: async (stream, durable) => {
+      const node = await runningNode({ stream, durable });
+      const killedAt = await crash(node);
+      const leader = await newLeader(node.name, { stream, durable }, leaderNow);
+      return { killed: node.name, newLeader: leader, killedAt, newLeaderAfterMs: Date.now() - killedAt };
     },
     start: async (name) => {
-      const node = nodes.get(name);
-      if (!node) throw new Error(`no node ${name}; the nodes are ${[...nodes.keys()].join(", ")}`);
+      const node = nodeNamed(name);
       if (node.server && !node.server.done) throw new Error(`${name} is running`);
       await launch(node);
       // 200 once JetStream is current on this node: the meta leader known and its streams caught up.
