@@ -13,7 +13,7 @@ const UNIT_IN_TEST_DIR = ["test/architecture/**/*.test.ts", "test/faults/seed.te
 const WITH_SERVICES = { globalSetup: ["test/global-setup.ts"] };
 
 /**
- * The test pyramid. `unit` is every test beside the code (services/**, psp-simulator/**) and UNIT_IN_TEST_DIR: no
+ * The test pyramid. `unit` is every test beside the code (services/**, psp-simulator/**, scripts/**) and UNIT_IN_TEST_DIR: no
  * PostgreSQL, no NATS, nothing beyond loopback sockets, so it runs in seconds and `npm test` runs it alone. The other
  * projects get the run's PostgreSQL and NATS.
  */
@@ -28,7 +28,7 @@ export default defineConfig({
         test: {
           name: "unit",
           pool: "threads",
-          include: ["services/**/*.test.ts", "psp-simulator/**/*.test.ts", ...UNIT_IN_TEST_DIR],
+          include: ["services/**/*.test.ts", "psp-simulator/**/*.test.ts", "scripts/**/*.test.ts", ...UNIT_IN_TEST_DIR],
         },
       },
       {

@@ -18,13 +18,25 @@ function bindable(port: number): Promise<number | undefined> {
   });
 }
 
-/** A port nothing listens on now, to hand to a process that binds it later. */
+/**
+ * The ports this process handed out. Until their processes bind them they look free, and a cluster picks some sixty:
+ * drawn at random from 12,768, two would be the same one run in seven (EADDRINUSE at start).
+ */
+const handedOut = new Set<number>();
+
+/** A port nothing listens on now, and not handed out before by this process, to hand to a process that binds it later. */
 export async function freePort(): Promise<number> {
   for (let i = 0; i < TRIES; i++) {
-    const port = await bindable(randomInt(LOW, HIGH + 1));
-    if (port !== undefined) return port;
+    const candidate = randomInt(LOW, HIGH + 1);
+    const port = handedOut.has(candidate) ? undefined : await bindable(candidate);
+    if (port !== undefined) return handOut(port);
   }
   const any = await bindable(0);
   if (any === undefined) throw new Error("no free TCP port on 127.0.0.1");
-  return any;
+  return handOut(any);
+}
+
+function handOut(port: number): number {
+  handedOut.add(port);
+  return port;
 }
