@@ -17,9 +17,8 @@ import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Client } from "@connectrpc/connect";
-import pg from "pg";
+import type pg from "pg";
 import type { PaymentService } from "../../gen/payment/v1/payment_pb.js";
-import { dropServiceRolesSql } from "../../services/lib/service-db.js";
 import {
   benchPlatformEnv,
   checkout,
@@ -29,6 +28,7 @@ import {
   platformClients,
   startPlatform,
 } from "./platform-driver.js";
+import { withTemporaryDatabase } from "./temporary-database.js";
 
 const AIM_PAYMENTS_PER_SECOND = 300;
 const AIM_CREATE_P99_MS = 50;
@@ -207,32 +207,30 @@ async function fixedRate(
   };
 }
 
+/** PostgreSQL's count of the bench database's transactions and rows written so far. */
+async function databaseWork(admin: pg.Client, databaseUrl: string): Promise<DatabaseWork> {
+  const { rows } = await admin.query(
+    "select xact_commit + xact_rollback as xacts, tup_inserted + tup_updated + tup_deleted as writes from pg_stat_database where datname = $1",
+    [new URL(databaseUrl).pathname.slice(1)],
+  );
+  return { transactions: Number(rows[0].xacts), rowsWritten: Number(rows[0].writes) };
+}
+
+/** The platform on the bench's own database, driven through every phase; the database goes whatever happens. */
 async function main(): Promise<void> {
   const tag = randomBytes(5).toString("hex");
   const env = benchPlatformEnv(tag, "checkout-bench");
-  let dropDatabase = async () => {};
-  let databaseWork = async (): Promise<DatabaseWork | undefined> => undefined;
-  if (process.env.DATABASE_URL) {
-    const admin = new pg.Client(process.env.DATABASE_URL);
-    await admin.connect();
-    const name = `checkout_bench_${tag}`;
-    await admin.query(`create database ${name}`);
-    const url = new URL(process.env.DATABASE_URL);
-    url.pathname = `/${name}`;
-    env.DATABASE_URL = url.toString();
-    databaseWork = async () => {
-      const { rows } = await admin.query(
-        "select xact_commit + xact_rollback as xacts, tup_inserted + tup_updated + tup_deleted as writes from pg_stat_database where datname = $1",
-        [name],
-      );
-      return { transactions: Number(rows[0].xacts), rowsWritten: Number(rows[0].writes) };
-    };
-    dropDatabase = async () => {
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.query(dropServiceRolesSql(name));
-      await admin.end();
-    };
+  try {
+    await withTemporaryDatabase("checkout_bench", async (url, admin) => {
+      env.DATABASE_URL = url;
+      await runPhases(env, () => databaseWork(admin, url));
+    });
+  } finally {
+    rmSync(env.PKI_DIR!, { recursive: true, force: true });
   }
+}
+
+async function runPhases(env: NodeJS.ProcessEnv, work: () => Promise<DatabaseWork>): Promise<void> {
   const platform = await startPlatform(env);
   platformPid = platform.child.pid;
   const { payments, ledger } = platformClients(platform, env);
@@ -240,7 +238,7 @@ async function main(): Promise<void> {
   const counter = { n: 0 };
   try {
     console.log(`platform up (payment ${platform.paymentUrl}); ${SECONDS} s per phase\n`);
-    const workBefore = await databaseWork();
+    const workBefore = await work();
     const checkoutsBefore = counter.n;
     await closedLoop(payments, watch, Math.min(10, LEVELS[0] ?? 10), counter); // warm-up, not reported
     for (const level of LEVELS) console.log(report(await closedLoop(payments, watch, level, counter)));
@@ -253,14 +251,12 @@ async function main(): Promise<void> {
     console.log(
       `\nCreatePayment p99 at ${RATE}/s: ${ms(createP99)} (aim < ${AIM_CREATE_P99_MS} ms: ${(createP99 / AIM_CREATE_P99_MS).toFixed(2)} of it)`,
     );
-    const workAfter = await databaseWork();
-    if (workBefore && workAfter) {
-      const checkouts = counter.n - checkoutsBefore;
-      const per = (a: number, b: number) => ((a - b) / checkouts).toFixed(1);
-      console.log(
-        `PostgreSQL per checkout: ${per(workAfter.transactions, workBefore.transactions)} transactions, ${per(workAfter.rowsWritten, workBefore.rowsWritten)} rows written`,
-      );
-    }
+    const workAfter = await work();
+    const checkouts = counter.n - checkoutsBefore;
+    const per = (a: number, b: number) => ((a - b) / checkouts).toFixed(1);
+    console.log(
+      `PostgreSQL per checkout: ${per(workAfter.transactions, workBefore.transactions)} transactions, ${per(workAfter.rowsWritten, workBefore.rowsWritten)} rows written`,
+    );
     // The wallet and the ledger each take the events at their own pace: check once both have caught up.
     let { violations } = await ledger.checkInvariants({});
     for (let tries = 0; violations.length > 0 && tries < 30; tries++) {
@@ -277,8 +273,6 @@ async function main(): Promise<void> {
     await watch.stop();
     platform.child.kill("SIGTERM");
     await new Promise((resolve) => platform.child.once("exit", resolve));
-    await dropDatabase();
-    rmSync(env.PKI_DIR!, { recursive: true, force: true });
   }
 }
 
