@@ -240,18 +240,10 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
     if (filter.beforeSeq !== undefined) query.where("seq", "<", filter.beforeSeq.toString());
     const rows: Pick<PaymentRow, "id" | "seq">[] = await query.select("id", "seq");
     const page = rows.slice(0, filter.limit);
-    const read = new Map(
-      (
-        await this.read((q) =>
-          q.whereIn(
-            "p.id",
-            page.map((r) => r.id),
-          ),
-        )
-      ).map((r) => [r.payment.id, r]),
-    );
+    const ids = page.map((r) => r.id);
+    const byId = new Map((await this.read((q) => q.whereIn("p.id", ids))).map(({ payment }) => [payment.id, payment]));
     // A payment is never deleted, so each id of the page is read back.
-    const payments = page.map((r) => present(read.get(r.id), `payment ${r.id} of the page is read back`).payment);
+    const payments = ids.map((id) => present(byId.get(id), `payment ${id} of the page is read back`));
     return { payments, nextSeq: rows.length > filter.limit ? page.at(-1)?.seq : undefined };
   }
 
