@@ -46,6 +46,12 @@ export function isTransientStoreError(err: unknown): boolean {
   return inner.some((e) => e !== undefined && e !== err && isTransientStoreError(e));
 }
 
+/** True when the database undid the transaction for its clash with concurrent ones (a deadlock, a serialization failure). */
+export function isConcurrencyConflict(err: unknown): boolean {
+  const { code } = (err ?? {}) as { code?: unknown };
+  return code === "40P01" || code === "40001";
+}
+
 /** What a caller reads when the store stayed away longer than the call could wait. */
 export const STORE_UNAVAILABLE_MESSAGE =
   "the database is unavailable (failing over?); retry with the same idempotency key";

@@ -140,7 +140,7 @@ describe("exactly once in effect", () => {
       .consumers.get(platform.streams.stream, WALLET_PAYIN_DURABLE)
       .then((c) => c.next({ expires: 5_000 }));
     expect(msg?.seq).toBe(stored.seq);
-    await walletPayInHandler(walletDb, new WalletStore(walletDb))(msg!);
+    await walletPayInHandler(walletDb, new WalletStore(walletDb)).handle(msg!);
     await crashing.close();
     const before = await jsm.consumers.info(platform.streams.stream, WALLET_PAYIN_DURABLE);
 

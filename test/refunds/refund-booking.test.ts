@@ -84,7 +84,7 @@ describe("a succeeded refund", () => {
     const { paymentId } = await paidOrder(platform, sellerId, 2_000);
     const event = refundEvent(sellerId, paymentId, 50n, 1_950n);
     // The wallet's own handler commits the effect, as a consumer would before acking; the ack never comes.
-    await walletRefundHandler(walletDb, new WalletStore(walletDb))({ data: encodeRefund(event) } as JsMsg);
+    await walletRefundHandler(walletDb, new WalletStore(walletDb)).handle({ data: encodeRefund(event) } as JsMsg);
     expect(await walletBalance(platform, sellerId, "USD")).toBe(0n);
 
     await publish(event);

@@ -24,5 +24,5 @@ export function ledgerSubscriptions(db: Db): Subscription[] {
     [LEDGER_PAYOUT_DURABLE]: ledgerPayoutHandler(db),
     [LEDGER_DISPUTE_DURABLE]: ledgerDisputeHandler(db),
   };
-  return LEDGER_CONSUMERS.map((c) => ({ ...c, handle: handlers[c.durable] }));
+  return LEDGER_CONSUMERS.map((c) => ({ ...c, ...handlers[c.durable] }));
 }

@@ -1,7 +1,7 @@
 import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../log.js";
-import { processMessage, type ConsumerSettings } from "./consumer.js";
+import { processBatch, processMessage, type ConsumerSettings } from "./consumer.js";
 
 const settings: ConsumerSettings = {
   names: { stream: "S", subjectPrefix: "p" },
@@ -13,12 +13,12 @@ const settings: ConsumerSettings = {
 };
 
 /** A delivery on its last allowed attempt, recording what the consumer did with it. */
-function lastDelivery() {
+function lastDelivery(seq = 7) {
   const did: string[] = [];
   const msg = {
     subject: "p.payment.succeeded",
     data: new Uint8Array(),
-    seq: 7,
+    seq,
     headers: undefined,
     info: { deliveryCount: settings.maxDeliver },
     ack: () => did.push("ack"),
@@ -80,5 +80,43 @@ describe("a consumer through a store outage", () => {
     );
     expect(outcome).toBe("dead_lettered");
     expect(did).toEqual(["nak"]);
+  });
+
+  it("holds every message of a batch while the database is away, and acks each once the batch committed", async () => {
+    const deliveries = [lastDelivery(1), lastDelivery(2), lastDelivery(3)];
+    const outcomes = await processBatch(
+      {} as JetStreamClient,
+      deliveries.map((d) => d.msg),
+      {
+        handle: () => Promise.reject(new Error("a held batch is not taken apart")),
+        handleBatch: failingTimes(2, () => new Error("Connection terminated unexpectedly")),
+      },
+      settings,
+      createLogger("test"),
+      new AbortController().signal,
+    );
+    expect(outcomes).toEqual(["ok", "ok", "ok"]);
+    for (const { did } of deliveries) expect(did).toEqual(["working", "working", "ack"]);
+  });
+
+  it("takes apart a batch that deadlocked, rather than holding it: each message then goes on its own", async () => {
+    const deliveries = [lastDelivery(1), lastDelivery(2)];
+    const handled: number[] = [];
+    const outcomes = await processBatch(
+      {} as JetStreamClient,
+      deliveries.map((d) => d.msg),
+      {
+        handle: async (msg) => {
+          handled.push(msg.seq);
+        },
+        handleBatch: failingTimes(1, () => Object.assign(new Error("deadlock detected"), { code: "40P01" })),
+      },
+      settings,
+      createLogger("test"),
+      new AbortController().signal,
+    );
+    expect(outcomes).toEqual(["ok", "ok"]);
+    expect(handled).toEqual([1, 2]);
+    for (const { did } of deliveries) expect(did).toEqual(["ack"]);
   });
 });

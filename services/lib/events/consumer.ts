@@ -10,7 +10,7 @@ import { nanos } from "@nats-io/transport-node";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { LogFields, Logger } from "../log.js";
 import { jitteredBackoffMs } from "../retry.js";
-import { isTransientStoreError } from "../store-errors.js";
+import { isConcurrencyConflict, isTransientStoreError } from "../store-errors.js";
 import { eventLogFields } from "./event-log-fields.js";
 import { isNotFound, poisonSubject, type EventStreamNames } from "./streams.js";
 
@@ -25,6 +25,8 @@ export class PoisonMessage extends Error {
 /** What a handler reads of a message: one delivered to its durable, or one a replay read back from the stream. */
 export type EventMessage = Pick<JsMsg, "subject" | "data">;
 export type EventHandler = (msg: EventMessage) => Promise<void>;
+/** Handles several messages together: all of them take effect, or none (it throws). */
+export type BatchHandler = (msgs: readonly EventMessage[]) => Promise<void>;
 
 export interface ConsumerSettings {
   names: EventStreamNames;
@@ -97,30 +99,26 @@ function eventIdsOf(msg: JsMsg): LogFields {
 const STORE_OUTAGE_BACKOFF = { baseDelayMs: 100, maxDelayMs: 2_000 };
 
 /**
- * Runs `handle` again, holding the message (working(): no redelivery, no delivery spent), for as long as it fails
- * because the database is away: an outage is no fault of the message and must not make it a dead letter. Gives up
- * only when `stopping` fires; then the message is redelivered as after any failure.
+ * Runs `handle` again, holding `msgs` (working(): no redelivery, no delivery spent), for as long as it fails because
+ * the database is away (`awaitsStore` says which failures those are): an outage is no fault of the messages and must
+ * not make them dead letters. Gives up only when `stopping` fires; then they are redelivered as after any failure.
  */
 async function handleThroughStoreOutages(
-  msg: JsMsg,
-  handle: (msg: JsMsg) => Promise<void>,
+  msgs: readonly JsMsg[],
+  handle: () => Promise<void>,
+  awaitsStore: (err: unknown) => boolean,
   stopping: AbortSignal,
   log: Logger,
-  durable: string,
+  context: LogFields,
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await handle(msg);
+      return await handle();
     } catch (err) {
-      if (!isTransientStoreError(err) || stopping.aborted) throw err;
+      if (!awaitsStore(err) || stopping.aborted) throw err;
       if (attempt === 1)
-        log.warn("the database is unavailable; the message waits for it", {
-          durable,
-          streamSeq: msg.seq,
-          ...eventIdsOf(msg),
-          error: String(err),
-        });
-      msg.working();
+        log.warn("the database is unavailable; the message waits for it", { ...context, error: String(err) });
+      for (const msg of msgs) msg.working();
       await sleep(jitteredBackoffMs(attempt, STORE_OUTAGE_BACKOFF), undefined, { signal: stopping }).catch(() => {});
     }
   }
@@ -144,7 +142,8 @@ export async function processMessage(
   stopping: AbortSignal,
 ): Promise<EventOutcome> {
   try {
-    await handleThroughStoreOutages(msg, handle, stopping, log, settings.durable);
+    const context = { durable: settings.durable, streamSeq: msg.seq, ...eventIdsOf(msg) };
+    await handleThroughStoreOutages([msg], () => handle(msg), isTransientStoreError, stopping, log, context);
     msg.ack();
     return "ok";
   } catch (err) {
@@ -191,20 +190,54 @@ export async function processMessage(
   }
 }
 
+/**
+ * Applies `msgs` with one call of `handleBatch` (one database transaction), holding them all through a store outage,
+ * and acks each once it committed. When the batch fails otherwise (a poison message, an event the database refuses,
+ * a deadlock with another instance), nothing of it took effect: each message then goes through processMessage on
+ * its own, so that only the culprit is retried or dead-lettered and its neighbours are applied.
+ */
+export async function processBatch(
+  js: JetStreamClient,
+  msgs: readonly JsMsg[],
+  handlers: { handle: (msg: JsMsg) => Promise<void>; handleBatch: BatchHandler },
+  settings: ConsumerSettings,
+  log: Logger,
+  stopping: AbortSignal,
+): Promise<EventOutcome[]> {
+  const context = { durable: settings.durable, messages: msgs.length, firstStreamSeq: msgs[0]?.seq };
+  // A conflict with another transaction is the batch's own doing (its locks): smaller transactions get past it.
+  const awaitsStore = (err: unknown) => isTransientStoreError(err) && !isConcurrencyConflict(err);
+  try {
+    await handleThroughStoreOutages(msgs, () => handlers.handleBatch(msgs), awaitsStore, stopping, log, context);
+  } catch (err) {
+    log.info("batch failed; its messages are handled one at a time", { ...context, error: String(err) });
+    const outcomes: EventOutcome[] = [];
+    for (const msg of msgs) outcomes.push(await processMessage(js, msg, handlers.handle, settings, log, stopping));
+    return outcomes;
+  }
+  for (const msg of msgs) msg.ack();
+  return msgs.map(() => "ok");
+}
+
 export interface RunningConsumer {
   stop(): Promise<void>;
 }
 
 const PULL_EXPIRES_MS = 5_000;
 
-/** Messages a consumer instance handles at once. */
+/** Messages a consumer instance handles at once, one by one. */
 export const CONSUMER_CONCURRENCY = 8;
+/** The most messages one batch takes (a batch takes only what is delivered already, never waiting to fill up). */
+export const BATCH_SIZE = 64;
+/** Batches a consumer instance applies at once. */
+export const BATCHES_IN_FLIGHT = 2;
 
 /**
  * Runs a durable consumer: instances of a service share the durable, so JetStream spreads messages over them, and
- * each instance handles up to CONSUMER_CONCURRENCY at once. No handler may rely on the order of events: competing
- * instances never kept it anyway; idempotency and database constraints make every order come out the same. Few are
- * buffered, so each is acked well within ack_wait. `handled` hears the outcome of every delivery.
+ * each instance handles up to CONSUMER_CONCURRENCY at once, or, given `handleBatch`, up to BATCHES_IN_FLIGHT
+ * batches of the messages already delivered (see processBatch). No handler may rely on the order of events:
+ * competing instances never kept it anyway; idempotency and database constraints make every order come out the
+ * same. Few are buffered, so each is acked well within ack_wait. `handled` hears the outcome of every delivery.
  */
 export async function startConsumer(
   js: JetStreamClient,
@@ -212,8 +245,11 @@ export async function startConsumer(
   handle: (msg: JsMsg) => Promise<void>,
   log: Logger,
   handled: (outcome: EventOutcome) => void,
+  handleBatch?: BatchHandler,
 ): Promise<RunningConsumer> {
   const consumer = await js.consumers.get(settings.names.stream, settings.durable);
+  const maxBatch = handleBatch ? BATCH_SIZE : 1;
+  const maxInFlight = handleBatch ? BATCHES_IN_FLIGHT : CONSUMER_CONCURRENCY;
   // Pulls that expire within seconds, with heartbeats every expires/2: after a consumer leader is lost (a NATS node
   // down) two missed heartbeats make the client pull again, rather than the default 30 s pull's time. `bind` makes
   // it pull again at once and at every further missed heartbeat: without it, it first asks for the consumer's info,
@@ -221,27 +257,43 @@ export async function startConsumer(
   // 1.5 × expires before asking again (measured: up to 9 s more after the election). Losing the "consumer not
   // found" notice is no loss: a consume() without abort_on_missing_resource keeps going without it anyway.
   const messages: ConsumerMessages = await consumer.consume({
-    max_messages: 2 * CONSUMER_CONCURRENCY,
+    max_messages: 2 * maxBatch * maxInFlight,
     expires: PULL_EXPIRES_MS,
     bind: true,
   });
   const stopping = new AbortController();
   const inFlight = new Set<Promise<void>>();
-  const loop = (async () => {
-    for await (const msg of messages) {
-      const one: Promise<void> = processMessage(js, msg, handle, settings, log, stopping.signal)
-        .then(handled, (err: unknown) =>
+  const start = (batch: JsMsg[]) => {
+    const outcomes =
+      handleBatch && batch.length > 1
+        ? processBatch(js, batch, { handle, handleBatch }, settings, log, stopping.signal)
+        : Promise.all(batch.map((msg) => processMessage(js, msg, handle, settings, log, stopping.signal)));
+    const one: Promise<void> = outcomes
+      .then(
+        (all) => {
+          for (const outcome of all) handled(outcome);
+        },
+        (err: unknown) =>
           log.error("consumer failed on a message", {
             durable: settings.durable,
-            streamSeq: msg.seq,
-            ...eventIdsOf(msg),
+            streamSeqs: batch.map((msg) => msg.seq),
+            ...(batch.length === 1 && batch[0] ? eventIdsOf(batch[0]) : {}),
             error: String(err),
           }),
-        )
-        .finally(() => inFlight.delete(one));
-      inFlight.add(one);
-      if (inFlight.size >= CONSUMER_CONCURRENCY) await Promise.race(inFlight);
+      )
+      .finally(() => inFlight.delete(one));
+    inFlight.add(one);
+  };
+  const loop = (async () => {
+    let batch: JsMsg[] = [];
+    for await (const msg of messages) {
+      batch.push(msg);
+      if (batch.length < maxBatch && messages.getPending() > 0) continue;
+      start(batch);
+      batch = [];
+      if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
     }
+    if (batch.length > 0) start(batch);
     await Promise.all(inFlight);
   })();
   return {

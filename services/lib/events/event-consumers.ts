@@ -5,6 +5,7 @@ import {
   defaultConsumerSettings,
   ensureConsumer,
   startConsumer,
+  type BatchHandler,
   type ConsumerSettings,
   type EventHandler,
 } from "./consumer.js";
@@ -27,6 +28,8 @@ export interface Subscription {
   /** Under the subject prefix, e.g. "payment.succeeded" or "payout.*". */
   subject: string;
   handle: EventHandler;
+  /** Several messages in one go, all or none taking effect (see processBatch); without it, one at a time. */
+  handleBatch?: BatchHandler;
 }
 
 /** A durable and the subject it reads, without its handler. */
@@ -59,19 +62,19 @@ export async function consumeEvents(
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
   const durables = subscriptions.flatMap(
-    (s): { settings: ConsumerSettings; handle: (msg: JsMsg) => Promise<void> }[] => {
+    (s): { settings: ConsumerSettings; handle: (msg: JsMsg) => Promise<void>; handleBatch?: BatchHandler }[] => {
       const settings = consumerSettings(events, s);
       const replays = consumerSettings(events, replayBinding(s.durable));
       return [
-        { settings, handle: s.handle },
+        { settings, handle: s.handle, handleBatch: s.handleBatch },
         { settings: replays, handle: replayHandler(js, jsm, settings, s.handle, log) },
       ];
     },
   );
   for (const { settings } of durables) await ensureConsumer(jsm, settings);
   const running = await Promise.all(
-    durables.map(({ settings, handle }) =>
-      startConsumer(js, settings, handle, log, (outcome) => metrics.count(settings.durable, outcome)),
+    durables.map(({ settings, handle, handleBatch }) =>
+      startConsumer(js, settings, handle, log, (outcome) => metrics.count(settings.durable, outcome), handleBatch),
     ),
   );
   const unwatch = await metrics.watch(

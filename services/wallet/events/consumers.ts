@@ -21,5 +21,5 @@ export function walletSubscriptions(db: Db, balances: WalletStore): Subscription
     [WALLET_REFUND_DURABLE]: walletRefundHandler(db, balances),
     [WALLET_DISPUTE_DURABLE]: walletDisputeHandler(db, balances),
   };
-  return WALLET_CONSUMERS.map((c) => ({ ...c, handle: handlers[c.durable] }));
+  return WALLET_CONSUMERS.map((c) => ({ ...c, ...handlers[c.durable] }));
 }

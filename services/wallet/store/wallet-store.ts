@@ -17,6 +17,16 @@ interface BalanceRow {
   updated_at: Date;
 }
 
+/** One event's changes to the balances of `currency`; `kind` names the cause ("payin", "refund", ...): only a payout may not overdraw. */
+export interface WalletMove {
+  eventId: string;
+  currency: string;
+  changes: readonly BalanceChange[];
+  kind: string;
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 const toBalance = (r: BalanceRow): Balance => ({
   sellerId: r.seller_id,
   currency: r.currency.trim(),
@@ -27,11 +37,7 @@ const toBalance = (r: BalanceRow): Balance => ({
 export class WalletStore {
   constructor(private readonly db: Db) {}
 
-  /**
-   * Applies the changes inside the caller's transaction, each with its movement, in two statements. Each seller's
-   * row is locked only for its own update, in seller order, so that two events moving the same sellers never wait on
-   * each other in a circle. `kind` names the cause ("payin", "refund", ...): only a payout may not overdraw.
-   */
+  /** Applies one event's changes inside the caller's transaction (see moveMany). */
   async move(
     trx: Knex.Transaction,
     eventId: string,
@@ -39,8 +45,16 @@ export class WalletStore {
     changes: BalanceChange[],
     kind: string,
   ): Promise<void> {
-    if (changes.length === 0) return;
-    await trx("movements").insert(
+    await this.moveMany(trx, [{ eventId, currency, changes, kind }]);
+  }
+
+  /**
+   * Applies the changes of several events inside the caller's transaction, each with its movement, in two
+   * statements whatever their number. The balance rows are locked by one statement in (seller, currency) order, so
+   * that two transactions moving overlapping sellers wait on each other in line, never in a circle.
+   */
+  async moveMany(trx: Knex.Transaction, moves: readonly WalletMove[]): Promise<void> {
+    const movements = moves.flatMap(({ eventId, currency, changes, kind }) =>
       changes.map(({ sellerId, amountMinor }) => ({
         event_id: eventId,
         seller_id: sellerId,
@@ -49,22 +63,23 @@ export class WalletStore {
         kind,
       })),
     );
-    // One row per seller (an upsert may not touch a row twice), in seller order.
-    const bySeller = new Map<string, bigint>();
-    for (const { sellerId, amountMinor } of [...changes].sort((a, b) =>
-      a.sellerId < b.sellerId ? -1 : a.sellerId > b.sellerId ? 1 : 0,
+    if (movements.length === 0) return;
+    await trx("movements").insert(movements);
+    // One row per wallet (an upsert may not touch a row twice), in wallet order; the stable sort keeps each
+    // wallet's movements in the order given, so its last movement is the last one's kind.
+    const byWallet = new Map<
+      string,
+      { seller_id: string; currency: string; available_minor: bigint; last_movement: string }
+    >();
+    for (const m of [...movements].sort(
+      (a, b) => compare(a.seller_id, b.seller_id) || compare(a.currency, b.currency),
     )) {
-      bySeller.set(sellerId, (bySeller.get(sellerId) ?? 0n) + amountMinor);
+      const key = `${m.seller_id}\u0000${m.currency}`;
+      const sum = (byWallet.get(key)?.available_minor ?? 0n) + m.amount_minor;
+      byWallet.set(key, { seller_id: m.seller_id, currency: m.currency, available_minor: sum, last_movement: m.kind });
     }
     await trx("balances")
-      .insert(
-        [...bySeller].map(([sellerId, amountMinor]) => ({
-          seller_id: sellerId,
-          currency,
-          available_minor: amountMinor,
-          last_movement: kind,
-        })),
-      )
+      .insert([...byWallet.values()])
       .onConflict(["seller_id", "currency"])
       .merge({
         available_minor: trx.raw("balances.available_minor + excluded.available_minor"),
