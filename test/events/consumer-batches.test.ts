@@ -229,23 +229,26 @@ describe("a consumer's batch", () => {
   });
 });
 
-describe("a consumer started with a batch handler", () => {
-  it("applies every event once and dead-letters the poison one, counting each delivery's outcome", async () => {
+describe("consumers started with a batch handler", () => {
+  // Two instances sharing the durable, with small batches: consume() pulls again many times, and the last messages
+  // of a pull must not wait for more to come.
+  it("apply every event once between them and dead-letter the poison one, counting each delivery's outcome", async () => {
     const settings = await newConsumer();
-    const ids = Array.from({ length: 40 }, () => `evt_${randomUUID()}`);
+    const ids = Array.from({ length: 100 }, () => `evt_${randomUUID()}`);
     const poison = new TextEncoder().encode("not protobuf {");
     const payloads = ids.map((id, i) => payIn(id, [`seller-${i % 5}`]));
-    payloads.splice(17, 0, poison);
+    payloads.splice(37, 0, poison);
     for (const data of payloads) await js.publish(settings.filterSubject, data, { msgID: randomUUID() });
     const outcomes: EventOutcome[] = [];
     const handlers = ledgerPayInHandler(ledgerDb);
-    const consumer = await startConsumer(
-      js,
-      settings,
-      handlers.handle,
-      log,
-      (outcome) => outcomes.push(outcome),
-      handlers.handleBatch,
+    const instances = await Promise.all(
+      [1, 2].map(() =>
+        startConsumer(js, settings, handlers.handle, log, (outcome) => outcomes.push(outcome), {
+          handleBatch: handlers.handleBatch,
+          size: 8,
+          inFlight: 1,
+        }),
+      ),
     );
     try {
       await waitFor(
@@ -256,10 +259,10 @@ describe("a consumer started with a batch handler", () => {
       );
       await idle(settings);
     } finally {
-      await consumer.stop();
+      await Promise.all(instances.map((i) => i.stop()));
     }
-    expect(outcomes.filter((o) => o === "ok")).toHaveLength(40);
+    expect(outcomes.filter((o) => o === "ok")).toHaveLength(100);
     expect(outcomes.filter((o) => o === "dead_lettered")).toHaveLength(1);
-    expect(await posted(ids)).toBe(40);
+    expect(await posted(ids)).toBe(100);
   });
 });

@@ -225,19 +225,29 @@ export interface RunningConsumer {
 
 const PULL_EXPIRES_MS = 5_000;
 
+/** Resolves once the microtasks queued so far, and those they queue, have run. */
+const endOfTurn = () => new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)));
+
 /** Messages a consumer instance handles at once, one by one. */
 export const CONSUMER_CONCURRENCY = 8;
-/** The most messages one batch takes (a batch takes only what is delivered already, never waiting to fill up). */
+/** How a consumer applies batches (see processBatch). */
+export interface Batching {
+  handleBatch: BatchHandler;
+  /** The most messages a batch takes: only those delivered already, it never waits to fill up. BATCH_SIZE by default. */
+  size?: number;
+  /** Batches applied at once; BATCHES_IN_FLIGHT by default. */
+  inFlight?: number;
+}
+// Chosen with scripts/bench/consumer-bench.ts.
 export const BATCH_SIZE = 64;
-/** Batches a consumer instance applies at once. */
 export const BATCHES_IN_FLIGHT = 2;
 
 /**
  * Runs a durable consumer: instances of a service share the durable, so JetStream spreads messages over them, and
- * each instance handles up to CONSUMER_CONCURRENCY at once, or, given `handleBatch`, up to BATCHES_IN_FLIGHT
- * batches of the messages already delivered (see processBatch). No handler may rely on the order of events:
- * competing instances never kept it anyway; idempotency and database constraints make every order come out the
- * same. Few are buffered, so each is acked well within ack_wait. `handled` hears the outcome of every delivery.
+ * each instance handles up to CONSUMER_CONCURRENCY at once, or, given `batching`, batches of the messages already
+ * delivered (see processBatch). No handler may rely on the order of events: competing instances never kept it
+ * anyway; idempotency and database constraints make every order come out the same. Few are buffered, so each is
+ * acked well within ack_wait. `handled` hears the outcome of every delivery.
  */
 export async function startConsumer(
   js: JetStreamClient,
@@ -245,11 +255,11 @@ export async function startConsumer(
   handle: (msg: JsMsg) => Promise<void>,
   log: Logger,
   handled: (outcome: EventOutcome) => void,
-  handleBatch?: BatchHandler,
+  batching?: Batching,
 ): Promise<RunningConsumer> {
   const consumer = await js.consumers.get(settings.names.stream, settings.durable);
-  const maxBatch = handleBatch ? BATCH_SIZE : 1;
-  const maxInFlight = handleBatch ? BATCHES_IN_FLIGHT : CONSUMER_CONCURRENCY;
+  const maxBatch = batching ? (batching.size ?? BATCH_SIZE) : 1;
+  const maxInFlight = batching ? (batching.inFlight ?? BATCHES_IN_FLIGHT) : CONSUMER_CONCURRENCY;
   // Pulls that expire within seconds, with heartbeats every expires/2: after a consumer leader is lost (a NATS node
   // down) two missed heartbeats make the client pull again, rather than the default 30 s pull's time. `bind` makes
   // it pull again at once and at every further missed heartbeat: without it, it first asks for the consumer's info,
@@ -265,8 +275,8 @@ export async function startConsumer(
   const inFlight = new Set<Promise<void>>();
   const start = (batch: JsMsg[]) => {
     const outcomes =
-      handleBatch && batch.length > 1
-        ? processBatch(js, batch, { handle, handleBatch }, settings, log, stopping.signal)
+      batching && batch.length > 1
+        ? processBatch(js, batch, { handle, handleBatch: batching.handleBatch }, settings, log, stopping.signal)
         : Promise.all(batch.map((msg) => processMessage(js, msg, handle, settings, log, stopping.signal)));
     const one: Promise<void> = outcomes
       .then(
@@ -285,15 +295,28 @@ export async function startConsumer(
     inFlight.add(one);
   };
   const loop = (async () => {
-    let batch: JsMsg[] = [];
-    for await (const msg of messages) {
-      batch.push(msg);
-      if (batch.length < maxBatch && messages.getPending() > 0) continue;
+    const iterator = messages[Symbol.asyncIterator]();
+    let next = iterator.next();
+    for (let ended = false; !ended; ) {
+      const first = await next;
+      if (first.done) break;
+      const batch = [first.value];
+      next = iterator.next();
+      // The messages consume() holds already come within this turn of the event loop; a batch takes those only, so
+      // that under load batches grow while earlier ones commit, and a lone message never waits for company.
+      while (batch.length < maxBatch) {
+        const more = await Promise.race([next, endOfTurn()]);
+        if (more === undefined) break;
+        if (more.done) {
+          ended = true;
+          break;
+        }
+        batch.push(more.value);
+        next = iterator.next();
+      }
       start(batch);
-      batch = [];
       if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
     }
-    if (batch.length > 0) start(batch);
     await Promise.all(inFlight);
   })();
   return {

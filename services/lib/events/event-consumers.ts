@@ -74,7 +74,14 @@ export async function consumeEvents(
   for (const { settings } of durables) await ensureConsumer(jsm, settings);
   const running = await Promise.all(
     durables.map(({ settings, handle, handleBatch }) =>
-      startConsumer(js, settings, handle, log, (outcome) => metrics.count(settings.durable, outcome), handleBatch),
+      startConsumer(
+        js,
+        settings,
+        handle,
+        log,
+        (outcome) => metrics.count(settings.durable, outcome),
+        handleBatch && { handleBatch },
+      ),
     ),
   );
   const unwatch = await metrics.watch(
