@@ -119,4 +119,23 @@ describe("a consumer through a store outage", () => {
     expect(handled).toEqual([1, 2]);
     for (const { did } of deliveries) expect(did).toEqual(["ack"]);
   });
+
+  it("lets go of a held batch when the consumer stops, without trying its messages one by one against the absent database", async () => {
+    const deliveries = [lastDelivery(1), lastDelivery(2)];
+    const stopping = new AbortController();
+    stopping.abort();
+    const outcomes = await processBatch(
+      {} as JetStreamClient,
+      deliveries.map((d) => d.msg),
+      {
+        handle: () => Promise.reject(new Error("a batch let go of is not taken apart")),
+        handleBatch: failingTimes(1, () => new Error("Connection terminated")),
+      },
+      settings,
+      createLogger("test"),
+      stopping.signal,
+    );
+    expect(outcomes).toEqual(["dead_lettered", "dead_lettered"]);
+    for (const { did } of deliveries) expect(did).toEqual(["nak"]);
+  });
 });

@@ -147,46 +147,57 @@ export async function processMessage(
     msg.ack();
     return "ok";
   } catch (err) {
-    const context = {
+    return afterFailure(js, msg, err, settings, log);
+  }
+}
+
+/** What becomes of a delivery that failed with `err`: redelivered later, or, when poison, a dead letter at once. */
+async function afterFailure(
+  js: JetStreamClient,
+  msg: JsMsg,
+  err: unknown,
+  settings: ConsumerSettings,
+  log: Logger,
+): Promise<EventOutcome> {
+  const context = {
+    durable: settings.durable,
+    subject: msg.subject,
+    streamSeq: msg.seq,
+    delivery: msg.info.deliveryCount,
+    ...eventIdsOf(msg),
+    error: String(err),
+  };
+  const retryIn = settings.retryBaseMs * 2 ** (msg.info.deliveryCount - 1);
+  if (!(err instanceof PoisonMessage)) {
+    const lastDelivery = msg.info.deliveryCount >= settings.maxDeliver;
+    log.warn(
+      lastDelivery
+        ? "message failed on its last delivery, becomes a dead letter"
+        : "message failed, will be redelivered",
+      context,
+    );
+    msg.nak(retryIn);
+    return lastDelivery ? "dead_lettered" : "retried";
+  }
+  try {
+    msg.working(); // the record is published before term(): keep it from being redelivered meanwhile
+    const letter = {
+      type: "poison",
       durable: settings.durable,
-      subject: msg.subject,
       streamSeq: msg.seq,
-      delivery: msg.info.deliveryCount,
-      ...eventIdsOf(msg),
-      error: String(err),
-    };
-    const retryIn = settings.retryBaseMs * 2 ** (msg.info.deliveryCount - 1);
-    if (!(err instanceof PoisonMessage)) {
-      const lastDelivery = msg.info.deliveryCount >= settings.maxDeliver;
-      log.warn(
-        lastDelivery
-          ? "message failed on its last delivery, becomes a dead letter"
-          : "message failed, will be redelivered",
-        context,
-      );
-      msg.nak(retryIn);
-      return lastDelivery ? "dead_lettered" : "retried";
-    }
-    try {
-      msg.working(); // the record is published before term(): keep it from being redelivered meanwhile
-      const letter = {
-        type: "poison",
-        durable: settings.durable,
-        streamSeq: msg.seq,
-        deliveries: msg.info.deliveryCount,
-        reason: err.message,
-      } as const;
-      await recordDeadLetter(js, settings.names, letter, `${settings.durable}:${msg.seq}`);
-      log.error("poison message dead-lettered", context);
-      // No reason on the term: servers before 2.10.4 ignore a "+TERM <reason>" and redeliver after ack_wait. The
-      // reason is in the record.
-      msg.term();
-      return "dead_lettered";
-    } catch (publishErr) {
-      log.warn("could not dead-letter a poison message, will retry", { ...context, publishError: String(publishErr) });
-      msg.nak(retryIn);
-      return "retried";
-    }
+      deliveries: msg.info.deliveryCount,
+      reason: err.message,
+    } as const;
+    await recordDeadLetter(js, settings.names, letter, `${settings.durable}:${msg.seq}`);
+    log.error("poison message dead-lettered", context);
+    // No reason on the term: servers before 2.10.4 ignore a "+TERM <reason>" and redeliver after ack_wait. The
+    // reason is in the record.
+    msg.term();
+    return "dead_lettered";
+  } catch (publishErr) {
+    log.warn("could not dead-letter a poison message, will retry", { ...context, publishError: String(publishErr) });
+    msg.nak(retryIn);
+    return "retried";
   }
 }
 
@@ -210,6 +221,8 @@ export async function processBatch(
   try {
     await handleThroughStoreOutages(msgs, () => handlers.handleBatch(msgs), awaitsStore, stopping, log, context);
   } catch (err) {
+    // Only a consumer stopping gives up on an outage: every message then goes back, none is to blame.
+    if (awaitsStore(err)) return Promise.all(msgs.map((msg) => afterFailure(js, msg, err, settings, log)));
     log.info("batch failed; its messages are handled one at a time", { ...context, error: String(err) });
     const outcomes: EventOutcome[] = [];
     for (const msg of msgs) outcomes.push(await processMessage(js, msg, handlers.handle, settings, log, stopping));
