@@ -259,8 +259,9 @@ export const BATCHES_IN_FLIGHT = 2;
  * Runs a durable consumer: instances of a service share the durable, so JetStream spreads messages over them, and
  * each instance handles up to CONSUMER_CONCURRENCY at once, or, given `batching`, batches of the messages already
  * delivered (see processBatch). No handler may rely on the order of events: competing instances never kept it
- * anyway; idempotency and database constraints make every order come out the same. Few are buffered, so each is
- * acked well within ack_wait. `handled` hears the outcome of every delivery.
+ * anyway; idempotency and database constraints make every order come out the same. Few are buffered (twice what
+ * it applies at once: 16 messages, or 256 in batches), so each is acked well within ack_wait. `handled` hears the
+ * outcome of every delivery.
  */
 export async function startConsumer(
   js: JetStreamClient,
