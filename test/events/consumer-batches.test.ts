@@ -229,6 +229,26 @@ describe("a consumer's batch", () => {
   });
 });
 
+describe("two instances' batches over the same new sellers, in opposite orders", () => {
+  // Each batch locks what it creates (balance rows, accounts) in one statement in key order, so they wait in line.
+  it.each([
+    { consumer: "wallet", handlers: () => walletPayInHandler(walletDb, new WalletStore(walletDb)) },
+    { consumer: "ledger", handlers: () => ledgerPayInHandler(ledgerDb) },
+  ])("never deadlock in the $consumer", async ({ handlers }) => {
+    const { handleBatch } = handlers();
+    for (let round = 0; round < 10; round++) {
+      const sellers = Array.from({ length: 6 }, () => `seller-${randomUUID()}`);
+      const pairs = [0, 2, 4].map((i) => sellers.slice(i, i + 2));
+      const batch = (order: string[][]) =>
+        order.map((pair) => ({ subject: "payment.succeeded", data: payIn(`evt_${randomUUID()}`, pair) }));
+      await Promise.all([
+        handleBatch(batch(pairs)),
+        handleBatch(batch([...pairs].reverse().map((pair) => [...pair].reverse()))),
+      ]);
+    }
+  });
+});
+
 describe("consumers started with a batch handler", () => {
   // Two instances sharing the durable, with small batches: consume() pulls again many times, and the last messages
   // of a pull must not wait for more to come.
