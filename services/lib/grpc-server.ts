@@ -70,7 +70,8 @@ const UNTRUSTED_SESSION_MS = 10_000;
 
 export const defaultGrpcLimits: GrpcLimits = { maxReceiveBytes: 1024 * 1024, maxCallsPerConnection: 1_000 };
 
-const codeOfKind: Record<ErrorKind, Code> = {
+/** The gRPC status code of each kind of domain error (also for errors answered inside a response, item by item). */
+export const codeOfKind: Readonly<Record<ErrorKind, Code>> = {
   invalid_argument: Code.InvalidArgument,
   not_found: Code.NotFound,
   already_exists: Code.AlreadyExists,

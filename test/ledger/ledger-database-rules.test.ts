@@ -127,6 +127,51 @@ describe("the database refuses what the service would refuse", () => {
     );
   });
 
+  it("checks every row of a multi-row insert, refusing the whole statement for one bad row", async () => {
+    const twoTransactions = (secondAccount: string) =>
+      db.transaction(async (trx) => {
+        await trx.raw(
+          "insert into transactions (id, description, fingerprint) values ('multi-a', 'raw', 'raw'), ('multi-b', 'raw', 'raw')",
+        );
+        await trx.raw(`insert into entries (transaction_id, position, account_code, currency, direction, amount_minor) values
+          ('multi-a', 0, 'psp_receivable:USD', 'USD', 'DEBIT', 5), ('multi-a', 1, 'seller_payable:s1:USD', 'USD', 'CREDIT', 5),
+          ('multi-b', 0, 'psp_receivable:USD', 'USD', 'DEBIT', 5), ('multi-b', 1, '${secondAccount}', 'USD', 'CREDIT', 5)`);
+      });
+    await expect(twoTransactions("seller_payable:ghost:USD")).rejects.toThrow(
+      'entry 1 of transaction "multi-b": account "seller_payable:ghost:USD" does not exist',
+    );
+    await expect(twoTransactions("cash:EUR")).rejects.toThrow(
+      'entry 1 of transaction "multi-b": account "cash:EUR" holds EUR, not USD',
+    );
+    expect(await transactionExists("multi-a")).toBe(false);
+    await expect(
+      db.transaction(async (trx) => {
+        await trx.raw("insert into transactions (id, description, fingerprint) values ('multi-c', 'raw', 'raw')");
+        await trx.raw(`insert into entries (transaction_id, position, account_code, currency, direction, amount_minor) values
+          ('multi-c', 0, 'psp_receivable:USD', 'USD', 'DEBIT', 5), ('multi-c', 1, 'seller_payable:s1:USD', 'USD', 'CREDIT', 5),
+          ('posted', 2, 'psp_receivable:USD', 'USD', 'DEBIT', 5), ('posted', 3, 'seller_payable:s1:USD', 'USD', 'CREDIT', 5)`);
+      }),
+    ).rejects.toThrow(
+      'entry 2 of transaction "posted": the transaction must be inserted by the same database transaction; posted transactions are immutable',
+    );
+    expect(await transactionExists("multi-c")).toBe(false);
+  });
+
+  it("checks the balance at commit over entries written by several statements", async () => {
+    const splitPost = (id: string, creditAmount: number) =>
+      db.transaction(async (trx) => {
+        await trx.raw("insert into transactions (id, description, fingerprint) values (?, 'raw', 'raw')", [id]);
+        await trx.raw(`insert into entries (transaction_id, position, account_code, currency, direction, amount_minor) values
+          ('${id}', 0, 'psp_receivable:USD', 'USD', 'DEBIT', 10), ('${id}', 1, 'seller_payable:s1:USD', 'USD', 'CREDIT', 4)`);
+        await insertEntries(trx, id, [["seller_payable:s1:USD", "USD", "CREDIT", creditAmount]], 2);
+      });
+    await splitPost("split-ok", 6);
+    expect(await transactionExists("split-ok")).toBe(true);
+    await expect(splitPost("split-unbalanced", 5)).rejects.toThrow(
+      'transaction "split-unbalanced" does not balance (minor units) in USD: debits 10, credits 9',
+    );
+  });
+
   it("stamps the writing database transaction itself, whatever xid the writer gives", async () => {
     await db.transaction(async (trx) => {
       await trx.raw("insert into transactions (id, description, fingerprint) values ('raw-xid', 'raw', 'raw')");

@@ -33,11 +33,13 @@ describe("ledger migrations", () => {
     await migrateUp(db, LEDGER_SCHEMA, ledgerMigrations);
     const objects = await objectsIn(LEDGER_SCHEMA);
     expect(objects).toEqual([
+      "function admit_entries",
       "function admit_entry",
       "function advance_checkpoints",
       "function check_transaction",
       "function fold_revenue_days",
       "function post_transaction",
+      "function post_transactions",
       "function refuse_change",
       "function revenue_entries_from",
       "function rpc_audit_refuse_change",

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ledger/v1/ledger.proto.
  */
 export const file_ledger_v1_ledger: GenFile = /*@__PURE__*/
-  fileDesc("ChZsZWRnZXIvdjEvbGVkZ2VyLnByb3RvEglsZWRnZXIudjEiTwoHQWNjb3VudBIMCgRjb2RlGAEgASgJEiQKBHR5cGUYAiABKA4yFi5sZWRnZXIudjEuQWNjb3VudFR5cGUSEAoIY3VycmVuY3kYAyABKAkiaAoFRW50cnkSFAoMYWNjb3VudF9jb2RlGAEgASgJEicKCWRpcmVjdGlvbhgCIAEoDjIULmxlZGdlci52MS5EaXJlY3Rpb24SIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5IowBCgtUcmFuc2FjdGlvbhIWCg50cmFuc2FjdGlvbl9pZBgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIhCgdlbnRyaWVzGAMgAygLMhAubGVkZ2VyLnYxLkVudHJ5Ei0KCXBvc3RlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiOQoST3BlbkFjY291bnRSZXF1ZXN0EiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudCI6ChNPcGVuQWNjb3VudFJlc3BvbnNlEiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudCJoChZQb3N0VHJhbnNhY3Rpb25SZXF1ZXN0EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEiEKB2VudHJpZXMYAyADKAsyEC5sZWRnZXIudjEuRW50cnkiRgoXUG9zdFRyYW5zYWN0aW9uUmVzcG9uc2USKwoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iLwoVR2V0VHJhbnNhY3Rpb25SZXF1ZXN0EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJIkUKFkdldFRyYW5zYWN0aW9uUmVzcG9uc2USKwoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iKQoRR2V0QmFsYW5jZVJlcXVlc3QSFAoMYWNjb3VudF9jb2RlGAEgASgJIq0BChJHZXRCYWxhbmNlUmVzcG9uc2USIwoHYWNjb3VudBgBIAEoCzISLmxlZGdlci52MS5BY2NvdW50EiEKB2JhbGFuY2UYAiABKAsyEC5jb21tb24udjEuTW9uZXkSJgoMdG90YWxfZGViaXRzGAMgASgLMhAuY29tbW9uLnYxLk1vbmV5EicKDXRvdGFsX2NyZWRpdHMYBCABKAsyEC5jb21tb24udjEuTW9uZXkiUQoTTGlzdEFjY291bnRzUmVxdWVzdBITCgtjb2RlX3ByZWZpeBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJcChRMaXN0QWNjb3VudHNSZXNwb25zZRIrCghhY2NvdW50cxgBIAMoCzIZLmxlZGdlci52MS5BY2NvdW50QmFsYW5jZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiqQEKDkFjY291bnRCYWxhbmNlEiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudBIhCgdiYWxhbmNlGAIgASgLMhAuY29tbW9uLnYxLk1vbmV5EiYKDHRvdGFsX2RlYml0cxgDIAEoCzIQLmNvbW1vbi52MS5Nb25leRInCg10b3RhbF9jcmVkaXRzGAQgASgLMhAuY29tbW9uLnYxLk1vbmV5InUKC1Bvc3RlZEVudHJ5EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEh8KBWVudHJ5GAIgASgLMhAubGVkZ2VyLnYxLkVudHJ5Ei0KCXBvc3RlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiUQoSTGlzdEVudHJpZXNSZXF1ZXN0EhQKDGFjY291bnRfY29kZRgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJXChNMaXN0RW50cmllc1Jlc3BvbnNlEicKB2VudHJpZXMYASADKAsyFi5sZWRnZXIudjEuUG9zdGVkRW50cnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIhgKFkNoZWNrSW52YXJpYW50c1JlcXVlc3QibgoJVmlvbGF0aW9uEhEKCWludmFyaWFudBgBIAEoCRIOCgZkZXRhaWwYAiABKAkSFAoMYWNjb3VudF9jb2RlGAMgASgJEhYKDnRyYW5zYWN0aW9uX2lkGAQgASgJEhAKCGN1cnJlbmN5GAUgASgJIlIKF0NoZWNrSW52YXJpYW50c1Jlc3BvbnNlEigKCnZpb2xhdGlvbnMYASADKAsyFC5sZWRnZXIudjEuVmlvbGF0aW9uEg0KBW5vdGVzGAIgAygJIn0KGUxvb2t1cFRyYW5zYWN0aW9uc1JlcXVlc3QSFwoPdHJhbnNhY3Rpb25faWRzGAEgAygJEhgKEGFjY291bnRfcHJlZml4ZXMYAiADKAkSLQoJcmVhZF9tYXNrGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayJKChpMb29rdXBUcmFuc2FjdGlvbnNSZXNwb25zZRIsCgx0cmFuc2FjdGlvbnMYASADKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iSQoUTG9va3VwRW50cmllc1JlcXVlc3QSFwoPdHJhbnNhY3Rpb25faWRzGAEgAygJEhgKEGFjY291bnRfcHJlZml4ZXMYAiADKAkixQEKFUxvb2t1cEVudHJpZXNSZXNwb25zZRIUCgxlbnRyeV9jb3VudHMYASADKBESFQoNYWNjb3VudF9jb2RlcxgCIAMoCRIaChJhY2NvdW50X2N1cnJlbmNpZXMYAyADKAkSFgoOZW50cnlfYWNjb3VudHMYBCADKA0SLgoQZW50cnlfZGlyZWN0aW9ucxgFIAMoDjIULmxlZGdlci52MS5EaXJlY3Rpb24SGwoTZW50cnlfYW1vdW50c19taW5vchgGIAMoAyK7AQoZTGlzdFRyYW5zYWN0aW9uSWRzUmVxdWVzdBIvCgtwb3N0ZWRfZnJvbRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNcG9zdGVkX2JlZm9yZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLaWRfcHJlZml4ZXMYAyADKAkSEQoJcGFnZV9zaXplGAQgASgFEhIKCnBhZ2VfdG9rZW4YBSABKAkiTgoaTGlzdFRyYW5zYWN0aW9uSWRzUmVzcG9uc2USFwoPdHJhbnNhY3Rpb25faWRzGAEgAygJEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJ7ChFHZXRSZXZlbnVlUmVxdWVzdBIQCghjdXJyZW5jeRgBIAEoCRIQCghmcm9tX2RheRgCIAEoCRIOCgZ0b19kYXkYAyABKAkSMgoLZ3JhbnVsYXJpdHkYBCABKA4yHS5sZWRnZXIudjEuUmV2ZW51ZUdyYW51bGFyaXR5IsUCCg1SZXZlbnVlUGVyaW9kEhAKCGN1cnJlbmN5GAEgASgJEg4KBnBlcmlvZBgCIAEoCRIRCglmaXJzdF9kYXkYAyABKAkSEAoIbGFzdF9kYXkYBCABKAkSGwoTZ3Jvc3NfY2hhcmdlZF9taW5vchgFIAEoAxIiChpwbGF0Zm9ybV9mZWVfcmV2ZW51ZV9taW5vchgGIAEoAxIbChNmZWVzX3JldmVyc2VkX21pbm9yGAcgASgDEhUKDXJlZnVuZHNfbWlub3IYCCABKAMSGwoTZGlzcHV0ZXNfbG9zdF9taW5vchgJIAEoAxIWCg5wc3BfZmVlc19taW5vchgKIAEoAxIoCiByZWNvbmNpbGlhdGlvbl9kaWZmZXJlbmNlc19taW5vchgLIAEoAxIZChFuZXRfcmV2ZW51ZV9taW5vchgMIAEoAyI/ChJHZXRSZXZlbnVlUmVzcG9uc2USKQoHcGVyaW9kcxgBIAMoCzIYLmxlZGdlci52MS5SZXZlbnVlUGVyaW9kIkAKFkZvcmVjYXN0UmV2ZW51ZVJlcXVlc3QSEAoIY3VycmVuY3kYASABKAkSFAoMaG9yaXpvbl9kYXlzGAIgASgFIjkKEEZvcmVjYXN0SW50ZXJ2YWwSEQoJbG93X21pbm9yGAEgASgDEhIKCmhpZ2hfbWlub3IYAiABKAMimAEKDUZvcmVjYXN0UG9pbnQSCwoDZGF5GAEgASgJEhYKDmZvcmVjYXN0X21pbm9yGAIgASgDEjAKC2ludGVydmFsXzgwGAMgASgLMhsubGVkZ2VyLnYxLkZvcmVjYXN0SW50ZXJ2YWwSMAoLaW50ZXJ2YWxfOTUYBCABKAsyGy5sZWRnZXIudjEuRm9yZWNhc3RJbnRlcnZhbCKLAQoNRm9yZWNhc3RUb3RhbBIWCg5mb3JlY2FzdF9taW5vchgBIAEoAxIwCgtpbnRlcnZhbF84MBgCIAEoCzIbLmxlZGdlci52MS5Gb3JlY2FzdEludGVydmFsEjAKC2ludGVydmFsXzk1GAMgASgLMhsubGVkZ2VyLnYxLkZvcmVjYXN0SW50ZXJ2YWwivQEKDkZvcmVjYXN0TWV0aG9kEgwKBG5hbWUYASABKAkSEQoJcmVmZXJlbmNlGAIgASgJEhMKC3NlYXNvbl9kYXlzGAMgASgFEg0KBWFscGhhGAQgASgBEgwKBGJldGEYBSABKAESDQoFZ2FtbWEYBiABKAESHgoWcmVzaWR1YWxfc3RkX2Rldl9taW5vchgHIAEoAxITCgtmaXR0ZWRfZGF5cxgIIAEoBRIUCgxvdXRsaWVyX2RheXMYCSADKAkisgEKEEZvcmVjYXN0QmFja3Rlc3QSFAoMaG9sZG91dF9kYXlzGAEgASgFEhMKC2ZpdHRlZF9kYXlzGAIgASgFEhEKBG1hcGUYAyABKAFIAIgBARIRCgltYXBlX2RheXMYBCABKAUSEQoEd2FwZRgFIAEoAUgBiAEBEhMKC2NvdmVyYWdlXzgwGAYgASgBEhMKC2NvdmVyYWdlXzk1GAcgASgBQgcKBV9tYXBlQgcKBV93YXBlIr4BCg9NZWFzdXJlRm9yZWNhc3QSKQoGbWV0aG9kGAEgASgLMhkubGVkZ2VyLnYxLkZvcmVjYXN0TWV0aG9kEigKBnBvaW50cxgCIAMoCzIYLmxlZGdlci52MS5Gb3JlY2FzdFBvaW50EicKBXRvdGFsGAMgASgLMhgubGVkZ2VyLnYxLkZvcmVjYXN0VG90YWwSLQoIYmFja3Rlc3QYBCABKAsyGy5sZWRnZXIudjEuRm9yZWNhc3RCYWNrdGVzdCJ2ChBSZXZlbnVlRm9yZWNhc3RzEi8KC25ldF9yZXZlbnVlGAEgASgLMhoubGVkZ2VyLnYxLk1lYXN1cmVGb3JlY2FzdBIxCg1ncm9zc19jaGFyZ2VkGAIgASgLMhoubGVkZ2VyLnYxLk1lYXN1cmVGb3JlY2FzdCJOChBOb3RFbm91Z2hIaXN0b3J5EhMKC25lZWRlZF9kYXlzGAEgASgFEhQKDGhpc3RvcnlfZGF5cxgCIAEoBRIPCgdtZXNzYWdlGAMgASgJItcBChdGb3JlY2FzdFJldmVudWVSZXNwb25zZRIQCghjdXJyZW5jeRgBIAEoCRIZChFoaXN0b3J5X2ZpcnN0X2RheRgCIAEoCRIYChBoaXN0b3J5X2xhc3RfZGF5GAMgASgJEjAKCWZvcmVjYXN0cxgEIAEoCzIbLmxlZGdlci52MS5SZXZlbnVlRm9yZWNhc3RzSAASOQoSbm90X2Vub3VnaF9oaXN0b3J5GAUgASgLMhsubGVkZ2VyLnYxLk5vdEVub3VnaEhpc3RvcnlIAEIICgZyZXN1bHQqkwEKC0FjY291bnRUeXBlEhwKGEFDQ09VTlRfVFlQRV9VTlNQRUNJRklFRBAAEhYKEkFDQ09VTlRfVFlQRV9BU1NFVBABEhoKFkFDQ09VTlRfVFlQRV9MSUFCSUxJVFkQAhIYChRBQ0NPVU5UX1RZUEVfUkVWRU5VRRADEhgKFEFDQ09VTlRfVFlQRV9FWFBFTlNFEAQqUQoJRGlyZWN0aW9uEhkKFURJUkVDVElPTl9VTlNQRUNJRklFRBAAEhMKD0RJUkVDVElPTl9ERUJJVBABEhQKEERJUkVDVElPTl9DUkVESVQQAiqTAQoSUmV2ZW51ZUdyYW51bGFyaXR5EiMKH1JFVkVOVUVfR1JBTlVMQVJJVFlfVU5TUEVDSUZJRUQQABIbChdSRVZFTlVFX0dSQU5VTEFSSVRZX0RBWRABEhwKGFJFVkVOVUVfR1JBTlVMQVJJVFlfV0VFSxACEh0KGVJFVkVOVUVfR1JBTlVMQVJJVFlfTU9OVEgQAzKRCAoNTGVkZ2VyU2VydmljZRJMCgtPcGVuQWNjb3VudBIdLmxlZGdlci52MS5PcGVuQWNjb3VudFJlcXVlc3QaHi5sZWRnZXIudjEuT3BlbkFjY291bnRSZXNwb25zZRJYCg9Qb3N0VHJhbnNhY3Rpb24SIS5sZWRnZXIudjEuUG9zdFRyYW5zYWN0aW9uUmVxdWVzdBoiLmxlZGdlci52MS5Qb3N0VHJhbnNhY3Rpb25SZXNwb25zZRJVCg5HZXRUcmFuc2FjdGlvbhIgLmxlZGdlci52MS5HZXRUcmFuc2FjdGlvblJlcXVlc3QaIS5sZWRnZXIudjEuR2V0VHJhbnNhY3Rpb25SZXNwb25zZRJJCgpHZXRCYWxhbmNlEhwubGVkZ2VyLnYxLkdldEJhbGFuY2VSZXF1ZXN0Gh0ubGVkZ2VyLnYxLkdldEJhbGFuY2VSZXNwb25zZRJPCgxMaXN0QWNjb3VudHMSHi5sZWRnZXIudjEuTGlzdEFjY291bnRzUmVxdWVzdBofLmxlZGdlci52MS5MaXN0QWNjb3VudHNSZXNwb25zZRJMCgtMaXN0RW50cmllcxIdLmxlZGdlci52MS5MaXN0RW50cmllc1JlcXVlc3QaHi5sZWRnZXIudjEuTGlzdEVudHJpZXNSZXNwb25zZRJYCg9DaGVja0ludmFyaWFudHMSIS5sZWRnZXIudjEuQ2hlY2tJbnZhcmlhbnRzUmVxdWVzdBoiLmxlZGdlci52MS5DaGVja0ludmFyaWFudHNSZXNwb25zZRJhChJMb29rdXBUcmFuc2FjdGlvbnMSJC5sZWRnZXIudjEuTG9va3VwVHJhbnNhY3Rpb25zUmVxdWVzdBolLmxlZGdlci52MS5Mb29rdXBUcmFuc2FjdGlvbnNSZXNwb25zZRJSCg1Mb29rdXBFbnRyaWVzEh8ubGVkZ2VyLnYxLkxvb2t1cEVudHJpZXNSZXF1ZXN0GiAubGVkZ2VyLnYxLkxvb2t1cEVudHJpZXNSZXNwb25zZRJhChJMaXN0VHJhbnNhY3Rpb25JZHMSJC5sZWRnZXIudjEuTGlzdFRyYW5zYWN0aW9uSWRzUmVxdWVzdBolLmxlZGdlci52MS5MaXN0VHJhbnNhY3Rpb25JZHNSZXNwb25zZRJJCgpHZXRSZXZlbnVlEhwubGVkZ2VyLnYxLkdldFJldmVudWVSZXF1ZXN0Gh0ubGVkZ2VyLnYxLkdldFJldmVudWVSZXNwb25zZRJYCg9Gb3JlY2FzdFJldmVudWUSIS5sZWRnZXIudjEuRm9yZWNhc3RSZXZlbnVlUmVxdWVzdBoiLmxlZGdlci52MS5Gb3JlY2FzdFJldmVudWVSZXNwb25zZWIGcHJvdG8z", [file_common_v1_money, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
+  fileDesc("ChZsZWRnZXIvdjEvbGVkZ2VyLnByb3RvEglsZWRnZXIudjEiTwoHQWNjb3VudBIMCgRjb2RlGAEgASgJEiQKBHR5cGUYAiABKA4yFi5sZWRnZXIudjEuQWNjb3VudFR5cGUSEAoIY3VycmVuY3kYAyABKAkiaAoFRW50cnkSFAoMYWNjb3VudF9jb2RlGAEgASgJEicKCWRpcmVjdGlvbhgCIAEoDjIULmxlZGdlci52MS5EaXJlY3Rpb24SIAoGYW1vdW50GAMgASgLMhAuY29tbW9uLnYxLk1vbmV5IowBCgtUcmFuc2FjdGlvbhIWCg50cmFuc2FjdGlvbl9pZBgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIhCgdlbnRyaWVzGAMgAygLMhAubGVkZ2VyLnYxLkVudHJ5Ei0KCXBvc3RlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiOQoST3BlbkFjY291bnRSZXF1ZXN0EiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudCI6ChNPcGVuQWNjb3VudFJlc3BvbnNlEiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudCJoChZQb3N0VHJhbnNhY3Rpb25SZXF1ZXN0EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEiEKB2VudHJpZXMYAyADKAsyEC5sZWRnZXIudjEuRW50cnkiRgoXUG9zdFRyYW5zYWN0aW9uUmVzcG9uc2USKwoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iUgoXUG9zdFRyYW5zYWN0aW9uc1JlcXVlc3QSNwoMdHJhbnNhY3Rpb25zGAEgAygLMiEubGVkZ2VyLnYxLlBvc3RUcmFuc2FjdGlvblJlcXVlc3QiTQoYUG9zdFRyYW5zYWN0aW9uc1Jlc3BvbnNlEjEKB3Jlc3VsdHMYASADKAsyIC5sZWRnZXIudjEuUG9zdFRyYW5zYWN0aW9uUmVzdWx0IpoBChVQb3N0VHJhbnNhY3Rpb25SZXN1bHQSLQoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb25IABIwCgVlcnJvchgCIAEoCzIfLmxlZGdlci52MS5Qb3N0VHJhbnNhY3Rpb25FcnJvckgAEhYKDmFscmVhZHlfcG9zdGVkGAMgASgIQggKBnJlc3VsdCI1ChRQb3N0VHJhbnNhY3Rpb25FcnJvchIMCgRjb2RlGAEgASgFEg8KB21lc3NhZ2UYAiABKAkiLwoVR2V0VHJhbnNhY3Rpb25SZXF1ZXN0EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJIkUKFkdldFRyYW5zYWN0aW9uUmVzcG9uc2USKwoLdHJhbnNhY3Rpb24YASABKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iKQoRR2V0QmFsYW5jZVJlcXVlc3QSFAoMYWNjb3VudF9jb2RlGAEgASgJIq0BChJHZXRCYWxhbmNlUmVzcG9uc2USIwoHYWNjb3VudBgBIAEoCzISLmxlZGdlci52MS5BY2NvdW50EiEKB2JhbGFuY2UYAiABKAsyEC5jb21tb24udjEuTW9uZXkSJgoMdG90YWxfZGViaXRzGAMgASgLMhAuY29tbW9uLnYxLk1vbmV5EicKDXRvdGFsX2NyZWRpdHMYBCABKAsyEC5jb21tb24udjEuTW9uZXkiUQoTTGlzdEFjY291bnRzUmVxdWVzdBITCgtjb2RlX3ByZWZpeBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJcChRMaXN0QWNjb3VudHNSZXNwb25zZRIrCghhY2NvdW50cxgBIAMoCzIZLmxlZGdlci52MS5BY2NvdW50QmFsYW5jZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiqQEKDkFjY291bnRCYWxhbmNlEiMKB2FjY291bnQYASABKAsyEi5sZWRnZXIudjEuQWNjb3VudBIhCgdiYWxhbmNlGAIgASgLMhAuY29tbW9uLnYxLk1vbmV5EiYKDHRvdGFsX2RlYml0cxgDIAEoCzIQLmNvbW1vbi52MS5Nb25leRInCg10b3RhbF9jcmVkaXRzGAQgASgLMhAuY29tbW9uLnYxLk1vbmV5InUKC1Bvc3RlZEVudHJ5EhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEh8KBWVudHJ5GAIgASgLMhAubGVkZ2VyLnYxLkVudHJ5Ei0KCXBvc3RlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiUQoSTGlzdEVudHJpZXNSZXF1ZXN0EhQKDGFjY291bnRfY29kZRgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJXChNMaXN0RW50cmllc1Jlc3BvbnNlEicKB2VudHJpZXMYASADKAsyFi5sZWRnZXIudjEuUG9zdGVkRW50cnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIhgKFkNoZWNrSW52YXJpYW50c1JlcXVlc3QibgoJVmlvbGF0aW9uEhEKCWludmFyaWFudBgBIAEoCRIOCgZkZXRhaWwYAiABKAkSFAoMYWNjb3VudF9jb2RlGAMgASgJEhYKDnRyYW5zYWN0aW9uX2lkGAQgASgJEhAKCGN1cnJlbmN5GAUgASgJIlIKF0NoZWNrSW52YXJpYW50c1Jlc3BvbnNlEigKCnZpb2xhdGlvbnMYASADKAsyFC5sZWRnZXIudjEuVmlvbGF0aW9uEg0KBW5vdGVzGAIgAygJIn0KGUxvb2t1cFRyYW5zYWN0aW9uc1JlcXVlc3QSFwoPdHJhbnNhY3Rpb25faWRzGAEgAygJEhgKEGFjY291bnRfcHJlZml4ZXMYAiADKAkSLQoJcmVhZF9tYXNrGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayJKChpMb29rdXBUcmFuc2FjdGlvbnNSZXNwb25zZRIsCgx0cmFuc2FjdGlvbnMYASADKAsyFi5sZWRnZXIudjEuVHJhbnNhY3Rpb24iSQoUTG9va3VwRW50cmllc1JlcXVlc3QSFwoPdHJhbnNhY3Rpb25faWRzGAEgAygJEhgKEGFjY291bnRfcHJlZml4ZXMYAiADKAkixQEKFUxvb2t1cEVudHJpZXNSZXNwb25zZRIUCgxlbnRyeV9jb3VudHMYASADKBESFQoNYWNjb3VudF9jb2RlcxgCIAMoCRIaChJhY2NvdW50X2N1cnJlbmNpZXMYAyADKAkSFgoOZW50cnlfYWNjb3VudHMYBCADKA0SLgoQZW50cnlfZGlyZWN0aW9ucxgFIAMoDjIULmxlZGdlci52MS5EaXJlY3Rpb24SGwoTZW50cnlfYW1vdW50c19taW5vchgGIAMoAyK7AQoZTGlzdFRyYW5zYWN0aW9uSWRzUmVxdWVzdBIvCgtwb3N0ZWRfZnJvbRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNcG9zdGVkX2JlZm9yZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLaWRfcHJlZml4ZXMYAyADKAkSEQoJcGFnZV9zaXplGAQgASgFEhIKCnBhZ2VfdG9rZW4YBSABKAkiTgoaTGlzdFRyYW5zYWN0aW9uSWRzUmVzcG9uc2USFwoPdHJhbnNhY3Rpb25faWRzGAEgAygJEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJ7ChFHZXRSZXZlbnVlUmVxdWVzdBIQCghjdXJyZW5jeRgBIAEoCRIQCghmcm9tX2RheRgCIAEoCRIOCgZ0b19kYXkYAyABKAkSMgoLZ3JhbnVsYXJpdHkYBCABKA4yHS5sZWRnZXIudjEuUmV2ZW51ZUdyYW51bGFyaXR5IsUCCg1SZXZlbnVlUGVyaW9kEhAKCGN1cnJlbmN5GAEgASgJEg4KBnBlcmlvZBgCIAEoCRIRCglmaXJzdF9kYXkYAyABKAkSEAoIbGFzdF9kYXkYBCABKAkSGwoTZ3Jvc3NfY2hhcmdlZF9taW5vchgFIAEoAxIiChpwbGF0Zm9ybV9mZWVfcmV2ZW51ZV9taW5vchgGIAEoAxIbChNmZWVzX3JldmVyc2VkX21pbm9yGAcgASgDEhUKDXJlZnVuZHNfbWlub3IYCCABKAMSGwoTZGlzcHV0ZXNfbG9zdF9taW5vchgJIAEoAxIWCg5wc3BfZmVlc19taW5vchgKIAEoAxIoCiByZWNvbmNpbGlhdGlvbl9kaWZmZXJlbmNlc19taW5vchgLIAEoAxIZChFuZXRfcmV2ZW51ZV9taW5vchgMIAEoAyI/ChJHZXRSZXZlbnVlUmVzcG9uc2USKQoHcGVyaW9kcxgBIAMoCzIYLmxlZGdlci52MS5SZXZlbnVlUGVyaW9kIkAKFkZvcmVjYXN0UmV2ZW51ZVJlcXVlc3QSEAoIY3VycmVuY3kYASABKAkSFAoMaG9yaXpvbl9kYXlzGAIgASgFIjkKEEZvcmVjYXN0SW50ZXJ2YWwSEQoJbG93X21pbm9yGAEgASgDEhIKCmhpZ2hfbWlub3IYAiABKAMimAEKDUZvcmVjYXN0UG9pbnQSCwoDZGF5GAEgASgJEhYKDmZvcmVjYXN0X21pbm9yGAIgASgDEjAKC2ludGVydmFsXzgwGAMgASgLMhsubGVkZ2VyLnYxLkZvcmVjYXN0SW50ZXJ2YWwSMAoLaW50ZXJ2YWxfOTUYBCABKAsyGy5sZWRnZXIudjEuRm9yZWNhc3RJbnRlcnZhbCKLAQoNRm9yZWNhc3RUb3RhbBIWCg5mb3JlY2FzdF9taW5vchgBIAEoAxIwCgtpbnRlcnZhbF84MBgCIAEoCzIbLmxlZGdlci52MS5Gb3JlY2FzdEludGVydmFsEjAKC2ludGVydmFsXzk1GAMgASgLMhsubGVkZ2VyLnYxLkZvcmVjYXN0SW50ZXJ2YWwivQEKDkZvcmVjYXN0TWV0aG9kEgwKBG5hbWUYASABKAkSEQoJcmVmZXJlbmNlGAIgASgJEhMKC3NlYXNvbl9kYXlzGAMgASgFEg0KBWFscGhhGAQgASgBEgwKBGJldGEYBSABKAESDQoFZ2FtbWEYBiABKAESHgoWcmVzaWR1YWxfc3RkX2Rldl9taW5vchgHIAEoAxITCgtmaXR0ZWRfZGF5cxgIIAEoBRIUCgxvdXRsaWVyX2RheXMYCSADKAkisgEKEEZvcmVjYXN0QmFja3Rlc3QSFAoMaG9sZG91dF9kYXlzGAEgASgFEhMKC2ZpdHRlZF9kYXlzGAIgASgFEhEKBG1hcGUYAyABKAFIAIgBARIRCgltYXBlX2RheXMYBCABKAUSEQoEd2FwZRgFIAEoAUgBiAEBEhMKC2NvdmVyYWdlXzgwGAYgASgBEhMKC2NvdmVyYWdlXzk1GAcgASgBQgcKBV9tYXBlQgcKBV93YXBlIr4BCg9NZWFzdXJlRm9yZWNhc3QSKQoGbWV0aG9kGAEgASgLMhkubGVkZ2VyLnYxLkZvcmVjYXN0TWV0aG9kEigKBnBvaW50cxgCIAMoCzIYLmxlZGdlci52MS5Gb3JlY2FzdFBvaW50EicKBXRvdGFsGAMgASgLMhgubGVkZ2VyLnYxLkZvcmVjYXN0VG90YWwSLQoIYmFja3Rlc3QYBCABKAsyGy5sZWRnZXIudjEuRm9yZWNhc3RCYWNrdGVzdCJ2ChBSZXZlbnVlRm9yZWNhc3RzEi8KC25ldF9yZXZlbnVlGAEgASgLMhoubGVkZ2VyLnYxLk1lYXN1cmVGb3JlY2FzdBIxCg1ncm9zc19jaGFyZ2VkGAIgASgLMhoubGVkZ2VyLnYxLk1lYXN1cmVGb3JlY2FzdCJOChBOb3RFbm91Z2hIaXN0b3J5EhMKC25lZWRlZF9kYXlzGAEgASgFEhQKDGhpc3RvcnlfZGF5cxgCIAEoBRIPCgdtZXNzYWdlGAMgASgJItcBChdGb3JlY2FzdFJldmVudWVSZXNwb25zZRIQCghjdXJyZW5jeRgBIAEoCRIZChFoaXN0b3J5X2ZpcnN0X2RheRgCIAEoCRIYChBoaXN0b3J5X2xhc3RfZGF5GAMgASgJEjAKCWZvcmVjYXN0cxgEIAEoCzIbLmxlZGdlci52MS5SZXZlbnVlRm9yZWNhc3RzSAASOQoSbm90X2Vub3VnaF9oaXN0b3J5GAUgASgLMhsubGVkZ2VyLnYxLk5vdEVub3VnaEhpc3RvcnlIAEIICgZyZXN1bHQqkwEKC0FjY291bnRUeXBlEhwKGEFDQ09VTlRfVFlQRV9VTlNQRUNJRklFRBAAEhYKEkFDQ09VTlRfVFlQRV9BU1NFVBABEhoKFkFDQ09VTlRfVFlQRV9MSUFCSUxJVFkQAhIYChRBQ0NPVU5UX1RZUEVfUkVWRU5VRRADEhgKFEFDQ09VTlRfVFlQRV9FWFBFTlNFEAQqUQoJRGlyZWN0aW9uEhkKFURJUkVDVElPTl9VTlNQRUNJRklFRBAAEhMKD0RJUkVDVElPTl9ERUJJVBABEhQKEERJUkVDVElPTl9DUkVESVQQAiqTAQoSUmV2ZW51ZUdyYW51bGFyaXR5EiMKH1JFVkVOVUVfR1JBTlVMQVJJVFlfVU5TUEVDSUZJRUQQABIbChdSRVZFTlVFX0dSQU5VTEFSSVRZX0RBWRABEhwKGFJFVkVOVUVfR1JBTlVMQVJJVFlfV0VFSxACEh0KGVJFVkVOVUVfR1JBTlVMQVJJVFlfTU9OVEgQAzLuCAoNTGVkZ2VyU2VydmljZRJMCgtPcGVuQWNjb3VudBIdLmxlZGdlci52MS5PcGVuQWNjb3VudFJlcXVlc3QaHi5sZWRnZXIudjEuT3BlbkFjY291bnRSZXNwb25zZRJYCg9Qb3N0VHJhbnNhY3Rpb24SIS5sZWRnZXIudjEuUG9zdFRyYW5zYWN0aW9uUmVxdWVzdBoiLmxlZGdlci52MS5Qb3N0VHJhbnNhY3Rpb25SZXNwb25zZRJbChBQb3N0VHJhbnNhY3Rpb25zEiIubGVkZ2VyLnYxLlBvc3RUcmFuc2FjdGlvbnNSZXF1ZXN0GiMubGVkZ2VyLnYxLlBvc3RUcmFuc2FjdGlvbnNSZXNwb25zZRJVCg5HZXRUcmFuc2FjdGlvbhIgLmxlZGdlci52MS5HZXRUcmFuc2FjdGlvblJlcXVlc3QaIS5sZWRnZXIudjEuR2V0VHJhbnNhY3Rpb25SZXNwb25zZRJJCgpHZXRCYWxhbmNlEhwubGVkZ2VyLnYxLkdldEJhbGFuY2VSZXF1ZXN0Gh0ubGVkZ2VyLnYxLkdldEJhbGFuY2VSZXNwb25zZRJPCgxMaXN0QWNjb3VudHMSHi5sZWRnZXIudjEuTGlzdEFjY291bnRzUmVxdWVzdBofLmxlZGdlci52MS5MaXN0QWNjb3VudHNSZXNwb25zZRJMCgtMaXN0RW50cmllcxIdLmxlZGdlci52MS5MaXN0RW50cmllc1JlcXVlc3QaHi5sZWRnZXIudjEuTGlzdEVudHJpZXNSZXNwb25zZRJYCg9DaGVja0ludmFyaWFudHMSIS5sZWRnZXIudjEuQ2hlY2tJbnZhcmlhbnRzUmVxdWVzdBoiLmxlZGdlci52MS5DaGVja0ludmFyaWFudHNSZXNwb25zZRJhChJMb29rdXBUcmFuc2FjdGlvbnMSJC5sZWRnZXIudjEuTG9va3VwVHJhbnNhY3Rpb25zUmVxdWVzdBolLmxlZGdlci52MS5Mb29rdXBUcmFuc2FjdGlvbnNSZXNwb25zZRJSCg1Mb29rdXBFbnRyaWVzEh8ubGVkZ2VyLnYxLkxvb2t1cEVudHJpZXNSZXF1ZXN0GiAubGVkZ2VyLnYxLkxvb2t1cEVudHJpZXNSZXNwb25zZRJhChJMaXN0VHJhbnNhY3Rpb25JZHMSJC5sZWRnZXIudjEuTGlzdFRyYW5zYWN0aW9uSWRzUmVxdWVzdBolLmxlZGdlci52MS5MaXN0VHJhbnNhY3Rpb25JZHNSZXNwb25zZRJJCgpHZXRSZXZlbnVlEhwubGVkZ2VyLnYxLkdldFJldmVudWVSZXF1ZXN0Gh0ubGVkZ2VyLnYxLkdldFJldmVudWVSZXNwb25zZRJYCg9Gb3JlY2FzdFJldmVudWUSIS5sZWRnZXIudjEuRm9yZWNhc3RSZXZlbnVlUmVxdWVzdBoiLmxlZGdlci52MS5Gb3JlY2FzdFJldmVudWVSZXNwb25zZWIGcHJvdG8z", [file_common_v1_money, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message ledger.v1.Account
@@ -189,6 +189,110 @@ export const PostTransactionResponseSchema: GenMessage<PostTransactionResponse> 
   messageDesc(file_ledger_v1_ledger, 6);
 
 /**
+ * @generated from message ledger.v1.PostTransactionsRequest
+ */
+export type PostTransactionsRequest = Message<"ledger.v1.PostTransactionsRequest"> & {
+  /**
+   * 1..1000, each as PostTransaction takes it. An id may repeat: a later one is answered as a retry of the first
+   * one posted (the same content: that transaction; other content: ALREADY_EXISTS).
+   *
+   * @generated from field: repeated ledger.v1.PostTransactionRequest transactions = 1;
+   */
+  transactions: PostTransactionRequest[];
+};
+
+/**
+ * Describes the message ledger.v1.PostTransactionsRequest.
+ * Use `create(PostTransactionsRequestSchema)` to create a new message.
+ */
+export const PostTransactionsRequestSchema: GenMessage<PostTransactionsRequest> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 7);
+
+/**
+ * @generated from message ledger.v1.PostTransactionsResponse
+ */
+export type PostTransactionsResponse = Message<"ledger.v1.PostTransactionsResponse"> & {
+  /**
+   * One per transaction asked, in the same order.
+   *
+   * @generated from field: repeated ledger.v1.PostTransactionResult results = 1;
+   */
+  results: PostTransactionResult[];
+};
+
+/**
+ * Describes the message ledger.v1.PostTransactionsResponse.
+ * Use `create(PostTransactionsResponseSchema)` to create a new message.
+ */
+export const PostTransactionsResponseSchema: GenMessage<PostTransactionsResponse> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 8);
+
+/**
+ * @generated from message ledger.v1.PostTransactionResult
+ */
+export type PostTransactionResult = Message<"ledger.v1.PostTransactionResult"> & {
+  /**
+   * @generated from oneof ledger.v1.PostTransactionResult.result
+   */
+  result: {
+    /**
+     * Posted by this call, or before it with the same content (then already_posted is set).
+     *
+     * @generated from field: ledger.v1.Transaction transaction = 1;
+     */
+    value: Transaction;
+    case: "transaction";
+  } | {
+    /**
+     * Why this transaction was not posted: what PostTransaction would have failed with.
+     *
+     * @generated from field: ledger.v1.PostTransactionError error = 2;
+     */
+    value: PostTransactionError;
+    case: "error";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * @generated from field: bool already_posted = 3;
+   */
+  alreadyPosted: boolean;
+};
+
+/**
+ * Describes the message ledger.v1.PostTransactionResult.
+ * Use `create(PostTransactionResultSchema)` to create a new message.
+ */
+export const PostTransactionResultSchema: GenMessage<PostTransactionResult> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 9);
+
+/**
+ * @generated from message ledger.v1.PostTransactionError
+ */
+export type PostTransactionError = Message<"ledger.v1.PostTransactionError"> & {
+  /**
+   * A gRPC status code (google.rpc.Code): NOT_FOUND (an unknown account), FAILED_PRECONDITION (an account of
+   * another currency), ALREADY_EXISTS (the id was posted with other content).
+   *
+   * @generated from field: int32 code = 1;
+   */
+  code: number;
+
+  /**
+   * Names the field, as PostTransaction's error does: 'entries[1].account_code: account "..." does not exist; ...'.
+   *
+   * @generated from field: string message = 2;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message ledger.v1.PostTransactionError.
+ * Use `create(PostTransactionErrorSchema)` to create a new message.
+ */
+export const PostTransactionErrorSchema: GenMessage<PostTransactionError> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 10);
+
+/**
  * @generated from message ledger.v1.GetTransactionRequest
  */
 export type GetTransactionRequest = Message<"ledger.v1.GetTransactionRequest"> & {
@@ -203,7 +307,7 @@ export type GetTransactionRequest = Message<"ledger.v1.GetTransactionRequest"> &
  * Use `create(GetTransactionRequestSchema)` to create a new message.
  */
 export const GetTransactionRequestSchema: GenMessage<GetTransactionRequest> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 7);
+  messageDesc(file_ledger_v1_ledger, 11);
 
 /**
  * @generated from message ledger.v1.GetTransactionResponse
@@ -220,7 +324,7 @@ export type GetTransactionResponse = Message<"ledger.v1.GetTransactionResponse">
  * Use `create(GetTransactionResponseSchema)` to create a new message.
  */
 export const GetTransactionResponseSchema: GenMessage<GetTransactionResponse> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 8);
+  messageDesc(file_ledger_v1_ledger, 12);
 
 /**
  * @generated from message ledger.v1.GetBalanceRequest
@@ -237,7 +341,7 @@ export type GetBalanceRequest = Message<"ledger.v1.GetBalanceRequest"> & {
  * Use `create(GetBalanceRequestSchema)` to create a new message.
  */
 export const GetBalanceRequestSchema: GenMessage<GetBalanceRequest> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 9);
+  messageDesc(file_ledger_v1_ledger, 13);
 
 /**
  * @generated from message ledger.v1.GetBalanceResponse
@@ -272,7 +376,7 @@ export type GetBalanceResponse = Message<"ledger.v1.GetBalanceResponse"> & {
  * Use `create(GetBalanceResponseSchema)` to create a new message.
  */
 export const GetBalanceResponseSchema: GenMessage<GetBalanceResponse> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 10);
+  messageDesc(file_ledger_v1_ledger, 14);
 
 /**
  * @generated from message ledger.v1.ListAccountsRequest
@@ -301,7 +405,7 @@ export type ListAccountsRequest = Message<"ledger.v1.ListAccountsRequest"> & {
  * Use `create(ListAccountsRequestSchema)` to create a new message.
  */
 export const ListAccountsRequestSchema: GenMessage<ListAccountsRequest> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 11);
+  messageDesc(file_ledger_v1_ledger, 15);
 
 /**
  * @generated from message ledger.v1.ListAccountsResponse
@@ -325,7 +429,7 @@ export type ListAccountsResponse = Message<"ledger.v1.ListAccountsResponse"> & {
  * Use `create(ListAccountsResponseSchema)` to create a new message.
  */
 export const ListAccountsResponseSchema: GenMessage<ListAccountsResponse> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 12);
+  messageDesc(file_ledger_v1_ledger, 16);
 
 /**
  * @generated from message ledger.v1.AccountBalance
@@ -359,7 +463,7 @@ export type AccountBalance = Message<"ledger.v1.AccountBalance"> & {
  * Use `create(AccountBalanceSchema)` to create a new message.
  */
 export const AccountBalanceSchema: GenMessage<AccountBalance> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 13);
+  messageDesc(file_ledger_v1_ledger, 17);
 
 /**
  * @generated from message ledger.v1.PostedEntry
@@ -386,7 +490,7 @@ export type PostedEntry = Message<"ledger.v1.PostedEntry"> & {
  * Use `create(PostedEntrySchema)` to create a new message.
  */
 export const PostedEntrySchema: GenMessage<PostedEntry> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 14);
+  messageDesc(file_ledger_v1_ledger, 18);
 
 /**
  * @generated from message ledger.v1.ListEntriesRequest
@@ -417,7 +521,7 @@ export type ListEntriesRequest = Message<"ledger.v1.ListEntriesRequest"> & {
  * Use `create(ListEntriesRequestSchema)` to create a new message.
  */
 export const ListEntriesRequestSchema: GenMessage<ListEntriesRequest> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 15);
+  messageDesc(file_ledger_v1_ledger, 19);
 
 /**
  * @generated from message ledger.v1.ListEntriesResponse
@@ -439,7 +543,7 @@ export type ListEntriesResponse = Message<"ledger.v1.ListEntriesResponse"> & {
  * Use `create(ListEntriesResponseSchema)` to create a new message.
  */
 export const ListEntriesResponseSchema: GenMessage<ListEntriesResponse> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 16);
+  messageDesc(file_ledger_v1_ledger, 20);
 
 /**
  * @generated from message ledger.v1.CheckInvariantsRequest
@@ -452,7 +556,7 @@ export type CheckInvariantsRequest = Message<"ledger.v1.CheckInvariantsRequest">
  * Use `create(CheckInvariantsRequestSchema)` to create a new message.
  */
 export const CheckInvariantsRequestSchema: GenMessage<CheckInvariantsRequest> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 17);
+  messageDesc(file_ledger_v1_ledger, 21);
 
 /**
  * @generated from message ledger.v1.Violation
@@ -495,7 +599,7 @@ export type Violation = Message<"ledger.v1.Violation"> & {
  * Use `create(ViolationSchema)` to create a new message.
  */
 export const ViolationSchema: GenMessage<Violation> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 18);
+  messageDesc(file_ledger_v1_ledger, 22);
 
 /**
  * @generated from message ledger.v1.CheckInvariantsResponse
@@ -519,7 +623,7 @@ export type CheckInvariantsResponse = Message<"ledger.v1.CheckInvariantsResponse
  * Use `create(CheckInvariantsResponseSchema)` to create a new message.
  */
 export const CheckInvariantsResponseSchema: GenMessage<CheckInvariantsResponse> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 19);
+  messageDesc(file_ledger_v1_ledger, 23);
 
 /**
  * @generated from message ledger.v1.LookupTransactionsRequest
@@ -554,7 +658,7 @@ export type LookupTransactionsRequest = Message<"ledger.v1.LookupTransactionsReq
  * Use `create(LookupTransactionsRequestSchema)` to create a new message.
  */
 export const LookupTransactionsRequestSchema: GenMessage<LookupTransactionsRequest> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 20);
+  messageDesc(file_ledger_v1_ledger, 24);
 
 /**
  * @generated from message ledger.v1.LookupTransactionsResponse
@@ -573,7 +677,7 @@ export type LookupTransactionsResponse = Message<"ledger.v1.LookupTransactionsRe
  * Use `create(LookupTransactionsResponseSchema)` to create a new message.
  */
 export const LookupTransactionsResponseSchema: GenMessage<LookupTransactionsResponse> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 21);
+  messageDesc(file_ledger_v1_ledger, 25);
 
 /**
  * @generated from message ledger.v1.LookupEntriesRequest
@@ -599,7 +703,7 @@ export type LookupEntriesRequest = Message<"ledger.v1.LookupEntriesRequest"> & {
  * Use `create(LookupEntriesRequestSchema)` to create a new message.
  */
 export const LookupEntriesRequestSchema: GenMessage<LookupEntriesRequest> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 22);
+  messageDesc(file_ledger_v1_ledger, 26);
 
 /**
  * Positional: nothing is repeated per transaction but numbers.
@@ -651,7 +755,7 @@ export type LookupEntriesResponse = Message<"ledger.v1.LookupEntriesResponse"> &
  * Use `create(LookupEntriesResponseSchema)` to create a new message.
  */
 export const LookupEntriesResponseSchema: GenMessage<LookupEntriesResponse> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 23);
+  messageDesc(file_ledger_v1_ledger, 27);
 
 /**
  * @generated from message ledger.v1.ListTransactionIdsRequest
@@ -692,7 +796,7 @@ export type ListTransactionIdsRequest = Message<"ledger.v1.ListTransactionIdsReq
  * Use `create(ListTransactionIdsRequestSchema)` to create a new message.
  */
 export const ListTransactionIdsRequestSchema: GenMessage<ListTransactionIdsRequest> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 24);
+  messageDesc(file_ledger_v1_ledger, 28);
 
 /**
  * @generated from message ledger.v1.ListTransactionIdsResponse
@@ -714,7 +818,7 @@ export type ListTransactionIdsResponse = Message<"ledger.v1.ListTransactionIdsRe
  * Use `create(ListTransactionIdsResponseSchema)` to create a new message.
  */
 export const ListTransactionIdsResponseSchema: GenMessage<ListTransactionIdsResponse> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 25);
+  messageDesc(file_ledger_v1_ledger, 29);
 
 /**
  * @generated from message ledger.v1.GetRevenueRequest
@@ -754,7 +858,7 @@ export type GetRevenueRequest = Message<"ledger.v1.GetRevenueRequest"> & {
  * Use `create(GetRevenueRequestSchema)` to create a new message.
  */
 export const GetRevenueRequestSchema: GenMessage<GetRevenueRequest> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 26);
+  messageDesc(file_ledger_v1_ledger, 30);
 
 /**
  * One period of one currency. Amounts are int64 minor units of the currency, summed over the period's days in the
@@ -849,7 +953,7 @@ export type RevenuePeriod = Message<"ledger.v1.RevenuePeriod"> & {
  * Use `create(RevenuePeriodSchema)` to create a new message.
  */
 export const RevenuePeriodSchema: GenMessage<RevenuePeriod> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 27);
+  messageDesc(file_ledger_v1_ledger, 31);
 
 /**
  * @generated from message ledger.v1.GetRevenueResponse
@@ -868,7 +972,7 @@ export type GetRevenueResponse = Message<"ledger.v1.GetRevenueResponse"> & {
  * Use `create(GetRevenueResponseSchema)` to create a new message.
  */
 export const GetRevenueResponseSchema: GenMessage<GetRevenueResponse> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 28);
+  messageDesc(file_ledger_v1_ledger, 32);
 
 /**
  * @generated from message ledger.v1.ForecastRevenueRequest
@@ -894,7 +998,7 @@ export type ForecastRevenueRequest = Message<"ledger.v1.ForecastRevenueRequest">
  * Use `create(ForecastRevenueRequestSchema)` to create a new message.
  */
 export const ForecastRevenueRequestSchema: GenMessage<ForecastRevenueRequest> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 29);
+  messageDesc(file_ledger_v1_ledger, 33);
 
 /**
  * Amounts of a prediction interval, int64 minor units; symmetric around its point, and may go below zero.
@@ -918,7 +1022,7 @@ export type ForecastInterval = Message<"ledger.v1.ForecastInterval"> & {
  * Use `create(ForecastIntervalSchema)` to create a new message.
  */
 export const ForecastIntervalSchema: GenMessage<ForecastInterval> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 30);
+  messageDesc(file_ledger_v1_ledger, 34);
 
 /**
  * One forecast day.
@@ -958,7 +1062,7 @@ export type ForecastPoint = Message<"ledger.v1.ForecastPoint"> & {
  * Use `create(ForecastPointSchema)` to create a new message.
  */
 export const ForecastPointSchema: GenMessage<ForecastPoint> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 31);
+  messageDesc(file_ledger_v1_ledger, 35);
 
 /**
  * The whole horizon: the sum of the points and the intervals of that sum (not the sum of the days' intervals).
@@ -987,7 +1091,7 @@ export type ForecastTotal = Message<"ledger.v1.ForecastTotal"> & {
  * Use `create(ForecastTotalSchema)` to create a new message.
  */
 export const ForecastTotalSchema: GenMessage<ForecastTotal> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 32);
+  messageDesc(file_ledger_v1_ledger, 36);
 
 /**
  * The method and what it fitted on the whole history.
@@ -1060,7 +1164,7 @@ export type ForecastMethod = Message<"ledger.v1.ForecastMethod"> & {
  * Use `create(ForecastMethodSchema)` to create a new message.
  */
 export const ForecastMethodSchema: GenMessage<ForecastMethod> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 33);
+  messageDesc(file_ledger_v1_ledger, 37);
 
 /**
  * How the same method did on the last holdout_days of the history, fitted on the days before them only. Ratios are
@@ -1118,7 +1222,7 @@ export type ForecastBacktest = Message<"ledger.v1.ForecastBacktest"> & {
  * Use `create(ForecastBacktestSchema)` to create a new message.
  */
 export const ForecastBacktestSchema: GenMessage<ForecastBacktest> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 34);
+  messageDesc(file_ledger_v1_ledger, 38);
 
 /**
  * The forecast of one measure.
@@ -1154,7 +1258,7 @@ export type MeasureForecast = Message<"ledger.v1.MeasureForecast"> & {
  * Use `create(MeasureForecastSchema)` to create a new message.
  */
 export const MeasureForecastSchema: GenMessage<MeasureForecast> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 35);
+  messageDesc(file_ledger_v1_ledger, 39);
 
 /**
  * @generated from message ledger.v1.RevenueForecasts
@@ -1180,7 +1284,7 @@ export type RevenueForecasts = Message<"ledger.v1.RevenueForecasts"> & {
  * Use `create(RevenueForecastsSchema)` to create a new message.
  */
 export const RevenueForecastsSchema: GenMessage<RevenueForecasts> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 36);
+  messageDesc(file_ledger_v1_ledger, 40);
 
 /**
  * @generated from message ledger.v1.NotEnoughHistory
@@ -1211,7 +1315,7 @@ export type NotEnoughHistory = Message<"ledger.v1.NotEnoughHistory"> & {
  * Use `create(NotEnoughHistorySchema)` to create a new message.
  */
 export const NotEnoughHistorySchema: GenMessage<NotEnoughHistory> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 37);
+  messageDesc(file_ledger_v1_ledger, 41);
 
 /**
  * @generated from message ledger.v1.ForecastRevenueResponse
@@ -1258,7 +1362,7 @@ export type ForecastRevenueResponse = Message<"ledger.v1.ForecastRevenueResponse
  * Use `create(ForecastRevenueResponseSchema)` to create a new message.
  */
 export const ForecastRevenueResponseSchema: GenMessage<ForecastRevenueResponse> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 38);
+  messageDesc(file_ledger_v1_ledger, 42);
 
 /**
  * @generated from enum ledger.v1.AccountType
@@ -1387,6 +1491,23 @@ export const LedgerService: GenService<{
     methodKind: "unary";
     input: typeof PostTransactionRequestSchema;
     output: typeof PostTransactionResponseSchema;
+  },
+  /**
+   * Up to 1000 transactions in one call, posted by one database statement and one commit (group commit). Each is
+   * idempotent on its transaction_id exactly as in PostTransaction, and answered on its own, in the order asked,
+   * as if they had been posted one after another: a transaction the database refuses (an unknown account, one of
+   * another currency, its id already posted with other content) gets its error in its result and the others are
+   * posted all the same. A request PostTransaction would refuse before reaching the books (a malformed
+   * transaction: INVALID_ARGUMENT; a reserved transaction id: PERMISSION_DENIED) fails the whole call, nothing
+   * posted, naming its index ("transactions[3].entries: ..."). More than 1000 transactions is INVALID_ARGUMENT;
+   * a request over the server's message size limit (1 MiB by default) is RESOURCE_EXHAUSTED.
+   *
+   * @generated from rpc ledger.v1.LedgerService.PostTransactions
+   */
+  postTransactions: {
+    methodKind: "unary";
+    input: typeof PostTransactionsRequestSchema;
+    output: typeof PostTransactionsResponseSchema;
   },
   /**
    * @generated from rpc ledger.v1.LedgerService.GetTransaction

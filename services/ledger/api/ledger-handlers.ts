@@ -1,5 +1,4 @@
 import { callerOf } from "../../lib/auth/caller.js";
-import { assertMayPostUnder } from "../domain/reserved-ids.js";
 import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
 import {
   LedgerService,
@@ -14,6 +13,7 @@ import {
   type LookupTransactionsRequest,
   type OpenAccountRequest,
   type PostTransactionRequest,
+  type PostTransactionsRequest,
 } from "../../../gen/ledger/v1/ledger_pb.js";
 import { invalidArgument, notFound } from "../../lib/errors.js";
 import { listPages } from "../../lib/page-cursor.js";
@@ -23,22 +23,22 @@ import { forecastRevenueFromBooks } from "../app/revenue-forecast.js";
 import type { StallReport } from "../app/stall-check.js";
 import { requireLedgerId } from "../../contracts/accounting/accounts.js";
 import { validateAccount } from "../domain/account.js";
-import { validatePosting } from "../../contracts/accounting/postings.js";
 import { requireRevenueQuery } from "../domain/revenue.js";
 import type { LedgerStore } from "../store/ledger-store.js";
 import {
   accountToProto,
   accountTypeFromProto,
   balanceToProto,
-  directionFromProto,
   entriesToColumns,
   granularityFromProto,
+  postAnswerToProto,
   postedEntryToProto,
   transactionToProto,
   violationToProto,
 } from "./ledger-proto.js";
 import { revenueForecastToProto } from "./forecast-proto.js";
 import { requirePrefixes, requireReadMask, requireTransactionIds, requireWindow } from "./lookup-requests.js";
+import { requirePosting, requirePostings } from "./post-requests.js";
 
 /** gRPC ledger.v1.LedgerService: validate, delegate, translate. `wallets` is absent when no wallet service is configured. */
 export function ledgerRoutes(
@@ -111,7 +111,7 @@ function accountMethods(store: LedgerStore, tokenKey: PageTokenKey) {
   };
 }
 
-/** Posting a transaction, and reading transactions back: one, a batch by id, or the ids of a window. */
+/** Posting transactions (one, or a batch), and reading them back: one, a batch by id, or the ids of a window. */
 function transactionMethods(store: LedgerStore, tokenKey: PageTokenKey) {
   const transactionIdPages = listPages(
     tokenKey,
@@ -121,18 +121,12 @@ function transactionMethods(store: LedgerStore, tokenKey: PageTokenKey) {
   );
   return {
     async postTransaction(req: PostTransactionRequest, ctx: HandlerContext) {
-      const posting = validatePosting({
-        transactionId: req.transactionId,
-        description: req.description,
-        entries: req.entries.map((e) => ({
-          accountCode: e.accountCode,
-          direction: directionFromProto(e.direction),
-          amount: e.amount,
-        })),
-      });
-      assertMayPostUnder(posting.transactionId, callerOf(ctx).identity);
-      const { transaction } = await store.post(posting);
+      const { transaction } = await store.post(requirePosting(req, callerOf(ctx).identity));
       return { transaction: transactionToProto(transaction) };
+    },
+    async postTransactions(req: PostTransactionsRequest, ctx: HandlerContext) {
+      const answers = await store.postMany(requirePostings(req.transactions, callerOf(ctx).identity));
+      return { results: answers.map(postAnswerToProto) };
     },
     async getTransaction(req: GetTransactionRequest) {
       const id = requireLedgerId("transaction_id", req.transactionId);

@@ -7,6 +7,7 @@ import {
   type LookupEntriesResponseSchema,
   type AccountSchema,
   type PostedEntrySchema,
+  type PostTransactionResultSchema,
   type TransactionSchema,
   type ViolationSchema,
 } from "../../../gen/ledger/v1/ledger_pb.js";
@@ -21,7 +22,8 @@ import type { Violation } from "../domain/invariants.js";
 import { GRANULARITIES, type Granularity } from "../domain/revenue.js";
 import type { Entry } from "../../contracts/accounting/postings.js";
 import type { PostedTransaction } from "../domain/posting.js";
-import type { AccountBalance, PostedEntry } from "../store/ledger-store.js";
+import { codeOfKind } from "../../lib/grpc-server.js";
+import type { AccountBalance, PostAnswer, PostedEntry } from "../store/ledger-store.js";
 import { TRANSACTION_FIELDS, type TransactionField } from "./lookup-requests.js";
 
 const ALL_FIELDS: ReadonlySet<TransactionField> = new Set(TRANSACTION_FIELDS);
@@ -60,6 +62,15 @@ export const transactionToProto = (
   entries: fields.has("entries") ? t.entries.map(entryToProto) : [],
   postedAt: fields.has("posted_at") ? timestampFromDate(t.postedAt) : undefined,
 });
+
+/** A posting's answer in PostTransactions: the transaction, or the error PostTransaction would have failed with. */
+export const postAnswerToProto = (answer: PostAnswer): MessageInitShape<typeof PostTransactionResultSchema> =>
+  "error" in answer
+    ? { result: { case: "error", value: { code: codeOfKind[answer.error.kind], message: answer.error.message } } }
+    : {
+        result: { case: "transaction", value: transactionToProto(answer.transaction) },
+        alreadyPosted: answer.outcome === "already_posted",
+      };
 
 export const postedEntryToProto = (e: PostedEntry): MessageInitShape<typeof PostedEntrySchema> => ({
   transactionId: e.transactionId,

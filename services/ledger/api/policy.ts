@@ -7,6 +7,7 @@ export const ledgerPolicy = definePolicy(LedgerService, {
   openAccount: { callers: ["reconciliation", "operator-tools"], mutates: true, retryOnStoreOutage: true },
   // Reserved ids (payin:, refund:, ...) are further kept to their writers: see reserved-ids.ts.
   postTransaction: { callers: ["reconciliation", "operator-tools"], mutates: true, retryOnStoreOutage: true },
+  postTransactions: { callers: ["reconciliation", "operator-tools"], mutates: true, retryOnStoreOutage: true },
   getTransaction: { callers: readers, mutates: false },
   getBalance: { callers: readers, mutates: false },
   listAccounts: { callers: readers, mutates: false },

@@ -1,6 +1,9 @@
 import { createHash } from "node:crypto";
 import type { Posting } from "../../contracts/accounting/postings.js";
 
+/** At most this many postings in one batch (one statement, one commit): PostTransactions' limit too. */
+export const MAX_BATCH_POSTINGS = 1000;
+
 export interface PostedTransaction extends Posting {
   postedAt: Date;
 }

@@ -1,12 +1,12 @@
 import type { Knex } from "knex";
 import type { Db } from "../../lib/db.js";
 import type { Checkpoints } from "../app/ports.js";
-import { alreadyExists, failedPrecondition, notFound, type DomainError } from "../../lib/errors.js";
+import { alreadyExists, failedPrecondition, invalidArgument, notFound, type DomainError } from "../../lib/errors.js";
 import { present } from "../../lib/invariant.js";
 import { balanceOf } from "../domain/account.js";
 import type { Account, Direction } from "../../contracts/accounting/accounts.js";
 import type { InvariantReport, WalletBalance } from "../domain/invariants.js";
-import { postingFingerprint, type PostedTransaction } from "../domain/posting.js";
+import { MAX_BATCH_POSTINGS, postingFingerprint, type PostedTransaction } from "../domain/posting.js";
 import type { Entry, Posting } from "../../contracts/accounting/postings.js";
 import { balancesQuery, type BalanceRow } from "./balances-query.js";
 import { checkInvariants } from "./invariant-checks.js";
@@ -80,6 +80,25 @@ interface LookupRow {
 
 export type PostOutcome = "posted" | "already_posted";
 
+/** A posting's answer in a batch: posted (now or before, same content), or why not. */
+export type PostAnswer = { transaction: PostedTransaction; outcome: PostOutcome } | { error: DomainError };
+
+interface BatchRow {
+  outcome:
+    | "posted"
+    | "exists"
+    | "conflict"
+    | "unknown_account"
+    | "currency_mismatch"
+    | "too_few_entries"
+    | "unbalanced"
+    | null;
+  posted_at: Date | null;
+  refused_entry: number | null;
+  account_currency: string | null;
+  unbalanced: string | null;
+}
+
 interface PostRow {
   outcome: "posted" | "exists" | "conflict";
   posted_at: Date;
@@ -109,20 +128,64 @@ const toBalance = (row: BalanceRow): AccountBalance => {
   return { account, ...totals, balance: balanceOf(account.type, totals) };
 };
 
-/** The entries trigger's refusals (SQLSTATE LG001 / LG002, see 001_journal), as the caller's errors. */
+/** An entry on an account that does not exist, or that holds another currency, as the caller's error. */
+function accountError(entries: Entry[], index: number, accountCurrency: string | null): DomainError {
+  const entry = present(
+    entries[index],
+    `the refused entry ${index} is a position in the posting (the database numbers them from 0)`,
+  );
+  return accountCurrency === null
+    ? notFound(`entries[${index}].account_code: account "${entry.accountCode}" does not exist; open it first`)
+    : failedPrecondition(
+        `entries[${index}].amount.currency: account "${entry.accountCode}" holds ${accountCurrency}, not ${entry.amount.currency}`,
+      );
+}
+
+/** The entries trigger's refusals (SQLSTATE LG001 / LG002, see 001_journal and 008), as the caller's errors. */
 function accountRefusal(err: unknown, entries: Entry[]): DomainError | undefined {
   const { code, detail } = err as { code?: string; detail?: string };
   if (code !== "LG001" && code !== "LG002") return undefined;
   const refused = JSON.parse(detail ?? "{}") as { entry: number; account_currency: string | null };
-  const entry = present(
-    entries[refused.entry],
-    `the entries trigger's refused entry ${refused.entry} is a position in the posting (post_transaction numbers them from 0)`,
+  return accountError(entries, refused.entry, refused.account_currency);
+}
+
+const conflictError = (transactionId: string, postedAt: Date) =>
+  alreadyExists(
+    `transaction_id "${transactionId}" was already posted at ${postedAt.toISOString()} with different content; ` +
+      "retry with the identical transaction, or use a new transaction_id",
   );
-  return code === "LG001"
-    ? notFound(`entries[${refused.entry}].account_code: account "${entry.accountCode}" does not exist; open it first`)
-    : failedPrecondition(
-        `entries[${refused.entry}].amount.currency: account "${entry.accountCode}" holds ${refused.account_currency}, not ${entry.amount.currency}`,
+
+/** post_transactions' answer for one posting (008_post_transactions), as postMany answers it. */
+function batchAnswer(posting: Posting, row: BatchRow): PostAnswer {
+  switch (row.outcome) {
+    case "posted":
+    case "exists":
+      return {
+        transaction: { ...posting, postedAt: present(row.posted_at, "a transaction posted has its time") },
+        outcome: row.outcome === "posted" ? "posted" : "already_posted",
+      };
+    case "conflict":
+      return {
+        error: conflictError(posting.transactionId, present(row.posted_at, "a transaction posted has its time")),
+      };
+    case "unknown_account":
+    case "currency_mismatch":
+      return {
+        error: accountError(
+          posting.entries,
+          present(row.refused_entry, "an account refusal names its entry"),
+          row.account_currency,
+        ),
+      };
+    case "too_few_entries":
+      return { error: invalidArgument("entries", `must contain at least 2 entries, got ${posting.entries.length}`) };
+    case "unbalanced":
+      return { error: invalidArgument("entries", `do not balance (minor units) in ${row.unbalanced}`) };
+    case null:
+      throw new Error(
+        `post_transactions has no answer for "${posting.transactionId}": its id is taken by a transaction this snapshot cannot see`,
       );
+  }
 }
 
 /**
@@ -204,13 +267,42 @@ export class LedgerStore implements Checkpoints {
         throw accountRefusal(err, entries) ?? err;
       });
     const { outcome, posted_at: postedAt } = present(rows[0], "post_transaction answers one row");
-    if (outcome === "conflict") {
-      throw alreadyExists(
-        `transaction_id "${transactionId}" was already posted at ${postedAt.toISOString()} with different content; ` +
-          "retry with the identical transaction, or use a new transaction_id",
-      );
-    }
+    if (outcome === "conflict") throw conflictError(transactionId, postedAt);
     return { transaction: { ...posting, postedAt }, outcome: outcome === "posted" ? "posted" : "already_posted" };
+  }
+
+  /**
+   * Posts up to MAX_BATCH_POSTINGS postings in one statement (one round trip, plus one commit when not inside a
+   * caller's transaction), answering each in order as post() would have, had they been posted one after another:
+   * posted, already_posted (same content under a taken id, taken before or by an earlier posting of the batch), or
+   * its error (ALREADY_EXISTS for other content, NOT_FOUND / FAILED_PRECONDITION for an unknown account or one of
+   * another currency, INVALID_ARGUMENT for too few entries or unbalanced ones). A refused posting is checked before
+   * anything is written and leaves the others, and a caller's transaction, untouched. Each posting must have passed
+   * validatePosting.
+   */
+  async postMany(postings: Posting[]): Promise<PostAnswer[]> {
+    if (postings.length === 0) return [];
+    if (postings.length > MAX_BATCH_POSTINGS)
+      throw invalidArgument("postings", `must hold at most ${MAX_BATCH_POSTINGS}, got ${postings.length}`);
+    const entries = postings.flatMap((p, item) => p.entries.map((entry) => ({ item: item + 1, entry })));
+    const { rows } = await this.db
+      .raw<{ rows: BatchRow[] }>(
+        "select * from post_transactions(?::text[], ?::text[], ?::text[], ?::integer[], ?::text[], ?::text[], ?::text[], ?::bigint[])",
+        [
+          postings.map((p) => p.transactionId),
+          postings.map((p) => p.description),
+          postings.map(postingFingerprint),
+          entries.map((e) => e.item),
+          entries.map((e) => e.entry.accountCode),
+          entries.map((e) => e.entry.amount.currency),
+          entries.map((e) => e.entry.direction),
+          entries.map((e) => e.entry.amount.amountMinor.toString()),
+        ],
+      )
+      .options({ name: "ledger_post_transactions" });
+    return postings.map((posting, i) =>
+      batchAnswer(posting, present(rows[i], "post_transactions answers one row per transaction, in order")),
+    );
   }
 
   async getTransaction(transactionId: string): Promise<PostedTransaction | undefined> {

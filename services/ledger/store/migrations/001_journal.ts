@@ -3,10 +3,40 @@ import type { Migration } from "../../../lib/db.js";
 import { present } from "../../../lib/invariant.js";
 
 /** The schema being migrated, quoted for SQL. */
-async function currentSchema(db: Knex): Promise<string> {
+export async function currentSchema(db: Knex): Promise<string> {
   const { rows } = await db.raw<{ rows: { schema: string }[] }>("select quote_ident(current_schema()) as schema");
   return present(rows[0], "a select without a from answers one row").schema;
 }
+
+/**
+ * The per-row check of an entry (one lookup of its transaction and account), as 001 created it; 008 moves the
+ * lookup into a statement-level trigger and puts this back when it is rolled back.
+ */
+export const admitEntryFunction = (schema: string) => `
+      -- An entry belongs to a transaction inserted by the same database transaction (so entries cannot be added to
+      -- a posted transaction, and the balance check at commit sees them all), on an account of its currency.
+      create or replace function admit_entry() returns trigger language plpgsql as $$
+      declare
+        account_currency text;
+      begin
+        new.xid := pg_current_xact_id();
+        if exists (select 1 from ${schema}.transactions t join ${schema}.accounts a on a.code = new.account_code and a.currency = new.currency
+                   where t.id = new.transaction_id and t.xid = new.xid) then
+          return new;
+        end if;
+        if not exists (select 1 from ${schema}.transactions t where t.id = new.transaction_id and t.xid = new.xid) then
+          raise exception 'entry % of transaction "%": the transaction must be inserted by the same database transaction; posted transactions are immutable',
+            new.position, new.transaction_id using errcode = 'LG003';
+        end if;
+        select a.currency into account_currency from ${schema}.accounts a where a.code = new.account_code;
+        raise exception '%', case when account_currency is null
+            then format('entry %s of transaction "%s": account "%s" does not exist', new.position, new.transaction_id, new.account_code)
+            else format('entry %s of transaction "%s": account "%s" holds %s, not %s', new.position, new.transaction_id, new.account_code, account_currency, new.currency)
+          end
+          using errcode = case when account_currency is null then 'LG001' else 'LG002' end,
+                detail = json_build_object('entry', new.position, 'account_currency', account_currency)::text;
+      end $$;
+`;
 
 /**
  * Accounts, transactions and entries, with the rules of double entry enforced by the database itself, so that no
@@ -57,29 +87,7 @@ export const journal: Migration = {
       );
       create index entries_account_xid on entries (account_code, xid);
 
-      -- An entry belongs to a transaction inserted by the same database transaction (so entries cannot be added to
-      -- a posted transaction, and the balance check at commit sees them all), on an account of its currency.
-      create function admit_entry() returns trigger language plpgsql as $$
-      declare
-        account_currency text;
-      begin
-        new.xid := pg_current_xact_id();
-        if exists (select 1 from ${schema}.transactions t join ${schema}.accounts a on a.code = new.account_code and a.currency = new.currency
-                   where t.id = new.transaction_id and t.xid = new.xid) then
-          return new;
-        end if;
-        if not exists (select 1 from ${schema}.transactions t where t.id = new.transaction_id and t.xid = new.xid) then
-          raise exception 'entry % of transaction "%": the transaction must be inserted by the same database transaction; posted transactions are immutable',
-            new.position, new.transaction_id using errcode = 'LG003';
-        end if;
-        select a.currency into account_currency from ${schema}.accounts a where a.code = new.account_code;
-        raise exception '%', case when account_currency is null
-            then format('entry %s of transaction "%s": account "%s" does not exist', new.position, new.transaction_id, new.account_code)
-            else format('entry %s of transaction "%s": account "%s" holds %s, not %s', new.position, new.transaction_id, new.account_code, account_currency, new.currency)
-          end
-          using errcode = case when account_currency is null then 'LG001' else 'LG002' end,
-                detail = json_build_object('entry', new.position, 'account_currency', account_currency)::text;
-      end $$;
+      ${admitEntryFunction(schema)}
       create trigger entries_admit before insert on entries
         for each row execute function admit_entry();
 

@@ -6,6 +6,7 @@ import { checkpoints } from "./003_checkpoints.js";
 import { inbox } from "./004_inbox.js";
 import { transactionsPostedAt } from "./005_transactions_posted_at.js";
 import { revenueDays } from "./007_revenue_days.js";
+import { postTransactions } from "./008_post_transactions.js";
 import { retentionIndexes } from "../../../lib/retention.js";
 import type { ServiceSchema } from "../../../lib/service-db.js";
 
@@ -19,6 +20,7 @@ export const ledgerMigrations: readonly Migration[] = [
   retentionIndexes("006_retention_indexes", [{ table: "inbox", column: "received_at" }]),
   rpcAuditMigration,
   revenueDays,
+  postTransactions,
 ];
 // insertOnlyTables: the tables whose triggers refuse updates and deletes.
 export const ledgerSchema: ServiceSchema = {
