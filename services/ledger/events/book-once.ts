@@ -33,9 +33,12 @@ export function bookOncePerEvent<E extends { eventId: string }>(
 
 /**
  * Opens the accounts of all `plans` in one statement (in code order: two batches opening the same new accounts
- * cannot deadlock), then posts them.
+ * cannot deadlock), then posts them in one more. A posting the books refuse fails the whole call, so that a batch
+ * rolls back and its events are booked one at a time (services/lib/events/consumer.ts, processBatch).
  */
 async function book(store: LedgerStore, plans: readonly PostingPlan[]): Promise<void> {
   await store.openAccounts(plans.flatMap((p) => p.accounts));
-  for (const { posting } of plans) await store.post(posting);
+  const answers = await store.postMany(plans.map((p) => p.posting));
+  const refused = answers.find((answer) => "error" in answer);
+  if (refused !== undefined && "error" in refused) throw refused.error;
 }
