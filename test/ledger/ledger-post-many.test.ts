@@ -119,6 +119,22 @@ describe("LedgerStore.postMany", () => {
     expect(await stored(["trx-ok", "trx-unknown"])).toEqual(["trx-ok"]);
   });
 
+  it("lets two batches sharing ids in opposite orders both finish, each id posted once", async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `shared-${i}`);
+    const [forward, backward] = await Promise.all([
+      store.postMany(ids.map((id) => transfer(id))),
+      store.postMany([...ids].reverse().map((id) => transfer(id))),
+    ]);
+    const outcomes = (answers: PostAnswer[], order: string[]) =>
+      new Map(answers.map((a, i) => [order[i]!, "error" in a ? a.error.message : a.outcome]));
+    const first = outcomes(forward, ids);
+    const second = outcomes(backward, [...ids].reverse());
+    for (const id of ids) {
+      expect([first.get(id), second.get(id)].sort()).toEqual(["already_posted", "posted"]);
+    }
+    expect(await stored(ids)).toHaveLength(ids.length);
+  });
+
   it("refuses more than 1000 postings", async () => {
     const batch = Array.from({ length: 1001 }, (_, i) => transfer(`too-many-${i}`));
     await expect(store.postMany(batch)).rejects.toThrow("postings: must hold at most 1000, got 1001");

@@ -52,7 +52,14 @@ describe("PostTransactions", () => {
     const before = await balance("psp_receivable:USD");
     const first = await postAll(batch);
     expect(summary(first.results)).toEqual(batch.map((t) => `posted ${t.transactionId}`));
-    expect(first.results[3]!.result.value).toMatchObject({ transactionId: "batch:3", entries: batch[3]!.entries });
+    // A result carries the id and the posting time; the rest is what the caller sent.
+    const { result } = first.results[3]!;
+    if (result.case !== "transaction") throw new Error("batch:3 was posted");
+    expect(result.value).toMatchObject({ transactionId: "batch:3", description: "", entries: [] });
+    expect((await ledger.client.getTransaction({ transactionId: "batch:3" })).transaction).toMatchObject({
+      entries: batch[3]!.entries,
+      postedAt: result.value.postedAt,
+    });
     expect(await balance("psp_receivable:USD")).toBe(before + 200n * 1_000n);
 
     const retry = await postAll(batch);

@@ -236,7 +236,9 @@ export type PostTransactionResult = Message<"ledger.v1.PostTransactionResult"> &
    */
   result: {
     /**
-     * Posted by this call, or before it with the same content (then already_posted is set).
+     * Posted by this call, or before it with the same content (then already_posted is set): its transaction_id and
+     * posted_at only, since the rest is what the caller sent (a bulk answer costs its encoding; GetTransaction or
+     * LookupTransactions read it back).
      *
      * @generated from field: ledger.v1.Transaction transaction = 1;
      */

@@ -27,6 +27,8 @@ import type { AccountBalance, PostAnswer, PostedEntry } from "../store/ledger-st
 import { TRANSACTION_FIELDS, type TransactionField } from "./lookup-requests.js";
 
 const ALL_FIELDS: ReadonlySet<TransactionField> = new Set(TRANSACTION_FIELDS);
+/** What PostTransactions answers of a transaction posted: the caller sent the rest. */
+const POSTED_FIELDS: ReadonlySet<TransactionField> = new Set(["posted_at"]);
 
 /** Translation between the ledger's domain and its protobuf messages; domain names are the proto enum names. */
 const known = <T extends string>(name: string | undefined, names: readonly T[]): T | undefined =>
@@ -68,7 +70,7 @@ export const postAnswerToProto = (answer: PostAnswer): MessageInitShape<typeof P
   "error" in answer
     ? { result: { case: "error", value: { code: codeOfKind[answer.error.kind], message: answer.error.message } } }
     : {
-        result: { case: "transaction", value: transactionToProto(answer.transaction) },
+        result: { case: "transaction", value: transactionToProto(answer.transaction, POSTED_FIELDS) },
         alreadyPosted: answer.outcome === "already_posted",
       };
 
