@@ -158,8 +158,9 @@ async function transactionNow(trx: Knex.Transaction): Promise<Date> {
   const known = nowOf.get(trx);
   if (known) return known;
   const { rows } = await trx.raw<{ rows: { now: Date }[] }>("select now()");
-  nowOf.set(trx, rows[0]!.now);
-  return rows[0]!.now;
+  const now = present(rows[0], "select now() answers a row").now;
+  nowOf.set(trx, now);
+  return now;
 }
 
 export interface PaymentPage {
@@ -479,7 +480,7 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
     trx: Knex.Transaction,
     locked: LockedRow | undefined,
     change: StatusChange,
-    registered?: Pick<PaymentRow, "psp_payment_id" | "hosted_page_url">,
+    registered?: { psp_payment_id: string; hosted_page_url: string },
   ): Promise<Payment | undefined> {
     if (locked === undefined) return undefined;
     const plan = capturePlanOf(locked.orders);
@@ -497,7 +498,7 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
       {
         ...moved,
         updatedAt: locked.now,
-        ...(registered && { pspPaymentId: registered.psp_payment_id!, hostedPageUrl: registered.hosted_page_url! }),
+        ...(registered && { pspPaymentId: registered.psp_payment_id, hostedPageUrl: registered.hosted_page_url }),
       },
       change,
       {
