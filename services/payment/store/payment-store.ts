@@ -137,6 +137,21 @@ function paymentOf(row: PaymentRow, orders: PaymentOrder[]): Payment {
   };
 }
 
+/** A new payment (the insert bound first) and its orders (as arrays, by position); the rows joined, as read(). */
+const CREATE_PAYMENT_SQL = `
+  with created as (?),
+    orders as (
+      insert into payment_orders
+        (payment_id, position, order_id, seller_id, amount_minor, platform_fee_minor, requested_minor, status)
+      select c.id, v.position, v.order_id, v.seller_id, v.amount_minor, v.platform_fee_minor, v.amount_minor, 'NOT_STARTED'
+      from created c,
+        unnest(?::smallint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[])
+          as v(position, order_id, seller_id, amount_minor, platform_fee_minor)
+      returning *)
+  select c.*, ${ORDER_COLUMNS.map((col) => `o.${col} as order_${col}`).join(", ")}
+  from created c join orders o on o.payment_id = c.id
+  order by o.position`;
+
 const LOCK_PAYMENT_SQL = `
   select p.*, ${ORDER_COLUMNS.map((c) => `o.${c} as order_${c}`).join(", ")}, now() as locked_at
   from payments p join payment_orders o on o.payment_id = p.id
@@ -183,50 +198,45 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
 
   /**
    * Records a new checkout, or finds the one already recorded under its checkout_id. Two concurrent calls with
-   * one checkout_id create one payment: the unique constraint makes the second insert wait and then do nothing.
+   * one checkout_id create one payment: the unique constraint makes the second insert wait and then do nothing
+   * (and its orders' insert, which takes the payment's row from it).
    */
   async createOrGet(
     checkout: PricedCheckout,
     fingerprint: string,
     newPayment: { id: string; statusPageUrl: string },
   ): Promise<Payment> {
-    const newPaymentId = newPayment.id;
-    const created = await this.db.transaction(async (trx): Promise<Payment | undefined> => {
-      const [inserted]: PaymentRow[] = await trx("payments")
-        .insert({
-          id: newPaymentId,
-          checkout_id: checkout.checkoutId,
-          request_fingerprint: fingerprint,
-          buyer_id: checkout.buyerId,
-          buyer_country: checkout.buyerCountry,
-          return_url: checkout.returnUrl,
-          embed_origins: checkout.embedOrigins,
-          currency: checkout.currency,
-          total_minor: checkout.total,
-          platform_fee_bps: checkout.platformFeeBps,
-          status_page_url: newPayment.statusPageUrl,
-          capture_method: checkout.captureMethod,
-          requested_total_minor: checkout.total,
-        })
-        .onConflict("checkout_id")
-        .ignore()
-        .returning("*");
-      if (inserted === undefined) return undefined;
-      const orders: OrderRow[] = await trx("payment_orders").insert(
-        checkout.orders.map((o, position) => ({
-          payment_id: newPaymentId,
-          position,
-          order_id: o.orderId,
-          seller_id: o.sellerId,
-          amount_minor: o.amountMinor,
-          platform_fee_minor: o.platformFeeMinor,
-          requested_minor: o.amountMinor,
-          status: "NOT_STARTED",
-        })),
-        "*",
-      );
-      return toPayment(inserted, orders);
-    });
+    const insertPayment = this.db("payments")
+      .insert({
+        id: newPayment.id,
+        checkout_id: checkout.checkoutId,
+        request_fingerprint: fingerprint,
+        buyer_id: checkout.buyerId,
+        buyer_country: checkout.buyerCountry,
+        return_url: checkout.returnUrl,
+        embed_origins: checkout.embedOrigins,
+        currency: checkout.currency,
+        total_minor: checkout.total,
+        platform_fee_bps: checkout.platformFeeBps,
+        status_page_url: newPayment.statusPageUrl,
+        capture_method: checkout.captureMethod,
+        requested_total_minor: checkout.total,
+      })
+      .onConflict("checkout_id")
+      .ignore()
+      .returning("*");
+    const { orders } = checkout;
+    // One statement, so one transaction: the payment and its orders, or nothing when the checkout_id was taken.
+    const { rows }: { rows: JoinedRow[] } = await this.db.raw(CREATE_PAYMENT_SQL, [
+      insertPayment,
+      orders.map((_, position) => position),
+      orders.map((o) => o.orderId),
+      orders.map((o) => o.sellerId),
+      orders.map((o) => o.amountMinor.toString()),
+      orders.map((o) => o.platformFeeMinor.toString()),
+    ]);
+    const [first] = rows;
+    const created = first && toPayment(first, rows.map(orderOfJoined));
     if (created !== undefined) return created;
     const [existing] = await this.read({ "p.checkout_id": checkout.checkoutId });
     const found = present(existing, `the payment of checkout ${checkout.checkoutId} exists: its insert conflicted`);
