@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, migrateUp, type Db } from "../../services/lib/db.js";
+import { present } from "../../services/lib/invariant.js";
 import { encodePaymentEvent, paymentEventSubject } from "../../services/contracts/events/payment-event.js";
 import { checkout } from "../../services/payment/app/testing/checkout-input.js";
 import { priceCheckout, validateCheckout } from "../../services/payment/domain/checkout.js";
@@ -93,6 +94,13 @@ describe("a payment's status change", () => {
     const statements = await statementsOf(() => store.transition(id, { to: "SUCCEEDED" }));
     expect(statements).toEqual(A_STATUS_CHANGE);
     expect(await store.get(id)).toMatchObject({ status: "SUCCEEDED", pspPaymentId: psp.id });
+    // The event as encoded, byte for byte (a payload bound as text would be read back as bytea's escapes).
+    const events: { event_id: string; payload: Buffer }[] = await db("outbox").where({ payment_id: id }).orderBy("id");
+    const succeeded = present(events[1], "the payment's second event");
+    const stamped = present(await store.get(id), "the payment");
+    expect(new Uint8Array(succeeded.payload)).toEqual(
+      encodePaymentEvent(stamped, succeeded.event_id, stamped.updatedAt),
+    );
   });
 
   it("a change the state machine refuses reads the row once and moves nothing", async () => {

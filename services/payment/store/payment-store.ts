@@ -549,8 +549,8 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
       .returning("id");
     const { rowCount } = await trx.raw(
       `with stamped as (?),
-         history as (insert into status_history (payment_id, status, occurred_at) select id, ?, now() from stamped)
-       insert into ?? (event_id, subject, payload, ??) select ?, ?, ?, id from stamped`,
+         history as (insert into status_history (payment_id, status, occurred_at) select id, ?::text, now() from stamped)
+       insert into ?? (event_id, subject, payload, ??) select ?, ?, ?::bytea, id from stamped`,
       [stamp, to, PAYMENT_OUTBOX.table, PAYMENT_OUTBOX.aggregateColumn, event.event_id, event.subject, event.payload],
     );
     invariant(rowCount === 1, `payment ${moved.id} exists to announce its status`);
