@@ -15,6 +15,7 @@ import {
   type Payment,
   type RegisteredPayment,
   type ReviewOutcome,
+  type RiskResult,
 } from "../domain/payment.js";
 import { changeFromPsp, isAbandoned, type PspPayment } from "../domain/psp-payment.js";
 import { planCapture, type OrderCaptureInput } from "../domain/capture.js";
@@ -91,15 +92,23 @@ export class PaymentFlow {
   async advance(current: Payment): Promise<Payment> {
     if (current.status !== "NOT_STARTED") return current;
     let payment = current;
+    let approval: RiskResult | undefined;
     if (!payment.risk) {
       const risk = await this.risk.assess(payment);
-      // Another instance may have recorded its own answer first: then that one stands.
-      payment = (await this.store.recordRisk(payment.id, risk)) ? { ...payment, risk } : await this.get(payment.id);
+      if (risk.decision === "APPROVE") {
+        // Recorded with the registration it clears: the risk service answers a payment alike every time, so an
+        // attempt interrupted in between gets the same approval again.
+        approval = risk;
+        payment = { ...payment, risk };
+      } else {
+        // Another instance may have recorded its own answer first: then that one stands.
+        payment = (await this.store.recordRisk(payment.id, risk)) ? { ...payment, risk } : await this.get(payment.id);
+      }
     }
     if (payment.risk?.decision === "REJECT") {
       await this.store.transition(payment.id, riskRejection(payment.risk));
     } else if (clearedForPsp(payment)) {
-      const registered = await this.register(payment);
+      const registered = await this.register(payment, approval);
       if (registered !== undefined) return registered;
     }
     return this.get(payment.id);
@@ -246,13 +255,14 @@ export class PaymentFlow {
   }
 
   /** The payment as registration moved it; undefined when it did not move it (refused, or moved elsewhere first). */
-  private async register(payment: Payment): Promise<Payment | undefined> {
+  private async register(payment: Payment, approval: RiskResult | undefined): Promise<Payment | undefined> {
     try {
       const registered = await this.psp.register(payment);
       failpoint("payment.after-psp-register");
-      return await this.store.recordRegistration(payment.id, registered);
+      return await this.store.recordRegistration(payment.id, registered, approval);
     } catch (err) {
       if (!(err instanceof PspRefusedError)) throw err;
+      if (approval) await this.store.recordRisk(payment.id, approval);
       await this.store.transition(payment.id, failedBecause(`the PSP refused the payment: ${err.message}`));
       return undefined;
     }

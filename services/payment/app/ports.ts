@@ -61,8 +61,11 @@ export interface PaymentRepository {
   recordRisk(paymentId: string, risk: RiskResult): Promise<boolean>;
   /** False when the payment was not waiting for a review. */
   recordReview(paymentId: string, review: NonNullable<RiskResult["review"]>): Promise<boolean>;
-  /** NOT_STARTED -> EXECUTING with the PSP's ids; undefined when it was past NOT_STARTED. */
-  recordRegistration(paymentId: string, psp: PspPayment): Promise<Payment | undefined>;
+  /**
+   * NOT_STARTED -> EXECUTING with the PSP's ids, and the risk approval that cleared it when none is recorded yet;
+   * undefined when it was past NOT_STARTED.
+   */
+  recordRegistration(paymentId: string, psp: PspPayment, approval?: RiskResult): Promise<Payment | undefined>;
   /** Applies the domain's moveTo with the payment's history row and event; false when the state machine refuses. */
   transition(paymentId: string, change: StatusChange): Promise<boolean>;
   claimStale(staleAfterMs: number, limit: number): Promise<string[]>;

@@ -373,15 +373,22 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
    * Remembers the PSP payment behind ours and moves NOT_STARTED -> EXECUTING; repeating it is harmless. Answers the
    * payment as it moved, or undefined when it was past NOT_STARTED already.
    */
-  async recordRegistration(paymentId: string, psp: PspPayment): Promise<Payment | undefined> {
+  async recordRegistration(paymentId: string, psp: PspPayment, approval?: RiskResult): Promise<Payment | undefined> {
     return this.db.transaction(async (trx) => {
       const locked = await this.lock(trx, paymentId);
-      // The PSP's ids are kept even when the move is refused (the payment moved on first); the first ones stand.
-      if (locked === undefined || locked.row.psp_payment_id !== null)
-        return this.move(trx, locked, { to: "EXECUTING" });
-      const registered = { psp_payment_id: psp.id, hosted_page_url: psp.hostedPageUrl };
-      const moved = await this.move(trx, locked, { to: "EXECUTING" }, registered);
-      if (moved === undefined) await trx("payments").where({ id: paymentId }).update(registered);
+      if (locked === undefined) return undefined;
+      // The first PSP ids and risk answer stand; they are kept even when the move is refused (the payment moved on).
+      const recorded = {
+        ...(locked.row.psp_payment_id === null && { psp_payment_id: psp.id, hosted_page_url: psp.hostedPageUrl }),
+        ...(approval &&
+          locked.row.risk_decision === null && {
+            risk_decision: approval.decision,
+            risk_reasons: JSON.stringify(approval.reasons),
+          }),
+      };
+      const moved = await this.move(trx, locked, { to: "EXECUTING" }, recorded);
+      if (moved === undefined && Object.keys(recorded).length > 0)
+        await trx("payments").where({ id: paymentId }).update(recorded);
       return moved;
     });
   }
@@ -484,17 +491,25 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
 
   /**
    * The status change and the event announcing it commit together, or not at all; answers the payment moved. `locked`
-   * is the payment as its lock read it, in this transaction; `registered`, the PSP's ids to record with the move.
+   * is the payment as its lock read it, in this transaction; `recorded`, what else to record with the move (the
+   * PSP's ids, the risk answer).
    */
   private async move(
     trx: Knex.Transaction,
     locked: LockedRow | undefined,
     change: StatusChange,
-    registered?: { psp_payment_id: string; hosted_page_url: string },
+    recorded: Partial<Pick<PaymentRow, "psp_payment_id" | "hosted_page_url" | "risk_decision">> & {
+      risk_reasons?: string;
+    } = {},
   ): Promise<Payment | undefined> {
     if (locked === undefined) return undefined;
     const plan = capturePlanOf(locked.orders);
-    const moved = moveTo(toPayment(locked.row, locked.orders), change, plan);
+    const row = {
+      ...locked.row,
+      ...recorded,
+      risk_reasons: recorded.risk_reasons === undefined ? locked.row.risk_reasons : JSON.parse(recorded.risk_reasons),
+    };
+    const moved = moveTo(toPayment(row, locked.orders), change, plan);
     if (moved === undefined) return undefined;
     const charged = change.to === "SUCCEEDED" && plan.size > 0;
     if (charged) await this.saveCharged(trx, moved, plan);
@@ -503,24 +518,15 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
       .where({ payment_id: moved.id })
       .whereIn("status", statusesBefore(change.to))
       .update({ status: change.to });
-    return this.announce(
-      trx,
-      {
-        ...moved,
-        updatedAt: locked.now,
-        ...(registered && { pspPaymentId: registered.psp_payment_id, hostedPageUrl: registered.hosted_page_url }),
-      },
-      change,
-      {
-        ...(charged && { total_minor: moved.total }),
-        ...(change.failure && {
-          failure_reason: change.failure.reason,
-          decline_code: change.failure.declineCode ?? null,
-        }),
-        ...(change.pendingReason && { pending_reason: change.pendingReason }),
-        ...registered,
-      },
-    );
+    return this.announce(trx, { ...moved, updatedAt: locked.now }, change, {
+      ...(charged && { total_minor: moved.total }),
+      ...(change.failure && {
+        failure_reason: change.failure.reason,
+        decline_code: change.failure.declineCode ?? null,
+      }),
+      ...(change.pendingReason && { pending_reason: change.pendingReason }),
+      ...recorded,
+    });
   }
 
   /** The amounts and fees a confirmed capture charged, on its orders (announce() stamps the payment's total). */
@@ -540,7 +546,7 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
     trx: Knex.Transaction,
     moved: Payment,
     { to }: StatusChange,
-    columns: Partial<PaymentRow> = {},
+    columns: Record<string, unknown> = {},
   ): Promise<Payment> {
     const event = outboxEvent(this.subjectOf(to), (eventId) => this.encodeEvent(moved, eventId, moved.updatedAt));
     const stamp = trx("payments")

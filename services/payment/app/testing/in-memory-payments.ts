@@ -83,9 +83,10 @@ export class InMemoryPayments implements PaymentRepository, PaymentHistory {
     return true;
   }
 
-  async recordRegistration(paymentId: string, psp: PspPayment): Promise<Payment | undefined> {
+  async recordRegistration(paymentId: string, psp: PspPayment, approval?: RiskResult): Promise<Payment | undefined> {
     const entry = this.payments.get(paymentId);
     if (!entry) return undefined;
+    if (approval) await this.recordRisk(paymentId, approval);
     if (entry.payment.pspPaymentId === undefined)
       entry.payment = { ...entry.payment, pspPaymentId: psp.id, hostedPageUrl: psp.hostedPageUrl };
     return this.move(paymentId, { to: "EXECUTING" });
