@@ -36,6 +36,12 @@ function sameCaptureAgain(payment: Payment, orders: readonly OrderCaptureInput[]
   return payment;
 }
 
+/** A capture the PSP reports must be the one we asked for (or, with no request of ours, all of it). */
+function capturedAsPlanned(payment: Payment, psp: PspPayment, plannedCapture: bigint | undefined): boolean {
+  if (payment.captureMethod !== "MANUAL" || psp.status !== "succeeded") return true;
+  return psp.amountCapturedMinor === (plannedCapture ?? payment.requestedTotal);
+}
+
 export interface PaymentFlowDeps {
   store: PaymentRepository;
   risk: RiskPort;
@@ -133,27 +139,39 @@ export class PaymentFlow {
     return this.advance(await this.get(paymentId));
   }
 
-  /** Applies what the PSP says about a payment (webhook or poll). Statuses only move forward. */
+  /**
+   * Applies what the PSP says about a payment (webhook or poll), checked and applied under the payment's row lock.
+   * Statuses only move forward.
+   */
   async applyPspUpdate(psp: PspPayment): Promise<PspUpdateOutcome> {
-    const payment = await this.store.get(psp.reference);
-    if (!payment || (payment.pspPaymentId !== undefined && payment.pspPaymentId !== psp.id)) return "unknown_payment";
-    if (
-      psp.amountMinor !== payment.requestedTotal ||
-      psp.currency !== payment.currency ||
-      !(await this.capturedAsPlanned(payment, psp))
-    ) {
-      this.log.error("PSP reports a different amount than we registered; needs a person", {
-        paymentId: payment.id,
-        ours: `${payment.requestedTotal} ${payment.currency}`,
-        psp: `${psp.amountMinor} ${psp.currency}, captured ${psp.amountCapturedMinor}`,
-      });
-      return "amount_mismatch";
-    }
-    // The PSP knows it, so it was registered even if we never recorded the answer (crash, lost response).
-    if (payment.pspPaymentId === undefined) await this.store.recordRegistration(payment.id, psp);
     const change = changeFromPsp(psp);
-    if (change.to === "EXECUTING") return "unchanged";
-    return (await this.store.transition(payment.id, change)) ? "applied" : "unchanged";
+    type Answer = "unknown_payment" | "amount_mismatch" | "unregistered" | "unchanged";
+    const outcome = await this.store.decideAndMove<Answer>(psp.reference, (payment, plannedCapture) => {
+      if (!payment || (payment.pspPaymentId !== undefined && payment.pspPaymentId !== psp.id))
+        return { answer: "unknown_payment" };
+      if (
+        psp.amountMinor !== payment.requestedTotal ||
+        psp.currency !== payment.currency ||
+        !capturedAsPlanned(payment, psp, plannedCapture)
+      ) {
+        this.log.error("PSP reports a different amount than we registered; needs a person", {
+          paymentId: payment.id,
+          ours: `${payment.requestedTotal} ${payment.currency}`,
+          psp: `${psp.amountMinor} ${psp.currency}, captured ${psp.amountCapturedMinor}`,
+        });
+        return { answer: "amount_mismatch" };
+      }
+      if (payment.pspPaymentId === undefined) return { answer: "unregistered" };
+      return change.to === "EXECUTING" ? { answer: "unchanged" } : { move: change };
+    });
+    if (outcome === "unregistered") {
+      // The PSP knows it, so it was registered even if we never recorded the answer (crash, lost response).
+      await this.store.recordRegistration(psp.reference, psp);
+      if (change.to === "EXECUTING") return "unchanged";
+      return (await this.store.transition(psp.reference, change)) ? "applied" : "unchanged";
+    }
+    if (outcome === "moved") return "applied";
+    return outcome === "refused" ? "unchanged" : outcome;
   }
 
   claimStale(staleAfterMs: number, limit: number): Promise<string[]> {
@@ -210,12 +228,6 @@ export class PaymentFlow {
         throw failedPrecondition(`payment ${paymentId} is ${now.status} at the PSP: it can no longer be voided`);
     }
     return this.get(paymentId);
-  }
-
-  /** A capture the PSP reports must be the one we asked for (or, with no request of ours, all of it). */
-  private async capturedAsPlanned(payment: Payment, psp: PspPayment): Promise<boolean> {
-    if (payment.captureMethod !== "MANUAL" || psp.status !== "succeeded") return true;
-    return psp.amountCapturedMinor === ((await this.store.plannedCapture(payment.id)) ?? payment.requestedTotal);
   }
 
   /** Resolves an in-flight payment without waiting for anyone: resumes it, or asks the PSP where it stands. */

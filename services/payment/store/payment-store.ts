@@ -14,7 +14,7 @@ import type { PspPayment } from "../domain/psp-payment.js";
 import type { PaymentStatsRow, StatsPeriod } from "../domain/payment-stats.js";
 import { checkoutStatus, statusesBefore, type PaymentStatus } from "../domain/status.js";
 import { moveOrder, moveTo, type CapturePlan } from "../domain/transition.js";
-import type { PaymentHistory, PaymentRepository, RecordedStatusChange } from "../app/ports.js";
+import type { LockedDecision, PaymentHistory, PaymentRepository, RecordedStatusChange } from "../app/ports.js";
 import { outboxEvent, PAYMENT_OUTBOX } from "./outbox.js";
 
 interface PaymentRow {
@@ -479,14 +479,20 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
     });
   }
 
-  /** What the pending capture plan adds up to, if there is one. */
-  async plannedCapture(paymentId: string): Promise<bigint | undefined> {
-    const row = await this.db("payment_orders")
-      .where({ payment_id: paymentId })
-      .whereNotNull("capture_minor")
-      .sum({ total: "capture_minor" })
-      .first();
-    return row?.total === null || row?.total === undefined ? undefined : BigInt(row.total);
+  async decideAndMove<A>(
+    paymentId: string,
+    decide: (payment: Payment | undefined, plannedCapture: bigint | undefined) => LockedDecision<A>,
+  ): Promise<A | "moved" | "refused"> {
+    return this.db.transaction(async (trx) => {
+      const locked = await this.lock(trx, paymentId);
+      const plan = locked && capturePlanOf(locked.orders);
+      const decision = decide(
+        locked && toPayment(locked.row, locked.orders),
+        plan && plan.size > 0 ? [...plan.values()].reduce((sum, amount) => sum + amount, 0n) : undefined,
+      );
+      if ("answer" in decision) return decision.answer;
+      return (await this.move(trx, locked, decision.move)) ? "moved" : "refused";
+    });
   }
 
   /**
