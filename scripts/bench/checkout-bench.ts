@@ -10,6 +10,9 @@
  * page, then the next). A payment counts when the ledger has posted its pay-in (polled every 10 ms with
  * LookupTransactions). Then buyers arrive at a fixed rate (--rate per second) for the CreatePayment latency aim.
  * Prints payments per second, p50/p95/p99 of CreatePayment and of create-to-ledger-posted, and CheckInvariants.
+ * Per phase, what a checkout cost PostgreSQL: transactions and round trips (statements, BEGIN and COMMIT included)
+ * per service and per kind of work, as the services count them (db_*_total on their metrics endpoints), without this
+ * driver's own ledger lookups; and pg_stat_database's count of transactions beside it.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -22,10 +25,12 @@ import type { PaymentService } from "../../gen/payment/v1/payment_pb.js";
 import {
   benchPlatformEnv,
   checkout,
+  type DbTraffic,
   LedgerWatch,
   ms,
   percentile,
   platformClients,
+  scrapeDbTraffic,
   startPlatform,
 } from "./platform-driver.js";
 import { withTemporaryDatabase } from "./temporary-database.js";
@@ -230,6 +235,57 @@ async function main(): Promise<void> {
   }
 }
 
+/** This driver's own calls (its ledger polling, CheckInvariants): not a checkout's cost. */
+const DRIVER_WORK = new Set(["ledger/LookupTransactions", "ledger/CheckInvariants"]);
+
+type TrafficByService = Map<string, Map<string, DbTraffic>>;
+
+/** A checkout's database traffic between two scrapes: per service (its works, biggest first), and in all. */
+function trafficReport(
+  before: TrafficByService,
+  after: TrafficByService,
+  checkouts: number,
+  pgTransactions: number,
+): string {
+  const per = (n: number) => (n / checkouts).toFixed(1);
+  const total = { statements: 0, transactions: 0 };
+  const lines: string[] = [];
+  let driverTransactions = 0;
+  for (const [service, works] of after) {
+    const rows: [string, DbTraffic][] = [];
+    for (const [work, now] of works) {
+      const was = before.get(service)?.get(work) ?? { statements: 0, transactions: 0 };
+      const delta = { statements: now.statements - was.statements, transactions: now.transactions - was.transactions };
+      if (delta.statements === 0) continue;
+      if (DRIVER_WORK.has(`${service}/${work}`)) {
+        driverTransactions += delta.transactions;
+        continue;
+      }
+      rows.push([work, delta]);
+    }
+    if (rows.length === 0) continue;
+    rows.sort(([, a], [, b]) => b.statements - a.statements);
+    const sum = rows.reduce(
+      (s, [, d]) => ({ statements: s.statements + d.statements, transactions: s.transactions + d.transactions }),
+      {
+        statements: 0,
+        transactions: 0,
+      },
+    );
+    total.statements += sum.statements;
+    total.transactions += sum.transactions;
+    const breakdown = rows.map(([work, d]) => `${work} ${per(d.transactions)}/${per(d.statements)}`).join(", ");
+    lines.push(
+      `    ${service.padEnd(15)} ${per(sum.transactions).padStart(5)} tx ${per(sum.statements).padStart(5)} round trips  (${breakdown})`,
+    );
+  }
+  return [
+    `  PostgreSQL a checkout ${per(total.transactions)} transactions, ${per(total.statements)} round trips (counted by the services; per work: tx/round trips)`,
+    ...lines,
+    `    pg_stat_database ${per(pgTransactions)} transactions, ${per(pgTransactions - driverTransactions)} without this driver's lookups`,
+  ].join("\n");
+}
+
 async function runPhases(env: NodeJS.ProcessEnv, work: () => Promise<DatabaseWork>): Promise<void> {
   const platform = await startPlatform(env);
   platformPid = platform.child.pid;
@@ -241,9 +297,28 @@ async function runPhases(env: NodeJS.ProcessEnv, work: () => Promise<DatabaseWor
     const workBefore = await work();
     const checkoutsBefore = counter.n;
     await closedLoop(payments, watch, Math.min(10, LEVELS[0] ?? 10), counter); // warm-up, not reported
-    for (const level of LEVELS) console.log(report(await closedLoop(payments, watch, level, counter)));
-    const arriving = await fixedRate(payments, watch, RATE, counter);
-    console.log(report(arriving));
+    // A phase's report, with what its checkouts cost PostgreSQL.
+    const measured = async (run: () => Promise<Phase>): Promise<Phase> => {
+      const [trafficBefore, pgBefore, checkoutsBefore] = [
+        await scrapeDbTraffic(platform.metricsUrls),
+        await work(),
+        counter.n,
+      ];
+      const phase = await run();
+      const [trafficAfter, pgAfter] = [await scrapeDbTraffic(platform.metricsUrls), await work()];
+      console.log(report(phase));
+      console.log(
+        trafficReport(
+          trafficBefore,
+          trafficAfter,
+          counter.n - checkoutsBefore,
+          pgAfter.transactions - pgBefore.transactions,
+        ),
+      );
+      return phase;
+    };
+    for (const level of LEVELS) await measured(() => closedLoop(payments, watch, level, counter));
+    const arriving = await measured(() => fixedRate(payments, watch, RATE, counter));
     const createP99 = percentile(
       [...arriving.createMs].sort((a, b) => a - b),
       0.99,

@@ -44,6 +44,8 @@ export function benchPlatformEnv(tag: string, name: string): NodeJS.ProcessEnv {
 export interface Platform {
   paymentUrl: string;
   ledgerUrl: string;
+  /** Each service's metrics endpoint, by the service's name (payment, risk, ledger, wallet, reconciliation). */
+  metricsUrls: Map<string, string>;
   child: ChildProcess;
 }
 
@@ -54,10 +56,14 @@ export async function startPlatform(env: NodeJS.ProcessEnv): Promise<Platform> {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const urls: Record<string, string> = {};
+  const metricsUrls = new Map<string, string>();
   for await (const line of createInterface({ input: child.stdout! })) {
     const service = /^(Payment|Ledger) service\s+(\S+)/.exec(line);
     if (service) urls[service[1]!] = service[2]!;
-    if (line.startsWith("The platform is up")) return { paymentUrl: urls.Payment!, ledgerUrl: urls.Ledger!, child };
+    const metrics = /^(\w+)[ \w]*? +\S+ .*\bmetrics (http\S+)/.exec(line);
+    if (metrics) metricsUrls.set(metrics[1]!.toLowerCase(), metrics[2]!);
+    if (line.startsWith("The platform is up"))
+      return { paymentUrl: urls.Payment!, ledgerUrl: urls.Ledger!, metricsUrls, child };
     if (line.startsWith("Demo checkout did not succeed")) break;
   }
   child.kill("SIGTERM");
@@ -169,4 +175,27 @@ export async function checkout(
   const page = await payOnHostedPage(payment!.hostedPageUrl, TEST_CARDS.success);
   if (page.status !== "succeeded") throw new Error(`the hosted page said ${page.status} for ${payment!.paymentId}`);
   return { createMs };
+}
+
+/** What a service sent PostgreSQL so far for one kind of work (db-traffic.ts): statements and transactions. */
+export interface DbTraffic {
+  statements: number;
+  transactions: number;
+}
+
+/** Every service's database traffic so far, by service and work (an RPC method, webhook, outbox-relay, events). */
+export async function scrapeDbTraffic(metricsUrls: Map<string, string>): Promise<Map<string, Map<string, DbTraffic>>> {
+  const byService = new Map<string, Map<string, DbTraffic>>();
+  for (const [service, url] of metricsUrls) {
+    const byWork = new Map<string, DbTraffic>();
+    const text = await (await fetch(url)).text();
+    for (const [, name, labels, value] of text.matchAll(/^db_(statements|transactions)_total\{([^}]*)\} (\S+)$/gm)) {
+      const work = /work="([^"]*)"/.exec(labels!)?.[1] ?? "";
+      const traffic = byWork.get(work) ?? { statements: 0, transactions: 0 };
+      traffic[name as keyof DbTraffic] += Number(value);
+      byWork.set(work, traffic);
+    }
+    byService.set(service, byWork);
+  }
+  return byService;
 }

@@ -1,5 +1,6 @@
 import knexFactory, { type Knex } from "knex";
 import pg from "pg";
+import { countTraffic } from "./db-traffic.js";
 import { createLogger, type Logger } from "./log.js";
 
 // int8 columns hold money: read them as bigint, never as a lossy number or a string.
@@ -28,7 +29,14 @@ export function createDb(databaseUrl: string, schema: string, poolMax = 10): Db 
     },
     searchPath: [schema],
     acquireConnectionTimeout: 10_000,
-    pool: { min: 0, max: poolMax },
+    pool: {
+      min: 0,
+      max: poolMax,
+      afterCreate: (connection: pg.Client, done: (err: Error | null, connection: pg.Client) => void) => {
+        countTraffic(connection, schema);
+        done(null, connection);
+      },
+    },
     log: knexLog(createLogger(schema)),
   });
 }

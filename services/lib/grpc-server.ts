@@ -13,6 +13,7 @@ import { rulesByPath, type ServicePolicy } from "./auth/policy.js";
 import { boundedInput } from "./bounded-input.js";
 import { callsPerConnection, connectionKey } from "./call-limits.js";
 import type { TlsMaterial } from "./tls/tls-material.js";
+import { countDbWorkAs } from "./db-traffic.js";
 import { DomainError, type ErrorKind } from "./errors.js";
 import { spellGrpcMessagePerSpec } from "./grpc-message.js";
 import { isTransientStoreError, STORE_UNAVAILABLE_MESSAGE } from "./store-errors.js";
@@ -137,6 +138,8 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
         .set(peerKey, authenticatePeer(req as http2.Http2ServerRequest))
         .set(connectionKey, (req as http2.Http2ServerRequest).stream?.session),
     interceptors: [
+      // Outermost: the database work of a call, its audit record included, is counted under its method's name.
+      (next) => (req) => countDbWorkAs(req.method.name, () => next(req)),
       rpcMetrics(opts.metrics),
       authorize(rules, opts.audit.record, opts.log),
       mapErrors(opts.log),

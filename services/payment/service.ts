@@ -13,6 +13,7 @@ import type { TlsMaterial } from "../lib/tls/tls-material.js";
 import { pageTokenKey } from "../lib/page-token.js";
 import { createLogger, type Logger } from "../lib/log.js";
 import { paymentPolicy } from "./api/policy.js";
+import { countDbWorkAs } from "../lib/db-traffic.js";
 import { createMetricsRegistry } from "../lib/metrics/registry.js";
 import { RETENTION_SWEEP_INTERVAL_MS, startRetentionSweeper, type RetainedTable } from "../lib/retention.js";
 import { DEFAULT_OUTBOX_RETENTION_DAYS, outboxRetention } from "../lib/events/event-retention.js";
@@ -161,11 +162,13 @@ function attachPaymentEvents(
     "payment-service",
     async (nc) => {
       await ensureEventStreams(await jetstreamManager(nc), names, config.events.streamReplicas);
-      const stopRelay = startOutboxRelay(
-        db,
-        jetstream(nc),
-        { ...defaultRelaySettings, ...PAYMENT_OUTBOX, subjectPrefix: names.subjectPrefix },
-        log,
+      const stopRelay = countDbWorkAs("outbox-relay", () =>
+        startOutboxRelay(
+          db,
+          jetstream(nc),
+          { ...defaultRelaySettings, ...PAYMENT_OUTBOX, subjectPrefix: names.subjectPrefix },
+          log,
+        ),
       );
       const detachHints = changes.attach(nc, names.subjectPrefix);
       return { stop: async () => void (await Promise.all([stopRelay(), detachHints()])) };

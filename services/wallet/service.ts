@@ -4,6 +4,7 @@ import { walletSettledFlows } from "./store/settled-flows.js";
 import { AuditStore } from "../lib/audit/audit-store.js";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { databaseAnswers } from "../lib/db.js";
+import { countDbWorkAs } from "../lib/db-traffic.js";
 import { openServiceDb, type ServiceDatabaseConfig } from "../lib/service-db.js";
 import { ConsumerMetrics } from "../lib/events/consumer-metrics.js";
 import { consumeEvents, type EventsConfig } from "../lib/events/event-consumers.js";
@@ -126,12 +127,16 @@ export async function startWalletService(config: WalletServiceConfig): Promise<R
     "wallet-service",
     async (nc) => {
       await ensureEventStreams(await jetstreamManager(nc), names, config.events.streamReplicas);
-      const consumers = await consumeEvents(nc, config.events, walletSubscriptions(db, balances), log, consumerMetrics);
-      const stopRelay = startOutboxRelay(
-        db,
-        jetstream(nc),
-        { ...defaultRelaySettings, ...WALLET_OUTBOX, subjectPrefix: names.subjectPrefix },
-        log,
+      const consumers = await countDbWorkAs("events", () =>
+        consumeEvents(nc, config.events, walletSubscriptions(db, balances), log, consumerMetrics),
+      );
+      const stopRelay = countDbWorkAs("outbox-relay", () =>
+        startOutboxRelay(
+          db,
+          jetstream(nc),
+          { ...defaultRelaySettings, ...WALLET_OUTBOX, subjectPrefix: names.subjectPrefix },
+          log,
+        ),
       );
       return { stop: async () => void (await Promise.all([consumers.stop(), stopRelay()])) };
     },

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, migrateUp, type Db } from "../../services/lib/db.js";
+import { present } from "../../services/lib/invariant.js";
 import { encodePaymentEvent, paymentEventSubject } from "../../services/contracts/events/payment-event.js";
 import { checkout } from "../../services/payment/app/testing/checkout-input.js";
 import { priceCheckout, validateCheckout } from "../../services/payment/domain/checkout.js";
@@ -10,7 +11,8 @@ import { createTestDatabase, type TestDatabase } from "../support/test-database.
 
 /**
  * A status change reads the payment's row once, with the statement that locks it: every checkout makes two (its
- * registration at the PSP, the PSP's answer), each under the row lock that webhooks and pollers wait on. A payment
+ * registration at the PSP, the PSP's answer), each under the row lock that webhooks and pollers wait on, in five
+ * round trips. A payment
  * is read with its orders by one statement, so that the row and the orders (which give its status) are of one moment.
  */
 let database: TestDatabase;
@@ -43,7 +45,16 @@ async function statementsOf(work: () => Promise<unknown>): Promise<string[]> {
 }
 
 const readsOfThePaymentRow = (statements: string[]) =>
-  statements.filter((sql) => /^select .* from "payments"/.test(sql));
+  statements.filter((sql) => /^\s*select [\s\S]* from "?payments"? /.test(sql));
+
+/** A status change's round trips: the lock reading the row and orders, the orders moved, the row stamped with its history and event. */
+const A_STATUS_CHANGE = [
+  /^BEGIN/,
+  /for update of p for no key update of o$/,
+  /^update "payment_orders" set "status"/,
+  /^with stamped as \(update "payments"[\s\S]*insert into status_history[\s\S]*insert into "outbox"/,
+  /^COMMIT/,
+].map((re) => expect.stringMatching(re));
 
 async function registeredPayment(checkoutId: string) {
   const priced = priceCheckout(validateCheckout(checkout({ checkoutId })), 250);
@@ -72,7 +83,7 @@ describe("a payment's status change", () => {
     const { id, psp } = await registeredPayment("chk_registration");
     let moved: Awaited<ReturnType<PaymentStore["recordRegistration"]>>;
     const statements = await statementsOf(async () => (moved = await store.recordRegistration(id, psp)));
-    expect(readsOfThePaymentRow(statements)).toEqual([expect.stringMatching(/ for update$/)]);
+    expect(statements).toEqual(A_STATUS_CHANGE);
     expect(moved).toMatchObject({ status: "EXECUTING", pspPaymentId: psp.id, hostedPageUrl: psp.hostedPageUrl });
     expect(await store.get(id)).toMatchObject({ status: "EXECUTING", pspPaymentId: psp.id });
   });
@@ -81,8 +92,15 @@ describe("a payment's status change", () => {
     const { id, psp } = await registeredPayment("chk_answer");
     await store.recordRegistration(id, psp);
     const statements = await statementsOf(() => store.transition(id, { to: "SUCCEEDED" }));
-    expect(readsOfThePaymentRow(statements)).toEqual([expect.stringMatching(/ for update$/)]);
+    expect(statements).toEqual(A_STATUS_CHANGE);
     expect(await store.get(id)).toMatchObject({ status: "SUCCEEDED", pspPaymentId: psp.id });
+    // The event as encoded, byte for byte (a payload bound as text would be read back as bytea's escapes).
+    const events: { event_id: string; payload: Buffer }[] = await db("outbox").where({ payment_id: id }).orderBy("id");
+    const succeeded = present(events[1], "the payment's second event");
+    const stamped = present(await store.get(id), "the payment");
+    expect(new Uint8Array(succeeded.payload)).toEqual(
+      encodePaymentEvent(stamped, succeeded.event_id, stamped.updatedAt),
+    );
   });
 
   it("a change the state machine refuses reads the row once and moves nothing", async () => {
@@ -92,7 +110,7 @@ describe("a payment's status change", () => {
     let moved: boolean | undefined;
     const statements = await statementsOf(async () => (moved = await store.transition(id, { to: "FAILED" })));
     expect(moved).toBe(false);
-    expect(readsOfThePaymentRow(statements)).toEqual([expect.stringMatching(/ for update$/)]);
+    expect(readsOfThePaymentRow(statements)).toEqual([expect.stringMatching(/ for update of p /)]);
     expect((await store.get(id))?.status).toBe("SUCCEEDED");
   });
 });
@@ -124,5 +142,19 @@ describe("a payment read", () => {
         name,
       ).toBe(true);
     }
+  });
+});
+
+describe("a new checkout", () => {
+  it("is recorded by one statement, payment and orders, and answered as read back", async () => {
+    const priced = priceCheckout(validateCheckout(checkout({ checkoutId: "chk_new" })), 250);
+    let created: Awaited<ReturnType<typeof store.createOrGet>> | undefined;
+    const statements = await statementsOf(
+      async () =>
+        (created = await store.createOrGet(priced, "fingerprint", { id: "pay_chk_new", statusPageUrl: "https://s" })),
+    );
+    expect(statements).toEqual([expect.stringMatching(/^\s*with created as \(insert into "payments"/)]);
+    expect(created).toEqual(await store.get("pay_chk_new"));
+    expect(created?.orders.map((o) => o.orderId)).toEqual(priced.orders.map((o) => o.orderId));
   });
 });

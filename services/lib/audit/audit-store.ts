@@ -1,6 +1,7 @@
 import { insertOnlySql, type Db, type Migration } from "../db.js";
 import type { AuditEntry, AuditSink } from "../auth/audit.js";
 import type { Logger } from "../log.js";
+import { GroupInsert } from "../group-insert.js";
 import { defaultRetryPolicy, retry } from "../retry.js";
 
 export interface StoredAuditRecord extends AuditEntry {
@@ -48,14 +49,19 @@ export interface AuditLog {
 }
 
 export class AuditStore implements AuditLog {
+  private readonly inserts: GroupInsert<Record<string, unknown>>;
+
   constructor(
     private readonly db: Db,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.inserts = new GroupInsert((rows) => this.db("rpc_audit").insert(rows));
+  }
 
   /**
-   * Records a call after it was answered. A failing database is retried; if it stays down the call's effect
-   * stands and the record is logged at error level instead (an effect is never undone for want of its record).
+   * Records a call after it was answered, with the records of the calls answered meanwhile (one insert). A failing
+   * database is retried; if it stays down the call's effect stands and the record is logged at error level instead
+   * (an effect is never undone for want of its record).
    */
   readonly record = async (entry: AuditEntry): Promise<void> => {
     const row = {
@@ -66,7 +72,7 @@ export class AuditStore implements AuditLog {
       outcome: entry.outcome,
     };
     await retry(
-      () => this.db("rpc_audit").insert(row as Record<string, unknown>),
+      () => this.inserts.insert(row),
       () => true,
       { ...defaultRetryPolicy, attempts: 3 },
     ).catch((err: unknown) =>

@@ -1,5 +1,6 @@
 import type http from "node:http";
 import { Counter, type Registry } from "prom-client";
+import { countDbWorkAs } from "../../lib/db-traffic.js";
 import { failpoint } from "../../lib/failpoints.js";
 import { addLogFields, type Logger } from "../../lib/log.js";
 import { isTransientStoreError, STORE_UNAVAILABLE_MESSAGE } from "../../lib/store-errors.js";
@@ -103,58 +104,59 @@ export function pspWebhookRoute(
   return {
     method: "POST",
     path: new RegExp(`^${WEBHOOK_PATH}$`),
-    async handle(req, res) {
-      const receivedAt = new Date();
-      const delivery: { type: string; outcome: Outcome | Refusal } = { type: "unknown", outcome: "error" };
-      try {
-        const body = await readBody(req);
-        if (body === undefined) {
-          delivery.outcome = "too_large";
-          return replyJson(res, 413, { error: "body too large" });
-        }
-        const signature = req.headers["psp-signature"] as string | undefined;
-        const problem = signatureProblem(signature, body, opts.secret, Date.now() / 1000, opts.toleranceSeconds);
-        if (problem) {
-          delivery.outcome = "rejected_signature";
-          // Nothing of the unverified body; of the signature, only a hint.
-          log.warn("webhook refused", { problem, signatureHint: signatureHint(signature) });
-          return replyJson(res, 400, { error: `webhook signature refused: ${problem}` });
-        }
-        let event: { id?: unknown; type?: unknown; data?: { object?: unknown } };
-        let applied: Awaited<ReturnType<typeof apply>>;
-        try {
-          event = JSON.parse(body);
-          if (typeof event.type === "string") delivery.type = event.type;
-          addLogFields({ eventId: event.id, eventType: event.type });
-          failpoint("payment.webhook-before-apply");
-          applied = await apply(event.type, event.data?.object);
-        } catch (err) {
-          if (isTransientStoreError(err)) {
-            // Nothing committed, or what did is applied again harmlessly: the PSP delivers it again later.
-            delivery.outcome = "store_unavailable";
-            log.warn("webhook not applied: the database is unavailable", { error: String(err) });
-            return replyJson(res, 503, { error: STORE_UNAVAILABLE_MESSAGE });
-          }
-          if (!(err instanceof SyntaxError || err instanceof MalformedPspObject)) throw err;
-          delivery.outcome = "malformed";
-          // A SyntaxError quotes the body.
-          log.warn("webhook event malformed", { error: err instanceof SyntaxError ? "not JSON" : err.message });
-          return replyJson(res, 400, { error: `malformed event: ${(err as Error).message}` });
-        }
-        failpoint("payment.webhook-after-apply");
-        const { outcome, pspPaymentId } = applied;
-        delivery.outcome = outcome;
-        // The timeline's record: its failure must not make the PSP deliver an event already applied again.
-        if (pspPaymentId !== undefined) {
-          await webhooks
-            .recordWebhook({ eventId: String(event.id), type: delivery.type, pspPaymentId, outcome, receivedAt })
-            .catch((err: unknown) => log.warn("webhook not recorded for the timeline", { error: String(err) }));
-        }
-        log.info("webhook", { outcome }); // with the event's ids, from the request's log scope
-        replyJson(res, STATUS_OF[outcome], { received: true, outcome });
-      } finally {
-        deliveries.inc(delivery);
-      }
-    },
+    handle: (req, res) => countDbWorkAs("webhook", () => handle(req, res)),
   };
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const receivedAt = new Date();
+    const delivery: { type: string; outcome: Outcome | Refusal } = { type: "unknown", outcome: "error" };
+    try {
+      const body = await readBody(req);
+      if (body === undefined) {
+        delivery.outcome = "too_large";
+        return replyJson(res, 413, { error: "body too large" });
+      }
+      const signature = req.headers["psp-signature"] as string | undefined;
+      const problem = signatureProblem(signature, body, opts.secret, Date.now() / 1000, opts.toleranceSeconds);
+      if (problem) {
+        delivery.outcome = "rejected_signature";
+        // Nothing of the unverified body; of the signature, only a hint.
+        log.warn("webhook refused", { problem, signatureHint: signatureHint(signature) });
+        return replyJson(res, 400, { error: `webhook signature refused: ${problem}` });
+      }
+      let event: { id?: unknown; type?: unknown; data?: { object?: unknown } };
+      let applied: Awaited<ReturnType<typeof apply>>;
+      try {
+        event = JSON.parse(body);
+        if (typeof event.type === "string") delivery.type = event.type;
+        addLogFields({ eventId: event.id, eventType: event.type });
+        failpoint("payment.webhook-before-apply");
+        applied = await apply(event.type, event.data?.object);
+      } catch (err) {
+        if (isTransientStoreError(err)) {
+          // Nothing committed, or what did is applied again harmlessly: the PSP delivers it again later.
+          delivery.outcome = "store_unavailable";
+          log.warn("webhook not applied: the database is unavailable", { error: String(err) });
+          return replyJson(res, 503, { error: STORE_UNAVAILABLE_MESSAGE });
+        }
+        if (!(err instanceof SyntaxError || err instanceof MalformedPspObject)) throw err;
+        delivery.outcome = "malformed";
+        // A SyntaxError quotes the body.
+        log.warn("webhook event malformed", { error: err instanceof SyntaxError ? "not JSON" : err.message });
+        return replyJson(res, 400, { error: `malformed event: ${(err as Error).message}` });
+      }
+      failpoint("payment.webhook-after-apply");
+      const { outcome, pspPaymentId } = applied;
+      delivery.outcome = outcome;
+      // The timeline's record: its failure must not make the PSP deliver an event already applied again.
+      if (pspPaymentId !== undefined) {
+        await webhooks
+          .recordWebhook({ eventId: String(event.id), type: delivery.type, pspPaymentId, outcome, receivedAt })
+          .catch((err: unknown) => log.warn("webhook not recorded for the timeline", { error: String(err) }));
+      }
+      log.info("webhook", { outcome }); // with the event's ids, from the request's log scope
+      replyJson(res, STATUS_OF[outcome], { received: true, outcome });
+    } finally {
+      deliveries.inc(delivery);
+    }
+  }
 }

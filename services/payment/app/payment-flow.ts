@@ -15,6 +15,7 @@ import {
   type Payment,
   type RegisteredPayment,
   type ReviewOutcome,
+  type RiskResult,
 } from "../domain/payment.js";
 import { changeFromPsp, isAbandoned, type PspPayment } from "../domain/psp-payment.js";
 import { planCapture, type OrderCaptureInput } from "../domain/capture.js";
@@ -33,6 +34,12 @@ function sameCaptureAgain(payment: Payment, orders: readonly OrderCaptureInput[]
     throw failedPrecondition(`payment ${payment.id} was already captured (${captured}); a capture cannot be changed`);
   }
   return payment;
+}
+
+/** A capture the PSP reports must be the one we asked for (or, with no request of ours, all of it). */
+function capturedAsPlanned(payment: Payment, psp: PspPayment, plannedCapture: bigint | undefined): boolean {
+  if (payment.captureMethod !== "MANUAL" || psp.status !== "succeeded") return true;
+  return psp.amountCapturedMinor === (plannedCapture ?? payment.requestedTotal);
 }
 
 export interface PaymentFlowDeps {
@@ -91,15 +98,23 @@ export class PaymentFlow {
   async advance(current: Payment): Promise<Payment> {
     if (current.status !== "NOT_STARTED") return current;
     let payment = current;
+    let approval: RiskResult | undefined;
     if (!payment.risk) {
       const risk = await this.risk.assess(payment);
-      // Another instance may have recorded its own answer first: then that one stands.
-      payment = (await this.store.recordRisk(payment.id, risk)) ? { ...payment, risk } : await this.get(payment.id);
+      if (risk.decision === "APPROVE") {
+        // Recorded with the registration it clears: the risk service answers a payment alike every time, so an
+        // attempt interrupted in between gets the same approval again.
+        approval = risk;
+        payment = { ...payment, risk };
+      } else {
+        // Another instance may have recorded its own answer first: then that one stands.
+        payment = (await this.store.recordRisk(payment.id, risk)) ? { ...payment, risk } : await this.get(payment.id);
+      }
     }
     if (payment.risk?.decision === "REJECT") {
       await this.store.transition(payment.id, riskRejection(payment.risk));
     } else if (clearedForPsp(payment)) {
-      const registered = await this.register(payment);
+      const registered = await this.register(payment, approval);
       if (registered !== undefined) return registered;
     }
     return this.get(payment.id);
@@ -124,27 +139,39 @@ export class PaymentFlow {
     return this.advance(await this.get(paymentId));
   }
 
-  /** Applies what the PSP says about a payment (webhook or poll). Statuses only move forward. */
+  /**
+   * Applies what the PSP says about a payment (webhook or poll), checked and applied under the payment's row lock.
+   * Statuses only move forward.
+   */
   async applyPspUpdate(psp: PspPayment): Promise<PspUpdateOutcome> {
-    const payment = await this.store.get(psp.reference);
-    if (!payment || (payment.pspPaymentId !== undefined && payment.pspPaymentId !== psp.id)) return "unknown_payment";
-    if (
-      psp.amountMinor !== payment.requestedTotal ||
-      psp.currency !== payment.currency ||
-      !(await this.capturedAsPlanned(payment, psp))
-    ) {
-      this.log.error("PSP reports a different amount than we registered; needs a person", {
-        paymentId: payment.id,
-        ours: `${payment.requestedTotal} ${payment.currency}`,
-        psp: `${psp.amountMinor} ${psp.currency}, captured ${psp.amountCapturedMinor}`,
-      });
-      return "amount_mismatch";
-    }
-    // The PSP knows it, so it was registered even if we never recorded the answer (crash, lost response).
-    if (payment.pspPaymentId === undefined) await this.store.recordRegistration(payment.id, psp);
     const change = changeFromPsp(psp);
-    if (change.to === "EXECUTING") return "unchanged";
-    return (await this.store.transition(payment.id, change)) ? "applied" : "unchanged";
+    type Answer = "unknown_payment" | "amount_mismatch" | "unregistered" | "unchanged";
+    const outcome = await this.store.decideAndMove<Answer>(psp.reference, (payment, plannedCapture) => {
+      if (!payment || (payment.pspPaymentId !== undefined && payment.pspPaymentId !== psp.id))
+        return { answer: "unknown_payment" };
+      if (
+        psp.amountMinor !== payment.requestedTotal ||
+        psp.currency !== payment.currency ||
+        !capturedAsPlanned(payment, psp, plannedCapture)
+      ) {
+        this.log.error("PSP reports a different amount than we registered; needs a person", {
+          paymentId: payment.id,
+          ours: `${payment.requestedTotal} ${payment.currency}`,
+          psp: `${psp.amountMinor} ${psp.currency}, captured ${psp.amountCapturedMinor}`,
+        });
+        return { answer: "amount_mismatch" };
+      }
+      if (payment.pspPaymentId === undefined) return { answer: "unregistered" };
+      return change.to === "EXECUTING" ? { answer: "unchanged" } : { move: change };
+    });
+    if (outcome === "unregistered") {
+      // The PSP knows it, so it was registered even if we never recorded the answer (crash, lost response).
+      await this.store.recordRegistration(psp.reference, psp);
+      if (change.to === "EXECUTING") return "unchanged";
+      return (await this.store.transition(psp.reference, change)) ? "applied" : "unchanged";
+    }
+    if (outcome === "moved") return "applied";
+    return outcome === "refused" ? "unchanged" : outcome;
   }
 
   claimStale(staleAfterMs: number, limit: number): Promise<string[]> {
@@ -203,12 +230,6 @@ export class PaymentFlow {
     return this.get(paymentId);
   }
 
-  /** A capture the PSP reports must be the one we asked for (or, with no request of ours, all of it). */
-  private async capturedAsPlanned(payment: Payment, psp: PspPayment): Promise<boolean> {
-    if (payment.captureMethod !== "MANUAL" || psp.status !== "succeeded") return true;
-    return psp.amountCapturedMinor === ((await this.store.plannedCapture(payment.id)) ?? payment.requestedTotal);
-  }
-
   /** Resolves an in-flight payment without waiting for anyone: resumes it, or asks the PSP where it stands. */
   async refresh(paymentId: string): Promise<void> {
     const payment = await this.get(paymentId);
@@ -246,13 +267,14 @@ export class PaymentFlow {
   }
 
   /** The payment as registration moved it; undefined when it did not move it (refused, or moved elsewhere first). */
-  private async register(payment: Payment): Promise<Payment | undefined> {
+  private async register(payment: Payment, approval: RiskResult | undefined): Promise<Payment | undefined> {
     try {
       const registered = await this.psp.register(payment);
       failpoint("payment.after-psp-register");
-      return await this.store.recordRegistration(payment.id, registered);
+      return await this.store.recordRegistration(payment.id, registered, approval);
     } catch (err) {
       if (!(err instanceof PspRefusedError)) throw err;
+      if (approval) await this.store.recordRisk(payment.id, approval);
       await this.store.transition(payment.id, failedBecause(`the PSP refused the payment: ${err.message}`));
       return undefined;
     }

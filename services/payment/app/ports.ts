@@ -61,15 +61,28 @@ export interface PaymentRepository {
   recordRisk(paymentId: string, risk: RiskResult): Promise<boolean>;
   /** False when the payment was not waiting for a review. */
   recordReview(paymentId: string, review: NonNullable<RiskResult["review"]>): Promise<boolean>;
-  /** NOT_STARTED -> EXECUTING with the PSP's ids; undefined when it was past NOT_STARTED. */
-  recordRegistration(paymentId: string, psp: PspPayment): Promise<Payment | undefined>;
+  /**
+   * NOT_STARTED -> EXECUTING with the PSP's ids, and the risk approval that cleared it when none is recorded yet;
+   * undefined when it was past NOT_STARTED.
+   */
+  recordRegistration(paymentId: string, psp: PspPayment, approval?: RiskResult): Promise<Payment | undefined>;
   /** Applies the domain's moveTo with the payment's history row and event; false when the state machine refuses. */
   transition(paymentId: string, change: StatusChange): Promise<boolean>;
   claimStale(staleAfterMs: number, limit: number): Promise<string[]>;
   /** False when the payment is not AUTHORIZED or another plan is under way. */
   recordCapturePlan(paymentId: string, plan: CapturePlan): Promise<boolean>;
-  plannedCapture(paymentId: string): Promise<bigint | undefined>;
+  /**
+   * Under the payment's row lock, `decide` sees the payment (undefined when there is none) and what its pending
+   * capture plan adds up to, and answers the change to make there and then, or an answer of its own, returned as is.
+   * "moved", or "refused" when the state machine does not allow the change.
+   */
+  decideAndMove<A>(
+    paymentId: string,
+    decide: (payment: Payment | undefined, plannedCapture: bigint | undefined) => LockedDecision<A>,
+  ): Promise<A | "moved" | "refused">;
 }
+
+export type LockedDecision<A> = { move: StatusChange } | { answer: A };
 
 /** A status change as the payment's history recorded it; `cursor` orders the history. */
 export interface RecordedStatusChange {

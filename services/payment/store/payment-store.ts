@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
 import { claimStaleRows, type Db } from "../../lib/db.js";
-import { present } from "../../lib/invariant.js";
+import { invariant, present } from "../../lib/invariant.js";
 import { checkoutIdReused, type CaptureMethod, type PricedCheckout } from "../domain/checkout.js";
 import type {
   Payment,
@@ -14,8 +14,8 @@ import type { PspPayment } from "../domain/psp-payment.js";
 import type { PaymentStatsRow, StatsPeriod } from "../domain/payment-stats.js";
 import { checkoutStatus, statusesBefore, type PaymentStatus } from "../domain/status.js";
 import { moveOrder, moveTo, type CapturePlan } from "../domain/transition.js";
-import type { PaymentHistory, PaymentRepository, RecordedStatusChange } from "../app/ports.js";
-import { appendToOutbox } from "./outbox.js";
+import type { LockedDecision, PaymentHistory, PaymentRepository, RecordedStatusChange } from "../app/ports.js";
+import { outboxEvent, PAYMENT_OUTBOX } from "./outbox.js";
 
 interface PaymentRow {
   id: string;
@@ -137,6 +137,47 @@ function paymentOf(row: PaymentRow, orders: PaymentOrder[]): Payment {
   };
 }
 
+/** A new payment (the insert bound first) and its orders (as arrays, by position); the rows joined, as read(). */
+const CREATE_PAYMENT_SQL = `
+  with created as (?),
+    orders as (
+      insert into payment_orders
+        (payment_id, position, order_id, seller_id, amount_minor, platform_fee_minor, requested_minor, status)
+      select c.id, v.position, v.order_id, v.seller_id, v.amount_minor, v.platform_fee_minor, v.amount_minor, 'NOT_STARTED'
+      from created c,
+        unnest(?::smallint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[])
+          as v(position, order_id, seller_id, amount_minor, platform_fee_minor)
+      returning *)
+  select c.*, ${ORDER_COLUMNS.map((col) => `o.${col} as order_${col}`).join(", ")}
+  from created c join orders o on o.payment_id = c.id
+  order by o.position`;
+
+const LOCK_PAYMENT_SQL = `
+  select p.*, ${ORDER_COLUMNS.map((c) => `o.${c} as order_${c}`).join(", ")}, now() as locked_at
+  from payments p join payment_orders o on o.payment_id = p.id
+  where p.id = ?
+  order by o.position
+  for update of p for no key update of o`;
+
+/** A payment's row as its lock read it, with its orders, and the transaction's now(). */
+interface LockedRow {
+  row: PaymentRow;
+  orders: OrderRow[];
+  now: Date;
+}
+
+/** Each transaction's now() (constant through it), once read. */
+const nowOf = new WeakMap<Knex.Transaction, Date>();
+
+async function transactionNow(trx: Knex.Transaction): Promise<Date> {
+  const known = nowOf.get(trx);
+  if (known) return known;
+  const { rows } = await trx.raw<{ rows: { now: Date }[] }>("select now()");
+  const now = present(rows[0], "select now() answers a row").now;
+  nowOf.set(trx, now);
+  return now;
+}
+
 export interface PaymentPage {
   payments: Payment[];
   /** The seq to continue after, when there are more. */
@@ -157,50 +198,45 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
 
   /**
    * Records a new checkout, or finds the one already recorded under its checkout_id. Two concurrent calls with
-   * one checkout_id create one payment: the unique constraint makes the second insert wait and then do nothing.
+   * one checkout_id create one payment: the unique constraint makes the second insert wait and then do nothing
+   * (and its orders' insert, which takes the payment's row from it).
    */
   async createOrGet(
     checkout: PricedCheckout,
     fingerprint: string,
     newPayment: { id: string; statusPageUrl: string },
   ): Promise<Payment> {
-    const newPaymentId = newPayment.id;
-    const created = await this.db.transaction(async (trx): Promise<Payment | undefined> => {
-      const [inserted]: PaymentRow[] = await trx("payments")
-        .insert({
-          id: newPaymentId,
-          checkout_id: checkout.checkoutId,
-          request_fingerprint: fingerprint,
-          buyer_id: checkout.buyerId,
-          buyer_country: checkout.buyerCountry,
-          return_url: checkout.returnUrl,
-          embed_origins: checkout.embedOrigins,
-          currency: checkout.currency,
-          total_minor: checkout.total,
-          platform_fee_bps: checkout.platformFeeBps,
-          status_page_url: newPayment.statusPageUrl,
-          capture_method: checkout.captureMethod,
-          requested_total_minor: checkout.total,
-        })
-        .onConflict("checkout_id")
-        .ignore()
-        .returning("*");
-      if (inserted === undefined) return undefined;
-      const orders: OrderRow[] = await trx("payment_orders").insert(
-        checkout.orders.map((o, position) => ({
-          payment_id: newPaymentId,
-          position,
-          order_id: o.orderId,
-          seller_id: o.sellerId,
-          amount_minor: o.amountMinor,
-          platform_fee_minor: o.platformFeeMinor,
-          requested_minor: o.amountMinor,
-          status: "NOT_STARTED",
-        })),
-        "*",
-      );
-      return toPayment(inserted, orders);
-    });
+    const insertPayment = this.db("payments")
+      .insert({
+        id: newPayment.id,
+        checkout_id: checkout.checkoutId,
+        request_fingerprint: fingerprint,
+        buyer_id: checkout.buyerId,
+        buyer_country: checkout.buyerCountry,
+        return_url: checkout.returnUrl,
+        embed_origins: checkout.embedOrigins,
+        currency: checkout.currency,
+        total_minor: checkout.total,
+        platform_fee_bps: checkout.platformFeeBps,
+        status_page_url: newPayment.statusPageUrl,
+        capture_method: checkout.captureMethod,
+        requested_total_minor: checkout.total,
+      })
+      .onConflict("checkout_id")
+      .ignore()
+      .returning("*");
+    const { orders } = checkout;
+    // One statement, so one transaction: the payment and its orders, or nothing when the checkout_id was taken.
+    const { rows }: { rows: JoinedRow[] } = await this.db.raw(CREATE_PAYMENT_SQL, [
+      insertPayment,
+      orders.map((_, position) => position),
+      orders.map((o) => o.orderId),
+      orders.map((o) => o.sellerId),
+      orders.map((o) => o.amountMinor.toString()),
+      orders.map((o) => o.platformFeeMinor.toString()),
+    ]);
+    const [first] = rows;
+    const created = first && toPayment(first, rows.map(orderOfJoined));
     if (created !== undefined) return created;
     const [existing] = await this.read({ "p.checkout_id": checkout.checkoutId });
     const found = present(existing, `the payment of checkout ${checkout.checkoutId} exists: its insert conflicted`);
@@ -337,15 +373,23 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
    * Remembers the PSP payment behind ours and moves NOT_STARTED -> EXECUTING; repeating it is harmless. Answers the
    * payment as it moved, or undefined when it was past NOT_STARTED already.
    */
-  async recordRegistration(paymentId: string, psp: PspPayment): Promise<Payment | undefined> {
+  async recordRegistration(paymentId: string, psp: PspPayment, approval?: RiskResult): Promise<Payment | undefined> {
     return this.db.transaction(async (trx) => {
       const locked = await this.lock(trx, paymentId);
-      await trx("payments")
-        .where({ id: paymentId })
-        .whereNull("psp_payment_id")
-        .update({ psp_payment_id: psp.id, hosted_page_url: psp.hostedPageUrl });
-      // The row as locked, before the PSP ids: the move uses its fees, and announce() reads back the row it stamps.
-      return this.move(trx, locked, { to: "EXECUTING" });
+      if (locked === undefined) return undefined;
+      // The first PSP ids and risk answer stand; they are kept even when the move is refused (the payment moved on).
+      const recorded = {
+        ...(locked.row.psp_payment_id === null && { psp_payment_id: psp.id, hosted_page_url: psp.hostedPageUrl }),
+        ...(approval &&
+          locked.row.risk_decision === null && {
+            risk_decision: approval.decision,
+            risk_reasons: JSON.stringify(approval.reasons),
+          }),
+      };
+      const moved = await this.move(trx, locked, { to: "EXECUTING" }, recorded);
+      if (moved === undefined && Object.keys(recorded).length > 0)
+        await trx("payments").where({ id: paymentId }).update(recorded);
+      return moved;
     });
   }
 
@@ -380,10 +424,17 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
 
   /**
    * Transitions of one payment are serialised on its row, so concurrent webhooks and pollers cannot interleave.
-   * Answers the row as locked (undefined when there is no such payment), read by the locking statement itself.
+   * Answers the row as locked with its orders (undefined when there is no such payment), read by the locking
+   * statement itself, and the transaction's now(), which every row it stamps gets.
    */
-  private async lock(trx: Knex.Transaction, paymentId: string): Promise<PaymentRow | undefined> {
-    return trx("payments").where({ id: paymentId }).forUpdate().first();
+  private async lock(trx: Knex.Transaction, paymentId: string): Promise<LockedRow | undefined> {
+    // The orders are locked too: a statement that waited for the payment's row reads the rows it locks as the holder
+    // left them, but any other row as its snapshot, from before the wait, saw it (orders the holder moved).
+    const { rows }: { rows: (JoinedRow & { locked_at: Date })[] } = await trx.raw(LOCK_PAYMENT_SQL, [paymentId]);
+    const [first] = rows;
+    if (first === undefined) return undefined;
+    nowOf.set(trx, first.locked_at);
+    return { row: first, orders: rows.map(orderOfJoined), now: first.locked_at };
   }
 
   /**
@@ -395,8 +446,8 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
     work: (trx: Knex.Transaction, payment: Payment | undefined) => Promise<T>,
   ): Promise<T> {
     return this.db.transaction(async (trx) => {
-      const row = await this.lock(trx, paymentId);
-      return work(trx, row && (await this.paymentWithOrders(trx, row)));
+      const locked = await this.lock(trx, paymentId);
+      return work(trx, locked && toPayment(locked.row, locked.orders));
     });
   }
 
@@ -407,7 +458,8 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
   async moveOrder(trx: Knex.Transaction, payment: Payment, orderId: string, to: PaymentStatus): Promise<void> {
     await trx("payment_orders").where({ payment_id: payment.id, order_id: orderId }).update({ status: to });
     const moved = moveOrder(payment, orderId, to);
-    if (moved.status !== payment.status) await this.announce(trx, payment.id, { to: moved.status }, moved.orders);
+    if (moved.status !== payment.status)
+      await this.announce(trx, { ...moved, updatedAt: await transactionNow(trx) }, { to: moved.status });
   }
 
   /**
@@ -416,8 +468,7 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
    */
   async recordCapturePlan(paymentId: string, plan: Map<string, bigint>): Promise<boolean> {
     return this.db.transaction(async (trx) => {
-      await this.lock(trx, paymentId);
-      const orders: OrderRow[] = await trx("payment_orders").where({ payment_id: paymentId });
+      const orders = (await this.lock(trx, paymentId))?.orders ?? [];
       if (orders.some((o) => o.status !== "AUTHORIZED")) return false;
       if (orders.some((o) => o.capture_minor !== null && o.capture_minor !== plan.get(o.order_id))) return false;
       for (const [orderId, capture] of plan)
@@ -428,74 +479,93 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
     });
   }
 
-  /** What the pending capture plan adds up to, if there is one. */
-  async plannedCapture(paymentId: string): Promise<bigint | undefined> {
-    const row = await this.db("payment_orders")
-      .where({ payment_id: paymentId })
-      .whereNotNull("capture_minor")
-      .sum({ total: "capture_minor" })
-      .first();
-    return row?.total === null || row?.total === undefined ? undefined : BigInt(row.total);
+  async decideAndMove<A>(
+    paymentId: string,
+    decide: (payment: Payment | undefined, plannedCapture: bigint | undefined) => LockedDecision<A>,
+  ): Promise<A | "moved" | "refused"> {
+    return this.db.transaction(async (trx) => {
+      const locked = await this.lock(trx, paymentId);
+      const plan = locked && capturePlanOf(locked.orders);
+      const decision = decide(
+        locked && toPayment(locked.row, locked.orders),
+        plan && plan.size > 0 ? [...plan.values()].reduce((sum, amount) => sum + amount, 0n) : undefined,
+      );
+      if ("answer" in decision) return decision.answer;
+      return (await this.move(trx, locked, decision.move)) ? "moved" : "refused";
+    });
   }
 
   /**
-   * The status change and the event announcing it commit together, or not at all; answers the payment moved. `row`
-   * is the payment's row as its lock read it, in this transaction.
+   * The status change and the event announcing it commit together, or not at all; answers the payment moved. `locked`
+   * is the payment as its lock read it, in this transaction; `recorded`, what else to record with the move (the
+   * PSP's ids, the risk answer).
    */
   private async move(
     trx: Knex.Transaction,
-    row: PaymentRow | undefined,
+    locked: LockedRow | undefined,
     change: StatusChange,
+    recorded: Partial<Pick<PaymentRow, "psp_payment_id" | "hosted_page_url" | "risk_decision">> & {
+      risk_reasons?: string;
+    } = {},
   ): Promise<Payment | undefined> {
-    if (row === undefined) return undefined;
-    const paymentId = row.id;
-    const orders: OrderRow[] = await trx("payment_orders").where({ payment_id: paymentId }).orderBy("position");
-    if (orders.length === 0) return undefined;
-    const plan = capturePlanOf(orders);
-    const moved = moveTo(toPayment(row, orders), change, plan);
+    if (locked === undefined) return undefined;
+    const plan = capturePlanOf(locked.orders);
+    const row = {
+      ...locked.row,
+      ...recorded,
+      risk_reasons: recorded.risk_reasons === undefined ? locked.row.risk_reasons : JSON.parse(recorded.risk_reasons),
+    };
+    const moved = moveTo(toPayment(row, locked.orders), change, plan);
     if (moved === undefined) return undefined;
-    if (change.to === "SUCCEEDED" && plan.size > 0) await this.saveCharged(trx, moved, plan);
+    const charged = change.to === "SUCCEEDED" && plan.size > 0;
+    if (charged) await this.saveCharged(trx, moved, plan);
+    // The orders first: the payment row's trigger derives its checkout status from them as announce() stamps it.
     await trx("payment_orders")
-      .where({ payment_id: paymentId })
+      .where({ payment_id: moved.id })
       .whereIn("status", statusesBefore(change.to))
       .update({ status: change.to });
-    return this.announce(trx, paymentId, change, moved.orders);
+    return this.announce(trx, { ...moved, updatedAt: locked.now }, change, {
+      ...(charged && { total_minor: moved.total }),
+      ...(change.failure && {
+        failure_reason: change.failure.reason,
+        decline_code: change.failure.declineCode ?? null,
+      }),
+      ...(change.pendingReason && { pending_reason: change.pendingReason }),
+      ...recorded,
+    });
   }
 
-  /** The amounts and fees a confirmed capture charged. */
+  /** The amounts and fees a confirmed capture charged, on its orders (announce() stamps the payment's total). */
   private async saveCharged(trx: Knex.Transaction, charged: Payment, plan: CapturePlan): Promise<void> {
     for (const o of charged.orders.filter((x) => plan.has(x.orderId))) {
       await trx("payment_orders")
         .where({ payment_id: charged.id, order_id: o.orderId })
         .update({ amount_minor: o.amountMinor, platform_fee_minor: o.platformFeeMinor });
     }
-    await trx("payments").where({ id: charged.id }).update({ total_minor: charged.total });
   }
 
   /**
-   * Stamps the payment, and records and announces its new checkout status `to`; `orders` as they are now, when the
-   * caller has them. Answers the payment announced.
+   * Stamps the payment (updated_at, and `columns`), and records and announces its new checkout status `to`, in one
+   * statement. `moved` is the payment as it is after the change, stamped with this transaction's now(); answers it.
    */
   private async announce(
     trx: Knex.Transaction,
-    paymentId: string,
-    { to, failure, pendingReason }: StatusChange,
-    orders?: PaymentOrder[],
+    moved: Payment,
+    { to }: StatusChange,
+    columns: Record<string, unknown> = {},
   ): Promise<Payment> {
-    const [updated]: PaymentRow[] = await trx("payments")
-      .where({ id: paymentId })
-      .update({
-        updated_at: trx.fn.now(),
-        ...(failure && { failure_reason: failure.reason, decline_code: failure.declineCode ?? null }),
-        ...(pendingReason && { pending_reason: pendingReason }),
-      })
-      .returning("*");
-    const row = present(updated, `payment ${paymentId} exists to announce its status`);
-    await trx("status_history").insert({ payment_id: paymentId, status: to, occurred_at: row.updated_at });
-    const moved = orders ? paymentOf(row, orders) : await this.paymentWithOrders(trx, row);
-    await appendToOutbox(trx, paymentId, this.subjectOf(to), (eventId) =>
-      this.encodeEvent(moved, eventId, moved.updatedAt),
+    const event = outboxEvent(this.subjectOf(to), (eventId) => this.encodeEvent(moved, eventId, moved.updatedAt));
+    const stamp = trx("payments")
+      .where({ id: moved.id })
+      .update({ ...columns, updated_at: trx.fn.now() })
+      .returning("id");
+    const { rowCount } = await trx.raw(
+      `with stamped as (?),
+         history as (insert into status_history (payment_id, status, occurred_at) select id, ?::text, now() from stamped)
+       insert into ?? (event_id, subject, payload, ??) select ?, ?, ?::bytea, id from stamped`,
+      [stamp, to, PAYMENT_OUTBOX.table, PAYMENT_OUTBOX.aggregateColumn, event.event_id, event.subject, event.payload],
     );
+    invariant(rowCount === 1, `payment ${moved.id} exists to announce its status`);
     return moved;
   }
 

@@ -1,4 +1,5 @@
 import type { Db } from "../../lib/db.js";
+import { GroupInsert } from "../../lib/group-insert.js";
 import { endedUncharged } from "../domain/payment.js";
 import { retentionMs, type RetainedTable } from "../../lib/retention.js";
 import type { PaymentStatus } from "../domain/status.js";
@@ -29,7 +30,11 @@ export type TimelineEntry = { at: Date } & (
 
 /** The webhooks received, and a payment's story read back from its status changes, webhooks and outbox. */
 export class TimelineStore {
-  constructor(private readonly db: Db) {}
+  private readonly webhookLog: GroupInsert<Record<string, unknown>>;
+
+  constructor(private readonly db: Db) {
+    this.webhookLog = new GroupInsert((rows) => this.db("webhook_deliveries").insert(rows));
+  }
 
   /** `receivedAt`: when the request came in, before it was applied, so that it comes before what it caused. */
   async recordWebhook(webhook: {
@@ -39,7 +44,8 @@ export class TimelineStore {
     outcome: string;
     receivedAt: Date;
   }): Promise<void> {
-    await this.db("webhook_deliveries").insert({
+    // With the webhooks recorded meanwhile, in one insert.
+    await this.webhookLog.insert({
       event_id: webhook.eventId,
       type: webhook.type,
       psp_payment_id: webhook.pspPaymentId,

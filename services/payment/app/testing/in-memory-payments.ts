@@ -3,7 +3,7 @@ import type { Payment, RiskResult, StatusChange } from "../../domain/payment.js"
 import type { PspPayment } from "../../domain/psp-payment.js";
 import type { PaymentStatus } from "../../domain/status.js";
 import { moveOrder, moveTo, type CapturePlan } from "../../domain/transition.js";
-import type { PaymentHistory, PaymentRepository, RecordedStatusChange } from "../ports.js";
+import type { LockedDecision, PaymentHistory, PaymentRepository, RecordedStatusChange } from "../ports.js";
 
 /** PaymentRepository and PaymentHistory in memory, for unit tests: the state changes are the domain's, as in the SQL store. */
 export class InMemoryPayments implements PaymentRepository, PaymentHistory {
@@ -83,9 +83,10 @@ export class InMemoryPayments implements PaymentRepository, PaymentHistory {
     return true;
   }
 
-  async recordRegistration(paymentId: string, psp: PspPayment): Promise<Payment | undefined> {
+  async recordRegistration(paymentId: string, psp: PspPayment, approval?: RiskResult): Promise<Payment | undefined> {
     const entry = this.payments.get(paymentId);
     if (!entry) return undefined;
+    if (approval) await this.recordRisk(paymentId, approval);
     if (entry.payment.pspPaymentId === undefined)
       entry.payment = { ...entry.payment, pspPaymentId: psp.id, hostedPageUrl: psp.hostedPageUrl };
     return this.move(paymentId, { to: "EXECUTING" });
@@ -109,9 +110,15 @@ export class InMemoryPayments implements PaymentRepository, PaymentHistory {
     return true;
   }
 
-  async plannedCapture(paymentId: string): Promise<bigint | undefined> {
-    const plan = this.payments.get(paymentId)?.plan;
-    return plan && [...plan.values()].reduce((sum, amount) => sum + amount, 0n);
+  async decideAndMove<A>(
+    paymentId: string,
+    decide: (payment: Payment | undefined, plannedCapture: bigint | undefined) => LockedDecision<A>,
+  ): Promise<A | "moved" | "refused"> {
+    const entry = this.payments.get(paymentId);
+    const plan = entry?.plan;
+    const decision = decide(entry?.payment, plan && [...plan.values()].reduce((sum, amount) => sum + amount, 0n));
+    if ("answer" in decision) return decision.answer;
+    return this.move(paymentId, decision.move) ? "moved" : "refused";
   }
 
   private move(paymentId: string, change: StatusChange): Payment | undefined {
