@@ -89,19 +89,26 @@ async function seedLedger(db: Db, lines: number): Promise<void> {
   }
 }
 
-/** CPU seconds (user + system) these processes have used so far, from /proc (Linux; 100 clock ticks a second). */
-function cpuSecondsOf(pids: number[]): number {
-  let ticks = 0;
+/** CPU seconds (user + system) each of these processes has used so far, from /proc (Linux; 100 clock ticks a second). */
+function cpuSecondsOf(pids: number[]): Map<number, number> {
+  const seconds = new Map<number, number>();
   for (const pid of pids) {
     try {
       // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
       const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
+      seconds.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
     } catch {
       // Gone (or no /proc): not counted.
     }
   }
-  return ticks / 100;
+  return seconds;
+}
+
+/** What the processes of `after` used since `before` (a process not in `before` is new: all of its time). */
+function cpuSecondsSince(before: Map<number, number>, after: Map<number, number>): number {
+  let seconds = 0;
+  for (const [pid, used] of after) seconds += used - (before.get(pid) ?? 0);
+  return seconds;
 }
 
 /** The PostgreSQL backends serving this database now. */
@@ -174,11 +181,11 @@ async function main(): Promise<void> {
         log: createLogger("reconcile-bench"),
       });
       const before = process.memoryUsage().rss;
-      const backendsBefore = await backendPids(ledgerDb);
+      const ledgerPids = ledgers.map((l) => l.pid);
       const cpuBefore = {
         reconciler: process.cpuUsage(),
-        ledgers: cpuSecondsOf(ledgers.map((l) => l.pid)),
-        postgres: cpuSecondsOf(backendsBefore),
+        ledgers: cpuSecondsOf(ledgerPids),
+        postgres: cpuSecondsOf(await backendPids(ledgerDb)),
       };
       t = performance.now();
       const { run, changes } = await reconciliation.run(DATE, fileName);
@@ -186,9 +193,9 @@ async function main(): Promise<void> {
       const { user, system } = process.cpuUsage(cpuBefore.reconciler);
       const cpu = {
         reconciler: (user + system) / 1e6,
-        ledgers: cpuSecondsOf(ledgers.map((l) => l.pid)) - cpuBefore.ledgers,
-        // Those that served the run and are still there, less what those there before had used.
-        postgres: cpuSecondsOf(await backendPids(ledgerDb)) - cpuBefore.postgres,
+        ledgers: cpuSecondsSince(cpuBefore.ledgers, cpuSecondsOf(ledgerPids)),
+        // The backends still there at the end (one that served the run and closed before is not counted).
+        postgres: cpuSecondsSince(cpuBefore.postgres, cpuSecondsOf(await backendPids(ledgerDb))),
       };
       const perSecond = lines / seconds;
       const peakMb = process.resourceUsage().maxRSS / 1024;
