@@ -43,7 +43,7 @@ const SERVE_LEDGER = "--serve-ledger";
 const DATE = "2024-01-01";
 const CURRENCIES = ["EUR", "USD", "JPY"];
 const SEED_CHUNK = 50_000;
-const AIM_LINES_PER_SECOND = 50_000;
+const AIM_LINES_PER_SECOND = 100_000;
 const AIM_RSS_MB = 300;
 const PAGE_TOKEN_SECRET = randomPageTokenSecret();
 
