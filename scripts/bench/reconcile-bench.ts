@@ -7,10 +7,12 @@
  * second after their line's time. The ledger service runs as child processes (`--ledgers`, default 1 instance; as
  * LEDGER_URL can list them); this process runs the reconciliation service's engine (the same code RunReconciliation
  * runs) and reports lines per second over the whole run (checksum, matching, the "missing in the file" pass over the
- * ledger, settlement postings) and its own peak RSS.
+ * ledger, settlement postings), its own peak RSS, and the CPU per line of the reconciler, the ledger children and
+ * the PostgreSQL backends serving the run (CPU shares hold on a loaded machine, where wall-clock figures do not).
+ * Run under `node --cpu-prof --import tsx scripts/bench/reconcile-bench.ts`, the ledger children are profiled too.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -41,7 +43,7 @@ const SERVE_LEDGER = "--serve-ledger";
 const DATE = "2024-01-01";
 const CURRENCIES = ["EUR", "USD", "JPY"];
 const SEED_CHUNK = 50_000;
-const AIM_LINES_PER_SECOND = 50_000;
+const AIM_LINES_PER_SECOND = 100_000;
 const AIM_RSS_MB = 300;
 const PAGE_TOKEN_SECRET = randomPageTokenSecret();
 
@@ -87,18 +89,56 @@ async function seedLedger(db: Db, lines: number): Promise<void> {
   }
 }
 
+/** CPU seconds (user + system) each of these processes has used so far, from /proc (Linux; 100 clock ticks a second). */
+function cpuSecondsOf(pids: number[]): Map<number, number> {
+  const seconds = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      seconds.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // Gone (or no /proc): not counted.
+    }
+  }
+  return seconds;
+}
+
+/** What the processes of `after` used since `before` (a process not in `before` is new: all of its time). */
+function cpuSecondsSince(before: Map<number, number>, after: Map<number, number>): number {
+  let seconds = 0;
+  for (const [pid, used] of after) seconds += used - (before.get(pid) ?? 0);
+  return seconds;
+}
+
+/** The PostgreSQL backends serving this database now. */
+async function backendPids(db: Db): Promise<number[]> {
+  const { rows } = await db.raw("select pid from pg_stat_activity where datname = current_database()");
+  return rows.map((r: { pid: number }) => r.pid);
+}
+
 /** Starts this script as a ledger service child and resolves with its URL and a stop function. */
-async function ledgerChild(databaseUrl: string, pki: DevPki): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, ["--import", "tsx", new URL(import.meta.url).pathname, SERVE_LEDGER], {
-    // Every instance signs the page tokens the reconciler hands from one to the next.
-    env: { ...process.env, ...pki.env("ledger"), DATABASE_URL: databaseUrl, LOG_LEVEL: "silent", PAGE_TOKEN_SECRET },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+async function ledgerChild(databaseUrl: string, pki: DevPki): Promise<{ url: string; pid: number; stop(): void }> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...process.execArgv.filter((a) => a.startsWith("--cpu-prof")),
+      "--import",
+      "tsx",
+      new URL(import.meta.url).pathname,
+      SERVE_LEDGER,
+    ],
+    {
+      // Every instance signs the page tokens the reconciler hands from one to the next.
+      env: { ...process.env, ...pki.env("ledger"), DATABASE_URL: databaseUrl, LOG_LEVEL: "silent", PAGE_TOKEN_SECRET },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const [url] = await createInterface({ input: child.stdout! })
     [Symbol.asyncIterator]()
     .next()
     .then((r) => [r.value as string]);
-  return { url: url!, stop: () => child.kill("SIGTERM") };
+  return { url: url!, pid: child.pid!, stop: () => child.kill("SIGTERM") };
 }
 
 const unused = () =>
@@ -112,7 +152,7 @@ async function main(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), "reconcile-bench-"));
     const ledgerDb = createDb(url, LEDGER_SCHEMA);
     const reconciliationDb = createDb(url, RECONCILIATION_SCHEMA);
-    const ledgers: { url: string; stop(): void }[] = [];
+    const ledgers: { url: string; pid: number; stop(): void }[] = [];
     try {
       let t = performance.now();
       await seedLedger(ledgerDb, lines);
@@ -141,15 +181,32 @@ async function main(): Promise<void> {
         log: createLogger("reconcile-bench"),
       });
       const before = process.memoryUsage().rss;
+      const ledgerPids = ledgers.map((l) => l.pid);
+      const cpuBefore = {
+        reconciler: process.cpuUsage(),
+        ledgers: cpuSecondsOf(ledgerPids),
+        postgres: cpuSecondsOf(await backendPids(ledgerDb)),
+      };
       t = performance.now();
       const { run, changes } = await reconciliation.run(DATE, fileName);
       const seconds = (performance.now() - t) / 1000;
+      const { user, system } = process.cpuUsage(cpuBefore.reconciler);
+      const cpu = {
+        reconciler: (user + system) / 1e6,
+        ledgers: cpuSecondsSince(cpuBefore.ledgers, cpuSecondsOf(ledgerPids)),
+        // The backends still there at the end (one that served the run and closed before is not counted).
+        postgres: cpuSecondsSince(cpuBefore.postgres, cpuSecondsOf(await backendPids(ledgerDb))),
+      };
       const perSecond = lines / seconds;
       const peakMb = process.resourceUsage().maxRSS / 1024;
       console.log(`\n${formatReportTable(run.report)}\n`);
       console.log(changes.join("\n"));
       console.log(
         `\nreconciled ${run.lines} lines (ledger: ${instances} instance(s)) in ${seconds.toFixed(1)} s: ${perSecond.toFixed(0)} lines/s (aim ${AIM_LINES_PER_SECOND}: ${(perSecond / AIM_LINES_PER_SECOND).toFixed(2)} x)`,
+      );
+      const perLine = (cpuSeconds: number) => `${((cpuSeconds * 1e6) / lines).toFixed(1)} µs`;
+      console.log(
+        `CPU per line: reconciler ${perLine(cpu.reconciler)}, ledger ${perLine(cpu.ledgers)}, PostgreSQL ${perLine(cpu.postgres)}, together ${perLine(cpu.reconciler + cpu.ledgers + cpu.postgres)}`,
       );
       console.log(
         `peak RSS ${peakMb.toFixed(0)} MB (aim < ${AIM_RSS_MB}: ${(peakMb / AIM_RSS_MB).toFixed(2)} of it; ${(before / 1024 / 1024).toFixed(0)} MB before the run)`,

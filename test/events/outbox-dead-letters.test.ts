@@ -19,6 +19,7 @@ import { PAYMENT_OUTBOX } from "../../services/payment/store/outbox.js";
 import { deleteStreams, uniqueStreamNames } from "../support/event-streams.js";
 import { connectAs, HARNESS } from "../support/nats-users.js";
 import { readStreamMessages } from "../support/stream-reader.js";
+import { insertOutboxEvents } from "../support/outbox-rows.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { waitFor } from "../support/wait.js";
 
@@ -65,20 +66,9 @@ afterAll(async () => {
   await database?.drop();
 });
 
-/** Inserts an EXECUTING event straight into the outbox (past appendOutboxEvent's 64 KiB cap), padded to `bytes`. */
 async function insertEvent(paymentId: string, bytes = 0): Promise<string> {
-  const eventId = `evt_${randomUUID()}`;
-  const payload = toBinary(
-    PaymentEventSchema,
-    create(PaymentEventSchema, { eventId, paymentId, status: 1, failureReason: "x".repeat(bytes) }),
-  );
-  await db("outbox").insert({
-    event_id: eventId,
-    payment_id: paymentId,
-    subject: "payment.executing",
-    payload: Buffer.from(payload),
-  });
-  return eventId;
+  const [eventId] = await insertOutboxEvents(db, [{ paymentId, bytes }]);
+  return eventId!;
 }
 
 /** Runs the operators' script on this test's database. */
@@ -109,7 +99,13 @@ describe("outbox dead letters", () => {
     laterOfA = await insertEvent(paymentA);
     laterOfB = await insertEvent(paymentB);
 
-    await waitFor(onStream, (ids) => ids.includes(laterOfB), 10_000, "payment B's event to be published");
+    // A batch's payments are in flight together: once B's later event is marked, every earlier row was dealt with.
+    await waitFor(
+      () => outboxRow(laterOfB),
+      (r) => r.published_at !== null,
+      10_000,
+      "payment B's event to be published",
+    );
     const dead = await waitFor(
       () => outboxRow(oversized),
       (r) => r.dead_at !== null,

@@ -145,8 +145,7 @@ function transactionMethods(store: LedgerStore, tokenKey: PageTokenKey) {
     async lookupEntries(req: LookupEntriesRequest) {
       const ids = requireTransactionIds(req.transactionIds);
       return entriesToColumns(
-        ids,
-        await store.lookupTransactions(ids, requirePrefixes("account_prefixes", req.accountPrefixes, 1)),
+        await store.lookupEntries(ids, requirePrefixes("account_prefixes", req.accountPrefixes, 1)),
       );
     },
     async listTransactionIds(req: ListTransactionIdsRequest) {

@@ -23,7 +23,8 @@ import { GRANULARITIES, type Granularity } from "../domain/revenue.js";
 import type { Entry } from "../../contracts/accounting/postings.js";
 import type { PostedTransaction } from "../domain/posting.js";
 import { codeOfKind } from "../../lib/grpc-server.js";
-import type { AccountBalance, PostAnswer, PostedEntry } from "../store/ledger-store.js";
+import type { AccountBalance, EntryColumns, PostAnswer, PostedEntry } from "../store/ledger-store.js";
+import { present } from "../../lib/invariant.js";
 import { TRANSACTION_FIELDS, type TransactionField } from "./lookup-requests.js";
 
 const ALL_FIELDS: ReadonlySet<TransactionField> = new Set(TRANSACTION_FIELDS);
@@ -103,34 +104,25 @@ export const violationToProto = (v: Violation): MessageInitShape<typeof Violatio
  * The entries of the transactions asked for, as LookupEntriesResponse's columns: a count per id asked (-1: never
  * posted), the accounts once each, and per entry its account's position, direction and amount.
  */
-export function entriesToColumns(
-  asked: string[],
-  found: PostedTransaction[],
-): MessageInitShape<typeof LookupEntriesResponseSchema> {
-  const byId = new Map(found.map((t) => [t.transactionId, t]));
+export function entriesToColumns(found: EntryColumns): MessageInitShape<typeof LookupEntriesResponseSchema> {
   const accountPosition = new Map<string, number>();
-  const columns = {
-    entryCounts: [] as number[],
-    accountCodes: [] as string[],
-    accountCurrencies: [] as string[],
-    entryAccounts: [] as number[],
-    entryDirections: [] as ProtoDirection[],
-    entryAmountsMinor: [] as bigint[],
-  };
-  for (const id of asked) {
-    const transaction = byId.get(id);
-    columns.entryCounts.push(transaction === undefined ? -1 : transaction.entries.length);
-    for (const entry of transaction?.entries ?? []) {
-      let position = accountPosition.get(entry.accountCode);
-      if (position === undefined) {
-        position = columns.accountCodes.push(entry.accountCode) - 1;
-        columns.accountCurrencies.push(entry.amount.currency);
-        accountPosition.set(entry.accountCode, position);
-      }
-      columns.entryAccounts.push(position);
-      columns.entryDirections.push(ProtoDirection[entry.direction]);
-      columns.entryAmountsMinor.push(entry.amount.amountMinor);
+  const accountCodes: string[] = [];
+  const accountCurrencies: string[] = [];
+  const entryAccounts = found.accountCodes.map((code, i) => {
+    let position = accountPosition.get(code);
+    if (position === undefined) {
+      position = accountCodes.push(code) - 1;
+      accountCurrencies.push(present(found.currencies[i], "a currency per entry"));
+      accountPosition.set(code, position);
     }
-  }
-  return columns;
+    return position;
+  });
+  return {
+    entryCounts: found.counts,
+    accountCodes,
+    accountCurrencies,
+    entryAccounts,
+    entryDirections: found.directions.map((d) => ProtoDirection[d]),
+    entryAmountsMinor: found.amountsMinor,
+  };
 }

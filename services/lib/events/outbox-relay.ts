@@ -12,14 +12,25 @@ export interface RelaySettings extends OutboxTable {
   lockKey: number;
   subjectPrefix: string;
   batchSize: number;
-  /** Pause when the outbox is empty. */
-  idleMs: number;
+  /**
+   * Pause when the outbox is empty (or another instance is the relay): idleMinMs after a busy spell, doubling while
+   * it stays empty up to idleMaxMs, so that an idle relay costs a transaction every idleMaxMs and the first event
+   * after a busy spell waits little.
+   */
+  idleMinMs: number;
+  idleMaxMs: number;
   /** Pause after NATS refused or timed out, before trying again. */
   retryMs: number;
   publishTimeoutMs: number;
 }
 
-export const defaultRelaySettings = { batchSize: 256, idleMs: 50, retryMs: 500, publishTimeoutMs: 2_000 } as const;
+export const defaultRelaySettings = {
+  batchSize: 256,
+  idleMinMs: 5,
+  idleMaxMs: 200,
+  retryMs: 500,
+  publishTimeoutMs: 2_000,
+} as const;
 
 interface OutboxRow {
   id: bigint;
@@ -42,10 +53,15 @@ const logFields = (row: OutboxRow) => ({
   ...eventLogFields(row.subject, row.payload),
 });
 
-/** The next rows to publish in id order: unpublished, not dead, and not behind a dead row of their aggregate. */
-function nextBatch(trx: Knex.Transaction, settings: RelaySettings): Promise<OutboxRow[]> {
+/**
+ * The next rows to publish in id order: unpublished, not dead, and not behind a dead row of their aggregate; none
+ * unless this transaction takes the outbox's advisory lock (the lock and the select are one statement: an idle poll
+ * is one round trip inside its transaction).
+ */
+function nextBatchIfLeader(trx: Knex.Transaction, settings: RelaySettings): Promise<OutboxRow[]> {
   const blocked = blockedCondition(settings);
   return trx(`${settings.table} as o`)
+    .whereRaw("(select pg_try_advisory_xact_lock(?))", [settings.lockKey])
     .whereNull("o.published_at")
     .whereNull("o.dead_at")
     .whereRaw(`not ${blocked.sql}`, blocked.bindings)
@@ -54,14 +70,28 @@ function nextBatch(trx: Knex.Transaction, settings: RelaySettings): Promise<Outb
     .select("o.id", "o.event_id", "o.subject", "o.payload", trx.ref(`o.${settings.aggregateColumn}`).as("aggregate"));
 }
 
+/** A batch's rows as one chain per aggregate, each in id order. */
+function chainsByAggregate(rows: OutboxRow[]): OutboxRow[][] {
+  const chains = new Map<string, OutboxRow[]>();
+  for (const row of rows) {
+    const chain = chains.get(row.aggregate);
+    if (chain) chain.push(row);
+    else chains.set(row.aggregate, [row]);
+  }
+  return [...chains.values()];
+}
+
 /**
  * Publishes outbox rows to JetStream, Nats-Msg-Id = event id, in id order within each aggregate (a payment, a
- * seller): its events are inserted under its row lock, so id order is their order, and a single active relay (an
- * advisory lock held for the batch) publishing one at a time keeps that order on the stream. A row NATS will never
- * take (permanentPublishFailure) is set aside (dead_at, dead_reason) and logged; the later rows of its aggregate wait
- * behind it (blocked) while the other aggregates' events go on. Any other failure stops the batch, to be tried again
- * after retryMs. A row published but not yet marked (crash) is published again: JetStream drops it within the
- * duplicate window, and consumers' inboxes after.
+ * seller): its events are inserted under its row lock, so id order is their order. A single active relay (an
+ * advisory lock held for the batch) publishes a batch as one chain per aggregate, the chains all in flight together
+ * and each awaiting a row's ack before it publishes the aggregate's next row: an aggregate's row reaches the stream
+ * only after its earlier rows are stored, and is marked published only with them. A row NATS will never take
+ * (permanentPublishFailure) is set aside (dead_at, dead_reason) and logged; the later rows of its aggregate wait
+ * behind it (blocked) while the other aggregates' events go on. Any other failure ends its aggregate's chain (its
+ * later rows stay unpublished and unmarked) while the other chains finish, and the next batch is tried after
+ * retryMs. The acked rows are marked published in one statement. A row published but not yet marked (crash) is
+ * published again: JetStream drops it within the duplicate window, and consumers' inboxes after.
  */
 export function startOutboxRelay(
   db: Db,
@@ -74,31 +104,28 @@ export function startOutboxRelay(
 
   const relayBatch = async (): Promise<BatchOutcome> =>
     db.transaction(async (trx) => {
-      const { rows } = await trx.raw("select pg_try_advisory_xact_lock(?) as leader", [settings.lockKey]);
-      if (!rows[0].leader) return { published: 0, dead: [] };
+      const rows = await nextBatchIfLeader(trx, settings);
       const done: bigint[] = [];
       const dead: BatchOutcome["dead"] = [];
-      const deadAggregates = new Set<string>();
       let failure: BatchOutcome["failure"];
-      for (const row of await nextBatch(trx, settings)) {
-        if (deadAggregates.has(row.aggregate)) continue;
-        try {
-          await js.publish(`${settings.subjectPrefix}.${row.subject}`, row.payload, {
-            msgID: row.event_id,
-            timeout: settings.publishTimeoutMs,
-          });
-          failpoint("payment.relay-after-publish");
-          done.push(row.id);
-        } catch (error) {
-          const reason = permanentPublishFailure(error);
-          if (reason === undefined) {
-            failure = { row, error };
-            break;
+      const publishChain = async (chain: OutboxRow[]) => {
+        for (const row of chain) {
+          try {
+            await js.publish(`${settings.subjectPrefix}.${row.subject}`, row.payload, {
+              msgID: row.event_id,
+              timeout: settings.publishTimeoutMs,
+            });
+            failpoint("payment.relay-after-publish");
+            done.push(row.id);
+          } catch (error) {
+            const reason = permanentPublishFailure(error);
+            if (reason === undefined) failure ??= { row, error };
+            else dead.push({ row, reason });
+            return;
           }
-          dead.push({ row, reason });
-          deadAggregates.add(row.aggregate);
         }
-      }
+      };
+      await Promise.all(chainsByAggregate(rows).map(publishChain));
       if (done.length > 0)
         await trx(settings.table).whereIn("id", done.map(String)).update({ published_at: trx.fn.now() });
       for (const { row, reason } of dead)
@@ -109,8 +136,9 @@ export function startOutboxRelay(
     });
 
   const loop = (async () => {
+    let idlePause = 0;
     while (!stopped) {
-      let pause = settings.idleMs;
+      let pause: number;
       try {
         const { published, dead, failure } = await relayBatch();
         for (const { row, reason } of dead) {
@@ -119,13 +147,15 @@ export function startOutboxRelay(
             reason,
           });
         }
+        if (published > 0 || dead.length > 0) idlePause = 0;
+        else idlePause = Math.min(settings.idleMaxMs, Math.max(settings.idleMinMs, idlePause * 2));
         if (failure) {
           log.warn("outbox relay cannot publish; events wait in the outbox", {
             ...logFields(failure.row),
             error: String(failure.error),
           });
           pause = settings.retryMs;
-        } else if (published > 0 || dead.length > 0) pause = 0;
+        } else pause = idlePause;
       } catch (err) {
         log.warn("outbox relay failed", { error: String(err) });
         pause = settings.retryMs;

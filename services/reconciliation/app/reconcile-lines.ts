@@ -1,5 +1,6 @@
 import type { SettlementTotals } from "../domain/settlement-posting.js";
 import { failedPrecondition } from "../../lib/errors.js";
+import { present } from "../../lib/invariant.js";
 import { formatMoney, type Money } from "../../lib/money.js";
 import type { FoundException } from "../domain/exception.js";
 import { FingerprintSet } from "../domain/fingerprint-set.js";
@@ -18,7 +19,7 @@ import type { LedgerPort } from "./ports.js";
 export interface LinesOptions {
   /** Ids per LookupTransactions call (at most 1000). */
   batchSize: number;
-  /** Lookups in flight at once. */
+  /** Batches out at once: looked up, or waiting to be matched. */
   concurrency: number;
   /** The settlement day [start, end) in ms: a line dated outside it does not belong in the file. */
   window: { start: number; end: number };
@@ -63,16 +64,7 @@ interface Pending {
   transactionId: string | undefined;
 }
 
-/** A movement line compared with the ledger transaction it names. */
-interface Compared extends Pending {
-  outcome: ReturnType<typeof classify>;
-}
-
-/** A batch of lines whose transactions are being looked up. */
-interface InFlight {
-  batch: Pending[];
-  found: Promise<TransactionEntries[]>;
-}
+type Outcome = ReturnType<typeof classify>;
 
 /** What could be read of a line that does not count: to tell which movement it was meant to be. */
 type Unread = Pick<SettlementLine, "pspReference" | "ourReference"> & { type: string };
@@ -84,14 +76,19 @@ const referencesOf = (line: Pick<SettlementLine, "type" | "pspReference" | "ourR
 });
 
 /** The matched movements of a batch, to claim for the day. */
-const matchedMovements = (compared: Compared[]) =>
-  compared.flatMap(({ line, transactionId, outcome }) =>
-    outcome.class === "matched" && transactionId !== undefined ? [{ lineType: line.type, transactionId }] : [],
-  );
+function matchedMovements(batch: Pending[], outcomes: Outcome[]): { lineType: string; transactionId: string }[] {
+  const matched: { lineType: string; transactionId: string }[] = [];
+  batch.forEach(({ line, transactionId }, i) => {
+    if (outcomes[i]?.class === "matched" && transactionId !== undefined)
+      matched.push({ lineType: line.type, transactionId });
+  });
+  return matched;
+}
 
 /** The day another settlement already settled a matched line's transaction, when one did. */
 function settledBefore(
-  { line, transactionId, outcome }: Compared,
+  { line, transactionId }: Pending,
+  outcome: Outcome,
   settledOn: Map<string, string>,
 ): { transactionId: string; day: string } | undefined {
   if (outcome.class !== "matched" || transactionId === undefined) return undefined;
@@ -99,10 +96,21 @@ function settledBefore(
   return day === undefined ? undefined : { transactionId, day };
 }
 
+/** What an exception about a compared line says of it (spelled out only for the lines that are exceptions). */
+function spelledOut({ lineNumber, line }: Pending, outcome: Outcome) {
+  const fileAmount = { amountMinor: lineAmount(line), currency: line.currency };
+  return {
+    said: `the file says ${line.type} ${line.pspReference} of ${formatMoney(fileAmount)}`,
+    found: { lineNumber, ...referencesOf(line), fileAmount, fileFee: line.fee, ledgerAmount: outcome.ledger },
+  };
+}
+
 /**
  * Reads a settlement file line by line (the header first), looks the movements up in the ledger in batches (several
  * in flight), classifies each, claims the matched ones (one another day settled is "already settled"), hands every
- * exception to `sink` as it is found, and adds up what the matched lines settle. Holds at most concurrency x batchSize lines at once.
+ * exception to `sink` as it is found, and adds up what the matched lines settle. Batches are matched one after the
+ * other, in file order, while the reading goes on; it waits once `concurrency` batches are unmatched, so at most
+ * concurrency x batchSize lines are held at once.
  */
 export async function reconcileLines(
   texts: AsyncIterable<string>,
@@ -113,11 +121,17 @@ export async function reconcileLines(
 ): Promise<LinesOutcome> {
   const reading = new FileReading(ledger, claimSettled, sink, options);
   let lineNumber = 0;
-  for await (const text of texts) {
-    lineNumber++;
-    if (lineNumber > 1) await reading.read(lineNumber, text);
-    else if (text !== SETTLEMENT_HEADER)
-      throw failedPrecondition(`not a settlement file: its first line is not the header "${SETTLEMENT_HEADER}"`);
+  try {
+    for await (const text of texts) {
+      lineNumber++;
+      if (lineNumber > 1) await reading.read(lineNumber, text);
+      else if (text !== SETTLEMENT_HEADER)
+        throw failedPrecondition(`not a settlement file: its first line is not the header "${SETTLEMENT_HEADER}"`);
+    }
+  } catch (err) {
+    // Nothing of this reading may still be claiming or recording once the caller learns it failed.
+    await reading.settled();
+    throw err;
   }
   if (lineNumber === 0) throw failedPrecondition("not a settlement file: it is empty");
   return reading.finish();
@@ -133,7 +147,8 @@ class FileReading {
   private readonly closingBalances: Money[] = [];
   private readonly movementsNet = new Map<string, bigint>();
   private readonly boundaryMatches: string[] = [];
-  private readonly inFlight: InFlight[] = [];
+  /** Per batch dispatched and not yet awaited: settles once it is matched (each after the one before). */
+  private readonly unmatched: Promise<void>[] = [];
   private batch: Pending[] = [];
   private ids = new Set<string>();
   private lines = 0;
@@ -162,11 +177,15 @@ class FileReading {
   /** The rest of the batches matched, what the file came to. */
   async finish(): Promise<LinesOutcome> {
     await this.dispatch();
-    for (let oldest = this.inFlight.shift(); oldest !== undefined; oldest = this.inFlight.shift())
-      await this.matchBatch(oldest);
+    for (let oldest = this.unmatched.shift(); oldest !== undefined; oldest = this.unmatched.shift()) await oldest;
     const { lines, report, seen, namedByMalformed, closingBalances, movementsNet, boundaryMatches } = this;
     const named = { has: (key: string) => seen.has(key) || namedByMalformed.has(key) };
     return { lines, report, totals: this.totals.build(), named, closingBalances, movementsNet, boundaryMatches };
+  }
+
+  /** Once every batch dispatched is matched or failed. */
+  async settled(): Promise<void> {
+    await Promise.allSettled(this.unmatched.splice(0));
   }
 
   private outsideTheDay(lineNumber: number, line: SettlementLine): string {
@@ -224,44 +243,42 @@ class FileReading {
     });
   }
 
-  /** Sends the batch's lookup; matches the oldest batch once too many are in flight. */
+  /** Sends the batch's lookup and queues its matching behind the batch before; waits while too many are unmatched. */
   private async dispatch(): Promise<void> {
     if (this.batch.length === 0) return;
+    const batch = this.batch;
     const found =
       this.ids.size === 0 ? Promise.resolve([]) : this.ledger.lookupEntries([...this.ids], PSP_SIDE_ACCOUNTS);
-    this.inFlight.push({ batch: this.batch, found });
-    // Settled in order, as soon as there are too many in flight; a failure surfaces there.
-    found.catch(() => {});
     this.batch = [];
     this.ids = new Set();
-    const oldest = this.inFlight.length >= this.options.concurrency ? this.inFlight.shift() : undefined;
-    if (oldest !== undefined) await this.matchBatch(oldest);
+    const before = this.unmatched.at(-1) ?? Promise.resolve();
+    const matched = before.then(() => this.matchBatch(batch, found));
+    // Awaited in order, once too many are unmatched or at the end; a failure (of the lookup too) surfaces there.
+    found.catch(() => {});
+    matched.catch(() => {});
+    this.unmatched.push(matched);
+    if (this.unmatched.length >= this.options.concurrency) await this.unmatched.shift();
   }
 
   /** Compares a batch with what the ledger found, claims its matched movements, and records each line's class. */
-  private async matchBatch({ batch, found }: InFlight): Promise<void> {
+  private async matchBatch(batch: Pending[], found: Promise<TransactionEntries[]>): Promise<void> {
     const byId = new Map((await found).map((t) => [t.transactionId, t]));
-    const compared = batch.map((pending) => ({
-      ...pending,
-      outcome: classify(
-        pending.line,
-        pending.transactionId === undefined ? undefined : byId.get(pending.transactionId),
-      ),
-    }));
-    const settledOn = await this.claimSettled(matchedMovements(compared));
-    for (const each of compared) await this.record(each, settledOn);
+    const outcomes = batch.map(({ line, transactionId }) =>
+      classify(line, transactionId === undefined ? undefined : byId.get(transactionId)),
+    );
+    const settledOn = await this.claimSettled(matchedMovements(batch, outcomes));
+    for (const [i, pending] of batch.entries())
+      await this.record(pending, present(outcomes[i], "an outcome per line of the batch"), settledOn);
   }
 
   /** One line compared: matched (settled now, or already by another day), or an exception saying what differs. */
-  private async record(compared: Compared, settledOn: Map<string, string>): Promise<void> {
-    const { lineNumber, line, transactionId, outcome } = compared;
+  private async record(pending: Pending, outcome: Outcome, settledOn: Map<string, string>): Promise<void> {
+    const { line, transactionId } = pending;
     const amount = lineAmount(line);
-    const fileAmount = { amountMinor: amount, currency: line.currency };
-    const said = `the file says ${line.type} ${line.pspReference} of ${formatMoney(fileAmount)}`;
     if (transactionId !== undefined && line.time >= this.options.boundaryFrom) this.boundaryMatches.push(transactionId);
-    const found = { lineNumber, ...referencesOf(line), fileAmount, fileFee: line.fee, ledgerAmount: outcome.ledger };
-    const before = settledBefore(compared, settledOn);
+    const before = settledBefore(pending, outcome, settledOn);
     if (before !== undefined) {
+      const { said, found } = spelledOut(pending, outcome);
       this.report.add("already_settled", line.currency, amount);
       await this.sink({
         class: "already_settled",
@@ -277,6 +294,7 @@ class FileReading {
       this.totals.add(line);
       return;
     }
+    const { said, found } = spelledOut(pending, outcome);
     const detail = {
       missing_in_ledger: transactionId
         ? `${said}; the ledger has no ${transactionId}`

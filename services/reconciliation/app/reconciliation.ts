@@ -112,10 +112,16 @@ export class Reconciliation {
     const pending: FoundException[] = [];
     let written = 0;
     let reopened = 0;
-    const flush = async () => {
-      const outcome = await store.upsertExceptions(run.date, run, pending.splice(0));
-      written += outcome.written;
-      reopened += outcome.reopened;
+    // The file's reading and its batches' matching both find exceptions: their writes go one after the other, in order.
+    let flushed = Promise.resolve();
+    const flush = () => {
+      const found = pending.splice(0);
+      flushed = flushed.then(async () => {
+        const outcome = await store.upsertExceptions(run.date, run, found);
+        written += outcome.written;
+        reopened += outcome.reopened;
+      });
+      return flushed;
     };
     const sink = async (exception: FoundException) => {
       pending.push(exception);

@@ -493,6 +493,8 @@ export class ReconciliationStore implements RunRecords, Adjustments {
   /**
    * Claims the movements for this day's settlement, unless another day settled them first: answers, for those another
    * day holds, that day (by `<line type>|<transaction id>`). The claims of the day are stamped with this execution.
+   * One statement, the movements as two arrays, answers the movements it could not claim (usually none); only those
+   * are looked up again for the day that holds them.
    */
   async claimSettled(
     date: string,
@@ -501,25 +503,26 @@ export class ReconciliationStore implements RunRecords, Adjustments {
   ): Promise<Map<string, string>> {
     const settledElsewhere = new Map<string, string>();
     if (movements.length === 0) return settledElsewhere;
-    const rows = movements.map((m) => ({
-      line_type: m.lineType,
-      transaction_id: m.transactionId,
-      settlement_date: date,
-      run_id: run.id,
-      execution: run.executions,
-    }));
-    const insert = this.db("settled_movements").insert(rows).toSQL();
-    await this.db.raw(
-      `${insert.sql} on conflict (line_type, transaction_id) do update set run_id = excluded.run_id, execution = excluded.execution
-       where settled_movements.settlement_date = excluded.settlement_date`,
-      insert.bindings as Knex.RawBinding[],
+    const lineTypes = movements.map((m) => m.lineType);
+    const transactionIds = movements.map((m) => m.transactionId);
+    const { rows: unclaimed } = await this.db.raw<{ rows: { line_type: string; transaction_id: string }[] }>(
+      `with asked as (select * from unnest(?::text[], ?::text[]) as m (line_type, transaction_id)),
+       claimed as (
+         insert into settled_movements (line_type, transaction_id, settlement_date, run_id, execution)
+         select line_type, transaction_id, ?, ?, ? from asked
+         on conflict (line_type, transaction_id) do update set run_id = excluded.run_id, execution = excluded.execution
+         where settled_movements.settlement_date = excluded.settlement_date
+         returning line_type, transaction_id)
+       select line_type, transaction_id from asked except select line_type, transaction_id from claimed`,
+      [lineTypes, transactionIds, date, String(run.id), run.executions],
     );
+    if (unclaimed.length === 0) return settledElsewhere;
     const held: { line_type: string; transaction_id: string; settlement_date: string }[] = await this.db(
       "settled_movements",
     )
       .whereIn(
         ["line_type", "transaction_id"],
-        movements.map((m) => [m.lineType, m.transactionId]),
+        unclaimed.map((m) => [m.line_type, m.transaction_id]),
       )
       .whereNot({ settlement_date: date })
       .select("line_type", "transaction_id", "settlement_date");
