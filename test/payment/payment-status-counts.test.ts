@@ -115,7 +115,7 @@ describe("payment status counts", () => {
     const before = await store.countByStatus();
     const countIn = async (trx: Db, status: string) =>
       Number(
-        (await trx.raw("select sum(payments) as n from payment_status_counts where status = ?", [status])).rows[0].n,
+        (await trx.raw("select sum(counted) as n from payment_status_counts where status = ?", [status])).rows[0].n,
       );
     await expect(
       db.transaction(async (trx) => {

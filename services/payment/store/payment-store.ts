@@ -250,7 +250,7 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
   /** How many payments are in each checkout status: the sums of the counts kept as they change (migration 016). */
   async countByStatus(): Promise<Map<PaymentStatus, number>> {
     const { rows } = await this.db.raw(
-      "select status, sum(payments)::int as payments from payment_status_counts group by status",
+      "select status, sum(counted)::int as payments from payment_status_counts group by status",
     );
     return new Map(rows.map((r: { status: PaymentStatus; payments: number }) => [r.status, r.payments]));
   }
