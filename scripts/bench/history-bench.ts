@@ -6,9 +6,9 @@
  *
  *   npm run bench:history [-- --payments 10000000 --seconds 20 --buyers 4]      (DATABASE_URL: the server to use)
  *
- * Each side: BUYERS buyers check out in closed loops for SECONDS (after a warm-up); CreatePayment's p50/p99, and what
- * PostgreSQL did in the payment schema per checkout (buffers touched, rows read: counts, not times, so they hold on
- * a busy machine); a scrape of the gauge (served alone by a metrics server of its own), countByStatus, and the
+ * Each side: BUYERS buyers check out in closed loops for SECONDS (after a warm-up); CreatePayment's p50/p99, the CPU
+ * time of the platform's processes and of the database's PostgreSQL backends per checkout, and what PostgreSQL did
+ * in the payment schema per checkout (buffers touched, rows read: counts, not times, so they hold on a busy machine); a scrape of the gauge (served alone by a metrics server of its own), countByStatus, and the
  * count over every payment it replaced. Then the plans of CreatePayment's statements over the history.
  */
 import { randomBytes } from "node:crypto";
@@ -27,6 +27,7 @@ import { registerPaymentsGauge } from "../../services/payment/api/payments-gauge
 import { PAYMENT_SCHEMA } from "../../services/payment/store/migrations/index.js";
 import { PaymentStore } from "../../services/payment/store/payment-store.js";
 import { createPaymentPlans } from "./create-payment-plans.js";
+import { cpuMsOf } from "./process-cpu.js";
 import { HISTORY_DAYS, seedHistory } from "./history-seed.js";
 import {
   benchPlatformEnv,
@@ -56,6 +57,8 @@ interface Side {
   errors: number;
   buffersPerCheckout: number;
   rowsReadPerCheckout: number;
+  platformCpuPerCheckout: number;
+  postgresCpuPerCheckout: number;
   scrapeMs: number;
   countByStatusMs: number;
   fullCountMs: number;
@@ -89,6 +92,15 @@ async function paymentSchemaWork(db: Db): Promise<{ buffers: number; rows: numbe
   return { buffers: rows[0].buffers, rows: rows[0].rows };
 }
 
+/** CPU ms so far of each backend on the bench database (a backend that ends meanwhile takes its share with it). */
+async function backendCpuMs(db: Db): Promise<Map<number, number>> {
+  const { rows } = await db.raw("select pid from pg_stat_activity where datname = current_database()");
+  return new Map(rows.map((r: { pid: number }) => [r.pid, cpuMsOf([r.pid]) ?? Number.NaN]));
+}
+
+const cpuSince = (before: Map<number, number>, after: Map<number, number>) =>
+  [...after].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0);
+
 /** BUYERS buyers checking out in closed loops for `seconds`; CreatePayment's times. */
 async function checkouts(
   payments: Client<typeof PaymentService>,
@@ -112,6 +124,7 @@ async function checkouts(
 }
 
 async function measureSide(
+  platformPid: number,
   db: Db,
   store: PaymentStore,
   scrapeUrl: string,
@@ -121,7 +134,9 @@ async function measureSide(
 ): Promise<Side> {
   await checkouts(payments, watch, WARM_UP_SECONDS, counter);
   const before = await paymentSchemaWork(db);
+  const [platformBefore, backendsBefore] = [cpuMsOf([platformPid]) ?? Number.NaN, await backendCpuMs(db)];
   const { createMs, errors } = await checkouts(payments, watch, SECONDS, counter);
+  const [platformAfter, backendsAfter] = [cpuMsOf([platformPid]) ?? Number.NaN, await backendCpuMs(db)];
   const after = await paymentSchemaWork(db);
   const done = createMs.length;
   return {
@@ -129,6 +144,8 @@ async function measureSide(
     errors,
     buffersPerCheckout: (after.buffers - before.buffers) / done,
     rowsReadPerCheckout: (after.rows - before.rows) / done,
+    platformCpuPerCheckout: (platformAfter - platformBefore) / done,
+    postgresCpuPerCheckout: cpuSince(backendsBefore, backendsAfter) / done,
     scrapeMs: await medianMs(GAUGE_READS, async () => (await fetch(scrapeUrl)).text()),
     countByStatusMs: await medianMs(GAUGE_READS, () => store.countByStatus()),
     fullCountMs: await medianMs(FULL_COUNTS, () =>
@@ -141,6 +158,8 @@ function sideBySide(empty: Side, full: Side): string {
   const rows: [string, (s: Side) => number, (v: number) => string][] = [
     ["CreatePayment p50", (s) => percentile(s.createMs, 0.5), ms],
     ["CreatePayment p99", (s) => percentile(s.createMs, 0.99), ms],
+    ["platform CPU a checkout", (s) => s.platformCpuPerCheckout, (v) => `${v.toFixed(1)} ms`],
+    ["PostgreSQL CPU a checkout", (s) => s.postgresCpuPerCheckout, (v) => `${v.toFixed(1)} ms`],
     ["payment schema buffers a checkout", (s) => s.buffersPerCheckout, (v) => v.toFixed(0)],
     ["payment schema rows read a checkout", (s) => s.rowsReadPerCheckout, (v) => v.toFixed(0)],
     ["payments{status} scrape", (s) => s.scrapeMs, (v) => `${v.toFixed(2)} ms`],
@@ -177,7 +196,7 @@ async function run(url: string, origin: string, env: NodeJS.ProcessEnv): Promise
   const counter = { n: 0 };
   try {
     console.log(`PostgreSQL (${origin}); platform up (payment ${platform.paymentUrl}); ${load()}`);
-    const empty = await measureSide(db, store, metrics.url, payments, watch, counter);
+    const empty = await measureSide(platform.child.pid!, db, store, metrics.url, payments, watch, counter);
     console.log(`empty database measured; ${load()}`);
     const started = performance.now();
     const seeded = await seedHistory(db, PAYMENTS);
@@ -190,7 +209,7 @@ async function run(url: string, origin: string, env: NodeJS.ProcessEnv): Promise
       [PAYMENT_SCHEMA],
     );
     console.log(`payment schema: ${sizes[0].size} with its indexes`);
-    const full = await measureSide(db, store, metrics.url, payments, watch, counter);
+    const full = await measureSide(platform.child.pid!, db, store, metrics.url, payments, watch, counter);
     console.log(`history measured; ${load()}\n`);
     console.log(sideBySide(empty, full));
     console.log(`\nCreatePayment's statements over ${PAYMENTS.toLocaleString("en")} payments:`);
