@@ -91,7 +91,7 @@ describe("payment status counts", () => {
   });
 
   it("stay right under concurrent changes of payments that share a shard", async () => {
-    // Ids counted on one shard (hashtext(id) & 31, as in the migration): their changes write the same count rows.
+    // Ids counted on one shard (hashtext(id) & 31, as services/lib/status-counts.ts shards): their changes write the same count rows.
     const { rows } = await db.raw(
       "select 'one_shard_' || i as id from generate_series(1, 10000) i where hashtext('pay_one_shard_' || i) & 31 = 7 limit 30",
     );
@@ -106,7 +106,8 @@ describe("payment status counts", () => {
           : store.transition(`pay_${id}`, { to: i % 3 === 1 ? "SUCCEEDED" : "PENDING" }),
       ),
     );
-    await Promise.all([...ids.map((_, i) => create(`late_${i}`))]);
+    // Creates at once, each counted on NOT_STARTED's shard of its id.
+    await Promise.all(ids.map((_, i) => create(`late_${i}`)));
     await expectCountsRight();
   });
 
