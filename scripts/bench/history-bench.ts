@@ -8,8 +8,9 @@
  *
  * Each side: BUYERS buyers check out in closed loops for SECONDS (after a warm-up); CreatePayment's p50/p99, the CPU
  * time of the platform's processes and of the database's PostgreSQL backends per checkout, and what PostgreSQL did
- * in the payment schema per checkout (buffers touched, rows read: counts, not times, so they hold on a busy machine); a scrape of the gauge (served alone by a metrics server of its own), countByStatus, and the
- * count over every payment it replaced. Then the plans of CreatePayment's statements over the history.
+ * in the payment schema per checkout (buffers touched, rows read: counts, not times, so they hold on a busy
+ * machine); a scrape of the gauge (served alone by a metrics server of its own), countByStatus, and the count over
+ * every payment it replaced. Then the plans of CreatePayment's statements over the history.
  */
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";

@@ -91,7 +91,8 @@ describe("payment status counts", () => {
   });
 
   it("stay right under concurrent changes of payments that share a shard", async () => {
-    // Ids counted on one shard (hashtext(id) & 31, as services/lib/status-counts.ts shards): their changes write the same count rows.
+    // Ids counted on one shard (hashtext(id) & 31, as services/lib/status-counts.ts shards): their changes write the
+    // same count rows.
     const { rows } = await db.raw(
       "select 'one_shard_' || i as id from generate_series(1, 10000) i where hashtext('pay_one_shard_' || i) & 31 = 7 limit 30",
     );

@@ -5,7 +5,7 @@ import { WALLET_SCHEMA, walletMigrations } from "../../services/wallet/store/mig
 import { PayoutStore } from "../../services/wallet/store/payout-store.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 
-/** payouts{status} reads counts kept by a trigger as payouts change (migration 007): they equal counting the payouts. */
+/** payouts{status} reads counts kept by a trigger as payouts change (migration 007): equal to counting the payouts. */
 let database: TestDatabase;
 let db: Db;
 let store: PayoutStore;
