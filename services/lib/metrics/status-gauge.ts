@@ -2,8 +2,9 @@ import type { Registry } from "prom-client";
 import { scrapedGauge } from "./scraped-gauge.js";
 
 /**
- * <name>{status}: how many rows are in each status now, counted in the database at each scrape rather than by
- * counters of transitions, so that every instance reports the same totals, right across restarts (take `max`).
+ * <name>{status}: how many rows are in each status now, read from the database at each scrape (counted there, or
+ * kept there as rows change) rather than from an instance's counters of transitions, so that every instance reports
+ * the same totals, right across restarts (take `max`).
  */
 export function registerStatusGauge(
   registry: Registry,

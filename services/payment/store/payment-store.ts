@@ -283,10 +283,10 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
     return { payments, nextSeq: rows.length > filter.limit ? page.at(-1)?.seq : undefined };
   }
 
-  /** How many payments are in each checkout status. */
+  /** How many payments are in each checkout status: the sums of the counts kept as they change (migration 016). */
   async countByStatus(): Promise<Map<PaymentStatus, number>> {
     const { rows } = await this.db.raw(
-      "select checkout_status as status, count(*)::int as payments from payments group by checkout_status",
+      "select status, sum(counted)::int as payments from payment_status_counts group by status",
     );
     return new Map(rows.map((r: { status: PaymentStatus; payments: number }) => [r.status, r.payments]));
   }

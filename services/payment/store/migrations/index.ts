@@ -14,6 +14,7 @@ import { checkoutStatus } from "./011_checkout_status.js";
 import { outboxDeadLetters } from "./012_outbox_dead_letters.js";
 import { refundsCreatedAt } from "./013_refunds_created_at.js";
 import { embedOrigins } from "./015_embed_origins.js";
+import { paymentStatusCounts } from "./016_payment_status_counts.js";
 import { retentionIndexes } from "../../../lib/retention.js";
 import type { ServiceSchema } from "../../../lib/service-db.js";
 
@@ -37,6 +38,7 @@ export const paymentMigrations: readonly Migration[] = [
     { table: "webhook_deliveries", column: "received_at" },
   ]),
   embedOrigins,
+  paymentStatusCounts,
   rpcAuditMigration,
 ];
 // insertOnlyTables: the tables whose triggers refuse updates and deletes.

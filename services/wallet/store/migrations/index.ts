@@ -5,6 +5,7 @@ import { refundOverdraft } from "./002_refund_overdraft.js";
 import { payouts } from "./003_payouts.js";
 import { outboxDeadLetters } from "./004_outbox_dead_letters.js";
 import { payoutsCreatedAt } from "./005_payouts_created_at.js";
+import { payoutStatusCounts } from "./007_payout_status_counts.js";
 import { retentionIndexes } from "../../../lib/retention.js";
 import type { ServiceSchema } from "../../../lib/service-db.js";
 
@@ -19,6 +20,7 @@ export const walletMigrations: readonly Migration[] = [
     { table: "outbox", column: "published_at" },
     { table: "inbox", column: "received_at" },
   ]),
+  payoutStatusCounts,
   rpcAuditMigration,
 ];
 // insertOnlyTables: the tables whose triggers refuse updates and deletes.
