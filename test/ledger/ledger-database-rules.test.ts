@@ -172,6 +172,33 @@ describe("the database refuses what the service would refuse", () => {
     );
   });
 
+  it("refuses entries written after the commit check was made to run early (SET CONSTRAINTS ... IMMEDIATE)", async () => {
+    await expect(
+      db.transaction(async (trx) => {
+        await trx.raw("insert into transactions (id, description, fingerprint) values ('early-check', 'raw', 'raw')");
+        await insertEntries(trx, "early-check", [
+          ["psp_receivable:USD", "USD", "DEBIT", 5],
+          ["seller_payable:s1:USD", "USD", "CREDIT", 5],
+        ]);
+        await trx.raw("set constraints all immediate");
+        await insertEntries(trx, "early-check", [["psp_receivable:USD", "USD", "DEBIT", 1_000_000]], 2);
+      }),
+    ).rejects.toThrow('transaction "early-check" does not balance (minor units) in USD: debits 1000005, credits 5');
+    expect(await transactionExists("early-check")).toBe(false);
+    // Hence entries written after a transaction's first entries must leave it balanced; balanced ones may follow.
+    await db.transaction(async (trx) => {
+      await trx.raw("insert into transactions (id, description, fingerprint) values ('early-ok', 'raw', 'raw')");
+      await insertEntries(trx, "early-ok", [
+        ["psp_receivable:USD", "USD", "DEBIT", 5],
+        ["seller_payable:s1:USD", "USD", "CREDIT", 5],
+      ]);
+      await trx.raw("set constraints all immediate");
+      await trx.raw(`insert into entries (transaction_id, position, account_code, currency, direction, amount_minor) values
+        ('early-ok', 2, 'psp_receivable:USD', 'USD', 'DEBIT', 1), ('early-ok', 3, 'seller_payable:s1:USD', 'USD', 'CREDIT', 1)`);
+    });
+    expect(await transactionExists("early-ok")).toBe(true);
+  });
+
   it("stamps the writing database transaction itself, whatever xid the writer gives", async () => {
     await db.transaction(async (trx) => {
       await trx.raw("insert into transactions (id, description, fingerprint) values ('raw-xid', 'raw', 'raw')");

@@ -38,6 +38,7 @@ describe("ledger migrations", () => {
       "function advance_checkpoints",
       "function check_transaction",
       "function fold_revenue_days",
+      "function keep_entries_balanced",
       "function post_transaction",
       "function post_transactions",
       "function refuse_change",

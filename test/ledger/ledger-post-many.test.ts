@@ -135,6 +135,33 @@ describe("LedgerStore.postMany", () => {
     expect(await stored(ids)).toHaveLength(ids.length);
   });
 
+  it("posts each shared id once when batches sharing ids in opposite orders run at once, one of them rolled back", async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `rolled-${String(i).padStart(2, "0")}`);
+    const forward = ids.map((id) => transfer(id));
+    const backward = [...forward].reverse();
+    let releaseRollback!: () => void;
+    const rollbackMayGo = new Promise<void>((resolve) => {
+      releaseRollback = resolve;
+    });
+    // The first batch posts all ids, then waits and rolls back; the second waits on its ids meanwhile and then posts them.
+    const rolledBack = db
+      .transaction(async (trx) => {
+        expect(summary(await new LedgerStore(trx).postMany(forward))).toEqual(forward.map(() => "posted"));
+        await rollbackMayGo;
+        throw new Error("rolled back on purpose");
+      })
+      .catch((err: Error) => err.message);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const second = db.transaction(async (trx) => new LedgerStore(trx).postMany(backward));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    releaseRollback();
+    expect(await rolledBack).toBe("rolled back on purpose");
+    expect(summary(await second)).toEqual(backward.map(() => "posted"));
+    const third = await Promise.all([store.postMany(forward), store.postMany(backward)]);
+    expect(third.map(summary)).toEqual([forward.map(() => "already_posted"), backward.map(() => "already_posted")]);
+    expect(await stored(ids)).toEqual(ids);
+  });
+
   it("refuses more than 1000 postings", async () => {
     const batch = Array.from({ length: 1001 }, (_, i) => transfer(`too-many-${i}`));
     await expect(store.postMany(batch)).rejects.toThrow("postings: must hold at most 1000, got 1001");

@@ -7,6 +7,7 @@ import { inbox } from "./004_inbox.js";
 import { transactionsPostedAt } from "./005_transactions_posted_at.js";
 import { revenueDays } from "./007_revenue_days.js";
 import { postTransactions } from "./008_post_transactions.js";
+import { entriesKeepBalance } from "./009_entries_keep_balance.js";
 import { retentionIndexes } from "../../../lib/retention.js";
 import type { ServiceSchema } from "../../../lib/service-db.js";
 
@@ -21,6 +22,7 @@ export const ledgerMigrations: readonly Migration[] = [
   rpcAuditMigration,
   revenueDays,
   postTransactions,
+  entriesKeepBalance,
 ];
 // insertOnlyTables: the tables whose triggers refuse updates and deletes.
 export const ledgerSchema: ServiceSchema = {
