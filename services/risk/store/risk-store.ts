@@ -26,6 +26,8 @@ export class RiskStore {
    */
   async assessOnce(paymentId: string, input: AssessmentInput): Promise<Assessment> {
     return this.db.transaction(async (trx) => {
+      // Its own statement: under READ COMMITTED a statement's snapshot is taken when it starts, so with the lock taken
+      // inside the read, the read misses the assessment it waited for (tried: six concurrent attempts, four approved).
       await trx.raw("select pg_advisory_xact_lock(hashtextextended(?, 0))", [`risk:buyer:${input.buyerId}`]);
       // One round trip: an earlier assessment of this payment, the buyer's block, and the buyer's recent attempts.
       const { rows } = await trx.raw<{
