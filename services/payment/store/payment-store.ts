@@ -430,7 +430,10 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
   private async lock(trx: Knex.Transaction, paymentId: string): Promise<LockedRow | undefined> {
     // The orders are locked too: a statement that waited for the payment's row reads the rows it locks as the holder
     // left them, but any other row as its snapshot, from before the wait, saw it (orders the holder moved).
-    const { rows }: { rows: (JoinedRow & { locked_at: Date })[] } = await trx.raw(LOCK_PAYMENT_SQL, [paymentId]);
+    const { rows }: { rows: (JoinedRow & { locked_at: Date })[] } = await trx
+      .raw(LOCK_PAYMENT_SQL, [paymentId])
+      // Named, as the risk read: each connection parses and plans it once.
+      .options({ name: "payment_lock" });
     const [first] = rows;
     if (first === undefined) return undefined;
     nowOf.set(trx, first.locked_at);
