@@ -227,14 +227,17 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
       .returning("*");
     const { orders } = checkout;
     // One statement, so one transaction: the payment and its orders, or nothing when the checkout_id was taken.
-    const { rows }: { rows: JoinedRow[] } = await this.db.raw(CREATE_PAYMENT_SQL, [
-      insertPayment,
-      orders.map((_, position) => position),
-      orders.map((o) => o.orderId),
-      orders.map((o) => o.sellerId),
-      orders.map((o) => o.amountMinor.toString()),
-      orders.map((o) => o.platformFeeMinor.toString()),
-    ]);
+    const { rows }: { rows: JoinedRow[] } = await this.db
+      .raw(CREATE_PAYMENT_SQL, [
+        insertPayment,
+        orders.map((_, position) => position),
+        orders.map((o) => o.orderId),
+        orders.map((o) => o.sellerId),
+        orders.map((o) => o.amountMinor.toString()),
+        orders.map((o) => o.platformFeeMinor.toString()),
+      ])
+      // Named, as the lock: its text is the same for every checkout (every column is always given).
+      .options({ name: "payment_create" });
     const [first] = rows;
     const created = first && toPayment(first, rows.map(orderOfJoined));
     if (created !== undefined) return created;
