@@ -43,9 +43,10 @@ export class CreatePaymentReplay {
   async answer(input: CheckoutInput): Promise<Uint8Array> {
     const checkout = this.flow.validate(input);
     const fingerprint = checkoutFingerprint(checkout);
-    const saved = await this.saved.recall(checkout.checkoutId);
+    // The payment first: a checkout_id used for the first time (the usual call) has no saved answer to look up.
+    const { payment, created } = await this.flow.createOrGet(checkout, fingerprint);
+    const saved = created ? undefined : await this.saved.recall(checkout.checkoutId);
     if (saved) return replay(saved, checkout.checkoutId, fingerprint);
-    const payment = await this.flow.createOrGet(checkout, fingerprint);
     // Its answer, if one was ever saved, is no longer replayed: the payment is refused, not taken any further.
     if (Date.now() - payment.createdAt.getTime() > this.saved.ttlMs)
       throw keyExpired(checkout.checkoutId, payment.id, payment.createdAt);

@@ -77,15 +77,16 @@ export class PaymentFlow {
 
   /**
    * Records the checkout's payment, its fees at the platform's rate, or finds the one recorded under its checkout_id
-   * (ALREADY_EXISTS when `fingerprint` differs). CreatePayment then takes it as far as it goes with `advance`, which
-   * also resumes an interrupted first attempt.
+   * (ALREADY_EXISTS when `fingerprint` differs); `created` says which. CreatePayment then takes it as far as it goes
+   * with `advance`, which also resumes an interrupted first attempt.
    */
-  async createOrGet(checkout: Checkout, fingerprint: string): Promise<Payment> {
+  async createOrGet(checkout: Checkout, fingerprint: string): Promise<{ payment: Payment; created: boolean }> {
     const paymentId = newId("pay");
-    return this.store.createOrGet(priceCheckout(checkout, this.deps.platformFeeBps), fingerprint, {
+    const payment = await this.store.createOrGet(priceCheckout(checkout, this.deps.platformFeeBps), fingerprint, {
       id: paymentId,
       statusPageUrl: this.deps.statusPageUrl(paymentId),
     });
+    return { payment, created: payment.id === paymentId };
   }
 
   async get(paymentId: string): Promise<Payment> {

@@ -45,7 +45,9 @@ export class IdempotencyStore implements SavedResponses {
       })
       .onConflict("key")
       .ignore()
-      .returning("key");
+      .returning("key")
+      // Named: each connection parses and plans it once.
+      .options({ name: "idempotency_remember" });
     if (inserted) return body;
     return (await this.recall(key))?.body ?? body;
   }

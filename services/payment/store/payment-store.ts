@@ -227,14 +227,17 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
       .returning("*");
     const { orders } = checkout;
     // One statement, so one transaction: the payment and its orders, or nothing when the checkout_id was taken.
-    const { rows }: { rows: JoinedRow[] } = await this.db.raw(CREATE_PAYMENT_SQL, [
-      insertPayment,
-      orders.map((_, position) => position),
-      orders.map((o) => o.orderId),
-      orders.map((o) => o.sellerId),
-      orders.map((o) => o.amountMinor.toString()),
-      orders.map((o) => o.platformFeeMinor.toString()),
-    ]);
+    const { rows }: { rows: JoinedRow[] } = await this.db
+      .raw(CREATE_PAYMENT_SQL, [
+        insertPayment,
+        orders.map((_, position) => position),
+        orders.map((o) => o.orderId),
+        orders.map((o) => o.sellerId),
+        orders.map((o) => o.amountMinor.toString()),
+        orders.map((o) => o.platformFeeMinor.toString()),
+      ])
+      // Named, as the lock: its text is the same for every checkout (every column is always given).
+      .options({ name: "payment_create" });
     const [first] = rows;
     const created = first && toPayment(first, rows.map(orderOfJoined));
     if (created !== undefined) return created;
@@ -430,7 +433,10 @@ export class PaymentStore implements PaymentRepository, PaymentHistory {
   private async lock(trx: Knex.Transaction, paymentId: string): Promise<LockedRow | undefined> {
     // The orders are locked too: a statement that waited for the payment's row reads the rows it locks as the holder
     // left them, but any other row as its snapshot, from before the wait, saw it (orders the holder moved).
-    const { rows }: { rows: (JoinedRow & { locked_at: Date })[] } = await trx.raw(LOCK_PAYMENT_SQL, [paymentId]);
+    const { rows }: { rows: (JoinedRow & { locked_at: Date })[] } = await trx
+      .raw(LOCK_PAYMENT_SQL, [paymentId])
+      // Named, as the risk read: each connection parses and plans it once.
+      .options({ name: "payment_lock" });
     const [first] = rows;
     if (first === undefined) return undefined;
     nowOf.set(trx, first.locked_at);

@@ -68,7 +68,7 @@ export function inMemoryFlow({ psp = fakePsp(), risk = approve }: { psp?: PspPor
 }
 
 /** CreatePayment's first step: the checkout's payment recorded (or found), not taken any further yet. */
-export function recordCheckout(flow: PaymentFlow, input: CheckoutInput = checkout()): Promise<Payment> {
+export async function recordCheckout(flow: PaymentFlow, input: CheckoutInput = checkout()): Promise<Payment> {
   const valid = flow.validate(input);
-  return flow.createOrGet(valid, checkoutFingerprint(valid));
+  return (await flow.createOrGet(valid, checkoutFingerprint(valid))).payment;
 }
