@@ -1,6 +1,7 @@
 import { AuditStore } from "../lib/audit/audit-store.js";
 import { databaseAnswers } from "../lib/db.js";
 import { openServiceDb, type ServiceDatabaseConfig } from "../lib/service-db.js";
+import { countDbWorkAs } from "../lib/db-traffic.js";
 import { ConsumerMetrics } from "../lib/events/consumer-metrics.js";
 import { startEventConsumers, type EventsConfig } from "../lib/events/event-consumers.js";
 import type { StoreProbes } from "../lib/health.js";
@@ -83,10 +84,13 @@ export async function startLedgerService(config: LedgerServiceConfig): Promise<R
   const stopCheckpointer = startCheckpointer(store, config.checkpointIntervalMs ?? 1_000, log);
   const stopStallWatch = startStallWatch(stalls, config.stalls?.checkIntervalMs ?? 60_000, metrics, log);
   const stopSweeper = startRetentionSweeper(db, retained, RETENTION_SWEEP_INTERVAL_MS, log);
+  const events = config.events;
   const consumer =
-    config.events &&
+    events &&
     consumerMetrics &&
-    (await startEventConsumers("ledger-service", config.events, ledgerSubscriptions(db), log, consumerMetrics));
+    (await countDbWorkAs("events", () =>
+      startEventConsumers("ledger-service", events, ledgerSubscriptions(db), log, consumerMetrics),
+    ));
   if (consumer) stores.set("nats", async () => consumer.connected());
   log.info("ledger service listening", { url: grpc.url });
   return {
