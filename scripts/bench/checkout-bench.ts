@@ -7,8 +7,8 @@
  *   npm run bench:checkout [-- --levels 10,50,100 --seconds 15 --rate 100]
  *
  * For each concurrency level, that many buyers check out in closed loops (each one: CreatePayment, then the hosted
- * page, then the next). A payment counts when the ledger has posted its pay-in (polled every 10 ms with
- * LookupTransactions). Then buyers arrive at a fixed rate (--rate per second) for the CreatePayment latency aim.
+ * page, then the next). A payment counts when the ledger has posted its pay-in (polled every 100 ms with
+ * LookupTransactions; create-to-posted is taken from the pay-in's posted_at, not from when the poll saw it). Then buyers arrive at a fixed rate (--rate per second) for the CreatePayment latency aim.
  * Prints payments per second, p50/p95/p99 of CreatePayment and of create-to-ledger-posted, and CheckInvariants.
  * Per phase, what a checkout cost PostgreSQL: transactions and round trips (statements, BEGIN and COMMIT included)
  * per service and per kind of work, as the services count them (db_*_total on their metrics endpoints), without this
