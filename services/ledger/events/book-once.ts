@@ -38,7 +38,5 @@ export function bookOncePerEvent<E extends { eventId: string }>(
  */
 async function book(store: LedgerStore, plans: readonly PostingPlan[]): Promise<void> {
   await store.openAccounts(plans.flatMap((p) => p.accounts));
-  const answers = await store.postMany(plans.map((p) => p.posting));
-  const refused = answers.find((answer) => "error" in answer);
-  if (refused !== undefined && "error" in refused) throw refused.error;
+  for (const answer of await store.postMany(plans.map((p) => p.posting))) if ("error" in answer) throw answer.error;
 }
